@@ -1,0 +1,100 @@
+"""What a problem family is: one topic that draws a random function, its key, worked steps and typical mistakes.
+
+A new family is one module with a Family subclass plus one entry point in pyproject.toml
+(group "quizgen.families"); nothing else changes. The generator (quizgen.generate) turns a Draft into a
+Problem: it prints expressions, checks the key against a numeric central difference away from the kinks,
+rejects degenerate or duplicate draws and redraws.
+"""
+
+from __future__ import annotations
+
+import random
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import sympy
+
+from quizgen.problem import Ask
+
+
+@dataclass(frozen=True)
+class SlotSpec:
+    """One validated slot of a bank: everything a family may read when drawing.
+
+    coefficients is the inclusive integer range coefficients are drawn from (0 never drawn as a
+    coefficient). wrt is the variable asked for (None: the family picks one at random, or all for a
+    gradient). point is None, "random" (the family draws integer values for every variable), or explicit
+    values. options holds family-specific keys, already validated against Family.options.
+    """
+
+    number: int
+    family: str
+    difficulty: int
+    points: float
+    ask: Ask
+    variables: tuple[str, ...] | None = None
+    coefficients: tuple[int, int] = (1, 5)
+    wrt: str | None = None
+    point: str | dict[str, int] | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DraftStep:
+    """A worked-solution step: a sentence and, optionally, the expression it arrives at."""
+
+    text: str
+    expr: sympy.Basic | list[sympy.Basic] | None = None
+    latex: str | None = None  # overrides the LaTeX made from text and expr
+
+
+@dataclass(frozen=True)
+class DraftMistake:
+    kind: str
+    answer: sympy.Basic | list[sympy.Basic]
+    feedback: str
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A family's raw draw, in sympy objects; the generator turns it into a Problem.
+
+    function is the expression differentiated (f, h(x), L, ...); wrt lists the symbols differentiated by
+    (one for a partial, all of them in order for a gradient); answer is the key (a list for a gradient,
+    a number when point is set). kinks are expressions g with a kink where g = 0 (the arguments of max and
+    ReLU), so checks sample away from them. prompt_text/prompt_latex ask the question in words and math.
+    """
+
+    function: sympy.Basic
+    variables: list[sympy.Symbol]
+    wrt: list[sympy.Symbol]
+    answer: sympy.Basic | list[sympy.Basic]
+    prompt_text: str
+    prompt_latex: str
+    steps: list[DraftStep]
+    mistakes: list[DraftMistake] = field(default_factory=list)
+    kinks: list[sympy.Basic] = field(default_factory=list)
+    point: dict[sympy.Symbol, sympy.Rational] | None = None
+    function_latex: str | None = None  # e.g. to show 3(2x^2)^5 unexpanded; default sympy.latex(function)
+
+
+class Family(ABC):
+    """Base of every problem family. Subclasses set the class attributes and implement draw()."""
+
+    name: ClassVar[str]
+    """The identifier banks use, e.g. "sum_rule"."""
+    summary: ClassVar[str]
+    """One line for `quizgen bank list`."""
+    asks: ClassVar[tuple[Ask, ...]] = ("partial",)
+    """What this family can ask; a bank slot asking anything else is a validation error."""
+    default_variables: ClassVar[tuple[str, ...]] = ("x", "y")
+    min_variables: ClassVar[int] = 1
+    max_variables: ClassVar[int] = 4
+    difficulties: ClassVar[tuple[int, ...]] = (1, 2, 3)
+    options: ClassVar[dict[str, type]] = {}
+    """Family-specific slot keys and their types, validated by the bank loader."""
+
+    @abstractmethod
+    def draw(self, slot: SlotSpec, rng: random.Random) -> Draft:
+        """Draw one problem. Every random choice must come from rng (never the random module)."""

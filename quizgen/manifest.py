@@ -1,0 +1,130 @@
+"""manifest.json: the contract between generation and everything downstream (grading, PDFs, exports).
+
+The file ends with a checksum over the rest of its bytes, so a manifest edited by hand is refused rather
+than silently grading students against altered keys. No timestamps: the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from quizgen import __version__
+from quizgen.errors import ManifestError
+from quizgen.fileio import atomic_write_text
+from quizgen.problem import Sheet
+
+CHECKSUM_KEY = "checksum"
+
+
+@dataclass(frozen=True)
+class BankInfo:
+    """What downstream needs from the bank without re-reading it: headers and where it came from."""
+
+    title: str
+    course: str
+    instructions: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    quizgen_version: str
+    bank: BankInfo
+    bank_sha256: str
+    seed: int
+    students: list[Sheet]
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "quizgen_version": self.quizgen_version,
+            "bank": {
+                "title": self.bank.title,
+                "course": self.bank.course,
+                "instructions": self.bank.instructions,
+                "path": self.bank.path,
+            },
+            "bank_sha256": self.bank_sha256,
+            "seed": self.seed,
+            "stats": dict(self.stats),
+            "students": [s.to_dict() for s in self.students],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Manifest:
+        return cls(
+            quizgen_version=data["quizgen_version"],
+            bank=BankInfo(**data["bank"]),
+            bank_sha256=data["bank_sha256"],
+            seed=data["seed"],
+            stats=dict(data.get("stats", {})),
+            students=[Sheet.from_dict(s) for s in data["students"]],
+        )
+
+
+def _body(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def dumps(manifest: Manifest) -> str:
+    """The manifest's exact text: the body, then its checksum as the last key."""
+    data = manifest.to_dict()
+    data[CHECKSUM_KEY] = hashlib.sha256(_body(data).encode("utf-8")).hexdigest()
+    return _body(data) + "\n"
+
+
+def write(manifest: Manifest, path: str | Path) -> None:
+    atomic_write_text(path, dumps(manifest))
+
+
+def read(path: str | Path, *, verify_bank: bool = True) -> Manifest:
+    """Read and verify a manifest: checksum, quizgen version, and the bank's sha256 when the bank is present.
+
+    Raises:
+        ManifestError: with a one-line message naming the file and what to do.
+    """
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise ManifestError(f"{p}: no such manifest; run `quizgen generate ... --out DIR` first") from None
+    except OSError as exc:
+        raise ManifestError(f"{p}: cannot read manifest ({exc.strerror})") from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ManifestError(f"{p}: not a quizgen manifest (invalid JSON: {exc}); regenerate it") from None
+    if not isinstance(data, dict) or CHECKSUM_KEY not in data:
+        raise ManifestError(f"{p}: not a quizgen manifest (no checksum); regenerate it with quizgen generate")
+    claimed = data.pop(CHECKSUM_KEY)
+    if hashlib.sha256(_body(data).encode("utf-8")).hexdigest() != claimed:
+        raise ManifestError(
+            f"{p}: the manifest was edited after it was generated (checksum mismatch); "
+            "regenerate it with quizgen generate instead of editing it"
+        )
+    version = data.get("quizgen_version")
+    if version != __version__:
+        raise ManifestError(
+            f"{p}: made by quizgen {version}, but this is quizgen {__version__}; "
+            f"regrade with quizgen {version} or regenerate the manifest"
+        )
+    try:
+        manifest = Manifest.from_dict(data)
+    except (KeyError, TypeError) as exc:
+        raise ManifestError(f"{p}: manifest is missing a field ({exc}); regenerate it") from None
+    if verify_bank:
+        bank_path = Path(manifest.bank.path)
+        if not bank_path.is_absolute():
+            bank_path = (p.parent / bank_path) if (p.parent / bank_path).exists() else bank_path
+        if bank_path.exists():
+            actual = hashlib.sha256(bank_path.read_bytes()).hexdigest()
+            if actual != manifest.bank_sha256:
+                raise ManifestError(
+                    f"{p}: bank {manifest.bank.path} has changed since this manifest was generated "
+                    "(bank_sha256 mismatch); grade with the original bank or regenerate"
+                )
+    return manifest

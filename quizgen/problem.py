@@ -1,0 +1,101 @@
+"""Plain data passed downstream: a Problem, a student's Sheet, and the worked Steps and Mistakes they carry.
+
+Everything after generation (rendering, export, grading) reads these or the manifest, never a family's
+internals. Expressions are stored as sympy's str() so they survive JSON unchanged; readers parse them with
+quizgen's safe parser, never with sympify.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Ask = Literal["partial", "gradient", "value"]
+"""What a problem asks for: one partial derivative, the gradient vector, or a derivative's value at a point."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a worked solution, in plain text and in LaTeX (math mode, no surrounding $)."""
+
+    text: str
+    latex: str
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A typical wrong answer ("buggy key") and what to tell a student who gives it.
+
+    kind is a stable identifier (forgot_inner, wrong_var, other_var_nonconst, sign, wrong_side,
+    off_by_one_exp, swapped_components, missing_component, ...); answer has the same shape as
+    Problem.answer (a string, or a list of strings for a gradient).
+    """
+
+    kind: str
+    answer: str | list[str]
+    feedback: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One generated exercise with its key. Field meanings are the manifest contract (README, Manifest)."""
+
+    slot: int
+    family: str
+    difficulty: int
+    points: float
+    ask: Ask
+    prompt_text: str
+    prompt_latex: str
+    function: str
+    function_latex: str
+    variables: list[str]
+    wrt: list[str]
+    point: dict[str, int | str] | None
+    answer: str | list[str]
+    answer_latex: str
+    steps: list[Step] = field(default_factory=list)
+    mistakes: list[Mistake] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Problem:
+        values = dict(data)
+        values["steps"] = [Step(**s) for s in values.get("steps", [])]
+        values["mistakes"] = [Mistake(**m) for m in values.get("mistakes", [])]
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One student's worksheet: who it is for, the variant code that rebuilds it, and its problems.
+
+    extra keeps the roster's other columns (email, section, SIS ids) for gradebooks.
+    """
+
+    student_id: str
+    name: str
+    variant: str
+    problems: list[Problem]
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "student_id": self.student_id,
+            "name": self.name,
+            "variant": self.variant,
+            "extra": dict(self.extra),
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Sheet:
+        return cls(
+            student_id=data["student_id"],
+            name=data.get("name", ""),
+            variant=data["variant"],
+            extra=dict(data.get("extra", {})),
+            problems=[Problem.from_dict(p) for p in data["problems"]],
+        )
