@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from quizgen import __version__, manifest
+from quizgen.errors import ManifestError
+from quizgen.manifest import BankInfo, Manifest
+from quizgen.problem import Mistake, Problem, Sheet, Step
+
+
+def _manifest(bank_path: str = "banks/none.yaml", sha: str = "0" * 64) -> Manifest:
+    problem = Problem(
+        slot=1, family="sum_rule", difficulty=1, points=2.0, ask="partial",
+        prompt_text="Find df/dx of f = x^2 + 3*x*y", prompt_latex=r"\frac{\partial f}{\partial x}",
+        function="x**2 + 3*x*y", function_latex="x^{2} + 3 x y", variables=["x", "y"], wrt=["x"],
+        point=None, answer="2*x + 3*y", answer_latex="2 x + 3 y",
+        steps=[Step("Hold y constant.", "y = c")], mistakes=[Mistake("sign", "2*x - 3*y", "Check the sign.")],
+    )
+    sheet = Sheet("s1", "Zoë O'Brien", "ABCD2345", [problem], {"email": "z@example.org"})
+    return Manifest(__version__, BankInfo("Quiz", "Course", "Do it.", bank_path), sha, 7, [sheet])
+
+
+def test_round_trip_keeps_every_field(tmp_path: Path) -> None:
+    path = tmp_path / "manifest.json"
+    manifest.write(_manifest(), path)
+    assert manifest.read(path) == _manifest()
+
+
+def test_same_manifest_gives_same_bytes() -> None:
+    assert manifest.dumps(_manifest()) == manifest.dumps(_manifest())
+
+
+def test_hand_edited_manifest_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "manifest.json"
+    path.write_text(manifest.dumps(_manifest()).replace('"2*x + 3*y"', '"2*x"'), encoding="utf-8")
+    with pytest.raises(ManifestError, match="edited after it was generated"):
+        manifest.read(path)
+
+
+def test_other_version_is_refused(tmp_path: Path) -> None:
+    data = json.loads(manifest.dumps(_manifest()))
+    data.pop("checksum")
+    data["quizgen_version"] = "0.0.1"
+    other = Manifest.from_dict(data)
+    path = tmp_path / "manifest.json"
+    path.write_text(manifest.dumps(other), encoding="utf-8")
+    with pytest.raises(ManifestError, match="made by quizgen 0.0.1"):
+        manifest.read(path)
+
+
+def test_changed_bank_is_refused(tmp_path: Path) -> None:
+    bank = tmp_path / "bank.yaml"
+    bank.write_text("title: changed\n", encoding="utf-8")
+    path = tmp_path / "manifest.json"
+    manifest.write(_manifest(str(bank), "f" * 64), path)
+    with pytest.raises(ManifestError, match="bank_sha256 mismatch"):
+        manifest.read(path)
+
+
+@pytest.mark.parametrize("content", [b"", b"{not json", b"[]", b"\xff\xfe"])
+def test_garbage_is_refused_with_one_line(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "manifest.json"
+    path.write_bytes(content)
+    with pytest.raises(ManifestError) as info:
+        manifest.read(path)
+    assert "\n" not in info.value.message and str(path) in info.value.message
+
+
+def test_missing_manifest_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(ManifestError, match="quizgen generate"):
+        manifest.read(tmp_path / "nope.json")
