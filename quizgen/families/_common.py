@@ -1,0 +1,233 @@
+"""Helpers every family shares: variables, coefficient draws, cached printing, prompts and the ask logic.
+
+Families build sympy objects directly; these helpers keep the wording of prompts and steps uniform and
+turn "partial / gradient / value at a point" into a Draft in one place, so a family only supplies the
+function, its derivative(s), its steps and its mistakes. This module is a stable API (families2 uses it):
+add to it, do not change signatures.
+
+How the generator prints a DraftStep: Step.text = text, followed by " " + plain(expr) when expr is set;
+Step.latex = the step's latex when set, else \\text{text} followed by tex(expr). So write text as a
+sentence ending in ":" when an expression follows, and pass latex= for equations you lay out yourself.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from fractions import Fraction
+
+import sympy
+
+from quizgen.families.base import Draft, DraftMistake, DraftStep, Family, SlotSpec
+
+__all__ = [
+    "var",
+    "slot_variables",
+    "nonzero_int",
+    "coef",
+    "choose_wrt",
+    "plain",
+    "tex",
+    "join_names",
+    "partial_text",
+    "partial_latex",
+    "held_constant_step",
+    "point_values",
+    "finish",
+    "MistakeSpec",
+]
+
+MistakeSpec = tuple[str, "sympy.Basic | list[sympy.Basic]", str]
+"""(kind, buggy key in the same shape as the derivative(s), feedback for a student who gives it)."""
+
+_PRINT_CACHE_LIMIT = 50_000
+_plain_cache: dict[sympy.Basic, str] = {}
+_tex_cache: dict[sympy.Basic, str] = {}
+
+
+def var(name: str) -> sympy.Symbol:
+    """A problem variable: a real Symbol, identical to quizgen.mathparse.symbol(name)."""
+    return sympy.Symbol(name, real=True)
+
+
+def slot_variables(slot: SlotSpec, family: type[Family] | Family) -> list[sympy.Symbol]:
+    """The slot's variables, or the family's defaults when the bank names none."""
+    names = slot.variables if slot.variables else family.default_variables
+    return [var(n) for n in names]
+
+
+def nonzero_int(rng: random.Random, lo: int, hi: int) -> int:
+    """A uniformly drawn integer in [lo, hi] other than 0 (the bank validator guarantees one exists)."""
+    choices = [v for v in range(lo, hi + 1) if v != 0]
+    return choices[rng.randrange(len(choices))]
+
+
+def coef(rng: random.Random, slot: SlotSpec, *, positive: bool = False) -> int:
+    """A coefficient from the slot's range; positive=True keeps only the positive part when there is one."""
+    lo, hi = slot.coefficients
+    if positive and hi >= 1:
+        lo = max(lo, 1)
+    return nonzero_int(rng, lo, hi)
+
+
+def choose_wrt(slot: SlotSpec, rng: random.Random, candidates: Sequence[sympy.Symbol]) -> sympy.Symbol:
+    """The variable to differentiate by: the bank's wrt when given, else a random candidate."""
+    if slot.wrt is not None:
+        return var(slot.wrt)
+    return candidates[rng.randrange(len(candidates))]
+
+
+def _remember(cache: dict[sympy.Basic, str], expr: sympy.Basic, text: str) -> str:
+    if len(cache) >= _PRINT_CACHE_LIMIT:
+        cache.clear()
+    cache[expr] = text
+    return text
+
+
+def plain(expr: sympy.Basic) -> str:
+    """Plain-text form for step sentences: sympy's str() with ^ for powers (cached: printing is slow)."""
+    hit = _plain_cache.get(expr)
+    if hit is not None:
+        return hit
+    return _remember(_plain_cache, expr, str(expr).replace("**", "^"))
+
+
+def tex(expr: sympy.Basic) -> str:
+    """sympy.latex(expr), cached (printing dominates generation time)."""
+    hit = _tex_cache.get(expr)
+    if hit is not None:
+        return hit
+    return _remember(_tex_cache, expr, sympy.latex(expr))
+
+
+def join_names(names: Sequence[str]) -> str:
+    """"x", "x and y", "x, y and z"."""
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def partial_text(wrt: sympy.Symbol, of: str = "f") -> str:
+    return f"∂{of}/∂{wrt.name}"
+
+
+def partial_latex(wrt: sympy.Symbol, of: str = "f") -> str:
+    return rf"\frac{{\partial {of}}}{{\partial {sympy.latex(wrt)}}}"
+
+
+def held_constant_step(wrt: sympy.Symbol, variables: Sequence[sympy.Symbol]) -> DraftStep:
+    """The first step of every partial derivative: which variables are held constant."""
+    others = [v.name for v in variables if v != wrt]
+    if not others:
+        text = f"Differentiate with respect to {wrt.name}."
+    elif len(others) == 1:
+        text = f"Differentiate with respect to {wrt.name}; treat {others[0]} as a constant."
+    else:
+        text = f"Differentiate with respect to {wrt.name}; treat {join_names(others)} as constants."
+    return DraftStep(text=text)
+
+
+def _point_number(value: int | Fraction) -> sympy.Rational:
+    return sympy.Rational(value.numerator, value.denominator) if isinstance(value, Fraction) else sympy.Integer(value)
+
+
+def point_values(
+    slot: SlotSpec,
+    rng: random.Random,
+    variables: Sequence[sympy.Symbol],
+    kinks: Sequence[sympy.Basic] = (),
+    *,
+    lo: int = -3,
+    hi: int = 3,
+) -> dict[sympy.Symbol, sympy.Rational] | None:
+    """The point for a value question: the bank's values, or random integers in [lo, hi] off every kink.
+
+    Returns None when no point off the kinks was found (the generator then redraws the problem).
+    """
+    if isinstance(slot.point, dict):
+        point = {v: _point_number(slot.point[v.name]) for v in variables}
+        return point if all(k.subs(point) != 0 for k in kinks) else None
+    for _ in range(50):
+        point = {v: sympy.Integer(rng.randint(lo, hi)) for v in variables}
+        if all(k.subs(point) != 0 for k in kinks):
+            return point
+    return None
+
+
+def _point_text(point: dict[sympy.Symbol, sympy.Rational]) -> str:
+    return ", ".join(f"{v.name} = {plain(val)}" for v, val in point.items())
+
+
+def _point_latex(point: dict[sympy.Symbol, sympy.Rational]) -> str:
+    return ", ".join(f"{sympy.latex(v)} = {tex(val)}" for v, val in point.items())
+
+
+def _signature(variables: Sequence[sympy.Symbol]) -> tuple[str, str]:
+    return ", ".join(v.name for v in variables), ", ".join(sympy.latex(v) for v in variables)
+
+
+def finish(
+    slot: SlotSpec,
+    rng: random.Random,
+    *,
+    function: sympy.Basic,
+    variables: Sequence[sympy.Symbol],
+    wrt: Sequence[sympy.Symbol],
+    derivatives: Sequence[sympy.Basic],
+    steps: Sequence[DraftStep],
+    mistakes: Sequence[MistakeSpec] = (),
+    kinks: Sequence[sympy.Basic] = (),
+    name: str = "f",
+    function_latex: str | None = None,
+) -> Draft | None:
+    """Build the Draft for the slot's ask from a function and its partial derivative(s) along wrt.
+
+    partial: answer = derivatives[0]; gradient: answer = list of derivatives (one per wrt, in order);
+    value: derivatives[0] evaluated at the slot's point (bank values or random integers off the kinks), with
+    a substitution step appended and mistakes evaluated there too. Mistakes for a partial/value are single
+    expressions, for a gradient lists. Returns None when no valid point exists (the generator redraws).
+    """
+    variables = list(variables)
+    wrt = list(wrt)
+    sig_text, sig_latex = _signature(variables)
+    f_latex = function_latex if function_latex is not None else tex(function)
+    intro_text = f"Let {name}({sig_text}) = {plain(function)}."
+    intro_latex = f"Let ${name}({sig_latex}) = {f_latex}$."
+    steps = list(steps)
+    point = None
+    if slot.ask == "gradient":
+        answer: sympy.Basic | list[sympy.Basic] = list(derivatives)
+        grad_text = ", ".join(partial_text(w, name) for w in wrt)
+        grad_latex = ", ".join(partial_latex(w, name) for w in wrt)
+        prompt_text = f"{intro_text} Find the gradient ∇{name} = ({grad_text})."
+        prompt_latex = rf"{intro_latex} Find the gradient $\nabla {name} = \left({grad_latex}\right)$."
+        draft_mistakes = [DraftMistake(k, list(a) if isinstance(a, (list, tuple)) else a, fb) for k, a, fb in mistakes]
+    elif slot.ask == "value":
+        point = point_values(slot, rng, variables, kinks)
+        if point is None:
+            return None
+        derivative = derivatives[0]
+        answer = derivative.subs(point)
+        prompt_text = f"{intro_text} Find the value of {partial_text(wrt[0], name)} at {_point_text(point)}."
+        prompt_latex = f"{intro_latex} Find the value of ${partial_latex(wrt[0], name)}$ at ${_point_latex(point)}$."
+        steps.append(DraftStep(text=f"Substitute {_point_text(point)}:", expr=answer))
+        draft_mistakes = [DraftMistake(k, a.subs(point), fb) for k, a, fb in mistakes if not isinstance(a, list)]
+    else:
+        answer = derivatives[0]
+        prompt_text = f"{intro_text} Find {partial_text(wrt[0], name)}."
+        prompt_latex = f"{intro_latex} Find ${partial_latex(wrt[0], name)}$."
+        draft_mistakes = [DraftMistake(k, a, fb) for k, a, fb in mistakes if not isinstance(a, list)]
+    return Draft(
+        function=function,
+        variables=variables,
+        wrt=wrt,
+        answer=answer,
+        prompt_text=prompt_text,
+        prompt_latex=prompt_latex,
+        steps=steps,
+        mistakes=draft_mistakes,
+        kinks=list(kinks),
+        point=point,
+        function_latex=function_latex,
+    )
