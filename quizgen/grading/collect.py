@@ -1,0 +1,201 @@
+"""Match answers to students and problems: one Submission per student and problem of the manifest.
+
+Every answer read either reaches a Submission or an Issue that quotes it, so nothing is silently lost.
+Rules: a later answer to the same problem replaces an earlier one (the first counts with first=True), and
+the duplicate is reported; a blank never replaces a non-blank answer (an LMS export leaves the variants a
+student did not see blank); gradient components given in separate columns are put together in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from quizgen.grading.model import Issue, RawAnswer, ReadResult, Source, Submission
+from quizgen.manifest import Manifest
+from quizgen.problem import Problem, Sheet
+
+
+def _key(value: str) -> str:
+    return " ".join(value.split()).casefold()
+
+
+@dataclass
+class StudentIndex:
+    """Finds a manifest Sheet from a student id, or from an LMS identity value in the roster's extra columns."""
+
+    sheets: list[Sheet]
+    by_id: dict[str, Sheet] = field(default_factory=dict)
+    by_norm_id: dict[str, Sheet | None] = field(default_factory=dict)
+    by_value: dict[str, Sheet | None] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, sheets: Sequence[Sheet]) -> StudentIndex:
+        index = cls(list(sheets))
+        for sheet in sheets:
+            index.by_id.setdefault(sheet.student_id, sheet)
+            norm = _key(sheet.student_id)
+            index.by_norm_id[norm] = None if norm in index.by_norm_id else sheet
+            values = {_key(sheet.student_id)} | {_key(v) for v in sheet.extra.values() if v and v.strip()}
+            for value in sorted(values):
+                # A value two students share (a section name) identifies nobody.
+                index.by_value[value] = None if value in index.by_value else sheet
+        return index
+
+    def find(self, raw: RawAnswer) -> Sheet | None:
+        for kind, value in raw.student.values:
+            if not value.strip():
+                continue
+            if kind == "student_id":
+                sheet = self.by_id.get(value.strip()) or self.by_norm_id.get(_key(value))
+            else:
+                sheet = self.by_value.get(_key(value))
+            if sheet is not None:
+                return sheet
+        return None
+
+
+@dataclass
+class _Entry:
+    order: int
+    raw: RawAnswer
+    text: str
+    components: tuple[str, ...] | None = None
+
+
+def _component_index(problem: Problem, component: int | str) -> int | None:
+    if not isinstance(problem.answer, list):
+        return None
+    n = len(problem.answer)
+    if isinstance(component, int):
+        return component if 0 <= component < n else None
+    names = list(problem.wrt) if len(problem.wrt) == n else list(problem.variables)[:n]
+    return names.index(component) if component in names else None
+
+
+def _quote(text: str, limit: int = 120) -> str:
+    shown = text if len(text) <= limit else text[:limit] + "..."
+    return repr(shown)
+
+
+def collect(manifest: Manifest, reads: Sequence[ReadResult], *, first: bool = False) -> tuple[list[Submission], list[Issue]]:
+    """One Submission per (student, problem) in roster and slot order, and the issues found on the way."""
+    index = StudentIndex.build(manifest.students)
+    issues: list[Issue] = []
+    whole: dict[tuple[str, int], list[_Entry]] = {}
+    parts: dict[tuple[str, int], dict[int, list[_Entry]]] = {}
+    seen_students: set[str] = set()
+    order = 0
+    for read in reads:
+        issues.extend(read.issues)
+        for raw in read.answers:
+            order += 1
+            sheet = index.find(raw)
+            if sheet is None:
+                if raw.text.strip():
+                    issues.append(
+                        Issue("unknown_student", raw.source.file, raw.source.line, raw.student.label,
+                              raw.problem_label,
+                              f"no student {raw.student.label!r} in the manifest; answer {_quote(raw.text)} "
+                              "was not graded")
+                    )
+                continue
+            seen_students.add(sheet.student_id)
+            problem = next((p for p in sheet.problems if p.slot == raw.slot), None)
+            if problem is None:
+                if raw.text.strip():
+                    issues.append(
+                        Issue("unknown_problem", raw.source.file, raw.source.line, sheet.student_id,
+                              raw.problem_label,
+                              f"{sheet.student_id}'s sheet has no problem {raw.slot}; answer {_quote(raw.text)} "
+                              "was not graded")
+                    )
+                continue
+            if raw.component is not None:
+                idx = _component_index(problem, raw.component)
+                if idx is None:
+                    issues.append(
+                        Issue("unknown_problem", raw.source.file, raw.source.line, sheet.student_id,
+                              raw.problem_label,
+                              f"problem {problem.slot} has no component {raw.component!r}; answer "
+                              f"{_quote(raw.text)} was not graded")
+                    )
+                    continue
+                parts.setdefault((sheet.student_id, problem.slot), {}).setdefault(idx, []).append(
+                    _Entry(order, raw, raw.text)
+                )
+            else:
+                whole.setdefault((sheet.student_id, problem.slot), []).append(_Entry(order, raw, raw.text))
+
+    submissions: list[Submission] = []
+    for sheet in manifest.students:
+        if sheet.student_id not in seen_students:
+            issues.append(Issue("absent", "", 0, sheet.student_id, "", "no answers from this student in any file"))
+        for problem in sorted(sheet.problems, key=lambda p: p.slot):
+            key = (sheet.student_id, problem.slot)
+            entries = list(whole.get(key, []))
+            if key in parts:
+                entries.append(_assemble(problem, parts[key], first, issues, sheet.student_id))
+            submissions.append(_choose(sheet, problem, entries, first, issues, sheet.student_id in seen_students))
+    return submissions, issues
+
+
+def _pick(entries: list[_Entry], first: bool) -> tuple[_Entry | None, list[_Entry]]:
+    """The entry that counts and the non-blank ones it overrides."""
+    filled = [e for e in sorted(entries, key=lambda e: e.order) if e.text.strip()]
+    if not filled:
+        return (entries[-1] if entries else None), []
+    chosen = filled[0] if first else filled[-1]
+    return chosen, [e for e in filled if e is not chosen]
+
+
+def _where(source: Source) -> str:
+    return f"{source.file}:{source.line}"
+
+
+def _assemble(
+    problem: Problem, comps: dict[int, list[_Entry]], first: bool, issues: list[Issue], student_id: str
+) -> _Entry:
+    """A gradient answered one column per component, as one entry whose text is the vector."""
+    n = len(problem.answer) if isinstance(problem.answer, list) else 0
+    texts: list[str] = []
+    last: _Entry | None = None
+    for i in range(n):
+        chosen, dropped = _pick(comps.get(i, []), first)
+        if dropped and chosen is not None:
+            issues.append(_duplicate(student_id, f"{problem.slot}.{i + 1}", chosen, dropped, first))
+        texts.append(chosen.text.strip() if chosen else "")
+        if chosen is not None and (last is None or chosen.order > last.order):
+            last = chosen
+    assert last is not None  # comps is non-empty
+    if all(not t for t in texts):
+        return _Entry(last.order, last.raw, "")
+    return _Entry(last.order, last.raw, "[" + ", ".join(texts) + "]", tuple(texts))
+
+
+def _duplicate(student_id: str, problem: str, chosen: _Entry, dropped: list[_Entry], first: bool) -> Issue:
+    which = "first" if first else "last"
+    ignored = "; ".join(f"{_quote(e.text)} ({_where(e.raw.source)})" for e in dropped)
+    return Issue(
+        "duplicate", chosen.raw.source.file, chosen.raw.source.line, student_id, problem,
+        f"{len(dropped) + 1} answers; the {which}, {_quote(chosen.text)}, counts; ignored: {ignored}",
+    )
+
+
+def _choose(
+    sheet: Sheet, problem: Problem, entries: list[_Entry], first: bool, issues: list[Issue], present: bool
+) -> Submission:
+    chosen, dropped = _pick(entries, first)
+    if chosen is None:
+        if present:
+            issues.append(Issue("missing", "", 0, sheet.student_id, str(problem.slot), "no answer to this problem"))
+        return Submission(sheet, problem, "", None)
+    if dropped:
+        issues.append(_duplicate(sheet.student_id, str(problem.slot), chosen, dropped, first))
+    if not chosen.text.strip():
+        issues.append(
+            Issue("blank", chosen.raw.source.file, chosen.raw.source.line, sheet.student_id, str(problem.slot),
+                  "blank answer: zero points")
+        )
+        return Submission(sheet, problem, "", chosen.raw.source)
+    return Submission(sheet, problem, chosen.text, chosen.raw.source, chosen.components)

@@ -1,0 +1,135 @@
+"""The CSV outputs: grades.csv, responses.csv, problems.csv and the Canvas/Moodle gradebook imports.
+
+Text cells a spreadsheet would run as a formula (starting with = + - @, tab or CR) get a leading
+apostrophe. grades/responses/problems carry a UTF-8 BOM so Excel shows accents; the gradebooks do not,
+since the LMS importers read the first header literally.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+from quizgen.grading.model import GradeRun, Issue, StudentResult, display_outcome
+from quizgen.problem import Sheet
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: str) -> str:
+    """A text cell a spreadsheet will show, not run (OWASP CSV injection guard)."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def fmt_number(value: float) -> str:
+    """Points and percentages with at most two decimals and no trailing zeros: 3, 1.5, 66.67."""
+    text = f"{round(value, 2):.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def _csv(rows: Sequence[Sequence[str]], *, bom: bool) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerows(rows)
+    return ("\ufeff" if bom else "") + buf.getvalue()
+
+
+def grades_csv(run: GradeRun) -> str:
+    slots = run.slots
+    header = ["student_id", "name", "variant", "total", "max", "percent"] + [f"q{s}" for s in slots]
+    rows: list[list[str]] = [header]
+    for r in run.results:
+        by_slot = {a.slot: a for a in r.answers}
+        rows.append(
+            [safe_cell(r.sheet.student_id), safe_cell(r.sheet.name), safe_cell(r.sheet.variant),
+             fmt_number(r.total), fmt_number(r.max_points), fmt_number(r.percent)]
+            + [fmt_number(by_slot[s].points) if s in by_slot else "" for s in slots]
+        )
+    return _csv(rows, bom=True)
+
+
+def responses_csv(run: GradeRun) -> str:
+    header = ["student_id", "problem", "answer", "interpreted", "verdict", "points", "max", "feedback", "diagnosis"]
+    rows: list[list[str]] = [header]
+    for r in run.results:
+        for a in r.answers:
+            rows.append(
+                [safe_cell(a.student_id), str(a.slot), safe_cell(a.typed), safe_cell(a.interpreted), display_outcome(a),
+                 fmt_number(a.points), fmt_number(a.problem.points), safe_cell(a.feedback), a.diagnosis or ""]
+            )
+    return _csv(rows, bom=True)
+
+
+def problems_csv(issues: Sequence[Issue]) -> str:
+    rows: list[list[str]] = [["kind", "file", "line", "student_id", "problem", "detail"]]
+    for i in issues:
+        rows.append(
+            [i.kind, safe_cell(i.file), str(i.line) if i.line else "", safe_cell(i.student_id),
+             safe_cell(i.problem), safe_cell(i.detail)]
+        )
+    return _csv(rows, bom=True)
+
+
+def _extra(sheet: Sheet, *names: str) -> str:
+    """The first roster extra column whose normalised name is one of names."""
+    norm = {k.strip().lower().replace(" ", "_").replace("-", "_"): v for k, v in sheet.extra.items()}
+    for name in names:
+        if norm.get(name, "").strip():
+            return norm[name].strip()
+    return ""
+
+
+CANVAS_ID = ("canvas_id", "canvas_user_id", "id", "user_id")
+CANVAS_SIS_USER = ("sis_user_id", "sis_id", "sisid")
+CANVAS_SIS_LOGIN = ("sis_login_id", "login_id", "login", "username")
+SECTION = ("section", "section_name", "group")
+MOODLE_IDNUMBER = ("idnumber", "id_number")
+MOODLE_EMAIL = ("email", "email_address", "e_mail", "mail")
+MOODLE_USERNAME = ("username", "user_name", "login")
+
+
+def assignment_name(run: GradeRun) -> str:
+    return run.manifest.bank.title.strip() or "quizgen quiz"
+
+
+def canvas_gradebook_csv(results: Sequence[StudentResult], assignment: str) -> str:
+    """Canvas Grades > Import: Student, ID, SIS User ID, SIS Login ID, Section, then the assignment column.
+
+    The "Points Possible" row tells Canvas the maximum when it creates the assignment. Canvas matches
+    students by ID, then SIS User ID, then SIS Login ID; the SIS User ID falls back to the quizgen
+    student id when the roster has no sis_user_id column.
+    """
+    max_points = max((r.max_points for r in results), default=0.0)
+    rows: list[list[str]] = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", safe_cell(assignment)]]
+    rows.append(["Points Possible", "", "", "", "", fmt_number(max_points)])
+    for r in results:
+        s = r.sheet
+        rows.append(
+            [safe_cell(s.name or s.student_id), safe_cell(_extra(s, *CANVAS_ID)),
+             safe_cell(_extra(s, *CANVAS_SIS_USER) or s.student_id), safe_cell(_extra(s, *CANVAS_SIS_LOGIN)),
+             safe_cell(_extra(s, *SECTION)), fmt_number(r.total)]
+        )
+    return _csv(rows, bom=False)
+
+
+def moodle_gradebook_csv(results: Sequence[StudentResult], assignment: str) -> str:
+    """Moodle Grades > Import > CSV file: identity columns, then the grade item.
+
+    "ID number" is the roster's idnumber column, else the quizgen student id; "Email address" and
+    "Username" appear when the roster has them. On import, map from one of them to the same user field,
+    and map the grade column to a new or existing grade item.
+    """
+    has_email = any(_extra(r.sheet, *MOODLE_EMAIL) for r in results)
+    has_user = any(_extra(r.sheet, *MOODLE_USERNAME) for r in results)
+    header = ["ID number"] + (["Email address"] if has_email else []) + (["Username"] if has_user else [])
+    rows: list[list[str]] = [header + [safe_cell(assignment)]]
+    for r in results:
+        s = r.sheet
+        row = [safe_cell(_extra(s, *MOODLE_IDNUMBER) or s.student_id)]
+        if has_email:
+            row.append(safe_cell(_extra(s, *MOODLE_EMAIL)))
+        if has_user:
+            row.append(safe_cell(_extra(s, *MOODLE_USERNAME)))
+        rows.append(row + [fmt_number(r.total)])
+    return _csv(rows, bom=False)

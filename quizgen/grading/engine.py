@@ -1,0 +1,183 @@
+"""Grade Submissions with the checker's batch path: each distinct (problem key, answer) is checked once.
+
+Points are the problem's points times the verdict's score (a gradient earns the fraction of components
+right). A gradient typed one column per component with some left blank is checked component by component.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Protocol
+
+from quizgen.grading.model import GradedAnswer, StudentResult, Submission
+from quizgen.problem import Mistake, Problem
+
+
+@dataclass(frozen=True)
+class Request:
+    """One check to make; the checker backend turns it into a quizgen.checker.CheckRequest."""
+
+    expected: str | tuple[str, ...]
+    answer: str
+    variables: tuple[str, ...]
+    mistakes: tuple[Mistake, ...]
+
+
+class VerdictLike(Protocol):
+    verdict: str
+    interpreted: str
+    interpreted_latex: str
+    message: str
+    score: float
+    diagnosis: str | None
+
+
+class Backend(Protocol):
+    """What the engine needs from a checker: check a batch, reporting progress as a count done so far."""
+
+    def check(self, requests: Sequence[Request], progress: Callable[[int], None] | None) -> list[VerdictLike]: ...
+
+
+class CheckerBackend:
+    """The real quizgen.checker.Checker, in-process, with its worker processes and per-answer time limit."""
+
+    def __init__(self, *, workers: int, timeout: float) -> None:
+        from quizgen.checker import Checker
+
+        self._checker = Checker(workers=workers, timeout=timeout)
+
+    def check(self, requests: Sequence[Request], progress: Callable[[int], None] | None) -> list[VerdictLike]:
+        from quizgen.checker import CheckRequest
+
+        batch = [
+            CheckRequest(
+                expected=list(r.expected) if isinstance(r.expected, tuple) else r.expected,
+                answer=r.answer,
+                variables=list(r.variables),
+                mistakes=list(r.mistakes),
+            )
+            for r in requests
+        ]
+        return list(self._checker.check_many(batch, progress=progress))
+
+    def close(self) -> None:
+        self._checker.close()
+
+
+def _problem_key(problem: Problem) -> str:
+    return json.dumps(
+        [problem.answer, problem.variables, [asdict(m) for m in problem.mistakes]], sort_keys=True
+    )
+
+
+def fmt_join(values: Sequence[str]) -> str:
+    return "[" + ", ".join(values) + "]"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    submission: Submission
+    indices: tuple[int, ...]  # request indices: one for a whole answer, one per filled component otherwise
+    positions: tuple[int, ...]  # component positions the indices belong to (component mode)
+
+
+def grade(
+    submissions: Sequence[Submission],
+    backend: Backend,
+    *,
+    progress: Callable[[int], None] | None = None,
+    on_requests: Callable[[int], None] | None = None,
+) -> list[StudentResult]:
+    """Grade every submission and group the results per student, in the order given.
+
+    on_requests is told how many distinct checks will run; progress then receives the count done so far.
+    """
+    requests: list[Request] = []
+    seen: dict[tuple[str, str], int] = {}
+    keys: dict[int, str] = {}
+
+    def request_for(problem: Problem, expected: str | tuple[str, ...], answer: str, mistakes: bool) -> int:
+        pkey = keys.setdefault(id(problem), _problem_key(problem))
+        if isinstance(expected, str) and not mistakes:
+            pkey = pkey + "|" + expected
+        dedup = (pkey, answer)
+        if dedup not in seen:
+            seen[dedup] = len(requests)
+            requests.append(
+                Request(expected, answer, tuple(problem.variables), tuple(problem.mistakes) if mistakes else ())
+            )
+        return seen[dedup]
+
+    plans: list[_Plan] = []
+    for sub in submissions:
+        p = sub.problem
+        if not sub.text.strip():
+            plans.append(_Plan(sub, (), ()))
+        elif sub.components is not None and any(not c for c in sub.components):
+            pos = tuple(i for i, c in enumerate(sub.components) if c)
+            answer_list = p.answer if isinstance(p.answer, list) else [p.answer]
+            idx = tuple(request_for(p, answer_list[i], sub.components[i], False) for i in pos)
+            plans.append(_Plan(sub, idx, pos))
+        else:
+            expected = tuple(p.answer) if isinstance(p.answer, list) else p.answer
+            plans.append(_Plan(sub, (request_for(p, expected, sub.text.strip(), True),), ()))
+
+    if on_requests is not None:
+        on_requests(len(requests))
+    verdicts = backend.check(requests, progress) if requests else []
+    graded = [_graded(plan, verdicts) for plan in plans]
+
+    results: list[StudentResult] = []
+    by_student: dict[str, list[GradedAnswer]] = {}
+    sheets = {}
+    for plan, answer in zip(plans, graded, strict=True):
+        sid = plan.submission.sheet.student_id
+        if sid not in by_student:
+            by_student[sid] = []
+            sheets[sid] = plan.submission.sheet
+        by_student[sid].append(answer)
+    for sid, answers in by_student.items():
+        results.append(StudentResult(sheets[sid], answers))
+    return results
+
+
+def _graded(plan: _Plan, verdicts: Sequence[VerdictLike]) -> GradedAnswer:
+    sub = plan.submission
+    p = sub.problem
+    base = dict(student_id=sub.sheet.student_id, slot=p.slot, problem=p, typed=sub.text)
+    if not plan.indices:
+        outcome = "missing" if sub.source is None else "blank"
+        message = "No answer." if outcome == "missing" else "Blank answer."
+        return GradedAnswer(**base, outcome=outcome, interpreted="", interpreted_latex="", feedback=message,
+                            diagnosis=None, score=0.0, points=0.0)
+    if not plan.positions:
+        v = verdicts[plan.indices[0]]
+        score = min(max(float(v.score), 0.0), 1.0) if v.verdict != "invalid" else 0.0
+        return GradedAnswer(**base, outcome=v.verdict, interpreted=v.interpreted,  # type: ignore[arg-type]
+                            interpreted_latex=v.interpreted_latex, feedback=v.message, diagnosis=v.diagnosis,
+                            score=score, points=p.points * score)
+    # Component mode: some components blank.
+    n = len(sub.components or ())
+    texts = ["?"] * n
+    latex = ["?"] * n
+    right = 0
+    notes: list[str] = []
+    names = p.wrt if len(p.wrt) == n else [str(i + 1) for i in range(n)]
+    for pos, idx in zip(plan.positions, plan.indices, strict=True):
+        v = verdicts[idx]
+        texts[pos] = v.interpreted or (sub.components or ())[pos]
+        latex[pos] = v.interpreted_latex or "?"
+        if v.verdict == "correct":
+            right += 1
+        elif v.message:
+            notes.append(f"component {names[pos]}: {v.message}")
+    for pos in range(n):
+        if pos not in plan.positions:
+            notes.append(f"component {names[pos]}: blank")
+    score = right / n if n else 0.0
+    outcome = "correct" if right == n else "incorrect"
+    return GradedAnswer(**base, outcome=outcome, interpreted=fmt_join(texts),
+                        interpreted_latex=r"\left(" + ", ".join(latex) + r"\right)", feedback="; ".join(notes),
+                        diagnosis="missing_component", score=score, points=p.points * score)

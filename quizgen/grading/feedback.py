@@ -1,0 +1,115 @@
+"""Per-student feedback pages: each problem, the answer as typed and as understood, the verdict, the
+feedback, the key and the worked solution. File names are safe for any student id."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from html import escape
+
+from quizgen.grading.csvout import fmt_number
+from quizgen.grading.htmlpage import math, page
+from quizgen.grading.model import GradedAnswer, StudentResult, display_outcome
+from quizgen.manifest import BankInfo
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_RESERVED = {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
+
+
+def safe_stem(student_id: str) -> str:
+    """A file name stem for a student id, safe on every file system.
+
+    Plain ids (letters, digits, . _ -) are kept; anything else is replaced and a short hash of the exact
+    id is appended, so "a/b" and "a_b" never collide.
+    """
+    cleaned = _UNSAFE.sub("_", student_id).strip("._")[:60]
+    if cleaned and cleaned == student_id and cleaned.lower() not in _RESERVED:
+        return cleaned
+    return f"{cleaned or 'student'}-{_digest(student_id)}"
+
+
+def _digest(student_id: str) -> str:
+    return hashlib.sha256(student_id.encode("utf-8")).hexdigest()[:10]
+
+
+def file_stems(student_ids: Sequence[str]) -> dict[str, str]:
+    """safe_stem for each id, with a hash added where two stems differ only in case (Windows, macOS)."""
+    stems = {sid: safe_stem(sid) for sid in student_ids}
+    groups: dict[str, list[str]] = {}
+    for sid, stem in stems.items():
+        groups.setdefault(stem.lower(), []).append(sid)
+    for members in groups.values():
+        if len(members) > 1:
+            for sid in members:
+                if not stems[sid].endswith(_digest(sid)):
+                    stems[sid] = f"{stems[sid]}-{_digest(sid)}"
+    return stems
+
+
+VERDICT_LABEL = {
+    "correct": "correct",
+    "incorrect": "incorrect",
+    "partial": "partly right",
+    "invalid": "could not be read",
+    "blank": "blank",
+    "missing": "no answer",
+}
+
+
+def _answer_card(a: GradedAnswer) -> str:
+    p = a.problem
+    shown = display_outcome(a)
+    parts = [
+        f'<section class="card {shown}">',
+        f"<h3>Problem {p.slot} <span class=\"badge {shown}\">{escape(VERDICT_LABEL[shown])}</span>"
+        f' <span class="muted">{fmt_number(a.points)} / {fmt_number(p.points)} points</span></h3>',
+        f"<p>{escape(p.prompt_text)}</p>",
+        "<dl>",
+        f"<dt>Function</dt><dd>{math(p.function, p.function_latex)}</dd>",
+        f"<dt>You typed</dt><dd>{'<code>' + escape(a.typed) + '</code>' if a.typed.strip() else '<span class=muted>(nothing)</span>'}</dd>",
+    ]
+    if a.interpreted:
+        parts.append(f"<dt>Understood as</dt><dd>{math(a.interpreted, a.interpreted_latex)}</dd>")
+    if a.feedback and a.outcome != "correct":
+        parts.append(f"<dt>Feedback</dt><dd>{escape(a.feedback)}</dd>")
+    key = p.answer if isinstance(p.answer, str) else "[" + ", ".join(p.answer) + "]"
+    parts.append(f"<dt>Correct answer</dt><dd>{math(key, p.answer_latex)}</dd>")
+    parts.append("</dl>")
+    if p.steps:
+        parts.append("<details open><summary>Worked solution</summary><ol class=\"steps\">")
+        for step in p.steps:
+            tex = f'<span class="tex">\\({escape(step.latex)}\\)</span>' if step.latex.strip() else ""
+            parts.append(f"<li>{escape(step.text)}{tex}</li>")
+        parts.append("</ol></details>")
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def feedback_html(result: StudentResult, bank: BankInfo) -> str:
+    s = result.sheet
+    heading = escape(bank.title or "Quiz")
+    who = escape(s.name or s.student_id)
+    body = [
+        f"<h1>{heading}</h1>",
+        f'<p class="sub">{escape(bank.course)}</p>' if bank.course else "",
+        f"<p>{who} <span class=\"muted\">(id <code>{escape(s.student_id)}</code>, variant "
+        f"<code>{escape(s.variant)}</code>)</span></p>",
+        f'<p class="score">{fmt_number(result.total)} / {fmt_number(result.max_points)} points '
+        f"({fmt_number(result.percent)}%)</p>",
+        _summary_table(result.answers),
+    ]
+    body.extend(_answer_card(a) for a in result.answers)
+    return page(f"{bank.title or 'Quiz'}: {s.name or s.student_id}", "\n".join(b for b in body if b))
+
+
+def _summary_table(answers: Sequence[GradedAnswer]) -> str:
+    rows = ["<table><tr><th>Problem</th><th>Result</th><th class=num>Points</th></tr>"]
+    for a in answers:
+        shown = display_outcome(a)
+        rows.append(
+            f"<tr><td>{a.slot}</td><td>{escape(VERDICT_LABEL[shown])}</td>"
+            f"<td class=num>{fmt_number(a.points)} / {fmt_number(a.problem.points)}</td></tr>"
+        )
+    rows.append("</table>")
+    return "\n".join(rows)

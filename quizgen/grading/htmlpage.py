@@ -1,0 +1,65 @@
+"""The shell shared by the feedback pages and the class report: one self-contained HTML file each.
+
+CSS is inline. Math is typeset by MathJax from a CDN when the browser reaches it; every expression is also
+printed as plain text, and the TeX forms stay hidden until MathJax has started, so a page read offline or
+without scripts shows clean plain text, never raw TeX.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+MATHJAX_URL = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-svg.js"
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0;color:#1d2330;
+background:#f5f6f8;line-height:1.45}
+main{max-width:1000px;margin:0 auto;padding:24px 28px 48px;background:#fff;min-height:100vh;box-sizing:border-box}
+h1{font-size:1.6em;margin:0 0 4px}h2{font-size:1.25em;margin:28px 0 10px;border-bottom:2px solid #e3e6eb;
+padding-bottom:4px}h3{font-size:1.05em;margin:0 0 6px}
+.sub{color:#5b6474;margin:0 0 16px}
+table{border-collapse:collapse;width:100%;margin:8px 0 16px;font-size:.93em}
+th,td{border:1px solid #dde1e7;padding:5px 8px;text-align:left;vertical-align:top}
+th{background:#f0f2f5}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+code,.plain{font-family:"DejaVu Sans Mono",Consolas,monospace;font-size:.92em;background:#f3f4f6;
+border-radius:3px;padding:1px 4px;white-space:pre-wrap;word-break:break-word}
+.tex{display:none}html.mj .tex{display:inline-block;margin-left:8px}
+.card{border:1px solid #dde1e7;border-left:6px solid #9aa3b2;border-radius:6px;padding:12px 16px;margin:14px 0}
+.card.correct{border-left-color:#2e8b57}.card.incorrect{border-left-color:#c0392b}
+.card.partial{border-left-color:#d68910}.card.invalid{border-left-color:#8e44ad}
+.card.blank,.card.missing{border-left-color:#9aa3b2}
+.badge{display:inline-block;border-radius:10px;padding:1px 10px;font-size:.85em;font-weight:600;color:#fff;
+background:#9aa3b2;margin-left:8px}
+.badge.correct{background:#2e8b57}.badge.incorrect{background:#c0392b}.badge.partial{background:#d68910}
+.badge.invalid{background:#8e44ad}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 14px;margin:8px 0}dt{color:#5b6474}dd{margin:0}
+ol.steps{margin:4px 0 0 0;padding-left:22px}ol.steps li{margin:3px 0}
+.score{font-size:1.3em;font-weight:700}
+img.plot{max-width:100%;height:auto;border:1px solid #e3e6eb;border-radius:4px}
+.muted{color:#6b7380}
+.bar{display:inline-block;height:10px;background:#2e8b57;border-radius:2px;vertical-align:middle}
+"""
+
+MATHJAX = (
+    "<script>window.MathJax={tex:{inlineMath:[['\\\\(','\\\\)']]},startup:{ready:function(){"
+    "document.documentElement.classList.add('mj');MathJax.startup.defaultReady();}}};</script>\n"
+    f'<script async src="{MATHJAX_URL}"></script>'
+)
+
+
+def page(title: str, body: str) -> str:
+    """A complete HTML document; title and body must already be escaped where needed."""
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n{MATHJAX}\n</head>\n"
+        f"<body><main>\n{body}\n</main></body>\n</html>\n"
+    )
+
+
+def math(plain: str, latex: str = "") -> str:
+    """An expression as plain text, plus its typeset form for MathJax when LaTeX is known."""
+    out = f'<span class="plain">{escape(plain)}</span>'
+    if latex.strip():
+        out += f'<span class="tex">\\({escape(latex)}\\)</span>'
+    return out

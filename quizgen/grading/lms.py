@@ -1,0 +1,169 @@
+"""LMS response exports: a Moodle quiz "Responses" report and a Canvas quiz "Student Analysis" CSV.
+
+Moodle (Quiz > Results > Responses > Download, CSV): one row per attempt with the user's name, the identity
+fields the site shows (ID number, Email address, Username, ...), State, Started on, Completed, Time taken,
+Grade/N, then "Question N" (what the student saw), "Response N" and "Right answer N" per quiz slot. A
+response of "-" means no response. STACK responses look like "Seed: 3; ans1: 3*x^2 [score]; prt1: ...".
+Students are matched to the manifest by those identity fields against the roster's extra columns.
+
+Canvas (Quiz > Quiz Statistics > Student Analysis): name, id, sis_id, section, section_id, section_sis_id,
+submitted, attempt, then per question a "<question id>: <question text>" column followed by its points
+column, then "n correct", "n incorrect", "score". With question groups every variant has its own column and
+a student's other variants are empty.
+
+Question columns map to slots by a quizgen marker in the question text ("quizgen-s3", "[slot 3]",
+"Problem 3:"), else by position: the k-th question is the k-th slot (Canvas: k-th block of equal size when
+each slot has several variant columns).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from quizgen.grading.labels import slot_from_text
+from quizgen.grading.model import Issue, RawAnswer, ReadResult, Source, StudentKey
+
+_MOODLE_RESPONSE = re.compile(r"^response_(\d+)$")
+_MOODLE_QUESTION = re.compile(r"^question_(\d+)$")
+_CANVAS_QUESTION = re.compile(r"^\s*(\d+)\s*:\s*(.*)$", re.DOTALL)
+
+# Moodle identity column -> the name used in messages; values are looked up in the roster either way.
+MOODLE_IDENTITY = (("id_number", "idnumber"), ("email_address", "email"), ("username", "username"))
+CANVAS_IDENTITY = (("sis_id", "sis_id"), ("id", "canvas_id"), ("sis_login_id", "sis_login_id"))
+
+
+def is_moodle_responses(norm_header: Sequence[str]) -> bool:
+    return any(_MOODLE_RESPONSE.match(h) for h in norm_header) and (
+        "surname" in norm_header or "first_name" in norm_header or "email_address" in norm_header
+    )
+
+
+def is_canvas_analysis(norm_header: Sequence[str]) -> bool:
+    return "name" in norm_header and "sis_id" in norm_header and any(
+        _CANVAS_QUESTION.match(h) for h in norm_header
+    )
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+
+
+_STACK_INPUT = re.compile(r"(?:^|;\s*)ans\d+\s*:\s*(.*?)\s*(?:\[(?:score|valid|invalid|blank)\])?\s*(?=;|$)")
+
+
+def moodle_response_text(cell: str) -> str:
+    """The answer typed, from a Moodle response cell: "-" is no response; STACK summaries are unpacked."""
+    value = cell.strip()
+    if value == "-":
+        return ""
+    if re.search(r"(?:^|;\s*)ans\d+\s*:", value):
+        parts = [m.group(1) for m in _STACK_INPUT.finditer(value)]
+        if len(parts) == 1:
+            return parts[0]
+        if parts:
+            return "[" + ", ".join(parts) + "]"
+    return cell
+
+
+def read_moodle(
+    path: Path,
+    header: list[str],
+    rows: Iterator[tuple[int, list[str]]],
+    slots: Sequence[int],
+    issues: list[Issue],
+) -> ReadResult:
+    norm = [_norm(h) for h in header]
+    identity = [(norm.index(col), kind) for col, kind in MOODLE_IDENTITY if col in norm]
+    name_cols = [norm.index(c) for c in ("first_name", "surname") if c in norm]
+    responses = [(i, int(m.group(1))) for i, h in enumerate(norm) if (m := _MOODLE_RESPONSE.match(h))]
+    questions = {int(m.group(1)): i for i, h in enumerate(norm) if (m := _MOODLE_QUESTION.match(h))}
+    answers: list[RawAnswer] = []
+    for line, row in rows:
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = row + [""] * (len(header) - len(row))
+        name = " ".join(cells[i].strip() for i in name_cols).strip()
+        if name.lower() == "overall average" or not identity:
+            if not identity:
+                issues.append(
+                    Issue("unreadable_row", str(path), line, name, "",
+                          "no identity column (ID number, Email address or Username); in the Moodle quiz "
+                          "settings show user identity fields, then download again")
+                )
+                break
+            continue
+        key = StudentKey(tuple((kind, cells[i].strip()) for i, kind in identity))
+        if not key.label:
+            issues.append(Issue("unreadable_row", str(path), line, name, "", "no ID number, email or username"))
+            continue
+        for col, number in responses:
+            slot = _moodle_slot(number, cells, questions, slots)
+            label = header[col].strip()
+            if slot is None:
+                issues.append(
+                    Issue("unmatched_column", str(path), line, key.label, label,
+                          f"the quiz has more questions than the manifest's {len(slots)} problems")
+                )
+                continue
+            answers.append(RawAnswer(Source(str(path), line), key, slot, None, moodle_response_text(cells[col]), label))
+    return ReadResult(answers, issues, "Moodle responses")
+
+
+def _moodle_slot(number: int, cells: list[str], questions: dict[int, int], slots: Sequence[int]) -> int | None:
+    if number in questions:
+        marked = slot_from_text(cells[questions[number]])
+        if marked is not None:
+            return marked
+    return slots[number - 1] if 1 <= number <= len(slots) else None
+
+
+def read_canvas(
+    path: Path,
+    header: list[str],
+    rows: Iterator[tuple[int, list[str]]],
+    slots: Sequence[int],
+    issues: list[Issue],
+) -> ReadResult:
+    norm = [_norm(h) for h in header]
+    identity = [(norm.index(col), kind) for col, kind in CANVAS_IDENTITY if col in norm]
+    name_col = norm.index("name")
+    qcols = [(i, m.group(2)) for i, h in enumerate(header) if (m := _CANVAS_QUESTION.match(h))]
+    mapping = canvas_column_slots([text for _, text in qcols], slots)
+    for (col, text), slot in zip(qcols, mapping, strict=True):
+        if slot is None:
+            issues.append(
+                Issue("unmatched_column", str(path), 1, "", header[col].strip()[:80],
+                      "cannot tell which problem this question column is; its answers were not graded")
+            )
+    answers: list[RawAnswer] = []
+    for line, row in rows:
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = row + [""] * (len(header) - len(row))
+        key = StudentKey(tuple((kind, cells[i].strip()) for i, kind in identity))
+        if not key.label:
+            issues.append(
+                Issue("unreadable_row", str(path), line, cells[name_col].strip(), "", "no id or sis_id")
+            )
+            continue
+        for (col, _text), slot in zip(qcols, mapping, strict=True):
+            if slot is None:
+                continue
+            answers.append(
+                RawAnswer(Source(str(path), line), key, slot, None, cells[col], header[col].strip()[:80])
+            )
+    return ReadResult(answers, issues, "Canvas student analysis")
+
+
+def canvas_column_slots(texts: Sequence[str], slots: Sequence[int]) -> list[int | None]:
+    """The slot of each Canvas question column: by marker, else by position (blocks of variants)."""
+    marked = [slot_from_text(t) for t in texts]
+    if texts and all(m is not None for m in marked):
+        return marked
+    n = len(texts)
+    if slots and n and n % len(slots) == 0:
+        per = n // len(slots)
+        return [marked[i] if marked[i] is not None else slots[i // per] for i in range(n)]
+    return [marked[i] if marked[i] is not None else (slots[i] if i < len(slots) else None) for i in range(n)]

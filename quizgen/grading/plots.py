@@ -1,0 +1,61 @@
+"""Report plots as PNG bytes: matplotlib's Agg backend, fixed size and no metadata, so same data = same bytes."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
+
+_RC = {"font.size": 10, "axes.spines.top": False, "axes.spines.right": False}
+
+
+def _png(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def score_histogram(percents: Sequence[float]) -> bytes:
+    """Students per 10-point band of the percentage score (100% in the top band)."""
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(8, 3.2))
+        ax = fig.add_subplot()
+        bins = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.0001]
+        ax.hist(list(percents), bins=bins, color="#3b6fb6", edgecolor="white")
+        ax.set_xlim(0, 100)
+        ax.set_xticks(range(0, 101, 10))
+        ax.set_xlabel("score (%)")
+        ax.set_ylabel("students")
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        fig.tight_layout()
+        return _png(fig)
+
+
+def success_bars(labels: Sequence[str], correct: Sequence[float], partial: Sequence[float],
+                 invalid: Sequence[float], blank: Sequence[float]) -> bytes:
+    """Per problem, the share of students right, partly right, invalid and blank (stacked, in %)."""
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(8, 0.5 + 0.42 * max(len(labels), 1)))
+        ax = fig.add_subplot()
+        y = list(range(len(labels)))
+        left = [0.0] * len(labels)
+        for values, color, name in (
+            (correct, "#2e8b57", "correct"),
+            (partial, "#d68910", "partly right"),
+            (invalid, "#8e44ad", "invalid"),
+            (blank, "#b8bec8", "blank or missing"),
+        ):
+            ax.barh(y, list(values), left=left, color=color, label=name, height=0.6)
+            left = [a + b for a, b in zip(left, values, strict=True)]
+        ax.set_yticks(y, list(labels))
+        ax.invert_yaxis()
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("% of students")
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False, fontsize=9)
+        fig.tight_layout()
+        return _png(fig)

@@ -1,0 +1,366 @@
+"""Read answers files of every supported shape into RawAnswers, reporting bad rows instead of stopping.
+
+Shapes, detected from the content and header (never from the file name alone):
+- long CSV: student_id, problem, answer (one row per answer);
+- wide CSV: student_id, then one column per problem (q1, q2 ... or 1, 2 ...; a gradient as one vector
+  cell or one column per component: q5.1/q5.2 or q5_x/q5_y);
+- JSON (an array of records, or {"answers": [...]}) or JSONL (one record per line), records as in long CSV;
+- a Moodle quiz "Responses" report and a Canvas quiz "Student Analysis" CSV (see quizgen.grading.lms).
+
+Only a file that cannot be read at all (missing, not text, no recognisable header) raises AnswerFileError.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from quizgen.errors import AnswerFileError
+from quizgen.grading import lms
+from quizgen.grading.labels import parse_label
+from quizgen.grading.model import Issue, RawAnswer, ReadResult, Source, StudentKey
+
+MAX_FIELD = 1_000_000  # characters per cell; longer cells are hostile and the parser refuses them anyway
+
+STUDENT_COLUMNS = ("student_id", "studentid", "student", "id", "sid", "student_number", "matriculation")
+PROBLEM_COLUMNS = ("problem", "slot", "question", "q", "problem_number")
+ANSWER_COLUMNS = ("answer", "response", "value")
+
+
+def norm_header(text: str) -> str:
+    """Header cell in a canonical form: trimmed, lower case, runs of spaces and dashes as "_"."""
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+
+
+def decode(path: Path) -> str:
+    """The file's text: UTF-8 with or without BOM (UTF-16 with a BOM too), newlines left to the CSV reader."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise AnswerFileError(f"{path}: no such answers file; check the path") from None
+    except IsADirectoryError:
+        raise AnswerFileError(f"{path}: is a folder, not an answers file; name the CSV or JSON files") from None
+    except OSError as exc:
+        raise AnswerFileError(f"{path}: cannot read answers file ({exc.strerror})") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise AnswerFileError(f"{path}: not valid UTF-16 text; save it as CSV UTF-8") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise AnswerFileError(
+            f"{path}:{line}: not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8' and grade again"
+        ) from None
+    if "\x00" in text:
+        raise AnswerFileError(f"{path}: binary data (NUL bytes), not a CSV or JSON answers file")
+    return text
+
+
+def read_answers(path: str | Path, slots: Sequence[int]) -> ReadResult:
+    """Read one answers file of any supported shape.
+
+    Args:
+        path: the file.
+        slots: the manifest's slot numbers in order, to map LMS "Response N" columns by position.
+
+    Raises:
+        AnswerFileError: the file cannot be read at all.
+    """
+    p = Path(path)
+    text = decode(p)
+    stripped = text.lstrip()
+    if not stripped:
+        raise AnswerFileError(f"{p}: the answers file is empty")
+    if stripped[0] in "[{":
+        return _read_json(p, text)
+    return _read_csv(p, text, slots)
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def _rows(path: Path, text: str, issues: list[Issue]) -> Iterator[tuple[int, list[str]]]:
+    """CSV records with the line each starts on; a record the csv module rejects becomes an issue."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = ","
+    if first_line.count(",") == 0:
+        if first_line.count(";") > 0:
+            delimiter = ";"
+        elif first_line.count("\t") > 0:
+            delimiter = "\t"
+    csv.field_size_limit(MAX_FIELD)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    start = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            issues.append(Issue("unreadable_row", str(path), start, "", "", f"not valid CSV ({exc})"))
+            start = reader.line_num + 1
+            continue
+        yield start, row
+        start = reader.line_num + 1
+
+
+def _find(header: list[str], names: Sequence[str]) -> int | None:
+    for name in names:
+        if name in header:
+            return header.index(name)
+    return None
+
+
+def _read_csv(path: Path, text: str, slots: Sequence[int]) -> ReadResult:
+    issues: list[Issue] = []
+    rows = _rows(path, text, issues)
+    header_line, header = 0, None
+    for line, row in rows:
+        if any(cell.strip() for cell in row):
+            header_line, header = line, row
+            break
+    if header is None:
+        raise AnswerFileError(f"{path}: no header row; the first line must name the columns")
+    norm = [norm_header(h) for h in header]
+    if lms.is_moodle_responses(norm):
+        return lms.read_moodle(path, header, rows, slots, issues)
+    if lms.is_canvas_analysis(norm):
+        return lms.read_canvas(path, header, rows, slots, issues)
+    sid = _find(norm, STUDENT_COLUMNS)
+    prob = _find(norm, PROBLEM_COLUMNS)
+    ans = _find(norm, ANSWER_COLUMNS)
+    if sid is not None and prob is not None and ans is not None:
+        return _read_long(path, rows, sid, prob, ans, len(header), issues)
+    question_cols = [(i, parse_label(h)) for i, h in enumerate(header) if i != sid]
+    question_cols = [(i, lab) for i, lab in question_cols if lab is not None]
+    if sid is not None and question_cols:
+        return _read_wide(path, header, rows, sid, question_cols, issues)
+    raise AnswerFileError(
+        f"{path}:{header_line}: header not recognised ({', '.join(h.strip() for h in header[:6])}); expected "
+        "student_id,problem,answer (long), student_id,q1,q2,... (wide), or a Moodle/Canvas responses export"
+    )
+
+
+def _read_long(
+    path: Path,
+    rows: Iterator[tuple[int, list[str]]],
+    sid: int,
+    prob: int,
+    ans: int,
+    width: int,
+    issues: list[Issue],
+) -> ReadResult:
+    answers: list[RawAnswer] = []
+    for line, row in rows:
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > width and ans == width - 1:
+            # An unquoted comma inside the answer (max(x, 0)): the answer is the last column, so rejoin it.
+            row = row[:ans] + [",".join(row[ans:])]
+        if len(row) <= max(sid, prob, ans):
+            issues.append(
+                Issue("unreadable_row", str(path), line, row[sid].strip() if len(row) > sid else "", "",
+                      f"expected {width} columns, found {len(row)}")
+            )
+            continue
+        student = row[sid].strip()
+        label_text = row[prob].strip()
+        source = Source(str(path), line)
+        if not student:
+            issues.append(Issue("unreadable_row", str(path), line, "", label_text, "no student id in this row"))
+            continue
+        label = parse_label(label_text)
+        if label is None:
+            issues.append(
+                Issue("unknown_problem", str(path), line, student, label_text,
+                      f"'{label_text}' is not a problem number; the answer {row[ans]!r} was not graded")
+            )
+            continue
+        answers.append(
+            RawAnswer(source, StudentKey((("student_id", student),)), label.slot, label.component, row[ans],
+                      label_text)
+        )
+    return ReadResult(answers, issues, "long CSV")
+
+
+def _read_wide(
+    path: Path,
+    header: list[str],
+    rows: Iterator[tuple[int, list[str]]],
+    sid: int,
+    question_cols: list[tuple[int, Any]],
+    issues: list[Issue],
+) -> ReadResult:
+    answers: list[RawAnswer] = []
+    for line, row in rows:
+        if not any(cell.strip() for cell in row):
+            continue
+        student = row[sid].strip() if len(row) > sid else ""
+        if not student:
+            issues.append(Issue("unreadable_row", str(path), line, "", "", "no student id in this row"))
+            continue
+        if len(row) < len(header):
+            issues.append(
+                Issue("unreadable_row", str(path), line, student, "",
+                      f"only {len(row)} of {len(header)} columns; the missing ones count as blank")
+            )
+        elif len(row) > len(header):
+            issues.append(
+                Issue("unreadable_row", str(path), line, student, "",
+                      f"{len(row)} cells but {len(header)} columns; the cells past the last column were ignored"
+                      " (quote answers that contain commas)")
+            )
+        source = Source(str(path), line)
+        for i, label in question_cols:
+            cell = row[i] if i < len(row) else ""
+            answers.append(
+                RawAnswer(source, StudentKey((("student_id", student),)), label.slot, label.component, cell,
+                          header[i].strip())
+            )
+    return ReadResult(answers, issues, "wide CSV")
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def _records(path: Path, text: str, issues: list[Issue]) -> Iterator[tuple[int, Any]]:
+    """(line, record) from a JSON array, an object with "answers", or JSON Lines; bad JSON is an issue."""
+    decoder = json.JSONDecoder()
+    stripped_at = len(text) - len(text.lstrip())
+    if text[stripped_at] == "[" or _is_single_document(text):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield from _records_until_error(path, text, exc, issues)
+            return
+        items = data.get("answers") if isinstance(data, dict) else data
+        if not isinstance(items, list):
+            items = [data]
+        # Line numbers: find each element's offset by decoding them one by one (cheap, and exact).
+        for line, item in zip(_element_lines(text, decoder, len(items)), items, strict=False):
+            yield line, item
+        return
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            yield number, json.loads(raw)
+        except json.JSONDecodeError as exc:
+            issues.append(Issue("unreadable_row", str(path), number, "", "", f"not valid JSON ({exc.msg})"))
+
+
+def _is_single_document(text: str) -> bool:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return True
+
+
+def _element_lines(text: str, decoder: json.JSONDecoder, count: int) -> list[int]:
+    """The line on which each top-level array element (or each "answers" element) starts."""
+    start = text.find("[")
+    data = json.loads(text)
+    if isinstance(data, dict):
+        key = text.find('"answers"')
+        start = text.find("[", key) if key >= 0 else -1
+    if start < 0:
+        return [1] * count
+    lines: list[int] = []
+    pos = start + 1
+    for _ in range(count):
+        while pos < len(text) and text[pos] in " \t\r\n,":
+            pos += 1
+        lines.append(text.count("\n", 0, pos) + 1)
+        try:
+            _, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError:
+            break
+    return lines + [lines[-1] if lines else 1] * (count - len(lines))
+
+
+def _records_until_error(
+    path: Path, text: str, exc: json.JSONDecodeError, issues: list[Issue]
+) -> Iterator[tuple[int, Any]]:
+    """Keep the array elements before a syntax error; report the error and what was not read."""
+    decoder = json.JSONDecoder()
+    pos = text.find("[") + 1
+    if pos > 0 and text.lstrip().startswith("["):
+        while True:
+            while pos < len(text) and text[pos] in " \t\r\n,":
+                pos += 1
+            if pos >= len(text) or text[pos] == "]":
+                break
+            line = text.count("\n", 0, pos) + 1
+            try:
+                item, pos = decoder.raw_decode(text, pos)
+            except json.JSONDecodeError:
+                break
+            yield line, item
+    issues.append(
+        Issue("unreadable_row", str(path), exc.lineno, "", "",
+              f"invalid JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); nothing from there on was read")
+    )
+
+
+def _answer_text(value: Any) -> str | None:
+    """A record's answer as text: strings as typed, numbers printed, a list as a vector; None if unusable."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return repr(value) if isinstance(value, float) else str(value)
+    if isinstance(value, list) and all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in value):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return None
+
+
+def _read_json(path: Path, text: str) -> ReadResult:
+    issues: list[Issue] = []
+    answers: list[RawAnswer] = []
+    for line, record in _records(path, text, issues):
+        if not isinstance(record, dict):
+            issues.append(Issue("unreadable_row", str(path), line, "", "", "a record must be a JSON object"))
+            continue
+        keys = {norm_header(str(k)): k for k in record}
+        sid_key = next((keys[k] for k in STUDENT_COLUMNS if k in keys), None)
+        prob_key = next((keys[k] for k in PROBLEM_COLUMNS if k in keys), None)
+        ans_key = next((keys[k] for k in ANSWER_COLUMNS if k in keys), None)
+        student = str(record[sid_key]).strip() if sid_key is not None and record[sid_key] is not None else ""
+        if not student or prob_key is None or ans_key is None:
+            issues.append(
+                Issue("unreadable_row", str(path), line, student, "",
+                      "a record needs student_id, problem and answer")
+            )
+            continue
+        label_text = str(record[prob_key]).strip()
+        label = parse_label(label_text)
+        text_value = _answer_text(record[ans_key])
+        if label is None:
+            issues.append(
+                Issue("unknown_problem", str(path), line, student, label_text,
+                      f"'{label_text}' is not a problem number; the answer was not graded")
+            )
+            continue
+        if text_value is None:
+            issues.append(
+                Issue("unreadable_row", str(path), line, student, label_text,
+                      "the answer must be a string, a number or a list of them")
+            )
+            continue
+        answers.append(
+            RawAnswer(Source(str(path), line), StudentKey((("student_id", student),)), label.slot,
+                      label.component, text_value, label_text)
+        )
+    return ReadResult(answers, issues, "JSON")

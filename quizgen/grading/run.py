@@ -1,0 +1,123 @@
+"""Grading end to end: read the answers files, match them, check them, and write OUTDIR in one go.
+
+All outputs are written into a staging folder and moved into place only when every one of them was
+written, so a failure midway leaves OUTDIR as it was (and no OUTDIR at all if it did not exist).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from quizgen.errors import AnswerFileError
+from quizgen.fileio import staging_dir
+from quizgen.grading import csvout
+from quizgen.grading.collect import collect
+from quizgen.grading.engine import Backend, grade
+from quizgen.grading.feedback import feedback_html, file_stems
+from quizgen.grading.model import GradeRun, ReadResult
+from quizgen.grading.readers import read_answers
+from quizgen.grading.report import report_html
+from quizgen.manifest import Manifest
+
+Gradebook = Literal["canvas", "moodle"]
+
+OUTPUT_FILES = ("grades.csv", "responses.csv", "problems.csv", "report.html")
+
+
+def manifest_slots(manifest: Manifest) -> list[int]:
+    return sorted({p.slot for s in manifest.students for p in s.problems})
+
+
+def read_all(paths: Sequence[str | Path], manifest: Manifest) -> list[ReadResult]:
+    slots = manifest_slots(manifest)
+    return [read_answers(p, slots) for p in paths]
+
+
+def grade_files(
+    manifest: Manifest,
+    paths: Sequence[str | Path],
+    backend: Backend,
+    *,
+    first: bool = False,
+    progress: Callable[[int], None] | None = None,
+    on_requests: Callable[[int], None] | None = None,
+) -> GradeRun:
+    """Read, match and grade; on_requests is told how many checks will run (to size a progress bar)."""
+    reads = read_all(paths, manifest)
+    submissions, issues = collect(manifest, reads, first=first)
+    results = grade(submissions, backend, progress=progress, on_requests=on_requests)
+    return GradeRun(manifest, results, issues, [(str(p), r.shape) for p, r in zip(paths, reads, strict=True)])
+
+
+def default_out_dir(manifest_path: str | Path) -> Path:
+    return Path(manifest_path).parent / "grades"
+
+
+def check_inputs_safe(out_dir: Path, inputs: Sequence[str | Path]) -> None:
+    """Refuse an OUTDIR whose outputs would overwrite an input file (inputs are never modified)."""
+    out = out_dir.resolve()
+    for p in inputs:
+        resolved = Path(p).resolve()
+        if resolved.parent == out and (resolved.name in OUTPUT_FILES or resolved.name.startswith("gradebook-")):
+            raise AnswerFileError(f"{p}: is where grading writes its output; choose another --out folder")
+        if out / "feedback" in resolved.parents:
+            raise AnswerFileError(f"{p}: is inside the feedback folder grading rewrites; choose another --out")
+
+
+@dataclass(frozen=True)
+class Written:
+    out_dir: Path
+    files: list[Path]
+
+
+def write_outputs(
+    run: GradeRun,
+    out_dir: str | Path,
+    *,
+    gradebooks: Sequence[Gradebook] = (),
+    pdf_writer: Callable[[GradeRun, Path, dict[str, str]], None] | None = None,
+) -> Written:
+    """Write every output into out_dir atomically, as one set."""
+    target = Path(out_dir)
+    existed = target.exists()
+    stems = file_stems([r.sheet.student_id for r in run.results])
+    try:
+        with staging_dir(target) as tmp:
+            (tmp / "grades.csv").write_text(csvout.grades_csv(run), encoding="utf-8", newline="")
+            (tmp / "responses.csv").write_text(csvout.responses_csv(run), encoding="utf-8", newline="")
+            (tmp / "problems.csv").write_text(csvout.problems_csv(run.issues), encoding="utf-8", newline="")
+            (tmp / "report.html").write_text(report_html(run), encoding="utf-8")
+            fb = tmp / "feedback"
+            fb.mkdir()
+            for r in run.results:
+                (fb / f"{stems[r.sheet.student_id]}.html").write_text(
+                    feedback_html(r, run.manifest.bank), encoding="utf-8"
+                )
+            name = csvout.assignment_name(run)
+            if "canvas" in gradebooks:
+                (tmp / "gradebook-canvas.csv").write_text(
+                    csvout.canvas_gradebook_csv(run.results, name), encoding="utf-8", newline=""
+                )
+            if "moodle" in gradebooks:
+                (tmp / "gradebook-moodle.csv").write_text(
+                    csvout.moodle_gradebook_csv(run.results, name), encoding="utf-8", newline=""
+                )
+            if pdf_writer is not None:
+                pdf_writer(run, fb, stems)
+            files = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
+    except BaseException:
+        if not existed and target.exists() and not any(target.iterdir()):
+            shutil.rmtree(target, ignore_errors=True)
+        raise
+    if existed:
+        # A previous run's feedback pages for students no longer in the class would mislead; remove them.
+        keep = {target / f for f in files}
+        for old in sorted((target / "feedback").glob("*")) if (target / "feedback").is_dir() else []:
+            if old.is_file() and old not in keep and old.suffix in (".html", ".pdf"):
+                os.unlink(old)
+    return Written(target, [target / f for f in files])

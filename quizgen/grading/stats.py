@@ -1,0 +1,69 @@
+"""Class statistics shared by the HTML report and the terminal summary."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+
+from quizgen.grading.model import GradedAnswer, GradeRun, display_outcome
+
+
+@dataclass
+class ProblemStats:
+    slot: int
+    family: str
+    answers: list[GradedAnswer] = field(default_factory=list)
+
+    @property
+    def n(self) -> int:
+        return len(self.answers)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for a in self.answers if display_outcome(a) == outcome)
+
+    def share(self, *outcomes: str) -> float:
+        return 100.0 * sum(self.count(o) for o in outcomes) / self.n if self.n else 0.0
+
+    @property
+    def mean_points(self) -> float:
+        return statistics.fmean(a.points for a in self.answers) if self.answers else 0.0
+
+    @property
+    def max_points(self) -> float:
+        return max((a.problem.points for a in self.answers), default=0.0)
+
+
+@dataclass
+class ClassStats:
+    students: int
+    answers: int
+    counts: Counter[str]
+    mean: float
+    median: float
+    low: float
+    high: float
+    problems: list[ProblemStats]
+    issues: Counter[str]
+
+
+def class_stats(run: GradeRun) -> ClassStats:
+    percents = [r.percent for r in run.results]
+    by_slot: dict[int, ProblemStats] = {}
+    counts: Counter[str] = Counter()
+    for r in run.results:
+        for a in r.answers:
+            ps = by_slot.setdefault(a.slot, ProblemStats(a.slot, a.problem.family))
+            ps.answers.append(a)
+            counts[display_outcome(a)] += 1
+    return ClassStats(
+        students=len(run.results),
+        answers=sum(1 for r in run.results for a in r.answers if a.outcome != "missing"),
+        counts=counts,
+        mean=statistics.fmean(percents) if percents else 0.0,
+        median=statistics.median(percents) if percents else 0.0,
+        low=min(percents, default=0.0),
+        high=max(percents, default=0.0),
+        problems=[by_slot[s] for s in sorted(by_slot)],
+        issues=Counter(i.kind for i in run.issues),
+    )
