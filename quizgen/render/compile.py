@@ -1,0 +1,203 @@
+"""Running pdflatex safely: no shell escape, no file access outside its folder, a time limit, and an
+error message that names the student and problem the first LaTeX error came from.
+
+pylatex's Document.generate_pdf has no time limit, prints the whole log to stdout on failure and cannot
+restrict file access, so the compile is run here directly; pylatex provides the escaping (escape.py).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from quizgen.errors import LatexError
+
+INSTALL_HINT = (
+    "install TeX Live with `bash .ci/setup` from the quizgen folder, or `sudo apt-get install "
+    "texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended lmodern "
+    "latex-cjk-common latex-cjk-chinese-arphic-gbsn00lp`, or use --format tex"
+)
+
+_PROGRESS = re.compile(r"^QGPROGRESS (\d+)")
+_FILE_LINE_ERROR = re.compile(r"^(?:\./)?([^:\n]+\.tex):(\d+): (.*)$", re.M)
+_BANG_ERROR = re.compile(r"^! (.*)$", re.M)
+_MARKER = re.compile(r"^% qg:student=(\d+)(?: problem=(\d+))?\s*$")
+
+
+class LatexNotFound(LatexError):
+    """pdflatex is not installed (the .tex sources are written anyway)."""
+
+
+@dataclass(frozen=True)
+class CompileResult:
+    pdf: bytes
+    log: str
+    marks: dict[int, tuple[int, int]]
+    """student index -> (first page, last page), 1-based absolute pages of the compiled PDF."""
+
+
+class CompileError(LatexError):
+    """pdflatex failed; .log is the full log for the caller to keep beside the output."""
+
+    def __init__(self, message: str, log: str) -> None:
+        super().__init__(message)
+        self.log = log
+
+
+def find_pdflatex() -> str:
+    """The pdflatex executable, or LatexNotFound with how to install it."""
+    exe = shutil.which("pdflatex")
+    if exe is None:
+        raise LatexNotFound(f"pdflatex is not installed, so no PDF was made; {INSTALL_HINT}")
+    return exe
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    # Paranoid file access: no absolute paths, no parent folders, no dot files, in and out.
+    env["openin_any"] = "p"
+    env["openout_any"] = "p"
+    # One log line per message, so errors and markers are not wrapped at 79 columns.
+    env["max_print_line"] = "100000"
+    env["error_line"] = "254"
+    env["half_error_line"] = "238"
+    # Reproducible PDFs: a fixed creation date and document ID instead of the clock.
+    env["SOURCE_DATE_EPOCH"] = "1577836800"
+    env["FORCE_SOURCE_DATE"] = "1"
+    return env
+
+
+def compile_tex(
+    tex: str,
+    jobname: str,
+    *,
+    timeout: float,
+    on_progress: Callable[[int], None] | None = None,
+    describe: Callable[[int, int | None], str] | None = None,
+) -> CompileResult:
+    """Compile tex once with pdflatex in a fresh temporary folder and return the PDF bytes.
+
+    on_progress(student_index) is called as each student's pages are typeset. describe(student, problem)
+    turns the markers in the source into words for the error message.
+
+    Raises:
+        LatexNotFound: no pdflatex.
+        CompileError: LaTeX failed or ran past timeout; the message names the first error and its source.
+    """
+    exe = find_pdflatex()
+    with tempfile.TemporaryDirectory(prefix="quizgen-tex-") as tmp:
+        work = Path(tmp)
+        (work / f"{jobname}.tex").write_text(tex, encoding="utf-8")
+        command = [
+            exe,
+            "-no-shell-escape",
+            "-interaction=nonstopmode",
+            "-halt-on-error",
+            "-file-line-error",
+            f"-jobname={jobname}",
+            f"{jobname}.tex",
+        ]
+        proc = subprocess.Popen(
+            command,
+            cwd=work,
+            env=_environment(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        killed = threading.Event()
+        timer = threading.Timer(timeout, _kill, args=(proc, killed))
+        timer.start()
+        try:
+            assert proc.stdout is not None
+            for raw in proc.stdout:
+                match = _PROGRESS.match(raw.decode("utf-8", "replace"))
+                if match and on_progress is not None:
+                    on_progress(int(match.group(1)))
+            returncode = proc.wait()
+        finally:
+            timer.cancel()
+        timed_out = killed.is_set()
+        log_path = work / f"{jobname}.log"
+        log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
+        pdf_path = work / f"{jobname}.pdf"
+        if timed_out:
+            raise CompileError(f"{jobname}.tex: pdflatex took longer than {timeout:.0f} s and was stopped", log)
+        if returncode != 0 or not pdf_path.exists():
+            raise CompileError(first_error(log, tex, jobname, describe), log)
+        marks_path = work / f"{jobname}.marks"
+        marks = parse_marks(marks_path.read_text(encoding="utf-8") if marks_path.exists() else "")
+        return CompileResult(pdf=pdf_path.read_bytes(), log=log, marks=marks)
+
+
+def _kill(proc: subprocess.Popen[bytes], killed: threading.Event) -> None:
+    killed.set()
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def parse_marks(text: str) -> dict[int, tuple[int, int]]:
+    """Read "start 3 7" / "end 3 8" lines (\\qgmark) into {3: (7, 8)}."""
+    starts: dict[int, int] = {}
+    ends: dict[int, int] = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+            (starts if parts[0] == "start" else ends)[int(parts[1])] = int(parts[2])
+    return {i: (starts[i], ends.get(i, starts[i])) for i in sorted(starts)}
+
+
+def first_error(
+    log: str, tex: str, jobname: str, describe: Callable[[int, int | None], str] | None = None
+) -> str:
+    """One line: the first LaTeX error, its line in the .tex, and the student/problem it belongs to."""
+    match = _FILE_LINE_ERROR.search(log)
+    bang = _BANG_ERROR.search(log)
+    if match and (bang is None or match.start() <= bang.start()):
+        line_no = int(match.group(2))
+        message = match.group(3).strip()
+        source = match.group(1)
+    elif bang:
+        line_no = _line_after(log, bang.end())
+        message = bang.group(1).strip()
+        source = f"{jobname}.tex"
+    else:
+        tail = " ".join(log.strip().splitlines()[-3:]) or "no log written"
+        return f"{jobname}.tex: pdflatex failed ({tail})"
+    where = ""
+    if line_no and source.endswith(f"{jobname}.tex"):
+        student, problem = _marker_before(tex, line_no)
+        if student is not None:
+            where = describe(student, problem) if describe else f"student #{student}" + (
+                f" problem {problem}" if problem else ""
+            )
+    location = f"{jobname}.tex line {line_no}" if line_no else f"{jobname}.tex"
+    if where:
+        location += f" ({where})"
+    return f"{location}: LaTeX error: {message}"
+
+
+def _line_after(log: str, pos: int) -> int:
+    m = re.compile(r"^l\.(\d+)", re.M).search(log, pos)
+    return int(m.group(1)) if m else 0
+
+
+def _marker_before(tex: str, line_no: int) -> tuple[int | None, int | None]:
+    """The last '% qg:student=N problem=M' marker at or above line_no of the source."""
+    lines = tex.splitlines()
+    for i in range(min(line_no, len(lines)) - 1, -1, -1):
+        m = _MARKER.match(lines[i])
+        if m:
+            return int(m.group(1)), (int(m.group(2)) if m.group(2) else None)
+    return None, None

@@ -1,0 +1,203 @@
+"""What the LaTeX templates receive: the manifest turned into plain values, math laid out, text left raw.
+
+Text fields (names, ids, titles) stay raw strings: the Environment escapes every \\VAR that is not Tex.
+Math fields are Tex, checked and laid out by quizgen.render.latexmath. The shapes are documented in the
+README (template variables) and are a contract for teachers' --template folders: add, do not rename.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from quizgen.manifest import Manifest
+from quizgen.problem import Problem, Sheet
+from quizgen.render.environment import Tex
+from quizgen.render.escape import needs_cjk, tex_escape, tex_paragraphs
+from quizgen.render.latexmath import (
+    MATH_LINE_CHARS,
+    check_latex,
+    display_math,
+    partial_labels,
+    prompt_segments,
+    split_leading_text,
+    vector_components,
+    visible_width,
+)
+
+
+@dataclass(frozen=True)
+class StepContext:
+    text: Tex  # the sentence (LaTeX text mode)
+    math: Tex  # display math, "" when the step is only a sentence
+
+
+@dataclass(frozen=True)
+class ProblemContext:
+    number: int
+    slot: int
+    family: str
+    difficulty: int
+    points: float
+    ask: str
+    prompt: Tex
+    prompt_text: str
+    function: Tex
+    answer: Tex
+    answer_text: str
+    label: Tex  # what is asked, e.g. \frac{\partial f}{\partial x} ("" if unknown)
+    box_height: str  # scalar answers: the answer box's height
+    box_rows: list[Tex]  # gradient answers: one labelled line per component
+    row_height: str
+    steps: list[StepContext]
+
+
+@dataclass(frozen=True)
+class StudentContext:
+    index: int
+    student_id: str
+    name: str
+    variant: str
+    extra: dict[str, str]
+    total_points: float
+    problems: list[ProblemContext]
+
+
+@dataclass(frozen=True)
+class DocumentContext:
+    kind: str  # "worksheets" | "key" | "feedback"
+    title: str
+    course: str
+    instructions: str
+    cjk: bool
+    double_sided: bool
+    quizgen_version: str
+    seed: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _where(sheet: Sheet, problem: Problem | None, field_name: str) -> str:
+    where = f"student {sheet.student_id!r}"
+    if problem is not None:
+        where += f" problem {problem.slot}"
+    return f"{where} ({field_name})"
+
+
+def _prompt_tex(problem: Problem) -> Tex:
+    parts = []
+    for seg in prompt_segments(problem.prompt_latex):
+        if seg.kind == "text":
+            parts.append(seg.latex)
+        elif seg.display:
+            parts.append(r"\qgdisplay{" + display_math(seg.latex) + "}\n")
+        else:
+            parts.append("$" + seg.latex + "$")
+    return Tex("".join(parts).strip())
+
+
+def _answer_tex(problem: Problem) -> Tex:
+    """The key's answer as display math: a gradient as a column vector (pmatrix), labelled when possible."""
+    labels = partial_labels(problem.prompt_latex)
+    if problem.ask == "gradient":
+        parts = vector_components(problem.answer_latex)
+        if parts:
+            name = labels[0].split("\\partial ", 1)[1].split("}", 1)[0] if labels else "f"
+            return Tex(rf"\nabla {name} = \begin{{pmatrix}}" + r" \\ ".join(parts) + r"\end{pmatrix}")
+        return Tex(display_math(problem.answer_latex))
+    if labels:
+        return Tex(display_math(labels[-1] + " = " + problem.answer_latex))
+    return Tex(display_math(problem.answer_latex))
+
+
+def _answer_plain(problem: Problem) -> str:
+    if isinstance(problem.answer, list):
+        return "(" + ", ".join(problem.answer) + ")"
+    return problem.answer
+
+
+def _box_height(problem: Problem) -> str:
+    """Room for the answer: a value needs a line, an expression more as the key grows (a rough guide)."""
+    if problem.ask == "value":
+        return "1.6cm"
+    width = visible_width(problem.answer_latex)
+    lines = 1 + width // (MATH_LINE_CHARS // 2)
+    return f"{min(1.4 + 0.9 * lines, 5.0):.1f}cm"
+
+
+def _steps(problem: Problem) -> list[StepContext]:
+    steps = []
+    for step in problem.steps:
+        sentence, math = split_leading_text(step.latex)
+        text = Tex(sentence) if sentence else Tex(tex_escape(step.text) if not math else "")
+        steps.append(StepContext(text=text, math=Tex(display_math(math)) if math else Tex("")))
+    return steps
+
+
+def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemContext:
+    """One problem for the templates; refuses LaTeX fields that could break or abuse the document."""
+    check_latex(problem.prompt_latex, _where(sheet, problem, "prompt_latex"))
+    check_latex(problem.function_latex, _where(sheet, problem, "function_latex"))
+    check_latex(problem.answer_latex, _where(sheet, problem, "answer_latex"))
+    for i, step in enumerate(problem.steps, 1):
+        check_latex(step.latex, _where(sheet, problem, f"step {i}"))
+    labels = partial_labels(problem.prompt_latex)
+    rows: list[Tex] = []
+    if problem.ask == "gradient":
+        if len(labels) >= len(problem.wrt):
+            rows = [Tex(label) for label in labels[-len(problem.wrt):]]
+        else:
+            rows = [Tex(rf"\frac{{\partial f}}{{\partial {tex_escape(w)}}}") for w in problem.wrt]
+    widest = max((visible_width(c) for c in (vector_components(problem.answer_latex) or [""])), default=0)
+    return ProblemContext(
+        number=number,
+        slot=problem.slot,
+        family=problem.family,
+        difficulty=problem.difficulty,
+        points=problem.points,
+        ask=problem.ask,
+        prompt=_prompt_tex(problem),
+        prompt_text=problem.prompt_text,
+        function=Tex(display_math(problem.function_latex)),
+        answer=_answer_tex(problem),
+        answer_text=_answer_plain(problem),
+        label=Tex(labels[-1] if labels and problem.ask != "gradient" else ""),
+        box_height=_box_height(problem),
+        box_rows=rows,
+        row_height="1.5cm" if widest <= MATH_LINE_CHARS // 2 else "2.2cm",
+        steps=_steps(problem),
+    )
+
+
+def student_context(sheet: Sheet, index: int) -> StudentContext:
+    problems = [problem_context(sheet, p, n) for n, p in enumerate(sheet.problems, 1)]
+    return StudentContext(
+        index=index,
+        student_id=sheet.student_id,
+        name=sheet.name,
+        variant=sheet.variant,
+        extra=dict(sheet.extra),
+        total_points=sum(p.points for p in sheet.problems),
+        problems=problems,
+    )
+
+
+def uses_cjk(manifest: Manifest, more: list[str] | None = None) -> bool:
+    """Whether any printed text needs CJKutf8 (loaded only then: it slows every compile a little)."""
+    texts = [manifest.bank.title, manifest.bank.course, *tex_paragraphs(manifest.bank.instructions)]
+    for sheet in manifest.students:
+        texts += [sheet.name, sheet.student_id, sheet.variant]
+    texts += more or []
+    return needs_cjk(tex_escape(t) for t in texts)
+
+
+def document_context(manifest: Manifest, kind: str, *, cjk: bool, double_sided: bool) -> DocumentContext:
+    return DocumentContext(
+        kind=kind,
+        title=manifest.bank.title,
+        course=manifest.bank.course,
+        instructions=manifest.bank.instructions,
+        cjk=cjk,
+        double_sided=double_sided,
+        quizgen_version=manifest.quizgen_version,
+        seed=manifest.seed,
+    )

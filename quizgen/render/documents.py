@@ -1,0 +1,183 @@
+"""`quizgen generate --format pdf|tex`: worksheets and keys for every student from one manifest.
+
+Both documents are each one pdflatex run over all students (worksheets and key in parallel, one per
+core), then split per student when asked. Sources are written first so they survive a failed compile.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Literal
+
+import click
+
+from quizgen.errors import LatexError
+from quizgen.fileio import atomic_write_bytes, atomic_write_text
+from quizgen.manifest import Manifest
+from quizgen.render.compile import CompileError, CompileResult, compile_tex, find_pdflatex
+from quizgen.render.context import document_context, student_context, uses_cjk
+from quizgen.render.environment import build_environment, render_template
+from quizgen.render.split import safe_filename, split_pdf
+
+DOCUMENTS = (("worksheets", "worksheet.tex.j2"), ("key", "key.tex.j2"))
+"""(output name, template) for each document generate writes."""
+
+DOUBLE_SIDED = True
+"""Worksheets start each student on an odd page, so a double-sided stack separates cleanly."""
+
+
+def compile_timeout(students: int) -> float:
+    """Generous time for one document: 2 minutes plus half a second per student."""
+    return 120.0 + 0.5 * students
+
+
+def render_sources(manifest: Manifest, template_dir: Path | None = None) -> dict[str, str]:
+    """The LaTeX source of each document, keyed by output name ("worksheets", "key")."""
+    env = build_environment(template_dir)
+    students = [student_context(sheet, i) for i, sheet in enumerate(manifest.students, 1)]
+    cjk = uses_cjk(manifest)
+    sources = {}
+    for name, template in DOCUMENTS:
+        doc = document_context(manifest, name, cjk=cjk, double_sided=DOUBLE_SIDED and name == "worksheets")
+        sources[name] = render_template(env, template, {"doc": doc, "students": students})
+    return sources
+
+
+def write_documents(
+    manifest: Manifest,
+    out_dir: Path,
+    *,
+    fmt: Literal["pdf", "tex"],
+    template_dir: Path | None = None,
+    split: bool = False,
+    quiet: bool = False,
+) -> list[Path]:
+    """Write DIR/worksheets.tex and key.tex and, for fmt "pdf", worksheets.pdf and key.pdf (and with split,
+    students/<id>.pdf and keys/<id>.pdf). Returns the paths written.
+
+    Raises:
+        LatexError: a template is broken, pdflatex is missing (the .tex files are written first) or a
+            document fails to compile (its log is kept as DIR/<name>.log).
+    """
+    if fmt not in ("pdf", "tex"):
+        raise LatexError(f"unknown document format {fmt!r}; use pdf or tex")
+    out = Path(out_dir)
+    sources = render_sources(manifest, template_dir)
+    written: list[Path] = []
+    for name, text in sources.items():
+        path = out / f"{name}.tex"
+        atomic_write_text(path, text)
+        written.append(path)
+    if fmt == "tex":
+        return written
+    find_pdflatex()
+    results = _compile_all(manifest, sources, quiet=quiet, out=out)
+    for name, result in results.items():
+        path = out / f"{name}.pdf"
+        atomic_write_bytes(path, result.pdf)
+        written.append(path)
+        (out / f"{name}.log").unlink(missing_ok=True)  # a log left by an earlier failed run
+    _warn_missing_glyphs(results, quiet=quiet)
+    if split:
+        written += _write_split(manifest, results, out)
+    return written
+
+
+def _describe(manifest: Manifest) -> Callable[[int, int | None], str]:
+    def describe(student: int, problem: int | None) -> str:
+        if not 1 <= student <= len(manifest.students):
+            return f"student #{student}"
+        sheet = manifest.students[student - 1]
+        text = f"student {sheet.student_id!r}"
+        if problem is not None and 1 <= problem <= len(sheet.problems):
+            text += f", problem {problem} (slot {sheet.problems[problem - 1].slot}, {sheet.problems[problem - 1].family})"
+        return text
+
+    return describe
+
+
+def _compile_all(manifest: Manifest, sources: dict[str, str], *, quiet: bool, out: Path) -> dict[str, CompileResult]:
+    """Compile every document at once (one pdflatex each, in parallel) with one progress bar."""
+    n = len(manifest.students)
+    show = not quiet and sys.stdout.isatty()
+    lock = threading.Lock()
+    with click.progressbar(length=n * len(sources), label="Typesetting", file=None if show else _Null()) as bar:
+
+        def tick(_: int) -> None:
+            with lock:
+                bar.update(1)
+
+        def run(name: str) -> CompileResult:
+            return compile_tex(
+                sources[name], name, timeout=compile_timeout(n), on_progress=tick, describe=_describe(manifest)
+            )
+
+        with ThreadPoolExecutor(max_workers=len(sources)) as pool:
+            futures = {name: pool.submit(run, name) for name in sources}
+            results: dict[str, CompileResult] = {}
+            failure: CompileError | None = None
+            for name, future in futures.items():
+                try:
+                    results[name] = future.result()
+                except CompileError as exc:
+                    atomic_write_text(out / f"{name}.log", exc.log)
+                    failure = failure or exc
+    if failure is not None:
+        raise LatexError(f"{failure.message}; full log in {out}") from None
+    return results
+
+
+class _Null:
+    """A file that is not a terminal: click's progress bar then prints nothing."""
+
+    def write(self, _: str) -> int:
+        return 0
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _warn_missing_glyphs(results: dict[str, CompileResult], *, quiet: bool) -> None:
+    """Tell the teacher when a name used characters the installed fonts lack (TeX drops them silently)."""
+    for name, result in results.items():
+        missing = sorted({line.split("Missing character: There is no ", 1)[1].split(" in font")[0]
+                          for line in result.log.splitlines() if "Missing character: There is no " in line})
+        if missing and not quiet:
+            click.echo(
+                f"Warning: {name}.pdf: the installed fonts have no glyph for {' '.join(missing[:20])}; "
+                "these characters are missing from the PDF",
+                err=True,
+            )
+
+
+def _write_split(manifest: Manifest, results: dict[str, CompileResult], out: Path) -> list[Path]:
+    folders = {"worksheets": "students", "key": "keys"}
+    stems: list[str] = []
+    seen: set[str] = set()
+    for sheet in manifest.students:
+        stem = safe_filename(sheet.student_id)
+        while stem.lower() in seen:  # ids that differ only in case could collide on some file systems
+            stem += "_"
+        seen.add(stem.lower())
+        stems.append(stem)
+    written = []
+    for name, result in results.items():
+        ranges = [result.marks.get(i, (0, 0)) for i in range(1, len(manifest.students) + 1)]
+        if any(first < 1 for first, _ in ranges):
+            raise LatexError(
+                f"{name}.pdf: cannot split per student (the template does not call \\qgmark); "
+                "keep \\qgmark{start}/\\qgmark{end} in custom templates or drop --split"
+            )
+        for stem, data in zip(stems, split_pdf(result.pdf, ranges)):
+            path = out / folders[name] / f"{stem}.pdf"
+            atomic_write_bytes(path, data)
+            written.append(path)
+    return written
+

@@ -1,0 +1,176 @@
+"""LaTeX escaping: the one place where text from a roster, a bank or a student becomes LaTeX.
+
+Every character prints as written with pdflatex: TeX specials become their text commands, ligature
+pairs (--, ``, ,,, <<) are broken, characters T1 fonts lack but the CJK fonts have (Chinese, Japanese,
+Cyrillic, basic Greek) go into CJK environments, and anything no installed font can show is printed as
+its code point, [U+1F600], instead of failing the whole batch or vanishing silently.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+import unicodedata
+from collections.abc import Iterable
+
+from pylatex.utils import escape_latex
+
+CJK_FONT = "gbsn"
+"""The CJKutf8 font family used for CJK runs (Arphic SungtiL GB, Debian latex-cjk-chinese-arphic-gbsn00lp)."""
+
+# What pdflatex with T1 + utf8 inputenc + textcomp typesets (measured on TeX Live 2022): Latin-1,
+# Latin Extended-A minus a few, the common Extended-B letters and the usual punctuation and currency.
+_T1_MISSING = {0x126, 0x127, 0x138, 0x13F, 0x140, 0x149, 0x166, 0x167, 0x17F}
+_T1_EXTRA = (
+    set(range(0x1CD, 0x1D5)) | {0x1E2, 0x1E3, 0x1E6, 0x1E7, 0x1E8, 0x1E9, 0x1EA, 0x1EB, 0x1F0, 0x1F4, 0x1F5}
+    | set(range(0x218, 0x21C)) | {0x232, 0x233, 0x237, 0x1E9E}
+    | {0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2016, 0x2018, 0x2019, 0x201A, 0x201C, 0x201D,
+       0x201E, 0x2020, 0x2021, 0x2022, 0x2026, 0x2030, 0x2031, 0x2039, 0x203A, 0x203B, 0x203D, 0x2044,
+       0x204E, 0x2052, 0x20A1, 0x20A4, 0x20A6, 0x20A9, 0x20AB, 0x20AC, 0x20B1, 0x2103, 0x2116, 0x2117,
+       0x211E, 0x2120, 0x2122, 0x2126, 0x2127, 0x212E, 0x2190, 0x2192}
+)
+
+# Printable ASCII that must not reach TeX as itself. pylatex's table covers the classic specials; the
+# rest stop ligatures (-- `` << ,,) and T1 quirks so "O'Brien" and "a--b" print exactly as typed.
+_ASCII_EXTRA = {
+    "'": r"\textquotesingle{}",
+    "`": r"\textasciigrave{}",
+    '"': r"\textquotedbl{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
+    "-": "-{}",
+    ",": ",{}",
+    "!": "!{}",
+    "?": "?{}",
+    "^": r"\textasciicircum{}",
+    "~": r"\textasciitilde{}",
+}
+
+
+def _is_cjk_script(cp: int) -> bool:
+    """Characters to set with CJKutf8 (if its font has them): CJK, kana, Cyrillic, basic Greek."""
+    return (
+        0x3000 <= cp <= 0x9FFF  # CJK symbols, kana, CJK unified ideographs
+        or 0xF900 <= cp <= 0xFAFF  # compatibility ideographs
+        or 0xFF00 <= cp <= 0xFFEF  # full-width forms
+        or (0x0391 <= cp <= 0x03C9 and cp not in (0x3A2, 0x3C2) and not 0x3AA <= cp <= 0x3B0)  # unaccented Greek
+        or 0x0401 <= cp <= 0x0451  # basic Cyrillic
+        or 0xAC00 <= cp <= 0xD7AF  # Hangul (only when a font for it is installed)
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def cjk_subfont_available(high_byte: int) -> bool:
+    """Whether the CJK font has the subfont for code points high_byte*256 .. high_byte*256+255.
+
+    A missing subfont is a fatal pdflatex error (Hangul with only the Chinese font installed), so each
+    block is checked with kpsewhich once per process.
+    """
+    if not cjk_package_available():
+        return False
+    name = f"{CJK_FONT}u{high_byte:02x}.tfm"
+    try:
+        out = subprocess.run(["kpsewhich", name], capture_output=True, text=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return bool(out.stdout.strip())
+
+
+@functools.lru_cache(maxsize=None)
+def cjk_package_available() -> bool:
+    """Whether CJKutf8.sty is installed (Debian: latex-cjk-common)."""
+    if shutil.which("kpsewhich") is None:
+        return False
+    try:
+        out = subprocess.run(["kpsewhich", "CJKutf8.sty"], capture_output=True, text=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return bool(out.stdout.strip())
+
+
+def _char_class(ch: str) -> str:
+    """'t' for T1 text, 'c' for a CJK run, 'u' for a code point no installed font shows."""
+    cp = ord(ch)
+    if 0x20 <= cp <= 0x7E:
+        return "t"
+    if (0xA0 <= cp <= 0x17F and cp not in _T1_MISSING) or cp in _T1_EXTRA:
+        return "t"
+    if _is_cjk_script(cp) and cjk_subfont_available(cp >> 8):
+        return "c"
+    return "u"
+
+
+def _escape_t1(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch in _ASCII_EXTRA:
+            out.append(_ASCII_EXTRA[ch])
+        elif ch == "\u00a0":
+            out.append("~")
+        else:
+            out.append(str(escape_latex(ch)))
+    return "".join(out)
+
+
+def _normalize(value: object) -> str:
+    """NFC text with control characters as spaces and invisible format characters dropped."""
+    text = unicodedata.normalize("NFC", str(value))
+    chars = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat == "Cc" or ch in "\u2028\u2029":
+            chars.append(" ")
+        elif cat in ("Cf", "Cs", "Co", "Cn") or unicodedata.combining(ch):
+            # Combining marks left after NFC have no precomposed form T1 could print; drop them
+            # (the base letter still prints) rather than fail the batch.
+            continue
+        else:
+            chars.append(ch)
+    return "".join(chars)
+
+
+def tex_escape(value: object) -> str:
+    """Text as LaTeX that prints exactly as written, on one line (newlines become spaces).
+
+    Needs the preamble's \\qgmissing macro and, when the result contains a CJK environment, CJKutf8.
+    """
+    text = _normalize(value)
+    out: list[str] = []
+    run: list[str] = []
+    run_kind = ""
+
+    def flush() -> None:
+        if not run:
+            return
+        chunk = "".join(run)
+        if run_kind == "t":
+            out.append(_escape_t1(chunk))
+        elif run_kind == "c":
+            out.append(r"\begin{CJK}{UTF8}{" + CJK_FONT + "}" + chunk + r"\end{CJK}")
+        else:
+            out.append("".join(r"\qgmissing{" + f"{ord(c):04X}" + "}" for c in chunk))
+        run.clear()
+
+    for ch in text:
+        kind = _char_class(ch)
+        # Spaces between two CJK runs stay inside the run so it is not split into many environments.
+        if kind != run_kind and not (ch == " " and run_kind == "c"):
+            flush()
+            run_kind = kind
+        run.append(ch)
+    flush()
+    return "".join(out)
+
+
+def tex_paragraphs(value: object) -> list[str]:
+    """Multi-line text (bank instructions) as escaped paragraphs, split at blank lines."""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = [" ".join(p.split()) for p in text.split("\n\n")]
+    return [tex_escape(p) for p in paragraphs if p]
+
+
+def needs_cjk(texts: Iterable[str]) -> bool:
+    """Whether any escaped text uses a CJK environment (the preamble then loads CJKutf8)."""
+    return any(r"\begin{CJK}" in t for t in texts)

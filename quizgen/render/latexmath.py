@@ -1,0 +1,259 @@
+"""Laying out the manifest's LaTeX (sympy's printer, the families' prompts) so nothing runs off the page.
+
+The *_latex fields are trusted to be math from sympy and the families, but they are still checked: a
+field that could read or write files (\\input, \\write, \\openin, ...) or has unbalanced braces is refused
+with the student and problem it came from, instead of reaching pdflatex.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from quizgen.errors import LatexError
+
+_FORBIDDEN = re.compile(
+    r"\\(input|include|includeonly|InputIfFileExists|openin|openout|read|readline|write|immediate|"
+    r"catcode|def|edef|gdef|xdef|let|futurelet|csname|usepackage|RequirePackage|documentclass|special|"
+    r"directlua|newcommand|renewcommand|providecommand|DeclareRobustCommand|newwrite|newread|endinput|"
+    r"expandafter|lccode|uccode|scantokens|pdfprimitive|primitive|end\{document\}|shipout|outer|"
+    r"everypar|everymath|everydisplay|output|jobname|makeatletter|ShellEscape|pdfshellescape)(?![A-Za-z])"
+)
+
+MATH_LINE_CHARS = 62
+"""Estimated visible characters of display math that fit on one line of the worksheet."""
+INLINE_MAX_CHARS = 34
+"""Inline math in a prompt longer than this is set as a display instead."""
+
+
+def check_latex(latex: str, where: str) -> str:
+    """Refuse LaTeX that could touch files or break the document; return it unchanged otherwise.
+
+    Raises:
+        LatexError: naming where (student and problem) and the offending command.
+    """
+    match = _FORBIDDEN.search(latex)
+    if match:
+        raise LatexError(
+            f"{where}: LaTeX contains the command {match.group(0)!r}, which quizgen never prints; "
+            "regenerate the manifest with quizgen generate"
+        )
+    depth = 0
+    escaped = False
+    for ch in latex:
+        if escaped:
+            escaped = False
+            continue
+        if ch == "\\":
+            escaped = True
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                break
+    if depth != 0:
+        raise LatexError(f"{where}: LaTeX has unbalanced braces; regenerate the manifest with quizgen generate")
+    return latex
+
+
+_ZERO_WIDTH = re.compile(r"\\(left|right|big|Big|bigg|Bigg|mathrm|operatorname|text|mathbf|displaystyle|,|;|!|quad|qquad)(?![A-Za-z])")
+_CONTROL_WORD = re.compile(r"\\[A-Za-z]+")
+_FRAC = re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}")
+
+
+def visible_width(latex: str) -> int:
+    """A rough count of the characters math occupies on a line (fractions count their wider part)."""
+    text = latex
+    for _ in range(3):  # innermost fractions first
+        text = _FRAC.sub(lambda m: "x" * max(_plain_len(m.group(1)), _plain_len(m.group(2))), text)
+    return _plain_len(text)
+
+
+def _plain_len(latex: str) -> int:
+    text = _ZERO_WIDTH.sub("", latex)
+    text = _CONTROL_WORD.sub("x", text)
+    text = re.sub(r"[{}^_&]|\\\\", "", text)
+    text = re.sub(r"\s+", "", text)
+    return len(text)
+
+
+def _top_level_positions(latex: str, chars: str) -> list[int]:
+    """Indexes of chars at brace depth 0 and outside \\left...\\right and environments."""
+    positions = []
+    depth = 0
+    i = 0
+    n = len(latex)
+    while i < n:
+        ch = latex[i]
+        if ch == "\\":
+            word = re.match(r"\\([A-Za-z]+)", latex[i:])
+            if word:
+                name = word.group(1)
+                if name in ("left", "begin"):
+                    depth += 1
+                elif name in ("right", "end"):
+                    depth -= 1
+                i += len(word.group(0))
+                # \left( and \right) consume their delimiter
+                if name in ("left", "right") and i < n and latex[i] in "()[]|.":
+                    i += 1
+                continue
+            i += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif depth == 0 and ch in chars:
+            positions.append(i)
+        i += 1
+    return positions
+
+
+def _split_at(latex: str, positions: list[int]) -> list[str]:
+    parts = []
+    start = 0
+    for pos in positions:
+        parts.append(latex[start:pos])
+        start = pos
+    parts.append(latex[start:])
+    return [p for p in parts if p.strip()]
+
+
+def _break_sum(latex: str, limit: int) -> list[str]:
+    """Break a long sum into lines at top-level + and - (never a unary minus), each under limit if it can."""
+    cuts = []
+    for pos in _top_level_positions(latex, "+-"):
+        before = latex[:pos].rstrip()
+        if before and before[-1] not in "+-=({[,&" and not before.endswith(("\\left(", "\\cdot")):
+            cuts.append(pos)
+    terms = _split_at(latex, cuts)
+    lines: list[str] = []
+    current = ""
+    for term in terms:
+        if current and visible_width(current + term) > limit:
+            lines.append(current)
+            current = term
+        else:
+            current += term
+    if current:
+        lines.append(current)
+    return lines
+
+
+def display_math(latex: str, *, limit: int = MATH_LINE_CHARS) -> str:
+    """Math for \\qgdisplay: as is when short, else an aligned block broken at = and then at + / -.
+
+    The template's \\qgdisplay still scales a block down if TeX finds it wider than the line, so this
+    only has to make the common long cases readable instead of tiny.
+    """
+    latex = latex.strip()
+    if visible_width(latex) <= limit:
+        return latex
+    eq = _top_level_positions(latex, "=")
+    pieces = [latex] if not eq else [latex[: eq[0]]] + [latex[p + 1 : q] for p, q in zip(eq, eq[1:] + [len(latex)])]
+    rows: list[str] = []
+    lhs = pieces[0] if eq else ""
+    rhs_list = pieces[1:] if eq else pieces
+    for k, rhs in enumerate(rhs_list):
+        lines = _break_sum(rhs.strip(), limit - (visible_width(lhs) if eq else 0))
+        for j, line in enumerate(lines):
+            if j == 0:
+                prefix = (lhs.strip() + " &= ") if (eq and k == 0) else ("&= " if eq else "& ")
+            else:
+                prefix = "&\\quad "
+            rows.append(prefix + line.strip())
+    return "\\begin{aligned}" + " \\\\ ".join(rows) + "\\end{aligned}"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a prompt: text (already LaTeX, from the family) or math; display=True sets it apart."""
+
+    kind: str  # "text" | "math"
+    latex: str
+    display: bool = False
+
+
+_MATH = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$", re.S)
+
+
+def prompt_segments(prompt_latex: str) -> list[Segment]:
+    """Split a family's prompt ("Let $f(x,y) = ...$. Find $...$.") into text and math; long math is displayed.
+
+    Punctuation right after a displayed formula moves into it, so no line starts with a lone period.
+    """
+    segments: list[Segment] = []
+    pos = 0
+    for m in _MATH.finditer(prompt_latex):
+        if m.start() > pos:
+            segments.append(Segment("text", prompt_latex[pos : m.start()]))
+        math = m.group(1)
+        width = visible_width(math)
+        # A definition "f(x, y) = ..." reads best on its own line, as in a textbook.
+        display = width > INLINE_MAX_CHARS or (bool(_top_level_positions(math, "=")) and width > 14)
+        segments.append(Segment("math", math, display=display))
+        pos = m.end()
+    if pos < len(prompt_latex):
+        segments.append(Segment("text", prompt_latex[pos:]))
+    out: list[Segment] = []
+    for seg in segments:
+        if seg.kind == "text" and out and out[-1].display and seg.latex[:1] in ".,;:":
+            out[-1] = Segment("math", out[-1].latex + r"\," + seg.latex[0], display=True)
+            rest = seg.latex[1:]
+            if rest.strip():
+                out.append(Segment("text", rest))
+            continue
+        out.append(seg)
+    return out
+
+
+def split_leading_text(step_latex: str) -> tuple[str, str]:
+    r"""Split a step's LaTeX "\text{Hold y constant:} 3 x^{2}" into ("Hold y constant:", "3 x^{2}").
+
+    Steps are set as a sentence followed by a displayed formula; a step without a leading \text is all math.
+    """
+    s = step_latex.lstrip()
+    if not s.startswith("\\text{"):
+        return "", step_latex.strip()
+    depth = 0
+    for i in range(len("\\text"), len(s)):
+        ch = s[i]
+        if ch == "\\":
+            continue
+        if ch == "{" and (i == 0 or s[i - 1] != "\\"):
+            depth += 1
+        elif ch == "}" and s[i - 1] != "\\":
+            depth -= 1
+            if depth == 0:
+                return s[len("\\text{") : i], s[i + 1 :].strip()
+    return "", step_latex.strip()
+
+
+_PARTIAL = re.compile(r"\\frac\{\\partial [^{}]*\}\{\\partial [^{}]*\}")
+
+
+def partial_labels(prompt_latex: str) -> list[str]:
+    r"""The \frac{\partial f}{\partial x} fractions a prompt asks for, in order (labels for answer lines)."""
+    return _PARTIAL.findall(prompt_latex)
+
+
+def vector_components(latex: str) -> list[str] | None:
+    r"""Components of a vector printed as \left( a, b \right), \left[ a, b \right] or a matrix, else None."""
+    s = latex.strip()
+    m = re.fullmatch(r"\\left[(\[](.*)\\right[)\]]", s, re.S)
+    if m:
+        inner = m.group(1)
+        env = re.fullmatch(r"\s*\\begin\{(p|b)?matrix\}(.*)\\end\{(p|b)?matrix\}\s*", inner, re.S)
+        if env:
+            return [c.strip() for c in env.group(2).split("\\\\") if c.strip()]
+        commas = _top_level_positions(inner, ",")
+        if commas:
+            bounds = [-1] + commas + [len(inner)]
+            return [inner[a + 1 : b].strip() for a, b in zip(bounds, bounds[1:])]
+        return None
+    env = re.fullmatch(r"\\begin\{(p|b)?matrix\}(.*)\\end\{(p|b)?matrix\}", s, re.S)
+    if env:
+        return [c.strip() for c in env.group(2).split("\\\\") if c.strip()]
+    return None

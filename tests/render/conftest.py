@@ -1,0 +1,107 @@
+"""Hand-built manifests for the renderer's tests (independent of the generator)."""
+
+from __future__ import annotations
+
+import pytest
+
+from quizgen.manifest import BankInfo, Manifest
+from quizgen.problem import Problem, Sheet, Step
+
+
+def scalar_problem(slot: int = 1, *, points: float = 4) -> Problem:
+    return Problem(
+        slot=slot,
+        family="chain_single",
+        difficulty=2,
+        points=points,
+        ask="partial",
+        prompt_text="Let h(x) = 3*(2*x**2)**5. Find dh/dx.",
+        prompt_latex=r"Let $h(x) = 3 \left(2 x^{2}\right)^{5}$. Find $\frac{\partial h}{\partial x}$.",
+        function="3*(2*x**2)**5",
+        function_latex=r"3 \left(2 x^{2}\right)^{5}",
+        variables=["x"],
+        wrt=["x"],
+        point=None,
+        answer="960*x**9",
+        answer_latex=r"960 x^{9}",
+        steps=[
+            Step("Outer function u^5 times 3; inner function u = 2*x**2.", r"\text{Outer function } 3u^{5}\text{, inner } u = 2x^{2}"),
+            Step("Outer derivative times inner derivative: 15*(2*x**2)**4*(4*x)", r"\text{Outer derivative times inner derivative:} 15 \left(2 x^{2}\right)^{4} \cdot 4 x"),
+            Step("Simplify: 960*x**9", r"\text{Simplify:} 960 x^{9}"),
+        ],
+    )
+
+
+def gradient_problem(slot: int = 2) -> Problem:
+    return Problem(
+        slot=slot,
+        family="gradient",
+        difficulty=2,
+        points=6,
+        ask="gradient",
+        prompt_text="Let f(x, y) = x**2*y + Max(x, y). Find the gradient.",
+        prompt_latex=(
+            r"Let $f(x, y) = x^{2} y + \max\left(x, y\right)$. Find the gradient "
+            r"$\nabla f = \left(\frac{\partial f}{\partial x}, \frac{\partial f}{\partial y}\right)$."
+        ),
+        function="x**2*y + Max(x, y)",
+        function_latex=r"x^{2} y + \max\left(x, y\right)",
+        variables=["x", "y"],
+        wrt=["x", "y"],
+        point=None,
+        answer=["2*x*y + Piecewise((1, x > y), (0, True))", "x**2 + Piecewise((1, y > x), (0, True))"],
+        answer_latex=r"\left( 2 x y + \mathbb{1}\left(x > y\right), \  x^{2} + \mathbb{1}\left(y > x\right)\right)",
+        steps=[Step("Differentiate each component:", r"\text{Differentiate each component:} \frac{\partial f}{\partial x} = 2 x y + \mathbb{1}(x > y)")],
+    )
+
+
+def long_problem(slot: int = 3) -> Problem:
+    terms = " + ".join(f"{k} x^{{{k}}} y^{{{k + 1}}} z^{{{k + 2}}}" for k in range(2, 16))
+    return Problem(
+        slot=slot,
+        family="sum_rule",
+        difficulty=3,
+        points=2.5,
+        ask="partial",
+        prompt_text="long",
+        prompt_latex=rf"Let $f(x, y, z) = {terms}$. Find $\frac{{\partial f}}{{\partial x}}$.",
+        function="long",
+        function_latex=terms,
+        variables=["x", "y", "z"],
+        wrt=["x"],
+        point=None,
+        answer="long",
+        answer_latex=terms,
+        steps=[Step("Sum rule:", r"\text{Sum rule:} \frac{\partial f}{\partial x} = " + terms)],
+    )
+
+
+HOSTILE_NAMES = [
+    "Zoë O'Brien & Co_1 #2",
+    r"\textbf{x} 100% $y$",
+    r"Jean \input{/etc/passwd}",
+    "王小明",
+    "佐藤",
+]
+
+
+def make_manifest(names: list[str], problems: list[Problem] | None = None, ids: list[str] | None = None) -> Manifest:
+    problems = problems if problems is not None else [scalar_problem(1), gradient_problem(2)]
+    ids = ids or [f"s{i:03d}" for i in range(1, len(names) + 1)]
+    students = [
+        Sheet(student_id=sid, name=name, variant=f"V{i:04d}", problems=list(problems))
+        for i, (sid, name) in enumerate(zip(ids, names), 1)
+    ]
+    return Manifest(
+        quizgen_version="0.1.0",
+        bank=BankInfo(title="Partial derivatives & the chain rule", course="ML 101 — Backprop",
+                      instructions="Show your work. Write answers in the boxes.\n\nNo calculators.", path="banks/demo.yaml"),
+        bank_sha256="0" * 64,
+        seed=7,
+        students=students,
+    )
+
+
+@pytest.fixture
+def manifest() -> Manifest:
+    return make_manifest(["Ada Lovelace", "Alan Turing"])
