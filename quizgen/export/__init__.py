@@ -1,0 +1,130 @@
+"""LMS export: a bank's slots as Moodle XML (core types or STACK), Canvas QTI 1.2 zips, or GIFT text.
+
+Each format is one driver module with a keyword-only function from an ExportQuiz (the slots and their
+variants as LMS questions, quizgen.export.items) to str or bytes; this module generates the variants,
+picks the driver and writes the file atomically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from quizgen.errors import ExportError
+from quizgen.export.ids import VariantId, bank_slug, parse_idnumber
+from quizgen.export.items import ExportQuiz, build_quiz
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    extension: str
+    summary: str
+    render: Callable[[ExportQuiz], bytes]
+
+
+def _moodle(quiz: ExportQuiz) -> bytes:
+    from quizgen.export.moodle_xml import moodle_xml
+
+    return moodle_xml(quiz=quiz).encode("utf-8")
+
+
+def _stack(quiz: ExportQuiz) -> bytes:
+    from quizgen.export.stack_xml import stack_xml
+
+    return stack_xml(quiz=quiz).encode("utf-8")
+
+
+def _qti(quiz: ExportQuiz) -> bytes:
+    from quizgen.export.qti import qti_zip
+
+    return qti_zip(quiz=quiz)
+
+
+def _gift(quiz: ExportQuiz) -> bytes:
+    from quizgen.export.gift import gift_text
+
+    return gift_text(quiz=quiz).encode("utf-8")
+
+
+FORMATS: dict[str, Format] = {
+    "moodle": Format("moodle", ".xml", "Moodle XML, core question types (numerical, Cloze, multichoice)", _moodle),
+    "moodle-stack": Format("moodle-stack", ".xml", "Moodle XML, STACK questions plus core-type fallbacks", _stack),
+    "qti": Format("qti", ".zip", "Canvas QTI 1.2 zip (one question group per slot)", _qti),
+    "gift": Format("gift", ".txt", "Moodle GIFT text, core question types", _gift),
+}
+
+DEFAULT_VARIANTS = 20
+
+
+def collect(bank: object, *, variants: int, seed: int | None) -> ExportQuiz:
+    """Generate `variants` variants of every slot of a loaded bank and build the LMS questions."""
+    from quizgen.generate import effective_seed, generate_variants
+
+    if variants < 1:
+        raise ExportError(f"--variants must be at least 1 (got {variants}); the LMS draws one variant per student")
+    used_seed = effective_seed(bank, seed)  # type: ignore[arg-type]
+    problems = {
+        slot.number: generate_variants(bank, slot.number, variants, seed=used_seed)  # type: ignore[arg-type]
+        for slot in bank.slots  # type: ignore[attr-defined]
+    }
+    title = bank.title or Path(bank.path).stem  # type: ignore[attr-defined]
+    return build_quiz(title=title, bank_id=bank_slug(Path(bank.path).stem), seed=used_seed, problems=problems)  # type: ignore[attr-defined]
+
+
+def render(quiz: ExportQuiz, fmt: str) -> bytes:
+    """The file's bytes in one format."""
+    try:
+        driver = FORMATS[fmt]
+    except KeyError:
+        names = ", ".join(FORMATS)
+        raise ExportError(f"unknown export format {fmt!r}; choose one of {names}") from None
+    return driver.render(quiz)
+
+
+def output_path(out: Path, bank_path: str, fmt: str) -> Path:
+    """--out as given, or <bank stem>-<format><ext> inside it when it is an existing folder."""
+    if out.is_dir():
+        return out / f"{Path(bank_path).stem}-{fmt}{FORMATS[fmt].extension}"
+    return out
+
+
+def export_bank(bank_path: str | Path, *, fmt: str, out: str | Path, variants: int = DEFAULT_VARIANTS,
+                seed: int | None = None) -> tuple[Path, ExportQuiz]:
+    """Load a bank, generate its variants, write the export atomically; returns the path and the quiz.
+
+    Raises:
+        BankError: the bank is missing or invalid (the loader's message).
+        ExportError: unknown format, fewer than one variant, or the file cannot be written.
+    """
+    from quizgen.bank import load_bank
+    from quizgen.fileio import atomic_write_bytes
+
+    if fmt not in FORMATS:
+        render(ExportQuiz("", "", None, ()), fmt)  # raises the one-line error
+    if variants < 1:
+        raise ExportError(f"--variants must be at least 1 (got {variants}); the LMS draws one variant per student")
+    bank = load_bank(bank_path)
+    quiz = collect(bank, variants=variants, seed=seed)
+    data = render(quiz, fmt)
+    target = output_path(Path(out), str(bank_path), fmt)
+    try:
+        atomic_write_bytes(target, data)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ExportError(f"{target}: cannot write the export ({reason}); choose a writable --out path") from None
+    return target, quiz
+
+
+__all__ = [
+    "DEFAULT_VARIANTS",
+    "FORMATS",
+    "ExportQuiz",
+    "VariantId",
+    "build_quiz",
+    "collect",
+    "export_bank",
+    "parse_idnumber",
+    "render",
+]

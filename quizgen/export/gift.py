@@ -1,0 +1,69 @@
+"""Moodle GIFT text with the core types: numerical {#value:tolerance} and multiple choice {=right ~wrong}.
+
+GIFT's special characters ~ = # { } : are escaped with a backslash, and so is the backslash itself
+(Moodle's importer turns \\\\ back into \\), which is why MathJax's \\( \\) appear as \\\\( \\\\) in the
+file. Questions are separated by blank lines, so no text may contain one; each slot starts with a
+$CATEGORY: line. Moodle 4 reads the `// [id:...]` comment above a question as its idnumber; older
+versions ignore it.
+"""
+
+from __future__ import annotations
+
+from quizgen.export import text as T
+from quizgen.export.items import ExportItem, ExportQuiz
+from quizgen.export.moodle_xml import NUMERIC_HINT, category_path
+from quizgen.export.numeric import format_number
+
+_SPECIAL = "~=#{}:"
+
+
+def gift_escape(text: str) -> str:
+    """Escape GIFT's special characters (after the backslash itself) and fold line breaks into spaces."""
+    text = text.replace("\\", "\\\\")
+    for ch in _SPECIAL:
+        text = text.replace(ch, "\\" + ch)
+    return " ".join(text.splitlines())
+
+
+def _numerical(item: ExportItem) -> str:
+    part = item.numbers[0]
+    tol = format_number(part.tolerance)
+    answers = [f"\t={format_number(part.value)}:{tol}#{gift_escape(T.esc('Correct.'))}"]
+    for value, feedback in part.wrong:
+        answers.append(f"\t=%0%{format_number(value)}:{tol}#{gift_escape(T.esc(feedback))}")
+    return "{#\n" + "\n".join(answers) + "\n"
+
+
+def _multichoice(item: ExportItem) -> str:
+    lines = []
+    for choice in item.choices:
+        mark = "=" if choice.correct else "~"
+        body = gift_escape("<p>" + T.mathjax(choice.latex) + "</p>")
+        lines.append(f"\t{mark}{body}#{gift_escape(T.esc(choice.feedback))}")
+    return "{\n" + "\n".join(lines) + "\n"
+
+
+def question_gift(item: ExportItem) -> str:
+    question = T.prompt_html(item.problem, T.mathjax)
+    if item.kind == "numerical":
+        question += f"<p>{T.esc(NUMERIC_HINT)}</p>"
+    elif item.kind == "multinumerical":
+        labels = ", ".join(T.mathjax(p.label_latex) for p in item.numbers)
+        question += f"<p>Choose the vector ({labels}).</p>"
+    question += T.reference_html(item.idnumber)
+    answers = _numerical(item) if item.kind == "numerical" else _multichoice(item)
+    solution = gift_escape(T.solution_html(item.problem, T.mathjax))
+    return (
+        f"// [id:{item.idnumber}]\n"
+        f"::{gift_escape(item.name)}::[html]{gift_escape(question)}"
+        f"{answers}\t####{solution}\n}}\n"
+    )
+
+
+def gift_text(*, quiz: ExportQuiz) -> str:
+    """The whole bank: a $CATEGORY: line per slot, then its variants, blank lines between questions."""
+    blocks = [f"// quizgen export of {' '.join(quiz.title.split())}: {len(quiz.groups)} slots, {quiz.variants} variants each"]
+    for group in quiz.groups:
+        blocks.append(f"$CATEGORY: {category_path(quiz.title, group.title)}")
+        blocks.extend(question_gift(item) for item in group.items)
+    return "\n\n".join(block.rstrip("\n") for block in blocks) + "\n"

@@ -1,0 +1,123 @@
+"""Keys as numbers: parse key strings safely and compare candidate answers by sampling.
+
+Multiple choice needs distractors that differ from the key and from each other as functions, not as
+strings ("2*x*y" and "2*y*x" are one choice). Keys are parsed with quizgen.mathparse.parse_key (never
+sympify) and evaluated exactly at fixed rational points on both sides of zero, so the same inputs always
+give the same verdicts.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import sympy
+
+Answer = str | list[str]
+
+_SAMPLE_SEED = 20240611
+_SAMPLES = 8
+
+
+@dataclass(frozen=True)
+class KeyValue:
+    """A key or buggy key parsed once: its sympy components (one for a scalar) and LaTeX."""
+
+    components: tuple[sympy.Expr, ...]
+    latex: str
+    is_vector: bool
+
+
+def parse(answer: Answer, variables: Sequence[str]) -> KeyValue:
+    """Parse a key in sympy str() form (a list for a gradient) with the safe key parser."""
+    from quizgen.mathparse import parse_key
+
+    if isinstance(answer, list):
+        parsed = [parse_key(part, list(variables)) for part in answer]
+        comps = tuple(_scalar(p.value) for p in parsed)
+        latex = r"\left(" + ",\\ ".join(p.latex for p in parsed) + r"\right)"
+        return KeyValue(comps, latex, True)
+    parsed_one = parse_key(answer, list(variables))
+    if isinstance(parsed_one.value, tuple):
+        comps = tuple(parsed_one.value)
+        return KeyValue(comps, parsed_one.latex, True)
+    return KeyValue((parsed_one.value,), parsed_one.latex, False)
+
+
+def _scalar(value: object) -> sympy.Expr:
+    if isinstance(value, tuple):
+        raise ValueError("a gradient component is itself a vector")
+    return value  # type: ignore[return-value]
+
+
+def sample_points(variables: Sequence[str], count: int = _SAMPLES) -> list[dict[str, sympy.Rational]]:
+    """Fixed rational points in [-3, 3], never 0 and never equal coordinates (no point on a kink of max)."""
+    rng = random.Random(_SAMPLE_SEED)
+    points: list[dict[str, sympy.Rational]] = []
+    while len(points) < count:
+        values: dict[str, sympy.Rational] = {}
+        used: set[Fraction] = set()
+        for name in variables:
+            while True:
+                frac = Fraction(rng.randint(-39, 39), rng.choice((7, 11, 13)))
+                if frac != 0 and frac not in used:
+                    break
+            used.add(frac)
+            values[name] = sympy.Rational(frac.numerator, frac.denominator)
+        points.append(values)
+    return points
+
+
+def evaluate(expr: sympy.Expr, point: dict[str, sympy.Rational]) -> float:
+    """The real value of expr at point, or nan where it is undefined or not real."""
+    try:
+        subs = {s: point[s.name] for s in expr.free_symbols if getattr(s, "name", None) in point}
+        value = sympy.N(expr.xreplace(subs), 15)
+        if value.free_symbols or not value.is_real:
+            return math.nan
+        result = float(value)
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError):
+        return math.nan
+    return result if math.isfinite(result) else math.nan
+
+
+def signature(key: KeyValue, points: Sequence[dict[str, sympy.Rational]]) -> tuple[float, ...]:
+    """The values of every component at every point: two answers are the same choice iff these agree."""
+    return tuple(evaluate(comp, p) for comp in key.components for p in points)
+
+
+def same_values(a: Sequence[float], b: Sequence[float], *, rel: float = 1e-9) -> bool:
+    """True when a and b agree wherever either is defined (nan against a number is a difference)."""
+    if len(a) != len(b):
+        return False
+    compared = 0
+    for x, y in zip(a, b):
+        if math.isnan(x) and math.isnan(y):
+            continue
+        if math.isnan(x) or math.isnan(y):
+            return False
+        if abs(x - y) > rel * max(1.0, abs(x), abs(y)):
+            return False
+        compared += 1
+    return True
+
+
+def to_float(expr: sympy.Expr) -> float:
+    """A constant key's value (a value-at-a-point answer)."""
+    return evaluate(expr, {})
+
+
+def tolerance(value: float) -> float:
+    """Absolute tolerance for a numeric answer: 0.1% of the value, at least 0.001."""
+    return max(1e-3, 1e-3 * abs(value))
+
+
+def format_number(value: float) -> str:
+    """A short, exact-enough decimal for the LMS: integers without '.0', else up to 10 significant digits."""
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    text = f"{value:.10g}"
+    return text

@@ -1,0 +1,260 @@
+"""Moodle XML for the STACK question type, plus each question's core-type fallback in a sibling category.
+
+Structure follows STACK's own exports (qtype_stack samplequestions): question variables in Maxima
+(f: ...; ta1: diff(f, x);), [[input:ans1]] [[validation:ans1]] in the question text, one algebraic
+input whose teacher's answer is ta1, and a potential response tree prt1 whose first node tests the
+answer against ta1 (AlgEquiv; NumAbsolute for a value at a point) and whose further nodes test it
+against the buggy keys, each with the family's feedback. diff and int are forbidden words, so a student
+cannot type the question back. Questions whose function has max, abs, sign or an indicator get the key
+written out instead of diff(f, x), because Maxima cannot differentiate max; indicators are written with
+signum (see quizgen.export.maxima).
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape as xml_escape
+
+from quizgen.export import maxima, numeric
+from quizgen.export import text as T
+from quizgen.export.ids import parse_idnumber
+from quizgen.export.items import ExportItem, ExportQuiz
+from quizgen.export.moodle_xml import FOOTER, HEADER, category_path, category_xml, question_xml
+from quizgen.export.numeric import format_number
+
+STACK_VERSION = "2024072400"
+FORBIDDEN = "diff,int,integrate,Derivative,subst,at,ev,limit,taylor"
+
+STACK_CATEGORY = "STACK"
+CORE_CATEGORY = "Core fallback"
+
+
+def _e(text: str) -> str:
+    return xml_escape(text)
+
+
+def _maxima_key(answer: str | list[str], variables: list[str]) -> str:
+    value = numeric.parse(answer, variables)
+    parts = [maxima.to_maxima(c) for c in value.components]
+    return "[" + ", ".join(parts) + "]" if value.is_vector else parts[0]
+
+
+def question_variables(item: ExportItem) -> str:
+    """Maxima: f, then ta1 as diff(f, ...) where Maxima can do it, else the key itself."""
+    p = item.problem
+    fvalue = numeric.parse(p.function, p.variables)
+    f = fvalue.components[0]
+    lines = [f"f: {maxima.to_maxima(f)};"]
+    key = numeric.parse(p.answer, p.variables)
+    if maxima.uses_nonsmooth(f) or any(maxima.uses_nonsmooth(c) for c in key.components):
+        ta = _maxima_key(p.answer, p.variables)
+    else:
+        diffs = [f"diff(f, {v})" for v in p.wrt] or [f"diff(f, {p.variables[0]})"]
+        ta = "[" + ", ".join(diffs) + "]" if key.is_vector else diffs[0]
+        if p.ask == "value" and p.point:
+            subs = ", ".join(f"{name}={maxima.to_maxima(_point_value(val, p.variables))}" for name, val in p.point.items())
+            ta = f"subst([{subs}], {ta})"
+    lines.append(f"ta1: {ta};")
+    return "\n".join(lines)
+
+
+def _point_value(value: int | str, variables: list[str]):  # noqa: ANN202 - sympy expression
+    return numeric.parse(str(value), variables).components[0]
+
+
+def _node(
+    index: int,
+    *,
+    test: str,
+    tans: str,
+    options: str,
+    true_score: str,
+    true_next: int,
+    true_feedback: str,
+    false_next: int,
+) -> str:
+    note = f"prt1-{index + 1}"
+    return (
+        "      <node>\n"
+        f"        <name>{index}</name>\n"
+        "        <description></description>\n"
+        f"        <answertest>{test}</answertest>\n"
+        "        <sans>ans1</sans>\n"
+        f"        <tans>{_e(tans)}</tans>\n"
+        f"        <testoptions>{_e(options)}</testoptions>\n"
+        "        <quiet>0</quiet>\n"
+        "        <truescoremode>=</truescoremode>\n"
+        f"        <truescore>{true_score}</truescore>\n"
+        "        <truepenalty></truepenalty>\n"
+        f"        <truenextnode>{true_next}</truenextnode>\n"
+        f"        <trueanswernote>{note}-T</trueanswernote>\n"
+        f'        <truefeedback format="html"><text>{T.cdata(true_feedback)}</text></truefeedback>\n'
+        "        <falsescoremode>=</falsescoremode>\n"
+        "        <falsescore>0</falsescore>\n"
+        "        <falsepenalty></falsepenalty>\n"
+        f"        <falsenextnode>{false_next}</falsenextnode>\n"
+        f"        <falseanswernote>{note}-F</falseanswernote>\n"
+        '        <falsefeedback format="html"><text></text></falsefeedback>\n'
+        "      </node>\n"
+    )
+
+
+def _mistake_keys(item: ExportItem) -> list[tuple[str, str]]:
+    """(Maxima buggy key, feedback) for each distinct mistake that prints in Maxima."""
+    p = item.problem
+    seen: set[str] = set()
+    out = []
+    for mistake in p.mistakes:
+        try:
+            text = _maxima_key(mistake.answer, p.variables)
+        except Exception:  # noqa: BLE001 - a buggy key the parser or printer cannot take gets no node
+            continue
+        if text in seen:
+            continue
+        seen.add(text)
+        out.append((text, mistake.feedback))
+    return out
+
+
+def prt_xml(item: ExportItem) -> str:
+    if item.kind == "numerical":
+        first_test, options = "NumAbsolute", format_number(item.numbers[0].tolerance)
+    else:
+        first_test, options = "AlgEquiv", ""
+    mistakes = _mistake_keys(item)
+    nodes = []
+    count = 1 + len(mistakes)
+    nodes.append(
+        _node(0, test=first_test, tans="ta1", options=options, true_score="1", true_next=-1,
+              true_feedback="", false_next=1 if count > 1 else -1)
+    )
+    for i, (tans, feedback) in enumerate(mistakes, start=1):
+        nodes.append(
+            _node(i, test=first_test, tans=tans, options=options, true_score="0", true_next=-1,
+                  true_feedback=f"<p>{T.esc(feedback)}</p>", false_next=i + 1 if i + 1 < count else -1)
+        )
+    return (
+        "    <prt>\n"
+        "      <name>prt1</name>\n"
+        "      <value>1.0000000</value>\n"
+        "      <autosimplify>1</autosimplify>\n"
+        "      <feedbackstyle>1</feedbackstyle>\n"
+        "      <feedbackvariables><text></text></feedbackvariables>\n"
+        + "".join(nodes)
+        + "    </prt>\n"
+    )
+
+
+def _syntax_hint(item: ExportItem) -> str:
+    if item.kind == "numerical":
+        return ""
+    if len(item.problem.wrt) > 1 and isinstance(item.problem.answer, list):
+        return "[" + ", ".join("?" for _ in item.problem.wrt) + "]"
+    return ""
+
+
+def _instructions(item: ExportItem) -> str:
+    p = item.problem
+    if item.kind == "numerical":
+        return "Enter the exact value or a decimal (within 0.1%)."
+    text = "Type your answer in STACK syntax, e.g. 3*x^2*y, exp(x), log(x), sqrt(x), abs(x)."
+    if isinstance(p.answer, list):
+        text += " Give the gradient as a list in the order of the variables, e.g. [2*x, 3*y^2]."
+    if maxima.uses_nonsmooth(numeric.parse(p.function, p.variables).components[0]):
+        text += " Write an indicator 1(u > 0) as (1+signum(u))/2."
+    return text
+
+
+def input_xml(item: ExportItem) -> str:
+    vector = isinstance(item.problem.answer, list)
+    return (
+        "    <input>\n"
+        "      <name>ans1</name>\n"
+        "      <type>algebraic</type>\n"
+        "      <tans>ta1</tans>\n"
+        f"      <boxsize>{40 if vector else 25}</boxsize>\n"
+        "      <strictsyntax>1</strictsyntax>\n"
+        "      <insertstars>1</insertstars>\n"
+        f"      <syntaxhint>{_e(_syntax_hint(item))}</syntaxhint>\n"
+        "      <syntaxattribute>0</syntaxattribute>\n"
+        f"      <forbidwords>{FORBIDDEN}</forbidwords>\n"
+        "      <allowwords></allowwords>\n"
+        f"      <forbidfloat>{0 if item.kind == 'numerical' else 1}</forbidfloat>\n"
+        "      <requirelowestterms>0</requirelowestterms>\n"
+        f"      <checkanswertype>{1 if vector else 0}</checkanswertype>\n"
+        "      <mustverify>1</mustverify>\n"
+        "      <showvalidation>1</showvalidation>\n"
+        "      <options></options>\n"
+        "    </input>\n"
+    )
+
+
+def stack_question_xml(item: ExportItem) -> str:
+    """One variant as a STACK question (idnumber <id>.stack)."""
+    p = item.problem
+    vid = parse_idnumber(item.idnumber)
+    idnumber = item.idnumber + ".stack" if vid is not None and not vid.stack else item.idnumber
+    question = (
+        T.prompt_html(p, T.mathjax)
+        + f"<p>{T.esc(_instructions(item))}</p>"
+        + "<p>[[input:ans1]] [[validation:ans1]]</p>"
+        + T.reference_html(idnumber)
+    )
+    note = T.mathjax(p.function_latex) + " : " + T.mathjax(p.answer_latex)
+    out = '  <question type="stack">\n'
+    out += f"    <name><text>{_e(item.name)}</text></name>\n"
+    out += f'    <questiontext format="html"><text>{T.cdata(question)}</text></questiontext>\n'
+    out += f'    <generalfeedback format="html"><text>{T.cdata(T.solution_html(p, T.mathjax))}</text></generalfeedback>\n'
+    out += f"    <defaultgrade>{format_number(p.points)}</defaultgrade>\n"
+    out += "    <penalty>0.1</penalty>\n"
+    out += "    <hidden>0</hidden>\n"
+    out += f"    <idnumber>{_e(idnumber)}</idnumber>\n"
+    out += f"    <stackversion><text>{STACK_VERSION}</text></stackversion>\n"
+    out += f"    <questionvariables><text>{_e(question_variables(item))}</text></questionvariables>\n"
+    out += '    <specificfeedback format="html"><text>[[feedback:prt1]]</text></specificfeedback>\n'
+    out += f'    <questionnote format="html"><text>{T.cdata(note)}</text></questionnote>\n'
+    out += '    <questiondescription format="html"><text></text></questiondescription>\n'
+    out += "    <questionsimplify>1</questionsimplify>\n"
+    out += "    <assumepositive>0</assumepositive>\n"
+    out += "    <assumereal>1</assumereal>\n"
+    out += '    <prtcorrect format="html"><text>Correct answer, well done.</text></prtcorrect>\n'
+    out += '    <prtpartiallycorrect format="html"><text>Your answer is partially correct.</text></prtpartiallycorrect>\n'
+    out += '    <prtincorrect format="html"><text>Incorrect answer.</text></prtincorrect>\n'
+    out += "    <decimals>.</decimals>\n"
+    out += "    <scientificnotation>*10</scientificnotation>\n"
+    out += "    <multiplicationsign>dot</multiplicationsign>\n"
+    out += "    <sqrtsign>1</sqrtsign>\n"
+    out += "    <complexno>i</complexno>\n"
+    out += "    <inversetrig>cos-1</inversetrig>\n"
+    out += "    <logicsymbol>lang</logicsymbol>\n"
+    out += "    <matrixparens>[</matrixparens>\n"
+    out += "    <variantsselectionseed></variantsselectionseed>\n"
+    out += input_xml(item)
+    out += prt_xml(item)
+    out += (
+        "    <qtest>\n"
+        "      <testcase>1</testcase>\n"
+        "      <description>The teacher's answer scores 1.</description>\n"
+        "      <testinput><name>ans1</name><value>ta1</value></testinput>\n"
+        "      <expected>\n"
+        "        <name>prt1</name>\n"
+        "        <expectedscore>1.0000000</expectedscore>\n"
+        "        <expectedpenalty>0.0000000</expectedpenalty>\n"
+        "        <expectedanswernote>prt1-1-T</expectedanswernote>\n"
+        "      </expected>\n"
+        "    </qtest>\n"
+    )
+    out += "  </question>\n"
+    return out
+
+
+def stack_xml(*, quiz: ExportQuiz) -> str:
+    """STACK questions under <bank>/STACK/<slot>, their core fallbacks under <bank>/Core fallback/<slot>."""
+    out = [HEADER]
+    for group in quiz.groups:
+        out.append(category_xml(category_path(quiz.title, STACK_CATEGORY, group.title)))
+        out.extend(stack_question_xml(item) for item in group.items)
+    for group in quiz.groups:
+        out.append(category_xml(category_path(quiz.title, CORE_CATEGORY, group.title)))
+        out.extend(question_xml(item) for item in group.items)
+    out.append(FOOTER)
+    return "".join(out)
