@@ -1,10 +1,86 @@
-"""`quizgen bank ...`: placeholder until its issue lands."""
+"""`quizgen bank check|list|preview`: validate a bank, list the families, try a bank out in the terminal."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+
+from quizgen.errors import BankError
+
+PREVIEW_SEED_HELP = "Seed for the preview (default: the bank's seed, else 0)."
+PREVIEW_COUNT_HELP = "How many sample sheets to show."
 
 
 @click.group("bank")
 def bank_group() -> None:
     """Check, list and preview problem banks."""
+
+
+@bank_group.command("check")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def check_command(file: Path) -> None:
+    """Validate a bank and print every error with file, line and key.
+
+    \b
+    Example:
+      quizgen bank check banks/demo.yaml
+    """
+    from quizgen.bank import validate_bank
+
+    errors = validate_bank(file)
+    if errors:
+        for line in errors:
+            click.echo(line, err=True)
+        raise BankError(f"{file}: {len(errors)} error{'s' if len(errors) != 1 else ''}; fix them and check again")
+    from quizgen.bank import load_bank
+
+    bank = load_bank(file)
+    click.echo(f"{file}: OK ({len(bank.slots)} slot{'s' if len(bank.slots) != 1 else ''}: "
+               f"{', '.join(s.family for s in bank.slots)})")
+
+
+@bank_group.command("list")
+def list_command() -> None:
+    """List the problem families a bank can use, one line each.
+
+    \b
+    Example:
+      quizgen bank list
+    """
+    from quizgen.families.registry import list_families
+
+    infos = list_families()
+    width = max((len(i.name) for i in infos), default=0)
+    for info in infos:
+        levels = f"{min(info.difficulties)}-{max(info.difficulties)}"
+        click.echo(f"{info.name:<{width}}  {info.summary}  [asks: {', '.join(info.asks)}; difficulty {levels}]")
+
+
+@bank_group.command("preview")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--seed", type=click.IntRange(min=0), default=None, help=PREVIEW_SEED_HELP)
+@click.option("--count", type=click.IntRange(min=1, max=50), default=1, show_default=True, help=PREVIEW_COUNT_HELP)
+def preview_command(file: Path, seed: int | None, count: int) -> None:
+    """Print sample problems of a bank with their answers and steps.
+
+    \b
+    Examples:
+      quizgen bank preview banks/demo.yaml
+      quizgen bank preview banks/relu.yaml --seed 7 --count 3
+    """
+    from quizgen.bank import load_bank
+    from quizgen.generate import generate
+    from quizgen.roster import Student
+
+    bank = load_bank(file)
+    manifest = generate(bank, [Student(student_id=f"preview-{i}") for i in range(1, count + 1)], seed=seed)
+    for sheet in manifest.students:
+        click.echo(f"== {bank.title} · sample {sheet.student_id[8:]} · variant {sheet.variant} (seed {manifest.seed})")
+        for p in sheet.problems:
+            click.echo(f"{p.slot}. [{p.family}, difficulty {p.difficulty}, {p.points:g} pt] {p.prompt_text}")
+            answer = ", ".join(p.answer) if isinstance(p.answer, list) else p.answer
+            click.echo(f"   answer: {'(' + answer + ')' if isinstance(p.answer, list) else answer}")
+            for step in p.steps:
+                click.echo(f"     - {step.text}")
+        click.echo("")

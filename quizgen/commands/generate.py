@@ -1,13 +1,95 @@
-"""`quizgen generate`: placeholder until its issue lands."""
+"""`quizgen generate`: worksheets, keys and manifest.json for a roster or N anonymous students."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
 from quizgen.errors import QuizgenError
 
+BANK_HELP = "The YAML bank to draw from (see banks/)."
+ROSTER_HELP = "Roster CSV with a student_id column (optional name; other columns are kept)."
+COUNT_HELP = "Make N anonymous sheets (students 001..N) instead of reading a roster."
+SEED_HELP = "Seed for every random choice; overrides the bank's seed (default: the bank's seed, else 0)."
+FORMAT_HELP = "pdf (worksheets and key, needs pdflatex), tex (LaTeX sources) or json (manifest only)."
+TEMPLATE_HELP = "Folder with your own LaTeX templates, searched before the built-in ones."
+SPLIT_HELP = "Also write one PDF per student."
+QUIET_HELP = "Print nothing but errors."
+OUT_HELP = "Folder to write manifest.json and the documents into (created if missing)."
+VARIANT_HELP = "Rebuild only the sheet with this variant code (printed on each sheet and in the manifest)."
+
 
 @click.command("generate")
-def generate_command() -> None:
-    """Not available yet."""
-    raise QuizgenError("quizgen generate is not implemented yet")
+@click.option("--bank", "bank_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help=BANK_HELP)
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None, help=ROSTER_HELP)
+@click.option("--count", type=click.IntRange(min=1, max=100_000), default=None, help=COUNT_HELP)
+@click.option("--seed", type=click.IntRange(min=0), default=None, help=SEED_HELP)
+@click.option("--format", "fmt", type=click.Choice(["pdf", "tex", "json"]), default="pdf", show_default=True,
+              help=FORMAT_HELP)
+@click.option("--template", "template_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help=TEMPLATE_HELP)
+@click.option("--split", is_flag=True, help=SPLIT_HELP)
+@click.option("--quiet", "-q", is_flag=True, help=QUIET_HELP)
+@click.option("--variant", default=None, metavar="CODE", help=VARIANT_HELP)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help=OUT_HELP)
+def generate_command(
+    bank_path: Path,
+    roster: Path | None,
+    count: int | None,
+    seed: int | None,
+    fmt: str,
+    template_dir: Path | None,
+    split: bool,
+    quiet: bool,
+    variant: str | None,
+    out_dir: Path,
+) -> None:
+    """Generate per-student worksheets, solution keys and DIR/manifest.json from a bank.
+
+    \b
+    Examples:
+      quizgen generate --bank banks/demo.yaml --count 30 --out sheets
+      quizgen generate --bank banks/demo.yaml --roster class.csv --seed 2026 --out sheets
+      quizgen generate --bank banks/demo.yaml --count 3 --format json --out /tmp/x
+      quizgen generate --bank banks/demo.yaml --seed 2026 --variant K7M2Q9XA --out one
+    """
+    from quizgen import manifest as manifest_io
+    from quizgen.bank import load_bank
+    from quizgen.generate import generate, rebuild_variant
+    from quizgen.roster import numbered_students, read_roster
+    from quizgen.seeding import normalize_variant
+
+    if roster is not None and count is not None:
+        raise QuizgenError("give either --roster or --count, not both")
+    if variant is None and roster is None and count is None:
+        raise QuizgenError("say who the sheets are for: --roster ROSTER.csv or --count N")
+    bank = load_bank(bank_path)
+    students = read_roster(roster) if roster is not None else []
+    if variant is not None:
+        code = normalize_variant(variant)
+        if code is None:
+            raise QuizgenError(
+                f"--variant {variant!r} is not a variant code (8 characters from 2-9 and A-Z without I and O); "
+                "copy it from the sheet or manifest.json"
+            )
+        manifest = rebuild_variant(bank, code, seed=seed, students=students)
+    else:
+        manifest = generate(bank, students if roster is not None else numbered_students(count or 0), seed=seed)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    manifest_io.write(manifest, out_dir / "manifest.json")
+    written = [out_dir / "manifest.json"]
+    if fmt != "json":
+        try:
+            from quizgen.render import write_documents
+        except ImportError:
+            raise QuizgenError(
+                f"--format {fmt} is not available in this installation; use --format json"
+            ) from None
+        written += write_documents(manifest, out_dir, fmt=fmt, template_dir=template_dir, split=split, quiet=quiet)
+    if not quiet:
+        sheets = len(manifest.students)
+        problems = sum(len(s.problems) for s in manifest.students)
+        click.echo(f"Generated {sheets} sheet{'s' if sheets != 1 else ''} ({problems} problems) into {out_dir}:")
+        for path in written:
+            click.echo(f"  {path}")

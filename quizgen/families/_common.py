@@ -35,6 +35,11 @@ __all__ = [
     "point_values",
     "finish",
     "MistakeSpec",
+    "d_latex",
+    "d_text",
+    "eq_step",
+    "gradient_steps",
+    "indicator",
 ]
 
 MistakeSpec = tuple[str, "sympy.Basic | list[sympy.Basic]", str]
@@ -211,7 +216,13 @@ def finish(
         answer = derivative.subs(point)
         prompt_text = f"{intro_text} Find the value of {partial_text(wrt[0], name)} at {_point_text(point)}."
         prompt_latex = f"{intro_latex} Find the value of ${partial_latex(wrt[0], name)}$ at ${_point_latex(point)}$."
-        steps.append(DraftStep(text=f"Substitute {_point_text(point)}:", expr=answer))
+        steps.append(
+            DraftStep(
+                text=f"Substitute {_point_text(point)}:",
+                expr=answer,
+                latex=rf"\text{{Substitute }} {_point_latex(point)}:\quad {partial_latex(wrt[0], name)} = {tex(answer)}",
+            )
+        )
         draft_mistakes = [DraftMistake(k, a.subs(point), fb) for k, a, fb in mistakes if not isinstance(a, list)]
     else:
         answer = derivatives[0]
@@ -231,3 +242,47 @@ def finish(
         point=point,
         function_latex=function_latex,
     )
+
+
+def d_latex(wrt: sympy.Symbol, inner: str) -> str:
+    r"""\frac{\partial}{\partial x}\left(inner\right) for step equations."""
+    return rf"\frac{{\partial}}{{\partial {sympy.latex(wrt)}}}\left({inner}\right)"
+
+
+def d_text(wrt: sympy.Symbol, inner: str) -> str:
+    return f"∂/∂{wrt.name} ({inner})"
+
+
+def eq_step(text: str, lhs_text: str, lhs_latex: str, rhs: sympy.Basic) -> DraftStep:
+    """A step `text lhs = rhs`, with the equation laid out in LaTeX and plain text."""
+    return DraftStep(
+        text=f"{text} {lhs_text} = {plain(rhs)}".strip(),
+        latex=f"{lhs_latex} = {tex(rhs)}",
+    )
+
+
+def gradient_steps(
+    name: str, parts: Sequence[tuple[sympy.Symbol, Sequence[DraftStep]]], answers: Sequence[sympy.Basic]
+) -> list[DraftStep]:
+    """Steps for a gradient: each component's own steps under a heading, then the assembled vector."""
+    steps: list[DraftStep] = []
+    for wrt, sub in parts:
+        steps.append(
+            DraftStep(text=f"Component {partial_text(wrt, name)}:", latex=rf"\text{{Component }} {partial_latex(wrt, name)}:")
+        )
+        steps.extend(sub)
+    steps.append(
+        DraftStep(
+            text=f"Collect the partial derivatives in the order of the variables: ∇{name} = "
+            f"({', '.join(plain(a) for a in answers)})",
+            latex=rf"\nabla {name} = \left(" + ", ".join(tex(a) for a in answers) + r"\right)",
+        )
+    )
+    return steps
+
+
+def indicator(value: sympy.Basic, lhs: sympy.Basic, rhs: sympy.Basic = sympy.Integer(0),
+              otherwise: sympy.Basic = sympy.Integer(0)) -> sympy.Piecewise:
+    """Piecewise((value, lhs > rhs), (otherwise, True)) exactly as written (sympy would rewrite 2x+1 > 0 as x > -1/2)."""
+    condition = sympy.StrictGreaterThan(lhs, rhs, evaluate=False)
+    return sympy.Piecewise((value, condition), (otherwise, True), evaluate=False)

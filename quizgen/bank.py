@@ -1,0 +1,413 @@
+"""Load and validate a YAML bank, reporting every problem at once as `file:line: key path: message`.
+
+A bank is a title, a course line, instructions, an optional seed and a list of slots; each slot becomes one
+problem on every sheet. ruamel.yaml keeps the line of every key, so each error names where to look; nothing
+invalid reaches generation. Slots are numbered from 1, like the problems on a sheet (slots[1] is the first).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from quizgen.errors import BankError
+from quizgen.families.base import Family, SlotSpec
+from quizgen.families.registry import family_names, get_family, unknown_family_message
+
+ASKS = ("partial", "gradient", "value")
+TOP_KEYS = ("title", "course", "instructions", "seed", "slots")
+SLOT_KEYS = ("family", "difficulty", "variables", "coefficients", "points", "ask", "wrt", "point")
+DEFAULT_COEFFICIENTS = (1, 5)
+COEFFICIENT_LIMIT = 1000
+"""Largest coefficient magnitude a bank may ask for: bigger numbers make keys too long to typeset."""
+POINT_LIMIT = 1000
+VARIABLE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,7}$")
+RESERVED_NAMES = frozenset(
+    "e E I pi oo nan exp log ln sin cos tan sec csc cot sqrt abs Abs sign max min Max Min relu sigmoid "
+    "Heaviside Piecewise True False diff and or not if else lambda".split()
+)
+"""Names a variable may not take: the answer parser reads them as functions or constants."""
+
+
+@dataclass(frozen=True)
+class Bank:
+    """A validated bank. path is as given by the user; sha256 is of the file's bytes (manifest.bank_sha256)."""
+
+    path: str
+    sha256: str
+    title: str
+    course: str
+    instructions: str
+    seed: int | None
+    slots: list[SlotSpec]
+
+
+class _Errors:
+    """Collects `file:line: key path: message` lines in the order they are found."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.lines: list[str] = []
+
+    def add(self, line: int | None, key: str, message: str) -> None:
+        where = f"{self.path}:{line}" if line else self.path
+        self.lines.append(f"{where}: {key}: {message}" if key else f"{where}: {message}")
+
+
+def _key_line(node: Any, key: Any) -> int | None:
+    try:
+        return int(node.lc.key(key)[0]) + 1
+    except Exception:  # noqa: BLE001 - plain dicts (no position) report no line
+        return _node_line(node)
+
+
+def _item_line(node: Any, index: int) -> int | None:
+    try:
+        return int(node.lc.item(index)[0]) + 1
+    except Exception:  # noqa: BLE001
+        return _node_line(node)
+
+
+def _node_line(node: Any) -> int | None:
+    try:
+        return int(node.lc.line) + 1
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)) and value == value
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def _point_number(value: Any) -> Fraction | None:
+    """A point coordinate: an integer, a decimal, or a fraction written "p/q" (parsed without eval)."""
+    if _is_int(value):
+        return Fraction(int(value))
+    if isinstance(value, float) and value == value and abs(value) != float("inf"):
+        return Fraction(str(value))
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*(/\s*\d+\s*)?", value):
+        try:
+            return Fraction(value.replace(" ", ""))
+        except ZeroDivisionError:
+            return None
+    return None
+
+
+def _read(path: Path, shown: str) -> tuple[bytes, Any]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise BankError(f"{shown}: no such bank file; check the path (`quizgen bank list` shows the families)") from None
+    except IsADirectoryError:
+        raise BankError(f"{shown}: is a folder, not a bank file; give the path of a .yaml bank") from None
+    except OSError as exc:
+        raise BankError(f"{shown}: cannot read the bank ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise BankError(f"{shown}:{line}: the bank is not UTF-8 text; save it as UTF-8") from None
+    yaml = YAML(typ="rt")
+    try:
+        data = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        raise BankError(f"{shown}{line}: YAML syntax error: {problem}; fix the YAML") from None
+    except YAMLError as exc:
+        raise BankError(f"{shown}: YAML syntax error: {str(exc).splitlines()[0]}; fix the YAML") from None
+    return raw, data
+
+
+def _check_text(errors: _Errors, node: Any, key: str, *, required: bool) -> str:
+    if key not in node:
+        if required:
+            errors.add(_node_line(node), key, f"missing; add `{key}: ...` to the bank")
+        return ""
+    value = node[key]
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors.add(_key_line(node, key), key, f"must be text, got {_type_name(value)}")
+        return ""
+    return str(value)
+
+
+def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpec | None:
+    node = slots[index]
+    prefix = f"slots[{number}]"
+    line = _item_line(slots, index)
+    if not isinstance(node, dict):
+        errors.add(line, prefix, f"must be a mapping with family, difficulty, ...; got {_type_name(node)}")
+        return None
+    before = len(errors.lines)
+
+    def err(key: str, message: str) -> None:
+        errors.add(_key_line(node, key) if key in node else (_node_line(node) or line), f"{prefix}.{key}", message)
+
+    # family first: everything else is checked against it
+    family: Family | None = None
+    name = node.get("family")
+    if "family" not in node:
+        err("family", f"missing; valid families: {', '.join(family_names())}")
+    elif not isinstance(name, str):
+        err("family", f"must be a family name, got {_type_name(name)}; valid families: {', '.join(family_names())}")
+    elif name not in family_names():
+        err("family", unknown_family_message(str(name)))
+    else:
+        try:
+            family = get_family(str(name))
+        except BankError as exc:
+            err("family", exc.message)
+    options_schema: dict[str, type] = dict(family.options) if family is not None else {}
+
+    for key in node:
+        if key not in SLOT_KEYS and key not in options_schema:
+            allowed = list(SLOT_KEYS) + sorted(options_schema)
+            errors.add(_key_line(node, key), f"{prefix}.{key}", f"unknown key; allowed keys: {', '.join(allowed)}")
+
+    difficulty = None
+    if "difficulty" in node:
+        value = node["difficulty"]
+        if not _is_int(value):
+            err("difficulty", f"must be an integer, got {_type_name(value)}")
+        elif family is not None and int(value) not in family.difficulties:
+            levels = ", ".join(str(d) for d in family.difficulties)
+            err("difficulty", f"{int(value)} is not a level of {family.name}; choose one of {levels}")
+        else:
+            difficulty = int(value)
+    elif family is not None:
+        difficulty = min(family.difficulties)
+
+    variables: tuple[str, ...] | None = None
+    if "variables" in node:
+        value = node["variables"]
+        if not isinstance(value, list) or not value:
+            err("variables", f"must be a non-empty list of names such as [x, y], got {_type_name(value)}")
+        else:
+            names = []
+            for item in value:
+                if not isinstance(item, str) or not VARIABLE_RE.match(item):
+                    err("variables", f"{item!r} is not a variable name (a letter, then up to 7 letters, digits or _)")
+                elif item in RESERVED_NAMES:
+                    err("variables", f"{item!r} is reserved for a function or constant; choose another name")
+                elif item in names:
+                    err("variables", f"{item!r} is listed twice")
+                else:
+                    names.append(str(item))
+            if len(names) == len(value):
+                variables = tuple(names)
+                if family is not None and not family.min_variables <= len(names) <= family.max_variables:
+                    err(
+                        "variables",
+                        f"{family.name} takes {family.min_variables} to {family.max_variables} variables, "
+                        f"got {len(names)}",
+                    )
+                    variables = None
+    elif family is not None:
+        variables = tuple(family.default_variables)
+
+    coefficients = DEFAULT_COEFFICIENTS
+    if "coefficients" in node:
+        value = node["coefficients"]
+        if not (isinstance(value, list) and len(value) == 2 and all(_is_int(v) for v in value)):
+            err("coefficients", f"must be a range [lo, hi] of two integers, got {value!r}")
+        else:
+            lo, hi = int(value[0]), int(value[1])
+            if lo > hi:
+                err("coefficients", f"bad range [{lo}, {hi}]: lo must not exceed hi")
+            elif lo == hi == 0:
+                err("coefficients", "bad range [0, 0]: it must contain a non-zero integer")
+            elif max(abs(lo), abs(hi)) > COEFFICIENT_LIMIT:
+                err("coefficients", f"bad range [{lo}, {hi}]: keep coefficients within ±{COEFFICIENT_LIMIT}")
+            else:
+                coefficients = (lo, hi)
+
+    points = 1.0
+    if "points" in node:
+        value = node["points"]
+        if not _is_number(value):
+            err("points", f"must be a number, got {_type_name(value)}")
+        elif value <= 0:
+            err("points", f"must be positive, got {value}")
+        else:
+            points = float(value)
+
+    ask = None
+    if "ask" in node:
+        value = node["ask"]
+        if not isinstance(value, str) or value not in ASKS:
+            err("ask", f"must be one of {', '.join(ASKS)}, got {value!r}")
+        elif family is not None and value not in family.asks:
+            err("ask", f"{family.name} cannot ask {value!r}; it supports {', '.join(family.asks)}")
+        else:
+            ask = str(value)
+    elif family is not None:
+        ask = family.asks[0]
+
+    wrt = None
+    if "wrt" in node:
+        value = node["wrt"]
+        if not isinstance(value, str):
+            err("wrt", f"must be a variable name, got {_type_name(value)}")
+        elif ask == "gradient":
+            err("wrt", "not used when ask is gradient (the gradient is along every variable); remove it")
+        elif variables is not None and value not in variables:
+            err("wrt", f"{value!r} is not among the variables ({', '.join(variables)})")
+        else:
+            wrt = str(value)
+
+    point: str | dict[str, Any] | None = None
+    if "point" in node:
+        value = node["point"]
+        if ask is not None and ask != "value":
+            err("point", "only used when ask is value; remove it or set ask: value")
+        elif isinstance(value, str) and value == "random":
+            point = "random"
+        elif isinstance(value, dict):
+            coords: dict[str, Any] = {}
+            for key in value:
+                number = _point_number(value[key])
+                if variables is not None and key not in variables:
+                    err("point", f"{key!r} is not among the variables ({', '.join(variables)})")
+                elif number is None:
+                    err("point", f"{key}: {value[key]!r} is not a number (write 2, -1, 0.5 or 1/2)")
+                elif abs(number) > POINT_LIMIT:
+                    err("point", f"{key}: keep values within ±{POINT_LIMIT}")
+                else:
+                    coords[str(key)] = number
+            if variables is not None:
+                missing = [v for v in variables if v not in value]
+                if missing:
+                    err("point", f"gives no value for {', '.join(missing)}; give every variable a value")
+            point = {v: coords[v] for v in variables} if variables and all(v in coords for v in variables) else None
+        else:
+            err("point", f'must be "random" or a mapping like {{x: 1, y: 2}}, got {value!r}')
+    elif ask == "value":
+        point = "random"
+
+    options: dict[str, Any] = {}
+    for key, expected in sorted(options_schema.items()):
+        if key not in node:
+            continue
+        value = node[key]
+        ok = isinstance(value, expected) and not (expected is not bool and isinstance(value, bool))
+        if expected is float and _is_int(value):
+            ok, value = True, float(value)
+        if not ok:
+            err(key, f"must be {expected.__name__}, got {_type_name(value)}")
+        else:
+            options[key] = value if not isinstance(value, str) else str(value)
+
+    if len(errors.lines) != before or family is None or difficulty is None or ask is None:
+        return None
+    return SlotSpec(
+        number=number,
+        family=family.name,
+        difficulty=difficulty,
+        points=points,
+        ask=ask,  # type: ignore[arg-type]
+        variables=variables,
+        coefficients=coefficients,
+        wrt=wrt,
+        point=_plain_point(point),
+        options=options,
+    )
+
+
+def _plain_point(point: Any) -> Any:
+    """Fractions stay Fractions in SlotSpec.point (families turn them into sympy Rationals)."""
+    if isinstance(point, dict):
+        return {k: (int(v) if v.denominator == 1 else v) for k, v in point.items()}
+    return point
+
+
+def _validate(path: str | Path) -> tuple[list[str], Bank | None]:
+    shown = str(path)
+    errors = _Errors(shown)
+    try:
+        raw, data = _read(Path(path), shown)
+    except BankError as exc:
+        return [exc.message], None
+    if data is None:
+        return [f"{shown}: the bank is empty; it needs title and slots (see banks/demo.yaml)"], None
+    if not isinstance(data, dict):
+        return [f"{shown}:1: the bank must be a mapping with title, course, instructions, seed and slots"], None
+    for key in data:
+        if key not in TOP_KEYS:
+            errors.add(_key_line(data, key), str(key), f"unknown key; allowed keys: {', '.join(TOP_KEYS)}")
+    title = _check_text(errors, data, "title", required=True)
+    course = _check_text(errors, data, "course", required=False)
+    instructions = _check_text(errors, data, "instructions", required=False)
+    seed = None
+    if "seed" in data and data["seed"] is not None:
+        value = data["seed"]
+        if not _is_int(value) or value < 0:
+            errors.add(_key_line(data, "seed"), "seed", f"must be a non-negative integer, got {value!r}")
+        else:
+            seed = int(value)
+    slots: list[SlotSpec] = []
+    if "slots" not in data:
+        errors.add(_node_line(data), "slots", "missing; add a list of slots (see banks/demo.yaml)")
+    elif not isinstance(data["slots"], list) or not data["slots"]:
+        errors.add(_key_line(data, "slots"), "slots", f"must be a non-empty list, got {_type_name(data['slots'])}")
+    else:
+        for index in range(len(data["slots"])):
+            spec = _check_slot(errors, data["slots"], index, index + 1)
+            if spec is not None:
+                slots.append(spec)
+    if errors.lines:
+        return errors.lines, None
+    bank = Bank(
+        path=shown,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        title=title,
+        course=course,
+        instructions=instructions,
+        seed=seed,
+        slots=slots,
+    )
+    return [], bank
+
+
+def validate_bank(path: str | Path) -> list[str]:
+    """Every error in the bank as `file:line: key path: message`; [] when the bank is valid."""
+    return _validate(path)[0]
+
+
+def load_bank(path: str | Path) -> Bank:
+    """Load a bank, or raise BankError listing every error (one per line)."""
+    errors, bank = _validate(path)
+    if bank is None:
+        raise BankError("\n".join(errors))
+    return bank

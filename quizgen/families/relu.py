@@ -1,0 +1,158 @@
+"""The derivative of ReLU: max(x, 0), max(0, affine expression), and the chain rule through ReLU.
+
+d/dx max(0, u) = u' where u > 0 and 0 elsewhere, an indicator answer such as Piecewise((2, 2*x + 1 > 0),
+(0, True)). The kink u = 0 is reported so checks sample on both sides of it, never on it. Difficulty 1 is
+one variable, 2 an affine expression in several variables with a constant multiple, 3 the chain rule:
+a power of ReLU or ReLU of a non-linear expression.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import ClassVar
+
+import sympy
+
+from quizgen.families._common import (
+    MistakeSpec,
+    choose_wrt,
+    coef,
+    d_latex,
+    d_text,
+    finish,
+    gradient_steps,
+    held_constant_step,
+    indicator,
+    partial_latex,
+    partial_text,
+    plain,
+    slot_variables,
+    tex,
+)
+from quizgen.families.base import Draft, DraftStep, Family, SlotSpec
+from quizgen.problem import Ask
+
+ZERO = sympy.Integer(0)
+
+
+class _Shape:
+    """f = k * max(0, u)**n: the inner u, the outer constant k and the power n (1 or 2)."""
+
+    def __init__(self, u: sympy.Expr, k: int = 1, n: int = 1) -> None:
+        self.u, self.k, self.n = u, k, n
+        self.relu = sympy.Max(ZERO, u)
+
+    @property
+    def function(self) -> sympy.Expr:
+        return self.k * self.relu**self.n
+
+    def outer(self) -> sympy.Expr:
+        """d f / d relu, on the active side (relu = u there)."""
+        return sympy.Integer(self.k * self.n) * self.u ** (self.n - 1)
+
+    def derivative(self, wrt: sympy.Symbol) -> sympy.Basic:
+        return indicator(sympy.expand(self.outer() * sympy.diff(self.u, wrt)), self.u)
+
+
+def _shape(slot: SlotSpec, rng: random.Random, variables: list[sympy.Symbol], wrt: sympy.Symbol) -> _Shape:
+    if slot.difficulty == 1:
+        if rng.random() < 0.25:
+            return _Shape(wrt)
+        return _Shape(coef(rng, slot) * wrt + coef(rng, slot))
+    affine = sympy.Add(*[coef(rng, slot) * v for v in variables], coef(rng, slot))
+    if slot.difficulty == 2:
+        return _Shape(affine, k=coef(rng, slot, positive=True))
+    if rng.random() < 0.5:
+        return _Shape(affine, k=coef(rng, slot, positive=True), n=2)
+    others = [v for v in variables if v != wrt]
+    nonlinear = coef(rng, slot) * wrt**2 + sympy.Add(*[coef(rng, slot) * v for v in others]) + coef(rng, slot)
+    return _Shape(nonlinear)
+
+
+def _steps(name: str, s: _Shape, variables: list[sympy.Symbol], wrt: sympy.Symbol) -> list[DraftStep]:
+    du = sympy.diff(s.u, wrt)
+    answer = s.derivative(wrt)
+    steps = [held_constant_step(wrt, variables)] if len(variables) > 1 else []
+    steps.append(
+        DraftStep(
+            text=f"ReLU as an indicator: d/du max(0, u) = 1 where u > 0 and 0 where u < 0 (no derivative at u = 0); "
+            f"here u = {plain(s.u)}.",
+            latex=r"\frac{d}{du}\max(0, u) = \begin{cases} 1 & u > 0 \\ 0 & u < 0 \end{cases}, \quad u = " + tex(s.u),
+        )
+    )
+    if s.n != 1 or s.k != 1:
+        steps.append(
+            DraftStep(
+                text=f"Outer function: {plain(s.k * sympy.Symbol('r') ** s.n)} with r = max(0, u); its derivative is "
+                f"{plain(s.outer().subs(s.u, sympy.Symbol('r')) if s.n > 1 else s.outer())}, and r = u where u > 0.",
+                latex=r"\frac{d}{dr}\left(" + tex(s.k * sympy.Symbol("r") ** s.n) + r"\right) = "
+                + tex(sympy.Integer(s.k * s.n) * sympy.Symbol("r") ** (s.n - 1)),
+            )
+        )
+    steps.append(
+        DraftStep(
+            text=f"Inner derivative: {d_text(wrt, plain(s.u))} = {plain(du)}",
+            latex=d_latex(wrt, tex(s.u)) + f" = {tex(du)}",
+        )
+    )
+    steps.append(
+        DraftStep(
+            text=f"Chain rule, outer times inner, only where {plain(s.u)} > 0: {partial_text(wrt, name)} =",
+            expr=answer,
+            latex=f"{partial_latex(wrt, name)} = {tex(answer)}",
+        )
+    )
+    return steps
+
+
+class Relu(Family):
+    name: ClassVar[str] = "relu"
+    summary: ClassVar[str] = "Derivative of ReLU: max(x, 0), max(0, 2x + 1), chain rule through ReLU; indicator answers."
+    asks: ClassVar[tuple[Ask, ...]] = ("partial", "gradient", "value")
+    default_variables: ClassVar[tuple[str, ...]] = ("x",)
+    min_variables: ClassVar[int] = 1
+    max_variables: ClassVar[int] = 3
+
+    def draw(self, slot: SlotSpec, rng: random.Random) -> Draft | None:  # type: ignore[override]
+        variables = slot_variables(slot, self)
+        name = "f"
+        if slot.difficulty == 1 or slot.ask != "gradient":
+            wrt = choose_wrt(slot, rng, variables)
+        else:
+            wrt = variables[0]
+        active = [wrt] if slot.difficulty == 1 else variables
+        s = _shape(slot, rng, active, wrt)
+        if not isinstance(s.relu, sympy.Max):
+            return None
+        function = s.function
+        kinks = [s.u]
+        if slot.ask == "gradient":
+            if any(not s.u.has(v) for v in variables):
+                return None
+            answers = [s.derivative(v) for v in variables]
+            steps = gradient_steps(name, [(v, _steps(name, s, variables, v)[1:]) for v in variables], answers)
+            mistakes: list[MistakeSpec] = [
+                ("wrong_side", [indicator(sympy.expand(s.outer() * sympy.diff(s.u, v)), ZERO, s.u) for v in variables],
+                 "ReLU passes the slope where its input is positive, not negative."),
+                ("ignored_max", [sympy.expand(s.outer() * sympy.diff(s.u, v)) for v in variables],
+                 "ReLU is flat where its input is negative: every component needs the indicator."),
+            ]
+            return finish(slot, rng, function=function, variables=variables, wrt=variables, derivatives=answers,
+                          steps=steps, mistakes=mistakes, kinks=kinks)
+        du = sympy.diff(s.u, wrt)
+        slope = sympy.expand(s.outer() * du)
+        answer = s.derivative(wrt)
+        mistakes = [
+            ("wrong_side", indicator(slope, ZERO, s.u),
+             f"ReLU passes the slope where its input is positive ({plain(s.u)} > 0), not negative."),
+            ("ignored_max", slope,
+             f"max(0, u) is 0 where u < 0, so the derivative is 0 there: the answer needs the indicator of {plain(s.u)} > 0."),
+        ]
+        if du != 1:
+            mistakes.append(("forgot_inner", indicator(s.outer(), s.u),
+                             f"Chain rule: multiply by the inner derivative {plain(du)}."))
+        if s.u != wrt and s.u.has(wrt):
+            mistakes.append(("wrong_kink", indicator(slope, wrt),
+                             f"The switch is where the input {plain(s.u)} crosses 0, not where {wrt.name} does."))
+        return finish(slot, rng, function=function, variables=variables, wrt=[wrt], derivatives=[answer],
+                      steps=_steps(name, s, variables, wrt), mistakes=mistakes, kinks=kinks)

@@ -1,0 +1,301 @@
+"""Turn a bank into per-student sheets: draw each slot, check it, print it, and collect the manifest.
+
+Each draw is checked before it is accepted: the key against a numeric central difference (quizgen.verify),
+no key identically 0 unless the slot allows it, no duplicate problem on one sheet, keys short enough to
+typeset on one line. A rejected draw is redrawn from the same random stream and counted in Manifest.stats.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import sympy
+
+from quizgen import __version__
+from quizgen.bank import Bank
+from quizgen.errors import QuizgenError
+from quizgen.families._common import plain, tex
+from quizgen.families.base import Draft, DraftStep, SlotSpec
+from quizgen.families.registry import get_family
+from quizgen.manifest import BankInfo, Manifest
+from quizgen.problem import Mistake, Problem, Sheet, Step
+from quizgen.roster import Student
+from quizgen.seeding import slot_rng, variant_code, variants_rng
+from quizgen.verify import differs, verify_draft
+
+MAX_ATTEMPTS = 80
+"""Draws per slot before giving up: a slot that fails this often is misconfigured, not unlucky."""
+MAX_ANSWER_LATEX = 160
+"""Longest key (LaTeX characters, per gradient component) that still typesets on one line."""
+MAX_FUNCTION_LATEX = 200
+
+
+class GenerationError(QuizgenError):
+    """A slot cannot produce a valid problem (raised by quizgen.generate)."""
+
+
+@dataclass
+class Stats:
+    """Counts for Manifest.stats: draws made, problems accepted, and redraws by reason."""
+
+    draws: int = 0
+    accepted: int = 0
+    redrawn: Counter[str] = field(default_factory=Counter)
+    mistakes_dropped: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "draws": self.draws,
+            "accepted": self.accepted,
+            "redrawn": {k: self.redrawn[k] for k in sorted(self.redrawn)},
+            "mistakes_dropped": self.mistakes_dropped,
+        }
+
+
+def _point_value(value: sympy.Basic) -> int | str:
+    rational = sympy.Rational(value)
+    return int(rational) if rational.q == 1 else f"{rational.p}/{rational.q}"
+
+
+def _text_latex(text: str) -> str:
+    from quizgen.render.escape import tex_escape  # the one LaTeX escaper (render owns it)
+
+    return r"\text{" + tex_escape(text) + "}"
+
+
+def _step(step: DraftStep) -> Step:
+    expr = step.expr
+    if expr is None:
+        return Step(text=step.text, latex=step.latex if step.latex is not None else _text_latex(step.text))
+    if isinstance(expr, list):
+        text = f"{step.text} ({', '.join(plain(e) for e in expr)})"
+        body = r"\left(" + ", ".join(tex(e) for e in expr) + r"\right)"
+    else:
+        text = f"{step.text} {plain(expr)}"
+        body = tex(expr)
+    latex = step.latex if step.latex is not None else _text_latex(step.text) + r"\quad " + body
+    return Step(text=text, latex=latex)
+
+
+def _answer_strings(answer: sympy.Basic | list[sympy.Basic]) -> str | list[str]:
+    if isinstance(answer, list):
+        return [str(a) for a in answer]
+    return str(answer)
+
+
+def _answer_latex(answer: sympy.Basic | list[sympy.Basic]) -> tuple[str, int]:
+    """The key in LaTeX and its longest component (what must fit on a line)."""
+    if isinstance(answer, list):
+        parts = [tex(a) for a in answer]
+        return r"\left(" + ", ".join(parts) + r"\right)", max(len(p) for p in parts)
+    text = tex(answer)
+    return text, len(text)
+
+
+def _duplicate_key(draft: Draft, function: str) -> tuple[str, ...]:
+    point = "" if draft.point is None else repr(sorted((v.name, str(x)) for v, x in draft.point.items()))
+    return (function, ",".join(w.name for w in draft.wrt), point)
+
+
+def draw_problem(
+    slot: SlotSpec,
+    rng: object,
+    *,
+    seen: set[tuple[str, ...]] | None = None,
+    stats: Stats | None = None,
+    where: str = "",
+) -> Problem:
+    """Draw, check and print one problem for the slot (redrawing rejected draws from the same rng).
+
+    Raises:
+        GenerationError: no acceptable draw after MAX_ATTEMPTS.
+    """
+    family = get_family(slot.family)
+    stats = stats if stats is not None else Stats()
+    seen = seen if seen is not None else set()
+    allow_zero = bool(slot.options.get("allow_zero", False))
+    reasons: Counter[str] = Counter()
+    for _ in range(MAX_ATTEMPTS):
+        stats.draws += 1
+        draft = family.draw(slot, rng)  # type: ignore[arg-type]
+        reason = ""
+        if draft is None:
+            reason = "no_valid_point"
+        else:
+            check = verify_draft(
+                draft.function, draft.variables, draft.wrt, draft.answer, draft.kinks, rng, draft.point  # type: ignore[arg-type]
+            )
+            if not check.ok:
+                reason = "verify_failed"
+            elif check.zero and not allow_zero and not (draft.point is not None and draft.kinks):
+                # a value of 0 on the flat side of a max/ReLU is a real answer; elsewhere 0 is degenerate
+                reason = "zero_answer"
+        if not reason:
+            assert draft is not None
+            function = str(draft.function)
+            dup = _duplicate_key(draft, function)
+            if dup in seen:
+                reason = "duplicate"
+            else:
+                answer_latex, longest = _answer_latex(draft.answer)
+                function_latex = draft.function_latex or tex(draft.function)
+                if longest > MAX_ANSWER_LATEX or len(function_latex) > MAX_FUNCTION_LATEX:
+                    reason = "too_long"
+        if reason:
+            stats.redrawn[reason] += 1
+            reasons[reason] += 1
+            continue
+        assert draft is not None
+        seen.add(dup)
+        stats.accepted += 1
+        return _problem(slot, draft, function, function_latex, answer_latex, check.points, stats)
+    summary = ", ".join(f"{k} {v}" for k, v in sorted(reasons.items()))
+    raise GenerationError(
+        f"{where}slots[{slot.number}] ({slot.family}): no valid problem after {MAX_ATTEMPTS} draws ({summary}); "
+        "widen the coefficient range, add variables or change the point"
+    )
+
+
+def _problem(
+    slot: SlotSpec,
+    draft: Draft,
+    function: str,
+    function_latex: str,
+    answer_latex: str,
+    points: list[dict[sympy.Symbol, float]],
+    stats: Stats,
+) -> Problem:
+    mistakes: list[Mistake] = []
+    seen_answers: set[str] = set()
+    for m in draft.mistakes:
+        if not differs(draft.answer, m.answer, points):
+            stats.mistakes_dropped += 1
+            continue
+        answer = _answer_strings(m.answer)  # type: ignore[arg-type]
+        key = repr(answer)
+        if key in seen_answers:
+            continue
+        seen_answers.add(key)
+        mistakes.append(Mistake(kind=m.kind, answer=answer, feedback=m.feedback))
+    return Problem(
+        slot=slot.number,
+        family=slot.family,
+        difficulty=slot.difficulty,
+        points=slot.points,
+        ask=slot.ask,
+        prompt_text=draft.prompt_text,
+        prompt_latex=draft.prompt_latex,
+        function=function,
+        function_latex=function_latex,
+        variables=[v.name for v in draft.variables],
+        wrt=[w.name for w in draft.wrt],
+        point=None if draft.point is None else {v.name: _point_value(x) for v, x in draft.point.items()},
+        answer=_answer_strings(draft.answer),
+        answer_latex=answer_latex,
+        steps=[_step(s) for s in draft.steps],
+        mistakes=mistakes,
+    )
+
+
+def effective_seed(bank: Bank, seed: int | None) -> int:
+    """--seed wins over the bank's seed; with neither, 0 (still deterministic)."""
+    if seed is not None:
+        return seed
+    return bank.seed if bank.seed is not None else 0
+
+
+def build_sheet(
+    bank: Bank, seed: int, variant: str, *, student_id: str, name: str = "", extra: dict[str, str] | None = None,
+    stats: Stats | None = None,
+) -> Sheet:
+    """One sheet from its variant code: everything random comes from slot_rng(seed, variant, slot)."""
+    seen: set[tuple[str, ...]] = set()
+    stats = stats if stats is not None else Stats()
+    problems = [
+        draw_problem(slot, slot_rng(seed, variant, slot.number), seen=seen, stats=stats, where=f"{bank.path}: ")
+        for slot in bank.slots
+    ]
+    return Sheet(student_id=student_id, name=name, variant=variant, problems=problems, extra=dict(extra or {}))
+
+
+def _manifest(bank: Bank, seed: int, sheets: list[Sheet], stats: Stats) -> Manifest:
+    return Manifest(
+        quizgen_version=__version__,
+        bank=BankInfo(title=bank.title, course=bank.course, instructions=bank.instructions, path=bank.path),
+        bank_sha256=bank.sha256,
+        seed=seed,
+        students=sheets,
+        stats=stats.to_dict(),
+    )
+
+
+def generate(bank: Bank, students: Sequence[Student], *, seed: int | None = None) -> Manifest:
+    """Every student's sheet, in roster order, with its variant code; the same inputs give the same manifest."""
+    used = effective_seed(bank, seed)
+    stats = Stats()
+    sheets = [
+        build_sheet(
+            bank,
+            used,
+            variant_code(used, s.student_id),
+            student_id=s.student_id,
+            name=s.name,
+            extra=s.extra,
+            stats=stats,
+        )
+        for s in students
+    ]
+    return _manifest(bank, used, sheets, stats)
+
+
+def rebuild_variant(
+    bank: Bank, variant: str, *, seed: int | None = None, students: Sequence[Student] = ()
+) -> Manifest:
+    """The manifest of the one sheet with this variant code (the student is found in students if given)."""
+    used = effective_seed(bank, seed)
+    student = next((s for s in students if variant_code(used, s.student_id) == variant), None)
+    stats = Stats()
+    if student is None:
+        sheet = build_sheet(bank, used, variant, student_id=variant, stats=stats)
+    else:
+        sheet = build_sheet(
+            bank, used, variant, student_id=student.student_id, name=student.name, extra=student.extra, stats=stats
+        )
+    return _manifest(bank, used, [sheet], stats)
+
+
+def generate_variants(bank: Bank, slot_number: int, count: int, *, seed: int | None = None) -> list[Problem]:
+    """count distinct variants of one slot (1-based, as on the sheet), deterministic: for LMS export.
+
+    Fewer than count come back only when the slot's family cannot make that many distinct problems.
+    """
+    slots = [s for s in bank.slots if s.number == slot_number]
+    if not slots:
+        raise GenerationError(f"{bank.path}: no slot {slot_number}; the bank has slots 1 to {len(bank.slots)}")
+    slot = slots[0]
+    rng = variants_rng(effective_seed(bank, seed), slot_number)
+    seen: set[tuple[str, ...]] = set()
+    stats = Stats()
+    problems: list[Problem] = []
+    for _ in range(count):
+        try:
+            problems.append(draw_problem(slot, rng, seen=seen, stats=stats, where=f"{bank.path}: "))
+        except GenerationError:
+            if not problems:
+                raise
+            break
+    return problems
+
+
+__all__ = [
+    "GenerationError",
+    "Stats",
+    "build_sheet",
+    "draw_problem",
+    "effective_seed",
+    "generate",
+    "generate_variants",
+    "rebuild_variant",
+]
