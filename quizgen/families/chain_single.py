@@ -1,0 +1,345 @@
+"""The chain rule in one variable: h(x) = f(g(x)), an outer function of an inner function.
+
+The outer f is c*u^n, c*e^u, c*ln(u), c*sin(u), c*cos(u) or c*sqrt(u); the inner g is a monomial
+(difficulty 1), a binomial, e^(kx) or a sine/cosine (2), a trinomial or a product such as x^2 e^(kx) (3).
+h is kept unevaluated (3(2x^2)^5, not 96x^10) so the prompt shows the composition the student must see.
+The key is h'(x) = f'(g(x)) g'(x) as sympy writes it; when g is a monomial under a power, the steps also
+show the shortcut "simplify first, then differentiate" and the key is the expanded monomial (960x^9).
+ln and sqrt only get inner functions that are positive for every x, so every check point is in the domain.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+import sympy
+
+from quizgen.families._common import MistakeSpec, coef, finish, nonzero_int, plain, tex, var
+from quizgen.families.base import Draft, DraftStep, Family, SlotSpec
+from quizgen.problem import Ask
+
+OUTERS = ("power", "exp", "ln", "sin", "cos", "sqrt")
+_DOMAIN_LIMITED = ("ln", "sqrt")
+_OUTERS_BY_DIFFICULTY = {1: ("power", "exp", "sin", "cos"), 2: OUTERS, 3: OUTERS}
+_TRIES = 30
+_FUNCTIONS = {"exp": sympy.exp, "ln": sympy.log, "sin": sympy.sin, "cos": sympy.cos, "sqrt": sympy.sqrt}
+_DERIVATIVES: dict[str, tuple[sympy.Rational, Callable[[sympy.Expr, bool], sympy.Expr]]] = {
+    # f'(u) = factor * build(u): the outer derivatives, built so that keep=True prints them as written
+    "exp": (sympy.Integer(1), lambda a, ev: sympy.exp(a, evaluate=ev)),
+    "ln": (sympy.Integer(1), lambda a, ev: sympy.Pow(a, -1, evaluate=ev)),
+    "sin": (sympy.Integer(1), lambda a, ev: sympy.cos(a, evaluate=ev)),
+    "cos": (sympy.Integer(-1), lambda a, ev: sympy.sin(a, evaluate=ev)),
+    "sqrt": (sympy.Rational(1, 2), lambda a, ev: sympy.Pow(sympy.sqrt(a, evaluate=ev), -1, evaluate=ev)),
+}
+
+
+@dataclass(frozen=True)
+class _Inner:
+    """g(x), its derivative, the rule that gives it, and the buggy inner derivative for wrong_inner."""
+
+    expr: sympy.Expr
+    deriv: sympy.Expr
+    rule: str
+    wrong: sympy.Expr
+    wrong_feedback: str
+    monomial: bool = False
+
+
+@dataclass(frozen=True)
+class _Outer:
+    """f(u) = c * base(u): its name, f(u), f'(u), the rule as text, and the unevaluated h = f(g)."""
+
+    kind: str
+    c: int
+    n: int
+
+    def apply(self, arg: sympy.Expr, *, derivative: bool = False, keep: bool = True) -> sympy.Expr:
+        """f(arg) or f'(arg); keep=True leaves it as written (3(2x^2)^5, sin(-5x) with its sign inside)."""
+        ev = not keep
+        if self.kind == "power":
+            coeff, power = (self.c * self.n, self.n - 1) if derivative else (self.c, self.n)
+            core = sympy.Pow(arg, power, evaluate=ev) if power != 1 else arg
+        elif not derivative:
+            coeff = self.c
+            core = _FUNCTIONS[self.kind](arg, evaluate=ev)
+        else:
+            factor, build = _DERIVATIVES[self.kind]
+            coeff = factor * self.c
+            core = build(arg, ev)
+        coeff = sympy.Rational(coeff)
+        return sympy.Mul(coeff, core, evaluate=ev) if coeff != 1 else core
+
+    @property
+    def rule(self) -> str:
+        return {
+            "power": "the power rule, (u^n)' = n u^(n-1)",
+            "exp": "(e^u)' = e^u",
+            "ln": "(ln u)' = 1/u",
+            "sin": "(sin u)' = cos u",
+            "cos": "(cos u)' = -sin u",
+            "sqrt": "(sqrt(u))' = 1/(2 sqrt(u))",
+        }[self.kind]
+
+    @property
+    def sign_feedback(self) -> str:
+        if self.kind == "cos":
+            return "Check the sign: the derivative of cos u is -sin u, not +sin u."
+        if self.kind == "sin":
+            return "Check the sign: the derivative of sin u is +cos u, not -cos u."
+        return "The sign is wrong: recheck the sign of the outer derivative and of the inner derivative."
+
+
+def _positive_coef(rng: random.Random, slot: SlotSpec) -> int | None:
+    """A positive coefficient from the slot's range, or None when the range has none."""
+    return coef(rng, slot, positive=True) if slot.coefficients[1] >= 1 else None
+
+
+def _exponent_factor_dropped(expr: sympy.Expr, x: sympy.Symbol) -> sympy.Expr:
+    """The buggy power rule a x^k -> a x^(k-1) applied term by term (the factor k forgotten)."""
+    terms = sympy.Add.make_args(sympy.expand(expr))
+    out = sympy.Integer(0)
+    for t in terms:
+        coeff, power = t.as_coeff_exponent(x)
+        if power != 0:
+            out += coeff * x ** (power - 1)
+    return out
+
+
+def _monomial(rng: random.Random, slot: SlotSpec, x: sympy.Symbol) -> _Inner:
+    a, k = coef(rng, slot), rng.randint(2, 3)
+    g = a * x**k
+    return _Inner(
+        g, sympy.diff(g, x), "the power rule", a * x ** (k - 1),
+        f"Your inner derivative is wrong: the power rule brings the exponent down, (x^{k})' = {k}x^{k - 1}.",
+        monomial=True,
+    )
+
+
+def _polynomial(rng: random.Random, slot: SlotSpec, x: sympy.Symbol, degree: int, positive: bool) -> _Inner | None:
+    """a x^k + b (degree 1) or a x^2 + b x + c (degree 2); positive=True keeps it > 0 for every x."""
+    for _ in range(_TRIES):
+        if positive:
+            a, c = _positive_coef(rng, slot), _positive_coef(rng, slot)
+            if a is None or c is None:
+                return None
+            if degree == 1:
+                g = a * x**2 + c
+            else:
+                b = coef(rng, slot)
+                if b * b >= 4 * a * c:
+                    continue
+                g = a * x**2 + b * x + c
+        elif degree == 1:
+            g = coef(rng, slot) * x ** rng.randint(2, 3) + coef(rng, slot)
+        else:
+            g = coef(rng, slot) * x**2 + coef(rng, slot) * x + coef(rng, slot)
+        return _Inner(
+            g, sympy.diff(g, x), "the sum and power rules", _exponent_factor_dropped(g, x),
+            "Your inner derivative is wrong: in the power rule the exponent comes down as a factor, (x^n)' = n x^(n-1).",
+        )
+    return None
+
+
+def _rate(rng: random.Random, slot: SlotSpec, bound: int) -> int:
+    """The k of e^(kx): from the slot's range but within [-bound, bound] when the range allows, so that
+    e^(kx) stays moderate on the check interval (sin(5e^(5x)) oscillates faster than any check resolves)."""
+    lo, hi = slot.coefficients
+    if any(v != 0 for v in range(max(lo, -bound), min(hi, bound) + 1)):
+        lo, hi = max(lo, -bound), min(hi, bound)
+    return nonzero_int(rng, lo, hi)
+
+
+def _exponential(rng: random.Random, slot: SlotSpec, x: sympy.Symbol, positive: bool, bound: int) -> _Inner | None:
+    a = _positive_coef(rng, slot) if positive else coef(rng, slot)
+    if a is None:
+        return None
+    k = _rate(rng, slot, bound)
+    g = a * sympy.exp(k * x)
+    return _Inner(
+        g, sympy.diff(g, x), f"the chain rule for e^({plain(k * x)})", g,
+        f"Your inner derivative is wrong: e^({plain(k * x)}) is itself a composition, so its derivative "
+        f"carries the factor {k}.",
+    )
+
+
+def _trig(rng: random.Random, slot: SlotSpec, x: sympy.Symbol) -> _Inner:
+    a, k = coef(rng, slot), coef(rng, slot)
+    func = sympy.sin if rng.random() < 0.5 else sympy.cos
+    g = a * func(k * x)
+    wrong = a * (sympy.cos(k * x) if func is sympy.sin else -sympy.sin(k * x))
+    return _Inner(
+        g, sympy.diff(g, x), f"the chain rule for {func.__name__}({plain(k * x)})", wrong,
+        f"Your inner derivative is wrong: {func.__name__}({plain(k * x)}) is itself a composition, so its "
+        f"derivative carries the factor {k}.",
+    )
+
+
+def _product(rng: random.Random, slot: SlotSpec, x: sympy.Symbol, allow_exp: bool, bound: int) -> _Inner:
+    a, k = coef(rng, slot), rng.randint(1, 2)
+    funcs: list[Callable[[sympy.Expr], sympy.Expr]] = [sympy.sin, sympy.cos] + ([sympy.exp] if allow_exp else [])
+    func = funcs[rng.randrange(len(funcs))]
+    m = _rate(rng, slot, bound) if func is sympy.exp else coef(rng, slot)
+    left, right = a * x**k, func(m * x)
+    g = left * right
+    return _Inner(
+        g, sympy.diff(g, x), "the product rule, (uv)' = u'v + uv'", sympy.diff(left, x) * sympy.diff(right, x),
+        "Your inner derivative is wrong: the derivative of a product is u'v + uv', not u'v'.",
+    )
+
+
+def _draw_inner(rng: random.Random, slot: SlotSpec, x: sympy.Symbol, outer: str) -> _Inner | None:
+    positive = outer in _DOMAIN_LIMITED
+    rate = 1 if outer in ("sin", "cos") else 2  # bound on k in e^(kx)
+    if slot.difficulty <= 1:
+        return _monomial(rng, slot, x)
+    if slot.difficulty == 2:
+        kinds = ["polynomial", "exp"] + ([] if positive else ["trig"])
+        if outer == "exp":
+            kinds.remove("exp")  # e^(a e^(kx)) overflows floats at the check points
+        kind = kinds[rng.randrange(len(kinds))]
+        if kind == "polynomial":
+            return _polynomial(rng, slot, x, 1, positive)
+        if kind == "exp":
+            return _exponential(rng, slot, x, positive, rate)
+        return _trig(rng, slot, x)
+    if positive or rng.random() < 0.4:
+        return _polynomial(rng, slot, x, 2, positive)
+    return _product(rng, slot, x, outer != "exp", rate)
+
+
+def _outers(slot: SlotSpec) -> tuple[str, ...]:
+    allowed = _OUTERS_BY_DIFFICULTY.get(slot.difficulty, OUTERS)
+    chosen = slot.options.get("outer")
+    if chosen:
+        allowed = tuple(o for o in allowed if o in chosen) or tuple(o for o in OUTERS if o in chosen)
+    if slot.coefficients[1] < 1:  # ln and sqrt need a positive inner function
+        allowed = tuple(o for o in allowed if o not in _DOMAIN_LIMITED) or allowed
+    return allowed
+
+
+class ChainSingle(Family):
+    """h'(x) for h = f(g(x)): outer derivative at the inner function times the inner derivative."""
+
+    name: ClassVar[str] = "chain_single"
+    summary: ClassVar[str] = "Chain rule in one variable: outer (power, exp, ln, sin/cos, sqrt) of an inner function"
+    asks: ClassVar[tuple[Ask, ...]] = ("partial", "value")
+    default_variables: ClassVar[tuple[str, ...]] = ("x",)
+    min_variables: ClassVar[int] = 1
+    max_variables: ClassVar[int] = 1
+    options: ClassVar[dict[str, type]] = {"outer": list}
+    """outer: the outer functions to draw from, a subset of power, exp, ln, sin, cos, sqrt (default: all
+    the difficulty allows; difficulty 1 uses power, exp, sin and cos)."""
+
+    def draw(self, slot: SlotSpec, rng: random.Random) -> Draft | None:
+        x = var(slot.variables[0]) if slot.variables else var(self.default_variables[0])
+        outers = _outers(slot)
+        kind = outers[rng.randrange(len(outers))]
+        inner = _draw_inner(rng, slot, x, kind)
+        if inner is None:
+            return None
+        outer = _Outer(kind, coef(rng, slot), rng.randint(2, 5) if kind == "power" else 1)
+        u = var("u")
+        h = outer.apply(inner.expr)
+        f_prime_g = outer.apply(inner.expr, derivative=True)
+        shortcut = kind == "power" and inner.monomial
+        chained = sympy.Mul(outer.apply(inner.expr, derivative=True, keep=False), inner.deriv)
+        key = sympy.expand(chained) if shortcut else chained
+
+        X, XL = x.name, sympy.latex(x)
+        steps = [
+            DraftStep(
+                text=f"Write h({X}) = f(g({X})) with outer function f(u) = {plain(outer.apply(u))} "
+                f"and inner function g({X}) = {plain(inner.expr)}.",
+                latex=rf"h({XL}) = f(g({XL})),\quad f(u) = {tex(outer.apply(u))},\quad g({XL}) = {tex(inner.expr)}",
+            ),
+            DraftStep(
+                text=f"Outer derivative by {outer.rule}, evaluated at the inner function: f'(g({X})) =",
+                expr=f_prime_g,
+                latex=rf"f'(u) = {tex(outer.apply(u, derivative=True))}\ \Rightarrow\ f'(g({XL})) = {tex(f_prime_g)}",
+            ),
+            DraftStep(
+                text=f"Inner derivative by {inner.rule}: g'({X}) =",
+                expr=inner.deriv,
+                latex=rf"g'({XL}) = {tex(inner.deriv)}",
+            ),
+            DraftStep(
+                text=f"Chain rule, outer derivative times inner derivative: h'({X}) = f'(g({X})) * g'({X}) = "
+                f"{plain(f_prime_g)} * ({plain(inner.deriv)})",
+                latex=rf"h'({XL}) = f'(g({XL})) \cdot g'({XL}) = {tex(f_prime_g)} \cdot \left({tex(inner.deriv)}\right)",
+            ),
+            DraftStep(text=f"Simplify: h'({X}) =", expr=key, latex=rf"h'({XL}) = {tex(key)}"),
+        ]
+        if shortcut:
+            expanded = sympy.expand(h)
+            steps += [
+                DraftStep(
+                    text=f"Alternatively, simplify first: h({X}) = {plain(h)} =",
+                    expr=expanded,
+                    latex=rf"\text{{Alternatively: }} h({XL}) = {tex(h)} = {tex(expanded)}",
+                ),
+                DraftStep(text=f"then the power rule gives h'({X}) =", expr=key, latex=rf"h'({XL}) = {tex(key)}"),
+            ]
+        mistakes = _mistakes(outer, inner, x, key, shortcut)
+        draft = finish(
+            slot, rng, function=h, variables=[x], wrt=[x], derivatives=[key], steps=steps, mistakes=mistakes,
+            name="h", function_latex=tex(h),
+        )
+        if draft is None or (draft.point is not None and not _readable(draft.answer)):
+            return None  # a value of 0 (at x = 0) or like 240e^-43 tests nothing; the generator redraws
+        # at a point a buggy key can coincide with the key, or be complex (sqrt of a negative number)
+        kept = [m for m in draft.mistakes if m.answer != draft.answer and not m.answer.has(sympy.I)]
+        return replace(draft, mistakes=kept)
+
+
+def _readable(value: sympy.Expr) -> bool:
+    """A value answer worth asking for: neither 0 nor vanishingly small nor astronomically large."""
+    magnitude = abs(float(value))
+    return 1e-3 <= magnitude <= 1e7
+
+
+def _mistakes(outer: _Outer, inner: _Inner, x: sympy.Symbol, key: sympy.Expr, shortcut: bool) -> list[MistakeSpec]:
+    f_prime_g = outer.apply(inner.expr, derivative=True, keep=False)
+    candidates: list[MistakeSpec] = [
+        (
+            "forgot_inner",
+            f_prime_g,
+            "You differentiated only the outer function: the chain rule multiplies f'(g(x)) by the inner derivative g'(x).",
+        ),
+        (
+            "inner_in_place",
+            outer.apply(inner.deriv, derivative=True, keep=False),
+            "You put the inner derivative inside the outer derivative: evaluate f' at the inner function g(x) "
+            "itself, then multiply by g'(x).",
+        ),
+        ("wrong_inner", f_prime_g * inner.wrong, inner.wrong_feedback),
+    ]
+    if shortcut:
+        coeff, power = key.as_coeff_exponent(x)
+        candidates.append(
+            (
+                "off_by_one_exp",
+                coeff * x ** (power + 1),
+                "The power rule lowers the exponent by one: after simplifying, (a x^n)' = n a x^(n-1).",
+            )
+        )
+    elif outer.kind == "power":
+        kept = sympy.Integer(outer.c * outer.n) * inner.expr**outer.n * inner.deriv
+        candidates.append(
+            (
+                "off_by_one_exp",
+                kept,
+                f"The power rule lowers the exponent by one: the outer derivative of u^{outer.n} is "
+                f"{outer.n}u^{outer.n - 1}, not {outer.n}u^{outer.n}.",
+            )
+        )
+    candidates.append(("sign", -key, outer.sign_feedback))
+    out: list[MistakeSpec] = []
+    seen = {key}
+    for kind, answer, feedback in candidates:
+        if answer not in seen and not answer.has(sympy.I):  # sqrt of a negative inner derivative
+            seen.add(answer)
+            out.append((kind, answer, feedback))
+    return out

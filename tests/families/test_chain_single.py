@@ -1,0 +1,183 @@
+"""chain_single: keys agree with sympy.diff, the composition is displayed as written (3(2x^2)^5), draws are
+deterministic, varied, in the coefficient range, ln/sqrt stay in their domain, and buggy keys differ."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+import sympy
+
+from quizgen.families.base import SlotSpec
+from quizgen.families.chain_single import OUTERS, ChainSingle, _Outer
+
+SEEDS = range(40)
+POINTS = (-2.3, -1.1, -0.4, 0.7, 1.6, 2.4)
+
+
+def _slot(difficulty: int, ask: str = "partial", coefficients=(-5, 5), options=None, variables=("x",)) -> SlotSpec:
+    return SlotSpec(
+        1, "chain_single", difficulty, 1.0, ask, variables=variables, coefficients=coefficients,
+        point="random" if ask == "value" else None, options=options or {},
+    )
+
+
+def _draw(slot: SlotSpec, seed: int):
+    """Like the generator: a draw that returns None (no useful point) is redrawn from the same stream."""
+    rng = random.Random(seed)
+    for _ in range(10):
+        draft = ChainSingle().draw(slot, rng)
+        if draft is not None:
+            return draft
+    raise AssertionError("no draft after 10 draws")
+
+
+def _values(expr: sympy.Basic, x: sympy.Symbol) -> list[complex]:
+    return [complex(sympy.N(expr.subs(x, p))) for p in POINTS]
+
+
+def _close(a: list[complex], b: list[complex]) -> bool:
+    return all(abs(p - q) <= 1e-8 * max(1.0, abs(p), abs(q)) for p, q in zip(a, b))
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_key_equals_sympy_diff(difficulty):
+    for seed in SEEDS:
+        draft = _draw(_slot(difficulty), seed)
+        (x,) = draft.variables
+        assert _close(_values(draft.answer, x), _values(sympy.diff(draft.function, x), x)), draft.function
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_function_is_real_at_every_check_point(difficulty):
+    """ln and sqrt get inner functions positive everywhere, so the function is defined at any point."""
+    for seed in SEEDS:
+        draft = _draw(_slot(difficulty), seed)
+        (x,) = draft.variables
+        for value in _values(draft.function, x):
+            assert abs(value.imag) < 1e-12 and math.isfinite(value.real)
+
+
+def test_issue_example_keeps_display_and_expands_key():
+    x = sympy.Symbol("x", real=True)
+    outer = _Outer("power", 3, 5)
+    h = outer.apply(2 * x**2)
+    assert str(h) == "3*(2*x**2)**5"
+    assert sympy.latex(h) == r"3 \left(2 x^{2}\right)^{5}"
+    assert sympy.expand(sympy.diff(h, x)) == 960 * x**9
+
+
+def test_power_of_monomial_shows_simplify_first_and_expanded_key():
+    found = 0
+    for seed in SEEDS:
+        draft = _draw(_slot(1, options={"outer": ["power"]}), seed)
+        (x,) = draft.variables
+        assert draft.answer.is_polynomial(x) and len(sympy.Add.make_args(draft.answer)) == 1
+        texts = [s.text for s in draft.steps]
+        assert any(t.startswith("Alternatively, simplify first") for t in texts)
+        assert draft.function_latex is not None and r"\left(" in draft.function_latex
+        found += 1
+    assert found
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_value_is_derivative_at_point(difficulty):
+    for seed in range(20):
+        draft = _draw(_slot(difficulty, "value"), seed)
+        (x,) = draft.variables
+        expected = sympy.diff(draft.function, x).subs(draft.point)
+        assert abs(complex(sympy.N(draft.answer - expected))) < 1e-6 * max(1.0, abs(complex(sympy.N(expected))))
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_same_seed_same_draft(difficulty):
+    a, b = _draw(_slot(difficulty), 9), _draw(_slot(difficulty), 9)
+    assert (str(a.function), str(a.answer), a.prompt_latex) == (str(b.function), str(b.answer), b.prompt_latex)
+    assert [s.text for s in a.steps] == [s.text for s in b.steps]
+    assert [(m.kind, str(m.answer)) for m in a.mistakes] == [(m.kind, str(m.answer)) for m in b.mistakes]
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_variety_across_seeds(difficulty):
+    functions = {str(_draw(_slot(difficulty), seed).function) for seed in range(20)}
+    assert len(functions) >= 17
+
+
+def test_every_outer_function_is_drawn():
+    heads = set()
+    for seed in range(60):
+        f = _draw(_slot(2), seed).function
+        heads |= {type(a).__name__ for a in sympy.preorder_traversal(f)}
+    assert {"Pow", "exp", "log", "sin", "cos"} <= heads
+
+
+def test_outer_option_restricts_the_outer_function():
+    for seed in range(15):
+        f = _draw(_slot(2, options={"outer": ["ln"]}), seed).function
+        assert f.has(sympy.log)
+
+
+def test_difficulty_changes_inner_structure():
+    easy = [_draw(_slot(1), s).function for s in range(20)]
+    hard = [_draw(_slot(3), s).function for s in range(20)]
+    assert sum(sympy.count_ops(f) for f in easy) < sum(sympy.count_ops(f) for f in hard)
+    assert not any(f.has(sympy.log, sympy.Add) for f in easy)
+
+
+def _integers(expr: sympy.Basic) -> list[int]:
+    out: list[int] = []
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, sympy.Pow):
+            continue
+        out += [int(a) for a in node.args if isinstance(a, sympy.Integer) and not isinstance(node, sympy.Pow)]
+    return out
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_coefficients_within_slot_range(difficulty):
+    for seed in SEEDS:
+        draft = _draw(_slot(difficulty, coefficients=(2, 4)), seed)
+        numbers = _integers(draft.function)
+        assert numbers and all(2 <= n <= 4 for n in numbers), (draft.function, numbers)
+
+
+@pytest.mark.parametrize("ask", ["partial", "value"])
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_mistakes_differ_from_key(difficulty, ask):
+    kinds: set[str] = set()
+    for seed in SEEDS:
+        draft = _draw(_slot(difficulty, ask), seed)
+        (x,) = draft.variables
+        key = _values(draft.answer, x)
+        for m in draft.mistakes:
+            kinds.add(m.kind)
+            assert not _close(_values(m.answer, x), key), (m.kind, m.answer, draft.answer)
+            assert len(m.feedback) > 30
+    assert {"forgot_inner", "wrong_inner", "sign"} <= kinds
+    if ask == "partial":
+        assert "inner_in_place" in kinds
+
+
+def test_off_by_one_for_power_outer():
+    draft = _draw(_slot(2, options={"outer": ["power"]}), 1)
+    assert "off_by_one_exp" in {m.kind for m in draft.mistakes}
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_steps_end_in_answer_and_name_outer_and_inner(difficulty):
+    for seed in range(10):
+        draft = _draw(_slot(difficulty), seed)
+        assert draft.steps[-1].expr == draft.answer
+        texts = " ".join(s.text for s in draft.steps)
+        assert "outer function" in texts and "inner function" in texts and "Chain rule" in texts
+
+
+def test_other_variable_name_is_used():
+    draft = _draw(_slot(2, variables=("t",)), 3)
+    assert [v.name for v in draft.variables] == ["t"]
+    assert "g(t)" in draft.steps[0].text
+
+
+def test_all_outer_names_are_known():
+    assert set(OUTERS) == {"power", "exp", "ln", "sin", "cos", "sqrt"}
