@@ -99,18 +99,21 @@ def _node(
 
 
 def _mistake_keys(item: ExportItem) -> list[tuple[str, str]]:
-    """(Maxima buggy key, feedback) for each distinct mistake that prints in Maxima."""
+    """(Maxima buggy key, feedback) for each mistake that differs from the key and from earlier ones."""
     p = item.problem
-    seen: set[str] = set()
+    points = numeric.sample_points(p.variables)
+    seen = [numeric.signature(numeric.parse(p.answer, p.variables), points)]
     out = []
     for mistake in p.mistakes:
         try:
+            value = numeric.parse(mistake.answer, p.variables)
             text = _maxima_key(mistake.answer, p.variables)
         except Exception:  # noqa: BLE001 - a buggy key the parser or printer cannot take gets no node
             continue
-        if text in seen:
+        sig = numeric.signature(value, points)
+        if any(numeric.same_values(sig, other) for other in seen):
             continue
-        seen.add(text)
+        seen.append(sig)
         out.append((text, mistake.feedback))
     return out
 
