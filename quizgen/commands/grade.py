@@ -65,7 +65,8 @@ def grade_command(
     try:
         with progress_bar(enabled=show) as bar:
             run = grade_files(
-                manifest, answers, backend, first=first, progress=bar.update, on_requests=bar.start
+                manifest, answers, backend, first=first, progress=bar.update, on_requests=bar.start,
+                manifest_dir=Path(manifest_path).parent,
             )
     finally:
         backend.close()

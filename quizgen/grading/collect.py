@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from quizgen.grading.model import Issue, RawAnswer, ReadResult, Source, Submission
+from quizgen.grading.variants import VariantBuilder
 from quizgen.manifest import Manifest
 from quizgen.problem import Problem, Sheet
 
@@ -61,6 +62,7 @@ class _Entry:
     raw: RawAnswer
     text: str
     components: tuple[str, ...] | None = None
+    problem: Problem | None = None  # the LMS variant the student saw, when it differs from their sheet
 
 
 def _component_index(problem: Problem, component: int | str) -> int | None:
@@ -78,8 +80,18 @@ def _quote(text: str, limit: int = 120) -> str:
     return repr(shown)
 
 
-def collect(manifest: Manifest, reads: Sequence[ReadResult], *, first: bool = False) -> tuple[list[Submission], list[Issue]]:
-    """One Submission per (student, problem) in roster and slot order, and the issues found on the way."""
+def collect(
+    manifest: Manifest,
+    reads: Sequence[ReadResult],
+    *,
+    first: bool = False,
+    variants: VariantBuilder | None = None,
+) -> tuple[list[Submission], list[Issue]]:
+    """One Submission per (student, problem) in roster and slot order, and the issues found on the way.
+
+    variants rebuilds the LMS variant an answer names (RawAnswer.ref); without it, or for answers without
+    a ref, each answer is graded against the student's own sheet.
+    """
     index = StudentIndex.build(manifest.students)
     issues: list[Issue] = []
     whole: dict[tuple[str, int], list[_Entry]] = {}
@@ -111,6 +123,16 @@ def collect(manifest: Manifest, reads: Sequence[ReadResult], *, first: bool = Fa
                               "was not graded")
                     )
                 continue
+            variant: Problem | None = None
+            if raw.ref is not None and raw.text.strip():
+                built = variants.problem(raw.ref) if variants is not None else "no bank to rebuild LMS variants from"
+                if isinstance(built, str):
+                    issues.append(
+                        Issue("unknown_problem", raw.source.file, raw.source.line, sheet.student_id,
+                              raw.ref.text, f"{built}; answer {_quote(raw.text)} was not graded")
+                    )
+                    continue
+                variant = built
             if raw.component is not None:
                 idx = _component_index(problem, raw.component)
                 if idx is None:
@@ -125,7 +147,9 @@ def collect(manifest: Manifest, reads: Sequence[ReadResult], *, first: bool = Fa
                     _Entry(order, raw, raw.text)
                 )
             else:
-                whole.setdefault((sheet.student_id, problem.slot), []).append(_Entry(order, raw, raw.text))
+                whole.setdefault((sheet.student_id, problem.slot), []).append(
+                    _Entry(order, raw, raw.text, problem=variant)
+                )
 
     submissions: list[Submission] = []
     for sheet in manifest.students:
@@ -198,4 +222,4 @@ def _choose(
                   "blank answer: zero points")
         )
         return Submission(sheet, problem, "", chosen.raw.source)
-    return Submission(sheet, problem, chosen.text, chosen.raw.source, chosen.components)
+    return Submission(sheet, chosen.problem or problem, chosen.text, chosen.raw.source, chosen.components)

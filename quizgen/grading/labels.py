@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 _LABEL = re.compile(
-    r"""^\s*(?:q|question|problem|prob|p|slot|exercise|ex|\#)?\s*[#.]?\s*
+    r"""^\s*(?:q|question|problem|prob|p|slot|exercise|ex|\#)?\s*[#._]?\s*
         (?P<slot>\d{1,4})
         (?:\s*(?:[._:\-]|\[)\s*(?P<comp>[A-Za-z][A-Za-z0-9_]*|\d{1,2})\s*\]?)?\s*$""",
     re.IGNORECASE | re.VERBOSE,

@@ -23,7 +23,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from quizgen.grading.labels import slot_from_text
-from quizgen.grading.model import Issue, RawAnswer, ReadResult, Source, StudentKey
+from quizgen.grading.model import Issue, RawAnswer, ReadResult, Source, StudentKey, VariantRef
+from quizgen.grading.variants import find_ref
 
 _MOODLE_RESPONSE = re.compile(r"^response_(\d+)$")
 _MOODLE_QUESTION = re.compile(r"^question_(\d+)$")
@@ -99,7 +100,8 @@ def read_moodle(
             issues.append(Issue("unreadable_row", str(path), line, name, "", "no ID number, email or username"))
             continue
         for col, number in responses:
-            slot = _moodle_slot(number, cells, questions, slots)
+            ref = find_ref(cells[questions[number]]) if number in questions else None
+            slot = ref.slot if ref else _moodle_slot(number, cells, questions, slots)
             label = header[col].strip()
             if slot is None:
                 issues.append(
@@ -107,7 +109,9 @@ def read_moodle(
                           f"the quiz has more questions than the manifest's {len(slots)} problems")
                 )
                 continue
-            answers.append(RawAnswer(Source(str(path), line), key, slot, None, moodle_response_text(cells[col]), label))
+            answers.append(
+                RawAnswer(Source(str(path), line), key, slot, None, moodle_response_text(cells[col]), label, ref)
+            )
     return ReadResult(answers, issues, "Moodle responses")
 
 
@@ -130,7 +134,9 @@ def read_canvas(
     identity = [(norm.index(col), kind) for col, kind in CANVAS_IDENTITY if col in norm]
     name_col = norm.index("name")
     qcols = [(i, m.group(2)) for i, h in enumerate(header) if (m := _CANVAS_QUESTION.match(h))]
+    refs: list[VariantRef | None] = [find_ref(text) for _, text in qcols]
     mapping = canvas_column_slots([text for _, text in qcols], slots)
+    mapping = [ref.slot if ref else slot for ref, slot in zip(refs, mapping, strict=True)]
     for (col, text), slot in zip(qcols, mapping, strict=True):
         if slot is None:
             issues.append(
@@ -148,11 +154,11 @@ def read_canvas(
                 Issue("unreadable_row", str(path), line, cells[name_col].strip(), "", "no id or sis_id")
             )
             continue
-        for (col, _text), slot in zip(qcols, mapping, strict=True):
+        for (col, _text), slot, ref in zip(qcols, mapping, refs, strict=True):
             if slot is None:
                 continue
             answers.append(
-                RawAnswer(Source(str(path), line), key, slot, None, cells[col], header[col].strip()[:80])
+                RawAnswer(Source(str(path), line), key, slot, None, cells[col], header[col].strip()[:80], ref)
             )
     return ReadResult(answers, issues, "Canvas student analysis")
 

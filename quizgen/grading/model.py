@@ -55,6 +55,16 @@ class StudentKey:
 
 
 @dataclass(frozen=True)
+class VariantRef:
+    """The exported LMS variant an answer belongs to (quizgen.export.ids: qg.<bank>.<seed>.s<slot>.v<n>)."""
+
+    text: str
+    slot: int
+    variant: int
+    seed: int | None
+
+
+@dataclass(frozen=True)
 class RawAnswer:
     """One answer cell as read, before it is matched to a student and a problem.
 
@@ -68,6 +78,7 @@ class RawAnswer:
     component: int | str | None
     text: str
     problem_label: str
+    ref: VariantRef | None = None  # set by LMS readers when the question text names its variant
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,8 @@ def score_histogram(percents: Sequence[float]) -> bytes:
 
 
 def success_bars(labels: Sequence[str], correct: Sequence[float], partial: Sequence[float],
-                 invalid: Sequence[float], blank: Sequence[float]) -> bytes:
-    """Per problem, the share of students right, partly right, invalid and blank (stacked, in %)."""
+                 incorrect: Sequence[float], invalid: Sequence[float], blank: Sequence[float]) -> bytes:
+    """Per problem, the share of students right, partly right, wrong, invalid and blank (stacked, in %)."""
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(8, 0.5 + 0.42 * max(len(labels), 1)))
         ax = fig.add_subplot()
@@ -47,6 +47,7 @@ def success_bars(labels: Sequence[str], correct: Sequence[float], partial: Seque
         for values, color, name in (
             (correct, "#2e8b57", "correct"),
             (partial, "#d68910", "partly right"),
+            (incorrect, "#c0392b", "incorrect"),
             (invalid, "#8e44ad", "invalid"),
             (blank, "#b8bec8", "blank or missing"),
         ):
@@ -56,6 +57,6 @@ def success_bars(labels: Sequence[str], correct: Sequence[float], partial: Seque
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
         ax.set_xlabel("% of students")
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False, fontsize=9)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5, frameon=False, fontsize=9)
         fig.tight_layout()
         return _png(fig)

@@ -87,6 +87,9 @@ def read_answers(path: str | Path, slots: Sequence[int]) -> ReadResult:
 # ---------------------------------------------------------------- CSV
 
 
+_PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
 def _rows(path: Path, text: str, issues: list[Issue]) -> Iterator[tuple[int, list[str]]]:
     """CSV records with the line each starts on; a record the csv module rejects becomes an issue."""
     first_line = text.split("\n", 1)[0]
@@ -97,19 +100,28 @@ def _rows(path: Path, text: str, issues: list[Issue]) -> Iterator[tuple[int, lis
         elif first_line.count("\t") > 0:
             delimiter = "\t"
     csv.field_size_limit(MAX_FIELD)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    lines = _PHYSICAL_LINE.findall(text)  # the csv module's idea of a line: \r\n, \n or \r
     start = 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            issues.append(Issue("unreadable_row", str(path), start, "", "", f"not valid CSV ({exc})"))
-            start = reader.line_num + 1
-            continue
-        yield start, row
-        start = reader.line_num + 1
+    while start <= len(lines):
+        reader = csv.reader(io.StringIO("".join(lines[start - 1 :]), newline=""), delimiter=delimiter, strict=True)
+        offset = start - 1
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                # Report the record with its text, then start again on the next physical line, so an
+                # unclosed quote costs one row, not the rest of the file.
+                shown = lines[start - 1].rstrip("\r\n")
+                shown = shown if len(shown) <= 200 else shown[:200] + "..."
+                issues.append(
+                    Issue("unreadable_row", str(path), start, "", "", f"not valid CSV ({exc}): {shown!r}")
+                )
+                start += 1
+                break
+            yield start, row
+            start = offset + reader.line_num + 1
 
 
 def _find(header: list[str], names: Sequence[str]) -> int | None:
@@ -212,7 +224,7 @@ def _read_wide(
                 Issue("unreadable_row", str(path), line, student, "",
                       f"only {len(row)} of {len(header)} columns; the missing ones count as blank")
             )
-        elif len(row) > len(header):
+        elif len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
             issues.append(
                 Issue("unreadable_row", str(path), line, student, "",
                       f"{len(row)} cells but {len(header)} columns; the cells past the last column were ignored"

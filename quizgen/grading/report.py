@@ -89,6 +89,7 @@ def _success(st: ClassStats) -> str:
         labels,
         [p.share("correct") for p in st.problems],
         [p.share("partial") for p in st.problems],
+        [p.share("incorrect") for p in st.problems],
         [p.share("invalid") for p in st.problems],
         [p.share("blank", "missing") for p in st.problems],
     )

@@ -22,6 +22,7 @@ from quizgen.grading.feedback import feedback_html, file_stems
 from quizgen.grading.model import GradeRun, ReadResult
 from quizgen.grading.readers import read_answers
 from quizgen.grading.report import report_html
+from quizgen.grading.variants import VariantBuilder
 from quizgen.manifest import Manifest
 
 Gradebook = Literal["canvas", "moodle"]
@@ -46,10 +47,15 @@ def grade_files(
     first: bool = False,
     progress: Callable[[int], None] | None = None,
     on_requests: Callable[[int], None] | None = None,
+    manifest_dir: str | Path | None = None,
 ) -> GradeRun:
-    """Read, match and grade; on_requests is told how many checks will run (to size a progress bar)."""
+    """Read, match and grade; on_requests is told how many checks will run (to size a progress bar).
+
+    manifest_dir is where a relative bank path is looked for when LMS variants must be rebuilt.
+    """
     reads = read_all(paths, manifest)
-    submissions, issues = collect(manifest, reads, first=first)
+    builder = VariantBuilder(manifest, Path(manifest_dir) if manifest_dir is not None else Path("."))
+    submissions, issues = collect(manifest, reads, first=first, variants=builder)
     results = grade(submissions, backend, progress=progress, on_requests=on_requests)
     return GradeRun(manifest, results, issues, [(str(p), r.shape) for p, r in zip(paths, reads, strict=True)])
 

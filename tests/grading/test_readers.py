@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from quizgen.errors import AnswerFileError
+from quizgen.grading.readers import read_answers
+
+SLOTS = [1, 2, 3]
+
+
+def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+def cells(result):  # (line, student, slot, component, text)
+    return [(a.source.line, a.student.label, a.slot, a.component, a.text) for a in result.answers]
+
+
+def test_long_csv_with_bom_crlf_quoted_commas_and_multiline_cells(tmp_path: Path) -> None:
+    text = '\ufeffstudent_id,problem,answer\r\ns1,1,"max(x, 0)"\r\ns1,q2,"[2y,\r\n 2x]"\r\ns2,3,1\r\n'
+    result = read_answers(write(tmp_path, "a.csv", text), SLOTS)
+    assert result.shape == "long CSV"
+    assert cells(result) == [
+        (2, "s1", 1, None, "max(x, 0)"),
+        (3, "s1", 2, None, "[2y,\r\n 2x]"),
+        (5, "s2", 3, None, "1"),
+    ]
+    assert result.issues == []
+
+
+def test_long_csv_unquoted_comma_in_last_column_is_rejoined(tmp_path: Path) -> None:
+    result = read_answers(write(tmp_path, "a.csv", "student_id,problem,answer\ns1,1,max(x, 0)\n"), SLOTS)
+    assert cells(result) == [(2, "s1", 1, None, "max(x, 0)")]
+
+
+def test_long_csv_bad_rows_are_reported_with_line_and_the_rest_is_read(tmp_path: Path) -> None:
+    text = 'student_id,problem,answer\ns1,1,"2x\ns2\n,1,3x\ns3,banana,4x\ns4,2,"5x"y\ns5,1,6x\n'
+    result = read_answers(write(tmp_path, "a.csv", text), SLOTS)
+    assert cells(result) == [(7, "s5", 1, None, "6x")]
+    found = [(i.kind, i.line) for i in result.issues]
+    assert found == [
+        ("unreadable_row", 2),  # unclosed quote: only this line is lost
+        ("unreadable_row", 3),  # too few columns
+        ("unreadable_row", 4),  # no student id
+        ("unknown_problem", 5),  # problem "banana"
+        ("unreadable_row", 6),  # junk after a closing quote
+    ]
+    assert "'s1,1,\"2x'" in result.issues[0].detail
+    assert "4x" in result.issues[3].detail  # the answer is quoted in the report, not lost
+
+
+def test_wide_csv_with_vector_cells_and_component_columns(tmp_path: Path) -> None:
+    text = "Student ID,Name,q1,q2.1,q2.2,Q3_x\ns1,Ada,2x,2y,2x,1\n"
+    result = read_answers(write(tmp_path, "w.csv", text), SLOTS)
+    assert result.shape == "wide CSV"
+    assert cells(result) == [
+        (2, "s1", 1, None, "2x"),
+        (2, "s1", 2, 0, "2y"),
+        (2, "s1", 2, 1, "2x"),
+        (2, "s1", 3, "x", "1"),
+    ]
+
+
+def test_wide_csv_semicolons_and_short_rows(tmp_path: Path) -> None:
+    result = read_answers(write(tmp_path, "w.csv", "student_id;1;2\ns1;2x\n\ns2;a;b;c\n"), SLOTS)
+    assert cells(result) == [(2, "s1", 1, None, "2x"), (2, "s1", 2, None, ""), (4, "s2", 1, None, "a"),
+                             (4, "s2", 2, None, "b")]
+    assert [(i.kind, i.line) for i in result.issues] == [("unreadable_row", 2), ("unreadable_row", 4)]
+
+
+def test_json_array_records_keep_their_line_numbers(tmp_path: Path) -> None:
+    text = (
+        '[\n  {"student_id": "s1", "problem": 1, "answer": "2x"},\n'
+        '  {"student_id": "s2", "problem": "q2", "answer": ["2y", "2x"]},\n'
+        '  {"student_id": "s3", "problem": 3, "answer": 1.5},\n  7,\n  {"student_id": "s4"}\n]'
+    )
+    result = read_answers(write(tmp_path, "a.json", text), SLOTS)
+    assert cells(result) == [(2, "s1", 1, None, "2x"), (3, "s2", 2, None, "[2y, 2x]"), (4, "s3", 3, None, "1.5")]
+    assert [(i.kind, i.line) for i in result.issues] == [("unreadable_row", 5), ("unreadable_row", 6)]
+
+
+def test_json_object_with_answers_key(tmp_path: Path) -> None:
+    text = '{"answers": [{"student_id": "s1", "slot": 2, "answer": null}]}'
+    assert cells(read_answers(write(tmp_path, "a.json", text), SLOTS)) == [(1, "s1", 2, None, "")]
+
+
+def test_jsonl_bad_line_is_reported_and_others_read(tmp_path: Path) -> None:
+    text = '{"student_id": "s1", "problem": 1, "answer": "2x"}\n{oops\n\n{"student_id": "s2", "problem": 1, "answer": "3x"}\n'
+    result = read_answers(write(tmp_path, "a.jsonl", text), SLOTS)
+    assert cells(result) == [(1, "s1", 1, None, "2x"), (4, "s2", 1, None, "3x")]
+    assert [(i.kind, i.line) for i in result.issues] == [("unreadable_row", 2)]
+
+
+def test_broken_json_array_keeps_records_before_the_error(tmp_path: Path) -> None:
+    text = '[{"student_id": "s1", "problem": 1, "answer": "2x"},\n {"student_id": "s2",,}]'
+    result = read_answers(write(tmp_path, "a.json", text), SLOTS)
+    assert cells(result) == [(1, "s1", 1, None, "2x")]
+    assert result.issues[0].line == 2 and "nothing from there on was read" in result.issues[0].detail
+
+
+@pytest.mark.parametrize(
+    ("content", "phrase"),
+    [
+        (b"", "empty"),
+        (b"student_id,problem,answer\ns1,1,caf\xe9\n", "not UTF-8"),
+        (b"\x00\x01\x02binary", "binary"),
+        (b"foo,bar\n1,2\n", "header not recognised"),
+    ],
+)
+def test_unreadable_files_raise_one_line_errors(tmp_path: Path, content: bytes, phrase: str) -> None:
+    with pytest.raises(AnswerFileError) as info:
+        read_answers(write(tmp_path, "bad.csv", content), SLOTS)
+    message = info.value.format_message()
+    assert phrase in message and "\n" not in message and "bad.csv" in message
+
+
+def test_missing_file_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(AnswerFileError, match="no such answers file"):
+        read_answers(tmp_path / "nope.csv", SLOTS)
+    with pytest.raises(AnswerFileError, match="is a folder"):
+        read_answers(tmp_path, SLOTS)
+
+
+def test_utf16_with_bom_is_read(tmp_path: Path) -> None:
+    path = write(tmp_path, "u.csv", "student_id,q1\ns1,é\n".encode("utf-16"))
+    assert cells(read_answers(path, SLOTS)) == [(2, "s1", 1, None, "é")]
