@@ -297,15 +297,15 @@ def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpe
         elif isinstance(value, dict):
             coords: dict[str, Any] = {}
             for key in value:
-                number = _point_number(value[key])
+                coordinate = _point_number(value[key])
                 if variables is not None and key not in variables:
                     err("point", f"{key!r} is not among the variables ({', '.join(variables)})")
-                elif number is None:
+                elif coordinate is None:
                     err("point", f"{key}: {value[key]!r} is not a number (write 2, -1, 0.5 or 1/2)")
-                elif abs(number) > POINT_LIMIT:
+                elif abs(coordinate) > POINT_LIMIT:
                     err("point", f"{key}: keep values within ±{POINT_LIMIT}")
                 else:
-                    coords[str(key)] = number
+                    coords[str(key)] = coordinate
             if variables is not None:
                 missing = [v for v in variables if v not in value]
                 if missing:

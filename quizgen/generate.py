@@ -94,6 +94,24 @@ def _answer_latex(answer: sympy.Basic | list[sympy.Basic]) -> tuple[str, int]:
     return text, len(text)
 
 
+def _zero_expr(expr: sympy.Basic) -> bool:
+    if isinstance(expr, sympy.Piecewise):
+        return all(_zero_expr(e) for e, _ in expr.args)
+    return True  # sampled as zero everywhere and not piecewise: identically zero
+
+
+def _identically_zero(draft: Draft) -> bool:
+    """Called when the key was 0 at every sample point: is it really the zero function?
+
+    An indicator can be 0 at every sample when its active region is thin, and a value question may
+    land on the flat side of a ReLU; neither is degenerate.
+    """
+    if draft.point is not None:
+        return not draft.kinks
+    answers = draft.answer if isinstance(draft.answer, list) else [draft.answer]
+    return all(_zero_expr(a) for a in answers)
+
+
 def _duplicate_key(draft: Draft, function: str) -> tuple[str, ...]:
     point = "" if draft.point is None else repr(sorted((v.name, str(x)) for v, x in draft.point.items()))
     return (function, ",".join(w.name for w in draft.wrt), point)
@@ -129,7 +147,7 @@ def draw_problem(
             )
             if not check.ok:
                 reason = "verify_failed"
-            elif check.zero and not allow_zero and not (draft.point is not None and draft.kinks):
+            elif check.zero and not allow_zero and _identically_zero(draft):
                 # a value of 0 on the flat side of a max/ReLU is a real answer; elsewhere 0 is degenerate
                 reason = "zero_answer"
         if not reason:
