@@ -18,6 +18,7 @@ from quizgen.render.latexmath import (
     MATH_LINE_CHARS,
     check_latex,
     display_math,
+    indicator_notation,
     partial_labels,
     prompt_segments,
     split_leading_text,
@@ -85,7 +86,7 @@ def _where(sheet: Sheet, problem: Problem | None, field_name: str) -> str:
 
 def _prompt_tex(problem: Problem) -> Tex:
     parts = []
-    for seg in prompt_segments(problem.prompt_latex):
+    for seg in prompt_segments(indicator_notation(problem.prompt_latex)):
         if seg.kind == "text":
             parts.append(seg.latex)
         elif seg.display:
@@ -98,15 +99,16 @@ def _prompt_tex(problem: Problem) -> Tex:
 def _answer_tex(problem: Problem) -> Tex:
     """The key's answer as display math: a gradient as a column vector (pmatrix), labelled when possible."""
     labels = partial_labels(problem.prompt_latex)
+    answer_latex = indicator_notation(problem.answer_latex)
     if problem.ask == "gradient":
-        parts = vector_components(problem.answer_latex)
+        parts = vector_components(answer_latex)
         if parts:
             name = labels[0].split("\\partial ", 1)[1].split("}", 1)[0] if labels else "f"
             return Tex(rf"\nabla {name} = \begin{{pmatrix}}" + r" \\ ".join(parts) + r"\end{pmatrix}")
-        return Tex(display_math(problem.answer_latex))
+        return Tex(display_math(answer_latex))
     if labels:
-        return Tex(display_math(labels[-1] + " = " + problem.answer_latex))
-    return Tex(display_math(problem.answer_latex))
+        return Tex(display_math(labels[-1] + " = " + answer_latex))
+    return Tex(display_math(answer_latex))
 
 
 def _answer_plain(problem: Problem) -> str:
@@ -119,7 +121,7 @@ def _box_height(problem: Problem) -> str:
     """Room for the answer: a value needs a line, an expression more as the key grows (a rough guide)."""
     if problem.ask == "value":
         return "1.6cm"
-    width = visible_width(problem.answer_latex)
+    width = visible_width(indicator_notation(problem.answer_latex))
     lines = 1 + width // (MATH_LINE_CHARS // 2)
     return f"{min(1.4 + 0.9 * lines, 5.0):.1f}cm"
 
@@ -127,7 +129,8 @@ def _box_height(problem: Problem) -> str:
 def _steps(problem: Problem) -> list[StepContext]:
     steps = []
     for step in problem.steps:
-        sentence, math = split_leading_text(step.latex)
+        sentence, math = split_leading_text(indicator_notation(step.latex))
+        math = math.removeprefix(r"\quad").strip()
         text = Tex(sentence) if sentence else Tex(tex_escape(step.text) if not math else "")
         steps.append(StepContext(text=text, math=Tex(display_math(math)) if math else Tex("")))
     return steps
@@ -147,7 +150,7 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
             rows = [Tex(label) for label in labels[-len(problem.wrt):]]
         else:
             rows = [Tex(rf"\frac{{\partial f}}{{\partial {tex_escape(w)}}}") for w in problem.wrt]
-    widest = max((visible_width(c) for c in (vector_components(problem.answer_latex) or [""])), default=0)
+    widest = max((visible_width(c) for c in (vector_components(indicator_notation(problem.answer_latex)) or [""])), default=0)
     return ProblemContext(
         number=number,
         slot=problem.slot,
@@ -157,7 +160,7 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
         ask=problem.ask,
         prompt=_prompt_tex(problem),
         prompt_text=problem.prompt_text,
-        function=Tex(display_math(problem.function_latex)),
+        function=Tex(display_math(indicator_notation(problem.function_latex))),
         answer=_answer_tex(problem),
         answer_text=_answer_plain(problem),
         label=Tex(labels[-1] if labels and problem.ask != "gradient" else ""),

@@ -108,7 +108,7 @@ def _escape_t1(text: str) -> str:
         if ch in _ASCII_EXTRA:
             out.append(_ASCII_EXTRA[ch])
         elif ch == "\u00a0":
-            out.append("~")
+            out.append(r"\nobreakspace{}")
         else:
             out.append(str(escape_latex(ch)))
     return "".join(out)

@@ -167,6 +167,34 @@ def display_math(latex: str, *, limit: int = MATH_LINE_CHARS) -> str:
     return "\\begin{aligned}" + " \\\\ ".join(rows) + "\\end{aligned}"
 
 
+_CASES = re.compile(
+    r"\\begin\{cases\}\s*(?P<value>[^&]*?)\s*&\s*\\text\{for\}(?:\\:)?\s*(?P<cond>[^&]*?)"
+    r"\s*\\\\\s*0\s*&\s*\\text\{otherwise\}\s*\\end\{cases\}"
+)
+_WRAPPED_INDICATOR = re.compile(r"\\left\((?P<inner>(?:-?\s*[0-9]*\s*)?\\qgind\\left\([^()]*\\right\))\\right\)")
+
+
+def indicator_notation(latex: str) -> str:
+    r"""sympy's cases for Piecewise((v, cond), (0, True)) as the material writes it: v \cdot 1(cond).
+
+    \qgind is the template's indicator symbol (a bold 1); redundant parentheses around it are dropped.
+    """
+
+    def repl(m: re.Match[str]) -> str:
+        value = m.group("value").strip()
+        ind = r"\qgind\left(" + m.group("cond").strip() + r"\right)"
+        if value in ("1", ""):
+            return ind
+        if value == "-1":
+            return "-" + ind
+        if [p for p in _top_level_positions(value, "+-") if value[:p].strip()]:
+            value = r"\left(" + value + r"\right)"
+        return value + r" \cdot " + ind
+
+    out = _CASES.sub(repl, latex)
+    return _WRAPPED_INDICATOR.sub(lambda m: m.group("inner"), out)
+
+
 @dataclass(frozen=True)
 class Segment:
     """A piece of a prompt: text (already LaTeX, from the family) or math; display=True sets it apart."""

@@ -50,8 +50,17 @@ def gradient_problem(slot: int = 2) -> Problem:
         wrt=["x", "y"],
         point=None,
         answer=["2*x*y + Piecewise((1, x > y), (0, True))", "x**2 + Piecewise((1, y > x), (0, True))"],
-        answer_latex=r"\left( 2 x y + \mathbb{1}\left(x > y\right), \  x^{2} + \mathbb{1}\left(y > x\right)\right)",
-        steps=[Step("Differentiate each component:", r"\text{Differentiate each component:} \frac{\partial f}{\partial x} = 2 x y + \mathbb{1}(x > y)")],
+        # sympy's printing of Piecewise((1, x > y), (0, True)), as the generator writes it
+        answer_latex=(
+            r"\left(2 x y + \begin{cases} 1 & \text{for}\: x > y \\0 & \text{otherwise} \end{cases}, "
+            r"x^{2} + \begin{cases} 1 & \text{for}\: y > x \\0 & \text{otherwise} \end{cases}\right)"
+        ),
+        steps=[
+            Step(
+                "Differentiate each component: 2*x*y + Piecewise((1, x > y), (0, True))",
+                r"\text{Differentiate each component:}\quad 2 x y + \begin{cases} 1 & \text{for}\: x > y \\0 & \text{otherwise} \end{cases}",
+            )
+        ],
     )
 
 

@@ -1,0 +1,163 @@
+"""Real compiles (CI installs TeX Live): a few small batches, each checked for pages and printed text."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from quizgen.errors import LatexError
+from quizgen.render import write_documents
+from quizgen.render.escape import cjk_package_available
+
+from .conftest import HOSTILE_NAMES, gradient_problem, long_problem, make_manifest, scalar_problem
+
+needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text with all whitespace removed (extraction spaces CJK and math unpredictably)."""
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True)
+    return re.sub(r"\s+", "", out.stdout.decode("utf-8"))
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def pages(path: Path) -> int:
+    return len(PdfReader(str(path)).pages)
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory):
+    names = ["Ada Lovelace", *HOSTILE_NAMES]
+    if not cjk_package_available():
+        names = [n for n in names if n.isascii() or "ë" in n]
+    manifest = make_manifest(names, [scalar_problem(1), gradient_problem(2), long_problem(3)])
+    out = tmp_path_factory.mktemp("batch")
+    written = write_documents(manifest, out, fmt="pdf", split=True, quiet=True)
+    return manifest, out, written
+
+
+@needs_tex
+def test_worksheets_and_key_are_written_with_their_sources(batch) -> None:
+    manifest, out, written = batch
+    for name in ("worksheets.tex", "key.tex", "worksheets.pdf", "key.pdf"):
+        assert out / name in written
+        assert (out / name).stat().st_size > 0
+    assert not list(out.glob("*.log"))
+    assert not list(out.glob(".*"))  # no temporary files left behind
+
+
+@needs_tex
+def test_each_student_starts_on_an_odd_page_of_the_worksheets(batch) -> None:
+    manifest, out, _ = batch
+    reader = PdfReader(str(out / "worksheets.pdf"))
+    starts = [i + 1 for i, page in enumerate(reader.pages) if "Student ID" in page.extract_text()]
+    assert len(starts) == len(manifest.students)
+    assert all(p % 2 == 1 for p in starts)
+
+
+@needs_tex
+def test_every_student_name_id_variant_and_prompt_is_printed(batch) -> None:
+    manifest, out, _ = batch
+    text = pdf_text(out / "worksheets.pdf")
+    for sheet in manifest.students:
+        # pdftotext gives straight quotes for \textquotesingle; the name must appear exactly as typed.
+        assert squash(sheet.name) in text, sheet.name
+        assert sheet.student_id in text
+        assert sheet.variant in text
+    assert "Let h(x)" in pdf_text(out / "worksheets.pdf").replace("Leth(x)", "Let h(x)")
+    for words in ("Findthegradient", "Problem3", "(2.5points)", "Total:12.5points", "Nocalculators."):
+        assert words in text
+
+
+@needs_tex
+def test_the_key_holds_every_answer(batch) -> None:
+    manifest, out, _ = batch
+    text = pdf_text(out / "key.pdf")
+    assert text.count("960x9") >= len(manifest.students)  # the scalar answer 960 x^9
+    assert text.count("2xy+1(x>y)") >= len(manifest.students)  # the gradient's first component, indicator form
+    assert text.count("Solution.") == 3 * len(manifest.students)
+
+
+@needs_tex
+def test_hostile_source_text_is_printed_not_executed(batch) -> None:
+    _, out, _ = batch
+    text = pdf_text(out / "worksheets.pdf")
+    assert squash(r"Jean \input{/etc/passwd}") in text
+    assert "root:" not in text
+    assert squash(r"\textbf{x} 100% $y$") in text
+
+
+@needs_tex
+def test_split_writes_one_file_per_student_with_their_pages(batch) -> None:
+    manifest, out, _ = batch
+    total = 0
+    for sheet in manifest.students:
+        student_pdf = out / "students" / f"{sheet.student_id}.pdf"
+        key_pdf = out / "keys" / f"{sheet.student_id}.pdf"
+        assert sheet.variant in pdf_text(student_pdf)
+        assert squash(sheet.name) in pdf_text(key_pdf)
+        total += pages(student_pdf)
+    # the split files hold every page except the blank ones that start students on odd pages
+    assert total <= pages(out / "worksheets.pdf") and total >= len(manifest.students)
+
+
+@needs_tex
+def test_tex_format_writes_sources_only(tmp_path: Path) -> None:
+    written = write_documents(make_manifest(["A"]), tmp_path, fmt="tex", quiet=True)
+    assert sorted(p.name for p in written) == ["key.tex", "worksheets.tex"]
+    assert not list(tmp_path.glob("*.pdf"))
+
+
+def test_sources_are_deterministic(tmp_path: Path) -> None:
+    manifest = make_manifest(["Zoë", "Bo"])
+    write_documents(manifest, tmp_path / "a", fmt="tex", quiet=True)
+    write_documents(manifest, tmp_path / "b", fmt="tex", quiet=True)
+    for name in ("worksheets.tex", "key.tex"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_without_pdflatex_the_message_says_how_to_install_and_tex_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    out = tmp_path / "out"
+    with pytest.raises(LatexError, match=r"pdflatex is not installed.*bash \.ci/setup.*apt-get install"):
+        write_documents(make_manifest(["A"]), out, fmt="pdf", quiet=True)
+    assert (out / "worksheets.tex").is_file() and (out / "key.tex").is_file()
+    assert not list(out.glob("*.pdf"))
+
+
+@needs_tex
+def test_a_latex_error_names_student_and_problem_and_keeps_the_log(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "problem.tex.j2").write_text(
+        "\\BLOCK{ if problem.number == 2 }\\undefinedmacro\\BLOCK{ endif }Problem \\VAR{ problem.number }\n\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    manifest = make_manifest(["A", "B"], ids=["first", "second"])
+    with pytest.raises(LatexError) as err:
+        write_documents(manifest, out, fmt="pdf", template_dir=templates, quiet=True)
+    message = err.value.message
+    assert "worksheets.tex line" in message and "Undefined control sequence" in message
+    assert "student 'first', problem 2" in message
+    assert (out / "worksheets.log").is_file()
+    assert not (out / "worksheets.pdf").exists()
+    assert (out / "worksheets.tex").is_file()
+
+
+@needs_tex
+def test_pdfs_are_reproducible(tmp_path: Path) -> None:
+    manifest = make_manifest(["Ada"], [scalar_problem(1)])
+    write_documents(manifest, tmp_path / "a", fmt="pdf", quiet=True)
+    write_documents(manifest, tmp_path / "b", fmt="pdf", quiet=True)
+    assert (tmp_path / "a" / "key.pdf").read_bytes() == (tmp_path / "b" / "key.pdf").read_bytes()

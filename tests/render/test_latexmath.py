@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import pytest
+
+from quizgen.errors import LatexError
+from quizgen.render.latexmath import (
+    check_latex,
+    display_math,
+    indicator_notation,
+    partial_labels,
+    prompt_segments,
+    split_leading_text,
+    vector_components,
+    visible_width,
+)
+
+
+@pytest.mark.parametrize("bad", [r"x \input{/etc/passwd}", r"\immediate\write18{rm -rf /}", r"\def\x{1}", r"x^{2"])
+def test_dangerous_or_broken_latex_is_refused_with_its_origin(bad: str) -> None:
+    with pytest.raises(LatexError, match="student 's1' problem 3"):
+        check_latex(bad, "student 's1' problem 3 (answer_latex)")
+
+
+def test_ordinary_sympy_latex_passes() -> None:
+    latex = r"\frac{\partial f}{\partial x} = 15 \left(2 x^{2}\right)^{4} \cdot 4 x"
+    assert check_latex(latex, "here") == latex
+
+
+def test_long_sums_break_at_plus_and_equals() -> None:
+    terms = " + ".join(f"{k} x^{{{k}}} y^{{{k}}}" for k in range(2, 30))
+    out = display_math(r"\frac{\partial f}{\partial x} = " + terms)
+    assert out.startswith(r"\begin{aligned}\frac{\partial f}{\partial x} &= ")
+    lines = out.removeprefix(r"\begin{aligned}").removesuffix(r"\end{aligned}").split(r" \\ ")
+    assert len(lines) >= 3
+    assert all(visible_width(line) <= 70 for line in lines)
+
+
+def test_short_math_is_left_alone() -> None:
+    assert display_math("960 x^{9}") == "960 x^{9}"
+
+
+def test_unary_minus_is_not_a_break_point() -> None:
+    terms = " - ".join(f"{k} x^{{{k}}}" for k in range(2, 30))
+    out = display_math("-" + terms)
+    assert not out.split(r"\begin{aligned}")[1].startswith("&\\quad")
+
+
+@pytest.mark.parametrize(
+    ("latex", "expected"),
+    [
+        (r"\begin{cases} 1 & \text{for}\: x > y \\0 & \text{otherwise} \end{cases}", r"\qgind\left(x > y\right)"),
+        (
+            r"3 x \left(\begin{cases} 1 & \text{for}\: x > y \\0 & \text{otherwise} \end{cases}\right)",
+            r"3 x \qgind\left(x > y\right)",
+        ),
+        (
+            r"\begin{cases} x + 1 & \text{for}\: 2 x + 1 > 0 \\0 & \text{otherwise} \end{cases}",
+            r"\left(x + 1\right) \cdot \qgind\left(2 x + 1 > 0\right)",
+        ),
+    ],
+)
+def test_indicators_print_as_in_the_material(latex: str, expected: str) -> None:
+    assert indicator_notation(latex) == expected
+
+
+def test_prompt_definitions_are_displayed_and_keep_their_period() -> None:
+    segs = prompt_segments(r"Let $f(x, y) = 3 x^{2} y + 5 y^{3} + 7$. Find $\frac{\partial f}{\partial x}$.")
+    assert [s.kind for s in segs] == ["text", "math", "text", "math", "text"]
+    assert segs[1].display and segs[1].latex.endswith(r"\,.")
+    assert not segs[3].display
+
+
+def test_step_text_is_split_from_its_formula() -> None:
+    assert split_leading_text(r"\text{Hold y constant:}\quad 3 x^{2}") == ("Hold y constant:", r"\quad 3 x^{2}")
+    assert split_leading_text(r"3 x^{2}") == ("", "3 x^{2}")
+
+
+def test_vectors_and_labels() -> None:
+    assert vector_components(r"\left(2 x y, x^{2} + \max\left(x, y\right)\right)") == ["2 x y", r"x^{2} + \max\left(x, y\right)"]
+    assert vector_components("960 x^{9}") is None
+    prompt = r"Find $\nabla f = \left(\frac{\partial f}{\partial x}, \frac{\partial f}{\partial y}\right)$."
+    assert partial_labels(prompt) == [r"\frac{\partial f}{\partial x}", r"\frac{\partial f}{\partial y}"]
