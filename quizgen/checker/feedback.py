@@ -1,0 +1,175 @@
+"""What is wrong with a wrong answer, said without giving the key away.
+
+First the problem's own buggy keys (Mistake, built by the family: forgot the inner derivative, wrong
+variable, ...), then generic diagnoses computable from the key alone: sign error, wrong side of an
+indicator, a constant factor off, a factor missing (the inner derivative, typically), a term missing.
+All of them reuse the values at the comparison's sample points, so feedback costs a few evaluations.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sympy
+
+from quizgen.checker.equivalence import Comparison, Compiled, Tolerance
+from quizgen.checker.evaluate import OVERFLOW, UNDEF, Fn, Unsupported, compile_expr, run_float
+
+MAX_FACTORS = 6
+FEEDBACK_TOL = Tolerance(rel=1e-6, absolute=1e-10, exact=False)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    kind: str
+    message: str
+
+
+GENERIC_MESSAGES = {
+    "sign": "Check the sign of your answer: it has the opposite sign.",
+    "wrong_side": "Your indicator is on the wrong side: check on which side of the kink the derivative is 1.",
+    "constant_factor": "Your answer is off by a constant factor: check the coefficients.",
+    "missing_factor": (
+        "A factor is missing from your answer: did you forget to multiply by the derivative of the inner "
+        "function (chain rule)?"
+    ),
+    "missing_term": "A term is missing from your answer: differentiate every term.",
+}
+
+
+def _num(v: Any) -> float | None:
+    if v is UNDEF or v is OVERFLOW or v is None:
+        return None
+    try:
+        f = float(v)
+    except (OverflowError, TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= FEEDBACK_TOL.rel * max(abs(a), abs(b)) + FEEDBACK_TOL.absolute
+
+
+def matches_values(cmp: Comparison, candidate: Callable[[int], float | None]) -> bool:
+    """Does the answer equal candidate(i) at every sample point i where both are real (and at least one)?"""
+    compared = 0
+    for i, av in enumerate(cmp.answer_values):
+        a = _num(av)
+        c = candidate(i)
+        if (a is None) != (c is None):
+            return False
+        if a is None or c is None:
+            continue
+        if not _close(a, c):
+            return False
+        compared += 1
+    return compared > 0
+
+
+def values_of(fn: Fn, points: Sequence[tuple[float, ...]]) -> list[float | None]:
+    out: list[float | None] = []
+    for p in points:
+        v = run_float(fn, p)
+        out.append(None if v is UNDEF or v is OVERFLOW else v)
+    return out
+
+
+def compile_or_none(expr: sympy.Basic, names: dict[str, int]) -> Fn | None:
+    try:
+        return compile_expr(expr, names)
+    except Unsupported:
+        return None
+
+
+def matches_expr(cmp: Comparison, expr: sympy.Basic, names: dict[str, int]) -> bool:
+    fn = compile_or_none(expr, names)
+    if fn is None:
+        return False
+    vals = values_of(fn, cmp.points)
+    return matches_values(cmp, lambda i: vals[i])
+
+
+def generic_diagnosis(key: Compiled, cmp: Comparison) -> Diagnosis | None:
+    """The first generic mistake the answer matches, or None."""
+    kv = [_num(v) for v in cmp.key_values]
+    if not any(v is not None and abs(v) > 1e-9 for v in kv):
+        return None  # a zero key: every multiple of it is "off by a factor"; say nothing
+    if matches_values(cmp, lambda i: None if kv[i] is None else -kv[i]):
+        return _d("sign")
+    if _is_indicator(key.expr) and matches_values(cmp, lambda i: None if kv[i] is None else 1.0 - kv[i]):
+        return _d("wrong_side")
+    ratio = _constant_ratio(cmp, kv)
+    if ratio is not None and not _close(ratio, 1.0):
+        return _d("constant_factor")
+    expr = key.expr
+    if isinstance(expr, sympy.Mul) and len(expr.args) <= MAX_FACTORS:
+        if _missing_factor(expr, key.names, cmp):
+            return _d("missing_factor")
+    if isinstance(expr, sympy.Add) and len(expr.args) <= 8:
+        for term in expr.args:
+            if matches_expr(cmp, expr - term, key.names):
+                return _d("missing_term")
+    return None
+
+
+def _d(kind: str) -> Diagnosis:
+    return Diagnosis(kind, GENERIC_MESSAGES[kind])
+
+
+def _is_indicator(expr: sympy.Basic) -> bool:
+    return bool(expr.has(sympy.Piecewise, sympy.Heaviside, sympy.sign))
+
+
+def _constant_ratio(cmp: Comparison, kv: list[float | None]) -> float | None:
+    ratio: float | None = None
+    for i, av in enumerate(cmp.answer_values):
+        a, k = _num(av), kv[i]
+        if a is None or k is None:
+            if (a is None) != (k is None):
+                return None
+            continue
+        if abs(k) < 1e-9:
+            if abs(a) > 1e-9:
+                return None
+            continue
+        r = a / k
+        if ratio is None:
+            ratio = r
+        elif not _close(r, ratio):
+            return None
+    return ratio
+
+
+def _missing_factor(expr: sympy.Mul, names: dict[str, int], cmp: Comparison) -> bool:
+    """Is the answer the key with one or more non-constant factors (and maybe constants) dropped?"""
+    factors = list(expr.args)
+    fns = [compile_or_none(f, names) for f in factors]
+    if any(f is None for f in fns):
+        return False
+    vals = [values_of(f, cmp.points) for f in fns if f is not None]
+    varying = [i for i, f in enumerate(factors) if f.free_symbols]
+    if len(varying) < 2:
+        return False
+    for size in range(1, len(factors)):
+        for keep in itertools.combinations(range(len(factors)), size):
+            dropped = [i for i in varying if i not in keep]
+            if not dropped or all(i not in keep for i in varying):
+                continue
+
+            def product(i: int, keep: tuple[int, ...] = keep) -> float | None:
+                out = 1.0
+                for j in keep:
+                    v = vals[j][i]
+                    if v is None:
+                        return None
+                    out *= v
+                return out
+
+            if matches_values(cmp, product):
+                return True
+    return False

@@ -1,0 +1,134 @@
+"""Where to compare: random points of the real domain, plus points on both sides of every breakpoint.
+
+Uniform random points miss thin regions (d/dx max(0, 2x+1) against 2*Heaviside(x) differ only on
+(-1/2, 0)), so for every expression g whose sign switches a branch (the arguments of Max/Min, Heaviside,
+sign, Abs and every Piecewise condition, in the key AND the answer) we walk a random line, find where g
+changes sign by bisection, and step a little to each side. Points exactly on a kink are never used, so
+answers that differ only there (Heaviside(0) = 1/2 against 0, x >= y against x > y) count as equal.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Iterable, Sequence
+
+import sympy
+
+from quizgen.checker.evaluate import FLOAT, OVERFLOW, UNDEF, Fn, Unsupported, compile_expr, run_float
+
+MAX_BREAKPOINTS = 12
+"""Bound on breakpoint expressions per comparison, so the work stays bounded by construction."""
+LINES_PER_BREAKPOINT = 2
+GRID = 25
+T_RANGE = 6.0
+BISECT_STEPS = 40
+BOX = 2.5
+"""Generic points come from [-BOX, BOX]^n first (WeBWorK uses [-2, 2]), then (0, 3]^n, then [-10, 10]^n."""
+
+
+def breakpoint_exprs(exprs: Iterable[sympy.Basic]) -> list[sympy.Basic]:
+    """Every g (with variables in it) where a branch switches at g = 0, deduplicated, in tree order."""
+    found: list[sympy.Basic] = []
+
+    def add(g: sympy.Basic) -> None:
+        if len(found) >= MAX_BREAKPOINTS or not getattr(g, "free_symbols", None):
+            return
+        if isinstance(g, sympy.Basic) and not isinstance(g, sympy.Expr):
+            return
+        for h in found:
+            if g == h:
+                return
+        found.append(g)
+
+    for expr in exprs:
+        for node in sympy.preorder_traversal(expr):
+            if isinstance(node, (sympy.Max, sympy.Min)):
+                args = node.args
+                for i in range(len(args)):
+                    for j in range(i + 1, len(args)):
+                        add(args[i] - args[j])
+            elif isinstance(node, (sympy.Heaviside, sympy.sign, sympy.Abs)):
+                add(node.args[0])
+            elif isinstance(node, sympy.core.relational.Relational):
+                add(node.lhs - node.rhs)
+    return found
+
+
+def compile_breakpoints(gs: Sequence[sympy.Basic], names: dict[str, int]) -> list[Fn]:
+    out: list[Fn] = []
+    for g in gs:
+        try:
+            out.append(compile_expr(g, names, FLOAT))
+        except Unsupported:
+            continue
+    return out
+
+
+def generic_point(rng: random.Random, n: int, attempt: int) -> tuple[float, ...]:
+    """A random point; later attempts widen the search (positive box for log/sqrt domains, then wide)."""
+    if attempt < 24:
+        return tuple(rng.uniform(-BOX, BOX) for _ in range(n))
+    if attempt < 48:
+        return tuple(rng.uniform(0.05, 3.0) for _ in range(n))
+    return tuple(rng.uniform(-10.0, 10.0) for _ in range(n))
+
+
+def _direction(rng: random.Random, n: int) -> tuple[float, ...]:
+    while True:
+        d = [rng.gauss(0.0, 1.0) for _ in range(n)]
+        norm = math.sqrt(sum(v * v for v in d))
+        if norm > 1e-3:
+            return tuple(v / norm for v in d)
+
+
+def _along(p: Sequence[float], d: Sequence[float], t: float) -> tuple[float, ...]:
+    return tuple(pi + t * di for pi, di in zip(p, d))
+
+
+def _sign_of(g: Fn, point: Sequence[float]) -> int:
+    v = run_float(g, point)
+    if v is UNDEF or v is OVERFLOW:
+        return 0
+    return (v > 0) - (v < 0)
+
+
+def breakpoint_points(
+    gs: Sequence[Fn], n: int, rng: random.Random, check_time: Callable[[], None]
+) -> list[tuple[float, ...]]:
+    """Points on both sides of every breakpoint: at distance ~1e-6 (thin regions) and 0.05-0.5 (the branch)."""
+    points: list[tuple[float, ...]] = []
+    if n == 0:
+        return points
+    for g in gs:
+        for _ in range(LINES_PER_BREAKPOINT):
+            check_time()
+            p = tuple(rng.uniform(-BOX, BOX) for _ in range(n))
+            d = _direction(rng, n)
+            step = 2 * T_RANGE / (GRID - 1)
+            prev_t, prev_s = None, 0
+            for k in range(GRID):
+                t = -T_RANGE + k * step
+                s = _sign_of(g, _along(p, d, t))
+                if s != 0 and prev_s != 0 and s != prev_s and prev_t is not None:
+                    t0 = _bisect(g, p, d, prev_t, t, prev_s)
+                    delta = 1e-6 * (1.0 + abs(t0))
+                    far = rng.uniform(0.05, 0.5)
+                    points.extend(_along(p, d, t0 + s_ * r) for r in (delta, far) for s_ in (-1.0, 1.0))
+                    break
+                if s != 0:
+                    prev_t, prev_s = t, s
+    return points
+
+
+def _bisect(g: Fn, p: Sequence[float], d: Sequence[float], lo: float, hi: float, s_lo: int) -> float:
+    for _ in range(BISECT_STEPS):
+        mid = 0.5 * (lo + hi)
+        s = _sign_of(g, _along(p, d, mid))
+        if s == 0:
+            return mid
+        if s == s_lo:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)

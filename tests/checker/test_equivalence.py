@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import random
+
+import pytest
+import sympy
+
+from quizgen.checker.equivalence import CheckTimeout, Tolerance, deadline_checker, equivalent, prepare
+
+from .conftest import NAMES, X as x, Y as y, same
+
+ind = sympy.Piecewise((1, x > y), (0, True))
+H = sympy.Heaviside
+R = sympy.Rational
+
+EQUAL = [
+    (2 * x + 3 * y, 3 * y + 2 * x),
+    (960 * x**9, sympy.Mul(15, sympy.Pow(2 * x**2, 4, evaluate=False), 4, x, evaluate=False)),
+    (6 * x * sympy.exp(3 * x**2), sympy.Pow(sympy.E, 3 * x**2) * 3 * 2 * x),
+    (sympy.sin(2 * x), 2 * sympy.sin(x) * sympy.cos(x)),
+    (sympy.sec(3 * x) ** 2, 1 + sympy.tan(3 * x) ** 2),
+    (sympy.log(sympy.Abs(x)), sympy.log(x**2) / 2),
+    ((x + 1) * (x - 1), x**2 - 1),
+    (ind, H(x - y)),
+    (ind, sympy.Piecewise((1, x >= y), (0, True))),  # differ only on the line x = y
+    (ind, (sympy.sign(x - y) + 1) / 2),
+    (ind, 1 - H(y - x)),
+    (H(x), H(x, 0)),  # H(0) = 1/2 against 0: measure zero
+    (sympy.Max(x, 0), (x + sympy.Abs(x)) / 2),
+    (sympy.Piecewise((2, 2 * x + 1 > 0), (0, True)), 2 * H(2 * x + 1)),
+    (sympy.Max(x, y) * 2, x + y + sympy.Abs(x - y)),
+    (R(1, 2), R(2, 4)),
+    (sympy.sqrt(8), 2 * sympy.sqrt(2)),
+    (sympy.exp(60 * x**2), sympy.exp(30 * x**2) ** 2),  # overflows floats at wide points
+    (x / (x**2 + 1) ** 3, x * (x**2 + 1) ** -3),
+]
+
+DIFFERENT = [
+    (2 * x + 3 * y, 2 * x - 3 * y),
+    (2 * x + 3 * y, 2 * x),
+    # the thin region: d/dx max(0, 2x + 1) against 2*Heaviside(x) differ only on (-1/2, 0)
+    (sympy.Piecewise((2, 2 * x + 1 > 0), (0, True)), 2 * H(x)),
+    (2 * H(2 * x + 1), 2 * H(x)),
+    (H(x - R(1, 100)), H(x)),  # a region 0.01 wide
+    (ind, H(y - x)),
+    (ind, sympy.Piecewise((0, x > y), (1, True))),
+    (ind, sympy.Integer(1)),
+    (H(x), sympy.Max(x, 0)),
+    (R(99999999, 10**8), R(99999998, 99999999)),  # exact constants: floats cannot tell them apart
+    (x, x + sympy.Integer(10) ** -20),
+    (sympy.exp(x), sympy.exp(x) * (1 + sympy.Integer(10) ** -30)),
+    (sympy.log(sympy.Abs(x)), sympy.log(x)),  # the answer is undefined where the key is defined
+    (x, sympy.sqrt(x**2)),
+    (960 * x**9, 960 * x**8),
+]
+
+
+@pytest.mark.parametrize(("key", "answer"), EQUAL)
+def test_equal(key, answer) -> None:
+    assert same(key, answer) == "equal"
+
+
+@pytest.mark.parametrize(("key", "answer"), DIFFERENT)
+def test_different(key, answer) -> None:
+    assert same(key, answer) == "different"
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_thin_region_never_passes_for_any_seed(seed: int) -> None:
+    key = sympy.Piecewise((2, 2 * x + 1 > 0), (0, True))
+    assert same(key, 2 * H(x), seed=seed) == "different"
+    assert same(key, 2 * H(2 * x + 1), seed=seed) == "equal"
+
+
+def test_decimal_tolerance_accepts_rounding_but_exact_mode_does_not() -> None:
+    third = sympy.Float("0.333333333333") * x
+    assert same(x / 3, third, Tolerance(rel=1e-6, exact=False)) == "equal"
+    assert same(x / 3, third) == "different"
+    assert same(x / 3, sympy.Float("0.33") * x, Tolerance(rel=1e-3, exact=False)) == "different"
+
+
+def test_key_without_real_values_is_undecided() -> None:
+    key = sympy.sqrt(-1 - x**2)
+    assert same(key, key) == "undecided"
+
+
+def test_deadline_is_honoured() -> None:
+    k = prepare(sympy.Max(x, y), NAMES)
+    with pytest.raises(CheckTimeout):
+        equivalent(k, k, random.Random(0), Tolerance(), deadline_checker(0.0))
+
+
+def test_same_seed_same_points() -> None:
+    k, a = prepare(ind, NAMES), prepare(H(x - y), NAMES)
+    one = equivalent(k, a, random.Random(7), Tolerance(), deadline_checker(None))
+    two = equivalent(k, a, random.Random(7), Tolerance(), deadline_checker(None))
+    assert one.points == two.points and one.points

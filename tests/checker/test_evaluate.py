@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import math
+
+import mpmath
+import pytest
+import sympy
+
+from quizgen.checker.evaluate import (
+    MP,
+    OVERFLOW,
+    UNDEF,
+    Unsupported,
+    compile_expr,
+    run_float,
+    run_mp,
+)
+
+x, y = sympy.Symbol("x", real=True), sympy.Symbol("y", real=True)
+NAMES = {"x": 0, "y": 1}
+
+
+def f(expr: sympy.Basic, *point: float):
+    return run_float(compile_expr(expr, NAMES), point)
+
+
+@pytest.mark.parametrize(
+    ("expr", "point", "value"),
+    [
+        (2 * x + 3 * y, (1.5, -2.0), -3.0),
+        (x**2 * y**3, (2.0, -1.0), -4.0),
+        (sympy.exp(x) * sympy.sin(y), (0.5, 0.3), math.exp(0.5) * math.sin(0.3)),
+        (sympy.sec(x) ** 2, (0.4, 0), 1 / math.cos(0.4) ** 2),
+        (sympy.log(x) + sympy.sqrt(y), (2.0, 4.0), math.log(2.0) + 2.0),
+        (sympy.Max(x, 0, y), (-1.0, -2.0), 0.0),
+        (sympy.Min(x, y), (-1.0, -2.0), -2.0),
+        (sympy.Heaviside(x), (0.0, 0.0), 0.5),  # sympy's H(0) = 1/2
+        (sympy.Heaviside(x, 0), (0.0, 0.0), 0.0),
+        (sympy.sign(x - y), (1.0, 3.0), -1.0),
+        (sympy.Abs(x), (-3.0, 0.0), 3.0),
+        (sympy.Piecewise((1, x > y), (0, True)), (2.0, 1.0), 1.0),
+        (sympy.Piecewise((1, x > y), (0, True)), (1.0, 2.0), 0.0),
+        (sympy.Piecewise((x, sympy.And(x > 0, y > 0)), (-1, True)), (1.0, -1.0), -1.0),
+        (sympy.pi * sympy.E, (0, 0), math.pi * math.e),
+        (x ** sympy.Rational(3, 2), (4.0, 0), 8.0),
+        (sympy.atan(x) + sympy.acot(x), (0.7, 0), math.pi / 2),
+        (1 / (1 + sympy.exp(-x)), (0.0, 0), 0.5),
+        (sympy.log(x, 10), (100.0, 0), 2.0),
+    ],
+)
+def test_float_values(expr, point, value) -> None:
+    assert f(expr, *point) == pytest.approx(value, rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("expr", "point"),
+    [
+        (sympy.log(x), (-1.0, 0)),
+        (sympy.log(x), (0.0, 0)),
+        (sympy.sqrt(x), (-1.0, 0)),
+        (1 / x, (0.0, 0)),
+        (x ** sympy.Rational(1, 3), (-8.0, 0)),  # principal value: not real
+        (x**y, (-2.0, 0.5)),
+        (sympy.asin(x), (2.0, 0)),
+        (sympy.Piecewise((1, x > 0)), (-1.0, 0)),  # no branch holds
+    ],
+)
+def test_no_real_value_is_undefined(expr, point) -> None:
+    assert f(expr, *point) is UNDEF
+
+
+def test_float_overflow_is_reported_and_mpmath_evaluates_it() -> None:
+    expr = sympy.exp(x**2)
+    assert f(expr, 40.0, 0) is OVERFLOW
+    with mpmath.workdps(30):
+        v = run_mp(compile_expr(expr, NAMES, MP), (mpmath.mpf(40), mpmath.mpf(0)))
+    assert mpmath.log(v) == pytest.approx(1600)
+
+
+def test_mpmath_backend_agrees_and_flags_domain_errors() -> None:
+    expr = sympy.log(x) * sympy.cos(y) + sympy.sqrt(x) / y
+    with mpmath.workdps(50):
+        fn = compile_expr(expr, NAMES, MP)
+        assert float(run_mp(fn, (mpmath.mpf(2), mpmath.mpf("0.5")))) == pytest.approx(f(expr, 2.0, 0.5))
+        assert run_mp(fn, (mpmath.mpf(-2), mpmath.mpf("0.5"))) is UNDEF
+        assert run_mp(compile_expr(1 / y, NAMES, MP), (1, mpmath.mpf(0))) is UNDEF
+
+
+def test_unknown_nodes_and_symbols_are_unsupported() -> None:
+    z = sympy.Symbol("z", real=True)
+    with pytest.raises(Unsupported):
+        compile_expr(x + z, NAMES)
+    with pytest.raises(Unsupported):
+        compile_expr(sympy.Integral(x, x), NAMES)
+    with pytest.raises(Unsupported):
+        compile_expr(x + sympy.I, NAMES)
