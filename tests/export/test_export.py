@@ -1,0 +1,112 @@
+"""The export command and library entry point: files written atomically, determinism, one-line errors."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from click.testing import CliRunner
+from exporttools import sample_problems
+from lxml import etree
+
+from quizgen.cli import cli
+from quizgen.errors import BankError, ExportError
+from quizgen.export import FORMATS, export_bank, render
+
+
+@pytest.fixture
+def fake_bank(monkeypatch, tmp_path):  # noqa: ANN001, ANN201
+    """A loaded bank whose variants come from the hand-built sample problems (no generator needed)."""
+    path = tmp_path / "demo bank.yaml"
+    path.write_text("title: x\n", encoding="utf-8")
+    problems = sample_problems()
+    slots = [SimpleNamespace(number=n) for n in problems]
+    bank = SimpleNamespace(path=str(path), title="Demo & <bank>", seed=3, slots=slots)
+    calls = []
+
+    def load_bank(p):  # noqa: ANN001, ANN202
+        if Path(p) != path:
+            raise BankError(f"{p}: no such bank file")
+        return bank
+
+    def generate_variants(b, slot, count, *, seed=None):  # noqa: ANN001, ANN202
+        calls.append((slot, count, seed))
+        return (problems[slot] * count)[:count]
+
+    import quizgen.bank
+    import quizgen.generate
+
+    monkeypatch.setattr(quizgen.bank, "load_bank", load_bank, raising=False)
+    monkeypatch.setattr(quizgen.generate, "generate_variants", generate_variants, raising=False)
+    monkeypatch.setattr(quizgen.generate, "effective_seed", lambda b, s: 3 if s is None else s, raising=False)
+    return SimpleNamespace(path=path, calls=calls)
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_same_bank_seed_and_count_give_the_same_bytes(fake_bank, tmp_path, fmt) -> None:  # noqa: ANN001
+    a, _ = export_bank(fake_bank.path, fmt=fmt, out=tmp_path / f"a{FORMATS[fmt].extension}", variants=4, seed=9)
+    b, _ = export_bank(fake_bank.path, fmt=fmt, out=tmp_path / f"b{FORMATS[fmt].extension}", variants=4, seed=9)
+    assert a.read_bytes() == b.read_bytes()
+    assert {c[1:] for c in fake_bank.calls} == {(4, 9)}
+
+
+def test_cli_writes_each_format(fake_bank, tmp_path) -> None:  # noqa: ANN001
+    runner = CliRunner()
+    for fmt in FORMATS:
+        out = tmp_path / f"out-{fmt}{FORMATS[fmt].extension}"
+        result = runner.invoke(cli, ["export", "--bank", str(fake_bank.path), "--format", fmt, "--variants", "3",
+                                     "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert "5 slots x 3 variants = 15 questions" in result.output
+        data = out.read_bytes()
+        if fmt == "qti":
+            zipfile.ZipFile(io.BytesIO(data)).testzip()
+        elif fmt != "gift":
+            etree.fromstring(data)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temp files left
+
+
+def test_out_folder_gets_a_named_file(fake_bank, tmp_path) -> None:  # noqa: ANN001
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    target, _ = export_bank(fake_bank.path, fmt="qti", out=folder, variants=2)
+    assert target == folder / "demo bank-qti.zip"
+    assert target.exists()
+
+
+def test_default_seed_is_recorded_in_ids(fake_bank, tmp_path) -> None:  # noqa: ANN001
+    target, quiz = export_bank(fake_bank.path, fmt="moodle", out=tmp_path / "m.xml", variants=2)
+    assert quiz.seed == 3
+    assert b"<idnumber>qg.demo_bank.3.s01.v001</idnumber>" in target.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "pdf"], "Invalid value for '--format'"),
+        (["--format", "gift", "--variants", "0"], "--variants must be at least 1"),
+        (["--format", "gift", "--bank", "missing.yaml"], "missing.yaml: no such bank file"),
+    ],
+)
+def test_one_line_errors(fake_bank, tmp_path, args, message) -> None:  # noqa: ANN001
+    base = ["export", "--bank", str(fake_bank.path), "--out", str(tmp_path / "x.txt")]
+    result = CliRunner().invoke(cli, base + args)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "x.txt").exists()
+
+
+def test_unwritable_path_is_a_clear_error(fake_bank, tmp_path) -> None:  # noqa: ANN001
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(ExportError, match="cannot write the export"):
+        export_bank(fake_bank.path, fmt="gift", out=blocker / "sub" / "x.txt", variants=1)
+
+
+def test_unknown_format_in_library_call(quiz) -> None:  # noqa: ANN001
+    with pytest.raises(ExportError, match="unknown export format 'pdf'; choose one of moodle"):
+        render(quiz, "pdf")

@@ -1,0 +1,129 @@
+"""STACK questions, checked against the structure of STACK's own exports (qtype_stack samplequestions)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sympy
+from exporttools import maxima_to_key, sample_problems
+from lxml import etree
+
+from quizgen.export import numeric
+from quizgen.export.ids import parse_idnumber
+from quizgen.export.moodle_xml import category_path
+from quizgen.export.stack_xml import CORE_CATEGORY, STACK_CATEGORY, stack_xml
+
+REQUIRED = [
+    "name", "questiontext", "generalfeedback", "defaultgrade", "penalty", "hidden", "idnumber", "stackversion",
+    "questionvariables", "specificfeedback", "questionnote", "questionsimplify", "assumepositive",
+    "prtcorrect", "prtpartiallycorrect", "prtincorrect", "multiplicationsign", "sqrtsign", "complexno",
+    "input", "prt",
+]
+INPUT_FIELDS = ["name", "type", "tans", "boxsize", "strictsyntax", "insertstars", "syntaxhint", "forbidwords",
+                "allowwords", "forbidfloat", "requirelowestterms", "checkanswertype", "mustverify",
+                "showvalidation", "options"]
+NODE_FIELDS = ["name", "answertest", "sans", "tans", "testoptions", "quiet", "truescoremode", "truescore",
+               "truepenalty", "truenextnode", "trueanswernote", "truefeedback", "falsescoremode", "falsescore",
+               "falsepenalty", "falsenextnode", "falseanswernote", "falsefeedback"]
+
+
+@pytest.fixture(scope="module")
+def root(quiz):  # noqa: ANN001, ANN201
+    return etree.fromstring(stack_xml(quiz=quiz).encode("utf-8"))
+
+
+def _stack_questions(root):  # noqa: ANN001, ANN202
+    return [q for q in root.findall("question") if q.get("type") == "stack"]
+
+
+def test_stack_and_core_fallback_sit_in_sibling_categories(root, quiz) -> None:  # noqa: ANN001
+    current = None
+    for q in root.findall("question"):
+        if q.get("type") == "category":
+            current = q.findtext("category/text")
+            continue
+        vid = parse_idnumber(q.findtext("idnumber"))
+        group = next(g for g in quiz.groups if g.number == vid.slot)
+        level = STACK_CATEGORY if vid.stack else CORE_CATEGORY
+        assert current == category_path(quiz.title, level, group.title)
+        assert (q.get("type") == "stack") == vid.stack
+    total = sum(len(g.items) for g in quiz.groups)
+    assert len(_stack_questions(root)) == total
+    assert len([q for q in root.findall("question") if q.get("type") not in ("stack", "category")]) == total
+
+
+def test_stack_questions_have_every_required_element(root) -> None:  # noqa: ANN001
+    for q in _stack_questions(root):
+        for child in REQUIRED:
+            assert q.find(child) is not None, child
+        text = q.findtext("questiontext/text")
+        assert "[[input:ans1]]" in text and "[[validation:ans1]]" in text
+        assert q.findtext("specificfeedback/text") == "[[feedback:prt1]]"
+        inp = q.find("input")
+        for field in INPUT_FIELDS:
+            assert inp.find(field) is not None, field
+        assert inp.findtext("type") == "algebraic" and inp.findtext("tans") == "ta1"
+        assert {"diff", "int"} <= set(inp.findtext("forbidwords").split(","))
+        prt = q.find("prt")
+        assert prt.findtext("name") == "prt1"
+        nodes = prt.findall("node")
+        for node in nodes:
+            for field in NODE_FIELDS:
+                assert node.find(field) is not None, field
+            assert node.findtext("sans") == "ans1"
+        assert nodes[0].findtext("tans") == "ta1" and nodes[0].findtext("truescore") == "1"
+        assert nodes[0].findtext("answertest") in ("AlgEquiv", "NumAbsolute")
+        # a chain: each false branch goes to the next node, the last ends the tree
+        assert [n.findtext("falsenextnode") for n in nodes] == [str(i) for i in range(1, len(nodes))] + ["-1"]
+
+
+def _variables(q):  # noqa: ANN001, ANN202
+    return dict(re.findall(r"^(\w+): (.*);$", q.findtext("questionvariables/text"), re.M))
+
+
+def test_question_variables_define_f_and_the_key(root) -> None:  # noqa: ANN001
+    problems = sample_problems()
+    for q in _stack_questions(root):
+        vid = parse_idnumber(q.findtext("idnumber"))
+        problem = problems[vid.slot][vid.variant - 1]
+        qv = _variables(q)
+        f = numeric.parse(maxima_to_key(qv["f"]), problem.variables).components[0]
+        key = numeric.parse(problem.answer, problem.variables)
+        ta = qv["ta1"]
+        diffs = re.findall(r"diff\(f, (\w+)\)", ta)
+        if diffs:
+            assert diffs == problem.wrt
+            derived = [sympy.diff(f, sympy.Symbol(v, real=True)) for v in diffs]
+            if problem.point:
+                subs = {sympy.Symbol(k, real=True): v for k, v in problem.point.items()}
+                derived = [d.subs(subs) for d in derived]
+            value = numeric.KeyValue(tuple(derived), "", len(derived) > 1)
+        else:
+            value = numeric.parse(maxima_to_key(ta), problem.variables)
+        points = numeric.sample_points(problem.variables)
+        assert numeric.same_values(numeric.signature(value, points), numeric.signature(key, points)), ta
+
+
+def test_indicator_keys_are_written_out_with_signum(root) -> None:  # noqa: ANN001
+    q = next(q for q in _stack_questions(root) if parse_idnumber(q.findtext("idnumber")).slot == 2)
+    assert _variables(q)["ta1"] == "((1+signum(x-y))/2)"
+    assert "signum" in q.findtext("questiontext/text")
+
+
+def test_buggy_keys_become_feedback_nodes(root) -> None:  # noqa: ANN001
+    q = next(q for q in _stack_questions(root) if parse_idnumber(q.findtext("idnumber")).slot == 1)
+    nodes = q.find("prt").findall("node")
+    feedback = [n.findtext("truefeedback/text") for n in nodes[1:]]
+    assert feedback == ["<p>You differentiated with respect to y.</p>", "<p>The exponent drops by one.</p>"]
+    assert [n.findtext("tans") for n in nodes[1:]] == ["2*x^2", "4*x^2*y"]
+    assert all(n.findtext("truescore") == "0" for n in nodes[1:])
+
+
+def test_value_questions_use_numeric_tolerance(root) -> None:  # noqa: ANN001
+    q = next(q for q in _stack_questions(root) if parse_idnumber(q.findtext("idnumber")).slot == 4)
+    node = q.find("prt").findall("node")[0]
+    assert node.findtext("answertest") == "NumAbsolute"
+    assert float(node.findtext("testoptions")) > 0
+    assert q.find("input").findtext("forbidfloat") == "0"
+    assert _variables(q)["ta1"].startswith("subst([w=1, x=")
