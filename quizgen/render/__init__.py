@@ -8,5 +8,6 @@ from __future__ import annotations
 
 from quizgen.render.documents import render_sources, write_documents
 from quizgen.render.escape import tex_escape
+from quizgen.render.feedback import render_feedback_pdf
 
-__all__ = ["render_sources", "tex_escape", "write_documents"]
+__all__ = ["render_feedback_pdf", "render_sources", "tex_escape", "write_documents"]

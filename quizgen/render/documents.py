@@ -21,7 +21,7 @@ from quizgen.manifest import Manifest
 from quizgen.render.compile import CompileError, CompileResult, compile_tex, find_pdflatex
 from quizgen.render.context import document_context, student_context, uses_cjk
 from quizgen.render.environment import build_environment, render_template
-from quizgen.render.split import safe_filename, split_pdf
+from quizgen.render.split import split_pdf
 
 DOCUMENTS = (("worksheets", "worksheet.tex.j2"), ("key", "key.tex.j2"))
 """(output name, template) for each document generate writes."""
@@ -158,15 +158,12 @@ def _warn_missing_glyphs(results: dict[str, CompileResult], *, quiet: bool) -> N
 
 
 def _write_split(manifest: Manifest, results: dict[str, CompileResult], out: Path) -> list[Path]:
+    # The same file names as grading's feedback pages, so students/<stem>.pdf and feedback/<stem>.html match.
+    from quizgen.grading.feedback import file_stems
+
     folders = {"worksheets": "students", "key": "keys"}
-    stems: list[str] = []
-    seen: set[str] = set()
-    for sheet in manifest.students:
-        stem = safe_filename(sheet.student_id)
-        while stem.lower() in seen:  # ids that differ only in case could collide on some file systems
-            stem += "_"
-        seen.add(stem.lower())
-        stems.append(stem)
+    names = file_stems([sheet.student_id for sheet in manifest.students])
+    stems = [names[sheet.student_id] for sheet in manifest.students]
     written = []
     for name, result in results.items():
         ranges = [result.marks.get(i, (0, 0)) for i in range(1, len(manifest.students) + 1)]

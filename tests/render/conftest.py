@@ -114,3 +114,32 @@ def make_manifest(names: list[str], problems: list[Problem] | None = None, ids: 
 @pytest.fixture
 def manifest() -> Manifest:
     return make_manifest(["Ada Lovelace", "Alan Turing"])
+
+
+def make_run(manifest: Manifest):
+    """A graded run by hand: first student right on problem 1, wrong on the rest; others blank."""
+    from quizgen.grading.model import GradedAnswer, GradeRun, StudentResult
+
+    results = []
+    for k, sheet in enumerate(manifest.students):
+        answers = []
+        for n, p in enumerate(sheet.problems):
+            right = k == 0 and n == 0
+            typed = ("960x^9" if right else r"15(2x^2)^4 & \input{x} $") if k == 0 else ""
+            answers.append(
+                GradedAnswer(
+                    student_id=sheet.student_id,
+                    slot=p.slot,
+                    problem=p,
+                    typed=typed,
+                    outcome=("correct" if right else "incorrect") if k == 0 else "blank",
+                    interpreted="960*x**9" if right else ("15*(2*x**2)**4" if k == 0 else ""),
+                    interpreted_latex="960 x^{9}" if right else (r"15 \left(2 x^{2}\right)^{4}" if k == 0 else ""),
+                    feedback="" if right else "You forgot the inner derivative 4x (chain rule).",
+                    diagnosis=None if right else "forgot_inner",
+                    score=1.0 if right else 0.0,
+                    points=p.points if right else 0.0,
+                )
+            )
+        results.append(StudentResult(sheet=sheet, answers=answers))
+    return GradeRun(manifest=manifest, results=results, issues=[])

@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from quizgen.errors import LatexError
+from quizgen.grading.feedback import file_stems
 from quizgen.render import write_documents
 from quizgen.render.escape import cjk_package_available
 
@@ -38,7 +39,8 @@ def batch(tmp_path_factory: pytest.TempPathFactory):
     names = ["Ada Lovelace", *HOSTILE_NAMES]
     if not cjk_package_available():
         names = [n for n in names if n.isascii() or "ë" in n]
-    manifest = make_manifest(names, [scalar_problem(1), gradient_problem(2), long_problem(3)])
+    ids = ["s001", "../../etc/passwd", "a b", "CON", "王", "s006"][: len(names)]
+    manifest = make_manifest(names, [scalar_problem(1), gradient_problem(2), long_problem(3)], ids=ids)
     out = tmp_path_factory.mktemp("batch")
     written = write_documents(manifest, out, fmt="pdf", split=True, quiet=True)
     return manifest, out, written
@@ -70,7 +72,7 @@ def test_every_student_name_id_variant_and_prompt_is_printed(batch) -> None:
     for sheet in manifest.students:
         # pdftotext gives straight quotes for \textquotesingle; the name must appear exactly as typed.
         assert squash(sheet.name) in text, sheet.name
-        assert sheet.student_id in text
+        assert squash(sheet.student_id) in text
         assert sheet.variant in text
     assert "Let h(x)" in pdf_text(out / "worksheets.pdf").replace("Leth(x)", "Let h(x)")
     for words in ("Findthegradient", "Problem3", "(2.5points)", "Total:12.5points", "Nocalculators."):
@@ -98,10 +100,13 @@ def test_hostile_source_text_is_printed_not_executed(batch) -> None:
 @needs_tex
 def test_split_writes_one_file_per_student_with_their_pages(batch) -> None:
     manifest, out, _ = batch
+    stems = file_stems([s.student_id for s in manifest.students])
+    assert sorted(p.name for p in (out / "students").iterdir()) == sorted(f"{s}.pdf" for s in stems.values())
+    assert not (out.parent / "etc").exists()
     total = 0
     for sheet in manifest.students:
-        student_pdf = out / "students" / f"{sheet.student_id}.pdf"
-        key_pdf = out / "keys" / f"{sheet.student_id}.pdf"
+        student_pdf = out / "students" / f"{stems[sheet.student_id]}.pdf"
+        key_pdf = out / "keys" / f"{stems[sheet.student_id]}.pdf"
         assert sheet.variant in pdf_text(student_pdf)
         assert squash(sheet.name) in pdf_text(key_pdf)
         total += pages(student_pdf)

@@ -1,0 +1,129 @@
+"""`quizgen grade --pdf`: one feedback PDF per student through the same templates as the worksheets.
+
+All students are typeset in one pdflatex run (feedback.tex.j2) and the result is split, as for
+--split; the file names are the ones grading uses for the HTML feedback pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from quizgen.errors import LatexError
+from quizgen.fileio import atomic_write_bytes
+from quizgen.render.compile import CompileError, compile_tex
+from quizgen.render.context import ProblemContext, StudentContext, document_context, student_context, uses_cjk
+from quizgen.render.documents import compile_timeout
+from quizgen.render.environment import Tex, build_environment, render_template
+from quizgen.render.latexmath import check_latex, display_math, indicator_notation
+from quizgen.render.split import split_pdf
+
+if TYPE_CHECKING:
+    from quizgen.grading.model import GradedAnswer, GradeRun
+
+VERDICT_LABEL = {
+    "correct": "correct",
+    "incorrect": "incorrect",
+    "partial": "partly right",
+    "invalid": "could not be read",
+    "blank": "blank",
+    "missing": "no answer",
+}
+
+
+@dataclass(frozen=True)
+class FeedbackAnswer:
+    problem: ProblemContext
+    typed: str
+    verdict: str  # correct | partial | incorrect | invalid | blank | missing
+    verdict_label: str
+    interpreted: Tex  # display math of the answer as understood, "" when unreadable
+    interpreted_text: str
+    feedback: str
+    score: float
+    points: float
+
+
+@dataclass(frozen=True)
+class FeedbackStudent:
+    student: StudentContext
+    total: float
+    max_points: float
+    percent: float
+    answers: list[FeedbackAnswer]
+
+
+def _interpreted(answer: GradedAnswer) -> Tex:
+    """The answer as understood in LaTeX; unusual LaTeX falls back to the plain text (never fails a batch)."""
+    if not answer.interpreted_latex.strip():
+        return Tex("")
+    try:
+        check_latex(answer.interpreted_latex, "interpreted answer")
+    except LatexError:
+        return Tex("")
+    return Tex(display_math(indicator_notation(answer.interpreted_latex)))
+
+
+def feedback_students(run: GradeRun) -> list[FeedbackStudent]:
+    """The template context for every student in the run, in roster order."""
+    from quizgen.grading.model import display_outcome
+
+    out = []
+    for index, result in enumerate(run.results, 1):
+        student = student_context(result.sheet, index)
+        by_slot = {p.slot: p for p in student.problems}
+        answers = []
+        for a in result.answers:
+            shown = display_outcome(a)
+            answers.append(
+                FeedbackAnswer(
+                    problem=by_slot[a.slot],
+                    typed=a.typed,
+                    verdict=shown,
+                    verdict_label=VERDICT_LABEL.get(shown, shown),
+                    interpreted=_interpreted(a),
+                    interpreted_text=a.interpreted,
+                    feedback=a.feedback if a.outcome != "correct" else "",
+                    score=a.score,
+                    points=a.points,
+                )
+            )
+        out.append(
+            FeedbackStudent(student, total=result.total, max_points=result.max_points, percent=result.percent, answers=answers)
+        )
+    return out
+
+
+def render_feedback_source(run: GradeRun, template_dir: Path | None = None) -> str:
+    env = build_environment(template_dir)
+    students = feedback_students(run)
+    more = [text for s in run.results for a in s.answers for text in (a.typed, a.feedback)]
+    doc = document_context(run.manifest, "feedback", cjk=uses_cjk(run.manifest, more), double_sided=False)
+    return render_template(env, "feedback.tex.j2", {"doc": doc, "students": students})
+
+
+def render_feedback_pdf(run: GradeRun, folder: Path, stems: dict[str, str], *, template_dir: Path | None = None) -> list[Path]:
+    """Write folder/<stems[student_id]>.pdf for every student of run (one compile, then split).
+
+    Raises:
+        LatexError: pdflatex is missing or the document fails to compile (the log is kept as
+            folder/feedback.log).
+    """
+    if not run.results:
+        return []
+    tex = render_feedback_source(run, template_dir)
+    try:
+        result = compile_tex(tex, "feedback", timeout=compile_timeout(len(run.results)))
+    except CompileError as exc:
+        (Path(folder) / "feedback.log").write_text(exc.log, encoding="utf-8")
+        raise LatexError(f"{exc.message}; full log in {folder}/feedback.log") from None
+    ranges = [result.marks.get(i, (0, 0)) for i in range(1, len(run.results) + 1)]
+    if any(first < 1 for first, _ in ranges):
+        raise LatexError("feedback.pdf: cannot split per student (the template does not call \\qgmark)")
+    written = []
+    for r, data in zip(run.results, split_pdf(result.pdf, ranges)):
+        path = Path(folder) / f"{stems[r.sheet.student_id]}.pdf"
+        atomic_write_bytes(path, data)
+        written.append(path)
+    return written
