@@ -26,11 +26,13 @@ out_help = "The file to write (.xml, .zip or .txt), or an existing folder to wri
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path), help=out_help)
 def export_command(bank: Path, fmt: str, variants: int, seed: int | None, out: Path) -> None:
     """Export a bank to Moodle (XML, STACK, GIFT) or Canvas (QTI zip), N variants per slot."""
-    from quizgen.export import export_bank
+    from quizgen.export import export_bank, shortfalls
 
     target, quiz = export_bank(bank, fmt=fmt, out=out, variants=variants, seed=seed)
-    questions = sum(len(g.items) for g in quiz.groups)
+    questions = sum(len(g.items) for g in quiz.groups)  # fewer than slots x N when a family runs out
     click.echo(
         f"Wrote {target}: {len(quiz.groups)} slots x {variants} variants = {questions} questions "
         f"({fmt}, seed {quiz.seed})"
     )
+    for line in shortfalls(quiz, variants):
+        click.echo(f"Note: {line}", err=True)

@@ -73,6 +73,15 @@ def collect(bank: object, *, variants: int, seed: int | None) -> ExportQuiz:
     return build_quiz(title=title, bank_id=bank_slug(Path(bank.path).stem), seed=used_seed, problems=problems)  # type: ignore[attr-defined]
 
 
+def shortfalls(quiz: ExportQuiz, variants: int) -> list[str]:
+    """One line per slot whose family could not make `variants` distinct problems."""
+    return [
+        f"slot {g.number} ({g.family}) has only {len(g.items)} distinct variants, not {variants}"
+        for g in quiz.groups
+        if len(g.items) < variants
+    ]
+
+
 def render(quiz: ExportQuiz, fmt: str) -> bytes:
     """The file's bytes in one format."""
     try:
@@ -127,4 +136,5 @@ __all__ = [
     "export_bank",
     "parse_idnumber",
     "render",
+    "shortfalls",
 ]

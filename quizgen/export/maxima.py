@@ -165,6 +165,8 @@ def _print_piecewise(expr: sympy.Piecewise) -> str:
     if else_value == 0:
         if then_value == 1:
             return step
+        if then_value == -1:
+            return f"-{step}"
         return f"{_wrap(_print(then_value), _MUL)}*{step}"
     delta = sympy.expand(then_value - else_value)
     return f"{to_maxima(else_value)}+{_wrap(_print(delta), _MUL)}*{step}"

@@ -110,3 +110,10 @@ def test_unwritable_path_is_a_clear_error(fake_bank, tmp_path) -> None:  # noqa:
 def test_unknown_format_in_library_call(quiz) -> None:  # noqa: ANN001
     with pytest.raises(ExportError, match="unknown export format 'pdf'; choose one of moodle"):
         render(quiz, "pdf")
+
+
+def test_slots_with_fewer_variants_are_reported(quiz) -> None:  # noqa: ANN001
+    from quizgen.export import shortfalls
+
+    assert shortfalls(quiz, 2) == ["slot 5 (gradient) has only 1 distinct variants, not 2"]
+    assert len(shortfalls(quiz, 3)) == 4
