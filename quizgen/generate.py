@@ -16,7 +16,7 @@ import sympy
 from quizgen import __version__
 from quizgen.bank import Bank
 from quizgen.errors import QuizgenError
-from quizgen.families._common import plain, tex
+from quizgen.families._common import plain, sstr, tex
 from quizgen.families.base import Draft, DraftStep, SlotSpec
 from quizgen.families.registry import get_family
 from quizgen.manifest import BankInfo, Manifest
@@ -81,8 +81,8 @@ def _step(step: DraftStep) -> Step:
 
 def _answer_strings(answer: sympy.Basic | list[sympy.Basic]) -> str | list[str]:
     if isinstance(answer, list):
-        return [str(a) for a in answer]
-    return str(answer)
+        return [sstr(a) for a in answer]
+    return sstr(answer)
 
 
 def _answer_latex(answer: sympy.Basic | list[sympy.Basic]) -> tuple[str, int]:
@@ -95,9 +95,10 @@ def _answer_latex(answer: sympy.Basic | list[sympy.Basic]) -> tuple[str, int]:
 
 
 def _zero_expr(expr: sympy.Basic) -> bool:
+    """Sampled as zero everywhere: a plain expression is then zero; a piecewise one only if every branch is."""
     if isinstance(expr, sympy.Piecewise):
-        return all(_zero_expr(e) for e, _ in expr.args)
-    return True  # sampled as zero everywhere and not piecewise: identically zero
+        return all(e == 0 or (isinstance(e, sympy.Piecewise) and _zero_expr(e)) for e, _ in expr.args)
+    return True
 
 
 def _identically_zero(draft: Draft) -> bool:
@@ -152,7 +153,7 @@ def draw_problem(
                 reason = "zero_answer"
         if not reason:
             assert draft is not None
-            function = str(draft.function)
+            function = sstr(draft.function)
             dup = _duplicate_key(draft, function)
             if dup in seen:
                 reason = "duplicate"

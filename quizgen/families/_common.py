@@ -27,6 +27,7 @@ __all__ = [
     "coef",
     "choose_wrt",
     "plain",
+    "sstr",
     "tex",
     "join_names",
     "partial_text",
@@ -47,6 +48,7 @@ MistakeSpec = tuple[str, "sympy.Basic | list[sympy.Basic]", str]
 
 _PRINT_CACHE_LIMIT = 50_000
 _plain_cache: dict[sympy.Basic, str] = {}
+_str_cache: dict[sympy.Basic, str] = {}
 _tex_cache: dict[sympy.Basic, str] = {}
 
 
@@ -89,12 +91,20 @@ def _remember(cache: dict[sympy.Basic, str], expr: sympy.Basic, text: str) -> st
     return text
 
 
+def sstr(expr: sympy.Basic) -> str:
+    """str(expr), cached: the manifest form of functions and keys (printing dominates generation time)."""
+    hit = _str_cache.get(expr)
+    if hit is not None:
+        return hit
+    return _remember(_str_cache, expr, str(expr))
+
+
 def plain(expr: sympy.Basic) -> str:
-    """Plain-text form for step sentences: sympy's str() with ^ for powers (cached: printing is slow)."""
+    """Plain-text form for step sentences: sympy's str() with ^ for powers (cached)."""
     hit = _plain_cache.get(expr)
     if hit is not None:
         return hit
-    return _remember(_plain_cache, expr, str(expr).replace("**", "^"))
+    return _remember(_plain_cache, expr, sstr(expr).replace("**", "^"))
 
 
 def tex(expr: sympy.Basic) -> str:

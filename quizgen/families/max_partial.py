@@ -99,9 +99,7 @@ class MaxPartial(Family):
         u, v = _branches(slot, rng, x, y)
         if (u - v).is_number:
             return None
-        function = sympy.Max(u, v)
-        if not isinstance(function, sympy.Max):
-            return None  # sympy decided which argument is larger: no kink, nothing to ask
+        function = sympy.Max(u, v, evaluate=False)  # evaluating Max costs ms per call; u - v is checked above
         name = "f"
         kinks = [u - v]
         if slot.ask == "gradient":

@@ -40,7 +40,7 @@ class _Shape:
 
     def __init__(self, u: sympy.Expr, k: int = 1, n: int = 1) -> None:
         self.u, self.k, self.n = u, k, n
-        self.relu = sympy.Max(ZERO, u)
+        self.relu = sympy.Max(ZERO, u, evaluate=False)  # evaluating Max costs ms per call
 
     @property
     def function(self) -> sympy.Expr:
@@ -65,7 +65,7 @@ def _shape(slot: SlotSpec, rng: random.Random, variables: list[sympy.Symbol], wr
     if rng.random() < 0.5:
         return _Shape(affine, k=coef(rng, slot, positive=True), n=2)
     others = [v for v in variables if v != wrt]
-    nonlinear = coef(rng, slot) * wrt**2 + sympy.Add(*[coef(rng, slot) * v for v in others]) + coef(rng, slot)
+    nonlinear = coef(rng, slot, positive=True) * wrt**2 + sympy.Add(*[coef(rng, slot) * v for v in others]) + coef(rng, slot)
     return _Shape(nonlinear)
 
 
@@ -122,7 +122,7 @@ class Relu(Family):
             wrt = variables[0]
         active = [wrt] if slot.difficulty == 1 else variables
         s = _shape(slot, rng, active, wrt)
-        if not isinstance(s.relu, sympy.Max):
+        if not s.u.free_symbols:
             return None
         function = s.function
         kinks = [s.u]
