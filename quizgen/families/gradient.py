@@ -265,7 +265,7 @@ def _value_draft(
         point = point_values(slot, rng, variables, lo=-bound, hi=bound)
         if point is None:
             return None
-        values = [d.subs(point) for d in key]
+        values = [d.xreplace(point) for d in key]
         if isinstance(slot.point, dict) or all(val != 0 for val in values):
             break
     else:
@@ -291,7 +291,7 @@ def _value_draft(
     ]
     draft_mistakes = []
     for kind, answer, feedback in mistakes:
-        at = [a.subs(point) for a in answer]
+        at = [a.xreplace(point) for a in answer]
         if at != values:
             draft_mistakes.append(DraftMistake(kind, at, feedback))
     return Draft(

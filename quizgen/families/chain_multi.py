@@ -1,0 +1,334 @@
+"""The chain rule with several inputs: F = f(g(y, h(x, z))) differentiated by x.
+
+Each layer is drawn at random: the innermost h(x, z) uses the variable asked for and another one, every
+middle layer g(y, u) takes another variable and the layer below, the outer f(v) is a power, sine, cosine
+or exponential. Difficulty sets the depth: f(h(x, y)) at 1, f(g(y, h(x, z))) at 2, f(g(w, k(y, h(x, z))))
+at 3. ∂F/∂x is the product of one factor per layer, each taken with the other inputs held constant.
+Inner coefficients stay small (|c| <= 2 when the range allows) so sin/exp of the composition stays
+checkable by central differences.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+import sympy
+
+from quizgen.families._common import (
+    MistakeSpec,
+    choose_wrt,
+    coef,
+    join_names,
+    nonzero_int,
+    partial_latex,
+    partial_text,
+    plain,
+    point_values,
+    slot_variables,
+    tex,
+    var,
+)
+from quizgen.families.base import Draft, DraftMistake, DraftStep, Family, SlotSpec
+from quizgen.problem import Ask
+
+_MIDDLE_NAMES = ("g", "k", "m")
+_ARG_NAMES = ("u", "v", "s", "r", "q", "p")
+_OUTERS_BY_DEPTH = {2: ("power", "exp", "sin", "cos"), 3: ("power", "exp", "sin", "cos"), 4: ("power", "sin", "cos")}
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """One layer: name(other, arg) = expr. other is None for the outer f; arg is x itself for h."""
+
+    name: str
+    expr: sympy.Expr
+    arg: sympy.Symbol
+    other: sympy.Symbol | None
+
+    def signature(self) -> str:
+        inputs = [self.other.name] if self.other is not None else []
+        return f"{self.name}({', '.join(inputs + [self.arg.name])})" if self.name != "h" else f"h({self.arg.name}, {self.other.name})"
+
+    def signature_latex(self) -> str:
+        args = [self.arg, self.other] if self.name == "h" else ([self.other] if self.other is not None else []) + [self.arg]
+        return f"{self.name}({', '.join(sympy.latex(a) for a in args)})"
+
+
+def _small(rng: random.Random, slot: SlotSpec, bound: int = 2) -> int:
+    """A coefficient from the slot's range, within [-bound, bound] when the range allows."""
+    lo, hi = slot.coefficients
+    if any(v != 0 for v in range(max(lo, -bound), min(hi, bound) + 1)):
+        lo, hi = max(lo, -bound), min(hi, bound)
+    return nonzero_int(rng, lo, hi)
+
+
+def _inner(rng: random.Random, slot: SlotSpec, x: sympy.Symbol, s: sympy.Symbol, gentle: bool) -> sympy.Expr:
+    """h(x, s): a product of powers or a sum of two powers, never free of x or of s.
+
+    gentle keeps the total degree at 2, for compositions under sin/cos/exp (see _outer)."""
+    a, b = _small(rng, slot), _small(rng, slot)
+    if gentle:
+        forms = [a * x * s, a * x**2 + b * s, a * x + b * s**2]
+        return forms[rng.randrange(len(forms))]
+    if rng.random() < 0.5:
+        k = rng.randint(1, 2)
+        return a * x**k * s ** rng.randint(1, 3 - k)
+    return a * x ** rng.randint(2, 3) + b * s ** rng.randint(1, 2)
+
+
+def _middle(rng: random.Random, slot: SlotSpec, s: sympy.Symbol, u: sympy.Symbol, quadratic: bool) -> sympy.Expr:
+    """g(s, u): linear in u unless quadratic is allowed, always depending on u and on s."""
+    forms = ["product", "sum"] + (["square"] if quadratic else [])
+    form = forms[rng.randrange(len(forms))]
+    a = _small(rng, slot)
+    if form == "product":
+        return a * s ** (rng.randint(1, 2) if quadratic else 1) * u
+    if form == "sum":
+        return a * u + _small(rng, slot) * s ** rng.randint(1, 2)
+    return a * u**2 + _small(rng, slot) * s
+
+
+def _outer(rng: random.Random, slot: SlotSpec, v: sympy.Symbol, kind: str, depth: int) -> sympy.Expr:
+    """f(v). Under sin/cos/exp the inner layers are kept gentle: a fast-oscillating or overflowing
+    composition would make a poor exercise and defeat the numeric check."""
+    c = coef(rng, slot)
+    if kind == "power":
+        return c * v ** rng.randint(2, 3 if depth >= 3 else 4)
+    return c * {"exp": sympy.exp, "sin": sympy.sin, "cos": sympy.cos}[kind](v)
+
+
+_OUTER_RULE = {
+    "power": "the power rule",
+    "exp": "(e^v)' = e^v",
+    "sin": "(sin v)' = cos v",
+    "cos": "(cos v)' = -sin v",
+}
+
+
+class ChainMulti(Family):
+    """∂F/∂x for F = f(g(y, h(x, z))): one factor per layer, the other inputs held constant."""
+
+    name: ClassVar[str] = "chain_multi"
+    summary: ClassVar[str] = "Chain rule with several inputs: dF/dx for F = f(g(y, h(x, z))), one factor per layer"
+    asks: ClassVar[tuple[Ask, ...]] = ("partial", "value")
+    default_variables: ClassVar[tuple[str, ...]] = ("x", "y", "z")
+    min_variables: ClassVar[int] = 2
+    max_variables: ClassVar[int] = 4
+
+    def draw(self, slot: SlotSpec, rng: random.Random) -> Draft | None:
+        variables = slot_variables(slot, self)
+        x = choose_wrt(slot, rng, variables)
+        others = [v for v in variables if v != x]
+        rng.shuffle(others)
+        depth = min(max(slot.difficulty, 1), 3) + 1
+        taken = {v.name for v in variables}
+        args = [var(n) for n in _ARG_NAMES if n not in taken][: depth - 1]
+
+        # build from the inside out: h(x, s0), then middle layers, then the outer f
+        kinds = _OUTERS_BY_DEPTH[depth]
+        kind = kinds[rng.randrange(len(kinds))]
+        gentle = kind != "power"
+        s0 = others[0]
+        layers = [_Layer("h", _inner(rng, slot, x, s0, gentle), x, s0)]
+        middle_count = depth - 2
+        quadratic_at = rng.randrange(middle_count) if middle_count and not gentle else -1
+        for j in range(middle_count):
+            s = others[(j + 1) % len(others)]
+            name = _MIDDLE_NAMES[middle_count - 1 - j]
+            layers.append(_Layer(name, _middle(rng, slot, s, args[j], j == quadratic_at), args[j], s))
+        layers.append(_Layer("f", _outer(rng, slot, args[-1], kind, depth), args[-1], None))
+
+        # values: what each layer's argument equals in terms of the variables
+        values = [x]  # h's "argument" is x itself
+        inner_value = layers[0].expr
+        for layer in layers[1:]:
+            values.append(inner_value)
+            inner_value = layer.expr.xreplace({layer.arg: inner_value})
+        function = inner_value
+
+        # one factor per layer, outer first: f'(v), dg/du, ..., dh/dx
+        factors = []
+        for layer, value in zip(reversed(layers), reversed(values)):
+            factors.append(sympy.diff(layer.expr, layer.arg).xreplace({layer.arg: value}))
+        key = sympy.Mul(*factors)
+
+        steps = _steps(layers, values, factors, key, x, variables, kind)
+        mistakes = _mistakes(layers, values, factors, key, x, kind)
+        composition, composition_latex = _composition(layers)
+        definitions = "; ".join(f"{l.signature()} = {plain(l.expr)}" for l in reversed(layers))
+        definitions_latex = ",\\quad ".join(f"{l.signature_latex()} = {tex(l.expr)}" for l in reversed(layers))
+        sig = ", ".join(v.name for v in variables)
+        sig_latex = ", ".join(sympy.latex(v) for v in variables)
+        intro_text = f"Let {definitions}, and F({sig}) = {composition}."
+        intro_latex = f"Let ${definitions_latex}$, and $F({sig_latex}) = {composition_latex}$."
+        draft = Draft(
+            function=function,
+            variables=variables,
+            wrt=[x],
+            answer=key,
+            prompt_text=f"{intro_text} Find {partial_text(x, 'F')} by the chain rule.",
+            prompt_latex=f"{intro_latex} Find ${partial_latex(x, 'F')}$ by the chain rule.",
+            steps=steps,
+            mistakes=[DraftMistake(k, a, fb) for k, a, fb in mistakes],
+        )
+        if slot.ask == "value":
+            return _at_point(slot, rng, draft, intro_text, intro_latex)
+        return draft
+
+
+def _composition(layers: list[_Layer]) -> tuple[str, str]:
+    """"f(g(y, h(x, z)))" in text and LaTeX."""
+    text = latex = ""
+    for layer in layers:
+        if layer.name == "h":
+            text = f"h({layer.arg.name}, {layer.other.name})"
+            latex = f"h({sympy.latex(layer.arg)}, {sympy.latex(layer.other)})"
+        elif layer.other is not None:
+            text = f"{layer.name}({layer.other.name}, {text})"
+            latex = f"{layer.name}({sympy.latex(layer.other)}, {latex})"
+        else:
+            text, latex = f"f({text})", f"f({latex})"
+    return text, latex
+
+
+def _factor_names(layers: list[_Layer], x: sympy.Symbol) -> list[tuple[str, str]]:
+    """(text, LaTeX) names of the factors, outer first: df/dv, ∂g/∂u, ..., ∂h/∂x."""
+    names = []
+    for layer in reversed(layers):
+        if layer.name == "f":
+            names.append((f"df/d{layer.arg.name}", rf"\frac{{df}}{{d{sympy.latex(layer.arg)}}}"))
+        elif layer.name == "h":
+            names.append((partial_text(x, "h"), partial_latex(x, "h")))
+        else:
+            names.append((partial_text(layer.arg, layer.name), partial_latex(layer.arg, layer.name)))
+    return names
+
+
+def _steps(
+    layers: list[_Layer],
+    values: list[sympy.Expr],
+    factors: list[sympy.Expr],
+    key: sympy.Expr,
+    x: sympy.Symbol,
+    variables: list[sympy.Symbol],
+    kind: str,
+) -> list[DraftStep]:
+    names = _factor_names(layers, x)
+    product_text = " * ".join(n for n, _ in names)
+    product_latex = r" \cdot ".join(n for _, n in names)
+    args = [l.arg.name for l in layers[1:]]
+    steps = [
+        DraftStep(
+            text=f"Name the layers ({join_names([f'{a} = {plain(v)}' for a, v in zip(args, values[1:])])}). "
+            f"By the chain rule, ∂F/∂{x.name} is one factor per layer: ∂F/∂{x.name} = {product_text}.",
+            latex=rf"\frac{{\partial F}}{{\partial {sympy.latex(x)}}} = {product_latex}",
+        )
+    ]
+    for layer, value, factor, (name, name_latex) in zip(reversed(layers), reversed(values), factors, names):
+        derivative = sympy.diff(layer.expr, layer.arg)
+        if layer.name == "f":
+            why = f"the outer function, by {_OUTER_RULE[kind]}, then substitute {layer.arg.name} = {plain(value)}"
+        elif layer.name == "h":
+            why = f"hold {layer.other.name} constant and differentiate by {x.name}"
+        else:
+            why = f"hold {layer.other.name} constant and differentiate by {layer.arg.name}"
+            if derivative.has(layer.arg):
+                why += f", then substitute {layer.arg.name} = {plain(value)}"
+        rhs = tex(derivative) if derivative == factor else f"{tex(derivative)} = {tex(factor)}"
+        steps.append(DraftStep(text=f"{name}: {why}:", expr=factor, latex=f"{name_latex} = {rhs}"))
+    steps.append(
+        DraftStep(
+            text=f"Multiply the factors ({' * '.join(f'({plain(f)})' for f in factors)}) and simplify: "
+            f"∂F/∂{x.name} =",
+            expr=key,
+            latex=rf"\frac{{\partial F}}{{\partial {sympy.latex(x)}}} = "
+            + r" \cdot ".join(rf"\left({tex(f)}\right)" for f in factors)
+            + f" = {tex(key)}",
+        )
+    )
+    return steps
+
+
+def _mistakes(
+    layers: list[_Layer], values: list[sympy.Expr], factors: list[sympy.Expr], key: sympy.Expr, x: sympy.Symbol, kind: str
+) -> list[MistakeSpec]:
+    h = layers[0]
+    s = h.other
+    dh_ds = sympy.diff(h.expr, s)
+    out: list[MistakeSpec] = [
+        (
+            "forgot_inner",
+            sympy.Mul(*factors[:-1]),
+            f"A factor is missing: the chain rule ends with the innermost derivative ∂h/∂{x.name}.",
+        ),
+        (
+            "wrong_var",
+            sympy.Mul(*factors[:-1], dh_ds),
+            f"The innermost factor is the derivative of h by {x.name}, not by {s.name}.",
+        ),
+        (
+            "other_var_nonconst",
+            sympy.Mul(*factors[:-1], factors[-1] + dh_ds),
+            f"{s.name} is held constant when you differentiate by {x.name}: ∂h/∂{x.name} has no term from {s.name}.",
+        ),
+    ]
+    if len(factors) > 2:
+        out.append(
+            (
+                "missing_factor",
+                sympy.Mul(factors[0], *factors[2:]),
+                "A factor is missing: every layer between the outside and x contributes its own derivative.",
+            )
+        )
+    outer = layers[-1]
+    if kind == "power":
+        n = sympy.degree(outer.expr, outer.arg)
+        kept = (n * outer.expr).xreplace({outer.arg: values[-1]})
+        out.append(
+            (
+                "off_by_one_exp",
+                sympy.Mul(kept, *factors[1:]),
+                f"The power rule lowers the exponent by one: the derivative of v^{n} is {n}v^{n - 1}.",
+            )
+        )
+    if kind == "cos":
+        out.append(("sign", -key, "Check the sign: the derivative of cos v is -sin v."))
+    seen = {key}
+    kept_mistakes = []
+    for k, answer, feedback in out:
+        if answer not in seen and answer != 0:
+            seen.add(answer)
+            kept_mistakes.append((k, answer, feedback))
+    return kept_mistakes
+
+
+def _at_point(slot: SlotSpec, rng: random.Random, draft: Draft, intro_text: str, intro_latex: str) -> Draft | None:
+    """The value of ∂F/∂x at a point: small integer points (|v| <= 2) keep compositions readable."""
+    # random points avoid 0 in every coordinate (passed as kinks): a zero factor makes the value trivial
+    avoid = [] if isinstance(slot.point, dict) else list(draft.variables)
+    point = point_values(slot, rng, draft.variables, avoid, lo=-2, hi=2)
+    if point is None:
+        return None
+    value = draft.answer.xreplace(point)
+    if not isinstance(slot.point, dict) and not 1e-3 <= abs(float(value)) <= 1e7:
+        return None  # 0, 4e-10 or 1e12 make a poor value question; the generator redraws
+    at_text = ", ".join(f"{v.name} = {plain(val)}" for v, val in point.items())
+    at_latex = ", ".join(f"{sympy.latex(v)} = {tex(val)}" for v, val in point.items())
+    x = draft.wrt[0]
+    mistakes = []
+    for m in draft.mistakes:
+        at = m.answer.xreplace(point)
+        if at != value:
+            mistakes.append(DraftMistake(m.kind, at, m.feedback))
+    steps = draft.steps + [DraftStep(text=f"Substitute {at_text}:", expr=value, latex=rf"{partial_latex(x, 'F')} = {tex(value)}")]
+    return replace(
+        draft,
+        answer=value,
+        point=point,
+        steps=steps,
+        mistakes=mistakes,
+        prompt_text=f"{intro_text} Find the value of {partial_text(x, 'F')} at {at_text}.",
+        prompt_latex=f"{intro_latex} Find the value of ${partial_latex(x, 'F')}$ at ${at_latex}$.",
+    )

@@ -1,0 +1,140 @@
+"""chain_multi: the key is the product of one factor per layer and agrees with sympy.diff of the composed
+function; depth grows with difficulty; draws are deterministic and varied; buggy keys differ."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+import sympy
+
+from quizgen.families.base import SlotSpec
+from quizgen.families.chain_multi import ChainMulti
+
+SEEDS = range(30)
+VARIABLES = ("x", "y", "z", "w")
+POINTS = [(0.7, -1.3, 0.4, 1.1), (-0.9, 0.6, -1.2, 0.8), (1.2, 1.1, 0.5, -0.6)]
+
+
+def _slot(difficulty: int, ask: str = "partial", variables=VARIABLES, coefficients=(-5, 5), wrt=None) -> SlotSpec:
+    return SlotSpec(
+        1, "chain_multi", difficulty, 1.0, ask, variables=variables, coefficients=coefficients, wrt=wrt,
+        point="random" if ask == "value" else None,
+    )
+
+
+def _draw(slot: SlotSpec, seed: int):
+    """Like the generator: a draw that returns None (no useful point) is redrawn from the same stream."""
+    rng = random.Random(seed)
+    for _ in range(20):
+        draft = ChainMulti().draw(slot, rng)
+        if draft is not None:
+            return draft
+    raise AssertionError("no draft after 20 draws")
+
+
+def _at(expr: sympy.Basic, variables, values) -> float:
+    return float(expr.xreplace(dict(zip(variables, map(sympy.Float, values)))))
+
+
+def _same(a: sympy.Basic, b: sympy.Basic, variables) -> bool:
+    for values in POINTS:
+        p, q = _at(a, variables, values), _at(b, variables, values)
+        if abs(p - q) > 1e-9 * max(1.0, abs(p), abs(q)):
+            return False
+    return True
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_key_equals_sympy_diff(difficulty):
+    for seed in SEEDS:
+        draft = _draw(_slot(difficulty), seed)
+        (x,) = draft.wrt
+        assert _same(draft.answer, sympy.diff(draft.function, x), draft.variables), draft.function
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_one_factor_per_layer(difficulty):
+    """Depth is difficulty + 1: f(h), f(g(h)), f(g(k(h))); each factor has its own step."""
+    for seed in range(10):
+        draft = _draw(_slot(difficulty), seed)
+        factor_steps = [s for s in draft.steps if s.text.startswith(("df/d", "∂"))]
+        assert len(factor_steps) == difficulty + 1
+        product = sympy.Mul(*[s.expr for s in factor_steps])
+        assert _same(product, draft.answer, draft.variables)
+        assert draft.prompt_text.count("(") >= difficulty + 1
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_value_is_derivative_at_point(difficulty):
+    for seed in range(15):
+        draft = _draw(_slot(difficulty, "value"), seed)
+        (x,) = draft.wrt
+        expected = sympy.diff(draft.function, x).xreplace(draft.point)
+        assert draft.answer.is_number and draft.answer != 0
+        assert abs(float(draft.answer - expected)) <= 1e-9 * max(1.0, abs(float(expected)))
+        assert all(v != 0 for v in draft.point.values())
+
+
+def test_wrt_from_slot_is_used():
+    for seed in range(5):
+        assert [w.name for w in _draw(_slot(2, wrt="z"), seed).wrt] == ["z"]
+
+
+def test_two_variables_are_enough():
+    for difficulty in (1, 2, 3):
+        draft = _draw(_slot(difficulty, variables=("x", "y")), 1)
+        assert {s.name for s in draft.function.free_symbols} <= {"x", "y"}
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_same_seed_same_draft(difficulty):
+    a, b = _draw(_slot(difficulty), 4), _draw(_slot(difficulty), 4)
+    assert (str(a.function), str(a.answer), a.prompt_text) == (str(b.function), str(b.answer), b.prompt_text)
+    assert [(m.kind, str(m.answer)) for m in a.mistakes] == [(m.kind, str(m.answer)) for m in b.mistakes]
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_variety_across_seeds(difficulty):
+    assert len({str(_draw(_slot(difficulty), s).function) for s in range(20)}) >= 18
+
+
+def test_coefficients_within_slot_range():
+    for difficulty in (1, 2, 3):
+        for seed in range(15):
+            draft = _draw(_slot(difficulty, coefficients=(2, 4)), seed)
+            prompt_numbers = [
+                int(n) for layer_def in draft.prompt_text.split(";") for n in _coefficients(layer_def)
+            ]
+            assert all(2 <= n <= 4 for n in prompt_numbers), draft.prompt_text
+
+
+def _coefficients(text: str) -> list[str]:
+    """Coefficients in 'g(y, u) = 3*u*y^2': numbers followed by '*' (exponents follow '^')."""
+    return re.findall(r"(?<![\^\d])(\d+)\*", text)
+
+
+@pytest.mark.parametrize("ask", ["partial", "value"])
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_mistakes_differ_from_key(difficulty, ask):
+    kinds: set[str] = set()
+    for seed in SEEDS:
+        draft = _draw(_slot(difficulty, ask), seed)
+        for m in draft.mistakes:
+            kinds.add(m.kind)
+            assert not _same(m.answer, draft.answer, draft.variables), (m.kind, m.answer)
+            assert len(m.feedback) > 30
+    assert {"forgot_inner", "wrong_var", "other_var_nonconst"} <= kinds
+    if difficulty >= 2:
+        assert "missing_factor" in kinds
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_steps_end_in_answer(difficulty):
+    for ask in ("partial", "value"):
+        for seed in range(8):
+            draft = _draw(_slot(difficulty, ask), seed)
+            assert draft.steps[-1].expr == draft.answer
+            assert "held constant" in draft.steps[0].text or "hold" in " ".join(s.text for s in draft.steps)
+            assert r"\partial" in draft.prompt_latex
