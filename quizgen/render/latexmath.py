@@ -22,7 +22,7 @@ _FORBIDDEN = re.compile(
 
 MATH_LINE_CHARS = 62
 """Estimated visible characters of display math that fit on one line of the worksheet."""
-INLINE_MAX_CHARS = 34
+INLINE_MAX_CHARS = 44
 """Inline math in a prompt longer than this is set as a display instead."""
 
 
@@ -207,6 +207,15 @@ class Segment:
 _MATH = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$", re.S)
 
 
+def _is_definition(math: str) -> bool:
+    """ "f(x, y) = ..." (a function being defined) rather than "x = -1" (a point) or "\\nabla f = (...)"."""
+    eq = _top_level_positions(math, "=")
+    if not eq:
+        return False
+    lhs = math[: eq[0]].strip()
+    return "(" in lhs and not lhs.startswith("\\nabla")
+
+
 def prompt_segments(prompt_latex: str) -> list[Segment]:
     """Split a family's prompt ("Let $f(x,y) = ...$. Find $...$.") into text and math; long math is displayed.
 
@@ -218,9 +227,7 @@ def prompt_segments(prompt_latex: str) -> list[Segment]:
         if m.start() > pos:
             segments.append(Segment("text", prompt_latex[pos : m.start()]))
         math = m.group(1)
-        width = visible_width(math)
-        # A definition "f(x, y) = ..." reads best on its own line, as in a textbook.
-        display = width > INLINE_MAX_CHARS or (bool(_top_level_positions(math, "=")) and width > 14)
+        display = _is_definition(math) or visible_width(math) > INLINE_MAX_CHARS
         segments.append(Segment("math", math, display=display))
         pos = m.end()
     if pos < len(prompt_latex):
