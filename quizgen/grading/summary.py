@@ -16,9 +16,13 @@ ISSUE_WORDS = {
     "duplicate": "duplicate answers",
     "blank": "blank answers",
     "missing": "unanswered problems",
-    "absent": "students without any answer",
-    "unmatched_column": "question columns not matched to a problem",
+    "absent": "students with no answers",
+    "unmatched_column": "unmatched question columns",
 }
+
+
+def _pct(value: float) -> str:
+    return f"{round(value)}%"
 
 
 def print_summary(run: GradeRun, console: Console, out_dir: str) -> None:
@@ -32,20 +36,19 @@ def print_summary(run: GradeRun, console: Console, out_dir: str) -> None:
         f"Score: mean {fmt_number(st.mean)}%, median {fmt_number(st.median)}%, "
         f"lowest {fmt_number(st.low)}%, highest {fmt_number(st.high)}%."
     )
-    table = Table(title=None, show_edge=False, pad_edge=False)
-    for name, justify in (("problem", "right"), ("family", "left"), ("correct", "right"), ("partly", "right"),
-                          ("incorrect", "right"), ("invalid", "right"), ("blank", "right"), ("mean points", "right")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    table = Table(show_edge=False, pad_edge=False)
+    for name, justify in (("#", "right"), ("family", "left"), ("right", "right"), ("partly", "right"),
+                          ("wrong", "right"), ("invalid", "right"), ("blank", "right"), ("mean pts", "right")):
+        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for p in st.problems:
         table.add_row(
-            str(p.slot), p.family, f"{fmt_number(p.share('correct'))}%", f"{fmt_number(p.share('partial'))}%",
-            f"{fmt_number(p.share('incorrect'))}%", f"{fmt_number(p.share('invalid'))}%",
-            f"{fmt_number(p.share('blank', 'missing'))}%",
-            f"{fmt_number(p.mean_points)} / {fmt_number(p.max_points)}",
+            str(p.slot), p.family, _pct(p.share("correct")), _pct(p.share("partial")), _pct(p.share("incorrect")),
+            _pct(p.share("invalid")), _pct(p.share("blank", "missing")),
+            f"{fmt_number(p.mean_points)}/{fmt_number(p.max_points)}",
         )
     console.print(table)
     if st.issues:
-        found = "; ".join(f"{n} {ISSUE_WORDS.get(kind, kind)}" for kind, n in sorted(st.issues.items()))
+        found = "; ".join(f"{ISSUE_WORDS.get(kind, kind)}: {n}" for kind, n in sorted(st.issues.items()))
         console.print(f"Found in the input: {found} (details in {out_dir}/problems.csv).")
     else:
         console.print("Found in the input: nothing to report.")
