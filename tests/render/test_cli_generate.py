@@ -1,0 +1,89 @@
+"""Through the command teachers run: `quizgen generate --format pdf|tex` calls write_documents."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from quizgen.cli import cli
+
+from .test_documents import pdf_text
+
+BANK = """\
+title: "Backprop quiz #3 & friends"
+course: "ML_101 100%"
+instructions: |
+  Show your work.
+seed: 11
+slots:
+  - family: sum_rule
+    difficulty: 1
+    variables: [x, y]
+    coefficients: [1, 9]
+    points: 1
+    ask: partial
+  - family: relu
+    difficulty: 1
+    variables: [x]
+    coefficients: [-5, 5]
+    points: 2
+    ask: partial
+  - family: gradient
+    difficulty: 2
+    variables: [x, y, z]
+    coefficients: [-9, 9]
+    points: 3
+    ask: gradient
+"""
+
+
+@pytest.fixture
+def bank(tmp_path: Path) -> Path:
+    path = tmp_path / "bank.yaml"
+    path.write_text(BANK, encoding="utf-8")
+    return path
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_generate_pdf_writes_worksheets_key_and_split_files(tmp_path: Path, bank: Path) -> None:
+    roster = tmp_path / "class.csv"
+    roster.write_text("student_id,name\nA1,Zoë O'Brien & Co_1 #2\nB/2,Jean \\input{/etc/passwd}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["generate", "--bank", str(bank), "--roster", str(roster), "--format", "pdf", "--split", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    text = pdf_text(out / "worksheets.pdf")
+    key = pdf_text(out / "key.pdf")
+    for sheet in manifest["students"]:
+        assert sheet["name"].replace(" ", "") in text and sheet["variant"] in text
+        assert sheet["variant"] in key
+    assert "Backpropquiz#3&friends" in text and "ML_101100%" in text
+    assert text.count("Problem3") == 2 and key.count("Solution.") == 6
+    assert len(list((out / "students").glob("*.pdf"))) == 2 and len(list((out / "keys").glob("*.pdf"))) == 2
+
+
+def test_generate_tex_writes_sources_only(tmp_path: Path, bank: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["generate", "--bank", str(bank), "--count", "2", "--format", "tex", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "worksheets.tex").is_file() and (out / "key.tex").is_file()
+    assert not list(out.glob("*.pdf"))
+
+
+def test_a_broken_template_is_one_clear_line(tmp_path: Path, bank: Path) -> None:
+    templates = tmp_path / "mine"
+    templates.mkdir()
+    (templates / "problem.tex.j2").write_text("\\BLOCK{ if }\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["generate", "--bank", str(bank), "--count", "1", "--format", "tex", "--template", str(templates), "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: template ") and "problem.tex.j2:1" in lines[0]
