@@ -1,0 +1,154 @@
+"""Accuracy and speed of `quizgen check` against the naive sympy baseline, on labelled answers.
+
+Usage: .venv/bin/python benchmarks/bench_check.py [--repeat N]
+
+Cases: ../shared/examples/answer-cases.jsonl (if present) plus tests/checker/labelled_cases.jsonl (all 8
+topic kinds, right and wrong forms). Each case runs through Checker.check_many (the batch path, caches
+cold) and through `sympy.simplify(parse_expr(a) - parse_expr(b)) == 0`; both accuracies (false accepts,
+false rejects), per-check times and the speed ratio are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import sympy
+from sympy.parsing.sympy_parser import (
+    convert_xor,
+    implicit_multiplication_application,
+    parse_expr,
+    standard_transformations,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "examples" / "answer-cases.jsonl"
+OURS = ROOT / "tests" / "checker" / "labelled_cases.jsonl"
+TRANSFORMS = standard_transformations + (implicit_multiplication_application, convert_xor)
+BASELINE_LIMIT = 5
+
+
+def load_cases() -> list[dict[str, Any]]:
+    cases = []
+    for path in (SHARED, OURS):
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    cases.append(json.loads(line))
+    return cases
+
+
+class _Slow(Exception):
+    pass
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise _Slow
+
+
+def baseline(expected: str, answer: str) -> bool:
+    """The naive check. parse_expr appears only here, on this trusted, hand-labelled benchmark data (it
+    evaluates its input: never use it on student text)."""
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(BASELINE_LIMIT)
+    try:
+        a = parse_expr(expected, transformations=TRANSFORMS)
+        b = parse_expr(answer, transformations=TRANSFORMS)
+        if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
+            if not (isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and len(a) == len(b)):
+                return False
+            return all(sympy.simplify(x - y) == 0 for x, y in zip(a, b))
+        return bool(sympy.simplify(a - b) == 0)
+    except (Exception, _Slow):  # noqa: BLE001 - a crash is a rejection for the baseline
+        return False
+    finally:
+        signal.alarm(0)
+
+
+def score(labels: list[str], accepted: list[bool]) -> tuple[int, int, int]:
+    false_accepts = sum(1 for lab, ok in zip(labels, accepted) if ok and lab != "correct")
+    false_rejects = sum(1 for lab, ok in zip(labels, accepted) if not ok and lab == "correct")
+    right = len(labels) - false_accepts - false_rejects
+    return right, false_accepts, false_rejects
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="cold-cache runs of the checker (best is kept)")
+    parser.add_argument("--show", action="store_true", help="list every case either method gets wrong")
+    args = parser.parse_args()
+
+    from quizgen.checker import Checker, CheckRequest
+    from quizgen.checker import core
+
+    cases = load_cases()
+    if not cases:
+        print("no labelled cases found", file=sys.stderr)
+        return 1
+    labels = [c["verdict"] for c in cases]
+    requests = [CheckRequest(c["expected"], c["answer"], c.get("variables")) for c in cases]
+
+    # warm the imports (not the caches): one unrelated check
+    with Checker() as warm:
+        warm.check_many([CheckRequest("z**2", "2z")])
+
+    runs = []
+    per_check: list[float] = []
+    verdicts = []
+    for _ in range(max(1, args.repeat)):
+        core._KEYS.data.clear()  # cold: no parsed keys, no verdicts
+        core._MISTAKES.data.clear()
+        with Checker() as checker:
+            t0 = time.perf_counter()
+            verdicts = checker.check_many(requests)
+            runs.append(time.perf_counter() - t0)
+    # per-check times, each with cold caches
+    for req in requests:
+        core._KEYS.data.clear()
+        with Checker() as checker:
+            t0 = time.perf_counter()
+            checker.check_many([req])
+            per_check.append(time.perf_counter() - t0)
+    ours_ok = [v.verdict == "correct" for v in verdicts]
+
+    base_ok, base_times = [], []
+    for c in cases:
+        expected = c["expected"] if isinstance(c["expected"], str) else "[" + ", ".join(c["expected"]) + "]"
+        t0 = time.perf_counter()
+        base_ok.append(baseline(expected, c["answer"]))
+        base_times.append(time.perf_counter() - t0)
+
+    n = len(cases)
+    ours_total, base_total = min(runs), sum(base_times)
+    r1, fa1, fr1 = score(labels, ours_ok)
+    r2, fa2, fr2 = score(labels, base_ok)
+    print(f"labelled checks: {n} ({labels.count('correct')} correct, {n - labels.count('correct')} incorrect)")
+    print(f"quizgen check : {r1}/{n} right, {fa1} false accepts, {fr1} false rejects")
+    print(f"naive simplify: {r2}/{n} right, {fa2} false accepts, {fr2} false rejects")
+    print(
+        f"quizgen batch : {ours_total * 1000:.1f} ms total, {ours_total / n * 1e3:.3f} ms per check "
+        f"(cold caches, best of {len(runs)}); one check at a time: median {statistics.median(per_check) * 1e3:.3f} ms, "
+        f"p95 {sorted(per_check)[int(0.95 * (n - 1))] * 1e3:.3f} ms, max {max(per_check) * 1e3:.1f} ms"
+    )
+    print(
+        f"naive baseline: {base_total * 1000:.0f} ms total, {base_total / n * 1e3:.2f} ms per check; "
+        f"median {statistics.median(base_times) * 1e3:.2f} ms, max {max(base_times) * 1e3:.0f} ms"
+    )
+    print(f"speed ratio   : {base_total / ours_total:.0f}x the baseline's throughput")
+    if args.show:
+        for c, v, b in zip(cases, verdicts, base_ok):
+            ours = v.verdict == "correct"
+            if ours != (c["verdict"] == "correct") or b != (c["verdict"] == "correct"):
+                print(f"  {c['id']}: label {c['verdict']}; quizgen {v.verdict} ({v.message}); naive "
+                      f"{'accepts' if b else 'rejects'}: {c['expected']!r} vs {c['answer']!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

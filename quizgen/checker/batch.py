@@ -1,0 +1,249 @@
+"""The Checker: cache, hard time limit per check, and worker processes for big batches.
+
+Small batches and single checks run in this process (the numeric path is bounded and fast); the rare
+check that needs symbolic work sends it to a helper process that is killed when the check's time is up.
+Big batches with workers > 1 are cut into chunks run by N worker processes; the parent watches every
+item's time and kills and replaces a worker whose current item overruns, so one pathological answer
+costs at most the limit and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import wait
+from typing import Any
+
+from quizgen.checker.core import TIMEOUT_MESSAGE, check_request
+from quizgen.checker.equivalence import CheckTimeout
+from quizgen.checker.verdict import CheckRequest, Verdict, invalid
+from quizgen.checker.worker import DEFAULT_MEMORY_MB, WorkerFailed, WorkerProcess
+
+POOL_THRESHOLD = 400
+"""Distinct uncached checks from which workers > 1 pays for itself (below it, in-process is faster)."""
+CHUNK = 64
+GRACE = 0.25
+"""Extra seconds the parent allows for a result to travel back before killing a worker."""
+
+
+class Checker:
+    """Checks answers in batches, in input order, with an LRU cache of identical requests.
+
+    timeout is the hard limit per check in seconds; workers > 1 runs big batches in that many processes;
+    memory_mb caps each worker process's growth. Use as a context manager, or call close().
+    """
+
+    def __init__(
+        self,
+        *,
+        timeout: float = 2.0,
+        workers: int = 1,
+        cache_size: int = 65536,
+        memory_mb: int | None = DEFAULT_MEMORY_MB,
+    ) -> None:
+        if timeout <= 0:
+            raise ValueError("timeout must be positive")
+        self.timeout = float(timeout)
+        self.workers = max(1, int(workers))
+        self.cache_size = cache_size
+        self.memory_mb = memory_mb
+        self._cache: OrderedDict[Any, Verdict] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._helper = WorkerProcess(memory_mb)
+        self._helper_lock = threading.Lock()
+        self._pool: list[WorkerProcess] = []
+        self._pool_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ cache
+
+    def _cached(self, key: Any) -> Verdict | None:
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+            return hit
+
+    def _store(self, key: Any, verdict: Verdict) -> None:
+        if verdict.diagnosis == "timeout" or verdict.diagnosis == "internal_error":
+            return  # a slow machine must not make a verdict stick
+        with self._cache_lock:
+            self._cache[key] = verdict
+            self._cache.move_to_end(key)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+
+    # ------------------------------------------------------------------ one check
+
+    def check(self, request: CheckRequest) -> Verdict:
+        """One request, in this process (symbolic work in the killable helper)."""
+        key = _safe_key(request)
+        if key is not None:
+            hit = self._cached(key)
+            if hit is not None:
+                return hit
+        verdict = check_request(request, timeout=self.timeout, symbolic=self._symbolic)
+        if key is not None:
+            self._store(key, verdict)
+        return verdict
+
+    def _symbolic(self, expected: Any, answer: str, variables: Sequence[str], latex: bool | None, component: int,
+                  deadline: float | None) -> bool:
+        with self._helper_lock:
+            try:
+                self._helper.ensure()  # start-up is not charged to the answer
+            except WorkerFailed as exc:
+                raise CheckTimeout from exc
+            remaining = self.timeout if deadline is None else deadline - time.monotonic()
+            if remaining <= 0:
+                raise CheckTimeout
+            try:
+                reply = self._helper.call(("symbolic", (expected, answer, tuple(variables), latex, component)),
+                                          remaining)
+            except WorkerFailed as exc:
+                raise MemoryError from exc
+        if reply[1] == "memory":
+            raise MemoryError
+        return bool(reply[1])
+
+    # ------------------------------------------------------------------ batches
+
+    def check_many(
+        self, requests: Sequence[CheckRequest], *, progress: Callable[[int], None] | None = None
+    ) -> list[Verdict]:
+        """Verdicts in input order; progress(n) is told how many requests are done so far."""
+        results: list[Verdict | None] = [None] * len(requests)
+        groups: OrderedDict[Any, list[int]] = OrderedDict()
+        done = 0
+        for i, req in enumerate(requests):
+            key = _safe_key(req)
+            if key is None:
+                key = ("uncacheable", i)
+            hit = self._cached(key) if key[0] != "uncacheable" else None
+            if hit is not None:
+                results[i] = hit
+                done += 1
+            else:
+                groups.setdefault(key, []).append(i)
+        if progress is not None and done:
+            progress(done)
+        todo = list(groups.items())
+
+        def finish(key: Any, verdict: Verdict) -> None:
+            nonlocal done
+            if key[0] != "uncacheable":
+                self._store(key, verdict)
+            for i in groups[key]:
+                results[i] = verdict
+            done += len(groups[key])
+            if progress is not None:
+                progress(done)
+
+        if self.workers > 1 and len(todo) >= POOL_THRESHOLD:
+            self._run_pool([(k, requests[idx[0]]) for k, idx in todo], finish)
+        else:
+            for key, idx in todo:
+                finish(key, check_request(requests[idx[0]], timeout=self.timeout, symbolic=self._symbolic))
+        return [r if r is not None else invalid("This answer could not be checked.", "internal_error") for r in results]
+
+    def _run_pool(self, items: list[tuple[Any, CheckRequest]], finish: Callable[[Any, Verdict], None]) -> None:
+        """Chunks to N workers; the parent times every item and replaces a worker that overruns."""
+        with self._pool_lock:
+            while len(self._pool) < self.workers:
+                self._pool.append(WorkerProcess(self.memory_mb))
+            for w in self._pool:
+                w.ensure()
+            keys = [k for k, _ in items]
+            queue = [list(range(s, min(s + CHUNK, len(items)))) for s in range(0, len(items), CHUNK)]
+            queue.reverse()
+            busy: dict[int, tuple[list[int], float]] = {}  # worker index -> (pending item indices, item start)
+
+            def dispatch(w: int) -> None:
+                if not queue:
+                    return
+                chunk = queue.pop()
+                self._pool[w].ensure()
+                self._pool[w].send(("batch", (self.timeout, [(j, items[j][1]) for j in chunk])))
+                busy[w] = (chunk, time.monotonic())
+
+            for w in range(len(self._pool)):
+                dispatch(w)
+            while busy:
+                conns = {self._pool[w].conn: w for w in busy if self._pool[w].conn is not None}
+                now = time.monotonic()
+                wait_for = min(start + self.timeout + GRACE - now for _, start in busy.values())
+                ready = wait(list(conns), timeout=max(0.0, wait_for))
+                for conn in ready:
+                    w = conns[conn]
+                    pending, _ = busy[w]
+                    try:
+                        message = conn.recv()
+                    except (EOFError, OSError):
+                        self._pool[w].kill()
+                        j = pending.pop(0)
+                        finish(keys[j], invalid("This answer could not be checked (it used too much memory).",
+                                                "too_complex"))
+                        self._requeue(w, pending, busy, queue, dispatch)
+                        continue
+                    if message[0] == "result":
+                        j = message[1]
+                        if j in pending:
+                            pending.remove(j)
+                        finish(keys[j], message[2])
+                        busy[w] = (pending, time.monotonic())
+                    elif message[0] == "done":
+                        del busy[w]
+                        dispatch(w)
+                now = time.monotonic()
+                for w in list(busy):
+                    pending, start = busy[w]
+                    if pending and now - start > self.timeout + GRACE:
+                        self._pool[w].kill()
+                        j = pending.pop(0)
+                        finish(keys[j], invalid(TIMEOUT_MESSAGE.format(limit=self.timeout), "timeout"))
+                        self._requeue(w, pending, busy, queue, dispatch)
+
+    def _requeue(self, w: int, pending: list[int], busy: dict[int, tuple[list[int], float]],
+                 queue: list[list[int]], dispatch: Callable[[int], None]) -> None:
+        del busy[w]
+        if pending:
+            queue.append(pending)
+        dispatch(w)
+
+    def close(self) -> None:
+        """Stop the helper and worker processes (the cache stays usable)."""
+        with self._helper_lock:
+            self._helper.close()
+        with self._pool_lock:
+            for w in self._pool:
+                w.close()
+            self._pool.clear()
+
+    def __enter__(self) -> Checker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _safe_key(request: CheckRequest) -> Any:
+    try:
+        key = request.cache_key()
+        hash(key)
+        return key
+    except TypeError:
+        return None
+
+
+_DEFAULT: dict[float, Checker] = {}
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_checker(timeout: float) -> Checker:
+    """A shared in-process Checker per time limit (check() uses it, so its cache and helper are reused)."""
+    with _DEFAULT_LOCK:
+        checker = _DEFAULT.get(timeout)
+        if checker is None:
+            checker = _DEFAULT[timeout] = Checker(timeout=timeout)
+        return checker
