@@ -1,0 +1,270 @@
+"""Tokenizer: normalized answer text (plain or LaTeX) to a list of tokens with positions.
+
+Identifier runs are split here into the problem's names, longest declared name first (w1x1 -> w1, x1;
+xcos -> x, cos), so the parser only ever sees known variables, functions, constants and keywords. An
+identifier that cannot be split fails here with a targeted message (case, In for ln, CAS commands).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final
+
+from quizgen.mathparse.messages import Fail
+from quizgen.mathparse.names import FORBIDDEN, FUNCTIONS, GREEK, KEYWORDS, NameTable
+
+
+class Token:
+    """kind: num, name, kw, op, frac, sqrt, ind, end. For names, meaning is ("var"|"func"|"const", payload)."""
+
+    __slots__ = ("kind", "text", "start", "end", "space_before", "meaning", "latex_cmd")
+
+    def __init__(self, kind: str, text: str, start: int, end: int, space_before: bool,
+                 meaning: tuple[str, object] | None = None, latex_cmd: bool = False) -> None:
+        self.kind = kind
+        self.text = text
+        self.start = start
+        self.end = end
+        self.space_before = space_before
+        self.meaning = meaning
+        self.latex_cmd = latex_cmd
+
+    def __repr__(self) -> str:
+        return f"Token({self.kind}, {self.text!r}, {self.start})"
+
+
+_NUM = r"\d+(?:\.\d+)?|\.\d+"
+_NUM_SCI = r"\d+\.\d*[eE][+-]?\d+|" + _NUM
+_OPS = r"\*\*|<=|>=|==|!=|[-+*/^()\[\]{},|<>=!&_⟨⟩√'\"`.;:~@#$%?]"
+_PLAIN_RE = re.compile(rf"(?P<ws>\s+)|(?P<num>{_NUM})|(?P<name>[A-Za-z][A-Za-z0-9_]*)|(?P<op>{_OPS})|(?P<cmd>\\(?:[A-Za-z]+|.|$))")
+_KEY_RE = re.compile(rf"(?P<ws>\s+)|(?P<num>{_NUM_SCI})|(?P<name>[A-Za-z][A-Za-z0-9_]*)|(?P<op>{_OPS})|(?P<cmd>\\(?:[A-Za-z]+|.|$))")
+_LATEX_RE = re.compile(
+    rf"(?P<ws>\s+)|(?P<num>{_NUM})|(?P<name>[A-Za-z][A-Za-z0-9]*(?:_(?:\{{\s*[A-Za-z0-9]+\s*\}}|[A-Za-z0-9]))?)"
+    rf"|(?P<op>{_OPS})|(?P<cmd>\\(?:[A-Za-z]+|.|$))"
+)
+_BRACED_NAME = re.compile(r"\s*\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}")
+_BRACED_ONE = re.compile(r"\s*(?:\{\s*1\s*\}|1)")
+
+_LATEX_SKIP: Final = frozenset({
+    ",", ";", ":", "!", " ", "quad", "qquad", "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr",
+    "Bigl", "Bigr", "biggl", "biggr", "Biggl", "Biggr", "displaystyle", "textstyle", "middle",
+})
+_LATEX_OPS: Final[Mapping[str, str]] = MappingProxyType({
+    "cdot": "*", "times": "*", "ast": "*", "div": "/", "lt": "<", "gt": ">", "le": "<=", "leq": "<=",
+    "leqslant": "<=", "ge": ">=", "geq": ">=", "geqslant": ">=", "neq": "!=", "ne": "!=",
+    "langle": "⟨", "rangle": "⟩", "lvert": "|", "rvert": "|", "vert": "|", "mid": "|", "{": "{",
+    "}": "}", "lbrace": "{", "rbrace": "}", "lbrack": "[", "rbrack": "]", "|": "|",
+})
+_LATEX_FUNCS: Final = frozenset({
+    "sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "coth",
+    "exp", "ln", "log", "max", "min", "sgn",
+})
+_LATEX_WORD: Final = frozenset({"operatorname", "mathrm", "text", "mathit", "textrm", "rm", "mathsf", "textit", "mathbf", "mathbb", "mathds", "mathbbm", "boldsymbol"})
+_LATEX_FORBIDDEN: Final[Mapping[str, str]] = MappingProxyType({
+    "int": "cas_command", "iint": "cas_command", "oint": "cas_command", "sum": "cas_command",
+    "prod": "cas_command", "lim": "cas_command", "nabla": "cas_derivative", "partial": "derivative_notation",
+    "infty": "infinity",
+})
+
+
+def tokenize(text: str, table: NameTable, *, latex: bool, key: bool, lo: int = 0, hi: int | None = None) -> list[Token]:
+    """Tokens of text[lo:hi], ending with an "end" token.
+
+    Raises:
+        Fail: a character or LaTeX command that cannot be used, or a name that is not known.
+    """
+    hi = len(text) if hi is None else hi
+    pattern = _LATEX_RE if latex else (_KEY_RE if key else _PLAIN_RE)
+    tokens: list[Token] = []
+    pos = lo
+    space = False
+    while pos < hi:
+        m = pattern.match(text, pos, hi)
+        if m is None:
+            raise Fail("bad_char", pos, char=text[pos])
+        kind = m.lastgroup
+        start, end = m.span()
+        pos = end
+        if kind == "ws":
+            space = True
+            continue
+        if kind == "num":
+            tokens.append(Token("num", m.group(), start, end, space))
+        elif kind == "name":
+            word = m.group()
+            if latex and "{" in word:
+                word = re.sub(r"[{}\s]", "", word)
+            tokens.extend(_split_name(word, start, end, table, space, _next_char(text, end, hi)))
+        elif kind == "op":
+            op = m.group()
+            _check_op(op, start, text, end, hi, latex)
+            tokens.append(Token("op", op, start, end, space))
+        else:
+            pos = _latex_command(m.group()[1:], start, end, text, hi, tokens, table, space, latex)
+            if pos < 0:  # skipped (spacing, \left)
+                pos = -pos
+                space = True
+                continue
+        space = False
+    tokens.append(Token("end", "", hi, hi, space))
+    return tokens
+
+
+def _next_char(text: str, end: int, hi: int) -> str:
+    while end < hi and text[end] == " ":
+        end += 1
+    return text[end] if end < hi else ""
+
+
+def _check_op(op: str, start: int, text: str, end: int, hi: int, latex: bool) -> None:
+    if op in "\"`":
+        raise Fail("quote", start, char=op)
+    if op == "'":
+        raise Fail("prime", start)
+    if op == "!":
+        raise Fail("factorial", start)
+    if op == "=":
+        raise Fail("equation", start)
+    if op == ".":
+        raise Fail("attribute", start)
+    if op == "$":
+        raise Fail("dollar", start)
+    if op == "_" and not latex:
+        m = re.match(r"_+[A-Za-z0-9_]*", text[start:hi])
+        word = m.group() if m else "_"
+        raise Fail("python_name" if word.startswith("__") else "bad_char", start, name=word, char=op)
+    if op in ";:~@#%?":
+        raise Fail("bad_char", start, char=op)
+
+
+def _latex_command(cmd: str, start: int, end: int, text: str, hi: int, tokens: list[Token],
+                   table: NameTable, space: bool, latex: bool) -> int:
+    """Append the tokens of one LaTeX command; returns the next position (negative: skipped, as space)."""
+    if not latex:
+        raise Fail("bad_char", start, char="\\")
+    if cmd in _LATEX_SKIP:
+        if cmd in ("left", "right", "middle") and end < hi and text[end] == ".":
+            end += 1
+        return -end
+    if cmd in _LATEX_OPS:
+        tokens.append(Token("op", _LATEX_OPS[cmd], start, end, space))
+        return end
+    if cmd in ("frac", "dfrac", "tfrac", "cfrac"):
+        tokens.append(Token("frac", cmd, start, end, space))
+        return end
+    if cmd == "sqrt":
+        tokens.append(Token("sqrt", cmd, start, end, space))
+        return end
+    if cmd in _LATEX_FUNCS:
+        name = "sign" if cmd == "sgn" else cmd
+        tokens.append(Token("name", name, start, end, space, ("func", FUNCTIONS[name]), latex_cmd=True))
+        return end
+    if cmd in ("mathbb", "mathbf", "mathds", "mathbbm", "boldsymbol"):
+        m = _BRACED_ONE.match(text, end, hi)
+        if m:
+            tokens.append(Token("ind", cmd, start, m.end(), space))
+            return m.end()
+    if cmd in _LATEX_WORD:
+        m = _BRACED_NAME.match(text, end, hi)
+        if not m:
+            raise Fail("latex_arg", start, name="\\" + cmd, what="a name in braces, as \\" + cmd + "{relu}")
+        tokens.extend(_split_name(m.group(1), m.start(1), m.end(1), table, space, _next_char(text, m.end(), hi)))
+        return m.end()
+    if cmd in GREEK or cmd == "pi":
+        tokens.extend(_split_name(cmd, start, end, table, space, _next_char(text, end, hi), whole=True))
+        return end
+    if cmd in _LATEX_FORBIDDEN:
+        raise Fail(_LATEX_FORBIDDEN[cmd], start, name="\\" + cmd, text="\\" + cmd)
+    raise Fail("latex_unknown", start, name="\\" + cmd)
+
+
+def _split_name(word: str, start: int, end: int, table: NameTable, space: bool, next_char: str,
+                whole: bool = False) -> list[Token]:
+    """Split an identifier run into known names (longest first, with backtracking) or fail helpfully."""
+    known = table.known
+    meaning = known.get(word)
+    if word in KEYWORDS and (meaning is None or meaning[0] != "var"):
+        return [Token("kw", word, start, end, space)]
+    if meaning is not None:
+        return [Token("name", word, start, end, space, meaning)]
+    if table.auto or whole:
+        _fail_whole(word, start, table, next_char)
+        return [Token("name", word, start, end, space, ("var", word))]
+    n = len(word)
+    max_len = table.max_len
+    ok = [False] * (n + 1)
+    first = [0] * (n + 1)
+    ok[n] = True
+    for i in range(n - 1, -1, -1):
+        for length in range(min(max_len, n - i), 0, -1):
+            if ok[i + length] and word[i:i + length] in known:
+                ok[i] = True
+                first[i] = length
+                break
+    if not ok[0]:
+        _fail_split(word, start, table, next_char)
+    out: list[Token] = []
+    i = 0
+    while i < n:
+        piece = word[i:i + first[i]]
+        out.append(Token("name", piece, start + i, start + i + len(piece), space if i == 0 else False, known[piece]))
+        i += first[i]
+    return out
+
+
+def _fail_whole(word: str, start: int, table: NameTable, next_char: str) -> None:
+    """Raise the targeted message for a whole word that is not allowed (auto mode: only forbidden names)."""
+    if word in FORBIDDEN:
+        raise Fail(FORBIDDEN[word], start, name=word)
+    if word.startswith("_") or "__" in word:
+        raise Fail("python_name", start, name=word)
+    if table.auto:
+        if next_char == "(":
+            raise Fail("unknown_function", start, name=word)
+        return
+    _unknown(word, start, table, next_char, word)
+
+
+def _fail_split(word: str, start: int, table: NameTable, next_char: str) -> None:
+    known = table.known
+    reach = {0}
+    for i in range(len(word)):
+        if i in reach:
+            for length in range(1, min(table.max_len, len(word) - i) + 1):
+                if word[i:i + length] in known:
+                    reach.add(i + length)
+    stuck = max(reach)
+    if word == "In" or (stuck == 0 and word.startswith("In") and next_char == "("):
+        raise Fail("In_for_ln", start)
+    if word in FORBIDDEN:
+        raise Fail(FORBIDDEN[word], start, name=word)
+    rest = word[stuck:]
+    if rest[:1].isdigit() or rest[:1] == "_":
+        left = word[:stuck]
+        digits = re.match(r"[0-9_]*", rest).group()
+        if rest[:1].isdigit() and left and not rest[len(digits):]:
+            raise Fail("digits_in_name", start, word=word, left=left, digits=digits)
+    if word.lower() in table.lower:
+        raise Fail("wrong_case", start, name=word, suggestion=table.lower[word.lower()])
+    for length in range(len(rest), 0, -1):
+        frag = rest[:length]
+        if frag in FORBIDDEN and length > 1:
+            raise Fail(FORBIDDEN[frag], start + stuck, name=frag)
+        if frag == "In":
+            raise Fail("In_for_ln", start + stuck)
+    if stuck == 0:
+        _unknown(word, start, table, next_char, word)
+    _unknown(rest, start + stuck, table, next_char, word)
+
+
+def _unknown(name: str, start: int, table: NameTable, next_char: str, word: str) -> None:
+    if name.lower() in table.lower:
+        raise Fail("wrong_case", start, name=name, suggestion=table.lower[name.lower()])
+    variables = ", ".join(table.variables) or "none"
+    if name == word:
+        if next_char == "(" and len(name) > 1:
+            raise Fail("unknown_function", start, name=name)
+        raise Fail("unknown_name", start, name=name, variables=variables)
+    raise Fail("unknown_name_in", start, name=name, word=word, variables=variables)

@@ -1,0 +1,763 @@
+"""Recursive-descent parser: tokens to sympy values, plain text and LaTeX, built together in one pass.
+
+Each parse method returns an E carrying the sympy value and the answer as understood (text and LaTeX, with
+implicit multiplications made explicit and the student's own parentheses kept). sympy objects are built
+directly from the allow-list (never from strings); every numeric power and product is size-checked before
+sympy evaluates it, and the nesting depth and node count are bounded, so no input can hang or recurse.
+
+Grammar (lowest precedence first):
+    top      := '<' ifelse (',' ifelse)* '>' | or
+    or       := and (('or' | '|' [keys]) and)*
+    and      := rel (('and' | '&') rel)*
+    rel      := ifelse (relop ifelse)*            relop: < <= > >= == !=
+    ifelse   := sum ['if' or 'else' ifelse]
+    sum      := term (('+' | '-') term)*
+    term     := unary (('*' | '/') unary | implicit-factor)*
+    unary    := ('-' | '+') unary | power
+    power    := primary [('^' | '**') unary]
+    primary  := number | name | call | group | |sum| | LaTeX (frac, sqrt, 1_{cond})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sympy
+
+from quizgen.mathparse.lexer import Token
+from quizgen.mathparse.limits import Limits
+from quizgen.mathparse.messages import Fail
+from quizgen.mathparse.names import FuncSpec, variable_latex
+
+P_IF, P_OR, P_AND, P_REL, P_ADD, P_MUL, P_NEG, P_POW, P_ATOM = range(9)
+
+_CLOSE = {"(": ")", "[": "]", "{": "}", "⟨": "⟩", "<": ">"}
+_RELOPS = {"<": sympy.StrictLessThan, ">": sympy.StrictGreaterThan, "<=": sympy.LessThan,
+           ">=": sympy.GreaterThan, "==": sympy.Eq, "!=": sympy.Ne}
+_REL_LATEX = {"<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "==": "=", "!=": r"\ne"}
+_BAD = (sympy.S.NaN, sympy.S.ComplexInfinity, sympy.S.Infinity, sympy.S.NegativeInfinity)
+_ONE = sympy.S.One
+_ZERO = sympy.S.Zero
+
+
+class E:
+    """A parsed piece: sympy value, text and LaTeX as understood, precedence and kind (expr/cond/tuple)."""
+
+    __slots__ = ("value", "text", "latex", "prec", "kind", "items", "start", "inner", "one", "number")
+
+    def __init__(self, value: object, text: str, latex: str, prec: int, start: int, kind: str = "expr",
+                 items: list[E] | None = None, inner: E | None = None) -> None:
+        self.value = value
+        self.text = text
+        self.latex = latex
+        self.prec = prec
+        self.kind = kind
+        self.items = items
+        self.start = start
+        self.inner = inner  # the same without the student's outer parentheses
+        self.one = False  # the literal 1 (so that 1(x > y) is an indicator)
+        self.number = False  # a number literal (for "missing operator" messages)
+
+
+def _wrap(text: str, cond: bool) -> str:
+    return f"({text})" if cond else text
+
+
+def _lwrap(latex: str, cond: bool) -> str:
+    return rf"\left({latex}\right)" if cond else latex
+
+
+def _bare(e: E) -> str:
+    """LaTeX without the student's outer parentheses (for \\frac, \\sqrt, exponents, where braces group)."""
+    return e.inner.latex if e.inner is not None else e.latex
+
+
+def _bare_text(e: E) -> str:
+    return e.inner.text if e.inner is not None else e.text
+
+
+class Parser:
+    """One parse of one token list; not reusable."""
+
+    def __init__(self, tokens: Sequence[Token], limits: Limits, *, latex: bool, key: bool) -> None:
+        self.toks = tokens
+        self.i = 0
+        self.limits = limits
+        self.latex = latex
+        self.key = key
+        self.depth = 0
+        self.nodes = 0
+        self.abs_depth = 0
+
+    # ---- token helpers
+    def peek(self) -> Token:
+        return self.toks[self.i]
+
+    def advance(self) -> Token:
+        t = self.toks[self.i]
+        if t.kind != "end":
+            self.i += 1
+        return t
+
+    def at_op(self, *ops: str) -> bool:
+        t = self.toks[self.i]
+        return t.kind == "op" and t.text in ops
+
+    def at_kw(self, word: str) -> bool:
+        t = self.toks[self.i]
+        return t.kind == "kw" and t.text == word
+
+    def count(self, n: int = 1) -> None:
+        self.nodes += n
+        if self.nodes > self.limits.max_nodes:
+            raise Fail("too_many_nodes", self.peek().start, limit=self.limits.max_nodes)
+
+    def enter(self, pos: int) -> None:
+        self.depth += 1
+        if self.depth > self.limits.max_depth:
+            raise Fail("too_deep", pos, limit=self.limits.max_depth)
+
+    def leave(self) -> None:
+        self.depth -= 1
+
+    def expect_close(self, opener: Token) -> Token:
+        close = _CLOSE[opener.text]
+        t = self.peek()
+        if t.kind == "op" and t.text == close:
+            return self.advance()
+        if t.kind == "end":
+            raise Fail("unbalanced_open", opener.start, tok=opener.text, close=close)
+        if t.kind == "op" and t.text in (")", "]", "}", "⟩"):
+            raise Fail("mismatched_close", t.start, tok=t.text, open=opener.text, close=close)
+        raise self.unexpected(t, f"'{close}' or an operator")
+
+    def unexpected(self, t: Token, what: str = "") -> Fail:
+        if t.kind == "end":
+            prev = self.toks[self.i - 1].text if self.i > 0 else ""
+            return Fail("unexpected_end", t.start, after=prev)
+        if t.kind == "op" and t.text in (")", "]", "}", "⟩"):
+            return Fail("unbalanced_close", t.start, tok=t.text)
+        if t.kind == "op" and t.text == ",":
+            return Fail("bare_comma", t.start)
+        if what:
+            return Fail("expected", t.start, what=what, tok=t.text)
+        return Fail("unexpected_token", t.start, tok=t.text)
+
+    # ---- checks
+    def need_expr(self, e: E) -> E:
+        if e.kind == "tuple":
+            raise Fail("vector_misplaced", e.start)
+        if e.kind == "cond":
+            raise Fail("comparison_misplaced", e.start, text=e.text)
+        return e
+
+    def need_cond(self, e: E) -> E:
+        if e.kind != "cond":
+            raise Fail("expected", e.start, what="a condition such as x > y", tok=e.text)
+        return e
+
+    def checked(self, value: sympy.Basic, pos: int, what: str) -> sympy.Basic:
+        """Reject undefined results (1/0, log(0)) and exact numbers too large to keep."""
+        if value in _BAD:
+            raise Fail("undefined", pos, text=what)
+        num = value
+        if value.is_Add or value.is_Mul:
+            num = value.args[0]
+        if num.is_Rational and not num.is_Integer:
+            bits = num.p.bit_length() + num.q.bit_length()
+        elif num.is_Integer:
+            bits = num.p.bit_length()
+        else:
+            return value
+        if bits > self.limits.max_number_bits:
+            raise Fail("number_too_large", pos)
+        return value
+
+    def real_number(self, value: sympy.Basic, pos: int, what: str) -> None:
+        if value.is_number and value.is_extended_real is False:
+            raise Fail("not_real", pos, text=what)
+
+    # ---- grammar
+    def parse_top(self) -> E:
+        t = self.peek()
+        if t.kind == "end":
+            raise Fail("empty", t.start)
+        if t.kind == "op" and t.text in ("<", "⟨"):
+            e = self.parse_angle_vector()
+        else:
+            e = self.parse_or()
+        t = self.peek()
+        if t.kind != "end":
+            if t.kind == "kw" and t.text == "else":
+                raise Fail("keyword_misplaced", t.start, name="else")
+            raise self.unexpected(t)
+        if e.kind == "cond":
+            raise Fail("bare_comparison", e.start, text=_bare_text(e))
+        if e.kind == "tuple":
+            for item in e.items or ():
+                if item.kind != "expr":
+                    raise Fail("vector_item", item.start)
+        return e
+
+    def parse_angle_vector(self) -> E:
+        opener = self.advance()
+        self.enter(opener.start)
+        items = [self.need_expr(self.parse_ifelse())]
+        while self.at_op(","):
+            self.advance()
+            items.append(self.need_expr(self.parse_ifelse()))
+        self.expect_close(opener)
+        self.leave()
+        return self.make_tuple(items, "<", ">", opener.start)
+
+    def make_tuple(self, items: list[E], open_text: str, close_text: str, start: int) -> E:
+        self.count()
+        text = open_text + ", ".join(x.text for x in items) + close_text
+        latex = r"\left(" + ", ".join(x.latex for x in items) + r"\right)"
+        return E(tuple(x.value for x in items), text, latex, P_ATOM, start, "tuple", items)
+
+    def parse_or(self) -> E:
+        left = self.parse_and()
+        while self.at_kw("or") or (self.key and self.at_op("|")):
+            op = self.advance()
+            right = self.parse_and()
+            left = self.combine_bool(left, right, op, sympy.Or, "or", r"\lor", P_OR)
+        return left
+
+    def parse_and(self) -> E:
+        left = self.parse_rel()
+        while self.at_kw("and") or self.at_op("&"):
+            op = self.advance()
+            right = self.parse_rel()
+            left = self.combine_bool(left, right, op, sympy.And, "and", r"\land", P_AND)
+        return left
+
+    def combine_bool(self, left: E, right: E, op: Token, fn: type, word: str, latex: str, prec: int) -> E:
+        self.need_cond(left)
+        self.need_cond(right)
+        self.count()
+        value = fn(left.value, right.value)
+        text = f"{_wrap(left.text, left.prec < prec)} {word} {_wrap(right.text, right.prec <= prec)}"
+        ltx = rf"{_lwrap(left.latex, left.prec < prec)} {latex} {_lwrap(right.latex, right.prec <= prec)}"
+        return E(value, text, ltx, prec, left.start, "cond")
+
+    def parse_rel(self) -> E:
+        first = self.parse_ifelse()
+        t = self.peek()
+        if not (t.kind == "op" and t.text in _RELOPS):
+            return first
+        operands = [self.need_expr(first)]
+        ops: list[str] = []
+        while self.at_op(*_RELOPS):
+            ops.append(self.advance().text)
+            operands.append(self.need_expr(self.parse_ifelse()))
+        self.count(len(ops))
+        rels = [_RELOPS[op](a.value, b.value) for op, a, b in zip(ops, operands, operands[1:])]
+        value = rels[0] if len(rels) == 1 else sympy.And(*rels)
+        text = operands[0].text
+        latex = operands[0].latex
+        for op, b in zip(ops, operands[1:]):
+            text += f" {op} {b.text}"
+            latex += f" {_REL_LATEX[op]} {b.latex}"
+        return E(value, text, latex, P_REL, first.start, "cond")
+
+    def parse_ifelse(self) -> E:
+        then = self.parse_sum()
+        if not self.at_kw("if"):
+            return then
+        if_tok = self.advance()
+        self.need_expr(then)
+        self.enter(if_tok.start)
+        cond = self.need_cond(self.parse_or())
+        if not self.at_kw("else"):
+            raise Fail("if_without_else", if_tok.start)
+        self.advance()
+        other = self.need_expr(self.parse_ifelse())
+        self.leave()
+        self.count()
+        value = sympy.Piecewise((then.value, cond.value), (other.value, True))
+        if then.value == _ONE and other.value == _ZERO:
+            text = f"1({cond.text})"
+        else:
+            text = f"{_wrap(then.text, then.prec <= P_IF)} if {cond.text} else {other.text}"
+        latex = (r"\begin{cases} " + then.latex + r" & \text{if } " + cond.latex + r" \\ "
+                 + other.latex + r" & \text{otherwise} \end{cases}")
+        return E(value, text, latex, P_IF, then.start)
+
+    def parse_sum(self) -> E:
+        first = self.parse_term()
+        if not self.at_op("+", "-"):
+            return first
+        terms = [("+", self.need_expr(first))]
+        while self.at_op("+", "-"):
+            op = self.advance().text
+            terms.append((op, self.need_expr(self.parse_term())))
+        self.count(len(terms) - 1)
+        values = [e.value if op == "+" else -e.value for op, e in terms]
+        value = self.checked(sympy.Add(*values), first.start, "sum")
+        text = _wrap(first.text, first.prec < P_ADD)
+        latex = _lwrap(first.latex, first.prec < P_ADD)
+        for op, e in terms[1:]:
+            paren = e.prec <= P_ADD or e.text.startswith("-")
+            text += f" {op} {_wrap(e.text, paren)}"
+            latex += f" {op} {_lwrap(e.latex, paren)}"
+        return E(value, text, latex, P_ADD, first.start)
+
+    def parse_term(self) -> E:
+        first = self.parse_unary()
+        factors: list[tuple[str, E]] = [("*", first)]
+        while True:
+            t = self.peek()
+            if t.kind == "op" and t.text in ("*", "/"):
+                self.advance()
+                factors.append((t.text, self.parse_unary()))
+                continue
+            if not self.starts_factor(t):
+                break
+            prev = factors[-1][1]
+            if t.kind == "num":
+                code = "two_numbers" if prev.number else "missing_operator"
+                raise Fail(code, t.start, before=prev.text, tok=t.text)
+            if t.kind == "op" and t.text == "[" and not t.space_before and self.i > 0:
+                before = self.toks[self.i - 1]
+                if before.kind == "name" or (before.kind == "op" and before.text == ")"):
+                    raise Fail("indexing", t.start, name=before.text)
+            f = self.parse_power()
+            if f.kind == "cond":
+                if not prev.one or factors[-1][0] == "/":
+                    raise Fail("condition_needs_one", f.start, text=_bare_text(f))
+                factors[-1] = (factors[-1][0], self.indicator(f, prev.start))
+                continue
+            factors.append(("", f))
+        if len(factors) == 1:
+            return factors[0][1]
+        return self.product(factors)
+
+    def starts_factor(self, t: Token) -> bool:
+        kind = t.kind
+        if kind in ("num", "name", "frac", "sqrt", "ind"):
+            return True
+        if kind == "op":
+            if t.text in ("(", "[", "{", "√"):
+                return True
+            if t.text == "|" and not self.key:
+                return self.abs_depth == 0
+        return False
+
+    def product(self, factors: list[tuple[str, E]]) -> E:
+        """One n-ary product (a*b/c 2x ...): the numbers are size-checked before sympy multiplies them."""
+        values = []
+        bits = 0
+        for op, f in factors:
+            self.need_expr(f)
+            v = f.value
+            if op == "/":
+                if v.is_Number and v.is_zero:
+                    raise Fail("division_by_zero", f.start)
+                v = sympy.Pow(v, -1)
+            if v.is_Rational:
+                bits += v.p.bit_length() + v.q.bit_length()
+            values.append(v)
+        if bits > self.limits.max_number_bits:
+            raise Fail("number_too_large", factors[0][1].start)
+        self.count(len(factors) - 1)
+        first = factors[0][1]
+        value = self.checked(sympy.Mul(*values), first.start, "product")
+        text = _wrap(first.text, first.prec < P_MUL)
+        latex = _lwrap(first.latex, first.prec < P_MUL)
+        for k, (op, f) in enumerate(factors[1:]):
+            paren = f.prec <= P_MUL or f.text.startswith("-")
+            if op == "/":
+                text += "/" + _wrap(f.text, paren)
+                numerator = _bare(first) if k == 0 else latex
+                latex = r"\frac{" + numerator + "}{" + _bare(f) + "}"
+            else:
+                text += "*" + _wrap(f.text, paren)
+                flatex = _lwrap(f.latex, paren and f.inner is None)
+                sep = r" \cdot " if (flatex[:1].isdigit() or flatex[:1] in "-.") else " "
+                latex += sep + flatex
+        return E(value, text, latex, P_MUL, first.start)
+
+    def parse_unary(self) -> E:
+        t = self.peek()
+        if t.kind == "op" and t.text in ("-", "+"):
+            self.advance()
+            self.enter(t.start)
+            operand = self.need_expr(self.parse_unary())
+            self.leave()
+            if t.text == "+":
+                return operand
+            self.count()
+            value = self.checked(-operand.value, t.start, "negation")
+            paren = operand.prec <= P_NEG
+            e = E(value, "-" + _wrap(operand.text, paren), "-" + _lwrap(operand.latex, paren), P_NEG, t.start)
+            return e
+        return self.parse_power()
+
+    def parse_power(self) -> E:
+        base = self.parse_primary()
+        if not self.at_op("^", "**"):
+            return base
+        op = self.advance()
+        self.need_expr(base)
+        nxt = self.peek()
+        if self.latex and op.text == "^" and nxt.kind == "num" and len(nxt.text) > 1 and not nxt.space_before:
+            raise Fail("latex_exponent_digits", nxt.start, digits=nxt.text)
+        self.enter(op.start)
+        exponent = self.need_expr(self.parse_unary())
+        self.leave()
+        return self.power(base, exponent, op.start)
+
+    def power(self, base: E, exponent: E, pos: int) -> E:
+        value = self.pow_value(base.value, exponent.value, exponent.start, exponent.text)
+        self.count()
+        text = _wrap(base.text, base.prec <= P_POW) + "^" + _wrap(exponent.text, exponent.prec < P_POW)
+        latex = _lwrap(base.latex, base.prec <= P_POW and base.inner is None) + "^{" + _bare(exponent) + "}"
+        return E(value, text, latex, P_POW, base.start)
+
+    def pow_value(self, b: sympy.Expr, x: sympy.Expr, pos: int, what: str) -> sympy.Expr:
+        """b**x, refusing exponents and exact results too large to compute (9^9^9, x^(10^10))."""
+        limits = self.limits
+        if x.is_Number:
+            if x.is_Float:
+                big = abs(x) > limits.max_exponent
+            else:
+                big = abs(x.p) > limits.max_exponent * x.q
+            if big:
+                raise Fail("exponent_too_large", pos, text=what, limit=limits.max_exponent)
+            if b.is_Rational:
+                if b.is_zero and x.is_negative:
+                    raise Fail("division_by_zero", pos)
+                size = max(b.p.bit_length(), b.q.bit_length())
+                if size * abs(float(x)) > limits.max_number_bits:
+                    raise Fail("number_too_large", pos)
+            if b.is_Number and b.is_negative and not x.is_Integer:
+                raise Fail("not_real", pos, text=f"a fractional power of a negative number")
+        elif b.is_Number and b.is_zero and x.is_number and x.is_negative:
+            raise Fail("division_by_zero", pos)
+        return self.checked(sympy.Pow(b, x), pos, "power")
+
+    # ---- primaries
+    def parse_primary(self) -> E:
+        t = self.advance()
+        kind = t.kind
+        if kind == "num":
+            return self.number(t)
+        if kind == "name":
+            what, payload = t.meaning  # type: ignore[misc]
+            if what == "func":
+                return self.call(t, payload)  # type: ignore[arg-type]
+            self.count()
+            if what == "const":
+                latex = r"\pi" if payload is sympy.pi else "e"
+                return E(payload, t.text, latex, P_ATOM, t.start)
+            from quizgen.mathparse.api import symbol
+
+            return E(symbol(str(payload)), t.text, variable_latex(str(payload)), P_ATOM, t.start)
+        if kind == "kw":
+            if t.text in ("True", "False"):
+                self.count()
+                value = sympy.true if t.text == "True" else sympy.false
+                return E(value, t.text, r"\text{" + t.text + "}", P_ATOM, t.start, "cond")
+            raise Fail("keyword_misplaced", t.start, name=t.text)
+        if kind == "op":
+            if t.text in ("(", "[", "{"):
+                return self.group(t)
+            if t.text == "|" and not self.key:
+                return self.abs_bars(t)
+            if t.text == "√":
+                self.enter(t.start)
+                arg = self.need_expr(self.parse_primary())
+                self.leave()
+                return self.sqrt(arg, None, t.start)
+            if t.text in ("<", "⟨"):
+                raise Fail("vector_misplaced", t.start)
+            if t.text == "&" or t.text == "|":
+                raise Fail("unexpected_token", t.start, tok=t.text)
+            self.i -= 1
+            raise self.unexpected(t, "a number, a variable or '('")
+        if kind == "frac":
+            return self.frac(t)
+        if kind == "sqrt":
+            return self.latex_sqrt(t)
+        if kind == "ind":
+            return self.latex_indicator(t)
+        raise self.unexpected(t)
+
+    def number(self, t: Token) -> E:
+        self.count()
+        text = t.text
+        mantissa, _, exp_text = text.lower().partition("e")
+        int_part, _, frac_part = mantissa.partition(".")
+        digits = (int_part + frac_part).lstrip("0")
+        if len(int_part) + len(frac_part) > self.limits.max_digits:
+            raise Fail("too_many_digits", t.start, text=text[:20] + ("..." if len(text) > 20 else ""),
+                       limit=self.limits.max_digits)
+        if not frac_part and "." not in mantissa and not exp_text:
+            e = E(sympy.Integer(int(int_part)), text, text, P_ATOM, t.start)
+            e.one = text == "1"
+            e.number = True
+            return e
+        exponent = int(exp_text) if exp_text else 0
+        if abs(exponent) > self.limits.max_exponent:
+            raise Fail("exponent_too_large", t.start, text=text, limit=self.limits.max_exponent)
+        p = int(int_part + frac_part or "0")
+        shift = len(frac_part) - exponent
+        exact = sympy.Rational(p, 10**shift) if shift >= 0 else sympy.Integer(p * 10**-shift)
+        value = sympy.Float(exact, max(15, len(digits)))
+        latex = text if not exp_text else rf"{mantissa} \cdot 10^{{{exponent}}}"
+        e = E(value, text, latex, P_ATOM, t.start)
+        e.number = True
+        return e
+
+    def group(self, opener: Token) -> E:
+        self.enter(opener.start)
+        close = _CLOSE[opener.text]
+        if self.at_op(close):
+            raise Fail("empty_group", opener.start, tok=opener.text + close)
+        items = [self.parse_or()]
+        while self.at_op(","):
+            self.advance()
+            items.append(self.parse_or())
+        self.expect_close(opener)
+        self.leave()
+        if len(items) > 1:
+            return self.make_tuple(items, "[" if opener.text == "[" else "(", "]" if opener.text == "[" else ")", opener.start)
+        e = items[0]
+        if e.kind == "cond":
+            if opener.text == "[":
+                return self.indicator(e, opener.start)
+            if opener.text == "{" and self.latex:
+                return e
+            self.count()
+            return E(e.value, f"({e.text})", rf"\left({e.latex}\right)", P_ATOM, opener.start, "cond", inner=e)
+        if e.kind == "tuple" or (opener.text == "{" and self.latex):
+            return e  # LaTeX braces group invisibly
+        self.count()
+        return E(e.value, f"({e.text})", rf"\left({e.latex}\right)", P_ATOM, opener.start, inner=e)
+
+    def indicator(self, cond: E, start: int) -> E:
+        self.count()
+        value = sympy.Piecewise((_ONE, cond.value), (_ZERO, True))
+        return E(value, f"1({_bare_text(cond)})", r"\mathbb{1}_{" + _bare(cond) + "}", P_ATOM, start)
+
+    def abs_bars(self, opener: Token) -> E:
+        self.enter(opener.start)
+        self.abs_depth += 1
+        inner = self.need_expr(self.parse_ifelse())
+        if not self.at_op("|"):
+            t = self.peek()
+            if t.kind == "end":
+                raise Fail("unbalanced_open", opener.start, tok="|", close="|")
+            raise self.unexpected(t, "'|' or an operator")
+        self.advance()
+        self.abs_depth -= 1
+        self.leave()
+        self.count()
+        value = self.checked(sympy.Abs(inner.value), opener.start, "abs")
+        return E(value, f"abs({inner.text})", rf"\left|{inner.latex}\right|", P_ATOM, opener.start)
+
+    def sqrt(self, arg: E, index: E | None, start: int) -> E:
+        self.count()
+        if index is None:
+            value = self.checked(sympy.sqrt(arg.value), start, "sqrt")
+            self.real_number(value, start, f"sqrt({arg.text})")
+            return E(value, f"sqrt({_bare_text(arg)})", r"\sqrt{" + _bare(arg) + "}", P_ATOM, start)
+        inv = self.pow_value(index.value, sympy.Integer(-1), index.start, index.text)
+        value = self.pow_value(arg.value, inv, start, f"1/{index.text}")
+        text = f"{_wrap(arg.text, arg.prec <= P_POW)}^(1/{_wrap(index.text, index.prec <= P_MUL)})"
+        return E(value, text, r"\sqrt[" + _bare(index) + "]{" + _bare(arg) + "}", P_POW, start)
+
+    def call(self, name: Token, spec: FuncSpec) -> E:
+        self.enter(name.start)
+        fname = name.text
+        power: int | None = None
+        base: E | None = None
+        if self.at_op("^", "**"):
+            power = self.function_power(name)
+        if fname == "log" and self.latex and self.at_op("_"):
+            self.advance()
+            base = self.latex_arg(name)
+        t = self.peek()
+        if t.kind == "op" and (t.text == "(" or (t.text == "{" and self.latex)):
+            args = self.call_args(self.advance())
+        elif t.kind == "op" and t.text == "|" and not self.key:
+            args = [self.abs_bars(self.advance())]
+        elif self.latex and self.starts_factor(t) and t.kind != "num" or (self.latex and t.kind == "num"):
+            args = [self.latex_bare_arg()]
+        elif power is not None:
+            raise Fail("func_power_needs_parens", t.start, name=fname, exp=power)
+        else:
+            raise Fail("needs_parens", name.start, name=fname)
+        if base is not None:
+            args.append(base)
+        self.leave()
+        if spec.name == "Piecewise":
+            return self.piecewise(name, args)
+        n = len(args)
+        if n < spec.min_args or n > spec.max_args:
+            raise Fail("arity", name.start, name=fname, expected=_arity_text(spec), count=n)
+        if n > self.limits.max_args:
+            raise Fail("too_many_args", name.start, name=fname, count=n, limit=self.limits.max_args)
+        for a in args:
+            self.need_expr(a)
+        self.count()
+        values = [a.value for a in args]
+        value = self.checked(spec.build(*values), name.start, f"{fname}({', '.join(a.text for a in args)})")
+        text = f"{fname}({', '.join(a.text for a in args)})"
+        self.real_number(value, name.start, text)
+        latex = self.call_latex(spec, args, power)
+        prec = P_ATOM
+        if power is not None:
+            value = self.pow_value(value, sympy.Integer(power), name.start, str(power))
+            text += f"^{power}"
+            prec = P_POW
+        return E(value, text, latex, prec, name.start)
+
+    def call_latex(self, spec: FuncSpec, args: list[E], power: int | None) -> str:
+        if spec.name == "sqrt":
+            inner = r"\sqrt{" + _bare(args[0]) + "}"
+        elif spec.name == "abs":
+            inner = r"\left|" + _bare(args[0]) + r"\right|"
+        else:
+            head = spec.latex
+            if spec.name == "log" and len(args) == 2:
+                head = r"\log_{" + _bare(args[1]) + "}"
+                args = args[:1]
+            if power is not None and spec.trig_power:
+                return head + "^{" + str(power) + r"}\left(" + ", ".join(_bare(a) for a in args) + r"\right)"
+            inner = head + r"\left(" + ", ".join(_bare(a) for a in args) + r"\right)"
+        if power is not None:
+            return r"\left(" + inner + r"\right)^{" + str(power) + "}"
+        return inner
+
+    def function_power(self, name: Token) -> int:
+        """The 2 of sin^2(x): a positive whole number, possibly in braces or parentheses."""
+        self.advance()
+        t = self.peek()
+        if t.kind == "op" and t.text == "-":
+            raise Fail("inverse_power", t.start, name=name.text)
+        closer = None
+        if t.kind == "op" and t.text in ("{", "("):
+            closer = _CLOSE[t.text]
+            self.advance()
+            t = self.peek()
+            if t.kind == "op" and t.text == "-":
+                raise Fail("inverse_power", t.start, name=name.text)
+        if t.kind != "num" or not t.text.isdigit():
+            raise Fail("func_power_exponent", t.start)
+        self.advance()
+        if closer is not None:
+            if not self.at_op(closer):
+                raise Fail("func_power_exponent", t.start)
+            self.advance()
+        power = int(t.text)
+        if power > self.limits.max_exponent:
+            raise Fail("exponent_too_large", t.start, text=t.text, limit=self.limits.max_exponent)
+        if power == 0:
+            raise Fail("func_power_exponent", t.start)
+        return power
+
+    def call_args(self, opener: Token) -> list[E]:
+        close = _CLOSE[opener.text]
+        if self.at_op(close):
+            raise Fail("empty_group", opener.start, tok=opener.text + close)
+        self.enter(opener.start)
+        args = [self.parse_or()]
+        while self.at_op(","):
+            self.advance()
+            args.append(self.parse_or())
+            if len(args) > self.limits.max_args:
+                raise Fail("too_many_args", opener.start, name="this call", count=len(args),
+                           limit=self.limits.max_args)
+        self.expect_close(opener)
+        self.leave()
+        return args
+
+    def piecewise(self, name: Token, args: list[E]) -> E:
+        if len(args) > self.limits.max_args:
+            raise Fail("too_many_args", name.start, name=name.text, count=len(args), limit=self.limits.max_args)
+        pieces = []
+        for a in args:
+            if a.kind != "tuple" or not a.items or len(a.items) != 2 or a.items[0].kind != "expr" \
+                    or a.items[1].kind != "cond":
+                raise Fail("piecewise_arg", a.start)
+            pieces.append((a.items[0], a.items[1]))
+        self.count()
+        value = self.checked(sympy.Piecewise(*[(v.value, c.value) for v, c in pieces]), name.start, "Piecewise")
+        text = f"{name.text}(" + ", ".join(f"({v.text}, {c.text})" for v, c in pieces) + ")"
+        rows = [v.latex + " & " + (r"\text{otherwise}" if c.value is sympy.true else r"\text{if } " + c.latex)
+                for v, c in pieces]
+        latex = r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
+        return E(value, text, latex, P_ATOM, name.start)
+
+    # ---- LaTeX constructs
+    def latex_bare_arg(self) -> E:
+        """\\sin 2x, \\ln x: the argument runs over the following factors up to an operator or function."""
+        factors: list[tuple[str, E]] = [("*", self.parse_power())]
+        while True:
+            t = self.peek()
+            if t.kind == "name" and t.meaning and t.meaning[0] != "func":
+                factors.append(("", self.parse_power()))
+            else:
+                break
+        return factors[0][1] if len(factors) == 1 else self.product(factors)
+
+    def latex_arg(self, cmd: Token) -> E:
+        """One argument of \\frac or \\sqrt: a braced group, a single digit or a single name."""
+        t = self.peek()
+        if t.kind == "op" and t.text == "{":
+            return self.need_expr(self.group(self.advance()))
+        if t.kind == "num":
+            if len(t.text) > 1 and t.text[0].isdigit():  # \frac12: one digit per argument
+                head = Token("num", t.text[0], t.start, t.start + 1, t.space_before)
+                t.text = t.text[1:]
+                t.start += 1
+                t.space_before = False
+                return self.number(head)
+            return self.number(self.advance())
+        if t.kind == "name" and t.meaning and t.meaning[0] != "func":
+            return self.parse_primary()
+        raise Fail("latex_arg", t.start, name="\\" + cmd.text, what="an argument in braces {...}")
+
+    def frac(self, t: Token) -> E:
+        self.enter(t.start)
+        num = self.latex_arg(t)
+        den = self.latex_arg(t)
+        self.leave()
+        e = self.product([("*", num), ("/", den)])
+        e.latex = r"\frac{" + _bare(num) + "}{" + _bare(den) + "}"
+        return e
+
+    def latex_sqrt(self, t: Token) -> E:
+        self.enter(t.start)
+        index = None
+        if self.at_op("["):
+            opener = self.advance()
+            index = self.need_expr(self.parse_sum())
+            self.expect_close(opener)
+        arg = self.need_expr(self.latex_arg(t))
+        self.leave()
+        return self.sqrt(arg, index, t.start)
+
+    def latex_indicator(self, t: Token) -> E:
+        self.enter(t.start)
+        if self.at_op("_"):
+            self.advance()
+        nxt = self.peek()
+        if not (nxt.kind == "op" and nxt.text in ("{", "(", "[")):
+            raise Fail("latex_arg", nxt.start, name="\\mathbb{1}", what="a condition, as \\mathbb{1}_{x > y}")
+        opener = self.advance()
+        items = [self.parse_or()]
+        self.expect_close(opener)
+        cond = items[0]
+        self.leave()
+        return self.indicator(self.need_cond(cond), t.start)
+
+
+def _arity_text(spec: FuncSpec) -> str:
+    if spec.min_args == spec.max_args:
+        return "1 argument" if spec.min_args == 1 else f"{spec.min_args} arguments"
+    if spec.max_args >= 10**9:
+        return f"at least {spec.min_args} arguments"
+    return f"{spec.min_args} to {spec.max_args} arguments"

@@ -1,0 +1,230 @@
+"""parse_answer / parse_key: accepted forms and their sympy values, interpreted text, vectors, keys."""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+
+from quizgen.mathparse import AnswerSyntaxError, Parsed, parse_answer, parse_key, symbol
+
+x, y, z = symbol("x"), symbol("y"), symbol("z")
+w1, x1 = symbol("w1"), symbol("x1")
+XY = ["x", "y"]
+
+
+def ind(cond: sympy.Basic) -> sympy.Expr:
+    return sympy.Piecewise((1, cond), (0, True))
+
+
+# (input, variables, expected sympy value): compared structurally after sympy's automatic evaluation
+VALUE_CASES = [
+    ("2x+3y", XY, 2 * x + 3 * y),
+    ("3y + 2x", XY, 2 * x + 3 * y),
+    ("2 x y^3", XY, 2 * x * y**3),
+    ("2xy^3", XY, 2 * x * y**3),
+    ("3xy", XY, 3 * x * y),
+    ("2(x+1)", XY, 2 * x + 2),
+    ("(x+1)(x-1)", XY, (x + 1) * (x - 1)),
+    ("x(1+y)", XY, x * (1 + y)),
+    ("4x sin(x)", XY, 4 * x * sympy.sin(x)),
+    ("xcos(y)", XY, x * sympy.cos(y)),
+    ("15*(2x^2)^4*4x", XY, 960 * x**9),
+    ("15(2x^2)^4(4x)", XY, 960 * x**9),
+    ("x**2 - x^2", XY, sympy.S.Zero),
+    ("2^3^2", XY, sympy.Integer(512)),
+    ("-x^2", XY, -(x**2)),
+    ("-2^2", XY, sympy.Integer(-4)),
+    ("2^-x", XY, 2 ** (-x)),
+    ("1/2x", XY, x / 2),
+    ("x/2y", XY, x * y / 2),
+    ("e^x", XY, sympy.exp(x)),
+    ("E**x", XY, sympy.exp(x)),
+    ("6x e^(3x^2)", XY, 6 * x * sympy.exp(3 * x**2)),
+    ("exp(3x^2)*6x", XY, 6 * x * sympy.exp(3 * x**2)),
+    ("pi x", XY, sympy.pi * x),
+    ("2pi", XY, 2 * sympy.pi),
+    ("ln(x) - log(x)", XY, sympy.S.Zero),
+    ("log10(x)", XY, sympy.log(x) / sympy.log(10)),
+    ("log2(x)", XY, sympy.log(x) / sympy.log(2)),
+    ("sqrt(x)", XY, sympy.sqrt(x)),
+    ("abs(x) + |y|", XY, sympy.Abs(x) + sympy.Abs(y)),
+    ("|x|y|z|", ["x", "y", "z"], sympy.Abs(x) * y * sympy.Abs(z)),
+    ("||x|-1|", XY, sympy.Abs(sympy.Abs(x) - 1)),
+    ("max(x, y)", XY, sympy.Max(x, y)),
+    ("min(x, y, 0)", XY, sympy.Min(x, y, 0)),
+    ("Max(x, 0)", XY, sympy.Max(x, 0)),
+    ("sign(x) + sgn(y)", XY, sympy.sign(x) + sympy.sign(y)),
+    ("Heaviside(x - y)", XY, sympy.Heaviside(x - y)),
+    ("relu(2x+1)", XY, sympy.Max(2 * x + 1, 0)),
+    ("sigmoid(x)", XY, 1 / (1 + sympy.exp(-x))),
+    ("sin^2(x) + cos^2(x)", XY, sympy.sin(x) ** 2 + sympy.cos(x) ** 2),
+    ("sec^2(3x)", XY, sympy.sec(3 * x) ** 2),
+    ("arcsin(x) - asin(x)", XY, sympy.S.Zero),
+    ("arctan(x)", XY, sympy.atan(x)),
+    ("sinh(x)cosh(y)tanh(x)", XY, sympy.sinh(x) * sympy.cosh(y) * sympy.tanh(x)),
+    ("1(x > y)", XY, ind(x > y)),
+    ("1(x>=y)", XY, ind(x >= y)),
+    ("[x > y]", XY, ind(x > y)),
+    ("3*[x > 0]", XY, 3 * ind(x > 0)),
+    ("2*1(x < y)", XY, 2 * ind(x < y)),
+    ("1 if x > y else 0", XY, ind(x > y)),
+    ("x if x > 0 else 0", XY, sympy.Piecewise((x, x > 0), (0, True))),
+    ("Piecewise((1, x > y), (0, True))", XY, ind(x > y)),
+    ("Piecewise((1,x>=0),(0,True))", XY, ind(x >= 0)),
+    ("[x > 0 and y > 0]", XY, ind(sympy.And(x > 0, y > 0))),
+    ("w1x1", ["w1", "x1"], w1 * x1),
+    ("w_1x_1", ["w_1", "x_1"], symbol("w_1") * symbol("x_1")),
+    ("w1 x1", ["w_1", "x_1"], symbol("w_1") * symbol("x_1")),
+    ("ex", XY, sympy.E * x),
+    ("e", ["e", "x"], symbol("e")),
+    ("2e", ["e"], 2 * symbol("e")),
+    ("(2)(3)", XY, sympy.Integer(6)),
+    ("{x+1}^2", XY, (x + 1) ** 2),
+    ("+x", XY, x),
+    ("--x", XY, x),
+    ("2*-x", XY, -2 * x),
+    ("x^(1/2)", XY, sympy.sqrt(x)),
+    ("(x^2)^3", XY, x**6),
+]
+
+
+@pytest.mark.parametrize(("text", "variables", "expected"), VALUE_CASES)
+def test_values(text: str, variables: list[str], expected: sympy.Expr) -> None:
+    parsed = parse_answer(text, variables)
+    assert isinstance(parsed, Parsed)
+    assert parsed.value == expected, (parsed.value, expected)
+
+
+def test_variables_are_real_symbols() -> None:
+    value = parse_answer("x", XY).value
+    assert value is symbol("x")
+    assert value.is_real
+
+
+DECIMAL_CASES = [("1.5x", 1.5), ("0.333", 0.333), (".5", 0.5), ("2(x + 1.5y)", None)]
+
+
+@pytest.mark.parametrize(("text", "number"), DECIMAL_CASES)
+def test_decimals_are_floats(text: str, number: float | None) -> None:
+    value = parse_answer(text, XY).value
+    assert value.atoms(sympy.Float), "a decimal must stay visibly inexact (a Float) for the checker"
+    if number is not None:
+        assert float(value.subs(x, 1)) == pytest.approx(number)
+
+
+def test_decimal_keeps_all_typed_digits() -> None:
+    value = parse_answer("0.12345678901234567890123", XY).value
+    assert abs(value - sympy.Rational(12345678901234567890123, 10**23)) < sympy.Rational(1, 10**22)
+
+
+def test_fractions_stay_exact() -> None:
+    assert parse_answer("99999999/10^8", XY).value == sympy.Rational(99999999, 10**8)
+    assert parse_answer("99999999/10^8", XY).value != sympy.Rational(99999998, 99999999)
+
+
+INTERPRETED_CASES = [
+    ("15(2x^2)^4(4x)", "15*(2*x^2)^4*(4*x)"),
+    ("15*(2x^2)^4*4x", "15*(2*x^2)^4*4*x"),
+    ("2x+3y", "2*x + 3*y"),
+    ("xcos(y)", "x*cos(y)"),
+    ("1/2x", "1/2*x"),
+    ("e^3x", "e^3*x"),
+    ("1(x>y)", "1(x > y)"),
+    ("[x>y]", "1(x > y)"),
+    ("1 if x > y else 0", "1(x > y)"),
+    ("sin^2(x)", "sin(x)^2"),
+    ("x - (y - 1)", "x - (y - 1)"),
+    ("x^-1", "x^(-1)"),
+    ("|x|", "abs(x)"),
+    ("x²", "x^2"),
+    ("2x**3", "2*x^3"),
+    ("[2x, 3y^2]", "[2*x, 3*y^2]"),
+]
+
+
+@pytest.mark.parametrize(("text", "interpreted"), INTERPRETED_CASES)
+def test_interpreted_text(text: str, interpreted: str) -> None:
+    assert parse_answer(text, XY).text == interpreted
+
+
+def test_interpreted_text_reparses_to_same_value() -> None:
+    for text, _variables, _expected in VALUE_CASES:
+        first = parse_answer(text, _variables)
+        again = parse_answer(first.text, _variables)
+        assert again.value == first.value, (text, first.text)
+
+
+VECTOR_CASES = [
+    ("[2x, 3y^2]", (2 * x, 3 * y**2)),
+    ("(2x, 3y^2)", (2 * x, 3 * y**2)),
+    ("<2x, 3y^2>", (2 * x, 3 * y**2)),
+    ("⟨2x, 3y^2⟩", (2 * x, 3 * y**2)),
+    ("[1(x>y), 1(y>x)]", (ind(x > y), ind(y > x))),
+    ("<1(x > y), 0>", (ind(x > y), sympy.S.Zero)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), VECTOR_CASES)
+def test_vectors(text: str, expected: tuple[sympy.Expr, ...]) -> None:
+    value = parse_answer(text, XY).value
+    assert isinstance(value, tuple)
+    assert value == expected
+
+
+KEY_CASES = [
+    ("2*x + 3*y", None, 2 * x + 3 * y),
+    ("3*(2*x**2)**5", None, 3 * (2 * x**2) ** 5),
+    ("Max(x, y)", None, sympy.Max(x, y)),
+    ("Piecewise((1, x > y), (0, True))", None, ind(x > y)),
+    ("Piecewise((1, (x > 0) & (y > 0)), (0, True))", None, ind(sympy.And(x > 0, y > 0))),
+    ("Piecewise((0, (x < 0) | (y < 0)), (1, True))", None, sympy.Piecewise((0, sympy.Or(x < 0, y < 0)), (1, True))),
+    ("exp(3*x**2)", None, sympy.exp(3 * x**2)),
+    ("sqrt(x)", None, sympy.sqrt(x)),
+    ("Abs(x) + sign(y)", None, sympy.Abs(x) + sympy.sign(y)),
+    ("Heaviside(x - y)", None, sympy.Heaviside(x - y)),
+    ("E**x + pi", None, sympy.exp(x) + sympy.pi),
+    ("1/2", None, sympy.Rational(1, 2)),
+    ("-x/2 + 1", None, 1 - x / 2),
+    ("log(x)/log(10)", None, sympy.log(x) / sympy.log(10)),
+    ("1/(exp(-x) + 1)", None, 1 / (sympy.exp(-x) + 1)),
+    ("w1*x1 + b", None, w1 * x1 + symbol("b")),
+    ("1.0e-5*x", None, sympy.Float("1.0e-5") * x),
+    ("2*x", ["x", "y"], 2 * x),
+]
+
+
+@pytest.mark.parametrize(("text", "variables", "expected"), KEY_CASES)
+def test_keys(text: str, variables: list[str] | None, expected: sympy.Expr) -> None:
+    assert parse_key(text, variables).value == expected
+
+
+def test_key_vector() -> None:
+    assert parse_key("[2*x, 3*y**2]").value == (2 * x, 3 * y**2)
+
+
+def test_key_round_trips_sympy_str() -> None:
+    exprs = [
+        3 * (2 * x**2) ** 5 + sympy.Max(x, y) * sympy.exp(-x),
+        sympy.Piecewise((x, x > y), (y, True)),
+        sympy.sqrt(x**2 + y**2) / (1 + sympy.exp(-w1 * x1)),
+        sympy.Heaviside(x) * sympy.Abs(y) - sympy.Rational(3, 7) * sympy.sign(x),
+        sympy.log(x) + sympy.sin(x) ** 2 * sympy.cos(y),
+        sympy.Min(x, 0) - sympy.E**2,
+    ]
+    for expr in exprs:
+        assert parse_key(str(expr)).value == expr, str(expr)
+
+
+def test_key_unknown_identifiers_become_real_variables() -> None:
+    value = parse_key("alpha*t + b")
+    assert value.value == symbol("alpha") * symbol("t") + symbol("b")
+
+
+def test_key_with_variables_rejects_others() -> None:
+    with pytest.raises(AnswerSyntaxError):
+        parse_key("2*z", ["x", "y"])
+
+
+def test_invalid_variable_name_is_a_setup_error() -> None:
+    with pytest.raises(ValueError):
+        parse_answer("x", ["x", "2bad"])
