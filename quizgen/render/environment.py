@@ -36,6 +36,11 @@ def _paragraphs_filter(value: Any) -> Tex:
     return Tex("\n\n".join(tex_paragraphs(value)))
 
 
+def _breakable_filter(value: Any) -> Tex:
+    """Escaped text that may break between any two characters (long ids without spaces)."""
+    return Tex(r"\allowbreak{}".join(tex_escape(ch) for ch in str(value)))
+
+
 def _points_filter(value: Any) -> str:
     """4.0 -> "4", 2.5 -> "2.5": points as a teacher writes them."""
     number = float(value)
@@ -91,6 +96,7 @@ def build_environment(template_dir: Path | None = None) -> jinja2.Environment:
     env.filters["tex_escape"] = _escape_filter
     env.filters["paragraphs"] = _paragraphs_filter
     env.filters["points"] = _points_filter
+    env.filters["breakable"] = _breakable_filter
     return env
 
 
