@@ -1,5 +1,5 @@
 """Test helpers: a hand-built manifest (three students, a partial, a gradient, a value) and a fake
-checker backend (same characters in any order = equivalent), so grading is tested without the real checker."""
+checker backend (same terms, each with the same characters = equivalent), so grading is tested without the real checker."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ class FakeVerdict:
 
 
 def _norm(text: str) -> str:
-    return text.replace(" ", "").replace("*", "").replace("^", "**")
+    return text.replace(" ", "").replace("*", "").replace("^", "")
 
 
 def _split(vector: str) -> list[str]:
@@ -90,8 +90,12 @@ class FakeBackend:
         self.batches: list[int] = []
 
     def _scalar(self, expected: str, answer: str) -> bool:
-        """Same characters in any order ("cos(3x)*3" == "3*cos(3x)"): enough for hand-picked test answers."""
-        return sorted(_norm(answer)) == sorted(_norm(expected))
+        """Same terms, each with the same characters in any order ("cos(3x)*3" == "3*cos(3x)")."""
+
+        def terms(text: str) -> list[list[str]]:
+            return sorted(sorted(t) for t in _norm(text).split("+"))
+
+        return terms(answer) == terms(expected)
 
     def check_one(self, r: Request) -> FakeVerdict:
         ans = r.answer.strip()
@@ -105,12 +109,14 @@ class FakeBackend:
             if len(got) != len(r.expected):
                 return FakeVerdict("incorrect", interp, interp, "Wrong number of components.", 0.0, None)
             right = sum(self._scalar(e, a) for e, a in zip(r.expected, got))
+            if right == len(got):
+                return FakeVerdict("correct", interp, interp, "", 1.0, None)
             for m in r.mistakes:
-                if isinstance(m.answer, list) and all(self._scalar(e, a) for e, a in zip(m.answer, got)):
+                if isinstance(m.answer, list) and len(m.answer) == len(got) and all(
+                    self._scalar(e, a) for e, a in zip(m.answer, got)
+                ):
                     return FakeVerdict("incorrect", interp, interp, m.feedback, 0.0, m.kind)
-            verdict = "correct" if right == len(got) else "incorrect"
-            return FakeVerdict(verdict, interp, interp, "" if verdict == "correct" else "Not all components.",
-                               right / len(got), None)
+            return FakeVerdict("incorrect", interp, interp, "Not all components.", right / len(got), None)
         if self._scalar(r.expected, ans):
             return FakeVerdict("correct", interp, interp, "", 1.0, None)
         for m in r.mistakes:
