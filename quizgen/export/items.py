@@ -164,9 +164,7 @@ def _choice_from(kind: str, value: numeric.KeyValue, correct: bool, feedback: st
 
 
 def _from_components(components: Sequence[sympy.Expr], is_vector: bool) -> numeric.KeyValue:
-    parts = [sympy.latex(c) for c in components]
-    latex = r"\left(" + ",\\ ".join(parts) + r"\right)" if is_vector else parts[0]
-    return numeric.KeyValue(tuple(components), latex, is_vector)
+    return numeric.KeyValue(tuple(components), numeric.latex_of(components, is_vector), is_vector)
 
 
 def _generic(key: numeric.KeyValue) -> list[tuple[str, numeric.KeyValue, str]]:

@@ -36,21 +36,28 @@ def parse(answer: Answer, variables: Sequence[str]) -> KeyValue:
     from quizgen.mathparse import parse_key
 
     if isinstance(answer, list):
-        parsed = [parse_key(part, list(variables)) for part in answer]
-        comps = tuple(_scalar(p.value) for p in parsed)
-        latex = r"\left(" + ",\\ ".join(p.latex for p in parsed) + r"\right)"
-        return KeyValue(comps, latex, True)
-    parsed_one = parse_key(answer, list(variables))
-    if isinstance(parsed_one.value, tuple):
-        comps = tuple(parsed_one.value)
-        return KeyValue(comps, parsed_one.latex, True)
-    return KeyValue((parsed_one.value,), parsed_one.latex, False)
+        comps = tuple(_scalar(parse_key(part, list(variables)).value) for part in answer)
+        return KeyValue(comps, latex_of(comps, True), True)
+    value = parse_key(answer, list(variables)).value
+    if isinstance(value, tuple):
+        return KeyValue(tuple(value), latex_of(value, True), True)
+    return KeyValue((value,), latex_of((value,), False), False)
+
+
+def latex_of(components: Sequence[sympy.Expr], is_vector: bool) -> str:
+    """One LaTeX style for every choice (the key must not stand out): sympy's printer, vectors in ( )."""
+    parts = [sympy.latex(c.replace(sympy.Heaviside, _heaviside_as_indicator)) for c in components]
+    return r"\left(" + ",\\ ".join(parts) + r"\right)" if is_vector else parts[0]
 
 
 def _scalar(value: object) -> sympy.Expr:
     if isinstance(value, tuple):
         raise ValueError("a gradient component is itself a vector")
     return value  # type: ignore[return-value]
+
+
+def _heaviside_as_indicator(arg: sympy.Expr, *_: sympy.Expr) -> sympy.Expr:
+    return sympy.Piecewise((1, arg > 0), (0, True))
 
 
 def sample_points(variables: Sequence[str], count: int = _SAMPLES) -> list[dict[str, sympy.Rational]]:

@@ -23,9 +23,20 @@ def esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def lms_latex(latex: str) -> str:
+    r"""sympy's cases for an indicator written as the material does, v \cdot \mathbf{1}(cond).
+
+    Uses the renderer's rewrite (quizgen.render.latexmath.indicator_notation) with a bold 1 in place of
+    the PDF template's \qgind macro, which MathJax and Canvas do not know.
+    """
+    from quizgen.render.latexmath import indicator_notation
+
+    return indicator_notation(latex).replace(r"\qgind", r"\mathbf{1}")
+
+
 def mathjax(latex: str) -> str:
     """Inline math for MathJax (Moodle's MathJax filter, STACK): \\( latex \\), HTML-escaped."""
-    return r"\(" + html.escape(latex, quote=False) + r"\)"
+    return r"\(" + html.escape(lms_latex(latex), quote=False) + r"\)"
 
 
 def canvas_equation(latex: str) -> str:
@@ -34,6 +45,7 @@ def canvas_equation(latex: str) -> str:
     Canvas serves /equation_images/<url-encoded LaTeX> from every instance; the LaTeX also travels in
     data-equation-content, title and alt, so screen readers and New Quizzes' migration keep it.
     """
+    latex = lms_latex(latex)
     src = "/equation_images/" + urllib.parse.quote(urllib.parse.quote(latex, safe=""), safe="")
     lat = esc(latex)
     return (

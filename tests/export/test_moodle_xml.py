@@ -11,6 +11,7 @@ from lxml import etree
 from quizgen.export import numeric
 from quizgen.export.ids import parse_idnumber
 from quizgen.export.moodle_xml import category_path, cloze_escape, moodle_xml
+from quizgen.export.text import mathjax
 
 HEADERS = ["name", "questiontext", "generalfeedback", "penalty", "hidden", "idnumber"]
 
@@ -91,7 +92,7 @@ def test_round_trip_finds_every_variants_key(root) -> None:  # noqa: ANN001
         key = numeric.parse(problem.answer, problem.variables)
         if q.get("type") == "multichoice":
             right = [a for a in q.findall("answer") if a.get("fraction") == "100"]
-            assert right[0].findtext("text") == "<p>\\(" + key.latex.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;") + "\\)</p>"
+            assert right[0].findtext("text") == f"<p>{mathjax(key.latex)}</p>"
         elif q.get("type") == "numerical":
             right = q.findall("answer")[0]
             assert right.get("fraction") == "100"

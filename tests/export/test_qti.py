@@ -12,6 +12,7 @@ from lxml import etree
 from quizgen.export import numeric
 from quizgen.export.ids import parse_idnumber
 from quizgen.export.qti import QTI_NS, assessment_ident, qti_zip
+from quizgen.export.text import lms_latex
 
 NS = {"q": QTI_NS}
 
@@ -100,4 +101,4 @@ def test_round_trip_keys_numerical_and_choice(assessment) -> None:  # noqa: ANN0
             html = label.findtext("q:material/q:mattext", namespaces=NS)
             assert 'class="equation_image"' in html
             fragment = etree.fromstring(html.encode())
-            assert fragment.find("img").get("data-equation-content") == key.latex
+            assert fragment.find("img").get("data-equation-content") == lms_latex(key.latex)
