@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import dataclasses
+import shutil
+
+import pytest
+
+from quizgen.problem import Step
+from quizgen.render import render_sources
+from quizgen.render.compile import CompileError, compile_tex, first_error, parse_marks
+
+from .conftest import HOSTILE_NAMES, gradient_problem, long_problem, make_manifest, scalar_problem
+
+
+def test_marks_give_each_students_first_and_last_page() -> None:
+    assert parse_marks("start 1 1\nend 1 2\nstart 2 3\nend 2 3\n") == {1: (1, 2), 2: (3, 3)}
+
+
+def test_first_error_maps_the_line_to_the_student_and_problem_markers() -> None:
+    tex = "\\documentclass{article}\n% qg:student=2\n\n% qg:student=2 problem=3\n\nx \\oops\n"
+    log = "stuff\n./worksheets.tex:6: Undefined control sequence.\nl.6 x \\oops\n"
+    message = first_error(log, tex, "worksheets", lambda s, p: f"student #{s} problem {p}")
+    assert message == "worksheets.tex line 6 (student #2 problem 3): LaTeX error: Undefined control sequence."
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_nothing_runs_off_the_page_even_for_unbreakable_products() -> None:
+    product = " ".join(f"x_{{{k}}}^{{{k}}}" for k in range(1, 40))
+    unbreakable = dataclasses.replace(
+        long_problem(3),
+        slot=4,
+        prompt_latex=rf"Let $f = {product}$. Find $\frac{{\partial f}}{{\partial x_{{1}}}}$.",
+        answer_latex=product,
+        steps=[Step("Product:", r"\text{Product:} " + product)],
+    )
+    names = [n for n in HOSTILE_NAMES if n.isascii() or "ë" in n] + ["Very-Long-Name " * 10]
+    manifest = make_manifest(names, [scalar_problem(1), gradient_problem(2), long_problem(3), unbreakable],
+                             ids=[f"id{i}" * (1 + 20 * (i == 0)) for i in range(len(names))])
+    for name, tex in render_sources(manifest).items():
+        log = compile_tex(tex, name, timeout=120).log
+        assert "Overfull \\hbox" not in log, name
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_latex_cannot_read_files_outside_its_folder() -> None:
+    tex = "\\documentclass{article}\\begin{document}\\input{/etc/hostname}\\end{document}\n"
+    with pytest.raises(CompileError, match="hostname"):
+        compile_tex(tex, "probe", timeout=60)
