@@ -57,6 +57,7 @@ def test_generate_pdf_writes_worksheets_key_and_split_files(tmp_path: Path, bank
         cli, ["generate", "--bank", str(bank), "--roster", str(roster), "--format", "pdf", "--split", "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
+    assert "Typesetting" not in result.output  # no progress bar when stdout is not a terminal
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     text = pdf_text(out / "worksheets.pdf")
     key = pdf_text(out / "key.pdf")

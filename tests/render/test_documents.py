@@ -169,3 +169,29 @@ def test_pdfs_are_reproducible(tmp_path: Path) -> None:
     write_documents(manifest, tmp_path / "a", fmt="pdf", quiet=True)
     write_documents(manifest, tmp_path / "b", fmt="pdf", quiet=True)
     assert (tmp_path / "a" / "key.pdf").read_bytes() == (tmp_path / "b" / "key.pdf").read_bytes()
+
+
+class _Terminal:
+    """Stands in for stdout on a terminal, collecting what the progress bar draws."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, s: str) -> int:
+        self.text += s
+        return len(s)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return True
+
+
+@needs_tex
+@pytest.mark.parametrize("quiet", [False, True])
+def test_progress_bar_on_a_terminal_unless_quiet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quiet: bool) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stdout", terminal)
+    write_documents(make_manifest(["A", "B"], [scalar_problem(1)]), tmp_path, fmt="pdf", quiet=quiet)
+    assert ("Typesetting" in terminal.text) is not quiet
