@@ -25,7 +25,7 @@ class CheckUsageError(QuizgenError):
     """quizgen check was called with a bad combination of arguments or an unreadable file."""
 
 
-@click.command("check")
+@click.command("check", context_settings={"ignore_unknown_options": True})
 @click.argument("expected", required=False)
 @click.argument("answer", required=False)
 @click.option("--var", "variables", multiple=True, metavar="NAME", help=VAR_HELP)

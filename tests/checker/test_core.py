@@ -41,7 +41,7 @@ def test_labelled_set_covers_every_topic_both_ways() -> None:
     topics = {"sum_rule", "product_rule", "max_partial", "relu", "gradient", "chain_single", "chain_multi", "neuron"}
     for topic in topics:
         verdicts = {c["verdict"] for c in OWN_CASES if c["topic"] == topic}
-        assert verdicts == {"correct", "incorrect"}, topic
+        assert {"correct", "incorrect"} <= verdicts, topic
     assert len(OWN_CASES) >= 250
 
 

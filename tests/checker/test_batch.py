@@ -1,0 +1,110 @@
+"""Checker: order, cache, progress, and the hard time limit in threads, helper and worker processes."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from quizgen.checker import Checker, CheckRequest, check
+from quizgen.checker import batch as batch_module
+from quizgen.checker.equivalence import CheckTimeout
+from quizgen.checker.worker import WorkerProcess
+
+# A key with no real value anywhere sends the check to the symbolic path, where this answer makes
+# sympy.simplify run for seconds: a stand-in for any pathological answer.
+SLOW_KEY = "sqrt(-1 - x**2)"
+SLOW_ANSWER = "sqrt(-1-x^2)*(sin(x)^20+cos(x)^20+tan(x)^9)^4"
+
+
+def _requests() -> list[CheckRequest]:
+    return [
+        CheckRequest("2*x + 3*y", "3y + 2x", ("x", "y")),
+        CheckRequest("2*x + 3*y", "2x - 3y", ("x", "y")),
+        CheckRequest("2*x", "2x +* 1", ("x",)),
+        CheckRequest(["2*x", "3*y**2"], "[2x, 3y^2]", ("x", "y")),
+        CheckRequest("2*x + 3*y", "3y + 2x", ("x", "y")),
+    ]
+
+
+def test_check_many_keeps_order_and_reports_progress() -> None:
+    seen: list[int] = []
+    with Checker() as checker:
+        out = checker.check_many(_requests(), progress=seen.append)
+    assert [v.verdict for v in out] == ["correct", "incorrect", "invalid", "correct", "correct"]
+    assert seen and seen[-1] == 5 and seen == sorted(seen)
+
+
+def test_identical_requests_hit_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[CheckRequest] = []
+    real = batch_module.check_request
+
+    def counting(req, **kw):
+        calls.append(req)
+        return real(req, **kw)
+
+    monkeypatch.setattr(batch_module, "check_request", counting)
+    with Checker() as checker:
+        first = checker.check_many(_requests())
+        assert len(calls) == 4  # the duplicate in the batch is checked once
+        again = checker.check_many(_requests())
+        assert len(calls) == 4 and again == first
+
+
+def test_cache_is_bounded() -> None:
+    with Checker(cache_size=2) as checker:
+        checker.check_many([CheckRequest(f"{i}*x", "x", ("x",)) for i in range(5)])
+        assert len(checker._cache) == 2
+
+
+def test_timeout_holds_in_a_thread_and_the_next_check_still_works() -> None:
+    box: dict[str, object] = {}
+
+    def run() -> None:
+        t0 = time.monotonic()
+        box["verdict"] = check(SLOW_KEY, SLOW_ANSWER, ["x"], timeout=0.5)
+        box["elapsed"] = time.monotonic() - t0
+
+    th = threading.Thread(target=run)
+    th.start()
+    th.join(30)
+    v = box["verdict"]
+    assert v.verdict == "invalid" and "too long" in v.message and v.diagnosis == "timeout"
+    assert box["elapsed"] < 0.5 + 5  # the limit, plus starting a worker once at most
+    assert check("2*x", "2x", ["x"], timeout=0.5).verdict == "correct"
+
+
+def test_symbolic_path_decides_when_numbers_cannot() -> None:
+    assert check(SLOW_KEY, "sqrt(-1 - x^2)", ["x"]).verdict == "correct"
+    assert check(SLOW_KEY, "2sqrt(-1 - x^2)", ["x"]).verdict == "incorrect"
+
+
+def test_worker_is_killed_and_replaced() -> None:
+    worker = WorkerProcess()
+    try:
+        worker.ensure()
+        first = worker.proc.pid
+        worker.send(("sleep", 30))
+        t0 = time.monotonic()
+        with pytest.raises(CheckTimeout):
+            worker.receive(0.3)
+        assert time.monotonic() - t0 < 5 and not worker.alive
+        worker.send(("sleep", 0))
+        assert worker.receive(10) == ("slept",) and worker.proc.pid != first
+    finally:
+        worker.close()
+
+
+def test_pool_batch_survives_a_pathological_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch_module, "POOL_THRESHOLD", 1)
+    monkeypatch.setattr(batch_module, "CHUNK", 3)
+    reqs = [CheckRequest(f"{i}*x", f"{i}x", ("x",)) for i in range(1, 8)]
+    reqs.insert(2, CheckRequest(SLOW_KEY, SLOW_ANSWER, ("x",)))
+    reqs.append(CheckRequest("2*x", "3x", ("x",)))
+    seen: list[int] = []
+    with Checker(workers=2, timeout=0.5) as checker:
+        out = checker.check_many(reqs, progress=seen.append)
+    assert [v.verdict for v in out] == ["correct"] * 2 + ["invalid"] + ["correct"] * 5 + ["incorrect"]
+    assert "too long" in out[2].message
+    assert seen[-1] == len(reqs)

@@ -1,0 +1,96 @@
+"""quizgen check through click's CliRunner: the stable contract outside scripts rely on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from quizgen.cli import cli
+
+
+def run(args: list[str], stdin: str | bytes | None = None):
+    return CliRunner().invoke(cli, ["check", *args], input=stdin)
+
+
+def test_single_readable() -> None:
+    r = run(["2*x + 3*y", "3y+2x", "--var", "x", "--var", "y"])
+    assert r.exit_code == 0
+    assert r.output.splitlines() == ["correct", "interpreted as: 3*y + 2*x"]
+
+
+def test_single_incorrect_and_invalid_say_why() -> None:
+    r = run(["960*x**9", "-960x^9"])
+    assert r.exit_code == 0 and r.output.startswith("incorrect\n") and "message: " in r.output
+    r = run(["2*x", "2x +* 3"])
+    assert r.exit_code == 0 and r.output.startswith("invalid\n") and "message: " in r.output
+
+
+def test_single_json() -> None:
+    r = run(["960*x**9", "15(2x^2)^4*4x", "--json"])
+    data = json.loads(r.output)
+    assert data["verdict"] == "correct" and data["interpreted"] == "15*(2*x^2)^4*4*x"
+    assert set(data) >= {"verdict", "interpreted", "interpreted_latex", "message", "score", "diagnosis"}
+
+
+def test_single_latex_and_timeout_options() -> None:
+    r = run(["2*x/(x**2 + 1)", "\\frac{2x}{x^2+1}", "--latex", "--timeout", "1", "--json"])
+    assert json.loads(r.output)["verdict"] == "correct"
+
+
+def test_usage_errors_exit_non_zero() -> None:
+    assert run([]).exit_code == 2
+    assert run(["2*x"]).exit_code == 2
+    assert run(["2*x", "2x", "--batch", "f.jsonl"]).exit_code == 2
+    assert run(["2*x", "2x", "--out", "f.jsonl"]).exit_code == 2
+
+
+BATCH = [
+    json.dumps({"id": "a", "expected": "2*x + 3*y", "answer": "3y + 2x", "variables": ["x", "y"]}),
+    "this is not json",
+    json.dumps({"id": 7, "expected": "2*x + 3*y", "answer": "2x - 3y"}),
+    json.dumps({"id": "c", "answer": "x"}),
+    json.dumps(["not", "an", "object"]),
+    json.dumps({"id": "d", "expected": ["2*x", "3*y**2"], "answer": "[3y^2, 2x]", "variables": ["x", "y"]}),
+    json.dumps({"id": "e", "expected": "2*x", "answer": "2x +* 1"}),
+]
+
+
+def _rows(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_batch_stdin_to_stdout_one_line_per_input_in_order() -> None:
+    r = run(["--batch", "-"], stdin="\n".join(BATCH) + "\n")
+    assert r.exit_code == 0, r.output
+    rows = _rows(r.output)
+    assert [row["id"] for row in rows] == ["a", None, 7, "c", None, "d", "e"]
+    assert [row["verdict"] for row in rows] == [
+        "correct", "invalid", "incorrect", "invalid", "invalid", "incorrect", "invalid"]
+    assert "line 2" in rows[1]["message"] and "expected" in rows[3]["message"]
+    assert rows[5]["diagnosis"] == "swapped_components"
+    for row in rows:
+        assert {"id", "verdict", "interpreted", "message"} <= set(row)
+
+
+def test_batch_file_to_file(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(("\n".join(BATCH[:3]) + "\n").encode() + b"\xff\xfe\n")
+    out = tmp_path / "out.jsonl"
+    r = run(["--batch", str(src), "--out", str(out)])
+    assert r.exit_code == 0 and r.output == ""
+    rows = _rows(out.read_text())
+    assert len(rows) == 4 and rows[3]["verdict"] == "invalid" and "UTF-8" in rows[3]["message"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl"]  # atomic, no leftovers
+
+
+def test_batch_missing_file_is_one_line_error(tmp_path: Path) -> None:
+    r = run(["--batch", str(tmp_path / "nope.jsonl")])
+    assert r.exit_code == 1
+    assert r.output.count("\n") == 1 and "nope.jsonl" in r.output and "Traceback" not in r.output
+
+
+def test_batch_empty_input_gives_empty_output() -> None:
+    r = run(["--batch", "-"], stdin="")
+    assert r.exit_code == 0 and r.output == ""
