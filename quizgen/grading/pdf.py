@@ -1,22 +1,34 @@
-"""`grade --pdf`: one PDF feedback sheet per student, typeset through quizgen.render's templates."""
+"""`grade --pdf`: one PDF feedback sheet per student, typeset by quizgen.render (one pdflatex run, split)."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from quizgen.errors import QuizgenError
+from quizgen.errors import LatexError
 from quizgen.grading.model import GradeRun
 
 
 def pdf_writer() -> Callable[[GradeRun, Path, dict[str, str]], None]:
-    """The function that writes feedback/<student>.pdf for every student, or a one-line error."""
-    try:
-        from quizgen.render import render_feedback_pdf  # type: ignore[attr-defined]
-    except ImportError:
-        raise QuizgenError("--pdf is not available in this build (quizgen.render has no feedback PDFs yet)") from None
+    """The function write_outputs calls to add feedback/<stem>.pdf for every student."""
+    from quizgen.render import render_feedback_pdf
 
     def write(run: GradeRun, folder: Path, stems: dict[str, str]) -> None:
-        render_feedback_pdf(run, folder, stems)
+        try:
+            render_feedback_pdf(run, folder, stems)
+        except LatexError as exc:
+            # The staging folder is discarded on failure, so keep pdflatex's log where the user can read it.
+            log = folder / "feedback.log"
+            if log.exists():
+                fd, kept = tempfile.mkstemp(prefix="quizgen-feedback-", suffix=".log")
+                with open(fd, "wb") as handle:
+                    handle.write(log.read_bytes())
+                message = exc.message.split("; full log in")[0]
+                raise LatexError(f"{message}; full log in {kept}; nothing was written") from None
+            raise
 
     return write
+
+
+__all__ = ["pdf_writer"]

@@ -17,7 +17,7 @@ def make_problems(k: int) -> list[Problem]:
     return [
         Problem(
             slot=1, family="chain_single", difficulty=1, points=2.0, ask="partial",
-            prompt_text=f"Find d/dx of sin({k}x).", prompt_latex=rf"\frac{{d}}{{dx}} \sin({k}x)",
+            prompt_text=f"Find d/dx of sin({k}x).", prompt_latex=rf"Find $\frac{{d}}{{dx}} \sin({k}x)$.",
             function=f"sin({k}*x)", function_latex=rf"\sin({k} x)", variables=["x"], wrt=["x"], point=None,
             answer=f"{k}*cos({k}*x)", answer_latex=rf"{k} \cos({k} x)",
             steps=[Step("Chain rule: outer cos, inner derivative k.", rf"{k}\cos({k}x)")],
@@ -25,7 +25,7 @@ def make_problems(k: int) -> list[Problem]:
         ),
         Problem(
             slot=2, family="gradient", difficulty=1, points=3.0, ask="gradient",
-            prompt_text=f"Find the gradient of {k}*x*y.", prompt_latex=rf"\nabla ({k}xy)",
+            prompt_text=f"Find the gradient of {k}*x*y.", prompt_latex=rf"Find $\nabla ({k}xy)$.",
             function=f"{k}*x*y", function_latex=rf"{k} x y", variables=["x", "y"], wrt=["x", "y"], point=None,
             answer=[f"{k}*y", f"{k}*x"], answer_latex=rf"\left({k} y, {k} x\right)",
             steps=[Step("Differentiate by each variable.", "")],
@@ -33,7 +33,7 @@ def make_problems(k: int) -> list[Problem]:
         ),
         Problem(
             slot=3, family="relu", difficulty=1, points=1.0, ask="value",
-            prompt_text="Find d/dx max(x, 0) at x = 2.", prompt_latex=r"\max(x,0)", function="Max(0, x)",
+            prompt_text="Find d/dx max(x, 0) at x = 2.", prompt_latex=r"Find $\frac{d}{dx}\max(x,0)$ at $x = 2$.", function="Max(0, x)",
             function_latex=r"\max(0, x)", variables=["x"], wrt=["x"], point={"x": 2}, answer="1", answer_latex="1",
         ),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,13 @@ def test_first_flag(tmp_path: Path, manifest_path: Path) -> None:
     out = tmp_path / "o"
     invoke("--manifest", str(manifest_path), str(path), "--out", str(out), "--first", "--quiet")
     assert "s1,Ada Lovelace,V0,2," in (out / "grades.csv").read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_pdf_writes_one_feedback_pdf_per_student(tmp_path: Path, manifest_path: Path) -> None:
+    out = tmp_path / "o"
+    result = invoke("--manifest", str(manifest_path), str(answers(tmp_path)), "--out", str(out), "--pdf", "--quiet")
+    assert result.exit_code == 0, result.output
+    pdfs = sorted(p.name for p in (out / "feedback").glob("*.pdf"))
+    assert pdfs[1:] == ["s1.pdf", "s2.pdf"] and len(pdfs) == 3
+    assert all((out / "feedback" / n).read_bytes().startswith(b"%PDF") for n in pdfs)
