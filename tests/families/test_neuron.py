@@ -1,0 +1,194 @@
+"""neuron: indicator keys agree with sympy.diff on both sides of the ReLU kink, the prompt says which loss,
+value points open the gate, draws are deterministic and varied, bad variables are a bank error."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import sympy
+
+from quizgen.errors import BankError
+from quizgen.families.base import SlotSpec
+from quizgen.families.neuron import Neuron
+
+SEEDS = range(25)
+NAMES = Neuron.default_variables
+
+
+def _slot(difficulty: int, ask: str = "partial", variables=NAMES, wrt=None, options=None, point=None) -> SlotSpec:
+    if ask == "value" and point is None:
+        point = "random"
+    return SlotSpec(
+        1, "neuron", difficulty, 1.0, ask, variables=variables, coefficients=(-5, 5), wrt=wrt, point=point,
+        options=options or {},
+    )
+
+
+def _draw(slot: SlotSpec, seed: int):
+    rng = random.Random(seed)
+    for _ in range(10):
+        draft = Neuron().draw(slot, rng)
+        if draft is not None:
+            return draft
+    raise AssertionError("no draft after 10 draws")
+
+
+def _points(variables, z, count: int = 12):
+    """Fixed pseudo-random points with z clearly positive for half of them and clearly negative for the rest."""
+    rng = random.Random(1234)
+    found = {True: [], False: []}
+    while min(len(found[True]), len(found[False])) < count // 2:
+        point = {v: sympy.Float(rng.uniform(-2, 2)) for v in variables}
+        zv = float(z.xreplace(point))
+        if abs(zv) > 0.05 and len(found[zv > 0]) < count // 2:
+            found[zv > 0].append(point)
+    return found[True] + found[False]
+
+
+def _same(a, b, points) -> bool:
+    for p in points:
+        x, y = float(a.xreplace(p)), float(b.xreplace(p))
+        if abs(x - y) > 1e-9 * max(1.0, abs(x), abs(y)):
+            return False
+    return True
+
+
+def _z(draft) -> sympy.Expr:
+    return draft.kinks[0]
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_partial_equals_sympy_diff_on_both_sides_of_the_gate(difficulty):
+    for seed in SEEDS:
+        draft = _draw(_slot(difficulty), seed)
+        (v,) = draft.wrt
+        points = _points(draft.variables, _z(draft))
+        assert isinstance(draft.answer, sympy.Piecewise)
+        assert _same(draft.answer, sympy.diff(draft.function, v), points), (draft.function, v)
+
+
+def test_answer_prints_as_manifest_indicator():
+    draft = _draw(_slot(1, wrt="w1", options={"inputs": 1}), 0)
+    assert str(draft.answer) == "Piecewise((x1, b + w1*x1 > 0), (0, True))"
+    assert str(draft.function) == "Max(0, b + w1*x1)"
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_gradient_over_weights_and_bias(difficulty):
+    for seed in range(10):
+        draft = _draw(_slot(difficulty, "gradient"), seed)
+        names = [v.name for v in draft.wrt]
+        assert names[-1] == "b" and all(n.startswith("w") for n in names[:-1])
+        points = _points(draft.variables, _z(draft))
+        for v, component in zip(draft.wrt, draft.answer):
+            assert _same(component, sympy.diff(draft.function, v), points)
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_value_opens_the_gate_and_matches_derivative(difficulty):
+    for seed in SEEDS:
+        draft = _draw(_slot(difficulty, "value"), seed)
+        (v,) = draft.wrt
+        assert set(draft.point) == set(draft.variables)
+        assert _z(draft).xreplace(draft.point) > 0
+        assert draft.answer != 0 and draft.answer.is_number
+        expected = sympy.diff(draft.function, v).xreplace(draft.point)
+        assert sympy.N(expected - draft.answer) == 0
+
+
+def test_bank_point_is_used_as_given():
+    point = {"w1": 1, "x1": 2, "b": -1, "t": 3}
+    draft = _draw(_slot(3, "value", variables=("w1", "x1", "b", "t"), wrt="w1", point=point), 0)
+    assert {v.name: int(x) for v, x in draft.point.items()} == point
+    assert draft.answer == 2 * (1 * 2 - 1 - 3) * 2  # 2(z - t) x1 with z = 1
+
+
+@pytest.mark.parametrize(
+    ("difficulty", "phrase", "kind"),
+    [(1, "the output itself", "relu"), (2, "half the squared error", "half"), (3, "no factor 1/2", "squared")],
+)
+def test_prompt_names_the_loss(difficulty, phrase, kind):
+    draft = _draw(_slot(difficulty), 2)
+    assert phrase in draft.prompt_text
+    assert r"\partial" in draft.prompt_latex
+    has_half = draft.function.has(sympy.Rational(1, 2))
+    assert has_half == (kind == "half")
+
+
+def test_loss_and_inputs_options_override_difficulty():
+    draft = _draw(_slot(1, options={"loss": "squared", "inputs": 3}), 5)
+    assert "no factor 1/2" in draft.prompt_text
+    assert {v.name for v in draft.variables} == {"w1", "w2", "w3", "x1", "x2", "x3", "b", "t"}
+
+
+def test_wrt_beyond_default_size_grows_the_neuron():
+    draft = _draw(_slot(1, wrt="x3"), 0)
+    assert [v.name for v in draft.wrt] == ["x3"]
+    assert any(v.name == "w3" for v in draft.variables)
+
+
+def test_difficulty_grows_the_neuron():
+    sizes = {d: max(len(_draw(_slot(d, "value"), s).variables) for s in range(10)) for d in (1, 2, 3)}
+    assert sizes[1] < sizes[2] < sizes[3]
+
+
+def test_variables_without_weights_are_a_bank_error():
+    with pytest.raises(BankError, match="w1, x1"):
+        Neuron().draw(_slot(1, variables=("x", "y")), random.Random(0))
+
+
+def test_squared_loss_without_target_is_a_bank_error():
+    with pytest.raises(BankError, match="target"):
+        Neuron().draw(_slot(1, variables=("w1", "x1", "b"), options={"loss": "squared"}), random.Random(0))
+
+
+@pytest.mark.parametrize("ask", ["partial", "gradient", "value"])
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_same_seed_same_draft(difficulty, ask):
+    a, b = _draw(_slot(difficulty, ask), 3), _draw(_slot(difficulty, ask), 3)
+    assert (str(a.function), str(a.answer), a.prompt_text) == (str(b.function), str(b.answer), b.prompt_text)
+    assert [(m.kind, str(m.answer)) for m in a.mistakes] == [(m.kind, str(m.answer)) for m in b.mistakes]
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_variety_across_seeds(difficulty):
+    partials = {(str(d.function), str(d.wrt)) for d in (_draw(_slot(difficulty), s) for s in range(20))}
+    assert len(partials) >= 4
+    values = {d.prompt_text for d in (_draw(_slot(difficulty, "value"), s) for s in range(20))}
+    assert len(values) >= 18
+
+
+def test_point_values_within_range():
+    for seed in SEEDS:
+        draft = _draw(_slot(2, "value"), seed)
+        assert all(-3 <= int(x) <= 3 for x in draft.point.values())
+
+
+@pytest.mark.parametrize("ask", ["partial", "gradient", "value"])
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_mistakes_differ_from_key(difficulty, ask):
+    kinds: set[str] = set()
+    for seed in SEEDS:
+        draft = _draw(_slot(difficulty, ask), seed)
+        points = _points(draft.variables, _z(draft))
+        keys = draft.answer if isinstance(draft.answer, list) else [draft.answer]
+        for m in draft.mistakes:
+            kinds.add(m.kind)
+            answers = m.answer if isinstance(m.answer, list) else [m.answer]
+            assert not all(_same(a, k, points) for a, k in zip(answers, keys)), (m.kind, m.answer)
+            assert len(m.feedback) > 30
+    if ask != "value":
+        assert {"ignored_max", "wrong_side", "sign", "wrong_var"} <= kinds
+    if difficulty == 3:
+        assert "forgot_factor_2" in kinds
+
+
+@pytest.mark.parametrize("ask", ["partial", "value"])
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_steps_end_in_answer_and_show_the_gate(difficulty, ask):
+    for seed in range(8):
+        draft = _draw(_slot(difficulty, ask), seed)
+        assert draft.steps[-1].expr == draft.answer
+        assert any("ReLU gate" in s.text for s in draft.steps)
+        assert any("constants" in s.text for s in draft.steps)
