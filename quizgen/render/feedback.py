@@ -16,7 +16,7 @@ from quizgen.render.compile import CompileError, compile_tex
 from quizgen.render.context import ProblemContext, StudentContext, document_context, student_context, uses_cjk
 from quizgen.render.documents import compile_timeout
 from quizgen.render.environment import Tex, build_environment, render_template
-from quizgen.render.latexmath import check_latex, display_math, indicator_notation
+from quizgen.render.latexmath import INLINE_MAX_CHARS, check_latex, display_math, indicator_notation, visible_width
 from quizgen.render.split import split_pdf
 
 if TYPE_CHECKING:
@@ -38,7 +38,8 @@ class FeedbackAnswer:
     typed: str
     verdict: str  # correct | partial | incorrect | invalid | blank | missing
     verdict_label: str
-    interpreted: Tex  # display math of the answer as understood, "" when unreadable
+    interpreted: Tex  # math of the answer as understood, "" when unreadable
+    interpreted_inline: bool  # short enough to set in the line rather than displayed
     interpreted_text: str
     feedback: str
     score: float
@@ -83,6 +84,7 @@ def feedback_students(run: GradeRun) -> list[FeedbackStudent]:
                     verdict=shown,
                     verdict_label=VERDICT_LABEL.get(shown, shown),
                     interpreted=_interpreted(a),
+                    interpreted_inline=visible_width(a.interpreted_latex) <= INLINE_MAX_CHARS,
                     interpreted_text=a.interpreted,
                     feedback=a.feedback if a.outcome != "correct" else "",
                     score=a.score,
