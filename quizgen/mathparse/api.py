@@ -7,6 +7,7 @@ Nothing is ever eval'd, exec'd or sympified.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -103,7 +104,7 @@ def _parse(text: str, variables: tuple[str, ...] | None, *, latex: bool | None, 
         lo, hi = _math_span(norm)
         if lo >= hi:
             raise Fail("empty", 0)
-        is_latex = latex if latex is not None else "\\" in norm[lo:hi]
+        is_latex = latex if latex is not None else _looks_latex(norm, lo, hi)
         tokens = tokenize(norm, table, latex=is_latex, key=key, lo=lo, hi=hi)
         e = Parser(tokens, limits, latex=is_latex, key=key).parse_top()
         return Parsed(e.value, e.text, e.latex)
@@ -117,6 +118,14 @@ def _parse(text: str, variables: tuple[str, ...] | None, *, latex: bool | None, 
         # A sympy corner we did not foresee: the student gets "cannot be read", never a traceback.
         raise AnswerSyntaxError("The answer cannot be read as a formula.", -1, excerpt(text, -1),
                                 f"internal:{type(exc).__name__}") from exc
+
+
+_LATEX_HINT: Final = re.compile(r"\\|[_^]\s*\{")
+
+
+def _looks_latex(norm: str, lo: int, hi: int) -> bool:
+    """A backslash, or braces after ^ or _ (x^{10}, w_{1}), mean LaTeX."""
+    return _LATEX_HINT.search(norm, lo, hi) is not None
 
 
 def _math_span(norm: str) -> tuple[int, int]:

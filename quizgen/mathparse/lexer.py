@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Final
 
 from quizgen.mathparse.messages import Fail
-from quizgen.mathparse.names import FORBIDDEN, FUNCTIONS, GREEK, KEYWORDS, NameTable
+from quizgen.mathparse.names import CONDITION_FUNCTIONS, FORBIDDEN, FUNCTIONS, GREEK, KEYWORDS, NameTable
 
 
 class Token:
@@ -96,7 +96,10 @@ def tokenize(text: str, table: NameTable, *, latex: bool, key: bool, lo: int = 0
             word = m.group()
             if latex and "{" in word:
                 word = re.sub(r"[{}\s]", "", word)
-            tokens.extend(_split_name(word, start, end, table, space, _next_char(text, end, hi)))
+            if key and word in CONDITION_FUNCTIONS and word not in table.known:
+                tokens.append(Token("name", word, start, end, space, ("func", CONDITION_FUNCTIONS[word])))
+            else:
+                tokens.extend(_split_name(word, start, end, table, space, _next_char(text, end, hi)))
         elif kind == "op":
             op = m.group()
             _check_op(op, start, text, end, hi, latex)
@@ -122,7 +125,8 @@ def _check_op(op: str, start: int, text: str, end: int, hi: int, latex: bool) ->
     if op in "\"`":
         raise Fail("quote", start, char=op)
     if op == "'":
-        raise Fail("prime", start)
+        before = text[start - 1] if start > 0 else ""
+        raise Fail("prime" if before.isalnum() or before == ")" else "quote", start, char=op)
     if op == "!":
         raise Fail("factorial", start)
     if op == "=":
@@ -236,10 +240,10 @@ def _fail_split(word: str, start: int, table: NameTable, next_char: str) -> None
                 if word[i:i + length] in known:
                     reach.add(i + length)
     stuck = max(reach)
-    if word == "In" or (stuck == 0 and word.startswith("In") and next_char == "("):
-        raise Fail("In_for_ln", start)
     if word in FORBIDDEN:
         raise Fail(FORBIDDEN[word], start, name=word)
+    if word == "In":
+        raise Fail("In_for_ln", start)
     rest = word[stuck:]
     if rest[:1].isdigit() or rest[:1] == "_":
         left = word[:stuck]
@@ -263,6 +267,8 @@ def _unknown(name: str, start: int, table: NameTable, next_char: str, word: str)
     if name.lower() in table.lower:
         raise Fail("wrong_case", start, name=name, suggestion=table.lower[name.lower()])
     variables = ", ".join(table.variables) or "none"
+    if name in ("d", "dd") or (name.startswith("d") and name[1:] in table.known and next_char == "/"):
+        raise Fail("derivative_notation", start, text="d/d" + (table.variables[0] if table.variables else "x"))
     if name == word:
         if next_char == "(" and len(name) > 1:
             raise Fail("unknown_function", start, name=name)

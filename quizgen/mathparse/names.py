@@ -111,6 +111,12 @@ FUNCTIONS: Final[Mapping[str, FuncSpec]] = MappingProxyType(
 )
 """Every function name an answer or key may call (aliases included), case-sensitive."""
 
+CONDITION_FUNCTIONS: Final[Mapping[str, FuncSpec]] = MappingProxyType({
+    "Eq": FuncSpec("Eq", 2, 2, sympy.Eq, "=", False),
+    "Ne": FuncSpec("Ne", 2, 2, sympy.Ne, r"\ne", False),
+})
+"""Relations sympy prints as calls (Piecewise conditions); accepted in keys only."""
+
 CONSTANTS: Final[Mapping[str, sympy.Expr]] = MappingProxyType(
     {"e": sympy.E, "E": sympy.E, "pi": sympy.pi}
 )

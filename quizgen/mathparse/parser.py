@@ -594,6 +594,8 @@ class Parser:
         self.leave()
         if spec.name == "Piecewise":
             return self.piecewise(name, args)
+        if spec.name in ("Eq", "Ne"):
+            return self.relation_call(name, spec, args)
         n = len(args)
         if n < spec.min_args or n > spec.max_args:
             raise Fail("arity", name.start, name=fname, expected=_arity_text(spec), count=n)
@@ -690,6 +692,15 @@ class Parser:
                 for v, c in pieces]
         latex = r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
         return E(value, text, latex, P_ATOM, name.start)
+
+    def relation_call(self, name: Token, spec: FuncSpec, args: list[E]) -> E:
+        """Eq(a, b) and Ne(a, b) as sympy prints them inside Piecewise conditions (keys only)."""
+        if len(args) != 2:
+            raise Fail("arity", name.start, name=name.text, expected="2 arguments", count=len(args))
+        a, b = (self.need_expr(arg) for arg in args)
+        self.count()
+        text = f"{name.text}({a.text}, {b.text})"
+        return E(spec.build(a.value, b.value), text, f"{a.latex} {spec.latex} {b.latex}", P_REL, name.start, "cond")
 
     # ---- LaTeX constructs
     def latex_bare_arg(self) -> E:
