@@ -1,0 +1,76 @@
+"""LMS exports name the variant each student saw ("Ref: qg.<bank>.<seed>.s<slot>.v<n>"); grading rebuilds it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from quizgen import manifest as manifest_mod
+from quizgen.bank import load_bank
+from quizgen.export.ids import VariantId
+from quizgen.generate import generate, generate_variants
+from quizgen.grading.collect import collect
+from quizgen.grading.readers import read_answers
+from quizgen.grading.variants import VariantBuilder, find_ref
+from quizgen.roster import Student
+
+BANK = """\
+title: "Variants"
+course: ""
+instructions: ""
+seed: 3
+slots:
+  - {family: sum_rule, difficulty: 1, variables: [x, y], points: 1, ask: partial}
+  - {family: chain_single, difficulty: 1, variables: [x], points: 2}
+"""
+
+
+def test_find_ref_reads_padded_ids_inside_text() -> None:
+    ref = find_ref("Find d/dx of 3x^2 ... Ref: qg.demo.42.s02.v007")
+    assert ref is not None and (ref.slot, ref.variant, ref.seed) == (2, 7, 42)
+    assert find_ref("Find d/dx") is None
+
+
+def test_canvas_columns_with_refs_are_graded_against_the_variant_the_student_saw(tmp_path: Path) -> None:
+    (tmp_path / "bank.yaml").write_text(BANK, encoding="utf-8")
+    bank = load_bank(tmp_path / "bank.yaml")
+    students = [Student("s1", "Ada", {"sis_user_id": "SIS1"}), Student("s2", "Bo", {"sis_user_id": "SIS2"})]
+    manifest = generate(bank, students, seed=9)
+    manifest_mod.write(manifest, tmp_path / "manifest.json")
+    variants = generate_variants(bank, 2, 4, seed=77)
+    ids = [str(VariantId("bank", 77, 2, v)) for v in (1, 2, 3, 4)]
+    header = ["name", "id", "sis_id", "section", "section_id", "section_sis_id", "submitted", "attempt",
+              "10: Find d/dx Ref: " + str(VariantId("bank", 77, 1, 1)), "1.0"]
+    for n, vid in enumerate(ids):
+        header += [f"{20 + n}: Find d/dx ... Ref: {vid}", "2.0"]
+    header += ["n correct", "n incorrect", "score"]
+    row1 = ["Ada", "1", "SIS1", "", "", "", "", "1", "", "0", "", "0", "", "0", variants[2].answer, "2", "", "0",
+            "1", "0", "2"]
+    buf = io.StringIO()
+    csv.writer(buf).writerows([header, row1])
+    (tmp_path / "canvas.csv").write_text(buf.getvalue(), encoding="utf-8")
+
+    read = read_answers(tmp_path / "canvas.csv", [1, 2])
+    subs, issues = collect(manifest, [read], variants=VariantBuilder(manifest, tmp_path))
+    ada = {s.problem.slot: s for s in subs if s.sheet.student_id == "s1"}
+    assert ada[2].text == variants[2].answer
+    assert ada[2].problem == variants[2]  # the third variant, not Ada's own generated sheet
+    assert ada[2].problem != manifest.students[0].problems[1]
+    assert not [i for i in issues if i.kind in ("duplicate", "unknown_problem")]
+
+
+def test_without_the_bank_the_answer_is_reported_not_graded_against_the_wrong_key(tmp_path: Path) -> None:
+    (tmp_path / "bank.yaml").write_text(BANK, encoding="utf-8")
+    manifest = generate(load_bank(tmp_path / "bank.yaml"), [Student("s1", "Ada", {})], seed=9)
+    (tmp_path / "bank.yaml").unlink()
+    header = ["Surname", "First name", "ID number", "Question 1", "Response 1", "Question 2", "Response 2"]
+    rows = [header, ["A", "B", "s1", "Ref: qg.bank.5.s01.v002", "2x", "q", "-"]]
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    (tmp_path / "m.csv").write_text(buf.getvalue(), encoding="utf-8")
+    subs, issues = collect(manifest, [read_answers(tmp_path / "m.csv", [1, 2])],
+                           variants=VariantBuilder(manifest, tmp_path))
+    bad = [i for i in issues if i.kind == "unknown_problem"]
+    assert len(bad) == 1 and "bank" in bad[0].detail and "'2x'" in bad[0].detail
+    assert [s.text for s in subs] == ["", ""]
