@@ -7,8 +7,7 @@ README (template variables) and are a contract for teachers' --template folders:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from quizgen.manifest import Manifest
 from quizgen.problem import Problem, Sheet
@@ -74,7 +73,6 @@ class DocumentContext:
     double_sided: bool
     quizgen_version: str
     seed: int
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _where(sheet: Sheet, problem: Problem | None, field_name: str) -> str:

@@ -65,6 +65,8 @@ def write_documents(
     """
     if fmt not in ("pdf", "tex"):
         raise LatexError(f"unknown document format {fmt!r}; use pdf or tex")
+    if not manifest.students:
+        raise LatexError("the manifest has no students, so there is nothing to typeset; check the roster")
     out = Path(out_dir)
     sources = render_sources(manifest, template_dir)
     written: list[Path] = []
