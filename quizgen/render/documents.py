@@ -96,7 +96,8 @@ def _describe(manifest: Manifest) -> Callable[[int, int | None], str]:
         sheet = manifest.students[student - 1]
         text = f"student {sheet.student_id!r}"
         if problem is not None and 1 <= problem <= len(sheet.problems):
-            text += f", problem {problem} (slot {sheet.problems[problem - 1].slot}, {sheet.problems[problem - 1].family})"
+            p = sheet.problems[problem - 1]
+            text += f", problem {problem} (slot {p.slot}, {p.family})"
         return text
 
     return describe
@@ -121,15 +122,16 @@ def _compile_all(manifest: Manifest, sources: dict[str, str], *, quiet: bool, ou
         with ThreadPoolExecutor(max_workers=len(sources)) as pool:
             futures = {name: pool.submit(run, name) for name in sources}
             results: dict[str, CompileResult] = {}
-            failure: CompileError | None = None
+            failures: list[tuple[str, CompileError]] = []
             for name, future in futures.items():
                 try:
                     results[name] = future.result()
                 except CompileError as exc:
                     atomic_write_text(out / f"{name}.log", exc.log)
-                    failure = failure or exc
-    if failure is not None:
-        raise LatexError(f"{failure.message}; full log in {out}") from None
+                    failures.append((name, exc))
+    if failures:
+        name, exc = failures[0]
+        raise LatexError(f"{exc.message}; full log in {out / (name + '.log')}") from None
     return results
 
 

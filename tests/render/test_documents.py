@@ -157,7 +157,8 @@ def test_a_latex_error_names_student_and_problem_and_keeps_the_log(tmp_path: Pat
         write_documents(manifest, out, fmt="pdf", template_dir=templates, quiet=True)
     message = err.value.message
     assert "worksheets.tex line" in message and "Undefined control sequence" in message
-    assert "student 'first', problem 2" in message
+    assert "student 'first', problem 2 (slot 2, gradient)" in message
+    assert message.endswith("worksheets.log")
     assert (out / "worksheets.log").is_file()
     assert not (out / "worksheets.pdf").exists()
     assert (out / "worksheets.tex").is_file()
