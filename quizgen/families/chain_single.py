@@ -17,6 +17,7 @@ from typing import ClassVar
 
 import sympy
 
+from quizgen.errors import BankError
 from quizgen.families._common import MistakeSpec, coef, finish, nonzero_int, plain, tex, var
 from quizgen.families.base import Draft, DraftStep, Family, SlotSpec
 from quizgen.problem import Ask
@@ -211,12 +212,24 @@ def _draw_inner(rng: random.Random, slot: SlotSpec, x: sympy.Symbol, outer: str)
 
 
 def _outers(slot: SlotSpec) -> tuple[str, ...]:
+    """The outer functions this slot may draw: the difficulty's, narrowed by the bank's outer option."""
     allowed = _OUTERS_BY_DIFFICULTY.get(slot.difficulty, OUTERS)
     chosen = slot.options.get("outer")
     if chosen:
+        unknown = [str(o) for o in chosen if o not in OUTERS]
+        if unknown:
+            raise BankError(
+                f"slots[{slot.number}] (chain_single): outer {', '.join(unknown)} is not one of {', '.join(OUTERS)}; "
+                "fix the slot's outer list"
+            )
         allowed = tuple(o for o in allowed if o in chosen) or tuple(o for o in OUTERS if o in chosen)
     if slot.coefficients[1] < 1:  # ln and sqrt need a positive inner function
-        allowed = tuple(o for o in allowed if o not in _DOMAIN_LIMITED) or allowed
+        allowed = tuple(o for o in allowed if o not in _DOMAIN_LIMITED)
+        if not allowed:
+            raise BankError(
+                f"slots[{slot.number}] (chain_single): ln and sqrt need positive coefficients for a positive inner "
+                "function; allow positive coefficients or other outer functions"
+            )
     return allowed
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from functools import cached_property
 from typing import ClassVar
 
 import sympy
@@ -52,7 +53,7 @@ class _Term:
             factors.append(self.func(self.k * self.var))
         return sympy.Mul(*factors)
 
-    @property
+    @cached_property
     def expr(self) -> sympy.Expr:
         return self.rest()
 
@@ -166,7 +167,10 @@ def _vector_latex(items: list[sympy.Basic]) -> str:
     return r"\left(" + ", ".join(tex(i) for i in items) + r"\right)"
 
 
-def _mistakes(variables: list[sympy.Symbol], terms: list[_Term], key: list[sympy.Expr]) -> list[MistakeSpec]:
+def _mistakes(
+    variables: list[sympy.Symbol], terms: list[_Term], table: list[list[sympy.Expr]], key: list[sympy.Expr]
+) -> list[MistakeSpec]:
+    """table[i][j] is d(term i)/d(variable j), shared with the key so nothing is differentiated twice."""
     n = len(variables)
     out: list[MistakeSpec] = []
     swap = next(((i, j) for i in range(n) for j in range(i + 1, n) if key[i] != key[j]), None)
@@ -191,8 +195,8 @@ def _mistakes(variables: list[sympy.Symbol], terms: list[_Term], key: list[sympy
         )
     )
     nonconst = [
-        sum((t.diff(v) if t.contains(v) else sum((t.diff(w) for w in variables), sympy.Integer(0)) for t in terms), sympy.Integer(0))
-        for v in variables
+        sympy.Add(*[row[j] if t.contains(v) else sympy.Add(*row) for t, row in zip(terms, table)])
+        for j, v in enumerate(variables)
     ]
     if nonconst != key:
         out.append(
@@ -203,7 +207,7 @@ def _mistakes(variables: list[sympy.Symbol], terms: list[_Term], key: list[sympy
                 "you differentiated them by their own variables instead.",
             )
         )
-    off = [sum((t.diff(v, keep_exponent=True) for t in terms), sympy.Integer(0)) for v in variables]
+    off = [sympy.Add(*[t.diff(v, keep_exponent=True) for t in terms]) for v in variables]
     if off != key:
         out.append(
             (
@@ -229,7 +233,8 @@ class Gradient(Family):
         variables = slot_variables(slot, self)
         terms = _draw_terms(rng, slot, variables)
         function = sympy.Add(*[t.expr for t in terms])
-        key = [sum((t.diff(v) for t in terms), sympy.Integer(0)) for v in variables]
+        table = [[t.diff(v) for v in variables] for t in terms]
+        key = [sympy.Add(*[row[j] for row in table]) for j in range(len(variables))]
         steps = [
             DraftStep(
                 text=f"The gradient lists the partial derivatives in the order {', '.join(v.name for v in variables)}; "
@@ -244,7 +249,7 @@ class Gradient(Family):
                 latex=rf"\nabla f = {_vector_latex(key)}",
             )
         )
-        mistakes = _mistakes(variables, terms, key)
+        mistakes = _mistakes(variables, terms, table, key)
         if slot.ask == "value":
             return _value_draft(slot, rng, function, variables, key, steps, mistakes)
         return finish(slot, rng, function=function, variables=variables, wrt=variables, derivatives=key, steps=steps, mistakes=mistakes)

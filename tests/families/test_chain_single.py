@@ -9,6 +9,7 @@ import random
 import pytest
 import sympy
 
+from quizgen.errors import BankError
 from quizgen.families.base import SlotSpec
 from quizgen.families.chain_single import OUTERS, ChainSingle, _Outer
 
@@ -177,6 +178,22 @@ def test_other_variable_name_is_used():
     draft = _draw(_slot(2, variables=("t",)), 3)
     assert [v.name for v in draft.variables] == ["t"]
     assert "g(t)" in draft.steps[0].text
+
+
+def test_unknown_outer_is_a_bank_error():
+    with pytest.raises(BankError, match="tanh"):
+        ChainSingle().draw(_slot(2, options={"outer": ["tanh"]}), random.Random(0))
+
+
+def test_ln_without_positive_coefficients_is_a_bank_error():
+    with pytest.raises(BankError, match="positive"):
+        ChainSingle().draw(_slot(2, coefficients=(-5, -1), options={"outer": ["ln", "sqrt"]}), random.Random(0))
+
+
+def test_negative_coefficients_still_draw():
+    for seed in range(10):
+        draft = _draw(_slot(2, coefficients=(-4, -1)), seed)
+        assert not draft.function.has(sympy.log)
 
 
 def test_all_outer_names_are_known():
