@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape as xml_escape
 
+from quizgen.errors import ExportError
 from quizgen.export import maxima, numeric
 from quizgen.export import text as T
 from quizgen.export.ids import parse_idnumber
@@ -43,18 +44,27 @@ def question_variables(item: ExportItem) -> str:
     p = item.problem
     fvalue = numeric.parse(p.function, p.variables)
     f = fvalue.components[0]
-    lines = [f"f: {maxima.to_maxima(f)};"]
+    name = function_name(p.variables)
+    lines = [f"{name}: {maxima.to_maxima(f)};"]
     key = numeric.parse(p.answer, p.variables)
     if maxima.uses_nonsmooth(f) or any(maxima.uses_nonsmooth(c) for c in key.components):
         ta = _maxima_key(p.answer, p.variables)
     else:
-        diffs = [f"diff(f, {v})" for v in p.wrt] or [f"diff(f, {p.variables[0]})"]
+        diffs = [f"diff({name}, {v})" for v in p.wrt] or [f"diff({name}, {p.variables[0]})"]
         ta = "[" + ", ".join(diffs) + "]" if key.is_vector else diffs[0]
         if p.ask == "value" and p.point:
             subs = ", ".join(f"{name}={maxima.to_maxima(_point_value(val, p.variables))}" for name, val in p.point.items())
             ta = f"subst([{subs}], {ta})"
     lines.append(f"ta1: {ta};")
     return "\n".join(lines)
+
+
+def function_name(variables: list[str]) -> str:
+    """The question variable holding the function: f, unless a problem variable is already called f."""
+    name = "f"
+    while name in variables or name == "ta1":
+        name = "q" + name
+    return name
 
 
 def _point_value(value: int | str, variables: list[str]):  # noqa: ANN202 - sympy expression
@@ -192,7 +202,20 @@ def input_xml(item: ExportItem) -> str:
 
 
 def stack_question_xml(item: ExportItem) -> str:
-    """One variant as a STACK question (idnumber <id>.stack)."""
+    """One variant as a STACK question (idnumber <id>.stack).
+
+    Raises:
+        ExportError: the function or key uses something the Maxima printer cannot write.
+    """
+    try:
+        return _stack_question_xml(item)
+    except maxima.MaximaError as exc:
+        raise ExportError(
+            f"{item.name} ({item.idnumber}): {exc}; export this bank with --format moodle instead"
+        ) from None
+
+
+def _stack_question_xml(item: ExportItem) -> str:
     p = item.problem
     vid = parse_idnumber(item.idnumber)
     idnumber = item.idnumber + ".stack" if vid is not None and not vid.stack else item.idnumber

@@ -95,10 +95,13 @@ def prompt_html(problem: Problem, math: Math) -> str:
 
 def solution_html(problem: Problem, math: Math) -> str:
     """The worked solution (general feedback): numbered steps, each in words and math, then the answer."""
+    from quizgen.render.latexmath import split_leading_text
+
     items = []
     for step in problem.steps:
         line = esc(step.text)
-        if step.latex:
+        _, formula = split_leading_text(step.latex)
+        if formula.replace(r"\quad", "").strip():  # a step that is only a sentence is shown once
             line += "<br>" + math(step.latex)
         items.append(f"<li>{line}</li>")
     steps = f"<ol>{''.join(items)}</ol>" if items else ""

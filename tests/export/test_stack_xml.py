@@ -127,3 +127,24 @@ def test_value_questions_use_numeric_tolerance(root) -> None:  # noqa: ANN001
     assert float(node.findtext("testoptions")) > 0
     assert q.find("input").findtext("forbidfloat") == "0"
     assert _variables(q)["ta1"].startswith("subst([w=1, x=")
+
+
+def test_function_variable_never_shadows_a_problem_variable() -> None:
+    from quizgen.export.stack_xml import function_name
+
+    assert function_name(["x", "y"]) == "f"
+    assert function_name(["f", "g"]) == "qf"
+
+
+def test_unprintable_key_is_a_clear_export_error() -> None:
+    from exporttools import make_problem
+
+    from quizgen.errors import ExportError
+    from quizgen.export.ids import VariantId
+    from quizgen.export.items import build_item
+    from quizgen.export.stack_xml import stack_question_xml
+
+    problem = make_problem(function="Max(x, y)", answer="Piecewise((1, x > 0), (2, y > 0), (0, True))")
+    item = build_item(problem, VariantId("demo", 1, 1, 1), 1)
+    with pytest.raises(ExportError, match="variant 01 .*Piecewise.*--format moodle"):
+        stack_question_xml(item)

@@ -37,3 +37,15 @@ def test_solution_lists_steps_and_answer() -> None:
     html = solution_html(make_problem(), mathjax)
     assert html.startswith("<p><strong>Worked solution</strong></p><ol><li>Hold y constant")
     assert html.endswith(r"Answer: \(6 x y\)</p>")
+
+
+def test_sentence_only_steps_are_not_repeated_as_math() -> None:
+    from dataclasses import replace
+
+    from quizgen.problem import Step
+
+    problem = replace(make_problem(), steps=[Step("Hold y constant.", r"\text{Hold y constant.}"),
+                                             Step("Result: 6*x*y", r"\text{Result:}\quad 6 x y")])
+    html = solution_html(problem, mathjax)
+    assert "<li>Hold y constant.</li>" in html
+    assert r"<li>Result: 6*x*y<br>\(\text{Result:}\quad 6 x y\)</li>" in html
