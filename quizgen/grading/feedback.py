@@ -66,7 +66,6 @@ def _answer_card(a: GradedAnswer) -> str:
         f' <span class="muted">{fmt_number(a.points)} / {fmt_number(p.points)} points</span></h3>',
         f"<p>{escape(p.prompt_text)}</p>",
         "<dl>",
-        f"<dt>Function</dt><dd>{math(p.function, p.function_latex)}</dd>",
         f"<dt>You typed</dt><dd>{'<code>' + escape(a.typed) + '</code>' if a.typed.strip() else '<span class=muted>(nothing)</span>'}</dd>",
     ]
     if a.interpreted:
