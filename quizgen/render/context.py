@@ -16,6 +16,7 @@ from quizgen.render.escape import needs_cjk, tex_escape, tex_paragraphs
 from quizgen.render.latexmath import (
     MATH_LINE_CHARS,
     check_latex,
+    differentiated_name,
     display_math,
     indicator_notation,
     partial_labels,
@@ -101,7 +102,7 @@ def _answer_tex(problem: Problem) -> Tex:
     if problem.ask == "gradient":
         parts = vector_components(answer_latex)
         if parts:
-            name = labels[0].split("\\partial ", 1)[1].split("}", 1)[0] if labels else "f"
+            name = differentiated_name(labels[0]) if labels else "f"
             return Tex(rf"\nabla {name} = \begin{{pmatrix}}" + r" \\ ".join(parts) + r"\end{pmatrix}")
         return Tex(display_math(answer_latex))
     if labels:

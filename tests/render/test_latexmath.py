@@ -5,6 +5,7 @@ import pytest
 from quizgen.errors import LatexError
 from quizgen.render.latexmath import (
     check_latex,
+    differentiated_name,
     display_math,
     indicator_notation,
     partial_labels,
@@ -80,3 +81,9 @@ def test_vectors_and_labels() -> None:
     assert vector_components("960 x^{9}") is None
     prompt = r"Find $\nabla f = \left(\frac{\partial f}{\partial x}, \frac{\partial f}{\partial y}\right)$."
     assert partial_labels(prompt) == [r"\frac{\partial f}{\partial x}", r"\frac{\partial f}{\partial y}"]
+
+
+def test_labels_with_subscripted_variables() -> None:
+    prompt = r"Find $\frac{\partial L}{\partial w_{2}}$ and $\frac{\partial L_{1}}{\partial b}$."
+    assert partial_labels(prompt) == [r"\frac{\partial L}{\partial w_{2}}", r"\frac{\partial L_{1}}{\partial b}"]
+    assert [differentiated_name(label) for label in partial_labels(prompt)] == ["L", "L_{1}"]
