@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import wait
 from typing import Any
@@ -21,7 +21,7 @@ from quizgen.checker.equivalence import CheckTimeout
 from quizgen.checker.verdict import CheckRequest, Verdict, invalid
 from quizgen.checker.worker import DEFAULT_MEMORY_MB, WorkerFailed, WorkerProcess
 
-POOL_THRESHOLD = 400
+POOL_THRESHOLD = 200
 """Distinct uncached checks from which workers > 1 pays for itself (below it, in-process is faster)."""
 CHUNK = 64
 GRACE = 0.25
@@ -148,68 +148,107 @@ class Checker:
         return [r if r is not None else invalid("This answer could not be checked.", "internal_error") for r in results]
 
     def _run_pool(self, items: list[tuple[Any, CheckRequest]], finish: Callable[[Any, Verdict], None]) -> None:
-        """Chunks to N workers; the parent times every item and replaces a worker that overruns."""
+        """Chunks to N worker processes; the parent times every item and replaces a worker that overruns.
+
+        While workers start (about a second: a fresh interpreter imports sympy) the parent checks items
+        itself, so a pool never makes a batch slower than the in-process path.
+        """
         with self._pool_lock:
             while len(self._pool) < self.workers:
                 self._pool.append(WorkerProcess(self.memory_mb))
             for w in self._pool:
-                w.ensure()
+                if not w.alive:
+                    w.start()
             keys = [k for k, _ in items]
-            queue = [list(range(s, min(s + CHUNK, len(items)))) for s in range(0, len(items), CHUNK)]
-            queue.reverse()
-            busy: dict[int, tuple[list[int], float]] = {}  # worker index -> (pending item indices, item start)
+            queue: deque[list[int]] = deque(
+                list(range(s, min(s + CHUNK, len(items)))) for s in range(0, len(items), CHUNK)
+            )
+            local: list[int] = []
+            failures: dict[int, int] = {}
+            busy: dict[int, tuple[list[int], float]] = {}  # worker -> (pending items, current item's start)
 
             def dispatch(w: int) -> None:
-                if not queue:
+                worker = self._pool[w]
+                if not queue or not worker.ready:
                     return
-                chunk = queue.pop()
-                self._pool[w].ensure()
-                self._pool[w].send(("batch", (self.timeout, [(j, items[j][1]) for j in chunk])))
+                chunk = queue.popleft()
+                try:
+                    worker.send(("batch", (self.timeout, [(j, items[j][1]) for j in chunk])))
+                except (OSError, WorkerFailed):
+                    queue.appendleft(chunk)
+                    worker.start()
+                    return
                 busy[w] = (chunk, time.monotonic())
 
-            for w in range(len(self._pool)):
-                dispatch(w)
-            while busy:
-                conns = {self._pool[w].conn: w for w in busy if self._pool[w].conn is not None}
+            def lost(w: int, verdict: Verdict) -> None:
+                """Worker w was killed or died: its current item gets verdict, the rest go back to the queue."""
+                pending, _ = busy.pop(w)
+                self._pool[w].start()
+                if pending:
+                    finish(keys[pending[0]], verdict)
+                    if pending[1:]:
+                        queue.appendleft(pending[1:])
+
+            while queue or local or busy:
+                starting = [w for w, p in enumerate(self._pool) if not p.ready and p.conn is not None]
+                helping = bool(starting) and bool(queue or local)
+                conns = {self._pool[w].conn: w for w in [*busy, *starting] if self._pool[w].conn is not None}
                 now = time.monotonic()
-                wait_for = min(start + self.timeout + GRACE - now for _, start in busy.values())
-                ready = wait(list(conns), timeout=max(0.0, wait_for))
-                for conn in ready:
+                if helping:
+                    wait_for = 0.0
+                elif busy:
+                    wait_for = max(0.0, min(start + self.timeout + GRACE - now for _, start in busy.values()))
+                else:
+                    wait_for = 0.05
+                for conn in wait(list(conns), timeout=wait_for) if conns else []:
                     w = conns[conn]
-                    pending, _ = busy[w]
+                    worker = self._pool[w]
+                    if not worker.ready:
+                        try:
+                            worker.mark_ready()
+                        except WorkerFailed:
+                            failures[w] = failures.get(w, 0) + 1
+                            if failures[w] < 3:  # a child that cannot even start is not retried forever
+                                worker.start()
+                            continue
+                        dispatch(w)
+                        continue
                     try:
                         message = conn.recv()
                     except (EOFError, OSError):
-                        self._pool[w].kill()
-                        j = pending.pop(0)
-                        finish(keys[j], invalid("This answer could not be checked (it used too much memory).",
-                                                "too_complex"))
-                        self._requeue(w, pending, busy, queue, dispatch)
+                        if w in busy:
+                            lost(w, invalid("This answer could not be checked (it needed too much memory).",
+                                            "too_complex"))
+                        else:
+                            worker.start()
                         continue
-                    if message[0] == "result":
-                        j = message[1]
-                        if j in pending:
-                            pending.remove(j)
-                        finish(keys[j], message[2])
+                    if message[0] == "result" and w in busy:
+                        pending, _ = busy[w]
+                        if message[1] in pending:
+                            pending.remove(message[1])
+                        finish(keys[message[1]], message[2])
                         busy[w] = (pending, time.monotonic())
                     elif message[0] == "done":
-                        del busy[w]
+                        busy.pop(w, None)
                         dispatch(w)
                 now = time.monotonic()
                 for w in list(busy):
                     pending, start = busy[w]
                     if pending and now - start > self.timeout + GRACE:
-                        self._pool[w].kill()
-                        j = pending.pop(0)
-                        finish(keys[j], invalid(TIMEOUT_MESSAGE.format(limit=self.timeout), "timeout"))
-                        self._requeue(w, pending, busy, queue, dispatch)
-
-    def _requeue(self, w: int, pending: list[int], busy: dict[int, tuple[list[int], float]],
-                 queue: list[list[int]], dispatch: Callable[[int], None]) -> None:
-        del busy[w]
-        if pending:
-            queue.append(pending)
-        dispatch(w)
+                        lost(w, invalid(TIMEOUT_MESSAGE.format(limit=self.timeout), "timeout"))
+                        continue
+                for w in range(len(self._pool)):
+                    if w not in busy:
+                        dispatch(w)
+                if local and not helping and any(p.alive for p in self._pool):
+                    queue.appendleft(local)  # the workers are up: they take it from here
+                    local = []
+                if helping or not any(p.alive for p in self._pool):
+                    if not local and queue:
+                        local = queue.popleft()
+                    if local:
+                        j = local.pop(0)
+                        finish(keys[j], check_request(items[j][1], timeout=self.timeout, symbolic=self._symbolic))
 
     def close(self) -> None:
         """Stop the helper and worker processes (the cache stays usable)."""

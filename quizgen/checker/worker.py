@@ -1,17 +1,19 @@
 """Killable worker processes: where the time limit becomes hard.
 
 SIGALRM only works in the main thread, and a thread cannot be stopped, so anything that might not finish
-runs in a child process that the parent kills when its time is up and replaces. Children come from a
-forkserver that has already imported sympy and the parser (a replacement starts in milliseconds, and
-forking never copies the caller's threads). Each child caps its address space with RLIMIT_AS, so a
-memory bomb ends in MemoryError there instead of swapping the machine.
+runs in a child process that the parent kills when its time is up and replaces. Children are fresh
+interpreters (subprocess, `python -c`), not forks: forking a threaded grader is unsafe, and
+multiprocessing's spawn/forkserver would re-run the caller's main script in every child. Messages are
+pickled over a pair of pipes (multiprocessing.connection on raw file descriptors). Each child caps its
+address space with RLIMIT_AS once started, so a memory bomb ends in MemoryError there, not in swapping.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import resource
+import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
@@ -24,9 +26,6 @@ from quizgen.checker.symbolic import symbolic_equal
 DEFAULT_MEMORY_MB = 1024
 """Memory a worker may take beyond what it has after start-up."""
 START_TIMEOUT = 120.0
-
-_CTX = multiprocessing.get_context("forkserver")
-_CTX.set_forkserver_preload(["quizgen.checker.worker"])
 
 
 class WorkerFailed(Exception):
@@ -90,35 +89,107 @@ def worker_main(conn: Connection, memory_mb: int | None) -> None:
             conn.send(("slept",))
 
 
+class _Duplex:
+    """Two one-way Connections used as one: recv/poll/fileno from the child, send to it."""
+
+    def __init__(self, reader: Connection, writer: Connection) -> None:
+        self.reader, self.writer = reader, writer
+
+    def send(self, obj: Any) -> None:
+        self.writer.send(obj)
+
+    def recv(self) -> Any:
+        return self.reader.recv()
+
+    def poll(self, timeout: float) -> bool:
+        return self.reader.poll(timeout)
+
+    def fileno(self) -> int:
+        return self.reader.fileno()
+
+    def close(self) -> None:
+        for c in (self.reader, self.writer):
+            try:
+                c.close()
+            except OSError:
+                pass
+
+
+def child_entry(read_fd: int, write_fd: int, memory_mb: int) -> None:
+    """Entry point of a worker interpreter (see WorkerProcess.ensure)."""
+    conn = _Duplex(Connection(read_fd, writable=False), Connection(write_fd, readable=False))
+    try:
+        worker_main(conn, memory_mb or None)  # type: ignore[arg-type]
+    except (BrokenPipeError, KeyboardInterrupt):
+        pass
+
+
 class WorkerProcess:
     """One child process and the pipe to it; kill() and the next call starts a fresh one."""
 
     def __init__(self, memory_mb: int | None = DEFAULT_MEMORY_MB) -> None:
         self.memory_mb = memory_mb
         self.proc: Any = None
-        self.conn: Connection | None = None
+        self.conn: _Duplex | None = None
+        self.ready = False
 
     @property
     def alive(self) -> bool:
-        return self.proc is not None and self.proc.is_alive()
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self) -> None:
+        """Launch a fresh child without waiting for it (it says ("ready",) once its imports are done)."""
+        self.kill()
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        code = (
+            "from quizgen.checker.worker import child_entry; "
+            f"child_entry({to_child_r}, {from_child_w}, {self.memory_mb or 0})"
+        )
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", code],
+                pass_fds=(to_child_r, from_child_w),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,  # nothing a child prints may end up in `--batch -` output
+                stderr=subprocess.DEVNULL,
+                close_fds=True,
+            )
+        except OSError:
+            os.close(to_child_w)
+            os.close(from_child_r)
+            raise
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
+        self.proc = proc
+        self.conn = _Duplex(Connection(from_child_r, writable=False), Connection(to_child_w, readable=False))
+        self.ready = False
 
     def ensure(self) -> None:
-        if self.alive and self.conn is not None:
+        """A started and ready child (start-up waits are not charged to any check)."""
+        if not (self.alive and self.conn is not None):
+            try:
+                self.start()
+            except OSError as exc:
+                raise WorkerFailed("the checker's worker process could not start") from exc
+        if self.ready:
             return
-        self.kill()
-        parent, child = _CTX.Pipe()
-        proc = _CTX.Process(target=worker_main, args=(child, self.memory_mb), daemon=True)
-        proc.start()
-        child.close()
-        self.proc, self.conn = proc, parent
-        if not parent.poll(START_TIMEOUT):
+        assert self.conn is not None
+        if not self.conn.poll(START_TIMEOUT):
             self.kill()
             raise WorkerFailed("the checker's worker process did not start")
+        self.mark_ready()
+
+    def mark_ready(self) -> None:
+        """Consume the child's ("ready",) message."""
+        assert self.conn is not None
         try:
-            parent.recv()
+            self.conn.recv()
         except (EOFError, OSError) as exc:
             self.kill()
             raise WorkerFailed("the checker's worker process did not start") from exc
+        self.ready = True
 
     def send(self, message: Any) -> None:
         self.ensure()
@@ -149,15 +220,16 @@ class WorkerProcess:
 
     def kill(self) -> None:
         if self.conn is not None:
-            try:
-                self.conn.close()
-            except OSError:
-                pass
+            self.conn.close()
         if self.proc is not None:
-            if self.proc.is_alive():
+            if self.proc.poll() is None:
                 self.proc.kill()
-            self.proc.join(5)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
         self.proc, self.conn = None, None
+        self.ready = False
 
     def close(self) -> None:
         if self.alive and self.conn is not None:
@@ -165,5 +237,8 @@ class WorkerProcess:
                 self.conn.send(("stop", None))
             except OSError:
                 pass
-            self.proc.join(1)
+            try:
+                self.proc.wait(1)
+            except subprocess.TimeoutExpired:
+                pass
         self.kill()
