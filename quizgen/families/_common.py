@@ -18,6 +18,7 @@ from fractions import Fraction
 
 import sympy
 
+from quizgen.families._printing import fast_diff, fast_latex, fast_str, fast_subs
 from quizgen.families.base import Draft, DraftMistake, DraftStep, Family, SlotSpec
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "choose_wrt",
     "plain",
     "sstr",
+    "diff",
     "tex",
     "join_names",
     "partial_text",
@@ -96,7 +98,7 @@ def sstr(expr: sympy.Basic) -> str:
     hit = _str_cache.get(expr)
     if hit is not None:
         return hit
-    return _remember(_str_cache, expr, str(expr))
+    return _remember(_str_cache, expr, fast_str(expr))
 
 
 def plain(expr: sympy.Basic) -> str:
@@ -112,7 +114,22 @@ def tex(expr: sympy.Basic) -> str:
     hit = _tex_cache.get(expr)
     if hit is not None:
         return hit
-    return _remember(_tex_cache, expr, sympy.latex(expr))
+    return _remember(_tex_cache, expr, fast_latex(expr))
+
+
+_diff_cache: dict[tuple[sympy.Basic, sympy.Symbol], sympy.Basic] = {}
+
+
+def diff(expr: sympy.Basic, v: sympy.Symbol) -> sympy.Basic:
+    """d expr / d v, cached, with a direct power rule for integer polynomials (sympy.diff is slow)."""
+    key = (expr, v)
+    hit = _diff_cache.get(key)
+    if hit is not None:
+        return hit
+    if len(_diff_cache) >= _PRINT_CACHE_LIMIT:
+        _diff_cache.clear()
+    result = _diff_cache[key] = fast_diff(expr, v)
+    return result
 
 
 def join_names(names: Sequence[str]) -> str:
@@ -162,10 +179,10 @@ def point_values(
     """
     if isinstance(slot.point, dict):
         point = {v: _point_number(slot.point[v.name]) for v in variables}
-        return point if all(k.subs(point) != 0 for k in kinks) else None
+        return point if all(fast_subs(k, point) != 0 for k in kinks) else None
     for _ in range(50):
         point = {v: sympy.Integer(rng.randint(lo, hi)) for v in variables}
-        if all(k.subs(point) != 0 for k in kinks):
+        if all(fast_subs(k, point) != 0 for k in kinks):
             return point
     return None
 
@@ -223,7 +240,7 @@ def finish(
         if point is None:
             return None
         derivative = derivatives[0]
-        answer = derivative.subs(point)
+        answer = fast_subs(derivative, point)
         prompt_text = f"{intro_text} Find the value of {partial_text(wrt[0], name)} at {_point_text(point)}."
         prompt_latex = f"{intro_latex} Find the value of ${partial_latex(wrt[0], name)}$ at ${_point_latex(point)}$."
         steps.append(
@@ -233,7 +250,7 @@ def finish(
                 latex=rf"\text{{Substitute }} {_point_latex(point)}:\quad {partial_latex(wrt[0], name)} = {tex(answer)}",
             )
         )
-        draft_mistakes = [DraftMistake(k, a.subs(point), fb) for k, a, fb in mistakes if not isinstance(a, list)]
+        draft_mistakes = [DraftMistake(k, fast_subs(a, point), fb) for k, a, fb in mistakes if not isinstance(a, list)]
     else:
         answer = derivatives[0]
         prompt_text = f"{intro_text} Find {partial_text(wrt[0], name)}."

@@ -16,6 +16,7 @@ from quizgen.families._common import (
     MistakeSpec,
     coef,
     d_latex,
+    diff,
     d_text,
     finish,
     gradient_steps,
@@ -53,14 +54,14 @@ def _branches(slot: SlotSpec, rng: random.Random, x: sympy.Symbol, y: sympy.Symb
 
 def _derivative(u: sympy.Expr, v: sympy.Expr, wrt: sympy.Symbol) -> sympy.Basic:
     """The branch whose derivative is not 0 goes first, so d/dy max(x, y) reads 1(y > x)."""
-    du, dv = sympy.diff(u, wrt), sympy.diff(v, wrt)
+    du, dv = diff(u, wrt), diff(v, wrt)
     if du == 0 and dv != 0:
         return indicator(dv, v, u, du)
     return indicator(du, u, v, dv)
 
 
 def _steps(name: str, u: sympy.Expr, v: sympy.Expr, variables: list[sympy.Symbol], wrt: sympy.Symbol) -> list[DraftStep]:
-    du, dv = sympy.diff(u, wrt), sympy.diff(v, wrt)
+    du, dv = diff(u, wrt), diff(v, wrt)
     answer = _derivative(u, v, wrt)
     (first, cond), (second, _) = answer.args
     steps = [
@@ -106,14 +107,14 @@ class MaxPartial(Family):
             answers = [_derivative(u, v, w) for w in variables]
             steps = gradient_steps(name, [(w, _steps(name, u, v, variables, w)[1:]) for w in variables], answers)
             mistakes: list[MistakeSpec] = [
-                ("wrong_side", [indicator(sympy.diff(v, w), u, v, sympy.diff(u, w)) for w in variables],
+                ("wrong_side", [indicator(diff(v, w), u, v, diff(u, w)) for w in variables],
                  "The indicator is on the wrong side: the derivative follows the branch that is larger."),
             ]
             return finish(slot, rng, function=function, variables=variables, wrt=variables, derivatives=answers,
                           steps=steps, mistakes=mistakes, kinks=kinks)
         wrt = variables[rng.randrange(2)] if slot.wrt is None else (x if slot.wrt == x.name else y)
         other = y if wrt == x else x
-        du, dv = sympy.diff(u, wrt), sympy.diff(v, wrt)
+        du, dv = diff(u, wrt), diff(v, wrt)
         answer = _derivative(u, v, wrt)
         mistakes = [
             ("wrong_side", indicator(dv, u, v, du),

@@ -185,7 +185,7 @@ class ProductRule(Family):
              f"Only {wrt.name} changes: the other variables are constants, they move outside and are not differentiated."),
         ]
         if other is not None:
-            mistakes.insert(0, ("wrong_var", sympy.diff(function, other),
+            mistakes.insert(0, ("wrong_var", sympy.Add(*[p.d(other) for p in products]),
                                 f"That is the derivative with respect to {other.name}; the question asks for {wrt.name}."))
         return finish(slot, rng, function=function, variables=variables, wrt=[wrt], derivatives=[answer],
                       steps=_steps(name, products, variables, wrt), mistakes=mistakes)

@@ -18,6 +18,7 @@ from quizgen.families._common import (
     choose_wrt,
     coef,
     d_latex,
+    diff,
     d_text,
     finish,
     gradient_steps,
@@ -51,7 +52,7 @@ class _Shape:
         return sympy.Integer(self.k * self.n) * self.u ** (self.n - 1)
 
     def derivative(self, wrt: sympy.Symbol) -> sympy.Basic:
-        return indicator(sympy.expand(self.outer() * sympy.diff(self.u, wrt)), self.u)
+        return indicator(sympy.expand(self.outer() * diff(self.u, wrt)), self.u)
 
 
 def _shape(slot: SlotSpec, rng: random.Random, variables: list[sympy.Symbol], wrt: sympy.Symbol) -> _Shape:
@@ -70,7 +71,7 @@ def _shape(slot: SlotSpec, rng: random.Random, variables: list[sympy.Symbol], wr
 
 
 def _steps(name: str, s: _Shape, variables: list[sympy.Symbol], wrt: sympy.Symbol) -> list[DraftStep]:
-    du = sympy.diff(s.u, wrt)
+    du = diff(s.u, wrt)
     answer = s.derivative(wrt)
     steps = [held_constant_step(wrt, variables)] if len(variables) > 1 else []
     steps.append(
@@ -132,14 +133,14 @@ class Relu(Family):
             answers = [s.derivative(v) for v in variables]
             steps = gradient_steps(name, [(v, _steps(name, s, variables, v)[1:]) for v in variables], answers)
             mistakes: list[MistakeSpec] = [
-                ("wrong_side", [indicator(sympy.expand(s.outer() * sympy.diff(s.u, v)), ZERO, s.u) for v in variables],
+                ("wrong_side", [indicator(sympy.expand(s.outer() * diff(s.u, v)), ZERO, s.u) for v in variables],
                  "ReLU passes the slope where its input is positive, not negative."),
-                ("ignored_max", [sympy.expand(s.outer() * sympy.diff(s.u, v)) for v in variables],
+                ("ignored_max", [sympy.expand(s.outer() * diff(s.u, v)) for v in variables],
                  "ReLU is flat where its input is negative: every component needs the indicator."),
             ]
             return finish(slot, rng, function=function, variables=variables, wrt=variables, derivatives=answers,
                           steps=steps, mistakes=mistakes, kinks=kinks)
-        du = sympy.diff(s.u, wrt)
+        du = diff(s.u, wrt)
         slope = sympy.expand(s.outer() * du)
         answer = s.derivative(wrt)
         mistakes = [

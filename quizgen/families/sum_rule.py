@@ -7,6 +7,7 @@ function of another variable) so the worked steps and the buggy keys follow from
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass
 from typing import ClassVar
@@ -51,18 +52,13 @@ class _Term:
 
     @property
     def expr(self) -> sympy.Expr:
-        out: sympy.Expr = sympy.Integer(self.c)
-        for v, e in self.powers:
-            out = out * v**e
-        if self.func is not None:
-            out = out * self.func(self.func_var)
-        return out
+        return _term_expr(self)
 
     def has(self, v: sympy.Symbol) -> bool:
         return any(p == v for p, _ in self.powers) or self.func_var == v
 
     def d(self, v: sympy.Symbol) -> sympy.Expr:
-        return sympy.diff(self.expr, v)
+        return _term_d(self, v)
 
     def d_no_reduce(self, v: sympy.Symbol) -> sympy.Expr:
         """Buggy power rule: the exponent comes down but is not reduced."""
@@ -70,6 +66,35 @@ class _Term:
             return self.d(v)
         e = dict(self.powers)[v]
         return sympy.Integer(e) * self.expr
+
+
+@functools.lru_cache(maxsize=20_000)
+def _term_expr(t: _Term) -> sympy.Expr:
+    """Terms recur across students, so their sympy objects are built once."""
+    factors: list[sympy.Expr] = [sympy.Integer(t.c)]
+    factors += [v**e for v, e in t.powers]
+    if t.func is not None:
+        factors.append(t.func(t.func_var))
+    return sympy.Mul(*factors)
+
+
+_FUNC_DERIVATIVE = {sympy.sin: lambda u: sympy.cos(u), sympy.cos: lambda u: -sympy.sin(u), sympy.exp: sympy.exp}
+
+
+@functools.lru_cache(maxsize=20_000)
+def _term_d(t: _Term, v: sympy.Symbol) -> sympy.Expr:
+    """The term's partial derivative by the power rule (or sin/cos/exp of v), built directly."""
+    if t.func is not None and t.func_var == v:
+        rest = [p**e for p, e in t.powers]
+        return sympy.Mul(sympy.Integer(t.c), *rest, _FUNC_DERIVATIVE[t.func](v))
+    e = dict(t.powers).get(v, 0)
+    if e == 0:
+        return sympy.Integer(0)
+    factors: list[sympy.Expr] = [sympy.Integer(t.c * e)]
+    factors += [(p ** (k - 1) if p == v else p**k) for p, k in t.powers]
+    if t.func is not None:
+        factors.append(t.func(t.func_var))
+    return sympy.Mul(*factors)
 
 
 def _draw_terms(slot: SlotSpec, rng: random.Random, variables: list[sympy.Symbol], wrt: sympy.Symbol) -> list[_Term]:
@@ -106,8 +131,18 @@ def _draw_terms(slot: SlotSpec, rng: random.Random, variables: list[sympy.Symbol
 
 def _printed_order(terms: list[_Term], function: sympy.Expr) -> list[_Term]:
     """The terms in the order sympy prints the function, so the steps read like the prompt."""
-    order = {e: i for i, e in enumerate(function.as_ordered_terms())}
+    order = {e: i for i, e in enumerate(_ordered_args(function))}
     return sorted(terms, key=lambda t: order.get(t.expr, len(order)))
+
+
+def _ordered_args(function: sympy.Expr) -> list[sympy.Expr]:
+    """The function's terms in print order: the fast polynomial order when it applies, else sympy's."""
+    from quizgen.families._printing import _mono_expr, _ordered
+
+    monos = _ordered(function) if isinstance(function, sympy.Add) else None
+    if monos is not None:
+        return [_mono_expr(c, p) for c, p in monos]
+    return list(function.as_ordered_terms())
 
 
 def _steps(name: str, terms: list[_Term], variables: list[sympy.Symbol], wrt: sympy.Symbol) -> list[DraftStep]:
@@ -169,7 +204,7 @@ class SumRule(Family):
                     terms.append(_Term(coef(rng, slot), ((v, rng.randint(1, _LEVELS[slot.difficulty][2])),)))
             function = sympy.Add(*[t.expr for t in terms])
             terms = _printed_order(terms, function)
-            answers = [sympy.diff(function, v) for v in variables]
+            answers = [sympy.Add(*[t.d(v) for t in terms]) for v in variables]
             steps = gradient_steps(name, [(v, _steps(name, terms, variables, v)[1:]) for v in variables], answers)
             mistakes: list[MistakeSpec] = [
                 (
@@ -189,12 +224,12 @@ class SumRule(Family):
         terms = _draw_terms(slot, rng, variables, wrt)
         function = sympy.Add(*[t.expr for t in terms])
         terms = _printed_order(terms, function)
-        answer = sympy.diff(function, wrt)
+        answer = sympy.Add(*[t.d(wrt) for t in terms])
         others = [v for v in variables if v != wrt]
         other = others[rng.randrange(len(others))]
         with_wrt = [t for t in terms if t.has(wrt)]
         mistakes = [
-            ("wrong_var", sympy.diff(function, other),
+            ("wrong_var", sympy.Add(*[t.d(other) for t in terms]),
              f"That is the derivative with respect to {other.name}; the question asks for {wrt.name}."),
             ("other_var_nonconst", sympy.Add(*[t.d(wrt) if t.has(wrt) else t.expr for t in terms]),
              f"Terms without {wrt.name} are constants: their partial derivative is 0, so they vanish."),

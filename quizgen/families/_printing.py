@@ -1,0 +1,266 @@
+"""Fast printing of polynomial expressions, identical to sympy's str() and latex().
+
+sympy's printers sort an Add's terms through as_ordered_terms on every call, which dominates generation
+time. Most expressions quizgen prints are polynomials with integer coefficients (functions, keys, step
+terms), so this module prints those directly, reproducing sympy's term order (lex on the sorted
+variables, the "2 - 3*x" special case) and spacing. Anything else goes to sympy's own printer, so the
+output is always exactly sympy's; tests/families/test_printing.py compares the two on many expressions.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import sympy
+from sympy import Add, Integer, Mul, Pow, Symbol
+
+Monomial = tuple[int, tuple[tuple[Symbol, int], ...]]
+
+_symbol_latex: dict[Symbol, str] = {}
+
+
+def _sym_latex(s: Symbol) -> str:
+    hit = _symbol_latex.get(s)
+    if hit is None:
+        hit = _symbol_latex[s] = sympy.latex(s)
+    return hit
+
+
+def monomial(expr: sympy.Basic) -> Monomial | None:
+    """(integer coefficient, ((symbol, positive exponent), ...) sorted by name), or None if not a monomial."""
+    if isinstance(expr, Integer):
+        return int(expr), ()
+    if isinstance(expr, Symbol):
+        return 1, ((expr, 1),)
+    if isinstance(expr, Pow):
+        if isinstance(expr.base, Symbol) and isinstance(expr.exp, Integer) and expr.exp > 0:
+            return 1, ((expr.base, int(expr.exp)),)
+        return None
+    if isinstance(expr, Mul):
+        coeff = 1
+        powers: list[tuple[Symbol, int]] = []
+        for arg in expr.args:
+            if isinstance(arg, Integer):
+                coeff *= int(arg)
+            elif isinstance(arg, Symbol):
+                powers.append((arg, 1))
+            elif isinstance(arg, Pow) and isinstance(arg.base, Symbol) and isinstance(arg.exp, Integer) and arg.exp > 0:
+                powers.append((arg.base, int(arg.exp)))
+            else:
+                return None
+        powers.sort(key=lambda p: p[0].name)
+        return coeff, tuple(powers)
+    return None
+
+
+def _mono_str(m: Monomial) -> str:
+    coeff, powers = m
+    if not powers:
+        return str(coeff)
+    body = "*".join(s.name if e == 1 else f"{s.name}**{e}" for s, e in powers)
+    if coeff == 1:
+        return body
+    if coeff == -1:
+        return "-" + body
+    return f"{coeff}*{body}"
+
+
+def _mono_latex(m: Monomial) -> str:
+    coeff, powers = m
+    if not powers:
+        return str(coeff)
+    body = " ".join(_sym_latex(s) if e == 1 else f"{_sym_latex(s)}^{{{e}}}" for s, e in powers)
+    if coeff == 1:
+        return body
+    if coeff == -1:
+        return "- " + body
+    if coeff < 0:
+        return f"- {-coeff} {body}"
+    return f"{coeff} {body}"
+
+
+def _ordered(expr: Add) -> list[Monomial] | None:
+    """The Add's terms as monomials in sympy's print order, or None when a term is not a monomial."""
+    monos = []
+    for arg in expr.args:
+        m = monomial(arg)
+        if m is None:
+            return None
+        monos.append(m)
+    if len(monos) == 2:
+        # sympy's special case: positive number first before a negative (number * one factor): "2 - 3*x"
+        numbers = [m for m in monos if not m[1]]
+        others = [m for m in monos if m[1]]
+        if numbers and others:
+            n, o = numbers[0], others[0]
+            # only Mul(negative number, one factor): Mul(-3, x) and Mul(-1, x**2), not Mul(-3, x, y)
+            if n[0] > 0 and o[0] < 0 and len(o[1]) == 1:
+                return [n, o]
+    gens = sorted({s for _, powers in monos for s, _ in powers}, key=lambda s: s.name)
+    index = {s: i for i, s in enumerate(gens)}
+
+    def key(m: Monomial) -> tuple[tuple[int, ...], int]:
+        vector = [0] * len(gens)
+        for s, e in m[1]:
+            vector[index[s]] = e
+        return tuple(-v for v in vector), m[0]
+
+    return sorted(monos, key=key)
+
+
+_STR_RELATIONS = {sympy.StrictGreaterThan: ">", sympy.StrictLessThan: "<", sympy.GreaterThan: ">=", sympy.LessThan: "<="}
+_LATEX_RELATIONS = {sympy.StrictGreaterThan: ">", sympy.StrictLessThan: "<", sympy.GreaterThan: r"\geq",
+                    sympy.LessThan: r"\leq"}
+_SIMPLE_SIDES = (Add, Mul, Pow, Symbol, Integer)
+"""Relational sides sympy prints without parentheses (their precedence is above the relation's)."""
+
+
+def _cond_str(cond: sympy.Basic) -> str:
+    if cond is sympy.true:
+        return "True"
+    op = _STR_RELATIONS.get(type(cond))
+    if op is not None and isinstance(cond.lhs, _SIMPLE_SIDES) and isinstance(cond.rhs, _SIMPLE_SIDES):
+        return f"{fast_str(cond.lhs)} {op} {fast_str(cond.rhs)}"
+    return str(cond)
+
+
+def _cond_latex(cond: sympy.Basic) -> str:
+    op = _LATEX_RELATIONS.get(type(cond))
+    if op is not None:
+        return f"{fast_latex(cond.lhs)} {op} {fast_latex(cond.rhs)}"
+    return sympy.latex(cond)
+
+
+def fast_str(expr: sympy.Basic) -> str:
+    """str(expr), printed directly for integer polynomials, Max/Min and Piecewise of them."""
+    if isinstance(expr, sympy.Piecewise):
+        return "Piecewise(" + ", ".join(f"({fast_str(e)}, {_cond_str(c)})" for e, c in expr.args) + ")"
+    if isinstance(expr, (sympy.Max, sympy.Min)):
+        args = sorted(expr.args, key=sympy.default_sort_key)  # as StrPrinter._print_LatticeOp
+        return f"{type(expr).__name__}(" + ", ".join(fast_str(a) for a in args) + ")"
+    if isinstance(expr, Add):
+        monos = _ordered(expr)
+        if monos is not None:
+            first = _mono_str(monos[0])
+            parts = [first]
+            for m in monos[1:]:
+                text = _mono_str(m)
+                parts.append(f" - {text[1:]}" if text.startswith("-") else f" + {text}")
+            return "".join(parts)
+        return str(expr)
+    m = monomial(expr)
+    if m is not None:
+        return _mono_str(m)
+    return str(expr)
+
+
+def fast_latex(expr: sympy.Basic) -> str:
+    """sympy.latex(expr), printed directly for integer polynomials, Max/Min and Piecewise of them."""
+    if isinstance(expr, sympy.Piecewise):
+        pairs = [rf"{fast_latex(e)} & \text{{for}}\: {_cond_latex(c)}" for e, c in expr.args[:-1]]
+        last = expr.args[-1]
+        if last.cond is sympy.true:
+            pairs.append(rf"{fast_latex(last.expr)} & \text{{otherwise}}")
+        else:
+            pairs.append(rf"{fast_latex(last.expr)} & \text{{for}}\: {_cond_latex(last.cond)}")
+        return r"\begin{cases} %s \end{cases}" % r" \\".join(pairs)
+    if isinstance(expr, (sympy.Max, sympy.Min)):
+        args = sorted(expr.args, key=sympy.default_sort_key)
+        return rf"\{type(expr).__name__.lower()}\left(" + ", ".join(fast_latex(a) for a in args) + r"\right)"
+    if isinstance(expr, Add):
+        monos = _ordered(expr)
+        if monos is not None:
+            parts = [_mono_latex(monos[0])]
+            for coeff, powers in monos[1:]:
+                if coeff < 0:
+                    parts.append(" - " + _mono_latex((-coeff, powers)))
+                else:
+                    parts.append(" + " + _mono_latex((coeff, powers)))
+            return "".join(parts)
+        return sympy.latex(expr)
+    m = monomial(expr)
+    if m is not None:
+        return _mono_latex(m)
+    return sympy.latex(expr)
+
+
+def _mono_expr(coeff: int, powers: tuple[tuple[Symbol, int], ...]) -> sympy.Expr:
+    return Mul(Integer(coeff), *[s if e == 1 else Pow(s, e) for s, e in powers])
+
+
+def fast_diff(expr: sympy.Basic, v: Symbol) -> sympy.Basic:
+    """d expr / d v: the power rule term by term for integer polynomials (sympy.diff is slow), else sympy.diff."""
+    terms = expr.args if isinstance(expr, Add) else (expr,)
+    out = []
+    for term in terms:
+        m = monomial(term)
+        if m is None:
+            return sympy.diff(expr, v)
+        coeff, powers = m
+        exps = dict(powers)
+        e = exps.get(v, 0)
+        if e == 0:
+            continue
+        rest = tuple((s, (k - 1 if s == v else k)) for s, k in powers if not (s == v and k == 1))
+        out.append(_mono_expr(coeff * e, rest))
+    return Add(*out)
+
+
+class _NotRational(Exception):
+    pass
+
+
+_REL_EVAL = {
+    sympy.StrictGreaterThan: lambda a, b: a > b,
+    sympy.StrictLessThan: lambda a, b: a < b,
+    sympy.GreaterThan: lambda a, b: a >= b,
+    sympy.LessThan: lambda a, b: a <= b,
+}
+
+
+def _exact(expr: sympy.Basic, point: dict[Symbol, Fraction]) -> Fraction:
+    if isinstance(expr, Symbol):
+        if expr not in point:
+            raise _NotRational
+        return point[expr]
+    if isinstance(expr, sympy.Rational):
+        return Fraction(int(expr.p), int(expr.q))
+    if isinstance(expr, Add):
+        return sum((_exact(a, point) for a in expr.args), Fraction(0))
+    if isinstance(expr, Mul):
+        out = Fraction(1)
+        for a in expr.args:
+            out *= _exact(a, point)
+        return out
+    if isinstance(expr, Pow) and isinstance(expr.exp, Integer):
+        base = _exact(expr.base, point)
+        if base == 0 and expr.exp < 0:
+            raise _NotRational
+        return base ** int(expr.exp)
+    if isinstance(expr, (sympy.Max, sympy.Min)):
+        values = [_exact(a, point) for a in expr.args]
+        return max(values) if isinstance(expr, sympy.Max) else min(values)
+    if isinstance(expr, sympy.Piecewise):
+        for value, cond in expr.args:
+            if cond is sympy.true or _holds(cond, point):
+                return _exact(value, point)
+        raise _NotRational
+    raise _NotRational
+
+
+def _holds(cond: sympy.Basic, point: dict[Symbol, Fraction]) -> bool:
+    rel = _REL_EVAL.get(type(cond))
+    if rel is None:
+        raise _NotRational
+    return rel(_exact(cond.lhs, point), _exact(cond.rhs, point))
+
+
+def fast_subs(expr: sympy.Basic, point: dict[Symbol, sympy.Rational]) -> sympy.Basic:
+    """expr.subs(point) for rational points: exact arithmetic on polynomials, max and indicators
+    (subs on a Piecewise costs milliseconds); anything else goes to sympy's subs."""
+    try:
+        values = {s: Fraction(int(v.p), int(v.q)) for s, v in point.items()}
+        result = _exact(expr, values)
+    except (_NotRational, AttributeError):
+        return expr.subs(point)
+    return sympy.Rational(result.numerator, result.denominator)
