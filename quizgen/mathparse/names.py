@@ -94,7 +94,7 @@ _SPECS: dict[str, FuncSpec] = {
     "max": FuncSpec("max", 2, 10**9, sympy.Max, r"\max", False),
     "min": FuncSpec("min", 2, 10**9, sympy.Min, r"\min", False),
     "sign": _f1(sympy.sign, _op + "{sign}", "sign", False),
-    "Heaviside": FuncSpec("Heaviside", 1, 2, _heaviside, _op + "{H}", False),
+    "Heaviside": FuncSpec("Heaviside", 1, 2, _heaviside, _op + "{Heaviside}", False),
     "relu": _f1(_relu, _op + "{relu}", "relu", False),
     "sigmoid": _f1(_sigmoid, r"\sigma", "sigmoid", False),
     "Piecewise": FuncSpec("Piecewise", 1, 10**9, sympy.Piecewise, "", False),

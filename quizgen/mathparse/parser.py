@@ -43,7 +43,7 @@ _ZERO = sympy.S.Zero
 class E:
     """A parsed piece: sympy value, text and LaTeX as understood, precedence and kind (expr/cond/tuple)."""
 
-    __slots__ = ("value", "text", "latex", "prec", "kind", "items", "start", "inner", "one", "number")
+    __slots__ = ("value", "text", "latex", "prec", "kind", "items", "start", "inner", "one", "number", "cases")
 
     def __init__(self, value: object, text: str, latex: str, prec: int, start: int, kind: str = "expr",
                  items: list[E] | None = None, inner: E | None = None) -> None:
@@ -57,6 +57,7 @@ class E:
         self.inner = inner  # the same without the student's outer parentheses
         self.one = False  # the literal 1 (so that 1(x > y) is an indicator)
         self.number = False  # a number literal (for "missing operator" messages)
+        self.cases: list[str] | None = None  # LaTeX rows of a chained "a if c else b if d else e"
 
 
 def _wrap(text: str, cond: bool) -> str:
@@ -275,14 +276,21 @@ class Parser:
         other = self.need_expr(self.parse_ifelse())
         self.leave()
         self.count()
-        value = sympy.Piecewise((then.value, cond.value), (other.value, True))
+        row = then.latex + r" & \text{if } " + cond.latex
+        if other.cases is not None:  # a if c else (b if d else e): one Piecewise with three pieces
+            value = sympy.Piecewise((then.value, cond.value), *other.value.args)
+            rows = [row, *other.cases]
+        else:
+            value = sympy.Piecewise((then.value, cond.value), (other.value, True))
+            rows = [row, other.latex + r" & \text{otherwise}"]
         if then.value == _ONE and other.value == _ZERO:
             text = f"1({cond.text})"
         else:
             text = f"{_wrap(then.text, then.prec <= P_IF)} if {cond.text} else {other.text}"
-        latex = (r"\begin{cases} " + then.latex + r" & \text{if } " + cond.latex + r" \\ "
-                 + other.latex + r" & \text{otherwise} \end{cases}")
-        return E(value, text, latex, P_IF, then.start)
+        latex = r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
+        e = E(value, text, latex, P_IF, then.start)
+        e.cases = rows
+        return e
 
     def parse_sum(self) -> E:
         first = self.parse_term()
@@ -425,9 +433,9 @@ class Parser:
                 big = abs(x.p) > limits.max_exponent * x.q
             if big:
                 raise Fail("exponent_too_large", pos, text=what, limit=limits.max_exponent)
+            if b.is_Number and b.is_zero and x.is_negative:
+                raise Fail("division_by_zero", pos)
             if b.is_Rational:
-                if b.is_zero and x.is_negative:
-                    raise Fail("division_by_zero", pos)
                 size = max(b.p.bit_length(), b.q.bit_length())
                 if size * abs(float(x)) > limits.max_number_bits:
                     raise Fail("number_too_large", pos)
@@ -463,7 +471,7 @@ class Parser:
         if kind == "op":
             if t.text in ("(", "[", "{"):
                 return self.group(t)
-            if t.text == "|" and not self.key:
+            if t.text == "|":
                 return self.abs_bars(t)
             if t.text == "√":
                 self.enter(t.start)
@@ -596,6 +604,10 @@ class Parser:
             return self.piecewise(name, args)
         if spec.name in ("Eq", "Ne"):
             return self.relation_call(name, spec, args)
+        if spec.name == "log" and len(args) == 2:
+            b = args[1].value
+            if b.is_number and (b.is_extended_positive is False or b == _ONE):
+                raise Fail("undefined", args[1].start, text=f"log to base {args[1].text}")
         n = len(args)
         if n < spec.min_args or n > spec.max_args:
             raise Fail("arity", name.start, name=fname, expected=_arity_text(spec), count=n)

@@ -1,0 +1,199 @@
+"""Hostile input: code-execution strings, resource bombs, huge and malformed text, and fuzzing.
+
+Only a Parsed or an AnswerSyntaxError may ever come out, quickly; nothing is executed.
+"""
+
+from __future__ import annotations
+
+import string
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from quizgen.mathparse import AnswerSyntaxError, Parsed, parse_answer, parse_key
+
+XY = ["x", "y"]
+
+CODE_ATTACKS = [
+    "__import__('os').system('touch /tmp/quizgen-pwned')",
+    "().__class__.__bases__[0].__subclasses__()",
+    "x.__class__.__mro__",
+    "globals()['__builtins__']",
+    "(lambda: 1)()",
+    "eval('1+1')",
+    "exec('import os')",
+    "open('/etc/passwd').read()",
+    "getattr(x, 'diff')(x)",
+    "Symbol('x')",
+    "S('x**2')",
+    "sympify('diff(x**2, x)')",
+    "parse_expr('x')",
+    "Function('f')(x)",
+    "x.diff(x)",
+    "x.subs(x, 1)",
+    "Integer(2).__pow__(3)",
+    "import os",
+    "[x for x in ()]",
+    "{'a': 1}",
+    "f\"{x}\"",
+    "$(rm -rf /)",
+    "`id`",
+    "x; import os",
+    "\\input{/etc/passwd}",
+    "\\write18{ls}",
+    "\\def\\x{1}",
+]
+
+
+@pytest.mark.parametrize("text", CODE_ATTACKS)
+def test_code_strings_are_rejected(text: str) -> None:
+    with pytest.raises(AnswerSyntaxError) as info:
+        parse_answer(text, XY)
+    assert not info.value.code.startswith("internal"), info.value.message
+    with pytest.raises(AnswerSyntaxError):
+        parse_key(text)
+
+
+BOMBS = [
+    "9^9^9^9",
+    "9**9**9**9",
+    "2^2^2^2^2^2",
+    "10^10^10",
+    "(10^100)^(10^100)",
+    "x^(10^10)",
+    "x^100000",
+    "(x+1)^100000",
+    "factorial(10^8)",
+    "10^8!",
+    "9" * 100 + "^" + "9" * 100,
+    "(" * 1000 + "x" + ")" * 1000,
+    "(" * 999 + "x" + ")" * 999,
+    "[" * 900 + "x" + "]" * 900,
+    "|" * 1999,
+    "-" * 1999 + "x",
+    "x^" * 999 + "x",
+    "sin(" * 490 + "x" + ")" * 490,
+    "x+" * 999 + "x",
+    "x*" * 999 + "x",
+    "xy" * 1000,
+    "1/" * 999 + "1",
+    "max(" + "x," * 990 + "y)",
+    "Piecewise(" + "(1, x > y)," * 180 + "(0, True))",
+    "1(x>y)" * 333,
+    "(9^99)^(9^9)",
+    "2^(1/10^99)",
+    "1." + "9" * 1990,
+    "x" * 1_000_000,
+    "(" * 1_000_000,
+    "\\frac{" * 500 + "1" + "}{2}" * 500,
+]
+
+
+@pytest.mark.parametrize("text", BOMBS, ids=lambda t: repr(t[:30]) + f"...len{len(t)}")
+def test_resource_bombs_end_quickly(text: str) -> None:
+    start = time.perf_counter()
+    try:
+        result = parse_answer(text, XY)
+        assert isinstance(result, Parsed)
+    except AnswerSyntaxError as err:
+        assert not err.code.startswith("internal"), err.message
+    assert time.perf_counter() - start < 0.5, "a bounded parse must never take long"
+
+
+MALFORMED = ["", " ", "\x00", "x\x00y", "\ud800", "x\udfff", "\ufeff", "\u200b", "\t\n", "\x1b[31mx", "x\r\ny",
+             "\U0001f600", "x\u0301", "ǅ", "ﬁ", "𝟙(x>y)", "x" + "\u00a0" * 1000 + "y"]
+
+
+@pytest.mark.parametrize("text", MALFORMED, ids=repr)
+def test_malformed_text_gives_a_clean_result(text: str) -> None:
+    try:
+        parse_answer(text, XY)
+    except AnswerSyntaxError as err:
+        assert err.message and not err.code.startswith("internal")
+
+
+def test_one_megabyte_is_refused_before_any_work() -> None:
+    text = "x+" * 500_000
+    start = time.perf_counter()
+    with pytest.raises(AnswerSyntaxError, match="too long"):
+        parse_answer(text, XY)
+    assert time.perf_counter() - start < 0.05
+
+
+def test_nested_parentheses_within_the_length_limit() -> None:
+    with pytest.raises(AnswerSyntaxError, match="nested too deeply"):
+        parse_answer("(" * 999 + "x" + ")" * 999, XY)
+
+
+def test_nothing_is_executed(tmp_path) -> None:
+    marker = tmp_path / "pwned"
+    for template in ("__import__('os').system('touch {p}')", "open('{p}', 'w')"):
+        with pytest.raises(AnswerSyntaxError):
+            parse_answer(template.format(p=marker), XY)
+    assert not marker.exists()
+
+
+def test_non_string_input() -> None:
+    with pytest.raises(AnswerSyntaxError):
+        parse_answer(None, XY)  # type: ignore[arg-type]
+    with pytest.raises(AnswerSyntaxError):
+        parse_answer(b"x", XY)  # type: ignore[arg-type]
+
+
+# ---- fuzzing: random text and random token soups; only clean outcomes, quickly
+
+TOKENS = ["x", "y", "xy", "2", "0", "1", "1.5", "10", "e", "pi", "E", "+", "-", "*", "/", "^", "**", "(", ")", "[",
+          "]", "{", "}", "|", ",", "<", ">", "<=", ">=", "==", "!=", "&", " ", "sin", "cos", "ln", "log", "exp",
+          "sqrt", "abs", "max", "min", "sign", "Heaviside", "relu", "sigmoid", "Piecewise", "if", "else", "and",
+          "or", "True", "False", "1(", "√", "²", "×", "−", "π", "\\frac", "\\sqrt", "\\left(", "\\right)",
+          "\\cdot", "\\mathbb{1}", "_", "diff", "z", "In", "!", "=", ".", "'", "9^9^9", "\\", "$", "⟨", "⟩"]
+FUZZ = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _clean(text: str, variables: list[str] | None = XY, key: bool = False) -> None:
+    start = time.perf_counter()
+    try:
+        result = parse_key(text, variables) if key else parse_answer(text, variables or XY)
+        assert isinstance(result, Parsed)
+        assert isinstance(result.text, str) and isinstance(result.latex, str)
+    except AnswerSyntaxError as err:
+        assert isinstance(err.message, str) and err.message
+        assert not err.code.startswith("internal"), (text, err.code, err.message)
+        assert -1 <= err.offset <= len(text)
+    assert time.perf_counter() - start < 0.5, text
+
+
+@FUZZ
+@given(st.text(max_size=60))
+def test_fuzz_random_text(text: str) -> None:
+    _clean(text)
+
+
+@FUZZ
+@given(st.text(alphabet=string.printable, max_size=80))
+def test_fuzz_printable_text(text: str) -> None:
+    _clean(text)
+
+
+@FUZZ
+@given(st.lists(st.sampled_from(TOKENS), max_size=25))
+def test_fuzz_token_soup_answers(tokens: list[str]) -> None:
+    _clean("".join(tokens))
+
+
+@FUZZ
+@given(st.lists(st.sampled_from(TOKENS), max_size=25))
+def test_fuzz_token_soup_keys(tokens: list[str]) -> None:
+    _clean("".join(tokens), None, key=True)
+
+
+@FUZZ
+@given(st.lists(st.sampled_from(TOKENS), max_size=25), st.booleans())
+def test_fuzz_token_soup_latex(tokens: list[str], spaced: bool) -> None:
+    text = (" " if spaced else "").join(tokens)
+    try:
+        parse_answer(text, XY, latex=True)
+    except AnswerSyntaxError as err:
+        assert not err.code.startswith("internal"), (text, err.code, err.message)
