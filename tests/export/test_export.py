@@ -117,3 +117,30 @@ def test_slots_with_fewer_variants_are_reported(quiz) -> None:  # noqa: ANN001
 
     assert shortfalls(quiz, 2) == ["slot 5 (gradient) has only 1 distinct variants, not 2"]
     assert len(shortfalls(quiz, 3)) == 4
+
+
+HOSTILE = 'Fix ]]> & <b>bold</b> "q" \'s\' {=~#:} \\(x\\) — ünï 中文'
+
+
+def test_hostile_text_survives_every_format() -> None:
+    from exporttools import make_problem, parse_gift
+
+    from quizgen.export.items import build_quiz
+    from quizgen.problem import Mistake
+
+    problem = make_problem(mistakes=(Mistake("wrong_var", "3*x**2", HOSTILE),))
+    quiz = build_quiz(title=HOSTILE, bank_id="h", seed=1, problems={1: [problem]})
+    expected_html = HOSTILE.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    expected_html = expected_html.replace("'", "&#x27;")
+    for fmt in ("moodle", "moodle-stack"):
+        root = etree.fromstring(render(quiz, fmt))
+        texts = [t.text or "" for t in root.iter("text")]
+        assert any(HOSTILE.replace("/", "//") in t for t in texts)  # the category path
+        assert any(expected_html in t for t in texts), fmt  # the feedback, HTML-escaped inside CDATA
+    with zipfile.ZipFile(io.BytesIO(render(quiz, "qti"))) as z:
+        name = next(n for n in z.namelist() if n.count("/") == 1 and "meta" not in n)
+        doc = etree.fromstring(z.read(name))
+    assert doc.find("{*}assessment").get("title") == HOSTILE
+    assert any(expected_html in (m.text or "") for m in doc.iter("{*}mattext"))
+    (question,) = parse_gift(render(quiz, "gift").decode("utf-8"))
+    assert any(expected_html == fb for _, _, fb in question["answers"])
