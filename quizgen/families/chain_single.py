@@ -266,7 +266,7 @@ class ChainSingle(Family):
             DraftStep(
                 text=f"Write h({X}) = f(g({X})) with outer function f(u) = {plain(outer.apply(u))} "
                 f"and inner function g({X}) = {plain(inner.expr)}.",
-                latex=rf"h({XL}) = f(g({XL})),\quad f(u) = {tex(outer.apply(u))},\quad g({XL}) = {tex(inner.expr)}",
+                latex=rf"h({XL}) = f(g({XL})),\quad f(u) = {_ln_tex(outer.apply(u))},\quad g({XL}) = {tex(inner.expr)}",
             ),
             DraftStep(
                 text=f"Outer derivative by {outer.rule}, evaluated at the inner function: f'(g({X})) =",
@@ -298,13 +298,18 @@ class ChainSingle(Family):
         mistakes = _mistakes(outer, inner, x, key, shortcut)
         draft = finish(
             slot, rng, function=h, variables=[x], wrt=[x], derivatives=[key], steps=steps, mistakes=mistakes,
-            name="h", function_latex=tex(h),
+            name="h", function_latex=_ln_tex(h),
         )
         if draft is None or (draft.point is not None and not _readable(draft.answer)):
             return None  # a value of 0 (at x = 0) or like 240e^-43 tests nothing; the generator redraws
         # at a point a buggy key can coincide with the key, or be complex (sqrt of a negative number)
         kept = [m for m in draft.mistakes if m.answer != draft.answer and not m.answer.has(sympy.I)]
         return replace(draft, mistakes=kept)
+
+
+def _ln_tex(expr: sympy.Basic) -> str:
+    """LaTeX with ln for the natural logarithm, as the course writes it (sympy prints log)."""
+    return sympy.latex(expr, ln_notation=True)
 
 
 def _readable(value: sympy.Expr) -> bool:

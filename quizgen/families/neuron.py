@@ -128,6 +128,11 @@ def _choose_neuron(slot: SlotSpec, rng: random.Random, names: tuple[str, ...]) -
     if slot.wrt is not None:  # the asked-for weight or input must be part of the neuron
         n = max(n, next((i + 1 for i, p in enumerate(pairs) if slot.wrt in p), 1))
     n = max(1, min(n, len(pairs)))
+    if slot.ask != "value" and loss != "relu" and n > _MAX_SYMBOLIC_INPUTS:
+        raise BankError(
+            f"slots[{slot.number}] (neuron): a symbolic {loss} key with {n} inputs is too long for one line; "
+            f"use ask: value, loss: relu, or at most {_MAX_SYMBOLIC_INPUTS} inputs (wrt among w1, x1, w2, x2)"
+        )
     return _Neuron(
         [var(w) for w, _ in pairs[:n]],
         [var(x) for _, x in pairs[:n]],

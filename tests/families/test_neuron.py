@@ -117,13 +117,21 @@ def test_prompt_names_the_loss(difficulty, phrase, kind):
 
 
 def test_loss_and_inputs_options_override_difficulty():
-    draft = _draw(_slot(1, options={"loss": "squared", "inputs": 3}), 5)
+    draft = _draw(_slot(1, "value", options={"loss": "squared", "inputs": 3}), 5)
     assert "no factor 1/2" in draft.prompt_text
     assert {v.name for v in draft.variables} == {"w1", "w2", "w3", "x1", "x2", "x3", "b", "t"}
+    relu = _draw(_slot(3, "gradient", options={"loss": "relu", "inputs": 3}), 5)
+    assert [v.name for v in relu.wrt] == ["w1", "w2", "w3", "b"]
+
+
+def test_symbolic_squared_error_with_three_inputs_is_a_bank_error():
+    """Its key does not fit on a line; the message says what to change."""
+    with pytest.raises(BankError, match="ask: value"):
+        Neuron().draw(_slot(3, options={"inputs": 3}), random.Random(0))
 
 
 def test_wrt_beyond_default_size_grows_the_neuron():
-    draft = _draw(_slot(1, wrt="x3"), 0)
+    draft = _draw(_slot(1, wrt="x3", options={"loss": "relu"}), 0)
     assert [v.name for v in draft.wrt] == ["x3"]
     assert any(v.name == "w3" for v in draft.variables)
 
