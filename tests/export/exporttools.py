@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-import sympy
 from lxml import etree
 
 from quizgen.problem import Mistake, Problem, Step
