@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sympy
+
 from quizgen.manifest import Manifest
+from quizgen.mathparse import symbol
 from quizgen.problem import Problem, Sheet
 from quizgen.render.environment import Tex
 from quizgen.render.escape import needs_cjk, tex_escape, tex_paragraphs
@@ -95,9 +98,30 @@ def _prompt_tex(problem: Problem) -> Tex:
     return Tex("".join(parts).strip())
 
 
+def _value_tex(value: int | str) -> str:
+    """A point coordinate from the manifest (an int or "p/q") in LaTeX."""
+    text = str(value).strip()
+    sign = "-" if text.startswith("-") else ""
+    num, _, den = text.lstrip("-").partition("/")
+    if not num.isdigit() or (den and not den.isdigit()):
+        return tex_escape(text)
+    return f"{sign}\\frac{{{num}}}{{{den}}}" if den else f"{sign}{num}"
+
+
+def _labels(problem: Problem) -> list[str]:
+    """What the answer lines are labelled with; a value at a point shows the point: df/dx|_{x = 1}."""
+    labels = partial_labels(problem.prompt_latex)
+    if problem.ask == "value" and problem.point and labels:
+        at = ", ".join(
+            f"{sympy.latex(symbol(name))} = {_value_tex(value)}" for name, value in problem.point.items()
+        )
+        labels[-1] = rf"\left.{labels[-1]}\right|_{{{at}}}"
+    return labels
+
+
 def _answer_tex(problem: Problem) -> Tex:
     """The key's answer as display math: a gradient as a column vector (pmatrix), labelled when possible."""
-    labels = partial_labels(problem.prompt_latex)
+    labels = _labels(problem)
     answer_latex = indicator_notation(problem.answer_latex)
     if problem.ask == "gradient":
         parts = vector_components(answer_latex)
@@ -119,10 +143,10 @@ def _answer_plain(problem: Problem) -> str:
 def _box_height(problem: Problem) -> str:
     """Room for the answer: a value needs a line, an expression more as the key grows (a rough guide)."""
     if problem.ask == "value":
-        return "1.6cm"
+        return "1.4cm"
     width = visible_width(indicator_notation(problem.answer_latex))
     lines = 1 + width // (MATH_LINE_CHARS // 2)
-    return f"{min(1.4 + 0.9 * lines, 5.0):.1f}cm"
+    return f"{min(1.0 + 0.8 * lines, 5.0):.1f}cm"
 
 
 def _steps(problem: Problem) -> list[StepContext]:
@@ -142,7 +166,7 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
     check_latex(problem.answer_latex, _where(sheet, problem, "answer_latex"))
     for i, step in enumerate(problem.steps, 1):
         check_latex(step.latex, _where(sheet, problem, f"step {i}"))
-    labels = partial_labels(problem.prompt_latex)
+    labels = _labels(problem)
     rows: list[Tex] = []
     if problem.ask == "gradient":
         if len(labels) >= len(problem.wrt):
@@ -165,7 +189,7 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
         label=Tex(labels[-1] if labels and problem.ask != "gradient" else ""),
         box_height=_box_height(problem),
         box_rows=rows,
-        row_height="1.5cm" if widest <= MATH_LINE_CHARS // 2 else "2.2cm",
+        row_height="1.3cm" if widest <= MATH_LINE_CHARS // 2 else "2.0cm",
         steps=_steps(problem),
     )
 

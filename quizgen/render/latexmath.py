@@ -24,6 +24,8 @@ MATH_LINE_CHARS = 62
 """Estimated visible characters of display math that fit on one line of the worksheet."""
 INLINE_MAX_CHARS = 44
 """Inline math in a prompt longer than this is set as a display instead."""
+INLINE_DEFINITION_CHARS = 30
+"""A definition "f(x, y) = ..." longer than this is displayed (it is what the student reads most)."""
 
 
 def check_latex(latex: str, where: str) -> str:
@@ -227,7 +229,10 @@ def prompt_segments(prompt_latex: str) -> list[Segment]:
         if m.start() > pos:
             segments.append(Segment("text", prompt_latex[pos : m.start()]))
         math = m.group(1)
-        display = _is_definition(math) or visible_width(math) > INLINE_MAX_CHARS
+        # Short formulas stay in the sentence (a class set prints on fewer sheets); long ones, and
+        # definitions too long to read inline, are displayed.
+        width = visible_width(math)
+        display = width > INLINE_MAX_CHARS or (_is_definition(math) and width > INLINE_DEFINITION_CHARS)
         segments.append(Segment("math", math, display=display))
         pos = m.end()
     if pos < len(prompt_latex):

@@ -64,11 +64,16 @@ def test_indicators_print_as_in_the_material(latex: str, expected: str) -> None:
     assert indicator_notation(latex) == expected
 
 
-def test_prompt_definitions_are_displayed_and_keep_their_period() -> None:
-    segs = prompt_segments(r"Let $f(x, y) = 3 x^{2} y + 5 y^{3} + 7$. Find $\frac{\partial f}{\partial x}$.")
+def test_long_definitions_are_displayed_and_keep_their_period() -> None:
+    segs = prompt_segments(r"Let $f(x, y) = 3 x^{2} y + 5 y^{3} + 7 x y^{4} - 2 x^{3} y + 9 x^{5} y^{6}$. Find $\frac{\partial f}{\partial x}$.")
     assert [s.kind for s in segs] == ["text", "math", "text", "math", "text"]
     assert segs[1].display and segs[1].latex.endswith(r"\,.")
     assert not segs[3].display
+
+
+def test_short_definitions_and_points_stay_in_the_sentence() -> None:
+    segs = prompt_segments(r"Let $f(x) = \max\left(0, x - 5\right)$. Find the value at $x = -1$.")
+    assert not any(s.display for s in segs)
 
 
 def test_step_text_is_split_from_its_formula() -> None:
