@@ -296,12 +296,17 @@ class ChainSingle(Family):
                 DraftStep(text=f"then the power rule gives h'({X}) =", expr=key, latex=rf"h'({XL}) = {tex(key)}"),
             ]
         mistakes = _mistakes(outer, inner, x, key, shortcut)
+        if slot.ask == "value" and not isinstance(slot.point, dict):
+            at = _readable_point(rng, x, key)
+            if at is None:
+                return None
+            slot = replace(slot, point={x.name: at})
         draft = finish(
             slot, rng, function=h, variables=[x], wrt=[x], derivatives=[key], steps=steps, mistakes=mistakes,
             name="h", function_latex=_ln_tex(h),
         )
-        if draft is None or (draft.point is not None and not _readable(draft.answer)):
-            return None  # a value of 0 (at x = 0) or like 240e^-43 tests nothing; the generator redraws
+        if draft is None:
+            return None
         # at a point a buggy key can coincide with the key, or be complex (sqrt of a negative number)
         kept = [m for m in draft.mistakes if m.answer != draft.answer and not m.answer.has(sympy.I)]
         return replace(draft, mistakes=kept)
@@ -312,10 +317,18 @@ def _ln_tex(expr: sympy.Basic) -> str:
     return sympy.latex(expr, ln_notation=True)
 
 
-def _readable(value: sympy.Expr) -> bool:
-    """A value answer worth asking for: neither 0 nor vanishingly small nor astronomically large."""
-    magnitude = abs(float(value))
-    return 1e-3 <= magnitude <= 1e7
+def _readable_point(rng: random.Random, x: sympy.Symbol, key: sympy.Expr) -> int | None:
+    """A random integer x in [-3, 3] where h'(x) is worth asking for: not 0 (h'(0) often is), not
+    vanishingly small like 240e^-43, not astronomically large. None when a few tries find none."""
+    for _ in range(_TRIES):
+        at = rng.choice((-3, -2, -1, 1, 2, 3))
+        try:
+            magnitude = abs(float(key.xreplace({x: sympy.Integer(at)})))
+        except (TypeError, ValueError):  # not a real number there
+            continue
+        if 1e-3 <= magnitude <= 1e7:
+            return at
+    return None
 
 
 def _mistakes(outer: _Outer, inner: _Inner, x: sympy.Symbol, key: sympy.Expr, shortcut: bool) -> list[MistakeSpec]:
