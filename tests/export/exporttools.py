@@ -1,4 +1,4 @@
-"""Parsers used by the export tests to read files back: schemas offline, GIFT by Moodle's rules, Maxima."""
+"""Helpers for the export tests: offline schemas, a GIFT reader following Moodle's rules, Maxima back to keys, Problems."""
 
 from __future__ import annotations
 
