@@ -3,8 +3,8 @@
 sympy's printers sort an Add's terms through as_ordered_terms on every call, which dominates generation
 time. Most expressions quizgen prints are polynomials with integer coefficients (functions, keys, step
 terms), so this module prints those directly, reproducing sympy's term order (lex on the sorted
-variables, the "2 - 3*x" special case) and spacing. Anything else goes to sympy's own printer, so the
-output is always exactly sympy's; tests/families/test_printing.py compares the two on many expressions.
+variables, the "2 - 3*x" special case) and spacing. Anything else goes to sympy's own printer (with the same
+fast ordering for polynomial sums nested inside), so the output is always exactly sympy's; tests/families/test_printing.py compares the two on many expressions.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from fractions import Fraction
 
 import sympy
 from sympy import Add, Integer, Mul, Pow, Symbol
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
 
 Monomial = tuple[int, tuple[tuple[Symbol, int], ...]]
 
@@ -121,14 +123,52 @@ def _cond_str(cond: sympy.Basic) -> str:
     op = _STR_RELATIONS.get(type(cond))
     if op is not None and isinstance(cond.lhs, _SIMPLE_SIDES) and isinstance(cond.rhs, _SIMPLE_SIDES):
         return f"{fast_str(cond.lhs)} {op} {fast_str(cond.rhs)}"
-    return str(cond)
+    return _STR.doprint(cond)
 
 
 def _cond_latex(cond: sympy.Basic) -> str:
     op = _LATEX_RELATIONS.get(type(cond))
     if op is not None:
         return f"{fast_latex(cond.lhs)} {op} {fast_latex(cond.rhs)}"
-    return sympy.latex(cond)
+    return _LATEX.doprint(cond)
+
+
+def _ordered_args(expr: Add) -> list[sympy.Basic] | None:
+    """The Add's own args in sympy's print order, when every term is an integer monomial."""
+    monos = []
+    for arg in expr.args:
+        m = monomial(arg)
+        if m is None:
+            return None
+        monos.append((m, arg))
+    ordered = _ordered(expr)
+    if ordered is None:
+        return None
+    by_mono = {m: arg for m, arg in monos}
+    return [by_mono[m] for m in ordered]
+
+
+class _FastOrder:
+    """Printer mixin: order a polynomial Add's terms directly instead of through as_ordered_terms."""
+
+    def _as_ordered_terms(self, expr, order=None):  # type: ignore[no-untyped-def]
+        if (order or self.order) is None and isinstance(expr, Add):  # type: ignore[attr-defined]
+            args = _ordered_args(expr)
+            if args is not None:
+                return args
+        return super()._as_ordered_terms(expr, order=order)  # type: ignore[misc]
+
+
+class _Str(_FastOrder, StrPrinter):
+    pass
+
+
+class _Latex(_FastOrder, LatexPrinter):
+    pass
+
+
+_STR = _Str()
+_LATEX = _Latex()
 
 
 def fast_str(expr: sympy.Basic) -> str:
@@ -147,11 +187,11 @@ def fast_str(expr: sympy.Basic) -> str:
                 text = _mono_str(m)
                 parts.append(f" - {text[1:]}" if text.startswith("-") else f" + {text}")
             return "".join(parts)
-        return str(expr)
+        return _STR.doprint(expr)
     m = monomial(expr)
     if m is not None:
         return _mono_str(m)
-    return str(expr)
+    return _STR.doprint(expr)
 
 
 def fast_latex(expr: sympy.Basic) -> str:
@@ -177,11 +217,11 @@ def fast_latex(expr: sympy.Basic) -> str:
                 else:
                     parts.append(" + " + _mono_latex((coeff, powers)))
             return "".join(parts)
-        return sympy.latex(expr)
+        return _LATEX.doprint(expr)
     m = monomial(expr)
     if m is not None:
         return _mono_latex(m)
-    return sympy.latex(expr)
+    return _LATEX.doprint(expr)
 
 
 def _mono_expr(coeff: int, powers: tuple[tuple[Symbol, int], ...]) -> sympy.Expr:
