@@ -70,7 +70,8 @@ def collect(bank: object, *, variants: int, seed: int | None) -> ExportQuiz:
         for slot in bank.slots  # type: ignore[attr-defined]
     }
     title = bank.title or Path(bank.path).stem  # type: ignore[attr-defined]
-    return build_quiz(title=title, bank_id=bank_slug(Path(bank.path).stem), seed=used_seed, problems=problems)  # type: ignore[attr-defined]
+    bank_id = bank_slug(Path(bank.path).stem)  # type: ignore[attr-defined]
+    return build_quiz(title=title, bank_id=bank_id, seed=used_seed, problems=problems)
 
 
 def shortfalls(quiz: ExportQuiz, variants: int) -> list[str]:

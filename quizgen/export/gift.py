@@ -62,7 +62,8 @@ def question_gift(item: ExportItem) -> str:
 
 def gift_text(*, quiz: ExportQuiz) -> str:
     """The whole bank: a $CATEGORY: line per slot, then its variants, blank lines between questions."""
-    blocks = [f"// quizgen export of {' '.join(quiz.title.split())}: {len(quiz.groups)} slots, {quiz.variants} variants each"]
+    title = " ".join(quiz.title.split())
+    blocks = [f"// quizgen export of {title}: {len(quiz.groups)} slots, {quiz.variants} variants each"]
     for group in quiz.groups:
         blocks.append(f"$CATEGORY: {category_path(quiz.title, group.title)}")
         blocks.extend(question_gift(item) for item in group.items)

@@ -58,7 +58,9 @@ def _common(item: ExportItem, qtype: str, question_html: str, *, grade: bool = T
 
 def _numerical(item: ExportItem) -> str:
     part = item.numbers[0]
-    question = T.prompt_html(item.problem, T.mathjax) + f"<p>{T.esc(NUMERIC_HINT)}</p>" + T.reference_html(item.idnumber)
+    question = (
+        T.prompt_html(item.problem, T.mathjax) + f"<p>{T.esc(NUMERIC_HINT)}</p>" + T.reference_html(item.idnumber)
+    )
     out = _common(item, "numerical", question)
     out += _num_answer("100", format_number(part.value), part.tolerance, "Correct.")
     for value, feedback in part.wrong:
@@ -99,7 +101,10 @@ def _cloze_part(part: NumericPart) -> str:
 def _cloze(item: ExportItem) -> str:
     lines = "".join(f"<p>{T.mathjax(p.label_latex)} = {_cloze_part(p)}</p>" for p in item.numbers)
     question = (
-        T.prompt_html(item.problem, T.mathjax) + lines + f"<p>{T.esc(NUMERIC_HINT)}</p>" + T.reference_html(item.idnumber)
+        T.prompt_html(item.problem, T.mathjax)
+        + lines
+        + f"<p>{T.esc(NUMERIC_HINT)}</p>"
+        + T.reference_html(item.idnumber)
     )
     return _common(item, "cloze", question, grade=False) + "  </question>\n"
 

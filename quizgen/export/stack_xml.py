@@ -53,7 +53,9 @@ def question_variables(item: ExportItem) -> str:
         diffs = [f"diff({name}, {v})" for v in p.wrt] or [f"diff({name}, {p.variables[0]})"]
         ta = "[" + ", ".join(diffs) + "]" if key.is_vector else diffs[0]
         if p.ask == "value" and p.point:
-            subs = ", ".join(f"{name}={maxima.to_maxima(_point_value(val, p.variables))}" for name, val in p.point.items())
+            subs = ", ".join(
+                f"{var}={maxima.to_maxima(_point_value(val, p.variables))}" for var, val in p.point.items()
+            )
             ta = f"subst([{subs}], {ta})"
     lines.append(f"ta1: {ta};")
     return "\n".join(lines)
@@ -229,7 +231,8 @@ def _stack_question_xml(item: ExportItem) -> str:
     out = '  <question type="stack">\n'
     out += f"    <name><text>{_e(item.name)}</text></name>\n"
     out += f'    <questiontext format="html"><text>{T.cdata(question)}</text></questiontext>\n'
-    out += f'    <generalfeedback format="html"><text>{T.cdata(T.solution_html(p, T.mathjax))}</text></generalfeedback>\n'
+    solution = T.cdata(T.solution_html(p, T.mathjax))
+    out += f'    <generalfeedback format="html"><text>{solution}</text></generalfeedback>\n'
     out += f"    <defaultgrade>{format_number(p.points)}</defaultgrade>\n"
     out += "    <penalty>0.1</penalty>\n"
     out += "    <hidden>0</hidden>\n"
@@ -243,7 +246,10 @@ def _stack_question_xml(item: ExportItem) -> str:
     out += "    <assumepositive>0</assumepositive>\n"
     out += "    <assumereal>1</assumereal>\n"
     out += '    <prtcorrect format="html"><text>Correct answer, well done.</text></prtcorrect>\n'
-    out += '    <prtpartiallycorrect format="html"><text>Your answer is partially correct.</text></prtpartiallycorrect>\n'
+    out += (
+        '    <prtpartiallycorrect format="html"><text>Your answer is partially correct.</text>'
+        "</prtpartiallycorrect>\n"
+    )
     out += '    <prtincorrect format="html"><text>Incorrect answer.</text></prtincorrect>\n'
     out += "    <decimals>.</decimals>\n"
     out += "    <scientificnotation>*10</scientificnotation>\n"

@@ -1,4 +1,4 @@
-"""Helpers for the export tests: offline schemas, a GIFT reader following Moodle's rules, Maxima back to keys, Problems."""
+"""Export test helpers: offline schemas, a GIFT reader with Moodle's rules, Maxima to keys, Problems."""
 
 from __future__ import annotations
 

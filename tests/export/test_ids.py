@@ -18,7 +18,9 @@ def test_idnumber_text_is_documented_scheme() -> None:
     assert str(VariantId("demo", None, 3, 12, stack=True)) == "qg.demo.bank.s03.v012.stack"
 
 
-@pytest.mark.parametrize("text", ["", "qg.demo.7.s3", "quizgen.demo.7.s3.v1", "qg.de mo.7.s3.v1", "qg.demo.7.s3.v1.core"])
+@pytest.mark.parametrize(
+    "text", ["", "qg.demo.7.s3", "quizgen.demo.7.s3.v1", "qg.de mo.7.s3.v1", "qg.demo.7.s3.v1.core"]
+)
 def test_foreign_ids_are_not_parsed(text: str) -> None:
     assert parse_idnumber(text) is None
 

@@ -38,7 +38,8 @@ def test_zip_layout_and_fixed_metadata(package, quiz) -> None:  # noqa: ANN001
         meta = etree.fromstring(z.read(f"{ident}/assessment_meta.xml"))
     resources = manifest.findall(".//{*}resource")
     assert resources[0].get("type") == "imsqti_xmlv1p2"
-    assert [f.get("href") for f in manifest.findall(".//{*}file")] == [f"{ident}/{ident}.xml", f"{ident}/assessment_meta.xml"]
+    hrefs = [f.get("href") for f in manifest.findall(".//{*}file")]
+    assert hrefs == [f"{ident}/{ident}.xml", f"{ident}/assessment_meta.xml"]
     assert meta.findtext("{*}title") == quiz.title
     assert float(meta.findtext("{*}points_possible")) == sum(g.points for g in quiz.groups)
 
