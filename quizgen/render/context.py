@@ -211,7 +211,7 @@ def uses_cjk(manifest: Manifest, more: list[str] | None = None) -> bool:
     """Whether any printed text needs CJKutf8 (loaded only then: it slows every compile a little)."""
     texts = [manifest.bank.title, manifest.bank.course, *tex_paragraphs(manifest.bank.instructions)]
     for sheet in manifest.students:
-        texts += [sheet.name, sheet.student_id, sheet.variant]
+        texts += [sheet.name, sheet.student_id, sheet.variant, *sheet.extra.values()]
     texts += more or []
     return needs_cjk(tex_escape(t) for t in texts)
 
