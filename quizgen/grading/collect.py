@@ -97,6 +97,9 @@ def collect(
     whole: dict[tuple[str, int], list[_Entry]] = {}
     parts: dict[tuple[str, int], dict[int, list[_Entry]]] = {}
     seen_students: set[str] = set()
+    by_slot: dict[str, dict[int, Problem]] = {
+        s.student_id: {p.slot: p for p in s.problems} for s in manifest.students
+    }
     order = 0
     for read in reads:
         issues.extend(read.issues)
@@ -113,7 +116,7 @@ def collect(
                     )
                 continue
             seen_students.add(sheet.student_id)
-            problem = next((p for p in sheet.problems if p.slot == raw.slot), None)
+            problem = by_slot[sheet.student_id].get(raw.slot) if raw.slot is not None else None
             if problem is None:
                 if raw.text.strip():
                     issues.append(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Protocol
 
 from quizgen.grading.model import GradedAnswer, StudentResult, Submission
@@ -67,9 +67,7 @@ class CheckerBackend:
 
 
 def _problem_key(problem: Problem) -> str:
-    return json.dumps(
-        [problem.answer, problem.variables, [asdict(m) for m in problem.mistakes]], sort_keys=True
-    )
+    return json.dumps([problem.answer, problem.variables, [[m.kind, m.answer, m.feedback] for m in problem.mistakes]])
 
 
 def fmt_join(values: Sequence[str]) -> str:
