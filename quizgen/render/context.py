@@ -173,7 +173,8 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
             rows = [Tex(label) for label in labels[-len(problem.wrt):]]
         else:
             rows = [Tex(rf"\frac{{\partial f}}{{\partial {tex_escape(w)}}}") for w in problem.wrt]
-    widest = max((visible_width(c) for c in (vector_components(indicator_notation(problem.answer_latex)) or [""])), default=0)
+    components = vector_components(indicator_notation(problem.answer_latex)) or [""]
+    widest = max(visible_width(c) for c in components)
     return ProblemContext(
         number=number,
         slot=problem.slot,

@@ -92,7 +92,9 @@ def feedback_students(run: GradeRun) -> list[FeedbackStudent]:
                 )
             )
         out.append(
-            FeedbackStudent(student, total=result.total, max_points=result.max_points, percent=result.percent, answers=answers)
+            FeedbackStudent(
+                student, total=result.total, max_points=result.max_points, percent=result.percent, answers=answers
+            )
         )
     return out
 
@@ -105,7 +107,9 @@ def render_feedback_source(run: GradeRun, template_dir: Path | None = None) -> s
     return render_template(env, "feedback.tex.j2", {"doc": doc, "students": students})
 
 
-def render_feedback_pdf(run: GradeRun, folder: Path, stems: dict[str, str], *, template_dir: Path | None = None) -> list[Path]:
+def render_feedback_pdf(
+    run: GradeRun, folder: Path, stems: dict[str, str], *, template_dir: Path | None = None
+) -> list[Path]:
     """Write folder/<stems[student_id]>.pdf for every student of run (one compile, then split).
 
     Raises:

@@ -59,7 +59,9 @@ def check_latex(latex: str, where: str) -> str:
     return latex
 
 
-_ZERO_WIDTH = re.compile(r"\\(left|right|big|Big|bigg|Bigg|mathrm|operatorname|text|mathbf|displaystyle|,|;|!|quad|qquad)(?![A-Za-z])")
+_ZERO_WIDTH = re.compile(
+    r"\\(left|right|big|Big|bigg|Bigg|mathrm|operatorname|text|mathbf|displaystyle|,|;|!|quad|qquad)(?![A-Za-z])"
+)
 _CONTROL_WORD = re.compile(r"\\[A-Za-z]+")
 _FRAC = re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}")
 
