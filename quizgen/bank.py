@@ -8,6 +8,7 @@ invalid reaches generation. Slots are numbered from 1, like the problems on a sh
 from __future__ import annotations
 
 import hashlib
+import random
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -23,7 +24,7 @@ from quizgen.families.registry import family_names, get_family, unknown_family_m
 
 ASKS = ("partial", "gradient", "value")
 TOP_KEYS = ("title", "course", "instructions", "seed", "slots")
-SLOT_KEYS = ("family", "difficulty", "variables", "coefficients", "points", "ask", "wrt", "point")
+SLOT_KEYS = ("family", "difficulty", "variables", "coefficients", "points", "ask", "wrt", "point", "allow_zero")
 DEFAULT_COEFFICIENTS = (1, 5)
 COEFFICIENT_LIMIT = 1000
 """Largest coefficient magnitude a bank may ask for: bigger numbers make keys too long to typeset."""
@@ -54,11 +55,19 @@ class _Errors:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.lines: list[str] = []
+        self._found: list[tuple[int, str]] = []
 
     def add(self, line: int | None, key: str, message: str) -> None:
         where = f"{self.path}:{line}" if line else self.path
-        self.lines.append(f"{where}: {key}: {message}" if key else f"{where}: {message}")
+        self._found.append((line or 0, f"{where}: {key}: {message}" if key else f"{where}: {message}"))
+
+    @property
+    def lines(self) -> list[str]:
+        """The messages in file order (stable for errors on the same line)."""
+        return [text for _, text in sorted(self._found, key=lambda found: found[0])]
+
+    def __len__(self) -> int:
+        return len(self._found)
 
 
 def _key_line(node: Any, key: Any) -> int | None:
@@ -170,7 +179,7 @@ def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpe
     if not isinstance(node, dict):
         errors.add(line, prefix, f"must be a mapping with family, difficulty, ...; got {_type_name(node)}")
         return None
-    before = len(errors.lines)
+    before = len(errors)
 
     def err(key: str, message: str) -> None:
         errors.add(_key_line(node, key) if key in node else (_node_line(node) or line), f"{prefix}.{key}", message)
@@ -210,6 +219,7 @@ def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpe
         difficulty = min(family.difficulties)
 
     variables: tuple[str, ...] | None = None
+    declared: tuple[str, ...] | None = None  # names as written, for checking wrt and point even if the count is wrong
     if "variables" in node:
         value = node["variables"]
         if not isinstance(value, list) or not value:
@@ -226,16 +236,14 @@ def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpe
                 else:
                     names.append(str(item))
             if len(names) == len(value):
-                variables = tuple(names)
+                variables = declared = tuple(names)
                 if family is not None and not family.min_variables <= len(names) <= family.max_variables:
-                    err(
-                        "variables",
-                        f"{family.name} takes {family.min_variables} to {family.max_variables} variables, "
-                        f"got {len(names)}",
-                    )
+                    lo, hi = family.min_variables, family.max_variables
+                    takes = f"exactly {lo}" if lo == hi else f"{lo} to {hi}"
+                    err("variables", f"{family.name} takes {takes} variable{'s' if hi > 1 else ''}, got {len(names)}")
                     variables = None
     elif family is not None:
-        variables = tuple(family.default_variables)
+        variables = declared = tuple(family.default_variables)
 
     coefficients = DEFAULT_COEFFICIENTS
     if "coefficients" in node:
@@ -282,8 +290,8 @@ def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpe
             err("wrt", f"must be a variable name, got {_type_name(value)}")
         elif ask == "gradient":
             err("wrt", "not used when ask is gradient (the gradient is along every variable); remove it")
-        elif variables is not None and value not in variables:
-            err("wrt", f"{value!r} is not among the variables ({', '.join(variables)})")
+        elif declared is not None and value not in declared:
+            err("wrt", f"{value!r} is not among the variables ({', '.join(declared)})")
         else:
             wrt = str(value)
 
@@ -298,8 +306,8 @@ def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpe
             coords: dict[str, Any] = {}
             for key in value:
                 coordinate = _point_number(value[key])
-                if variables is not None and key not in variables:
-                    err("point", f"{key!r} is not among the variables ({', '.join(variables)})")
+                if declared is not None and key not in declared:
+                    err("point", f"{key!r} is not among the variables ({', '.join(declared)})")
                 elif coordinate is None:
                     err("point", f"{key}: {value[key]!r} is not a number (write 2, -1, 0.5 or 1/2)")
                 elif abs(coordinate) > POINT_LIMIT:
@@ -317,6 +325,11 @@ def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpe
         point = "random"
 
     options: dict[str, Any] = {}
+    if "allow_zero" in node:
+        if not isinstance(node["allow_zero"], bool):
+            err("allow_zero", f"must be true or false, got {node['allow_zero']!r}")
+        else:
+            options["allow_zero"] = bool(node["allow_zero"])
     for key, expected in sorted(options_schema.items()):
         if key not in node:
             continue
@@ -329,9 +342,9 @@ def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpe
         else:
             options[key] = value if not isinstance(value, str) else str(value)
 
-    if len(errors.lines) != before or family is None or difficulty is None or ask is None:
+    if len(errors) != before or family is None or difficulty is None or ask is None:
         return None
-    return SlotSpec(
+    spec = SlotSpec(
         number=number,
         family=family.name,
         difficulty=difficulty,
@@ -343,6 +356,25 @@ def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpe
         point=_plain_point(point),
         options=options,
     )
+    problem = _trial_draw(family, spec)
+    if problem:
+        errors.add(line, prefix, problem)
+        return None
+    return spec
+
+
+_PREFIX = re.compile(r"^slots\[\d+\](?: \([a-z_0-9]+\))?: ")
+
+
+def _trial_draw(family: Family, spec: SlotSpec) -> str:
+    """Draw once so option combinations a family rejects only while drawing are caught here, with the line."""
+    try:
+        family.draw(spec, random.Random(0))
+    except BankError as exc:
+        return _PREFIX.sub("", exc.message)
+    except Exception as exc:  # noqa: BLE001 - a family bug must not pass validation silently
+        return f"{family.name} cannot draw this slot ({type(exc).__name__}: {exc}); change the slot or report it"
+    return ""
 
 
 def _plain_point(point: Any) -> Any:

@@ -239,11 +239,14 @@ def verify_draft(
     try:
         if point is not None:
             values = {v: float(point[v]) for v in variables}
-            estimate, allowance = central_difference(f, values, wrt[0])
-            key = float(answers[0])
-            if not close(estimate, key, allowance):
-                return Check(False, False, [values], f"value {key} but the function's slope is {estimate:.6g}")
-            return Check(True, abs(key) < 1e-12, [values])
+            zero = True
+            for w, key_expr in zip(wrt, answers):
+                estimate, allowance = central_difference(f, values, w)
+                key = float(key_expr)
+                if not close(estimate, key, allowance):
+                    return Check(False, False, [values], f"value {key} but the slope along {w} is {estimate:.6g}")
+                zero = zero and abs(key) < 1e-12
+            return Check(True, zero, [values])
         points = sample_points(variables, kinks, rng, also=[function, *answers])
         if len(points) < 2:
             return Check(False, False, points, "no sample points where the function is defined")
