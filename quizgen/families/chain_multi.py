@@ -47,13 +47,18 @@ class _Layer:
     arg: sympy.Symbol
     other: sympy.Symbol | None
 
+    @property
+    def inputs(self) -> list[sympy.Symbol]:
+        """The layer's arguments as written: h(x, z), g(y, u), f(v)."""
+        if self.other is None:
+            return [self.arg]
+        return [self.arg, self.other] if self.name == "h" else [self.other, self.arg]
+
     def signature(self) -> str:
-        inputs = [self.other.name] if self.other is not None else []
-        return f"{self.name}({', '.join(inputs + [self.arg.name])})" if self.name != "h" else f"h({self.arg.name}, {self.other.name})"
+        return f"{self.name}({', '.join(a.name for a in self.inputs)})"
 
     def signature_latex(self) -> str:
-        args = [self.arg, self.other] if self.name == "h" else ([self.other] if self.other is not None else []) + [self.arg]
-        return f"{self.name}({', '.join(sympy.latex(a) for a in args)})"
+        return f"{self.name}({', '.join(sympy.latex(a) for a in self.inputs)})"
 
 
 def _small(rng: random.Random, slot: SlotSpec, bound: int = 2) -> int:
@@ -179,17 +184,13 @@ class ChainMulti(Family):
 
 
 def _composition(layers: list[_Layer]) -> tuple[str, str]:
-    """"f(g(y, h(x, z)))" in text and LaTeX."""
-    text = latex = ""
-    for layer in layers:
-        if layer.name == "h":
-            text = f"h({layer.arg.name}, {layer.other.name})"
-            latex = f"h({sympy.latex(layer.arg)}, {sympy.latex(layer.other)})"
-        elif layer.other is not None:
-            text = f"{layer.name}({layer.other.name}, {text})"
-            latex = f"{layer.name}({sympy.latex(layer.other)}, {latex})"
-        else:
-            text, latex = f"f({text})", f"f({latex})"
+    """"f(g(y, h(x, z)))" in text and LaTeX: each layer's signature with the layer below in its argument."""
+    text, latex = layers[0].signature(), layers[0].signature_latex()
+    for layer in layers[1:]:
+        below = {layer.arg.name: text}
+        below_latex = {layer.arg.name: latex}
+        text = f"{layer.name}({', '.join(below.get(a.name, a.name) for a in layer.inputs)})"
+        latex = f"{layer.name}({', '.join(below_latex.get(a.name, sympy.latex(a)) for a in layer.inputs)})"
     return text, latex
 
 

@@ -19,7 +19,6 @@ import sympy
 from quizgen.errors import BankError
 from quizgen.families._common import (
     MistakeSpec,
-    coef,
     finish,
     gradient_steps,
     indicator,
