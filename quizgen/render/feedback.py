@@ -6,6 +6,8 @@ All students are typeset in one pdflatex run (feedback.tex.j2) and the result is
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -113,17 +115,27 @@ def render_feedback_pdf(
     """Write folder/<stems[student_id]>.pdf for every student of run (one compile, then split).
 
     Raises:
-        LatexError: pdflatex is missing or the document fails to compile (the log is kept as
-            folder/feedback.log).
+        LatexError: pdflatex is missing or the document fails to compile (the message names the student
+            and problem, and where the log was kept).
     """
     if not run.results:
         return []
     tex = render_feedback_source(run, template_dir)
+
+    def describe(student: int, problem: int | None) -> str:
+        sheet = run.results[student - 1].sheet if 1 <= student <= len(run.results) else None
+        text = f"student {sheet.student_id!r}" if sheet else f"student #{student}"
+        return text + (f", problem {problem}" if problem else "")
+
     try:
-        result = compile_tex(tex, "feedback", timeout=compile_timeout(len(run.results)))
+        result = compile_tex(tex, "feedback", timeout=compile_timeout(len(run.results)), describe=describe)
     except CompileError as exc:
-        (Path(folder) / "feedback.log").write_text(exc.log, encoding="utf-8")
-        raise LatexError(f"{exc.message}; full log in {folder}/feedback.log") from None
+        # grade writes its outputs through a staging folder that is dropped on failure, so the log is
+        # kept in the system's temporary folder instead.
+        fd, log_path = tempfile.mkstemp(prefix="quizgen-feedback-", suffix=".log")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(exc.log)
+        raise LatexError(f"{exc.message}; full log in {log_path}") from None
     ranges = [result.marks.get(i, (0, 0)) for i in range(1, len(run.results) + 1)]
     if any(first < 1 for first, _ in ranges):
         raise LatexError("feedback.pdf: cannot split per student (the template does not call \\qgmark)")
