@@ -14,7 +14,7 @@ from quizgen.grading import plots
 from quizgen.grading.csvout import fmt_number
 from quizgen.grading.htmlpage import math, page
 from quizgen.grading.model import GradedAnswer, GradeRun, display_outcome
-from quizgen.grading.stats import ClassStats, ProblemStats, class_stats
+from quizgen.grading.stats import ClassStats, class_stats
 
 DIAGNOSES = {
     "forgot_inner": "forgot the inner derivative",
