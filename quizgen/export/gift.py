@@ -3,15 +3,15 @@
 GIFT's special characters ~ = # { } : are escaped with a backslash, and so is the backslash itself
 (Moodle's importer turns \\\\ back into \\), which is why MathJax's \\( \\) appear as \\\\( \\\\) in the
 file. Questions are separated by blank lines, so no text may contain one; each slot starts with a
-$CATEGORY: line. Moodle 4 reads the `// [id:...]` comment above a question as its idnumber; older
-versions ignore it.
+$CATEGORY: line. GIFT has no idnumber field, so the variant id goes in a `// [id:...]` comment above each
+question (Moodle's importer skips comment lines) and in the question text's "Ref:" line, which Moodle keeps.
 """
 
 from __future__ import annotations
 
 from quizgen.export import text as T
 from quizgen.export.items import ExportItem, ExportQuiz
-from quizgen.export.moodle_xml import NUMERIC_HINT, category_path
+from quizgen.export.moodle_xml import NUMERIC_HINT, OTHER_VALUE_FEEDBACK, category_path
 from quizgen.export.numeric import format_number
 
 _SPECIAL = "~=#{}:"
@@ -31,6 +31,7 @@ def _numerical(item: ExportItem) -> str:
     answers = [f"\t={format_number(part.value)}:{tol}#{gift_escape(T.esc('Correct.'))}"]
     for value, feedback in part.wrong:
         answers.append(f"\t=%0%{format_number(value)}:{tol}#{gift_escape(T.esc(feedback))}")
+    answers.append(f"\t~#{gift_escape(T.esc(OTHER_VALUE_FEEDBACK))}")  # any other number
     return "{#\n" + "\n".join(answers) + "\n"
 
 

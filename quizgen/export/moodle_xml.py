@@ -18,6 +18,7 @@ HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n'
 FOOTER = "</quiz>\n"
 
 NUMERIC_HINT = "Enter a number; answers within 0.1% (at least ±0.001) of the exact value are accepted."
+OTHER_VALUE_FEEDBACK = "Not the value: compare your steps with the worked solution."
 
 
 def category_segment(name: str) -> str:
@@ -65,7 +66,7 @@ def _numerical(item: ExportItem) -> str:
     out += _num_answer("100", format_number(part.value), part.tolerance, "Correct.")
     for value, feedback in part.wrong:
         out += _num_answer("0", format_number(value), part.tolerance, feedback)
-    out += _num_answer("0", "*", 0.0, "Not the value: compare your steps with the worked solution.")
+    out += _num_answer("0", "*", 0.0, OTHER_VALUE_FEEDBACK)
     out += "    <unitgradingtype>0</unitgradingtype>\n"
     out += "    <unitpenalty>0.1000000</unitpenalty>\n"
     out += "    <showunits>3</showunits>\n"

@@ -54,7 +54,8 @@ def test_round_trip_finds_every_key(questions) -> None:  # noqa: ANN001
             value, tol = right[0][1].split(":")
             assert float(value) == numeric.to_float(key.components[0])
             assert float(tol) > 0
-            assert all(a[0] == "=" for a in q["answers"])
+            assert [a[0] for a in q["answers"]][-1] == "~" and all(a[0] == "=" for a in q["answers"][:-1])
+            assert q["answers"][-1][1] == "" and q["answers"][-1][2].startswith("Not the value")
         else:
             assert right[0][1] == f"<p>{mathjax(key.latex)}</p>"
             wrong = [a for a in q["answers"] if a[0] == "~"]
