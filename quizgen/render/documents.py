@@ -74,6 +74,8 @@ def write_documents(
         path = out / f"{name}.tex"
         atomic_write_text(path, text)
         written.append(path)
+        # A PDF from an earlier run no longer matches the new manifest and sources.
+        (out / f"{name}.pdf").unlink(missing_ok=True)
     if fmt == "tex":
         return written
     find_pdflatex()
@@ -180,5 +182,11 @@ def _write_split(manifest: Manifest, results: dict[str, CompileResult], out: Pat
             path = out / folders[name] / f"{stem}.pdf"
             atomic_write_bytes(path, data)
             written.append(path)
+    # Files of students no longer in the class (an earlier run into the same folder) would mislead.
+    keep = set(written)
+    for folder in folders.values():
+        for old in sorted((out / folder).glob("*.pdf")):
+            if old not in keep:
+                old.unlink()
     return written
 

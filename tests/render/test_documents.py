@@ -196,3 +196,13 @@ def test_progress_bar_on_a_terminal_unless_quiet(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr("sys.stdout", terminal)
     write_documents(make_manifest(["A", "B"], [scalar_problem(1)]), tmp_path, fmt="pdf", quiet=quiet)
     assert ("Typesetting" in terminal.text) is not quiet
+
+
+@needs_tex
+def test_a_rerun_replaces_stale_outputs(tmp_path: Path) -> None:
+    write_documents(make_manifest(["A", "B"], [scalar_problem(1)], ids=["a", "b"]), tmp_path, fmt="pdf", split=True, quiet=True)
+    write_documents(make_manifest(["C"], [scalar_problem(1)], ids=["c"]), tmp_path, fmt="pdf", split=True, quiet=True)
+    assert sorted(p.name for p in (tmp_path / "students").iterdir()) == ["c.pdf"]
+    assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == ["c.pdf"]
+    write_documents(make_manifest(["D"], [scalar_problem(1)], ids=["d"]), tmp_path, fmt="tex", quiet=True)
+    assert not (tmp_path / "worksheets.pdf").exists()  # it was for the previous class
