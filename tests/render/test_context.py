@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from quizgen.errors import LatexError
+from quizgen.problem import Sheet
+from quizgen.render.context import problem_context
+
+from .conftest import gradient_problem, long_problem, scalar_problem
+
+
+def _sheet() -> Sheet:
+    return Sheet(student_id="s9", name="N", variant="V", problems=[])
+
+
+def _height(problem) -> float:
+    return float(problem_context(_sheet(), problem, 1).box_height.removesuffix("cm"))
+
+
+def test_answer_room_grows_with_the_expected_answer() -> None:
+    value = dataclasses.replace(scalar_problem(), ask="value", point={"x": 2}, answer="7680", answer_latex="7680")
+    assert _height(value) < _height(scalar_problem()) < _height(long_problem())
+
+
+def test_a_gradient_gets_one_labelled_line_per_component() -> None:
+    ctx = problem_context(_sheet(), gradient_problem(), 2)
+    assert ctx.box_rows == [r"\frac{\partial f}{\partial x}", r"\frac{\partial f}{\partial y}"]
+    assert ctx.answer.startswith(r"\nabla f = \begin{pmatrix}")
+    assert ctx.answer.count(r"\qgind") == 2 and "cases" not in ctx.answer
+
+
+def test_a_value_is_labelled_with_its_point() -> None:
+    value = dataclasses.replace(scalar_problem(), ask="value", point={"x": "-1/2"}, answer="-15/32", answer_latex=r"- \frac{15}{32}")
+    ctx = problem_context(_sheet(), value, 1)
+    assert ctx.label == r"\left.\frac{\partial h}{\partial x}\right|_{x = -\frac{1}{2}}"
+    assert ctx.answer == ctx.label + r" = - \frac{15}{32}"
+
+
+def test_latex_that_could_read_files_is_refused_naming_student_problem_and_field() -> None:
+    bad = dataclasses.replace(scalar_problem(slot=4), answer_latex=r"\input{/etc/passwd}")
+    with pytest.raises(LatexError, match=r"student 's9' problem 4 \(answer_latex\)"):
+        problem_context(_sheet(), bad, 1)
