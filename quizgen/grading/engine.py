@@ -127,17 +127,13 @@ def grade(
     verdicts = backend.check(requests, progress) if requests else []
     graded = [_graded(plan, verdicts) for plan in plans]
 
+    # Submissions come grouped per sheet (roster order); group by the sheet object, not its id string.
     results: list[StudentResult] = []
-    by_student: dict[str, list[GradedAnswer]] = {}
-    sheets = {}
     for plan, answer in zip(plans, graded, strict=True):
-        sid = plan.submission.sheet.student_id
-        if sid not in by_student:
-            by_student[sid] = []
-            sheets[sid] = plan.submission.sheet
-        by_student[sid].append(answer)
-    for sid, answers in by_student.items():
-        results.append(StudentResult(sheets[sid], answers))
+        sheet = plan.submission.sheet
+        if not results or results[-1].sheet is not sheet:
+            results.append(StudentResult(sheet, []))
+        results[-1].answers.append(answer)
     return results
 
 

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from quizgen.errors import AnswerFileError
 from quizgen.grading.readers import read_answers
@@ -131,3 +135,29 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
 def test_utf16_with_bom_is_read(tmp_path: Path) -> None:
     path = write(tmp_path, "u.csv", "student_id,q1\ns1,é\n".encode("utf-16"))
     assert cells(read_answers(path, SLOTS)) == [(2, "s1", 1, None, "é")]
+
+
+answer_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), max_size=40
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(st.tuples(st.integers(1, 3), answer_text), min_size=1, max_size=8),
+    bom=st.booleans(),
+    crlf=st.booleans(),
+)
+def test_any_answer_written_as_csv_is_read_back_exactly(tmp_path: Path, rows, bom: bool, crlf: bool) -> None:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n" if crlf else "\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(["student_id", "problem", "answer"])
+    for n, (slot, text) in enumerate(rows):
+        writer.writerow([f"s{n}", slot, text])
+    path = write(tmp_path, "h.csv", ("\ufeff" if bom else "") + buf.getvalue())
+    result = read_answers(path, SLOTS)
+    # Rows whose cells are all blank are skipped (an empty spreadsheet line); every other answer survives.
+    assert [(a.student.label, a.slot, a.text) for a in result.answers] == [
+        (f"s{n}", slot, text) for n, (slot, text) in enumerate(rows)
+    ]
+    assert result.issues == []
