@@ -154,12 +154,11 @@ class ChainMulti(Family):
         function = inner_value
 
         # one factor per layer, outer first: f'(v), dg/du, ..., dh/dx
-        factors = []
-        for layer, value in zip(reversed(layers), reversed(values)):
-            factors.append(sympy.diff(layer.expr, layer.arg).xreplace({layer.arg: value}))
+        derivatives = [sympy.diff(layer.expr, layer.arg) for layer in reversed(layers)]
+        factors = [d.xreplace({layer.arg: value}) for d, layer, value in zip(derivatives, reversed(layers), reversed(values))]
         key = sympy.Mul(*factors)
 
-        steps = _steps(layers, values, factors, key, x, variables, kind)
+        steps = _steps(layers, values, derivatives, factors, key, x, kind)
         mistakes = _mistakes(layers, values, factors, key, x, kind)
         composition, composition_latex = _composition(layers)
         definitions = "; ".join(f"{l.signature()} = {plain(l.expr)}" for l in reversed(layers))
@@ -210,12 +209,13 @@ def _factor_names(layers: list[_Layer], x: sympy.Symbol) -> list[tuple[str, str]
 def _steps(
     layers: list[_Layer],
     values: list[sympy.Expr],
+    derivatives: list[sympy.Expr],
     factors: list[sympy.Expr],
     key: sympy.Expr,
     x: sympy.Symbol,
-    variables: list[sympy.Symbol],
     kind: str,
 ) -> list[DraftStep]:
+    """derivatives are the layers' own derivatives (outer first), factors the same in the variables."""
     names = _factor_names(layers, x)
     product_text = " * ".join(n for n, _ in names)
     product_latex = r" \cdot ".join(n for _, n in names)
@@ -227,8 +227,9 @@ def _steps(
             latex=rf"\frac{{\partial F}}{{\partial {sympy.latex(x)}}} = {product_latex}",
         )
     ]
-    for layer, value, factor, (name, name_latex) in zip(reversed(layers), reversed(values), factors, names):
-        derivative = sympy.diff(layer.expr, layer.arg)
+    for layer, value, derivative, factor, (name, name_latex) in zip(
+        reversed(layers), reversed(values), derivatives, factors, names
+    ):
         if layer.name == "f":
             why = f"the outer function, by {_OUTER_RULE[kind]}, then substitute {layer.arg.name} = {plain(value)}"
         elif layer.name == "h":
