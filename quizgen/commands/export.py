@@ -29,10 +29,9 @@ def export_command(bank: Path, fmt: str, variants: int, seed: int | None, out: P
     from quizgen.export import export_bank, shortfalls
 
     target, quiz = export_bank(bank, fmt=fmt, out=out, variants=variants, seed=seed)
-    questions = sum(len(g.items) for g in quiz.groups)  # fewer than slots x N when a family runs out
-    click.echo(
-        f"Wrote {target}: {len(quiz.groups)} slots x {variants} variants = {questions} questions "
-        f"({fmt}, seed {quiz.seed})"
-    )
-    for line in shortfalls(quiz, variants):
+    questions = sum(len(g.items) for g in quiz.groups)
+    short = shortfalls(quiz, variants)  # a family that cannot make N distinct problems gives fewer
+    shape = f"{len(quiz.groups)} slots x {'up to ' if short else ''}{variants} variants"
+    click.echo(f"Wrote {target}: {shape} = {questions} questions ({fmt}, seed {quiz.seed})")
+    for line in short:
         click.echo(f"Note: {line}", err=True)
