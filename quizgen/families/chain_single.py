@@ -198,8 +198,9 @@ def _draw_inner(rng: random.Random, slot: SlotSpec, x: sympy.Symbol, outer: str)
         return _monomial(rng, slot, x)
     if slot.difficulty == 2:
         kinds = ["polynomial", "exp"] + ([] if positive else ["trig"])
-        if outer == "exp":
-            kinds.remove("exp")  # e^(a e^(kx)) overflows floats at the check points
+        if outer in ("exp", "ln"):
+            # e^(a e^(kx)) overflows floats at the check points; ln(a e^(kx)) = ln a + kx is no chain rule
+            kinds.remove("exp")
         kind = kinds[rng.randrange(len(kinds))]
         if kind == "polynomial":
             return _polynomial(rng, slot, x, 1, positive)

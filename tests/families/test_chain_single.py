@@ -115,8 +115,9 @@ def test_every_outer_function_is_drawn():
 
 def test_outer_option_restricts_the_outer_function():
     for seed in range(15):
-        f = _draw(_slot(2, options={"outer": ["ln"]}), seed).function
-        assert f.has(sympy.log)
+        draft = _draw(_slot(2, options={"outer": ["ln"]}), seed)
+        assert draft.function.has(sympy.log)
+        assert not draft.function.has(sympy.exp), "ln(a e^(kx)) has a constant derivative"
 
 
 def test_difficulty_changes_inner_structure():
