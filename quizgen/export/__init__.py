@@ -10,10 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from quizgen.errors import ExportError
 from quizgen.export.ids import VariantId, bank_slug, parse_idnumber
 from quizgen.export.items import ExportQuiz, build_quiz
+
+if TYPE_CHECKING:
+    from quizgen.bank import Bank
 
 
 @dataclass(frozen=True)
@@ -58,20 +62,30 @@ FORMATS: dict[str, Format] = {
 DEFAULT_VARIANTS = 20
 
 
-def collect(bank: object, *, variants: int, seed: int | None) -> ExportQuiz:
+def _check_variants(variants: int) -> None:
+    if variants < 1:
+        raise ExportError(f"--variants must be at least 1 (got {variants}); the LMS draws one variant per student")
+
+
+def _driver(fmt: str) -> Format:
+    try:
+        return FORMATS[fmt]
+    except KeyError:
+        names = ", ".join(FORMATS)
+        raise ExportError(f"unknown export format {fmt!r}; choose one of {names}") from None
+
+
+def collect(bank: Bank, *, variants: int, seed: int | None) -> ExportQuiz:
     """Generate `variants` variants of every slot of a loaded bank and build the LMS questions."""
     from quizgen.generate import effective_seed, generate_variants
 
-    if variants < 1:
-        raise ExportError(f"--variants must be at least 1 (got {variants}); the LMS draws one variant per student")
-    used_seed = effective_seed(bank, seed)  # type: ignore[arg-type]
+    _check_variants(variants)
+    used_seed = effective_seed(bank, seed)
     problems = {
-        slot.number: generate_variants(bank, slot.number, variants, seed=used_seed)  # type: ignore[arg-type]
-        for slot in bank.slots  # type: ignore[attr-defined]
+        slot.number: generate_variants(bank, slot.number, variants, seed=used_seed) for slot in bank.slots
     }
-    title = bank.title or Path(bank.path).stem  # type: ignore[attr-defined]
-    bank_id = bank_slug(Path(bank.path).stem)  # type: ignore[attr-defined]
-    return build_quiz(title=title, bank_id=bank_id, seed=used_seed, problems=problems)
+    title = bank.title or Path(bank.path).stem
+    return build_quiz(title=title, bank_id=bank_slug(Path(bank.path).stem), seed=used_seed, problems=problems)
 
 
 def shortfalls(quiz: ExportQuiz, variants: int) -> list[str]:
@@ -85,12 +99,7 @@ def shortfalls(quiz: ExportQuiz, variants: int) -> list[str]:
 
 def render(quiz: ExportQuiz, fmt: str) -> bytes:
     """The file's bytes in one format."""
-    try:
-        driver = FORMATS[fmt]
-    except KeyError:
-        names = ", ".join(FORMATS)
-        raise ExportError(f"unknown export format {fmt!r}; choose one of {names}") from None
-    return driver.render(quiz)
+    return _driver(fmt).render(quiz)
 
 
 def output_path(out: Path, bank_path: str, fmt: str) -> Path:
@@ -100,8 +109,9 @@ def output_path(out: Path, bank_path: str, fmt: str) -> Path:
     return out
 
 
-def export_bank(bank_path: str | Path, *, fmt: str, out: str | Path, variants: int = DEFAULT_VARIANTS,
-                seed: int | None = None) -> tuple[Path, ExportQuiz]:
+def export_bank(
+    bank_path: str | Path, *, fmt: str, out: str | Path, variants: int = DEFAULT_VARIANTS, seed: int | None = None
+) -> tuple[Path, ExportQuiz]:
     """Load a bank, generate its variants, write the export atomically; returns the path and the quiz.
 
     Raises:
@@ -111,10 +121,8 @@ def export_bank(bank_path: str | Path, *, fmt: str, out: str | Path, variants: i
     from quizgen.bank import load_bank
     from quizgen.fileio import atomic_write_bytes
 
-    if fmt not in FORMATS:
-        render(ExportQuiz("", "", None, ()), fmt)  # raises the one-line error
-    if variants < 1:
-        raise ExportError(f"--variants must be at least 1 (got {variants}); the LMS draws one variant per student")
+    _driver(fmt)  # usage errors first, before any work
+    _check_variants(variants)
     bank = load_bank(bank_path)
     quiz = collect(bank, variants=variants, seed=seed)
     data = render(quiz, fmt)
