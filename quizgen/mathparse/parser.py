@@ -36,6 +36,7 @@ _RELOPS = {"<": sympy.StrictLessThan, ">": sympy.StrictGreaterThan, "<=": sympy.
            ">=": sympy.GreaterThan, "==": sympy.Eq, "!=": sympy.Ne}
 _REL_LATEX = {"<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "==": "=", "!=": r"\ne"}
 _BAD = (sympy.S.NaN, sympy.S.ComplexInfinity, sympy.S.Infinity, sympy.S.NegativeInfinity)
+_HEAVY = (sympy.Piecewise, sympy.Max, sympy.Min, sympy.Abs, sympy.Heaviside, sympy.sign)
 _ONE = sympy.S.One
 _ZERO = sympy.S.Zero
 
@@ -43,7 +44,7 @@ _ZERO = sympy.S.Zero
 class E:
     """A parsed piece: sympy value, text and LaTeX as understood, precedence and kind (expr/cond/tuple)."""
 
-    __slots__ = ("value", "text", "latex", "prec", "kind", "items", "start", "inner", "one", "number", "cases")
+    __slots__ = ("value", "text", "latex", "prec", "kind", "items", "start", "inner", "number", "cases")
 
     def __init__(self, value: object, text: str, latex: str, prec: int, start: int, kind: str = "expr",
                  items: list[E] | None = None, inner: E | None = None) -> None:
@@ -55,7 +56,6 @@ class E:
         self.items = items
         self.start = start
         self.inner = inner  # the same without the student's outer parentheses
-        self.one = False  # the literal 1 (so that 1(x > y) is an indicator)
         self.number = False  # a number literal (for "missing operator" messages)
         self.cases: list[str] | None = None  # LaTeX rows of a chained "a if c else b if d else e"
 
@@ -253,6 +253,7 @@ class Parser:
             ops.append(self.advance().text)
             operands.append(self.need_expr(self.parse_ifelse()))
         self.count(len(ops))
+        self.plain_operands(operands)
         rels = [_RELOPS[op](a.value, b.value) for op, a, b in zip(ops, operands, operands[1:])]
         value = rels[0] if len(rels) == 1 else sympy.And(*rels)
         text = operands[0].text
@@ -332,10 +333,7 @@ class Parser:
                     raise Fail("indexing", t.start, name=before.text)
             f = self.parse_power()
             if f.kind == "cond":
-                if not prev.one or factors[-1][0] == "/":
-                    raise Fail("condition_needs_one", f.start, text=_bare_text(f))
-                factors[-1] = (factors[-1][0], self.indicator(f, prev.start))
-                continue
+                raise Fail("condition_needs_one", f.start, text=_bare_text(f))
             factors.append(("", f))
         if len(factors) == 1:
             return factors[0][1]
@@ -395,12 +393,14 @@ class Parser:
             self.leave()
             if t.text == "+":
                 return operand
-            self.count()
-            value = self.checked(-operand.value, t.start, "negation")
-            paren = operand.prec <= P_NEG
-            e = E(value, "-" + _wrap(operand.text, paren), "-" + _lwrap(operand.latex, paren), P_NEG, t.start)
-            return e
+            return self.negate(operand, t.start)
         return self.parse_power()
+
+    def negate(self, operand: E, start: int) -> E:
+        self.count()
+        value = self.checked(-operand.value, start, "negation")
+        paren = operand.prec <= P_NEG
+        return E(value, "-" + _wrap(operand.text, paren), "-" + _lwrap(operand.latex, paren), P_NEG, start)
 
     def parse_power(self) -> E:
         base = self.parse_primary()
@@ -439,8 +439,8 @@ class Parser:
                 size = max(b.p.bit_length(), b.q.bit_length())
                 if size * abs(float(x)) > limits.max_number_bits:
                     raise Fail("number_too_large", pos)
-            if b.is_Number and b.is_negative and not x.is_Integer:
-                raise Fail("not_real", pos, text=f"a fractional power of a negative number")
+            if not x.is_Integer and b.is_number and b.is_extended_negative:
+                raise Fail("not_real", pos, text="a fractional power of a negative number")
         elif b.is_Number and b.is_zero and x.is_number and x.is_negative:
             raise Fail("division_by_zero", pos)
         return self.checked(sympy.Pow(b, x), pos, "power")
@@ -450,6 +450,13 @@ class Parser:
         t = self.advance()
         kind = t.kind
         if kind == "num":
+            if t.text == "1" and self.at_op("("):
+                # 1(x > y) is an indicator; 1(x + 1) is a product: parse the group and look
+                saved = (self.i, self.nodes)
+                group = self.group(self.advance())
+                if group.kind == "cond":
+                    return self.indicator(group, t.start)
+                self.i, self.nodes = saved
             return self.number(t)
         if kind == "name":
             what, payload = t.meaning  # type: ignore[misc]
@@ -503,7 +510,6 @@ class Parser:
                        limit=self.limits.max_digits)
         if not frac_part and "." not in mantissa and not exp_text:
             e = E(sympy.Integer(int(int_part)), text, text, P_ATOM, t.start)
-            e.one = text == "1"
             e.number = True
             return e
         exponent = int(exp_text) if exp_text else 0
@@ -617,8 +623,18 @@ class Parser:
             self.need_expr(a)
         self.count()
         values = [a.value for a in args]
-        value = self.checked(spec.build(*values), name.start, f"{fname}({', '.join(a.text for a in args)})")
         text = f"{fname}({', '.join(a.text for a in args)})"
+        try:
+            if spec.name in ("max", "min", "relu") and any(v.has(*_HEAVY) for v in values):
+                # sympy compares every pair of arguments through the assumptions system; with
+                # piecewise arguments that takes up to seconds, so keep such a max as typed.
+                cls = sympy.Min if spec.name == "min" else sympy.Max
+                built = cls(*values, *([_ZERO] if spec.name == "relu" else []), evaluate=False)
+            else:
+                built = spec.build(*values)
+        except (ValueError, TypeError, ArithmeticError):  # e.g. max of a non-real number
+            raise Fail("undefined", name.start, text=text) from None
+        value = self.checked(built, name.start, text)
         self.real_number(value, name.start, text)
         latex = self.call_latex(spec, args, power)
         prec = P_ATOM
@@ -705,11 +721,19 @@ class Parser:
         latex = r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
         return E(value, text, latex, P_ATOM, name.start)
 
+    def plain_operands(self, operands: Sequence[E]) -> None:
+        """No indicator or Piecewise inside a comparison: sympy rewrites such conditions by solving
+        inequalities (seconds per answer), and no derivative needs them."""
+        for e in operands:
+            if e.value.has(sympy.Piecewise):
+                raise Fail("indicator_in_condition", e.start, text=e.text)
+
     def relation_call(self, name: Token, spec: FuncSpec, args: list[E]) -> E:
         """Eq(a, b) and Ne(a, b) as sympy prints them inside Piecewise conditions (keys only)."""
         if len(args) != 2:
             raise Fail("arity", name.start, name=name.text, expected="2 arguments", count=len(args))
         a, b = (self.need_expr(arg) for arg in args)
+        self.plain_operands((a, b))
         self.count()
         text = f"{name.text}({a.text}, {b.text})"
         return E(spec.build(a.value, b.value), text, f"{a.latex} {spec.latex} {b.latex}", P_REL, name.start, "cond")

@@ -197,3 +197,63 @@ def test_fuzz_token_soup_latex(tokens: list[str], spaced: bool) -> None:
         parse_answer(text, XY, latex=True)
     except AnswerSyntaxError as err:
         assert not err.code.startswith("internal"), (text, err.code, err.message)
+
+
+# ---- generated valid-looking answers: the interpretation must mean what was parsed
+
+ATOMS = st.sampled_from(["x", "y", "2", "3", "1.5", "0.5", "e", "pi", "10"])
+FUNCS = ["sin", "cos", "exp", "ln", "sqrt", "abs", "sign", "Heaviside", "relu", "sigmoid", "atan", "tanh", "log10"]
+
+
+def _expressions() -> st.SearchStrategy[str]:
+    def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        pair = st.tuples(inner, inner)
+        return st.one_of(
+            pair.map(lambda p: f"{p[0]} + {p[1]}"),
+            pair.map(lambda p: f"{p[0]} - {p[1]}"),
+            pair.map(lambda p: f"{p[0]}*{p[1]}"),
+            pair.map(lambda p: f"{p[0]}/{p[1]}"),
+            pair.map(lambda p: f"{p[0]}^{p[1]}"),
+            pair.map(lambda p: f"({p[0]})({p[1]})"),
+            pair.map(lambda p: f"{p[0]} ({p[1]})"),
+            inner.map(lambda a: f"({a})"),
+            inner.map(lambda a: f"-{a}"),
+            inner.map(lambda a: f"|{a}|"),
+            st.tuples(st.sampled_from(FUNCS), inner).map(lambda p: f"{p[0]}({p[1]})"),
+            pair.map(lambda p: f"max({p[0]}, {p[1]})"),
+            pair.map(lambda p: f"1({p[0]} > {p[1]})"),
+            pair.map(lambda p: f"[{p[0]} <= {p[1]}]"),
+            st.tuples(inner, inner, inner).map(lambda p: f"{p[0]} if {p[1]} > {p[2]} else 0"),
+            inner.map(lambda a: f"sin^2({a})"),
+            pair.map(lambda p: f"\\frac{{{p[0]}}}{{{p[1]}}}"),
+        )
+
+    return st.recursive(ATOMS, extend, max_leaves=12)
+
+
+def _same(a: object, b: object) -> bool:
+    import sympy
+
+    if a == b:
+        return True
+    point = {sympy.Symbol("x", real=True): sympy.Rational(7, 10), sympy.Symbol("y", real=True): sympy.Rational(13, 10)}
+    try:
+        diff = complex(sympy.N((a - b).subs(point)))  # type: ignore[operator]
+    except (TypeError, ValueError):
+        return False
+    return abs(diff) < 1e-9
+
+
+@FUZZ
+@given(_expressions())
+def test_fuzz_interpretation_reparses_to_the_same_value(text: str) -> None:
+    try:
+        parsed = parse_answer(text, XY)
+    except AnswerSyntaxError as err:
+        assert not err.code.startswith("internal"), (text, err.code, err.message)
+        return
+    again = parse_answer(parsed.text, XY)
+    assert _same(again.value, parsed.value), (text, parsed.text)
+    if "cases" not in parsed.latex:
+        from_latex = parse_answer(parsed.latex, XY, latex=True)
+        assert _same(from_latex.value, parsed.value), (text, parsed.latex)
