@@ -18,6 +18,7 @@ each slot has several variant columns).
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -54,6 +55,25 @@ def _norm(text: str) -> str:
 _STACK_INPUT = re.compile(r"(?:^|;\s*)ans\d+\s*:\s*(.*?)\s*(?:\[(?:score|valid|invalid|blank)\])?\s*(?=;|$)")
 
 
+_TAG = re.compile(r"</?(?:p|span|div|br|b|i|em|strong|code)\b[^>]*>", re.IGNORECASE)
+_DELIMITED = re.compile(r"^(?:\\\((?P<a>.*)\\\)|\\\[(?P<b>.*)\\\]|\$\$(?P<c>.*)\$\$|\$(?P<d>.*)\$)$", re.DOTALL)
+
+
+def lms_cell_text(cell: str) -> str:
+    """An LMS cell as the answer to check: HTML wrappers and LaTeX delimiters (\\( \\), $ $) removed.
+
+    A multiple-choice response is the chosen option's text, e.g. "<p>\\(3 x^{2}\\)</p>"; the checker
+    reads the LaTeX inside. Text without those wrappers is returned unchanged.
+    """
+    value = cell.strip()
+    if _TAG.search(value):
+        value = html.unescape(_TAG.sub(" ", value)).strip()
+    m = _DELIMITED.match(value)
+    if m:
+        value = next(g for g in m.groups() if g is not None).strip()
+    return value if value != cell.strip() else cell
+
+
 def moodle_response_text(cell: str) -> str:
     """The answer typed, from a Moodle response cell: "-" is no response; STACK summaries are unpacked."""
     value = cell.strip()
@@ -65,7 +85,7 @@ def moodle_response_text(cell: str) -> str:
             return parts[0]
         if parts:
             return "[" + ", ".join(parts) + "]"
-    return cell
+    return lms_cell_text(cell)
 
 
 def read_moodle(
@@ -158,7 +178,8 @@ def read_canvas(
             if slot is None:
                 continue
             answers.append(
-                RawAnswer(Source(str(path), line), key, slot, None, cells[col], header[col].strip()[:80], ref)
+                RawAnswer(Source(str(path), line), key, slot, None, lms_cell_text(cells[col]), header[col].strip()[:80],
+                          ref)
             )
     return ReadResult(answers, issues, "Canvas student analysis")
 

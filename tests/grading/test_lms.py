@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from quizgen.grading.collect import collect
-from quizgen.grading.lms import canvas_column_slots, moodle_response_text
+from quizgen.grading.lms import canvas_column_slots, lms_cell_text, moodle_response_text
 from quizgen.grading.readers import read_answers
 from gradetools import make_manifest
 
@@ -121,3 +121,18 @@ def test_canvas_unseen_variant_columns_do_not_count_as_duplicates(tmp_path: Path
     submissions, issues = collect(make_manifest(), [read_answers(path, [1])])
     assert [s.text for s in submissions if s.sheet.student_id == "s1"][0] == "2cos(2x)"
     assert not [i for i in issues if i.kind == "duplicate"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "text"),
+    [
+        ("<p>\\(3 x^{2}\\)</p>", "3 x^{2}"),  # a Moodle multiple-choice option with MathJax delimiters
+        ("$2x$", "2x"),
+        ("\\[x y\\]", "x y"),
+        ("<p>1(x &lt; y)</p>", "1(x < y)"),
+        ("1(x<y)", "1(x<y)"),  # typed comparisons are not mistaken for HTML
+        (" 2x ", " 2x "),
+    ],
+)
+def test_lms_cells_lose_html_and_latex_delimiters(cell: str, text: str) -> None:
+    assert lms_cell_text(cell) == text
