@@ -112,6 +112,38 @@ def parse_gift(text: str) -> list[dict]:
     return questions
 
 
+def stack_variables(text: str) -> dict[str, str]:
+    """A STACK question's variables, name -> Maxima text."""
+    return dict(re.findall(r"^(\w+): (.*);$", text, re.M))
+
+
+def stack_key_matches(questionvariables: str, problem: Problem) -> bool:
+    """Does ta1 mean the problem's key? diff(f, v) is done by sympy on f read back; else ta1 is read back."""
+    import sympy
+
+    from quizgen.export import numeric
+
+    qv = stack_variables(questionvariables)
+    fname = next(iter(qv))
+    f = numeric.parse(maxima_to_key(qv[fname]), problem.variables).components[0]
+    key = numeric.parse(problem.answer, problem.variables)
+    ta = qv["ta1"]
+    diffs = re.findall(rf"diff\({fname}, (\w+)\)", ta)
+    if diffs:
+        if diffs != list(problem.wrt):
+            return False
+        derived = [sympy.diff(f, sympy.Symbol(v, real=True)) for v in diffs]
+        if problem.point:
+            subs = {sympy.Symbol(k, real=True): numeric.parse(str(v), problem.variables).components[0]
+                    for k, v in problem.point.items()}
+            derived = [d.subs(subs) for d in derived]
+        value = numeric.KeyValue(tuple(derived), "", len(derived) > 1)
+    else:
+        value = numeric.parse(maxima_to_key(ta), problem.variables)
+    points = numeric.sample_points(problem.variables)
+    return numeric.same_values(numeric.signature(value, points), numeric.signature(key, points))
+
+
 def maxima_to_key(text: str) -> str:
     """Maxima as printed by quizgen.export.maxima back into the key syntax parse_key reads."""
     text = text.replace("^", "**").replace("%e", "E").replace("%pi", "pi")

@@ -7,7 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from exporttools import load_schema, parse_gift
+from exporttools import load_schema, parse_gift, stack_key_matches
 from lxml import etree
 
 from quizgen.errors import QuizgenError
@@ -29,7 +29,7 @@ def _export(bank: str, fmt: str, out: Path):  # noqa: ANN202
         raise
 
 
-@pytest.mark.parametrize("bank", ["demo", "max_partial", "gradient"])
+@pytest.mark.parametrize("bank", ["demo", "max_partial", "gradient", "neuron", "chain_single"])
 def test_demo_bank_in_every_format(bank: str, tmp_path: Path) -> None:
     target, quiz = _export(bank, "qti", tmp_path / "q.zip")
     ids = {item.idnumber for g in quiz.groups for item in g.items}
@@ -49,7 +49,10 @@ def test_demo_bank_in_every_format(bank: str, tmp_path: Path) -> None:
     root = etree.parse(str(stack)).getroot()
     stack_ids = {q.findtext("idnumber") for q in root if q.get("type") == "stack"}
     assert stack_ids == {i + ".stack" for i in ids}
-    assert all("ta1: " in q.findtext("questionvariables/text") for q in root if q.get("type") == "stack")
+    problems = {item.idnumber + ".stack": item.problem for g in quiz.groups for item in g.items}
+    for q in root:
+        if q.get("type") == "stack":
+            assert stack_key_matches(q.findtext("questionvariables/text"), problems[q.findtext("idnumber")])
 
     gift, _ = _export(bank, "gift", tmp_path / "g.txt")
     questions = parse_gift(gift.read_text(encoding="utf-8"))
