@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import functools
 import shutil
+import struct
 import subprocess
 import unicodedata
 from collections.abc import Iterable
+from pathlib import Path
 
 from pylatex.utils import escape_latex
 
-CJK_FONT = "gbsn"
-"""The CJKutf8 font family used for CJK runs (Arphic SungtiL GB, Debian latex-cjk-chinese-arphic-gbsn00lp)."""
+CJK_FONTS = ("gbsn", "bsmi", "gkai", "bkai")
+"""CJKutf8 font families tried in order for each CJK character: Arphic Sung/Ming and Kai, GB and Big5
+(Debian latex-cjk-chinese-arphic-*). The first installed one that has the glyph sets it."""
 
 # What pdflatex with T1 + utf8 inputenc + textcomp typesets (measured on TeX Live 2022): Latin-1,
 # Latin Extended-A minus a few, the common Extended-B letters and the usual punctuation and currency.
@@ -61,43 +64,77 @@ def _is_cjk_script(cp: int) -> bool:
     )
 
 
-@functools.lru_cache(maxsize=None)
-def cjk_subfont_available(high_byte: int) -> bool:
-    """Whether the CJK font has the subfont for code points high_byte*256 .. high_byte*256+255.
-
-    A missing subfont is a fatal pdflatex error (Hangul with only the Chinese font installed), so each
-    block is checked with kpsewhich once per process.
-    """
-    if not cjk_package_available():
-        return False
-    name = f"{CJK_FONT}u{high_byte:02x}.tfm"
+def _kpsewhich(name: str) -> str:
+    if shutil.which("kpsewhich") is None:
+        return ""
     try:
         out = subprocess.run(["kpsewhich", name], capture_output=True, text=True, timeout=20, check=False)
     except (OSError, subprocess.TimeoutExpired):
-        return False
-    return bool(out.stdout.strip())
+        return ""
+    return out.stdout.strip()
+
+
+@functools.lru_cache(maxsize=None)
+def _font_dir(font: str) -> Path | None:
+    """Where the font's Unicode subfonts (<font>uXX.tfm) are installed, if it is."""
+    found = _kpsewhich(f"{font}u4e.tfm")
+    return Path(found).parent if found else None
+
+
+@functools.lru_cache(maxsize=None)
+def _subfont_glyphs(font: str, high_byte: int) -> frozenset[int]:
+    """The low bytes of the code points high_byte*256+i the subfont has a glyph for.
+
+    Read from the TFM file: a character exists when its char_info width index is not 0. A subfont that
+    is missing altogether is a fatal pdflatex error (Hangul with only Chinese fonts), a missing glyph a
+    silent gap, so both are avoided by asking here first.
+    """
+    folder = _font_dir(font)
+    path = folder / f"{font}u{high_byte:02x}.tfm" if folder else None
+    if path is None or not path.is_file():
+        return frozenset()
+    data = path.read_bytes()
+    if len(data) < 24:
+        return frozenset()
+    lh, bc, ec = struct.unpack(">HHH", data[2:8])
+    base = (6 + lh) * 4
+    present = set()
+    for code in range(bc, ec + 1):
+        offset = base + (code - bc) * 4
+        if offset < len(data) and data[offset] != 0:
+            present.add(code)
+    return frozenset(present)
+
+
+def cjk_font_for_in(cp: int, font: str) -> bool:
+    """Whether font has a glyph for code point cp."""
+    return (cp & 0xFF) in _subfont_glyphs(font, cp >> 8)
+
+
+def cjk_font_for(cp: int) -> str | None:
+    """The first CJK font that has a glyph for code point cp, or None."""
+    if not cjk_package_available():
+        return None
+    for font in CJK_FONTS:
+        if cjk_font_for_in(cp, font):
+            return font
+    return None
 
 
 @functools.lru_cache(maxsize=None)
 def cjk_package_available() -> bool:
     """Whether CJKutf8.sty is installed (Debian: latex-cjk-common)."""
-    if shutil.which("kpsewhich") is None:
-        return False
-    try:
-        out = subprocess.run(["kpsewhich", "CJKutf8.sty"], capture_output=True, text=True, timeout=20, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return bool(out.stdout.strip())
+    return bool(_kpsewhich("CJKutf8.sty"))
 
 
 def _char_class(ch: str) -> str:
-    """'t' for T1 text, 'c' for a CJK run, 'u' for a code point no installed font shows."""
+    """'t' for T1 text, a CJK font name for a CJK run, 'u' for a code point no installed font shows."""
     cp = ord(ch)
     if 0x20 <= cp <= 0x7E:
         return "t"
     if (0xA0 <= cp <= 0x17F and cp not in _T1_MISSING) or cp in _T1_EXTRA:
         return "t"
-    if _is_cjk_script(cp) and cjk_subfont_available(cp >> 8):
+    if _is_cjk_script(cp) and cjk_font_for(cp) is not None:
         return "c"
     return "u"
 
@@ -131,6 +168,22 @@ def _normalize(value: object) -> str:
     return "".join(chars)
 
 
+def _cjk_runs(chunk: str) -> str:
+    """CJK environments for a run: one font for the whole run when one has every glyph (one typeface
+    per name), else the first font that has each character."""
+    for font in CJK_FONTS:
+        if all(ch == " " or cjk_font_for_in(ord(ch), font) for ch in chunk):
+            return r"\begin{CJK}{UTF8}{" + font + "}" + chunk + r"\end{CJK}"
+    pieces: list[tuple[str, str]] = []
+    for ch in chunk:
+        font = pieces[-1][0] if ch == " " and pieces else (cjk_font_for(ord(ch)) or CJK_FONTS[0])
+        if pieces and pieces[-1][0] == font:
+            pieces[-1] = (font, pieces[-1][1] + ch)
+        else:
+            pieces.append((font, ch))
+    return "".join(r"\begin{CJK}{UTF8}{" + font + "}" + text + r"\end{CJK}" for font, text in pieces)
+
+
 def tex_escape(value: object) -> str:
     """Text as LaTeX that prints exactly as written, on one line (newlines become spaces).
 
@@ -147,10 +200,10 @@ def tex_escape(value: object) -> str:
         chunk = "".join(run)
         if run_kind == "t":
             out.append(_escape_t1(chunk))
-        elif run_kind == "c":
-            out.append(r"\begin{CJK}{UTF8}{" + CJK_FONT + "}" + chunk + r"\end{CJK}")
-        else:
+        elif run_kind == "u":
             out.append("".join(r"\qgmissing{" + f"{ord(c):04X}" + "}" for c in chunk))
+        else:
+            out.append(_cjk_runs(chunk))
         run.clear()
 
     for ch in text:

@@ -11,7 +11,7 @@ from quizgen.render.escape import cjk_package_available, needs_cjk, tex_escape, 
 # What tex_escape may emit besides plain characters: its own commands and groups.
 _ALLOWED = re.compile(
     r"\\(textbackslash|textquotesingle|textasciigrave|textquotedbl|textless|textgreater|textbar|"
-    r"textasciicircum|textasciitilde|nobreakspace)\{\}|\\[&%$#_{}]|\{\}|\\(begin|end)\{CJK\}(\{UTF8\}\{gbsn\})?|"
+    r"textasciicircum|textasciitilde|nobreakspace)\{\}|\\[&%$#_{}]|\{\}|\\(begin|end)\{CJK\}(\{UTF8\}\{[a-z]+\})?|"
     r"\\qgmissing\{[0-9A-F]+\}|\{[][]\}"
 )
 
@@ -36,6 +36,7 @@ def test_specials_print_as_written(raw: str, expected: str) -> None:
 
 def test_unprintable_code_points_become_visible_placeholders() -> None:
     assert tex_escape("x\U0001F600") == r"x\qgmissing{1F600}"
+    assert tex_escape("한") == r"\qgmissing{D55C}"  # no Korean font among the CJK fonts quizgen uses
 
 
 @pytest.mark.skipif(not cjk_package_available(), reason="CJKutf8 (latex-cjk-common) not installed")
