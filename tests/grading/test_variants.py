@@ -74,3 +74,55 @@ def test_without_the_bank_the_answer_is_reported_not_graded_against_the_wrong_ke
     bad = [i for i in issues if i.kind == "unknown_problem"]
     assert len(bad) == 1 and "bank" in bad[0].detail and "'2x'" in bad[0].detail
     assert [s.text for s in subs] == ["", ""]
+
+
+def test_moodle_round_trip_through_quizgen_export(tmp_path: Path) -> None:
+    """Export to Moodle XML, simulate the responses report Moodle gives back, grade each student's variant."""
+    from click.testing import CliRunner
+    from lxml import etree
+
+    from quizgen.cli import cli
+
+    (tmp_path / "bank.yaml").write_text(BANK, encoding="utf-8")
+    bank = load_bank(tmp_path / "bank.yaml")
+    students = [Student("s1", "Ada", {"email": "ada@uni.edu"}), Student("s2", "Bo", {"email": "bo@uni.edu"})]
+    manifest = generate(bank, students, seed=9)
+    manifest_mod.write(manifest, tmp_path / "manifest.json")
+    result = CliRunner().invoke(cli, ["export", "--bank", str(tmp_path / "bank.yaml"), "--format", "moodle",
+                                      "--variants", "3", "--out", str(tmp_path / "quiz.xml")])
+    assert result.exit_code == 0, result.output
+    texts = {}
+    for q in etree.parse(str(tmp_path / "quiz.xml")).iter("question"):
+        idnumber = q.findtext("idnumber")
+        html_text = q.findtext("questiontext/text")
+        if idnumber and html_text:  # Moodle's report shows the question text as plain text
+            texts[idnumber] = " ".join(etree.HTML(html_text).itertext())
+    ids = sorted(texts)
+    slot1 = [i for i in ids if ".s01." in i]
+    slot2 = [i for i in ids if ".s02." in i]
+    keys1 = generate_variants(bank, 1, 3, seed=3)
+    keys2 = generate_variants(bank, 2, 3, seed=3)
+
+    header = ["Surname", "First name", "Email address", "State", "Grade/3.00", "Question 1", "Response 1",
+              "Right answer 1", "Question 2", "Response 2", "Right answer 2"]
+    rows = [
+        header,  # Ada saw variant 2 of slot 1 and variant 3 of slot 2; Bo saw variant 1 of both and erred once.
+        ["A", "Ada", "ada@uni.edu", "Finished", "3.00", texts[slot1[1]], keys1[1].answer, "", texts[slot2[2]],
+         keys2[2].answer, ""],
+        ["B", "Bo", "bo@uni.edu", "Finished", "1.00", texts[slot1[0]], keys1[0].answer, "", texts[slot2[0]],
+         keys2[0].mistakes[0].answer, ""],
+    ]
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    (tmp_path / "moodle.csv").write_text(buf.getvalue(), encoding="utf-8")
+
+    from gradetools import FakeBackend
+
+    from quizgen.grading.engine import grade
+
+    read = read_answers(tmp_path / "moodle.csv", [1, 2])
+    subs, issues = collect(manifest, [read], variants=VariantBuilder(manifest, tmp_path))
+    assert [s.problem for s in subs] == [keys1[1], keys2[2], keys1[0], keys2[0]]
+    results = grade(subs, FakeBackend())
+    assert [(r.total, r.max_points) for r in results] == [(3.0, 3.0), (1.0, 3.0)]
+    assert issues == []
