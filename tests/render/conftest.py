@@ -91,6 +91,7 @@ HOSTILE_NAMES = [
     r"Jean \input{/etc/passwd}",
     "王小明",
     "佐藤",
+    "鈴木 一郎",  # traditional 鈴: needs the Big5 font (bsmi) next to the GB one
 ]
 
 
