@@ -6,7 +6,7 @@ response and analysis exports that drop the id). The scheme is
 
     qg.<bank>.<seed>.s<slot>.v<variant>[.stack]
 
-bank is the bank file's stem reduced to [A-Za-z0-9_-]; seed is the generation seed (or "bank" when the
+bank is the bank file's stem reduced to [A-Za-z0-9_-] (at most 40 characters); seed is the generation seed (or "bank" when the
 bank's own seed was used); slot is the bank slot number; variant is the 1-based variant number (the i-th
 problem returned by generate_variants(bank, slot, N, seed=seed)); ".stack" marks the STACK version of a
 question in the moodle-stack file. Zero padding never matters: parse_idnumber reads the numbers.
@@ -38,9 +38,13 @@ class VariantId:
         return text + ".stack" if self.stack else text
 
 
+MAX_BANK_CHARS = 40
+"""Moodle keeps idnumbers up to 100 characters; the bank part is cut to leave room for the rest."""
+
+
 def bank_slug(name: str) -> str:
     """The bank part of an id: the file stem with anything outside [A-Za-z0-9_-] replaced by '_'."""
-    slug = re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")[:MAX_BANK_CHARS].strip("_")
     return slug or "bank"
 
 

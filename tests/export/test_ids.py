@@ -33,3 +33,9 @@ def test_bank_slug_keeps_only_safe_characters() -> None:
 def test_question_name_pads_variant_to_count() -> None:
     assert question_name(3, "chain_single", 7, 20) == "Slot 3 (chain_single) variant 07"
     assert question_name(3, "chain_single", 7, 150) == "Slot 3 (chain_single) variant 007"
+
+
+def test_ids_fit_moodles_idnumber_limit() -> None:
+    vid = VariantId(bank_slug("x" * 300), -(10**18), 999, 99999, stack=True)
+    assert len(str(vid)) <= 100
+    assert parse_idnumber(str(vid)) == vid
