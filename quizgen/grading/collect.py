@@ -164,7 +164,15 @@ def collect(
             if key in parts:
                 entries.append(_assemble(problem, parts[key], first, issues, sheet.student_id))
             submissions.append(_choose(sheet, problem, entries, first, issues, sheet.student_id in seen_students))
-    return submissions, issues
+    return submissions, _in_file_order(issues, [r.path for r in reads])
+
+
+def _in_file_order(issues: list[Issue], paths: Sequence[str]) -> list[Issue]:
+    """Issues in the order a teacher reads the files: by file, then line; those tied to no file last."""
+    rank = {p: i for i, p in reversed(list(enumerate(paths)))}
+    located = [i for i in issues if i.file]
+    located.sort(key=lambda i: (rank.get(i.file, len(paths)), i.file, i.line))
+    return located + [i for i in issues if not i.file]
 
 
 def _pick(entries: list[_Entry], first: bool) -> tuple[_Entry | None, list[_Entry]]:

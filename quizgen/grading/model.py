@@ -100,6 +100,7 @@ class ReadResult:
     answers: list[RawAnswer]
     issues: list[Issue]
     shape: str
+    path: str = ""
 
 
 @dataclass(frozen=True)

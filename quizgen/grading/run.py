@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -36,7 +36,7 @@ def manifest_slots(manifest: Manifest) -> list[int]:
 
 def read_all(paths: Sequence[str | Path], manifest: Manifest) -> list[ReadResult]:
     slots = manifest_slots(manifest)
-    return [read_answers(p, slots) for p in paths]
+    return [replace(read_answers(p, slots), path=str(p)) for p in paths]
 
 
 def grade_files(

@@ -58,15 +58,15 @@ def test_every_total_verdict_and_problem_is_right(tmp_path: Path, manifest_path:
     }
     problems = [(r["kind"], Path(r["file"]).name if r["file"] else "", r["line"], r["student_id"])
                 for r in read_csv(out / "problems.csv")]
-    assert problems == [
-        ("unreadable_row", "long.csv", "9", "s2"),
+    assert problems == [  # by file and line, then what is tied to no line
+        ("duplicate", "long.csv", "6", "s2"),
         ("unknown_student", "long.csv", "7", "ghost"),
         ("unknown_problem", "long.csv", "8", "s2"),
-        ("duplicate", "long.csv", "6", "s2"),
+        ("unreadable_row", "long.csv", "9", "s2"),
+        ("blank", "wide.csv", "2", HOSTILE),
         ("missing", "", "", "s2"),
         ("missing", "", "", "s2"),
         ("missing", "", "", HOSTILE),
-        ("blank", "wide.csv", "2", HOSTILE),
     ]
     names = sorted(p.name for p in (out / "feedback").iterdir())
     assert names[1:] == ["s1.html", "s2.html"] and names[0].startswith("cmd_C_calc_A0-")
