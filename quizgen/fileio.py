@@ -10,12 +10,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write data to a temporary file beside path, then rename it over path."""
+    """Write data to a temporary file beside path, then rename it over path.
+
+    The file gets the usual permissions (0666 less the umask), not mkstemp's private 0600.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -42,6 +52,7 @@ def staging_dir(final: str | os.PathLike[str]) -> Iterator[Path]:
     target = Path(final)
     target.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".quizgen-", dir=target))
+    tmp.chmod(0o777 & ~_umask())
     try:
         yield tmp
         for src in sorted(tmp.rglob("*")):

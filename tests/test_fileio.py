@@ -32,3 +32,17 @@ def test_staging_dir_leaves_nothing_on_failure(tmp_path: Path) -> None:
         (tmp / "new.csv").write_text("half")
         raise RuntimeError("midway")
     assert sorted(p.name for p in out.iterdir()) == ["old.csv"]
+
+
+def test_written_files_are_readable_by_others_like_any_file(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    atomic_write_text(target, "x")
+    assert target.stat().st_mode & 0o777 == 0o666 & ~_current_umask()
+
+
+def _current_umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
