@@ -127,22 +127,63 @@ def cjk_package_available() -> bool:
     return bool(_kpsewhich("CJKutf8.sty"))
 
 
-def _char_class(ch: str) -> str:
-    """'t' for T1 text, a CJK font name for a CJK run, 'u' for a code point no installed font shows."""
+# Combining marks LaTeX can put on a T1 letter, so Vietnamese (Nguyễn, ạ) and other stacked accents
+# print: the letter is decomposed (NFD) and each mark becomes an accent command, innermost first.
+_ACCENTS = {
+    "\u0300": "\\`", "\u0301": "\\'", "\u0302": "\\^", "\u0303": "\\~", "\u0304": "\\=",
+    "\u0306": "\\u", "\u0307": "\\.", "\u0308": '\\"', "\u030a": "\\r", "\u030b": "\\H",
+    "\u030c": "\\v", "\u0323": "\\d", "\u0327": "\\c", "\u0328": "\\k", "\u0331": "\\b",
+}
+_BELOW = {"\u0323", "\u0327", "\u0328", "\u0331"}
+
+
+def _is_t1(ch: str) -> bool:
     cp = ord(ch)
-    if 0x20 <= cp <= 0x7E:
+    return 0x20 <= cp <= 0x7E or (0xA0 <= cp <= 0x17F and cp not in _T1_MISSING) or cp in _T1_EXTRA
+
+
+def _accented(cluster: str) -> str | None:
+    """A letter with combining marks as nested LaTeX accents, or None when T1 cannot show it."""
+    decomposed = unicodedata.normalize("NFD", cluster)
+    base, marks = decomposed[0], decomposed[1:]
+    if not marks or not base.isalpha() or not _is_t1(base) or any(m not in _ACCENTS for m in marks):
+        return None
+    above = [m for m in marks if m not in _BELOW]
+    # T1 has most letters with their first accent; stack the remaining marks on that.
+    latex = {"i": "\\i{}", "j": "\\j{}"}.get(base, base) if above else base
+    for mark in marks:
+        latex = _ACCENTS[mark] + "{" + latex + "}"
+    return latex
+
+
+def _cluster_class(cluster: str) -> str:
+    """'t' for T1 text (accented letters included), 'c' for a CJK run, 'u' for what no installed font shows."""
+    if len(cluster) == 1 and _is_t1(cluster):
         return "t"
-    if (0xA0 <= cp <= 0x17F and cp not in _T1_MISSING) or cp in _T1_EXTRA:
-        return "t"
-    if _is_cjk_script(cp) and cjk_font_for(cp) is not None:
+    if len(cluster) == 1 and _is_cjk_script(ord(cluster)) and cjk_font_for(ord(cluster)) is not None:
         return "c"
+    if _accented(cluster) is not None:
+        return "t"
     return "u"
 
 
-def _escape_t1(text: str) -> str:
-    out = []
+def _clusters(text: str) -> list[str]:
+    """Characters with their combining marks attached (a mark with no letter before it stands alone)."""
+    out: list[str] = []
     for ch in text:
-        if ch in _ASCII_EXTRA:
+        if unicodedata.combining(ch) and out and not unicodedata.combining(out[-1][0]):
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+def _escape_t1(clusters: list[str]) -> str:
+    out = []
+    for ch in clusters:
+        if len(ch) > 1 or not _is_t1(ch):
+            out.append(_accented(ch) or "")
+        elif ch in _ASCII_EXTRA:
             out.append(_ASCII_EXTRA[ch])
         elif ch == "\u00a0":
             out.append(r"\nobreakspace{}")
@@ -159,9 +200,7 @@ def _normalize(value: object) -> str:
         cat = unicodedata.category(ch)
         if cat == "Cc" or ch in "\u2028\u2029":
             chars.append(" ")
-        elif cat in ("Cf", "Cs", "Co", "Cn") or unicodedata.combining(ch):
-            # Combining marks left after NFC have no precomposed form T1 could print; drop them
-            # (the base letter still prints) rather than fail the batch.
+        elif cat in ("Cf", "Cs", "Co", "Cn"):
             continue
         else:
             chars.append(ch)
@@ -197,17 +236,16 @@ def tex_escape(value: object) -> str:
     def flush() -> None:
         if not run:
             return
-        chunk = "".join(run)
         if run_kind == "t":
-            out.append(_escape_t1(chunk))
+            out.append(_escape_t1(run))
         elif run_kind == "u":
-            out.append("".join(r"\qgmissing{" + f"{ord(c):04X}" + "}" for c in chunk))
+            out.append("".join(r"\qgmissing{" + f"{ord(c):04X}" + "}" for c in "".join(run)))
         else:
-            out.append(_cjk_runs(chunk))
+            out.append(_cjk_runs("".join(run)))
         run.clear()
 
-    for ch in text:
-        kind = _char_class(ch)
+    for ch in _clusters(text):
+        kind = _cluster_class(ch)
         # Spaces between two CJK runs stay inside the run so it is not split into many environments.
         if kind != run_kind and not (ch == " " and run_kind == "c"):
             flush()

@@ -16,7 +16,13 @@ _ALLOWED = re.compile(
 )
 
 
+_ACCENT = re.compile(r"\\[`'^~=u.\"rHvdckb]\{([^{}]*)\}")
+
+
 def _bare(latex: str) -> str:
+    latex = latex.replace(r"\i{}", "i").replace(r"\j{}", "j")
+    while _ACCENT.search(latex):
+        latex = _ACCENT.sub(r"\1", latex)
     return _ALLOWED.sub("", latex)
 
 
@@ -28,6 +34,8 @@ def _bare(latex: str) -> str:
         (r"Jean \input{/etc/passwd}", r"Jean \textbackslash{}input\{/etc/passwd\}"),
         ("a--b ~^", r"a-{}-{}b \textasciitilde{}\textasciicircum{}"),
         ("line\nbreak\ttab", "line break tab"),
+        ("Nguyễn Thị", r"Nguy\~{\^{e}}n Th\d{i}"),  # Vietnamese: stacked accents
+        ("n\u0308", r"\"{n}"),  # a combining mark with no precomposed letter
     ],
 )
 def test_specials_print_as_written(raw: str, expected: str) -> None:
