@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from quizgen.grading.model import Issue, RawAnswer, ReadResult, Source, Submission
+from quizgen.grading.model import Issue, IssueKind, RawAnswer, ReadResult, Source, Submission
 from quizgen.grading.variants import VariantBuilder
 from quizgen.manifest import Manifest
 from quizgen.problem import Problem, Sheet
@@ -108,51 +108,21 @@ def collect(
             sheet = index.find(raw)
             if sheet is None:
                 if raw.text.strip():
-                    issues.append(
-                        Issue("unknown_student", raw.source.file, raw.source.line, raw.student.label,
-                              raw.problem_label,
-                              f"no student {raw.student.label!r} in the manifest; answer {_quote(raw.text)} "
-                              "was not graded")
-                    )
+                    issues.append(_not_graded(raw, "unknown_student", raw.student.label, raw.problem_label,
+                                              f"no student {raw.student.label!r} in the manifest"))
                 continue
             seen_students.add(sheet.student_id)
-            problem = by_slot[sheet.student_id].get(raw.slot) if raw.slot is not None else None
-            if problem is None:
+            placed = _place(raw, sheet, by_slot[sheet.student_id], variants)
+            if isinstance(placed, Issue):
                 if raw.text.strip():
-                    issues.append(
-                        Issue("unknown_problem", raw.source.file, raw.source.line, sheet.student_id,
-                              raw.problem_label,
-                              f"{sheet.student_id}'s sheet has no problem {raw.slot}; answer {_quote(raw.text)} "
-                              "was not graded")
-                    )
+                    issues.append(placed)
                 continue
-            variant: Problem | None = None
-            if raw.ref is not None and raw.text.strip():
-                built = variants.problem(raw.ref) if variants is not None else "no bank to rebuild LMS variants from"
-                if isinstance(built, str):
-                    issues.append(
-                        Issue("unknown_problem", raw.source.file, raw.source.line, sheet.student_id,
-                              raw.ref.text, f"{built}; answer {_quote(raw.text)} was not graded")
-                    )
-                    continue
-                variant = built
-            if raw.component is not None:
-                idx = _component_index(problem, raw.component)
-                if idx is None:
-                    issues.append(
-                        Issue("unknown_problem", raw.source.file, raw.source.line, sheet.student_id,
-                              raw.problem_label,
-                              f"problem {problem.slot} has no component {raw.component!r}; answer "
-                              f"{_quote(raw.text)} was not graded")
-                    )
-                    continue
-                parts.setdefault((sheet.student_id, problem.slot), {}).setdefault(idx, []).append(
-                    _Entry(order, raw, raw.text)
-                )
+            problem, variant, idx = placed
+            key = (sheet.student_id, problem.slot)
+            if idx is not None:
+                parts.setdefault(key, {}).setdefault(idx, []).append(_Entry(order, raw, raw.text))
             else:
-                whole.setdefault((sheet.student_id, problem.slot), []).append(
-                    _Entry(order, raw, raw.text, problem=variant)
-                )
+                whole.setdefault(key, []).append(_Entry(order, raw, raw.text, problem=variant))
 
     submissions: list[Submission] = []
     for sheet in manifest.students:
@@ -165,6 +135,34 @@ def collect(
                 entries.append(_assemble(problem, parts[key], first, issues, sheet.student_id))
             submissions.append(_choose(sheet, problem, entries, first, issues, sheet.student_id in seen_students))
     return submissions, _in_file_order(issues, [r.path for r in reads])
+
+
+def _not_graded(raw: RawAnswer, kind: IssueKind, student: str, problem: str, why: str) -> Issue:
+    return Issue(kind, raw.source.file, raw.source.line, student, problem,
+                 f"{why}; answer {_quote(raw.text)} was not graded")
+
+
+def _place(
+    raw: RawAnswer, sheet: Sheet, problems: dict[int, Problem], variants: VariantBuilder | None
+) -> tuple[Problem, Problem | None, int | None] | Issue:
+    """The sheet's problem an answer belongs to, the LMS variant it was given for, and its component index."""
+    problem = problems.get(raw.slot) if raw.slot is not None else None
+    if problem is None:
+        return _not_graded(raw, "unknown_problem", sheet.student_id, raw.problem_label,
+                           f"{sheet.student_id}'s sheet has no problem {raw.slot}")
+    variant: Problem | None = None
+    if raw.ref is not None and raw.text.strip():
+        built = variants.problem(raw.ref) if variants is not None else "no bank to rebuild LMS variants from"
+        if isinstance(built, str):
+            return _not_graded(raw, "unknown_problem", sheet.student_id, raw.ref.text, built)
+        variant = built
+    if raw.component is None:
+        return problem, variant, None
+    idx = _component_index(problem, raw.component)
+    if idx is None:
+        return _not_graded(raw, "unknown_problem", sheet.student_id, raw.problem_label,
+                           f"problem {problem.slot} has no component {raw.component!r}")
+    return problem, None, idx
 
 
 def _in_file_order(issues: list[Issue], paths: Sequence[str]) -> list[Issue]:
