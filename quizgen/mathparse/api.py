@@ -23,7 +23,7 @@ from quizgen.mathparse.names import name_table
 from quizgen.mathparse.normalize import normalize, original_offset
 from quizgen.mathparse.parser import Parser
 
-KEY_LIMITS: Final[Limits] = Limits(max_length=20000, max_depth=60, max_nodes=5000, max_args=64)
+KEY_LIMITS: Final[Limits] = Limits(max_length=20000, max_depth=40, max_nodes=5000, max_args=64)
 """Keys come from manifests and teachers: larger, but still bounded (a manifest may be tampered with)."""
 
 

@@ -17,7 +17,7 @@ class Limits:
 
     max_length: int = 2000
     """Characters of input (before normalization)."""
-    max_depth: int = 40
+    max_depth: int = 30
     """Nesting of parentheses, function calls, powers and unary signs."""
     max_nodes: int = 1000
     """Numbers, names, operators and calls in the whole answer."""
