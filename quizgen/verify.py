@@ -3,6 +3,7 @@
 Keys come from the families' own symbolic work; this check shares none of it. Expressions are compiled
 into small float closures by walking the sympy tree (no lambdify, no eval), so checking costs microseconds.
 Points are drawn away from every kink (the arguments of max/ReLU), where the derivative does not exist.
+A node the small evaluator does not know is evaluated by sympy (slowly) rather than refused.
 """
 
 from __future__ import annotations
@@ -29,10 +30,6 @@ REL_TOL = 1e-6
 
 class Undefined(ArithmeticError):
     """The expression has no real value at the point (log of a negative, division by zero, ...)."""
-
-
-class Unsupported(TypeError):
-    """A node the evaluator does not know; the family should not produce it."""
 
 
 _cache: dict[sympy.Basic, Compiled] = {}
@@ -152,6 +149,15 @@ def _compile(expr: sympy.Basic) -> Compiled:  # noqa: C901 - one branch per node
     if isinstance(expr, sympy.Or):
         parts = [compile_expr(a) for a in expr.args]
         return lambda v: 1.0 if any(p(v) for p in parts) else 0.0
+    if isinstance(expr, sympy.Heaviside):
+        arg = compile_expr(expr.args[0])
+        at_zero = float(expr.args[1]) if len(expr.args) > 1 else 0.5
+
+        def heaviside(v: Values) -> float:
+            a = arg(v)
+            return 1.0 if a > 0 else 0.0 if a < 0 else at_zero
+
+        return heaviside
     if isinstance(expr, sympy.Function) and type(expr) in _UNARY and len(expr.args) == 1:
         fn, arg = _UNARY[type(expr)], compile_expr(expr.args[0])
 
@@ -162,7 +168,18 @@ def _compile(expr: sympy.Basic) -> Compiled:  # noqa: C901 - one branch per node
                 raise Undefined from None
 
         return unary
-    raise Unsupported(f"cannot evaluate {type(expr).__name__} numerically")
+    return lambda v: _by_sympy(expr, v)
+
+
+def _by_sympy(expr: sympy.Basic, values: Values) -> float:
+    """Slow path for a node the evaluator does not know: sympy's own numeric evaluation."""
+    try:
+        value = complex(expr.xreplace({s: sympy.Float(x) for s, x in values.items()}).evalf())
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        raise Undefined from None
+    if abs(value.imag) > 1e-12 * max(1.0, abs(value.real)) or not math.isfinite(value.real):
+        raise Undefined
+    return value.real
 
 
 def evaluate(expr: sympy.Basic, values: Values) -> float:

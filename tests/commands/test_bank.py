@@ -1,0 +1,63 @@
+"""`quizgen bank check|list|preview` through click's CliRunner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from quizgen.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def _run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_help():
+    for args in (["bank", "--help"], ["bank", "check", "--help"], ["bank", "list", "--help"], ["bank", "preview", "--help"]):
+        assert _run(*args).exit_code == 0
+
+
+def test_check_valid_bank():
+    result = _run("bank", "check", str(ROOT / "banks" / "relu.yaml"))
+    assert result.exit_code == 0
+    assert result.output == f"{ROOT / 'banks' / 'relu.yaml'}: OK (4 slots: relu, relu, relu, relu)\n"
+
+
+def test_check_prints_every_error_then_fails(tmp_path):
+    bank = tmp_path / "b.yaml"
+    bank.write_text("title: x\nslots:\n  - family: relu\n    difficulty: 9\n  - family: sum_rule\n    wrt: q\n",
+                    encoding="utf-8")
+    result = _run("bank", "check", str(bank))
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{bank}:4: slots[1].difficulty: 9 is not a level of relu; choose one of 1, 2, 3",
+        f"{bank}:6: slots[2].wrt: 'q' is not among the variables (x, y, z)",
+        f"Error: {bank}: 2 errors; fix them and check again",
+    ]
+
+
+def test_list_shows_every_family_on_one_line():
+    result = _run("bank", "list")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert [line.split()[0] for line in lines] == [
+        "chain_multi", "chain_single", "gradient", "max_partial", "neuron", "product_rule", "relu", "sum_rule"]
+    assert all("difficulty 1-3" in line for line in lines)
+
+
+def test_preview_prints_problems_answers_and_steps():
+    bank = str(ROOT / "banks" / "max_partial.yaml")
+    result = _run("bank", "preview", bank, "--seed", "7", "--count", "2")
+    assert result.exit_code == 0
+    assert result.output.count("== Partial derivatives of max") == 2
+    assert result.output.count("   answer: ") == 8
+    assert "Piecewise((" in result.output
+    assert result.output == _run("bank", "preview", bank, "--seed", "7", "--count", "2").output
+
+
+def test_preview_of_invalid_bank_is_an_error(tmp_path):
+    result = _run("bank", "preview", str(tmp_path / "none.yaml"))
+    assert result.exit_code == 1 and result.output.startswith("Error: ")

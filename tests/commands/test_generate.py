@@ -1,0 +1,86 @@
+"""`quizgen generate` through click's CliRunner: json output, roster or count, variant rebuild, and
+one-line errors with a non-zero exit (never a traceback)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from quizgen.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+DEMO = str(ROOT / "banks" / "demo.yaml")
+
+
+def _run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_help_lists_every_option():
+    result = _run("generate", "--help")
+    assert result.exit_code == 0
+    for option in ("--bank", "--roster", "--count", "--seed", "--format", "--template", "--split", "--quiet",
+                   "--variant", "--out"):
+        assert option in result.output
+
+
+def test_json_for_count(tmp_path):
+    result = _run("generate", "--bank", DEMO, "--count", "3", "--seed", "2026", "--format", "json", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert f"Generated 3 sheets (30 problems) into {tmp_path}" in result.output
+    data = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert [s["student_id"] for s in data["students"]] == ["001", "002", "003"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json"]
+
+
+def test_roster_and_variant_rebuild(tmp_path):
+    roster = tmp_path / "class.csv"
+    roster.write_text("student_id,name,email\nu1,Ada,a@x\nu2,Bo,b@x\n", encoding="utf-8")
+    out = tmp_path / "all"
+    assert _run("generate", "--bank", DEMO, "--roster", str(roster), "--format", "json", "-q", "--out", str(out)).exit_code == 0
+    data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    second = data["students"][1]
+    assert (second["student_id"], second["name"], second["extra"]) == ("u2", "Bo", {"email": "b@x"})
+    one = tmp_path / "one"
+    result = _run("generate", "--bank", DEMO, "--variant", second["variant"].lower(), "--roster", str(roster),
+                  "--format", "json", "-q", "--out", str(one))
+    assert result.exit_code == 0 and result.output == ""
+    rebuilt = json.loads((one / "manifest.json").read_text(encoding="utf-8"))["students"]
+    assert rebuilt == [second]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--count", "2", "--roster", "r.csv"], "Error: give either --roster or --count, not both"),
+        ([], "Error: say who the sheets are for: --roster ROSTER.csv or --count N"),
+        (["--count", "1", "--variant", "ABC"], "Error: --variant 'ABC' is not a variant code (8 characters from 2-9 "
+         "and A-Z without I and O); copy it from the sheet or manifest.json"),
+        (["--roster", "missing.csv"], "Error: missing.csv: no such roster file; check the path"),
+    ],
+)
+def test_user_errors_are_one_line(tmp_path, args, message):
+    result = _run("generate", "--bank", DEMO, "--format", "json", "--out", str(tmp_path / "o"), *args)
+    assert result.exit_code == 1
+    assert result.output.strip() == message
+    assert "Traceback" not in result.output
+
+
+def test_invalid_bank_lists_its_errors(tmp_path):
+    bank = tmp_path / "b.yaml"
+    bank.write_text("title: x\nslots:\n  - family: nope\n", encoding="utf-8")
+    result = _run("generate", "--bank", str(bank), "--count", "1", "--format", "json", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {bank}:3: slots[1].family: unknown family 'nope'")
+    assert not (tmp_path / "o").exists()
+
+
+def test_missing_bank():
+    result = _run("generate", "--bank", "nope.yaml", "--count", "1", "--out", "x")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: nope.yaml: no such bank file; check the path (`quizgen bank list` shows the families)"
+    )

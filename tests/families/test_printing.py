@@ -1,0 +1,71 @@
+"""The fast printers must print exactly what sympy prints (the manifest contract is sympy's str()),
+and the fast derivative and substitution must agree with sympy's."""
+
+from __future__ import annotations
+
+import random
+
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from quizgen.families._common import indicator
+from quizgen.families._printing import fast_diff, fast_latex, fast_str, fast_subs
+
+SYMBOLS = [sympy.Symbol(n, real=True) for n in ("x", "y", "z", "w1", "b", "t", "x_1")]
+
+monomials = st.builds(
+    lambda c, powers: sympy.Mul(sympy.Integer(c), *[s**e for s, e in powers]),
+    st.sampled_from([-12, -9, -3, -2, -1, 1, 2, 5, 7]),
+    st.lists(st.tuples(st.sampled_from(SYMBOLS), st.integers(1, 5)), max_size=3),
+)
+polynomials = st.lists(monomials, min_size=1, max_size=5).map(lambda ts: sympy.Add(*ts))
+
+
+def _nested(draw_poly: sympy.Expr, kind: int, other: sympy.Expr) -> sympy.Basic:
+    if kind == 0:
+        return draw_poly
+    if kind == 1:
+        return draw_poly**3
+    if kind == 2:
+        return sympy.exp(draw_poly) * other
+    if kind == 3:
+        return sympy.Max(0, draw_poly, evaluate=False)
+    if kind == 4:
+        return indicator(other, draw_poly)
+    if kind == 5:
+        return sympy.Max(draw_poly, other, evaluate=False)
+    if kind == 6:
+        return sympy.sin(draw_poly) + other / 3
+    return 5 * sympy.Max(0, draw_poly, evaluate=False) ** 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(polynomials, st.integers(0, 7), polynomials)
+def test_fast_printers_equal_sympy(poly, kind, other):
+    expr = _nested(poly, kind, other)
+    assert fast_str(expr) == str(expr)
+    assert fast_latex(expr) == sympy.latex(expr)
+
+
+def test_known_forms():
+    x, y = sympy.Symbol("x", real=True), sympy.Symbol("y", real=True)
+    assert fast_str(2 - 3 * x) == "2 - 3*x"
+    assert fast_str(indicator(sympy.Integer(1), x, y)) == "Piecewise((1, x > y), (0, True))"
+    assert fast_latex(-3 * x**2 * y + 4) == "- 3 x^{2} y + 4"
+
+
+@settings(max_examples=200, deadline=None)
+@given(polynomials, st.sampled_from(SYMBOLS))
+def test_fast_diff_equals_sympy_diff(poly, v):
+    assert sympy.expand(fast_diff(poly, v) - sympy.diff(poly, v)) == 0
+
+
+def test_fast_subs_is_exact_on_indicators_and_max():
+    rng = random.Random(1)
+    x, y = SYMBOLS[0], SYMBOLS[1]
+    exprs = [indicator(3 * x, 2 * x + 1), sympy.Max(x**2, 3 * y, evaluate=False), x**3 * y - 7]
+    for _ in range(50):
+        point = {x: sympy.Rational(rng.randint(-9, 9), rng.randint(1, 4)), y: sympy.Integer(rng.randint(-5, 5))}
+        for e in exprs:
+            assert fast_subs(e, point) == e.subs(point)

@@ -1,0 +1,159 @@
+"""Bank loading: every error at once, each as `file:line: key path: message`, and valid banks load with
+the families' defaults. The shipped banks must all be valid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from quizgen.bank import load_bank, validate_bank
+from quizgen.errors import BankError
+
+ROOT = Path(__file__).resolve().parent.parent
+FAMILIES = "chain_multi, chain_single, gradient, max_partial, neuron, product_rule, relu, sum_rule"
+
+BROKEN = """\
+title: Broken bank
+course: 12
+seed: -1
+colour: blue
+slots:
+  - family: sum_rul
+    difficulty: 1
+  - family: sum_rule
+    difficulty: 5
+    coefficients: [9, 1]
+    ask: both
+  - family: max_partial
+    variables: [x, y, z]
+    wrt: q
+  - family: relu
+    points: "two"
+    ask: value
+    point: {x: abc}
+    extra_key: 1
+  - family: gradient
+    ask: partial
+  - family: product_rule
+    variables: [x, x]
+  - family: relu
+    variables: [x, exp]
+  - just a string
+  - difficulty: 2
+  - family: sum_rule
+    coefficients: [0, 0]
+    wrt: x
+    ask: gradient
+"""
+
+
+def _write(tmp_path: Path, text: str, name: str = "bank.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_every_error_is_reported_with_line_and_key(tmp_path):
+    path = _write(tmp_path, BROKEN)
+    p = str(path)
+    assert validate_bank(path) == [
+        f"{p}:2: course: must be text, got an integer",
+        f"{p}:3: seed: must be a non-negative integer, got -1",
+        f"{p}:4: colour: unknown key; allowed keys: title, course, instructions, seed, slots",
+        f"{p}:6: slots[1].family: unknown family 'sum_rul'; valid families: {FAMILIES}",
+        f"{p}:9: slots[2].difficulty: 5 is not a level of sum_rule; choose one of 1, 2, 3",
+        f"{p}:10: slots[2].coefficients: bad range [9, 1]: lo must not exceed hi",
+        f"{p}:11: slots[2].ask: must be one of partial, gradient, value, got 'both'",
+        f"{p}:13: slots[3].variables: max_partial takes exactly 2 variables, got 3",
+        f"{p}:14: slots[3].wrt: 'q' is not among the variables (x, y, z)",
+        f"{p}:16: slots[4].points: must be a number, got text",
+        f"{p}:18: slots[4].point: x: 'abc' is not a number (write 2, -1, 0.5 or 1/2)",
+        f"{p}:19: slots[4].extra_key: unknown key; allowed keys: family, difficulty, variables, coefficients, "
+        "points, ask, wrt, point, allow_zero",
+        f"{p}:21: slots[5].ask: gradient cannot ask 'partial'; it supports gradient, value",
+        f"{p}:23: slots[6].variables: 'x' is listed twice",
+        f"{p}:25: slots[7].variables: 'exp' is reserved for a function or constant; choose another name",
+        f"{p}:26: slots[8]: must be a mapping with family, difficulty, ...; got text",
+        f"{p}:27: slots[9].family: missing; valid families: {FAMILIES}",
+        f"{p}:29: slots[10].coefficients: bad range [0, 0]: it must contain a non-zero integer",
+        f"{p}:30: slots[10].wrt: not used when ask is gradient (the gradient is along every variable); remove it",
+    ]
+
+
+def test_load_bank_raises_all_errors_at_once(tmp_path):
+    path = _write(tmp_path, BROKEN)
+    with pytest.raises(BankError) as info:
+        load_bank(path)
+    assert info.value.message.count("\n") == 18
+    assert info.value.message.splitlines()[0].startswith(f"{path}:2: course:")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "{p}: the bank is empty; it needs title and slots (see banks/demo.yaml)"),
+        ("- a\n- b\n", "{p}:1: the bank must be a mapping with title, course, instructions, seed and slots"),
+        ("title: x\nslots: [\n", "{p}:3: YAML syntax error: expected the node content, but found '<stream end>'; fix the YAML"),
+        ("title: x\n", "{p}:1: slots: missing; add a list of slots (see banks/demo.yaml)"),
+        ("slots:\n  - family: relu\n", "{p}:1: title: missing; add `title: ...` to the bank"),
+        ("title: x\nslots: []\n", "{p}:2: slots: must be a non-empty list, got a list"),
+        ("title: a\ntitle: b\nslots: []\n", None),
+    ],
+)
+def test_file_level_errors(tmp_path, text, message):
+    path = _write(tmp_path, text)
+    errors = validate_bank(path)
+    if message is None:
+        assert len(errors) == 1 and errors[0].startswith(f"{path}:2: YAML syntax error")
+    else:
+        assert errors == [message.format(p=path)]
+
+
+def test_missing_and_undecodable_files(tmp_path):
+    assert validate_bank(tmp_path / "nope.yaml") == [
+        f"{tmp_path / 'nope.yaml'}: no such bank file; check the path (`quizgen bank list` shows the families)"
+    ]
+    bad = tmp_path / "latin1.yaml"
+    bad.write_bytes(b"title: caf\xe9\nslots: []\n")
+    assert validate_bank(bad) == [f"{bad}:1: the bank is not UTF-8 text; save it as UTF-8"]
+
+
+def test_valid_bank_with_defaults(tmp_path):
+    path = _write(
+        tmp_path,
+        "title: T\ncourse: C\ninstructions: I\nseed: 5\nslots:\n"
+        "  - family: relu\n"
+        "  - family: sum_rule\n    difficulty: 3\n    variables: [w1, x1, b]\n    coefficients: [-4, 4]\n"
+        "    points: 2.5\n    ask: value\n    point: {w1: 1, x1: '1/2', b: -2}\n",
+    )
+    bank = load_bank(path)
+    assert (bank.title, bank.course, bank.instructions, bank.seed) == ("T", "C", "I", 5)
+    relu, sums = bank.slots
+    assert (relu.number, relu.difficulty, relu.ask, relu.variables, relu.coefficients, relu.points) == (
+        1, 1, "partial", ("x",), (1, 5), 1.0)
+    assert (sums.number, sums.difficulty, sums.variables, sums.coefficients, sums.points) == (
+        2, 3, ("w1", "x1", "b"), (-4, 4), 2.5)
+    assert sums.point["w1"] == 1 and sums.point["b"] == -2 and str(sums.point["x1"]) == "1/2"
+    assert len(bank.sha256) == 64
+
+
+def test_value_ask_defaults_to_a_random_point(tmp_path):
+    bank = load_bank(_write(tmp_path, "title: T\nslots:\n  - family: max_partial\n    ask: value\n"))
+    assert bank.slots[0].point == "random"
+
+
+def test_draw_time_option_errors_become_validation_errors(tmp_path):
+    path = _write(tmp_path, "title: T\nslots:\n  - family: neuron\n    loss: banana\n")
+    assert validate_bank(path) == [f"{path}:3: slots[1]: loss 'banana' is not one of relu, half_squared, squared"]
+
+
+@pytest.mark.parametrize("bank", sorted((ROOT / "banks").glob("*.yaml")), ids=lambda p: p.name)
+def test_shipped_banks_are_valid(bank):
+    assert validate_bank(bank) == []
+
+
+def test_demo_bank_mixes_all_eight_families():
+    bank = load_bank(ROOT / "banks" / "demo.yaml")
+    assert sorted({s.family for s in bank.slots}) == FAMILIES.split(", ")
+    assert 8 <= len(bank.slots) <= 12

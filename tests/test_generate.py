@@ -1,0 +1,177 @@
+"""Generation: byte-identical manifests for the same inputs, different sheets for different students,
+sheets rebuilt from variant codes, no duplicates or zero keys, every key re-checked from the manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from quizgen import manifest as manifest_io
+from quizgen.bank import load_bank
+from quizgen.generate import GenerationError, generate, generate_variants, rebuild_variant
+from quizgen.mathparse import parse_key
+from quizgen.roster import Student, numbered_students
+from quizgen.verify import differs
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "banks" / "demo.yaml"
+
+
+@pytest.fixture(scope="module")
+def demo_manifest():
+    return generate(load_bank(DEMO), numbered_students(6), seed=2026)
+
+
+def test_same_inputs_same_bytes(demo_manifest):
+    again = generate(load_bank(DEMO), numbered_students(6), seed=2026)
+    assert manifest_io.dumps(again) == manifest_io.dumps(demo_manifest)
+
+
+def test_same_bytes_across_processes_with_different_hash_seeds(tmp_path):
+    digests = set()
+    for hash_seed in ("1", "2"):
+        out = tmp_path / hash_seed
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        subprocess.run(
+            [sys.executable, "-m", "quizgen", "generate", "--bank", str(DEMO), "--count", "2", "--seed", "9",
+             "--format", "json", "--quiet", "--out", str(out)],
+            check=True, env=env, cwd=ROOT,
+        )
+        digests.add(hashlib.sha256((out / "manifest.json").read_bytes()).hexdigest())
+    assert len(digests) == 1
+
+
+def test_manifest_fields(demo_manifest):
+    data = demo_manifest.to_dict()
+    assert data["bank"]["path"] == str(DEMO)
+    assert data["bank_sha256"] == hashlib.sha256(DEMO.read_bytes()).hexdigest()
+    assert data["seed"] == 2026
+    assert data["stats"]["accepted"] == 60
+    sheet = data["students"][0]
+    assert sheet["student_id"] == "001" and len(sheet["variant"]) == 8
+    problem = sheet["problems"][0]
+    for key in ("slot", "family", "difficulty", "points", "prompt_text", "prompt_latex", "function", "variables",
+                "wrt", "point", "answer", "answer_latex", "steps", "mistakes"):
+        assert key in problem
+    assert [p["slot"] for p in sheet["problems"]] == list(range(1, 11))
+
+
+def test_every_key_rechecks_from_the_manifest_strings(demo_manifest):
+    """Parse function and key back from the manifest (as graders do) and check the key numerically."""
+    from quizgen.verify import verify_draft
+
+    for sheet in demo_manifest.students:
+        for p in sheet.problems:
+            f = parse_key(p.function, p.variables).value
+            symbols = sorted(f.free_symbols, key=lambda s: s.name)
+            by_name = {s.name: s for s in symbols}
+            variables = [by_name.get(n) or parse_key(n, p.variables).value for n in p.variables]
+            wrt = [by_name.get(n) or parse_key(n, p.variables).value for n in p.wrt]
+            answers = p.answer if isinstance(p.answer, list) else [p.answer]
+            keys = [parse_key(a, p.variables).value for a in answers]
+            point = None
+            if p.point is not None:
+                point = {v: parse_key(str(p.point[v.name])).value for v in variables}
+            kinks = [a.args[0] - a.args[1] for a in f.atoms(__import__("sympy").Max)]
+            check = verify_draft(f, variables, wrt, keys, kinks, random.Random(0), point)
+            assert check.ok, (p.family, p.function, p.answer, check.reason)
+
+
+def test_mistakes_differ_from_the_key(demo_manifest):
+    for sheet in demo_manifest.students:
+        for p in sheet.problems:
+            answers = p.answer if isinstance(p.answer, list) else [p.answer]
+            keys = [parse_key(a, p.variables).value for a in answers]
+            symbols = sorted(set().union(*[k.free_symbols for k in keys]), key=lambda s: s.name)
+            rng = random.Random(0)  # wide and many: a mistake may differ only where a ReLU is off
+            points = [{s: rng.uniform(-6, 6) for s in symbols} for _ in range(200)]
+            for m in p.mistakes:
+                wrong = m.answer if isinstance(m.answer, list) else [m.answer]
+                assert differs(keys, [parse_key(w, p.variables).value for w in wrong], points), (p.answer, m)
+
+
+def test_students_get_different_sheets(demo_manifest):
+    functions = [tuple(p.function for p in s.problems) for s in demo_manifest.students]
+    assert len(set(functions)) == len(functions)
+    variants = [s.variant for s in demo_manifest.students]
+    assert len(set(variants)) == len(variants)
+
+
+def test_no_duplicate_problem_on_a_sheet_and_no_zero_keys(demo_manifest):
+    for sheet in demo_manifest.students:
+        seen = [(p.function, tuple(p.wrt), repr(p.point)) for p in sheet.problems]
+        assert len(set(seen)) == len(seen)
+        for p in sheet.problems:
+            assert p.answer != "0" and p.answer != ["0"] * len(p.wrt)
+
+
+def test_seed_changes_the_sheets():
+    bank = load_bank(DEMO)
+    a = generate(bank, numbered_students(2), seed=1)
+    b = generate(bank, numbered_students(2), seed=2)
+    assert [p.function for p in a.students[0].problems] != [p.function for p in b.students[0].problems]
+
+
+def test_bank_seed_is_the_default():
+    bank = load_bank(DEMO)
+    assert generate(bank, numbered_students(1)).seed == 2026
+
+
+def test_variant_code_rebuilds_the_sheet(demo_manifest):
+    bank = load_bank(DEMO)
+    original = demo_manifest.students[3]
+    rebuilt = rebuild_variant(bank, original.variant, seed=2026)
+    assert rebuilt.students[0].problems == original.problems
+    assert rebuilt.students[0].student_id == original.variant
+    named = rebuild_variant(bank, original.variant, seed=2026, students=numbered_students(6))
+    assert named.students[0].student_id == original.student_id
+
+
+def test_roster_names_and_extra_columns_reach_the_manifest():
+    bank = load_bank(ROOT / "banks" / "relu.yaml")
+    m = generate(bank, [Student("s-1", "Ada", {"email": "a@b.c"})])
+    assert (m.students[0].name, m.students[0].extra) == ("Ada", {"email": "a@b.c"})
+
+
+def test_generate_variants_is_deterministic_and_distinct():
+    bank = load_bank(ROOT / "banks" / "sum_rule.yaml")
+    first = generate_variants(bank, 2, 15)
+    assert first == generate_variants(bank, 2, 15)
+    assert len({(p.function, tuple(p.wrt)) for p in first}) == 15
+    with pytest.raises(GenerationError) as info:
+        generate_variants(bank, 9, 3)
+    assert info.value.message.endswith("no slot 9; the bank has slots 1 to 4")
+
+
+def _bank(tmp_path, slots: str):
+    path = tmp_path / "b.yaml"
+    path.write_text("title: T\nslots:\n" + slots, encoding="utf-8")
+    return load_bank(path)
+
+
+def test_generate_variants_stops_when_the_family_runs_out(tmp_path):
+    bank = _bank(tmp_path, "  - {family: max_partial, difficulty: 1, coefficients: [1, 1]}\n")
+    assert 2 <= len(generate_variants(bank, 1, 50)) <= 6
+
+
+def test_a_slot_that_cannot_be_filled_is_a_clear_error(tmp_path):
+    slot = "  - {family: max_partial, difficulty: 1, coefficients: [1, 1]}\n"
+    bank = _bank(tmp_path, slot * 8)  # only 6 distinct problems exist for 8 slots on one sheet
+    with pytest.raises(GenerationError) as info:
+        generate(bank, numbered_students(1))
+    message = info.value.message
+    assert message.startswith(f"{bank.path}: slots[7] (max_partial): no valid problem after 80 draws (duplicate 80")
+    assert message.endswith("widen the coefficient range, add variables or change the point")
+
+
+def test_redraws_are_counted(tmp_path):
+    slot = "  - {family: max_partial, difficulty: 1, coefficients: [1, 1]}\n"
+    m = generate(_bank(tmp_path, slot * 4), numbered_students(3))
+    assert m.stats["draws"] == m.stats["accepted"] + sum(m.stats["redrawn"].values())
+    assert m.stats["redrawn"].get("duplicate", 0) > 0
