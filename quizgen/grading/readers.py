@@ -28,6 +28,8 @@ from quizgen.grading.model import Issue, RawAnswer, ReadResult, Source, StudentK
 MAX_FIELD = 1_000_000  # characters per cell; longer cells are hostile and the parser refuses them anyway
 
 STUDENT_COLUMNS = ("student_id", "studentid", "student", "id", "sid", "student_number", "matriculation")
+IDENTITY_COLUMNS = ("email", "email_address", "id_number", "idnumber", "username", "sis_id", "sis_user_id", "login_id")
+"""Used when there is no student id column: the value is looked up in the roster's extra columns."""
 PROBLEM_COLUMNS = ("problem", "slot", "question", "q", "problem_number")
 ANSWER_COLUMNS = ("answer", "response", "value")
 
@@ -147,14 +149,17 @@ def _read_csv(path: Path, text: str, slots: Sequence[int]) -> ReadResult:
     if lms.is_canvas_analysis(norm):
         return lms.read_canvas(path, header, rows, slots, issues)
     sid = _find(norm, STUDENT_COLUMNS)
+    kind = "student_id"
+    if sid is None and (sid := _find(norm, IDENTITY_COLUMNS)) is not None:
+        kind = norm[sid]
     prob = _find(norm, PROBLEM_COLUMNS)
     ans = _find(norm, ANSWER_COLUMNS)
     if sid is not None and prob is not None and ans is not None:
-        return _read_long(path, rows, sid, prob, ans, len(header), issues)
+        return _read_long(path, rows, (sid, kind), prob, ans, len(header), issues)
     question_cols = [(i, parse_label(h)) for i, h in enumerate(header) if i != sid]
     question_cols = [(i, lab) for i, lab in question_cols if lab is not None]
     if sid is not None and question_cols:
-        return _read_wide(path, header, rows, sid, question_cols, issues)
+        return _read_wide(path, header, rows, (sid, kind), question_cols, issues)
     raise AnswerFileError(
         f"{path}:{header_line}: header not recognised ({', '.join(h.strip() for h in header[:6])}); expected "
         "student_id,problem,answer (long), student_id,q1,q2,... (wide), or a Moodle/Canvas responses export"
@@ -164,12 +169,13 @@ def _read_csv(path: Path, text: str, slots: Sequence[int]) -> ReadResult:
 def _read_long(
     path: Path,
     rows: Iterator[tuple[int, list[str]]],
-    sid: int,
+    student_col: tuple[int, str],
     prob: int,
     ans: int,
     width: int,
     issues: list[Issue],
 ) -> ReadResult:
+    sid, kind = student_col
     answers: list[RawAnswer] = []
     for line, row in rows:
         if not any(cell.strip() for cell in row):
@@ -197,7 +203,7 @@ def _read_long(
             )
             continue
         answers.append(
-            RawAnswer(source, StudentKey((("student_id", student),)), label.slot, label.component, row[ans],
+            RawAnswer(source, StudentKey(((kind, student),)), label.slot, label.component, row[ans],
                       label_text)
         )
     return ReadResult(answers, issues, "long CSV")
@@ -207,10 +213,11 @@ def _read_wide(
     path: Path,
     header: list[str],
     rows: Iterator[tuple[int, list[str]]],
-    sid: int,
+    student_col: tuple[int, str],
     question_cols: list[tuple[int, Any]],
     issues: list[Issue],
 ) -> ReadResult:
+    sid, kind = student_col
     answers: list[RawAnswer] = []
     for line, row in rows:
         if not any(cell.strip() for cell in row):
@@ -234,7 +241,7 @@ def _read_wide(
         for i, label in question_cols:
             cell = row[i] if i < len(row) else ""
             answers.append(
-                RawAnswer(source, StudentKey((("student_id", student),)), label.slot, label.component, cell,
+                RawAnswer(source, StudentKey(((kind, student),)), label.slot, label.component, cell,
                           header[i].strip())
             )
     return ReadResult(answers, issues, "wide CSV")
@@ -323,6 +330,11 @@ def _records_until_error(
     )
 
 
+def _kind(key: str) -> str:
+    norm = norm_header(key)
+    return "student_id" if norm in STUDENT_COLUMNS else norm
+
+
 def _answer_text(value: Any) -> str | None:
     """A record's answer as text: strings as typed, numbers printed, a list as a vector; None if unusable."""
     if value is None:
@@ -346,7 +358,7 @@ def _read_json(path: Path, text: str) -> ReadResult:
             issues.append(Issue("unreadable_row", str(path), line, "", "", "a record must be a JSON object"))
             continue
         keys = {norm_header(str(k)): k for k in record}
-        sid_key = next((keys[k] for k in STUDENT_COLUMNS if k in keys), None)
+        sid_key = next((keys[k] for k in STUDENT_COLUMNS + IDENTITY_COLUMNS if k in keys), None)
         prob_key = next((keys[k] for k in PROBLEM_COLUMNS if k in keys), None)
         ans_key = next((keys[k] for k in ANSWER_COLUMNS if k in keys), None)
         student = str(record[sid_key]).strip() if sid_key is not None and record[sid_key] is not None else ""
@@ -372,7 +384,7 @@ def _read_json(path: Path, text: str) -> ReadResult:
             )
             continue
         answers.append(
-            RawAnswer(Source(str(path), line), StudentKey((("student_id", student),)), label.slot,
+            RawAnswer(Source(str(path), line), StudentKey(((_kind(sid_key), student),)), label.slot,
                       label.component, text_value, label_text)
         )
     return ReadResult(answers, issues, "JSON")

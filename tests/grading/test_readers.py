@@ -161,3 +161,8 @@ def test_any_answer_written_as_csv_is_read_back_exactly(tmp_path: Path, rows, bo
         (f"s{n}", slot, text) for n, (slot, text) in enumerate(rows)
     ]
     assert result.issues == []
+
+
+def test_without_a_student_id_column_an_email_column_identifies_students(tmp_path: Path) -> None:
+    result = read_answers(write(tmp_path, "w.csv", "Email,q1\nada@uni.edu,2x\n"), SLOTS)
+    assert [a.student.values for a in result.answers] == [(("email", "ada@uni.edu"),)]
