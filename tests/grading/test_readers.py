@@ -166,3 +166,11 @@ def test_any_answer_written_as_csv_is_read_back_exactly(tmp_path: Path, rows, bo
 def test_without_a_student_id_column_an_email_column_identifies_students(tmp_path: Path) -> None:
     result = read_answers(write(tmp_path, "w.csv", "Email,q1\nada@uni.edu,2x\n"), SLOTS)
     assert [a.student.values for a in result.answers] == [(("email", "ada@uni.edu"),)]
+
+
+def test_an_oversized_cell_is_one_unreadable_row(tmp_path: Path) -> None:
+    text = "student_id,problem,answer\ns1,1," + "x+" * 600_000 + "x\ns2,1,2x\n"
+    result = read_answers(write(tmp_path, "big.csv", text), SLOTS)
+    assert cells(result) == [(3, "s2", 1, None, "2x")]
+    assert [(i.kind, i.line) for i in result.issues] == [("unreadable_row", 2)]
+    assert len(result.issues[0].detail) < 400
