@@ -104,6 +104,12 @@ def _outer(rng: random.Random, slot: SlotSpec, v: sympy.Symbol, kind: str, depth
     return c * {"exp": sympy.exp, "sin": sympy.sin, "cos": sympy.cos}[kind](v)
 
 
+_OUTER_RULE_LATEX = {
+    "power": "the power rule",
+    "exp": r"$(e^{v})' = e^{v}$",
+    "sin": r"$(\sin v)' = \cos v$",
+    "cos": r"$(\cos v)' = -\sin v$",
+}
 _OUTER_RULE = {
     "power": "the power rule",
     "exp": "(e^v)' = e^v",
@@ -219,33 +225,42 @@ def _steps(
     names = _factor_names(layers, x)
     product_text = " * ".join(n for n, _ in names)
     product_latex = r" \cdot ".join(n for _, n in names)
-    args = [l.arg.name for l in layers[1:]]
+    args = layers[1:]
+    named = join_names([f"{a.arg.name} = {plain(v)}" for a, v in zip(args, values[1:])])
+    named_latex = join_names([f"${sympy.latex(a.arg)} = {tex(v)}$" for a, v in zip(args, values[1:])])
+    X = sympy.latex(x)
     steps = [
         DraftStep(
-            text=f"Name the layers ({join_names([f'{a} = {plain(v)}' for a, v in zip(args, values[1:])])}). "
+            text=f"Name the layers ({named}). "
             f"By the chain rule, ∂F/∂{x.name} is one factor per layer: ∂F/∂{x.name} = {product_text}.",
-            latex=rf"\frac{{\partial F}}{{\partial {sympy.latex(x)}}} = {product_latex}",
+            latex=rf"\text{{Name the layers ({named_latex}); by the chain rule there is one factor per layer:}} "
+            rf"\frac{{\partial F}}{{\partial {X}}} = {product_latex}",
         )
     ]
     for layer, value, derivative, factor, (name, name_latex) in zip(
         reversed(layers), reversed(values), derivatives, factors, names
     ):
+        arg, arg_latex = layer.arg.name, sympy.latex(layer.arg)
         if layer.name == "f":
-            why = f"the outer function, by {_OUTER_RULE[kind]}, then substitute {layer.arg.name} = {plain(value)}"
-        elif layer.name == "h":
-            why = f"hold {layer.other.name} constant and differentiate by {x.name}"
+            why = f"the outer function, by {_OUTER_RULE[kind]}, then substitute {arg} = {plain(value)}"
+            why_latex = f"The outer function, by {_OUTER_RULE_LATEX[kind]}, then substitute ${arg_latex} = {tex(value)}$"
         else:
-            why = f"hold {layer.other.name} constant and differentiate by {layer.arg.name}"
-            if derivative.has(layer.arg):
-                why += f", then substitute {layer.arg.name} = {plain(value)}"
+            other, other_latex = layer.other.name, sympy.latex(layer.other)
+            why = f"hold {other} constant and differentiate by {arg}"
+            why_latex = f"Hold ${other_latex}$ constant and differentiate by ${arg_latex}$"
+            if layer.name != "h" and derivative.has(layer.arg):
+                why += f", then substitute {arg} = {plain(value)}"
+                why_latex += f", then substitute ${arg_latex} = {tex(value)}$"
         rhs = tex(derivative) if derivative == factor else f"{tex(derivative)} = {tex(factor)}"
-        steps.append(DraftStep(text=f"{name}: {why}:", expr=factor, latex=f"{name_latex} = {rhs}"))
+        steps.append(
+            DraftStep(text=f"{name}: {why}:", expr=factor, latex=rf"\text{{{why_latex}:}} {name_latex} = {rhs}")
+        )
     steps.append(
         DraftStep(
             text=f"Multiply the factors ({' * '.join(f'({plain(f)})' for f in factors)}) and simplify: "
             f"∂F/∂{x.name} =",
             expr=key,
-            latex=rf"\frac{{\partial F}}{{\partial {sympy.latex(x)}}} = "
+            latex=rf"\text{{Multiply the factors and simplify:}} \frac{{\partial F}}{{\partial {X}}} = "
             + r" \cdot ".join(rf"\left({tex(f)}\right)" for f in factors)
             + f" = {tex(key)}",
         )
@@ -317,14 +332,22 @@ def _at_point(slot: SlotSpec, rng: random.Random, draft: Draft, intro_text: str,
     if not isinstance(slot.point, dict) and not 1e-3 <= abs(float(value)) <= 1e7:
         return None  # 0, 4e-10 or 1e12 make a poor value question; the generator redraws
     at_text = ", ".join(f"{v.name} = {plain(val)}" for v, val in point.items())
-    at_latex = ", ".join(f"{sympy.latex(v)} = {tex(val)}" for v, val in point.items())
+    pairs_latex = [f"{sympy.latex(v)} = {tex(val)}" for v, val in point.items()]
+    at_latex = ", ".join(pairs_latex)
     x = draft.wrt[0]
     mistakes = []
     for m in draft.mistakes:
         at = m.answer.xreplace(point)
         if at != value:
             mistakes.append(DraftMistake(m.kind, at, m.feedback))
-    steps = draft.steps + [DraftStep(text=f"Substitute {at_text}:", expr=value, latex=rf"{partial_latex(x, 'F')} = {tex(value)}")]
+    steps = draft.steps + [
+        DraftStep(
+            text=f"Substitute {at_text}:",
+            expr=value,
+            latex=rf"\text{{Substitute {join_names([f'${pair}$' for pair in pairs_latex])}:}} "
+            rf"{partial_latex(x, 'F')} = {tex(value)}",
+        )
+    ]
     return replace(
         draft,
         answer=value,

@@ -47,6 +47,7 @@ class _Inner:
     wrong: sympy.Expr
     wrong_feedback: str
     monomial: bool = False
+    rule_latex: str | None = None  # the rule for a \text{} sentence, when it contains math
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,17 @@ class _Outer:
             "sin": "(sin u)' = cos u",
             "cos": "(cos u)' = -sin u",
             "sqrt": "(sqrt(u))' = 1/(2 sqrt(u))",
+        }[self.kind]
+
+    @property
+    def rule_latex(self) -> str:
+        return {
+            "power": r"the power rule $(u^n)' = n u^{n-1}$",
+            "exp": r"$(e^{u})' = e^{u}$",
+            "ln": r"$(\ln u)' = \frac{1}{u}$",
+            "sin": r"$(\sin u)' = \cos u$",
+            "cos": r"$(\cos u)' = -\sin u$",
+            "sqrt": r"$(\sqrt{u})' = \frac{1}{2\sqrt{u}}$",
         }[self.kind]
 
     @property
@@ -163,6 +175,7 @@ def _exponential(rng: random.Random, slot: SlotSpec, x: sympy.Symbol, positive: 
         g, sympy.diff(g, x), f"the chain rule for e^({plain(k * x)})", g,
         f"Your inner derivative is wrong: e^({plain(k * x)}) is itself a composition, so its derivative "
         f"carries the factor {k}.",
+        rule_latex=f"the chain rule for ${tex(sympy.exp(k * x))}$",
     )
 
 
@@ -175,6 +188,7 @@ def _trig(rng: random.Random, slot: SlotSpec, x: sympy.Symbol) -> _Inner:
         g, sympy.diff(g, x), f"the chain rule for {func.__name__}({plain(k * x)})", wrong,
         f"Your inner derivative is wrong: {func.__name__}({plain(k * x)}) is itself a composition, so its "
         f"derivative carries the factor {k}.",
+        rule_latex=f"the chain rule for ${tex(func(k * x))}$",
     )
 
 
@@ -188,6 +202,7 @@ def _product(rng: random.Random, slot: SlotSpec, x: sympy.Symbol, allow_exp: boo
     return _Inner(
         g, sympy.diff(g, x), "the product rule, (uv)' = u'v + uv'", sympy.diff(left, x) * sympy.diff(right, x),
         "Your inner derivative is wrong: the derivative of a product is u'v + uv', not u'v'.",
+        rule_latex="the product rule $(uv)' = u'v + uv'$",
     )
 
 
@@ -267,24 +282,27 @@ class ChainSingle(Family):
             DraftStep(
                 text=f"Write h({X}) = f(g({X})) with outer function f(u) = {plain(outer.apply(u))} "
                 f"and inner function g({X}) = {plain(inner.expr)}.",
-                latex=rf"h({XL}) = f(g({XL})),\quad f(u) = {_ln_tex(outer.apply(u))},\quad g({XL}) = {tex(inner.expr)}",
+                latex=rf"\text{{Write $h({XL}) = f(g({XL}))$ with an outer and an inner function:}} "
+                rf"f(u) = {_ln_tex(outer.apply(u))},\quad g({XL}) = {tex(inner.expr)}",
             ),
             DraftStep(
                 text=f"Outer derivative by {outer.rule}, evaluated at the inner function: f'(g({X})) =",
                 expr=f_prime_g,
-                latex=rf"f'(u) = {tex(outer.apply(u, derivative=True))}\ \Rightarrow\ f'(g({XL})) = {tex(f_prime_g)}",
+                latex=rf"\text{{Outer derivative by {outer.rule_latex}, evaluated at the inner function:}} "
+                rf"f'(u) = {tex(outer.apply(u, derivative=True))}\ \Rightarrow\ f'(g({XL})) = {tex(f_prime_g)}",
             ),
             DraftStep(
                 text=f"Inner derivative by {inner.rule}: g'({X}) =",
                 expr=inner.deriv,
-                latex=rf"g'({XL}) = {tex(inner.deriv)}",
+                latex=rf"\text{{Inner derivative by {inner.rule_latex or inner.rule}:}} g'({XL}) = {tex(inner.deriv)}",
             ),
             DraftStep(
                 text=f"Chain rule, outer derivative times inner derivative: h'({X}) = f'(g({X})) * g'({X}) = "
                 f"{plain(f_prime_g)} * ({plain(inner.deriv)})",
-                latex=rf"h'({XL}) = f'(g({XL})) \cdot g'({XL}) = {tex(f_prime_g)} \cdot \left({tex(inner.deriv)}\right)",
+                latex=rf"\text{{Chain rule, outer derivative times inner derivative:}} "
+                rf"h'({XL}) = f'(g({XL})) \cdot g'({XL}) = {tex(f_prime_g)} \cdot \left({tex(inner.deriv)}\right)",
             ),
-            DraftStep(text=f"Simplify: h'({X}) =", expr=key, latex=rf"h'({XL}) = {tex(key)}"),
+            DraftStep(text=f"Simplify: h'({X}) =", expr=key, latex=rf"\text{{Simplify:}} h'({XL}) = {tex(key)}"),
         ]
         if shortcut:
             expanded = sympy.expand(h)
@@ -292,9 +310,13 @@ class ChainSingle(Family):
                 DraftStep(
                     text=f"Alternatively, simplify first: h({X}) = {plain(h)} =",
                     expr=expanded,
-                    latex=rf"\text{{Alternatively: }} h({XL}) = {tex(h)} = {tex(expanded)}",
+                    latex=rf"\text{{Alternatively, simplify first:}} h({XL}) = {tex(h)} = {tex(expanded)}",
                 ),
-                DraftStep(text=f"then the power rule gives h'({X}) =", expr=key, latex=rf"h'({XL}) = {tex(key)}"),
+                DraftStep(
+                    text=f"then the power rule gives h'({X}) =",
+                    expr=key,
+                    latex=rf"\text{{then the power rule gives:}} h'({XL}) = {tex(key)}",
+                ),
             ]
         mistakes = _mistakes(outer, inner, x, key, shortcut)
         if slot.ask == "value" and not isinstance(slot.point, dict):

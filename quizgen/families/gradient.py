@@ -9,6 +9,7 @@ the buggy keys (exponent not reduced, other variables treated as changing) follo
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import ClassVar
@@ -143,23 +144,34 @@ def _in_display_order(terms: list[_Term]) -> list[_Term]:
     return sorted(terms, key=lambda t: order.get(t.expr, len(order)))
 
 
+def _inline(expr: sympy.Basic) -> str:
+    """Inline math for a sentence inside \\text{...} (the renderer sets a step's leading \\text as prose)."""
+    return f"${tex(expr)}$"
+
+
+def _partial_sentence(
+    v: sympy.Symbol, variables: list[sympy.Symbol], dead: list[_Term], rules: str, show: Callable[[sympy.Basic], str]
+) -> str:
+    """What is held constant, which terms vanish and the rule, with expressions written by show."""
+    others = [show(w) for w in variables if w != v]
+    text = f"Treat {join_names(others)} as {'a constant' if len(others) == 1 else 'constants'}."
+    if len(dead) == 1:
+        text += f" The term {show(dead[0].expr)} does not contain {show(v)} and vanishes."
+    elif dead:
+        text += f" The terms {join_names([show(t.expr) for t in dead])} do not contain {show(v)} and vanish."
+    return text + f" Apply {rules} to each remaining term (constant factors stay):"
+
+
 def _partial_step(v: sympy.Symbol, variables: list[sympy.Symbol], terms: list[_Term], result: sympy.Expr) -> DraftStep:
     """One partial: what is held constant, which terms vanish, the rule and each term's derivative."""
-    others = [w.name for w in variables if w != v]
     live = [t for t in terms if t.contains(v)]
     dead = [t for t in terms if not t.contains(v)]
     rules = "the power rule" if all(t.var != v for t in live) else "the power rule and, for exp/sin/cos, the chain rule"
-    text = f"{partial_text(v)}: treat {join_names(others)} as {'a constant' if len(others) == 1 else 'constants'}."
-    if dead:
-        names = join_names([plain(t.expr) for t in dead])
-        if len(dead) == 1:
-            text += f" The term {names} does not contain {v.name} and vanishes."
-        else:
-            text += f" The terms {names} do not contain {v.name} and vanish."
-    text += f" Apply {rules} to each remaining term (constant factors stay):"
+    text = f"{partial_text(v)}: " + _partial_sentence(v, variables, dead, rules, lambda e: plain(e) if not isinstance(e, sympy.Symbol) else e.name)
     d = sympy.latex(v)
     pieces = " + ".join(rf"\frac{{\partial}}{{\partial {d}}}\left({tex(t.expr)}\right)" for t in live)
-    latex = rf"{partial_latex(v)} = {pieces} = {tex(result)}"
+    sentence = _partial_sentence(v, variables, dead, rules, _inline)
+    latex = rf"\text{{{sentence}}} {partial_latex(v)} = {pieces} = {tex(result)}"
     return DraftStep(text=text, expr=result, latex=latex)
 
 
@@ -246,7 +258,7 @@ class Gradient(Family):
             DraftStep(
                 text="Collect the partial derivatives into the gradient:",
                 expr=list(key),
-                latex=rf"\nabla f = {_vector_latex(key)}",
+                latex=rf"\text{{Collect the partial derivatives into the gradient:}} \nabla f = {_vector_latex(key)}",
             )
         )
         mistakes = _mistakes(variables, terms, table, key)
@@ -291,7 +303,8 @@ def _value_draft(
         DraftStep(
             text=f"Substitute {at_text} into each component:",
             expr=list(values),
-            latex=rf"\nabla f({', '.join(tex(point[v]) for v in variables)}) = {_vector_latex(values)}",
+            latex=rf"\text{{Substitute {', '.join(_inline(sympy.Eq(v, point[v], evaluate=False)) for v in variables)} into each component:}} "
+            rf"\nabla f({', '.join(tex(point[v]) for v in variables)}) = {_vector_latex(values)}",
         )
     ]
     draft_mistakes = []

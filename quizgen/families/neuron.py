@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
@@ -76,6 +77,12 @@ class _Neuron:
         diff = (self.target - self.z) if flipped else (self.z - self.target)
         # kept as 2*(z - t): sympy would otherwise distribute the 2 over the sum
         return sympy.Mul(2, diff, evaluate=False) if self.loss == "squared" and factor_two else diff
+
+    def outer_of(self, a: sympy.Symbol) -> sympy.Expr:
+        """dL/da written in a itself (1, a - t or 2(a - t)), for the steps."""
+        if self.loss == "relu":
+            return sympy.Integer(1)
+        return sympy.Mul(2, a - self.target, evaluate=False) if self.loss == "squared" else a - self.target
 
     def dz(self, v: sympy.Symbol) -> sympy.Expr:
         """∂z/∂v: xi for wi, wi for xi, 1 for b."""
@@ -159,13 +166,23 @@ def _describe(nn: _Neuron) -> tuple[str, str]:
     return text, latex
 
 
-def _held_constant(nn: _Neuron, v: sympy.Symbol) -> str:
+def _held_constant(nn: _Neuron, v: sympy.Symbol, show: Callable[[sympy.Symbol], str] = lambda u: u.name) -> str:
+    """"w2, the inputs and b are constants" for ∂z/∂w1, with each variable written by show."""
     if v == nn.bias:
         return "the weights and inputs are constants"
     kind = "weights" if v in nn.weights else "inputs"
-    others = [u.name for u in (nn.weights if kind == "weights" else nn.inputs) if u != v]
-    rest = ["the inputs" if kind == "weights" else "the weights", nn.bias.name]
-    return f"{join_names(others + rest)} are constants" if others else f"{join_names(rest)} are constants"
+    others = [show(u) for u in (nn.weights if kind == "weights" else nn.inputs) if u != v]
+    rest = ["the inputs" if kind == "weights" else "the weights", show(nn.bias)]
+    return f"{join_names(others + rest)} are constants"
+
+
+def _math(u: sympy.Symbol) -> str:
+    return f"${sympy.latex(u)}$"
+
+
+def _sentence_case(text: str) -> str:
+    """Upper-case the first letter only (str.capitalize would lower-case the rest)."""
+    return text[:1].upper() + text[1:]
 
 
 def _gate_steps(nn: _Neuron) -> list[DraftStep]:
@@ -173,17 +190,20 @@ def _gate_steps(nn: _Neuron) -> list[DraftStep]:
     steps: list[DraftStep] = []
     if nn.loss != "relu":
         half = "the factor 1/2 cancels the 2 of the power rule" if nn.loss == "half_squared" else "power rule"
+        half_latex = r"the factor $\frac{1}{2}$ cancels the 2 of the power rule" if nn.loss == "half_squared" else "power rule"
         steps.append(
             DraftStep(
                 text=f"dL/da by the chain rule ({half}); where z > 0, a = z, so dL/da =",
                 expr=nn.outer(),
-                latex=rf"\frac{{dL}}{{da}} = {tex(nn.outer().subs(nn.z, sympy.Symbol('a')))} = {tex(nn.outer())} \text{{ where }} z > 0",
+                latex=rf"\text{{Outer factor by the chain rule ({half_latex}); where $z > 0$, $a = z$:}} "
+                rf"\frac{{dL}}{{da}} = {tex(nn.outer_of(sympy.Symbol('a')))} = {tex(nn.outer())}",
             )
         )
     steps.append(
         DraftStep(
             text="da/dz = 1 where z > 0 and 0 where z < 0 (the ReLU gate; no derivative at z = 0).",
-            latex=r"\frac{da}{dz} = \begin{cases} 1 & z > 0 \\ 0 & z < 0 \end{cases}",
+            latex=r"\text{The ReLU gate (no derivative at $z = 0$):} "
+            r"\frac{da}{dz} = \begin{cases} 1 & z > 0 \\ 0 & z < 0 \end{cases}",
         )
     )
     return steps
@@ -198,14 +218,14 @@ def _component_steps(nn: _Neuron, v: sympy.Symbol) -> list[DraftStep]:
         DraftStep(
             text=f"∂z/∂{v.name} ({_held_constant(nn, v)}):",
             expr=dz,
-            latex=rf"\frac{{\partial z}}{{\partial {sympy.latex(v)}}} = {tex(dz)}",
+            latex=rf"\text{{{_sentence_case(_held_constant(nn, v, _math))}:}} \frac{{\partial z}}{{\partial {sympy.latex(v)}}} = {tex(dz)}",
         )
     )
     steps.append(
         DraftStep(
             text=f"Multiply, keeping the gate: {partial_text(v, 'L')} = dL/da * da/dz * ∂z/∂{v.name} =",
             expr=answer,
-            latex=f"{partial_latex(v, 'L')} = {tex(answer)}",
+            latex=rf"\text{{Multiply, keeping the gate:}} {partial_latex(v, 'L')} = {tex(answer)}",
         )
     )
     return steps
@@ -284,7 +304,8 @@ class Neuron(Family):
             DraftStep(
                 text=f"Pre-activation z = {plain(nn.z)}; output a = ReLU(z) = max(0, z). "
                 f"Chain rule through the neuron: ∂L/∂v = dL/da * da/dz * ∂z/∂v.",
-                latex=rf"z = {tex(nn.z)},\quad a = \max(0, z),\quad \frac{{\partial L}}{{\partial v}} = "
+                latex=rf"\text{{Pre-activation, output and the chain rule through the neuron:}} "
+                rf"z = {tex(nn.z)},\quad a = \max(0, z),\quad \frac{{\partial L}}{{\partial v}} = "
                 r"\frac{dL}{da}\cdot\frac{da}{dz}\cdot\frac{\partial z}{\partial v}",
             )
         ]
@@ -343,12 +364,14 @@ def _value_draft(
         if at != value:
             kept.append(DraftMistake(kind, at, feedback))
     at_text = ", ".join(f"{u.name} = {plain(val)}" for u, val in point.items())
+    at_latex = join_names([f"${sympy.latex(u)} = {tex(val)}$" for u, val in point.items()])
     z_value = nn.z.xreplace(point)
     steps = steps + [
         DraftStep(
             text=f"Substitute {at_text}: z = {plain(z_value)}, so the gate is {'open' if z_value > 0 else 'closed'}, and",
             expr=value,
-            latex=rf"z = {tex(z_value)},\quad {partial_latex(v, 'L')} = {tex(value)}",
+            latex=rf"\text{{Substitute {at_latex}; "
+            rf"then $z = {tex(z_value)}$ and the gate is {'open' if z_value > 0 else 'closed'}:}} {partial_latex(v, 'L')} = {tex(value)}",
         )
     ]
     return Draft(
