@@ -297,7 +297,9 @@ def _value_draft(
     )
     prompt_latex = (
         f"Let $f({sig_latex}) = {tex(function)}$. Find the gradient $\\nabla f$ at ${at_latex}$ "
-        f"(the values of ${', '.join(partial_latex(v) for v in variables)}$, in this order)."
+        # components named by variable, not as \frac{\partial f}{...}: renderers label a value answer by the
+        # last partial in the prompt, and this answer is the whole vector
+        f"(the values of the partial derivatives by ${', '.join(sympy.latex(v) for v in variables)}$, in this order)."
     )
     steps = steps + [
         DraftStep(
