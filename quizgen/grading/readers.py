@@ -267,7 +267,7 @@ def _records(path: Path, text: str, issues: list[Issue]) -> Iterator[tuple[int, 
         for line, item in zip(_element_lines(text, decoder, len(items)), items, strict=False):
             yield line, item
         return
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.split("\n"), start=1):  # not splitlines: U+2028 may sit in a string
         if not raw.strip():
             continue
         try:
@@ -295,10 +295,13 @@ def _element_lines(text: str, decoder: json.JSONDecoder, count: int) -> list[int
         return [1] * count
     lines: list[int] = []
     pos = start + 1
+    line, counted = 1, 0  # lines counted incrementally: big files stay linear
     for _ in range(count):
         while pos < len(text) and text[pos] in " \t\r\n,":
             pos += 1
-        lines.append(text.count("\n", 0, pos) + 1)
+        line += text.count("\n", counted, pos)
+        counted = pos
+        lines.append(line)
         try:
             _, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError:
@@ -312,13 +315,15 @@ def _records_until_error(
     """Keep the array elements before a syntax error; report the error and what was not read."""
     decoder = json.JSONDecoder()
     pos = text.find("[") + 1
+    line, counted = 1, 0
     if pos > 0 and text.lstrip().startswith("["):
         while True:
             while pos < len(text) and text[pos] in " \t\r\n,":
                 pos += 1
             if pos >= len(text) or text[pos] == "]":
                 break
-            line = text.count("\n", 0, pos) + 1
+            line += text.count("\n", counted, pos)
+            counted = pos
             try:
                 item, pos = decoder.raw_decode(text, pos)
             except json.JSONDecodeError:

@@ -174,3 +174,15 @@ def test_an_oversized_cell_is_one_unreadable_row(tmp_path: Path) -> None:
     assert cells(result) == [(3, "s2", 1, None, "2x")]
     assert [(i.kind, i.line) for i in result.issues] == [("unreadable_row", 2)]
     assert len(result.issues[0].detail) < 400
+
+
+def test_jsonl_strings_may_hold_unicode_line_separators(tmp_path: Path) -> None:
+    text = '{"student_id": "s1", "problem": 1, "answer": "2x\u2028+1"}\r\n{"student_id": "s2", "problem": 1, "answer": "3"}\r\n'
+    assert cells(read_answers(write(tmp_path, "a.jsonl", text), SLOTS)) == [(1, "s1", 1, None, "2x\u2028+1"),
+                                                                              (2, "s2", 1, None, "3")]
+
+
+def test_large_json_array_keeps_every_line_number(tmp_path: Path) -> None:
+    records = ",\n".join(f'{{"student_id": "s{i}", "problem": 1, "answer": "{i}x"}}' for i in range(20000))
+    result = read_answers(write(tmp_path, "big.json", "[\n" + records + "\n]"), SLOTS)
+    assert len(result.answers) == 20000 and result.answers[-1].source.line == 20001
