@@ -130,16 +130,14 @@ def _looks_latex(norm: str, lo: int, hi: int) -> bool:
 
 def _math_span(norm: str) -> tuple[int, int]:
     """Strip surrounding whitespace and math delimiters ($...$, $$...$$, \\(...\\), \\[...\\])."""
-    lo, hi = 0, len(norm)
-    while lo < hi and norm[lo] == " " or lo < hi and norm[lo] in "\t\r\n":
-        lo += 1
-    while hi > lo and norm[hi - 1] in " \t\r\n":
-        hi -= 1
+    lo, hi = _trim(norm, 0, len(norm))
     for left, right in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
         if hi - lo >= len(left) + len(right) and norm.startswith(left, lo) and norm.endswith(right, lo, hi):
-            lo += len(left)
-            hi -= len(right)
-            break
+            return _trim(norm, lo + len(left), hi - len(right))
+    return lo, hi
+
+
+def _trim(norm: str, lo: int, hi: int) -> tuple[int, int]:
     while lo < hi and norm[lo] in " \t\r\n":
         lo += 1
     while hi > lo and norm[hi - 1] in " \t\r\n":

@@ -186,36 +186,61 @@ def _latex_command(cmd: str, start: int, end: int, text: str, hi: int, tokens: l
 
 def _split_name(word: str, start: int, end: int, table: NameTable, space: bool, next_char: str,
                 whole: bool = False) -> list[Token]:
-    """Split an identifier run into known names (longest first, with backtracking) or fail helpfully."""
+    """Split an identifier run into known names (longest first, with backtracking) or fail helpfully.
+
+    A function name counts only where a call follows ("sect" with variables s, e, c, t is s*e*c*t, not
+    sec t); when no split satisfies that, the function reading is kept so the parser can say "sec needs
+    parentheses".
+    """
     known = table.known
     meaning = known.get(word)
     if word in KEYWORDS and (meaning is None or meaning[0] != "var"):
         return [Token("kw", word, start, end, space)]
-    if meaning is not None:
-        return [Token("name", word, start, end, space, meaning)]
     if table.auto or whole:
+        if meaning is not None:
+            return [Token("name", word, start, end, space, meaning)]
         _fail_whole(word, start, table, next_char)
         return [Token("name", word, start, end, space, ("var", word))]
-    n = len(word)
-    max_len = table.max_len
-    ok = [False] * (n + 1)
-    first = [0] * (n + 1)
-    ok[n] = True
-    for i in range(n - 1, -1, -1):
-        for length in range(min(max_len, n - i), 0, -1):
-            if ok[i + length] and word[i:i + length] in known:
-                ok[i] = True
-                first[i] = length
-                break
-    if not ok[0]:
+    call_follows = next_char in ("(", "^", "|", "{")
+    if meaning is not None and (meaning[0] != "func" or call_follows):
+        return [Token("name", word, start, end, space, meaning)]
+    first = _segment(word, table, call_follows, strict=True) or _segment(word, table, call_follows, strict=False)
+    if first is None:
         _fail_split(word, start, table, next_char)
+        raise AssertionError("unreachable")  # _fail_split always raises
     out: list[Token] = []
     i = 0
-    while i < n:
+    while i < len(word):
         piece = word[i:i + first[i]]
         out.append(Token("name", piece, start + i, start + i + len(piece), space if i == 0 else False, known[piece]))
         i += first[i]
     return out
+
+
+def _segment(word: str, table: NameTable, call_follows: bool, *, strict: bool) -> list[int] | None:
+    """Length of the first piece at each position of the preferred split of word, or None if none exists.
+
+    Longest piece first, backtracking (dynamic programming from the end); strict allows a function name
+    only as the last piece with a call after it.
+    """
+    known = table.known
+    n = len(word)
+    ok = [False] * (n + 1)
+    first = [0] * (n + 1)
+    ok[n] = True
+    for i in range(n - 1, -1, -1):
+        for length in range(min(table.max_len, n - i), 0, -1):
+            if not ok[i + length]:
+                continue
+            meaning = known.get(word[i:i + length])
+            if meaning is None:
+                continue
+            if strict and meaning[0] == "func" and not (i + length == n and call_follows):
+                continue
+            ok[i] = True
+            first[i] = length
+            break
+    return first if ok[0] else None
 
 
 def _fail_whole(word: str, start: int, table: NameTable, next_char: str) -> None:
@@ -248,6 +273,9 @@ def _fail_split(word: str, start: int, table: NameTable, next_char: str) -> None
     if rest[:1].isdigit() or rest[:1] == "_":
         left = word[:stuck]
         digits = re.match(r"[0-9_]*", rest).group()
+        meaning = known.get(left)
+        if meaning is not None and meaning[0] == "func":
+            raise Fail("needs_parens", start, name=left)
         if rest[:1].isdigit() and left and not rest[len(digits):]:
             raise Fail("digits_in_name", start, word=word, left=left, digits=digits)
     if word.lower() in table.lower:

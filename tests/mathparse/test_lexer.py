@@ -19,7 +19,10 @@ SPLIT_CASES = [
     ("w1x1", ("w1", "x1"), ["w1", "x1"]),
     ("w1x1", ("w", "x", "w1", "x1"), ["w1", "x1"]),
     ("xcos", ("x", "y"), ["x", "cos"]),
-    ("sin", ("s", "i", "n"), ["sin"]),
+    ("sin(", ("s", "i", "n"), ["sin"]),
+    ("sin", ("s", "i", "n"), ["s", "i", "n"]),  # a function only where a call follows
+    ("sect", ("s", "e", "c", "t"), ["s", "e", "c", "t"]),
+    ("exp", ("x", "p"), ["e", "x", "p"]),
     ("exp", ("x",), ["exp"]),
     ("ex", ("x",), ["e", "x"]),
     ("ex", ("e", "x"), ["e", "x"]),
