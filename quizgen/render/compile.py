@@ -23,7 +23,8 @@ from quizgen.errors import LatexError
 INSTALL_HINT = (
     "install TeX Live with `bash .ci/setup` from the quizgen folder, or `sudo apt-get install "
     "texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended lmodern "
-    "latex-cjk-common latex-cjk-chinese-arphic-gbsn00lp latex-cjk-chinese-arphic-bsmi00lp`, or use --format tex"
+    "latex-cjk-common latex-cjk-chinese-arphic-gbsn00lp latex-cjk-chinese-arphic-bsmi00lp "
+    "latex-cjk-japanese-wadalab`, or use --format tex"
 )
 
 _PROGRESS = re.compile(r"^QGPROGRESS (\d+)")

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from pylatex.utils import escape_latex
 
-CJK_FONTS = ("gbsn", "bsmi", "gkai", "bkai")
-"""CJKutf8 font families tried in order for each CJK character: Arphic Sung/Ming and Kai, GB and Big5
-(Debian latex-cjk-chinese-arphic-*). The first installed one that has the glyph sets it."""
+CJK_FONTS = {"gbsn": "gbsnu", "bsmi": "bsmiu", "min": "udmj", "gkai": "gkaiu", "bkai": "bkaiu"}
+"""CJKutf8 font families, tried in this order, and the prefix of their Unicode subfont files (<prefix>XX.tfm
+for code points XX00-XXFF): Arphic Sung (GB) and Ming (Big5) from Debian's latex-cjk-chinese-arphic-*,
+Wadalab Mincho from latex-cjk-japanese-wadalab, then the Arphic Kai fonts. Runs with kana try Mincho first."""
 
 # What pdflatex with T1 + utf8 inputenc + textcomp typesets (measured on TeX Live 2022): Latin-1,
 # Latin Extended-A minus a few, the common Extended-B letters and the usual punctuation and currency.
@@ -76,8 +77,8 @@ def _kpsewhich(name: str) -> str:
 
 @functools.lru_cache(maxsize=None)
 def _font_dir(font: str) -> Path | None:
-    """Where the font's Unicode subfonts (<font>uXX.tfm) are installed, if it is."""
-    found = _kpsewhich(f"{font}u4e.tfm")
+    """Where the font's Unicode subfonts are installed, if it is."""
+    found = _kpsewhich(f"{CJK_FONTS[font]}4e.tfm")
     return Path(found).parent if found else None
 
 
@@ -90,7 +91,7 @@ def _subfont_glyphs(font: str, high_byte: int) -> frozenset[int]:
     silent gap, so both are avoided by asking here first.
     """
     folder = _font_dir(font)
-    path = folder / f"{font}u{high_byte:02x}.tfm" if folder else None
+    path = folder / f"{CJK_FONTS[font]}{high_byte:02x}.tfm" if folder else None
     if path is None or not path.is_file():
         return frozenset()
     data = path.read_bytes()
@@ -209,13 +210,16 @@ def _normalize(value: object) -> str:
 
 def _cjk_runs(chunk: str) -> str:
     """CJK environments for a run: one font for the whole run when one has every glyph (one typeface
-    per name), else the first font that has each character."""
-    for font in CJK_FONTS:
+    per name; Japanese Mincho first when the run has kana), else the first font that has each character."""
+    fonts = list(CJK_FONTS)
+    if any(0x3040 <= ord(ch) <= 0x30FF for ch in chunk):
+        fonts.sort(key=lambda f: f != "min")
+    for font in fonts:
         if all(ch == " " or cjk_font_for_in(ord(ch), font) for ch in chunk):
             return r"\begin{CJK}{UTF8}{" + font + "}" + chunk + r"\end{CJK}"
     pieces: list[tuple[str, str]] = []
     for ch in chunk:
-        font = pieces[-1][0] if ch == " " and pieces else (cjk_font_for(ord(ch)) or CJK_FONTS[0])
+        font = pieces[-1][0] if ch == " " and pieces else (cjk_font_for(ord(ch)) or fonts[0])
         if pieces and pieces[-1][0] == font:
             pieces[-1] = (font, pieces[-1][1] + ch)
         else:

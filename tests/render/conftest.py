@@ -92,6 +92,7 @@ HOSTILE_NAMES = [
     "王小明",
     "佐藤",
     "鈴木 一郎",  # traditional 鈴: needs the Big5 font (bsmi) next to the GB one
+    "渡辺 さくら",  # Japanese-only 辺 and kana: the Japanese Mincho font
 ]
 
 

@@ -38,7 +38,7 @@ def pages(path: Path) -> int:
 def batch(tmp_path_factory: pytest.TempPathFactory):
     # CJK names only where this machine has fonts for them (CI installs them; see the README)
     names = [n for n in ["Ada Lovelace", *HOSTILE_NAMES] if all(ord(c) < 0x3000 or cjk_font_for(ord(c)) for c in n)]
-    ids = ["s001", "../../etc/passwd", "a b", "CON", "王", "s006", "s007"][: len(names)]
+    ids = ["s001", "../../etc/passwd", "a b", "CON", "王", "s006", "s007", "s008"][: len(names)]
     manifest = make_manifest(names, [scalar_problem(1), gradient_problem(2), long_problem(3)], ids=ids)
     out = tmp_path_factory.mktemp("batch")
     written = write_documents(manifest, out, fmt="pdf", split=True, quiet=True)
