@@ -13,6 +13,7 @@ from quizgen.families.base import SlotSpec
 from quizgen.families.chain_multi import ChainMulti
 
 SEEDS = range(30)
+ASKS = ("partial", "value")
 VARIABLES = ("x", "y", "z", "w")
 POINTS = [(0.7, -1.3, 0.4, 1.1), (-0.9, 0.6, -1.2, 0.8), (1.2, 1.1, 0.5, -0.6)]
 
@@ -138,3 +139,26 @@ def test_steps_end_in_answer(difficulty):
             assert draft.steps[-1].expr == draft.answer
             assert "held constant" in draft.steps[0].text or "hold" in " ".join(s.text for s in draft.steps)
             assert r"\partial" in draft.prompt_latex
+
+
+def _balanced(latex: str) -> bool:
+    depth = 0
+    for i, ch in enumerate(latex):
+        if ch in "{}" and i and latex[i - 1] == "\\":
+            continue
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0 and latex.count("$") % 2 == 0
+
+
+def test_step_latex_is_well_formed_and_explains_itself():
+    """Renderers set a leading \\text{...} as the step's sentence and the rest as a formula."""
+    for ask in ASKS:
+        for difficulty in (1, 2, 3):
+            draft = _draw(_slot(difficulty, ask), 1)
+            for step in draft.steps:
+                if step.latex is not None:
+                    assert _balanced(step.latex), step.latex
+                    assert step.latex.startswith(r"\text{"), step.latex
+            assert _balanced(draft.prompt_latex), draft.prompt_latex
