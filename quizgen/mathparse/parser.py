@@ -456,6 +456,8 @@ class Parser:
                 if group.kind == "cond":
                     return self.indicator(group, t.start)
                 self.i, self.nodes = saved
+            if t.text == "1" and self.latex and self.at_op("_"):
+                return self.latex_indicator(t)  # 1_{x > y}, as typed with a pasted 𝟙
             return self.number(t)
         if kind == "name":
             what, payload = t.meaning  # type: ignore[misc]

@@ -52,6 +52,7 @@ LATEX_CASES = [
     (r"\mathbb{1}(x \geq y)", ind(x >= y)),
     (r"\mathbf{1}_{x > 0}", ind(x > 0)),
     (r"3\,\mathbb{1}_{x \gt 0}", 3 * ind(x > 0)),
+    ("𝟙_{x > y}", ind(x > y)),
     (r"$2x$", 2 * x),
     (r"$$\frac{x}{2}$$", x / 2),
     (r"\(x^2\)", x**2),
