@@ -158,6 +158,8 @@ class ChainMulti(Family):
             values.append(inner_value)
             inner_value = layer.expr.xreplace({layer.arg: inner_value})
         function = inner_value
+        # a shallow chain may leave a bank variable unused: F(x, y) rather than F(x, y, z) = f(h(x, y))
+        variables = [v for v in variables if function.has(v)]
 
         # one factor per layer, outer first: f'(v), dg/du, ..., dh/dx
         derivatives = [sympy.diff(layer.expr, layer.arg) for layer in reversed(layers)]

@@ -162,3 +162,12 @@ def test_step_latex_is_well_formed_and_explains_itself():
                     assert _balanced(step.latex), step.latex
                     assert step.latex.startswith(r"\text{"), step.latex
             assert _balanced(draft.prompt_latex), draft.prompt_latex
+
+
+def test_unused_bank_variables_are_left_out():
+    """f(h(x, y)) with variables [x, y, z, w] is a function of x and y only."""
+    for seed in range(10):
+        draft = _draw(_slot(1), seed)
+        assert len(draft.variables) == 2
+        assert set(draft.variables) == draft.function.free_symbols
+        assert f"F({', '.join(v.name for v in draft.variables)})" in draft.prompt_text
