@@ -56,7 +56,6 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType({
     "complex": "'{name}' (complex numbers) cannot be used: answers are real expressions.",
     "infinity": "'{name}' (infinity or undefined) cannot be used in an answer.",
     "keyword_misplaced": "'{name}' is out of place here.",
-    "bool_misplaced": "'{name}' can only be a condition of a Piecewise or an if ... else.",
     # structure
     "unexpected_end": "The answer ends too early: something is missing after '{after}'.",
     "unexpected_token": "Unexpected '{tok}' here.",
@@ -92,7 +91,6 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType({
     "latex_arg": "{name} needs {what}.",
     "latex_exponent_digits": "In LaTeX, put a multi-digit exponent in braces: ^{{{digits}}}.",
     "derivative_notation": "Type the derivative itself, not the notation {text}.",
-    "invalid_variable": "'{name}' cannot be used as a variable name.",
 })
 
 

@@ -88,6 +88,7 @@ class Parser:
         self.depth = 0
         self.nodes = 0
         self.abs_depth = 0
+        self.lookahead: dict[int, tuple[E, int, int]] = {}  # "(" index -> parsed group, end, nodes
 
     # ---- token helpers
     def peek(self) -> Token:
@@ -450,12 +451,15 @@ class Parser:
         kind = t.kind
         if kind == "num":
             if t.text == "1" and self.at_op("("):
-                # 1(x > y) is an indicator; 1(x + 1) is a product: parse the group and look
-                saved = (self.i, self.nodes)
+                # 1(x > y) is an indicator; 1(x + 1) is a product: parse the group and look. A
+                # product's group is kept for the implicit factor that follows (no parsing twice,
+                # which nested 1(1(1(...))) would make exponential).
+                saved_i, saved_nodes = self.i, self.nodes
                 group = self.group(self.advance())
                 if group.kind == "cond":
                     return self.indicator(group, t.start)
-                self.i, self.nodes = saved
+                self.lookahead[saved_i] = (group, self.i, self.nodes - saved_nodes)
+                self.i, self.nodes = saved_i, saved_nodes
             if t.text == "1" and self.latex and self.at_op("_"):
                 return self.latex_indicator(t)  # 1_{x > y}, as typed with a pasted 𝟙
             return self.number(t)
@@ -478,6 +482,11 @@ class Parser:
             raise Fail("keyword_misplaced", t.start, name=t.text)
         if kind == "op":
             if t.text in ("(", "[", "{"):
+                known = self.lookahead.pop(self.i - 1, None)
+                if known is not None:
+                    group, self.i, nodes = known
+                    self.count(nodes)
+                    return group
                 return self.group(t)
             if t.text == "|":
                 return self.abs_bars(t)
@@ -488,7 +497,7 @@ class Parser:
                 return self.sqrt(arg, None, t.start)
             if t.text in ("<", "⟨"):
                 raise Fail("vector_misplaced", t.start)
-            if t.text == "&" or t.text == "|":
+            if t.text == "&":
                 raise Fail("unexpected_token", t.start, tok=t.text)
             self.i -= 1
             raise self.unexpected(t, "a number, a variable or '('")
