@@ -9,6 +9,7 @@ its code point, [U+1F600], instead of failing the whole batch or vanishing silen
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 import struct
 import subprocess
@@ -227,11 +228,24 @@ def _cjk_runs(chunk: str) -> str:
     return "".join(r"\begin{CJK}{UTF8}{" + font + "}" + text + r"\end{CJK}" for font, text in pieces)
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9 .:;()/+=*@]*")
+"""Text that is LaTeX as it stands (no specials, no ligature pairs): the common case, returned as is."""
+
+
 def tex_escape(value: object) -> str:
     """Text as LaTeX that prints exactly as written, on one line (newlines become spaces).
 
     Needs the preamble's \\qgmissing macro and, when the result contains a CJK environment, CJKutf8.
     """
+    text = value if isinstance(value, str) else str(value)
+    if _PLAIN.fullmatch(text):
+        return text
+    return _escape_cached(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _escape_cached(value: str) -> str:
+    """tex_escape proper; names and titles repeat on every page of a batch, so results are cached."""
     text = _normalize(value)
     out: list[str] = []
     run: list[str] = []
