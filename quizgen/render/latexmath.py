@@ -20,6 +20,9 @@ _FORBIDDEN = re.compile(
     r"everypar|everymath|everydisplay|output|jobname|makeatletter|ShellEscape|pdfshellescape)(?![A-Za-z])"
 )
 
+_ESCAPED = re.compile(r"\\.", re.S)
+_NOT_BRACE = re.compile(r"[^{}]+")
+
 MATH_LINE_CHARS = 62
 """Estimated visible characters of display math that fit on one line of the worksheet."""
 INLINE_MAX_CHARS = 44
@@ -41,19 +44,10 @@ def check_latex(latex: str, where: str) -> str:
             "regenerate the manifest with quizgen generate"
         )
     depth = 0
-    escaped = False
-    for ch in latex:
-        if escaped:
-            escaped = False
-            continue
-        if ch == "\\":
-            escaped = True
-        elif ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth < 0:
-                break
+    for ch in _NOT_BRACE.sub("", _ESCAPED.sub("", latex)):
+        depth += 1 if ch == "{" else -1
+        if depth < 0:
+            break
     if depth != 0:
         raise LatexError(f"{where}: LaTeX has unbalanced braces; regenerate the manifest with quizgen generate")
     return latex

@@ -16,14 +16,19 @@ from quizgen.render.latexmath import (
 )
 
 
-@pytest.mark.parametrize("bad", [r"x \input{/etc/passwd}", r"\immediate\write18{rm -rf /}", r"\def\x{1}", r"x^{2"])
+@pytest.mark.parametrize(
+    "bad", [r"x \input{/etc/passwd}", r"\immediate\write18{rm -rf /}", r"\def\x{1}", r"x^{2", r"a}{b", r"\\{"]
+)
 def test_dangerous_or_broken_latex_is_refused_with_its_origin(bad: str) -> None:
     with pytest.raises(LatexError, match="student 's1' problem 3"):
         check_latex(bad, "student 's1' problem 3 (answer_latex)")
 
 
-def test_ordinary_sympy_latex_passes() -> None:
-    latex = r"\frac{\partial f}{\partial x} = 15 \left(2 x^{2}\right)^{4} \cdot 4 x"
+@pytest.mark.parametrize(
+    "latex",
+    [r"\frac{\partial f}{\partial x} = 15 \left(2 x^{2}\right)^{4} \cdot 4 x", r"\left\{ x \right\}", r"a \\ b"],
+)
+def test_ordinary_sympy_latex_passes(latex: str) -> None:
     assert check_latex(latex, "here") == latex
 
 
