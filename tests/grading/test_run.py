@@ -110,3 +110,14 @@ def test_outputs_may_not_overwrite_inputs(tmp_path: Path) -> None:
     with pytest.raises(AnswerFileError, match="choose another --out"):
         check_inputs_safe(tmp_path, [tmp_path / "grades.csv"])
     check_inputs_safe(tmp_path, [tmp_path / "answers.csv"])
+
+
+def test_regrading_replaces_the_previous_outputs(tmp_path: Path, manifest_path: Path) -> None:
+    run = grade_fixture(tmp_path, manifest_path)
+    write_outputs(run, tmp_path / "out")
+    (tmp_path / "out" / "notes.txt").write_text("mine", encoding="utf-8")
+    smaller = type(run)(run.manifest, run.results[:1], [], run.files)
+    write_outputs(smaller, tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out" / "feedback").iterdir()) == ["s1.html"]
+    assert (tmp_path / "out" / "notes.txt").read_text(encoding="utf-8") == "mine"  # not ours: left alone
+    assert len(read_csv(tmp_path / "out" / "grades.csv")) == 1
