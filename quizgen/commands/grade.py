@@ -72,7 +72,8 @@ def grade_command(
         backend.close()
     written = write_outputs(run, target, gradebooks=gradebooks, pdf_writer=pdf_writer)  # type: ignore[arg-type]
     if not quiet:
-        print_summary(run, Console(highlight=False), str(written.out_dir))
+        names = [p.relative_to(written.out_dir).as_posix() for p in written.files]
+        print_summary(run, Console(highlight=False), str(written.out_dir), names)
     if strict and run.issues:
         raise QuizgenError(
             f"{len(run.issues)} problems found in the answers (see {written.out_dir / 'problems.csv'}); "

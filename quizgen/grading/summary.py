@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Console
 from rich.table import Table
 
@@ -25,7 +27,8 @@ def _pct(value: float) -> str:
     return f"{round(value)}%"
 
 
-def print_summary(run: GradeRun, console: Console, out_dir: str) -> None:
+def print_summary(run: GradeRun, console: Console, out_dir: str, files: Sequence[str] = ()) -> None:
+    """Print the summary; files are the written paths relative to out_dir (to name what was written)."""
     st = class_stats(run)
     c = st.counts
     console.print(
@@ -52,4 +55,8 @@ def print_summary(run: GradeRun, console: Console, out_dir: str) -> None:
         console.print(f"Found in the input: {found} (details in {out_dir}/problems.csv).")
     else:
         console.print("Found in the input: nothing to report.")
-    console.print(f"Wrote grades.csv, responses.csv, problems.csv, report.html and feedback/ to {out_dir}")
+    top = sorted(f for f in files if "/" not in f)
+    pages = sum(1 for f in files if f.startswith("feedback/") and f.endswith(".html"))
+    pdfs = sum(1 for f in files if f.startswith("feedback/") and f.endswith(".pdf"))
+    feedback = f"feedback/ ({pages} pages" + (f", {pdfs} PDFs)" if pdfs else ")")
+    console.print(f"Wrote {', '.join(top + [feedback])} to {out_dir}")
