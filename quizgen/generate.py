@@ -7,6 +7,7 @@ typeset on one line. A rejected draw is redrawn from the same random stream and 
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from quizgen import __version__
 from quizgen.bank import Bank
 from quizgen.errors import QuizgenError
 from quizgen.families._common import plain, sstr, tex
-from quizgen.families.base import Draft, DraftStep, SlotSpec
+from quizgen.families.base import Draft, DraftMistake, DraftStep, SlotSpec
 from quizgen.families.registry import get_family
 from quizgen.manifest import BankInfo, Manifest
 from quizgen.problem import Mistake, Problem, Sheet, Step
@@ -118,9 +119,66 @@ def _duplicate_key(draft: Draft, function: str) -> tuple[str, ...]:
     return (function, ",".join(w.name for w in draft.wrt), point)
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    """What checking one draft gave: a redraw reason, or the printed Problem and its sheet-duplicate key."""
+
+    reason: str
+    problem: Problem | None = None
+    dup: tuple[str, ...] = ()
+    dropped: int = 0
+
+
+_CACHE_LIMIT = 20_000
+_outcomes: dict[object, _Outcome] = {}
+"""Outcomes by draft: many students draw the same problem (about half of the demo bank's draws for 1,000
+students), and checking and printing a draft is a pure function of the slot and the draft."""
+
+
+def _freeze(value: object) -> object:
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, dict):
+        return tuple((k, _freeze(v)) for k, v in value.items())
+    if isinstance(value, DraftStep):
+        return (value.text, _freeze(value.expr), value.latex)
+    if isinstance(value, DraftMistake):
+        return (value.kind, _freeze(value.answer), value.feedback)
+    return value
+
+
+def _draft_key(slot: SlotSpec, draft: Draft, allow_zero: bool) -> object:
+    return (
+        slot.number, slot.family, slot.difficulty, slot.points, slot.ask, allow_zero,
+        draft.function, _freeze(draft.variables), _freeze(draft.wrt), _freeze(draft.answer),
+        draft.prompt_text, draft.prompt_latex, _freeze(draft.steps), _freeze(draft.mistakes),
+        _freeze(draft.kinks), _freeze(draft.point), draft.function_latex,
+    )
+
+
+def _check(slot: SlotSpec, draft: Draft, allow_zero: bool) -> _Outcome:
+    """Verify, reject degenerate drafts and print: depends on nothing but the slot and the draft."""
+    check = verify_draft(
+        draft.function, draft.variables, draft.wrt, draft.answer, draft.kinks, random.Random(0), draft.point  # type: ignore[arg-type]
+    )
+    if not check.ok:
+        return _Outcome("verify_failed")
+    if check.zero and not allow_zero and _identically_zero(draft):
+        # a value of 0 on the flat side of a max/ReLU is a real answer; elsewhere 0 is degenerate
+        return _Outcome("zero_answer")
+    function = sstr(draft.function)
+    answer_latex, longest = _answer_latex(draft.answer)
+    function_latex = draft.function_latex or tex(draft.function)
+    if longest > MAX_ANSWER_LATEX or len(function_latex) > MAX_FUNCTION_LATEX:
+        return _Outcome("too_long")
+    local = Stats()
+    problem = _problem(slot, draft, function, function_latex, answer_latex, check.points, local)
+    return _Outcome("", problem, _duplicate_key(draft, function), local.mistakes_dropped)
+
+
 def draw_problem(
     slot: SlotSpec,
-    rng: object,
+    rng: random.Random,
     *,
     seen: set[tuple[str, ...]] | None = None,
     stats: Stats | None = None,
@@ -138,38 +196,30 @@ def draw_problem(
     reasons: Counter[str] = Counter()
     for _ in range(MAX_ATTEMPTS):
         stats.draws += 1
-        draft = family.draw(slot, rng)  # type: ignore[arg-type]
-        reason = ""
+        draft = family.draw(slot, rng)
         if draft is None:
-            reason = "no_valid_point"
+            outcome = _Outcome("no_valid_point")
         else:
-            check = verify_draft(
-                draft.function, draft.variables, draft.wrt, draft.answer, draft.kinks, rng, draft.point  # type: ignore[arg-type]
-            )
-            if not check.ok:
-                reason = "verify_failed"
-            elif check.zero and not allow_zero and _identically_zero(draft):
-                # a value of 0 on the flat side of a max/ReLU is a real answer; elsewhere 0 is degenerate
-                reason = "zero_answer"
-        if not reason:
-            assert draft is not None
-            function = sstr(draft.function)
-            dup = _duplicate_key(draft, function)
-            if dup in seen:
-                reason = "duplicate"
-            else:
-                answer_latex, longest = _answer_latex(draft.answer)
-                function_latex = draft.function_latex or tex(draft.function)
-                if longest > MAX_ANSWER_LATEX or len(function_latex) > MAX_FUNCTION_LATEX:
-                    reason = "too_long"
+            key = _draft_key(slot, draft, allow_zero)
+            try:
+                outcome = _outcomes[key]
+            except KeyError:
+                outcome = _check(slot, draft, allow_zero)
+                if len(_outcomes) >= _CACHE_LIMIT:
+                    _outcomes.clear()
+                _outcomes[key] = outcome
+            except TypeError:  # a family put something unhashable in its draft: no cache
+                outcome = _check(slot, draft, allow_zero)
+        reason = outcome.reason or ("duplicate" if outcome.dup in seen else "")
         if reason:
             stats.redrawn[reason] += 1
             reasons[reason] += 1
             continue
-        assert draft is not None
-        seen.add(dup)
+        assert outcome.problem is not None
+        seen.add(outcome.dup)
         stats.accepted += 1
-        return _problem(slot, draft, function, function_latex, answer_latex, check.points, stats)
+        stats.mistakes_dropped += outcome.dropped
+        return outcome.problem
     summary = ", ".join(f"{k} {v}" for k, v in sorted(reasons.items()))
     raise GenerationError(
         f"{where}slots[{slot.number}] ({slot.family}): no valid problem after {MAX_ATTEMPTS} draws ({summary}); "
