@@ -164,7 +164,16 @@ class _Str(_FastOrder, StrPrinter):
 
 
 class _Latex(_FastOrder, LatexPrinter):
-    pass
+    """Also remembers each symbol's LaTeX: splitting names into sub/superscripts is slow and repeated."""
+
+    _symbols: dict[tuple[Symbol, object], str] = {}
+
+    def _print_Symbol(self, expr, style="plain"):  # type: ignore[no-untyped-def]
+        key = (expr, style)
+        hit = self._symbols.get(key)
+        if hit is None:
+            hit = self._symbols[key] = super()._print_Symbol(expr, style=style)
+        return hit
 
 
 _STR = _Str()
