@@ -17,6 +17,7 @@ from quizgen.problem import Problem, Sheet
 from quizgen.render.environment import Tex
 from quizgen.render.escape import needs_cjk, tex_escape, tex_paragraphs
 from quizgen.render.latexmath import (
+    INLINE_MAX_CHARS,
     MATH_LINE_CHARS,
     check_latex,
     differentiated_name,
@@ -33,7 +34,8 @@ from quizgen.render.latexmath import (
 @dataclass(frozen=True)
 class StepContext:
     text: Tex  # the sentence (LaTeX text mode)
-    math: Tex  # display math, "" when the step is only a sentence
+    math: Tex  # the formula, "" when the step is only a sentence
+    inline: bool  # short enough to follow the sentence on its line (else displayed)
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class ProblemContext:
     prompt_text: str
     function: Tex
     answer: Tex
+    answer_inline: bool  # short enough to follow "Answer:" on its line
     answer_text: str
     label: Tex  # what is asked, e.g. \frac{\partial f}{\partial x} ("" if unknown)
     box_height: str  # scalar answers: the answer box's height
@@ -149,13 +152,19 @@ def _box_height(problem: Problem) -> str:
     return f"{min(1.0 + 0.8 * lines, 5.0):.1f}cm"
 
 
+STEP_INLINE_CHARS = 48
+"""A worked step whose sentence and formula together are about this wide stays on one line."""
+
+
 def _steps(problem: Problem) -> list[StepContext]:
     steps = []
     for step in problem.steps:
         sentence, math = split_leading_text(indicator_notation(step.latex))
         math = math.removeprefix(r"\quad").strip()
         text = Tex(sentence) if sentence else Tex(tex_escape(step.text) if not math else "")
-        steps.append(StepContext(text=text, math=Tex(display_math(math)) if math else Tex("")))
+        # A short step reads as one line, "Sum rule: df/dx = ...", which also keeps the key short.
+        inline = bool(math) and visible_width(math) + len(sentence) * 2 // 3 <= STEP_INLINE_CHARS
+        steps.append(StepContext(text=text, math=Tex(math if inline else display_math(math)), inline=inline))
     return steps
 
 
@@ -173,6 +182,7 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
             rows = [Tex(label) for label in labels[-len(problem.wrt):]]
         else:
             rows = [Tex(rf"\frac{{\partial f}}{{\partial {tex_escape(w)}}}") for w in problem.wrt]
+    answer = _answer_tex(problem)
     components = vector_components(indicator_notation(problem.answer_latex)) or [""]
     widest = max(visible_width(c) for c in components)
     return ProblemContext(
@@ -185,7 +195,8 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
         prompt=_prompt_tex(problem),
         prompt_text=problem.prompt_text,
         function=Tex(display_math(indicator_notation(problem.function_latex))),
-        answer=_answer_tex(problem),
+        answer=answer,
+        answer_inline="aligned" not in answer and visible_width(answer) <= INLINE_MAX_CHARS,
         answer_text=_answer_plain(problem),
         label=Tex(labels[-1] if labels and problem.ask != "gradient" else ""),
         box_height=_box_height(problem),
