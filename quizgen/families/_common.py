@@ -43,6 +43,7 @@ __all__ = [
     "eq_step",
     "gradient_steps",
     "indicator",
+    "label",
 ]
 
 MistakeSpec = tuple[str, "sympy.Basic | list[sympy.Basic]", str]
@@ -247,7 +248,8 @@ def finish(
             DraftStep(
                 text=f"Substitute {_point_text(point)}:",
                 expr=answer,
-                latex=rf"\text{{Substitute }} {_point_latex(point)}:\quad {partial_latex(wrt[0], name)} = {tex(answer)}",
+                latex=label("Substitute the point:")
+                + rf"{_point_latex(point)} \;\Rightarrow\; {partial_latex(wrt[0], name)} = {tex(answer)}",
             )
         )
         draft_mistakes = [DraftMistake(k, fast_subs(a, point), fb) for k, a, fb in mistakes if not isinstance(a, list)]
@@ -271,6 +273,13 @@ def finish(
     )
 
 
+def label(text: str) -> str:
+    r"""A step's leading sentence in LaTeX, "\text{Sum rule:} ": renderers set it as words before the math."""
+    from quizgen.render.escape import tex_escape  # the one LaTeX escaper
+
+    return r"\text{" + tex_escape(text) + "} "
+
+
 def d_latex(wrt: sympy.Symbol, inner: str) -> str:
     r"""\frac{\partial}{\partial x}\left(inner\right) for step equations."""
     return rf"\frac{{\partial}}{{\partial {sympy.latex(wrt)}}}\left({inner}\right)"
@@ -284,7 +293,7 @@ def eq_step(text: str, lhs_text: str, lhs_latex: str, rhs: sympy.Basic) -> Draft
     """A step `text lhs = rhs`, with the equation laid out in LaTeX and plain text."""
     return DraftStep(
         text=f"{text} {lhs_text} = {plain(rhs)}".strip(),
-        latex=f"{lhs_latex} = {tex(rhs)}",
+        latex=(label(text) if text else "") + f"{lhs_latex} = {tex(rhs)}",
     )
 
 
@@ -302,7 +311,10 @@ def gradient_steps(
         DraftStep(
             text=f"Collect the partial derivatives in the order of the variables: ∇{name} = "
             f"({', '.join(plain(a) for a in answers)})",
-            latex=rf"\nabla {name} = \left(" + ", ".join(tex(a) for a in answers) + r"\right)",
+            latex=label("Collect the partial derivatives in the order of the variables:")
+            + rf"\nabla {name} = \left("
+            + ", ".join(tex(a) for a in answers)
+            + r"\right)",
         )
     )
     return steps

@@ -22,6 +22,7 @@ from quizgen.families._common import (
     gradient_steps,
     held_constant_step,
     indicator,
+    label,
     partial_latex,
     partial_text,
     plain,
@@ -69,18 +70,23 @@ def _steps(name: str, u: sympy.Expr, v: sympy.Expr, variables: list[sympy.Symbol
         DraftStep(
             text=f"max picks the larger argument: where {plain(u)} > {plain(v)} the function is {plain(u)}, "
             f"elsewhere it is {plain(v)}; the derivative does not exist on the kink {plain(u)} = {plain(v)}.",
-            latex=rf"\max({tex(u)}, {tex(v)}) = \begin{{cases}} {tex(u)} & {tex(u)} > {tex(v)} \\ {tex(v)} & "
+            latex=label("max picks the larger argument:")
+            + rf"\max({tex(u)}, {tex(v)}) = \begin{{cases}} {tex(u)} & {tex(u)} > {tex(v)} \\ {tex(v)} & "
             r"\text{otherwise} \end{cases}",
         ),
         DraftStep(
             text=f"Differentiate each branch: {d_text(wrt, plain(u))} = {plain(du)} and {d_text(wrt, plain(v))} = {plain(dv)}",
-            latex=d_latex(wrt, tex(u)) + f" = {tex(du)}, \\quad " + d_latex(wrt, tex(v)) + f" = {tex(dv)}",
+            latex=label("Differentiate each branch:")
+            + d_latex(wrt, tex(u))
+            + f" = {tex(du)}, \\quad "
+            + d_latex(wrt, tex(v))
+            + f" = {tex(dv)}",
         ),
         DraftStep(
             text=f"Max as an indicator: {partial_text(wrt, name)} = {plain(first)} where {plain(cond.lhs)} > "
             f"{plain(cond.rhs)}, else {plain(second)}:",
             expr=answer,
-            latex=f"{partial_latex(wrt, name)} = {tex(answer)}",
+            latex=label("Max as an indicator:") + f"{partial_latex(wrt, name)} = {tex(answer)}",
         ),
     ]
     return steps

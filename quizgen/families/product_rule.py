@@ -23,6 +23,7 @@ from quizgen.families._common import (
     gradient_steps,
     held_constant_step,
     join_names,
+    label,
     partial_latex,
     partial_text,
     plain,
@@ -96,7 +97,7 @@ def _steps(name: str, products: list[_Product], variables: list[sympy.Symbol], w
         steps.append(
             DraftStep(
                 text="Sum rule: differentiate each product separately.",
-                latex=r"\text{Sum rule: } " + partial_latex(wrt, name) + " = "
+                latex=label("Sum rule, product by product:") + partial_latex(wrt, name) + " = "
                 + " + ".join(d_latex(wrt, tex(p.expr)) for p in products),
             )
         )
@@ -107,7 +108,7 @@ def _steps(name: str, products: list[_Product], variables: list[sympy.Symbol], w
             steps.append(
                 DraftStep(
                     text=f"{plain(p.expr)} contains no {wrt.name}: a constant, so its derivative is 0.",
-                    latex=d_latex(wrt, tex(p.expr)) + r" = 0 \quad \text{(constant)}",
+                    latex=label(f"No {wrt.name} here, a constant:") + d_latex(wrt, tex(p.expr)) + " = 0",
                 )
             )
             continue
@@ -119,14 +120,17 @@ def _steps(name: str, products: list[_Product], variables: list[sympy.Symbol], w
             DraftStep(
                 text=f"Constant-multiple rule: {moved} is constant, so it moves outside: "
                 f"{d_text(wrt, plain(p.expr))} = {plain(out)} * {d_text(wrt, plain(power))}",
-                latex=d_latex(wrt, tex(p.expr)) + f" = {tex(out)} \\cdot " + d_latex(wrt, tex(power)),
+                latex=label("Constant-multiple rule, the constant factor moves outside:")
+                + d_latex(wrt, tex(p.expr))
+                + f" = {tex(out)} \\cdot "
+                + d_latex(wrt, tex(power)),
             )
         )
         d_power = sympy.Integer(n) * wrt ** (n - 1)
         steps.append(
             DraftStep(
                 text=f"Power rule: {d_text(wrt, plain(power))} = {plain(d_power)}",
-                latex=d_latex(wrt, tex(power)) + f" = {tex(d_power)}",
+                latex=label("Power rule:") + d_latex(wrt, tex(power)) + f" = {tex(d_power)}",
             )
         )
         result = p.d(wrt)
@@ -134,11 +138,11 @@ def _steps(name: str, products: list[_Product], variables: list[sympy.Symbol], w
         steps.append(
             DraftStep(
                 text=f"Multiply: {plain(out)} * {plain(d_power)} = {plain(result)}",
-                latex=f"{tex(out)} \\cdot {tex(d_power)} = {tex(result)}",
+                latex=label("Multiply:") + f"{tex(out)} \\cdot {tex(d_power)} = {tex(result)}",
             )
         )
     total = sympy.Add(*results)
-    steps.append(DraftStep(text="Result:", expr=total, latex=f"{partial_latex(wrt, name)} = {tex(total)}"))
+    steps.append(DraftStep(text="Result:", expr=total, latex=label("Result:") + f"{partial_latex(wrt, name)} = {tex(total)}"))
     return steps
 
 

@@ -24,6 +24,7 @@ from quizgen.families._common import (
     gradient_steps,
     held_constant_step,
     indicator,
+    label,
     partial_latex,
     partial_text,
     plain,
@@ -78,7 +79,9 @@ def _steps(name: str, s: _Shape, variables: list[sympy.Symbol], wrt: sympy.Symbo
         DraftStep(
             text=f"ReLU as an indicator: d/du max(0, u) = 1 where u > 0 and 0 where u < 0 (no derivative at u = 0); "
             f"here u = {plain(s.u)}.",
-            latex=r"\frac{d}{du}\max(0, u) = \begin{cases} 1 & u > 0 \\ 0 & u < 0 \end{cases}, \quad u = " + tex(s.u),
+            latex=label("ReLU as an indicator:")
+            + r"\frac{d}{du}\max(0, u) = \begin{cases} 1 & u > 0 \\ 0 & u < 0 \end{cases}, \quad u = "
+            + tex(s.u),
         )
     )
     if s.n != 1 or s.k != 1:
@@ -86,21 +89,25 @@ def _steps(name: str, s: _Shape, variables: list[sympy.Symbol], wrt: sympy.Symbo
             DraftStep(
                 text=f"Outer function: {plain(s.k * sympy.Symbol('r') ** s.n)} with r = max(0, u); its derivative is "
                 f"{plain(s.outer().subs(s.u, sympy.Symbol('r')) if s.n > 1 else s.outer())}, and r = u where u > 0.",
-                latex=r"\frac{d}{dr}\left(" + tex(s.k * sympy.Symbol("r") ** s.n) + r"\right) = "
+                latex=label("Outer function, r = max(0, u):")
+                + r"\frac{d}{dr}\left("
+                + tex(s.k * sympy.Symbol("r") ** s.n)
+                + r"\right) = "
                 + tex(sympy.Integer(s.k * s.n) * sympy.Symbol("r") ** (s.n - 1)),
             )
         )
     steps.append(
         DraftStep(
             text=f"Inner derivative: {d_text(wrt, plain(s.u))} = {plain(du)}",
-            latex=d_latex(wrt, tex(s.u)) + f" = {tex(du)}",
+            latex=label("Inner derivative:") + d_latex(wrt, tex(s.u)) + f" = {tex(du)}",
         )
     )
     steps.append(
         DraftStep(
             text=f"Chain rule, outer times inner, only where {plain(s.u)} > 0: {partial_text(wrt, name)} =",
             expr=answer,
-            latex=f"{partial_latex(wrt, name)} = {tex(answer)}",
+            latex=label("Chain rule, outer times inner, 0 where the input is negative:")
+            + f"{partial_latex(wrt, name)} = {tex(answer)}",
         )
     )
     return steps

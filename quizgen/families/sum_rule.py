@@ -24,6 +24,7 @@ from quizgen.families._common import (
     gradient_steps,
     held_constant_step,
     join_names,
+    label,
     partial_latex,
     partial_text,
     plain,
@@ -153,18 +154,18 @@ def _steps(name: str, terms: list[_Term], variables: list[sympy.Symbol], wrt: sy
     steps.append(
         DraftStep(
             text=f"Sum rule: differentiate term by term: {partial_text(wrt, name)} = {pieces_text}",
-            latex=rf"\text{{Sum rule: }} {partial_latex(wrt, name)} = {pieces_latex}",
+            latex=label("Sum rule, term by term:") + f"{partial_latex(wrt, name)} = {pieces_latex}",
         )
     )
     constants = [t for t in terms if not t.has(wrt)]
     if constants:
         names_text = join_names([plain(t.expr) for t in constants])
-        names_latex = ", ".join(tex(t.expr) for t in constants)
         verb = "contains" if len(constants) == 1 else "contain"
         steps.append(
             DraftStep(
                 text=f"{names_text} {verb} no {wrt.name}: constants, so their derivative is 0.",
-                latex=rf"{names_latex} \text{{ {verb} no }} {sympy.latex(wrt)} \Rightarrow 0",
+                latex=label(f"Terms without {wrt.name} are constants:")
+                + r",\quad ".join(d_latex(wrt, tex(t.expr)) + " = 0" for t in constants),
             )
         )
     for t in terms:
@@ -173,14 +174,17 @@ def _steps(name: str, terms: list[_Term], variables: list[sympy.Symbol], wrt: sy
         d = t.d(wrt)
         rest = [v.name for v, _ in t.powers if v != wrt]
         note = f" ({join_names(rest)} held constant)" if rest else ""
+        rule = "Power rule" if t.func_var != wrt else f"Derivative of {t.func.__name__}"
         steps.append(
             DraftStep(
-                text=f"Power rule{note}: {d_text(wrt, plain(t.expr))} = {plain(d)}",
-                latex=d_latex(wrt, tex(t.expr)) + f" = {tex(d)}" + r" \quad \text{(power rule)}",
+                text=f"{rule}{note}: {d_text(wrt, plain(t.expr))} = {plain(d)}",
+                latex=label(f"{rule}{note}:") + d_latex(wrt, tex(t.expr)) + f" = {tex(d)}",
             )
         )
     total = sympy.Add(*[t.d(wrt) for t in terms])
-    steps.append(DraftStep(text="Add the results:", expr=total, latex=rf"{partial_latex(wrt, name)} = {tex(total)}"))
+    steps.append(
+        DraftStep(text="Add the results:", expr=total, latex=label("Add the results:") + f"{partial_latex(wrt, name)} = {tex(total)}")
+    )
     return steps
 
 
