@@ -7,6 +7,7 @@ README (template variables) and are a contract for teachers' --template folders:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sympy
@@ -97,7 +98,8 @@ def _prompt_tex(problem: Problem) -> Tex:
         elif seg.display:
             parts.append(r"\qgdisplay{" + display_math(seg.latex) + "}\n")
         else:
-            parts.append("$" + seg.latex + "$")
+            # "f(v) = ...,\quad g(u) = ..." as separate formulas, so the line may break between them.
+            parts.append("$" + re.sub(r",\\quad\s*", "$, $", seg.latex) + "$")
     return Tex("".join(parts).strip())
 
 
