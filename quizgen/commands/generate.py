@@ -76,8 +76,13 @@ def generate_command(
         manifest = rebuild_variant(bank, code, seed=seed, students=students)
     else:
         manifest = generate(bank, students if roster is not None else numbered_students(count or 0), seed=seed)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    manifest_io.write(manifest, out_dir / "manifest.json")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        manifest_io.write(manifest, out_dir / "manifest.json")
+    except OSError as exc:
+        raise QuizgenError(
+            f"{out_dir}: cannot write the output ({exc.strerror or exc}); choose another --out folder"
+        ) from None
     written = [out_dir / "manifest.json"]
     if fmt != "json":
         try:

@@ -306,10 +306,10 @@ def _holds(cond: sympy.Basic, point: dict[Symbol, Fraction]) -> bool:
 
 def fast_subs(expr: sympy.Basic, point: dict[Symbol, sympy.Rational]) -> sympy.Basic:
     """expr.subs(point) for rational points: exact arithmetic on polynomials, max and indicators
-    (subs on a Piecewise costs milliseconds); anything else goes to sympy's subs."""
+    (subs on a Piecewise costs milliseconds); anything else goes to sympy's xreplace."""
     try:
         values = {s: Fraction(int(v.p), int(v.q)) for s, v in point.items()}
         result = _exact(expr, values)
     except (_NotRational, AttributeError):
-        return expr.subs(point)
+        return expr.xreplace(dict(point))  # exact like subs for numbers in place of symbols, and faster
     return sympy.Rational(result.numerator, result.denominator)

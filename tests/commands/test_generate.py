@@ -84,3 +84,11 @@ def test_missing_bank():
     assert result.output.strip() == (
         "Error: nope.yaml: no such bank file; check the path (`quizgen bank list` shows the families)"
     )
+
+
+def test_unwritable_output_is_a_one_line_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    result = _run("generate", "--bank", DEMO, "--count", "1", "--format", "json", "--out", str(blocker / "sub"))
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {blocker / 'sub'}: cannot write the output (Not a directory); choose another --out folder"
