@@ -146,7 +146,7 @@ def partial_text(wrt: sympy.Symbol, of: str = "f") -> str:
 
 
 def partial_latex(wrt: sympy.Symbol, of: str = "f") -> str:
-    return rf"\frac{{\partial {of}}}{{\partial {sympy.latex(wrt)}}}"
+    return rf"\frac{{\partial {of}}}{{\partial {tex(wrt)}}}"
 
 
 def held_constant_step(wrt: sympy.Symbol, variables: Sequence[sympy.Symbol]) -> DraftStep:
@@ -193,11 +193,11 @@ def _point_text(point: dict[sympy.Symbol, sympy.Rational]) -> str:
 
 
 def _point_latex(point: dict[sympy.Symbol, sympy.Rational]) -> str:
-    return ", ".join(f"{sympy.latex(v)} = {tex(val)}" for v, val in point.items())
+    return ", ".join(f"{tex(v)} = {tex(val)}" for v, val in point.items())
 
 
 def _signature(variables: Sequence[sympy.Symbol]) -> tuple[str, str]:
-    return ", ".join(v.name for v in variables), ", ".join(sympy.latex(v) for v in variables)
+    return ", ".join(v.name for v in variables), ", ".join(tex(v) for v in variables)
 
 
 def finish(
@@ -282,7 +282,7 @@ def label(text: str) -> str:
 
 def d_latex(wrt: sympy.Symbol, inner: str) -> str:
     r"""\frac{\partial}{\partial x}\left(inner\right) for step equations."""
-    return rf"\frac{{\partial}}{{\partial {sympy.latex(wrt)}}}\left({inner}\right)"
+    return rf"\frac{{\partial}}{{\partial {tex(wrt)}}}\left({inner}\right)"
 
 
 def d_text(wrt: sympy.Symbol, inner: str) -> str:
