@@ -299,7 +299,7 @@ def _diagnose(
             found = generic_diagnosis(kc, cmp)
             if found is not None:
                 return found
-        return Diagnosis("", "Your answer is not equivalent to the expected answer.")
+        return Diagnosis(None, "Your answer is not equivalent to the expected answer.")
     return _diagnose_vector(req, key, comps, results, index, seed, tol, check_time)
 
 

@@ -91,6 +91,25 @@ _FLOAT_FUNCS: dict[str, Callable[..., Any]] = {
 }
 
 
+EXP_ARG_MAX = 1e8
+"""mpmath exp/sinh/cosh refuse arguments beyond this (exp(1e8) is already ~10^43429448): a nested
+exp(exp(exp(...))) would otherwise compute integers with astronomically many digits."""
+PERIODIC_MAG_MAX = 4000
+"""Trig and gamma refuse arguments over 2^4000: their argument reduction costs that many bits."""
+
+
+def _mp_capped(f: Callable[[Any], Any], *, exp_like: bool) -> Callable[[Any], Any]:
+    def g(v: Any) -> Any:
+        if exp_like:
+            if abs(v) > EXP_ARG_MAX:
+                raise OverflowError
+        elif mpmath.mag(v) > PERIODIC_MAG_MAX:
+            raise OverflowError
+        return f(v)
+
+    return g
+
+
 def _mp_check(ok: bool) -> None:
     if not ok:
         raise Undefined
@@ -146,35 +165,37 @@ def _mp_gamma(v: Any) -> Any:
     return mpmath.gamma(v)
 
 
+_MP_EXP = _mp_capped(mpmath.exp, exp_like=True)
+
 _MP_FUNCS: dict[str, Callable[..., Any]] = {
-    "sin": mpmath.sin,
-    "cos": mpmath.cos,
-    "tan": mpmath.tan,
-    "sec": _mp_inv(mpmath.cos),
-    "csc": _mp_inv(mpmath.sin),
-    "cot": _mp_inv(mpmath.tan),
+    "sin": _mp_capped(mpmath.sin, exp_like=False),
+    "cos": _mp_capped(mpmath.cos, exp_like=False),
+    "tan": _mp_capped(mpmath.tan, exp_like=False),
+    "sec": _mp_capped(_mp_inv(mpmath.cos), exp_like=False),
+    "csc": _mp_capped(_mp_inv(mpmath.sin), exp_like=False),
+    "cot": _mp_capped(_mp_inv(mpmath.tan), exp_like=False),
     "asin": _mp_unit(mpmath.asin),
     "acos": _mp_unit(mpmath.acos),
     "atan": mpmath.atan,
     "acot": lambda v: mpmath.atan(1 / v) if v != 0 else mpmath.pi / 2,
     "asec": _mp_recip_arg(_mp_unit(mpmath.acos)),
     "acsc": _mp_recip_arg(_mp_unit(mpmath.asin)),
-    "sinh": mpmath.sinh,
-    "cosh": mpmath.cosh,
+    "sinh": _mp_capped(mpmath.sinh, exp_like=True),
+    "cosh": _mp_capped(mpmath.cosh, exp_like=True),
     "tanh": mpmath.tanh,
     "coth": _mp_inv(mpmath.tanh),
-    "sech": _mp_inv(mpmath.cosh),
-    "csch": _mp_inv(mpmath.sinh),
+    "sech": _mp_capped(_mp_inv(mpmath.cosh), exp_like=True),
+    "csch": _mp_capped(_mp_inv(mpmath.sinh), exp_like=True),
     "asinh": mpmath.asinh,
     "acosh": _mp_acosh,
     "atanh": _mp_atanh,
     "acoth": _mp_recip_arg(_mp_atanh),
-    "exp": mpmath.exp,
+    "exp": _MP_EXP,
     "log": _mp_log,
     "Abs": abs,
     "sign": lambda v: mpmath.mpf(_sign(v)),
-    "factorial": lambda v: _mp_gamma(v + 1),
-    "gamma": _mp_gamma,
+    "factorial": _mp_capped(lambda v: _mp_gamma(v + 1), exp_like=False),
+    "gamma": _mp_capped(_mp_gamma, exp_like=False),
     "floor": mpmath.floor,
     "ceiling": mpmath.ceil,
 }
@@ -204,13 +225,15 @@ class _Backend:
         return math.sqrt if self.name == "float" else _mp_sqrt
 
     def exp(self) -> Callable[[Any], Any]:
-        return math.exp if self.name == "float" else mpmath.exp
+        return math.exp if self.name == "float" else _MP_EXP
 
     def power(self) -> Callable[[Any, Any], Any]:
         if self.name == "float":
             return math.pow  # ValueError for a negative base with a non-integer exponent, and 0**-1
 
         def mp_pow(b: Any, e: Any) -> Any:
+            if b != 0 and abs(e) * max(1, abs(mpmath.mag(b))) > EXP_ARG_MAX:
+                raise OverflowError  # the same blow-up as exp(huge), written as a power
             if b < 0:
                 _mp_check(e == mpmath.floor(e))
                 return mpmath.power(b, int(e))
@@ -222,14 +245,15 @@ class _Backend:
     def int_power(self, n: int) -> Callable[[Any], Any]:
         if self.name == "float":
             return lambda b: b**n  # float ** int: ZeroDivisionError for 0**-1, OverflowError
-        if n < 0:
+        def mp_ipow(b: Any) -> Any:
+            if b == 0:
+                _mp_check(n > 0)
+                return b
+            if abs(n) * max(1, abs(mpmath.mag(b))) > EXP_ARG_MAX:
+                raise OverflowError
+            return b**n
 
-            def mp_ipow(b: Any) -> Any:
-                _mp_check(b != 0)
-                return b**n
-
-            return mp_ipow
-        return lambda b: b**n
+        return mp_ipow
 
 
 FLOAT = _Backend("float")
@@ -415,8 +439,8 @@ def run_mp(fn: Fn, point: Sequence[Any]) -> Any:
     """fn (compiled for MP) at point; an mpf, or UNDEF. Call inside mpmath.workdps(...)."""
     try:
         v = fn(point)
-    except (ValueError, ZeroDivisionError, TypeError, OverflowError):
-        return UNDEF
+    except (ValueError, ZeroDivisionError, TypeError, OverflowError, MemoryError):
+        return UNDEF  # MemoryError: exp(exp(exp(...))) has no representable value either
     if isinstance(v, bool):
         return mpmath.mpf(int(v))
     if isinstance(v, int):

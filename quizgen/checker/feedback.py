@@ -25,7 +25,7 @@ FEEDBACK_TOL = Tolerance(rel=1e-6, absolute=1e-10, exact=False)
 
 @dataclass(frozen=True)
 class Diagnosis:
-    kind: str
+    kind: str | None
     message: str
 
 
