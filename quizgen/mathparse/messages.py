@@ -76,6 +76,7 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType({
     "indexing": "Indexing like {name}[...] is not allowed: to multiply by a bracket, write * before it.",
     "bare_comparison": "A comparison like {text} is not a value: for an indicator write 1({text}) or [{text}].",
     "comparison_misplaced": "A comparison cannot be used here: for an indicator write 1(...) or [...].",
+    "constant_condition": "A condition must involve a variable of the problem ({text} ... is a constant).",
     "indicator_in_condition": "An indicator or Piecewise cannot be used inside a comparison ({text}).",
     "condition_needs_one": "For an indicator write 1({text}) (times a factor if needed, as 3*1({text})).",
     "vector_misplaced": "A vector (a, b, ...) can only be the whole answer, not part of an expression.",

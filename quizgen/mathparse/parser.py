@@ -43,7 +43,8 @@ _ZERO = sympy.S.Zero
 class E:
     """A parsed piece: sympy value, text and LaTeX as understood, precedence and kind (expr/cond/tuple)."""
 
-    __slots__ = ("value", "text", "latex", "prec", "kind", "items", "start", "inner", "number", "cases")
+    __slots__ = ("value", "text", "latex", "prec", "kind", "items", "start", "inner", "number", "cases",
+                 "pieces")
 
     def __init__(self, value: object, text: str, latex: str, prec: int, start: int, kind: str = "expr",
                  items: list[E] | None = None, inner: E | None = None) -> None:
@@ -57,6 +58,7 @@ class E:
         self.inner = inner  # the same without the student's outer parentheses
         self.number = False  # a number literal (for "missing operator" messages)
         self.cases: list[str] | None = None  # LaTeX rows of a chained "a if c else b if d else e"
+        self.pieces: list[tuple[sympy.Basic, sympy.Basic]] | None = None  # its (value, condition) pairs
 
 
 def _wrap(text: str, cond: bool) -> str:
@@ -157,6 +159,27 @@ class Parser:
             raise Fail("expected", e.start, what="a condition such as x > y", tok=e.text)
         return e
 
+    def build(self, pos: int, what: str, fn: object, *args: object, **kwargs: object) -> sympy.Basic:
+        """fn(*args) from sympy, checked; sympy's own refusals (non-real comparisons...) become messages."""
+        try:
+            value = fn(*args, **kwargs)  # type: ignore[operator]
+        except (TypeError, ValueError, ArithmeticError, NotImplementedError):
+            raise Fail("undefined", pos, text=what) from None
+        return self.checked(value, pos, what)
+
+    def relation(self, fn: type, a: E, b: E) -> sympy.Basic:
+        """a < b etc. Two numbers are compared at once. Any other comparison stays as typed (in sympy's
+        canonical order): sympy's comparison of number expressions can expand real and imaginary parts
+        exponentially, so a condition without a variable ([pi > 3]) is refused, and the checker
+        evaluates the others itself."""
+        text = f"{a.text} ... {b.text}"
+        if a.value.is_Number and b.value.is_Number:
+            return self.build(a.start, text, fn, a.value, b.value)
+        if not (a.value.free_symbols or b.value.free_symbols):
+            raise Fail("constant_condition", a.start, text=_bare_text(a))
+        rel = self.build(a.start, text, fn, a.value, b.value, evaluate=False)
+        return rel.canonical  # y > x is written x < y, as sympy does
+
     def checked(self, value: sympy.Basic, pos: int, what: str) -> sympy.Basic:
         """Reject undefined results (1/0, log(0)) and exact numbers too large to keep."""
         if value in _BAD:
@@ -237,7 +260,7 @@ class Parser:
         self.need_cond(left)
         self.need_cond(right)
         self.count()
-        value = fn(left.value, right.value)
+        value = self.build(left.start, word, fn, left.value, right.value)
         text = f"{_wrap(left.text, left.prec < prec)} {word} {_wrap(right.text, right.prec <= prec)}"
         ltx = rf"{_lwrap(left.latex, left.prec < prec)} {latex} {_lwrap(right.latex, right.prec <= prec)}"
         return E(value, text, ltx, prec, left.start, "cond")
@@ -254,8 +277,8 @@ class Parser:
             operands.append(self.need_expr(self.parse_ifelse()))
         self.count(len(ops))
         self.plain_operands(operands)
-        rels = [_RELOPS[op](a.value, b.value) for op, a, b in zip(ops, operands, operands[1:])]
-        value = rels[0] if len(rels) == 1 else sympy.And(*rels)
+        rels = [self.relation(_RELOPS[op], a, b) for op, a, b in zip(ops, operands, operands[1:])]
+        value = rels[0] if len(rels) == 1 else self.build(first.start, "comparison", sympy.And, *rels)
         text = operands[0].text
         latex = operands[0].latex
         for op, b in zip(ops, operands[1:]):
@@ -279,11 +302,12 @@ class Parser:
         self.count()
         row = then.latex + r" & \text{if } " + cond.latex
         if other.cases is not None:  # a if c else (b if d else e): one Piecewise with three pieces
-            value = sympy.Piecewise((then.value, cond.value), *other.value.args)
+            pieces = [(then.value, cond.value), *(other.pieces or [])]
             rows = [row, *other.cases]
         else:
-            value = sympy.Piecewise((then.value, cond.value), (other.value, True))
+            pieces = [(then.value, cond.value), (other.value, sympy.true)]
             rows = [row, other.latex + r" & \text{otherwise}"]
+        value = self.make_piecewise(pieces, then.start)
         if then.value == _ONE and other.value == _ZERO:
             text = f"1({cond.text})"
         else:
@@ -291,7 +315,26 @@ class Parser:
         latex = r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
         e = E(value, text, latex, P_IF, then.start)
         e.cases = rows
+        e.pieces = pieces
         return e
+
+    def make_piecewise(self, pieces: list[tuple[sympy.Basic, sympy.Basic]], pos: int) -> sympy.Basic:
+        """A Piecewise without sympy's evaluation, which can rewrite and compare conditions for seconds
+        (minutes on nested numeric conditions); only the cheap normalizations are done here."""
+        kept = []
+        for value, cond in pieces:
+            if cond is sympy.false:
+                continue
+            if isinstance(cond, sympy.core.relational.Relational):
+                cond = cond.canonical  # as sympy's own Piecewise writes it (y > x becomes x < y)
+            kept.append((value, cond))
+            if cond is sympy.true:
+                break
+        if not kept:
+            raise Fail("undefined", pos, text="no case of the Piecewise applies")
+        if kept[0][1] is sympy.true:
+            return kept[0][0]
+        return self.build(pos, "Piecewise", sympy.Piecewise, *kept, evaluate=False)
 
     def parse_sum(self) -> E:
         first = self.parse_term()
@@ -303,7 +346,7 @@ class Parser:
             terms.append((op, self.need_expr(self.parse_term())))
         self.count(len(terms) - 1)
         values = [e.value if op == "+" else -e.value for op, e in terms]
-        value = self.checked(sympy.Add(*values), first.start, "sum")
+        value = self.build(first.start, "sum", sympy.Add, *values)
         text = _wrap(first.text, first.prec < P_ADD)
         latex = _lwrap(first.latex, first.prec < P_ADD)
         for op, e in terms[1:]:
@@ -360,7 +403,7 @@ class Parser:
             if op == "/":
                 if v.is_Number and v.is_zero:
                     raise Fail("division_by_zero", f.start)
-                v = sympy.Pow(v, -1)
+                v = self.build(f.start, "division", sympy.Pow, v, -1)
             if v.is_Rational:
                 bits += v.p.bit_length() + v.q.bit_length()
             values.append(v)
@@ -368,7 +411,7 @@ class Parser:
             raise Fail("number_too_large", factors[0][1].start)
         self.count(len(factors) - 1)
         first = factors[0][1]
-        value = self.checked(sympy.Mul(*values), first.start, "product")
+        value = self.build(first.start, "product", sympy.Mul, *values)
         text = _wrap(first.text, first.prec < P_MUL)
         latex = _lwrap(first.latex, first.prec < P_MUL)
         for k, (op, f) in enumerate(factors[1:]):
@@ -398,7 +441,7 @@ class Parser:
 
     def negate(self, operand: E, start: int) -> E:
         self.count()
-        value = self.checked(-operand.value, start, "negation")
+        value = self.build(start, "negation", sympy.Mul, sympy.S.NegativeOne, operand.value)
         paren = operand.prec <= P_NEG
         return E(value, "-" + _wrap(operand.text, paren), "-" + _lwrap(operand.latex, paren), P_NEG, start)
 
@@ -443,7 +486,7 @@ class Parser:
                 raise Fail("not_real", pos, text="a fractional power of a negative number")
         elif b.is_Number and b.is_zero and x.is_number and x.is_negative:
             raise Fail("division_by_zero", pos)
-        return self.checked(sympy.Pow(b, x), pos, "power")
+        return self.build(pos, "power", sympy.Pow, b, x)
 
     # ---- primaries
     def parse_primary(self) -> E:
@@ -562,15 +605,7 @@ class Parser:
 
     def indicator(self, cond: E, start: int) -> E:
         self.count()
-        c = cond.value
-        if c is sympy.true or c is sympy.false:
-            value = _ONE if c is sympy.true else _ZERO
-        elif isinstance(c, sympy.core.relational.Relational):
-            # evaluating would only re-check the condition, at many times the cost; canonical is
-            # how sympy's evaluated Piecewise writes it (y > x becomes x < y)
-            value = sympy.Piecewise((_ONE, c.canonical), (_ZERO, sympy.true), evaluate=False)
-        else:
-            value = sympy.Piecewise((_ONE, c), (_ZERO, sympy.true))
+        value = self.make_piecewise([(_ONE, cond.value), (_ZERO, sympy.true)], start)
         return E(value, f"1({_bare_text(cond)})", r"\mathbb{1}_{" + _bare(cond) + "}", P_ATOM, start)
 
     def abs_bars(self, opener: Token) -> E:
@@ -586,13 +621,13 @@ class Parser:
         self.abs_depth -= 1
         self.leave()
         self.count()
-        value = self.checked(sympy.Abs(inner.value), opener.start, "abs")
+        value = self.build(opener.start, "abs", sympy.Abs, inner.value)
         return E(value, f"abs({inner.text})", rf"\left|{inner.latex}\right|", P_ATOM, opener.start)
 
     def sqrt(self, arg: E, index: E | None, start: int) -> E:
         self.count()
         if index is None:
-            value = self.checked(sympy.sqrt(arg.value), start, "sqrt")
+            value = self.build(start, "sqrt", sympy.sqrt, arg.value)
             self.real_number(value, start, f"sqrt({arg.text})")
             return E(value, f"sqrt({_bare_text(arg)})", r"\sqrt{" + _bare(arg) + "}", P_ATOM, start)
         inv = self.pow_value(index.value, sympy.Integer(-1), index.start, index.text)
@@ -733,7 +768,8 @@ class Parser:
                 raise Fail("piecewise_arg", a.start)
             pieces.append((a.items[0], a.items[1]))
         self.count()
-        value = self.checked(sympy.Piecewise(*[(v.value, c.value) for v, c in pieces]), name.start, "Piecewise")
+        value = self.checked(self.make_piecewise([(v.value, c.value) for v, c in pieces], name.start), name.start,
+                             "Piecewise")
         text = f"{name.text}(" + ", ".join(f"({v.text}, {c.text})" for v, c in pieces) + ")"
         rows = [v.latex + " & " + (r"\text{otherwise}" if c.value is sympy.true else r"\text{if } " + c.latex)
                 for v, c in pieces]
@@ -755,7 +791,8 @@ class Parser:
         self.plain_operands((a, b))
         self.count()
         text = f"{name.text}({a.text}, {b.text})"
-        return E(spec.build(a.value, b.value), text, f"{a.latex} {spec.latex} {b.latex}", P_REL, name.start, "cond")
+        value = self.relation(spec.build, a, b)
+        return E(value, text, f"{a.latex} {spec.latex} {b.latex}", P_REL, name.start, "cond")
 
     # ---- LaTeX constructs
     def latex_bare_arg(self) -> E:

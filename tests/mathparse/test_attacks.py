@@ -84,6 +84,10 @@ BOMBS = [
     "1(x>y)" * 333,
     "1(" * 29 + "x + 1" + ")" * 29,  # 1( is parsed ahead once (an indicator?), never twice
     "1(" * 14 + "x > 1" + ")" * 14,
+    # sympy compared these numeric conditions by expanding real and imaginary parts: minutes
+    '1(max(10 - pi, |x|, 1(y > pi), (10)/(2), 0.5) > |x + -2|)',
+    "(sin(1(2 > y)))/([7 >= sin(5)])",
+    "[x > 0]^2 / [y > (1 + sin(5)*(2 + sin(5)*(3 + sin(5)*(4 + sin(5)))))*x]",
     "(9^99)^(9^9)",
     "2^(1/10^99)",
     "1." + "9" * 1990,

@@ -156,6 +156,10 @@ VALUE_ERROR_CASES = [
     ("sqrt(-1)", "not_real", "complex number"),
     ("(-8)^(1/3)", "not_real", "complex number"),
     ("ln(-1)", "not_real", "complex number"),
+    ("[pi > 3]", "constant_condition", "must involve a variable"),
+    ("1(sin(5) < 7)", "constant_condition", "must involve a variable"),
+    ("Piecewise((1, 2 > 3))", "undefined", "no case of the Piecewise applies"),
+    ("1(1(x > 0) > 0)", "indicator_in_condition", "cannot be used inside a comparison"),
 ]
 
 
