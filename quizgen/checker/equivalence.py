@@ -18,12 +18,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import mpmath
 import sympy
 
 from quizgen.checker.evaluate import (
     FLOAT,
     MP,
+    MPX,
     OVERFLOW,
     UNDEF,
     Fn,
@@ -41,7 +41,6 @@ from quizgen.checker.sampling import (
 
 GENERIC_POINTS = 6
 MAX_ATTEMPTS = 72
-MP_DPS = 60
 EXACT_REL = 1e-40
 FLOAT_REL = 1e-8
 ABS_FLOOR = 1e-12
@@ -84,8 +83,7 @@ class Compiled:
     @property
     def mp(self) -> Fn:
         if self._mp is None:
-            with mpmath.workdps(MP_DPS):
-                self._mp = compile_expr(self.expr, self.names, MP)
+            self._mp = compile_expr(self.expr, self.names, MP)
         return self._mp
 
 
@@ -160,9 +158,8 @@ def sample(
 
 
 def _mp_pair(key: Compiled, ans: Compiled, p: Sequence[float]) -> tuple[Any, Any]:
-    with mpmath.workdps(MP_DPS):
-        mp_point = tuple(mpmath.mpf(v) for v in p)
-        return run_mp(key.mp, mp_point), run_mp(ans.mp, mp_point)
+    mp_point = tuple(MPX.mpf(v) for v in p)
+    return run_mp(key.mp, mp_point), run_mp(ans.mp, mp_point)
 
 
 def compare(

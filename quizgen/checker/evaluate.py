@@ -20,6 +20,13 @@ import sympy
 
 Fn = Callable[[Sequence[Any]], Any]
 
+MP_DPS = 60
+MPX = mpmath.MPContext()
+"""The checker's own mpmath context, fixed at MP_DPS digits and never changed: mpmath's global context
+(and workdps) is shared by all threads, so one thread restoring the precision would silently make another
+thread's 60-digit confirmation run at 15 digits."""
+MPX.dps = MP_DPS
+
 
 class Undefined(ValueError):
     """The expression has no real value at this point (outside its real domain)."""
@@ -103,7 +110,7 @@ def _mp_capped(f: Callable[[Any], Any], *, exp_like: bool) -> Callable[[Any], An
         if exp_like:
             if abs(v) > EXP_ARG_MAX:
                 raise OverflowError
-        elif mpmath.mag(v) > PERIODIC_MAG_MAX:
+        elif MPX.mag(v) > PERIODIC_MAG_MAX:
             raise OverflowError
         return f(v)
 
@@ -117,12 +124,12 @@ def _mp_check(ok: bool) -> None:
 
 def _mp_log(v: Any) -> Any:
     _mp_check(v > 0)
-    return mpmath.log(v)
+    return MPX.log(v)
 
 
 def _mp_sqrt(v: Any) -> Any:
     _mp_check(v >= 0)
-    return mpmath.sqrt(v)
+    return MPX.sqrt(v)
 
 
 def _mp_unit(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -144,12 +151,12 @@ def _mp_inv(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 def _mp_acosh(v: Any) -> Any:
     _mp_check(v >= 1)
-    return mpmath.acosh(v)
+    return MPX.acosh(v)
 
 
 def _mp_atanh(v: Any) -> Any:
     _mp_check(-1 < v < 1)
-    return mpmath.atanh(v)
+    return MPX.atanh(v)
 
 
 def _mp_recip_arg(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -161,43 +168,43 @@ def _mp_recip_arg(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 
 def _mp_gamma(v: Any) -> Any:
-    _mp_check(not (v <= 0 and v == mpmath.floor(v)))
-    return mpmath.gamma(v)
+    _mp_check(not (v <= 0 and v == MPX.floor(v)))
+    return MPX.gamma(v)
 
 
-_MP_EXP = _mp_capped(mpmath.exp, exp_like=True)
+_MP_EXP = _mp_capped(MPX.exp, exp_like=True)
 
 _MP_FUNCS: dict[str, Callable[..., Any]] = {
-    "sin": _mp_capped(mpmath.sin, exp_like=False),
-    "cos": _mp_capped(mpmath.cos, exp_like=False),
-    "tan": _mp_capped(mpmath.tan, exp_like=False),
-    "sec": _mp_capped(_mp_inv(mpmath.cos), exp_like=False),
-    "csc": _mp_capped(_mp_inv(mpmath.sin), exp_like=False),
-    "cot": _mp_capped(_mp_inv(mpmath.tan), exp_like=False),
-    "asin": _mp_unit(mpmath.asin),
-    "acos": _mp_unit(mpmath.acos),
-    "atan": mpmath.atan,
-    "acot": lambda v: mpmath.atan(1 / v) if v != 0 else mpmath.pi / 2,
-    "asec": _mp_recip_arg(_mp_unit(mpmath.acos)),
-    "acsc": _mp_recip_arg(_mp_unit(mpmath.asin)),
-    "sinh": _mp_capped(mpmath.sinh, exp_like=True),
-    "cosh": _mp_capped(mpmath.cosh, exp_like=True),
-    "tanh": mpmath.tanh,
-    "coth": _mp_inv(mpmath.tanh),
-    "sech": _mp_capped(_mp_inv(mpmath.cosh), exp_like=True),
-    "csch": _mp_capped(_mp_inv(mpmath.sinh), exp_like=True),
-    "asinh": mpmath.asinh,
+    "sin": _mp_capped(MPX.sin, exp_like=False),
+    "cos": _mp_capped(MPX.cos, exp_like=False),
+    "tan": _mp_capped(MPX.tan, exp_like=False),
+    "sec": _mp_capped(_mp_inv(MPX.cos), exp_like=False),
+    "csc": _mp_capped(_mp_inv(MPX.sin), exp_like=False),
+    "cot": _mp_capped(_mp_inv(MPX.tan), exp_like=False),
+    "asin": _mp_unit(MPX.asin),
+    "acos": _mp_unit(MPX.acos),
+    "atan": MPX.atan,
+    "acot": lambda v: MPX.atan(1 / v) if v != 0 else MPX.pi / 2,
+    "asec": _mp_recip_arg(_mp_unit(MPX.acos)),
+    "acsc": _mp_recip_arg(_mp_unit(MPX.asin)),
+    "sinh": _mp_capped(MPX.sinh, exp_like=True),
+    "cosh": _mp_capped(MPX.cosh, exp_like=True),
+    "tanh": MPX.tanh,
+    "coth": _mp_inv(MPX.tanh),
+    "sech": _mp_capped(_mp_inv(MPX.cosh), exp_like=True),
+    "csch": _mp_capped(_mp_inv(MPX.sinh), exp_like=True),
+    "asinh": MPX.asinh,
     "acosh": _mp_acosh,
     "atanh": _mp_atanh,
     "acoth": _mp_recip_arg(_mp_atanh),
     "exp": _MP_EXP,
     "log": _mp_log,
     "Abs": abs,
-    "sign": lambda v: mpmath.mpf(_sign(v)),
+    "sign": lambda v: MPX.mpf(_sign(v)),
     "factorial": _mp_capped(lambda v: _mp_gamma(v + 1), exp_like=False),
     "gamma": _mp_capped(_mp_gamma, exp_like=False),
-    "floor": mpmath.floor,
-    "ceiling": mpmath.ceil,
+    "floor": MPX.floor,
+    "ceiling": MPX.ceil,
 }
 
 
@@ -212,14 +219,14 @@ class _Backend:
         if self.name == "float":
             return float(node)
         if isinstance(node, sympy.Float):
-            return mpmath.mpf(str(node))  # the decimal as typed, at full working precision
+            return MPX.mpf(str(node))  # the decimal as typed, at full working precision
         if isinstance(node, sympy.Rational):
-            return mpmath.mpf(int(node.p)) / int(node.q)
+            return MPX.mpf(int(node.p)) / int(node.q)
         if node is sympy.pi:
-            return +mpmath.pi
+            return +MPX.pi
         if node is sympy.E:
-            return mpmath.e + 0
-        return mpmath.mpf(node.evalf(mpmath.mp.dps + 5)._mpf_)
+            return MPX.e + 0
+        return MPX.mpf(str(node.evalf(MP_DPS + 5)))
 
     def sqrt(self) -> Callable[[Any], Any]:
         return math.sqrt if self.name == "float" else _mp_sqrt
@@ -232,13 +239,13 @@ class _Backend:
             return math.pow  # ValueError for a negative base with a non-integer exponent, and 0**-1
 
         def mp_pow(b: Any, e: Any) -> Any:
-            if b != 0 and abs(e) * max(1, abs(mpmath.mag(b))) > EXP_ARG_MAX:
+            if b != 0 and abs(e) * max(1, abs(MPX.mag(b))) > EXP_ARG_MAX:
                 raise OverflowError  # the same blow-up as exp(huge), written as a power
             if b < 0:
-                _mp_check(e == mpmath.floor(e))
-                return mpmath.power(b, int(e))
+                _mp_check(e == MPX.floor(e))
+                return MPX.power(b, int(e))
             _mp_check(not (b == 0 and e < 0))
-            return mpmath.power(b, e)
+            return MPX.power(b, e)
 
         return mp_pow
 
@@ -249,7 +256,7 @@ class _Backend:
             if b == 0:
                 _mp_check(n > 0)
                 return b
-            if abs(n) * max(1, abs(mpmath.mag(b))) > EXP_ARG_MAX:
+            if abs(n) * max(1, abs(MPX.mag(b))) > EXP_ARG_MAX:
                 raise OverflowError
             return b**n
 
@@ -375,7 +382,7 @@ def _compile(e: sympy.Basic, names: Mapping[str, int], be: _Backend) -> Fn:  # n
 
 
 def _h_mp(h0: Any) -> Callable[[Any], Any]:
-    one, zero = mpmath.mpf(1), mpmath.mpf(0)
+    one, zero = MPX.mpf(1), MPX.mpf(0)
 
     def heaviside(v: Any) -> Any:
         return one if v > 0 else (zero if v < 0 else h0)
@@ -442,9 +449,9 @@ def run_mp(fn: Fn, point: Sequence[Any]) -> Any:
     except (ValueError, ZeroDivisionError, TypeError, OverflowError, MemoryError):
         return UNDEF  # MemoryError: exp(exp(exp(...))) has no representable value either
     if isinstance(v, bool):
-        return mpmath.mpf(int(v))
+        return MPX.mpf(int(v))
     if isinstance(v, int):
-        return mpmath.mpf(v)
-    if not isinstance(v, mpmath.mpf) or not mpmath.isfinite(v):
+        return MPX.mpf(v)
+    if not isinstance(v, MPX.mpf) or not MPX.isfinite(v):
         return UNDEF
     return v

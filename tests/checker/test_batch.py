@@ -108,3 +108,42 @@ def test_pool_batch_survives_a_pathological_answer(monkeypatch: pytest.MonkeyPat
     assert [v.verdict for v in out] == ["correct"] * 2 + ["invalid"] + ["correct"] * 5 + ["incorrect"]
     assert "too long" in out[2].message
     assert seen[-1] == len(reqs)
+
+
+def test_concurrent_checks_in_threads_agree_with_serial_ones() -> None:
+    import mpmath
+
+    pairs = [
+        ("99999999/100000000", "99999998/99999999", "incorrect"),
+        ("x", "x + 1/10^20", "incorrect"),
+        ("960*x**9", "15(2x^2)^4*4x", "correct"),
+        ("Piecewise((1, x > 0), (0, True))", "Heaviside(x)", "correct"),
+        ("Piecewise((2, 2*x + 1 > 0), (0, True))", "2Heaviside(x)", "incorrect"),
+    ]
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def meddle() -> None:  # someone else's code playing with mpmath's global precision
+        while not stop.is_set():
+            with mpmath.workdps(5):
+                time.sleep(0.0005)
+
+    def work(k: int) -> None:
+        with Checker() as checker:  # own cache, so every thread really computes
+            for _ in range(20):
+                for expected, answer, verdict in pairs:
+                    v = checker.check_many([CheckRequest(expected, answer, ("x",))])[0]
+                    if v.verdict != verdict:
+                        failures.append(f"{expected} vs {answer}: {v.verdict}")
+                checker._cache.clear()
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(3)]
+    spoiler = threading.Thread(target=meddle)
+    spoiler.start()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    stop.set()
+    spoiler.join(5)
+    assert failures == []

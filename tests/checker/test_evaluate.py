@@ -8,6 +8,7 @@ import sympy
 
 from quizgen.checker.evaluate import (
     MP,
+    MPX,
     OVERFLOW,
     UNDEF,
     Unsupported,
@@ -72,18 +73,24 @@ def test_no_real_value_is_undefined(expr, point) -> None:
 def test_float_overflow_is_reported_and_mpmath_evaluates_it() -> None:
     expr = sympy.exp(x**2)
     assert f(expr, 40.0, 0) is OVERFLOW
-    with mpmath.workdps(30):
-        v = run_mp(compile_expr(expr, NAMES, MP), (mpmath.mpf(40), mpmath.mpf(0)))
-    assert mpmath.log(v) == pytest.approx(1600)
+    v = run_mp(compile_expr(expr, NAMES, MP), (MPX.mpf(40), MPX.mpf(0)))
+    assert float(MPX.log(v)) == pytest.approx(1600)
 
 
 def test_mpmath_backend_agrees_and_flags_domain_errors() -> None:
     expr = sympy.log(x) * sympy.cos(y) + sympy.sqrt(x) / y
-    with mpmath.workdps(50):
-        fn = compile_expr(expr, NAMES, MP)
-        assert float(run_mp(fn, (mpmath.mpf(2), mpmath.mpf("0.5")))) == pytest.approx(f(expr, 2.0, 0.5))
-        assert run_mp(fn, (mpmath.mpf(-2), mpmath.mpf("0.5"))) is UNDEF
-        assert run_mp(compile_expr(1 / y, NAMES, MP), (1, mpmath.mpf(0))) is UNDEF
+    fn = compile_expr(expr, NAMES, MP)
+    assert float(run_mp(fn, (MPX.mpf(2), MPX.mpf("0.5")))) == pytest.approx(f(expr, 2.0, 0.5))
+    assert run_mp(fn, (MPX.mpf(-2), MPX.mpf("0.5"))) is UNDEF
+    assert run_mp(compile_expr(1 / y, NAMES, MP), (1, MPX.mpf(0))) is UNDEF
+
+
+def test_mpmath_precision_does_not_depend_on_the_global_context() -> None:
+    """Another thread lowering mpmath's global precision must not weaken the exact confirmation."""
+    fn = compile_expr(sympy.Rational(1, 3) - sympy.Rational(333333333333333333333, 10**21), NAMES, MP)
+    with mpmath.workdps(5):
+        v = run_mp(fn, (0, 0))
+    assert 0 < abs(float(v)) < 1e-20
 
 
 def test_unknown_nodes_and_symbols_are_unsupported() -> None:
