@@ -198,7 +198,7 @@ def draw_problem(
         stats.draws += 1
         draft = family.draw(slot, rng)
         if draft is None:
-            outcome = _Outcome("no_valid_point")
+            outcome = _Outcome("declined")  # no point off the kinks, or a degenerate draw
         else:
             key = _draft_key(slot, draft, allow_zero)
             try:

@@ -58,6 +58,8 @@ class _Shape:
 
 def _shape(slot: SlotSpec, rng: random.Random, variables: list[sympy.Symbol], wrt: sympy.Symbol) -> _Shape:
     if slot.difficulty == 1:
+        if len(variables) > 1:  # a gradient: max(0, affine) in every variable, no outer constant
+            return _Shape(sympy.Add(*[coef(rng, slot) * v for v in variables], coef(rng, slot)))
         if rng.random() < 0.25:
             return _Shape(wrt)
         return _Shape(coef(rng, slot) * wrt + coef(rng, slot))
@@ -128,7 +130,7 @@ class Relu(Family):
             wrt = choose_wrt(slot, rng, variables)
         else:
             wrt = variables[0]
-        active = [wrt] if slot.difficulty == 1 else variables
+        active = [wrt] if slot.difficulty == 1 and slot.ask != "gradient" else variables
         s = _shape(slot, rng, active, wrt)
         if not s.u.free_symbols:
             return None

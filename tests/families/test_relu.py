@@ -24,7 +24,7 @@ def test_keys_match_sympy_diff_off_the_kink(difficulty, ask):
         assert_key_correct(d, seed)
 
 
-@pytest.mark.parametrize("difficulty", [2, 3])
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
 def test_gradient_keys(difficulty):
     for seed in SEEDS:
         d = draw(FAMILY, slot("relu", difficulty, "gradient", variables=("w", "b")), seed)
