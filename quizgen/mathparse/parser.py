@@ -20,7 +20,7 @@ Grammar (lowest precedence first):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import sympy
 
@@ -59,6 +59,15 @@ class E:
         self.number = False  # a number literal (for "missing operator" messages)
         self.cases: list[str] | None = None  # LaTeX rows of a chained "a if c else b if d else e"
         self.pieces: list[tuple[sympy.Basic, sympy.Basic]] | None = None  # its (value, condition) pairs
+
+
+def _ask(query: Callable[[], bool | None]) -> bool | None:
+    """A sympy assumption query on a number expression, None when sympy cannot evaluate it (its evalf
+    overflows on towers such as exp(exp(exp(exp(10)))))."""
+    try:
+        return query()
+    except (TypeError, ValueError, ArithmeticError, NotImplementedError):
+        return None
 
 
 def _wrap(text: str, cond: bool) -> str:
@@ -198,7 +207,7 @@ class Parser:
         return value
 
     def real_number(self, value: sympy.Basic, pos: int, what: str) -> None:
-        if value.is_number and value.is_extended_real is False:
+        if value.is_number and _ask(lambda: value.is_extended_real) is False:
             raise Fail("not_real", pos, text=what)
 
     # ---- grammar
@@ -482,9 +491,9 @@ class Parser:
                 size = max(b.p.bit_length(), b.q.bit_length())
                 if size * abs(float(x)) > limits.max_number_bits:
                     raise Fail("number_too_large", pos)
-            if not x.is_Integer and b.is_number and b.is_extended_negative:
+            if not x.is_Integer and b.is_number and _ask(lambda: b.is_extended_negative):
                 raise Fail("not_real", pos, text="a fractional power of a negative number")
-        elif b.is_Number and b.is_zero and x.is_number and x.is_negative:
+        elif b.is_Number and b.is_zero and x.is_number and _ask(lambda: x.is_negative):
             raise Fail("division_by_zero", pos)
         return self.build(pos, "power", sympy.Pow, b, x)
 
@@ -665,7 +674,7 @@ class Parser:
             return self.relation_call(name, spec, args)
         if spec.name == "log" and len(args) == 2:
             b = args[1].value
-            if b.is_number and (b.is_extended_positive is False or b == _ONE):
+            if b.is_number and (_ask(lambda: b.is_extended_positive) is False or b == _ONE):
                 raise Fail("undefined", args[1].start, text=f"log to base {args[1].text}")
         n = len(args)
         if n < spec.min_args or n > spec.max_args:

@@ -87,6 +87,10 @@ BOMBS = [
     # sympy compared these numeric conditions by expanding real and imaginary parts: minutes
     '1(max(10 - pi, |x|, 1(y > pi), (10)/(2), 0.5) > |x + -2|)',
     "(sin(1(2 > y)))/([7 >= sin(5)])",
+    "(exp(exp(exp(exp(10)))) - 1)^(1/2)",  # sympy's evalf overflows while deciding the sign
+    "sqrt(exp(exp(exp(exp(10)))) - 1)",
+    "log(x, exp(exp(exp(exp(10)))))",
+    "abs(sin(exp(exp(exp(10)))))",
     "[x > 0]^2 / [y > (1 + sin(5)*(2 + sin(5)*(3 + sin(5)*(4 + sin(5)))))*x]",
     "(9^99)^(9^9)",
     "2^(1/10^99)",
