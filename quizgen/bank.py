@@ -367,10 +367,13 @@ _PREFIX = re.compile(r"^slots\[\d+\](?: \([a-z_0-9]+\))?: ")
 
 
 def _trial_draw(family: Family, spec: SlotSpec) -> str:
-    """Draw once so option combinations a family rejects only while drawing are caught here, with the line."""
+    """Make one checked problem, so a slot the family rejects while drawing, or one that cannot produce a
+    valid problem at all, is reported here with its line instead of failing generation later."""
+    from quizgen.generate import GenerationError, draw_problem  # generate imports this module
+
     try:
-        family.draw(spec, random.Random(0))
-    except BankError as exc:
+        draw_problem(spec, random.Random(0))
+    except (BankError, GenerationError) as exc:
         return _PREFIX.sub("", exc.message)
     except Exception as exc:  # noqa: BLE001 - a family bug must not pass validation silently
         return f"{family.name} cannot draw this slot ({type(exc).__name__}: {exc}); change the slot or report it"
