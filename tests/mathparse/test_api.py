@@ -228,3 +228,21 @@ def test_key_with_variables_rejects_others() -> None:
 def test_invalid_variable_name_is_a_setup_error() -> None:
     with pytest.raises(ValueError):
         parse_answer("x", ["x", "2bad"])
+
+
+def test_limits_are_configurable() -> None:
+    from quizgen.mathparse import DEFAULT_LIMITS, Limits
+
+    assert parse_answer("x+x+x+x", XY).value == 4 * x
+    with pytest.raises(AnswerSyntaxError, match="too long or complicated"):
+        parse_answer("x+x+x+x", XY, limits=Limits(max_nodes=3))
+    with pytest.raises(AnswerSyntaxError, match="too long"):
+        parse_answer("x+1", XY, limits=Limits(max_length=2))
+    assert DEFAULT_LIMITS.max_length == 2000
+
+
+def test_scientific_notation_is_not_part_of_the_answer_language() -> None:
+    # e is Euler's number in answers; the interpretation shows the reading
+    parsed = parse_answer("2e-3", XY)
+    assert parsed.value == 2 * sympy.E - 3
+    assert parsed.text == "2*e - 3"
