@@ -7,7 +7,11 @@ add to it, do not change signatures.
 
 How the generator prints a DraftStep: Step.text = text, followed by " " + plain(expr) when expr is set;
 Step.latex = the step's latex when set, else \\text{text} followed by tex(expr). So write text as a
-sentence ending in ":" when an expression follows, and pass latex= for equations you lay out yourself.
+sentence ending in ":" when an expression follows, and pass latex= for equations you lay out yourself,
+starting it with label("Sentence:"): renderers set a leading \\text{...} as words before the formula.
+
+sstr/plain/tex print exactly like sympy's str()/latex() but much faster for polynomials, max and
+indicators (see _printing); diff and the point substitution in finish() use exact fast paths too.
 """
 
 from __future__ import annotations
