@@ -20,9 +20,7 @@ from quizgen.checker.evaluate import FLOAT, OVERFLOW, UNDEF, Fn, Unsupported, co
 MAX_BREAKPOINTS = 12
 """Bound on breakpoint expressions per comparison, so the work stays bounded by construction."""
 LINES_PER_BREAKPOINT = 2
-GRID = 25
-T_RANGE = 6.0
-BISECT_STEPS = 40
+BISECT_STEPS = 48
 BOX = 2.5
 """Generic points come from [-BOX, BOX]^n first (WeBWorK uses [-2, 2]), then (0, 3]^n, then [-10, 10]^n."""
 
@@ -74,16 +72,26 @@ def generic_point(rng: random.Random, n: int, attempt: int) -> tuple[float, ...]
     return tuple(rng.uniform(-10.0, 10.0) for _ in range(n))
 
 
-def _direction(rng: random.Random, n: int) -> tuple[float, ...]:
-    while True:
-        d = [rng.gauss(0.0, 1.0) for _ in range(n)]
-        norm = math.sqrt(sum(v * v for v in d))
-        if norm > 1e-3:
-            return tuple(v / norm for v in d)
+PROBE_LEVELS = ((BOX, 16), (10.0, 16), (50.0, 32), (1000.0, 32))
+"""Where to look for both signs of a breakpoint expression: the sample box first, then wider boxes, so a
+kink outside [-2.5, 2.5] (1(x > y + 5)) is still found and straddled."""
 
 
-def _along(p: Sequence[float], d: Sequence[float], t: float) -> tuple[float, ...]:
-    return tuple(pi + t * di for pi, di in zip(p, d))
+def _probe(g: Fn, n: int, rng: random.Random) -> tuple[list[tuple[float, ...]], list[tuple[float, ...]]]:
+    """Random points where g > 0 and where g < 0, from the smallest box that has both."""
+    for scale, count in PROBE_LEVELS:
+        pos: list[tuple[float, ...]] = []
+        neg: list[tuple[float, ...]] = []
+        for _ in range(count):
+            p = tuple(rng.uniform(-scale, scale) for _ in range(n))
+            s = _sign_of(g, p)
+            if s > 0:
+                pos.append(p)
+            elif s < 0:
+                neg.append(p)
+        if pos and neg:
+            return pos, neg
+    return [], []
 
 
 def _sign_of(g: Fn, point: Sequence[float]) -> int:
@@ -96,29 +104,35 @@ def _sign_of(g: Fn, point: Sequence[float]) -> int:
 def breakpoint_points(
     gs: Sequence[Fn], n: int, rng: random.Random, check_time: Callable[[], None]
 ) -> list[tuple[float, ...]]:
-    """Points on both sides of every breakpoint: at distance ~1e-6 (thin regions) and 0.05-0.5 (the branch)."""
+    """Points on both sides of every breakpoint: at distance ~1e-6 (thin regions) and 0.05-0.5 (the branch).
+
+    For each g: random points where g > 0 and g < 0, then bisection along the segment between a pair finds
+    a point of g = 0 (LINES_PER_BREAKPOINT pairs, so different parts of the kink are crossed).
+    """
     points: list[tuple[float, ...]] = []
     if n == 0:
         return points
     for g in gs:
+        check_time()
+        pos, neg = _probe(g, n, rng)
+        if not pos:
+            continue
         for _ in range(LINES_PER_BREAKPOINT):
-            check_time()
-            p = tuple(rng.uniform(-BOX, BOX) for _ in range(n))
-            d = _direction(rng, n)
-            step = 2 * T_RANGE / (GRID - 1)
-            prev_t, prev_s = None, 0
-            for k in range(GRID):
-                t = -T_RANGE + k * step
-                s = _sign_of(g, _along(p, d, t))
-                if s != 0 and prev_s != 0 and s != prev_s and prev_t is not None:
-                    t0 = _bisect(g, p, d, prev_t, t, prev_s)
-                    delta = 1e-6 * (1.0 + abs(t0))
-                    far = rng.uniform(0.05, 0.5)
-                    points.extend(_along(p, d, t0 + s_ * r) for r in (delta, far) for s_ in (-1.0, 1.0))
-                    break
-                if s != 0:
-                    prev_t, prev_s = t, s
+            a, b = rng.choice(pos), rng.choice(neg)
+            length = math.sqrt(sum((bi - ai) ** 2 for ai, bi in zip(a, b)))
+            if length == 0:
+                continue
+            d = tuple((bi - ai) / length for ai, bi in zip(a, b))
+            t0 = _bisect(g, a, d, 0.0, length, 1)
+            at = _along(a, d, t0)
+            delta = 1e-6 * (1.0 + math.sqrt(sum(v * v for v in at)))
+            far = rng.uniform(0.05, 0.5)
+            points.extend(_along(a, d, t0 + s_ * r) for r in (delta, far) for s_ in (-1.0, 1.0))
     return points
+
+
+def _along(p: Sequence[float], d: Sequence[float], t: float) -> tuple[float, ...]:
+    return tuple(pi + t * di for pi, di in zip(p, d))
 
 
 def _bisect(g: Fn, p: Sequence[float], d: Sequence[float], lo: float, hi: float, s_lo: int) -> float:

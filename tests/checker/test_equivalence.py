@@ -95,3 +95,11 @@ def test_same_seed_same_points() -> None:
     one = equivalent(k, a, random.Random(7), Tolerance(), deadline_checker(None))
     two = equivalent(k, a, random.Random(7), Tolerance(), deadline_checker(None))
     assert one.points == two.points and one.points
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_kinks_outside_the_sample_box_are_still_straddled(seed: int) -> None:
+    far = sympy.Piecewise((1, x > y + 5), (0, True))
+    assert same(far, sympy.Integer(0), seed=seed) == "different"
+    assert same(H(x - 20), sympy.Integer(0), seed=seed) == "different"
+    assert same(far, H(x - y - 5), seed=seed) == "equal"
