@@ -286,7 +286,7 @@ def _fail_split(word: str, start: int, table: NameTable, next_char: str) -> None
             raise Fail(FORBIDDEN[frag], start + stuck, name=frag)
         if frag == "In":
             raise Fail("In_for_ln", start + stuck)
-    if stuck == 0:
+    if stuck == 0 or rest.startswith("_"):  # x_1: the whole subscripted name is unknown
         _unknown(word, start, table, next_char, word)
     _unknown(rest, start + stuck, table, next_char, word)
 

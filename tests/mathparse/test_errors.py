@@ -87,7 +87,8 @@ NAME_CASES = [
     ("x2", "digits_in_name", "write x^2 for a power or x*2"),
     ("xy2", "digits_in_name", "write xy^2"),
     ("w1", "unknown_name", "'w1' is not a variable"),
-    ("x_y", "unknown_name_in", "is not a variable"),
+    ("x_y", "unknown_name", "'x_y' is not a variable"),
+    ("x_1", "unknown_name", "'x_1' is not a variable"),
 ]
 
 
