@@ -59,8 +59,9 @@ def list_command() -> None:
 
 @bank_group.command("preview")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--seed", type=click.IntRange(min=0), default=None, help=PREVIEW_SEED_HELP)
-@click.option("--count", type=click.IntRange(min=1, max=50), default=1, show_default=True, help=PREVIEW_COUNT_HELP)
+@click.option("--seed", type=click.IntRange(min=0), default=None, metavar="S", help=PREVIEW_SEED_HELP)
+@click.option("--count", type=click.IntRange(min=1, max=50), default=1, show_default=True, metavar="N",
+              help=PREVIEW_COUNT_HELP)
 def preview_command(file: Path, seed: int | None, count: int) -> None:
     """Print sample problems of a bank with their answers and steps.
 

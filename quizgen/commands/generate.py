@@ -22,17 +22,17 @@ VARIANT_HELP = "Rebuild only the sheet with this variant code (printed on each s
 
 @click.command("generate")
 @click.option("--bank", "bank_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help=BANK_HELP)
-@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None, help=ROSTER_HELP)
-@click.option("--count", type=click.IntRange(min=1, max=100_000), default=None, help=COUNT_HELP)
-@click.option("--seed", type=click.IntRange(min=0), default=None, help=SEED_HELP)
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="CSV", help=ROSTER_HELP)
+@click.option("--count", type=click.IntRange(min=1, max=100_000), default=None, metavar="N", help=COUNT_HELP)
+@click.option("--seed", type=click.IntRange(min=0), default=None, metavar="S", help=SEED_HELP)
 @click.option("--format", "fmt", type=click.Choice(["pdf", "tex", "json"]), default="pdf", show_default=True,
               help=FORMAT_HELP)
 @click.option("--template", "template_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help=TEMPLATE_HELP)
+              metavar="DIR", help=TEMPLATE_HELP)
 @click.option("--split", is_flag=True, help=SPLIT_HELP)
 @click.option("--quiet", "-q", is_flag=True, help=QUIET_HELP)
 @click.option("--variant", default=None, metavar="CODE", help=VARIANT_HELP)
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help=OUT_HELP)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), metavar="DIR", help=OUT_HELP)
 def generate_command(
     bank_path: Path,
     roster: Path | None,
@@ -52,7 +52,7 @@ def generate_command(
       quizgen generate --bank banks/demo.yaml --count 30 --out sheets
       quizgen generate --bank banks/demo.yaml --roster class.csv --seed 2026 --out sheets
       quizgen generate --bank banks/demo.yaml --count 3 --format json --out /tmp/x
-      quizgen generate --bank banks/demo.yaml --seed 2026 --variant K7M2Q9XA --out one
+      quizgen generate --bank banks/demo.yaml --seed 2026 --variant ZDPHMMH8 --format json --out one
     """
     from quizgen import manifest as manifest_io
     from quizgen.bank import load_bank
