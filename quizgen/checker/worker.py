@@ -14,6 +14,7 @@ import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
@@ -59,10 +60,24 @@ def _inline_symbolic(expected: Any, answer: str, variables: Sequence[str], latex
     return symbolic_equal(expected, answer, variables, latex, component)
 
 
+def _exit_with_parent() -> None:
+    """A child whose parent is gone (even mid-simplify) exits instead of running on as an orphan."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def worker_main(conn: Connection, memory_mb: int | None) -> None:
     """The child's loop: ("symbolic", args) -> ("symbolic", bool | None | "memory");
     ("batch", (timeout, [(index, request), ...])) -> ("result", index, Verdict) per item, then ("done",)."""
     _limit_memory(memory_mb)
+    _exit_with_parent()
     conn.send(("ready",))
     while True:
         try:

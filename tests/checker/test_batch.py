@@ -147,3 +147,14 @@ def test_concurrent_checks_in_threads_agree_with_serial_ones() -> None:
     stop.set()
     spoiler.join(5)
     assert failures == []
+
+
+def test_worker_memory_is_capped() -> None:
+    worker = WorkerProcess(memory_mb=256)
+    try:
+        worker.ensure()
+        limits = open(f"/proc/{worker.proc.pid}/limits", encoding="ascii").read()
+        line = next(x for x in limits.splitlines() if x.startswith("Max address space"))
+        assert "unlimited" not in line.split()[3]
+    finally:
+        worker.close()
