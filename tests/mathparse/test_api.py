@@ -246,3 +246,64 @@ def test_scientific_notation_is_not_part_of_the_answer_language() -> None:
     parsed = parse_answer("2e-3", XY)
     assert parsed.value == 2 * sympy.E - 3
     assert parsed.text == "2*e - 3"
+
+
+def _sympy_expressions():
+    from hypothesis import strategies as st
+
+    leaves = st.sampled_from([x, y, w1, x1, sympy.Integer(2), sympy.Integer(-3), sympy.Rational(1, 2),
+                              sympy.Rational(-7, 3), sympy.pi, sympy.E, sympy.Integer(0)])
+
+    def safe(fn):  # sympy refuses some combinations (Heaviside of a complex number): use 1 instead
+        def build(args):
+            try:
+                return fn(*args) if isinstance(args, tuple) else fn(args)
+            except (TypeError, ValueError, ArithmeticError):
+                return sympy.Integer(1)
+
+        return build
+
+    def extend(inner):
+        pair = st.tuples(inner, inner)
+        return st.one_of(
+            pair.map(safe(lambda a, b: a + b)),
+            pair.map(safe(lambda a, b: a * b)),
+            pair.map(safe(lambda a, b: a - b)),
+            st.tuples(inner, st.sampled_from([2, 3, -1, -2, sympy.Rational(1, 2)])).map(safe(lambda a, b: a**b)),
+            *(inner.map(safe(f)) for f in (sympy.exp, sympy.sin, sympy.Abs, sympy.sign, sympy.Heaviside, sympy.tanh)),
+            pair.map(safe(sympy.Max)), pair.map(safe(sympy.Min)),
+            pair.map(safe(lambda a, b: sympy.Piecewise((a, x > y), (b, True)))),
+            pair.map(safe(lambda a, b: sympy.Piecewise((a, sympy.And(x > 0, y < 1)), (b, True)))),
+        )
+
+    return st.recursive(leaves, extend, max_leaves=8)
+
+
+def _numerically_equal(a: sympy.Basic, b: sympy.Basic) -> bool:
+    if a == b:
+        return True
+    for point in ({x: 0.7, y: -1.3, w1: 0.4, x1: 2.1}, {x: -1.9, y: 0.6, w1: -0.8, x1: 1.3}):
+        va, vb = complex(sympy.N(a.subs(point))), complex(sympy.N(b.subs(point)))
+        if abs(va - vb) > 1e-9 * max(1.0, abs(va)):
+            return False
+    return True
+
+
+def test_keys_read_back_any_sympy_str() -> None:
+    """Manifest keys are sympy str(); parse_key must give back the same function."""
+    from hypothesis import HealthCheck, given, settings
+
+    @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(_sympy_expressions())
+    def check(expr: sympy.Basic) -> None:
+        if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo, sympy.I):
+            return
+        try:
+            value = parse_key(str(expr)).value
+        except AnswerSyntaxError as err:
+            # only refusals a manifest key can never need: comparisons without a variable
+            assert err.code in ("constant_condition", "undefined", "not_real"), (str(expr), err.message)
+            return
+        assert _numerically_equal(value, expr), (str(expr), value)
+
+    check()
