@@ -1,6 +1,7 @@
 """Unicode clean-up of pasted answers, keeping for each output character the index of its source character.
 
-Students paste × · − ÷ ² ³ √ π, full-width digits and non-breaking spaces; the tokenizer only knows ASCII
+Students paste × · − ÷ ² ³ √ π, Greek letters (θ is the variable theta), full-width digits and
+non-breaking spaces; the tokenizer only knows ASCII
 plus a few signs (√ ⟨ ⟩), so each character is mapped here (explicit table first, then NFKC). The offset
 map lets errors point at the character the student actually typed.
 """
@@ -18,7 +19,10 @@ _REPLACE: Final[Mapping[str, str]] = MappingProxyType({
     "×": "*", "·": "*", "⋅": "*", "∙": "*", "∗": "*", "•": "*", "✕": "*",
     "−": "-", "–": "-", "—": "-", "‐": "-", "‑": "-", "‒": "-", "﹣": "-", "－": "-",
     "÷": "/", "∕": "/", "⁄": "/",
-    "π": "pi", "ϖ": "pi", "σ": "sigma",
+    "π": "pi", "ϖ": "pi", "σ": "sigma", "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta",
+    "ε": "epsilon", "ζ": "zeta", "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu",
+    "ν": "nu", "ξ": "xi", "ρ": "rho", "τ": "tau", "υ": "upsilon", "φ": "phi", "χ": "chi", "ψ": "psi",
+    "ω": "omega",
     "≤": "<=", "≥": ">=", "⩽": "<=", "⩾": ">=", "≦": "<=", "≧": ">=", "≠": "!=",
     "⟨": "⟨", "〈": "⟨", "〈": "⟨", "⟩": "⟩", "〉": "⟩", "〉": "⟩",
     "√": "√", "∣": "|", "｜": "|",

@@ -98,6 +98,13 @@ UNICODE_CASES = [
 ]
 
 
+def test_greek_letters_are_their_names() -> None:
+    theta = symbol("theta")
+    assert parse_answer("2θx", ["theta", "x"]).value == 2 * theta * x
+    with pytest.raises(AnswerSyntaxError, match="'alpha' is not a variable"):
+        parse_answer("α + x", XY)
+
+
 @pytest.mark.parametrize(("text", "expected"), UNICODE_CASES)
 def test_unicode_answers(text: str, expected: sympy.Basic) -> None:
     assert parse_answer(text, XY).value == expected
