@@ -159,14 +159,36 @@ class _FastOrder:
         return super()._as_ordered_terms(expr, order=order)  # type: ignore[misc]
 
 
-class _Str(_FastOrder, StrPrinter):
-    pass
+class _Memo:
+    """Printer mixin: remember how each subexpression printed. Printing is a pure function of the
+    subexpression (kwargs aside, and Floats, whose digits depend on depth), and families' expressions
+    share many subexpressions across students."""
+
+    _LIMIT = 100_000
+
+    def _print(self, expr, **kwargs):  # type: ignore[no-untyped-def]
+        if kwargs or not isinstance(expr, sympy.Basic) or isinstance(expr, sympy.Float):
+            return super()._print(expr, **kwargs)  # type: ignore[misc]
+        memo = self._memo  # type: ignore[attr-defined]
+        key = (type(expr), expr)
+        hit = memo.get(key)
+        if hit is None:
+            hit = super()._print(expr)  # type: ignore[misc]
+            if len(memo) >= self._LIMIT:
+                memo.clear()
+            memo[key] = hit
+        return hit
 
 
-class _Latex(_FastOrder, LatexPrinter):
+class _Str(_Memo, _FastOrder, StrPrinter):
+    _memo: dict[object, str] = {}
+
+
+class _Latex(_Memo, _FastOrder, LatexPrinter):
     """Also remembers each symbol's LaTeX: splitting names into sub/superscripts is slow and repeated."""
 
     _symbols: dict[tuple[Symbol, object], str] = {}
+    _memo: dict[object, str] = {}
 
     def _print_Symbol(self, expr, style="plain"):  # type: ignore[no-untyped-def]
         key = (expr, style)

@@ -69,3 +69,32 @@ def test_fast_subs_is_exact_on_indicators_and_max():
         point = {x: sympy.Rational(rng.randint(-9, 9), rng.randint(1, 4)), y: sympy.Integer(rng.randint(-5, 5))}
         for e in exprs:
             assert fast_subs(e, point) == e.subs(point)
+
+
+def _exprs(draft):
+    out = [draft.function]
+    for value in [draft.answer, *[m.answer for m in draft.mistakes], *[s.expr for s in draft.steps]]:
+        if isinstance(value, list):
+            out.extend(value)
+        elif value is not None:
+            out.append(value)
+    return out
+
+
+def test_every_family_prints_exactly_like_sympy():
+    """Real drafts of all eight families, printed after many others (the printers remember subexpressions)."""
+    from quizgen.bank import load_bank
+    from quizgen.families.registry import get_family
+    from pathlib import Path
+
+    banks = Path(__file__).resolve().parent.parent.parent / "banks"
+    for bank_file in sorted(banks.glob("*.yaml")):
+        for slot in load_bank(bank_file).slots:
+            family = get_family(slot.family)
+            for seed in range(6):
+                draft = family.draw(slot, random.Random(seed))
+                if draft is None:
+                    continue
+                for expr in _exprs(draft):
+                    assert fast_str(expr) == str(expr), (bank_file.name, expr)
+                    assert fast_latex(expr) == sympy.latex(expr), (bank_file.name, expr)
