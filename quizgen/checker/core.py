@@ -42,6 +42,7 @@ DECIMAL_REL_MAX = 1e-3
 SymbolicFn = Callable[[Any, str, Sequence[str], "bool | None", int, "float | None"], bool]
 """symbolic(expected, answer_text, variables, latex, component, deadline) -> equal?; may raise CheckTimeout."""
 
+NOT_EQUIVALENT = "Your answer is not equivalent to the expected answer."
 TIMEOUT_MESSAGE = "This answer took too long to check (over {limit:g} s); write it in a simpler form."
 
 
@@ -89,7 +90,10 @@ class KeyError_(Exception):
 
 def load_key(expected: str | Sequence[str], variables: Sequence[str] | None) -> Key:
     """Parse (cached) the key; raises KeyError_ with a message naming the bad key."""
-    cache_key = (expected if isinstance(expected, str) else tuple(expected), None if variables is None else tuple(variables))
+    cache_key = (
+        expected if isinstance(expected, str) else tuple(expected),
+        None if variables is None else tuple(variables),
+    )
     hit = _KEYS.get(cache_key)
     if hit is not None:
         return hit
@@ -227,15 +231,21 @@ def _check(req: CheckRequest, deadline: float | None, symbolic: SymbolicFn | Non
         cmp = equivalent(kc, ac, rng, tol, check_time) if kc is not None and ac is not None else None
         if cmp is None or cmp.status == "undecided":
             equal = _symbolic(symbolic, key, req, i, deadline)
-            results.append(Comparison("equal" if equal else "different", [], [], []) if cmp is None else
-                           Comparison("equal" if equal else "different", cmp.points, cmp.key_values, cmp.answer_values))
+            status = "equal" if equal else "different"
+            if cmp is None:
+                results.append(Comparison(status, [], [], []))
+            else:
+                results.append(Comparison(status, cmp.points, cmp.key_values, cmp.answer_values))
         else:
             results.append(cmp)
     right = [r is not None and r.status == "equal" for r in results]
     if len(comps) == len(key.components) and all(right):
         return Verdict("correct", text, latex, "", 1.0, None)
     score = sum(right) / len(key.components) if key.is_vector else 0.0
-    diag = _diagnose(req, key, comps, results, index, seed, tol, check_time)
+    try:
+        diag = _diagnose(req, key, comps, results, index, seed, tol, check_time)
+    except CheckTimeout:  # the verdict is known; only the explanation ran out of time
+        diag = Diagnosis(None, NOT_EQUIVALENT)
     return Verdict("incorrect", text, latex, diag.message, round(score, 6), diag.kind)
 
 
@@ -291,7 +301,7 @@ def _diagnose(
     mistakes = parse_mistakes(req.mistakes, key)
     for m, mcomps in mistakes:
         check_time()
-        if len(mcomps) == len(comps) and _matches_mistake(results, mcomps, index, len(key.components)):
+        if len(mcomps) == len(comps) and _matches_mistake(results, mcomps, index):
             return Diagnosis(m.kind, m.feedback)
     if not key.is_vector:
         cmp, kc = results[0], key.compiled[0]
@@ -299,11 +309,11 @@ def _diagnose(
             found = generic_diagnosis(kc, cmp)
             if found is not None:
                 return found
-        return Diagnosis(None, "Your answer is not equivalent to the expected answer.")
+        return Diagnosis(None, NOT_EQUIVALENT)
     return _diagnose_vector(req, key, comps, results, index, seed, tol, check_time)
 
 
-def _matches_mistake(results: list[Comparison | None], mcomps: tuple[sympy.Basic, ...], index: dict[str, int], nkey: int) -> bool:
+def _matches_mistake(results: list[Comparison | None], mcomps: tuple[sympy.Basic, ...], index: dict[str, int]) -> bool:
     if len(results) != len(mcomps):
         return False
     for cmp, mexpr in zip(results, mcomps):
@@ -324,10 +334,9 @@ def _diagnose_vector(
 ) -> Diagnosis:
     nk, na = len(key.components), len(comps)
     names = ", ".join(key.variables)
-    if na < nk:
-        return Diagnosis("missing_component", f"Your gradient has {na} components; it needs {nk}, one per variable ({names}).")
-    if na > nk:
-        return Diagnosis("extra_component", f"Your gradient has {na} components; it needs {nk}, one per variable ({names}).")
+    if na != nk:
+        kind = "missing_component" if na < nk else "extra_component"
+        return Diagnosis(kind, f"Your gradient has {na} components; it needs {nk}, one per variable ({names}).")
     wrong = [i for i, r in enumerate(results) if r is None or r.status != "equal"]
     if len(wrong) >= 2 and _is_permutation(key, comps, index, seed, tol, check_time):
         return Diagnosis(

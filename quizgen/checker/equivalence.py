@@ -187,7 +187,11 @@ def compare(
                 continue
             if status == "equal" and (av is UNDEF or not close(kv, av, tol)):
                 status = "different"
-        elif status == "equal" and (av is UNDEF or not close(kv, av, tol)) and not _close_by_terms(key, ans, p, kv, av, tol):
+        elif (
+            status == "equal"
+            and (av is UNDEF or not close(kv, av, tol))
+            and not _close_by_terms(key, ans, p, kv, av, tol)
+        ):
             km, am = _mp_pair(key, ans, p)  # floats may have cancelled: the 60-digit values decide
             if km is UNDEF:
                 continue

@@ -115,9 +115,10 @@ def parse_batch_line(raw: bytes, number: int) -> tuple[Any, Any]:
     if isinstance(rid, (dict, list)):
         rid = json.dumps(rid, sort_keys=True)
     expected, answer, variables = record.get("expected"), record.get("answer"), record.get("variables")
-    if "expected" not in record or not (
-        isinstance(expected, str) or (isinstance(expected, list) and expected and all(isinstance(e, str) for e in expected))
-    ):
+    key_ok = isinstance(expected, str) or (
+        isinstance(expected, list) and bool(expected) and all(isinstance(e, str) for e in expected)
+    )
+    if not key_ok:
         return rid, f'line {number}: "expected" must be a string or a list of strings'
     if not isinstance(answer, str):
         return rid, f'line {number}: "answer" must be a string'
@@ -154,4 +155,6 @@ def _run_batch(batch: str, out: str | None, timeout: float, workers: int) -> Non
         try:
             atomic_write_text(out, text)
         except OSError as exc:
-            raise CheckUsageError(f"{out}: cannot be written ({exc.strerror}); check the folder exists and is writable") from exc
+            raise CheckUsageError(
+                f"{out}: cannot be written ({exc.strerror}); check the folder exists and is writable"
+            ) from exc
