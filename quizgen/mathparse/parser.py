@@ -20,7 +20,7 @@ Grammar (lowest precedence first):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import sympy
 
@@ -28,6 +28,7 @@ from quizgen.mathparse.lexer import Token
 from quizgen.mathparse.limits import Limits
 from quizgen.mathparse.messages import Fail
 from quizgen.mathparse.names import FuncSpec, variable_latex
+from quizgen.mathparse.values import SafeValues, ask
 
 P_IF, P_OR, P_AND, P_REL, P_ADD, P_MUL, P_NEG, P_POW, P_ATOM = range(9)
 
@@ -35,7 +36,6 @@ _CLOSE = {"(": ")", "[": "]", "{": "}", "⟨": "⟩", "<": ">"}
 _RELOPS = {"<": sympy.StrictLessThan, ">": sympy.StrictGreaterThan, "<=": sympy.LessThan,
            ">=": sympy.GreaterThan, "==": sympy.Eq, "!=": sympy.Ne}
 _REL_LATEX = {"<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "==": "=", "!=": r"\ne"}
-_BAD = (sympy.S.NaN, sympy.S.ComplexInfinity, sympy.S.Infinity, sympy.S.NegativeInfinity)
 _ONE = sympy.S.One
 _ZERO = sympy.S.Zero
 
@@ -61,15 +61,6 @@ class E:
         self.pieces: list[tuple[sympy.Basic, sympy.Basic]] | None = None  # its (value, condition) pairs
 
 
-def _ask(query: Callable[[], bool | None]) -> bool | None:
-    """A sympy assumption query on a number expression, None when sympy cannot evaluate it (its evalf
-    overflows on towers such as exp(exp(exp(exp(10)))))."""
-    try:
-        return query()
-    except (TypeError, ValueError, ArithmeticError, NotImplementedError):
-        return None
-
-
 def _wrap(text: str, cond: bool) -> str:
     return f"({text})" if cond else text
 
@@ -87,7 +78,7 @@ def _bare_text(e: E) -> str:
     return e.inner.text if e.inner is not None else e.text
 
 
-class Parser:
+class Parser(SafeValues):
     """One parse of one token list; not reusable."""
 
     def __init__(self, tokens: Sequence[Token], limits: Limits, *, latex: bool, key: bool) -> None:
@@ -168,47 +159,8 @@ class Parser:
             raise Fail("expected", e.start, what="a condition such as x > y", tok=e.text)
         return e
 
-    def build(self, pos: int, what: str, fn: object, *args: object, **kwargs: object) -> sympy.Basic:
-        """fn(*args) from sympy, checked; sympy's own refusals (non-real comparisons...) become messages."""
-        try:
-            value = fn(*args, **kwargs)  # type: ignore[operator]
-        except (TypeError, ValueError, ArithmeticError, NotImplementedError):
-            raise Fail("undefined", pos, text=what) from None
-        return self.checked(value, pos, what)
-
     def relation(self, fn: type, a: E, b: E) -> sympy.Basic:
-        """a < b etc. Two numbers are compared at once. Any other comparison stays as typed (in sympy's
-        canonical order): sympy's comparison of number expressions can expand real and imaginary parts
-        exponentially, so a condition without a variable ([pi > 3]) is refused, and the checker
-        evaluates the others itself."""
-        text = f"{a.text} ... {b.text}"
-        if a.value.is_Number and b.value.is_Number:
-            return self.build(a.start, text, fn, a.value, b.value)
-        if not (a.value.free_symbols or b.value.free_symbols):
-            raise Fail("constant_condition", a.start, text=_bare_text(a))
-        rel = self.build(a.start, text, fn, a.value, b.value, evaluate=False)
-        return rel.canonical  # y > x is written x < y, as sympy does
-
-    def checked(self, value: sympy.Basic, pos: int, what: str) -> sympy.Basic:
-        """Reject undefined results (1/0, log(0)) and exact numbers too large to keep."""
-        if value in _BAD:
-            raise Fail("undefined", pos, text=what)
-        num = value
-        if value.is_Add or value.is_Mul:
-            num = value.args[0]
-        if num.is_Rational and not num.is_Integer:
-            bits = num.p.bit_length() + num.q.bit_length()
-        elif num.is_Integer:
-            bits = num.p.bit_length()
-        else:
-            return value
-        if bits > self.limits.max_number_bits:
-            raise Fail("number_too_large", pos)
-        return value
-
-    def real_number(self, value: sympy.Basic, pos: int, what: str) -> None:
-        if value.is_number and _ask(lambda: value.is_extended_real) is False:
-            raise Fail("not_real", pos, text=what)
+        return self.compare(fn, a.value, b.value, a.start, f"{a.text} ... {b.text}", _bare_text(a))
 
     # ---- grammar
     def parse_top(self) -> E:
@@ -326,24 +278,6 @@ class Parser:
         e.cases = rows
         e.pieces = pieces
         return e
-
-    def make_piecewise(self, pieces: list[tuple[sympy.Basic, sympy.Basic]], pos: int) -> sympy.Basic:
-        """A Piecewise without sympy's evaluation, which can rewrite and compare conditions for seconds
-        (minutes on nested numeric conditions); only the cheap normalizations are done here."""
-        kept = []
-        for value, cond in pieces:
-            if cond is sympy.false:
-                continue
-            if isinstance(cond, sympy.core.relational.Relational):
-                cond = cond.canonical  # as sympy's own Piecewise writes it (y > x becomes x < y)
-            kept.append((value, cond))
-            if cond is sympy.true:
-                break
-        if not kept:
-            raise Fail("undefined", pos, text="no case of the Piecewise applies")
-        if kept[0][1] is sympy.true:
-            return kept[0][0]
-        return self.build(pos, "Piecewise", sympy.Piecewise, *kept, evaluate=False)
 
     def parse_sum(self) -> E:
         first = self.parse_term()
@@ -474,28 +408,6 @@ class Parser:
         text = _wrap(base.text, base.prec <= P_POW) + "^" + _wrap(exponent.text, exponent.prec < P_POW)
         latex = _lwrap(base.latex, base.prec <= P_POW and base.inner is None) + "^{" + _bare(exponent) + "}"
         return E(value, text, latex, P_POW, base.start)
-
-    def pow_value(self, b: sympy.Expr, x: sympy.Expr, pos: int, what: str) -> sympy.Expr:
-        """b**x, refusing exponents and exact results too large to compute (9^9^9, x^(10^10))."""
-        limits = self.limits
-        if x.is_Number:
-            if x.is_Float:
-                big = abs(x) > limits.max_exponent
-            else:
-                big = abs(x.p) > limits.max_exponent * x.q
-            if big:
-                raise Fail("exponent_too_large", pos, text=what, limit=limits.max_exponent)
-            if b.is_Number and b.is_zero and x.is_negative:
-                raise Fail("division_by_zero", pos)
-            if b.is_Rational:
-                size = max(b.p.bit_length(), b.q.bit_length())
-                if size * abs(float(x)) > limits.max_number_bits:
-                    raise Fail("number_too_large", pos)
-            if not x.is_Integer and b.is_number and _ask(lambda: b.is_extended_negative):
-                raise Fail("not_real", pos, text="a fractional power of a negative number")
-        elif b.is_Number and b.is_zero and x.is_number and _ask(lambda: x.is_negative):
-            raise Fail("division_by_zero", pos)
-        return self.build(pos, "power", sympy.Pow, b, x)
 
     # ---- primaries
     def parse_primary(self) -> E:
@@ -674,7 +586,7 @@ class Parser:
             return self.relation_call(name, spec, args)
         if spec.name == "log" and len(args) == 2:
             b = args[1].value
-            if b.is_number and (_ask(lambda: b.is_extended_positive) is False or b == _ONE):
+            if b.is_number and (ask(lambda: b.is_extended_positive) is False or b == _ONE):
                 raise Fail("undefined", args[1].start, text=f"log to base {args[1].text}")
         n = len(args)
         if n < spec.min_args or n > spec.max_args:
