@@ -72,9 +72,11 @@ def _body(data: dict[str, Any]) -> str:
 
 def dumps(manifest: Manifest) -> str:
     """The manifest's exact text: the body, then its checksum as the last key."""
-    data = manifest.to_dict()
-    data[CHECKSUM_KEY] = hashlib.sha256(_body(data).encode("utf-8")).hexdigest()
-    return _body(data) + "\n"
+    body = _body(manifest.to_dict())
+    checksum = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    # Same text as dumping the dict with the checksum as its last key, without encoding it all twice.
+    assert body.endswith("\n}")
+    return f'{body[:-2]},\n  "{CHECKSUM_KEY}": "{checksum}"\n}}\n'
 
 
 def write(manifest: Manifest, path: str | Path) -> None:

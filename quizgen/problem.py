@@ -7,7 +7,7 @@ quizgen's safe parser, never with sympify.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Ask = Literal["partial", "gradient", "value"]
@@ -58,7 +58,30 @@ class Problem:
     mistakes: list[Mistake] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # What dataclasses.asdict gives (same keys, same order), built directly: asdict deep-copies
+        # recursively and was half the time of writing a large manifest.
+        return {
+            "slot": self.slot,
+            "family": self.family,
+            "difficulty": self.difficulty,
+            "points": self.points,
+            "ask": self.ask,
+            "prompt_text": self.prompt_text,
+            "prompt_latex": self.prompt_latex,
+            "function": self.function,
+            "function_latex": self.function_latex,
+            "variables": list(self.variables),
+            "wrt": list(self.wrt),
+            "point": None if self.point is None else dict(self.point),
+            "answer": list(self.answer) if isinstance(self.answer, list) else self.answer,
+            "answer_latex": self.answer_latex,
+            "steps": [{"text": s.text, "latex": s.latex} for s in self.steps],
+            "mistakes": [
+                {"kind": m.kind, "answer": list(m.answer) if isinstance(m.answer, list) else m.answer,
+                 "feedback": m.feedback}
+                for m in self.mistakes
+            ],
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Problem:

@@ -175,3 +175,12 @@ def test_redraws_are_counted(tmp_path):
     m = generate(_bank(tmp_path, slot * 4), numbered_students(3))
     assert m.stats["draws"] == m.stats["accepted"] + sum(m.stats["redrawn"].values())
     assert m.stats["redrawn"].get("duplicate", 0) > 0
+
+
+def test_problem_to_dict_matches_asdict(demo_manifest):
+    """Problem.to_dict is hand-built for speed; it must stay exactly what dataclasses.asdict gives."""
+    from dataclasses import asdict
+
+    for sheet in demo_manifest.students:
+        for p in sheet.problems:
+            assert list(p.to_dict().items()) == list(asdict(p).items())
