@@ -91,6 +91,9 @@ def _node_line(node: Any) -> int | None:
         return None
 
 
+_EXPECTED = {list: "a list", int: "an integer", str: "text", bool: "true or false", float: "a number", dict: "a mapping"}
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -338,7 +341,7 @@ def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpe
         if expected is float and _is_int(value):
             ok, value = True, float(value)
         if not ok:
-            err(key, f"must be {expected.__name__}, got {_type_name(value)}")
+            err(key, f"must be {_EXPECTED.get(expected, expected.__name__)}, got {_type_name(value)}")
         else:
             options[key] = value if not isinstance(value, str) else str(value)
 

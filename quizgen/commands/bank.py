@@ -32,7 +32,8 @@ def check_command(file: Path) -> None:
     if errors:
         for line in errors:
             click.echo(line, err=True)
-        raise BankError(f"{file}: {len(errors)} error{'s' if len(errors) != 1 else ''}; fix them and check again")
+        count = f"{len(errors)} errors; fix them" if len(errors) != 1 else "1 error; fix it"
+        raise BankError(f"{file}: {count} and check again")
     from quizgen.bank import load_bank
 
     bank = load_bank(file)
