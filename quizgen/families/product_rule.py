@@ -25,7 +25,6 @@ from quizgen.families._common import (
     join_names,
     label,
     partial_latex,
-    partial_text,
     plain,
     slot_variables,
     tex,
