@@ -54,17 +54,3 @@ def assert_key_correct(draft: Draft, seed: int = 0) -> None:
             got = a.subs(point)
             assert sympy.simplify(expected - got) == 0, (draft.function, w, point, a, expected, got)
 
-
-def numbers_in(expr: sympy.Basic) -> list[int]:
-    """The integer coefficients written in an expression (ignoring exponents)."""
-    found = []
-    for node in sympy.preorder_traversal(expr):
-        if isinstance(node, sympy.Mul):
-            coeff, _ = node.as_coeff_Mul()
-            if coeff != 1 and coeff.is_Integer:
-                found.append(int(coeff))
-        elif isinstance(node, sympy.Add):
-            const = node.as_coeff_Add()[0]
-            if const != 0 and const.is_Integer:
-                found.append(int(const))
-    return found

@@ -8,7 +8,7 @@ import sympy
 
 from quizgen.families._common import sstr
 from quizgen.families.sum_rule import SumRule
-from tests.families.drawtools import assert_key_correct, draw, numbers_in, slot
+from tests.families.drawtools import assert_key_correct, draw, slot
 
 FAMILY = SumRule()
 SEEDS = range(20)
@@ -75,7 +75,3 @@ def test_mistakes_include_the_classic_errors():
     kinds = {m.kind for m in d.mistakes}
     assert {"wrong_var", "other_var_nonconst", "off_by_one_exp"} <= kinds
 
-
-def test_numbers_helper_sees_coefficients():
-    x, y = sympy.symbols("x y")
-    assert sorted(numbers_in(3 * x**2 + 5 * y + 7)) == [3, 5, 7]
