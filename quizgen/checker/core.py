@@ -206,12 +206,15 @@ def _check(req: CheckRequest, deadline: float | None, symbolic: SymbolicFn | Non
         return invalid(f"Problem with the key, not the answer: {exc}", "bad_key")
     if not isinstance(req.answer, str):
         return invalid("The answer is not text.", "bad_request")
+    bad = [v for v in key.variables if not (isinstance(v, str) and v.isidentifier())]
+    if bad:
+        return invalid(f"Problem with the variables, not the answer: {bad[0]!r} is not a variable name.", "bad_key")
     try:
         parsed = parse_answer(req.answer, list(key.variables), latex=req.latex)
     except AnswerSyntaxError as exc:
         return invalid(exc.message, "syntax")
-    except ValueError as exc:  # bad variable names: the request's fault, not the student's
-        return invalid(f"Problem with the variables, not the answer: {exc}", "bad_key")
+    except (ValueError, TypeError, ArithmeticError) as exc:  # sympy refusing to build it (a parser gap)
+        return invalid(f"This answer could not be read ({type(exc).__name__}); write it more simply.", "syntax")
     check_time()
     text, latex = parsed.text, parsed.latex
     answer = parsed.value

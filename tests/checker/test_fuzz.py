@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -60,3 +61,47 @@ def test_known_attacks_give_a_clean_verdict(answer: str) -> None:
     v = check("2*x + 3*y", answer, ["x", "y"])
     _clean(v)
     assert v.verdict != "correct"
+
+
+_ATOMS = st.sampled_from(["x", "y", "2", "3", "1/2", "0.5", "pi", "e"])
+_FUNCS = st.sampled_from(["sin", "cos", "exp", "ln", "sqrt", "abs", "relu", "sigmoid", "tanh", "atan"])
+
+
+def _expr(depth: int) -> st.SearchStrategy[str]:
+    if depth == 0:
+        return _ATOMS
+    sub = _expr(depth - 1)
+    return st.one_of(
+        _ATOMS,
+        st.builds(lambda a, op, b: f"({a}){op}({b})", sub, st.sampled_from(["+", "-", "*", "/"]), sub),
+        st.builds(lambda a, n: f"({a})^{n}", sub, st.integers(-3, 4)),
+        st.builds(lambda f, a: f"{f}({a})", _FUNCS, sub),
+        st.builds(lambda a, b: f"max({a}, {b})", sub, sub),
+        st.builds(lambda a, b, c: f"[{a} > {b}]*({c})", sub, sub, sub),
+    )
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_expr(3))
+def test_an_answer_equals_its_own_key(text: str) -> None:
+    """Round trip: the parsed answer printed as a key (sympy str, as in manifests) is accepted, and the
+    same answer scaled and shifted is not."""
+    from quizgen.mathparse import AnswerSyntaxError, parse_answer
+
+    try:
+        value = parse_answer(text, ["x", "y"]).value
+    except (AnswerSyntaxError, ValueError, TypeError):
+        return  # the parser's business (tests/mathparse); here: check() on what it accepts
+    if value.has(sympy.zoo, sympy.nan, sympy.oo):
+        return  # e.g. (1(x > x)*x)^-1: sympy itself says undefined; no key is written like that
+    if any(isinstance(n, sympy.Mul) and n.args and n.args[0] == 0 for n in sympy.preorder_traversal(value)):
+        return  # 0*sqrt(x) left unevaluated: the key "0*sqrt(x)" reads as 0, defined where sqrt(x) is not
+    if not value.free_symbols and not sympy.Abs(value.evalf(20)).is_finite:
+        return  # a constant with no real value (cos(1/2)/relu(pi - 4)): not a key either
+    v = check(str(value), text, ["x", "y"], timeout=5.0)
+    _clean(v)
+    assert v.verdict == "correct", (str(value), text, v)
+    if v.verdict == "correct":
+        # 3% off plus a varying offset: beyond the 0.1% a typed decimal may be off, and no fixed point
+        w = check(str(value), f"({text})*103/100 + (1 + x^2)/97", ["x", "y"], timeout=5.0)
+        assert w.verdict == "incorrect", (str(value), text, w)
