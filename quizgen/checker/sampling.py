@@ -20,7 +20,12 @@ from quizgen.checker.evaluate import FLOAT, OVERFLOW, UNDEF, Fn, Unsupported, co
 MAX_BREAKPOINTS = 12
 """Bound on breakpoint expressions per comparison, so the work stays bounded by construction."""
 LINES_PER_BREAKPOINT = 2
-BISECT_STEPS = 48
+SCAN_LINES = 3
+SCAN_GRID = 33
+SCAN_RANGE = 8.0
+MAX_CROSSINGS_PER_LINE = 4
+MAX_BREAKPOINT_POINTS = 128
+BISECT_STEPS = 44
 BOX = 2.5
 """Generic points come from [-BOX, BOX]^n first (WeBWorK uses [-2, 2]), then (0, 3]^n, then [-10, 10]^n."""
 
@@ -101,34 +106,74 @@ def _sign_of(g: Fn, point: Sequence[float]) -> int:
     return (v > 0) - (v < 0)
 
 
+def _crossings_on_lines(g: Fn, n: int, rng: random.Random) -> list[tuple[tuple[float, ...], tuple[float, ...], float]]:
+    """(base, direction, t) for every sign change of g along SCAN_LINES random lines through the box.
+
+    Every change on a line is kept (not just the first), so both kinks of relu(x^2 - 1) are crossed.
+    """
+    found: list[tuple[tuple[float, ...], tuple[float, ...], float]] = []
+    step = 2 * SCAN_RANGE / (SCAN_GRID - 1)
+    for _ in range(SCAN_LINES):
+        p = tuple(rng.uniform(-BOX, BOX) for _ in range(n))
+        d = _direction(rng, n)
+        last_t, last_s, on_line = 0.0, 0, 0
+        for k in range(SCAN_GRID):
+            t = -SCAN_RANGE + k * step
+            s = _sign_of(g, _along(p, d, t))
+            if s == 0:
+                continue
+            if last_s and s != last_s and on_line < MAX_CROSSINGS_PER_LINE:
+                found.append((p, d, _bisect(g, p, d, last_t, t, last_s)))
+                on_line += 1
+            last_t, last_s = t, s
+    return found
+
+
+def _crossings_between_probes(g: Fn, n: int, rng: random.Random) -> list[tuple[tuple[float, ...], tuple[float, ...], float]]:
+    """For kinks the lines missed (outside the box): bisect between random points of opposite sign."""
+    pos, neg = _probe(g, n, rng)
+    found = []
+    if pos:
+        for _ in range(LINES_PER_BREAKPOINT):
+            a, b = rng.choice(pos), rng.choice(neg)
+            length = math.sqrt(sum((bi - ai) ** 2 for ai, bi in zip(a, b)))
+            if length > 0:
+                d = tuple((bi - ai) / length for ai, bi in zip(a, b))
+                found.append((a, d, _bisect(g, a, d, 0.0, length, 1)))
+    return found
+
+
 def breakpoint_points(
     gs: Sequence[Fn], n: int, rng: random.Random, check_time: Callable[[], None]
 ) -> list[tuple[float, ...]]:
     """Points on both sides of every breakpoint: at distance ~1e-6 (thin regions) and 0.05-0.5 (the branch).
 
-    For each g: random points where g > 0 and g < 0, then bisection along the segment between a pair finds
-    a point of g = 0 (LINES_PER_BREAKPOINT pairs, so different parts of the kink are crossed).
+    For each g, the places where g changes sign along random lines through the sample box (or, when the
+    kink lies outside it, between random points of opposite sign in wider boxes) are found by bisection.
+    At most MAX_BREAKPOINT_POINTS points in all, so the work stays bounded.
     """
     points: list[tuple[float, ...]] = []
     if n == 0:
         return points
     for g in gs:
         check_time()
-        pos, neg = _probe(g, n, rng)
-        if not pos:
-            continue
-        for _ in range(LINES_PER_BREAKPOINT):
-            a, b = rng.choice(pos), rng.choice(neg)
-            length = math.sqrt(sum((bi - ai) ** 2 for ai, bi in zip(a, b)))
-            if length == 0:
-                continue
-            d = tuple((bi - ai) / length for ai, bi in zip(a, b))
-            t0 = _bisect(g, a, d, 0.0, length, 1)
-            at = _along(a, d, t0)
+        crossings = _crossings_on_lines(g, n, rng) or _crossings_between_probes(g, n, rng)
+        for base, d, t0 in crossings:
+            if len(points) >= MAX_BREAKPOINT_POINTS:
+                return points
+            at = _along(base, d, t0)
             delta = 1e-6 * (1.0 + math.sqrt(sum(v * v for v in at)))
             far = rng.uniform(0.05, 0.5)
-            points.extend(_along(a, d, t0 + s_ * r) for r in (delta, far) for s_ in (-1.0, 1.0))
+            points.extend(_along(base, d, t0 + s_ * r) for r in (delta, far) for s_ in (-1.0, 1.0))
     return points
+
+
+def _direction(rng: random.Random, n: int) -> tuple[float, ...]:
+    while True:
+        v = [rng.gauss(0.0, 1.0) for _ in range(n)]
+        norm = math.sqrt(sum(c * c for c in v))
+        if norm > 1e-3:
+            return tuple(c / norm for c in v)
 
 
 def _along(p: Sequence[float], d: Sequence[float], t: float) -> tuple[float, ...]:

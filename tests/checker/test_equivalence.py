@@ -103,3 +103,11 @@ def test_kinks_outside_the_sample_box_are_still_straddled(seed: int) -> None:
     assert same(far, sympy.Integer(0), seed=seed) == "different"
     assert same(H(x - 20), sympy.Integer(0), seed=seed) == "different"
     assert same(far, H(x - y - 5), seed=seed) == "equal"
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_every_kink_of_a_nonlinear_inner_function_is_straddled(seed: int) -> None:
+    # d/dx relu(x^2 - 1) = 2x*1(x^2 > 1); forgetting the branch x < -1 must never pass
+    key = 2 * x * sympy.Piecewise((1, x**2 - 1 > 0), (0, True))
+    assert same(key, 2 * x * H(x - 1), seed=seed) == "different"
+    assert same(key, 2 * x * (H(x - 1) + H(-x - 1)), seed=seed) == "equal"
