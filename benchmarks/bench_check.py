@@ -78,10 +78,35 @@ def score(labels: list[str], accepted: list[bool]) -> tuple[int, int, int]:
     return right, false_accepts, false_rejects
 
 
+def grading_batch(cases: list[dict[str, Any]], size: int) -> None:
+    """Like grading a class: many students give the same answer, others a variant (a "+ 0" appended)."""
+    from quizgen.checker import Checker, CheckRequest
+    from quizgen.checker import core
+
+    requests = []
+    for i in range(size):
+        c = cases[i % len(cases)]
+        variant = (i // len(cases)) % 8
+        requests.append(CheckRequest(c["expected"], c["answer"] + " + 0" * variant, c.get("variables")))
+    distinct = len({r.cache_key() for r in requests})
+    for workers in (1, 2):
+        core._KEYS.data.clear()
+        core._MISTAKES.data.clear()
+        t0 = time.perf_counter()
+        with Checker(workers=workers) as checker:
+            checker.check_many(requests)
+        took = time.perf_counter() - t0
+        print(f"grading batch : {size} answers ({distinct} distinct), workers={workers}: {took:.2f} s "
+              f"(including starting the worker processes)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="cold-cache runs of the checker (best is kept)")
     parser.add_argument("--show", action="store_true", help="list every case either method gets wrong")
+    parser.add_argument("--class-size", type=int, default=0, metavar="N",
+                        help="also time a grading-sized batch of N answers (repeats and variants of the cases) "
+                             "with workers=1 and workers=2")
     args = parser.parse_args()
 
     from quizgen.checker import Checker, CheckRequest
@@ -141,6 +166,8 @@ def main() -> int:
         f"median {statistics.median(base_times) * 1e3:.2f} ms, max {max(base_times) * 1e3:.0f} ms"
     )
     print(f"speed ratio   : {base_total / ours_total:.0f}x the baseline's throughput")
+    if args.class_size:
+        grading_batch(cases, args.class_size)
     if args.show:
         for c, v, b in zip(cases, verdicts, base_ok):
             ours = v.verdict == "correct"

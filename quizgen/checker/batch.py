@@ -22,7 +22,9 @@ from quizgen.checker.verdict import CheckRequest, Verdict, invalid
 from quizgen.checker.worker import DEFAULT_MEMORY_MB, WorkerFailed, WorkerProcess
 
 POOL_THRESHOLD = 200
-"""Distinct uncached checks from which workers > 1 pays for itself (below it, in-process is faster)."""
+"""Distinct uncached checks left from which workers > 1 may pay for itself."""
+POOL_AFTER = 1.0
+"""Seconds of in-process checking before a batch goes to worker processes (starting one costs about that)."""
 CHUNK = 64
 GRACE = 0.25
 """Extra seconds the parent allows for a result to travel back before killing a worker."""
@@ -140,11 +142,15 @@ class Checker:
             if progress is not None:
                 progress(done)
 
-        if self.workers > 1 and len(todo) >= POOL_THRESHOLD:
-            self._run_pool([(k, requests[idx[0]]) for k, idx in todo], finish)
-        else:
-            for key, idx in todo:
-                finish(key, check_request(requests[idx[0]], timeout=self.timeout, symbolic=self._symbolic))
+        start, k = time.monotonic(), 0
+        while k < len(todo):
+            # In this process first: most batches finish before worker processes would have started.
+            if self.workers > 1 and len(todo) - k >= POOL_THRESHOLD and time.monotonic() - start > POOL_AFTER:
+                self._run_pool([(key, requests[idx[0]]) for key, idx in todo[k:]], finish)
+                break
+            key, idx = todo[k]
+            finish(key, check_request(requests[idx[0]], timeout=self.timeout, symbolic=self._symbolic))
+            k += 1
         return [r if r is not None else invalid("This answer could not be checked.", "internal_error") for r in results]
 
     def _run_pool(self, items: list[tuple[Any, CheckRequest]], finish: Callable[[Any, Verdict], None]) -> None:

@@ -98,6 +98,7 @@ def test_worker_is_killed_and_replaced() -> None:
 
 def test_pool_batch_survives_a_pathological_answer(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(batch_module, "POOL_THRESHOLD", 1)
+    monkeypatch.setattr(batch_module, "POOL_AFTER", 0.0)
     monkeypatch.setattr(batch_module, "CHUNK", 3)
     reqs = [CheckRequest(f"{i}*x", f"{i}x", ("x",)) for i in range(1, 8)]
     reqs.insert(2, CheckRequest(SLOW_KEY, SLOW_ANSWER, ("x",)))
