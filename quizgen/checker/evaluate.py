@@ -109,6 +109,8 @@ def _mp_capped(f: Callable[[Any], Any], *, exp_like: bool) -> Callable[[Any], An
     def g(v: Any) -> Any:
         if exp_like:
             if abs(v) > EXP_ARG_MAX:
+                if f is MPX.exp and v < 0:
+                    return MPX.zero  # underflow: exp(-1e9) is 0 to any precision that matters here
                 raise OverflowError
         elif MPX.mag(v) > PERIODIC_MAG_MAX:
             raise OverflowError
@@ -240,6 +242,8 @@ class _Backend:
 
         def mp_pow(b: Any, e: Any) -> Any:
             if b != 0 and abs(e) * max(1, abs(MPX.mag(b))) > EXP_ARG_MAX:
+                if b > 0 and (abs(b) < 1) == (e > 0):
+                    return MPX.zero  # underflow, like exp(-huge)
                 raise OverflowError  # the same blow-up as exp(huge), written as a power
             if b < 0:
                 _mp_check(e == MPX.floor(e))

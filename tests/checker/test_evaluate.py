@@ -101,3 +101,10 @@ def test_unknown_nodes_and_symbols_are_unsupported() -> None:
         compile_expr(sympy.Integral(x, x), NAMES)
     with pytest.raises(Unsupported):
         compile_expr(x + sympy.I, NAMES)
+
+
+def test_mpmath_underflow_is_zero_and_overflow_is_refused() -> None:
+    tiny = compile_expr(sympy.exp(-sympy.exp(x)), NAMES, MP)
+    assert run_mp(tiny, (MPX.mpf(30), MPX.mpf(0))) == 0
+    huge = compile_expr(sympy.exp(sympy.exp(sympy.exp(x))), NAMES, MP)
+    assert run_mp(huge, (MPX.mpf(4), MPX.mpf(0))) is UNDEF  # refused quickly, never computed
