@@ -58,7 +58,7 @@ class _Layer:
         return f"{self.name}({', '.join(a.name for a in self.inputs)})"
 
     def signature_latex(self) -> str:
-        return f"{self.name}({', '.join(sympy.latex(a) for a in self.inputs)})"
+        return f"{self.name}({', '.join(tex(a) for a in self.inputs)})"
 
 
 def _small(rng: random.Random, slot: SlotSpec, bound: int = 2) -> int:
@@ -172,7 +172,7 @@ class ChainMulti(Family):
         definitions = "; ".join(f"{l.signature()} = {plain(l.expr)}" for l in reversed(layers))
         definitions_latex = ",\\quad ".join(f"{l.signature_latex()} = {tex(l.expr)}" for l in reversed(layers))
         sig = ", ".join(v.name for v in variables)
-        sig_latex = ", ".join(sympy.latex(v) for v in variables)
+        sig_latex = ", ".join(tex(v) for v in variables)
         intro_text = f"Let {definitions}, and F({sig}) = {composition}."
         intro_latex = f"Let ${definitions_latex}$, and $F({sig_latex}) = {composition_latex}$."
         draft = Draft(
@@ -197,7 +197,7 @@ def _composition(layers: list[_Layer]) -> tuple[str, str]:
         below = {layer.arg.name: text}
         below_latex = {layer.arg.name: latex}
         text = f"{layer.name}({', '.join(below.get(a.name, a.name) for a in layer.inputs)})"
-        latex = f"{layer.name}({', '.join(below_latex.get(a.name, sympy.latex(a)) for a in layer.inputs)})"
+        latex = f"{layer.name}({', '.join(below_latex.get(a.name, tex(a)) for a in layer.inputs)})"
     return text, latex
 
 
@@ -206,7 +206,7 @@ def _factor_names(layers: list[_Layer], x: sympy.Symbol) -> list[tuple[str, str]
     names = []
     for layer in reversed(layers):
         if layer.name == "f":
-            names.append((f"df/d{layer.arg.name}", rf"\frac{{df}}{{d{sympy.latex(layer.arg)}}}"))
+            names.append((f"df/d{layer.arg.name}", rf"\frac{{df}}{{d{tex(layer.arg)}}}"))
         elif layer.name == "h":
             names.append((partial_text(x, "h"), partial_latex(x, "h")))
         else:
@@ -229,8 +229,8 @@ def _steps(
     product_latex = r" \cdot ".join(n for _, n in names)
     args = layers[1:]
     named = join_names([f"{a.arg.name} = {plain(v)}" for a, v in zip(args, values[1:])])
-    named_latex = join_names([f"${sympy.latex(a.arg)} = {tex(v)}$" for a, v in zip(args, values[1:])])
-    X = sympy.latex(x)
+    named_latex = join_names([f"${tex(a.arg)} = {tex(v)}$" for a, v in zip(args, values[1:])])
+    X = tex(x)
     steps = [
         DraftStep(
             text=f"Name the layers ({named}). "
@@ -242,12 +242,12 @@ def _steps(
     for layer, value, derivative, factor, (name, name_latex) in zip(
         reversed(layers), reversed(values), derivatives, factors, names
     ):
-        arg, arg_latex = layer.arg.name, sympy.latex(layer.arg)
+        arg, arg_latex = layer.arg.name, tex(layer.arg)
         if layer.name == "f":
             why = f"the outer function, by {_OUTER_RULE[kind]}, then substitute {arg} = {plain(value)}"
             why_latex = f"The outer function, by {_OUTER_RULE_LATEX[kind]}, then substitute ${arg_latex} = {tex(value)}$"
         else:
-            other, other_latex = layer.other.name, sympy.latex(layer.other)
+            other, other_latex = layer.other.name, tex(layer.other)
             why = f"hold {other} constant and differentiate by {arg}"
             why_latex = f"Hold ${other_latex}$ constant and differentiate by ${arg_latex}$"
             if layer.name != "h" and derivative.has(layer.arg):
@@ -334,7 +334,7 @@ def _at_point(slot: SlotSpec, rng: random.Random, draft: Draft, intro_text: str,
     if not isinstance(slot.point, dict) and not 1e-3 <= abs(float(value)) <= 1e7:
         return None  # 0, 4e-10 or 1e12 make a poor value question; the generator redraws
     at_text = ", ".join(f"{v.name} = {plain(val)}" for v, val in point.items())
-    pairs_latex = [f"{sympy.latex(v)} = {tex(val)}" for v, val in point.items()]
+    pairs_latex = [f"{tex(v)} = {tex(val)}" for v, val in point.items()]
     at_latex = ", ".join(pairs_latex)
     x = draft.wrt[0]
     mistakes = []

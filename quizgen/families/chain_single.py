@@ -277,7 +277,7 @@ class ChainSingle(Family):
         chained = sympy.Mul(outer.apply(inner.expr, derivative=True, keep=False), inner.deriv)
         key = sympy.expand(chained) if shortcut else chained
 
-        X, XL = x.name, sympy.latex(x)
+        X, XL = x.name, tex(x)
         steps = [
             DraftStep(
                 text=f"Write h({X}) = f(g({X})) with outer function f(u) = {plain(outer.apply(u))} "

@@ -168,7 +168,7 @@ def _partial_step(v: sympy.Symbol, variables: list[sympy.Symbol], terms: list[_T
     dead = [t for t in terms if not t.contains(v)]
     rules = "the power rule" if all(t.var != v for t in live) else "the power rule and, for exp/sin/cos, the chain rule"
     text = f"{partial_text(v)}: " + _partial_sentence(v, variables, dead, rules, lambda e: plain(e) if not isinstance(e, sympy.Symbol) else e.name)
-    d = sympy.latex(v)
+    d = tex(v)
     pieces = " + ".join(rf"\frac{{\partial}}{{\partial {d}}}\left({tex(t.expr)}\right)" for t in live)
     sentence = _partial_sentence(v, variables, dead, rules, _inline)
     latex = rf"\text{{{sentence}}} {partial_latex(v)} = {pieces} = {tex(result)}"
@@ -288,9 +288,9 @@ def _value_draft(
     else:
         return None
     sig = ", ".join(v.name for v in variables)
-    sig_latex = ", ".join(sympy.latex(v) for v in variables)
+    sig_latex = ", ".join(tex(v) for v in variables)
     at_text = ", ".join(f"{v.name} = {plain(val)}" for v, val in point.items())
-    at_latex = ", ".join(f"{sympy.latex(v)} = {tex(val)}" for v, val in point.items())
+    at_latex = ", ".join(f"{tex(v)} = {tex(val)}" for v, val in point.items())
     prompt_text = (
         f"Let f({sig}) = {plain(function)}. Find the gradient ∇f at {at_text} "
         f"(the values of {', '.join(partial_text(v) for v in variables)}, in this order)."
@@ -299,7 +299,7 @@ def _value_draft(
         f"Let $f({sig_latex}) = {tex(function)}$. Find the gradient $\\nabla f$ at ${at_latex}$ "
         # components named by variable, not as \frac{\partial f}{...}: renderers label a value answer by the
         # last partial in the prompt, and this answer is the whole vector
-        f"(the values of the partial derivatives by ${', '.join(sympy.latex(v) for v in variables)}$, in this order)."
+        f"(the values of the partial derivatives by ${', '.join(tex(v) for v in variables)}$, in this order)."
     )
     steps = steps + [
         DraftStep(

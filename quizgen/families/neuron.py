@@ -13,6 +13,7 @@ import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import ClassVar
 
 import sympy
@@ -31,6 +32,7 @@ from quizgen.families._common import (
     tex,
     var,
 )
+from quizgen.families._printing import fast_subs
 from quizgen.families.base import Draft, DraftMistake, DraftStep, Family, SlotSpec
 from quizgen.problem import Ask
 
@@ -41,20 +43,24 @@ _MAX_SYMBOLIC_INPUTS = 2
 """A symbolic squared-error answer with 3 inputs is too long for one line; 3 inputs are for value asks."""
 _NAME = re.compile(r"^([wx])_?(\d+)$")
 _POINT_TRIES = 30
+_CACHE_LIMIT = 10_000
 ZERO = sympy.Integer(0)
 
 
 @dataclass(frozen=True)
 class _Neuron:
-    """z = Σ wi xi + b, a = ReLU(z), and the loss L(a) with its derivative on the active side."""
+    """z = Σ wi xi + b, a = ReLU(z), and the loss L(a) with its derivative on the active side.
 
-    weights: list[sympy.Symbol]
-    inputs: list[sympy.Symbol]
+    Hashable: everything symbolic about a draw depends only on the neuron and what is asked (see _symbolic).
+    """
+
+    weights: tuple[sympy.Symbol, ...]
+    inputs: tuple[sympy.Symbol, ...]
     bias: sympy.Symbol
     target: sympy.Symbol | None
     loss: str
 
-    @property
+    @cached_property
     def z(self) -> sympy.Expr:
         return sympy.Add(*[w * x for w, x in zip(self.weights, self.inputs)], self.bias)
 
@@ -62,9 +68,9 @@ class _Neuron:
     def variables(self) -> list[sympy.Symbol]:
         return [*self.weights, *self.inputs, self.bias] + ([self.target] if self.target is not None else [])
 
-    @property
+    @cached_property
     def function(self) -> sympy.Expr:
-        a = sympy.Max(ZERO, self.z)
+        a = sympy.Max(ZERO, self.z, evaluate=False)  # the same object sympy.Max builds, without its slow checks
         if self.loss == "relu":
             return a
         square = (a - self.target) ** 2
@@ -85,8 +91,14 @@ class _Neuron:
         return sympy.Mul(2, a - self.target, evaluate=False) if self.loss == "squared" else a - self.target
 
     def dz(self, v: sympy.Symbol) -> sympy.Expr:
-        """∂z/∂v: xi for wi, wi for xi, 1 for b."""
-        return sympy.diff(self.z, v)
+        """∂z/∂v: xi for wi, wi for xi, 1 for b (z is linear in each; 0 for anything else)."""
+        if v == self.bias:
+            return sympy.Integer(1)
+        if v in self.weights:
+            return self.inputs[self.weights.index(v)]
+        if v in self.inputs:
+            return self.weights[self.inputs.index(v)]
+        return ZERO
 
     def times(self, outer: sympy.Expr, factor: sympy.Expr) -> sympy.Expr:
         """outer * factor, keeping 2*(z - t) undistributed when the factor is 1 (the bias)."""
@@ -140,8 +152,8 @@ def _choose_neuron(slot: SlotSpec, rng: random.Random, names: tuple[str, ...]) -
             f"use ask: value, loss: relu, or at most {_MAX_SYMBOLIC_INPUTS} inputs (wrt among w1, x1, w2, x2)"
         )
     return _Neuron(
-        [var(w) for w, _ in pairs[:n]],
-        [var(x) for _, x in pairs[:n]],
+        tuple(var(w) for w, _ in pairs[:n]),
+        tuple(var(x) for _, x in pairs[:n]),
         var(bias),
         var(target) if target is not None and loss != "relu" else None,
         loss,
@@ -177,7 +189,7 @@ def _held_constant(nn: _Neuron, v: sympy.Symbol, show: Callable[[sympy.Symbol], 
 
 
 def _math(u: sympy.Symbol) -> str:
-    return f"${sympy.latex(u)}$"
+    return f"${tex(u)}$"
 
 
 def _sentence_case(text: str) -> str:
@@ -218,7 +230,7 @@ def _component_steps(nn: _Neuron, v: sympy.Symbol) -> list[DraftStep]:
         DraftStep(
             text=f"∂z/∂{v.name} ({_held_constant(nn, v)}):",
             expr=dz,
-            latex=rf"\text{{{_sentence_case(_held_constant(nn, v, _math))}:}} \frac{{\partial z}}{{\partial {sympy.latex(v)}}} = {tex(dz)}",
+            latex=rf"\text{{{_sentence_case(_held_constant(nn, v, _math))}:}} \frac{{\partial z}}{{\partial {tex(v)}}} = {tex(dz)}",
         )
     )
     steps.append(
@@ -291,45 +303,79 @@ class Neuron(Family):
     def draw(self, slot: SlotSpec, rng: random.Random) -> Draft | None:
         names = slot.variables or self.default_variables
         nn = _choose_neuron(slot, rng, tuple(names))
-        variables = nn.variables
         if slot.ask == "gradient":
-            wrt = [*nn.weights, nn.bias]
+            wrt: tuple[sympy.Symbol, ...] = (*nn.weights, nn.bias)
         elif slot.wrt is not None:
-            wrt = [var(slot.wrt)]
+            wrt = (var(slot.wrt),)
         else:
             candidates = [*nn.weights, nn.bias, *nn.inputs]
-            wrt = [candidates[rng.randrange(len(candidates))]]
-        answers = [nn.derivative(v) for v in wrt]
-        intro = [
-            DraftStep(
-                text=f"Pre-activation z = {plain(nn.z)}; output a = ReLU(z) = max(0, z). "
-                f"Chain rule through the neuron: ∂L/∂v = dL/da * da/dz * ∂z/∂v.",
-                latex=rf"\text{{Pre-activation, output and the chain rule through the neuron:}} "
-                rf"z = {tex(nn.z)},\quad a = \max(0, z),\quad \frac{{\partial L}}{{\partial v}} = "
-                r"\frac{dL}{da}\cdot\frac{da}{dz}\cdot\frac{\partial z}{\partial v}",
-            )
-        ]
-        per_var = {v: _mistakes_for(nn, v) for v in wrt}
-        if slot.ask == "gradient":
-            steps = intro + _gate_steps(nn) + gradient_steps("L", [(v, _component_steps(nn, v)) for v in wrt], answers)
-            kinds = [k for k, _, _ in per_var[wrt[0]] if all(k in {m[0] for m in per_var[v]} for v in wrt)]
-            mistakes: list[MistakeSpec] = []
-            for kind in kinds:
-                vector = [next(a for k, a, _ in per_var[v] if k == kind) for v in wrt]
-                feedback = next(fb for k, _, fb in per_var[wrt[0]] if k == kind)
-                mistakes.append((kind, vector, feedback))
-            mistakes += _wrong_var_vector(nn, wrt)
-        else:
-            steps = intro + _gate_steps(nn) + _component_steps(nn, wrt[0])
-            mistakes = list(per_var[wrt[0]])
+            wrt = (candidates[rng.randrange(len(candidates))],)
+        sym = _symbolic(nn, wrt, slot.ask)
         if slot.ask == "value":
-            draft = _value_draft(slot, rng, nn, wrt[0], answers[0], steps, per_var[wrt[0]])
-        else:
+            draft = _value_draft(slot, rng, nn, wrt[0], sym.answers[0], sym.steps, sym.mistakes)
+            return None if draft is None else _with_prompt(draft, nn, list(wrt), slot.ask)
+        key = (nn, wrt, slot.ask)
+        hit = _drafts.get(key)
+        if hit is None:
+            # partial and gradient drafts use no randomness beyond the neuron and wrt drawn above
             draft = finish(
-                slot, rng, function=nn.function, variables=variables, wrt=wrt, derivatives=answers, steps=steps,
-                mistakes=mistakes, kinks=[nn.z], name="L",
+                slot, rng, function=nn.function, variables=nn.variables, wrt=list(wrt), derivatives=sym.answers,
+                steps=sym.steps, mistakes=sym.mistakes, kinks=[nn.z], name="L",
             )
-        return None if draft is None else _with_prompt(draft, nn, wrt, slot.ask)
+            assert draft is not None
+            hit = _drafts[key] = _with_prompt(draft, nn, list(wrt), slot.ask)
+        return hit
+
+
+@dataclass(frozen=True)
+class _Symbolic:
+    """What a draw needs besides the point: keys (one per wrt), worked steps and typical mistakes."""
+
+    answers: list[sympy.Basic]
+    steps: list[DraftStep]
+    mistakes: list[MistakeSpec]
+
+
+_symbolic_cache: dict[tuple[_Neuron, tuple[sympy.Symbol, ...], str], _Symbolic] = {}
+_drafts: dict[tuple[_Neuron, tuple[sympy.Symbol, ...], str], Draft] = {}
+"""A slot has a handful of neurons and wrt choices (the random part of a value question is its point), so the
+symbolic work is done once per (neuron, wrt, ask). Both are pure functions of their keys; drafts are not
+mutated downstream."""
+
+
+def _symbolic(nn: _Neuron, wrt: tuple[sympy.Symbol, ...], ask: str) -> _Symbolic:
+    key = (nn, wrt, ask)
+    hit = _symbolic_cache.get(key)
+    if hit is not None:
+        return hit
+    answers = [nn.derivative(v) for v in wrt]
+    intro = [
+        DraftStep(
+            text=f"Pre-activation z = {plain(nn.z)}; output a = ReLU(z) = max(0, z). "
+            f"Chain rule through the neuron: ∂L/∂v = dL/da * da/dz * ∂z/∂v.",
+            latex=rf"\text{{Pre-activation, output and the chain rule through the neuron:}} "
+            rf"z = {tex(nn.z)},\quad a = \max(0, z),\quad \frac{{\partial L}}{{\partial v}} = "
+            r"\frac{dL}{da}\cdot\frac{da}{dz}\cdot\frac{\partial z}{\partial v}",
+        )
+    ]
+    per_var = {v: _mistakes_for(nn, v) for v in wrt}
+    if ask == "gradient":
+        steps = intro + _gate_steps(nn) + gradient_steps("L", [(v, _component_steps(nn, v)) for v in wrt], answers)
+        kinds = [k for k, _, _ in per_var[wrt[0]] if all(k in {m[0] for m in per_var[v]} for v in wrt)]
+        mistakes: list[MistakeSpec] = []
+        for kind in kinds:
+            vector = [next(a for k, a, _ in per_var[v] if k == kind) for v in wrt]
+            feedback = next(fb for k, _, fb in per_var[wrt[0]] if k == kind)
+            mistakes.append((kind, vector, feedback))
+        mistakes += _wrong_var_vector(nn, list(wrt))
+    else:
+        steps = intro + _gate_steps(nn) + _component_steps(nn, wrt[0])
+        mistakes = list(per_var[wrt[0]])
+    if len(_symbolic_cache) >= _CACHE_LIMIT:
+        _symbolic_cache.clear()
+        _drafts.clear()
+    result = _symbolic_cache[key] = _Symbolic(answers, steps, mistakes)
+    return result
 
 
 def _wrong_var_vector(nn: _Neuron, wrt: list[sympy.Symbol]) -> list[MistakeSpec]:
@@ -353,19 +399,19 @@ def _value_draft(
         point = point_values(slot, rng, nn.variables, [nn.z])
         if point is None:
             return None
-        value = derivative.xreplace(point)
-        if isinstance(slot.point, dict) or (nn.z.xreplace(point) > 0 and value != 0):
+        value = fast_subs(derivative, point)
+        if isinstance(slot.point, dict) or (fast_subs(nn.z, point) > 0 and value != 0):
             break
     else:
         return None
     kept = []
     for kind, answer, feedback in mistakes:
-        at = answer.xreplace(point)
+        at = fast_subs(answer, point)
         if at != value:
             kept.append(DraftMistake(kind, at, feedback))
     at_text = ", ".join(f"{u.name} = {plain(val)}" for u, val in point.items())
-    at_latex = join_names([f"${sympy.latex(u)} = {tex(val)}$" for u, val in point.items()])
-    z_value = nn.z.xreplace(point)
+    at_latex = join_names([f"${tex(u)} = {tex(val)}$" for u, val in point.items()])
+    z_value = fast_subs(nn.z, point)
     steps = steps + [
         DraftStep(
             text=f"Substitute {at_text}: z = {plain(z_value)}, so the gate is {'open' if z_value > 0 else 'closed'}, and",
@@ -399,7 +445,7 @@ def _with_prompt(draft: Draft, nn: _Neuron, wrt: list[sympy.Symbol], ask: str) -
     elif ask == "value":
         assert draft.point is not None
         at = ", ".join(f"{v.name} = {plain(val)}" for v, val in draft.point.items())
-        at_latex = ", ".join(f"{sympy.latex(v)} = {tex(val)}" for v, val in draft.point.items())
+        at_latex = ", ".join(f"{tex(v)} = {tex(val)}" for v, val in draft.point.items())
         text += f" Find the value of {partial_text(wrt[0], 'L')} at {at}."
         latex += f" Find the value of ${partial_latex(wrt[0], 'L')}$ at ${at_latex}$."
     else:
