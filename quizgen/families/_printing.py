@@ -28,29 +28,41 @@ def _sym_latex(s: Symbol) -> str:
     return hit
 
 
+def _name(p: tuple[Symbol, int]) -> str:
+    return p[0].name
+
+
 def monomial(expr: sympy.Basic) -> Monomial | None:
-    """(integer coefficient, ((symbol, positive exponent), ...) sorted by name), or None if not a monomial."""
+    """(integer coefficient, ((symbol, positive exponent), ...) sorted by name), or None if not a monomial.
+
+    Reads Integer.p rather than comparing sympy numbers (that goes through sympify; this runs a lot)."""
     if isinstance(expr, Integer):
-        return int(expr), ()
+        return expr.p, ()
     if isinstance(expr, Symbol):
         return 1, ((expr, 1),)
     if isinstance(expr, Pow):
-        if isinstance(expr.base, Symbol) and isinstance(expr.exp, Integer) and expr.exp > 0:
-            return 1, ((expr.base, int(expr.exp)),)
+        base, exp = expr.args
+        if isinstance(base, Symbol) and isinstance(exp, Integer) and exp.p > 0:
+            return 1, ((base, exp.p),)
         return None
     if isinstance(expr, Mul):
         coeff = 1
         powers: list[tuple[Symbol, int]] = []
         for arg in expr.args:
             if isinstance(arg, Integer):
-                coeff *= int(arg)
+                coeff *= arg.p
             elif isinstance(arg, Symbol):
                 powers.append((arg, 1))
-            elif isinstance(arg, Pow) and isinstance(arg.base, Symbol) and isinstance(arg.exp, Integer) and arg.exp > 0:
-                powers.append((arg.base, int(arg.exp)))
+            elif isinstance(arg, Pow):
+                base, exp = arg.args
+                if isinstance(base, Symbol) and isinstance(exp, Integer) and exp.p > 0:
+                    powers.append((base, exp.p))
+                else:
+                    return None
             else:
                 return None
-        powers.sort(key=lambda p: p[0].name)
+        if len(powers) > 1:
+            powers.sort(key=_name)
         return coeff, tuple(powers)
     return None
 
@@ -256,11 +268,15 @@ def fast_latex(expr: sympy.Basic) -> str:
 
 
 def _mono_expr(coeff: int, powers: tuple[tuple[Symbol, int], ...]) -> sympy.Expr:
-    return Mul(Integer(coeff), *[s if e == 1 else Pow(s, e) for s, e in powers])
+    from quizgen.families._build import mono  # _build uses this module's monomial()
+
+    return mono(coeff, powers)
 
 
 def fast_diff(expr: sympy.Basic, v: Symbol) -> sympy.Basic:
     """d expr / d v: the power rule term by term for integer polynomials (sympy.diff is slow), else sympy.diff."""
+    from quizgen.families._build import poly
+
     terms = expr.args if isinstance(expr, Add) else (expr,)
     out = []
     for term in terms:
@@ -273,8 +289,8 @@ def fast_diff(expr: sympy.Basic, v: Symbol) -> sympy.Basic:
         if e == 0:
             continue
         rest = tuple((s, (k - 1 if s == v else k)) for s, k in powers if not (s == v and k == 1))
-        out.append(_mono_expr(coeff * e, rest))
-    return Add(*out)
+        out.append((coeff * e, rest))
+    return poly(out)
 
 
 class _NotRational(Exception):

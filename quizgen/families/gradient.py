@@ -16,6 +16,7 @@ from typing import ClassVar
 
 import sympy
 
+from quizgen.families._build import add, mono
 from quizgen.families._common import (
     MistakeSpec,
     coef,
@@ -29,6 +30,7 @@ from quizgen.families._common import (
     slot_variables,
     tex,
 )
+from quizgen.families._printing import _ordered_args, fast_subs
 from quizgen.families.base import Draft, DraftMistake, DraftStep, Family, SlotSpec
 from quizgen.problem import Ask
 
@@ -48,11 +50,10 @@ class _Term:
 
     def rest(self, without: sympy.Symbol | None = None) -> sympy.Expr:
         """The term with the power of `without` removed (its coefficient kept)."""
-        factors: list[sympy.Expr] = [sympy.Integer(self.c)]
-        factors += [v**e for v, e in self.powers if v != without]
-        if self.func is not None:
-            factors.append(self.func(self.k * self.var))
-        return sympy.Mul(*factors)
+        powers = tuple((v, e) for v, e in self.powers if v != without)
+        if self.func is None:
+            return mono(self.c, powers)
+        return sympy.Mul(mono(self.c, powers), self.func(self.k * self.var))
 
     @cached_property
     def expr(self) -> sympy.Expr:
@@ -68,7 +69,11 @@ class _Term:
         """d/dv of the term; keep_exponent=True is the off-by-one bug v^n -> n v^n."""
         e = self.exponent(v)
         if e:
-            return e * v ** (e if keep_exponent else e - 1) * self.rest(without=v)
+            lowered = e if keep_exponent else e - 1
+            powers = tuple((p, lowered if p == v else q) for p, q in self.powers if p != v or lowered)
+            if self.func is None:
+                return mono(self.c * e, powers)
+            return sympy.Mul(mono(self.c * e, powers), self.func(self.k * self.var))
         if v == self.var:
             inner = sympy.Integer(self.k) * self.var
             outer = {sympy.exp: sympy.exp(inner), sympy.sin: sympy.cos(inner), sympy.cos: -sympy.sin(inner)}
@@ -140,7 +145,9 @@ def _dedupe(terms: list[_Term]) -> list[_Term]:
 
 def _in_display_order(terms: list[_Term]) -> list[_Term]:
     """The terms in the order sympy prints their sum, so steps list them as the prompt shows them."""
-    order = {e: i for i, e in enumerate(sympy.Add(*[t.expr for t in terms]).as_ordered_terms())}
+    total = add([t.expr for t in terms])
+    ordered = (_ordered_args(total) if isinstance(total, sympy.Add) else None) or total.as_ordered_terms()
+    order = {e: i for i, e in enumerate(ordered)}
     return sorted(terms, key=lambda t: order.get(t.expr, len(order)))
 
 
@@ -207,7 +214,7 @@ def _mistakes(
         )
     )
     nonconst = [
-        sympy.Add(*[row[j] if t.contains(v) else sympy.Add(*row) for t, row in zip(terms, table)])
+        add([row[j] if t.contains(v) else add(row) for t, row in zip(terms, table)])
         for j, v in enumerate(variables)
     ]
     if nonconst != key:
@@ -219,7 +226,7 @@ def _mistakes(
                 "you differentiated them by their own variables instead.",
             )
         )
-    off = [sympy.Add(*[t.diff(v, keep_exponent=True) for t in terms]) for v in variables]
+    off = [add([t.diff(v, keep_exponent=True) for t in terms]) for v in variables]
     if off != key:
         out.append(
             (
@@ -244,9 +251,9 @@ class Gradient(Family):
     def draw(self, slot: SlotSpec, rng: random.Random) -> Draft | None:
         variables = slot_variables(slot, self)
         terms = _draw_terms(rng, slot, variables)
-        function = sympy.Add(*[t.expr for t in terms])
+        function = add([t.expr for t in terms])
         table = [[t.diff(v) for v in variables] for t in terms]
-        key = [sympy.Add(*[row[j] for row in table]) for j in range(len(variables))]
+        key = [add([row[j] for row in table]) for j in range(len(variables))]
         steps = [
             DraftStep(
                 text=f"The gradient lists the partial derivatives in the order {', '.join(v.name for v in variables)}; "
@@ -282,7 +289,7 @@ def _value_draft(
         point = point_values(slot, rng, variables, lo=-bound, hi=bound)
         if point is None:
             return None
-        values = [d.xreplace(point) for d in key]
+        values = [fast_subs(d, point) for d in key]
         if isinstance(slot.point, dict) or all(val != 0 for val in values):
             break
     else:
@@ -311,7 +318,7 @@ def _value_draft(
     ]
     draft_mistakes = []
     for kind, answer, feedback in mistakes:
-        at = [a.xreplace(point) for a in answer]
+        at = [fast_subs(a, point) for a in answer]
         if at != values:
             draft_mistakes.append(DraftMistake(kind, at, feedback))
     return Draft(
