@@ -22,7 +22,7 @@ from fractions import Fraction
 
 import sympy
 
-from quizgen.families._printing import fast_diff, fast_latex, fast_str, fast_subs
+from quizgen.families._printing import fast_diff, fast_latex, fast_str, fast_subs, latex_ln
 from quizgen.families.base import Draft, DraftMistake, DraftStep, Family, SlotSpec
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "sstr",
     "diff",
     "tex",
+    "tex_ln",
     "join_names",
     "partial_text",
     "partial_latex",
@@ -57,6 +58,7 @@ _PRINT_CACHE_LIMIT = 50_000
 _plain_cache: dict[sympy.Basic, str] = {}
 _str_cache: dict[sympy.Basic, str] = {}
 _tex_cache: dict[sympy.Basic, str] = {}
+_tex_ln_cache: dict[sympy.Basic, str] = {}
 
 
 def var(name: str) -> sympy.Symbol:
@@ -120,6 +122,14 @@ def tex(expr: sympy.Basic) -> str:
     if hit is not None:
         return hit
     return _remember(_tex_cache, expr, fast_latex(expr))
+
+
+def tex_ln(expr: sympy.Basic) -> str:
+    """sympy.latex(expr, ln_notation=True), cached: ln for the natural logarithm, as the course writes it."""
+    hit = _tex_ln_cache.get(expr)
+    if hit is not None:
+        return hit
+    return _remember(_tex_ln_cache, expr, latex_ln(expr))
 
 
 _diff_cache: dict[tuple[sympy.Basic, sympy.Symbol], sympy.Basic] = {}

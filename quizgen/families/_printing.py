@@ -210,8 +210,20 @@ class _Latex(_Memo, _FastOrder, LatexPrinter):
         return hit
 
 
+class _LatexLn(_Latex):
+    """LaTeX with ln for the natural logarithm (its own memo: the same subexpression prints differently)."""
+
+    _memo: dict[object, str] = {}
+
+
 _STR = _Str()
 _LATEX = _Latex()
+_LATEX_LN = _LatexLn({"ln_notation": True})
+
+
+def latex_ln(expr: sympy.Basic) -> str:
+    """sympy.latex(expr, ln_notation=True), with the memo and fast term ordering of the shared printer."""
+    return _LATEX_LN.doprint(expr)
 
 
 def fast_str(expr: sympy.Basic) -> str:

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 import sympy
 
 from quizgen.errors import BankError
-from quizgen.families._common import MistakeSpec, coef, finish, nonzero_int, plain, tex, var
+from quizgen.families._common import MistakeSpec, coef, finish, nonzero_int, plain, tex, tex_ln, var
 from quizgen.families.base import Draft, DraftStep, Family, SlotSpec
 from quizgen.problem import Ask
+from quizgen.verify import Undefined, compile_expr
 
 OUTERS = ("power", "exp", "ln", "sin", "cos", "sqrt")
 _DOMAIN_LIMITED = ("ln", "sqrt")
@@ -121,17 +122,18 @@ def _exponent_factor_dropped(expr: sympy.Expr, x: sympy.Symbol) -> sympy.Expr:
     return out
 
 
-def _monomial(rng: random.Random, slot: SlotSpec, x: sympy.Symbol) -> _Inner:
+InnerSpec = tuple[object, ...]
+"""What was drawn for g, as plain numbers: ("monomial", a, k), ("polynomial", ((coeff, exponent), ...)),
+("exp", a, k), ("trig", a, k, "sin"|"cos") or ("product", a, k, "sin"|"cos"|"exp", m). Drawing (rng) and
+building (sympy, pure and cached) are separate, so a repeated draw costs no sympy work."""
+
+
+def _monomial(rng: random.Random, slot: SlotSpec) -> InnerSpec:
     a, k = coef(rng, slot), rng.randint(2, 3)
-    g = a * x**k
-    return _Inner(
-        g, sympy.diff(g, x), "the power rule", a * x ** (k - 1),
-        f"Your inner derivative is wrong: the power rule brings the exponent down, (x^{k})' = {k}x^{k - 1}.",
-        monomial=True,
-    )
+    return ("monomial", a, k)
 
 
-def _polynomial(rng: random.Random, slot: SlotSpec, x: sympy.Symbol, degree: int, positive: bool) -> _Inner | None:
+def _polynomial(rng: random.Random, slot: SlotSpec, degree: int, positive: bool) -> InnerSpec | None:
     """a x^k + b (degree 1) or a x^2 + b x + c (degree 2); positive=True keeps it > 0 for every x."""
     for _ in range(_TRIES):
         if positive:
@@ -139,20 +141,18 @@ def _polynomial(rng: random.Random, slot: SlotSpec, x: sympy.Symbol, degree: int
             if a is None or c is None:
                 return None
             if degree == 1:
-                g = a * x**2 + c
-            else:
-                b = coef(rng, slot)
-                if b * b >= 4 * a * c:
-                    continue
-                g = a * x**2 + b * x + c
-        elif degree == 1:
-            g = coef(rng, slot) * x ** rng.randint(2, 3) + coef(rng, slot)
-        else:
-            g = coef(rng, slot) * x**2 + coef(rng, slot) * x + coef(rng, slot)
-        return _Inner(
-            g, sympy.diff(g, x), "the sum and power rules", _exponent_factor_dropped(g, x),
-            "Your inner derivative is wrong: in the power rule the exponent comes down as a factor, (x^n)' = n x^(n-1).",
-        )
+                return ("polynomial", ((a, 2), (c, 0)))
+            b = coef(rng, slot)
+            if b * b >= 4 * a * c:
+                continue
+            return ("polynomial", ((a, 2), (b, 1), (c, 0)))
+        if degree == 1:
+            a = coef(rng, slot)
+            k = rng.randint(2, 3)
+            return ("polynomial", ((a, k), (coef(rng, slot), 0)))
+        a = coef(rng, slot)
+        b = coef(rng, slot)
+        return ("polynomial", ((a, 2), (b, 1), (coef(rng, slot), 0)))
     return None
 
 
@@ -165,52 +165,31 @@ def _rate(rng: random.Random, slot: SlotSpec, bound: int) -> int:
     return nonzero_int(rng, lo, hi)
 
 
-def _exponential(rng: random.Random, slot: SlotSpec, x: sympy.Symbol, positive: bool, bound: int) -> _Inner | None:
+def _exponential(rng: random.Random, slot: SlotSpec, positive: bool, bound: int) -> InnerSpec | None:
     a = _positive_coef(rng, slot) if positive else coef(rng, slot)
     if a is None:
         return None
-    k = _rate(rng, slot, bound)
-    g = a * sympy.exp(k * x)
-    return _Inner(
-        g, sympy.diff(g, x), f"the chain rule for e^({plain(k * x)})", g,
-        f"Your inner derivative is wrong: e^({plain(k * x)}) is itself a composition, so its derivative "
-        f"carries the factor {k}.",
-        rule_latex=f"the chain rule for ${tex(sympy.exp(k * x))}$",
-    )
+    return ("exp", a, _rate(rng, slot, bound))
 
 
-def _trig(rng: random.Random, slot: SlotSpec, x: sympy.Symbol) -> _Inner:
+def _trig(rng: random.Random, slot: SlotSpec) -> InnerSpec:
     a, k = coef(rng, slot), coef(rng, slot)
-    func = sympy.sin if rng.random() < 0.5 else sympy.cos
-    g = a * func(k * x)
-    wrong = a * (sympy.cos(k * x) if func is sympy.sin else -sympy.sin(k * x))
-    return _Inner(
-        g, sympy.diff(g, x), f"the chain rule for {func.__name__}({plain(k * x)})", wrong,
-        f"Your inner derivative is wrong: {func.__name__}({plain(k * x)}) is itself a composition, so its "
-        f"derivative carries the factor {k}.",
-        rule_latex=f"the chain rule for ${tex(func(k * x))}$",
-    )
+    return ("trig", a, k, "sin" if rng.random() < 0.5 else "cos")
 
 
-def _product(rng: random.Random, slot: SlotSpec, x: sympy.Symbol, allow_exp: bool, bound: int) -> _Inner:
+def _product(rng: random.Random, slot: SlotSpec, allow_exp: bool, bound: int) -> InnerSpec:
     a, k = coef(rng, slot), rng.randint(1, 2)
-    funcs: list[Callable[[sympy.Expr], sympy.Expr]] = [sympy.sin, sympy.cos] + ([sympy.exp] if allow_exp else [])
+    funcs = ["sin", "cos"] + (["exp"] if allow_exp else [])
     func = funcs[rng.randrange(len(funcs))]
-    m = _rate(rng, slot, bound) if func is sympy.exp else coef(rng, slot)
-    left, right = a * x**k, func(m * x)
-    g = left * right
-    return _Inner(
-        g, sympy.diff(g, x), "the product rule, (uv)' = u'v + uv'", sympy.diff(left, x) * sympy.diff(right, x),
-        "Your inner derivative is wrong: the derivative of a product is u'v + uv', not u'v'.",
-        rule_latex="the product rule $(uv)' = u'v + uv'$",
-    )
+    m = _rate(rng, slot, bound) if func == "exp" else coef(rng, slot)
+    return ("product", a, k, func, m)
 
 
-def _draw_inner(rng: random.Random, slot: SlotSpec, x: sympy.Symbol, outer: str) -> _Inner | None:
+def _draw_inner(rng: random.Random, slot: SlotSpec, outer: str) -> InnerSpec | None:
     positive = outer in _DOMAIN_LIMITED
     rate = 1 if outer in ("sin", "cos") else 2  # bound on k in e^(kx)
     if slot.difficulty <= 1:
-        return _monomial(rng, slot, x)
+        return _monomial(rng, slot)
     if slot.difficulty == 2:
         kinds = ["polynomial", "exp"] + ([] if positive else ["trig"])
         if outer in ("exp", "ln"):
@@ -218,13 +197,63 @@ def _draw_inner(rng: random.Random, slot: SlotSpec, x: sympy.Symbol, outer: str)
             kinds.remove("exp")
         kind = kinds[rng.randrange(len(kinds))]
         if kind == "polynomial":
-            return _polynomial(rng, slot, x, 1, positive)
+            return _polynomial(rng, slot, 1, positive)
         if kind == "exp":
-            return _exponential(rng, slot, x, positive, rate)
-        return _trig(rng, slot, x)
+            return _exponential(rng, slot, positive, rate)
+        return _trig(rng, slot)
     if positive or rng.random() < 0.4:
-        return _polynomial(rng, slot, x, 2, positive)
-    return _product(rng, slot, x, outer != "exp", rate)
+        return _polynomial(rng, slot, 2, positive)
+    return _product(rng, slot, outer != "exp", rate)
+
+
+_TRIG = {"sin": sympy.sin, "cos": sympy.cos, "exp": sympy.exp}
+
+
+def _build_inner(spec: InnerSpec, x: sympy.Symbol) -> _Inner:
+    """g(x), g'(x) and the buggy g' for a drawn spec."""
+    kind = spec[0]
+    if kind == "monomial":
+        _, a, k = spec
+        g = a * x**k
+        return _Inner(
+            g, sympy.diff(g, x), "the power rule", a * x ** (k - 1),
+            f"Your inner derivative is wrong: the power rule brings the exponent down, (x^{k})' = {k}x^{k - 1}.",
+            monomial=True,
+        )
+    if kind == "polynomial":
+        g = sympy.Add(*[sympy.Integer(c) * x**e for c, e in spec[1]])
+        return _Inner(
+            g, sympy.diff(g, x), "the sum and power rules", _exponent_factor_dropped(g, x),
+            "Your inner derivative is wrong: in the power rule the exponent comes down as a factor, (x^n)' = n x^(n-1).",
+        )
+    if kind == "exp":
+        _, a, k = spec
+        g = a * sympy.exp(k * x)
+        return _Inner(
+            g, sympy.diff(g, x), f"the chain rule for e^({plain(k * x)})", g,
+            f"Your inner derivative is wrong: e^({plain(k * x)}) is itself a composition, so its derivative "
+            f"carries the factor {k}.",
+            rule_latex=f"the chain rule for ${tex(sympy.exp(k * x))}$",
+        )
+    if kind == "trig":
+        _, a, k, name = spec
+        func = _TRIG[name]
+        g = a * func(k * x)
+        wrong = a * (sympy.cos(k * x) if func is sympy.sin else -sympy.sin(k * x))
+        return _Inner(
+            g, sympy.diff(g, x), f"the chain rule for {name}({plain(k * x)})", wrong,
+            f"Your inner derivative is wrong: {name}({plain(k * x)}) is itself a composition, so its "
+            f"derivative carries the factor {k}.",
+            rule_latex=f"the chain rule for ${tex(func(k * x))}$",
+        )
+    _, a, k, name, m = spec
+    left, right = a * x**k, _TRIG[name](m * x)
+    g = left * right
+    return _Inner(
+        g, sympy.diff(g, x), "the product rule, (uv)' = u'v + uv'", sympy.diff(left, x) * sympy.diff(right, x),
+        "Your inner derivative is wrong: the derivative of a product is u'v + uv', not u'v'.",
+        rule_latex="the product rule $(uv)' = u'v + uv'$",
+    )
 
 
 def _outers(slot: SlotSpec) -> tuple[str, ...]:
@@ -266,90 +295,139 @@ class ChainSingle(Family):
         x = var(slot.variables[0]) if slot.variables else var(self.default_variables[0])
         outers = _outers(slot)
         kind = outers[rng.randrange(len(outers))]
-        inner = _draw_inner(rng, slot, x, kind)
-        if inner is None:
+        spec = _draw_inner(rng, slot, kind)
+        if spec is None:
             return None
         outer = _Outer(kind, coef(rng, slot), rng.randint(2, 5) if kind == "power" else 1)
-        u = var("u")
-        h = outer.apply(inner.expr)
-        f_prime_g = outer.apply(inner.expr, derivative=True)
-        shortcut = kind == "power" and inner.monomial
-        chained = sympy.Mul(outer.apply(inner.expr, derivative=True, keep=False), inner.deriv)
-        key = sympy.expand(chained) if shortcut else chained
-
-        X, XL = x.name, tex(x)
-        steps = [
-            DraftStep(
-                text=f"Write h({X}) = f(g({X})) with outer function f(u) = {plain(outer.apply(u))} "
-                f"and inner function g({X}) = {plain(inner.expr)}.",
-                latex=rf"\text{{Write $h({XL}) = f(g({XL}))$ with an outer and an inner function:}} "
-                rf"f(u) = {_ln_tex(outer.apply(u))},\quad g({XL}) = {tex(inner.expr)}",
-            ),
-            DraftStep(
-                text=f"Outer derivative by {outer.rule}, evaluated at the inner function: f'(g({X})) =",
-                expr=f_prime_g,
-                latex=rf"\text{{Outer derivative by {outer.rule_latex}, evaluated at the inner function:}} "
-                rf"f'(u) = {tex(outer.apply(u, derivative=True))}\ \Rightarrow\ f'(g({XL})) = {tex(f_prime_g)}",
-            ),
-            DraftStep(
-                text=f"Inner derivative by {inner.rule}: g'({X}) =",
-                expr=inner.deriv,
-                latex=rf"\text{{Inner derivative by {inner.rule_latex or inner.rule}:}} g'({XL}) = {tex(inner.deriv)}",
-            ),
-            DraftStep(
-                text=f"Chain rule, outer derivative times inner derivative: h'({X}) = f'(g({X})) * g'({X}) = "
-                f"{plain(f_prime_g)} * ({plain(inner.deriv)})",
-                latex=rf"\text{{Chain rule, outer derivative times inner derivative:}} "
-                rf"h'({XL}) = f'(g({XL})) \cdot g'({XL}) = {tex(f_prime_g)} \cdot \left({tex(inner.deriv)}\right)",
-            ),
-            DraftStep(text=f"Simplify: h'({X}) =", expr=key, latex=rf"\text{{Simplify:}} h'({XL}) = {tex(key)}"),
-        ]
-        if shortcut:
-            expanded = sympy.expand(h)
-            steps += [
-                DraftStep(
-                    text=f"Alternatively, simplify first: h({X}) = {plain(h)} =",
-                    expr=expanded,
-                    latex=rf"\text{{Alternatively, simplify first:}} h({XL}) = {tex(h)} = {tex(expanded)}",
-                ),
-                DraftStep(
-                    text=f"then the power rule gives h'({X}) =",
-                    expr=key,
-                    latex=rf"\text{{then the power rule gives:}} h'({XL}) = {tex(key)}",
-                ),
-            ]
-        mistakes = _mistakes(outer, inner, x, key, shortcut)
-        if slot.ask == "value" and not isinstance(slot.point, dict):
-            at = _readable_point(rng, x, key)
+        sym = _symbolic(outer, spec, x)
+        point = slot.point
+        if slot.ask == "value" and not isinstance(point, dict):
+            at = _readable_point(rng, sym)
             if at is None:
                 return None
-            slot = replace(slot, point={x.name: at})
-        draft = finish(
-            slot, rng, function=h, variables=[x], wrt=[x], derivatives=[key], steps=steps, mistakes=mistakes,
-            name="h", function_latex=_ln_tex(h),
-        )
-        if draft is None:
-            return None
-        # at a point a buggy key can coincide with the key, or be complex (sqrt of a negative number)
-        kept = [m for m in draft.mistakes if m.answer != draft.answer and not m.answer.has(sympy.I)]
-        return replace(draft, mistakes=kept)
+            point = {x.name: at}
+        key = (outer, spec, x, slot.ask, tuple(sorted(point.items())) if isinstance(point, dict) else point)
+        hit = _drafts.get(key)
+        if hit is None:
+            # everything after the draws above is a pure function of them: computed once per key
+            hit = _drafts[key] = _finish(replace(slot, point=point), rng, sym, x)
+            if len(_drafts) >= _CACHE_LIMIT:
+                _drafts.clear()
+        return hit
+
+
+@dataclass
+class _Symbolic:
+    """h = f(g(x)), its key, worked steps and buggy keys for one drawn outer and inner function."""
+
+    x: sympy.Symbol
+    h: sympy.Expr
+    key: sympy.Expr
+    steps: list[DraftStep]
+    mistakes: list[MistakeSpec]
+    function_latex: str
+    magnitudes: dict[int, float | None] = field(default_factory=dict)
+    """|h'(at)| by integer at, filled by _readable_point (None: not a real number there)."""
+
+
+_CACHE_LIMIT = 20_000
+_symbolic_cache: dict[tuple[_Outer, InnerSpec, sympy.Symbol], _Symbolic] = {}
+_drafts: dict[tuple[object, ...], Draft | None] = {}
+
+
+def _symbolic(outer: _Outer, spec: InnerSpec, x: sympy.Symbol) -> _Symbolic:
+    cache_key = (outer, spec, x)
+    hit = _symbolic_cache.get(cache_key)
+    if hit is not None:
+        return hit
+    inner = _build_inner(spec, x)
+    kind = outer.kind
+    u = var("u")
+    h = outer.apply(inner.expr)
+    f_prime_g = outer.apply(inner.expr, derivative=True)
+    shortcut = kind == "power" and inner.monomial
+    chained = sympy.Mul(outer.apply(inner.expr, derivative=True, keep=False), inner.deriv)
+    key = sympy.expand(chained) if shortcut else chained
+
+    X, XL = x.name, tex(x)
+    steps = [
+        DraftStep(
+            text=f"Write h({X}) = f(g({X})) with outer function f(u) = {plain(outer.apply(u))} "
+            f"and inner function g({X}) = {plain(inner.expr)}.",
+            latex=rf"\text{{Write $h({XL}) = f(g({XL}))$ with an outer and an inner function:}} "
+            rf"f(u) = {_ln_tex(outer.apply(u))},\quad g({XL}) = {tex(inner.expr)}",
+        ),
+        DraftStep(
+            text=f"Outer derivative by {outer.rule}, evaluated at the inner function: f'(g({X})) =",
+            expr=f_prime_g,
+            latex=rf"\text{{Outer derivative by {outer.rule_latex}, evaluated at the inner function:}} "
+            rf"f'(u) = {tex(outer.apply(u, derivative=True))}\ \Rightarrow\ f'(g({XL})) = {tex(f_prime_g)}",
+        ),
+        DraftStep(
+            text=f"Inner derivative by {inner.rule}: g'({X}) =",
+            expr=inner.deriv,
+            latex=rf"\text{{Inner derivative by {inner.rule_latex or inner.rule}:}} g'({XL}) = {tex(inner.deriv)}",
+        ),
+        DraftStep(
+            text=f"Chain rule, outer derivative times inner derivative: h'({X}) = f'(g({X})) * g'({X}) = "
+            f"{plain(f_prime_g)} * ({plain(inner.deriv)})",
+            latex=rf"\text{{Chain rule, outer derivative times inner derivative:}} "
+            rf"h'({XL}) = f'(g({XL})) \cdot g'({XL}) = {tex(f_prime_g)} \cdot \left({tex(inner.deriv)}\right)",
+        ),
+        DraftStep(text=f"Simplify: h'({X}) =", expr=key, latex=rf"\text{{Simplify:}} h'({XL}) = {tex(key)}"),
+    ]
+    if shortcut:
+        expanded = sympy.expand(h)
+        steps += [
+            DraftStep(
+                text=f"Alternatively, simplify first: h({X}) = {plain(h)} =",
+                expr=expanded,
+                latex=rf"\text{{Alternatively, simplify first:}} h({XL}) = {tex(h)} = {tex(expanded)}",
+            ),
+            DraftStep(
+                text=f"then the power rule gives h'({X}) =",
+                expr=key,
+                latex=rf"\text{{then the power rule gives:}} h'({XL}) = {tex(key)}",
+            ),
+        ]
+    mistakes = _mistakes(outer, inner, x, key, shortcut)
+    if len(_symbolic_cache) >= _CACHE_LIMIT:
+        _symbolic_cache.clear()
+    result = _symbolic_cache[cache_key] = _Symbolic(x, h, key, steps, mistakes, _ln_tex(h))
+    return result
+
+
+def _finish(slot: SlotSpec, rng: random.Random, sym: _Symbolic, x: sympy.Symbol) -> Draft | None:
+    """The Draft for the slot's ask (the point, if any, is already in the slot: finish() draws nothing)."""
+    draft = finish(
+        slot, rng, function=sym.h, variables=[x], wrt=[x], derivatives=[sym.key], steps=sym.steps,
+        mistakes=sym.mistakes, name="h", function_latex=sym.function_latex,
+    )
+    if draft is None:
+        return None
+    # at a point a buggy key can coincide with the key, or be complex (sqrt of a negative number)
+    kept = [m for m in draft.mistakes if m.answer != draft.answer and not m.answer.has(sympy.I)]
+    return replace(draft, mistakes=kept)
 
 
 def _ln_tex(expr: sympy.Basic) -> str:
     """LaTeX with ln for the natural logarithm, as the course writes it (sympy prints log)."""
-    return sympy.latex(expr, ln_notation=True)
+    return tex_ln(expr)
 
 
-def _readable_point(rng: random.Random, x: sympy.Symbol, key: sympy.Expr) -> int | None:
+def _readable_point(rng: random.Random, sym: _Symbolic) -> int | None:
     """A random integer x in [-3, 3] where h'(x) is worth asking for: not 0 (h'(0) often is), not
     vanishingly small like 240e^-43, not astronomically large. None when a few tries find none."""
+    key = compile_expr(sym.key)
     for _ in range(_TRIES):
         at = rng.choice((-3, -2, -1, 1, 2, 3))
-        try:
-            magnitude = abs(float(key.xreplace({x: sympy.Integer(at)})))
-        except (TypeError, ValueError):  # not a real number there
-            continue
-        if 1e-3 <= magnitude <= 1e7:
+        if at not in sym.magnitudes:
+            try:
+                sym.magnitudes[at] = abs(key({sym.x: float(at)}))
+            except Undefined:  # not a real number there
+                sym.magnitudes[at] = None
+        magnitude = sym.magnitudes[at]
+        if magnitude is not None and 1e-3 <= magnitude <= 1e7:
             return at
     return None
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizgen.families._common import indicator
-from quizgen.families._printing import fast_diff, fast_latex, fast_str, fast_subs
+from quizgen.families._printing import fast_diff, fast_latex, fast_str, fast_subs, latex_ln
 
 SYMBOLS = [sympy.Symbol(n, real=True) for n in ("x", "y", "z", "w1", "b", "t", "x_1")]
 
@@ -46,6 +46,9 @@ def test_fast_printers_equal_sympy(poly, kind, other):
     expr = _nested(poly, kind, other)
     assert fast_str(expr) == str(expr)
     assert fast_latex(expr) == sympy.latex(expr)
+    logged = sympy.log(poly**2 + 1) * other + sympy.log(sympy.exp(poly) + 2) ** 2
+    assert latex_ln(logged) == sympy.latex(logged, ln_notation=True)
+    assert fast_latex(logged) == sympy.latex(logged)  # the two printers keep separate memos
 
 
 def test_known_forms():
@@ -98,3 +101,4 @@ def test_every_family_prints_exactly_like_sympy():
                 for expr in _exprs(draft):
                     assert fast_str(expr) == str(expr), (bank_file.name, expr)
                     assert fast_latex(expr) == sympy.latex(expr), (bank_file.name, expr)
+                    assert latex_ln(expr) == sympy.latex(expr, ln_notation=True), (bank_file.name, expr)
