@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from quizgen.fileio import atomic_write_text, staging_dir
+from quizgen.fileio import atomic_write_text, file_stems, safe_stem, staging_dir
 
 
 def test_atomic_write_replaces_whole_file_and_leaves_no_temp(tmp_path: Path) -> None:
@@ -46,3 +46,21 @@ def _current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+@pytest.mark.parametrize(
+    "sid", ["../../etc/passwd", "a/b", "CON", "nul", ".hidden", "x" * 300, "名前", "a b", "", "=cmd|' /C calc'!A0"]
+)
+def test_safe_stems_are_plain_file_names(sid: str) -> None:
+    stem = safe_stem(sid)
+    assert stem and len(stem) <= 80
+    assert all(c.isalnum() and c.isascii() or c in "._-" for c in stem)
+    assert not stem.startswith(".") and stem.lower() not in ("con", "nul")
+
+
+def test_plain_ids_are_kept_and_collisions_get_distinct_names() -> None:
+    assert safe_stem("s-001_A.b") == "s-001_A.b"
+    stems = file_stems(["a/b", "a_b", "Ann", "ann", "s1"])
+    assert len(set(stems.values())) == 5
+    assert len({s.lower() for s in stems.values()}) == 5  # case-insensitive disks too
+    assert stems["s1"] == "s1" and stems["a_b"].startswith("a_b")

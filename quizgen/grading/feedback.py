@@ -3,8 +3,6 @@ feedback, the key and the worked solution. File names are safe for any student i
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Sequence
 from html import escape
 
@@ -12,40 +10,6 @@ from quizgen.grading.csvout import fmt_number
 from quizgen.grading.htmlpage import math, page
 from quizgen.grading.model import GradedAnswer, StudentResult, display_outcome
 from quizgen.manifest import BankInfo
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-_RESERVED = {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
-
-
-def safe_stem(student_id: str) -> str:
-    """A file name stem for a student id, safe on every file system.
-
-    Plain ids (letters, digits, . _ -) are kept; anything else is replaced and a short hash of the exact
-    id is appended, so "a/b" and "a_b" never collide.
-    """
-    cleaned = _UNSAFE.sub("_", student_id).strip("._")[:60]
-    if cleaned and cleaned == student_id and cleaned.lower() not in _RESERVED:
-        return cleaned
-    return f"{cleaned or 'student'}-{_digest(student_id)}"
-
-
-def _digest(student_id: str) -> str:
-    return hashlib.sha256(student_id.encode("utf-8")).hexdigest()[:10]
-
-
-def file_stems(student_ids: Sequence[str]) -> dict[str, str]:
-    """safe_stem for each id, with a hash added where two stems differ only in case (Windows, macOS)."""
-    stems = {sid: safe_stem(sid) for sid in student_ids}
-    groups: dict[str, list[str]] = {}
-    for sid, stem in stems.items():
-        groups.setdefault(stem.lower(), []).append(sid)
-    for members in groups.values():
-        if len(members) > 1:
-            for sid in members:
-                if not stems[sid].endswith(_digest(sid)):
-                    stems[sid] = f"{stems[sid]}-{_digest(sid)}"
-    return stems
-
 
 VERDICT_LABEL = {
     "correct": "correct",

@@ -18,7 +18,8 @@ from quizgen.fileio import staging_dir
 from quizgen.grading import csvout
 from quizgen.grading.collect import collect
 from quizgen.grading.engine import Backend, grade
-from quizgen.grading.feedback import feedback_html, file_stems
+from quizgen.fileio import file_stems
+from quizgen.grading.feedback import feedback_html
 from quizgen.grading.model import GradeRun, ReadResult
 from quizgen.grading.readers import read_answers
 from quizgen.grading.report import report_html

@@ -164,7 +164,7 @@ def _warn_missing_glyphs(results: dict[str, CompileResult], *, quiet: bool) -> N
 
 def _write_split(manifest: Manifest, results: dict[str, CompileResult], out: Path) -> list[Path]:
     # The same file names as grading's feedback pages, so students/<stem>.pdf and feedback/<stem>.html match.
-    from quizgen.grading.feedback import file_stems
+    from quizgen.fileio import file_stems
 
     folders = {"worksheets": "students", "key": "keys"}
     names = file_stems([sheet.student_id for sheet in manifest.students])

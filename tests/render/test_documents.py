@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from quizgen.errors import LatexError
-from quizgen.grading.feedback import file_stems
+from quizgen.fileio import file_stems
 from quizgen.render import write_documents
 from quizgen.render.escape import cjk_font_for
 
