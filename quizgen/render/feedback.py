@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING
 from quizgen.errors import LatexError
 from quizgen.fileio import atomic_write_bytes
 from quizgen.render.compile import CompileError, compile_tex
-from quizgen.render.context import ProblemContext, StudentContext, document_context, student_context, uses_cjk
+from quizgen.render.context import (
+    ProblemContext,
+    StudentContext,
+    document_context,
+    problem_context,
+    student_context,
+    uses_cjk,
+)
 from quizgen.render.documents import compile_timeout
 from quizgen.render.environment import Tex, build_environment, render_template
 from quizgen.render.latexmath import INLINE_MAX_CHARS, check_latex, display_math, indicator_notation, visible_width
@@ -75,13 +82,15 @@ def feedback_students(run: GradeRun) -> list[FeedbackStudent]:
     out = []
     for index, result in enumerate(run.results, 1):
         student = student_context(result.sheet, index)
-        by_slot = {p.slot: p for p in student.problems}
+        numbers = {p.slot: p.number for p in student.problems}
         answers = []
         for a in result.answers:
             shown = display_outcome(a)
             answers.append(
                 FeedbackAnswer(
-                    problem=by_slot[a.slot],
+                    # The problem the answer was graded against: for LMS responses that is the variant the
+                    # student saw, which may differ from their own sheet's problem in that slot.
+                    problem=problem_context(result.sheet, a.problem, numbers.get(a.slot, a.slot)),
                     typed=a.typed,
                     verdict=shown,
                     verdict_label=VERDICT_LABEL.get(shown, shown),

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from quizgen.errors import LatexError
+from quizgen.problem import Step
 from quizgen.render import render_feedback_pdf
 
 from .conftest import gradient_problem, make_manifest, make_run, scalar_problem
@@ -42,3 +43,27 @@ def test_a_broken_feedback_template_names_the_student_and_keeps_the_log(tmp_path
     assert log.is_file() and "oops" in log.read_text(encoding="utf-8")
     log.unlink()
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.pdf"))
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_feedback_shows_the_variant_the_answer_was_graded_against(tmp_path: Path) -> None:
+    """LMS regrading grades a slot against the variant the student saw, not their own sheet's problem."""
+    from dataclasses import replace
+
+    from quizgen.grading.model import GradeRun
+
+    manifest = make_manifest(["Ada"], [scalar_problem(1)], ids=["ada"])
+    seen = replace(
+        scalar_problem(1),
+        prompt_text="Let h(x) = 7*x**3. Find dh/dx.",
+        prompt_latex=r"Let $h(x) = 7 x^{3}$. Find $\frac{\partial h}{\partial x}$.",
+        function="7*x**3", function_latex="7 x^{3}", answer="21*x**2", answer_latex="21 x^{2}",
+        steps=[Step("Power rule: 21*x**2", r"\text{Power rule: } 21 x^{2}")],
+    )
+    run = make_run(manifest)
+    result = run.results[0]
+    regraded = replace(result, answers=[replace(result.answers[0], problem=seen)])
+    render_feedback_pdf(GradeRun(manifest=manifest, results=[regraded], issues=[]), tmp_path, {"ada": "ada"})
+    text = pdf_text(tmp_path / "ada.pdf")
+    assert "21x2" in text and "7x3" in text
+    assert "960x9" not in text
