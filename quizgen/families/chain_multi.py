@@ -16,10 +16,12 @@ from typing import ClassVar
 
 import sympy
 
+from quizgen.families._build import mono, poly
 from quizgen.families._common import (
     MistakeSpec,
     choose_wrt,
     coef,
+    diff,
     join_names,
     nonzero_int,
     partial_latex,
@@ -75,12 +77,17 @@ def _inner(rng: random.Random, slot: SlotSpec, x: sympy.Symbol, s: sympy.Symbol,
     gentle keeps the total degree at 2, for compositions under sin/cos/exp (see _outer)."""
     a, b = _small(rng, slot), _small(rng, slot)
     if gentle:
-        forms = [a * x * s, a * x**2 + b * s, a * x + b * s**2]
-        return forms[rng.randrange(len(forms))]
+        form = rng.randrange(3)
+        if form == 0:
+            return mono(a, ((x, 1), (s, 1)))
+        if form == 1:
+            return poly([(a, ((x, 2),)), (b, ((s, 1),))])
+        return poly([(a, ((x, 1),)), (b, ((s, 2),))])
     if rng.random() < 0.5:
         k = rng.randint(1, 2)
-        return a * x**k * s ** rng.randint(1, 3 - k)
-    return a * x ** rng.randint(2, 3) + b * s ** rng.randint(1, 2)
+        return mono(a, ((x, k), (s, rng.randint(1, 3 - k))))
+    k = rng.randint(2, 3)
+    return poly([(a, ((x, k),)), (b, ((s, rng.randint(1, 2)),))])
 
 
 def _middle(rng: random.Random, slot: SlotSpec, s: sympy.Symbol, u: sympy.Symbol, quadratic: bool) -> sympy.Expr:
@@ -89,19 +96,21 @@ def _middle(rng: random.Random, slot: SlotSpec, s: sympy.Symbol, u: sympy.Symbol
     form = forms[rng.randrange(len(forms))]
     a = _small(rng, slot)
     if form == "product":
-        return a * s ** (rng.randint(1, 2) if quadratic else 1) * u
+        return mono(a, ((s, rng.randint(1, 2) if quadratic else 1), (u, 1)))
+    b = _small(rng, slot)
     if form == "sum":
-        return a * u + _small(rng, slot) * s ** rng.randint(1, 2)
-    return a * u**2 + _small(rng, slot) * s
+        return poly([(a, ((u, 1),)), (b, ((s, rng.randint(1, 2)),))])
+    return poly([(a, ((u, 2),)), (b, ((s, 1),))])
 
 
-def _outer(rng: random.Random, slot: SlotSpec, v: sympy.Symbol, kind: str, depth: int) -> sympy.Expr:
-    """f(v). Under sin/cos/exp the inner layers are kept gentle: a fast-oscillating or overflowing
-    composition would make a poor exercise and defeat the numeric check."""
+def _outer(rng: random.Random, slot: SlotSpec, v: sympy.Symbol, kind: str, depth: int) -> tuple[sympy.Expr, int]:
+    """f(v) and its degree (1 for exp/sin/cos). Under sin/cos/exp the inner layers are kept gentle: a
+    fast-oscillating or overflowing composition would make a poor exercise and defeat the numeric check."""
     c = coef(rng, slot)
     if kind == "power":
-        return c * v ** rng.randint(2, 3 if depth >= 3 else 4)
-    return c * {"exp": sympy.exp, "sin": sympy.sin, "cos": sympy.cos}[kind](v)
+        n = rng.randint(2, 3 if depth >= 3 else 4)
+        return mono(c, ((v, n),)), n
+    return c * {"exp": sympy.exp, "sin": sympy.sin, "cos": sympy.cos}[kind](v), 1
 
 
 _OUTER_RULE_LATEX = {
@@ -149,7 +158,8 @@ class ChainMulti(Family):
             s = others[(j + 1) % len(others)]
             name = _MIDDLE_NAMES[middle_count - 1 - j]
             layers.append(_Layer(name, _middle(rng, slot, s, args[j], j == quadratic_at), args[j], s))
-        layers.append(_Layer("f", _outer(rng, slot, args[-1], kind, depth), args[-1], None))
+        outer, degree = _outer(rng, slot, args[-1], kind, depth)
+        layers.append(_Layer("f", outer, args[-1], None))
 
         # values: what each layer's argument equals in terms of the variables
         values = [x]  # h's "argument" is x itself
@@ -162,12 +172,12 @@ class ChainMulti(Family):
         variables = [v for v in variables if function.has(v)]
 
         # one factor per layer, outer first: f'(v), dg/du, ..., dh/dx
-        derivatives = [sympy.diff(layer.expr, layer.arg) for layer in reversed(layers)]
+        derivatives = [diff(layer.expr, layer.arg) for layer in reversed(layers)]
         factors = [d.xreplace({layer.arg: value}) for d, layer, value in zip(derivatives, reversed(layers), reversed(values))]
         key = sympy.Mul(*factors)
 
         steps = _steps(layers, values, derivatives, factors, key, x, kind)
-        mistakes = _mistakes(layers, values, factors, key, x, kind)
+        mistakes = _mistakes(layers, values, factors, key, x, kind, degree)
         composition, composition_latex = _composition(layers)
         definitions = "; ".join(f"{l.signature()} = {plain(l.expr)}" for l in reversed(layers))
         definitions_latex = ",\\quad ".join(f"{l.signature_latex()} = {tex(l.expr)}" for l in reversed(layers))
@@ -271,11 +281,18 @@ def _steps(
 
 
 def _mistakes(
-    layers: list[_Layer], values: list[sympy.Expr], factors: list[sympy.Expr], key: sympy.Expr, x: sympy.Symbol, kind: str
+    layers: list[_Layer],
+    values: list[sympy.Expr],
+    factors: list[sympy.Expr],
+    key: sympy.Expr,
+    x: sympy.Symbol,
+    kind: str,
+    n: int,
 ) -> list[MistakeSpec]:
+    """n is the outer power's exponent (for off_by_one_exp)."""
     h = layers[0]
     s = h.other
-    dh_ds = sympy.diff(h.expr, s)
+    dh_ds = diff(h.expr, s)
     out: list[MistakeSpec] = [
         (
             "forgot_inner",
@@ -303,7 +320,6 @@ def _mistakes(
         )
     outer = layers[-1]
     if kind == "power":
-        n = sympy.degree(outer.expr, outer.arg)
         kept = (n * outer.expr).xreplace({outer.arg: values[-1]})
         out.append(
             (
