@@ -65,5 +65,5 @@ def test_feedback_shows_the_variant_the_answer_was_graded_against(tmp_path: Path
     regraded = replace(result, answers=[replace(result.answers[0], problem=seen)])
     render_feedback_pdf(GradeRun(manifest=manifest, results=[regraded], issues=[]), tmp_path, {"ada": "ada"})
     text = pdf_text(tmp_path / "ada.pdf")
-    assert "21x2" in text and "7x3" in text
-    assert "960x9" not in text
+    assert "7x3" in text and "Correctanswer:∂h=21x2" in text
+    assert "3(2x2)5" not in text and "Simplify" not in text  # nothing of the student's own sheet
