@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import random
-import re
 import time
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from threading import Lock
 from typing import Any
 
 import sympy
 
 from quizgen.checker.equivalence import (
-    FLOAT_REL,
     CheckTimeout,
     Comparison,
     Compiled,
@@ -35,9 +31,6 @@ from quizgen.checker.feedback import Diagnosis, generic_diagnosis, matches_expr
 from quizgen.checker.verdict import CheckRequest, Verdict, invalid
 from quizgen.mathparse import AnswerSyntaxError, parse_answer, parse_key
 from quizgen.problem import Mistake
-
-DECIMAL_REL_MAX = 1e-3
-"""A typed decimal must be right to half a unit in its last digit, and never looser than 0.1%."""
 
 SymbolicFn = Callable[[Any, str, Sequence[str], "bool | None", int, "float | None"], bool]
 """symbolic(expected, answer_text, variables, latex, component, deadline) -> equal?; may raise CheckTimeout."""
@@ -132,27 +125,12 @@ def seed_for(expected: Any, answer: str, variables: Sequence[str]) -> int:
     return int.from_bytes(hashlib.blake2b(blob, digest_size=8).digest(), "big")
 
 
-_DECIMAL = re.compile(r"\d*\.\d+|\d+\.(?!\d)")
-
-
-def decimal_tolerance(answer_text: str, exprs: Sequence[sympy.Basic]) -> Tolerance:
-    """Exact comparison unless a decimal was typed; then half a unit in its last digit (at most 0.1%)."""
-    literals = _DECIMAL.findall(unicodedata.normalize("NFKC", answer_text))
-    for e in exprs:
-        literals.extend(repr(float(f)) for f in e.atoms(sympy.Float))
-    rel = 0.0
-    for lit in literals:
-        try:
-            d = Decimal(lit)
-        except InvalidOperation:
-            continue
-        if d == 0 or not d.is_finite():
-            continue
-        half_ulp = Decimal(5) * Decimal(10) ** (d.as_tuple().exponent - 1)
-        rel = max(rel, float(half_ulp / abs(d)))
-    if not literals:
-        return Tolerance()
-    return Tolerance(rel=min(max(rel, FLOAT_REL), DECIMAL_REL_MAX), exact=False)
+def decimal_tolerance(exprs: Sequence[sympy.Basic]) -> Tolerance:
+    """Exact comparison, unless a decimal was typed (a sympy Float in the tree, in key or answer): then
+    each decimal may be off by its rounding (equivalence.literal_rounding), and nothing else."""
+    if any(e.has(sympy.Float) for e in exprs):
+        return Tolerance(exact=False)
+    return Tolerance()
 
 
 def parse_mistakes(mistakes: Sequence[Mistake], key: Key) -> list[tuple[Mistake, tuple[sympy.Basic, ...]]]:
@@ -219,7 +197,7 @@ def _check(req: CheckRequest, deadline: float | None, symbolic: SymbolicFn | Non
     text, latex = parsed.text, parsed.latex
     answer = parsed.value
     comps = answer if isinstance(answer, tuple) else (answer,)
-    tol = decimal_tolerance(req.answer, [*key.components, *comps])
+    tol = decimal_tolerance([*key.components, *comps])
     seed = seed_for(req.expected if isinstance(req.expected, str) else tuple(req.expected), req.answer, key.variables)
     index = {n: i for i, n in enumerate(key.variables)}
     if key.is_vector != isinstance(answer, tuple):

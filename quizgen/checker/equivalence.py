@@ -5,7 +5,8 @@
    so float cancellation or overflow never rejects a right answer.
 3. For exact answers (no decimals typed) "equal" is confirmed at one point with 60-digit mpmath and a
    1e-40 relative tolerance: 99999999/10^8 is not 99999998/99999999 and x + 10^-20 is not x, although
-   floats cannot tell them apart. Answers with decimals get the tolerance of what was typed instead.
+   floats cannot tell them apart. A typed decimal instead may be off by its own rounding (half a unit in
+   its last digit, at most 0.2%), propagated through the expression (Compiled.rounding).
 4. What numbers cannot decide (no point where the key is real; a node the evaluator does not know) is
    "undecided"; the caller then asks the symbolic path in a killable worker.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import random
 import time
+from decimal import Decimal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -43,6 +45,8 @@ GENERIC_POINTS = 6
 MAX_ATTEMPTS = 72
 EXACT_REL = 1e-40
 FLOAT_REL = 1e-8
+DECIMAL_REL_MAX = 2e-3
+MAX_LITERALS = 8
 ABS_FLOOR = 1e-12
 """Values this close to 0 count as 0 (WeBWorK compares values under 1e-14 to 1e-12 absolutely)."""
 
@@ -69,16 +73,39 @@ class Compiled:
     fn: Fn
     breakpoints: list[sympy.Basic]
     _mp: Fn | None = field(default=None, repr=False)
-    _magnitude: Fn | None = field(default=None, repr=False)
+    _rounding: list[tuple[Fn, ...]] | None = field(default=None, repr=False)
 
-    @property
-    def magnitude(self) -> Fn:
-        """|t1| + |t2| + ... over the top-level terms: the scale a typed decimal's rounding is relative to."""
-        if self._magnitude is None:
-            terms = self.expr.args if isinstance(self.expr, sympy.Add) else (self.expr,)
-            fns = [compile_expr(t, self.names, FLOAT) for t in terms]
-            self._magnitude = lambda p: sum(abs(f(p)) for f in fns)
-        return self._magnitude
+    def rounding(self, p: Sequence[float]) -> float:
+        """How much this expression may be off at p because its decimals were rounded when typed.
+
+        Each decimal literal L stands for any number that rounds to it: perturbing L by its rounding
+        (literal_rounding) and re-evaluating gives that literal's share; the shares add up. A decimal
+        that does not matter (max(0.5, 81)) earns nothing, and neither does one whose perturbation flips a
+        branch (the change at half the perturbation must be about half the change: smooth, not a jump).
+        """
+        if self._rounding is None:
+            self._rounding = []
+            for f in sorted(self.expr.atoms(sympy.Float), key=lambda v: float(v))[:MAX_LITERALS]:
+                r = literal_rounding(f)
+                try:
+                    pair = tuple(
+                        compile_expr(self.expr.xreplace({f: sympy.Float(float(f) * (1 + k * r), 30)}), self.names, FLOAT)
+                        for k in (1.0, 0.5)
+                    )
+                except (Unsupported, ValueError, TypeError, ArithmeticError):
+                    continue  # sympy would not rebuild it (Max of incomparable values): no allowance
+                self._rounding.append(pair)
+        base = run_float(self.fn, p)
+        if not isinstance(base, float):
+            return 0.0
+        total = 0.0
+        for full_fn, half_fn in self._rounding:
+            full, half = run_float(full_fn, p), run_float(half_fn, p)
+            if isinstance(full, float) and isinstance(half, float):
+                d_full, d_half = full - base, half - base
+                if abs(d_full - 2 * d_half) <= 0.25 * abs(d_full) + 1e-15:
+                    total += abs(d_full)
+        return total
 
     @property
     def mp(self) -> Fn:
@@ -107,18 +134,27 @@ def close(k: Any, a: Any, tol: Tolerance) -> bool:
     return abs(a - k) <= tol.rel * max(abs(a), abs(k)) + tol.absolute
 
 
-def _close_by_terms(key: Compiled, ans: Compiled, p: Sequence[float], kv: Any, av: Any, tol: Tolerance) -> bool:
-    """For typed decimals: 0.333x + 0.5 against x/3 + 1/2 near x = -1.5, where the value itself is near 0
-    but the rounding error is relative to the terms' size."""
-    if tol.exact or av is UNDEF:
+def _agree(key: Compiled, ans: Compiled, p: Sequence[float], kv: Any, av: Any, tol: Tolerance) -> bool:
+    """Equal at p within the tolerance, plus (for typed decimals) what their rounding allows."""
+    if av is UNDEF:
         return False
-    scale = max(run_float(key.magnitude, p), run_float(ans.magnitude, p), key=_finite_or_zero)
-    scale = _finite_or_zero(scale)
-    return abs(av - kv) <= tol.rel * scale + tol.absolute
+    if close(kv, av, tol):
+        return True
+    if tol.exact:
+        return False
+    return bool(abs(av - kv) <= tol.rel * max(abs(av), abs(kv)) + tol.absolute + key.rounding(p) + ans.rounding(p))
 
 
-def _finite_or_zero(v: Any) -> float:
-    return v if isinstance(v, float) else 0.0
+def literal_rounding(f: sympy.Float) -> float:
+    """Relative rounding of a typed decimal: half a unit in its last digit (0.333: 0.0005/0.333), clamped
+    to [1e-12, 2e-3]: a decimal must be the value correctly rounded to the digits typed, and have about 3
+    significant digits at least (0.333 is 1/3, 0.33 is not; 0.143 is 1/7, 0.142 is not)."""
+    text = repr(float(f))
+    d = Decimal(text)
+    if d == 0 or not d.is_finite():
+        return DECIMAL_REL_MAX
+    half_ulp = Decimal(5) * Decimal(10) ** (d.as_tuple().exponent - 1)
+    return min(max(float(half_ulp / abs(d)), 1e-12), DECIMAL_REL_MAX)
 
 
 def deadline_checker(deadline: float | None) -> Callable[[], None]:
@@ -185,17 +221,13 @@ def compare(
             kv, av = _mp_pair(key, ans, p)
             if kv is UNDEF:
                 continue
-            if status == "equal" and (av is UNDEF or not close(kv, av, tol)):
+            if status == "equal" and not _agree(key, ans, p, kv, av, tol):
                 status = "different"
-        elif (
-            status == "equal"
-            and (av is UNDEF or not close(kv, av, tol))
-            and not _close_by_terms(key, ans, p, kv, av, tol)
-        ):
+        elif status == "equal" and not _agree(key, ans, p, kv, av, tol):
             km, am = _mp_pair(key, ans, p)  # floats may have cancelled: the 60-digit values decide
             if km is UNDEF:
                 continue
-            if am is UNDEF or not close(km, am, tol):
+            if not _agree(key, ans, p, km, am, tol):
                 status = "different"
         kept.append(p)
         kvals.append(kv)

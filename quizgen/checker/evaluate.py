@@ -329,7 +329,7 @@ def _compile(e: sympy.Basic, names: Mapping[str, int], be: _Backend) -> Fn:  # n
             raise Unsupported("non-real constant")
         return _const_fn(be.const(e))
     if e is sympy.I:
-        raise Unsupported("imaginary unit")
+        return _undefined_fn  # sympy made something complex (sqrt(ln(1/2))): not real wherever it is used
     if isinstance(e, sympy.Add):
         return _chain([_compile(a, names, be) for a in e.args], "+")
     if isinstance(e, sympy.Mul):

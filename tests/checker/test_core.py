@@ -80,6 +80,16 @@ def test_exact_constants_and_typed_decimals() -> None:
     assert check("2*x/3", "0.67x", ["x"]).verdict == "incorrect"
     assert check("x/3", "0.333x", ["x"]).verdict == "correct"
     assert check("x", "x + 1/10^20", ["x"]).verdict == "incorrect"
+    assert check("x/7", "0.143x", ["x"]).verdict == "correct"  # 1/7 correctly rounded
+    assert check("x/7", "0.142x", ["x"]).verdict == "incorrect"  # not how 0.142857... rounds
+    assert check("x/3 + 1/2", "0.333x + 0.5", ["x"]).verdict == "correct"  # also near its zero x = -3/2
+    assert check("x/3 + 1/2", "0.33x + 0.5", ["x"]).verdict == "incorrect"
+
+
+def test_a_decimal_that_does_not_matter_buys_no_tolerance() -> None:
+    # big cancelling terms and a decimal inside max(0.5, 81): the answer is (1 + x^2)/97, not 0
+    v = check("0", "max(0.5, 81) - max(pi, 81)*103/100 + 81*3/100 + (1 + x^2)/97", ["x"])
+    assert v.verdict == "incorrect"
 
 
 def test_thin_region_trap() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 import sympy
 from hypothesis import HealthCheck, given, settings
@@ -81,6 +83,17 @@ def _expr(depth: int) -> st.SearchStrategy[str]:
     )
 
 
+def _has_real_values(value: sympy.Basic) -> bool:
+    from quizgen.checker.equivalence import prepare, sample
+    from quizgen.checker.evaluate import UNDEF, Unsupported, run_float
+
+    try:
+        c = prepare(value, {"x": 0, "y": 1})
+    except Unsupported:
+        return True
+    return any(run_float(c.fn, p) is not UNDEF for p in sample(c, [], random.Random(0), lambda: None))
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_expr(3))
 def test_an_answer_equals_its_own_key(text: str) -> None:
@@ -92,16 +105,17 @@ def test_an_answer_equals_its_own_key(text: str) -> None:
         value = parse_answer(text, ["x", "y"]).value
     except (AnswerSyntaxError, ValueError, TypeError):
         return  # the parser's business (tests/mathparse); here: check() on what it accepts
-    if value.has(sympy.zoo, sympy.nan, sympy.oo):
+    if value.has(sympy.zoo, sympy.nan, sympy.oo, sympy.I):
         return  # e.g. (1(x > x)*x)^-1: sympy itself says undefined; no key is written like that
     if any(isinstance(n, sympy.Mul) and n.args and n.args[0] == 0 for n in sympy.preorder_traversal(value)):
         return  # 0*sqrt(x) left unevaluated: the key "0*sqrt(x)" reads as 0, defined where sqrt(x) is not
-    if not value.free_symbols and not sympy.Abs(value.evalf(20)).is_finite:
-        return  # a constant with no real value (cos(1/2)/relu(pi - 4)): not a key either
+    if not _has_real_values(value):
+        return  # no real value anywhere (log(0*x), cos(1/2)/relu(pi - 4)): not a key either
     v = check(str(value), text, ["x", "y"], timeout=5.0)
     _clean(v)
     assert v.verdict == "correct", (str(value), text, v)
     if v.verdict == "correct":
         # 3% off plus a varying offset: beyond the 0.1% a typed decimal may be off, and no fixed point
         w = check(str(value), f"({text})*103/100 + (1 + x^2)/97", ["x", "y"], timeout=5.0)
-        assert w.verdict == "incorrect", (str(value), text, w)
+        # (a key like sin(exp(exp(16))) has no computable value: "took too long" is an honest answer there)
+        assert w.verdict == "incorrect" or w.diagnosis in ("timeout", "too_complex"), (str(value), text, w)
