@@ -106,12 +106,16 @@ def _sign_of(g: Fn, point: Sequence[float]) -> int:
     return (v > 0) - (v < 0)
 
 
-def _crossings_on_lines(g: Fn, n: int, rng: random.Random) -> list[tuple[tuple[float, ...], tuple[float, ...], float]]:
+Crossing = tuple[tuple[float, ...], tuple[float, ...], float]
+"""(base point, unit direction, t): g changes sign at base + t * direction."""
+
+
+def _crossings_on_lines(g: Fn, n: int, rng: random.Random) -> list[Crossing]:
     """(base, direction, t) for every sign change of g along SCAN_LINES random lines through the box.
 
     Every change on a line is kept (not just the first), so both kinks of relu(x^2 - 1) are crossed.
     """
-    found: list[tuple[tuple[float, ...], tuple[float, ...], float]] = []
+    found: list[Crossing] = []
     step = 2 * SCAN_RANGE / (SCAN_GRID - 1)
     for _ in range(SCAN_LINES):
         p = tuple(rng.uniform(-BOX, BOX) for _ in range(n))
@@ -129,10 +133,10 @@ def _crossings_on_lines(g: Fn, n: int, rng: random.Random) -> list[tuple[tuple[f
     return found
 
 
-def _crossings_between_probes(g: Fn, n: int, rng: random.Random) -> list[tuple[tuple[float, ...], tuple[float, ...], float]]:
+def _crossings_between_probes(g: Fn, n: int, rng: random.Random) -> list[Crossing]:
     """For kinks the lines missed (outside the box): bisect between random points of opposite sign."""
     pos, neg = _probe(g, n, rng)
-    found = []
+    found: list[Crossing] = []
     if pos:
         for _ in range(LINES_PER_BREAKPOINT):
             a, b = rng.choice(pos), rng.choice(neg)
