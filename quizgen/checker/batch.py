@@ -164,7 +164,7 @@ class Checker:
                 self._pool.append(WorkerProcess(self.memory_mb))
             for w in self._pool:
                 if not w.alive:
-                    w.start()
+                    _start_quietly(w)
             keys = [k for k, _ in items]
             queue: deque[list[int]] = deque(
                 list(range(s, min(s + CHUNK, len(items)))) for s in range(0, len(items), CHUNK)
@@ -182,14 +182,14 @@ class Checker:
                     worker.send(("batch", (self.timeout, [(j, items[j][1]) for j in chunk])))
                 except (OSError, WorkerFailed):
                     queue.appendleft(chunk)
-                    worker.start()
+                    _start_quietly(worker)
                     return
                 busy[w] = (chunk, time.monotonic())
 
             def lost(w: int, verdict: Verdict) -> None:
                 """Worker w was killed or died: its current item gets verdict, the rest go back to the queue."""
                 pending, _ = busy.pop(w)
-                self._pool[w].start()
+                _start_quietly(self._pool[w])
                 if pending:
                     finish(keys[pending[0]], verdict)
                     if pending[1:]:
@@ -215,7 +215,7 @@ class Checker:
                         except WorkerFailed:
                             failures[w] = failures.get(w, 0) + 1
                             if failures[w] < 3:  # a child that cannot even start is not retried forever
-                                worker.start()
+                                _start_quietly(worker)
                             continue
                         dispatch(w)
                         continue
@@ -226,7 +226,7 @@ class Checker:
                             lost(w, invalid("This answer could not be checked (it needed too much memory).",
                                             "too_complex"))
                         else:
-                            worker.start()
+                            _start_quietly(worker)
                         continue
                     if message[0] == "result" and w in busy:
                         pending, _ = busy[w]
@@ -270,6 +270,14 @@ class Checker:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _start_quietly(worker: WorkerProcess) -> None:
+    """Start a worker; if the OS refuses (no processes left), the parent simply does the work itself."""
+    try:
+        worker.start()
+    except OSError:
+        worker.kill()
 
 
 def _safe_key(request: CheckRequest) -> Any:
