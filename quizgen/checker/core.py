@@ -83,16 +83,19 @@ class KeyError_(Exception):
 
 def load_key(expected: str | Sequence[str], variables: Sequence[str] | None) -> Key:
     """Parse (cached) the key; raises KeyError_ with a message naming the bad key."""
-    cache_key = (
-        expected if isinstance(expected, str) else tuple(expected),
-        None if variables is None else tuple(variables),
-    )
+    if isinstance(expected, list):
+        expected = tuple(expected)
+    if not isinstance(expected, str) and not (
+        isinstance(expected, tuple) and expected and all(isinstance(t, str) for t in expected)
+    ):
+        raise KeyError_("the key must be a string, or a non-empty list of strings for a gradient")
+    if variables is not None and (isinstance(variables, str) or not all(isinstance(v, str) for v in variables)):
+        raise KeyError_("the variables must be a list of names")
+    cache_key = (expected, None if variables is None else tuple(variables))
     hit = _KEYS.get(cache_key)
     if hit is not None:
         return hit
     texts = [expected] if isinstance(expected, str) else list(expected)
-    if not texts:
-        raise KeyError_("the key is an empty list")
     values: list[sympy.Basic] = []
     saw_vector = not isinstance(expected, str)
     try:
