@@ -34,6 +34,8 @@ def check(
     """
     from quizgen.checker.batch import default_checker
 
+    if isinstance(variables, str):
+        variables = (variables,)  # check("2*x", "2x", "x"): one variable, not its letters
     request = CheckRequest(expected, answer, None if variables is None else tuple(variables), tuple(mistakes), latex)
     return default_checker(float(timeout)).check(request)
 
