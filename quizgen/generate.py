@@ -24,7 +24,7 @@ from quizgen.manifest import BankInfo, Manifest
 from quizgen.problem import Mistake, Problem, Sheet, Step
 from quizgen.roster import Student
 from quizgen.seeding import slot_rng, variant_code, variants_rng
-from quizgen.verify import differs, verify_draft
+from quizgen.verify import mistake_differs, verify_draft
 
 MAX_ATTEMPTS = 80
 """Draws per slot before giving up: a slot that fails this often is misconfigured, not unlucky."""
@@ -239,7 +239,9 @@ def _problem(
     mistakes: list[Mistake] = []
     seen_answers: set[str] = set()
     for m in draft.mistakes:
-        if not differs(draft.answer, m.answer, points):
+        # a value question's one point is all there is; elsewhere, also look around the mistake's own kinks
+        variables = draft.variables if draft.point is None else []
+        if not mistake_differs(draft.answer, m.answer, points, variables, draft.kinks):
             stats.mistakes_dropped += 1
             continue
         answer = _answer_strings(m.answer)  # type: ignore[arg-type]

@@ -2,12 +2,16 @@
 
 Keys come from the families' own symbolic work; this check shares none of it. Expressions are compiled
 into small float closures by walking the sympy tree (no lambdify, no eval), so checking costs microseconds.
-Points are drawn away from every kink (the arguments of max/ReLU), where the derivative does not exist.
+Points are drawn away from every kink (the arguments of max/ReLU), where the derivative does not exist,
+and on both sides of each kink, so a key (or a buggy key) that is wrong on one side only is noticed.
+A key that misses the quick central difference gets a second, careful look (Ridders' extrapolation with
+an error estimate), so fast-changing functions are not rejected for the quick estimate's own error.
 A node the small evaluator does not know is evaluated by sympy (slowly) rather than refused.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections.abc import Callable, Sequence
@@ -20,12 +24,20 @@ Values = dict[sympy.Symbol, float]
 Compiled = Callable[[Values], float]
 
 H = 1e-5
-"""Central-difference step."""
+"""Central-difference step of the quick check."""
 KINK_MARGIN = 1e-2
 """Sample points keep at least this distance (in kink value) from every kink."""
 SAMPLE_RANGE = (-2.5, 2.5)
 POINTS = 4
 REL_TOL = 1e-6
+SIDE_TRIES = 200
+"""Extra random draws (half in a box four times wider) to find a missing side of a kink."""
+RIDDERS_H = 1e-2
+"""First step of the careful estimate; shrunk until no kink lies within it."""
+RIDDERS_STEPS = 15
+RIDDERS_MAX_ERROR = 1e-4
+"""Largest error estimate (relative, at least absolute 1e-4) that still decides a point: beyond it the
+function changes too fast to tell a right key from a wrong one there."""
 
 
 class Undefined(ArithmeticError):
@@ -103,15 +115,22 @@ def compile_expr(expr: sympy.Basic) -> Compiled:
 def _compile(expr: sympy.Basic) -> Compiled:  # noqa: C901 - one branch per node type
     if isinstance(expr, sympy.Symbol):
         return lambda v: v[expr]
-    if isinstance(expr, (sympy.Integer, sympy.Rational, sympy.Float)) or expr in (sympy.pi, sympy.E):
-        c = float(expr)
+    if isinstance(expr, (sympy.Integer, sympy.Rational, sympy.Float)) or expr is sympy.pi or expr is sympy.E:
+        c = float(expr)  # identity, not ==: NumberSymbol.__eq__ sympifies its argument (slow, every node)
         return lambda v: c
+    if isinstance(expr, (int, float, complex)):  # plain numbers (families build sympy objects; be safe)
+        if isinstance(expr, complex) and expr.imag != 0:
+            return _undefined
+        c = float(expr.real) if isinstance(expr, complex) else float(expr)
+        return lambda v: c
+    if not isinstance(expr, sympy.Basic):
+        return _undefined
     if isinstance(expr, (BooleanTrue, BooleanFalse)):
         c = 1.0 if isinstance(expr, BooleanTrue) else 0.0
         return lambda v: c
     if isinstance(expr, sympy.Add):
         parts = [compile_expr(a) for a in expr.args]
-        return lambda v: math.fsum(p(v) for p in parts)
+        return lambda v: math.fsum([p(v) for p in parts])
     if isinstance(expr, sympy.Mul):
         parts = [compile_expr(a) for a in expr.args]
 
@@ -171,6 +190,10 @@ def _compile(expr: sympy.Basic) -> Compiled:  # noqa: C901 - one branch per node
     return lambda v: _by_sympy(expr, v)
 
 
+def _undefined(values: Values) -> float:
+    raise Undefined
+
+
 def _by_sympy(expr: sympy.Basic, values: Values) -> float:
     """Slow path for a node the evaluator does not know: sympy's own numeric evaluation."""
     try:
@@ -195,6 +218,75 @@ def central_difference(f: Compiled, values: Values, wrt: sympy.Symbol, h: float 
     return (f_hi - f_lo) / (2 * h), 64 * 2.2e-16 * max(abs(f_hi), abs(f_lo), 1.0) / h
 
 
+def ridders(f: Compiled, values: Values, wrt: sympy.Symbol, h: float = RIDDERS_H) -> tuple[float, float]:
+    """(estimate of df/dwrt, its error estimate) by Ridders' extrapolation of central differences.
+
+    Central differences at shrinking steps are extrapolated to step 0 (a Neville table), which removes the
+    truncation error that grows with the function's curvature; the error estimate is the spread of the
+    last extrapolations (truncation and rounding). Numerical Recipes, dfridr.
+    """
+    shrink, shrink2, safe = 1.4, 1.96, 2.0
+    table: list[list[float]] = [[central_difference(f, values, wrt, h)[0]]]
+    best, error = table[0][0], math.inf
+    for i in range(1, RIDDERS_STEPS):
+        h /= shrink
+        row = [central_difference(f, values, wrt, h)[0]]
+        factor = shrink2
+        for j in range(1, i + 1):
+            row.append((row[j - 1] * factor - table[i - 1][j - 1]) / (factor - 1))
+            factor *= shrink2
+            spread = max(abs(row[j] - row[j - 1]), abs(row[j] - table[i - 1][j - 1]))
+            if spread <= error:
+                best, error = row[j], spread
+        table.append(row)
+        if abs(row[i] - table[i - 1][i - 1]) >= safe * error:
+            break
+    return best, error
+
+
+def _clear_step(f: Compiled, values: Values, wrt: sympy.Symbol, kinks: Sequence[Compiled]) -> float | None:
+    """The largest step (from RIDDERS_H down) with f defined and every kink on the point's side within it."""
+    h = RIDDERS_H
+    while h >= 1e-7:
+        try:
+            edges = []
+            for sign in (1.0, -1.0):
+                moved = dict(values)
+                moved[wrt] = values[wrt] + sign * h
+                f(moved)
+                edges.append(moved)
+            if all((k(values) > 0) == (k(edge) > 0) for k in kinks for edge in edges):
+                return h
+        except Undefined:
+            pass
+        h /= 10
+    return None
+
+
+def slope_matches(
+    f: Compiled, values: Values, wrt: sympy.Symbol, key: float, kinks: Sequence[Compiled] = ()
+) -> tuple[bool, float]:
+    """Does key equal df/dwrt at values? (answer, the slope estimate used).
+
+    First the quick central difference; a miss gets the careful estimate, whose tolerance grows with its
+    own error estimate, so a fast-changing function's correct key passes while a wrong key still fails
+    wherever the slope can be resolved at all (else the point cannot vouch for the key: a miss).
+    """
+    estimate, allowance = central_difference(f, values, wrt)
+    if close(estimate, key, allowance):
+        return True, estimate
+    step = _clear_step(f, values, wrt, kinks)
+    if step is None:
+        return False, estimate
+    try:
+        careful, error = ridders(f, values, wrt, step)
+    except Undefined:
+        return False, estimate
+    if not math.isfinite(error) or error > RIDDERS_MAX_ERROR * max(1.0, abs(careful)):
+        return False, careful
+    return close(careful, key, 10 * error), careful
+
+
 def close(a: float, b: float, allowance: float = 0.0) -> bool:
     if not (math.isfinite(a) and math.isfinite(b)):
         return False
@@ -211,32 +303,86 @@ class Check:
     reason: str = ""
 
 
+def _random_point(variables: Sequence[sympy.Symbol], rng: random.Random, scale: float = 1.0) -> Values:
+    lo, hi = SAMPLE_RANGE
+    return {v: rng.uniform(lo * scale, hi * scale) for v in variables}
+
+
+def _usable(values: Values, kink_fns: Sequence[Compiled], need: Sequence[Compiled]) -> list[bool] | None:
+    """The side of each kink (True: positive) at a usable point; None when the point is near a kink or
+    where something needed is undefined."""
+    try:
+        sides = []
+        for k in kink_fns:
+            value = k(values)
+            if abs(value) < KINK_MARGIN:
+                return None
+            sides.append(value > 0)
+        for fn in need:
+            if not math.isfinite(fn(values)):
+                return None
+    except Undefined:
+        return None
+    return sides
+
+
 def sample_points(
     variables: Sequence[sympy.Symbol],
     kinks: Sequence[sympy.Basic],
     rng: random.Random,
     count: int = POINTS,
     also: Sequence[sympy.Basic] = (),
+    *,
+    cells: bool = False,
 ) -> list[Values]:
-    """Up to count random points, each away from every kink and where `also` expressions are defined."""
+    """Up to count random points away from every kink and where `also` expressions are defined, plus a
+    point on each side of each kink that the first ones leave uncovered (when there is one to find).
+
+    cells=True asks for every combination of sides instead (each region the kinks cut the plane into):
+    0 < x < 1 is a region of the kinks x and x - 1 that their sides alone need not visit."""
     kink_fns = [compile_expr(k) for k in kinks]
     need = [compile_expr(e) for e in also]
-    lo, hi = SAMPLE_RANGE
+
+    def covers(sides: list[bool]) -> set[object]:
+        return {tuple(sides)} if cells else set(enumerate(sides))
+
+    if cells:
+        missing: set[object] = set(itertools.product((True, False), repeat=len(kink_fns)))
+    else:
+        missing = {(i, side) for i in range(len(kink_fns)) for side in (True, False)}
     points: list[Values] = []
     for _ in range(count * 25):
-        values = {v: rng.uniform(lo, hi) for v in variables}
-        try:
-            if any(abs(k(values)) < KINK_MARGIN for k in kink_fns):
-                continue
-            for fn in need:
-                if not math.isfinite(fn(values)):
-                    raise Undefined
-        except Undefined:
+        values = _random_point(variables, rng)
+        sides = _usable(values, kink_fns, need)
+        if sides is None:
             continue
         points.append(values)
+        missing -= covers(sides)
         if len(points) == count:
             break
+    for attempt in range(SIDE_TRIES if missing and points else 0):
+        values = _random_point(variables, rng, 1.0 if attempt < SIDE_TRIES // 2 else 4.0)
+        sides = _usable(values, kink_fns, need)
+        if sides is None:
+            continue
+        covered = missing & covers(sides)
+        if covered:
+            points.append(values)
+            missing -= covered
+            if not missing:
+                break
     return points
+
+
+def _real(expr: sympy.Basic, values: Values) -> float | None:
+    """expr's real value at the point, or None where it has none (undefined, complex, infinite, unknown name)."""
+    try:
+        value = compile_expr(expr)(values)
+    except (Undefined, KeyError, TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return float(value)
 
 
 def verify_draft(
@@ -248,8 +394,10 @@ def verify_draft(
     rng: random.Random,
     point: dict[sympy.Symbol, sympy.Basic] | None = None,
 ) -> Check:
-    """Compare the key with central differences of the function (at the point for value questions)."""
+    """Compare the key (every component) with the function's slopes, at the point for value questions,
+    else at sample points on both sides of every kink."""
     f = compile_expr(function)
+    kink_fns = [compile_expr(k) for k in kinks]
     answers = list(answer) if isinstance(answer, (list, tuple)) else [answer]
     if len(answers) != len(wrt):
         return Check(False, False, [], "key has a different number of components than wrt")
@@ -258,9 +406,11 @@ def verify_draft(
             values = {v: float(point[v]) for v in variables}
             zero = True
             for w, key_expr in zip(wrt, answers):
-                estimate, allowance = central_difference(f, values, w)
-                key = float(key_expr)
-                if not close(estimate, key, allowance):
+                key = _real(key_expr, {})
+                if key is None:
+                    return Check(False, False, [values], f"the value along {w} is not a real number")
+                ok, estimate = slope_matches(f, values, w, key, kink_fns)
+                if not ok:
                     return Check(False, False, [values], f"value {key} but the slope along {w} is {estimate:.6g}")
                 zero = zero and abs(key) < 1e-12
             return Check(True, zero, [values])
@@ -268,11 +418,12 @@ def verify_draft(
         if len(points) < 2:
             return Check(False, False, points, "no sample points where the function is defined")
         zero = True
+        keys = [compile_expr(k) for k in answers]
         for values in points:
-            for w, key_expr in zip(wrt, answers):
-                estimate, allowance = central_difference(f, values, w)
-                key = compile_expr(key_expr)(values)
-                if not close(estimate, key, allowance):
+            for w, key_fn in zip(wrt, keys):
+                key = key_fn(values)
+                ok, estimate = slope_matches(f, values, w, key, kink_fns)
+                if not ok:
                     return Check(False, False, points, f"key {key:.6g} but slope {estimate:.6g} along {w}")
                 if abs(key) > 1e-12:
                     zero = False
@@ -286,18 +437,65 @@ def differs(
     other: sympy.Basic | Sequence[sympy.Basic],
     points: Sequence[Values],
 ) -> bool:
-    """True when other (a mistake) is numerically different from key at one of the points at least."""
+    """True when other (a mistake) is numerically different from key at one of the points at least.
+
+    A point where the key has no real value says nothing and is skipped; where the key is real and other
+    is not (complex, undefined), they differ.
+    """
     keys = list(key) if isinstance(key, (list, tuple)) else [key]
     others = list(other) if isinstance(other, (list, tuple)) else [other]
     if len(keys) != len(others):
         return True
-    try:
-        for values in points or [{}]:
-            for k, o in zip(keys, others):
-                if not close(compile_expr(k)(values), compile_expr(o)(values)):
-                    return True
-    except Undefined:
-        return True
-    except KeyError:
-        return True
+    for values in points or [{}]:
+        for k, o in zip(keys, others):
+            expected = _real(k, values)
+            if expected is None:
+                continue
+            got = _real(o, values)
+            if got is None or not close(expected, got):
+                return True
     return False
+
+
+def breakpoints(expr: sympy.Basic) -> list[sympy.Basic]:
+    """Expressions g with a jump or kink of expr where g = 0: indicator conditions, max/min, |u|, sign."""
+    out: list[sympy.Basic] = []
+
+    def walk(e: sympy.Basic) -> None:
+        if isinstance(e, sympy.Piecewise):
+            for value, cond in e.args:
+                walk(value)
+                walk(cond)
+            return
+        if type(e) in _RELATIONS:
+            out.append(e.lhs - e.rhs)
+        elif isinstance(e, (sympy.Max, sympy.Min)) and len(e.args) == 2:
+            out.append(e.args[0] - e.args[1])
+        elif isinstance(e, (sympy.Heaviside, sympy.Abs, sympy.sign)):
+            out.append(e.args[0])
+        for arg in e.args:
+            walk(arg)
+
+    if isinstance(expr, sympy.Basic):
+        walk(expr)
+    return list(dict.fromkeys(out))
+
+
+def mistake_differs(
+    key: sympy.Basic | Sequence[sympy.Basic],
+    mistake: sympy.Basic | Sequence[sympy.Basic],
+    points: Sequence[Values],
+    variables: Sequence[sympy.Symbol],
+    kinks: Sequence[sympy.Basic],
+) -> bool:
+    """differs() at the check points, or else at points on both sides of the mistake's own breakpoints:
+    1(x > 0) for the key 1(5x - 5 > 0) differs on 0 < x < 1 only, which the check points may all miss."""
+    if differs(key, mistake, points):
+        return True
+    mistakes = list(mistake) if isinstance(mistake, (list, tuple)) else [mistake]
+    own = [b for m in mistakes for b in breakpoints(m) if b not in kinks]
+    if not own or not variables:
+        return False
+    keys = list(key) if isinstance(key, (list, tuple)) else [key]
+    more = sample_points(variables, [*kinks, *own], random.Random(1), also=keys, cells=True)
+    return differs(key, mistake, more)

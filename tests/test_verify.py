@@ -9,7 +9,7 @@ import pytest
 import sympy
 
 from quizgen.families._common import indicator, var
-from quizgen.verify import Undefined, differs, evaluate, sample_points, verify_draft
+from quizgen.verify import Undefined, breakpoints, differs, evaluate, mistake_differs, sample_points, verify_draft
 
 x, y = var("x"), var("y")
 
@@ -83,3 +83,89 @@ def test_differs():
     assert differs(2 * x, 2 * x + 1, pts)
     assert not differs(2 * x, x + x, pts)
     assert differs([x, x], [x], pts)
+
+
+def test_every_component_of_a_gradient_value_is_checked():
+    """A gradient at a point is a vector of values: a wrong last component fails, not only a wrong first."""
+    z = var("z")
+    f = x**2 * y + 3 * y * z**2 - z
+    point = {x: sympy.Integer(1), y: sympy.Integer(2), z: sympy.Integer(-1)}
+    right = [sympy.Integer(4), sympy.Integer(4), sympy.Integer(-13)]
+    assert verify_draft(f, [x, y, z], [x, y, z], right, [], random.Random(0), point).ok
+    for i in range(3):
+        wrong = list(right)
+        wrong[i] += 1
+        assert not verify_draft(f, [x, y, z], [x, y, z], wrong, [], random.Random(0), point).ok, i
+
+
+def test_points_cover_both_sides_of_every_kink():
+    """The positive side of x - 2 is a tenth of the sampling box; it is always visited anyway."""
+    kinks = [x - 2, x + y - 4]
+    for seed in range(30):
+        points = sample_points([x, y], kinks, random.Random(seed))
+        for k in kinks:
+            values = [float(k.subs(p)) for p in points]
+            assert any(v >= 1e-2 for v in values) and any(v <= -1e-2 for v in values), (seed, k)
+
+
+def test_buggy_key_wrong_on_one_side_of_a_kink_is_caught_and_kept():
+    """Max(0, x - 2): a key of 0 is right left of the kink only. Verification must reject it, and as a
+    mistake it must count as different from the key (not be dropped), for every rng seed."""
+    f = sympy.Max(0, x - 2)
+    key = indicator(sympy.Integer(1), x - 2)
+    for seed in range(30):
+        assert not verify_draft(f, [x], [x], sympy.Integer(0), [x - 2], random.Random(seed)).ok, seed
+        check = verify_draft(f, [x], [x], key, [x - 2], random.Random(seed))
+        assert check.ok and not check.zero
+        assert differs(key, sympy.Integer(0), check.points), seed
+
+
+def test_fast_changing_function_keeps_its_correct_key_and_rejects_a_wrong_one():
+    """sin(400x): the quick central difference is off by ~3e-6 relative (h^2 f'''/6), more than the
+    tolerance; the careful estimate resolves it. A key off by 0.1% still fails."""
+    f = 3 * sympy.sin(400 * x) + x**2
+    right = 1200 * sympy.cos(400 * x) + 2 * x
+    assert all(verify_draft(f, [x], [x], right, [], random.Random(seed)).ok for seed in range(10))
+    for wrong in (1199 * sympy.cos(400 * x) + 2 * x, 1200 * sympy.cos(400 * x), -1200 * sympy.cos(400 * x) + 2 * x):
+        assert not any(verify_draft(f, [x], [x], wrong, [], random.Random(seed)).ok for seed in range(10)), wrong
+    # large values: e^(5x) reaches e^12.5; the tolerance scales with the size
+    g = sympy.exp(5 * x) * x**3
+    assert verify_draft(g, [x], [x], 5 * sympy.exp(5 * x) * x**3 + 3 * x**2 * sympy.exp(5 * x), [], random.Random(0)).ok
+    assert not verify_draft(g, [x], [x], 5 * sympy.exp(5 * x) * x**3, [], random.Random(0)).ok
+    # at a point too
+    point = {x: sympy.Rational(1, 3)}
+    value = sympy.Integer(1200) * sympy.cos(sympy.Rational(400, 3)) + sympy.Rational(2, 3)
+    assert verify_draft(f, [x], [x], value, [], random.Random(0), point).ok
+    assert not verify_draft(f, [x], [x], value * sympy.Rational(1001, 1000), [], random.Random(0), point).ok
+
+
+def test_differs_skips_points_without_a_real_key_and_treats_non_real_mistakes_as_different():
+    points = [{x: -1.0}, {x: 4.0}]
+    # the key has no real value at x = -1: that point says nothing, and at x = 4 they agree
+    assert not differs(sympy.sqrt(x), sympy.sqrt(x) * 1, points)
+    assert not differs([sympy.sqrt(x), x], [sympy.sqrt(x), x], points)
+    # a mistake that is complex (or undefined) where the key is real is a different answer, not a crash
+    assert differs(x, sympy.sqrt(-(x**2) - 1), points)
+    assert differs(x, x + sympy.I, points)
+    assert differs(sympy.Integer(2), 2 + 3j, [{}])
+    assert not differs(sympy.Integer(2), 2 + 0j, [{}])
+    assert differs(sympy.Integer(2), sympy.Integer(2) * sympy.I, [])
+    # a value key that is not a real number fails verification instead of raising
+    assert not verify_draft(x**2, [x], [x], 2 * sympy.I, [], random.Random(0), {x: sympy.Integer(1)}).ok
+
+
+def test_mistake_with_its_own_kink_is_judged_around_that_kink():
+    """1(x > 0) for the key 1(5x - 5 > 0) differs on 0 < x < 1 only (a fifth of the box): the check points
+    may all miss it, so the mistake's own kink is straddled before the mistake is dropped as a duplicate."""
+    key = indicator(sympy.Integer(5), 5 * x - 5)
+    wrong_kink = indicator(sympy.Integer(5), x)
+    assert breakpoints(wrong_kink) == [x]
+    found = breakpoints(sympy.Max(x, y) + sympy.Abs(y - 1))
+    assert len(found) == 2 and y - 1 in found and (x - y in found or y - x in found)
+    missed = [p for p in (sample_points([x], [5 * x - 5], random.Random(s)) for s in range(40)) if not differs(key, wrong_kink, p)]
+    assert missed  # the situation arises
+    for points in missed:
+        assert mistake_differs(key, wrong_kink, points, [x], [5 * x - 5])
+    # a mistake equal to the key stays "not different" however hard one looks
+    same = indicator(sympy.Integer(5), x - 1)
+    assert not mistake_differs(key, same, missed[0], [x], [5 * x - 5])
