@@ -184,3 +184,14 @@ def test_problem_to_dict_matches_asdict(demo_manifest):
     for sheet in demo_manifest.students:
         for p in sheet.problems:
             assert list(p.to_dict().items()) == list(asdict(p).items())
+
+
+def test_generation_leaves_the_garbage_collector_as_it_found_it():
+    """Collections are made rarer while generating (speed); the caller's settings are restored."""
+    import gc
+
+    before = gc.get_threshold()
+    bank = load_bank(DEMO)
+    generate(bank, numbered_students(2), seed=1)
+    generate_variants(bank, 1, 2, seed=1)
+    assert gc.get_threshold() == before
