@@ -150,7 +150,7 @@ def _crossings_between_probes(g: Fn, n: int, rng: random.Random) -> list[Crossin
 def breakpoint_points(
     gs: Sequence[Fn], n: int, rng: random.Random, check_time: Callable[[], None]
 ) -> list[tuple[float, ...]]:
-    """Points on both sides of every breakpoint: at distance ~1e-6 (thin regions) and 0.05-0.5 (the branch).
+    """Points on both sides of every breakpoint: at distance ~1e-8 (thin regions) and 0.05-0.5 (the branch).
 
     For each g, the places where g changes sign along random lines through the sample box (or, when the
     kink lies outside it, between random points of opposite sign in wider boxes) are found by bisection.
@@ -166,7 +166,7 @@ def breakpoint_points(
             if len(points) >= MAX_BREAKPOINT_POINTS:
                 return points
             at = _along(base, d, t0)
-            delta = 1e-6 * (1.0 + math.sqrt(sum(v * v for v in at)))
+            delta = 1e-8 * (1.0 + math.sqrt(sum(v * v for v in at)))
             far = rng.uniform(0.05, 0.5)
             points.extend(_along(base, d, t0 + s_ * r) for r in (delta, far) for s_ in (-1.0, 1.0))
     return points
