@@ -11,7 +11,6 @@ address space with RLIMIT_AS once started, so a memory bomb ends in MemoryError 
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
 import threading
@@ -19,6 +18,11 @@ import time
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from typing import Any
+
+try:
+    import resource
+except ImportError:  # Windows has no resource module: workers then run without a memory cap
+    resource = None  # type: ignore[assignment]
 
 from quizgen.checker.core import check_request
 from quizgen.checker.equivalence import CheckTimeout
@@ -42,7 +46,7 @@ def _vm_bytes() -> int:
 
 
 def _limit_memory(extra_mb: int | None) -> None:
-    if not extra_mb:
+    if not extra_mb or resource is None:
         return
     limit = _vm_bytes() + extra_mb * 1024 * 1024
     try:
