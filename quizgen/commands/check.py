@@ -72,8 +72,35 @@ def check_command(
         click.echo(f"interpreted as: {verdict.interpreted}")
     if verdict.message:
         click.echo(f"message: {verdict.message}")
+    if verdict.diagnosis == "syntax":
+        excerpt = _excerpt(answer, variables or verdict_variables(expected), latex)
+        if excerpt:
+            click.echo(excerpt)
     if verdict.verdict == "incorrect" and verdict.score not in (0.0, 1.0):
         click.echo(f"score: {verdict.score:g}")
+
+
+def verdict_variables(expected: str) -> list[str]:
+    """The variables check() used when none were given: the key's free symbols, sorted."""
+    from quizgen.checker.core import KeyError_, load_key
+
+    try:
+        return list(load_key(expected, None).variables)
+    except KeyError_:
+        return []
+
+
+def _excerpt(answer: str, variables: Sequence[str], latex: bool | None) -> str:
+    """The parser's caret line under the offending spot (the verdict carries only the message)."""
+    from quizgen.mathparse import AnswerSyntaxError, parse_answer
+
+    try:
+        parse_answer(answer, list(variables), latex=latex)
+    except AnswerSyntaxError as exc:
+        return exc.excerpt
+    except Exception:  # noqa: BLE001 - the excerpt is a nicety; the verdict already said what is wrong
+        return ""
+    return ""
 
 
 def _read_lines(batch: str) -> list[bytes]:

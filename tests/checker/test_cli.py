@@ -25,6 +25,7 @@ def test_single_incorrect_and_invalid_say_why() -> None:
     assert r.exit_code == 0 and r.output.startswith("incorrect\n") and "message: " in r.output
     r = run(["2*x", "2x +* 3"])
     assert r.exit_code == 0 and r.output.startswith("invalid\n") and "message: " in r.output
+    assert r.output.splitlines()[-2:] == ["2x +* 3", "    ^"]  # the parser's caret under the problem
 
 
 def test_single_json() -> None:
