@@ -133,6 +133,12 @@ def _compile(expr: sympy.Basic) -> Compiled:  # noqa: C901 - one branch per node
         return lambda v: math.fsum([p(v) for p in parts])
     if isinstance(expr, sympy.Mul):
         parts = [compile_expr(a) for a in expr.args]
+        if len(parts) == 2:  # the common shapes without a loop (same products, same order)
+            a, b = parts
+            return lambda v: a(v) * b(v)
+        if len(parts) == 3:
+            a, b, c3 = parts
+            return lambda v: a(v) * b(v) * c3(v)
 
         def mul(v: Values) -> float:
             out = 1.0
@@ -143,6 +149,16 @@ def _compile(expr: sympy.Basic) -> Compiled:  # noqa: C901 - one branch per node
         return mul
     if isinstance(expr, sympy.Pow):
         base, power = compile_expr(expr.base), compile_expr(expr.exp)
+        if isinstance(expr.exp, sympy.Integer):  # never complex: only division by zero or overflow
+            n = float(expr.exp)
+
+            def integer_power(v: Values) -> float:
+                try:
+                    return base(v) ** n
+                except (ZeroDivisionError, OverflowError):
+                    raise Undefined from None
+
+            return integer_power
         return lambda v: _pow(base(v), power(v))
     if isinstance(expr, (sympy.Max, sympy.Min)):
         parts = [compile_expr(a) for a in expr.args]
