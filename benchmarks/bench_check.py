@@ -153,7 +153,7 @@ def main() -> int:
     ours_total, base_total = min(runs), sum(base_times)
     r1, fa1, fr1 = score(labels, ours_ok)
     r2, fa2, fr2 = score(labels, base_ok)
-    print(f"labelled checks: {n} ({labels.count('correct')} correct, {n - labels.count('correct')} incorrect)")
+    print(f"labelled checks: {n} ({labels.count('correct')} correct, {n - labels.count('correct')} wrong or invalid)")
     print(f"quizgen check : {r1}/{n} right, {fa1} false accepts, {fr1} false rejects")
     print(f"naive simplify: {r2}/{n} right, {fa2} false accepts, {fr2} false rejects")
     print(
