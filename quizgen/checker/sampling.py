@@ -2,8 +2,8 @@
 
 Uniform random points miss thin regions (d/dx max(0, 2x+1) against 2*Heaviside(x) differ only on
 (-1/2, 0)), so for every expression g whose sign switches a branch (the arguments of Max/Min, Heaviside,
-sign, Abs and every Piecewise condition, in the key AND the answer) we walk a random line, find where g
-changes sign by bisection, and step a little to each side. Points exactly on a kink are never used, so
+sign, Abs and every Piecewise condition, in the key AND the answer) we walk random lines, find every
+place where g changes sign by bisection, and step a little to each side. Points exactly on a kink are never used, so
 answers that differ only there (Heaviside(0) = 1/2 against 0, x >= y against x > y) count as equal.
 """
 
@@ -20,12 +20,15 @@ from quizgen.checker.evaluate import FLOAT, OVERFLOW, UNDEF, Fn, Unsupported, co
 MAX_BREAKPOINTS = 12
 """Bound on breakpoint expressions per comparison, so the work stays bounded by construction."""
 LINES_PER_BREAKPOINT = 2
+"""Segments between random points of opposite sign, when the scan lines find no crossing."""
 SCAN_LINES = 3
 SCAN_GRID = 33
 SCAN_RANGE = 8.0
+"""Each scan line is sampled at SCAN_GRID points over t in [-SCAN_RANGE, SCAN_RANGE] (steps of 0.5)."""
 MAX_CROSSINGS_PER_LINE = 4
 MAX_BREAKPOINT_POINTS = 128
 BISECT_STEPS = 44
+"""0.5 / 2^44 < 1e-13: far below the 1e-8 step taken to each side of a kink."""
 BOX = 2.5
 """Generic points come from [-BOX, BOX]^n first (WeBWorK uses [-2, 2]), then (0, 3]^n, then [-10, 10]^n."""
 
