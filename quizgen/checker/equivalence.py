@@ -88,10 +88,9 @@ class Compiled:
             for f in sorted(self.expr.atoms(sympy.Float), key=lambda v: float(v))[:MAX_LITERALS]:
                 r = literal_rounding(f)
                 try:
-                    bumped = [self.expr.xreplace({f: sympy.Float(float(f) * (1 + k * r), 30)}) for k in (1.0, 0.5)]
-                    pair = tuple(compile_expr(b, self.names, FLOAT) for b in bumped)
-                except (Unsupported, ValueError, TypeError, ArithmeticError):
-                    continue  # sympy would not rebuild it (Max of incomparable values): no allowance
+                    pair = tuple(compile_expr(self.expr, self.names, FLOAT, nudge=(f, k * r)) for k in (1.0, 0.5))
+                except Unsupported:
+                    continue
                 self._rounding.append(pair)
         base = run_float(self.fn, p)
         if not isinstance(base, float):

@@ -213,12 +213,15 @@ _MP_FUNCS: dict[str, Callable[..., Any]] = {
 class _Backend:
     """What differs between floats and mpmath: constants, functions, powers."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, nudge: tuple[sympy.Float, float] | None = None) -> None:
         self.name = name
         self.funcs = _FLOAT_FUNCS if name == "float" else _MP_FUNCS
+        self.nudge = nudge
 
     def const(self, node: sympy.Basic) -> Any:
         if self.name == "float":
+            if self.nudge is not None and isinstance(node, sympy.Float) and node == self.nudge[0]:
+                return float(node) * (1.0 + self.nudge[1])
             return float(node)
         if isinstance(node, sympy.Float):
             return MPX.mpf(str(node))  # the decimal as typed, at full working precision
@@ -274,11 +277,21 @@ MP = _Backend("mp")
 # --------------------------------------------------------------------------- compiler
 
 
-def compile_expr(expr: sympy.Basic, names: Mapping[str, int], backend: _Backend = FLOAT) -> Fn:
+def compile_expr(
+    expr: sympy.Basic,
+    names: Mapping[str, int],
+    backend: _Backend = FLOAT,
+    *,
+    nudge: tuple[sympy.Float, float] | None = None,
+) -> Fn:
     """Compile expr into f(point) where point[names[symbol.name]] is each variable's value.
 
+    nudge=(literal, rel) evaluates (floats only) as if the decimal literal were literal * (1 + rel), without
+    rebuilding the sympy tree (rebuilding a 16-argument Max alone can take sympy a second).
     Raises Unsupported for node types outside the allow-list (or a symbol not in names).
     """
+    if nudge is not None:
+        backend = _Backend(backend.name, nudge)
     try:
         return _compile(expr, names, backend)
     except RecursionError as exc:
@@ -369,7 +382,7 @@ def _compile(e: sympy.Basic, names: Mapping[str, int], be: _Backend) -> Fn:  # n
         h0 = e.args[1] if len(e.args) > 1 else sympy.Rational(1, 2)
         if not isinstance(h0, sympy.Number):
             raise Unsupported("Heaviside with a symbolic value at 0")
-        step = _h_float(float(h0)) if be is FLOAT else _h_mp(be.const(h0))
+        step = _h_float(float(h0)) if be.name == "float" else _h_mp(be.const(h0))
         return lambda p: step(f(p))
     if isinstance(e, sympy.log) and len(e.args) == 2:
         num = _compile(sympy.log(e.args[0]), names, be)
@@ -408,7 +421,7 @@ def _compile_pow(e: sympy.Pow, names: Mapping[str, int], be: _Backend) -> Fn:
         if n == 2:
             return lambda p: (lambda v: v * v)(b(p))
         if n == -1:
-            if be is FLOAT:
+            if be.name == "float":
                 return lambda p: 1.0 / b(p)
         ipow = be.int_power(n)
         return lambda p: ipow(b(p))

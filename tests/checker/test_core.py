@@ -159,3 +159,10 @@ def test_partial_credit_per_gradient_component() -> None:
     assert "2" in v.message
     v = check(["2*x", "3*y**2"], "[-2x, -3y^2]", ["x", "y"])
     assert v.score == 0.0 and v.diagnosis == "sign"
+
+
+def test_big_max_with_decimals_is_checked_within_the_limit() -> None:
+    # rebuilding this Max in sympy (to nudge a decimal) once took seconds; the numeric path must not
+    answer = "max(" + ",".join(f"{i}.5x-{i}y+sin({i}x)" for i in range(16)) + ")"
+    v = check("2*x + 3*y", answer, ["x", "y"], timeout=2.0)
+    assert v.verdict == "incorrect" and v.diagnosis != "timeout"
