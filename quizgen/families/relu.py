@@ -13,6 +13,7 @@ from typing import ClassVar
 
 import sympy
 
+from quizgen.families._build import poly
 from quizgen.families._common import (
     MistakeSpec,
     choose_wrt,
@@ -35,6 +36,9 @@ from quizgen.families.base import Draft, DraftStep, Family, SlotSpec
 from quizgen.problem import Ask
 
 ZERO = sympy.Integer(0)
+_CACHE_LIMIT = 20_000
+_drafts: dict[tuple[object, ...], Draft | None] = {}
+"""Partial and gradient drafts by shape and wrt (drafts are not mutated downstream)."""
 
 
 class _Shape:
@@ -56,21 +60,28 @@ class _Shape:
         return indicator(sympy.expand(self.outer() * diff(self.u, wrt)), self.u)
 
 
+def _affine(rng: random.Random, slot: SlotSpec, variables: list[sympy.Symbol]) -> sympy.Expr:
+    """c1 v1 + ... + cn vn + c0 (coefficients drawn in that order), built directly."""
+    terms = [(coef(rng, slot), ((v, 1),)) for v in variables]
+    return poly([*terms, (coef(rng, slot), ())])
+
+
 def _shape(slot: SlotSpec, rng: random.Random, variables: list[sympy.Symbol], wrt: sympy.Symbol) -> _Shape:
     if slot.difficulty == 1:
         if len(variables) > 1:  # a gradient: max(0, affine) in every variable, no outer constant
-            return _Shape(sympy.Add(*[coef(rng, slot) * v for v in variables], coef(rng, slot)))
+            return _Shape(_affine(rng, slot, variables))
         if rng.random() < 0.25:
             return _Shape(wrt)
-        return _Shape(coef(rng, slot) * wrt + coef(rng, slot))
-    affine = sympy.Add(*[coef(rng, slot) * v for v in variables], coef(rng, slot))
+        return _Shape(_affine(rng, slot, [wrt]))
+    affine = _affine(rng, slot, variables)
     if slot.difficulty == 2:
         return _Shape(affine, k=coef(rng, slot, positive=True))
     if rng.random() < 0.5:
         return _Shape(affine, k=coef(rng, slot, positive=True), n=2)
     others = [v for v in variables if v != wrt]
-    nonlinear = coef(rng, slot, positive=True) * wrt**2 + sympy.Add(*[coef(rng, slot) * v for v in others]) + coef(rng, slot)
-    return _Shape(nonlinear)
+    square = (coef(rng, slot, positive=True), ((wrt, 2),))
+    terms = [(coef(rng, slot), ((v, 1),)) for v in others]
+    return _Shape(poly([square, *terms, (coef(rng, slot), ())]))
 
 
 def _steps(name: str, s: _Shape, variables: list[sympy.Symbol], wrt: sympy.Symbol) -> list[DraftStep]:
@@ -90,7 +101,7 @@ def _steps(name: str, s: _Shape, variables: list[sympy.Symbol], wrt: sympy.Symbo
         steps.append(
             DraftStep(
                 text=f"Outer function: {plain(s.k * sympy.Symbol('r') ** s.n)} with r = max(0, u); its derivative is "
-                f"{plain(s.outer().subs(s.u, sympy.Symbol('r')) if s.n > 1 else s.outer())}, and r = u where u > 0.",
+                f"{plain(sympy.Integer(s.k * s.n) * sympy.Symbol('r') ** (s.n - 1) if s.n > 1 else s.outer())}, and r = u where u > 0.",
                 latex=label("Outer function, r = max(0, u):")
                 + r"\frac{d}{dr}\left("
                 + tex(s.k * sympy.Symbol("r") ** s.n)
@@ -125,7 +136,6 @@ class Relu(Family):
 
     def draw(self, slot: SlotSpec, rng: random.Random) -> Draft | None:  # type: ignore[override]
         variables = slot_variables(slot, self)
-        name = "f"
         if slot.difficulty == 1 or slot.ask != "gradient":
             wrt = choose_wrt(slot, rng, variables)
         else:
@@ -134,6 +144,21 @@ class Relu(Family):
         s = _shape(slot, rng, active, wrt)
         if not s.u.free_symbols:
             return None
+        if slot.ask == "value":  # the point is drawn from rng as well
+            return self._build(slot, rng, variables, wrt, s)
+        key = (s.u, s.k, s.n, wrt, tuple(variables), slot.ask)
+        hit = _drafts.get(key)
+        if hit is None:
+            if len(_drafts) >= _CACHE_LIMIT:
+                _drafts.clear()
+            hit = _drafts[key] = self._build(slot, rng, variables, wrt, s)
+        return hit
+
+    def _build(
+        self, slot: SlotSpec, rng: random.Random, variables: list[sympy.Symbol], wrt: sympy.Symbol, s: _Shape
+    ) -> Draft | None:
+        """Everything after the random shape: for partial and gradient asks a pure function of it."""
+        name = "f"
         function = s.function
         kinks = [s.u]
         if slot.ask == "gradient":
