@@ -1,0 +1,63 @@
+"""Feedback for wrong answers: the problem's buggy keys first, then generic diagnoses (through check())."""
+
+from __future__ import annotations
+
+import pytest
+
+from quizgen.checker import check
+from quizgen.problem import Mistake
+
+
+def test_matching_a_buggy_key_returns_its_feedback() -> None:
+    mistakes = [
+        Mistake("forgot_inner", "15*(2*x**2)**4", "Multiply by the derivative of the inside, 2x^2."),
+        Mistake("sign", "-960*x**9", "Sign!"),
+    ]
+    v = check("960*x**9", "15(2x^2)^4", ["x"], mistakes=mistakes)
+    assert v.verdict == "incorrect" and v.diagnosis == "forgot_inner"
+    assert v.message == "Multiply by the derivative of the inside, 2x^2."
+    v = check("960*x**9", "960x^9", ["x"], mistakes=mistakes)
+    assert v.verdict == "correct" and v.diagnosis is None
+
+
+def test_vector_mistake() -> None:
+    mistakes = [Mistake("wrong_var", ["2*y", "2*x"], "Differentiate by the right variable.")]
+    v = check(["2*x", "2*y"], "[2y, 2x]", ["x", "y"], mistakes=mistakes)
+    assert v.diagnosis == "wrong_var" and v.score == 0.0
+
+
+@pytest.mark.parametrize(
+    ("expected", "answer", "variables", "kind"),
+    [
+        ("960*x**9", "-960x^9", ["x"], "sign"),
+        ("Piecewise((1, x > y), (0, True))", "1(x < y)", ["x", "y"], "wrong_side"),
+        ("Piecewise((1, x > 0), (0, True))", "Heaviside(-x)", ["x"], "wrong_side"),
+        ("960*x**9", "96x^9", ["x"], "constant_factor"),
+        ("6*x*exp(3*x**2)", "e^(3x^2)", ["x"], "missing_factor"),
+        ("2*x*cos(x**2)", "cos(x^2)", ["x"], "missing_factor"),
+        ("2*x + 3*y", "2x", ["x", "y"], "missing_term"),
+        (["2*x", "3*y**2"], "[3y^2, 2x]", ["x", "y"], "swapped_components"),
+        (["2*x", "3*y**2"], "[2x]", ["x", "y"], "missing_component"),
+        (["2*x", "3*y**2"], "[2x, 3y^2, 0]", ["x", "y"], "extra_component"),
+        (["2*x", "3*y**2"], "2x + 3y^2", ["x", "y"], "not_a_vector"),
+        ("2*x", "[2x, 0]", ["x", "y"], "unexpected_vector"),
+    ],
+)
+def test_generic_diagnoses(expected, answer, variables, kind) -> None:
+    v = check(expected, answer, variables)
+    assert v.verdict == "incorrect" and v.diagnosis == kind, v
+    assert v.message
+
+
+def test_feedback_never_gives_the_key_away() -> None:
+    for answer in ("-960x^9", "96x^9", "960x^8"):
+        v = check("960*x**9", answer, ["x"])
+        assert "960" not in v.message
+
+
+def test_partial_credit_per_gradient_component() -> None:
+    v = check(["2*x", "3*y**2", "z"], "[2x, 3y, z]", ["x", "y", "z"])
+    assert v.verdict == "incorrect" and v.score == pytest.approx(2 / 3)
+    assert "2" in v.message
+    v = check(["2*x", "3*y**2"], "[-2x, -3y^2]", ["x", "y"])
+    assert v.score == 0.0 and v.diagnosis == "sign"
