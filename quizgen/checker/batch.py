@@ -93,8 +93,11 @@ class Checker:
     def _symbolic(self, expected: Any, answer: str, variables: Sequence[str], latex: bool | None, component: int,
                   deadline: float | None) -> bool:
         with self._helper_lock:
+            remaining = self.timeout if deadline is None else deadline - time.monotonic()
+            if remaining <= 0:
+                raise CheckTimeout
             try:
-                self._helper.ensure()  # start-up is not charged to the answer
+                self._helper.ensure(wait=remaining)  # start-up counts: the limit is on wall-clock time
             except WorkerFailed as exc:
                 raise CheckTimeout from exc
             remaining = self.timeout if deadline is None else deadline - time.monotonic()
@@ -103,7 +106,11 @@ class Checker:
             try:
                 reply = self._helper.call(("symbolic", (expected, answer, tuple(variables), latex, component)),
                                           remaining)
+            except CheckTimeout:
+                _start_quietly(self._helper)  # killed: have the replacement ready for the next answer
+                raise
             except WorkerFailed as exc:
+                _start_quietly(self._helper)
                 raise MemoryError from exc
         if reply[1] == "memory":
             raise MemoryError

@@ -185,8 +185,9 @@ class WorkerProcess:
         self.conn = _Duplex(Connection(from_child_r, writable=False), Connection(to_child_w, readable=False))
         self.ready = False
 
-    def ensure(self) -> None:
-        """A started and ready child (start-up waits are not charged to any check)."""
+    def ensure(self, wait: float | None = None) -> None:
+        """A started and ready child. With wait, give up after that many seconds (CheckTimeout) but let
+        the child go on starting, for the next caller."""
         if not (self.alive and self.conn is not None):
             try:
                 self.start()
@@ -195,7 +196,9 @@ class WorkerProcess:
         if self.ready:
             return
         assert self.conn is not None
-        if not self.conn.poll(START_TIMEOUT):
+        if not self.conn.poll(START_TIMEOUT if wait is None else max(0.0, min(wait, START_TIMEOUT))):
+            if wait is not None and wait < START_TIMEOUT:
+                raise CheckTimeout
             self.kill()
             raise WorkerFailed("the checker's worker process did not start")
         self.mark_ready()
@@ -233,7 +236,7 @@ class WorkerProcess:
             raise WorkerFailed("the checker's worker process stopped") from exc
 
     def call(self, message: Any, timeout: float) -> Any:
-        self.ensure()  # start-up time is not charged to the check
+        self.ensure()
         self.send(message)
         return self.receive(timeout)
 
