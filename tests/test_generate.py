@@ -195,3 +195,13 @@ def test_generation_leaves_the_garbage_collector_as_it_found_it():
     generate(bank, numbered_students(2), seed=1)
     generate_variants(bank, 1, 2, seed=1)
     assert gc.get_threshold() == before
+
+
+def test_a_sheet_does_not_depend_on_the_sheets_drawn_before_it(demo_manifest):
+    """Families and the checker cache their work; the caches must be pure: the same student gets the same
+    problems whether drawn first, last or after other students (here: reversed order, fresh students)."""
+    bank = load_bank(DEMO)
+    generate(bank, [Student(student_id=f"other-{i}", name="", extra={}) for i in range(8)], seed=2026)
+    backwards = generate(bank, list(reversed(numbered_students(6))), seed=2026)
+    by_id = {s.student_id: s.problems for s in backwards.students}
+    assert all(by_id[s.student_id] == s.problems for s in demo_manifest.students)
