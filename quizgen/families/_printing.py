@@ -317,25 +317,37 @@ _REL_EVAL = {
 }
 
 
-def _exact(expr: sympy.Basic, point: dict[Symbol, Fraction]) -> Fraction:
+Exact = int | Fraction
+"""Exact values: Python ints while everything is an integer (much faster than Fraction), else Fractions."""
+
+
+def _exact(expr: sympy.Basic, point: dict[Symbol, Exact]) -> Exact:
     if isinstance(expr, Symbol):
         if expr not in point:
             raise _NotRational
         return point[expr]
+    if isinstance(expr, Integer):
+        return expr.p
     if isinstance(expr, sympy.Rational):
-        return Fraction(int(expr.p), int(expr.q))
+        return Fraction(expr.p, expr.q)
     if isinstance(expr, Add):
-        return sum((_exact(a, point) for a in expr.args), Fraction(0))
+        total: Exact = 0
+        for a in expr.args:
+            total += _exact(a, point)
+        return total
     if isinstance(expr, Mul):
-        out = Fraction(1)
+        out: Exact = 1
         for a in expr.args:
             out *= _exact(a, point)
         return out
     if isinstance(expr, Pow) and isinstance(expr.exp, Integer):
         base = _exact(expr.base, point)
-        if base == 0 and expr.exp < 0:
+        e = expr.exp.p
+        if e >= 0:
+            return base**e
+        if base == 0:
             raise _NotRational
-        return base ** int(expr.exp)
+        return Fraction(1) / base**-e
     if isinstance(expr, (sympy.Max, sympy.Min)):
         values = [_exact(a, point) for a in expr.args]
         return max(values) if isinstance(expr, sympy.Max) else min(values)
@@ -347,7 +359,7 @@ def _exact(expr: sympy.Basic, point: dict[Symbol, Fraction]) -> Fraction:
     raise _NotRational
 
 
-def _holds(cond: sympy.Basic, point: dict[Symbol, Fraction]) -> bool:
+def _holds(cond: sympy.Basic, point: dict[Symbol, Exact]) -> bool:
     rel = _REL_EVAL.get(type(cond))
     if rel is None:
         raise _NotRational
@@ -358,7 +370,7 @@ def fast_subs(expr: sympy.Basic, point: dict[Symbol, sympy.Rational]) -> sympy.B
     """expr.subs(point) for rational points: exact arithmetic on polynomials, max and indicators
     (subs on a Piecewise costs milliseconds); anything else goes to sympy's xreplace."""
     try:
-        values = {s: Fraction(int(v.p), int(v.q)) for s, v in point.items()}
+        values: dict[Symbol, Exact] = {s: v.p if v.q == 1 else Fraction(v.p, v.q) for s, v in point.items()}
         result = _exact(expr, values)
     except (_NotRational, AttributeError):
         return expr.xreplace(dict(point))  # exact like subs for numbers in place of symbols, and faster
