@@ -313,11 +313,16 @@ class Parser(SafeValues):
             if t.kind == "num":
                 code = "two_numbers" if prev.number else "missing_operator"
                 raise Fail(code, t.start, before=prev.text, tok=t.text)
-            if t.kind == "op" and t.text == "[" and not t.space_before and self.i > 0:
-                before = self.toks[self.i - 1]
-                if before.kind == "name" or (before.kind == "op" and before.text == ")"):
-                    raise Fail("indexing", t.start, name=before.text)
+            # x[...] and (...)[...] look like indexing; only an Iverson bracket may follow directly
+            # ((x+1)[x > 0] is (x+1)*1(x > 0)).
+            before = self.toks[self.i - 1] if self.i > 0 else None
+            index_like = (
+                t.kind == "op" and t.text == "[" and not t.space_before and before is not None
+                and (before.kind == "name" or (before.kind == "op" and before.text == ")"))
+            )
             f = self.parse_power()
+            if index_like and not f.text.startswith("1("):
+                raise Fail("indexing", t.start, name=before.text)
             if f.kind == "cond":
                 raise Fail("condition_needs_one", f.start, text=_bare_text(f))
             factors.append(("", f))

@@ -57,6 +57,7 @@ PYTHON_CASES = [
     ("x.__class__", "attribute", "attribute access"),
     ("x[0]", "indexing", "Indexing like x[...] is not allowed"),
     ("sin(x)[0]", "indexing", "Indexing"),
+    ("(x+1)[2]", "indexing", "Indexing like )[...]"),
     ("'x'", "quote", "Quotes"),
     ('"x"', "quote", "Quotes"),
     ("x; y", "bad_char", "';' cannot be used"),

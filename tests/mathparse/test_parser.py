@@ -129,6 +129,10 @@ PRECEDENCE_CASES = [
     ("[0 < x < 1]", ind(sympy.And(0 < x, x < 1))),
     ("[x > 0 or y > 0]", ind(sympy.Or(x > 0, y > 0))),
     ("[x > 0 & y > 0]", ind(sympy.And(x > 0, y > 0))),
+    # an Iverson bracket right after a name or a bracket multiplies (it is not indexing)
+    ("(x+1)[x>0]", (x + 1) * ind(x > 0)),
+    ("x[x>y]", x * ind(x > y)),
+    ("2x(y-1)[x>y]", 2 * x * (y - 1) * ind(x > y)),
 ]
 
 
