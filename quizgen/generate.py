@@ -240,18 +240,19 @@ def _problem(
     stats: Stats,
 ) -> Problem:
     mistakes: list[Mistake] = []
-    seen_answers: set[str] = set()
+    kept: list[sympy.Basic | list[sympy.Basic]] = []
+    # a value question's one point is all there is; elsewhere, also look around the mistake's own kinks
+    variables = draft.variables if draft.point is None else []
     for m in draft.mistakes:
-        # a value question's one point is all there is; elsewhere, also look around the mistake's own kinks
-        variables = draft.variables if draft.point is None else []
         if not mistake_differs(draft.answer, m.answer, points, variables, draft.kinks):
             stats.mistakes_dropped += 1
             continue
-        answer = _answer_strings(m.answer)  # type: ignore[arg-type]
-        key = repr(answer)
-        if key in seen_answers:
+        # The same wrong answer reached by two mistakes (for max(x, y), the wrong side is also the other
+        # variable's derivative) keeps only the first: one answer, one diagnosis.
+        if any(not mistake_differs(earlier, m.answer, points, variables, draft.kinks) for earlier in kept):
             continue
-        seen_answers.add(key)
+        kept.append(m.answer)
+        answer = _answer_strings(m.answer)  # type: ignore[arg-type]
         mistakes.append(Mistake(kind=m.kind, answer=answer, feedback=m.feedback))
     return Problem(
         slot=slot.number,

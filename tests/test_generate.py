@@ -96,6 +96,21 @@ def test_mistakes_differ_from_the_key(demo_manifest):
                 assert differs(keys, [parse_key(w, p.variables).value for w in wrong], points), (p.answer, m)
 
 
+@pytest.mark.parametrize("bank", ["max_partial", "relu", "chain_single", "neuron"])
+def test_no_two_mistakes_of_a_problem_are_the_same_answer(bank):
+    """Each wrong answer gets one diagnosis: d/dx max(x, y)'s wrong side is also d/dy, kept once."""
+    from quizgen.checker import check
+
+    m = generate(load_bank(ROOT / "banks" / f"{bank}.yaml"), numbered_students(8), seed=7)
+    for sheet in m.students:
+        for p in sheet.problems:
+            for i, first in enumerate(p.mistakes):
+                for second in p.mistakes[i + 1:]:
+                    answer = second.answer if isinstance(second.answer, str) else "[" + ", ".join(second.answer) + "]"
+                    verdict = check(first.answer, answer, p.variables)
+                    assert verdict.verdict == "incorrect", (p.function, first, second)
+
+
 def test_students_get_different_sheets(demo_manifest):
     functions = [tuple(p.function for p in s.problems) for s in demo_manifest.students]
     assert len(set(functions)) == len(functions)

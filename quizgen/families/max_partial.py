@@ -124,7 +124,8 @@ class MaxPartial(Family):
         answer = _derivative(u, v, wrt)
         mistakes = [
             ("wrong_side", indicator(dv, u, v, du),
-             f"The derivative follows the branch that is larger: {plain(du)} where {plain(u)} > {plain(v)}."),
+             "The indicator is on the wrong side: where a branch is the larger one, the derivative is that "
+             "branch's derivative."),
             ("ignored_max", du if du != 0 else dv,
              "max(u, v) is not u everywhere: the derivative is an indicator that depends on which branch is larger."),
             ("wrong_var", _derivative(u, v, other),
