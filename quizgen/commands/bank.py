@@ -73,6 +73,7 @@ def preview_command(file: Path, seed: int | None, count: int) -> None:
     """
     from quizgen.bank import load_bank
     from quizgen.generate import generate
+    from quizgen.notation import key_text
     from quizgen.roster import Student
 
     bank = load_bank(file)
@@ -81,8 +82,7 @@ def preview_command(file: Path, seed: int | None, count: int) -> None:
         click.echo(f"== {bank.title} · sample {sheet.student_id[8:]} · variant {sheet.variant} (seed {manifest.seed})")
         for p in sheet.problems:
             click.echo(f"{p.slot}. [{p.family}, difficulty {p.difficulty}, {p.points:g} pt] {p.prompt_text}")
-            answer = ", ".join(p.answer) if isinstance(p.answer, list) else p.answer
-            click.echo(f"   answer: {'(' + answer + ')' if isinstance(p.answer, list) else answer}")
+            click.echo(f"   answer: {key_text(p.answer)}")
             for step in p.steps:
                 click.echo(f"     - {step.text}")
         click.echo("")

@@ -10,6 +10,7 @@ from quizgen.grading.csvout import fmt_number
 from quizgen.grading.htmlpage import math, page
 from quizgen.grading.model import GradedAnswer, StudentResult, display_outcome
 from quizgen.manifest import BankInfo
+from quizgen.notation import key_text
 
 VERDICT_LABEL = {
     "correct": "correct",
@@ -36,8 +37,7 @@ def _answer_card(a: GradedAnswer) -> str:
         parts.append(f"<dt>Understood as</dt><dd>{math(a.interpreted, a.interpreted_latex)}</dd>")
     if a.feedback and a.outcome != "correct":
         parts.append(f"<dt>Feedback</dt><dd>{escape(a.feedback)}</dd>")
-    key = p.answer if isinstance(p.answer, str) else "[" + ", ".join(p.answer) + "]"
-    parts.append(f"<dt>Correct answer</dt><dd>{math(key, p.answer_latex)}</dd>")
+    parts.append(f"<dt>Correct answer</dt><dd>{math(key_text(p.answer), p.answer_latex)}</dd>")
     parts.append("</dl>")
     if p.steps:
         parts.append("<details open><summary>Worked solution</summary><ol class=\"steps\">")

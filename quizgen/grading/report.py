@@ -15,6 +15,7 @@ from quizgen.grading.csvout import fmt_number
 from quizgen.grading.htmlpage import math, page
 from quizgen.grading.model import GradedAnswer, GradeRun, display_outcome
 from quizgen.grading.stats import ClassStats, class_stats
+from quizgen.notation import key_text
 
 DIAGNOSES = {
     "forgot_inner": "forgot the inner derivative",
@@ -116,11 +117,6 @@ def _success(st: ClassStats) -> str:
     return _img(png, "share of correct, partly right, invalid and blank answers per problem") + "\n".join(rows)
 
 
-def _key_text(a: GradedAnswer) -> str:
-    key = a.problem.answer
-    return key if isinstance(key, str) else "[" + ", ".join(key) + "]"
-
-
 def _mistakes(st: ClassStats) -> str:
     out: list[str] = []
     for p in st.problems:
@@ -141,7 +137,7 @@ def _mistakes(st: ClassStats) -> str:
             out.append(
                 f"<tr><td>{escape(diagnosis_label(kind))}</td><td class=num>{len(answers)}</td>"
                 f"<td>{math(ex.interpreted or ex.typed, ex.interpreted_latex)}</td>"
-                f"<td>{math(_key_text(ex), ex.problem.answer_latex)}</td><td>{escape(ex.feedback)}</td></tr>"
+                f"<td>{math(key_text(ex.problem.answer), ex.problem.answer_latex)}</td><td>{escape(ex.feedback)}</td></tr>"
             )
         out.append("</table>")
         same = Counter(a.interpreted for a in wrong if a.interpreted)
