@@ -8,19 +8,9 @@ from html import escape
 
 from quizgen.grading.csvout import fmt_number
 from quizgen.grading.htmlpage import math, page
-from quizgen.grading.model import GradedAnswer, StudentResult, display_outcome
+from quizgen.grading.model import VERDICT_LABEL, GradedAnswer, StudentResult, display_outcome
 from quizgen.manifest import BankInfo
 from quizgen.notation import key_text
-
-VERDICT_LABEL = {
-    "correct": "correct",
-    "incorrect": "incorrect",
-    "partial": "partly right",
-    "invalid": "could not be read",
-    "blank": "blank",
-    "missing": "no answer",
-}
-
 
 def _answer_card(a: GradedAnswer) -> str:
     p = a.problem

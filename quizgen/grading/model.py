@@ -131,6 +131,17 @@ class GradedAnswer:
     points: float
 
 
+VERDICT_LABEL = {
+    "correct": "correct",
+    "incorrect": "incorrect",
+    "partial": "partly right",
+    "invalid": "could not be read",
+    "blank": "blank",
+    "missing": "no answer",
+}
+"""How each displayed outcome reads on feedback pages and PDFs."""
+
+
 def display_outcome(a: GradedAnswer) -> str:
     """correct / partial / incorrect / invalid / blank / missing: an incorrect answer with some credit is partial."""
     if a.outcome == "incorrect" and 0 < a.score < 1:

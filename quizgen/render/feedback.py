@@ -31,16 +31,6 @@ from quizgen.render.split import split_pdf
 if TYPE_CHECKING:
     from quizgen.grading.model import GradedAnswer, GradeRun
 
-VERDICT_LABEL = {
-    "correct": "correct",
-    "incorrect": "incorrect",
-    "partial": "partly right",
-    "invalid": "could not be read",
-    "blank": "blank",
-    "missing": "no answer",
-}
-
-
 @dataclass(frozen=True)
 class FeedbackAnswer:
     problem: ProblemContext
@@ -77,7 +67,7 @@ def _interpreted(answer: GradedAnswer) -> Tex:
 
 def feedback_students(run: GradeRun) -> list[FeedbackStudent]:
     """The template context for every student in the run, in roster order."""
-    from quizgen.grading.model import display_outcome
+    from quizgen.grading.model import VERDICT_LABEL, display_outcome
 
     out = []
     for index, result in enumerate(run.results, 1):
