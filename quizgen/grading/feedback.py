@@ -12,6 +12,7 @@ from quizgen.grading.model import VERDICT_LABEL, GradedAnswer, StudentResult, di
 from quizgen.manifest import BankInfo
 from quizgen.notation import key_text
 
+
 def _answer_card(a: GradedAnswer) -> str:
     p = a.problem
     shown = display_outcome(a)

@@ -31,6 +31,7 @@ from quizgen.render.split import split_pdf
 if TYPE_CHECKING:
     from quizgen.grading.model import GradedAnswer, GradeRun
 
+
 @dataclass(frozen=True)
 class FeedbackAnswer:
     problem: ProblemContext
