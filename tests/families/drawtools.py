@@ -54,3 +54,34 @@ def assert_key_correct(draft: Draft, seed: int = 0) -> None:
             got = a.subs(point)
             assert sympy.simplify(expected - got) == 0, (draft.function, w, point, a, expected, got)
 
+
+
+def balanced_latex(latex: str) -> bool:
+    """Braces nest and close (escaped \\{ and \\} do not count) and $ signs come in pairs."""
+    depth = 0
+    for i, ch in enumerate(latex):
+        if ch in "{}" and i and latex[i - 1] == "\\":
+            continue
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0 and latex.count("$") % 2 == 0
+
+
+def assert_steps_well_formed(draft: Draft, starts: tuple[str, ...] = (r"\text{",)) -> None:
+    """Every step's LaTeX is balanced and opens with one of starts (renderers set a leading \\text{...} as the
+    step's sentence and the rest as a formula); the prompt's LaTeX is balanced."""
+    for step in draft.steps:
+        if step.latex is not None:
+            assert balanced_latex(step.latex), step.latex
+            assert step.latex.startswith(starts), step.latex
+    assert balanced_latex(draft.prompt_latex), draft.prompt_latex
+
+
+def assert_grows_with_difficulty(family: Family, name: str, seeds, **kw) -> None:
+    """The mean sympy.count_ops of the function rises strictly from difficulty 1 to 2 to 3."""
+    sizes = []
+    for difficulty in (1, 2, 3):
+        ops = [sympy.count_ops(draw(family, slot(name, difficulty, **kw), s).function) for s in seeds]
+        sizes.append(sum(ops) / len(ops))
+    assert sizes[0] < sizes[1] < sizes[2], sizes

@@ -11,6 +11,7 @@ import sympy
 
 from quizgen.families.base import SlotSpec
 from quizgen.families.chain_multi import ChainMulti
+from tests.families.drawtools import assert_steps_well_formed
 
 SEEDS = range(30)
 ASKS = ("partial", "value")
@@ -141,27 +142,11 @@ def test_steps_end_in_answer(difficulty):
             assert r"\partial" in draft.prompt_latex
 
 
-def _balanced(latex: str) -> bool:
-    depth = 0
-    for i, ch in enumerate(latex):
-        if ch in "{}" and i and latex[i - 1] == "\\":
-            continue
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        if depth < 0:
-            return False
-    return depth == 0 and latex.count("$") % 2 == 0
-
-
 def test_step_latex_is_well_formed_and_explains_itself():
     """Renderers set a leading \\text{...} as the step's sentence and the rest as a formula."""
     for ask in ASKS:
         for difficulty in (1, 2, 3):
-            draft = _draw(_slot(difficulty, ask), 1)
-            for step in draft.steps:
-                if step.latex is not None:
-                    assert _balanced(step.latex), step.latex
-                    assert step.latex.startswith(r"\text{"), step.latex
-            assert _balanced(draft.prompt_latex), draft.prompt_latex
+            assert_steps_well_formed(_draw(_slot(difficulty, ask), 1))
 
 
 def test_unused_bank_variables_are_left_out():

@@ -8,7 +8,7 @@ import sympy
 
 from quizgen.families._common import sstr
 from quizgen.families.product_rule import ProductRule
-from tests.families.drawtools import assert_key_correct, draw, slot
+from tests.families.drawtools import assert_grows_with_difficulty, assert_key_correct, draw, slot
 
 FAMILY = ProductRule()
 SEEDS = range(20)
@@ -52,11 +52,7 @@ def test_deterministic_and_varied():
 
 
 def test_difficulty_grows_the_expression():
-    sizes = []
-    for difficulty in (1, 2, 3):
-        ops = [sympy.count_ops(draw(FAMILY, slot("product_rule", difficulty), s).function) for s in SEEDS]
-        sizes.append(sum(ops) / len(ops))
-    assert sizes[0] < sizes[1] < sizes[2]
+    assert_grows_with_difficulty(FAMILY, "product_rule", SEEDS)
 
 
 def test_steps_move_constants_outside():

@@ -9,7 +9,7 @@ import sympy
 
 from quizgen.families._common import sstr
 from quizgen.families.relu import Relu
-from tests.families.drawtools import assert_key_correct, draw, slot
+from tests.families.drawtools import assert_grows_with_difficulty, assert_key_correct, draw, slot
 
 FAMILY = Relu()
 SEEDS = range(25)
@@ -65,8 +65,4 @@ def test_deterministic_and_varied():
 
 
 def test_difficulty_grows_the_expression():
-    sizes = []
-    for difficulty in (1, 2, 3):
-        ops = [sympy.count_ops(draw(FAMILY, slot("relu", difficulty, variables=("x", "y")), s).function) for s in SEEDS]
-        sizes.append(sum(ops) / len(ops))
-    assert sizes[0] < sizes[1] < sizes[2]
+    assert_grows_with_difficulty(FAMILY, "relu", SEEDS, variables=("x", "y"))

@@ -8,7 +8,7 @@ import sympy
 
 from quizgen.families._common import sstr
 from quizgen.families.sum_rule import SumRule
-from tests.families.drawtools import assert_key_correct, draw, slot
+from tests.families.drawtools import assert_grows_with_difficulty, assert_key_correct, draw, slot
 
 FAMILY = SumRule()
 SEEDS = range(20)
@@ -56,11 +56,7 @@ def test_same_seed_same_draw_and_variety():
 
 
 def test_difficulty_grows_the_expression():
-    sizes = []
-    for difficulty in (1, 2, 3):
-        ops = [sympy.count_ops(draw(FAMILY, slot("sum_rule", difficulty), s).function) for s in SEEDS]
-        sizes.append(sum(ops) / len(ops))
-    assert sizes[0] < sizes[1] < sizes[2]
+    assert_grows_with_difficulty(FAMILY, "sum_rule", SEEDS)
 
 
 def test_steps_name_the_constants_and_end_with_the_key():
