@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import sympy
 from sympy.logic.boolalg import BooleanFalse, BooleanTrue
 
+from quizgen.checker.sampling import breakpoint_exprs
+
 Values = dict[sympy.Symbol, float]
 Compiled = Callable[[Values], float]
 
@@ -473,30 +475,6 @@ def differs(
     return False
 
 
-def breakpoints(expr: sympy.Basic) -> list[sympy.Basic]:
-    """Expressions g with a jump or kink of expr where g = 0: indicator conditions, max/min, |u|, sign."""
-    out: list[sympy.Basic] = []
-
-    def walk(e: sympy.Basic) -> None:
-        if isinstance(e, sympy.Piecewise):
-            for value, cond in e.args:
-                walk(value)
-                walk(cond)
-            return
-        if type(e) in _RELATIONS:
-            out.append(e.lhs - e.rhs)
-        elif isinstance(e, (sympy.Max, sympy.Min)) and len(e.args) == 2:
-            out.append(e.args[0] - e.args[1])
-        elif isinstance(e, (sympy.Heaviside, sympy.Abs, sympy.sign)):
-            out.append(e.args[0])
-        for arg in e.args:
-            walk(arg)
-
-    if isinstance(expr, sympy.Basic):
-        walk(expr)
-    return list(dict.fromkeys(out))
-
-
 def mistake_differs(
     key: sympy.Basic | Sequence[sympy.Basic],
     mistake: sympy.Basic | Sequence[sympy.Basic],
@@ -509,7 +487,7 @@ def mistake_differs(
     if differs(key, mistake, points):
         return True
     mistakes = list(mistake) if isinstance(mistake, (list, tuple)) else [mistake]
-    own = [b for m in mistakes for b in breakpoints(m) if b not in kinks]
+    own = [b for b in breakpoint_exprs(mistakes) if b not in kinks]
     if not own or not variables:
         return False
     keys = list(key) if isinstance(key, (list, tuple)) else [key]

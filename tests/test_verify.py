@@ -8,8 +8,9 @@ import random
 import pytest
 import sympy
 
+from quizgen.checker.sampling import breakpoint_exprs
 from quizgen.families._common import indicator, var
-from quizgen.verify import Undefined, breakpoints, differs, evaluate, mistake_differs, sample_points, verify_draft
+from quizgen.verify import Undefined, differs, evaluate, mistake_differs, sample_points, verify_draft
 
 x, y = var("x"), var("y")
 
@@ -159,8 +160,8 @@ def test_mistake_with_its_own_kink_is_judged_around_that_kink():
     may all miss it, so the mistake's own kink is straddled before the mistake is dropped as a duplicate."""
     key = indicator(sympy.Integer(5), 5 * x - 5)
     wrong_kink = indicator(sympy.Integer(5), x)
-    assert breakpoints(wrong_kink) == [x]
-    found = breakpoints(sympy.Max(x, y) + sympy.Abs(y - 1))
+    assert breakpoint_exprs([wrong_kink]) == [x]
+    found = breakpoint_exprs([sympy.Max(x, y) + sympy.Abs(y - 1)])
     assert len(found) == 2 and y - 1 in found and (x - y in found or y - x in found)
     missed = [p for p in (sample_points([x], [5 * x - 5], random.Random(s)) for s in range(40)) if not differs(key, wrong_kink, p)]
     assert missed  # the situation arises
