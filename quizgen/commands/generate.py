@@ -17,6 +17,7 @@ TEMPLATE_HELP = "Folder with your own LaTeX templates, searched before the built
 SPLIT_HELP = "Also write one PDF per student."
 QUIET_HELP = "Print nothing but errors."
 OUT_HELP = "Folder to write manifest.json and the documents into (created if missing)."
+FILLABLE_HELP = "Make the worksheets' answer boxes PDF form fields, to fill in on screen and grade from the PDFs."
 VARIANT_HELP = "Rebuild only the sheet with this variant code (printed on each sheet and in the manifest)."
 
 
@@ -30,6 +31,7 @@ VARIANT_HELP = "Rebuild only the sheet with this variant code (printed on each s
 @click.option("--template", "template_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               metavar="DIR", help=TEMPLATE_HELP)
 @click.option("--split", is_flag=True, help=SPLIT_HELP)
+@click.option("--fillable", is_flag=True, help=FILLABLE_HELP)
 @click.option("--quiet", "-q", is_flag=True, help=QUIET_HELP)
 @click.option("--variant", default=None, metavar="CODE", help=VARIANT_HELP)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), metavar="DIR", help=OUT_HELP)
@@ -41,6 +43,7 @@ def generate_command(
     fmt: str,
     template_dir: Path | None,
     split: bool,
+    fillable: bool,
     quiet: bool,
     variant: str | None,
     out_dir: Path,
@@ -52,6 +55,7 @@ def generate_command(
       quizgen generate --bank banks/demo.yaml --count 30 --out sheets
       quizgen generate --bank banks/demo.yaml --roster class.csv --seed 2026 --out sheets
       quizgen generate --bank banks/demo.yaml --count 3 --format json --out /tmp/x
+      quizgen generate --bank banks/demo.yaml --roster class.csv --fillable --split --out sheets
       quizgen generate --bank banks/demo.yaml --seed 2026 --variant ZDPHMMH8 --format json --out one
     """
     from quizgen import manifest as manifest_io
@@ -60,6 +64,8 @@ def generate_command(
     from quizgen.roster import numbered_students, read_roster
     from quizgen.seeding import normalize_variant
 
+    if fillable and fmt == "json":
+        raise QuizgenError("--fillable makes the worksheet PDFs fillable; use it with --format pdf (or tex)")
     if roster is not None and count is not None:
         raise QuizgenError("give either --roster or --count, not both")
     if variant is None and roster is None and count is None:
@@ -83,7 +89,7 @@ def generate_command(
         raise QuizgenError(
             f"{out_dir}: cannot write the output ({exc.strerror or exc}); choose another --out folder"
         ) from None
-    written = [out_dir / "manifest.json"]
+    written = [out_dir / "manifest.json", _write_answers_template(manifest, out_dir)]
     if fmt != "json":
         try:
             from quizgen.render import write_documents
@@ -91,10 +97,25 @@ def generate_command(
             raise QuizgenError(
                 f"--format {fmt} is not available in this installation; use --format json"
             ) from None
-        written += write_documents(manifest, out_dir, fmt=fmt, template_dir=template_dir, split=split, quiet=quiet)
+        written += write_documents(
+            manifest, out_dir, fmt=fmt, template_dir=template_dir, split=split, quiet=quiet, fillable=fillable
+        )
     if not quiet:
         sheets = len(manifest.students)
         problems = sum(len(s.problems) for s in manifest.students)
         click.echo(f"Generated {sheets} sheet{'s' if sheets != 1 else ''} ({problems} problems) into {out_dir}:")
         for path in written:
             click.echo(f"  {path}")
+
+
+def _write_answers_template(manifest: object, out_dir: Path) -> Path:
+    """answers-template.csv beside the manifest, for typing answers from paper (a long CSV grade reads)."""
+    from quizgen.fileio import atomic_write_text
+    from quizgen.grading.answer_template import FILE_NAME, answers_template_csv
+
+    path = out_dir / FILE_NAME
+    try:
+        atomic_write_text(path, answers_template_csv(manifest))  # type: ignore[arg-type]
+    except OSError as exc:
+        raise QuizgenError(f"{path}: cannot write ({exc.strerror or exc}); choose another --out folder") from None
+    return path

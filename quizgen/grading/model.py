@@ -22,6 +22,8 @@ IssueKind = Literal[
     "missing",
     "absent",
     "unmatched_column",
+    "unreadable_file",
+    "wrong_sheet",
 ]
 """Every kind of problem the problems report can list; the README documents each."""
 

@@ -20,6 +20,8 @@ ISSUE_WORDS = {
     "missing": "unanswered problems",
     "absent": "students with no answers",
     "unmatched_column": "unmatched question columns",
+    "unreadable_file": "unreadable files",
+    "wrong_sheet": "worksheets not from this class",
 }
 
 

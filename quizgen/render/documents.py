@@ -15,6 +15,7 @@ from typing import Literal
 
 import click
 
+from quizgen import formfields
 from quizgen.errors import LatexError
 from quizgen.fileio import atomic_write_bytes, atomic_write_text
 from quizgen.manifest import Manifest
@@ -35,14 +36,19 @@ def compile_timeout(students: int) -> float:
     return 120.0 + 0.5 * students
 
 
-def render_sources(manifest: Manifest, template_dir: Path | None = None) -> dict[str, str]:
-    """The LaTeX source of each document, keyed by output name ("worksheets", "key")."""
+def render_sources(manifest: Manifest, template_dir: Path | None = None, *, fillable: bool = False) -> dict[str, str]:
+    """The LaTeX source of each document, keyed by output name ("worksheets", "key").
+
+    fillable makes the worksheets' answer boxes PDF form fields (quizgen.formfields names them).
+    """
     env = build_environment(template_dir)
-    students = [student_context(sheet, i) for i, sheet in enumerate(manifest.students, 1)]
+    form_set = formfields.set_id(manifest)
+    students = [student_context(sheet, i, form_set) for i, sheet in enumerate(manifest.students, 1)]
     cjk = uses_cjk(manifest)
     sources = {}
     for name, template in DOCUMENTS:
-        doc = document_context(manifest, name, cjk=cjk, double_sided=DOUBLE_SIDED and name == "worksheets")
+        doc = document_context(manifest, name, cjk=cjk, double_sided=DOUBLE_SIDED and name == "worksheets",
+                               fillable=fillable and name == "worksheets")
         sources[name] = render_template(env, template, {"doc": doc, "students": students})
     return sources
 
@@ -55,9 +61,11 @@ def write_documents(
     template_dir: Path | None = None,
     split: bool = False,
     quiet: bool = False,
+    fillable: bool = False,
 ) -> list[Path]:
     """Write DIR/worksheets.tex and key.tex and, for fmt "pdf", worksheets.pdf and key.pdf (and with split,
-    students/<id>.pdf and keys/<id>.pdf). Returns the paths written.
+    students/<id>.pdf and keys/<id>.pdf). With fillable, the worksheets' answer boxes are form fields
+    (in worksheets.pdf and in each split file). Returns the paths written.
 
     Raises:
         LatexError: a template is broken, pdflatex is missing (the .tex files are written first) or a
@@ -68,7 +76,7 @@ def write_documents(
     if not manifest.students:
         raise LatexError("the manifest has no students, so there is nothing to typeset; check the roster")
     out = Path(out_dir)
-    sources = render_sources(manifest, template_dir)
+    sources = render_sources(manifest, template_dir, fillable=fillable)
     written: list[Path] = []
     for name, text in sources.items():
         path = out / f"{name}.tex"

@@ -33,7 +33,7 @@ def test_json_for_count(tmp_path):
     assert f"Generated 3 sheets (30 problems) into {tmp_path}" in result.output
     data = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
     assert [s["student_id"] for s in data["students"]] == ["001", "002", "003"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["answers-template.csv", "manifest.json"]
 
 
 def test_roster_and_variant_rebuild(tmp_path):
