@@ -124,6 +124,12 @@ class _Checker:
         stems = file_stems([s.student_id for s in manifest.students])
         self.owner_by_stem = {stem: sid for sid, stem in stems.items()}
 
+    def _run(self, set_id: str) -> str:
+        """A generate run in words: "seed 6" (same bank) or "another bank, seed 6"."""
+        bank, _, seed = set_id.rpartition("-")
+        same = bank == self.set_id.rpartition("-")[0]
+        return f"seed {seed}" if same else f"bank sha256 {bank}..., seed {seed}"
+
     def read_file(self, path: Path, answers: list[RawAnswer], issues: list[Issue]) -> None:
         file = str(path)
 
@@ -171,8 +177,9 @@ class _Checker:
 
         other_runs = sorted({m.set_id for m in metas.values() if m.set_id != self.set_id})
         if other_runs:
-            report("wrong_sheet", f"a worksheet from another generate run ({', '.join(other_runs)}; this "
-                   f"manifest's is {self.set_id}); grade it with the manifest.json made with it")
+            report("wrong_sheet", f"a worksheet from another `quizgen generate` run ({self._run(other_runs[0])}, "
+                   f"not {self._run(self.set_id)} as in this manifest); grade it with the manifest.json made "
+                   "with it")
             return
 
         owner = self.owner_by_stem.get(path.stem) or (path.stem if path.stem in self.sheets else None)
