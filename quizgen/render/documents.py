@@ -88,6 +88,8 @@ def write_documents(
         return written
     find_pdflatex()
     results = _compile_all(manifest, sources, quiet=quiet, out=out)
+    if fillable:
+        _check_fields(manifest, results["worksheets"].pdf)
     for name, result in results.items():
         path = out / f"{name}.pdf"
         atomic_write_bytes(path, result.pdf)
@@ -168,6 +170,37 @@ def _warn_missing_glyphs(results: dict[str, CompileResult], *, quiet: bool) -> N
                 f"missing from the PDF (see 'Missing character' in a --format tex build's log)",
                 err=True,
             )
+
+
+def expected_fields(manifest: Manifest) -> list[str]:
+    """Every form field a fillable worksheets.pdf must have: each student's hidden field and answer boxes."""
+    names = []
+    for sheet in manifest.students:
+        names.append(formfields.meta_field(sheet.student_id))
+        for p in sheet.problems:
+            if p.ask == "gradient":
+                names += [formfields.answer_field(sheet.student_id, p.slot, k) for k in range(1, len(p.wrt) + 1)]
+            else:
+                names.append(formfields.answer_field(sheet.student_id, p.slot))
+    return names
+
+
+def _check_fields(manifest: Manifest, pdf: bytes) -> None:
+    """A fillable worksheet whose boxes are not all fields cannot be graded from the PDF: say so now.
+
+    Only a custom --template that does not use \\qgfield / \\qgmetafield can cause this.
+    """
+    import io
+
+    from pypdf import PdfReader
+
+    have = set(PdfReader(io.BytesIO(pdf)).get_fields() or {})
+    missing = [name for name in expected_fields(manifest) if name not in have]
+    if missing:
+        raise LatexError(
+            f"--fillable: worksheets.pdf lacks {len(missing)} of its form fields (first: {missing[0]}); a custom "
+            "--template must keep \\qgfield in problem.tex.j2 and \\qgmetafield in header.tex.j2 (see the README)"
+        )
 
 
 def _write_split(manifest: Manifest, results: dict[str, CompileResult], out: Path) -> list[Path]:

@@ -23,7 +23,7 @@ def test_help_lists_every_option():
     result = _run("generate", "--help")
     assert result.exit_code == 0
     for option in ("--bank", "--roster", "--count", "--seed", "--format", "--template", "--split", "--quiet",
-                   "--variant", "--out"):
+                   "--variant", "--out", "--fillable"):
         assert option in result.output
 
 
@@ -60,6 +60,8 @@ def test_roster_and_variant_rebuild(tmp_path):
         (["--count", "1", "--variant", "ABC"], "Error: --variant 'ABC' is not a variant code (8 characters from 2-9 "
          "and A-Z without I and O); copy it from the sheet or manifest.json"),
         (["--roster", "missing.csv"], "Error: missing.csv: no such roster file; check the path"),
+        (["--count", "1", "--fillable"], "Error: --fillable makes the worksheet PDFs fillable; use it with --format "
+         "pdf (or tex)"),
     ],
 )
 def test_user_errors_are_one_line(tmp_path, args, message):
