@@ -107,6 +107,7 @@ def read_moodle(
     responses = [(i, int(m.group(1))) for i, h in enumerate(norm) if (m := _MOODLE_RESPONSE.match(h))]
     questions = {int(m.group(1)): i for i, h in enumerate(norm) if (m := _MOODLE_QUESTION.match(h))}
     answers: list[RawAnswer] = []
+    guessed: dict[int, tuple[str, int]] = {}  # question number -> (label, slot) mapped by position alone
     for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
@@ -140,10 +141,22 @@ def read_moodle(
                 # A STACK question is always an exported variant, never the student's own sheet: its
                 # "Question N" cell is the question note, which identifies the variant (or it is reported).
                 ref = note_ref(label, slot, question)
-            answers.append(
-                RawAnswer(Source(str(path), line), key, slot, None, moodle_response_text(cells[col]), label, ref)
-            )
+            text = moodle_response_text(cells[col])
+            if ref is None and text.strip() and slot_from_text(question) is None:
+                guessed.setdefault(number, (label, slot))
+            answers.append(RawAnswer(Source(str(path), line), key, slot, None, text, label, ref))
+    issues.extend(_guessed_issue(path, label, slot) for _, (label, slot) in sorted(guessed.items()))
     return ReadResult(answers, issues, "Moodle responses")
+
+
+def _guessed_issue(path: Path, label: str, slot: int) -> Issue:
+    """One line per LMS question column graded against the students' own sheets by its position alone."""
+    return Issue(
+        "guessed_problem", str(path), 1, "", label,
+        f"no quizgen Ref and no problem marker in this question: its answers were graded as problem {slot}, by "
+        "position, against each student's own sheet; if the quiz held exported variants, download the report "
+        "with the question text, or mark the questions \"Problem N:\"",
+    )
 
 
 def _moodle_slot(number: int, cells: list[str], questions: dict[int, int], slots: Sequence[int]) -> int | None:
@@ -175,6 +188,7 @@ def read_canvas(
                       "cannot tell which problem this question column is; its answers were not graded")
             )
     answers: list[RawAnswer] = []
+    guessed: dict[int, tuple[str, int]] = {}
     for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
@@ -185,13 +199,15 @@ def read_canvas(
                 Issue("unreadable_row", str(path), line, cells[name_col].strip(), "", "no id or sis_id")
             )
             continue
-        for (col, _text), slot, ref in zip(qcols, mapping, refs, strict=True):
+        for (col, text), slot, ref in zip(qcols, mapping, refs, strict=True):
             if slot is None:
                 continue
-            answers.append(
-                RawAnswer(Source(str(path), line), key, slot, None, lms_cell_text(cells[col]), header[col].strip()[:80],
-                          ref)
-            )
+            answer = lms_cell_text(cells[col])
+            label = header[col].strip()[:80]
+            if ref is None and answer.strip() and slot_from_text(text) is None:
+                guessed.setdefault(col, (label, slot))
+            answers.append(RawAnswer(Source(str(path), line), key, slot, None, answer, label, ref))
+    issues.extend(_guessed_issue(path, label, slot) for _, (label, slot) in sorted(guessed.items()))
     return ReadResult(answers, issues, "Canvas student analysis")
 
 

@@ -24,6 +24,7 @@ IssueKind = Literal[
     "unmatched_column",
     "unreadable_file",
     "wrong_sheet",
+    "guessed_problem",
 ]
 """Every kind of problem the problems report can list; the README documents each."""
 

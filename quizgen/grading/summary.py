@@ -22,6 +22,7 @@ ISSUE_WORDS = {
     "unmatched_column": "unmatched question columns",
     "unreadable_file": "unreadable files",
     "wrong_sheet": "worksheets not from this class",
+    "guessed_problem": "LMS questions matched by position only",
 }
 
 

@@ -58,7 +58,12 @@ def test_moodle_responses_report_matches_students_by_idnumber_or_email(tmp_path:
     assert "'[3*y, 3*x]'" in stack.detail
     unknown = [i for i in issues if i.kind == "unknown_student"]
     assert [(i.line, i.student_id) for i in unknown] == [(4, "zz9")]
-    assert {i.kind for i in issues} == {"unknown_student", "unknown_problem", "missing", "blank", "absent"}
+    # The other columns have no Ref and no marker: graded by position against the own sheet, and said so.
+    guessed = [(i.line, i.problem) for i in issues if i.kind == "guessed_problem"]
+    assert guessed == [(1, "Response 1"), (1, "Response 2"), (1, "Response 3")]
+    assert {i.kind for i in issues} == {
+        "unknown_student", "unknown_problem", "missing", "blank", "absent", "guessed_problem"
+    }
 
 
 def test_moodle_without_identity_columns_is_reported(tmp_path: Path) -> None:
@@ -107,6 +112,8 @@ def test_canvas_student_analysis_maps_columns_by_position_and_students_by_sis_or
     assert got[("s1", 1)] == "cos(2x)*2" and got[("s1", 2)] == "[2y,2x]" and got[("s1", 3)] == "1"
     assert got[("s2", 1)] == "cos(3x)" and got[("s2", 2)] == ""
     assert [i.kind for i in issues if i.student_id == "s2"] == ["blank"]
+    guessed = [i.problem for i in issues if i.kind == "guessed_problem"]
+    assert guessed == ["9001: Find d/dx of sin(2x).", "9002: Find the gradient, a vector", "9003: Find d/dx"]
 
 
 def test_canvas_question_groups_map_blocks_of_variant_columns() -> None:
