@@ -207,8 +207,10 @@ class _Checker:
                     report("wrong_sheet", f"answer fields for {sid!r}, but the file holds no worksheet of "
                            f"{sid!r}: filled in for another student, so not graded ({values})", sid)
                 continue
-            if sid not in valid or not any(f.value.strip() for _, f in items):
-                continue  # reported above, or a sheet in a class file nobody filled in
+            if sid not in valid:
+                continue  # reported above
+            if len(metas) > 1 and not any(f.value.strip() for _, f in items):
+                continue  # a sheet in a class file that nobody filled in (a student's own empty file counts)
             key = StudentKey((("student_id", sid),))
             for parsed, f in sorted(items, key=lambda item: (item[0].slot, item[0].component or 0)):
                 label = str(parsed.slot) if parsed.component is None else f"{parsed.slot}.{parsed.component}"

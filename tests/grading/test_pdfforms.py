@@ -130,9 +130,11 @@ def test_bad_pdfs_get_one_line_each_and_the_rest_are_graded(
     fill(gen / "students" / "s1.pdf", folder / "ada.pdf",
          {n: t for p in s1.problems for n, t in zip(field_names("s1", p), key_texts(p), strict=True)})
     shutil.copy(gen / "key.pdf", folder / "key.pdf")  # a PDF, not a worksheet
+    odd_file = next(f for f in (gen / "students").glob("*.pdf") if f.stem not in ("s1", "s3"))
+    shutil.copy(odd_file, folder / "zoe-sent-it-empty.pdf")
     (folder / "broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage")
     (folder / "readme.txt").write_text("scanned on Monday", encoding="utf-8")
-    # Bo filled in his own worksheet but saved it as Ada's... no: a file named for s3 holding Ada's sheet.
+    # A file named for Bo (s3.pdf, the --split name) that holds Ada's worksheet.
     fill(gen / "students" / "s1.pdf", folder / "s3.pdf", {field_names("s1", s1.problems[0])[0]: "1"})
     # A worksheet of another generate run (another seed: other variants) for the same student id.
     other = _generate(tmp_path / "other", [("s3", "Bo")], seed=6)
@@ -150,4 +152,6 @@ def test_bad_pdfs_get_one_line_each_and_the_rest_are_graded(
     assert by_file["s3.pdf"]["kind"] == "wrong_sheet" and "filled in for another student" in by_file["s3.pdf"]["detail"]
     assert by_file["bo-old.pdf"]["kind"] == "wrong_sheet" and "another `quizgen generate` run (seed 6, not seed 5" in by_file["bo-old.pdf"]["detail"]
     assert all("\n" not in p["detail"] for p in problems)
+    # Zoë sent her worksheet back empty: blank answers, not absent.
+    assert {p["kind"] for p in problems if p["student_id"] == ODD_ID} == {"blank"}
     assert s3.variant != other.students[0].variant
