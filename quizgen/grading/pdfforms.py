@@ -22,7 +22,7 @@ from pathlib import Path
 from quizgen import formfields
 from quizgen.errors import AnswerFileError
 from quizgen.fileio import file_stems
-from quizgen.grading.model import Issue, RawAnswer, ReadResult, Source, StudentKey
+from quizgen.grading.model import Issue, IssueKind, RawAnswer, ReadResult, Source, StudentKey
 from quizgen.manifest import Manifest
 
 MAX_PDF_BYTES = 50_000_000
@@ -133,8 +133,8 @@ class _Checker:
     def read_file(self, path: Path, answers: list[RawAnswer], issues: list[Issue]) -> None:
         file = str(path)
 
-        def report(kind: str, detail: str, student: str = "", line: int = 0) -> None:
-            issues.append(Issue(kind, file, line, student, "", detail))  # type: ignore[arg-type]
+        def report(kind: IssueKind, detail: str, student: str = "", line: int = 0) -> None:
+            issues.append(Issue(kind, file, line, student, "", detail))
 
         try:
             size = path.stat().st_size

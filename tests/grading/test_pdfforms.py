@@ -146,11 +146,15 @@ def test_bad_pdfs_get_one_line_each_and_the_rest_are_graded(
     assert totals["s3"] == 0
     by_file = {Path(p["file"]).name: p for p in problems if p["kind"] in ("unreadable_file", "wrong_sheet")}
     assert set(by_file) == {"key.pdf", "broken.pdf", "readme.txt", "s3.pdf", "bo-old.pdf"}
-    assert by_file["key.pdf"]["kind"] == "unreadable_file" and "not a fillable quizgen worksheet" in by_file["key.pdf"]["detail"]
-    assert by_file["broken.pdf"]["kind"] == "unreadable_file"
-    assert by_file["readme.txt"]["kind"] == "unreadable_file" and "not a PDF" in by_file["readme.txt"]["detail"]
-    assert by_file["s3.pdf"]["kind"] == "wrong_sheet" and "filled in for another student" in by_file["s3.pdf"]["detail"]
-    assert by_file["bo-old.pdf"]["kind"] == "wrong_sheet" and "another `quizgen generate` run (seed 6, not seed 5" in by_file["bo-old.pdf"]["detail"]
+    expected = {
+        "key.pdf": ("unreadable_file", "not a fillable quizgen worksheet (it has no quizgen form fields)"),
+        "broken.pdf": ("unreadable_file", "not a PDF that can be read"),
+        "readme.txt": ("unreadable_file", "not a PDF, so not read"),
+        "s3.pdf": ("wrong_sheet", "named for 's3' but holds the worksheet of 's1': filled in for another student"),
+        "bo-old.pdf": ("wrong_sheet", "another `quizgen generate` run (seed 6, not seed 5 as in this manifest)"),
+    }
+    for name, (kind, words) in expected.items():
+        assert by_file[name]["kind"] == kind and words in by_file[name]["detail"], by_file[name]
     assert all("\n" not in p["detail"] for p in problems)
     # Zoë sent her worksheet back empty: blank answers, not absent.
     assert {p["kind"] for p in problems if p["student_id"] == ODD_ID} == {"blank"}
