@@ -70,6 +70,8 @@ class VariantBuilder:
     manifest_dir: Path
     bank_path: Path | None = None
     _cache: dict[tuple[int, int | None], list[Problem]] = field(default_factory=dict)
+    _notes: dict[tuple[int, int | None], dict[str, list[int]]] = field(default_factory=dict)
+    _identified: dict[tuple[int, str], VariantRef | str] = field(default_factory=dict)
     _bank: object | None = None
     _error: str | None = None
 
@@ -127,8 +129,29 @@ class VariantBuilder:
         """The variant whose STACK question note is ref.note, or why none can be named.
 
         The export's seed is not in an old note, so the manifest's seed and the bank's own seed are tried.
+        A class answers the same few questions: each (slot, note) is looked up once.
         """
         wanted = note_key(ref.note or "")
+        key = (ref.slot, wanted)
+        if key not in self._identified:
+            self._identified[key] = self._identify(ref.slot, wanted)
+        return self._identified[key]
+
+    def _notes_of(self, slot: int, seed: int) -> dict[str, list[int]] | str:
+        """note text -> the variant numbers (1-based) with that note, for the first NOTE_SEARCH variants."""
+        from quizgen.export.stack_xml import note_body
+
+        if (slot, seed) not in self._notes:
+            have = self._variants(slot, seed, NOTE_SEARCH)
+            if isinstance(have, str):
+                return have
+            notes: dict[str, list[int]] = {}
+            for i, p in enumerate(have, 1):
+                notes.setdefault(note_key(note_body(p)), []).append(i)
+            self._notes[(slot, seed)] = notes
+        return self._notes[(slot, seed)]
+
+    def _identify(self, slot: int, wanted: str) -> VariantRef | str:
         if not wanted:
             return ("no question note to tell which variant this STACK answer is for; download the Responses "
                     "report with the question text shown")
@@ -136,26 +159,26 @@ class VariantBuilder:
         if bank is None:
             return self._error or "cannot rebuild LMS variants"
         from quizgen.export.ids import VariantId, bank_slug
-        from quizgen.export.stack_xml import note_body
         from quizgen.generate import effective_seed
 
         seeds = list(dict.fromkeys([self.manifest.seed, effective_seed(bank, None)]))  # type: ignore[arg-type]
         for seed in seeds:
-            have = self._variants(ref.slot, seed, NOTE_SEARCH)
-            if isinstance(have, str):
-                return have
-            matches = [i for i, p in enumerate(have, 1) if note_key(note_body(p)) == wanted]
+            notes = self._notes_of(slot, seed)
+            if isinstance(notes, str):
+                return notes
+            matches = notes.get(wanted, [])
             if not matches:
                 continue
+            have = self._cache[(slot, seed)]
             if len({_grading_key(have[i - 1]) for i in matches}) > 1:
                 return (f"its question note {_short(wanted)} fits variants {', '.join(map(str, matches))} of "
-                        f"problem {ref.slot}, which have different keys; cannot tell which one it was")
+                        f"problem {slot}, which have different keys; cannot tell which one it was")
             slug = bank_slug(Path(self.manifest.bank.path).stem)
-            text = str(VariantId(slug, seed, ref.slot, matches[0], stack=True))
-            return VariantRef(text, ref.slot, matches[0], seed)
+            text = str(VariantId(slug, seed, slot, matches[0], stack=True))
+            return VariantRef(text, slot, matches[0], seed)
         tried = " or ".join(str(s) for s in seeds)
         return (f"its question note {_short(wanted)} matches none of the first {NOTE_SEARCH} variants of "
-                f"problem {ref.slot} (seed {tried}); the quiz's questions are not this bank's export, or not "
+                f"problem {slot} (seed {tried}); the quiz's questions are not this bank's export, or not "
                 "in slot order")
 
 
