@@ -8,7 +8,8 @@ with the same variant code. A file that fails a check is reported in one line an
 
 - unreadable_file: not a PDF, a damaged or password-protected PDF, or a PDF without quizgen's fields;
 - wrong_sheet: a worksheet from another generate run or for a student or variant not in this manifest,
-  or a file named for one student (students/<id>.pdf) holding another student's worksheet.
+  or a file named for one student (students/<id>.pdf) holding another student's worksheet, or answers
+  on another student's sheet (a class worksheets.pdf filled in on the wrong page).
 
 For answers read from a PDF, Source.line is the page the field is on.
 """
@@ -209,6 +210,11 @@ class _Checker:
                 continue
             if sid not in valid:
                 continue  # reported above
+            if owner is not None and sid != owner:
+                if any(f.value.strip() for _, f in items):
+                    report("wrong_sheet", f"the file is named for {owner!r} but has answers in the worksheet of "
+                           f"{sid!r}: filled in for another student, so those were not graded", sid)
+                continue
             if len(metas) > 1 and not any(f.value.strip() for _, f in items):
                 continue  # a sheet in a class file that nobody filled in (a student's own empty file counts)
             key = StudentKey((("student_id", sid),))

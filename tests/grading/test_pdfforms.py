@@ -136,6 +136,8 @@ def test_bad_pdfs_get_one_line_each_and_the_rest_are_graded(
     (folder / "readme.txt").write_text("scanned on Monday", encoding="utf-8")
     # A file named for Bo (s3.pdf, the --split name) that holds Ada's worksheet.
     fill(gen / "students" / "s1.pdf", folder / "s3.pdf", {field_names("s1", s1.problems[0])[0]: "1"})
+    # Ada again, as the class file with her answer typed on Bo's page: the page is not hers.
+    fill(gen / "worksheets.pdf", folder / "s1.pdf", {field_names("s3", s3.problems[0])[0]: "1"})
     # A worksheet of another generate run (another seed: other variants) for the same student id.
     other = _generate(tmp_path / "other", [("s3", "Bo")], seed=6)
     fill(tmp_path / "other" / "gen" / "students" / "s3.pdf", folder / "bo-old.pdf",
@@ -145,13 +147,14 @@ def test_bad_pdfs_get_one_line_each_and_the_rest_are_graded(
     assert totals["s1"] == sum(p.points for p in s1.problems)
     assert totals["s3"] == 0
     by_file = {Path(p["file"]).name: p for p in problems if p["kind"] in ("unreadable_file", "wrong_sheet")}
-    assert set(by_file) == {"key.pdf", "broken.pdf", "readme.txt", "s3.pdf", "bo-old.pdf"}
+    assert set(by_file) == {"key.pdf", "broken.pdf", "readme.txt", "s3.pdf", "bo-old.pdf", "s1.pdf"}
     expected = {
         "key.pdf": ("unreadable_file", "not a fillable quizgen worksheet (it has no quizgen form fields)"),
         "broken.pdf": ("unreadable_file", "not a PDF that can be read"),
         "readme.txt": ("unreadable_file", "not a PDF, so not read"),
         "s3.pdf": ("wrong_sheet", "named for 's3' but holds the worksheet of 's1': filled in for another student"),
         "bo-old.pdf": ("wrong_sheet", "another `quizgen generate` run (seed 6, not seed 5 as in this manifest)"),
+        "s1.pdf": ("wrong_sheet", "named for 's1' but has answers in the worksheet of 's3': filled in for another"),
     }
     for name, (kind, words) in expected.items():
         assert by_file[name]["kind"] == kind and words in by_file[name]["detail"], by_file[name]
