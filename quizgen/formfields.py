@@ -1,15 +1,16 @@
 """Names and hidden values of the form fields in fillable worksheets (`quizgen generate --fillable`).
 
 The one place both sides agree on: the renderer names each answer box with these, and grading reads the
-filled-in PDF back with them. Every name is plain ASCII ([A-Za-z0-9-]), so it is safe in LaTeX and in a
-PDF field name (no periods, which would make a field hierarchy):
+filled-in PDF back with them. Every name is plain ASCII ([A-Za-z0-9+-]), so it is safe in LaTeX and in a
+PDF field name (no periods, which would make a field hierarchy), and never holds "--", which hyperref
+turns into an en dash:
 
     qg-<id>-s<slot>          the answer to problem <slot>
     qg-<id>-s<slot>-<k>      component k (1-based) of a gradient answered one line per component
     qg-<id>-meta             hidden, read-only: "quizgen-worksheet;1;<id>;<variant code>;<set>"
 
-<id> is the student id with every character outside [A-Za-z0-9] written as -XX per UTF-8 byte, so it
-reads back exactly and "-s" never occurs inside it. <set> names the generate run (the bank's sha256
+<id> is the student id with every character outside [A-Za-z0-9] written as +XX per UTF-8 byte, so it
+reads back exactly and holds no "-" (the separator). <set> names the generate run (the bank's sha256
 prefix and the seed), so a worksheet from another manifest is told apart from a student's own.
 """
 
@@ -24,14 +25,14 @@ from quizgen.problem import Sheet
 MAGIC = "quizgen-worksheet"
 VERSION = "1"
 _SAFE = re.compile(r"[A-Za-z0-9]")
-_ENCODED = re.compile(r"(?:[A-Za-z0-9]|-[0-9A-F]{2})+")
-_ANSWER = re.compile(r"^qg-(?P<id>(?:[A-Za-z0-9]|-[0-9A-F]{2})+)-s(?P<slot>\d{1,6})(?:-(?P<comp>\d{1,3}))?$")
-_META = re.compile(r"^qg-(?P<id>(?:[A-Za-z0-9]|-[0-9A-F]{2})+)-meta$")
+_ENCODED = re.compile(r"(?:[A-Za-z0-9]|\+[0-9A-F]{2})+")
+_ANSWER = re.compile(r"^qg-(?P<id>(?:[A-Za-z0-9]|\+[0-9A-F]{2})+)-s(?P<slot>\d{1,6})(?:-(?P<comp>\d{1,3}))?$")
+_META = re.compile(r"^qg-(?P<id>(?:[A-Za-z0-9]|\+[0-9A-F]{2})+)-meta$")
 
 
 def encode_id(student_id: str) -> str:
-    """The student id in field-name characters: [A-Za-z0-9] kept, every other byte as -XX."""
-    return "".join(ch if _SAFE.fullmatch(ch) else "".join(f"-{b:02X}" for b in ch.encode("utf-8"))
+    """The student id in field-name characters: [A-Za-z0-9] kept, every other byte as +XX."""
+    return "".join(ch if _SAFE.fullmatch(ch) else "".join(f"+{b:02X}" for b in ch.encode("utf-8"))
                    for ch in student_id)
 
 
@@ -42,7 +43,7 @@ def decode_id(encoded: str) -> str | None:
     out = bytearray()
     i = 0
     while i < len(encoded):
-        if encoded[i] == "-":
+        if encoded[i] == "+":
             out.append(int(encoded[i + 1 : i + 3], 16))
             i += 3
         else:

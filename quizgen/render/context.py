@@ -212,7 +212,7 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
         box_rows=rows,
         row_height="1.3cm" if widest <= MATH_LINE_CHARS // 2 else "2.0cm",
         steps=_steps(problem),
-        # Field names and values are [A-Za-z0-9;-] only (quizgen.formfields): Tex, so "-" stays "-".
+        # Field names and values are [A-Za-z0-9;+-] only (quizgen.formfields): Tex, so "-" stays "-".
         field=Tex(formfields.answer_field(sheet.student_id, problem.slot)),
         row_fields=[Tex(formfields.answer_field(sheet.student_id, problem.slot, k)) for k in range(1, len(rows) + 1)],
     )
