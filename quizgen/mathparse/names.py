@@ -203,12 +203,12 @@ def name_table(variables: tuple[str, ...] | None) -> NameTable:
         alias = v.replace("_", "") if "_" in v else _underscored(v)
         if alias and alias not in known:
             known[alias] = ("var", v)
-    if variables is not None:  # answers may write a vector as a i + b j + c k (keys never do)
-        for index, unit in enumerate(UNIT_VECTORS):
-            known.setdefault(unit, ("unit", index))
     lower: dict[str, str] = {}
     for name in sorted(known):
         lower.setdefault(name.lower(), name)
+    if variables is not None:  # answers may write a vector as a i + b j + c k (keys never do); no
+        for index, unit in enumerate(UNIT_VECTORS):  # "did you mean 'j'?" for J, so after `lower`
+            known.setdefault(unit, ("unit", index))
     return NameTable(
         variables=declared,
         known=MappingProxyType(known),

@@ -145,6 +145,7 @@ STRUCTURE_CASES = [
     ("x i j", "unit_vector_form", "unit vectors"),
     ("[x i, y]", "unit_vector_inside", "bracketed vector"),
     ("1(i > 0)", "unit_vector_inside", "inside a comparison"),
+    ("J x", "unknown_name", "'J' is not a variable"),  # no "did you mean 'j'": j is only a unit vector
     ("[x, y] + 1", "vector_misplaced", "only be the whole answer"),
     ("2*(x, y)", "vector_misplaced", "only be the whole answer"),
     ("1 if x > y", "if_without_else", "needs an 'else'"),
