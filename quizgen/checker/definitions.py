@@ -5,7 +5,8 @@ is read with the defined names allowed, each name is then replaced in the readin
 trusted key, read with parse_key, in the problem's variables only), and that expanded answer is what the
 checker compares, on the same path as any other answer (numeric, symbolic, diagnosis, cache). Names the
 prompt does not define stay refused, as before. `interpreted` shows both forms:
-"x1*(relu(z) - t)*1(z > 0), with z = b + w1*x1, i.e. x1*(relu((b + w1*x1)) - t)*1((b + w1*x1) > 0)".
+"x1*(relu(z) - t)*1(z > 0), with z = b + w1*x1, i.e. x1*(relu(b + w1*x1) - t)*1(b + w1*x1 > 0)".
+A name is put in parentheses where its definition needs them (t - z becomes t - (b + w1*x1)).
 """
 
 from __future__ import annotations
@@ -104,10 +105,7 @@ def expand(answer: str, variables: Sequence[str], definitions: object, latex: bo
         if name not in used:
             used.append(name)
         body = defs[name].text
-        whole_argument = source[match.start() - 1:match.start()] in ("(", "[", " ") and (
-            source[match.end():match.end() + 1] in (")", "]", ",")
-        ) and source[match.start() - 2:match.start()] not in ("- ", "+ ")
-        return body if whole_argument or NAME_RE.fullmatch(body) else "(" + body + ")"
+        return body if _atom(body) or _stands_alone(source, match.start(), match.end()) else "(" + body + ")"
 
     source = parsed.text
     text = pattern.sub(written_out, source)
@@ -115,6 +113,29 @@ def expand(answer: str, variables: Sequence[str], definitions: object, latex: bo
         return None
     given = ", ".join(f"{name} = {defs[name].text}" for name in used)
     return Expanded(text, f"{parsed.text}, with {given}, i.e. {text}", parsed.latex)
+
+
+def _atom(body: str) -> bool:
+    """A name, a number or one call such as Max(0, b + w1*x1): never needs parentheses."""
+    if NAME_RE.fullmatch(body) or re.fullmatch(r"[0-9]+(?:/[0-9]+)?", body):
+        return True
+    m = re.match(r"[A-Za-z][A-Za-z0-9_]*\(", body)
+    if not m or not body.endswith(")"):
+        return False
+    depth = 0
+    for i in range(m.end() - 1, len(body)):
+        depth += {"(": 1, ")": -1}.get(body[i], 0)
+        if depth == 0:
+            return i == len(body) - 1
+    return False
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    """Whether a sum put at text[start:end] reads the same without parentheses: it opens an argument or a
+    side of a comparison, and is followed by the end of one, or by + or - (which group from the left)."""
+    before = text[:start].rstrip()[-1:]
+    after = text[end:].lstrip()[:1]
+    return before in ("", "(", "[", ",", "<", ">", "=") and after in ("", ")", "]", ",", "<", ">", "=", "!", "+", "-")
 
 
 def _spellings(names: tuple[str, ...], variables: tuple[str, ...]) -> dict[str, str]:

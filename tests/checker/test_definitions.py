@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import sympy
 
 from quizgen.checker import Checker, CheckRequest, check
 from quizgen.checker.definitions import DefinitionError, expand
+from quizgen.mathparse import parse_answer, parse_key, symbol
 
 V = ["w1", "w2", "x1", "x2", "b", "t"]
 Z = "b + w1*x1 + w2*x2"
@@ -32,7 +34,7 @@ def test_interpreted_shows_the_names_and_the_written_out_form() -> None:
     v = check(KEY, "x1 (relu(z) - t) 1(z > 0)", V, definitions=DEFS)
     assert v.interpreted == (
         "x1*(relu(z) - t)*1(z > 0), with z = b + w1*x1 + w2*x2, "
-        "i.e. x1*(relu(b + w1*x1 + w2*x2) - t)*1((b + w1*x1 + w2*x2) > 0)"
+        "i.e. x1*(relu(b + w1*x1 + w2*x2) - t)*1(b + w1*x1 + w2*x2 > 0)"
     )
     assert "z" in v.interpreted_latex
 
@@ -42,6 +44,27 @@ def test_the_written_out_form_reads_back_as_the_same_answer() -> None:
     assert expanded is not None
     direct = check(KEY, expanded.answer, V)
     assert direct.verdict == "correct", (expanded.answer, direct)
+
+
+@pytest.mark.parametrize("answer", [
+    "t - z", "z - t", "-z", "z^2", "2z", "z/2", "1/z", "(z)", "a*z - z*a", "[z > 0] - (0 < z)", "max(z, t) - a",
+    "z + 1(t > z) + (t - z)^3", "sqrt(z^2) - |z|", "z, t - z", "<z, z^2>", "e^z", "sin z cos z", "x1 z a",
+])
+def test_writing_out_keeps_the_meaning(answer: str) -> None:
+    """The written-out text means the answer with each name replaced by its definition, whatever the
+    context of the name (the parentheses it needs are added, the ones it does not are left out)."""
+    expanded = expand(answer, V, DEFS, None)
+    assert expanded is not None
+    written = parse_answer(expanded.answer, V).value
+    named = parse_answer(answer, V + ["a", "z"]).value
+    subs = {symbol("z"): parse_key(Z, V).value, symbol("a"): parse_key(DEFS["a"], V).value}
+    points = [{symbol(v): sympy.Rational(n, 7) for v, n in zip(V, p)} for p in ((3, -2, 5, 1, 4, -6), (-5, 1, 2, 6, -3, 2))]
+    for point in points:
+        a = [written] if not isinstance(written, tuple) else list(written)
+        b = [named] if not isinstance(named, tuple) else list(named)
+        assert len(a) == len(b)
+        for wa, nb in zip(a, b):
+            assert sympy.N(wa.xreplace(point) - nb.xreplace(subs).xreplace(point), 30) == 0, (answer, expanded.answer)
 
 
 def test_wrong_answers_with_names_are_still_wrong() -> None:
