@@ -135,6 +135,7 @@ class Parser(SafeValues):
         self.nodes = 0
         self.abs_depth = 0
         self.lookahead: dict[int, tuple[E, int, int]] = {}  # "(" index -> parsed group, end, nodes
+        self.units = False  # a unit vector i, j, k was read (only then are values searched for them)
 
     # ---- token helpers
     def peek(self) -> Token:
@@ -209,7 +210,7 @@ class Parser(SafeValues):
 
     def relation(self, fn: type, a: E, b: E) -> sympy.Basic:
         for e in (a, b):
-            if has_units(e.value):
+            if self.units and has_units(e.value):
                 raise Fail("unit_vector_inside", e.start)
         return self.compare(fn, a.value, b.value, a.start, f"{a.text} ... {b.text}", _bare_text(a))
 
@@ -238,12 +239,12 @@ class Parser(SafeValues):
             for item in items:
                 if item.kind != "expr" and not item.paren:
                     raise Fail("vector_item", item.start)
-                if item.kind == "expr" and has_units(item.value):
+                if self.units and item.kind == "expr" and has_units(item.value):
                     raise Fail("unit_vector_inside", item.start)
             if any(item.paren for item in items):
                 opener, closer = e.text[0], ("]" if e.text[0] == "[" else ")" if e.text[0] == "(" else ">")
                 e = self.make_tuple([self.need_expr(item) for item in items], opener, closer, e.start)
-        elif has_units(e.value):
+        elif self.units and has_units(e.value):
             e = self.unit_vector(e)
         return e
 
@@ -533,6 +534,7 @@ class Parser(SafeValues):
             if what == "unit":
                 if self.key:
                     raise Fail("unknown_name", t.start, name=t.text, variables="those of the key")
+                self.units = True
                 return E(UNITS[int(payload)], t.text, r"\mathbf{" + t.text + "}", P_ATOM, t.start)
             if what == "const":
                 latex = r"\pi" if payload is sympy.pi else "e"
