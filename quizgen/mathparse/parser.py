@@ -827,7 +827,9 @@ class Parser(SafeValues):
         """Whether t can begin the argument of a function written without parentheses (sin t)."""
         if t.kind == "name":
             return t.meaning is not None and t.meaning[0] not in ("func", "unit")
-        return t.kind in ("num", "frac") or (t.kind == "op" and t.text in ("{", "√"))
+        if t.kind == "op":
+            return t.text in ("{", "√") or (self.latex and t.text == "[")  # \sin \left[x\right]
+        return t.kind in ("num", "frac", "sqrt")
 
     def bare_arg(self) -> E:
         """The argument of sin t, ln y, tan 3u, \\sin 2x (plain and LaTeX alike): the implicit product
