@@ -825,8 +825,8 @@ class Parser(SafeValues):
     # ---- LaTeX constructs
     def starts_bare_arg(self, t: Token) -> bool:
         """Whether t can begin the argument of a function written without parentheses (sin t)."""
-        if t.kind == "name":
-            return t.meaning is not None and t.meaning[0] not in ("func", "unit")
+        if t.kind == "name":  # ln sin x = ln(sin(x)): a function may start it
+            return t.meaning is not None and t.meaning[0] != "unit"
         if t.kind == "op":
             return t.text in ("{", "√") or (self.latex and t.text == "[")  # \sin \left[x\right]
         return t.kind in ("num", "frac", "sqrt")

@@ -377,6 +377,8 @@ NOTATION_CASES = [
     ("sin x [x > 0]", sympy.sin(x) * ind(x > 0), "sin(x)*1(x > 0)"),
     ("e^sin x", sympy.exp(sympy.sin(x)), "e^sin(x)"),
     ("sin pi x", sympy.sin(sympy.pi * x), "sin(pi*x)"),
+    ("ln cos x", sympy.log(sympy.cos(x)), "ln(cos(x))"),
+    ("-tan x + ln sin x cos x", -sympy.tan(x) + sympy.log(sympy.sin(x)) * sympy.cos(x), "-tan(x) + ln(sin(x))*cos(x)"),
     ("ln y/2", sympy.log(y) / 2, "ln(y)/2"),
     ("sinx", sympy.sin(x), "sin(x)"),
     ("sin2x", sympy.sin(2 * x), "sin(2*x)"),

@@ -114,7 +114,7 @@ STRUCTURE_CASES = [
     ("sin()", "empty_group", "Empty brackets"),
     ("sin", "needs_parens", "sin needs an argument"),
     ("sin -x", "needs_parens", "sin needs an argument"),
-    ("sin cos x", "needs_parens", "sin needs an argument"),
+    ("sin + x", "needs_parens", "sin needs an argument"),
     ("max x", "needs_parens", "max needs an argument: type max(...)"),
     ("sin^2 -x", "func_power_needs_parens", "sin^2(x) or sin(x)^2"),
     ("exp^2(x)", "exp_power", "exp(x)^2 for the square or exp(2x)"),
