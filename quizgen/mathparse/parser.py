@@ -832,17 +832,16 @@ class Parser(SafeValues):
         return t.kind in ("num", "frac", "sqrt")
 
     def bare_arg(self) -> E:
-        """The argument of sin t, ln y, tan 3u, \\sin 2x (plain and LaTeX alike): the implicit product
-        that follows, up to the next function name, operator (+ - * / ^ comparison comma), bracket
-        opening an Iverson condition, number or closing bracket. sin t cos t = sin(t)*cos(t),
-        ln y + 1 = ln(y) + 1, tan 3u = tan(3*u), sin x y = sin(x*y)."""
+        """The argument of sin t, ln y, tan 3u, \\sin 2x (plain and LaTeX alike, as LaTeX always read it):
+        one factor (a number, name, bracket, root or another function's call, with its power), then the
+        names multiplied onto it, up to anything else: a function name, an operator, a number or a bracket.
+        sin t cos t = sin(t)*cos(t), ln y + 1 = ln(y) + 1, tan 3u = tan(3*u), sin x y = sin(x*y),
+        cos t (t+1) = cos(t)*(t+1), ln sin x = ln(sin(x))."""
         first = self.need_expr(self.parse_power())
         factors: list[tuple[str, E]] = [("*", first)]
         while True:
             t = self.peek()
-            if t.kind == "name" and t.meaning is not None and t.meaning[0] not in ("func", "unit"):
-                pass
-            elif not (t.kind == "op" and t.text in ("(", "{")):
+            if not (t.kind == "name" and t.meaning is not None and t.meaning[0] not in ("func", "unit")):
                 break
             factors.append(("", self.implicit_factor(t, factors[-1][1])))
         return first if len(factors) == 1 else self.product(factors)

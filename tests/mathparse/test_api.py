@@ -384,7 +384,8 @@ NOTATION_CASES = [
     ("sin2x", sympy.sin(2 * x), "sin(2*x)"),
     ("xtan3u", x * sympy.tan(3 * u), "x*tan(3*u)"),
     ("sqrt 2 x", sympy.sqrt(2 * x), "sqrt(2*x)"),
-    ("-cos u (u + 1)", -sympy.cos(u * (u + 1)), "-cos(u*(u + 1))"),
+    ("-cos u (u + 1)", -sympy.cos(u) * (u + 1), "-cos(u)*(u + 1)"),
+    ("e^x sin x (1 + x)", sympy.exp(x) * sympy.sin(x) * (1 + x), "e^x*sin(x)*(1 + x)"),
     # a number right after a closing bracket, or after a name and a space
     ("(3t+1)2", 2 * (3 * t + 1), "(3*t + 1)*2"),
     ("sin(u^3)3u^2", 3 * u**2 * sympy.sin(u**3), "sin(u^3)*3*u^2"),
@@ -423,7 +424,7 @@ def test_notation_students_write(text: str, expected: sympy.Expr, interpreted: s
 PLAIN_LATEX_PAIRS = [
     ("sin 2x", r"\sin 2x"), ("sin x cos y", r"\sin x \cos y"), ("ln x + 1", r"\ln x + 1"),
     ("3 e^(2t) cos t", r"3 e^{2t} \cos t"), ("sin^2 x", r"\sin^2 x"), ("tan 3u v", r"\tan 3u v"),
-    ("cos t (t+1)", r"\cos t \left(t+1\right)"), ("sin x * y", r"\sin x \cdot y"),
+    ("cos t (t+1)", r"\cos t \left(t+1\right)"), ("ln sin x", r"\ln \sin x"), ("sin x * y", r"\sin x \cdot y"),
 ]
 
 
