@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 import sympy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from quizgen.checker import Checker, CheckRequest, check
 from quizgen.checker.definitions import DefinitionError, expand
-from quizgen.mathparse import parse_answer, parse_key, symbol
+from quizgen.mathparse import AnswerSyntaxError, parse_answer, parse_key, symbol
 
 V = ["w1", "w2", "x1", "x2", "b", "t"]
 Z = "b + w1*x1 + w2*x2"
@@ -113,3 +115,25 @@ def test_expansion_too_long_is_a_clear_message() -> None:
     long_z = " + ".join(f"{i}*x" for i in range(1, 200))
     v = check("x", "z" + " + z" * 40, ["x"], definitions={"z": long_z})
     assert v.verdict == "invalid" and "written out" in v.message
+
+
+NAME_SOUP = ["x1", "w1", "b", "t", "z", "a", "z ", " a", "relu(", "(", ")", "[", "]", "+", "-", "*", "/", "^", "2",
+             " ", ",", ">", "0", "1(", "I(", "sin ", "\\frac", "{", "}", "|", "q", "z_1", "zz", "az", "e"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(NAME_SOUP), max_size=20))
+def test_random_answers_with_names_give_clean_verdicts(tokens: list[str]) -> None:
+    """Whatever is typed around the defined names, the verdict is clean, and a name is never written out
+    into a reading that means something else (a correct verdict holds for the names' definitions)."""
+    answer = "".join(tokens)
+    v = check(KEY, answer, V, definitions=DEFS)
+    assert v.verdict in ("correct", "incorrect", "invalid")
+    assert v.diagnosis not in ("internal_error", "bad_key"), (answer, v)
+    assert v.verdict != "invalid" or v.message
+    try:
+        expanded = expand(answer, V, DEFS, None)
+    except AnswerSyntaxError:
+        return
+    if expanded is not None:
+        assert parse_answer(expanded.answer, V).value is not None  # the written-out form always reads
