@@ -201,11 +201,16 @@ def _split_name(word: str, start: int, end: int, table: NameTable, space: bool, 
             return [Token("name", word, start, end, space, meaning)]
         _fail_whole(word, start, table, next_char)
         return [Token("name", word, start, end, space, ("var", word))]
+    if word == "I" and meaning is None and next_char in ("(", "["):  # I(x > y): the indicator
+        return [Token("ind", word, start, end, space)]
     call_follows = next_char in ("(", "^", "|", "{")
     if meaning is not None and (meaning[0] != "func" or call_follows):
         return [Token("name", word, start, end, space, meaning)]
     first = _segment(word, table, call_follows, strict=True) or _segment(word, table, call_follows, strict=False)
     if first is None:
+        glued = _function_then_number(word, start, end, table, space, next_char)
+        if glued:
+            return glued
         _fail_split(word, start, table, next_char)
         raise AssertionError("unreachable")  # _fail_split always raises
     out: list[Token] = []
@@ -214,6 +219,36 @@ def _split_name(word: str, start: int, end: int, table: NameTable, space: bool, 
         piece = word[i:i + first[i]]
         out.append(Token("name", piece, start + i, start + i + len(piece), space if i == 0 else False, known[piece]))
         i += first[i]
+    return out
+
+
+def _function_then_number(word: str, start: int, end: int, table: NameTable, space: bool,
+                          next_char: str) -> list[Token]:
+    """sin2x, ln2, xtan3u: a function name glued to a number is the number starting its argument
+    (sin 2x); [] when word is not of that shape (x2 stays an error)."""
+    m = re.match(r"[A-Za-z]+", word)
+    head = m.group() if m else ""
+    digits = re.match(r"[0-9]+", word[len(head):])
+    if not head or digits is None:
+        return []
+    first = _segment(head, table, True, strict=True)
+    if first is None:
+        return []
+    out: list[Token] = []
+    i = 0
+    while i < len(head):
+        piece = head[i:i + first[i]]
+        out.append(Token("name", piece, start + i, start + i + len(piece), space if i == 0 else False,
+                         table.known[piece]))
+        i += first[i]
+    if out[-1].meaning is None or out[-1].meaning[0] != "func":
+        return []
+    at = start + len(head)
+    out.append(Token("num", digits.group(), at, at + len(digits.group()), False))
+    rest = word[len(head) + len(digits.group()):]
+    if rest:
+        at += len(digits.group())
+        out.extend(_split_name(rest, at, end, table, False, next_char))
     return out
 
 
