@@ -46,6 +46,9 @@ _LATEX_RE = re.compile(
 )
 _BRACED_NAME = re.compile(r"\s*\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}")
 _BRACED_ONE = re.compile(r"\s*(?:\{\s*1\s*\}|1)")
+_LEFT_BAR = re.compile(r"\s*(?:\||\\[lv]vert(?![A-Za-z]))")
+OPENING_BAR: Final = ("open", None)
+"""meaning of a | that can only open an absolute value (\\left|, \\lvert)."""
 
 _LATEX_SKIP: Final = frozenset({
     ",", ";", ":", "!", " ", "quad", "qquad", "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr",
@@ -151,7 +154,15 @@ def _latex_command(cmd: str, start: int, end: int, text: str, hi: int, tokens: l
     if cmd in _LATEX_SKIP:
         if cmd in ("left", "right", "middle") and end < hi and text[end] == ".":
             end += 1
+        if cmd == "left":
+            bar = _LEFT_BAR.match(text, end, hi)
+            if bar:  # \left| always opens an absolute value, even inside another one
+                tokens.append(Token("op", "|", start, bar.end(), space, OPENING_BAR))
+                return bar.end()
         return -end
+    if cmd == "lvert":
+        tokens.append(Token("op", "|", start, end, space, OPENING_BAR))
+        return end
     if cmd in _LATEX_OPS:
         tokens.append(Token("op", _LATEX_OPS[cmd], start, end, space))
         return end

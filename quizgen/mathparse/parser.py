@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import sympy
 
-from quizgen.mathparse.lexer import Token
+from quizgen.mathparse.lexer import OPENING_BAR, Token
 from quizgen.mathparse.limits import Limits
 from quizgen.mathparse.messages import Fail
 from quizgen.mathparse.names import FuncSpec, variable_latex
@@ -432,7 +432,7 @@ class Parser(SafeValues):
             if t.text in ("(", "[", "{", "√"):
                 return True
             if t.text == "|" and not self.key:
-                return self.abs_depth == 0
+                return self.abs_depth == 0 or t.meaning == OPENING_BAR
         return False
 
     def product(self, factors: list[tuple[str, E]]) -> E:

@@ -30,6 +30,10 @@ LATEX_CASES = [
     (r"\left(x+1\right)^{2}", (x + 1) ** 2),
     (r"\left[x+1\right]", x + 1),
     (r"\left|x\right|", sympy.Abs(x)),
+    # \left| and \lvert always open, so nested bars read as the interpretation prints them
+    (r"\left|-x \left|2\right|\right|", 2 * sympy.Abs(x)),
+    (r"\lvert x \lvert y\rvert \rvert", sympy.Abs(x * sympy.Abs(y))),
+    (r"\left|x\right|\left|y\right|", sympy.Abs(x) * sympy.Abs(y)),
     (r"\ln(x)", sympy.log(x)),
     (r"\ln x", sympy.log(x)),
     (r"\ln|x|", sympy.log(sympy.Abs(x))),
