@@ -84,7 +84,8 @@ def test_missing_bank():
     result = _run("generate", "--bank", "nope.yaml", "--count", "1", "--out", "x")
     assert result.exit_code == 1
     assert result.output.strip() == (
-        "Error: nope.yaml: no such bank file; check the path (`quizgen bank list` shows the families)"
+        "Error: nope.yaml: no such bank file or shipped bank; check the path, or name a shipped bank: "
+        "chain_multi, chain_single, demo, gradient, max_partial, neuron, product_rule, relu, sum_rule"
     )
 
 
