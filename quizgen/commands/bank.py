@@ -61,7 +61,7 @@ def list_command() -> None:
 
 
 def _list_shipped_banks() -> None:
-    """The shipped banks by name, each usable as --bank NAME or FILE from any folder."""
+    """The shipped banks, each usable by its name wherever a bank file goes, from any folder."""
     from quizgen.bank import load_bank
     from quizgen.resources import shipped_banks
 

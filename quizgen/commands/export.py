@@ -17,8 +17,8 @@ out_help = "The file to write (.xml, .zip or .txt), or an existing folder to wri
 
 
 @click.command("export")
-@click.option("--bank", "bank", required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE|NAME",
-              help=bank_help)
+@click.option("--bank", "bank", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              metavar="FILE|NAME", help=bank_help)
 @click.option(
     "--format", "fmt", required=True, type=click.Choice(["moodle", "moodle-stack", "qti", "gift"]), help=format_help
 )

@@ -22,8 +22,8 @@ VARIANT_HELP = "Rebuild only the sheet with this variant code (printed on each s
 
 
 @click.command("generate")
-@click.option("--bank", "bank_path", required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE|NAME",
-              help=BANK_HELP)
+@click.option("--bank", "bank_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              metavar="FILE|NAME", help=BANK_HELP)
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="CSV", help=ROSTER_HELP)
 @click.option("--count", type=click.IntRange(min=1, max=100_000), default=None, metavar="N", help=COUNT_HELP)
 @click.option("--seed", type=click.IntRange(min=0), default=None, metavar="S", help=SEED_HELP)
