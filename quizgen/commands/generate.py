@@ -8,7 +8,7 @@ import click
 
 from quizgen.errors import QuizgenError
 
-BANK_HELP = "The YAML bank to draw from (see banks/)."
+BANK_HELP = "The YAML bank to draw from: a file, or a shipped bank's name such as demo (see `quizgen bank list`)."
 ROSTER_HELP = "Roster CSV with a student_id column (optional name; other columns are kept)."
 COUNT_HELP = "Make N anonymous sheets (students 001..N) instead of reading a roster."
 SEED_HELP = "Seed for every random choice; overrides the bank's seed (default: the bank's seed, else 0)."
@@ -22,7 +22,8 @@ VARIANT_HELP = "Rebuild only the sheet with this variant code (printed on each s
 
 
 @click.command("generate")
-@click.option("--bank", "bank_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help=BANK_HELP)
+@click.option("--bank", "bank_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              metavar="FILE|NAME", help=BANK_HELP)
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="CSV", help=ROSTER_HELP)
 @click.option("--count", type=click.IntRange(min=1, max=100_000), default=None, metavar="N", help=COUNT_HELP)
 @click.option("--seed", type=click.IntRange(min=0), default=None, metavar="S", help=SEED_HELP)
@@ -55,6 +56,7 @@ def generate_command(
       quizgen generate --bank banks/demo.yaml --count 30 --out sheets
       quizgen generate --bank banks/demo.yaml --roster class.csv --seed 2026 --out sheets
       quizgen generate --bank banks/demo.yaml --count 3 --format json --out /tmp/x
+      quizgen generate --bank demo --count 3 --format tex --out /tmp/x
       quizgen generate --bank banks/demo.yaml --roster class.csv --fillable --split --out sheets
       quizgen generate --bank banks/demo.yaml --seed 2026 --variant ZDPHMMH8 --format json --out one
     """
