@@ -8,7 +8,6 @@ invalid reaches generation. Slots are numbered from 1, like the problems on a sh
 from __future__ import annotations
 
 import hashlib
-import random
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -18,6 +17,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from quizgen.draw import trial_draw
 from quizgen.errors import BankError
 from quizgen.families.base import Family, SlotSpec
 from quizgen.families.registry import family_names, get_family, unknown_family_message
@@ -361,28 +361,11 @@ def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpe
         point=_plain_point(point),
         options=options,
     )
-    problem = _trial_draw(family, spec)
+    problem = trial_draw(spec)
     if problem:
         errors.add(line, prefix, problem)
         return None
     return spec
-
-
-_PREFIX = re.compile(r"^slots\[\d+\](?: \([a-z_0-9]+\))?: ")
-
-
-def _trial_draw(family: Family, spec: SlotSpec) -> str:
-    """Make one checked problem, so a slot the family rejects while drawing, or one that cannot produce a
-    valid problem at all, is reported here with its line instead of failing generation later."""
-    from quizgen.generate import GenerationError, draw_problem  # generate imports this module
-
-    try:
-        draw_problem(spec, random.Random(0))
-    except (BankError, GenerationError) as exc:
-        return _PREFIX.sub("", exc.message)
-    except Exception as exc:  # noqa: BLE001 - a family bug must not pass validation silently
-        return f"{family.name} cannot draw this slot ({type(exc).__name__}: {exc}); change the slot or report it"
-    return ""
 
 
 def _plain_point(point: Any) -> Any:

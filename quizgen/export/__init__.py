@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quizgen.errors import ExportError
-from quizgen.export.ids import VariantId, bank_slug, parse_idnumber
+from quizgen.variantids import VariantId, bank_slug, parse_idnumber
 from quizgen.export.items import ExportQuiz, build_quiz
 
 if TYPE_CHECKING:

@@ -99,5 +99,13 @@ class Family(ABC):
     """Family-specific slot keys and their types, validated by the bank loader."""
 
     @abstractmethod
-    def draw(self, slot: SlotSpec, rng: random.Random) -> Draft:
-        """Draw one problem. Every random choice must come from rng (never the random module)."""
+    def draw(self, slot: SlotSpec, rng: random.Random) -> Draft | None:
+        """Draw one problem for the slot, or decline with None.
+
+        Every random choice must come from rng (never the random module), so the same slot and rng state
+        give the same Draft. None means "this draw came out degenerate, draw again" (no point off the
+        kinks, two terms that cancel, ...): the generator counts it as a "declined" redraw and calls draw
+        again with the same rng, which has moved on. A family that declines every draw of a slot makes
+        that slot fail with "no valid problem after N draws", so decline only what is rare. A slot the
+        family cannot draw at all is a bank error, reported when the bank is loaded, not a None.
+        """

@@ -18,9 +18,21 @@ from typing import ClassVar
 import sympy
 
 from quizgen.errors import BankError
-from quizgen.families._common import MistakeSpec, coef, finish, nonzero_int, plain, tex, tex_ln, var
-from quizgen.families.base import Draft, DraftStep, Family, SlotSpec
-from quizgen.problem import Ask
+from quizgen.families.kit import (
+    Ask,
+    Draft,
+    DraftStep,
+    Family,
+    MistakeSpec,
+    SlotSpec,
+    coef,
+    finish,
+    nonzero_int,
+    plain,
+    tex,
+    tex_ln,
+    var,
+)
 from quizgen.verify import Undefined, compile_expr
 
 OUTERS = ("power", "exp", "ln", "sin", "cos", "sqrt")

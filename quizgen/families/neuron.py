@@ -19,8 +19,15 @@ from typing import ClassVar
 import sympy
 
 from quizgen.errors import BankError
-from quizgen.families._common import (
+from quizgen.families.kit import (
+    Ask,
+    Draft,
+    DraftMistake,
+    DraftStep,
+    Family,
     MistakeSpec,
+    SlotSpec,
+    fast_subs,
     finish,
     gradient_steps,
     indicator,
@@ -32,9 +39,6 @@ from quizgen.families._common import (
     tex,
     var,
 )
-from quizgen.families._printing import fast_subs
-from quizgen.families.base import Draft, DraftMistake, DraftStep, Family, SlotSpec
-from quizgen.problem import Ask
 
 LOSSES = ("relu", "half_squared", "squared")
 _LOSS_BY_DIFFICULTY = {1: "relu", 2: "half_squared", 3: "squared"}

@@ -59,7 +59,7 @@ class StudentKey:
 
 @dataclass(frozen=True)
 class VariantRef:
-    """The exported LMS variant an answer belongs to (quizgen.export.ids: qg.<bank>.<seed>.s<slot>.v<n>).
+    """The exported LMS variant an answer belongs to (quizgen.variantids: qg.<bank>.<seed>.s<slot>.v<n>).
 
     With note set, the variant is not known yet: it is the variant of problem slot whose STACK question
     note is note (variant is then 0 and text is the column label); quizgen.grading.variants finds it.

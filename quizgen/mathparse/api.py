@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Final
 
 import sympy
@@ -19,7 +18,7 @@ from quizgen.mathparse.errors import AnswerSyntaxError
 from quizgen.mathparse.lexer import tokenize
 from quizgen.mathparse.limits import DEFAULT_LIMITS, Limits
 from quizgen.mathparse.messages import MESSAGES, Fail, excerpt, to_error
-from quizgen.mathparse.names import name_table
+from quizgen.mathparse.names import name_table, symbol
 from quizgen.mathparse.normalize import normalize, original_offset
 from quizgen.mathparse.parser import Parser
 
@@ -40,12 +39,6 @@ class Parsed:
     value: sympy.Expr | tuple[sympy.Expr, ...]
     text: str
     latex: str
-
-
-@lru_cache(maxsize=1024)
-def symbol(name: str) -> sympy.Symbol:
-    """The one way to make a problem variable: a real sympy Symbol (all of quizgen agrees on real=True)."""
-    return sympy.Symbol(name, real=True)
 
 
 def parse_answer(text: str, variables: Sequence[str], *, latex: bool | None = None,

@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 
 from quizgen.errors import LatexError
-from quizgen.render.escape import tex_escape, tex_paragraphs
+from quizgen.typeset.escape import tex_escape, tex_paragraphs
 from quizgen.resources import TEMPLATES, data_folder
 
 

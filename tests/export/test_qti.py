@@ -10,7 +10,7 @@ from exporttools import load_schema, sample_problems
 from lxml import etree
 
 from quizgen.export import numeric
-from quizgen.export.ids import parse_idnumber
+from quizgen.variantids import parse_idnumber
 from quizgen.export.qti import QTI_NS, assessment_ident, qti_zip
 from quizgen.export.text import lms_latex
 

@@ -6,7 +6,7 @@ import pytest
 from exporttools import sample_problems, stack_key_matches, stack_variables
 from lxml import etree
 
-from quizgen.export.ids import parse_idnumber
+from quizgen.variantids import parse_idnumber
 from quizgen.export.moodle_xml import category_path
 from quizgen.export.stack_xml import CORE_CATEGORY, STACK_CATEGORY, stack_xml
 
@@ -123,7 +123,7 @@ def test_unprintable_key_is_a_clear_export_error() -> None:
     from exporttools import make_problem
 
     from quizgen.errors import ExportError
-    from quizgen.export.ids import VariantId
+    from quizgen.variantids import VariantId
     from quizgen.export.items import build_item
     from quizgen.export.stack_xml import stack_question_xml
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from quizgen import manifest as manifest_mod
 from quizgen.bank import load_bank
-from quizgen.export.ids import VariantId
+from quizgen.variantids import VariantId
 from quizgen.generate import generate, generate_variants
 from quizgen.grading.collect import collect
 from quizgen.grading.readers import read_answers

@@ -7,7 +7,7 @@ import pytest
 
 from quizgen.errors import LatexError
 from quizgen.problem import Step
-from quizgen.render import render_feedback_pdf
+from quizgen.grading.pdf import render_feedback_pdf
 
 from .conftest import gradient_problem, make_manifest, make_run, scalar_problem
 from .test_documents import pdf_text, pages

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizgen.families._common import indicator
-from quizgen.families._printing import fast_diff, fast_latex, fast_str, fast_subs, latex_ln
+from quizgen.families._build import fast_diff, fast_subs
+from quizgen.typeset.printing import fast_latex, fast_str, latex_ln
 
 SYMBOLS = [sympy.Symbol(n, real=True) for n in ("x", "y", "z", "w1", "b", "t", "x_1")]
 

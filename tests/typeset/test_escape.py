@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizgen.render.escape import cjk_package_available, needs_cjk, tex_escape, tex_paragraphs
+from quizgen.typeset.escape import cjk_package_available, needs_cjk, tex_escape, tex_paragraphs
 
 # What tex_escape may emit besides plain characters: its own commands and groups.
 _ALLOWED = re.compile(
