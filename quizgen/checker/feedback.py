@@ -20,7 +20,7 @@ from quizgen.checker.equivalence import Comparison, Compiled, Tolerance
 from quizgen.checker.evaluate import OVERFLOW, UNDEF, Fn, Unsupported, compile_expr, run_float
 
 MAX_FACTORS = 6
-FEEDBACK_TOL = Tolerance(rel=1e-6, absolute=1e-10, exact=False)
+FEEDBACK_TOL = Tolerance(rel=1e-6, absolute=1e-10)
 
 
 @dataclass(frozen=True)
