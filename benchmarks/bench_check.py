@@ -28,7 +28,10 @@ from sympy.parsing.sympy_parser import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "examples" / "answer-cases.jsonl"
+SHARED = next((d / "shared" / "examples" / "answer-cases.jsonl" for d in ROOT.parents
+               if (d / "shared" / "examples" / "answer-cases.jsonl").exists()),
+              ROOT.parent / "shared" / "examples" / "answer-cases.jsonl")
+"""../shared from the main checkout, ../../shared from a worktree under /work/wt."""
 OURS = ROOT / "tests" / "checker" / "labelled_cases.jsonl"
 TRANSFORMS = standard_transformations + (implicit_multiplication_application, convert_xor)
 BASELINE_LIMIT = 5

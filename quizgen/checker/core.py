@@ -252,6 +252,8 @@ def _component(req: CheckRequest, key: Key, i: int, expr: sympy.Basic, index: di
                symbolic: SymbolicFn | None, deadline: float | None, check_time: Callable[[], None]) -> Outcome:
     """Compare one component: numbers first; a proof where the numbers cannot stand behind "equal"."""
     rng = random.Random(seed + i)
+    if expr == key.components[i]:
+        return Outcome(Comparison("equal", [], [], []), "equal")  # the same tree: equal, whatever its domain
     kc = key.compiled[i]
     ac = try_prepare(expr, index)
     cmp = equivalent(kc, ac, rng, check_time) if kc is not None and ac is not None else None
@@ -264,14 +266,14 @@ def _component(req: CheckRequest, key: Key, i: int, expr: sympy.Basic, index: di
     if cmp.status == "different":
         if ac is not None and kc is not None and ac.expr.has(sympy.Float):
             reading = read_rounded(kc, ac, cmp.points, rng, check_time)
-            if reading.accepted and new_structure(kc.expr, ac.expr, kc.breakpoints, ac.breakpoints, index) is None:
+            if reading.accepted and new_structure(kc, ac) is None:
                 return Outcome(cmp, "equal", reading.message, "rounded_decimal")
             if reading.message:
                 return Outcome(cmp, "different", reading.message, "decimal_digits")
         return Outcome(cmp, "different")
     assert kc is not None and ac is not None
     note, kind = (NARROWER_DOMAIN, "narrower_domain") if cmp.narrower_domain else ("", None)
-    reason = new_structure(kc.expr, ac.expr, kc.breakpoints, ac.breakpoints, index)
+    reason = new_structure(kc, ac)
     if reason is None:
         return Outcome(cmp, "equal", note, kind)
     out = _prove(req, key, i, kc, ac, cmp, rng, reason, symbolic, deadline, check_time)
@@ -285,19 +287,19 @@ def _prove(req: CheckRequest, key: Key, i: int, kc: Compiled | None, ac: Compile
            check_time: Callable[[], None]) -> Outcome:
     """A symbolic proof in the worker; failing that, a witness (incorrect) or `unsure`."""
     empty = cmp if cmp is not None else Comparison("undecided", [], [], [])
+    if kc is not None and ac is not None:  # a dense numeric search first: cheap, and decisive when it finds one
+        try:
+            witness = find_witness(kc, ac, rng, check_time)
+        except CheckTimeout:
+            witness = None
+        if witness is not None:
+            return Outcome(replace(empty, status="different", witness=witness), "different")
     try:
         proved = _symbolic(symbolic, key, req, i, deadline)
     except CheckTimeout:
         return Outcome(empty, "unsure", UNSURE_MESSAGE.format(reason=reason, why=" within the time limit"), "timeout")
     if proved:
         return Outcome(empty, "equal")
-    if kc is not None and ac is not None:
-        try:
-            witness = find_witness(kc, ac, rng, check_time)
-        except CheckTimeout:
-            witness = None
-        if witness is not None:
-            return Outcome(empty, "different")
     return Outcome(empty, "unsure", UNSURE_MESSAGE.format(reason=reason, why=""), "unproven")
 
 
@@ -366,7 +368,7 @@ def _plainly_equal(kc: Compiled, ac: Compiled, rng: random.Random, index: dict[s
     """Equal by the numbers, and shaped like the key (no proof needed): for credit and feedback outside
     the main comparison."""
     return (equivalent(kc, ac, rng, check_time).status == "equal"
-            and new_structure(kc.expr, ac.expr, kc.breakpoints, ac.breakpoints, index) is None)
+            and new_structure(kc, ac) is None)
 
 
 def _diagnose(

@@ -44,10 +44,14 @@ from quizgen.checker.evaluate import (
     run_mp,
 )
 from quizgen.checker.sampling import (
+    Crossings,
+    add_breakpoints,
     breakpoint_exprs,
     breakpoint_points,
     compile_breakpoints,
+    crossing_points,
     generic_point,
+    scan_lines,
 )
 
 GENERIC_POINTS = 6
@@ -89,6 +93,26 @@ class Compiled:
     _mp_at: dict[int, Fn] = field(default_factory=dict, repr=False)
     _digits: int | None = field(default=None, repr=False)
     _bp_fns: list[tuple[sympy.Basic, Fn]] | None = field(default=None, repr=False)
+    _crossings: Crossings | None = field(default=None, repr=False)
+    _signature: Any = field(default=None, repr=False)
+
+    @property
+    def signature(self) -> Any:
+        """structure.signature of the expression, computed once (a key's is shared by all its answers)."""
+        if self._signature is None:
+            from quizgen.checker.structure import signature
+
+            self._signature = signature(self.expr)
+        return self._signature
+
+    def crossings(self, check_time: Callable[[], None]) -> Crossings:
+        """This expression's breakpoint crossings on scan lines seeded by the expression itself: a key's
+        are found once and shared by every answer to it."""
+        if self._crossings is None:
+            rng = random.Random(str(self.expr))
+            self._crossings = add_breakpoints(scan_lines(len(self.names), rng), [fn for _, fn in self.bp_fns],
+                                              rng, check_time)
+        return self._crossings
 
     @property
     def mp(self) -> Fn:
@@ -208,7 +232,7 @@ def all_breakpoint_fns(key: Compiled, others: Sequence[Compiled]) -> list[Fn]:
     fns: list[Fn] = []
     for c in (key, *others):
         for g, fn in c.bp_fns:
-            if all(g != h for h in seen):
+            if all(g != h and g != -h for h in seen):  # -g has the same zeros
                 seen.append(g)
                 fns.append(fn)
     return fns
@@ -369,15 +393,20 @@ def equivalent(
         exact = _exact_constants(key, ans)
         if exact is not None:
             return Comparison("equal" if exact else "different", [()], [], [])
-    gfns = all_breakpoint_fns(key, [ans])
     n = len(key.names)
     points = [()] if n == 0 else generic_points(key, rng, check_time)
     if n and any(run_float(ans.fn, p) is UNDEF for p in points):
         # the answer is not real at some of them: more points, so that enough lie in both domains and the
         # share of the key's domain where the answer is real is estimated on more than six
         points.extend(generic_points(key, rng, check_time, 4 * GENERIC_POINTS, 8 * MAX_ATTEMPTS))
+    gfns = [fn for _, fn in key.bp_fns]
     if n:
-        points.extend(breakpoint_points(gfns, n, rng, check_time))
+        own = [fn for g, fn in ans.bp_fns if all(g != h and g != -h for h in key.breakpoints)]
+        cr = key.crossings(check_time)
+        if own:
+            cr = add_breakpoints(cr, own, rng, check_time)
+            gfns = gfns + own
+        points.extend(crossing_points(cr, rng, check_time))
     return compare(key, ans, points, check_time, gfns)
 
 

@@ -6,7 +6,7 @@ sign, Abs and every Piecewise condition, in the key AND the answer; no cap on ho
 lines, find every place where g changes sign by bisection, and step a little to each side. The lines are
 shared by all g and the middle of every gap between two crossings on a line is used too, so a strip
 between two breakpoints is sampled however narrow it is (down to float resolution). The first line is
-scanned out to |t| = 8 * 2^40 (about 10^13) in doubling steps, so kinks far away (t = 700, -10^7, 10^12)
+scanned out to |t| = 8 * 4^20 (about 10^13) in steps of 4x, so kinks far away (t = 700, -10^7, 10^12)
 are found. Points exactly on a kink are never used, so answers that differ only there (Heaviside(0) =
 1/2 against 0, x >= y against x > y) count as equal.
 """
@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 import sympy
 
@@ -27,11 +28,12 @@ SCAN_LINES = 3
 SCAN_GRID = 33
 SCAN_RANGE = 8.0
 """Each scan line is sampled at SCAN_GRID points over t in [-SCAN_RANGE, SCAN_RANGE] (steps of 0.5)."""
-FAR_DOUBLINGS = 40
-"""The first line also at t = +-SCAN_RANGE * 2^k, k = 1..FAR_DOUBLINGS (out to about 8.8e12)."""
-BISECT_STEPS = 60
-"""Halvings of a scan interval (stopping early at float resolution): 60 take the widest far interval,
-4.4e12 long, to under 1e-5, far below the step taken to each side of a kink there (1e-8 * |point|)."""
+FAR_STEPS = 20
+"""The first line also at t = +-SCAN_RANGE * 4^k, k = 1..FAR_STEPS (out to about 8.8e12)."""
+BISECT_STEPS = 90
+BISECT_REL = 1e-12
+"""Halve until the bracket is under BISECT_REL * (1 + |t|): far below the 1e-8 * |point| step taken to
+each side of a kink, so strips wider than about 1e-12 (relative) get a midpoint."""
 BOX = 2.5
 """Generic points come from [-BOX, BOX]^n first (WeBWorK uses [-2, 2]), then (0, 3]^n, then [-10, 10]^n."""
 
@@ -116,7 +118,7 @@ def _scan_ts(far: bool) -> list[float]:
     step = 2 * SCAN_RANGE / (SCAN_GRID - 1)
     ts = [-SCAN_RANGE + k * step for k in range(SCAN_GRID)]
     if far:
-        out = [SCAN_RANGE * 2.0**k for k in range(1, FAR_DOUBLINGS + 1)]
+        out = [SCAN_RANGE * 4.0**k for k in range(1, FAR_STEPS + 1)]
         ts = [-t for t in reversed(out)] + ts + out
     return ts
 
@@ -159,40 +161,62 @@ def _straddle(base: Sequence[float], d: Sequence[float], t0: float, rng: random.
     return [_along(base, d, t0 + s_ * r) for r in (delta, far) for s_ in (-1.0, 1.0)]
 
 
-def breakpoint_points(
-    gs: Sequence[Fn], n: int, rng: random.Random, check_time: Callable[[], None]
-) -> list[tuple[float, ...]]:
-    """Points on both sides of every breakpoint (at ~1e-8 for thin regions and 0.05-0.5 for the branch),
-    and in the middle of every gap between neighbouring crossings on a line.
+@dataclass(frozen=True)
+class Crossings:
+    """Where breakpoint expressions change sign: along shared scan lines (t values per line), and on
+    segments between probe points for those no line crosses. A key's are computed once and reused for
+    every answer to it (equivalence.Compiled.crossings); an answer's own breakpoints are added to a copy."""
 
-    All g share SCAN_LINES random lines through the sample box; a g that changes sign on none of them is
-    bisected between random points of opposite sign in widening boxes. No cap: more breakpoints cost
-    more time (the caller's deadline bounds it), never a missed one.
-    """
-    points: list[tuple[float, ...]] = []
-    if n == 0 or not gs:
-        return points
-    lines = [(tuple(rng.uniform(-BOX, BOX) for _ in range(n)), _direction(rng, n)) for _ in range(SCAN_LINES)]
-    on_line: list[list[float]] = [[] for _ in lines]
+    n: int
+    lines: tuple[tuple[tuple[float, ...], tuple[float, ...]], ...]
+    on_line: tuple[tuple[float, ...], ...]
+    probed: tuple[tuple[tuple[float, ...], tuple[float, ...], float], ...] = ()
+
+
+def scan_lines(n: int, rng: random.Random) -> Crossings:
+    lines = tuple((tuple(rng.uniform(-BOX, BOX) for _ in range(n)), _direction(rng, n)) for _ in range(SCAN_LINES))
+    return Crossings(n, lines, tuple(() for _ in lines))
+
+
+def add_breakpoints(cr: Crossings, gs: Sequence[Fn], rng: random.Random, check_time: Callable[[], None]) -> Crossings:
+    """cr with the sign changes of every g in gs added (no cap: more breakpoints cost time, never one missed)."""
+    on_line = [list(ts) for ts in cr.on_line]
+    probed = list(cr.probed)
     for g in gs:
         check_time()
         hit = False
-        for li, (p, d) in enumerate(lines):
+        for li, (p, d) in enumerate(cr.lines):
             ts = _crossings_on_line(g, p, d, far=li == 0)
             on_line[li].extend(ts)
             hit = hit or bool(ts)
         if not hit:
-            for base, d, t0 in _crossings_between_probes(g, n, rng):
-                points.extend(_straddle(base, d, t0, rng))
-    for (p, d), ts in zip(lines, on_line):
+            probed.extend(_crossings_between_probes(g, cr.n, rng))
+    return Crossings(cr.n, cr.lines, tuple(tuple(sorted(set(ts))) for ts in on_line), tuple(probed))
+
+
+def crossing_points(cr: Crossings, rng: random.Random, check_time: Callable[[], None]) -> list[tuple[float, ...]]:
+    """Both sides of every crossing (~1e-8 away for thin regions, 0.05-0.5 for the branch), and the middle of
+    every gap between neighbouring crossings on a line (a strip between two breakpoints, however narrow)."""
+    points: list[tuple[float, ...]] = []
+    for base, d, t0 in cr.probed:
+        points.extend(_straddle(base, d, t0, rng))
+    for (p, d), ts in zip(cr.lines, cr.on_line):
         check_time()
-        ts = sorted(set(ts))
         for t0 in ts:
             points.extend(_straddle(p, d, t0, rng))
         for a, b in zip(ts, ts[1:]):
             if a < (a + b) / 2 < b:
                 points.append(_along(p, d, (a + b) / 2))
     return points
+
+
+def breakpoint_points(
+    gs: Sequence[Fn], n: int, rng: random.Random, check_time: Callable[[], None]
+) -> list[tuple[float, ...]]:
+    """Points on both sides of every breakpoint and between neighbouring ones (see crossing_points)."""
+    if n == 0 or not gs:
+        return []
+    return crossing_points(add_breakpoints(scan_lines(n, rng), gs, rng, check_time), rng, check_time)
 
 
 def _direction(rng: random.Random, n: int) -> tuple[float, ...]:
@@ -209,9 +233,9 @@ def _along(p: Sequence[float], d: Sequence[float], t: float) -> tuple[float, ...
 
 def _bisect(g: Fn, p: Sequence[float], d: Sequence[float], lo: float, hi: float, s_lo: int) -> float:
     for _ in range(BISECT_STEPS):
-        mid = 0.5 * (lo + hi)
-        if mid == lo or mid == hi:
+        if abs(hi - lo) <= BISECT_REL * (1.0 + abs(lo)):
             break
+        mid = 0.5 * (lo + hi)
         s = _sign_of(g, _along(p, d, mid))
         if s == 0:
             return mid

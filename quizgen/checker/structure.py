@@ -24,7 +24,12 @@ from fractions import Fraction
 
 import sympy
 
+from typing import TYPE_CHECKING
+
 from quizgen.checker.evaluate import FLOAT, Unsupported, compile_expr, run_float
+
+if TYPE_CHECKING:
+    from quizgen.checker.equivalence import Compiled
 
 EXP_LIKE = (sympy.exp, sympy.sinh, sympy.cosh, sympy.tanh, sympy.coth, sympy.sech, sympy.csch, sympy.gamma,
             sympy.factorial)
@@ -44,7 +49,10 @@ def signature(expr: sympy.Basic) -> tuple[set[str], list[sympy.Basic]]:
     heads: set[str] = set()
     args: list[sympy.Basic] = []
     for node in sympy.preorder_traversal(expr):
-        if isinstance(node, EXP_LIKE):
+        if isinstance(node, EXP_LIKE[:7]):
+            heads.add("exp")  # exp, sinh, cosh, tanh, ... are rational functions of exp: one kind
+            args.extend(node.args)
+        elif isinstance(node, EXP_LIKE):
             heads.add(type(node).__name__)
             args.extend(node.args)
         elif isinstance(node, JUMPS):
@@ -92,11 +100,11 @@ def _small_rational(r: float) -> bool:
     return abs(f.numerator) <= MAX_RATIO_TERMS and math.isclose(float(f), r, rel_tol=1e-9)
 
 
-def new_structure(key: sympy.Basic, answer: sympy.Basic, key_breaks: list[sympy.Basic],
-                  answer_breaks: list[sympy.Basic], names: dict[str, int]) -> str | None:
+def new_structure(key: Compiled, answer: Compiled) -> str | None:
     """What the answer has that the key lacks (a short phrase), or None when it is shaped like the key."""
-    kh, ka = signature(key)
-    ah, aa = signature(answer)
+    kh, ka = key.signature
+    ah, aa = answer.signature
+    key_breaks, answer_breaks, names = key.breakpoints, answer.breakpoints, key.names
     extra = sorted(ah - kh)
     if extra:
         return f"a function the expected answer does not use ({extra[0]})"
