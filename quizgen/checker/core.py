@@ -388,7 +388,7 @@ def _diagnose(
     if not key.is_vector:
         cmp, kc = results[0], key.compiled[0]
         if cmp is not None and kc is not None and cmp.points:
-            found = generic_diagnosis(kc, cmp)
+            found = generic_diagnosis(kc, cmp, try_prepare(comps[0], index))
             if found is not None:
                 return found
         return Diagnosis(None, NOT_EQUIVALENT)
@@ -438,7 +438,7 @@ def _diagnose_vector(
     for i in wrong:
         cmp, kc = results[i], key.compiled[i]
         if cmp is not None and kc is not None and cmp.points:
-            found = generic_diagnosis(kc, cmp)
+            found = generic_diagnosis(kc, cmp, try_prepare(comps[i], index))
             if found is not None:
                 kinds.append(found)
     if len(kinds) == len(wrong) and len({k.kind for k in kinds}) == 1:
