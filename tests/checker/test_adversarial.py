@@ -143,8 +143,15 @@ def test_bump_without_proof_is_never_correct() -> None:
 
 
 def test_unsure_is_a_verdict_of_its_own() -> None:
-    # exp(-10^4) is below any precision at every point, and simplify cannot prove it zero (it is not)
-    v = check("exp(u)", "exp(u) + exp(u - 10^4)*0 + exp(-(u*10^3)^2*10^3)*exp(-10^4)", ["u"], timeout=10.0)
-    assert v.verdict in ("unsure", "incorrect")
-    if v.verdict == "unsure":
-        assert v.score == 0.0 and "person" in v.message and v.to_dict()["verdict"] == "unsure"
+    # a bump 1e-6 wide at u = 0: no sample lands on it, the dense search misses it, simplify cannot prove
+    # it zero (it is not): the answer goes to a person, with score 0, never to "correct"
+    v = check("exp(u)", "exp(u) + exp(-(10^6 u)^2)", ["u"], timeout=10.0)
+    assert v.verdict == "unsure" and v.score == 0.0 and "person" in v.message, v
+    assert v.diagnosis == "unproven" and v.to_dict()["verdict"] == "unsure"
+
+
+def test_a_proof_makes_an_answer_with_new_structure_correct() -> None:
+    # exp is not in the key: the numbers agree, and simplify proves the difference zero
+    assert check("2*u", "2u + exp(u) - exp(u)*1", ["u"]).verdict == "correct"
+    v = check("sinh(u)", "(exp(u) - exp(-u))/2", ["u"], timeout=10.0)
+    assert v.verdict == "correct", v
