@@ -266,8 +266,13 @@ def _component(req: CheckRequest, key: Key, i: int, expr: sympy.Basic, index: di
     if cmp.status == "different":
         if ac is not None and kc is not None and ac.expr.has(sympy.Float):
             reading = read_rounded(kc, ac, cmp.points, rng, check_time)
-            if reading.accepted and new_structure(kc, ac) is None:
-                return Outcome(cmp, "equal", reading.message, "rounded_decimal")
+            if reading.accepted:
+                reason = new_structure(kc, ac)
+                if reason is None:
+                    return Outcome(cmp, "equal", reading.message, "rounded_decimal")
+                # rounded decimals and new structure: no proof can use the rounded values; a person decides
+                return Outcome(cmp, "unsure", UNSURE_MESSAGE.format(reason=reason, why=" (it agrees only to the digits of its rounded decimals)"),
+                               "unproven")
             if reading.message:
                 return Outcome(cmp, "different", reading.message, "decimal_digits")
         return Outcome(cmp, "different")

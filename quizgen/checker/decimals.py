@@ -11,8 +11,9 @@ non-terminating constants written as rounded decimals? Concretely, for the decim
    Li must be ci correctly rounded to the digits typed, with at least about 3 significant digits: |ci - Li|
    <= half a unit in the last digit of Li, and <= 0.2% of Li;
 3. the whole answer as typed must be within that rounding of the key, relative to the value of the whole
-   answer at every sample point (near a zero of the key: relative to the key's median size over the
-   sample points): never propagated through sub-expressions, so a decimal multiplied by 10^6 earns nothing.
+   answer: at every sample point, off by at most that rounding times the largest value of the whole key
+   or answer over the sample points (so near a zero of the key, 0.333x + 0.5 at x = -3/2, still passes):
+   never propagated through sub-expressions, so a decimal multiplied by 10^6 earns nothing.
 The verdict then says which decimal was read as what ("0.333 read as 1/3 to the digits given"). A decimal
 that passes 1 but is too short (0.33 for 1/3) or wrongly rounded (0.142 for 1/7) is named in the message.
 """
@@ -184,9 +185,9 @@ def read_rounded(
             pairs.append((kv, av))
     if not pairs:
         return DecimalReading(False, "")
-    typical = sorted(abs(kv) for kv, _ in pairs)[len(pairs) // 2]
+    largest = max(abs(kv) for kv, _ in pairs)
     for kv, av in pairs:
-        size = max(abs(kv), abs(av), typical)  # near a zero of the key (0.333x + 0.5 at x = -3/2): its typical size
+        size = max(abs(kv), abs(av), largest)  # near a zero of the key (0.333x + 0.5 at x = -3/2): its size
         if abs(av - kv) > rel_total * size * 1.001 + 1e-300:
             return DecimalReading(False, "")
     return DecimalReading(True, "Accepted: " + "; ".join(read) + " to the digits given.")
