@@ -325,6 +325,7 @@ def compare(
     status: Literal["equal", "different", "undecided"] = "equal"
     witness: tuple[float, ...] | None = None
     outside = 0
+    outside_cells: set[tuple[int, ...]] = set()
     for i, p in enumerate(points):
         if i % 8 == 0:
             check_time()
@@ -338,6 +339,7 @@ def compare(
                 continue
         if av is UNDEF:
             outside += 1
+            outside_cells.add(_cell(gfns, p))
             continue
         if status == "equal" and not close(kv, av, SCREEN):
             km, am = _mp_pair(key, ans, p)  # floats may have cancelled: the 60-digit values decide
@@ -345,6 +347,7 @@ def compare(
                 continue
             if am is UNDEF:
                 outside += 1
+                outside_cells.add(_cell(gfns, p))
                 continue
             if not close(km, am, SCREEN):
                 status, witness = "different", p
@@ -359,6 +362,10 @@ def compare(
     narrower = outside > 0
     if status == "equal" and len(kept) < MIN_DOMAIN_SHARE * (len(kept) + outside):
         return Comparison("different", kept, kvals, avals, "the answer is not real on most of the domain",
+                          narrower_domain=True)
+    if status == "equal" and outside_cells - {_cell(gfns, p) for p in kept}:
+        # the answer is real in none of the points of one of the key's branches: it says nothing there
+        return Comparison("different", kept, kvals, avals, "the answer is not real on a whole branch of the key",
                           narrower_domain=True)
     if status == "equal":
         seen: set[tuple[int, ...]] = set()

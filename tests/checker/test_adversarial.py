@@ -155,3 +155,10 @@ def test_a_proof_makes_an_answer_with_new_structure_correct() -> None:
     assert check("2*u", "2u + exp(u) - exp(u)*1", ["u"]).verdict == "correct"
     v = check("sinh(u)", "(exp(u) - exp(-u))/2", ["u"], timeout=10.0)
     assert v.verdict == "correct", v
+
+
+def test_a_narrower_domain_cannot_drop_a_branch_of_the_key() -> None:
+    # real only where the indicator is 1: it says nothing where the key is 0
+    assert check("Piecewise((1, x > 0), (0, True))", "1 + sqrt(x) - sqrt(x^3)/x", ["x"]).verdict == "incorrect"
+    v = check("1", "sqrt(k/m)*sqrt(m/k)", ["k", "m"])
+    assert v.verdict == "correct" and v.diagnosis == "narrower_domain" and "defined" in v.message
