@@ -95,3 +95,17 @@ def test_batch_missing_file_is_one_line_error(tmp_path: Path) -> None:
 def test_batch_empty_input_gives_empty_output() -> None:
     r = run(["--batch", "-"], stdin="")
     assert r.exit_code == 0 and r.output == ""
+
+
+def test_unsure_and_a_rounded_decimal_travel_through_the_batch_output() -> None:
+    lines = [
+        {"id": "bump", "expected": "exp(u)", "answer": "exp(u) + exp(-(10^6 u)^2)", "variables": ["u"]},
+        {"id": "third", "expected": "x/3", "answer": "0.333x", "variables": ["x"]},
+        {"id": "short", "expected": "x/3", "answer": "0.33x", "variables": ["x"]},
+    ]
+    r = run(["--batch", "-", "--timeout", "20"], "\n".join(json.dumps(x) for x in lines) + "\n")
+    assert r.exit_code == 0
+    out = {row["id"]: row for row in map(json.loads, r.output.splitlines())}
+    assert out["bump"]["verdict"] == "unsure" and out["bump"]["score"] == 0.0 and "person" in out["bump"]["message"]
+    assert out["third"]["verdict"] == "correct" and "0.333 read as 1/3" in out["third"]["message"]
+    assert out["short"]["verdict"] == "incorrect" and "too few digits" in out["short"]["message"]
