@@ -253,7 +253,7 @@ def sample(
     return points
 
 
-def _mp_pair(key: Compiled, ans: Compiled, p: Sequence[float]) -> tuple[Any, Any]:
+def mp_pair(key: Compiled, ans: Compiled, p: Sequence[float]) -> tuple[Any, Any]:
     mp_point = tuple(MPX.mpf(v) for v in p)
     return run_mp(key.mp, mp_point), run_mp(ans.mp, mp_point)
 
@@ -334,7 +334,7 @@ def compare(
             continue
         av = run_float(ans.fn, p)
         if kv is OVERFLOW or av is OVERFLOW:
-            kv, av = _mp_pair(key, ans, p)
+            kv, av = mp_pair(key, ans, p)
             if kv is UNDEF:
                 continue
         if av is UNDEF:
@@ -342,7 +342,7 @@ def compare(
             outside_cells.add(_cell(gfns, p))
             continue
         if status == "equal" and not close(kv, av, SCREEN):
-            km, am = _mp_pair(key, ans, p)  # floats may have cancelled: the 60-digit values decide
+            km, am = mp_pair(key, ans, p)  # floats may have cancelled: the 60-digit values decide
             if km is UNDEF:
                 continue
             if am is UNDEF:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from quizgen.checker.equivalence import SCREEN, Compiled, _mp_pair, close
+from quizgen.checker.equivalence import SCREEN, Compiled, mp_pair, close
 from quizgen.checker.evaluate import OVERFLOW, UNDEF, run_float
 from quizgen.checker.sampling import BOX, _along, _direction
 
@@ -52,5 +52,5 @@ def _differs(key: Compiled, ans: Compiled, p: tuple[float, ...]) -> bool:
         return False
     if kv is not OVERFLOW and av is not OVERFLOW and close(kv, av, SCREEN):
         return False
-    km, am = _mp_pair(key, ans, p)
+    km, am = mp_pair(key, ans, p)
     return km is not UNDEF and am is not UNDEF and not close(km, am, SCREEN)
