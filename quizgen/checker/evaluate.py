@@ -4,9 +4,11 @@ Why not lambdify: it goes through eval, and the checker must never eval anything
 ourselves also keeps an allow-list: only the node types below can be evaluated, each closure does O(1)
 work, so a tree of n nodes costs O(n) per point (n is bounded by the parser's node limit).
 
-Two backends share one compiler: floats (math, fast; used for screening) and mpmath at high precision
-(used where floats overflow, and to confirm near-equal values exactly enough). A point where a value is
-not real (log of a negative, 0 division, sqrt(-1), a Piecewise without a true branch) raises Undefined.
+Three backends share one compiler: floats (math, fast; used for screening), exact rationals (ints and
+Fractions, for everything rational: polynomials, integer powers, indicators, max/min/abs, typed decimals
+as the rationals they spell) and mpmath at any precision (mp_backend(dps): where floats overflow, and to
+confirm transcendental values at the precision the constants need). A point where a value is not real
+(log of a negative, 0 division, sqrt(-1), a Piecewise without a true branch) raises Undefined.
 """
 
 from __future__ import annotations
@@ -270,8 +272,7 @@ class _Backend:
     from the point, so the decimal rule (equivalence.py) can move one literal without rebuilding the tree.
     """
 
-    def __init__(self, name: str, nudge: tuple[sympy.Float, float] | None = None, *, ctx: Any = None,
-                 params: Mapping[sympy.Float, int] | None = None) -> None:
+    def __init__(self, name: str, *, ctx: Any = None, params: Mapping[sympy.Float, int] | None = None) -> None:
         self.name = name
         self.ctx = ctx if ctx is not None else MPX
         if name == "float":
@@ -280,17 +281,14 @@ class _Backend:
             self.funcs = _EXACT_FUNCS
         else:
             self.funcs = _MP_FUNCS if self.ctx is MPX else _mp_funcs(self.ctx)
-        self.nudge = nudge
         self.params = params
 
     def with_params(self, params: Mapping[sympy.Float, int]) -> "_Backend":
-        return _Backend(self.name, self.nudge, ctx=self.ctx, params=params)
+        return _Backend(self.name, ctx=self.ctx, params=params)
 
     def const(self, node: sympy.Basic) -> Any:
         X = self.ctx
         if self.name == "float":
-            if self.nudge is not None and isinstance(node, sympy.Float) and node == self.nudge[0]:
-                return float(node) * (1.0 + self.nudge[1])
             return float(node)
         if self.name == "exact":
             if isinstance(node, sympy.Integer):
@@ -385,17 +383,13 @@ def compile_expr(
     expr: sympy.Basic,
     names: Mapping[str, int],
     backend: _Backend = FLOAT,
-    *,
-    nudge: tuple[sympy.Float, float] | None = None,
 ) -> Fn:
     """Compile expr into f(point) where point[names[symbol.name]] is each variable's value.
 
-    nudge=(literal, rel) evaluates (floats only) as if the decimal literal were literal * (1 + rel), without
-    rebuilding the sympy tree (rebuilding a 16-argument Max alone can take sympy a second).
+    A backend with params (backend.with_params) reads those decimals from the point instead, so a literal
+    can be moved without rebuilding the sympy tree (rebuilding a 16-argument Max can take sympy a second).
     Raises Unsupported for node types outside the allow-list (or a symbol not in names).
     """
-    if nudge is not None:
-        backend = _Backend(backend.name, nudge, ctx=backend.ctx, params=backend.params)
     try:
         return _compile(expr, names, backend)
     except RecursionError as exc:
