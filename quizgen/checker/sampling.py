@@ -156,7 +156,7 @@ def _crossings_between_probes(g: Fn, n: int, rng: random.Random) -> list[tuple[t
 
 def _straddle(base: Sequence[float], d: Sequence[float], t0: float, rng: random.Random) -> list[tuple[float, ...]]:
     at = _along(base, d, t0)
-    delta = 1e-8 * (1.0 + math.sqrt(sum(v * v for v in at)))
+    delta = 1e-8 * (1.0 + math.sqrt(sum(v * v for v in at))) * rng.uniform(0.5, 1.5)
     far = rng.uniform(0.05, 0.5) * (1.0 + abs(t0) * 1e-3)
     return [_along(base, d, t0 + s_ * r) for r in (delta, far) for s_ in (-1.0, 1.0)]
 
@@ -196,7 +196,11 @@ def add_breakpoints(cr: Crossings, gs: Sequence[Fn], rng: random.Random, check_t
 
 def crossing_points(cr: Crossings, rng: random.Random, check_time: Callable[[], None]) -> list[tuple[float, ...]]:
     """Both sides of every crossing (~1e-8 away for thin regions, 0.05-0.5 for the branch), and the middle of
-    every gap between neighbouring crossings on a line (a strip between two breakpoints, however narrow)."""
+    every gap between neighbouring crossings on a line (a strip between two breakpoints, however narrow).
+
+    Every offset is drawn from rng (seeded by the answer), so no point is known before the answer is
+    written: the exact confirmation at a point of each cell cannot be dodged by an answer built to vanish
+    at precomputed points, even where the crossings themselves are the key's."""
     points: list[tuple[float, ...]] = []
     for base, d, t0 in cr.probed:
         points.extend(_straddle(base, d, t0, rng))
@@ -205,8 +209,9 @@ def crossing_points(cr: Crossings, rng: random.Random, check_time: Callable[[], 
         for t0 in ts:
             points.extend(_straddle(p, d, t0, rng))
         for a, b in zip(ts, ts[1:]):
-            if a < (a + b) / 2 < b:
-                points.append(_along(p, d, (a + b) / 2))
+            mid = a + (b - a) * rng.uniform(0.25, 0.75)
+            if a < mid < b:
+                points.append(_along(p, d, mid))
     return points
 
 
