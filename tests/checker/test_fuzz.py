@@ -119,3 +119,23 @@ def test_an_answer_equals_its_own_key(text: str) -> None:
         w = check(str(value), f"({text})*103/100 + (1 + x^2)/97", ["x", "y"], timeout=5.0)
         # (a key like sin(exp(exp(16))) has no computable value: "took too long" is an honest answer there)
         assert w.verdict == "incorrect" or w.diagnosis in ("timeout", "too_complex"), (str(value), text, w)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_expr(2), st.sampled_from(["1/7", "(1 + x^2)/97", "x/1000", "10^-30"]),
+       st.sampled_from(["10^6*(exp(1.0*(x^2+1)) - exp(x^2+1))", "10^9*(sin(1.0*y) - sin(y))",
+                        "10^6*(0.333 - 1/3)", "10^12*(x^2 - 1.0*x^2)"]))
+def test_no_wrong_answer_hides_behind_a_zero_term_with_a_decimal(text: str, wrong: str, zero: str) -> None:
+    """The exploit of issue 9, fuzzed: a wrong answer plus a term that is zero (or a rounded constant the
+    key does not have), times a large constant, is never accepted."""
+    from quizgen.mathparse import AnswerSyntaxError, parse_answer
+
+    try:
+        value = parse_answer(text, ["x", "y"]).value
+    except (AnswerSyntaxError, ValueError, TypeError):
+        return
+    if value.has(sympy.zoo, sympy.nan, sympy.oo, sympy.I) or not _has_real_values(value):
+        return
+    v = check(str(value), f"({text}) + {wrong} + {zero}", ["x", "y"], timeout=5.0)
+    _clean(v)
+    assert v.verdict != "correct", (str(value), text, wrong, zero, v)
