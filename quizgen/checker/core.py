@@ -18,7 +18,7 @@ from typing import Any
 
 import sympy
 
-from quizgen.checker.decimals import read_rounded
+from quizgen.checker.decimals import exact_text, read_rounded, within_key_rounding
 from quizgen.checker.equivalence import (
     CheckTimeout,
     Comparison,
@@ -211,6 +211,10 @@ def _check(req: CheckRequest, deadline: float | None, symbolic: SymbolicFn | Non
     text, latex = parsed.text, parsed.latex
     answer = parsed.value
     comps = answer if isinstance(answer, tuple) else (answer,)
+    typed = comps  # decimals as parsed (sympy Floats): where the decimal rule finds them
+    exact = exact_reading(text, key.variables, req.answer)
+    if exact is not None:
+        comps = exact if len(exact) == len(typed) else typed
     seed = seed_for(req.expected if isinstance(req.expected, str) else tuple(req.expected), req.answer, key.variables)
     index = {n: i for i, n in enumerate(key.variables)}
     if key.is_vector != isinstance(answer, tuple):
@@ -222,7 +226,7 @@ def _check(req: CheckRequest, deadline: float | None, symbolic: SymbolicFn | Non
     outcomes: list[Outcome] = []
     n = min(len(comps), len(key.components))
     for i in range(n):
-        outcomes.append(_component(req, key, i, comps[i], index, seed, symbolic, deadline, check_time))
+        outcomes.append(_component(req, key, i, comps[i], typed[i], index, seed, symbolic, deadline, check_time))
     results = [None if o.cmp is None else replace(o.cmp, status="equal" if o.status == "equal" else "different")
                for o in outcomes]
     right = [o.status == "equal" for o in outcomes]
@@ -248,9 +252,25 @@ def _check(req: CheckRequest, deadline: float | None, symbolic: SymbolicFn | Non
     return Verdict("incorrect", text, latex, message, round(score, 6), diag.kind)
 
 
-def _component(req: CheckRequest, key: Key, i: int, expr: sympy.Basic, index: dict[str, int], seed: int,
-               symbolic: SymbolicFn | None, deadline: float | None, check_time: Callable[[], None]) -> Outcome:
-    """Compare one component: numbers first; a proof where the numbers cannot stand behind "equal"."""
+def exact_reading(text: str, variables: Sequence[str], original: str) -> tuple[sympy.Basic, ...] | None:
+    """The answer with every typed decimal read as the exact fraction it spells (decimals.exact_text), or
+    None when it has no decimal. If that reading fails (it should not: the text is the parser's own),
+    the decimals are read as sympy Floats and the result is marked by returning ()."""
+    fractions = exact_text(text)
+    if fractions is None:
+        return None
+    try:
+        value = parse_answer(fractions, list(variables), latex=False).value
+    except (AnswerSyntaxError, ValueError, TypeError, ArithmeticError):
+        return ()
+    return value if isinstance(value, tuple) else (value,)
+
+
+def _component(req: CheckRequest, key: Key, i: int, expr: sympy.Basic, typed: sympy.Basic, index: dict[str, int],
+               seed: int, symbolic: SymbolicFn | None, deadline: float | None,
+               check_time: Callable[[], None]) -> Outcome:
+    """Compare one component (expr: decimals read exactly; typed: as parsed, with sympy Floats): numbers
+    first; a proof where the numbers cannot stand behind "equal"."""
     rng = random.Random(seed + i)
     if expr == key.components[i]:
         return Outcome(Comparison("equal", [], [], []), "equal")  # the same tree: equal, whatever its domain
@@ -264,8 +284,9 @@ def _component(req: CheckRequest, key: Key, i: int, expr: sympy.Basic, index: di
         reason = "values the numeric check cannot pin down"
         return _prove(req, key, i, kc, ac, cmp, rng, reason, symbolic, deadline, check_time)
     if cmp.status == "different":
-        if ac is not None and kc is not None and ac.expr.has(sympy.Float):
-            reading = read_rounded(kc, ac, cmp.points, rng, check_time)
+        tc = ac if typed is expr else try_prepare(typed, index)
+        if tc is not None and ac is not None and kc is not None and tc.expr.has(sympy.Float):
+            reading = read_rounded(kc, tc, cmp.points, rng, check_time, ac)
             if reading.accepted:
                 reason = new_structure(kc, ac)
                 if reason is None:
@@ -275,8 +296,13 @@ def _component(req: CheckRequest, key: Key, i: int, expr: sympy.Basic, index: di
                                "unproven")
             if reading.message:
                 return Outcome(cmp, "different", reading.message, "decimal_digits")
+        if kc is not None and ac is not None and kc.expr.has(sympy.Float) and within_key_rounding(kc, ac, cmp.points):
+            return Outcome(cmp, "equal")  # the key's own decimals are rounded values
         return Outcome(cmp, "different")
     assert kc is not None and ac is not None
+    if expr.has(sympy.Float):  # decimals that could not be read as fractions: sympy may have folded them
+        return Outcome(cmp, "unsure", UNSURE_MESSAGE.format(reason="decimals that could not be read exactly", why=""),
+                       "unproven")
     note, kind = (NARROWER_DOMAIN, "narrower_domain") if cmp.narrower_domain else ("", None)
     reason = new_structure(kc, ac)
     if reason is None:

@@ -21,6 +21,7 @@ that passes 1 but is too short (0.33 for 1/3) or wrongly rounded (0.142 for 1/7)
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -51,6 +52,27 @@ EXTRA_POINTS = 24
 """Generic points added for the whole-answer bound (floats; this path runs only for rounded decimals)."""
 MAX_KEY_CONSTANTS = 32
 MAX_FACTOR = 1000
+
+
+DECIMAL_IN_TEXT = re.compile(r"(?<![\w.])(\d+\.\d*|\.\d+)([eE][-+]?\d+)?(?![\w.])")
+"""A decimal literal in the parser's interpretation text (plain syntax, whatever was typed)."""
+
+
+def exact_text(text: str) -> str | None:
+    """The interpretation text with every decimal written as the exact fraction it spells ("5.0" ->
+    "(5/1)", "0.333" -> "(333/1000)"), or None when it has no decimal.
+
+    Why: sympy folds numbers into a decimal while the answer is built, at the decimal's precision, so
+    `x^2 + 10^20 + 5.0 - 10^20` reaches the checker as x^2 (the 5 is lost in a 15-digit decimal). Read
+    again with fractions, the same answer is x^2 + 5, exactly."""
+    if DECIMAL_IN_TEXT.search(text) is None:
+        return None
+
+    def fraction(m: re.Match[str]) -> str:
+        q = Fraction(m.group(0))
+        return f"({q.numerator}/{q.denominator})"
+
+    return DECIMAL_IN_TEXT.sub(fraction, text)
 
 
 @dataclass(frozen=True)
@@ -115,8 +137,15 @@ def read_rounded(
     points: Sequence[tuple[float, ...]],
     rng: random.Random,
     check_time: Callable[[], None],
+    exact_ans: Compiled | None = None,
 ) -> DecimalReading:
-    """Is the answer the key with some of its non-terminating constants typed as rounded decimals?"""
+    """Is the answer the key with some of its non-terminating constants typed as rounded decimals?
+
+    ans is the answer as parsed (decimals as sympy Floats, where the decimals are found); exact_ans the
+    same answer read with every decimal as an exact fraction (exact_text). The whole-answer bound is
+    taken on exact_ans, and no allowance is given when the two differ (sympy folded something into a
+    decimal, so its Floats are not what was typed)."""
+    exact_ans = exact_ans or ans
     lits = literals(ans.expr)
     if not lits or len(lits) > MAX_LITERALS:
         return DecimalReading(False, "")
@@ -142,6 +171,15 @@ def read_rounded(
     if solved is None:
         return DecimalReading(False, "")
     check_time()
+    # 0. the decimals in the tree are the ones typed: read exactly, the tree is the exact reading
+    if exact_ans is not ans:
+        exact_mp = exact_ans.mp_at(SOLVE_DPS)
+        plain = ans.mp_at(SOLVE_DPS)
+        for p in usable or [()]:
+            mp_p = tuple(ctx.mpf(v) for v in p)
+            a1, a2 = run_mp(plain, mp_p, ctx), run_mp(exact_mp, mp_p, ctx)
+            if a1 is UNDEF or a2 is UNDEF or abs(a1 - a2) > ctx.mpf(10) ** -45 * max(abs(a1), abs(a2), ctx.mpf(1)):
+                return DecimalReading(False, "")
     # 1. the same constants make the answer the key everywhere
     for p in usable or [()]:
         mp_p = tuple(ctx.mpf(v) for v in p)
@@ -180,7 +218,7 @@ def read_rounded(
     more = usable + (generic_points(key, rng, check_time, EXTRA_POINTS, 4 * EXTRA_POINTS) if n else [])
     pairs = []
     for p in more:
-        kv, av = run_float(key.fn, p), run_float(ans.fn, p)
+        kv, av = run_float(key.fn, p), run_float(exact_ans.fn, p)
         if isinstance(kv, float) and isinstance(av, float):
             pairs.append((kv, av))
     if not pairs:
@@ -235,3 +273,29 @@ def _name(ctx: Any, c: Any, consts: list[sympy.Basic], values: list[Any]) -> str
             return None
         return str(exact)
     return None
+
+
+def within_key_rounding(key: Compiled, ans: Compiled, points: Sequence[tuple[float, ...]]) -> bool:
+    """A key with decimals (a teacher's 0.479425538604203 for sin(1/2)) stands for the values it rounds:
+    the answer may differ by the key's own relative rounding (half a unit in the last digit printed, at
+    most 0.2%; a key's 0.5 is printed 0.500000000000000, so about 1e-15), relative to the whole value (near a zero of the key, to its largest value at the points).
+    Keys are trusted: no answer can choose this allowance."""
+    lits = literals(key.expr)
+    if not lits:
+        return False
+    rel = 0.0
+    for f in lits:  # the digits as printed (0.500000000000000: 15 of them), not normalized
+        value = abs(Fraction(str(f)))
+        exponent = Decimal(str(f)).as_tuple().exponent
+        assert isinstance(exponent, int)
+        half = Fraction(5) * Fraction(10) ** (exponent - 1)
+        rel = max(rel, DECIMAL_REL_MAX if value == 0 else min(float(half / value), DECIMAL_REL_MAX))
+    pairs = []
+    for p in points:
+        kv, av = run_float(key.fn, p), run_float(ans.fn, p)
+        if isinstance(kv, float) and isinstance(av, float):
+            pairs.append((kv, av))
+    if not pairs:
+        return False
+    largest = max(abs(kv) for kv, _ in pairs)
+    return all(abs(av - kv) <= rel * max(abs(kv), abs(av), largest) * 1.001 for kv, av in pairs)

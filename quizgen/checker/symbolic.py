@@ -27,11 +27,13 @@ def exact_decimals(expr: sympy.Basic) -> sympy.Basic:
 def symbolic_equal(expected: Any, answer: str, variables: Sequence[str], latex: bool | None, component: int) -> bool:
     """Is component `component` of the answer equal to the key's? simplify(key - answer) == 0, with
     decimals read exactly and piecewise parts folded first."""
-    from quizgen.checker.core import load_key  # the worker imports this lazily, after its limits are set
+    from quizgen.checker.core import exact_reading, load_key  # lazily, after the worker's limits are set
 
     key = load_key(expected, list(variables))
-    value = parse_answer(answer, list(variables), latex=latex).value
-    comps = value if isinstance(value, tuple) else (value,)
+    parsed = parse_answer(answer, list(variables), latex=latex)
+    exact = exact_reading(parsed.text, list(variables), answer)  # decimals as the fractions they spell
+    value = parsed.value
+    comps = exact if exact else (value if isinstance(value, tuple) else (value,))
     diff = exact_decimals(key.components[component]) - exact_decimals(comps[component])
     if diff == 0:
         return True

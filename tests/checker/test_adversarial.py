@@ -29,6 +29,8 @@ ATTACKS = {
     "exploit_small": "({k}) + 1/1000 + " + ZERO_WITH_DECIMAL,
     "exploit_nested": "({k}) + 2*" + ZERO_WITH_DECIMAL + "^2 + 1/10",
     "rounded_decimal_amplified": "({k}) + 10^6*(0.333 - 1/3)",
+    "folded_into_a_decimal": "({k}) + 10^20 + 5.0 - 10^20",  # sympy rounds 10^20 + 5.0 to 15 digits
+    "folded_product": "({k}) + 5.0*(1 + 10^20) - 5*10^20",
     "decimal_in_exponent": "({k}) + 10^6*(exp(0.333*{v}) - exp({v}/3))",
     "far_kink_700": "({k}) + 1({v} > 700)",
     "far_kink_minus_1e7": "({k}) + 1({v} < -10^7)",
@@ -76,11 +78,12 @@ def test_no_attack_is_accepted(bank: Path, attack: str) -> None:
 
 @pytest.mark.parametrize("bank", FAMILY_BANKS, ids=[p.stem for p in FAMILY_BANKS])
 def test_the_key_typed_back_and_a_zero_term_with_a_decimal_are_still_right(bank: Path) -> None:
-    # the zero term is exactly zero when 1.0 reads as 1: a right answer stays right. (Not with exp: sympy
-    # folds exp(1.0*(x^2+1)) into 2718281.82845904*exp(1.0*x^2) while parsing, a 15-digit decimal that
-    # is not 10^6*e, so that answer is, as parsed, not the key.)
+    # the zero term is exactly zero when 1.0 reads as 1: a right answer stays right (also where sympy
+    # folds it while parsing, exp(1.0*(x^2+1)) -> 2718281.82845904*exp(1.0*x^2): decimals are re-read
+    # as fractions)
     family, key, variables = family_key(bank)
-    for template in ("({k})", "({k}) + 10^6*(sin(1.0*{v}) - sin({v}))"):
+    for template in ("({k})", "({k}) + " + ZERO_WITH_DECIMAL, "({k}) + 10^6*(sin(1.0*{v}) - sin({v}))",
+                     "({k}) + 10^20 + 5.0 - 10^20 - 5"):
         v = check(key if isinstance(key, str) else list(key), spoil(key, template, variables[0]), list(variables),
                   timeout=10.0)
         assert v.verdict == "correct", (family, template, v)
