@@ -234,13 +234,17 @@ def main() -> int:
         print(f"  ACCEPTED {name}: {answer}")
 
     n_ok, per_ok = correct_forms_time(args.repeat)
+    if args.compare:  # alternate the two, three rounds, best of each: a shared machine's load moves
+        env = dict(os.environ, PYTHONPATH=str(Path(args.compare).resolve()))
+        other_per = float("inf")
+        for _ in range(3):
+            other = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--correct-forms-only", "--repeat",
+                                    str(args.repeat)], env=env, capture_output=True, text=True, check=True)
+            other_per = min(other_per, float(other.stdout.split()[1]))
+            per_ok = min(per_ok, correct_forms_time(args.repeat)[1])
     line = f"correct forms : {n_ok} checks, {per_ok * 1e3:.3f} ms per check (this checkout)"
     if args.compare:
-        env = dict(os.environ, PYTHONPATH=str(Path(args.compare).resolve()))
-        other = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--correct-forms-only", "--repeat",
-                                str(args.repeat)], env=env, capture_output=True, text=True, check=True)
-        _, other_per = other.stdout.split()
-        line += f"; {float(other_per) * 1e3:.3f} ms with {args.compare} ({float(other_per) / per_ok:.2f}x)"
+        line += f"; {other_per * 1e3:.3f} ms with {args.compare} (this checkout is {other_per / per_ok:.2f}x as fast)"
     print(line)
 
     with Checker() as checker:

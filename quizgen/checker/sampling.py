@@ -6,7 +6,7 @@ sign, Abs and every Piecewise condition, in the key AND the answer; no cap on ho
 lines, find every place where g changes sign by bisection, and step a little to each side. The lines are
 shared by all g and the middle of every gap between two crossings on a line is used too, so a strip
 between two breakpoints is sampled however narrow it is (down to float resolution). The first line is
-scanned out to |t| = 8 * 4^20 (about 10^13) in steps of 4x, so kinks far away (t = 700, -10^7, 10^12)
+scanned out to |t| = 8 * 8^14 (about 3.5 * 10^13) in steps of 8x, so kinks far away (t = 700, -10^7, 10^12)
 are found. Points exactly on a kink are never used, so answers that differ only there (Heaviside(0) =
 1/2 against 0, x >= y against x > y) count as equal.
 """
@@ -28,8 +28,8 @@ SCAN_LINES = 3
 SCAN_GRID = 33
 SCAN_RANGE = 8.0
 """Each scan line is sampled at SCAN_GRID points over t in [-SCAN_RANGE, SCAN_RANGE] (steps of 0.5)."""
-FAR_STEPS = 20
-"""The first line also at t = +-SCAN_RANGE * 4^k, k = 1..FAR_STEPS (out to about 8.8e12)."""
+FAR_STEPS = 14
+"""The first line also at t = +-SCAN_RANGE * 8^k, k = 1..FAR_STEPS (out to about 3.5e13)."""
 BISECT_STEPS = 90
 BISECT_REL = 1e-12
 """Halve until the bracket is under BISECT_REL * (1 + |t|): far below the 1e-8 * |point| step taken to
@@ -118,7 +118,7 @@ def _scan_ts(far: bool) -> list[float]:
     step = 2 * SCAN_RANGE / (SCAN_GRID - 1)
     ts = [-SCAN_RANGE + k * step for k in range(SCAN_GRID)]
     if far:
-        out = [SCAN_RANGE * 4.0**k for k in range(1, FAR_STEPS + 1)]
+        out = [SCAN_RANGE * 8.0**k for k in range(1, FAR_STEPS + 1)]
         ts = [-t for t in reversed(out)] + ts + out
     return ts
 
@@ -130,8 +130,15 @@ def _crossings_on_line(g: Fn, p: Sequence[float], d: Sequence[float], far: bool)
     """Every t where g(p + t d) changes sign between two scan points, located by bisection."""
     found: list[float] = []
     last_t, last_s = 0.0, 0
+    pd = tuple(zip(p, d))
     for t in _TS[far]:
-        s = _sign_of(g, _along(p, d, t))
+        try:
+            v = g(tuple(a + t * b for a, b in pd))
+        except (ValueError, ZeroDivisionError, TypeError, OverflowError):
+            continue
+        if not isinstance(v, (float, int)) or v != v:
+            continue
+        s = (v > 0) - (v < 0)
         if s == 0:
             continue
         if last_s and s != last_s:
