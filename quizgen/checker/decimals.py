@@ -10,10 +10,10 @@ non-terminating constants written as rounded decimals? Concretely, for the decim
    must be typed exactly) related by a small rational factor to a constant of the key (1/3 for 2/3), and
    Li must be ci correctly rounded to the digits typed, with at least about 3 significant digits: |ci - Li|
    <= half a unit in the last digit of Li, and <= 0.2% of Li;
-3. the whole answer as typed must be within that rounding of the key, relative to the value of the whole
-   answer: at every sample point, off by at most that rounding times the largest value of the whole key
-   or answer over the sample points (so near a zero of the key, 0.333x + 0.5 at x = -3/2, still passes):
-   never propagated through sub-expressions, so a decimal multiplied by 10^6 earns nothing.
+3. the whole answer as typed must be within twice that rounding of the key, relative to the value of the
+   whole answer at every sample point (near a zero of the key, 0.333x + 0.5 at x = -3/2, relative to the
+   key's median size over the points): never propagated through sub-expressions, so a decimal multiplied
+   by 10^6 earns nothing.
 The verdict then says which decimal was read as what ("0.333 read as 1/3 to the digits given"). A decimal
 that passes 1 but is too short (0.33 for 1/3) or wrongly rounded (0.142 for 1/7) is named in the message.
 """
@@ -51,6 +51,9 @@ VERIFY_REL = 1e-30
 EXTRA_POINTS = 24
 """Generic points added for the whole-answer bound (floats; this path runs only for rounded decimals)."""
 MAX_KEY_CONSTANTS = 32
+BOUND_FACTOR = 2.0
+"""The whole answer may be off by twice its decimals' relative rounding: headroom for one cancellation
+between terms (0.333x + 0.5 at x = -2.3, where the 0.333x term is three times the whole value)."""
 MAX_FACTOR = 1000
 
 
@@ -223,10 +226,12 @@ def read_rounded(
             pairs.append((kv, av))
     if not pairs:
         return DecimalReading(False, "")
-    largest = max(abs(kv) for kv, _ in pairs)
+    typical = sorted(abs(kv) for kv, _ in pairs)[len(pairs) // 2]
     for kv, av in pairs:
-        size = max(abs(kv), abs(av), largest)  # near a zero of the key (0.333x + 0.5 at x = -3/2): its size
-        if abs(av - kv) > rel_total * size * 1.001 + 1e-300:
+        # near a zero of the key (0.333x + 0.5 at x = -3/2): its median size; never its largest, which an
+        # exponential key makes huge
+        size = max(abs(kv), abs(av), typical)
+        if abs(av - kv) > BOUND_FACTOR * rel_total * size:
             return DecimalReading(False, "")
     return DecimalReading(True, "Accepted: " + "; ".join(read) + " to the digits given.")
 

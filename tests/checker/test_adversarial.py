@@ -131,6 +131,8 @@ def test_a_decimal_with_too_few_digits_says_so(key: str, answer: str) -> None:
         ("x/4", "0.26x"),  # 1/4 terminates: a decimal for it must be exact
         ("x**2", "x^2 + 0.333 - 1/3"),  # the key has no 1/3 for 0.333 to stand for
         ("x/3", "x/3 + 10^6*(0.333 - 1/3)"),  # within 0.333's rounding only before the 10^6
+        ("x/3 + exp(10x)", "x/3 + exp(10x) + 10^6*(0.333 - 1/3)"),  # a key with a huge range buys nothing
+        ("log(2)*2**x", "log(2)*2^x + 10^3*(0.693 - log(2))"),
         ("x/3", "0.3334x"),  # not 1/3 rounded to four digits
         ("x**2", "1.001x^2"),
     ],
