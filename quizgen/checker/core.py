@@ -1,8 +1,11 @@
 """One check, in-process: parse key and answer, compare them numerically, explain a wrong answer.
 
-The work here is bounded by construction (the parser bounds the tree, sampling bounds the points, and a
-cooperative deadline is checked between points). Only what numbers cannot decide goes to `symbolic`, a
-callable the caller supplies: the Checker sends it to a worker process it can kill.
+The work here is bounded by construction (the parser bounds the tree, sampling's work grows with the tree,
+and a cooperative deadline is checked between points). Typed decimals are re-read as the fractions they
+spell (decimals.exact_text). What numbers cannot stand behind goes to `symbolic`, a callable the caller
+supplies (the Checker sends it to a worker process it can kill): answers with structure the key lacks
+(structure.py), after a dense search for a witness (witness.py), and checks the numbers cannot decide at
+all. A proof that fails without a witness gives the verdict `unsure`.
 """
 
 from __future__ import annotations
