@@ -144,6 +144,7 @@ VERDICT_LABEL = {
     "incorrect": "incorrect",
     "partial": "partly right",
     "invalid": "could not be read",
+    "unsure": "to be reviewed",
     "blank": "blank",
     "missing": "no answer",
 }
