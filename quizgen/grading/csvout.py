@@ -1,7 +1,7 @@
 """The CSV outputs: grades.csv, responses.csv, problems.csv and the Canvas/Moodle gradebook imports.
 
 Text cells a spreadsheet would run as a formula (starting with = + - @, tab or CR) get a leading
-apostrophe. grades/responses/problems carry a UTF-8 BOM so Excel shows accents; the gradebooks do not,
+apostrophe; a plain number (-2, -0.5, 1e-3) is left alone, so spreadsheets read it as a number. grades/responses/problems carry a UTF-8 BOM so Excel shows accents; the gradebooks do not,
 since the LMS importers read the first header literally.
 """
 
@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 
 from quizgen.grading.model import GradeRun, Issue, StudentResult, display_outcome
 from quizgen.problem import Sheet
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+"""A cell that is only a number: a spreadsheet reads it as that number, never as a formula."""
 
 
 def safe_cell(value: str) -> str:
-    """A text cell a spreadsheet will show, not run (OWASP CSV injection guard)."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+    """A text cell a spreadsheet will show, not run (OWASP CSV injection guard); plain numbers stay numbers."""
+    if value.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def fmt_number(value: float) -> str:

@@ -23,10 +23,15 @@ from quizgen.grading.model import GradeRun, Issue, RawAnswer, ReadResult, Source
 @pytest.mark.parametrize(
     ("value", "shown"),
     [("=1+1", "'=1+1"), ("+x", "'+x"), ("-2x", "'-2x"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("2x", "2x"),
-     ("", "")],
+     ("", ""), ("-2x+1", "'-2x+1"), ("-1-1", "'-1-1"), ("-2\n=1", "'-2\n=1"), ("--2", "'--2")],
 )
 def test_formula_cells_are_defused(value: str, shown: str) -> None:
     assert safe_cell(value) == shown
+
+
+@pytest.mark.parametrize("number", ["-2", "-0.5", "+3", "-.5", "-1e-3", "2.", "-70"])
+def test_negative_numbers_stay_numbers(number: str) -> None:
+    assert safe_cell(number) == number
 
 
 @pytest.mark.parametrize(("value", "text"), [(3.0, "3"), (1.5, "1.5"), (2 / 3, "0.67"), (0.0, "0"), (66.666, "66.67")])
