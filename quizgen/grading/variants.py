@@ -3,7 +3,7 @@
 quizgen export writes each variant's id ("qg.<bank>.<seed>.s<slot>.v<variant>", see quizgen.export.ids)
 into the question text as a "Ref:" line, which Moodle's responses report and Canvas's student analysis
 keep. The variant is the v-th problem of generate_variants(bank, slot, ..., seed), so it is rebuilt from the
-manifest's bank (which manifest.read has already checked against bank_sha256).
+manifest's bank (the copy embedded in the manifest, checked against bank_sha256; see bank_source).
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quizgen.bank import Bank
 from quizgen.errors import QuizgenError
+from quizgen.grading.bank_source import BankSource, resolve
 from quizgen.grading.model import VariantRef
 from quizgen.manifest import Manifest
 from quizgen.problem import Problem
@@ -35,32 +37,27 @@ def find_ref(text: str) -> VariantRef | None:
 
 @dataclass
 class VariantBuilder:
-    """Rebuilds exported variants from the manifest's bank, once per (slot, seed)."""
+    """Rebuilds exported variants from the manifest's bank, once per (slot, seed).
+
+    The bank is the one quizgen.grading.bank_source picks: --bank, the manifest's embedded copy, or (older
+    manifests) the file it names, looked for beside the manifest (manifest_dir) and in the current folder.
+    """
 
     manifest: Manifest
     manifest_dir: Path
+    source: BankSource | None = None
     _cache: dict[tuple[int, int | None], list[Problem]] = field(default_factory=dict)
-    _bank: object | None = None
-    _error: str | None = None
 
-    def _load_bank(self) -> object | None:
-        if self._bank is None and self._error is None:
-            from quizgen.bank import load_bank
-
-            path = Path(self.manifest.bank.path)
-            if not path.is_absolute() and (self.manifest_dir / path).exists():
-                path = self.manifest_dir / path
-            try:
-                self._bank = load_bank(path)
-            except QuizgenError as exc:
-                self._error = f"cannot rebuild LMS variants: bank {self.manifest.bank.path} is needed ({exc.message.splitlines()[0]})"
-        return self._bank
+    def _load_bank(self) -> Bank | str:
+        if self.source is None:
+            self.source = resolve(self.manifest, self.manifest_dir)
+        return self.source.bank()
 
     def problem(self, ref: VariantRef) -> Problem | str:
         """The Problem for ref, or a message saying why it cannot be rebuilt."""
         bank = self._load_bank()
-        if bank is None:
-            return self._error or "cannot rebuild LMS variants"
+        if isinstance(bank, str):
+            return bank
         from quizgen.generate import generate_variants
 
         key = (ref.slot, ref.seed)

@@ -42,7 +42,7 @@ def test_grade_writes_outputs_next_to_the_manifest_and_prints_a_summary(tmp_path
     assert result.exit_code == 0, result.output
     out = manifest_path.parent / "grades"
     assert (out / "grades.csv").exists() and (out / "report.html").exists() and (out / "feedback" / "s1.html").exists()
-    assert "Graded 3 students" in result.output and "mean" in result.output
+    assert "Graded 2 students (1 absent, not counted)" in result.output and "mean" in result.output
     assert "chain_single" in result.output  # the per-problem table
     assert "blank" in result.output and "problems.csv" in result.output
     assert ClosableFake.made == (3, 1.5) and ClosableFake.closed

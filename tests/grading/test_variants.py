@@ -60,20 +60,43 @@ def test_canvas_columns_with_refs_are_graded_against_the_variant_the_student_saw
     assert not [i for i in issues if i.kind in ("duplicate", "unknown_problem")]
 
 
-def test_without_the_bank_the_answer_is_reported_not_graded_against_the_wrong_key(tmp_path: Path) -> None:
+def _moodle_file(tmp_path: Path, ref: str, answer: str) -> Path:
+    header = ["Surname", "First name", "ID number", "Question 1", "Response 1", "Question 2", "Response 2"]
+    buf = io.StringIO()
+    csv.writer(buf).writerows([header, ["A", "B", "s1", f"Ref: {ref}", answer, "q", "-"]])
+    (tmp_path / "m.csv").write_text(buf.getvalue(), encoding="utf-8")
+    return tmp_path / "m.csv"
+
+
+def test_a_moved_manifest_rebuilds_variants_from_its_embedded_bank(tmp_path: Path) -> None:
+    (tmp_path / "bank.yaml").write_text(BANK, encoding="utf-8")
+    bank = load_bank(tmp_path / "bank.yaml")
+    manifest_mod.write(generate(bank, [Student("s1", "Ada", {})], seed=9), tmp_path / "manifest.json")
+    elsewhere = tmp_path / "other-machine"
+    elsewhere.mkdir()
+    (tmp_path / "manifest.json").rename(elsewhere / "manifest.json")
+    (tmp_path / "bank.yaml").unlink()  # the bank is gone: the manifest carries its text
+    manifest = manifest_mod.read(elsewhere / "manifest.json")
+    assert manifest.bank.text == BANK
+    variant = generate_variants(bank, 1, 2, seed=5)[1]
+    subs, issues = collect(manifest, [read_answers(_moodle_file(elsewhere, "qg.bank.5.s01.v002", "2x"), [1, 2])],
+                           variants=VariantBuilder(manifest, elsewhere))
+    assert subs[0].problem == variant and subs[0].text == "2x"
+    assert not [i for i in issues if i.kind == "unknown_problem"]
+
+
+def test_an_old_manifest_without_its_bank_reports_the_answer_and_names_the_bank_option(tmp_path: Path) -> None:
+    from dataclasses import replace
+
     (tmp_path / "bank.yaml").write_text(BANK, encoding="utf-8")
     manifest = generate(load_bank(tmp_path / "bank.yaml"), [Student("s1", "Ada", {})], seed=9)
+    old = replace(manifest, bank=replace(manifest.bank, text=""))  # as written before banks were embedded
     (tmp_path / "bank.yaml").unlink()
-    header = ["Surname", "First name", "ID number", "Question 1", "Response 1", "Question 2", "Response 2"]
-    rows = [header, ["A", "B", "s1", "Ref: qg.bank.5.s01.v002", "2x", "q", "-"]]
-    buf = io.StringIO()
-    csv.writer(buf).writerows(rows)
-    (tmp_path / "m.csv").write_text(buf.getvalue(), encoding="utf-8")
-    subs, issues = collect(manifest, [read_answers(tmp_path / "m.csv", [1, 2])],
-                           variants=VariantBuilder(manifest, tmp_path))
+    subs, issues = collect(old, [read_answers(_moodle_file(tmp_path, "qg.bank.5.s01.v002", "2x"), [1, 2])],
+                           variants=VariantBuilder(old, tmp_path))
     bad = [i for i in issues if i.kind == "unknown_problem"]
-    assert len(bad) == 1 and "bank" in bad[0].detail and "'2x'" in bad[0].detail
-    assert [s.text for s in subs] == ["", ""]
+    assert len(bad) == 1 and "--bank" in bad[0].detail and "'2x'" in bad[0].detail
+    assert [s.text for s in subs] == ["", ""]  # never graded against the wrong key
 
 
 def test_moodle_round_trip_through_quizgen_export(tmp_path: Path) -> None:
