@@ -8,6 +8,7 @@ student did not see blank); gradient components given in separate columns are pu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -19,6 +20,11 @@ from quizgen.problem import Problem, Sheet
 
 def _key(value: str) -> str:
     return " ".join(value.split()).casefold()
+
+
+def _name_key(name: str) -> str:
+    """A name compared ignoring case, punctuation and word order ("Lovelace, Ada" = "ada lovelace")."""
+    return " ".join(sorted(re.sub(r"[^\w\s]", " ", name).casefold().split()))
 
 
 @dataclass
@@ -217,7 +223,7 @@ def _unknown_students(
         more = f" and {len(raws) - MAX_QUOTED} more" if len(raws) > MAX_QUOTED else ""
         issues.append(Issue(
             "unknown_student", file, first_raw.source.line, label, "",
-            f"no student {label!r} in the manifest{hint}; {len(raws)} answers not graded "
+            f"no student {label!r} in the manifest{hint}; {len(raws)} answer{'s' if len(raws) > 1 else ''} not graded "
             f"(line{'s' if len(lines) > 1 else ''} {_line_span(lines)}): {shown}{more}",
         ))
     return issues
@@ -258,7 +264,8 @@ def suggest_student(manifest: Manifest, label: str, name: str, *, answered: set[
     """
     found: list[str] = []
     if name.strip():
-        found += [f"{s.student_id} (same name)" for s in manifest.students if s.name.strip() and _key(s.name) == _key(name)]
+        wanted = _name_key(name)
+        found += [f"{s.student_id} (same name)" for s in manifest.students if s.name.strip() and _name_key(s.name) == wanted]
     if len(label) >= 3:
         found += [
             f"{s.student_id} (id one character off)" for s in manifest.students

@@ -1,0 +1,50 @@
+"""The review queue: suggested readings of unreadable answers, found by small repairs through the parser."""
+
+from __future__ import annotations
+
+import pytest
+from gradetools import FakeBackend, make_manifest
+
+from quizgen.grading.collect import collect
+from quizgen.grading.engine import grade
+from quizgen.grading.model import RawAnswer, ReadResult, Source, StudentKey
+from quizgen.grading.review import suggest, suggest_reading
+
+
+@pytest.mark.parametrize(
+    ("typed", "reading", "repair"),
+    [
+        ("3cos(3x", "3*cos(3*x)", "closing bracket ')' added"),
+        ("[2y, 2x", "[2*y, 2*x]", "closing bracket ']' added"),
+        ("max(x, (y", "max(x, (y))", "2 closing brackets '))' added"),
+        ("2x)", "2*x", "unmatched ')' removed"),
+        ("x^^2", "x^2", "doubled operator removed"),
+        ("3x^2 +", "3*x^2", "trailing operator removed"),
+        ("df/dx = 2x", "2*x", "right side of the equation kept"),
+        ("(2x +", "(2*x)", "trailing operator removed, closing bracket ')' added"),
+    ],
+)
+def test_small_repairs_give_a_reading(typed: str, reading: str, repair: str) -> None:
+    got = suggest_reading(typed, ["x", "y"])
+    assert got is not None and got[1:] == (reading, repair)
+
+
+@pytest.mark.parametrize("typed", ["__import__('os').system('ls')", "x.__class__", "lambda x: x", "sin(", "",
+                                   "2x", "q + 1", "(" * 400 + "x"])
+def test_no_reading_for_hostile_readable_or_hopeless_answers(typed: str) -> None:
+    assert suggest_reading(typed, ["x", "y"]) is None  # "2x" parses: nothing to repair
+
+
+def test_suggestions_are_checked_but_never_change_the_grade() -> None:
+    m = make_manifest()
+    answers = [RawAnswer(Source("a.csv", 2), StudentKey((("student_id", "s1"),)), 1, None, "2cos(2x", "q1"),
+               RawAnswer(Source("a.csv", 3), StudentKey((("student_id", "s2"),)), 1, None, "3cos(3x", "q1"),
+               RawAnswer(Source("a.csv", 4), StudentKey((("student_id", "s2"),)), 3, None, "1 @", "q3")]
+    subs, _ = collect(m, [ReadResult(answers, [], "long CSV")])
+    backend = FakeBackend()
+    results = grade(subs, backend)
+    found = suggest(results, backend)
+    assert set(found) == {("s1", 1), ("s2", 1)}  # "1 @" has no repair
+    assert (found[("s1", 1)].text, found[("s1", 1)].verdict, found[("s1", 1)].points) == ("2*cos(2*x)", "correct", 2.0)
+    assert backend.batches[-1] == 2  # one check per distinct (problem, reading)
+    assert [a.points for r in results for a in r.answers if a.outcome == "invalid"] == [0, 0, 0]
