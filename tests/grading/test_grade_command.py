@@ -95,3 +95,112 @@ def test_pdf_writes_one_feedback_pdf_per_student(tmp_path: Path, manifest_path: 
     pdfs = sorted(p.name for p in (out / "feedback").glob("*.pdf"))
     assert pdfs[1:] == ["s1.pdf", "s2.pdf"] and len(pdfs) == 3
     assert all((out / "feedback" / n).read_bytes().startswith(b"%PDF") for n in pdfs)
+
+
+def flat(result) -> str:
+    """The output with rich's line wrapping undone."""
+    return " ".join(result.output.split())
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
+def test_answers_for_another_manifest_stop_with_one_line_and_write_nothing(tmp_path: Path, manifest_path: Path) -> None:
+    path = answers(tmp_path, "student_id,q1,q2\nx2601,2x,\nx2602,3x,1\nx2603,,\nx2604,1,1\n")
+    result = invoke("--manifest", str(manifest_path), str(path))
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
+    assert "none of its 4 students (x2601, x2602, x2603, ...) is in" in flat(result)
+    assert "another manifest" in flat(result) and not (manifest_path.parent / "grades").exists()
+
+
+def test_an_empty_answers_file_stops_too(tmp_path: Path, manifest_path: Path) -> None:
+    result = invoke("--manifest", str(manifest_path), str(answers(tmp_path, "student_id,problem,answer\n")))
+    assert result.exit_code == 1 and "no answers could be read" in flat(result)
+
+
+def test_manifest_folder_unknown_ids_and_absent_students(tmp_path: Path, manifest_path: Path) -> None:
+    path = answers(tmp_path, "student_id,name,q1,q2,q3\ns1,Ada Lovelace,2cos(2x),\"[2y,2x]\",1\n"
+                             "s02,Émile Borel,3cos(3x),,\n")
+    out = tmp_path / "o"
+    result = invoke("--manifest", str(manifest_path.parent), str(path), "--out", str(out), "--gradebook", "canvas")
+    assert result.exit_code == 0, result.output
+    assert "Not in the manifest" in flat(result) and "did you mean s2 (same name)?" in flat(result)
+    assert "Absent" in flat(result) and "s2" in flat(result)
+    grades = {r["student_id"]: r for r in read_rows(out / "grades.csv")}
+    assert (grades["s2"]["total"], grades["s2"]["status"]) == ("", "absent")
+    canvas = (out / "gradebook-canvas.csv").read_text(encoding="utf-8").splitlines()
+    assert canvas[2:] == ["Ada Lovelace,101,SIS1,,A,6", "Émile Borel,102,SIS2,,A,", "Mallory <script>,,'=cmd|' /C calc'!A0,,B,"]
+    result = invoke("--manifest", str(manifest_path.parent), str(path), "--out", str(out), "--gradebook", "canvas",
+                    "--absent", "zero", "--quiet")
+    canvas = (out / "gradebook-canvas.csv").read_text(encoding="utf-8").splitlines()
+    assert canvas[3:] == ["Émile Borel,102,SIS2,,A,0", "Mallory <script>,,'=cmd|' /C calc'!A0,,B,0"]
+
+
+def test_a_folder_without_a_manifest_is_one_line(tmp_path: Path) -> None:
+    result = invoke("--manifest", str(tmp_path), str(answers(tmp_path)))
+    assert result.exit_code == 1 and "no manifest.json in this folder" in flat(result)
+
+
+def test_unreadable_answers_wait_for_review_and_overrides_settle_them(tmp_path: Path, manifest_path: Path) -> None:
+    path = answers(tmp_path, "student_id,q1,q2,q3\ns1,2cos(2x,\"[2y,2x]\",1\ns2,3cos(3x),\"[3y, 3x]\",1 ~\n"
+                             "S1,cos(2x),,\n")
+    out = tmp_path / "o"
+    result = invoke("--manifest", str(manifest_path), str(path), "--out", str(out), "--gradebook", "moodle")
+    assert result.exit_code == 0, result.output
+    assert "To review: 2 answers" in flat(result) and "provisional" in flat(result)
+    assert "s1: problem 1" in flat(result) and "s2: problem 3" in flat(result)
+    review = read_rows(out / "review.csv")
+    assert [(r["student_id"], r["problem"], r["verdict"], r["suggested_reading"], r["reading_verdict"], r["line"])
+            for r in review] == [("s1", "1", "invalid", "2*cos(2*x)", "correct", "2"), ("s2", "3", "unsure", "", "", "3")]
+    grades = {r["student_id"]: r for r in read_rows(out / "grades.csv")}
+    assert (grades["s1"]["total"], grades["s1"]["status"]) == ("4", "provisional")
+    assert (out / "gradebook-moodle.csv").read_text(encoding="utf-8").splitlines()[1:3] == [
+        "s1,ada@uni.edu,", "s2,emile@uni.edu,"]  # provisional: blank until reviewed
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert report.index("To review: 2 answers") < report.index("<h2>Scores</h2>")
+    responses = read_rows(out / "responses.csv")
+    conflict = [r for r in responses if r["counted"] == "no"]
+    assert [(r["student_id"], r["problem"], r["answer"]) for r in conflict] == [("S1", "1", "cos(2x)")]
+    assert "Id conflicts" in flat(result)
+    strict = invoke("--manifest", str(manifest_path), str(path), "--out", str(out), "--strict", "--quiet")
+    assert strict.exit_code == 1 and "2 answers to review" in flat(strict)
+
+    ov = tmp_path / "overrides.csv"
+    ov.write_text("student_id,problem,verdict,note\ns1,1,correct,closing bracket missing\ns2,3,incorrect,\n",
+                  encoding="utf-8")
+    result = invoke("--manifest", str(manifest_path), str(path), "--out", str(out), "--gradebook", "moodle",
+                    "--overrides", str(ov))
+    assert result.exit_code == 0, result.output
+    assert "To review" not in flat(result) and "Overrides applied: 2." in flat(result)
+    grades = {r["student_id"]: r for r in read_rows(out / "grades.csv")}
+    assert (grades["s1"]["total"], grades["s1"]["status"], grades["s2"]["status"]) == ("6", "graded", "graded")
+    assert (out / "gradebook-moodle.csv").read_text(encoding="utf-8").splitlines()[1:3] == [
+        "s1,ada@uni.edu,6", "s2,emile@uni.edu,5"]
+    row = next(r for r in read_rows(out / "responses.csv") if (r["student_id"], r["problem"]) == ("s1", "1"))
+    assert (row["verdict"], row["points"], row["override"]) == ("invalid", "2", "correct (closing bracket missing)")
+    assert "Teacher's review" in (out / "feedback" / "s1.html").read_text(encoding="utf-8")
+    assert "Overrides: 2" in (out / "report.html").read_text(encoding="utf-8")
+    assert read_rows(out / "review.csv")[0]["override"] == "correct (closing bracket missing)"
+
+
+def test_invalid_zero_makes_grades_final(tmp_path: Path, manifest_path: Path) -> None:
+    path = answers(tmp_path, "student_id,q1,q2,q3\ns1,2cos(2x,\"[2y,2x]\",1\ns2,3cos(3x),,1\n")
+    out = tmp_path / "o"
+    result = invoke("--manifest", str(manifest_path), str(path), "--out", str(out), "--invalid", "zero",
+                    "--gradebook", "moodle")
+    assert result.exit_code == 0 and "counted as 0 (--invalid zero)" in flat(result)
+    assert (out / "gradebook-moodle.csv").read_text(encoding="utf-8").splitlines()[1] == "s1,ada@uni.edu,4"
+    assert read_rows(out / "grades.csv")[0]["status"] == "graded" and len(read_rows(out / "review.csv")) == 1
+
+
+def test_a_bad_overrides_file_is_one_line_with_its_line_and_writes_nothing(tmp_path: Path, manifest_path: Path) -> None:
+    ov = tmp_path / "overrides.csv"
+    ov.write_text("student_id,problem,points,note\ns1,1,2,ok\ns9,1,1,who\n", encoding="utf-8")
+    out = tmp_path / "o"
+    result = invoke("--manifest", str(manifest_path), str(answers(tmp_path)), "--out", str(out), "--overrides", str(ov))
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
+    assert f"{ov}:3: no student 's9'" in flat(result) and not out.exists()
