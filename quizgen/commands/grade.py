@@ -77,6 +77,8 @@ def grade_command(
     manifest_path = str(manifest_file)
     manifest = manifest_mod.read(manifest_path, verify_bank=False)  # a changed bank warns (bank_source)
     bank = resolve(manifest, manifest_file.parent, bank_path)
+    for warning in bank.warnings:  # shown even with --quiet: it says what the grades rest on
+        click.echo(f"Warning: {warning}", err=True)
     overrides = read_overrides(overrides_path, manifest) if overrides_path else []
     target = Path(out_dir) if out_dir else default_out_dir(manifest_path)
     check_inputs_safe(target, [manifest_path, *answers, *([overrides_path] if overrides_path else [])])

@@ -202,11 +202,12 @@ def _conflict(sheet: Sheet, spelled: str, counted: str, n: int, reads: Sequence[
         (raw.source for r in reads for raw in r.answers if raw.student.values and raw.student.values[0][1].strip() == spelled),
         Source("", 0),
     )
+    answers = f"{n} answer{'s' if n > 1 else ''}"
     return Issue(
         "id_conflict", where.file, where.line, sheet.student_id, "",
-        f"{n} answers under id {spelled!r} match student {sheet.student_id!r} only when case is ignored, and "
-        f"{sheet.student_id!r} also has answers under {counted!r}: those count; the ones under {spelled!r} are "
-        "not counted (responses.csv lists them with counted = no); fix the id in the file or use --overrides",
+        f"{answers} under id {spelled!r} not counted: it is {sheet.student_id!r} only when case is ignored, and "
+        f"{counted!r} also answered (those answers count); responses.csv lists them with counted = no; "
+        "fix the id in the file or settle it with --overrides",
     )
 
 
@@ -219,7 +220,7 @@ def _unknown_students(
         first_raw = raws[0]
         hint = suggest_student(manifest, label, first_raw.student.name, answered=set(spellings))
         lines = sorted({r.source.line for r in raws})
-        shown = ", ".join(f"{r.problem_label} {_quote(r.text, 40)}" for r in raws[:MAX_QUOTED])
+        shown = ", ".join(f"{_label(r)} {_quote(r.text, 40)}" for r in raws[:MAX_QUOTED])
         more = f" and {len(raws) - MAX_QUOTED} more" if len(raws) > MAX_QUOTED else ""
         issues.append(Issue(
             "unknown_student", file, first_raw.source.line, label, "",
@@ -227,6 +228,10 @@ def _unknown_students(
             f"(line{'s' if len(lines) > 1 else ''} {_line_span(lines)}): {shown}{more}",
         ))
     return issues
+
+
+def _label(raw: RawAnswer) -> str:
+    return f"q{raw.slot}" if raw.slot is not None and raw.problem_label.strip().isdigit() else raw.problem_label
 
 
 MAX_QUOTED = 6

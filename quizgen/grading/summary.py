@@ -77,8 +77,6 @@ def print_summary(run: GradeRun, console: Console, out_dir: str, files: Sequence
     """Print the summary; files are the written paths relative to out_dir (to name what was written)."""
     st = class_stats(run)
     c = st.counts
-    for warning in run.warnings:
-        console.print(f"Warning: {warning}", markup=False)
     absent = f" ({len(st.absent)} absent, not counted)" if st.absent else ""
     console.print(
         f"Graded {st.students} students{absent}, {st.answers} answers: {c['correct']} correct, {c['partial']} partly right, "

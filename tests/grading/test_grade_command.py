@@ -204,3 +204,23 @@ def test_a_bad_overrides_file_is_one_line_with_its_line_and_writes_nothing(tmp_p
     result = invoke("--manifest", str(manifest_path), str(answers(tmp_path)), "--out", str(out), "--overrides", str(ov))
     assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
     assert f"{ov}:3: no student 's9'" in flat(result) and not out.exists()
+
+
+def test_a_bank_edited_after_generation_warns_but_grades(tmp_path: Path) -> None:
+    from quizgen import manifest as manifest_mod
+    from quizgen.bank import load_bank
+    from quizgen.generate import generate
+    from quizgen.roster import Student
+
+    bank = tmp_path / "bank.yaml"
+    bank.write_text('title: "Quiz"\nseed: 3\nslots:\n  - {family: sum_rule, difficulty: 1, variables: [x, y], '
+                    "points: 1, ask: partial}\n", encoding="utf-8")
+    manifest = generate(load_bank(bank), [Student("s1", "Ada", {})], seed=9)
+    manifest_mod.write(manifest, tmp_path / "gen" / "manifest.json")
+    bank.write_text(bank.read_text(encoding="utf-8").replace('"Quiz"', '"Quiz 1"'), encoding="utf-8")
+    key = manifest.students[0].problems[0].answer
+    path = answers(tmp_path, f"student_id,q1\ns1,{key}\n")
+    result = CliRunner().invoke(cli, ["grade", "--manifest", str(tmp_path / "gen"), str(path), "--quiet"])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "Warning: bank" in result.stderr and "wording only" in result.stderr
+    assert "wording only" in (tmp_path / "gen" / "grades" / "report.html").read_text(encoding="utf-8")
