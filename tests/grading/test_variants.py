@@ -149,3 +149,42 @@ def test_moodle_round_trip_through_quizgen_export(tmp_path: Path) -> None:
     results = grade(subs, FakeBackend())
     assert [(r.total, r.max_points) for r in results] == [(3.0, 3.0), (1.0, 3.0)]
     assert issues == []
+
+
+def test_quizgen_grade_regrades_lms_answers_from_a_moved_manifest_without_the_bank(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from click.testing import CliRunner
+    from gradetools import FakeBackend
+
+    from quizgen.cli import cli
+    from quizgen.grading import engine
+
+    class Fake(FakeBackend):
+        def __init__(self, *, workers: int, timeout: float) -> None:
+            super().__init__()
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(engine, "CheckerBackend", Fake)
+    (tmp_path / "bank.yaml").write_text(BANK, encoding="utf-8")
+    bank = load_bank(tmp_path / "bank.yaml")
+    manifest_mod.write(generate(bank, [Student("s1", "Ada", {"email": "ada@uni.edu"})], seed=9),
+                       tmp_path / "gen" / "manifest.json")
+    keys1, keys2 = generate_variants(bank, 1, 3, seed=3), generate_variants(bank, 2, 3, seed=3)
+    header = ["Surname", "First name", "Email address", "Question 1", "Response 1", "Question 2", "Response 2"]
+    row = ["L", "Ada", "ada@uni.edu", "Find it. Ref: qg.bank.3.s01.v003", keys1[2].answer,
+           "Find it. Ref: qg.bank.3.s02.v001", keys2[0].answer]
+    buf = io.StringIO()
+    csv.writer(buf).writerows([header, row])
+    other = tmp_path / "another-machine"
+    other.mkdir()
+    (other / "moodle.csv").write_text(buf.getvalue(), encoding="utf-8")
+    (tmp_path / "gen" / "manifest.json").rename(other / "manifest.json")
+    (tmp_path / "bank.yaml").unlink()
+    result = CliRunner().invoke(cli, ["grade", "--manifest", str(other), str(other / "moodle.csv"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    grades = list(csv.DictReader(io.StringIO((other / "grades" / "grades.csv").read_text(encoding="utf-8-sig"))))
+    assert (grades[0]["total"], grades[0]["max"]) == ("3", "3")
+    assert (other / "grades" / "problems.csv").read_text(encoding="utf-8-sig").count("\n") == 1  # header only
