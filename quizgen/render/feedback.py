@@ -88,7 +88,8 @@ def feedback_students(run: GradeRun) -> list[FeedbackStudent]:
                     interpreted=_interpreted(a),
                     interpreted_inline=visible_width(a.interpreted_latex) <= INLINE_MAX_CHARS,
                     interpreted_text=a.interpreted,
-                    feedback=a.feedback if a.outcome != "correct" else "",
+                    feedback=(f"Teacher's review: {a.override.describe()}. " if a.override else "")
+                    + (a.feedback if a.outcome != "correct" else ""),
                     score=a.score,
                     points=a.points,
                 )
