@@ -62,7 +62,7 @@ def report_html(run: GradeRun) -> str:
         "".join(f'<p class="warn">{escape(w)}</p>' for w in run.warnings),
         _review(run, st),
         _overview(st),
-        _absent(st),
+        _absent(st, run.absent_zero),
         "<h2>Scores</h2>",
         _img(plots.score_histogram([r.percent for r in run.results]), "histogram of the students' scores in %"),
         "<h2>Success per problem</h2>",
@@ -116,12 +116,12 @@ def _review(run: GradeRun, st: ClassStats) -> str:
     return '<div class="review">' + "\n".join(rows) + "</div>"
 
 
-def _absent(st: ClassStats) -> str:
+def _absent(st: ClassStats, zero: bool) -> str:
     if not st.absent:
         return ""
     shown = ", ".join(escape(s) for s in st.absent[:50]) + (", ..." if len(st.absent) > 50 else "")
-    return (f"<p>Absent (no answers; left out of every statistic, blank in the gradebooks): "
-            f"{len(st.absent)}: {shown}</p>")
+    where = "0 in the gradebooks (--absent zero)" if zero else "blank in the gradebooks"
+    return f"<p>Absent (no answers; left out of every statistic, {where}): {len(st.absent)}: {shown}</p>"
 
 
 def _overrides(run: GradeRun) -> str:
