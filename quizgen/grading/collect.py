@@ -127,7 +127,7 @@ def collect(
                     unknown.setdefault((raw.source.file, raw.student.label), []).append(raw)
                 continue
             seen = spellings.setdefault(sheet.student_id, {})
-            seen[spelled] = seen.get(spelled, 0) + 1
+            seen[spelled] = seen.get(spelled, 0) + (1 if raw.text.strip() else 0)
             placed = _place(raw, sheet, by_slot[sheet.student_id], variants)
             if isinstance(placed, Issue):
                 if raw.text.strip():
@@ -190,7 +190,7 @@ def _spellings(sheet: Sheet, seen: dict[str, int]) -> tuple[str, list[str]]:
     The manifest's own spelling counts when the files use it, else the first one seen. "" (an LMS
     identity match) never conflicts with anything.
     """
-    typed = [s for s in seen if s]
+    typed = [s for s in seen if s and seen[s]] or [s for s in seen if s]  # spellings with only blanks never conflict
     if len(typed) <= 1:
         return (typed[0] if typed else ""), []
     counted = sheet.student_id if sheet.student_id in typed else typed[0]
