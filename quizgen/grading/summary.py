@@ -15,7 +15,7 @@ ISSUE_WORDS = {
     "unreadable_row": "unreadable rows",
     "unknown_student": "answers from unknown students",
     "unknown_problem": "answers to unknown problems",
-    "duplicate": "duplicate answers",
+    "duplicate": "students who resubmitted",
     "blank": "blank answers",
     "missing": "unanswered problems",
     "absent": "students with no answers",
