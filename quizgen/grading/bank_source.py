@@ -61,7 +61,8 @@ class BankSource:
         try:
             self._bank = bank_from_text(self.text, self.shown)
         except QuizgenError as exc:
-            self._error = f"cannot rebuild LMS variants: bank {self.origin} does not load ({exc.message.splitlines()[0]})"
+            why = exc.message.splitlines()[0]
+            self._error = f"cannot rebuild LMS variants: bank {self.origin} does not load ({why})"
             return self._error
         return self._bank
 

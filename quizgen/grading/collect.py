@@ -199,7 +199,8 @@ def _spellings(sheet: Sheet, seen: dict[str, int]) -> tuple[str, list[str]]:
 
 def _conflict(sheet: Sheet, spelled: str, counted: str, n: int, reads: Sequence[ReadResult]) -> Issue:
     where = next(
-        (raw.source for r in reads for raw in r.answers if raw.student.values and raw.student.values[0][1].strip() == spelled),
+        (raw.source for r in reads for raw in r.answers
+         if raw.student.values and raw.student.values[0][1].strip() == spelled),
         Source("", 0),
     )
     answers = f"{n} answer{'s' if n > 1 else ''}"
@@ -270,7 +271,8 @@ def suggest_student(manifest: Manifest, label: str, name: str, *, answered: set[
     found: list[str] = []
     if name.strip():
         wanted = _name_key(name)
-        found += [f"{s.student_id} (same name)" for s in manifest.students if s.name.strip() and _name_key(s.name) == wanted]
+        found += [f"{s.student_id} (same name)" for s in manifest.students
+                  if s.name.strip() and _name_key(s.name) == wanted]
     if len(label) >= 3:
         found += [
             f"{s.student_id} (id one character off)" for s in manifest.students

@@ -1,7 +1,8 @@
 """The CSV outputs: grades.csv, responses.csv, problems.csv and the Canvas/Moodle gradebook imports.
 
 Text cells a spreadsheet would run as a formula (starting with = + - @, tab or CR) get a leading
-apostrophe; a plain number (-2, -0.5, 1e-3) is left alone, so spreadsheets read it as a number. grades/responses/problems carry a UTF-8 BOM so Excel shows accents; the gradebooks do not,
+apostrophe; a plain number (-2, -0.5, 1e-3) is left alone, so spreadsheets read it as a number.
+grades/responses/problems/review carry a UTF-8 BOM so Excel shows accents; the gradebooks do not,
 since the LMS importers read the first header literally.
 """
 

@@ -34,7 +34,9 @@ def _answer_card(a: GradedAnswer, provisional: bool) -> str:
                      f"<span class=muted>(the checker said: {escape(was)})</span></dd>")
     elif a.pending:
         then = "It counts 0 points until your teacher has reviewed it." if provisional else "It counts 0 points."
-        parts.append(f"<dt>Review</dt><dd>The checker could not grade this answer; your teacher reviews it. {then}</dd>")
+        parts.append(
+            f"<dt>Review</dt><dd>The checker could not grade this answer; your teacher reviews it. {then}</dd>"
+        )
     parts.append(f"<dt>Correct answer</dt><dd>{math(key_text(p.answer), p.answer_latex)}</dd>")
     parts.append("</dl>")
     if p.steps:

@@ -89,8 +89,10 @@ def read_overrides(path: str | Path, manifest: Manifest) -> list[Override]:
         student = cell(row, sid)
         ids = [student] if student in sheets else folded.get(student.casefold(), [])
         if len(ids) != 1:
-            errors.append(f"{where}: no student {student!r} in the manifest" if not ids else
-                          f"{where}: {student!r} matches {len(ids)} students when case is ignored; spell the id exactly")
+            errors.append(
+                f"{where}: no student {student!r} in the manifest" if not ids
+                else f"{where}: {student!r} matches {len(ids)} students when case is ignored; spell the id exactly"
+            )
             continue
         sheet = sheets[ids[0]]
         label = parse_label(cell(row, prob))

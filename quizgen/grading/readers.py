@@ -211,8 +211,8 @@ def _read_long(
             )
             continue
         answers.append(
-            RawAnswer(source, StudentKey(((kind, student),), _cell(row, name_col)), label.slot, label.component, row[ans],
-                      label_text)
+            RawAnswer(source, StudentKey(((kind, student),), _cell(row, name_col)), label.slot, label.component,
+                      row[ans], label_text)
         )
     return ReadResult(answers, issues, "long CSV")
 
@@ -250,8 +250,8 @@ def _read_wide(
         for i, label in question_cols:
             cell = row[i] if i < len(row) else ""
             answers.append(
-                RawAnswer(source, StudentKey(((kind, student),), _cell(row, name_col)), label.slot, label.component, cell,
-                          header[i].strip())
+                RawAnswer(source, StudentKey(((kind, student),), _cell(row, name_col)), label.slot,
+                          label.component, cell, header[i].strip())
             )
     return ReadResult(answers, issues, "wide CSV")
 

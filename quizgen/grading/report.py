@@ -103,7 +103,8 @@ def _review(run: GradeRun, st: ClassStats) -> str:
         reading = ""
         if sug is not None:
             worth = f"{fmt_number(sug.points)} / {fmt_number(a.problem.points)} points"
-            reading = f"{math(sug.text)} <span class=muted>({escape(sug.repair)}; {escape(sug.verdict)}, {worth})</span>"
+            note = f"{escape(sug.repair)}; {escape(sug.verdict)}, {worth}"
+            reading = f"{math(sug.text)} <span class=muted>({note})</span>"
         typed = a.typed if len(a.typed) <= 200 else a.typed[:200] + "..."
         rows.append(
             f"<tr><td>{escape(a.student_id)}</td><td>{a.slot}</td><td><code>{escape(typed)}</code></td>"

@@ -54,7 +54,8 @@ def _students(run: GradeRun, st: ClassStats, console: Console, out_dir: str) -> 
         console.print(f"Overrides applied: {st.overrides}.")
     if st.absent:
         zero = "0 in the gradebooks (--absent zero)" if run.absent_zero else "blank in the gradebooks"
-        shown = ", ".join(st.absent[:MAX_LINES]) + (f" and {len(st.absent) - MAX_LINES} more" if len(st.absent) > MAX_LINES else "")
+        more = len(st.absent) - MAX_LINES
+        shown = ", ".join(st.absent[:MAX_LINES]) + (f" and {more} more" if more > 0 else "")
         console.print(f"Absent (no answers; left out of the statistics, {zero}): {shown}.", markup=False)
     for kind, title in (("unknown_student", "Not in the manifest (answers not graded):"),
                         ("id_conflict", "Id conflicts (answers not counted):"),
@@ -79,8 +80,9 @@ def print_summary(run: GradeRun, console: Console, out_dir: str, files: Sequence
     c = st.counts
     absent = f" ({len(st.absent)} absent, not counted)" if st.absent else ""
     console.print(
-        f"Graded {st.students} students{absent}, {st.answers} answers: {c['correct']} correct, {c['partial']} partly right, "
-        f"{c['incorrect']} incorrect, {c['invalid'] + c['unsure']} invalid, {c['blank'] + c['missing']} blank or missing."
+        f"Graded {st.students} students{absent}, {st.answers} answers: {c['correct']} correct, "
+        f"{c['partial']} partly right, {c['incorrect']} incorrect, {c['invalid'] + c['unsure']} invalid, "
+        f"{c['blank'] + c['missing']} blank or missing."
     )
     console.print(
         f"Score: mean {fmt_number(st.mean)}%, median {fmt_number(st.median)}%, "
