@@ -156,6 +156,7 @@ def test_unreadable_answers_wait_for_review_and_overrides_settle_them(tmp_path: 
     review = read_rows(out / "review.csv")
     assert [(r["student_id"], r["problem"], r["verdict"], r["suggested_reading"], r["reading_verdict"], r["line"])
             for r in review] == [("s1", "1", "invalid", "2*cos(2*x)", "correct", "2"), ("s2", "3", "unsure", "", "", "3")]
+    assert review[0]["key"] == "2*cos(2*x)" and review[0]["message"] == "Your answer could not be read."
     grades = {r["student_id"]: r for r in read_rows(out / "grades.csv")}
     assert (grades["s1"]["total"], grades["s1"]["status"]) == ("4", "provisional")
     assert (out / "gradebook-moodle.csv").read_text(encoding="utf-8").splitlines()[1:3] == [
