@@ -100,10 +100,12 @@ def grade_all(
     uncounted: Sequence[Submission],
     backend: Backend,
     *,
+    extra: Sequence[Request] = (),
     progress: Callable[[int], None] | None = None,
     on_requests: Callable[[int], None] | None = None,
-) -> tuple[list[StudentResult], list[GradedAnswer]]:
-    """grade(), plus answers that are shown but not counted (id conflicts), checked in the same batch."""
+) -> tuple[list[StudentResult], list[GradedAnswer], list[VerdictLike]]:
+    """grade(), plus answers shown but not counted (id conflicts) and extra checks (suggested readings of
+    unreadable answers), all in the same batch so the worker processes share them; extra's verdicts last."""
     requests: list[Request] = []
     seen: dict[tuple[str, str], int] = {}
     keys: dict[int, str] = {}
@@ -134,11 +136,13 @@ def grade_all(
             expected = tuple(p.answer) if isinstance(p.answer, list) else p.answer
             plans.append(_Plan(sub, (request_for(p, expected, sub.text.strip(), True),), ()))
 
+    first_extra = len(requests)
+    requests.extend(extra)
     if on_requests is not None:
         on_requests(len(requests))
     verdicts = backend.check(requests, progress) if requests else []
     graded = [_graded(plan, verdicts) for plan in plans]
-    extra = graded[len(submissions):]
+    shown = graded[len(submissions):]
 
     # Submissions come grouped per sheet (roster order); group by the sheet object, not its id string.
     results: list[StudentResult] = []
@@ -147,7 +151,7 @@ def grade_all(
         if not results or results[-1].sheet is not sheet:
             results.append(StudentResult(sheet, []))
         results[-1].answers.append(answer)
-    return results, extra
+    return results, shown, list(verdicts[first_extra:])
 
 
 def _graded(plan: _Plan, verdicts: Sequence[VerdictLike]) -> GradedAnswer:

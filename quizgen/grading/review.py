@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 
-from quizgen.grading.engine import Backend, Request
-from quizgen.grading.model import GradedAnswer, StudentResult, Suggestion
+from quizgen.grading.engine import Backend, Request, VerdictLike
+from quizgen.grading.model import StudentResult, Suggestion
 from quizgen.mathparse import AnswerSyntaxError, parse_answer
+from quizgen.problem import Problem
 
 MAX_REPAIR_LENGTH = 300
 """Longer answers get no suggestion: a repair of a long formula is a guess, and parsing costs time."""
@@ -101,38 +103,73 @@ def suggest_reading(text: str, variables: Sequence[str]) -> tuple[str, str, str]
     return None
 
 
-def suggest(results: Sequence[StudentResult], backend: Backend) -> dict[tuple[str, int], Suggestion]:
-    """A suggested reading, checked, for every invalid answer a small repair makes readable.
+def may_repair(text: str) -> bool:
+    """Cheap test (no parsing): could one of the repairs apply to this answer at all?"""
+    t = text.strip()
+    if not t or len(t) > MAX_REPAIR_LENGTH:
+        return False
+    return bool("=" in t or _TRAILING.search(t) or _DOUBLED.search(t.replace("**", "\0")) or _balance(t))
 
-    Keyed by (student id, slot). Identical answers are parsed once and identical (problem, reading) pairs
-    checked once, in one batch.
+
+@dataclass
+class SuggestionPlan:
+    """Readings to check, made before grading so their checks run in the same batch as the answers."""
+
+    requests: list[Request] = field(default_factory=list)
+    readings: dict[tuple[str, int], tuple[str, str, int]] = field(default_factory=dict)  # -> (shown, repair, request)
+
+
+def plan_suggestions(answers: Iterable[tuple[str, int, str, Problem]]) -> SuggestionPlan:
+    """For each (student id, slot, answer, problem) the parser refuses but a small repair makes readable: the
+    reading, and a request checking it against the key (one per distinct problem and reading).
+
+    Only verdict and points of a reading are shown, so the check skips typical-mistake matching (most of
+    a check's cost). Identical answers are parsed once.
     """
-    queue = [a for r in results for a in r.answers if a.outcome == "invalid" and a.typed.strip()]
-    readings: dict[tuple[str, tuple[str, ...]], tuple[str, str, str] | None] = {}
-    requests: list[Request] = []
+    plan = SuggestionPlan()
+    cache: dict[tuple[str, tuple[str, ...]], tuple[str, str, str] | None] = {}
     index: dict[tuple[str, str], int] = {}
-    found: list[tuple[GradedAnswer, tuple[str, str, str], int]] = []
-    for a in queue:
-        p = a.problem
-        key = (a.typed, tuple(p.variables))
-        if key not in readings:
-            readings[key] = suggest_reading(a.typed, p.variables)
-        reading = readings[key]
+    for student_id, slot, typed, p in answers:
+        if not may_repair(typed):
+            continue
+        key = (typed, tuple(p.variables))
+        if key not in cache:
+            cache[key] = suggest_reading(typed, p.variables)
+        reading = cache[key]
         if reading is None:
             continue
-        pkey = json.dumps([p.answer, p.variables])
-        if (pkey, reading[0]) not in index:
-            index[(pkey, reading[0])] = len(requests)
+        rkey = (json.dumps([p.answer, p.variables]), reading[0])
+        if rkey not in index:
+            index[rkey] = len(plan.requests)
             expected = tuple(p.answer) if isinstance(p.answer, list) else p.answer
-            # Only the verdict and points are shown: no typical-mistake matching, which is most of a check.
-            requests.append(Request(expected, reading[0], tuple(p.variables), ()))
-        found.append((a, reading, index[(pkey, reading[0])]))
-    verdicts = backend.check(requests, None) if requests else []
+            plan.requests.append(Request(expected, reading[0], tuple(p.variables), ()))
+        plan.readings[(student_id, slot)] = (reading[1], reading[2], index[rkey])
+    return plan
+
+
+def suggestions(
+    plan: SuggestionPlan, results: Sequence[StudentResult], verdicts: Sequence[VerdictLike]
+) -> dict[tuple[str, int], Suggestion]:
+    """The checked reading of every invalid answer that has one, keyed by (student id, slot)."""
     out: dict[tuple[str, int], Suggestion] = {}
-    for a, (_, shown, what), i in found:
-        v = verdicts[i]
-        score = min(max(float(v.score), 0.0), 1.0) if v.verdict in ("correct", "incorrect") else 0.0
-        verdict = "partial" if v.verdict == "incorrect" and 0 < score < 1 else v.verdict
-        out[(a.student_id, a.slot)] = Suggestion(shown, what, verdict, a.problem.points * score)
+    for r in results:
+        for a in r.answers:
+            planned = plan.readings.get((a.student_id, a.slot)) if a.outcome == "invalid" else None
+            if planned is None:
+                continue
+            shown, what, i = planned
+            v = verdicts[i]
+            score = min(max(float(v.score), 0.0), 1.0) if v.verdict in ("correct", "incorrect") else 0.0
+            verdict = "partial" if v.verdict == "incorrect" and 0 < score < 1 else v.verdict
+            out[(a.student_id, a.slot)] = Suggestion(shown, what, verdict, a.problem.points * score)
     return out
 
+
+def suggest(results: Sequence[StudentResult], backend: Backend) -> dict[tuple[str, int], Suggestion]:
+    """Suggestions for already graded results, checked in a batch of their own (grade_files plans them
+    before grading instead, to check them with the answers)."""
+    plan = plan_suggestions(
+        (a.student_id, a.slot, a.typed, a.problem) for r in results for a in r.answers if a.outcome == "invalid"
+    )
+    verdicts = backend.check(plan.requests, None) if plan.requests else []
+    return suggestions(plan, results, verdicts)

@@ -48,3 +48,25 @@ def test_suggestions_are_checked_but_never_change_the_grade() -> None:
     assert (found[("s1", 1)].text, found[("s1", 1)].verdict, found[("s1", 1)].points) == ("2*cos(2*x)", "correct", 2.0)
     assert backend.batches[-1] == 2  # one check per distinct (problem, reading)
     assert [a.points for r in results for a in r.answers if a.outcome == "invalid"] == [0, 0, 0]
+
+
+def test_grade_files_checks_the_readings_in_the_same_batch_as_the_answers(tmp_path, manifest_path) -> None:
+    from quizgen import manifest as manifest_mod
+    from quizgen.grading.run import grade_files
+
+    (tmp_path / "a.csv").write_text("student_id,q1,q3\ns1,2cos(2x,1\ns2,3cos(3x),(1\n", encoding="utf-8")
+    backend = FakeBackend()
+    run = grade_files(manifest_mod.read(manifest_path), [tmp_path / "a.csv"], backend)
+    assert len(backend.batches) == 1
+    assert {k: (s.text, s.verdict) for k, s in run.suggestions.items()} == {
+        ("s1", 1): ("2*cos(2*x)", "correct"), ("s2", 3): ("(1)", "incorrect")}
+    assert [a.slot for a in run.review] == [1, 3] and all(a.points == 0 for a in run.review)
+
+
+def test_may_repair_is_a_cheap_filter_that_keeps_every_repairable_answer() -> None:
+    from quizgen.grading.review import may_repair
+
+    for typed in ("3cos(3x", "2x)", "x^^2", "3x^2 +", "df/dx = 2x", "[2y, 2x"):
+        assert may_repair(typed)
+    for typed in ("2x", "3*cos(3*x)", "x**2", "x^-1", "", "  "):
+        assert not may_repair(typed)
