@@ -214,8 +214,8 @@ def test_a_bank_edited_after_generation_warns_but_grades(tmp_path: Path) -> None
     from quizgen.roster import Student
 
     bank = tmp_path / "bank.yaml"
-    bank.write_text('title: "Quiz"\nseed: 3\nslots:\n  - {family: sum_rule, difficulty: 1, variables: [x, y], '
-                    "points: 1, ask: partial}\n", encoding="utf-8")
+    slot = "  - {family: sum_rule, difficulty: 1, variables: [x, y], points: 1, ask: partial}\n"
+    bank.write_text('title: "Quiz"\nseed: 3\nslots:\n' + slot * 3, encoding="utf-8")
     manifest = generate(load_bank(bank), [Student("s1", "Ada", {})], seed=9)
     manifest_mod.write(manifest, tmp_path / "gen" / "manifest.json")
     bank.write_text(bank.read_text(encoding="utf-8").replace('"Quiz"', '"Quiz 1"'), encoding="utf-8")
