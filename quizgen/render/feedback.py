@@ -89,7 +89,8 @@ def feedback_students(run: GradeRun) -> list[FeedbackStudent]:
                     interpreted_inline=visible_width(a.interpreted_latex) <= INLINE_MAX_CHARS,
                     interpreted_text=a.interpreted,
                     feedback=(f"Teacher's review: {a.override.describe()}. " if a.override else "")
-                    + (a.feedback if a.outcome != "correct" else ""),
+                    + (a.feedback if a.outcome != "correct" else "")
+                    + (" The checker could not grade this answer; your teacher reviews it." if a.pending else ""),
                     score=a.score,
                     points=a.points,
                 )

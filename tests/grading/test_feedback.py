@@ -46,3 +46,4 @@ def test_feedback_shows_the_override_the_review_and_absence(tmp_path) -> None:
     assert "Absent: no answers were received" in feedback_html(results[2], m.bank)
     pdf_context = feedback_students(GradeRun(m, results, []))
     assert pdf_context[0].answers[0].feedback.startswith("Teacher's review: 2 points (bracket <missing>).")
+    assert pdf_context[1].answers[0].feedback.endswith("your teacher reviews it.")  # pending, in the PDF too
