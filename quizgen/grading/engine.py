@@ -6,7 +6,6 @@ right). A gradient typed one column per component with some left blank is checke
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -66,8 +65,17 @@ class CheckerBackend:
         self._checker.close()
 
 
-def _problem_key(problem: Problem) -> str:
-    return json.dumps([problem.answer, problem.variables, [[m.kind, m.answer, m.feedback] for m in problem.mistakes]])
+ProblemKey = tuple[object, ...]
+
+
+def _frozen(value: str | list[str]) -> str | tuple[str, ...]:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _problem_key(problem: Problem) -> ProblemKey:
+    """What a check depends on besides the answer; a tuple, since building it runs once per student and problem."""
+    mistakes = tuple((m.kind, _frozen(m.answer), m.feedback) for m in problem.mistakes)
+    return (_frozen(problem.answer), tuple(problem.variables), mistakes)
 
 
 def fmt_join(values: Sequence[str]) -> str:
@@ -107,14 +115,15 @@ def grade_all(
     """grade(), plus answers shown but not counted (id conflicts) and extra checks (suggested readings of
     unreadable answers), all in the same batch so the worker processes share them; extra's verdicts last."""
     requests: list[Request] = []
-    seen: dict[tuple[str, str], int] = {}
-    keys: dict[int, str] = {}
+    seen: dict[tuple[ProblemKey, str | None, str], int] = {}
+    keys: dict[int, ProblemKey] = {}
 
     def request_for(problem: Problem, expected: str | tuple[str, ...], answer: str, mistakes: bool) -> int:
-        pkey = keys.setdefault(id(problem), _problem_key(problem))
-        if isinstance(expected, str) and not mistakes:
-            pkey = pkey + "|" + expected
-        dedup = (pkey, answer)
+        pkey = keys.get(id(problem))
+        if pkey is None:
+            pkey = keys[id(problem)] = _problem_key(problem)
+        component = expected if isinstance(expected, str) and not mistakes else None
+        dedup = (pkey, component, answer)
         if dedup not in seen:
             seen[dedup] = len(requests)
             requests.append(
