@@ -94,7 +94,7 @@ def responses_csv(run: GradeRun) -> str:
 
 
 REVIEW_HEADER = ["student_id", "name", "problem", "answer", "verdict", "message", "suggested_reading", "repair",
-                 "reading_verdict", "reading_points", "max", "key", "override", "file", "line"]
+                 "key", "max", "override", "file", "line"]
 
 
 def review_csv(run: GradeRun) -> str:
@@ -109,8 +109,8 @@ def review_csv(run: GradeRun) -> str:
         rows.append(
             [safe_cell(a.student_id), safe_cell(names.get(a.student_id, "")), str(a.slot), safe_cell(a.typed),
              a.outcome, safe_cell(a.feedback), safe_cell(sug.text) if sug else "", sug.repair if sug else "",
-             sug.verdict if sug else "", fmt_number(sug.points) if sug else "", fmt_number(a.problem.points),
-             safe_cell(key_text(a.problem.answer)), safe_cell(a.override.describe()) if a.override else "",
+             safe_cell(key_text(a.problem.answer)), fmt_number(a.problem.points),
+             safe_cell(a.override.describe()) if a.override else "",
              safe_cell(a.source.file) if a.source else "", str(a.source.line) if a.source and a.source.line else ""]
         )
     return _csv(rows, bom=True)

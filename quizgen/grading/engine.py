@@ -108,12 +108,10 @@ def grade_all(
     uncounted: Sequence[Submission],
     backend: Backend,
     *,
-    extra: Sequence[Request] = (),
     progress: Callable[[int], None] | None = None,
     on_requests: Callable[[int], None] | None = None,
-) -> tuple[list[StudentResult], list[GradedAnswer], list[VerdictLike]]:
-    """grade(), plus answers shown but not counted (id conflicts) and extra checks (suggested readings of
-    unreadable answers), all in the same batch so the worker processes share them; extra's verdicts last."""
+) -> tuple[list[StudentResult], list[GradedAnswer]]:
+    """grade(), plus answers that are shown but not counted (id conflicts), checked in the same batch."""
     requests: list[Request] = []
     seen: dict[tuple[ProblemKey, str | None, str], int] = {}
     keys: dict[int, ProblemKey] = {}
@@ -145,8 +143,6 @@ def grade_all(
             expected = tuple(p.answer) if isinstance(p.answer, list) else p.answer
             plans.append(_Plan(sub, (request_for(p, expected, sub.text.strip(), True),), ()))
 
-    first_extra = len(requests)
-    requests.extend(extra)
     if on_requests is not None:
         on_requests(len(requests))
     verdicts = backend.check(requests, progress) if requests else []
@@ -160,7 +156,7 @@ def grade_all(
         if not results or results[-1].sheet is not sheet:
             results.append(StudentResult(sheet, []))
         results[-1].answers.append(answer)
-    return results, shown, list(verdicts[first_extra:])
+    return results, shown
 
 
 def _graded(plan: _Plan, verdicts: Sequence[VerdictLike]) -> GradedAnswer:

@@ -232,12 +232,10 @@ class StudentResult:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A reading of an unreadable answer after a small repair, and what the checker says of it."""
+    """A reading of an unreadable answer after a small repair, for the teacher to judge."""
 
     text: str  # the repaired answer as the parser understood it
-    repair: str  # what was changed, e.g. "closing bracket added"
-    verdict: str = ""  # the checker's verdict on the repaired answer ("" when not checked)
-    points: float = 0.0
+    repair: str  # what was changed, e.g. "closing bracket ')' added"
 
 
 @dataclass(frozen=True)

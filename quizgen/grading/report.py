@@ -97,22 +97,21 @@ def _review(run: GradeRun, st: ClassStats) -> str:
     else:
         head = f"<h2>Reviewed: {st.reviewed} answers</h2><p>Every answer in the review queue has an override.</p>"
     rows = [head, "<table><tr><th>Student</th><th>Problem</th><th>Answer</th><th>Why</th>"
-                  "<th>Suggested reading</th><th>Override</th></tr>"]
+                  "<th>Suggested reading</th><th>Key</th><th>Override</th></tr>"]
     for a in items[:MAX_REVIEW]:
         sug = run.suggestions.get((a.student_id, a.slot))
         reading = ""
         if sug is not None:
-            worth = f"{fmt_number(sug.points)} / {fmt_number(a.problem.points)} points"
-            note = f"{escape(sug.repair)}; {escape(sug.verdict)}, {worth}"
-            reading = f"{math(sug.text)} <span class=muted>({note})</span>"
+            reading = f"{math(sug.text)} <span class=muted>({escape(sug.repair)})</span>"
         typed = a.typed if len(a.typed) <= 200 else a.typed[:200] + "..."
         rows.append(
             f"<tr><td>{escape(a.student_id)}</td><td>{a.slot}</td><td><code>{escape(typed)}</code></td>"
             f"<td>{escape(a.outcome)}: {escape(a.feedback)}</td><td>{reading}</td>"
+            f"<td>{math(key_text(a.problem.answer), a.problem.answer_latex)}</td>"
             f"<td>{escape(a.override.describe()) if a.override else '<span class=muted>pending</span>'}</td></tr>"
         )
     if len(items) > MAX_REVIEW:
-        rows.append(f"<tr><td colspan=6 class=muted>... {len(items) - MAX_REVIEW} more in review.csv</td></tr>")
+        rows.append(f"<tr><td colspan=7 class=muted>... {len(items) - MAX_REVIEW} more in review.csv</td></tr>")
     rows.append("</table>")
     return '<div class="review">' + "\n".join(rows) + "</div>"
 

@@ -5,21 +5,17 @@ review.csv and at the top of report.html, and the student's total is provisional
 it with --overrides. For an answer the parser refuses, a few small repairs are tried through the parser
 API (never eval): closing brackets added, an unmatched closing bracket removed, a doubled or trailing
 operator dropped, the right side of an equation kept. The first repair that parses is the suggested
-reading, and the checker grades it so the teacher sees what accepting it would give. A suggestion never
-changes a grade by itself.
+reading, shown beside the key for the teacher to judge; it never changes a grade by itself. (Readings are
+not run through the checker: that would cost a check per student for every repairable answer.)
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 
-from quizgen.grading.engine import Backend, Request, VerdictLike
 from quizgen.grading.model import StudentResult, Suggestion
 from quizgen.mathparse import AnswerSyntaxError, parse_answer
-from quizgen.problem import Problem
 
 MAX_REPAIR_LENGTH = 300
 """Longer answers get no suggestion: a repair of a long formula is a guess, and parsing costs time."""
@@ -111,65 +107,21 @@ def may_repair(text: str) -> bool:
     return bool("=" in t or _TRAILING.search(t) or _DOUBLED.search(t.replace("**", "\0")) or _balance(t))
 
 
-@dataclass
-class SuggestionPlan:
-    """Readings to check, made before grading so their checks run in the same batch as the answers."""
+def suggest(results: Sequence[StudentResult]) -> dict[tuple[str, int], Suggestion]:
+    """The suggested reading of every invalid answer a small repair makes readable, by (student id, slot).
 
-    requests: list[Request] = field(default_factory=list)
-    readings: dict[tuple[str, int], tuple[str, str, int]] = field(default_factory=dict)  # -> (shown, repair, request)
-
-
-def plan_suggestions(answers: Iterable[tuple[str, int, str, Problem]]) -> SuggestionPlan:
-    """For each (student id, slot, answer, problem) the parser refuses but a small repair makes readable: the
-    reading, and a request checking it against the key (one per distinct problem and reading).
-
-    Only verdict and points of a reading are shown, so the check skips typical-mistake matching (most of
-    a check's cost). Identical answers are parsed once.
+    Identical answers (with the same variables) are parsed once.
     """
-    plan = SuggestionPlan()
     cache: dict[tuple[str, tuple[str, ...]], tuple[str, str, str] | None] = {}
-    index: dict[tuple[str, str], int] = {}
-    for student_id, slot, typed, p in answers:
-        if not may_repair(typed):
-            continue
-        key = (typed, tuple(p.variables))
-        if key not in cache:
-            cache[key] = suggest_reading(typed, p.variables)
-        reading = cache[key]
-        if reading is None:
-            continue
-        rkey = (json.dumps([p.answer, p.variables]), reading[0])
-        if rkey not in index:
-            index[rkey] = len(plan.requests)
-            expected = tuple(p.answer) if isinstance(p.answer, list) else p.answer
-            plan.requests.append(Request(expected, reading[0], tuple(p.variables), ()))
-        plan.readings[(student_id, slot)] = (reading[1], reading[2], index[rkey])
-    return plan
-
-
-def suggestions(
-    plan: SuggestionPlan, results: Sequence[StudentResult], verdicts: Sequence[VerdictLike]
-) -> dict[tuple[str, int], Suggestion]:
-    """The checked reading of every invalid answer that has one, keyed by (student id, slot)."""
     out: dict[tuple[str, int], Suggestion] = {}
     for r in results:
         for a in r.answers:
-            planned = plan.readings.get((a.student_id, a.slot)) if a.outcome == "invalid" else None
-            if planned is None:
+            if a.outcome != "invalid" or not may_repair(a.typed):
                 continue
-            shown, what, i = planned
-            v = verdicts[i]
-            score = min(max(float(v.score), 0.0), 1.0) if v.verdict in ("correct", "incorrect") else 0.0
-            verdict = "partial" if v.verdict == "incorrect" and 0 < score < 1 else v.verdict
-            out[(a.student_id, a.slot)] = Suggestion(shown, what, verdict, a.problem.points * score)
+            key = (a.typed, tuple(a.problem.variables))
+            if key not in cache:
+                cache[key] = suggest_reading(a.typed, a.problem.variables)
+            reading = cache[key]
+            if reading is not None:
+                out[(a.student_id, a.slot)] = Suggestion(reading[1], reading[2])
     return out
-
-
-def suggest(results: Sequence[StudentResult], backend: Backend) -> dict[tuple[str, int], Suggestion]:
-    """Suggestions for already graded results, checked in a batch of their own (grade_files plans them
-    before grading instead, to check them with the answers)."""
-    plan = plan_suggestions(
-        (a.student_id, a.slot, a.typed, a.problem) for r in results for a in r.answers if a.outcome == "invalid"
-    )
-    verdicts = backend.check(plan.requests, None) if plan.requests else []
-    return suggestions(plan, results, verdicts)

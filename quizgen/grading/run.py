@@ -25,7 +25,7 @@ from quizgen.grading.model import GradeRun, Override, ReadResult, StudentResult,
 from quizgen.grading.overrides import apply_overrides
 from quizgen.grading.readers import read_answers
 from quizgen.grading.report import report_html
-from quizgen.grading.review import plan_suggestions, suggestions
+from quizgen.grading.review import suggest
 from quizgen.grading.variants import VariantBuilder
 from quizgen.manifest import Manifest
 
@@ -72,12 +72,8 @@ def grade_files(
     uncounted: list[Submission] = []
     submissions, issues = collect(manifest, reads, first=first, variants=builder, uncounted=uncounted)
     check_some_matched(manifest, reads, submissions, manifest_name)
-    # Readings of answers the parser refuses are planned now and checked with the answers, in one batch.
-    plan = plan_suggestions((s.sheet.student_id, s.problem.slot, s.text, s.problem) for s in submissions)
-    results, extra, reading_verdicts = grade_all(
-        submissions, uncounted, backend, extra=plan.requests, progress=progress, on_requests=on_requests
-    )
-    suggested = suggestions(plan, results, reading_verdicts)
+    results, extra = grade_all(submissions, uncounted, backend, progress=progress, on_requests=on_requests)
+    suggested = suggest(results)
     results = apply_overrides(results, overrides)
     return GradeRun(
         manifest, results, issues, [(str(p), r.shape) for p, r in zip(paths, reads, strict=True)],

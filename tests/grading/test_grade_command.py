@@ -154,8 +154,9 @@ def test_unreadable_answers_wait_for_review_and_overrides_settle_them(tmp_path: 
     assert "To review: 2 answers" in flat(result) and "provisional" in flat(result)
     assert "s1: problem 1" in flat(result) and "s2: problem 3" in flat(result)
     review = read_rows(out / "review.csv")
-    assert [(r["student_id"], r["problem"], r["verdict"], r["suggested_reading"], r["reading_verdict"], r["line"])
-            for r in review] == [("s1", "1", "invalid", "2*cos(2*x)", "correct", "2"), ("s2", "3", "unsure", "", "", "3")]
+    assert [(r["student_id"], r["problem"], r["verdict"], r["suggested_reading"], r["repair"], r["line"])
+            for r in review] == [("s1", "1", "invalid", "2*cos(2*x)", "closing bracket ')' added", "2"),
+                                 ("s2", "3", "unsure", "", "", "3")]
     assert review[0]["key"] == "2*cos(2*x)" and review[0]["message"] == "Your answer could not be read."
     grades = {r["student_id"]: r for r in read_rows(out / "grades.csv")}
     assert (grades["s1"]["total"], grades["s1"]["status"]) == ("4", "provisional")

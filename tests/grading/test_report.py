@@ -50,11 +50,10 @@ def test_the_review_queue_comes_first_and_absent_students_and_overrides_are_name
     from quizgen.grading.review import suggest
 
     run = make_run()
-    backend = FakeBackend()
     path = tmp_path / "o.csv"
     path.write_text("student_id,problem,verdict,note\ns2,1,correct,accepted on appeal\n", encoding="utf-8")
     run = replace(run, results=apply_overrides(run.results, read_overrides(path, run.manifest)),
-                  suggestions=suggest(run.results, backend), warnings=["bank b.yaml was edited <since>"])
+                  suggestions=suggest(run.results), warnings=["bank b.yaml was edited <since>"])
     body = report_html(run).split("</head>", 1)[1]
     assert body.index("bank b.yaml was edited &lt;since&gt;") < body.index("To review: 1 answer") < body.index("Scores")
     assert "provisional" in body and "Absent" in body and "=cmd|&#x27; /C calc&#x27;!A0" in body

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from gradetools import FakeBackend, make_manifest
+from gradetools import FakeBackend
 
-from quizgen.grading.collect import collect
-from quizgen.grading.engine import grade
-from quizgen.grading.model import RawAnswer, ReadResult, Source, StudentKey
-from quizgen.grading.review import suggest, suggest_reading
+from quizgen.grading.review import suggest_reading
 
 
 @pytest.mark.parametrize(
@@ -35,32 +32,19 @@ def test_no_reading_for_hostile_readable_or_hopeless_answers(typed: str) -> None
     assert suggest_reading(typed, ["x", "y"]) is None  # "2x" parses: nothing to repair
 
 
-def test_suggestions_are_checked_but_never_change_the_grade() -> None:
-    m = make_manifest()
-    answers = [RawAnswer(Source("a.csv", 2), StudentKey((("student_id", "s1"),)), 1, None, "2cos(2x", "q1"),
-               RawAnswer(Source("a.csv", 3), StudentKey((("student_id", "s2"),)), 1, None, "3cos(3x", "q1"),
-               RawAnswer(Source("a.csv", 4), StudentKey((("student_id", "s2"),)), 3, None, "1 @", "q3")]
-    subs, _ = collect(m, [ReadResult(answers, [], "long CSV")])
-    backend = FakeBackend()
-    results = grade(subs, backend)
-    found = suggest(results, backend)
-    assert set(found) == {("s1", 1), ("s2", 1)}  # "1 @" has no repair
-    assert (found[("s1", 1)].text, found[("s1", 1)].verdict, found[("s1", 1)].points) == ("2*cos(2*x)", "correct", 2.0)
-    assert backend.batches[-1] == 2  # one check per distinct (problem, reading)
-    assert [a.points for r in results for a in r.answers if a.outcome == "invalid"] == [0, 0, 0]
-
-
-def test_grade_files_checks_the_readings_in_the_same_batch_as_the_answers(tmp_path, manifest_path) -> None:
+def test_suggestions_are_for_invalid_answers_only_and_never_change_the_grade(tmp_path, manifest_path) -> None:
     from quizgen import manifest as manifest_mod
     from quizgen.grading.run import grade_files
 
-    (tmp_path / "a.csv").write_text("student_id,q1,q3\ns1,2cos(2x,1\ns2,3cos(3x),(1\n", encoding="utf-8")
+    (tmp_path / "a.csv").write_text("student_id,q1,q3\ns1,2cos(2x,1\ns2,3cos(3x),(1 @\n", encoding="utf-8")
     backend = FakeBackend()
     run = grade_files(manifest_mod.read(manifest_path), [tmp_path / "a.csv"], backend)
-    assert len(backend.batches) == 1
-    assert {k: (s.text, s.verdict) for k, s in run.suggestions.items()} == {
-        ("s1", 1): ("2*cos(2*x)", "correct"), ("s2", 3): ("(1)", "incorrect")}
-    assert [a.slot for a in run.review] == [1, 3] and all(a.points == 0 for a in run.review)
+    assert len(backend.batches) == 1  # readings are parsed, never sent to the checker
+    # "(1 @" is invalid, but adding the bracket still leaves "@": no reading; "3cos(3x)" was right all along.
+    assert {k: (s.text, s.repair) for k, s in run.suggestions.items()} == {
+        ("s1", 1): ("2*cos(2*x)", "closing bracket ')' added")}
+    assert [(a.student_id, a.slot) for a in run.review] == [("s1", 1), ("s2", 3)]
+    assert all(a.points == 0 for a in run.review)
 
 
 def test_may_repair_is_a_cheap_filter_that_keeps_every_repairable_answer() -> None:
