@@ -19,6 +19,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from quizgen.errors import BankError
+from quizgen.export.maxima_names import maxima_name_problem
 from quizgen.families.base import Family, SlotSpec
 from quizgen.families.registry import family_names, get_family, unknown_family_message
 
@@ -234,6 +235,9 @@ def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpe
                     err("variables", f"{item!r} is not a variable name (a letter, then up to 7 letters, digits or _)")
                 elif item in RESERVED_NAMES:
                     err("variables", f"{item!r} is reserved for a function or constant; choose another name")
+                elif why := maxima_name_problem(item):
+                    err("variables", f"{item!r} is {why}, so Moodle STACK questions could not use it; "
+                        "choose another name")
                 elif item in names:
                     err("variables", f"{item!r} is listed twice")
                 else:
