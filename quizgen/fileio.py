@@ -99,3 +99,21 @@ def file_stems(student_ids: Sequence[str]) -> dict[str, str]:
                 if not stems[sid].endswith(_digest(sid)):
                     stems[sid] = f"{stems[sid]}-{_digest(sid)}"
     return stems
+
+
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """Whether a and b name the same file (through symlinks, .., or hard links), so one must not overwrite
+    the other. A path that does not exist yet is compared by where it would be."""
+    pa, pb = Path(a), Path(b)
+    try:
+        if pa.exists() and pb.exists():
+            return os.path.samefile(pa, pb)
+    except OSError:
+        pass
+    return pa.resolve() == pb.resolve()
+
+
+def names_folder(out: str | os.PathLike[str]) -> bool:
+    """Whether --out means a folder: it is one, or it is written with a trailing slash ("exports/")."""
+    text = os.fspath(out)
+    return text.endswith("/") or text.endswith(os.sep) or Path(text).is_dir()

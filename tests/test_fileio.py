@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,23 @@ def test_plain_ids_are_kept_and_collisions_get_distinct_names() -> None:
     assert len(set(stems.values())) == 5
     assert len({s.lower() for s in stems.values()}) == 5  # case-insensitive disks too
     assert stems["s1"] == "s1" and stems["a_b"].startswith("a_b")
+
+
+def test_same_file_sees_through_dots_symlinks_and_hard_links(tmp_path: Path) -> None:
+    from quizgen.fileio import same_file
+
+    a = tmp_path / "a.csv"
+    a.write_text("x")
+    (tmp_path / "link.csv").symlink_to(a)
+    os.link(a, tmp_path / "hard.csv")
+    assert same_file(a, tmp_path / "sub" / ".." / "a.csv")
+    assert same_file(a, tmp_path / "link.csv") and same_file(a, tmp_path / "hard.csv")
+    assert not same_file(a, tmp_path / "b.csv")
+    assert same_file(tmp_path / "new.csv", tmp_path / "." / "new.csv")  # neither exists yet
+
+
+def test_names_folder_for_a_trailing_slash_or_an_existing_folder(tmp_path: Path) -> None:
+    from quizgen.fileio import names_folder
+
+    assert names_folder(f"{tmp_path}/missing/") and names_folder(tmp_path)
+    assert not names_folder(tmp_path / "missing") and not names_folder(tmp_path / "out.xml")
