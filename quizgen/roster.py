@@ -5,11 +5,10 @@ Errors name the file and line and say what to do; a roster is small, so every ba
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quizgen.csvread import CsvProblem, csv_records, sniff_delimiter
 from quizgen.errors import RosterError
 
 ID_COLUMN = "student_id"
@@ -51,14 +50,16 @@ def read_roster(path: str | Path) -> list[Student]:
         ) from None
     if not text.strip():
         raise RosterError(f"{shown}: the roster is empty; it needs a header row with a {ID_COLUMN} column")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        rows = list(reader)
-    except csv.Error as exc:
-        raise RosterError(f"{shown}:{reader.line_num}: malformed CSV ({exc}); fix the quoting") from None
-    header_index = next(i for i, row in enumerate(rows) if any(cell.strip() for cell in row))
-    header = [cell.strip() for cell in rows[header_index]]
-    header_line = header_index + 1
+    bad: list[CsvProblem] = []
+    records = list(csv_records(text, bad, delimiter=sniff_delimiter(text)))
+    problems = [f"{shown}:{p.line}: {p.message}: {p.text}" for p in bad]
+    first = next((i for i, (_, row) in enumerate(records) if any(cell.strip() for cell in row)), None)
+    if first is None:
+        raise RosterError("\n".join(problems) or f"{shown}: the roster has no header row; add one with {ID_COLUMN}")
+    header_line, header_row = records[first]
+    if any(p.line < header_line for p in bad):  # the header itself could not be read
+        raise RosterError("\n".join(problems))
+    header = [cell.strip() for cell in header_row]
     if ID_COLUMN not in header:
         raise RosterError(
             f"{shown}:{header_line}: no {ID_COLUMN} column in the header ({', '.join(header)}); "
@@ -71,14 +72,9 @@ def read_roster(path: str | Path) -> list[Student]:
         seen_columns.add(column)
     id_at = header.index(ID_COLUMN)
     name_at = header.index(NAME_COLUMN) if NAME_COLUMN in header else None
-    problems: list[str] = []
     students: list[Student] = []
     first_line: dict[str, int] = {}
-    # csv rows do not map 1:1 to lines when a quoted cell spans lines; re-read to get each row's line
-    line_of_row = _row_lines(text)
-    for index in range(header_index + 1, len(rows)):
-        row = rows[index]
-        line = line_of_row[index] if index < len(line_of_row) else index + 1
+    for line, row in records[first + 1 :]:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(header):
@@ -104,18 +100,16 @@ def read_roster(path: str | Path) -> list[Student]:
         name = cells[name_at].strip() if name_at is not None else ""
         students.append(Student(student_id=student_id, name=name, extra=extra))
     if problems:
-        raise RosterError("\n".join(problems))
+        raise RosterError("\n".join(sorted(problems, key=_line_of)))
     if not students:
         raise RosterError(f"{shown}: the roster has a header but no students; add one row per student")
     return students
 
 
-def _row_lines(text: str) -> list[int]:
-    """The 1-based line on which each CSV row starts."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    starts = []
-    previous_end = 0
-    for _ in reader:
-        starts.append(previous_end + 1)
-        previous_end = reader.line_num
-    return starts
+def _line_of(message: str) -> int:
+    """The line number in a `file:line: message` string (to list problems in file order)."""
+    parts = message.rsplit(": ", 1)[0].split(":")
+    for part in reversed(parts):
+        if part.isdigit():
+            return int(part)
+    return 0

@@ -76,3 +76,26 @@ def test_missing_file(tmp_path):
 def test_numbered_students_are_zero_padded():
     assert [s.student_id for s in numbered_students(3)] == ["001", "002", "003"]
     assert numbered_students(1200)[0].student_id == "0001"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        'student_id,name\ns1,Ada\ns2,"Bronte, Emily\ns3,Carl\ns4,Dora\n',
+        'student_id,name\ns1,Ada\ns2,"Bronte, Emily\ns3,Carl\ns4,Dora"\ns5,Eve\n',
+        'student_id,name,email\ns1,Ada,a@x\ns2,"Bronte, Emily,b@x\ns3,Carl,c@x\ns4,"Dora",d@x\n',
+    ],
+)
+def test_an_unterminated_quote_is_reported_not_merged_into_one_student(tmp_path, data):
+    path = _write(tmp_path, data)
+    with pytest.raises(RosterError) as info:
+        read_roster(path)
+    lines = info.value.message.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"{path}:3: a quote opened on this line is never closed")
+    assert lines[0].endswith('s2,"Bronte, Emily') or lines[0].endswith('s2,"Bronte, Emily,b@x')
+
+
+def test_semicolon_rosters_from_european_excel(tmp_path):
+    path = _write(tmp_path, "student_id;name\ns1;Lovelace, Ada\n")
+    assert read_roster(path) == [Student("s1", "Lovelace, Ada", {})]
