@@ -86,6 +86,7 @@ def write_documents(
         written.append(path)
         (out / f"{name}.log").unlink(missing_ok=True)  # a log left by an earlier failed run
     _warn_missing_glyphs(results, quiet=quiet)
+    _warn_name_fallbacks(manifest, quiet=quiet)
     if split:
         written += _write_split(manifest, results, out)
     return written
@@ -160,6 +161,17 @@ def _warn_missing_glyphs(results: dict[str, CompileResult], *, quiet: bool) -> N
                 f"missing from the PDF (see 'Missing character' in a --format tex build's log)",
                 err=True,
             )
+
+
+def _warn_name_fallbacks(manifest: Manifest, *, quiet: bool) -> None:
+    """Say which names print shortened or without some accents (escape.print_name and MAX_MARKS)."""
+    from quizgen.render.escape import name_needs_fallback
+
+    ids = [sheet.student_id for sheet in manifest.students if name_needs_fallback(sheet.name)]
+    if ids and not quiet:
+        shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+        click.echo(f"Note: {len(ids)} name(s) are too long or carry too many accents to print as written and "
+                   f"appear shortened on the PDFs (the manifest keeps them whole): {shown}", err=True)
 
 
 def _write_split(manifest: Manifest, results: dict[str, CompileResult], out: Path) -> list[Path]:
