@@ -20,6 +20,26 @@ OUT_HELP = "Folder to write manifest.json and the documents into (created if mis
 VARIANT_HELP = "Rebuild only the sheet with this variant code (printed on each sheet and in the manifest)."
 
 
+GENERATED = (
+    "manifest.json", "worksheets.tex", "worksheets.pdf", "worksheets.log", "key.tex", "key.pdf", "key.log",
+    "answers-template.csv", "students/*.pdf", "keys/*.pdf",
+)
+"""Files generate writes into --out: a new run replaces the previous run's whole set."""
+
+
+def _refuse_overwriting_inputs(out_dir: Path, inputs: list[Path | None]) -> None:
+    """The bank or roster must not be one of the files this run replaces."""
+    from quizgen.fileio import same_file
+
+    for path in inputs:
+        if path is None:
+            continue
+        for pattern in GENERATED:
+            if any(same_file(path, old) for old in out_dir.glob(pattern)):
+                raise QuizgenError(f"{path} is one of the files generate writes into {out_dir}; "
+                                   "move it or choose another --out folder")
+
+
 @click.command("generate")
 @click.option("--bank", "bank_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help=BANK_HELP)
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="CSV", help=ROSTER_HELP)
@@ -56,6 +76,7 @@ def generate_command(
     """
     from quizgen import manifest as manifest_io
     from quizgen.bank import load_bank
+    from quizgen.fileio import output_set
     from quizgen.generate import generate, rebuild_variant
     from quizgen.roster import numbered_students, read_roster
     from quizgen.seeding import normalize_variant
@@ -64,6 +85,7 @@ def generate_command(
         raise QuizgenError("give either --roster or --count, not both")
     if variant is None and roster is None and count is None:
         raise QuizgenError("say who the sheets are for: --roster ROSTER.csv or --count N")
+    _refuse_overwriting_inputs(out_dir, [bank_path, roster])
     bank = load_bank(bank_path)
     students = read_roster(roster) if roster is not None else []
     if variant is not None:
@@ -76,22 +98,25 @@ def generate_command(
         manifest = rebuild_variant(bank, code, seed=seed, students=students)
     else:
         manifest = generate(bank, students if roster is not None else numbered_students(count or 0), seed=seed)
+    written: list[Path] = []
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        manifest_io.write(manifest, out_dir / "manifest.json")
+        with output_set(out_dir, GENERATED) as stage:  # the whole set appears at once, or the old one stays
+            manifest_io.write(manifest, stage / "manifest.json")
+            written = [stage / "manifest.json"]
+            if fmt != "json":
+                try:
+                    from quizgen.render import write_documents
+                except ImportError:
+                    raise QuizgenError(
+                        f"--format {fmt} is not available in this installation; use --format json"
+                    ) from None
+                written += write_documents(manifest, stage, fmt=fmt, template_dir=template_dir, split=split,
+                                           quiet=quiet, log_dir=out_dir)
+            written = [out_dir / p.relative_to(stage) for p in written]
     except OSError as exc:
         raise QuizgenError(
             f"{out_dir}: cannot write the output ({exc.strerror or exc}); choose another --out folder"
         ) from None
-    written = [out_dir / "manifest.json"]
-    if fmt != "json":
-        try:
-            from quizgen.render import write_documents
-        except ImportError:
-            raise QuizgenError(
-                f"--format {fmt} is not available in this installation; use --format json"
-            ) from None
-        written += write_documents(manifest, out_dir, fmt=fmt, template_dir=template_dir, split=split, quiet=quiet)
     if not quiet:
         sheets = len(manifest.students)
         problems = sum(len(s.problems) for s in manifest.students)

@@ -1,7 +1,8 @@
 """`quizgen generate --format pdf|tex`: worksheets and keys for every student from one manifest.
 
 Both documents are each one pdflatex run over all students (worksheets and key in parallel, one per
-core), then split per student when asked. Sources are written first so they survive a failed compile.
+core), then split per student when asked. generate stages the output folder, so a failed compile leaves
+the previous set in place (quizgen.fileio.output_set).
 """
 
 from __future__ import annotations
@@ -55,13 +56,15 @@ def write_documents(
     template_dir: Path | None = None,
     split: bool = False,
     quiet: bool = False,
+    log_dir: Path | None = None,
 ) -> list[Path]:
     """Write DIR/worksheets.tex and key.tex and, for fmt "pdf", worksheets.pdf and key.pdf (and with split,
     students/<id>.pdf and keys/<id>.pdf). Returns the paths written.
 
     Raises:
         LatexError: a template is broken, pdflatex is missing (the .tex files are written first) or a
-            document fails to compile (its log is kept as DIR/<name>.log).
+            document fails to compile (its log is kept as <log_dir or DIR>/<name>.log: generate stages DIR
+            and keeps the log where the teacher looks).
     """
     if fmt not in ("pdf", "tex"):
         raise LatexError(f"unknown document format {fmt!r}; use pdf or tex")
@@ -79,7 +82,7 @@ def write_documents(
     if fmt == "tex":
         return written
     find_pdflatex()
-    results = _compile_all(manifest, sources, quiet=quiet, out=out)
+    results = _compile_all(manifest, sources, quiet=quiet, out=Path(log_dir) if log_dir is not None else out)
     for name, result in results.items():
         path = out / f"{name}.pdf"
         atomic_write_bytes(path, result.pdf)
