@@ -34,10 +34,12 @@ COEFFICIENT_LIMIT = 1000
 POINT_LIMIT = 1000
 POINTS_LIMIT = 1_000_000
 """Largest `points` a slot may carry."""
+MAX_SLOTS = 100
+"""Most problems on one sheet; each slot is drawn once to be checked, so this also bounds `bank check`."""
 MAX_BANK_BYTES = 5_000_000
 MAX_DEPTH = 20
 """Deepest nesting of lists and mappings; a bank needs 4 (slots, slot, point, value)."""
-MAX_VALUES = 100_000
+MAX_VALUES = 10_000
 """Most values a bank may hold once YAML aliases are expanded (a "billion laughs" bank expands to 10^9)."""
 MAX_DIGITS = 30
 """Longest number a bank may write; the limit is on the text, before YAML turns it into an integer."""
@@ -213,8 +215,8 @@ def _check_shape(yaml: YAML, text: str, shown: str) -> None:
             weight = 0
         total += weight
         if total > MAX_VALUES:
-            raise BankError(f"{shown}:{line}: the bank expands to more than {MAX_VALUES:,} values "
-                            "(YAML aliases * repeating anchors &); write the slots out without nested aliases")
+            raise BankError(f"{shown}:{line}: the bank holds more than {MAX_VALUES:,} values, counting what YAML "
+                            "aliases (*name) repeat; a bank needs far fewer, so look for nested aliases")
         if isinstance(event, ScalarEvent):
             if event.anchor is not None:
                 sizes[str(event.anchor)] = 1
@@ -499,6 +501,9 @@ def _validate(path: str | Path) -> tuple[list[str], Bank | None]:
         errors.add(_node_line(data), "slots", "missing; add a list of slots (see banks/demo.yaml)")
     elif not isinstance(data["slots"], list) or not data["slots"]:
         errors.add(_key_line(data, "slots"), "slots", f"must be a non-empty list, got {_type_name(data['slots'])}")
+    elif len(data["slots"]) > MAX_SLOTS:
+        errors.add(_key_line(data, "slots"), "slots",
+                   f"{len(data['slots']):,} slots; a sheet has at most {MAX_SLOTS} problems, so split the bank")
     else:
         for index in range(len(data["slots"])):
             spec = _check_slot(errors, data["slots"], index, index + 1)
