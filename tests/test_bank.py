@@ -207,7 +207,7 @@ def test_hostile_bank_through_the_cli_is_a_user_error_not_an_internal_error(tmp_
 def test_aliases_within_the_limit_still_work_and_messages_stay_short(tmp_path):
     ok = "title: T\nslots:\n  - &s {family: sum_rule, variables: [x, y], ask: partial, wrt: x}\n  - *s\n"
     assert validate_bank(_write(tmp_path, ok)) == []
-    big = "title: T\n" + _laughs(4) + "slots:\n  - family: sum_rule\n    coefficients: *a3\n"
+    big = "title: T\n" + _laughs(3) + "slots:\n  - family: sum_rule\n    coefficients: *a2\n"
     errors = validate_bank(_write(tmp_path, big, "big.yaml"))
     coefficient_errors = [e for e in errors if "coefficients" in e]
     assert len(coefficient_errors) == 1 and len(coefficient_errors[0]) < 250
