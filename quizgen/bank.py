@@ -18,6 +18,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
 
 from quizgen.errors import BankError
@@ -187,6 +188,11 @@ def _read(path: Path, shown: str) -> tuple[bytes, Any]:
         line = f":{mark.line + 1}" if mark is not None else ""
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         raise BankError(f"{shown}{line}: YAML syntax error: {problem}; fix the YAML") from None
+    except ReaderError as exc:  # a character YAML does not allow (NUL, other control characters)
+        line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else 0
+        where = f"{shown}:{line}" if line else shown
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        raise BankError(f"{where}: the control character U+{code:04X} is not allowed in YAML; remove it") from None
     except YAMLError as exc:
         raise BankError(f"{shown}: YAML syntax error: {str(exc).splitlines()[0]}; fix the YAML") from None
     except (RecursionError, ValueError, OverflowError) as exc:  # after _check_shape, a YAML library edge case
@@ -282,7 +288,8 @@ def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpe
     for key in node:
         if key not in SLOT_KEYS and key not in options_schema:
             allowed = list(SLOT_KEYS) + sorted(options_schema)
-            errors.add(_key_line(node, key), f"{prefix}.{key}", f"unknown key; allowed keys: {', '.join(allowed)}")
+            name = key if isinstance(key, str) else _shown(key)
+            errors.add(_key_line(node, key), f"{prefix}.{name}", f"unknown key; allowed keys: {', '.join(allowed)}")
 
     difficulty = None
     if "difficulty" in node:
@@ -485,7 +492,8 @@ def _validate(path: str | Path) -> tuple[list[str], Bank | None]:
         return [f"{shown}:1: the bank must be a mapping with title, course, instructions, seed and slots"], None
     for key in data:
         if key not in TOP_KEYS:
-            errors.add(_key_line(data, key), str(key), f"unknown key; allowed keys: {', '.join(TOP_KEYS)}")
+            name = key if isinstance(key, str) else _shown(key)
+            errors.add(_key_line(data, key), name, f"unknown key; allowed keys: {', '.join(TOP_KEYS)}")
     title = _check_text(errors, data, "title", required=True)
     course = _check_text(errors, data, "course", required=False)
     instructions = _check_text(errors, data, "instructions", required=False)

@@ -219,3 +219,8 @@ def test_too_many_slots_is_one_error_at_the_slots_key(tmp_path):
     huge = _write(tmp_path, "title: T\nslots:\n" + "  - family: sum_rule\n" * 20_000, "huge.yaml")
     errors = validate_bank(huge)
     assert len(errors) == 1 and "holds more than 10,000 values" in errors[0]
+
+
+def test_a_control_character_is_named_with_its_line(tmp_path):
+    path = _write(tmp_path, "title: T\nslots:\n  - family: sum_rule\n    ask: par\x00tial\n")
+    assert validate_bank(path) == [f"{path}:4: the control character U+0000 is not allowed in YAML; remove it"]
