@@ -230,32 +230,38 @@ def _read_wide(
 def _records(path: Path, text: str, issues: list[Issue]) -> Iterator[tuple[int, Any]]:
     """(line, record) from a JSON array, an object with "answers", or JSON Lines.
 
-    Each record is decoded on its own (quizgen.jsonread: no NaN, no 5,000-digit numbers, no nesting past
-    the limit), so a bad record is one issue and the records after it are still read.
+    JSON is read strictly (quizgen.jsonread: no NaN, no 5,000-digit numbers, no nesting past the limit).
+    When the file does not decode as a whole, each record is decoded on its own, so a bad record is one
+    issue and the records after it are still read.
     """
     first = len(text) - len(text.lstrip())
     if text[first] == "{" and text[_value_end(text, first):].strip():
         yield from _json_lines(path, text, issues)
         return
-    if text[first] == "{":
-        try:
-            data = loads(text)
-        except ValueError as exc:
-            key = text.find('"answers"')
-            bracket = text.find("[", key) if key >= 0 else -1
-            if bracket < 0:
-                issues.append(Issue("unreadable_row", str(path), _json_error_line(text, exc, first), "", "",
-                                    f"{decode_error_reason(exc)}; nothing in this file was read"))
-                return
-            yield from _array_records(path, text, bracket, issues)
-            return
-        if not (isinstance(data, dict) and isinstance(data.get("answers"), list)):
-            yield text.count("\n", 0, first) + 1, data
-            return
-        key = text.find('"answers"')
-        yield from _array_records(path, text, text.find("[", key), issues)
+    try:
+        data = loads(text)
+    except ValueError as exc:  # decode record by record: a bad one costs only itself
+        data, whole = None, exc
+    else:
+        whole = None
+    if text[first] == "[":
+        yield from _array_records(path, text, first, issues, data if isinstance(data, list) else None)
         return
-    yield from _array_records(path, text, first, issues)
+    if whole is None and not (isinstance(data, dict) and isinstance(data.get("answers"), list)):
+        yield text.count("\n", 0, first) + 1, data
+        return
+    key = text.find('"answers"')
+    bracket = text.find("[", key) if key >= 0 else -1
+    items = data.get("answers") if isinstance(data, dict) else None
+    if bracket < 0 and items is not None:  # "answers" spelled with escapes: no line numbers to find
+        yield from ((text.count("\n", 0, first) + 1, item) for item in items)
+        return
+    if bracket < 0:
+        assert whole is not None  # a clean decode without an answers list was yielded above
+        issues.append(Issue("unreadable_row", str(path), _json_error_line(text, whole, first), "", "",
+                            f"{decode_error_reason(whole)}; nothing in this file was read"))
+        return
+    yield from _array_records(path, text, bracket, issues, items)
 
 
 def _json_lines(path: Path, text: str, issues: list[Issue]) -> Iterator[tuple[int, Any]]:
@@ -268,10 +274,17 @@ def _json_lines(path: Path, text: str, issues: list[Issue]) -> Iterator[tuple[in
             issues.append(Issue("unreadable_row", str(path), number, "", "", decode_error_reason(exc)))
 
 
-def _array_records(path: Path, text: str, bracket: int, issues: list[Issue]) -> Iterator[tuple[int, Any]]:
-    """The elements of the array opening at text[bracket], each decoded alone, with the line it starts on."""
+def _array_records(
+    path: Path, text: str, bracket: int, issues: list[Issue], decoded: list[Any] | None = None
+) -> Iterator[tuple[int, Any]]:
+    """The elements of the array opening at text[bracket], with the line each starts on.
+
+    decoded: the elements when the whole file decoded cleanly (the usual case: one fast decode, the scan
+    only finds the lines); otherwise each element is decoded on its own.
+    """
     line, counted = 1, 0  # lines counted incrementally: big files stay linear
     pos = bracket + 1
+    index = 0
     while True:
         match = _SEPARATORS.match(text, pos)
         pos = match.end() if match else pos
@@ -280,6 +293,11 @@ def _array_records(path: Path, text: str, bracket: int, issues: list[Issue]) -> 
         line += text.count("\n", counted, pos)
         counted = pos
         end = _value_end(text, pos)
+        if decoded is not None and index < len(decoded):
+            yield line, decoded[index]
+            index += 1
+            pos = end
+            continue
         try:
             yield line, loads(text[pos:end])
         except ValueError as exc:
