@@ -17,6 +17,7 @@ TEMPLATE_HELP = "Folder with your own LaTeX templates, searched before the built
 SPLIT_HELP = "Also write one PDF per student."
 QUIET_HELP = "Print nothing but errors."
 OUT_HELP = "Folder to write manifest.json and the documents into (created if missing)."
+FILLABLE_HELP = "Make the worksheets' answer boxes PDF form fields, to fill in on screen and grade from the PDFs."
 VARIANT_HELP = "Rebuild only the sheet with this variant code (printed on each sheet and in the manifest)."
 
 
@@ -50,6 +51,7 @@ def _refuse_overwriting_inputs(out_dir: Path, inputs: list[Path | None]) -> None
 @click.option("--template", "template_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               metavar="DIR", help=TEMPLATE_HELP)
 @click.option("--split", is_flag=True, help=SPLIT_HELP)
+@click.option("--fillable", is_flag=True, help=FILLABLE_HELP)
 @click.option("--quiet", "-q", is_flag=True, help=QUIET_HELP)
 @click.option("--variant", default=None, metavar="CODE", help=VARIANT_HELP)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), metavar="DIR", help=OUT_HELP)
@@ -61,6 +63,7 @@ def generate_command(
     fmt: str,
     template_dir: Path | None,
     split: bool,
+    fillable: bool,
     quiet: bool,
     variant: str | None,
     out_dir: Path,
@@ -72,6 +75,7 @@ def generate_command(
       quizgen generate --bank banks/demo.yaml --count 30 --out sheets
       quizgen generate --bank banks/demo.yaml --roster class.csv --seed 2026 --out sheets
       quizgen generate --bank banks/demo.yaml --count 3 --format json --out /tmp/x
+      quizgen generate --bank banks/demo.yaml --roster class.csv --fillable --split --out sheets
       quizgen generate --bank banks/demo.yaml --seed 2026 --variant ZDPHMMH8 --format json --out one
     """
     from quizgen import manifest as manifest_io
@@ -81,6 +85,8 @@ def generate_command(
     from quizgen.roster import numbered_students, read_roster
     from quizgen.seeding import normalize_variant
 
+    if fillable and fmt == "json":
+        raise QuizgenError("--fillable makes the worksheet PDFs fillable; use it with --format pdf (or tex)")
     if roster is not None and count is not None:
         raise QuizgenError("give either --roster or --count, not both")
     if variant is None and roster is None and count is None:
@@ -102,7 +108,7 @@ def generate_command(
     try:
         with output_set(out_dir, GENERATED) as stage:  # the whole set appears at once, or the old one stays
             manifest_io.write(manifest, stage / "manifest.json")
-            written = [stage / "manifest.json"]
+            written = [stage / "manifest.json", _write_answers_template(manifest, stage)]
             if fmt != "json":
                 try:
                     from quizgen.render import write_documents
@@ -111,7 +117,7 @@ def generate_command(
                         f"--format {fmt} is not available in this installation; use --format json"
                     ) from None
                 written += write_documents(manifest, stage, fmt=fmt, template_dir=template_dir, split=split,
-                                           quiet=quiet, log_dir=out_dir)
+                                           quiet=quiet, fillable=fillable, log_dir=out_dir)
             written = [out_dir / p.relative_to(stage) for p in written]
     except OSError as exc:
         raise QuizgenError(
@@ -123,3 +129,13 @@ def generate_command(
         click.echo(f"Generated {sheets} sheet{'s' if sheets != 1 else ''} ({problems} problems) into {out_dir}:")
         for path in written:
             click.echo(f"  {path}")
+
+
+def _write_answers_template(manifest: object, out_dir: Path) -> Path:
+    """answers-template.csv beside the manifest, for typing answers from paper (a long CSV grade reads)."""
+    from quizgen.fileio import atomic_write_text
+    from quizgen.grading.answer_template import FILE_NAME, answers_template_csv
+
+    path = out_dir / FILE_NAME
+    atomic_write_text(path, answers_template_csv(manifest))  # type: ignore[arg-type]  # OSError: the caller's
+    return path

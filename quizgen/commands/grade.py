@@ -42,7 +42,8 @@ def grade_command(
     gradebooks: tuple[str, ...],
     quiet: bool,
 ) -> None:
-    """Grade ANSWERS files (CSV long or wide, JSON, JSONL, Moodle or Canvas exports) against the manifest."""
+    """Grade ANSWERS files (CSV long or wide, JSON, JSONL, Moodle or Canvas exports, filled-in fillable PDF
+    worksheets or a folder of them) against the manifest."""
     from rich.console import Console
 
     from quizgen import manifest as manifest_mod

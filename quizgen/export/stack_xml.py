@@ -21,6 +21,7 @@ from quizgen.export.ids import parse_idnumber
 from quizgen.export.items import ExportItem, ExportQuiz
 from quizgen.export.moodle_xml import FOOTER, HEADER, category_path, category_xml, question_xml
 from quizgen.export.numeric import format_number
+from quizgen.problem import Problem
 
 STACK_VERSION = "2024072400"
 FORBIDDEN = "diff,int,integrate,Derivative,subst,at,ev,limit,taylor"
@@ -203,6 +204,24 @@ def input_xml(item: ExportItem) -> str:
     )
 
 
+def note_body(problem: Problem) -> str:
+    """The question note without its reference: function and key as MathJax, "\\(f\\) : \\(key\\)".
+
+    Exports before the note carried the reference wrote exactly this; grading matches such notes against
+    it to find the variant (quizgen.grading.variants).
+    """
+    return T.mathjax(problem.function_latex) + " : " + T.mathjax(problem.answer_latex)
+
+
+def question_note(problem: Problem, idnumber: str) -> str:
+    """The STACK question note: the function, the key and the variant's reference.
+
+    Moodle's Responses report shows a STACK question's note, not its text, in the "Question N" column,
+    so the reference must be in the note for grading to find the variant the student saw.
+    """
+    return note_body(problem) + " Ref: " + T.esc(idnumber)
+
+
 def stack_question_xml(item: ExportItem) -> str:
     """One variant as a STACK question (idnumber <id>.stack).
 
@@ -227,7 +246,7 @@ def _stack_question_xml(item: ExportItem) -> str:
         + "<p>[[input:ans1]] [[validation:ans1]]</p>"
         + T.reference_html(idnumber)
     )
-    note = T.mathjax(p.function_latex) + " : " + T.mathjax(p.answer_latex)
+    note = question_note(p, idnumber)
     out = '  <question type="stack">\n'
     out += f"    <name><text>{_e(item.name)}</text></name>\n"
     out += f'    <questiontext format="html"><text>{T.cdata(question)}</text></questiontext>\n'

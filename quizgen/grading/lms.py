@@ -13,7 +13,8 @@ a student's other variants are empty.
 
 Question columns map to slots by a quizgen marker in the question text ("quizgen-s3", "[slot 3]",
 "Problem 3:"), else by position: the k-th question is the k-th slot (Canvas: k-th block of equal size when
-each slot has several variant columns).
+each slot has several variant columns). A Moodle STACK answer without a Ref is always for an exported
+variant, so it carries its question note to identify the variant by (quizgen.grading.variants).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from quizgen.grading.labels import slot_from_text
 from quizgen.grading.model import Issue, RawAnswer, ReadResult, Source, StudentKey, VariantRef
-from quizgen.grading.variants import find_ref
+from quizgen.grading.variants import find_ref, note_ref
 
 _MOODLE_RESPONSE = re.compile(r"^response_(\d+)$")
 _MOODLE_QUESTION = re.compile(r"^question_(\d+)$")
@@ -74,12 +75,17 @@ def lms_cell_text(cell: str) -> str:
     return value if value != cell.strip() else cell
 
 
+def is_stack_summary(cell: str) -> bool:
+    """Whether a Moodle response cell is a STACK response summary ("Seed: 1; ans1: ... [score]; ...")."""
+    return bool(re.search(r"(?:^|;\s*)ans\d+\s*:", cell.strip()))
+
+
 def moodle_response_text(cell: str) -> str:
     """The answer typed, from a Moodle response cell: "-" is no response; STACK summaries are unpacked."""
     value = cell.strip()
     if value == "-":
         return ""
-    if re.search(r"(?:^|;\s*)ans\d+\s*:", value):
+    if is_stack_summary(value):
         parts = [m.group(1) for m in _STACK_INPUT.finditer(value)]
         if len(parts) == 1:
             return parts[0]
@@ -101,6 +107,7 @@ def read_moodle(
     responses = [(i, int(m.group(1))) for i, h in enumerate(norm) if (m := _MOODLE_RESPONSE.match(h))]
     questions = {int(m.group(1)): i for i, h in enumerate(norm) if (m := _MOODLE_QUESTION.match(h))}
     answers: list[RawAnswer] = []
+    guessed: dict[int, tuple[str, int]] = {}  # question number -> (label, slot) mapped by position alone
     for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
@@ -120,7 +127,8 @@ def read_moodle(
             issues.append(Issue("unreadable_row", str(path), line, name, "", "no ID number, email or username"))
             continue
         for col, number in responses:
-            ref = find_ref(cells[questions[number]]) if number in questions else None
+            question = cells[questions[number]] if number in questions else ""
+            ref = find_ref(question)
             slot = ref.slot if ref else _moodle_slot(number, cells, questions, slots)
             label = header[col].strip()
             if slot is None:
@@ -129,10 +137,26 @@ def read_moodle(
                           f"the quiz has more questions than the manifest's {len(slots)} problems")
                 )
                 continue
-            answers.append(
-                RawAnswer(Source(str(path), line), key, slot, None, moodle_response_text(cells[col]), label, ref)
-            )
+            if ref is None and is_stack_summary(cells[col]):
+                # A STACK question is always an exported variant, never the student's own sheet: its
+                # "Question N" cell is the question note, which identifies the variant (or it is reported).
+                ref = note_ref(label, slot, question)
+            text = moodle_response_text(cells[col])
+            if ref is None and text.strip() and slot_from_text(question) is None:
+                guessed.setdefault(number, (label, slot))
+            answers.append(RawAnswer(Source(str(path), line), key, slot, None, text, label, ref))
+    issues.extend(_guessed_issue(path, label, slot) for _, (label, slot) in sorted(guessed.items()))
     return ReadResult(answers, issues, "Moodle responses")
+
+
+def _guessed_issue(path: Path, label: str, slot: int) -> Issue:
+    """One line per LMS question column graded against the students' own sheets by its position alone."""
+    return Issue(
+        "guessed_problem", str(path), 1, "", label,
+        f"no quizgen Ref and no problem marker in this question: its answers were graded as problem {slot}, by "
+        "position, against each student's own sheet; if the quiz held exported variants, download the report "
+        "with the question text, or mark the questions \"Problem N:\"",
+    )
 
 
 def _moodle_slot(number: int, cells: list[str], questions: dict[int, int], slots: Sequence[int]) -> int | None:
@@ -164,6 +188,7 @@ def read_canvas(
                       "cannot tell which problem this question column is; its answers were not graded")
             )
     answers: list[RawAnswer] = []
+    guessed: dict[int, tuple[str, int]] = {}
     for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
@@ -174,13 +199,15 @@ def read_canvas(
                 Issue("unreadable_row", str(path), line, cells[name_col].strip(), "", "no id or sis_id")
             )
             continue
-        for (col, _text), slot, ref in zip(qcols, mapping, refs, strict=True):
+        for (col, text), slot, ref in zip(qcols, mapping, refs, strict=True):
             if slot is None:
                 continue
-            answers.append(
-                RawAnswer(Source(str(path), line), key, slot, None, lms_cell_text(cells[col]), header[col].strip()[:80],
-                          ref)
-            )
+            answer = lms_cell_text(cells[col])
+            label = header[col].strip()[:80]
+            if ref is None and answer.strip() and slot_from_text(text) is None:
+                guessed.setdefault(col, (label, slot))
+            answers.append(RawAnswer(Source(str(path), line), key, slot, None, answer, label, ref))
+    issues.extend(_guessed_issue(path, label, slot) for _, (label, slot) in sorted(guessed.items()))
     return ReadResult(answers, issues, "Canvas student analysis")
 
 

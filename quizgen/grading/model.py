@@ -22,6 +22,9 @@ IssueKind = Literal[
     "missing",
     "absent",
     "unmatched_column",
+    "unreadable_file",
+    "wrong_sheet",
+    "guessed_problem",
 ]
 """Every kind of problem the problems report can list; the README documents each."""
 
@@ -56,12 +59,17 @@ class StudentKey:
 
 @dataclass(frozen=True)
 class VariantRef:
-    """The exported LMS variant an answer belongs to (quizgen.export.ids: qg.<bank>.<seed>.s<slot>.v<n>)."""
+    """The exported LMS variant an answer belongs to (quizgen.export.ids: qg.<bank>.<seed>.s<slot>.v<n>).
+
+    With note set, the variant is not known yet: it is the variant of problem slot whose STACK question
+    note is note (variant is then 0 and text is the column label); quizgen.grading.variants finds it.
+    """
 
     text: str
     slot: int
     variant: int
     seed: int | None
+    note: str | None = None
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ Shapes, detected from the content and header (never from the file name alone):
 - wide CSV: student_id, then one column per problem (q1, q2 ... or 1, 2 ...; a gradient as one vector
   cell or one column per component: q5.1/q5.2 or q5_x/q5_y);
 - JSON (an array of records, or {"answers": [...]}) or JSONL (one record per line), records as in long CSV;
-- a Moodle quiz "Responses" report and a Canvas quiz "Student Analysis" CSV (see quizgen.grading.lms).
+- a Moodle quiz "Responses" report and a Canvas quiz "Student Analysis" CSV (see quizgen.grading.lms);
+- filled-in fillable PDF worksheets, one file or a folder of them (see quizgen.grading.pdfforms).
 
 Only a file that cannot be read at all (missing, not text, no recognisable header) raises AnswerFileError.
 """
@@ -20,10 +21,11 @@ from typing import Any
 
 from quizgen.csvread import CsvProblem, csv_records, sniff_delimiter
 from quizgen.errors import AnswerFileError
-from quizgen.grading import lms
+from quizgen.grading import lms, pdfforms
 from quizgen.grading.labels import parse_label
 from quizgen.jsonread import decode_error_reason, loads
 from quizgen.grading.model import Issue, RawAnswer, ReadResult, Source, StudentKey
+from quizgen.manifest import Manifest
 
 STUDENT_COLUMNS = ("student_id", "studentid", "student", "id", "sid", "student_number", "matriculation")
 IDENTITY_COLUMNS = ("email", "email_address", "id_number", "idnumber", "username", "sis_id", "sis_user_id", "login_id")
@@ -64,17 +66,20 @@ def decode(path: Path) -> str:
     return text
 
 
-def read_answers(path: str | Path, slots: Sequence[int]) -> ReadResult:
+def read_answers(path: str | Path, slots: Sequence[int], manifest: Manifest | None = None) -> ReadResult:
     """Read one answers file of any supported shape.
 
     Args:
-        path: the file.
+        path: the file, or a folder of filled-in PDF worksheets.
         slots: the manifest's slot numbers in order, to map LMS "Response N" columns by position.
+        manifest: needed for PDF worksheets, whose embedded student id and variant are checked against it.
 
     Raises:
         AnswerFileError: the file cannot be read at all.
     """
     p = Path(path)
+    if manifest is not None and (p.is_dir() or pdfforms.looks_like_pdf(p)):
+        return pdfforms.read_pdf_answers(p, manifest)
     text = decode(p)
     stripped = text.lstrip()
     if not stripped:

@@ -37,7 +37,7 @@ def manifest_slots(manifest: Manifest) -> list[int]:
 
 def read_all(paths: Sequence[str | Path], manifest: Manifest) -> list[ReadResult]:
     slots = manifest_slots(manifest)
-    return [replace(read_answers(p, slots), path=str(p)) for p in paths]
+    return [replace(read_answers(p, slots, manifest), path=str(p)) for p in paths]
 
 
 def grade_files(

@@ -20,6 +20,9 @@ ISSUE_WORDS = {
     "missing": "unanswered problems",
     "absent": "students with no answers",
     "unmatched_column": "unmatched question columns",
+    "unreadable_file": "unreadable files",
+    "wrong_sheet": "worksheets not from this class",
+    "guessed_problem": "LMS questions matched by position only",
 }
 
 

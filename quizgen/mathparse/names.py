@@ -103,7 +103,7 @@ _ALIASES: dict[str, str] = {
     "arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsec": "asec", "arccsc": "acsc",
     "arccot": "acot", "arsinh": "asinh", "arcosh": "acosh", "artanh": "atanh", "arcsinh": "asinh",
     "arccosh": "acosh", "arctanh": "atanh", "log_10": "log10", "log_2": "log2", "Abs": "abs",
-    "Max": "max", "Min": "min", "sgn": "sign", "heaviside": "Heaviside", "ReLU": "relu", "Relu": "relu",
+    "Max": "max", "Min": "min", "sgn": "sign", "signum": "sign", "heaviside": "Heaviside", "ReLU": "relu", "Relu": "relu",
     "sigma": "sigmoid", "piecewise": "Piecewise",
 }
 FUNCTIONS: Final[Mapping[str, FuncSpec]] = MappingProxyType(

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 import sympy
 
+from quizgen import formfields
 from quizgen.manifest import Manifest
 from quizgen.mathparse import symbol
 from quizgen.problem import Problem, Sheet
@@ -58,6 +60,8 @@ class ProblemContext:
     box_rows: list[Tex]  # gradient answers: one labelled line per component
     row_height: str
     steps: list[StepContext]
+    field: str = ""  # fillable worksheets: the answer box's form field name (quizgen.formfields)
+    row_fields: list[str] = dataclass_field(default_factory=list)  # gradient: one field per component row
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,8 @@ class StudentContext:
     extra: dict[str, str]
     total_points: float
     problems: list[ProblemContext]
+    form_meta_field: str = ""  # fillable worksheets: the hidden field naming student, variant and run
+    form_meta: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,7 @@ class DocumentContext:
     double_sided: bool
     quizgen_version: str
     seed: int
+    fillable: bool = False  # answer boxes are PDF form fields (`generate --fillable`)
 
 
 def _where(sheet: Sheet, problem: Problem | None, field_name: str) -> str:
@@ -205,10 +212,14 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
         box_rows=rows,
         row_height="1.3cm" if widest <= MATH_LINE_CHARS // 2 else "2.0cm",
         steps=_steps(problem),
+        # Field names and values are [A-Za-z0-9;+-] only (quizgen.formfields): Tex, so "-" stays "-".
+        field=Tex(formfields.answer_field(sheet.student_id, problem.slot)),
+        row_fields=[Tex(formfields.answer_field(sheet.student_id, problem.slot, k)) for k in range(1, len(rows) + 1)],
     )
 
 
-def student_context(sheet: Sheet, index: int) -> StudentContext:
+def student_context(sheet: Sheet, index: int, form_set: str = "") -> StudentContext:
+    """One student for the templates; form_set (quizgen.formfields.set_id) fills the hidden form field."""
     problems = [problem_context(sheet, p, n) for n, p in enumerate(sheet.problems, 1)]
     return StudentContext(
         index=index,
@@ -218,6 +229,8 @@ def student_context(sheet: Sheet, index: int) -> StudentContext:
         extra=dict(sheet.extra),
         total_points=sum(p.points for p in sheet.problems),
         problems=problems,
+        form_meta_field=Tex(formfields.meta_field(sheet.student_id)),
+        form_meta=Tex(formfields.meta_value(sheet, form_set)),
     )
 
 
@@ -230,7 +243,9 @@ def uses_cjk(manifest: Manifest, more: list[str] | None = None) -> bool:
     return needs_cjk(tex_escape(t) for t in texts)
 
 
-def document_context(manifest: Manifest, kind: str, *, cjk: bool, double_sided: bool) -> DocumentContext:
+def document_context(
+    manifest: Manifest, kind: str, *, cjk: bool, double_sided: bool, fillable: bool = False
+) -> DocumentContext:
     return DocumentContext(
         kind=kind,
         title=manifest.bank.title,
@@ -240,4 +255,5 @@ def document_context(manifest: Manifest, kind: str, *, cjk: bool, double_sided: 
         double_sided=double_sided,
         quizgen_version=manifest.quizgen_version,
         seed=manifest.seed,
+        fillable=fillable,
     )

@@ -16,6 +16,7 @@ from typing import Literal
 
 import click
 
+from quizgen import formfields
 from quizgen.errors import LatexError
 from quizgen.fileio import atomic_write_bytes, atomic_write_text
 from quizgen.manifest import Manifest
@@ -36,14 +37,19 @@ def compile_timeout(students: int) -> float:
     return 120.0 + 0.5 * students
 
 
-def render_sources(manifest: Manifest, template_dir: Path | None = None) -> dict[str, str]:
-    """The LaTeX source of each document, keyed by output name ("worksheets", "key")."""
+def render_sources(manifest: Manifest, template_dir: Path | None = None, *, fillable: bool = False) -> dict[str, str]:
+    """The LaTeX source of each document, keyed by output name ("worksheets", "key").
+
+    fillable makes the worksheets' answer boxes PDF form fields (quizgen.formfields names them).
+    """
     env = build_environment(template_dir)
-    students = [student_context(sheet, i) for i, sheet in enumerate(manifest.students, 1)]
+    form_set = formfields.set_id(manifest)
+    students = [student_context(sheet, i, form_set) for i, sheet in enumerate(manifest.students, 1)]
     cjk = uses_cjk(manifest)
     sources = {}
     for name, template in DOCUMENTS:
-        doc = document_context(manifest, name, cjk=cjk, double_sided=DOUBLE_SIDED and name == "worksheets")
+        doc = document_context(manifest, name, cjk=cjk, double_sided=DOUBLE_SIDED and name == "worksheets",
+                               fillable=fillable and name == "worksheets")
         sources[name] = render_template(env, template, {"doc": doc, "students": students})
     return sources
 
@@ -56,10 +62,12 @@ def write_documents(
     template_dir: Path | None = None,
     split: bool = False,
     quiet: bool = False,
+    fillable: bool = False,
     log_dir: Path | None = None,
 ) -> list[Path]:
     """Write DIR/worksheets.tex and key.tex and, for fmt "pdf", worksheets.pdf and key.pdf (and with split,
-    students/<id>.pdf and keys/<id>.pdf). Returns the paths written.
+    students/<id>.pdf and keys/<id>.pdf). With fillable, the worksheets' answer boxes are form fields
+    (in worksheets.pdf and in each split file). Returns the paths written.
 
     Raises:
         LatexError: a template is broken, pdflatex is missing (the .tex files are written first) or a
@@ -71,7 +79,7 @@ def write_documents(
     if not manifest.students:
         raise LatexError("the manifest has no students, so there is nothing to typeset; check the roster")
     out = Path(out_dir)
-    sources = render_sources(manifest, template_dir)
+    sources = render_sources(manifest, template_dir, fillable=fillable)
     written: list[Path] = []
     for name, text in sources.items():
         path = out / f"{name}.tex"
@@ -83,6 +91,8 @@ def write_documents(
         return written
     find_pdflatex()
     results = _compile_all(manifest, sources, quiet=quiet, out=Path(log_dir) if log_dir is not None else out)
+    if fillable:
+        _check_fields(manifest, results["worksheets"].pdf)
     for name, result in results.items():
         path = out / f"{name}.pdf"
         atomic_write_bytes(path, result.pdf)
@@ -175,6 +185,37 @@ def _warn_name_fallbacks(manifest: Manifest, *, quiet: bool) -> None:
         shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
         click.echo(f"Note: {len(ids)} name(s) are too long or carry too many accents to print as written and "
                    f"appear shortened on the PDFs (the manifest keeps them whole): {shown}", err=True)
+
+
+def expected_fields(manifest: Manifest) -> list[str]:
+    """Every form field a fillable worksheets.pdf must have: each student's hidden field and answer boxes."""
+    names = []
+    for sheet in manifest.students:
+        names.append(formfields.meta_field(sheet.student_id))
+        for p in sheet.problems:
+            if p.ask == "gradient":
+                names += [formfields.answer_field(sheet.student_id, p.slot, k) for k in range(1, len(p.wrt) + 1)]
+            else:
+                names.append(formfields.answer_field(sheet.student_id, p.slot))
+    return names
+
+
+def _check_fields(manifest: Manifest, pdf: bytes) -> None:
+    """A fillable worksheet whose boxes are not all fields cannot be graded from the PDF: say so now.
+
+    Only a custom --template that does not use \\qgfield / \\qgmetafield can cause this.
+    """
+    import io
+
+    from pypdf import PdfReader
+
+    have = set(PdfReader(io.BytesIO(pdf)).get_fields() or {})
+    missing = [name for name in expected_fields(manifest) if name not in have]
+    if missing:
+        raise LatexError(
+            f"--fillable: worksheets.pdf lacks {len(missing)} of its form fields (first: {missing[0]}); a custom "
+            "--template must keep \\qgfield in problem.tex.j2 and \\qgmetafield in header.tex.j2 (see the README)"
+        )
 
 
 def _write_split(manifest: Manifest, results: dict[str, CompileResult], out: Path) -> list[Path]:

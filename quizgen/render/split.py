@@ -1,4 +1,7 @@
-"""Per-student PDFs cut from one compiled batch (one pdflatex run is far faster than one per student)."""
+"""Per-student PDFs cut from one compiled batch (one pdflatex run is far faster than one per student).
+
+Form fields (fillable worksheets) stay with the pages they are on.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +16,19 @@ def split_pdf(pdf: bytes, ranges: list[tuple[int, int]]) -> list[bytes]:
     # pdflatex writes CJK fonts with two /ToUnicode entries; harmless, but pypdf warns about each one.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     reader = PdfReader(io.BytesIO(pdf))
+    # A fillable worksheet's form (its fields and the /AcroForm that lists them) and its metadata must go
+    # along with the pages, or no reader sees the fields; append copies the fields of the pages it takes.
+    form = "/AcroForm" in reader.trailer["/Root"]
     out = []
     for first, last in ranges:
         writer = PdfWriter()
-        for index in range(first - 1, last):
-            writer.add_page(reader.pages[index])
+        if form:
+            writer.append(reader, pages=(first - 1, last), import_outline=False)
+            if reader.metadata:
+                writer.add_metadata({k: v for k, v in reader.metadata.items() if isinstance(v, str)})
+        else:
+            for index in range(first - 1, last):
+                writer.add_page(reader.pages[index])
         buffer = io.BytesIO()
         writer.write(buffer)
         out.append(buffer.getvalue())

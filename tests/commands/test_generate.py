@@ -24,7 +24,7 @@ def test_help_lists_every_option():
     result = _run("generate", "--help")
     assert result.exit_code == 0
     for option in ("--bank", "--roster", "--count", "--seed", "--format", "--template", "--split", "--quiet",
-                   "--variant", "--out"):
+                   "--variant", "--out", "--fillable"):
         assert option in result.output
 
 
@@ -34,7 +34,7 @@ def test_json_for_count(tmp_path):
     assert f"Generated 3 sheets (30 problems) into {tmp_path}" in result.output
     data = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
     assert [s["student_id"] for s in data["students"]] == ["001", "002", "003"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["answers-template.csv", "manifest.json"]
 
 
 def test_roster_and_variant_rebuild(tmp_path):
@@ -61,6 +61,8 @@ def test_roster_and_variant_rebuild(tmp_path):
         (["--count", "1", "--variant", "ABC"], "Error: --variant 'ABC' is not a variant code (8 characters from 2-9 "
          "and A-Z without I and O); copy it from the sheet or manifest.json"),
         (["--roster", "missing.csv"], "Error: missing.csv: no such roster file; check the path"),
+        (["--count", "1", "--fillable"], "Error: --fillable makes the worksheet PDFs fillable; use it with --format "
+         "pdf (or tex)"),
     ],
 )
 def test_user_errors_are_one_line(tmp_path, args, message):
@@ -104,7 +106,7 @@ def test_interrupted_generate_leaves_the_previous_complete_set(tmp_path, monkeyp
     assert _run("generate", "--bank", DEMO, "--count", "2", "--seed", "1", "--format", "tex", "-q",
                 "--out", str(out)).exit_code == 0
     before = _snapshot(out)
-    assert set(before) == {"manifest.json", "worksheets.tex", "key.tex"}
+    assert set(before) == {"manifest.json", "answers-template.csv", "worksheets.tex", "key.tex"}
 
     import quizgen.render.documents as documents
 
@@ -119,7 +121,8 @@ def test_interrupted_generate_leaves_the_previous_complete_set(tmp_path, monkeyp
     result = _run("generate", "--bank", DEMO, "--count", "3", "--seed", "2", "--format", "tex", "-q", "--out", str(out))
     assert result.exit_code == 1 and "Aborted" in result.output  # click's answer to Ctrl-C
     assert _snapshot(out) == before
-    assert sorted(p.name for p in out.iterdir()) == ["key.tex", "manifest.json", "worksheets.tex"]  # no staging left
+    assert sorted(p.name for p in out.iterdir()) == [  # no staging folder left
+        "answers-template.csv", "key.tex", "manifest.json", "worksheets.tex"]
 
 
 def test_a_new_run_replaces_the_whole_previous_set(tmp_path):
@@ -128,7 +131,7 @@ def test_a_new_run_replaces_the_whole_previous_set(tmp_path):
     (out / "notes.txt").write_text("mine", encoding="utf-8")
     assert _run("generate", "--bank", DEMO, "--count", "2", "--format", "json", "-q", "--out", str(out)).exit_code == 0
     # the .tex of the previous run no longer match the new manifest; the teacher's own file stays
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "notes.txt"]
+    assert sorted(p.name for p in out.iterdir()) == ["answers-template.csv", "manifest.json", "notes.txt"]
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")

@@ -131,3 +131,17 @@ def test_unprintable_key_is_a_clear_export_error() -> None:
     item = build_item(problem, VariantId("demo", 1, 1, 1), 1)
     with pytest.raises(ExportError, match="variant 01 .*Piecewise.*--format moodle"):
         stack_question_xml(item)
+
+
+def test_question_note_names_the_variant(root) -> None:  # noqa: ANN001
+    """Moodle's Responses report shows the note, not the text, for STACK: the note must carry the reference."""
+    from quizgen.grading.variants import find_ref
+
+    for q in _stack_questions(root):
+        idnumber = q.findtext("idnumber")
+        note = q.findtext("questionnote/text")
+        ref = find_ref(note)
+        assert ref is not None and ref.text == idnumber
+        vid = parse_idnumber(idnumber)
+        assert (ref.slot, ref.variant, ref.seed) == (vid.slot, vid.variant, vid.seed)
+        assert note.startswith("\\(") and " : \\(" in note  # function and key, as older exports wrote it

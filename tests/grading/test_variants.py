@@ -126,3 +126,21 @@ def test_moodle_round_trip_through_quizgen_export(tmp_path: Path) -> None:
     results = grade(subs, FakeBackend())
     assert [(r.total, r.max_points) for r in results] == [(3.0, 3.0), (1.0, 3.0)]
     assert issues == []
+
+
+def test_an_explicit_bank_must_be_the_manifests_bank(tmp_path: Path) -> None:
+    """bank_path supplies a bank the manifest's relative path no longer finds, but never a different bank."""
+    from quizgen.grading.model import VariantRef
+
+    (tmp_path / "bank.yaml").write_text(BANK, encoding="utf-8")
+    manifest = generate(load_bank(tmp_path / "bank.yaml"), [Student("s1", "Ada", {})], seed=9)
+    moved = tmp_path / "elsewhere"
+    moved.mkdir()
+    (moved / "copy.yaml").write_text(BANK, encoding="utf-8")
+    (moved / "edited.yaml").write_text(BANK.replace("points: 2", "points: 3"), encoding="utf-8")
+    (tmp_path / "bank.yaml").unlink()
+    ref = VariantRef("qg.bank.9.s01.v002", 1, 2, 9)
+    good = VariantBuilder(manifest, moved, bank_path=moved / "copy.yaml").problem(ref)
+    assert good == generate_variants(load_bank(moved / "copy.yaml"), 1, 2, seed=9)[1]
+    bad = VariantBuilder(manifest, moved, bank_path=moved / "edited.yaml").problem(ref)
+    assert isinstance(bad, str) and "not the bank this manifest was generated from" in bad

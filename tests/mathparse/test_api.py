@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sympy
 
@@ -307,3 +309,50 @@ def test_keys_read_back_any_sympy_str() -> None:
         assert _numerically_equal(value, expr), (str(expr), value)
 
     check()
+
+
+# Spellings the LMS exports tell students to type (quizgen/export/stack_xml.py _instructions): a
+# regrade of an LMS attempt must read every one of them.
+EXPORT_SPELLINGS = [
+    ("(1+signum(y-x))/2", XY, ind(y > x)),
+    ("(signum(y-x)+1)/2", XY, ind(y > x)),
+    ("-((3*(1-signum(3*x+1)))/2)", XY, -3 * ind(3 * x + 1 < 0)),
+    ("(18*y-24-18*x)*(1+signum(3*y-4-3*x))/2", XY, (18 * y - 24 - 18 * x) * ind(3 * y - 4 - 3 * x > 0)),
+    ("sign(x) - signum(x)", XY, sympy.S.Zero),
+    ("3*x^2*y", XY, 3 * x**2 * y),
+    ("[2*x, 3*y^2]", XY, (2 * x, 3 * y**2)),
+    ("[16*x*y^2+3*x^2,16*x^2*y-10*x^3]", XY, (16 * x * y**2 + 3 * x**2, 16 * x**2 * y - 10 * x**3)),
+]
+
+
+def _same_function(a: sympy.Expr, b: sympy.Expr) -> bool:
+    """Equal at sample points off the kinks (signum(0) = 0 differs from 1(0 > 0) only on a kink)."""
+    points = [(sympy.Rational(3, 7), sympy.Rational(-5, 3)), (sympy.Rational(-2, 9), sympy.Rational(11, 4)),
+              (sympy.Rational(13, 5), sympy.Rational(1, 6))]
+    return all(sympy.simplify((a - b).subs({x: px, y: py})) == 0 for px, py in points)
+
+
+@pytest.mark.parametrize(("text", "variables", "expected"), EXPORT_SPELLINGS)
+def test_spellings_the_exports_teach_are_accepted(text: str, variables: list[str], expected) -> None:  # noqa: ANN001
+    value = parse_answer(text, variables).value
+    if isinstance(expected, tuple):
+        assert isinstance(value, tuple) and len(value) == len(expected)
+        assert all(_same_function(a, b) for a, b in zip(value, expected))
+    else:
+        assert _same_function(value, expected), value
+
+
+def test_every_example_in_the_stack_instructions_parses() -> None:
+    """The examples quoted in a STACK question's instructions, taken from the exporter itself."""
+    from types import SimpleNamespace
+
+    from quizgen.export.stack_xml import _instructions
+
+    problem = SimpleNamespace(answer=["1", "1"], function="Max(x, y)", variables=["x", "y"], wrt=["x", "y"])
+    text = _instructions(SimpleNamespace(kind="multichoice", problem=problem))
+    examples = re.findall(r"e\.g\. (.+?)\.(?:\s|$)", text) + re.findall(r"\bas (\S+)\.(?:\s|$)", text)
+    assert any("signum" in e for e in examples), text
+    forms = [f for e in examples for f in (re.split(r", (?![^\[]*\])", e) if not e.startswith("[") else [e])]
+    assert len(forms) >= 7, forms
+    for form in forms:
+        parse_answer(form, ["x", "y", "u"])

@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from quizgen.errors import LatexError
+from quizgen.formfields import encode_id
 from quizgen.fileio import file_stems
 from quizgen.render import write_documents
 from quizgen.render.escape import cjk_font_for
@@ -205,3 +206,44 @@ def test_a_rerun_replaces_stale_outputs(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == ["c.pdf"]
     write_documents(make_manifest(["D"], [scalar_problem(1)], ids=["d"]), tmp_path, fmt="tex", quiet=True)
     assert not (tmp_path / "worksheets.pdf").exists()  # it was for the previous class
+
+
+def test_fillable_sources_name_a_field_per_student_and_answer_box(tmp_path: Path) -> None:
+    from quizgen.render import render_sources
+    from quizgen.render.documents import expected_fields
+
+    manifest = make_manifest(["Zoë", "Bo"], ids=["a/b é", "s2"])
+    sources = render_sources(manifest, fillable=True)
+    names = re.findall(r"\\(?:qgfield\{.*?\}|qgmetafield)\{(qg-[A-Za-z0-9+-]+)\}", sources["worksheets"])
+    assert sorted(names) == sorted(expected_fields(manifest))
+    assert len(set(names)) == len(names) == 2 * (1 + 1 + 2)  # meta, scalar, two gradient rows each
+    assert "TextField" not in sources["key"] and "\\begin{Form}" in sources["worksheets"]
+    plain = render_sources(manifest)  # without --fillable nothing changes: no hyperref, no fields
+    assert "hyperref" not in plain["worksheets"] and "qgfield" not in plain["worksheets"]
+
+
+@needs_tex
+def test_a_template_without_fields_is_refused_with_fillable(tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "problem.tex.j2").write_text("Problem \\VAR{ problem.number }: \\VAR{ problem.prompt }\\par\n",
+                                         encoding="utf-8")
+    with pytest.raises(LatexError, match="lacks 3 of its form fields"):
+        write_documents(make_manifest(["A"]), tmp_path / "out", fmt="pdf", template_dir=mine, fillable=True,
+                        quiet=True)
+    assert not (tmp_path / "out" / "worksheets.pdf").exists()
+
+
+@needs_tex
+def test_fillable_fields_survive_any_student_id(tmp_path: Path) -> None:
+    """Ids that are hostile names (CJK, TeX specials, a leading escape) still give every field, split too."""
+    from quizgen.render.documents import expected_fields
+
+    ids = [n for n in HOSTILE_NAMES if all(ord(c) < 0x3000 or cjk_font_for(ord(c)) for c in n)][:4] + ["-x"]
+    manifest = make_manifest(ids, ids=ids)
+    write_documents(manifest, tmp_path, fmt="pdf", fillable=True, split=True, quiet=True)
+    assert set(PdfReader(str(tmp_path / "worksheets.pdf")).get_fields()) == set(expected_fields(manifest))
+    stems = file_stems(ids)
+    for sid in ids:
+        fields = PdfReader(str(tmp_path / "students" / f"{stems[sid]}.pdf")).get_fields()
+        assert set(fields) == {n for n in expected_fields(manifest) if n.startswith(f"qg-{encode_id(sid)}-")}
