@@ -72,3 +72,16 @@ def test_garbage_is_refused_with_one_line(tmp_path: Path, content: bytes) -> Non
 def test_missing_manifest_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(ManifestError, match="quizgen generate"):
         manifest.read(tmp_path / "nope.json")
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+     ('{"a": ' + "9" * 5000 + "}", "a number too long to read")],
+)
+def test_hostile_manifest_json_is_a_one_line_error(tmp_path: Path, text: str, reason: str) -> None:
+    path = tmp_path / "manifest.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ManifestError) as info:
+        manifest.read(path)
+    assert info.value.message == f"{path}: not a quizgen manifest (invalid JSON: {reason}); regenerate it"
