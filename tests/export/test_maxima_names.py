@@ -75,6 +75,8 @@ def _stack_programs(path: Path) -> list[tuple[str, str, list[str]]]:
         if q.get("type") != "stack":
             continue
         text = q.findtext("questionvariables/text")
+        # every answer a potential response tree compares with (the key, each typical mistake) must parse too
+        text += "".join(f"\nqgtans{i}: {node.findtext('tans')};" for i, node in enumerate(q.iter("node")))
         variables = sorted(set(re.findall(r"\b[A-Za-z]\w*\b", text)))
         out.append((q.findtext("idnumber"), text, variables))
     return out
@@ -90,6 +92,18 @@ def test_every_shipped_bank_exports_questions_that_run_in_maxima(tmp_path: Path)
     results = evaluate([text for _, text, _ in programs])
     failures = [(qid, text, r) for (qid, text, _), r in zip(programs, results, strict=True) if r != "ok"]
     assert failures == []
+
+
+@needs_maxima
+def test_every_question_shape_runs_in_maxima(quiz, tmp_path: Path) -> None:  # noqa: ANN001
+    """The hand-made quiz: symbolic, indicator, gradient, value and gradient-value questions, with mistakes."""
+    from quizgen.export.stack_xml import stack_xml
+
+    path = tmp_path / "s.xml"
+    path.write_text(stack_xml(quiz=quiz), encoding="utf-8")
+    programs = _stack_programs(path)
+    assert programs and all("qgtans" in text for _, text, _ in programs)
+    assert evaluate([text for _, text, _ in programs]) == ["ok"] * len(programs)
 
 
 @needs_maxima
