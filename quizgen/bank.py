@@ -203,10 +203,18 @@ def _read(path: Path, shown: str) -> tuple[bytes, Any]:
 _NUMBER = re.compile(r"[-+]?(?:0[xob])?[0-9_]+(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?")
 
 
+_DEEP_BRACKETS = re.compile(r"[\[{](?:\s*[\[{]){%d}" % MAX_DEPTH)
+"""More than MAX_DEPTH brackets opened in a row: YAML's scanner would read them all before the first event."""
+
+
 def _check_shape(yaml: YAML, text: str, shown: str) -> None:
     """Refuse, from the event stream and before anything is built, what would exhaust time or memory:
     nesting past MAX_DEPTH (the YAML composer recurses), aliases that expand past MAX_VALUES values, and
     numbers longer than MAX_DIGITS digits. Linear in the file; raises BankError with the line."""
+    deep = _DEEP_BRACKETS.search(text)
+    if deep:
+        raise BankError(f"{shown}:{text.count(chr(10), 0, deep.start()) + 1}: lists and mappings nested more than "
+                        f"{MAX_DEPTH} deep; a bank needs 4 levels, so check the brackets and indentation")
     depth = 0
     total = 0
     sizes: dict[str, int] = {}  # anchor -> values it stands for, aliases inside it expanded
