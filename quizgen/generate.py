@@ -155,7 +155,7 @@ def _draft_key(slot: SlotSpec, draft: Draft, allow_zero: bool) -> object:
         slot.number, slot.family, slot.difficulty, slot.points, slot.ask, allow_zero,
         draft.function, _freeze(draft.variables), _freeze(draft.wrt), _freeze(draft.answer),
         draft.prompt_text, draft.prompt_latex, _freeze(draft.steps), _freeze(draft.mistakes),
-        _freeze(draft.kinks), _freeze(draft.point), draft.function_latex,
+        _freeze(draft.kinks), _freeze(draft.point), draft.function_latex, _freeze(draft.definitions),
     )
 
 
@@ -271,6 +271,7 @@ def _problem(
         answer_latex=answer_latex,
         steps=[_step(s) for s in draft.steps],
         mistakes=mistakes,
+        definitions={name: sstr(expr) for name, expr in draft.definitions.items()},
     )
 
 

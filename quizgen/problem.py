@@ -56,6 +56,10 @@ class Problem:
     answer_latex: str
     steps: list[Step] = field(default_factory=list)
     mistakes: list[Mistake] = field(default_factory=list)
+    definitions: dict[str, str] = field(default_factory=dict)
+    """Names the prompt defines (z, a, u, ...) -> expression in the variables, sympy str() like function.
+    Answers may use these names; grading writes them out before checking. {} when the prompt defines none
+    (and in manifests written before the field existed)."""
 
     def to_dict(self) -> dict[str, Any]:
         # What dataclasses.asdict gives (same keys, same order), built directly: asdict deep-copies
@@ -81,6 +85,7 @@ class Problem:
                  "feedback": m.feedback}
                 for m in self.mistakes
             ],
+            "definitions": dict(self.definitions),
         }
 
     @classmethod
@@ -88,6 +93,7 @@ class Problem:
         values = dict(data)
         values["steps"] = [Step(**s) for s in values.get("steps", [])]
         values["mistakes"] = [Mistake(**m) for m in values.get("mistakes", [])]
+        values["definitions"] = {str(k): str(v) for k, v in dict(values.get("definitions") or {}).items()}
         return cls(**values)
 
 

@@ -85,3 +85,18 @@ def test_hostile_manifest_json_is_a_one_line_error(tmp_path: Path, text: str, re
     with pytest.raises(ManifestError) as info:
         manifest.read(path)
     assert info.value.message == f"{path}: not a quizgen manifest (invalid JSON: {reason}); regenerate it"
+
+
+def test_definitions_round_trip_and_older_manifests_have_none(tmp_path: Path) -> None:
+    m = _manifest()
+    problem = m.students[0].problems[0]
+    named = Problem(**{**problem.__dict__, "definitions": {"z": "b + w1*x1", "a": "Max(0, b + w1*x1)"}})
+    m2 = Manifest(m.quizgen_version, m.bank, m.bank_sha256, m.seed, [Sheet("s1", "Zoë", "ABCD2345", [named])])
+    path = tmp_path / "manifest.json"
+    manifest.write(m2, path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["students"][0]["problems"][0]["definitions"] == {"z": "b + w1*x1", "a": "Max(0, b + w1*x1)"}
+    assert manifest.read(path).students[0].problems[0].definitions == named.definitions
+    old = problem.to_dict()
+    del old["definitions"]  # a manifest written before the field existed
+    assert Problem.from_dict(old).definitions == {}

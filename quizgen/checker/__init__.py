@@ -6,7 +6,7 @@ equivalence.py for how equality is decided and feedback.py for what a wrong answ
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from quizgen.checker.verdict import CheckRequest, Verdict
@@ -26,17 +26,20 @@ def check(
     mistakes: Sequence[Mistake] = (),
     latex: bool | None = None,
     timeout: float = 2.0,
+    definitions: Mapping[str, str] | None = None,
 ) -> Verdict:
     """Check one answer against its key (sympy str() form; a list for a gradient); never raises for bad input.
 
     variables lists the problem's variables in order (None: the key's free symbols, sorted); mistakes are
-    buggy keys whose feedback is returned when the answer matches one; timeout is the hard limit in seconds.
+    buggy keys whose feedback is returned when the answer matches one; timeout is the hard limit in seconds;
+    definitions are names the prompt defines (name -> expression in the variables) the answer may use.
     """
     from quizgen.checker.batch import default_checker
 
     if isinstance(variables, str):
         variables = (variables,)  # check("2*x", "2x", "x"): one variable, not its letters
-    request = CheckRequest(expected, answer, None if variables is None else tuple(variables), tuple(mistakes), latex)
+    request = CheckRequest(expected, answer, None if variables is None else tuple(variables), tuple(mistakes), latex,
+                           definitions)
     return default_checker(float(timeout)).check(request)
 
 

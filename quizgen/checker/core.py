@@ -18,6 +18,7 @@ from typing import Any
 
 import sympy
 
+from quizgen.checker.definitions import check_with_definitions
 from quizgen.checker.equivalence import (
     CheckTimeout,
     Comparison,
@@ -187,6 +188,8 @@ def _check(req: CheckRequest, deadline: float | None, symbolic: SymbolicFn | Non
         return invalid(f"Problem with the key, not the answer: {exc}", "bad_key")
     if not isinstance(req.answer, str):
         return invalid("The answer is not text.", "bad_request")
+    if req.definitions:  # names from the prompt: check the answer with them written out
+        return check_with_definitions(req, key.variables, lambda plain: _check(plain, deadline, symbolic))
     bad = [v for v in key.variables if not (isinstance(v, str) and v.isidentifier())]
     if bad:
         return invalid(f"Problem with the variables, not the answer: {bad[0]!r} is not a variable name.", "bad_key")

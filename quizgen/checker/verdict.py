@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -53,6 +53,9 @@ class CheckRequest:
     variables: Sequence[str] | None = None
     mistakes: Sequence[Mistake] = field(default_factory=tuple)
     latex: bool | None = None
+    definitions: Mapping[str, str] | None = None
+    """Names the problem's prompt defines, name -> expression in the variables (sympy str(), as a key):
+    the answer may use them (quizgen.checker.definitions). None or empty: only the variables."""
 
     def cache_key(self) -> tuple[Any, ...]:
         """A hashable identity: identical requests (common in a class) share one check."""
@@ -61,7 +64,9 @@ class CheckRequest:
         mistakes = tuple(
             (m.kind, m.answer if isinstance(m.answer, str) else tuple(m.answer), m.feedback) for m in self.mistakes
         )
-        return (expected, self.answer, variables, mistakes, self.latex)
+        defs = self.definitions
+        definitions = tuple(sorted(defs.items())) if isinstance(defs, Mapping) else defs
+        return (expected, self.answer, variables, mistakes, self.latex, definitions or None)
 
 
 def invalid(message: str, diagnosis: str | None = None, interpreted: str = "", latex: str = "") -> Verdict:

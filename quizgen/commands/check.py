@@ -172,7 +172,13 @@ def parse_batch_line(raw: bytes, number: int) -> tuple[Any, Any]:
     latex = record.get("latex")
     if latex is not None and not isinstance(latex, bool):
         return rid, f'line {number}: "latex" must be true or false'
-    return rid, CheckRequest(expected, answer, tuple(variables) if variables is not None else None, (), latex)
+    definitions = record.get("definitions")
+    if definitions is not None and not (
+        isinstance(definitions, dict) and all(isinstance(v, str) for v in definitions.values())
+    ):
+        return rid, f'line {number}: "definitions" must be an object of names to expression strings'
+    return rid, CheckRequest(expected, answer, tuple(variables) if variables is not None else None, (), latex,
+                             definitions or None)
 
 
 def _json_line(row: dict[str, Any]) -> str:

@@ -77,6 +77,9 @@ class Draft:
     kinks: list[sympy.Basic] = field(default_factory=list)
     point: dict[sympy.Symbol, sympy.Rational] | None = None
     function_latex: str | None = None  # e.g. to show 3(2x^2)^5 unexpanded; default sympy.latex(function)
+    definitions: dict[str, sympy.Basic] = field(default_factory=dict)
+    """Names the prompt defines for intermediate quantities (z, a of a neuron; u, v, h of a chain), each
+    as an expression in the variables: an answer may use them (Problem.definitions)."""
 
 
 class Family(ABC):

@@ -194,6 +194,7 @@ class ChainMulti(Family):
             prompt_latex=f"{intro_latex} Find ${partial_latex(x, 'F')}$ by the chain rule.",
             steps=steps,
             mistakes=[DraftMistake(k, a, fb) for k, a, fb in mistakes],
+            definitions=_definitions(layers, values, taken),
         )
         if slot.ask == "value":
             return _at_point(slot, rng, draft, intro_text, intro_latex)
@@ -337,6 +338,19 @@ def _mistakes(
             seen.add(answer)
             kept_mistakes.append((k, answer, feedback))
     return kept_mistakes
+
+
+def _definitions(layers: list[_Layer], values: list[sympy.Expr], taken: set[str]) -> dict[str, sympy.Expr]:
+    """What the prompt's names stand for, in the variables: each inner layer (h, g, k) is its value at the
+    composition, and so is the argument the next layer takes it as (u, v, s). f is not one: f(...) is F.
+    A name that is also a bank variable is left out (the variable wins)."""
+    out: dict[str, sympy.Expr] = {}
+    for i, layer in enumerate(layers[:-1]):
+        value = values[i + 1]
+        for name in (layer.name, layers[i + 1].arg.name):
+            if name not in taken and name not in out:
+                out[name] = value
+    return out
 
 
 def _at_point(slot: SlotSpec, rng: random.Random, draft: Draft, intro_text: str, intro_latex: str) -> Draft | None:

@@ -437,6 +437,7 @@ def _value_draft(
 def _with_prompt(draft: Draft, nn: _Neuron, wrt: list[sympy.Symbol], ask: str) -> Draft:
     """The neuron described in words (which loss, with or without ½), then the question."""
     text, latex = _describe(nn)
+    definitions = {"z": nn.z, "a": sympy.Max(ZERO, nn.z, evaluate=False)}  # as the prompt defines them
     if ask == "gradient":
         parts = ", ".join(partial_text(v, "L") for v in wrt)
         parts_latex = ", ".join(partial_latex(v, "L") for v in wrt)
@@ -451,4 +452,4 @@ def _with_prompt(draft: Draft, nn: _Neuron, wrt: list[sympy.Symbol], ask: str) -
     else:
         text += f" Find {partial_text(wrt[0], 'L')} as a function of the weights, inputs and bias (use an indicator for the ReLU gate)."
         latex += f" Find ${partial_latex(wrt[0], 'L')}$ as a function of the weights, inputs and bias (use an indicator for the ReLU gate)."
-    return replace(draft, prompt_text=text, prompt_latex=latex)
+    return replace(draft, prompt_text=text, prompt_latex=latex, definitions=definitions)

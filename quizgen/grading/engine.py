@@ -23,6 +23,8 @@ class Request:
     answer: str
     variables: tuple[str, ...]
     mistakes: tuple[Mistake, ...]
+    definitions: tuple[tuple[str, str], ...] = ()
+    """Names the problem's prompt defines (Problem.definitions), which the answer may use."""
 
 
 class VerdictLike(Protocol):
@@ -57,6 +59,7 @@ class CheckerBackend:
                 answer=r.answer,
                 variables=list(r.variables),
                 mistakes=list(r.mistakes),
+                definitions=dict(r.definitions) or None,
             )
             for r in requests
         ]
@@ -67,7 +70,8 @@ class CheckerBackend:
 
 
 def _problem_key(problem: Problem) -> str:
-    return json.dumps([problem.answer, problem.variables, [[m.kind, m.answer, m.feedback] for m in problem.mistakes]])
+    return json.dumps([problem.answer, problem.variables, [[m.kind, m.answer, m.feedback] for m in problem.mistakes],
+                       problem.definitions])
 
 
 def fmt_join(values: Sequence[str]) -> str:
@@ -104,7 +108,8 @@ def grade(
         if dedup not in seen:
             seen[dedup] = len(requests)
             requests.append(
-                Request(expected, answer, tuple(problem.variables), tuple(problem.mistakes) if mistakes else ())
+                Request(expected, answer, tuple(problem.variables), tuple(problem.mistakes) if mistakes else (),
+                        tuple(problem.definitions.items()))
             )
         return seen[dedup]
 

@@ -46,6 +46,9 @@ _LATEX_RE = re.compile(
 )
 _BRACED_NAME = re.compile(r"\s*\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}")
 _BRACED_ONE = re.compile(r"\s*(?:\{\s*1\s*\}|1)")
+_LEFT_BAR = re.compile(r"\s*(?:\||\\[lv]vert(?![A-Za-z]))")
+OPENING_BAR: Final = ("open", None)
+"""meaning of a | that can only open an absolute value (\\left|, \\lvert)."""
 
 _LATEX_SKIP: Final = frozenset({
     ",", ";", ":", "!", " ", "quad", "qquad", "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr",
@@ -151,7 +154,15 @@ def _latex_command(cmd: str, start: int, end: int, text: str, hi: int, tokens: l
     if cmd in _LATEX_SKIP:
         if cmd in ("left", "right", "middle") and end < hi and text[end] == ".":
             end += 1
+        if cmd == "left":
+            bar = _LEFT_BAR.match(text, end, hi)
+            if bar:  # \left| always opens an absolute value, even inside another one
+                tokens.append(Token("op", "|", start, bar.end(), space, OPENING_BAR))
+                return bar.end()
         return -end
+    if cmd == "lvert":
+        tokens.append(Token("op", "|", start, end, space, OPENING_BAR))
+        return end
     if cmd in _LATEX_OPS:
         tokens.append(Token("op", _LATEX_OPS[cmd], start, end, space))
         return end
@@ -201,11 +212,16 @@ def _split_name(word: str, start: int, end: int, table: NameTable, space: bool, 
             return [Token("name", word, start, end, space, meaning)]
         _fail_whole(word, start, table, next_char)
         return [Token("name", word, start, end, space, ("var", word))]
+    if word == "I" and meaning is None and next_char in ("(", "["):  # I(x > y): the indicator
+        return [Token("ind", word, start, end, space)]
     call_follows = next_char in ("(", "^", "|", "{")
     if meaning is not None and (meaning[0] != "func" or call_follows):
         return [Token("name", word, start, end, space, meaning)]
     first = _segment(word, table, call_follows, strict=True) or _segment(word, table, call_follows, strict=False)
     if first is None:
+        glued = _function_then_number(word, start, end, table, space, next_char)
+        if glued:
+            return glued
         _fail_split(word, start, table, next_char)
         raise AssertionError("unreachable")  # _fail_split always raises
     out: list[Token] = []
@@ -214,6 +230,36 @@ def _split_name(word: str, start: int, end: int, table: NameTable, space: bool, 
         piece = word[i:i + first[i]]
         out.append(Token("name", piece, start + i, start + i + len(piece), space if i == 0 else False, known[piece]))
         i += first[i]
+    return out
+
+
+def _function_then_number(word: str, start: int, end: int, table: NameTable, space: bool,
+                          next_char: str) -> list[Token]:
+    """sin2x, ln2, xtan3u: a function name glued to a number is the number starting its argument
+    (sin 2x); [] when word is not of that shape (x2 stays an error)."""
+    m = re.match(r"[A-Za-z]+", word)
+    head = m.group() if m else ""
+    digits = re.match(r"[0-9]+", word[len(head):])
+    if not head or digits is None:
+        return []
+    first = _segment(head, table, True, strict=True)
+    if first is None:
+        return []
+    out: list[Token] = []
+    i = 0
+    while i < len(head):
+        piece = head[i:i + first[i]]
+        out.append(Token("name", piece, start + i, start + i + len(piece), space if i == 0 else False,
+                         table.known[piece]))
+        i += first[i]
+    if out[-1].meaning is None or out[-1].meaning[0] != "func":
+        return []
+    at = start + len(head)
+    out.append(Token("num", digits.group(), at, at + len(digits.group()), False))
+    rest = word[len(head) + len(digits.group()):]
+    if rest:
+        at += len(digits.group())
+        out.extend(_split_name(rest, at, end, table, False, next_char))
     return out
 
 

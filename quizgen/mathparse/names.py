@@ -84,6 +84,9 @@ _SPECS: dict[str, FuncSpec] = {
     "asinh": _f1(sympy.asinh, _op + "{arsinh}", "asinh"),
     "acosh": _f1(sympy.acosh, _op + "{arcosh}", "acosh"),
     "atanh": _f1(sympy.atanh, _op + "{artanh}", "atanh"),
+    "acoth": _f1(sympy.acoth, _op + "{arcoth}", "acoth"),
+    "asech": _f1(sympy.asech, _op + "{arsech}", "asech"),
+    "acsch": _f1(sympy.acsch, _op + "{arcsch}", "acsch"),
     "exp": _f1(sympy.exp, r"\exp", "exp"),
     "log": FuncSpec("log", 1, 2, _log, r"\log"),
     "ln": _f1(sympy.log, r"\ln", "ln"),
@@ -102,7 +105,9 @@ _SPECS: dict[str, FuncSpec] = {
 _ALIASES: dict[str, str] = {
     "arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsec": "asec", "arccsc": "acsc",
     "arccot": "acot", "arsinh": "asinh", "arcosh": "acosh", "artanh": "atanh", "arcsinh": "asinh",
-    "arccosh": "acosh", "arctanh": "atanh", "log_10": "log10", "log_2": "log2", "Abs": "abs",
+    "arccosh": "acosh", "arctanh": "atanh", "arcoth": "acoth", "arccoth": "acoth", "arsech": "asech",
+    "arcsech": "asech", "arcsch": "acsch", "arccsch": "acsch", "arcosech": "acsch", "arccosech": "acsch",
+    "cosec": "csc", "cosech": "csch", "arccosec": "acsc", "log_10": "log10", "log_2": "log2", "Abs": "abs",
     "Max": "max", "Min": "min", "sgn": "sign", "signum": "sign", "heaviside": "Heaviside", "ReLU": "relu", "Relu": "relu",
     "sigma": "sigmoid", "piecewise": "Piecewise",
 }
@@ -159,13 +164,17 @@ GREEK: Final[frozenset[str]] = frozenset(
 )
 
 
+UNIT_VECTORS: Final[tuple[str, ...]] = ("i", "j", "k")
+"""Unit vectors of a_i + b j + c k answers, for problems without variables of these names."""
+
+
 @dataclass(frozen=True)
 class NameTable:
     """What each name means for one problem: variables first, then functions and constants."""
 
     variables: tuple[str, ...]
     known: Mapping[str, tuple[str, object]]
-    """name -> ("var", symbol name) | ("func", FuncSpec) | ("const", sympy value)."""
+    """name -> ("var", symbol name) | ("func", FuncSpec) | ("const", sympy value) | ("unit", 0|1|2)."""
     max_len: int
     lower: Mapping[str, str]
     """lowercased name -> a known spelling, for "did you mean" on case mistakes."""
@@ -197,6 +206,9 @@ def name_table(variables: tuple[str, ...] | None) -> NameTable:
     lower: dict[str, str] = {}
     for name in sorted(known):
         lower.setdefault(name.lower(), name)
+    if variables is not None:  # answers may write a vector as a i + b j + c k (keys never do); no
+        for index, unit in enumerate(UNIT_VECTORS):  # "did you mean 'j'?" for J, so after `lower`
+            known.setdefault(unit, ("unit", index))
     return NameTable(
         variables=declared,
         known=MappingProxyType(known),

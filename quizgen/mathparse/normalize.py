@@ -25,7 +25,7 @@ _REPLACE: Final[Mapping[str, str]] = MappingProxyType({
     "ω": "omega",
     "≤": "<=", "≥": ">=", "⩽": "<=", "⩾": ">=", "≦": "<=", "≧": ">=", "≠": "!=",
     "⟨": "⟨", "〈": "⟨", "〈": "⟨", "⟩": "⟩", "〉": "⟩", "〉": "⟩",
-    "√": "√", "∣": "|", "｜": "|",
+    "√": "√", "∣": "|", "｜": "|", "î": "i", "ĵ": "j",
     "“": '"', "”": '"', "‘": "'", "’": "'", "′": "'", "″": "'",
 })
 _SUPERSCRIPT: Final[Mapping[str, str]] = MappingProxyType({
@@ -65,7 +65,10 @@ def normalize(text: str) -> tuple[str, list[int] | None]:
             offsets.extend([i] * len(piece))
             i = j
             continue
-        piece = _map_char(c, i)
+        if c == "\u0302" and out and out[-1] in ("i", "j", "k"):  # k̂ typed with a combining hat: unit vector k
+            piece = ""
+        else:
+            piece = _map_char(c, i)
         out.append(piece)
         offsets.extend([i] * len(piece))
         i += 1

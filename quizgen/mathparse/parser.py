@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import sympy
 
-from quizgen.mathparse.lexer import Token
+from quizgen.mathparse.lexer import OPENING_BAR, Token
 from quizgen.mathparse.limits import Limits
 from quizgen.mathparse.messages import Fail
 from quizgen.mathparse.names import FuncSpec, variable_latex
@@ -38,13 +38,56 @@ _RELOPS = {"<": sympy.StrictLessThan, ">": sympy.StrictGreaterThan, "<=": sympy.
 _REL_LATEX = {"<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "==": "=", "!=": r"\ne"}
 _ONE = sympy.S.One
 _ZERO = sympy.S.Zero
+_CLOSERS = (")", "]", "}")
+UNITS: tuple[sympy.Symbol, ...] = (sympy.Dummy("i", real=True), sympy.Dummy("j", real=True),
+                                   sympy.Dummy("k", real=True))
+"""The unit vectors i, j, k while an answer a i + b j + c k is read (never left in a parsed value)."""
+
+
+def has_units(value: object) -> bool:
+    return isinstance(value, sympy.Basic) and any(value.has(u) for u in UNITS)
+
+
+def unit_components(value: sympy.Expr) -> list[sympy.Expr] | None:
+    """The coefficients (a, b[, c]) of value = a i + b j [+ c k], or None when value is not such a sum
+    (a term without a unit vector, i*j, sin(i), i inside a power or an indicator's condition)."""
+    coeffs: dict[int, sympy.Expr] = {}
+
+    def walk(expr: sympy.Expr, factor: sympy.Expr) -> bool:
+        if expr in UNITS:
+            k = UNITS.index(expr)
+            coeffs[k] = coeffs.get(k, _ZERO) + factor
+            return True
+        if expr.is_Add:
+            return all(walk(term, factor) for term in expr.args)
+        if expr.is_Mul:
+            with_units = [a for a in expr.args if has_units(a)]
+            if len(with_units) != 1:
+                return False
+            rest = [a for a in expr.args if a is not with_units[0]]
+            return walk(with_units[0], factor * sympy.Mul(*rest))
+        return False
+
+    if not walk(value, _ONE):
+        return None
+    size = max(coeffs) + 1
+    return [coeffs.get(k, _ZERO) for k in range(size)]
+
+
+def _number_may_follow(before: Token | None, t: Token) -> bool:
+    """A number after a closing bracket, or after a name and a space, multiplies: (3t+1)2, u 1(u > 0)."""
+    if before is None:
+        return False
+    if before.kind == "op" and before.text in _CLOSERS:
+        return True
+    return before.kind == "name" and t.space_before
 
 
 class E:
     """A parsed piece: sympy value, text and LaTeX as understood, precedence and kind (expr/cond/tuple)."""
 
     __slots__ = ("value", "text", "latex", "prec", "kind", "items", "start", "inner", "number", "cases",
-                 "pieces")
+                 "pieces", "paren")
 
     def __init__(self, value: object, text: str, latex: str, prec: int, start: int, kind: str = "expr",
                  items: list[E] | None = None, inner: E | None = None) -> None:
@@ -59,6 +102,7 @@ class E:
         self.number = False  # a number literal (for "missing operator" messages)
         self.cases: list[str] | None = None  # LaTeX rows of a chained "a if c else b if d else e"
         self.pieces: list[tuple[sympy.Basic, sympy.Basic]] | None = None  # its (value, condition) pairs
+        self.paren = False  # a comparison in parentheses: (u > v) used as a value is the indicator
 
 
 def _wrap(text: str, cond: bool) -> str:
@@ -91,6 +135,7 @@ class Parser(SafeValues):
         self.nodes = 0
         self.abs_depth = 0
         self.lookahead: dict[int, tuple[E, int, int]] = {}  # "(" index -> parsed group, end, nodes
+        self.units = False  # a unit vector i, j, k was read (only then are values searched for them)
 
     # ---- token helpers
     def peek(self) -> Token:
@@ -148,9 +193,13 @@ class Parser(SafeValues):
 
     # ---- checks
     def need_expr(self, e: E) -> E:
+        """e as a value: a comparison in parentheses becomes its indicator ((u > 0) is 1(u > 0), as
+        machine-learning texts write it); a bare comparison or a vector is refused here."""
         if e.kind == "tuple":
             raise Fail("vector_misplaced", e.start)
         if e.kind == "cond":
+            if e.paren:
+                return self.indicator(e, e.start)
             raise Fail("comparison_misplaced", e.start, text=e.text)
         return e
 
@@ -160,6 +209,9 @@ class Parser(SafeValues):
         return e
 
     def relation(self, fn: type, a: E, b: E) -> sympy.Basic:
+        for e in (a, b):
+            if self.units and has_units(e.value):
+                raise Fail("unit_vector_inside", e.start)
         return self.compare(fn, a.value, b.value, a.start, f"{a.text} ... {b.text}", _bare_text(a))
 
     # ---- grammar
@@ -171,18 +223,56 @@ class Parser(SafeValues):
             e = self.parse_angle_vector()
         else:
             e = self.parse_or()
+            if self.at_op(",") and not self.key:
+                e = self.bare_vector(e)
         t = self.peek()
         if t.kind != "end":
             if t.kind == "kw" and t.text == "else":
                 raise Fail("keyword_misplaced", t.start, name="else")
             raise self.unexpected(t)
         if e.kind == "cond":
-            raise Fail("bare_comparison", e.start, text=_bare_text(e))
+            if not e.paren:
+                raise Fail("bare_comparison", e.start, text=_bare_text(e))
+            e = self.need_expr(e)
         if e.kind == "tuple":
-            for item in e.items or ():
-                if item.kind != "expr":
+            items = e.items or []
+            for item in items:
+                if item.kind != "expr" and not item.paren:
                     raise Fail("vector_item", item.start)
+                if self.units and item.kind == "expr" and has_units(item.value):
+                    raise Fail("unit_vector_inside", item.start)
+            if any(item.paren for item in items):
+                opener, closer = e.text[0], ("]" if e.text[0] == "[" else ")" if e.text[0] == "(" else ">")
+                e = self.make_tuple([self.need_expr(item) for item in items], opener, closer, e.start)
+        elif self.units and has_units(e.value):
+            e = self.unit_vector(e)
         return e
+
+    def bare_vector(self, first: E) -> E:
+        """2x, 3y without brackets: a vector, unless a comma sits between two digits (1,5 may be a decimal
+        comma; the student is asked to write 1.5 or [1, 5])."""
+        items = [self.need_expr(first)]
+        while self.at_op(","):
+            comma = self.peek()
+            before, after = self.toks[self.i - 1], self.toks[self.i + 1]
+            if before.kind == "num" and after.kind == "num" and not comma.space_before \
+                    and not after.space_before:
+                raise Fail("decimal_comma", before.start, text=f"{before.text},{after.text}",
+                           left=before.text, right=after.text)
+            self.advance()
+            items.append(self.need_expr(self.parse_ifelse()))
+        return self.make_tuple(items, "[", "]", first.start)
+
+    def unit_vector(self, e: E) -> E:
+        """a i + b j + c k read as the vector (a, b, c): each term a multiple of one unit vector."""
+        coeffs = unit_components(e.value)
+        if coeffs is None:
+            raise Fail("unit_vector_form", e.start)
+        items = []
+        for c in coeffs:
+            text = sympy.sstr(c).replace("**", "^")
+            items.append(E(c, text, sympy.latex(c), P_ADD, e.start))
+        return self.make_tuple(items, "[", "]", e.start)
 
     def parse_angle_vector(self) -> E:
         opener = self.advance()
@@ -252,7 +342,7 @@ class Parser(SafeValues):
         if not self.at_kw("if"):
             return then
         if_tok = self.advance()
-        self.need_expr(then)
+        then = self.need_expr(then)
         self.enter(if_tok.start)
         cond = self.need_cond(self.parse_or())
         if not self.at_kw("else"):
@@ -309,26 +399,30 @@ class Parser(SafeValues):
                 continue
             if not self.starts_factor(t):
                 break
-            prev = factors[-1][1]
-            if t.kind == "num":
-                code = "two_numbers" if prev.number else "missing_operator"
-                raise Fail(code, t.start, before=prev.text, tok=t.text)
-            # x[...] and (...)[...] look like indexing; only an Iverson bracket may follow directly
-            # ((x+1)[x > 0] is (x+1)*1(x > 0)).
-            before = self.toks[self.i - 1] if self.i > 0 else None
-            index_like = (
-                t.kind == "op" and t.text == "[" and not t.space_before and before is not None
-                and (before.kind == "name" or (before.kind == "op" and before.text == ")"))
-            )
-            f = self.parse_power()
-            if index_like and not f.text.startswith("1("):
-                raise Fail("indexing", t.start, name=before.text)
-            if f.kind == "cond":
-                raise Fail("condition_needs_one", f.start, text=_bare_text(f))
-            factors.append(("", f))
+            factors.append(("", self.implicit_factor(t, factors[-1][1])))
         if len(factors) == 1:
             return factors[0][1]
         return self.product(factors)
+
+    def implicit_factor(self, t: Token, prev: E) -> E:
+        """The factor t starts, multiplied without a sign. A number may follow only a closing bracket or
+        a name after a space ((3t+1)2, sin(u^3)3u^2, u 1(u > 0)); 2 3, x2 and x^2 3 stay refused."""
+        before = self.toks[self.i - 1] if self.i > 0 else None
+        if t.kind == "num" and not _number_may_follow(before, t):
+            code = "two_numbers" if prev.number else "missing_operator"
+            raise Fail(code, t.start, before=prev.text, tok=t.text)
+        # x[...] and (...)[...] look like indexing; only an Iverson bracket may follow directly
+        # ((x+1)[x > 0] is (x+1)*1(x > 0)).
+        index_like = (
+            t.kind == "op" and t.text == "[" and not t.space_before and before is not None
+            and (before.kind == "name" or (before.kind == "op" and before.text == ")"))
+        )
+        f = self.parse_power()
+        if index_like and not f.text.startswith("1("):
+            raise Fail("indexing", t.start, name=before.text)
+        if f.kind == "cond" and not f.paren:
+            raise Fail("condition_needs_one", f.start, text=_bare_text(f))
+        return self.need_expr(f)
 
     def starts_factor(self, t: Token) -> bool:
         kind = t.kind
@@ -338,15 +432,15 @@ class Parser(SafeValues):
             if t.text in ("(", "[", "{", "√"):
                 return True
             if t.text == "|" and not self.key:
-                return self.abs_depth == 0
+                return self.abs_depth == 0 or t.meaning == OPENING_BAR
         return False
 
     def product(self, factors: list[tuple[str, E]]) -> E:
         """One n-ary product (a*b/c 2x ...): the numbers are size-checked before sympy multiplies them."""
         values = []
         bits = 0
+        factors = [(op, self.need_expr(f)) for op, f in factors]
         for op, f in factors:
-            self.need_expr(f)
             v = f.value
             if op == "/":
                 if v.is_Number and v.is_zero:
@@ -398,7 +492,7 @@ class Parser(SafeValues):
         if not self.at_op("^", "**"):
             return base
         op = self.advance()
-        self.need_expr(base)
+        base = self.need_expr(base)
         nxt = self.peek()
         if self.latex and op.text == "^" and nxt.kind == "num" and len(nxt.text) > 1 and not nxt.space_before:
             raise Fail("latex_exponent_digits", nxt.start, digits=nxt.text)
@@ -437,6 +531,11 @@ class Parser(SafeValues):
             if what == "func":
                 return self.call(t, payload)  # type: ignore[arg-type]
             self.count()
+            if what == "unit":
+                if self.key:
+                    raise Fail("unknown_name", t.start, name=t.text, variables="those of the key")
+                self.units = True
+                return E(UNITS[int(payload)], t.text, r"\mathbf{" + t.text + "}", P_ATOM, t.start)
             if what == "const":
                 latex = r"\pi" if payload is sympy.pi else "e"
                 return E(payload, t.text, latex, P_ATOM, t.start)
@@ -523,7 +622,9 @@ class Parser(SafeValues):
             if opener.text == "{" and self.latex:
                 return e
             self.count()
-            return E(e.value, f"({e.text})", rf"\left({e.latex}\right)", P_ATOM, opener.start, "cond", inner=e)
+            out = E(e.value, f"({e.text})", rf"\left({e.latex}\right)", P_ATOM, opener.start, "cond", inner=e)
+            out.paren = True
+            return out
         if e.kind == "tuple" or (opener.text == "{" and self.latex):
             return e  # LaTeX braces group invisibly
         self.count()
@@ -567,6 +668,8 @@ class Parser(SafeValues):
         power: int | None = None
         base: E | None = None
         if self.at_op("^", "**"):
+            if spec.name == "exp":
+                raise Fail("exp_power", name.start)
             power = self.function_power(name)
         if fname == "log" and self.latex and self.at_op("_"):
             self.advance()
@@ -576,8 +679,8 @@ class Parser(SafeValues):
             args = self.call_args(self.advance())
         elif t.kind == "op" and t.text == "|" and not self.key:
             args = [self.abs_bars(self.advance())]
-        elif self.latex and self.starts_factor(t) and t.kind != "num" or (self.latex and t.kind == "num"):
-            args = [self.latex_bare_arg()]
+        elif not self.key and spec.min_args <= 1 and spec.name != "Piecewise" and self.starts_bare_arg(t):
+            args = [self.bare_arg()]
         elif power is not None:
             raise Fail("func_power_needs_parens", t.start, name=fname, exp=power)
         else:
@@ -598,8 +701,7 @@ class Parser(SafeValues):
             raise Fail("arity", name.start, name=fname, expected=_arity_text(spec), count=n)
         if n > self.limits.max_args:
             raise Fail("too_many_args", name.start, name=fname, count=n, limit=self.limits.max_args)
-        for a in args:
-            self.need_expr(a)
+        args = [self.need_expr(a) for a in args]
         self.count()
         values = [a.value for a in args]
         text = f"{fname}({', '.join(a.text for a in args)})"
@@ -721,16 +823,28 @@ class Parser(SafeValues):
         return E(value, text, f"{a.latex} {spec.latex} {b.latex}", P_REL, name.start, "cond")
 
     # ---- LaTeX constructs
-    def latex_bare_arg(self) -> E:
-        """\\sin 2x, \\ln x: the argument runs over the following factors up to an operator or function."""
-        factors: list[tuple[str, E]] = [("*", self.parse_power())]
+    def starts_bare_arg(self, t: Token) -> bool:
+        """Whether t can begin the argument of a function written without parentheses (sin t)."""
+        if t.kind == "name":  # ln sin x = ln(sin(x)): a function may start it
+            return t.meaning is not None and t.meaning[0] != "unit"
+        if t.kind == "op":
+            return t.text in ("{", "√") or (self.latex and t.text == "[")  # \sin \left[x\right]
+        return t.kind in ("num", "frac", "sqrt")
+
+    def bare_arg(self) -> E:
+        """The argument of sin t, ln y, tan 3u, \\sin 2x (plain and LaTeX alike, as LaTeX always read it):
+        one factor (a number, name, bracket, root or another function's call, with its power), then the
+        names multiplied onto it, up to anything else: a function name, an operator, a number or a bracket.
+        sin t cos t = sin(t)*cos(t), ln y + 1 = ln(y) + 1, tan 3u = tan(3*u), sin x y = sin(x*y),
+        cos t (t+1) = cos(t)*(t+1), ln sin x = ln(sin(x))."""
+        first = self.need_expr(self.parse_power())
+        factors: list[tuple[str, E]] = [("*", first)]
         while True:
             t = self.peek()
-            if t.kind == "name" and t.meaning and t.meaning[0] != "func":
-                factors.append(("", self.parse_power()))
-            else:
+            if not (t.kind == "name" and t.meaning is not None and t.meaning[0] not in ("func", "unit")):
                 break
-        return factors[0][1] if len(factors) == 1 else self.product(factors)
+            factors.append(("", self.implicit_factor(t, factors[-1][1])))
+        return first if len(factors) == 1 else self.product(factors)
 
     def latex_arg(self, cmd: Token) -> E:
         """One argument of \\frac or \\sqrt: a braced group, a single digit or a single name."""
@@ -781,6 +895,8 @@ class Parser(SafeValues):
         self.expect_close(opener)
         cond = items[0]
         self.leave()
+        if cond.kind != "cond" and t.text == "I":
+            raise Fail("I_needs_condition", t.start)
         return self.indicator(self.need_cond(cond), t.start)
 
 

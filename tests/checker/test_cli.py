@@ -151,3 +151,21 @@ def test_out_naming_a_folder_is_refused_not_written_as_a_file(tmp_path: Path) ->
     r = run(["--batch", str(src), "--out", f"{tmp_path / 'verdicts'}/"])
     assert r.exit_code == 1 and "is a folder; give a file name" in r.output
     assert not (tmp_path / "verdicts").exists()
+
+
+def test_batch_definitions_field() -> None:
+    lines = [
+        json.dumps({"id": 1, "expected": "Piecewise((x1, b + w1*x1 > 0), (0, True))", "answer": "x1 (z > 0)",
+                    "variables": ["w1", "x1", "b"], "definitions": {"z": "b + w1*x1"}}),
+        json.dumps({"id": 2, "expected": "Piecewise((x1, b + w1*x1 > 0), (0, True))", "answer": "x1 (z > 0)",
+                    "variables": ["w1", "x1", "b"]}),
+        json.dumps({"id": 3, "expected": "x", "answer": "z", "definitions": {"z": 1}}),
+        json.dumps({"id": 4, "expected": "x", "answer": "z", "definitions": ["z", "x"]}),
+    ]
+    r = run(["--batch", "-"], stdin="\n".join(lines) + "\n")
+    assert r.exit_code == 0, r.output
+    rows = _rows(r.output)
+    assert rows[0]["verdict"] == "correct" and "with z = b + w1*x1" in rows[0]["interpreted"]
+    assert rows[1]["verdict"] == "invalid"  # z is only a name when the line defines it
+    assert [row["diagnosis"] for row in rows[2:]] == ["malformed_line", "malformed_line"]
+    assert all('"definitions"' in row["message"] for row in rows[2:])

@@ -156,3 +156,42 @@ def test_unused_bank_variables_are_left_out():
         assert len(draft.variables) == 2
         assert set(draft.variables) == draft.function.free_symbols
         assert f"F({', '.join(v.name for v in draft.variables)})" in draft.prompt_text
+
+
+def _prompt_layers(prompt: str) -> list[tuple[str, list[str], str]]:
+    """(name, argument names, body) of each layer as the prompt states it: "g(z, u) = 2*u + 2*z"."""
+    head = prompt.split(", and F(", 1)[0].removeprefix("Let ")
+    out = []
+    for part in head.split("; "):
+        m = re.fullmatch(r"(\w+)\(([^)]*)\) = (.+)", part)
+        assert m, part
+        out.append((m.group(1), m.group(2).split(", "), m.group(3)))
+    return out
+
+
+@pytest.mark.parametrize("ask", ASKS)
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_definitions_are_what_the_prompt_says(difficulty: int, ask: str) -> None:
+    """Each inner layer (h, g, k) and the argument naming it in the next layer (u, v, s) is defined as the
+    prompt's composition, in the variables; f (which is F) is not a definition."""
+    from quizgen.mathparse import parse_answer, symbol
+
+    for seed in range(8):
+        draft = _draw(_slot(difficulty, ask), seed)
+        expected: dict[str, sympy.Expr] = {}
+        below: sympy.Expr | None = None  # the value of the layer read last (the one inside)
+        for layer_name, args, body in reversed(_prompt_layers(draft.prompt_text)):  # h first, f last
+            arg = next((a for a in args if a not in VARIABLES), None)
+            expr = parse_answer(body, list(VARIABLES) + ([arg] if arg else [])).value
+            if arg is not None:  # the argument that stands for the layer below: g(z, u) with u = h(...)
+                assert below is not None
+                expected[arg] = below
+                expr = expr.xreplace({symbol(arg): below})
+            if layer_name != "f":
+                expected[layer_name] = expr
+            below = expr
+        assert set(draft.definitions) == set(expected), (draft.prompt_text, draft.definitions)
+        variables = [symbol(v) for v in VARIABLES]
+        for name, expr in expected.items():
+            assert draft.definitions[name].free_symbols <= set(draft.variables)
+            assert _same(draft.definitions[name], expr, variables), (name, draft.definitions[name], expr)

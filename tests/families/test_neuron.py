@@ -4,6 +4,7 @@ value points open the gate, draws are deterministic and varied, bad variables ar
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 import sympy
@@ -210,3 +211,28 @@ def test_step_latex_is_well_formed_and_explains_itself():
         for difficulty in (1, 2, 3):
             # the shared gradient_steps helper ends with a bare "\nabla L = (...)"
             assert_steps_well_formed(_draw(_slot(difficulty, ask), 1), starts=(r"\text{", r"\nabla"))
+
+
+def _prompt_value(prompt: str, name: str, variables) -> sympy.Expr:
+    """What the prompt text says name is, read back with the answer parser (z = b + w1*x1 ...)."""
+    from quizgen.mathparse import parse_answer
+
+    m = re.search(rf"\b{name} = ([^.]+?)(?: and | = |\.\s)", prompt)
+    assert m, prompt
+    return parse_answer(m.group(1), [v.name for v in variables]).value
+
+
+@pytest.mark.parametrize("ask", ASKS)
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_definitions_are_what_the_prompt_says(difficulty: int, ask: str) -> None:
+    """z and a as the manifest carries them equal the prompt's z = ... and a = ReLU(z) = max(0, z)."""
+    for seed in range(6):
+        draft = _draw(_slot(difficulty, ask), seed)
+        assert set(draft.definitions) == {"z", "a"}
+        assert "a = ReLU(z) = max(0, z)" in draft.prompt_text
+        z_prompt = _prompt_value(draft.prompt_text, "z", draft.variables)
+        assert sympy.expand(draft.definitions["z"] - z_prompt) == 0
+        assert draft.definitions["a"].free_symbols <= set(draft.variables)
+        for point in _points(draft.variables, draft.definitions["z"], 6):
+            z_at = z_prompt.xreplace(point)
+            assert draft.definitions["a"].xreplace(point) == max(0, z_at)

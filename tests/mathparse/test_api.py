@@ -356,3 +356,112 @@ def test_every_example_in_the_stack_instructions_parses() -> None:
     assert len(forms) >= 7, forms
     for form in forms:
         parse_answer(form, ["x", "y", "u"])
+
+
+t, u, v, w, b = symbol("t"), symbol("u"), symbol("v"), symbol("w"), symbol("b")
+TUV = ["t", "u", "v", "w", "b", "x", "y"]
+
+# Notation students really write (issue 9): (input, value, interpreted text). Each was refused before.
+NOTATION_CASES = [
+    # functions without parentheses: the implicit product that follows, up to a function name, + or -
+    ("sin t", sympy.sin(t), "sin(t)"),
+    ("ln y + 1", sympy.log(y) + 1, "ln(y) + 1"),
+    ("tan 3u", sympy.tan(3 * u), "tan(3*u)"),
+    ("3 e^(2t) cos t", 3 * sympy.exp(2 * t) * sympy.cos(t), "3*e^(2*t)*cos(t)"),
+    ("sin t cos t", sympy.sin(t) * sympy.cos(t), "sin(t)*cos(t)"),
+    ("sin u v", sympy.sin(u * v), "sin(u*v)"),
+    ("sin t^2", sympy.sin(t**2), "sin(t^2)"),
+    ("sin^2 t", sympy.sin(t) ** 2, "sin(t)^2"),
+    ("sin t * 2", 2 * sympy.sin(t), "sin(t)*2"),
+    ("sin t 2", 2 * sympy.sin(t), "sin(t)*2"),
+    ("sin x [x > 0]", sympy.sin(x) * ind(x > 0), "sin(x)*1(x > 0)"),
+    ("e^sin x", sympy.exp(sympy.sin(x)), "e^sin(x)"),
+    ("sin pi x", sympy.sin(sympy.pi * x), "sin(pi*x)"),
+    ("ln cos x", sympy.log(sympy.cos(x)), "ln(cos(x))"),
+    ("-tan x + ln sin x cos x", -sympy.tan(x) + sympy.log(sympy.sin(x)) * sympy.cos(x), "-tan(x) + ln(sin(x))*cos(x)"),
+    ("ln y/2", sympy.log(y) / 2, "ln(y)/2"),
+    ("sinx", sympy.sin(x), "sin(x)"),
+    ("sin2x", sympy.sin(2 * x), "sin(2*x)"),
+    ("xtan3u", x * sympy.tan(3 * u), "x*tan(3*u)"),
+    ("sqrt 2 x", sympy.sqrt(2 * x), "sqrt(2*x)"),
+    ("-cos u (u + 1)", -sympy.cos(u) * (u + 1), "-cos(u)*(u + 1)"),
+    ("e^x sin x (1 + x)", sympy.exp(x) * sympy.sin(x) * (1 + x), "e^x*sin(x)*(1 + x)"),
+    # a number right after a closing bracket, or after a name and a space
+    ("(3t+1)2", 2 * (3 * t + 1), "(3*t + 1)*2"),
+    ("sin(u^3)3u^2", 3 * u**2 * sympy.sin(u**3), "sin(u^3)*3*u^2"),
+    ("log(5)5^u", sympy.log(5) * 5**u, "log(5)*5^u"),
+    ("u 1(u > 0)", u * ind(u > 0), "u*1(u > 0)"),
+    ("x 2", 2 * x, "x*2"),
+    # a comparison in parentheses used as a value is its indicator
+    ("(u > v)", ind(u > v), "1(u > v)"),
+    ("2u*(u > 0)", 2 * u * ind(u > 0), "2*u*1(u > 0)"),
+    ("(w*x + b > 0)*x", x * ind(w * x + b > 0), "1(w*x + b > 0)*x"),
+    ("3(x > y)", 3 * ind(x > y), "3*1(x > y)"),
+    ("x + (x > y)", x + ind(x > y), "x + 1(x > y)"),
+    ("((u > 0) and (v > 0))", ind(sympy.And(u > 0, v > 0)), "1((u > 0) and (v > 0))"),
+    ("I(u > 0)", ind(u > 0), "1(u > 0)"),
+    ("2u I(u > v)", 2 * u * ind(u > v), "2*u*1(u > v)"),
+    ("𝟙(u > 0) u", u * ind(u > 0), "1(u > 0)*u"),
+    # more function names
+    ("cosec(u)", sympy.csc(u), "cosec(u)"),
+    ("cosech(u)", sympy.csch(u), "cosech(u)"),
+    ("arcsinh(u) + arccosh(u) + arctanh(u)", sympy.asinh(u) + sympy.acosh(u) + sympy.atanh(u), None),
+    ("arccoth(u) + arcsech(u) + arccsch(u)", sympy.acoth(u) + sympy.asech(u) + sympy.acsch(u), None),
+    ("ln|u|", sympy.log(sympy.Abs(u)), "ln(abs(u))"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "interpreted"), NOTATION_CASES)
+def test_notation_students_write(text: str, expected: sympy.Expr, interpreted: str | None) -> None:
+    parsed = parse_answer(text, TUV)
+    assert parsed.value == expected, (parsed.value, expected)
+    if interpreted is not None:
+        assert parsed.text == interpreted
+    assert parse_answer(parsed.text, TUV).value == parsed.value, parsed.text  # the echo reads back the same
+
+
+# The same reading in plain text and in LaTeX (LaTeX always read \sin 2x as sin(2x)).
+PLAIN_LATEX_PAIRS = [
+    ("sin 2x", r"\sin 2x"), ("sin x cos y", r"\sin x \cos y"), ("ln x + 1", r"\ln x + 1"),
+    ("3 e^(2t) cos t", r"3 e^{2t} \cos t"), ("sin^2 x", r"\sin^2 x"), ("tan 3u v", r"\tan 3u v"),
+    ("cos t (t+1)", r"\cos t \left(t+1\right)"), ("ln sin x", r"\ln \sin x"), ("sin x * y", r"\sin x \cdot y"),
+]
+
+
+@pytest.mark.parametrize(("plain", "latex"), PLAIN_LATEX_PAIRS)
+def test_plain_and_latex_read_bare_functions_alike(plain: str, latex: str) -> None:
+    assert parse_answer(plain, TUV).value == parse_answer(latex, TUV).value
+
+
+VECTOR_NOTATION_CASES = [
+    ("2x i + 3y j", XY, (2 * x, 3 * y), "[2*x, 3*y]"),
+    ("2x i + 3y^2 j", XY, (2 * x, 3 * y**2), "[2*x, 3*y^2]"),
+    ("3 î + 2ĵ", XY, (3, 2), "[3, 2]"),
+    ("x î + y ĵ + 2k̂", XY, (x, y, 2), "[x, y, 2]"),
+    ("yi - xj", XY, (y, -x), "[y, -x]"),
+    ("2(x i + y j)", XY, (2 * x, 2 * y), "[2*x, 2*y]"),
+    ("x(i + j)", XY, (x, x), "[x, x]"),
+    ("3j", XY, (0, 3), "[0, 3]"),
+    (r"2x\mathbf{i} + 3y\mathbf{j}", XY, (2 * x, 3 * y), "[2*x, 3*y]"),
+    ("2x, 3y", XY, (2 * x, 3 * y), "[2*x, 3*y]"),
+    ("2x,3y^2", XY, (2 * x, 3 * y**2), "[2*x, 3*y^2]"),
+    ("1, 5", XY, (1, 5), "[1, 5]"),
+    ("(x > y), (y > x)", XY, (ind(x > y), ind(x < y)), "[1(x > y), 1(y > x)]"),
+    ("[(x > y), 2]", XY, (ind(x > y), 2), "[1(x > y), 2]"),
+]
+
+
+@pytest.mark.parametrize(("text", "variables", "expected", "interpreted"), VECTOR_NOTATION_CASES)
+def test_vector_notation(text: str, variables: list[str], expected: tuple, interpreted: str) -> None:
+    parsed = parse_answer(text, variables)
+    assert parsed.value == tuple(sympy.sympify(c) for c in expected)
+    assert parsed.text == interpreted
+    assert parse_answer(parsed.text, variables).value == parsed.value
+
+
+def test_i_j_k_are_variables_when_the_problem_declares_them() -> None:
+    i, j = symbol("i"), symbol("j")
+    assert parse_answer("2x i + 3j", ["x", "i", "j"]).value == 2 * x * i + 3 * j
+    assert parse_answer("I(x > 0)", ["x", "I"]).value == symbol("I") * ind(x > 0)  # the variable I, times
+    with pytest.raises(AnswerSyntaxError):
+        parse_key("2*x*i", ["x"])  # keys never hold unit vectors

@@ -158,7 +158,8 @@ TOKENS = ["x", "y", "xy", "2", "0", "1", "1.5", "10", "e", "pi", "E", "+", "-", 
           "]", "{", "}", "|", ",", "<", ">", "<=", ">=", "==", "!=", "&", " ", "sin", "cos", "ln", "log", "exp",
           "sqrt", "abs", "max", "min", "sign", "Heaviside", "relu", "sigmoid", "Piecewise", "if", "else", "and",
           "or", "True", "False", "1(", "√", "²", "×", "−", "π", "\\frac", "\\sqrt", "\\left(", "\\right)",
-          "\\cdot", "\\mathbb{1}", "_", "diff", "z", "In", "!", "=", ".", "'", "9^9^9", "\\", "$", "⟨", "⟩"]
+          "\\cdot", "\\mathbb{1}", "_", "diff", "z", "In", "!", "=", ".", "'", "9^9^9", "\\", "$", "⟨", "⟩",
+          "i", "j", "k̂", "î", "I(", "𝟙", "cosec", "signum", "exp^2", "sin ", " 2", ", "]
 FUZZ = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
