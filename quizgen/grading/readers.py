@@ -108,6 +108,11 @@ def _report(path: Path, problems: list[CsvProblem], issues: list[Issue]) -> None
     problems.clear()
 
 
+def _short(text: str, limit: int = 60) -> str:
+    """A cell quoted in a message, cut short (a hostile cell can be a megabyte)."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _find(header: list[str], names: Sequence[str]) -> int | None:
     for name in names:
         if name in header:
@@ -181,7 +186,7 @@ def _read_long(
         if label is None:
             issues.append(
                 Issue("unknown_problem", str(path), line, student, label_text,
-                      f"'{label_text}' is not a problem number; the answer {row[ans]!r} was not graded")
+                      f"'{_short(label_text)}' is not a problem number; the answer {_short(row[ans])!r} was not graded")
             )
             continue
         answers.append(
@@ -390,7 +395,7 @@ def _read_json(path: Path, text: str) -> ReadResult:
         if label is None:
             issues.append(
                 Issue("unknown_problem", str(path), line, student, label_text,
-                      f"'{label_text}' is not a problem number; the answer was not graded")
+                      f"'{_short(label_text)}' is not a problem number; the answer was not graded")
             )
             continue
         if text_value is None:
