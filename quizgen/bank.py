@@ -251,6 +251,10 @@ def _check_shape(yaml: YAML, text: str, shown: str) -> None:
                 sizes[anchor] = total - start
 
 
+TEXT_LIMITS = {"title": 300, "course": 300, "instructions": 10_000}
+"""Characters of the texts printed on every sheet (TeX reads at most 200,000 characters on one line)."""
+
+
 def _check_text(errors: _Errors, node: Any, key: str, *, required: bool) -> str:
     if key not in node:
         if required:
@@ -261,6 +265,9 @@ def _check_text(errors: _Errors, node: Any, key: str, *, required: bool) -> str:
         return ""
     if not isinstance(value, str):
         errors.add(_key_line(node, key), key, f"must be text, got {_type_name(value)}")
+        return ""
+    if len(value) > TEXT_LIMITS.get(key, len(value)):
+        errors.add(_key_line(node, key), key, f"{len(value):,} characters; at most {TEXT_LIMITS[key]:,} fit on a sheet")
         return ""
     return str(value)
 

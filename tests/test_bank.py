@@ -224,3 +224,8 @@ def test_too_many_slots_is_one_error_at_the_slots_key(tmp_path):
 def test_a_control_character_is_named_with_its_line(tmp_path):
     path = _write(tmp_path, "title: T\nslots:\n  - family: sum_rule\n    ask: par\x00tial\n")
     assert validate_bank(path) == [f"{path}:4: the control character U+0000 is not allowed in YAML; remove it"]
+
+
+def test_texts_printed_on_every_sheet_have_a_length_limit(tmp_path):
+    path = _write(tmp_path, "title: " + "T" * 301 + "\ninstructions: ok\nslots:\n  - family: sum_rule\n")
+    assert validate_bank(path) == [f"{path}:1: title: 301 characters; at most 300 fit on a sheet"]
