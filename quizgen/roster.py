@@ -12,6 +12,9 @@ from quizgen.csvread import CsvProblem, csv_records, sniff_delimiter
 from quizgen.errors import RosterError
 
 ID_COLUMN = "student_id"
+MAX_ID = 200
+"""Longest student id: it is printed whole on every page, and pdflatex reads at most 200,000 characters
+on one line (a megabyte id would stop the whole class's PDF)."""
 NAME_COLUMN = "name"
 
 
@@ -84,6 +87,10 @@ def read_roster(path: str | Path) -> list[Student]:
         student_id = cells[id_at].strip()
         if not student_id:
             problems.append(f"{shown}:{line}: blank {ID_COLUMN}; give every row an id")
+            continue
+        if len(student_id) > MAX_ID:
+            problems.append(f"{shown}:{line}: {ID_COLUMN} is {len(student_id):,} characters long; "
+                            f"ids have at most {MAX_ID} (is a column misplaced?)")
             continue
         if student_id in first_line:
             problems.append(

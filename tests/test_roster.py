@@ -99,3 +99,11 @@ def test_an_unterminated_quote_is_reported_not_merged_into_one_student(tmp_path,
 def test_semicolon_rosters_from_european_excel(tmp_path):
     path = _write(tmp_path, "student_id;name\ns1;Lovelace, Ada\n")
     assert read_roster(path) == [Student("s1", "Lovelace, Ada", {})]
+
+
+def test_an_id_too_long_to_print_is_reported_with_its_line(tmp_path):
+    path = _write(tmp_path, "student_id,name\ns1,Ada\n" + "9" * 5000 + ",Bo\n")
+    with pytest.raises(RosterError) as info:
+        read_roster(path)
+    assert info.value.message == (f"{path}:3: student_id is 5,000 characters long; ids have at most 200 "
+                                  "(is a column misplaced?)")
