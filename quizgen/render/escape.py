@@ -236,17 +236,20 @@ header and footer."""
 def print_name(name: str) -> str:
     """A roster name in the form the PDFs print: as written, or, when it prints wider than MAX_NAME
     characters, its start and "…" (the manifest, grades and feedback pages keep the full name)."""
-    clusters = _clusters(_normalize(name))
-    widths = [len(f"[U+{ord(c[0]):04X}]") * len(c) if _cluster_class(c) == "u" else 1 for c in clusters]
-    if sum(widths) <= MAX_NAME:
-        return name
-    kept, used = [], 0
-    for cluster, width in zip(clusters, widths):
-        if used + width > MAX_NAME - 1:
-            break
-        kept.append(cluster)
+    kept: list[str] = []
+    used = 0
+    cut = -1  # how many clusters fit before "…" once the name turns out too wide
+    for cluster in _clusters(_normalize(name[: MAX_NAME * 20])):  # 20 code points a character is plenty
+        width = len(f"[U+{ord(cluster[0]):04X}]") * len(cluster) if _cluster_class(cluster) == "u" else 1
+        if cut < 0 and used + width > MAX_NAME - 1:
+            cut = len(kept)
         used += width
-    return "".join(kept) + "\u2026"
+        if used > MAX_NAME:
+            return "".join(kept[:cut]) + "\u2026"
+        kept.append(cluster)
+    if len(name) <= MAX_NAME * 20:
+        return name
+    return "".join(kept if cut < 0 else kept[:cut]) + "\u2026"  # the rest was not even looked at
 
 
 def name_needs_fallback(name: str) -> bool:

@@ -83,3 +83,10 @@ def test_print_name_shortens_what_would_print_too_wide() -> None:
     assert emoji == "\U0001F600" * 6 + "\u2026"
     assert name_needs_fallback("a" + "\u0301" * 200) and print_name("a" + "\u0301" * 200) == "a" + "\u0301" * 200
     assert not name_needs_fallback("Nguyễn Thị Minh Khai")
+
+
+def test_a_name_exactly_as_wide_as_the_limit_prints_whole() -> None:
+    from quizgen.render.escape import MAX_NAME, print_name
+
+    assert print_name("y" * MAX_NAME) == "y" * MAX_NAME
+    assert print_name("y" * (MAX_NAME + 1)) == "y" * (MAX_NAME - 1) + "\u2026"
