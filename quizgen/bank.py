@@ -25,6 +25,7 @@ from quizgen.errors import BankError
 from quizgen.export.maxima_names import maxima_name_problem
 from quizgen.families.base import Family, SlotSpec
 from quizgen.families.registry import family_names, get_family, unknown_family_message
+from quizgen.resources import missing_bank_hint, resolve_bank
 
 ASKS = ("partial", "gradient", "value")
 TOP_KEYS = ("title", "course", "instructions", "seed", "slots")
@@ -54,7 +55,8 @@ RESERVED_NAMES = frozenset(
 
 @dataclass(frozen=True)
 class Bank:
-    """A validated bank. path is as given by the user; sha256 is of the file's bytes (manifest.bank_sha256)."""
+    """A validated bank. path is as given by the user (a file, or a shipped bank's name such as "demo");
+    sha256 is of the file's bytes (manifest.bank_sha256)."""
 
     path: str
     sha256: str
@@ -166,7 +168,7 @@ def _read(path: Path, shown: str) -> tuple[bytes, Any]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise BankError(f"{shown}: no such bank file; check the path (`quizgen bank list` shows the families)") from None
+        raise BankError(f"{shown}: no such bank file or shipped bank; {missing_bank_hint()}") from None
     except IsADirectoryError:
         raise BankError(f"{shown}: is a folder, not a bank file; give the path of a .yaml bank") from None
     except OSError as exc:
@@ -498,7 +500,7 @@ def _validate(path: str | Path) -> tuple[list[str], Bank | None]:
     shown = str(path)
     errors = _Errors(shown)
     try:
-        raw, data = _read(Path(path), shown)
+        raw, data = _read(resolve_bank(path), shown)
     except BankError as exc:
         return [exc.message], None
     if data is None:

@@ -16,6 +16,7 @@ from quizgen import __version__
 from quizgen.errors import ManifestError
 from quizgen.fileio import atomic_write_text
 from quizgen.problem import Sheet
+from quizgen.resources import resolve_bank
 
 CHECKSUM_KEY = "checksum"
 
@@ -137,7 +138,7 @@ def read(path: str | Path, *, verify_bank: bool = True) -> Manifest:
     if verify_bank:
         bank_path = Path(manifest.bank.path)
         if not bank_path.is_absolute():
-            bank_path = (p.parent / bank_path) if (p.parent / bank_path).exists() else bank_path
+            bank_path = (p.parent / bank_path) if (p.parent / bank_path).exists() else resolve_bank(bank_path)
         if bank_path.exists():
             actual = hashlib.sha256(bank_path.read_bytes()).hexdigest()
             if actual != manifest.bank_sha256:

@@ -112,7 +112,8 @@ def test_file_level_errors(tmp_path, text, message):
 
 def test_missing_and_undecodable_files(tmp_path):
     assert validate_bank(tmp_path / "nope.yaml") == [
-        f"{tmp_path / 'nope.yaml'}: no such bank file; check the path (`quizgen bank list` shows the families)"
+        f"{tmp_path / 'nope.yaml'}: no such bank file or shipped bank; check the path, or name a shipped bank: "
+        "chain_multi, chain_single, demo, gradient, max_partial, neuron, product_rule, relu, sum_rule"
     ]
     bad = tmp_path / "latin1.yaml"
     bad.write_bytes(b"title: caf\xe9\nslots: []\n")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from quizgen import __version__, manifest
 from quizgen.errors import ManifestError
 from quizgen.manifest import BankInfo, Manifest
 from quizgen.problem import Mistake, Problem, Sheet, Step
+from quizgen.resources import shipped_banks
 
 
 def _manifest(bank_path: str = "banks/none.yaml", sha: str = "0" * 64) -> Manifest:
@@ -58,6 +60,16 @@ def test_changed_bank_is_refused(tmp_path: Path) -> None:
     manifest.write(_manifest(str(bank), "f" * 64), path)
     with pytest.raises(ManifestError, match="bank_sha256 mismatch"):
         manifest.read(path)
+
+
+def test_a_shipped_bank_named_in_the_manifest_is_verified_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no file called "demo" here: the name means the shipped bank
+    path = tmp_path / "manifest.json"
+    manifest.write(_manifest("demo", "f" * 64), path)
+    with pytest.raises(ManifestError, match="bank demo has changed since this manifest was generated"):
+        manifest.read(path)
+    manifest.write(_manifest("demo", hashlib.sha256(shipped_banks()["demo"].read_bytes()).hexdigest()), path)
+    assert manifest.read(path).bank.path == "demo"
 
 
 @pytest.mark.parametrize("content", [b"", b"{not json", b"[]", b"\xff\xfe"])

@@ -18,13 +18,14 @@ def bank_group() -> None:
 
 
 @bank_group.command("check")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE|NAME")
 def check_command(file: Path) -> None:
-    """Validate a bank and print every error with file, line and key.
+    """Validate a bank (a file, or a shipped bank's name) and print every error with file, line and key.
 
     \b
-    Example:
+    Examples:
       quizgen bank check banks/demo.yaml
+      quizgen bank check demo
     """
     from quizgen.bank import validate_bank
 
@@ -43,7 +44,7 @@ def check_command(file: Path) -> None:
 
 @bank_group.command("list")
 def list_command() -> None:
-    """List the problem families a bank can use, one line each.
+    """List the problem families a bank can use, one line each, then the banks quizgen ships.
 
     \b
     Example:
@@ -56,20 +57,43 @@ def list_command() -> None:
     for info in infos:
         levels = f"{min(info.difficulties)}-{max(info.difficulties)}"
         click.echo(f"{info.name:<{width}}  {info.summary}  [asks: {', '.join(info.asks)}; difficulty {levels}]")
+    _list_shipped_banks()
+
+
+def _list_shipped_banks() -> None:
+    """The shipped banks, each usable by its name wherever a bank file goes, from any folder."""
+    from quizgen.bank import load_bank
+    from quizgen.resources import shipped_banks
+
+    banks = shipped_banks()
+    click.echo("")
+    if not banks:
+        click.echo("Shipped banks: none in this installation")
+        return
+    click.echo("Shipped banks (give the name where a bank file goes: --bank demo, bank check demo):")
+    width = max(len(name) for name in banks)
+    for name in banks:
+        try:
+            bank = load_bank(name)
+        except BankError as exc:
+            click.echo(f"  {name:<{width}}  cannot be loaded: {exc.message.splitlines()[0]}")
+            continue
+        slots = len(bank.slots)
+        click.echo(f"  {name:<{width}}  {bank.title} ({slots} slot{'s' if slots != 1 else ''})")
 
 
 @bank_group.command("preview")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE|NAME")
 @click.option("--seed", type=click.IntRange(min=0), default=None, metavar="S", help=PREVIEW_SEED_HELP)
 @click.option("--count", type=click.IntRange(min=1, max=50), default=1, show_default=True, metavar="N",
               help=PREVIEW_COUNT_HELP)
 def preview_command(file: Path, seed: int | None, count: int) -> None:
-    """Print sample problems of a bank with their answers and steps.
+    """Print sample problems of a bank (a file, or a shipped bank's name) with their answers and steps.
 
     \b
     Examples:
       quizgen bank preview banks/demo.yaml
-      quizgen bank preview banks/relu.yaml --seed 7 --count 3
+      quizgen bank preview relu --seed 7 --count 3
     """
     from quizgen.bank import load_bank
     from quizgen.generate import generate

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-bank_help = "The bank YAML file whose slots are exported."
+bank_help = "The bank whose slots are exported: a YAML file, or a shipped bank's name such as demo."
 format_help = (
     "moodle: Moodle XML, core types (numerical, Cloze, multichoice); moodle-stack: STACK questions plus "
     "core fallbacks; qti: Canvas QTI 1.2 zip; gift: Moodle GIFT text."
@@ -20,7 +20,8 @@ out_help = (
 
 
 @click.command("export")
-@click.option("--bank", "bank", required=True, type=click.Path(dir_okay=False, path_type=Path), help=bank_help)
+@click.option("--bank", "bank", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              metavar="FILE|NAME", help=bank_help)
 @click.option(
     "--format", "fmt", required=True, type=click.Choice(["moodle", "moodle-stack", "qti", "gift"]), help=format_help
 )

@@ -8,7 +8,7 @@ import click
 
 from quizgen.errors import QuizgenError
 
-BANK_HELP = "The YAML bank to draw from (see banks/)."
+BANK_HELP = "The YAML bank to draw from: a file, or a shipped bank's name such as demo (see `quizgen bank list`)."
 ROSTER_HELP = "Roster CSV with a student_id column (optional name; other columns are kept)."
 COUNT_HELP = "Make N anonymous sheets (students 001..N) instead of reading a roster."
 SEED_HELP = "Seed for every random choice; overrides the bank's seed (default: the bank's seed, else 0)."
@@ -42,7 +42,8 @@ def _refuse_overwriting_inputs(out_dir: Path, inputs: list[Path | None]) -> None
 
 
 @click.command("generate")
-@click.option("--bank", "bank_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help=BANK_HELP)
+@click.option("--bank", "bank_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              metavar="FILE|NAME", help=BANK_HELP)
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="CSV", help=ROSTER_HELP)
 @click.option("--count", type=click.IntRange(min=1, max=100_000), default=None, metavar="N", help=COUNT_HELP)
 @click.option("--seed", type=click.IntRange(min=0), default=None, metavar="S", help=SEED_HELP)
@@ -75,6 +76,7 @@ def generate_command(
       quizgen generate --bank banks/demo.yaml --count 30 --out sheets
       quizgen generate --bank banks/demo.yaml --roster class.csv --seed 2026 --out sheets
       quizgen generate --bank banks/demo.yaml --count 3 --format json --out /tmp/x
+      quizgen generate --bank demo --count 3 --format tex --out /tmp/x
       quizgen generate --bank banks/demo.yaml --roster class.csv --fillable --split --out sheets
       quizgen generate --bank banks/demo.yaml --seed 2026 --variant ZDPHMMH8 --format json --out one
     """
@@ -91,7 +93,9 @@ def generate_command(
         raise QuizgenError("give either --roster or --count, not both")
     if variant is None and roster is None and count is None:
         raise QuizgenError("say who the sheets are for: --roster ROSTER.csv or --count N")
-    _refuse_overwriting_inputs(out_dir, [bank_path, roster])
+    from quizgen.resources import resolve_bank
+
+    _refuse_overwriting_inputs(out_dir, [resolve_bank(bank_path), roster])  # --bank may be a shipped name
     bank = load_bank(bank_path)
     students = read_roster(roster) if roster is not None else []
     if variant is not None:

@@ -129,7 +129,9 @@ def export_bank(
     _driver(fmt)  # usage errors first, before any work
     _check_variants(variants)
     target = output_path(out, str(bank_path), fmt)
-    if same_file(target, bank_path):
+    from quizgen.resources import resolve_bank
+
+    if same_file(target, resolve_bank(bank_path)):  # --bank may be a shipped bank's name
         raise ExportError(f"--out {out} is the bank itself; write the export to another file")
     bank = load_bank(bank_path)
     quiz = collect(bank, variants=variants, seed=seed)

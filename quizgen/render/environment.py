@@ -14,6 +14,7 @@ import jinja2
 
 from quizgen.errors import LatexError
 from quizgen.render.escape import tex_escape, tex_paragraphs
+from quizgen.resources import TEMPLATES, data_folder
 
 
 class Tex(str):
@@ -48,16 +49,14 @@ def _points_filter(value: Any) -> str:
 
 
 def builtin_template_dir() -> Path:
-    """templates/ at the top of the repository, next to the quizgen package (checkout or editable install)."""
-    here = Path(__file__).resolve().parent  # quizgen/render
-    candidates = [here.parent.parent / "templates", here / "templates"]
-    for candidate in candidates:
-        if (candidate / "worksheet.tex.j2").is_file():
-            return candidate
-    raise LatexError(
-        f"the built-in LaTeX templates are missing (looked in {', '.join(str(c) for c in candidates)}); "
-        "reinstall quizgen from its repository with `pip install -e .`"
-    )
+    """The built-in templates: inside the installed package, or templates/ at the top of a checkout."""
+    folder, looked_in = data_folder(TEMPLATES)
+    if folder is None or not (folder / "worksheet.tex.j2").is_file():
+        raise LatexError(
+            f"the built-in LaTeX templates are missing (looked in {', '.join(str(c) for c in looked_in)}); "
+            "reinstall quizgen (pip install --force-reinstall quizgen, or pip install -e . in a checkout)"
+        )
+    return folder
 
 
 def build_environment(template_dir: Path | None = None) -> jinja2.Environment:

@@ -42,10 +42,33 @@ def test_check_prints_every_error_then_fails(tmp_path):
 def test_list_shows_every_family_on_one_line():
     result = _run("bank", "list")
     assert result.exit_code == 0
-    lines = result.output.splitlines()
+    lines = result.output.split("\n\n")[0].splitlines()
     assert [line.split()[0] for line in lines] == [
         "chain_multi", "chain_single", "gradient", "max_partial", "neuron", "product_rule", "relu", "sum_rule"]
     assert all("difficulty 1-3" in line for line in lines)
+
+
+def test_list_then_shows_the_shipped_banks_by_name():
+    shipped = _run("bank", "list").output.split("\n\n")[1].splitlines()
+    assert shipped[0] == "Shipped banks (give the name where a bank file goes: --bank demo, bank check demo):"
+    names = sorted(p.stem for p in (ROOT / "banks").glob("*.yaml"))
+    assert [line.split()[0] for line in shipped[1:]] == names
+    assert "  demo          Calculus for neural networks: warm-up worksheet (10 slots)" in shipped
+
+
+def test_check_and_preview_take_a_shipped_name_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert _run("bank", "check", "relu").output == "relu: OK (4 slots: relu, relu, relu, relu)\n"
+    by_name = _run("bank", "preview", "max_partial", "--seed", "7")
+    assert by_name.exit_code == 0
+    assert by_name.output == _run("bank", "preview", str(ROOT / "banks" / "max_partial.yaml"), "--seed", "7").output
+    unknown = _run("bank", "check", "rleu")
+    assert unknown.exit_code == 1
+    assert unknown.output.splitlines() == [
+        "rleu: no such bank file or shipped bank; check the path, or name a shipped bank: "
+        + ", ".join(sorted(p.stem for p in (ROOT / "banks").glob("*.yaml"))),
+        "Error: rleu: 1 error; fix it and check again",
+    ]
 
 
 def test_preview_prints_problems_answers_and_steps():

@@ -85,7 +85,8 @@ def test_missing_bank():
     result = _run("generate", "--bank", "nope.yaml", "--count", "1", "--out", "x")
     assert result.exit_code == 1
     assert result.output.strip() == (
-        "Error: nope.yaml: no such bank file; check the path (`quizgen bank list` shows the families)"
+        "Error: nope.yaml: no such bank file or shipped bank; check the path, or name a shipped bank: "
+        "chain_multi, chain_single, demo, gradient, max_partial, neuron, product_rule, relu, sum_rule"
     )
 
 
@@ -165,3 +166,18 @@ def test_generate_never_writes_over_its_bank_or_roster(tmp_path):
     result = _run("generate", "--bank", DEMO, "--roster", str(roster), "--format", "json", "--out", str(out))
     assert result.exit_code == 1 and "is one of the files generate writes" in result.output
     assert roster.read_text(encoding="utf-8") == "student_id\n1\n"
+
+
+def test_a_shipped_bank_by_name_gives_the_same_sheets_anywhere(tmp_path, monkeypatch):
+    """`--bank demo` outside a checkout: the manifest records the name as given, the rest as from the file."""
+    monkeypatch.chdir(tmp_path)
+    for out, bank in (("by-name", "demo"), ("again", "demo"), ("by-path", DEMO)):
+        result = _run("generate", "--bank", bank, "--count", "2", "--seed", "5", "--format", "json", "--out", out)
+        assert result.exit_code == 0, result.output
+    by_name = (tmp_path / "by-name" / "manifest.json").read_bytes()
+    assert by_name == (tmp_path / "again" / "manifest.json").read_bytes()
+    named, pathed = (json.loads((tmp_path / d / "manifest.json").read_bytes()) for d in ("by-name", "by-path"))
+    assert named["bank"]["path"] == "demo" and pathed["bank"]["path"] == DEMO
+    for data in (named, pathed):
+        del data["bank"]["path"], data["checksum"]
+    assert named == pathed

@@ -80,3 +80,11 @@ def test_same_bytes_across_processes_and_hash_seeds(tmp_path: Path) -> None:
         )
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
+
+
+def test_a_shipped_bank_by_name_exports_the_same_bytes_as_its_file(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.chdir(tmp_path)
+    by_name, _ = export_bank("relu", fmt="gift", out=tmp_path, variants=2, seed=11)
+    assert by_name == tmp_path / "relu-gift.txt"
+    by_path, _ = export_bank(BANKS / "relu.yaml", fmt="gift", out=tmp_path / "by-path.txt", variants=2, seed=11)
+    assert by_name.read_bytes() == by_path.read_bytes()
