@@ -55,13 +55,13 @@ def read_roster(path: str | Path) -> list[Student]:
         raise RosterError(f"{shown}: the roster is empty; it needs a header row with a {ID_COLUMN} column")
     bad: list[CsvProblem] = []
     records = list(csv_records(text, bad, delimiter=sniff_delimiter(text)))
-    problems = [f"{shown}:{p.line}: {p.message}: {p.text}" for p in bad]
+    problems = [(p.line, f"{shown}:{p.line}: {p.message}: {p.text}") for p in bad]  # (line, message)
     first = next((i for i, (_, row) in enumerate(records) if any(cell.strip() for cell in row)), None)
     if first is None:
-        raise RosterError("\n".join(problems) or f"{shown}: the roster has no header row; add one with {ID_COLUMN}")
+        raise RosterError("\n".join(m for _, m in problems) or f"{shown}: the roster has no header row; add one")
     header_line, header_row = records[first]
     if any(p.line < header_line for p in bad):  # the header itself could not be read
-        raise RosterError("\n".join(problems))
+        raise RosterError("\n".join(m for _, m in problems))
     header = [cell.strip() for cell in header_row]
     if ID_COLUMN not in header:
         raise RosterError(
@@ -81,22 +81,22 @@ def read_roster(path: str | Path) -> list[Student]:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(header):
-            problems.append(f"{shown}:{line}: {len(row)} cells but the header has {len(header)}; fix the row")
+            problems.append((line, f"{shown}:{line}: {len(row)} cells but the header has {len(header)}; fix the row"))
             continue
         cells = row + [""] * (len(header) - len(row))
         student_id = cells[id_at].strip()
         if not student_id:
-            problems.append(f"{shown}:{line}: blank {ID_COLUMN}; give every row an id")
+            problems.append((line, f"{shown}:{line}: blank {ID_COLUMN}; give every row an id"))
             continue
         if len(student_id) > MAX_ID:
-            problems.append(f"{shown}:{line}: {ID_COLUMN} is {len(student_id):,} characters long; "
-                            f"ids have at most {MAX_ID} (is a column misplaced?)")
+            problems.append((line, f"{shown}:{line}: {ID_COLUMN} is {len(student_id):,} characters long; "
+                                   f"ids have at most {MAX_ID} (is a column misplaced?)"))
             continue
         if student_id in first_line:
-            problems.append(
-                f"{shown}:{line}: duplicate {ID_COLUMN} {student_id!r} (first on line {first_line[student_id]}); "
+            problems.append((
+                line, f"{shown}:{line}: duplicate {ID_COLUMN} {student_id!r} (first on line {first_line[student_id]}); "
                 "ids must be unique"
-            )
+            ))
             continue
         first_line[student_id] = line
         extra = {
@@ -107,16 +107,7 @@ def read_roster(path: str | Path) -> list[Student]:
         name = cells[name_at].strip() if name_at is not None else ""
         students.append(Student(student_id=student_id, name=name, extra=extra))
     if problems:
-        raise RosterError("\n".join(sorted(problems, key=_line_of)))
+        raise RosterError("\n".join(m for _, m in sorted(problems, key=lambda p: p[0])))
     if not students:
         raise RosterError(f"{shown}: the roster has a header but no students; add one row per student")
     return students
-
-
-def _line_of(message: str) -> int:
-    """The line number in a `file:line: message` string (to list problems in file order)."""
-    parts = message.rsplit(": ", 1)[0].split(":")
-    for part in reversed(parts):
-        if part.isdigit():
-            return int(part)
-    return 0

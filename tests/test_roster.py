@@ -107,3 +107,10 @@ def test_an_id_too_long_to_print_is_reported_with_its_line(tmp_path):
         read_roster(path)
     assert info.value.message == (f"{path}:3: student_id is 5,000 characters long; ids have at most 200 "
                                   "(is a column misplaced?)")
+
+
+def test_quote_problems_and_row_problems_are_listed_in_line_order(tmp_path):
+    path = _write(tmp_path, 'student_id,name\ns1,Ada\ns1,Bo\ns2,"Cy\ns3,Dee\n')
+    with pytest.raises(RosterError) as info:
+        read_roster(path)
+    assert [line.split(": ")[0] for line in info.value.message.splitlines()] == [f"{path}:3", f"{path}:4"]
