@@ -62,9 +62,15 @@ FORMATS: dict[str, Format] = {
 DEFAULT_VARIANTS = 20
 
 
+MAX_VARIANTS = 1000
+"""Most variants per slot: each is drawn and checked, and an LMS category of thousands helps nobody."""
+
+
 def _check_variants(variants: int) -> None:
     if variants < 1:
         raise ExportError(f"--variants must be at least 1 (got {variants}); the LMS draws one variant per student")
+    if variants > MAX_VARIANTS:
+        raise ExportError(f"--variants must be at most {MAX_VARIANTS} (got {variants:,}); one per student is plenty")
 
 
 def _driver(fmt: str) -> Format:

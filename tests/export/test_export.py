@@ -89,6 +89,7 @@ def test_default_seed_is_recorded_in_ids(fake_bank, tmp_path) -> None:  # noqa: 
     [
         (["--format", "pdf"], "Invalid value for '--format'"),
         (["--format", "gift", "--variants", "0"], "--variants must be at least 1"),
+        (["--format", "gift", "--variants", "1000000000"], "--variants must be at most 1000 (got 1,000,000,000)"),
         (["--format", "gift", "--bank", "missing.yaml"], "missing.yaml: no such bank file"),
     ],
 )
