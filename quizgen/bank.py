@@ -8,6 +8,7 @@ invalid reaches generation. Slots are numbered from 1, like the problems on a sh
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -16,9 +17,12 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
 
 from quizgen.draw import trial_draw
 from quizgen.errors import BankError
+from quizgen.maxima_names import maxima_name_problem
 from quizgen.families.base import Family, SlotSpec
 from quizgen.families.registry import family_names, get_family, unknown_family_message
 from quizgen.resources import missing_bank_hint, resolve_bank
@@ -30,6 +34,17 @@ DEFAULT_COEFFICIENTS = (1, 5)
 COEFFICIENT_LIMIT = 1000
 """Largest coefficient magnitude a bank may ask for: bigger numbers make keys too long to typeset."""
 POINT_LIMIT = 1000
+POINTS_LIMIT = 1_000_000
+"""Largest `points` a slot may carry."""
+MAX_SLOTS = 100
+"""Most problems on one sheet; each slot is drawn once to be checked, so this also bounds `bank check`."""
+MAX_BANK_BYTES = 5_000_000
+MAX_DEPTH = 20
+"""Deepest nesting of lists and mappings; a bank needs 4 (slots, slot, point, value)."""
+MAX_VALUES = 10_000
+"""Most values a bank may hold once YAML aliases are expanded (a "billion laughs" bank expands to 10^9)."""
+MAX_DIGITS = 30
+"""Longest number a bank may write; the limit is on the text, before YAML turns it into an integer."""
 VARIABLE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,7}$")
 RESERVED_NAMES = frozenset(
     "e E I pi oo nan exp log ln sin cos tan sec csc cot sqrt abs Abs sign max min Max Min relu sigmoid "
@@ -41,7 +56,10 @@ RESERVED_NAMES = frozenset(
 @dataclass(frozen=True)
 class Bank:
     """A validated bank. path is as given by the user (a file, or a shipped bank's name such as "demo");
-    sha256 is of the file's bytes (manifest.bank_sha256)."""
+    sha256 is of the file's bytes (manifest.bank_sha256).
+
+    text is the file's exact text (its UTF-8 encoding has that sha256): manifests embed it.
+    """
 
     path: str
     sha256: str
@@ -50,6 +68,7 @@ class Bank:
     instructions: str
     seed: int | None
     slots: list[SlotSpec]
+    text: str = ""
 
 
 class _Errors:
@@ -122,6 +141,19 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
+def _shown(value: Any, depth: int = 0) -> str:
+    """A bank value as it appears in a message, cut short: aliases can make a value very large."""
+    if isinstance(value, dict):
+        items = [f"{_shown(k, depth + 1)}: {_shown(v, depth + 1)}" for k, v in list(value.items())[:4]]
+        text = "{" + ", ".join(items) + (", ..." if len(value) > 4 else "") + "}"
+    elif isinstance(value, list):
+        items = [_shown(v, depth + 1) for v in value[:6]] if depth < 3 else ["..."]
+        text = "[" + ", ".join(items) + (", ..." if len(value) > 6 else "") + "]"
+    else:
+        text = repr(value if not isinstance(value, str) else str(value))
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _point_number(value: Any) -> Fraction | None:
     """A point coordinate: an integer, a decimal, or a fraction written "p/q" (parsed without eval)."""
     if _is_int(value):
@@ -150,17 +182,83 @@ def _read(path: Path, shown: str) -> tuple[bytes, Any]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise BankError(f"{shown}:{line}: the bank is not UTF-8 text; save it as UTF-8") from None
+    if len(raw) > MAX_BANK_BYTES:
+        raise BankError(f"{shown}: the bank is {len(raw):,} bytes, more than a bank needs "
+                        f"(the limit is {MAX_BANK_BYTES:,}); check it is the right file")
     yaml = YAML(typ="rt")
     try:
+        _check_shape(yaml, text, shown)
         data = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark is not None else ""
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         raise BankError(f"{shown}{line}: YAML syntax error: {problem}; fix the YAML") from None
+    except ReaderError as exc:  # a character YAML does not allow (NUL, other control characters)
+        line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else 0
+        where = f"{shown}:{line}" if line else shown
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        raise BankError(f"{where}: the control character U+{code:04X} is not allowed in YAML; remove it") from None
     except YAMLError as exc:
         raise BankError(f"{shown}: YAML syntax error: {str(exc).splitlines()[0]}; fix the YAML") from None
+    except (RecursionError, ValueError, OverflowError) as exc:  # after _check_shape, a YAML library edge case
+        raise BankError(f"{shown}: the bank cannot be read ({type(exc).__name__}); simplify the YAML") from None
     return raw, data
+
+
+_NUMBER = re.compile(r"[-+]?(?:0[xob])?[0-9_]+(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?")
+
+
+_DEEP_BRACKETS = re.compile(r"[\[{](?:\s*[\[{]){%d}" % MAX_DEPTH)
+"""More than MAX_DEPTH brackets opened in a row: YAML's scanner would read them all before the first event."""
+
+
+def _check_shape(yaml: YAML, text: str, shown: str) -> None:
+    """Refuse, from the event stream and before anything is built, what would exhaust time or memory:
+    nesting past MAX_DEPTH (the YAML composer recurses), aliases that expand past MAX_VALUES values, and
+    numbers longer than MAX_DIGITS digits. Linear in the file; raises BankError with the line."""
+    deep = _DEEP_BRACKETS.search(text)
+    if deep:
+        raise BankError(f"{shown}:{text.count(chr(10), 0, deep.start()) + 1}: lists and mappings nested more than "
+                        f"{MAX_DEPTH} deep; a bank needs 4 levels, so check the brackets and indentation")
+    depth = 0
+    total = 0
+    sizes: dict[str, int] = {}  # anchor -> values it stands for, aliases inside it expanded
+    open_anchors: list[tuple[str, int]] = []  # (anchor, total when its collection started)
+    for event in yaml.parse(text):
+        line = event.start_mark.line + 1
+        if isinstance(event, AliasEvent):
+            weight = sizes.get(str(event.anchor), 1)
+        elif isinstance(event, (ScalarEvent, CollectionStartEvent)):
+            weight = 1
+        else:
+            weight = 0
+        total += weight
+        if total > MAX_VALUES:
+            raise BankError(f"{shown}:{line}: the bank holds more than {MAX_VALUES:,} values, counting what YAML "
+                            "aliases (*name) repeat; a bank needs far fewer, so look for nested aliases")
+        if isinstance(event, ScalarEvent):
+            if event.anchor is not None:
+                sizes[str(event.anchor)] = 1
+            value = event.value
+            if event.style is None and len(value) > MAX_DIGITS and _NUMBER.fullmatch(value):
+                raise BankError(f"{shown}:{line}: a number {len(value):,} characters long; numbers in a bank "
+                                f"have at most {MAX_DIGITS} digits")
+        elif isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise BankError(f"{shown}:{line}: lists and mappings nested more than {MAX_DEPTH} deep; "
+                                "a bank needs 4 levels, so check the brackets and indentation")
+            open_anchors.append((str(event.anchor) if event.anchor is not None else "", total - 1))
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+            anchor, start = open_anchors.pop()
+            if anchor:
+                sizes[anchor] = total - start
+
+
+TEXT_LIMITS = {"title": 300, "course": 300, "instructions": 10_000}
+"""Characters of the texts printed on every sheet (TeX reads at most 200,000 characters on one line)."""
 
 
 def _check_text(errors: _Errors, node: Any, key: str, *, required: bool) -> str:
@@ -173,6 +271,9 @@ def _check_text(errors: _Errors, node: Any, key: str, *, required: bool) -> str:
         return ""
     if not isinstance(value, str):
         errors.add(_key_line(node, key), key, f"must be text, got {_type_name(value)}")
+        return ""
+    if len(value) > TEXT_LIMITS.get(key, len(value)):
+        errors.add(_key_line(node, key), key, f"{len(value):,} characters; at most {TEXT_LIMITS[key]:,} fit on a sheet")
         return ""
     return str(value)
 
@@ -208,7 +309,8 @@ def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpe
     for key in node:
         if key not in SLOT_KEYS and key not in options_schema:
             allowed = list(SLOT_KEYS) + sorted(options_schema)
-            errors.add(_key_line(node, key), f"{prefix}.{key}", f"unknown key; allowed keys: {', '.join(allowed)}")
+            name = key if isinstance(key, str) else _shown(key)
+            errors.add(_key_line(node, key), f"{prefix}.{name}", f"unknown key; allowed keys: {', '.join(allowed)}")
 
     difficulty = None
     if "difficulty" in node:
@@ -233,11 +335,15 @@ def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpe
             names = []
             for item in value:
                 if not isinstance(item, str) or not VARIABLE_RE.match(item):
-                    err("variables", f"{item!r} is not a variable name (a letter, then up to 7 letters, digits or _)")
+                    err("variables",
+                        f"{_shown(item)} is not a variable name (a letter, then up to 7 letters, digits or _)")
                 elif item in RESERVED_NAMES:
-                    err("variables", f"{item!r} is reserved for a function or constant; choose another name")
+                    err("variables", f"{_shown(item)} is reserved for a function or constant; choose another name")
+                elif why := maxima_name_problem(item):
+                    err("variables", f"{_shown(item)} is {why}, so Moodle STACK questions could not use it; "
+                        "choose another name")
                 elif item in names:
-                    err("variables", f"{item!r} is listed twice")
+                    err("variables", f"{_shown(item)} is listed twice")
                 else:
                     names.append(str(item))
             if len(names) == len(value):
@@ -254,7 +360,7 @@ def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpe
     if "coefficients" in node:
         value = node["coefficients"]
         if not (isinstance(value, list) and len(value) == 2 and all(_is_int(v) for v in value)):
-            err("coefficients", f"must be a range [lo, hi] of two integers, got {value!r}")
+            err("coefficients", f"must be a range [lo, hi] of two integers, got {_shown(value)}")
         else:
             lo, hi = int(value[0]), int(value[1])
             if lo > hi:
@@ -271,6 +377,8 @@ def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpe
         value = node["points"]
         if not _is_number(value):
             err("points", f"must be a number, got {_type_name(value)}")
+        elif not math.isfinite(value) or value > POINTS_LIMIT:
+            err("points", f"must be a number up to {POINTS_LIMIT:,}, got {value}")
         elif value <= 0:
             err("points", f"must be positive, got {value}")
         else:
@@ -280,9 +388,9 @@ def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpe
     if "ask" in node:
         value = node["ask"]
         if not isinstance(value, str) or value not in ASKS:
-            err("ask", f"must be one of {', '.join(ASKS)}, got {value!r}")
+            err("ask", f"must be one of {', '.join(ASKS)}, got {_shown(value)}")
         elif family is not None and value not in family.asks:
-            err("ask", f"{family.name} cannot ask {value!r}; it supports {', '.join(family.asks)}")
+            err("ask", f"{family.name} cannot ask {_shown(value)}; it supports {', '.join(family.asks)}")
         else:
             ask = str(value)
     elif family is not None:
@@ -296,7 +404,7 @@ def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpe
         elif ask == "gradient":
             err("wrt", "not used when ask is gradient (the gradient is along every variable); remove it")
         elif declared is not None and value not in declared:
-            err("wrt", f"{value!r} is not among the variables ({', '.join(declared)})")
+            err("wrt", f"{_shown(value)} is not among the variables ({', '.join(declared)})")
         else:
             wrt = str(value)
 
@@ -312,9 +420,9 @@ def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpe
             for key in value:
                 coordinate = _point_number(value[key])
                 if declared is not None and key not in declared:
-                    err("point", f"{key!r} is not among the variables ({', '.join(declared)})")
+                    err("point", f"{_shown(key)} is not among the variables ({', '.join(declared)})")
                 elif coordinate is None:
-                    err("point", f"{key}: {value[key]!r} is not a number (write 2, -1, 0.5 or 1/2)")
+                    err("point", f"{key}: {_shown(value[key])} is not a number (write 2, -1, 0.5 or 1/2)")
                 elif abs(coordinate) > POINT_LIMIT:
                     err("point", f"{key}: keep values within ±{POINT_LIMIT}")
                 else:
@@ -325,14 +433,14 @@ def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpe
                     err("point", f"gives no value for {', '.join(missing)}; give every variable a value")
             point = {v: coords[v] for v in variables} if variables and all(v in coords for v in variables) else None
         else:
-            err("point", f'must be "random" or a mapping like {{x: 1, y: 2}}, got {value!r}')
+            err("point", f'must be "random" or a mapping like {{x: 1, y: 2}}, got {_shown(value)}')
     elif ask == "value":
         point = "random"
 
     options: dict[str, Any] = {}
     if "allow_zero" in node:
         if not isinstance(node["allow_zero"], bool):
-            err("allow_zero", f"must be true or false, got {node['allow_zero']!r}")
+            err("allow_zero", f"must be true or false, got {_shown(node['allow_zero'])}")
         else:
             options["allow_zero"] = bool(node["allow_zero"])
     for key, expected in sorted(options_schema.items()):
@@ -388,7 +496,8 @@ def _validate(path: str | Path) -> tuple[list[str], Bank | None]:
         return [f"{shown}:1: the bank must be a mapping with title, course, instructions, seed and slots"], None
     for key in data:
         if key not in TOP_KEYS:
-            errors.add(_key_line(data, key), str(key), f"unknown key; allowed keys: {', '.join(TOP_KEYS)}")
+            name = key if isinstance(key, str) else _shown(key)
+            errors.add(_key_line(data, key), name, f"unknown key; allowed keys: {', '.join(TOP_KEYS)}")
     title = _check_text(errors, data, "title", required=True)
     course = _check_text(errors, data, "course", required=False)
     instructions = _check_text(errors, data, "instructions", required=False)
@@ -396,7 +505,7 @@ def _validate(path: str | Path) -> tuple[list[str], Bank | None]:
     if "seed" in data and data["seed"] is not None:
         value = data["seed"]
         if not _is_int(value) or value < 0:
-            errors.add(_key_line(data, "seed"), "seed", f"must be a non-negative integer, got {value!r}")
+            errors.add(_key_line(data, "seed"), "seed", f"must be a non-negative integer, got {_shown(value)}")
         else:
             seed = int(value)
     slots: list[SlotSpec] = []
@@ -404,6 +513,9 @@ def _validate(path: str | Path) -> tuple[list[str], Bank | None]:
         errors.add(_node_line(data), "slots", "missing; add a list of slots (see banks/demo.yaml)")
     elif not isinstance(data["slots"], list) or not data["slots"]:
         errors.add(_key_line(data, "slots"), "slots", f"must be a non-empty list, got {_type_name(data['slots'])}")
+    elif len(data["slots"]) > MAX_SLOTS:
+        errors.add(_key_line(data, "slots"), "slots",
+                   f"{len(data['slots']):,} slots; a sheet has at most {MAX_SLOTS} problems, so split the bank")
     else:
         for index in range(len(data["slots"])):
             spec = _check_slot(errors, data["slots"], index, index + 1)
@@ -419,6 +531,7 @@ def _validate(path: str | Path) -> tuple[list[str], Bank | None]:
         instructions=instructions,
         seed=seed,
         slots=slots,
+        text=raw.decode("utf-8"),
     )
     return [], bank
 

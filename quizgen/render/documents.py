@@ -1,7 +1,8 @@
 """`quizgen generate --format pdf|tex`: worksheets and keys for every student from one manifest.
 
 Both documents are each one pdflatex run over all students (worksheets and key in parallel, one per
-core), then split per student when asked. Sources are written first so they survive a failed compile.
+core), then split per student when asked. generate stages the output folder, so a failed compile leaves
+the previous set in place (quizgen.fileio.output_set).
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ import click
 
 from quizgen import formfields
 from quizgen.errors import LatexError
-from quizgen.fileio import atomic_write_bytes, atomic_write_text
+from quizgen.fileio import atomic_write_bytes, atomic_write_text, file_stems
 from quizgen.manifest import Manifest
 from quizgen.render.compile import CompileError, CompileResult, compile_tex, find_pdflatex
 from quizgen.render.context import document_context, student_context, uses_cjk
 from quizgen.render.environment import build_environment, render_template
 from quizgen.render.split import split_pdf
+from quizgen.typeset.escape import name_needs_fallback
 
 DOCUMENTS = (("worksheets", "worksheet.tex.j2"), ("key", "key.tex.j2"))
 """(output name, template) for each document generate writes."""
@@ -62,6 +64,7 @@ def write_documents(
     split: bool = False,
     quiet: bool = False,
     fillable: bool = False,
+    log_dir: Path | None = None,
 ) -> list[Path]:
     """Write DIR/worksheets.tex and key.tex and, for fmt "pdf", worksheets.pdf and key.pdf (and with split,
     students/<id>.pdf and keys/<id>.pdf). With fillable, the worksheets' answer boxes are form fields
@@ -69,7 +72,8 @@ def write_documents(
 
     Raises:
         LatexError: a template is broken, pdflatex is missing (the .tex files are written first) or a
-            document fails to compile (its log is kept as DIR/<name>.log).
+            document fails to compile (its log is kept as <log_dir or DIR>/<name>.log: generate stages DIR
+            and keeps the log where the teacher looks).
     """
     if fmt not in ("pdf", "tex"):
         raise LatexError(f"unknown document format {fmt!r}; use pdf or tex")
@@ -87,7 +91,7 @@ def write_documents(
     if fmt == "tex":
         return written
     find_pdflatex()
-    results = _compile_all(manifest, sources, quiet=quiet, out=out)
+    results = _compile_all(manifest, sources, quiet=quiet, out=Path(log_dir) if log_dir is not None else out)
     if fillable:
         _check_fields(manifest, results["worksheets"].pdf)
     for name, result in results.items():
@@ -96,6 +100,7 @@ def write_documents(
         written.append(path)
         (out / f"{name}.log").unlink(missing_ok=True)  # a log left by an earlier failed run
     _warn_missing_glyphs(results, quiet=quiet)
+    _warn_name_fallbacks(manifest, quiet=quiet)
     if split:
         written += _write_split(manifest, results, out)
     return written
@@ -172,6 +177,15 @@ def _warn_missing_glyphs(results: dict[str, CompileResult], *, quiet: bool) -> N
             )
 
 
+def _warn_name_fallbacks(manifest: Manifest, *, quiet: bool) -> None:
+    """Say which names print shortened or without some accents (escape.print_name and MAX_MARKS)."""
+    ids = [sheet.student_id for sheet in manifest.students if name_needs_fallback(sheet.name)]
+    if ids and not quiet:
+        shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+        click.echo(f"Note: {len(ids)} name(s) are too long or carry too many accents to print as written and "
+                   f"appear shortened on the PDFs (the manifest keeps them whole): {shown}", err=True)
+
+
 def expected_fields(manifest: Manifest) -> list[str]:
     """Every form field a fillable worksheets.pdf must have: each student's hidden field and answer boxes."""
     names = []
@@ -205,8 +219,6 @@ def _check_fields(manifest: Manifest, pdf: bytes) -> None:
 
 def _write_split(manifest: Manifest, results: dict[str, CompileResult], out: Path) -> list[Path]:
     # The same file names as grading's feedback pages, so students/<stem>.pdf and feedback/<stem>.html match.
-    from quizgen.fileio import file_stems
-
     folders = {"worksheets": "students", "key": "keys"}
     names = file_stems([sheet.student_id for sheet in manifest.students])
     stems = [names[sheet.student_id] for sheet in manifest.students]

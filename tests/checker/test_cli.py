@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from quizgen.cli import cli
@@ -97,6 +98,61 @@ def test_batch_empty_input_gives_empty_output() -> None:
     assert r.exit_code == 0 and r.output == ""
 
 
+HOSTILE = [
+    '{"id": ' + "9" * 5000 + ', "expected": "x", "answer": "x"}',
+    '{"id": NaN, "expected": "x", "answer": "x"}',
+    '{"id": "inf", "expected": "x", "answer": "x", "latex": Infinity}',
+    '{"id": 1e999, "expected": "x", "answer": "x"}',
+    '{"id": ' + "[" * 100_000 + "]" * 100_000 + ', "expected": "x", "answer": "x"}',
+    '{"id": {"a": [1, {"b": -Infinity}]}, "expected": "x", "answer": "x"}',
+    json.dumps({"id": "dup", "expected": "2*x", "answer": "2x", "variables": ["x", "x"]}),
+    json.dumps({"id": {"nested": ["ok", 1]}, "expected": "2*x", "answer": "2x"}),
+    json.dumps({"id": "fine", "expected": "2*x", "answer": "2x"}),
+]
+
+
+def test_hostile_lines_get_their_own_malformed_verdict_and_the_rest_are_checked() -> None:
+    r = run(["--batch", "-"], stdin="\n".join(HOSTILE) + "\n")
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert len(lines) == len(HOSTILE)
+    # strict JSON: Python's parser would accept NaN/Infinity tokens, so refuse them explicitly
+    rows = [json.loads(line, parse_constant=lambda name: pytest.fail(f"{name} in the output")) for line in lines]
+    assert [row["diagnosis"] for row in rows[:7]] == ["malformed_line"] * 7
+    assert [row["id"] for row in rows[:6]] == [None] * 6
+    assert "line 1: unusable JSON: a number with 5000 digits" in rows[0]["message"]
+    assert "NaN" in rows[1]["message"] and "Infinity" in rows[2]["message"] and "too large" in rows[3]["message"]
+    assert "nested too deeply" in rows[4]["message"]
+    assert rows[6]["id"] == "dup" and rows[6]["message"] == "line 7: \"variables\" lists 'x' twice; name each variable once"
+    assert (rows[7]["id"], rows[7]["verdict"]) == ('{"nested": ["ok", 1]}', "correct")
+    assert (rows[8]["id"], rows[8]["verdict"]) == ("fine", "correct")
+
+
+def test_a_variable_given_twice_is_a_usage_error() -> None:
+    r = run(["2*x", "2x", "--var", "x", "--var", "x"])
+    assert r.exit_code == 2
+    assert "Error: --var x is given twice; name each variable of the problem once" in r.output
+    assert "IndexError" not in r.output
+
+
+def test_batch_never_writes_over_its_input(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(BATCH[0] + "\n", encoding="utf-8")
+    for out in (str(src), str(tmp_path / "." / "in.jsonl")):
+        r = run(["--batch", str(src), "--out", out])
+        assert r.exit_code == 1
+        assert r.output == f"Error: --out {out} is the --batch input; write the verdicts to another file\n"
+    assert src.read_text(encoding="utf-8") == BATCH[0] + "\n"
+
+
+def test_out_naming_a_folder_is_refused_not_written_as_a_file(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(BATCH[0] + "\n", encoding="utf-8")
+    r = run(["--batch", str(src), "--out", f"{tmp_path / 'verdicts'}/"])
+    assert r.exit_code == 1 and "is a folder; give a file name" in r.output
+    assert not (tmp_path / "verdicts").exists()
+
+
 def test_batch_definitions_field() -> None:
     lines = [
         json.dumps({"id": 1, "expected": "Piecewise((x1, b + w1*x1 > 0), (0, True))", "answer": "x1 (z > 0)",
@@ -113,3 +169,17 @@ def test_batch_definitions_field() -> None:
     assert rows[1]["verdict"] == "invalid"  # z is only a name when the line defines it
     assert [row["diagnosis"] for row in rows[2:]] == ["malformed_line", "malformed_line"]
     assert all('"definitions"' in row["message"] for row in rows[2:])
+
+
+def test_unsure_and_a_rounded_decimal_travel_through_the_batch_output() -> None:
+    lines = [
+        {"id": "bump", "expected": "exp(u)", "answer": "exp(u) + exp(-(10^6 u)^2)", "variables": ["u"]},
+        {"id": "third", "expected": "x/3", "answer": "0.333x", "variables": ["x"]},
+        {"id": "short", "expected": "x/3", "answer": "0.33x", "variables": ["x"]},
+    ]
+    r = run(["--batch", "-", "--timeout", "20"], "\n".join(json.dumps(x) for x in lines) + "\n")
+    assert r.exit_code == 0
+    out = {row["id"]: row for row in map(json.loads, r.output.splitlines())}
+    assert out["bump"]["verdict"] == "unsure" and out["bump"]["score"] == 0.0 and "person" in out["bump"]["message"]
+    assert out["third"]["verdict"] == "correct" and "0.333 read as 1/3" in out["third"]["message"]
+    assert out["short"]["verdict"] == "incorrect" and "too few digits" in out["short"]["message"]

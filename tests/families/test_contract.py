@@ -1,0 +1,191 @@
+"""The family contract, checked on every registered family, including a third-party one.
+
+What a bank author and the generator rely on from any family, built-in or installed from elsewhere:
+the same slot and seed give the same problem; every key the family draws is right (checked by the
+independent numeric check, and exactly against sympy.diff); the worked steps and mistakes are well
+formed; draws vary; and draw() declines (returns None) rarely, never raising. The third-party family
+is a real distribution: a dist-info folder with an entry point, put on sys.path for these tests, whose
+module imports everything from quizgen.families.kit (as docs/families.md shows).
+"""
+
+from __future__ import annotations
+
+import random
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sympy
+
+from quizgen.bank import load_bank
+from quizgen.draw import draw_problem
+from quizgen.families import registry
+from quizgen.families.base import Draft, DraftStep, Family, SlotSpec
+from quizgen.generate import generate
+from quizgen.mathparse import parse_key, symbol
+from quizgen.roster import Student
+from quizgen.typeset.latexmath import check_latex
+from quizgen.verify import verify_draft
+from tests.families.drawtools import assert_key_correct, balanced_latex
+
+THIRD_PARTY = "cubic_term"
+SEEDS = range(8)
+
+PLUGIN = '''
+"""A third-party family: d/dx of a*x^3 + b*x (one variable), or at a point."""
+
+from __future__ import annotations
+
+import random
+from typing import ClassVar
+
+from quizgen.families.kit import (
+    Ask, Draft, DraftStep, Family, MistakeSpec, SlotSpec, choose_wrt, coef, diff, finish, label, poly,
+    slot_variables, tex,
+)
+
+
+class CubicTerm(Family):
+    name: ClassVar[str] = "cubic_term"
+    summary: ClassVar[str] = "d/dx of a x^3 + b x"
+    asks: ClassVar[tuple[Ask, ...]] = ("partial", "value")
+    default_variables: ClassVar[tuple[str, ...]] = ("x",)
+    max_variables: ClassVar[int] = 1
+    difficulties: ClassVar[tuple[int, ...]] = (1,)
+
+    def draw(self, slot: SlotSpec, rng: random.Random) -> Draft | None:
+        (x,) = slot_variables(slot, self)
+        wrt = choose_wrt(slot, rng, [x])
+        a, b = coef(rng, slot), coef(rng, slot)
+        if a == b:
+            return None  # declined: the kit's contract for a degenerate draw
+        f = poly([(a, ((x, 3),)), (b, ((x, 1),))])
+        df = diff(f, wrt)
+        steps = [DraftStep("Power rule on each term:", df, label("Power rule:") + tex(df))]
+        mistakes: list[MistakeSpec] = [("forgot_power", poly([(a, ((x, 2),)), (b, ())]), "Multiply by the power.")]
+        return finish(slot, rng, function=f, variables=[x], wrt=[wrt], derivatives=[df], steps=steps,
+                      mistakes=mistakes)
+'''
+
+
+@pytest.fixture(scope="module", autouse=True)
+def third_party_family(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Install the plugin as a distribution on sys.path: importlib.metadata finds its entry point."""
+    site = tmp_path_factory.mktemp("site")
+    (site / "cubic_term_family.py").write_text(textwrap.dedent(PLUGIN), encoding="utf-8")
+    info = site / "cubic_term_family-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: cubic-term-family\nVersion: 0.1\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text(
+        f"[quizgen.families]\n{THIRD_PARTY} = cubic_term_family:CubicTerm\n", encoding="utf-8"
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.syspath_prepend(str(site))
+        yield site
+        registry._instances.pop(THIRD_PARTY, None)
+
+
+def _families() -> list[str]:
+    return [*registry.family_names(), THIRD_PARTY]
+
+
+def _slots(family: Family) -> list[SlotSpec]:
+    """One slot per (difficulty, ask) the family declares, with the variables it defaults to."""
+    out = []
+    for difficulty in family.difficulties:
+        for ask in family.asks:
+            point = "random" if ask == "value" else None
+            out.append(SlotSpec(number=1, family=family.name, difficulty=difficulty, points=1.0, ask=ask, point=point))
+    return out
+
+
+def _drafts(family: Family, slot: SlotSpec) -> list[Draft]:
+    """One draft per seed (the first one the family does not decline); declines must be the exception."""
+    drafts, declined = [], 0
+    for seed in SEEDS:
+        rng = random.Random(seed)
+        for _ in range(10):
+            draft = family.draw(slot, rng)
+            if draft is not None:
+                drafts.append(draft)
+                break
+            declined += 1
+    assert len(drafts) == len(SEEDS), f"{slot.family} d{slot.difficulty} {slot.ask}: declined 10 draws in a row"
+    assert declined <= len(SEEDS), f"{slot.family} d{slot.difficulty} {slot.ask}: declined {declined} draws"
+    return drafts
+
+
+def test_the_third_party_family_is_registered_like_the_built_in_ones() -> None:
+    assert THIRD_PARTY in registry.family_names()
+    assert THIRD_PARTY in [info.name for info in registry.list_families()]
+    assert registry.get_family(THIRD_PARTY).name == THIRD_PARTY
+
+
+@pytest.mark.parametrize("name", _families())
+def test_same_slot_and_seed_give_the_same_problem(name: str) -> None:
+    family = registry.get_family(name)
+    for slot in _slots(family):
+        for seed in (0, 7):
+            first = draw_problem(slot, random.Random(seed))
+            assert draw_problem(slot, random.Random(seed)) == first
+            assert family.draw(slot, random.Random(seed)) == family.draw(slot, random.Random(seed))
+
+
+@pytest.mark.parametrize("name", _families())
+def test_every_key_drawn_is_right(name: str) -> None:
+    """Every draft's key passes the generator's numeric check and equals sympy.diff exactly: a family
+    whose key is wrong must fail here, not be redrawn silently by the generator."""
+    family = registry.get_family(name)
+    for slot in _slots(family):
+        for i, draft in enumerate(_drafts(family, slot)):
+            check = verify_draft(draft.function, draft.variables, draft.wrt, draft.answer, draft.kinks,
+                                 random.Random(0), draft.point)
+            assert check.ok, (name, slot.difficulty, slot.ask, draft.function, draft.answer)
+            assert_key_correct(draft, seed=i)
+
+
+@pytest.mark.parametrize("name", _families())
+def test_steps_and_mistakes_are_well_formed(name: str) -> None:
+    family = registry.get_family(name)
+    for slot in _slots(family):
+        for draft in _drafts(family, slot):
+            assert draft.prompt_text.strip() and balanced_latex(draft.prompt_latex)
+            assert draft.steps and all(isinstance(s, DraftStep) and s.text.strip() for s in draft.steps)
+            assert set(draft.wrt) <= set(draft.variables)
+            for m in draft.mistakes:
+                assert m.kind.strip() and m.feedback.strip(), (name, m)
+                if not isinstance(draft.answer, list):  # a gradient's mistake may miss a component
+                    assert not isinstance(m.answer, list), (name, m.kind)
+            for definition in draft.definitions.values():
+                assert definition.free_symbols <= set(draft.variables), (name, draft.definitions)
+        problem = draw_problem(slot, random.Random(1))
+        for step in problem.steps:
+            assert step.text.strip() and balanced_latex(step.latex), (name, step)
+            check_latex(step.latex, f"{name} step")
+        check_latex(problem.answer_latex, f"{name} key")
+
+
+@pytest.mark.parametrize("name", _families())
+def test_draws_vary(name: str) -> None:
+    """Eight seeds give at least four different problems in every (difficulty, ask)."""
+    family = registry.get_family(name)
+    for slot in _slots(family):
+        problems = {(p.function, tuple(p.wrt), str(p.point)) for p in
+                    (draw_problem(slot, random.Random(seed)) for seed in SEEDS)}
+        assert len(problems) >= 4, (name, slot.difficulty, slot.ask, problems)
+
+
+def test_a_bank_can_use_the_third_party_family(tmp_path: Path) -> None:
+    bank = tmp_path / "plugin.yaml"
+    bank.write_text(
+        "title: Plugin\nslots:\n  - family: cubic_term\n    difficulty: 1\n  - family: cubic_term\n"
+        "    difficulty: 1\n    ask: value\n    point: {x: 2}\n",
+        encoding="utf-8",
+    )
+    manifest = generate(load_bank(bank), [Student("s1"), Student("s2")], seed=3)
+    problem = manifest.students[0].problems[1]
+    assert problem.family == "cubic_term" and problem.point == {"x": 2}
+    function = parse_key(problem.function, ["x"]).value
+    x = symbol("x")
+    assert problem.answer == str(sympy.diff(function, x).subs(x, 2))
