@@ -5,13 +5,13 @@ the same slot and seed give the same problem; every key the family draws is righ
 independent numeric check, and exactly against sympy.diff); the worked steps and mistakes are well
 formed; draws vary; and draw() declines (returns None) rarely, never raising. The third-party family
 is a real distribution: a dist-info folder with an entry point, put on sys.path for these tests, whose
-module imports everything from quizgen.families.kit (as docs/families.md shows).
+module is the worked example of docs/families.md (so the documented example is run, not just shown).
 """
 
 from __future__ import annotations
 
 import random
-import textwrap
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,56 +29,28 @@ from quizgen.typeset.latexmath import check_latex
 from quizgen.verify import verify_draft
 from tests.families.drawtools import assert_key_correct, balanced_latex
 
-THIRD_PARTY = "cubic_term"
+THIRD_PARTY = "square_loss"
 SEEDS = range(8)
 
-PLUGIN = '''
-"""A third-party family: d/dx of a*x^3 + b*x (one variable), or at a point."""
-
-from __future__ import annotations
-
-import random
-from typing import ClassVar
-
-from quizgen.families.kit import (
-    Ask, Draft, DraftStep, Family, MistakeSpec, SlotSpec, choose_wrt, coef, diff, finish, label, poly,
-    slot_variables, tex,
-)
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "families.md"
 
 
-class CubicTerm(Family):
-    name: ClassVar[str] = "cubic_term"
-    summary: ClassVar[str] = "d/dx of a x^3 + b x"
-    asks: ClassVar[tuple[Ask, ...]] = ("partial", "value")
-    default_variables: ClassVar[tuple[str, ...]] = ("x",)
-    max_variables: ClassVar[int] = 1
-    difficulties: ClassVar[tuple[int, ...]] = (1,)
-
-    def draw(self, slot: SlotSpec, rng: random.Random) -> Draft | None:
-        (x,) = slot_variables(slot, self)
-        wrt = choose_wrt(slot, rng, [x])
-        a, b = coef(rng, slot), coef(rng, slot)
-        if a == b:
-            return None  # declined: the kit's contract for a degenerate draw
-        f = poly([(a, ((x, 3),)), (b, ((x, 1),))])
-        df = diff(f, wrt)
-        steps = [DraftStep("Power rule on each term:", df, label("Power rule:") + tex(df))]
-        mistakes: list[MistakeSpec] = [("forgot_power", poly([(a, ((x, 2),)), (b, ())]), "Multiply by the power.")]
-        return finish(slot, rng, function=f, variables=[x], wrt=[wrt], derivatives=[df], steps=steps,
-                      mistakes=mistakes)
-'''
+def _worked_example() -> str:
+    """The family module in docs/families.md's worked example (its first python block defining a Family)."""
+    blocks = re.findall(r"```python\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.S)
+    return next(b for b in blocks if "(Family):" in b)
 
 
 @pytest.fixture(scope="module", autouse=True)
 def third_party_family(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Install the plugin as a distribution on sys.path: importlib.metadata finds its entry point."""
     site = tmp_path_factory.mktemp("site")
-    (site / "cubic_term_family.py").write_text(textwrap.dedent(PLUGIN), encoding="utf-8")
-    info = site / "cubic_term_family-0.1.dist-info"
+    (site / "square_loss_family.py").write_text(_worked_example(), encoding="utf-8")
+    info = site / "square_loss_family-0.1.dist-info"
     info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: cubic-term-family\nVersion: 0.1\n", encoding="utf-8")
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: square-loss-family\nVersion: 0.1\n", encoding="utf-8")
     (info / "entry_points.txt").write_text(
-        f"[quizgen.families]\n{THIRD_PARTY} = cubic_term_family:CubicTerm\n", encoding="utf-8"
+        f"[quizgen.families]\n{THIRD_PARTY} = square_loss_family:SquareLoss\n", encoding="utf-8"
     )
     with pytest.MonkeyPatch.context() as mp:
         mp.syspath_prepend(str(site))
@@ -171,21 +143,23 @@ def test_draws_vary(name: str) -> None:
     """Eight seeds give at least four different problems in every (difficulty, ask)."""
     family = registry.get_family(name)
     for slot in _slots(family):
-        problems = {(p.function, tuple(p.wrt), str(p.point)) for p in
-                    (draw_problem(slot, random.Random(seed)) for seed in SEEDS)}
+        problems = {(p.prompt_text, str(p.answer)) for p in (draw_problem(slot, random.Random(seed)) for seed in SEEDS)}
         assert len(problems) >= 4, (name, slot.difficulty, slot.ask, problems)
 
 
 def test_a_bank_can_use_the_third_party_family(tmp_path: Path) -> None:
-    bank = tmp_path / "plugin.yaml"
+    """The documented bank: a partial and a value question, generated, with the definition carried."""
+    bank = tmp_path / "practice.yaml"
     bank.write_text(
-        "title: Plugin\nslots:\n  - family: cubic_term\n    difficulty: 1\n  - family: cubic_term\n"
-        "    difficulty: 1\n    ask: value\n    point: {x: 2}\n",
+        "title: Chain rule practice\nslots:\n  - family: square_loss\n    difficulty: 1\n"
+        "  - family: square_loss\n    difficulty: 1\n    ask: value\n    point: {x: 2}\n",
         encoding="utf-8",
     )
     manifest = generate(load_bank(bank), [Student("s1"), Student("s2")], seed=3)
-    problem = manifest.students[0].problems[1]
-    assert problem.family == "cubic_term" and problem.point == {"x": 2}
-    function = parse_key(problem.function, ["x"]).value
+    partial, value = manifest.students[0].problems
+    assert partial.family == value.family == THIRD_PARTY
+    assert set(partial.definitions) == {"z"} and partial.prompt_text.startswith("Let z = ")
     x = symbol("x")
-    assert problem.answer == str(sympy.diff(function, x).subs(x, 2))
+    function = parse_key(value.function, ["x"]).value
+    assert value.point == {"x": 2}
+    assert value.answer == str(sympy.diff(function, x).subs(x, 2))
