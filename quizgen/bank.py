@@ -22,9 +22,9 @@ from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEv
 
 from quizgen.draw import trial_draw
 from quizgen.errors import BankError
-from quizgen.maxima_names import maxima_name_problem
 from quizgen.families.base import Family, SlotSpec
 from quizgen.families.registry import family_names, get_family, unknown_family_message
+from quizgen.maxima_names import maxima_name_problem
 from quizgen.resources import missing_bank_hint, resolve_bank
 
 ASKS = ("partial", "gradient", "value")

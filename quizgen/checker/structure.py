@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import Any, Protocol
 
 import sympy
-
-from typing import Any, Protocol
 
 from quizgen.checker.evaluate import FLOAT, Unsupported, compile_expr, run_float
 

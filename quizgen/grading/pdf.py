@@ -28,7 +28,13 @@ from quizgen.render.context import (
 from quizgen.render.documents import compile_timeout
 from quizgen.render.environment import Tex, build_environment, render_template
 from quizgen.render.split import split_pdf
-from quizgen.typeset.latexmath import INLINE_MAX_CHARS, check_latex, display_math, indicator_notation, visible_width
+from quizgen.typeset.latexmath import (
+    INLINE_MAX_CHARS,
+    check_latex,
+    display_math,
+    indicator_notation,
+    visible_width,
+)
 
 
 @dataclass(frozen=True)

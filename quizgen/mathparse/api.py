@@ -18,7 +18,7 @@ from quizgen.mathparse.errors import AnswerSyntaxError
 from quizgen.mathparse.lexer import tokenize
 from quizgen.mathparse.limits import DEFAULT_LIMITS, Limits
 from quizgen.mathparse.messages import MESSAGES, Fail, excerpt, to_error
-from quizgen.mathparse.names import name_table, symbol
+from quizgen.mathparse.names import name_table
 from quizgen.mathparse.normalize import normalize, original_offset
 from quizgen.mathparse.parser import Parser
 

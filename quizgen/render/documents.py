@@ -20,7 +20,12 @@ from quizgen import formfields
 from quizgen.errors import LatexError
 from quizgen.fileio import atomic_write_bytes, atomic_write_text, file_stems
 from quizgen.manifest import Manifest
-from quizgen.render.compile import CompileError, CompileResult, compile_tex, find_pdflatex
+from quizgen.render.compile import (
+    CompileError,
+    CompileResult,
+    compile_tex,
+    find_pdflatex,
+)
 from quizgen.render.context import document_context, student_context, uses_cjk
 from quizgen.render.environment import build_environment, render_template
 from quizgen.render.split import split_pdf

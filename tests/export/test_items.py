@@ -3,9 +3,9 @@ from __future__ import annotations
 from exporttools import make_problem, sample_problems
 
 from quizgen.export import numeric
-from quizgen.variantids import VariantId
 from quizgen.export.items import build_item, build_quiz, question_name
 from quizgen.problem import Mistake
+from quizgen.variantids import VariantId
 
 
 def _item(problem, variant: int = 1):  # noqa: ANN001, ANN202
