@@ -2,8 +2,9 @@
 
 Families build sympy objects directly; these helpers keep the wording of prompts and steps uniform and
 turn "partial / gradient / value at a point" into a Draft in one place, so a family only supplies the
-function, its derivative(s), its steps and its mistakes. This module is a stable API (families2 uses it):
-add to it, do not change signatures.
+function, its derivative(s), its steps and its mistakes. Families import these through the public
+quizgen.families.kit; this module stays importable as it was (families2 uses it): add to it, do not change
+signatures.
 
 How the generator prints a DraftStep: Step.text = text, followed by " " + plain(expr) when expr is set;
 Step.latex = the step's latex when set, else \\text{text} followed by tex(expr). So write text as a
