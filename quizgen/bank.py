@@ -11,32 +11,17 @@ import hashlib
 import random
 import re
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from quizgen.bank_schema import CheckedSlot, check_bank_keys, check_slot_keys
 from quizgen.errors import BankError
 from quizgen.families.base import Family, SlotSpec
-from quizgen.families.registry import family_names, get_family, unknown_family_message
+from quizgen.families.options import type_name
 from quizgen.resources import missing_bank_hint, resolve_bank
-
-ASKS = ("partial", "gradient", "value")
-TOP_KEYS = ("title", "course", "instructions", "seed", "slots")
-SLOT_KEYS = ("family", "difficulty", "variables", "coefficients", "points", "ask", "wrt", "point", "allow_zero")
-DEFAULT_COEFFICIENTS = (1, 5)
-COEFFICIENT_LIMIT = 1000
-"""Largest coefficient magnitude a bank may ask for: bigger numbers make keys too long to typeset."""
-POINT_LIMIT = 1000
-VARIABLE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,7}$")
-RESERVED_NAMES = frozenset(
-    "e E I pi oo nan exp log ln sin cos tan sec csc cot sqrt abs Abs sign max min Max Min relu sigmoid "
-    "Heaviside Piecewise True False diff and or not if else lambda".split()
-)
-"""Names a variable may not take: the answer parser reads them as functions or constants."""
-
 
 @dataclass(frozen=True)
 class Bank:
@@ -93,49 +78,6 @@ def _node_line(node: Any) -> int | None:
         return None
 
 
-_EXPECTED = {list: "a list", int: "an integer", str: "text", bool: "true or false", float: "a number", dict: "a mapping"}
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)) and value == value
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return type(value).__name__
-
-
-def _point_number(value: Any) -> Fraction | None:
-    """A point coordinate: an integer, a decimal, or a fraction written "p/q" (parsed without eval)."""
-    if _is_int(value):
-        return Fraction(int(value))
-    if isinstance(value, float) and value == value and abs(value) != float("inf"):
-        return Fraction(str(value))
-    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*(/\s*\d+\s*)?", value):
-        try:
-            return Fraction(value.replace(" ", ""))
-        except ZeroDivisionError:
-            return None
-    return None
-
-
 def _read(path: Path, shown: str) -> tuple[bytes, Any]:
     try:
         raw = path.read_bytes()
@@ -163,204 +105,50 @@ def _read(path: Path, shown: str) -> tuple[bytes, Any]:
     return raw, data
 
 
-def _check_text(errors: _Errors, node: Any, key: str, *, required: bool) -> str:
-    if key not in node:
-        if required:
-            errors.add(_node_line(node), key, f"missing; add `{key}: ...` to the bank")
-        return ""
-    value = node[key]
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        errors.add(_key_line(node, key), key, f"must be text, got {_type_name(value)}")
-        return ""
-    return str(value)
+def _report(errors: _Errors, node: Any, line: int | None, prefix: str, problems: list[tuple[Any, str]]) -> bool:
+    """Report (key, message) problems of a mapping at the key's line (the mapping's line for key None or a
+    missing key), under the key path prefix.key; True if there were any."""
+    for key, message in problems:
+        if key is None:
+            errors.add(line, prefix, message)
+        else:
+            where = _key_line(node, key) if key in node else (_node_line(node) or line)
+            errors.add(where, f"{prefix}.{key}" if prefix else str(key), message)
+    return bool(problems)
+
+
+def _slot_spec(number: int, checked: CheckedSlot) -> SlotSpec:
+    values = checked.values
+    return SlotSpec(
+        number=number,
+        family=values["family"],
+        difficulty=values["difficulty"],
+        points=values["points"],
+        ask=values["ask"],
+        variables=values["variables"],
+        coefficients=values["coefficients"],
+        wrt=values["wrt"],
+        point=values["point"],
+        options=checked.options,
+    )
 
 
 def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpec | None:
+    """Check one slot against the declared schema (quizgen.bank_schema), then the family's own rules,
+    then make one trial problem; every problem is reported with its line and key path."""
     node = slots[index]
     prefix = f"slots[{number}]"
     line = _item_line(slots, index)
     if not isinstance(node, dict):
-        errors.add(line, prefix, f"must be a mapping with family, difficulty, ...; got {_type_name(node)}")
+        errors.add(line, prefix, f"must be a mapping with family, difficulty, ...; got {type_name(node)}")
         return None
-    before = len(errors)
-
-    def err(key: str, message: str) -> None:
-        errors.add(_key_line(node, key) if key in node else (_node_line(node) or line), f"{prefix}.{key}", message)
-
-    # family first: everything else is checked against it
-    family: Family | None = None
-    name = node.get("family")
-    if "family" not in node:
-        err("family", f"missing; valid families: {', '.join(family_names())}")
-    elif not isinstance(name, str):
-        err("family", f"must be a family name, got {_type_name(name)}; valid families: {', '.join(family_names())}")
-    elif name not in family_names():
-        err("family", unknown_family_message(str(name)))
-    else:
-        try:
-            family = get_family(str(name))
-        except BankError as exc:
-            err("family", exc.message)
-    options_schema: dict[str, type] = dict(family.options) if family is not None else {}
-
-    for key in node:
-        if key not in SLOT_KEYS and key not in options_schema:
-            allowed = list(SLOT_KEYS) + sorted(options_schema)
-            errors.add(_key_line(node, key), f"{prefix}.{key}", f"unknown key; allowed keys: {', '.join(allowed)}")
-
-    difficulty = None
-    if "difficulty" in node:
-        value = node["difficulty"]
-        if not _is_int(value):
-            err("difficulty", f"must be an integer, got {_type_name(value)}")
-        elif family is not None and int(value) not in family.difficulties:
-            levels = ", ".join(str(d) for d in family.difficulties)
-            err("difficulty", f"{int(value)} is not a level of {family.name}; choose one of {levels}")
-        else:
-            difficulty = int(value)
-    elif family is not None:
-        difficulty = min(family.difficulties)
-
-    variables: tuple[str, ...] | None = None
-    declared: tuple[str, ...] | None = None  # names as written, for checking wrt and point even if the count is wrong
-    if "variables" in node:
-        value = node["variables"]
-        if not isinstance(value, list) or not value:
-            err("variables", f"must be a non-empty list of names such as [x, y], got {_type_name(value)}")
-        else:
-            names = []
-            for item in value:
-                if not isinstance(item, str) or not VARIABLE_RE.match(item):
-                    err("variables", f"{item!r} is not a variable name (a letter, then up to 7 letters, digits or _)")
-                elif item in RESERVED_NAMES:
-                    err("variables", f"{item!r} is reserved for a function or constant; choose another name")
-                elif item in names:
-                    err("variables", f"{item!r} is listed twice")
-                else:
-                    names.append(str(item))
-            if len(names) == len(value):
-                variables = declared = tuple(names)
-                if family is not None and not family.min_variables <= len(names) <= family.max_variables:
-                    lo, hi = family.min_variables, family.max_variables
-                    takes = f"exactly {lo}" if lo == hi else f"{lo} to {hi}"
-                    err("variables", f"{family.name} takes {takes} variable{'s' if hi > 1 else ''}, got {len(names)}")
-                    variables = None
-    elif family is not None:
-        variables = declared = tuple(family.default_variables)
-
-    coefficients = DEFAULT_COEFFICIENTS
-    if "coefficients" in node:
-        value = node["coefficients"]
-        if not (isinstance(value, list) and len(value) == 2 and all(_is_int(v) for v in value)):
-            err("coefficients", f"must be a range [lo, hi] of two integers, got {value!r}")
-        else:
-            lo, hi = int(value[0]), int(value[1])
-            if lo > hi:
-                err("coefficients", f"bad range [{lo}, {hi}]: lo must not exceed hi")
-            elif lo == hi == 0:
-                err("coefficients", "bad range [0, 0]: it must contain a non-zero integer")
-            elif max(abs(lo), abs(hi)) > COEFFICIENT_LIMIT:
-                err("coefficients", f"bad range [{lo}, {hi}]: keep coefficients within ±{COEFFICIENT_LIMIT}")
-            else:
-                coefficients = (lo, hi)
-
-    points = 1.0
-    if "points" in node:
-        value = node["points"]
-        if not _is_number(value):
-            err("points", f"must be a number, got {_type_name(value)}")
-        elif value <= 0:
-            err("points", f"must be positive, got {value}")
-        else:
-            points = float(value)
-
-    ask = None
-    if "ask" in node:
-        value = node["ask"]
-        if not isinstance(value, str) or value not in ASKS:
-            err("ask", f"must be one of {', '.join(ASKS)}, got {value!r}")
-        elif family is not None and value not in family.asks:
-            err("ask", f"{family.name} cannot ask {value!r}; it supports {', '.join(family.asks)}")
-        else:
-            ask = str(value)
-    elif family is not None:
-        ask = family.asks[0]
-
-    wrt = None
-    if "wrt" in node:
-        value = node["wrt"]
-        if not isinstance(value, str):
-            err("wrt", f"must be a variable name, got {_type_name(value)}")
-        elif ask == "gradient":
-            err("wrt", "not used when ask is gradient (the gradient is along every variable); remove it")
-        elif declared is not None and value not in declared:
-            err("wrt", f"{value!r} is not among the variables ({', '.join(declared)})")
-        else:
-            wrt = str(value)
-
-    point: str | dict[str, Any] | None = None
-    if "point" in node:
-        value = node["point"]
-        if ask is not None and ask != "value":
-            err("point", "only used when ask is value; remove it or set ask: value")
-        elif isinstance(value, str) and value == "random":
-            point = "random"
-        elif isinstance(value, dict):
-            coords: dict[str, Any] = {}
-            for key in value:
-                coordinate = _point_number(value[key])
-                if declared is not None and key not in declared:
-                    err("point", f"{key!r} is not among the variables ({', '.join(declared)})")
-                elif coordinate is None:
-                    err("point", f"{key}: {value[key]!r} is not a number (write 2, -1, 0.5 or 1/2)")
-                elif abs(coordinate) > POINT_LIMIT:
-                    err("point", f"{key}: keep values within ±{POINT_LIMIT}")
-                else:
-                    coords[str(key)] = coordinate
-            if variables is not None:
-                missing = [v for v in variables if v not in value]
-                if missing:
-                    err("point", f"gives no value for {', '.join(missing)}; give every variable a value")
-            point = {v: coords[v] for v in variables} if variables and all(v in coords for v in variables) else None
-        else:
-            err("point", f'must be "random" or a mapping like {{x: 1, y: 2}}, got {value!r}')
-    elif ask == "value":
-        point = "random"
-
-    options: dict[str, Any] = {}
-    if "allow_zero" in node:
-        if not isinstance(node["allow_zero"], bool):
-            err("allow_zero", f"must be true or false, got {node['allow_zero']!r}")
-        else:
-            options["allow_zero"] = bool(node["allow_zero"])
-    for key, expected in sorted(options_schema.items()):
-        if key not in node:
-            continue
-        value = node[key]
-        ok = isinstance(value, expected) and not (expected is not bool and isinstance(value, bool))
-        if expected is float and _is_int(value):
-            ok, value = True, float(value)
-        if not ok:
-            err(key, f"must be {_EXPECTED.get(expected, expected.__name__)}, got {_type_name(value)}")
-        else:
-            options[key] = value if not isinstance(value, str) else str(value)
-
-    if len(errors) != before or family is None or difficulty is None or ask is None:
+    checked = check_slot_keys(node)
+    family = checked.family
+    if _report(errors, node, line, prefix, checked.problems) or family is None:
         return None
-    spec = SlotSpec(
-        number=number,
-        family=family.name,
-        difficulty=difficulty,
-        points=points,
-        ask=ask,  # type: ignore[arg-type]
-        variables=variables,
-        coefficients=coefficients,
-        wrt=wrt,
-        point=_plain_point(point),
-        options=options,
-    )
+    spec = _slot_spec(number, checked)
+    if _report(errors, node, line, prefix, family.check_slot(spec)):
+        return None
     problem = _trial_draw(family, spec)
     if problem:
         errors.add(line, prefix, problem)
@@ -385,11 +173,10 @@ def _trial_draw(family: Family, spec: SlotSpec) -> str:
     return ""
 
 
-def _plain_point(point: Any) -> Any:
-    """Fractions stay Fractions in SlotSpec.point (families turn them into sympy Rationals)."""
-    if isinstance(point, dict):
-        return {k: (int(v) if v.denominator == 1 else v) for k, v in point.items()}
-    return point
+def _check_slots(errors: _Errors, slots: Any) -> list[SlotSpec]:
+    """Every slot checked (all of them, so each error is reported); the valid ones as SlotSpecs."""
+    specs = (_check_slot(errors, slots, index, index + 1) for index in range(len(slots)))
+    return [spec for spec in specs if spec is not None]
 
 
 def _validate(path: str | Path) -> tuple[list[str], Bank | None]:
@@ -403,38 +190,18 @@ def _validate(path: str | Path) -> tuple[list[str], Bank | None]:
         return [f"{shown}: the bank is empty; it needs title and slots (see banks/demo.yaml)"], None
     if not isinstance(data, dict):
         return [f"{shown}:1: the bank must be a mapping with title, course, instructions, seed and slots"], None
-    for key in data:
-        if key not in TOP_KEYS:
-            errors.add(_key_line(data, key), str(key), f"unknown key; allowed keys: {', '.join(TOP_KEYS)}")
-    title = _check_text(errors, data, "title", required=True)
-    course = _check_text(errors, data, "course", required=False)
-    instructions = _check_text(errors, data, "instructions", required=False)
-    seed = None
-    if "seed" in data and data["seed"] is not None:
-        value = data["seed"]
-        if not _is_int(value) or value < 0:
-            errors.add(_key_line(data, "seed"), "seed", f"must be a non-negative integer, got {value!r}")
-        else:
-            seed = int(value)
-    slots: list[SlotSpec] = []
-    if "slots" not in data:
-        errors.add(_node_line(data), "slots", "missing; add a list of slots (see banks/demo.yaml)")
-    elif not isinstance(data["slots"], list) or not data["slots"]:
-        errors.add(_key_line(data, "slots"), "slots", f"must be a non-empty list, got {_type_name(data['slots'])}")
-    else:
-        for index in range(len(data["slots"])):
-            spec = _check_slot(errors, data["slots"], index, index + 1)
-            if spec is not None:
-                slots.append(spec)
+    problems, values = check_bank_keys(data)
+    _report(errors, data, _node_line(data), "", problems)
+    slots = _check_slots(errors, values["slots"] or [])
     if errors.lines:
         return errors.lines, None
     bank = Bank(
         path=shown,
         sha256=hashlib.sha256(raw).hexdigest(),
-        title=title,
-        course=course,
-        instructions=instructions,
-        seed=seed,
+        title=values["title"],
+        course=values["course"],
+        instructions=values["instructions"],
+        seed=values["seed"],
         slots=slots,
     )
     return [], bank
