@@ -23,6 +23,7 @@ from quizgen.families.base import Family, SlotSpec
 from quizgen.families.options import type_name
 from quizgen.resources import missing_bank_hint, resolve_bank
 
+
 @dataclass(frozen=True)
 class Bank:
     """A validated bank. path is as given by the user (a file, or a shipped bank's name such as "demo");

@@ -11,6 +11,7 @@ docs/bank-schema.md is schema_markdown() (`python -m quizgen.bank_schema --markd
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from collections.abc import Iterator, Mapping
@@ -37,10 +38,11 @@ COEFFICIENT_LIMIT = 1000
 """Largest coefficient magnitude a bank may ask for: bigger numbers make keys too long to typeset."""
 POINT_LIMIT = 1000
 VARIABLE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,7}$")
-RESERVED_NAMES = frozenset(
-    "e E I pi oo nan exp log ln sin cos tan sec csc cot sqrt abs Abs sign max min Max Min relu sigmoid "
-    "Heaviside Piecewise True False diff and or not if else lambda".split()
-)
+RESERVED_NAMES = frozenset((
+    "e", "E", "I", "pi", "oo", "nan", "exp", "log", "ln", "sin", "cos", "tan", "sec", "csc", "cot", "sqrt", "abs",
+    "Abs", "sign", "max", "min", "Max", "Min", "relu", "sigmoid", "Heaviside", "Piecewise", "True", "False", "diff",
+    "and", "or", "not", "if", "else", "lambda",
+))
 """Names a variable may not take: the answer parser reads them as functions or constants."""
 
 
@@ -165,7 +167,7 @@ class PositiveNumber(Option):
     """A number greater than zero (an integer or a decimal)."""
 
     def validate(self, value: Any, ctx: SlotContext) -> Any:
-        if not (isinstance(value, (int, float)) and not isinstance(value, bool) and value == value):
+        if not (isinstance(value, (int, float)) and not isinstance(value, bool) and not (isinstance(value, float) and math.isnan(value))):
             raise ValidationError(f"must be a number, got {type_name(value)}")
         if value <= 0:
             raise ValidationError(f"must be positive, got {value}")
@@ -215,7 +217,7 @@ def point_number(value: Any) -> Fraction | None:
     """A point coordinate: an integer, a decimal, or a fraction written "p/q" (parsed without eval)."""
     if is_int(value):
         return Fraction(int(value))
-    if isinstance(value, float) and value == value and abs(value) != float("inf"):
+    if isinstance(value, float) and math.isfinite(value):
         return Fraction(str(value))
     if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*(/\s*\d+\s*)?", value):
         try:
@@ -257,8 +259,8 @@ class Point(Option):
     def _explicit(self, value: dict[Any, Any], ctx: SlotContext) -> dict[str, int | Fraction]:
         coords: dict[str, Fraction] = {}
         problems = []
-        for key in value:
-            coordinate, problem = _coordinate(key, value[key], ctx.declared)
+        for key, raw in value.items():
+            coordinate, problem = _coordinate(key, raw, ctx.declared)
             if problem:
                 problems.append(problem)
             elif coordinate is not None:
@@ -417,7 +419,7 @@ BANK_OPTIONS: Mapping[str, Option] = {
     "title": Text(required_hint="add `title: ...` to the bank", help="The title printed on every sheet."),
     "course": Text(help="The course line under the title."),
     "instructions": Text(help="Instructions printed before the problems."),
-    "seed": Seed(default_text="0 (or --seed)", help="Seed for every random choice; --seed overrides it."),
+    "seed": Seed(default_text="0", help="Seed for every random choice; `generate --seed` overrides it."),
     "slots": SlotList(help="One slot per problem on every sheet, numbered from 1."),
 }
 """The top-level keys of a bank."""
@@ -460,14 +462,19 @@ def _family_facts(family: Family) -> str:
             f"variables: {count} (default {', '.join(family.default_variables)})")
 
 
-def _loaded_families() -> list[tuple[str, Family | None, str]]:
-    """(name, family, error) for every registered family; a family that fails to load is listed with why."""
+def _loaded_families(*, shipped_only: bool = False) -> list[tuple[str, Family | None, str]]:
+    """(name, family, error) for every registered family (a family that fails to load is listed with why);
+    shipped_only keeps quizgen's own families, so the docs page does not depend on what else is installed."""
     found: list[tuple[str, Family | None, str]] = []
     for name in family_names():
         try:
-            found.append((name, get_family(name), ""))
+            family = get_family(name)
         except BankError as exc:
-            found.append((name, None, exc.message))
+            if not shipped_only:
+                found.append((name, None, exc.message))
+            continue
+        if not shipped_only or type(family).__module__.startswith("quizgen."):
+            found.append((name, family, ""))
     return found
 
 
@@ -504,15 +511,18 @@ def _md_table(docs: list[OptionDoc]) -> list[str]:
 
 
 def schema_markdown() -> str:
-    """docs/bank-schema.md: the same declarations as `quizgen bank schema`, as a Markdown page."""
+    """docs/bank-schema.md: the same declarations as `quizgen bank schema`, as a Markdown page (the families
+    quizgen ships; `quizgen bank schema` also lists installed third-party ones)."""
     lines = [
         "# Bank schema",
         "",
         "<!-- Generated from the declarations in quizgen/bank_schema.py and each family's options by",
         "     `python -m quizgen.bank_schema --markdown > docs/bank-schema.md`; do not edit by hand. -->",
         "",
-        "Each slot of a bank is a mapping. `quizgen bank check` checks every key below when the bank is loaded",
-        "and reports each problem as `file:line: slots[N].key: message`; `quizgen bank schema` prints the same.",
+        "A bank is a YAML mapping with the top-level keys below; each of its slots is a mapping with the slot",
+        "keys below plus the keys of its family. `quizgen bank check` checks every key when the bank is loaded",
+        "and reports each problem as `file:line: slots[N].key: message`. `quizgen bank schema` prints the same",
+        "declarations, with any third-party families installed.",
         "",
         "## Top-level keys",
         "",
@@ -522,12 +532,12 @@ def schema_markdown() -> str:
         "",
         *_md_table(_docs(SLOT_OPTIONS)),
     ]
-    for name, family, error in _loaded_families():
+    for name, family, error in _loaded_families(shipped_only=True):
         lines += ["", f"## `{name}`", ""]
         if family is None:
             lines.append(f"Could not be loaded: {error}")
             continue
-        lines += [f"{family.summary}.", "", f"{_family_facts(family).capitalize()}.", ""]
+        lines += [f"{family.summary.rstrip('.')}.", "", f"{_family_facts(family).capitalize()}.", ""]
         own = _docs(family_options(family))
         lines += _md_table(own) if own else ["No keys of its own."]
     return "\n".join(lines) + "\n"
