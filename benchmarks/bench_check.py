@@ -1,17 +1,23 @@
 """Accuracy and speed of `quizgen check` against the naive sympy baseline, on labelled answers.
 
-Usage: .venv/bin/python benchmarks/bench_check.py [--repeat N]
+Usage: .venv/bin/python benchmarks/bench_check.py [--repeat N] [--compare CHECKOUT]
 
 Cases: ../shared/examples/answer-cases.jsonl (if present) plus tests/checker/labelled_cases.jsonl (all 8
 topic kinds, right and wrong forms). Each case runs through Checker.check_many (the batch path, caches
 cold) and through `sympy.simplify(parse_expr(a) - parse_expr(b)) == 0`; both accuracies (false accepts,
-false rejects), per-check times and the speed ratio are printed.
+false rejects), per-check times and the speed ratio are printed. Then the adversarial set
+(tests/checker/test_adversarial.py: every attack against a real key of every family) must have no answer
+accepted, the correct forms alone are timed (with --compare, also those of another checkout, in a
+subprocess in the same run: the "no slowdown" figure), and an identical pair is re-checked from the cache.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import os
+import subprocess
 import signal
 import statistics
 import sys
@@ -28,7 +34,10 @@ from sympy.parsing.sympy_parser import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "examples" / "answer-cases.jsonl"
+SHARED = next((d / "shared" / "examples" / "answer-cases.jsonl" for d in ROOT.parents
+               if (d / "shared" / "examples" / "answer-cases.jsonl").exists()),
+              ROOT.parent / "shared" / "examples" / "answer-cases.jsonl")
+"""../shared from the main checkout, ../../shared from a worktree under /work/wt."""
 OURS = ROOT / "tests" / "checker" / "labelled_cases.jsonl"
 TRANSFORMS = standard_transformations + (implicit_multiplication_application, convert_xor)
 BASELINE_LIMIT = 5
@@ -100,14 +109,58 @@ def grading_batch(cases: list[dict[str, Any]], size: int) -> None:
               f"(including starting the worker processes)")
 
 
+def adversarial_requests() -> list[tuple[str, Any]]:
+    """(attack name, CheckRequest) for every attack of tests/checker/test_adversarial.py and every family."""
+    from quizgen.checker import CheckRequest
+
+    spec = importlib.util.spec_from_file_location("adversarial", ROOT / "tests" / "checker" / "test_adversarial.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    out = []
+    for bank in mod.FAMILY_BANKS:
+        _, key, variables = mod.family_key(bank)
+        for name, template in sorted(mod.ATTACKS.items()):
+            expected = key if isinstance(key, str) else list(key)
+            out.append((name, CheckRequest(expected, mod.spoil(key, template, variables[0]), list(variables))))
+    return out
+
+
+def correct_forms_time(repeat: int) -> tuple[int, float]:
+    """Best cold-cache time per check over the correct forms only (in-process, as `check` runs them)."""
+    from quizgen.checker import CheckRequest
+    from quizgen.checker import core
+    from quizgen.checker.core import check_request
+
+    reqs = [CheckRequest(c["expected"], c["answer"], c.get("variables")) for c in load_cases() if c["verdict"] == "correct"]
+    check_request(reqs[0])
+    best = float("inf")
+    for _ in range(max(1, repeat)):
+        core._KEYS.data.clear()
+        core._MISTAKES.data.clear()
+        t0 = time.perf_counter()
+        for r in reqs:
+            check_request(r)
+        best = min(best, time.perf_counter() - t0)
+    return len(reqs), best / len(reqs)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="cold-cache runs of the checker (best is kept)")
     parser.add_argument("--show", action="store_true", help="list every case either method gets wrong")
+    parser.add_argument("--compare", metavar="CHECKOUT", default=None,
+                        help="also time the correct forms with the quizgen of another checkout (e.g. /work/main)")
+    parser.add_argument("--correct-forms-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--class-size", type=int, default=0, metavar="N",
                         help="also time a grading-sized batch of N answers (repeats and variants of the cases) "
                              "with workers=1 and workers=2")
     args = parser.parse_args()
+
+    if args.correct_forms_only:  # the subprocess of --compare: one line, "count seconds-per-check"
+        n, per = correct_forms_time(args.repeat)
+        print(n, per)
+        return 0
 
     from quizgen.checker import Checker, CheckRequest
     from quizgen.checker import core
@@ -166,6 +219,41 @@ def main() -> int:
         f"median {statistics.median(base_times) * 1e3:.2f} ms, max {max(base_times) * 1e3:.0f} ms"
     )
     print(f"speed ratio   : {base_total / ours_total:.0f}x the baseline's throughput")
+
+    attacks = adversarial_requests()
+    with Checker() as checker:
+        t0 = time.perf_counter()
+        adv = checker.check_many([r for _, r in attacks])
+        adv_time = time.perf_counter() - t0
+    accepted = [(name, r.answer) for (name, r), v in zip(attacks, adv) if v.verdict == "correct" or v.score == 1.0]
+    counts = {k: sum(1 for v in adv if v.verdict == k) for k in ("incorrect", "unsure", "invalid")}
+    print(f"adversarial   : {len(attacks)} attacks ({len({n for n, _ in attacks})} kinds x 8 family keys): "
+          f"{len(accepted)} accepted; {counts['incorrect']} incorrect, {counts['unsure']} unsure, "
+          f"{counts['invalid']} invalid; {adv_time / len(attacks) * 1e3:.1f} ms per check")
+    for name, answer in accepted:
+        print(f"  ACCEPTED {name}: {answer}")
+
+    n_ok, per_ok = correct_forms_time(args.repeat)
+    if args.compare:  # alternate the two, three rounds, best of each: a shared machine's load moves
+        env = dict(os.environ, PYTHONPATH=str(Path(args.compare).resolve()))
+        other_per = float("inf")
+        for _ in range(3):
+            other = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--correct-forms-only", "--repeat",
+                                    str(args.repeat)], env=env, capture_output=True, text=True, check=True)
+            other_per = min(other_per, float(other.stdout.split()[1]))
+            per_ok = min(per_ok, correct_forms_time(args.repeat)[1])
+    line = f"correct forms : {n_ok} checks, {per_ok * 1e3:.3f} ms per check (this checkout)"
+    if args.compare:
+        line += f"; {other_per * 1e3:.3f} ms with {args.compare} (this checkout is {other_per / per_ok:.2f}x as fast)"
+    print(line)
+
+    with Checker() as checker:
+        req = requests[0]
+        checker.check(req)
+        t0 = time.perf_counter()
+        hit = checker.check(req)
+        took = time.perf_counter() - t0
+    print(f"cache         : an identical pair re-checked in {took * 1e6:.0f} us ({hit.verdict})")
     if args.class_size:
         grading_batch(cases, args.class_size)
     if args.show:

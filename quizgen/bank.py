@@ -27,7 +27,10 @@ from quizgen.resources import missing_bank_hint, resolve_bank
 @dataclass(frozen=True)
 class Bank:
     """A validated bank. path is as given by the user (a file, or a shipped bank's name such as "demo");
-    sha256 is of the file's bytes (manifest.bank_sha256)."""
+    sha256 is of the file's bytes (manifest.bank_sha256).
+
+    text is the file's exact text (its UTF-8 encoding has that sha256): manifests embed it.
+    """
 
     path: str
     sha256: str
@@ -36,6 +39,7 @@ class Bank:
     instructions: str
     seed: int | None
     slots: list[SlotSpec]
+    text: str = ""
 
 
 class _Errors:
@@ -204,6 +208,7 @@ def _validate(path: str | Path) -> tuple[list[str], Bank | None]:
         instructions=values["instructions"],
         seed=values["seed"],
         slots=slots,
+        text=raw.decode("utf-8"),
     )
     return [], bank
 

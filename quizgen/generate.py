@@ -313,7 +313,9 @@ def build_sheet(
 def _manifest(bank: Bank, seed: int, sheets: list[Sheet], stats: Stats) -> Manifest:
     return Manifest(
         quizgen_version=__version__,
-        bank=BankInfo(title=bank.title, course=bank.course, instructions=bank.instructions, path=bank.path),
+        bank=BankInfo(
+            title=bank.title, course=bank.course, instructions=bank.instructions, path=bank.path, text=bank.text
+        ),
         bank_sha256=bank.sha256,
         seed=seed,
         students=sheets,

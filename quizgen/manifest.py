@@ -23,12 +23,17 @@ CHECKSUM_KEY = "checksum"
 
 @dataclass(frozen=True)
 class BankInfo:
-    """What downstream needs from the bank without re-reading it: headers and where it came from."""
+    """What downstream needs from the bank without re-reading it: headers, where it came from, its text.
+
+    text is the bank file's exact text, so LMS variants can be rebuilt wherever the manifest goes; ""
+    in manifests written before it was embedded.
+    """
 
     title: str
     course: str
     instructions: str
     path: str
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ class Manifest:
                 "course": self.bank.course,
                 "instructions": self.bank.instructions,
                 "path": self.bank.path,
+                "text": self.bank.text,
             },
             "bank_sha256": self.bank_sha256,
             "seed": self.seed,
@@ -65,6 +71,11 @@ class Manifest:
             stats=dict(data.get("stats", {})),
             students=[Sheet.from_dict(s) for s in data["students"]],
         )
+
+
+def embedded_bank_sha256(manifest: Manifest) -> str:
+    """SHA-256 of the bank text the manifest carries (equals bank_sha256 for an intact manifest)."""
+    return hashlib.sha256(manifest.bank.text.encode("utf-8")).hexdigest()
 
 
 def _body(data: dict[str, Any]) -> str:
@@ -133,6 +144,8 @@ def read(path: str | Path, *, verify_bank: bool = True) -> Manifest:
         manifest = Manifest.from_dict(data)
     except (KeyError, TypeError) as exc:
         raise ManifestError(f"{p}: manifest is missing a field ({exc}); regenerate it") from None
+    if manifest.bank.text and embedded_bank_sha256(manifest) != manifest.bank_sha256:
+        raise ManifestError(f"{p}: the bank copy in the manifest does not match bank_sha256; regenerate the manifest")
     if verify_bank:
         bank_path = Path(manifest.bank.path)
         if not bank_path.is_absolute():

@@ -1,8 +1,11 @@
 """One check, in-process: parse key and answer, compare them numerically, explain a wrong answer.
 
-The work here is bounded by construction (the parser bounds the tree, sampling bounds the points, and a
-cooperative deadline is checked between points). Only what numbers cannot decide goes to `symbolic`, a
-callable the caller supplies: the Checker sends it to a worker process it can kill.
+The work here is bounded by construction (the parser bounds the tree, sampling's work grows with the tree,
+and a cooperative deadline is checked between points). Typed decimals are re-read as the fractions they
+spell (decimals.exact_text). What numbers cannot stand behind goes to `symbolic`, a callable the caller
+supplies (the Checker sends it to a worker process it can kill): answers with structure the key lacks
+(structure.py), after a dense search for a witness (witness.py), and checks the numbers cannot decide at
+all. A proof that fails without a witness gives the verdict `unsure`.
 """
 
 from __future__ import annotations
@@ -12,24 +15,26 @@ import random
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from threading import Lock
 from typing import Any
 
 import sympy
 
+from quizgen.checker.decimals import exact_text, read_rounded, within_key_rounding
 from quizgen.checker.definitions import check_with_definitions
 from quizgen.checker.equivalence import (
     CheckTimeout,
     Comparison,
     Compiled,
-    Tolerance,
     deadline_checker,
     equivalent,
     try_prepare,
 )
 from quizgen.checker.feedback import Diagnosis, generic_diagnosis, matches_expr
+from quizgen.checker.structure import new_structure
 from quizgen.checker.verdict import CheckRequest, Verdict, invalid
+from quizgen.checker.witness import find_witness
 from quizgen.mathparse import AnswerSyntaxError, parse_answer, parse_key
 from quizgen.problem import Mistake
 
@@ -37,6 +42,12 @@ SymbolicFn = Callable[[Any, str, Sequence[str], "bool | None", int, "float | Non
 """symbolic(expected, answer_text, variables, latex, component, deadline) -> equal?; may raise CheckTimeout."""
 
 NOT_EQUIVALENT = "Your answer is not equivalent to the expected answer."
+UNSURE_MESSAGE = (
+    "Not graded automatically: your answer agrees with the expected one at every point checked, but it has "
+    "{reason}, and no proof that they are equal was found{why}. A person should look at it."
+)
+NARROWER_DOMAIN = ("Accepted where your answer is defined: it is not real at some points where the expected "
+                   "answer is, and was compared only where both are.")
 TIMEOUT_MESSAGE = "This answer took too long to check (over {limit:g} s); write it in a simpler form."
 
 
@@ -129,12 +140,15 @@ def seed_for(expected: Any, answer: str, variables: Sequence[str]) -> int:
     return int.from_bytes(hashlib.blake2b(blob, digest_size=8).digest(), "big")
 
 
-def decimal_tolerance(exprs: Sequence[sympy.Basic]) -> Tolerance:
-    """Exact comparison, unless a decimal was typed (a sympy Float in the tree, in key or answer): then
-    each decimal may be off by its rounding (equivalence.literal_rounding), and nothing else."""
-    if any(e.has(sympy.Float) for e in exprs):
-        return Tolerance(exact=False)
-    return Tolerance()
+@dataclass
+class Outcome:
+    """One component's result: equal, different or unsure; note is what the student is told about it
+    (a decimal read as a constant, a decimal too short, a narrower domain, why it is unsure)."""
+
+    cmp: Comparison | None
+    status: str
+    note: str = ""
+    kind: str | None = None
 
 
 def parse_mistakes(mistakes: Sequence[Mistake], key: Key) -> list[tuple[Mistake, tuple[sympy.Basic, ...]]]:
@@ -203,37 +217,140 @@ def _check(req: CheckRequest, deadline: float | None, symbolic: SymbolicFn | Non
     text, latex = parsed.text, parsed.latex
     answer = parsed.value
     comps = answer if isinstance(answer, tuple) else (answer,)
-    tol = decimal_tolerance([*key.components, *comps])
+    typed = comps  # decimals as parsed (sympy Floats): where the decimal rule finds them
+    exact = exact_reading(text, key.variables, req.answer)
+    if exact is not None:
+        comps = exact if len(exact) == len(typed) else typed
     seed = seed_for(req.expected if isinstance(req.expected, str) else tuple(req.expected), req.answer, key.variables)
     index = {n: i for i, n in enumerate(key.variables)}
     if key.is_vector != isinstance(answer, tuple):
-        one = key.is_vector and _equals_a_component(key, comps[0], index, seed, tol, check_time)
+        if key.is_vector and _equals_first_component(key, comps[0], index, seed, check_time):
+            n = len(key.components)
+            return Verdict("incorrect", text, latex, _missing_message(key, 1), round(1 / n, 6), "missing_component")
+        one = key.is_vector and _equals_a_component(key, comps[0], index, seed, check_time)
         return _shape_mismatch(key, text, latex, one)
-    results: list[Comparison | None] = []
+    outcomes: list[Outcome] = []
     n = min(len(comps), len(key.components))
     for i in range(n):
-        rng = random.Random(seed + i)
-        kc = key.compiled[i]
-        ac = try_prepare(comps[i], index)
-        cmp = equivalent(kc, ac, rng, tol, check_time) if kc is not None and ac is not None else None
-        if cmp is None or cmp.status == "undecided":
-            equal = _symbolic(symbolic, key, req, i, deadline)
-            status = "equal" if equal else "different"
-            if cmp is None:
-                results.append(Comparison(status, [], [], []))
-            else:
-                results.append(Comparison(status, cmp.points, cmp.key_values, cmp.answer_values))
-        else:
-            results.append(cmp)
-    right = [r is not None and r.status == "equal" for r in results]
+        outcomes.append(_component(req, key, i, comps[i], typed[i], index, seed, symbolic, deadline, check_time))
+    results = [None if o.cmp is None else replace(o.cmp, status="equal" if o.status == "equal" else "different")
+               for o in outcomes]
+    right = [o.status == "equal" for o in outcomes]
+    notes = [o.note for o in outcomes if o.status == "equal" and o.note]
     if len(comps) == len(key.components) and all(right):
-        return Verdict("correct", text, latex, "", 1.0, None)
+        kinds = [o.kind for o in outcomes if o.status == "equal" and o.kind]
+        return Verdict("correct", text, latex, " ".join(dict.fromkeys(notes)), 1.0, kinds[0] if kinds else None)
+    unsure = [o for o in outcomes if o.status == "unsure"]
+    if unsure and not any(o.status == "different" for o in outcomes) and len(comps) == len(key.components):
+        timed_out = any(o.kind == "timeout" for o in unsure)
+        return Verdict("unsure", text, latex, unsure[0].note, 0.0, "timeout" if timed_out else "unproven")
     score = sum(right) / len(key.components) if key.is_vector else 0.0
+    wrong_notes = [o.note for o in outcomes if o.status == "different" and o.note]
+    if wrong_notes and not key.is_vector:
+        return Verdict("incorrect", text, latex, wrong_notes[0], 0.0, outcomes[0].kind)
     try:
-        diag = _diagnose(req, key, comps, results, index, seed, tol, check_time)
+        diag = _diagnose(req, key, comps, results, index, seed, check_time)
     except CheckTimeout:  # the verdict is known; only the explanation ran out of time
         diag = Diagnosis(None, NOT_EQUIVALENT)
-    return Verdict("incorrect", text, latex, diag.message, round(score, 6), diag.kind)
+    message = diag.message
+    if key.is_vector and wrong_notes:
+        message = f"{message} {wrong_notes[0]}"
+    return Verdict("incorrect", text, latex, message, round(score, 6), diag.kind)
+
+
+def exact_reading(text: str, variables: Sequence[str], original: str) -> tuple[sympy.Basic, ...] | None:
+    """The answer with every typed decimal read as the exact fraction it spells (decimals.exact_text), or
+    None when it has no decimal. If that reading fails (it should not: the text is the parser's own),
+    the decimals are read as sympy Floats and the result is marked by returning ()."""
+    fractions = exact_text(text)
+    if fractions is None:
+        return None
+    try:
+        value = parse_answer(fractions, list(variables), latex=False).value
+    except (AnswerSyntaxError, ValueError, TypeError, ArithmeticError):
+        return ()
+    return value if isinstance(value, tuple) else (value,)
+
+
+def _component(req: CheckRequest, key: Key, i: int, expr: sympy.Basic, typed: sympy.Basic, index: dict[str, int],
+               seed: int, symbolic: SymbolicFn | None, deadline: float | None,
+               check_time: Callable[[], None]) -> Outcome:
+    """Compare one component (expr: decimals read exactly; typed: as parsed, with sympy Floats): numbers
+    first; a proof where the numbers cannot stand behind "equal"."""
+    rng = random.Random(seed + i)
+    if expr == key.components[i]:
+        return Outcome(Comparison("equal", [], [], []), "equal")  # the same tree: equal, whatever its domain
+    kc = key.compiled[i]
+    ac = try_prepare(expr, index)
+    cmp = equivalent(kc, ac, rng, check_time) if kc is not None and ac is not None else None
+    if cmp is None or cmp.status == "undecided":
+        if cmp is None or not cmp.points:  # no numbers at all: only a proof decides, and its timeout is invalid
+            proved = _symbolic(symbolic, key, req, i, deadline)
+            return Outcome(cmp or Comparison("undecided", [], [], []), "equal" if proved else "different")
+        reason = "values the numeric check cannot pin down"
+        return _prove(req, key, i, kc, ac, cmp, rng, reason, symbolic, deadline, check_time)
+    if cmp.status == "different":
+        tc = ac if typed is expr else try_prepare(typed, index)
+        if tc is not None and ac is not None and kc is not None and tc.expr.has(sympy.Float):
+            reading = read_rounded(kc, tc, cmp.points, rng, check_time, ac)
+            if reading.accepted:
+                reason = new_structure(kc, ac)
+                if reason is None:
+                    return Outcome(cmp, "equal", reading.message, "rounded_decimal")
+                # rounded decimals and new structure: no proof can use the rounded values; a person decides
+                return Outcome(cmp, "unsure", UNSURE_MESSAGE.format(reason=reason, why=" (it agrees only to the digits of its rounded decimals)"),
+                               "unproven")
+            if reading.message:
+                return Outcome(cmp, "different", reading.message, "decimal_digits")
+        if kc is not None and ac is not None and kc.expr.has(sympy.Float) and within_key_rounding(kc, ac, cmp.points):
+            return Outcome(cmp, "equal")  # the key's own decimals are rounded values
+        return Outcome(cmp, "different")
+    assert kc is not None and ac is not None
+    if expr.has(sympy.Float):  # decimals that could not be read as fractions: sympy may have folded them
+        return Outcome(cmp, "unsure", UNSURE_MESSAGE.format(reason="decimals that could not be read exactly", why=""),
+                       "unproven")
+    note, kind = (NARROWER_DOMAIN, "narrower_domain") if cmp.narrower_domain else ("", None)
+    reason = new_structure(kc, ac)
+    if reason is None:
+        return Outcome(cmp, "equal", note, kind)
+    out = _prove(req, key, i, kc, ac, cmp, rng, reason, symbolic, deadline, check_time)
+    if out.status == "equal":
+        return Outcome(cmp, "equal", note, kind)
+    return out
+
+
+def _prove(req: CheckRequest, key: Key, i: int, kc: Compiled | None, ac: Compiled | None, cmp: Comparison | None,
+           rng: random.Random, reason: str, symbolic: SymbolicFn | None, deadline: float | None,
+           check_time: Callable[[], None]) -> Outcome:
+    """A symbolic proof in the worker; failing that, a witness (incorrect) or `unsure`."""
+    empty = cmp if cmp is not None else Comparison("undecided", [], [], [])
+    if kc is not None and ac is not None:  # a dense numeric search first: cheap, and decisive when it finds one
+        try:
+            witness = find_witness(kc, ac, rng, check_time)
+        except CheckTimeout:
+            witness = None
+        if witness is not None:
+            return Outcome(replace(empty, status="different", witness=witness), "different")
+    try:
+        proved = _symbolic(symbolic, key, req, i, deadline)
+    except CheckTimeout:
+        return Outcome(empty, "unsure", UNSURE_MESSAGE.format(reason=reason, why=" within the time limit"), "timeout")
+    if proved:
+        return Outcome(empty, "equal")
+    return Outcome(empty, "unsure", UNSURE_MESSAGE.format(reason=reason, why=""), "unproven")
+
+
+def _missing_message(key: Key, given: int) -> str:
+    n = len(key.components)
+    missing = list(range(given, n))
+    names = ", ".join(key.variables)
+    if len(key.variables) == n:
+        what = ", ".join(f"d/d{key.variables[j]} (component {j + 1})" for j in missing)
+    else:
+        what = ", ".join(f"component {j + 1}" for j in missing)
+    verb = "is" if len(missing) == 1 else "are"
+    return (f"Your gradient has {given} of {n} components: {what} {verb} missing. The components given were "
+            f"compared in order ({names}) and earn their share.")
 
 
 def _symbolic(symbolic: SymbolicFn | None, key: Key, req: CheckRequest, i: int, deadline: float | None) -> bool:
@@ -264,15 +381,31 @@ def _shape_mismatch(key: Key, text: str, latex: str, one_component: bool = False
                    "unexpected_vector")
 
 
-def _equals_a_component(key: Key, expr: sympy.Basic, index: dict[str, int], seed: int, tol: Tolerance,
+def _equals_a_component(key: Key, expr: sympy.Basic, index: dict[str, int], seed: int,
                         check_time: Callable[[], None]) -> bool:
     ac = try_prepare(expr, index)
     if ac is None:
         return False
     for i, kc in enumerate(key.compiled):
-        if kc is not None and equivalent(kc, ac, random.Random(seed + i), tol, check_time).status == "equal":
+        if kc is not None and _plainly_equal(kc, ac, random.Random(seed + i), index, check_time):
             return True
     return False
+
+
+def _equals_first_component(key: Key, expr: sympy.Basic, index: dict[str, int], seed: int,
+                            check_time: Callable[[], None]) -> bool:
+    """A single expression equal to the gradient's first component: a gradient with the rest missing."""
+    ac = try_prepare(expr, index)
+    kc = key.compiled[0]
+    return ac is not None and kc is not None and _plainly_equal(kc, ac, random.Random(seed), index, check_time)
+
+
+def _plainly_equal(kc: Compiled, ac: Compiled, rng: random.Random, index: dict[str, int],
+                   check_time: Callable[[], None]) -> bool:
+    """Equal by the numbers, and shaped like the key (no proof needed): for credit and feedback outside
+    the main comparison."""
+    return (equivalent(kc, ac, rng, check_time).status == "equal"
+            and new_structure(kc, ac) is None)
 
 
 def _diagnose(
@@ -282,7 +415,6 @@ def _diagnose(
     results: list[Comparison | None],
     index: dict[str, int],
     seed: int,
-    tol: Tolerance,
     check_time: Callable[[], None],
 ) -> Diagnosis:
     mistakes = parse_mistakes(req.mistakes, key)
@@ -293,11 +425,11 @@ def _diagnose(
     if not key.is_vector:
         cmp, kc = results[0], key.compiled[0]
         if cmp is not None and kc is not None and cmp.points:
-            found = generic_diagnosis(kc, cmp)
+            found = generic_diagnosis(kc, cmp, try_prepare(comps[0], index))
             if found is not None:
                 return found
         return Diagnosis(None, NOT_EQUIVALENT)
-    return _diagnose_vector(req, key, comps, results, index, seed, tol, check_time)
+    return _diagnose_vector(req, key, comps, results, index, seed, check_time)
 
 
 def _matches_mistake(results: list[Comparison | None], mcomps: tuple[sympy.Basic, ...], index: dict[str, int]) -> bool:
@@ -316,16 +448,21 @@ def _diagnose_vector(
     results: list[Comparison | None],
     index: dict[str, int],
     seed: int,
-    tol: Tolerance,
     check_time: Callable[[], None],
 ) -> Diagnosis:
     nk, na = len(key.components), len(comps)
     names = ", ".join(key.variables)
-    if na != nk:
-        kind = "missing_component" if na < nk else "extra_component"
-        return Diagnosis(kind, f"Your gradient has {na} components; it needs {nk}, one per variable ({names}).")
+    if na < nk:
+        message = _missing_message(key, na)
+        wrong = [i for i, r in enumerate(results) if r is None or r.status != "equal"]
+        if wrong:
+            labels = ", ".join(str(i + 1) for i in wrong)
+            message += f" Of those, component{'s' if len(wrong) > 1 else ''} {labels} {'are' if len(wrong) > 1 else 'is'} wrong."
+        return Diagnosis("missing_component", message)
+    if na > nk:
+        return Diagnosis("extra_component", f"Your gradient has {na} components; it needs {nk}, one per variable ({names}).")
     wrong = [i for i, r in enumerate(results) if r is None or r.status != "equal"]
-    if len(wrong) >= 2 and _is_permutation(key, comps, index, seed, tol, check_time):
+    if len(wrong) >= 2 and _is_permutation(key, comps, index, seed, check_time):
         return Diagnosis(
             "swapped_components",
             f"Your components are in the wrong order: give the partial derivatives in the order ({names}).",
@@ -338,7 +475,7 @@ def _diagnose_vector(
     for i in wrong:
         cmp, kc = results[i], key.compiled[i]
         if cmp is not None and kc is not None and cmp.points:
-            found = generic_diagnosis(kc, cmp)
+            found = generic_diagnosis(kc, cmp, try_prepare(comps[i], index))
             if found is not None:
                 kinds.append(found)
     if len(kinds) == len(wrong) and len({k.kind for k in kinds}) == 1:
@@ -346,7 +483,7 @@ def _diagnose_vector(
     return Diagnosis("wrong_components", message)
 
 
-def _is_permutation(key: Key, comps: tuple[sympy.Basic, ...], index: dict[str, int], seed: int, tol: Tolerance,
+def _is_permutation(key: Key, comps: tuple[sympy.Basic, ...], index: dict[str, int], seed: int,
                     check_time: Callable[[], None]) -> bool:
     """Is every answer component equal to some key component (a different one for at least two)?"""
     used: set[int] = set()
@@ -359,7 +496,7 @@ def _is_permutation(key: Key, comps: tuple[sympy.Basic, ...], index: dict[str, i
             if i in used or kc is None:
                 continue
             check_time()
-            if equivalent(kc, ac, random.Random(seed + 1000 + 31 * i + j), tol, check_time).status == "equal":
+            if _plainly_equal(kc, ac, random.Random(seed + 1000 + 31 * i + j), index, check_time):
                 hit = i
                 break
         if hit is None:

@@ -1,21 +1,26 @@
-"""Is the answer the key? Decided numerically on the real domain of the key, exact where it matters.
+"""Is the answer the key? Decided numerically on the real domain, exactly where exact is possible.
 
-1. Floats at the sample points (sampling.py) with a relative tolerance plus an absolute floor near 0.
-2. Every point where floats say "different" (or the answer is undefined) is re-evaluated with mpmath,
-   so float cancellation or overflow never rejects a right answer.
-3. For exact answers (no decimals typed) "equal" is confirmed at one point with 60-digit mpmath and a
-   1e-40 relative tolerance: 99999999/10^8 is not 99999998/99999999 and x + 10^-20 is not x, although
-   floats cannot tell them apart. A typed decimal instead may be off by its own rounding (half a unit in
-   its last digit, at most 0.2%), propagated through the expression (Compiled.rounding).
-4. What numbers cannot decide (no point where the key is real; a node the evaluator does not know) is
-   "undecided"; the caller then asks the symbolic path in a killable worker.
+1. Floats screen both sides at the sample points (sampling.py: generic points, both sides of every
+   breakpoint, the middle of every gap between breakpoints). A point where floats say "different" is
+   re-evaluated with 60-digit mpmath before it counts, so cancellation or overflow never rejects a right
+   answer. Points where either side is not real are outside the domain and are not compared.
+2. "Equal" is then confirmed at one point of every cell (the region between breakpoints the point lies
+   in; inside a cell both sides are single formulas):
+   - exactly, with Python ints and Fractions, when both sides are rational there (polynomials, rational
+     functions, integer powers, indicators, max/min/abs: the points are floats, i.e. exact binary
+     rationals); a nonzero rational function is nonzero at a random point, so this is exact comparison;
+   - otherwise with mpmath at a precision set by the constants typed (60 digits plus the digits of every
+     number, so 10^-50 or 10^-300 differences are seen), and again at twice that precision when the
+     difference is not clearly roundoff: a difference that stays is real, one that shrinks is roundoff.
+3. Typed decimals are the exact rationals they spell (0.333 is 333/1000); the only allowance for rounding
+   is decided afterwards, on the whole answer, by decimals.py.
+4. What numbers cannot decide is "undecided"; the caller then asks the symbolic path in a killable worker.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from decimal import Decimal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -23,6 +28,7 @@ from typing import Any, Literal
 import sympy
 
 from quizgen.checker.evaluate import (
+    EXACT,
     FLOAT,
     MP,
     MPX,
@@ -31,24 +37,34 @@ from quizgen.checker.evaluate import (
     Fn,
     Unsupported,
     compile_expr,
+    mp_backend,
+    mp_context,
+    run_exact,
     run_float,
     run_mp,
 )
 from quizgen.checker.sampling import (
+    Crossings,
+    add_breakpoints,
     breakpoint_exprs,
     breakpoint_points,
     compile_breakpoints,
+    crossing_points,
     generic_point,
+    scan_lines,
 )
 
 GENERIC_POINTS = 6
 MAX_ATTEMPTS = 72
-EXACT_REL = 1e-40
 FLOAT_REL = 1e-8
-DECIMAL_REL_MAX = 2e-3
-MAX_LITERALS = 8
 ABS_FLOOR = 1e-12
-"""Values this close to 0 count as 0 (WeBWorK compares values under 1e-14 to 1e-12 absolutely)."""
+"""Float screening: values this close count as equal until the exact confirmation (WeBWorK's floor)."""
+BASE_DPS = 60
+GUARD_DPS = 30
+MAX_DPS = 4000
+"""Above this many digits a high-precision confirmation is not attempted: the answer needs a proof."""
+MIN_DOMAIN_SHARE = 0.25
+"""An answer must be real on at least this share of the points where the key is real."""
 
 
 class CheckTimeout(Exception):
@@ -57,58 +73,104 @@ class CheckTimeout(Exception):
 
 @dataclass(frozen=True)
 class Tolerance:
-    """rel: relative tolerance; absolute: floor near zero; exact: confirm equality with 60 digits."""
+    """The float screen: rel, relative tolerance; absolute, the floor near zero. Never a verdict alone."""
 
     rel: float = FLOAT_REL
     absolute: float = ABS_FLOOR
-    exact: bool = True
 
 
 @dataclass
 class Compiled:
-    """One expression ready to evaluate: its float closure, its breakpoints, and mpmath closure on demand."""
+    """One expression ready to evaluate: float closure and breakpoints now; exact and mpmath closures
+    (per precision) on demand."""
 
     expr: sympy.Basic
     names: dict[str, int]
     fn: Fn
     breakpoints: list[sympy.Basic]
     _mp: Fn | None = field(default=None, repr=False)
-    _rounding: list[tuple[Fn, ...]] | None = field(default=None, repr=False)
+    _exact: Any = field(default=None, repr=False)
+    _mp_at: dict[int, Fn] = field(default_factory=dict, repr=False)
+    _digits: int | None = field(default=None, repr=False)
+    _bp_fns: list[tuple[sympy.Basic, Fn]] | None = field(default=None, repr=False)
+    _crossings: Crossings | None = field(default=None, repr=False)
+    _signature: Any = field(default=None, repr=False)
 
-    def rounding(self, p: Sequence[float]) -> float:
-        """How much this expression may be off at p because its decimals were rounded when typed.
+    @property
+    def signature(self) -> Any:
+        """structure.signature of the expression, computed once (a key's is shared by all its answers)."""
+        if self._signature is None:
+            from quizgen.checker.structure import signature
 
-        Each decimal literal L stands for any number that rounds to it: perturbing L by its rounding
-        (literal_rounding) and re-evaluating gives that literal's share; the shares add up. A decimal
-        that does not matter (max(0.5, 81)) earns nothing, and neither does one whose perturbation flips a
-        branch (the change at half the perturbation must be about half the change: smooth, not a jump).
-        """
-        if self._rounding is None:
-            self._rounding = []
-            for f in sorted(self.expr.atoms(sympy.Float), key=lambda v: float(v))[:MAX_LITERALS]:
-                r = literal_rounding(f)
-                try:
-                    pair = tuple(compile_expr(self.expr, self.names, FLOAT, nudge=(f, k * r)) for k in (1.0, 0.5))
-                except Unsupported:
-                    continue
-                self._rounding.append(pair)
-        base = run_float(self.fn, p)
-        if not isinstance(base, float):
-            return 0.0
-        total = 0.0
-        for full_fn, half_fn in self._rounding:
-            full, half = run_float(full_fn, p), run_float(half_fn, p)
-            if isinstance(full, float) and isinstance(half, float):
-                d_full, d_half = full - base, half - base
-                if abs(d_full - 2 * d_half) <= 0.25 * abs(d_full) + 1e-15:
-                    total += abs(d_full)
-        return total
+            self._signature = signature(self.expr)
+        return self._signature
+
+    def crossings(self, check_time: Callable[[], None]) -> Crossings:
+        """This expression's breakpoint crossings on scan lines seeded by the expression itself: a key's
+        are found once and shared by every answer to it."""
+        if self._crossings is None:
+            rng = random.Random(str(self.expr))
+            self._crossings = add_breakpoints(scan_lines(len(self.names), rng), [fn for _, fn in self.bp_fns],
+                                              rng, check_time)
+        return self._crossings
 
     @property
     def mp(self) -> Fn:
         if self._mp is None:
             self._mp = compile_expr(self.expr, self.names, MP)
         return self._mp
+
+    def exact(self) -> Fn | None:
+        """The Fraction closure, or None when some part is not rational (sin, exp, sqrt, pi)."""
+        if self._exact is None:
+            try:
+                self._exact = compile_expr(self.expr, self.names, EXACT)
+            except Unsupported:
+                self._exact = False
+        return self._exact or None
+
+    def mp_at(self, dps: int) -> Fn:
+        fn = self._mp_at.get(dps)
+        if fn is None:
+            fn = self._mp_at[dps] = compile_expr(self.expr, self.names, mp_backend(dps))
+        return fn
+
+    @property
+    def digits(self) -> int:
+        """How many digits a high-precision comparison needs beyond the base: every digit of every number
+        (10^-300 is 301 digits), and twice the exponent of a power of something transcendental
+        (sin(u)^1000 is about 10^-100 at u = 0.8)."""
+        if self._digits is None:
+            self._digits = constant_digits(self.expr)
+        return self._digits
+
+    @property
+    def bp_fns(self) -> list[tuple[sympy.Basic, Fn]]:
+        """(g, compiled g) for every breakpoint expression that compiles."""
+        if self._bp_fns is None:
+            self._bp_fns = []
+            for g in self.breakpoints:
+                fns = compile_breakpoints([g], self.names)
+                if fns:
+                    self._bp_fns.append((g, fns[0]))
+        return self._bp_fns
+
+
+def constant_digits(expr: sympy.Basic) -> int:
+    total = 0
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, sympy.Rational):
+            total += len(str(abs(node.p))) + (len(str(node.q)) if node.q != 1 else 0)
+        elif isinstance(node, sympy.Float):
+            total += len(str(node))
+        elif isinstance(node, sympy.Pow) and node.exp.is_Integer and not _is_rational_expr(node.base):
+            total += 2 * abs(int(node.exp))
+    return total
+
+
+def _is_rational_expr(e: sympy.Basic) -> bool:
+    return all(isinstance(n, (sympy.Symbol, sympy.Rational, sympy.Add, sympy.Mul))
+               or (isinstance(n, sympy.Pow) and n.exp.is_Integer) for n in sympy.preorder_traversal(e))
 
 
 def prepare(expr: sympy.Basic, names: dict[str, int]) -> Compiled:
@@ -118,40 +180,26 @@ def prepare(expr: sympy.Basic, names: dict[str, int]) -> Compiled:
 
 @dataclass
 class Comparison:
-    """The outcome, and the values behind it (feedback reuses them to test typical mistakes)."""
+    """The outcome, and the values behind it (feedback reuses them to test typical mistakes).
+
+    narrower_domain: the answer is not real at some points where the key is (those were not compared);
+    witness: a point where they differ, when one was found.
+    """
 
     status: Literal["equal", "different", "undecided"]
     points: list[tuple[float, ...]]
     key_values: list[Any]
     answer_values: list[Any]
     reason: str = ""
+    narrower_domain: bool = False
+    witness: tuple[float, ...] | None = None
 
 
 def close(k: Any, a: Any, tol: Tolerance) -> bool:
     return abs(a - k) <= tol.rel * max(abs(a), abs(k)) + tol.absolute
 
 
-def _agree(key: Compiled, ans: Compiled, p: Sequence[float], kv: Any, av: Any, tol: Tolerance) -> bool:
-    """Equal at p within the tolerance, plus (for typed decimals) what their rounding allows."""
-    if av is UNDEF:
-        return False
-    if close(kv, av, tol):
-        return True
-    if tol.exact:
-        return False
-    return bool(abs(av - kv) <= tol.rel * max(abs(av), abs(kv)) + tol.absolute + key.rounding(p) + ans.rounding(p))
-
-
-def literal_rounding(f: sympy.Float) -> float:
-    """Relative rounding of a typed decimal: half a unit in its last digit (0.333: 0.0005/0.333), clamped
-    to [1e-12, 2e-3]: a decimal must be the value correctly rounded to the digits typed, and have about 3
-    significant digits at least (0.333 is 1/3, 0.33 is not; 0.143 is 1/7, 0.142 is not)."""
-    text = repr(float(f))
-    d = Decimal(text)
-    if d == 0 or not d.is_finite():
-        return DECIMAL_REL_MAX
-    half_ulp = Decimal(5) * Decimal(10) ** (d.as_tuple().exponent - 1)
-    return min(max(float(half_ulp / abs(d)), 1e-12), DECIMAL_REL_MAX)
+SCREEN = Tolerance()
 
 
 def deadline_checker(deadline: float | None) -> Callable[[], None]:
@@ -160,6 +208,34 @@ def deadline_checker(deadline: float | None) -> Callable[[], None]:
             raise CheckTimeout
 
     return check_time
+
+
+def generic_points(key: Compiled, rng: random.Random, check_time: Callable[[], None],
+                   count: int = GENERIC_POINTS, attempts: int = MAX_ATTEMPTS) -> list[tuple[float, ...]]:
+    """Random points where the key is real (the box first, then wider; see sampling.generic_point)."""
+    n = len(key.names)
+    points: list[tuple[float, ...]] = []
+    for attempt in range(attempts):
+        if len(points) >= count:
+            break
+        if attempt % 8 == 0:
+            check_time()
+        p = generic_point(rng, n, attempt)
+        if run_float(key.fn, p) is not UNDEF:
+            points.append(p)
+    return points
+
+
+def all_breakpoint_fns(key: Compiled, others: Sequence[Compiled]) -> list[Fn]:
+    """The compiled breakpoints of key and others, each distinct expression once."""
+    seen: list[sympy.Basic] = []
+    fns: list[Fn] = []
+    for c in (key, *others):
+        for g, fn in c.bp_fns:
+            if all(g != h and g != -h for h in seen):  # -g has the same zeros
+                seen.append(g)
+                fns.append(fn)
+    return fns
 
 
 def sample(
@@ -172,41 +248,84 @@ def sample(
     n = len(key.names)
     if n == 0:
         return [()]
-    points: list[tuple[float, ...]] = []
-    for attempt in range(MAX_ATTEMPTS):
-        if len(points) >= GENERIC_POINTS:
-            break
-        if attempt % 8 == 0:
-            check_time()
-        p = generic_point(rng, n, attempt)
-        if run_float(key.fn, p) is not UNDEF:
-            points.append(p)
-    gs: list[sympy.Basic] = []
-    for c in (key, *others):
-        for g in c.breakpoints:
-            if all(g != h for h in gs):
-                gs.append(g)
-    points.extend(breakpoint_points(compile_breakpoints(gs, key.names), n, rng, check_time))
+    points = generic_points(key, rng, check_time)
+    points.extend(breakpoint_points(all_breakpoint_fns(key, others), n, rng, check_time))
     return points
 
 
-def _mp_pair(key: Compiled, ans: Compiled, p: Sequence[float]) -> tuple[Any, Any]:
+def mp_pair(key: Compiled, ans: Compiled, p: Sequence[float]) -> tuple[Any, Any]:
     mp_point = tuple(MPX.mpf(v) for v in p)
     return run_mp(key.mp, mp_point), run_mp(ans.mp, mp_point)
+
+
+def _cell(gfns: Sequence[Fn], p: Sequence[float]) -> tuple[int, ...]:
+    out = []
+    for g in gfns:
+        v = run_float(g, p)
+        out.append(0 if not isinstance(v, float) else (v > 0) - (v < 0))
+    return tuple(out)
+
+
+def confirm_point(key: Compiled, ans: Compiled, p: Sequence[float]) -> bool | None | str:
+    """Are key and answer equal at p, beyond doubt? True, False, None (not real there: skip the point), or
+    "unknown" (neither exact nor stable at any precision tried)."""
+    ke, ae = key.exact(), ans.exact()
+    if ke is not None and ae is not None:
+        kx = run_exact(ke, p)
+        if kx is UNDEF:
+            return None
+        ax = run_exact(ae, p)
+        if ax is UNDEF:
+            return None
+        if kx is not OVERFLOW and ax is not OVERFLOW:
+            return bool(kx == ax)
+    dps = BASE_DPS + key.digits + ans.digits
+    if dps > MAX_DPS:
+        return "unknown"
+    first = _mp_diff(key, ans, p, dps + GUARD_DPS)
+    if first is None:
+        return None
+    d1, scale1, ctx1 = first
+    if d1 == 0 or abs(d1) <= ctx1.mpf(10) ** -(dps + GUARD_DPS - 20) * scale1:
+        return True
+    second = _mp_diff(key, ans, p, 2 * (dps + GUARD_DPS))
+    if second is None:
+        return None
+    d2, _, ctx2 = second
+    if abs(d2) <= abs(ctx2.mpf(d1)) * ctx2.mpf(10) ** -((dps + GUARD_DPS) // 2):
+        return True  # the difference shrinks with the precision: roundoff
+    if abs(ctx2.mpf(d1) - d2) <= abs(d2) * ctx2.mpf("1e-3"):
+        return False  # the same difference at both precisions: it is real
+    return "unknown"
+
+
+def _mp_diff(key: Compiled, ans: Compiled, p: Sequence[float], dps: int) -> tuple[Any, Any, Any] | None:
+    ctx = mp_context(dps)
+    point = tuple(ctx.mpf(v) for v in p)
+    k = run_mp(key.mp_at(dps), point, ctx)
+    if k is UNDEF:
+        return None
+    a = run_mp(ans.mp_at(dps), point, ctx)
+    if a is UNDEF:
+        return None
+    return a - k, max(abs(a), abs(k)), ctx
 
 
 def compare(
     key: Compiled,
     ans: Compiled,
     points: Sequence[tuple[float, ...]],
-    tol: Tolerance,
     check_time: Callable[[], None],
+    gfns: Sequence[Fn] = (),
 ) -> Comparison:
-    """Compare ans with key at points (those where the key is not real are skipped)."""
+    """Compare ans with key at points; points where either is not real are outside the domain."""
     kept: list[tuple[float, ...]] = []
     kvals: list[Any] = []
     avals: list[Any] = []
     status: Literal["equal", "different", "undecided"] = "equal"
+    witness: tuple[float, ...] | None = None
+    outside = 0
+    outside_cells: set[tuple[int, ...]] = set()
     for i, p in enumerate(points):
         if i % 8 == 0:
             check_time()
@@ -215,49 +334,98 @@ def compare(
             continue
         av = run_float(ans.fn, p)
         if kv is OVERFLOW or av is OVERFLOW:
-            kv, av = _mp_pair(key, ans, p)
+            kv, av = mp_pair(key, ans, p)
             if kv is UNDEF:
                 continue
-            if status == "equal" and not _agree(key, ans, p, kv, av, tol):
-                status = "different"
-        elif status == "equal" and not _agree(key, ans, p, kv, av, tol):
-            km, am = _mp_pair(key, ans, p)  # floats may have cancelled: the 60-digit values decide
+        if av is UNDEF:
+            outside += 1
+            outside_cells.add(_cell(gfns, p))
+            continue
+        if status == "equal" and not close(kv, av, SCREEN):
+            km, am = mp_pair(key, ans, p)  # floats may have cancelled: the 60-digit values decide
             if km is UNDEF:
                 continue
-            if not _agree(key, ans, p, km, am, tol):
-                status = "different"
+            if am is UNDEF:
+                outside += 1
+                outside_cells.add(_cell(gfns, p))
+                continue
+            if not close(km, am, SCREEN):
+                status, witness = "different", p
         kept.append(p)
         kvals.append(kv)
         avals.append(av)
     if not kept:
+        if outside:
+            return Comparison("different", kept, kvals, avals, "the answer is not real where the key is",
+                              narrower_domain=True)
         return Comparison("undecided", kept, kvals, avals, "the key has no real value at any sample point")
-    if status == "equal" and tol.exact:
-        km, am = _mp_pair(key, ans, kept[0])
-        if km is not UNDEF and (am is UNDEF or not close(km, am, Tolerance(EXACT_REL, 1e-50, True))):
-            status = "different"
-    return Comparison(status, kept, kvals, avals)
+    narrower = outside > 0
+    if status == "equal" and len(kept) < MIN_DOMAIN_SHARE * (len(kept) + outside):
+        return Comparison("different", kept, kvals, avals, "the answer is not real on most of the domain",
+                          narrower_domain=True)
+    if status == "equal" and outside_cells - {_cell(gfns, p) for p in kept}:
+        # the answer is real in none of the points of one of the key's branches: it says nothing there
+        return Comparison("different", kept, kvals, avals, "the answer is not real on a whole branch of the key",
+                          narrower_domain=True)
+    if status == "equal":
+        seen: set[tuple[int, ...]] = set()
+        unknown = False
+        for p in kept:
+            cell = _cell(gfns, p)
+            if cell in seen:
+                continue
+            check_time()
+            verdict = confirm_point(key, ans, p)
+            if verdict is None:
+                continue
+            seen.add(cell)
+            if verdict is False:
+                status, witness = "different", p
+                break
+            if verdict == "unknown":
+                unknown = True
+        if status == "equal" and (unknown or not seen):
+            status = "undecided"
+    return Comparison(status, kept, kvals, avals, narrower_domain=narrower, witness=witness)
 
 
 def equivalent(
     key: Compiled,
     ans: Compiled,
     rng: random.Random,
-    tol: Tolerance,
     check_time: Callable[[], None],
 ) -> Comparison:
     """Sample around both expressions' breakpoints and compare."""
     if not key.names and not ans.names:
-        exact = _exact_constants(key.expr, ans.expr)
-        if exact is not None and tol.exact:
+        exact = _exact_constants(key, ans)
+        if exact is not None:
             return Comparison("equal" if exact else "different", [()], [], [])
-    return compare(key, ans, sample(key, [ans], rng, check_time), tol, check_time)
+    n = len(key.names)
+    points = [()] if n == 0 else generic_points(key, rng, check_time)
+    if n and any(run_float(ans.fn, p) is UNDEF for p in points):
+        # the answer is not real at some of them: more points, so that enough lie in both domains and the
+        # share of the key's domain where the answer is real is estimated on more than six
+        points.extend(generic_points(key, rng, check_time, 4 * GENERIC_POINTS, 8 * MAX_ATTEMPTS))
+    gfns = [fn for _, fn in key.bp_fns]
+    if n:
+        own = [fn for g, fn in ans.bp_fns if all(g != h and g != -h for h in key.breakpoints)]
+        cr = key.crossings(check_time)
+        if own:
+            cr = add_breakpoints(cr, own, rng, check_time)
+            gfns = gfns + own
+        points.extend(crossing_points(cr, rng, check_time))
+    return compare(key, ans, points, check_time, gfns)
 
 
-def _exact_constants(k: sympy.Basic, a: sympy.Basic) -> bool | None:
-    """Rational constants compare exactly (99999999/10^8 != 99999998/99999999)."""
-    if isinstance(k, sympy.Rational) and isinstance(a, sympy.Rational):
-        return bool(k == a)
-    return None
+def _exact_constants(key: Compiled, ans: Compiled) -> bool | None:
+    """Rational constants (and typed decimals, read exactly) compare exactly."""
+    ke, ae = key.exact(), ans.exact()
+    if ke is None or ae is None:
+        return None
+    k, a = run_exact(ke, ()), run_exact(ae, ())
+    if k is UNDEF or k is OVERFLOW or a is OVERFLOW:
+        return None
+    return a is not UNDEF and bool(k == a)
 
 
 def try_prepare(expr: sympy.Basic, names: dict[str, int]) -> Compiled | None:

@@ -4,14 +4,17 @@ Why not lambdify: it goes through eval, and the checker must never eval anything
 ourselves also keeps an allow-list: only the node types below can be evaluated, each closure does O(1)
 work, so a tree of n nodes costs O(n) per point (n is bounded by the parser's node limit).
 
-Two backends share one compiler: floats (math, fast; used for screening) and mpmath at high precision
-(used where floats overflow, and to confirm near-equal values exactly enough). A point where a value is
-not real (log of a negative, 0 division, sqrt(-1), a Piecewise without a true branch) raises Undefined.
+Three backends share one compiler: floats (math, fast; used for screening), exact rationals (ints and
+Fractions, for everything rational: polynomials, integer powers, indicators, max/min/abs, typed decimals
+as the rationals they spell) and mpmath at any precision (mp_backend(dps): where floats overflow, and to
+confirm transcendental values at the precision the constants need). A point where a value is not real
+(log of a negative, 0 division, sqrt(-1), a Piecewise without a true branch) raises Undefined.
 """
 
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -105,18 +108,93 @@ PERIODIC_MAG_MAX = 4000
 """Trig and gamma refuse arguments over 2^4000: their argument reduction costs that many bits."""
 
 
-def _mp_capped(f: Callable[[Any], Any], *, exp_like: bool) -> Callable[[Any], Any]:
-    def g(v: Any) -> Any:
-        if exp_like:
-            if abs(v) > EXP_ARG_MAX:
-                if f is MPX.exp and v < 0:
-                    return MPX.zero  # underflow: exp(-1e9) is 0 to any precision that matters here
-                raise OverflowError
-        elif MPX.mag(v) > PERIODIC_MAG_MAX:
-            raise OverflowError
-        return f(v)
+def _mp_funcs(X: Any) -> dict[str, Callable[..., Any]]:
+    """The allow-listed functions for one mpmath context (each precision has its own context)."""
 
-    return g
+    def capped(f: Callable[[Any], Any], *, exp_like: bool) -> Callable[[Any], Any]:
+        def g(v: Any) -> Any:
+            if exp_like:
+                if abs(v) > EXP_ARG_MAX:
+                    if f is X.exp and v < 0:
+                        return X.zero  # underflow: exp(-1e9) is 0 to any precision that matters here
+                    raise OverflowError
+            elif X.mag(v) > PERIODIC_MAG_MAX:
+                raise OverflowError
+            return f(v)
+
+        return g
+
+    def log(v: Any) -> Any:
+        _mp_check(v > 0)
+        return X.log(v)
+
+    def unit(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def g(v: Any) -> Any:
+            _mp_check(-1 <= v <= 1)
+            return f(v)
+
+        return g
+
+    def inv(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def g(v: Any) -> Any:
+            d = f(v)
+            _mp_check(d != 0)
+            return 1 / d
+
+        return g
+
+    def acosh(v: Any) -> Any:
+        _mp_check(v >= 1)
+        return X.acosh(v)
+
+    def atanh(v: Any) -> Any:
+        _mp_check(-1 < v < 1)
+        return X.atanh(v)
+
+    def recip_arg(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def g(v: Any) -> Any:
+            _mp_check(v != 0)
+            return f(1 / v)
+
+        return g
+
+    def gamma(v: Any) -> Any:
+        _mp_check(not (v <= 0 and v == X.floor(v)))
+        return X.gamma(v)
+
+    exp = capped(X.exp, exp_like=True)
+    return {
+        "sin": capped(X.sin, exp_like=False),
+        "cos": capped(X.cos, exp_like=False),
+        "tan": capped(X.tan, exp_like=False),
+        "sec": capped(inv(X.cos), exp_like=False),
+        "csc": capped(inv(X.sin), exp_like=False),
+        "cot": capped(inv(X.tan), exp_like=False),
+        "asin": unit(X.asin),
+        "acos": unit(X.acos),
+        "atan": X.atan,
+        "acot": lambda v: X.atan(1 / v) if v != 0 else X.pi / 2,
+        "asec": recip_arg(unit(X.acos)),
+        "acsc": recip_arg(unit(X.asin)),
+        "sinh": capped(X.sinh, exp_like=True),
+        "cosh": capped(X.cosh, exp_like=True),
+        "tanh": X.tanh,
+        "coth": inv(X.tanh),
+        "sech": capped(inv(X.cosh), exp_like=True),
+        "csch": capped(inv(X.sinh), exp_like=True),
+        "asinh": X.asinh,
+        "acosh": acosh,
+        "atanh": atanh,
+        "acoth": recip_arg(atanh),
+        "exp": exp,
+        "log": log,
+        "Abs": abs,
+        "sign": lambda v: X.mpf(_sign(v)),
+        "factorial": capped(lambda v: gamma(v + 1), exp_like=False),
+        "gamma": capped(gamma, exp_like=False),
+        "floor": X.floor,
+        "ceiling": X.ceil,
+    }
 
 
 def _mp_check(ok: bool) -> None:
@@ -124,146 +202,169 @@ def _mp_check(ok: bool) -> None:
         raise Undefined
 
 
-def _mp_log(v: Any) -> Any:
-    _mp_check(v > 0)
-    return MPX.log(v)
+_MP_FUNCS = _mp_funcs(MPX)
 
 
-def _mp_sqrt(v: Any) -> Any:
-    _mp_check(v >= 0)
-    return MPX.sqrt(v)
+class TooBig(OverflowError):
+    """An exact (Fraction) value grew past EXACT_BITS: the point is redone in mpmath instead."""
 
 
-def _mp_unit(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    def g(v: Any) -> Any:
-        _mp_check(-1 <= v <= 1)
-        return f(v)
-
-    return g
+EXACT_BITS = 1 << 16
+"""Largest numerator or denominator (in bits) the exact backend computes: (x^1000)^1000 at a 53-bit point
+would need 53 million bits; beyond this bound the comparison uses high-precision mpmath."""
 
 
-def _mp_inv(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    def g(v: Any) -> Any:
-        d = f(v)
-        _mp_check(d != 0)
-        return 1 / d
-
-    return g
-
-
-def _mp_acosh(v: Any) -> Any:
-    _mp_check(v >= 1)
-    return MPX.acosh(v)
+def _exact_size(v: Any) -> Any:
+    if isinstance(v, Fraction):
+        if v.numerator.bit_length() > EXACT_BITS or v.denominator.bit_length() > EXACT_BITS:
+            raise TooBig
+    elif isinstance(v, int) and v.bit_length() > EXACT_BITS:
+        raise TooBig
+    return v
 
 
-def _mp_atanh(v: Any) -> Any:
-    _mp_check(-1 < v < 1)
-    return MPX.atanh(v)
+def _exact_sign(v: Any) -> int:
+    return (v > 0) - (v < 0)
 
 
-def _mp_recip_arg(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    def g(v: Any) -> Any:
-        _mp_check(v != 0)
-        return f(1 / v)
-
-    return g
-
-
-def _mp_gamma(v: Any) -> Any:
-    _mp_check(not (v <= 0 and v == MPX.floor(v)))
-    return MPX.gamma(v)
-
-
-_MP_EXP = _mp_capped(MPX.exp, exp_like=True)
-
-_MP_FUNCS: dict[str, Callable[..., Any]] = {
-    "sin": _mp_capped(MPX.sin, exp_like=False),
-    "cos": _mp_capped(MPX.cos, exp_like=False),
-    "tan": _mp_capped(MPX.tan, exp_like=False),
-    "sec": _mp_capped(_mp_inv(MPX.cos), exp_like=False),
-    "csc": _mp_capped(_mp_inv(MPX.sin), exp_like=False),
-    "cot": _mp_capped(_mp_inv(MPX.tan), exp_like=False),
-    "asin": _mp_unit(MPX.asin),
-    "acos": _mp_unit(MPX.acos),
-    "atan": MPX.atan,
-    "acot": lambda v: MPX.atan(1 / v) if v != 0 else MPX.pi / 2,
-    "asec": _mp_recip_arg(_mp_unit(MPX.acos)),
-    "acsc": _mp_recip_arg(_mp_unit(MPX.asin)),
-    "sinh": _mp_capped(MPX.sinh, exp_like=True),
-    "cosh": _mp_capped(MPX.cosh, exp_like=True),
-    "tanh": MPX.tanh,
-    "coth": _mp_inv(MPX.tanh),
-    "sech": _mp_capped(_mp_inv(MPX.cosh), exp_like=True),
-    "csch": _mp_capped(_mp_inv(MPX.sinh), exp_like=True),
-    "asinh": MPX.asinh,
-    "acosh": _mp_acosh,
-    "atanh": _mp_atanh,
-    "acoth": _mp_recip_arg(_mp_atanh),
-    "exp": _MP_EXP,
-    "log": _mp_log,
+_EXACT_FUNCS: dict[str, Callable[..., Any]] = {
     "Abs": abs,
-    "sign": lambda v: MPX.mpf(_sign(v)),
-    "factorial": _mp_capped(lambda v: _mp_gamma(v + 1), exp_like=False),
-    "gamma": _mp_capped(_mp_gamma, exp_like=False),
-    "floor": MPX.floor,
-    "ceiling": MPX.ceil,
+    "sign": _exact_sign,
+    "floor": math.floor,
+    "ceiling": math.ceil,
 }
+"""What stays rational at a rational point; anything else (sin, exp, sqrt, pi) is Unsupported there."""
+
+
+def decimal_value(node: sympy.Float) -> Fraction:
+    """A typed decimal as the exact rational it spells (0.333 is 333/1000): sympy's str() of the Float
+    prints at least the digits typed (the parser keeps that precision), so the reading is exact."""
+    return Fraction(str(node))
+
+
+_MP_CONTEXTS: dict[int, Any] = {MP_DPS: MPX}
+
+
+def mp_context(dps: int) -> Any:
+    """A private mpmath context at dps digits (created once per precision, never changed afterwards)."""
+    ctx = _MP_CONTEXTS.get(dps)
+    if ctx is None:
+        ctx = mpmath.MPContext()
+        ctx.dps = dps
+        _MP_CONTEXTS[dps] = ctx
+    return ctx
+
+
+_MP_BACKENDS: dict[int, "_Backend"] = {}
+
+
+def mp_backend(dps: int) -> "_Backend":
+    be = _MP_BACKENDS.get(dps)
+    if be is None:
+        be = _MP_BACKENDS[dps] = _Backend("mp", ctx=mp_context(dps))
+    return be
 
 
 class _Backend:
-    """What differs between floats and mpmath: constants, functions, powers."""
+    """What differs between floats, exact rationals and mpmath: constants, functions, powers.
 
-    def __init__(self, name: str, nudge: tuple[sympy.Float, float] | None = None) -> None:
+    params maps typed decimals (sympy Floats) to a slot of the point: the decimal then reads its value
+    from the point, so the decimal rule (equivalence.py) can move one literal without rebuilding the tree.
+    """
+
+    def __init__(self, name: str, *, ctx: Any = None, params: Mapping[sympy.Float, int] | None = None) -> None:
         self.name = name
-        self.funcs = _FLOAT_FUNCS if name == "float" else _MP_FUNCS
-        self.nudge = nudge
+        self.ctx = ctx if ctx is not None else MPX
+        if name == "float":
+            self.funcs = _FLOAT_FUNCS
+        elif name == "exact":
+            self.funcs = _EXACT_FUNCS
+        else:
+            self.funcs = _MP_FUNCS if self.ctx is MPX else _mp_funcs(self.ctx)
+        self.params = params
+
+    def with_params(self, params: Mapping[sympy.Float, int]) -> "_Backend":
+        return _Backend(self.name, ctx=self.ctx, params=params)
 
     def const(self, node: sympy.Basic) -> Any:
+        X = self.ctx
         if self.name == "float":
-            if self.nudge is not None and isinstance(node, sympy.Float) and node == self.nudge[0]:
-                return float(node) * (1.0 + self.nudge[1])
             return float(node)
+        if self.name == "exact":
+            if isinstance(node, sympy.Integer):
+                return int(node)
+            if isinstance(node, sympy.Rational):
+                return Fraction(int(node.p), int(node.q))
+            if isinstance(node, sympy.Float):
+                return decimal_value(node)
+            raise Unsupported("an irrational constant has no exact rational value")
         if isinstance(node, sympy.Float):
-            return MPX.mpf(str(node))  # the decimal as typed, at full working precision
+            return X.mpf(str(node))  # the decimal as typed, at full working precision
         if isinstance(node, sympy.Rational):
-            return MPX.mpf(int(node.p)) / int(node.q)
+            return X.mpf(int(node.p)) / int(node.q)
         if node is sympy.pi:
-            return +MPX.pi
+            return +X.pi
         if node is sympy.E:
-            return MPX.e + 0
-        return MPX.mpf(str(node.evalf(MP_DPS + 5)))
+            return X.e + 0
+        return X.mpf(str(node.evalf(X.dps + 5)))
 
     def sqrt(self) -> Callable[[Any], Any]:
-        return math.sqrt if self.name == "float" else _mp_sqrt
+        if self.name == "exact":
+            raise Unsupported("sqrt is not rational")
+        if self.name == "float":
+            return math.sqrt
+        X = self.ctx
+
+        def mp_sqrt(v: Any) -> Any:
+            _mp_check(v >= 0)
+            return X.sqrt(v)
+
+        return mp_sqrt
 
     def exp(self) -> Callable[[Any], Any]:
-        return math.exp if self.name == "float" else _MP_EXP
+        if self.name == "exact":
+            raise Unsupported("exp is not rational")
+        return math.exp if self.name == "float" else self.funcs["exp"]
 
     def power(self) -> Callable[[Any, Any], Any]:
+        if self.name == "exact":
+            raise Unsupported("a non-integer power is not rational")
         if self.name == "float":
             return math.pow  # ValueError for a negative base with a non-integer exponent, and 0**-1
+        X = self.ctx
 
         def mp_pow(b: Any, e: Any) -> Any:
-            if b != 0 and abs(e) * max(1, abs(MPX.mag(b))) > EXP_ARG_MAX:
+            if b != 0 and abs(e) * max(1, abs(X.mag(b))) > EXP_ARG_MAX:
                 if b > 0 and (abs(b) < 1) == (e > 0):
-                    return MPX.zero  # underflow, like exp(-huge)
+                    return X.zero  # underflow, like exp(-huge)
                 raise OverflowError  # the same blow-up as exp(huge), written as a power
             if b < 0:
-                _mp_check(e == MPX.floor(e))
-                return MPX.power(b, int(e))
+                _mp_check(e == X.floor(e))
+                return X.power(b, int(e))
             _mp_check(not (b == 0 and e < 0))
-            return MPX.power(b, e)
+            return X.power(b, e)
 
         return mp_pow
 
     def int_power(self, n: int) -> Callable[[Any], Any]:
         if self.name == "float":
             return lambda b: b**n  # float ** int: ZeroDivisionError for 0**-1, OverflowError
+        if self.name == "exact":
+            def exact_ipow(b: Any) -> Any:
+                size = b.numerator.bit_length() + b.denominator.bit_length() if isinstance(b, Fraction) \
+                    else int(b).bit_length()
+                if size * abs(n) > 2 * EXACT_BITS:
+                    raise TooBig
+                return _exact_size(Fraction(b) ** n)  # Fraction(0) ** -1: ZeroDivisionError, not real
+
+            return exact_ipow
+        X = self.ctx
+
         def mp_ipow(b: Any) -> Any:
             if b == 0:
                 _mp_check(n > 0)
                 return b
-            if abs(n) * max(1, abs(MPX.mag(b))) > EXP_ARG_MAX:
+            if abs(n) * max(1, abs(X.mag(b))) > EXP_ARG_MAX:
                 raise OverflowError
             return b**n
 
@@ -272,6 +373,7 @@ class _Backend:
 
 FLOAT = _Backend("float")
 MP = _Backend("mp")
+EXACT = _Backend("exact")
 
 
 # --------------------------------------------------------------------------- compiler
@@ -281,17 +383,13 @@ def compile_expr(
     expr: sympy.Basic,
     names: Mapping[str, int],
     backend: _Backend = FLOAT,
-    *,
-    nudge: tuple[sympy.Float, float] | None = None,
 ) -> Fn:
     """Compile expr into f(point) where point[names[symbol.name]] is each variable's value.
 
-    nudge=(literal, rel) evaluates (floats only) as if the decimal literal were literal * (1 + rel), without
-    rebuilding the sympy tree (rebuilding a 16-argument Max alone can take sympy a second).
+    A backend with params (backend.with_params) reads those decimals from the point instead, so a literal
+    can be moved without rebuilding the sympy tree (rebuilding a 16-argument Max can take sympy a second).
     Raises Unsupported for node types outside the allow-list (or a symbol not in names).
     """
-    if nudge is not None:
-        backend = _Backend(backend.name, nudge)
     try:
         return _compile(expr, names, backend)
     except RecursionError as exc:
@@ -306,12 +404,17 @@ def _undefined_fn(p: Sequence[Any]) -> Any:
     raise Undefined
 
 
-def _chain(fs: list[Fn], op: str) -> Fn:
-    """Fold n closures into nested binary closures (cheaper per call than a generator)."""
+def _chain(fs: list[Fn], op: str, exact: bool = False) -> Fn:
+    """Fold n closures into nested binary closures (cheaper per call than a generator). Exact values are
+    size-checked after every step, so no sum or product of rationals grows without bound."""
     f = fs[0]
     for g in fs[1:]:
-        f = (lambda a, b: (lambda p: a(p) + b(p)))(f, g) if op == "+" else (
-            lambda a, b: (lambda p: a(p) * b(p)))(f, g)
+        if exact:
+            f = (lambda a, b: (lambda p: _exact_size(a(p) + b(p))))(f, g) if op == "+" else (
+                lambda a, b: (lambda p: _exact_size(a(p) * b(p))))(f, g)
+        else:
+            f = (lambda a, b: (lambda p: a(p) + b(p)))(f, g) if op == "+" else (
+                lambda a, b: (lambda p: a(p) * b(p)))(f, g)
     return f
 
 
@@ -340,13 +443,16 @@ def _compile(e: sympy.Basic, names: Mapping[str, int], be: _Backend) -> Fn:  # n
     if isinstance(e, sympy.Number) or isinstance(e, sympy.NumberSymbol):
         if isinstance(e, sympy.Number) and not e.is_real:
             raise Unsupported("non-real constant")
+        if be.params is not None and isinstance(e, sympy.Float) and e in be.params:
+            slot = be.params[e]
+            return lambda p: p[slot]
         return _const_fn(be.const(e))
     if e is sympy.I:
         return _undefined_fn  # sympy made something complex (sqrt(ln(1/2))): not real wherever it is used
     if isinstance(e, sympy.Add):
-        return _chain([_compile(a, names, be) for a in e.args], "+")
+        return _chain([_compile(a, names, be) for a in e.args], "+", be.name == "exact")
     if isinstance(e, sympy.Mul):
-        return _chain([_compile(a, names, be) for a in e.args], "*")
+        return _chain([_compile(a, names, be) for a in e.args], "*", be.name == "exact")
     if isinstance(e, sympy.Pow):
         return _compile_pow(e, names, be)
     if isinstance(e, sympy.Piecewise):
@@ -382,7 +488,12 @@ def _compile(e: sympy.Basic, names: Mapping[str, int], be: _Backend) -> Fn:  # n
         h0 = e.args[1] if len(e.args) > 1 else sympy.Rational(1, 2)
         if not isinstance(h0, sympy.Number):
             raise Unsupported("Heaviside with a symbolic value at 0")
-        step = _h_float(float(h0)) if be.name == "float" else _h_mp(be.const(h0))
+        if be.name == "float":
+            step = _h_float(float(h0))
+        elif be.name == "exact":
+            step = _h_exact(be.const(h0))
+        else:
+            step = _h_mp(be.const(h0), be.ctx)
         return lambda p: step(f(p))
     if isinstance(e, sympy.log) and len(e.args) == 2:
         num = _compile(sympy.log(e.args[0]), names, be)
@@ -398,8 +509,15 @@ def _compile(e: sympy.Basic, names: Mapping[str, int], be: _Backend) -> Fn:  # n
     raise Unsupported(type(e).__name__)
 
 
-def _h_mp(h0: Any) -> Callable[[Any], Any]:
-    one, zero = MPX.mpf(1), MPX.mpf(0)
+def _h_exact(h0: Any) -> Callable[[Any], Any]:
+    def heaviside(v: Any) -> Any:
+        return 1 if v > 0 else (0 if v < 0 else h0)
+
+    return heaviside
+
+
+def _h_mp(h0: Any, X: Any = MPX) -> Callable[[Any], Any]:
+    one, zero = X.mpf(1), X.mpf(0)
 
     def heaviside(v: Any) -> Any:
         return one if v > 0 else (zero if v < 0 else h0)
@@ -418,7 +536,7 @@ def _compile_pow(e: sympy.Pow, names: Mapping[str, int], be: _Backend) -> Fn:
         n = int(expo)
         if n == 1:
             return b
-        if n == 2:
+        if n == 2 and be.name != "exact":
             return lambda p: (lambda v: v * v)(b(p))
         if n == -1:
             if be.name == "float":
@@ -459,16 +577,33 @@ def run_float(fn: Fn, point: Sequence[float]) -> Any:
     return OVERFLOW
 
 
-def run_mp(fn: Fn, point: Sequence[Any]) -> Any:
-    """fn (compiled for MP) at point; an mpf, or UNDEF. Call inside mpmath.workdps(...)."""
+def run_mp(fn: Fn, point: Sequence[Any], ctx: Any = MPX) -> Any:
+    """fn (compiled for the mpmath context ctx, MPX unless given) at point; an mpf of ctx, or UNDEF."""
+    X = ctx
     try:
         v = fn(point)
     except (ValueError, ZeroDivisionError, TypeError, OverflowError, MemoryError):
         return UNDEF  # MemoryError: exp(exp(exp(...))) has no representable value either
     if isinstance(v, bool):
-        return MPX.mpf(int(v))
-    if isinstance(v, int):
-        return MPX.mpf(v)
-    if not isinstance(v, MPX.mpf) or not MPX.isfinite(v):
+        return X.mpf(int(v))
+    if isinstance(v, (int, Fraction)):
+        return X.mpf(v.numerator) / v.denominator if isinstance(v, Fraction) else X.mpf(v)
+    if not isinstance(v, X.mpf) or not X.isfinite(v):
         return UNDEF
     return v
+
+
+def run_exact(fn: Fn, point: Sequence[Any]) -> Any:
+    """fn (compiled for EXACT) at a point of floats, read as the exact binary rationals they are: a
+    Fraction (or int), UNDEF (not real there), or OVERFLOW (too big to compute exactly: use mpmath)."""
+    try:
+        v = fn(tuple(Fraction(c) for c in point))
+    except TooBig:
+        return OVERFLOW
+    except (ValueError, ZeroDivisionError, TypeError, OverflowError):
+        return UNDEF
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, (int, Fraction)):
+        return v
+    return UNDEF

@@ -17,10 +17,14 @@ from typing import Any
 import sympy
 
 from quizgen.checker.equivalence import Comparison, Compiled, Tolerance
-from quizgen.checker.evaluate import OVERFLOW, UNDEF, Fn, Unsupported, compile_expr, run_float
+from quizgen.checker.evaluate import MPX, OVERFLOW, UNDEF, Fn, Unsupported, compile_expr, run_float, run_mp
 
 MAX_FACTORS = 6
-FEEDBACK_TOL = Tolerance(rel=1e-6, absolute=1e-10, exact=False)
+MIN_MATCHES = 2
+"""A diagnosis must hold at this many sample points at least (one point proves nothing)."""
+MIN_RATIO_POINTS = 4
+"""Points with a nonzero key value the constant-factor claim needs, before its 60-digit confirmation."""
+FEEDBACK_TOL = Tolerance(rel=1e-6, absolute=1e-10)
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,8 @@ def _close(a: float, b: float) -> bool:
 
 
 def matches_values(cmp: Comparison, candidate: Callable[[int], float | None]) -> bool:
-    """Does the answer equal candidate(i) at every sample point i where both are real (and at least one)?"""
+    """Does the answer equal candidate(i) at every sample point i where both are real (and at least
+    MIN_MATCHES of them, or every point when there are fewer)?"""
     compared = 0
     for i, av in enumerate(cmp.answer_values):
         a = _num(av)
@@ -68,7 +73,7 @@ def matches_values(cmp: Comparison, candidate: Callable[[int], float | None]) ->
         if not _close(a, c):
             return False
         compared += 1
-    return compared > 0
+    return compared >= min(MIN_MATCHES, len(cmp.answer_values)) and compared > 0
 
 
 def values_of(fn: Fn, points: Sequence[tuple[float, ...]]) -> list[float | None]:
@@ -94,7 +99,7 @@ def matches_expr(cmp: Comparison, expr: sympy.Basic, names: dict[str, int]) -> b
     return matches_values(cmp, lambda i: vals[i])
 
 
-def generic_diagnosis(key: Compiled, cmp: Comparison) -> Diagnosis | None:
+def generic_diagnosis(key: Compiled, cmp: Comparison, answer: Compiled | None = None) -> Diagnosis | None:
     """The first generic mistake the answer matches, or None."""
     kv = [_num(v) for v in cmp.key_values]
     if not any(v is not None and abs(v) > 1e-9 for v in kv):
@@ -104,7 +109,7 @@ def generic_diagnosis(key: Compiled, cmp: Comparison) -> Diagnosis | None:
     if _is_indicator(key.expr) and matches_values(cmp, lambda i: None if kv[i] is None else 1.0 - kv[i]):
         return _d("wrong_side")
     ratio = _constant_ratio(cmp, kv)
-    if ratio is not None and not _close(ratio, 1.0):
+    if ratio is not None and not _close(ratio, 1.0) and _ratio_confirmed(key, answer, cmp):
         return _d("constant_factor")
     expr = key.expr
     if isinstance(expr, sympy.Mul) and len(expr.args) <= MAX_FACTORS:
@@ -125,8 +130,28 @@ def _is_indicator(expr: sympy.Basic) -> bool:
     return bool(expr.has(sympy.Piecewise, sympy.Heaviside, sympy.sign))
 
 
+def _ratio_confirmed(key: Compiled, answer: Compiled | None, cmp: Comparison) -> bool:
+    """answer/key is the same number at two sample points to 30 digits (60-digit mpmath): a constant factor
+    is claimed only when it is one, never because floats happened to agree."""
+    if answer is None:
+        return False
+    ratios = []
+    for p, k in zip(cmp.points, cmp.key_values):
+        v = _num(k)
+        if v is None or abs(v) < 1e-9:
+            continue
+        km, am = run_mp(key.mp, tuple(MPX.mpf(c) for c in p)), run_mp(answer.mp, tuple(MPX.mpf(c) for c in p))
+        if km is UNDEF or am is UNDEF or km == 0:
+            return False
+        ratios.append(am / km)
+        if len(ratios) == 2:
+            break
+    return len(ratios) == 2 and abs(ratios[0] - ratios[1]) <= abs(ratios[0]) * MPX.mpf(10) ** -30
+
+
 def _constant_ratio(cmp: Comparison, kv: list[float | None]) -> float | None:
     ratio: float | None = None
+    nonzero = 0
     for i, av in enumerate(cmp.answer_values):
         a, k = _num(av), kv[i]
         if a is None or k is None:
@@ -138,11 +163,12 @@ def _constant_ratio(cmp: Comparison, kv: list[float | None]) -> float | None:
                 return None
             continue
         r = a / k
+        nonzero += 1
         if ratio is None:
             ratio = r
         elif not _close(r, ratio):
             return None
-    return ratio
+    return ratio if nonzero >= MIN_RATIO_POINTS else None
 
 
 def _missing_factor(expr: sympy.Mul, names: dict[str, int], cmp: Comparison) -> bool:

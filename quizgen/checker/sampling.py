@@ -2,9 +2,13 @@
 
 Uniform random points miss thin regions (d/dx max(0, 2x+1) against 2*Heaviside(x) differ only on
 (-1/2, 0)), so for every expression g whose sign switches a branch (the arguments of Max/Min, Heaviside,
-sign, Abs and every Piecewise condition, in the key AND the answer) we walk random lines, find every
-place where g changes sign by bisection, and step a little to each side. Points exactly on a kink are never used, so
-answers that differ only there (Heaviside(0) = 1/2 against 0, x >= y against x > y) count as equal.
+sign, Abs and every Piecewise condition, in the key AND the answer; no cap on how many) we walk random
+lines, find every place where g changes sign by bisection, and step a little to each side. The lines are
+shared by all g and the middle of every gap between two crossings on a line is used too, so a strip
+between two breakpoints is sampled however narrow it is (down to float resolution). The first line is
+scanned out to |t| = 8 * 8^14 (about 3.5 * 10^13) in steps of 8x, so kinks far away (t = 700, -10^7, 10^12)
+are found. Points exactly on a kink are never used, so answers that differ only there (Heaviside(0) =
+1/2 against 0, x >= y against x > y) count as equal.
 """
 
 from __future__ import annotations
@@ -12,23 +16,24 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 import sympy
 
 from quizgen.checker.evaluate import FLOAT, OVERFLOW, UNDEF, Fn, Unsupported, compile_expr, run_float
 
-MAX_BREAKPOINTS = 12
-"""Bound on breakpoint expressions per comparison, so the work stays bounded by construction."""
 LINES_PER_BREAKPOINT = 2
 """Segments between random points of opposite sign, when the scan lines find no crossing."""
 SCAN_LINES = 3
 SCAN_GRID = 33
 SCAN_RANGE = 8.0
 """Each scan line is sampled at SCAN_GRID points over t in [-SCAN_RANGE, SCAN_RANGE] (steps of 0.5)."""
-MAX_CROSSINGS_PER_LINE = 4
-MAX_BREAKPOINT_POINTS = 128
-BISECT_STEPS = 44
-"""0.5 / 2^44 < 1e-13: far below the 1e-8 step taken to each side of a kink."""
+FAR_STEPS = 14
+"""The first line also at t = +-SCAN_RANGE * 8^k, k = 1..FAR_STEPS (out to about 3.5e13)."""
+BISECT_STEPS = 90
+BISECT_REL = 1e-12
+"""Halve until the bracket is under BISECT_REL * (1 + |t|): far below the 1e-8 * |point| step taken to
+each side of a kink, so strips wider than about 1e-12 (relative) get a midpoint."""
 BOX = 2.5
 """Generic points come from [-BOX, BOX]^n first (WeBWorK uses [-2, 2]), then (0, 3]^n, then [-10, 10]^n."""
 
@@ -38,7 +43,7 @@ def breakpoint_exprs(exprs: Iterable[sympy.Basic]) -> list[sympy.Basic]:
     found: list[sympy.Basic] = []
 
     def add(g: sympy.Basic) -> None:
-        if len(found) >= MAX_BREAKPOINTS or not getattr(g, "free_symbols", None):
+        if not getattr(g, "free_symbols", None):
             return
         if isinstance(g, sympy.Basic) and not isinstance(g, sympy.Expr):
             return
@@ -80,7 +85,7 @@ def generic_point(rng: random.Random, n: int, attempt: int) -> tuple[float, ...]
     return tuple(rng.uniform(-10.0, 10.0) for _ in range(n))
 
 
-PROBE_LEVELS = ((BOX, 16), (10.0, 16), (50.0, 32), (1000.0, 32))
+PROBE_LEVELS = ((BOX, 16), (10.0, 16), (50.0, 32), (1000.0, 32), (1e6, 32), (1e13, 32))
 """Where to look for both signs of a breakpoint expression: the sample box first, then wider boxes, so a
 kink outside [-2.5, 2.5] (1(x > y + 5)) is still found and straddled."""
 
@@ -109,37 +114,43 @@ def _sign_of(g: Fn, point: Sequence[float]) -> int:
     return (v > 0) - (v < 0)
 
 
-Crossing = tuple[tuple[float, ...], tuple[float, ...], float]
-"""(base point, unit direction, t): g changes sign at base + t * direction."""
-
-
-def _crossings_on_lines(g: Fn, n: int, rng: random.Random) -> list[Crossing]:
-    """(base, direction, t) for every sign change of g along SCAN_LINES random lines through the box.
-
-    Every change on a line is kept (not just the first), so both kinks of relu(x^2 - 1) are crossed.
-    """
-    found: list[Crossing] = []
+def _scan_ts(far: bool) -> list[float]:
     step = 2 * SCAN_RANGE / (SCAN_GRID - 1)
-    for _ in range(SCAN_LINES):
-        p = tuple(rng.uniform(-BOX, BOX) for _ in range(n))
-        d = _direction(rng, n)
-        last_t, last_s, on_line = 0.0, 0, 0
-        for k in range(SCAN_GRID):
-            t = -SCAN_RANGE + k * step
-            s = _sign_of(g, _along(p, d, t))
-            if s == 0:
-                continue
-            if last_s and s != last_s and on_line < MAX_CROSSINGS_PER_LINE:
-                found.append((p, d, _bisect(g, p, d, last_t, t, last_s)))
-                on_line += 1
-            last_t, last_s = t, s
+    ts = [-SCAN_RANGE + k * step for k in range(SCAN_GRID)]
+    if far:
+        out = [SCAN_RANGE * 8.0**k for k in range(1, FAR_STEPS + 1)]
+        ts = [-t for t in reversed(out)] + ts + out
+    return ts
+
+
+_TS = (_scan_ts(False), _scan_ts(True))
+
+
+def _crossings_on_line(g: Fn, p: Sequence[float], d: Sequence[float], far: bool) -> list[float]:
+    """Every t where g(p + t d) changes sign between two scan points, located by bisection."""
+    found: list[float] = []
+    last_t, last_s = 0.0, 0
+    pd = tuple(zip(p, d))
+    for t in _TS[far]:
+        try:
+            v = g(tuple(a + t * b for a, b in pd))
+        except (ValueError, ZeroDivisionError, TypeError, OverflowError):
+            continue
+        if not isinstance(v, (float, int)) or v != v:
+            continue
+        s = (v > 0) - (v < 0)
+        if s == 0:
+            continue
+        if last_s and s != last_s:
+            found.append(_bisect(g, p, d, last_t, t, last_s))
+        last_t, last_s = t, s
     return found
 
 
-def _crossings_between_probes(g: Fn, n: int, rng: random.Random) -> list[Crossing]:
-    """For kinks the lines missed (outside the box): bisect between random points of opposite sign."""
+def _crossings_between_probes(g: Fn, n: int, rng: random.Random) -> list[tuple[tuple[float, ...], tuple[float, ...], float]]:
+    """For kinks the lines missed: bisect between random points of opposite sign in widening boxes."""
     pos, neg = _probe(g, n, rng)
-    found: list[Crossing] = []
+    found = []
     if pos:
         for _ in range(LINES_PER_BREAKPOINT):
             a, b = rng.choice(pos), rng.choice(neg)
@@ -150,29 +161,74 @@ def _crossings_between_probes(g: Fn, n: int, rng: random.Random) -> list[Crossin
     return found
 
 
+def _straddle(base: Sequence[float], d: Sequence[float], t0: float, rng: random.Random) -> list[tuple[float, ...]]:
+    at = _along(base, d, t0)
+    delta = 1e-8 * (1.0 + math.sqrt(sum(v * v for v in at))) * rng.uniform(0.5, 1.5)
+    far = rng.uniform(0.05, 0.5) * (1.0 + abs(t0) * 1e-3)
+    return [_along(base, d, t0 + s_ * r) for r in (delta, far) for s_ in (-1.0, 1.0)]
+
+
+@dataclass(frozen=True)
+class Crossings:
+    """Where breakpoint expressions change sign: along shared scan lines (t values per line), and on
+    segments between probe points for those no line crosses. A key's are computed once and reused for
+    every answer to it (equivalence.Compiled.crossings); an answer's own breakpoints are added to a copy."""
+
+    n: int
+    lines: tuple[tuple[tuple[float, ...], tuple[float, ...]], ...]
+    on_line: tuple[tuple[float, ...], ...]
+    probed: tuple[tuple[tuple[float, ...], tuple[float, ...], float], ...] = ()
+
+
+def scan_lines(n: int, rng: random.Random) -> Crossings:
+    lines = tuple((tuple(rng.uniform(-BOX, BOX) for _ in range(n)), _direction(rng, n)) for _ in range(SCAN_LINES))
+    return Crossings(n, lines, tuple(() for _ in lines))
+
+
+def add_breakpoints(cr: Crossings, gs: Sequence[Fn], rng: random.Random, check_time: Callable[[], None]) -> Crossings:
+    """cr with the sign changes of every g in gs added (no cap: more breakpoints cost time, never one missed)."""
+    on_line = [list(ts) for ts in cr.on_line]
+    probed = list(cr.probed)
+    for g in gs:
+        check_time()
+        hit = False
+        for li, (p, d) in enumerate(cr.lines):
+            ts = _crossings_on_line(g, p, d, far=li == 0)
+            on_line[li].extend(ts)
+            hit = hit or bool(ts)
+        if not hit:
+            probed.extend(_crossings_between_probes(g, cr.n, rng))
+    return Crossings(cr.n, cr.lines, tuple(tuple(sorted(set(ts))) for ts in on_line), tuple(probed))
+
+
+def crossing_points(cr: Crossings, rng: random.Random, check_time: Callable[[], None]) -> list[tuple[float, ...]]:
+    """Both sides of every crossing (~1e-8 away for thin regions, 0.05-0.5 for the branch), and the middle of
+    every gap between neighbouring crossings on a line (a strip between two breakpoints, however narrow).
+
+    Every offset is drawn from rng (seeded by the answer), so no point is known before the answer is
+    written: the exact confirmation at a point of each cell cannot be dodged by an answer built to vanish
+    at precomputed points, even where the crossings themselves are the key's."""
+    points: list[tuple[float, ...]] = []
+    for base, d, t0 in cr.probed:
+        points.extend(_straddle(base, d, t0, rng))
+    for (p, d), ts in zip(cr.lines, cr.on_line):
+        check_time()
+        for t0 in ts:
+            points.extend(_straddle(p, d, t0, rng))
+        for a, b in zip(ts, ts[1:]):
+            mid = a + (b - a) * rng.uniform(0.25, 0.75)
+            if a < mid < b:
+                points.append(_along(p, d, mid))
+    return points
+
+
 def breakpoint_points(
     gs: Sequence[Fn], n: int, rng: random.Random, check_time: Callable[[], None]
 ) -> list[tuple[float, ...]]:
-    """Points on both sides of every breakpoint: at distance ~1e-8 (thin regions) and 0.05-0.5 (the branch).
-
-    For each g, the places where g changes sign along random lines through the sample box (or, when the
-    kink lies outside it, between random points of opposite sign in wider boxes) are found by bisection.
-    At most MAX_BREAKPOINT_POINTS points in all, so the work stays bounded.
-    """
-    points: list[tuple[float, ...]] = []
-    if n == 0:
-        return points
-    for g in gs:
-        check_time()
-        crossings = _crossings_on_lines(g, n, rng) or _crossings_between_probes(g, n, rng)
-        for base, d, t0 in crossings:
-            if len(points) >= MAX_BREAKPOINT_POINTS:
-                return points
-            at = _along(base, d, t0)
-            delta = 1e-8 * (1.0 + math.sqrt(sum(v * v for v in at)))
-            far = rng.uniform(0.05, 0.5)
-            points.extend(_along(base, d, t0 + s_ * r) for r in (delta, far) for s_ in (-1.0, 1.0))
-    return points
+    """Points on both sides of every breakpoint and between neighbouring ones (see crossing_points)."""
+    if n == 0 or not gs:
+        return []
+    return crossing_points(add_breakpoints(scan_lines(n, rng), gs, rng, check_time), rng, check_time)
 
 
 def _direction(rng: random.Random, n: int) -> tuple[float, ...]:
@@ -189,6 +245,8 @@ def _along(p: Sequence[float], d: Sequence[float], t: float) -> tuple[float, ...
 
 def _bisect(g: Fn, p: Sequence[float], d: Sequence[float], lo: float, hi: float, s_lo: int) -> float:
     for _ in range(BISECT_STEPS):
+        if abs(hi - lo) <= BISECT_REL * (1.0 + abs(lo)):
+            break
         mid = 0.5 * (lo + hi)
         s = _sign_of(g, _along(p, d, mid))
         if s == 0:

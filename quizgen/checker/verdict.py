@@ -8,7 +8,9 @@ from typing import Any, Literal
 
 from quizgen.problem import Mistake
 
-VerdictKind = Literal["correct", "incorrect", "invalid"]
+VerdictKind = Literal["correct", "incorrect", "unsure", "invalid"]
+"""unsure: the numbers agree but the answer has structure the key lacks and no proof was found in time;
+score 0.0 until a person looks at it (grading routes unsure and invalid answers to review)."""
 
 
 @dataclass(frozen=True)
@@ -16,7 +18,8 @@ class Verdict:
     """The outcome of one check.
 
     interpreted/interpreted_latex show the answer as the parser understood it ("" when unparseable);
-    message says why an answer is invalid or what is wrong with it ("" when correct); score is 1.0 or 0.0,
+    message says why an answer is invalid, unsure or wrong; for a correct answer it is "" unless the
+    acceptance rests on a reading the student should see (a decimal read as 1/3, a narrower domain); score is 1.0 or 0.0,
     or for a gradient the fraction of components that are right; diagnosis is the matched Mistake.kind or
     a generic kind (sign, wrong_side, swapped_components, ...), None when nothing specific was found.
     """

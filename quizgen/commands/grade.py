@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-MANIFEST_HELP = "manifest.json written by `quizgen generate` (checked: checksum, version, bank)."
+MANIFEST_HELP = "manifest.json written by `quizgen generate`, or its folder (checked: checksum, version)."
 OUT_HELP = "Folder for grades.csv, responses.csv, problems.csv, report.html, feedback/ (default: grades/ beside the manifest)."
 FIRST_HELP = "When a problem is answered twice, the first answer counts (default: the last)."
 STRICT_HELP = "Exit with status 1 if anything was reported in problems.csv (outputs are still written)."
@@ -17,10 +17,16 @@ TIMEOUT_HELP = "Time limit per answer check, in seconds."
 PDF_HELP = "Also write a PDF feedback sheet per student (needs pdflatex)."
 GRADEBOOK_HELP = "Also write the gradebook import CSV for Canvas or Moodle (repeatable)."
 QUIET_HELP = "No progress bar and no summary."
+BANK_HELP = ("The bank the manifest was generated from, to rebuild LMS variants for a manifest written before "
+             "banks were embedded in it (checked against its bank_sha256).")
+OVERRIDES_HELP = "CSV of teacher decisions: student_id,problem,points or verdict,note; applied last."
+INVALID_HELP = ("What an unreadable (invalid) or undecided (unsure) answer is until reviewed: review = the total is "
+                "provisional and left blank in gradebooks; zero = it counts 0. Both list it in review.csv.")
+ABSENT_HELP = "A student with no answers at all: blank in gradebooks (default) or 0."
 
 
 @click.command("grade")
-@click.option("--manifest", "manifest_path", required=True, type=click.Path(dir_okay=False), help=MANIFEST_HELP)
+@click.option("--manifest", "manifest_path", required=True, type=click.Path(), help=MANIFEST_HELP)
 @click.argument("answers", nargs=-1, required=True, type=click.Path())
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help=OUT_HELP)
 @click.option("--first", is_flag=True, help=FIRST_HELP)
@@ -30,6 +36,10 @@ QUIET_HELP = "No progress bar and no summary."
 @click.option("--pdf", is_flag=True, help=PDF_HELP)
 @click.option("--gradebook", "gradebooks", type=click.Choice(["canvas", "moodle"]), multiple=True, help=GRADEBOOK_HELP)
 @click.option("--quiet", is_flag=True, help=QUIET_HELP)
+@click.option("--bank", "bank_path", type=click.Path(dir_okay=False), default=None, help=BANK_HELP)
+@click.option("--overrides", "overrides_path", type=click.Path(dir_okay=False), default=None, help=OVERRIDES_HELP)
+@click.option("--invalid", type=click.Choice(["review", "zero"]), default="review", show_default=True, help=INVALID_HELP)
+@click.option("--absent", type=click.Choice(["blank", "zero"]), default="blank", show_default=True, help=ABSENT_HELP)
 def grade_command(
     manifest_path: str,
     answers: tuple[str, ...],
@@ -41,6 +51,10 @@ def grade_command(
     pdf: bool,
     gradebooks: tuple[str, ...],
     quiet: bool,
+    bank_path: str | None,
+    overrides_path: str | None,
+    invalid: str,
+    absent: str,
 ) -> None:
     """Grade ANSWERS files (CSV long or wide, JSON, JSONL, Moodle or Canvas exports, filled-in fillable PDF
     worksheets or a folder of them) against the manifest."""
@@ -48,14 +62,27 @@ def grade_command(
 
     from quizgen import manifest as manifest_mod
     from quizgen.errors import QuizgenError
+    from quizgen.grading.bank_source import resolve
     from quizgen.grading.engine import CheckerBackend
+    from quizgen.grading.overrides import read_overrides
     from quizgen.grading.progress import progress_bar
     from quizgen.grading.run import check_inputs_safe, default_out_dir, grade_files, write_outputs
     from quizgen.grading.summary import print_summary
 
-    manifest = manifest_mod.read(manifest_path)
+    manifest_file = Path(manifest_path)
+    if manifest_file.is_dir():
+        if not (manifest_file / "manifest.json").is_file():
+            raise QuizgenError(f"{manifest_file}: no manifest.json in this folder; give the manifest file or the "
+                               "folder `quizgen generate --out` wrote")
+        manifest_file = manifest_file / "manifest.json"
+    manifest_path = str(manifest_file)
+    manifest = manifest_mod.read(manifest_path, verify_bank=False)  # a changed bank warns (bank_source)
+    bank = resolve(manifest, manifest_file.parent, bank_path)
+    for warning in bank.warnings:  # shown even with --quiet: it says what the grades rest on
+        click.echo(f"Warning: {warning}", err=True)
+    overrides = read_overrides(overrides_path, manifest) if overrides_path else []
     target = Path(out_dir) if out_dir else default_out_dir(manifest_path)
-    check_inputs_safe(target, [manifest_path, *answers])
+    check_inputs_safe(target, [manifest_path, *answers, *([overrides_path] if overrides_path else [])])
     pdf_writer = None
     if pdf:
         from quizgen.grading.pdf import pdf_writer as make_pdf_writer
@@ -67,7 +94,8 @@ def grade_command(
         with progress_bar(enabled=show) as bar:
             run = grade_files(
                 manifest, answers, backend, first=first, progress=bar.update, on_requests=bar.start,
-                manifest_dir=Path(manifest_path).parent,
+                manifest_dir=manifest_file.parent, bank=bank, overrides=overrides,
+                invalid=invalid, absent_zero=absent == "zero", manifest_name=manifest_path,  # type: ignore[arg-type]
             )
     finally:
         backend.close()
@@ -75,8 +103,8 @@ def grade_command(
     if not quiet:
         names = [p.relative_to(written.out_dir).as_posix() for p in written.files]
         print_summary(run, Console(highlight=False), str(written.out_dir), names)
-    if strict and run.issues:
-        raise QuizgenError(
-            f"{len(run.issues)} problems found in the answers (see {written.out_dir / 'problems.csv'}); "
-            "failing because of --strict"
-        )
+    pending = sum(r.pending for r in run.results) if invalid == "review" else 0
+    if strict and (run.issues or pending):
+        found = [f"{len(run.issues)} problems found in the answers (see {written.out_dir / 'problems.csv'})"] * bool(
+            run.issues) + [f"{pending} answers to review (see {written.out_dir / 'review.csv'})"] * bool(pending)
+        raise QuizgenError(f"{'; '.join(found)}; failing because of --strict")

@@ -8,6 +8,7 @@ student did not see blank); gradient components given in separate columns are pu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -19,6 +20,11 @@ from quizgen.problem import Problem, Sheet
 
 def _key(value: str) -> str:
     return " ".join(value.split()).casefold()
+
+
+def _name_key(name: str) -> str:
+    """A name compared ignoring case, punctuation and word order ("Lovelace, Ada" = "ada lovelace")."""
+    return " ".join(sorted(re.sub(r"[^\w\s]", " ", name).casefold().split()))
 
 
 @dataclass
@@ -44,16 +50,22 @@ class StudentIndex:
         return index
 
     def find(self, raw: RawAnswer) -> Sheet | None:
+        return self.match(raw)[0]
+
+    def match(self, raw: RawAnswer) -> tuple[Sheet | None, str]:
+        """The sheet, and the student id as the row spells it ("" when matched by an LMS identity value)."""
         for kind, value in raw.student.values:
             if not value.strip():
                 continue
             if kind == "student_id":
                 sheet = self.by_id.get(value.strip()) or self.by_norm_id.get(_key(value))
+                if sheet is not None:
+                    return sheet, value.strip()
             else:
                 sheet = self.by_value.get(_key(value))
-            if sheet is not None:
-                return sheet
-        return None
+                if sheet is not None:
+                    return sheet, ""
+        return None, ""
 
 
 @dataclass
@@ -86,17 +98,21 @@ def collect(
     *,
     first: bool = False,
     variants: VariantBuilder | None = None,
+    uncounted: list[Submission] | None = None,
 ) -> tuple[list[Submission], list[Issue]]:
     """One Submission per (student, problem) in roster and slot order, and the issues found on the way.
 
     variants rebuilds the LMS variant an answer names (RawAnswer.ref); without it, or for answers without
-    a ref, each answer is graded against the student's own sheet.
+    a ref, each answer is graded against the student's own sheet. Answers under a second spelling of a
+    student's id (case differs) are not counted; they are appended to uncounted, when given, to be graded
+    and shown beside the counted ones.
     """
     index = StudentIndex.build(manifest.students)
     issues: list[Issue] = []
-    whole: dict[tuple[str, int], list[_Entry]] = {}
-    parts: dict[tuple[str, int], dict[int, list[_Entry]]] = {}
-    seen_students: set[str] = set()
+    whole: dict[tuple[str, str, int], list[_Entry]] = {}
+    parts: dict[tuple[str, str, int], dict[int, list[_Entry]]] = {}
+    spellings: dict[str, dict[str, int]] = {}  # student id -> the id spellings seen, with their answer counts
+    unknown: dict[tuple[str, str], list[RawAnswer]] = {}
     by_slot: dict[str, dict[int, Problem]] = {
         s.student_id: {p.slot: p for p in s.problems} for s in manifest.students
     }
@@ -105,36 +121,167 @@ def collect(
         issues.extend(read.issues)
         for raw in read.answers:
             order += 1
-            sheet = index.find(raw)
+            sheet, spelled = index.match(raw)
             if sheet is None:
                 if raw.text.strip():
-                    issues.append(_not_graded(raw, "unknown_student", raw.student.label, raw.problem_label,
-                                              f"no student {raw.student.label!r} in the manifest"))
+                    unknown.setdefault((raw.source.file, raw.student.label), []).append(raw)
                 continue
-            seen_students.add(sheet.student_id)
+            seen = spellings.setdefault(sheet.student_id, {})
+            seen[spelled] = seen.get(spelled, 0) + (1 if raw.text.strip() else 0)
             placed = _place(raw, sheet, by_slot[sheet.student_id], variants)
             if isinstance(placed, Issue):
                 if raw.text.strip():
                     issues.append(placed)
                 continue
             problem, variant, idx = placed
-            key = (sheet.student_id, problem.slot)
+            key = (sheet.student_id, spelled, problem.slot)
             if idx is not None:
                 parts.setdefault(key, {}).setdefault(idx, []).append(_Entry(order, raw, raw.text))
             else:
                 whole.setdefault(key, []).append(_Entry(order, raw, raw.text, problem=variant))
+    issues.extend(_unknown_students(manifest, unknown, spellings))
 
     submissions: list[Submission] = []
     for sheet in manifest.students:
-        if sheet.student_id not in seen_students:
+        present = sheet.student_id in spellings
+        counted, others = _spellings(sheet, spellings.get(sheet.student_id, {}))
+        if not present:
             issues.append(Issue("absent", "", 0, sheet.student_id, "", "no answers from this student in any file"))
+        resubmitted: list[tuple[str, _Entry, list[_Entry]]] = []
         for problem in sorted(sheet.problems, key=lambda p: p.slot):
-            key = (sheet.student_id, problem.slot)
-            entries = list(whole.get(key, []))
-            if key in parts:
-                entries.append(_assemble(problem, parts[key], first, issues, sheet.student_id))
-            submissions.append(_choose(sheet, problem, entries, first, issues, sheet.student_id in seen_students))
+            keys = {(sheet.student_id, counted, problem.slot), (sheet.student_id, "", problem.slot)}
+            entries = _entries(whole, parts, sorted(keys), problem, first, resubmitted)
+            submissions.append(_choose(sheet, problem, entries, first, issues, present, resubmitted))
+        if resubmitted:
+            issues.append(_resubmission(sheet.student_id, resubmitted, first))
+        for spelled in others:
+            issues.append(_conflict(sheet, spelled, counted, spellings[sheet.student_id][spelled], reads))
+            for problem in sorted(sheet.problems, key=lambda p: p.slot):
+                entries = _entries(whole, parts, [(sheet.student_id, spelled, problem.slot)], problem, first, [])
+                chosen, _ = _pick(entries, first)
+                if chosen is not None and chosen.text.strip() and uncounted is not None:
+                    uncounted.append(Submission(sheet, chosen.problem or problem, chosen.text, chosen.raw.source,
+                                                chosen.components, typed_id=spelled))
     return submissions, _in_file_order(issues, [r.path for r in reads])
+
+
+def _entries(
+    whole: dict[tuple[str, str, int], list[_Entry]],
+    parts: dict[tuple[str, str, int], dict[int, list[_Entry]]],
+    keys: Sequence[tuple[str, str, int]],
+    problem: Problem,
+    first: bool,
+    resubmitted: list[tuple[str, _Entry, list[_Entry]]],
+) -> list[_Entry]:
+    """The answers to one problem under the given (student, spelling, slot) keys; components put together."""
+    entries = [e for key in keys for e in whole.get(key, [])]
+    comps: dict[int, list[_Entry]] = {}
+    for key in keys:
+        for i, es in parts.get(key, {}).items():
+            comps.setdefault(i, []).extend(es)
+    if comps:
+        entries.append(_assemble(problem, comps, first, resubmitted))
+    return entries
+
+
+def _spellings(sheet: Sheet, seen: dict[str, int]) -> tuple[str, list[str]]:
+    """The id spelling whose answers count, and the other spellings (ids equal only when case is ignored).
+
+    The manifest's own spelling counts when the files use it, else the first one seen. "" (an LMS
+    identity match) never conflicts with anything.
+    """
+    typed = [s for s in seen if s and seen[s]] or [s for s in seen if s]  # spellings with only blanks never conflict
+    if len(typed) <= 1:
+        return (typed[0] if typed else ""), []
+    counted = sheet.student_id if sheet.student_id in typed else typed[0]
+    return counted, [s for s in typed if s != counted]
+
+
+def _conflict(sheet: Sheet, spelled: str, counted: str, n: int, reads: Sequence[ReadResult]) -> Issue:
+    where = next(
+        (raw.source for r in reads for raw in r.answers
+         if raw.student.values and raw.student.values[0][1].strip() == spelled),
+        Source("", 0),
+    )
+    answers = f"{n} answer{'s' if n > 1 else ''}"
+    return Issue(
+        "id_conflict", where.file, where.line, sheet.student_id, "",
+        f"{answers} under id {spelled!r} not counted: it is {sheet.student_id!r} only when case is ignored, and "
+        f"{counted!r} also answered (those answers count); responses.csv lists them with counted = no; "
+        "fix the id in the file or settle it with --overrides",
+    )
+
+
+def _unknown_students(
+    manifest: Manifest, unknown: dict[tuple[str, str], list[RawAnswer]], spellings: dict[str, dict[str, int]]
+) -> list[Issue]:
+    """One issue per unknown student id and file, with a suggestion when a roster name or a near id matches."""
+    issues: list[Issue] = []
+    for (file, label), raws in unknown.items():
+        first_raw = raws[0]
+        hint = suggest_student(manifest, label, first_raw.student.name, answered=set(spellings))
+        lines = sorted({r.source.line for r in raws})
+        shown = ", ".join(f"{_label(r)} {_quote(r.text, 40)}" for r in raws[:MAX_QUOTED])
+        more = f" and {len(raws) - MAX_QUOTED} more" if len(raws) > MAX_QUOTED else ""
+        issues.append(Issue(
+            "unknown_student", file, first_raw.source.line, label, "",
+            f"no student {label!r} in the manifest{hint}; {len(raws)} answer{'s' if len(raws) > 1 else ''} not graded "
+            f"(line{'s' if len(lines) > 1 else ''} {_line_span(lines)}): {shown}{more}",
+        ))
+    return issues
+
+
+def _label(raw: RawAnswer) -> str:
+    return f"q{raw.slot}" if raw.slot is not None and raw.problem_label.strip().isdigit() else raw.problem_label
+
+
+MAX_QUOTED = 6
+"""Answers quoted per line of problems.csv (the rest are counted; the file and lines name them all)."""
+
+
+def _line_span(lines: list[int]) -> str:
+    if len(lines) > 3 and lines[-1] - lines[0] + 1 == len(lines):
+        return f"{lines[0]}-{lines[-1]}"
+    return ", ".join(str(n) for n in lines[:8]) + (", ..." if len(lines) > 8 else "")
+
+
+def _near(a: str, b: str) -> bool:
+    """One edit apart (insert, delete, replace, or swap two neighbours), compared ignoring case."""
+    a, b = a.casefold(), b.casefold()
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long[i]:
+        i += 1
+    return short[i:] == long[i + 1 :]
+
+
+def suggest_student(manifest: Manifest, label: str, name: str, *, answered: set[str]) -> str:
+    """ "; did you mean s2610 (same name)?" for an unknown id, or "" when nothing fits.
+
+    A roster name equal to the row's name (ignoring case and spacing) is a strong hint; an id one edit away
+    (a typo, two digits swapped) is offered only for students who sent no answer under their own id.
+    """
+    found: list[str] = []
+    if name.strip():
+        wanted = _name_key(name)
+        found += [f"{s.student_id} (same name)" for s in manifest.students
+                  if s.name.strip() and _name_key(s.name) == wanted]
+    if len(label) >= 3:
+        found += [
+            f"{s.student_id} (id one character off)" for s in manifest.students
+            if s.student_id not in answered and _near(label, s.student_id)
+            and not any(f.startswith(s.student_id + " ") for f in found)
+        ]
+    if not found:
+        return ""
+    return "; did you mean " + " or ".join(found[:3]) + "?"
 
 
 def _not_graded(raw: RawAnswer, kind: IssueKind, student: str, problem: str, why: str) -> Issue:
@@ -187,7 +334,7 @@ def _where(source: Source) -> str:
 
 
 def _assemble(
-    problem: Problem, comps: dict[int, list[_Entry]], first: bool, issues: list[Issue], student_id: str
+    problem: Problem, comps: dict[int, list[_Entry]], first: bool, resubmitted: list[tuple[str, _Entry, list[_Entry]]]
 ) -> _Entry:
     """A gradient answered one column per component, as one entry whose text is the vector."""
     n = len(problem.answer) if isinstance(problem.answer, list) else 0
@@ -196,7 +343,7 @@ def _assemble(
     for i in range(n):
         chosen, dropped = _pick(comps.get(i, []), first)
         if dropped and chosen is not None:
-            issues.append(_duplicate(student_id, f"{problem.slot}.{i + 1}", chosen, dropped, first))
+            resubmitted.append((f"q{problem.slot}.{i + 1}", chosen, dropped))
         texts.append(chosen.text.strip() if chosen else "")
         if chosen is not None and (last is None or chosen.order > last.order):
             last = chosen
@@ -206,25 +353,35 @@ def _assemble(
     return _Entry(last.order, last.raw, "[" + ", ".join(texts) + "]", tuple(texts))
 
 
-def _duplicate(student_id: str, problem: str, chosen: _Entry, dropped: list[_Entry], first: bool) -> Issue:
+def _resubmission(student_id: str, resubmitted: list[tuple[str, _Entry, list[_Entry]]], first: bool) -> Issue:
+    """One line per student who answered problems more than once: which rows were kept, what was dropped."""
     which = "first" if first else "last"
-    ignored = "; ".join(f"{_quote(e.text)} ({_where(e.raw.source)})" for e in dropped)
+    kept: dict[str, None] = {}
+    for _, chosen, _ in sorted(resubmitted, key=lambda t: t[1].order):
+        kept.setdefault(_where(chosen.raw.source), None)
+    dropped = [(label, e) for label, _, ds in resubmitted for e in ds]
+    shown = "; ".join(f"{label} {_quote(e.text, 40)} ({_where(e.raw.source)})" for label, e in dropped[:MAX_QUOTED])
+    more = f"; and {len(dropped) - MAX_QUOTED} more" if len(dropped) > MAX_QUOTED else ""
+    problems = ", ".join(label for label, _, _ in resubmitted)
+    anchor = min((c for _, c, _ in resubmitted), key=lambda e: e.order).raw.source
     return Issue(
-        "duplicate", chosen.raw.source.file, chosen.raw.source.line, student_id, problem,
-        f"{len(dropped) + 1} answers; the {which}, {_quote(chosen.text)}, counts; ignored: {ignored}",
+        "duplicate", anchor.file, anchor.line, student_id, problems,
+        f"resubmitted: {len(resubmitted)} problem{'s' if len(resubmitted) > 1 else ''} answered more than once; "
+        f"the {which} answers count, kept {', '.join(kept)}; dropped {len(dropped)}: {shown}{more}",
     )
 
 
 def _choose(
-    sheet: Sheet, problem: Problem, entries: list[_Entry], first: bool, issues: list[Issue], present: bool
+    sheet: Sheet, problem: Problem, entries: list[_Entry], first: bool, issues: list[Issue], present: bool,
+    resubmitted: list[tuple[str, _Entry, list[_Entry]]],
 ) -> Submission:
     chosen, dropped = _pick(entries, first)
     if chosen is None:
         if present:
             issues.append(Issue("missing", "", 0, sheet.student_id, str(problem.slot), "no answer to this problem"))
-        return Submission(sheet, problem, "", None)
+        return Submission(sheet, problem, "", None, present=present)
     if dropped:
-        issues.append(_duplicate(sheet.student_id, str(problem.slot), chosen, dropped, first))
+        resubmitted.append((f"q{problem.slot}", chosen, dropped))
     if not chosen.text.strip():
         issues.append(
             Issue("blank", chosen.raw.source.file, chosen.raw.source.line, sheet.student_id, str(problem.slot),

@@ -1,7 +1,8 @@
 """The CSV outputs: grades.csv, responses.csv, problems.csv and the Canvas/Moodle gradebook imports.
 
 Text cells a spreadsheet would run as a formula (starting with = + - @, tab or CR) get a leading
-apostrophe. grades/responses/problems carry a UTF-8 BOM so Excel shows accents; the gradebooks do not,
+apostrophe; a plain number (-2, -0.5, 1e-3) is left alone, so spreadsheets read it as a number.
+grades/responses/problems/review carry a UTF-8 BOM so Excel shows accents; the gradebooks do not,
 since the LMS importers read the first header literally.
 """
 
@@ -9,17 +10,24 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 
-from quizgen.grading.model import GradeRun, Issue, StudentResult, display_outcome
+
+from quizgen.grading.model import GradedAnswer, GradeRun, Issue, StudentResult, checked_outcome
+from quizgen.notation import key_text
 from quizgen.problem import Sheet
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+"""A cell that is only a number: a spreadsheet reads it as that number, never as a formula."""
 
 
 def safe_cell(value: str) -> str:
-    """A text cell a spreadsheet will show, not run (OWASP CSV injection guard)."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+    """A text cell a spreadsheet will show, not run (OWASP CSV injection guard); plain numbers stay numbers."""
+    if value.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def fmt_number(value: float) -> str:
@@ -35,30 +43,85 @@ def _csv(rows: Sequence[Sequence[str]], *, bom: bool) -> str:
     return ("\ufeff" if bom else "") + buf.getvalue()
 
 
+def status(run: GradeRun, r: StudentResult) -> str:
+    """grades.csv's status: graded, absent (no answer at all) or provisional (answers wait for review)."""
+    if r.absent:
+        return "absent"
+    return "provisional" if run.provisional(r) else "graded"
+
+
+def _blank_absent(run: GradeRun, r: StudentResult) -> bool:
+    return r.absent and not run.absent_zero
+
+
 def grades_csv(run: GradeRun) -> str:
     slots = run.slots
-    header = ["student_id", "name", "variant", "total", "max", "percent"] + [f"q{s}" for s in slots]
+    header = ["student_id", "name", "variant", "total", "max", "percent", "status"] + [f"q{s}" for s in slots]
     rows: list[list[str]] = [header]
     for r in run.results:
         by_slot = {a.slot: a for a in r.answers}
+        blank = _blank_absent(run, r)
         rows.append(
             [safe_cell(r.sheet.student_id), safe_cell(r.sheet.name), safe_cell(r.sheet.variant),
-             fmt_number(r.total), fmt_number(r.max_points), fmt_number(r.percent)]
-            + [fmt_number(by_slot[s].points) if s in by_slot else "" for s in slots]
+             "" if blank else fmt_number(r.total), fmt_number(r.max_points), "" if blank else fmt_number(r.percent),
+             status(run, r)]
+            + [fmt_number(by_slot[s].points) if s in by_slot and not blank else "" for s in slots]
         )
     return _csv(rows, bom=True)
 
 
+RESPONSES_HEADER = ["student_id", "problem", "answer", "interpreted", "verdict", "points", "max", "feedback",
+                    "diagnosis", "override", "counted"]
+
+
+def _response_row(a: GradedAnswer, points: str, counted: str) -> list[str]:
+    return [safe_cell(a.student_id), str(a.slot), safe_cell(a.typed), safe_cell(a.interpreted), checked_outcome(a),
+            points, fmt_number(a.problem.points), safe_cell(a.feedback), a.diagnosis or "",
+            safe_cell(a.override.describe()) if a.override else "", counted]
+
+
 def responses_csv(run: GradeRun) -> str:
-    header = ["student_id", "problem", "answer", "interpreted", "verdict", "points", "max", "feedback", "diagnosis"]
-    rows: list[list[str]] = [header]
+    """One row per student and problem (verdict: the checker's; points: after any override), then the answers
+    that were graded but not counted (an id that matches a student only when case is ignored)."""
+    rows: list[list[str]] = [RESPONSES_HEADER]
     for r in run.results:
+        blank = _blank_absent(run, r)
         for a in r.answers:
-            rows.append(
-                [safe_cell(a.student_id), str(a.slot), safe_cell(a.typed), safe_cell(a.interpreted), display_outcome(a),
-                 fmt_number(a.points), fmt_number(a.problem.points), safe_cell(a.feedback), a.diagnosis or ""]
-            )
+            rows.append(_response_row(a, "" if blank else fmt_number(a.points), "yes"))
+    for a in run.uncounted:
+        rows.append(_response_row(a, fmt_number(a.points), "no"))
     return _csv(rows, bom=True)
+
+
+REVIEW_HEADER = ["student_id", "name", "problem", "answer", "verdict", "message", "suggested_reading", "repair",
+                 "key", "max", "override", "file", "line"]
+
+
+def review_csv(run: GradeRun) -> str:
+    """The review queue: every invalid or unsure answer, with a suggested reading where a small repair gives one.
+
+    A row whose override column is empty is still pending.
+    """
+    names = {r.sheet.student_id: r.sheet.name for r in run.results}
+    rows: list[list[str]] = [REVIEW_HEADER]
+    for a in run.review:
+        sug = run.suggestions.get((a.student_id, a.slot))
+        rows.append(
+            [safe_cell(a.student_id), safe_cell(names.get(a.student_id, "")), str(a.slot), safe_cell(a.typed),
+             a.outcome, safe_cell(a.feedback), safe_cell(sug.text) if sug else "", sug.repair if sug else "",
+             safe_cell(key_text(a.problem.answer)), fmt_number(a.problem.points),
+             safe_cell(a.override.describe()) if a.override else "",
+             safe_cell(a.source.file) if a.source else "", str(a.source.line) if a.source and a.source.line else ""]
+        )
+    return _csv(rows, bom=True)
+
+
+def gradebook_value(run: GradeRun, r: StudentResult) -> str:
+    """The grade an LMS import gets: blank for an absent student (0 with --absent zero) and for a provisional
+    total (--invalid review: answers wait for review), else the total."""
+    if r.absent:
+        return "0" if run.absent_zero else ""
+    return "" if run.provisional(r) else fmt_number(r.total)
 
 
 def problems_csv(issues: Sequence[Issue]) -> str:
@@ -93,7 +156,9 @@ def assignment_name(run: GradeRun) -> str:
     return run.manifest.bank.title.strip() or "quizgen quiz"
 
 
-def canvas_gradebook_csv(results: Sequence[StudentResult], assignment: str) -> str:
+def canvas_gradebook_csv(
+    results: Sequence[StudentResult], assignment: str, value: Callable[[StudentResult], str] | None = None
+) -> str:
     """Canvas Grades > Import: Student, ID, SIS User ID, SIS Login ID, Section, then the assignment column.
 
     The "Points Possible" row tells Canvas the maximum when it creates the assignment. Canvas matches
@@ -108,12 +173,14 @@ def canvas_gradebook_csv(results: Sequence[StudentResult], assignment: str) -> s
         rows.append(
             [safe_cell(s.name or s.student_id), safe_cell(_extra(s, *CANVAS_ID)),
              safe_cell(_extra(s, *CANVAS_SIS_USER) or s.student_id), safe_cell(_extra(s, *CANVAS_SIS_LOGIN)),
-             safe_cell(_extra(s, *SECTION)), fmt_number(r.total)]
+             safe_cell(_extra(s, *SECTION)), value(r) if value else fmt_number(r.total)]
         )
     return _csv(rows, bom=False)
 
 
-def moodle_gradebook_csv(results: Sequence[StudentResult], assignment: str) -> str:
+def moodle_gradebook_csv(
+    results: Sequence[StudentResult], assignment: str, value: Callable[[StudentResult], str] | None = None
+) -> str:
     """Moodle Grades > Import > CSV file: identity columns, then the grade item.
 
     "ID number" is the roster's idnumber column, else the quizgen student id; "Email address" and
@@ -131,5 +198,5 @@ def moodle_gradebook_csv(results: Sequence[StudentResult], assignment: str) -> s
             row.append(safe_cell(_extra(s, *MOODLE_EMAIL)))
         if has_user:
             row.append(safe_cell(_extra(s, *MOODLE_USERNAME)))
-        rows.append(row + [fmt_number(r.total)])
+        rows.append(row + [value(r) if value else fmt_number(r.total)])
     return _csv(rows, bom=False)

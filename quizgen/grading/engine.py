@@ -6,12 +6,11 @@ right). A gradient typed one column per component with some left blank is checke
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from quizgen.grading.model import GradedAnswer, StudentResult, Submission
+from quizgen.grading.model import REVIEW_OUTCOMES, GradedAnswer, StudentResult, Submission
 from quizgen.problem import Mistake, Problem
 
 
@@ -69,9 +68,17 @@ class CheckerBackend:
         self._checker.close()
 
 
-def _problem_key(problem: Problem) -> str:
-    return json.dumps([problem.answer, problem.variables, [[m.kind, m.answer, m.feedback] for m in problem.mistakes],
-                       problem.definitions])
+ProblemKey = tuple[object, ...]
+
+
+def _frozen(value: str | list[str]) -> str | tuple[str, ...]:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _problem_key(problem: Problem) -> ProblemKey:
+    """What a check depends on besides the answer; a tuple, since building it runs once per student and problem."""
+    mistakes = tuple((m.kind, _frozen(m.answer), m.feedback) for m in problem.mistakes)
+    return (_frozen(problem.answer), tuple(problem.variables), mistakes, tuple(sorted(problem.definitions.items())))
 
 
 def fmt_join(values: Sequence[str]) -> str:
@@ -96,15 +103,28 @@ def grade(
 
     on_requests is told how many distinct checks will run; progress then receives the count done so far.
     """
+    return grade_all(submissions, (), backend, progress=progress, on_requests=on_requests)[0]
+
+
+def grade_all(
+    submissions: Sequence[Submission],
+    uncounted: Sequence[Submission],
+    backend: Backend,
+    *,
+    progress: Callable[[int], None] | None = None,
+    on_requests: Callable[[int], None] | None = None,
+) -> tuple[list[StudentResult], list[GradedAnswer]]:
+    """grade(), plus answers that are shown but not counted (id conflicts), checked in the same batch."""
     requests: list[Request] = []
-    seen: dict[tuple[str, str], int] = {}
-    keys: dict[int, str] = {}
+    seen: dict[tuple[ProblemKey, str | None, str], int] = {}
+    keys: dict[int, ProblemKey] = {}
 
     def request_for(problem: Problem, expected: str | tuple[str, ...], answer: str, mistakes: bool) -> int:
-        pkey = keys.setdefault(id(problem), _problem_key(problem))
-        if isinstance(expected, str) and not mistakes:
-            pkey = pkey + "|" + expected
-        dedup = (pkey, answer)
+        pkey = keys.get(id(problem))
+        if pkey is None:
+            pkey = keys[id(problem)] = _problem_key(problem)
+        component = expected if isinstance(expected, str) and not mistakes else None
+        dedup = (pkey, component, answer)
         if dedup not in seen:
             seen[dedup] = len(requests)
             requests.append(
@@ -114,7 +134,7 @@ def grade(
         return seen[dedup]
 
     plans: list[_Plan] = []
-    for sub in submissions:
+    for sub in [*submissions, *uncounted]:
         p = sub.problem
         if not sub.text.strip():
             plans.append(_Plan(sub, (), ()))
@@ -131,29 +151,31 @@ def grade(
         on_requests(len(requests))
     verdicts = backend.check(requests, progress) if requests else []
     graded = [_graded(plan, verdicts) for plan in plans]
+    shown = graded[len(submissions):]
 
     # Submissions come grouped per sheet (roster order); group by the sheet object, not its id string.
     results: list[StudentResult] = []
-    for plan, answer in zip(plans, graded, strict=True):
+    for plan, answer in zip(plans[: len(submissions)], graded[: len(submissions)], strict=True):
         sheet = plan.submission.sheet
         if not results or results[-1].sheet is not sheet:
             results.append(StudentResult(sheet, []))
         results[-1].answers.append(answer)
-    return results
+    return results, shown
 
 
 def _graded(plan: _Plan, verdicts: Sequence[VerdictLike]) -> GradedAnswer:
     sub = plan.submission
     p = sub.problem
-    base = dict(student_id=sub.sheet.student_id, slot=p.slot, problem=p, typed=sub.text)
+    base = dict(student_id=sub.typed_id or sub.sheet.student_id, slot=p.slot, problem=p, typed=sub.text,
+                source=sub.source)
     if not plan.indices:
-        outcome = "missing" if sub.source is None else "blank"
-        message = "No answer." if outcome == "missing" else "Blank answer."
+        outcome = "blank" if sub.source is not None else "missing" if sub.present else "absent"
+        message = {"blank": "Blank answer.", "missing": "No answer.", "absent": "No answers received."}[outcome]
         return GradedAnswer(**base, outcome=outcome, interpreted="", interpreted_latex="", feedback=message,
                             diagnosis=None, score=0.0, points=0.0)
     if not plan.positions:
         v = verdicts[plan.indices[0]]
-        score = min(max(float(v.score), 0.0), 1.0) if v.verdict != "invalid" else 0.0
+        score = min(max(float(v.score), 0.0), 1.0) if v.verdict not in REVIEW_OUTCOMES else 0.0
         return GradedAnswer(**base, outcome=v.verdict, interpreted=v.interpreted,  # type: ignore[arg-type]
                             interpreted_latex=v.interpreted_latex, feedback=v.message, diagnosis=v.diagnosis,
                             score=score, points=p.points * score)
@@ -163,11 +185,14 @@ def _graded(plan: _Plan, verdicts: Sequence[VerdictLike]) -> GradedAnswer:
     latex = ["?"] * n
     right = 0
     notes: list[str] = []
+    unread: set[str] = set()
     names = p.wrt if len(p.wrt) == n else [str(i + 1) for i in range(n)]
     for pos, idx in zip(plan.positions, plan.indices, strict=True):
         v = verdicts[idx]
         texts[pos] = v.interpreted or (sub.components or ())[pos]
         latex[pos] = v.interpreted_latex or "?"
+        if v.verdict in REVIEW_OUTCOMES:
+            unread.add(v.verdict)
         if v.verdict == "correct":
             right += 1
         elif v.message:
@@ -176,7 +201,8 @@ def _graded(plan: _Plan, verdicts: Sequence[VerdictLike]) -> GradedAnswer:
         if pos not in plan.positions:
             notes.append(f"component {names[pos]}: blank")
     score = right / n if n else 0.0
-    outcome = "correct" if right == n else "incorrect"
+    # A component that cannot be read or decided sends the answer to review; the others keep their credit.
+    outcome = "invalid" if "invalid" in unread else "unsure" if unread else "correct" if right == n else "incorrect"
     return GradedAnswer(**base, outcome=outcome, interpreted=fmt_join(texts),
                         interpreted_latex=r"\left(" + ", ".join(latex) + r"\right)", feedback="; ".join(notes),
                         diagnosis="missing_component", score=score, points=p.points * score)

@@ -8,12 +8,12 @@ from html import escape
 
 from quizgen.grading.csvout import fmt_number
 from quizgen.grading.htmlpage import math, page
-from quizgen.grading.model import VERDICT_LABEL, GradedAnswer, StudentResult, display_outcome
+from quizgen.grading.model import VERDICT_LABEL, GradedAnswer, StudentResult, checked_outcome, display_outcome
 from quizgen.manifest import BankInfo
 from quizgen.notation import key_text
 
 
-def _answer_card(a: GradedAnswer) -> str:
+def _answer_card(a: GradedAnswer, provisional: bool) -> str:
     p = a.problem
     shown = display_outcome(a)
     parts = [
@@ -28,6 +28,15 @@ def _answer_card(a: GradedAnswer) -> str:
         parts.append(f"<dt>Understood as</dt><dd>{math(a.interpreted, a.interpreted_latex)}</dd>")
     if a.feedback and a.outcome != "correct":
         parts.append(f"<dt>Feedback</dt><dd>{escape(a.feedback)}</dd>")
+    if a.override is not None:
+        was = VERDICT_LABEL.get(checked_outcome(a), checked_outcome(a))
+        parts.append(f"<dt>Teacher's review</dt><dd>{escape(a.override.describe())} "
+                     f"<span class=muted>(the checker said: {escape(was)})</span></dd>")
+    elif a.pending:
+        then = "It counts 0 points until your teacher has reviewed it." if provisional else "It counts 0 points."
+        parts.append(
+            f"<dt>Review</dt><dd>The checker could not grade this answer; your teacher reviews it. {then}</dd>"
+        )
     parts.append(f"<dt>Correct answer</dt><dd>{math(key_text(p.answer), p.answer_latex)}</dd>")
     parts.append("</dl>")
     if p.steps:
@@ -40,7 +49,8 @@ def _answer_card(a: GradedAnswer) -> str:
     return "\n".join(parts)
 
 
-def feedback_html(result: StudentResult, bank: BankInfo) -> str:
+def feedback_html(result: StudentResult, bank: BankInfo, *, provisional: bool = False) -> str:
+    """The student's page; provisional: their total waits for the review of an answer."""
     s = result.sheet
     heading = escape(bank.title or "Quiz")
     who = escape(s.name or s.student_id)
@@ -49,12 +59,22 @@ def feedback_html(result: StudentResult, bank: BankInfo) -> str:
         f'<p class="sub">{escape(bank.course)}</p>' if bank.course else "",
         f"<p>{who} <span class=\"muted\">(id <code>{escape(s.student_id)}</code>, variant "
         f"<code>{escape(s.variant)}</code>)</span></p>",
-        f'<p class="score">{fmt_number(result.total)} / {fmt_number(result.max_points)} points '
-        f"({fmt_number(result.percent)}%)</p>",
+        _score(result, provisional),
         _summary_table(result.answers),
     ]
-    body.extend(_answer_card(a) for a in result.answers)
+    body.extend(_answer_card(a, provisional) for a in result.answers)
     return page(f"{bank.title or 'Quiz'}: {s.name or s.student_id}", "\n".join(b for b in body if b))
+
+
+def _score(result: StudentResult, provisional: bool) -> str:
+    if result.absent:
+        return '<p class="score">Absent: no answers were received from you.</p>'
+    total = f"{fmt_number(result.total)} / {fmt_number(result.max_points)} points ({fmt_number(result.percent)}%)"
+    if provisional:
+        n = result.pending
+        return (f'<p class="score">{total}, provisional</p><p>{n} answer{"s" if n > 1 else ""} could not be graded '
+                "by the checker and will be reviewed by your teacher; the total may still go up.</p>")
+    return f'<p class="score">{total}</p>'
 
 
 def _summary_table(answers: Sequence[GradedAnswer]) -> str:

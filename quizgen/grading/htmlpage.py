@@ -26,12 +26,14 @@ border-radius:3px;padding:1px 4px;white-space:pre-wrap;word-break:break-word}
 .tex{display:none}html.mj .tex{display:inline-block;margin-left:8px}
 .card{border:1px solid #dde1e7;border-left:6px solid #9aa3b2;border-radius:6px;padding:12px 16px;margin:14px 0}
 .card.correct{border-left-color:#2e8b57}.card.incorrect{border-left-color:#c0392b}
-.card.partial{border-left-color:#d68910}.card.invalid{border-left-color:#8e44ad}
-.card.blank,.card.missing{border-left-color:#9aa3b2}
+.card.partial{border-left-color:#d68910}.card.invalid,.card.unsure{border-left-color:#8e44ad}
+.card.blank,.card.missing,.card.absent{border-left-color:#9aa3b2}
 .badge{display:inline-block;border-radius:10px;padding:1px 10px;font-size:.85em;font-weight:600;color:#fff;
 background:#9aa3b2;margin-left:8px}
 .badge.correct{background:#2e8b57}.badge.incorrect{background:#c0392b}.badge.partial{background:#d68910}
-.badge.invalid{background:#8e44ad}
+.badge.invalid,.badge.unsure{background:#8e44ad}
+.review{border:2px solid #8e44ad;border-radius:6px;padding:8px 16px;margin:12px 0;background:#faf5fc}
+.warn{border-left:6px solid #d68910;background:#fdf6ec;padding:6px 12px;margin:8px 0}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 14px;margin:8px 0}dt{color:#5b6474}dd{margin:0}
 ol.steps{margin:4px 0 0 0;padding-left:22px}ol.steps li{margin:3px 0}
 .score{font-size:1.3em;font-weight:700}

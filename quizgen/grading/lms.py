@@ -122,7 +122,7 @@ def read_moodle(
                 )
                 break
             continue
-        key = StudentKey(tuple((kind, cells[i].strip()) for i, kind in identity))
+        key = StudentKey(tuple((kind, cells[i].strip()) for i, kind in identity), name)
         if not key.label:
             issues.append(Issue("unreadable_row", str(path), line, name, "", "no ID number, email or username"))
             continue
@@ -193,7 +193,7 @@ def read_canvas(
         if not any(cell.strip() for cell in row):
             continue
         cells = row + [""] * (len(header) - len(row))
-        key = StudentKey(tuple((kind, cells[i].strip()) for i, kind in identity))
+        key = StudentKey(tuple((kind, cells[i].strip()) for i, kind in identity), cells[name_col].strip())
         if not key.label:
             issues.append(
                 Issue("unreadable_row", str(path), line, cells[name_col].strip(), "", "no id or sis_id")

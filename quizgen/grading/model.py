@@ -25,10 +25,15 @@ IssueKind = Literal[
     "unreadable_file",
     "wrong_sheet",
     "guessed_problem",
+    "id_conflict",
 ]
 """Every kind of problem the problems report can list; the README documents each."""
 
-Outcome = Literal["correct", "incorrect", "invalid", "blank", "missing"]
+Outcome = Literal["correct", "incorrect", "invalid", "unsure", "blank", "missing", "absent"]
+"""invalid: the answer could not be read; unsure: the checker could not stand behind a verdict. Both score 0
+and go to the review queue. absent: the student sent no answer at all."""
+
+REVIEW_OUTCOMES = ("invalid", "unsure")
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class StudentKey:
     """
 
     values: tuple[tuple[str, str], ...]
+    name: str = ""  # the student's name when the file gives one (to suggest the right id for an unknown one)
 
     @property
     def label(self) -> str:
@@ -120,6 +126,27 @@ class Submission:
     text: str
     source: Source | None
     components: tuple[str, ...] | None = None  # gradient answered one column per component
+    present: bool = True  # False: the student sent no answer at all (absent)
+    typed_id: str = ""  # set on an answer that is not counted: the id as the file spelled it
+
+
+@dataclass(frozen=True)
+class Override:
+    """A teacher's decision for one student and problem, from the --overrides file: points or a verdict."""
+
+    student_id: str
+    slot: int
+    points: float | None
+    verdict: Literal["correct", "incorrect"] | None
+    note: str
+    source: Source
+
+    def describe(self) -> str:
+        """As shown in responses.csv and on the feedback page: "correct (note)" or "1.5 points (note)"."""
+        from quizgen.grading.csvout import fmt_number
+
+        what = self.verdict if self.verdict is not None else f"{fmt_number(self.points or 0.0)} points"
+        return f"{what} ({self.note})" if self.note else what
 
 
 @dataclass(frozen=True)
@@ -137,6 +164,18 @@ class GradedAnswer:
     diagnosis: str | None
     score: float
     points: float
+    source: Source | None = None
+    override: Override | None = None  # applied last: points is then the override's
+
+    @property
+    def needs_review(self) -> bool:
+        """Unreadable or undecided: the review queue lists it."""
+        return self.outcome in REVIEW_OUTCOMES
+
+    @property
+    def pending(self) -> bool:
+        """In the review queue and not yet settled by an override."""
+        return self.needs_review and self.override is None
 
 
 VERDICT_LABEL = {
@@ -144,23 +183,47 @@ VERDICT_LABEL = {
     "incorrect": "incorrect",
     "partial": "partly right",
     "invalid": "could not be read",
+    "unsure": "needs a teacher's review",
     "blank": "blank",
     "missing": "no answer",
+    "absent": "absent",
 }
 """How each displayed outcome reads on feedback pages and PDFs."""
 
 
-def display_outcome(a: GradedAnswer) -> str:
-    """correct / partial / incorrect / invalid / blank / missing: an incorrect answer with some credit is partial."""
+def checked_outcome(a: GradedAnswer) -> str:
+    """What the checker said: an incorrect answer with some credit is partial."""
     if a.outcome == "incorrect" and 0 < a.score < 1:
         return "partial"
     return a.outcome
+
+
+def display_outcome(a: GradedAnswer) -> str:
+    """The outcome that stands: the checker's (checked_outcome), or the teacher's override."""
+    o = a.override
+    if o is None:
+        return checked_outcome(a)
+    if o.verdict is not None:
+        return o.verdict
+    if a.points >= a.problem.points:
+        return "correct"
+    return "partial" if a.points > 0 else "incorrect"
 
 
 @dataclass(frozen=True)
 class StudentResult:
     sheet: Sheet
     answers: list[GradedAnswer]
+
+    @property
+    def absent(self) -> bool:
+        """No answer from this student in any file, and no override for them."""
+        return bool(self.answers) and all(a.outcome == "absent" and a.override is None for a in self.answers)
+
+    @property
+    def pending(self) -> int:
+        """Answers of this student waiting in the review queue."""
+        return sum(1 for a in self.answers if a.pending)
 
     @property
     def total(self) -> float:
@@ -176,6 +239,14 @@ class StudentResult:
 
 
 @dataclass(frozen=True)
+class Suggestion:
+    """A reading of an unreadable answer after a small repair, for the teacher to judge."""
+
+    text: str  # the repaired answer as the parser understood it
+    repair: str  # what was changed, e.g. "closing bracket ')' added"
+
+
+@dataclass(frozen=True)
 class GradeRun:
     """Everything a grading run produced, in roster order; outputs are written from this alone."""
 
@@ -183,6 +254,24 @@ class GradeRun:
     results: list[StudentResult]
     issues: list[Issue]
     files: list[tuple[str, str]] = field(default_factory=list)  # (path, detected shape)
+    uncounted: list[GradedAnswer] = field(default_factory=list)  # graded but not counted (id conflicts)
+    warnings: list[str] = field(default_factory=list)  # about the inputs, not tied to a row (bank edited, ...)
+    suggestions: dict[tuple[str, int], Suggestion] = field(default_factory=dict)  # review queue readings
+    invalid: Literal["review", "zero"] = "review"
+    absent_zero: bool = False
+
+    def provisional(self, result: StudentResult) -> bool:
+        """A total that may still change: answers wait for review and --invalid review is in force."""
+        return self.invalid == "review" and result.pending > 0
+
+    @property
+    def review(self) -> list[GradedAnswer]:
+        """The review queue, in roster and slot order: every invalid or unsure answer (settled or not)."""
+        return [a for r in self.results for a in r.answers if a.needs_review]
+
+    @property
+    def overrides(self) -> list[GradedAnswer]:
+        return [a for r in self.results for a in r.answers if a.override is not None]
 
     @property
     def slots(self) -> list[int]:

@@ -34,6 +34,8 @@ IDENTITY_COLUMNS = ("email", "email_address", "id_number", "idnumber", "username
 """Used when there is no student id column: the value is looked up in the roster's extra columns."""
 PROBLEM_COLUMNS = ("problem", "slot", "question", "q", "problem_number")
 ANSWER_COLUMNS = ("answer", "response", "value")
+NAME_COLUMNS = ("name", "student_name", "full_name")
+"""A name column is optional; it only helps suggest the right id for an unknown one."""
 
 
 def norm_header(text: str) -> str:
@@ -159,16 +161,21 @@ def _read_csv(path: Path, text: str, slots: Sequence[int]) -> ReadResult:
         kind = norm[sid]
     prob = _find(norm, PROBLEM_COLUMNS)
     ans = _find(norm, ANSWER_COLUMNS)
+    name_col = _find(norm, NAME_COLUMNS)
     if sid is not None and prob is not None and ans is not None:
-        return _read_long(path, rows, (sid, kind), prob, ans, len(header), issues)
+        return _read_long(path, rows, (sid, kind), prob, ans, len(header), issues, name_col)
     question_cols = [(i, parse_label(h)) for i, h in enumerate(header) if i != sid]
     question_cols = [(i, lab) for i, lab in question_cols if lab is not None]
     if sid is not None and question_cols:
-        return _read_wide(path, header, rows, (sid, kind), question_cols, issues)
+        return _read_wide(path, header, rows, (sid, kind), question_cols, issues, name_col)
     raise AnswerFileError(
         f"{path}:{header_line}: header not recognised ({', '.join(h.strip() for h in header[:6])}); expected "
         "student_id,problem,answer (long), student_id,q1,q2,... (wide), or a Moodle/Canvas responses export"
     )
+
+
+def _cell(row: list[str], i: int | None) -> str:
+    return row[i].strip() if i is not None and i < len(row) else ""
 
 
 def _read_long(
@@ -179,6 +186,7 @@ def _read_long(
     ans: int,
     width: int,
     issues: list[Issue],
+    name_col: int | None = None,
 ) -> ReadResult:
     sid, kind = student_col
     answers: list[RawAnswer] = []
@@ -208,8 +216,8 @@ def _read_long(
             )
             continue
         answers.append(
-            RawAnswer(source, StudentKey(((kind, student),)), label.slot, label.component, row[ans],
-                      label_text)
+            RawAnswer(source, StudentKey(((kind, student),), _cell(row, name_col)), label.slot, label.component,
+                      row[ans], label_text)
         )
     return ReadResult(answers, issues, "long CSV")
 
@@ -221,6 +229,7 @@ def _read_wide(
     student_col: tuple[int, str],
     question_cols: list[tuple[int, Any]],
     issues: list[Issue],
+    name_col: int | None = None,
 ) -> ReadResult:
     sid, kind = student_col
     answers: list[RawAnswer] = []
@@ -246,8 +255,8 @@ def _read_wide(
         for i, label in question_cols:
             cell = row[i] if i < len(row) else ""
             answers.append(
-                RawAnswer(source, StudentKey(((kind, student),)), label.slot, label.component, cell,
-                          header[i].strip())
+                RawAnswer(source, StudentKey(((kind, student),), _cell(row, name_col)), label.slot,
+                          label.component, cell, header[i].strip())
             )
     return ReadResult(answers, issues, "wide CSV")
 

@@ -13,7 +13,7 @@ from html import escape
 from quizgen.grading import plots
 from quizgen.grading.csvout import fmt_number
 from quizgen.grading.htmlpage import math, page
-from quizgen.grading.model import GradedAnswer, GradeRun, display_outcome
+from quizgen.grading.model import GradedAnswer, GradeRun, checked_outcome, display_outcome
 from quizgen.grading.stats import ClassStats, class_stats
 from quizgen.notation import key_text
 
@@ -59,7 +59,10 @@ def report_html(run: GradeRun) -> str:
     body = [
         f"<h1>{escape(bank.title or 'Quiz')}: class report</h1>",
         f'<p class="sub">{escape(bank.course)}</p>' if bank.course else "",
+        "".join(f'<p class="warn">{escape(w)}</p>' for w in run.warnings),
+        _review(run, st),
         _overview(st),
+        _absent(st, run.absent_zero),
         "<h2>Scores</h2>",
         _img(plots.score_histogram([r.percent for r in run.results]), "histogram of the students' scores in %"),
         "<h2>Success per problem</h2>",
@@ -70,18 +73,92 @@ def report_html(run: GradeRun) -> str:
         _invalid(st),
         "<h2>Problems found in the answers files</h2>",
         _issues(run, st),
+        _overrides(run),
     ]
     return page(f"{bank.title or 'Quiz'}: class report", "\n".join(b for b in body if b))
 
 
+MAX_REVIEW = 200
+
+
+def _review(run: GradeRun, st: ClassStats) -> str:
+    """The review queue first: unreadable or undecided answers, with suggested readings."""
+    items = run.review
+    if not items:
+        return ""
+    if st.to_review:
+        until = ("their students' totals are provisional and left blank in the gradebooks until reviewed"
+                 if run.invalid == "review" else "they count 0 points (--invalid zero)")
+        head = (f"<h2>To review: {st.to_review} answer{'s' if st.to_review > 1 else ''}</h2>"
+                f"<p>The checker could not read or could not decide these answers; {until}. Settle each with a line "
+                "in an overrides file (<code>student_id,problem,points,note</code> or "
+                "<code>student_id,problem,verdict,note</code>) and grade again with <code>--overrides</code>. "
+                "The full list is in <code>review.csv</code>.</p>")
+    else:
+        head = f"<h2>Reviewed: {st.reviewed} answers</h2><p>Every answer in the review queue has an override.</p>"
+    rows = [head, "<table><tr><th>Student</th><th>Problem</th><th>Answer</th><th>Why</th>"
+                  "<th>Suggested reading</th><th>Key</th><th>Override</th></tr>"]
+    for a in items[:MAX_REVIEW]:
+        sug = run.suggestions.get((a.student_id, a.slot))
+        reading = ""
+        if sug is not None:
+            reading = f"{math(sug.text)} <span class=muted>({escape(sug.repair)})</span>"
+        typed = a.typed if len(a.typed) <= 200 else a.typed[:200] + "..."
+        rows.append(
+            f"<tr><td>{escape(a.student_id)}</td><td>{a.slot}</td><td><code>{escape(typed)}</code></td>"
+            f"<td>{escape(a.outcome)}: {escape(a.feedback)}</td><td>{reading}</td>"
+            f"<td>{math(key_text(a.problem.answer), a.problem.answer_latex)}</td>"
+            f"<td>{escape(a.override.describe()) if a.override else '<span class=muted>pending</span>'}</td></tr>"
+        )
+    if len(items) > MAX_REVIEW:
+        rows.append(f"<tr><td colspan=7 class=muted>... {len(items) - MAX_REVIEW} more in review.csv</td></tr>")
+    rows.append("</table>")
+    return '<div class="review">' + "\n".join(rows) + "</div>"
+
+
+def _absent(st: ClassStats, zero: bool) -> str:
+    if not st.absent:
+        return ""
+    shown = ", ".join(escape(s) for s in st.absent[:50]) + (", ..." if len(st.absent) > 50 else "")
+    where = "0 in the gradebooks (--absent zero)" if zero else "blank in the gradebooks"
+    return f"<p>Absent (no answers; left out of every statistic, {where}): {len(st.absent)}: {shown}</p>"
+
+
+def _overrides(run: GradeRun) -> str:
+    done = run.overrides
+    if not done:
+        return ""
+    rows = [f"<h2>Overrides: {len(done)}</h2>",
+            "<table><tr><th>Student</th><th>Problem</th><th>The checker said</th><th>Override</th>"
+            "<th class=num>Points</th><th>Where</th></tr>"]
+    for a in done:
+        o = a.override
+        assert o is not None
+        rows.append(
+            f"<tr><td>{escape(a.student_id)}</td><td>{a.slot}</td><td>{escape(checked_outcome(a))}</td>"
+            f"<td>{escape(o.describe())}</td><td class=num>{fmt_number(a.points)} / {fmt_number(a.problem.points)}</td>"
+            f"<td><code>{escape(o.source.file)}:{o.source.line}</code></td></tr>"
+        )
+    rows.append("</table>")
+    return "\n".join(rows)
+
+
 def _overview(st: ClassStats) -> str:
     c = st.counts
-    return (
+    extra = []
+    if st.absent:
+        extra.append(f"{len(st.absent)} absent")
+    if st.provisional:
+        extra.append(f"{st.provisional} provisional")
+    if st.overrides:
+        extra.append(f"{st.overrides} overrides applied")
+    note = f"<p class=muted>Students graded: {st.students} ({', '.join(extra)}).</p>" if extra else ""
+    return note + (
         "<table>"
         "<tr><th>Students</th><th>Answers</th><th>Correct</th><th>Partly right</th><th>Incorrect</th>"
         "<th>Invalid</th><th>Blank or missing</th><th>Mean</th><th>Median</th><th>Lowest</th><th>Highest</th></tr>"
         f"<tr><td class=num>{st.students}</td><td class=num>{st.answers}</td><td class=num>{c['correct']}</td>"
-        f"<td class=num>{c['partial']}</td><td class=num>{c['incorrect']}</td><td class=num>{c['invalid']}</td>"
+        f"<td class=num>{c['partial']}</td><td class=num>{c['incorrect']}</td><td class=num>{c['invalid'] + c['unsure']}</td>"
         f"<td class=num>{c['blank'] + c['missing']}</td><td class=num>{_pct(st.mean)}</td>"
         f"<td class=num>{_pct(st.median)}</td><td class=num>{_pct(st.low)}</td><td class=num>{_pct(st.high)}</td></tr>"
         "</table>"
@@ -97,7 +174,7 @@ def _success(st: ClassStats) -> str:
         [p.share("correct") for p in st.problems],
         [p.share("partial") for p in st.problems],
         [p.share("incorrect") for p in st.problems],
-        [p.share("invalid") for p in st.problems],
+        [p.share("invalid", "unsure") for p in st.problems],
         [p.share("blank", "missing") for p in st.problems],
     )
     rows = [
@@ -110,7 +187,7 @@ def _success(st: ClassStats) -> str:
         rows.append(
             f"<tr><td>{p.slot}</td><td>{escape(p.family)}</td><td class=num>{_pct(p.share('correct'))} {bar}</td>"
             f"<td class=num>{_pct(p.share('partial'))}</td><td class=num>{_pct(p.share('incorrect'))}</td>"
-            f"<td class=num>{_pct(p.share('invalid'))}</td><td class=num>{_pct(p.share('blank', 'missing'))}</td>"
+            f"<td class=num>{_pct(p.share('invalid', 'unsure'))}</td><td class=num>{_pct(p.share('blank', 'missing'))}</td>"
             f"<td class=num>{fmt_number(p.mean_points)} / {fmt_number(p.max_points)}</td></tr>"
         )
     rows.append("</table>")
@@ -151,12 +228,12 @@ def _mistakes(st: ClassStats) -> str:
 def _invalid(st: ClassStats) -> str:
     out: list[str] = []
     for p in st.problems:
-        bad = [a for a in p.answers if a.outcome == "invalid"]
+        bad = [a for a in p.answers if a.needs_review]
         if not bad:
             continue
         groups = Counter((a.typed.strip(), a.feedback) for a in bad)
         ranked = sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))
-        out.append(f"<h3>Problem {p.slot}: {len(bad)} invalid</h3>")
+        out.append(f"<h3>Problem {p.slot}: {len(bad)} invalid or undecided</h3>")
         out.append("<table><tr><th>Typed</th><th class=num>Times</th><th>Why it could not be read</th></tr>")
         for (typed, message), n in ranked[:MAX_ROWS]:
             shown = typed if len(typed) <= 200 else typed[:200] + "..."

@@ -16,19 +16,23 @@ from typing import Literal
 from quizgen.errors import AnswerFileError
 from quizgen.fileio import staging_dir
 from quizgen.grading import csvout
-from quizgen.grading.collect import collect
-from quizgen.grading.engine import Backend, grade
+from quizgen.grading.bank_source import BankSource, resolve
+from quizgen.grading.collect import StudentIndex, collect
+from quizgen.grading.engine import Backend, grade_all
 from quizgen.fileio import file_stems
 from quizgen.grading.feedback import feedback_html
-from quizgen.grading.model import GradeRun, ReadResult
+from quizgen.grading.model import GradeRun, Override, ReadResult, StudentResult, Submission
+from quizgen.grading.overrides import apply_overrides
 from quizgen.grading.readers import read_answers
 from quizgen.grading.report import report_html
+from quizgen.grading.review import suggest
 from quizgen.grading.variants import VariantBuilder
 from quizgen.manifest import Manifest
 
 Gradebook = Literal["canvas", "moodle"]
+InvalidMode = Literal["review", "zero"]
 
-OUTPUT_FILES = ("grades.csv", "responses.csv", "problems.csv", "report.html")
+OUTPUT_FILES = ("grades.csv", "responses.csv", "problems.csv", "review.csv", "report.html")
 
 
 def manifest_slots(manifest: Manifest) -> list[int]:
@@ -49,16 +53,63 @@ def grade_files(
     progress: Callable[[int], None] | None = None,
     on_requests: Callable[[int], None] | None = None,
     manifest_dir: str | Path | None = None,
+    bank: BankSource | None = None,
+    overrides: Sequence[Override] = (),
+    invalid: InvalidMode = "review",
+    absent_zero: bool = False,
+    manifest_name: str = "the manifest",
 ) -> GradeRun:
     """Read, match and grade; on_requests is told how many checks will run (to size a progress bar).
 
-    manifest_dir is where a relative bank path is looked for when LMS variants must be rebuilt.
+    manifest_dir is where a relative bank path is looked for when LMS variants must be rebuilt and no bank
+    is given (bank: see quizgen.grading.bank_source). overrides are applied last. Raises AnswerFileError
+    when no answer belongs to a student of the manifest (answers for another class, or no answers at all).
     """
     reads = read_all(paths, manifest)
-    builder = VariantBuilder(manifest, Path(manifest_dir) if manifest_dir is not None else Path("."))
-    submissions, issues = collect(manifest, reads, first=first, variants=builder)
-    results = grade(submissions, backend, progress=progress, on_requests=on_requests)
-    return GradeRun(manifest, results, issues, [(str(p), r.shape) for p, r in zip(paths, reads, strict=True)])
+    folder = Path(manifest_dir) if manifest_dir is not None else Path(".")
+    source = bank if bank is not None else resolve(manifest, folder)
+    builder = VariantBuilder(manifest, folder, source)
+    uncounted: list[Submission] = []
+    submissions, issues = collect(manifest, reads, first=first, variants=builder, uncounted=uncounted)
+    check_some_matched(manifest, reads, submissions, manifest_name)
+    results, extra = grade_all(submissions, uncounted, backend, progress=progress, on_requests=on_requests)
+    suggested = suggest(results)
+    results = apply_overrides(results, overrides)
+    return GradeRun(
+        manifest, results, issues, [(str(p), r.shape) for p, r in zip(paths, reads, strict=True)],
+        uncounted=extra, warnings=list(source.warnings), suggestions=suggested, invalid=invalid,
+        absent_zero=absent_zero,
+    )
+
+
+def check_some_matched(
+    manifest: Manifest, reads: Sequence[ReadResult], submissions: Sequence[Submission], manifest_name: str
+) -> None:
+    """Stop, before anything is checked, when not one answer belongs to a student of the manifest.
+
+    Grading another class's answers would otherwise give everyone 0% (and a gradebook of zeros).
+    """
+    if any(s.source is not None for s in submissions):
+        return
+    index = StudentIndex.build(manifest.students)
+    if any(index.find(raw) is not None for r in reads for raw in r.answers):
+        return  # students matched, but none of their answers named a problem: reported in problems.csv
+    files = ", ".join(r.path for r in reads) or "the answers files"
+    ids: dict[str, None] = {}
+    for r in reads:
+        for raw in r.answers:
+            if raw.student.label:
+                ids.setdefault(raw.student.label, None)
+    if not ids:
+        first = next((i for r in reads for i in r.issues), None)
+        why = f" (first problem: {first.file}:{first.line}: {first.detail})" if first is not None else ""
+        raise AnswerFileError(f"{files}: no answers could be read{why}; nothing was graded")
+    theirs = ", ".join(list(ids)[:3]) + (", ..." if len(ids) > 3 else "")
+    ours = ", ".join(s.student_id for s in manifest.students[:3]) + (", ..." if len(manifest.students) > 3 else "")
+    raise AnswerFileError(
+        f"{files}: none of its {len(ids)} students ({theirs}) is in {manifest_name} ({ours}); "
+        "are these answers for another manifest? Nothing was graded"
+    )
 
 
 def default_out_dir(manifest_path: str | Path) -> Path:
@@ -98,21 +149,26 @@ def write_outputs(
             (tmp / "grades.csv").write_text(csvout.grades_csv(run), encoding="utf-8", newline="")
             (tmp / "responses.csv").write_text(csvout.responses_csv(run), encoding="utf-8", newline="")
             (tmp / "problems.csv").write_text(csvout.problems_csv(run.issues), encoding="utf-8", newline="")
+            (tmp / "review.csv").write_text(csvout.review_csv(run), encoding="utf-8", newline="")
             (tmp / "report.html").write_text(report_html(run), encoding="utf-8")
             fb = tmp / "feedback"
             fb.mkdir()
             for r in run.results:
                 (fb / f"{stems[r.sheet.student_id]}.html").write_text(
-                    feedback_html(r, run.manifest.bank), encoding="utf-8"
+                    feedback_html(r, run.manifest.bank, provisional=run.provisional(r)), encoding="utf-8"
                 )
             name = csvout.assignment_name(run)
+
+            def value(r: StudentResult) -> str:
+                return csvout.gradebook_value(run, r)
+
             if "canvas" in gradebooks:
                 (tmp / "gradebook-canvas.csv").write_text(
-                    csvout.canvas_gradebook_csv(run.results, name), encoding="utf-8", newline=""
+                    csvout.canvas_gradebook_csv(run.results, name, value), encoding="utf-8", newline=""
                 )
             if "moodle" in gradebooks:
                 (tmp / "gradebook-moodle.csv").write_text(
-                    csvout.moodle_gradebook_csv(run.results, name), encoding="utf-8", newline=""
+                    csvout.moodle_gradebook_csv(run.results, name, value), encoding="utf-8", newline=""
                 )
             if pdf_writer is not None:
                 pdf_writer(run, fb, stems)

@@ -1,4 +1,8 @@
-"""Class statistics shared by the HTML report and the terminal summary."""
+"""Class statistics shared by the HTML report and the terminal summary.
+
+Absent students (no answer at all) are counted apart and left out of every mean, share and count: a
+class average must not drop because someone missed the quiz.
+"""
 
 from __future__ import annotations
 
@@ -45,20 +49,26 @@ class ClassStats:
     high: float
     problems: list[ProblemStats]
     issues: Counter[str]
+    absent: list[str] = field(default_factory=list)  # student ids
+    provisional: int = 0  # students whose total waits for review
+    to_review: int = 0  # answers in the review queue not settled by an override
+    reviewed: int = 0  # answers in the review queue settled by an override
+    overrides: int = 0
 
 
 def class_stats(run: GradeRun) -> ClassStats:
-    percents = [r.percent for r in run.results]
+    graded = [r for r in run.results if not r.absent]
+    percents = [r.percent for r in graded]
     by_slot: dict[int, ProblemStats] = {}
     counts: Counter[str] = Counter()
-    for r in run.results:
+    for r in graded:
         for a in r.answers:
             ps = by_slot.setdefault(a.slot, ProblemStats(a.slot, a.problem.family))
             ps.answers.append(a)
             counts[display_outcome(a)] += 1
     return ClassStats(
-        students=len(run.results),
-        answers=sum(1 for r in run.results for a in r.answers if a.outcome != "missing"),
+        students=len(graded),
+        answers=sum(1 for r in graded for a in r.answers if a.outcome != "missing"),
         counts=counts,
         mean=statistics.fmean(percents) if percents else 0.0,
         median=statistics.median(percents) if percents else 0.0,
@@ -66,4 +76,9 @@ def class_stats(run: GradeRun) -> ClassStats:
         high=max(percents, default=0.0),
         problems=[by_slot[s] for s in sorted(by_slot)],
         issues=Counter(i.kind for i in run.issues),
+        absent=[r.sheet.student_id for r in run.results if r.absent],
+        provisional=sum(1 for r in run.results if run.provisional(r)),
+        to_review=sum(1 for a in run.review if a.pending),
+        reviewed=sum(1 for a in run.review if not a.pending),
+        overrides=len(run.overrides),
     )

@@ -4,7 +4,7 @@ quizgen export writes each variant's id ("qg.<bank>.<seed>.s<slot>.v<variant>", 
 into the question text as a "Ref:" line, which Moodle's responses report and Canvas's student analysis
 keep, and into each STACK question's note, which is what Moodle's report shows for STACK questions. The
 variant is the v-th problem of generate_variants(bank, slot, ..., seed), so it is rebuilt from the
-manifest's bank (which manifest.read has already checked against bank_sha256).
+manifest's bank (the copy embedded in the manifest, checked against bank_sha256; see bank_source).
 
 STACK questions exported before the note carried the reference are identified by the note itself: it is
 the function and the key (quizgen.export.stack_xml.note_body), which is matched against the notes of the
@@ -19,7 +19,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quizgen.bank import Bank
 from quizgen.errors import QuizgenError
+from quizgen.grading.bank_source import BankSource, resolve
 from quizgen.grading.model import VariantRef
 from quizgen.manifest import Manifest
 from quizgen.problem import Problem
@@ -62,43 +64,26 @@ def _grading_key(problem: Problem) -> str:
 class VariantBuilder:
     """Rebuilds exported variants from the manifest's bank, once per (slot, seed).
 
-    bank_path, when given, is the bank to rebuild from instead of the path the manifest names (a
-    manifest moved to another folder); it must still match the manifest's bank_sha256.
+    The bank is the one quizgen.grading.bank_source picks: --bank, the manifest's embedded copy, or (older
+    manifests) the file it names, looked for beside the manifest (manifest_dir) and in the current folder.
     """
 
     manifest: Manifest
     manifest_dir: Path
-    bank_path: Path | None = None
+    source: BankSource | None = None
     _cache: dict[tuple[int, int | None], list[Problem]] = field(default_factory=dict)
     _notes: dict[tuple[int, int | None], dict[str, list[int]]] = field(default_factory=dict)
     _identified: dict[tuple[int, str], VariantRef | str] = field(default_factory=dict)
-    _bank: object | None = None
-    _error: str | None = None
 
-    def _load_bank(self) -> object | None:
-        if self._bank is None and self._error is None:
-            from quizgen.bank import load_bank
-
-            path = Path(self.manifest.bank.path) if self.bank_path is None else Path(self.bank_path)
-            if self.bank_path is None and not path.is_absolute() and (self.manifest_dir / path).exists():
-                path = self.manifest_dir / path
-            try:
-                bank = load_bank(path)
-            except QuizgenError as exc:
-                self._error = f"cannot rebuild LMS variants: bank {path} is needed ({exc.message.splitlines()[0]})"
-                return None
-            sha = getattr(bank, "sha256", None)
-            if self.bank_path is not None and sha != self.manifest.bank_sha256:
-                self._error = (f"cannot rebuild LMS variants: bank {path} is not the bank this manifest was "
-                               "generated from (its sha256 differs)")
-                return None
-            self._bank = bank
-        return self._bank
+    def _load_bank(self) -> Bank | str:
+        if self.source is None:
+            self.source = resolve(self.manifest, self.manifest_dir)
+        return self.source.bank()
 
     def _variants(self, slot: int, seed: int | None, count: int) -> list[Problem] | str:
         bank = self._load_bank()
-        if bank is None:
-            return self._error or "cannot rebuild LMS variants"
+        if isinstance(bank, str):
+            return bank
         from quizgen.generate import generate_variants
 
         key = (slot, seed)

@@ -23,8 +23,11 @@ from quizgen.mathparse.names import name_table
 from quizgen.mathparse.normalize import normalize, original_offset
 from quizgen.mathparse.parser import Parser
 
-KEY_LIMITS: Final[Limits] = Limits(max_length=20000, max_depth=40, max_nodes=5000, max_args=64)
-"""Keys come from manifests and teachers: larger, but still bounded (a manifest may be tampered with)."""
+KEY_LIMITS: Final[Limits] = Limits(max_length=20000, max_depth=40, max_nodes=5000, max_args=64, max_exponent=100000)
+"""Keys come from manifests and teachers: larger, but still bounded (a manifest may be tampered with).
+Keys are trusted with exponents up to 100000 ((x-a)^6000): the checker evaluates them numerically (exact
+Fractions fall back to mpmath past their size bound) instead of refusing them; max_number_bits still
+stops a numeric power (2^100000) from being computed at parse time."""
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,9 @@ def feedback_students(run: GradeRun) -> list[FeedbackStudent]:
                     interpreted=_interpreted(a),
                     interpreted_inline=visible_width(a.interpreted_latex) <= INLINE_MAX_CHARS,
                     interpreted_text=a.interpreted,
-                    feedback=a.feedback if a.outcome != "correct" else "",
+                    feedback=(f"Teacher's review: {a.override.describe()}. " if a.override else "")
+                    + (a.feedback if a.outcome != "correct" else "")
+                    + (" The checker could not grade this answer; your teacher reviews it." if a.pending else ""),
                     score=a.score,
                     points=a.points,
                 )

@@ -5,18 +5,16 @@ import random
 import pytest
 import sympy
 
-from quizgen.checker.equivalence import Tolerance, deadline_checker, equivalent, prepare
+from quizgen.checker.equivalence import deadline_checker, equivalent, prepare
 
 X = sympy.Symbol("x", real=True)
 Y = sympy.Symbol("y", real=True)
 NAMES = {"x": 0, "y": 1}
 
 
-def same(key: sympy.Basic, answer: sympy.Basic, tol: Tolerance | None = None, seed: int = 1) -> str:
+def same(key: sympy.Basic, answer: sympy.Basic, seed: int = 1) -> str:
     """The numeric verdict for two sympy expressions built in code (no parser involved)."""
-    return equivalent(
-        prepare(key, NAMES), prepare(answer, NAMES), random.Random(seed), tol or Tolerance(), deadline_checker(None)
-    ).status
+    return equivalent(prepare(key, NAMES), prepare(answer, NAMES), random.Random(seed), deadline_checker(None)).status
 
 
 @pytest.fixture

@@ -113,3 +113,17 @@ def test_batch_definitions_field() -> None:
     assert rows[1]["verdict"] == "invalid"  # z is only a name when the line defines it
     assert [row["diagnosis"] for row in rows[2:]] == ["malformed_line", "malformed_line"]
     assert all('"definitions"' in row["message"] for row in rows[2:])
+
+
+def test_unsure_and_a_rounded_decimal_travel_through_the_batch_output() -> None:
+    lines = [
+        {"id": "bump", "expected": "exp(u)", "answer": "exp(u) + exp(-(10^6 u)^2)", "variables": ["u"]},
+        {"id": "third", "expected": "x/3", "answer": "0.333x", "variables": ["x"]},
+        {"id": "short", "expected": "x/3", "answer": "0.33x", "variables": ["x"]},
+    ]
+    r = run(["--batch", "-", "--timeout", "20"], "\n".join(json.dumps(x) for x in lines) + "\n")
+    assert r.exit_code == 0
+    out = {row["id"]: row for row in map(json.loads, r.output.splitlines())}
+    assert out["bump"]["verdict"] == "unsure" and out["bump"]["score"] == 0.0 and "person" in out["bump"]["message"]
+    assert out["third"]["verdict"] == "correct" and "0.333 read as 1/3" in out["third"]["message"]
+    assert out["short"]["verdict"] == "incorrect" and "too few digits" in out["short"]["message"]

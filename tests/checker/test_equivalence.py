@@ -5,7 +5,7 @@ import random
 import pytest
 import sympy
 
-from quizgen.checker.equivalence import CheckTimeout, Tolerance, deadline_checker, equivalent, prepare
+from quizgen.checker.equivalence import CheckTimeout, deadline_checker, equivalent, prepare
 
 from .conftest import NAMES, X as x, Y as y, same
 
@@ -49,7 +49,10 @@ DIFFERENT = [
     (R(99999999, 10**8), R(99999998, 99999999)),  # exact constants: floats cannot tell them apart
     (x, x + sympy.Integer(10) ** -20),
     (sympy.exp(x), sympy.exp(x) * (1 + sympy.Integer(10) ** -30)),
-    (sympy.log(sympy.Abs(x)), sympy.log(x)),  # the answer is undefined where the key is defined
+    (x, sympy.sqrt(x) ** 3 / x + sympy.sqrt(-x)),  # real only at x = 0: no point of the domain to agree on
+    (sympy.Integer(2) * x, 2 * x + sympy.Integer(10) ** -60),  # exact: polynomials compare as Fractions
+    (sympy.sin(x), sympy.sin(x) + sympy.Integer(10) ** -50),  # precision follows the digits typed
+    (sympy.sin(x), sympy.sin(x) * (1 + sympy.Integer(10) ** -300)),
     (x, sympy.sqrt(x**2)),
     (960 * x**9, 960 * x**8),
 ]
@@ -72,11 +75,23 @@ def test_thin_region_never_passes_for_any_seed(seed: int) -> None:
     assert same(key, 2 * H(2 * x + 1), seed=seed) == "equal"
 
 
-def test_decimal_tolerance_accepts_rounding_but_exact_mode_does_not() -> None:
-    third = sympy.Float("0.333333333333") * x
-    assert same(x / 3, third, Tolerance(rel=1e-6, exact=False)) == "equal"
-    assert same(x / 3, third) == "different"
-    assert same(x / 3, sympy.Float("0.33") * x, Tolerance(rel=1e-3, exact=False)) == "different"
+def test_typed_decimals_are_the_rationals_they_spell() -> None:
+    # the rounding allowance is decided later, on the whole answer (decimals.py); here 0.333 is 333/1000
+    assert same(x / 3, sympy.Float("0.333333333333") * x) == "different"
+    assert same(x / 4, sympy.Float("0.25") * x) == "equal"
+    assert same(2 * x + 3 * y, 2 * (x + sympy.Float("1.5") * y)) == "equal"
+
+
+def test_points_where_the_answer_is_not_real_are_outside_the_domain() -> None:
+    k = prepare(sympy.Integer(1), NAMES)
+    a = prepare(sympy.sqrt(x / y) * sympy.sqrt(y / x), NAMES)
+    cmp = equivalent(k, a, random.Random(3), deadline_checker(None))
+    assert cmp.status == "equal" and cmp.narrower_domain
+    assert same(sympy.sqrt(x**2 + 1), sympy.sqrt(x**2 + 1) * sympy.sqrt(y) / sympy.sqrt(y)) == "equal"
+    # but not real on a whole branch of the key: log(x) says nothing about log|x| for x < 0
+    assert same(sympy.log(sympy.Abs(x)), sympy.log(x)) == "different"
+    ind = sympy.Piecewise((1, x > 0), (0, True))
+    assert same(ind, 1 + sympy.sqrt(x) - sympy.sqrt(x**3) / x) == "different"
 
 
 def test_key_without_real_values_is_undecided() -> None:
@@ -87,13 +102,13 @@ def test_key_without_real_values_is_undecided() -> None:
 def test_deadline_is_honoured() -> None:
     k = prepare(sympy.Max(x, y), NAMES)
     with pytest.raises(CheckTimeout):
-        equivalent(k, k, random.Random(0), Tolerance(), deadline_checker(0.0))
+        equivalent(k, k, random.Random(0), deadline_checker(0.0))
 
 
 def test_same_seed_same_points() -> None:
     k, a = prepare(ind, NAMES), prepare(H(x - y), NAMES)
-    one = equivalent(k, a, random.Random(7), Tolerance(), deadline_checker(None))
-    two = equivalent(k, a, random.Random(7), Tolerance(), deadline_checker(None))
+    one = equivalent(k, a, random.Random(7), deadline_checker(None))
+    two = equivalent(k, a, random.Random(7), deadline_checker(None))
     assert one.points == two.points and one.points
 
 

@@ -107,3 +107,26 @@ def test_mpmath_underflow_is_zero_and_overflow_is_refused() -> None:
     assert run_mp(tiny, (MPX.mpf(30), MPX.mpf(0))) == 0
     huge = compile_expr(sympy.exp(sympy.exp(sympy.exp(x))), NAMES, MP)
     assert run_mp(huge, (MPX.mpf(4), MPX.mpf(0))) is UNDEF  # refused quickly, never computed
+
+
+def test_exact_backend_computes_with_fractions() -> None:
+    from fractions import Fraction
+
+    from quizgen.checker.evaluate import EXACT, run_exact
+
+    expr = x**3 / 3 + sympy.Float("0.333") * y + sympy.Piecewise((1, x > y), (0, True))
+    value = run_exact(compile_expr(expr, NAMES, EXACT), (2.0, 1.0))
+    assert value == Fraction(8, 3) + Fraction(333, 1000) + 1  # 0.333 is 333/1000, exactly
+    assert run_exact(compile_expr(1 / x, NAMES, EXACT), (0.0, 0.0)) is UNDEF
+    assert run_exact(compile_expr((x**1000) ** 1000, NAMES, EXACT), (2.1, 0.0)) is OVERFLOW  # too big: use mpmath
+    for not_rational in (sympy.sin(x), sympy.sqrt(x), sympy.pi * x, sympy.exp(x)):
+        with pytest.raises(Unsupported):
+            compile_expr(not_rational, NAMES, EXACT)
+
+
+def test_mpmath_at_any_precision() -> None:
+    from quizgen.checker.evaluate import mp_backend, mp_context
+
+    ctx = mp_context(200)
+    v = run_mp(compile_expr(sympy.sin(x) + sympy.Integer(10) ** -150, NAMES, mp_backend(200)), (ctx.mpf(2), 0), ctx)
+    assert v - ctx.sin(2) == ctx.mpf(10) ** -150 * (1 + ctx.mpf(10) ** -40) or abs(v - ctx.sin(2) - ctx.mpf(10) ** -150) < ctx.mpf(10) ** -190

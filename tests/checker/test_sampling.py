@@ -22,3 +22,23 @@ def test_points_straddle_each_breakpoint() -> None:
     values = [2 * p[0] + 1 for p in pts]
     assert any(0 < v < 1e-4 for v in values) and any(-1e-4 < v < 0 for v in values)
     assert not any(v == 0 for v in values)
+
+
+def test_no_cap_on_breakpoints() -> None:
+    # 20 breakpoints: every one is found (the old cap was 12)
+    expr = sum(sympy.Heaviside(x - i) for i in range(1, 21))
+    assert len(breakpoint_exprs([expr])) == 20
+
+
+def test_far_breakpoints_are_straddled() -> None:
+    for where in (700.0, -1e7, 1e12):
+        pts = breakpoint_points(compile_breakpoints([x - where], NAMES), 2, random.Random(5), lambda: None)
+        assert any(0 < p[0] - where <= 1e-7 * abs(where) for p in pts), where
+        assert any(0 < where - p[0] <= 1e-7 * abs(where) for p in pts), where
+
+
+def test_the_middle_of_a_strip_between_two_breakpoints_is_sampled() -> None:
+    lo, hi = 1.0, 1.0 + 1e-11
+    gs = compile_breakpoints([x - 1, 1 + sympy.Rational(1, 10**11) - x], NAMES)
+    pts = breakpoint_points(gs, 2, random.Random(9), lambda: None)
+    assert any(lo < p[0] < hi for p in pts)

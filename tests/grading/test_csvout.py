@@ -23,10 +23,15 @@ from quizgen.grading.model import GradeRun, Issue, RawAnswer, ReadResult, Source
 @pytest.mark.parametrize(
     ("value", "shown"),
     [("=1+1", "'=1+1"), ("+x", "'+x"), ("-2x", "'-2x"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("2x", "2x"),
-     ("", "")],
+     ("", ""), ("-2x+1", "'-2x+1"), ("-1-1", "'-1-1"), ("-2\n=1", "'-2\n=1"), ("--2", "'--2")],
 )
 def test_formula_cells_are_defused(value: str, shown: str) -> None:
     assert safe_cell(value) == shown
+
+
+@pytest.mark.parametrize("number", ["-2", "-0.5", "+3", "-.5", "-1e-3", "2.", "-70"])
+def test_negative_numbers_stay_numbers(number: str) -> None:
+    assert safe_cell(number) == number
 
 
 @pytest.mark.parametrize(("value", "text"), [(3.0, "3"), (1.5, "1.5"), (2 / 3, "0.67"), (0.0, "0"), (66.666, "66.67")])
@@ -52,22 +57,23 @@ def make_run() -> GradeRun:
 
 def test_grades_csv_columns_totals_and_guarded_ids() -> None:
     table = rows(grades_csv(make_run()))
-    assert table[0] == ["student_id", "name", "variant", "total", "max", "percent", "q1", "q2", "q3"]
-    assert table[1] == ["s1", "Ada Lovelace", "V0", "2", "6", "33.33", "2", "0", "0"]
-    assert table[2] == ["s2", "Émile Borel", "V1", "1.5", "6", "25", "0", "1.5", "0"]
-    assert table[3][0] == "'=cmd|' /C calc'!A0"
+    assert table[0] == ["student_id", "name", "variant", "total", "max", "percent", "status", "q1", "q2", "q3"]
+    assert table[1] == ["s1", "Ada Lovelace", "V0", "2", "6", "33.33", "graded", "2", "0", "0"]
+    assert table[2] == ["s2", "Émile Borel", "V1", "1.5", "6", "25", "graded", "0", "1.5", "0"]
+    assert table[3] == ["'=cmd|' /C calc'!A0", "Mallory <script>", "V2", "", "6", "", "absent", "", "", ""]
 
 
 def test_responses_csv_has_one_row_per_answer_with_verdicts() -> None:
     table = rows(responses_csv(make_run()))
     assert table[0] == ["student_id", "problem", "answer", "interpreted", "verdict", "points", "max", "feedback",
-                        "diagnosis"]
+                        "diagnosis", "override", "counted"]
     by_key = {(r[0], r[1]): r for r in table[1:]}
     assert len(by_key) == 9
     assert by_key[("s1", "1")][4:7] == ["correct", "2", "2"]
     assert by_key[("s2", "2")][4:6] == ["partial", "1.5"]
     assert by_key[("s2", "3")][2] == "'=HYPERLINK(1)" and by_key[("s2", "3")][4] == "incorrect"
     assert by_key[("s1", "2")][4] == "missing"
+    assert by_key[("'=cmd|' /C calc'!A0", "1")][4:6] == ["absent", ""]  # absent: no points, not 0
 
 
 def test_problems_csv() -> None:

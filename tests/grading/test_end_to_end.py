@@ -137,8 +137,12 @@ def test_generate_answer_and_grade(tmp_path: Path, checker: str) -> None:
     assert verdict[(s3.student_id, 2)]["verdict"] == "blank"
 
     grades = {r["student_id"]: r for r in csv.DictReader(io.StringIO((out / "grades.csv").read_text("utf-8-sig")))}
-    assert [grades[s]["total"] for s in ("s1", "s2", "s3", "s4")] == ["7", "0", "0", "0"]
+    assert [grades[s]["total"] for s in ("s1", "s2", "s3", "s4")] == ["7", "0", "0", ""]  # s4 is absent
+    assert [grades[s]["status"] for s in ("s1", "s2", "s3", "s4")] == ["graded", "graded", "provisional", "absent"]
     assert grades["s1"]["percent"] == "100" and grades["s1"]["max"] == "7"
+    review = list(csv.DictReader(io.StringIO((out / "review.csv").read_text("utf-8-sig"))))
+    assert [(r["student_id"], r["problem"], r["verdict"], r["suggested_reading"]) for r in review] == [
+        ("s3", "1", "invalid", "")]  # the hostile answer: nothing to suggest, never evaluated
 
     problems = list(csv.DictReader(io.StringIO((out / "problems.csv").read_text("utf-8-sig"))))
     kinds = sorted((r["kind"], r["student_id"]) for r in problems)
@@ -149,3 +153,4 @@ def test_generate_answer_and_grade(tmp_path: Path, checker: str) -> None:
     canvas = (out / "gradebook-canvas.csv").read_text(encoding="utf-8").splitlines()
     assert canvas[0] == "Student,ID,SIS User ID,SIS Login ID,Section,Grading end to end"
     assert canvas[2] == "Ada Lovelace,,SIS1,,A,7"
+    assert canvas[4:] == ['"O\'Brien, Pat",,SIS3,,B,', "Absent Student,,SIS4,,B,"]  # provisional, absent: blank

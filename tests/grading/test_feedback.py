@@ -25,3 +25,25 @@ def test_feedback_page_escapes_everything_and_shows_plain_text() -> None:
     assert "4*cos(4*x)" in page  # the key, as plain text
     assert "Chain rule: outer cos" in page  # the worked solution
     assert '<span class="tex">' in page and "html.mj .tex" in page  # TeX only shown once MathJax runs
+
+
+def test_feedback_shows_the_override_the_review_and_absence(tmp_path) -> None:
+    from quizgen.grading.model import GradeRun
+    from quizgen.grading.overrides import apply_overrides, read_overrides
+    from quizgen.render.feedback import feedback_students
+
+    m = make_manifest()
+    answers = [RawAnswer(Source("a.csv", 2), StudentKey((("student_id", "s1"),)), 1, None, "2cos(2x", "q1"),
+               RawAnswer(Source("a.csv", 3), StudentKey((("student_id", "s2"),)), 1, None, "3cos(3x", "q1")]
+    subs, _ = collect(m, [ReadResult(answers, [], "long CSV")])
+    path = tmp_path / "o.csv"
+    path.write_text("student_id,problem,points,note\ns1,1,2,bracket <missing>\n", encoding="utf-8")
+    results = apply_overrides(grade(subs, FakeBackend()), read_overrides(path, m))
+    s1 = feedback_html(results[0], m.bank, provisional=False)
+    assert "Teacher's review" in s1 and "2 points (bracket &lt;missing&gt;)" in s1 and "could not be read" in s1
+    s2 = feedback_html(results[1], m.bank, provisional=True)
+    assert "provisional" in s2 and "reviewed by your teacher" in s2
+    assert "Absent: no answers were received" in feedback_html(results[2], m.bank)
+    pdf_context = feedback_students(GradeRun(m, results, []))
+    assert pdf_context[0].answers[0].feedback.startswith("Teacher's review: 2 points (bracket <missing>).")
+    assert pdf_context[1].answers[0].feedback.endswith("your teacher reviews it.")  # pending, in the PDF too

@@ -41,3 +41,20 @@ def test_plots_are_embedded_pngs_without_metadata_and_the_page_is_deterministic(
         assert png.startswith(b"\x89PNG") and b"Software" not in png and b"matplotlib" not in png
     assert report_html(make_run()) == page
     assert "http" not in page.replace("https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-svg.js", "")
+
+
+def test_the_review_queue_comes_first_and_absent_students_and_overrides_are_named(tmp_path) -> None:
+    from dataclasses import replace
+
+    from quizgen.grading.overrides import apply_overrides, read_overrides
+    from quizgen.grading.review import suggest
+
+    run = make_run()
+    path = tmp_path / "o.csv"
+    path.write_text("student_id,problem,verdict,note\ns2,1,correct,accepted on appeal\n", encoding="utf-8")
+    run = replace(run, results=apply_overrides(run.results, read_overrides(path, run.manifest)),
+                  suggestions=suggest(run.results), warnings=["bank b.yaml was edited <since>"])
+    body = report_html(run).split("</head>", 1)[1]
+    assert body.index("bank b.yaml was edited &lt;since&gt;") < body.index("To review: 1 answer") < body.index("Scores")
+    assert "provisional" in body and "Absent" in body and "=cmd|&#x27; /C calc&#x27;!A0" in body
+    assert "<h2>Overrides: 1</h2>" in body and "accepted on appeal" in body

@@ -60,20 +60,43 @@ def test_canvas_columns_with_refs_are_graded_against_the_variant_the_student_saw
     assert not [i for i in issues if i.kind in ("duplicate", "unknown_problem")]
 
 
-def test_without_the_bank_the_answer_is_reported_not_graded_against_the_wrong_key(tmp_path: Path) -> None:
+def _moodle_file(tmp_path: Path, ref: str, answer: str) -> Path:
+    header = ["Surname", "First name", "ID number", "Question 1", "Response 1", "Question 2", "Response 2"]
+    buf = io.StringIO()
+    csv.writer(buf).writerows([header, ["A", "B", "s1", f"Ref: {ref}", answer, "q", "-"]])
+    (tmp_path / "m.csv").write_text(buf.getvalue(), encoding="utf-8")
+    return tmp_path / "m.csv"
+
+
+def test_a_moved_manifest_rebuilds_variants_from_its_embedded_bank(tmp_path: Path) -> None:
+    (tmp_path / "bank.yaml").write_text(BANK, encoding="utf-8")
+    bank = load_bank(tmp_path / "bank.yaml")
+    manifest_mod.write(generate(bank, [Student("s1", "Ada", {})], seed=9), tmp_path / "manifest.json")
+    elsewhere = tmp_path / "other-machine"
+    elsewhere.mkdir()
+    (tmp_path / "manifest.json").rename(elsewhere / "manifest.json")
+    (tmp_path / "bank.yaml").unlink()  # the bank is gone: the manifest carries its text
+    manifest = manifest_mod.read(elsewhere / "manifest.json")
+    assert manifest.bank.text == BANK
+    variant = generate_variants(bank, 1, 2, seed=5)[1]
+    subs, issues = collect(manifest, [read_answers(_moodle_file(elsewhere, "qg.bank.5.s01.v002", "2x"), [1, 2])],
+                           variants=VariantBuilder(manifest, elsewhere))
+    assert subs[0].problem == variant and subs[0].text == "2x"
+    assert not [i for i in issues if i.kind == "unknown_problem"]
+
+
+def test_an_old_manifest_without_its_bank_reports_the_answer_and_names_the_bank_option(tmp_path: Path) -> None:
+    from dataclasses import replace
+
     (tmp_path / "bank.yaml").write_text(BANK, encoding="utf-8")
     manifest = generate(load_bank(tmp_path / "bank.yaml"), [Student("s1", "Ada", {})], seed=9)
+    old = replace(manifest, bank=replace(manifest.bank, text=""))  # as written before banks were embedded
     (tmp_path / "bank.yaml").unlink()
-    header = ["Surname", "First name", "ID number", "Question 1", "Response 1", "Question 2", "Response 2"]
-    rows = [header, ["A", "B", "s1", "Ref: qg.bank.5.s01.v002", "2x", "q", "-"]]
-    buf = io.StringIO()
-    csv.writer(buf).writerows(rows)
-    (tmp_path / "m.csv").write_text(buf.getvalue(), encoding="utf-8")
-    subs, issues = collect(manifest, [read_answers(tmp_path / "m.csv", [1, 2])],
-                           variants=VariantBuilder(manifest, tmp_path))
+    subs, issues = collect(old, [read_answers(_moodle_file(tmp_path, "qg.bank.5.s01.v002", "2x"), [1, 2])],
+                           variants=VariantBuilder(old, tmp_path))
     bad = [i for i in issues if i.kind == "unknown_problem"]
-    assert len(bad) == 1 and "bank" in bad[0].detail and "'2x'" in bad[0].detail
-    assert [s.text for s in subs] == ["", ""]
+    assert len(bad) == 1 and "--bank" in bad[0].detail and "'2x'" in bad[0].detail
+    assert [s.text for s in subs] == ["", ""]  # never graded against the wrong key
 
 
 def test_moodle_round_trip_through_quizgen_export(tmp_path: Path) -> None:
@@ -128,8 +151,10 @@ def test_moodle_round_trip_through_quizgen_export(tmp_path: Path) -> None:
     assert issues == []
 
 
-def test_an_explicit_bank_must_be_the_manifests_bank(tmp_path: Path) -> None:
-    """bank_path supplies a bank the manifest's relative path no longer finds, but never a different bank."""
+def test_an_explicit_bank_rebuilds_variants_and_an_edited_one_only_warns(tmp_path: Path) -> None:
+    """--bank supplies the bank when the manifest's relative path no longer finds it; an edited bank only warns,
+    and the variants are rebuilt from the manifest's own copy."""
+    from quizgen.grading.bank_source import resolve
     from quizgen.grading.model import VariantRef
 
     (tmp_path / "bank.yaml").write_text(BANK, encoding="utf-8")
@@ -140,7 +165,47 @@ def test_an_explicit_bank_must_be_the_manifests_bank(tmp_path: Path) -> None:
     (moved / "edited.yaml").write_text(BANK.replace("points: 2", "points: 3"), encoding="utf-8")
     (tmp_path / "bank.yaml").unlink()
     ref = VariantRef("qg.bank.9.s01.v002", 1, 2, 9)
-    good = VariantBuilder(manifest, moved, bank_path=moved / "copy.yaml").problem(ref)
+    good = VariantBuilder(manifest, moved, source=resolve(manifest, moved, moved / "copy.yaml")).problem(ref)
     assert good == generate_variants(load_bank(moved / "copy.yaml"), 1, 2, seed=9)[1]
-    bad = VariantBuilder(manifest, moved, bank_path=moved / "edited.yaml").problem(ref)
-    assert isinstance(bad, str) and "not the bank this manifest was generated from" in bad
+    edited = resolve(manifest, moved, moved / "edited.yaml")
+    assert any("changed since this manifest was generated" in w for w in edited.warnings)
+    assert VariantBuilder(manifest, moved, source=edited).problem(ref) == good
+
+
+def test_quizgen_grade_regrades_lms_answers_from_a_moved_manifest_without_the_bank(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from click.testing import CliRunner
+    from gradetools import FakeBackend
+
+    from quizgen.cli import cli
+    from quizgen.grading import engine
+
+    class Fake(FakeBackend):
+        def __init__(self, *, workers: int, timeout: float) -> None:
+            super().__init__()
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(engine, "CheckerBackend", Fake)
+    (tmp_path / "bank.yaml").write_text(BANK, encoding="utf-8")
+    bank = load_bank(tmp_path / "bank.yaml")
+    manifest_mod.write(generate(bank, [Student("s1", "Ada", {"email": "ada@uni.edu"})], seed=9),
+                       tmp_path / "gen" / "manifest.json")
+    keys1, keys2 = generate_variants(bank, 1, 3, seed=3), generate_variants(bank, 2, 3, seed=3)
+    header = ["Surname", "First name", "Email address", "Question 1", "Response 1", "Question 2", "Response 2"]
+    row = ["L", "Ada", "ada@uni.edu", "Find it. Ref: qg.bank.3.s01.v003", keys1[2].answer,
+           "Find it. Ref: qg.bank.3.s02.v001", keys2[0].answer]
+    buf = io.StringIO()
+    csv.writer(buf).writerows([header, row])
+    other = tmp_path / "another-machine"
+    other.mkdir()
+    (other / "moodle.csv").write_text(buf.getvalue(), encoding="utf-8")
+    (tmp_path / "gen" / "manifest.json").rename(other / "manifest.json")
+    (tmp_path / "bank.yaml").unlink()
+    result = CliRunner().invoke(cli, ["grade", "--manifest", str(other), str(other / "moodle.csv"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    grades = list(csv.DictReader(io.StringIO((other / "grades" / "grades.csv").read_text(encoding="utf-8-sig"))))
+    assert (grades[0]["total"], grades[0]["max"]) == ("3", "3")
+    assert (other / "grades" / "problems.csv").read_text(encoding="utf-8-sig").count("\n") == 1  # header only
