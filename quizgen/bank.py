@@ -10,18 +10,28 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
+from ruamel.yaml.reader import ReaderError
 
 from quizgen.bank_schema import CheckedSlot, check_bank_keys, check_slot_keys
 from quizgen.errors import BankError
 from quizgen.families.base import Family, SlotSpec
-from quizgen.families.options import type_name
+from quizgen.families.options import shown_value, type_name
 from quizgen.resources import missing_bank_hint, resolve_bank
+
+MAX_BANK_BYTES = 5_000_000
+MAX_DEPTH = 20
+"""Deepest nesting of lists and mappings; a bank needs 4 (slots, slot, point, value)."""
+MAX_VALUES = 10_000
+"""Most values a bank may hold once YAML aliases are expanded (a "billion laughs" bank expands to 10^9)."""
+MAX_DIGITS = 30
+"""Longest number a bank may write; the limit is on the text, before YAML turns it into an integer."""
 
 
 @dataclass(frozen=True)
@@ -97,16 +107,27 @@ def _read(path: Path, shown: str) -> tuple[bytes, Any]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise BankError(f"{shown}:{line}: the bank is not UTF-8 text; save it as UTF-8") from None
+    if len(raw) > MAX_BANK_BYTES:
+        raise BankError(f"{shown}: the bank is {len(raw):,} bytes, more than a bank needs "
+                        f"(the limit is {MAX_BANK_BYTES:,}); check it is the right file")
     yaml = YAML(typ="rt")
     try:
+        _check_shape(yaml, text, shown)
         data = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark is not None else ""
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         raise BankError(f"{shown}{line}: YAML syntax error: {problem}; fix the YAML") from None
+    except ReaderError as exc:  # a character YAML does not allow (NUL, other control characters)
+        line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else 0
+        where = f"{shown}:{line}" if line else shown
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        raise BankError(f"{where}: the control character U+{code:04X} is not allowed in YAML; remove it") from None
     except YAMLError as exc:
         raise BankError(f"{shown}: YAML syntax error: {str(exc).splitlines()[0]}; fix the YAML") from None
+    except (RecursionError, ValueError, OverflowError) as exc:  # after _check_shape, a YAML library edge case
+        raise BankError(f"{shown}: the bank cannot be read ({type(exc).__name__}); simplify the YAML") from None
     return raw, data
 
 
@@ -118,7 +139,8 @@ def _report(errors: _Errors, node: Any, line: int | None, prefix: str, problems:
             errors.add(line, prefix, message)
         else:
             where = _key_line(node, key) if key in node else (_node_line(node) or line)
-            errors.add(where, f"{prefix}.{key}" if prefix else str(key), message)
+            name = key if isinstance(key, str) else shown_value(key)
+            errors.add(where, f"{prefix}.{name}" if prefix else name, message)
     return bool(problems)
 
 
@@ -136,6 +158,74 @@ def _slot_spec(number: int, checked: CheckedSlot) -> SlotSpec:
         point=values["point"],
         options=checked.options,
     )
+_NUMBER = re.compile(r"[-+]?(?:0[xob])?[0-9_]+(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?")
+_DEEP_BRACKETS = re.compile(r"[\[{](?:\s*[\[{]){%d}" % MAX_DEPTH)  # noqa: UP031 - a regex's braces
+"""More than MAX_DEPTH brackets opened in a row: YAML's scanner would read them all before the first event."""
+_TOO_DEEP = (f"lists and mappings nested more than {MAX_DEPTH} deep; a bank needs 4 levels, so check the brackets "
+             "and indentation")
+
+
+@dataclass
+class _Shape:
+    """Running counts over a bank's YAML event stream, for _check_shape: the nesting depth, the values seen
+    so far with aliases expanded, and how many values each anchor stands for."""
+
+    depth: int = 0
+    total: int = 0
+    sizes: dict[str, int] = field(default_factory=dict)  # anchor -> values it stands for, aliases inside expanded
+    open_anchors: list[tuple[str, int]] = field(default_factory=list)  # (anchor, total when its collection started)
+
+    def problem(self, event: Any) -> str:
+        """Count one event; the message if the bank is now too large, too deep or has too long a number."""
+        if isinstance(event, AliasEvent):
+            self.total += self.sizes.get(str(event.anchor), 1)
+        elif isinstance(event, (ScalarEvent, CollectionStartEvent)):
+            self.total += 1
+        if self.total > MAX_VALUES:
+            return (f"the bank holds more than {MAX_VALUES:,} values, counting what YAML aliases (*name) repeat; "
+                    "a bank needs far fewer, so look for nested aliases")
+        if isinstance(event, ScalarEvent):
+            return self._scalar(event)
+        if isinstance(event, CollectionStartEvent):
+            return self._start(event)
+        if isinstance(event, CollectionEndEvent):
+            self._end()
+        return ""
+
+    def _scalar(self, event: ScalarEvent) -> str:
+        if event.anchor is not None:
+            self.sizes[str(event.anchor)] = 1
+        value = event.value
+        if event.style is None and len(value) > MAX_DIGITS and _NUMBER.fullmatch(value):
+            return f"a number {len(value):,} characters long; numbers in a bank have at most {MAX_DIGITS} digits"
+        return ""
+
+    def _start(self, event: CollectionStartEvent) -> str:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            return _TOO_DEEP
+        self.open_anchors.append((str(event.anchor) if event.anchor is not None else "", self.total - 1))
+        return ""
+
+    def _end(self) -> None:
+        self.depth -= 1
+        anchor, start = self.open_anchors.pop()
+        if anchor:
+            self.sizes[anchor] = self.total - start
+
+
+def _check_shape(yaml: YAML, text: str, shown: str) -> None:
+    """Refuse, from the event stream and before anything is built, what would exhaust time or memory:
+    nesting past MAX_DEPTH (the YAML composer recurses), aliases that expand past MAX_VALUES values, and
+    numbers longer than MAX_DIGITS digits. Linear in the file; raises BankError with the line."""
+    deep = _DEEP_BRACKETS.search(text)
+    if deep:
+        raise BankError(f"{shown}:{text.count(chr(10), 0, deep.start()) + 1}: {_TOO_DEEP}")
+    shape = _Shape()
+    for event in yaml.parse(text):
+        problem = shape.problem(event)
+        if problem:
+            raise BankError(f"{shown}:{event.start_mark.line + 1}: {problem}")
 
 
 def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpec | None:

@@ -20,6 +20,7 @@ from fractions import Fraction
 from typing import Any
 
 from quizgen.errors import BankError
+from quizgen.export.maxima_names import maxima_name_problem
 from quizgen.families.base import Family
 from quizgen.families.options import (
     Boolean,
@@ -28,6 +29,7 @@ from quizgen.families.options import (
     ValidationError,
     as_option,
     is_int,
+    shown_value,
     type_name,
 )
 from quizgen.families.registry import family_names, get_family, unknown_family_message
@@ -37,6 +39,12 @@ DEFAULT_COEFFICIENTS = (1, 5)
 COEFFICIENT_LIMIT = 1000
 """Largest coefficient magnitude a bank may ask for: bigger numbers make keys too long to typeset."""
 POINT_LIMIT = 1000
+POINTS_LIMIT = 1_000_000
+"""Largest `points` a slot may carry."""
+MAX_SLOTS = 100
+"""Most problems on one sheet; each slot is drawn once to be checked, so this also bounds `bank check`."""
+TEXT_LIMITS = {"title": 300, "course": 300, "instructions": 10_000}
+"""Characters of the texts printed on every sheet (TeX reads at most 200,000 characters on one line)."""
 VARIABLE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,7}$")
 RESERVED_NAMES = frozenset((
     "e", "E", "I", "pi", "oo", "nan", "exp", "log", "ln", "sin", "cos", "tan", "sec", "csc", "cot", "sqrt", "abs",
@@ -91,11 +99,14 @@ class Level(Option):
 
 def _name_problem(item: Any, names: list[str]) -> str:
     if not isinstance(item, str) or not VARIABLE_RE.match(item):
-        return f"{item!r} is not a variable name (a letter, then up to 7 letters, digits or _)"
+        return f"{shown_value(item)} is not a variable name (a letter, then up to 7 letters, digits or _)"
     if item in RESERVED_NAMES:
-        return f"{item!r} is reserved for a function or constant; choose another name"
+        return f"{shown_value(item)} is reserved for a function or constant; choose another name"
+    why = maxima_name_problem(item)
+    if why:
+        return f"{shown_value(item)} is {why}, so Moodle STACK questions could not use it; choose another name"
     if item in names:
-        return f"{item!r} is listed twice"
+        return f"{shown_value(item)} is listed twice"
     return ""
 
 
@@ -148,7 +159,7 @@ class CoefficientRange(Option):
 
     def validate(self, value: Any, ctx: SlotContext) -> Any:
         if not (isinstance(value, list) and len(value) == 2 and all(is_int(v) for v in value)):
-            raise ValidationError(f"must be a range [lo, hi] of two integers, got {value!r}")
+            raise ValidationError(f"must be a range [lo, hi] of two integers, got {shown_value(value)}")
         lo, hi = int(value[0]), int(value[1])
         if lo > hi:
             raise ValidationError(f"bad range [{lo}, {hi}]: lo must not exceed hi")
@@ -164,17 +175,21 @@ class CoefficientRange(Option):
 
 @dataclass(frozen=True)
 class PositiveNumber(Option):
-    """A number greater than zero (an integer or a decimal)."""
+    """A number greater than zero and at most limit (an integer or a decimal)."""
+
+    limit: float = POINTS_LIMIT
 
     def validate(self, value: Any, ctx: SlotContext) -> Any:
         if not (isinstance(value, (int, float)) and not isinstance(value, bool) and not (isinstance(value, float) and math.isnan(value))):
             raise ValidationError(f"must be a number, got {type_name(value)}")
+        if not math.isfinite(value) or value > self.limit:
+            raise ValidationError(f"must be a number up to {self.limit:,}, got {value}")
         if value <= 0:
             raise ValidationError(f"must be positive, got {value}")
         return float(value)
 
     def kind(self) -> str:
-        return "positive number"
+        return f"positive number up to {self.limit:,}"
 
 
 @dataclass(frozen=True)
@@ -186,10 +201,10 @@ class AskKind(Option):
 
     def validate(self, value: Any, ctx: SlotContext) -> Any:
         if not isinstance(value, str) or value not in ASKS:
-            raise ValidationError(f"must be one of {', '.join(ASKS)}, got {value!r}")
+            raise ValidationError(f"must be one of {', '.join(ASKS)}, got {shown_value(value)}")
         family = ctx.family
         if family is not None and value not in family.asks:
-            raise ValidationError(f"{family.name} cannot ask {value!r}; it supports {', '.join(family.asks)}")
+            raise ValidationError(f"{family.name} cannot ask {shown_value(value)}; it supports {', '.join(family.asks)}")
         return str(value)
 
     def kind(self) -> str:
@@ -206,7 +221,7 @@ class Wrt(Option):
         if ctx.values.get("ask") == "gradient":
             raise ValidationError("not used when ask is gradient (the gradient is along every variable); remove it")
         if ctx.declared is not None and value not in ctx.declared:
-            raise ValidationError(f"{value!r} is not among the variables ({', '.join(ctx.declared)})")
+            raise ValidationError(f"{shown_value(value)} is not among the variables ({', '.join(ctx.declared)})")
         return str(value)
 
     def kind(self) -> str:
@@ -231,9 +246,9 @@ def _coordinate(key: Any, raw: Any, declared: tuple[str, ...] | None) -> tuple[F
     """One coordinate of an explicit point and the problem with it ('' when it is fine)."""
     coordinate = point_number(raw)
     if declared is not None and key not in declared:
-        return None, f"{key!r} is not among the variables ({', '.join(declared)})"
+        return None, f"{shown_value(key)} is not among the variables ({', '.join(declared)})"
     if coordinate is None:
-        return None, f"{key}: {raw!r} is not a number (write 2, -1, 0.5 or 1/2)"
+        return None, f"{key}: {shown_value(raw)} is not a number (write 2, -1, 0.5 or 1/2)"
     if abs(coordinate) > POINT_LIMIT:
         return None, f"{key}: keep values within ±{POINT_LIMIT}"
     return coordinate, ""
@@ -253,7 +268,7 @@ class Point(Option):
         if isinstance(value, str) and value == "random":
             return "random"
         if not isinstance(value, dict):
-            raise ValidationError(f'must be "random" or a mapping like {{x: 1, y: 2}}, got {value!r}')
+            raise ValidationError(f'must be "random" or a mapping like {{x: 1, y: 2}}, got {shown_value(value)}')
         return self._explicit(value, ctx)
 
     def _explicit(self, value: dict[Any, Any], ctx: SlotContext) -> dict[str, int | Fraction]:
@@ -366,9 +381,11 @@ def check_slot_keys(node: Mapping[Any, Any]) -> CheckedSlot:
 
 @dataclass(frozen=True)
 class Text(Option):
-    """Text (an empty value is no text); required_hint makes the key required and says what to add."""
+    """Text of at most limit characters (an empty value is no text); required_hint makes the key required
+    and says what to add."""
 
     required_hint: str = ""
+    limit: int | None = None
 
     def missing(self, ctx: SlotContext) -> Any:
         if self.required_hint:
@@ -380,10 +397,13 @@ class Text(Option):
             return ""
         if not isinstance(value, str):
             raise ValidationError(f"must be text, got {type_name(value)}")
+        if self.limit is not None and len(value) > self.limit:
+            raise ValidationError(f"{len(value):,} characters; at most {self.limit:,} fit on a sheet")
         return str(value)
 
     def kind(self) -> str:
-        return "text (required)" if self.required_hint else "text"
+        limit = f" of at most {self.limit:,} characters" if self.limit is not None else ""
+        return f"text{limit} (required)" if self.required_hint else f"text{limit}"
 
 
 @dataclass(frozen=True)
@@ -392,7 +412,7 @@ class Seed(Option):
 
     def validate(self, value: Any, ctx: SlotContext) -> Any:
         if value is not None and (not is_int(value) or value < 0):
-            raise ValidationError(f"must be a non-negative integer, got {value!r}")
+            raise ValidationError(f"must be a non-negative integer, got {shown_value(value)}")
         return None if value is None else int(value)
 
     def kind(self) -> str:
@@ -401,7 +421,9 @@ class Seed(Option):
 
 @dataclass(frozen=True)
 class SlotList(Option):
-    """The non-empty list of slots; each is checked against the slot keys below."""
+    """The non-empty list of slots, at most limit of them; each is checked against the slot keys below."""
+
+    limit: int = MAX_SLOTS
 
     def missing(self, ctx: SlotContext) -> Any:
         raise ValidationError("missing; add a list of slots (see banks/demo.yaml)")
@@ -409,16 +431,20 @@ class SlotList(Option):
     def validate(self, value: Any, ctx: SlotContext) -> Any:
         if not isinstance(value, list) or not value:
             raise ValidationError(f"must be a non-empty list, got {type_name(value)}")
+        if len(value) > self.limit:
+            raise ValidationError(f"{len(value):,} slots; a sheet has at most {self.limit} problems, so split the bank")
         return value
 
     def kind(self) -> str:
-        return "non-empty list of slots (required)"
+        return f"list of 1 to {self.limit} slots (required)"
 
 
 BANK_OPTIONS: Mapping[str, Option] = {
-    "title": Text(required_hint="add `title: ...` to the bank", help="The title printed on every sheet."),
-    "course": Text(help="The course line under the title."),
-    "instructions": Text(help="Instructions printed before the problems."),
+    "title": Text(required_hint="add `title: ...` to the bank", limit=TEXT_LIMITS["title"],
+                  help="The title printed on every sheet."),
+    "course": Text(limit=TEXT_LIMITS["course"], help="The course line under the title."),
+    "instructions": Text(limit=TEXT_LIMITS["instructions"],
+                         help="Instructions printed before the problems; blank lines separate paragraphs."),
     "seed": Seed(default_text="0", help="Seed for every random choice; `generate --seed` overrides it."),
     "slots": SlotList(help="One slot per problem on every sheet, numbered from 1."),
 }

@@ -7,7 +7,9 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -67,6 +69,78 @@ def staging_dir(final: str | os.PathLike[str]) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def output_set(final: str | os.PathLike[str], owned: Sequence[str]) -> Iterator[Path]:
+    """Yield an empty staging folder inside final; on success swap the whole staged set into final.
+
+    owned are glob patterns (relative to final) of the files a previous run of the same command wrote:
+    those the new set does not contain are removed, so the folder never holds a mixture of two runs
+    (a new manifest beside old PDFs). Interrupt signals (Ctrl-C, SIGTERM, SIGHUP) are held while the
+    set is swapped in and delivered afterwards, so an interrupted run leaves either the previous
+    complete set or the new one. On failure or interruption before the swap, final is left as it was.
+    """
+    target = Path(final)
+    target.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".quizgen-", dir=target))
+    tmp.chmod(0o777 & ~_umask())
+    try:
+        with _termination_interrupts():
+            yield tmp
+        staged = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
+        with _signals_held():
+            new = set(staged)
+            for pattern in owned:
+                for old in sorted(target.glob(pattern)):
+                    if old.is_file() and old.relative_to(target) not in new:
+                        old.unlink()
+                        if old.parent != target and not any(old.parent.iterdir()):
+                            old.parent.rmdir()
+            for rel in staged:
+                (target / rel).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp / rel, target / rel)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+_HELD = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Record interrupt signals instead of acting on them, then act on the first one at the end."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may change handlers; its own signals arrive there anyway
+        return
+    received: list[int] = []
+    previous = {sig: signal.signal(sig, lambda number, _frame: received.append(number)) for sig in _HELD}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if received:
+            signal.raise_signal(received[0])
+
+
+@contextlib.contextmanager
+def _termination_interrupts() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise KeyboardInterrupt like Ctrl-C, so the staging folder is cleaned up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(number: int, _frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(number).name)
+
+    others = [sig for sig in _HELD if sig != getattr(signal, "SIGINT", None)]
+    previous = {sig: signal.signal(sig, interrupt) for sig in others}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _RESERVED = {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
 
@@ -99,3 +173,21 @@ def file_stems(student_ids: Sequence[str]) -> dict[str, str]:
                 if not stems[sid].endswith(_digest(sid)):
                     stems[sid] = f"{stems[sid]}-{_digest(sid)}"
     return stems
+
+
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """Whether a and b name the same file (through symlinks, .., or hard links), so one must not overwrite
+    the other. A path that does not exist yet is compared by where it would be."""
+    pa, pb = Path(a), Path(b)
+    try:
+        if pa.exists() and pb.exists():
+            return os.path.samefile(pa, pb)
+    except OSError:
+        pass
+    return pa.resolve() == pb.resolve()
+
+
+def names_folder(out: str | os.PathLike[str]) -> bool:
+    """Whether --out means a folder: it is one, or it is written with a trailing slash ("exports/")."""
+    text = os.fspath(out)
+    return text.endswith("/") or text.endswith(os.sep) or Path(text).is_dir()

@@ -124,8 +124,10 @@ def read(path: str | Path, *, verify_bank: bool = True) -> Manifest:
         raise ManifestError(f"{p}: cannot read manifest ({exc.strerror})") from None
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ManifestError(f"{p}: not a quizgen manifest (invalid JSON: {exc}); regenerate it") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: also a 5,000-digit number
+        reason = ("nested too deeply" if isinstance(exc, RecursionError) else
+                  str(exc) if isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError)) else "a number too long to read")
+        raise ManifestError(f"{p}: not a quizgen manifest (invalid JSON: {reason}); regenerate it") from None
     if not isinstance(data, dict) or CHECKSUM_KEY not in data:
         raise ManifestError(f"{p}: not a quizgen manifest (no checksum); regenerate it with quizgen generate")
     claimed = data.pop(CHECKSUM_KEY)

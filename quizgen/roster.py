@@ -5,14 +5,16 @@ Errors name the file and line and say what to do; a roster is small, so every ba
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quizgen.csvread import CsvProblem, csv_records, sniff_delimiter
 from quizgen.errors import RosterError
 
 ID_COLUMN = "student_id"
+MAX_ID = 200
+"""Longest student id: it is printed whole on every page, and pdflatex reads at most 200,000 characters
+on one line (a megabyte id would stop the whole class's PDF)."""
 NAME_COLUMN = "name"
 
 
@@ -51,14 +53,16 @@ def read_roster(path: str | Path) -> list[Student]:
         ) from None
     if not text.strip():
         raise RosterError(f"{shown}: the roster is empty; it needs a header row with a {ID_COLUMN} column")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        rows = list(reader)
-    except csv.Error as exc:
-        raise RosterError(f"{shown}:{reader.line_num}: malformed CSV ({exc}); fix the quoting") from None
-    header_index = next(i for i, row in enumerate(rows) if any(cell.strip() for cell in row))
-    header = [cell.strip() for cell in rows[header_index]]
-    header_line = header_index + 1
+    bad: list[CsvProblem] = []
+    records = list(csv_records(text, bad, delimiter=sniff_delimiter(text)))
+    problems = [(p.line, f"{shown}:{p.line}: {p.message}: {p.text}") for p in bad]  # (line, message)
+    first = next((i for i, (_, row) in enumerate(records) if any(cell.strip() for cell in row)), None)
+    if first is None:
+        raise RosterError("\n".join(m for _, m in problems) or f"{shown}: the roster has no header row; add one")
+    header_line, header_row = records[first]
+    if any(p.line < header_line for p in bad):  # the header itself could not be read
+        raise RosterError("\n".join(m for _, m in problems))
+    header = [cell.strip() for cell in header_row]
     if ID_COLUMN not in header:
         raise RosterError(
             f"{shown}:{header_line}: no {ID_COLUMN} column in the header ({', '.join(header)}); "
@@ -71,29 +75,28 @@ def read_roster(path: str | Path) -> list[Student]:
         seen_columns.add(column)
     id_at = header.index(ID_COLUMN)
     name_at = header.index(NAME_COLUMN) if NAME_COLUMN in header else None
-    problems: list[str] = []
     students: list[Student] = []
     first_line: dict[str, int] = {}
-    # csv rows do not map 1:1 to lines when a quoted cell spans lines; re-read to get each row's line
-    line_of_row = _row_lines(text)
-    for index in range(header_index + 1, len(rows)):
-        row = rows[index]
-        line = line_of_row[index] if index < len(line_of_row) else index + 1
+    for line, row in records[first + 1 :]:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(header):
-            problems.append(f"{shown}:{line}: {len(row)} cells but the header has {len(header)}; fix the row")
+            problems.append((line, f"{shown}:{line}: {len(row)} cells but the header has {len(header)}; fix the row"))
             continue
         cells = row + [""] * (len(header) - len(row))
         student_id = cells[id_at].strip()
         if not student_id:
-            problems.append(f"{shown}:{line}: blank {ID_COLUMN}; give every row an id")
+            problems.append((line, f"{shown}:{line}: blank {ID_COLUMN}; give every row an id"))
+            continue
+        if len(student_id) > MAX_ID:
+            problems.append((line, f"{shown}:{line}: {ID_COLUMN} is {len(student_id):,} characters long; "
+                                   f"ids have at most {MAX_ID} (is a column misplaced?)"))
             continue
         if student_id in first_line:
-            problems.append(
-                f"{shown}:{line}: duplicate {ID_COLUMN} {student_id!r} (first on line {first_line[student_id]}); "
+            problems.append((
+                line, f"{shown}:{line}: duplicate {ID_COLUMN} {student_id!r} (first on line {first_line[student_id]}); "
                 "ids must be unique"
-            )
+            ))
             continue
         first_line[student_id] = line
         extra = {
@@ -104,18 +107,7 @@ def read_roster(path: str | Path) -> list[Student]:
         name = cells[name_at].strip() if name_at is not None else ""
         students.append(Student(student_id=student_id, name=name, extra=extra))
     if problems:
-        raise RosterError("\n".join(problems))
+        raise RosterError("\n".join(m for _, m in sorted(problems, key=lambda p: p[0])))
     if not students:
         raise RosterError(f"{shown}: the roster has a header but no students; add one row per student")
     return students
-
-
-def _row_lines(text: str) -> list[int]:
-    """The 1-based line on which each CSV row starts."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    starts = []
-    previous_end = 0
-    for _ in reader:
-        starts.append(previous_end + 1)
-        previous_end = reader.line_num
-    return starts

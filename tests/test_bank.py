@@ -158,3 +158,75 @@ def test_demo_bank_mixes_all_eight_families():
     bank = load_bank(ROOT / "banks" / "demo.yaml")
     assert sorted({s.family for s in bank.slots}) == FAMILIES.split(", ")
     assert 8 <= len(bank.slots) <= 12
+
+
+def _laughs(levels: int) -> str:
+    text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+    for i in range(1, levels):
+        text += f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]\n"
+    return text
+
+
+HOSTILE_BANKS = [
+    # billion laughs: 10^9 values from 1 KB of aliases
+    ("title: T\n" + _laughs(9) + "slots:\n  - family: sum_rule\n", 5,
+     "the bank holds more than 10,000 values, counting what YAML aliases (*name) repeat"),
+    ("title: T\nslots:\n  - family: sum_rule\n    coefficients: " + "[" * 100_000 + "]" * 100_000 + "\n", 4,
+     "lists and mappings nested more than 20 deep"),
+    ("title: T\nslots:\n  - family: sum_rule\n    point: " + "{a: " * 20_000 + "1" + "}" * 20_000 + "\n", 4,
+     "lists and mappings nested more than 20 deep"),
+    ("title: T\nseed: " + "9" * 5000 + "\nslots:\n  - family: sum_rule\n", 2,
+     "a number 5,000 characters long; numbers in a bank have at most 30 digits"),
+    ("title: T\nslots:\n  - family: sum_rule\n    points: " + "7" * 3000 + "\n", 4,
+     "a number 3,000 characters long"),
+    ("title: T\nslots:\n  - family: sum_rule\n    points: .inf\n", 4,
+     "slots[1].points: must be a number up to 1,000,000, got inf"),
+    ("title: T\nslots:\n  - family: sum_rule\n    points: .nan\n", 4, "slots[1].points: must be a number"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "message"), HOSTILE_BANKS)
+def test_hostile_banks_get_one_line_with_file_and_line(tmp_path, text, line, message):
+    path = _write(tmp_path, text)
+    errors = validate_bank(path)
+    assert len(errors) == 1
+    assert errors[0].startswith(f"{path}:{line}: ") and message in errors[0]
+    assert len(errors[0]) < 300
+
+
+def test_hostile_bank_through_the_cli_is_a_user_error_not_an_internal_error(tmp_path):
+    from click.testing import CliRunner
+
+    from quizgen.cli import cli
+
+    path = _write(tmp_path, HOSTILE_BANKS[0][0])
+    result = CliRunner().invoke(cli, ["bank", "check", str(path)])
+    assert result.exit_code == 1
+    assert "internal error" not in result.output and "Traceback" not in result.output
+
+
+def test_aliases_within_the_limit_still_work_and_messages_stay_short(tmp_path):
+    ok = "title: T\nslots:\n  - &s {family: sum_rule, variables: [x, y], ask: partial, wrt: x}\n  - *s\n"
+    assert validate_bank(_write(tmp_path, ok)) == []
+    big = "title: T\n" + _laughs(3) + "slots:\n  - family: sum_rule\n    coefficients: *a2\n"
+    errors = validate_bank(_write(tmp_path, big, "big.yaml"))
+    coefficient_errors = [e for e in errors if "coefficients" in e]
+    assert len(coefficient_errors) == 1 and len(coefficient_errors[0]) < 250
+
+
+def test_too_many_slots_is_one_error_at_the_slots_key(tmp_path):
+    path = _write(tmp_path, "title: T\nslots:\n" + "  - family: sum_rule\n" * 101)
+    assert validate_bank(path) == [f"{path}:2: slots: 101 slots; a sheet has at most 100 problems, so split the bank"]
+    huge = _write(tmp_path, "title: T\nslots:\n" + "  - family: sum_rule\n" * 20_000, "huge.yaml")
+    errors = validate_bank(huge)
+    assert len(errors) == 1 and "holds more than 10,000 values" in errors[0]
+
+
+def test_a_control_character_is_named_with_its_line(tmp_path):
+    path = _write(tmp_path, "title: T\nslots:\n  - family: sum_rule\n    ask: par\x00tial\n")
+    assert validate_bank(path) == [f"{path}:4: the control character U+0000 is not allowed in YAML; remove it"]
+
+
+def test_texts_printed_on_every_sheet_have_a_length_limit(tmp_path):
+    path = _write(tmp_path, "title: " + "T" * 301 + "\ninstructions: ok\nslots:\n  - family: sum_rule\n")
+    assert validate_bank(path) == [f"{path}:1: title: 301 characters; at most 300 fit on a sheet"]

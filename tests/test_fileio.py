@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,74 @@ def test_plain_ids_are_kept_and_collisions_get_distinct_names() -> None:
     assert len(set(stems.values())) == 5
     assert len({s.lower() for s in stems.values()}) == 5  # case-insensitive disks too
     assert stems["s1"] == "s1" and stems["a_b"].startswith("a_b")
+
+
+def test_same_file_sees_through_dots_symlinks_and_hard_links(tmp_path: Path) -> None:
+    from quizgen.fileio import same_file
+
+    a = tmp_path / "a.csv"
+    a.write_text("x")
+    (tmp_path / "link.csv").symlink_to(a)
+    os.link(a, tmp_path / "hard.csv")
+    assert same_file(a, tmp_path / "sub" / ".." / "a.csv")
+    assert same_file(a, tmp_path / "link.csv") and same_file(a, tmp_path / "hard.csv")
+    assert not same_file(a, tmp_path / "b.csv")
+    assert same_file(tmp_path / "new.csv", tmp_path / "." / "new.csv")  # neither exists yet
+
+
+def test_names_folder_for_a_trailing_slash_or_an_existing_folder(tmp_path: Path) -> None:
+    from quizgen.fileio import names_folder
+
+    assert names_folder(f"{tmp_path}/missing/") and names_folder(tmp_path)
+    assert not names_folder(tmp_path / "missing") and not names_folder(tmp_path / "out.xml")
+
+
+def test_output_set_swaps_the_whole_set_and_drops_the_old_ones_leftovers(tmp_path: Path) -> None:
+    from quizgen.fileio import output_set
+
+    out = tmp_path / "out"
+    (out / "students").mkdir(parents=True)
+    for name, text in (("manifest.json", "old"), ("key.pdf", "old"), ("students/s9.pdf", "old"), ("mine.txt", "x")):
+        (out / name).write_text(text)
+    with output_set(out, ["manifest.json", "key.pdf", "students/*.pdf"]) as stage:
+        (stage / "manifest.json").write_text("new")
+        (stage / "students").mkdir()
+        (stage / "students" / "s1.pdf").write_text("new")
+        assert (out / "manifest.json").read_text() == "old"  # nothing changes until the end
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == [
+        "manifest.json", "mine.txt", "students", "students/s1.pdf"]
+    assert (out / "manifest.json").read_text() == "new"
+
+
+def test_output_set_leaves_everything_as_it_was_on_failure(tmp_path: Path) -> None:
+    from quizgen.fileio import output_set
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.json").write_text("old")
+    with pytest.raises(KeyboardInterrupt), output_set(out, ["manifest.json", "key.pdf"]) as stage:
+        (stage / "key.pdf").write_text("new")
+        raise KeyboardInterrupt
+    assert [p.name for p in out.iterdir()] == ["manifest.json"] and (out / "manifest.json").read_text() == "old"
+
+
+def test_an_interrupt_during_the_swap_waits_until_the_set_is_complete(tmp_path: Path, monkeypatch) -> None:
+    import signal
+
+    import quizgen.fileio as fileio
+
+    out = tmp_path / "out"
+    real = os.replace
+    calls = []
+
+    def replace_then_interrupt(src, dst):  # Ctrl-C arrives after the first file of three is in place
+        calls.append(dst)
+        real(src, dst)
+        if len(calls) == 1:
+            signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(fileio.os, "replace", replace_then_interrupt)
+    with pytest.raises(KeyboardInterrupt), fileio.output_set(out, ["*.txt"]) as stage:
+        for name in ("a.txt", "b.txt", "c.txt"):
+            (stage / name).write_text("new")
+    assert sorted(p.name for p in out.iterdir()) == ["a.txt", "b.txt", "c.txt"]

@@ -86,6 +86,19 @@ def test_missing_manifest_says_what_to_do(tmp_path: Path) -> None:
         manifest.read(tmp_path / "nope.json")
 
 
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+     ('{"a": ' + "9" * 5000 + "}", "a number too long to read")],
+)
+def test_hostile_manifest_json_is_a_one_line_error(tmp_path: Path, text: str, reason: str) -> None:
+    path = tmp_path / "manifest.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ManifestError) as info:
+        manifest.read(path)
+    assert info.value.message == f"{path}: not a quizgen manifest (invalid JSON: {reason}); regenerate it"
+
+
 def test_definitions_round_trip_and_older_manifests_have_none(tmp_path: Path) -> None:
     m = _manifest()
     problem = m.students[0].problems[0]

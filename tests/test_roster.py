@@ -76,3 +76,41 @@ def test_missing_file(tmp_path):
 def test_numbered_students_are_zero_padded():
     assert [s.student_id for s in numbered_students(3)] == ["001", "002", "003"]
     assert numbered_students(1200)[0].student_id == "0001"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        'student_id,name\ns1,Ada\ns2,"Bronte, Emily\ns3,Carl\ns4,Dora\n',
+        'student_id,name\ns1,Ada\ns2,"Bronte, Emily\ns3,Carl\ns4,Dora"\ns5,Eve\n',
+        'student_id,name,email\ns1,Ada,a@x\ns2,"Bronte, Emily,b@x\ns3,Carl,c@x\ns4,"Dora",d@x\n',
+    ],
+)
+def test_an_unterminated_quote_is_reported_not_merged_into_one_student(tmp_path, data):
+    path = _write(tmp_path, data)
+    with pytest.raises(RosterError) as info:
+        read_roster(path)
+    lines = info.value.message.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"{path}:3: a quote opened on this line is never closed")
+    assert lines[0].endswith('s2,"Bronte, Emily') or lines[0].endswith('s2,"Bronte, Emily,b@x')
+
+
+def test_semicolon_rosters_from_european_excel(tmp_path):
+    path = _write(tmp_path, "student_id;name\ns1;Lovelace, Ada\n")
+    assert read_roster(path) == [Student("s1", "Lovelace, Ada", {})]
+
+
+def test_an_id_too_long_to_print_is_reported_with_its_line(tmp_path):
+    path = _write(tmp_path, "student_id,name\ns1,Ada\n" + "9" * 5000 + ",Bo\n")
+    with pytest.raises(RosterError) as info:
+        read_roster(path)
+    assert info.value.message == (f"{path}:3: student_id is 5,000 characters long; ids have at most 200 "
+                                  "(is a column misplaced?)")
+
+
+def test_quote_problems_and_row_problems_are_listed_in_line_order(tmp_path):
+    path = _write(tmp_path, 'student_id,name\ns1,Ada\ns1,Bo\ns2,"Cy\ns3,Dee\n')
+    with pytest.raises(RosterError) as info:
+        read_roster(path)
+    assert [line.split(": ")[0] for line in info.value.message.splitlines()] == [f"{path}:3", f"{path}:4"]

@@ -61,6 +61,9 @@ def check_command(
         raise click.UsageError("--out is only for --batch")
     if expected is None or answer is None:
         raise click.UsageError("give EXPECTED and ANSWER (or --batch FILE)")
+    twice = _repeated(variables)
+    if twice:
+        raise click.UsageError(f"--var {twice} is given twice; name each variable of the problem once")
     from quizgen.checker import check
 
     verdict = check(expected, answer, list(variables) or None, latex=latex, timeout=timeout)
@@ -78,6 +81,16 @@ def check_command(
             click.echo(excerpt)
     if verdict.verdict == "incorrect" and verdict.score not in (0.0, 1.0):
         click.echo(f"score: {verdict.score:g}")
+
+
+def _repeated(names: Sequence[str]) -> str:
+    """The first name that appears twice, or ""."""
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            return name
+        seen.add(name)
+    return ""
 
 
 def verdict_variables(expected: str) -> list[str]:
@@ -127,15 +140,18 @@ def _read_lines(batch: str) -> list[bytes]:
 def parse_batch_line(raw: bytes, number: int) -> tuple[Any, Any]:
     """(id, CheckRequest) or (id, message) when the line cannot be used."""
     from quizgen.checker import CheckRequest
+    from quizgen.jsonread import loads
 
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None, f"line {number}: not UTF-8 text"
     try:
-        record = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
+        record = loads(text)
+    except json.JSONDecodeError:
         return None, f"line {number}: not a JSON object"
+    except ValueError as exc:  # NaN, Infinity, a 5,000-digit number, nesting past the limit
+        return None, f"line {number}: unusable JSON: {exc}"
     if not isinstance(record, dict):
         return None, f"line {number}: not a JSON object"
     rid = record.get("id")
@@ -151,6 +167,8 @@ def parse_batch_line(raw: bytes, number: int) -> tuple[Any, Any]:
         return rid, f'line {number}: "answer" must be a string'
     if variables is not None and not (isinstance(variables, list) and all(isinstance(v, str) for v in variables)):
         return rid, f'line {number}: "variables" must be a list of strings'
+    if variables is not None and _repeated(variables):
+        return rid, f'line {number}: "variables" lists {_repeated(variables)!r} twice; name each variable once'
     latex = record.get("latex")
     if latex is not None and not isinstance(latex, bool):
         return rid, f'line {number}: "latex" must be true or false'
@@ -163,10 +181,25 @@ def parse_batch_line(raw: bytes, number: int) -> tuple[Any, Any]:
                              definitions or None)
 
 
+def _json_line(row: dict[str, Any]) -> str:
+    """One output line, always standard JSON (no NaN or Infinity tokens, whatever a verdict holds)."""
+    try:
+        return json.dumps(row, ensure_ascii=True, allow_nan=False)
+    except ValueError:
+        fixed = {k: (v if not isinstance(v, float) or v == v and abs(v) != float("inf") else None)
+                 for k, v in row.items()}
+        return json.dumps(fixed, ensure_ascii=True, allow_nan=False)
+
+
 def _run_batch(batch: str, out: str | None, timeout: float, workers: int) -> None:
     from quizgen.checker import Checker, CheckRequest
-    from quizgen.fileio import atomic_write_text
+    from quizgen.fileio import atomic_write_text, names_folder, same_file
 
+    if out is not None and out != "-":
+        if names_folder(out):
+            raise CheckUsageError(f"--out {out} is a folder; give a file name such as {Path(out) / 'verdicts.jsonl'}")
+        if batch != "-" and same_file(batch, out):
+            raise CheckUsageError(f"--out {out} is the --batch input; write the verdicts to another file")
     lines = _read_lines(batch)
     parsed = [parse_batch_line(raw, n) for n, raw in enumerate(lines, start=1)]
     requests = [item for _, item in parsed if isinstance(item, CheckRequest)]
@@ -180,7 +213,7 @@ def _run_batch(batch: str, out: str | None, timeout: float, workers: int) -> Non
         else:
             row = {"id": rid, "verdict": "invalid", "interpreted": "", "interpreted_latex": "", "message": item,
                    "score": 0.0, "diagnosis": "malformed_line"}
-        rows.append(json.dumps(row, ensure_ascii=True))
+        rows.append(_json_line(row))
     text = "".join(r + "\n" for r in rows)
     if out is None or out == "-":
         click.echo(text, nl=False)

@@ -13,7 +13,10 @@ format_help = (
 )
 variants_help = "Variants per slot (default 20); the LMS draws one per student from each slot's category or group."
 seed_help = "Seed for the variants (default: the bank's seed, else 0). Same bank + seed + N give the same bytes."
-out_help = "The file to write (.xml, .zip or .txt), or an existing folder to write <bank>-<format>.<ext> into."
+out_help = (
+    "The file to write (.xml, .zip or .txt), or a folder (existing, or new when written with a trailing /) "
+    "to write <bank>-<format>.<ext> into."
+)
 
 
 @click.command("export")
@@ -24,8 +27,8 @@ out_help = "The file to write (.xml, .zip or .txt), or an existing folder to wri
 )
 @click.option("--variants", type=int, default=20, show_default=True, help=variants_help)
 @click.option("--seed", type=int, default=None, help=seed_help)
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help=out_help)
-def export_command(bank: Path, fmt: str, variants: int, seed: int | None, out: Path) -> None:
+@click.option("--out", "out", required=True, type=click.Path(), help=out_help)  # a str: keeps a trailing /
+def export_command(bank: Path, fmt: str, variants: int, seed: int | None, out: str) -> None:
     """Export a bank to Moodle (XML, STACK, GIFT) or Canvas (QTI zip), N variants per slot."""
     from quizgen.export import export_bank, shortfalls
 

@@ -21,6 +21,26 @@ FILLABLE_HELP = "Make the worksheets' answer boxes PDF form fields, to fill in o
 VARIANT_HELP = "Rebuild only the sheet with this variant code (printed on each sheet and in the manifest)."
 
 
+GENERATED = (
+    "manifest.json", "worksheets.tex", "worksheets.pdf", "worksheets.log", "key.tex", "key.pdf", "key.log",
+    "answers-template.csv", "students/*.pdf", "keys/*.pdf",
+)
+"""Files generate writes into --out: a new run replaces the previous run's whole set."""
+
+
+def _refuse_overwriting_inputs(out_dir: Path, inputs: list[Path | None]) -> None:
+    """The bank or roster must not be one of the files this run replaces."""
+    from quizgen.fileio import same_file
+
+    for path in inputs:
+        if path is None:
+            continue
+        for pattern in GENERATED:
+            if any(same_file(path, old) for old in out_dir.glob(pattern)):
+                raise QuizgenError(f"{path} is one of the files generate writes into {out_dir}; "
+                                   "move it or choose another --out folder")
+
+
 @click.command("generate")
 @click.option("--bank", "bank_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               metavar="FILE|NAME", help=BANK_HELP)
@@ -62,6 +82,7 @@ def generate_command(
     """
     from quizgen import manifest as manifest_io
     from quizgen.bank import load_bank
+    from quizgen.fileio import output_set
     from quizgen.generate import generate, rebuild_variant
     from quizgen.roster import numbered_students, read_roster
     from quizgen.seeding import normalize_variant
@@ -72,6 +93,9 @@ def generate_command(
         raise QuizgenError("give either --roster or --count, not both")
     if variant is None and roster is None and count is None:
         raise QuizgenError("say who the sheets are for: --roster ROSTER.csv or --count N")
+    from quizgen.resources import resolve_bank
+
+    _refuse_overwriting_inputs(out_dir, [resolve_bank(bank_path), roster])  # --bank may be a shipped name
     bank = load_bank(bank_path)
     students = read_roster(roster) if roster is not None else []
     if variant is not None:
@@ -84,24 +108,25 @@ def generate_command(
         manifest = rebuild_variant(bank, code, seed=seed, students=students)
     else:
         manifest = generate(bank, students if roster is not None else numbered_students(count or 0), seed=seed)
+    written: list[Path] = []
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        manifest_io.write(manifest, out_dir / "manifest.json")
+        with output_set(out_dir, GENERATED) as stage:  # the whole set appears at once, or the old one stays
+            manifest_io.write(manifest, stage / "manifest.json")
+            written = [stage / "manifest.json", _write_answers_template(manifest, stage)]
+            if fmt != "json":
+                try:
+                    from quizgen.render import write_documents
+                except ImportError:
+                    raise QuizgenError(
+                        f"--format {fmt} is not available in this installation; use --format json"
+                    ) from None
+                written += write_documents(manifest, stage, fmt=fmt, template_dir=template_dir, split=split,
+                                           quiet=quiet, fillable=fillable, log_dir=out_dir)
+            written = [out_dir / p.relative_to(stage) for p in written]
     except OSError as exc:
         raise QuizgenError(
             f"{out_dir}: cannot write the output ({exc.strerror or exc}); choose another --out folder"
         ) from None
-    written = [out_dir / "manifest.json", _write_answers_template(manifest, out_dir)]
-    if fmt != "json":
-        try:
-            from quizgen.render import write_documents
-        except ImportError:
-            raise QuizgenError(
-                f"--format {fmt} is not available in this installation; use --format json"
-            ) from None
-        written += write_documents(
-            manifest, out_dir, fmt=fmt, template_dir=template_dir, split=split, quiet=quiet, fillable=fillable
-        )
     if not quiet:
         sheets = len(manifest.students)
         problems = sum(len(s.problems) for s in manifest.students)
@@ -116,8 +141,5 @@ def _write_answers_template(manifest: object, out_dir: Path) -> Path:
     from quizgen.grading.answer_template import FILE_NAME, answers_template_csv
 
     path = out_dir / FILE_NAME
-    try:
-        atomic_write_text(path, answers_template_csv(manifest))  # type: ignore[arg-type]
-    except OSError as exc:
-        raise QuizgenError(f"{path}: cannot write ({exc.strerror or exc}); choose another --out folder") from None
+    atomic_write_text(path, answers_template_csv(manifest))  # type: ignore[arg-type]  # OSError: the caller's
     return path

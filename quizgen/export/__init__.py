@@ -62,9 +62,15 @@ FORMATS: dict[str, Format] = {
 DEFAULT_VARIANTS = 20
 
 
+MAX_VARIANTS = 1000
+"""Most variants per slot: each is drawn and checked, and an LMS category of thousands helps nobody."""
+
+
 def _check_variants(variants: int) -> None:
     if variants < 1:
         raise ExportError(f"--variants must be at least 1 (got {variants}); the LMS draws one variant per student")
+    if variants > MAX_VARIANTS:
+        raise ExportError(f"--variants must be at most {MAX_VARIANTS} (got {variants:,}); one per student is plenty")
 
 
 def _driver(fmt: str) -> Format:
@@ -102,11 +108,14 @@ def render(quiz: ExportQuiz, fmt: str) -> bytes:
     return _driver(fmt).render(quiz)
 
 
-def output_path(out: Path, bank_path: str, fmt: str) -> Path:
-    """--out as given, or <bank stem>-<format><ext> inside it when it is an existing folder."""
-    if out.is_dir():
-        return out / f"{Path(bank_path).stem}-{fmt}{FORMATS[fmt].extension}"
-    return out
+def output_path(out: str | Path, bank_path: str, fmt: str) -> Path:
+    """--out as given, or <bank stem>-<format><ext> inside it when it is a folder: an existing one, or one
+    written with a trailing slash ("exports/"), which is then created."""
+    from quizgen.fileio import names_folder
+
+    if names_folder(out):
+        return Path(out) / f"{Path(bank_path).stem}-{fmt}{FORMATS[fmt].extension}"
+    return Path(out)
 
 
 def export_bank(
@@ -121,12 +130,18 @@ def export_bank(
     from quizgen.bank import load_bank
     from quizgen.fileio import atomic_write_bytes
 
+    from quizgen.fileio import same_file
+
     _driver(fmt)  # usage errors first, before any work
     _check_variants(variants)
+    target = output_path(out, str(bank_path), fmt)
+    from quizgen.resources import resolve_bank
+
+    if same_file(target, resolve_bank(bank_path)):  # --bank may be a shipped bank's name
+        raise ExportError(f"--out {out} is the bank itself; write the export to another file")
     bank = load_bank(bank_path)
     quiz = collect(bank, variants=variants, seed=seed)
     data = render(quiz, fmt)
-    target = output_path(Path(out), str(bank_path), fmt)
     try:
         atomic_write_bytes(target, data)
     except OSError as exc:

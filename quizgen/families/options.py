@@ -54,6 +54,19 @@ def type_name(value: Any) -> str:
     return next((name for kind, name in _TYPE_NAMES if isinstance(value, kind)), type(value).__name__)
 
 
+def shown_value(value: Any, depth: int = 0) -> str:
+    """A bank value as it appears in a message, cut short: aliases can make a value very large."""
+    if isinstance(value, dict):
+        items = [f"{shown_value(k, depth + 1)}: {shown_value(v, depth + 1)}" for k, v in list(value.items())[:4]]
+        text = "{" + ", ".join(items) + (", ..." if len(value) > 4 else "") + "}"
+    elif isinstance(value, list):
+        items = [shown_value(v, depth + 1) for v in value[:6]] if depth < 3 else ["..."]
+        text = "[" + ", ".join(items) + (", ..." if len(value) > 6 else "") + "]"
+    else:
+        text = repr(value if not isinstance(value, str) else str(value))
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def is_int(value: Any) -> bool:
     """An integer that is not a boolean (YAML `true` is a bool, and bool is an int in Python)."""
     return isinstance(value, int) and not isinstance(value, bool)
@@ -121,7 +134,7 @@ class Boolean(Option):
 
     def validate(self, value: Any, ctx: SlotContext) -> Any:
         if not isinstance(value, bool):
-            raise ValidationError(f"must be true or false, got {value!r}")
+            raise ValidationError(f"must be true or false, got {shown_value(value)}")
         return bool(value)
 
     def kind(self) -> str:
@@ -160,7 +173,7 @@ class Choice(Option):
 
     def validate(self, value: Any, ctx: SlotContext) -> Any:
         if not isinstance(value, str) or value not in self.choices:
-            raise ValidationError(f"must be one of {', '.join(self.choices)}, got {value!r}")
+            raise ValidationError(f"must be one of {', '.join(self.choices)}, got {shown_value(value)}")
         return str(value)
 
     def kind(self) -> str:
@@ -176,7 +189,7 @@ class SubsetOf(Option):
     def validate(self, value: Any, ctx: SlotContext) -> Any:
         if not isinstance(value, list):
             raise ValidationError(f"must be a list, got {type_name(value)}")
-        unknown = [str(item) for item in value if not isinstance(item, str) or item not in self.choices]
+        unknown = [shown_value(item).strip("'") for item in value if not isinstance(item, str) or item not in self.choices]
         if unknown:
             raise ValidationError(f"{', '.join(unknown)} is not one of {', '.join(self.choices)}")
         return [str(item) for item in value]

@@ -13,21 +13,19 @@ Only a file that cannot be read at all (missing, not text, no recognisable heade
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from quizgen.csvread import CsvProblem, csv_records, sniff_delimiter
 from quizgen.errors import AnswerFileError
 from quizgen.grading import lms, pdfforms
 from quizgen.grading.labels import parse_label
+from quizgen.jsonread import decode_error_reason, loads
 from quizgen.grading.model import Issue, RawAnswer, ReadResult, Source, StudentKey
 from quizgen.manifest import Manifest
-
-MAX_FIELD = 1_000_000  # characters per cell; longer cells are hostile and the parser refuses them anyway
 
 STUDENT_COLUMNS = ("student_id", "studentid", "student", "id", "sid", "student_number", "matriculation")
 IDENTITY_COLUMNS = ("email", "email_address", "id_number", "idnumber", "username", "sis_id", "sis_user_id", "login_id")
@@ -65,7 +63,7 @@ def decode(path: Path) -> str:
         raise AnswerFileError(
             f"{path}:{line}: not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8' and grade again"
         ) from None
-    if "\x00" in text:
+    if "\x00" in text.split("\n", 1)[0]:  # a NUL further down costs its row only (reported by the reader)
         raise AnswerFileError(f"{path}: binary data (NUL bytes), not a CSV or JSON answers file")
     return text
 
@@ -96,41 +94,25 @@ def read_answers(path: str | Path, slots: Sequence[int], manifest: Manifest | No
 # ---------------------------------------------------------------- CSV
 
 
-_PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
-
-
 def _rows(path: Path, text: str, issues: list[Issue]) -> Iterator[tuple[int, list[str]]]:
-    """CSV records with the line each starts on; a record the csv module rejects becomes an issue."""
-    first_line = text.split("\n", 1)[0]
-    delimiter = ","
-    if first_line.count(",") == 0:
-        if first_line.count(";") > 0:
-            delimiter = ";"
-        elif first_line.count("\t") > 0:
-            delimiter = "\t"
-    csv.field_size_limit(MAX_FIELD)
-    lines = _PHYSICAL_LINE.findall(text)  # the csv module's idea of a line: \r\n, \n or \r
-    start = 1
-    while start <= len(lines):
-        reader = csv.reader(io.StringIO("".join(lines[start - 1 :]), newline=""), delimiter=delimiter, strict=True)
-        offset = start - 1
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                # Report the record with its text, then start again on the next physical line, so an
-                # unclosed quote costs one row, not the rest of the file.
-                shown = lines[start - 1].rstrip("\r\n")
-                shown = shown if len(shown) <= 200 else shown[:200] + "..."
-                issues.append(
-                    Issue("unreadable_row", str(path), start, "", "", f"not valid CSV ({exc}): {shown!r}")
-                )
-                start += 1
-                break
-            yield start, row
-            start = offset + reader.line_num + 1
+    """CSV records with the line each starts on; a record that cannot be read becomes an issue."""
+    problems: list[CsvProblem] = []
+    for line, row in csv_records(text, problems, delimiter=sniff_delimiter(text)):
+        _report(path, problems, issues)  # before the row, so issues stay in line order
+        yield line, row
+    _report(path, problems, issues)
+
+
+def _report(path: Path, problems: list[CsvProblem], issues: list[Issue]) -> None:
+    """Move the reader's problems into issues."""
+    for p in problems:
+        issues.append(Issue("unreadable_row", str(path), p.line, "", "", f"{p.message}: {p.text!r}"))
+    problems.clear()
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """A cell quoted in a message, cut short (a hostile cell can be a megabyte)."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _find(header: list[str], names: Sequence[str]) -> int | None:
@@ -212,7 +194,7 @@ def _read_long(
         if label is None:
             issues.append(
                 Issue("unknown_problem", str(path), line, student, label_text,
-                      f"'{label_text}' is not a problem number; the answer {row[ans]!r} was not graded")
+                      f"'{_short(label_text)}' is not a problem number; the answer {_short(row[ans])!r} was not graded")
             )
             continue
         answers.append(
@@ -265,88 +247,117 @@ def _read_wide(
 
 
 def _records(path: Path, text: str, issues: list[Issue]) -> Iterator[tuple[int, Any]]:
-    """(line, record) from a JSON array, an object with "answers", or JSON Lines; bad JSON is an issue."""
-    decoder = json.JSONDecoder()
-    stripped_at = len(text) - len(text.lstrip())
-    if text[stripped_at] == "[" or _is_single_document(text):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield from _records_until_error(path, text, exc, issues)
-            return
-        items = data.get("answers") if isinstance(data, dict) else data
-        if not isinstance(items, list):
-            items = [data]
-        # Line numbers: find each element's offset by decoding them one by one (cheap, and exact).
-        for line, item in zip(_element_lines(text, decoder, len(items)), items, strict=False):
-            yield line, item
+    """(line, record) from a JSON array, an object with "answers", or JSON Lines.
+
+    JSON is read strictly (quizgen.jsonread: no NaN, no 5,000-digit numbers, no nesting past the limit).
+    When the file does not decode as a whole, each record is decoded on its own, so a bad record is one
+    issue and the records after it are still read.
+    """
+    first = len(text) - len(text.lstrip())
+    if text[first] == "{" and text[_value_end(text, first):].strip():
+        yield from _json_lines(path, text, issues)
         return
+    try:
+        data = loads(text)
+    except ValueError as exc:  # decode record by record: a bad one costs only itself
+        data, whole = None, exc
+    else:
+        whole = None
+    if text[first] == "[":
+        yield from _array_records(path, text, first, issues, data if isinstance(data, list) else None)
+        return
+    if whole is None and not (isinstance(data, dict) and isinstance(data.get("answers"), list)):
+        yield text.count("\n", 0, first) + 1, data
+        return
+    key = text.find('"answers"')
+    bracket = text.find("[", key) if key >= 0 else -1
+    items = data.get("answers") if isinstance(data, dict) else None
+    if bracket < 0 and items is not None:  # "answers" spelled with escapes: no line numbers to find
+        yield from ((text.count("\n", 0, first) + 1, item) for item in items)
+        return
+    if bracket < 0:
+        assert whole is not None  # a clean decode without an answers list was yielded above
+        issues.append(Issue("unreadable_row", str(path), _json_error_line(text, whole, first), "", "",
+                            f"{decode_error_reason(whole)}; nothing in this file was read"))
+        return
+    yield from _array_records(path, text, bracket, issues, items)
+
+
+def _json_lines(path: Path, text: str, issues: list[Issue]) -> Iterator[tuple[int, Any]]:
     for number, raw in enumerate(text.split("\n"), start=1):  # not splitlines: U+2028 may sit in a string
         if not raw.strip():
             continue
         try:
-            yield number, json.loads(raw)
-        except json.JSONDecodeError as exc:
-            issues.append(Issue("unreadable_row", str(path), number, "", "", f"not valid JSON ({exc.msg})"))
+            yield number, loads(raw)
+        except ValueError as exc:
+            issues.append(Issue("unreadable_row", str(path), number, "", "", decode_error_reason(exc)))
 
 
-def _is_single_document(text: str) -> bool:
-    try:
-        json.loads(text)
-    except json.JSONDecodeError:
-        return False
-    return True
+def _array_records(
+    path: Path, text: str, bracket: int, issues: list[Issue], decoded: list[Any] | None = None
+) -> Iterator[tuple[int, Any]]:
+    """The elements of the array opening at text[bracket], with the line each starts on.
 
-
-def _element_lines(text: str, decoder: json.JSONDecoder, count: int) -> list[int]:
-    """The line on which each top-level array element (or each "answers" element) starts."""
-    start = text.find("[")
-    data = json.loads(text)
-    if isinstance(data, dict):
-        key = text.find('"answers"')
-        start = text.find("[", key) if key >= 0 else -1
-    if start < 0:
-        return [1] * count
-    lines: list[int] = []
-    pos = start + 1
+    decoded: the elements when the whole file decoded cleanly (the usual case: one fast decode, the scan
+    only finds the lines); otherwise each element is decoded on its own.
+    """
     line, counted = 1, 0  # lines counted incrementally: big files stay linear
-    for _ in range(count):
-        while pos < len(text) and text[pos] in " \t\r\n,":
-            pos += 1
+    pos = bracket + 1
+    index = 0
+    while True:
+        match = _SEPARATORS.match(text, pos)
+        pos = match.end() if match else pos
+        if pos >= len(text) or text[pos] == "]":
+            return
         line += text.count("\n", counted, pos)
         counted = pos
-        lines.append(line)
+        end = _value_end(text, pos)
+        if decoded is not None and index < len(decoded):
+            yield line, decoded[index]
+            index += 1
+            pos = end
+            continue
         try:
-            _, pos = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError:
-            break
-    return lines + [lines[-1] if lines else 1] * (count - len(lines))
+            yield line, loads(text[pos:end])
+        except ValueError as exc:
+            reason = decode_error_reason(exc)
+            if isinstance(exc, json.JSONDecodeError):  # where in the file, not in the element
+                at = pos + exc.pos
+                column = at - text.rfind("\n", 0, at)
+                reason = f"not valid JSON ({exc.msg} at line {line + text.count(chr(10), pos, at)} column {column})"
+            tail = "; nothing from there on was read" if end >= len(text) else ""
+            issues.append(Issue("unreadable_row", str(path), line, "", "", f"{reason}{tail}"))
+            if tail:
+                return
+        pos = end
 
 
-def _records_until_error(
-    path: Path, text: str, exc: json.JSONDecodeError, issues: list[Issue]
-) -> Iterator[tuple[int, Any]]:
-    """Keep the array elements before a syntax error; report the error and what was not read."""
-    decoder = json.JSONDecoder()
-    pos = text.find("[") + 1
-    line, counted = 1, 0
-    if pos > 0 and text.lstrip().startswith("["):
-        while True:
-            while pos < len(text) and text[pos] in " \t\r\n,":
-                pos += 1
-            if pos >= len(text) or text[pos] == "]":
-                break
-            line += text.count("\n", counted, pos)
-            counted = pos
-            try:
-                item, pos = decoder.raw_decode(text, pos)
-            except json.JSONDecodeError:
-                break
-            yield line, item
-    issues.append(
-        Issue("unreadable_row", str(path), exc.lineno, "", "",
-              f"invalid JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); nothing from there on was read")
-    )
+_SEPARATORS = re.compile(r"[\s,]*")
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_SCALAR = re.compile(r'"(?:[^"\\]|\\.)*"|[^\s,\]}]*')
+
+
+def _value_end(text: str, pos: int) -> int:
+    """Where the JSON value starting at text[pos] ends: brackets matched outside strings, in C-speed regex
+    steps, without decoding (so a 100,000-deep value costs a scan, not a RecursionError). len(text) when
+    it never closes."""
+    if text[pos] not in "[{":
+        match = _SCALAR.match(text, pos)
+        return match.end() if match and match.end() > pos else pos + 1
+    depth = 0
+    for token in _TOKEN.finditer(text, pos):
+        mark = token.group()
+        if mark in "[{":
+            depth += 1
+        elif mark in "]}":
+            depth -= 1
+            if depth == 0:
+                return token.end()
+    return len(text)
+
+
+def _json_error_line(text: str, exc: ValueError, first: int) -> int:
+    return exc.lineno if isinstance(exc, json.JSONDecodeError) else text.count("\n", 0, first) + 1
 
 
 def _kind(key: str) -> str:
@@ -393,7 +404,7 @@ def _read_json(path: Path, text: str) -> ReadResult:
         if label is None:
             issues.append(
                 Issue("unknown_problem", str(path), line, student, label_text,
-                      f"'{label_text}' is not a problem number; the answer was not graded")
+                      f"'{_short(label_text)}' is not a problem number; the answer was not graded")
             )
             continue
         if text_value is None:
@@ -401,6 +412,10 @@ def _read_json(path: Path, text: str) -> ReadResult:
                 Issue("unreadable_row", str(path), line, student, label_text,
                       "the answer must be a string, a number or a list of them")
             )
+            continue
+        if "\x00" in text_value or "\x00" in student:  # as in CSV: binary data costs its record
+            issues.append(Issue("unreadable_row", str(path), line, student.replace("\x00", "\\0"), label_text,
+                                "binary data (a NUL byte); retype or remove this record"))
             continue
         answers.append(
             RawAnswer(Source(str(path), line), StudentKey(((_kind(sid_key), student),)), label.slot,

@@ -18,7 +18,7 @@ from quizgen.manifest import Manifest
 from quizgen.mathparse import symbol
 from quizgen.problem import Problem, Sheet
 from quizgen.render.environment import Tex
-from quizgen.render.escape import needs_cjk, tex_escape, tex_paragraphs
+from quizgen.render.escape import needs_cjk, print_name, tex_escape, tex_paragraphs
 from quizgen.render.latexmath import (
     INLINE_MAX_CHARS,
     MATH_LINE_CHARS,
@@ -224,7 +224,7 @@ def student_context(sheet: Sheet, index: int, form_set: str = "") -> StudentCont
     return StudentContext(
         index=index,
         student_id=sheet.student_id,
-        name=sheet.name,
+        name=print_name(sheet.name),
         variant=sheet.variant,
         extra=dict(sheet.extra),
         total_points=sum(p.points for p in sheet.problems),

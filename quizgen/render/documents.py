@@ -1,7 +1,8 @@
 """`quizgen generate --format pdf|tex`: worksheets and keys for every student from one manifest.
 
 Both documents are each one pdflatex run over all students (worksheets and key in parallel, one per
-core), then split per student when asked. Sources are written first so they survive a failed compile.
+core), then split per student when asked. generate stages the output folder, so a failed compile leaves
+the previous set in place (quizgen.fileio.output_set).
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ def write_documents(
     split: bool = False,
     quiet: bool = False,
     fillable: bool = False,
+    log_dir: Path | None = None,
 ) -> list[Path]:
     """Write DIR/worksheets.tex and key.tex and, for fmt "pdf", worksheets.pdf and key.pdf (and with split,
     students/<id>.pdf and keys/<id>.pdf). With fillable, the worksheets' answer boxes are form fields
@@ -69,7 +71,8 @@ def write_documents(
 
     Raises:
         LatexError: a template is broken, pdflatex is missing (the .tex files are written first) or a
-            document fails to compile (its log is kept as DIR/<name>.log).
+            document fails to compile (its log is kept as <log_dir or DIR>/<name>.log: generate stages DIR
+            and keeps the log where the teacher looks).
     """
     if fmt not in ("pdf", "tex"):
         raise LatexError(f"unknown document format {fmt!r}; use pdf or tex")
@@ -87,7 +90,7 @@ def write_documents(
     if fmt == "tex":
         return written
     find_pdflatex()
-    results = _compile_all(manifest, sources, quiet=quiet, out=out)
+    results = _compile_all(manifest, sources, quiet=quiet, out=Path(log_dir) if log_dir is not None else out)
     if fillable:
         _check_fields(manifest, results["worksheets"].pdf)
     for name, result in results.items():
@@ -96,6 +99,7 @@ def write_documents(
         written.append(path)
         (out / f"{name}.log").unlink(missing_ok=True)  # a log left by an earlier failed run
     _warn_missing_glyphs(results, quiet=quiet)
+    _warn_name_fallbacks(manifest, quiet=quiet)
     if split:
         written += _write_split(manifest, results, out)
     return written
@@ -170,6 +174,17 @@ def _warn_missing_glyphs(results: dict[str, CompileResult], *, quiet: bool) -> N
                 f"missing from the PDF (see 'Missing character' in a --format tex build's log)",
                 err=True,
             )
+
+
+def _warn_name_fallbacks(manifest: Manifest, *, quiet: bool) -> None:
+    """Say which names print shortened or without some accents (escape.print_name and MAX_MARKS)."""
+    from quizgen.render.escape import name_needs_fallback
+
+    ids = [sheet.student_id for sheet in manifest.students if name_needs_fallback(sheet.name)]
+    if ids and not quiet:
+        shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+        click.echo(f"Note: {len(ids)} name(s) are too long or carry too many accents to print as written and "
+                   f"appear shortened on the PDFs (the manifest keeps them whole): {shown}", err=True)
 
 
 def expected_fields(manifest: Manifest) -> list[str]:

@@ -194,19 +194,71 @@ def _escape_t1(clusters: list[str]) -> str:
     return "".join(out)
 
 
+MAX_MARKS = 4
+"""Combining marks kept on one letter (Vietnamese needs 2). More would nest TeX groups past its limit of
+255 (a "Zalgo" name stopped the whole class's PDF); the rest print as a count, "[+196 marks]"."""
+
+
 def _normalize(value: object) -> str:
-    """NFC text with control characters as spaces and invisible format characters dropped."""
+    """NFC text with control characters as spaces, invisible format characters dropped, and runs of
+    combining marks cut to MAX_MARKS with a visible count of the marks left out."""
     text = unicodedata.normalize("NFC", str(value))
     chars = []
+    run = dropped = 0
     for ch in text:
         cat = unicodedata.category(ch)
+        if unicodedata.combining(ch) or cat in ("Mn", "Me"):
+            run += 1
+            if run > MAX_MARKS:
+                dropped += 1
+                continue
+            chars.append(ch)
+            continue
+        if dropped:
+            chars.append(f"[+{dropped} marks]")
+        run = dropped = 0
         if cat == "Cc" or ch in "\u2028\u2029":
             chars.append(" ")
         elif cat in ("Cf", "Cs", "Co", "Cn"):
             continue
         else:
             chars.append(ch)
+    if dropped:
+        chars.append(f"[+{dropped} marks]")
     return "".join(chars)
+
+
+MAX_NAME = 60
+"""Printed width of a name on a sheet, in characters ([U+1F600] counts 9); a wider one would run off the
+header and footer."""
+
+
+def print_name(name: str) -> str:
+    """A roster name in the form the PDFs print: as written, or, when it prints wider than MAX_NAME
+    characters, its start and "…" (the manifest, grades and feedback pages keep the full name)."""
+    kept: list[str] = []
+    used = 0
+    cut = -1  # how many clusters fit before "…" once the name turns out too wide
+    for cluster in _clusters(_normalize(name[: MAX_NAME * 20])):  # 20 code points a character is plenty
+        width = len(f"[U+{ord(cluster[0]):04X}]") * len(cluster) if _cluster_class(cluster) == "u" else 1
+        if cut < 0 and used + width > MAX_NAME - 1:
+            cut = len(kept)
+        used += width
+        if used > MAX_NAME:
+            return "".join(kept[:cut]) + "\u2026"
+        kept.append(cluster)
+    if len(name) <= MAX_NAME * 20:
+        return name
+    return "".join(kept if cut < 0 else kept[:cut]) + "\u2026"  # the rest was not even looked at
+
+
+def name_needs_fallback(name: str) -> bool:
+    """Whether a name prints differently from how it is written (shortened, or marks left out)."""
+    run = longest = 0
+    for ch in unicodedata.normalize("NFC", name):
+        run = run + 1 if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me") else 0
+        longest = max(longest, run)
+    return longest > MAX_MARKS or print_name(name) != name
 
 
 def _cjk_runs(chunk: str) -> str:

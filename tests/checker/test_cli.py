@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from quizgen.cli import cli
@@ -95,6 +96,61 @@ def test_batch_missing_file_is_one_line_error(tmp_path: Path) -> None:
 def test_batch_empty_input_gives_empty_output() -> None:
     r = run(["--batch", "-"], stdin="")
     assert r.exit_code == 0 and r.output == ""
+
+
+HOSTILE = [
+    '{"id": ' + "9" * 5000 + ', "expected": "x", "answer": "x"}',
+    '{"id": NaN, "expected": "x", "answer": "x"}',
+    '{"id": "inf", "expected": "x", "answer": "x", "latex": Infinity}',
+    '{"id": 1e999, "expected": "x", "answer": "x"}',
+    '{"id": ' + "[" * 100_000 + "]" * 100_000 + ', "expected": "x", "answer": "x"}',
+    '{"id": {"a": [1, {"b": -Infinity}]}, "expected": "x", "answer": "x"}',
+    json.dumps({"id": "dup", "expected": "2*x", "answer": "2x", "variables": ["x", "x"]}),
+    json.dumps({"id": {"nested": ["ok", 1]}, "expected": "2*x", "answer": "2x"}),
+    json.dumps({"id": "fine", "expected": "2*x", "answer": "2x"}),
+]
+
+
+def test_hostile_lines_get_their_own_malformed_verdict_and_the_rest_are_checked() -> None:
+    r = run(["--batch", "-"], stdin="\n".join(HOSTILE) + "\n")
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert len(lines) == len(HOSTILE)
+    # strict JSON: Python's parser would accept NaN/Infinity tokens, so refuse them explicitly
+    rows = [json.loads(line, parse_constant=lambda name: pytest.fail(f"{name} in the output")) for line in lines]
+    assert [row["diagnosis"] for row in rows[:7]] == ["malformed_line"] * 7
+    assert [row["id"] for row in rows[:6]] == [None] * 6
+    assert "line 1: unusable JSON: a number with 5000 digits" in rows[0]["message"]
+    assert "NaN" in rows[1]["message"] and "Infinity" in rows[2]["message"] and "too large" in rows[3]["message"]
+    assert "nested too deeply" in rows[4]["message"]
+    assert rows[6]["id"] == "dup" and rows[6]["message"] == "line 7: \"variables\" lists 'x' twice; name each variable once"
+    assert (rows[7]["id"], rows[7]["verdict"]) == ('{"nested": ["ok", 1]}', "correct")
+    assert (rows[8]["id"], rows[8]["verdict"]) == ("fine", "correct")
+
+
+def test_a_variable_given_twice_is_a_usage_error() -> None:
+    r = run(["2*x", "2x", "--var", "x", "--var", "x"])
+    assert r.exit_code == 2
+    assert "Error: --var x is given twice; name each variable of the problem once" in r.output
+    assert "IndexError" not in r.output
+
+
+def test_batch_never_writes_over_its_input(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(BATCH[0] + "\n", encoding="utf-8")
+    for out in (str(src), str(tmp_path / "." / "in.jsonl")):
+        r = run(["--batch", str(src), "--out", out])
+        assert r.exit_code == 1
+        assert r.output == f"Error: --out {out} is the --batch input; write the verdicts to another file\n"
+    assert src.read_text(encoding="utf-8") == BATCH[0] + "\n"
+
+
+def test_out_naming_a_folder_is_refused_not_written_as_a_file(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(BATCH[0] + "\n", encoding="utf-8")
+    r = run(["--batch", str(src), "--out", f"{tmp_path / 'verdicts'}/"])
+    assert r.exit_code == 1 and "is a folder; give a file name" in r.output
+    assert not (tmp_path / "verdicts").exists()
 
 
 def test_batch_definitions_field() -> None:

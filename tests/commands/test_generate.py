@@ -4,6 +4,7 @@ one-line errors with a non-zero exit (never a traceback)."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,76 @@ def test_unwritable_output_is_a_one_line_error(tmp_path):
     result = _run("generate", "--bank", DEMO, "--count", "1", "--format", "json", "--out", str(blocker / "sub"))
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: {blocker / 'sub'}: cannot write the output (Not a directory); choose another --out folder"
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_interrupted_generate_leaves_the_previous_complete_set(tmp_path, monkeypatch):
+    out = tmp_path / "sheets"
+    assert _run("generate", "--bank", DEMO, "--count", "2", "--seed", "1", "--format", "tex", "-q",
+                "--out", str(out)).exit_code == 0
+    before = _snapshot(out)
+    assert set(before) == {"manifest.json", "answers-template.csv", "worksheets.tex", "key.tex"}
+
+    import quizgen.render.documents as documents
+
+    real = documents.atomic_write_text
+
+    def interrupted(path, text):  # the manifest and the first source are staged, then Ctrl-C
+        if Path(path).name == "key.tex":
+            raise KeyboardInterrupt
+        real(path, text)
+
+    monkeypatch.setattr(documents, "atomic_write_text", interrupted)
+    result = _run("generate", "--bank", DEMO, "--count", "3", "--seed", "2", "--format", "tex", "-q", "--out", str(out))
+    assert result.exit_code == 1 and "Aborted" in result.output  # click's answer to Ctrl-C
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in out.iterdir()) == [  # no staging folder left
+        "answers-template.csv", "key.tex", "manifest.json", "worksheets.tex"]
+
+
+def test_a_new_run_replaces_the_whole_previous_set(tmp_path):
+    out = tmp_path / "sheets"
+    assert _run("generate", "--bank", DEMO, "--count", "2", "--format", "tex", "-q", "--out", str(out)).exit_code == 0
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    assert _run("generate", "--bank", DEMO, "--count", "2", "--format", "json", "-q", "--out", str(out)).exit_code == 0
+    # the .tex of the previous run no longer match the new manifest; the teacher's own file stays
+    assert sorted(p.name for p in out.iterdir()) == ["answers-template.csv", "manifest.json", "notes.txt"]
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_a_failed_compile_keeps_the_previous_pdfs_and_writes_the_log(tmp_path):
+    out = tmp_path / "sheets"
+    assert _run("generate", "--bank", DEMO, "--count", "1", "--split", "-q", "--out", str(out)).exit_code == 0
+    before = _snapshot(out)
+    assert {"manifest.json", "worksheets.pdf", "key.pdf", "students/001.pdf"} <= set(before)
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "header.tex.j2").write_text("\\undefinedcommand\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["generate", "--bank", DEMO, "--count", "2", "--template", str(templates),
+                                      "-q", "--out", str(out)])
+    assert result.exit_code == 1 and "LaTeX error" in result.output
+    after = _snapshot(out)
+    assert (out / "worksheets.log").is_file()
+    assert {k: v for k, v in after.items() if not k.endswith(".log")} == before
+
+
+def test_generate_never_writes_over_its_bank_or_roster(tmp_path):
+    out = tmp_path / "sheets"
+    out.mkdir()
+    bank = out / "manifest.json"
+    bank.write_bytes(Path(DEMO).read_bytes())
+    result = _run("generate", "--bank", str(bank), "--count", "1", "--format", "json", "--out", str(out))
+    assert result.exit_code == 1
+    assert result.output.strip() == (f"Error: {bank} is one of the files generate writes into {out}; "
+                                     "move it or choose another --out folder")
+    roster = out / "key.tex"
+    roster.write_text("student_id\n1\n", encoding="utf-8")
+    result = _run("generate", "--bank", DEMO, "--roster", str(roster), "--format", "json", "--out", str(out))
+    assert result.exit_code == 1 and "is one of the files generate writes" in result.output
+    assert roster.read_text(encoding="utf-8") == "student_id\n1\n"
 
 
 def test_a_shipped_bank_by_name_gives_the_same_sheets_anywhere(tmp_path, monkeypatch):

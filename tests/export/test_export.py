@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import io
 import zipfile
 from pathlib import Path
@@ -88,6 +89,7 @@ def test_default_seed_is_recorded_in_ids(fake_bank, tmp_path) -> None:  # noqa: 
     [
         (["--format", "pdf"], "Invalid value for '--format'"),
         (["--format", "gift", "--variants", "0"], "--variants must be at least 1"),
+        (["--format", "gift", "--variants", "1000000000"], "--variants must be at most 1000 (got 1,000,000,000)"),
         (["--format", "gift", "--bank", "missing.yaml"], "missing.yaml: no such bank file"),
     ],
 )
@@ -144,3 +146,22 @@ def test_hostile_text_survives_every_format() -> None:
     assert any(expected_html in (m.text or "") for m in doc.iter("{*}mattext"))
     (question,) = parse_gift(render(quiz, "gift").decode("utf-8"))
     assert any(expected_html == fb for _, _, fb in question["answers"])
+
+
+def test_out_with_a_trailing_slash_creates_the_folder(fake_bank, tmp_path) -> None:  # noqa: ANN001
+    result = CliRunner().invoke(cli, ["export", "--bank", str(fake_bank.path), "--format", "gift", "--variants", "1",
+                                      "--out", f"{tmp_path / 'exports'}/"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "exports").is_dir()
+    assert [p.name for p in (tmp_path / "exports").iterdir()] == ["demo bank-gift.txt"]
+
+
+def test_export_never_writes_over_its_bank(fake_bank, tmp_path) -> None:  # noqa: ANN001
+    before = Path(fake_bank.path).read_bytes()
+    link = tmp_path / "hard-link.yaml"
+    os.link(fake_bank.path, link)
+    for out in (str(fake_bank.path), str(link)):
+        result = CliRunner().invoke(cli, ["export", "--bank", str(fake_bank.path), "--format", "gift", "--out", out])
+        assert result.exit_code == 1
+        assert result.output.strip() == f"Error: --out {out} is the bank itself; write the export to another file"
+    assert Path(fake_bank.path).read_bytes() == before

@@ -68,13 +68,14 @@ def fill(src: Path, dst: Path, values: dict[str, str]) -> None:
         writer.write(fh)
 
 
-def grade(manifest_dir: Path, answers: Path, out: Path) -> tuple[dict[str, float], list[dict[str, str]]]:
+def grade(manifest_dir: Path, answers: Path, out: Path) -> tuple[dict[str, float | None], list[dict[str, str]]]:
+    """Totals by student (None: absent, no answer read at all) and the problems report."""
     result = CliRunner().invoke(cli, ["grade", "--manifest", str(manifest_dir / "manifest.json"), str(answers),
                                       "--out", str(out), "--quiet", "--workers", "1", "--timeout", "10"])
     assert result.exit_code == 0, result.output
     grades = list(csv.DictReader(io.StringIO((out / "grades.csv").read_text(encoding="utf-8-sig"))))
     problems = list(csv.DictReader(io.StringIO((out / "problems.csv").read_text(encoding="utf-8-sig"))))
-    return {row["student_id"]: float(row["total"]) for row in grades}, problems
+    return {row["student_id"]: float(row["total"]) if row["total"] else None for row in grades}, problems
 
 
 def test_fields_are_named_by_student_and_slot_and_carry_student_and_variant(made: tuple[Path, Manifest]) -> None:
@@ -145,7 +146,7 @@ def test_bad_pdfs_get_one_line_each_and_the_rest_are_graded(
 
     totals, problems = grade(gen, folder, tmp_path / "grades")
     assert totals["s1"] == sum(p.points for p in s1.problems)
-    assert totals["s3"] == 0
+    assert totals["s3"] is None  # every file for Bo was refused: absent, not a silent 0
     by_file = {Path(p["file"]).name: p for p in problems if p["kind"] in ("unreadable_file", "wrong_sheet")}
     assert set(by_file) == {"key.pdf", "broken.pdf", "readme.txt", "s3.pdf", "bo-old.pdf", "s1.pdf"}
     expected = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -88,3 +89,33 @@ def test_a_broken_template_is_one_clear_line(tmp_path: Path, bank: Path) -> None
     assert "Traceback" not in result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("Error: template ") and "problem.tex.j2:1" in lines[0]
+
+
+UNPRINTABLE = {
+    "s1": "Ada Lovelace",
+    "s2": "a" + "\u0301" * 200,  # 200 combining marks on one letter: past TeX's grouping limit
+    "s3": "Z\u0336\u0335\u0334" * 60,  # "Zalgo" text: marks no font has
+    "s4": "\u0301" * 200,  # marks with no letter at all
+    "s5": "x" * 5000,
+    "s6": "\U0001F600" * 50 + "\u202e" + "abc",
+    "s7": "Jean \\input{/etc/passwd} $x^2$ %#&_{}~^",
+}
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_one_unprintable_name_never_stops_the_class_pdf(tmp_path: Path, bank: Path) -> None:
+    roster = tmp_path / "class.csv"
+    with roster.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([["student_id", "name"], *UNPRINTABLE.items()])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["generate", "--bank", str(bank), "--roster", str(roster), "--format", "pdf",
+                                      "--split", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Note: 5 name(s) are too long or carry too many accents" in result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {s["student_id"]: s["name"] for s in manifest["students"]} == UNPRINTABLE  # kept whole
+    text = pdf_text(out / "worksheets.pdf")
+    for sid in UNPRINTABLE:
+        assert f"StudentID:{sid}" in text
+    assert "AdaLovelace" in text and "[+195marks]" in text and "x" * 59 + "..." in text
+    assert len(list((out / "students").glob("*.pdf"))) == len(UNPRINTABLE)

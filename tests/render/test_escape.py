@@ -63,3 +63,30 @@ def test_paragraphs_split_at_blank_lines() -> None:
 def test_nothing_special_survives_escaping(raw: str) -> None:
     bare = _bare(tex_escape(raw))
     assert not set(bare) & set("\\{}$&#%_~^\n")
+
+
+def test_a_long_run_of_combining_marks_keeps_four_and_counts_the_rest() -> None:
+    # 200 acute accents nested as TeX accents exceed TeX's 255 grouping levels and stopped the whole PDF
+    out = tex_escape("a" + "\u0301" * 200 + "b")  # NFC makes the first one á
+    assert out == r"\'{\'{\'{\'{\'{a}}}}}{[}+195 marks{]}b"
+    assert tex_escape("\u0336" * 10) == r"\qgmissing{0336}" * 4 + "{[}+6 marks{]}"
+    assert tex_escape("Nguyễn") == r"Nguy\~{\^{e}}n"  # real names keep every accent
+
+
+def test_print_name_shortens_what_would_print_too_wide() -> None:
+    from quizgen.render.escape import MAX_NAME, name_needs_fallback, print_name
+
+    assert print_name("Ada Lovelace") == "Ada Lovelace" and not name_needs_fallback("Ada Lovelace")
+    long = print_name("x" * 5000)
+    assert long == "x" * (MAX_NAME - 1) + "\u2026" and name_needs_fallback("x" * 5000)
+    emoji = print_name("\U0001F600" * 50)  # each prints as [U+1F600], 9 characters wide
+    assert emoji == "\U0001F600" * 6 + "\u2026"
+    assert name_needs_fallback("a" + "\u0301" * 200) and print_name("a" + "\u0301" * 200) == "a" + "\u0301" * 200
+    assert not name_needs_fallback("Nguyễn Thị Minh Khai")
+
+
+def test_a_name_exactly_as_wide_as_the_limit_prints_whole() -> None:
+    from quizgen.render.escape import MAX_NAME, print_name
+
+    assert print_name("y" * MAX_NAME) == "y" * MAX_NAME
+    assert print_name("y" * (MAX_NAME + 1)) == "y" * (MAX_NAME - 1) + "\u2026"
