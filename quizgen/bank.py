@@ -3,6 +3,10 @@
 A bank is a title, a course line, instructions, an optional seed and a list of slots; each slot becomes one
 problem on every sheet. ruamel.yaml keeps the line of every key, so each error names where to look; nothing
 invalid reaches generation. Slots are numbered from 1, like the problems on a sheet (slots[1] is the first).
+
+What each key may hold is declared in quizgen.bank_schema (and each family's options); this module reads
+the file within safe bounds, puts each (key, message) problem the declarations find at its line and key
+path, and makes one trial draw per valid slot.
 """
 
 from __future__ import annotations
@@ -131,33 +135,6 @@ def _read(path: Path, shown: str) -> tuple[bytes, Any]:
     return raw, data
 
 
-def _report(errors: _Errors, node: Any, line: int | None, prefix: str, problems: list[tuple[Any, str]]) -> bool:
-    """Report (key, message) problems of a mapping at the key's line (the mapping's line for key None or a
-    missing key), under the key path prefix.key; True if there were any."""
-    for key, message in problems:
-        if key is None:
-            errors.add(line, prefix, message)
-        else:
-            where = _key_line(node, key) if key in node else (_node_line(node) or line)
-            name = key if isinstance(key, str) else shown_value(key)
-            errors.add(where, f"{prefix}.{name}" if prefix else name, message)
-    return bool(problems)
-
-
-def _slot_spec(number: int, checked: CheckedSlot) -> SlotSpec:
-    values = checked.values
-    return SlotSpec(
-        number=number,
-        family=values["family"],
-        difficulty=values["difficulty"],
-        points=values["points"],
-        ask=values["ask"],
-        variables=values["variables"],
-        coefficients=values["coefficients"],
-        wrt=values["wrt"],
-        point=values["point"],
-        options=checked.options,
-    )
 _NUMBER = re.compile(r"[-+]?(?:0[xob])?[0-9_]+(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?")
 _DEEP_BRACKETS = re.compile(r"[\[{](?:\s*[\[{]){%d}" % MAX_DEPTH)  # noqa: UP031 - a regex's braces
 """More than MAX_DEPTH brackets opened in a row: YAML's scanner would read them all before the first event."""
@@ -226,6 +203,35 @@ def _check_shape(yaml: YAML, text: str, shown: str) -> None:
         problem = shape.problem(event)
         if problem:
             raise BankError(f"{shown}:{event.start_mark.line + 1}: {problem}")
+
+
+def _report(errors: _Errors, node: Any, line: int | None, prefix: str, problems: list[tuple[Any, str]]) -> bool:
+    """Report (key, message) problems of a mapping at the key's line (the mapping's line for key None or a
+    missing key), under the key path prefix.key; True if there were any."""
+    for key, message in problems:
+        if key is None:
+            errors.add(line, prefix, message)
+        else:
+            where = _key_line(node, key) if key in node else (_node_line(node) or line)
+            name = key if isinstance(key, str) else shown_value(key)
+            errors.add(where, f"{prefix}.{name}" if prefix else name, message)
+    return bool(problems)
+
+
+def _slot_spec(number: int, checked: CheckedSlot) -> SlotSpec:
+    values = checked.values
+    return SlotSpec(
+        number=number,
+        family=values["family"],
+        difficulty=values["difficulty"],
+        points=values["points"],
+        ask=values["ask"],
+        variables=values["variables"],
+        coefficients=values["coefficients"],
+        wrt=values["wrt"],
+        point=values["point"],
+        options=checked.options,
+    )
 
 
 def _check_slot(errors: _Errors, slots: Any, index: int, number: int) -> SlotSpec | None:
