@@ -302,7 +302,8 @@ SLOT_OPTIONS: Mapping[str, Option] = {
     ),
     "variables": VariableNames(
         default_text="the family's default variables",
-        help="The names the problem uses (a letter, then up to 7 letters, digits or _).",
+        help="The names the problem uses: a letter, then up to 7 letters, digits or _; not a function or constant "
+             "(exp, e, pi) nor a Maxima name (do, if, inf), so every bank exports to STACK.",
     ),
     "coefficients": CoefficientRange(
         default=DEFAULT_COEFFICIENTS,
