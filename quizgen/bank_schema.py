@@ -478,8 +478,7 @@ class OptionDoc:
 
 
 def _docs(options: Mapping[str, Option]) -> list[OptionDoc]:
-    return [OptionDoc(key, o.kind(), o.describe_default(), o.help or (type(o).__doc__ or "").strip()) for key, o in
-            options.items()]
+    return [OptionDoc(key, o.kind(), o.describe_default(), o.help or "(no help given)") for key, o in options.items()]
 
 
 def _family_facts(family: Family) -> str:
@@ -520,11 +519,15 @@ def schema_text() -> str:
     lines = ["A bank has these keys:", *_text_rows(_docs(BANK_OPTIONS), "  "), ""]
     lines += ["Every slot may have these keys:", *_text_rows(_docs(SLOT_OPTIONS), "  "), ""]
     for name, family, error in _loaded_families():
-        lines.append(f"{name}: {error}" if family is None else f"{name}  [{_family_facts(family)}]")
-        own = _docs(family_options(family)) if family is not None else []
-        lines += _text_rows(own, "  ") if own else ["  (no keys of its own)"] if family is not None else []
-        lines.append("")
+        lines += [*_family_text(name, family, error), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _family_text(name: str, family: Family | None, error: str) -> list[str]:
+    if family is None:
+        return [f"{name}: {error}"]
+    own = _docs(family_options(family))
+    return [f"{name}  [{_family_facts(family)}]", *(_text_rows(own, "  ") if own else ["  (no keys of its own)"])]
 
 
 def _md_cell(text: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import pytest
 
 from quizgen.bank import load_bank, validate_bank
-from quizgen.bank_schema import family_options, schema_markdown
+from quizgen.bank_schema import family_options, schema_markdown, schema_text
 from quizgen.families.base import Family, SlotSpec
 from quizgen.families.options import Choice, Integer, Option, SubsetOf, Type
 from quizgen.families.registry import family_names, get_family
@@ -123,6 +123,42 @@ class _PlainTypes(Family):
 
     def draw(self, slot: SlotSpec, rng: random.Random) -> Any:
         return None
+
+
+class _EntryPoint:
+    def __init__(self, name: str, target: Any) -> None:
+        self.name, self.value, self._target = name, f"thirdparty:{name}", target
+
+    def load(self) -> Any:
+        if isinstance(self._target, Exception):
+            raise self._target
+        return self._target
+
+
+@pytest.fixture
+def third_party(monkeypatch):
+    """Installs a third-party family with plain-type options, and a broken one, next to the built-ins."""
+    from quizgen.families import registry
+
+    found = dict(registry._entry_points())
+    found["plain_types"] = _EntryPoint("plain_types", _PlainTypes)
+    found["broken"] = _EntryPoint("broken", ImportError("boom"))
+    monkeypatch.setattr(registry, "_entry_points", lambda: found)
+    yield
+    registry._instances.pop("plain_types", None)
+
+
+def test_a_third_party_familys_plain_type_options_are_checked_and_listed(tmp_path, third_party):
+    path = _bank(tmp_path, ["family: plain_types", "rate: fast", "label: [a]"])
+    assert validate_bank(path) == [
+        f"{path}:5: slots[2].rate: must be a number, got text",
+        f"{path}:6: slots[2].label: must be text, got a list",
+    ]
+    text = schema_text()
+    assert "plain_types  [asks: partial;" in text and "  rate   number (default" not in text
+    assert "  rate   number\n         (no help given)" in text
+    assert "broken: family 'broken' could not be loaded (ImportError: boom); reinstall it" in text
+    assert "plain_types" not in schema_markdown() and "broken" not in schema_markdown()
 
 
 def test_plain_type_declarations_are_read_as_type_options():
