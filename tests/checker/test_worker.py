@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from quizgen.checker.equivalence import CheckTimeout
@@ -16,10 +14,9 @@ def test_worker_is_killed_and_replaced() -> None:
         worker.ensure()
         first = worker.proc.pid
         worker.send(("sleep", 30))
-        t0 = time.monotonic()
         with pytest.raises(CheckTimeout):
-            worker.receive(0.3)
-        assert time.monotonic() - t0 < 5 and not worker.alive
+            worker.receive(0.3)  # the child sleeps 30 s: only killing it ends the wait
+        assert not worker.alive
         worker.send(("sleep", 0))
         assert worker.receive(10) == ("slept",) and worker.proc.pid != first
     finally:

@@ -1,17 +1,17 @@
 """Hostile input: code-execution strings, resource bombs, huge and malformed text, and fuzzing.
 
-Only a Parsed or an AnswerSyntaxError may ever come out, quickly; nothing is executed.
+Only a Parsed or an AnswerSyntaxError may ever come out, after bounded work; nothing is executed.
 """
 
 from __future__ import annotations
 
 import string
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import quizgen.mathparse.api as api
 from quizgen.mathparse import AnswerSyntaxError, Parsed, parse_answer, parse_key
 
 XY = ["x", "y"]
@@ -102,14 +102,14 @@ BOMBS = [
 
 
 @pytest.mark.parametrize("text", BOMBS, ids=lambda t: repr(t[:30]) + f"...len{len(t)}")
-def test_resource_bombs_end_quickly(text: str) -> None:
-    start = time.perf_counter()
+def test_resource_bombs_end_cleanly(text: str) -> None:
+    # The parser has no timer: the limits (length, nodes, depth, digits, exponent, number size) bound its work,
+    # so the test returning at all is the check; how fast it is lives in benchmarks/bench_check.py.
     try:
         result = parse_answer(text, XY)
         assert isinstance(result, Parsed)
     except AnswerSyntaxError as err:
         assert not err.code.startswith("internal"), err.message
-    assert time.perf_counter() - start < 0.5, "a bounded parse must never take long"
 
 
 MALFORMED = ["", " ", "\x00", "x\x00y", "\ud800", "x\udfff", "\ufeff", "\u200b", "\t\n", "\x1b[31mx", "x\r\ny",
@@ -124,12 +124,16 @@ def test_malformed_text_gives_a_clean_result(text: str) -> None:
         assert err.message and not err.code.startswith("internal")
 
 
-def test_one_megabyte_is_refused_before_any_work() -> None:
+def test_one_megabyte_is_refused_before_any_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    # "before any work": the length check comes before normalizing, so the text is never even read through
+    def must_not_run(text: str) -> None:
+        raise AssertionError("normalize ran on an over-long answer")
+
+    monkeypatch.setattr(api, "normalize", must_not_run)
     text = "x+" * 500_000
-    start = time.perf_counter()
-    with pytest.raises(AnswerSyntaxError, match="too long"):
+    with pytest.raises(AnswerSyntaxError, match="too long") as info:
         parse_answer(text, XY)
-    assert time.perf_counter() - start < 0.05
+    assert info.value.code == "too_long"
 
 
 def test_nested_parentheses_within_the_length_limit() -> None:
@@ -152,7 +156,7 @@ def test_non_string_input() -> None:
         parse_answer(b"x", XY)  # type: ignore[arg-type]
 
 
-# ---- fuzzing: random text and random token soups; only clean outcomes, quickly
+# ---- fuzzing: random text and random token soups; only clean outcomes
 
 TOKENS = ["x", "y", "xy", "2", "0", "1", "1.5", "10", "e", "pi", "E", "+", "-", "*", "/", "^", "**", "(", ")", "[",
           "]", "{", "}", "|", ",", "<", ">", "<=", ">=", "==", "!=", "&", " ", "sin", "cos", "ln", "log", "exp",
@@ -164,7 +168,6 @@ FUZZ = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCh
 
 
 def _clean(text: str, variables: list[str] | None = XY, key: bool = False) -> None:
-    start = time.perf_counter()
     try:
         result = parse_key(text, variables) if key else parse_answer(text, variables or XY)
         assert isinstance(result, Parsed)
@@ -173,7 +176,6 @@ def _clean(text: str, variables: list[str] | None = XY, key: bool = False) -> No
         assert isinstance(err.message, str) and err.message
         assert not err.code.startswith("internal"), (text, err.code, err.message)
         assert -1 <= err.offset <= len(text)
-    assert time.perf_counter() - start < 0.5, text
 
 
 @FUZZ
