@@ -318,7 +318,7 @@ def _fail_split(word: str, start: int, table: NameTable, next_char: str) -> None
     rest = word[stuck:]
     if rest[:1].isdigit() or rest[:1] == "_":
         left = word[:stuck]
-        digits = re.match(r"[0-9_]*", rest).group()
+        digits = rest[: len(rest) - len(rest.lstrip("0123456789_"))]
         meaning = known.get(left)
         if meaning is not None and meaning[0] == "func":
             raise Fail("needs_parens", start, name=left)

@@ -20,7 +20,7 @@ Grammar (lowest precedence first):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import sympy
 
@@ -89,7 +89,7 @@ class E:
     __slots__ = ("value", "text", "latex", "prec", "kind", "items", "start", "inner", "number", "cases",
                  "pieces", "paren")
 
-    def __init__(self, value: object, text: str, latex: str, prec: int, start: int, kind: str = "expr",
+    def __init__(self, value: sympy.Basic, text: str, latex: str, prec: int, start: int, kind: str = "expr",
                  items: list[E] | None = None, inner: E | None = None) -> None:
         self.value = value
         self.text = text
@@ -208,7 +208,7 @@ class Parser(SafeValues):
             raise Fail("expected", e.start, what="a condition such as x > y", tok=e.text)
         return e
 
-    def relation(self, fn: type, a: E, b: E) -> sympy.Basic:
+    def relation(self, fn: Callable[..., sympy.Basic], a: E, b: E) -> sympy.Basic:
         for e in (a, b):
             if self.units and has_units(e.value):
                 raise Fail("unit_vector_inside", e.start)
@@ -418,7 +418,7 @@ class Parser(SafeValues):
             and (before.kind == "name" or (before.kind == "op" and before.text == ")"))
         )
         f = self.parse_power()
-        if index_like and not f.text.startswith("1("):
+        if index_like and before is not None and not f.text.startswith("1("):
             raise Fail("indexing", t.start, name=before.text)
         if f.kind == "cond" and not f.paren:
             raise Fail("condition_needs_one", f.start, text=_bare_text(f))
@@ -535,7 +535,8 @@ class Parser(SafeValues):
                 if self.key:
                     raise Fail("unknown_name", t.start, name=t.text, variables="those of the key")
                 self.units = True
-                return E(UNITS[int(payload)], t.text, r"\mathbf{" + t.text + "}", P_ATOM, t.start)
+                assert isinstance(payload, int)  # names.name_table: ("unit", 0|1|2)
+                return E(UNITS[payload], t.text, r"\mathbf{" + t.text + "}", P_ATOM, t.start)
             if what == "const":
                 latex = r"\pi" if payload is sympy.pi else "e"
                 return E(payload, t.text, latex, P_ATOM, t.start)
