@@ -13,7 +13,7 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
-from multiprocessing.connection import wait
+from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from quizgen.checker.core import TIMEOUT_MESSAGE, check_request
@@ -169,9 +169,9 @@ class Checker:
         with self._pool_lock:
             while len(self._pool) < self.workers:
                 self._pool.append(WorkerProcess(self.memory_mb))
-            for w in self._pool:
-                if not w.alive:
-                    _start_quietly(w)
+            for proc in self._pool:
+                if not proc.alive:
+                    _start_quietly(proc)
             keys = [k for k, _ in items]
             queue: deque[list[int]] = deque(
                 list(range(s, min(s + CHUNK, len(items)))) for s in range(0, len(items), CHUNK)
@@ -205,7 +205,11 @@ class Checker:
             while queue or local or busy:
                 starting = [w for w, p in enumerate(self._pool) if not p.ready and p.conn is not None]
                 helping = bool(starting) and bool(queue or local)
-                conns = {self._pool[w].conn: w for w in [*busy, *starting] if self._pool[w].conn is not None}
+                conns: dict[Connection, int] = {}  # the child's end we read from -> its worker
+                for w in [*busy, *starting]:
+                    duplex = self._pool[w].conn
+                    if duplex is not None:
+                        conns[duplex.reader] = w
                 now = time.monotonic()
                 if helping:
                     wait_for = 0.0
@@ -213,8 +217,10 @@ class Checker:
                     wait_for = max(0.0, min(start + self.timeout + GRACE - now for _, start in busy.values()))
                 else:
                     wait_for = 0.05
-                for conn in wait(list(conns), timeout=wait_for) if conns else []:
-                    w = conns[conn]
+                ready = set(wait(list(conns), timeout=wait_for)) if conns else set()
+                for conn, w in conns.items():
+                    if conn not in ready:
+                        continue
                     worker = self._pool[w]
                     if not worker.ready:
                         try:

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from functools import partial
+from typing import TYPE_CHECKING, Protocol
 
-from quizgen.grading.model import REVIEW_OUTCOMES, GradedAnswer, StudentResult, Submission
+from quizgen.grading.model import REVIEW_OUTCOMES, GradedAnswer, Outcome, StudentResult, Submission
 from quizgen.problem import Mistake, Problem
+
+if TYPE_CHECKING:
+    from quizgen.checker.verdict import VerdictKind
 
 
 @dataclass(frozen=True)
@@ -27,12 +31,19 @@ class Request:
 
 
 class VerdictLike(Protocol):
-    verdict: str
-    interpreted: str
-    interpreted_latex: str
-    message: str
-    score: float
-    diagnosis: str | None
+    # read-only properties, so a frozen dataclass (quizgen.checker.Verdict) satisfies the protocol
+    @property
+    def verdict(self) -> VerdictKind: ...
+    @property
+    def interpreted(self) -> str: ...
+    @property
+    def interpreted_latex(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def diagnosis(self) -> str | None: ...
 
 
 class Backend(Protocol):
@@ -166,17 +177,17 @@ def grade_all(
 def _graded(plan: _Plan, verdicts: Sequence[VerdictLike]) -> GradedAnswer:
     sub = plan.submission
     p = sub.problem
-    base = dict(student_id=sub.typed_id or sub.sheet.student_id, slot=p.slot, problem=p, typed=sub.text,
-                source=sub.source)
+    graded = partial(GradedAnswer, student_id=sub.typed_id or sub.sheet.student_id, slot=p.slot, problem=p,
+                     typed=sub.text, source=sub.source)
     if not plan.indices:
-        outcome = "blank" if sub.source is not None else "missing" if sub.present else "absent"
-        message = {"blank": "Blank answer.", "missing": "No answer.", "absent": "No answers received."}[outcome]
-        return GradedAnswer(**base, outcome=outcome, interpreted="", interpreted_latex="", feedback=message,
+        empty: Outcome = "blank" if sub.source is not None else "missing" if sub.present else "absent"
+        message = {"blank": "Blank answer.", "missing": "No answer.", "absent": "No answers received."}[empty]
+        return graded(outcome=empty, interpreted="", interpreted_latex="", feedback=message,
                             diagnosis=None, score=0.0, points=0.0)
     if not plan.positions:
         v = verdicts[plan.indices[0]]
         score = min(max(float(v.score), 0.0), 1.0) if v.verdict not in REVIEW_OUTCOMES else 0.0
-        return GradedAnswer(**base, outcome=v.verdict, interpreted=v.interpreted,  # type: ignore[arg-type]
+        return graded(outcome=v.verdict, interpreted=v.interpreted,
                             interpreted_latex=v.interpreted_latex, feedback=v.message, diagnosis=v.diagnosis,
                             score=score, points=p.points * score)
     # Component mode: some components blank.
@@ -202,7 +213,9 @@ def _graded(plan: _Plan, verdicts: Sequence[VerdictLike]) -> GradedAnswer:
             notes.append(f"component {names[pos]}: blank")
     score = right / n if n else 0.0
     # A component that cannot be read or decided sends the answer to review; the others keep their credit.
-    outcome = "invalid" if "invalid" in unread else "unsure" if unread else "correct" if right == n else "incorrect"
-    return GradedAnswer(**base, outcome=outcome, interpreted=fmt_join(texts),
+    outcome: Outcome = (
+        "invalid" if "invalid" in unread else "unsure" if unread else "correct" if right == n else "incorrect"
+    )
+    return graded(outcome=outcome, interpreted=fmt_join(texts),
                         interpreted_latex=r"\left(" + ", ".join(latex) + r"\right)", feedback="; ".join(notes),
                         diagnosis="missing_component", score=score, points=p.points * score)
