@@ -120,9 +120,9 @@ def _read(path: Path, shown: str) -> tuple[bytes, Any]:
         data = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = f":{mark.line + 1}" if mark is not None else ""
+        where = f":{mark.line + 1}" if mark is not None else ""
         problem = (exc.problem or exc.context or "invalid YAML").strip()
-        raise BankError(f"{shown}{line}: YAML syntax error: {problem}; fix the YAML") from None
+        raise BankError(f"{shown}{where}: YAML syntax error: {problem}; fix the YAML") from None
     except ReaderError as exc:  # a character YAML does not allow (NUL, other control characters)
         line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else 0
         where = f"{shown}:{line}" if line else shown

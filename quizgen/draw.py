@@ -157,7 +157,7 @@ def _draft_key(slot: SlotSpec, draft: Draft, allow_zero: bool) -> object:
 def _check(slot: SlotSpec, draft: Draft, allow_zero: bool) -> _Outcome:
     """Verify, reject degenerate drafts and print: depends on nothing but the slot and the draft."""
     check = verify_draft(
-        draft.function, draft.variables, draft.wrt, draft.answer, draft.kinks, random.Random(0), draft.point  # type: ignore[arg-type]
+        draft.function, draft.variables, draft.wrt, draft.answer, draft.kinks, random.Random(0), draft.point
     )
     if not check.ok:
         return _Outcome("verify_failed")
@@ -247,7 +247,7 @@ def _problem(
         if any(not mistake_differs(earlier, m.answer, points, variables, draft.kinks) for earlier in kept):
             continue
         kept.append(m.answer)
-        answer = _answer_strings(m.answer)  # type: ignore[arg-type]
+        answer = _answer_strings(m.answer)
         mistakes.append(Mistake(kind=m.kind, answer=answer, feedback=m.feedback))
     return Problem(
         slot=slot.number,

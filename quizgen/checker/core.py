@@ -294,11 +294,11 @@ def _component(req: CheckRequest, key: Key, i: int, expr: sympy.Basic, typed: sy
         if tc is not None and ac is not None and kc is not None and tc.expr.has(sympy.Float):
             reading = read_rounded(kc, tc, cmp.points, rng, check_time, ac)
             if reading.accepted:
-                reason = new_structure(kc, ac)
-                if reason is None:
+                structure = new_structure(kc, ac)
+                if structure is None:
                     return Outcome(cmp, "equal", reading.message, "rounded_decimal")
                 # rounded decimals and new structure: no proof can use the rounded values; a person decides
-                return Outcome(cmp, "unsure", UNSURE_MESSAGE.format(reason=reason, why=" (it agrees only to the digits of its rounded decimals)"),
+                return Outcome(cmp, "unsure", UNSURE_MESSAGE.format(reason=structure, why=" (it agrees only to the digits of its rounded decimals)"),
                                "unproven")
             if reading.message:
                 return Outcome(cmp, "different", reading.message, "decimal_digits")
@@ -310,10 +310,10 @@ def _component(req: CheckRequest, key: Key, i: int, expr: sympy.Basic, typed: sy
         return Outcome(cmp, "unsure", UNSURE_MESSAGE.format(reason="decimals that could not be read exactly", why=""),
                        "unproven")
     note, kind = (NARROWER_DOMAIN, "narrower_domain") if cmp.narrower_domain else ("", None)
-    reason = new_structure(kc, ac)
-    if reason is None:
+    structure = new_structure(kc, ac)
+    if structure is None:
         return Outcome(cmp, "equal", note, kind)
-    out = _prove(req, key, i, kc, ac, cmp, rng, reason, symbolic, deadline, check_time)
+    out = _prove(req, key, i, kc, ac, cmp, rng, structure, symbolic, deadline, check_time)
     if out.status == "equal":
         return Outcome(cmp, "equal", note, kind)
     return out

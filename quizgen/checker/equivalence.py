@@ -400,7 +400,7 @@ def equivalent(
         if exact is not None:
             return Comparison("equal" if exact else "different", [()], [], [])
     n = len(key.names)
-    points = [()] if n == 0 else generic_points(key, rng, check_time)
+    points: list[tuple[float, ...]] = [()] if n == 0 else generic_points(key, rng, check_time)
     if n and any(run_float(ans.fn, p) is UNDEF for p in points):
         # the answer is not real at some of them: more points, so that enough lie in both domains and the
         # share of the key's domain where the answer is real is estimated on more than six

@@ -104,9 +104,11 @@ def generic_diagnosis(key: Compiled, cmp: Comparison, answer: Compiled | None = 
     kv = [_num(v) for v in cmp.key_values]
     if not any(v is not None and abs(v) > 1e-9 for v in kv):
         return None  # a zero key: every multiple of it is "off by a factor"; say nothing
-    if matches_values(cmp, lambda i: None if kv[i] is None else -kv[i]):
+    negated = [None if v is None else -v for v in kv]
+    if matches_values(cmp, lambda i: negated[i]):
         return _d("sign")
-    if _is_indicator(key.expr) and matches_values(cmp, lambda i: None if kv[i] is None else 1.0 - kv[i]):
+    flipped = [None if v is None else 1.0 - v for v in kv]
+    if _is_indicator(key.expr) and matches_values(cmp, lambda i: flipped[i]):
         return _d("wrong_side")
     ratio = _constant_ratio(cmp, kv)
     if ratio is not None and not _close(ratio, 1.0) and _ratio_confirmed(key, answer, cmp):

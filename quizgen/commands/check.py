@@ -158,10 +158,9 @@ def parse_batch_line(raw: bytes, number: int) -> tuple[Any, Any]:
     if isinstance(rid, (dict, list)):
         rid = json.dumps(rid, sort_keys=True)
     expected, answer, variables = record.get("expected"), record.get("answer"), record.get("variables")
-    key_ok = isinstance(expected, str) or (
+    if not (isinstance(expected, str) or (
         isinstance(expected, list) and bool(expected) and all(isinstance(e, str) for e in expected)
-    )
-    if not key_ok:
+    )):
         return rid, f'line {number}: "expected" must be a string or a list of strings'
     if not isinstance(answer, str):
         return rid, f'line {number}: "answer" must be a string'

@@ -50,10 +50,10 @@ def latex_of(components: Sequence[sympy.Expr], is_vector: bool) -> str:
     return r"\left(" + ",\\ ".join(parts) + r"\right)" if is_vector else parts[0]
 
 
-def _scalar(value: object) -> sympy.Expr:
+def _scalar(value: sympy.Expr | tuple[sympy.Expr, ...]) -> sympy.Expr:
     if isinstance(value, tuple):
         raise ValueError("a gradient component is itself a vector")
-    return value  # type: ignore[return-value]
+    return value
 
 
 def _heaviside_as_indicator(arg: sympy.Expr, *_: sympy.Expr) -> sympy.Expr:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape as xml_escape
 
+import sympy
+
 from quizgen.errors import ExportError
 from quizgen.export import maxima, numeric
 from quizgen.export import text as T
@@ -70,7 +72,7 @@ def function_name(variables: list[str]) -> str:
     return name
 
 
-def _point_value(value: int | str, variables: list[str]):  # noqa: ANN202 - sympy expression
+def _point_value(value: int | str, variables: list[str]) -> sympy.Expr:
     return numeric.parse(str(value), variables).components[0]
 
 

@@ -259,7 +259,7 @@ def _steps(
         reversed(layers), reversed(values), derivatives, factors, names
     ):
         arg, arg_latex = layer.arg.name, tex(layer.arg)
-        if layer.name == "f":
+        if layer.other is None:  # the outer f
             why = f"the outer function, by {_OUTER_RULE[kind]}, then substitute {arg} = {plain(value)}"
             why_latex = f"The outer function, by {_OUTER_RULE_LATEX[kind]}, then substitute ${arg_latex} = {tex(value)}$"
         else:
@@ -298,6 +298,7 @@ def _mistakes(
     """n is the outer power's exponent (for off_by_one_exp)."""
     h = layers[0]
     s = h.other
+    assert s is not None, "h(x, s) always has its other variable"
     dh_ds = diff(h.expr, s)
     out: list[MistakeSpec] = [
         (
@@ -358,6 +359,13 @@ def _definitions(layers: list[_Layer], values: list[sympy.Expr], taken: set[str]
     return out
 
 
+def _one(answer: sympy.Basic | list[sympy.Basic]) -> sympy.Basic:
+    """The one partial derivative chain_multi asks for (its drafts never carry a gradient)."""
+    if isinstance(answer, list):
+        raise TypeError("chain_multi asks for one partial derivative, not a gradient")
+    return answer
+
+
 def _at_point(slot: SlotSpec, rng: random.Random, draft: Draft, intro_text: str, intro_latex: str) -> Draft | None:
     """The value of ∂F/∂x at a point: small integer points (|v| <= 2) keep compositions readable."""
     # random points avoid 0 in every coordinate (passed as kinks): a zero factor makes the value trivial
@@ -365,7 +373,7 @@ def _at_point(slot: SlotSpec, rng: random.Random, draft: Draft, intro_text: str,
     point = point_values(slot, rng, draft.variables, avoid, lo=-2, hi=2)
     if point is None:
         return None
-    value = draft.answer.xreplace(point)
+    value = _one(draft.answer).xreplace(point)
     if not isinstance(slot.point, dict) and not 1e-3 <= abs(float(value)) <= 1e7:
         return None  # 0, 4e-10 or 1e12 make a poor value question; the generator redraws
     at_text = ", ".join(f"{v.name} = {plain(val)}" for v, val in point.items())
@@ -374,7 +382,7 @@ def _at_point(slot: SlotSpec, rng: random.Random, draft: Draft, intro_text: str,
     x = draft.wrt[0]
     mistakes = []
     for m in draft.mistakes:
-        at = m.answer.xreplace(point)
+        at = _one(m.answer).xreplace(point)
         if at != value:
             mistakes.append(DraftMistake(m.kind, at, m.feedback))
     steps = draft.steps + [

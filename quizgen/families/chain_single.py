@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import sympy
 
@@ -134,7 +134,18 @@ def _exponent_factor_dropped(expr: sympy.Expr, x: sympy.Symbol) -> sympy.Expr:
     return out
 
 
-InnerSpec = tuple[object, ...]
+def _complex(answer: sympy.Basic | list[sympy.Basic]) -> bool:
+    """A key or buggy key with the imaginary unit in it (sqrt of a negative number at the point)."""
+    return any(part.has(sympy.I) for part in (answer if isinstance(answer, list) else [answer]))
+
+
+InnerSpec = (
+    tuple[Literal["monomial"], int, int]
+    | tuple[Literal["polynomial"], tuple[tuple[int, int], ...]]
+    | tuple[Literal["exp"], int, int]
+    | tuple[Literal["trig"], int, int, str]
+    | tuple[Literal["product"], int, int, str, int]
+)
 """What was drawn for g, as plain numbers: ("monomial", a, k), ("polynomial", ((coeff, exponent), ...)),
 ("exp", a, k), ("trig", a, k, "sin"|"cos") or ("product", a, k, "sin"|"cos"|"exp", m). Drawing (rng) and
 building (sympy, pure and cached) are separate, so a repeated draw costs no sympy work."""
@@ -223,8 +234,7 @@ _TRIG = {"sin": sympy.sin, "cos": sympy.cos, "exp": sympy.exp}
 
 def _build_inner(spec: InnerSpec, x: sympy.Symbol) -> _Inner:
     """g(x), g'(x) and the buggy g' for a drawn spec."""
-    kind = spec[0]
-    if kind == "monomial":
+    if spec[0] == "monomial":
         _, a, k = spec
         g = a * x**k
         return _Inner(
@@ -232,13 +242,13 @@ def _build_inner(spec: InnerSpec, x: sympy.Symbol) -> _Inner:
             f"Your inner derivative is wrong: the power rule brings the exponent down, (x^{k})' = {k}x^{k - 1}.",
             monomial=True,
         )
-    if kind == "polynomial":
+    if spec[0] == "polynomial":
         g = sympy.Add(*[sympy.Integer(c) * x**e for c, e in spec[1]])
         return _Inner(
             g, sympy.diff(g, x), "the sum and power rules", _exponent_factor_dropped(g, x),
             "Your inner derivative is wrong: in the power rule the exponent comes down as a factor, (x^n)' = n x^(n-1).",
         )
-    if kind == "exp":
+    if spec[0] == "exp":
         _, a, k = spec
         g = a * sympy.exp(k * x)
         return _Inner(
@@ -247,7 +257,7 @@ def _build_inner(spec: InnerSpec, x: sympy.Symbol) -> _Inner:
             f"carries the factor {k}.",
             rule_latex=f"the chain rule for ${tex(sympy.exp(k * x))}$",
         )
-    if kind == "trig":
+    if spec[0] == "trig":
         _, a, k, name = spec
         func = _TRIG[name]
         g = a * func(k * x)
@@ -418,7 +428,7 @@ def _finish(slot: SlotSpec, rng: random.Random, sym: _Symbolic, x: sympy.Symbol)
     if draft is None:
         return None
     # at a point a buggy key can coincide with the key, or be complex (sqrt of a negative number)
-    kept = [m for m in draft.mistakes if m.answer != draft.answer and not m.answer.has(sympy.I)]
+    kept = [m for m in draft.mistakes if m.answer != draft.answer and not _complex(m.answer)]
     return replace(draft, mistakes=kept)
 
 
@@ -483,7 +493,7 @@ def _mistakes(outer: _Outer, inner: _Inner, x: sympy.Symbol, key: sympy.Expr, sh
     out: list[MistakeSpec] = []
     seen = {key}
     for kind, answer, feedback in candidates:
-        if answer not in seen and not answer.has(sympy.I):  # sqrt of a negative inner derivative
+        if answer not in seen and not _complex(answer):  # sqrt of a negative inner derivative
             seen.add(answer)
             out.append((kind, answer, feedback))
     return out

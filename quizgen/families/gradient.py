@@ -57,7 +57,7 @@ class _Term:
     def rest(self, without: sympy.Symbol | None = None) -> sympy.Expr:
         """The term with the power of `without` removed (its coefficient kept)."""
         powers = tuple((v, e) for v, e in self.powers if v != without)
-        if self.func is None:
+        if self.func is None or self.var is None:
             return mono(self.c, powers)
         return sympy.Mul(mono(self.c, powers), self.func(self.k * self.var))
 
@@ -77,7 +77,7 @@ class _Term:
         if e:
             lowered = e if keep_exponent else e - 1
             powers = tuple((p, lowered if p == v else q) for p, q in self.powers if p != v or lowered)
-            if self.func is None:
+            if self.func is None or self.var is None:
                 return mono(self.c * e, powers)
             return sympy.Mul(mono(self.c * e, powers), self.func(self.k * self.var))
         if v == self.var:

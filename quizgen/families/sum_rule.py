@@ -168,7 +168,7 @@ def _steps(name: str, terms: list[_Term], variables: list[sympy.Symbol], wrt: sy
         d = t.d(wrt)
         rest = [v.name for v, _ in t.powers if v != wrt]
         note = f" ({join_names(rest)} held constant)" if rest else ""
-        rule = "Power rule" if t.func_var != wrt else f"Derivative of {t.func.__name__}"
+        rule = f"Derivative of {t.func.__name__}" if t.func is not None and t.func_var == wrt else "Power rule"
         steps.append(
             DraftStep(
                 text=f"{rule}{note}: {d_text(wrt, plain(t.expr))} = {plain(d)}",

@@ -101,7 +101,7 @@ def _fields(path: Path) -> list[_Field]:
                 name = obj["/Parent"].get_object().get("/T")
             if name is not None:
                 pages.setdefault(str(name), number)
-    out = []
+    out: list[_Field] = []
     for name, field in (reader.get_fields() or {}).items():
         if len(out) >= MAX_FIELDS:
             raise _Refused(f"more than {MAX_FIELDS} form fields; not a quizgen worksheet")

@@ -135,8 +135,8 @@ class VariantBuilder:
             return ("no question note to tell which variant this STACK answer is for; download the Responses "
                     "report with the question text shown")
         bank = self._load_bank()
-        if bank is None:
-            return self._error or "cannot rebuild LMS variants"
+        if isinstance(bank, str):  # the bank could not be loaded: why, for the report
+            return bank
         seeds = list(dict.fromkeys([self.manifest.seed, effective_seed(bank, None)]))
         for seed in seeds:
             notes = self._notes_of(slot, seed)

@@ -24,5 +24,5 @@ class AnswerSyntaxError(Exception):
     def __repr__(self) -> str:
         return f"AnswerSyntaxError({self.message!r}, offset={self.offset}, code={self.code!r})"
 
-    def __reduce__(self):  # picklable across worker processes
+    def __reduce__(self) -> tuple[type[AnswerSyntaxError], tuple[str, int, str, str]]:  # picklable across workers
         return (AnswerSyntaxError, (self.message, self.offset, self.excerpt, self.code))

@@ -243,9 +243,9 @@ def fast_str(expr: sympy.Basic) -> str:
                 parts.append(f" - {text[1:]}" if text.startswith("-") else f" + {text}")
             return "".join(parts)
         return _STR.doprint(expr)
-    m = monomial(expr)
-    if m is not None:
-        return _mono_str(m)
+    single = monomial(expr)
+    if single is not None:
+        return _mono_str(single)
     return _STR.doprint(expr)
 
 
