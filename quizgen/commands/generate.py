@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import click
 
@@ -61,7 +62,7 @@ def generate_command(
     roster: Path | None,
     count: int | None,
     seed: int | None,
-    fmt: str,
+    fmt: Literal["pdf", "tex", "json"],
     template_dir: Path | None,
     split: bool,
     fillable: bool,

@@ -13,6 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Literal
 
 from quizgen.csvread import CsvProblem, csv_records, sniff_delimiter
 from quizgen.errors import AnswerFileError
@@ -25,7 +26,7 @@ from quizgen.problem import Problem
 POINTS_COLUMNS = ("points", "score", "grade")
 VERDICT_COLUMNS = ("verdict", "result")
 NOTE_COLUMNS = ("note", "notes", "comment", "reason")
-VERDICTS = {"correct": "correct", "right": "correct", "incorrect": "incorrect", "wrong": "incorrect"}
+VERDICTS: dict[str, Literal["correct", "incorrect"]] = {"correct": "correct", "right": "correct", "incorrect": "incorrect", "wrong": "incorrect"}
 
 
 def _col(header: list[str], names: Sequence[str]) -> int | None:
@@ -113,7 +114,7 @@ def read_overrides(path: str | Path, manifest: Manifest) -> list[Override]:
     return out
 
 
-def _value(points: str, verdict: str, problem: Problem) -> tuple[float | None, str | None] | str:
+def _value(points: str, verdict: str, problem: Problem) -> tuple[float | None, Literal["correct", "incorrect"] | None] | str:
     """(points, None) or (None, verdict), or a message saying what is wrong."""
     if points and verdict:
         return "give points or a verdict, not both"

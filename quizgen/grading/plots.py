@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-_RC = {"font.size": 10, "axes.spines.top": False, "axes.spines.right": False}
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
+_RC: dict[RcKeyType, Any] = {"font.size": 10, "axes.spines.top": False, "axes.spines.right": False}
 
 
 def _png(fig: Figure) -> bytes:
@@ -31,7 +36,9 @@ def score_histogram(percents: Sequence[float]) -> bytes:
         ax.set_xticks(range(0, 101, 10))
         ax.set_xlabel("score (%)")
         ax.set_ylabel("students")
-        ax.yaxis.get_major_locator().set_params(integer=True)
+        locator = ax.yaxis.get_major_locator()
+        assert isinstance(locator, MaxNLocator)  # the default AutoLocator is one
+        locator.set_params(integer=True)
         fig.tight_layout()
         return _png(fig)
 

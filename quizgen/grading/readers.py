@@ -257,6 +257,7 @@ def _records(path: Path, text: str, issues: list[Issue]) -> Iterator[tuple[int, 
     if text[first] == "{" and text[_value_end(text, first):].strip():
         yield from _json_lines(path, text, issues)
         return
+    whole: ValueError | None
     try:
         data = loads(text)
     except ValueError as exc:  # decode record by record: a bad one costs only itself
@@ -392,7 +393,7 @@ def _read_json(path: Path, text: str) -> ReadResult:
         prob_key = next((keys[k] for k in PROBLEM_COLUMNS if k in keys), None)
         ans_key = next((keys[k] for k in ANSWER_COLUMNS if k in keys), None)
         student = str(record[sid_key]).strip() if sid_key is not None and record[sid_key] is not None else ""
-        if not student or prob_key is None or ans_key is None:
+        if sid_key is None or not student or prob_key is None or ans_key is None:
             issues.append(
                 Issue("unreadable_row", str(path), line, student, "",
                       "a record needs student_id, problem and answer")

@@ -7,6 +7,7 @@ the previous set in place (quizgen.fileio.output_set).
 
 from __future__ import annotations
 
+import io
 import sys
 import threading
 from collections.abc import Callable
@@ -130,7 +131,7 @@ def _compile_all(manifest: Manifest, sources: dict[str, str], *, quiet: bool, ou
     n = len(manifest.students)
     show = not quiet and sys.stdout.isatty()
     lock = threading.Lock()
-    with click.progressbar(length=n * len(sources), label="Typesetting", file=None if show else _Null()) as bar:
+    with click.progressbar(length=n * len(sources), label="Typesetting", file=None if show else io.StringIO()) as bar:
 
         def tick(_: int) -> None:
             with lock:
@@ -152,22 +153,9 @@ def _compile_all(manifest: Manifest, sources: dict[str, str], *, quiet: bool, ou
                     atomic_write_text(out / f"{name}.log", exc.log)
                     failures.append((name, exc))
     if failures:
-        name, exc = failures[0]
-        raise LatexError(f"{exc.message}; full log in {out / (name + '.log')}") from None
+        failed, error = failures[0]
+        raise LatexError(f"{error.message}; full log in {out / (failed + '.log')}") from None
     return results
-
-
-class _Null:
-    """A file that is not a terminal: click's progress bar then prints nothing."""
-
-    def write(self, _: str) -> int:
-        return 0
-
-    def flush(self) -> None:
-        pass
-
-    def isatty(self) -> bool:
-        return False
 
 
 def _warn_missing_glyphs(results: dict[str, CompileResult], *, quiet: bool) -> None:

@@ -9,6 +9,7 @@ import io
 import logging
 
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DictionaryObject
 
 
 def split_pdf(pdf: bytes, ranges: list[tuple[int, int]]) -> list[bytes]:
@@ -18,7 +19,8 @@ def split_pdf(pdf: bytes, ranges: list[tuple[int, int]]) -> list[bytes]:
     reader = PdfReader(io.BytesIO(pdf))
     # A fillable worksheet's form (its fields and the /AcroForm that lists them) and its metadata must go
     # along with the pages, or no reader sees the fields; append copies the fields of the pages it takes.
-    form = "/AcroForm" in reader.trailer["/Root"]
+    root = reader.trailer["/Root"]
+    form = isinstance(root, DictionaryObject) and "/AcroForm" in root
     out = []
     for first, last in ranges:
         writer = PdfWriter()
