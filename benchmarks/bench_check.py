@@ -17,9 +17,9 @@ import argparse
 import importlib.util
 import json
 import os
-import subprocess
 import signal
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -89,8 +89,7 @@ def score(labels: list[str], accepted: list[bool]) -> tuple[int, int, int]:
 
 def grading_batch(cases: list[dict[str, Any]], size: int) -> None:
     """Like grading a class: many students give the same answer, others a variant (a "+ 0" appended)."""
-    from quizgen.checker import Checker, CheckRequest
-    from quizgen.checker import core
+    from quizgen.checker import Checker, CheckRequest, core
 
     requests = []
     for i in range(size):
@@ -128,8 +127,7 @@ def adversarial_requests() -> list[tuple[str, Any]]:
 
 def correct_forms_time(repeat: int) -> tuple[int, float]:
     """Best cold-cache time per check over the correct forms only (in-process, as `check` runs them)."""
-    from quizgen.checker import CheckRequest
-    from quizgen.checker import core
+    from quizgen.checker import CheckRequest, core
     from quizgen.checker.core import check_request
 
     reqs = [CheckRequest(c["expected"], c["answer"], c.get("variables")) for c in load_cases() if c["verdict"] == "correct"]
@@ -162,8 +160,7 @@ def main() -> int:
         print(n, per)
         return 0
 
-    from quizgen.checker import Checker, CheckRequest
-    from quizgen.checker import core
+    from quizgen.checker import Checker, CheckRequest, core
 
     cases = load_cases()
     if not cases:

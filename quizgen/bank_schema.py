@@ -20,7 +20,6 @@ from fractions import Fraction
 from typing import Any
 
 from quizgen.errors import BankError
-from quizgen.maxima_names import maxima_name_problem
 from quizgen.families.base import Family
 from quizgen.families.options import (
     Boolean,
@@ -33,6 +32,7 @@ from quizgen.families.options import (
     type_name,
 )
 from quizgen.families.registry import family_names, get_family, unknown_family_message
+from quizgen.maxima_names import maxima_name_problem
 
 ASKS = ("partial", "gradient", "value")
 DEFAULT_COEFFICIENTS = (1, 5)

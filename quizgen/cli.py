@@ -45,7 +45,7 @@ def main(args: list[str] | None = None, prog_name: str | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("Error: interrupted", err=True)
         sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
+    except Exception as exc:
         if os.environ.get("QUIZGEN_DEBUG"):
             raise
         click.echo(

@@ -286,4 +286,4 @@ def trial_draw(slot: SlotSpec) -> str:
     return ""
 
 
-__all__ = ["GenerationError", "MAX_ATTEMPTS", "Stats", "draw_problem", "trial_draw"]
+__all__ = ["MAX_ATTEMPTS", "GenerationError", "Stats", "draw_problem", "trial_draw"]

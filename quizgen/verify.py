@@ -114,7 +114,7 @@ def compile_expr(expr: sympy.Basic) -> Compiled:
     return fn
 
 
-def _compile(expr: sympy.Basic) -> Compiled:  # noqa: C901 - one branch per node type
+def _compile(expr: sympy.Basic) -> Compiled:
     if isinstance(expr, sympy.Symbol):
         return lambda v: v[expr]
     if isinstance(expr, (sympy.Integer, sympy.Rational, sympy.Float)) or expr is sympy.pi or expr is sympy.E:

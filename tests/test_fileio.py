@@ -55,7 +55,7 @@ def _current_umask() -> int:
 def test_safe_stems_are_plain_file_names(sid: str) -> None:
     stem = safe_stem(sid)
     assert stem and len(stem) <= 80
-    assert all(c.isalnum() and c.isascii() or c in "._-" for c in stem)
+    assert all((c.isalnum() and c.isascii()) or c in "._-" for c in stem)
     assert not stem.startswith(".") and stem.lower() not in ("con", "nul")
 
 

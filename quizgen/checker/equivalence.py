@@ -265,7 +265,7 @@ def _cell(gfns: Sequence[Fn], p: Sequence[float]) -> tuple[int, ...]:
     return tuple(out)
 
 
-def confirm_point(key: Compiled, ans: Compiled, p: Sequence[float]) -> bool | None | str:
+def confirm_point(key: Compiled, ans: Compiled, p: Sequence[float]) -> bool | str | None:
     """Are key and answer equal at p, beyond doubt? True, False, None (not real there: skip the point), or
     "unknown" (neither exact nor stable at any precision tried)."""
     ke, ae = key.exact(), ans.exact()

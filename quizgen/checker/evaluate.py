@@ -14,8 +14,8 @@ confirm transcendental values at the precision the constants need). A point wher
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 import mpmath
@@ -255,10 +255,10 @@ def mp_context(dps: int) -> Any:
     return ctx
 
 
-_MP_BACKENDS: dict[int, "_Backend"] = {}
+_MP_BACKENDS: dict[int, _Backend] = {}
 
 
-def mp_backend(dps: int) -> "_Backend":
+def mp_backend(dps: int) -> _Backend:
     be = _MP_BACKENDS.get(dps)
     if be is None:
         be = _MP_BACKENDS[dps] = _Backend("mp", ctx=mp_context(dps))
@@ -283,7 +283,7 @@ class _Backend:
             self.funcs = _MP_FUNCS if self.ctx is MPX else _mp_funcs(self.ctx)
         self.params = params
 
-    def with_params(self, params: Mapping[sympy.Float, int]) -> "_Backend":
+    def with_params(self, params: Mapping[sympy.Float, int]) -> _Backend:
         return _Backend(self.name, ctx=self.ctx, params=params)
 
     def const(self, node: sympy.Basic) -> Any:
@@ -428,7 +428,7 @@ _REL_OPS: dict[type, Callable[[Any, Any], bool]] = {
 }
 
 
-def _compile(e: sympy.Basic, names: Mapping[str, int], be: _Backend) -> Fn:  # noqa: C901 - one dispatch
+def _compile(e: sympy.Basic, names: Mapping[str, int], be: _Backend) -> Fn:
     if isinstance(e, sympy.Symbol):
         if e.name not in names:
             raise Unsupported(f"unknown variable {e.name}")

@@ -13,6 +13,7 @@ are found. Points exactly on a kink are never used, so answers that differ only 
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections.abc import Callable, Iterable, Sequence
@@ -215,7 +216,7 @@ def crossing_points(cr: Crossings, rng: random.Random, check_time: Callable[[], 
         check_time()
         for t0 in ts:
             points.extend(_straddle(p, d, t0, rng))
-        for a, b in zip(ts, ts[1:]):
+        for a, b in itertools.pairwise(ts):
             mid = a + (b - a) * rng.uniform(0.25, 0.75)
             if a < mid < b:
                 points.append(_along(p, d, mid))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from quizgen.checker.equivalence import SCREEN, Compiled, mp_pair, close
+from quizgen.checker.equivalence import SCREEN, Compiled, close, mp_pair
 from quizgen.checker.evaluate import OVERFLOW, UNDEF, run_float
 from quizgen.checker.sampling import BOX, _along, _direction
 

@@ -50,7 +50,7 @@ def _limit_memory(extra_mb: int | None) -> None:
         return
     limit = _vm_bytes() + extra_mb * 1024 * 1024
     try:
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))

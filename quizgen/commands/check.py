@@ -185,7 +185,7 @@ def _json_line(row: dict[str, Any]) -> str:
     try:
         return json.dumps(row, ensure_ascii=True, allow_nan=False)
     except ValueError:
-        fixed = {k: (v if not isinstance(v, float) or v == v and abs(v) != float("inf") else None)
+        fixed = {k: (v if not isinstance(v, float) or (v == v and abs(v) != float("inf")) else None)
                  for k, v in row.items()}
         return json.dumps(fixed, ensure_ascii=True, allow_nan=False)
 

@@ -79,7 +79,7 @@ def _print(expr: sympy.Basic) -> tuple[str, int]:
         return "false", _ATOM
     if isinstance(expr, sympy.Add):
         parts = [_print(arg) for arg in _ordered(expr.args)]
-        text = parts[0][0] if parts[0][1] > _ADD or not parts[0][0].startswith("(") else parts[0][0]
+        text = parts[0][0]
         for item in parts[1:]:
             piece = item[0]
             text += piece if piece.startswith("-") else "+" + piece
@@ -112,7 +112,7 @@ def _ordered(args: tuple[sympy.Basic, ...]) -> list[sympy.Basic]:
 
 
 def _print_mul(expr: sympy.Mul) -> tuple[str, int]:
-    coeff, rest = expr.as_coeff_Mul()
+    coeff = expr.as_coeff_Mul()[0]
     if coeff.is_negative:
         inner = _print_mul_positive(-expr)
         return "-" + _wrap(inner, _MUL), _ADD

@@ -29,29 +29,29 @@ from quizgen.typeset.escape import tex_escape
 from quizgen.typeset.printing import plain, sstr, tex, tex_ln
 
 __all__ = [
-    "var",
-    "slot_variables",
-    "nonzero_int",
-    "coef",
-    "choose_wrt",
-    "plain",
-    "sstr",
-    "diff",
-    "tex",
-    "tex_ln",
-    "join_names",
-    "partial_text",
-    "partial_latex",
-    "held_constant_step",
-    "point_values",
-    "finish",
     "MistakeSpec",
+    "choose_wrt",
+    "coef",
     "d_latex",
     "d_text",
+    "diff",
     "eq_step",
+    "finish",
     "gradient_steps",
+    "held_constant_step",
     "indicator",
+    "join_names",
     "label",
+    "nonzero_int",
+    "partial_latex",
+    "partial_text",
+    "plain",
+    "point_values",
+    "slot_variables",
+    "sstr",
+    "tex",
+    "tex_ln",
+    "var",
 ]
 
 MistakeSpec = tuple[str, "sympy.Basic | list[sympy.Basic]", str]
@@ -302,8 +302,11 @@ def gradient_steps(
     return steps
 
 
-def indicator(value: sympy.Basic, lhs: sympy.Basic, rhs: sympy.Basic = sympy.Integer(0),
-              otherwise: sympy.Basic = sympy.Integer(0)) -> sympy.Piecewise:
+_ZERO = sympy.Integer(0)
+
+
+def indicator(value: sympy.Basic, lhs: sympy.Basic, rhs: sympy.Basic = _ZERO,
+              otherwise: sympy.Basic = _ZERO) -> sympy.Piecewise:
     """Piecewise((value, lhs > rhs), (otherwise, True)) exactly as written (sympy would rewrite 2x+1 > 0 as x > -1/2)."""
     condition = sympy.StrictGreaterThan(lhs, rhs, evaluate=False)
     return sympy.Piecewise((value, condition), (otherwise, True), evaluate=False)

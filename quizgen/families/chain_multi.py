@@ -184,8 +184,10 @@ class ChainMulti(Family):
         steps = _steps(layers, values, derivatives, factors, key, x, kind)
         mistakes = _mistakes(layers, values, factors, key, x, kind, degree)
         composition, composition_latex = _composition(layers)
-        definitions = "; ".join(f"{l.signature()} = {plain(l.expr)}" for l in reversed(layers))
-        definitions_latex = ",\\quad ".join(f"{l.signature_latex()} = {tex(l.expr)}" for l in reversed(layers))
+        definitions = "; ".join(f"{layer.signature()} = {plain(layer.expr)}" for layer in reversed(layers))
+        definitions_latex = ",\\quad ".join(
+            f"{layer.signature_latex()} = {tex(layer.expr)}" for layer in reversed(layers)
+        )
         sig = ", ".join(v.name for v in variables)
         sig_latex = ", ".join(tex(v) for v in variables)
         intro_text = f"Let {definitions}, and F({sig}) = {composition}."

@@ -58,7 +58,7 @@ from quizgen.problem import Ask
 from quizgen.typeset.escape import tex_escape
 from quizgen.typeset.printing import plain, sstr, tex, tex_ln
 
-__all__ = [
+__all__ = [  # noqa: RUF022  (grouped by purpose, as the family-kit page reads)
     # the contract
     "Ask",
     "Draft",

@@ -13,7 +13,6 @@ import io
 import re
 from collections.abc import Callable, Sequence
 
-
 from quizgen.grading.model import GradedAnswer, GradeRun, Issue, StudentResult, checked_outcome, fmt_number
 from quizgen.notation import key_text
 from quizgen.problem import Sheet

@@ -181,7 +181,7 @@ def read_canvas(
     refs: list[VariantRef | None] = [find_ref(text) for _, text in qcols]
     mapping = canvas_column_slots([text for _, text in qcols], slots)
     mapping = [ref.slot if ref else slot for ref, slot in zip(refs, mapping, strict=True)]
-    for (col, text), slot in zip(qcols, mapping, strict=True):
+    for (col, _), slot in zip(qcols, mapping, strict=True):
         if slot is None:
             issues.append(
                 Issue("unmatched_column", str(path), 1, "", header[col].strip()[:80],

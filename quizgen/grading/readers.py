@@ -23,8 +23,8 @@ from quizgen.csvread import CsvProblem, csv_records, sniff_delimiter
 from quizgen.errors import AnswerFileError
 from quizgen.grading import lms, pdfforms
 from quizgen.grading.labels import parse_label
-from quizgen.jsonread import decode_error_reason, loads
 from quizgen.grading.model import Issue, RawAnswer, ReadResult, Source, StudentKey
+from quizgen.jsonread import decode_error_reason, loads
 from quizgen.manifest import Manifest
 
 STUDENT_COLUMNS = ("student_id", "studentid", "student", "id", "sid", "student_number", "matriculation")

@@ -12,7 +12,7 @@ from html import escape
 
 from quizgen.grading import plots
 from quizgen.grading.htmlpage import math, page
-from quizgen.grading.model import GradeRun, GradedAnswer, checked_outcome, display_outcome, fmt_number
+from quizgen.grading.model import GradedAnswer, GradeRun, checked_outcome, display_outcome, fmt_number
 from quizgen.grading.stats import ClassStats, class_stats
 from quizgen.notation import key_text
 

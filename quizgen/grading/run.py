@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Literal
 
 from quizgen.errors import AnswerFileError
-from quizgen.fileio import staging_dir
+from quizgen.fileio import file_stems, staging_dir
 from quizgen.grading import csvout
 from quizgen.grading.bank_source import BankSource, resolve
 from quizgen.grading.collect import StudentIndex, collect
 from quizgen.grading.engine import Backend, grade_all
-from quizgen.fileio import file_stems
 from quizgen.grading.feedback import feedback_html
 from quizgen.grading.model import GradeRun, Override, ReadResult, StudentResult, Submission
 from quizgen.grading.overrides import apply_overrides

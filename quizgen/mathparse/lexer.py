@@ -19,7 +19,7 @@ from quizgen.mathparse.names import CONDITION_FUNCTIONS, FORBIDDEN, FUNCTIONS, G
 class Token:
     """kind: num, name, kw, op, frac, sqrt, ind, end. For names, meaning is ("var"|"func"|"const", payload)."""
 
-    __slots__ = ("kind", "text", "start", "end", "space_before", "meaning", "latex_cmd")
+    __slots__ = ("end", "kind", "latex_cmd", "meaning", "space_before", "start", "text")
 
     def __init__(self, kind: str, text: str, start: int, end: int, space_before: bool,
                  meaning: tuple[str, object] | None = None, latex_cmd: bool = False) -> None:

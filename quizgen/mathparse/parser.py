@@ -86,8 +86,20 @@ def _number_may_follow(before: Token | None, t: Token) -> bool:
 class E:
     """A parsed piece: sympy value, text and LaTeX as understood, precedence and kind (expr/cond/tuple)."""
 
-    __slots__ = ("value", "text", "latex", "prec", "kind", "items", "start", "inner", "number", "cases",
-                 "pieces", "paren")
+    __slots__ = (
+        "cases",
+        "inner",
+        "items",
+        "kind",
+        "latex",
+        "number",
+        "paren",
+        "pieces",
+        "prec",
+        "start",
+        "text",
+        "value",
+    )
 
     def __init__(self, value: sympy.Basic, text: str, latex: str, prec: int, start: int, kind: str = "expr",
                  items: list[E] | None = None, inner: E | None = None) -> None:

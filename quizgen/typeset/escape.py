@@ -76,14 +76,14 @@ def _kpsewhich(name: str) -> str:
     return out.stdout.strip()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _font_dir(font: str) -> Path | None:
     """Where the font's Unicode subfonts are installed, if it is."""
     found = _kpsewhich(f"{CJK_FONTS[font]}4e.tfm")
     return Path(found).parent if found else None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _subfont_glyphs(font: str, high_byte: int) -> frozenset[int]:
     """The low bytes of the code points high_byte*256+i the subfont has a glyph for.
 
@@ -123,7 +123,7 @@ def cjk_font_for(cp: int) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def cjk_package_available() -> bool:
     """Whether CJKutf8.sty is installed (Debian: latex-cjk-common)."""
     return bool(_kpsewhich("CJKutf8.sty"))

@@ -7,6 +7,7 @@ with the student and problem it came from, instead of reaching pdflatex.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -294,7 +295,7 @@ def vector_components(latex: str) -> list[str] | None:
         commas = _top_level_positions(inner, ",")
         if commas:
             bounds = [-1] + commas + [len(inner)]
-            return [inner[a + 1 : b].strip() for a, b in zip(bounds, bounds[1:])]
+            return [inner[a + 1 : b].strip() for a, b in itertools.pairwise(bounds)]
         return None
     env = re.fullmatch(r"\\begin\{(p|b)?matrix\}(.*)\\end\{(p|b)?matrix\}", s, re.S)
     if env:

@@ -9,6 +9,8 @@ fast ordering for polynomial sums nested inside), so the output is always exactl
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import sympy
 from sympy import Add, Integer, Mul, Pow, Symbol
 from sympy.printing.latex import LatexPrinter
@@ -193,14 +195,14 @@ class _Memo:
 
 
 class _Str(_Memo, _FastOrder, StrPrinter):
-    _memo: dict[object, str] = {}
+    _memo: ClassVar[dict[object, str]] = {}
 
 
 class _Latex(_Memo, _FastOrder, LatexPrinter):
     """Also remembers each symbol's LaTeX: splitting names into sub/superscripts is slow and repeated."""
 
-    _symbols: dict[tuple[Symbol, object], str] = {}
-    _memo: dict[object, str] = {}
+    _symbols: ClassVar[dict[tuple[Symbol, object], str]] = {}
+    _memo: ClassVar[dict[object, str]] = {}
 
     def _print_Symbol(self, expr, style="plain"):  # type: ignore[no-untyped-def]
         key = (expr, style)
@@ -213,7 +215,7 @@ class _Latex(_Memo, _FastOrder, LatexPrinter):
 class _LatexLn(_Latex):
     """LaTeX with ln for the natural logarithm (its own memo: the same subexpression prints differently)."""
 
-    _memo: dict[object, str] = {}
+    _memo: ClassVar[dict[object, str]] = {}
 
 
 _STR = _Str()
@@ -258,7 +260,7 @@ def fast_latex(expr: sympy.Basic) -> str:
             pairs.append(rf"{fast_latex(last.expr)} & \text{{otherwise}}")
         else:
             pairs.append(rf"{fast_latex(last.expr)} & \text{{for}}\: {_cond_latex(last.cond)}")
-        return r"\begin{cases} %s \end{cases}" % r" \\".join(pairs)
+        return r"\begin{cases} " + r" \\".join(pairs) + r" \end{cases}"
     if isinstance(expr, (sympy.Max, sympy.Min)):
         args = sorted(expr.args, key=sympy.default_sort_key)
         return rf"\{type(expr).__name__.lower()}\left(" + ", ".join(fast_latex(a) for a in args) + r"\right)"

@@ -8,7 +8,7 @@ The controls are answers that must stay accepted.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -47,7 +47,7 @@ ATTACKS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def family_key(bank: Path) -> tuple[str, tuple[str, ...] | str, tuple[str, ...]]:
     """(family, key as in the manifest, variables) of the first problem of the bank's first slot."""
     b = load_bank(bank)

@@ -7,7 +7,9 @@ import sympy
 
 from quizgen.checker.equivalence import CheckTimeout, deadline_checker, equivalent, prepare
 
-from .conftest import NAMES, X as x, Y as y, same
+from .conftest import NAMES, same
+from .conftest import X as x
+from .conftest import Y as y
 
 ind = sympy.Piecewise((1, x > y), (0, True))
 H = sympy.Heaviside

@@ -6,7 +6,9 @@ import sympy
 
 from quizgen.checker.sampling import breakpoint_exprs, breakpoint_points, compile_breakpoints
 
-from .conftest import NAMES, X as x, Y as y
+from .conftest import NAMES
+from .conftest import X as x
+from .conftest import Y as y
 
 
 def test_breakpoints_come_from_every_branching_node() -> None:

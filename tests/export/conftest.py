@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # for exporttools (tests run wit
 
 
 @pytest.fixture(scope="session")
-def quiz():  # noqa: ANN201
+def quiz():
     """Every shape (symbolic, indicator, gradient, value, gradient value) under a hostile bank title."""
     from exporttools import sample_problems
 

@@ -17,7 +17,7 @@ SCHEMAS = REPO.parent / "shared" / "lms-schemas"
 class _LocalOnly(etree.Resolver):
     """Map the W3C xml.xsd URL onto the local copy; refuse every other network URL."""
 
-    def resolve(self, url, pubid, context):  # noqa: ANN001, ANN201
+    def resolve(self, url, pubid, context):
         if url.startswith("http") and url.endswith("xml.xsd"):
             return self.resolve_filename(str(SCHEMAS / "qti21" / "www.w3.org" / "2001" / "xml.xsd"), context)
         if url.startswith("http"):
@@ -155,7 +155,7 @@ def maxima_to_key(text: str) -> str:
 
 def make_problem(
     *, slot: int = 1, family: str = "product_rule", ask: str = "partial", function: str = "3*x**2*y",
-    variables: tuple[str, ...] = ("x", "y"), wrt: tuple[str, ...] = ("x",), point=None,  # noqa: ANN001
+    variables: tuple[str, ...] = ("x", "y"), wrt: tuple[str, ...] = ("x",), point=None,
     answer: str | list[str] = "6*x*y", answer_latex: str = "6 x y", mistakes: tuple[Mistake, ...] = (),
     prompt: str = "Let $f(x, y) = 3 x^{2} y$. Find $\\frac{\\partial f}{\\partial x}$.",
     function_latex: str = "3 x^{2} y",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import io
+import os
 import zipfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,7 +19,7 @@ from quizgen.export import FORMATS, export_bank, render
 
 
 @pytest.fixture
-def fake_bank(monkeypatch, tmp_path):  # noqa: ANN001, ANN201
+def fake_bank(monkeypatch, tmp_path):
     """A loaded bank whose variants come from the hand-built sample problems (no generator needed)."""
     path = tmp_path / "demo bank.yaml"
     path.write_text("title: x\n", encoding="utf-8")
@@ -28,12 +28,12 @@ def fake_bank(monkeypatch, tmp_path):  # noqa: ANN001, ANN201
     bank = SimpleNamespace(path=str(path), title="Demo & <bank>", seed=3, slots=slots)
     calls = []
 
-    def load_bank(p):  # noqa: ANN001, ANN202
+    def load_bank(p):
         if Path(p) != path:
             raise BankError(f"{p}: no such bank file")
         return bank
 
-    def generate_variants(b, slot, count, *, seed=None):  # noqa: ANN001, ANN202
+    def generate_variants(b, slot, count, *, seed=None):
         calls.append((slot, count, seed))
         return (problems[slot] * count)[:count]
 
@@ -47,14 +47,14 @@ def fake_bank(monkeypatch, tmp_path):  # noqa: ANN001, ANN201
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
-def test_same_bank_seed_and_count_give_the_same_bytes(fake_bank, tmp_path, fmt) -> None:  # noqa: ANN001
+def test_same_bank_seed_and_count_give_the_same_bytes(fake_bank, tmp_path, fmt) -> None:
     a, _ = export_bank(fake_bank.path, fmt=fmt, out=tmp_path / f"a{FORMATS[fmt].extension}", variants=4, seed=9)
     b, _ = export_bank(fake_bank.path, fmt=fmt, out=tmp_path / f"b{FORMATS[fmt].extension}", variants=4, seed=9)
     assert a.read_bytes() == b.read_bytes()
     assert {c[1:] for c in fake_bank.calls} == {(4, 9)}
 
 
-def test_cli_writes_each_format(fake_bank, tmp_path) -> None:  # noqa: ANN001
+def test_cli_writes_each_format(fake_bank, tmp_path) -> None:
     runner = CliRunner()
     for fmt in FORMATS:
         out = tmp_path / f"out-{fmt}{FORMATS[fmt].extension}"
@@ -70,7 +70,7 @@ def test_cli_writes_each_format(fake_bank, tmp_path) -> None:  # noqa: ANN001
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temp files left
 
 
-def test_out_folder_gets_a_named_file(fake_bank, tmp_path) -> None:  # noqa: ANN001
+def test_out_folder_gets_a_named_file(fake_bank, tmp_path) -> None:
     folder = tmp_path / "exports"
     folder.mkdir()
     target, _ = export_bank(fake_bank.path, fmt="qti", out=folder, variants=2)
@@ -78,7 +78,7 @@ def test_out_folder_gets_a_named_file(fake_bank, tmp_path) -> None:  # noqa: ANN
     assert target.exists()
 
 
-def test_default_seed_is_recorded_in_ids(fake_bank, tmp_path) -> None:  # noqa: ANN001
+def test_default_seed_is_recorded_in_ids(fake_bank, tmp_path) -> None:
     target, quiz = export_bank(fake_bank.path, fmt="moodle", out=tmp_path / "m.xml", variants=2)
     assert quiz.seed == 3
     assert b"<idnumber>qg.demo_bank.3.s01.v001</idnumber>" in target.read_bytes()
@@ -93,7 +93,7 @@ def test_default_seed_is_recorded_in_ids(fake_bank, tmp_path) -> None:  # noqa: 
         (["--format", "gift", "--bank", "missing.yaml"], "missing.yaml: no such bank file"),
     ],
 )
-def test_one_line_errors(fake_bank, tmp_path, args, message) -> None:  # noqa: ANN001
+def test_one_line_errors(fake_bank, tmp_path, args, message) -> None:
     base = ["export", "--bank", str(fake_bank.path), "--out", str(tmp_path / "x.txt")]
     result = CliRunner().invoke(cli, base + args)
     assert result.exit_code != 0
@@ -102,19 +102,19 @@ def test_one_line_errors(fake_bank, tmp_path, args, message) -> None:  # noqa: A
     assert not (tmp_path / "x.txt").exists()
 
 
-def test_unwritable_path_is_a_clear_error(fake_bank, tmp_path) -> None:  # noqa: ANN001
+def test_unwritable_path_is_a_clear_error(fake_bank, tmp_path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder", encoding="utf-8")
     with pytest.raises(ExportError, match="cannot write the export"):
         export_bank(fake_bank.path, fmt="gift", out=blocker / "sub" / "x.txt", variants=1)
 
 
-def test_unknown_format_in_library_call(quiz) -> None:  # noqa: ANN001
+def test_unknown_format_in_library_call(quiz) -> None:
     with pytest.raises(ExportError, match="unknown export format 'pdf'; choose one of moodle"):
         render(quiz, "pdf")
 
 
-def test_slots_with_fewer_variants_are_reported(quiz) -> None:  # noqa: ANN001
+def test_slots_with_fewer_variants_are_reported(quiz) -> None:
     from quizgen.export import shortfalls
 
     assert shortfalls(quiz, 2) == ["slot 5 (gradient) has only 1 distinct variants, not 2"]
@@ -148,7 +148,7 @@ def test_hostile_text_survives_every_format() -> None:
     assert any(expected_html == fb for _, _, fb in question["answers"])
 
 
-def test_out_with_a_trailing_slash_creates_the_folder(fake_bank, tmp_path) -> None:  # noqa: ANN001
+def test_out_with_a_trailing_slash_creates_the_folder(fake_bank, tmp_path) -> None:
     result = CliRunner().invoke(cli, ["export", "--bank", str(fake_bank.path), "--format", "gift", "--variants", "1",
                                       "--out", f"{tmp_path / 'exports'}/"])
     assert result.exit_code == 0, result.output
@@ -156,7 +156,7 @@ def test_out_with_a_trailing_slash_creates_the_folder(fake_bank, tmp_path) -> No
     assert [p.name for p in (tmp_path / "exports").iterdir()] == ["demo bank-gift.txt"]
 
 
-def test_export_never_writes_over_its_bank(fake_bank, tmp_path) -> None:  # noqa: ANN001
+def test_export_never_writes_over_its_bank(fake_bank, tmp_path) -> None:
     before = Path(fake_bank.path).read_bytes()
     link = tmp_path / "hard-link.yaml"
     os.link(fake_bank.path, link)

@@ -13,7 +13,7 @@ from quizgen.variantids import parse_idnumber
 
 
 @pytest.fixture(scope="module")
-def questions(quiz):  # noqa: ANN001, ANN201
+def questions(quiz):
     return parse_gift(gift_text(quiz=quiz))
 
 
@@ -25,13 +25,13 @@ def test_escape_round_trips_every_special_character() -> None:
     assert gift_unescape(escaped) == nasty
 
 
-def test_no_question_contains_a_blank_line(quiz) -> None:  # noqa: ANN001
+def test_no_question_contains_a_blank_line(quiz) -> None:
     text = gift_text(quiz=quiz)
     blocks = [b for b in text.split("\n\n") if "::" in b]
     assert len(blocks) == sum(len(g.items) for g in quiz.groups)
 
 
-def test_categories_ids_and_names(questions, quiz) -> None:  # noqa: ANN001
+def test_categories_ids_and_names(questions, quiz) -> None:
     for q in questions:
         vid = parse_idnumber(q["id"])
         group = next(g for g in quiz.groups if g.number == vid.slot)
@@ -41,7 +41,7 @@ def test_categories_ids_and_names(questions, quiz) -> None:  # noqa: ANN001
         assert q["general"].startswith("<p><strong>Worked solution")
 
 
-def test_round_trip_finds_every_key(questions) -> None:  # noqa: ANN001
+def test_round_trip_finds_every_key(questions) -> None:
     problems = sample_problems()
     assert len(questions) == sum(len(v) for v in problems.values())
     for q in questions:
@@ -62,5 +62,5 @@ def test_round_trip_finds_every_key(questions) -> None:  # noqa: ANN001
             assert len(wrong) >= 3 and all(fb for _, _, fb in wrong)
 
 
-def test_math_keeps_single_backslashes_after_import(questions) -> None:  # noqa: ANN001
+def test_math_keeps_single_backslashes_after_import(questions) -> None:
     assert "\\(f(x, y) = 3 x^{2} y\\)" in questions[0]["text"]

@@ -8,24 +8,24 @@ from quizgen.problem import Mistake
 from quizgen.variantids import VariantId
 
 
-def _item(problem, variant: int = 1):  # noqa: ANN001, ANN202
+def _item(problem, variant: int = 1):
     return build_item(problem, VariantId("demo", 7, problem.slot, variant), 20)
 
 
-def test_quiz_has_one_group_per_slot_in_order(quiz) -> None:  # noqa: ANN001
+def test_quiz_has_one_group_per_slot_in_order(quiz) -> None:
     assert [g.number for g in quiz.groups] == [1, 2, 3, 4, 5]
     assert [len(g.items) for g in quiz.groups] == [3, 2, 2, 2, 1]
     ids = [item.idnumber for g in quiz.groups for item in g.items]
     assert len(ids) == len(set(ids))
 
 
-def test_kinds_follow_what_the_slot_asks(quiz) -> None:  # noqa: ANN001
+def test_kinds_follow_what_the_slot_asks(quiz) -> None:
     kinds = {g.number: {i.kind for i in g.items} for g in quiz.groups}
     assert kinds == {1: {"multichoice"}, 2: {"multichoice"}, 3: {"multichoice"}, 4: {"numerical"},
                      5: {"multinumerical"}}
 
 
-def test_choices_have_one_key_and_distinct_distractors(quiz) -> None:  # noqa: ANN001
+def test_choices_have_one_key_and_distinct_distractors(quiz) -> None:
     for group in quiz.groups:
         for item in group.items:
             if item.kind == "numerical":

@@ -15,9 +15,9 @@ from exporttools import stack_variables
 from lxml import etree
 from maxima_probe import VARIABLE_RE, all_symbols, evaluate, maxima, name_kinds
 
+from quizgen import maxima_names as names
 from quizgen.bank import validate_bank
 from quizgen.export import export_bank
-from quizgen import maxima_names as names
 
 BANKS = Path(__file__).resolve().parents[2] / "banks"
 needs_maxima = pytest.mark.skipif(maxima() is None, reason="Maxima is not installed")
@@ -95,7 +95,7 @@ def test_every_shipped_bank_exports_questions_that_run_in_maxima(tmp_path: Path)
 
 
 @needs_maxima
-def test_every_question_shape_runs_in_maxima(quiz, tmp_path: Path) -> None:  # noqa: ANN001
+def test_every_question_shape_runs_in_maxima(quiz, tmp_path: Path) -> None:
     """The hand-made quiz: symbolic, indicator, gradient, value and gradient-value questions, with mistakes."""
     from quizgen.export.stack_xml import stack_xml
 

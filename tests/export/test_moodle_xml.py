@@ -17,15 +17,15 @@ HEADERS = ["name", "questiontext", "generalfeedback", "penalty", "hidden", "idnu
 
 
 @pytest.fixture(scope="module")
-def root(quiz):  # noqa: ANN001, ANN201
+def root(quiz):
     return etree.fromstring(moodle_xml(quiz=quiz).encode("utf-8"))
 
 
-def _questions(root):  # noqa: ANN001, ANN202
+def _questions(root):
     return root.findall("question")
 
 
-def test_root_and_categories_precede_their_slots(root, quiz) -> None:  # noqa: ANN001
+def test_root_and_categories_precede_their_slots(root, quiz) -> None:
     assert root.tag == "quiz"
     category = None
     seen = []
@@ -40,12 +40,12 @@ def test_root_and_categories_precede_their_slots(root, quiz) -> None:  # noqa: A
     assert seen == sorted(seen)
 
 
-def test_hostile_title_survives_in_category_path(root, quiz) -> None:  # noqa: ANN001
+def test_hostile_title_survives_in_category_path(root, quiz) -> None:
     paths = [q.findtext("category/text") for q in _questions(root) if q.get("type") == "category"]
     assert paths[0].startswith("$course$/top/Calc & <NN> ]]> \"quotes\" 'single' — ünïcødé // slash/Slot 1")
 
 
-def test_every_question_has_the_children_its_type_needs(root) -> None:  # noqa: ANN001
+def test_every_question_has_the_children_its_type_needs(root) -> None:
     types = set()
     for q in _questions(root):
         qtype = q.get("type")
@@ -70,7 +70,7 @@ def test_every_question_has_the_children_its_type_needs(root) -> None:  # noqa: 
     assert types == {"multichoice", "numerical", "cloze"}
 
 
-def test_multichoice_fractions_one_right_answer(root) -> None:  # noqa: ANN001
+def test_multichoice_fractions_one_right_answer(root) -> None:
     for q in _questions(root):
         if q.get("type") != "multichoice":
             continue
@@ -80,7 +80,7 @@ def test_multichoice_fractions_one_right_answer(root) -> None:  # noqa: ANN001
         assert all(a.findtext("feedback/text") for a in q.findall("answer"))
 
 
-def test_round_trip_finds_every_variants_key(root) -> None:  # noqa: ANN001
+def test_round_trip_finds_every_variants_key(root) -> None:
     problems = sample_problems()
     found = 0
     for q in _questions(root):
@@ -106,7 +106,7 @@ def test_round_trip_finds_every_variants_key(root) -> None:  # noqa: ANN001
     assert found == sum(len(v) for v in problems.values())
 
 
-def test_numerical_catch_all_and_buggy_values_score_zero(root) -> None:  # noqa: ANN001
+def test_numerical_catch_all_and_buggy_values_score_zero(root) -> None:
     q = next(q for q in _questions(root) if q.get("type") == "numerical")
     answers = q.findall("answer")
     assert [a.get("fraction") for a in answers] == ["100", "0", "0"]

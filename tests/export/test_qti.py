@@ -18,18 +18,18 @@ NS = {"q": QTI_NS}
 
 
 @pytest.fixture(scope="module")
-def package(quiz):  # noqa: ANN001, ANN201
+def package(quiz):
     return qti_zip(quiz=quiz)
 
 
 @pytest.fixture(scope="module")
-def assessment(package, quiz):  # noqa: ANN001, ANN201
+def assessment(package, quiz):
     ident = assessment_ident(quiz)
     with zipfile.ZipFile(io.BytesIO(package)) as z:
         return etree.fromstring(z.read(f"{ident}/{ident}.xml"))
 
 
-def test_zip_layout_and_fixed_metadata(package, quiz) -> None:  # noqa: ANN001
+def test_zip_layout_and_fixed_metadata(package, quiz) -> None:
     ident = assessment_ident(quiz)
     with zipfile.ZipFile(io.BytesIO(package)) as z:
         assert z.namelist() == ["imsmanifest.xml", f"{ident}/{ident}.xml", f"{ident}/assessment_meta.xml"]
@@ -44,23 +44,23 @@ def test_zip_layout_and_fixed_metadata(package, quiz) -> None:  # noqa: ANN001
     assert float(meta.findtext("{*}points_possible")) == sum(g.points for g in quiz.groups)
 
 
-def test_same_quiz_gives_same_bytes(quiz) -> None:  # noqa: ANN001
+def test_same_quiz_gives_same_bytes(quiz) -> None:
     assert qti_zip(quiz=quiz) == qti_zip(quiz=quiz)
 
 
-def test_assessment_validates_against_qti12_schema(assessment) -> None:  # noqa: ANN001
+def test_assessment_validates_against_qti12_schema(assessment) -> None:
     schema = load_schema("qti12/ims_qtiasiv1p2.xsd")
     assert schema.validate(assessment), schema.error_log
 
 
-def test_manifest_validates_against_imscp(package) -> None:  # noqa: ANN001
+def test_manifest_validates_against_imscp(package) -> None:
     schema = load_schema("imscp/imscp_v1p1.xsd")
     with zipfile.ZipFile(io.BytesIO(package)) as z:
         manifest = etree.fromstring(z.read("imsmanifest.xml"))
     assert schema.validate(manifest), schema.error_log
 
 
-def test_one_group_per_slot_drawing_one_item(assessment, quiz) -> None:  # noqa: ANN001
+def test_one_group_per_slot_drawing_one_item(assessment, quiz) -> None:
     sections = assessment.findall("q:assessment/q:section/q:section", NS)
     assert [s.get("title") for s in sections] == [g.title for g in quiz.groups]
     for section, group in zip(sections, quiz.groups):
@@ -69,14 +69,14 @@ def test_one_group_per_slot_drawing_one_item(assessment, quiz) -> None:  # noqa:
     assert assessment.find("q:assessment", NS).get("title") == quiz.title
 
 
-def _qtype(item) -> str:  # noqa: ANN001
+def _qtype(item) -> str:
     for field in item.iterfind(".//q:qtimetadatafield", NS):
         if field.findtext("q:fieldlabel", namespaces=NS) == "question_type":
             return field.findtext("q:fieldentry", namespaces=NS)
     raise AssertionError("no question_type")
 
 
-def test_round_trip_keys_numerical_and_choice(assessment) -> None:  # noqa: ANN001
+def test_round_trip_keys_numerical_and_choice(assessment) -> None:
     problems = sample_problems()
     items = assessment.findall(".//q:item", NS)
     assert len(items) == sum(len(v) for v in problems.values())

@@ -17,7 +17,7 @@ from quizgen.variantids import parse_idnumber
 BANKS = Path(__file__).resolve().parents[2] / "banks"
 
 
-def _export(bank: str, fmt: str, out: Path):  # noqa: ANN202
+def _export(bank: str, fmt: str, out: Path):
     path = BANKS / f"{bank}.yaml"
     if not path.exists():
         pytest.skip(f"{path} not shipped")
@@ -82,7 +82,7 @@ def test_same_bytes_across_processes_and_hash_seeds(tmp_path: Path) -> None:
     assert outputs[0] == outputs[1]
 
 
-def test_a_shipped_bank_by_name_exports_the_same_bytes_as_its_file(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_a_shipped_bank_by_name_exports_the_same_bytes_as_its_file(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     by_name, _ = export_bank("relu", fmt="gift", out=tmp_path, variants=2, seed=11)
     assert by_name == tmp_path / "relu-gift.txt"

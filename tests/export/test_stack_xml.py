@@ -25,15 +25,15 @@ NODE_FIELDS = ["name", "answertest", "sans", "tans", "testoptions", "quiet", "tr
 
 
 @pytest.fixture(scope="module")
-def root(quiz):  # noqa: ANN001, ANN201
+def root(quiz):
     return etree.fromstring(stack_xml(quiz=quiz).encode("utf-8"))
 
 
-def _stack_questions(root):  # noqa: ANN001, ANN202
+def _stack_questions(root):
     return [q for q in root.findall("question") if q.get("type") == "stack"]
 
 
-def test_stack_and_core_fallback_sit_in_sibling_categories(root, quiz) -> None:  # noqa: ANN001
+def test_stack_and_core_fallback_sit_in_sibling_categories(root, quiz) -> None:
     current = None
     for q in root.findall("question"):
         if q.get("type") == "category":
@@ -49,7 +49,7 @@ def test_stack_and_core_fallback_sit_in_sibling_categories(root, quiz) -> None: 
     assert len([q for q in root.findall("question") if q.get("type") not in ("stack", "category")]) == total
 
 
-def test_stack_questions_have_every_required_element(root) -> None:  # noqa: ANN001
+def test_stack_questions_have_every_required_element(root) -> None:
     for q in _stack_questions(root):
         for child in REQUIRED:
             assert q.find(child) is not None, child
@@ -74,11 +74,11 @@ def test_stack_questions_have_every_required_element(root) -> None:  # noqa: ANN
         assert [n.findtext("falsenextnode") for n in nodes] == [str(i) for i in range(1, len(nodes))] + ["-1"]
 
 
-def _variables(q):  # noqa: ANN001, ANN202
+def _variables(q):
     return stack_variables(q.findtext("questionvariables/text"))
 
 
-def test_question_variables_define_f_and_the_key(root) -> None:  # noqa: ANN001
+def test_question_variables_define_f_and_the_key(root) -> None:
     problems = sample_problems()
     for q in _stack_questions(root):
         vid = parse_idnumber(q.findtext("idnumber"))
@@ -88,13 +88,13 @@ def test_question_variables_define_f_and_the_key(root) -> None:  # noqa: ANN001
     assert any("diff(f, x)" in t for t in ta) and any("signum" in t for t in ta)
 
 
-def test_indicator_keys_are_written_out_with_signum(root) -> None:  # noqa: ANN001
+def test_indicator_keys_are_written_out_with_signum(root) -> None:
     q = next(q for q in _stack_questions(root) if parse_idnumber(q.findtext("idnumber")).slot == 2)
     assert _variables(q)["ta1"] == "((1+signum(x-y))/2)"
     assert "signum" in q.findtext("questiontext/text")
 
 
-def test_buggy_keys_become_feedback_nodes(root) -> None:  # noqa: ANN001
+def test_buggy_keys_become_feedback_nodes(root) -> None:
     q = next(q for q in _stack_questions(root) if parse_idnumber(q.findtext("idnumber")).slot == 1)
     nodes = q.find("prt").findall("node")
     feedback = [n.findtext("truefeedback/text") for n in nodes[1:]]
@@ -103,7 +103,7 @@ def test_buggy_keys_become_feedback_nodes(root) -> None:  # noqa: ANN001
     assert all(n.findtext("truescore") == "0" for n in nodes[1:])
 
 
-def test_value_questions_use_numeric_tolerance(root) -> None:  # noqa: ANN001
+def test_value_questions_use_numeric_tolerance(root) -> None:
     q = next(q for q in _stack_questions(root) if parse_idnumber(q.findtext("idnumber")).slot == 4)
     node = q.find("prt").findall("node")[0]
     assert node.findtext("answertest") == "NumAbsolute"
@@ -129,11 +129,11 @@ def test_unprintable_key_is_a_clear_export_error() -> None:
 
     problem = make_problem(function="Max(x, y)", answer="Piecewise((1, x > 0), (2, y > 0), (0, True))")
     item = build_item(problem, VariantId("demo", 1, 1, 1), 1)
-    with pytest.raises(ExportError, match="variant 01 .*Piecewise.*--format moodle"):
+    with pytest.raises(ExportError, match=r"variant 01 .*Piecewise.*--format moodle"):
         stack_question_xml(item)
 
 
-def test_question_note_names_the_variant(root) -> None:  # noqa: ANN001
+def test_question_note_names_the_variant(root) -> None:
     """Moodle's Responses report shows the note, not the text, for STACK: the note must carry the reference."""
     from quizgen.grading.variants import find_ref
 

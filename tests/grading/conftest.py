@@ -9,9 +9,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # for gradetools (tests run with --import-mode=importlib)
 
-from gradetools import FakeBackend, make_manifest  # noqa: E402
+from gradetools import FakeBackend, make_manifest
 
-from quizgen import manifest as manifest_mod  # noqa: E402
+from quizgen import manifest as manifest_mod
 
 
 @pytest.fixture

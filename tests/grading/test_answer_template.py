@@ -7,12 +7,12 @@ import io
 from pathlib import Path
 
 from click.testing import CliRunner
+from gradetools import make_manifest
 
 from quizgen import manifest as manifest_mod
 from quizgen.cli import cli
 from quizgen.grading.answer_template import answers_template_csv
 from quizgen.notation import key_text
-from gradetools import make_manifest
 
 BANK = Path(__file__).resolve().parents[2] / "banks" / "demo.yaml"
 

@@ -33,7 +33,7 @@ def setup(tmp_path: Path) -> tuple[Path, Manifest]:
 
 
 def test_the_manifest_embeds_the_exact_bank_text(tmp_path: Path) -> None:
-    bank, manifest = setup(tmp_path)
+    _, manifest = setup(tmp_path)
     assert manifest.bank.text == BANK and manifest.bank_sha256 == manifest_mod.embedded_bank_sha256(manifest)
     source = resolve(manifest, tmp_path)
     assert source.origin == "embedded in the manifest" and source.warnings == []

@@ -82,7 +82,7 @@ def test_lms_identity_values_match_roster_extra_columns_but_shared_values_do_not
                          "a", "Response 1")
     by_section = RawAnswer(Source("m.csv", 3), StudentKey((("idnumber", "A"),)), 1, None, "b", "Response 1")
     subs, issues = collect(make_manifest(), [ReadResult([by_email, by_section], [], "Moodle responses")])
-    assert [s.text for s in subs if s.sheet.student_id == "s1"][0] == "a"
+    assert next(s.text for s in subs if s.sheet.student_id == "s1") == "a"
     assert [(i.kind, i.line) for i in issues if i.kind == "unknown_student"] == [("unknown_student", 3)]
 
 

@@ -4,7 +4,6 @@ score full marks through the real checker; names the prompt does not define stay
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import sympy
@@ -52,14 +51,14 @@ NAMED_ANSWERS = {
 
 
 @pytest.fixture(scope="module")
-def manifest(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def manifest(tmp_path_factory: pytest.TempPathFactory):
     tmp = tmp_path_factory.mktemp("defs")
     (tmp / "bank.yaml").write_text(BANK, encoding="utf-8")
     (tmp / "roster.csv").write_text(ROSTER, encoding="utf-8")
     return generate(load_bank(tmp / "bank.yaml"), read_roster(tmp / "roster.csv"), seed=7)
 
 
-def _grade(manifest, rows: list[tuple[str, int, str]]):  # noqa: ANN001, ANN202
+def _grade(manifest, rows: list[tuple[str, int, str]]):
     raw = [RawAnswer(Source("a.csv", n), StudentKey((("student_id", s),)), slot, None, text, "q")
            for n, (s, slot, text) in enumerate(rows, start=2)]
     subs, _ = collect(manifest, [ReadResult(raw, [], "long CSV")])
@@ -71,7 +70,7 @@ def _grade(manifest, rows: list[tuple[str, int, str]]):  # noqa: ANN001, ANN202
     return {(a.student_id, a.slot): a for r in results for a in r.answers}, results
 
 
-def test_answers_written_with_the_prompts_names_score_full_marks(manifest) -> None:  # noqa: ANN001
+def test_answers_written_with_the_prompts_names_score_full_marks(manifest) -> None:
     rows = []
     for sheet in manifest.students[:2]:
         for p in sheet.problems:
@@ -87,14 +86,14 @@ def test_answers_written_with_the_prompts_names_score_full_marks(manifest) -> No
     assert totals["s1"] == totals["s2"] == 9.0
 
 
-def test_names_the_prompt_does_not_define_stay_invalid(manifest) -> None:  # noqa: ANN001
+def test_names_the_prompt_does_not_define_stay_invalid(manifest) -> None:
     got, _ = _grade(manifest, [("s3", 1, "x1 (relu(q) - t) 1(q > 0)"), ("s3", 2, "2 w2 (a - t) (y > 0)")])
     for slot in (1, 2):
         assert got[("s3", slot)].outcome == "invalid", got[("s3", slot)]
         assert got[("s3", slot)].points == 0
 
 
-def test_a_wrong_answer_with_names_is_still_wrong(manifest) -> None:  # noqa: ANN001
+def test_a_wrong_answer_with_names_is_still_wrong(manifest) -> None:
     got, _ = _grade(manifest, [("s3", 1, "x1 (relu(z) - t) 1(z < 0)"), ("s3", 3, "[x1, x2, 1]")])
     assert got[("s3", 1)].outcome == "incorrect"
     assert got[("s3", 3)].outcome == "incorrect"

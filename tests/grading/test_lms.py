@@ -7,11 +7,11 @@ import io
 from pathlib import Path
 
 import pytest
+from gradetools import make_manifest
 
 from quizgen.grading.collect import collect
 from quizgen.grading.lms import canvas_column_slots, lms_cell_text, moodle_response_text
 from quizgen.grading.readers import read_answers
-from gradetools import make_manifest
 
 SLOTS = [1, 2, 3]
 
@@ -130,7 +130,7 @@ def test_canvas_unseen_variant_columns_do_not_count_as_duplicates(tmp_path: Path
     path = tmp_path / "c.csv"
     path.write_text(csv_text(rows), encoding="utf-8", newline="")
     submissions, issues = collect(make_manifest(), [read_answers(path, [1])])
-    assert [s.text for s in submissions if s.sheet.student_id == "s1"][0] == "2cos(2x)"
+    assert next(s.text for s in submissions if s.sheet.student_id == "s1") == "2cos(2x)"
     assert not [i for i in issues if i.kind == "duplicate"]
 
 
@@ -167,8 +167,8 @@ def test_regrading_a_real_moodle_stack_attempt_agrees_with_moodle_on_every_slot(
     import json
 
     from quizgen import manifest as manifest_mod
-    from quizgen.generate import generate_variants
     from quizgen.bank import load_bank
+    from quizgen.generate import generate_variants
     from quizgen.grading.engine import CheckerBackend, grade
     from quizgen.grading.variants import VariantBuilder
 
@@ -206,7 +206,7 @@ def _stack_report(tmp_path: Path, question: str, response: str) -> Path:
     return path
 
 
-def _one_slot_bank(tmp_path: Path):  # noqa: ANN202
+def _one_slot_bank(tmp_path: Path):
     from quizgen.bank import load_bank
     from quizgen.generate import generate
     from quizgen.roster import Student

@@ -333,7 +333,7 @@ def _same_function(a: sympy.Expr, b: sympy.Expr) -> bool:
 
 
 @pytest.mark.parametrize(("text", "variables", "expected"), EXPORT_SPELLINGS)
-def test_spellings_the_exports_teach_are_accepted(text: str, variables: list[str], expected) -> None:  # noqa: ANN001
+def test_spellings_the_exports_teach_are_accepted(text: str, variables: list[str], expected) -> None:
     value = parse_answer(text, variables).value
     if isinstance(expected, tuple):
         assert isinstance(value, tuple) and len(value) == len(expected)

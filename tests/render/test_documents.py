@@ -48,7 +48,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory):
 
 @needs_tex
 def test_worksheets_and_key_are_written_with_their_sources(batch) -> None:
-    manifest, out, written = batch
+    _, out, written = batch
     for name in ("worksheets.tex", "key.tex", "worksheets.pdf", "key.pdf"):
         assert out / name in written
         assert (out / name).stat().st_size > 0
