@@ -16,7 +16,7 @@ from html import escape
 from quizgen.fileio import file_stems
 from quizgen.grading import plots
 from quizgen.grading.csvout import fmt_number
-from quizgen.grading.htmlpage import math, page
+from quizgen.grading.htmlpage import math, page, wide
 from quizgen.grading.items import FAR_POINTS, MIN_VARIANT_STUDENTS, ItemStats, item_stats, misconceptions
 from quizgen.grading.model import GradedAnswer, GradeRun, checked_outcome, display_outcome
 from quizgen.grading.stats import ClassStats, class_stats
@@ -164,6 +164,7 @@ def _items(items: list[ItemStats]) -> str:
             f"<td>{variants}</td></tr>"
         )
     rows.append("</table>")
+    rows[1:] = [wide("\n".join(rows[1:]), "item analysis")]
     flagged = [(it.slot, v) for it in items for v in it.flagged]
     if flagged:
         rows.insert(0, '<p class="warn">' + "; ".join(
@@ -187,7 +188,7 @@ def _reteach(run: GradeRun) -> str:
             f"<td>{math(key_text(ex.problem.answer), ex.problem.answer_latex)}</td></tr>"
         )
     rows.append("</table>")
-    return "\n".join(rows)
+    return wide("\n".join(rows), "what to reteach")
 
 
 MAX_REVIEW = 200
@@ -218,14 +219,14 @@ def _review(run: GradeRun, st: ClassStats) -> str:
         typed = a.typed if len(a.typed) <= 200 else a.typed[:200] + "..."
         rows.append(
             f"<tr><td>{escape(a.student_id)}</td><td>{a.slot}</td><td><code>{escape(typed)}</code></td>"
-            f"<td>{escape(a.outcome)}: {escape(a.feedback)}</td><td>{reading}</td>"
+            f"<td class=why>{escape(a.outcome)}: {escape(a.feedback)}</td><td>{reading}</td>"
             f"<td>{math(key_text(a.problem.answer), a.problem.answer_latex)}</td>"
             f"<td>{escape(a.override.describe()) if a.override else '<span class=muted>pending</span>'}</td></tr>"
         )
     if len(items) > MAX_REVIEW:
         rows.append(f"<tr><td colspan=7 class=muted>... {len(items) - MAX_REVIEW} more in review.csv</td></tr>")
     rows.append("</table>")
-    return '<div class="review">' + "\n".join(rows) + "</div>"
+    return '<div class="review">' + rows[0] + wide("\n".join(rows[1:]), "review queue") + "</div>"
 
 
 def _absent(st: ClassStats, zero: bool) -> str:
@@ -317,18 +318,19 @@ def _mistakes(st: ClassStats) -> str:
         for a in wrong:
             groups.setdefault(a.diagnosis or "", []).append(a)
         ranked = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-        out.append(
+        table = [
             "<table><tr><th scope=col>Diagnosis</th><th scope=col class=num>Students</th><th scope=col>Example: answer given</th>"
             "<th scope=col>Key for that student</th><th scope=col>Feedback they got</th></tr>"
-        )
+        ]
         for kind, answers in ranked[:MAX_ROWS]:
             ex = answers[0]
-            out.append(
+            table.append(
                 f"<tr><td>{escape(diagnosis_label(kind))}</td><td class=num>{len(answers)}</td>"
                 f"<td>{math(ex.interpreted or ex.typed, ex.interpreted_latex)}</td>"
                 f"<td>{math(key_text(ex.problem.answer), ex.problem.answer_latex)}</td><td>{escape(ex.feedback)}</td></tr>"
             )
-        out.append("</table>")
+        table.append("</table>")
+        out.append(wide("\n".join(table), f"mistakes in problem {p.slot}"))
         same = Counter(a.interpreted for a in wrong if a.interpreted)
         common = [(text, n) for text, n in sorted(same.items(), key=lambda kv: (-kv[1], kv[0])) if n > 1]
         if common:

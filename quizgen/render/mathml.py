@@ -199,7 +199,7 @@ class _Parser:
         if ch == "~":
             return '<mspace width="0.25em"/>'
         if ch in "()[]|":
-            return f'<mo stretchy="false">{escape(ch)}</mo>'
+            return f'<mo stretchy="false" lspace="0" rspace="0">{escape(ch)}</mo>'
         if ch == "-":
             return "<mo>−</mo>"
         if ch == "'":
@@ -269,9 +269,7 @@ class _Parser:
         items = self.row(("\\right",))
         self.take()  # \right
         closing = self.fence()
-        left = f'<mo fence="true">{escape(opening)}</mo>' if opening else ""
-        right = f'<mo fence="true">{escape(closing)}</mo>' if closing else ""
-        return f"<mrow>{left}{_mrow(items)}{right}</mrow>"
+        return f"<mrow>{_fence(opening)}{_mrow(items)}{_fence(closing)}</mrow>"
 
     def environment(self) -> str:
         name = _plain_text(self.raw_group())
@@ -298,9 +296,12 @@ class _Parser:
         align = ' columnalign="left"' if name == "cases" else ""
         table = "".join("<mtr>" + "".join(f"<mtd>{c}</mtd>" for c in row) + "</mtr>" for row in rows)
         opening, closing = _MATRICES[name]
-        left = f'<mo fence="true">{escape(opening)}</mo>' if opening else ""
-        right = f'<mo fence="true">{escape(closing)}</mo>' if closing else ""
-        return f"<mrow>{left}<mtable{align}>{table}</mtable>{right}</mrow>"
+        return f"<mrow>{_fence(opening)}<mtable{align}>{table}</mtable>{_fence(closing)}</mrow>"
+
+
+def _fence(char: str) -> str:
+    """A bracket of \\left...\\right: no space inside it (browsers otherwise pad fences like operators)."""
+    return f'<mo fence="true" lspace="0" rspace="0">{escape(char)}</mo>' if char else ""
 
 
 def _mrow(items: list[str]) -> str:
