@@ -304,7 +304,8 @@ def _success(st: ClassStats) -> str:
             f"<td class=num>{fmt_number(p.mean_points)} / {fmt_number(p.max_points)}</td></tr>"
         )
     rows.append("</table>")
-    return _img(png, "share of correct, partly right, invalid and blank answers per problem") + "\n".join(rows)
+    return _img(png, f"Stacked bars, one per problem ({len(st.problems)}), showing the share of students whose "
+                     "answer was correct, partly right, incorrect, invalid, or blank.") + "\n".join(rows)
 
 
 def _mistakes(st: ClassStats) -> str:
