@@ -199,7 +199,7 @@ class _Parser:
         if ch == "~":
             return '<mspace width="0.25em"/>'
         if ch in "()[]|":
-            return f'<mo stretchy="false" lspace="0" rspace="0">{escape(ch)}</mo>'
+            return f'<mo stretchy="false" lspace="0em" rspace="0em">{escape(ch)}</mo>'
         if ch == "-":
             return "<mo>−</mo>"
         if ch == "'":
@@ -217,7 +217,7 @@ class _Parser:
         if word in _SPACES:
             return f'<mspace width="{_SPACES[word]}"/>'
         if word in _FUNCTIONS:
-            return f"<mi>{word}</mi><mo>&#x2061;</mo>"
+            return f'<mspace width="0.1667em"/><mi>{word}</mi><mo>&#x2061;</mo>'  # thin space, as TeX's \\mathop
         if word in ("frac", "dfrac", "tfrac"):
             num = self.argument()
             return f"<mfrac>{num}{self.argument()}</mfrac>"
@@ -296,12 +296,17 @@ class _Parser:
         align = ' columnalign="left"' if name == "cases" else ""
         table = "".join("<mtr>" + "".join(f"<mtd>{c}</mtd>" for c in row) + "</mtr>" for row in rows)
         opening, closing = _MATRICES[name]
-        return f"<mrow>{_fence(opening)}<mtable{align}>{table}</mtable>{_fence(closing)}</mrow>"
+        return (f"<mrow>{_fence(opening, stretch=True)}<mtable{align}>{table}</mtable>"
+                f"{_fence(closing, stretch=True)}</mrow>")
 
 
-def _fence(char: str) -> str:
-    """A bracket of \\left...\\right: no space inside it (browsers otherwise pad fences like operators)."""
-    return f'<mo fence="true" lspace="0" rspace="0">{escape(char)}</mo>' if char else ""
+def _fence(char: str, *, stretch: bool = False) -> str:
+    """A bracket of \\left...\\right, without space inside it. Only a matrix's or a cases' bracket stretches:
+    without a math font (most Linux desktops) Chromium pads a stretchy bracket and hardly enlarges it."""
+    if not char:
+        return ""
+    stretchy = "" if stretch else ' stretchy="false"'
+    return f'<mo fence="true"{stretchy} lspace="0em" rspace="0em">{escape(char)}</mo>'
 
 
 def _mrow(items: list[str]) -> str:
