@@ -62,6 +62,7 @@ def success_bars(labels: Sequence[str], correct: Sequence[float], partial: Seque
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
         ax.set_xlabel("% of students")
+        ax.set_ylabel("problem")
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5, frameon=False, fontsize=9)
         fig.tight_layout()
         return _png(fig)

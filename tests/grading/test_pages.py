@@ -20,6 +20,7 @@ from quizgen.roster import Student
 
 ROOT = Path(__file__).resolve().parents[2]
 HREF = r"\(\href{javascript:alert(1)}{x}\)"
+TITLE = r"Quiz $\href{javascript:alert(2)}{y}$ </title><script>alert(3)</script>"
 NAMES = ["Ada Lovelace", HREF, "<img src=x onerror=alert(1)>", "فاطمة الزهراء", "Nguyễn Thị Hoa", "Absent Al"]
 
 
@@ -29,6 +30,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
     bank = load_bank(ROOT / "banks/demo.yaml")
     students = [Student(f"s{i}", name) for i, name in enumerate(NAMES, 1)]
     m = generate(bank, students, seed=3)
+    m = replace(m, bank=replace(m.bank, title=TITLE, course="<i>NN</i> 101"))
     rows = [["student_id", "problem", "answer"]]
     for k, sheet in enumerate(m.students[:-1]):  # the last student sends nothing: absent
         for p in sheet.problems:
@@ -63,6 +65,7 @@ def test_pages_need_no_network_and_no_script_and_show_user_text_as_text(written:
     assert HREF in s2.text  # the name and the answer, as typed, visible and inert
     report = read_page((written / "report.html").read_text(encoding="utf-8"))
     assert HREF in report.text and "<img src=x onerror=alert(1)>" in report.text
+    assert TITLE in report.text and "<i>NN</i> 101" in report.text  # the bank's title and course too
 
 
 def test_every_formula_is_typeset_once_with_its_plain_form_as_annotation(written: Path) -> None:
