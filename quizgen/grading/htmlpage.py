@@ -25,7 +25,7 @@ th{background:#f0f2f5}td.num,th.num{text-align:right;font-variant-numeric:tabula
 code,.plain{font-family:"DejaVu Sans Mono",Consolas,monospace;font-size:.92em;background:#f3f4f6;
 border-radius:3px;padding:1px 4px;white-space:pre-wrap;word-break:break-word}
 math{font-size:1.08em}math[display=block]{margin:4px 0 8px 1.2em;text-align:left}mn.ind,mi.bold{font-weight:bold}
-.wide{overflow-x:auto}td.why{min-width:16em}
+.wide{overflow-x:auto}td.why{min-width:16em}td.ans{min-width:9em}
 .card h2.problem{font-size:1.05em;margin:0 0 6px;border:0;padding:0}
 .card{border:1px solid #dde1e7;border-left:6px solid #9aa3b2;border-radius:6px;padding:12px 16px;margin:14px 0}
 .card.correct{border-left-color:#2e8b57}.card.incorrect{border-left-color:#c0392b}

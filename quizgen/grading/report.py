@@ -178,14 +178,15 @@ def _reteach(run: GradeRun) -> str:
     if not found:
         return "<p class=muted>No typical mistake was diagnosed.</p>"
     rows = ['<table><tr><th scope=col>Misconception</th><th scope=col class=num>Students</th>'
-            '<th scope=col>Problems</th><th scope=col>Example answer</th><th scope=col>Its key</th></tr>']
+            '<th scope=col>Problems</th><th scope=col>Example: answer given, and its key</th></tr>']
     for m in found:
         ex = m.example
         rows.append(
             f'<tr><th scope=row>{escape(diagnosis_label(m.kind))}</th><td class=num>{m.students}</td>'
             f"<td>{', '.join(str(s) for s in m.slots)}</td>"
-            f"<td>{math(ex.interpreted or ex.typed, ex.interpreted_latex)}</td>"
-            f"<td>{math(key_text(ex.problem.answer), ex.problem.answer_latex)}</td></tr>"
+            f"<td>{math(ex.interpreted or ex.typed, ex.interpreted_latex)}<br><span class=muted>key "
+            f"(student {escape(ex.student_id)}, problem {ex.slot}):</span> "
+            f"{math(key_text(ex.problem.answer), ex.problem.answer_latex)}</td></tr>"
         )
     rows.append("</table>")
     return wide("\n".join(rows), "what to reteach")
@@ -209,8 +210,10 @@ def _review(run: GradeRun, st: ClassStats) -> str:
                 "The full list is in <code>review.csv</code>.</p>")
     else:
         head = f"<h2>Reviewed: {st.reviewed} answers</h2><p>Every answer in the review queue has an override.</p>"
-    rows = [head, "<table><tr><th scope=col>Student</th><th scope=col>Problem</th><th scope=col>Answer</th><th scope=col>Why</th>"
-                  "<th scope=col>Suggested reading</th><th scope=col>Key</th><th scope=col>Override</th></tr>"]
+    # The key comes last: a long one widens the table, and only the key's tail should need scrolling to.
+    rows = [head, "<table><tr><th scope=col>Student</th><th scope=col>Problem</th><th scope=col>Override</th>"
+                  "<th scope=col>Answer</th><th scope=col>Why</th><th scope=col>Suggested reading</th>"
+                  "<th scope=col>Key</th></tr>"]
     for a in items[:MAX_REVIEW]:
         sug = run.suggestions.get((a.student_id, a.slot))
         reading = ""
@@ -218,10 +221,11 @@ def _review(run: GradeRun, st: ClassStats) -> str:
             reading = f"{math(sug.text)} <span class=muted>({escape(sug.repair)})</span>"
         typed = a.typed if len(a.typed) <= 200 else a.typed[:200] + "..."
         rows.append(
-            f"<tr><td>{escape(a.student_id)}</td><td>{a.slot}</td><td><code>{escape(typed)}</code></td>"
+            f"<tr><td>{escape(a.student_id)}</td><td>{a.slot}</td>"
+            f"<td>{escape(a.override.describe()) if a.override else '<span class=muted>pending</span>'}</td>"
+            f"<td class=ans><code>{escape(typed)}</code></td>"
             f"<td class=why>{escape(a.outcome)}: {escape(a.feedback)}</td><td>{reading}</td>"
-            f"<td>{math(key_text(a.problem.answer), a.problem.answer_latex)}</td>"
-            f"<td>{escape(a.override.describe()) if a.override else '<span class=muted>pending</span>'}</td></tr>"
+            f"<td>{math(key_text(a.problem.answer), a.problem.answer_latex)}</td></tr>"
         )
     if len(items) > MAX_REVIEW:
         rows.append(f"<tr><td colspan=7 class=muted>... {len(items) - MAX_REVIEW} more in review.csv</td></tr>")

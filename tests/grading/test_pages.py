@@ -96,7 +96,8 @@ def test_the_report_starts_with_the_class_then_review_then_students_linked_to_th
     assert all(attrs.get("alt", "").endswith(".") and len(attrs["alt"]) > 40 for tag, attrs in page.tags if tag == "img")
     assert all("scope" in attrs for tag, attrs in page.tags if tag == "th")
     reteach = page.text.split("What to reteach", 1)[1].split("Success per problem", 1)[0]
-    assert "Misconception Students Problems Example answer Its key" in reteach
+    assert "Misconception Students Problems Example: answer given, and its key" in reteach
+    assert "key (student s" in reteach
 
 
 def test_pages_have_no_serious_accessibility_violations(written: Path, tmp_path: Path) -> None:
