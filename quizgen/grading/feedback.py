@@ -6,14 +6,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from quizgen.grading.csvout import fmt_number
 from quizgen.grading.htmlpage import math, page
-from quizgen.grading.model import VERDICT_LABEL, GradedAnswer, StudentResult, checked_outcome, display_outcome
+from quizgen.grading.model import (
+    VERDICT_LABEL,
+    GradedAnswer,
+    StudentResult,
+    checked_outcome,
+    display_outcome,
+    fmt_number,
+)
 from quizgen.manifest import BankInfo
 from quizgen.notation import key_text
 from quizgen.problem import Problem, Step
-from quizgen.render.latexmath import split_leading_text
-from quizgen.render.mathml import MathMLError, mathml, text_html
+from quizgen.typeset.latexmath import split_leading_text
+from quizgen.typeset.mathml import MathMLError, mathml, text_html
 
 
 def prompt_html(p: Problem) -> str:

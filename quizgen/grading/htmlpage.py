@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from quizgen.render.mathml import MathMLError, mathml
+from quizgen.typeset.mathml import MathMLError, mathml
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0;color:#1d2330;

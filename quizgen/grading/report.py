@@ -15,10 +15,9 @@ from html import escape
 
 from quizgen.fileio import file_stems
 from quizgen.grading import plots
-from quizgen.grading.csvout import fmt_number
 from quizgen.grading.htmlpage import math, page, wide
 from quizgen.grading.items import FAR_POINTS, MIN_VARIANT_STUDENTS, ItemStats, item_stats, misconceptions
-from quizgen.grading.model import GradedAnswer, GradeRun, checked_outcome, display_outcome
+from quizgen.grading.model import GradedAnswer, GradeRun, checked_outcome, display_outcome, fmt_number
 from quizgen.grading.stats import ClassStats, class_stats
 from quizgen.notation import key_text, student_notation
 

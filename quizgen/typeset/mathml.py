@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from html import escape
 
-from quizgen.render.latexmath import indicator_notation
+from quizgen.typeset.latexmath import indicator_notation
 
 MAX_LATEX_CHARS = 20_000
 """Longer LaTeX is not typeset (the plain text is shown): bounds the work per formula."""

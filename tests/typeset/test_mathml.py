@@ -7,8 +7,8 @@ import pytest
 
 from quizgen.bank import load_bank
 from quizgen.generate import generate
-from quizgen.render.latexmath import split_leading_text
-from quizgen.render.mathml import MathMLError, mathml, text_html
+from quizgen.typeset.latexmath import split_leading_text
+from quizgen.typeset.mathml import MathMLError, mathml, text_html
 from quizgen.roster import numbered_students
 
 BANKS = sorted((Path(__file__).resolve().parents[2] / "banks").glob("*.yaml"))
