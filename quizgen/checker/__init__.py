@@ -1,7 +1,7 @@
 """Is a student's answer the key? Decided by the mathematics, safely, within a hard time limit.
 
 check() for one answer, Checker.check_many() for a batch (grading, `quizgen check --batch`). See
-equivalence.py for how equality is decided and feedback.py for what a wrong answer is told.
+equivalence.py for how equality is decided and diagnosis.py for what a wrong answer is told.
 """
 
 from __future__ import annotations

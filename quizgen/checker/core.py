@@ -23,6 +23,7 @@ import sympy
 
 from quizgen.checker.decimals import exact_text, read_rounded, within_key_rounding
 from quizgen.checker.definitions import check_with_definitions
+from quizgen.checker.diagnosis import Diagnosis, generic_diagnosis, matches_expr
 from quizgen.checker.equivalence import (
     CheckTimeout,
     Comparison,
@@ -31,7 +32,6 @@ from quizgen.checker.equivalence import (
     equivalent,
     try_prepare,
 )
-from quizgen.checker.feedback import Diagnosis, generic_diagnosis, matches_expr
 from quizgen.checker.structure import new_structure
 from quizgen.checker.verdict import CheckRequest, Verdict, invalid
 from quizgen.checker.witness import find_witness
@@ -89,20 +89,20 @@ _KEYS = _LRU(4096)
 _MISTAKES = _LRU(4096)
 
 
-class KeyError_(Exception):
+class BadKey(Exception):
     """The key itself cannot be read: a problem with the problem, not with the answer."""
 
 
 def load_key(expected: str | Sequence[str], variables: Sequence[str] | None) -> Key:
-    """Parse (cached) the key; raises KeyError_ with a message naming the bad key."""
+    """Parse (cached) the key; raises BadKey with a message naming the bad key."""
     if isinstance(expected, list):
         expected = tuple(expected)
     if not isinstance(expected, str) and not (
         isinstance(expected, tuple) and expected and all(isinstance(t, str) for t in expected)
     ):
-        raise KeyError_("the key must be a string, or a non-empty list of strings for a gradient")
+        raise BadKey("the key must be a string, or a non-empty list of strings for a gradient")
     if variables is not None and (isinstance(variables, str) or not all(isinstance(v, str) for v in variables)):
-        raise KeyError_("the variables must be a list of names")
+        raise BadKey("the variables must be a list of names")
     cache_key = (expected, None if variables is None else tuple(variables))
     hit = _KEYS.get(cache_key)
     if hit is not None:
@@ -119,9 +119,9 @@ def load_key(expected: str | Sequence[str], variables: Sequence[str] | None) -> 
             else:
                 values.append(parsed.value)
     except AnswerSyntaxError as exc:
-        raise KeyError_(f"the key {text!r} cannot be read: {exc.message}") from exc
+        raise BadKey(f"the key {text!r} cannot be read: {exc.message}") from exc
     except ValueError as exc:  # a variable name that is not an identifier
-        raise KeyError_(f"the variables cannot be used: {exc}") from exc
+        raise BadKey(f"the variables cannot be used: {exc}") from exc
     is_vector = saw_vector
     if variables is None:
         found = sorted({s.name for v in values for s in v.free_symbols if isinstance(s, sympy.Symbol)})
@@ -198,7 +198,7 @@ def _check(req: CheckRequest, deadline: float | None, symbolic: SymbolicFn | Non
     check_time = deadline_checker(deadline)
     try:
         key = load_key(req.expected, req.variables)
-    except KeyError_ as exc:
+    except BadKey as exc:
         return invalid(f"Problem with the key, not the answer: {exc}", "bad_key")
     if not isinstance(req.answer, str):
         return invalid("The answer is not text.", "bad_request")

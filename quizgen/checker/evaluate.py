@@ -39,10 +39,6 @@ class Unsupported(Exception):
     """A node the evaluator does not know; the caller falls back to the symbolic path."""
 
 
-class Overflowed(Exception):
-    """A float result overflowed; the caller re-evaluates the point with mpmath."""
-
-
 UNDEF = object()
 """Result marker of run_float/run_mp: no real value here."""
 OVERFLOW = object()

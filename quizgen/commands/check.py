@@ -95,11 +95,11 @@ def _repeated(names: Sequence[str]) -> str:
 
 def verdict_variables(expected: str) -> list[str]:
     """The variables check() used when none were given: the key's free symbols, sorted."""
-    from quizgen.checker.core import KeyError_, load_key
+    from quizgen.checker.core import BadKey, load_key
 
     try:
         return list(load_key(expected, None).variables)
-    except KeyError_:
+    except BadKey:
         return []
 
 

@@ -9,10 +9,10 @@ question (Moodle's importer skips comment lines) and in the question text's "Ref
 
 from __future__ import annotations
 
-from quizgen.export import text as T
 from quizgen.export.items import ExportItem, ExportQuiz
 from quizgen.export.moodle_xml import NUMERIC_HINT, OTHER_VALUE_FEEDBACK, category_path
 from quizgen.export.numeric import format_number
+from quizgen.export.text import esc, mathjax, prompt_html, reference_html, solution_html
 
 _SPECIAL = "~=#{}:"
 
@@ -28,10 +28,10 @@ def gift_escape(text: str) -> str:
 def _numerical(item: ExportItem) -> str:
     part = item.numbers[0]
     tol = format_number(part.tolerance)
-    answers = [f"\t={format_number(part.value)}:{tol}#{gift_escape(T.esc('Correct.'))}"]
+    answers = [f"\t={format_number(part.value)}:{tol}#{gift_escape(esc('Correct.'))}"]
     for value, feedback in part.wrong:
-        answers.append(f"\t=%0%{format_number(value)}:{tol}#{gift_escape(T.esc(feedback))}")
-    answers.append(f"\t~#{gift_escape(T.esc(OTHER_VALUE_FEEDBACK))}")  # any other number
+        answers.append(f"\t=%0%{format_number(value)}:{tol}#{gift_escape(esc(feedback))}")
+    answers.append(f"\t~#{gift_escape(esc(OTHER_VALUE_FEEDBACK))}")  # any other number
     return "{#\n" + "\n".join(answers) + "\n"
 
 
@@ -39,21 +39,21 @@ def _multichoice(item: ExportItem) -> str:
     lines = []
     for choice in item.choices:
         mark = "=" if choice.correct else "~"
-        body = gift_escape("<p>" + T.mathjax(choice.latex) + "</p>")
-        lines.append(f"\t{mark}{body}#{gift_escape(T.esc(choice.feedback))}")
+        body = gift_escape("<p>" + mathjax(choice.latex) + "</p>")
+        lines.append(f"\t{mark}{body}#{gift_escape(esc(choice.feedback))}")
     return "{\n" + "\n".join(lines) + "\n"
 
 
 def question_gift(item: ExportItem) -> str:
-    question = T.prompt_html(item.problem, T.mathjax)
+    question = prompt_html(item.problem, mathjax)
     if item.kind == "numerical":
-        question += f"<p>{T.esc(NUMERIC_HINT)}</p>"
+        question += f"<p>{esc(NUMERIC_HINT)}</p>"
     elif item.kind == "multinumerical":
-        labels = ", ".join(T.mathjax(p.label_latex) for p in item.numbers)
+        labels = ", ".join(mathjax(p.label_latex) for p in item.numbers)
         question += f"<p>Choose the vector ({labels}).</p>"
-    question += T.reference_html(item.idnumber)
+    question += reference_html(item.idnumber)
     answers = _numerical(item) if item.kind == "numerical" else _multichoice(item)
-    solution = gift_escape(T.solution_html(item.problem, T.mathjax))
+    solution = gift_escape(solution_html(item.problem, mathjax))
     return (
         f"// [id:{item.idnumber}]\n"
         f"::{gift_escape(item.name)}::[html]{gift_escape(question)}"

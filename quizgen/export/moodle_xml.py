@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape as xml_escape
 
-from quizgen.export import text as T
 from quizgen.export.items import ExportItem, ExportQuiz, NumericPart
 from quizgen.export.numeric import format_number
+from quizgen.export.text import cdata, esc, mathjax, prompt_html, reference_html, solution_html
 
 HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n'
 FOOTER = "</quiz>\n"
@@ -41,14 +41,14 @@ def category_xml(path: str) -> str:
 
 
 def _text(tag: str, html: str, fmt: str = "html") -> str:
-    return f'    <{tag} format="{fmt}"><text>{T.cdata(html)}</text></{tag}>\n'
+    return f'    <{tag} format="{fmt}"><text>{cdata(html)}</text></{tag}>\n'
 
 
 def _common(item: ExportItem, qtype: str, question_html: str, *, grade: bool = True) -> str:
     out = f'  <question type="{qtype}">\n'
     out += f"    <name><text>{xml_escape(item.name)}</text></name>\n"
     out += _text("questiontext", question_html)
-    out += _text("generalfeedback", T.solution_html(item.problem, T.mathjax))
+    out += _text("generalfeedback", solution_html(item.problem, mathjax))
     if grade:
         out += f"    <defaultgrade>{format_number(item.problem.points)}</defaultgrade>\n"
     out += "    <penalty>0.3333333</penalty>\n"
@@ -60,7 +60,7 @@ def _common(item: ExportItem, qtype: str, question_html: str, *, grade: bool = T
 def _numerical(item: ExportItem) -> str:
     part = item.numbers[0]
     question = (
-        T.prompt_html(item.problem, T.mathjax) + f"<p>{T.esc(NUMERIC_HINT)}</p>" + T.reference_html(item.idnumber)
+        prompt_html(item.problem, mathjax) + f"<p>{esc(NUMERIC_HINT)}</p>" + reference_html(item.idnumber)
     )
     out = _common(item, "numerical", question)
     out += _num_answer("100", format_number(part.value), part.tolerance, "Correct.")
@@ -80,7 +80,7 @@ def _num_answer(fraction: str, value: str, tol: float, feedback: str) -> str:
         f'    <answer fraction="{fraction}" format="moodle_auto_format">\n'
         f"      <text>{xml_escape(value)}</text>\n"
         f"      <tolerance>{format_number(tol)}</tolerance>\n"
-        f'      <feedback format="html"><text>{T.cdata(T.esc(feedback))}</text></feedback>\n'
+        f'      <feedback format="html"><text>{cdata(esc(feedback))}</text></feedback>\n'
         "    </answer>\n"
     )
 
@@ -95,23 +95,23 @@ def cloze_escape(text: str) -> str:
 def _cloze_part(part: NumericPart) -> str:
     pieces = [f"={format_number(part.value)}:{format_number(part.tolerance)}#Correct"]
     for value, feedback in part.wrong:
-        pieces.append(f"%0%{format_number(value)}:{format_number(part.tolerance)}#{cloze_escape(T.esc(feedback))}")
+        pieces.append(f"%0%{format_number(value)}:{format_number(part.tolerance)}#{cloze_escape(esc(feedback))}")
     return "{1:NUMERICAL:" + "~".join(pieces) + "}"
 
 
 def _cloze(item: ExportItem) -> str:
-    lines = "".join(f"<p>{T.mathjax(p.label_latex)} = {_cloze_part(p)}</p>" for p in item.numbers)
+    lines = "".join(f"<p>{mathjax(p.label_latex)} = {_cloze_part(p)}</p>" for p in item.numbers)
     question = (
-        T.prompt_html(item.problem, T.mathjax)
+        prompt_html(item.problem, mathjax)
         + lines
-        + f"<p>{T.esc(NUMERIC_HINT)}</p>"
-        + T.reference_html(item.idnumber)
+        + f"<p>{esc(NUMERIC_HINT)}</p>"
+        + reference_html(item.idnumber)
     )
     return _common(item, "cloze", question, grade=False) + "  </question>\n"
 
 
 def _multichoice(item: ExportItem) -> str:
-    question = T.prompt_html(item.problem, T.mathjax) + T.reference_html(item.idnumber)
+    question = prompt_html(item.problem, mathjax) + reference_html(item.idnumber)
     out = _common(item, "multichoice", question)
     out += "    <single>true</single>\n"
     out += "    <shuffleanswers>true</shuffleanswers>\n"
@@ -124,8 +124,8 @@ def _multichoice(item: ExportItem) -> str:
     for choice in item.choices:
         fraction = "100" if choice.correct else "0"
         out += f'    <answer fraction="{fraction}" format="html">\n'
-        out += f"      <text>{T.cdata('<p>' + T.mathjax(choice.latex) + '</p>')}</text>\n"
-        out += f'      <feedback format="html"><text>{T.cdata(T.esc(choice.feedback))}</text></feedback>\n'
+        out += f"      <text>{cdata('<p>' + mathjax(choice.latex) + '</p>')}</text>\n"
+        out += f'      <feedback format="html"><text>{cdata(esc(choice.feedback))}</text></feedback>\n'
         out += "    </answer>\n"
     out += "  </question>\n"
     return out

@@ -15,9 +15,9 @@ import io
 import zipfile
 from xml.sax.saxutils import escape as xml_escape
 
-from quizgen.export import text as T
 from quizgen.export.items import ExportItem, ExportQuiz, SlotGroup
 from quizgen.export.numeric import format_number
+from quizgen.export.text import canvas_equation, esc, prompt_html, reference_html, solution_html
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CP_NS = "http://www.imsglobal.org/xsd/imscp_v1p1"
@@ -72,9 +72,9 @@ _GENERAL_FB = (
 def _numerical(item: ExportItem) -> str:
     part = item.numbers[0]
     question = (
-        T.prompt_html(item.problem, T.canvas_equation)
-        + f"<p>{T.esc(NUMERIC_HINT)}</p>"
-        + T.reference_html(item.idnumber)
+        prompt_html(item.problem, canvas_equation)
+        + f"<p>{esc(NUMERIC_HINT)}</p>"
+        + reference_html(item.idnumber)
     )
     value = format_number(part.value)
     low, high = format_number(part.value - part.tolerance), format_number(part.value + part.tolerance)
@@ -95,20 +95,20 @@ def _numerical(item: ExportItem) -> str:
         '</or></conditionvar><setvar action="Set" varname="SCORE">100</setvar></respcondition>\n'
     )
     out += "        </resprocessing>\n"
-    out += _feedback("general_fb", T.solution_html(item.problem, T.canvas_equation))
+    out += _feedback("general_fb", solution_html(item.problem, canvas_equation))
     return out
 
 
 def _multichoice(item: ExportItem) -> str:
-    question = T.prompt_html(item.problem, T.canvas_equation)
+    question = prompt_html(item.problem, canvas_equation)
     if item.kind == "multinumerical":
-        labels = ", ".join(T.canvas_equation(p.label_latex) for p in item.numbers)
+        labels = ", ".join(canvas_equation(p.label_latex) for p in item.numbers)
         question += f"<p>Choose the vector ({labels}).</p>"
-    question += T.reference_html(item.idnumber)
+    question += reference_html(item.idnumber)
     idents = [f"{item.idnumber}.c{i}" for i in range(1, len(item.choices) + 1)]
     out = _metadata("multiple_choice_question", item.problem.points, ",".join(idents))
     labels_xml = "".join(
-        f'<response_label ident="{_a(ident)}">{_mat("<p>" + T.canvas_equation(c.latex) + "</p>")}</response_label>'
+        f'<response_label ident="{_a(ident)}">{_mat("<p>" + canvas_equation(c.latex) + "</p>")}</response_label>'
         for ident, c in zip(idents, item.choices)
     )
     out += (
@@ -133,9 +133,9 @@ def _multichoice(item: ExportItem) -> str:
                 '<setvar action="Set" varname="SCORE">100</setvar></respcondition>\n'
             )
     out += "        </resprocessing>\n"
-    out += _feedback("general_fb", T.solution_html(item.problem, T.canvas_equation))
+    out += _feedback("general_fb", solution_html(item.problem, canvas_equation))
     for ident, choice in zip(idents, item.choices):
-        out += _feedback(f"{ident}_fb", f"<p>{T.esc(choice.feedback)}</p>")
+        out += _feedback(f"{ident}_fb", f"<p>{esc(choice.feedback)}</p>")
     return out
 
 
@@ -183,7 +183,7 @@ def assessment_meta_xml(*, quiz: ExportQuiz) -> str:
         'xsi:schemaLocation="http://canvas.instructure.com/xsd/cccv1p0 '
         'https://canvas.instructure.com/xsd/cccv1p0.xsd">\n'
         f"  <title>{xml_escape(quiz.title)}</title>\n"
-        f"  <description>{xml_escape('<p>' + T.esc(description) + '</p>')}</description>\n"
+        f"  <description>{xml_escape('<p>' + esc(description) + '</p>')}</description>\n"
         "  <shuffle_answers>true</shuffle_answers>\n"
         "  <scoring_policy>keep_highest</scoring_policy>\n"
         "  <quiz_type>assignment</quiz_type>\n"

@@ -18,10 +18,10 @@ import sympy
 
 from quizgen.errors import ExportError
 from quizgen.export import maxima, numeric
-from quizgen.export import text as T
 from quizgen.export.items import ExportItem, ExportQuiz
 from quizgen.export.moodle_xml import FOOTER, HEADER, category_path, category_xml, question_xml
 from quizgen.export.numeric import format_number
+from quizgen.export.text import cdata, esc, mathjax, prompt_html, reference_html, solution_html
 from quizgen.problem import Problem
 from quizgen.variantids import parse_idnumber
 
@@ -102,7 +102,7 @@ def _node(
         "        <truepenalty></truepenalty>\n"
         f"        <truenextnode>{true_next}</truenextnode>\n"
         f"        <trueanswernote>{note}-T</trueanswernote>\n"
-        f'        <truefeedback format="html"><text>{T.cdata(true_feedback)}</text></truefeedback>\n'
+        f'        <truefeedback format="html"><text>{cdata(true_feedback)}</text></truefeedback>\n'
         "        <falsescoremode>=</falsescoremode>\n"
         "        <falsescore>0</falsescore>\n"
         "        <falsepenalty></falsepenalty>\n"
@@ -148,7 +148,7 @@ def prt_xml(item: ExportItem) -> str:
     for i, (tans, feedback) in enumerate(mistakes, start=1):
         nodes.append(
             _node(i, test=first_test, tans=tans, options=options, true_score="0", true_next=-1,
-                  true_feedback=f"<p>{T.esc(feedback)}</p>", false_next=i + 1 if i + 1 < count else -1)
+                  true_feedback=f"<p>{esc(feedback)}</p>", false_next=i + 1 if i + 1 < count else -1)
         )
     return (
         "    <prt>\n"
@@ -212,7 +212,7 @@ def note_body(problem: Problem) -> str:
     Exports before the note carried the reference wrote exactly this; grading matches such notes against
     it to find the variant (quizgen.grading.variants).
     """
-    return T.mathjax(problem.function_latex) + " : " + T.mathjax(problem.answer_latex)
+    return mathjax(problem.function_latex) + " : " + mathjax(problem.answer_latex)
 
 
 def question_note(problem: Problem, idnumber: str) -> str:
@@ -221,7 +221,7 @@ def question_note(problem: Problem, idnumber: str) -> str:
     Moodle's Responses report shows a STACK question's note, not its text, in the "Question N" column,
     so the reference must be in the note for grading to find the variant the student saw.
     """
-    return note_body(problem) + " Ref: " + T.esc(idnumber)
+    return note_body(problem) + " Ref: " + esc(idnumber)
 
 
 def stack_question_xml(item: ExportItem) -> str:
@@ -243,16 +243,16 @@ def _stack_question_xml(item: ExportItem) -> str:
     vid = parse_idnumber(item.idnumber)
     idnumber = item.idnumber + ".stack" if vid is not None and not vid.stack else item.idnumber
     question = (
-        T.prompt_html(p, T.mathjax)
-        + f"<p>{T.esc(_instructions(item))}</p>"
+        prompt_html(p, mathjax)
+        + f"<p>{esc(_instructions(item))}</p>"
         + "<p>[[input:ans1]] [[validation:ans1]]</p>"
-        + T.reference_html(idnumber)
+        + reference_html(idnumber)
     )
     note = question_note(p, idnumber)
     out = '  <question type="stack">\n'
     out += f"    <name><text>{_e(item.name)}</text></name>\n"
-    out += f'    <questiontext format="html"><text>{T.cdata(question)}</text></questiontext>\n'
-    solution = T.cdata(T.solution_html(p, T.mathjax))
+    out += f'    <questiontext format="html"><text>{cdata(question)}</text></questiontext>\n'
+    solution = cdata(solution_html(p, mathjax))
     out += f'    <generalfeedback format="html"><text>{solution}</text></generalfeedback>\n'
     out += f"    <defaultgrade>{format_number(p.points)}</defaultgrade>\n"
     out += "    <penalty>0.1</penalty>\n"
@@ -261,7 +261,7 @@ def _stack_question_xml(item: ExportItem) -> str:
     out += f"    <stackversion><text>{STACK_VERSION}</text></stackversion>\n"
     out += f"    <questionvariables><text>{_e(question_variables(item))}</text></questionvariables>\n"
     out += '    <specificfeedback format="html"><text>[[feedback:prt1]]</text></specificfeedback>\n'
-    out += f'    <questionnote format="html"><text>{T.cdata(note)}</text></questionnote>\n'
+    out += f'    <questionnote format="html"><text>{cdata(note)}</text></questionnote>\n'
     out += '    <questiondescription format="html"><text></text></questiondescription>\n'
     out += "    <questionsimplify>1</questionsimplify>\n"
     out += "    <assumepositive>0</assumepositive>\n"

@@ -45,7 +45,6 @@ class FeedbackAnswer:
     verdict_label: str
     interpreted: Tex  # math of the answer as understood, "" when unreadable
     interpreted_inline: bool  # short enough to set in the line rather than displayed
-    interpreted_text: str
     feedback: str
     score: float
     points: float
@@ -90,7 +89,6 @@ def feedback_students(run: GradeRun) -> list[FeedbackStudent]:
                     verdict_label=VERDICT_LABEL.get(shown, shown),
                     interpreted=_interpreted(a),
                     interpreted_inline=visible_width(a.interpreted_latex) <= INLINE_MAX_CHARS,
-                    interpreted_text=a.interpreted,
                     feedback=(f"Teacher's review: {a.override.describe()}. " if a.override else "")
                     + (a.feedback if a.outcome != "correct" else "")
                     + (" The checker could not grade this answer; your teacher reviews it." if a.pending else ""),

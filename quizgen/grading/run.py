@@ -19,7 +19,7 @@ from quizgen.grading import csvout
 from quizgen.grading.bank_source import BankSource, resolve
 from quizgen.grading.collect import StudentIndex, collect
 from quizgen.grading.engine import Backend, grade_all
-from quizgen.grading.feedback import feedback_html
+from quizgen.grading.feedback_html import feedback_html
 from quizgen.grading.model import GradeRun, Override, ReadResult, StudentResult, Submission
 from quizgen.grading.overrides import apply_overrides
 from quizgen.grading.readers import read_answers

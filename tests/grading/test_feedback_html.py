@@ -5,7 +5,7 @@ from pagetools import read_page
 
 from quizgen.grading.collect import collect
 from quizgen.grading.engine import grade
-from quizgen.grading.feedback import feedback_html
+from quizgen.grading.feedback_html import feedback_html
 from quizgen.grading.model import RawAnswer, ReadResult, Source, StudentKey
 
 
