@@ -57,7 +57,7 @@ class _Slow(Exception):
     pass
 
 
-def _alarm(signum: int, frame: Any) -> None:
+def _alarm(_signum: int, _frame: Any) -> None:
     raise _Slow
 
 

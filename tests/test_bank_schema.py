@@ -148,7 +148,8 @@ def third_party(monkeypatch):
     registry._instances.pop("plain_types", None)
 
 
-def test_a_third_party_familys_plain_type_options_are_checked_and_listed(tmp_path, third_party):
+@pytest.mark.usefixtures("third_party")
+def test_a_third_party_familys_plain_type_options_are_checked_and_listed(tmp_path):
     path = _bank(tmp_path, ["family: plain_types", "rate: fast", "label: [a]"])
     assert validate_bank(path) == [
         f"{path}:5: slots[2].rate: must be a number, got text",

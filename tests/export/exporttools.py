@@ -17,7 +17,7 @@ SCHEMAS = REPO.parent / "shared" / "lms-schemas"
 class _LocalOnly(etree.Resolver):
     """Map the W3C xml.xsd URL onto the local copy; refuse every other network URL."""
 
-    def resolve(self, url, pubid, context):
+    def resolve(self, url, _pubid, context):  # lxml passes (url, public id, context) positionally
         if url.startswith("http") and url.endswith("xml.xsd"):
             return self.resolve_filename(str(SCHEMAS / "qti21" / "www.w3.org" / "2001" / "xml.xsd"), context)
         if url.startswith("http"):
