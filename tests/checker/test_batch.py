@@ -69,7 +69,7 @@ def test_timeout_holds_in_a_thread_and_the_next_check_still_works() -> None:
     v = box["verdict"]
     assert isinstance(v, Verdict)
     assert v.verdict == "invalid" and "too long" in v.message and v.diagnosis == "timeout"
-    assert check("2*x", "2x", ["x"], timeout=0.5).verdict == "correct"
+    assert check("2*x", "2x", ["x"], timeout=60.0).verdict == "correct"  # the next check still works
 
 
 def test_symbolic_path_decides_when_numbers_cannot() -> None:
