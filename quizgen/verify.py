@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from quizgen.checker.evaluate import FLOAT, OVERFLOW, UNDEF, Undefined, Unsupported, run_float
+from quizgen.checker.evaluate import OVERFLOW, UNDEF, Undefined, Unsupported, new_float_backend, run_float
 from quizgen.checker.evaluate import compile_expr as compile_points
 from quizgen.checker.sampling import breakpoint_exprs
 
@@ -45,6 +45,11 @@ function changes too fast to tell a right key from a wrong one there."""
 
 
 _cache: dict[sympy.Basic, Compiled] = {}
+_NAMES: dict[str, int] = {}
+"""Every variable name verification has compiled, with its slot in a point; slots never change, so the
+evaluator's compiled subtrees are shared between a draft's function, key, kinks and mistakes."""
+_FLOAT = new_float_backend()
+_FLOAT.memo = {}
 
 
 def compile_expr(expr: sympy.Basic) -> Compiled:
@@ -60,6 +65,7 @@ def compile_expr(expr: sympy.Basic) -> Compiled:
     fn = _compile(expr)
     if len(_cache) > 50_000:
         _cache.clear()
+        _FLOAT.memo = {}
     _cache[expr] = fn
     return fn
 
@@ -70,32 +76,39 @@ def _compile(expr: sympy.Basic) -> Compiled:
             return _undefined
         c = float(expr.real) if isinstance(expr, complex) else float(expr)
         return lambda v: c
-    symbols = sorted((s for s in expr.free_symbols if isinstance(s, sympy.Symbol)), key=lambda s: s.name)
-    names = {s.name: i for i, s in enumerate(symbols)}
+    symbols = [s for s in expr.free_symbols if isinstance(s, sympy.Symbol)]
     try:
-        if len(names) != len(symbols):  # two symbols with one name: only sympy can tell them apart
+        if len({s.name for s in symbols}) != len(symbols):  # two symbols, one name: only sympy tells them apart
             raise Unsupported("symbols sharing a name")
-        fn = compile_points(expr, names, FLOAT)
+        for s in symbols:
+            _NAMES.setdefault(s.name, len(_NAMES))
+        fn = compile_points(expr, _NAMES, _FLOAT)
     except Unsupported:
         return lambda v: _by_sympy(expr, v)
-    if len(symbols) == 1:
-        (only,) = symbols
-
-        def one(values: Values) -> float:
-            out = run_float(fn, (values[only],))
-            if out is UNDEF or out is OVERFLOW:
-                raise Undefined
-            return out
-
-        return one
+    size = len(_NAMES)
+    slots = [(_NAMES[s.name], s) for s in symbols]
 
     def compiled(values: Values) -> float:
-        out = run_float(fn, [values[s] for s in symbols])
-        if out is UNDEF or out is OVERFLOW:
-            raise Undefined
-        return out
+        point = [0.0] * size
+        for i, s in slots:
+            point[i] = values[s]
+        try:
+            out = fn(point)
+        except (ArithmeticError, ValueError, TypeError):  # not real there, or overflowed: as run_float
+            raise Undefined from None
+        if type(out) is float and math.isfinite(out):
+            return out
+        return _real_float(out)
 
     return compiled
+
+
+def _real_float(out: object) -> float:
+    """A result that is not a finite float (a condition's bool, an int, a complex, inf): run_float's rules."""
+    value = run_float(lambda p: out, ())
+    if value is UNDEF or value is OVERFLOW:
+        raise Undefined
+    return value
 
 
 def _undefined(values: Values) -> float:
