@@ -72,6 +72,7 @@ _SPECS: dict[str, FuncSpec] = {
     "asin": _f1(sympy.asin, r"\arcsin", "asin"),
     "acos": _f1(sympy.acos, r"\arccos", "acos"),
     "atan": _f1(sympy.atan, r"\arctan", "atan"),
+    "atan2": FuncSpec("atan2", 2, 2, sympy.atan2, _op + "{atan2}", False),
     "asec": _f1(sympy.asec, _op + "{arcsec}", "asec"),
     "acsc": _f1(sympy.acsc, _op + "{arccsc}", "acsc"),
     "acot": _f1(sympy.acot, _op + "{arccot}", "acot"),
@@ -221,6 +222,12 @@ def name_table(variables: tuple[str, ...] | None) -> NameTable:
 def _underscored(name: str) -> str:
     m = re.fullmatch(r"([A-Za-z]+)([0-9]+)", name)
     return f"{m.group(1)}_{m.group(2)}" if m else ""
+
+
+@lru_cache(maxsize=1024)
+def symbol(name: str) -> sympy.Symbol:
+    """The one way to make a problem variable: a real sympy Symbol (all of quizgen agrees on real=True)."""
+    return sympy.Symbol(name, real=True)
 
 
 def variable_latex(name: str) -> str:
