@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_grade import grade_once, make_inputs  # noqa: E402
+from bench_grade import grade_once, make_inputs
 
 
 def main() -> None:

@@ -46,7 +46,8 @@ def heavy_imports(args: list[str]) -> str:
     if args[:2] != ["-m", "quizgen"]:
         return ""
     argv = ["quizgen", *args[2:]]
-    done = subprocess.run([sys.executable, "-c", PROBE.format(argv=argv)], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run([sys.executable, "-c", PROBE.format(argv=argv)], capture_output=True, text=True, cwd=ROOT,
+                          check=False)
     return done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
 
 

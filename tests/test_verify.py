@@ -43,7 +43,8 @@ def test_undefined_points_and_unknown_functions():
 
 def test_keys_are_evaluated_by_the_checkers_rules():
     """One evaluator for keys and answers: what the checker calls not real, verification does too."""
-    from quizgen.checker.evaluate import FLOAT, OVERFLOW, UNDEF, compile_expr as checker_compile, run_float
+    from quizgen.checker.evaluate import FLOAT, OVERFLOW, UNDEF, run_float
+    from quizgen.checker.evaluate import compile_expr as checker_compile
 
     for expr, at in [(sympy.sqrt(x - 2), 1.0), (sympy.exp(x**2), 40.0), (x ** sympy.Rational(1, 3), -8.0),
                      (sympy.Piecewise((x, x > 0)), -1.0)]:
