@@ -70,9 +70,9 @@ def test_the_quick_start_is_the_two_commands_ci_runs() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = re.search(r"## Quick start\n.*?```bash\n(.*?)```", readme, re.S)
     assert block is not None
-    assert block.group(1).splitlines() == ["bash .ci/setup demo", ".venv/bin/python -m pytest"]
+    assert block.group(1).splitlines() == ["bash .ci/setup demo", ".venv/bin/python -m pytest -n auto"]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
-    assert "bash .ci/setup" in ci and ".venv/bin/python -m pytest" in ci
+    assert "bash .ci/setup" in ci and ".venv/bin/python -m pytest -n auto" in ci
     assert any(line.startswith(".venv/bin/mkdocs build --strict") for line in ci)
 
 
