@@ -9,13 +9,12 @@ line: a teacher's decision is never dropped silently.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from quizgen.csvread import CsvProblem, csv_records, sniff_delimiter
 from quizgen.errors import AnswerFileError
 from quizgen.grading.labels import parse_label
 from quizgen.grading.model import Override, Source, StudentResult, fmt_number
@@ -34,21 +33,15 @@ def _col(header: list[str], names: Sequence[str]) -> int | None:
 
 
 def _records(path: Path, text: str) -> list[tuple[int, list[str]]]:
-    """CSV records with the line each starts on; an unclosed quote is an error naming the line it opens."""
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if "," not in first and ";" in first else "\t" if "," not in first and "\t" in first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    out: list[tuple[int, list[str]]] = []
-    start = 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return out
-        except csv.Error as exc:
-            raise AnswerFileError(f"{path}:{start}: not valid CSV ({exc}); check the quotes on this line") from None
-        out.append((start, row))
-        start = reader.line_num + 1
+    """CSV records with the line each starts on (the shared reader); a record it cannot read, such as an
+    unclosed quote, is an error naming its line, as every other row that cannot be applied."""
+    problems: list[CsvProblem] = []
+    records = list(csv_records(text, problems, delimiter=sniff_delimiter(text)))
+    if problems:
+        first = problems[0]
+        more = f" ({len(problems) - 1} more such rows)" if len(problems) > 1 else ""
+        raise AnswerFileError(f"{path}:{first.line}: {first.message}: {first.text}{more}")
+    return records
 
 
 def read_overrides(path: str | Path, manifest: Manifest) -> list[Override]:

@@ -72,6 +72,7 @@ _SPECS: dict[str, FuncSpec] = {
     "asin": _f1(sympy.asin, r"\arcsin", "asin"),
     "acos": _f1(sympy.acos, r"\arccos", "acos"),
     "atan": _f1(sympy.atan, r"\arctan", "atan"),
+    "atan2": FuncSpec("atan2", 2, 2, sympy.atan2, _op + "{atan2}", False),
     "asec": _f1(sympy.asec, _op + "{arcsec}", "asec"),
     "acsc": _f1(sympy.acsc, _op + "{arccsc}", "acsc"),
     "acot": _f1(sympy.acot, _op + "{arccot}", "acot"),

@@ -57,7 +57,7 @@ def test_bad_verdict_both_values_bad_header_and_open_quote(tmp_path: Path) -> No
         read_overrides(write(tmp_path, "student_id,problem,points,verdict\ns1,1,1,correct\n"), m)
     with pytest.raises(AnswerFileError, match="overrides.csv:1: overrides header not recognised"):
         read_overrides(write(tmp_path, "who,what\ns1,1\n"), m)
-    with pytest.raises(AnswerFileError, match="overrides.csv:3: not valid CSV"):
+    with pytest.raises(AnswerFileError, match="overrides.csv:3: a quote opened on this line is never closed"):
         read_overrides(write(tmp_path, 'student_id,problem,points,note\ns1,1,1,ok\ns2,1,1,"never closed\ns2,2,1,x\n'), m)
 
 
@@ -75,3 +75,12 @@ def test_overrides_are_applied_last_and_change_what_is_shown(tmp_path: Path) -> 
     assert (q3.outcome, q3.points, display_outcome(q3)) == ("correct", 0.5, "partial")
     assert q2.override is None and s1.total == 2.5
     assert q1.override is not None and q1.override.describe() == "correct (bracket)"
+
+
+def test_a_quote_that_swallows_later_rows_is_refused_with_its_line(tmp_path: Path) -> None:
+    # the quote closes three lines down, so a lenient reader would merge s2's and s3's overrides into one note
+    text = 'student_id,problem,points,note\ns1,1,1,"ok\ns2,1,1,fine\ns3,1,0,late"\n'
+    with pytest.raises(AnswerFileError) as info:
+        read_overrides(write(tmp_path, text), make_manifest())
+    assert "overrides.csv:2: a quote opened on this line is never closed (the cell runs on to line 4)" in str(
+        info.value.format_message())

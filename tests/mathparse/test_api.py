@@ -465,3 +465,12 @@ def test_i_j_k_are_variables_when_the_problem_declares_them() -> None:
     assert parse_answer("I(x > 0)", ["x", "I"]).value == symbol("I") * ind(x > 0)  # the variable I, times
     with pytest.raises(AnswerSyntaxError):
         parse_key("2*x*i", ["x"])  # keys never hold unit vectors
+
+
+def test_a_key_with_atan2_reads_back() -> None:
+    """sympy writes atan2 when it rewrites the argument of a root (hypothesis found it in a key's str())."""
+    key = "exp(x + cos(atan2(0, x)/2)*sqrt(Abs(x)))"
+    parsed = parse_key(key, ["x"])
+    assert str(parsed.value) == key
+    assert parse_answer(parsed.text, ["x"]).value == parsed.value
+    assert parse_answer(parsed.latex, ["x"], latex=True).value == parsed.value
