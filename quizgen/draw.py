@@ -34,7 +34,7 @@ MAX_FUNCTION_LATEX = 200
 
 
 class GenerationError(QuizgenError):
-    """A slot cannot produce a valid problem (raised by quizgen.generate)."""
+    """A slot cannot produce a valid problem (raised by draw_problem, for the generator and the trial draw)."""
 
 
 @dataclass

@@ -11,8 +11,8 @@ import pytest
 from pypdf import PdfReader
 
 from quizgen.errors import LatexError
-from quizgen.formfields import encode_id
 from quizgen.fileio import file_stems
+from quizgen.formfields import encode_id
 from quizgen.render import write_documents
 from quizgen.typeset.escape import cjk_font_for
 
