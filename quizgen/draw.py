@@ -23,7 +23,7 @@ from quizgen.families.base import PART_SHIFT, Draft, DraftMistake, DraftPart, Dr
 from quizgen.families.registry import get_family
 from quizgen.problem import Mistake, Part, Problem, Step
 from quizgen.typeset.escape import tex_escape
-from quizgen.typeset.printing import plain, sstr, tex
+from quizgen.typeset.printing import plain, sstr, tex, tex_ln
 from quizgen.verify import mistake_differs, verify_draft, verify_parts
 
 MAX_ATTEMPTS = 80
@@ -298,7 +298,7 @@ def _parts(slot: SlotSpec, parts: list[DraftPart]) -> list[Part]:
     return [
         Part(
             label=p.label, kind=p.kind, of=p.of, prompt_text=p.prompt_text, prompt_latex=p.prompt_latex,
-            answer=sstr(p.answer), answer_latex=tex(p.answer), points=points,
+            answer=sstr(p.answer), answer_latex=tex_ln(p.answer), points=points,
             rule="" if p.rule is None else sstr(p.rule), steps=[_step(s) for s in p.steps],
         )
         for p, points in zip(parts, shares)
