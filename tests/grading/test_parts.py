@@ -112,3 +112,13 @@ def test_a_multi_part_problem_answered_in_one_cell_is_sent_back(tmp_path: Path) 
 def test_a_part_label_the_problem_does_not_have_is_reported(tmp_path: Path) -> None:
     run, _ = _grade(tmp_path, {**RIGHT, "z": "1"})
     assert any(i.kind == "unknown_problem" and i.problem == "1z" for i in run.issues)
+
+
+def test_the_feedback_page_shows_each_part_and_names_carried_forward_credit(tmp_path: Path) -> None:
+    from quizgen.grading.feedback import feedback_html
+
+    run, _ = _grade(tmp_path, {**RIGHT, "d": "3", "e": "3", "f": "<b>"})
+    html = feedback_html(run.results[0], run.manifest.bank)
+    assert html.count('<table class="parts">') == 1
+    assert "correct (carried forward)" in html and "correct from your value of ∂L/∂a" in html
+    assert "&lt;b&gt;" in html and "<b>" not in html  # typed text is escaped
