@@ -19,7 +19,6 @@ from typing import ClassVar
 
 import sympy
 
-from quizgen.errors import BankError
 from quizgen.families.kit import (
     PART_SHIFT,
     Ask,
@@ -33,6 +32,7 @@ from quizgen.families.kit import (
     tex_ln as tex,
     var,
 )
+from quizgen.families.options import Choice, Integer, OptionDeclaration, Type
 
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh")
 LOSSES = ("half_squared", "squared")
@@ -323,7 +323,38 @@ class Backprop(Family):
     min_variables: ClassVar[int] = 1
     max_variables: ClassVar[int] = 4
     difficulties: ClassVar[tuple[int, ...]] = (1, 2, 3)
-    options: ClassVar[dict[str, type]] = {"activation": str, "loss": str, "inputs": int, "part_points": float}
+    options: ClassVar[dict[str, OptionDeclaration]] = {
+        "activation": Choice(
+            choices=(*ACTIVATIONS, "linear"),
+            default_text="linear or relu at difficulty 1; any of relu, leaky_relu, sigmoid, tanh at 2",
+            help="The neuron's activation (difficulty 1-2). sigmoid and tanh get an input ln r, so their values "
+                 "are simple fractions, given in the prompt.",
+        ),
+        "loss": Choice(
+            choices=LOSSES,
+            default_text="either at difficulty 2",
+            help="half_squared: L = ½(a - t)²; squared: L = (a - t)² (difficulty 2).",
+        ),
+        "inputs": Integer(minimum=2, maximum=3, default_text="2 or 3",
+                          help="The neuron's number of inputs (difficulty 1-2)."),
+        "part_points": Type(type=float,
+                            help="Points for each part; the problem is then worth their sum (default: the slot's "
+                                 "points shared by the parts)."),
+    }
+
+    def check_slot(self, slot: SlotSpec) -> list[tuple[str | None, str]]:
+        """Keys that do not apply to the slot's difficulty, found when the bank is loaded."""
+        problems: list[tuple[str | None, str]] = []
+        if slot.difficulty == 1 and slot.options.get("activation") not in (None, "linear", "relu"):
+            problems.append(("activation", "difficulty 1 is linear or relu; use difficulty 2 for other activations"))
+        if slot.difficulty == 2 and slot.options.get("activation") == "linear":
+            problems.append(("activation", "difficulty 2 uses relu, leaky_relu, sigmoid or tanh"))
+        if slot.difficulty != 2 and slot.options.get("loss"):
+            problems.append(("loss", "only difficulty 2 takes a loss option (difficulty 1 has none, 3 fixes its own)"))
+        if slot.difficulty == 3 and (slot.options.get("activation") or slot.options.get("inputs")):
+            problems.append(("activation" if slot.options.get("activation") else "inputs",
+                             "difficulty 3 draws its own network (a two-layer ReLU net or sigmoid + cross-entropy)"))
+        return problems
 
     def draw(self, slot: SlotSpec, rng: random.Random) -> Draft | None:
         graph = self._graph(slot, rng)
@@ -333,12 +364,6 @@ class Backprop(Family):
         activation = slot.options.get("activation")
         loss = slot.options.get("loss")
         inputs = slot.options.get("inputs")
-        if activation is not None and activation not in (*ACTIVATIONS, "linear"):
-            raise BankError(f"backprop: activation must be one of {', '.join((*ACTIVATIONS, 'linear'))}, got {activation!r}")
-        if loss is not None and loss not in LOSSES:
-            raise BankError(f"backprop: loss must be one of {', '.join(LOSSES)}, got {loss!r}")
-        if inputs is not None and not 2 <= inputs <= 3:
-            raise BankError(f"backprop: inputs must be 2 or 3, got {inputs}")
         n = inputs or rng.choice((2, 3))
         if slot.difficulty == 1:
             return _neuron(rng, slot, n, products=True, activation=activation or rng.choice(("linear", "relu")), loss=None)

@@ -127,7 +127,7 @@ def test_a_problem_without_parts_has_no_parts_key() -> None:
     assert "parts" not in data and Problem.from_dict(data).parts == []
 
 
-def test_bad_options_are_bank_errors() -> None:
-    from quizgen.errors import BankError
-    with pytest.raises(BankError, match="activation"):
-        Backprop().draw(_slot(2, activation="softmax"), random.Random(0))
+def test_options_that_do_not_fit_the_difficulty_are_reported_at_load_time() -> None:
+    assert Backprop().check_slot(_slot(1, activation="sigmoid"))[0][0] == "activation"
+    assert Backprop().check_slot(_slot(3, loss="squared"))[0][0] == "loss"
+    assert Backprop().check_slot(_slot(2, activation="tanh", loss="squared")) == []
