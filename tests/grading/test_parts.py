@@ -122,3 +122,12 @@ def test_the_feedback_page_shows_each_part_and_names_carried_forward_credit(tmp_
     assert html.count('<table class="parts">') == 1
     assert "correct (carried forward)" in html and "correct from your value of ∂L/∂a" in html
     assert "&lt;b&gt;" in html and "<b>" not in html  # typed text is escaped
+
+
+def test_the_class_report_shows_success_per_part(tmp_path: Path) -> None:
+    from quizgen.grading.report import report_html
+
+    run, _ = _grade(tmp_path, {**RIGHT, "d": "3", "e": "3"})
+    html = report_html(run)
+    assert "Success per part" in html
+    assert "<td>∂L/∂z</td><td class=num>1</td><td class=num>0%</td><td class=num>100%</td>" in html
