@@ -253,7 +253,9 @@ def _graded_parts(plan: _Plan, verdicts: Sequence[VerdictLike], carry_forward: b
             outcome, feedback, score, carried = v.verdict, v.message, 0.0, ()
             if outcome == "correct":
                 score = 1.0
-            own = numeric_value(typed, tuple(p.variables)) if outcome not in REVIEW_OUTCOMES else None
+            # the student's number is only needed for carried-forward credit (parsing costs per part)
+            own = (numeric_value(typed, tuple(p.variables))
+                   if carry_forward and outcome not in REVIEW_OUTCOMES and any(q.rule for q in p.parts[i:]) else None)
             if outcome == "incorrect" and carry_forward:
                 used = carried_from(part, earlier, own, values)  # type: ignore[arg-type]
                 if used:
