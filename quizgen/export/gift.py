@@ -44,7 +44,27 @@ def _multichoice(item: ExportItem) -> str:
     return "{\n" + "\n".join(lines) + "\n"
 
 
+def _part_questions(item: ExportItem) -> str:
+    """A multi-part problem: GIFT has no multi-blank numerical question, so one numerical question per part,
+    each repeating the graph and naming its part; ids and names carry the part's label."""
+    out = []
+    solution = gift_escape(T.solution_html(item.problem, T.mathjax))
+    for part, number in zip(item.problem.parts, item.numbers, strict=True):
+        single = ExportItem(item.problem, item.slot, item.variant, item.idnumber, item.name, "numerical", (), (number,))
+        question = (T.prompt_html(item.problem, T.mathjax) + f"<p>Part ({T.esc(part.label)}): "
+                    f"{T.mathjax(number.label_latex)}</p><p>{T.esc(NUMERIC_HINT)}</p>"
+                    + T.reference_html(item.idnumber))
+        out.append(
+            f"// [id:{item.idnumber}.{part.label}]\n"
+            f"::{gift_escape(item.name + ' part ' + part.label)}::[html]{gift_escape(question)}"
+            f"{_numerical(single)}\t####{solution}\n}}\n"
+        )
+    return "\n".join(out)
+
+
 def question_gift(item: ExportItem) -> str:
+    if item.problem.parts:
+        return _part_questions(item)
     question = T.prompt_html(item.problem, T.mathjax)
     if item.kind == "numerical":
         question += f"<p>{T.esc(NUMERIC_HINT)}</p>"
