@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 import sympy
 
 from quizgen.errors import BankError, QuizgenError
-from quizgen.families.base import Draft, DraftMistake, DraftStep, SlotSpec
+from quizgen.families.base import PART_SHIFT, Draft, DraftMistake, DraftPart, DraftStep, SlotSpec
 from quizgen.families.registry import get_family
-from quizgen.problem import Mistake, Problem, Step
+from quizgen.problem import Mistake, Part, Problem, Step
 from quizgen.typeset.escape import tex_escape
-from quizgen.typeset.printing import plain, sstr, tex
-from quizgen.verify import mistake_differs, verify_draft
+from quizgen.typeset.printing import plain, sstr, tex, tex_ln
+from quizgen.verify import mistake_differs, verify_draft, verify_parts
 
 MAX_ATTEMPTS = 80
 """Draws per slot before giving up: a slot that fails this often is misconfigured, not unlucky."""
@@ -56,6 +56,8 @@ class Stats:
 
 
 def _point_value(value: sympy.Basic) -> int | str:
+    if not isinstance(value, (int, sympy.Rational)):
+        return sstr(value)  # an exact non-rational leaf, e.g. a bias ln(3) - 2 (a backprop graph)
     rational = sympy.Rational(value)
     return int(rational) if rational.q == 1 else f"{rational.p}/{rational.q}"
 
@@ -142,6 +144,9 @@ def _freeze(value: object) -> object:
         return (value.text, _freeze(value.expr), value.latex)
     if isinstance(value, DraftMistake):
         return (value.kind, _freeze(value.answer), value.feedback)
+    if isinstance(value, DraftPart):
+        return (value.label, value.kind, value.of, value.answer, value.prompt_text, value.prompt_latex,
+                value.check, value.rule, value.weight, _freeze(value.steps))
     return value
 
 
@@ -151,6 +156,7 @@ def _draft_key(slot: SlotSpec, draft: Draft, allow_zero: bool) -> object:
         draft.function, _freeze(draft.variables), _freeze(draft.wrt), _freeze(draft.answer),
         draft.prompt_text, draft.prompt_latex, _freeze(draft.steps), _freeze(draft.mistakes),
         _freeze(draft.kinks), _freeze(draft.point), draft.function_latex, _freeze(draft.definitions),
+        _freeze(draft.parts), slot.options.get("part_points") if draft.parts else None,
     )
 
 
@@ -160,6 +166,10 @@ def _check(slot: SlotSpec, draft: Draft, allow_zero: bool) -> _Outcome:
         draft.function, draft.variables, draft.wrt, draft.answer, draft.kinks, random.Random(0), draft.point
     )
     if not check.ok:
+        return _Outcome("verify_failed")
+    if draft.parts and (draft.point is None or verify_parts(
+        draft.variables, draft.point, [(p.kind, p.answer, p.check, PART_SHIFT) for p in draft.parts], draft.kinks
+    )):
         return _Outcome("verify_failed")
     if check.zero and not allow_zero and _identically_zero(draft):
         # a value of 0 on the flat side of a max/ReLU is a real answer; elsewhere 0 is degenerate
@@ -253,7 +263,8 @@ def _problem(
         slot=slot.number,
         family=slot.family,
         difficulty=slot.difficulty,
-        points=slot.points,
+        points=slot.points if not draft.parts or "part_points" not in slot.options
+        else float(slot.options["part_points"]) * sum(p.weight for p in draft.parts),
         ask=slot.ask,
         prompt_text=draft.prompt_text,
         prompt_latex=draft.prompt_latex,
@@ -267,7 +278,31 @@ def _problem(
         steps=[_step(s) for s in draft.steps],
         mistakes=mistakes,
         definitions={name: sstr(expr) for name, expr in draft.definitions.items()},
+        parts=_parts(slot, draft.parts),
     )
+
+
+def _parts(slot: SlotSpec, parts: list[DraftPart]) -> list[Part]:
+    """The printed parts. With the slot option part_points each part is worth that many points (the
+    problem then is worth their sum); otherwise the slot's points are shared by the parts' weights (rounded
+    to cents, the last part taking the remainder, so the parts always sum to the slot's points)."""
+    if not parts:
+        return []
+    each = slot.options.get("part_points")
+    if each is not None:
+        shares = [float(each) * p.weight for p in parts]
+    else:
+        total = sum(p.weight for p in parts)
+        shares = [round(slot.points * p.weight / total, 2) for p in parts[:-1]]
+        shares.append(round(slot.points - sum(shares), 2))
+    return [
+        Part(
+            label=p.label, kind=p.kind, of=p.of, prompt_text=p.prompt_text, prompt_latex=p.prompt_latex,
+            answer=sstr(p.answer), answer_latex=tex_ln(p.answer), points=points,
+            rule="" if p.rule is None else sstr(p.rule), steps=[_step(s) for s in p.steps],
+        )
+        for p, points in zip(parts, shares)
+    ]
 
 
 _PREFIX = re.compile(r"^slots\[\d+\](?: \([a-z_0-9]+\))?: ")

@@ -37,6 +37,48 @@ class Mistake:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One part of a multi-part problem (manifest contract: README, Manifest, "parts").
+
+    kind is "value" (a node's forward value) or "gradient" (the output's gradient at a node); of names
+    the node or variable. answer is a number (sympy str()). rule is the local rule the part follows from
+    earlier parts, in symbols named by their labels ("" when none): grading uses it for carried-forward
+    credit. steps work the part out.
+    """
+
+    label: str
+    kind: str
+    of: str
+    prompt_text: str
+    prompt_latex: str
+    answer: str
+    answer_latex: str
+    points: float
+    rule: str = ""
+    steps: list[Step] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "kind": self.kind,
+            "of": self.of,
+            "prompt_text": self.prompt_text,
+            "prompt_latex": self.prompt_latex,
+            "answer": self.answer,
+            "answer_latex": self.answer_latex,
+            "points": self.points,
+            "rule": self.rule,
+            "steps": [{"text": s.text, "latex": s.latex} for s in self.steps],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Part:
+        values = dict(data)
+        values["steps"] = [Step(**s) for s in values.get("steps", [])]
+        return cls(**values)
+
+
+@dataclass(frozen=True)
 class Problem:
     """One generated exercise with its key. Field meanings are the manifest contract (README, Manifest)."""
 
@@ -60,11 +102,14 @@ class Problem:
     """Names the prompt defines (z, a, u, ...) -> expression in the variables, sympy str() like function.
     Answers may use these names; grading writes them out before checking. {} when the prompt defines none
     (and in manifests written before the field existed)."""
+    parts: list[Part] = field(default_factory=list)
+    """The parts of a multi-part problem; [] otherwise (and then absent from the manifest, so manifests of
+    problems without parts are byte-identical to those written before parts existed)."""
 
     def to_dict(self) -> dict[str, Any]:
         # What dataclasses.asdict gives (same keys, same order), built directly: asdict deep-copies
         # recursively and was half the time of writing a large manifest.
-        return {
+        out: dict[str, Any] = {
             "slot": self.slot,
             "family": self.family,
             "difficulty": self.difficulty,
@@ -87,6 +132,9 @@ class Problem:
             ],
             "definitions": dict(self.definitions),
         }
+        if self.parts:
+            out["parts"] = [p.to_dict() for p in self.parts]
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Problem:
@@ -94,6 +142,7 @@ class Problem:
         values["steps"] = [Step(**s) for s in values.get("steps", [])]
         values["mistakes"] = [Mistake(**m) for m in values.get("mistakes", [])]
         values["definitions"] = {str(k): str(v) for k, v in dict(values.get("definitions") or {}).items()}
+        values["parts"] = [Part.from_dict(p) for p in values.get("parts") or []]
         return cls(**values)
 
 

@@ -353,6 +353,39 @@ def verify_draft(
         return Check(False, False, [], "the function or key is undefined at a sample point")
 
 
+def verify_parts(
+    variables: Sequence[sympy.Symbol],
+    point: dict[sympy.Symbol, sympy.Basic],
+    parts: Sequence[tuple[str, sympy.Basic, sympy.Basic, sympy.Symbol]],
+    kinks: Sequence[sympy.Basic] = (),
+) -> str:
+    """Check every part of a multi-part problem at its point; "" when all hold, else why not.
+
+    Each part is (kind, answer, check, shift): a value part's answer must equal its check expression
+    evaluated at the point; a gradient part's answer must equal the slope of its check expression along
+    shift at shift = 0 (the output with the node shifted: a finite difference through the whole graph,
+    sharing nothing with the local rules the family used).
+    """
+    kink_fns = [compile_expr(k) for k in kinks]
+    values = {v: float(point[v]) for v in variables}
+    for kind, answer, check, shift in parts:
+        key = _real(answer, {})
+        if key is None:
+            return f"the {kind} part's answer {answer} is not a real number"
+        try:
+            if kind == "value":
+                actual = compile_expr(check)(values)
+                if not close(actual, key):
+                    return f"value part {answer} but the graph gives {actual:.6g}"
+            else:
+                ok, estimate = slope_matches(compile_expr(check), {**values, shift: 0.0}, shift, key, kink_fns)
+                if not ok:
+                    return f"gradient part {answer} but the finite difference gives {estimate:.6g}"
+        except Undefined:
+            return f"the graph is undefined at the point (part {answer})"
+    return ""
+
+
 def differs(
     key: sympy.Basic | Sequence[sympy.Basic],
     other: sympy.Basic | Sequence[sympy.Basic],

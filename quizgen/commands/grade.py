@@ -10,6 +10,8 @@ import click
 
 MANIFEST_HELP = "manifest.json written by `quizgen generate`, or its folder (checked: checksum, version)."
 OUT_HELP = "Folder for grades.csv, responses.csv, problems.csv, report.html, feedback/ (default: grades/ beside the manifest)."
+CARRY_HELP = ("Multi-part problems: a wrong part that follows by the right local rule from the student's own "
+              "earlier parts earns its points (never from a blank or 0 earlier answer).")
 FIRST_HELP = "When a problem is answered twice, the first answer counts (default: the last)."
 STRICT_HELP = "Exit with status 1 if anything was reported in problems.csv (outputs are still written)."
 WORKERS_HELP = "Checker processes (default: the number of cores)."
@@ -39,6 +41,8 @@ ABSENT_HELP = "A student with no answers at all: blank in gradebooks (default) o
 @click.option("--bank", "bank_path", type=click.Path(dir_okay=False), default=None, help=BANK_HELP)
 @click.option("--overrides", "overrides_path", type=click.Path(dir_okay=False), default=None, help=OVERRIDES_HELP)
 @click.option("--invalid", type=click.Choice(["review", "zero"]), default="review", show_default=True, help=INVALID_HELP)
+@click.option("--carry-forward", "carry_forward", type=click.Choice(["on", "off"]), default="on", show_default=True,
+              help=CARRY_HELP)
 @click.option("--absent", type=click.Choice(["blank", "zero"]), default="blank", show_default=True, help=ABSENT_HELP)
 def grade_command(
     manifest_path: str,
@@ -55,6 +59,7 @@ def grade_command(
     overrides_path: str | None,
     invalid: str,
     absent: str,
+    carry_forward: str,
 ) -> None:
     """Grade ANSWERS files (CSV long or wide, JSON, JSONL, Moodle or Canvas exports, filled-in fillable PDF
     worksheets or a folder of them) against the manifest."""
@@ -96,6 +101,7 @@ def grade_command(
                 manifest, answers, backend, first=first, progress=bar.update, on_requests=bar.start,
                 manifest_dir=manifest_file.parent, bank=bank, overrides=overrides,
                 invalid=invalid, absent_zero=absent == "zero", manifest_name=manifest_path,  # type: ignore[arg-type]
+                carry_forward=carry_forward == "on",
             )
     finally:
         backend.close()

@@ -44,7 +44,27 @@ def _multichoice(item: ExportItem) -> str:
     return "{\n" + "\n".join(lines) + "\n"
 
 
+def _part_questions(item: ExportItem) -> str:
+    """A multi-part problem: GIFT has no multi-blank numerical question, so one numerical question per part,
+    each repeating the graph and naming its part; ids and names carry the part's label."""
+    out = []
+    solution = gift_escape(solution_html(item.problem, mathjax))
+    for part, number in zip(item.problem.parts, item.numbers, strict=True):
+        single = ExportItem(item.problem, item.slot, item.variant, item.idnumber, item.name, "numerical", (), (number,))
+        question = (prompt_html(item.problem, mathjax) + f"<p>Part ({esc(part.label)}): "
+                    f"{mathjax(number.label_latex)}</p><p>{esc(NUMERIC_HINT)}</p>"
+                    + reference_html(item.idnumber))
+        out.append(
+            f"// [id:{item.idnumber}.{part.label}]\n"
+            f"::{gift_escape(item.name + ' part ' + part.label)}::[html]{gift_escape(question)}"
+            f"{_numerical(single)}\t####{solution}\n}}\n"
+        )
+    return "\n".join(out)
+
+
 def question_gift(item: ExportItem) -> str:
+    if item.problem.parts:
+        return _part_questions(item)
     question = prompt_html(item.problem, mathjax)
     if item.kind == "numerical":
         question += f"<p>{esc(NUMERIC_HINT)}</p>"

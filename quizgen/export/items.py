@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -112,6 +113,9 @@ def build_item(problem: Problem, vid: VariantId, count: int) -> ExportItem:
     key = numeric.parse(problem.answer, problem.variables)
     is_value = problem.ask == "value" and not key.components[0].free_symbols
     numbers: tuple[NumericPart, ...] = ()
+    if problem.parts:  # one number per part, each with its own blank (issue 11)
+        numbers = _part_numbers(problem)
+        return ExportItem(problem, vid.slot, vid.variant, idnumber, name, "multinumerical", (), numbers)
     if is_value:
         numbers = _numeric_parts(problem, key)
         kind: Kind = "numerical" if len(numbers) == 1 and not key.is_vector else "multinumerical"
@@ -119,6 +123,17 @@ def build_item(problem: Problem, vid: VariantId, count: int) -> ExportItem:
         kind = "multichoice"
     choices = _choices(problem, key, idnumber) if kind != "numerical" else ()
     return ExportItem(problem, vid.slot, vid.variant, idnumber, name, kind, choices, numbers)
+
+
+def _part_numbers(problem: Problem) -> tuple[NumericPart, ...]:
+    """A multi-part problem's parts as numbers to type, labelled "(a) ∂L/∂z" like the worksheet."""
+    out = []
+    for part in problem.parts:
+        value = numeric.to_float(numeric.parse(part.answer, problem.variables).components[0])
+        maths = re.findall(r"\$([^$]*)\$", part.prompt_latex)
+        label = rf"\text{{({part.label})}}\; {maths[-1] if maths else part.of}"
+        out.append(NumericPart(label, value, numeric.tolerance(value)))
+    return tuple(out)
 
 
 def _labels(problem: Problem, count: int) -> list[str]:

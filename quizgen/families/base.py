@@ -58,6 +58,35 @@ class DraftMistake:
     feedback: str
 
 
+PART_SHIFT = sympy.Symbol("part_shift")
+"""The symbol a gradient part's check expression is shifted by (see DraftPart.check)."""
+
+
+@dataclass(frozen=True)
+class DraftPart:
+    """One part of a multi-part problem: a node's forward value or the output's gradient at a node.
+
+    label addresses the part on answer sheets ("a", "b", ...); of names the node. answer is the exact
+    number. check lets quizgen.verify test the answer independently of how the family computed it: for
+    a value part, the node's expression in the problem's variables (evaluated at the point); for a
+    gradient part, the output with PART_SHIFT added to that node (its slope along PART_SHIFT at 0 is the
+    gradient). rule is the local rule the part follows from earlier parts, an expression in the symbols
+    named after those parts' labels (a forward op for a value, upstream gradient times the local
+    derivative for a gradient), used for carried-forward credit; None when there is none.
+    """
+
+    label: str
+    kind: str  # "value" or "gradient"
+    of: str
+    answer: sympy.Basic
+    prompt_text: str
+    prompt_latex: str
+    check: sympy.Basic
+    rule: sympy.Basic | None = None
+    weight: float = 1.0
+    steps: list[DraftStep] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class Draft:
     """A family's raw draw, in sympy objects; the generator turns it into a Problem.
@@ -82,6 +111,8 @@ class Draft:
     definitions: dict[str, sympy.Basic] = field(default_factory=dict)
     """Names the prompt defines for intermediate quantities (z, a of a neuron; u, v, h of a chain), each
     as an expression in the variables: an answer may use them (Problem.definitions)."""
+    parts: list[DraftPart] = field(default_factory=list)
+    """The parts of a multi-part problem, in the order they are asked; [] for a one-answer problem."""
 
 
 class Family(ABC):

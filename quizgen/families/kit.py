@@ -8,7 +8,8 @@ through writing one. The names below are the public, stable surface (add to it, 
 signature); the modules behind them (_common, _build, quizgen.typeset.printing) are not.
 
 The contract
-    Family, SlotSpec (one bank slot), Draft, DraftStep, DraftMistake, Ask. Family.draw returns a Draft,
+    Family, SlotSpec (one bank slot), Draft, DraftStep, DraftMistake, Ask; DraftPart and PART_SHIFT for
+    multi-part problems (docs/families.md). Family.draw returns a Draft,
     or None to decline a draw that came out degenerate (the generator redraws from the same rng).
 
 Variables and random draws (every random choice from the rng draw() is given)
@@ -53,7 +54,7 @@ from quizgen.families._common import (
     slot_variables,
     var,
 )
-from quizgen.families.base import Draft, DraftMistake, DraftStep, Family, SlotSpec
+from quizgen.families.base import PART_SHIFT, Draft, DraftMistake, DraftPart, DraftStep, Family, SlotSpec
 from quizgen.problem import Ask
 from quizgen.typeset.escape import tex_escape
 from quizgen.typeset.printing import plain, sstr, tex, tex_ln
@@ -63,6 +64,8 @@ __all__ = [  # noqa: RUF022  (grouped by purpose, as the family-kit page reads)
     "Ask",
     "Draft",
     "DraftMistake",
+    "DraftPart",
+    "PART_SHIFT",
     "DraftStep",
     "Family",
     "SlotSpec",

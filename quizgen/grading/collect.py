@@ -78,6 +78,11 @@ class _Entry:
 
 
 def _component_index(problem: Problem, component: int | str) -> int | None:
+    if problem.parts:
+        if isinstance(component, int):
+            return component if 0 <= component < len(problem.parts) else None
+        labels = [p.label.lower() for p in problem.parts]
+        return labels.index(component.lower()) if component.lower() in labels else None
     if not isinstance(problem.answer, list):
         return None
     n = len(problem.answer)
@@ -336,14 +341,16 @@ def _where(source: Source) -> str:
 def _assemble(
     problem: Problem, comps: dict[int, list[_Entry]], first: bool, resubmitted: list[tuple[str, _Entry, list[_Entry]]]
 ) -> _Entry:
-    """A gradient answered one column per component, as one entry whose text is the vector."""
-    n = len(problem.answer) if isinstance(problem.answer, list) else 0
+    """A gradient answered one column per component (or the parts of a multi-part problem), as one entry whose
+    text is the vector."""
+    n = len(problem.parts) or (len(problem.answer) if isinstance(problem.answer, list) else 0)
     texts: list[str] = []
     last: _Entry | None = None
     for i in range(n):
         chosen, dropped = _pick(comps.get(i, []), first)
         if dropped and chosen is not None:
-            resubmitted.append((f"q{problem.slot}.{i + 1}", chosen, dropped))
+            name = problem.parts[i].label if problem.parts else str(i + 1)
+            resubmitted.append((f"q{problem.slot}.{name}", chosen, dropped))
         texts.append(chosen.text.strip() if chosen else "")
         if chosen is not None and (last is None or chosen.order > last.order):
             last = chosen

@@ -73,14 +73,27 @@ def _response_row(a: GradedAnswer, points: str, counted: str) -> list[str]:
             safe_cell(a.override.describe()) if a.override else "", counted]
 
 
+def _part_rows(a: GradedAnswer, counted: str) -> list[list[str]]:
+    """A multi-part problem's parts under its row: problem 4a, 4b, ... with the part's own verdict and points
+    (verdict "carried forward" when the part follows from the student's own earlier parts)."""
+    return [
+        [safe_cell(a.student_id), f"{a.slot}{p.label}", safe_cell(p.typed), safe_cell(p.interpreted),
+         "carried forward" if p.outcome == "carried" else p.outcome, fmt_number(p.points),
+         fmt_number(p.max_points), safe_cell(p.feedback if p.outcome != "correct" else ""), "", "", counted]
+        for p in a.parts
+    ]
+
+
 def responses_csv(run: GradeRun) -> str:
-    """One row per student and problem (verdict: the checker's; points: after any override), then the answers
-    that were graded but not counted (an id that matches a student only when case is ignored)."""
+    """One row per student and problem (verdict: the checker's; points: after any override), each part of a
+    multi-part problem on a row of its own below it, then the answers that were graded but not counted (an
+    id that matches a student only when case is ignored)."""
     rows: list[list[str]] = [RESPONSES_HEADER]
     for r in run.results:
         blank = _blank_absent(run, r)
         for a in r.answers:
             rows.append(_response_row(a, "" if blank else fmt_number(a.points), "yes"))
+            rows.extend(_part_rows(a, "yes"))
     for a in run.uncounted:
         rows.append(_response_row(a, fmt_number(a.points), "no"))
     return _csv(rows, bom=True)

@@ -2,6 +2,9 @@
 
 Points are the problem's points times the verdict's score (a gradient earns the fraction of components
 right). A gradient typed one column per component with some left blank is checked component by component.
+A multi-part problem (Problem.parts) is checked part by part and earns the sum of its parts' points; with
+carry_forward, a wrong part that follows from the student's own earlier parts by the local rule earns its
+points too (quizgen.grading.carry).
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
-from quizgen.grading.model import REVIEW_OUTCOMES, GradedAnswer, Outcome, StudentResult, Submission
+from quizgen.grading.carry import carried_from, carried_message, numeric_value
+from quizgen.grading.model import REVIEW_OUTCOMES, GradedAnswer, Outcome, PartResult, StudentResult, Submission
 from quizgen.problem import Mistake, Problem
 
 if TYPE_CHECKING:
@@ -101,6 +105,7 @@ class _Plan:
     submission: Submission
     indices: tuple[int, ...]  # request indices: one for a whole answer, one per filled component otherwise
     positions: tuple[int, ...]  # component positions the indices belong to (component mode)
+    whole: bool = False  # a multi-part problem answered in one cell instead of part by part
 
 
 def grade(
@@ -109,12 +114,14 @@ def grade(
     *,
     progress: Callable[[int], None] | None = None,
     on_requests: Callable[[int], None] | None = None,
+    carry_forward: bool = True,
 ) -> list[StudentResult]:
     """Grade every submission and group the results per student, in the order given.
 
     on_requests is told how many distinct checks will run; progress then receives the count done so far.
     """
-    return grade_all(submissions, (), backend, progress=progress, on_requests=on_requests)[0]
+    return grade_all(submissions, (), backend, progress=progress, on_requests=on_requests,
+                     carry_forward=carry_forward)[0]
 
 
 def grade_all(
@@ -124,6 +131,7 @@ def grade_all(
     *,
     progress: Callable[[int], None] | None = None,
     on_requests: Callable[[int], None] | None = None,
+    carry_forward: bool = True,
 ) -> tuple[list[StudentResult], list[GradedAnswer]]:
     """grade(), plus answers that are shown but not counted (id conflicts), checked in the same batch."""
     requests: list[Request] = []
@@ -149,6 +157,14 @@ def grade_all(
         p = sub.problem
         if not sub.text.strip():
             plans.append(_Plan(sub, (), ()))
+        elif p.parts:
+            comps = sub.components
+            if comps is None or len(comps) != len(p.parts):
+                plans.append(_Plan(sub, (), (), whole=True))
+                continue
+            pos = tuple(i for i, c in enumerate(comps) if c)
+            idx = tuple(request_for(p, p.parts[i].answer, comps[i], False) for i in pos)
+            plans.append(_Plan(sub, idx, pos))
         elif sub.components is not None and any(not c for c in sub.components):
             pos = tuple(i for i, c in enumerate(sub.components) if c)
             answer_list = p.answer if isinstance(p.answer, list) else [p.answer]
@@ -161,7 +177,8 @@ def grade_all(
     if on_requests is not None:
         on_requests(len(requests))
     verdicts = backend.check(requests, progress) if requests else []
-    graded = [_graded(plan, verdicts) for plan in plans]
+    graded = [_graded_parts(plan, verdicts, carry_forward) if plan.submission.problem.parts and
+              plan.submission.text.strip() else _graded(plan, verdicts) for plan in plans]
     shown = graded[len(submissions):]
 
     # Submissions come grouped per sheet (roster order); group by the sheet object, not its id string.
@@ -219,3 +236,55 @@ def _graded(plan: _Plan, verdicts: Sequence[VerdictLike]) -> GradedAnswer:
     return graded(outcome=outcome, interpreted=fmt_join(texts),
                         interpreted_latex=r"\left(" + ", ".join(latex) + r"\right)", feedback="; ".join(notes),
                         diagnosis="missing_component", score=score, points=p.points * score)
+
+
+def _graded_parts(plan: _Plan, verdicts: Sequence[VerdictLike], carry_forward: bool) -> GradedAnswer:
+    """A multi-part problem: each part on its own, in order, with carried-forward credit from earlier parts."""
+    sub = plan.submission
+    p = sub.problem
+    base = dict(student_id=sub.typed_id or sub.sheet.student_id, slot=p.slot, problem=p, typed=sub.text,
+                source=sub.source)
+    if plan.whole:
+        labels = ", ".join(f"{p.slot}{part.label}" for part in p.parts[:3])
+        return GradedAnswer(**base, outcome="invalid", interpreted="", interpreted_latex="",
+                            feedback=f"this problem has {len(p.parts)} parts: answer each in its own column "
+                                     f"({labels}, ...)", diagnosis=None, score=0.0, points=0.0)
+    comps = sub.components or ()
+    by_pos = dict(zip(plan.positions, plan.indices, strict=True))
+    earlier: dict[str, object] = {}
+    values: dict[str, object] = {}
+    results: list[PartResult] = []
+    for i, part in enumerate(p.parts):
+        typed = comps[i] if i < len(comps) else ""
+        common = dict(label=part.label, kind=part.kind, of=part.of, typed=typed, max_points=part.points)
+        if i not in by_pos:
+            results.append(PartResult(**common, outcome="blank", interpreted="", feedback="blank", score=0.0,
+                                      points=0.0))
+            values[part.label] = None
+        else:
+            v = verdicts[by_pos[i]]
+            outcome, feedback, score, carried = v.verdict, v.message, 0.0, ()
+            if outcome == "correct":
+                score = 1.0
+            # the student's number is only needed for carried-forward credit (parsing costs per part)
+            own = (numeric_value(typed, tuple(p.variables))
+                   if carry_forward and outcome not in REVIEW_OUTCOMES and any(q.rule for q in p.parts[i:]) else None)
+            if outcome == "incorrect" and carry_forward:
+                used = carried_from(part, earlier, own, values)  # type: ignore[arg-type]
+                if used:
+                    outcome, score, carried = "carried", 1.0, tuple(used)
+                    feedback = carried_message(used, earlier)  # type: ignore[arg-type]
+            values[part.label] = own
+            results.append(PartResult(**common, outcome=outcome, interpreted=v.interpreted, feedback=feedback,
+                                      score=score, points=part.points * score, carried_from=carried))
+        earlier[part.label] = part
+    points = sum(r.points for r in results)
+    outcomes = {r.outcome for r in results}
+    outcome = ("invalid" if "invalid" in outcomes else "unsure" if "unsure" in outcomes
+               else "correct" if outcomes <= {"correct", "carried"} else "incorrect")
+    notes = [f"{r.label}: {r.feedback}" for r in results if r.outcome != "correct" and r.feedback]
+    score = points / p.points if p.points else 0.0
+    return GradedAnswer(**base, outcome=outcome,  # type: ignore[arg-type]
+                        interpreted=fmt_join([r.interpreted or "?" for r in results]),
+                        interpreted_latex="", feedback="; ".join(notes), diagnosis=None,
+                        score=score, points=points, parts=tuple(results))

@@ -50,12 +50,16 @@ def _answer_card(a: GradedAnswer, provisional: bool) -> str:
         f"<h2 class=\"problem\">Problem {p.slot} <span class=\"badge {shown}\">{escape(VERDICT_LABEL[shown])}</span>"
         f' <span class="muted">{fmt_number(a.points)} / {fmt_number(p.points)} points</span></h2>',
         f"<p>{prompt_html(p)}</p>",
-        "<dl>",
-        f"<dt>You typed</dt><dd>{'<code>' + escape(a.typed) + '</code>' if a.typed.strip() else '<span class=muted>(nothing)</span>'}</dd>",
     ]
-    if a.interpreted:
+    if p.parts:
+        parts.append(_parts_table(a))
+    parts.append("<dl>")
+    if not p.parts or not a.parts:
+        typed = "<code>" + escape(a.typed) + "</code>" if a.typed.strip() else "<span class=muted>(nothing)</span>"
+        parts.append(f"<dt>You typed</dt><dd>{typed}</dd>")
+    if a.interpreted and not p.parts:
         parts.append(f"<dt>Understood as</dt><dd>{math(a.interpreted, a.interpreted_latex)}</dd>")
-    if a.feedback and a.outcome != "correct":
+    if a.feedback and a.outcome != "correct" and not (p.parts and a.parts):
         parts.append(f"<dt>Feedback</dt><dd>{escape(a.feedback)}</dd>")
     if a.override is not None:
         was = VERDICT_LABEL.get(checked_outcome(a), checked_outcome(a))
@@ -66,7 +70,8 @@ def _answer_card(a: GradedAnswer, provisional: bool) -> str:
         parts.append(
             f"<dt>Review</dt><dd>The checker could not grade this answer; your teacher reviews it. {then}</dd>"
         )
-    parts.append(f"<dt>Correct answer</dt><dd>{math(key_text(p.answer), p.answer_latex)}</dd>")
+    if not p.parts:
+        parts.append(f"<dt>Correct answer</dt><dd>{math(key_text(p.answer), p.answer_latex)}</dd>")
     parts.append("</dl>")
     if p.steps:
         parts.append("<details open><summary>Worked solution</summary><ol class=\"steps\">")
@@ -75,6 +80,32 @@ def _answer_card(a: GradedAnswer, provisional: bool) -> str:
         parts.append("</ol></details>")
     parts.append("</section>")
     return "\n".join(parts)
+
+
+_PART_OUTCOME = {"carried": "correct (carried forward)"}
+
+
+def _parts_table(a: GradedAnswer) -> str:
+    """A multi-part problem: one row per part with what was typed, its verdict (carried forward named),
+    its points and the correct answer."""
+    graded = {r.label: r for r in a.parts}
+    rows = ['<table class="parts"><tr><th scope=col>Part</th><th scope=col>Asks</th><th scope=col>You typed</th><th scope=col>Result</th>'
+            "<th scope=col class=num>Points</th><th scope=col>Correct answer</th></tr>"]
+    for part in a.problem.parts:
+        r = graded.get(part.label)
+        typed = escape(r.typed) if r is not None and r.typed.strip() else '<span class=muted>(nothing)</span>'
+        outcome = r.outcome if r is not None else "blank"
+        verdict = _PART_OUTCOME.get(outcome, VERDICT_LABEL.get(outcome, outcome))
+        note = f"<br><span class=muted>{escape(r.feedback)}</span>" if r is not None and r.feedback and outcome != "correct" else ""
+        got = fmt_number(r.points) if r is not None else "0"
+        rows.append(
+            f'<tr class="{escape("correct" if outcome == "carried" else outcome)}"><td>{escape(part.label)}</td>'
+            f"<td>{math(part.prompt_text, part.prompt_latex.strip('$') if part.kind == 'gradient' else part.of)}</td>"
+            f"<td><code>{typed}</code></td><td>{escape(verdict)}{note}</td>"
+            f"<td class=num>{got} / {fmt_number(part.points)}</td><td>{math(part.answer, part.answer_latex)}</td></tr>"
+        )
+    rows.append("</table>")
+    return "\n".join(rows)
 
 
 def feedback_html(result: StudentResult, bank: BankInfo, *, provisional: bool = False) -> str:

@@ -1,7 +1,8 @@
 """Column and record labels: which problem (slot) and which gradient component a label names.
 
 Accepted forms, case-insensitive, spaces allowed: "5", "q5", "Q 5", "problem 5", "slot5", "#5";
-a gradient component adds ".2" or "[2]" (1-based position in the gradient) or "_y" / ".y" (the variable).
+a gradient component adds ".2" or "[2]" (1-based position in the gradient) or "_y" / ".y" (the variable);
+a part of a multi-part problem adds its label, "4a" or "4.a" (or its 1-based position, "4.1").
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 _LABEL = re.compile(
     r"""^\s*(?:q|question|problem|prob|p|slot|exercise|ex|\#)?\s*[#._]?\s*
         (?P<slot>\d{1,4})
-        (?:\s*(?:[._:\-]|\[)\s*(?P<comp>[A-Za-z][A-Za-z0-9_]*|\d{1,2})\s*\]?)?\s*$""",
+        (?:(?P<letter>[A-Za-z])|\s*(?:[._:\-]|\[)\s*(?P<comp>[A-Za-z][A-Za-z0-9_]*|\d{1,2})\s*\]?)?\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
 
@@ -30,7 +31,7 @@ def parse_label(text: str) -> Label | None:
     m = _LABEL.match(text)
     if not m:
         return None
-    comp = m.group("comp")
+    comp = m.group("comp") or m.group("letter")
     component: int | str | None
     if comp is None:
         component = None

@@ -154,6 +154,27 @@ class Override:
 
 
 @dataclass(frozen=True)
+class PartResult:
+    """One part of a multi-part problem as graded: its own verdict and points.
+
+    outcome is a checker outcome, or "carried" when the answer is wrong against the key but follows by
+    the part's local rule from the student's own earlier answers (carried_from names those parts).
+    """
+
+    label: str
+    kind: str
+    of: str
+    typed: str
+    outcome: str
+    interpreted: str
+    feedback: str
+    score: float
+    points: float
+    max_points: float
+    carried_from: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class GradedAnswer:
     """A Submission with its verdict and points."""
 
@@ -170,6 +191,7 @@ class GradedAnswer:
     points: float
     source: Source | None = None
     override: Override | None = None  # applied last: points is then the override's
+    parts: tuple[PartResult, ...] = ()  # a multi-part problem's parts, in order (points is their sum)
 
     @property
     def needs_review(self) -> bool:

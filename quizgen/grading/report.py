@@ -80,6 +80,7 @@ def report_html(run: GradeRun) -> str:
         _reteach(run),
         "<h2>Success per problem</h2>",
         _success(st),
+        _part_success(st),
         "<h2>Most common mistakes per problem</h2>",
         _mistakes(st),
         "<h2>Invalid answers</h2>",
@@ -309,6 +310,38 @@ def _success(st: ClassStats) -> str:
     rows.append("</table>")
     return _img(png, f"Stacked bars, one per problem ({len(st.problems)}), showing the share of students whose "
                      "answer was correct, partly right, incorrect, invalid, or blank.") + "\n".join(rows)
+
+
+def _part_success(st: ClassStats) -> str:
+    """Multi-part problems: success per node of the graph (grouped by what the part asks, since the parts'
+    letters differ between students' graphs), so a teacher sees which node the class gets wrong."""
+    rows: list[str] = []
+    for ps in st.problems:
+        groups: dict[tuple[str, str], list[str]] = {}
+        asks: dict[tuple[str, str], str] = {}
+        for a in ps.answers:
+            for part, r in zip(a.problem.parts, a.parts):
+                key = (part.kind, part.of)
+                groups.setdefault(key, []).append(r.outcome)
+                asks.setdefault(key, part.prompt_text)
+        for key, outcomes in groups.items():
+            n = len(outcomes)
+
+            def share(*names: str, outcomes: list[str] = outcomes, n: int = n) -> str:
+                return _pct(100.0 * sum(o in names for o in outcomes) / n)
+
+            rows.append(
+                f"<tr><td>{ps.slot}</td><td>{escape(asks[key])}</td><td class=num>{n}</td>"
+                f"<td class=num>{share('correct')}</td><td class=num>{share('carried')}</td>"
+                f"<td class=num>{share('incorrect')}</td><td class=num>{share('invalid', 'unsure')}</td>"
+                f"<td class=num>{share('blank')}</td></tr>"
+            )
+    if not rows:
+        return ""
+    head = ("<h2>Success per part</h2><table><tr><th>Problem</th><th>Part asks</th><th class=num>Answers</th>"
+            "<th class=num>Correct</th><th class=num>Carried forward</th><th class=num>Incorrect</th>"
+            "<th class=num>Invalid</th><th class=num>Blank</th></tr>")
+    return head + "\n".join(rows) + "</table>"
 
 
 def _mistakes(st: ClassStats) -> str:

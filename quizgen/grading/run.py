@@ -57,6 +57,7 @@ def grade_files(
     invalid: InvalidMode = "review",
     absent_zero: bool = False,
     manifest_name: str = "the manifest",
+    carry_forward: bool = True,
 ) -> GradeRun:
     """Read, match and grade; on_requests is told how many checks will run (to size a progress bar).
 
@@ -71,7 +72,8 @@ def grade_files(
     uncounted: list[Submission] = []
     submissions, issues = collect(manifest, reads, first=first, variants=builder, uncounted=uncounted)
     check_some_matched(manifest, reads, submissions, manifest_name)
-    results, extra = grade_all(submissions, uncounted, backend, progress=progress, on_requests=on_requests)
+    results, extra = grade_all(submissions, uncounted, backend, progress=progress, on_requests=on_requests,
+                               carry_forward=carry_forward)
     suggested = suggest(results)
     results = apply_overrides(results, overrides)
     return GradeRun(

@@ -16,7 +16,7 @@ import sympy
 from quizgen import formfields
 from quizgen.manifest import Manifest
 from quizgen.mathparse import symbol
-from quizgen.problem import Problem, Sheet
+from quizgen.problem import Part, Problem, Sheet
 from quizgen.render.environment import Tex
 from quizgen.typeset.escape import needs_cjk, print_name, tex_escape, tex_paragraphs
 from quizgen.typeset.latexmath import (
@@ -146,7 +146,22 @@ def _answer_tex(problem: Problem) -> Tex:
     return Tex(display_math(answer_latex))
 
 
+def _part_label(part: Part) -> Tex:
+    """A part's answer line label: its letter, then what it asks (the last $math$ of its prompt)."""
+    maths = re.findall(r"\$([^$]*)\$", part.prompt_latex)
+    what = maths[-1] if maths else tex_escape(part.of)
+    return Tex(rf"\text{{({tex_escape(part.label)})}}\; {what}")
+
+
+def _parts_answer_tex(problem: Problem) -> Tex:
+    """The key's answers of a multi-part problem, one aligned line per part."""
+    lines = [rf"{_part_label(p)} &= {p.answer_latex}" for p in problem.parts]
+    return Tex(r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}")
+
+
 def _answer_plain(problem: Problem) -> str:
+    if problem.parts:
+        return "; ".join(f"({p.label}) {p.answer}" for p in problem.parts)
     if isinstance(problem.answer, list):
         return "(" + ", ".join(problem.answer) + ")"
     return problem.answer
@@ -184,14 +199,19 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
     check_latex(problem.answer_latex, _where(sheet, problem, "answer_latex"))
     for i, step in enumerate(problem.steps, 1):
         check_latex(step.latex, _where(sheet, problem, f"step {i}"))
+    for part in problem.parts:
+        for field_name, text in (("prompt_latex", part.prompt_latex), ("answer_latex", part.answer_latex)):
+            check_latex(text, _where(sheet, problem, f"part {part.label} {field_name}"))
     labels = _labels(problem)
     rows: list[Tex] = []
-    if problem.ask == "gradient":
+    if problem.parts:
+        rows = [_part_label(part) for part in problem.parts]
+    elif problem.ask == "gradient":
         if len(labels) >= len(problem.wrt):
             rows = [Tex(label) for label in labels[-len(problem.wrt):]]
         else:
             rows = [Tex(rf"\frac{{\partial f}}{{\partial {tex_escape(w)}}}") for w in problem.wrt]
-    answer = _answer_tex(problem)
+    answer = _parts_answer_tex(problem) if problem.parts else _answer_tex(problem)
     components = vector_components(indicator_notation(problem.answer_latex)) or [""]
     widest = max(visible_width(c) for c in components)
     return ProblemContext(
@@ -207,7 +227,7 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
         answer=answer,
         answer_inline="aligned" not in answer and visible_width(answer) <= INLINE_MAX_CHARS,
         answer_text=_answer_plain(problem),
-        label=Tex(labels[-1] if labels and problem.ask != "gradient" else ""),
+        label=Tex(labels[-1] if labels and problem.ask != "gradient" and not problem.parts else ""),
         box_height=_box_height(problem),
         box_rows=rows,
         row_height="1.3cm" if widest <= MATH_LINE_CHARS // 2 else "2.0cm",

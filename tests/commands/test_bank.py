@@ -48,7 +48,7 @@ def test_list_shows_every_family_on_one_line():
     assert result.exit_code == 0
     lines = result.output.split("\n\n")[0].splitlines()
     assert [line.split()[0] for line in lines] == [
-        "chain_multi", "chain_single", "gradient", "max_partial", "neuron", "product_rule", "relu", "sum_rule"]
+        "backprop", "chain_multi", "chain_single", "gradient", "max_partial", "neuron", "product_rule", "relu", "sum_rule"]
     assert all("difficulty 1-3" in line for line in lines)
 
 

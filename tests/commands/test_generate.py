@@ -86,7 +86,7 @@ def test_missing_bank():
     assert result.exit_code == 1
     assert result.output.strip() == (
         "Error: nope.yaml: no such bank file or shipped bank; check the path, or name a shipped bank: "
-        "chain_multi, chain_single, demo, gradient, max_partial, neuron, product_rule, relu, sum_rule"
+        "backprop, chain_multi, chain_single, demo, gradient, max_partial, neuron, product_rule, relu, sum_rule"
     )
 
 

@@ -8,10 +8,10 @@ from quizgen.errors import BankError
 from quizgen.families import registry
 from quizgen.families.base import Family
 
-ALL = ["chain_multi", "chain_single", "gradient", "max_partial", "neuron", "product_rule", "relu", "sum_rule"]
+ALL = ["backprop", "chain_multi", "chain_single", "gradient", "max_partial", "neuron", "product_rule", "relu", "sum_rule"]
 
 
-def test_all_eight_families_are_registered():
+def test_all_nine_families_are_registered():
     assert registry.family_names() == ALL
     infos = registry.list_families()
     assert [i.name for i in infos] == ALL
