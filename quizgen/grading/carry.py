@@ -65,6 +65,8 @@ def carried_from(part: Part, earlier: Mapping[str, Part], own: sympy.Basic | Non
         rule = parse_key(part.rule, list(earlier)).value
     except (AnswerSyntaxError, ValueError):
         return None
+    if isinstance(rule, tuple):  # a part's rule is one expression, never a vector
+        return None
     used = sorted(s.name for s in rule.free_symbols)
     if not used or any(name not in earlier for name in used):
         return None

@@ -242,11 +242,11 @@ def _graded_parts(plan: _Plan, verdicts: Sequence[VerdictLike], carry_forward: b
     """A multi-part problem: each part on its own, in order, with carried-forward credit from earlier parts."""
     sub = plan.submission
     p = sub.problem
-    base = dict(student_id=sub.typed_id or sub.sheet.student_id, slot=p.slot, problem=p, typed=sub.text,
-                source=sub.source)
+    graded = partial(GradedAnswer, student_id=sub.typed_id or sub.sheet.student_id, slot=p.slot, problem=p,
+                     typed=sub.text, source=sub.source)
     if plan.whole:
         labels = ", ".join(f"{p.slot}{part.label}" for part in p.parts[:3])
-        return GradedAnswer(**base, outcome="invalid", interpreted="", interpreted_latex="",
+        return graded(outcome="invalid", interpreted="", interpreted_latex="",
                             feedback=f"this problem has {len(p.parts)} parts: answer each in its own column "
                                      f"({labels}, ...)", diagnosis=None, score=0.0, points=0.0)
     comps = sub.components or ()
@@ -256,14 +256,17 @@ def _graded_parts(plan: _Plan, verdicts: Sequence[VerdictLike], carry_forward: b
     results: list[PartResult] = []
     for i, part in enumerate(p.parts):
         typed = comps[i] if i < len(comps) else ""
-        common = dict(label=part.label, kind=part.kind, of=part.of, typed=typed, max_points=part.points)
+        part_result = partial(PartResult, label=part.label, kind=part.kind, of=part.of, typed=typed,
+                              max_points=part.points)
         if i not in by_pos:
-            results.append(PartResult(**common, outcome="blank", interpreted="", feedback="blank", score=0.0,
+            results.append(part_result(outcome="blank", interpreted="", feedback="blank", score=0.0,
                                       points=0.0))
             values[part.label] = None
         else:
             v = verdicts[by_pos[i]]
-            outcome, feedback, score, carried = v.verdict, v.message, 0.0, ()
+            outcome: str = v.verdict
+            feedback, score = v.message, 0.0
+            carried: tuple[str, ...] = ()
             if outcome == "correct":
                 score = 1.0
             # the student's number is only needed for carried-forward credit (parsing costs per part)
@@ -275,16 +278,16 @@ def _graded_parts(plan: _Plan, verdicts: Sequence[VerdictLike], carry_forward: b
                     outcome, score, carried = "carried", 1.0, tuple(used)
                     feedback = carried_message(used, earlier)  # type: ignore[arg-type]
             values[part.label] = own
-            results.append(PartResult(**common, outcome=outcome, interpreted=v.interpreted, feedback=feedback,
+            results.append(part_result(outcome=outcome, interpreted=v.interpreted, feedback=feedback,
                                       score=score, points=part.points * score, carried_from=carried))
         earlier[part.label] = part
     points = sum(r.points for r in results)
     outcomes = {r.outcome for r in results}
-    outcome = ("invalid" if "invalid" in outcomes else "unsure" if "unsure" in outcomes
-               else "correct" if outcomes <= {"correct", "carried"} else "incorrect")
+    overall: Outcome = ("invalid" if "invalid" in outcomes else "unsure" if "unsure" in outcomes
+                        else "correct" if outcomes <= {"correct", "carried"} else "incorrect")
     notes = [f"{r.label}: {r.feedback}" for r in results if r.outcome != "correct" and r.feedback]
     score = points / p.points if p.points else 0.0
-    return GradedAnswer(**base, outcome=outcome,  # type: ignore[arg-type]
+    return graded(outcome=overall,
                         interpreted=fmt_join([r.interpreted or "?" for r in results]),
                         interpreted_latex="", feedback="; ".join(notes), diagnosis=None,
                         score=score, points=points, parts=tuple(results))

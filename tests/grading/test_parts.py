@@ -115,7 +115,7 @@ def test_a_part_label_the_problem_does_not_have_is_reported(tmp_path: Path) -> N
 
 
 def test_the_feedback_page_shows_each_part_and_names_carried_forward_credit(tmp_path: Path) -> None:
-    from quizgen.grading.feedback import feedback_html
+    from quizgen.grading.feedback_html import feedback_html
 
     run, _ = _grade(tmp_path, {**RIGHT, "d": "3", "e": "3", "f": "<b>"})
     html = feedback_html(run.results[0], run.manifest.bank)
