@@ -22,7 +22,7 @@ from quizgen.families.base import SlotSpec
 
 CHECK_CLASS_SIZE = 40
 """The class `bank check` assumes (generate uses the real one)."""
-MAX_SAMPLES = 160
+MAX_SAMPLES = 200
 """Draws per slot at most: enough to see 40 distinct problems when there are many more, and to count a small
 space exactly. Each draw is itself bounded (quizgen.draw.MAX_ATTEMPTS)."""
 COLLAPSE_SHARE = 0.25
@@ -46,7 +46,7 @@ class Variety:
 
 
 def _samples(class_size: int) -> int:
-    return max(8, min(MAX_SAMPLES, 3 * class_size))
+    return max(8, min(MAX_SAMPLES, 4 * class_size))
 
 
 def estimate(slot: SlotSpec, class_size: int) -> Variety:
