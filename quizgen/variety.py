@@ -25,6 +25,8 @@ CHECK_CLASS_SIZE = 40
 MAX_SAMPLES = 200
 """Draws per slot at most: enough to see 40 distinct problems when there are many more, and to count a small
 space exactly. Each draw is itself bounded (quizgen.draw.MAX_ATTEMPTS)."""
+MIN_SAMPLES = 40
+"""Draws per slot at least, so a small class's answer shares rest on more than a few draws."""
 COLLAPSE_SHARE = 0.25
 """A value question warns when one answer is right for at least this share of the class."""
 
@@ -46,7 +48,7 @@ class Variety:
 
 
 def _samples(class_size: int) -> int:
-    return max(8, min(MAX_SAMPLES, 4 * class_size))
+    return max(MIN_SAMPLES, min(MAX_SAMPLES, 4 * class_size))
 
 
 def estimate(slot: SlotSpec, class_size: int) -> Variety:
@@ -101,8 +103,8 @@ def _line(slot: SlotSpec, found: Variety, class_size: int) -> str:
     if found.samples and found.distinct < class_size:
         size = f"at least {found.distinct}" if found.saturated else f"{found.distinct}"
         problems.append(f"can make {size} distinct problems for {class_size} students")
-    if found.top_answer is not None and found.top_share >= COLLAPSE_SHARE:
-        students = round(found.top_share * class_size)
+    students = round(found.top_share * class_size)
+    if found.top_answer is not None and found.top_share >= COLLAPSE_SHARE and students >= 2:
         problems.append(
             f'its answer is "{found.top_answer}" for about {found.top_share:.0%} of draws '
             f"({students} of {class_size} students; {found.answers} distinct answers)"
