@@ -42,6 +42,10 @@ def check_command(file: Path) -> None:
     bank = load_bank(file)
     click.echo(f"{file}: OK ({len(bank.slots)} slot{'s' if len(bank.slots) != 1 else ''}: "
                f"{', '.join(s.family for s in bank.slots)})")
+    from quizgen.variety import CHECK_CLASS_SIZE, warnings
+
+    for line in warnings(bank.slots, CHECK_CLASS_SIZE):  # for a class of 40; generate uses the real class
+        click.echo(line, err=True)
 
 
 @bank_group.command("list")

@@ -108,7 +108,13 @@ def generate_command(
             )
         manifest = rebuild_variant(bank, code, seed=seed, students=students)
     else:
-        manifest = generate(bank, students if roster is not None else numbered_students(count or 0), seed=seed)
+        students = students if roster is not None else numbered_students(count or 0)
+        if not quiet:
+            from quizgen.variety import warnings
+
+            for line in warnings(bank.slots, len(students)):  # stderr; the manifest does not change
+                click.echo(line, err=True)
+        manifest = generate(bank, students, seed=seed)
     written: list[Path] = []
     try:
         with output_set(out_dir, GENERATED) as stage:  # the whole set appears at once, or the old one stays
