@@ -247,3 +247,21 @@ def test_fillable_fields_survive_any_student_id(tmp_path: Path) -> None:
     for sid in ids:
         fields = PdfReader(str(tmp_path / "students" / f"{stems[sid]}.pdf")).get_fields()
         assert set(fields) == {n for n in expected_fields(manifest) if n.startswith(f"qg-{encode_id(sid)}-")}
+
+
+@needs_tex
+def test_every_page_says_page_x_of_y_counted_per_student(batch) -> None:
+    manifest, out, _ = batch
+    stems = file_stems([s.student_id for s in manifest.students])
+    for folder in ("students", "keys"):
+        for sheet in manifest.students:
+            path = out / folder / f"{stems[sheet.student_id]}.pdf"
+            reader = PdfReader(str(path))
+            n = len(reader.pages)
+            for i, page in enumerate(reader.pages, 1):
+                assert f"Page{i}of{n}" in squash(page.extract_text()), (path.name, i)
+    # the whole batch: each student's count restarts, and the double-sided blank pages carry no number
+    reader = PdfReader(str(out / "worksheets.pdf"))
+    numbers = [re.search(r"Page(\d+)of(\d+)", squash(p.extract_text())) for p in reader.pages]
+    assert sum(1 for m in numbers if m and m.group(1) == "1") == len(manifest.students)
+    assert all(m is not None or not squash(p.extract_text()) for m, p in zip(numbers, reader.pages))
