@@ -120,13 +120,18 @@ def _value_tex(value: int | str) -> str:
     return f"{sign}\\frac{{{num}}}{{{den}}}" if den else f"{sign}{num}"
 
 
+POINT_PER_LINE = 3
+"""The evaluation bar of a value question lists this many coordinates a line (more wrap below)."""
+
+
 def _labels(problem: Problem) -> list[str]:
     """What the answer lines are labelled with; a value at a point shows the point: df/dx|_{x = 1}."""
     labels = partial_labels(problem.prompt_latex)
     if problem.ask == "value" and problem.point and labels:
-        at = ", ".join(
-            f"{sympy.latex(symbol(name))} = {_value_tex(value)}" for name, value in problem.point.items()
-        )
+        pairs = [f"{sympy.latex(symbol(name))} = {_value_tex(value)}" for name, value in problem.point.items()]
+        # A long point (six variables) wraps under the bar, three to a line, instead of shrinking the line.
+        rows = [", ".join(pairs[i : i + POINT_PER_LINE]) for i in range(0, len(pairs), POINT_PER_LINE)]
+        at = rows[0] if len(rows) == 1 else r"\substack{" + r", \\ ".join(rows) + "}"
         labels[-1] = rf"\left.{labels[-1]}\right|_{{{at}}}"
     return labels
 

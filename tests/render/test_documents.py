@@ -76,7 +76,7 @@ def test_every_student_name_id_variant_and_prompt_is_printed(batch) -> None:
         assert sheet.variant in text
     # each prompt: its words and its function (math extracts without spaces or parentheses from \left)
     per_student = len(manifest.students)
-    for piece in ("h(x)=32x2", "Find∂h∂x", "f(x,y)=x2y+max(x,y)", "Findthegradient∇f=", "f(x,y,z)=2x2y3z4+3x3y4z5"):
+    for piece in ("h(x)=32x2", "Finddhdx", "f(x,y)=x2y+max(x,y)", "Findthegradient∇f=", "f(x,y,z)=2x2y3z4+3x3y4z5"):
         assert text.count(piece) == per_student, piece
     for words in ("Problem3", "(2.5points)", "Total:12.5points", "Nocalculators."):
         assert text.count(words) == per_student, words
