@@ -144,9 +144,9 @@ def test_value_ask_defaults_to_a_random_point(tmp_path):
     assert bank.slots[0].point == "random"
 
 
-def test_draw_time_option_errors_become_validation_errors(tmp_path):
+def test_family_option_errors_are_found_at_load_time_on_their_key(tmp_path):
     path = _write(tmp_path, "title: T\nslots:\n  - family: neuron\n    loss: banana\n")
-    assert validate_bank(path) == [f"{path}:3: slots[1]: loss 'banana' is not one of relu, half_squared, squared"]
+    assert validate_bank(path) == [f"{path}:4: slots[1].loss: must be one of relu, half_squared, squared, got 'banana'"]
 
 
 @pytest.mark.parametrize("bank", sorted((ROOT / "banks").glob("*.yaml")), ids=lambda p: p.name)

@@ -53,6 +53,7 @@ from quizgen.checker.sampling import (
     generic_point,
     scan_lines,
 )
+from quizgen.checker.structure import signature as structure_signature
 
 GENERIC_POINTS = 6
 MAX_ATTEMPTS = 72
@@ -100,9 +101,7 @@ class Compiled:
     def signature(self) -> Any:
         """structure.signature of the expression, computed once (a key's is shared by all its answers)."""
         if self._signature is None:
-            from quizgen.checker.structure import signature
-
-            self._signature = signature(self.expr)
+            self._signature = structure_signature(self.expr)
         return self._signature
 
     def crossings(self, check_time: Callable[[], None]) -> Crossings:

@@ -21,15 +21,22 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import Any, Protocol
 
 import sympy
 
-from typing import TYPE_CHECKING
-
 from quizgen.checker.evaluate import FLOAT, Unsupported, compile_expr, run_float
 
-if TYPE_CHECKING:
-    from quizgen.checker.equivalence import Compiled
+
+class Compiled(Protocol):
+    """What new_structure reads of a compiled expression (quizgen.checker.equivalence.Compiled, which
+    imports this module: a protocol here keeps the import one way)."""
+
+    @property
+    def signature(self) -> Any: ...
+
+    breakpoints: list[sympy.Basic]
+    names: dict[str, int]
 
 EXP_LIKE = (sympy.exp, sympy.sinh, sympy.cosh, sympy.tanh, sympy.coth, sympy.sech, sympy.csch, sympy.gamma,
             sympy.factorial)

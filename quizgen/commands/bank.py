@@ -1,4 +1,5 @@
-"""`quizgen bank check|list|preview`: validate a bank, list the families, try a bank out in the terminal."""
+"""`quizgen bank check|list|preview|schema`: validate a bank, list the families, try a bank out in the terminal,
+print the keys a bank may use."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from quizgen.errors import BankError
 
 PREVIEW_SEED_HELP = "Seed for the preview (default: the bank's seed, else 0)."
 PREVIEW_COUNT_HELP = "How many sample sheets to show."
+SCHEMA_MARKDOWN_HELP = "Print the Markdown page docs/bank-schema.md instead of plain text."
 
 
 @click.group("bank")
@@ -80,6 +82,21 @@ def _list_shipped_banks() -> None:
             continue
         slots = len(bank.slots)
         click.echo(f"  {name:<{width}}  {bank.title} ({slots} slot{'s' if slots != 1 else ''})")
+
+
+@bank_group.command("schema")
+@click.option("--markdown", is_flag=True, help=SCHEMA_MARKDOWN_HELP)
+def schema_command(markdown: bool) -> None:
+    """Print every key a bank may use: the top-level and common slot keys, then each family's own options.
+
+    \b
+    Examples:
+      quizgen bank schema
+      quizgen bank schema --markdown > docs/bank-schema.md
+    """
+    from quizgen.bank_schema import schema_markdown, schema_text
+
+    click.echo(schema_markdown() if markdown else schema_text(), nl=False)
 
 
 @bank_group.command("preview")

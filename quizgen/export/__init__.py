@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quizgen.errors import ExportError
-from quizgen.export.ids import VariantId, bank_slug, parse_idnumber
 from quizgen.export.items import ExportQuiz, build_quiz
+from quizgen.variantids import VariantId, bank_slug, parse_idnumber
 
 if TYPE_CHECKING:
     from quizgen.bank import Bank
@@ -128,9 +128,7 @@ def export_bank(
         ExportError: unknown format, fewer than one variant, or the file cannot be written.
     """
     from quizgen.bank import load_bank
-    from quizgen.fileio import atomic_write_bytes
-
-    from quizgen.fileio import same_file
+    from quizgen.fileio import atomic_write_bytes, same_file
 
     _driver(fmt)  # usage errors first, before any work
     _check_variants(variants)

@@ -20,8 +20,8 @@ from typing import Literal
 import sympy
 
 from quizgen.export import numeric
-from quizgen.export.ids import VariantId, question_name
 from quizgen.problem import Problem
+from quizgen.variantids import VariantId
 
 Kind = Literal["numerical", "multinumerical", "multichoice"]
 
@@ -212,3 +212,9 @@ def _choices(problem: Problem, key: numeric.KeyValue, idnumber: str) -> tuple[Ch
     rng = _rng_for(idnumber)
     rng.shuffle(choices)
     return tuple(choices)
+
+
+def question_name(slot: int, family: str, variant: int, count: int) -> str:
+    """The question name shown in the LMS, e.g. "Slot 3 (chain_single) variant 07"."""
+    width = max(2, len(str(count)))
+    return f"Slot {slot} ({family}) variant {variant:0{width}d}"

@@ -16,6 +16,8 @@ from fractions import Fraction
 
 import sympy
 
+from quizgen.mathparse import parse_key
+
 Answer = str | list[str]
 
 _SAMPLE_SEED = 20240611
@@ -33,8 +35,6 @@ class KeyValue:
 
 def parse(answer: Answer, variables: Sequence[str]) -> KeyValue:
     """Parse a key in sympy str() form (a list for a gradient) with the safe key parser."""
-    from quizgen.mathparse import parse_key
-
     if isinstance(answer, list):
         comps = tuple(_scalar(parse_key(part, list(variables)).value) for part in answer)
         return KeyValue(comps, latex_of(comps, True), True)

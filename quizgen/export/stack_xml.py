@@ -17,11 +17,11 @@ from xml.sax.saxutils import escape as xml_escape
 from quizgen.errors import ExportError
 from quizgen.export import maxima, numeric
 from quizgen.export import text as T
-from quizgen.export.ids import parse_idnumber
 from quizgen.export.items import ExportItem, ExportQuiz
 from quizgen.export.moodle_xml import FOOTER, HEADER, category_path, category_xml, question_xml
 from quizgen.export.numeric import format_number
 from quizgen.problem import Problem
+from quizgen.variantids import parse_idnumber
 
 STACK_VERSION = "2024072400"
 FORBIDDEN = "diff,int,integrate,Derivative,subst,at,ev,limit,taylor"

@@ -13,6 +13,7 @@ import urllib.parse
 from collections.abc import Callable
 
 from quizgen.problem import Problem
+from quizgen.typeset.latexmath import indicator_notation, split_leading_text
 
 Math = Callable[[str], str]
 """Turns LaTeX (math mode, no delimiters) into HTML."""
@@ -26,11 +27,9 @@ def esc(text: str) -> str:
 def lms_latex(latex: str) -> str:
     r"""sympy's cases for an indicator written as the material does, v \cdot \mathbf{1}(cond).
 
-    Uses the renderer's rewrite (quizgen.render.latexmath.indicator_notation) with a bold 1 in place of
+    Uses the PDF's rewrite (quizgen.typeset.latexmath.indicator_notation) with a bold 1 in place of
     the PDF template's \qgind macro, which MathJax and Canvas do not know.
     """
-    from quizgen.render.latexmath import indicator_notation
-
     return indicator_notation(latex).replace(r"\qgind", r"\mathbf{1}")
 
 
@@ -95,8 +94,6 @@ def prompt_html(problem: Problem, math: Math) -> str:
 
 def solution_html(problem: Problem, math: Math) -> str:
     """The worked solution (general feedback): numbered steps, each in words and math, then the answer."""
-    from quizgen.render.latexmath import split_leading_text
-
     items = []
     for step in problem.steps:
         line = esc(step.text)

@@ -11,12 +11,13 @@ tests/families/test_build.py checks that against sympy on random polynomials.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from fractions import Fraction
 
 import sympy
 from sympy import Add, Integer, Mul, Pow, Symbol
 from sympy.core.basic import _args_sortkey
 
-from quizgen.families._printing import monomial
+from quizgen.typeset.printing import monomial, ordered_args
 
 Powers = tuple[tuple[Symbol, int], ...]
 """(symbol, positive exponent) pairs, one per symbol (in any order)."""
@@ -91,4 +92,100 @@ def add(exprs: Sequence[sympy.Basic]) -> sympy.Basic:
     return poly(terms)
 
 
-__all__ = ["Powers", "add", "mono", "poly"]
+def ordered_terms(function: sympy.Expr) -> list[sympy.Expr]:
+    """The terms of a sum in the order sympy prints them: the fast polynomial order when it applies, else sympy's."""
+    ordered = ordered_args(function) if isinstance(function, Add) else None
+    return ordered or list(function.as_ordered_terms())
+
+
+def fast_diff(expr: sympy.Basic, v: Symbol) -> sympy.Basic:
+    """d expr / d v: the power rule term by term for integer polynomials (sympy.diff is slow), else sympy.diff."""
+    terms = expr.args if isinstance(expr, Add) else (expr,)
+    out = []
+    for term in terms:
+        m = monomial(term)
+        if m is None:
+            return sympy.diff(expr, v)
+        coeff, powers = m
+        exps = dict(powers)
+        e = exps.get(v, 0)
+        if e == 0:
+            continue
+        rest = tuple((s, (k - 1 if s == v else k)) for s, k in powers if not (s == v and k == 1))
+        out.append((coeff * e, rest))
+    return poly(out)
+
+
+class _NotRational(Exception):
+    pass
+
+
+_REL_EVAL = {
+    sympy.StrictGreaterThan: lambda a, b: a > b,
+    sympy.StrictLessThan: lambda a, b: a < b,
+    sympy.GreaterThan: lambda a, b: a >= b,
+    sympy.LessThan: lambda a, b: a <= b,
+}
+
+
+Exact = int | Fraction
+"""Exact values: Python ints while everything is an integer (much faster than Fraction), else Fractions."""
+
+
+def _exact(expr: sympy.Basic, point: dict[Symbol, Exact]) -> Exact:
+    if isinstance(expr, Symbol):
+        if expr not in point:
+            raise _NotRational
+        return point[expr]
+    if isinstance(expr, Integer):
+        return expr.p
+    if isinstance(expr, sympy.Rational):
+        return Fraction(expr.p, expr.q)
+    if isinstance(expr, Add):
+        total: Exact = 0
+        for a in expr.args:
+            total += _exact(a, point)
+        return total
+    if isinstance(expr, Mul):
+        out: Exact = 1
+        for a in expr.args:
+            out *= _exact(a, point)
+        return out
+    if isinstance(expr, Pow) and isinstance(expr.exp, Integer):
+        base = _exact(expr.base, point)
+        e = expr.exp.p
+        if e >= 0:
+            return base**e
+        if base == 0:
+            raise _NotRational
+        return Fraction(1) / base**-e
+    if isinstance(expr, (sympy.Max, sympy.Min)):
+        values = [_exact(a, point) for a in expr.args]
+        return max(values) if isinstance(expr, sympy.Max) else min(values)
+    if isinstance(expr, sympy.Piecewise):
+        for value, cond in expr.args:
+            if cond is sympy.true or _holds(cond, point):
+                return _exact(value, point)
+        raise _NotRational
+    raise _NotRational
+
+
+def _holds(cond: sympy.Basic, point: dict[Symbol, Exact]) -> bool:
+    rel = _REL_EVAL.get(type(cond))
+    if rel is None:
+        raise _NotRational
+    return rel(_exact(cond.lhs, point), _exact(cond.rhs, point))
+
+
+def fast_subs(expr: sympy.Basic, point: dict[Symbol, sympy.Rational]) -> sympy.Basic:
+    """expr.subs(point) for rational points: exact arithmetic on polynomials, max and indicators
+    (subs on a Piecewise costs milliseconds); anything else goes to sympy's xreplace."""
+    try:
+        values: dict[Symbol, Exact] = {s: v.p if v.q == 1 else Fraction(v.p, v.q) for s, v in point.items()}
+        result = _exact(expr, values)
+    except (_NotRational, AttributeError):
+        return expr.xreplace(dict(point))  # exact like subs for numbers in place of symbols, and faster
+    return sympy.Rational(result.numerator, result.denominator)
+
+
+__all__ = ["Exact", "Powers", "add", "fast_diff", "fast_subs", "mono", "ordered_terms", "poly"]

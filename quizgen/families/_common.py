@@ -2,8 +2,9 @@
 
 Families build sympy objects directly; these helpers keep the wording of prompts and steps uniform and
 turn "partial / gradient / value at a point" into a Draft in one place, so a family only supplies the
-function, its derivative(s), its steps and its mistakes. This module is a stable API (families2 uses it):
-add to it, do not change signatures.
+function, its derivative(s), its steps and its mistakes. Families import these through the public
+quizgen.families.kit; this module stays importable as it was (families2 uses it): add to it, do not change
+signatures.
 
 How the generator prints a DraftStep: Step.text = text, followed by " " + plain(expr) when expr is set;
 Step.latex = the step's latex when set, else \\text{text} followed by tex(expr). So write text as a
@@ -11,21 +12,22 @@ sentence ending in ":" when an expression follows, and pass latex= for equations
 starting it with label("Sentence:"): renderers set a leading \\text{...} as words before the formula.
 
 sstr/plain/tex print exactly like sympy's str()/latex() but much faster for polynomials, max and
-indicators (see _printing); diff and the point substitution in finish() use exact fast paths too.
+indicators (see quizgen.typeset.printing); diff and the point substitution in finish() use exact fast paths too.
 """
 
 from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 
 import sympy
 
-from quizgen.families._printing import fast_diff, fast_latex, fast_str, fast_subs, latex_ln
+from quizgen.families._build import fast_diff, fast_subs
 from quizgen.families.base import Draft, DraftMistake, DraftStep, Family, SlotSpec
-from quizgen.notation import student_notation
+from quizgen.typeset.escape import tex_escape
+from quizgen.typeset.printing import plain, sstr, tex, tex_ln
 
 __all__ = [
     "var",
@@ -55,12 +57,6 @@ __all__ = [
 
 MistakeSpec = tuple[str, "sympy.Basic | list[sympy.Basic]", str]
 """(kind, buggy key in the same shape as the derivative(s), feedback for a student who gives it)."""
-
-_PRINT_CACHE_LIMIT = 50_000
-_plain_cache: dict[sympy.Basic, str] = {}
-_str_cache: dict[sympy.Basic, str] = {}
-_tex_cache: dict[sympy.Basic, str] = {}
-_tex_ln_cache: dict[sympy.Basic, str] = {}
 
 
 def var(name: str) -> sympy.Symbol:
@@ -95,46 +91,7 @@ def choose_wrt(slot: SlotSpec, rng: random.Random, candidates: Sequence[sympy.Sy
     return candidates[rng.randrange(len(candidates))]
 
 
-def _remember(cache: dict[sympy.Basic, str], expr: sympy.Basic, text: str) -> str:
-    if len(cache) >= _PRINT_CACHE_LIMIT:
-        cache.clear()
-    cache[expr] = text
-    return text
-
-
-def sstr(expr: sympy.Basic) -> str:
-    """str(expr), cached: the manifest form of functions and keys (printing dominates generation time)."""
-    hit = _str_cache.get(expr)
-    if hit is not None:
-        return hit
-    return _remember(_str_cache, expr, fast_str(expr))
-
-
-def plain(expr: sympy.Basic) -> str:
-    """Plain-text form for prompts and step sentences, in the notation students type and the material uses:
-    sympy's str() with ^ for powers, max/min/abs/ln, and indicators as 1(x > y) (cached)."""
-    hit = _plain_cache.get(expr)
-    if hit is not None:
-        return hit
-    return _remember(_plain_cache, expr, student_notation(sstr(expr)))
-
-
-def tex(expr: sympy.Basic) -> str:
-    """sympy.latex(expr), cached (printing dominates generation time)."""
-    hit = _tex_cache.get(expr)
-    if hit is not None:
-        return hit
-    return _remember(_tex_cache, expr, fast_latex(expr))
-
-
-def tex_ln(expr: sympy.Basic) -> str:
-    """sympy.latex(expr, ln_notation=True), cached: ln for the natural logarithm, as the course writes it."""
-    hit = _tex_ln_cache.get(expr)
-    if hit is not None:
-        return hit
-    return _remember(_tex_ln_cache, expr, latex_ln(expr))
-
-
+_CACHE_LIMIT = 50_000
 _diff_cache: dict[tuple[sympy.Basic, sympy.Symbol], sympy.Basic] = {}
 
 
@@ -144,7 +101,7 @@ def diff(expr: sympy.Basic, v: sympy.Symbol) -> sympy.Basic:
     hit = _diff_cache.get(key)
     if hit is not None:
         return hit
-    if len(_diff_cache) >= _PRINT_CACHE_LIMIT:
+    if len(_diff_cache) >= _CACHE_LIMIT:
         _diff_cache.clear()
     result = _diff_cache[key] = fast_diff(expr, v)
     return result
@@ -242,6 +199,8 @@ def finish(
     kinks: Sequence[sympy.Basic] = (),
     name: str = "f",
     function_latex: str | None = None,
+    intro: tuple[str, str] | None = None,
+    definitions: Mapping[str, sympy.Basic] | None = None,
 ) -> Draft | None:
     """Build the Draft for the slot's ask from a function and its partial derivative(s) along wrt.
 
@@ -249,13 +208,21 @@ def finish(
     value: derivatives[0] evaluated at the slot's point (bank values or random integers off the kinks), with
     a substitution step appended and mistakes evaluated there too. Mistakes for a partial/value are single
     expressions, for a gradient lists. Returns None when no valid point exists (the generator redraws).
+
+    The prompt opens with "Let f(x, y) = ..." unless intro gives the opening sentence(s) as (text, LaTeX
+    prose with $math$), e.g. a network's forward pass "Let z = w x + b, a = max(0, z) and L = ...";
+    the question for the ask follows. definitions are the intermediate quantities that opening names
+    (z, a, ...), each an expression in the variables: an answer may then use them.
     """
     variables = list(variables)
     wrt = list(wrt)
-    sig_text, sig_latex = _signature(variables)
-    f_latex = function_latex if function_latex is not None else tex(function)
-    intro_text = f"Let {name}({sig_text}) = {plain(function)}."
-    intro_latex = f"Let ${name}({sig_latex}) = {f_latex}$."
+    if intro is None:
+        sig_text, sig_latex = _signature(variables)
+        f_latex = function_latex if function_latex is not None else tex(function)
+        intro_text = f"Let {name}({sig_text}) = {plain(function)}."
+        intro_latex = f"Let ${name}({sig_latex}) = {f_latex}$."
+    else:
+        intro_text, intro_latex = intro
     steps = list(steps)
     point = None
     if slot.ask == "gradient":
@@ -311,13 +278,12 @@ def finish(
         kinks=list(kinks),
         point=point,
         function_latex=function_latex,
+        definitions=dict(definitions or {}),
     )
 
 
 def label(text: str) -> str:
     r"""A step's leading sentence in LaTeX, "\text{Sum rule:} ": renderers set it as words before the math."""
-    from quizgen.render.escape import tex_escape  # the one LaTeX escaper
-
     return r"\text{" + tex_escape(text) + "} "
 
 

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 import sympy
 
+from quizgen.families.options import OptionDeclaration
 from quizgen.problem import Ask
 
 
@@ -25,7 +26,8 @@ class SlotSpec:
     coefficients is the inclusive integer range coefficients are drawn from (0 never drawn as a
     coefficient). wrt is the variable asked for (None: the family picks one at random, or all for a
     gradient). point is None, "random" (the family draws integer values for every variable), or explicit
-    values. options holds family-specific keys, already validated against Family.options.
+    values. options holds the family-specific keys the bank gives (defaults are not filled in), already
+    validated against Family.options and Family.check_slot.
     """
 
     number: int
@@ -95,9 +97,26 @@ class Family(ABC):
     min_variables: ClassVar[int] = 1
     max_variables: ClassVar[int] = 4
     difficulties: ClassVar[tuple[int, ...]] = (1, 2, 3)
-    options: ClassVar[dict[str, type]] = {}
-    """Family-specific slot keys and their types, validated by the bank loader."""
+    options: ClassVar[dict[str, OptionDeclaration]] = {}
+    """Family-specific slot keys, each an Option from quizgen.families.options (kind, range or choices,
+    default, help); the bank loader checks them at load time and `quizgen bank schema` lists them."""
+
+    def check_slot(self, slot: SlotSpec) -> list[tuple[str | None, str]]:
+        """Rules that tie several keys together, run at load time once every key passed its own check.
+
+        Returns (key, message) pairs, key None for the slot as a whole; [] when the slot is fine. draw()
+        may rely on every rule declared in options or checked here: it raises no bank errors.
+        """
+        return []
 
     @abstractmethod
-    def draw(self, slot: SlotSpec, rng: random.Random) -> Draft:
-        """Draw one problem. Every random choice must come from rng (never the random module)."""
+    def draw(self, slot: SlotSpec, rng: random.Random) -> Draft | None:
+        """Draw one problem for the slot, or decline with None.
+
+        Every random choice must come from rng (never the random module), so the same slot and rng state
+        give the same Draft. None means "this draw came out degenerate, draw again" (no point off the
+        kinks, two terms that cancel, ...): the generator counts it as a "declined" redraw and calls draw
+        again with the same rng, which has moved on. A family that declines every draw of a slot makes
+        that slot fail with "no valid problem after N draws", so decline only what is rare. A slot the
+        family cannot draw at all is a bank error, reported when the bank is loaded, not a None.
+        """

@@ -16,24 +16,29 @@ from typing import ClassVar
 
 import sympy
 
-from quizgen.families._build import mono, poly
-from quizgen.families._common import (
+from quizgen.families.kit import (
+    Ask,
+    Draft,
+    DraftMistake,
+    DraftStep,
+    Family,
     MistakeSpec,
+    SlotSpec,
     choose_wrt,
     coef,
     diff,
     join_names,
+    mono,
     nonzero_int,
     partial_latex,
     partial_text,
     plain,
     point_values,
+    poly,
     slot_variables,
     tex,
     var,
 )
-from quizgen.families.base import Draft, DraftMistake, DraftStep, Family, SlotSpec
-from quizgen.problem import Ask
 
 _MIDDLE_NAMES = ("g", "k", "m")
 _ARG_NAMES = ("u", "v", "s", "r", "q", "p")

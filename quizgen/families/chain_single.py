@@ -17,10 +17,22 @@ from typing import ClassVar
 
 import sympy
 
-from quizgen.errors import BankError
-from quizgen.families._common import MistakeSpec, coef, finish, nonzero_int, plain, tex, tex_ln, var
-from quizgen.families.base import Draft, DraftStep, Family, SlotSpec
-from quizgen.problem import Ask
+from quizgen.families.kit import (
+    Ask,
+    Draft,
+    DraftStep,
+    Family,
+    MistakeSpec,
+    SlotSpec,
+    coef,
+    finish,
+    nonzero_int,
+    plain,
+    tex,
+    tex_ln,
+    var,
+)
+from quizgen.families.options import OptionDeclaration, SubsetOf
 from quizgen.verify import Undefined, compile_expr
 
 OUTERS = ("power", "exp", "ln", "sin", "cos", "sqrt")
@@ -257,24 +269,14 @@ def _build_inner(spec: InnerSpec, x: sympy.Symbol) -> _Inner:
 
 
 def _outers(slot: SlotSpec) -> tuple[str, ...]:
-    """The outer functions this slot may draw: the difficulty's, narrowed by the bank's outer option."""
+    """The outer functions this slot may draw: the difficulty's, narrowed by the bank's outer option; empty
+    when the slot allows only ln and sqrt but no positive coefficient (ChainSingle.check_slot refuses it)."""
     allowed = _OUTERS_BY_DIFFICULTY.get(slot.difficulty, OUTERS)
     chosen = slot.options.get("outer")
     if chosen:
-        unknown = [str(o) for o in chosen if o not in OUTERS]
-        if unknown:
-            raise BankError(
-                f"slots[{slot.number}] (chain_single): outer {', '.join(unknown)} is not one of {', '.join(OUTERS)}; "
-                "fix the slot's outer list"
-            )
         allowed = tuple(o for o in allowed if o in chosen) or tuple(o for o in OUTERS if o in chosen)
     if slot.coefficients[1] < 1:  # ln and sqrt need a positive inner function
         allowed = tuple(o for o in allowed if o not in _DOMAIN_LIMITED)
-        if not allowed:
-            raise BankError(
-                f"slots[{slot.number}] (chain_single): ln and sqrt need positive coefficients for a positive inner "
-                "function; allow positive coefficients or other outer functions"
-            )
     return allowed
 
 
@@ -287,9 +289,19 @@ class ChainSingle(Family):
     default_variables: ClassVar[tuple[str, ...]] = ("x",)
     min_variables: ClassVar[int] = 1
     max_variables: ClassVar[int] = 1
-    options: ClassVar[dict[str, type]] = {"outer": list}
-    """outer: the outer functions to draw from, a subset of power, exp, ln, sin, cos, sqrt (default: all
-    the difficulty allows; difficulty 1 uses power, exp, sin and cos)."""
+    options: ClassVar[dict[str, OptionDeclaration]] = {
+        "outer": SubsetOf(
+            choices=OUTERS,
+            default_text="all the difficulty allows",
+            help="The outer functions to draw from; difficulty 1 uses power, exp, sin and cos.",
+        ),
+    }
+
+    def check_slot(self, slot: SlotSpec) -> list[tuple[str | None, str]]:
+        if _outers(slot):
+            return []
+        return [("outer", "ln and sqrt need positive coefficients for a positive inner function; allow positive "
+                 "coefficients or other outer functions")]
 
     def draw(self, slot: SlotSpec, rng: random.Random) -> Draft | None:
         x = var(slot.variables[0]) if slot.variables else var(self.default_variables[0])

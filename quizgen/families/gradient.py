@@ -16,13 +16,22 @@ from typing import ClassVar
 
 import sympy
 
-from quizgen.families._build import add, mono
-from quizgen.families._common import (
+from quizgen.families.kit import (
+    Ask,
+    Draft,
+    DraftMistake,
+    DraftStep,
+    Family,
     MistakeSpec,
+    SlotSpec,
+    add,
     coef,
+    fast_subs,
     finish,
     join_names,
+    mono,
     nonzero_int,
+    ordered_terms,
     partial_latex,
     partial_text,
     plain,
@@ -30,9 +39,6 @@ from quizgen.families._common import (
     slot_variables,
     tex,
 )
-from quizgen.families._printing import _ordered_args, fast_subs
-from quizgen.families.base import Draft, DraftMistake, DraftStep, Family, SlotSpec
-from quizgen.problem import Ask
 
 _TRANSCENDENTAL = (sympy.exp, sympy.sin, sympy.cos)
 _POINT_TRIES = 20
@@ -146,7 +152,7 @@ def _dedupe(terms: list[_Term]) -> list[_Term]:
 def _in_display_order(terms: list[_Term]) -> list[_Term]:
     """The terms in the order sympy prints their sum, so steps list them as the prompt shows them."""
     total = add([t.expr for t in terms])
-    ordered = (_ordered_args(total) if isinstance(total, sympy.Add) else None) or total.as_ordered_terms()
+    ordered = ordered_terms(total)
     order = {e: i for i, e in enumerate(ordered)}
     return sorted(terms, key=lambda t: order.get(t.expr, len(order)))
 

@@ -12,12 +12,17 @@ from typing import ClassVar
 
 import sympy
 
-from quizgen.families._common import (
+from quizgen.families.kit import (
+    Ask,
+    Draft,
+    DraftStep,
+    Family,
     MistakeSpec,
+    SlotSpec,
     coef,
     d_latex,
-    diff,
     d_text,
+    diff,
     finish,
     gradient_steps,
     held_constant_step,
@@ -29,8 +34,6 @@ from quizgen.families._common import (
     slot_variables,
     tex,
 )
-from quizgen.families.base import Draft, DraftStep, Family, SlotSpec
-from quizgen.problem import Ask
 
 
 def _branches(slot: SlotSpec, rng: random.Random, x: sympy.Symbol, y: sympy.Symbol) -> tuple[sympy.Expr, sympy.Expr]:
@@ -100,7 +103,7 @@ class MaxPartial(Family):
     min_variables: ClassVar[int] = 2
     max_variables: ClassVar[int] = 2
 
-    def draw(self, slot: SlotSpec, rng: random.Random) -> Draft | None:  # type: ignore[override]
+    def draw(self, slot: SlotSpec, rng: random.Random) -> Draft | None:
         variables = slot_variables(slot, self)
         x, y = variables
         u, v = _branches(slot, rng, x, y)

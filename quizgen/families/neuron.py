@@ -18,9 +18,15 @@ from typing import ClassVar
 
 import sympy
 
-from quizgen.errors import BankError
-from quizgen.families._common import (
+from quizgen.families.kit import (
+    Ask,
+    Draft,
+    DraftMistake,
+    DraftStep,
+    Family,
     MistakeSpec,
+    SlotSpec,
+    fast_subs,
     finish,
     gradient_steps,
     indicator,
@@ -32,9 +38,7 @@ from quizgen.families._common import (
     tex,
     var,
 )
-from quizgen.families._printing import fast_subs
-from quizgen.families.base import Draft, DraftMistake, DraftStep, Family, SlotSpec
-from quizgen.problem import Ask
+from quizgen.families.options import Choice, Integer, OptionDeclaration
 
 LOSSES = ("relu", "half_squared", "squared")
 _LOSS_BY_DIFFICULTY = {1: "relu", 2: "half_squared", 3: "squared"}
@@ -108,7 +112,7 @@ class _Neuron:
         return indicator(self.times(self.outer(), self.dz(v)), self.z)
 
 
-def _parse_variables(slot: SlotSpec, names: tuple[str, ...]) -> tuple[list[tuple[str, str]], str | None, str | None]:
+def _parse_variables(names: tuple[str, ...]) -> tuple[list[tuple[str, str]], str | None, str | None]:
     """Pairs (wi, xi) in index order, the bias name and the target name found among the slot's variables."""
     weights: dict[int, str] = {}
     inputs: dict[int, str] = {}
@@ -119,23 +123,44 @@ def _parse_variables(slot: SlotSpec, names: tuple[str, ...]) -> tuple[list[tuple
     pairs = [(weights[i], inputs[i]) for i in sorted(weights) if i in inputs]
     bias = "b" if "b" in names else None
     target = "t" if "t" in names else None
-    if not pairs or bias is None:
-        raise BankError(
-            f"slots[{slot.number}] (neuron): variables {list(names)} must include weights and inputs with matching "
-            "numbers (w1, x1, w2, x2, ...) and the bias b (and t for a squared-error loss); fix the slot's variables"
-        )
     return pairs, bias, target
 
 
-def _choose_neuron(slot: SlotSpec, rng: random.Random, names: tuple[str, ...]) -> _Neuron:
-    pairs, bias, target = _parse_variables(slot, names)
+def _loss(slot: SlotSpec, target: str | None) -> str:
+    """The bank's loss, else the difficulty's; without a target t only the ReLU output can be the loss."""
     loss = slot.options.get("loss") or _LOSS_BY_DIFFICULTY.get(slot.difficulty, "squared")
-    if loss not in LOSSES:
-        raise BankError(f"slots[{slot.number}] (neuron): loss {loss!r} is not one of {', '.join(LOSSES)}")
-    if loss != "relu" and target is None:
-        if slot.options.get("loss"):
-            raise BankError(f"slots[{slot.number}] (neuron): loss {loss} needs the target variable t among the variables")
-        loss = "relu"
+    return "relu" if target is None else str(loss)
+
+
+def _fit(n: int, slot: SlotSpec, pairs: list[tuple[str, str]]) -> int:
+    """The number of inputs, grown so the asked-for weight or input is part of the neuron, within the pairs."""
+    if slot.wrt is not None:
+        n = max(n, next((i + 1 for i, p in enumerate(pairs) if slot.wrt in p), 1))
+    return max(1, min(n, len(pairs)))
+
+
+def _slot_problems(slot: SlotSpec, names: tuple[str, ...]) -> list[tuple[str | None, str]]:
+    """What a neuron slot cannot be, found at load time (Neuron.check_slot), so draw() never fails on it."""
+    pairs, bias, target = _parse_variables(names)
+    if not pairs or bias is None:
+        return [("variables", f"variables {list(names)} must include weights and inputs with matching numbers "
+                 "(w1, x1, w2, x2, ...) and the bias b (and t for a squared-error loss); fix the slot's variables")]
+    chosen = slot.options.get("loss")
+    if chosen and chosen != "relu" and target is None:
+        return [("loss", f"loss {chosen} needs the target variable t among the variables")]
+    loss = _loss(slot, target)
+    # without inputs the drawn size is at most _MAX_SYMBOLIC_INPUTS, so only wrt can grow it beyond
+    n = _fit(int(slot.options.get("inputs") or 0), slot, pairs)
+    if slot.ask != "value" and loss != "relu" and n > _MAX_SYMBOLIC_INPUTS:
+        key = "inputs" if slot.options.get("inputs") else "wrt"
+        return [(key, f"a symbolic {loss} key with {n} inputs is too long for one line; use ask: value, loss: "
+                 f"relu, or at most {_MAX_SYMBOLIC_INPUTS} inputs (wrt among w1, x1, w2, x2)")]
+    return []
+
+
+def _choose_neuron(slot: SlotSpec, rng: random.Random, names: tuple[str, ...]) -> _Neuron:
+    pairs, bias, target = _parse_variables(names)
+    loss = _loss(slot, target)
     if slot.options.get("inputs"):
         n = int(slot.options["inputs"])
     else:
@@ -143,18 +168,11 @@ def _choose_neuron(slot: SlotSpec, rng: random.Random, names: tuple[str, ...]) -
         n = rng.randint(lo, hi)
     if slot.ask != "value" and loss != "relu" and not slot.options.get("inputs"):
         n = min(n, _MAX_SYMBOLIC_INPUTS)
-    if slot.wrt is not None:  # the asked-for weight or input must be part of the neuron
-        n = max(n, next((i + 1 for i, p in enumerate(pairs) if slot.wrt in p), 1))
-    n = max(1, min(n, len(pairs)))
-    if slot.ask != "value" and loss != "relu" and n > _MAX_SYMBOLIC_INPUTS:
-        raise BankError(
-            f"slots[{slot.number}] (neuron): a symbolic {loss} key with {n} inputs is too long for one line; "
-            f"use ask: value, loss: relu, or at most {_MAX_SYMBOLIC_INPUTS} inputs (wrt among w1, x1, w2, x2)"
-        )
+    n = _fit(n, slot, pairs)
     return _Neuron(
         tuple(var(w) for w, _ in pairs[:n]),
         tuple(var(x) for _, x in pairs[:n]),
-        var(bias),
+        var(bias or "b"),
         var(target) if target is not None and loss != "relu" else None,
         loss,
     )
@@ -296,9 +314,22 @@ class Neuron(Family):
     default_variables: ClassVar[tuple[str, ...]] = ("w1", "w2", "w3", "x1", "x2", "x3", "b", "t")
     min_variables: ClassVar[int] = 3
     max_variables: ClassVar[int] = 10
-    options: ClassVar[dict[str, type]] = {"loss": str, "inputs": int}
-    """loss: relu (L = ReLU(z)), half_squared (L = ½(ReLU(z) - t)²) or squared (L = (ReLU(z) - t)²); default
-    by difficulty 1/2/3. inputs: the number of weight/input pairs (default by difficulty: 1-2, 2, 3)."""
+    options: ClassVar[dict[str, OptionDeclaration]] = {
+        "loss": Choice(
+            choices=LOSSES,
+            default_text="relu, half_squared, squared at difficulty 1, 2, 3",
+            help="relu: L = ReLU(z); half_squared: L = ½(ReLU(z) - t)²; squared: L = (ReLU(z) - t)² (needs t).",
+        ),
+        "inputs": Integer(
+            minimum=1,
+            maximum=4,
+            default_text="1-2, 2, 2-3 at difficulty 1, 2, 3",
+            help="The number of weight/input pairs (w1, x1, ...); fewer when the variables hold fewer pairs.",
+        ),
+    }
+
+    def check_slot(self, slot: SlotSpec) -> list[tuple[str | None, str]]:
+        return _slot_problems(slot, tuple(slot.variables or self.default_variables))
 
     def draw(self, slot: SlotSpec, rng: random.Random) -> Draft | None:
         names = slot.variables or self.default_variables

@@ -13,8 +13,13 @@ from typing import ClassVar
 
 import sympy
 
-from quizgen.families._common import (
+from quizgen.families.kit import (
+    Ask,
+    Draft,
+    DraftStep,
+    Family,
     MistakeSpec,
+    SlotSpec,
     choose_wrt,
     coef,
     d_latex,
@@ -29,8 +34,6 @@ from quizgen.families._common import (
     slot_variables,
     tex,
 )
-from quizgen.families.base import Draft, DraftStep, Family, SlotSpec
-from quizgen.problem import Ask
 
 # difficulty -> (number of products, max exponent)
 _LEVELS = {1: (1, 2), 2: (1, 3), 3: (2, 4)}
@@ -153,7 +156,7 @@ class ProductRule(Family):
     min_variables: ClassVar[int] = 2
     max_variables: ClassVar[int] = 4
 
-    def draw(self, slot: SlotSpec, rng: random.Random) -> Draft | None:  # type: ignore[override]
+    def draw(self, slot: SlotSpec, rng: random.Random) -> Draft | None:
         variables = slot_variables(slot, self)
         name = "f"
         if slot.ask == "gradient":

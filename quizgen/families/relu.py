@@ -13,14 +13,18 @@ from typing import ClassVar
 
 import sympy
 
-from quizgen.families._build import poly
-from quizgen.families._common import (
+from quizgen.families.kit import (
+    Ask,
+    Draft,
+    DraftStep,
+    Family,
     MistakeSpec,
+    SlotSpec,
     choose_wrt,
     coef,
     d_latex,
-    diff,
     d_text,
+    diff,
     finish,
     gradient_steps,
     held_constant_step,
@@ -29,11 +33,10 @@ from quizgen.families._common import (
     partial_latex,
     partial_text,
     plain,
+    poly,
     slot_variables,
     tex,
 )
-from quizgen.families.base import Draft, DraftStep, Family, SlotSpec
-from quizgen.problem import Ask
 
 ZERO = sympy.Integer(0)
 _CACHE_LIMIT = 20_000
@@ -134,7 +137,7 @@ class Relu(Family):
     min_variables: ClassVar[int] = 1
     max_variables: ClassVar[int] = 3
 
-    def draw(self, slot: SlotSpec, rng: random.Random) -> Draft | None:  # type: ignore[override]
+    def draw(self, slot: SlotSpec, rng: random.Random) -> Draft | None:
         variables = slot_variables(slot, self)
         if slot.difficulty == 1 or slot.ask != "gradient":
             wrt = choose_wrt(slot, rng, variables)

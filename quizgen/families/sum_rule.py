@@ -14,8 +14,13 @@ from typing import ClassVar
 
 import sympy
 
-from quizgen.families._common import (
+from quizgen.families.kit import (
+    Ask,
+    Draft,
+    DraftStep,
+    Family,
     MistakeSpec,
+    SlotSpec,
     choose_wrt,
     coef,
     d_latex,
@@ -25,14 +30,13 @@ from quizgen.families._common import (
     held_constant_step,
     join_names,
     label,
+    ordered_terms,
     partial_latex,
     partial_text,
     plain,
     slot_variables,
     tex,
 )
-from quizgen.families.base import Draft, DraftStep, Family, SlotSpec
-from quizgen.problem import Ask
 
 _OTHER_FUNCS = (sympy.sin, sympy.cos, sympy.exp)
 
@@ -132,18 +136,8 @@ def _draw_terms(slot: SlotSpec, rng: random.Random, variables: list[sympy.Symbol
 
 def _printed_order(terms: list[_Term], function: sympy.Expr) -> list[_Term]:
     """The terms in the order sympy prints the function, so the steps read like the prompt."""
-    order = {e: i for i, e in enumerate(_ordered_args(function))}
+    order = {e: i for i, e in enumerate(ordered_terms(function))}
     return sorted(terms, key=lambda t: order.get(t.expr, len(order)))
-
-
-def _ordered_args(function: sympy.Expr) -> list[sympy.Expr]:
-    """The function's terms in print order: the fast polynomial order when it applies, else sympy's."""
-    from quizgen.families._printing import _mono_expr, _ordered
-
-    monos = _ordered(function) if isinstance(function, sympy.Add) else None
-    if monos is not None:
-        return [_mono_expr(c, p) for c, p in monos]
-    return list(function.as_ordered_terms())
 
 
 def _steps(name: str, terms: list[_Term], variables: list[sympy.Symbol], wrt: sympy.Symbol) -> list[DraftStep]:
@@ -196,7 +190,7 @@ class SumRule(Family):
     min_variables: ClassVar[int] = 2
     max_variables: ClassVar[int] = 4
 
-    def draw(self, slot: SlotSpec, rng: random.Random) -> Draft | None:  # type: ignore[override]
+    def draw(self, slot: SlotSpec, rng: random.Random) -> Draft | None:
         variables = slot_variables(slot, self)
         name = "f"
         if slot.ask == "gradient":

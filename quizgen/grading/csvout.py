@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 
 
-from quizgen.grading.model import GradedAnswer, GradeRun, Issue, StudentResult, checked_outcome
+from quizgen.grading.model import GradedAnswer, GradeRun, Issue, StudentResult, checked_outcome, fmt_number
 from quizgen.notation import key_text
 from quizgen.problem import Sheet
 
@@ -28,12 +28,6 @@ def safe_cell(value: str) -> str:
     if value.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
-
-
-def fmt_number(value: float) -> str:
-    """Points and percentages with at most two decimals and no trailing zeros: 3, 1.5, 66.67."""
-    text = f"{round(value, 2):.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
 
 
 def _csv(rows: Sequence[Sequence[str]], *, bom: bool) -> str:

@@ -6,9 +6,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from quizgen.grading.csvout import fmt_number
 from quizgen.grading.htmlpage import math, page
-from quizgen.grading.model import VERDICT_LABEL, GradedAnswer, StudentResult, checked_outcome, display_outcome
+from quizgen.grading.model import (
+    VERDICT_LABEL,
+    GradedAnswer,
+    StudentResult,
+    checked_outcome,
+    display_outcome,
+    fmt_number,
+)
 from quizgen.manifest import BankInfo
 from quizgen.notation import key_text
 

@@ -36,6 +36,12 @@ and go to the review queue. absent: the student sent no answer at all."""
 REVIEW_OUTCOMES = ("invalid", "unsure")
 
 
+
+def fmt_number(value: float) -> str:
+    """Points and percentages with at most two decimals and no trailing zeros: 3, 1.5, 66.67."""
+    text = f"{round(value, 2):.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
 @dataclass(frozen=True)
 class Source:
     """Where an answer came from: the file and its 1-based line (record number for a JSON array)."""
@@ -65,7 +71,7 @@ class StudentKey:
 
 @dataclass(frozen=True)
 class VariantRef:
-    """The exported LMS variant an answer belongs to (quizgen.export.ids: qg.<bank>.<seed>.s<slot>.v<n>).
+    """The exported LMS variant an answer belongs to (quizgen.variantids: qg.<bank>.<seed>.s<slot>.v<n>).
 
     With note set, the variant is not known yet: it is the variant of problem slot whose STACK question
     note is note (variant is then 0 and text is the column label); quizgen.grading.variants finds it.
@@ -143,8 +149,6 @@ class Override:
 
     def describe(self) -> str:
         """As shown in responses.csv and on the feedback page: "correct (note)" or "1.5 points (note)"."""
-        from quizgen.grading.csvout import fmt_number
-
         what = self.verdict if self.verdict is not None else f"{fmt_number(self.points or 0.0)} points"
         return f"{what} ({self.note})" if self.note else what
 

@@ -16,9 +16,8 @@ from pathlib import Path
 
 from quizgen.csvread import CsvProblem, csv_records, sniff_delimiter
 from quizgen.errors import AnswerFileError
-from quizgen.grading.csvout import fmt_number
 from quizgen.grading.labels import parse_label
-from quizgen.grading.model import Override, Source, StudentResult
+from quizgen.grading.model import Override, Source, StudentResult, fmt_number
 from quizgen.grading.readers import PROBLEM_COLUMNS, STUDENT_COLUMNS, decode, norm_header
 from quizgen.manifest import Manifest
 from quizgen.problem import Problem

@@ -1,19 +1,159 @@
-"""`grade --pdf`: one PDF feedback sheet per student, typeset by quizgen.render (one pdflatex run, split)."""
+"""`quizgen grade --pdf`: one feedback PDF per student through the same templates as the worksheets.
+
+Grading owns the feedback sheet (its model is the GradeRun); quizgen.render typesets it. All students are
+typeset in one pdflatex run (feedback.tex.j2) and the result is split, as for --split; the file names are
+the ones grading uses for the HTML feedback pages.
+"""
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from quizgen.errors import LatexError
-from quizgen.grading.model import GradeRun
+from quizgen.fileio import atomic_write_bytes
+from quizgen.grading.model import VERDICT_LABEL, GradedAnswer, GradeRun, display_outcome
+from quizgen.render.compile import CompileError, compile_tex
+from quizgen.render.context import (
+    ProblemContext,
+    StudentContext,
+    document_context,
+    problem_context,
+    student_context,
+    uses_cjk,
+)
+from quizgen.render.documents import compile_timeout
+from quizgen.render.environment import Tex, build_environment, render_template
+from quizgen.render.split import split_pdf
+from quizgen.typeset.latexmath import (
+    INLINE_MAX_CHARS,
+    check_latex,
+    display_math,
+    indicator_notation,
+    visible_width,
+)
+
+
+@dataclass(frozen=True)
+class FeedbackAnswer:
+    problem: ProblemContext
+    typed: str
+    verdict: str  # correct | partial | incorrect | invalid | blank | missing
+    verdict_label: str
+    interpreted: Tex  # math of the answer as understood, "" when unreadable
+    interpreted_inline: bool  # short enough to set in the line rather than displayed
+    interpreted_text: str
+    feedback: str
+    score: float
+    points: float
+
+
+@dataclass(frozen=True)
+class FeedbackStudent:
+    student: StudentContext
+    total: float
+    max_points: float
+    percent: float
+    answers: list[FeedbackAnswer]
+
+
+def _interpreted(answer: GradedAnswer) -> Tex:
+    """The answer as understood in LaTeX; unusual LaTeX falls back to the plain text (never fails a batch)."""
+    if not answer.interpreted_latex.strip():
+        return Tex("")
+    try:
+        check_latex(answer.interpreted_latex, "interpreted answer")
+    except LatexError:
+        return Tex("")
+    return Tex(display_math(indicator_notation(answer.interpreted_latex)))
+
+
+def feedback_students(run: GradeRun) -> list[FeedbackStudent]:
+    """The template context for every student in the run, in roster order."""
+    out = []
+    for index, result in enumerate(run.results, 1):
+        student = student_context(result.sheet, index)
+        numbers = {p.slot: p.number for p in student.problems}
+        answers = []
+        for a in result.answers:
+            shown = display_outcome(a)
+            answers.append(
+                FeedbackAnswer(
+                    # The problem the answer was graded against: for LMS responses that is the variant the
+                    # student saw, which may differ from their own sheet's problem in that slot.
+                    problem=problem_context(result.sheet, a.problem, numbers.get(a.slot, a.slot)),
+                    typed=a.typed,
+                    verdict=shown,
+                    verdict_label=VERDICT_LABEL.get(shown, shown),
+                    interpreted=_interpreted(a),
+                    interpreted_inline=visible_width(a.interpreted_latex) <= INLINE_MAX_CHARS,
+                    interpreted_text=a.interpreted,
+                    feedback=(f"Teacher's review: {a.override.describe()}. " if a.override else "")
+                    + (a.feedback if a.outcome != "correct" else "")
+                    + (" The checker could not grade this answer; your teacher reviews it." if a.pending else ""),
+                    score=a.score,
+                    points=a.points,
+                )
+            )
+        out.append(
+            FeedbackStudent(
+                student, total=result.total, max_points=result.max_points, percent=result.percent, answers=answers
+            )
+        )
+    return out
+
+
+def render_feedback_source(run: GradeRun, template_dir: Path | None = None) -> str:
+    env = build_environment(template_dir)
+    students = feedback_students(run)
+    more = [text for s in run.results for a in s.answers for text in (a.typed, a.feedback)]
+    doc = document_context(run.manifest, "feedback", cjk=uses_cjk(run.manifest, more), double_sided=False)
+    return render_template(env, "feedback.tex.j2", {"doc": doc, "students": students})
+
+
+def render_feedback_pdf(
+    run: GradeRun, folder: Path, stems: dict[str, str], *, template_dir: Path | None = None
+) -> list[Path]:
+    """Write folder/<stems[student_id]>.pdf for every student of run (one compile, then split).
+
+    Raises:
+        LatexError: pdflatex is missing or the document fails to compile (the message names the student
+            and problem, and where the log was kept).
+    """
+    if not run.results:
+        return []
+    tex = render_feedback_source(run, template_dir)
+
+    def describe(student: int, problem: int | None) -> str:
+        sheet = run.results[student - 1].sheet if 1 <= student <= len(run.results) else None
+        text = f"student {sheet.student_id!r}" if sheet else f"student #{student}"
+        return text + (f", problem {problem}" if problem else "")
+
+    try:
+        result = compile_tex(tex, "feedback", timeout=compile_timeout(len(run.results)), describe=describe)
+    except CompileError as exc:
+        # grade writes its outputs through a staging folder that is dropped on failure, so the log is
+        # kept in the system's temporary folder instead.
+        fd, log_path = tempfile.mkstemp(prefix="quizgen-feedback-", suffix=".log")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(exc.log)
+        raise LatexError(f"{exc.message}; full log in {log_path}") from None
+    ranges = [result.marks.get(i, (0, 0)) for i in range(1, len(run.results) + 1)]
+    if any(first < 1 for first, _ in ranges):
+        raise LatexError("feedback.pdf: cannot split per student (the template does not call \\qgmark)")
+    written = []
+    for r, data in zip(run.results, split_pdf(result.pdf, ranges)):
+        path = Path(folder) / f"{stems[r.sheet.student_id]}.pdf"
+        atomic_write_bytes(path, data)
+        written.append(path)
+    return written
 
 
 def pdf_writer() -> Callable[[GradeRun, Path, dict[str, str]], None]:
     """The function write_outputs calls to add feedback/<stem>.pdf for every student."""
-    from quizgen.render import render_feedback_pdf
-
     def write(run: GradeRun, folder: Path, stems: dict[str, str]) -> None:
         try:
             render_feedback_pdf(run, folder, stems)
@@ -31,4 +171,4 @@ def pdf_writer() -> Callable[[GradeRun, Path, dict[str, str]], None]:
     return write
 
 
-__all__ = ["pdf_writer"]
+__all__ = ["feedback_students", "pdf_writer", "render_feedback_pdf", "render_feedback_source"]

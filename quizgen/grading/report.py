@@ -11,9 +11,8 @@ from collections import Counter
 from html import escape
 
 from quizgen.grading import plots
-from quizgen.grading.csvout import fmt_number
 from quizgen.grading.htmlpage import math, page
-from quizgen.grading.model import GradedAnswer, GradeRun, checked_outcome, display_outcome
+from quizgen.grading.model import GradeRun, GradedAnswer, checked_outcome, display_outcome, fmt_number
 from quizgen.grading.stats import ClassStats, class_stats
 from quizgen.notation import key_text
 

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
-from quizgen.grading.csvout import fmt_number
-from quizgen.grading.model import GradeRun
+from quizgen.grading.model import GradeRun, fmt_number
 from quizgen.grading.stats import ClassStats, class_stats
 
 ISSUE_WORDS = {

@@ -1,6 +1,6 @@
 """LMS variants: find which exported variant a student saw, and rebuild that Problem to grade against.
 
-quizgen export writes each variant's id ("qg.<bank>.<seed>.s<slot>.v<variant>", see quizgen.export.ids)
+quizgen export writes each variant's id ("qg.<bank>.<seed>.s<slot>.v<variant>", see quizgen.variantids)
 into the question text as a "Ref:" line, which Moodle's responses report and Canvas's student analysis
 keep, and into each STACK question's note, which is what Moodle's report shows for STACK questions. The
 variant is the v-th problem of generate_variants(bank, slot, ..., seed), so it is rebuilt from the
@@ -21,12 +21,14 @@ from pathlib import Path
 
 from quizgen.bank import Bank
 from quizgen.errors import QuizgenError
+from quizgen.export.stack_xml import note_body
+from quizgen.generate import effective_seed, generate_variants
 from quizgen.grading.bank_source import BankSource, resolve
 from quizgen.grading.model import VariantRef
 from quizgen.manifest import Manifest
 from quizgen.problem import Problem
+from quizgen.variantids import VariantId, bank_slug, find_idnumber, parse_idnumber
 
-_REF = re.compile(r"\bqg\.[A-Za-z0-9_-]+\.(?:-?\d+|bank)\.s\d+\.v\d+(?:\.stack)?\b")
 _TAG = re.compile(r"<[^>]*>")
 
 NOTE_SEARCH = 100
@@ -35,15 +37,11 @@ NOTE_SEARCH = 100
 
 def find_ref(text: str) -> VariantRef | None:
     """The quizgen variant id inside a question text or column header, if any."""
-    m = _REF.search(text)
-    if not m:
+    found = find_idnumber(text)
+    vid = None if found is None else parse_idnumber(found)
+    if found is None or vid is None:
         return None
-    from quizgen.export.ids import parse_idnumber
-
-    vid = parse_idnumber(m.group(0))
-    if vid is None:
-        return None
-    return VariantRef(m.group(0), vid.slot, vid.variant, vid.seed)
+    return VariantRef(found, vid.slot, vid.variant, vid.seed)
 
 
 def note_ref(label: str, slot: int, note: str) -> VariantRef:
@@ -84,13 +82,11 @@ class VariantBuilder:
         bank = self._load_bank()
         if isinstance(bank, str):
             return bank
-        from quizgen.generate import generate_variants
-
         key = (slot, seed)
         have = self._cache.get(key, [])
         if len(have) < count:
             try:
-                have = generate_variants(bank, slot, max(count, 20), seed=seed)  # type: ignore[arg-type]
+                have = generate_variants(bank, slot, max(count, 20), seed=seed)
             except QuizgenError as exc:
                 return f"cannot rebuild the variants of problem {slot} ({exc.message.splitlines()[0]})"
             self._cache[key] = have
@@ -124,8 +120,6 @@ class VariantBuilder:
 
     def _notes_of(self, slot: int, seed: int) -> dict[str, list[int]] | str:
         """note text -> the variant numbers (1-based) with that note, for the first NOTE_SEARCH variants."""
-        from quizgen.export.stack_xml import note_body
-
         if (slot, seed) not in self._notes:
             have = self._variants(slot, seed, NOTE_SEARCH)
             if isinstance(have, str):
@@ -143,10 +137,7 @@ class VariantBuilder:
         bank = self._load_bank()
         if bank is None:
             return self._error or "cannot rebuild LMS variants"
-        from quizgen.export.ids import VariantId, bank_slug
-        from quizgen.generate import effective_seed
-
-        seeds = list(dict.fromkeys([self.manifest.seed, effective_seed(bank, None)]))  # type: ignore[arg-type]
+        seeds = list(dict.fromkeys([self.manifest.seed, effective_seed(bank, None)]))
         for seed in seeds:
             notes = self._notes_of(slot, seed)
             if isinstance(notes, str):

@@ -6,9 +6,10 @@ parse_key, Limits, DEFAULT_LIMITS.
 
 from __future__ import annotations
 
-from quizgen.mathparse.api import KEY_LIMITS, Parsed, parse_answer, parse_key, symbol
+from quizgen.mathparse.api import KEY_LIMITS, Parsed, parse_answer, parse_key
 from quizgen.mathparse.errors import AnswerSyntaxError
 from quizgen.mathparse.limits import DEFAULT_LIMITS, Limits
+from quizgen.mathparse.names import symbol
 
 __all__ = ["DEFAULT_LIMITS", "KEY_LIMITS", "AnswerSyntaxError", "Limits", "Parsed", "parse_answer", "parse_key",
            "symbol"]

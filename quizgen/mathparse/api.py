@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Final
 
 import sympy
@@ -43,12 +42,6 @@ class Parsed:
     value: sympy.Expr | tuple[sympy.Expr, ...]
     text: str
     latex: str
-
-
-@lru_cache(maxsize=1024)
-def symbol(name: str) -> sympy.Symbol:
-    """The one way to make a problem variable: a real sympy Symbol (all of quizgen agrees on real=True)."""
-    return sympy.Symbol(name, real=True)
 
 
 def parse_answer(text: str, variables: Sequence[str], *, latex: bool | None = None,

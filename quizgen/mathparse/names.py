@@ -224,6 +224,12 @@ def _underscored(name: str) -> str:
     return f"{m.group(1)}_{m.group(2)}" if m else ""
 
 
+@lru_cache(maxsize=1024)
+def symbol(name: str) -> sympy.Symbol:
+    """The one way to make a problem variable: a real sympy Symbol (all of quizgen agrees on real=True)."""
+    return sympy.Symbol(name, real=True)
+
+
 def variable_latex(name: str) -> str:
     """LaTeX of a variable name: x, w_{1} for w1 or w_1, \\alpha for alpha, \\mathit{} for longer words."""
     base, sep, sub = name.partition("_")

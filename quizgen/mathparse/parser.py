@@ -27,7 +27,7 @@ import sympy
 from quizgen.mathparse.lexer import OPENING_BAR, Token
 from quizgen.mathparse.limits import Limits
 from quizgen.mathparse.messages import Fail
-from quizgen.mathparse.names import FuncSpec, variable_latex
+from quizgen.mathparse.names import FuncSpec, symbol, variable_latex
 from quizgen.mathparse.values import SafeValues, ask
 
 P_IF, P_OR, P_AND, P_REL, P_ADD, P_MUL, P_NEG, P_POW, P_ATOM = range(9)
@@ -539,8 +539,6 @@ class Parser(SafeValues):
             if what == "const":
                 latex = r"\pi" if payload is sympy.pi else "e"
                 return E(payload, t.text, latex, P_ATOM, t.start)
-            from quizgen.mathparse.api import symbol
-
             return E(symbol(str(payload)), t.text, variable_latex(str(payload)), P_ATOM, t.start)
         if kind == "kw":
             if t.text in ("True", "False"):

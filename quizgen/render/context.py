@@ -1,7 +1,7 @@
 """What the LaTeX templates receive: the manifest turned into plain values, math laid out, text left raw.
 
 Text fields (names, ids, titles) stay raw strings: the Environment escapes every \\VAR that is not Tex.
-Math fields are Tex, checked and laid out by quizgen.render.latexmath. The shapes are documented in the
+Math fields are Tex, checked and laid out by quizgen.typeset.latexmath. The shapes are documented in the
 README (template variables) and are a contract for teachers' --template folders: add, do not rename.
 """
 
@@ -18,8 +18,8 @@ from quizgen.manifest import Manifest
 from quizgen.mathparse import symbol
 from quizgen.problem import Problem, Sheet
 from quizgen.render.environment import Tex
-from quizgen.render.escape import needs_cjk, print_name, tex_escape, tex_paragraphs
-from quizgen.render.latexmath import (
+from quizgen.typeset.escape import needs_cjk, print_name, tex_escape, tex_paragraphs
+from quizgen.typeset.latexmath import (
     INLINE_MAX_CHARS,
     MATH_LINE_CHARS,
     check_latex,

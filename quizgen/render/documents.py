@@ -18,12 +18,18 @@ import click
 
 from quizgen import formfields
 from quizgen.errors import LatexError
-from quizgen.fileio import atomic_write_bytes, atomic_write_text
+from quizgen.fileio import atomic_write_bytes, atomic_write_text, file_stems
 from quizgen.manifest import Manifest
-from quizgen.render.compile import CompileError, CompileResult, compile_tex, find_pdflatex
+from quizgen.render.compile import (
+    CompileError,
+    CompileResult,
+    compile_tex,
+    find_pdflatex,
+)
 from quizgen.render.context import document_context, student_context, uses_cjk
 from quizgen.render.environment import build_environment, render_template
 from quizgen.render.split import split_pdf
+from quizgen.typeset.escape import name_needs_fallback
 
 DOCUMENTS = (("worksheets", "worksheet.tex.j2"), ("key", "key.tex.j2"))
 """(output name, template) for each document generate writes."""
@@ -178,8 +184,6 @@ def _warn_missing_glyphs(results: dict[str, CompileResult], *, quiet: bool) -> N
 
 def _warn_name_fallbacks(manifest: Manifest, *, quiet: bool) -> None:
     """Say which names print shortened or without some accents (escape.print_name and MAX_MARKS)."""
-    from quizgen.render.escape import name_needs_fallback
-
     ids = [sheet.student_id for sheet in manifest.students if name_needs_fallback(sheet.name)]
     if ids and not quiet:
         shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
@@ -220,8 +224,6 @@ def _check_fields(manifest: Manifest, pdf: bytes) -> None:
 
 def _write_split(manifest: Manifest, results: dict[str, CompileResult], out: Path) -> list[Path]:
     # The same file names as grading's feedback pages, so students/<stem>.pdf and feedback/<stem>.html match.
-    from quizgen.fileio import file_stems
-
     folders = {"worksheets": "students", "key": "keys"}
     names = file_stems([sheet.student_id for sheet in manifest.students])
     stems = [names[sheet.student_id] for sheet in manifest.students]

@@ -1,12 +1,15 @@
-"""`quizgen bank check|list|preview` through click's CliRunner."""
+"""`quizgen bank check|list|preview|schema` through click's CliRunner."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
 
+from quizgen.bank_schema import BANK_OPTIONS, SLOT_OPTIONS, family_options, schema_markdown, schema_text
 from quizgen.cli import cli
+from quizgen.families.registry import family_names, get_family
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -16,7 +19,8 @@ def _run(*args: str):
 
 
 def test_help():
-    for args in (["bank", "--help"], ["bank", "check", "--help"], ["bank", "list", "--help"], ["bank", "preview", "--help"]):
+    for args in (["bank", "--help"], ["bank", "check", "--help"], ["bank", "list", "--help"], ["bank", "preview", "--help"],
+                 ["bank", "schema", "--help"]):
         assert _run(*args).exit_code == 0
 
 
@@ -85,3 +89,24 @@ def test_preview_prints_problems_answers_and_steps():
 def test_preview_of_invalid_bank_is_an_error(tmp_path):
     result = _run("bank", "preview", str(tmp_path / "none.yaml"))
     assert result.exit_code == 1 and result.output.startswith("Error: ")
+
+
+def test_bank_schema_prints_every_key_of_every_family():
+    result = _run("bank", "schema")
+    assert result.exit_code == 0
+    assert result.output == schema_text()
+    lines = result.output.splitlines()
+    for key in [*BANK_OPTIONS, *SLOT_OPTIONS]:
+        assert any(line.startswith(f"  {key} ") for line in lines), key
+    for name in family_names():
+        block = result.output.split(f"\n{name}  [", 1)[1].split("\n\n", 1)[0]
+        fam = get_family(name)
+        assert f"asks: {', '.join(fam.asks)}" in block
+        for key, option in family_options(fam).items():
+            assert re.search(rf"^  {key} +{re.escape(option.kind())}", block, re.MULTILINE) and option.help in block
+    assert "  loss    one of relu, half_squared, squared" in result.output
+
+
+def test_bank_schema_markdown_is_the_docs_page():
+    result = _run("bank", "schema", "--markdown")
+    assert result.output == schema_markdown()

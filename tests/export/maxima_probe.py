@@ -1,7 +1,7 @@
 """Ask a real Maxima how it reads names and expressions (the tests that use it skip when Maxima is missing).
 
 `python tests/export/maxima_probe.py` prints every Maxima symbol that is a valid bank variable name with
-its kind, the data of quizgen/export/maxima_names.py.
+its kind, the data of quizgen/maxima_names.py.
 """
 
 from __future__ import annotations

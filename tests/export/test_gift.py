@@ -7,9 +7,9 @@ from exporttools import gift_unescape, parse_gift, sample_problems
 
 from quizgen.export import numeric
 from quizgen.export.gift import gift_escape, gift_text
-from quizgen.export.ids import parse_idnumber
 from quizgen.export.moodle_xml import category_path
 from quizgen.export.text import mathjax
+from quizgen.variantids import parse_idnumber
 
 
 @pytest.fixture(scope="module")

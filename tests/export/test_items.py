@@ -3,9 +3,9 @@ from __future__ import annotations
 from exporttools import make_problem, sample_problems
 
 from quizgen.export import numeric
-from quizgen.export.ids import VariantId
-from quizgen.export.items import build_item, build_quiz
+from quizgen.export.items import build_item, build_quiz, question_name
 from quizgen.problem import Mistake
+from quizgen.variantids import VariantId
 
 
 def _item(problem, variant: int = 1):  # noqa: ANN001, ANN202
@@ -87,3 +87,8 @@ def test_gradient_value_has_one_number_per_component() -> None:
 def test_build_quiz_skips_empty_slots() -> None:
     quiz = build_quiz(title="t", bank_id="b", seed=1, problems={2: [], 1: sample_problems()[1]})
     assert [g.number for g in quiz.groups] == [1]
+
+
+def test_question_name_pads_variant_to_count() -> None:
+    assert question_name(3, "chain_single", 7, 20) == "Slot 3 (chain_single) variant 07"
+    assert question_name(3, "chain_single", 7, 150) == "Slot 3 (chain_single) variant 007"

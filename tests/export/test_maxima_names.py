@@ -17,7 +17,7 @@ from maxima_probe import VARIABLE_RE, all_symbols, evaluate, maxima, name_kinds
 
 from quizgen.bank import validate_bank
 from quizgen.export import export_bank
-from quizgen.export import maxima_names as names
+from quizgen import maxima_names as names
 
 BANKS = Path(__file__).resolve().parents[2] / "banks"
 needs_maxima = pytest.mark.skipif(maxima() is None, reason="Maxima is not installed")

@@ -9,9 +9,9 @@ from exporttools import sample_problems
 from lxml import etree
 
 from quizgen.export import numeric
-from quizgen.export.ids import parse_idnumber
 from quizgen.export.moodle_xml import category_path, cloze_escape, moodle_xml
 from quizgen.export.text import mathjax
+from quizgen.variantids import parse_idnumber
 
 HEADERS = ["name", "questiontext", "generalfeedback", "penalty", "hidden", "idnumber"]
 

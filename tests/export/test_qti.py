@@ -10,9 +10,9 @@ from exporttools import load_schema, sample_problems
 from lxml import etree
 
 from quizgen.export import numeric
-from quizgen.export.ids import parse_idnumber
 from quizgen.export.qti import QTI_NS, assessment_ident, qti_zip
 from quizgen.export.text import lms_latex
+from quizgen.variantids import parse_idnumber
 
 NS = {"q": QTI_NS}
 

@@ -12,7 +12,7 @@ from lxml import etree
 
 from quizgen.errors import QuizgenError
 from quizgen.export import export_bank
-from quizgen.export.ids import parse_idnumber
+from quizgen.variantids import parse_idnumber
 
 BANKS = Path(__file__).resolve().parents[2] / "banks"
 

@@ -6,9 +6,9 @@ import pytest
 from exporttools import sample_problems, stack_key_matches, stack_variables
 from lxml import etree
 
-from quizgen.export.ids import parse_idnumber
 from quizgen.export.moodle_xml import category_path
 from quizgen.export.stack_xml import CORE_CATEGORY, STACK_CATEGORY, stack_xml
+from quizgen.variantids import parse_idnumber
 
 REQUIRED = [
     "name", "questiontext", "generalfeedback", "defaultgrade", "penalty", "hidden", "idnumber", "stackversion",
@@ -123,9 +123,9 @@ def test_unprintable_key_is_a_clear_export_error() -> None:
     from exporttools import make_problem
 
     from quizgen.errors import ExportError
-    from quizgen.export.ids import VariantId
     from quizgen.export.items import build_item
     from quizgen.export.stack_xml import stack_question_xml
+    from quizgen.variantids import VariantId
 
     problem = make_problem(function="Max(x, y)", answer="Piecewise((1, x > 0), (2, y > 0), (0, True))")
     item = build_item(problem, VariantId("demo", 1, 1, 1), 1)

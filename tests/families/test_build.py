@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizgen.families._build import add, mono, poly
-from quizgen.families._printing import fast_str
+from quizgen.typeset.printing import fast_str
 
 SYMBOLS = [sympy.Symbol(n, real=True) for n in ("x", "y", "z", "w1", "w2", "b", "t", "x_1", "u")]
 

@@ -9,9 +9,9 @@ import random
 import pytest
 import sympy
 
-from quizgen.errors import BankError
 from quizgen.families.base import SlotSpec
 from quizgen.families.chain_single import OUTERS, ChainSingle, _Outer
+from quizgen.families.options import SlotContext, ValidationError
 from tests.families.drawtools import assert_steps_well_formed
 
 SEEDS = range(40)
@@ -183,14 +183,16 @@ def test_other_variable_name_is_used():
     assert "g(t)" in draft.steps[0].text
 
 
-def test_unknown_outer_is_a_bank_error():
-    with pytest.raises(BankError, match="tanh"):
-        ChainSingle().draw(_slot(2, options={"outer": ["tanh"]}), random.Random(0))
+def test_unknown_outer_is_refused_by_the_declared_option():
+    with pytest.raises(ValidationError, match="tanh is not one of power, exp, ln, sin, cos, sqrt"):
+        ChainSingle.options["outer"].validate(["sin", "tanh"], SlotContext())
 
 
-def test_ln_without_positive_coefficients_is_a_bank_error():
-    with pytest.raises(BankError, match="positive"):
-        ChainSingle().draw(_slot(2, coefficients=(-5, -1), options={"outer": ["ln", "sqrt"]}), random.Random(0))
+def test_ln_without_positive_coefficients_is_refused_at_load_time():
+    [(key, message)] = ChainSingle().check_slot(
+        _slot(2, coefficients=(-5, -1), options={"outer": ["ln", "sqrt"]}))
+    assert key == "outer" and "positive" in message
+    assert ChainSingle().check_slot(_slot(2, coefficients=(-5, -1), options={"outer": ["ln", "sin"]})) == []
 
 
 def test_negative_coefficients_still_draw():

@@ -9,7 +9,6 @@ import re
 import pytest
 import sympy
 
-from quizgen.errors import BankError
 from quizgen.families.base import SlotSpec
 from quizgen.families.neuron import Neuron
 from tests.families.drawtools import assert_steps_well_formed
@@ -127,10 +126,17 @@ def test_loss_and_inputs_options_override_difficulty():
     assert [v.name for v in relu.wrt] == ["w1", "w2", "w3", "b"]
 
 
-def test_symbolic_squared_error_with_three_inputs_is_a_bank_error():
-    """Its key does not fit on a line; the message says what to change."""
-    with pytest.raises(BankError, match="ask: value"):
-        Neuron().draw(_slot(3, options={"inputs": 3}), random.Random(0))
+def test_symbolic_squared_error_with_three_inputs_is_refused_at_load_time():
+    """Its key does not fit on a line; the message, on the inputs key, says what to change."""
+    [(key, message)] = Neuron().check_slot(_slot(3, options={"inputs": 3}))
+    assert key == "inputs" and "ask: value" in message
+
+
+def test_wrt_that_grows_a_symbolic_neuron_too_far_is_refused_on_wrt():
+    [(key, message)] = Neuron().check_slot(_slot(3, wrt="x3"))
+    assert key == "wrt" and "with 3 inputs is too long" in message
+    assert Neuron().check_slot(_slot(3, "value", wrt="x3")) == []
+    assert Neuron().check_slot(_slot(3, wrt="x3", options={"loss": "relu"})) == []
 
 
 def test_wrt_beyond_default_size_grows_the_neuron():
@@ -144,14 +150,31 @@ def test_difficulty_grows_the_neuron():
     assert sizes[1] < sizes[2] < sizes[3]
 
 
-def test_variables_without_weights_are_a_bank_error():
-    with pytest.raises(BankError, match="w1, x1"):
-        Neuron().draw(_slot(1, variables=("x", "y")), random.Random(0))
+def test_variables_without_weights_are_refused_at_load_time():
+    [(key, message)] = Neuron().check_slot(_slot(1, variables=("x", "y")))
+    assert key == "variables" and "w1, x1" in message
 
 
-def test_squared_loss_without_target_is_a_bank_error():
-    with pytest.raises(BankError, match="target"):
-        Neuron().draw(_slot(1, variables=("w1", "x1", "b"), options={"loss": "squared"}), random.Random(0))
+def test_squared_loss_without_target_is_refused_at_load_time():
+    [(key, message)] = Neuron().check_slot(_slot(1, variables=("w1", "x1", "b"), options={"loss": "squared"}))
+    assert key == "loss" and "target variable t" in message
+
+
+def test_loss_by_difficulty_without_target_falls_back_to_relu():
+    """Only a loss the bank names needs t; the difficulty's default quietly uses the ReLU output instead."""
+    slot = _slot(3, variables=("w1", "x1", "b"))
+    assert Neuron().check_slot(slot) == []
+    assert "L = a" in _draw(slot, 0).prompt_text
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+@pytest.mark.parametrize("ask", ASKS)
+def test_every_checked_slot_draws(difficulty, ask):
+    """draw() raises no bank error: what check_slot accepts always draws."""
+    for options in ({}, {"loss": "relu", "inputs": 4}, {"loss": "half_squared", "inputs": 2}):
+        slot = _slot(difficulty, ask, options=options)
+        if not Neuron().check_slot(slot):
+            _draw(slot, 1)
 
 
 @pytest.mark.parametrize("ask", ["partial", "gradient", "value"])

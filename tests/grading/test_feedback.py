@@ -30,7 +30,7 @@ def test_feedback_page_escapes_everything_and_shows_plain_text() -> None:
 def test_feedback_shows_the_override_the_review_and_absence(tmp_path) -> None:
     from quizgen.grading.model import GradeRun
     from quizgen.grading.overrides import apply_overrides, read_overrides
-    from quizgen.render.feedback import feedback_students
+    from quizgen.grading.pdf import feedback_students
 
     m = make_manifest()
     answers = [RawAnswer(Source("a.csv", 2), StudentKey((("student_id", "s1"),)), 1, None, "2cos(2x", "q1"),

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from quizgen import manifest as manifest_mod
 from quizgen.bank import load_bank
-from quizgen.export.ids import VariantId
 from quizgen.generate import generate, generate_variants
 from quizgen.grading.collect import collect
 from quizgen.grading.readers import read_answers
 from quizgen.grading.variants import VariantBuilder, find_ref
 from quizgen.roster import Student
+from quizgen.variantids import VariantId
 
 BANK = """\
 title: "Variants"

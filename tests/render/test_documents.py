@@ -11,10 +11,10 @@ import pytest
 from pypdf import PdfReader
 
 from quizgen.errors import LatexError
-from quizgen.formfields import encode_id
 from quizgen.fileio import file_stems
+from quizgen.formfields import encode_id
 from quizgen.render import write_documents
-from quizgen.render.escape import cjk_font_for
+from quizgen.typeset.escape import cjk_font_for
 
 from .conftest import HOSTILE_NAMES, gradient_problem, long_problem, make_manifest, scalar_problem
 

@@ -1,20 +1,20 @@
-"""Fast printing of polynomial expressions, identical to sympy's str() and latex().
+"""Expression printing: sstr/plain/tex/tex_ln, identical to sympy's str() and latex() but fast (cached).
 
 sympy's printers sort an Add's terms through as_ordered_terms on every call, which dominates generation
 time. Most expressions quizgen prints are polynomials with integer coefficients (functions, keys, step
 terms), so this module prints those directly, reproducing sympy's term order (lex on the sorted
 variables, the "2 - 3*x" special case) and spacing. Anything else goes to sympy's own printer (with the same
-fast ordering for polynomial sums nested inside), so the output is always exactly sympy's; tests/families/test_printing.py compares the two on many expressions.
+fast ordering for polynomial sums nested inside), so the output is always exactly sympy's; tests/typeset/test_printing.py compares the two on many expressions.
 """
 
 from __future__ import annotations
-
-from fractions import Fraction
 
 import sympy
 from sympy import Add, Integer, Mul, Pow, Symbol
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
+
+from quizgen.notation import student_notation
 
 Monomial = tuple[int, tuple[tuple[Symbol, int], ...]]
 
@@ -93,7 +93,7 @@ def _mono_latex(m: Monomial) -> str:
     return f"{coeff} {body}"
 
 
-def _ordered(expr: Add) -> list[Monomial] | None:
+def ordered_monomials(expr: Add) -> list[Monomial] | None:
     """The Add's terms as monomials in sympy's print order, or None when a term is not a monomial."""
     monos = []
     for arg in expr.args:
@@ -145,7 +145,7 @@ def _cond_latex(cond: sympy.Basic) -> str:
     return _LATEX.doprint(cond)
 
 
-def _ordered_args(expr: Add) -> list[sympy.Basic] | None:
+def ordered_args(expr: Add) -> list[sympy.Basic] | None:
     """The Add's own args in sympy's print order, when every term is an integer monomial."""
     monos = []
     for arg in expr.args:
@@ -153,7 +153,7 @@ def _ordered_args(expr: Add) -> list[sympy.Basic] | None:
         if m is None:
             return None
         monos.append((m, arg))
-    ordered = _ordered(expr)
+    ordered = ordered_monomials(expr)
     if ordered is None:
         return None
     by_mono = {m: arg for m, arg in monos}
@@ -165,7 +165,7 @@ class _FastOrder:
 
     def _as_ordered_terms(self, expr, order=None):  # type: ignore[no-untyped-def]
         if (order or self.order) is None and isinstance(expr, Add):  # type: ignore[attr-defined]
-            args = _ordered_args(expr)
+            args = ordered_args(expr)
             if args is not None:
                 return args
         return super()._as_ordered_terms(expr, order=order)  # type: ignore[misc]
@@ -234,7 +234,7 @@ def fast_str(expr: sympy.Basic) -> str:
         args = sorted(expr.args, key=sympy.default_sort_key)  # as StrPrinter._print_LatticeOp
         return f"{type(expr).__name__}(" + ", ".join(fast_str(a) for a in args) + ")"
     if isinstance(expr, Add):
-        monos = _ordered(expr)
+        monos = ordered_monomials(expr)
         if monos is not None:
             first = _mono_str(monos[0])
             parts = [first]
@@ -263,7 +263,7 @@ def fast_latex(expr: sympy.Basic) -> str:
         args = sorted(expr.args, key=sympy.default_sort_key)
         return rf"\{type(expr).__name__.lower()}\left(" + ", ".join(fast_latex(a) for a in args) + r"\right)"
     if isinstance(expr, Add):
-        monos = _ordered(expr)
+        monos = ordered_monomials(expr)
         if monos is not None:
             parts = [_mono_latex(monos[0])]
             for coeff, powers in monos[1:]:
@@ -279,99 +279,51 @@ def fast_latex(expr: sympy.Basic) -> str:
     return _LATEX.doprint(expr)
 
 
-def _mono_expr(coeff: int, powers: tuple[tuple[Symbol, int], ...]) -> sympy.Expr:
-    from quizgen.families._build import mono  # _build uses this module's monomial()
-
-    return mono(coeff, powers)
-
-
-def fast_diff(expr: sympy.Basic, v: Symbol) -> sympy.Basic:
-    """d expr / d v: the power rule term by term for integer polynomials (sympy.diff is slow), else sympy.diff."""
-    from quizgen.families._build import poly
-
-    terms = expr.args if isinstance(expr, Add) else (expr,)
-    out = []
-    for term in terms:
-        m = monomial(term)
-        if m is None:
-            return sympy.diff(expr, v)
-        coeff, powers = m
-        exps = dict(powers)
-        e = exps.get(v, 0)
-        if e == 0:
-            continue
-        rest = tuple((s, (k - 1 if s == v else k)) for s, k in powers if not (s == v and k == 1))
-        out.append((coeff * e, rest))
-    return poly(out)
+_PRINT_CACHE_LIMIT = 50_000
+_plain_cache: dict[sympy.Basic, str] = {}
+_str_cache: dict[sympy.Basic, str] = {}
+_tex_cache: dict[sympy.Basic, str] = {}
+_tex_ln_cache: dict[sympy.Basic, str] = {}
 
 
-class _NotRational(Exception):
-    pass
+def _remember(cache: dict[sympy.Basic, str], expr: sympy.Basic, text: str) -> str:
+    if len(cache) >= _PRINT_CACHE_LIMIT:
+        cache.clear()
+    cache[expr] = text
+    return text
 
 
-_REL_EVAL = {
-    sympy.StrictGreaterThan: lambda a, b: a > b,
-    sympy.StrictLessThan: lambda a, b: a < b,
-    sympy.GreaterThan: lambda a, b: a >= b,
-    sympy.LessThan: lambda a, b: a <= b,
-}
+def sstr(expr: sympy.Basic) -> str:
+    """str(expr), cached: the manifest form of functions and keys (printing dominates generation time)."""
+    hit = _str_cache.get(expr)
+    if hit is not None:
+        return hit
+    return _remember(_str_cache, expr, fast_str(expr))
 
 
-Exact = int | Fraction
-"""Exact values: Python ints while everything is an integer (much faster than Fraction), else Fractions."""
+def plain(expr: sympy.Basic) -> str:
+    """Plain-text form for prompts and step sentences, in the notation students type and the material uses:
+    sympy's str() with ^ for powers, max/min/abs/ln, and indicators as 1(x > y) (cached)."""
+    hit = _plain_cache.get(expr)
+    if hit is not None:
+        return hit
+    return _remember(_plain_cache, expr, student_notation(sstr(expr)))
 
 
-def _exact(expr: sympy.Basic, point: dict[Symbol, Exact]) -> Exact:
-    if isinstance(expr, Symbol):
-        if expr not in point:
-            raise _NotRational
-        return point[expr]
-    if isinstance(expr, Integer):
-        return expr.p
-    if isinstance(expr, sympy.Rational):
-        return Fraction(expr.p, expr.q)
-    if isinstance(expr, Add):
-        total: Exact = 0
-        for a in expr.args:
-            total += _exact(a, point)
-        return total
-    if isinstance(expr, Mul):
-        out: Exact = 1
-        for a in expr.args:
-            out *= _exact(a, point)
-        return out
-    if isinstance(expr, Pow) and isinstance(expr.exp, Integer):
-        base = _exact(expr.base, point)
-        e = expr.exp.p
-        if e >= 0:
-            return base**e
-        if base == 0:
-            raise _NotRational
-        return Fraction(1) / base**-e
-    if isinstance(expr, (sympy.Max, sympy.Min)):
-        values = [_exact(a, point) for a in expr.args]
-        return max(values) if isinstance(expr, sympy.Max) else min(values)
-    if isinstance(expr, sympy.Piecewise):
-        for value, cond in expr.args:
-            if cond is sympy.true or _holds(cond, point):
-                return _exact(value, point)
-        raise _NotRational
-    raise _NotRational
+def tex(expr: sympy.Basic) -> str:
+    """sympy.latex(expr), cached (printing dominates generation time)."""
+    hit = _tex_cache.get(expr)
+    if hit is not None:
+        return hit
+    return _remember(_tex_cache, expr, fast_latex(expr))
 
 
-def _holds(cond: sympy.Basic, point: dict[Symbol, Exact]) -> bool:
-    rel = _REL_EVAL.get(type(cond))
-    if rel is None:
-        raise _NotRational
-    return rel(_exact(cond.lhs, point), _exact(cond.rhs, point))
+def tex_ln(expr: sympy.Basic) -> str:
+    """sympy.latex(expr, ln_notation=True), cached: ln for the natural logarithm, as the course writes it."""
+    hit = _tex_ln_cache.get(expr)
+    if hit is not None:
+        return hit
+    return _remember(_tex_ln_cache, expr, latex_ln(expr))
 
 
-def fast_subs(expr: sympy.Basic, point: dict[Symbol, sympy.Rational]) -> sympy.Basic:
-    """expr.subs(point) for rational points: exact arithmetic on polynomials, max and indicators
-    (subs on a Piecewise costs milliseconds); anything else goes to sympy's xreplace."""
-    try:
-        values: dict[Symbol, Exact] = {s: v.p if v.q == 1 else Fraction(v.p, v.q) for s, v in point.items()}
-        result = _exact(expr, values)
-    except (_NotRational, AttributeError):
-        return expr.xreplace(dict(point))  # exact like subs for numbers in place of symbols, and faster
-    return sympy.Rational(result.numerator, result.denominator)
+__all__ = ["Monomial", "fast_latex", "fast_str", "latex_ln", "monomial", "ordered_args", "ordered_monomials", "plain", "sstr", "tex", "tex_ln"]

@@ -6,11 +6,10 @@ from pathlib import Path
 import pytest
 
 from quizgen.errors import LatexError
+from quizgen.grading.pdf import render_feedback_pdf
 from quizgen.problem import Step
-from quizgen.render import render_feedback_pdf
-
-from .conftest import gradient_problem, make_manifest, make_run, scalar_problem
-from .test_documents import pdf_text, pages
+from tests.render.conftest import gradient_problem, make_manifest, make_run, scalar_problem
+from tests.render.test_documents import pages, pdf_text
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")

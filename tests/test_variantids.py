@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from quizgen.export.ids import VariantId, bank_slug, parse_idnumber, question_name
+from quizgen.variantids import VariantId, bank_slug, find_idnumber, parse_idnumber
 
 
 @pytest.mark.parametrize(
@@ -30,12 +30,14 @@ def test_bank_slug_keeps_only_safe_characters() -> None:
     assert bank_slug("***") == "bank"
 
 
-def test_question_name_pads_variant_to_count() -> None:
-    assert question_name(3, "chain_single", 7, 20) == "Slot 3 (chain_single) variant 07"
-    assert question_name(3, "chain_single", 7, 150) == "Slot 3 (chain_single) variant 007"
-
-
 def test_ids_fit_moodles_idnumber_limit() -> None:
     vid = VariantId(bank_slug("x" * 300), -(10**18), 999, 99999, stack=True)
     assert len(str(vid)) <= 100
     assert parse_idnumber(str(vid)) == vid
+
+
+def test_find_idnumber_in_a_longer_text() -> None:
+    text = "Find df/dx. Ref: qg.demo.7.s03.v012.stack, thanks"
+    assert find_idnumber(text) == "qg.demo.7.s03.v012.stack"
+    assert parse_idnumber(find_idnumber(text) or "") == VariantId("demo", 7, 3, 12, stack=True)
+    assert find_idnumber("no id here, qg.demo.x.s1.v1") is None

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from quizgen.errors import LatexError
-from quizgen.render.latexmath import (
+from quizgen.typeset.latexmath import (
     check_latex,
     differentiated_name,
     display_math,

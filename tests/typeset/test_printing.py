@@ -9,8 +9,9 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from quizgen.families._build import fast_diff, fast_subs
 from quizgen.families._common import indicator
-from quizgen.families._printing import fast_diff, fast_latex, fast_str, fast_subs, latex_ln
+from quizgen.typeset.printing import fast_latex, fast_str, latex_ln
 
 SYMBOLS = [sympy.Symbol(n, real=True) for n in ("x", "y", "z", "w1", "b", "t", "x_1")]
 
@@ -86,9 +87,10 @@ def _exprs(draft):
 
 def test_every_family_prints_exactly_like_sympy():
     """Real drafts of all eight families, printed after many others (the printers remember subexpressions)."""
+    from pathlib import Path
+
     from quizgen.bank import load_bank
     from quizgen.families.registry import get_family
-    from pathlib import Path
 
     banks = Path(__file__).resolve().parent.parent.parent / "banks"
     for bank_file in sorted(banks.glob("*.yaml")):

@@ -1,5 +1,7 @@
 """Stable identifiers for exported variants, so LMS responses can be mapped back to a slot and variant.
 
+The one definition of the id format: quizgen.export writes it, quizgen.grading reads it back.
+
 Every exported question carries the same id in every format: Moodle's <idnumber>, the QTI item ident, a
 GIFT `// [id:...]` comment, and a small "Ref:" line at the end of the question text (which survives in
 response and analysis exports that drop the id). The scheme is
@@ -17,9 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_ID_RE = re.compile(
-    r"^qg\.(?P<bank>[A-Za-z0-9_-]+)\.(?P<seed>-?\d+|bank)\.s(?P<slot>\d+)\.v(?P<variant>\d+)(?:\.(?P<flavour>stack))?$"
-)
+_ID = r"qg\.(?P<bank>[A-Za-z0-9_-]+)\.(?P<seed>-?\d+|bank)\.s(?P<slot>\d+)\.v(?P<variant>\d+)(?:\.(?P<flavour>stack))?"
+_ID_RE = re.compile(f"^{_ID}$")
+_ID_IN_TEXT = re.compile(rf"\b{_ID}\b")
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def parse_idnumber(text: str) -> VariantId | None:
     )
 
 
-def question_name(slot: int, family: str, variant: int, count: int) -> str:
-    """The question name shown in the LMS, e.g. "Slot 3 (chain_single) variant 07"."""
-    width = max(2, len(str(count)))
-    return f"Slot {slot} ({family}) variant {variant:0{width}d}"
+def find_idnumber(text: str) -> str | None:
+    """The first quizgen id inside a longer text (a question text, a "Ref:" line, a column header)."""
+    match = _ID_IN_TEXT.search(text)
+    return match.group(0) if match else None

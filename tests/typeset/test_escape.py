@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizgen.render.escape import cjk_package_available, needs_cjk, tex_escape, tex_paragraphs
+from quizgen.typeset.escape import cjk_package_available, needs_cjk, tex_escape, tex_paragraphs
 
 # What tex_escape may emit besides plain characters: its own commands and groups.
 _ALLOWED = re.compile(
@@ -74,7 +74,7 @@ def test_a_long_run_of_combining_marks_keeps_four_and_counts_the_rest() -> None:
 
 
 def test_print_name_shortens_what_would_print_too_wide() -> None:
-    from quizgen.render.escape import MAX_NAME, name_needs_fallback, print_name
+    from quizgen.typeset.escape import MAX_NAME, name_needs_fallback, print_name
 
     assert print_name("Ada Lovelace") == "Ada Lovelace" and not name_needs_fallback("Ada Lovelace")
     long = print_name("x" * 5000)
@@ -86,7 +86,7 @@ def test_print_name_shortens_what_would_print_too_wide() -> None:
 
 
 def test_a_name_exactly_as_wide_as_the_limit_prints_whole() -> None:
-    from quizgen.render.escape import MAX_NAME, print_name
+    from quizgen.typeset.escape import MAX_NAME, print_name
 
     assert print_name("y" * MAX_NAME) == "y" * MAX_NAME
     assert print_name("y" * (MAX_NAME + 1)) == "y" * (MAX_NAME - 1) + "\u2026"
