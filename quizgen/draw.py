@@ -267,6 +267,7 @@ def _problem(
         steps=[_step(s) for s in draft.steps],
         mistakes=mistakes,
         definitions={name: sstr(expr) for name, expr in draft.definitions.items()},
+        working=slot.working,
     )
 
 

@@ -60,11 +60,14 @@ class Problem:
     """Names the prompt defines (z, a, u, ...) -> expression in the variables, sympy str() like function.
     Answers may use these names; grading writes them out before checking. {} when the prompt defines none
     (and in manifests written before the field existed)."""
+    working: float | None = None
+    """Centimetres of room for working the bank's slot asks for (`working:`); None: the renderer's default by
+    family, difficulty and ask. Written to the manifest only when set, so other manifests keep their bytes."""
 
     def to_dict(self) -> dict[str, Any]:
         # What dataclasses.asdict gives (same keys, same order), built directly: asdict deep-copies
         # recursively and was half the time of writing a large manifest.
-        return {
+        out: dict[str, Any] = {
             "slot": self.slot,
             "family": self.family,
             "difficulty": self.difficulty,
@@ -87,6 +90,9 @@ class Problem:
             ],
             "definitions": dict(self.definitions),
         }
+        if self.working is not None:
+            out["working"] = self.working
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Problem:

@@ -60,6 +60,7 @@ class ProblemContext:
     box_rows: list[Tex]  # gradient answers: one labelled line per component
     row_height: str
     steps: list[StepContext]
+    working: str = "0cm"  # worksheets: blank room for working above the answer box ("0cm": none)
     field: str = ""  # fillable worksheets: the answer box's form field name (quizgen.formfields)
     row_fields: list[str] = dataclass_field(default_factory=list)  # gradient: one field per component row
 
@@ -166,6 +167,29 @@ def _box_height(problem: Problem) -> str:
     return f"{min(1.0 + 0.8 * lines, 5.0):.1f}cm"
 
 
+WORKING_BY_DIFFICULTY = {1: 3.0, 2: 4.5, 3: 6.0}
+"""Centimetres of room for working by difficulty, when the bank's slot does not say (`working:`)."""
+WORKING_LONG_FAMILIES = frozenset({"chain_multi", "neuron", "product_rule", "backprop"})
+"""Families whose working runs over several lines (layers, products, a network): 1.5 cm more."""
+
+
+def default_working(family: str, difficulty: int, ask: str) -> float:
+    """Room for working a teacher would leave: more for harder levels, long families, gradients (a line a
+    component) and values (the substitution comes on top)."""
+    cm = WORKING_BY_DIFFICULTY.get(difficulty, 6.0 if difficulty > 3 else 3.0)
+    if family in WORKING_LONG_FAMILIES:
+        cm += 1.5
+    if ask in ("gradient", "value"):
+        cm += 1.0
+    return cm
+
+
+def working_space(problem: Problem) -> str:
+    """The room for working as a LaTeX length: the bank's slot value, else the default for its kind."""
+    cm = problem.working if problem.working is not None else default_working(problem.family, problem.difficulty, problem.ask)
+    return f"{cm:.1f}cm"
+
+
 STEP_INLINE_CHARS = 48
 """A worked step whose sentence and formula together are about this wide stays on one line."""
 
@@ -217,6 +241,7 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
         box_rows=rows,
         row_height="1.3cm" if widest <= MATH_LINE_CHARS // 2 else "2.0cm",
         steps=_steps(problem),
+        working=working_space(problem),
         # Field names and values are [A-Za-z0-9;+-] only (quizgen.formfields): Tex, so "-" stays "-".
         field=Tex(formfields.answer_field(sheet.student_id, problem.slot)),
         row_fields=[Tex(formfields.answer_field(sheet.student_id, problem.slot, k)) for k in range(1, len(rows) + 1)],

@@ -38,6 +38,16 @@ def test_a_value_is_labelled_with_its_point() -> None:
     assert ctx.answer == ctx.label + r" = - \frac{15}{32}"
 
 
+def test_room_for_working_comes_from_the_bank_else_grows_with_difficulty_and_family() -> None:
+    easy = dataclasses.replace(scalar_problem(), difficulty=1)
+    hard = dataclasses.replace(scalar_problem(), difficulty=3)
+    layered = dataclasses.replace(hard, family="chain_multi")
+    widths = [float(problem_context(_sheet(), p, 1).working.removesuffix("cm")) for p in (easy, hard, layered)]
+    assert widths[0] < widths[1] < widths[2]
+    assert problem_context(_sheet(), dataclasses.replace(easy, working=2.5), 1).working == "2.5cm"
+    assert problem_context(_sheet(), dataclasses.replace(easy, working=0.0), 1).working == "0.0cm"
+
+
 def test_a_long_evaluation_bar_wraps_three_coordinates_a_line() -> None:
     point = {name: i for i, name in enumerate(["a", "b", "c", "x", "y", "z"], 1)}
     value = dataclasses.replace(scalar_problem(), ask="value", point=point, answer="7", answer_latex="7")
