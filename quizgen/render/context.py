@@ -60,6 +60,7 @@ class ProblemContext:
     box_rows: list[Tex]  # gradient answers: one labelled line per component
     row_height: str
     steps: list[StepContext]
+    answer_parts: list[Tex] = dataclass_field(default_factory=list)  # marking key: the answer, a gradient per component
     working: str = "0cm"  # worksheets: blank room for working above the answer box ("0cm": none)
     field: str = ""  # fillable worksheets: the answer box's form field name (quizgen.formfields)
     row_fields: list[str] = dataclass_field(default_factory=list)  # gradient: one field per component row
@@ -89,6 +90,8 @@ class DocumentContext:
     quizgen_version: str
     seed: int
     fillable: bool = False  # answer boxes are PDF form fields (`generate --fillable`)
+    marking_columns: int = 0  # marking key: problems per sheet (its table's columns)
+    marking_permille: list[int] = dataclass_field(default_factory=list)  # each column's share of the width
 
 
 def _where(sheet: Sheet, problem: Problem | None, field_name: str) -> str:
@@ -150,6 +153,13 @@ def _answer_tex(problem: Problem) -> Tex:
     if labels:
         return Tex(display_math(labels[-1] + " = " + answer_latex))
     return Tex(display_math(answer_latex))
+
+
+def _answer_parts(problem: Problem) -> list[Tex]:
+    """The key answer alone as inline math, a gradient's components one by one: a marking-key cell."""
+    answer_latex = indicator_notation(problem.answer_latex)
+    parts = vector_components(answer_latex) if problem.ask == "gradient" else None
+    return [Tex(p) for p in parts] if parts else [Tex(answer_latex)]
 
 
 def _answer_plain(problem: Problem) -> str:
@@ -241,6 +251,7 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
         box_rows=rows,
         row_height="1.3cm" if widest <= MATH_LINE_CHARS // 2 else "2.0cm",
         steps=_steps(problem),
+        answer_parts=_answer_parts(problem),
         working=working_space(problem),
         # Field names and values are [A-Za-z0-9;+-] only (quizgen.formfields): Tex, so "-" stays "-".
         field=Tex(formfields.answer_field(sheet.student_id, problem.slot)),
@@ -286,4 +297,22 @@ def document_context(
         quizgen_version=manifest.quizgen_version,
         seed=manifest.seed,
         fillable=fillable,
+        marking_columns=max((len(sheet.problems) for sheet in manifest.students), default=0),
+        marking_permille=_marking_permille(manifest) if kind == "marking-key" else [],
     )
+
+
+def _marking_permille(manifest: Manifest) -> list[int]:
+    """Marking-key column widths in thousandths of the table: in proportion to the answers the column
+    holds (the widest but one in ten, so one outlier does not take the page), within 4 to 40 characters."""
+    columns = max((len(sheet.problems) for sheet in manifest.students), default=0)
+    widths: list[list[int]] = [[] for _ in range(columns)]
+    for sheet in manifest.students:
+        for n, problem in enumerate(sheet.problems):
+            widths[n].append(max(visible_width(p) for p in _answer_parts(problem)))
+    weights = []
+    for column in widths:
+        ranked = sorted(column)
+        weights.append(min(max(ranked[(len(ranked) * 9) // 10 - (1 if len(ranked) % 10 == 0 else 0)] if ranked else 4, 4), 40))
+    total = sum(weights) or 1
+    return [1000 * w // total for w in weights]

@@ -31,7 +31,7 @@ from quizgen.render.environment import build_environment, render_template
 from quizgen.render.split import split_pdf
 from quizgen.typeset.escape import name_needs_fallback
 
-DOCUMENTS = (("worksheets", "worksheet.tex.j2"), ("key", "key.tex.j2"))
+DOCUMENTS = (("worksheets", "worksheet.tex.j2"), ("key", "key.tex.j2"), ("marking-key", "marking-key.tex.j2"))
 """(output name, template) for each document generate writes."""
 
 DOUBLE_SIDED = True
@@ -229,6 +229,8 @@ def _write_split(manifest: Manifest, results: dict[str, CompileResult], out: Pat
     stems = [names[sheet.student_id] for sheet in manifest.students]
     written = []
     for name, result in results.items():
+        if name not in folders:
+            continue  # the marking key is one table for the class
         ranges = [result.marks.get(i, (0, 0)) for i in range(1, len(manifest.students) + 1)]
         if any(first < 1 for first, _ in ranges):
             raise LatexError(

@@ -120,7 +120,7 @@ def test_split_writes_one_file_per_student_with_their_pages(batch) -> None:
 @needs_tex
 def test_tex_format_writes_sources_only(tmp_path: Path) -> None:
     written = write_documents(make_manifest(["A"]), tmp_path, fmt="tex", quiet=True)
-    assert sorted(p.name for p in written) == ["key.tex", "worksheets.tex"]
+    assert sorted(p.name for p in written) == ["key.tex", "marking-key.tex", "worksheets.tex"]
     assert not list(tmp_path.glob("*.pdf"))
 
 
@@ -265,3 +265,17 @@ def test_every_page_says_page_x_of_y_counted_per_student(batch) -> None:
     numbers = [re.search(r"Page(\d+)of(\d+)", squash(p.extract_text())) for p in reader.pages]
     assert sum(1 for m in numbers if m and m.group(1) == "1") == len(manifest.students)
     assert all(m is not None or not squash(p.extract_text()) for m, p in zip(numbers, reader.pages))
+
+
+@needs_tex
+def test_the_marking_key_is_one_table_of_every_students_answers(batch) -> None:
+    manifest, out, written = batch
+    assert out / "marking-key.pdf" in written and out / "marking-key.tex" in written
+    text = pdf_text(out / "marking-key.pdf")
+    assert text.count("960x9") == len(manifest.students)  # problem 1's key, once per student row
+    assert text.count("2xy+1(x>y)") == len(manifest.students)  # a gradient's first component
+    for sheet in manifest.students:
+        assert squash(sheet.student_id) in text and sheet.variant in text
+    # a few students fit on one page; it is not split per student
+    assert pages(out / "marking-key.pdf") == 1
+    assert not (out / "marking-key").exists()
