@@ -17,6 +17,29 @@ from quizgen.grading.model import (
 )
 from quizgen.manifest import BankInfo
 from quizgen.notation import key_text
+from quizgen.problem import Problem, Step
+from quizgen.typeset.latexmath import split_leading_text
+from quizgen.typeset.mathml import MathMLError, mathml, text_html
+
+
+def prompt_html(p: Problem) -> str:
+    """The prompt as the worksheet prints it, math typeset; the plain prompt if its LaTeX is not understood."""
+    try:
+        return text_html(p.prompt_latex) if p.prompt_latex.strip() else escape(p.prompt_text)
+    except MathMLError:
+        return escape(p.prompt_text)
+
+
+def step_html(step: Step) -> str:
+    """One worked step, once: its sentence, then its formula (plain text in the formula's annotation)."""
+    try:
+        lead, formula = split_leading_text(step.latex)
+        out = text_html(lead)
+        if formula.strip():
+            out += mathml(formula, step.text, display=True)
+        return out or escape(step.text)
+    except MathMLError:
+        return escape(step.text)
 
 
 def _answer_card(a: GradedAnswer, provisional: bool) -> str:
@@ -24,9 +47,9 @@ def _answer_card(a: GradedAnswer, provisional: bool) -> str:
     shown = display_outcome(a)
     parts = [
         f'<section class="card {shown}">',
-        f"<h3>Problem {p.slot} <span class=\"badge {shown}\">{escape(VERDICT_LABEL[shown])}</span>"
-        f' <span class="muted">{fmt_number(a.points)} / {fmt_number(p.points)} points</span></h3>',
-        f"<p>{escape(p.prompt_text)}</p>",
+        f"<h2 class=\"problem\">Problem {p.slot} <span class=\"badge {shown}\">{escape(VERDICT_LABEL[shown])}</span>"
+        f' <span class="muted">{fmt_number(a.points)} / {fmt_number(p.points)} points</span></h2>',
+        f"<p>{prompt_html(p)}</p>",
         "<dl>",
         f"<dt>You typed</dt><dd>{'<code>' + escape(a.typed) + '</code>' if a.typed.strip() else '<span class=muted>(nothing)</span>'}</dd>",
     ]
@@ -48,8 +71,7 @@ def _answer_card(a: GradedAnswer, provisional: bool) -> str:
     if p.steps:
         parts.append("<details open><summary>Worked solution</summary><ol class=\"steps\">")
         for step in p.steps:
-            tex = f'<span class="tex">\\({escape(step.latex)}\\)</span>' if step.latex.strip() else ""
-            parts.append(f"<li>{escape(step.text)}{tex}</li>")
+            parts.append(f"<li>{step_html(step)}</li>")
         parts.append("</ol></details>")
     parts.append("</section>")
     return "\n".join(parts)
@@ -84,7 +106,7 @@ def _score(result: StudentResult, provisional: bool) -> str:
 
 
 def _summary_table(answers: Sequence[GradedAnswer]) -> str:
-    rows = ["<table><tr><th>Problem</th><th>Result</th><th class=num>Points</th></tr>"]
+    rows = ["<table><tr><th scope=col>Problem</th><th scope=col>Result</th><th scope=col class=num>Points</th></tr>"]
     for a in answers:
         shown = display_outcome(a)
         rows.append(

@@ -1,15 +1,16 @@
 """The shell shared by the feedback pages and the class report: one self-contained HTML file each.
 
-CSS is inline. Math is typeset by MathJax from a CDN when the browser reaches it; every expression is also
-printed as plain text, and the TeX forms stay hidden until MathJax has started, so a page read offline or
-without scripts shows clean plain text, never raw TeX.
+CSS is inline and every formula is presentation MathML, typeset when the page is written: the pages load
+nothing from the network and run no script. Each formula appears once; its plain-text form rides along in
+the MathML annotation, for copying and for screen readers. Text from users (names, typed answers, bank
+titles) is only ever escaped text.
 """
 
 from __future__ import annotations
 
 from html import escape
 
-MATHJAX_URL = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-svg.js"
+from quizgen.typeset.mathml import MathMLError, mathml
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0;color:#1d2330;
@@ -23,14 +24,16 @@ th,td{border:1px solid #dde1e7;padding:5px 8px;text-align:left;vertical-align:to
 th{background:#f0f2f5}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 code,.plain{font-family:"DejaVu Sans Mono",Consolas,monospace;font-size:.92em;background:#f3f4f6;
 border-radius:3px;padding:1px 4px;white-space:pre-wrap;word-break:break-word}
-.tex{display:none}html.mj .tex{display:inline-block;margin-left:8px}
+math{font-size:1.08em}math[display=block]{margin:4px 0 8px 1.2em;text-align:left}mn.ind,mi.bold{font-weight:bold}
+.wide{overflow-x:auto}td.why{min-width:16em}td.ans{min-width:9em}
+.card h2.problem{font-size:1.05em;margin:0 0 6px;border:0;padding:0}
 .card{border:1px solid #dde1e7;border-left:6px solid #9aa3b2;border-radius:6px;padding:12px 16px;margin:14px 0}
 .card.correct{border-left-color:#2e8b57}.card.incorrect{border-left-color:#c0392b}
 .card.partial{border-left-color:#d68910}.card.invalid,.card.unsure{border-left-color:#8e44ad}
 .card.blank,.card.missing,.card.absent{border-left-color:#9aa3b2}
 .badge{display:inline-block;border-radius:10px;padding:1px 10px;font-size:.85em;font-weight:600;color:#fff;
-background:#9aa3b2;margin-left:8px}
-.badge.correct{background:#2e8b57}.badge.incorrect{background:#c0392b}.badge.partial{background:#d68910}
+background:#646c7a;margin-left:8px}
+.badge.correct{background:#1e7a46}.badge.incorrect{background:#c0392b}.badge.partial{background:#a35d00}
 .badge.invalid,.badge.unsure{background:#8e44ad}
 .review{border:2px solid #8e44ad;border-radius:6px;padding:8px 16px;margin:12px 0;background:#faf5fc}
 .warn{border-left:6px solid #d68910;background:#fdf6ec;padding:6px 12px;margin:8px 0}
@@ -38,15 +41,9 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 14px;margin:8px 0}
 ol.steps{margin:4px 0 0 0;padding-left:22px}ol.steps li{margin:3px 0}
 .score{font-size:1.3em;font-weight:700}
 img.plot{max-width:100%;height:auto;border:1px solid #e3e6eb;border-radius:4px}
-.muted{color:#6b7380}
+.muted{color:#545b68}
 .bar{display:inline-block;height:10px;background:#2e8b57;border-radius:2px;vertical-align:middle}
 """
-
-MATHJAX = (
-    "<script>window.MathJax={tex:{inlineMath:[['\\\\(','\\\\)']]},startup:{ready:function(){"
-    "document.documentElement.classList.add('mj');MathJax.startup.defaultReady();}}};</script>\n"
-    f'<script async src="{MATHJAX_URL}"></script>'
-)
 
 
 def page(title: str, body: str) -> str:
@@ -54,14 +51,22 @@ def page(title: str, body: str) -> str:
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n{MATHJAX}\n</head>\n"
+        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n"
         f"<body><main>\n{body}\n</main></body>\n</html>\n"
     )
 
 
-def math(plain: str, latex: str = "") -> str:
-    """An expression as plain text, plus its typeset form for MathJax when LaTeX is known."""
-    out = f'<span class="plain">{escape(plain)}</span>'
+def wide(table: str, label: str) -> str:
+    """A table that may be wider than the page (long formulas do not wrap): it scrolls sideways, and the
+    scrolling region can be reached and scrolled from the keyboard."""
+    return f'<div class="wide" tabindex="0" role="region" aria-label="{escape(label)}">{table}</div>'
+
+
+def math(plain: str, latex: str = "", *, display: bool = False) -> str:
+    """An expression, once: typeset as MathML when its LaTeX is known and understood, else as plain text."""
     if latex.strip():
-        out += f'<span class="tex">\\({escape(latex)}\\)</span>'
-    return out
+        try:
+            return mathml(latex, plain, display=display)
+        except MathMLError:
+            pass  # LaTeX that quizgen did not print itself: the plain form says the same
+    return f'<code class="plain">{escape(plain)}</code>'

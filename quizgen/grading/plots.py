@@ -20,8 +20,8 @@ def _png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def score_histogram(percents: Sequence[float]) -> bytes:
-    """Students per 10-point band of the percentage score (100% in the top band)."""
+def score_histogram(percents: Sequence[float], mean: float | None = None) -> bytes:
+    """Students per 10-point band of the percentage score (100% in the top band), the class mean marked."""
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(8, 3.2))
         ax = fig.add_subplot()
@@ -32,6 +32,11 @@ def score_histogram(percents: Sequence[float]) -> bytes:
         ax.set_xlabel("score (%)")
         ax.set_ylabel("students")
         ax.yaxis.get_major_locator().set_params(integer=True)
+        if mean is not None:
+            ax.axvline(mean, color="#1d2330", linestyle="--", linewidth=1.5)
+            ax.annotate(f"class mean {mean:.0f}%", xy=(mean, 1), xycoords=("data", "axes fraction"),
+                        xytext=(4, -4), textcoords="offset points", va="top",
+                        ha="left" if mean < 75 else "right", fontsize=9)
         fig.tight_layout()
         return _png(fig)
 
@@ -57,6 +62,7 @@ def success_bars(labels: Sequence[str], correct: Sequence[float], partial: Seque
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
         ax.set_xlabel("% of students")
+        ax.set_ylabel("problem")
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5, frameon=False, fontsize=9)
         fig.tight_layout()
         return _png(fig)

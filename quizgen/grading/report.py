@@ -1,7 +1,10 @@
-"""report.html: the class at a glance, in one self-contained page.
+"""report.html: where a teacher starts, in one self-contained page.
 
-Score histogram, success per problem (plot and table), the most common mistakes per problem with their
-diagnosis and an example, the invalid answers, and the problems found in the input.
+From the top: the class in numbers, the review queue, the student list (each linked to the student's
+feedback page), the score histogram with the class mean marked, item analysis per problem (difficulty,
+discrimination, variants compared), what to reteach (misconceptions ranked by students affected), success
+and common mistakes per problem, invalid answers, and the problems found in the input. Absent students are
+listed but left out of every statistic.
 """
 
 from __future__ import annotations
@@ -10,11 +13,13 @@ import base64
 from collections import Counter
 from html import escape
 
+from quizgen.fileio import file_stems
 from quizgen.grading import plots
-from quizgen.grading.htmlpage import math, page
-from quizgen.grading.model import GradeRun, GradedAnswer, checked_outcome, display_outcome, fmt_number
+from quizgen.grading.htmlpage import math, page, wide
+from quizgen.grading.items import FAR_POINTS, MIN_VARIANT_STUDENTS, ItemStats, item_stats, misconceptions
+from quizgen.grading.model import GradedAnswer, GradeRun, checked_outcome, display_outcome, fmt_number
 from quizgen.grading.stats import ClassStats, class_stats
-from quizgen.notation import key_text
+from quizgen.notation import key_text, student_notation
 
 DIAGNOSES = {
     "forgot_inner": "forgot the inner derivative",
@@ -55,18 +60,27 @@ def _pct(value: float) -> str:
 def report_html(run: GradeRun) -> str:
     st = class_stats(run)
     bank = run.manifest.bank
+    graded = [r.percent for r in run.results if not r.absent]
     body = [
         f"<h1>{escape(bank.title or 'Quiz')}: class report</h1>",
         f'<p class="sub">{escape(bank.course)}</p>' if bank.course else "",
         "".join(f'<p class="warn">{escape(w)}</p>' for w in run.warnings),
-        _review(run, st),
+        "<h2>The class in numbers</h2>",
         _overview(st),
         _absent(st, run.absent_zero),
+        _review(run, st),
+        _students(run),
         "<h2>Scores</h2>",
-        _img(plots.score_histogram([r.percent for r in run.results]), "histogram of the students' scores in %"),
+        _img(plots.score_histogram(graded, st.mean if graded else None),
+             f"Histogram of the {len(graded)} graded students' scores in 10-point bands, "
+             f"with the class mean of {_pct(st.mean)} marked by a dashed line."),
+        "<h2>Item analysis</h2>",
+        _items(item_stats(run)),
+        "<h2>What to reteach</h2>",
+        _reteach(run),
         "<h2>Success per problem</h2>",
         _success(st),
-        "<h2>Most common mistakes</h2>",
+        "<h2>Most common mistakes per problem</h2>",
         _mistakes(st),
         "<h2>Invalid answers</h2>",
         _invalid(st),
@@ -75,6 +89,106 @@ def report_html(run: GradeRun) -> str:
         _overrides(run),
     ]
     return page(f"{bank.title or 'Quiz'}: class report", "\n".join(b for b in body if b))
+
+
+def _students(run: GradeRun) -> str:
+    """Every student (absent ones too), with score and flags, linked to their feedback page."""
+    if not run.results:
+        return ""
+    stems = file_stems([r.sheet.student_id for r in run.results])
+    rows = [f"<h2>Students: {len(run.results)}</h2>",
+            '<table><tr><th scope=col>Id</th><th scope=col>Name</th><th scope=col class=num>Score</th>'
+            '<th scope=col class=num>%</th><th scope=col>Flags</th></tr>']
+    for r in run.results:
+        flags = []
+        if r.absent:
+            flags.append("absent")
+        if run.provisional(r):
+            flags.append(f"provisional: {r.pending} to review")
+        elif r.pending:
+            flags.append(f"{r.pending} unread, counted 0")
+        n_over = sum(1 for a in r.answers if a.override is not None)
+        if n_over:
+            flags.append(f"{n_over} override{'s' if n_over > 1 else ''}")
+        n_blank = sum(1 for a in r.answers if a.outcome in ("blank", "missing"))
+        if n_blank and not r.absent:
+            flags.append(f"{n_blank} blank")
+        link = f'feedback/{escape(stems[r.sheet.student_id])}.html'
+        score = "" if r.absent else f"{fmt_number(r.total)} / {fmt_number(r.max_points)}"
+        pct = "" if r.absent else _pct(r.percent)
+        rows.append(
+            f'<tr><th scope=row><a href="{link}">{escape(r.sheet.student_id)}</a></th>'
+            f"<td>{escape(r.sheet.name)}</td><td class=num>{score}</td><td class=num>{pct}</td>"
+            f"<td>{escape(', '.join(flags))}</td></tr>"
+        )
+    rows.append("</table>")
+    return "\n".join(rows)
+
+
+def _discrimination(value: float | None) -> str:
+    if value is None:
+        return '<span class="muted">n/a</span>'
+    word = "good" if value >= 0.3 else "fair" if value >= 0.15 else "weak" if value >= 0 else "negative"
+    return f"{value:.2f} ({word})"
+
+
+def _items(items: list[ItemStats]) -> str:
+    if not items:
+        return "<p class=muted>No answers.</p>"
+    rows = [
+        "<p>Difficulty is the mean score as a share of the points (100% = everyone right). Discrimination is "
+        "the correlation between the score on the problem and the score on the rest of the quiz (point-biserial): "
+        "below 0.15 the problem hardly separates strong from weak students; negative means strong students did "
+        f"worse, so check the key. Variants seen by at least {MIN_VARIANT_STUDENTS} students are compared with "
+        f"the rest of their slot; one whose mean is {round(FAR_POINTS * 100)} points or more away (and not by "
+        "chance) is flagged.</p>",
+        '<table><tr><th scope=col>Problem</th><th scope=col>Family</th><th scope=col class=num>Students</th>'
+        '<th scope=col class=num>Difficulty</th><th scope=col>Discrimination</th>'
+        '<th scope=col>Variants</th></tr>',
+    ]
+    for it in items:
+        if it.compared:
+            parts = []
+            for v in it.compared:
+                mark = "<strong>far from the slot</strong>: " if v.flagged else ""
+                rest = f", rest {_pct(100 * v.rest_mean)}" if v.rest_mean is not None else ""
+                parts.append(f"{mark}{math(student_notation(v.key), v.answers[0].problem.function_latex)} {v.n} students, mean {_pct(100 * v.mean)}{rest}")
+            variants = f"{it.variants}: " + "; ".join(parts)
+        else:
+            variants = f"{it.variants} <span class=muted>(none seen by {MIN_VARIANT_STUDENTS} or more)</span>" \
+                if it.variants > 1 else "1"
+        rows.append(
+            f'<tr><th scope=row>{it.slot}</th><td>{escape(it.family)}</td><td class=num>{it.n}</td>'
+            f"<td class=num>{_pct(100 * it.difficulty)}</td><td>{_discrimination(it.discrimination)}</td>"
+            f"<td>{variants}</td></tr>"
+        )
+    rows.append("</table>")
+    rows[1:] = [wide("\n".join(rows[1:]), "item analysis")]
+    flagged = [(it.slot, v) for it in items for v in it.flagged]
+    if flagged:
+        rows.insert(0, '<p class="warn">' + "; ".join(
+            f"Problem {slot}: the variant {escape(student_notation(v.key))} averaged {_pct(100 * v.mean)} against "
+            f"{_pct(100 * (v.rest_mean or 0))} for the rest of the slot" for slot, v in flagged) + ".</p>")
+    return "\n".join(rows)
+
+
+def _reteach(run: GradeRun) -> str:
+    found = misconceptions(run)
+    if not found:
+        return "<p class=muted>No typical mistake was diagnosed.</p>"
+    rows = ['<table><tr><th scope=col>Misconception</th><th scope=col class=num>Students</th>'
+            '<th scope=col>Problems</th><th scope=col>Example: answer given, and its key</th></tr>']
+    for m in found:
+        ex = m.example
+        rows.append(
+            f'<tr><th scope=row>{escape(diagnosis_label(m.kind))}</th><td class=num>{m.students}</td>'
+            f"<td>{', '.join(str(s) for s in m.slots)}</td>"
+            f"<td>{math(ex.interpreted or ex.typed, ex.interpreted_latex)}<br><span class=muted>key "
+            f"(student {escape(ex.student_id)}, problem {ex.slot}):</span> "
+            f"{math(key_text(ex.problem.answer), ex.problem.answer_latex)}</td></tr>"
+        )
+    rows.append("</table>")
+    return wide("\n".join(rows), "what to reteach")
 
 
 MAX_REVIEW = 200
@@ -95,8 +209,10 @@ def _review(run: GradeRun, st: ClassStats) -> str:
                 "The full list is in <code>review.csv</code>.</p>")
     else:
         head = f"<h2>Reviewed: {st.reviewed} answers</h2><p>Every answer in the review queue has an override.</p>"
-    rows = [head, "<table><tr><th>Student</th><th>Problem</th><th>Answer</th><th>Why</th>"
-                  "<th>Suggested reading</th><th>Key</th><th>Override</th></tr>"]
+    # The key comes last: a long one widens the table, and only the key's tail should need scrolling to.
+    rows = [head, "<table><tr><th scope=col>Student</th><th scope=col>Problem</th><th scope=col>Override</th>"
+                  "<th scope=col>Answer</th><th scope=col>Why</th><th scope=col>Suggested reading</th>"
+                  "<th scope=col>Key</th></tr>"]
     for a in items[:MAX_REVIEW]:
         sug = run.suggestions.get((a.student_id, a.slot))
         reading = ""
@@ -104,15 +220,16 @@ def _review(run: GradeRun, st: ClassStats) -> str:
             reading = f"{math(sug.text)} <span class=muted>({escape(sug.repair)})</span>"
         typed = a.typed if len(a.typed) <= 200 else a.typed[:200] + "..."
         rows.append(
-            f"<tr><td>{escape(a.student_id)}</td><td>{a.slot}</td><td><code>{escape(typed)}</code></td>"
-            f"<td>{escape(a.outcome)}: {escape(a.feedback)}</td><td>{reading}</td>"
-            f"<td>{math(key_text(a.problem.answer), a.problem.answer_latex)}</td>"
-            f"<td>{escape(a.override.describe()) if a.override else '<span class=muted>pending</span>'}</td></tr>"
+            f"<tr><td>{escape(a.student_id)}</td><td>{a.slot}</td>"
+            f"<td>{escape(a.override.describe()) if a.override else '<span class=muted>pending</span>'}</td>"
+            f"<td class=ans><code>{escape(typed)}</code></td>"
+            f"<td class=why>{escape(a.outcome)}: {escape(a.feedback)}</td><td>{reading}</td>"
+            f"<td>{math(key_text(a.problem.answer), a.problem.answer_latex)}</td></tr>"
         )
     if len(items) > MAX_REVIEW:
         rows.append(f"<tr><td colspan=7 class=muted>... {len(items) - MAX_REVIEW} more in review.csv</td></tr>")
     rows.append("</table>")
-    return '<div class="review">' + "\n".join(rows) + "</div>"
+    return '<div class="review">' + rows[0] + wide("\n".join(rows[1:]), "review queue") + "</div>"
 
 
 def _absent(st: ClassStats, zero: bool) -> str:
@@ -128,8 +245,8 @@ def _overrides(run: GradeRun) -> str:
     if not done:
         return ""
     rows = [f"<h2>Overrides: {len(done)}</h2>",
-            "<table><tr><th>Student</th><th>Problem</th><th>The checker said</th><th>Override</th>"
-            "<th class=num>Points</th><th>Where</th></tr>"]
+            "<table><tr><th scope=col>Student</th><th scope=col>Problem</th><th scope=col>The checker said</th><th scope=col>Override</th>"
+            "<th scope=col class=num>Points</th><th scope=col>Where</th></tr>"]
     for a in done:
         o = a.override
         assert o is not None
@@ -154,8 +271,8 @@ def _overview(st: ClassStats) -> str:
     note = f"<p class=muted>Students graded: {st.students} ({', '.join(extra)}).</p>" if extra else ""
     return note + (
         "<table>"
-        "<tr><th>Students</th><th>Answers</th><th>Correct</th><th>Partly right</th><th>Incorrect</th>"
-        "<th>Invalid</th><th>Blank or missing</th><th>Mean</th><th>Median</th><th>Lowest</th><th>Highest</th></tr>"
+        "<tr><th scope=col>Students graded</th><th scope=col>Answers</th><th scope=col>Correct</th><th scope=col>Partly right</th><th scope=col>Incorrect</th>"
+        "<th scope=col>Invalid</th><th scope=col>Blank or missing</th><th scope=col>Mean</th><th scope=col>Median</th><th scope=col>Lowest</th><th scope=col>Highest</th></tr>"
         f"<tr><td class=num>{st.students}</td><td class=num>{st.answers}</td><td class=num>{c['correct']}</td>"
         f"<td class=num>{c['partial']}</td><td class=num>{c['incorrect']}</td><td class=num>{c['invalid'] + c['unsure']}</td>"
         f"<td class=num>{c['blank'] + c['missing']}</td><td class=num>{_pct(st.mean)}</td>"
@@ -177,9 +294,9 @@ def _success(st: ClassStats) -> str:
         [p.share("blank", "missing") for p in st.problems],
     )
     rows = [
-        "<table><tr><th>Problem</th><th>Family</th><th class=num>Correct</th><th class=num>Partly</th>"
-        "<th class=num>Incorrect</th><th class=num>Invalid</th><th class=num>Blank</th>"
-        "<th class=num>Mean points</th></tr>"
+        "<table><tr><th scope=col>Problem</th><th scope=col>Family</th><th scope=col class=num>Correct</th><th scope=col class=num>Partly</th>"
+        "<th scope=col class=num>Incorrect</th><th scope=col class=num>Invalid</th><th scope=col class=num>Blank</th>"
+        "<th scope=col class=num>Mean points</th></tr>"
     ]
     for p in st.problems:
         bar = f'<span class="bar" style="width:{round(p.share("correct") * 0.6)}px"></span>'
@@ -190,7 +307,8 @@ def _success(st: ClassStats) -> str:
             f"<td class=num>{fmt_number(p.mean_points)} / {fmt_number(p.max_points)}</td></tr>"
         )
     rows.append("</table>")
-    return _img(png, "share of correct, partly right, invalid and blank answers per problem") + "\n".join(rows)
+    return _img(png, f"Stacked bars, one per problem ({len(st.problems)}), showing the share of students whose "
+                     "answer was correct, partly right, incorrect, invalid, or blank.") + "\n".join(rows)
 
 
 def _mistakes(st: ClassStats) -> str:
@@ -204,18 +322,19 @@ def _mistakes(st: ClassStats) -> str:
         for a in wrong:
             groups.setdefault(a.diagnosis or "", []).append(a)
         ranked = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-        out.append(
-            "<table><tr><th>Diagnosis</th><th class=num>Students</th><th>Example: answer given</th>"
-            "<th>Key for that student</th><th>Feedback they got</th></tr>"
-        )
+        table = [
+            "<table><tr><th scope=col>Diagnosis</th><th scope=col class=num>Students</th><th scope=col>Example: answer given</th>"
+            "<th scope=col>Key for that student</th><th scope=col>Feedback they got</th></tr>"
+        ]
         for kind, answers in ranked[:MAX_ROWS]:
             ex = answers[0]
-            out.append(
+            table.append(
                 f"<tr><td>{escape(diagnosis_label(kind))}</td><td class=num>{len(answers)}</td>"
                 f"<td>{math(ex.interpreted or ex.typed, ex.interpreted_latex)}</td>"
                 f"<td>{math(key_text(ex.problem.answer), ex.problem.answer_latex)}</td><td>{escape(ex.feedback)}</td></tr>"
             )
-        out.append("</table>")
+        table.append("</table>")
+        out.append(wide("\n".join(table), f"mistakes in problem {p.slot}"))
         same = Counter(a.interpreted for a in wrong if a.interpreted)
         common = [(text, n) for text, n in sorted(same.items(), key=lambda kv: (-kv[1], kv[0])) if n > 1]
         if common:
@@ -233,7 +352,7 @@ def _invalid(st: ClassStats) -> str:
         groups = Counter((a.typed.strip(), a.feedback) for a in bad)
         ranked = sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))
         out.append(f"<h3>Problem {p.slot}: {len(bad)} invalid or undecided</h3>")
-        out.append("<table><tr><th>Typed</th><th class=num>Times</th><th>Why it could not be read</th></tr>")
+        out.append("<table><tr><th scope=col>Typed</th><th scope=col class=num>Times</th><th scope=col>Why it could not be read</th></tr>")
         for (typed, message), n in ranked[:MAX_ROWS]:
             shown = typed if len(typed) <= 200 else typed[:200] + "..."
             out.append(f"<tr><td><code>{escape(shown)}</code></td><td class=num>{n}</td><td>{escape(message)}</td></tr>")
@@ -248,7 +367,7 @@ def _issues(run: GradeRun, st: ClassStats) -> str:
         return "<p class=muted>None: every answer was read and matched.</p>"
     counts = ", ".join(f"{escape(kind.replace('_', ' '))}: {n}" for kind, n in sorted(st.issues.items()))
     rows = [f"<p>{counts}. The full list is in <code>problems.csv</code>.</p>",
-            "<table><tr><th>Kind</th><th>Where</th><th>Student</th><th>Problem</th><th>Detail</th></tr>"]
+            "<table><tr><th scope=col>Kind</th><th scope=col>Where</th><th scope=col>Student</th><th scope=col>Problem</th><th scope=col>Detail</th></tr>"]
     for i in run.issues[:MAX_ISSUES]:
         where = f"{i.file}:{i.line}" if i.file and i.line else i.file
         rows.append(

@@ -631,7 +631,7 @@ class Parser(SafeValues):
     def indicator(self, cond: E, start: int) -> E:
         self.count()
         value = self.make_piecewise([(_ONE, cond.value), (_ZERO, sympy.true)], start)
-        return E(value, f"1({_bare_text(cond)})", r"\mathbb{1}_{" + _bare(cond) + "}", P_ATOM, start)
+        return E(value, f"1({_bare_text(cond)})", r"\mathbf{1}\left(" + _bare(cond) + r"\right)", P_ATOM, start)
 
     def abs_bars(self, opener: Token) -> E:
         self.enter(opener.start)

@@ -167,7 +167,7 @@ def _balanced(latex: str) -> bool:
 LATEX_OUTPUT_CASES = [
     ("15(2x^2)^4(4x)", r"15 \left(2 x^{2}\right)^{4} \left(4 x\right)"),
     ("(sign(x-y)+1)/2", r"\frac{\operatorname{sign}\left(x - y\right) + 1}{2}"),
-    ("1(x >= y)", r"\mathbb{1}_{x \ge y}"),
+    ("1(x >= y)", r"\mathbf{1}\left(x \ge y\right)"),
     ("sin^2(x)", r"\sin^{2}\left(x\right)"),
     ("sqrt(x)/|y|", r"\frac{\sqrt{x}}{\left|y\right|}"),
     ("2*3", r"2 \cdot 3"),

@@ -1,0 +1,140 @@
+"""Item analysis for the class report: how hard each problem was, whether it separates strong from weak
+students, whether one variant of a slot was harder than the others, and which misconceptions to reteach.
+
+Only students who sent answers count (absent students are left out, as in quizgen.grading.stats). A
+variant is one generated problem (same function and key); worksheets give most students their own, so a
+variant is compared only once at least MIN_VARIANT_STUDENTS students had it.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from quizgen.grading.model import GradedAnswer, GradeRun, display_outcome
+
+MIN_VARIANT_STUDENTS = 3
+"""A variant seen by fewer students is not compared (its mean says little)."""
+FAR_POINTS = 0.2
+"""A variant is flagged when its mean score is this far (a fraction of the points) from the rest of its slot..."""
+FAR_Z = 2.0
+"""...and the gap is this many standard errors, so chance differences in small groups are not flagged."""
+
+
+@dataclass(frozen=True)
+class VariantStats:
+    key: str  # the function, which identifies the generated problem
+    answers: list[GradedAnswer]
+    mean: float  # mean score as a fraction of the points
+    rest_mean: float | None  # mean of the other students in the slot
+    flagged: bool
+
+    @property
+    def n(self) -> int:
+        return len(self.answers)
+
+
+@dataclass(frozen=True)
+class ItemStats:
+    slot: int
+    family: str
+    n: int
+    difficulty: float  # mean score as a fraction of the points (1 = everyone right)
+    discrimination: float | None  # corrected point-biserial; None when scores do not vary
+    variants: int  # distinct variants in the slot
+    compared: list[VariantStats] = field(default_factory=list)  # variants with enough students
+
+    @property
+    def flagged(self) -> list[VariantStats]:
+        return [v for v in self.compared if v.flagged]
+
+
+@dataclass(frozen=True)
+class Misconception:
+    kind: str
+    students: int  # distinct students with this diagnosis, on any problem
+    answers: int
+    slots: list[int]
+    example: GradedAnswer
+
+
+def _fraction(a: GradedAnswer) -> float:
+    return a.points / a.problem.points if a.problem.points else 0.0
+
+
+def _correlation(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    if len(xs) < 3:
+        return None
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    if sxx <= 1e-12 or syy <= 1e-12:
+        return None
+    return sxy / math.sqrt(sxx * syy)
+
+
+def _variants(answers: list[GradedAnswer]) -> tuple[int, list[VariantStats]]:
+    groups: dict[str, list[GradedAnswer]] = {}
+    for a in answers:
+        groups.setdefault(a.problem.function, []).append(a)
+    out = []
+    for key in sorted(groups, key=lambda k: (-len(groups[k]), k)):
+        mine = groups[key]
+        if len(mine) < MIN_VARIANT_STUDENTS or len(groups) < 2:
+            continue
+        rest = [_fraction(a) for k, g in groups.items() if k != key for a in g]
+        scores = [_fraction(a) for a in mine]
+        mean = statistics.fmean(scores)
+        rest_mean = statistics.fmean(rest) if rest else None
+        flagged = False
+        if rest_mean is not None and len(rest) >= 2 and abs(mean - rest_mean) >= FAR_POINTS:
+            var = statistics.pvariance(scores + rest)
+            se = math.sqrt(var * (1 / len(scores) + 1 / len(rest)))
+            flagged = se == 0 or abs(mean - rest_mean) / se >= FAR_Z
+        out.append(VariantStats(key, mine, mean, rest_mean, flagged))
+    return len(groups), out
+
+
+def item_stats(run: GradeRun) -> list[ItemStats]:
+    """One ItemStats per slot, in slot order, over the students who sent answers."""
+    graded = [r for r in run.results if not r.absent]
+    totals = {r.sheet.student_id: r.total for r in graded}
+    maxima = {r.sheet.student_id: r.max_points for r in graded}
+    by_slot: dict[int, list[GradedAnswer]] = {}
+    for r in graded:
+        for a in r.answers:
+            by_slot.setdefault(a.slot, []).append(a)
+    out = []
+    for slot in sorted(by_slot):
+        answers = by_slot[slot]
+        scores = [_fraction(a) for a in answers]
+        # The rest of the test, without this item, so an item does not correlate with itself.
+        rest = [
+            (totals[a.student_id] - a.points) / (maxima[a.student_id] - a.problem.points)
+            if maxima[a.student_id] > a.problem.points else 0.0
+            for a in answers
+        ]
+        count, compared = _variants(answers)
+        out.append(ItemStats(slot, answers[0].problem.family, len(answers), statistics.fmean(scores),
+                             _correlation(scores, rest), count, compared))
+    return out
+
+
+def misconceptions(run: GradeRun) -> list[Misconception]:
+    """Diagnosed mistakes across problems, ranked by the number of students affected (then by name)."""
+    found: dict[str, list[GradedAnswer]] = {}
+    for r in run.results:
+        if r.absent:
+            continue
+        for a in r.answers:
+            if a.diagnosis and display_outcome(a) in ("incorrect", "partial"):
+                found.setdefault(a.diagnosis, []).append(a)
+    out = [
+        Misconception(kind, len({a.student_id for a in answers}), len(answers),
+                      sorted({a.slot for a in answers}), answers[0])
+        for kind, answers in found.items()
+    ]
+    return sorted(out, key=lambda m: (-m.students, -m.answers, m.kind))

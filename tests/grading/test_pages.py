@@ -1,0 +1,107 @@
+"""The HTML pages quizgen grade writes, read back as a browser and a person would: real problems from the
+demo bank, graded by the real checker, with hostile names and answers; axe-core checks accessibility."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from axetools import axe_violations
+from pagetools import read_page
+
+from quizgen.bank import load_bank
+from quizgen.generate import generate
+from quizgen.grading.engine import CheckerBackend
+from quizgen.grading.run import grade_files, write_outputs
+from quizgen.notation import key_text
+from quizgen.roster import Student
+
+ROOT = Path(__file__).resolve().parents[2]
+HREF = r"\(\href{javascript:alert(1)}{x}\)"
+TITLE = r"Quiz $\href{javascript:alert(2)}{y}$ </title><script>alert(3)</script>"
+NAMES = ["Ada Lovelace", HREF, "<img src=x onerror=alert(1)>", "فاطمة الزهراء", "Nguyễn Thị Hoa", "Absent Al"]
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("pages")
+    bank = load_bank(ROOT / "banks/demo.yaml")
+    students = [Student(f"s{i}", name) for i, name in enumerate(NAMES, 1)]
+    m = generate(bank, students, seed=3)
+    m = replace(m, bank=replace(m.bank, title=TITLE, course="<i>NN</i> 101"))
+    rows = [["student_id", "problem", "answer"]]
+    for k, sheet in enumerate(m.students[:-1]):  # the last student sends nothing: absent
+        for p in sheet.problems:
+            if k == 0 or (k == 3 and p.slot % 2):
+                answer = key_text(p.answer)
+            elif p.mistakes:
+                answer = key_text(p.mistakes[0].answer)  # a diagnosed misconception
+            else:
+                answer = "x"
+            rows.append([sheet.student_id, str(p.slot), HREF if (k == 1 and p.slot == 1) else answer])
+    path = tmp / "answers.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    run = grade_files(m, [path], CheckerBackend(workers=1, timeout=5.0))
+    return write_outputs(run, tmp / "out").out_dir
+
+
+def test_pages_need_no_network_and_no_script_and_show_user_text_as_text(written: Path) -> None:
+    pages = [written / "report.html", *sorted((written / "feedback").glob("*.html"))]
+    assert len(pages) == 1 + len(NAMES)
+    for path in pages:
+        html = path.read_text(encoding="utf-8")
+        assert "<script" not in html.lower() and "http" not in html and "MathJax" not in html
+        page = read_page(html)
+        for tag, attrs in page.tags:
+            assert tag not in ("script", "iframe", "object", "embed"), path
+            assert not any("javascript:" in v.lower() or k.startswith("on") for k, v in attrs.items()), (path, tag)
+            if tag in ("a", "link", "img"):
+                target = attrs.get("href", attrs.get("src", ""))
+                assert target.startswith(("feedback/", "data:image/png;base64,")), (path, target)
+    s2 = read_page((written / "feedback/s2.html").read_text(encoding="utf-8"))
+    assert HREF in s2.text  # the name and the answer, as typed, visible and inert
+    report = read_page((written / "report.html").read_text(encoding="utf-8"))
+    assert HREF in report.text and "<img src=x onerror=alert(1)>" in report.text
+    assert TITLE in report.text and "<i>NN</i> 101" in report.text  # the bank's title and course too
+
+
+def test_every_formula_is_typeset_once_with_its_plain_form_as_annotation(written: Path) -> None:
+    html = (written / "feedback/s1.html").read_text(encoding="utf-8")
+    page = read_page(html)
+    assert html.count("<math") >= 20 and "<code class=\"plain\">" not in html  # nothing fell back to plain text
+    assert len(page.annotations) == html.count("<math")
+    for plain in page.annotations:  # not printed again beside the typeset copy
+        if len(plain) > 12:  # (a key may show once more: s1 typed every key, which shows as typed)
+            assert page.text.count(plain) <= (1 if ":" not in plain else 0), plain
+    assert "{}" not in page.text and "\\text" not in page.text and "\\frac" not in page.text
+    assert "Sum rule, term by term:" in page.text
+    # indicators: a bold 1 and the condition, never a cases brace or a double-struck 1 with a subscript
+    assert 'mathvariant="bold" class="ind">1</mn>' in html and "𝟙" not in html
+    assert page.headings == sorted(page.headings) and page.headings[0] == 1
+
+
+def test_the_report_starts_with_the_class_then_review_then_students_linked_to_their_pages(written: Path) -> None:
+    html = (written / "report.html").read_text(encoding="utf-8")
+    page = read_page(html)
+    order = ["The class in numbers", "To review", "Students: 6", "Scores", "Item analysis", "What to reteach"]
+    positions = [page.text.index(h) for h in order]
+    assert positions == sorted(positions)
+    links = [a["href"] for tag, a in page.tags if tag == "a"]
+    assert len(links) == len(NAMES) and all((written / link).is_file() for link in links)
+    assert "absent" in page.text.split("Students: 6", 1)[1].split("Scores", 1)[0]
+    assert "Students graded 5" in page.text.replace(":", "")  # the absent student is left out of the numbers
+    assert all(attrs.get("alt", "").endswith(".") and len(attrs["alt"]) > 40 for tag, attrs in page.tags if tag == "img")
+    assert all("scope" in attrs for tag, attrs in page.tags if tag == "th")
+    reteach = page.text.split("What to reteach", 1)[1].split("Success per problem", 1)[0]
+    assert "Misconception Students Problems Example: answer given, and its key" in reteach
+    assert "key (student s" in reteach
+
+
+def test_pages_have_no_serious_accessibility_violations(written: Path, tmp_path: Path) -> None:
+    for name in ("report.html", "feedback/s1.html", "feedback/s2.html", "feedback/s6.html"):
+        found = axe_violations((written / name).read_text(encoding="utf-8"), tmp_path)
+        bad = [v for v in found if v["impact"] in ("serious", "critical")]
+        assert not bad, (name, bad)

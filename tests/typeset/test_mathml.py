@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from quizgen.bank import load_bank
+from quizgen.generate import generate
+from quizgen.typeset.latexmath import split_leading_text
+from quizgen.typeset.mathml import MathMLError, mathml, text_html
+from quizgen.roster import numbered_students
+
+BANKS = sorted((Path(__file__).resolve().parents[2] / "banks").glob("*.yaml"))
+M = "{http://www.w3.org/1998/Math/MathML}"
+
+
+def tree(latex: str, plain: str = "p", display: bool = False) -> ElementTree.Element:
+    """The MathML parsed as XML (so it is well formed), in the MathML namespace."""
+    out = mathml(latex, plain, display=display).replace("<math ", '<math xmlns="http://www.w3.org/1998/Math/MathML" ', 1)
+    return ElementTree.fromstring(out)
+
+
+def text_of(el: ElementTree.Element) -> str:
+    """The characters shown (annotation left out), in order."""
+    parts = []
+    for node in el.iter():
+        if node.tag == M + "annotation":
+            continue
+        if node.text and node.tag != M + "annotation":
+            parts.append(node.text)
+    return "".join(parts).replace("\u2061", "")
+
+
+def test_an_indicator_is_a_bold_one_with_its_condition_not_a_cases_brace() -> None:
+    sympy_cases = r"\begin{cases} 32 x - 8 & \text{for}\: 4 x - 1 > 0 \\0 & \text{otherwise} \end{cases}"
+    t = tree(sympy_cases)
+    assert t.find(f".//{M}mtable") is None  # no brace, no table
+    one = [n for n in t.iter(M + "mn") if n.get("mathvariant") == "bold"]
+    assert len(one) == 1 and one[0].text == "1"
+    assert text_of(t) == "(32x−8)·1(4x−1>0)"
+    parser_form = tree(r"\mathbf{1}\left(x \ge y\right)")  # the safe parser's interpretation of 1(x >= y)
+    assert text_of(parser_form) == "1(x≥y)" and parser_form.find(f".//{M}mn[@mathvariant='bold']") is not None
+    assert tree(r"\mathbb{1}_{x > y}").find(f".//{M}mn[@mathvariant='bold']") is not None
+
+
+def test_partial_derivatives_max_and_a_real_piecewise() -> None:
+    t = tree(r"\frac{\partial f}{\partial x} = \max\left(0, x - 5\right)")
+    frac = t.find(f".//{M}mfrac")
+    assert frac is not None and text_of(frac) == "∂f∂x"
+    assert text_of(t) == "∂f∂x=max(0,x−5)"
+    piecewise = tree(r"\max(x + 3, y) = \begin{cases} x + 3 & x + 3 > y \\ y & \text{otherwise} \end{cases}")
+    rows = piecewise.findall(f".//{M}mtr")
+    assert [text_of(r) for r in rows] == ["x+3x+3>y", "yotherwise"]
+
+
+def test_text_inside_math_loses_latex_leftovers_and_keeps_its_math() -> None:
+    lead, formula = split_leading_text(r"\text{Sum rule,{} term by term:} \frac{\partial f}{\partial z} = 9")
+    assert text_html(lead) == "Sum rule, term by term:"
+    html = text_html(r"Treat $y$ and $z$ as constants; 50\% done.")
+    assert html.startswith("Treat <math") and "50% done." in html and "{}" not in html
+
+
+def test_the_plain_form_is_the_escaped_annotation_and_display_is_kept() -> None:
+    out = mathml("x", "a < b & </annotation><script>", display=True)
+    assert out.startswith('<math display="block">')
+    assert "<script>" not in out and "a &lt; b &amp; &lt;/annotation&gt;&lt;script&gt;" in out
+
+
+@pytest.mark.parametrize("latex", [r"\href{javascript:alert(1)}{x}", r"\input{/etc/passwd}", r"\frac{1}{",
+                                   r"x^", r"\begin{tabular}x\end{tabular}", "x" * 20_001, r"\left( x"])
+def test_latex_outside_what_quizgen_prints_is_refused(latex: str) -> None:
+    with pytest.raises(MathMLError):
+        mathml(latex, "plain")
+
+
+@pytest.mark.parametrize("bank", BANKS, ids=lambda p: p.stem)
+def test_every_formula_the_shipped_banks_print_is_typeset(bank: Path) -> None:
+    """Prompts, keys and every worked step of every family: none falls back to plain text."""
+    m = generate(load_bank(bank), numbered_students(4), seed=11)
+    for sheet in m.students:
+        for p in sheet.problems:
+            text_html(p.prompt_latex)
+            tree(p.answer_latex)
+            for step in p.steps:
+                lead, formula = split_leading_text(step.latex)
+                assert "{}" not in text_html(lead)
+                if formula:
+                    tree(formula, display=True)
