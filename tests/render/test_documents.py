@@ -279,3 +279,12 @@ def test_the_marking_key_is_one_table_of_every_students_answers(batch) -> None:
     # a few students fit on one page; it is not split per student
     assert pages(out / "marking-key.pdf") == 1
     assert not (out / "marking-key").exists()
+
+
+@needs_tex
+def test_a_name_no_font_covers_is_named_in_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = make_manifest(["Ada Lovelace", "فاطمة"], [scalar_problem(1)], ids=["s1", "s2"])
+    write_documents(manifest, tmp_path, fmt="pdf", quiet=False)
+    err = capsys.readouterr().err
+    assert "1 name(s) use characters no installed font covers" in err
+    assert "s2 (فاطمة)" in err and "s1" not in err.split("covers", 1)[1]
