@@ -218,7 +218,8 @@ def main() -> int:
         f"naive baseline: {base_total * 1000:.0f} ms total, {base_total / n * 1e3:.2f} ms per check; "
         f"median {statistics.median(base_times) * 1e3:.2f} ms, max {max(base_times) * 1e3:.0f} ms"
     )
-    print(f"speed ratio   : {base_total / ours_total:.0f}x the baseline's throughput")
+    print(f"speed ratio   : {base_total / ours_total:.0f}x the baseline's throughput "
+          f"(load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores)")
 
     attacks = adversarial_requests()
     with Checker() as checker:

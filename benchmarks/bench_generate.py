@@ -12,6 +12,7 @@ CPU time of this one process (one core); wall-clock time is printed too, and is 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -44,7 +45,8 @@ def main() -> None:
     print(f"generate only: {problems / cpu_generate:,.0f} problems/s (CPU {cpu_generate:.2f} s)")
     print(
         f"{problems} problems incl. manifest.json: {problems / cpu:,.0f} problems/s of CPU time on one core "
-        f"({cpu:.2f} s; wall clock {elapsed:.2f} s, {problems / elapsed:,.0f} problems/s)"
+        f"({cpu:.2f} s; wall clock {elapsed:.2f} s, {problems / elapsed:,.0f} problems/s; "
+        f"load average {os.getloadavg()[0]:.1f})"
     )
 
 

@@ -24,6 +24,7 @@ import resource
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,11 +94,31 @@ def main() -> None:
         count = sum(1 for _ in csv.reader(handle)) - 1
     out = args.keep or work / "grades"
     print(f"{count} answers; grading ...", flush=True)
+    r = grade_once(work, out, args.workers)
+    print(f"outcomes: {dict(sorted(r.outcomes.items()))}")
+    print(f"graded {r.answers} answers for {r.students} students end to end in {r.wall:.1f} s "
+          f"(reading and checking {r.checking:.1f} s, reports {r.wall - r.checking:.1f} s; CPU {r.cpu:.1f} s, "
+          f"{1000 * r.cpu / r.answers:.2f} ms per answer; workers={args.workers}, cores={os.cpu_count()}, "
+          f"load average {r.load:.1f})")
 
+
+@dataclass(frozen=True)
+class Timing:
+    answers: int
+    students: int
+    wall: float
+    checking: float
+    cpu: float
+    load: float
+    outcomes: dict[str, int]
+
+
+def grade_once(work: Path, out: Path, workers: int) -> Timing:
+    """Grade work/answers.csv against work/manifest.json end to end, writing every report into out."""
     cpu0 = _cpu()
     t0 = time.perf_counter()
     m = manifest_mod.read(work / "manifest.json")
-    backend = CheckerBackend(workers=args.workers, timeout=2.0)
+    backend = CheckerBackend(workers=workers, timeout=2.0)
     try:
         run = grade_files(m, [work / "answers.csv"], backend, manifest_dir=work)
     finally:
@@ -106,15 +127,12 @@ def main() -> None:
     write_outputs(run, out, gradebooks=["canvas", "moodle"])
     total = time.perf_counter() - t0
     cpu = _cpu() - cpu0
-
     outcomes: dict[str, int] = {}
-    for r in run.results:
-        for a in r.answers:
+    for res in run.results:
+        for a in res.answers:
             outcomes[a.outcome] = outcomes.get(a.outcome, 0) + 1
-    print(f"outcomes: {dict(sorted(outcomes.items()))}")
-    print(f"graded {count} answers for {len(run.results)} students end to end in {total:.1f} s "
-          f"(reading and checking {t_grade:.1f} s, reports {total - t_grade:.1f} s; CPU {cpu:.1f} s; "
-          f"workers={args.workers}, cores={os.cpu_count()}, load average {os.getloadavg()[0]:.1f})")
+    answers = sum(v for k, v in outcomes.items() if k != "absent")
+    return Timing(answers, len(run.results), total, t_grade, cpu, os.getloadavg()[0], outcomes)
 
 
 def _cpu() -> float:

@@ -1,7 +1,8 @@
 """An independent check of every key: a numeric central difference of the function at random points.
 
 Keys come from the families' own symbolic work; this check shares none of it. Expressions are compiled
-into small float closures by walking the sympy tree (no lambdify, no eval), so checking costs microseconds.
+into small float closures by the checker's evaluator (quizgen.checker.evaluate: no lambdify, no eval),
+so checking costs microseconds.
 Points are drawn away from every kink (the arguments of max/ReLU), where the derivative does not exist,
 and on both sides of each kink, so a key (or a buggy key) that is wrong on one side only is noticed.
 A key that misses the quick central difference gets a second, careful look (Ridders' extrapolation with
@@ -18,8 +19,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import sympy
-from sympy.logic.boolalg import BooleanFalse, BooleanTrue
 
+from quizgen.checker.evaluate import OVERFLOW, UNDEF, Undefined, Unsupported, new_float_backend, run_float
+from quizgen.checker.evaluate import compile_expr as compile_points
 from quizgen.checker.sampling import breakpoint_exprs
 
 Values = dict[sympy.Symbol, float]
@@ -42,170 +44,71 @@ RIDDERS_MAX_ERROR = 1e-4
 function changes too fast to tell a right key from a wrong one there."""
 
 
-class Undefined(ArithmeticError):
-    """The expression has no real value at the point (log of a negative, division by zero, ...)."""
-
-
 _cache: dict[sympy.Basic, Compiled] = {}
-
-
-def _pow(a: float, b: float) -> float:
-    try:
-        value = a**b
-    except ZeroDivisionError:
-        raise Undefined from None
-    except OverflowError:
-        raise Undefined from None
-    if isinstance(value, complex):
-        raise Undefined
-    return value
-
-
-def _log(a: float) -> float:
-    if a <= 0:
-        raise Undefined
-    return math.log(a)
-
-
-def _exp(a: float) -> float:
-    try:
-        return math.exp(a)
-    except OverflowError:
-        raise Undefined from None
-
-
-def _heaviside(a: float) -> float:
-    return 1.0 if a > 0 else 0.0 if a < 0 else 0.5
-
-
-def _sign(a: float) -> float:
-    return 1.0 if a > 0 else -1.0 if a < 0 else 0.0
-
-
-_UNARY: dict[type, Callable[[float], float]] = {
-    sympy.exp: _exp,
-    sympy.log: _log,
-    sympy.sin: math.sin,
-    sympy.cos: math.cos,
-    sympy.tan: math.tan,
-    sympy.tanh: math.tanh,
-    sympy.Abs: abs,
-    sympy.sign: _sign,
-    sympy.Heaviside: _heaviside,
-}
-
-_RELATIONS: dict[type, Callable[[float, float], bool]] = {
-    sympy.StrictGreaterThan: lambda a, b: a > b,
-    sympy.GreaterThan: lambda a, b: a >= b,
-    sympy.StrictLessThan: lambda a, b: a < b,
-    sympy.LessThan: lambda a, b: a <= b,
-}
+_NAMES: dict[str, int] = {}
+"""Every variable name verification has compiled, with its slot in a point; slots never change, so the
+evaluator's compiled subtrees are shared between a draft's function, key, kinks and mistakes."""
+_FLOAT = new_float_backend()
+_FLOAT.memo = {}
 
 
 def compile_expr(expr: sympy.Basic) -> Compiled:
-    """A float function of a {Symbol: float} mapping; raises Undefined where the value is not real."""
+    """A float function of a {Symbol: float} mapping; raises Undefined where the value is not real.
+
+    The evaluator is the checker's (quizgen.checker.evaluate, float backend): one allow-list of node
+    types and one set of float rules for keys and answers alike. A node it does not know is evaluated by
+    sympy (slowly) rather than refused, since keys come from the families, not from students.
+    """
     hit = _cache.get(expr)
     if hit is not None:
         return hit
     fn = _compile(expr)
     if len(_cache) > 50_000:
         _cache.clear()
+        _FLOAT.memo = {}
     _cache[expr] = fn
     return fn
 
 
-def _compile(expr: sympy.Basic) -> Compiled:  # noqa: C901 - one branch per node type
-    if isinstance(expr, sympy.Symbol):
-        return lambda v: v[expr]
-    if isinstance(expr, (sympy.Integer, sympy.Rational, sympy.Float)) or expr is sympy.pi or expr is sympy.E:
-        c = float(expr)  # identity, not ==: NumberSymbol.__eq__ sympifies its argument (slow, every node)
-        return lambda v: c
-    if isinstance(expr, (int, float, complex)):  # plain numbers (families build sympy objects; be safe)
+def _compile(expr: sympy.Basic) -> Compiled:
+    if not isinstance(expr, sympy.Basic):  # a plain number (families build sympy objects; be safe)
         if isinstance(expr, complex) and expr.imag != 0:
             return _undefined
         c = float(expr.real) if isinstance(expr, complex) else float(expr)
         return lambda v: c
-    if not isinstance(expr, sympy.Basic):
-        return _undefined
-    if isinstance(expr, (BooleanTrue, BooleanFalse)):
-        c = 1.0 if isinstance(expr, BooleanTrue) else 0.0
-        return lambda v: c
-    if isinstance(expr, sympy.Add):
-        parts = [compile_expr(a) for a in expr.args]
-        return lambda v: math.fsum([p(v) for p in parts])
-    if isinstance(expr, sympy.Mul):
-        parts = [compile_expr(a) for a in expr.args]
-        if len(parts) == 2:  # the common shapes without a loop (same products, same order)
-            a, b = parts
-            return lambda v: a(v) * b(v)
-        if len(parts) == 3:
-            a, b, c3 = parts
-            return lambda v: a(v) * b(v) * c3(v)
+    symbols = [s for s in expr.free_symbols if isinstance(s, sympy.Symbol)]
+    try:
+        if len({s.name for s in symbols}) != len(symbols):  # two symbols, one name: only sympy tells them apart
+            raise Unsupported("symbols sharing a name")
+        for s in symbols:
+            _NAMES.setdefault(s.name, len(_NAMES))
+        fn = compile_points(expr, _NAMES, _FLOAT)
+    except Unsupported:
+        return lambda v: _by_sympy(expr, v)
+    size = len(_NAMES)
+    slots = [(_NAMES[s.name], s) for s in symbols]
 
-        def mul(v: Values) -> float:
-            out = 1.0
-            for p in parts:
-                out *= p(v)
+    def compiled(values: Values) -> float:
+        point = [0.0] * size
+        for i, s in slots:
+            point[i] = values[s]
+        try:
+            out = fn(point)
+        except (ArithmeticError, ValueError, TypeError):  # not real there, or overflowed: as run_float
+            raise Undefined from None
+        if type(out) is float and math.isfinite(out):
             return out
+        return _real_float(out)
 
-        return mul
-    if isinstance(expr, sympy.Pow):
-        base, power = compile_expr(expr.base), compile_expr(expr.exp)
-        if isinstance(expr.exp, sympy.Integer):  # never complex: only division by zero or overflow
-            n = float(expr.exp)
+    return compiled
 
-            def integer_power(v: Values) -> float:
-                try:
-                    return base(v) ** n
-                except (ZeroDivisionError, OverflowError):
-                    raise Undefined from None
 
-            return integer_power
-        return lambda v: _pow(base(v), power(v))
-    if isinstance(expr, (sympy.Max, sympy.Min)):
-        parts = [compile_expr(a) for a in expr.args]
-        pick = max if isinstance(expr, sympy.Max) else min
-        return lambda v: pick(p(v) for p in parts)
-    if isinstance(expr, sympy.Piecewise):
-        pieces = [(compile_expr(e), compile_expr(c)) for e, c in expr.args]
-
-        def piecewise(v: Values) -> float:
-            for value, cond in pieces:
-                if cond(v):
-                    return value(v)
-            raise Undefined
-
-        return piecewise
-    if type(expr) in _RELATIONS:
-        rel = _RELATIONS[type(expr)]
-        lhs, rhs = compile_expr(expr.lhs), compile_expr(expr.rhs)
-        return lambda v: 1.0 if rel(lhs(v), rhs(v)) else 0.0
-    if isinstance(expr, sympy.And):
-        parts = [compile_expr(a) for a in expr.args]
-        return lambda v: 1.0 if all(p(v) for p in parts) else 0.0
-    if isinstance(expr, sympy.Or):
-        parts = [compile_expr(a) for a in expr.args]
-        return lambda v: 1.0 if any(p(v) for p in parts) else 0.0
-    if isinstance(expr, sympy.Heaviside):
-        arg = compile_expr(expr.args[0])
-        at_zero = float(expr.args[1]) if len(expr.args) > 1 else 0.5
-
-        def heaviside(v: Values) -> float:
-            a = arg(v)
-            return 1.0 if a > 0 else 0.0 if a < 0 else at_zero
-
-        return heaviside
-    if isinstance(expr, sympy.Function) and type(expr) in _UNARY and len(expr.args) == 1:
-        fn, arg = _UNARY[type(expr)], compile_expr(expr.args[0])
-
-        def unary(v: Values) -> float:
-            try:
-                return fn(arg(v))
-            except (ValueError, OverflowError):
-                raise Undefined from None
-
-        return unary
-    return lambda v: _by_sympy(expr, v)
+def _real_float(out: object) -> float:
+    """A result that is not a finite float (a condition's bool, an int, a complex, inf): run_float's rules."""
+    value = run_float(lambda p: out, ())
+    if value is UNDEF or value is OVERFLOW:
+        raise Undefined
+    return value
 
 
 def _undefined(values: Values) -> float:

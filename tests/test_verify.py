@@ -41,6 +41,21 @@ def test_undefined_points_and_unknown_functions():
         evaluate(sympy.gamma(x) + sympy.asin(x), {x: 4.0})
 
 
+def test_keys_are_evaluated_by_the_checkers_rules():
+    """One evaluator for keys and answers: what the checker calls not real, verification does too."""
+    from quizgen.checker.evaluate import FLOAT, OVERFLOW, UNDEF, run_float
+    from quizgen.checker.evaluate import compile_expr as checker_compile
+
+    for expr, at in [(sympy.sqrt(x - 2), 1.0), (sympy.exp(x**2), 40.0), (x ** sympy.Rational(1, 3), -8.0),
+                     (sympy.Piecewise((x, x > 0)), -1.0)]:
+        assert run_float(checker_compile(expr, {"x": 0}, FLOAT), [at]) in (UNDEF, OVERFLOW)
+        with pytest.raises(Undefined):
+            evaluate(expr, {x: at})
+    assert evaluate(sympy.erf(x) * y, {x: 0.5, y: 2.0}) == pytest.approx(2 * math.erf(0.5))  # sympy's, slowly
+    with pytest.raises(KeyError):  # a variable without a value is an error, not a number
+        evaluate(x * y, {x: 1.0})
+
+
 def test_correct_key_passes_and_wrong_key_fails():
     f = 3 * x**2 * y + 5 * y
     ok = verify_draft(f, [x, y], [x], 6 * x * y, [], random.Random(1))

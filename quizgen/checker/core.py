@@ -14,7 +14,7 @@ import hashlib
 import random
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from threading import Lock
 from typing import Any
@@ -151,9 +151,9 @@ class Outcome:
     kind: str | None = None
 
 
-def parse_mistakes(mistakes: Sequence[Mistake], key: Key) -> list[tuple[Mistake, tuple[sympy.Basic, ...]]]:
-    """Buggy keys parsed like keys (cached); unreadable ones are skipped (they only drive feedback)."""
-    out = []
+def parse_mistakes(mistakes: Sequence[Mistake], key: Key) -> Iterator[tuple[Mistake, tuple[sympy.Basic, ...]]]:
+    """Buggy keys parsed like keys (cached), one at a time in order: the first match wins, so the ones
+    after it are never parsed. Unreadable ones are skipped (they only drive feedback)."""
     for m in mistakes:
         texts = (m.answer,) if isinstance(m.answer, str) else tuple(m.answer)
         ck = (texts, key.variables)
@@ -169,8 +169,7 @@ def parse_mistakes(mistakes: Sequence[Mistake], key: Key) -> list[tuple[Mistake,
             hit = tuple(comps)
             _MISTAKES.put(ck, hit)
         if hit:
-            out.append((m, hit))
-    return out
+            yield m, hit
 
 
 def check_request(
@@ -417,8 +416,7 @@ def _diagnose(
     seed: int,
     check_time: Callable[[], None],
 ) -> Diagnosis:
-    mistakes = parse_mistakes(req.mistakes, key)
-    for m, mcomps in mistakes:
+    for m, mcomps in parse_mistakes(req.mistakes, key):
         check_time()
         if len(mcomps) == len(comps) and _matches_mistake(results, mcomps, index):
             return Diagnosis(m.kind, m.feedback)

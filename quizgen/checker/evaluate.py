@@ -282,6 +282,9 @@ class _Backend:
         else:
             self.funcs = _MP_FUNCS if self.ctx is MPX else _mp_funcs(self.ctx)
         self.params = params
+        self.memo: dict[sympy.Basic, Fn] | None = None
+        """Compiled subtrees, shared between expressions: only for a backend whose every compile uses one
+        names mapping that only ever grows (verify.py's), so an index once given never changes."""
 
     def with_params(self, params: Mapping[sympy.Float, int]) -> "_Backend":
         return _Backend(self.name, ctx=self.ctx, params=params)
@@ -376,6 +379,11 @@ MP = _Backend("mp")
 EXACT = _Backend("exact")
 
 
+def new_float_backend() -> _Backend:
+    """A float backend of one's own, whose memo a caller may set without touching the shared FLOAT."""
+    return _Backend("float")
+
+
 # --------------------------------------------------------------------------- compiler
 
 
@@ -428,7 +436,17 @@ _REL_OPS: dict[type, Callable[[Any, Any], bool]] = {
 }
 
 
-def _compile(e: sympy.Basic, names: Mapping[str, int], be: _Backend) -> Fn:  # noqa: C901 - one dispatch
+def _compile(e: sympy.Basic, names: Mapping[str, int], be: _Backend) -> Fn:
+    memo = be.memo
+    if memo is None:
+        return _compile_node(e, names, be)
+    fn = memo.get(e)
+    if fn is None:
+        fn = memo[e] = _compile_node(e, names, be)
+    return fn
+
+
+def _compile_node(e: sympy.Basic, names: Mapping[str, int], be: _Backend) -> Fn:  # noqa: C901 - one dispatch
     if isinstance(e, sympy.Symbol):
         if e.name not in names:
             raise Unsupported(f"unknown variable {e.name}")

@@ -126,14 +126,19 @@ def _scan_ts(far: bool) -> list[float]:
 _TS = (_scan_ts(False), _scan_ts(True))
 
 
-def _crossings_on_line(g: Fn, p: Sequence[float], d: Sequence[float], far: bool) -> list[float]:
+def _scan_points(p: Sequence[float], d: Sequence[float], far: bool) -> list[tuple[float, tuple[float, ...]]]:
+    """The scan points of one line, (t, p + t d): built once per line and shared by all its breakpoints."""
+    return [(t, _along(p, d, t)) for t in _TS[far]]
+
+
+def _crossings_on_line(g: Fn, p: Sequence[float], d: Sequence[float], scan: Sequence[tuple[float, tuple[float, ...]]]
+                       ) -> list[float]:
     """Every t where g(p + t d) changes sign between two scan points, located by bisection."""
     found: list[float] = []
     last_t, last_s = 0.0, 0
-    pd = tuple(zip(p, d))
-    for t in _TS[far]:
+    for t, point in scan:
         try:
-            v = g(tuple(a + t * b for a, b in pd))
+            v = g(point)
         except (ValueError, ZeroDivisionError, TypeError, OverflowError):
             continue
         if not isinstance(v, (float, int)) or v != v:
@@ -189,11 +194,12 @@ def add_breakpoints(cr: Crossings, gs: Sequence[Fn], rng: random.Random, check_t
     """cr with the sign changes of every g in gs added (no cap: more breakpoints cost time, never one missed)."""
     on_line = [list(ts) for ts in cr.on_line]
     probed = list(cr.probed)
+    scans = [_scan_points(p, d, far=li == 0) for li, (p, d) in enumerate(cr.lines)] if gs else []
     for g in gs:
         check_time()
         hit = False
-        for li, (p, d) in enumerate(cr.lines):
-            ts = _crossings_on_line(g, p, d, far=li == 0)
+        for li, ((p, d), scan) in enumerate(zip(cr.lines, scans)):
+            ts = _crossings_on_line(g, p, d, scan)
             on_line[li].extend(ts)
             hit = hit or bool(ts)
         if not hit:
