@@ -231,6 +231,7 @@ def _slot_spec(number: int, checked: CheckedSlot) -> SlotSpec:
         wrt=values["wrt"],
         point=values["point"],
         options=checked.options,
+        working=values.get("working"),
     )
 
 

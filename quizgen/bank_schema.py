@@ -293,6 +293,33 @@ class Point(Option):
         return f'"random", or a mapping giving every variable a number within ±{POINT_LIMIT} (2, -1, 0.5, 1/2)'
 
 
+WORKING_LIMIT_CM = 25.0
+"""Most room for working one problem may ask for (a page's text height is about 25 cm)."""
+_LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(cm|mm)?\s*$")
+
+
+@dataclass(frozen=True)
+class WorkingSpace(Option):
+    """Blank room for working under a worksheet problem: centimetres as a number, or "4cm" / "35mm"."""
+
+    def validate(self, value: Any, ctx: SlotContext) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ValidationError(f"must be a length such as 4 (centimetres), \"4cm\" or \"35mm\", got {type_name(value)}")
+        if isinstance(value, str):
+            m = _LENGTH.match(value)
+            if m is None:
+                raise ValidationError(f"must be a length such as 4 (centimetres), \"4cm\" or \"35mm\", got {shown_value(value)}")
+            cm = float(m.group(1)) / (10 if m.group(2) == "mm" else 1)
+        else:
+            cm = float(value)
+        if not math.isfinite(cm) or not 0 <= cm <= WORKING_LIMIT_CM:
+            raise ValidationError(f"must be between 0 and {WORKING_LIMIT_CM:g} cm, got {shown_value(value)}")
+        return round(cm, 2)
+
+    def kind(self) -> str:
+        return f"length from 0 to {WORKING_LIMIT_CM:g} cm: a number of centimetres, or \"4cm\" / \"35mm\""
+
+
 SLOT_OPTIONS: Mapping[str, Option] = {
     "family": FamilyName(help="The problem family this slot draws from (`quizgen bank list`)."),
     "difficulty": Level(
@@ -318,6 +345,10 @@ SLOT_OPTIONS: Mapping[str, Option] = {
     "point": Point(
         default_text='"random" when ask is value',
         help="Where a value ask is evaluated (only with ask: value).",
+    ),
+    "working": WorkingSpace(
+        default_text="by family, difficulty and ask (quizgen.render.context.default_working)",
+        help="Blank room for working under the problem on the worksheet (0 for none).",
     ),
     "allow_zero": Boolean(
         default=False, help="Accept a draw whose answer is identically zero (normally redrawn)."

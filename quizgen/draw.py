@@ -279,6 +279,7 @@ def _problem(
         mistakes=mistakes,
         definitions={name: sstr(expr) for name, expr in draft.definitions.items()},
         parts=_parts(slot, draft.parts),
+        working=slot.working,
     )
 
 

@@ -105,6 +105,9 @@ class Problem:
     parts: list[Part] = field(default_factory=list)
     """The parts of a multi-part problem; [] otherwise (and then absent from the manifest, so manifests of
     problems without parts are byte-identical to those written before parts existed)."""
+    working: float | None = None
+    """Centimetres of room for working the bank's slot asks for (`working:`); None: the renderer's default by
+    family, difficulty and ask. Written to the manifest only when set, so other manifests keep their bytes."""
 
     def to_dict(self) -> dict[str, Any]:
         # What dataclasses.asdict gives (same keys, same order), built directly: asdict deep-copies
@@ -134,6 +137,8 @@ class Problem:
         }
         if self.parts:
             out["parts"] = [p.to_dict() for p in self.parts]
+        if self.working is not None:
+            out["working"] = self.working
         return out
 
     @classmethod

@@ -70,7 +70,7 @@ def test_every_error_is_reported_with_line_and_key(tmp_path):
         f"{p}:16: slots[4].points: must be a number, got text",
         f"{p}:18: slots[4].point: x: 'abc' is not a number (write 2, -1, 0.5 or 1/2)",
         f"{p}:19: slots[4].extra_key: unknown key; allowed keys: family, difficulty, variables, coefficients, "
-        "points, ask, wrt, point, allow_zero",
+        "points, ask, wrt, point, working, allow_zero",
         f"{p}:21: slots[5].ask: gradient cannot ask 'partial'; it supports gradient, value",
         f"{p}:23: slots[6].variables: 'x' is listed twice",
         f"{p}:25: slots[7].variables: 'exp' is reserved for a function or constant; choose another name",
@@ -142,6 +142,17 @@ def test_valid_bank_with_defaults(tmp_path):
 def test_value_ask_defaults_to_a_random_point(tmp_path):
     bank = load_bank(_write(tmp_path, "title: T\nslots:\n  - family: max_partial\n    ask: value\n"))
     assert bank.slots[0].point == "random"
+
+
+def test_room_for_working_is_a_length_per_slot(tmp_path):
+    text = "title: T\nslots:\n  - family: relu\n    working: 35mm\n  - family: relu\n    working: 6\n  - family: relu\n"
+    bank = load_bank(_write(tmp_path, text))
+    assert [s.working for s in bank.slots] == [3.5, 6.0, None]
+    path = _write(tmp_path, "title: T\nslots:\n  - family: relu\n    working: lots\n", "bad.yaml")
+    [message] = validate_bank(path)
+    assert message.startswith(f"{path}:4: slots[1].working: must be a length such as 4")
+    path = _write(tmp_path, "title: T\nslots:\n  - family: relu\n    working: 40\n", "big.yaml")
+    assert "between 0 and 25 cm" in validate_bank(path)[0]
 
 
 def test_family_option_errors_are_found_at_load_time_on_their_key(tmp_path):

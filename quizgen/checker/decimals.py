@@ -116,6 +116,7 @@ def key_constants(key: sympy.Basic) -> list[sympy.Basic]:
             break
         if not isinstance(node, sympy.Expr) or node.free_symbols or not node.is_number:
             continue
+        node = _evaluated(node)
         if isinstance(node, sympy.Rational):
             if _terminating(Fraction(int(node.p), int(node.q))):
                 continue
@@ -124,6 +125,15 @@ def key_constants(key: sympy.Basic) -> list[sympy.Basic]:
         if not any(node == g for g in found):
             found.append(node)
     return found
+
+
+def _evaluated(node: sympy.Expr) -> sympy.Expr:
+    """A key's constant as sympy evaluates it: keys are read unevaluated, so Max(4, pi) is still a Max there
+    although it is 4, and a terminating value must never pass for a rounded non-terminating one."""
+    try:
+        return node.doit()
+    except (ValueError, TypeError, ArithmeticError, RecursionError):
+        return node
 
 
 def _terminating(q: Fraction) -> bool:
@@ -273,7 +283,7 @@ def _name(ctx: Any, c: Any, consts: list[sympy.Basic], values: list[Any]) -> str
             continue
         if abs(r - ctx.mpf(q.numerator) / q.denominator) > abs(r) * ctx.mpf(10) ** -30:
             continue
-        exact = sympy.Rational(q.numerator, q.denominator) * const
+        exact = _evaluated(sympy.Rational(q.numerator, q.denominator) * const)
         if isinstance(exact, sympy.Rational) and _terminating(Fraction(int(exact.p), int(exact.q))):
             return None
         return str(exact)

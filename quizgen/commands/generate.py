@@ -13,7 +13,7 @@ BANK_HELP = "The YAML bank to draw from: a file, or a shipped bank's name such a
 ROSTER_HELP = "Roster CSV with a student_id column (optional name; other columns are kept)."
 COUNT_HELP = "Make N anonymous sheets (students 001..N) instead of reading a roster."
 SEED_HELP = "Seed for every random choice; overrides the bank's seed (default: the bank's seed, else 0)."
-FORMAT_HELP = "pdf (worksheets and key, needs pdflatex), tex (LaTeX sources) or json (manifest only)."
+FORMAT_HELP = "pdf (worksheets, key and marking key, needs pdflatex), tex (LaTeX sources) or json (manifest only)."
 TEMPLATE_HELP = "Folder with your own LaTeX templates, searched before the built-in ones."
 SPLIT_HELP = "Also write one PDF per student."
 QUIET_HELP = "Print nothing but errors."
@@ -24,6 +24,7 @@ VARIANT_HELP = "Rebuild only the sheet with this variant code (printed on each s
 
 GENERATED = (
     "manifest.json", "worksheets.tex", "worksheets.pdf", "worksheets.log", "key.tex", "key.pdf", "key.log",
+    "marking-key.tex", "marking-key.pdf", "marking-key.log",
     "answers-template.csv", "students/*.pdf", "keys/*.pdf",
 )
 """Files generate writes into --out: a new run replaces the previous run's whole set."""

@@ -18,7 +18,8 @@ indicators (see quizgen.typeset.printing); diff and the point substitution in fi
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 
 import sympy
@@ -123,15 +124,27 @@ def partial_latex(wrt: sympy.Symbol, of: str = "f") -> str:
 
 
 def held_constant_step(wrt: sympy.Symbol, variables: Sequence[sympy.Symbol]) -> DraftStep:
-    """The first step of every partial derivative: which variables are held constant."""
-    others = [v.name for v in variables if v != wrt]
-    if not others:
-        text = f"Differentiate with respect to {wrt.name}."
-    elif len(others) == 1:
-        text = f"Differentiate with respect to {wrt.name}; treat {others[0]} as a constant."
-    else:
-        text = f"Differentiate with respect to {wrt.name}; treat {join_names(others)} as constants."
-    return DraftStep(text=text)
+    """The first step of every partial derivative: which variables are held constant (names set as math)."""
+    others = [v for v in variables if v != wrt]
+
+    def sentence(show: Callable[[sympy.Symbol], str]) -> str:
+        if not others:
+            return f"Differentiate with respect to {show(wrt)}."
+        if len(others) == 1:
+            return f"Differentiate with respect to {show(wrt)}; treat {show(others[0])} as a constant."
+        return f"Differentiate with respect to {show(wrt)}; treat {join_names([show(v) for v in others])} as constants."
+
+    return DraftStep(text=sentence(lambda v: v.name), latex=r"\text{" + sentence(lambda v: f"${tex(v)}$") + "}")
+
+
+_PARTIAL_SIGN = re.compile(r"\\partial(?![A-Za-z])")
+
+
+def ordinary_derivatives(draft_text: str, latex: bool) -> str:
+    """∂ -> d in a problem about a function of one variable: "since this function takes a single parameter,
+    we use the d operator instead of the ∂" (the material's notation). Used by finish on the prompt, every
+    step and every mistake's feedback, so a one-variable problem never mixes the two."""
+    return _PARTIAL_SIGN.sub("d", draft_text) if latex else draft_text.replace("∂", "d")
 
 
 def _point_number(value: int | Fraction) -> sympy.Rational:
@@ -241,6 +254,18 @@ def finish(
         prompt_text = f"{intro_text} Find {partial_text(wrt[0], name)}."
         prompt_latex = f"{intro_latex} Find ${partial_latex(wrt[0], name)}$."
         draft_mistakes = [DraftMistake(k, a, fb) for k, a, fb in mistakes if not isinstance(a, list)]
+    if len(variables) == 1:
+        prompt_text = ordinary_derivatives(prompt_text, False)
+        prompt_latex = ordinary_derivatives(prompt_latex, True)
+        steps = [
+            DraftStep(
+                text=ordinary_derivatives(s.text, False),
+                expr=s.expr,
+                latex=ordinary_derivatives(s.latex, True) if s.latex is not None else None,
+            )
+            for s in steps
+        ]
+        draft_mistakes = [DraftMistake(m.kind, m.answer, ordinary_derivatives(m.feedback, False)) for m in draft_mistakes]
     return Draft(
         function=function,
         variables=variables,

@@ -40,6 +40,7 @@ class SlotSpec:
     wrt: str | None = None
     point: str | dict[str, int] | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    working: float | None = None  # cm of room for working on the worksheet; None: the renderer's default
 
 
 @dataclass(frozen=True)

@@ -53,13 +53,16 @@ class _Layer:
     expr: sympy.Expr
     arg: sympy.Symbol
     other: sympy.Symbol | None
+    arg_first: bool = True  # h: x comes before the other variable in the bank's order (h(x, y), not h(y, x))
 
     @property
     def inputs(self) -> list[sympy.Symbol]:
-        """The layer's arguments as written: h(x, z), g(y, u), f(v)."""
+        """The layer's arguments as written: h(x, z), g(y, u), f(v); h's two variables in their natural order."""
         if self.other is None:
             return [self.arg]
-        return [self.arg, self.other] if self.name == "h" else [self.other, self.arg]
+        if self.name == "h":
+            return [self.arg, self.other] if self.arg_first else [self.other, self.arg]
+        return [self.other, self.arg]
 
     def signature(self) -> str:
         return f"{self.name}({', '.join(a.name for a in self.inputs)})"
@@ -156,7 +159,7 @@ class ChainMulti(Family):
         kind = kinds[rng.randrange(len(kinds))]
         gentle = kind != "power"
         s0 = others[0]
-        layers = [_Layer("h", _inner(rng, slot, x, s0, gentle), x, s0)]
+        layers = [_Layer("h", _inner(rng, slot, x, s0, gentle), x, s0, variables.index(x) < variables.index(s0))]
         middle_count = depth - 2
         quadratic_at = rng.randrange(middle_count) if middle_count and not gentle else -1
         for j in range(middle_count):

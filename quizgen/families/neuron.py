@@ -380,13 +380,21 @@ def _symbolic(nn: _Neuron, wrt: tuple[sympy.Symbol, ...], ask: str) -> _Symbolic
     if hit is not None:
         return hit
     answers = [nn.derivative(v) for v in wrt]
+    # The chain rule is written for the variable asked about (every symbol a step uses is defined): for a
+    # gradient, v is named as "each of" the variables.
+    if len(wrt) == 1:
+        v_text, v_latex, for_text, for_latex = wrt[0].name, tex(wrt[0]), "", ""
+    else:
+        v_text, v_latex = "v", "v"
+        for_text = f" for each v of {join_names([u.name for u in wrt])}"
+        for_latex = " for each $v$ of " + join_names([_math(u) for u in wrt])
     intro = [
         DraftStep(
             text=f"Pre-activation z = {plain(nn.z)}; output a = ReLU(z) = max(0, z). "
-            f"Chain rule through the neuron: ∂L/∂v = dL/da * da/dz * ∂z/∂v.",
-            latex=rf"\text{{Pre-activation, output and the chain rule through the neuron:}} "
-            rf"z = {tex(nn.z)},\quad a = \max(0, z),\quad \frac{{\partial L}}{{\partial v}} = "
-            r"\frac{dL}{da}\cdot\frac{da}{dz}\cdot\frac{\partial z}{\partial v}",
+            f"Chain rule through the neuron{for_text}: ∂L/∂{v_text} = dL/da * da/dz * ∂z/∂{v_text}.",
+            latex=rf"\text{{Pre-activation, output and the chain rule through the neuron{for_latex}:}} "
+            rf"z = {tex(nn.z)},\quad a = \max(0, z),\quad \frac{{\partial L}}{{\partial {v_latex}}} = "
+            rf"\frac{{dL}}{{da}}\cdot\frac{{da}}{{dz}}\cdot\frac{{\partial z}}{{\partial {v_latex}}}",
         )
     ]
     per_var = {v: _mistakes_for(nn, v) for v in wrt}

@@ -60,6 +60,8 @@ class ProblemContext:
     box_rows: list[Tex]  # gradient answers: one labelled line per component
     row_height: str
     steps: list[StepContext]
+    answer_parts: list[Tex] = dataclass_field(default_factory=list)  # marking key: the answer, a gradient per component
+    working: str = "0cm"  # worksheets: blank room for working above the answer box ("0cm": none)
     field: str = ""  # fillable worksheets: the answer box's form field name (quizgen.formfields)
     row_fields: list[str] = dataclass_field(default_factory=list)  # gradient: one field per component row
 
@@ -88,6 +90,8 @@ class DocumentContext:
     quizgen_version: str
     seed: int
     fillable: bool = False  # answer boxes are PDF form fields (`generate --fillable`)
+    marking_columns: int = 0  # marking key: problems per sheet (its table's columns)
+    marking_permille: list[int] = dataclass_field(default_factory=list)  # each column's share of the width
 
 
 def _where(sheet: Sheet, problem: Problem | None, field_name: str) -> str:
@@ -120,13 +124,18 @@ def _value_tex(value: int | str) -> str:
     return f"{sign}\\frac{{{num}}}{{{den}}}" if den else f"{sign}{num}"
 
 
+POINT_PER_LINE = 3
+"""The evaluation bar of a value question lists this many coordinates a line (more wrap below)."""
+
+
 def _labels(problem: Problem) -> list[str]:
     """What the answer lines are labelled with; a value at a point shows the point: df/dx|_{x = 1}."""
     labels = partial_labels(problem.prompt_latex)
     if problem.ask == "value" and problem.point and labels:
-        at = ", ".join(
-            f"{sympy.latex(symbol(name))} = {_value_tex(value)}" for name, value in problem.point.items()
-        )
+        pairs = [f"{sympy.latex(symbol(name))} = {_value_tex(value)}" for name, value in problem.point.items()]
+        # A long point (six variables) wraps under the bar, three to a line, instead of shrinking the line.
+        rows = [", ".join(pairs[i : i + POINT_PER_LINE]) for i in range(0, len(pairs), POINT_PER_LINE)]
+        at = rows[0] if len(rows) == 1 else r"\substack{" + r", \\ ".join(rows) + "}"
         labels[-1] = rf"\left.{labels[-1]}\right|_{{{at}}}"
     return labels
 
@@ -159,6 +168,13 @@ def _parts_answer_tex(problem: Problem) -> Tex:
     return Tex(r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}")
 
 
+def _answer_parts(problem: Problem) -> list[Tex]:
+    """The key answer alone as inline math, a gradient's components one by one: a marking-key cell."""
+    answer_latex = indicator_notation(problem.answer_latex)
+    parts = vector_components(answer_latex) if problem.ask == "gradient" else None
+    return [Tex(p) for p in parts] if parts else [Tex(answer_latex)]
+
+
 def _answer_plain(problem: Problem) -> str:
     if problem.parts:
         return "; ".join(f"({p.label}) {p.answer}" for p in problem.parts)
@@ -174,6 +190,29 @@ def _box_height(problem: Problem) -> str:
     width = visible_width(indicator_notation(problem.answer_latex))
     lines = 1 + width // (MATH_LINE_CHARS // 2)
     return f"{min(1.0 + 0.8 * lines, 5.0):.1f}cm"
+
+
+WORKING_BY_DIFFICULTY = {1: 3.0, 2: 4.5, 3: 6.0}
+"""Centimetres of room for working by difficulty, when the bank's slot does not say (`working:`)."""
+WORKING_LONG_FAMILIES = frozenset({"chain_multi", "neuron", "product_rule", "backprop"})
+"""Families whose working runs over several lines (layers, products, a network): 1.5 cm more."""
+
+
+def default_working(family: str, difficulty: int, ask: str) -> float:
+    """Room for working a teacher would leave: more for harder levels, long families, gradients (a line a
+    component) and values (the substitution comes on top)."""
+    cm = WORKING_BY_DIFFICULTY.get(difficulty, 6.0 if difficulty > 3 else 3.0)
+    if family in WORKING_LONG_FAMILIES:
+        cm += 1.5
+    if ask in ("gradient", "value"):
+        cm += 1.0
+    return cm
+
+
+def working_space(problem: Problem) -> str:
+    """The room for working as a LaTeX length: the bank's slot value, else the default for its kind."""
+    cm = problem.working if problem.working is not None else default_working(problem.family, problem.difficulty, problem.ask)
+    return f"{cm:.1f}cm"
 
 
 STEP_INLINE_CHARS = 48
@@ -232,6 +271,8 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
         box_rows=rows,
         row_height="1.3cm" if widest <= MATH_LINE_CHARS // 2 else "2.0cm",
         steps=_steps(problem),
+        answer_parts=_answer_parts(problem),
+        working=working_space(problem),
         # Field names and values are [A-Za-z0-9;+-] only (quizgen.formfields): Tex, so "-" stays "-".
         field=Tex(formfields.answer_field(sheet.student_id, problem.slot)),
         row_fields=[Tex(formfields.answer_field(sheet.student_id, problem.slot, k)) for k in range(1, len(rows) + 1)],
@@ -276,4 +317,22 @@ def document_context(
         quizgen_version=manifest.quizgen_version,
         seed=manifest.seed,
         fillable=fillable,
+        marking_columns=max((len(sheet.problems) for sheet in manifest.students), default=0),
+        marking_permille=_marking_permille(manifest) if kind == "marking-key" else [],
     )
+
+
+def _marking_permille(manifest: Manifest) -> list[int]:
+    """Marking-key column widths in thousandths of the table: in proportion to the answers the column
+    holds (the widest but one in ten, so one outlier does not take the page), within 4 to 40 characters."""
+    columns = max((len(sheet.problems) for sheet in manifest.students), default=0)
+    widths: list[list[int]] = [[] for _ in range(columns)]
+    for sheet in manifest.students:
+        for n, problem in enumerate(sheet.problems):
+            widths[n].append(max(visible_width(p) for p in _answer_parts(problem)))
+    weights = []
+    for column in widths:
+        ranked = sorted(column)
+        weights.append(min(max(ranked[(len(ranked) * 9) // 10 - (1 if len(ranked) % 10 == 0 else 0)] if ranked else 4, 4), 40))
+    total = sum(weights) or 1
+    return [1000 * w // total for w in weights]

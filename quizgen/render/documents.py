@@ -30,9 +30,9 @@ from quizgen.render.compile import (
 from quizgen.render.context import document_context, student_context, uses_cjk
 from quizgen.render.environment import build_environment, render_template
 from quizgen.render.split import split_pdf
-from quizgen.typeset.escape import name_needs_fallback
+from quizgen.typeset.escape import name_needs_fallback, tex_escape
 
-DOCUMENTS = (("worksheets", "worksheet.tex.j2"), ("key", "key.tex.j2"))
+DOCUMENTS = (("worksheets", "worksheet.tex.j2"), ("key", "key.tex.j2"), ("marking-key", "marking-key.tex.j2"))
 """(output name, template) for each document generate writes."""
 
 DOUBLE_SIDED = True
@@ -107,6 +107,7 @@ def write_documents(
         (out / f"{name}.log").unlink(missing_ok=True)  # a log left by an earlier failed run
     _warn_missing_glyphs(results, quiet=quiet)
     _warn_name_fallbacks(manifest, quiet=quiet)
+    _warn_uncovered_names(manifest, quiet=quiet)
     if split:
         written += _write_split(manifest, results, out)
     return written
@@ -170,6 +171,21 @@ def _warn_missing_glyphs(results: dict[str, CompileResult], *, quiet: bool) -> N
             )
 
 
+def uncovered_names(manifest: Manifest) -> list[tuple[str, str]]:
+    """(student id, name) of each name with characters no installed font covers: they print as [U+XXXX]."""
+    return [(sheet.student_id, sheet.name) for sheet in manifest.students if r"\qgmissing{" in tex_escape(sheet.name)]
+
+
+def _warn_uncovered_names(manifest: Manifest, *, quiet: bool) -> None:
+    """Name each student whose name prints as code points, so the teacher can write it in by hand."""
+    found = uncovered_names(manifest)
+    if found and not quiet:
+        shown = ", ".join(f"{sid} ({name})" for sid, name in found[:5]) + (
+            f" and {len(found) - 5} more" if len(found) > 5 else "")
+        click.echo(f"Warning: {len(found)} name(s) use characters no installed font covers and print as [U+XXXX] "
+                   f"codes on the PDFs (write them in by hand): {shown}", err=True)
+
+
 def _warn_name_fallbacks(manifest: Manifest, *, quiet: bool) -> None:
     """Say which names print shortened or without some accents (escape.print_name and MAX_MARKS)."""
     ids = [sheet.student_id for sheet in manifest.students if name_needs_fallback(sheet.name)]
@@ -217,6 +233,8 @@ def _write_split(manifest: Manifest, results: dict[str, CompileResult], out: Pat
     stems = [names[sheet.student_id] for sheet in manifest.students]
     written = []
     for name, result in results.items():
+        if name not in folders:
+            continue  # the marking key is one table for the class
         ranges = [result.marks.get(i, (0, 0)) for i in range(1, len(manifest.students) + 1)]
         if any(first < 1 for first, _ in ranges):
             raise LatexError(

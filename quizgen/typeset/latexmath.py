@@ -269,17 +269,18 @@ def split_leading_text(step_latex: str) -> tuple[str, str]:
 
 
 _BRACED = r"(?:[^{}]|\{[^{}]*\})*"  # one level of nested braces: w_{1}
-_PARTIAL = re.compile(r"\\frac\{\\partial " + _BRACED + r"\}\{\\partial " + _BRACED + r"\}")
+_PARTIAL = re.compile(r"\\frac\{(?:\\partial|d) " + _BRACED + r"\}\{(?:\\partial|d) " + _BRACED + r"\}")
 
 
 def partial_labels(prompt_latex: str) -> list[str]:
-    r"""The \frac{\partial f}{\partial x} fractions a prompt asks for, in order (labels for answer lines)."""
+    r"""The \frac{\partial f}{\partial x} (or, for one variable, \frac{d h}{d x}) fractions a prompt asks for, in
+    order (labels for answer lines)."""
     return _PARTIAL.findall(prompt_latex)
 
 
 def differentiated_name(label: str) -> str:
     r"""The function in a label: \frac{\partial L_{1}}{\partial w} -> L_{1} (f when it cannot tell)."""
-    m = re.match(r"\\frac\{\\partial (" + _BRACED + r")\}", label)
+    m = re.match(r"\\frac\{(?:\\partial|d) (" + _BRACED + r")\}", label)
     return m.group(1).strip() if m else "f"
 
 

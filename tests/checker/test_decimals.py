@@ -54,3 +54,13 @@ def test_rounded_constants_are_accepted_and_named(key: str, answer: str, read_as
 def test_everything_else_is_refused(key: str, answer: str, said: str) -> None:
     r = reading(key, answer)
     assert not r.accepted and said in r.message
+
+
+def test_a_constant_the_key_leaves_unevaluated_is_judged_by_its_value() -> None:
+    """Keys are read unevaluated: Max(4, pi) is 4, a terminating value, so 1.0 cannot stand for Max(4, pi)/4
+    and earn a rounding allowance that hides 10^-30 (hypothesis found it)."""
+    from quizgen.checker import check
+
+    assert key_constants(parse_key("Max(4, pi)", ["x", "y"]).value) == [sympy.pi]  # the 4 is no constant
+    v = check("Max(4, pi)", "4 + 10^(-30) + 10^9*(sin(1.0*y) - sin(y))", ["x", "y"], timeout=10.0)
+    assert v.verdict == "incorrect", v

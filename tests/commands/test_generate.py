@@ -107,7 +107,7 @@ def test_interrupted_generate_leaves_the_previous_complete_set(tmp_path, monkeyp
     assert _run("generate", "--bank", DEMO, "--count", "2", "--seed", "1", "--format", "tex", "-q",
                 "--out", str(out)).exit_code == 0
     before = _snapshot(out)
-    assert set(before) == {"manifest.json", "answers-template.csv", "worksheets.tex", "key.tex"}
+    assert set(before) == {"manifest.json", "answers-template.csv", "worksheets.tex", "key.tex", "marking-key.tex"}
 
     import quizgen.render.documents as documents
 
@@ -123,7 +123,7 @@ def test_interrupted_generate_leaves_the_previous_complete_set(tmp_path, monkeyp
     assert result.exit_code == 1 and "Aborted" in result.output  # click's answer to Ctrl-C
     assert _snapshot(out) == before
     assert sorted(p.name for p in out.iterdir()) == [  # no staging folder left
-        "answers-template.csv", "key.tex", "manifest.json", "worksheets.tex"]
+        "answers-template.csv", "key.tex", "manifest.json", "marking-key.tex", "worksheets.tex"]
 
 
 def test_a_new_run_replaces_the_whole_previous_set(tmp_path):

@@ -195,3 +195,10 @@ def test_definitions_are_what_the_prompt_says(difficulty: int, ask: str) -> None
         for name, expr in expected.items():
             assert draft.definitions[name].free_symbols <= set(draft.variables)
             assert _same(draft.definitions[name], expr, variables), (name, draft.definitions[name], expr)
+
+
+def test_inner_function_takes_its_variables_in_the_banks_order():
+    for seed in SEEDS:
+        draft = _draw(_slot(2, variables=("x", "y", "z")), seed)
+        for a, b in re.findall(r"h\((\w), (\w)\)", draft.prompt_text):
+            assert "xyz".index(a) < "xyz".index(b), draft.prompt_text

@@ -210,3 +210,16 @@ def test_step_latex_is_well_formed_and_explains_itself():
     for ask in ASKS:
         for difficulty in (1, 2, 3):
             assert_steps_well_formed(_draw(_slot(difficulty, ask), 1))
+
+
+@pytest.mark.parametrize("ask", ASKS)
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_one_variable_is_differentiated_with_d_never_partial(difficulty, ask):
+    # the material: a function of a single parameter takes the d operator, in prompt, steps and feedback
+    for seed in range(10):
+        draft = _draw(_slot(difficulty, ask), seed)
+        texts = [draft.prompt_text, *(s.text for s in draft.steps), *(m.feedback for m in draft.mistakes)]
+        latexes = [draft.prompt_latex, *(s.latex or "" for s in draft.steps)]
+        assert not any("∂" in t for t in texts), texts
+        assert not any(r"\partial" in t for t in latexes), latexes
+        assert r"\frac{d h}{d x}" in draft.prompt_latex and "dh/dx" in draft.prompt_text

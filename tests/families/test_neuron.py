@@ -259,3 +259,15 @@ def test_definitions_are_what_the_prompt_says(difficulty: int, ask: str) -> None
         for point in _points(draft.variables, draft.definitions["z"], 6):
             z_at = z_prompt.xreplace(point)
             assert draft.definitions["a"].xreplace(point) == max(0, z_at)
+
+
+@pytest.mark.parametrize("ask", ["partial", "gradient"])
+def test_the_chain_rule_step_names_the_variable_it_is_written_for(ask):
+    # the key once wrote dL/dv with v never defined
+    draft = _draw(_slot(2, ask), 3)
+    first = draft.steps[0].latex
+    if ask == "partial":
+        v = sympy.latex(draft.wrt[0])
+        assert rf"\frac{{\partial L}}{{\partial {v}}}" in first and r"\partial v}" not in first
+    else:
+        assert r"\partial v}" in first and "for each $v$ of" in first

@@ -16,7 +16,7 @@ def scalar_problem(slot: int = 1, *, points: float = 4) -> Problem:
         points=points,
         ask="partial",
         prompt_text="Let h(x) = 3*(2*x**2)**5. Find dh/dx.",
-        prompt_latex=r"Let $h(x) = 3 \left(2 x^{2}\right)^{5}$. Find $\frac{\partial h}{\partial x}$.",
+        prompt_latex=r"Let $h(x) = 3 \left(2 x^{2}\right)^{5}$. Find $\frac{d h}{d x}$.",
         function="3*(2*x**2)**5",
         function_latex=r"3 \left(2 x^{2}\right)^{5}",
         variables=["x"],

@@ -34,8 +34,25 @@ def test_a_gradient_gets_one_labelled_line_per_component() -> None:
 def test_a_value_is_labelled_with_its_point() -> None:
     value = dataclasses.replace(scalar_problem(), ask="value", point={"x": "-1/2"}, answer="-15/32", answer_latex=r"- \frac{15}{32}")
     ctx = problem_context(_sheet(), value, 1)
-    assert ctx.label == r"\left.\frac{\partial h}{\partial x}\right|_{x = -\frac{1}{2}}"
+    assert ctx.label == r"\left.\frac{d h}{d x}\right|_{x = -\frac{1}{2}}"
     assert ctx.answer == ctx.label + r" = - \frac{15}{32}"
+
+
+def test_room_for_working_comes_from_the_bank_else_grows_with_difficulty_and_family() -> None:
+    easy = dataclasses.replace(scalar_problem(), difficulty=1)
+    hard = dataclasses.replace(scalar_problem(), difficulty=3)
+    layered = dataclasses.replace(hard, family="chain_multi")
+    widths = [float(problem_context(_sheet(), p, 1).working.removesuffix("cm")) for p in (easy, hard, layered)]
+    assert widths[0] < widths[1] < widths[2]
+    assert problem_context(_sheet(), dataclasses.replace(easy, working=2.5), 1).working == "2.5cm"
+    assert problem_context(_sheet(), dataclasses.replace(easy, working=0.0), 1).working == "0.0cm"
+
+
+def test_a_long_evaluation_bar_wraps_three_coordinates_a_line() -> None:
+    point = {name: i for i, name in enumerate(["a", "b", "c", "x", "y", "z"], 1)}
+    value = dataclasses.replace(scalar_problem(), ask="value", point=point, answer="7", answer_latex="7")
+    ctx = problem_context(_sheet(), value, 1)
+    assert ctx.label.endswith(r"\right|_{\substack{a = 1, b = 2, c = 3, \\ x = 4, y = 5, z = 6}}")
 
 
 def test_latex_that_could_read_files_is_refused_naming_student_problem_and_field() -> None:

@@ -76,7 +76,7 @@ def test_every_student_name_id_variant_and_prompt_is_printed(batch) -> None:
         assert sheet.variant in text
     # each prompt: its words and its function (math extracts without spaces or parentheses from \left)
     per_student = len(manifest.students)
-    for piece in ("h(x)=32x2", "Find∂h∂x", "f(x,y)=x2y+max(x,y)", "Findthegradient∇f=", "f(x,y,z)=2x2y3z4+3x3y4z5"):
+    for piece in ("h(x)=32x2", "Finddhdx", "f(x,y)=x2y+max(x,y)", "Findthegradient∇f=", "f(x,y,z)=2x2y3z4+3x3y4z5"):
         assert text.count(piece) == per_student, piece
     for words in ("Problem3", "(2.5points)", "Total:12.5points", "Nocalculators."):
         assert text.count(words) == per_student, words
@@ -120,7 +120,7 @@ def test_split_writes_one_file_per_student_with_their_pages(batch) -> None:
 @needs_tex
 def test_tex_format_writes_sources_only(tmp_path: Path) -> None:
     written = write_documents(make_manifest(["A"]), tmp_path, fmt="tex", quiet=True)
-    assert sorted(p.name for p in written) == ["key.tex", "worksheets.tex"]
+    assert sorted(p.name for p in written) == ["key.tex", "marking-key.tex", "worksheets.tex"]
     assert not list(tmp_path.glob("*.pdf"))
 
 
@@ -247,3 +247,44 @@ def test_fillable_fields_survive_any_student_id(tmp_path: Path) -> None:
     for sid in ids:
         fields = PdfReader(str(tmp_path / "students" / f"{stems[sid]}.pdf")).get_fields()
         assert set(fields) == {n for n in expected_fields(manifest) if n.startswith(f"qg-{encode_id(sid)}-")}
+
+
+@needs_tex
+def test_every_page_says_page_x_of_y_counted_per_student(batch) -> None:
+    manifest, out, _ = batch
+    stems = file_stems([s.student_id for s in manifest.students])
+    for folder in ("students", "keys"):
+        for sheet in manifest.students:
+            path = out / folder / f"{stems[sheet.student_id]}.pdf"
+            reader = PdfReader(str(path))
+            n = len(reader.pages)
+            for i, page in enumerate(reader.pages, 1):
+                assert f"Page{i}of{n}" in squash(page.extract_text()), (path.name, i)
+    # the whole batch: each student's count restarts, and the double-sided blank pages carry no number
+    reader = PdfReader(str(out / "worksheets.pdf"))
+    numbers = [re.search(r"Page(\d+)of(\d+)", squash(p.extract_text())) for p in reader.pages]
+    assert sum(1 for m in numbers if m and m.group(1) == "1") == len(manifest.students)
+    assert all(m is not None or not squash(p.extract_text()) for m, p in zip(numbers, reader.pages))
+
+
+@needs_tex
+def test_the_marking_key_is_one_table_of_every_students_answers(batch) -> None:
+    manifest, out, written = batch
+    assert out / "marking-key.pdf" in written and out / "marking-key.tex" in written
+    text = pdf_text(out / "marking-key.pdf")
+    assert text.count("960x9") == len(manifest.students)  # problem 1's key, once per student row
+    assert text.count("2xy+1(x>y)") == len(manifest.students)  # a gradient's first component
+    for sheet in manifest.students:
+        assert squash(sheet.student_id) in text and sheet.variant in text
+    # a few students fit on one page; it is not split per student
+    assert pages(out / "marking-key.pdf") == 1
+    assert not (out / "marking-key").exists()
+
+
+@needs_tex
+def test_a_name_no_font_covers_is_named_in_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = make_manifest(["Ada Lovelace", "فاطمة"], [scalar_problem(1)], ids=["s1", "s2"])
+    write_documents(manifest, tmp_path, fmt="pdf", quiet=False)
+    err = capsys.readouterr().err
+    assert "1 name(s) use characters no installed font covers" in err
+    assert "s2 (فاطمة)" in err and "s1" not in err.split("covers", 1)[1]
