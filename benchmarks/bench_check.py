@@ -34,9 +34,14 @@ from sympy.parsing.sympy_parser import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = next((d / "shared" / "examples" / "answer-cases.jsonl" for d in ROOT.parents
-               if (d / "shared" / "examples" / "answer-cases.jsonl").exists()),
-              ROOT.parent / "shared" / "examples" / "answer-cases.jsonl")
+SHARED = next(
+    (
+        d / "shared" / "examples" / "answer-cases.jsonl"
+        for d in ROOT.parents
+        if (d / "shared" / "examples" / "answer-cases.jsonl").exists()
+    ),
+    ROOT.parent / "shared" / "examples" / "answer-cases.jsonl",
+)
 """../shared from the main checkout, ../../shared from a worktree under /work/wt."""
 OURS = ROOT / "tests" / "checker" / "labelled_cases.jsonl"
 TRANSFORMS = standard_transformations + (implicit_multiplication_application, convert_xor)
@@ -104,8 +109,10 @@ def grading_batch(cases: list[dict[str, Any]], size: int) -> None:
         with Checker(workers=workers) as checker:
             checker.check_many(requests)
         took = time.perf_counter() - t0
-        print(f"grading batch : {size} answers ({distinct} distinct), workers={workers}: {took:.2f} s "
-              f"(including starting the worker processes)")
+        print(
+            f"grading batch : {size} answers ({distinct} distinct), workers={workers}: {took:.2f} s "
+            f"(including starting the worker processes)"
+        )
 
 
 def adversarial_requests() -> list[tuple[str, Any]]:
@@ -130,7 +137,9 @@ def correct_forms_time(repeat: int) -> tuple[int, float]:
     from quizgen.checker import CheckRequest, core
     from quizgen.checker.core import check_request
 
-    reqs = [CheckRequest(c["expected"], c["answer"], c.get("variables")) for c in load_cases() if c["verdict"] == "correct"]
+    reqs = [
+        CheckRequest(c["expected"], c["answer"], c.get("variables")) for c in load_cases() if c["verdict"] == "correct"
+    ]
     check_request(reqs[0])
     best = float("inf")
     for _ in range(max(1, repeat)):
@@ -147,12 +156,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="cold-cache runs of the checker (best is kept)")
     parser.add_argument("--show", action="store_true", help="list every case either method gets wrong")
-    parser.add_argument("--compare", metavar="CHECKOUT", default=None,
-                        help="also time the correct forms with the quizgen of another checkout (e.g. /work/main)")
+    parser.add_argument(
+        "--compare",
+        metavar="CHECKOUT",
+        default=None,
+        help="also time the correct forms with the quizgen of another checkout (e.g. /work/main)",
+    )
     parser.add_argument("--correct-forms-only", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--class-size", type=int, default=0, metavar="N",
-                        help="also time a grading-sized batch of N answers (repeats and variants of the cases) "
-                             "with workers=1 and workers=2")
+    parser.add_argument(
+        "--class-size",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time a grading-sized batch of N answers (repeats and variants of the cases) "
+        "with workers=1 and workers=2",
+    )
     args = parser.parse_args()
 
     if args.correct_forms_only:  # the subprocess of --compare: one line, "count seconds-per-check"
@@ -215,8 +233,10 @@ def main() -> int:
         f"naive baseline: {base_total * 1000:.0f} ms total, {base_total / n * 1e3:.2f} ms per check; "
         f"median {statistics.median(base_times) * 1e3:.2f} ms, max {max(base_times) * 1e3:.0f} ms"
     )
-    print(f"speed ratio   : {base_total / ours_total:.0f}x the baseline's throughput "
-          f"(load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores)")
+    print(
+        f"speed ratio   : {base_total / ours_total:.0f}x the baseline's throughput "
+        f"(load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores)"
+    )
 
     attacks = adversarial_requests()
     with Checker() as checker:
@@ -225,9 +245,11 @@ def main() -> int:
         adv_time = time.perf_counter() - t0
     accepted = [(name, r.answer) for (name, r), v in zip(attacks, adv) if v.verdict == "correct" or v.score == 1.0]
     counts = {k: sum(1 for v in adv if v.verdict == k) for k in ("incorrect", "unsure", "invalid")}
-    print(f"adversarial   : {len(attacks)} attacks ({len({n for n, _ in attacks})} kinds x 8 family keys): "
-          f"{len(accepted)} accepted; {counts['incorrect']} incorrect, {counts['unsure']} unsure, "
-          f"{counts['invalid']} invalid; {adv_time / len(attacks) * 1e3:.1f} ms per check")
+    print(
+        f"adversarial   : {len(attacks)} attacks ({len({n for n, _ in attacks})} kinds x 8 family keys): "
+        f"{len(accepted)} accepted; {counts['incorrect']} incorrect, {counts['unsure']} unsure, "
+        f"{counts['invalid']} invalid; {adv_time / len(attacks) * 1e3:.1f} ms per check"
+    )
     for name, answer in accepted:
         print(f"  ACCEPTED {name}: {answer}")
 
@@ -236,8 +258,13 @@ def main() -> int:
         env = dict(os.environ, PYTHONPATH=str(Path(args.compare).resolve()))
         other_per = float("inf")
         for _ in range(3):
-            other = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--correct-forms-only", "--repeat",
-                                    str(args.repeat)], env=env, capture_output=True, text=True, check=True)
+            other = subprocess.run(
+                [sys.executable, str(Path(__file__).resolve()), "--correct-forms-only", "--repeat", str(args.repeat)],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             other_per = min(other_per, float(other.stdout.split()[1]))
             per_ok = min(per_ok, correct_forms_time(args.repeat)[1])
     line = f"correct forms : {n_ok} checks, {per_ok * 1e3:.3f} ms per check (this checkout)"
@@ -258,8 +285,10 @@ def main() -> int:
         for c, v, b in zip(cases, verdicts, base_ok):
             ours = v.verdict == "correct"
             if ours != (c["verdict"] == "correct") or b != (c["verdict"] == "correct"):
-                print(f"  {c['id']}: label {c['verdict']}; quizgen {v.verdict} ({v.message}); naive "
-                      f"{'accepts' if b else 'rejects'}: {c['expected']!r} vs {c['answer']!r}")
+                print(
+                    f"  {c['id']}: label {c['verdict']}; quizgen {v.verdict} ({v.message}); naive "
+                    f"{'accepts' if b else 'rejects'}: {c['expected']!r} vs {c['answer']!r}"
+                )
     return 0
 
 

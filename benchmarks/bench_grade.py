@@ -39,8 +39,16 @@ from quizgen.problem import Problem  # noqa: E402
 from quizgen.roster import Student  # noqa: E402
 
 INVALID = [
-    "2x +* 3", "sin(", "x^^2", "(3x", "__import__('os').system('ls')", "9^9^9^9", "x.__class__", "d/dx f",
-    "2x = 3", "lambda x: x",
+    "2x +* 3",
+    "sin(",
+    "x^^2",
+    "(3x",
+    "__import__('os').system('ls')",
+    "9^9^9^9",
+    "x.__class__",
+    "d/dx f",
+    "2x = 3",
+    "lambda x: x",
 ]
 
 
@@ -96,10 +104,12 @@ def main() -> None:
     print(f"{count} answers; grading ...", flush=True)
     r = grade_once(work, out, args.workers)
     print(f"outcomes: {dict(sorted(r.outcomes.items()))}")
-    print(f"graded {r.answers} answers for {r.students} students end to end in {r.wall:.1f} s "
-          f"(reading and checking {r.checking:.1f} s, reports {r.wall - r.checking:.1f} s; CPU {r.cpu:.1f} s, "
-          f"{1000 * r.cpu / r.answers:.2f} ms per answer; workers={args.workers}, cores={os.cpu_count()}, "
-          f"load average {r.load:.1f})")
+    print(
+        f"graded {r.answers} answers for {r.students} students end to end in {r.wall:.1f} s "
+        f"(reading and checking {r.checking:.1f} s, reports {r.wall - r.checking:.1f} s; CPU {r.cpu:.1f} s, "
+        f"{1000 * r.cpu / r.answers:.2f} ms per answer; workers={args.workers}, cores={os.cpu_count()}, "
+        f"load average {r.load:.1f})"
+    )
 
 
 @dataclass(frozen=True)
@@ -144,8 +154,10 @@ def _cpu() -> float:
 def make_inputs(work: Path, n_students: int) -> None:
     """The manifest for n_students from banks/demo.yaml, and their answers as one long CSV."""
     bank = load_bank(ROOT / "banks" / "demo.yaml")
-    students = [Student(f"s{i:05d}", f"Student {i}", {"email": f"s{i}@uni.example", "section": "AB"[i % 2]})
-                for i in range(n_students)]
+    students = [
+        Student(f"s{i:05d}", f"Student {i}", {"email": f"s{i}@uni.example", "section": "AB"[i % 2]})
+        for i in range(n_students)
+    ]
     t0 = time.perf_counter()
     manifest = generate(bank, students, seed=2026)
     manifest_mod.write(manifest, work / "manifest.json")

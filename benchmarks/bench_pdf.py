@@ -56,8 +56,10 @@ def main() -> int:
     print(f"pages: worksheets {pages['worksheets']}, key {pages['key']}")
     verdict = "within" if t_render < 20 else "OVER"
     print(f"write_documents (pdf{', split' if args.split else ''}): {t_render:.1f} s ({verdict} the 20 s target)")
-    print(f"bank to PDFs (generate + write_documents): {t_generate + t_render:.1f} s; "
-          f"load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores")
+    print(
+        f"bank to PDFs (generate + write_documents): {t_generate + t_render:.1f} s; "
+        f"load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores"
+    )
     return 0
 
 

@@ -38,8 +38,11 @@ def main() -> None:
             make_inputs(work, size)
         for workers in (int(w) for w in args.workers.split(",")):
             r = grade_once(work, work / f"grades-{workers}", workers)
-            print(f"| {r.students:,} | {r.answers:,} | {workers} | {r.wall:.1f} | {r.cpu:.1f} | "
-                  f"{1000 * r.cpu / r.answers:.2f} | {r.load:.1f} |", flush=True)
+            print(
+                f"| {r.students:,} | {r.answers:,} | {workers} | {r.wall:.1f} | {r.cpu:.1f} | "
+                f"{1000 * r.cpu / r.answers:.2f} | {r.load:.1f} |",
+                flush=True,
+            )
     print(f"cores: {os.cpu_count()}")
 
 

@@ -26,9 +26,11 @@ COMMANDS = {
     "quizgen --help": ["-m", "quizgen", "--help"],
     "quizgen check": ["-m", "quizgen", "check", "3*(2*x**2)**4*4*x", "12x(2x^2)^4"],
 }
-PROBE = "import sys, runpy; sys.argv = {argv!r}; \ntry:\n    runpy.run_module('quizgen', run_name='__main__')\n" \
-        "except SystemExit:\n    pass\nprint('|'.join(m for m in ('sympy', 'matplotlib', 'pypdf') if m in sys.modules), " \
-        "file=sys.stderr)"
+PROBE = (
+    "import sys, runpy; sys.argv = {argv!r}; \ntry:\n    runpy.run_module('quizgen', run_name='__main__')\n"
+    "except SystemExit:\n    pass\nprint('|'.join(m for m in ('sympy', 'matplotlib', 'pypdf') if m in sys.modules), "
+    "file=sys.stderr)"
+)
 
 
 def timed(args: list[str]) -> tuple[float, float]:
@@ -46,8 +48,9 @@ def heavy_imports(args: list[str]) -> str:
     if args[:2] != ["-m", "quizgen"]:
         return ""
     argv = ["quizgen", *args[2:]]
-    done = subprocess.run([sys.executable, "-c", PROBE.format(argv=argv)], capture_output=True, text=True, cwd=ROOT,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(argv=argv)], capture_output=True, text=True, cwd=ROOT, check=False
+    )
     return done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
 
 
@@ -60,8 +63,11 @@ def main() -> None:
         wall = min(w for w, _ in runs)
         cpu = min(c for _, c in runs)
         imports = heavy_imports(argv)
-        print(f"{name:24s} wall {wall:.2f} s (best of {args.runs}), CPU {cpu:.2f} s"
-              f"{'; imports ' + imports if imports else ''}; load average {os.getloadavg()[0]:.1f}", flush=True)
+        print(
+            f"{name:24s} wall {wall:.2f} s (best of {args.runs}), CPU {cpu:.2f} s"
+            f"{'; imports ' + imports if imports else ''}; load average {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

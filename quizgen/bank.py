@@ -112,8 +112,10 @@ def _read(path: Path, shown: str) -> tuple[bytes, Any]:
         line = raw[: exc.start].count(b"\n") + 1
         raise BankError(f"{shown}:{line}: the bank is not UTF-8 text; save it as UTF-8") from None
     if len(raw) > MAX_BANK_BYTES:
-        raise BankError(f"{shown}: the bank is {len(raw):,} bytes, more than a bank needs "
-                        f"(the limit is {MAX_BANK_BYTES:,}); check it is the right file")
+        raise BankError(
+            f"{shown}: the bank is {len(raw):,} bytes, more than a bank needs "
+            f"(the limit is {MAX_BANK_BYTES:,}); check it is the right file"
+        )
     yaml = YAML(typ="rt")
     try:
         _check_shape(yaml, text, shown)
@@ -138,8 +140,10 @@ def _read(path: Path, shown: str) -> tuple[bytes, Any]:
 _NUMBER = re.compile(r"[-+]?(?:0[xob])?[0-9_]+(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?")
 _DEEP_BRACKETS = re.compile(r"[\[{](?:\s*[\[{]){%d}" % MAX_DEPTH)  # noqa: UP031 - a regex's braces
 """More than MAX_DEPTH brackets opened in a row: YAML's scanner would read them all before the first event."""
-_TOO_DEEP = (f"lists and mappings nested more than {MAX_DEPTH} deep; a bank needs 4 levels, so check the brackets "
-             "and indentation")
+_TOO_DEEP = (
+    f"lists and mappings nested more than {MAX_DEPTH} deep; a bank needs 4 levels, so check the brackets "
+    "and indentation"
+)
 
 
 @dataclass
@@ -159,8 +163,10 @@ class _Shape:
         elif isinstance(event, (ScalarEvent, CollectionStartEvent)):
             self.total += 1
         if self.total > MAX_VALUES:
-            return (f"the bank holds more than {MAX_VALUES:,} values, counting what YAML aliases (*name) repeat; "
-                    "a bank needs far fewer, so look for nested aliases")
+            return (
+                f"the bank holds more than {MAX_VALUES:,} values, counting what YAML aliases (*name) repeat; "
+                "a bank needs far fewer, so look for nested aliases"
+            )
         if isinstance(event, ScalarEvent):
             return self._scalar(event)
         if isinstance(event, CollectionStartEvent):

@@ -46,11 +46,46 @@ MAX_SLOTS = 100
 TEXT_LIMITS = {"title": 300, "course": 300, "instructions": 10_000}
 """Characters of the texts printed on every sheet (TeX reads at most 200,000 characters on one line)."""
 VARIABLE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,7}$")
-RESERVED_NAMES = frozenset((
-    "e", "E", "I", "pi", "oo", "nan", "exp", "log", "ln", "sin", "cos", "tan", "sec", "csc", "cot", "sqrt", "abs",
-    "Abs", "sign", "max", "min", "Max", "Min", "relu", "sigmoid", "Heaviside", "Piecewise", "True", "False", "diff",
-    "and", "or", "not", "if", "else", "lambda",
-))
+RESERVED_NAMES = frozenset(
+    (
+        "e",
+        "E",
+        "I",
+        "pi",
+        "oo",
+        "nan",
+        "exp",
+        "log",
+        "ln",
+        "sin",
+        "cos",
+        "tan",
+        "sec",
+        "csc",
+        "cot",
+        "sqrt",
+        "abs",
+        "Abs",
+        "sign",
+        "max",
+        "min",
+        "Max",
+        "Min",
+        "relu",
+        "sigmoid",
+        "Heaviside",
+        "Piecewise",
+        "True",
+        "False",
+        "diff",
+        "and",
+        "or",
+        "not",
+        "if",
+        "else",
+        "lambda",
+    )
+)
 """Names a variable may not take: the answer parser reads them as functions or constants."""
 
 
@@ -180,7 +215,11 @@ class PositiveNumber(Option):
     limit: float = POINTS_LIMIT
 
     def validate(self, value: Any, ctx: SlotContext) -> Any:
-        if not (isinstance(value, (int, float)) and not isinstance(value, bool) and not (isinstance(value, float) and math.isnan(value))):
+        if not (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and not (isinstance(value, float) and math.isnan(value))
+        ):
             raise ValidationError(f"must be a number, got {type_name(value)}")
         if not math.isfinite(value) or value > self.limit:
             raise ValidationError(f"must be a number up to {self.limit:,}, got {value}")
@@ -204,7 +243,9 @@ class AskKind(Option):
             raise ValidationError(f"must be one of {', '.join(ASKS)}, got {shown_value(value)}")
         family = ctx.family
         if family is not None and value not in family.asks:
-            raise ValidationError(f"{family.name} cannot ask {shown_value(value)}; it supports {', '.join(family.asks)}")
+            raise ValidationError(
+                f"{family.name} cannot ask {shown_value(value)}; it supports {', '.join(family.asks)}"
+            )
         return str(value)
 
     def kind(self) -> str:
@@ -304,11 +345,13 @@ class WorkingSpace(Option):
 
     def validate(self, value: Any, ctx: SlotContext) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise ValidationError(f"must be a length such as 4 (centimetres), \"4cm\" or \"35mm\", got {type_name(value)}")
+            raise ValidationError(f'must be a length such as 4 (centimetres), "4cm" or "35mm", got {type_name(value)}')
         if isinstance(value, str):
             m = _LENGTH.match(value)
             if m is None:
-                raise ValidationError(f"must be a length such as 4 (centimetres), \"4cm\" or \"35mm\", got {shown_value(value)}")
+                raise ValidationError(
+                    f'must be a length such as 4 (centimetres), "4cm" or "35mm", got {shown_value(value)}'
+                )
             cm = float(m.group(1)) / (10 if m.group(2) == "mm" else 1)
         else:
             cm = float(value)
@@ -317,7 +360,7 @@ class WorkingSpace(Option):
         return round(cm, 2)
 
     def kind(self) -> str:
-        return f"length from 0 to {WORKING_LIMIT_CM:g} cm: a number of centimetres, or \"4cm\" / \"35mm\""
+        return f'length from 0 to {WORKING_LIMIT_CM:g} cm: a number of centimetres, or "4cm" / "35mm"'
 
 
 SLOT_OPTIONS: Mapping[str, Option] = {
@@ -330,7 +373,7 @@ SLOT_OPTIONS: Mapping[str, Option] = {
     "variables": VariableNames(
         default_text="the family's default variables",
         help="The names the problem uses: a letter, then up to 7 letters, digits or _; not a function or constant "
-             "(exp, e, pi) nor a Maxima name (do, if, inf), so every bank exports to STACK.",
+        "(exp, e, pi) nor a Maxima name (do, if, inf), so every bank exports to STACK.",
     ),
     "coefficients": CoefficientRange(
         default=DEFAULT_COEFFICIENTS,
@@ -350,9 +393,7 @@ SLOT_OPTIONS: Mapping[str, Option] = {
         default_text="by family, difficulty and ask (quizgen.render.context.default_working)",
         help="Blank room for working under the problem on the worksheet (0 for none).",
     ),
-    "allow_zero": Boolean(
-        default=False, help="Accept a draw whose answer is identically zero (normally redrawn)."
-    ),
+    "allow_zero": Boolean(default=False, help="Accept a draw whose answer is identically zero (normally redrawn)."),
 }
 """The keys every slot may have, in the order they are checked (later keys read earlier values)."""
 
@@ -472,11 +513,16 @@ class SlotList(Option):
 
 
 BANK_OPTIONS: Mapping[str, Option] = {
-    "title": Text(required_hint="add `title: ...` to the bank", limit=TEXT_LIMITS["title"],
-                  help="The title printed on every sheet."),
+    "title": Text(
+        required_hint="add `title: ...` to the bank",
+        limit=TEXT_LIMITS["title"],
+        help="The title printed on every sheet.",
+    ),
     "course": Text(limit=TEXT_LIMITS["course"], help="The course line under the title."),
-    "instructions": Text(limit=TEXT_LIMITS["instructions"],
-                         help="Instructions printed before the problems; blank lines separate paragraphs."),
+    "instructions": Text(
+        limit=TEXT_LIMITS["instructions"],
+        help="Instructions printed before the problems; blank lines separate paragraphs.",
+    ),
     "seed": Seed(default_text="0", help="Seed for every random choice; `generate --seed` overrides it."),
     "slots": SlotList(help="One slot per problem on every sheet, numbered from 1."),
 }
@@ -515,8 +561,10 @@ def _docs(options: Mapping[str, Option]) -> list[OptionDoc]:
 def _family_facts(family: Family) -> str:
     lo, hi = family.min_variables, family.max_variables
     count = f"{lo}" if lo == hi else f"{lo} to {hi}"
-    return (f"asks: {', '.join(family.asks)}; difficulty: {', '.join(str(d) for d in family.difficulties)}; "
-            f"variables: {count} (default {', '.join(family.default_variables)})")
+    return (
+        f"asks: {', '.join(family.asks)}; difficulty: {', '.join(str(d) for d in family.difficulties)}; "
+        f"variables: {count} (default {', '.join(family.default_variables)})"
+    )
 
 
 def _loaded_families(*, shipped_only: bool = False) -> list[tuple[str, Family | None, str]]:

@@ -67,8 +67,11 @@ def csv_records(text: str, problems: list[CsvProblem], *, delimiter: str = ",") 
             except csv.Error as exc:
                 spans = offset + reader.line_num > start
                 unclosed = "unexpected end of data" in str(exc) or spans
-                message = ("a quote opened on this line is never closed; close it (\"...\") or remove it"
-                           if unclosed else f"not valid CSV ({exc})")
+                message = (
+                    'a quote opened on this line is never closed; close it ("...") or remove it'
+                    if unclosed
+                    else f"not valid CSV ({exc})"
+                )
                 if "field larger than field limit" in str(exc):
                     message = f"a cell longer than {MAX_FIELD:,} characters"
                 problems.append(CsvProblem(start, message, _shown(lines[start - 1])))
@@ -76,14 +79,24 @@ def csv_records(text: str, problems: list[CsvProblem], *, delimiter: str = ",") 
                 break
             end = offset + reader.line_num
             if end > start and _swallows_a_record(lines[start:end], width, delimiter):
-                problems.append(CsvProblem(
-                    start, f"a quote opened on this line is never closed (the cell runs on to line {end}); "
-                    "close it (\"...\") or remove it", _shown(lines[start - 1])))
+                problems.append(
+                    CsvProblem(
+                        start,
+                        f"a quote opened on this line is never closed (the cell runs on to line {end}); "
+                        'close it ("...") or remove it',
+                        _shown(lines[start - 1]),
+                    )
+                )
                 start += 1
                 break
             if any("\x00" in cell for cell in row):
-                problems.append(CsvProblem(start, "binary data (a NUL byte); retype or remove this row",
-                                           _shown(lines[start - 1].replace("\x00", "\\0"))))
+                problems.append(
+                    CsvProblem(
+                        start,
+                        "binary data (a NUL byte); retype or remove this row",
+                        _shown(lines[start - 1].replace("\x00", "\\0")),
+                    )
+                )
             else:
                 if not width and any(cell.strip() for cell in row):
                     width = len(row)

@@ -145,18 +145,43 @@ def _freeze(value: object) -> object:
     if isinstance(value, DraftMistake):
         return (value.kind, _freeze(value.answer), value.feedback)
     if isinstance(value, DraftPart):
-        return (value.label, value.kind, value.of, value.answer, value.prompt_text, value.prompt_latex,
-                value.check, value.rule, value.weight, _freeze(value.steps))
+        return (
+            value.label,
+            value.kind,
+            value.of,
+            value.answer,
+            value.prompt_text,
+            value.prompt_latex,
+            value.check,
+            value.rule,
+            value.weight,
+            _freeze(value.steps),
+        )
     return value
 
 
 def _draft_key(slot: SlotSpec, draft: Draft, allow_zero: bool) -> object:
     return (
-        slot.number, slot.family, slot.difficulty, slot.points, slot.ask, allow_zero,
-        draft.function, _freeze(draft.variables), _freeze(draft.wrt), _freeze(draft.answer),
-        draft.prompt_text, draft.prompt_latex, _freeze(draft.steps), _freeze(draft.mistakes),
-        _freeze(draft.kinks), _freeze(draft.point), draft.function_latex, _freeze(draft.definitions),
-        _freeze(draft.parts), slot.options.get("part_points") if draft.parts else None,
+        slot.number,
+        slot.family,
+        slot.difficulty,
+        slot.points,
+        slot.ask,
+        allow_zero,
+        draft.function,
+        _freeze(draft.variables),
+        _freeze(draft.wrt),
+        _freeze(draft.answer),
+        draft.prompt_text,
+        draft.prompt_latex,
+        _freeze(draft.steps),
+        _freeze(draft.mistakes),
+        _freeze(draft.kinks),
+        _freeze(draft.point),
+        draft.function_latex,
+        _freeze(draft.definitions),
+        _freeze(draft.parts),
+        slot.options.get("part_points") if draft.parts else None,
     )
 
 
@@ -167,9 +192,12 @@ def _check(slot: SlotSpec, draft: Draft, allow_zero: bool) -> _Outcome:
     )
     if not check.ok:
         return _Outcome("verify_failed")
-    if draft.parts and (draft.point is None or verify_parts(
-        draft.variables, draft.point, [(p.kind, p.answer, p.check, PART_SHIFT) for p in draft.parts], draft.kinks
-    )):
+    if draft.parts and (
+        draft.point is None
+        or verify_parts(
+            draft.variables, draft.point, [(p.kind, p.answer, p.check, PART_SHIFT) for p in draft.parts], draft.kinks
+        )
+    ):
         return _Outcome("verify_failed")
     if check.zero and not allow_zero and _identically_zero(draft):
         # a value of 0 on the flat side of a max/ReLU is a real answer; elsewhere 0 is degenerate
@@ -263,7 +291,8 @@ def _problem(
         slot=slot.number,
         family=slot.family,
         difficulty=slot.difficulty,
-        points=slot.points if not draft.parts or "part_points" not in slot.options
+        points=slot.points
+        if not draft.parts or "part_points" not in slot.options
         else float(slot.options["part_points"]) * sum(p.weight for p in draft.parts),
         ask=slot.ask,
         prompt_text=draft.prompt_text,
@@ -298,9 +327,16 @@ def _parts(slot: SlotSpec, parts: list[DraftPart]) -> list[Part]:
         shares.append(round(slot.points - sum(shares), 2))
     return [
         Part(
-            label=p.label, kind=p.kind, of=p.of, prompt_text=p.prompt_text, prompt_latex=p.prompt_latex,
-            answer=sstr(p.answer), answer_latex=tex_ln(p.answer), points=points,
-            rule="" if p.rule is None else sstr(p.rule), steps=[_step(s) for s in p.steps],
+            label=p.label,
+            kind=p.kind,
+            of=p.of,
+            prompt_text=p.prompt_text,
+            prompt_latex=p.prompt_latex,
+            answer=sstr(p.answer),
+            answer_latex=tex_ln(p.answer),
+            points=points,
+            rule="" if p.rule is None else sstr(p.rule),
+            steps=[_step(s) for s in p.steps],
         )
         for p, points in zip(parts, shares)
     ]

@@ -32,8 +32,7 @@ _META = re.compile(r"^qg-(?P<id>(?:[A-Za-z0-9]|\+[0-9A-F]{2})+)-meta$")
 
 def encode_id(student_id: str) -> str:
     """The student id in field-name characters: [A-Za-z0-9] kept, every other byte as +XX."""
-    return "".join(ch if _SAFE.fullmatch(ch) else "".join(f"+{b:02X}" for b in ch.encode("utf-8"))
-                   for ch in student_id)
+    return "".join(ch if _SAFE.fullmatch(ch) else "".join(f"+{b:02X}" for b in ch.encode("utf-8")) for ch in student_id)
 
 
 def decode_id(encoded: str) -> str | None:

@@ -41,7 +41,13 @@ def effective_seed(bank: Bank, seed: int | None) -> int:
 
 
 def build_sheet(
-    bank: Bank, seed: int, variant: str, *, student_id: str, name: str = "", extra: dict[str, str] | None = None,
+    bank: Bank,
+    seed: int,
+    variant: str,
+    *,
+    student_id: str,
+    name: str = "",
+    extra: dict[str, str] | None = None,
     stats: Stats | None = None,
 ) -> Sheet:
     """One sheet from its variant code: everything random comes from slot_rng(seed, variant, slot)."""
@@ -87,9 +93,7 @@ def generate(bank: Bank, students: Sequence[Student], *, seed: int | None = None
     return _manifest(bank, used, sheets, stats)
 
 
-def rebuild_variant(
-    bank: Bank, variant: str, *, seed: int | None = None, students: Sequence[Student] = ()
-) -> Manifest:
+def rebuild_variant(bank: Bank, variant: str, *, seed: int | None = None, students: Sequence[Student] = ()) -> Manifest:
     """The manifest of the one sheet with this variant code (the student is found in students if given)."""
     used = effective_seed(bank, seed)
     student = next((s for s in students if variant_code(used, s.student_id) == variant), None)

@@ -125,8 +125,13 @@ def read(path: str | Path, *, verify_bank: bool = True) -> Manifest:
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: also a 5,000-digit number
-        reason = ("nested too deeply" if isinstance(exc, RecursionError) else
-                  str(exc) if isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError)) else "a number too long to read")
+        reason = (
+            "nested too deeply"
+            if isinstance(exc, RecursionError)
+            else str(exc)
+            if isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError))
+            else "a number too long to read"
+        )
         raise ManifestError(f"{p}: not a quizgen manifest (invalid JSON: {reason}); regenerate it") from None
     if not isinstance(data, dict) or CHECKSUM_KEY not in data:
         raise ManifestError(f"{p}: not a quizgen manifest (no checksum); regenerate it with quizgen generate")

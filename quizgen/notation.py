@@ -47,20 +47,20 @@ def _indicators(text: str) -> str:
         pair = j + len("Piecewise(")
         pair_end = _closing(text, pair)
         end = pair_end + 1 + len(_ZERO_OTHERWISE)
-        comma = _top_level(text[pair + 1:pair_end], (", ",))
+        comma = _top_level(text[pair + 1 : pair_end], (", ",))
         if not text.startswith(_ZERO_OTHERWISE, pair_end + 1) or comma < 0:
             out.append(text[i:pair])
             i = pair
             continue
-        value = _indicators(text[pair + 1:pair + 1 + comma])
-        cond = _indicators(text[pair + 1 + comma + 2:pair_end])
+        value = _indicators(text[pair + 1 : pair + 1 + comma])
+        cond = _indicators(text[pair + 1 + comma + 2 : pair_end])
         if value == "1":
             shown = f"1({cond})"
         else:
             if _top_level(value, (" + ", " - ")) >= 0:
                 value = f"({value})"
             shown = f"{value}*1({cond})"
-            if text[j - 1:j] == "/" or text.startswith("**", end):
+            if text[j - 1 : j] == "/" or text.startswith("**", end):
                 shown = f"({shown})"
         out.append(text[i:j] + shown)
         i = end

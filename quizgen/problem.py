@@ -129,8 +129,11 @@ class Problem:
             "answer_latex": self.answer_latex,
             "steps": [{"text": s.text, "latex": s.latex} for s in self.steps],
             "mistakes": [
-                {"kind": m.kind, "answer": list(m.answer) if isinstance(m.answer, list) else m.answer,
-                 "feedback": m.feedback}
+                {
+                    "kind": m.kind,
+                    "answer": list(m.answer) if isinstance(m.answer, list) else m.answer,
+                    "feedback": m.feedback,
+                }
                 for m in self.mistakes
             ],
             "definitions": dict(self.definitions),

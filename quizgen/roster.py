@@ -48,9 +48,7 @@ def read_roster(path: str | Path) -> list[Student]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise RosterError(
-            f"{shown}:{line}: undecodable bytes (not UTF-8); save the roster as UTF-8 CSV"
-        ) from None
+        raise RosterError(f"{shown}:{line}: undecodable bytes (not UTF-8); save the roster as UTF-8 CSV") from None
     if not text.strip():
         raise RosterError(f"{shown}: the roster is empty; it needs a header row with a {ID_COLUMN} column")
     bad: list[CsvProblem] = []
@@ -89,21 +87,25 @@ def read_roster(path: str | Path) -> list[Student]:
             problems.append((line, f"{shown}:{line}: blank {ID_COLUMN}; give every row an id"))
             continue
         if len(student_id) > MAX_ID:
-            problems.append((line, f"{shown}:{line}: {ID_COLUMN} is {len(student_id):,} characters long; "
-                                   f"ids have at most {MAX_ID} (is a column misplaced?)"))
+            problems.append(
+                (
+                    line,
+                    f"{shown}:{line}: {ID_COLUMN} is {len(student_id):,} characters long; "
+                    f"ids have at most {MAX_ID} (is a column misplaced?)",
+                )
+            )
             continue
         if student_id in first_line:
-            problems.append((
-                line, f"{shown}:{line}: duplicate {ID_COLUMN} {student_id!r} (first on line {first_line[student_id]}); "
-                "ids must be unique"
-            ))
+            problems.append(
+                (
+                    line,
+                    f"{shown}:{line}: duplicate {ID_COLUMN} {student_id!r} (first on line {first_line[student_id]}); "
+                    "ids must be unique",
+                )
+            )
             continue
         first_line[student_id] = line
-        extra = {
-            column: cells[i].strip()
-            for i, column in enumerate(header)
-            if i not in (id_at, name_at) and column
-        }
+        extra = {column: cells[i].strip() for i, column in enumerate(header) if i not in (id_at, name_at) and column}
         name = cells[name_at].strip() if name_at is not None else ""
         students.append(Student(student_id=student_id, name=name, extra=extra))
     if problems:

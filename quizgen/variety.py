@@ -74,7 +74,7 @@ def estimate(slot: SlotSpec, class_size: int) -> Variety:
         if len(seen) >= 2 * class_size:
             break  # plenty: no need to measure the space further
     saturated = drawn > 0 and last_new >= drawn - max(1, drawn // 4)
-    top, count = (answers.most_common(1)[0] if answers else (None, 0))
+    top, count = answers.most_common(1)[0] if answers else (None, 0)
     value = slot.ask == "value"
     return Variety(
         slot=slot.number,
@@ -112,7 +112,8 @@ def _line(slot: SlotSpec, found: Variety, class_size: int) -> str:
     if not problems:
         return ""
     return (
-        f"warning: slot {slot.number} ({slot.family}) " + " and ".join(problems)
+        f"warning: slot {slot.number} ({slot.family}) "
+        + " and ".join(problems)
         + "; widen the coefficient range, add variables, or ask for values at random points"
     )
 

@@ -94,7 +94,10 @@ def test_load_bank_raises_all_errors_at_once(tmp_path):
     [
         ("", "{p}: the bank is empty; it needs title and slots (see banks/demo.yaml)"),
         ("- a\n- b\n", "{p}:1: the bank must be a mapping with title, course, instructions, seed and slots"),
-        ("title: x\nslots: [\n", "{p}:3: YAML syntax error: expected the node content, but found '<stream end>'; fix the YAML"),
+        (
+            "title: x\nslots: [\n",
+            "{p}:3: YAML syntax error: expected the node content, but found '<stream end>'; fix the YAML",
+        ),
         ("title: x\n", "{p}:1: slots: missing; add a list of slots (see banks/demo.yaml)"),
         ("slots:\n  - family: relu\n", "{p}:1: title: missing; add `title: ...` to the bank"),
         ("title: x\nslots: []\n", "{p}:2: slots: must be a non-empty list, got a list"),
@@ -132,9 +135,20 @@ def test_valid_bank_with_defaults(tmp_path):
     assert (bank.title, bank.course, bank.instructions, bank.seed) == ("T", "C", "I", 5)
     relu, sums = bank.slots
     assert (relu.number, relu.difficulty, relu.ask, relu.variables, relu.coefficients, relu.points) == (
-        1, 1, "partial", ("x",), (1, 5), 1.0)
+        1,
+        1,
+        "partial",
+        ("x",),
+        (1, 5),
+        1.0,
+    )
     assert (sums.number, sums.difficulty, sums.variables, sums.coefficients, sums.points) == (
-        2, 3, ("w1", "x1", "b"), (-4, 4), 2.5)
+        2,
+        3,
+        ("w1", "x1", "b"),
+        (-4, 4),
+        2.5,
+    )
     assert sums.point["w1"] == 1 and sums.point["b"] == -2 and str(sums.point["x1"]) == "1/2"
     assert len(bank.sha256) == 64
 
@@ -181,18 +195,32 @@ def _laughs(levels: int) -> str:
 
 HOSTILE_BANKS = [
     # billion laughs: 10^9 values from 1 KB of aliases
-    ("title: T\n" + _laughs(9) + "slots:\n  - family: sum_rule\n", 5,
-     "the bank holds more than 10,000 values, counting what YAML aliases (*name) repeat"),
-    ("title: T\nslots:\n  - family: sum_rule\n    coefficients: " + "[" * 100_000 + "]" * 100_000 + "\n", 4,
-     "lists and mappings nested more than 20 deep"),
-    ("title: T\nslots:\n  - family: sum_rule\n    point: " + "{a: " * 20_000 + "1" + "}" * 20_000 + "\n", 4,
-     "lists and mappings nested more than 20 deep"),
-    ("title: T\nseed: " + "9" * 5000 + "\nslots:\n  - family: sum_rule\n", 2,
-     "a number 5,000 characters long; numbers in a bank have at most 30 digits"),
-    ("title: T\nslots:\n  - family: sum_rule\n    points: " + "7" * 3000 + "\n", 4,
-     "a number 3,000 characters long"),
-    ("title: T\nslots:\n  - family: sum_rule\n    points: .inf\n", 4,
-     "slots[1].points: must be a number up to 1,000,000, got inf"),
+    (
+        "title: T\n" + _laughs(9) + "slots:\n  - family: sum_rule\n",
+        5,
+        "the bank holds more than 10,000 values, counting what YAML aliases (*name) repeat",
+    ),
+    (
+        "title: T\nslots:\n  - family: sum_rule\n    coefficients: " + "[" * 100_000 + "]" * 100_000 + "\n",
+        4,
+        "lists and mappings nested more than 20 deep",
+    ),
+    (
+        "title: T\nslots:\n  - family: sum_rule\n    point: " + "{a: " * 20_000 + "1" + "}" * 20_000 + "\n",
+        4,
+        "lists and mappings nested more than 20 deep",
+    ),
+    (
+        "title: T\nseed: " + "9" * 5000 + "\nslots:\n  - family: sum_rule\n",
+        2,
+        "a number 5,000 characters long; numbers in a bank have at most 30 digits",
+    ),
+    ("title: T\nslots:\n  - family: sum_rule\n    points: " + "7" * 3000 + "\n", 4, "a number 3,000 characters long"),
+    (
+        "title: T\nslots:\n  - family: sum_rule\n    points: .inf\n",
+        4,
+        "slots[1].points: must be a number up to 1,000,000, got inf",
+    ),
     ("title: T\nslots:\n  - family: sum_rule\n    points: .nan\n", 4, "slots[1].points: must be a number"),
 ]
 

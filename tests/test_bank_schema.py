@@ -101,7 +101,9 @@ def test_every_family_refuses_a_level_an_ask_and_a_variable_count_it_does_not_ha
 
 def test_cross_key_rules_of_a_family_are_reported_on_their_key(tmp_path):
     path = _bank(tmp_path, ["family: neuron", "variables: [w1, x1, b]", "loss: squared"])
-    assert validate_bank(path) == [f"{path}:6: slots[2].loss: loss squared needs the target variable t among the variables"]
+    assert validate_bank(path) == [
+        f"{path}:6: slots[2].loss: loss squared needs the target variable t among the variables"
+    ]
     path = _bank(tmp_path, ["family: chain_single", "coefficients: [-3, -1]", "outer: [ln, sqrt]"])
     [error] = validate_bank(path)
     assert error.startswith(f"{path}:6: slots[2].outer: ln and sqrt need positive coefficients")
@@ -176,8 +178,15 @@ def test_slots_that_pass_the_schema_draw_without_bank_errors(family):
     fam = get_family(family)
     for difficulty in fam.difficulties:
         for ask in fam.asks:
-            spec = SlotSpec(1, family, difficulty, 1.0, ask, variables=tuple(fam.default_variables),
-                            point="random" if ask == "value" else None)
+            spec = SlotSpec(
+                1,
+                family,
+                difficulty,
+                1.0,
+                ask,
+                variables=tuple(fam.default_variables),
+                point="random" if ask == "value" else None,
+            )
             assert fam.check_slot(spec) == []
             for seed in range(2):
                 draw_problem(spec, random.Random(seed))
@@ -189,11 +198,13 @@ def test_committed_docs_page_is_current():
 
 
 def test_module_entry_point_prints_the_page():
-    done = subprocess.run([sys.executable, "-m", "quizgen.bank_schema", "--markdown"], capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "quizgen.bank_schema", "--markdown"], capture_output=True, text=True, check=True
+    )
     assert done.stdout == schema_markdown()
-    bad = subprocess.run([sys.executable, "-m", "quizgen.bank_schema", "--html"], check=False, capture_output=True,
-                         text=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "quizgen.bank_schema", "--html"], check=False, capture_output=True, text=True
+    )
     assert bad.returncode == 2 and "usage:" in bad.stderr
 
 
@@ -202,6 +213,11 @@ def test_bank_loading_stays_under_complexity_10():
     if importlib.util.find_spec("ruff") is None:
         pytest.skip("ruff is not installed (pip install -e '.[test]')")
     files = [str(p) for p in sorted((ROOT / "quizgen").glob("bank*.py"))] + [str(ROOT / "quizgen/families/options.py")]
-    done = subprocess.run([sys.executable, "-m", "ruff", "check", "--select", "C901", *files], cwd=ROOT, check=False,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--select", "C901", *files],
+        cwd=ROOT,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout + done.stderr

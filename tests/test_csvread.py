@@ -14,8 +14,12 @@ def read(text: str, delimiter: str = ",") -> tuple[list[tuple[int, list[str]]], 
 
 def test_records_keep_their_first_line_and_quoted_line_breaks() -> None:
     rows, problems = read('id,name,address\n1,"Ada, L.","12 Road\r\nLondon"\n\n2,Bo,x\n')
-    assert rows == [(1, ["id", "name", "address"]), (2, ["1", "Ada, L.", "12 Road\r\nLondon"]), (4, []),
-                    (5, ["2", "Bo", "x"])]
+    assert rows == [
+        (1, ["id", "name", "address"]),
+        (2, ["1", "Ada, L.", "12 Road\r\nLondon"]),
+        (4, []),
+        (5, ["2", "Bo", "x"]),
+    ]
     assert problems == []
 
 
@@ -25,13 +29,17 @@ def test_records_keep_their_first_line_and_quoted_line_breaks() -> None:
         # the quote is still open at the end of the file: today's silent merge of every later student
         ('id,name\n1,Ada\n2,"Bronte, Emily\n3,Carl\n4,Dora\n', ["1", "3", "4"], 3, "never closed; close it"),
         # a later quote closes it: the cell would swallow whole rows of their own
-        ('id,name\n1,Ada\n2,"Bronte\n3,Carl\n4,Dora"\n5,Eve\n', ["1", "3", "4", "5"], 3,
-         "never closed (the cell runs on to line 5)"),
+        (
+            'id,name\n1,Ada\n2,"Bronte\n3,Carl\n4,Dora"\n5,Eve\n',
+            ["1", "3", "4", "5"],
+            3,
+            "never closed (the cell runs on to line 5)",
+        ),
         # junk after a later quote
         ('id,name\n1,"Ada\n2,"Bo"\n3,Cy\n', ["2", "3"], 2, "never closed"),
         # junk after a closing quote on the same line
         ('id,name\n1,"Ada"x\n2,Bo\n', ["2"], 2, "not valid CSV"),
-        ('id,name\n1,A\x00da\n2,Bo\n', ["2"], 2, "binary data (a NUL byte)"),
+        ("id,name\n1,A\x00da\n2,Bo\n", ["2"], 2, "binary data (a NUL byte)"),
     ],
 )
 def test_a_bad_record_is_reported_with_its_line_and_the_rest_is_read(

@@ -26,8 +26,15 @@ class _Fake(Family):
         x = var("x")
         a = rng.randint(2, 9)
         key = 2 * a * x if self.mode != "wrong" else 3 * a * x
-        return Draft(function=a * x**2, variables=[x], wrt=[x], answer=key, prompt_text=f"Let f(x) = {a}*x^2.",
-                     prompt_latex=f"Let $f(x) = {a} x^{{2}}$.", steps=[DraftStep("Power rule:", key)])
+        return Draft(
+            function=a * x**2,
+            variables=[x],
+            wrt=[x],
+            answer=key,
+            prompt_text=f"Let f(x) = {a}*x^2.",
+            prompt_latex=f"Let $f(x) = {a} x^{{2}}$.",
+            steps=[DraftStep("Power rule:", key)],
+        )
 
 
 @pytest.fixture

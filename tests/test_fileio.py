@@ -100,7 +100,11 @@ def test_output_set_swaps_the_whole_set_and_drops_the_old_ones_leftovers(tmp_pat
         (stage / "students" / "s1.pdf").write_text("new")
         assert (out / "manifest.json").read_text() == "old"  # nothing changes until the end
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == [
-        "manifest.json", "mine.txt", "students", "students/s1.pdf"]
+        "manifest.json",
+        "mine.txt",
+        "students",
+        "students/s1.pdf",
+    ]
     assert (out / "manifest.json").read_text() == "new"
 
 

@@ -39,9 +39,26 @@ def test_same_bytes_across_processes_with_different_hash_seeds(tmp_path):
         out = tmp_path / hash_seed
         env = dict(os.environ, PYTHONHASHSEED=hash_seed)
         subprocess.run(
-            [sys.executable, "-m", "quizgen", "generate", "--bank", str(DEMO), "--count", "2", "--seed", "9",
-             "--format", "json", "--quiet", "--out", str(out)],
-            check=True, env=env, cwd=ROOT,
+            [
+                sys.executable,
+                "-m",
+                "quizgen",
+                "generate",
+                "--bank",
+                str(DEMO),
+                "--count",
+                "2",
+                "--seed",
+                "9",
+                "--format",
+                "json",
+                "--quiet",
+                "--out",
+                str(out),
+            ],
+            check=True,
+            env=env,
+            cwd=ROOT,
         )
         digests.add(hashlib.sha256((out / "manifest.json").read_bytes()).hexdigest())
     assert len(digests) == 1
@@ -56,8 +73,22 @@ def test_manifest_fields(demo_manifest):
     sheet = data["students"][0]
     assert sheet["student_id"] == "001" and len(sheet["variant"]) == 8
     problem = sheet["problems"][0]
-    for key in ("slot", "family", "difficulty", "points", "prompt_text", "prompt_latex", "function", "variables",
-                "wrt", "point", "answer", "answer_latex", "steps", "mistakes"):
+    for key in (
+        "slot",
+        "family",
+        "difficulty",
+        "points",
+        "prompt_text",
+        "prompt_latex",
+        "function",
+        "variables",
+        "wrt",
+        "point",
+        "answer",
+        "answer_latex",
+        "steps",
+        "mistakes",
+    ):
         assert key in problem
     assert [p["slot"] for p in sheet["problems"]] == list(range(1, 11))
 
@@ -105,7 +136,7 @@ def test_no_two_mistakes_of_a_problem_are_the_same_answer(bank):
     for sheet in m.students:
         for p in sheet.problems:
             for i, first in enumerate(p.mistakes):
-                for second in p.mistakes[i + 1:]:
+                for second in p.mistakes[i + 1 :]:
                     answer = second.answer if isinstance(second.answer, str) else "[" + ", ".join(second.answer) + "]"
                     verdict = check(first.answer, answer, p.variables)
                     assert verdict.verdict == "incorrect", (p.function, first, second)

@@ -16,11 +16,22 @@ from quizgen.resources import shipped_banks
 
 def _manifest(bank_path: str = "banks/none.yaml", sha: str = "0" * 64) -> Manifest:
     problem = Problem(
-        slot=1, family="sum_rule", difficulty=1, points=2.0, ask="partial",
-        prompt_text="Find df/dx of f = x^2 + 3*x*y", prompt_latex=r"\frac{\partial f}{\partial x}",
-        function="x**2 + 3*x*y", function_latex="x^{2} + 3 x y", variables=["x", "y"], wrt=["x"],
-        point=None, answer="2*x + 3*y", answer_latex="2 x + 3 y",
-        steps=[Step("Hold y constant.", "y = c")], mistakes=[Mistake("sign", "2*x - 3*y", "Check the sign.")],
+        slot=1,
+        family="sum_rule",
+        difficulty=1,
+        points=2.0,
+        ask="partial",
+        prompt_text="Find df/dx of f = x^2 + 3*x*y",
+        prompt_latex=r"\frac{\partial f}{\partial x}",
+        function="x**2 + 3*x*y",
+        function_latex="x^{2} + 3 x y",
+        variables=["x", "y"],
+        wrt=["x"],
+        point=None,
+        answer="2*x + 3*y",
+        answer_latex="2 x + 3 y",
+        steps=[Step("Hold y constant.", "y = c")],
+        mistakes=[Mistake("sign", "2*x - 3*y", "Check the sign.")],
     )
     sheet = Sheet("s1", "Zoë O'Brien", "ABCD2345", [problem], {"email": "z@example.org"})
     return Manifest(__version__, BankInfo("Quiz", "Course", "Do it.", bank_path), sha, 7, [sheet])
@@ -89,8 +100,10 @@ def test_missing_manifest_says_what_to_do(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "reason"),
-    [('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
-     ('{"a": ' + "9" * 5000 + "}", "a number too long to read")],
+    [
+        ('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+        ('{"a": ' + "9" * 5000 + "}", "a number too long to read"),
+    ],
 )
 def test_hostile_manifest_json_is_a_one_line_error(tmp_path: Path, text: str, reason: str) -> None:
     path = tmp_path / "manifest.json"

@@ -44,8 +44,7 @@ def test_a_path_that_exists_wins_over_a_shipped_name(tmp_path: Path, monkeypatch
 def test_an_unknown_name_lists_the_shipped_banks_on_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     assert validate_bank("dmeo") == [
-        "dmeo: no such bank file or shipped bank; check the path, or name a shipped bank: "
-        + ", ".join(shipped_banks())
+        "dmeo: no such bank file or shipped bank; check the path, or name a shipped bank: " + ", ".join(shipped_banks())
     ]
     for guess in ("demo.yaml", "banks/demo", "DEMO"):  # only a shipped bank's exact name, no guessing
         assert validate_bank(guess)[0].startswith(f"{guess}: no such bank file or shipped bank; ")
@@ -60,9 +59,7 @@ def test_an_installation_without_banks_says_so(monkeypatch: pytest.MonkeyPatch) 
 def test_the_wheel_lists_every_package_and_maps_the_data_folders() -> None:
     """packages.find cannot see mapped folders, so pyproject lists packages; a new one must be added there."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
-    on_disk = {
-        ".".join(init.parent.relative_to(ROOT).parts) for init in (ROOT / "quizgen").rglob("__init__.py")
-    }
+    on_disk = {".".join(init.parent.relative_to(ROOT).parts) for init in (ROOT / "quizgen").rglob("__init__.py")}
     assert set(config["packages"]) == on_disk | {"quizgen.templates", "quizgen.banks"}, (
         "list every quizgen subpackage under [tool.setuptools] packages in pyproject.toml"
     )

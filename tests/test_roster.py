@@ -17,7 +17,9 @@ def _write(tmp_path: Path, data: bytes | str) -> Path:
 
 
 def test_reads_ids_names_and_extra_columns_with_bom_and_crlf(tmp_path):
-    path = _write(tmp_path, "\ufeffstudent_id,name,email\r\ns1,Ada Lovelace,ada@example.org\r\n\r\ns2,\"Brontë, Emily\",\r\n")
+    path = _write(
+        tmp_path, '\ufeffstudent_id,name,email\r\ns1,Ada Lovelace,ada@example.org\r\n\r\ns2,"Brontë, Emily",\r\n'
+    )
     assert read_roster(path) == [
         Student("s1", "Ada Lovelace", {"email": "ada@example.org"}),
         Student("s2", "Brontë, Emily", {"email": ""}),
@@ -105,8 +107,9 @@ def test_an_id_too_long_to_print_is_reported_with_its_line(tmp_path):
     path = _write(tmp_path, "student_id,name\ns1,Ada\n" + "9" * 5000 + ",Bo\n")
     with pytest.raises(RosterError) as info:
         read_roster(path)
-    assert info.value.message == (f"{path}:3: student_id is 5,000 characters long; ids have at most 200 "
-                                  "(is a column misplaced?)")
+    assert info.value.message == (
+        f"{path}:3: student_id is 5,000 characters long; ids have at most 200 (is a column misplaced?)"
+    )
 
 
 def test_quote_problems_and_row_problems_are_listed_in_line_order(tmp_path):

@@ -59,7 +59,9 @@ def test_a_small_space_is_counted_and_named(tmp_path):
     # L = relu(w1 x1 + b) asked symbolically: dL/dw1, dL/dx1 or dL/db, nothing else
     assert neuron.distinct == 3 and not neuron.saturated
     lines = warnings(bank.slots, 40)
-    assert any(line.startswith("warning: slot 2 (neuron) can make 3 distinct problems for 40 students") for line in lines)
+    assert any(
+        line.startswith("warning: slot 2 (neuron) can make 3 distinct problems for 40 students") for line in lines
+    )
     assert not any("slot 1 " in line for line in lines)  # sum_rule has plenty
 
 
@@ -90,7 +92,8 @@ def test_check_and_generate_warn_on_stderr_and_leave_the_manifest_alone(tmp_path
     for quiet in ([], ["--quiet"]):
         out = tmp_path / f"out{len(quiet)}"
         gen = runner.invoke(
-            cli, ["generate", "--bank", str(bank_file), "--count", "12", "--format", "json", "--out", str(out), *quiet],
+            cli,
+            ["generate", "--bank", str(bank_file), "--count", "12", "--format", "json", "--out", str(out), *quiet],
             catch_exceptions=False,
         )
         assert gen.exit_code == 0

@@ -46,8 +46,12 @@ def test_keys_are_evaluated_by_the_checkers_rules():
     from quizgen.checker.evaluate import FLOAT, OVERFLOW, UNDEF, run_float
     from quizgen.checker.evaluate import compile_expr as checker_compile
 
-    for expr, at in [(sympy.sqrt(x - 2), 1.0), (sympy.exp(x**2), 40.0), (x ** sympy.Rational(1, 3), -8.0),
-                     (sympy.Piecewise((x, x > 0)), -1.0)]:
+    for expr, at in [
+        (sympy.sqrt(x - 2), 1.0),
+        (sympy.exp(x**2), 40.0),
+        (x ** sympy.Rational(1, 3), -8.0),
+        (sympy.Piecewise((x, x > 0)), -1.0),
+    ]:
         assert run_float(checker_compile(expr, {"x": 0}, FLOAT), [at]) in (UNDEF, OVERFLOW)
         with pytest.raises(Undefined):
             evaluate(expr, {x: at})
@@ -69,9 +73,7 @@ def test_indicator_key_of_max_is_checked_off_the_kink():
     assert verify_draft(f, [x], [x], indicator(sympy.Integer(2), 2 * x + 1), [2 * x + 1], random.Random(3)).ok
     # the thin-region trap: 2*1(x > 0) differs only on (-1/2, 0) and must still be caught
     wrong = indicator(sympy.Integer(2), x)
-    assert not all(
-        verify_draft(f, [x], [x], wrong, [2 * x + 1], random.Random(seed)).ok for seed in range(20)
-    )
+    assert not all(verify_draft(f, [x], [x], wrong, [2 * x + 1], random.Random(seed)).ok for seed in range(20))
 
 
 def test_sample_points_stay_away_from_kinks():
@@ -85,8 +87,12 @@ def test_value_at_point_and_gradients():
     assert verify_draft(f, [x, y], [x], sympy.Integer(-12), [], random.Random(0), {x: 3, y: -2}).ok
     assert not verify_draft(f, [x, y], [x], sympy.Integer(12), [], random.Random(0), {x: 3, y: -2}).ok
     assert verify_draft(f, [x, y], [x, y], [2 * x * y, x**2], [], random.Random(0)).ok
-    assert verify_draft(f, [x, y], [x, y], [sympy.Integer(-12), sympy.Integer(9)], [], random.Random(0), {x: 3, y: -2}).ok
-    assert not verify_draft(f, [x, y], [x, y], [sympy.Integer(-12), sympy.Integer(8)], [], random.Random(0), {x: 3, y: -2}).ok
+    assert verify_draft(
+        f, [x, y], [x, y], [sympy.Integer(-12), sympy.Integer(9)], [], random.Random(0), {x: 3, y: -2}
+    ).ok
+    assert not verify_draft(
+        f, [x, y], [x, y], [sympy.Integer(-12), sympy.Integer(8)], [], random.Random(0), {x: 3, y: -2}
+    ).ok
 
 
 def test_large_constant_terms_do_not_fail_a_correct_key():
@@ -178,7 +184,11 @@ def test_mistake_with_its_own_kink_is_judged_around_that_kink():
     assert breakpoint_exprs([wrong_kink]) == [x]
     found = breakpoint_exprs([sympy.Max(x, y) + sympy.Abs(y - 1)])
     assert len(found) == 2 and y - 1 in found and (x - y in found or y - x in found)
-    missed = [p for p in (sample_points([x], [5 * x - 5], random.Random(s)) for s in range(40)) if not differs(key, wrong_kink, p)]
+    missed = [
+        p
+        for p in (sample_points([x], [5 * x - 5], random.Random(s)) for s in range(40))
+        if not differs(key, wrong_kink, p)
+    ]
     assert missed  # the situation arises
     for points in missed:
         assert mistake_differs(key, wrong_kink, points, [x], [5 * x - 5])

@@ -61,10 +61,15 @@ def venv_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_installed_wheel_reads_its_own_templates_and_banks(venv_bin: Path, tmp_path: Path) -> None:
-    shown = _run([venv_bin / "python", "-c",
-                  "import quizgen, quizgen.resources as r; print(quizgen.__file__); "
-                  "print(r.data_folder('templates')[0]); print(r.data_folder('banks')[0]); print(*r.shipped_banks())"],
-                 cwd=tmp_path).splitlines()
+    shown = _run(
+        [
+            venv_bin / "python",
+            "-c",
+            "import quizgen, quizgen.resources as r; print(quizgen.__file__); "
+            "print(r.data_folder('templates')[0]); print(r.data_folder('banks')[0]); print(*r.shipped_banks())",
+        ],
+        cwd=tmp_path,
+    ).splitlines()
     site = Path(shown[0]).parent
     assert site.is_relative_to(venv_bin.parent) and not site.is_relative_to(ROOT)
     assert shown[1:3] == [str(site / "templates"), str(site / "banks")]
@@ -76,16 +81,19 @@ def test_generate_from_a_shipped_bank_outside_the_checkout(
 ) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    _run([venv_bin / "quizgen", "generate", "--bank", "demo", "--count", "2", "--format", "tex", "--out", "out"],
-         cwd=elsewhere)
+    _run(
+        [venv_bin / "quizgen", "generate", "--bank", "demo", "--count", "2", "--format", "tex", "--out", "out"],
+        cwd=elsewhere,
+    )
     out = elsewhere / "out"
     for name in ("worksheets.tex", "key.tex", "manifest.json"):
         assert (out / name).is_file(), name
     assert "\\begin{document}" in (out / "worksheets.tex").read_text(encoding="utf-8")
     # byte for byte what the checkout makes: the wheel carries the repository's code, bank and templates
     monkeypatch.chdir(tmp_path)
-    here = CliRunner().invoke(cli, ["generate", "--bank", "demo", "--count", "2", "--format", "tex", "--quiet",
-                                    "--out", "checkout"])
+    here = CliRunner().invoke(
+        cli, ["generate", "--bank", "demo", "--count", "2", "--format", "tex", "--quiet", "--out", "checkout"]
+    )
     assert here.exit_code == 0, here.output
     for name in ("manifest.json", "worksheets.tex", "key.tex"):
         assert (out / name).read_bytes() == (tmp_path / "checkout" / name).read_bytes(), name

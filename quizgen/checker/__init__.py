@@ -38,8 +38,9 @@ def check(
 
     if isinstance(variables, str):
         variables = (variables,)  # check("2*x", "2x", "x"): one variable, not its letters
-    request = CheckRequest(expected, answer, None if variables is None else tuple(variables), tuple(mistakes), latex,
-                           definitions)
+    request = CheckRequest(
+        expected, answer, None if variables is None else tuple(variables), tuple(mistakes), latex, definitions
+    )
     return default_checker(float(timeout)).check(request)
 
 

@@ -90,8 +90,15 @@ class Checker:
             self._store(key, verdict)
         return verdict
 
-    def _symbolic(self, expected: Any, answer: str, variables: Sequence[str], latex: bool | None, component: int,
-                  deadline: float | None) -> bool:
+    def _symbolic(
+        self,
+        expected: Any,
+        answer: str,
+        variables: Sequence[str],
+        latex: bool | None,
+        component: int,
+        deadline: float | None,
+    ) -> bool:
         with self._helper_lock:
             remaining = self.timeout if deadline is None else deadline - time.monotonic()
             if remaining <= 0:
@@ -104,8 +111,9 @@ class Checker:
             if remaining <= 0:
                 raise CheckTimeout
             try:
-                reply = self._helper.call(("symbolic", (expected, answer, tuple(variables), latex, component)),
-                                          remaining)
+                reply = self._helper.call(
+                    ("symbolic", (expected, answer, tuple(variables), latex, component)), remaining
+                )
             except CheckTimeout:
                 _start_quietly(self._helper)  # killed: have the replacement ready for the next answer
                 raise
@@ -236,8 +244,10 @@ class Checker:
                         message = conn.recv()
                     except (EOFError, OSError):
                         if w in busy:
-                            lost(w, invalid("This answer could not be checked (it needed too much memory).",
-                                            "too_complex"))
+                            lost(
+                                w,
+                                invalid("This answer could not be checked (it needed too much memory).", "too_complex"),
+                            )
                         else:
                             _start_quietly(worker)
                         continue

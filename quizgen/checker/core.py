@@ -46,8 +46,10 @@ UNSURE_MESSAGE = (
     "Not graded automatically: your answer agrees with the expected one at every point checked, but it has "
     "{reason}, and no proof that they are equal was found{why}. A person should look at it."
 )
-NARROWER_DOMAIN = ("Accepted where your answer is defined: it is not real at some points where the expected "
-                   "answer is, and was compared only where both are.")
+NARROWER_DOMAIN = (
+    "Accepted where your answer is defined: it is not real at some points where the expected "
+    "answer is, and was compared only where both are."
+)
 TIMEOUT_MESSAGE = "This answer took too long to check (over {limit:g} s); write it in a simpler form."
 
 
@@ -232,8 +234,10 @@ def _check(req: CheckRequest, deadline: float | None, symbolic: SymbolicFn | Non
     n = min(len(comps), len(key.components))
     for i in range(n):
         outcomes.append(_component(req, key, i, comps[i], typed[i], index, seed, symbolic, deadline, check_time))
-    results = [None if o.cmp is None else replace(o.cmp, status="equal" if o.status == "equal" else "different")
-               for o in outcomes]
+    results = [
+        None if o.cmp is None else replace(o.cmp, status="equal" if o.status == "equal" else "different")
+        for o in outcomes
+    ]
     right = [o.status == "equal" for o in outcomes]
     notes = [o.note for o in outcomes if o.status == "equal" and o.note]
     if len(comps) == len(key.components) and all(right):
@@ -271,9 +275,18 @@ def exact_reading(text: str, variables: Sequence[str], original: str) -> tuple[s
     return value if isinstance(value, tuple) else (value,)
 
 
-def _component(req: CheckRequest, key: Key, i: int, expr: sympy.Basic, typed: sympy.Basic, index: dict[str, int],
-               seed: int, symbolic: SymbolicFn | None, deadline: float | None,
-               check_time: Callable[[], None]) -> Outcome:
+def _component(
+    req: CheckRequest,
+    key: Key,
+    i: int,
+    expr: sympy.Basic,
+    typed: sympy.Basic,
+    index: dict[str, int],
+    seed: int,
+    symbolic: SymbolicFn | None,
+    deadline: float | None,
+    check_time: Callable[[], None],
+) -> Outcome:
     """Compare one component (expr: decimals read exactly; typed: as parsed, with sympy Floats): numbers
     first; a proof where the numbers cannot stand behind "equal"."""
     rng = random.Random(seed + i)
@@ -297,8 +310,14 @@ def _component(req: CheckRequest, key: Key, i: int, expr: sympy.Basic, typed: sy
                 if structure is None:
                     return Outcome(cmp, "equal", reading.message, "rounded_decimal")
                 # rounded decimals and new structure: no proof can use the rounded values; a person decides
-                return Outcome(cmp, "unsure", UNSURE_MESSAGE.format(reason=structure, why=" (it agrees only to the digits of its rounded decimals)"),
-                               "unproven")
+                return Outcome(
+                    cmp,
+                    "unsure",
+                    UNSURE_MESSAGE.format(
+                        reason=structure, why=" (it agrees only to the digits of its rounded decimals)"
+                    ),
+                    "unproven",
+                )
             if reading.message:
                 return Outcome(cmp, "different", reading.message, "decimal_digits")
         if kc is not None and ac is not None and kc.expr.has(sympy.Float) and within_key_rounding(kc, ac, cmp.points):
@@ -306,8 +325,9 @@ def _component(req: CheckRequest, key: Key, i: int, expr: sympy.Basic, typed: sy
         return Outcome(cmp, "different")
     assert kc is not None and ac is not None
     if expr.has(sympy.Float):  # decimals that could not be read as fractions: sympy may have folded them
-        return Outcome(cmp, "unsure", UNSURE_MESSAGE.format(reason="decimals that could not be read exactly", why=""),
-                       "unproven")
+        return Outcome(
+            cmp, "unsure", UNSURE_MESSAGE.format(reason="decimals that could not be read exactly", why=""), "unproven"
+        )
     note, kind = (NARROWER_DOMAIN, "narrower_domain") if cmp.narrower_domain else ("", None)
     structure = new_structure(kc, ac)
     if structure is None:
@@ -318,9 +338,19 @@ def _component(req: CheckRequest, key: Key, i: int, expr: sympy.Basic, typed: sy
     return out
 
 
-def _prove(req: CheckRequest, key: Key, i: int, kc: Compiled | None, ac: Compiled | None, cmp: Comparison | None,
-           rng: random.Random, reason: str, symbolic: SymbolicFn | None, deadline: float | None,
-           check_time: Callable[[], None]) -> Outcome:
+def _prove(
+    req: CheckRequest,
+    key: Key,
+    i: int,
+    kc: Compiled | None,
+    ac: Compiled | None,
+    cmp: Comparison | None,
+    rng: random.Random,
+    reason: str,
+    symbolic: SymbolicFn | None,
+    deadline: float | None,
+    check_time: Callable[[], None],
+) -> Outcome:
     """A symbolic proof in the worker; failing that, a witness (incorrect) or `unsure`."""
     empty = cmp if cmp is not None else Comparison("undecided", [], [], [])
     if kc is not None and ac is not None:  # a dense numeric search first: cheap, and decisive when it finds one
@@ -348,8 +378,10 @@ def _missing_message(key: Key, given: int) -> str:
     else:
         what = ", ".join(f"component {j + 1}" for j in missing)
     verb = "is" if len(missing) == 1 else "are"
-    return (f"Your gradient has {given} of {n} components: {what} {verb} missing. The components given were "
-            f"compared in order ({names}) and earn their share.")
+    return (
+        f"Your gradient has {given} of {n} components: {what} {verb} missing. The components given were "
+        f"compared in order ({names}) and earn their share."
+    )
 
 
 def _symbolic(symbolic: SymbolicFn | None, key: Key, req: CheckRequest, i: int, deadline: float | None) -> bool:
@@ -365,23 +397,31 @@ def _shape_mismatch(key: Key, text: str, latex: str, one_component: bool = False
         n = len(key.components)
         if one_component:
             return Verdict(
-                "incorrect", text, latex,
+                "incorrect",
+                text,
+                latex,
                 f"That is only one partial derivative: give the whole gradient, {n} components in the order "
                 f"({names}), written like [a, b].",
-                0.0, "missing_component",
+                0.0,
+                "missing_component",
             )
         return Verdict(
-            "incorrect", text, latex,
+            "incorrect",
+            text,
+            latex,
             f"The answer should be a vector with {n} components, one partial derivative per variable in the "
             f"order ({names}), written like [a, b].",
-            0.0, "not_a_vector",
+            0.0,
+            "not_a_vector",
         )
-    return Verdict("incorrect", text, latex, "The answer should be a single expression, not a vector.", 0.0,
-                   "unexpected_vector")
+    return Verdict(
+        "incorrect", text, latex, "The answer should be a single expression, not a vector.", 0.0, "unexpected_vector"
+    )
 
 
-def _equals_a_component(key: Key, expr: sympy.Basic, index: dict[str, int], seed: int,
-                        check_time: Callable[[], None]) -> bool:
+def _equals_a_component(
+    key: Key, expr: sympy.Basic, index: dict[str, int], seed: int, check_time: Callable[[], None]
+) -> bool:
     ac = try_prepare(expr, index)
     if ac is None:
         return False
@@ -391,20 +431,21 @@ def _equals_a_component(key: Key, expr: sympy.Basic, index: dict[str, int], seed
     return False
 
 
-def _equals_first_component(key: Key, expr: sympy.Basic, index: dict[str, int], seed: int,
-                            check_time: Callable[[], None]) -> bool:
+def _equals_first_component(
+    key: Key, expr: sympy.Basic, index: dict[str, int], seed: int, check_time: Callable[[], None]
+) -> bool:
     """A single expression equal to the gradient's first component: a gradient with the rest missing."""
     ac = try_prepare(expr, index)
     kc = key.compiled[0]
     return ac is not None and kc is not None and _plainly_equal(kc, ac, random.Random(seed), index, check_time)
 
 
-def _plainly_equal(kc: Compiled, ac: Compiled, rng: random.Random, index: dict[str, int],
-                   check_time: Callable[[], None]) -> bool:
+def _plainly_equal(
+    kc: Compiled, ac: Compiled, rng: random.Random, index: dict[str, int], check_time: Callable[[], None]
+) -> bool:
     """Equal by the numbers, and shaped like the key (no proof needed): for credit and feedback outside
     the main comparison."""
-    return (equivalent(kc, ac, rng, check_time).status == "equal"
-            and new_structure(kc, ac) is None)
+    return equivalent(kc, ac, rng, check_time).status == "equal" and new_structure(kc, ac) is None
 
 
 def _diagnose(
@@ -458,7 +499,9 @@ def _diagnose_vector(
             message += f" Of those, component{'s' if len(wrong) > 1 else ''} {labels} {'are' if len(wrong) > 1 else 'is'} wrong."
         return Diagnosis("missing_component", message)
     if na > nk:
-        return Diagnosis("extra_component", f"Your gradient has {na} components; it needs {nk}, one per variable ({names}).")
+        return Diagnosis(
+            "extra_component", f"Your gradient has {na} components; it needs {nk}, one per variable ({names})."
+        )
     wrong = [i for i, r in enumerate(results) if r is None or r.status != "equal"]
     if len(wrong) >= 2 and _is_permutation(key, comps, index, seed, check_time):
         return Diagnosis(
@@ -481,8 +524,9 @@ def _diagnose_vector(
     return Diagnosis("wrong_components", message)
 
 
-def _is_permutation(key: Key, comps: tuple[sympy.Basic, ...], index: dict[str, int], seed: int,
-                    check_time: Callable[[], None]) -> bool:
+def _is_permutation(
+    key: Key, comps: tuple[sympy.Basic, ...], index: dict[str, int], seed: int, check_time: Callable[[], None]
+) -> bool:
     """Is every answer component equal to some key component (a different one for at least two)?"""
     used: set[int] = set()
     for j, ac_expr in enumerate(comps):

@@ -219,9 +219,12 @@ def read_rounded(
             if miss <= ctx.mpf(half.numerator) / half.denominator or miss <= NEAR_MISS_REL * abs(c):
                 short = miss <= ctx.mpf(half.numerator) / half.denominator
                 what = "has too few digits" if short else "is not the value rounded to the digits given"
-                return DecimalReading(False, f"The decimal {typed_text(f)} {what} (it should stand for "
-                                             f"{name}): give at least 3 significant digits, correctly rounded, "
-                                             f"or the exact value.")
+                return DecimalReading(
+                    False,
+                    f"The decimal {typed_text(f)} {what} (it should stand for "
+                    f"{name}): give at least 3 significant digits, correctly rounded, "
+                    f"or the exact value.",
+                )
             return DecimalReading(False, "")
         rel_total += float(allowed / abs(Fraction(str(f))))
         read.append(f"{typed_text(f)} read as {name}")

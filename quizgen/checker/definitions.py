@@ -155,8 +155,9 @@ def _pattern(spellings: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z0-9_])(?:{alternatives})(?![A-Za-z0-9_])")
 
 
-def check_with_definitions(req: CheckRequest, variables: Sequence[str], run: Callable[[CheckRequest], Verdict]
-                           ) -> Verdict:
+def check_with_definitions(
+    req: CheckRequest, variables: Sequence[str], run: Callable[[CheckRequest], Verdict]
+) -> Verdict:
     """Check req, whose definitions are set: run() checks the expanded answer, then the reading is shown
     with the names as typed and written out."""
     plain = replace(req, definitions=None)
@@ -172,8 +173,12 @@ def check_with_definitions(req: CheckRequest, variables: Sequence[str], run: Cal
         return run(plain)
     if len(expanded.answer) > DEFAULT_LIMITS.max_length:
         names = expanded.shown.split(", with ", 1)[0]
-        return invalid("This answer is too long once the names from the prompt are written out in the variables; "
-                       "write some of it in the variables.", "syntax", names)
+        return invalid(
+            "This answer is too long once the names from the prompt are written out in the variables; "
+            "write some of it in the variables.",
+            "syntax",
+            names,
+        )
     verdict = run(replace(plain, answer=expanded.answer, latex=False))
     if not verdict.interpreted:
         return verdict

@@ -109,8 +109,9 @@ class Compiled:
         are found once and shared by every answer to it."""
         if self._crossings is None:
             rng = random.Random(str(self.expr))
-            self._crossings = add_breakpoints(scan_lines(len(self.names), rng), [fn for _, fn in self.bp_fns],
-                                              rng, check_time)
+            self._crossings = add_breakpoints(
+                scan_lines(len(self.names), rng), [fn for _, fn in self.bp_fns], rng, check_time
+            )
         return self._crossings
 
     @property
@@ -168,8 +169,11 @@ def constant_digits(expr: sympy.Basic) -> int:
 
 
 def _is_rational_expr(e: sympy.Basic) -> bool:
-    return all(isinstance(n, (sympy.Symbol, sympy.Rational, sympy.Add, sympy.Mul))
-               or (isinstance(n, sympy.Pow) and n.exp.is_Integer) for n in sympy.preorder_traversal(e))
+    return all(
+        isinstance(n, (sympy.Symbol, sympy.Rational, sympy.Add, sympy.Mul))
+        or (isinstance(n, sympy.Pow) and n.exp.is_Integer)
+        for n in sympy.preorder_traversal(e)
+    )
 
 
 def prepare(expr: sympy.Basic, names: dict[str, int]) -> Compiled:
@@ -209,8 +213,13 @@ def deadline_checker(deadline: float | None) -> Callable[[], None]:
     return check_time
 
 
-def generic_points(key: Compiled, rng: random.Random, check_time: Callable[[], None],
-                   count: int = GENERIC_POINTS, attempts: int = MAX_ATTEMPTS) -> list[tuple[float, ...]]:
+def generic_points(
+    key: Compiled,
+    rng: random.Random,
+    check_time: Callable[[], None],
+    count: int = GENERIC_POINTS,
+    attempts: int = MAX_ATTEMPTS,
+) -> list[tuple[float, ...]]:
     """Random points where the key is real (the box first, then wider; see sampling.generic_point)."""
     n = len(key.names)
     points: list[tuple[float, ...]] = []
@@ -355,17 +364,20 @@ def compare(
         avals.append(av)
     if not kept:
         if outside:
-            return Comparison("different", kept, kvals, avals, "the answer is not real where the key is",
-                              narrower_domain=True)
+            return Comparison(
+                "different", kept, kvals, avals, "the answer is not real where the key is", narrower_domain=True
+            )
         return Comparison("undecided", kept, kvals, avals, "the key has no real value at any sample point")
     narrower = outside > 0
     if status == "equal" and len(kept) < MIN_DOMAIN_SHARE * (len(kept) + outside):
-        return Comparison("different", kept, kvals, avals, "the answer is not real on most of the domain",
-                          narrower_domain=True)
+        return Comparison(
+            "different", kept, kvals, avals, "the answer is not real on most of the domain", narrower_domain=True
+        )
     if status == "equal" and outside_cells - {_cell(gfns, p) for p in kept}:
         # the answer is real in none of the points of one of the key's branches: it says nothing there
-        return Comparison("different", kept, kvals, avals, "the answer is not real on a whole branch of the key",
-                          narrower_domain=True)
+        return Comparison(
+            "different", kept, kvals, avals, "the answer is not real on a whole branch of the key", narrower_domain=True
+        )
     if status == "equal":
         seen: set[tuple[int, ...]] = set()
         unknown = False

@@ -349,9 +349,13 @@ class _Backend:
         if self.name == "float":
             return lambda b: b**n  # float ** int: ZeroDivisionError for 0**-1, OverflowError
         if self.name == "exact":
+
             def exact_ipow(b: Any) -> Any:
-                size = b.numerator.bit_length() + b.denominator.bit_length() if isinstance(b, Fraction) \
+                size = (
+                    b.numerator.bit_length() + b.denominator.bit_length()
+                    if isinstance(b, Fraction)
                     else int(b).bit_length()
+                )
                 if size * abs(n) > 2 * EXACT_BITS:
                     raise TooBig
                 return _exact_size(Fraction(b) ** n)  # Fraction(0) ** -1: ZeroDivisionError, not real
@@ -414,11 +418,13 @@ def _chain(fs: list[Fn], op: str, exact: bool = False) -> Fn:
     f = fs[0]
     for g in fs[1:]:
         if exact:
-            f = (lambda a, b: (lambda p: _exact_size(a(p) + b(p))))(f, g) if op == "+" else (
-                lambda a, b: (lambda p: _exact_size(a(p) * b(p))))(f, g)
+            f = (
+                (lambda a, b: lambda p: _exact_size(a(p) + b(p)))(f, g)
+                if op == "+"
+                else (lambda a, b: lambda p: _exact_size(a(p) * b(p)))(f, g)
+            )
         else:
-            f = (lambda a, b: (lambda p: a(p) + b(p)))(f, g) if op == "+" else (
-                lambda a, b: (lambda p: a(p) * b(p)))(f, g)
+            f = (lambda a, b: lambda p: a(p) + b(p))(f, g) if op == "+" else (lambda a, b: lambda p: a(p) * b(p))(f, g)
     return f
 
 

@@ -132,8 +132,9 @@ def _scan_points(p: Sequence[float], d: Sequence[float], far: bool) -> list[tupl
     return [(t, _along(p, d, t)) for t in _TS[far]]
 
 
-def _crossings_on_line(g: Fn, p: Sequence[float], d: Sequence[float], scan: Sequence[tuple[float, tuple[float, ...]]]
-                       ) -> list[float]:
+def _crossings_on_line(
+    g: Fn, p: Sequence[float], d: Sequence[float], scan: Sequence[tuple[float, tuple[float, ...]]]
+) -> list[float]:
     """Every t where g(p + t d) changes sign between two scan points, located by bisection."""
     found: list[float] = []
     last_t, last_s = 0.0, 0
@@ -153,7 +154,9 @@ def _crossings_on_line(g: Fn, p: Sequence[float], d: Sequence[float], scan: Sequ
     return found
 
 
-def _crossings_between_probes(g: Fn, n: int, rng: random.Random) -> list[tuple[tuple[float, ...], tuple[float, ...], float]]:
+def _crossings_between_probes(
+    g: Fn, n: int, rng: random.Random
+) -> list[tuple[tuple[float, ...], tuple[float, ...], float]]:
     """For kinks the lines missed: bisect between random points of opposite sign in widening boxes."""
     pos, neg = _probe(g, n, rng)
     found = []

@@ -38,16 +38,34 @@ class Compiled(Protocol):
     breakpoints: list[sympy.Basic]
     names: dict[str, int]
 
-EXP_LIKE = (sympy.exp, sympy.sinh, sympy.cosh, sympy.tanh, sympy.coth, sympy.sech, sympy.csch, sympy.gamma,
-            sympy.factorial)
+
+EXP_LIKE = (
+    sympy.exp,
+    sympy.sinh,
+    sympy.cosh,
+    sympy.tanh,
+    sympy.coth,
+    sympy.sech,
+    sympy.csch,
+    sympy.gamma,
+    sympy.factorial,
+)
 JUMPS = (sympy.floor, sympy.ceiling)
 MAX_RATIO_TERMS = 12
-PROBES = ((0.6180339887, 1.3247179572, 0.4142135624, 1.7320508076, 0.5772156649, 2.2360679775, 1.2020569032,
-           0.9159655942),
-          (1.4142135623, 0.7071067812, 1.6180339887, 0.3819660113, 2.7182818285, 0.6931471806, 1.0986122887,
-           0.2718281828),
-          (-0.8660254038, 1.9318516526, -1.2599210499, 0.4472135955, -2.0943951024, 1.5707963268, -0.3183098862,
-           1.1283791671))
+PROBES = (
+    (0.6180339887, 1.3247179572, 0.4142135624, 1.7320508076, 0.5772156649, 2.2360679775, 1.2020569032, 0.9159655942),
+    (1.4142135623, 0.7071067812, 1.6180339887, 0.3819660113, 2.7182818285, 0.6931471806, 1.0986122887, 0.2718281828),
+    (
+        -0.8660254038,
+        1.9318516526,
+        -1.2599210499,
+        0.4472135955,
+        -2.0943951024,
+        1.5707963268,
+        -0.3183098862,
+        1.1283791671,
+    ),
+)
 """Fixed irrational-looking points for the numeric ratio tests (deterministic, no rng)."""
 
 
@@ -122,8 +140,9 @@ def new_structure(key: Compiled, answer: Compiled) -> str | None:
         av = _values(a, names)
         if kvals is None:
             kvals = [_values(b, names) for b in ka]
-        if av is None or not any(bv is not None and (r := _ratio(av, bv)) is not None and _small_rational(r)
-                                 for bv in kvals):
+        if av is None or not any(
+            bv is not None and (r := _ratio(av, bv)) is not None and _small_rational(r) for bv in kvals
+        ):
             return "a function argument the expected answer does not have"
     kb = None
     for g in answer_breaks:

@@ -21,8 +21,9 @@ LINE_POINTS = 4001
 LINE_RANGE = 10.0
 
 
-def find_witness(key: Compiled, ans: Compiled, rng: random.Random, check_time: Callable[[], None]
-                 ) -> tuple[float, ...] | None:
+def find_witness(
+    key: Compiled, ans: Compiled, rng: random.Random, check_time: Callable[[], None]
+) -> tuple[float, ...] | None:
     """A point where both are real and differ (confirmed at 60 digits), or None."""
     n = len(key.names)
     if n == 0:

@@ -58,8 +58,9 @@ def _limit_memory(extra_mb: int | None) -> None:
         pass
 
 
-def _inline_symbolic(expected: Any, answer: str, variables: Sequence[str], latex: bool | None, component: int,
-                     deadline: float | None) -> bool:
+def _inline_symbolic(
+    expected: Any, answer: str, variables: Sequence[str], latex: bool | None, component: int, deadline: float | None
+) -> bool:
     """Inside a worker the parent's watchdog bounds the time, so simplify runs right here."""
     return symbolic_equal(expected, answer, variables, latex, component)
 

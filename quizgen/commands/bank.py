@@ -40,8 +40,10 @@ def check_command(file: Path) -> None:
     from quizgen.bank import load_bank
 
     bank = load_bank(file)
-    click.echo(f"{file}: OK ({len(bank.slots)} slot{'s' if len(bank.slots) != 1 else ''}: "
-               f"{', '.join(s.family for s in bank.slots)})")
+    click.echo(
+        f"{file}: OK ({len(bank.slots)} slot{'s' if len(bank.slots) != 1 else ''}: "
+        f"{', '.join(s.family for s in bank.slots)})"
+    )
     from quizgen.variety import CHECK_CLASS_SIZE, warnings
 
     for line in warnings(bank.slots, CHECK_CLASS_SIZE):  # for a class of 40; generate uses the real class
@@ -106,8 +108,9 @@ def schema_command(markdown: bool) -> None:
 @bank_group.command("preview")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE|NAME")
 @click.option("--seed", type=click.IntRange(min=0), default=None, metavar="S", help=PREVIEW_SEED_HELP)
-@click.option("--count", type=click.IntRange(min=1, max=50), default=1, show_default=True, metavar="N",
-              help=PREVIEW_COUNT_HELP)
+@click.option(
+    "--count", type=click.IntRange(min=1, max=50), default=1, show_default=True, metavar="N", help=PREVIEW_COUNT_HELP
+)
 def preview_command(file: Path, seed: int | None, count: int) -> None:
     """Print sample problems of a bank (a file, or a shipped bank's name) with their answers and steps.
 

@@ -158,9 +158,10 @@ def parse_batch_line(raw: bytes, number: int) -> tuple[Any, Any]:
     if isinstance(rid, (dict, list)):
         rid = json.dumps(rid, sort_keys=True)
     expected, answer, variables = record.get("expected"), record.get("answer"), record.get("variables")
-    if not (isinstance(expected, str) or (
-        isinstance(expected, list) and bool(expected) and all(isinstance(e, str) for e in expected)
-    )):
+    if not (
+        isinstance(expected, str)
+        or (isinstance(expected, list) and bool(expected) and all(isinstance(e, str) for e in expected))
+    ):
         return rid, f'line {number}: "expected" must be a string or a list of strings'
     if not isinstance(answer, str):
         return rid, f'line {number}: "answer" must be a string'
@@ -176,8 +177,9 @@ def parse_batch_line(raw: bytes, number: int) -> tuple[Any, Any]:
         isinstance(definitions, dict) and all(isinstance(v, str) for v in definitions.values())
     ):
         return rid, f'line {number}: "definitions" must be an object of names to expression strings'
-    return rid, CheckRequest(expected, answer, tuple(variables) if variables is not None else None, (), latex,
-                             definitions or None)
+    return rid, CheckRequest(
+        expected, answer, tuple(variables) if variables is not None else None, (), latex, definitions or None
+    )
 
 
 def _json_line(row: dict[str, Any]) -> str:
@@ -185,8 +187,9 @@ def _json_line(row: dict[str, Any]) -> str:
     try:
         return json.dumps(row, ensure_ascii=True, allow_nan=False)
     except ValueError:
-        fixed = {k: (v if not isinstance(v, float) or (v == v and abs(v) != float("inf")) else None)
-                 for k, v in row.items()}
+        fixed = {
+            k: (v if not isinstance(v, float) or (v == v and abs(v) != float("inf")) else None) for k, v in row.items()
+        }
         return json.dumps(fixed, ensure_ascii=True, allow_nan=False)
 
 
@@ -210,8 +213,15 @@ def _run_batch(batch: str, out: str | None, timeout: float, workers: int) -> Non
             v = next(verdicts)
             row = {"id": rid, **v.to_dict()}
         else:
-            row = {"id": rid, "verdict": "invalid", "interpreted": "", "interpreted_latex": "", "message": item,
-                   "score": 0.0, "diagnosis": "malformed_line"}
+            row = {
+                "id": rid,
+                "verdict": "invalid",
+                "interpreted": "",
+                "interpreted_latex": "",
+                "message": item,
+                "score": 0.0,
+                "diagnosis": "malformed_line",
+            }
         rows.append(_json_line(row))
     text = "".join(r + "\n" for r in rows)
     if out is None or out == "-":

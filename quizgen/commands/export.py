@@ -20,8 +20,14 @@ out_help = (
 
 
 @click.command("export")
-@click.option("--bank", "bank", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              metavar="FILE|NAME", help=bank_help)
+@click.option(
+    "--bank",
+    "bank",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE|NAME",
+    help=bank_help,
+)
 @click.option(
     "--format", "fmt", required=True, type=click.Choice(["moodle", "moodle-stack", "qti", "gift"]), help=format_help
 )

@@ -23,9 +23,19 @@ VARIANT_HELP = "Rebuild only the sheet with this variant code (printed on each s
 
 
 GENERATED = (
-    "manifest.json", "worksheets.tex", "worksheets.pdf", "worksheets.log", "key.tex", "key.pdf", "key.log",
-    "marking-key.tex", "marking-key.pdf", "marking-key.log",
-    "answers-template.csv", "students/*.pdf", "keys/*.pdf",
+    "manifest.json",
+    "worksheets.tex",
+    "worksheets.pdf",
+    "worksheets.log",
+    "key.tex",
+    "key.pdf",
+    "key.log",
+    "marking-key.tex",
+    "marking-key.pdf",
+    "marking-key.log",
+    "answers-template.csv",
+    "students/*.pdf",
+    "keys/*.pdf",
 )
 """Files generate writes into --out: a new run replaces the previous run's whole set."""
 
@@ -39,25 +49,43 @@ def _refuse_overwriting_inputs(out_dir: Path, inputs: list[Path | None]) -> None
             continue
         for pattern in GENERATED:
             if any(same_file(path, old) for old in out_dir.glob(pattern)):
-                raise QuizgenError(f"{path} is one of the files generate writes into {out_dir}; "
-                                   "move it or choose another --out folder")
+                raise QuizgenError(
+                    f"{path} is one of the files generate writes into {out_dir}; move it or choose another --out folder"
+                )
 
 
 @click.command("generate")
-@click.option("--bank", "bank_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              metavar="FILE|NAME", help=BANK_HELP)
-@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="CSV", help=ROSTER_HELP)
+@click.option(
+    "--bank",
+    "bank_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE|NAME",
+    help=BANK_HELP,
+)
+@click.option(
+    "--roster", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="CSV", help=ROSTER_HELP
+)
 @click.option("--count", type=click.IntRange(min=1, max=100_000), default=None, metavar="N", help=COUNT_HELP)
 @click.option("--seed", type=click.IntRange(min=0), default=None, metavar="S", help=SEED_HELP)
-@click.option("--format", "fmt", type=click.Choice(["pdf", "tex", "json"]), default="pdf", show_default=True,
-              help=FORMAT_HELP)
-@click.option("--template", "template_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              metavar="DIR", help=TEMPLATE_HELP)
+@click.option(
+    "--format", "fmt", type=click.Choice(["pdf", "tex", "json"]), default="pdf", show_default=True, help=FORMAT_HELP
+)
+@click.option(
+    "--template",
+    "template_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    metavar="DIR",
+    help=TEMPLATE_HELP,
+)
 @click.option("--split", is_flag=True, help=SPLIT_HELP)
 @click.option("--fillable", is_flag=True, help=FILLABLE_HELP)
 @click.option("--quiet", "-q", is_flag=True, help=QUIET_HELP)
 @click.option("--variant", default=None, metavar="CODE", help=VARIANT_HELP)
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), metavar="DIR", help=OUT_HELP)
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), metavar="DIR", help=OUT_HELP
+)
 def generate_command(
     bank_path: Path,
     roster: Path | None,
@@ -128,8 +156,16 @@ def generate_command(
                     raise QuizgenError(
                         f"--format {fmt} is not available in this installation; use --format json"
                     ) from None
-                written += write_documents(manifest, stage, fmt=fmt, template_dir=template_dir, split=split,
-                                           quiet=quiet, fillable=fillable, log_dir=out_dir)
+                written += write_documents(
+                    manifest,
+                    stage,
+                    fmt=fmt,
+                    template_dir=template_dir,
+                    split=split,
+                    quiet=quiet,
+                    fillable=fillable,
+                    log_dir=out_dir,
+                )
             written = [out_dir / p.relative_to(stage) for p in written]
     except OSError as exc:
         raise QuizgenError(

@@ -9,9 +9,13 @@ from pathlib import Path
 import click
 
 MANIFEST_HELP = "manifest.json written by `quizgen generate`, or its folder (checked: checksum, version)."
-OUT_HELP = "Folder for grades.csv, responses.csv, problems.csv, report.html, feedback/ (default: grades/ beside the manifest)."
-CARRY_HELP = ("Multi-part problems: a wrong part that follows by the right local rule from the student's own "
-              "earlier parts earns its points (never from a blank or 0 earlier answer).")
+OUT_HELP = (
+    "Folder for grades.csv, responses.csv, problems.csv, report.html, feedback/ (default: grades/ beside the manifest)."
+)
+CARRY_HELP = (
+    "Multi-part problems: a wrong part that follows by the right local rule from the student's own "
+    "earlier parts earns its points (never from a blank or 0 earlier answer)."
+)
 FIRST_HELP = "When a problem is answered twice, the first answer counts (default: the last)."
 STRICT_HELP = "Exit with status 1 if anything was reported in problems.csv (outputs are still written)."
 WORKERS_HELP = "Checker processes (default: the number of cores)."
@@ -19,11 +23,15 @@ TIMEOUT_HELP = "Time limit per answer check, in seconds."
 PDF_HELP = "Also write a PDF feedback sheet per student (needs pdflatex)."
 GRADEBOOK_HELP = "Also write the gradebook import CSV for Canvas or Moodle (repeatable)."
 QUIET_HELP = "No progress bar and no summary."
-BANK_HELP = ("The bank the manifest was generated from, to rebuild LMS variants for a manifest written before "
-             "banks were embedded in it (checked against its bank_sha256).")
+BANK_HELP = (
+    "The bank the manifest was generated from, to rebuild LMS variants for a manifest written before "
+    "banks were embedded in it (checked against its bank_sha256)."
+)
 OVERRIDES_HELP = "CSV of teacher decisions: student_id,problem,points or verdict,note; applied last."
-INVALID_HELP = ("What an unreadable (invalid) or undecided (unsure) answer is until reviewed: review = the total is "
-                "provisional and left blank in gradebooks; zero = it counts 0. Both list it in review.csv.")
+INVALID_HELP = (
+    "What an unreadable (invalid) or undecided (unsure) answer is until reviewed: review = the total is "
+    "provisional and left blank in gradebooks; zero = it counts 0. Both list it in review.csv."
+)
 ABSENT_HELP = "A student with no answers at all: blank in gradebooks (default) or 0."
 
 
@@ -40,9 +48,17 @@ ABSENT_HELP = "A student with no answers at all: blank in gradebooks (default) o
 @click.option("--quiet", is_flag=True, help=QUIET_HELP)
 @click.option("--bank", "bank_path", type=click.Path(dir_okay=False), default=None, help=BANK_HELP)
 @click.option("--overrides", "overrides_path", type=click.Path(dir_okay=False), default=None, help=OVERRIDES_HELP)
-@click.option("--invalid", type=click.Choice(["review", "zero"]), default="review", show_default=True, help=INVALID_HELP)
-@click.option("--carry-forward", "carry_forward", type=click.Choice(["on", "off"]), default="on", show_default=True,
-              help=CARRY_HELP)
+@click.option(
+    "--invalid", type=click.Choice(["review", "zero"]), default="review", show_default=True, help=INVALID_HELP
+)
+@click.option(
+    "--carry-forward",
+    "carry_forward",
+    type=click.Choice(["on", "off"]),
+    default="on",
+    show_default=True,
+    help=CARRY_HELP,
+)
 @click.option("--absent", type=click.Choice(["blank", "zero"]), default="blank", show_default=True, help=ABSENT_HELP)
 def grade_command(
     manifest_path: str,
@@ -77,8 +93,10 @@ def grade_command(
     manifest_file = Path(manifest_path)
     if manifest_file.is_dir():
         if not (manifest_file / "manifest.json").is_file():
-            raise QuizgenError(f"{manifest_file}: no manifest.json in this folder; give the manifest file or the "
-                               "folder `quizgen generate --out` wrote")
+            raise QuizgenError(
+                f"{manifest_file}: no manifest.json in this folder; give the manifest file or the "
+                "folder `quizgen generate --out` wrote"
+            )
         manifest_file = manifest_file / "manifest.json"
     manifest_path = str(manifest_file)
     manifest = manifest_mod.read(manifest_path, verify_bank=False)  # a changed bank warns (bank_source)
@@ -98,9 +116,18 @@ def grade_command(
     try:
         with progress_bar(enabled=show) as bar:
             run = grade_files(
-                manifest, answers, backend, first=first, progress=bar.update, on_requests=bar.start,
-                manifest_dir=manifest_file.parent, bank=bank, overrides=overrides,
-                invalid=invalid, absent_zero=absent == "zero", manifest_name=manifest_path,  # type: ignore[arg-type]
+                manifest,
+                answers,
+                backend,
+                first=first,
+                progress=bar.update,
+                on_requests=bar.start,
+                manifest_dir=manifest_file.parent,
+                bank=bank,
+                overrides=overrides,
+                invalid=invalid,
+                absent_zero=absent == "zero",
+                manifest_name=manifest_path,  # type: ignore[arg-type]
                 carry_forward=carry_forward == "on",
             )
     finally:
@@ -112,5 +139,6 @@ def grade_command(
     pending = sum(r.pending for r in run.results) if invalid == "review" else 0
     if strict and (run.issues or pending):
         found = [f"{len(run.issues)} problems found in the answers (see {written.out_dir / 'problems.csv'})"] * bool(
-            run.issues) + [f"{pending} answers to review (see {written.out_dir / 'review.csv'})"] * bool(pending)
+            run.issues
+        ) + [f"{pending} answers to review (see {written.out_dir / 'review.csv'})"] * bool(pending)
         raise QuizgenError(f"{'; '.join(found)}; failing because of --strict")

@@ -87,9 +87,7 @@ def collect(bank: Bank, *, variants: int, seed: int | None) -> ExportQuiz:
 
     _check_variants(variants)
     used_seed = effective_seed(bank, seed)
-    problems = {
-        slot.number: generate_variants(bank, slot.number, variants, seed=used_seed) for slot in bank.slots
-    }
+    problems = {slot.number: generate_variants(bank, slot.number, variants, seed=used_seed) for slot in bank.slots}
     title = bank.title or Path(bank.path).stem
     return build_quiz(title=title, bank_id=bank_slug(Path(bank.path).stem), seed=used_seed, problems=problems)
 

@@ -51,9 +51,10 @@ def _part_questions(item: ExportItem) -> str:
     solution = gift_escape(solution_html(item.problem, mathjax))
     for part, number in zip(item.problem.parts, item.numbers, strict=True):
         single = ExportItem(item.problem, item.slot, item.variant, item.idnumber, item.name, "numerical", (), (number,))
-        question = (prompt_html(item.problem, mathjax) + f"<p>Part ({esc(part.label)}): "
-                    f"{mathjax(number.label_latex)}</p><p>{esc(NUMERIC_HINT)}</p>"
-                    + reference_html(item.idnumber))
+        question = (
+            prompt_html(item.problem, mathjax) + f"<p>Part ({esc(part.label)}): "
+            f"{mathjax(number.label_latex)}</p><p>{esc(NUMERIC_HINT)}</p>" + reference_html(item.idnumber)
+        )
         out.append(
             f"// [id:{item.idnumber}.{part.label}]\n"
             f"::{gift_escape(item.name + ' part ' + part.label)}::[html]{gift_escape(question)}"

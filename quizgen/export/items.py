@@ -91,9 +91,7 @@ class ExportQuiz:
         return max((len(g.items) for g in self.groups), default=0)
 
 
-def build_quiz(
-    *, title: str, bank_id: str, seed: int | None, problems: Mapping[int, Sequence[Problem]]
-) -> ExportQuiz:
+def build_quiz(*, title: str, bank_id: str, seed: int | None, problems: Mapping[int, Sequence[Problem]]) -> ExportQuiz:
     """Turn each slot's generated variants into LMS questions (slots in increasing order)."""
     groups = []
     for slot in sorted(problems):
@@ -162,9 +160,7 @@ def _numeric_parts(problem: Problem, key: numeric.KeyValue) -> tuple[NumericPart
                 continue
             wrong[i].append((value, mistake.feedback))
     labels = _labels(problem, len(values))
-    return tuple(
-        NumericPart(labels[i], v, numeric.tolerance(v), tuple(wrong[i])) for i, v in enumerate(values)
-    )
+    return tuple(NumericPart(labels[i], v, numeric.tolerance(v), tuple(wrong[i])) for i, v in enumerate(values))
 
 
 def _rng_for(idnumber: str) -> random.Random:
@@ -190,8 +186,14 @@ def _generic(key: numeric.KeyValue) -> list[tuple[str, numeric.KeyValue, str]]:
         ("generic_half", [c / 2 for c in comps], "Check the constant factors: a factor is missing."),
     ]
     if len(comps) > 1:
-        out.insert(0, ("swapped_components", comps[::-1],
-                       "The components are in the wrong order: list them in the order of the variables."))
+        out.insert(
+            0,
+            (
+                "swapped_components",
+                comps[::-1],
+                "The components are in the wrong order: list them in the order of the variables.",
+            ),
+        )
     out.append(("generic_shift", [c + 1 for c in comps], "Check each term: this has an extra constant."))
     return [(kind, _from_components(c, key.is_vector), fb) for kind, c, fb in out]
 

@@ -59,9 +59,7 @@ def _common(item: ExportItem, qtype: str, question_html: str, *, grade: bool = T
 
 def _numerical(item: ExportItem) -> str:
     part = item.numbers[0]
-    question = (
-        prompt_html(item.problem, mathjax) + f"<p>{esc(NUMERIC_HINT)}</p>" + reference_html(item.idnumber)
-    )
+    question = prompt_html(item.problem, mathjax) + f"<p>{esc(NUMERIC_HINT)}</p>" + reference_html(item.idnumber)
     out = _common(item, "numerical", question)
     out += _num_answer("100", format_number(part.value), part.tolerance, "Correct.")
     for value, feedback in part.wrong:
@@ -87,7 +85,7 @@ def _num_answer(fraction: str, value: str, tol: float, feedback: str) -> str:
 
 def cloze_escape(text: str) -> str:
     """Escape the characters that end or split a Cloze answer or feedback: } # ~ / " \\."""
-    for ch in "\\}#~/\"":
+    for ch in '\\}#~/"':
         text = text.replace(ch, "\\" + ch)
     return text
 
@@ -102,10 +100,7 @@ def _cloze_part(part: NumericPart) -> str:
 def _cloze(item: ExportItem) -> str:
     lines = "".join(f"<p>{mathjax(p.label_latex)} = {_cloze_part(p)}</p>" for p in item.numbers)
     question = (
-        prompt_html(item.problem, mathjax)
-        + lines
-        + f"<p>{esc(NUMERIC_HINT)}</p>"
-        + reference_html(item.idnumber)
+        prompt_html(item.problem, mathjax) + lines + f"<p>{esc(NUMERIC_HINT)}</p>" + reference_html(item.idnumber)
     )
     return _common(item, "cloze", question, grade=False) + "  </question>\n"
 

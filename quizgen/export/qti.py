@@ -72,9 +72,7 @@ _GENERAL_FB = (
 def _numerical(item: ExportItem) -> str:
     part = item.numbers[0]
     question = (
-        prompt_html(item.problem, canvas_equation)
-        + f"<p>{esc(NUMERIC_HINT)}</p>"
-        + reference_html(item.idnumber)
+        prompt_html(item.problem, canvas_equation) + f"<p>{esc(NUMERIC_HINT)}</p>" + reference_html(item.idnumber)
     )
     value = format_number(part.value)
     low, high = format_number(part.value - part.tolerance), format_number(part.value + part.tolerance)

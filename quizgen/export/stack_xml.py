@@ -142,13 +142,29 @@ def prt_xml(item: ExportItem) -> str:
     nodes = []
     count = 1 + len(mistakes)
     nodes.append(
-        _node(0, test=first_test, tans="ta1", options=options, true_score="1", true_next=-1,
-              true_feedback="", false_next=1 if count > 1 else -1)
+        _node(
+            0,
+            test=first_test,
+            tans="ta1",
+            options=options,
+            true_score="1",
+            true_next=-1,
+            true_feedback="",
+            false_next=1 if count > 1 else -1,
+        )
     )
     for i, (tans, feedback) in enumerate(mistakes, start=1):
         nodes.append(
-            _node(i, test=first_test, tans=tans, options=options, true_score="0", true_next=-1,
-                  true_feedback=f"<p>{esc(feedback)}</p>", false_next=i + 1 if i + 1 < count else -1)
+            _node(
+                i,
+                test=first_test,
+                tans=tans,
+                options=options,
+                true_score="0",
+                true_next=-1,
+                true_feedback=f"<p>{esc(feedback)}</p>",
+                false_next=i + 1 if i + 1 < count else -1,
+            )
         )
     return (
         "    <prt>\n"
@@ -156,9 +172,7 @@ def prt_xml(item: ExportItem) -> str:
         "      <value>1.0000000</value>\n"
         "      <autosimplify>1</autosimplify>\n"
         "      <feedbackstyle>1</feedbackstyle>\n"
-        "      <feedbackvariables><text></text></feedbackvariables>\n"
-        + "".join(nodes)
-        + "    </prt>\n"
+        "      <feedbackvariables><text></text></feedbackvariables>\n" + "".join(nodes) + "    </prt>\n"
     )
 
 
@@ -268,8 +282,7 @@ def _stack_question_xml(item: ExportItem) -> str:
     out += "    <assumereal>1</assumereal>\n"
     out += '    <prtcorrect format="html"><text>Correct answer, well done.</text></prtcorrect>\n'
     out += (
-        '    <prtpartiallycorrect format="html"><text>Your answer is partially correct.</text>'
-        "</prtpartiallycorrect>\n"
+        '    <prtpartiallycorrect format="html"><text>Your answer is partially correct.</text></prtpartiallycorrect>\n'
     )
     out += '    <prtincorrect format="html"><text>Incorrect answer.</text></prtincorrect>\n'
     out += "    <decimals>.</decimals>\n"

@@ -48,8 +48,7 @@ def canvas_equation(latex: str) -> str:
     src = "/equation_images/" + urllib.parse.quote(urllib.parse.quote(latex, safe=""), safe="")
     lat = esc(latex)
     return (
-        f'<img class="equation_image" title="{lat}" src="{esc(src)}" alt="LaTeX: {lat}" '
-        f'data-equation-content="{lat}"/>'
+        f'<img class="equation_image" title="{lat}" src="{esc(src)}" alt="LaTeX: {lat}" data-equation-content="{lat}"/>'
     )
 
 

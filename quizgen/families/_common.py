@@ -108,7 +108,7 @@ def diff(expr: sympy.Basic, v: sympy.Symbol) -> sympy.Basic:
 
 
 def join_names(names: Sequence[str]) -> str:
-    """"x", "x and y", "x, y and z"."""
+    """ "x", "x and y", "x, y and z"."""
     names = list(names)
     if len(names) <= 1:
         return "".join(names)
@@ -265,7 +265,9 @@ def finish(
             )
             for s in steps
         ]
-        draft_mistakes = [DraftMistake(m.kind, m.answer, ordinary_derivatives(m.feedback, False)) for m in draft_mistakes]
+        draft_mistakes = [
+            DraftMistake(m.kind, m.answer, ordinary_derivatives(m.feedback, False)) for m in draft_mistakes
+        ]
     return Draft(
         function=function,
         variables=variables,
@@ -311,7 +313,9 @@ def gradient_steps(
     steps: list[DraftStep] = []
     for wrt, sub in parts:
         steps.append(
-            DraftStep(text=f"Component {partial_text(wrt, name)}:", latex=rf"\text{{Component }} {partial_latex(wrt, name)}:")
+            DraftStep(
+                text=f"Component {partial_text(wrt, name)}:", latex=rf"\text{{Component }} {partial_latex(wrt, name)}:"
+            )
         )
         steps.extend(sub)
     steps.append(
@@ -330,8 +334,9 @@ def gradient_steps(
 _ZERO = sympy.Integer(0)
 
 
-def indicator(value: sympy.Basic, lhs: sympy.Basic, rhs: sympy.Basic = _ZERO,
-              otherwise: sympy.Basic = _ZERO) -> sympy.Piecewise:
+def indicator(
+    value: sympy.Basic, lhs: sympy.Basic, rhs: sympy.Basic = _ZERO, otherwise: sympy.Basic = _ZERO
+) -> sympy.Piecewise:
     """Piecewise((value, lhs > rhs), (otherwise, True)) exactly as written (sympy would rewrite 2x+1 > 0 as x > -1/2)."""
     condition = sympy.StrictGreaterThan(lhs, rhs, evaluate=False)
     return sympy.Piecewise((value, condition), (otherwise, True), evaluate=False)

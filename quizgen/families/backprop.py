@@ -184,7 +184,7 @@ class _Graph:
 
 def _name_tex(name: str) -> str:
     head = name.rstrip("0123456789")
-    digits = name[len(head):]
+    digits = name[len(head) :]
     return f"{head}_{{{digits}}}" if digits else head
 
 
@@ -196,8 +196,16 @@ def _d_tex(out: str, of: str) -> str:
     return rf"\frac{{\partial {_name_tex(out)}}}{{\partial {_name_tex(of)}}}"
 
 
-def _neuron(rng: random.Random, slot: SlotSpec, n: int, *, products: bool, activation: str, loss: str | None,
-            target_binary: bool = False) -> _Graph | None:
+def _neuron(
+    rng: random.Random,
+    slot: SlotSpec,
+    n: int,
+    *,
+    products: bool,
+    activation: str,
+    loss: str | None,
+    target_binary: bool = False,
+) -> _Graph | None:
     lo, hi = slot.coefficients
     xs = [sympy.Integer(_nonzero(rng, lo, hi)) for _ in range(n)]
     ws = [sympy.Integer(_nonzero(rng, lo, hi)) for _ in range(n)]
@@ -239,7 +247,10 @@ def _neuron(rng: random.Random, slot: SlotSpec, n: int, *, products: bool, activ
 
 def _two_layer(rng: random.Random, slot: SlotSpec, hidden: int) -> _Graph | None:
     lo, hi = slot.coefficients
-    leaves: dict[str, sympy.Basic] = {"x1": sympy.Integer(_nonzero(rng, lo, hi)), "x2": sympy.Integer(_nonzero(rng, lo, hi))}
+    leaves: dict[str, sympy.Basic] = {
+        "x1": sympy.Integer(_nonzero(rng, lo, hi)),
+        "x2": sympy.Integer(_nonzero(rng, lo, hi)),
+    }
     nodes: list[_Node] = []
     active = 0
     for j in range(1, hidden + 1):
@@ -262,8 +273,16 @@ def _two_layer(rng: random.Random, slot: SlotSpec, hidden: int) -> _Graph | None
     graph = _Graph(leaves, nodes)
     if graph.values()["y"] == leaves["t"]:
         return None
-    asked = ("y", *(f"v{j}" for j in range(1, hidden + 1)), "c",
-             *(f"h{j}" for j in range(1, hidden + 1)), *(f"z{j}" for j in range(1, hidden + 1)), "w11", "b1", "x1")
+    asked = (
+        "y",
+        *(f"v{j}" for j in range(1, hidden + 1)),
+        "c",
+        *(f"h{j}" for j in range(1, hidden + 1)),
+        *(f"z{j}" for j in range(1, hidden + 1)),
+        "w11",
+        "b1",
+        "x1",
+    )
     graph.asked_gradients = asked
     return graph
 
@@ -284,8 +303,10 @@ def _op_text(node: _Node) -> tuple[str, str]:
     if node.op == "affine":
         pairs = [(i[k], i[k + 1]) for k in range(0, len(i) - 1, 2)]
         tp = [(t[k], t[k + 1]) for k in range(0, len(t) - 1, 2)]
-        return (" + ".join(f"{a}·{b}" for a, b in pairs) + f" + {i[-1]}",
-                " + ".join(f"{a} {b}" for a, b in tp) + f" + {t[-1]}")
+        return (
+            " + ".join(f"{a}·{b}" for a, b in pairs) + f" + {i[-1]}",
+            " + ".join(f"{a} {b}" for a, b in tp) + f" + {t[-1]}",
+        )
     if node.op == "relu":
         return f"max(0, {i[0]})", rf"\max(0, {t[0]})"
     if node.op == "leaky_relu":
@@ -301,8 +322,10 @@ def _op_text(node: _Node) -> tuple[str, str]:
     if node.op == "squared":
         return f"({i[0]} - {i[1]})^2", rf"({t[0]} - {t[1]})^{{2}}"
     if node.op == "bce":
-        return (f"-({i[1]} ln {i[0]} + (1 - {i[1]}) ln(1 - {i[0]}))",
-                rf"-\left({t[1]} \ln {t[0]} + (1 - {t[1]}) \ln(1 - {t[0]})\right)")
+        return (
+            f"-({i[1]} ln {i[0]} + (1 - {i[1]}) ln(1 - {i[0]}))",
+            rf"-\left({t[1]} \ln {t[0]} + (1 - {t[1]}) \ln(1 - {t[0]})\right)",
+        )
     raise ValueError(node.op)
 
 
@@ -330,18 +353,21 @@ class Backprop(Family):
             choices=(*ACTIVATIONS, "linear"),
             default_text="linear or relu at difficulty 1; any of relu, leaky_relu, sigmoid, tanh at 2",
             help="The neuron's activation (difficulty 1-2). sigmoid and tanh get an input ln r, so their values "
-                 "are simple fractions, given in the prompt.",
+            "are simple fractions, given in the prompt.",
         ),
         "loss": Choice(
             choices=LOSSES,
             default_text="either at difficulty 2",
             help="half_squared: L = ½(a - t)²; squared: L = (a - t)² (difficulty 2).",
         ),
-        "inputs": Integer(minimum=2, maximum=3, default_text="2 or 3",
-                          help="The neuron's number of inputs (difficulty 1-2)."),
-        "part_points": Type(type=float,
-                            help="Points for each part; the problem is then worth their sum (default: the slot's "
-                                 "points shared by the parts)."),
+        "inputs": Integer(
+            minimum=2, maximum=3, default_text="2 or 3", help="The neuron's number of inputs (difficulty 1-2)."
+        ),
+        "part_points": Type(
+            type=float,
+            help="Points for each part; the problem is then worth their sum (default: the slot's "
+            "points shared by the parts).",
+        ),
     }
 
     def check_slot(self, slot: SlotSpec) -> list[tuple[str | None, str]]:
@@ -354,8 +380,12 @@ class Backprop(Family):
         if slot.difficulty != 2 and slot.options.get("loss"):
             problems.append(("loss", "only difficulty 2 takes a loss option (difficulty 1 has none, 3 fixes its own)"))
         if slot.difficulty == 3 and (slot.options.get("activation") or slot.options.get("inputs")):
-            problems.append(("activation" if slot.options.get("activation") else "inputs",
-                             "difficulty 3 draws its own network (a two-layer ReLU net or sigmoid + cross-entropy)"))
+            problems.append(
+                (
+                    "activation" if slot.options.get("activation") else "inputs",
+                    "difficulty 3 draws its own network (a two-layer ReLU net or sigmoid + cross-entropy)",
+                )
+            )
         return problems
 
     def draw(self, slot: SlotSpec, rng: random.Random) -> Draft | None:
@@ -368,10 +398,18 @@ class Backprop(Family):
         inputs = slot.options.get("inputs")
         n = inputs or rng.choice((2, 3))
         if slot.difficulty == 1:
-            return _neuron(rng, slot, n, products=True, activation=activation or rng.choice(("linear", "relu")), loss=None)
+            return _neuron(
+                rng, slot, n, products=True, activation=activation or rng.choice(("linear", "relu")), loss=None
+            )
         if slot.difficulty == 2:
-            return _neuron(rng, slot, n, products=False, activation=activation or rng.choice(ACTIVATIONS),
-                           loss=loss or rng.choice(LOSSES))
+            return _neuron(
+                rng,
+                slot,
+                n,
+                products=False,
+                activation=activation or rng.choice(ACTIVATIONS),
+                loss=loss or rng.choice(LOSSES),
+            )
         if rng.random() < 0.35:
             return _neuron(rng, slot, n, products=False, activation="sigmoid", loss="bce", target_binary=True)
         return _two_layer(rng, slot, rng.choice((2, 3)))
@@ -405,19 +443,32 @@ def _draft(graph: _Graph) -> Draft | None:
         label_of[("value", name)] = lab
         rule = None
         if node.op not in ("sigmoid", "tanh", "bce"):
-            rule = _sym_op(node.op, [sympy.Symbol(label_of[("value", i)]) if ("value", i) in label_of else graph.leaves[i]
-                                     for i in node.inputs])
+            rule = _sym_op(
+                node.op,
+                [
+                    sympy.Symbol(label_of[("value", i)]) if ("value", i) in label_of else graph.leaves[i]
+                    for i in node.inputs
+                ],
+            )
         d_text, d_tex = _op_text(node)
         step = DraftStep(
             text=f"{name} = {d_text} = {plain(vals[name])}",
             latex=label("Forward:") + f"{_name_tex(name)} = {d_tex} = {tex(vals[name])}",
         )
         steps.append(step)
-        parts.append(DraftPart(
-            label=lab, kind="value", of=name, answer=vals[name],
-            prompt_text=f"the value of {name}", prompt_latex=f"the value of ${_name_tex(name)}$",
-            check=exprs[name], rule=rule, steps=[step],
-        ))
+        parts.append(
+            DraftPart(
+                label=lab,
+                kind="value",
+                of=name,
+                answer=vals[name],
+                prompt_text=f"the value of {name}",
+                prompt_latex=f"the value of ${_name_tex(name)}$",
+                check=exprs[name],
+                rule=rule,
+                steps=[step],
+            )
+        )
     for name in grad_names:
         lab = next(labels)
         label_of[("gradient", name)] = lab
@@ -431,14 +482,23 @@ def _draft(graph: _Graph) -> Draft | None:
         chain_tex = " + ".join(rf"{_d_tex(out, c)} {_d_tex(c, name)}" for c, _ in uses[name])
         step = DraftStep(
             text=f"{_d_text(out, name)} = {chain_text} = {' + '.join(terms_text)} = {plain(grad[name])}",
-            latex=label("Backward:") + f"{_d_tex(out, name)} = {chain_tex} = {' + '.join(terms_tex)} = {tex(grad[name])}",
+            latex=label("Backward:")
+            + f"{_d_tex(out, name)} = {chain_tex} = {' + '.join(terms_tex)} = {tex(grad[name])}",
         )
         steps.append(step)
-        parts.append(DraftPart(
-            label=lab, kind="gradient", of=name, answer=grad[name],
-            prompt_text=_d_text(out, name), prompt_latex=f"${_d_tex(out, name)}$",
-            check=graph.exprs(shift=name)[out], rule=sympy.Add(*rule_terms), steps=[step],
-        ))
+        parts.append(
+            DraftPart(
+                label=lab,
+                kind="gradient",
+                of=name,
+                answer=grad[name],
+                prompt_text=_d_text(out, name),
+                prompt_latex=f"${_d_tex(out, name)}$",
+                check=graph.exprs(shift=name)[out],
+                rule=sympy.Add(*rule_terms),
+                steps=[step],
+            )
+        )
     variables = [var(n) for n in graph.leaves]
     point = {var(n): v for n, v in graph.leaves.items()}
     defs_text = ", ".join(f"{n.name} = {_op_text(n)[0]}" for n in graph.nodes)
@@ -446,12 +506,16 @@ def _draft(graph: _Graph) -> Draft | None:
     at_text = ", ".join(f"{k} = {plain(v)}" for k, v in graph.leaves.items())
     at_tex = ", ".join(f"{_name_tex(k)} = {tex(v)}" for k, v in graph.leaves.items())
     given_text, given_tex = _given(graph, vals)
-    prompt_text = (f"A computational graph computes {defs_text}, with {at_text}.{given_text} "
-                   f"Find the forward value at every node, then the gradient of {out} at every node "
-                   f"(upstream gradient {_d_text(out, out)} = 1).")
-    prompt_latex = (f"A computational graph computes {defs_tex}, with ${at_tex}$.{given_tex} "
-                    f"Find the forward value at every node, then the gradient of ${_name_tex(out)}$ at every node "
-                    f"(upstream gradient ${_d_tex(out, out)} = 1$).")
+    prompt_text = (
+        f"A computational graph computes {defs_text}, with {at_text}.{given_text} "
+        f"Find the forward value at every node, then the gradient of {out} at every node "
+        f"(upstream gradient {_d_text(out, out)} = 1)."
+    )
+    prompt_latex = (
+        f"A computational graph computes {defs_tex}, with ${at_tex}$.{given_tex} "
+        f"Find the forward value at every node, then the gradient of ${_name_tex(out)}$ at every node "
+        f"(upstream gradient ${_d_tex(out, out)} = 1$)."
+    )
     kinks = [exprs[n.inputs[0]] for n in graph.nodes if n.op in ("relu", "leaky_relu")]
     top = next(n for n in grad_names if n in graph.leaves)
     return Draft(

@@ -181,7 +181,9 @@ class ChainMulti(Family):
 
         # one factor per layer, outer first: f'(v), dg/du, ..., dh/dx
         derivatives = [diff(layer.expr, layer.arg) for layer in reversed(layers)]
-        factors = [d.xreplace({layer.arg: value}) for d, layer, value in zip(derivatives, reversed(layers), reversed(values))]
+        factors = [
+            d.xreplace({layer.arg: value}) for d, layer, value in zip(derivatives, reversed(layers), reversed(values))
+        ]
         key = sympy.Mul(*factors)
 
         steps = _steps(layers, values, derivatives, factors, key, x, kind)
@@ -212,7 +214,7 @@ class ChainMulti(Family):
 
 
 def _composition(layers: list[_Layer]) -> tuple[str, str]:
-    """"f(g(y, h(x, z)))" in text and LaTeX: each layer's signature with the layer below in its argument."""
+    """ "f(g(y, h(x, z)))" in text and LaTeX: each layer's signature with the layer below in its argument."""
     text, latex = layers[0].signature(), layers[0].signature_latex()
     for layer in layers[1:]:
         below = {layer.arg.name: text}
@@ -266,7 +268,9 @@ def _steps(
         arg, arg_latex = layer.arg.name, tex(layer.arg)
         if layer.other is None:  # the outer f
             why = f"the outer function, by {_OUTER_RULE[kind]}, then substitute {arg} = {plain(value)}"
-            why_latex = f"The outer function, by {_OUTER_RULE_LATEX[kind]}, then substitute ${arg_latex} = {tex(value)}$"
+            why_latex = (
+                f"The outer function, by {_OUTER_RULE_LATEX[kind]}, then substitute ${arg_latex} = {tex(value)}$"
+            )
         else:
             other, other_latex = layer.other.name, tex(layer.other)
             why = f"hold {other} constant and differentiate by {arg}"
@@ -280,8 +284,7 @@ def _steps(
         )
     steps.append(
         DraftStep(
-            text=f"Multiply the factors ({' * '.join(f'({plain(f)})' for f in factors)}) and simplify: "
-            f"∂F/∂{x.name} =",
+            text=f"Multiply the factors ({' * '.join(f'({plain(f)})' for f in factors)}) and simplify: ∂F/∂{x.name} =",
             expr=key,
             latex=rf"\text{{Multiply the factors and simplify:}} \frac{{\partial F}}{{\partial {X}}} = "
             + r" \cdot ".join(rf"\left({tex(f)}\right)" for f in factors)

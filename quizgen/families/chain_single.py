@@ -238,21 +238,30 @@ def _build_inner(spec: InnerSpec, x: sympy.Symbol) -> _Inner:
         _, a, k = spec
         g = a * x**k
         return _Inner(
-            g, sympy.diff(g, x), "the power rule", a * x ** (k - 1),
+            g,
+            sympy.diff(g, x),
+            "the power rule",
+            a * x ** (k - 1),
             f"Your inner derivative is wrong: the power rule brings the exponent down, (x^{k})' = {k}x^{k - 1}.",
             monomial=True,
         )
     if spec[0] == "polynomial":
         g = sympy.Add(*[sympy.Integer(c) * x**e for c, e in spec[1]])
         return _Inner(
-            g, sympy.diff(g, x), "the sum and power rules", _exponent_factor_dropped(g, x),
+            g,
+            sympy.diff(g, x),
+            "the sum and power rules",
+            _exponent_factor_dropped(g, x),
             "Your inner derivative is wrong: in the power rule the exponent comes down as a factor, (x^n)' = n x^(n-1).",
         )
     if spec[0] == "exp":
         _, a, k = spec
         g = a * sympy.exp(k * x)
         return _Inner(
-            g, sympy.diff(g, x), f"the chain rule for e^({plain(k * x)})", g,
+            g,
+            sympy.diff(g, x),
+            f"the chain rule for e^({plain(k * x)})",
+            g,
             f"Your inner derivative is wrong: e^({plain(k * x)}) is itself a composition, so its derivative "
             f"carries the factor {k}.",
             rule_latex=f"the chain rule for ${tex(sympy.exp(k * x))}$",
@@ -263,7 +272,10 @@ def _build_inner(spec: InnerSpec, x: sympy.Symbol) -> _Inner:
         g = a * func(k * x)
         wrong = a * (sympy.cos(k * x) if func is sympy.sin else -sympy.sin(k * x))
         return _Inner(
-            g, sympy.diff(g, x), f"the chain rule for {name}({plain(k * x)})", wrong,
+            g,
+            sympy.diff(g, x),
+            f"the chain rule for {name}({plain(k * x)})",
+            wrong,
             f"Your inner derivative is wrong: {name}({plain(k * x)}) is itself a composition, so its "
             f"derivative carries the factor {k}.",
             rule_latex=f"the chain rule for ${tex(func(k * x))}$",
@@ -272,7 +284,10 @@ def _build_inner(spec: InnerSpec, x: sympy.Symbol) -> _Inner:
     left, right = a * x**k, _TRIG[name](m * x)
     g = left * right
     return _Inner(
-        g, sympy.diff(g, x), "the product rule, (uv)' = u'v + uv'", sympy.diff(left, x) * sympy.diff(right, x),
+        g,
+        sympy.diff(g, x),
+        "the product rule, (uv)' = u'v + uv'",
+        sympy.diff(left, x) * sympy.diff(right, x),
         "Your inner derivative is wrong: the derivative of a product is u'v + uv', not u'v'.",
         rule_latex="the product rule $(uv)' = u'v + uv'$",
     )
@@ -310,8 +325,13 @@ class ChainSingle(Family):
     def check_slot(self, slot: SlotSpec) -> list[tuple[str | None, str]]:
         if _outers(slot):
             return []
-        return [("outer", "ln and sqrt need positive coefficients for a positive inner function; allow positive "
-                 "coefficients or other outer functions")]
+        return [
+            (
+                "outer",
+                "ln and sqrt need positive coefficients for a positive inner function; allow positive "
+                "coefficients or other outer functions",
+            )
+        ]
 
     def draw(self, slot: SlotSpec, rng: random.Random) -> Draft | None:
         x = var(slot.variables[0]) if slot.variables else var(self.default_variables[0])
@@ -422,8 +442,16 @@ def _symbolic(outer: _Outer, spec: InnerSpec, x: sympy.Symbol) -> _Symbolic:
 def _finish(slot: SlotSpec, rng: random.Random, sym: _Symbolic, x: sympy.Symbol) -> Draft | None:
     """The Draft for the slot's ask (the point, if any, is already in the slot: finish() draws nothing)."""
     draft = finish(
-        slot, rng, function=sym.h, variables=[x], wrt=[x], derivatives=[sym.key], steps=sym.steps,
-        mistakes=sym.mistakes, name="h", function_latex=sym.function_latex,
+        slot,
+        rng,
+        function=sym.h,
+        variables=[x],
+        wrt=[x],
+        derivatives=[sym.key],
+        steps=sym.steps,
+        mistakes=sym.mistakes,
+        name="h",
+        function_latex=sym.function_latex,
     )
     if draft is None:
         return None

@@ -180,7 +180,9 @@ def _partial_step(v: sympy.Symbol, variables: list[sympy.Symbol], terms: list[_T
     live = [t for t in terms if t.contains(v)]
     dead = [t for t in terms if not t.contains(v)]
     rules = "the power rule" if all(t.var != v for t in live) else "the power rule and, for exp/sin/cos, the chain rule"
-    text = f"{partial_text(v)}: " + _partial_sentence(v, variables, dead, rules, lambda e: plain(e) if not isinstance(e, sympy.Symbol) else e.name)
+    text = f"{partial_text(v)}: " + _partial_sentence(
+        v, variables, dead, rules, lambda e: plain(e) if not isinstance(e, sympy.Symbol) else e.name
+    )
     d = tex(v)
     pieces = " + ".join(rf"\frac{{\partial}}{{\partial {d}}}\left({tex(t.expr)}\right)" for t in live)
     sentence = _partial_sentence(v, variables, dead, rules, _inline)
@@ -220,8 +222,7 @@ def _mistakes(
         )
     )
     nonconst = [
-        add([row[j] if t.contains(v) else add(row) for t, row in zip(terms, table)])
-        for j, v in enumerate(variables)
+        add([row[j] if t.contains(v) else add(row) for t, row in zip(terms, table)]) for j, v in enumerate(variables)
     ]
     if nonconst != key:
         out.append(
@@ -248,7 +249,9 @@ class Gradient(Family):
     """∇f for a sum of power (and at difficulty 3 exp/sin/cos) terms in 2-4 variables."""
 
     name: ClassVar[str] = "gradient"
-    summary: ClassVar[str] = "Gradient of a function of 2-4 variables: the vector of all partials (or its value at a point)"
+    summary: ClassVar[str] = (
+        "Gradient of a function of 2-4 variables: the vector of all partials (or its value at a point)"
+    )
     asks: ClassVar[tuple[Ask, ...]] = ("gradient", "value")
     default_variables: ClassVar[tuple[str, ...]] = ("x", "y")
     min_variables: ClassVar[int] = 2
@@ -277,7 +280,16 @@ class Gradient(Family):
         mistakes = _mistakes(variables, terms, table, key)
         if slot.ask == "value":
             return _value_draft(slot, rng, function, variables, key, steps, mistakes)
-        return finish(slot, rng, function=function, variables=variables, wrt=variables, derivatives=key, steps=steps, mistakes=mistakes)
+        return finish(
+            slot,
+            rng,
+            function=function,
+            variables=variables,
+            wrt=variables,
+            derivatives=key,
+            steps=steps,
+            mistakes=mistakes,
+        )
 
 
 def _value_draft(

@@ -64,7 +64,9 @@ def _derivative(u: sympy.Expr, v: sympy.Expr, wrt: sympy.Symbol) -> sympy.Basic:
     return indicator(du, u, v, dv)
 
 
-def _steps(name: str, u: sympy.Expr, v: sympy.Expr, variables: list[sympy.Symbol], wrt: sympy.Symbol) -> list[DraftStep]:
+def _steps(
+    name: str, u: sympy.Expr, v: sympy.Expr, variables: list[sympy.Symbol], wrt: sympy.Symbol
+) -> list[DraftStep]:
     du, dv = diff(u, wrt), diff(v, wrt)
     answer = _derivative(u, v, wrt)
     (first, cond), (second, _) = answer.args
@@ -97,7 +99,9 @@ def _steps(name: str, u: sympy.Expr, v: sympy.Expr, variables: list[sympy.Symbol
 
 class MaxPartial(Family):
     name: ClassVar[str] = "max_partial"
-    summary: ClassVar[str] = "Partial derivatives of max(x, y) and of the max of two expressions, as indicators 1(x > y)."
+    summary: ClassVar[str] = (
+        "Partial derivatives of max(x, y) and of the max of two expressions, as indicators 1(x > y)."
+    )
     asks: ClassVar[tuple[Ask, ...]] = ("partial", "gradient", "value")
     default_variables: ClassVar[tuple[str, ...]] = ("x", "y")
     min_variables: ClassVar[int] = 2
@@ -116,26 +120,61 @@ class MaxPartial(Family):
             answers = [_derivative(u, v, w) for w in variables]
             steps = gradient_steps(name, [(w, _steps(name, u, v, variables, w)[1:]) for w in variables], answers)
             mistakes: list[MistakeSpec] = [
-                ("wrong_side", [indicator(diff(v, w), u, v, diff(u, w)) for w in variables],
-                 "The indicator is on the wrong side: the derivative follows the branch that is larger."),
+                (
+                    "wrong_side",
+                    [indicator(diff(v, w), u, v, diff(u, w)) for w in variables],
+                    "The indicator is on the wrong side: the derivative follows the branch that is larger.",
+                ),
             ]
-            return finish(slot, rng, function=function, variables=variables, wrt=variables, derivatives=answers,
-                          steps=steps, mistakes=mistakes, kinks=kinks)
+            return finish(
+                slot,
+                rng,
+                function=function,
+                variables=variables,
+                wrt=variables,
+                derivatives=answers,
+                steps=steps,
+                mistakes=mistakes,
+                kinks=kinks,
+            )
         wrt = variables[rng.randrange(2)] if slot.wrt is None else (x if slot.wrt == x.name else y)
         other = y if wrt == x else x
         du, dv = diff(u, wrt), diff(v, wrt)
         answer = _derivative(u, v, wrt)
         mistakes = [
-            ("wrong_side", indicator(dv, u, v, du),
-             "The indicator is on the wrong side: where a branch is the larger one, the derivative is that "
-             "branch's derivative."),
-            ("ignored_max", du if du != 0 else dv,
-             "max(u, v) is not u everywhere: the derivative is an indicator that depends on which branch is larger."),
-            ("wrong_var", _derivative(u, v, other),
-             f"That is the derivative with respect to {other.name}; the question asks for {wrt.name}."),
+            (
+                "wrong_side",
+                indicator(dv, u, v, du),
+                "The indicator is on the wrong side: where a branch is the larger one, the derivative is that "
+                "branch's derivative.",
+            ),
+            (
+                "ignored_max",
+                du if du != 0 else dv,
+                "max(u, v) is not u everywhere: the derivative is an indicator that depends on which branch is larger.",
+            ),
+            (
+                "wrong_var",
+                _derivative(u, v, other),
+                f"That is the derivative with respect to {other.name}; the question asks for {wrt.name}.",
+            ),
         ]
         if du != 0 and du != 1:
-            mistakes.append(("forgot_inner", indicator(sympy.Integer(1), u, v, dv),
-                             f"Inside the indicator, multiply by the branch's own derivative ({plain(du)})."))
-        return finish(slot, rng, function=function, variables=variables, wrt=[wrt], derivatives=[answer],
-                      steps=_steps(name, u, v, variables, wrt), mistakes=mistakes, kinks=kinks)
+            mistakes.append(
+                (
+                    "forgot_inner",
+                    indicator(sympy.Integer(1), u, v, dv),
+                    f"Inside the indicator, multiply by the branch's own derivative ({plain(du)}).",
+                )
+            )
+        return finish(
+            slot,
+            rng,
+            function=function,
+            variables=variables,
+            wrt=[wrt],
+            derivatives=[answer],
+            steps=_steps(name, u, v, variables, wrt),
+            mistakes=mistakes,
+            kinks=kinks,
+        )

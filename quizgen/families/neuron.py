@@ -143,8 +143,13 @@ def _slot_problems(slot: SlotSpec, names: tuple[str, ...]) -> list[tuple[str | N
     """What a neuron slot cannot be, found at load time (Neuron.check_slot), so draw() never fails on it."""
     pairs, bias, target = _parse_variables(names)
     if not pairs or bias is None:
-        return [("variables", f"variables {list(names)} must include weights and inputs with matching numbers "
-                 "(w1, x1, w2, x2, ...) and the bias b (and t for a squared-error loss); fix the slot's variables")]
+        return [
+            (
+                "variables",
+                f"variables {list(names)} must include weights and inputs with matching numbers "
+                "(w1, x1, w2, x2, ...) and the bias b (and t for a squared-error loss); fix the slot's variables",
+            )
+        ]
     chosen = slot.options.get("loss")
     if chosen and chosen != "relu" and target is None:
         return [("loss", f"loss {chosen} needs the target variable t among the variables")]
@@ -153,8 +158,13 @@ def _slot_problems(slot: SlotSpec, names: tuple[str, ...]) -> list[tuple[str | N
     n = _fit(int(slot.options.get("inputs") or 0), slot, pairs)
     if slot.ask != "value" and loss != "relu" and n > _MAX_SYMBOLIC_INPUTS:
         key = "inputs" if slot.options.get("inputs") else "wrt"
-        return [(key, f"a symbolic {loss} key with {n} inputs is too long for one line; use ask: value, loss: "
-                 f"relu, or at most {_MAX_SYMBOLIC_INPUTS} inputs (wrt among w1, x1, w2, x2)")]
+        return [
+            (
+                key,
+                f"a symbolic {loss} key with {n} inputs is too long for one line; use ask: value, loss: "
+                f"relu, or at most {_MAX_SYMBOLIC_INPUTS} inputs (wrt among w1, x1, w2, x2)",
+            )
+        ]
     return []
 
 
@@ -197,7 +207,7 @@ def _describe(nn: _Neuron) -> tuple[str, str]:
 
 
 def _held_constant(nn: _Neuron, v: sympy.Symbol, show: Callable[[sympy.Symbol], str] = lambda u: u.name) -> str:
-    """"w2, the inputs and b are constants" for ∂z/∂w1, with each variable written by show."""
+    """ "w2, the inputs and b are constants" for ∂z/∂w1, with each variable written by show."""
     if v == nn.bias:
         return "the weights and inputs are constants"
     kind = "weights" if v in nn.weights else "inputs"
@@ -220,7 +230,9 @@ def _gate_steps(nn: _Neuron) -> list[DraftStep]:
     steps: list[DraftStep] = []
     if nn.loss != "relu":
         half = "the factor 1/2 cancels the 2 of the power rule" if nn.loss == "half_squared" else "power rule"
-        half_latex = r"the factor $\frac{1}{2}$ cancels the 2 of the power rule" if nn.loss == "half_squared" else "power rule"
+        half_latex = (
+            r"the factor $\frac{1}{2}$ cancels the 2 of the power rule" if nn.loss == "half_squared" else "power rule"
+        )
         steps.append(
             DraftStep(
                 text=f"dL/da by the chain rule ({half}); where z > 0, a = z, so dL/da =",
@@ -309,7 +321,9 @@ class Neuron(Family):
     """Backward pass through one ReLU neuron: ∂L/∂wi, ∂L/∂b, ∂L/∂xi or the gradient over weights and bias."""
 
     name: ClassVar[str] = "neuron"
-    summary: ClassVar[str] = "A ReLU neuron's backward pass: dL/dwi, dL/db, dL/dxi or the gradient, for output or squared-error loss"
+    summary: ClassVar[str] = (
+        "A ReLU neuron's backward pass: dL/dwi, dL/db, dL/dxi or the gradient, for output or squared-error loss"
+    )
     asks: ClassVar[tuple[Ask, ...]] = ("partial", "gradient", "value")
     default_variables: ClassVar[tuple[str, ...]] = ("w1", "w2", "w3", "x1", "x2", "x3", "b", "t")
     min_variables: ClassVar[int] = 3
@@ -350,8 +364,16 @@ class Neuron(Family):
         if hit is None:
             # partial and gradient drafts use no randomness beyond the neuron and wrt drawn above
             draft = finish(
-                slot, rng, function=nn.function, variables=nn.variables, wrt=list(wrt), derivatives=sym.answers,
-                steps=sym.steps, mistakes=sym.mistakes, kinks=[nn.z], name="L",
+                slot,
+                rng,
+                function=nn.function,
+                variables=nn.variables,
+                wrt=list(wrt),
+                derivatives=sym.answers,
+                steps=sym.steps,
+                mistakes=sym.mistakes,
+                kinks=[nn.z],
+                name="L",
             )
             assert draft is not None
             hit = _drafts[key] = _with_prompt(draft, nn, list(wrt), slot.ask)

@@ -41,9 +41,21 @@ class SlotContext:
     declared: tuple[str, ...] | None = None
 
 
-_EXPECTED = {list: "a list", int: "an integer", str: "text", bool: "true or false", float: "a number", dict: "a mapping"}
+_EXPECTED = {
+    list: "a list",
+    int: "an integer",
+    str: "text",
+    bool: "true or false",
+    float: "a number",
+    dict: "a mapping",
+}
 _TYPE_NAMES: tuple[tuple[type, str], ...] = (
-    (bool, "a boolean"), (int, "an integer"), (float, "a number"), (str, "text"), (dict, "a mapping"), (list, "a list"),
+    (bool, "a boolean"),
+    (int, "an integer"),
+    (float, "a number"),
+    (str, "text"),
+    (dict, "a mapping"),
+    (list, "a list"),
 )
 
 
@@ -189,7 +201,9 @@ class SubsetOf(Option):
     def validate(self, value: Any, ctx: SlotContext) -> Any:
         if not isinstance(value, list):
             raise ValidationError(f"must be a list, got {type_name(value)}")
-        unknown = [shown_value(item).strip("'") for item in value if not isinstance(item, str) or item not in self.choices]
+        unknown = [
+            shown_value(item).strip("'") for item in value if not isinstance(item, str) or item not in self.choices
+        ]
         if unknown:
             raise ValidationError(f"{', '.join(unknown)} is not one of {', '.join(self.choices)}")
         return [str(item) for item in value]
@@ -205,4 +219,3 @@ OptionDeclaration = Option | type
 def as_option(declared: OptionDeclaration) -> Option:
     """The Option for a family's declaration (plain types from families written before options existed)."""
     return declared if isinstance(declared, Option) else Type(type=declared)
-

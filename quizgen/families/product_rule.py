@@ -73,8 +73,9 @@ class _Product:
         return sympy.Add(*[self.d(p) for p, _ in self.powers])
 
 
-def _draw_product(rng: random.Random, slot: SlotSpec, variables: list[sympy.Symbol], must: sympy.Symbol,
-                  max_exp: int, size: int) -> _Product:
+def _draw_product(
+    rng: random.Random, slot: SlotSpec, variables: list[sympy.Symbol], must: sympy.Symbol, max_exp: int, size: int
+) -> _Product:
     others = [v for v in variables if v != must]
     rng.shuffle(others)
     chosen = [must] + others[: max(1, size - 1)]
@@ -99,7 +100,9 @@ def _steps(name: str, products: list[_Product], variables: list[sympy.Symbol], w
         steps.append(
             DraftStep(
                 text="Sum rule: differentiate each product separately.",
-                latex=label("Sum rule, product by product:") + partial_latex(wrt, name) + " = "
+                latex=label("Sum rule, product by product:")
+                + partial_latex(wrt, name)
+                + " = "
                 + " + ".join(d_latex(wrt, tex(p.expr)) for p in products),
             )
         )
@@ -144,13 +147,17 @@ def _steps(name: str, products: list[_Product], variables: list[sympy.Symbol], w
             )
         )
     total = sympy.Add(*results)
-    steps.append(DraftStep(text="Result:", expr=total, latex=label("Result:") + f"{partial_latex(wrt, name)} = {tex(total)}"))
+    steps.append(
+        DraftStep(text="Result:", expr=total, latex=label("Result:") + f"{partial_latex(wrt, name)} = {tex(total)}")
+    )
     return steps
 
 
 class ProductRule(Family):
     name: ClassVar[str] = "product_rule"
-    summary: ClassVar[str] = "Partial derivative of a product like 5x^3y^2z: other factors are constants that move outside."
+    summary: ClassVar[str] = (
+        "Partial derivative of a product like 5x^3y^2z: other factors are constants that move outside."
+    )
     asks: ClassVar[tuple[Ask, ...]] = ("partial", "gradient", "value")
     default_variables: ClassVar[tuple[str, ...]] = ("x", "y", "z")
     min_variables: ClassVar[int] = 2
@@ -171,11 +178,22 @@ class ProductRule(Family):
             answers = [sympy.Add(*[p.d(v) for p in products]) for v in variables]
             steps = gradient_steps(name, [(v, _steps(name, products, variables, v)[1:]) for v in variables], answers)
             mistakes: list[MistakeSpec] = [
-                ("off_by_one_exp", [sympy.Add(*[p.d_no_reduce(v) for p in products]) for v in variables],
-                 "Power rule: the exponent comes down and is reduced by one, d/dx x^n = n x^(n-1)."),
+                (
+                    "off_by_one_exp",
+                    [sympy.Add(*[p.d_no_reduce(v) for p in products]) for v in variables],
+                    "Power rule: the exponent comes down and is reduced by one, d/dx x^n = n x^(n-1).",
+                ),
             ]
-            return finish(slot, rng, function=function, variables=variables, wrt=variables, derivatives=answers,
-                          steps=steps, mistakes=mistakes)
+            return finish(
+                slot,
+                rng,
+                function=function,
+                variables=variables,
+                wrt=variables,
+                derivatives=answers,
+                steps=steps,
+                mistakes=mistakes,
+            )
         wrt = choose_wrt(slot, rng, variables)
         products = _products(slot, rng, variables, wrt)
         function = sympy.Add(*[p.expr for p in products])
@@ -183,15 +201,38 @@ class ProductRule(Family):
         in_product = [v for v, _ in products[0].powers if v != wrt]
         other = in_product[rng.randrange(len(in_product))] if in_product else None
         mistakes = [
-            ("off_by_one_exp", sympy.Add(*[p.d_no_reduce(wrt) for p in products]),
-             "Power rule: the exponent comes down and is reduced by one, d/dx x^n = n x^(n-1)."),
-            ("no_power_factor", sympy.Add(*[p.d_no_factor(wrt) for p in products]),
-             "Power rule: the old exponent multiplies the result, d/dx x^n = n x^(n-1)."),
-            ("other_var_nonconst", sympy.Add(*[p.d_all_vary(wrt) for p in products]),
-             f"Only {wrt.name} changes: the other variables are constants, they move outside and are not differentiated."),
+            (
+                "off_by_one_exp",
+                sympy.Add(*[p.d_no_reduce(wrt) for p in products]),
+                "Power rule: the exponent comes down and is reduced by one, d/dx x^n = n x^(n-1).",
+            ),
+            (
+                "no_power_factor",
+                sympy.Add(*[p.d_no_factor(wrt) for p in products]),
+                "Power rule: the old exponent multiplies the result, d/dx x^n = n x^(n-1).",
+            ),
+            (
+                "other_var_nonconst",
+                sympy.Add(*[p.d_all_vary(wrt) for p in products]),
+                f"Only {wrt.name} changes: the other variables are constants, they move outside and are not differentiated.",
+            ),
         ]
         if other is not None:
-            mistakes.insert(0, ("wrong_var", sympy.Add(*[p.d(other) for p in products]),
-                                f"That is the derivative with respect to {other.name}; the question asks for {wrt.name}."))
-        return finish(slot, rng, function=function, variables=variables, wrt=[wrt], derivatives=[answer],
-                      steps=_steps(name, products, variables, wrt), mistakes=mistakes)
+            mistakes.insert(
+                0,
+                (
+                    "wrong_var",
+                    sympy.Add(*[p.d(other) for p in products]),
+                    f"That is the derivative with respect to {other.name}; the question asks for {wrt.name}.",
+                ),
+            )
+        return finish(
+            slot,
+            rng,
+            function=function,
+            variables=variables,
+            wrt=[wrt],
+            derivatives=[answer],
+            steps=_steps(name, products, variables, wrt),
+            mistakes=mistakes,
+        )

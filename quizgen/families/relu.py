@@ -131,7 +131,9 @@ def _steps(name: str, s: _Shape, variables: list[sympy.Symbol], wrt: sympy.Symbo
 
 class Relu(Family):
     name: ClassVar[str] = "relu"
-    summary: ClassVar[str] = "Derivative of ReLU: max(x, 0), max(0, 2x + 1), chain rule through ReLU; indicator answers."
+    summary: ClassVar[str] = (
+        "Derivative of ReLU: max(x, 0), max(0, 2x + 1), chain rule through ReLU; indicator answers."
+    )
     asks: ClassVar[tuple[Ask, ...]] = ("partial", "gradient", "value")
     default_variables: ClassVar[tuple[str, ...]] = ("x",)
     min_variables: ClassVar[int] = 1
@@ -170,27 +172,67 @@ class Relu(Family):
             answers = [s.derivative(v) for v in variables]
             steps = gradient_steps(name, [(v, _steps(name, s, variables, v)[1:]) for v in variables], answers)
             mistakes: list[MistakeSpec] = [
-                ("wrong_side", [indicator(sympy.expand(s.outer() * diff(s.u, v)), ZERO, s.u) for v in variables],
-                 "ReLU passes the slope where its input is positive, not negative."),
-                ("ignored_max", [sympy.expand(s.outer() * diff(s.u, v)) for v in variables],
-                 "ReLU is flat where its input is negative: every component needs the indicator."),
+                (
+                    "wrong_side",
+                    [indicator(sympy.expand(s.outer() * diff(s.u, v)), ZERO, s.u) for v in variables],
+                    "ReLU passes the slope where its input is positive, not negative.",
+                ),
+                (
+                    "ignored_max",
+                    [sympy.expand(s.outer() * diff(s.u, v)) for v in variables],
+                    "ReLU is flat where its input is negative: every component needs the indicator.",
+                ),
             ]
-            return finish(slot, rng, function=function, variables=variables, wrt=variables, derivatives=answers,
-                          steps=steps, mistakes=mistakes, kinks=kinks)
+            return finish(
+                slot,
+                rng,
+                function=function,
+                variables=variables,
+                wrt=variables,
+                derivatives=answers,
+                steps=steps,
+                mistakes=mistakes,
+                kinks=kinks,
+            )
         du = diff(s.u, wrt)
         slope = sympy.expand(s.outer() * du)
         answer = s.derivative(wrt)
         mistakes = [
-            ("wrong_side", indicator(slope, ZERO, s.u),
-             f"ReLU passes the slope where its input is positive ({plain(s.u)} > 0), not negative."),
-            ("ignored_max", slope,
-             f"max(0, u) is 0 where u < 0, so the derivative is 0 there: the answer needs the indicator of {plain(s.u)} > 0."),
+            (
+                "wrong_side",
+                indicator(slope, ZERO, s.u),
+                f"ReLU passes the slope where its input is positive ({plain(s.u)} > 0), not negative.",
+            ),
+            (
+                "ignored_max",
+                slope,
+                f"max(0, u) is 0 where u < 0, so the derivative is 0 there: the answer needs the indicator of {plain(s.u)} > 0.",
+            ),
         ]
         if du != 1:
-            mistakes.append(("forgot_inner", indicator(s.outer(), s.u),
-                             f"Chain rule: multiply by the inner derivative {plain(du)}."))
+            mistakes.append(
+                (
+                    "forgot_inner",
+                    indicator(s.outer(), s.u),
+                    f"Chain rule: multiply by the inner derivative {plain(du)}.",
+                )
+            )
         if s.u != wrt and s.u.has(wrt):
-            mistakes.append(("wrong_kink", indicator(slope, wrt),
-                             f"The switch is where the input {plain(s.u)} crosses 0, not where {wrt.name} does."))
-        return finish(slot, rng, function=function, variables=variables, wrt=[wrt], derivatives=[answer],
-                      steps=_steps(name, s, variables, wrt), mistakes=mistakes, kinks=kinks)
+            mistakes.append(
+                (
+                    "wrong_kink",
+                    indicator(slope, wrt),
+                    f"The switch is where the input {plain(s.u)} crosses 0, not where {wrt.name} does.",
+                )
+            )
+        return finish(
+            slot,
+            rng,
+            function=function,
+            variables=variables,
+            wrt=[wrt],
+            derivatives=[answer],
+            steps=_steps(name, s, variables, wrt),
+            mistakes=mistakes,
+            kinks=kinks,
+        )

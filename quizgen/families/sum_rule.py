@@ -177,7 +177,11 @@ def _steps(name: str, terms: list[_Term], variables: list[sympy.Symbol], wrt: sy
         )
     total = sympy.Add(*[t.d(wrt) for t in terms])
     steps.append(
-        DraftStep(text="Add the results:", expr=total, latex=label("Add the results:") + f"{partial_latex(wrt, name)} = {tex(total)}")
+        DraftStep(
+            text="Add the results:",
+            expr=total,
+            latex=label("Add the results:") + f"{partial_latex(wrt, name)} = {tex(total)}",
+        )
     )
     return steps
 
@@ -216,8 +220,16 @@ class SumRule(Family):
                     "A term without the variable is a constant; its partial derivative is 0, not the term itself.",
                 ),
             ]
-            return finish(slot, rng, function=function, variables=variables, wrt=variables, derivatives=answers,
-                          steps=steps, mistakes=mistakes)
+            return finish(
+                slot,
+                rng,
+                function=function,
+                variables=variables,
+                wrt=variables,
+                derivatives=answers,
+                steps=steps,
+                mistakes=mistakes,
+            )
         wrt = choose_wrt(slot, rng, variables)
         terms = _draw_terms(slot, rng, variables, wrt)
         function = sympy.Add(*[t.expr for t in terms])
@@ -227,17 +239,37 @@ class SumRule(Family):
         other = others[rng.randrange(len(others))]
         with_wrt = [t for t in terms if t.has(wrt)]
         mistakes = [
-            ("wrong_var", sympy.Add(*[t.d(other) for t in terms]),
-             f"That is the derivative with respect to {other.name}; the question asks for {wrt.name}."),
-            ("other_var_nonconst", sympy.Add(*[t.d(wrt) if t.has(wrt) else t.expr for t in terms]),
-             f"Terms without {wrt.name} are constants: their partial derivative is 0, so they vanish."),
-            ("off_by_one_exp", sympy.Add(*[t.d_no_reduce(wrt) for t in terms]),
-             "Power rule: the exponent comes down and is reduced by one, d/dx x^n = n x^(n-1)."),
+            (
+                "wrong_var",
+                sympy.Add(*[t.d(other) for t in terms]),
+                f"That is the derivative with respect to {other.name}; the question asks for {wrt.name}.",
+            ),
+            (
+                "other_var_nonconst",
+                sympy.Add(*[t.d(wrt) if t.has(wrt) else t.expr for t in terms]),
+                f"Terms without {wrt.name} are constants: their partial derivative is 0, so they vanish.",
+            ),
+            (
+                "off_by_one_exp",
+                sympy.Add(*[t.d_no_reduce(wrt) for t in terms]),
+                "Power rule: the exponent comes down and is reduced by one, d/dx x^n = n x^(n-1).",
+            ),
         ]
         if len(with_wrt) > 1:
             mistakes.append(
-                ("dropped_term", sympy.Add(*[t.d(wrt) for t in with_wrt[1:]]),
-                 f"Every term containing {wrt.name} contributes; one was left out (sum rule: differentiate each term).")
+                (
+                    "dropped_term",
+                    sympy.Add(*[t.d(wrt) for t in with_wrt[1:]]),
+                    f"Every term containing {wrt.name} contributes; one was left out (sum rule: differentiate each term).",
+                )
             )
-        return finish(slot, rng, function=function, variables=variables, wrt=[wrt], derivatives=[answer],
-                      steps=_steps(name, terms, variables, wrt), mistakes=mistakes)
+        return finish(
+            slot,
+            rng,
+            function=function,
+            variables=variables,
+            wrt=[wrt],
+            derivatives=[answer],
+            steps=_steps(name, terms, variables, wrt),
+            mistakes=mistakes,
+        )

@@ -70,7 +70,7 @@ class BankSource:
 def _disk_bank(manifest: Manifest, manifest_dir: Path) -> Path | None:
     """The bank file the manifest names, beside the manifest or from the current folder, if it exists."""
     named = Path(manifest.bank.path)
-    for candidate in ([named] if named.is_absolute() else [manifest_dir / named, named]):
+    for candidate in [named] if named.is_absolute() else [manifest_dir / named, named]:
         if candidate.is_file():
             return candidate
     return None
@@ -83,14 +83,20 @@ def _changed_warning(manifest: Manifest, disk: Path, disk_bytes: bytes) -> str:
         now = bank_from_text(disk_bytes.decode("utf-8"), shown)
         then = bank_from_text(manifest.bank.text, shown)
     except (QuizgenError, UnicodeDecodeError):
-        return (f"bank {shown} ({disk}) has changed since this manifest was generated and no longer loads; "
-                "grading uses the manifest's keys and its own copy of the bank")
+        return (
+            f"bank {shown} ({disk}) has changed since this manifest was generated and no longer loads; "
+            "grading uses the manifest's keys and its own copy of the bank"
+        )
     if same_problems(now, then):
-        return (f"bank {shown} was edited since this manifest was generated (wording only: title, course, "
-                "instructions or comments); grades are not affected")
-    return (f"bank {shown} was changed since this manifest was generated (its slots or seed differ); grading uses "
-            "the problems the students were given (the manifest's keys and its own copy of the bank); "
-            "regenerate if the change should apply")
+        return (
+            f"bank {shown} was edited since this manifest was generated (wording only: title, course, "
+            "instructions or comments); grades are not affected"
+        )
+    return (
+        f"bank {shown} was changed since this manifest was generated (its slots or seed differ); grading uses "
+        "the problems the students were given (the manifest's keys and its own copy of the bank); "
+        "regenerate if the change should apply"
+    )
 
 
 def resolve(manifest: Manifest, manifest_dir: Path, bank_option: str | Path | None = None) -> BankSource:

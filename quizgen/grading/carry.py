@@ -53,8 +53,9 @@ def part_name(part: Part) -> str:
     return part.prompt_text if part.kind == "gradient" else part.of
 
 
-def carried_from(part: Part, earlier: Mapping[str, Part], own: sympy.Basic | None,
-                 values: Mapping[str, sympy.Basic | None]) -> list[str] | None:
+def carried_from(
+    part: Part, earlier: Mapping[str, Part], own: sympy.Basic | None, values: Mapping[str, sympy.Basic | None]
+) -> list[str] | None:
     """The labels of the earlier parts this (wrong) answer follows from by the part's rule, or None.
 
     values holds the student's numeric answers by label (None: blank, skipped or unreadable).

@@ -118,9 +118,7 @@ def collect(
     parts: dict[tuple[str, str, int], dict[int, list[_Entry]]] = {}
     spellings: dict[str, dict[str, int]] = {}  # student id -> the id spellings seen, with their answer counts
     unknown: dict[tuple[str, str], list[RawAnswer]] = {}
-    by_slot: dict[str, dict[int, Problem]] = {
-        s.student_id: {p.slot: p for p in s.problems} for s in manifest.students
-    }
+    by_slot: dict[str, dict[int, Problem]] = {s.student_id: {p.slot: p for p in s.problems} for s in manifest.students}
     order = 0
     for read in reads:
         issues.extend(read.issues)
@@ -165,8 +163,16 @@ def collect(
                 entries = _entries(whole, parts, [(sheet.student_id, spelled, problem.slot)], problem, first, [])
                 chosen, _ = _pick(entries, first)
                 if chosen is not None and chosen.text.strip() and uncounted is not None:
-                    uncounted.append(Submission(sheet, chosen.problem or problem, chosen.text, chosen.raw.source,
-                                                chosen.components, typed_id=spelled))
+                    uncounted.append(
+                        Submission(
+                            sheet,
+                            chosen.problem or problem,
+                            chosen.text,
+                            chosen.raw.source,
+                            chosen.components,
+                            typed_id=spelled,
+                        )
+                    )
     return submissions, _in_file_order(issues, [r.path for r in reads])
 
 
@@ -204,13 +210,21 @@ def _spellings(sheet: Sheet, seen: dict[str, int]) -> tuple[str, list[str]]:
 
 def _conflict(sheet: Sheet, spelled: str, counted: str, n: int, reads: Sequence[ReadResult]) -> Issue:
     where = next(
-        (raw.source for r in reads for raw in r.answers
-         if raw.student.values and raw.student.values[0][1].strip() == spelled),
+        (
+            raw.source
+            for r in reads
+            for raw in r.answers
+            if raw.student.values and raw.student.values[0][1].strip() == spelled
+        ),
         Source("", 0),
     )
     answers = f"{n} answer{'s' if n > 1 else ''}"
     return Issue(
-        "id_conflict", where.file, where.line, sheet.student_id, "",
+        "id_conflict",
+        where.file,
+        where.line,
+        sheet.student_id,
+        "",
         f"{answers} under id {spelled!r} not counted: it is {sheet.student_id!r} only when case is ignored, and "
         f"{counted!r} also answered (those answers count); responses.csv lists them with counted = no; "
         "fix the id in the file or settle it with --overrides",
@@ -228,11 +242,17 @@ def _unknown_students(
         lines = sorted({r.source.line for r in raws})
         shown = ", ".join(f"{_label(r)} {_quote(r.text, 40)}" for r in raws[:MAX_QUOTED])
         more = f" and {len(raws) - MAX_QUOTED} more" if len(raws) > MAX_QUOTED else ""
-        issues.append(Issue(
-            "unknown_student", file, first_raw.source.line, label, "",
-            f"no student {label!r} in the manifest{hint}; {len(raws)} answer{'s' if len(raws) > 1 else ''} not graded "
-            f"(line{'s' if len(lines) > 1 else ''} {_line_span(lines)}): {shown}{more}",
-        ))
+        issues.append(
+            Issue(
+                "unknown_student",
+                file,
+                first_raw.source.line,
+                label,
+                "",
+                f"no student {label!r} in the manifest{hint}; {len(raws)} answer{'s' if len(raws) > 1 else ''} not graded "
+                f"(line{'s' if len(lines) > 1 else ''} {_line_span(lines)}): {shown}{more}",
+            )
+        )
     return issues
 
 
@@ -276,12 +296,15 @@ def suggest_student(manifest: Manifest, label: str, name: str, *, answered: set[
     found: list[str] = []
     if name.strip():
         wanted = _name_key(name)
-        found += [f"{s.student_id} (same name)" for s in manifest.students
-                  if s.name.strip() and _name_key(s.name) == wanted]
+        found += [
+            f"{s.student_id} (same name)" for s in manifest.students if s.name.strip() and _name_key(s.name) == wanted
+        ]
     if len(label) >= 3:
         found += [
-            f"{s.student_id} (id one character off)" for s in manifest.students
-            if s.student_id not in answered and _near(label, s.student_id)
+            f"{s.student_id} (id one character off)"
+            for s in manifest.students
+            if s.student_id not in answered
+            and _near(label, s.student_id)
             and not any(f.startswith(s.student_id + " ") for f in found)
         ]
     if not found:
@@ -290,8 +313,9 @@ def suggest_student(manifest: Manifest, label: str, name: str, *, answered: set[
 
 
 def _not_graded(raw: RawAnswer, kind: IssueKind, student: str, problem: str, why: str) -> Issue:
-    return Issue(kind, raw.source.file, raw.source.line, student, problem,
-                 f"{why}; answer {_quote(raw.text)} was not graded")
+    return Issue(
+        kind, raw.source.file, raw.source.line, student, problem, f"{why}; answer {_quote(raw.text)} was not graded"
+    )
 
 
 def _place(
@@ -300,8 +324,13 @@ def _place(
     """The sheet's problem an answer belongs to, the LMS variant it was given for, and its component index."""
     problem = problems.get(raw.slot) if raw.slot is not None else None
     if problem is None:
-        return _not_graded(raw, "unknown_problem", sheet.student_id, raw.problem_label,
-                           f"{sheet.student_id}'s sheet has no problem {raw.slot}")
+        return _not_graded(
+            raw,
+            "unknown_problem",
+            sheet.student_id,
+            raw.problem_label,
+            f"{sheet.student_id}'s sheet has no problem {raw.slot}",
+        )
     variant: Problem | None = None
     if raw.ref is not None and raw.text.strip():
         built = variants.problem(raw.ref) if variants is not None else "no bank to rebuild LMS variants from"
@@ -312,8 +341,13 @@ def _place(
         return problem, variant, None
     idx = _component_index(problem, raw.component)
     if idx is None:
-        return _not_graded(raw, "unknown_problem", sheet.student_id, raw.problem_label,
-                           f"problem {problem.slot} has no component {raw.component!r}")
+        return _not_graded(
+            raw,
+            "unknown_problem",
+            sheet.student_id,
+            raw.problem_label,
+            f"problem {problem.slot} has no component {raw.component!r}",
+        )
     return problem, None, idx
 
 
@@ -372,14 +406,23 @@ def _resubmission(student_id: str, resubmitted: list[tuple[str, _Entry, list[_En
     problems = ", ".join(label for label, _, _ in resubmitted)
     anchor = min((c for _, c, _ in resubmitted), key=lambda e: e.order).raw.source
     return Issue(
-        "duplicate", anchor.file, anchor.line, student_id, problems,
+        "duplicate",
+        anchor.file,
+        anchor.line,
+        student_id,
+        problems,
         f"resubmitted: {len(resubmitted)} problem{'s' if len(resubmitted) > 1 else ''} answered more than once; "
         f"the {which} answers count, kept {', '.join(kept)}; dropped {len(dropped)}: {shown}{more}",
     )
 
 
 def _choose(
-    sheet: Sheet, problem: Problem, entries: list[_Entry], first: bool, issues: list[Issue], present: bool,
+    sheet: Sheet,
+    problem: Problem,
+    entries: list[_Entry],
+    first: bool,
+    issues: list[Issue],
+    present: bool,
     resubmitted: list[tuple[str, _Entry, list[_Entry]]],
 ) -> Submission:
     chosen, dropped = _pick(entries, first)
@@ -391,8 +434,14 @@ def _choose(
         resubmitted.append((f"q{problem.slot}", chosen, dropped))
     if not chosen.text.strip():
         issues.append(
-            Issue("blank", chosen.raw.source.file, chosen.raw.source.line, sheet.student_id, str(problem.slot),
-                  "blank answer: zero points")
+            Issue(
+                "blank",
+                chosen.raw.source.file,
+                chosen.raw.source.line,
+                sheet.student_id,
+                str(problem.slot),
+                "blank answer: zero points",
+            )
         )
         return Submission(sheet, problem, "", chosen.raw.source)
     return Submission(sheet, chosen.problem or problem, chosen.text, chosen.raw.source, chosen.components)

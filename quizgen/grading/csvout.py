@@ -55,31 +55,68 @@ def grades_csv(run: GradeRun) -> str:
         by_slot = {a.slot: a for a in r.answers}
         blank = _blank_absent(run, r)
         rows.append(
-            [safe_cell(r.sheet.student_id), safe_cell(r.sheet.name), safe_cell(r.sheet.variant),
-             "" if blank else fmt_number(r.total), fmt_number(r.max_points), "" if blank else fmt_number(r.percent),
-             status(run, r)]
+            [
+                safe_cell(r.sheet.student_id),
+                safe_cell(r.sheet.name),
+                safe_cell(r.sheet.variant),
+                "" if blank else fmt_number(r.total),
+                fmt_number(r.max_points),
+                "" if blank else fmt_number(r.percent),
+                status(run, r),
+            ]
             + [fmt_number(by_slot[s].points) if s in by_slot and not blank else "" for s in slots]
         )
     return _csv(rows, bom=True)
 
 
-RESPONSES_HEADER = ["student_id", "problem", "answer", "interpreted", "verdict", "points", "max", "feedback",
-                    "diagnosis", "override", "counted"]
+RESPONSES_HEADER = [
+    "student_id",
+    "problem",
+    "answer",
+    "interpreted",
+    "verdict",
+    "points",
+    "max",
+    "feedback",
+    "diagnosis",
+    "override",
+    "counted",
+]
 
 
 def _response_row(a: GradedAnswer, points: str, counted: str) -> list[str]:
-    return [safe_cell(a.student_id), str(a.slot), safe_cell(a.typed), safe_cell(a.interpreted), checked_outcome(a),
-            points, fmt_number(a.problem.points), safe_cell(a.feedback), a.diagnosis or "",
-            safe_cell(a.override.describe()) if a.override else "", counted]
+    return [
+        safe_cell(a.student_id),
+        str(a.slot),
+        safe_cell(a.typed),
+        safe_cell(a.interpreted),
+        checked_outcome(a),
+        points,
+        fmt_number(a.problem.points),
+        safe_cell(a.feedback),
+        a.diagnosis or "",
+        safe_cell(a.override.describe()) if a.override else "",
+        counted,
+    ]
 
 
 def _part_rows(a: GradedAnswer, counted: str) -> list[list[str]]:
     """A multi-part problem's parts under its row: problem 4a, 4b, ... with the part's own verdict and points
     (verdict "carried forward" when the part follows from the student's own earlier parts)."""
     return [
-        [safe_cell(a.student_id), f"{a.slot}{p.label}", safe_cell(p.typed), safe_cell(p.interpreted),
-         "carried forward" if p.outcome == "carried" else p.outcome, fmt_number(p.points),
-         fmt_number(p.max_points), safe_cell(p.feedback if p.outcome != "correct" else ""), "", "", counted]
+        [
+            safe_cell(a.student_id),
+            f"{a.slot}{p.label}",
+            safe_cell(p.typed),
+            safe_cell(p.interpreted),
+            "carried forward" if p.outcome == "carried" else p.outcome,
+            fmt_number(p.points),
+            fmt_number(p.max_points),
+            safe_cell(p.feedback if p.outcome != "correct" else ""),
+            "",
+            "",
+            counted,
+        ]
         for p in a.parts
     ]
 
@@ -99,8 +136,21 @@ def responses_csv(run: GradeRun) -> str:
     return _csv(rows, bom=True)
 
 
-REVIEW_HEADER = ["student_id", "name", "problem", "answer", "verdict", "message", "suggested_reading", "repair",
-                 "key", "max", "override", "file", "line"]
+REVIEW_HEADER = [
+    "student_id",
+    "name",
+    "problem",
+    "answer",
+    "verdict",
+    "message",
+    "suggested_reading",
+    "repair",
+    "key",
+    "max",
+    "override",
+    "file",
+    "line",
+]
 
 
 def review_csv(run: GradeRun) -> str:
@@ -113,11 +163,21 @@ def review_csv(run: GradeRun) -> str:
     for a in run.review:
         sug = run.suggestions.get((a.student_id, a.slot))
         rows.append(
-            [safe_cell(a.student_id), safe_cell(names.get(a.student_id, "")), str(a.slot), safe_cell(a.typed),
-             a.outcome, safe_cell(a.feedback), safe_cell(sug.text) if sug else "", sug.repair if sug else "",
-             safe_cell(key_text(a.problem.answer)), fmt_number(a.problem.points),
-             safe_cell(a.override.describe()) if a.override else "",
-             safe_cell(a.source.file) if a.source else "", str(a.source.line) if a.source and a.source.line else ""]
+            [
+                safe_cell(a.student_id),
+                safe_cell(names.get(a.student_id, "")),
+                str(a.slot),
+                safe_cell(a.typed),
+                a.outcome,
+                safe_cell(a.feedback),
+                safe_cell(sug.text) if sug else "",
+                sug.repair if sug else "",
+                safe_cell(key_text(a.problem.answer)),
+                fmt_number(a.problem.points),
+                safe_cell(a.override.describe()) if a.override else "",
+                safe_cell(a.source.file) if a.source else "",
+                str(a.source.line) if a.source and a.source.line else "",
+            ]
         )
     return _csv(rows, bom=True)
 
@@ -134,8 +194,14 @@ def problems_csv(issues: Sequence[Issue]) -> str:
     rows: list[list[str]] = [["kind", "file", "line", "student_id", "problem", "detail"]]
     for i in issues:
         rows.append(
-            [i.kind, safe_cell(i.file), str(i.line) if i.line else "", safe_cell(i.student_id),
-             safe_cell(i.problem), safe_cell(i.detail)]
+            [
+                i.kind,
+                safe_cell(i.file),
+                str(i.line) if i.line else "",
+                safe_cell(i.student_id),
+                safe_cell(i.problem),
+                safe_cell(i.detail),
+            ]
         )
     return _csv(rows, bom=True)
 
@@ -177,9 +243,14 @@ def canvas_gradebook_csv(
     for r in results:
         s = r.sheet
         rows.append(
-            [safe_cell(s.name or s.student_id), safe_cell(_extra(s, *CANVAS_ID)),
-             safe_cell(_extra(s, *CANVAS_SIS_USER) or s.student_id), safe_cell(_extra(s, *CANVAS_SIS_LOGIN)),
-             safe_cell(_extra(s, *SECTION)), value(r) if value else fmt_number(r.total)]
+            [
+                safe_cell(s.name or s.student_id),
+                safe_cell(_extra(s, *CANVAS_ID)),
+                safe_cell(_extra(s, *CANVAS_SIS_USER) or s.student_id),
+                safe_cell(_extra(s, *CANVAS_SIS_LOGIN)),
+                safe_cell(_extra(s, *SECTION)),
+                value(r) if value else fmt_number(r.total),
+            ]
         )
     return _csv(rows, bom=False)
 

@@ -120,8 +120,9 @@ def grade(
 
     on_requests is told how many distinct checks will run; progress then receives the count done so far.
     """
-    return grade_all(submissions, (), backend, progress=progress, on_requests=on_requests,
-                     carry_forward=carry_forward)[0]
+    return grade_all(submissions, (), backend, progress=progress, on_requests=on_requests, carry_forward=carry_forward)[
+        0
+    ]
 
 
 def grade_all(
@@ -147,8 +148,13 @@ def grade_all(
         if dedup not in seen:
             seen[dedup] = len(requests)
             requests.append(
-                Request(expected, answer, tuple(problem.variables), tuple(problem.mistakes) if mistakes else (),
-                        tuple(problem.definitions.items()))
+                Request(
+                    expected,
+                    answer,
+                    tuple(problem.variables),
+                    tuple(problem.mistakes) if mistakes else (),
+                    tuple(problem.definitions.items()),
+                )
             )
         return seen[dedup]
 
@@ -177,9 +183,13 @@ def grade_all(
     if on_requests is not None:
         on_requests(len(requests))
     verdicts = backend.check(requests, progress) if requests else []
-    graded = [_graded_parts(plan, verdicts, carry_forward) if plan.submission.problem.parts and
-              plan.submission.text.strip() else _graded(plan, verdicts) for plan in plans]
-    shown = graded[len(submissions):]
+    graded = [
+        _graded_parts(plan, verdicts, carry_forward)
+        if plan.submission.problem.parts and plan.submission.text.strip()
+        else _graded(plan, verdicts)
+        for plan in plans
+    ]
+    shown = graded[len(submissions) :]
 
     # Submissions come grouped per sheet (roster order); group by the sheet object, not its id string.
     results: list[StudentResult] = []
@@ -194,19 +204,32 @@ def grade_all(
 def _graded(plan: _Plan, verdicts: Sequence[VerdictLike]) -> GradedAnswer:
     sub = plan.submission
     p = sub.problem
-    graded = partial(GradedAnswer, student_id=sub.typed_id or sub.sheet.student_id, slot=p.slot, problem=p,
-                     typed=sub.text, source=sub.source)
+    graded = partial(
+        GradedAnswer,
+        student_id=sub.typed_id or sub.sheet.student_id,
+        slot=p.slot,
+        problem=p,
+        typed=sub.text,
+        source=sub.source,
+    )
     if not plan.indices:
         empty: Outcome = "blank" if sub.source is not None else "missing" if sub.present else "absent"
         message = {"blank": "Blank answer.", "missing": "No answer.", "absent": "No answers received."}[empty]
-        return graded(outcome=empty, interpreted="", interpreted_latex="", feedback=message,
-                            diagnosis=None, score=0.0, points=0.0)
+        return graded(
+            outcome=empty, interpreted="", interpreted_latex="", feedback=message, diagnosis=None, score=0.0, points=0.0
+        )
     if not plan.positions:
         v = verdicts[plan.indices[0]]
         score = min(max(float(v.score), 0.0), 1.0) if v.verdict not in REVIEW_OUTCOMES else 0.0
-        return graded(outcome=v.verdict, interpreted=v.interpreted,
-                            interpreted_latex=v.interpreted_latex, feedback=v.message, diagnosis=v.diagnosis,
-                            score=score, points=p.points * score)
+        return graded(
+            outcome=v.verdict,
+            interpreted=v.interpreted,
+            interpreted_latex=v.interpreted_latex,
+            feedback=v.message,
+            diagnosis=v.diagnosis,
+            score=score,
+            points=p.points * score,
+        )
     # Component mode: some components blank.
     n = len(sub.components or ())
     texts = ["?"] * n
@@ -233,22 +256,40 @@ def _graded(plan: _Plan, verdicts: Sequence[VerdictLike]) -> GradedAnswer:
     outcome: Outcome = (
         "invalid" if "invalid" in unread else "unsure" if unread else "correct" if right == n else "incorrect"
     )
-    return graded(outcome=outcome, interpreted=fmt_join(texts),
-                        interpreted_latex=r"\left(" + ", ".join(latex) + r"\right)", feedback="; ".join(notes),
-                        diagnosis="missing_component", score=score, points=p.points * score)
+    return graded(
+        outcome=outcome,
+        interpreted=fmt_join(texts),
+        interpreted_latex=r"\left(" + ", ".join(latex) + r"\right)",
+        feedback="; ".join(notes),
+        diagnosis="missing_component",
+        score=score,
+        points=p.points * score,
+    )
 
 
 def _graded_parts(plan: _Plan, verdicts: Sequence[VerdictLike], carry_forward: bool) -> GradedAnswer:
     """A multi-part problem: each part on its own, in order, with carried-forward credit from earlier parts."""
     sub = plan.submission
     p = sub.problem
-    graded = partial(GradedAnswer, student_id=sub.typed_id or sub.sheet.student_id, slot=p.slot, problem=p,
-                     typed=sub.text, source=sub.source)
+    graded = partial(
+        GradedAnswer,
+        student_id=sub.typed_id or sub.sheet.student_id,
+        slot=p.slot,
+        problem=p,
+        typed=sub.text,
+        source=sub.source,
+    )
     if plan.whole:
         labels = ", ".join(f"{p.slot}{part.label}" for part in p.parts[:3])
-        return graded(outcome="invalid", interpreted="", interpreted_latex="",
-                            feedback=f"this problem has {len(p.parts)} parts: answer each in its own column "
-                                     f"({labels}, ...)", diagnosis=None, score=0.0, points=0.0)
+        return graded(
+            outcome="invalid",
+            interpreted="",
+            interpreted_latex="",
+            feedback=f"this problem has {len(p.parts)} parts: answer each in its own column ({labels}, ...)",
+            diagnosis=None,
+            score=0.0,
+            points=0.0,
+        )
     comps = sub.components or ()
     by_pos = dict(zip(plan.positions, plan.indices, strict=True))
     earlier: dict[str, object] = {}
@@ -256,11 +297,11 @@ def _graded_parts(plan: _Plan, verdicts: Sequence[VerdictLike], carry_forward: b
     results: list[PartResult] = []
     for i, part in enumerate(p.parts):
         typed = comps[i] if i < len(comps) else ""
-        part_result = partial(PartResult, label=part.label, kind=part.kind, of=part.of, typed=typed,
-                              max_points=part.points)
+        part_result = partial(
+            PartResult, label=part.label, kind=part.kind, of=part.of, typed=typed, max_points=part.points
+        )
         if i not in by_pos:
-            results.append(part_result(outcome="blank", interpreted="", feedback="blank", score=0.0,
-                                      points=0.0))
+            results.append(part_result(outcome="blank", interpreted="", feedback="blank", score=0.0, points=0.0))
             values[part.label] = None
         else:
             v = verdicts[by_pos[i]]
@@ -270,24 +311,48 @@ def _graded_parts(plan: _Plan, verdicts: Sequence[VerdictLike], carry_forward: b
             if outcome == "correct":
                 score = 1.0
             # the student's number is only needed for carried-forward credit (parsing costs per part)
-            own = (numeric_value(typed, tuple(p.variables))
-                   if carry_forward and outcome not in REVIEW_OUTCOMES and any(q.rule for q in p.parts[i:]) else None)
+            own = (
+                numeric_value(typed, tuple(p.variables))
+                if carry_forward and outcome not in REVIEW_OUTCOMES and any(q.rule for q in p.parts[i:])
+                else None
+            )
             if outcome == "incorrect" and carry_forward:
                 used = carried_from(part, earlier, own, values)  # type: ignore[arg-type]
                 if used:
                     outcome, score, carried = "carried", 1.0, tuple(used)
                     feedback = carried_message(used, earlier)  # type: ignore[arg-type]
             values[part.label] = own
-            results.append(part_result(outcome=outcome, interpreted=v.interpreted, feedback=feedback,
-                                      score=score, points=part.points * score, carried_from=carried))
+            results.append(
+                part_result(
+                    outcome=outcome,
+                    interpreted=v.interpreted,
+                    feedback=feedback,
+                    score=score,
+                    points=part.points * score,
+                    carried_from=carried,
+                )
+            )
         earlier[part.label] = part
     points = sum(r.points for r in results)
     outcomes = {r.outcome for r in results}
-    overall: Outcome = ("invalid" if "invalid" in outcomes else "unsure" if "unsure" in outcomes
-                        else "correct" if outcomes <= {"correct", "carried"} else "incorrect")
+    overall: Outcome = (
+        "invalid"
+        if "invalid" in outcomes
+        else "unsure"
+        if "unsure" in outcomes
+        else "correct"
+        if outcomes <= {"correct", "carried"}
+        else "incorrect"
+    )
     notes = [f"{r.label}: {r.feedback}" for r in results if r.outcome != "correct" and r.feedback]
     score = points / p.points if p.points else 0.0
-    return graded(outcome=overall,
-                        interpreted=fmt_join([r.interpreted or "?" for r in results]),
-                        interpreted_latex="", feedback="; ".join(notes), diagnosis=None,
-                        score=score, points=points, parts=tuple(results))
+    return graded(
+        outcome=overall,
+        interpreted=fmt_join([r.interpreted or "?" for r in results]),
+        interpreted_latex="",
+        feedback="; ".join(notes),
+        diagnosis=None,
+        score=score,
+        points=points,
+        parts=tuple(results),
+    )

@@ -47,7 +47,7 @@ def _answer_card(a: GradedAnswer, provisional: bool) -> str:
     shown = display_outcome(a)
     parts = [
         f'<section class="card {shown}">',
-        f"<h2 class=\"problem\">Problem {p.slot} <span class=\"badge {shown}\">{escape(VERDICT_LABEL[shown])}</span>"
+        f'<h2 class="problem">Problem {p.slot} <span class="badge {shown}">{escape(VERDICT_LABEL[shown])}</span>'
         f' <span class="muted">{fmt_number(a.points)} / {fmt_number(p.points)} points</span></h2>',
         f"<p>{prompt_html(p)}</p>",
     ]
@@ -63,8 +63,10 @@ def _answer_card(a: GradedAnswer, provisional: bool) -> str:
         parts.append(f"<dt>Feedback</dt><dd>{escape(a.feedback)}</dd>")
     if a.override is not None:
         was = VERDICT_LABEL.get(checked_outcome(a), checked_outcome(a))
-        parts.append(f"<dt>Teacher's review</dt><dd>{escape(a.override.describe())} "
-                     f"<span class=muted>(the checker said: {escape(was)})</span></dd>")
+        parts.append(
+            f"<dt>Teacher's review</dt><dd>{escape(a.override.describe())} "
+            f"<span class=muted>(the checker said: {escape(was)})</span></dd>"
+        )
     elif a.pending:
         then = "It counts 0 points until your teacher has reviewed it." if provisional else "It counts 0 points."
         parts.append(
@@ -74,7 +76,7 @@ def _answer_card(a: GradedAnswer, provisional: bool) -> str:
         parts.append(f"<dt>Correct answer</dt><dd>{math(key_text(p.answer), p.answer_latex)}</dd>")
     parts.append("</dl>")
     if p.steps:
-        parts.append("<details open><summary>Worked solution</summary><ol class=\"steps\">")
+        parts.append('<details open><summary>Worked solution</summary><ol class="steps">')
         for step in p.steps:
             parts.append(f"<li>{step_html(step)}</li>")
         parts.append("</ol></details>")
@@ -89,14 +91,20 @@ def _parts_table(a: GradedAnswer) -> str:
     """A multi-part problem: one row per part with what was typed, its verdict (carried forward named),
     its points and the correct answer."""
     graded = {r.label: r for r in a.parts}
-    rows = ['<table class="parts"><tr><th scope=col>Part</th><th scope=col>Asks</th><th scope=col>You typed</th><th scope=col>Result</th>'
-            "<th scope=col class=num>Points</th><th scope=col>Correct answer</th></tr>"]
+    rows = [
+        '<table class="parts"><tr><th scope=col>Part</th><th scope=col>Asks</th><th scope=col>You typed</th><th scope=col>Result</th>'
+        "<th scope=col class=num>Points</th><th scope=col>Correct answer</th></tr>"
+    ]
     for part in a.problem.parts:
         r = graded.get(part.label)
-        typed = escape(r.typed) if r is not None and r.typed.strip() else '<span class=muted>(nothing)</span>'
+        typed = escape(r.typed) if r is not None and r.typed.strip() else "<span class=muted>(nothing)</span>"
         outcome = r.outcome if r is not None else "blank"
         verdict = _PART_OUTCOME.get(outcome, VERDICT_LABEL.get(outcome, outcome))
-        note = f"<br><span class=muted>{escape(r.feedback)}</span>" if r is not None and r.feedback and outcome != "correct" else ""
+        note = (
+            f"<br><span class=muted>{escape(r.feedback)}</span>"
+            if r is not None and r.feedback and outcome != "correct"
+            else ""
+        )
         got = fmt_number(r.points) if r is not None else "0"
         rows.append(
             f'<tr class="{escape("correct" if outcome == "carried" else outcome)}"><td>{escape(part.label)}</td>'
@@ -116,7 +124,7 @@ def feedback_html(result: StudentResult, bank: BankInfo, *, provisional: bool = 
     body = [
         f"<h1>{heading}</h1>",
         f'<p class="sub">{escape(bank.course)}</p>' if bank.course else "",
-        f"<p>{who} <span class=\"muted\">(id <code>{escape(s.student_id)}</code>, variant "
+        f'<p>{who} <span class="muted">(id <code>{escape(s.student_id)}</code>, variant '
         f"<code>{escape(s.variant)}</code>)</span></p>",
         _score(result, provisional),
         _summary_table(result.answers),
@@ -131,8 +139,10 @@ def _score(result: StudentResult, provisional: bool) -> str:
     total = f"{fmt_number(result.total)} / {fmt_number(result.max_points)} points ({fmt_number(result.percent)}%)"
     if provisional:
         n = result.pending
-        return (f'<p class="score">{total}, provisional</p><p>{n} answer{"s" if n > 1 else ""} could not be graded '
-                "by the checker and will be reviewed by your teacher; the total may still go up.</p>")
+        return (
+            f'<p class="score">{total}, provisional</p><p>{n} answer{"s" if n > 1 else ""} could not be graded '
+            "by the checker and will be reviewed by your teacher; the total may still go up.</p>"
+        )
     return f'<p class="score">{total}</p>'
 
 

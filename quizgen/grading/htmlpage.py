@@ -49,7 +49,7 @@ img.plot{max-width:100%;height:auto;border:1px solid #e3e6eb;border-radius:4px}
 def page(title: str, body: str) -> str:
     """A complete HTML document; title and body must already be escaped where needed."""
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n"
         f"<body><main>\n{body}\n</main></body>\n</html>\n"

@@ -114,12 +114,22 @@ def item_stats(run: GradeRun) -> list[ItemStats]:
         # The rest of the test, without this item, so an item does not correlate with itself.
         rest = [
             (totals[a.student_id] - a.points) / (maxima[a.student_id] - a.problem.points)
-            if maxima[a.student_id] > a.problem.points else 0.0
+            if maxima[a.student_id] > a.problem.points
+            else 0.0
             for a in answers
         ]
         count, compared = _variants(answers)
-        out.append(ItemStats(slot, answers[0].problem.family, len(answers), statistics.fmean(scores),
-                             _correlation(scores, rest), count, compared))
+        out.append(
+            ItemStats(
+                slot,
+                answers[0].problem.family,
+                len(answers),
+                statistics.fmean(scores),
+                _correlation(scores, rest),
+                count,
+                compared,
+            )
+        )
     return out
 
 
@@ -133,8 +143,9 @@ def misconceptions(run: GradeRun) -> list[Misconception]:
             if a.diagnosis and display_outcome(a) in ("incorrect", "partial"):
                 found.setdefault(a.diagnosis, []).append(a)
     out = [
-        Misconception(kind, len({a.student_id for a in answers}), len(answers),
-                      sorted({a.slot for a in answers}), answers[0])
+        Misconception(
+            kind, len({a.student_id for a in answers}), len(answers), sorted({a.slot for a in answers}), answers[0]
+        )
         for kind, answers in found.items()
     ]
     return sorted(out, key=lambda m: (-m.students, -m.answers, m.kind))

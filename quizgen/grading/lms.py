@@ -44,9 +44,7 @@ def is_moodle_responses(norm_header: Sequence[str]) -> bool:
 
 
 def is_canvas_analysis(norm_header: Sequence[str]) -> bool:
-    return "name" in norm_header and "sis_id" in norm_header and any(
-        _CANVAS_QUESTION.match(h) for h in norm_header
-    )
+    return "name" in norm_header and "sis_id" in norm_header and any(_CANVAS_QUESTION.match(h) for h in norm_header)
 
 
 def _norm(text: str) -> str:
@@ -116,9 +114,15 @@ def read_moodle(
         if name.lower() == "overall average" or not identity:
             if not identity:
                 issues.append(
-                    Issue("unreadable_row", str(path), line, name, "",
-                          "no identity column (ID number, Email address or Username); in the Moodle quiz "
-                          "settings show user identity fields, then download again")
+                    Issue(
+                        "unreadable_row",
+                        str(path),
+                        line,
+                        name,
+                        "",
+                        "no identity column (ID number, Email address or Username); in the Moodle quiz "
+                        "settings show user identity fields, then download again",
+                    )
                 )
                 break
             continue
@@ -133,8 +137,14 @@ def read_moodle(
             label = header[col].strip()
             if slot is None:
                 issues.append(
-                    Issue("unmatched_column", str(path), line, key.label, label,
-                          f"the quiz has more questions than the manifest's {len(slots)} problems")
+                    Issue(
+                        "unmatched_column",
+                        str(path),
+                        line,
+                        key.label,
+                        label,
+                        f"the quiz has more questions than the manifest's {len(slots)} problems",
+                    )
                 )
                 continue
             if ref is None and is_stack_summary(cells[col]):
@@ -152,10 +162,14 @@ def read_moodle(
 def _guessed_issue(path: Path, label: str, slot: int) -> Issue:
     """One line per LMS question column graded against the students' own sheets by its position alone."""
     return Issue(
-        "guessed_problem", str(path), 1, "", label,
+        "guessed_problem",
+        str(path),
+        1,
+        "",
+        label,
         f"no quizgen Ref and no problem marker in this question: its answers were graded as problem {slot}, by "
         "position, against each student's own sheet; if the quiz held exported variants, download the report "
-        "with the question text, or mark the questions \"Problem N:\"",
+        'with the question text, or mark the questions "Problem N:"',
     )
 
 
@@ -184,8 +198,14 @@ def read_canvas(
     for (col, _), slot in zip(qcols, mapping, strict=True):
         if slot is None:
             issues.append(
-                Issue("unmatched_column", str(path), 1, "", header[col].strip()[:80],
-                      "cannot tell which problem this question column is; its answers were not graded")
+                Issue(
+                    "unmatched_column",
+                    str(path),
+                    1,
+                    "",
+                    header[col].strip()[:80],
+                    "cannot tell which problem this question column is; its answers were not graded",
+                )
             )
     answers: list[RawAnswer] = []
     guessed: dict[int, tuple[str, int]] = {}
@@ -195,9 +215,7 @@ def read_canvas(
         cells = row + [""] * (len(header) - len(row))
         key = StudentKey(tuple((kind, cells[i].strip()) for i, kind in identity), cells[name_col].strip())
         if not key.label:
-            issues.append(
-                Issue("unreadable_row", str(path), line, cells[name_col].strip(), "", "no id or sis_id")
-            )
+            issues.append(Issue("unreadable_row", str(path), line, cells[name_col].strip(), "", "no id or sis_id"))
             continue
         for (col, text), slot, ref in zip(qcols, mapping, refs, strict=True):
             if slot is None:

@@ -36,11 +36,11 @@ and go to the review queue. absent: the student sent no answer at all."""
 REVIEW_OUTCOMES = ("invalid", "unsure")
 
 
-
 def fmt_number(value: float) -> str:
     """Points and percentages with at most two decimals and no trailing zeros: 3, 1.5, 66.67."""
     text = f"{round(value, 2):.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text
+
 
 @dataclass(frozen=True)
 class Source:

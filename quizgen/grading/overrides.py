@@ -26,7 +26,12 @@ from quizgen.problem import Problem
 POINTS_COLUMNS = ("points", "score", "grade")
 VERDICT_COLUMNS = ("verdict", "result")
 NOTE_COLUMNS = ("note", "notes", "comment", "reason")
-VERDICTS: dict[str, Literal["correct", "incorrect"]] = {"correct": "correct", "right": "correct", "incorrect": "incorrect", "wrong": "incorrect"}
+VERDICTS: dict[str, Literal["correct", "incorrect"]] = {
+    "correct": "correct",
+    "right": "correct",
+    "incorrect": "incorrect",
+    "wrong": "incorrect",
+}
 
 
 def _col(header: list[str], names: Sequence[str]) -> int | None:
@@ -83,7 +88,8 @@ def read_overrides(path: str | Path, manifest: Manifest) -> list[Override]:
         ids = [student] if student in sheets else folded.get(student.casefold(), [])
         if len(ids) != 1:
             errors.append(
-                f"{where}: no student {student!r} in the manifest" if not ids
+                f"{where}: no student {student!r} in the manifest"
+                if not ids
                 else f"{where}: {student!r} matches {len(ids)} students when case is ignored; spell the id exactly"
             )
             continue
@@ -102,8 +108,10 @@ def read_overrides(path: str | Path, manifest: Manifest) -> list[Override]:
             continue
         key = (sheet.student_id, problem.slot)
         if key in seen:
-            errors.append(f"{where}: a second override for {sheet.student_id} problem {problem.slot} "
-                          f"(the first is on line {seen[key]}); keep one")
+            errors.append(
+                f"{where}: a second override for {sheet.student_id} problem {problem.slot} "
+                f"(the first is on line {seen[key]}); keep one"
+            )
             continue
         seen[key] = line
         points, verdict = value
@@ -114,7 +122,9 @@ def read_overrides(path: str | Path, manifest: Manifest) -> list[Override]:
     return out
 
 
-def _value(points: str, verdict: str, problem: Problem) -> tuple[float | None, Literal["correct", "incorrect"] | None] | str:
+def _value(
+    points: str, verdict: str, problem: Problem
+) -> tuple[float | None, Literal["correct", "incorrect"] | None] | str:
     """(points, None) or (None, verdict), or a message saying what is wrong."""
     if points and verdict:
         return "give points or a verdict, not both"

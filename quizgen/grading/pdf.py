@@ -152,6 +152,7 @@ def render_feedback_pdf(
 
 def pdf_writer() -> Callable[[GradeRun, Path, dict[str, str]], None]:
     """The function write_outputs calls to add feedback/<stem>.pdf for every student."""
+
     def write(run: GradeRun, folder: Path, stems: dict[str, str]) -> None:
         try:
             render_feedback_pdf(run, folder, stems)

@@ -70,8 +70,16 @@ def read_pdf_answers(path: str | Path, manifest: Manifest) -> ReadResult:
             )
         for f in files:
             if f not in pdfs:
-                issues.append(Issue("unreadable_file", str(f), 0, "", "",
-                                    "not a PDF, so not read; grade CSV or JSON answer files by naming them"))
+                issues.append(
+                    Issue(
+                        "unreadable_file",
+                        str(f),
+                        0,
+                        "",
+                        "",
+                        "not a PDF, so not read; grade CSV or JSON answer files by naming them",
+                    )
+                )
     else:
         pdfs = [p]
     for f in pdfs:
@@ -161,8 +169,11 @@ class _Checker:
             if owner is not None:
                 meta = formfields.parse_meta_value(f.value)
                 if meta is None or meta.student_id != owner:
-                    report("unreadable_file", f"quizgen's hidden field {f.name} was altered; the file cannot be "
-                           "trusted, so none of it was graded")
+                    report(
+                        "unreadable_file",
+                        f"quizgen's hidden field {f.name} was altered; the file cannot be "
+                        "trusted, so none of it was graded",
+                    )
                     return
                 metas[owner] = meta
                 continue
@@ -170,24 +181,37 @@ class _Checker:
             if parsed is not None:
                 filled.setdefault(parsed.student_id, []).append((parsed, f))
         if not metas:
-            why = "its answer fields lack the hidden field naming the student and variant" if filled else (
-                "it has no quizgen form fields")
-            report("unreadable_file", f"not a fillable quizgen worksheet ({why}); make worksheets with "
-                   "`quizgen generate --fillable`, or type the answers into answers-template.csv")
+            why = (
+                "its answer fields lack the hidden field naming the student and variant"
+                if filled
+                else ("it has no quizgen form fields")
+            )
+            report(
+                "unreadable_file",
+                f"not a fillable quizgen worksheet ({why}); make worksheets with "
+                "`quizgen generate --fillable`, or type the answers into answers-template.csv",
+            )
             return
 
         other_runs = sorted({m.set_id for m in metas.values() if m.set_id != self.set_id})
         if other_runs:
-            report("wrong_sheet", f"a worksheet from another `quizgen generate` run ({self._run(other_runs[0])}, "
-                   f"not {self._run(self.set_id)} as in this manifest); grade it with the manifest.json made "
-                   "with it")
+            report(
+                "wrong_sheet",
+                f"a worksheet from another `quizgen generate` run ({self._run(other_runs[0])}, "
+                f"not {self._run(self.set_id)} as in this manifest); grade it with the manifest.json made "
+                "with it",
+            )
             return
 
         owner = self.owner_by_stem.get(path.stem) or (path.stem if path.stem in self.sheets else None)
         if owner is not None and owner not in metas:
             whose = ", ".join(repr(s) for s in sorted(metas))
-            report("wrong_sheet", f"the file is named for {owner!r} but holds the worksheet of {whose}: filled "
-                   f"in for another student, so not graded; ask {owner!r} for their own worksheet", owner)
+            report(
+                "wrong_sheet",
+                f"the file is named for {owner!r} but holds the worksheet of {whose}: filled "
+                f"in for another student, so not graded; ask {owner!r} for their own worksheet",
+                owner,
+            )
             return
 
         valid: set[str] = set()
@@ -196,8 +220,12 @@ class _Checker:
             if sheet is None:
                 report("wrong_sheet", f"the worksheet of {sid!r}, who is not in this manifest; not graded", sid)
             elif sheet.variant != meta.variant:
-                report("wrong_sheet", f"the worksheet of {sid!r} with variant {meta.variant}, but this manifest "
-                       f"gives {sid!r} variant {sheet.variant}; grade it with the manifest it came from", sid)
+                report(
+                    "wrong_sheet",
+                    f"the worksheet of {sid!r} with variant {meta.variant}, but this manifest "
+                    f"gives {sid!r} variant {sheet.variant}; grade it with the manifest it came from",
+                    sid,
+                )
             else:
                 valid.add(sid)
 
@@ -205,15 +233,23 @@ class _Checker:
             if sid not in metas:
                 values = "; ".join(f"{f.name}={f.value!r}" for _, f in items if f.value.strip())[:200]
                 if values:
-                    report("wrong_sheet", f"answer fields for {sid!r}, but the file holds no worksheet of "
-                           f"{sid!r}: filled in for another student, so not graded ({values})", sid)
+                    report(
+                        "wrong_sheet",
+                        f"answer fields for {sid!r}, but the file holds no worksheet of "
+                        f"{sid!r}: filled in for another student, so not graded ({values})",
+                        sid,
+                    )
                 continue
             if sid not in valid:
                 continue  # reported above
             if owner is not None and sid != owner:
                 if any(f.value.strip() for _, f in items):
-                    report("wrong_sheet", f"the file is named for {owner!r} but has answers in the worksheet of "
-                           f"{sid!r}: filled in for another student, so those were not graded", sid)
+                    report(
+                        "wrong_sheet",
+                        f"the file is named for {owner!r} but has answers in the worksheet of "
+                        f"{sid!r}: filled in for another student, so those were not graded",
+                        sid,
+                    )
                 continue
             if len(metas) > 1 and not any(f.value.strip() for _, f in items):
                 continue  # a sheet in a class file that nobody filled in (a student's own empty file counts)

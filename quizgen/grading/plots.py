@@ -41,15 +41,28 @@ def score_histogram(percents: Sequence[float], mean: float | None = None) -> byt
         locator.set_params(integer=True)
         if mean is not None:
             ax.axvline(mean, color="#1d2330", linestyle="--", linewidth=1.5)
-            ax.annotate(f"class mean {mean:.0f}%", xy=(mean, 1), xycoords=("data", "axes fraction"),
-                        xytext=(4, -4), textcoords="offset points", va="top",
-                        ha="left" if mean < 75 else "right", fontsize=9)
+            ax.annotate(
+                f"class mean {mean:.0f}%",
+                xy=(mean, 1),
+                xycoords=("data", "axes fraction"),
+                xytext=(4, -4),
+                textcoords="offset points",
+                va="top",
+                ha="left" if mean < 75 else "right",
+                fontsize=9,
+            )
         fig.tight_layout()
         return _png(fig)
 
 
-def success_bars(labels: Sequence[str], correct: Sequence[float], partial: Sequence[float],
-                 incorrect: Sequence[float], invalid: Sequence[float], blank: Sequence[float]) -> bytes:
+def success_bars(
+    labels: Sequence[str],
+    correct: Sequence[float],
+    partial: Sequence[float],
+    incorrect: Sequence[float],
+    invalid: Sequence[float],
+    blank: Sequence[float],
+) -> bytes:
     """Per problem, the share of students right, partly right, wrong, invalid and blank (stacked, in %)."""
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(8, 0.5 + 0.42 * max(len(labels), 1)))

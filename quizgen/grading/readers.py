@@ -180,8 +180,14 @@ def _read_long(
             row = row[:ans] + [",".join(row[ans:])]
         if len(row) <= max(sid, prob, ans):
             issues.append(
-                Issue("unreadable_row", str(path), line, row[sid].strip() if len(row) > sid else "", "",
-                      f"expected {width} columns, found {len(row)}")
+                Issue(
+                    "unreadable_row",
+                    str(path),
+                    line,
+                    row[sid].strip() if len(row) > sid else "",
+                    "",
+                    f"expected {width} columns, found {len(row)}",
+                )
             )
             continue
         student = row[sid].strip()
@@ -193,13 +199,25 @@ def _read_long(
         label = parse_label(label_text)
         if label is None:
             issues.append(
-                Issue("unknown_problem", str(path), line, student, label_text,
-                      f"'{_short(label_text)}' is not a problem number; the answer {_short(row[ans])!r} was not graded")
+                Issue(
+                    "unknown_problem",
+                    str(path),
+                    line,
+                    student,
+                    label_text,
+                    f"'{_short(label_text)}' is not a problem number; the answer {_short(row[ans])!r} was not graded",
+                )
             )
             continue
         answers.append(
-            RawAnswer(source, StudentKey(((kind, student),), _cell(row, name_col)), label.slot, label.component,
-                      row[ans], label_text)
+            RawAnswer(
+                source,
+                StudentKey(((kind, student),), _cell(row, name_col)),
+                label.slot,
+                label.component,
+                row[ans],
+                label_text,
+            )
         )
     return ReadResult(answers, issues, "long CSV")
 
@@ -224,21 +242,39 @@ def _read_wide(
             continue
         if len(row) < len(header):
             issues.append(
-                Issue("unreadable_row", str(path), line, student, "",
-                      f"only {len(row)} of {len(header)} columns; the missing ones count as blank")
+                Issue(
+                    "unreadable_row",
+                    str(path),
+                    line,
+                    student,
+                    "",
+                    f"only {len(row)} of {len(header)} columns; the missing ones count as blank",
+                )
             )
-        elif len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
+        elif len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
             issues.append(
-                Issue("unreadable_row", str(path), line, student, "",
-                      f"{len(row)} cells but {len(header)} columns; the cells past the last column were ignored"
-                      " (quote answers that contain commas)")
+                Issue(
+                    "unreadable_row",
+                    str(path),
+                    line,
+                    student,
+                    "",
+                    f"{len(row)} cells but {len(header)} columns; the cells past the last column were ignored"
+                    " (quote answers that contain commas)",
+                )
             )
         source = Source(str(path), line)
         for i, label in question_cols:
             cell = row[i] if i < len(row) else ""
             answers.append(
-                RawAnswer(source, StudentKey(((kind, student),), _cell(row, name_col)), label.slot,
-                          label.component, cell, header[i].strip())
+                RawAnswer(
+                    source,
+                    StudentKey(((kind, student),), _cell(row, name_col)),
+                    label.slot,
+                    label.component,
+                    cell,
+                    header[i].strip(),
+                )
             )
     return ReadResult(answers, issues, "wide CSV")
 
@@ -254,7 +290,7 @@ def _records(path: Path, text: str, issues: list[Issue]) -> Iterator[tuple[int, 
     issue and the records after it are still read.
     """
     first = len(text) - len(text.lstrip())
-    if text[first] == "{" and text[_value_end(text, first):].strip():
+    if text[first] == "{" and text[_value_end(text, first) :].strip():
         yield from _json_lines(path, text, issues)
         return
     whole: ValueError | None
@@ -278,8 +314,16 @@ def _records(path: Path, text: str, issues: list[Issue]) -> Iterator[tuple[int, 
         return
     if bracket < 0:
         assert whole is not None  # a clean decode without an answers list was yielded above
-        issues.append(Issue("unreadable_row", str(path), _json_error_line(text, whole, first), "", "",
-                            f"{decode_error_reason(whole)}; nothing in this file was read"))
+        issues.append(
+            Issue(
+                "unreadable_row",
+                str(path),
+                _json_error_line(text, whole, first),
+                "",
+                "",
+                f"{decode_error_reason(whole)}; nothing in this file was read",
+            )
+        )
         return
     yield from _array_records(path, text, bracket, issues, items)
 
@@ -395,8 +439,7 @@ def _read_json(path: Path, text: str) -> ReadResult:
         student = str(record[sid_key]).strip() if sid_key is not None and record[sid_key] is not None else ""
         if sid_key is None or not student or prob_key is None or ans_key is None:
             issues.append(
-                Issue("unreadable_row", str(path), line, student, "",
-                      "a record needs student_id, problem and answer")
+                Issue("unreadable_row", str(path), line, student, "", "a record needs student_id, problem and answer")
             )
             continue
         label_text = str(record[prob_key]).strip()
@@ -404,22 +447,48 @@ def _read_json(path: Path, text: str) -> ReadResult:
         text_value = _answer_text(record[ans_key])
         if label is None:
             issues.append(
-                Issue("unknown_problem", str(path), line, student, label_text,
-                      f"'{_short(label_text)}' is not a problem number; the answer was not graded")
+                Issue(
+                    "unknown_problem",
+                    str(path),
+                    line,
+                    student,
+                    label_text,
+                    f"'{_short(label_text)}' is not a problem number; the answer was not graded",
+                )
             )
             continue
         if text_value is None:
             issues.append(
-                Issue("unreadable_row", str(path), line, student, label_text,
-                      "the answer must be a string, a number or a list of them")
+                Issue(
+                    "unreadable_row",
+                    str(path),
+                    line,
+                    student,
+                    label_text,
+                    "the answer must be a string, a number or a list of them",
+                )
             )
             continue
         if "\x00" in text_value or "\x00" in student:  # as in CSV: binary data costs its record
-            issues.append(Issue("unreadable_row", str(path), line, student.replace("\x00", "\\0"), label_text,
-                                "binary data (a NUL byte); retype or remove this record"))
+            issues.append(
+                Issue(
+                    "unreadable_row",
+                    str(path),
+                    line,
+                    student.replace("\x00", "\\0"),
+                    label_text,
+                    "binary data (a NUL byte); retype or remove this record",
+                )
+            )
             continue
         answers.append(
-            RawAnswer(Source(str(path), line), StudentKey(((_kind(sid_key), student),)), label.slot,
-                      label.component, text_value, label_text)
+            RawAnswer(
+                Source(str(path), line),
+                StudentKey(((_kind(sid_key), student),)),
+                label.slot,
+                label.component,
+                text_value,
+                label_text,
+            )
         )
     return ReadResult(answers, issues, "JSON")

@@ -71,9 +71,11 @@ def report_html(run: GradeRun) -> str:
         _review(run, st),
         _students(run),
         "<h2>Scores</h2>",
-        _img(plots.score_histogram(graded, st.mean if graded else None),
-             f"Histogram of the {len(graded)} graded students' scores in 10-point bands, "
-             f"with the class mean of {_pct(st.mean)} marked by a dashed line."),
+        _img(
+            plots.score_histogram(graded, st.mean if graded else None),
+            f"Histogram of the {len(graded)} graded students' scores in 10-point bands, "
+            f"with the class mean of {_pct(st.mean)} marked by a dashed line.",
+        ),
         "<h2>Item analysis</h2>",
         _items(item_stats(run)),
         "<h2>What to reteach</h2>",
@@ -97,9 +99,11 @@ def _students(run: GradeRun) -> str:
     if not run.results:
         return ""
     stems = file_stems([r.sheet.student_id for r in run.results])
-    rows = [f"<h2>Students: {len(run.results)}</h2>",
-            '<table><tr><th scope=col>Id</th><th scope=col>Name</th><th scope=col class=num>Score</th>'
-            '<th scope=col class=num>%</th><th scope=col>Flags</th></tr>']
+    rows = [
+        f"<h2>Students: {len(run.results)}</h2>",
+        "<table><tr><th scope=col>Id</th><th scope=col>Name</th><th scope=col class=num>Score</th>"
+        "<th scope=col class=num>%</th><th scope=col>Flags</th></tr>",
+    ]
     for r in run.results:
         flags = []
         if r.absent:
@@ -114,7 +118,7 @@ def _students(run: GradeRun) -> str:
         n_blank = sum(1 for a in r.answers if a.outcome in ("blank", "missing"))
         if n_blank and not r.absent:
             flags.append(f"{n_blank} blank")
-        link = f'feedback/{escape(stems[r.sheet.student_id])}.html'
+        link = f"feedback/{escape(stems[r.sheet.student_id])}.html"
         score = "" if r.absent else f"{fmt_number(r.total)} / {fmt_number(r.max_points)}"
         pct = "" if r.absent else _pct(r.percent)
         rows.append(
@@ -143,9 +147,9 @@ def _items(items: list[ItemStats]) -> str:
         f"worse, so check the key. Variants seen by at least {MIN_VARIANT_STUDENTS} students are compared with "
         f"the rest of their slot; one whose mean is {round(FAR_POINTS * 100)} points or more away (and not by "
         "chance) is flagged.</p>",
-        '<table><tr><th scope=col>Problem</th><th scope=col>Family</th><th scope=col class=num>Students</th>'
-        '<th scope=col class=num>Difficulty</th><th scope=col>Discrimination</th>'
-        '<th scope=col>Variants</th></tr>',
+        "<table><tr><th scope=col>Problem</th><th scope=col>Family</th><th scope=col class=num>Students</th>"
+        "<th scope=col class=num>Difficulty</th><th scope=col>Discrimination</th>"
+        "<th scope=col>Variants</th></tr>",
     ]
     for it in items:
         if it.compared:
@@ -153,13 +157,18 @@ def _items(items: list[ItemStats]) -> str:
             for v in it.compared:
                 mark = "<strong>far from the slot</strong>: " if v.flagged else ""
                 rest = f", rest {_pct(100 * v.rest_mean)}" if v.rest_mean is not None else ""
-                parts.append(f"{mark}{math(student_notation(v.key), v.answers[0].problem.function_latex)} {v.n} students, mean {_pct(100 * v.mean)}{rest}")
+                parts.append(
+                    f"{mark}{math(student_notation(v.key), v.answers[0].problem.function_latex)} {v.n} students, mean {_pct(100 * v.mean)}{rest}"
+                )
             variants = f"{it.variants}: " + "; ".join(parts)
         else:
-            variants = f"{it.variants} <span class=muted>(none seen by {MIN_VARIANT_STUDENTS} or more)</span>" \
-                if it.variants > 1 else "1"
+            variants = (
+                f"{it.variants} <span class=muted>(none seen by {MIN_VARIANT_STUDENTS} or more)</span>"
+                if it.variants > 1
+                else "1"
+            )
         rows.append(
-            f'<tr><th scope=row>{it.slot}</th><td>{escape(it.family)}</td><td class=num>{it.n}</td>'
+            f"<tr><th scope=row>{it.slot}</th><td>{escape(it.family)}</td><td class=num>{it.n}</td>"
             f"<td class=num>{_pct(100 * it.difficulty)}</td><td>{_discrimination(it.discrimination)}</td>"
             f"<td>{variants}</td></tr>"
         )
@@ -167,9 +176,16 @@ def _items(items: list[ItemStats]) -> str:
     rows[1:] = [wide("\n".join(rows[1:]), "item analysis")]
     flagged = [(it.slot, v) for it in items for v in it.flagged]
     if flagged:
-        rows.insert(0, '<p class="warn">' + "; ".join(
-            f"Problem {slot}: the variant {escape(student_notation(v.key))} averaged {_pct(100 * v.mean)} against "
-            f"{_pct(100 * (v.rest_mean or 0))} for the rest of the slot" for slot, v in flagged) + ".</p>")
+        rows.insert(
+            0,
+            '<p class="warn">'
+            + "; ".join(
+                f"Problem {slot}: the variant {escape(student_notation(v.key))} averaged {_pct(100 * v.mean)} against "
+                f"{_pct(100 * (v.rest_mean or 0))} for the rest of the slot"
+                for slot, v in flagged
+            )
+            + ".</p>",
+        )
     return "\n".join(rows)
 
 
@@ -177,12 +193,14 @@ def _reteach(run: GradeRun) -> str:
     found = misconceptions(run)
     if not found:
         return "<p class=muted>No typical mistake was diagnosed.</p>"
-    rows = ['<table><tr><th scope=col>Misconception</th><th scope=col class=num>Students</th>'
-            '<th scope=col>Problems</th><th scope=col>Example: answer given, and its key</th></tr>']
+    rows = [
+        "<table><tr><th scope=col>Misconception</th><th scope=col class=num>Students</th>"
+        "<th scope=col>Problems</th><th scope=col>Example: answer given, and its key</th></tr>"
+    ]
     for m in found:
         ex = m.example
         rows.append(
-            f'<tr><th scope=row>{escape(diagnosis_label(m.kind))}</th><td class=num>{m.students}</td>'
+            f"<tr><th scope=row>{escape(diagnosis_label(m.kind))}</th><td class=num>{m.students}</td>"
             f"<td>{', '.join(str(s) for s in m.slots)}</td>"
             f"<td>{math(ex.interpreted or ex.typed, ex.interpreted_latex)}<br><span class=muted>key "
             f"(student {escape(ex.student_id)}, problem {ex.slot}):</span> "
@@ -201,19 +219,27 @@ def _review(run: GradeRun, st: ClassStats) -> str:
     if not items:
         return ""
     if st.to_review:
-        until = ("their students' totals are provisional and left blank in the gradebooks until reviewed"
-                 if run.invalid == "review" else "they count 0 points (--invalid zero)")
-        head = (f"<h2>To review: {st.to_review} answer{'s' if st.to_review > 1 else ''}</h2>"
-                f"<p>The checker could not read or could not decide these answers; {until}. Settle each with a line "
-                "in an overrides file (<code>student_id,problem,points,note</code> or "
-                "<code>student_id,problem,verdict,note</code>) and grade again with <code>--overrides</code>. "
-                "The full list is in <code>review.csv</code>.</p>")
+        until = (
+            "their students' totals are provisional and left blank in the gradebooks until reviewed"
+            if run.invalid == "review"
+            else "they count 0 points (--invalid zero)"
+        )
+        head = (
+            f"<h2>To review: {st.to_review} answer{'s' if st.to_review > 1 else ''}</h2>"
+            f"<p>The checker could not read or could not decide these answers; {until}. Settle each with a line "
+            "in an overrides file (<code>student_id,problem,points,note</code> or "
+            "<code>student_id,problem,verdict,note</code>) and grade again with <code>--overrides</code>. "
+            "The full list is in <code>review.csv</code>.</p>"
+        )
     else:
         head = f"<h2>Reviewed: {st.reviewed} answers</h2><p>Every answer in the review queue has an override.</p>"
     # The key comes last: a long one widens the table, and only the key's tail should need scrolling to.
-    rows = [head, "<table><tr><th scope=col>Student</th><th scope=col>Problem</th><th scope=col>Override</th>"
-                  "<th scope=col>Answer</th><th scope=col>Why</th><th scope=col>Suggested reading</th>"
-                  "<th scope=col>Key</th></tr>"]
+    rows = [
+        head,
+        "<table><tr><th scope=col>Student</th><th scope=col>Problem</th><th scope=col>Override</th>"
+        "<th scope=col>Answer</th><th scope=col>Why</th><th scope=col>Suggested reading</th>"
+        "<th scope=col>Key</th></tr>",
+    ]
     for a in items[:MAX_REVIEW]:
         sug = run.suggestions.get((a.student_id, a.slot))
         reading = ""
@@ -245,9 +271,11 @@ def _overrides(run: GradeRun) -> str:
     done = run.overrides
     if not done:
         return ""
-    rows = [f"<h2>Overrides: {len(done)}</h2>",
-            "<table><tr><th scope=col>Student</th><th scope=col>Problem</th><th scope=col>The checker said</th><th scope=col>Override</th>"
-            "<th scope=col class=num>Points</th><th scope=col>Where</th></tr>"]
+    rows = [
+        f"<h2>Overrides: {len(done)}</h2>",
+        "<table><tr><th scope=col>Student</th><th scope=col>Problem</th><th scope=col>The checker said</th><th scope=col>Override</th>"
+        "<th scope=col class=num>Points</th><th scope=col>Where</th></tr>",
+    ]
     for a in done:
         o = a.override
         assert o is not None
@@ -308,8 +336,11 @@ def _success(st: ClassStats) -> str:
             f"<td class=num>{fmt_number(p.mean_points)} / {fmt_number(p.max_points)}</td></tr>"
         )
     rows.append("</table>")
-    return _img(png, f"Stacked bars, one per problem ({len(st.problems)}), showing the share of students whose "
-                     "answer was correct, partly right, incorrect, invalid, or blank.") + "\n".join(rows)
+    return _img(
+        png,
+        f"Stacked bars, one per problem ({len(st.problems)}), showing the share of students whose "
+        "answer was correct, partly right, incorrect, invalid, or blank.",
+    ) + "\n".join(rows)
 
 
 def _part_success(st: ClassStats) -> str:
@@ -338,9 +369,11 @@ def _part_success(st: ClassStats) -> str:
             )
     if not rows:
         return ""
-    head = ("<h2>Success per part</h2><table><tr><th>Problem</th><th>Part asks</th><th class=num>Answers</th>"
-            "<th class=num>Correct</th><th class=num>Carried forward</th><th class=num>Incorrect</th>"
-            "<th class=num>Invalid</th><th class=num>Blank</th></tr>")
+    head = (
+        "<h2>Success per part</h2><table><tr><th>Problem</th><th>Part asks</th><th class=num>Answers</th>"
+        "<th class=num>Correct</th><th class=num>Carried forward</th><th class=num>Incorrect</th>"
+        "<th class=num>Invalid</th><th class=num>Blank</th></tr>"
+    )
     return head + "\n".join(rows) + "</table>"
 
 
@@ -371,8 +404,11 @@ def _mistakes(st: ClassStats) -> str:
         same = Counter(a.interpreted for a in wrong if a.interpreted)
         common = [(text, n) for text, n in sorted(same.items(), key=lambda kv: (-kv[1], kv[0])) if n > 1]
         if common:
-            out.append("<p>Identical wrong answers: " + ", ".join(
-                f"{math(text)} &times;{n}" for text, n in common[:MAX_ROWS]) + "</p>")
+            out.append(
+                "<p>Identical wrong answers: "
+                + ", ".join(f"{math(text)} &times;{n}" for text, n in common[:MAX_ROWS])
+                + "</p>"
+            )
     return "\n".join(out) or "<p class=muted>No wrong answers.</p>"
 
 
@@ -385,12 +421,18 @@ def _invalid(st: ClassStats) -> str:
         groups = Counter((a.typed.strip(), a.feedback) for a in bad)
         ranked = sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))
         out.append(f"<h3>Problem {p.slot}: {len(bad)} invalid or undecided</h3>")
-        out.append("<table><tr><th scope=col>Typed</th><th scope=col class=num>Times</th><th scope=col>Why it could not be read</th></tr>")
+        out.append(
+            "<table><tr><th scope=col>Typed</th><th scope=col class=num>Times</th><th scope=col>Why it could not be read</th></tr>"
+        )
         for (typed, message), n in ranked[:MAX_ROWS]:
             shown = typed if len(typed) <= 200 else typed[:200] + "..."
-            out.append(f"<tr><td><code>{escape(shown)}</code></td><td class=num>{n}</td><td>{escape(message)}</td></tr>")
+            out.append(
+                f"<tr><td><code>{escape(shown)}</code></td><td class=num>{n}</td><td>{escape(message)}</td></tr>"
+            )
         if len(ranked) > MAX_ROWS:
-            out.append(f"<tr><td colspan=3 class=muted>... and {len(ranked) - MAX_ROWS} more in responses.csv</td></tr>")
+            out.append(
+                f"<tr><td colspan=3 class=muted>... and {len(ranked) - MAX_ROWS} more in responses.csv</td></tr>"
+            )
         out.append("</table>")
     return "\n".join(out) or "<p class=muted>No invalid answers.</p>"
 
@@ -399,8 +441,10 @@ def _issues(run: GradeRun, st: ClassStats) -> str:
     if not run.issues:
         return "<p class=muted>None: every answer was read and matched.</p>"
     counts = ", ".join(f"{escape(kind.replace('_', ' '))}: {n}" for kind, n in sorted(st.issues.items()))
-    rows = [f"<p>{counts}. The full list is in <code>problems.csv</code>.</p>",
-            "<table><tr><th scope=col>Kind</th><th scope=col>Where</th><th scope=col>Student</th><th scope=col>Problem</th><th scope=col>Detail</th></tr>"]
+    rows = [
+        f"<p>{counts}. The full list is in <code>problems.csv</code>.</p>",
+        "<table><tr><th scope=col>Kind</th><th scope=col>Where</th><th scope=col>Student</th><th scope=col>Problem</th><th scope=col>Detail</th></tr>",
+    ]
     for i in run.issues[:MAX_ISSUES]:
         where = f"{i.file}:{i.line}" if i.file and i.line else i.file
         rows.append(

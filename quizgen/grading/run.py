@@ -72,13 +72,20 @@ def grade_files(
     uncounted: list[Submission] = []
     submissions, issues = collect(manifest, reads, first=first, variants=builder, uncounted=uncounted)
     check_some_matched(manifest, reads, submissions, manifest_name)
-    results, extra = grade_all(submissions, uncounted, backend, progress=progress, on_requests=on_requests,
-                               carry_forward=carry_forward)
+    results, extra = grade_all(
+        submissions, uncounted, backend, progress=progress, on_requests=on_requests, carry_forward=carry_forward
+    )
     suggested = suggest(results)
     results = apply_overrides(results, overrides)
     return GradeRun(
-        manifest, results, issues, [(str(p), r.shape) for p, r in zip(paths, reads, strict=True)],
-        uncounted=extra, warnings=list(source.warnings), suggestions=suggested, invalid=invalid,
+        manifest,
+        results,
+        issues,
+        [(str(p), r.shape) for p, r in zip(paths, reads, strict=True)],
+        uncounted=extra,
+        warnings=list(source.warnings),
+        suggestions=suggested,
+        invalid=invalid,
         absent_zero=absent_zero,
     )
 

@@ -46,12 +46,25 @@ def _listed(console: Console, title: str, lines: Sequence[str], out_dir: str, wh
 def _students(run: GradeRun, st: ClassStats, console: Console, out_dir: str) -> None:
     """What a teacher must act on, one line per student: review, unknown ids, conflicts, resubmissions."""
     if st.to_review:
-        until = ("provisional (blank in the gradebooks) until settled with --overrides" if run.invalid == "review"
-                 else "counted as 0 (--invalid zero)")
-        pending = [f"{r.sheet.student_id}: problem{'s' if r.pending > 1 else ''} "
-                   + ", ".join(str(a.slot) for a in r.answers if a.pending) for r in run.results if r.pending]
-        _listed(console, f"To review: {st.to_review} answers could not be read or decided; these grades are {until} "
-                f"(see {out_dir}/review.csv):", pending, out_dir, "review.csv")
+        until = (
+            "provisional (blank in the gradebooks) until settled with --overrides"
+            if run.invalid == "review"
+            else "counted as 0 (--invalid zero)"
+        )
+        pending = [
+            f"{r.sheet.student_id}: problem{'s' if r.pending > 1 else ''} "
+            + ", ".join(str(a.slot) for a in r.answers if a.pending)
+            for r in run.results
+            if r.pending
+        ]
+        _listed(
+            console,
+            f"To review: {st.to_review} answers could not be read or decided; these grades are {until} "
+            f"(see {out_dir}/review.csv):",
+            pending,
+            out_dir,
+            "review.csv",
+        )
     if st.overrides:
         console.print(f"Overrides applied: {st.overrides}.")
     if st.absent:
@@ -59,11 +72,16 @@ def _students(run: GradeRun, st: ClassStats, console: Console, out_dir: str) -> 
         more = len(st.absent) - MAX_LINES
         shown = ", ".join(st.absent[:MAX_LINES]) + (f" and {more} more" if more > 0 else "")
         console.print(f"Absent (no answers; left out of the statistics, {zero}): {shown}.", markup=False)
-    for kind, title in (("unknown_student", "Not in the manifest (answers not graded):"),
-                        ("id_conflict", "Id conflicts (answers not counted):"),
-                        ("duplicate", "Resubmissions:")):
-        lines = [f"{i.student_id}: {i.detail}" if kind != "unknown_student" else i.detail
-                 for i in run.issues if i.kind == kind]
+    for kind, title in (
+        ("unknown_student", "Not in the manifest (answers not graded):"),
+        ("id_conflict", "Id conflicts (answers not counted):"),
+        ("duplicate", "Resubmissions:"),
+    ):
+        lines = [
+            f"{i.student_id}: {i.detail}" if kind != "unknown_student" else i.detail
+            for i in run.issues
+            if i.kind == kind
+        ]
         if kind == "duplicate":
             lines = [f"{i.student_id}: {_short_resubmission(i.detail)}" for i in run.issues if i.kind == kind]
         _listed(console, title, lines, out_dir, "problems.csv")
@@ -92,13 +110,26 @@ def print_summary(run: GradeRun, console: Console, out_dir: str, files: Sequence
         + (f" {st.provisional} of these grades are provisional (answers to review)." if st.provisional else "")
     )
     table = Table(show_edge=False, pad_edge=False)
-    for name, justify in (("#", "right"), ("family", "left"), ("right", "right"), ("partly", "right"),
-                          ("wrong", "right"), ("invalid", "right"), ("blank", "right"), ("mean pts", "right")):
+    for name, justify in (
+        ("#", "right"),
+        ("family", "left"),
+        ("right", "right"),
+        ("partly", "right"),
+        ("wrong", "right"),
+        ("invalid", "right"),
+        ("blank", "right"),
+        ("mean pts", "right"),
+    ):
         table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for p in st.problems:
         table.add_row(
-            str(p.slot), p.family, _pct(p.share("correct")), _pct(p.share("partial")), _pct(p.share("incorrect")),
-            _pct(p.share("invalid", "unsure")), _pct(p.share("blank", "missing")),
+            str(p.slot),
+            p.family,
+            _pct(p.share("correct")),
+            _pct(p.share("partial")),
+            _pct(p.share("incorrect")),
+            _pct(p.share("invalid", "unsure")),
+            _pct(p.share("blank", "missing")),
             f"{fmt_number(p.mean_points)}/{fmt_number(p.max_points)}",
         )
     console.print(table)

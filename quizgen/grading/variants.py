@@ -132,8 +132,10 @@ class VariantBuilder:
 
     def _identify(self, slot: int, wanted: str) -> VariantRef | str:
         if not wanted:
-            return ("no question note to tell which variant this STACK answer is for; download the Responses "
-                    "report with the question text shown")
+            return (
+                "no question note to tell which variant this STACK answer is for; download the Responses "
+                "report with the question text shown"
+            )
         bank = self._load_bank()
         if isinstance(bank, str):  # the bank could not be loaded: why, for the report
             return bank
@@ -147,15 +149,19 @@ class VariantBuilder:
                 continue
             have = self._cache[(slot, seed)]
             if len({_grading_key(have[i - 1]) for i in matches}) > 1:
-                return (f"its question note {_short(wanted)} fits variants {', '.join(map(str, matches))} of "
-                        f"problem {slot}, which have different keys; cannot tell which one it was")
+                return (
+                    f"its question note {_short(wanted)} fits variants {', '.join(map(str, matches))} of "
+                    f"problem {slot}, which have different keys; cannot tell which one it was"
+                )
             slug = bank_slug(Path(self.manifest.bank.path).stem)
             text = str(VariantId(slug, seed, slot, matches[0], stack=True))
             return VariantRef(text, slot, matches[0], seed)
         tried = " or ".join(str(s) for s in seeds)
-        return (f"its question note {_short(wanted)} matches none of the first {NOTE_SEARCH} variants of "
-                f"problem {slot} (seed {tried}); the quiz's questions are not this bank's export, or not "
-                "in slot order")
+        return (
+            f"its question note {_short(wanted)} matches none of the first {NOTE_SEARCH} variants of "
+            f"problem {slot} (seed {tried}); the quiz's questions are not this bank's export, or not "
+            "in slot order"
+        )
 
 
 def _short(text: str, limit: int = 80) -> str:

@@ -11,5 +11,13 @@ from quizgen.mathparse.errors import AnswerSyntaxError
 from quizgen.mathparse.limits import DEFAULT_LIMITS, Limits
 from quizgen.mathparse.names import symbol
 
-__all__ = ["DEFAULT_LIMITS", "KEY_LIMITS", "AnswerSyntaxError", "Limits", "Parsed", "parse_answer", "parse_key",
-           "symbol"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "KEY_LIMITS",
+    "AnswerSyntaxError",
+    "Limits",
+    "Parsed",
+    "parse_answer",
+    "parse_key",
+    "symbol",
+]

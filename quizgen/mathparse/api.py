@@ -44,8 +44,9 @@ class Parsed:
     latex: str
 
 
-def parse_answer(text: str, variables: Sequence[str], *, latex: bool | None = None,
-                 limits: Limits = DEFAULT_LIMITS) -> Parsed:
+def parse_answer(
+    text: str, variables: Sequence[str], *, latex: bool | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Parsed:
     """Parse a student's answer against the problem's variables.
 
     Args:
@@ -86,8 +87,7 @@ def parse_key(text: str, variables: Sequence[str] | None = None) -> Parsed:
     return _parse(text, None if variables is None else tuple(variables), latex=None, limits=KEY_LIMITS, key=True)
 
 
-def _parse(text: str, variables: tuple[str, ...] | None, *, latex: bool | None, limits: Limits,
-           key: bool) -> Parsed:
+def _parse(text: str, variables: tuple[str, ...] | None, *, latex: bool | None, limits: Limits, key: bool) -> Parsed:
     if not isinstance(text, str):
         raise AnswerSyntaxError("The answer must be text.", -1, "", "not_text")
     if len(text) > limits.max_length:
@@ -112,8 +112,9 @@ def _parse(text: str, variables: tuple[str, ...] | None, *, latex: bool | None, 
         raise
     except (ArithmeticError, TypeError, ValueError, AttributeError, IndexError, KeyError, MemoryError) as exc:
         # A sympy corner we did not foresee: the student gets "cannot be read", never a traceback.
-        raise AnswerSyntaxError("The answer cannot be read as a formula.", -1, excerpt(text, -1),
-                                f"internal:{type(exc).__name__}") from exc
+        raise AnswerSyntaxError(
+            "The answer cannot be read as a formula.", -1, excerpt(text, -1), f"internal:{type(exc).__name__}"
+        ) from exc
 
 
 _LATEX_HINT: Final = re.compile(r"\\|[_^]\s*\{")

@@ -21,8 +21,16 @@ class Token:
 
     __slots__ = ("end", "kind", "latex_cmd", "meaning", "space_before", "start", "text")
 
-    def __init__(self, kind: str, text: str, start: int, end: int, space_before: bool,
-                 meaning: tuple[str, object] | None = None, latex_cmd: bool = False) -> None:
+    def __init__(
+        self,
+        kind: str,
+        text: str,
+        start: int,
+        end: int,
+        space_before: bool,
+        meaning: tuple[str, object] | None = None,
+        latex_cmd: bool = False,
+    ) -> None:
         self.kind = kind
         self.text = text
         self.start = start
@@ -38,8 +46,12 @@ class Token:
 _NUM = r"\d+(?:\.\d+)?|\.\d+"
 _NUM_SCI = r"\d+\.\d*[eE][+-]?\d+|" + _NUM
 _OPS = r"\*\*|<=|>=|==|!=|[-+*/^()\[\]{},|<>=!&_⟨⟩√'\"`.;:~@#$%?]"
-_PLAIN_RE = re.compile(rf"(?P<ws>\s+)|(?P<num>{_NUM})|(?P<name>[A-Za-z][A-Za-z0-9_]*)|(?P<op>{_OPS})|(?P<cmd>\\(?:[A-Za-z]+|.|$))")
-_KEY_RE = re.compile(rf"(?P<ws>\s+)|(?P<num>{_NUM_SCI})|(?P<name>[A-Za-z][A-Za-z0-9_]*)|(?P<op>{_OPS})|(?P<cmd>\\(?:[A-Za-z]+|.|$))")
+_PLAIN_RE = re.compile(
+    rf"(?P<ws>\s+)|(?P<num>{_NUM})|(?P<name>[A-Za-z][A-Za-z0-9_]*)|(?P<op>{_OPS})|(?P<cmd>\\(?:[A-Za-z]+|.|$))"
+)
+_KEY_RE = re.compile(
+    rf"(?P<ws>\s+)|(?P<num>{_NUM_SCI})|(?P<name>[A-Za-z][A-Za-z0-9_]*)|(?P<op>{_OPS})|(?P<cmd>\\(?:[A-Za-z]+|.|$))"
+)
 _LATEX_RE = re.compile(
     rf"(?P<ws>\s+)|(?P<num>{_NUM})|(?P<name>[A-Za-z][A-Za-z0-9]*(?:_(?:\{{\s*[A-Za-z0-9]+\s*\}}|[A-Za-z0-9]))?)"
     rf"|(?P<op>{_OPS})|(?P<cmd>\\(?:[A-Za-z]+|.|$))"
@@ -50,26 +62,118 @@ _LEFT_BAR = re.compile(r"\s*(?:\||\\[lv]vert(?![A-Za-z]))")
 OPENING_BAR: Final = ("open", None)
 """meaning of a | that can only open an absolute value (\\left|, \\lvert)."""
 
-_LATEX_SKIP: Final = frozenset({
-    ",", ";", ":", "!", " ", "quad", "qquad", "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr",
-    "Bigl", "Bigr", "biggl", "biggr", "Biggl", "Biggr", "displaystyle", "textstyle", "middle",
-})
-_LATEX_OPS: Final[Mapping[str, str]] = MappingProxyType({
-    "cdot": "*", "times": "*", "ast": "*", "div": "/", "lt": "<", "gt": ">", "le": "<=", "leq": "<=",
-    "leqslant": "<=", "ge": ">=", "geq": ">=", "geqslant": ">=", "neq": "!=", "ne": "!=",
-    "langle": "⟨", "rangle": "⟩", "lvert": "|", "rvert": "|", "vert": "|", "mid": "|", "{": "{",
-    "}": "}", "lbrace": "{", "rbrace": "}", "lbrack": "[", "rbrack": "]", "|": "|",
-})
-_LATEX_FUNCS: Final = frozenset({
-    "sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "coth",
-    "exp", "ln", "log", "max", "min", "sgn",
-})
-_LATEX_WORD: Final = frozenset({"operatorname", "mathrm", "text", "mathit", "textrm", "rm", "mathsf", "textit", "mathbf", "mathbb", "mathds", "mathbbm", "boldsymbol"})
-_LATEX_FORBIDDEN: Final[Mapping[str, str]] = MappingProxyType({
-    "int": "cas_command", "iint": "cas_command", "oint": "cas_command", "sum": "cas_command",
-    "prod": "cas_command", "lim": "cas_command", "nabla": "cas_derivative", "partial": "derivative_notation",
-    "infty": "infinity",
-})
+_LATEX_SKIP: Final = frozenset(
+    {
+        ",",
+        ";",
+        ":",
+        "!",
+        " ",
+        "quad",
+        "qquad",
+        "left",
+        "right",
+        "big",
+        "Big",
+        "bigg",
+        "Bigg",
+        "bigl",
+        "bigr",
+        "Bigl",
+        "Bigr",
+        "biggl",
+        "biggr",
+        "Biggl",
+        "Biggr",
+        "displaystyle",
+        "textstyle",
+        "middle",
+    }
+)
+_LATEX_OPS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "cdot": "*",
+        "times": "*",
+        "ast": "*",
+        "div": "/",
+        "lt": "<",
+        "gt": ">",
+        "le": "<=",
+        "leq": "<=",
+        "leqslant": "<=",
+        "ge": ">=",
+        "geq": ">=",
+        "geqslant": ">=",
+        "neq": "!=",
+        "ne": "!=",
+        "langle": "⟨",
+        "rangle": "⟩",
+        "lvert": "|",
+        "rvert": "|",
+        "vert": "|",
+        "mid": "|",
+        "{": "{",
+        "}": "}",
+        "lbrace": "{",
+        "rbrace": "}",
+        "lbrack": "[",
+        "rbrack": "]",
+        "|": "|",
+    }
+)
+_LATEX_FUNCS: Final = frozenset(
+    {
+        "sin",
+        "cos",
+        "tan",
+        "sec",
+        "csc",
+        "cot",
+        "arcsin",
+        "arccos",
+        "arctan",
+        "sinh",
+        "cosh",
+        "tanh",
+        "coth",
+        "exp",
+        "ln",
+        "log",
+        "max",
+        "min",
+        "sgn",
+    }
+)
+_LATEX_WORD: Final = frozenset(
+    {
+        "operatorname",
+        "mathrm",
+        "text",
+        "mathit",
+        "textrm",
+        "rm",
+        "mathsf",
+        "textit",
+        "mathbf",
+        "mathbb",
+        "mathds",
+        "mathbbm",
+        "boldsymbol",
+    }
+)
+_LATEX_FORBIDDEN: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "int": "cas_command",
+        "iint": "cas_command",
+        "oint": "cas_command",
+        "sum": "cas_command",
+        "prod": "cas_command",
+        "lim": "cas_command",
+        "nabla": "cas_derivative",
+        "partial": "derivative_notation",
+        "infty": "infinity",
+    }
+)
 
 
 def tokenize(text: str, table: NameTable, *, latex: bool, key: bool, lo: int = 0, hi: int | None = None) -> list[Token]:
@@ -125,7 +229,7 @@ def _next_char(text: str, end: int, hi: int) -> str:
 
 
 def _check_op(op: str, start: int, text: str, end: int, hi: int, latex: bool) -> None:
-    if op in "\"`":
+    if op in '"`':
         raise Fail("quote", start, char=op)
     if op == "'":
         before = text[start - 1] if start > 0 else ""
@@ -146,8 +250,9 @@ def _check_op(op: str, start: int, text: str, end: int, hi: int, latex: bool) ->
         raise Fail("bad_char", start, char=op)
 
 
-def _latex_command(cmd: str, start: int, end: int, text: str, hi: int, tokens: list[Token],
-                   table: NameTable, space: bool, latex: bool) -> int:
+def _latex_command(
+    cmd: str, start: int, end: int, text: str, hi: int, tokens: list[Token], table: NameTable, space: bool, latex: bool
+) -> int:
     """Append the tokens of one LaTeX command; returns the next position (negative: skipped, as space)."""
     if not latex:
         raise Fail("bad_char", start, char="\\")
@@ -195,8 +300,9 @@ def _latex_command(cmd: str, start: int, end: int, text: str, hi: int, tokens: l
     raise Fail("latex_unknown", start, name="\\" + cmd)
 
 
-def _split_name(word: str, start: int, end: int, table: NameTable, space: bool, next_char: str,
-                whole: bool = False) -> list[Token]:
+def _split_name(
+    word: str, start: int, end: int, table: NameTable, space: bool, next_char: str, whole: bool = False
+) -> list[Token]:
     """Split an identifier run into known names (longest first, with backtracking) or fail helpfully.
 
     A function name counts only where a call follows ("sect" with variables s, e, c, t is s*e*c*t, not
@@ -227,19 +333,20 @@ def _split_name(word: str, start: int, end: int, table: NameTable, space: bool, 
     out: list[Token] = []
     i = 0
     while i < len(word):
-        piece = word[i:i + first[i]]
+        piece = word[i : i + first[i]]
         out.append(Token("name", piece, start + i, start + i + len(piece), space if i == 0 else False, known[piece]))
         i += first[i]
     return out
 
 
-def _function_then_number(word: str, start: int, end: int, table: NameTable, space: bool,
-                          next_char: str) -> list[Token]:
+def _function_then_number(
+    word: str, start: int, end: int, table: NameTable, space: bool, next_char: str
+) -> list[Token]:
     """sin2x, ln2, xtan3u: a function name glued to a number is the number starting its argument
     (sin 2x); [] when word is not of that shape (x2 stays an error)."""
     m = re.match(r"[A-Za-z]+", word)
     head = m.group() if m else ""
-    digits = re.match(r"[0-9]+", word[len(head):])
+    digits = re.match(r"[0-9]+", word[len(head) :])
     if not head or digits is None:
         return []
     first = _segment(head, table, True, strict=True)
@@ -248,15 +355,16 @@ def _function_then_number(word: str, start: int, end: int, table: NameTable, spa
     out: list[Token] = []
     i = 0
     while i < len(head):
-        piece = head[i:i + first[i]]
-        out.append(Token("name", piece, start + i, start + i + len(piece), space if i == 0 else False,
-                         table.known[piece]))
+        piece = head[i : i + first[i]]
+        out.append(
+            Token("name", piece, start + i, start + i + len(piece), space if i == 0 else False, table.known[piece])
+        )
         i += first[i]
     if out[-1].meaning is None or out[-1].meaning[0] != "func":
         return []
     at = start + len(head)
     out.append(Token("num", digits.group(), at, at + len(digits.group()), False))
-    rest = word[len(head) + len(digits.group()):]
+    rest = word[len(head) + len(digits.group()) :]
     if rest:
         at += len(digits.group())
         out.extend(_split_name(rest, at, end, table, False, next_char))
@@ -278,7 +386,7 @@ def _segment(word: str, table: NameTable, call_follows: bool, *, strict: bool) -
         for length in range(min(table.max_len, n - i), 0, -1):
             if not ok[i + length]:
                 continue
-            meaning = known.get(word[i:i + length])
+            meaning = known.get(word[i : i + length])
             if meaning is None:
                 continue
             if strict and meaning[0] == "func" and not (i + length == n and call_follows):
@@ -308,7 +416,7 @@ def _fail_split(word: str, start: int, table: NameTable, next_char: str) -> None
     for i in range(len(word)):
         if i in reach:
             for length in range(1, min(table.max_len, len(word) - i) + 1):
-                if word[i:i + length] in known:
+                if word[i : i + length] in known:
                     reach.add(i + length)
     stuck = max(reach)
     if word in FORBIDDEN:
@@ -322,7 +430,7 @@ def _fail_split(word: str, start: int, table: NameTable, next_char: str) -> None
         meaning = known.get(left)
         if meaning is not None and meaning[0] == "func":
             raise Fail("needs_parens", start, name=left)
-        if rest[:1].isdigit() and left and not rest[len(digits):]:
+        if rest[:1].isdigit() and left and not rest[len(digits) :]:
             raise Fail("digits_in_name", start, word=word, left=left, digits=digits)
     if word.lower() in table.lower:
         raise Fail("wrong_case", start, name=word, suggestion=table.lower[word.lower()])

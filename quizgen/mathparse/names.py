@@ -104,57 +104,212 @@ _SPECS: dict[str, FuncSpec] = {
     "Piecewise": FuncSpec("Piecewise", 1, 10**9, sympy.Piecewise, "", False),
 }
 _ALIASES: dict[str, str] = {
-    "arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsec": "asec", "arccsc": "acsc",
-    "arccot": "acot", "arsinh": "asinh", "arcosh": "acosh", "artanh": "atanh", "arcsinh": "asinh",
-    "arccosh": "acosh", "arctanh": "atanh", "arcoth": "acoth", "arccoth": "acoth", "arsech": "asech",
-    "arcsech": "asech", "arcsch": "acsch", "arccsch": "acsch", "arcosech": "acsch", "arccosech": "acsch",
-    "cosec": "csc", "cosech": "csch", "arccosec": "acsc", "log_10": "log10", "log_2": "log2", "Abs": "abs",
-    "Max": "max", "Min": "min", "sgn": "sign", "signum": "sign", "heaviside": "Heaviside", "ReLU": "relu", "Relu": "relu",
-    "sigma": "sigmoid", "piecewise": "Piecewise",
+    "arcsin": "asin",
+    "arccos": "acos",
+    "arctan": "atan",
+    "arcsec": "asec",
+    "arccsc": "acsc",
+    "arccot": "acot",
+    "arsinh": "asinh",
+    "arcosh": "acosh",
+    "artanh": "atanh",
+    "arcsinh": "asinh",
+    "arccosh": "acosh",
+    "arctanh": "atanh",
+    "arcoth": "acoth",
+    "arccoth": "acoth",
+    "arsech": "asech",
+    "arcsech": "asech",
+    "arcsch": "acsch",
+    "arccsch": "acsch",
+    "arcosech": "acsch",
+    "arccosech": "acsch",
+    "cosec": "csc",
+    "cosech": "csch",
+    "arccosec": "acsc",
+    "log_10": "log10",
+    "log_2": "log2",
+    "Abs": "abs",
+    "Max": "max",
+    "Min": "min",
+    "sgn": "sign",
+    "signum": "sign",
+    "heaviside": "Heaviside",
+    "ReLU": "relu",
+    "Relu": "relu",
+    "sigma": "sigmoid",
+    "piecewise": "Piecewise",
 }
 FUNCTIONS: Final[Mapping[str, FuncSpec]] = MappingProxyType(
     {**_SPECS, **{alias: _SPECS[target] for alias, target in _ALIASES.items()}}
 )
 """Every function name an answer or key may call (aliases included), case-sensitive."""
 
-CONDITION_FUNCTIONS: Final[Mapping[str, FuncSpec]] = MappingProxyType({
-    "Eq": FuncSpec("Eq", 2, 2, sympy.Eq, "=", False),
-    "Ne": FuncSpec("Ne", 2, 2, sympy.Ne, r"\ne", False),
-})
+CONDITION_FUNCTIONS: Final[Mapping[str, FuncSpec]] = MappingProxyType(
+    {
+        "Eq": FuncSpec("Eq", 2, 2, sympy.Eq, "=", False),
+        "Ne": FuncSpec("Ne", 2, 2, sympy.Ne, r"\ne", False),
+    }
+)
 """Relations sympy prints as calls (Piecewise conditions); accepted in keys only."""
 
-CONSTANTS: Final[Mapping[str, sympy.Expr]] = MappingProxyType(
-    {"e": sympy.E, "E": sympy.E, "pi": sympy.pi}
-)
+CONSTANTS: Final[Mapping[str, sympy.Expr]] = MappingProxyType({"e": sympy.E, "E": sympy.E, "pi": sympy.pi})
 """Constant names, used only when the problem does not declare a variable of the same name."""
 
 KEYWORDS: Final[frozenset[str]] = frozenset({"if", "else", "and", "or", "True", "False"})
 """Words with grammar meaning; matched only as whole words, never inside a longer name."""
 
-_DERIVATIVE = ("diff", "Diff", "Derivative", "derivative", "D", "grad", "gradient", "Gradient", "nabla",
-               "jacobian", "Jacobian", "fdiff", "idiff", "dx", "dy", "ddx")
-_COMMAND = ("integrate", "Integral", "integral", "limit", "Limit", "lim", "subs", "Subs", "solve", "Solve",
-            "simplify", "Simplify", "expand", "factor", "evalf", "N", "nsimplify", "series", "sum", "Sum",
-            "product", "Product", "dsolve", "trigsimp", "cancel", "apart", "together", "collect",
-            "lambdify", "sympify", "S", "Symbol", "symbols", "Function", "Lambda", "Matrix", "summation",
-            "rewrite", "doit", "taylor", "ratsimp", "factorial", "gamma", "binomial", "Eq", "Ne",
-            "Rational", "Float", "Integer", "Add", "Mul", "Pow", "srepr", "latex", "parse_expr")
-_PYTHON = ("import", "eval", "exec", "lambda", "open", "os", "sys", "getattr", "setattr", "globals",
-           "locals", "compile", "print", "input", "def", "class", "return", "for", "while", "del", "with",
-           "from", "pass", "raise", "try", "except", "yield", "assert", "global", "nonlocal",
-           "not", "None", "builtins", "subprocess", "type", "object", "breakpoint", "exit", "quit", "help",
-           "vars", "dir", "chr", "ord", "bytes", "str", "int", "float", "list", "dict", "tuple", "set",
-           "range", "map", "filter", "format", "async", "await", "self", "shutil", "pathlib", "pickle")
+_DERIVATIVE = (
+    "diff",
+    "Diff",
+    "Derivative",
+    "derivative",
+    "D",
+    "grad",
+    "gradient",
+    "Gradient",
+    "nabla",
+    "jacobian",
+    "Jacobian",
+    "fdiff",
+    "idiff",
+    "dx",
+    "dy",
+    "ddx",
+)
+_COMMAND = (
+    "integrate",
+    "Integral",
+    "integral",
+    "limit",
+    "Limit",
+    "lim",
+    "subs",
+    "Subs",
+    "solve",
+    "Solve",
+    "simplify",
+    "Simplify",
+    "expand",
+    "factor",
+    "evalf",
+    "N",
+    "nsimplify",
+    "series",
+    "sum",
+    "Sum",
+    "product",
+    "Product",
+    "dsolve",
+    "trigsimp",
+    "cancel",
+    "apart",
+    "together",
+    "collect",
+    "lambdify",
+    "sympify",
+    "S",
+    "Symbol",
+    "symbols",
+    "Function",
+    "Lambda",
+    "Matrix",
+    "summation",
+    "rewrite",
+    "doit",
+    "taylor",
+    "ratsimp",
+    "factorial",
+    "gamma",
+    "binomial",
+    "Eq",
+    "Ne",
+    "Rational",
+    "Float",
+    "Integer",
+    "Add",
+    "Mul",
+    "Pow",
+    "srepr",
+    "latex",
+    "parse_expr",
+)
+_PYTHON = (
+    "import",
+    "eval",
+    "exec",
+    "lambda",
+    "open",
+    "os",
+    "sys",
+    "getattr",
+    "setattr",
+    "globals",
+    "locals",
+    "compile",
+    "print",
+    "input",
+    "def",
+    "class",
+    "return",
+    "for",
+    "while",
+    "del",
+    "with",
+    "from",
+    "pass",
+    "raise",
+    "try",
+    "except",
+    "yield",
+    "assert",
+    "global",
+    "nonlocal",
+    "not",
+    "None",
+    "builtins",
+    "subprocess",
+    "type",
+    "object",
+    "breakpoint",
+    "exit",
+    "quit",
+    "help",
+    "vars",
+    "dir",
+    "chr",
+    "ord",
+    "bytes",
+    "str",
+    "int",
+    "float",
+    "list",
+    "dict",
+    "tuple",
+    "set",
+    "range",
+    "map",
+    "filter",
+    "format",
+    "async",
+    "await",
+    "self",
+    "shutil",
+    "pathlib",
+    "pickle",
+)
 _COMPLEX = ("I",)
 _INFINITY = ("oo", "inf", "Inf", "infinity", "Infinity", "nan", "NaN", "zoo")
 
-FORBIDDEN: Final[Mapping[str, str]] = MappingProxyType({
-    **{n: "cas_derivative" for n in _DERIVATIVE},
-    **{n: "cas_command" for n in _COMMAND},
-    **{n: "python_name" for n in _PYTHON},
-    **{n: "complex" for n in _COMPLEX},
-    **{n: "infinity" for n in _INFINITY},
-})
+FORBIDDEN: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        **{n: "cas_derivative" for n in _DERIVATIVE},
+        **{n: "cas_command" for n in _COMMAND},
+        **{n: "python_name" for n in _PYTHON},
+        **{n: "complex" for n in _COMPLEX},
+        **{n: "infinity" for n in _INFINITY},
+    }
+)
 """Names with a targeted message (error code) when they are not declared variables."""
 
 NAME_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -244,7 +399,8 @@ def variable_latex(name: str) -> str:
     else:
         head = r"\mathit{" + base + "}"
     if sub:
-        sub_latex = sub if sub.isalnum() and (len(sub) == 1 or sub.isdigit()) else r"\mathit{" + sub.replace("_", r"\_") + "}"
+        sub_latex = (
+            sub if sub.isalnum() and (len(sub) == 1 or sub.isdigit()) else r"\mathit{" + sub.replace("_", r"\_") + "}"
+        )
         return f"{head}_{{{sub_latex}}}"
     return head
-

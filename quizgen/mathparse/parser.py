@@ -33,14 +33,23 @@ from quizgen.mathparse.values import SafeValues, ask
 P_IF, P_OR, P_AND, P_REL, P_ADD, P_MUL, P_NEG, P_POW, P_ATOM = range(9)
 
 _CLOSE = {"(": ")", "[": "]", "{": "}", "⟨": "⟩", "<": ">"}
-_RELOPS = {"<": sympy.StrictLessThan, ">": sympy.StrictGreaterThan, "<=": sympy.LessThan,
-           ">=": sympy.GreaterThan, "==": sympy.Eq, "!=": sympy.Ne}
+_RELOPS = {
+    "<": sympy.StrictLessThan,
+    ">": sympy.StrictGreaterThan,
+    "<=": sympy.LessThan,
+    ">=": sympy.GreaterThan,
+    "==": sympy.Eq,
+    "!=": sympy.Ne,
+}
 _REL_LATEX = {"<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "==": "=", "!=": r"\ne"}
 _ONE = sympy.S.One
 _ZERO = sympy.S.Zero
 _CLOSERS = (")", "]", "}")
-UNITS: tuple[sympy.Symbol, ...] = (sympy.Dummy("i", real=True), sympy.Dummy("j", real=True),
-                                   sympy.Dummy("k", real=True))
+UNITS: tuple[sympy.Symbol, ...] = (
+    sympy.Dummy("i", real=True),
+    sympy.Dummy("j", real=True),
+    sympy.Dummy("k", real=True),
+)
 """The unit vectors i, j, k while an answer a i + b j + c k is read (never left in a parsed value)."""
 
 
@@ -101,8 +110,17 @@ class E:
         "value",
     )
 
-    def __init__(self, value: sympy.Basic, text: str, latex: str, prec: int, start: int, kind: str = "expr",
-                 items: list[E] | None = None, inner: E | None = None) -> None:
+    def __init__(
+        self,
+        value: sympy.Basic,
+        text: str,
+        latex: str,
+        prec: int,
+        start: int,
+        kind: str = "expr",
+        items: list[E] | None = None,
+        inner: E | None = None,
+    ) -> None:
         self.value = value
         self.text = text
         self.latex = latex
@@ -267,10 +285,14 @@ class Parser(SafeValues):
         while self.at_op(","):
             comma = self.peek()
             before, after = self.toks[self.i - 1], self.toks[self.i + 1]
-            if before.kind == "num" and after.kind == "num" and not comma.space_before \
-                    and not after.space_before:
-                raise Fail("decimal_comma", before.start, text=f"{before.text},{after.text}",
-                           left=before.text, right=after.text)
+            if before.kind == "num" and after.kind == "num" and not comma.space_before and not after.space_before:
+                raise Fail(
+                    "decimal_comma",
+                    before.start,
+                    text=f"{before.text},{after.text}",
+                    left=before.text,
+                    right=after.text,
+                )
             self.advance()
             items.append(self.need_expr(self.parse_ifelse()))
         return self.make_tuple(items, "[", "]", first.start)
@@ -426,7 +448,10 @@ class Parser(SafeValues):
         # x[...] and (...)[...] look like indexing; only an Iverson bracket may follow directly
         # ((x+1)[x > 0] is (x+1)*1(x > 0)).
         index_like = (
-            t.kind == "op" and t.text == "[" and not t.space_before and before is not None
+            t.kind == "op"
+            and t.text == "["
+            and not t.space_before
+            and before is not None
             and (before.kind == "name" or (before.kind == "op" and before.text == ")"))
         )
         f = self.parse_power()
@@ -595,8 +620,12 @@ class Parser(SafeValues):
         int_part, _, frac_part = mantissa.partition(".")
         digits = (int_part + frac_part).lstrip("0")
         if len(int_part) + len(frac_part) > self.limits.max_digits:
-            raise Fail("too_many_digits", t.start, text=text[:20] + ("..." if len(text) > 20 else ""),
-                       limit=self.limits.max_digits)
+            raise Fail(
+                "too_many_digits",
+                t.start,
+                text=text[:20] + ("..." if len(text) > 20 else ""),
+                limit=self.limits.max_digits,
+            )
         if not frac_part and "." not in mantissa and not exp_text:
             e = E(sympy.Integer(int(int_part)), text, text, P_ATOM, t.start)
             e.number = True
@@ -625,7 +654,9 @@ class Parser(SafeValues):
         self.expect_close(opener)
         self.leave()
         if len(items) > 1:
-            return self.make_tuple(items, "[" if opener.text == "[" else "(", "]" if opener.text == "[" else ")", opener.start)
+            return self.make_tuple(
+                items, "[" if opener.text == "[" else "(", "]" if opener.text == "[" else ")", opener.start
+            )
         e = items[0]
         if e.kind == "cond":
             if opener.text == "[":
@@ -791,8 +822,7 @@ class Parser(SafeValues):
             self.advance()
             args.append(self.parse_or())
             if len(args) > self.limits.max_args:
-                raise Fail("too_many_args", opener.start, name="this call", count=len(args),
-                           limit=self.limits.max_args)
+                raise Fail("too_many_args", opener.start, name="this call", count=len(args), limit=self.limits.max_args)
         self.expect_close(opener)
         self.leave()
         return args
@@ -802,16 +832,24 @@ class Parser(SafeValues):
             raise Fail("too_many_args", name.start, name=name.text, count=len(args), limit=self.limits.max_args)
         pieces = []
         for a in args:
-            if a.kind != "tuple" or not a.items or len(a.items) != 2 or a.items[0].kind != "expr" \
-                    or a.items[1].kind != "cond":
+            if (
+                a.kind != "tuple"
+                or not a.items
+                or len(a.items) != 2
+                or a.items[0].kind != "expr"
+                or a.items[1].kind != "cond"
+            ):
                 raise Fail("piecewise_arg", a.start)
             pieces.append((a.items[0], a.items[1]))
         self.count()
-        value = self.checked(self.make_piecewise([(v.value, c.value) for v, c in pieces], name.start), name.start,
-                             "Piecewise")
+        value = self.checked(
+            self.make_piecewise([(v.value, c.value) for v, c in pieces], name.start), name.start, "Piecewise"
+        )
         text = f"{name.text}(" + ", ".join(f"({v.text}, {c.text})" for v, c in pieces) + ")"
-        rows = [v.latex + " & " + (r"\text{otherwise}" if c.value is sympy.true else r"\text{if } " + c.latex)
-                for v, c in pieces]
+        rows = [
+            v.latex + " & " + (r"\text{otherwise}" if c.value is sympy.true else r"\text{if } " + c.latex)
+            for v, c in pieces
+        ]
         latex = r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
         return E(value, text, latex, P_ATOM, name.start)
 

@@ -40,7 +40,9 @@ class SafeValues:
             raise Fail("undefined", pos, text=what) from None
         return self.checked(value, pos, what)
 
-    def compare(self, fn: Callable[..., sympy.Basic], a: sympy.Basic, b: sympy.Basic, pos: int, text: str, left: str) -> sympy.Basic:
+    def compare(
+        self, fn: Callable[..., sympy.Basic], a: sympy.Basic, b: sympy.Basic, pos: int, text: str, left: str
+    ) -> sympy.Basic:
         """a < b etc. Two numbers are compared at once. Any other comparison stays as typed (in sympy's
         canonical order): sympy's comparison of number expressions can expand real and imaginary parts
         exponentially, so a condition without a variable ([pi > 3]) is refused, and the checker

@@ -159,9 +159,7 @@ def parse_marks(text: str) -> dict[int, tuple[int, int]]:
     return {i: (starts[i], ends.get(i, starts[i])) for i in sorted(starts)}
 
 
-def first_error(
-    log: str, tex: str, jobname: str, describe: Callable[[int, int | None], str] | None = None
-) -> str:
+def first_error(log: str, tex: str, jobname: str, describe: Callable[[int, int | None], str] | None = None) -> str:
     """One line: the first LaTeX error, its line in the .tex, and the student/problem it belongs to."""
     match = _FILE_LINE_ERROR.search(log)
     bang = _BANG_ERROR.search(log)
@@ -180,8 +178,10 @@ def first_error(
     if line_no and source.endswith(f"{jobname}.tex"):
         student, problem = _marker_before(tex, line_no)
         if student is not None:
-            where = describe(student, problem) if describe else f"student #{student}" + (
-                f" problem {problem}" if problem else ""
+            where = (
+                describe(student, problem)
+                if describe
+                else f"student #{student}" + (f" problem {problem}" if problem else "")
             )
     location = f"{jobname}.tex line {line_no}" if line_no else f"{jobname}.tex"
     if where:

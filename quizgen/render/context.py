@@ -211,7 +211,11 @@ def default_working(family: str, difficulty: int, ask: str) -> float:
 
 def working_space(problem: Problem) -> str:
     """The room for working as a LaTeX length: the bank's slot value, else the default for its kind."""
-    cm = problem.working if problem.working is not None else default_working(problem.family, problem.difficulty, problem.ask)
+    cm = (
+        problem.working
+        if problem.working is not None
+        else default_working(problem.family, problem.difficulty, problem.ask)
+    )
     return f"{cm:.1f}cm"
 
 
@@ -247,7 +251,7 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
         rows = [_part_label(part) for part in problem.parts]
     elif problem.ask == "gradient":
         if len(labels) >= len(problem.wrt):
-            rows = [Tex(label) for label in labels[-len(problem.wrt):]]
+            rows = [Tex(label) for label in labels[-len(problem.wrt) :]]
         else:
             rows = [Tex(rf"\frac{{\partial f}}{{\partial {tex_escape(w)}}}") for w in problem.wrt]
     answer = _parts_answer_tex(problem) if problem.parts else _answer_tex(problem)
@@ -333,6 +337,8 @@ def _marking_permille(manifest: Manifest) -> list[int]:
     weights = []
     for column in widths:
         ranked = sorted(column)
-        weights.append(min(max(ranked[(len(ranked) * 9) // 10 - (1 if len(ranked) % 10 == 0 else 0)] if ranked else 4, 4), 40))
+        weights.append(
+            min(max(ranked[(len(ranked) * 9) // 10 - (1 if len(ranked) % 10 == 0 else 0)] if ranked else 4, 4), 40)
+        )
     total = sum(weights) or 1
     return [1000 * w // total for w in weights]

@@ -55,8 +55,13 @@ def render_sources(manifest: Manifest, template_dir: Path | None = None, *, fill
     cjk = uses_cjk(manifest)
     sources = {}
     for name, template in DOCUMENTS:
-        doc = document_context(manifest, name, cjk=cjk, double_sided=DOUBLE_SIDED and name == "worksheets",
-                               fillable=fillable and name == "worksheets")
+        doc = document_context(
+            manifest,
+            name,
+            cjk=cjk,
+            double_sided=DOUBLE_SIDED and name == "worksheets",
+            fillable=fillable and name == "worksheets",
+        )
         sources[name] = render_template(env, template, {"doc": doc, "students": students})
     return sources
 
@@ -181,9 +186,13 @@ def _warn_uncovered_names(manifest: Manifest, *, quiet: bool) -> None:
     found = uncovered_names(manifest)
     if found and not quiet:
         shown = ", ".join(f"{sid} ({name})" for sid, name in found[:5]) + (
-            f" and {len(found) - 5} more" if len(found) > 5 else "")
-        click.echo(f"Warning: {len(found)} name(s) use characters no installed font covers and print as [U+XXXX] "
-                   f"codes on the PDFs (write them in by hand): {shown}", err=True)
+            f" and {len(found) - 5} more" if len(found) > 5 else ""
+        )
+        click.echo(
+            f"Warning: {len(found)} name(s) use characters no installed font covers and print as [U+XXXX] "
+            f"codes on the PDFs (write them in by hand): {shown}",
+            err=True,
+        )
 
 
 def _warn_name_fallbacks(manifest: Manifest, *, quiet: bool) -> None:
@@ -191,8 +200,11 @@ def _warn_name_fallbacks(manifest: Manifest, *, quiet: bool) -> None:
     ids = [sheet.student_id for sheet in manifest.students if name_needs_fallback(sheet.name)]
     if ids and not quiet:
         shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
-        click.echo(f"Note: {len(ids)} name(s) are too long or carry too many accents to print as written and "
-                   f"appear shortened on the PDFs (the manifest keeps them whole): {shown}", err=True)
+        click.echo(
+            f"Note: {len(ids)} name(s) are too long or carry too many accents to print as written and "
+            f"appear shortened on the PDFs (the manifest keeps them whole): {shown}",
+            err=True,
+        )
 
 
 def expected_fields(manifest: Manifest) -> list[str]:
@@ -252,4 +264,3 @@ def _write_split(manifest: Manifest, results: dict[str, CompileResult], out: Pat
             if old not in keep:
                 old.unlink()
     return written
-

@@ -28,12 +28,56 @@ Wadalab Mincho from latex-cjk-japanese-wadalab, then the Arphic Kai fonts. Runs 
 # Latin Extended-A minus a few, the common Extended-B letters and the usual punctuation and currency.
 _T1_MISSING = {0x126, 0x127, 0x138, 0x13F, 0x140, 0x149, 0x166, 0x167, 0x17F}
 _T1_EXTRA = (
-    set(range(0x1CD, 0x1D5)) | {0x1E2, 0x1E3, 0x1E6, 0x1E7, 0x1E8, 0x1E9, 0x1EA, 0x1EB, 0x1F0, 0x1F4, 0x1F5}
-    | set(range(0x218, 0x21C)) | {0x232, 0x233, 0x237, 0x1E9E}
-    | {0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2016, 0x2018, 0x2019, 0x201A, 0x201C, 0x201D,
-       0x201E, 0x2020, 0x2021, 0x2022, 0x2026, 0x2030, 0x2031, 0x2039, 0x203A, 0x203B, 0x203D, 0x2044,
-       0x204E, 0x2052, 0x20A1, 0x20A4, 0x20A6, 0x20A9, 0x20AB, 0x20AC, 0x20B1, 0x2103, 0x2116, 0x2117,
-       0x211E, 0x2120, 0x2122, 0x2126, 0x2127, 0x212E, 0x2190, 0x2192}
+    set(range(0x1CD, 0x1D5))
+    | {0x1E2, 0x1E3, 0x1E6, 0x1E7, 0x1E8, 0x1E9, 0x1EA, 0x1EB, 0x1F0, 0x1F4, 0x1F5}
+    | set(range(0x218, 0x21C))
+    | {0x232, 0x233, 0x237, 0x1E9E}
+    | {
+        0x2010,
+        0x2011,
+        0x2012,
+        0x2013,
+        0x2014,
+        0x2015,
+        0x2016,
+        0x2018,
+        0x2019,
+        0x201A,
+        0x201C,
+        0x201D,
+        0x201E,
+        0x2020,
+        0x2021,
+        0x2022,
+        0x2026,
+        0x2030,
+        0x2031,
+        0x2039,
+        0x203A,
+        0x203B,
+        0x203D,
+        0x2044,
+        0x204E,
+        0x2052,
+        0x20A1,
+        0x20A4,
+        0x20A6,
+        0x20A9,
+        0x20AB,
+        0x20AC,
+        0x20B1,
+        0x2103,
+        0x2116,
+        0x2117,
+        0x211E,
+        0x2120,
+        0x2122,
+        0x2126,
+        0x2127,
+        0x212E,
+        0x2190,
+        0x2192,
+    }
 )
 
 # Printable ASCII that must not reach TeX as itself. pylatex's table covers the classic specials; the
@@ -132,9 +176,21 @@ def cjk_package_available() -> bool:
 # Combining marks LaTeX can put on a T1 letter, so Vietnamese (Nguyễn, ạ) and other stacked accents
 # print: the letter is decomposed (NFD) and each mark becomes an accent command, innermost first.
 _ACCENTS = {
-    "\u0300": "\\`", "\u0301": "\\'", "\u0302": "\\^", "\u0303": "\\~", "\u0304": "\\=",
-    "\u0306": "\\u", "\u0307": "\\.", "\u0308": '\\"', "\u030a": "\\r", "\u030b": "\\H",
-    "\u030c": "\\v", "\u0323": "\\d", "\u0327": "\\c", "\u0328": "\\k", "\u0331": "\\b",
+    "\u0300": "\\`",
+    "\u0301": "\\'",
+    "\u0302": "\\^",
+    "\u0303": "\\~",
+    "\u0304": "\\=",
+    "\u0306": "\\u",
+    "\u0307": "\\.",
+    "\u0308": '\\"',
+    "\u030a": "\\r",
+    "\u030b": "\\H",
+    "\u030c": "\\v",
+    "\u0323": "\\d",
+    "\u0327": "\\c",
+    "\u0328": "\\k",
+    "\u0331": "\\b",
 }
 _BELOW = {"\u0323", "\u0327", "\u0328", "\u0331"}
 

@@ -29,35 +29,182 @@ _TOKEN = re.compile(
 )
 
 _IDENTIFIERS = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ϵ", "varepsilon": "ε", "zeta": "ζ",
-    "eta": "η", "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν",
-    "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "ϕ", "varphi": "φ",
-    "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ",
-    "Pi": "Π", "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω", "partial": "∂", "nabla": "∇",
-    "infty": "∞", "ell": "ℓ",
+    "alpha": "α",
+    "beta": "β",
+    "gamma": "γ",
+    "delta": "δ",
+    "epsilon": "ϵ",
+    "varepsilon": "ε",
+    "zeta": "ζ",
+    "eta": "η",
+    "theta": "θ",
+    "vartheta": "ϑ",
+    "iota": "ι",
+    "kappa": "κ",
+    "lambda": "λ",
+    "mu": "μ",
+    "nu": "ν",
+    "xi": "ξ",
+    "pi": "π",
+    "rho": "ρ",
+    "sigma": "σ",
+    "tau": "τ",
+    "upsilon": "υ",
+    "phi": "ϕ",
+    "varphi": "φ",
+    "chi": "χ",
+    "psi": "ψ",
+    "omega": "ω",
+    "Gamma": "Γ",
+    "Delta": "Δ",
+    "Theta": "Θ",
+    "Lambda": "Λ",
+    "Xi": "Ξ",
+    "Pi": "Π",
+    "Sigma": "Σ",
+    "Phi": "Φ",
+    "Psi": "Ψ",
+    "Omega": "Ω",
+    "partial": "∂",
+    "nabla": "∇",
+    "infty": "∞",
+    "ell": "ℓ",
 }
 _OPERATORS = {
-    "cdot": "·", "times": "×", "div": "÷", "pm": "±", "mp": "∓", "Rightarrow": "⇒", "rightarrow": "→",
-    "to": "→", "Leftarrow": "⇐", "leftarrow": "←", "Leftrightarrow": "⇔", "iff": "⇔", "implies": "⇒",
-    "mapsto": "↦", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "lt": "<", "gt": ">", "neq": "≠", "ne": "≠",
-    "approx": "≈", "equiv": "≡", "in": "∈", "ldots": "…", "cdots": "⋯", "dots": "…", "prime": "′",
-    "sum": "∑", "prod": "∏", "int": "∫", "circ": "∘", "lvert": "|", "rvert": "|", "vert": "|", "|": "‖",
-    "langle": "⟨", "rangle": "⟩", "{": "{", "}": "}", "%": "%", "&": "&", "#": "#", "_": "_", "$": "$",
-    "lbrace": "{", "rbrace": "}", "setminus": "∖", "wedge": "∧", "vee": "∨", "land": "∧", "lor": "∨",
-    "neg": "¬", "lnot": "¬",
+    "cdot": "·",
+    "times": "×",
+    "div": "÷",
+    "pm": "±",
+    "mp": "∓",
+    "Rightarrow": "⇒",
+    "rightarrow": "→",
+    "to": "→",
+    "Leftarrow": "⇐",
+    "leftarrow": "←",
+    "Leftrightarrow": "⇔",
+    "iff": "⇔",
+    "implies": "⇒",
+    "mapsto": "↦",
+    "le": "≤",
+    "leq": "≤",
+    "ge": "≥",
+    "geq": "≥",
+    "lt": "<",
+    "gt": ">",
+    "neq": "≠",
+    "ne": "≠",
+    "approx": "≈",
+    "equiv": "≡",
+    "in": "∈",
+    "ldots": "…",
+    "cdots": "⋯",
+    "dots": "…",
+    "prime": "′",
+    "sum": "∑",
+    "prod": "∏",
+    "int": "∫",
+    "circ": "∘",
+    "lvert": "|",
+    "rvert": "|",
+    "vert": "|",
+    "|": "‖",
+    "langle": "⟨",
+    "rangle": "⟩",
+    "{": "{",
+    "}": "}",
+    "%": "%",
+    "&": "&",
+    "#": "#",
+    "_": "_",
+    "$": "$",
+    "lbrace": "{",
+    "rbrace": "}",
+    "setminus": "∖",
+    "wedge": "∧",
+    "vee": "∨",
+    "land": "∧",
+    "lor": "∨",
+    "neg": "¬",
+    "lnot": "¬",
 }
 _FUNCTIONS = {
-    "sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh", "coth", "arcsin", "arccos", "arctan",
-    "log", "ln", "exp", "max", "min", "det", "sgn", "lim", "sup", "inf", "arg",
+    "sin",
+    "cos",
+    "tan",
+    "cot",
+    "sec",
+    "csc",
+    "sinh",
+    "cosh",
+    "tanh",
+    "coth",
+    "arcsin",
+    "arccos",
+    "arctan",
+    "log",
+    "ln",
+    "exp",
+    "max",
+    "min",
+    "det",
+    "sgn",
+    "lim",
+    "sup",
+    "inf",
+    "arg",
 }
-_SPACES = {",": "0.1667em", ":": "0.2222em", ">": "0.2222em", ";": "0.2778em", " ": "0.25em",
-           "quad": "1em", "qquad": "2em", "enspace": "0.5em", "thinspace": "0.1667em", "!": "0em"}
-_IGNORED = {"displaystyle", "textstyle", "limits", "nolimits", "left.", "right.", "big", "Big", "bigg", "Bigg",
-            "bigl", "bigr", "Bigl", "Bigr"}
-_FENCES = {"(": "(", ")": ")", "[": "[", "]": "]", "|": "|", "\\{": "{", "\\}": "}", "\\|": "‖",
-           "\\langle": "⟨", "\\rangle": "⟩", "\\lvert": "|", "\\rvert": "|", "\\vert": "|", ".": ""}
-_MATRICES = {"matrix": ("", ""), "pmatrix": ("(", ")"), "bmatrix": ("[", "]"), "vmatrix": ("|", "|"),
-             "cases": ("{", ""), "array": ("", "")}
+_SPACES = {
+    ",": "0.1667em",
+    ":": "0.2222em",
+    ">": "0.2222em",
+    ";": "0.2778em",
+    " ": "0.25em",
+    "quad": "1em",
+    "qquad": "2em",
+    "enspace": "0.5em",
+    "thinspace": "0.1667em",
+    "!": "0em",
+}
+_IGNORED = {
+    "displaystyle",
+    "textstyle",
+    "limits",
+    "nolimits",
+    "left.",
+    "right.",
+    "big",
+    "Big",
+    "bigg",
+    "Bigg",
+    "bigl",
+    "bigr",
+    "Bigl",
+    "Bigr",
+}
+_FENCES = {
+    "(": "(",
+    ")": ")",
+    "[": "[",
+    "]": "]",
+    "|": "|",
+    "\\{": "{",
+    "\\}": "}",
+    "\\|": "‖",
+    "\\langle": "⟨",
+    "\\rangle": "⟩",
+    "\\lvert": "|",
+    "\\rvert": "|",
+    "\\vert": "|",
+    ".": "",
+}
+_MATRICES = {
+    "matrix": ("", ""),
+    "pmatrix": ("(", ")"),
+    "bmatrix": ("[", "]"),
+    "vmatrix": ("|", "|"),
+    "cases": ("{", ""),
+    "array": ("", ""),
+}
 _BOLD_ONE = '<mn mathvariant="bold" class="ind">1</mn>'
 
 
@@ -167,7 +314,7 @@ class _Parser:
             elif tok.kind == "char" and tok.text == "}":
                 depth -= 1
                 if depth == 0:
-                    return self.source[self.toks[start].start:tok.start] if self.i - 1 > start else ""
+                    return self.source[self.toks[start].start : tok.start] if self.i - 1 > start else ""
         raise MathMLError("unbalanced {")
 
     def atom(self) -> str | None:
@@ -296,8 +443,10 @@ class _Parser:
         align = ' columnalign="left"' if name == "cases" else ""
         table = "".join("<mtr>" + "".join(f"<mtd>{c}</mtd>" for c in row) + "</mtr>" for row in rows)
         opening, closing = _MATRICES[name]
-        return (f"<mrow>{_fence(opening, stretch=True)}<mtable{align}>{table}</mtable>"
-                f"{_fence(closing, stretch=True)}</mrow>")
+        return (
+            f"<mrow>{_fence(opening, stretch=True)}<mtable{align}>{table}</mtable>"
+            f"{_fence(closing, stretch=True)}</mrow>"
+        )
 
 
 def _fence(char: str, *, stretch: bool = False) -> str:
@@ -337,7 +486,7 @@ def text_mathml(latex_text: str) -> str:
     pos = 0
     for m in _MATH_IN_TEXT.finditer(latex_text):
         if m.start() > pos:
-            out.append(f"<mtext>{escape(_plain_text(latex_text[pos:m.start()]))}</mtext>")
+            out.append(f"<mtext>{escape(_plain_text(latex_text[pos : m.start()]))}</mtext>")
         out.append(_mrow(_Parser(m.group(1)).row()))
         pos = m.end()
     if pos < len(latex_text) or not out:
@@ -374,7 +523,7 @@ def text_html(latex_text: str) -> str:
     pos = 0
     for m in _MATH_IN_TEXT.finditer(latex_text):
         if m.start() > pos:
-            out.append(escape(_plain_text(latex_text[pos:m.start()])))
+            out.append(escape(_plain_text(latex_text[pos : m.start()])))
         out.append(mathml(m.group(1), _latex_plain(m.group(1))))
         pos = m.end()
     if pos < len(latex_text):

@@ -124,9 +124,18 @@ def ordered_monomials(expr: Add) -> list[Monomial] | None:
     return sorted(monos, key=key)
 
 
-_STR_RELATIONS = {sympy.StrictGreaterThan: ">", sympy.StrictLessThan: "<", sympy.GreaterThan: ">=", sympy.LessThan: "<="}
-_LATEX_RELATIONS = {sympy.StrictGreaterThan: ">", sympy.StrictLessThan: "<", sympy.GreaterThan: r"\geq",
-                    sympy.LessThan: r"\leq"}
+_STR_RELATIONS = {
+    sympy.StrictGreaterThan: ">",
+    sympy.StrictLessThan: "<",
+    sympy.GreaterThan: ">=",
+    sympy.LessThan: "<=",
+}
+_LATEX_RELATIONS = {
+    sympy.StrictGreaterThan: ">",
+    sympy.StrictLessThan: "<",
+    sympy.GreaterThan: r"\geq",
+    sympy.LessThan: r"\leq",
+}
 _SIMPLE_SIDES = (Add, Mul, Pow, Symbol, Integer)
 """Relational sides sympy prints without parentheses (their precedence is above the relation's)."""
 
@@ -328,4 +337,16 @@ def tex_ln(expr: sympy.Basic) -> str:
     return _remember(_tex_ln_cache, expr, latex_ln(expr))
 
 
-__all__ = ["Monomial", "fast_latex", "fast_str", "latex_ln", "monomial", "ordered_args", "ordered_monomials", "plain", "sstr", "tex", "tex_ln"]
+__all__ = [
+    "Monomial",
+    "fast_latex",
+    "fast_str",
+    "latex_ln",
+    "monomial",
+    "ordered_args",
+    "ordered_monomials",
+    "plain",
+    "sstr",
+    "tex",
+    "tex_ln",
+]

@@ -67,8 +67,12 @@ def spoil(key: tuple[str, ...] | str, template: str, v: str) -> str:
 @pytest.mark.parametrize("bank", FAMILY_BANKS, ids=[p.stem for p in FAMILY_BANKS])
 def test_no_attack_is_accepted(bank: Path, attack: str) -> None:
     family, key, variables = family_key(bank)
-    v = check(key if isinstance(key, str) else list(key), spoil(key, ATTACKS[attack], variables[0]),
-              list(variables), timeout=10.0)
+    v = check(
+        key if isinstance(key, str) else list(key),
+        spoil(key, ATTACKS[attack], variables[0]),
+        list(variables),
+        timeout=10.0,
+    )
     assert v.verdict != "correct", (family, key, attack, v)
     if isinstance(key, tuple):  # the spoiled component earns nothing; the others keep their share
         assert v.score <= (len(key) - 1) / len(key) + 1e-9, (family, attack, v)
@@ -82,17 +86,33 @@ def test_the_key_typed_back_and_a_zero_term_with_a_decimal_are_still_right(bank:
     # folds it while parsing, exp(1.0*(x^2+1)) -> 2718281.82845904*exp(1.0*x^2): decimals are re-read
     # as fractions)
     family, key, variables = family_key(bank)
-    for template in ("({k})", "({k}) + " + ZERO_WITH_DECIMAL, "({k}) + 10^6*(sin(1.0*{v}) - sin({v}))",
-                     "({k}) + 10^20 + 5.0 - 10^20 - 5"):
-        v = check(key if isinstance(key, str) else list(key), spoil(key, template, variables[0]), list(variables),
-                  timeout=10.0)
+    for template in (
+        "({k})",
+        "({k}) + " + ZERO_WITH_DECIMAL,
+        "({k}) + 10^6*(sin(1.0*{v}) - sin({v}))",
+        "({k}) + 10^20 + 5.0 - 10^20 - 5",
+    ):
+        v = check(
+            key if isinstance(key, str) else list(key),
+            spoil(key, template, variables[0]),
+            list(variables),
+            timeout=10.0,
+        )
         assert v.verdict == "correct", (family, template, v)
 
 
 def test_every_family_is_attacked() -> None:
     families = {family_key(b)[0] for b in FAMILY_BANKS}
-    assert {"sum_rule", "product_rule", "max_partial", "relu", "gradient", "chain_single", "chain_multi",
-            "neuron"} <= families
+    assert {
+        "sum_rule",
+        "product_rule",
+        "max_partial",
+        "relu",
+        "gradient",
+        "chain_single",
+        "chain_multi",
+        "neuron",
+    } <= families
 
 
 @pytest.mark.parametrize(

@@ -69,7 +69,14 @@ def test_batch_stdin_to_stdout_one_line_per_input_in_order() -> None:
     rows = _rows(r.output)
     assert [row["id"] for row in rows] == ["a", None, 7, "c", None, "d", "e"]
     assert [row["verdict"] for row in rows] == [
-        "correct", "invalid", "incorrect", "invalid", "invalid", "incorrect", "invalid"]
+        "correct",
+        "invalid",
+        "incorrect",
+        "invalid",
+        "invalid",
+        "incorrect",
+        "invalid",
+    ]
     assert "line 2" in rows[1]["message"] and "expected" in rows[3]["message"]
     assert rows[5]["diagnosis"] == "swapped_components"
     for row in rows:
@@ -123,7 +130,10 @@ def test_hostile_lines_get_their_own_malformed_verdict_and_the_rest_are_checked(
     assert "line 1: unusable JSON: a number with 5000 digits" in rows[0]["message"]
     assert "NaN" in rows[1]["message"] and "Infinity" in rows[2]["message"] and "too large" in rows[3]["message"]
     assert "nested too deeply" in rows[4]["message"]
-    assert rows[6]["id"] == "dup" and rows[6]["message"] == "line 7: \"variables\" lists 'x' twice; name each variable once"
+    assert (
+        rows[6]["id"] == "dup"
+        and rows[6]["message"] == "line 7: \"variables\" lists 'x' twice; name each variable once"
+    )
     assert (rows[7]["id"], rows[7]["verdict"]) == ('{"nested": ["ok", 1]}', "correct")
     assert (rows[8]["id"], rows[8]["verdict"]) == ("fine", "correct")
 
@@ -155,10 +165,23 @@ def test_out_naming_a_folder_is_refused_not_written_as_a_file(tmp_path: Path) ->
 
 def test_batch_definitions_field() -> None:
     lines = [
-        json.dumps({"id": 1, "expected": "Piecewise((x1, b + w1*x1 > 0), (0, True))", "answer": "x1 (z > 0)",
-                    "variables": ["w1", "x1", "b"], "definitions": {"z": "b + w1*x1"}}),
-        json.dumps({"id": 2, "expected": "Piecewise((x1, b + w1*x1 > 0), (0, True))", "answer": "x1 (z > 0)",
-                    "variables": ["w1", "x1", "b"]}),
+        json.dumps(
+            {
+                "id": 1,
+                "expected": "Piecewise((x1, b + w1*x1 > 0), (0, True))",
+                "answer": "x1 (z > 0)",
+                "variables": ["w1", "x1", "b"],
+                "definitions": {"z": "b + w1*x1"},
+            }
+        ),
+        json.dumps(
+            {
+                "id": 2,
+                "expected": "Piecewise((x1, b + w1*x1 > 0), (0, True))",
+                "answer": "x1 (z > 0)",
+                "variables": ["w1", "x1", "b"],
+            }
+        ),
         json.dumps({"id": 3, "expected": "x", "answer": "z", "definitions": {"z": 1}}),
         json.dumps({"id": 4, "expected": "x", "answer": "z", "definitions": ["z", "x"]}),
     ]

@@ -10,9 +10,14 @@ import pytest
 from quizgen.checker import Verdict, check
 
 HERE = Path(__file__).resolve().parent
-SHARED = next((d / "shared" / "examples" / "answer-cases.jsonl" for d in HERE.parents
-               if (d / "shared" / "examples" / "answer-cases.jsonl").exists()),
-              HERE.parent.parent.parent / "shared" / "examples" / "answer-cases.jsonl")
+SHARED = next(
+    (
+        d / "shared" / "examples" / "answer-cases.jsonl"
+        for d in HERE.parents
+        if (d / "shared" / "examples" / "answer-cases.jsonl").exists()
+    ),
+    HERE.parent.parent.parent / "shared" / "examples" / "answer-cases.jsonl",
+)
 
 
 def _load(path: Path) -> list[dict]:

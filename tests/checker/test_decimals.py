@@ -37,8 +37,12 @@ def test_key_constants_are_the_non_terminating_ones() -> None:
 
 @pytest.mark.parametrize(
     ("key", "answer", "read_as"),
-    [("x/3", "0.333x", "0.333 read as 1/3"), ("2*x/3", "0.6666667x", "0.6666667 read as 2/3"),
-     ("log(2)*2**x", "0.693*2^x", "0.693 read as log(2)"), ("x/3 + 1/2", "0.333x + 0.5", "0.333 read as 1/3")],
+    [
+        ("x/3", "0.333x", "0.333 read as 1/3"),
+        ("2*x/3", "0.6666667x", "0.6666667 read as 2/3"),
+        ("log(2)*2**x", "0.693*2^x", "0.693 read as log(2)"),
+        ("x/3 + 1/2", "0.333x + 0.5", "0.333 read as 1/3"),
+    ],
 )
 def test_rounded_constants_are_accepted_and_named(key: str, answer: str, read_as: str) -> None:
     r = reading(key, answer)
@@ -47,9 +51,14 @@ def test_rounded_constants_are_accepted_and_named(key: str, answer: str, read_as
 
 @pytest.mark.parametrize(
     ("key", "answer", "said"),
-    [("x/3", "0.33x", "too few digits"), ("x/7", "0.142x", "not the value rounded"),
-     ("x/4", "0.26x", ""), ("x**2", "x^2 + 0.333 - 1/3", ""), ("x/3", "x/3 + 10^6*(0.333 - 1/3)", ""),
-     ("x**2 + 1", "x^2 + 1 + 10^6*(exp(1.0*(x^2+1)) - exp(x^2+1)) + 1/10", "")],
+    [
+        ("x/3", "0.33x", "too few digits"),
+        ("x/7", "0.142x", "not the value rounded"),
+        ("x/4", "0.26x", ""),
+        ("x**2", "x^2 + 0.333 - 1/3", ""),
+        ("x/3", "x/3 + 10^6*(0.333 - 1/3)", ""),
+        ("x**2 + 1", "x^2 + 1 + 10^6*(exp(1.0*(x^2+1)) - exp(x^2+1)) + 1/10", ""),
+    ],
 )
 def test_everything_else_is_refused(key: str, answer: str, said: str) -> None:
     r = reading(key, answer)

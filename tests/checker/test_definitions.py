@@ -17,15 +17,18 @@ DEFS = {"z": Z, "a": f"Max(0, {Z})"}
 KEY = f"Piecewise((x1*({Z} - t), {Z} > 0), (0, True))"  # dL/dw1 of L = (a - t)^2 / 2
 
 
-@pytest.mark.parametrize("answer", [
-    "x1 (relu(z) - t) 1(z > 0)",
-    "x1 (a - t) 1(z > 0)",
-    "x1 (a - t) (z > 0)",
-    "x1*(z - t)*[z > 0]",
-    "(a - t) x1 I(z > 0)",
-    r"x_1 \left(a - t\right) \mathbb{1}_{z > 0}",
-    "x1 (max(0, z) - t) (z > 0)",
-])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "x1 (relu(z) - t) 1(z > 0)",
+        "x1 (a - t) 1(z > 0)",
+        "x1 (a - t) (z > 0)",
+        "x1*(z - t)*[z > 0]",
+        "(a - t) x1 I(z > 0)",
+        r"x_1 \left(a - t\right) \mathbb{1}_{z > 0}",
+        "x1 (max(0, z) - t) (z > 0)",
+    ],
+)
 def test_answers_with_the_prompts_names_are_correct(answer: str) -> None:
     v = check(KEY, answer, V, definitions=DEFS)
     assert v.verdict == "correct", v
@@ -48,10 +51,29 @@ def test_the_written_out_form_reads_back_as_the_same_answer() -> None:
     assert direct.verdict == "correct", (expanded.answer, direct)
 
 
-@pytest.mark.parametrize("answer", [
-    "t - z", "z - t", "-z", "z^2", "2z", "z/2", "1/z", "(z)", "a*z - z*a", "[z > 0] - (0 < z)", "max(z, t) - a",
-    "z + 1(t > z) + (t - z)^3", "sqrt(z^2) - |z|", "z, t - z", "<z, z^2>", "e^z", "sin z cos z", "x1 z a",
-])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "t - z",
+        "z - t",
+        "-z",
+        "z^2",
+        "2z",
+        "z/2",
+        "1/z",
+        "(z)",
+        "a*z - z*a",
+        "[z > 0] - (0 < z)",
+        "max(z, t) - a",
+        "z + 1(t > z) + (t - z)^3",
+        "sqrt(z^2) - |z|",
+        "z, t - z",
+        "<z, z^2>",
+        "e^z",
+        "sin z cos z",
+        "x1 z a",
+    ],
+)
 def test_writing_out_keeps_the_meaning(answer: str) -> None:
     """The written-out text means the answer with each name replaced by its definition, whatever the
     context of the name (the parentheses it needs are added, the ones it does not are left out)."""
@@ -60,7 +82,9 @@ def test_writing_out_keeps_the_meaning(answer: str) -> None:
     written = parse_answer(expanded.answer, V).value
     named = parse_answer(answer, V + ["a", "z"]).value
     subs = {symbol("z"): parse_key(Z, V).value, symbol("a"): parse_key(DEFS["a"], V).value}
-    points = [{symbol(v): sympy.Rational(n, 7) for v, n in zip(V, p)} for p in ((3, -2, 5, 1, 4, -6), (-5, 1, 2, 6, -3, 2))]
+    points = [
+        {symbol(v): sympy.Rational(n, 7) for v, n in zip(V, p)} for p in ((3, -2, 5, 1, 4, -6), (-5, 1, 2, 6, -3, 2))
+    ]
     for point in points:
         a = [written] if not isinstance(written, tuple) else list(written)
         b = [named] if not isinstance(named, tuple) else list(named)
@@ -104,10 +128,12 @@ def test_underscore_spelling_of_a_defined_name() -> None:
 
 def test_same_answer_different_definitions_are_not_shared_in_the_cache() -> None:
     with Checker(timeout=5.0) as checker:
-        right, wrong = checker.check_many([
-            CheckRequest("2*x", "u + x", ["x"], definitions={"u": "x"}),
-            CheckRequest("2*x", "u + x", ["x"], definitions={"u": "2*x"}),
-        ])
+        right, wrong = checker.check_many(
+            [
+                CheckRequest("2*x", "u + x", ["x"], definitions={"u": "x"}),
+                CheckRequest("2*x", "u + x", ["x"], definitions={"u": "2*x"}),
+            ]
+        )
     assert (right.verdict, wrong.verdict) == ("correct", "incorrect")
 
 
@@ -117,8 +143,43 @@ def test_expansion_too_long_is_a_clear_message() -> None:
     assert v.verdict == "invalid" and "written out" in v.message
 
 
-NAME_SOUP = ["x1", "w1", "b", "t", "z", "a", "z ", " a", "relu(", "(", ")", "[", "]", "+", "-", "*", "/", "^", "2",
-             " ", ",", ">", "0", "1(", "I(", "sin ", "\\frac", "{", "}", "|", "q", "z_1", "zz", "az", "e"]
+NAME_SOUP = [
+    "x1",
+    "w1",
+    "b",
+    "t",
+    "z",
+    "a",
+    "z ",
+    " a",
+    "relu(",
+    "(",
+    ")",
+    "[",
+    "]",
+    "+",
+    "-",
+    "*",
+    "/",
+    "^",
+    "2",
+    " ",
+    ",",
+    ">",
+    "0",
+    "1(",
+    "I(",
+    "sin ",
+    "\\frac",
+    "{",
+    "}",
+    "|",
+    "q",
+    "z_1",
+    "zz",
+    "az",
+    "e",
+]
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

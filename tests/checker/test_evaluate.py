@@ -129,4 +129,7 @@ def test_mpmath_at_any_precision() -> None:
 
     ctx = mp_context(200)
     v = run_mp(compile_expr(sympy.sin(x) + sympy.Integer(10) ** -150, NAMES, mp_backend(200)), (ctx.mpf(2), 0), ctx)
-    assert v - ctx.sin(2) == ctx.mpf(10) ** -150 * (1 + ctx.mpf(10) ** -40) or abs(v - ctx.sin(2) - ctx.mpf(10) ** -150) < ctx.mpf(10) ** -190
+    assert (
+        v - ctx.sin(2) == ctx.mpf(10) ** -150 * (1 + ctx.mpf(10) ** -40)
+        or abs(v - ctx.sin(2) - ctx.mpf(10) ** -150) < ctx.mpf(10) ** -190
+    )

@@ -127,9 +127,18 @@ def test_an_answer_equals_its_own_key(text: str) -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_expr(2), st.sampled_from(["1/7", "(1 + x^2)/97", "x/1000", "10^-30", "10^20 + 5.0 - 10^20"]),
-       st.sampled_from(["10^6*(exp(1.0*(x^2+1)) - exp(x^2+1))", "10^9*(sin(1.0*y) - sin(y))",
-                        "10^6*(0.333 - 1/3)", "10^12*(x^2 - 1.0*x^2)"]))
+@given(
+    _expr(2),
+    st.sampled_from(["1/7", "(1 + x^2)/97", "x/1000", "10^-30", "10^20 + 5.0 - 10^20"]),
+    st.sampled_from(
+        [
+            "10^6*(exp(1.0*(x^2+1)) - exp(x^2+1))",
+            "10^9*(sin(1.0*y) - sin(y))",
+            "10^6*(0.333 - 1/3)",
+            "10^12*(x^2 - 1.0*x^2)",
+        ]
+    ),
+)
 def test_no_wrong_answer_hides_behind_a_zero_term_with_a_decimal(text: str, wrong: str, zero: str) -> None:
     """The exploit of issue 9, fuzzed: a wrong answer plus a term that is zero (or a rounded constant the
     key does not have), times a large constant, is never accepted; nor a wrong part that sympy would fold

@@ -18,9 +18,15 @@ def needs_proof(key: str, answer: str) -> str | None:
 
 @pytest.mark.parametrize(
     ("key", "answer"),
-    [("u", "u"), ("exp(3*u)", "exp(2u)*exp(u)"), ("sin(2*u)", "2sin(u)cos(u)"), ("u*(1 - tanh(u*v)**2)", "u/cosh(uv)^2"),
-     ("Piecewise((1, u > v), (0, True))", "Heaviside(3u - 3v)"), ("1", "sqrt(u/v)*sqrt(v/u)"),
-     ("Max(0, u + v)", "(u + v + abs(u + v))/2")],
+    [
+        ("u", "u"),
+        ("exp(3*u)", "exp(2u)*exp(u)"),
+        ("sin(2*u)", "2sin(u)cos(u)"),
+        ("u*(1 - tanh(u*v)**2)", "u/cosh(uv)^2"),
+        ("Piecewise((1, u > v), (0, True))", "Heaviside(3u - 3v)"),
+        ("1", "sqrt(u/v)*sqrt(v/u)"),
+        ("Max(0, u + v)", "(u + v + abs(u + v))/2"),
+    ],
 )
 def test_shaped_like_the_key(key: str, answer: str) -> None:
     assert needs_proof(key, answer) is None
@@ -28,9 +34,13 @@ def test_shaped_like_the_key(key: str, answer: str) -> None:
 
 @pytest.mark.parametrize(
     ("key", "answer", "why"),
-    [("u", "u + exp(-(300(u-2))^2)", "function"), ("exp(u)", "exp(u) + exp(-(300(u-2))^2)", "argument"),
-     ("u", "u + tanh(u - 10^12) + 1", "function"), ("u**2", "u^2 + 1(u > 700)", "breakpoint"),
-     ("Piecewise((1, u > v), (0, True))", "1(u > v + 10^-9)", "breakpoint")],
+    [
+        ("u", "u + exp(-(300(u-2))^2)", "function"),
+        ("exp(u)", "exp(u) + exp(-(300(u-2))^2)", "argument"),
+        ("u", "u + tanh(u - 10^12) + 1", "function"),
+        ("u**2", "u^2 + 1(u > 700)", "breakpoint"),
+        ("Piecewise((1, u > v), (0, True))", "1(u > v + 10^-9)", "breakpoint"),
+    ],
 )
 def test_new_structure_is_named(key: str, answer: str, why: str) -> None:
     reason = needs_proof(key, answer)

@@ -19,8 +19,13 @@ def _run(*args: str):
 
 
 def test_help():
-    for args in (["bank", "--help"], ["bank", "check", "--help"], ["bank", "list", "--help"], ["bank", "preview", "--help"],
-                 ["bank", "schema", "--help"]):
+    for args in (
+        ["bank", "--help"],
+        ["bank", "check", "--help"],
+        ["bank", "list", "--help"],
+        ["bank", "preview", "--help"],
+        ["bank", "schema", "--help"],
+    ):
         assert _run(*args).exit_code == 0
 
 
@@ -33,8 +38,9 @@ def test_check_valid_bank():
 
 def test_check_prints_every_error_then_fails(tmp_path):
     bank = tmp_path / "b.yaml"
-    bank.write_text("title: x\nslots:\n  - family: relu\n    difficulty: 9\n  - family: sum_rule\n    wrt: q\n",
-                    encoding="utf-8")
+    bank.write_text(
+        "title: x\nslots:\n  - family: relu\n    difficulty: 9\n  - family: sum_rule\n    wrt: q\n", encoding="utf-8"
+    )
     result = _run("bank", "check", str(bank))
     assert result.exit_code == 1
     assert result.output.splitlines() == [
@@ -49,7 +55,16 @@ def test_list_shows_every_family_on_one_line():
     assert result.exit_code == 0
     lines = result.output.split("\n\n")[0].splitlines()
     assert [line.split()[0] for line in lines] == [
-        "backprop", "chain_multi", "chain_single", "gradient", "max_partial", "neuron", "product_rule", "relu", "sum_rule"]
+        "backprop",
+        "chain_multi",
+        "chain_single",
+        "gradient",
+        "max_partial",
+        "neuron",
+        "product_rule",
+        "relu",
+        "sum_rule",
+    ]
     assert all("difficulty 1-3" in line for line in lines)
 
 

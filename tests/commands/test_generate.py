@@ -23,13 +23,26 @@ def _run(*args: str):
 def test_help_lists_every_option():
     result = _run("generate", "--help")
     assert result.exit_code == 0
-    for option in ("--bank", "--roster", "--count", "--seed", "--format", "--template", "--split", "--quiet",
-                   "--variant", "--out", "--fillable"):
+    for option in (
+        "--bank",
+        "--roster",
+        "--count",
+        "--seed",
+        "--format",
+        "--template",
+        "--split",
+        "--quiet",
+        "--variant",
+        "--out",
+        "--fillable",
+    ):
         assert option in result.output
 
 
 def test_json_for_count(tmp_path):
-    result = _run("generate", "--bank", DEMO, "--count", "3", "--seed", "2026", "--format", "json", "--out", str(tmp_path))
+    result = _run(
+        "generate", "--bank", DEMO, "--count", "3", "--seed", "2026", "--format", "json", "--out", str(tmp_path)
+    )
     assert result.exit_code == 0, result.output
     assert f"Generated 3 sheets (30 problems) into {tmp_path}" in result.output
     data = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
@@ -41,13 +54,28 @@ def test_roster_and_variant_rebuild(tmp_path):
     roster = tmp_path / "class.csv"
     roster.write_text("student_id,name,email\nu1,Ada,a@x\nu2,Bo,b@x\n", encoding="utf-8")
     out = tmp_path / "all"
-    assert _run("generate", "--bank", DEMO, "--roster", str(roster), "--format", "json", "-q", "--out", str(out)).exit_code == 0
+    assert (
+        _run("generate", "--bank", DEMO, "--roster", str(roster), "--format", "json", "-q", "--out", str(out)).exit_code
+        == 0
+    )
     data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     second = data["students"][1]
     assert (second["student_id"], second["name"], second["extra"]) == ("u2", "Bo", {"email": "b@x"})
     one = tmp_path / "one"
-    result = _run("generate", "--bank", DEMO, "--variant", second["variant"].lower(), "--roster", str(roster),
-                  "--format", "json", "-q", "--out", str(one))
+    result = _run(
+        "generate",
+        "--bank",
+        DEMO,
+        "--variant",
+        second["variant"].lower(),
+        "--roster",
+        str(roster),
+        "--format",
+        "json",
+        "-q",
+        "--out",
+        str(one),
+    )
     assert result.exit_code == 0 and result.output == ""
     rebuilt = json.loads((one / "manifest.json").read_text(encoding="utf-8"))["students"]
     assert rebuilt == [second]
@@ -58,11 +86,16 @@ def test_roster_and_variant_rebuild(tmp_path):
     [
         (["--count", "2", "--roster", "r.csv"], "Error: give either --roster or --count, not both"),
         ([], "Error: say who the sheets are for: --roster ROSTER.csv or --count N"),
-        (["--count", "1", "--variant", "ABC"], "Error: --variant 'ABC' is not a variant code (8 characters from 2-9 "
-         "and A-Z without I and O); copy it from the sheet or manifest.json"),
+        (
+            ["--count", "1", "--variant", "ABC"],
+            "Error: --variant 'ABC' is not a variant code (8 characters from 2-9 "
+            "and A-Z without I and O); copy it from the sheet or manifest.json",
+        ),
         (["--roster", "missing.csv"], "Error: missing.csv: no such roster file; check the path"),
-        (["--count", "1", "--fillable"], "Error: --fillable makes the worksheet PDFs fillable; use it with --format "
-         "pdf (or tex)"),
+        (
+            ["--count", "1", "--fillable"],
+            "Error: --fillable makes the worksheet PDFs fillable; use it with --format pdf (or tex)",
+        ),
     ],
 )
 def test_user_errors_are_one_line(tmp_path, args, message):
@@ -95,7 +128,10 @@ def test_unwritable_output_is_a_one_line_error(tmp_path):
     blocker.write_text("x", encoding="utf-8")
     result = _run("generate", "--bank", DEMO, "--count", "1", "--format", "json", "--out", str(blocker / "sub"))
     assert result.exit_code == 1
-    assert result.output.strip() == f"Error: {blocker / 'sub'}: cannot write the output (Not a directory); choose another --out folder"
+    assert (
+        result.output.strip()
+        == f"Error: {blocker / 'sub'}: cannot write the output (Not a directory); choose another --out folder"
+    )
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
@@ -104,8 +140,12 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 def test_interrupted_generate_leaves_the_previous_complete_set(tmp_path, monkeypatch):
     out = tmp_path / "sheets"
-    assert _run("generate", "--bank", DEMO, "--count", "2", "--seed", "1", "--format", "tex", "-q",
-                "--out", str(out)).exit_code == 0
+    assert (
+        _run(
+            "generate", "--bank", DEMO, "--count", "2", "--seed", "1", "--format", "tex", "-q", "--out", str(out)
+        ).exit_code
+        == 0
+    )
     before = _snapshot(out)
     assert set(before) == {"manifest.json", "answers-template.csv", "worksheets.tex", "key.tex", "marking-key.tex"}
 
@@ -123,7 +163,12 @@ def test_interrupted_generate_leaves_the_previous_complete_set(tmp_path, monkeyp
     assert result.exit_code == 1 and "Aborted" in result.output  # click's answer to Ctrl-C
     assert _snapshot(out) == before
     assert sorted(p.name for p in out.iterdir()) == [  # no staging folder left
-        "answers-template.csv", "key.tex", "manifest.json", "marking-key.tex", "worksheets.tex"]
+        "answers-template.csv",
+        "key.tex",
+        "manifest.json",
+        "marking-key.tex",
+        "worksheets.tex",
+    ]
 
 
 def test_a_new_run_replaces_the_whole_previous_set(tmp_path):
@@ -144,8 +189,9 @@ def test_a_failed_compile_keeps_the_previous_pdfs_and_writes_the_log(tmp_path):
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "header.tex.j2").write_text("\\undefinedcommand\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["generate", "--bank", DEMO, "--count", "2", "--template", str(templates),
-                                      "-q", "--out", str(out)])
+    result = CliRunner().invoke(
+        cli, ["generate", "--bank", DEMO, "--count", "2", "--template", str(templates), "-q", "--out", str(out)]
+    )
     assert result.exit_code == 1 and "LaTeX error" in result.output
     after = _snapshot(out)
     assert (out / "worksheets.log").is_file()
@@ -159,8 +205,9 @@ def test_generate_never_writes_over_its_bank_or_roster(tmp_path):
     bank.write_bytes(Path(DEMO).read_bytes())
     result = _run("generate", "--bank", str(bank), "--count", "1", "--format", "json", "--out", str(out))
     assert result.exit_code == 1
-    assert result.output.strip() == (f"Error: {bank} is one of the files generate writes into {out}; "
-                                     "move it or choose another --out folder")
+    assert result.output.strip() == (
+        f"Error: {bank} is one of the files generate writes into {out}; move it or choose another --out folder"
+    )
     roster = out / "key.tex"
     roster.write_text("student_id\n1\n", encoding="utf-8")
     result = _run("generate", "--bank", DEMO, "--roster", str(roster), "--format", "json", "--out", str(out))

@@ -17,5 +17,9 @@ def quiz():
 
     from quizgen.export.items import build_quiz
 
-    return build_quiz(title="Calc & <NN> ]]> \"quotes\" 'single' — ünïcødé / slash", bank_id="demo", seed=7,
-                      problems=sample_problems())
+    return build_quiz(
+        title="Calc & <NN> ]]> \"quotes\" 'single' — ünïcødé / slash",
+        bank_id="demo",
+        seed=7,
+        problems=sample_problems(),
+    )

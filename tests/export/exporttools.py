@@ -105,10 +105,17 @@ def parse_gift(text: str) -> list[dict]:
             answer = answer_part[0][1].strip()
             feedback = answer_part[1][1].strip() if len(answer_part) > 1 else ""
             answers.append((mark, gift_unescape(answer), gift_unescape(feedback)))
-        questions.append({
-            "category": category, "id": qid, "name": gift_unescape(name), "text": gift_unescape(qtext),
-            "numerical": numerical, "answers": answers, "general": gift_unescape(general.strip()),
-        })
+        questions.append(
+            {
+                "category": category,
+                "id": qid,
+                "name": gift_unescape(name),
+                "text": gift_unescape(qtext),
+                "numerical": numerical,
+                "answers": answers,
+                "general": gift_unescape(general.strip()),
+            }
+        )
     return questions
 
 
@@ -134,8 +141,10 @@ def stack_key_matches(questionvariables: str, problem: Problem) -> bool:
             return False
         derived = [sympy.diff(f, sympy.Symbol(v, real=True)) for v in diffs]
         if problem.point:
-            subs = {sympy.Symbol(k, real=True): numeric.parse(str(v), problem.variables).components[0]
-                    for k, v in problem.point.items()}
+            subs = {
+                sympy.Symbol(k, real=True): numeric.parse(str(v), problem.variables).components[0]
+                for k, v in problem.point.items()
+            }
             derived = [d.subs(subs) for d in derived]
         value = numeric.KeyValue(tuple(derived), "", len(derived) > 1)
     else:
@@ -154,17 +163,35 @@ def maxima_to_key(text: str) -> str:
 
 
 def make_problem(
-    *, slot: int = 1, family: str = "product_rule", ask: str = "partial", function: str = "3*x**2*y",
-    variables: tuple[str, ...] = ("x", "y"), wrt: tuple[str, ...] = ("x",), point=None,
-    answer: str | list[str] = "6*x*y", answer_latex: str = "6 x y", mistakes: tuple[Mistake, ...] = (),
+    *,
+    slot: int = 1,
+    family: str = "product_rule",
+    ask: str = "partial",
+    function: str = "3*x**2*y",
+    variables: tuple[str, ...] = ("x", "y"),
+    wrt: tuple[str, ...] = ("x",),
+    point=None,
+    answer: str | list[str] = "6*x*y",
+    answer_latex: str = "6 x y",
+    mistakes: tuple[Mistake, ...] = (),
     prompt: str = "Let $f(x, y) = 3 x^{2} y$. Find $\\frac{\\partial f}{\\partial x}$.",
     function_latex: str = "3 x^{2} y",
 ) -> Problem:
     return Problem(
-        slot=slot, family=family, difficulty=1, points=2.0, ask=ask,  # type: ignore[arg-type]
-        prompt_text="Let f(x, y) = 3*x**2*y. Find df/dx.", prompt_latex=prompt,
-        function=function, function_latex=function_latex,
-        variables=list(variables), wrt=list(wrt), point=point, answer=answer, answer_latex=answer_latex,
+        slot=slot,
+        family=family,
+        difficulty=1,
+        points=2.0,
+        ask=ask,  # type: ignore[arg-type]
+        prompt_text="Let f(x, y) = 3*x**2*y. Find df/dx.",
+        prompt_latex=prompt,
+        function=function,
+        function_latex=function_latex,
+        variables=list(variables),
+        wrt=list(wrt),
+        point=point,
+        answer=answer,
+        answer_latex=answer_latex,
         steps=[Step("Hold y constant and use the power rule.", r"\frac{\partial f}{\partial x} = 6 x y")],
         mistakes=list(mistakes),
     )
@@ -173,33 +200,68 @@ def make_problem(
 def sample_problems() -> dict[int, list[Problem]]:
     """Every question shape: symbolic partial, indicator, gradient, value, gradient value."""
     partial = [
-        make_problem(function=f"{k}*x**2*y", answer=f"{2 * k}*x*y", answer_latex=f"{2 * k} x y",
-                     mistakes=(Mistake("wrong_var", f"{k}*x**2", "You differentiated with respect to y."),
-                               Mistake("off_by_one_exp", f"{2 * k}*x**2*y", "The exponent drops by one."),
-                               Mistake("same_as_key", f"{2 * k}*y*x", "Duplicate of the key: must be dropped.")))
+        make_problem(
+            function=f"{k}*x**2*y",
+            answer=f"{2 * k}*x*y",
+            answer_latex=f"{2 * k} x y",
+            mistakes=(
+                Mistake("wrong_var", f"{k}*x**2", "You differentiated with respect to y."),
+                Mistake("off_by_one_exp", f"{2 * k}*x**2*y", "The exponent drops by one."),
+                Mistake("same_as_key", f"{2 * k}*y*x", "Duplicate of the key: must be dropped."),
+            ),
+        )
         for k in (2, 3, 5)
     ]
     indicator = [
-        make_problem(slot=2, family="max_partial", function="Max(x, y)", answer="Piecewise((1, x > y), (0, True))",
-                     answer_latex=r"\mathbb{1}(x > y)",
-                     mistakes=(Mistake("wrong_side", "Piecewise((1, x < y), (0, True))", "Wrong side of max."),),
-                     prompt="Let $f(x, y) = \\max(x, y)$. Find $\\frac{\\partial f}{\\partial x}$.")
+        make_problem(
+            slot=2,
+            family="max_partial",
+            function="Max(x, y)",
+            answer="Piecewise((1, x > y), (0, True))",
+            answer_latex=r"\mathbb{1}(x > y)",
+            mistakes=(Mistake("wrong_side", "Piecewise((1, x < y), (0, True))", "Wrong side of max."),),
+            prompt="Let $f(x, y) = \\max(x, y)$. Find $\\frac{\\partial f}{\\partial x}$.",
+        )
         for _ in range(2)
     ]
     gradient = [
-        make_problem(slot=3, family="gradient", ask="gradient", function=f"x**2*y + {k}*y", wrt=("x", "y"),
-                     answer=["2*x*y", f"x**2 + {k}"], answer_latex=rf"\left(2 x y, x^{{2}} + {k}\right)",
-                     mistakes=(Mistake("swapped_components", [f"x**2 + {k}", "2*x*y"], "Swapped components."),))
+        make_problem(
+            slot=3,
+            family="gradient",
+            ask="gradient",
+            function=f"x**2*y + {k}*y",
+            wrt=("x", "y"),
+            answer=["2*x*y", f"x**2 + {k}"],
+            answer_latex=rf"\left(2 x y, x^{{2}} + {k}\right)",
+            mistakes=(Mistake("swapped_components", [f"x**2 + {k}", "2*x*y"], "Swapped components."),),
+        )
         for k in (1, 4)
     ]
     value = [
-        make_problem(slot=4, family="neuron", ask="value", function="w*x + b", variables=("w", "x", "b"),
-                     wrt=("w",), point={"w": 1, "x": k, "b": 0}, answer=str(k), answer_latex=str(k),
-                     mistakes=(Mistake("wrong_var", "1", "That is the derivative with respect to x."),))
+        make_problem(
+            slot=4,
+            family="neuron",
+            ask="value",
+            function="w*x + b",
+            variables=("w", "x", "b"),
+            wrt=("w",),
+            point={"w": 1, "x": k, "b": 0},
+            answer=str(k),
+            answer_latex=str(k),
+            mistakes=(Mistake("wrong_var", "1", "That is the derivative with respect to x."),),
+        )
         for k in (3, 7)
     ]
     grad_value = [
-        make_problem(slot=5, family="gradient", ask="value", function="x**2*y", wrt=("x", "y"),
-                     point={"x": 1, "y": 2}, answer=["4", "1"], answer_latex=r"\left(4, 1\right)")
+        make_problem(
+            slot=5,
+            family="gradient",
+            ask="value",
+            function="x**2*y",
+            wrt=("x", "y"),
+            point={"x": 1, "y": 2},
+            answer=["4", "1"],
+            answer_latex=r"\left(4, 1\right)",
+        )
     ]
     return {1: partial, 2: indicator, 3: gradient, 4: value, 5: grad_value}

@@ -43,8 +43,14 @@ def run_lisp(code: str, timeout: float = 120) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "probe.lisp"
         path.write_text(code, encoding="utf-8")
-        proc = subprocess.run([maxima() or "maxima", "--very-quiet"], input=f':lisp (load "{path}")\n',
-                              capture_output=True, text=True, timeout=timeout, check=False)
+        proc = subprocess.run(
+            [maxima() or "maxima", "--very-quiet"],
+            input=f':lisp (load "{path}")\n',
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
     return proc.stdout
 
 
@@ -57,10 +63,12 @@ def name_kinds(names: list[str]) -> dict[str, str]:
 
 def all_symbols() -> list[str]:
     """Every symbol Maxima knows (apropos ""), as a user types it."""
-    code = "(in-package :maxima)\n(dolist (s (cdr (mfuncall '$apropos \"\")))\n"
+    code = '(in-package :maxima)\n(dolist (s (cdr (mfuncall \'$apropos "")))\n'
     code += '  (format t "QGSYM ~a~%" (print-invert-case (stripdollar s))))\n'
     out = run_lisp(code)
-    return sorted({line.split()[1] for line in out.splitlines() if line.startswith("QGSYM ") and len(line.split()) == 2})
+    return sorted(
+        {line.split()[1] for line in out.splitlines() if line.startswith("QGSYM ") and len(line.split()) == 2}
+    )
 
 
 def _lisp_string(text: str) -> str:
@@ -72,7 +80,9 @@ def evaluate(programs: list[str]) -> list[str]:
 
     Every statement must parse, evaluate without a Maxima error, and the last one's value is printed.
     """
-    code = "(in-package :maxima)\n(defun qg-run (text)\n" + r"""
+    code = (
+        "(in-package :maxima)\n(defun qg-run (text)\n"
+        + r"""
   (let ((stream (make-string-input-stream text)) (result "ok"))
     (loop
       (let ((form (let ((*standard-output* (make-broadcast-stream)))
@@ -85,6 +95,7 @@ def evaluate(programs: list[str]) -> list[str]:
           (unless (consp value) (setq result "evaluation error") (return)))))
     result))
 """
+    )
     for i, program in enumerate(programs):
         code += f'(format t "QGRUN {i} ~a~%" (qg-run {_lisp_string(program)}))\n'
     out = run_lisp(code)

@@ -58,8 +58,9 @@ def test_cli_writes_each_format(fake_bank, tmp_path) -> None:
     runner = CliRunner()
     for fmt in FORMATS:
         out = tmp_path / f"out-{fmt}{FORMATS[fmt].extension}"
-        result = runner.invoke(cli, ["export", "--bank", str(fake_bank.path), "--format", fmt, "--variants", "3",
-                                     "--out", str(out)])
+        result = runner.invoke(
+            cli, ["export", "--bank", str(fake_bank.path), "--format", fmt, "--variants", "3", "--out", str(out)]
+        )
         assert result.exit_code == 0, result.output
         assert "5 slots x 3 variants = 15 questions" in result.output
         data = out.read_bytes()
@@ -121,7 +122,7 @@ def test_slots_with_fewer_variants_are_reported(quiz) -> None:
     assert len(shortfalls(quiz, 3)) == 4
 
 
-HOSTILE = 'Fix ]]> & <b>bold</b> "q" \'s\' {=~#:} \\(x\\) — ünï 中文'
+HOSTILE = "Fix ]]> & <b>bold</b> \"q\" 's' {=~#:} \\(x\\) — ünï 中文"
 
 
 def test_hostile_text_survives_every_format() -> None:
@@ -149,8 +150,20 @@ def test_hostile_text_survives_every_format() -> None:
 
 
 def test_out_with_a_trailing_slash_creates_the_folder(fake_bank, tmp_path) -> None:
-    result = CliRunner().invoke(cli, ["export", "--bank", str(fake_bank.path), "--format", "gift", "--variants", "1",
-                                      "--out", f"{tmp_path / 'exports'}/"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "export",
+            "--bank",
+            str(fake_bank.path),
+            "--format",
+            "gift",
+            "--variants",
+            "1",
+            "--out",
+            f"{tmp_path / 'exports'}/",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "exports").is_dir()
     assert [p.name for p in (tmp_path / "exports").iterdir()] == ["demo bank-gift.txt"]

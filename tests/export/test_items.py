@@ -21,8 +21,13 @@ def test_quiz_has_one_group_per_slot_in_order(quiz) -> None:
 
 def test_kinds_follow_what_the_slot_asks(quiz) -> None:
     kinds = {g.number: {i.kind for i in g.items} for g in quiz.groups}
-    assert kinds == {1: {"multichoice"}, 2: {"multichoice"}, 3: {"multichoice"}, 4: {"numerical"},
-                     5: {"multinumerical"}}
+    assert kinds == {
+        1: {"multichoice"},
+        2: {"multichoice"},
+        3: {"multichoice"},
+        4: {"numerical"},
+        5: {"multinumerical"},
+    }
 
 
 def test_choices_have_one_key_and_distinct_distractors(quiz) -> None:
@@ -33,8 +38,10 @@ def test_choices_have_one_key_and_distinct_distractors(quiz) -> None:
             assert sum(c.correct for c in item.choices) == 1
             assert len(item.choices) >= 4
             points = numeric.sample_points(item.problem.variables)
-            sigs = [numeric.signature(numeric.KeyValue(c.components, c.latex, len(c.components) > 1), points)
-                    for c in item.choices]
+            sigs = [
+                numeric.signature(numeric.KeyValue(c.components, c.latex, len(c.components) > 1), points)
+                for c in item.choices
+            ]
             for i in range(len(sigs)):
                 for j in range(i):
                     assert not numeric.same_values(sigs[i], sigs[j]), (item.idnumber, i, j)
@@ -51,8 +58,12 @@ def test_mistake_equal_to_key_is_dropped_and_feedback_kept() -> None:
 def test_generic_distractors_fill_up_when_mistakes_run_out() -> None:
     item = _item(make_problem(mistakes=()))
     assert len(item.choices) == 4
-    assert {c.kind for c in item.choices if not c.correct} <= {"generic_sign", "generic_factor", "generic_half",
-                                                               "generic_shift"}
+    assert {c.kind for c in item.choices if not c.correct} <= {
+        "generic_sign",
+        "generic_factor",
+        "generic_half",
+        "generic_shift",
+    }
 
 
 def test_choice_order_is_deterministic_and_varies_between_variants() -> None:
@@ -72,8 +83,14 @@ def test_numerical_value_tolerance_and_wrong_values() -> None:
 
 
 def test_wrong_value_too_close_to_key_gives_no_feedback_entry() -> None:
-    problem = make_problem(ask="value", function="x**2", variables=("x",), point={"x": 1}, answer="2",
-                           mistakes=(Mistake("close", "2.0001", "too close"), Mistake("far", "1", "far")))
+    problem = make_problem(
+        ask="value",
+        function="x**2",
+        variables=("x",),
+        point={"x": 1},
+        answer="2",
+        mistakes=(Mistake("close", "2.0001", "too close"), Mistake("far", "1", "far")),
+    )
     (part,) = _item(problem).numbers
     assert [fb for _, fb in part.wrong] == ["far"]
 

@@ -33,10 +33,21 @@ slots:
 
 @pytest.mark.parametrize(
     ("name", "why"),
-    [("do", "a Maxima keyword"), ("if", "reserved"), ("then", "a Maxima keyword"), ("inf", "a Maxima constant"),
-     ("ind", "a Maxima constant"), ("system", "a Maxima function"), ("load", "a Maxima function"),
-     ("ev", "a Maxima function"), ("eval", "a Maxima function"), ("numer", "a Maxima system variable"),
-     ("domain", "a Maxima system variable"), ("kill", "a Maxima function"), ("diff", "reserved")],
+    [
+        ("do", "a Maxima keyword"),
+        ("if", "reserved"),
+        ("then", "a Maxima keyword"),
+        ("inf", "a Maxima constant"),
+        ("ind", "a Maxima constant"),
+        ("system", "a Maxima function"),
+        ("load", "a Maxima function"),
+        ("ev", "a Maxima function"),
+        ("eval", "a Maxima function"),
+        ("numer", "a Maxima system variable"),
+        ("domain", "a Maxima system variable"),
+        ("kill", "a Maxima function"),
+        ("diff", "reserved"),
+    ],
 )
 def test_bank_check_refuses_maxima_names_with_their_line(tmp_path: Path, name: str, why: str) -> None:
     path = tmp_path / "bank.yaml"
@@ -110,13 +121,15 @@ def test_every_question_shape_runs_in_maxima(quiz, tmp_path: Path) -> None:
 def test_greek_variables_stay_symbols_in_maxima(tmp_path: Path) -> None:
     """gamma and beta are Maxima functions, but as variables they are plain symbols that diff works on."""
     path = tmp_path / "bank.yaml"
-    path.write_text(BANK.format(name="gamma").replace("[x, gamma]", "[beta, gamma]").replace("wrt: x", "wrt: beta"),
-                    encoding="utf-8")
+    path.write_text(
+        BANK.format(name="gamma").replace("[x, gamma]", "[beta, gamma]").replace("wrt: x", "wrt: beta"),
+        encoding="utf-8",
+    )
     target, _ = export_bank(path, fmt="moodle-stack", out=tmp_path / "s.xml", variants=2, seed=1)
     checks = []
     for _, text, _ in _stack_programs(target):
         qv = stack_variables(text)
         fname = next(iter(qv))
         vars_of_f = f"setify(listofvars({fname}))"
-        checks.append(text + f"\nif {vars_of_f} # {{beta, gamma}} then error(\"not symbols\");")
+        checks.append(text + f'\nif {vars_of_f} # {{beta, gamma}} then error("not symbols");')
     assert checks and evaluate(checks) == ["ok"] * len(checks)

@@ -59,8 +59,14 @@ def test_every_question_has_the_children_its_type_needs(root) -> None:
         if qtype != "cloze":
             assert float(q.findtext("defaultgrade")) == 2.0
         if qtype == "multichoice":
-            for child in ["single", "shuffleanswers", "answernumbering", "correctfeedback",
-                          "partiallycorrectfeedback", "incorrectfeedback"]:
+            for child in [
+                "single",
+                "shuffleanswers",
+                "answernumbering",
+                "correctfeedback",
+                "partiallycorrectfeedback",
+                "incorrectfeedback",
+            ]:
                 assert q.find(child) is not None, child
             assert q.findtext("single") == "true"
         if qtype == "numerical":

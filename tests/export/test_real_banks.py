@@ -74,9 +74,25 @@ def test_same_bytes_across_processes_and_hash_seeds(tmp_path: Path) -> None:
         out = tmp_path / f"s{hash_seed}.xml"
         env = dict(os.environ, PYTHONHASHSEED=hash_seed)
         subprocess.run(
-            [sys.executable, "-m", "quizgen", "export", "--bank", str(bank), "--format", "moodle-stack",
-             "--variants", "3", "--seed", "5", "--out", str(out)],
-            check=True, env=env, capture_output=True,
+            [
+                sys.executable,
+                "-m",
+                "quizgen",
+                "export",
+                "--bank",
+                str(bank),
+                "--format",
+                "moodle-stack",
+                "--variants",
+                "3",
+                "--seed",
+                "5",
+                "--out",
+                str(out),
+            ],
+            check=True,
+            env=env,
+            capture_output=True,
         )
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]

@@ -44,8 +44,13 @@ def test_sentence_only_steps_are_not_repeated_as_math() -> None:
 
     from quizgen.problem import Step
 
-    problem = replace(make_problem(), steps=[Step("Hold y constant.", r"\text{Hold y constant.}"),
-                                             Step("Result: 6*x*y", r"\text{Result:}\quad 6 x y")])
+    problem = replace(
+        make_problem(),
+        steps=[
+            Step("Hold y constant.", r"\text{Hold y constant.}"),
+            Step("Result: 6*x*y", r"\text{Result:}\quad 6 x y"),
+        ],
+    )
     html = solution_html(problem, mathjax)
     assert "<li>Hold y constant.</li>" in html
     assert r"<li>Result: 6*x*y<br>\(\text{Result:}\quad 6 x y\)</li>" in html

@@ -55,7 +55,6 @@ def assert_key_correct(draft: Draft, seed: int = 0) -> None:
             assert sympy.simplify(expected - got) == 0, (draft.function, w, point, a, expected, got)
 
 
-
 def balanced_latex(latex: str) -> bool:
     """Braces nest and close (escaped \\{ and \\} do not count) and $ signs come in pairs."""
     depth = 0

@@ -15,8 +15,16 @@ from quizgen.verify import verify_parts
 
 
 def _slot(difficulty: int, **options: object) -> SlotSpec:
-    return SlotSpec(number=1, family="backprop", difficulty=difficulty, points=6.0, ask="value",
-                    coefficients=(-3, 3), point="random", options=dict(options))
+    return SlotSpec(
+        number=1,
+        family="backprop",
+        difficulty=difficulty,
+        points=6.0,
+        ask="value",
+        coefficients=(-3, 3),
+        point="random",
+        options=dict(options),
+    )
 
 
 def _drafts(difficulty: int, n: int = 25, **options: object) -> list[Draft]:
@@ -113,8 +121,18 @@ def test_parts_round_trip_the_manifest_and_share_the_points() -> None:
     p = draw_problem(_slot(2), random.Random(3))
     data = p.to_dict()
     assert [q["label"] for q in data["parts"]] == [chr(ord("a") + i) for i in range(len(p.parts))]
-    assert set(data["parts"][0]) == {"label", "kind", "of", "prompt_text", "prompt_latex", "answer",
-                                     "answer_latex", "points", "rule", "steps"}
+    assert set(data["parts"][0]) == {
+        "label",
+        "kind",
+        "of",
+        "prompt_text",
+        "prompt_latex",
+        "answer",
+        "answer_latex",
+        "points",
+        "rule",
+        "steps",
+    }
     assert Problem.from_dict(data) == p
     assert sum(q.points for q in p.parts) == pytest.approx(6.0)
     each = draw_problem(_slot(2, part_points=0.5), random.Random(3))

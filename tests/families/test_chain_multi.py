@@ -21,7 +21,14 @@ POINTS = [(0.7, -1.3, 0.4, 1.1), (-0.9, 0.6, -1.2, 0.8), (1.2, 1.1, 0.5, -0.6)]
 
 def _slot(difficulty: int, ask: str = "partial", variables=VARIABLES, coefficients=(-5, 5), wrt=None) -> SlotSpec:
     return SlotSpec(
-        1, "chain_multi", difficulty, 1.0, ask, variables=variables, coefficients=coefficients, wrt=wrt,
+        1,
+        "chain_multi",
+        difficulty,
+        1.0,
+        ask,
+        variables=variables,
+        coefficients=coefficients,
+        wrt=wrt,
         point="random" if ask == "value" else None,
     )
 
@@ -106,9 +113,7 @@ def test_coefficients_within_slot_range():
     for difficulty in (1, 2, 3):
         for seed in range(15):
             draft = _draw(_slot(difficulty, coefficients=(2, 4)), seed)
-            prompt_numbers = [
-                int(n) for layer_def in draft.prompt_text.split(";") for n in _coefficients(layer_def)
-            ]
+            prompt_numbers = [int(n) for layer_def in draft.prompt_text.split(";") for n in _coefficients(layer_def)]
             assert all(2 <= n <= 4 for n in prompt_numbers), draft.prompt_text
 
 

@@ -21,8 +21,15 @@ POINTS = (-2.3, -1.1, -0.4, 0.7, 1.6, 2.4)
 
 def _slot(difficulty: int, ask: str = "partial", coefficients=(-5, 5), options=None, variables=("x",)) -> SlotSpec:
     return SlotSpec(
-        1, "chain_single", difficulty, 1.0, ask, variables=variables, coefficients=coefficients,
-        point="random" if ask == "value" else None, options=options or {},
+        1,
+        "chain_single",
+        difficulty,
+        1.0,
+        ask,
+        variables=variables,
+        coefficients=coefficients,
+        point="random" if ask == "value" else None,
+        options=options or {},
     )
 
 
@@ -189,8 +196,7 @@ def test_unknown_outer_is_refused_by_the_declared_option():
 
 
 def test_ln_without_positive_coefficients_is_refused_at_load_time():
-    [(key, message)] = ChainSingle().check_slot(
-        _slot(2, coefficients=(-5, -1), options={"outer": ["ln", "sqrt"]}))
+    [(key, message)] = ChainSingle().check_slot(_slot(2, coefficients=(-5, -1), options={"outer": ["ln", "sqrt"]}))
     assert key == "outer" and "positive" in message
     assert ChainSingle().check_slot(_slot(2, coefficients=(-5, -1), options={"outer": ["ln", "sin"]})) == []
 

@@ -111,8 +111,9 @@ def test_every_key_drawn_is_right(name: str) -> None:
     family = registry.get_family(name)
     for slot in _slots(family):
         for i, draft in enumerate(_drafts(family, slot)):
-            check = verify_draft(draft.function, draft.variables, draft.wrt, draft.answer, draft.kinks,
-                                 random.Random(0), draft.point)
+            check = verify_draft(
+                draft.function, draft.variables, draft.wrt, draft.answer, draft.kinks, random.Random(0), draft.point
+            )
             assert check.ok, (name, slot.difficulty, slot.ask, draft.function, draft.answer)
             assert_key_correct(draft, seed=i)
 
@@ -146,8 +147,10 @@ def test_draws_vary(name: str) -> None:
     family = registry.get_family(name)
     seen = set()
     for slot in _slots(family):
-        seen |= {(slot.difficulty, slot.ask, p.prompt_text, str(p.answer))
-                 for p in (draw_problem(slot, random.Random(seed)) for seed in SEEDS)}
+        seen |= {
+            (slot.difficulty, slot.ask, p.prompt_text, str(p.answer))
+            for p in (draw_problem(slot, random.Random(seed)) for seed in SEEDS)
+        }
     assert len(seen) >= 3 * len(_slots(family)), (name, len(seen), len(_slots(family)))
 
 

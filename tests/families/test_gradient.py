@@ -17,7 +17,9 @@ ASKS = ("gradient", "value")
 VARIABLE_SETS = [("x", "y"), ("x", "y", "z"), ("a", "b", "c", "d")]
 
 
-def _slot(difficulty: int, ask: str = "gradient", variables=("x", "y", "z"), coefficients=(-5, 5), point=None) -> SlotSpec:
+def _slot(
+    difficulty: int, ask: str = "gradient", variables=("x", "y", "z"), coefficients=(-5, 5), point=None
+) -> SlotSpec:
     if ask == "value" and point is None:
         point = "random"
     return SlotSpec(1, "gradient", difficulty, 2.0, ask, variables=variables, coefficients=coefficients, point=point)

@@ -22,7 +22,15 @@ def _slot(difficulty: int, ask: str = "partial", variables=NAMES, wrt=None, opti
     if ask == "value" and point is None:
         point = "random"
     return SlotSpec(
-        1, "neuron", difficulty, 1.0, ask, variables=variables, coefficients=(-5, 5), wrt=wrt, point=point,
+        1,
+        "neuron",
+        difficulty,
+        1.0,
+        ask,
+        variables=variables,
+        coefficients=(-5, 5),
+        wrt=wrt,
+        point=point,
         options=options or {},
     )
 

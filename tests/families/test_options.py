@@ -85,4 +85,11 @@ def test_plain_types_are_read_as_type_options():
 
 def test_type_names_in_messages():
     assert [type_name(v) for v in (None, True, 3, 2.5, "x", {}, [])] == [
-        "nothing", "a boolean", "an integer", "a number", "text", "a mapping", "a list"]
+        "nothing",
+        "a boolean",
+        "an integer",
+        "a number",
+        "text",
+        "a mapping",
+        "a list",
+    ]

@@ -8,7 +8,17 @@ from quizgen.errors import BankError
 from quizgen.families import registry
 from quizgen.families.base import Family
 
-ALL = ["backprop", "chain_multi", "chain_single", "gradient", "max_partial", "neuron", "product_rule", "relu", "sum_rule"]
+ALL = [
+    "backprop",
+    "chain_multi",
+    "chain_single",
+    "gradient",
+    "max_partial",
+    "neuron",
+    "product_rule",
+    "relu",
+    "sum_rule",
+]
 
 
 def test_all_nine_families_are_registered():

@@ -53,7 +53,11 @@ def test_chain_rule_level_has_powers_or_nonlinear_inputs():
     shapes = set()
     for seed in SEEDS:
         d = draw(FAMILY, slot("relu", 3, variables=("x", "y")), seed)
-        shapes.add("power" if any(isinstance(a, sympy.Pow) and a.base.has(sympy.Max) for a in sympy.preorder_traversal(d.function)) else "inner")
+        shapes.add(
+            "power"
+            if any(isinstance(a, sympy.Pow) and a.base.has(sympy.Max) for a in sympy.preorder_traversal(d.function))
+            else "inner"
+        )
     assert shapes == {"power", "inner"}
 
 

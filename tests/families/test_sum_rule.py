@@ -70,4 +70,3 @@ def test_mistakes_include_the_classic_errors():
     d = draw(FAMILY, slot("sum_rule", 2), 5)
     kinds = {m.kind for m in d.mistakes}
     assert {"wrong_var", "other_var_nonconst", "off_by_one_exp"} <= kinds
-

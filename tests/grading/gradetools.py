@@ -16,25 +16,56 @@ def make_problems(k: int) -> list[Problem]:
     """Three problems whose keys depend on k, so each student has their own variant."""
     return [
         Problem(
-            slot=1, family="chain_single", difficulty=1, points=2.0, ask="partial",
-            prompt_text=f"Find d/dx of sin({k}x).", prompt_latex=rf"Find $\frac{{d}}{{dx}} \sin({k}x)$.",
-            function=f"sin({k}*x)", function_latex=rf"\sin({k} x)", variables=["x"], wrt=["x"], point=None,
-            answer=f"{k}*cos({k}*x)", answer_latex=rf"{k} \cos({k} x)",
+            slot=1,
+            family="chain_single",
+            difficulty=1,
+            points=2.0,
+            ask="partial",
+            prompt_text=f"Find d/dx of sin({k}x).",
+            prompt_latex=rf"Find $\frac{{d}}{{dx}} \sin({k}x)$.",
+            function=f"sin({k}*x)",
+            function_latex=rf"\sin({k} x)",
+            variables=["x"],
+            wrt=["x"],
+            point=None,
+            answer=f"{k}*cos({k}*x)",
+            answer_latex=rf"{k} \cos({k} x)",
             steps=[Step("Chain rule: outer cos, inner derivative k.", rf"{k}\cos({k}x)")],
             mistakes=[Mistake("forgot_inner", f"cos({k}*x)", "Multiply by the inner derivative.")],
         ),
         Problem(
-            slot=2, family="gradient", difficulty=1, points=3.0, ask="gradient",
-            prompt_text=f"Find the gradient of {k}*x*y.", prompt_latex=rf"Find $\nabla ({k}xy)$.",
-            function=f"{k}*x*y", function_latex=rf"{k} x y", variables=["x", "y"], wrt=["x", "y"], point=None,
-            answer=[f"{k}*y", f"{k}*x"], answer_latex=rf"\left({k} y, {k} x\right)",
+            slot=2,
+            family="gradient",
+            difficulty=1,
+            points=3.0,
+            ask="gradient",
+            prompt_text=f"Find the gradient of {k}*x*y.",
+            prompt_latex=rf"Find $\nabla ({k}xy)$.",
+            function=f"{k}*x*y",
+            function_latex=rf"{k} x y",
+            variables=["x", "y"],
+            wrt=["x", "y"],
+            point=None,
+            answer=[f"{k}*y", f"{k}*x"],
+            answer_latex=rf"\left({k} y, {k} x\right)",
             steps=[Step("Differentiate by each variable.", "")],
             mistakes=[Mistake("swapped_components", [f"{k}*x", f"{k}*y"], "The components are swapped.")],
         ),
         Problem(
-            slot=3, family="relu", difficulty=1, points=1.0, ask="value",
-            prompt_text="Find d/dx max(x, 0) at x = 2.", prompt_latex=r"Find $\frac{d}{dx}\max(x,0)$ at $x = 2$.", function="Max(0, x)",
-            function_latex=r"\max(0, x)", variables=["x"], wrt=["x"], point={"x": 2}, answer="1", answer_latex="1",
+            slot=3,
+            family="relu",
+            difficulty=1,
+            points=1.0,
+            ask="value",
+            prompt_text="Find d/dx max(x, 0) at x = 2.",
+            prompt_latex=r"Find $\frac{d}{dx}\max(x,0)$ at $x = 2$.",
+            function="Max(0, x)",
+            function_latex=r"\max(0, x)",
+            variables=["x"],
+            wrt=["x"],
+            point={"x": 2},
+            answer="1",
+            answer_latex="1",
         ),
     ]
 
@@ -102,8 +133,9 @@ class FakeBackend:
     def check_one(self, r: Request) -> FakeVerdict:
         ans = r.answer.strip()
         if "~" in ans:
-            return FakeVerdict("unsure", _norm(ans), _norm(ans), "The checker could not decide; a teacher reviews it.",
-                               0.0, None)
+            return FakeVerdict(
+                "unsure", _norm(ans), _norm(ans), "The checker could not decide; a teacher reviews it.", 0.0, None
+            )
         if "@" in ans or ans.count("(") != ans.count(")") or len(ans) > 500:
             return FakeVerdict("invalid", "", "", "Your answer could not be read.", 0.0, None)
         interp = _norm(ans)
@@ -117,8 +149,10 @@ class FakeBackend:
             if right == len(got):
                 return FakeVerdict("correct", interp, interp, "", 1.0, None)
             for m in r.mistakes:
-                if isinstance(m.answer, list) and len(m.answer) == len(got) and all(
-                    self._scalar(e, a) for e, a in zip(m.answer, got)
+                if (
+                    isinstance(m.answer, list)
+                    and len(m.answer) == len(got)
+                    and all(self._scalar(e, a) for e, a in zip(m.answer, got))
                 ):
                     return FakeVerdict("incorrect", interp, interp, m.feedback, 0.0, m.kind)
             return FakeVerdict("incorrect", interp, interp, "Not all components.", right / len(got), None)
@@ -135,4 +169,3 @@ class FakeBackend:
         if progress is not None:
             progress(len(out))
         return out
-

@@ -28,8 +28,22 @@ def test_one_row_per_student_and_problem_with_an_empty_answer() -> None:
 
 def test_generate_writes_it_and_grade_reads_it_back(tmp_path: Path) -> None:
     runner = CliRunner()
-    result = runner.invoke(cli, ["generate", "--bank", str(BANK), "--count", "2", "--seed", "4", "--format", "json",
-                                 "--out", str(tmp_path / "gen")])
+    result = runner.invoke(
+        cli,
+        [
+            "generate",
+            "--bank",
+            str(BANK),
+            "--count",
+            "2",
+            "--seed",
+            "4",
+            "--format",
+            "json",
+            "--out",
+            str(tmp_path / "gen"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "answers-template.csv" in result.output
     manifest = manifest_mod.read(tmp_path / "gen" / "manifest.json")
@@ -45,12 +59,26 @@ def test_generate_writes_it_and_grade_reads_it_back(tmp_path: Path) -> None:
     writer.writeheader()
     writer.writerows(rows)
     (tmp_path / "typed.csv").write_text(buf.getvalue(), encoding="utf-8")
-    result = runner.invoke(cli, ["grade", "--manifest", str(tmp_path / "gen" / "manifest.json"),
-                                 str(tmp_path / "typed.csv"), "--out", str(tmp_path / "g"), "--quiet",
-                                 "--workers", "1", "--timeout", "10"])
+    result = runner.invoke(
+        cli,
+        [
+            "grade",
+            "--manifest",
+            str(tmp_path / "gen" / "manifest.json"),
+            str(tmp_path / "typed.csv"),
+            "--out",
+            str(tmp_path / "g"),
+            "--quiet",
+            "--workers",
+            "1",
+            "--timeout",
+            "10",
+        ],
+    )
     assert result.exit_code == 0, result.output
-    grades = {r["student_id"]: r for r in csv.DictReader(io.StringIO(
-        (tmp_path / "g" / "grades.csv").read_text(encoding="utf-8-sig")))}
+    grades = {
+        r["student_id"]: r
+        for r in csv.DictReader(io.StringIO((tmp_path / "g" / "grades.csv").read_text(encoding="utf-8-sig")))
+    }
     assert float(grades[first.student_id]["total"]) == sum(p.points for p in first.problems)
     assert float(grades[manifest.students[1].student_id]["total"]) == 0
-

@@ -74,12 +74,16 @@ def test_gradient_components_by_position_or_variable_are_assembled() -> None:
 def test_component_of_a_scalar_problem_or_out_of_range_is_unknown() -> None:
     _, issues = run([raw(2, "s1", 1, "2x", 0), raw(3, "s1", 2, "5", 4), raw(4, "s1", 2, "5", "z")])
     assert [(i.kind, i.line) for i in issues if i.kind == "unknown_problem"] == [
-        ("unknown_problem", 2), ("unknown_problem", 3), ("unknown_problem", 4)]
+        ("unknown_problem", 2),
+        ("unknown_problem", 3),
+        ("unknown_problem", 4),
+    ]
 
 
 def test_lms_identity_values_match_roster_extra_columns_but_shared_values_do_not() -> None:
-    by_email = RawAnswer(Source("m.csv", 2), StudentKey((("idnumber", ""), ("email", "Ada@Uni.edu"))), 1, None,
-                         "a", "Response 1")
+    by_email = RawAnswer(
+        Source("m.csv", 2), StudentKey((("idnumber", ""), ("email", "Ada@Uni.edu"))), 1, None, "a", "Response 1"
+    )
     by_section = RawAnswer(Source("m.csv", 3), StudentKey((("idnumber", "A"),)), 1, None, "b", "Response 1")
     subs, issues = collect(make_manifest(), [ReadResult([by_email, by_section], [], "Moodle responses")])
     assert next(s.text for s in subs if s.sheet.student_id == "s1") == "a"
@@ -91,8 +95,9 @@ def named(line: int, student: str, slot: int, text: str, name: str) -> RawAnswer
 
 
 def test_an_unknown_id_is_one_line_with_its_answers_and_a_same_name_hint() -> None:
-    _, issues = run([named(2, "s9", 1, "2x", "Lovelace, Ada"), named(3, "s9", 2, "[1, 2]", "Lovelace, Ada"),
-                     raw(4, "s1", 1, "a")])
+    _, issues = run(
+        [named(2, "s9", 1, "2x", "Lovelace, Ada"), named(3, "s9", 2, "[1, 2]", "Lovelace, Ada"), raw(4, "s1", 1, "a")]
+    )
     unknown = [i for i in issues if i.kind == "unknown_student"]
     assert len(unknown) == 1 and (unknown[0].student_id, unknown[0].line) == ("s9", 2)
     detail = unknown[0].detail
@@ -110,18 +115,28 @@ def test_a_near_id_is_suggested_only_for_a_student_who_sent_nothing_under_their_
     assert "did you mean" not in by_id["2s"]  # ids shorter than 3 characters are not guessed
 
 
-@pytest.mark.parametrize(("a", "b", "near"), [("s2610", "s2601", True), ("s2610", "s261", True),
-                                              ("s2610", "s26100", True), ("s2610", "s2710", True),
-                                              ("s2610", "s2016", False), ("s2610", "S2610", False)])
+@pytest.mark.parametrize(
+    ("a", "b", "near"),
+    [
+        ("s2610", "s2601", True),
+        ("s2610", "s261", True),
+        ("s2610", "s26100", True),
+        ("s2610", "s2710", True),
+        ("s2610", "s2016", False),
+        ("s2610", "S2610", False),
+    ],
+)
 def test_near_ids(a: str, b: str, near: bool) -> None:
     assert _near(a, b) is near
 
 
 def test_an_id_that_matches_only_ignoring_case_never_replaces_the_other_answers() -> None:
     uncounted: list = []
-    subs, issues = collect(make_manifest(), [ReadResult([raw(2, "s1", 1, "mine"), raw(3, "S1", 1, "theirs"),
-                                                         raw(4, "S1", 2, "[1, 2]")], [], "long CSV")],
-                           uncounted=uncounted)
+    subs, issues = collect(
+        make_manifest(),
+        [ReadResult([raw(2, "s1", 1, "mine"), raw(3, "S1", 1, "theirs"), raw(4, "S1", 2, "[1, 2]")], [], "long CSV")],
+        uncounted=uncounted,
+    )
     s1 = {s.problem.slot: s.text for s in subs if s.sheet.student_id == "s1"}
     assert s1 == {1: "mine", 2: "", 3: ""}
     assert [(u.typed_id, u.problem.slot, u.text) for u in uncounted] == [("S1", 1, "theirs"), ("S1", 2, "[1, 2]")]

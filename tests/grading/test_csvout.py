@@ -22,8 +22,19 @@ from quizgen.grading.model import GradeRun, Issue, RawAnswer, ReadResult, Source
 
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [("=1+1", "'=1+1"), ("+x", "'+x"), ("-2x", "'-2x"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("2x", "2x"),
-     ("", ""), ("-2x+1", "'-2x+1"), ("-1-1", "'-1-1"), ("-2\n=1", "'-2\n=1"), ("--2", "'--2")],
+    [
+        ("=1+1", "'=1+1"),
+        ("+x", "'+x"),
+        ("-2x", "'-2x"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("2x", "2x"),
+        ("", ""),
+        ("-2x+1", "'-2x+1"),
+        ("-1-1", "'-1-1"),
+        ("-2\n=1", "'-2\n=1"),
+        ("--2", "'--2"),
+    ],
 )
 def test_formula_cells_are_defused(value: str, shown: str) -> None:
     assert safe_cell(value) == shown
@@ -65,8 +76,19 @@ def test_grades_csv_columns_totals_and_guarded_ids() -> None:
 
 def test_responses_csv_has_one_row_per_answer_with_verdicts() -> None:
     table = rows(responses_csv(make_run()))
-    assert table[0] == ["student_id", "problem", "answer", "interpreted", "verdict", "points", "max", "feedback",
-                        "diagnosis", "override", "counted"]
+    assert table[0] == [
+        "student_id",
+        "problem",
+        "answer",
+        "interpreted",
+        "verdict",
+        "points",
+        "max",
+        "feedback",
+        "diagnosis",
+        "override",
+        "counted",
+    ]
     by_key = {(r[0], r[1]): r for r in table[1:]}
     assert len(by_key) == 9
     assert by_key[("s1", "1")][4:7] == ["correct", "2", "2"]
@@ -78,8 +100,10 @@ def test_responses_csv_has_one_row_per_answer_with_verdicts() -> None:
 
 def test_problems_csv() -> None:
     text = problems_csv([Issue("blank", "a.csv", 4, "s1", "2", "blank answer: zero points")])
-    assert rows(text) == [["kind", "file", "line", "student_id", "problem", "detail"],
-                          ["blank", "a.csv", "4", "s1", "2", "blank answer: zero points"]]
+    assert rows(text) == [
+        ["kind", "file", "line", "student_id", "problem", "detail"],
+        ["blank", "a.csv", "4", "s1", "2", "blank answer: zero points"],
+    ]
 
 
 def test_canvas_gradebook_columns_from_roster_extras() -> None:

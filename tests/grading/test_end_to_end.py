@@ -111,15 +111,28 @@ def test_generate_answer_and_grade(tmp_path: Path, checker: str) -> None:
     assert isinstance(grad.answer, list)
     (tmp_path / "wide.csv").write_text(
         f"student_id,q{grad.slot}.1,q{grad.slot}.2\n{s1.student_id},"
-        + ",".join(f'"{rewritten(a, real)}"' for a in grad.answer) + "\n",
+        + ",".join(f'"{rewritten(a, real)}"' for a in grad.answer)
+        + "\n",
         encoding="utf-8",
     )
 
     out = tmp_path / "out"
     result = CliRunner().invoke(
         cli,
-        ["grade", "--manifest", str(tmp_path / "gen" / "manifest.json"), str(tmp_path / "long.csv"),
-         str(tmp_path / "wide.csv"), "--out", str(out), "--gradebook", "canvas", "--workers", "1", "--quiet"],
+        [
+            "grade",
+            "--manifest",
+            str(tmp_path / "gen" / "manifest.json"),
+            str(tmp_path / "long.csv"),
+            str(tmp_path / "wide.csv"),
+            "--out",
+            str(out),
+            "--gradebook",
+            "canvas",
+            "--workers",
+            "1",
+            "--quiet",
+        ],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
@@ -142,14 +155,21 @@ def test_generate_answer_and_grade(tmp_path: Path, checker: str) -> None:
     assert grades["s1"]["percent"] == "100" and grades["s1"]["max"] == "7"
     review = list(csv.DictReader(io.StringIO((out / "review.csv").read_text("utf-8-sig"))))
     assert [(r["student_id"], r["problem"], r["verdict"], r["suggested_reading"]) for r in review] == [
-        ("s3", "1", "invalid", "")]  # the hostile answer: nothing to suggest, never evaluated
+        ("s3", "1", "invalid", "")
+    ]  # the hostile answer: nothing to suggest, never evaluated
 
     problems = list(csv.DictReader(io.StringIO((out / "problems.csv").read_text("utf-8-sig"))))
     kinds = sorted((r["kind"], r["student_id"]) for r in problems)
-    assert kinds == sorted([
-        ("unreadable_row", ""), ("unknown_student", "nobody"), ("blank", "s3"),
-        ("missing", "s3"), ("missing", "s3"), ("absent", "s4"),
-    ])
+    assert kinds == sorted(
+        [
+            ("unreadable_row", ""),
+            ("unknown_student", "nobody"),
+            ("blank", "s3"),
+            ("missing", "s3"),
+            ("missing", "s3"),
+            ("absent", "s4"),
+        ]
+    )
     canvas = (out / "gradebook-canvas.csv").read_text(encoding="utf-8").splitlines()
     assert canvas[0] == "Student,ID,SIS User ID,SIS Login ID,Section,Grading end to end"
     assert canvas[2] == "Ada Lovelace,,SIS1,,A,7"

@@ -25,13 +25,26 @@ def graded(rows, backend=None):
 
 
 def test_points_are_problem_points_times_score() -> None:
-    got, results, _ = graded([
-        ("s1", 1, "2cos(2x)"), ("s1", 2, "[2y, 2x]"), ("s1", 3, "1"),  # s1 has k = 2: all right
-        ("s2", 1, "cos(3x)"), ("s2", 2, "[3y, 7]"), ("s2", 3, "1 @"),  # forgot inner, half a gradient, invalid
-    ])
+    got, results, _ = graded(
+        [
+            ("s1", 1, "2cos(2x)"),
+            ("s1", 2, "[2y, 2x]"),
+            ("s1", 3, "1"),  # s1 has k = 2: all right
+            ("s2", 1, "cos(3x)"),
+            ("s2", 2, "[3y, 7]"),
+            ("s2", 3, "1 @"),  # forgot inner, half a gradient, invalid
+        ]
+    )
     assert [(got[("s1", s)].outcome, got[("s1", s)].points) for s in (1, 2, 3)] == [
-        ("correct", 2.0), ("correct", 3.0), ("correct", 1.0)]
-    assert (got[("s2", 1)].outcome, got[("s2", 1)].points, got[("s2", 1)].diagnosis) == ("incorrect", 0.0, "forgot_inner")
+        ("correct", 2.0),
+        ("correct", 3.0),
+        ("correct", 1.0),
+    ]
+    assert (got[("s2", 1)].outcome, got[("s2", 1)].points, got[("s2", 1)].diagnosis) == (
+        "incorrect",
+        0.0,
+        "forgot_inner",
+    )
     assert (got[("s2", 2)].outcome, got[("s2", 2)].points) == ("incorrect", 1.5)
     assert (got[("s2", 3)].outcome, got[("s2", 3)].points) == ("invalid", 0.0)
     assert [r.total for r in results] == [6.0, 1.5, 0.0]

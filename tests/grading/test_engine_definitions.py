@@ -59,8 +59,10 @@ def manifest(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _grade(manifest, rows: list[tuple[str, int, str]]):
-    raw = [RawAnswer(Source("a.csv", n), StudentKey((("student_id", s),)), slot, None, text, "q")
-           for n, (s, slot, text) in enumerate(rows, start=2)]
+    raw = [
+        RawAnswer(Source("a.csv", n), StudentKey((("student_id", s),)), slot, None, text, "q")
+        for n, (s, slot, text) in enumerate(rows, start=2)
+    ]
     subs, _ = collect(manifest, [ReadResult(raw, [], "long CSV")])
     backend = CheckerBackend(workers=1, timeout=10.0)
     try:

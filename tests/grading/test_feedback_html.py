@@ -11,11 +11,13 @@ from quizgen.grading.model import RawAnswer, ReadResult, Source, StudentKey
 
 def test_feedback_page_escapes_everything_and_shows_plain_text() -> None:
     m = make_manifest()
-    hostile = '<img src=x onerror=alert(1)>'
-    answers = [RawAnswer(Source("a.csv", 2), StudentKey((("student_id", m.students[2].student_id),)), 1, None,
-                         hostile, "q1"),
-               RawAnswer(Source("a.csv", 3), StudentKey((("student_id", m.students[2].student_id),)), 2, None,
-                         "[4y, 1]", "q2")]
+    hostile = "<img src=x onerror=alert(1)>"
+    answers = [
+        RawAnswer(Source("a.csv", 2), StudentKey((("student_id", m.students[2].student_id),)), 1, None, hostile, "q1"),
+        RawAnswer(
+            Source("a.csv", 3), StudentKey((("student_id", m.students[2].student_id),)), 2, None, "[4y, 1]", "q2"
+        ),
+    ]
     subs, _ = collect(m, [ReadResult(answers, [], "long CSV")])
     results = grade(subs, FakeBackend())
     page = feedback_html(results[2], m.bank)
@@ -36,8 +38,10 @@ def test_feedback_shows_the_override_the_review_and_absence(tmp_path) -> None:
     from quizgen.grading.pdf import feedback_students
 
     m = make_manifest()
-    answers = [RawAnswer(Source("a.csv", 2), StudentKey((("student_id", "s1"),)), 1, None, "2cos(2x", "q1"),
-               RawAnswer(Source("a.csv", 3), StudentKey((("student_id", "s2"),)), 1, None, "3cos(3x", "q1")]
+    answers = [
+        RawAnswer(Source("a.csv", 2), StudentKey((("student_id", "s1"),)), 1, None, "2cos(2x", "q1"),
+        RawAnswer(Source("a.csv", 3), StudentKey((("student_id", "s2"),)), 1, None, "3cos(3x", "q1"),
+    ]
     subs, _ = collect(m, [ReadResult(answers, [], "long CSV")])
     path = tmp_path / "o.csv"
     path.write_text("student_id,problem,points,note\ns1,1,2,bracket <missing>\n", encoding="utf-8")

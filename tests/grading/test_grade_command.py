@@ -27,7 +27,7 @@ def fake_checker(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine, "CheckerBackend", ClosableFake)
 
 
-def answers(tmp_path: Path, text: str = "student_id,q1,q2,q3\ns1,2cos(2x),\"[2y,2x]\",1\ns2,cos(3x),,1\n") -> Path:
+def answers(tmp_path: Path, text: str = 'student_id,q1,q2,q3\ns1,2cos(2x),"[2y,2x]",1\ns2,cos(3x),,1\n') -> Path:
     path = tmp_path / "answers.csv"
     path.write_text(text, encoding="utf-8")
     return path
@@ -57,8 +57,18 @@ def test_strict_fails_after_writing_when_problems_were_found(tmp_path: Path, man
 
 def test_quiet_prints_nothing_and_gradebooks_are_written(tmp_path: Path, manifest_path: Path) -> None:
     out = tmp_path / "o"
-    result = invoke("--manifest", str(manifest_path), str(answers(tmp_path)), "--out", str(out), "--quiet",
-                    "--gradebook", "canvas", "--gradebook", "moodle")
+    result = invoke(
+        "--manifest",
+        str(manifest_path),
+        str(answers(tmp_path)),
+        "--out",
+        str(out),
+        "--quiet",
+        "--gradebook",
+        "canvas",
+        "--gradebook",
+        "moodle",
+    )
     assert result.exit_code == 0 and result.output == ""
     assert (out / "gradebook-canvas.csv").exists() and (out / "gradebook-moodle.csv").exists()
 
@@ -123,8 +133,9 @@ def test_an_empty_answers_file_stops_too(tmp_path: Path, manifest_path: Path) ->
 
 
 def test_manifest_folder_unknown_ids_and_absent_students(tmp_path: Path, manifest_path: Path) -> None:
-    path = answers(tmp_path, "student_id,name,q1,q2,q3\ns1,Ada Lovelace,2cos(2x),\"[2y,2x]\",1\n"
-                             "s02,Émile Borel,3cos(3x),,\n")
+    path = answers(
+        tmp_path, 'student_id,name,q1,q2,q3\ns1,Ada Lovelace,2cos(2x),"[2y,2x]",1\ns02,Émile Borel,3cos(3x),,\n'
+    )
     out = tmp_path / "o"
     result = invoke("--manifest", str(manifest_path.parent), str(path), "--out", str(out), "--gradebook", "canvas")
     assert result.exit_code == 0, result.output
@@ -133,9 +144,23 @@ def test_manifest_folder_unknown_ids_and_absent_students(tmp_path: Path, manifes
     grades = {r["student_id"]: r for r in read_rows(out / "grades.csv")}
     assert (grades["s2"]["total"], grades["s2"]["status"]) == ("", "absent")
     canvas = (out / "gradebook-canvas.csv").read_text(encoding="utf-8").splitlines()
-    assert canvas[2:] == ["Ada Lovelace,101,SIS1,,A,6", "Émile Borel,102,SIS2,,A,", "Mallory <script>,,'=cmd|' /C calc'!A0,,B,"]
-    result = invoke("--manifest", str(manifest_path.parent), str(path), "--out", str(out), "--gradebook", "canvas",
-                    "--absent", "zero", "--quiet")
+    assert canvas[2:] == [
+        "Ada Lovelace,101,SIS1,,A,6",
+        "Émile Borel,102,SIS2,,A,",
+        "Mallory <script>,,'=cmd|' /C calc'!A0,,B,",
+    ]
+    result = invoke(
+        "--manifest",
+        str(manifest_path.parent),
+        str(path),
+        "--out",
+        str(out),
+        "--gradebook",
+        "canvas",
+        "--absent",
+        "zero",
+        "--quiet",
+    )
     canvas = (out / "gradebook-canvas.csv").read_text(encoding="utf-8").splitlines()
     assert canvas[3:] == ["Émile Borel,102,SIS2,,A,0", "Mallory <script>,,'=cmd|' /C calc'!A0,,B,0"]
 
@@ -146,22 +171,23 @@ def test_a_folder_without_a_manifest_is_one_line(tmp_path: Path) -> None:
 
 
 def test_unreadable_answers_wait_for_review_and_overrides_settle_them(tmp_path: Path, manifest_path: Path) -> None:
-    path = answers(tmp_path, "student_id,q1,q2,q3\ns1,2cos(2x,\"[2y,2x]\",1\ns2,3cos(3x),\"[3y, 3x]\",1 ~\n"
-                             "S1,cos(2x),,\n")
+    path = answers(tmp_path, 'student_id,q1,q2,q3\ns1,2cos(2x,"[2y,2x]",1\ns2,3cos(3x),"[3y, 3x]",1 ~\nS1,cos(2x),,\n')
     out = tmp_path / "o"
     result = invoke("--manifest", str(manifest_path), str(path), "--out", str(out), "--gradebook", "moodle")
     assert result.exit_code == 0, result.output
     assert "To review: 2 answers" in flat(result) and "provisional" in flat(result)
     assert "s1: problem 1" in flat(result) and "s2: problem 3" in flat(result)
     review = read_rows(out / "review.csv")
-    assert [(r["student_id"], r["problem"], r["verdict"], r["suggested_reading"], r["repair"], r["line"])
-            for r in review] == [("s1", "1", "invalid", "2*cos(2*x)", "closing bracket ')' added", "2"),
-                                 ("s2", "3", "unsure", "", "", "3")]
+    assert [
+        (r["student_id"], r["problem"], r["verdict"], r["suggested_reading"], r["repair"], r["line"]) for r in review
+    ] == [("s1", "1", "invalid", "2*cos(2*x)", "closing bracket ')' added", "2"), ("s2", "3", "unsure", "", "", "3")]
     assert review[0]["key"] == "2*cos(2*x)" and review[0]["message"] == "Your answer could not be read."
     grades = {r["student_id"]: r for r in read_rows(out / "grades.csv")}
     assert (grades["s1"]["total"], grades["s1"]["status"]) == ("4", "provisional")
     assert (out / "gradebook-moodle.csv").read_text(encoding="utf-8").splitlines()[1:3] == [
-        "s1,ada@uni.edu,", "s2,emile@uni.edu,"]  # provisional: blank until reviewed
+        "s1,ada@uni.edu,",
+        "s2,emile@uni.edu,",
+    ]  # provisional: blank until reviewed
     report = (out / "report.html").read_text(encoding="utf-8")
     assert report.index("To review: 2 answers") < report.index("<h2>Scores</h2>")
     responses = read_rows(out / "responses.csv")
@@ -172,16 +198,20 @@ def test_unreadable_answers_wait_for_review_and_overrides_settle_them(tmp_path: 
     assert strict.exit_code == 1 and "2 answers to review" in flat(strict)
 
     ov = tmp_path / "overrides.csv"
-    ov.write_text("student_id,problem,verdict,note\ns1,1,correct,closing bracket missing\ns2,3,incorrect,\n",
-                  encoding="utf-8")
-    result = invoke("--manifest", str(manifest_path), str(path), "--out", str(out), "--gradebook", "moodle",
-                    "--overrides", str(ov))
+    ov.write_text(
+        "student_id,problem,verdict,note\ns1,1,correct,closing bracket missing\ns2,3,incorrect,\n", encoding="utf-8"
+    )
+    result = invoke(
+        "--manifest", str(manifest_path), str(path), "--out", str(out), "--gradebook", "moodle", "--overrides", str(ov)
+    )
     assert result.exit_code == 0, result.output
     assert "To review" not in flat(result) and "Overrides applied: 2." in flat(result)
     grades = {r["student_id"]: r for r in read_rows(out / "grades.csv")}
     assert (grades["s1"]["total"], grades["s1"]["status"], grades["s2"]["status"]) == ("6", "graded", "graded")
     assert (out / "gradebook-moodle.csv").read_text(encoding="utf-8").splitlines()[1:3] == [
-        "s1,ada@uni.edu,6", "s2,emile@uni.edu,5"]
+        "s1,ada@uni.edu,6",
+        "s2,emile@uni.edu,5",
+    ]
     row = next(r for r in read_rows(out / "responses.csv") if (r["student_id"], r["problem"]) == ("s1", "1"))
     assert (row["verdict"], row["points"], row["override"]) == ("invalid", "2", "correct (closing bracket missing)")
     assert "Teacher's review" in (out / "feedback" / "s1.html").read_text(encoding="utf-8")
@@ -190,10 +220,11 @@ def test_unreadable_answers_wait_for_review_and_overrides_settle_them(tmp_path: 
 
 
 def test_invalid_zero_makes_grades_final(tmp_path: Path, manifest_path: Path) -> None:
-    path = answers(tmp_path, "student_id,q1,q2,q3\ns1,2cos(2x,\"[2y,2x]\",1\ns2,3cos(3x),,1\n")
+    path = answers(tmp_path, 'student_id,q1,q2,q3\ns1,2cos(2x,"[2y,2x]",1\ns2,3cos(3x),,1\n')
     out = tmp_path / "o"
-    result = invoke("--manifest", str(manifest_path), str(path), "--out", str(out), "--invalid", "zero",
-                    "--gradebook", "moodle")
+    result = invoke(
+        "--manifest", str(manifest_path), str(path), "--out", str(out), "--invalid", "zero", "--gradebook", "moodle"
+    )
     assert result.exit_code == 0 and "counted as 0 (--invalid zero)" in flat(result)
     assert (out / "gradebook-moodle.csv").read_text(encoding="utf-8").splitlines()[1] == "s1,ada@uni.edu,4"
     assert read_rows(out / "grades.csv")[0]["status"] == "graded" and len(read_rows(out / "review.csv")) == 1

@@ -9,13 +9,30 @@ from quizgen.grading.model import GradedAnswer, GradeRun, StudentResult
 from quizgen.problem import Sheet
 
 
-def answer(sheet: Sheet, slot: int, fraction: float, outcome: str = "correct", diagnosis: str | None = None,
-           function: str | None = None) -> GradedAnswer:
+def answer(
+    sheet: Sheet,
+    slot: int,
+    fraction: float,
+    outcome: str = "correct",
+    diagnosis: str | None = None,
+    function: str | None = None,
+) -> GradedAnswer:
     p = sheet.problems[slot - 1]
     if function is not None:
         p = replace(p, function=function)
-    return GradedAnswer(sheet.student_id, slot, p, "typed", outcome, "x", "x", "", diagnosis, fraction,  # type: ignore[arg-type]
-                        fraction * p.points)
+    return GradedAnswer(
+        sheet.student_id,
+        slot,
+        p,
+        "typed",
+        outcome,
+        "x",
+        "x",
+        "",
+        diagnosis,
+        fraction,  # type: ignore[arg-type]
+        fraction * p.points,
+    )
 
 
 def make_class(scores: list[tuple[float, float]], functions: list[str] | None = None) -> GradeRun:
@@ -25,11 +42,16 @@ def make_class(scores: list[tuple[float, float]], functions: list[str] | None = 
     for i, (a, b) in enumerate(scores):
         sheet = replace(base.students[0], student_id=f"s{i}")
         fn = functions[i] if functions else None
-        results.append(StudentResult(sheet, [
-            answer(sheet, 1, a, "correct" if a == 1 else "incorrect", None if a == 1 else "forgot_inner", fn),
-            answer(sheet, 2, b, "correct" if b == 1 else "incorrect", None if b == 1 else "sign"),
-            answer(sheet, 3, 1.0),
-        ]))
+        results.append(
+            StudentResult(
+                sheet,
+                [
+                    answer(sheet, 1, a, "correct" if a == 1 else "incorrect", None if a == 1 else "forgot_inner", fn),
+                    answer(sheet, 2, b, "correct" if b == 1 else "incorrect", None if b == 1 else "sign"),
+                    answer(sheet, 3, 1.0),
+                ],
+            )
+        )
     absent = replace(base.students[1], student_id="gone")
     results.append(StudentResult(absent, [answer(absent, s, 0.0, "absent", "sign") for s in (1, 2, 3)]))
     return GradeRun(base, results, [])

@@ -23,15 +23,48 @@ def csv_text(rows: list[list[str]]) -> str:
 
 
 MOODLE_HEADER = [
-    "Surname", "First name", "ID number", "Email address", "State", "Started on", "Completed", "Time taken",
-    "Grade/6.00", "Question 1", "Response 1", "Right answer 1", "Question 2", "Response 2", "Right answer 2",
-    "Question 3", "Response 3", "Right answer 3",
+    "Surname",
+    "First name",
+    "ID number",
+    "Email address",
+    "State",
+    "Started on",
+    "Completed",
+    "Time taken",
+    "Grade/6.00",
+    "Question 1",
+    "Response 1",
+    "Right answer 1",
+    "Question 2",
+    "Response 2",
+    "Right answer 2",
+    "Question 3",
+    "Response 3",
+    "Right answer 3",
 ]
 
 
 def moodle_row(surname: str, idnumber: str, email: str, r1: str, r2: str, r3: str) -> list[str]:
-    return [surname, "X", idnumber, email, "Finished", "1 May 2026  10:00 AM", "1 May 2026  10:20 AM",
-            "20 mins", "3.00", "Find d/dx ...", r1, "...", "Find the gradient ...", r2, "...", "Find ...", r3, "1"]
+    return [
+        surname,
+        "X",
+        idnumber,
+        email,
+        "Finished",
+        "1 May 2026  10:00 AM",
+        "1 May 2026  10:20 AM",
+        "20 mins",
+        "3.00",
+        "Find d/dx ...",
+        r1,
+        "...",
+        "Find the gradient ...",
+        r2,
+        "...",
+        "Find ...",
+        r3,
+        "1",
+    ]
 
 
 def test_moodle_responses_report_matches_students_by_idnumber_or_email(tmp_path: Path) -> None:
@@ -62,7 +95,12 @@ def test_moodle_responses_report_matches_students_by_idnumber_or_email(tmp_path:
     guessed = [(i.line, i.problem) for i in issues if i.kind == "guessed_problem"]
     assert guessed == [(1, "Response 1"), (1, "Response 2"), (1, "Response 3")]
     assert {i.kind for i in issues} == {
-        "unknown_student", "unknown_problem", "missing", "blank", "absent", "guessed_problem"
+        "unknown_student",
+        "unknown_problem",
+        "missing",
+        "blank",
+        "absent",
+        "guessed_problem",
     }
 
 
@@ -89,19 +127,67 @@ def test_moodle_response_cells(cell: str, text: str) -> None:
 
 
 CANVAS_HEADER = [
-    "name", "id", "sis_id", "section", "section_id", "section_sis_id", "submitted", "attempt",
-    "9001: Find d/dx of sin(2x).", "2.0", "9002: Find the gradient, a vector", "3.0", "9003: Find d/dx", "1.0",
-    "n correct", "n incorrect", "score",
+    "name",
+    "id",
+    "sis_id",
+    "section",
+    "section_id",
+    "section_sis_id",
+    "submitted",
+    "attempt",
+    "9001: Find d/dx of sin(2x).",
+    "2.0",
+    "9002: Find the gradient, a vector",
+    "3.0",
+    "9003: Find d/dx",
+    "1.0",
+    "n correct",
+    "n incorrect",
+    "score",
 ]
 
 
 def test_canvas_student_analysis_maps_columns_by_position_and_students_by_sis_or_canvas_id(tmp_path: Path) -> None:
     rows = [
         CANVAS_HEADER,
-        ["Lovelace, Ada", "101", "", "A", "1", "", "2026-05-01 10:00:00 UTC", "1", "cos(2x)*2", "0.0",
-         "[2y,2x]", "0.0", "1", "0.0", "0", "0", "0"],
-        ["Borel, Emile", "", "SIS2", "A", "1", "", "2026-05-01", "1", "cos(3x)", "0.0", "", "0.0", "1", "0.0",
-         "0", "0", "0"],
+        [
+            "Lovelace, Ada",
+            "101",
+            "",
+            "A",
+            "1",
+            "",
+            "2026-05-01 10:00:00 UTC",
+            "1",
+            "cos(2x)*2",
+            "0.0",
+            "[2y,2x]",
+            "0.0",
+            "1",
+            "0.0",
+            "0",
+            "0",
+            "0",
+        ],
+        [
+            "Borel, Emile",
+            "",
+            "SIS2",
+            "A",
+            "1",
+            "",
+            "2026-05-01",
+            "1",
+            "cos(3x)",
+            "0.0",
+            "",
+            "0.0",
+            "1",
+            "0.0",
+            "0",
+            "0",
+            "0",
+        ],
     ]
     path = tmp_path / "canvas.csv"
     path.write_text(csv_text(rows), encoding="utf-8", newline="")
@@ -198,8 +284,16 @@ def test_regrading_a_real_moodle_stack_attempt_agrees_with_moodle_on_every_slot(
 
 
 def _stack_report(tmp_path: Path, question: str, response: str) -> Path:
-    header = ["Surname", "First name", "Email address", "State", "Grade/1.00", "Question 1", "Response 1",
-              "Right answer 1"]
+    header = [
+        "Surname",
+        "First name",
+        "Email address",
+        "State",
+        "Grade/1.00",
+        "Question 1",
+        "Response 1",
+        "Right answer 1",
+    ]
     row = ["A", "Ada", "ada@uni.edu", "Finished", "1.00", question, response, ""]
     path = tmp_path / "stack.csv"
     path.write_text(csv_text([header, row]), encoding="utf-8", newline="")

@@ -22,11 +22,15 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_points_and_verdicts_are_read_with_their_lines(tmp_path: Path) -> None:
-    path = write(tmp_path, "student_id,problem,points,verdict,note\ns1,q2,1.5,,one component right\n"
-                           "S2,3,,correct,\"typed 1, meant 1\"\n\n")
+    path = write(
+        tmp_path,
+        'student_id,problem,points,verdict,note\ns1,q2,1.5,,one component right\nS2,3,,correct,"typed 1, meant 1"\n\n',
+    )
     got = read_overrides(path, make_manifest())
     assert [(o.student_id, o.slot, o.points, o.verdict, o.note, o.source.line) for o in got] == [
-        ("s1", 2, 1.5, None, "one component right", 2), ("s2", 3, None, "correct", "typed 1, meant 1", 3)]
+        ("s1", 2, 1.5, None, "one component right", 2),
+        ("s2", 3, None, "correct", "typed 1, meant 1", 3),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -58,18 +62,25 @@ def test_bad_verdict_both_values_bad_header_and_open_quote(tmp_path: Path) -> No
         read_overrides(write(tmp_path, "student_id,problem,points,verdict\ns1,1,1,correct\n"), m)
     with pytest.raises(AnswerFileError, match=re.escape("overrides.csv:1: overrides header not recognised")):
         read_overrides(write(tmp_path, "who,what\ns1,1\n"), m)
-    with pytest.raises(AnswerFileError, match=re.escape("overrides.csv:3: a quote opened on this line is never closed")):
-        read_overrides(write(tmp_path, 'student_id,problem,points,note\ns1,1,1,ok\ns2,1,1,"never closed\ns2,2,1,x\n'), m)
+    with pytest.raises(
+        AnswerFileError, match=re.escape("overrides.csv:3: a quote opened on this line is never closed")
+    ):
+        read_overrides(
+            write(tmp_path, 'student_id,problem,points,note\ns1,1,1,ok\ns2,1,1,"never closed\ns2,2,1,x\n'), m
+        )
 
 
 def test_overrides_are_applied_last_and_change_what_is_shown(tmp_path: Path) -> None:
     m = make_manifest()
-    answers = [RawAnswer(Source("a.csv", 2), StudentKey((("student_id", "s1"),)), 1, None, "cos(2x @", "q1"),
-               RawAnswer(Source("a.csv", 3), StudentKey((("student_id", "s1"),)), 3, None, "1", "q3")]
+    answers = [
+        RawAnswer(Source("a.csv", 2), StudentKey((("student_id", "s1"),)), 1, None, "cos(2x @", "q1"),
+        RawAnswer(Source("a.csv", 3), StudentKey((("student_id", "s1"),)), 3, None, "1", "q3"),
+    ]
     subs, _ = collect(m, [ReadResult(answers, [], "long CSV")])
     results = grade(subs, FakeBackend())
-    overrides = read_overrides(write(tmp_path, "student_id,problem,verdict,points,note\ns1,1,correct,,bracket\n"
-                                                "s1,3,,0.5,half\n"), m)
+    overrides = read_overrides(
+        write(tmp_path, "student_id,problem,verdict,points,note\ns1,1,correct,,bracket\ns1,3,,0.5,half\n"), m
+    )
     s1 = apply_overrides(results, overrides)[0]
     q1, q2, q3 = s1.answers
     assert (q1.outcome, q1.points, display_outcome(q1), q1.pending) == ("invalid", 2.0, "correct", False)
@@ -84,4 +95,5 @@ def test_a_quote_that_swallows_later_rows_is_refused_with_its_line(tmp_path: Pat
     with pytest.raises(AnswerFileError) as info:
         read_overrides(write(tmp_path, text), make_manifest())
     assert "overrides.csv:2: a quote opened on this line is never closed (the cell runs on to line 4)" in str(
-        info.value.format_message())
+        info.value.format_message()
+    )

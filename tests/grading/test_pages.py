@@ -71,7 +71,7 @@ def test_pages_need_no_network_and_no_script_and_show_user_text_as_text(written:
 def test_every_formula_is_typeset_once_with_its_plain_form_as_annotation(written: Path) -> None:
     html = (written / "feedback/s1.html").read_text(encoding="utf-8")
     page = read_page(html)
-    assert html.count("<math") >= 20 and "<code class=\"plain\">" not in html  # nothing fell back to plain text
+    assert html.count("<math") >= 20 and '<code class="plain">' not in html  # nothing fell back to plain text
     assert len(page.annotations) == html.count("<math")
     for plain in page.annotations:  # not printed again beside the typeset copy
         if len(plain) > 12:  # (a key may show once more: s1 typed every key, which shows as typed)
@@ -93,7 +93,9 @@ def test_the_report_starts_with_the_class_then_review_then_students_linked_to_th
     assert len(links) == len(NAMES) and all((written / link).is_file() for link in links)
     assert "absent" in page.text.split("Students: 6", 1)[1].split("Scores", 1)[0]
     assert "Students graded 5" in page.text.replace(":", "")  # the absent student is left out of the numbers
-    assert all(attrs.get("alt", "").endswith(".") and len(attrs["alt"]) > 40 for tag, attrs in page.tags if tag == "img")
+    assert all(
+        attrs.get("alt", "").endswith(".") and len(attrs["alt"]) > 40 for tag, attrs in page.tags if tag == "img"
+    )
     assert all("scope" in attrs for tag, attrs in page.tags if tag == "th")
     reteach = page.text.split("What to reteach", 1)[1].split("Success per problem", 1)[0]
     assert "Misconception Students Problems Example: answer given, and its key" in reteach

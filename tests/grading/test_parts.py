@@ -28,18 +28,47 @@ PARTS = [
 
 
 def _problem() -> Problem:
-    parts = [Part(label=lab, kind=kind, of=of, prompt_text=f"∂L/∂{of}" if kind == "gradient" else f"the value of {of}",
-                  prompt_latex=of, answer=ans, answer_latex=ans, points=1.0, rule=rule)
-             for lab, kind, of, ans, rule in PARTS]
-    return Problem(slot=1, family="backprop", difficulty=2, points=7.0, ask="value", prompt_text="A graph.",
-                   prompt_latex="A graph.", function="(Max(0, b + w*x) - t)**2/2", function_latex="L",
-                   variables=["x", "w", "b", "t"], wrt=["w"], point={"x": 2, "w": 3, "b": -1, "t": 1}, answer="8",
-                   answer_latex="8", parts=parts)
+    parts = [
+        Part(
+            label=lab,
+            kind=kind,
+            of=of,
+            prompt_text=f"∂L/∂{of}" if kind == "gradient" else f"the value of {of}",
+            prompt_latex=of,
+            answer=ans,
+            answer_latex=ans,
+            points=1.0,
+            rule=rule,
+        )
+        for lab, kind, of, ans, rule in PARTS
+    ]
+    return Problem(
+        slot=1,
+        family="backprop",
+        difficulty=2,
+        points=7.0,
+        ask="value",
+        prompt_text="A graph.",
+        prompt_latex="A graph.",
+        function="(Max(0, b + w*x) - t)**2/2",
+        function_latex="L",
+        variables=["x", "w", "b", "t"],
+        wrt=["w"],
+        point={"x": 2, "w": 3, "b": -1, "t": 1},
+        answer="8",
+        answer_latex="8",
+        parts=parts,
+    )
 
 
 def _manifest() -> Manifest:
-    return Manifest(__version__, BankInfo("Graphs", "", "", "missing-bank.yaml"), "0" * 64, 1,
-                    [Sheet("s1", "Ada", "V1", [_problem()])])
+    return Manifest(
+        __version__,
+        BankInfo("Graphs", "", "", "missing-bank.yaml"),
+        "0" * 64,
+        1,
+        [Sheet("s1", "Ada", "V1", [_problem()])],
+    )
 
 
 def _grade(tmp_path: Path, answers: dict[str, str], *, wide: bool = False, sep: str = "", carry: bool = True):
@@ -104,7 +133,7 @@ def test_no_carry_from_a_zero_upstream_a_blank_or_to_a_wrong_step(tmp_path: Path
 
 def test_a_multi_part_problem_answered_in_one_cell_is_sent_back(tmp_path: Path) -> None:
     path = tmp_path / "one.csv"
-    path.write_text("student_id,problem,answer\ns1,1,\"[5, 5, 8, 4, 4, 8, 4]\"\n", encoding="utf-8")
+    path.write_text('student_id,problem,answer\ns1,1,"[5, 5, 8, 4, 4, 8, 4]"\n', encoding="utf-8")
     a = grade_files(_manifest(), [path], FakeBackend()).results[0].answers[0]
     assert a.outcome == "invalid" and "1a, 1b, 1c" in a.feedback
 

@@ -56,7 +56,10 @@ def test_feedback_shows_the_variant_the_answer_was_graded_against(tmp_path: Path
         scalar_problem(1),
         prompt_text="Let h(x) = 7*x**3. Find dh/dx.",
         prompt_latex=r"Let $h(x) = 7 x^{3}$. Find $\frac{\partial h}{\partial x}$.",
-        function="7*x**3", function_latex="7 x^{3}", answer="21*x**2", answer_latex="21 x^{2}",
+        function="7*x**3",
+        function_latex="7 x^{3}",
+        answer="21*x**2",
+        answer_latex="21 x^{2}",
         steps=[Step("Power rule: 21*x**2", r"\text{Power rule: } 21 x^{2}")],
     )
     run = make_run(manifest)

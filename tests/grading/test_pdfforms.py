@@ -31,9 +31,23 @@ def _generate(folder: Path, roster: list[tuple[str, str]], seed: int) -> Manifes
     folder.mkdir(parents=True, exist_ok=True)
     lines = ["student_id,name"] + [f'"{sid}","{name}"' for sid, name in roster]
     (folder / "roster.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["generate", "--bank", str(BANK), "--roster", str(folder / "roster.csv"),
-                                      "--seed", str(seed), "--fillable", "--split", "--quiet",
-                                      "--out", str(folder / "gen")])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "generate",
+            "--bank",
+            str(BANK),
+            "--roster",
+            str(folder / "roster.csv"),
+            "--seed",
+            str(seed),
+            "--fillable",
+            "--split",
+            "--quiet",
+            "--out",
+            str(folder / "gen"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     return manifest_mod.read(folder / "gen" / "manifest.json")
 
@@ -70,8 +84,22 @@ def fill(src: Path, dst: Path, values: dict[str, str]) -> None:
 
 def grade(manifest_dir: Path, answers: Path, out: Path) -> tuple[dict[str, float | None], list[dict[str, str]]]:
     """Totals by student (None: absent, no answer read at all) and the problems report."""
-    result = CliRunner().invoke(cli, ["grade", "--manifest", str(manifest_dir / "manifest.json"), str(answers),
-                                      "--out", str(out), "--quiet", "--workers", "1", "--timeout", "10"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "grade",
+            "--manifest",
+            str(manifest_dir / "manifest.json"),
+            str(answers),
+            "--out",
+            str(out),
+            "--quiet",
+            "--workers",
+            "1",
+            "--timeout",
+            "10",
+        ],
+    )
     assert result.exit_code == 0, result.output
     grades = list(csv.DictReader(io.StringIO((out / "grades.csv").read_text(encoding="utf-8-sig"))))
     problems = list(csv.DictReader(io.StringIO((out / "problems.csv").read_text(encoding="utf-8-sig"))))
@@ -99,8 +127,11 @@ def test_filled_pdfs_grade_to_the_right_totals(made: tuple[Path, Manifest], tmp_
     stems = {p.stem: p for p in (gen / "students").glob("*.pdf")}
     folder = tmp_path / "returned"
     # Ada: every key. Zoë: the first five right, the rest wrong.
-    fill(gen / "students" / "s1.pdf", folder / "s1.pdf",
-         {n: t for p in s1.problems for n, t in zip(field_names("s1", p), key_texts(p), strict=True)})
+    fill(
+        gen / "students" / "s1.pdf",
+        folder / "s1.pdf",
+        {n: t for p in s1.problems for n, t in zip(field_names("s1", p), key_texts(p), strict=True)},
+    )
     zoe: dict[str, str] = {}
     for p in odd.problems:
         wrong = ["12345"] * len(key_texts(p))
@@ -121,15 +152,16 @@ def test_filled_pdfs_grade_to_the_right_totals(made: tuple[Path, Manifest], tmp_
     assert not [p for p in problems if p["kind"] in ("unreadable_file", "wrong_sheet", "unknown_student")]
 
 
-def test_bad_pdfs_get_one_line_each_and_the_rest_are_graded(
-    made: tuple[Path, Manifest], tmp_path: Path
-) -> None:
+def test_bad_pdfs_get_one_line_each_and_the_rest_are_graded(made: tuple[Path, Manifest], tmp_path: Path) -> None:
     gen, manifest = made
     s1, _, s3 = manifest.students
     folder = tmp_path / "returned"
     folder.mkdir()
-    fill(gen / "students" / "s1.pdf", folder / "ada.pdf",
-         {n: t for p in s1.problems for n, t in zip(field_names("s1", p), key_texts(p), strict=True)})
+    fill(
+        gen / "students" / "s1.pdf",
+        folder / "ada.pdf",
+        {n: t for p in s1.problems for n, t in zip(field_names("s1", p), key_texts(p), strict=True)},
+    )
     shutil.copy(gen / "key.pdf", folder / "key.pdf")  # a PDF, not a worksheet
     odd_file = next(f for f in (gen / "students").glob("*.pdf") if f.stem not in ("s1", "s3"))
     shutil.copy(odd_file, folder / "zoe-sent-it-empty.pdf")
@@ -141,8 +173,11 @@ def test_bad_pdfs_get_one_line_each_and_the_rest_are_graded(
     fill(gen / "worksheets.pdf", folder / "s1.pdf", {field_names("s3", s3.problems[0])[0]: "1"})
     # A worksheet of another generate run (another seed: other variants) for the same student id.
     other = _generate(tmp_path / "other", [("s3", "Bo")], seed=6)
-    fill(tmp_path / "other" / "gen" / "students" / "s3.pdf", folder / "bo-old.pdf",
-         {field_names("s3", other.students[0].problems[0])[0]: key_texts(other.students[0].problems[0])[0]})
+    fill(
+        tmp_path / "other" / "gen" / "students" / "s3.pdf",
+        folder / "bo-old.pdf",
+        {field_names("s3", other.students[0].problems[0])[0]: key_texts(other.students[0].problems[0])[0]},
+    )
 
     totals, problems = grade(gen, folder, tmp_path / "grades")
     assert totals["s1"] == sum(p.points for p in s1.problems)

@@ -74,8 +74,12 @@ def test_wide_csv_with_vector_cells_and_component_columns(tmp_path: Path) -> Non
 
 def test_wide_csv_semicolons_and_short_rows(tmp_path: Path) -> None:
     result = read_answers(write(tmp_path, "w.csv", "student_id;1;2\ns1;2x\n\ns2;a;b;c\n"), SLOTS)
-    assert cells(result) == [(2, "s1", 1, None, "2x"), (2, "s1", 2, None, ""), (4, "s2", 1, None, "a"),
-                             (4, "s2", 2, None, "b")]
+    assert cells(result) == [
+        (2, "s1", 1, None, "2x"),
+        (2, "s1", 2, None, ""),
+        (4, "s2", 1, None, "a"),
+        (4, "s2", 2, None, "b"),
+    ]
     assert [(i.kind, i.line) for i in result.issues] == [("unreadable_row", 2), ("unreadable_row", 4)]
 
 
@@ -103,12 +107,15 @@ def test_jsonl_bad_line_is_reported_and_others_read(tmp_path: Path) -> None:
 
 
 def test_broken_json_array_element_costs_only_itself(tmp_path: Path) -> None:
-    text = ('[{"student_id": "s1", "problem": 1, "answer": "2x"},\n {"student_id": "s2",,},\n'
-            ' {"student_id": "s3", "problem": 1, "answer": "3x"}]')
+    text = (
+        '[{"student_id": "s1", "problem": 1, "answer": "2x"},\n {"student_id": "s2",,},\n'
+        ' {"student_id": "s3", "problem": 1, "answer": "3x"}]'
+    )
     result = read_answers(write(tmp_path, "a.json", text), SLOTS)
     assert cells(result) == [(1, "s1", 1, None, "2x"), (3, "s3", 1, None, "3x")]
     assert [(i.line, i.detail) for i in result.issues] == [
-        (2, "not valid JSON (Expecting property name enclosed in double quotes at line 2 column 22)")]
+        (2, "not valid JSON (Expecting property name enclosed in double quotes at line 2 column 22)")
+    ]
 
 
 def test_json_array_that_never_closes_keeps_records_before_the_error(tmp_path: Path) -> None:
@@ -146,9 +153,7 @@ def test_utf16_with_bom_is_read(tmp_path: Path) -> None:
     assert cells(read_answers(path, SLOTS)) == [(2, "s1", 1, None, "é")]
 
 
-answer_text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), max_size=40
-)
+answer_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), max_size=40)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -187,8 +192,10 @@ def test_an_oversized_cell_is_one_unreadable_row(tmp_path: Path) -> None:
 
 def test_jsonl_strings_may_hold_unicode_line_separators(tmp_path: Path) -> None:
     text = '{"student_id": "s1", "problem": 1, "answer": "2x\u2028+1"}\r\n{"student_id": "s2", "problem": 1, "answer": "3"}\r\n'
-    assert cells(read_answers(write(tmp_path, "a.jsonl", text), SLOTS)) == [(1, "s1", 1, None, "2x\u2028+1"),
-                                                                              (2, "s2", 1, None, "3")]
+    assert cells(read_answers(write(tmp_path, "a.jsonl", text), SLOTS)) == [
+        (1, "s1", 1, None, "2x\u2028+1"),
+        (2, "s2", 1, None, "3"),
+    ]
 
 
 def test_large_json_array_keeps_every_line_number(tmp_path: Path) -> None:
@@ -203,16 +210,24 @@ HUGE = "9" * 5000
 @pytest.mark.parametrize(
     ("name", "text", "bad_lines", "phrases"),
     [
-        ("a.csv", f"student_id,problem,answer\ns1,1,2x\ns2,2,2\x00x\ns3,1,\"4x\ns4,1,{HUGE}\ns5,1,5x\n", [3, 4],
-         ["binary data (a NUL byte)", "never closed"]),
-        ("a.jsonl", '{"student_id": "s1", "problem": 1, "answer": "2x"}\n'
-                    '{"student_id": "s2", "problem": 2, "answer": "2\\u0000x"}\n'
-                    '{"student_id": "s3", "problem": ' + HUGE + ', "answer": "x"}\n'
-                    '{"student_id": "s3", "problem": 1, "answer": ' + "[" * 100_000 + "]" * 100_000 + '}\n'
-                    '{"student_id": "s3", "problem": 1, "answer": NaN}\n'
-                    '{"student_id": "s4", "problem": 1, "answer": "' + HUGE + '"}\n'
-                    '{"student_id": "s5", "problem": 1, "answer": "5x"}\n', [2, 3, 4, 5],
-         ["NUL byte", "5000 digits", "nested too deeply", "NaN"]),
+        (
+            "a.csv",
+            f'student_id,problem,answer\ns1,1,2x\ns2,2,2\x00x\ns3,1,"4x\ns4,1,{HUGE}\ns5,1,5x\n',
+            [3, 4],
+            ["binary data (a NUL byte)", "never closed"],
+        ),
+        (
+            "a.jsonl",
+            '{"student_id": "s1", "problem": 1, "answer": "2x"}\n'
+            '{"student_id": "s2", "problem": 2, "answer": "2\\u0000x"}\n'
+            '{"student_id": "s3", "problem": ' + HUGE + ', "answer": "x"}\n'
+            '{"student_id": "s3", "problem": 1, "answer": ' + "[" * 100_000 + "]" * 100_000 + "}\n"
+            '{"student_id": "s3", "problem": 1, "answer": NaN}\n'
+            '{"student_id": "s4", "problem": 1, "answer": "' + HUGE + '"}\n'
+            '{"student_id": "s5", "problem": 1, "answer": "5x"}\n',
+            [2, 3, 4, 5],
+            ["NUL byte", "5000 digits", "nested too deeply", "NaN"],
+        ),
     ],
 )
 def test_one_hostile_row_is_reported_and_the_rest_are_read(tmp_path: Path, name, text, bad_lines, phrases) -> None:
@@ -224,20 +239,26 @@ def test_one_hostile_row_is_reported_and_the_rest_are_read(tmp_path: Path, name,
 
 
 def test_json_array_with_a_hostile_element_keeps_the_others(tmp_path: Path) -> None:
-    text = ('[\n {"student_id": "s1", "problem": 1, "answer": "2x"},\n'
-            ' {"student_id": "s2", "problem": 1, "answer": ' + "[" * 100_000 + "]" * 100_000 + '},\n'
-            ' {"student_id": "s3", "problem": 1, "answer": Infinity},\n'
-            ' {"student_id": "s4", "problem": 1, "answer": "4x"}\n]')
+    text = (
+        '[\n {"student_id": "s1", "problem": 1, "answer": "2x"},\n'
+        ' {"student_id": "s2", "problem": 1, "answer": ' + "[" * 100_000 + "]" * 100_000 + "},\n"
+        ' {"student_id": "s3", "problem": 1, "answer": Infinity},\n'
+        ' {"student_id": "s4", "problem": 1, "answer": "4x"}\n]'
+    )
     result = read_answers(write(tmp_path, "a.json", text), SLOTS)
     assert [(a.source.line, a.student.label) for a in result.answers] == [(2, "s1"), (5, "s4")]
     assert [(i.line, i.detail) for i in result.issues] == [
-        (3, "a value nested too deeply"), (4, "Infinity is not a JSON value")]
+        (3, "a value nested too deeply"),
+        (4, "Infinity is not a JSON value"),
+    ]
 
 
 def test_a_moodle_export_with_an_unclosed_quote_reports_that_line(tmp_path: Path) -> None:
-    text = ('Surname,First name,Email address,State,Grade/10.00,Response 1\n'
-            'Lovelace,Ada,ada@x,Finished,1.00,"2x\n'
-            'Bronte,Emily,emily@x,Finished,1.00,3x\n')
+    text = (
+        "Surname,First name,Email address,State,Grade/10.00,Response 1\n"
+        'Lovelace,Ada,ada@x,Finished,1.00,"2x\n'
+        "Bronte,Emily,emily@x,Finished,1.00,3x\n"
+    )
     result = read_answers(write(tmp_path, "m.csv", text), SLOTS)
     assert [a.text for a in result.answers] == ["3x"]
     assert [(i.kind, i.line) for i in result.issues][:1] == [("unreadable_row", 2)]

@@ -16,8 +16,10 @@ HOSTILE = "</td><script>alert(1)</script>"
 def make_run() -> GradeRun:
     m = make_manifest()
     rows = [("s1", 1, "cos(2x)"), ("s2", 1, "cos(3x)"), ("s1", 3, HOSTILE + "@"), ("s2", 2, "[3x, 3y]")]
-    answers = [RawAnswer(Source("a.csv", n), StudentKey((("student_id", sid),)), slot, None, text, f"q{slot}")
-               for n, (sid, slot, text) in enumerate(rows, start=2)]
+    answers = [
+        RawAnswer(Source("a.csv", n), StudentKey((("student_id", sid),)), slot, None, text, f"q{slot}")
+        for n, (sid, slot, text) in enumerate(rows, start=2)
+    ]
     subs, issues = collect(m, [ReadResult(answers, [], "long CSV")])
     return GradeRun(m, grade(subs, FakeBackend()), issues)
 
@@ -52,8 +54,12 @@ def test_the_review_queue_comes_first_and_absent_students_and_overrides_are_name
     run = make_run()
     path = tmp_path / "o.csv"
     path.write_text("student_id,problem,verdict,note\ns2,1,correct,accepted on appeal\n", encoding="utf-8")
-    run = replace(run, results=apply_overrides(run.results, read_overrides(path, run.manifest)),
-                  suggestions=suggest(run.results), warnings=["bank b.yaml was edited <since>"])
+    run = replace(
+        run,
+        results=apply_overrides(run.results, read_overrides(path, run.manifest)),
+        suggestions=suggest(run.results),
+        warnings=["bank b.yaml was edited <since>"],
+    )
     body = report_html(run).split("</head>", 1)[1]
     assert body.index("bank b.yaml was edited &lt;since&gt;") < body.index("To review: 1 answer") < body.index("Scores")
     assert "provisional" in body and "Absent" in body and "=cmd|&#x27; /C calc&#x27;!A0" in body

@@ -26,8 +26,9 @@ def test_small_repairs_give_a_reading(typed: str, reading: str, repair: str) -> 
     assert got is not None and got[1:] == (reading, repair)
 
 
-@pytest.mark.parametrize("typed", ["__import__('os').system('ls')", "x.__class__", "lambda x: x", "sin(", "",
-                                   "2x", "q + 1", "(" * 400 + "x"])
+@pytest.mark.parametrize(
+    "typed", ["__import__('os').system('ls')", "x.__class__", "lambda x: x", "sin(", "", "2x", "q + 1", "(" * 400 + "x"]
+)
 def test_no_reading_for_hostile_readable_or_hopeless_answers(typed: str) -> None:
     assert suggest_reading(typed, ["x", "y"]) is None  # "2x" parses: nothing to repair
 
@@ -42,7 +43,8 @@ def test_suggestions_are_for_invalid_answers_only_and_never_change_the_grade(tmp
     assert len(backend.batches) == 1  # readings are parsed, never sent to the checker
     # "(1 @" is invalid, but adding the bracket still leaves "@": no reading; "3cos(3x)" was right all along.
     assert {k: (s.text, s.repair) for k, s in run.suggestions.items()} == {
-        ("s1", 1): ("2*cos(2*x)", "closing bracket ')' added")}
+        ("s1", 1): ("2*cos(2*x)", "closing bracket ')' added")
+    }
     assert [(a.student_id, a.slot) for a in run.review] == [("s1", 1), ("s2", 3)]
     assert all(a.points == 0 for a in run.review)
 

@@ -16,14 +16,14 @@ from quizgen.grading.run import check_inputs_safe, grade_files, write_outputs
 
 LONG = (
     "\ufeffstudent_id,problem,answer\r\n"
-    "s1,1,cos(2x)*2\r\n"          # right, factors reordered
-    "s1,2,\"[2*y, 2*x]\"\r\n"     # right, vector in one cell
+    "s1,1,cos(2x)*2\r\n"  # right, factors reordered
+    's1,2,"[2*y, 2*x]"\r\n'  # right, vector in one cell
     "s1,3,1\r\n"
-    "s2,1,cos(3x)\r\n"            # forgot the inner derivative
-    "s2,1,3cos(3x)\r\n"           # ... then corrected: the last answer counts
-    "ghost,1,2x\r\n"              # unknown student
-    "s2,7,2x\r\n"                 # unknown problem
-    "s2,3\r\n"                    # malformed row
+    "s2,1,cos(3x)\r\n"  # forgot the inner derivative
+    "s2,1,3cos(3x)\r\n"  # ... then corrected: the last answer counts
+    "ghost,1,2x\r\n"  # unknown student
+    "s2,7,2x\r\n"  # unknown problem
+    "s2,3\r\n"  # malformed row
 )
 WIDE = "student_id,q2.1,q2.2,q3\n\"=cmd|' /C calc'!A0\",4x,4y,\n"  # swapped components, blank q3
 
@@ -48,16 +48,26 @@ def test_every_total_verdict_and_problem_is_right(tmp_path: Path, manifest_path:
     out = written.out_dir
     grades = {r["student_id"]: r for r in read_csv(out / "grades.csv")}
     assert {k: (v["total"], v["percent"]) for k, v in grades.items()} == {
-        "s1": ("6", "100"), "s2": ("2", "33.33"), "'=cmd|' /C calc'!A0": ("0", "0")}
+        "s1": ("6", "100"),
+        "s2": ("2", "33.33"),
+        "'=cmd|' /C calc'!A0": ("0", "0"),
+    }
     verdicts = {(r["student_id"], r["problem"]): r["verdict"] for r in read_csv(out / "responses.csv")}
     assert verdicts == {
-        ("s1", "1"): "correct", ("s1", "2"): "correct", ("s1", "3"): "correct",
-        ("s2", "1"): "correct", ("s2", "2"): "missing", ("s2", "3"): "missing",
-        ("'=cmd|' /C calc'!A0", "1"): "missing", ("'=cmd|' /C calc'!A0", "2"): "incorrect",
+        ("s1", "1"): "correct",
+        ("s1", "2"): "correct",
+        ("s1", "3"): "correct",
+        ("s2", "1"): "correct",
+        ("s2", "2"): "missing",
+        ("s2", "3"): "missing",
+        ("'=cmd|' /C calc'!A0", "1"): "missing",
+        ("'=cmd|' /C calc'!A0", "2"): "incorrect",
         ("'=cmd|' /C calc'!A0", "3"): "blank",
     }
-    problems = [(r["kind"], Path(r["file"]).name if r["file"] else "", r["line"], r["student_id"])
-                for r in read_csv(out / "problems.csv")]
+    problems = [
+        (r["kind"], Path(r["file"]).name if r["file"] else "", r["line"], r["student_id"])
+        for r in read_csv(out / "problems.csv")
+    ]
     assert problems == [  # by file and line, then what is tied to no line
         ("duplicate", "long.csv", "6", "s2"),
         ("unknown_student", "long.csv", "7", "ghost"),
@@ -84,8 +94,9 @@ def test_same_inputs_give_the_same_bytes(tmp_path: Path, manifest_path: Path) ->
     assert files_a == files_b and len(files_a) == 9
 
 
-def test_a_failure_midway_leaves_no_partial_output(tmp_path: Path, manifest_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failure_midway_leaves_no_partial_output(
+    tmp_path: Path, manifest_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     run = grade_fixture(tmp_path, manifest_path)
 
     def broken(*args, **kwargs):

@@ -11,8 +11,10 @@ from quizgen.grading.stats import class_stats
 def test_class_numbers_match_the_grades() -> None:
     m = make_manifest()
     rows = [("s1", 1, "2cos(2x)"), ("s1", 2, "[2y, 2x]"), ("s1", 3, "1"), ("s2", 2, "[3y, 0]"), ("s2", 3, "1 @")]
-    answers = [RawAnswer(Source("a.csv", n), StudentKey((("student_id", sid),)), slot, None, text, "q")
-               for n, (sid, slot, text) in enumerate(rows, start=2)]
+    answers = [
+        RawAnswer(Source("a.csv", n), StudentKey((("student_id", sid),)), slot, None, text, "q")
+        for n, (sid, slot, text) in enumerate(rows, start=2)
+    ]
     subs, issues = collect(m, [ReadResult(answers, [], "long CSV")])
     st = class_stats(GradeRun(m, grade(subs, FakeBackend()), issues))
     assert (st.students, st.answers) == (2, 5)  # the third student is absent

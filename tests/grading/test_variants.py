@@ -40,13 +40,44 @@ def test_canvas_columns_with_refs_are_graded_against_the_variant_the_student_saw
     manifest_mod.write(manifest, tmp_path / "manifest.json")
     variants = generate_variants(bank, 2, 4, seed=77)
     ids = [str(VariantId("bank", 77, 2, v)) for v in (1, 2, 3, 4)]
-    header = ["name", "id", "sis_id", "section", "section_id", "section_sis_id", "submitted", "attempt",
-              "10: Find d/dx Ref: " + str(VariantId("bank", 77, 1, 1)), "1.0"]
+    header = [
+        "name",
+        "id",
+        "sis_id",
+        "section",
+        "section_id",
+        "section_sis_id",
+        "submitted",
+        "attempt",
+        "10: Find d/dx Ref: " + str(VariantId("bank", 77, 1, 1)),
+        "1.0",
+    ]
     for n, vid in enumerate(ids):
         header += [f"{20 + n}: Find d/dx ... Ref: {vid}", "2.0"]
     header += ["n correct", "n incorrect", "score"]
-    row1 = ["Ada", "1", "SIS1", "", "", "", "", "1", "", "0", "", "0", "", "0", variants[2].answer, "2", "", "0",
-            "1", "0", "2"]
+    row1 = [
+        "Ada",
+        "1",
+        "SIS1",
+        "",
+        "",
+        "",
+        "",
+        "1",
+        "",
+        "0",
+        "",
+        "0",
+        "",
+        "0",
+        variants[2].answer,
+        "2",
+        "",
+        "0",
+        "1",
+        "0",
+        "2",
+    ]
     buf = io.StringIO()
     csv.writer(buf).writerows([header, row1])
     (tmp_path / "canvas.csv").write_text(buf.getvalue(), encoding="utf-8")
@@ -79,8 +110,11 @@ def test_a_moved_manifest_rebuilds_variants_from_its_embedded_bank(tmp_path: Pat
     manifest = manifest_mod.read(elsewhere / "manifest.json")
     assert manifest.bank.text == BANK
     variant = generate_variants(bank, 1, 2, seed=5)[1]
-    subs, issues = collect(manifest, [read_answers(_moodle_file(elsewhere, "qg.bank.5.s01.v002", "2x"), [1, 2])],
-                           variants=VariantBuilder(manifest, elsewhere))
+    subs, issues = collect(
+        manifest,
+        [read_answers(_moodle_file(elsewhere, "qg.bank.5.s01.v002", "2x"), [1, 2])],
+        variants=VariantBuilder(manifest, elsewhere),
+    )
     assert subs[0].problem == variant and subs[0].text == "2x"
     assert not [i for i in issues if i.kind == "unknown_problem"]
 
@@ -92,8 +126,11 @@ def test_an_old_manifest_without_its_bank_reports_the_answer_and_names_the_bank_
     manifest = generate(load_bank(tmp_path / "bank.yaml"), [Student("s1", "Ada", {})], seed=9)
     old = replace(manifest, bank=replace(manifest.bank, text=""))  # as written before banks were embedded
     (tmp_path / "bank.yaml").unlink()
-    subs, issues = collect(old, [read_answers(_moodle_file(tmp_path, "qg.bank.5.s01.v002", "2x"), [1, 2])],
-                           variants=VariantBuilder(old, tmp_path))
+    subs, issues = collect(
+        old,
+        [read_answers(_moodle_file(tmp_path, "qg.bank.5.s01.v002", "2x"), [1, 2])],
+        variants=VariantBuilder(old, tmp_path),
+    )
     bad = [i for i in issues if i.kind == "unknown_problem"]
     assert len(bad) == 1 and "--bank" in bad[0].detail and "'2x'" in bad[0].detail
     assert [s.text for s in subs] == ["", ""]  # never graded against the wrong key
@@ -111,8 +148,20 @@ def test_moodle_round_trip_through_quizgen_export(tmp_path: Path) -> None:
     students = [Student("s1", "Ada", {"email": "ada@uni.edu"}), Student("s2", "Bo", {"email": "bo@uni.edu"})]
     manifest = generate(bank, students, seed=9)
     manifest_mod.write(manifest, tmp_path / "manifest.json")
-    result = CliRunner().invoke(cli, ["export", "--bank", str(tmp_path / "bank.yaml"), "--format", "moodle",
-                                      "--variants", "3", "--out", str(tmp_path / "quiz.xml")])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "export",
+            "--bank",
+            str(tmp_path / "bank.yaml"),
+            "--format",
+            "moodle",
+            "--variants",
+            "3",
+            "--out",
+            str(tmp_path / "quiz.xml"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     texts = {}
     for q in etree.parse(str(tmp_path / "quiz.xml")).iter("question"):
@@ -126,14 +175,47 @@ def test_moodle_round_trip_through_quizgen_export(tmp_path: Path) -> None:
     keys1 = generate_variants(bank, 1, 3, seed=3)
     keys2 = generate_variants(bank, 2, 3, seed=3)
 
-    header = ["Surname", "First name", "Email address", "State", "Grade/3.00", "Question 1", "Response 1",
-              "Right answer 1", "Question 2", "Response 2", "Right answer 2"]
+    header = [
+        "Surname",
+        "First name",
+        "Email address",
+        "State",
+        "Grade/3.00",
+        "Question 1",
+        "Response 1",
+        "Right answer 1",
+        "Question 2",
+        "Response 2",
+        "Right answer 2",
+    ]
     rows = [
         header,  # Ada saw variant 2 of slot 1 and variant 3 of slot 2; Bo saw variant 1 of both and erred once.
-        ["A", "Ada", "ada@uni.edu", "Finished", "3.00", texts[slot1[1]], keys1[1].answer, "", texts[slot2[2]],
-         keys2[2].answer, ""],
-        ["B", "Bo", "bo@uni.edu", "Finished", "1.00", texts[slot1[0]], keys1[0].answer, "", texts[slot2[0]],
-         keys2[0].mistakes[0].answer, ""],
+        [
+            "A",
+            "Ada",
+            "ada@uni.edu",
+            "Finished",
+            "3.00",
+            texts[slot1[1]],
+            keys1[1].answer,
+            "",
+            texts[slot2[2]],
+            keys2[2].answer,
+            "",
+        ],
+        [
+            "B",
+            "Bo",
+            "bo@uni.edu",
+            "Finished",
+            "1.00",
+            texts[slot1[0]],
+            keys1[0].answer,
+            "",
+            texts[slot2[0]],
+            keys2[0].mistakes[0].answer,
+            "",
+        ],
     ]
     buf = io.StringIO()
     csv.writer(buf).writerows(rows)
@@ -172,9 +254,7 @@ def test_an_explicit_bank_rebuilds_variants_and_an_edited_one_only_warns(tmp_pat
     assert VariantBuilder(manifest, moved, source=edited).problem(ref) == good
 
 
-def test_quizgen_grade_regrades_lms_answers_from_a_moved_manifest_without_the_bank(
-    tmp_path: Path, monkeypatch
-) -> None:
+def test_quizgen_grade_regrades_lms_answers_from_a_moved_manifest_without_the_bank(tmp_path: Path, monkeypatch) -> None:
     from click.testing import CliRunner
     from gradetools import FakeBackend
 
@@ -191,12 +271,20 @@ def test_quizgen_grade_regrades_lms_answers_from_a_moved_manifest_without_the_ba
     monkeypatch.setattr(engine, "CheckerBackend", Fake)
     (tmp_path / "bank.yaml").write_text(BANK, encoding="utf-8")
     bank = load_bank(tmp_path / "bank.yaml")
-    manifest_mod.write(generate(bank, [Student("s1", "Ada", {"email": "ada@uni.edu"})], seed=9),
-                       tmp_path / "gen" / "manifest.json")
+    manifest_mod.write(
+        generate(bank, [Student("s1", "Ada", {"email": "ada@uni.edu"})], seed=9), tmp_path / "gen" / "manifest.json"
+    )
     keys1, keys2 = generate_variants(bank, 1, 3, seed=3), generate_variants(bank, 2, 3, seed=3)
     header = ["Surname", "First name", "Email address", "Question 1", "Response 1", "Question 2", "Response 2"]
-    row = ["L", "Ada", "ada@uni.edu", "Find it. Ref: qg.bank.3.s01.v003", keys1[2].answer,
-           "Find it. Ref: qg.bank.3.s02.v001", keys2[0].answer]
+    row = [
+        "L",
+        "Ada",
+        "ada@uni.edu",
+        "Find it. Ref: qg.bank.3.s01.v003",
+        keys1[2].answer,
+        "Find it. Ref: qg.bank.3.s02.v001",
+        keys2[0].answer,
+    ]
     buf = io.StringIO()
     csv.writer(buf).writerows([header, row])
     other = tmp_path / "another-machine"

@@ -253,8 +253,21 @@ def test_scientific_notation_is_not_part_of_the_answer_language() -> None:
 def _sympy_expressions():
     from hypothesis import strategies as st
 
-    leaves = st.sampled_from([x, y, w1, x1, sympy.Integer(2), sympy.Integer(-3), sympy.Rational(1, 2),
-                              sympy.Rational(-7, 3), sympy.pi, sympy.E, sympy.Integer(0)])
+    leaves = st.sampled_from(
+        [
+            x,
+            y,
+            w1,
+            x1,
+            sympy.Integer(2),
+            sympy.Integer(-3),
+            sympy.Rational(1, 2),
+            sympy.Rational(-7, 3),
+            sympy.pi,
+            sympy.E,
+            sympy.Integer(0),
+        ]
+    )
 
     def safe(fn):  # sympy refuses some combinations (Heaviside of a complex number): use 1 instead
         def build(args):
@@ -273,7 +286,8 @@ def _sympy_expressions():
             pair.map(safe(lambda a, b: a - b)),
             st.tuples(inner, st.sampled_from([2, 3, -1, -2, sympy.Rational(1, 2)])).map(safe(lambda a, b: a**b)),
             *(inner.map(safe(f)) for f in (sympy.exp, sympy.sin, sympy.Abs, sympy.sign, sympy.Heaviside, sympy.tanh)),
-            pair.map(safe(sympy.Max)), pair.map(safe(sympy.Min)),
+            pair.map(safe(sympy.Max)),
+            pair.map(safe(sympy.Min)),
             pair.map(safe(lambda a, b: sympy.Piecewise((a, x > y), (b, True)))),
             pair.map(safe(lambda a, b: sympy.Piecewise((a, sympy.And(x > 0, y < 1)), (b, True)))),
         )
@@ -327,8 +341,11 @@ EXPORT_SPELLINGS = [
 
 def _same_function(a: sympy.Expr, b: sympy.Expr) -> bool:
     """Equal at sample points off the kinks (signum(0) = 0 differs from 1(0 > 0) only on a kink)."""
-    points = [(sympy.Rational(3, 7), sympy.Rational(-5, 3)), (sympy.Rational(-2, 9), sympy.Rational(11, 4)),
-              (sympy.Rational(13, 5), sympy.Rational(1, 6))]
+    points = [
+        (sympy.Rational(3, 7), sympy.Rational(-5, 3)),
+        (sympy.Rational(-2, 9), sympy.Rational(11, 4)),
+        (sympy.Rational(13, 5), sympy.Rational(1, 6)),
+    ]
     return all(sympy.simplify((a - b).subs({x: px, y: py})) == 0 for px, py in points)
 
 
@@ -422,9 +439,15 @@ def test_notation_students_write(text: str, expected: sympy.Expr, interpreted: s
 
 # The same reading in plain text and in LaTeX (LaTeX always read \sin 2x as sin(2x)).
 PLAIN_LATEX_PAIRS = [
-    ("sin 2x", r"\sin 2x"), ("sin x cos y", r"\sin x \cos y"), ("ln x + 1", r"\ln x + 1"),
-    ("3 e^(2t) cos t", r"3 e^{2t} \cos t"), ("sin^2 x", r"\sin^2 x"), ("tan 3u v", r"\tan 3u v"),
-    ("cos t (t+1)", r"\cos t \left(t+1\right)"), ("ln sin x", r"\ln \sin x"), ("sin x * y", r"\sin x \cdot y"),
+    ("sin 2x", r"\sin 2x"),
+    ("sin x cos y", r"\sin x \cos y"),
+    ("ln x + 1", r"\ln x + 1"),
+    ("3 e^(2t) cos t", r"3 e^{2t} \cos t"),
+    ("sin^2 x", r"\sin^2 x"),
+    ("tan 3u v", r"\tan 3u v"),
+    ("cos t (t+1)", r"\cos t \left(t+1\right)"),
+    ("ln sin x", r"\ln \sin x"),
+    ("sin x * y", r"\sin x \cdot y"),
 ]
 
 

@@ -49,10 +49,18 @@ def test_offsets_point_at_the_original_character(text: str) -> None:
     assert original_offset(offsets, -1, len(text)) == -1
 
 
-@pytest.mark.parametrize(("text", "code", "pos"), [
-    ("x\x00", "nul", 1), ("\x00", "nul", 0), ("x²\x00", "nul", 2), ("a\x07", "control", 1),
-    ("x\ud800", "surrogate", 1), ("π\udc00", "surrogate", 1), ("x\u202e", "control", 1),
-])
+@pytest.mark.parametrize(
+    ("text", "code", "pos"),
+    [
+        ("x\x00", "nul", 1),
+        ("\x00", "nul", 0),
+        ("x²\x00", "nul", 2),
+        ("a\x07", "control", 1),
+        ("x\ud800", "surrogate", 1),
+        ("π\udc00", "surrogate", 1),
+        ("x\u202e", "control", 1),
+    ],
+)
 def test_rejected_characters(text: str, code: str, pos: int) -> None:
     with pytest.raises(Fail) as info:
         normalize(text)

@@ -25,8 +25,14 @@ def scalar_problem(slot: int = 1, *, points: float = 4) -> Problem:
         answer="960*x**9",
         answer_latex=r"960 x^{9}",
         steps=[
-            Step("Outer function u^5 times 3; inner function u = 2*x**2.", r"\text{Outer function } 3u^{5}\text{, inner } u = 2x^{2}"),
-            Step("Outer derivative times inner derivative: 15*(2*x**2)**4*(4*x)", r"\text{Outer derivative times inner derivative:} 15 \left(2 x^{2}\right)^{4} \cdot 4 x"),
+            Step(
+                "Outer function u^5 times 3; inner function u = 2*x**2.",
+                r"\text{Outer function } 3u^{5}\text{, inner } u = 2x^{2}",
+            ),
+            Step(
+                "Outer derivative times inner derivative: 15*(2*x**2)**4*(4*x)",
+                r"\text{Outer derivative times inner derivative:} 15 \left(2 x^{2}\right)^{4} \cdot 4 x",
+            ),
             Step("Simplify: 960*x**9", r"\text{Simplify:} 960 x^{9}"),
         ],
     )
@@ -105,8 +111,12 @@ def make_manifest(names: list[str], problems: list[Problem] | None = None, ids: 
     ]
     return Manifest(
         quizgen_version="0.1.0",
-        bank=BankInfo(title="Partial derivatives & the chain rule", course="ML 101 — Backprop",
-                      instructions="Show your work. Write answers in the boxes.\n\nNo calculators.", path="banks/demo.yaml"),
+        bank=BankInfo(
+            title="Partial derivatives & the chain rule",
+            course="ML 101 — Backprop",
+            instructions="Show your work. Write answers in the boxes.\n\nNo calculators.",
+            path="banks/demo.yaml",
+        ),
         bank_sha256="0" * 64,
         seed=7,
         students=students,

@@ -34,8 +34,11 @@ def test_nothing_runs_off_the_page_even_for_unbreakable_products() -> None:
         steps=[Step("Product:", r"\text{Product:} " + product)],
     )
     names = [n for n in HOSTILE_NAMES if n.isascii() or "ë" in n] + ["Very-Long-Name " * 10, "Nguyễn Thị Ánh n\u0308 ả"]
-    manifest = make_manifest(names, [scalar_problem(1), gradient_problem(2), long_problem(3), unbreakable],
-                             ids=[f"id{i}" * (1 + 20 * (i == 0)) for i in range(len(names))])
+    manifest = make_manifest(
+        names,
+        [scalar_problem(1), gradient_problem(2), long_problem(3), unbreakable],
+        ids=[f"id{i}" * (1 + 20 * (i == 0)) for i in range(len(names))],
+    )
     for name, tex in render_sources(manifest).items():
         log = compile_tex(tex, name, timeout=120).log
         assert "Overfull \\hbox" not in log, name

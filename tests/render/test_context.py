@@ -32,7 +32,9 @@ def test_a_gradient_gets_one_labelled_line_per_component() -> None:
 
 
 def test_a_value_is_labelled_with_its_point() -> None:
-    value = dataclasses.replace(scalar_problem(), ask="value", point={"x": "-1/2"}, answer="-15/32", answer_latex=r"- \frac{15}{32}")
+    value = dataclasses.replace(
+        scalar_problem(), ask="value", point={"x": "-1/2"}, answer="-15/32", answer_latex=r"- \frac{15}{32}"
+    )
     ctx = problem_context(_sheet(), value, 1)
     assert ctx.label == r"\left.\frac{d h}{d x}\right|_{x = -\frac{1}{2}}"
     assert ctx.answer == ctx.label + r" = - \frac{15}{32}"

@@ -200,7 +200,9 @@ def test_progress_bar_on_a_terminal_unless_quiet(tmp_path: Path, monkeypatch: py
 
 @needs_tex
 def test_a_rerun_replaces_stale_outputs(tmp_path: Path) -> None:
-    write_documents(make_manifest(["A", "B"], [scalar_problem(1)], ids=["a", "b"]), tmp_path, fmt="pdf", split=True, quiet=True)
+    write_documents(
+        make_manifest(["A", "B"], [scalar_problem(1)], ids=["a", "b"]), tmp_path, fmt="pdf", split=True, quiet=True
+    )
     write_documents(make_manifest(["C"], [scalar_problem(1)], ids=["c"]), tmp_path, fmt="pdf", split=True, quiet=True)
     assert sorted(p.name for p in (tmp_path / "students").iterdir()) == ["c.pdf"]
     assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == ["c.pdf"]
@@ -226,11 +228,11 @@ def test_fillable_sources_name_a_field_per_student_and_answer_box(tmp_path: Path
 def test_a_template_without_fields_is_refused_with_fillable(tmp_path: Path) -> None:
     mine = tmp_path / "mine"
     mine.mkdir()
-    (mine / "problem.tex.j2").write_text("Problem \\VAR{ problem.number }: \\VAR{ problem.prompt }\\par\n",
-                                         encoding="utf-8")
+    (mine / "problem.tex.j2").write_text(
+        "Problem \\VAR{ problem.number }: \\VAR{ problem.prompt }\\par\n", encoding="utf-8"
+    )
     with pytest.raises(LatexError, match="lacks 3 of its form fields"):
-        write_documents(make_manifest(["A"]), tmp_path / "out", fmt="pdf", template_dir=mine, fillable=True,
-                        quiet=True)
+        write_documents(make_manifest(["A"]), tmp_path / "out", fmt="pdf", template_dir=mine, fillable=True, quiet=True)
     assert not (tmp_path / "out" / "worksheets.pdf").exists()
 
 

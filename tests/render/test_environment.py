@@ -15,7 +15,9 @@ def test_builtin_templates_are_found_from_the_package() -> None:
 
 
 def test_every_value_is_escaped_unless_it_is_tex(tmp_path: Path) -> None:
-    (tmp_path / "t.tex.j2").write_text(r"\VAR{ name } / \VAR{ math } / \BLOCK{ if flag }yes\BLOCK{ endif }", encoding="utf-8")
+    (tmp_path / "t.tex.j2").write_text(
+        r"\VAR{ name } / \VAR{ math } / \BLOCK{ if flag }yes\BLOCK{ endif }", encoding="utf-8"
+    )
     env = build_environment(tmp_path)
     out = render_template(env, "t.tex.j2", {"name": "A & B_1", "math": Tex(r"\frac{1}{2}"), "flag": True})
     assert out == r"A \& B\_1 / \frac{1}{2} / yes"

@@ -70,7 +70,9 @@ def test_indicators_print_as_in_the_material(latex: str, expected: str) -> None:
 
 
 def test_long_definitions_are_displayed_and_keep_their_period() -> None:
-    segs = prompt_segments(r"Let $f(x, y) = 3 x^{2} y + 5 y^{3} + 7 x y^{4} - 2 x^{3} y + 9 x^{5} y^{6}$. Find $\frac{\partial f}{\partial x}$.")
+    segs = prompt_segments(
+        r"Let $f(x, y) = 3 x^{2} y + 5 y^{3} + 7 x y^{4} - 2 x^{3} y + 9 x^{5} y^{6}$. Find $\frac{\partial f}{\partial x}$."
+    )
     assert [s.kind for s in segs] == ["text", "math", "text", "math", "text"]
     assert segs[1].display and segs[1].latex.endswith(r"\,.")
     assert not segs[3].display
@@ -87,7 +89,10 @@ def test_step_text_is_split_from_its_formula() -> None:
 
 
 def test_vectors_and_labels() -> None:
-    assert vector_components(r"\left(2 x y, x^{2} + \max\left(x, y\right)\right)") == ["2 x y", r"x^{2} + \max\left(x, y\right)"]
+    assert vector_components(r"\left(2 x y, x^{2} + \max\left(x, y\right)\right)") == [
+        "2 x y",
+        r"x^{2} + \max\left(x, y\right)",
+    ]
     assert vector_components("960 x^{9}") is None
     prompt = r"Find $\nabla f = \left(\frac{\partial f}{\partial x}, \frac{\partial f}{\partial y}\right)$."
     assert partial_labels(prompt) == [r"\frac{\partial f}{\partial x}", r"\frac{\partial f}{\partial y}"]

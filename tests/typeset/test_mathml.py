@@ -17,7 +17,9 @@ M = "{http://www.w3.org/1998/Math/MathML}"
 
 def tree(latex: str, plain: str = "p", display: bool = False) -> ElementTree.Element:
     """The MathML parsed as XML (so it is well formed), in the MathML namespace."""
-    out = mathml(latex, plain, display=display).replace("<math ", '<math xmlns="http://www.w3.org/1998/Math/MathML" ', 1)
+    out = mathml(latex, plain, display=display).replace(
+        "<math ", '<math xmlns="http://www.w3.org/1998/Math/MathML" ', 1
+    )
     return ElementTree.fromstring(out)
 
 
@@ -67,8 +69,18 @@ def test_the_plain_form_is_the_escaped_annotation_and_display_is_kept() -> None:
     assert "<script>" not in out and "a &lt; b &amp; &lt;/annotation&gt;&lt;script&gt;" in out
 
 
-@pytest.mark.parametrize("latex", [r"\href{javascript:alert(1)}{x}", r"\input{/etc/passwd}", r"\frac{1}{",
-                                   r"x^", r"\begin{tabular}x\end{tabular}", "x" * 20_001, r"\left( x"])
+@pytest.mark.parametrize(
+    "latex",
+    [
+        r"\href{javascript:alert(1)}{x}",
+        r"\input{/etc/passwd}",
+        r"\frac{1}{",
+        r"x^",
+        r"\begin{tabular}x\end{tabular}",
+        "x" * 20_001,
+        r"\left( x",
+    ],
+)
 def test_latex_outside_what_quizgen_prints_is_refused(latex: str) -> None:
     with pytest.raises(MathMLError):
         mathml(latex, "plain")
