@@ -125,9 +125,9 @@ def grade_command(
                 manifest_dir=manifest_file.parent,
                 bank=bank,
                 overrides=overrides,
-                invalid=invalid,
+                invalid=invalid,  # type: ignore[arg-type]  # click.Choice gives review or zero
                 absent_zero=absent == "zero",
-                manifest_name=manifest_path,  # type: ignore[arg-type]
+                manifest_name=manifest_path,
                 carry_forward=carry_forward == "on",
             )
     finally:
