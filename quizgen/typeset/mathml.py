@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 from quizgen.typeset.latexmath import indicator_notation
@@ -494,6 +495,7 @@ def text_mathml(latex_text: str) -> str:
     return _mrow(out)
 
 
+@lru_cache(maxsize=16384)  # a class repeats its variants' prompts and steps: typeset each once
 def mathml(latex: str, plain: str, *, display: bool = False) -> str:
     """A <math> element for latex, with plain as its text annotation (for copying and screen readers).
 
@@ -513,6 +515,7 @@ def mathml(latex: str, plain: str, *, display: bool = False) -> str:
     )
 
 
+@lru_cache(maxsize=16384)  # a class repeats its variants' prompts and steps: typeset each once
 def text_html(latex_text: str) -> str:
     """Family prose in LaTeX ("Let $f(x) = ...$. Find ...") as HTML: words escaped, $...$ typeset inline.
 
@@ -531,6 +534,7 @@ def text_html(latex_text: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=16384)  # a class repeats its variants' prompts and steps: typeset each once
 def _latex_plain(latex: str) -> str:
     """A readable plain form of short math inside prose, for its annotation."""
     text = re.sub(r"\\(left|right)(?![A-Za-z])", "", latex)
