@@ -201,17 +201,22 @@ def grade_all(
     return results, shown
 
 
-def _graded(plan: _Plan, verdicts: Sequence[VerdictLike]) -> GradedAnswer:
-    sub = plan.submission
-    p = sub.problem
-    graded = partial(
+def _answer_of(sub: Submission) -> Callable[..., GradedAnswer]:
+    """A GradedAnswer for this submission, waiting for its outcome, feedback and points."""
+    return partial(
         GradedAnswer,
         student_id=sub.typed_id or sub.sheet.student_id,
-        slot=p.slot,
-        problem=p,
+        slot=sub.problem.slot,
+        problem=sub.problem,
         typed=sub.text,
         source=sub.source,
     )
+
+
+def _graded(plan: _Plan, verdicts: Sequence[VerdictLike]) -> GradedAnswer:
+    sub = plan.submission
+    p = sub.problem
+    graded = _answer_of(sub)
     if not plan.indices:
         empty: Outcome = "blank" if sub.source is not None else "missing" if sub.present else "absent"
         message = {"blank": "Blank answer.", "missing": "No answer.", "absent": "No answers received."}[empty]
@@ -271,14 +276,7 @@ def _graded_parts(plan: _Plan, verdicts: Sequence[VerdictLike], carry_forward: b
     """A multi-part problem: each part on its own, in order, with carried-forward credit from earlier parts."""
     sub = plan.submission
     p = sub.problem
-    graded = partial(
-        GradedAnswer,
-        student_id=sub.typed_id or sub.sheet.student_id,
-        slot=p.slot,
-        problem=p,
-        typed=sub.text,
-        source=sub.source,
-    )
+    graded = _answer_of(sub)
     if plan.whole:
         labels = ", ".join(f"{p.slot}{part.label}" for part in p.parts[:3])
         return graded(
