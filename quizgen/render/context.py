@@ -18,9 +18,9 @@ from quizgen.manifest import Manifest
 from quizgen.mathparse import symbol
 from quizgen.problem import Part, Problem, Sheet
 from quizgen.render.environment import Tex
+from quizgen.typeset.escape import needs_cjk, print_name, tex_escape, tex_paragraphs
 from quizgen.typeset.graph_layout import layout
 from quizgen.typeset.graph_tikz import graph_legend, graph_tikz
-from quizgen.typeset.escape import needs_cjk, print_name, tex_escape, tex_paragraphs
 from quizgen.typeset.latexmath import (
     INLINE_MAX_CHARS,
     MATH_LINE_CHARS,
