@@ -112,7 +112,7 @@ def graph_svg(graph: Graph, marks: dict[str, BoxMark], *, ident: str, title: str
         )
         if p.shape != "text":
             out.append(
-                f'<text x="{_n(p.cx)}" y="{_n(p.cy - p.h / 2 - 0.08)}" text-anchor="middle" font-size="12" '
+                f'<text x="{_n(p.name_at[0])}" y="{_n(p.name_at[1] - 0.06)}" font-size="12" '
                 f'font-style="italic" paint-order="stroke" stroke="#fff" stroke-width="3">{_name(node.name)}</text>'
             )
     for g in lay.givens:
