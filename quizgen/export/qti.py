@@ -15,6 +15,7 @@ import io
 import zipfile
 from xml.sax.saxutils import escape as xml_escape
 
+from quizgen.export import diagrams
 from quizgen.export.items import ExportItem, ExportQuiz, SlotGroup
 from quizgen.export.numeric import format_number
 from quizgen.export.text import canvas_equation, esc, prompt_html, reference_html, solution_html
@@ -139,6 +140,7 @@ def _multichoice(item: ExportItem) -> str:
 
 def item_xml(item: ExportItem) -> str:
     body = _numerical(item) if item.kind == "numerical" else _multichoice(item)
+    body = diagrams.qti_item_body(item, body, canvas_equation)  # a graph, as an image in the package
     return f'      <item ident="{_a(item.idnumber)}" title="{_a(item.name)}">\n{body}      </item>\n'
 
 
@@ -230,10 +232,13 @@ def manifest_xml(*, quiz: ExportQuiz) -> str:
 def qti_files(*, quiz: ExportQuiz) -> list[tuple[str, str]]:
     """The package's files in zip order: manifest first."""
     ident = assessment_ident(quiz)
+    images = diagrams.qti_manifest_resources(quiz)  # graphs' diagrams, listed as web content
+    manifest = manifest_xml(quiz=quiz).replace("  </resources>\n", images + "  </resources>\n")
     return [
-        ("imsmanifest.xml", manifest_xml(quiz=quiz)),
+        ("imsmanifest.xml", manifest),
         (f"{ident}/{ident}.xml", assessment_xml(quiz=quiz)),
         (f"{ident}/assessment_meta.xml", assessment_meta_xml(quiz=quiz)),
+        *diagrams.qti_files(quiz),
     ]
 
 
