@@ -177,9 +177,16 @@ def _part_label(part: Part) -> Tex:
     return Tex(rf"\text{{({tex_escape(part.label)})}}\; {what}")
 
 
+GRAPH_KEY_COLUMNS = 3
+"""A graph problem's key lists its parts this many to a line (the diagram beside it holds them too)."""
+
+
 def _parts_answer_tex(problem: Problem) -> Tex:
-    """The key's answers of a multi-part problem, one aligned line per part."""
-    lines = [rf"{_part_label(p)} &= {p.answer_latex}" for p in problem.parts]
+    """The key's answers of a multi-part problem, one aligned line per part (three to a line for a graph
+    problem, whose diagram in the key shows every answer again)."""
+    cells = [rf"{_part_label(p)} &= {p.answer_latex}" for p in problem.parts]
+    per_line = GRAPH_KEY_COLUMNS if problem.graph is not None else 1
+    lines = [r" & \qquad ".join(cells[i : i + per_line]) for i in range(0, len(cells), per_line)]
     return Tex(r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}")
 
 

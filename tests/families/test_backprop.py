@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 import sympy
@@ -172,3 +173,13 @@ def test_the_graph_holds_every_node_and_links_each_part_to_its_node(difficulty: 
             if lab
         }
         assert linked == {(q.kind, q.of, q.label) for q in p.parts}
+
+
+def test_the_prompt_gives_each_leaf_as_its_own_formula_so_the_line_can_break() -> None:
+    p = draw_problem(_slot(3), random.Random(1))
+    assert p.point is not None
+    for name in p.point:
+        head = name.rstrip("0123456789")
+        tex = f"{head}_{{{name[len(head) :]}}}" if head != name else name
+        assert f"${tex} = " in p.prompt_latex, name  # its own formula: $w_{11} = 3$
+    assert ", w_{" not in "".join(re.findall(r"\$[^$]*\$", p.prompt_latex))  # no two leaves in one formula

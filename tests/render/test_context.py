@@ -61,3 +61,21 @@ def test_latex_that_could_read_files_is_refused_naming_student_problem_and_field
     bad = dataclasses.replace(scalar_problem(slot=4), answer_latex=r"\input{/etc/passwd}")
     with pytest.raises(LatexError, match=r"student 's9' problem 4 \(answer_latex\)"):
         problem_context(_sheet(), bad, 1)
+
+
+def test_a_graph_problem_gets_its_diagram_and_a_compact_key() -> None:
+    import random
+
+    from quizgen.draw import draw_problem
+    from quizgen.families.base import SlotSpec
+
+    slot = SlotSpec(1, "backprop", 1, 6.0, "value", coefficients=(-3, 3), point="random", options={"inputs": 3})
+    p = draw_problem(slot, random.Random(4))
+    ctx = problem_context(Sheet("s1", "", "V", [p]), p, 1)
+    assert ctx.graph is not None
+    assert ctx.graph.worksheet.startswith(r"\begin{tikzpicture}") and ctx.graph.key.count(r"\qgfitto") > len(p.parts)
+    assert ctx.working == "2.0cm"  # the diagram is the working
+    lines = ctx.answer.split(r" \\ ")
+    assert len(lines) == -(-len(p.parts) // 3)  # three parts to a line
+    plain = draw_problem(SlotSpec(1, "sum_rule", 1, 1.0, "partial"), random.Random(0))
+    assert problem_context(Sheet("s1", "", "V", [plain]), plain, 1).graph is None
