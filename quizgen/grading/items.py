@@ -60,7 +60,7 @@ class PartStats:
     slot: int
     kind: str  # "value" or "gradient"
     of: str  # the node or variable
-    asks: str  # what the part asks, as the first student saw it ("∂L/∂z", "the value of a")
+    asks: str  # what the part asks, each wording once ("∂L/∂z"; "∂a/∂p2, ∂z/∂p2" when the graphs' outputs differ)
     labels: tuple[str, ...]  # the part letters it had, in order of first appearance
     n: int
     outcomes: dict[str, int]
@@ -180,7 +180,7 @@ def part_stats(run: GradeRun) -> list[PartStats]:
                 slot,
                 kind,
                 of,
-                rows[0][3],
+                ", ".join(dict.fromkeys(row[3] for row in rows)),
                 tuple(dict.fromkeys(row[4] for row in rows)),
                 len(rows),
                 outcomes,

@@ -357,7 +357,7 @@ def _part_success(run: GradeRun) -> str:
         "right, carried forward, wrong, invalid and blank, and its discrimination (as for problems, the "
         "part's score against the rest of the quiz).</p>",
     ]
-    hardest = min(stats, key=lambda p: (p.difficulty, p.slot))
+    hardest = min(stats, key=lambda p: (p.difficulty, -p.n, p.slot))  # of equals, the one more students had
     if hardest.difficulty < 1:
         rows.append(
             f'<p class="warn">Hardest node: problem {hardest.slot}, {escape(hardest.asks)} '
