@@ -135,6 +135,8 @@ def moodle_response_text(cell: str) -> str:
     value = cell.strip()
     if value == "-":
         return ""
+    if re.match(r"^Seed:\s*\d+\s*(?:;|$)", value) and not is_stack_summary(value):
+        return ""  # a STACK attempt with every input blank: only the seed and the trees' "!" notes
     if is_stack_summary(value):
         parts = [m.group(1) for m in _STACK_INPUT.finditer(value)]
         if len(parts) == 1:

@@ -204,6 +204,13 @@ def test_canvas_fill_in_blanks_answers_land_on_parts_and_a_miscounted_answer_is_
     assert bad.student_id == "s2" and f"{len(answers) - 2} comma-separated values" in bad.detail
 
 
+def test_a_stack_attempt_with_every_input_blank_is_blank() -> None:
+    from quizgen.grading.lms import moodle_response_text
+
+    assert moodle_response_text("Seed: 1; prt1: !; prt2: !") == ""
+    assert moodle_response_text("Seed: 1; ans2: 3 [score]; prt1: !; prt2: # = 1 | prt2-1-T") == "3"
+
+
 def test_response_cells_split_into_numbered_inputs() -> None:
     assert stack_pieces("Seed: 3; ans1: 3/4 [score]; ans3: 2*x [invalid]; prt1: # = 1 | prt1-1-T; prt2: !") == (
         (1, "3/4"),
