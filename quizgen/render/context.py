@@ -19,6 +19,8 @@ from quizgen.mathparse import symbol
 from quizgen.problem import Part, Problem, Sheet
 from quizgen.render.environment import Tex
 from quizgen.typeset.escape import needs_cjk, print_name, tex_escape, tex_paragraphs
+from quizgen.typeset.graph_layout import layout
+from quizgen.typeset.graph_tikz import graph_legend, graph_tikz
 from quizgen.typeset.latexmath import (
     INLINE_MAX_CHARS,
     MATH_LINE_CHARS,
@@ -39,6 +41,17 @@ class StepContext:
     text: Tex  # the sentence (LaTeX text mode)
     math: Tex  # the formula, "" when the step is only a sentence
     inline: bool  # short enough to follow the sentence on its line (else displayed)
+
+
+@dataclass(frozen=True)
+class GraphContext:
+    """A problem's computational graph as TikZ: blank boxes for the worksheet, filled in for the key, each
+    with the legend line that goes under it (quizgen.typeset.graph_tikz)."""
+
+    worksheet: Tex
+    key: Tex
+    worksheet_legend: Tex
+    key_legend: Tex
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,7 @@ class ProblemContext:
     working: str = "0cm"  # worksheets: blank room for working above the answer box ("0cm": none)
     field: str = ""  # fillable worksheets: the answer box's form field name (quizgen.formfields)
     row_fields: list[str] = dataclass_field(default_factory=list)  # gradient: one field per component row
+    graph: GraphContext | None = None  # a multi-part problem's computational graph (backprop), else None
 
 
 @dataclass(frozen=True)
@@ -90,6 +104,7 @@ class DocumentContext:
     quizgen_version: str
     seed: int
     fillable: bool = False  # answer boxes are PDF form fields (`generate --fillable`)
+    graphs: bool = False  # some problem draws a computational graph: the preamble loads TikZ
     marking_columns: int = 0  # marking key: problems per sheet (its table's columns)
     marking_permille: list[int] = dataclass_field(default_factory=list)  # each column's share of the width
 
@@ -219,6 +234,9 @@ def working_space(problem: Problem) -> str:
     return f"{cm:.1f}cm"
 
 
+GRAPH_WORKING = "2.0cm"
+"""Room for working under a computational graph when the bank does not say: the diagram is the working."""
+
 STEP_INLINE_CHARS = 48
 """A worked step whose sentence and formula together are about this wide stays on one line."""
 
@@ -245,6 +263,10 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
     for part in problem.parts:
         for field_name, text in (("prompt_latex", part.prompt_latex), ("answer_latex", part.answer_latex)):
             check_latex(text, _where(sheet, problem, f"part {part.label} {field_name}"))
+    if problem.graph is not None:
+        for node in problem.graph.nodes:
+            for field_name in ("label_latex", "name_latex", "value_latex"):
+                check_latex(getattr(node, field_name), _where(sheet, problem, f"graph node {node.name} {field_name}"))
     labels = _labels(problem)
     rows: list[Tex] = []
     if problem.parts:
@@ -276,10 +298,25 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
         row_height="1.3cm" if widest <= MATH_LINE_CHARS // 2 else "2.0cm",
         steps=_steps(problem),
         answer_parts=_answer_parts(problem),
-        working=working_space(problem),
+        working=working_space(problem) if problem.graph is None or problem.working is not None else GRAPH_WORKING,
         # Field names and values are [A-Za-z0-9;+-] only (quizgen.formfields): Tex, so "-" stays "-".
         field=Tex(formfields.answer_field(sheet.student_id, problem.slot)),
         row_fields=[Tex(formfields.answer_field(sheet.student_id, problem.slot, k)) for k in range(1, len(rows) + 1)],
+        graph=_graph(problem),
+    )
+
+
+def _graph(problem: Problem) -> GraphContext | None:
+    """The problem's graph drawn twice from one layout: empty boxes, and the key's answers in them."""
+    if problem.graph is None:
+        return None
+    placed = layout(problem.graph)
+    answers = {p.label: p.answer_latex for p in problem.parts}
+    return GraphContext(
+        worksheet=Tex(graph_tikz(problem.graph, answers, "worksheet", placed=placed)),
+        key=Tex(graph_tikz(problem.graph, answers, "key", placed=placed)),
+        worksheet_legend=Tex(graph_legend(problem.graph, "worksheet")),
+        key_legend=Tex(graph_legend(problem.graph, "key")),
     )
 
 
@@ -321,6 +358,8 @@ def document_context(
         quizgen_version=manifest.quizgen_version,
         seed=manifest.seed,
         fillable=fillable,
+        graphs=kind in ("worksheets", "key")
+        and any(p.graph is not None for sheet in manifest.students for p in sheet.problems),
         marking_columns=max((len(sheet.problems) for sheet in manifest.students), default=0),
         marking_permille=_marking_permille(manifest) if kind == "marking-key" else [],
     )

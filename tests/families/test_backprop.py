@@ -162,3 +162,26 @@ def test_options_that_do_not_fit_the_difficulty_are_reported_at_load_time() -> N
     assert Backprop().check_slot(_slot(1, activation="sigmoid"))[0][0] == "activation"
     assert Backprop().check_slot(_slot(3, loss="squared"))[0][0] == "loss"
     assert Backprop().check_slot(_slot(2, activation="tanh", loss="squared")) == []
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_the_graph_holds_every_node_and_links_each_part_to_its_node(difficulty: int) -> None:
+    for seed in range(4):
+        p = draw_problem(_slot(difficulty), random.Random(seed))
+        assert p.graph is not None and p.graph.output == p.graph.nodes[-1].name
+        names = [n.name for n in p.graph.nodes]
+        assert set(names) == set(p.definitions) | set(p.variables)  # every node and every leaf
+        seen: set[str] = set()
+        for node in p.graph.nodes:
+            assert all(i in seen for i in node.inputs)  # each node after its inputs: the edges point forward
+            seen.add(node.name)
+            if node.op == "input":
+                assert node.value == str(p.point[node.name]) if p.point else False  # type: ignore[index]
+                assert not node.inputs and not node.value_part
+        linked = {
+            (k, n.name, lab)
+            for n in p.graph.nodes
+            for k, lab in (("value", n.value_part), ("gradient", n.gradient_part))
+            if lab
+        }
+        assert linked == {(q.kind, q.of, q.label) for q in p.parts}
