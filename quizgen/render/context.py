@@ -8,8 +8,10 @@ README (template variables) and are a contract for teachers' --template folders:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
+from functools import lru_cache
+from typing import Any
 
 import sympy
 
@@ -143,11 +145,17 @@ POINT_PER_LINE = 3
 """The evaluation bar of a value question lists this many coordinates a line (more wrap below)."""
 
 
+@lru_cache(maxsize=4096)
+def _name_tex(name: str) -> str:
+    """A variable's name in LaTeX (x_1 -> x_{1}), as sympy prints it; a class has few names."""
+    return sympy.latex(symbol(name))
+
+
 def _labels(problem: Problem) -> list[str]:
     """What the answer lines are labelled with; a value at a point shows the point: df/dx|_{x = 1}."""
     labels = partial_labels(problem.prompt_latex)
     if problem.ask == "value" and problem.point and labels:
-        pairs = [f"{sympy.latex(symbol(name))} = {_value_tex(value)}" for name, value in problem.point.items()]
+        pairs = [f"{_name_tex(name)} = {_value_tex(value)}" for name, value in problem.point.items()]
         # A long point (six variables) wraps under the bar, three to a line, instead of shrinking the line.
         rows = [", ".join(pairs[i : i + POINT_PER_LINE]) for i in range(0, len(pairs), POINT_PER_LINE)]
         at = rows[0] if len(rows) == 1 else r"\substack{" + r", \\ ".join(rows) + "}"
@@ -299,10 +307,8 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
         steps=_steps(problem),
         answer_parts=_answer_parts(problem),
         working=working_space(problem) if problem.graph is None or problem.working is not None else GRAPH_WORKING,
-        # Field names and values are [A-Za-z0-9;+-] only (quizgen.formfields): Tex, so "-" stays "-".
-        field=Tex(formfields.answer_field(sheet.student_id, problem.slot)),
-        row_fields=[Tex(formfields.answer_field(sheet.student_id, problem.slot, k)) for k in range(1, len(rows) + 1)],
         graph=_graph(problem),
+        **_field_names(sheet, problem, len(rows)),
     )
 
 
@@ -320,9 +326,43 @@ def _graph(problem: Problem) -> GraphContext | None:
     )
 
 
-def student_context(sheet: Sheet, index: int, form_set: str = "") -> StudentContext:
-    """One student for the templates; form_set (quizgen.formfields.set_id) fills the hidden form field."""
-    problems = [problem_context(sheet, p, n) for n, p in enumerate(sheet.problems, 1)]
+def _field_names(sheet: Sheet, problem: Problem, rows: int) -> dict[str, Any]:
+    """The parts of a ProblemContext that depend on the student, not on the problem: its form field names."""
+    # Field names and values are [A-Za-z0-9;+-] only (quizgen.formfields): Tex, so "-" stays "-".
+    return {
+        "field": Tex(formfields.answer_field(sheet.student_id, problem.slot)),
+        "row_fields": [Tex(formfields.answer_field(sheet.student_id, problem.slot, k)) for k in range(1, rows + 1)],
+    }
+
+
+Layouts = dict[int | str, "ProblemContext"]
+"""Problem layouts of one document set: by id() of a Problem object (a manifest straight from generate
+shares one object between the students who drew it) and by the problem's repr (any manifest)."""
+
+
+def _cached_problem_context(sheet: Sheet, problem: Problem, number: int, layouts: Layouts | None) -> ProblemContext:
+    """problem_context, laid out once per distinct problem: a class repeats its variants' problems, and the
+    layout (checks, line breaking, widths) is a pure function of the problem. The key is the problem's
+    repr, so every field (present and future) is part of it; only the number and field names are the
+    student's own."""
+    if layouts is None:
+        return problem_context(sheet, problem, number)
+    cached = layouts.get(id(problem))
+    if cached is None:
+        key = repr(problem)
+        cached = layouts.get(key)
+        if cached is None:
+            cached = layouts[key] = problem_context(sheet, problem, number)
+        layouts[id(problem)] = cached
+    return replace(cached, number=number, **_field_names(sheet, problem, len(cached.box_rows)))
+
+
+def student_context(sheet: Sheet, index: int, form_set: str = "", layouts: Layouts | None = None) -> StudentContext:
+    """One student for the templates; form_set (quizgen.formfields.set_id) fills the hidden form field.
+
+    layouts: a dict shared by the students of one document set, so each distinct problem is laid out once.
+    """
+    problems = [_cached_problem_context(sheet, p, n, layouts) for n, p in enumerate(sheet.problems, 1)]
     return StudentContext(
         index=index,
         student_id=sheet.student_id,
