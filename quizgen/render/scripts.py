@@ -12,6 +12,7 @@ sources are rendered while LuaLaTeX runs. A batch without such names never start
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -118,11 +119,15 @@ def snippet_source(snippets: Snippets) -> str:
     for i, text in enumerate(snippets.texts, 1):
         pages.append(f"% text {i}: pages {2 * i - 1} and {2 * i}\n\\qgsnippet{{{_body(text, fonts, bold=False)}}}")
         pages.append(f"\\qgsnippet{{\\bfseries{_body(text, fonts, bold=True)}}}")
+    body = "\n".join([*fonts.declarations, r"\begin{document}", *pages, r"\end{document}", ""])
+    # LuaTeX's document ID hashes the output path (a new temporary folder each time): fixed from the content
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:32].upper()
     return "\n".join(
         [
             "% The names the pdflatex documents cannot print, typeset by quizgen with LuaLaTeX (quizgen.render.scripts).",
             r"\documentclass[10pt]{article}",
             r"\usepackage{fontspec}",
+            rf"\pdfvariable trailerid {{[<{digest}> <{digest}>]}}",
             r"\pdfvariable horigin=0pt",
             r"\pdfvariable vorigin=0pt",
             r"\newcommand{\qgmissing}[1]{\texttt{[U+#1]}}",
@@ -132,11 +137,7 @@ def snippet_source(snippets: Snippets) -> str:
             rf"  \ht\qgsnipbox={SNIPPET_HEIGHT}\relax \dp\qgsnipbox={SNIPPET_DEPTH}\relax",
             rf"  \pagewidth=\wd\qgsnipbox \pageheight=\dimexpr{SNIPPET_HEIGHT}+{SNIPPET_DEPTH}\relax",
             r"  \shipout\box\qgsnipbox}",
-            *fonts.declarations,
-            r"\begin{document}",
-            *pages,
-            r"\end{document}",
-            "",
+            body,
         ]
     )
 

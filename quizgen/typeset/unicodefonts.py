@@ -154,18 +154,18 @@ def installed_faces() -> tuple[FontFace, ...]:
         parts = line.split("|")
         if len(parts) != 5 or not parts[1].isdigit():
             continue
-        file, index, family, style, charset = parts
+        path, number, family, style, charset = parts
         if not family.startswith("Noto ") or any(word in family for word in _SKIP_FAMILY_WORDS):
             continue
         if style == "Regular":
-            regular.setdefault(family, (Path(file), int(index), charset))
+            regular.setdefault(family, (Path(path), int(number), charset))
         elif style == "Bold":
-            bold.setdefault(family, (Path(file), int(index)))
+            bold.setdefault(family, (Path(path), int(number)))
     lm = [_kpsewhich(name) for name in LATIN_MODERN]
     if lm[0]:
-        charset = _run(["fc-query", "--format", "%{charset}", lm[0]])
-        if charset:
-            regular["Latin Modern Roman"] = (Path(lm[0]), 0, charset)
+        lm_charset = _run(["fc-query", "--format", "%{charset}", lm[0]])
+        if lm_charset:
+            regular["Latin Modern Roman"] = (Path(lm[0]), 0, lm_charset)
             if lm[1]:
                 bold["Latin Modern Roman"] = (Path(lm[1]), 0)
     faces = []
