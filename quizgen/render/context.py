@@ -29,6 +29,7 @@ from quizgen.typeset.latexmath import (
     partial_labels,
     prompt_segments,
     split_leading_text,
+    sum_terms,
     vector_components,
     visible_width,
 )
@@ -64,6 +65,7 @@ class ProblemContext:
     working: str = "0cm"  # worksheets: blank room for working above the answer box ("0cm": none)
     field: str = ""  # fillable worksheets: the answer box's form field name (quizgen.formfields)
     row_fields: list[str] = dataclass_field(default_factory=list)  # gradient: one field per component row
+    marking_cell: str = ""  # Tex; marking key: the answer as terms that wrap in the cell (\\qgfit each)
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,26 @@ def _answer_parts(problem: Problem) -> list[Tex]:
     return [Tex(p) for p in parts] if parts else [Tex(answer_latex)]
 
 
+def _marking_cell(problem: Problem) -> Tex:
+    """The key answer for a marking-key cell: each term of a sum in its own box, so a long answer wraps
+    between terms instead of shrinking; a gradient's components in parentheses, comma separated. A single
+    term wider than the column is shrunk to fit (\\qgfit, marking-key.tex.j2)."""
+    components = _answer_parts(problem)
+    boxes: list[str] = []
+    for k, component in enumerate(components):
+        terms = sum_terms(component) or [str(component)]
+        for j, term in enumerate(terms):
+            math = ("{}" + term if j else term) + ("," if k < len(components) - 1 and j == len(terms) - 1 else "")
+            if len(components) > 1 and k == 0 and j == 0:
+                math = "(" + math
+            if len(components) > 1 and k == len(components) - 1 and j == len(terms) - 1:
+                math += ")"
+            boxes.append(r"\qgfit{$" + math + "$}")
+        if k < len(components) - 1:
+            boxes.append(r"\hspace{0.4em plus 0.2em}")
+    return Tex(r"\allowbreak{}".join(boxes))
+
+
 def _answer_plain(problem: Problem) -> str:
     if problem.parts:
         return "; ".join(f"({p.label}) {p.answer}" for p in problem.parts)
@@ -276,6 +298,7 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
         row_height="1.3cm" if widest <= MATH_LINE_CHARS // 2 else "2.0cm",
         steps=_steps(problem),
         answer_parts=_answer_parts(problem),
+        marking_cell=_marking_cell(problem),
         working=working_space(problem),
         # Field names and values are [A-Za-z0-9;+-] only (quizgen.formfields): Tex, so "-" stays "-".
         field=Tex(formfields.answer_field(sheet.student_id, problem.slot)),
@@ -326,19 +349,30 @@ def document_context(
     )
 
 
+MARKING_LINES = 2
+"""A marking-key cell is sized for its column's answers to fit in this many lines (nine in ten of them)."""
+
+
 def _marking_permille(manifest: Manifest) -> list[int]:
-    """Marking-key column widths in thousandths of the table: in proportion to the answers the column
-    holds (the widest but one in ten, so one outlier does not take the page), within 4 to 40 characters."""
+    """Marking-key column widths in thousandths of the table: each column as wide as nine in ten of its
+    answers need to fit in MARKING_LINES lines (wrapping between terms), and at least as wide as their
+    widest single term, within 4 to 60 characters, so one outlier does not take the page."""
     columns = max((len(sheet.problems) for sheet in manifest.students), default=0)
-    widths: list[list[int]] = [[] for _ in range(columns)]
+    totals: list[list[int]] = [[] for _ in range(columns)]
+    terms: list[list[int]] = [[] for _ in range(columns)]
     for sheet in manifest.students:
         for n, problem in enumerate(sheet.problems):
-            widths[n].append(max(visible_width(p) for p in _answer_parts(problem)))
+            parts = _answer_parts(problem)
+            totals[n].append(sum(visible_width(p) + 2 for p in parts))
+            terms[n].append(max(visible_width(t) for p in parts for t in (sum_terms(p) or [p])))
     weights = []
-    for column in widths:
-        ranked = sorted(column)
-        weights.append(
-            min(max(ranked[(len(ranked) * 9) // 10 - (1 if len(ranked) % 10 == 0 else 0)] if ranked else 4, 4), 40)
-        )
-    total = sum(weights) or 1
-    return [1000 * w // total for w in weights]
+    for total, term in zip(totals, terms):
+        weight = max(_ninth_decile(total) // MARKING_LINES + 1, _ninth_decile(term), 4)
+        weights.append(min(weight, 60))
+    whole = sum(weights) or 1
+    return [1000 * w // whole for w in weights]
+
+
+def _ninth_decile(values: list[int]) -> int:
+    ranked = sorted(values)
+    return ranked[(len(ranked) * 9) // 10 - (1 if len(ranked) % 10 == 0 else 0)] if ranked else 0

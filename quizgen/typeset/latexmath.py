@@ -141,6 +141,11 @@ def _break_sum(latex: str, limit: int) -> list[str]:
     return lines
 
 
+def sum_terms(latex: str) -> list[str]:
+    """A sum's top-level terms, each after the first starting with its + or - (a product is one term)."""
+    return [term.strip() for term in _break_sum(latex.strip(), 0)]
+
+
 def display_math(latex: str, *, limit: int = MATH_LINE_CHARS) -> str:
     """Math for \\qgdisplay: as is when short, else an aligned block broken at = and then at + / -.
 
