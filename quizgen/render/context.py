@@ -27,6 +27,7 @@ from quizgen.typeset.latexmath import (
     display_math,
     indicator_notation,
     partial_labels,
+    product_factors,
     prompt_segments,
     split_leading_text,
     sum_terms,
@@ -177,21 +178,31 @@ def _answer_parts(problem: Problem) -> list[Tex]:
     return [Tex(p) for p in parts] if parts else [Tex(answer_latex)]
 
 
+def _marking_pieces(component: str) -> list[str]:
+    """A formula's unbreakable pieces for a marking-key cell: its terms, and a product's factors."""
+    pieces = []
+    for j, term in enumerate(sum_terms(component) or [component]):
+        pieces += product_factors(("{}" if j else "") + term)
+    return pieces
+
+
+def _marking_width(latex: str) -> int:
+    """visible_width plus one character for the space TeX puts around each operator and relation."""
+    return visible_width(latex) + len(re.findall(r"[-+<>=]|\\cdot|\\[lg]eq?\b", latex))
+
+
 def _marking_cell(problem: Problem) -> Tex:
-    """The key answer for a marking-key cell: each term of a sum in its own box, so a long answer wraps
-    between terms instead of shrinking; a gradient's components in parentheses, comma separated. A single
-    term wider than the column is shrunk to fit (\\qgfit, marking-key.tex.j2)."""
+    """The key answer for a marking-key cell: each term of a sum and each factor of a product in its own
+    box, so a long answer wraps between them instead of shrinking; a gradient's components in parentheses,
+    comma separated. A single piece wider than the column is shrunk to fit (\\qgfit, marking-key.tex.j2)."""
     components = _answer_parts(problem)
     boxes: list[str] = []
     for k, component in enumerate(components):
-        terms = sum_terms(component) or [str(component)]
-        for j, term in enumerate(terms):
-            math = ("{}" + term if j else term) + ("," if k < len(components) - 1 and j == len(terms) - 1 else "")
-            if len(components) > 1 and k == 0 and j == 0:
-                math = "(" + math
-            if len(components) > 1 and k == len(components) - 1 and j == len(terms) - 1:
-                math += ")"
-            boxes.append(r"\qgfit{$" + math + "$}")
+        pieces = _marking_pieces(component)
+        if len(components) > 1:
+            pieces[0] = ("(" if k == 0 else "") + pieces[0]
+            pieces[-1] += ")" if k == len(components) - 1 else ","
+        boxes += [r"\qgfit{$" + piece + "$}" for piece in pieces]
         if k < len(components) - 1:
             boxes.append(r"\hspace{0.4em plus 0.2em}")
     return Tex(r"\allowbreak{}".join(boxes))
@@ -363,8 +374,8 @@ def _marking_permille(manifest: Manifest) -> list[int]:
     for sheet in manifest.students:
         for n, problem in enumerate(sheet.problems):
             parts = _answer_parts(problem)
-            totals[n].append(sum(visible_width(p) + 2 for p in parts))
-            terms[n].append(max(visible_width(t) for p in parts for t in (sum_terms(p) or [p])))
+            totals[n].append(sum(_marking_width(p) + 2 for p in parts))
+            terms[n].append(max(_marking_width(piece) for p in parts for piece in _marking_pieces(p)))
     weights = []
     for total, term in zip(totals, terms):
         weight = max(_ninth_decile(total) // MARKING_LINES + 1, _ninth_decile(term), 4)
