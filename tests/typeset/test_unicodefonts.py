@@ -39,14 +39,16 @@ def test_charset_ranges_are_read_and_looked_up() -> None:
     assert not face.covers(ord("a")) and not face.covers(0x700)
 
 
-def test_each_character_goes_to_the_first_font_that_has_it(fake_fonts: None) -> None:
+@pytest.mark.usefixtures("fake_fonts")
+def test_each_character_goes_to_the_first_font_that_has_it() -> None:
     assert face_for("a").family == "Latin Modern Roman"  # type: ignore[union-attr]
     assert face_for("ف").family == "Noto Sans Arabic"  # type: ignore[union-attr]
     assert face_for("ở").family == "Latin Modern Roman"  # type: ignore[union-attr]
     assert face_for("\U0001f600") is None
 
 
-def test_an_arabic_name_is_one_right_to_left_run_in_its_font(fake_fonts: None) -> None:
+@pytest.mark.usefixtures("fake_fonts")
+def test_an_arabic_name_is_one_right_to_left_run_in_its_font() -> None:
     layout = unicode_layout("فاطمة الزهراء")
     assert layout.rtl
     assert len(layout.runs) == 1
@@ -55,7 +57,8 @@ def test_an_arabic_name_is_one_right_to_left_run_in_its_font(fake_fonts: None) -
     assert run.latex == "فاطمة الزهراء"  # the space stays inside the run
 
 
-def test_mixed_directions_and_fonts_are_separate_runs(fake_fonts: None) -> None:
+@pytest.mark.usefixtures("fake_fonts")
+def test_mixed_directions_and_fonts_are_separate_runs() -> None:
     layout = unicode_layout("Ali فاطمة 12")
     assert not layout.rtl
     summary = [(r.face.family if r.face else None, r.rtl, r.latex) for r in layout.runs]
@@ -65,14 +68,16 @@ def test_mixed_directions_and_fonts_are_separate_runs(fake_fonts: None) -> None:
     assert all(not rtl for _, rtl, _ in summary[2:]) and "".join(t for *_, t in summary[2:]) == " 12"
 
 
-def test_tex_specials_are_escaped_and_unknown_characters_are_code_points(fake_fonts: None) -> None:
+@pytest.mark.usefixtures("fake_fonts")
+def test_tex_specials_are_escaped_and_unknown_characters_are_code_points() -> None:
     layout = unicode_layout(ARABIC + " \\input{/etc/passwd} $x$ % # 😀")
     latex = "".join(r.latex for r in layout.runs)
     assert latex == ARABIC + r" \textbackslash{}input\{/etc/passwd\} \$x\$ \% \# \qgmissing{1F600}"
     assert layout.missing == (0x1F600,)
 
 
-def test_which_names_need_the_unicode_fonts(fake_fonts: None) -> None:
+@pytest.mark.usefixtures("fake_fonts")
+def test_which_names_need_the_unicode_fonts() -> None:
     assert needs_unicode_fonts(ARABIC)
     assert needs_unicode_fonts("Nguyễn Thị Hương ở")  # pdflatex has ễ and ị but not the hook above
     assert not needs_unicode_fonts("Nguyễn Thị")
