@@ -69,7 +69,9 @@ _FUNCTION_LIMIT = 200
 _NAME = re.compile(r"^([wx])_?(\d+)$")
 _POINT_TRIES = 40
 _POINT_RANGE = (-3, 3)
-"""Weights, inputs, bias and target of a random point: small integers, worked by hand."""
+"""The bias and target of a random point: small integers, worked by hand."""
+_WIDEST = 5
+"""Weights and inputs come from the slot's coefficient range, cut to [-5, 5]."""
 ZERO = sympy.Integer(0)
 ONE = sympy.Integer(1)
 Z = var("z")
@@ -344,8 +346,9 @@ def _slot_problems(slot: SlotSpec, names: tuple[str, ...]) -> list[tuple[str | N
     drawable = _drawable(plan, slot.ask)
     asked = ("weight",) if slot.ask == "gradient" else plan.about
     missing = [x for x in dict.fromkeys(asked) if x not in drawable]
-    if missing and (slot.options.get("about") or not drawable):
-        key = "about" if slot.options.get("about") else "inputs" if slot.options.get("inputs") else "activation"
+    chosen = [k for k in ("about", "inputs", "activation", "loss") if slot.options.get(k)]
+    if missing and (chosen or not drawable):
+        key = chosen[0] if chosen else "activation"
         return [
             (
                 key,
@@ -395,35 +398,73 @@ _LOSS_TEXT = {
         r"\text{the binary cross-entropy } L = -\left(t \ln a + (1 - t)\ln(1 - a)\right)",
     ),
 }
-_DL_DA = {  # ∂L/∂a in words of a and t: (text, LaTeX, how it comes)
-    "output": ("1", "1", "L = a"),
-    "half_squared": ("a - t", "a - t", "power rule; the 1/2 cancels the 2"),
-    "squared": ("2(a - t)", "2(a - t)", "power rule; no 1/2 to cancel the 2"),
+_DL_DA = {  # ∂L/∂a: text and LaTeX in a and t, then as templates for the numbers, and how it comes (text, LaTeX)
+    "output": ("1", "1", "", "", "L = a", "$L = a$"),
+    "half_squared": (
+        "a - t",
+        "a - t",
+        "{a} - {t}",
+        "{a} - {t}",
+        "power rule; the 1/2 cancels the 2",
+        r"power rule; the $\tfrac{1}{2}$ cancels the 2",
+    ),
+    "squared": (
+        "2(a - t)",
+        "2(a - t)",
+        "2({a} - {t})",
+        r"2\left({a} - {t}\right)",
+        "power rule; no 1/2 to cancel the 2",
+        r"power rule; no $\tfrac{1}{2}$ to cancel the 2",
+    ),
     "bce": (
         "-t/a + (1 - t)/(1 - a)",
         r"-\frac{t}{a} + \frac{1 - t}{1 - a}",
-        "d/da ln a = 1/a, d/da ln(1 - a) = -1/(1 - a)",
+        "-{t}/{a} + (1 - {t})/(1 - {a})",
+        r"-\frac{{{t}}}{{{a}}} + \frac{{1 - {t}}}{{1 - {a}}}",
+        "d/da ln a = 1/a and d/da ln(1 - a) = -1/(1 - a)",
+        r"$\frac{d}{da}\ln a = \frac{1}{a}$ and $\frac{d}{da}\ln(1 - a) = -\frac{1}{1 - a}$",
     ),
 }
-_DA_DZ = {  # da/dz: (text, LaTeX, why)
-    "linear": ("1", "1", "a = z"),
+_DA_DZ = {  # da/dz: text, LaTeX, templates for the numbers, and why
+    "linear": ("1", "1", "", "", "a = z"),
     "relu": (
         "1 where z > 0, 0 where z < 0",
         r"\begin{cases} 1 & z > 0 \\ 0 & z < 0 \end{cases}",
+        "",
+        "",
         "the ReLU gate; no derivative at z = 0",
     ),
     "leaky_relu": (
         "1 where z > 0, 1/10 where z < 0",
         r"\begin{cases} 1 & z > 0 \\ \tfrac{1}{10} & z < 0 \end{cases}",
+        "",
+        "",
         "the leaky ReLU's two slopes; no derivative at z = 0",
     ),
     "sigmoid": (
         "σ(z)(1 - σ(z)) = a(1 - a)",
         r"\sigma(z)\left(1 - \sigma(z)\right) = a(1 - a)",
+        "{a}(1 - {a})",
+        r"{a}\left(1 - {a}\right)",
         "the sigmoid's derivative",
     ),
-    "tanh": ("1 - tanh(z)^2 = 1 - a^2", r"1 - \tanh^{2}(z) = 1 - a^{2}", "the derivative of tanh"),
+    "tanh": (
+        "1 - tanh(z)^2 = 1 - a^2",
+        r"1 - \tanh^{2}(z) = 1 - a^{2}",
+        "1 - {a}^2",
+        "1 - {a}^{{2}}",
+        "the derivative of tanh",
+    ),
 }
+
+
+def _num(x: sympy.Basic) -> str:
+    """A number inside a formula: parenthesised unless a whole number not below 0."""
+    return plain(x) if x.is_Integer and x >= 0 else f"({plain(x)})"
+
+
+def _num_tex(x: sympy.Basic) -> str:
+    return tex_ln(x) if x >= 0 else rf"\left({tex_ln(x)}\right)"
 
 
 def _name_tex(v: sympy.Symbol) -> str:
@@ -756,36 +797,56 @@ def _steps(q: _Question, nn: _Neuron, numbers: _Numbers | None) -> list[DraftSte
                 text="Sigmoid with cross-entropy: ∂L/∂z = ∂L/∂a * da/dz = (-t/a + (1 - t)/(1 - a)) * a(1 - a) = a - t"
                 + tail_text
                 + ".",
-                latex=label("Sigmoid with cross-entropy, the a(1 - a) cancels:")
+                latex=r"\text{Sigmoid with cross-entropy, the $a(1 - a)$ cancels:} "
                 + r"\frac{\partial L}{\partial z} = \left(-\frac{t}{a} + \frac{1 - t}{1 - a}\right) a(1 - a) = a - t"
                 + tail_tex,
             )
         )
         values.append(val if val is not None else ZERO)
     else:
-        f_text, f_tex, why = _DL_DA[nn.loss]
-        val = fast_subs(nn.dl_da(A), at) if numbers is not None else None
-        tail_text = f" = {plain(val)}" if val is not None and f_text != "1" else ""
-        tail_tex = f" = {tex_ln(val)}" if val is not None and f_text != "1" else ""
+        f_text, f_tex, n_text, n_tex, why, why_tex = _DL_DA[nn.loss]
+        tail_text = tail_tex = ""
+        val = None
+        if numbers is not None:
+            val = fast_subs(nn.dl_da(A), at)
+            if n_text:
+                t0 = at.get(nn.target, ZERO) if nn.target is not None else ZERO
+                tail_text = f" = {n_text.format(a=_num(numbers.a), t=_num(t0))} = {plain(val)}"
+                tail_tex = f" = {n_tex.format(a=_num_tex(numbers.a), t=_num_tex(t0))} = {tex_ln(val)}"
         name_text, name_tex = _d("a", ordinary=q.ordinary and q.about == "a")
-        steps.append(
-            DraftStep(
-                text=f"{name_text} = {f_text}{tail_text} ({why}).",
-                latex=label(f"Loss ({why}):") + f"{name_tex} = {f_tex}{tail_tex}",
+        if numbers is None and q.about == "a":  # the loss's derivative is the answer: end on the key
+            steps.append(
+                DraftStep(
+                    text=f"As a function of the output a (t a constant): L = {plain(nn.loss_of(A))}.",
+                    latex=label("As a function of the output a (t a constant):") + f"L = {tex_ln(nn.loss_of(A))}",
+                )
             )
-        )
+            steps.append(
+                DraftStep(
+                    text=f"Differentiate the loss ({why}), t a constant: {name_text} =",
+                    expr=q.key,
+                    latex=rf"\text{{Differentiate the loss ({why_tex}), $t$ a constant:}} {name_tex} = {f_tex}",
+                )
+            )
+        else:
+            steps.append(
+                DraftStep(
+                    text=f"{name_text} = {f_text}{tail_text} ({why}).",
+                    latex=rf"\text{{Loss ({why_tex}):}} " + f"{name_tex} = {f_tex}{tail_tex}",
+                )
+            )
         values.append(val if val is not None else ZERO)
         if q.about != "a":
-            g_text, g_tex, why = _DA_DZ[nn.activation]
+            g_text, g_tex, m_text, m_tex, why = _DA_DZ[nn.activation]
             if numbers is not None:
                 slope = _slope_value(nn, numbers)
                 if nn.activation in ("relu", "leaky_relu"):
                     side = ">" if numbers.z > 0 else "<"
                     g_text = f"{plain(slope)}, since z {side} 0"
                     g_tex = rf"{tex_ln(slope)} \text{{ since $z {side} 0$}}"
-                else:
-                    g_text = f"{g_text} = {plain(slope)}"
-                    g_tex = rf"{g_tex} = {tex_ln(slope)}"
+                elif m_text:
+                    g_text = f"{g_text} = {m_text.format(a=_num(numbers.a))} = {plain(slope)}"
+                    g_tex = rf"{g_tex} = {m_tex.format(a=_num_tex(numbers.a))} = {tex_ln(slope)}"
                 values.append(slope)
             steps.append(
                 DraftStep(
@@ -851,7 +912,7 @@ def _draw_numbers(slot: SlotSpec, rng: random.Random, nn: _Neuron, q: _Question)
     open ReLU gate and a nonzero answer (behind a closed gate every answer is 0, which tests little).
     A bank point is used as given (off the kink)."""
     lo, hi = _POINT_RANGE
-    nonzero = [c for c in range(lo, hi + 1) if c != 0]
+    nonzero = [c for c in range(max(slot.coefficients[0], -_WIDEST), min(slot.coefficients[1], _WIDEST) + 1) if c]
     for _ in range(1 if isinstance(slot.point, dict) else _POINT_TRIES):
         if isinstance(slot.point, dict):
             point: dict[sympy.Symbol, sympy.Basic] = {v: sympy.Rational(str(slot.point[v.name])) for v in nn.variables}
