@@ -718,9 +718,9 @@ class _Numbers:
     a: sympy.Basic
 
 
-def _chain_names(q: _Question, nn: _Neuron) -> tuple[list[tuple[str, str]], str, str]:
+def _chain_names(q: _Question, nn: _Neuron, ordinary: bool) -> tuple[list[tuple[str, str]], str, str]:
     """The factors of the chain rule for q, as (text, LaTeX) names, and the product's name."""
-    d_text, d_tex = _d(q.v.name, ordinary=q.ordinary)
+    d_text, d_tex = _d(q.v.name, ordinary=ordinary)
     factors: list[tuple[str, str]] = []
     if q.about == "a":
         return [], d_text, d_tex
@@ -739,7 +739,7 @@ def _steps(q: _Question, nn: _Neuron, numbers: _Numbers | None) -> list[DraftSte
     steps: list[DraftStep] = []
     act_text, act_tex = _ACT_TEXT[nn.activation]
     a_given = nn.activation in ("sigmoid", "tanh")
-    if numbers is not None:
+    if numbers is not None and q.about != "a":
         terms = [f"({plain(numbers.point[w])})({plain(numbers.point[x])})" for w, x in zip(nn.weights, nn.inputs)]
         terms_tex = [
             rf"({tex_ln(numbers.point[w])})({tex_ln(numbers.point[x])})" for w, x in zip(nn.weights, nn.inputs)
@@ -760,9 +760,15 @@ def _steps(q: _Question, nn: _Neuron, numbers: _Numbers | None) -> list[DraftSte
                 + (r"\text{ (given)}" if a_given else ""),
             )
         )
-    elif q.about in ("z", "a"):
-        if q.about == "z":
-            steps.append(DraftStep(text=f"The output is {act_text}.", latex=label("The output:") + act_tex))
+    elif q.about == "z":
+        steps.append(DraftStep(text=f"The output is {act_text}.", latex=label("The output:") + act_tex))
+    if q.about == "a":
+        steps.append(
+            DraftStep(
+                text=f"As a function of the output a (t a constant): L = {plain(nn.loss_of(A))}.",
+                latex=label("As a function of the output a (t a constant):") + f"L = {tex_ln(nn.loss_of(A))}",
+            )
+        )
     else:
         steps.append(
             DraftStep(
@@ -770,7 +776,7 @@ def _steps(q: _Question, nn: _Neuron, numbers: _Numbers | None) -> list[DraftSte
                 latex=label("Pre-activation and output:") + rf"z = {tex_ln(nn.z)},\quad {act_tex}",
             )
         )
-    factors, d_text, d_tex = _chain_names(q, nn)
+    factors, d_text, d_tex = _chain_names(q, nn, q.ordinary and numbers is None)
     if factors:
         steps.append(
             DraftStep(
@@ -815,12 +821,6 @@ def _steps(q: _Question, nn: _Neuron, numbers: _Numbers | None) -> list[DraftSte
                 tail_tex = f" = {n_tex.format(a=_num_tex(numbers.a), t=_num_tex(t0))} = {tex_ln(val)}"
         name_text, name_tex = _d("a", ordinary=q.ordinary and q.about == "a")
         if numbers is None and q.about == "a":  # the loss's derivative is the answer: end on the key
-            steps.append(
-                DraftStep(
-                    text=f"As a function of the output a (t a constant): L = {plain(nn.loss_of(A))}.",
-                    latex=label("As a function of the output a (t a constant):") + f"L = {tex_ln(nn.loss_of(A))}",
-                )
-            )
             steps.append(
                 DraftStep(
                     text=f"Differentiate the loss ({why}), t a constant: {name_text} =",
@@ -1134,40 +1134,56 @@ def _gradient_draft(nn: _Neuron) -> Draft:
 
 
 def _value_draft(slot: SlotSpec, rng: random.Random, nn: _Neuron, q: _Question) -> Draft | None:
+    """∂L/∂v at the neuron's numbers. A question about z is carried as the loss in the neuron's leaves,
+    differentiated by b: ∂z/∂b = 1, so ∂L/∂z and ∂L/∂b are the same function (and the answer box shows the
+    neuron's numbers, not z). A question about a is the loss's own derivative at the output a, which the
+    prompt then gives: the point is (a, t)."""
     numbers = _draw_numbers(slot, rng, nn, q)
     if numbers is None:
         return None
     point = _question_point(q, nn, numbers)
     value = _at(q.key, point)
-    d_text, d_tex = _d(q.v.name, ordinary=q.ordinary)
-    at_text, at_tex = _point_words(numbers.point)
-    given_text = given_tex = ""
-    if nn.activation in ("sigmoid", "tanh"):
-        f_text, f_tex = ("σ", r"\sigma") if nn.activation == "sigmoid" else ("tanh", r"\tanh")
-        given_text = f" Use {f_text}({plain(numbers.z)}) = {plain(numbers.a)}."
-        given_tex = rf" Use ${f_tex}\left({tex_ln(numbers.z)}\right) = {tex_ln(numbers.a)}$."
-    text, latex = _prompt(
-        nn,
-        (
-            f" Find the value of {d_text} at {at_text}.{given_text}",
-            f" Find the value of ${d_tex}$ at ${at_tex}$.{given_tex}",
-        ),
-    )
     mistakes = []
     for kind, answer, feedback in q.mistakes:
         wrong = _at(answer, point)
         if wrong != value:
             mistakes.append(DraftMistake(kind, wrong, feedback))
+    given_text = given_tex = ""
+    if nn.activation in ("sigmoid", "tanh") and q.about != "a":
+        f_text, f_tex = ("σ", r"\sigma") if nn.activation == "sigmoid" else ("tanh", r"\tanh")
+        given_text = f" Use {f_text}({plain(numbers.z)}) = {plain(numbers.a)}."
+        given_tex = rf" Use ${f_tex}\left({tex_ln(numbers.z)}\right) = {tex_ln(numbers.a)}$."
+    function, variables, wrt = q.function, list(q.variables), [q.v]
+    kinks, definitions, ordinary = list(q.kinks), dict(q.definitions), q.ordinary
+    if q.about == "z":
+        function, variables, wrt = nn.loss_of_z(nn.z), list(nn.variables), [nn.bias]
+        kinks = [nn.z] if nn.activation in ("relu", "leaky_relu") else []
+        definitions, ordinary = {"z": nn.z, "a": nn.act(nn.z)}, False
+        point = dict(numbers.point)
+    d_text, d_tex = _d(q.v.name, ordinary=ordinary)
+    if q.about == "a":
+        at_text, at_tex = _point_words(point)
+        ask = (
+            f" For one input the neuron outputs a = {plain(numbers.a)}. Find the value of {d_text} at {at_text}.",
+            f" For one input the neuron outputs $a = {tex_ln(numbers.a)}$. Find the value of ${d_tex}$ at ${at_tex}$.",
+        )
+    else:
+        at_text, at_tex = _point_words(numbers.point)
+        ask = (
+            f" Find the value of {d_text} at {at_text}.{given_text}",
+            f" Find the value of ${d_tex}$ at ${at_tex}$.{given_tex}",
+        )
+    text, latex = _prompt(nn, ask)
     return Draft(
-        function=q.function,
-        variables=list(q.variables),
-        wrt=[q.v],
+        function=function,
+        variables=variables,
+        wrt=wrt,
         answer=value,
         prompt_text=text,
         prompt_latex=latex,
         steps=_steps(q, nn, numbers),
         mistakes=mistakes,
-        kinks=list(q.kinks),
+        kinks=kinks,
         point=point,
-        definitions=dict(q.definitions),
+        definitions=definitions,
     )

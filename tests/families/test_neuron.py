@@ -231,6 +231,24 @@ def test_bce_with_sigmoid_is_a_minus_t():
     assert any("a - t" in s.text and "cross-entropy" in s.text for s in draft.steps)
 
 
+def test_value_questions_about_z_and_a():
+    """∂L/∂z at the neuron's numbers is carried as ∂L/∂b (∂z/∂b = 1: the same function), so the answer box
+    shows the neuron's numbers, not z; ∂L/∂a is the loss's derivative at the output a, which is given."""
+    slot = _slot(2, "value", options={"activation": "leaky_relu", "loss": "squared", "about": ["z"]})
+    for seed in range(4):
+        draft = _draw(slot, seed)
+        assert [v.name for v in draft.wrt] == ["b"] and "value of ∂L/∂z at w1 = " in draft.prompt_text
+        assert {v.name for v in draft.point} == {v.name for v in draft.variables} >= {"w1", "x1", "b", "t"}
+        z = draft.definitions["z"].xreplace(draft.point)
+        t = draft.point[sympy.Symbol("t", real=True)]
+        a = z if z > 0 else z / 10
+        assert draft.answer == 2 * (a - t) * (1 if z > 0 else sympy.Rational(1, 10))
+    a_slot = _slot(3, "value", options={"activation": "sigmoid", "loss": "bce", "about": ["a"]})
+    draft = _draw(a_slot, 0)
+    a, t = draft.point[sympy.Symbol("a", real=True)], draft.point[sympy.Symbol("t", real=True)]
+    assert f"outputs a = {a}" in draft.prompt_text and draft.answer == -t / a + (1 - t) / (1 - a)
+
+
 def test_questions_about_z_and_a_are_functions_of_them():
     z = _draw(_slot(2, "partial", options={"activation": "relu", "loss": "squared", "about": ["z"]}), 0)
     assert [v.name for v in z.variables] == ["z", "t"] and set(z.definitions) == {"a"}
@@ -305,7 +323,7 @@ def test_difficulties_ask_for_different_understanding(difficulty):
             ]
             if p in text
         }
-        seen_about.add(draft.wrt[0].name.rstrip("0123456789"))
+        seen_about.add(re.search(r"value of [∂d]L/[∂d](\w+?)\d* at", text).group(1))
     if difficulty == 1:
         assert seen_act == {"linear", "relu"} and seen_loss == {"output"} and seen_about <= {"w", "x"}
     elif difficulty == 2:
