@@ -383,20 +383,24 @@ _FORWARD = {  # the output in a forward pass, before its number
     "relu": ("a = max(0, z)", r"a = \max(0, z)"),
     "leaky_relu": ("a = max(z, z/10)", r"a = \max\left(z, \tfrac{z}{10}\right)"),
 }
-_LOSS_TEXT = {
-    "output": ("L = a, the output itself", r"L = a\text{, the output itself}"),
+_LOSS_TEXT = {  # (text, LaTeX prose with $math$)
+    "output": ("L = a, the output itself", r"$L = a$, the output itself"),
     "half_squared": (
         "half the squared error, L = (1/2)(a - t)^2",
-        r"\text{half the squared error, } L = \tfrac{1}{2}(a - t)^{2}",
+        r"half the squared error, $L = \tfrac{1}{2}(a - t)^{2}$",
     ),
     "squared": (
         "the squared error (no factor 1/2), L = (a - t)^2",
-        r"\text{the squared error (no factor } \tfrac{1}{2}\text{), } L = (a - t)^{2}",
+        r"the squared error (no factor $\tfrac{1}{2}$), $L = (a - t)^{2}$",
     ),
     "bce": (
         "the binary cross-entropy L = -(t ln a + (1 - t) ln(1 - a))",
-        r"\text{the binary cross-entropy } L = -\left(t \ln a + (1 - t)\ln(1 - a)\right)",
+        r"the binary cross-entropy $L = -\left(t \ln a + (1 - t)\ln(1 - a)\right)$",
     ),
+}
+_ACT_PROSE = {  # how the prompt's LaTeX says a = g(z), as prose with $math$
+    "linear": "$a = z$ (a linear output)",
+    "leaky_relu": r"$a = \operatorname{LeakyReLU}(z) = \max\left(z, \tfrac{z}{10}\right)$ (slope $\tfrac{1}{10}$ where $z < 0$)",
 }
 _DL_DA = {  # ∂L/∂a: text and LaTeX in a and t, then as templates for the numbers, and how it comes (text, LaTeX)
     "output": ("1", "1", "", "", "L = a", "$L = a$"),
@@ -676,13 +680,13 @@ def _describe(nn: _Neuron) -> tuple[str, str]:
     act_text, act_tex = _ACT_TEXT[nn.activation]
     loss_text, loss_tex = _LOSS_TEXT[nn.loss]
     text = f"A neuron computes z = {z_text} and outputs {act_text}."
-    latex = f"A neuron computes $z = {z_tex}$ and outputs ${act_tex}$."
+    latex = f"A neuron computes $z = {z_tex}$ and outputs {_ACT_PROSE.get(nn.activation, f'${act_tex}$')}."
     if nn.loss == "output":
         text += f" Let {loss_text}."
-        latex += f" Let ${loss_tex}$."
+        latex += f" Let {loss_tex}."
     else:
         text += f" Its loss against the target t is {loss_text}."
-        latex += f" Its loss against the target $t$ is ${loss_tex}$."
+        latex += f" Its loss against the target $t$ is {loss_tex}."
     return text, latex
 
 
@@ -762,18 +766,18 @@ def _steps(q: _Question, nn: _Neuron, numbers: _Numbers | None) -> list[DraftSte
         )
     elif q.about == "z":
         steps.append(DraftStep(text=f"The output is {act_text}.", latex=label("The output:") + act_tex))
+    elif q.about != "a":
+        steps.append(
+            DraftStep(
+                text=f"The pre-activation is z = {plain(nn.z)}, and {act_text}.",
+                latex=label("Pre-activation and output:") + rf"z = {tex_ln(nn.z)},\quad {act_tex}",
+            )
+        )
     if q.about == "a":
         steps.append(
             DraftStep(
                 text=f"As a function of the output a (t a constant): L = {plain(nn.loss_of(A))}.",
                 latex=label("As a function of the output a (t a constant):") + f"L = {tex_ln(nn.loss_of(A))}",
-            )
-        )
-    else:
-        steps.append(
-            DraftStep(
-                text=f"The pre-activation is z = {plain(nn.z)}, and {act_text}.",
-                latex=label("Pre-activation and output:") + rf"z = {tex_ln(nn.z)},\quad {act_tex}",
             )
         )
     factors, d_text, d_tex = _chain_names(q, nn, q.ordinary and numbers is None)

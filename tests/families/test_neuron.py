@@ -270,6 +270,8 @@ def test_steps_define_z_and_a_before_using_them(difficulty, ask):
         defined = " ".join(texts[:first_use])
         variables = {v.name for v in draft.variables}
         assert first_use >= 1  # something is defined first
+        openings = [t for t in texts if t.startswith(("Forward pass", "The pre-activation", "The output is"))]
+        assert len(openings) <= 1, texts  # z and a are introduced once: forward pass or symbolically
         if "z" not in variables and any("dz" in t or "∂z" in t for t in texts):
             assert "z =" in defined, texts
         if "a" not in variables:
