@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 import sympy
 
 from quizgen.errors import BankError, QuizgenError
-from quizgen.families.base import PART_SHIFT, Draft, DraftMistake, DraftPart, DraftStep, SlotSpec
+from quizgen.families.base import PART_SHIFT, Draft, DraftGraph, DraftMistake, DraftPart, DraftStep, SlotSpec
 from quizgen.families.registry import get_family
-from quizgen.problem import Mistake, Part, Problem, Step
+from quizgen.problem import Graph, GraphNode, Mistake, Part, Problem, Step
 from quizgen.typeset.escape import tex_escape
 from quizgen.typeset.printing import plain, sstr, tex, tex_ln
 from quizgen.verify import mistake_differs, verify_draft, verify_parts
@@ -182,6 +182,7 @@ def _draft_key(slot: SlotSpec, draft: Draft, allow_zero: bool) -> object:
         _freeze(draft.definitions),
         _freeze(draft.parts),
         slot.options.get("part_points") if draft.parts else None,
+        draft.graph,
     )
 
 
@@ -308,6 +309,7 @@ def _problem(
         mistakes=mistakes,
         definitions={name: sstr(expr) for name, expr in draft.definitions.items()},
         parts=_parts(slot, draft.parts),
+        graph=_graph(draft.graph, draft.parts),
         working=slot.working,
     )
 
@@ -340,6 +342,31 @@ def _parts(slot: SlotSpec, parts: list[DraftPart]) -> list[Part]:
         )
         for p, points in zip(parts, shares)
     ]
+
+
+def _graph(graph: DraftGraph | None, parts: list[DraftPart]) -> Graph | None:
+    """The printed graph, each node linked to the parts that ask its forward value and its gradient."""
+    if graph is None:
+        return None
+    asked = {(p.kind, p.of): p.label for p in parts}
+    return Graph(
+        nodes=[
+            GraphNode(
+                name=n.name,
+                op=n.op,
+                label=n.label,
+                label_latex=n.label_latex,
+                name_latex=n.name_latex,
+                inputs=list(n.inputs),
+                value="" if n.value is None else sstr(n.value),
+                value_latex="" if n.value is None else tex_ln(n.value),
+                value_part=asked.get(("value", n.name), ""),
+                gradient_part=asked.get(("gradient", n.name), ""),
+            )
+            for n in graph.nodes
+        ],
+        output=graph.output,
+    )
 
 
 _PREFIX = re.compile(r"^slots\[\d+\](?: \([a-z_0-9]+\))?: ")

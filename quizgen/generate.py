@@ -7,7 +7,12 @@ its variant code alone; redraws are counted in Manifest.stats.
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import os
+import sys
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
 from quizgen import __version__
@@ -73,16 +78,29 @@ def _manifest(bank: Bank, seed: int, sheets: list[Sheet], stats: Stats) -> Manif
     )
 
 
-def generate(bank: Bank, students: Sequence[Student], *, seed: int | None = None) -> Manifest:
-    """Every student's sheet, in roster order, with its variant code; the same inputs give the same manifest."""
-    used = effective_seed(bank, seed)
-    stats = Stats()
+PARALLEL_FROM = 100
+"""Classes of at least this many students are generated in one process per core (up to MAX_WORKERS):
+starting a forked worker costs milliseconds, a class of 500 takes seconds of CPU."""
+MAX_WORKERS = 4
+
+
+def generation_workers(students: int) -> int:
+    """How many processes generate a class: one per usable core for a large class on Linux (fork shares the
+    loaded sympy and the families' warm caches), else 1."""
+    if students < PARALLEL_FROM or not sys.platform.startswith("linux"):
+        return 1
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(MAX_WORKERS, len(os.sched_getaffinity(0)), students // (PARALLEL_FROM // 2)))
+
+
+def _sheets(bank: Bank, seed: int, students: Sequence[Student], stats: Stats) -> list[Sheet]:
     with _rare_collections():
-        sheets = [
+        return [
             build_sheet(
                 bank,
-                used,
-                variant_code(used, s.student_id),
+                seed,
+                variant_code(seed, s.student_id),
                 student_id=s.student_id,
                 name=s.name,
                 extra=s.extra,
@@ -90,6 +108,62 @@ def generate(bank: Bank, students: Sequence[Student], *, seed: int | None = None
             )
             for s in students
         ]
+
+
+def _worker_sheets(bank: Bank, seed: int, students: Sequence[Student]) -> tuple[list[Sheet], Stats]:
+    stats = Stats()
+    return _sheets(bank, seed, students, stats), stats
+
+
+def _merge(into: Stats, other: Stats) -> None:
+    into.draws += other.draws
+    into.accepted += other.accepted
+    into.redrawn.update(other.redrawn)
+    into.mistakes_dropped += other.mistakes_dropped
+
+
+def _parallel_sheets(bank: Bank, seed: int, students: Sequence[Student], stats: Stats, workers: int) -> list[Sheet]:
+    """The class cut into `workers` consecutive runs of students: this process does the first, forked
+    workers the rest. A sheet depends only on (seed, variant, slot) and the caches are pure, so the sheets
+    and stats are exactly the one-process ones; an error is the first one in roster order, as there."""
+    size = -(-len(students) // workers)
+    runs = [students[i : i + size] for i in range(0, len(students), size)]
+    with ProcessPoolExecutor(len(runs) - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures: list[Future[tuple[list[Sheet], Stats]]] = [
+            pool.submit(_worker_sheets, bank, seed, run) for run in runs[1:]
+        ]
+        try:
+            sheets = _sheets(bank, seed, runs[0], stats)
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+        for future in futures:
+            try:
+                more, more_stats = future.result()
+            except BrokenProcessPool:  # a worker died (killed, out of memory): do its part here
+                more_stats = Stats()
+                more = _sheets(bank, seed, runs[1 + futures.index(future)], more_stats)
+            sheets += more
+            _merge(stats, more_stats)
+    return sheets
+
+
+def generate(
+    bank: Bank, students: Sequence[Student], *, seed: int | None = None, workers: int | None = None
+) -> Manifest:
+    """Every student's sheet, in roster order, with its variant code; the same inputs give the same manifest.
+
+    workers: processes to generate in (default: generation_workers, by class size and cores); the manifest
+    is the same whatever the number.
+    """
+    used = effective_seed(bank, seed)
+    stats = Stats()
+    count = generation_workers(len(students)) if workers is None else max(1, min(workers, len(students)))
+    if count > 1:
+        sheets = _parallel_sheets(bank, used, students, stats, count)
+    else:
+        sheets = _sheets(bank, used, students, stats)
     return _manifest(bank, used, sheets, stats)
 
 
@@ -139,5 +213,6 @@ __all__ = [
     "effective_seed",
     "generate",
     "generate_variants",
+    "generation_workers",
     "rebuild_variant",
 ]

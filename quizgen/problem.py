@@ -79,6 +79,65 @@ class Part:
 
 
 @dataclass(frozen=True)
+class GraphNode:
+    """One node of a problem's computational graph (manifest contract: docs/manifest.md, "graph").
+
+    op is "input" for a leaf (a given number), else the operation (mul, add, affine, relu, sigmoid, ...);
+    label and label_latex are what a diagram draws in the node (plain text, and LaTeX math mode): the
+    leaf's name, or the operation's symbol. inputs name earlier nodes (the graph's edges). A leaf carries
+    its given value (sympy str, as in `point`); value_part and gradient_part are the labels of the parts
+    asking this node's forward value and the output's gradient at it ("" when not asked).
+    """
+
+    name: str
+    op: str
+    label: str
+    label_latex: str
+    name_latex: str
+    inputs: list[str] = field(default_factory=list)
+    value: str = ""
+    value_latex: str = ""
+    value_part: str = ""
+    gradient_part: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "op": self.op,
+            "label": self.label,
+            "label_latex": self.label_latex,
+            "name_latex": self.name_latex,
+            "inputs": list(self.inputs),
+            "value": self.value,
+            "value_latex": self.value_latex,
+            "value_part": self.value_part,
+            "gradient_part": self.gradient_part,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GraphNode:
+        values = dict(data)
+        values["inputs"] = [str(i) for i in values.get("inputs") or []]
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Graph:
+    """A multi-part problem's computational graph: nodes in order (every node after its inputs), and the
+    output whose gradient the parts ask (its upstream gradient is 1). Renderers draw it; nothing grades it."""
+
+    nodes: list[GraphNode]
+    output: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"nodes": [n.to_dict() for n in self.nodes], "output": self.output}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Graph:
+        return cls(nodes=[GraphNode.from_dict(n) for n in data.get("nodes") or []], output=str(data["output"]))
+
+
+@dataclass(frozen=True)
 class Problem:
     """One generated exercise with its key. Field meanings are the manifest contract (README, Manifest)."""
 
@@ -105,6 +164,9 @@ class Problem:
     parts: list[Part] = field(default_factory=list)
     """The parts of a multi-part problem; [] otherwise (and then absent from the manifest, so manifests of
     problems without parts are byte-identical to those written before parts existed)."""
+    graph: Graph | None = None
+    """The computational graph a multi-part problem asks about (backprop), for diagrams; None otherwise (and
+    then absent from the manifest, so other manifests keep their bytes)."""
     working: float | None = None
     """Centimetres of room for working the bank's slot asks for (`working:`); None: the renderer's default by
     family, difficulty and ask. Written to the manifest only when set, so other manifests keep their bytes."""
@@ -140,6 +202,8 @@ class Problem:
         }
         if self.parts:
             out["parts"] = [p.to_dict() for p in self.parts]
+        if self.graph is not None:
+            out["graph"] = self.graph.to_dict()
         if self.working is not None:
             out["working"] = self.working
         return out
@@ -151,6 +215,7 @@ class Problem:
         values["mistakes"] = [Mistake(**m) for m in values.get("mistakes", [])]
         values["definitions"] = {str(k): str(v) for k, v in dict(values.get("definitions") or {}).items()}
         values["parts"] = [Part.from_dict(p) for p in values.get("parts") or []]
+        values["graph"] = Graph.from_dict(values["graph"]) if values.get("graph") else None
         return cls(**values)
 
 

@@ -126,3 +126,38 @@ def test_definitions_round_trip_and_older_manifests_have_none(tmp_path: Path) ->
     old = problem.to_dict()
     del old["definitions"]  # a manifest written before the field existed
     assert Problem.from_dict(old).definitions == {}
+
+
+def test_a_graph_round_trips_and_problems_without_one_carry_no_key(tmp_path: Path) -> None:
+    from quizgen.problem import Graph, GraphNode
+
+    m = _manifest()
+    problem = m.students[0].problems[0]
+    assert "graph" not in problem.to_dict()  # other families' manifests keep their bytes
+    graph = Graph(
+        nodes=[
+            GraphNode("x1", "input", "x1", "x_{1}", "x_{1}", [], "-3", "-3", "", "b"),
+            GraphNode("z", "relu", "ReLU", r"\mathrm{ReLU}", "z", ["x1"], "", "", "a", ""),
+        ],
+        output="z",
+    )
+    drawn = Problem(**{**problem.__dict__, "graph": graph})
+    path = tmp_path / "manifest.json"
+    manifest.write(
+        Manifest(m.quizgen_version, m.bank, m.bank_sha256, m.seed, [Sheet("s1", "Zoë", "ABCD2345", [drawn])]), path
+    )
+    data = json.loads(path.read_text(encoding="utf-8"))["students"][0]["problems"][0]["graph"]
+    assert data["output"] == "z" and data["nodes"][1] == {
+        "name": "z",
+        "op": "relu",
+        "label": "ReLU",
+        "label_latex": r"\mathrm{ReLU}",
+        "name_latex": "z",
+        "inputs": ["x1"],
+        "value": "",
+        "value_latex": "",
+        "value_part": "a",
+        "gradient_part": "",
+    }
+    assert manifest.read(path).students[0].problems[0].graph == graph
+    assert Problem.from_dict(problem.to_dict()).graph is None  # an older manifest reads without one

@@ -23,6 +23,8 @@ from quizgen.families.kit import (
     PART_SHIFT,
     Ask,
     Draft,
+    DraftGraph,
+    DraftNode,
     DraftPart,
     DraftStep,
     Family,
@@ -329,6 +331,47 @@ def _op_text(node: _Node) -> tuple[str, str]:
     raise ValueError(node.op)
 
 
+def _symbol(node: _Node) -> tuple[str, str]:
+    """What a diagram draws in the node: the operation's symbol, plain and LaTeX (math mode)."""
+    t = [_name_tex(n) for n in node.inputs]
+    symbols = {
+        "mul": ("×", r"\times"),
+        "add": ("+", "+"),
+        "affine": ("Σ", r"\Sigma"),
+        "relu": ("ReLU", r"\mathrm{ReLU}"),
+        "leaky_relu": ("LReLU", r"\mathrm{LReLU}"),
+        "sigmoid": ("σ", r"\sigma"),
+        "tanh": ("tanh", r"\tanh"),
+        "linear": ("id", r"\mathrm{id}"),
+        "bce": ("BCE", r"\mathrm{BCE}"),
+    }
+    if node.op == "half_squared":
+        return f"½({node.inputs[0]} − {node.inputs[1]})²", rf"\tfrac{{1}}{{2}}({t[0]}-{t[1]})^{{2}}"
+    if node.op == "squared":
+        return f"({node.inputs[0]} − {node.inputs[1]})²", rf"({t[0]}-{t[1]})^{{2}}"
+    return symbols[node.op]
+
+
+def _diagram(graph: _Graph) -> DraftGraph:
+    """The graph for diagrams: the leaves with their given values, then the operations."""
+    leaves = [
+        DraftNode(name=n, op="input", label=n, label_latex=_name_tex(n), name_latex=_name_tex(n), value=v)
+        for n, v in graph.leaves.items()
+    ]
+    ops = [
+        DraftNode(
+            name=n.name,
+            op=n.op,
+            label=_symbol(n)[0],
+            label_latex=_symbol(n)[1],
+            name_latex=_name_tex(n.name),
+            inputs=n.inputs,
+        )
+        for n in graph.nodes
+    ]
+    return DraftGraph(nodes=(*leaves, *ops), output=graph.output)
+
+
 def _given(graph: _Graph, vals: dict[str, sympy.Basic]) -> tuple[str, str]:
     """The sigmoid or tanh value the student would need a calculator for, stated in the prompt."""
     for node in graph.nodes:
@@ -504,7 +547,7 @@ def _draft(graph: _Graph) -> Draft | None:
     defs_text = ", ".join(f"{n.name} = {_op_text(n)[0]}" for n in graph.nodes)
     defs_tex = ", ".join(f"${_name_tex(n.name)} = {_op_text(n)[1]}$" for n in graph.nodes)
     at_text = ", ".join(f"{k} = {plain(v)}" for k, v in graph.leaves.items())
-    at_tex = ", ".join(f"{_name_tex(k)} = {tex(v)}" for k, v in graph.leaves.items())
+    at_tex = ", ".join(f"${_name_tex(k)} = {tex(v)}$" for k, v in graph.leaves.items())  # each may break
     given_text, given_tex = _given(graph, vals)
     prompt_text = (
         f"A computational graph computes {defs_text}, with {at_text}.{given_text} "
@@ -512,7 +555,7 @@ def _draft(graph: _Graph) -> Draft | None:
         f"(upstream gradient {_d_text(out, out)} = 1)."
     )
     prompt_latex = (
-        f"A computational graph computes {defs_tex}, with ${at_tex}$.{given_tex} "
+        f"A computational graph computes {defs_tex}, with {at_tex}.{given_tex} "
         f"Find the forward value at every node, then the gradient of ${_name_tex(out)}$ at every node "
         f"(upstream gradient ${_d_tex(out, out)} = 1$)."
     )
@@ -531,4 +574,5 @@ def _draft(graph: _Graph) -> Draft | None:
         function_latex=f"{_name_tex(out)} = {_op_text(graph.nodes[-1])[1]}",
         definitions={n.name: exprs[n.name] for n in graph.nodes},
         parts=parts,
+        graph=_diagram(graph),
     )

@@ -89,6 +89,30 @@ class DraftPart:
 
 
 @dataclass(frozen=True)
+class DraftNode:
+    """One node of a computational graph, for diagrams: a leaf (op "input", with its given value) or an
+    operation on earlier nodes. label/label_latex are drawn in the node (the leaf's name, the op's symbol:
+    "×", "+", "σ", "ReLU"); name_latex is the node's name in math mode (x_{1})."""
+
+    name: str
+    op: str
+    label: str
+    label_latex: str
+    name_latex: str
+    inputs: tuple[str, ...] = ()
+    value: sympy.Basic | None = None
+
+
+@dataclass(frozen=True)
+class DraftGraph:
+    """The graph a multi-part draft asks about: nodes, each after its inputs, and the output. The generator
+    links each node to the parts asking its value and its gradient (by the parts' kind and of)."""
+
+    nodes: tuple[DraftNode, ...]
+    output: str
+
+
+@dataclass(frozen=True)
 class Draft:
     """A family's raw draw, in sympy objects; the generator turns it into a Problem.
 
@@ -114,6 +138,8 @@ class Draft:
     as an expression in the variables: an answer may use them (Problem.definitions)."""
     parts: list[DraftPart] = field(default_factory=list)
     """The parts of a multi-part problem, in the order they are asked; [] for a one-answer problem."""
+    graph: DraftGraph | None = None
+    """The computational graph the parts are about, drawn on worksheets, keys and feedback pages."""
 
 
 class Family(ABC):

@@ -9,7 +9,7 @@ signature); the modules behind them (_common, _build, quizgen.typeset.printing) 
 
 The contract
     Family, SlotSpec (one bank slot), Draft, DraftStep, DraftMistake, Ask; DraftPart and PART_SHIFT for
-    multi-part problems (docs/families.md). Family.draw returns a Draft,
+    multi-part problems, DraftGraph and DraftNode for the graph they ask about (docs/families.md). Family.draw returns a Draft,
     or None to decline a draw that came out degenerate (the generator redraws from the same rng).
 
 Variables and random draws (every random choice from the rng draw() is given)
@@ -69,7 +69,17 @@ from quizgen.families._common import (
     slot_variables,
     var,
 )
-from quizgen.families.base import PART_SHIFT, Draft, DraftMistake, DraftPart, DraftStep, Family, SlotSpec
+from quizgen.families.base import (
+    PART_SHIFT,
+    Draft,
+    DraftGraph,
+    DraftMistake,
+    DraftNode,
+    DraftPart,
+    DraftStep,
+    Family,
+    SlotSpec,
+)
 from quizgen.problem import Ask
 from quizgen.typeset.escape import tex_escape
 from quizgen.typeset.printing import plain, sstr, tex, tex_ln
@@ -81,6 +91,8 @@ __all__ = [  # noqa: RUF022  (grouped by purpose, as the family-kit page reads)
     "DraftMistake",
     "DraftPart",
     "PART_SHIFT",
+    "DraftGraph",
+    "DraftNode",
     "DraftStep",
     "Family",
     "SlotSpec",

@@ -18,6 +18,7 @@ from quizgen.grading.model import (
 from quizgen.manifest import BankInfo
 from quizgen.notation import key_text
 from quizgen.problem import Problem, Step
+from quizgen.typeset.graph_svg import BoxMark, State, graph_svg, legend_html
 from quizgen.typeset.latexmath import split_leading_text
 from quizgen.typeset.mathml import MathMLError, mathml, text_html
 
@@ -51,6 +52,8 @@ def _answer_card(a: GradedAnswer, provisional: bool) -> str:
         f' <span class="muted">{fmt_number(a.points)} / {fmt_number(p.points)} points</span></h2>',
         f"<p>{prompt_html(p)}</p>",
     ]
+    if p.parts and p.graph is not None:
+        parts.append(_graph_figure(a))
     if p.parts:
         parts.append(_parts_table(a))
     parts.append("<dl>")
@@ -85,6 +88,27 @@ def _answer_card(a: GradedAnswer, provisional: bool) -> str:
 
 
 _PART_OUTCOME = {"carried": "correct (carried forward)"}
+
+_GRAPH_STATE: dict[str, State] = {
+    "correct": "right",
+    "carried": "carried",
+    "incorrect": "wrong",
+    "partial": "wrong",
+    "invalid": "unreadable",
+    "unsure": "review",
+}
+"""A part's outcome as a box on the diagram; anything else (blank, missing) is "not answered"."""
+
+
+def _graph_figure(a: GradedAnswer) -> str:
+    """The problem's computational graph with the student's answer in each box and its mark."""
+    p = a.problem
+    assert p.graph is not None
+    marks = {r.label: BoxMark(_GRAPH_STATE.get(r.outcome, "blank"), r.typed) for r in a.parts}
+    svg = graph_svg(
+        p.graph, marks, ident=f"p{p.slot}", title=f"Problem {p.slot}: the computational graph, your answers marked"
+    )
+    return f'<figure class="graph">{svg}<figcaption>{legend_html()}</figcaption></figure>'
 
 
 def _parts_table(a: GradedAnswer) -> str:

@@ -42,6 +42,9 @@ ol.steps{margin:4px 0 0 0;padding-left:22px}ol.steps li{margin:3px 0}
 .score{font-size:1.3em;font-weight:700}
 img.plot{max-width:100%;height:auto;border:1px solid #e3e6eb;border-radius:4px}
 .muted{color:#545b68}
+figure.graph{margin:8px 0 12px}svg.graph{max-width:100%;height:auto;display:block}
+.graph-legend{font-size:.9em;color:#3c4350}.mk{white-space:nowrap;margin-right:10px}.mk b{margin-right:2px}
+.mk-right b{color:#1e7a46}.mk-carried b{color:#1f5fa8}.mk-wrong b{color:#b03a2e}.mk-unreadable b,.mk-review b{color:#7d3c98}
 .bar{display:inline-block;height:10px;background:#2e8b57;border-radius:2px;vertical-align:middle}
 """
 

@@ -31,7 +31,7 @@ from quizgen.manifest import Manifest
 Gradebook = Literal["canvas", "moodle"]
 InvalidMode = Literal["review", "zero"]
 
-OUTPUT_FILES = ("grades.csv", "responses.csv", "problems.csv", "review.csv", "report.html")
+OUTPUT_FILES = ("grades.csv", "responses.csv", "problems.csv", "review.csv", "items.csv", "report.html")
 
 
 def manifest_slots(manifest: Manifest) -> list[int]:
@@ -158,6 +158,7 @@ def write_outputs(
             (tmp / "responses.csv").write_text(csvout.responses_csv(run), encoding="utf-8", newline="")
             (tmp / "problems.csv").write_text(csvout.problems_csv(run.issues), encoding="utf-8", newline="")
             (tmp / "review.csv").write_text(csvout.review_csv(run), encoding="utf-8", newline="")
+            (tmp / "items.csv").write_text(csvout.items_csv(run), encoding="utf-8", newline="")
             (tmp / "report.html").write_text(report_html(run), encoding="utf-8")
             fb = tmp / "feedback"
             fb.mkdir()

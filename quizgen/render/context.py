@@ -8,8 +8,10 @@ README (template variables) and are a contract for teachers' --template folders:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
+from functools import lru_cache
+from typing import Any
 
 import sympy
 
@@ -19,6 +21,8 @@ from quizgen.mathparse import symbol
 from quizgen.problem import Part, Problem, Sheet
 from quizgen.render.environment import Tex
 from quizgen.typeset.escape import needs_cjk, print_name, tex_escape, tex_paragraphs
+from quizgen.typeset.graph_layout import layout
+from quizgen.typeset.graph_tikz import graph_legend, graph_tikz
 from quizgen.typeset.latexmath import (
     INLINE_MAX_CHARS,
     MATH_LINE_CHARS,
@@ -39,6 +43,17 @@ class StepContext:
     text: Tex  # the sentence (LaTeX text mode)
     math: Tex  # the formula, "" when the step is only a sentence
     inline: bool  # short enough to follow the sentence on its line (else displayed)
+
+
+@dataclass(frozen=True)
+class GraphContext:
+    """A problem's computational graph as TikZ: blank boxes for the worksheet, filled in for the key, each
+    with the legend line that goes under it (quizgen.typeset.graph_tikz)."""
+
+    worksheet: Tex
+    key: Tex
+    worksheet_legend: Tex
+    key_legend: Tex
 
 
 @dataclass(frozen=True)
@@ -64,6 +79,7 @@ class ProblemContext:
     working: str = "0cm"  # worksheets: blank room for working above the answer box ("0cm": none)
     field: str = ""  # fillable worksheets: the answer box's form field name (quizgen.formfields)
     row_fields: list[str] = dataclass_field(default_factory=list)  # gradient: one field per component row
+    graph: GraphContext | None = None  # a multi-part problem's computational graph (backprop), else None
 
 
 @dataclass(frozen=True)
@@ -90,6 +106,7 @@ class DocumentContext:
     quizgen_version: str
     seed: int
     fillable: bool = False  # answer boxes are PDF form fields (`generate --fillable`)
+    graphs: bool = False  # some problem draws a computational graph: the preamble loads TikZ
     marking_columns: int = 0  # marking key: problems per sheet (its table's columns)
     marking_permille: list[int] = dataclass_field(default_factory=list)  # each column's share of the width
 
@@ -128,11 +145,17 @@ POINT_PER_LINE = 3
 """The evaluation bar of a value question lists this many coordinates a line (more wrap below)."""
 
 
+@lru_cache(maxsize=4096)
+def _name_tex(name: str) -> str:
+    """A variable's name in LaTeX (x_1 -> x_{1}), as sympy prints it; a class has few names."""
+    return sympy.latex(symbol(name))
+
+
 def _labels(problem: Problem) -> list[str]:
     """What the answer lines are labelled with; a value at a point shows the point: df/dx|_{x = 1}."""
     labels = partial_labels(problem.prompt_latex)
     if problem.ask == "value" and problem.point and labels:
-        pairs = [f"{sympy.latex(symbol(name))} = {_value_tex(value)}" for name, value in problem.point.items()]
+        pairs = [f"{_name_tex(name)} = {_value_tex(value)}" for name, value in problem.point.items()]
         # A long point (six variables) wraps under the bar, three to a line, instead of shrinking the line.
         rows = [", ".join(pairs[i : i + POINT_PER_LINE]) for i in range(0, len(pairs), POINT_PER_LINE)]
         at = rows[0] if len(rows) == 1 else r"\substack{" + r", \\ ".join(rows) + "}"
@@ -219,6 +242,9 @@ def working_space(problem: Problem) -> str:
     return f"{cm:.1f}cm"
 
 
+GRAPH_WORKING = "2.0cm"
+"""Room for working under a computational graph when the bank does not say: the diagram is the working."""
+
 STEP_INLINE_CHARS = 48
 """A worked step whose sentence and formula together are about this wide stays on one line."""
 
@@ -245,6 +271,10 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
     for part in problem.parts:
         for field_name, text in (("prompt_latex", part.prompt_latex), ("answer_latex", part.answer_latex)):
             check_latex(text, _where(sheet, problem, f"part {part.label} {field_name}"))
+    if problem.graph is not None:
+        for node in problem.graph.nodes:
+            for field_name in ("label_latex", "name_latex", "value_latex"):
+                check_latex(getattr(node, field_name), _where(sheet, problem, f"graph node {node.name} {field_name}"))
     labels = _labels(problem)
     rows: list[Tex] = []
     if problem.parts:
@@ -276,16 +306,63 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
         row_height="1.3cm" if widest <= MATH_LINE_CHARS // 2 else "2.0cm",
         steps=_steps(problem),
         answer_parts=_answer_parts(problem),
-        working=working_space(problem),
-        # Field names and values are [A-Za-z0-9;+-] only (quizgen.formfields): Tex, so "-" stays "-".
-        field=Tex(formfields.answer_field(sheet.student_id, problem.slot)),
-        row_fields=[Tex(formfields.answer_field(sheet.student_id, problem.slot, k)) for k in range(1, len(rows) + 1)],
+        working=working_space(problem) if problem.graph is None or problem.working is not None else GRAPH_WORKING,
+        graph=_graph(problem),
+        **_field_names(sheet, problem, len(rows)),
     )
 
 
-def student_context(sheet: Sheet, index: int, form_set: str = "") -> StudentContext:
-    """One student for the templates; form_set (quizgen.formfields.set_id) fills the hidden form field."""
-    problems = [problem_context(sheet, p, n) for n, p in enumerate(sheet.problems, 1)]
+def _graph(problem: Problem) -> GraphContext | None:
+    """The problem's graph drawn twice from one layout: empty boxes, and the key's answers in them."""
+    if problem.graph is None:
+        return None
+    placed = layout(problem.graph)
+    answers = {p.label: p.answer_latex for p in problem.parts}
+    return GraphContext(
+        worksheet=Tex(graph_tikz(problem.graph, answers, "worksheet", placed=placed)),
+        key=Tex(graph_tikz(problem.graph, answers, "key", placed=placed)),
+        worksheet_legend=Tex(graph_legend(problem.graph, "worksheet")),
+        key_legend=Tex(graph_legend(problem.graph, "key")),
+    )
+
+
+def _field_names(sheet: Sheet, problem: Problem, rows: int) -> dict[str, Any]:
+    """The parts of a ProblemContext that depend on the student, not on the problem: its form field names."""
+    # Field names and values are [A-Za-z0-9;+-] only (quizgen.formfields): Tex, so "-" stays "-".
+    return {
+        "field": Tex(formfields.answer_field(sheet.student_id, problem.slot)),
+        "row_fields": [Tex(formfields.answer_field(sheet.student_id, problem.slot, k)) for k in range(1, rows + 1)],
+    }
+
+
+Layouts = dict[int | str, "ProblemContext"]
+"""Problem layouts of one document set: by id() of a Problem object (a manifest straight from generate
+shares one object between the students who drew it) and by the problem's repr (any manifest)."""
+
+
+def _cached_problem_context(sheet: Sheet, problem: Problem, number: int, layouts: Layouts | None) -> ProblemContext:
+    """problem_context, laid out once per distinct problem: a class repeats its variants' problems, and the
+    layout (checks, line breaking, widths) is a pure function of the problem. The key is the problem's
+    repr, so every field (present and future) is part of it; only the number and field names are the
+    student's own."""
+    if layouts is None:
+        return problem_context(sheet, problem, number)
+    cached = layouts.get(id(problem))
+    if cached is None:
+        key = repr(problem)
+        cached = layouts.get(key)
+        if cached is None:
+            cached = layouts[key] = problem_context(sheet, problem, number)
+        layouts[id(problem)] = cached
+    return replace(cached, number=number, **_field_names(sheet, problem, len(cached.box_rows)))
+
+
+def student_context(sheet: Sheet, index: int, form_set: str = "", layouts: Layouts | None = None) -> StudentContext:
+    """One student for the templates; form_set (quizgen.formfields.set_id) fills the hidden form field.
+
+    layouts: a dict shared by the students of one document set, so each distinct problem is laid out once.
+    """
+    problems = [_cached_problem_context(sheet, p, n, layouts) for n, p in enumerate(sheet.problems, 1)]
     return StudentContext(
         index=index,
         student_id=sheet.student_id,
@@ -321,6 +398,8 @@ def document_context(
         quizgen_version=manifest.quizgen_version,
         seed=manifest.seed,
         fillable=fillable,
+        graphs=kind in ("worksheets", "key")
+        and any(p.graph is not None for sheet in manifest.students for p in sheet.problems),
         marking_columns=max((len(sheet.problems) for sheet in manifest.students), default=0),
         marking_permille=_marking_permille(manifest) if kind == "marking-key" else [],
     )

@@ -27,7 +27,7 @@ from quizgen.render.compile import (
     compile_tex,
     find_pdflatex,
 )
-from quizgen.render.context import document_context, student_context, uses_cjk
+from quizgen.render.context import Layouts, document_context, student_context, uses_cjk
 from quizgen.render.environment import build_environment, render_template
 from quizgen.render.split import split_pdf
 from quizgen.typeset.escape import name_needs_fallback, tex_escape
@@ -51,7 +51,8 @@ def render_sources(manifest: Manifest, template_dir: Path | None = None, *, fill
     """
     env = build_environment(template_dir)
     form_set = formfields.set_id(manifest)
-    students = [student_context(sheet, i, form_set) for i, sheet in enumerate(manifest.students, 1)]
+    layouts: Layouts = {}  # each distinct problem is laid out once for all three documents
+    students = [student_context(sheet, i, form_set, layouts) for i, sheet in enumerate(manifest.students, 1)]
     cjk = uses_cjk(manifest)
     sources = {}
     for name, template in DOCUMENTS:

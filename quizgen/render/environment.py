@@ -91,6 +91,8 @@ def build_environment(template_dir: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
+        # Templates are read once per run: without this, every {% include %} (three per problem) stats the file.
+        auto_reload=False,
     )
     env.filters["tex_escape"] = _escape_filter
     env.filters["paragraphs"] = _paragraphs_filter

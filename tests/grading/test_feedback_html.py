@@ -54,3 +54,85 @@ def test_feedback_shows_the_override_the_review_and_absence(tmp_path) -> None:
     pdf_context = feedback_students(GradeRun(m, results, []))
     assert pdf_context[0].answers[0].feedback.startswith("Teacher's review: 2 points (bracket <missing>).")
     assert pdf_context[1].answers[0].feedback.endswith("your teacher reviews it.")  # pending, in the PDF too
+
+
+def _graph_problem():
+    import random
+
+    from quizgen.draw import draw_problem
+    from quizgen.families.base import SlotSpec
+
+    slot = SlotSpec(
+        1,
+        "backprop",
+        1,
+        6.0,
+        "value",
+        coefficients=(-3, 3),
+        point="random",
+        options={"activation": "linear", "inputs": 2},
+    )
+    return draw_problem(slot, random.Random(5))
+
+
+def _graph_page(typed: dict[str, str]):
+    from dataclasses import replace
+
+    m = make_manifest()
+    problem = _graph_problem()
+    m = replace(m, students=[replace(m.students[0], problems=[problem])])
+    key = m.students[0].student_id
+    answers = [
+        RawAnswer(Source("a.csv", i + 2), StudentKey((("student_id", key),)), 1, label, text, f"q1{label}")
+        for i, (label, text) in enumerate(typed.items())
+    ]
+    subs, _ = collect(m, [ReadResult(answers, [], "long CSV")])
+    result = grade(subs, FakeBackend())[0]
+    return problem, result, feedback_html(result, m.bank)
+
+
+def test_a_graph_problem_shows_its_graph_with_each_part_marked_as_graded() -> None:
+    import xml.etree.ElementTree as ET
+
+    problem, _, _ = _graph_page({})
+    by_of = {(p.kind, p.of): p for p in problem.parts}
+    first, z = by_of[("value", "p1")], by_of[("value", "z")]
+    typed = {p.label: p.answer for p in problem.parts}
+    typed[first.label] = str(int(first.answer) + 1)  # wrong ...
+    typed[z.label] = str(int(z.answer) + 1)  # ... and z carried forward from it
+    typed[by_of[("gradient", "x1")].label] = "@"  # unreadable
+    del typed[by_of[("gradient", "b")].label]  # not answered
+    problem, result, page = _graph_page(typed)
+    outcomes = {r.label: r.outcome for r in result.answers[0].parts}
+    assert outcomes[z.label] == "carried" and outcomes[first.label] == "incorrect"
+    svg = page[page.index("<svg") : page.index("</svg>") + len("</svg>")]
+    root = ET.fromstring(svg)
+    marks = {
+        g.get("data-part"): g.get("class") for g in root.iter("{http://www.w3.org/2000/svg}g") if g.get("data-part")
+    }
+    expected = {"correct": "right", "carried": "carried", "incorrect": "wrong", "invalid": "unreadable"}
+    assert marks == {p.label: f"mark {expected.get(outcomes.get(p.label, ''), 'blank')}" for p in problem.parts}
+    assert marks[by_of[("gradient", "b")].label] == "mark blank"
+    assert root.get("role") == "img" and "Problem 1: the computational graph" in svg
+    assert page.index("<svg") < page.index('<table class="parts">')  # the picture, then the table
+    assert "<script" not in page and "http://www.w3.org/2000/svg" in page  # the SVG namespace is no fetch
+
+
+def test_a_graph_page_has_no_serious_accessibility_violations(tmp_path) -> None:
+    from axetools import axe_violations
+
+    problem, _, _ = _graph_page({})
+    typed = {p.label: p.answer for p in problem.parts[:3]}
+    typed[problem.parts[3].label] = "@"
+    _, _, page = _graph_page(typed)
+    found = axe_violations(page, tmp_path)
+    assert not [v for v in found if v["impact"] in ("serious", "critical")], found
+
+
+def test_a_page_without_graphs_has_no_svg() -> None:
+    m = make_manifest()
+    answers = [
+        RawAnswer(Source("a.csv", 2), StudentKey((("student_id", m.students[0].student_id),)), 1, None, "x", "q1")
+    ]
+    subs, _ = collect(m, [ReadResult(answers, [], "long CSV")])
+    assert "<svg" not in feedback_html(grade(subs, FakeBackend())[0], m.bank)
