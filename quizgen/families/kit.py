@@ -24,6 +24,11 @@ Printing (exactly sympy's str()/latex(), cached; text in the notation students t
 Steps of the worked solution
     DraftStep, held_constant_step, eq_step, gradient_steps.
 
+Activations with hand-workable values (shared by neuron and backprop)
+    ACTIVATION_NAMES, LEAKY_SLOPE, SIGMOID_LN_R, TANH_LN_R, sigmoid, activation_expr, exact_at_ln,
+    exact_tanh: sigma(ln r) and tanh(ln r) are simple fractions, so a pre-activation ln r keeps a value
+    question exact.
+
 Mistakes, indicators and the finished Draft
     MistakeSpec, indicator, finish (the prompt, the answer and the mistakes for the slot's ask:
     partial, gradient or value at a point; definitions= names intermediate quantities the prompt
@@ -32,6 +37,16 @@ Mistakes, indicators and the finished Draft
 
 from __future__ import annotations
 
+from quizgen.families._activations import (
+    ACTIVATION_NAMES,
+    LEAKY_SLOPE,
+    SIGMOID_LN_R,
+    TANH_LN_R,
+    activation_expr,
+    exact_at_ln,
+    exact_tanh,
+    sigmoid,
+)
 from quizgen.families._build import Powers, add, fast_subs, mono, ordered_terms, poly
 from quizgen.families._common import (
     MistakeSpec,
@@ -114,6 +129,15 @@ __all__ = [  # noqa: RUF022  (grouped by purpose, as the family-kit page reads)
     "eq_step",
     "gradient_steps",
     "held_constant_step",
+    # activations
+    "ACTIVATION_NAMES",
+    "LEAKY_SLOPE",
+    "SIGMOID_LN_R",
+    "TANH_LN_R",
+    "activation_expr",
+    "exact_at_ln",
+    "exact_tanh",
+    "sigmoid",
     # mistakes and the finished draft
     "MistakeSpec",
     "finish",

@@ -23,9 +23,9 @@ course: "NN 101"
 instructions: "Answer everything."
 seed: 3
 slots:
-  - {family: neuron, difficulty: 2, variables: [w1, w2, x1, x2, b, t], points: 2, ask: partial, wrt: w1,
+  - {family: neuron, difficulty: 2, variables: [w1, w2, x1, x2, b, t], points: 2, ask: partial, wrt: w1, activation: relu,
      loss: half_squared, inputs: 2}
-  - {family: neuron, difficulty: 3, variables: [w1, w2, x1, x2, b, t], points: 2, ask: partial, wrt: x2,
+  - {family: neuron, difficulty: 3, variables: [w1, w2, x1, x2, b, t], points: 2, ask: partial, wrt: x2, activation: relu,
      loss: squared, inputs: 2}
   - {family: neuron, difficulty: 1, variables: [w1, w2, x1, x2, b], points: 3, ask: gradient, loss: relu, inputs: 2}
   - {family: chain_multi, difficulty: 1, variables: [x, y], points: 2, ask: partial, wrt: x}
