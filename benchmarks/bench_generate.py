@@ -8,7 +8,7 @@ It times the library call (draw, verify, print every problem) plus writing manif
 `quizgen generate --format json` does, in a fresh process with cold caches. The figure is per second of
 CPU time (this process and, with --workers N, its forked generation workers); wall-clock time is printed
 too, and is higher on a busy machine. By default one process, so the figure is one core's; `generate`
-itself uses one process per core for a class of 100 or more (quizgen.generate.generation_workers).
+itself uses one process per idle core for a class of 100 or more (quizgen.generate.generation_workers).
 """
 
 from __future__ import annotations
