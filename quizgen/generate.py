@@ -79,19 +79,24 @@ def _manifest(bank: Bank, seed: int, sheets: list[Sheet], stats: Stats) -> Manif
 
 
 PARALLEL_FROM = 100
-"""Classes of at least this many students are generated in one process per core (up to MAX_WORKERS):
-starting a forked worker costs milliseconds, a class of 500 takes seconds of CPU."""
+"""Classes of at least this many students may be generated in several processes: starting a forked worker
+costs milliseconds, a class of 500 takes seconds of CPU."""
 MAX_WORKERS = 4
 
 
 def generation_workers(students: int) -> int:
-    """How many processes generate a class: one per usable core for a large class on Linux (fork shares the
-    loaded sympy and the families' warm caches), else 1."""
+    """How many processes generate a class: one per idle core for a large class on Linux (fork shares the
+    loaded sympy and the families' warm caches), else 1.
+
+    Each process warms its own caches, so a split class costs about a fifth more CPU in all: it pays only
+    on cores that would otherwise wait (by the load average), and slows a busy machine down."""
     if students < PARALLEL_FROM or not sys.platform.startswith("linux"):
         return 1
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    return max(1, min(MAX_WORKERS, len(os.sched_getaffinity(0)), students // (PARALLEL_FROM // 2)))
+    cores = len(os.sched_getaffinity(0))
+    idle = int(cores - os.getloadavg()[0] + 0.5)
+    return max(1, min(MAX_WORKERS, cores, idle, students // (PARALLEL_FROM // 2)))
 
 
 def _sheets(bank: Bank, seed: int, students: Sequence[Student], stats: Stats) -> list[Sheet]:
