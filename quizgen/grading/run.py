@@ -15,6 +15,7 @@ from typing import Literal
 
 from quizgen.errors import AnswerFileError
 from quizgen.fileio import file_stems, staging_dir
+from quizgen.gcpause import rare_collections
 from quizgen.grading import csvout
 from quizgen.grading.bank_source import BankSource, resolve
 from quizgen.grading.collect import StudentIndex, collect
@@ -149,6 +150,17 @@ def write_outputs(
     pdf_writer: Callable[[GradeRun, Path, dict[str, str]], None] | None = None,
 ) -> Written:
     """Write every output into out_dir atomically, as one set."""
+    with rare_collections():  # thousands of pages of strings: the collector would re-walk the class's trees
+        return _write_outputs(run, out_dir, gradebooks=gradebooks, pdf_writer=pdf_writer)
+
+
+def _write_outputs(
+    run: GradeRun,
+    out_dir: str | Path,
+    *,
+    gradebooks: Sequence[Gradebook],
+    pdf_writer: Callable[[GradeRun, Path, dict[str, str]], None] | None,
+) -> Written:
     target = Path(out_dir)
     existed = target.exists()
     stems = file_stems([r.sheet.student_id for r in run.results])
