@@ -418,8 +418,8 @@ def equivalent(
         # share of the key's domain where the answer is real is estimated on more than six
         points.extend(generic_points(key, rng, check_time, 4 * GENERIC_POINTS, 8 * MAX_ATTEMPTS))
     gfns = [fn for _, fn in key.bp_fns]
-    if n:
-        own = [fn for g, fn in ans.bp_fns if all(g != h and g != -h for h in key.breakpoints)]
+    own = [fn for g, fn in ans.bp_fns if all(g != h and g != -h for h in key.breakpoints)] if n else []
+    if n and (gfns or own):  # without a breakpoint there is nothing to straddle (and no scan line to draw)
         cr = key.crossings(check_time)
         if own:
             cr = add_breakpoints(cr, own, rng, check_time)

@@ -20,9 +20,9 @@ from quizgen.grading import csvout
 from quizgen.grading.bank_source import BankSource, resolve
 from quizgen.grading.collect import StudentIndex, collect
 from quizgen.grading.engine import Backend, grade_all
-from quizgen.grading.feedback_html import feedback_html
 from quizgen.grading.model import GradeRun, Override, ReadResult, StudentResult, Submission
 from quizgen.grading.overrides import apply_overrides
+from quizgen.grading.pagepool import finish_pages, start_pages
 from quizgen.grading.readers import read_answers
 from quizgen.grading.report import report_html
 from quizgen.grading.review import suggest
@@ -148,10 +148,12 @@ def write_outputs(
     *,
     gradebooks: Sequence[Gradebook] = (),
     pdf_writer: Callable[[GradeRun, Path, dict[str, str]], None] | None = None,
+    workers: int = 1,
 ) -> Written:
-    """Write every output into out_dir atomically, as one set."""
+    """Write every output into out_dir atomically, as one set; workers > 1 writes the feedback pages in
+    that many forked processes (grading.pagepool)."""
     with rare_collections():  # thousands of pages of strings: the collector would re-walk the class's trees
-        return _write_outputs(run, out_dir, gradebooks=gradebooks, pdf_writer=pdf_writer)
+        return _write_outputs(run, out_dir, gradebooks=gradebooks, pdf_writer=pdf_writer, workers=workers)
 
 
 def _write_outputs(
@@ -160,6 +162,7 @@ def _write_outputs(
     *,
     gradebooks: Sequence[Gradebook],
     pdf_writer: Callable[[GradeRun, Path, dict[str, str]], None] | None,
+    workers: int,
 ) -> Written:
     target = Path(out_dir)
     existed = target.exists()
@@ -170,13 +173,15 @@ def _write_outputs(
             (tmp / "responses.csv").write_text(csvout.responses_csv(run), encoding="utf-8", newline="")
             (tmp / "problems.csv").write_text(csvout.problems_csv(run.issues), encoding="utf-8", newline="")
             (tmp / "review.csv").write_text(csvout.review_csv(run), encoding="utf-8", newline="")
-            (tmp / "report.html").write_text(report_html(run), encoding="utf-8")
             fb = tmp / "feedback"
             fb.mkdir()
-            for r in run.results:
-                (fb / f"{stems[r.sheet.student_id]}.html").write_text(
-                    feedback_html(r, run.manifest.bank, provisional=run.provisional(r)), encoding="utf-8"
-                )
+            copies = start_pages(run, fb, stems, workers)  # the pages are written while the report is
+            try:
+                (tmp / "report.html").write_text(report_html(run), encoding="utf-8")
+            except BaseException:
+                finish_pages(run, fb, stems, copies, write_missing=False)
+                raise
+            finish_pages(run, fb, stems, copies)
             name = csvout.assignment_name(run)
 
             def value(r: StudentResult) -> str:

@@ -515,7 +515,7 @@ def mathml(latex: str, plain: str, *, display: bool = False) -> str:
     source = indicator_notation(latex)
     shape = _shape(source)
     pieces = None if shape is None else _shape_body(shape[0])
-    if pieces is None:
+    if shape is None or pieces is None:
         body = _body(_Parser(source))
     else:
         numbers = shape[1]
