@@ -6,36 +6,21 @@ its variant code alone; redraws are counted in Manifest.stats.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 
 from quizgen import __version__
 from quizgen.bank import Bank
 from quizgen.draw import GenerationError, Stats, draw_problem
+from quizgen.gcpause import rare_collections
 from quizgen.manifest import BankInfo, Manifest
 from quizgen.problem import Problem, Sheet
 from quizgen.roster import Student
 from quizgen.seeding import slot_rng, variant_code, variants_rng
-
-
-@contextmanager
-def _rare_collections() -> Iterator[None]:
-    """Generating allocates millions of small sympy objects, most of them kept (caches, problems); with the
-    default threshold (700 allocations) the cyclic collector re-walks them thousands of times, about 15% of
-    generation time. Collections are made rarer while generating (cycles are still collected) and the
-    previous thresholds restored afterwards."""
-    old = gc.get_threshold()
-    gc.set_threshold(max(old[0], 50_000), *old[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)
 
 
 def effective_seed(bank: Bank, seed: int | None) -> int:
@@ -100,7 +85,7 @@ def generation_workers(students: int) -> int:
 
 
 def _sheets(bank: Bank, seed: int, students: Sequence[Student], stats: Stats) -> list[Sheet]:
-    with _rare_collections():
+    with rare_collections():
         return [
             build_sheet(
                 bank,
@@ -199,7 +184,7 @@ def generate_variants(bank: Bank, slot_number: int, count: int, *, seed: int | N
     seen: set[tuple[str, ...]] = set()
     stats = Stats()
     problems: list[Problem] = []
-    with _rare_collections():
+    with rare_collections():
         for _ in range(count):
             try:
                 problems.append(draw_problem(slot, rng, seen=seen, stats=stats, where=f"{bank.path}: "))
