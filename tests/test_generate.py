@@ -211,7 +211,7 @@ def test_redraws_are_counted(tmp_path):
 
 def test_problem_to_dict_matches_asdict(demo_manifest):
     """Problem.to_dict is hand-built for speed; it must stay exactly what dataclasses.asdict gives (less an
-    unset `working`, left out so manifests of banks without it keep their bytes)."""
+    unset `working` and `graph`, left out so manifests of banks without them keep their bytes)."""
     from dataclasses import asdict, replace
 
     for sheet in demo_manifest.students:
@@ -219,9 +219,10 @@ def test_problem_to_dict_matches_asdict(demo_manifest):
             expected = asdict(p)
             assert expected.pop("parts") == []  # no parts: the key is left out (manifests stay as before)
             assert expected.pop("working") is None  # no room asked for: left out too
+            assert expected.pop("graph") is None  # no computational graph: left out too
             assert list(p.to_dict().items()) == list(expected.items())
             roomy = replace(p, working=4.5)
-            roomy_expected = {k: v for k, v in asdict(roomy).items() if k != "parts"}
+            roomy_expected = {k: v for k, v in asdict(roomy).items() if k not in ("parts", "graph")}
             assert list(roomy.to_dict().items()) == list(roomy_expected.items())
             assert type(p).from_dict(roomy.to_dict()) == roomy
 
