@@ -6,31 +6,21 @@ its variant code alone; redraws are counted in Manifest.stats.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import multiprocessing
+import os
+import sys
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from quizgen import __version__
 from quizgen.bank import Bank
 from quizgen.draw import GenerationError, Stats, draw_problem
+from quizgen.gcpause import rare_collections
 from quizgen.manifest import BankInfo, Manifest
 from quizgen.problem import Problem, Sheet
 from quizgen.roster import Student
 from quizgen.seeding import slot_rng, variant_code, variants_rng
-
-
-@contextmanager
-def _rare_collections() -> Iterator[None]:
-    """Generating allocates millions of small sympy objects, most of them kept (caches, problems); with the
-    default threshold (700 allocations) the cyclic collector re-walks them thousands of times, about 15% of
-    generation time. Collections are made rarer while generating (cycles are still collected) and the
-    previous thresholds restored afterwards."""
-    old = gc.get_threshold()
-    gc.set_threshold(max(old[0], 50_000), *old[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)
 
 
 def effective_seed(bank: Bank, seed: int | None) -> int:
@@ -73,16 +63,34 @@ def _manifest(bank: Bank, seed: int, sheets: list[Sheet], stats: Stats) -> Manif
     )
 
 
-def generate(bank: Bank, students: Sequence[Student], *, seed: int | None = None) -> Manifest:
-    """Every student's sheet, in roster order, with its variant code; the same inputs give the same manifest."""
-    used = effective_seed(bank, seed)
-    stats = Stats()
-    with _rare_collections():
-        sheets = [
+PARALLEL_FROM = 100
+"""Classes of at least this many students may be generated in several processes: starting a forked worker
+costs milliseconds, a class of 500 takes seconds of CPU."""
+MAX_WORKERS = 4
+
+
+def generation_workers(students: int) -> int:
+    """How many processes generate a class: one per idle core for a large class on Linux (fork shares the
+    loaded sympy and the families' warm caches), else 1.
+
+    Each process warms its own caches, so a split class costs about a fifth more CPU in all: it pays only
+    on cores that would otherwise wait (by the load average), and slows a busy machine down."""
+    if students < PARALLEL_FROM or not sys.platform.startswith("linux"):
+        return 1
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    cores = len(os.sched_getaffinity(0))
+    idle = int(cores - os.getloadavg()[0] + 0.5)
+    return max(1, min(MAX_WORKERS, cores, idle, students // (PARALLEL_FROM // 2)))
+
+
+def _sheets(bank: Bank, seed: int, students: Sequence[Student], stats: Stats) -> list[Sheet]:
+    with rare_collections():
+        return [
             build_sheet(
                 bank,
-                used,
-                variant_code(used, s.student_id),
+                seed,
+                variant_code(seed, s.student_id),
                 student_id=s.student_id,
                 name=s.name,
                 extra=s.extra,
@@ -90,6 +98,62 @@ def generate(bank: Bank, students: Sequence[Student], *, seed: int | None = None
             )
             for s in students
         ]
+
+
+def _worker_sheets(bank: Bank, seed: int, students: Sequence[Student]) -> tuple[list[Sheet], Stats]:
+    stats = Stats()
+    return _sheets(bank, seed, students, stats), stats
+
+
+def _merge(into: Stats, other: Stats) -> None:
+    into.draws += other.draws
+    into.accepted += other.accepted
+    into.redrawn.update(other.redrawn)
+    into.mistakes_dropped += other.mistakes_dropped
+
+
+def _parallel_sheets(bank: Bank, seed: int, students: Sequence[Student], stats: Stats, workers: int) -> list[Sheet]:
+    """The class cut into `workers` consecutive runs of students: this process does the first, forked
+    workers the rest. A sheet depends only on (seed, variant, slot) and the caches are pure, so the sheets
+    and stats are exactly the one-process ones; an error is the first one in roster order, as there."""
+    size = -(-len(students) // workers)
+    runs = [students[i : i + size] for i in range(0, len(students), size)]
+    with ProcessPoolExecutor(len(runs) - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures: list[Future[tuple[list[Sheet], Stats]]] = [
+            pool.submit(_worker_sheets, bank, seed, run) for run in runs[1:]
+        ]
+        try:
+            sheets = _sheets(bank, seed, runs[0], stats)
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+        for future in futures:
+            try:
+                more, more_stats = future.result()
+            except BrokenProcessPool:  # a worker died (killed, out of memory): do its part here
+                more_stats = Stats()
+                more = _sheets(bank, seed, runs[1 + futures.index(future)], more_stats)
+            sheets += more
+            _merge(stats, more_stats)
+    return sheets
+
+
+def generate(
+    bank: Bank, students: Sequence[Student], *, seed: int | None = None, workers: int | None = None
+) -> Manifest:
+    """Every student's sheet, in roster order, with its variant code; the same inputs give the same manifest.
+
+    workers: processes to generate in (default: generation_workers, by class size and cores); the manifest
+    is the same whatever the number.
+    """
+    used = effective_seed(bank, seed)
+    stats = Stats()
+    count = generation_workers(len(students)) if workers is None else max(1, min(workers, len(students)))
+    if count > 1:
+        sheets = _parallel_sheets(bank, used, students, stats, count)
+    else:
+        sheets = _sheets(bank, used, students, stats)
     return _manifest(bank, used, sheets, stats)
 
 
@@ -120,7 +184,7 @@ def generate_variants(bank: Bank, slot_number: int, count: int, *, seed: int | N
     seen: set[tuple[str, ...]] = set()
     stats = Stats()
     problems: list[Problem] = []
-    with _rare_collections():
+    with rare_collections():
         for _ in range(count):
             try:
                 problems.append(draw_problem(slot, rng, seen=seen, stats=stats, where=f"{bank.path}: "))
@@ -139,5 +203,6 @@ __all__ = [
     "effective_seed",
     "generate",
     "generate_variants",
+    "generation_workers",
     "rebuild_variant",
 ]

@@ -171,7 +171,9 @@ def test_room_for_working_is_a_length_per_slot(tmp_path):
 
 def test_family_option_errors_are_found_at_load_time_on_their_key(tmp_path):
     path = _write(tmp_path, "title: T\nslots:\n  - family: neuron\n    loss: banana\n")
-    assert validate_bank(path) == [f"{path}:4: slots[1].loss: must be one of relu, half_squared, squared, got 'banana'"]
+    assert validate_bank(path) == [
+        f"{path}:4: slots[1].loss: must be one of output, half_squared, squared, bce, relu, got 'banana'"
+    ]
 
 
 @pytest.mark.parametrize("bank", sorted((ROOT / "banks").glob("*.yaml")), ids=lambda p: p.name)

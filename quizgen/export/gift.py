@@ -46,14 +46,16 @@ def _multichoice(item: ExportItem) -> str:
 
 def _part_questions(item: ExportItem) -> str:
     """A multi-part problem: GIFT has no multi-blank numerical question, so one numerical question per part,
-    each repeating the graph and naming its part; ids and names carry the part's label."""
+    each repeating the graph and naming its part; ids, names and the Ref line carry the part's label
+    (qg....v001.a), which is how grading maps a Moodle response back to its part."""
     out = []
     solution = gift_escape(solution_html(item.problem, mathjax))
     for part, number in zip(item.problem.parts, item.numbers, strict=True):
         single = ExportItem(item.problem, item.slot, item.variant, item.idnumber, item.name, "numerical", (), (number,))
         question = (
             prompt_html(item.problem, mathjax) + f"<p>Part ({esc(part.label)}): "
-            f"{mathjax(number.label_latex)}</p><p>{esc(NUMERIC_HINT)}</p>" + reference_html(item.idnumber)
+            f"{mathjax(number.label_latex)}</p><p>{esc(NUMERIC_HINT)}</p>"
+            + reference_html(f"{item.idnumber}.{part.label}")
         )
         out.append(
             f"// [id:{item.idnumber}.{part.label}]\n"
@@ -82,11 +84,21 @@ def question_gift(item: ExportItem) -> str:
     )
 
 
+def variant_title(item: ExportItem) -> str:
+    """The sub-category of one variant's parts: "Variant 07" (the question name's number)."""
+    return "Variant " + item.name.rsplit(" ", 1)[-1]
+
+
 def gift_text(*, quiz: ExportQuiz) -> str:
     """The whole bank: a $CATEGORY: line per slot, then its variants, blank lines between questions."""
     title = " ".join(quiz.title.split())
     blocks = [f"// quizgen export of {title}: {len(quiz.groups)} slots, {quiz.variants} variants each"]
     for group in quiz.groups:
         blocks.append(f"$CATEGORY: {category_path(quiz.title, group.title)}")
-        blocks.extend(question_gift(item) for item in group.items)
+        for item in group.items:
+            if item.problem.parts:
+                # A random question would draw one part of one variant: each variant's parts get their own
+                # category, so a quiz can hold all the parts of one variant (docs/lms.md).
+                blocks.append(f"$CATEGORY: {category_path(quiz.title, group.title, variant_title(item))}")
+            blocks.append(question_gift(item))
     return "\n\n".join(block.rstrip("\n") for block in blocks) + "\n"

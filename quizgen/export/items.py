@@ -51,6 +51,12 @@ class NumericPart:
     tolerance: float
     wrong: tuple[tuple[float, str], ...] = ()
     """Buggy keys' values with their feedback, far enough from value to be told apart."""
+    part: str = ""
+    """The part's label ("a", "b", ...) when the number is one part of a multi-part problem, else ""."""
+    points: float = 1.0
+    """The part's points (its weight in the question); 1 for a gradient component."""
+    exact: sympy.Expr | None = field(default=None, compare=False, repr=False)
+    """The exact value (a part's key), for formats that state it exactly (STACK's teacher's answer)."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +118,7 @@ def build_item(problem: Problem, vid: VariantId, count: int) -> ExportItem:
     is_value = problem.ask == "value" and not key.components[0].free_symbols
     numbers: tuple[NumericPart, ...] = ()
     if problem.parts:  # one number per part, each with its own blank (issue 11)
-        numbers = _part_numbers(problem)
+        numbers = part_numbers(problem)
         return ExportItem(problem, vid.slot, vid.variant, idnumber, name, "multinumerical", (), numbers)
     if is_value:
         numbers = _numeric_parts(problem, key)
@@ -123,14 +129,22 @@ def build_item(problem: Problem, vid: VariantId, count: int) -> ExportItem:
     return ExportItem(problem, vid.slot, vid.variant, idnumber, name, kind, choices, numbers)
 
 
-def _part_numbers(problem: Problem) -> tuple[NumericPart, ...]:
-    """A multi-part problem's parts as numbers to type, labelled "(a) ∂L/∂z" like the worksheet."""
+def part_numbers(problem: Problem) -> tuple[NumericPart, ...]:
+    """A multi-part problem's parts as numbers to type, in the order asked, labelled "(a) ∂L/∂z" like the
+    worksheet, each with its part's label, points and exact key.
+
+    The one place every exporter gets a problem's part list from (a diagram or other per-part material
+    can be added here without touching the format drivers).
+    """
     out = []
     for part in problem.parts:
-        value = numeric.to_float(numeric.parse(part.answer, problem.variables).components[0])
+        exact = numeric.parse(part.answer, problem.variables).components[0]
+        value = numeric.to_float(exact)
         maths = re.findall(r"\$([^$]*)\$", part.prompt_latex)
         label = rf"\text{{({part.label})}}\; {maths[-1] if maths else part.of}"
-        out.append(NumericPart(label, value, numeric.tolerance(value)))
+        out.append(
+            NumericPart(label, value, numeric.tolerance(value), part=part.label, points=part.points, exact=exact)
+        )
     return tuple(out)
 
 

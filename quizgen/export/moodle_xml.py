@@ -8,6 +8,9 @@ multichoice needs <single>, <shuffleanswers>, <answernumbering> and the three co
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+from fractions import Fraction
 from xml.sax.saxutils import escape as xml_escape
 
 from quizgen.export import diagrams
@@ -92,15 +95,30 @@ def cloze_escape(text: str) -> str:
     return text
 
 
-def _cloze_part(part: NumericPart) -> str:
+def cloze_weights(points: Sequence[float]) -> list[int]:
+    """Cloze blank weights: Moodle takes whole numbers only ({2:NUMERICAL:...}), so the smallest whole
+    numbers in the ratio of the points (0.5, 0.5, 1 -> 1, 1, 2); all 1 when a point is not positive."""
+    fractions = [Fraction(p).limit_denominator(1000) for p in points]
+    if not fractions or any(f <= 0 for f in fractions):
+        return [1] * len(fractions)
+    scale = math.lcm(*(f.denominator for f in fractions))
+    whole = [int(f * scale) for f in fractions]
+    divisor = math.gcd(*whole)
+    return [w // divisor for w in whole]
+
+
+def _cloze_part(part: NumericPart, weight: int = 1) -> str:
     pieces = [f"={format_number(part.value)}:{format_number(part.tolerance)}#Correct"]
     for value, feedback in part.wrong:
         pieces.append(f"%0%{format_number(value)}:{format_number(part.tolerance)}#{cloze_escape(esc(feedback))}")
-    return "{1:NUMERICAL:" + "~".join(pieces) + "}"
+    return "{" + str(weight) + ":NUMERICAL:" + "~".join(pieces) + "}"
 
 
 def _cloze(item: ExportItem) -> str:
-    lines = "".join(f"<p>{mathjax(p.label_latex)} = {_cloze_part(p)}</p>" for p in item.numbers)
+    weights = cloze_weights([p.points for p in item.numbers]) if item.problem.parts else [1] * len(item.numbers)
+    lines = "".join(
+        f"<p>{mathjax(p.label_latex)} = {_cloze_part(p, w)}</p>" for p, w in zip(item.numbers, weights, strict=True)
+    )
     question = (
         prompt_html(item.problem, mathjax) + lines + f"<p>{esc(NUMERIC_HINT)}</p>" + reference_html(item.idnumber)
     )

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import zipfile
+from fractions import Fraction
 from xml.sax.saxutils import escape as xml_escape
 
+import sympy
+
 from quizgen.export import diagrams
-from quizgen.export.items import ExportItem, ExportQuiz, SlotGroup
+from quizgen.export.items import ExportItem, ExportQuiz, NumericPart, SlotGroup
 from quizgen.export.numeric import format_number
 from quizgen.export.text import canvas_equation, esc, prompt_html, reference_html, solution_html
 
@@ -138,8 +142,100 @@ def _multichoice(item: ExportItem) -> str:
     return out
 
 
+BLANKS_HINT = (
+    "Type each value exactly as a whole number or a fraction (-3/32), or as its exact decimal (-0.09375); "
+    "ln(3) is written log(3)."
+)
+
+
+def blank_id(number: NumericPart) -> str:
+    """The Canvas blank of a part: its label reduced to word characters (Canvas blanks are [word])."""
+    return re.sub(r"\W", "_", number.part) or "blank"
+
+
+def accepted_texts(number: NumericPart) -> list[str]:
+    """What Canvas accepts in a part's blank: it compares text, not numbers, so the exact key as students
+    type it (25, -3/32, log(3)) and, when the value is a terminating decimal, that decimal (-0.09375)."""
+    exact = number.exact
+    if exact is None:
+        return [format_number(number.value)]
+    texts = [sympy.sstr(exact).replace(" ", "")]
+    if exact.is_Rational and not exact.is_Integer:
+        q = Fraction(int(exact.p), int(exact.q))
+        d = q.denominator
+        while d % 2 == 0:
+            d //= 2
+        while d % 5 == 0:
+            d //= 5
+        if d == 1:
+            texts.append(_decimal(q))
+    return list(dict.fromkeys(texts))
+
+
+def _decimal(q: Fraction) -> str:
+    sign = "-" if q < 0 else ""
+    q = abs(q)
+    whole, rest = divmod(q.numerator, q.denominator)
+    digits = ""
+    while rest:
+        rest *= 10
+        digit, rest = divmod(rest, q.denominator)
+        digits += str(digit)
+    return f"{sign}{whole}.{digits}" if digits else f"{sign}{whole}"
+
+
+def _blanks(item: ExportItem) -> str:
+    """A multi-part problem as one Canvas fill-in-multiple-blanks question, a blank per part ([a], [b], ...),
+    so a question group still draws one whole variant per student. Each blank is worth its part's share of
+    the points (Canvas adds the SCORE of each blank answered right)."""
+    lines = "".join(f"<p>{canvas_equation(n.label_latex)} = [{blank_id(n)}]</p>" for n in item.numbers)
+    question = (
+        prompt_html(item.problem, canvas_equation)
+        + lines
+        + f"<p>{esc(BLANKS_HINT)}</p>"
+        + reference_html(item.idnumber)
+    )
+    total = sum(n.points for n in item.numbers) or 1.0
+    answers = [
+        [(f"{item.idnumber}.{blank_id(n)}.{i}", text) for i, text in enumerate(accepted_texts(n), 1)]
+        for n in item.numbers
+    ]
+    ids = ",".join(ident for per_blank in answers for ident, _ in per_blank)
+    out = _metadata("fill_in_multiple_blanks_question", item.problem.points, ids)
+    lids = ""
+    for number, per_blank in zip(item.numbers, answers, strict=True):
+        blank = blank_id(number)
+        labels = "".join(
+            f'<response_label ident="{_a(ident)}"><material><mattext texttype="text/plain">{xml_escape(text)}'
+            "</mattext></material></response_label>"
+            for ident, text in per_blank
+        )
+        lids += (
+            f'<response_lid ident="response_{_a(blank)}"><material><mattext>{xml_escape(blank)}</mattext></material>'
+            f"<render_choice>{labels}</render_choice></response_lid>"
+        )
+    out += f"        <presentation>{_mat(question)}{lids}</presentation>\n"
+    out += "        <resprocessing>\n"
+    out += '          <outcomes><decvar maxvalue="100" minvalue="0" varname="SCORE" vartype="Decimal"/></outcomes>\n'
+    out += _GENERAL_FB
+    for number, per_blank in zip(item.numbers, answers, strict=True):
+        share = format_number(round(100 * number.points / total, 4))
+        for ident, _ in per_blank:
+            out += (
+                "          <respcondition><conditionvar>"
+                f'<varequal respident="response_{_a(blank_id(number))}">{_a(ident)}</varequal></conditionvar>'
+                f'<setvar varname="SCORE" action="Add">{share}</setvar></respcondition>\n'
+            )
+    out += "        </resprocessing>\n"
+    out += _feedback("general_fb", solution_html(item.problem, canvas_equation))
+    return out
+
+
 def item_xml(item: ExportItem) -> str:
-    body = _numerical(item) if item.kind == "numerical" else _multichoice(item)
+    if item.problem.parts:
+        body = _blanks(item)
+    else:
+        body = _numerical(item) if item.kind == "numerical" else _multichoice(item)
     body = diagrams.qti_item_body(item, body, canvas_equation)  # a graph, as an image in the package
     return f'      <item ident="{_a(item.idnumber)}" title="{_a(item.name)}">\n{body}      </item>\n'
 

@@ -18,7 +18,7 @@ import sympy
 
 from quizgen.errors import ExportError
 from quizgen.export import maxima, numeric
-from quizgen.export.items import ExportItem, ExportQuiz
+from quizgen.export.items import ExportItem, ExportQuiz, NumericPart
 from quizgen.export.moodle_xml import FOOTER, HEADER, category_path, category_xml, question_xml
 from quizgen.export.numeric import format_number
 from quizgen.export.text import cdata, esc, mathjax, prompt_html, reference_html, solution_html
@@ -43,8 +43,13 @@ def _maxima_key(answer: str | list[str], variables: list[str]) -> str:
 
 
 def question_variables(item: ExportItem) -> str:
-    """Maxima: f, then ta1 as diff(f, ...) where Maxima can do it, else the key itself."""
+    """Maxima: f, then ta1 as diff(f, ...) where Maxima can do it, else the key itself.
+
+    A multi-part problem has one teacher's answer per part instead, ta1..taN, each the part's exact value.
+    """
     p = item.problem
+    if p.parts:
+        return "\n".join(f"ta{k}: {maxima.to_maxima(_exact(n))};" for k, n in enumerate(item.numbers, 1))
     fvalue = numeric.parse(p.function, p.variables)
     f = fvalue.components[0]
     name = function_name(p.variables)
@@ -72,6 +77,12 @@ def function_name(variables: list[str]) -> str:
     return name
 
 
+def _exact(number: NumericPart) -> sympy.Expr:
+    if number.exact is None:  # only parts carry their exact key
+        raise ExportError(f"part {number.part!r} has no exact key")
+    return number.exact
+
+
 def _point_value(value: int | str, variables: list[str]) -> sympy.Expr:
     return numeric.parse(str(value), variables).components[0]
 
@@ -86,14 +97,16 @@ def _node(
     true_next: int,
     true_feedback: str,
     false_next: int,
+    prt: int = 1,
+    false_feedback: str = "",
 ) -> str:
-    note = f"prt1-{index + 1}"
+    note = f"prt{prt}-{index + 1}"
     return (
         "      <node>\n"
         f"        <name>{index}</name>\n"
         "        <description></description>\n"
         f"        <answertest>{test}</answertest>\n"
-        "        <sans>ans1</sans>\n"
+        f"        <sans>ans{prt}</sans>\n"
         f"        <tans>{_e(tans)}</tans>\n"
         f"        <testoptions>{_e(options)}</testoptions>\n"
         "        <quiet>0</quiet>\n"
@@ -108,7 +121,7 @@ def _node(
         "        <falsepenalty></falsepenalty>\n"
         f"        <falsenextnode>{false_next}</falsenextnode>\n"
         f"        <falseanswernote>{note}-F</falseanswernote>\n"
-        '        <falsefeedback format="html"><text></text></falsefeedback>\n'
+        f'        <falsefeedback format="html"><text>{cdata(false_feedback) if false_feedback else ""}</text></falsefeedback>\n'
         "      </node>\n"
     )
 
@@ -176,6 +189,93 @@ def prt_xml(item: ExportItem) -> str:
     )
 
 
+PART_WRONG = "Not this value: compare your step with the worked solution."
+
+
+def part_prts_xml(item: ExportItem) -> str:
+    """One potential response tree per part, prt1..prtN: prtK tests input ansK against taK numerically
+    (NumAbsolute with the part's tolerance, so exact forms and decimals within 0.1% both count), and
+    weighs it by the part's points (STACK divides each tree's value by their sum)."""
+    out = []
+    for k, number in enumerate(item.numbers, 1):
+        node = _node(
+            0,
+            test="NumAbsolute",
+            tans=f"ta{k}",
+            options=format_number(number.tolerance),
+            true_score="1",
+            true_next=-1,
+            true_feedback="",
+            false_next=-1,
+            prt=k,
+            false_feedback=f"<p>({esc(number.part)}) {esc(PART_WRONG)}</p>",
+        )
+        out.append(
+            "    <prt>\n"
+            f"      <name>prt{k}</name>\n"
+            f"      <value>{format_number(number.points)}</value>\n"
+            "      <autosimplify>1</autosimplify>\n"
+            "      <feedbackstyle>1</feedbackstyle>\n"
+            "      <feedbackvariables><text></text></feedbackvariables>\n" + node + "    </prt>\n"
+        )
+    return "".join(out)
+
+
+def part_inputs_xml(item: ExportItem) -> str:
+    """One algebraic input per part, ans1..ansN, whose teacher's answer is taK; decimals are allowed."""
+    return "".join(
+        "    <input>\n"
+        f"      <name>ans{k}</name>\n"
+        "      <type>algebraic</type>\n"
+        f"      <tans>ta{k}</tans>\n"
+        "      <boxsize>12</boxsize>\n"
+        "      <strictsyntax>1</strictsyntax>\n"
+        "      <insertstars>1</insertstars>\n"
+        "      <syntaxhint></syntaxhint>\n"
+        "      <syntaxattribute>0</syntaxattribute>\n"
+        f"      <forbidwords>{FORBIDDEN}</forbidwords>\n"
+        "      <allowwords></allowwords>\n"
+        "      <forbidfloat>0</forbidfloat>\n"
+        "      <requirelowestterms>0</requirelowestterms>\n"
+        "      <checkanswertype>0</checkanswertype>\n"
+        "      <mustverify>1</mustverify>\n"
+        "      <showvalidation>1</showvalidation>\n"
+        "      <options></options>\n"
+        "    </input>\n"
+        for k in range(1, len(item.numbers) + 1)
+    )
+
+
+def _part_lines(item: ExportItem) -> str:
+    """Each part on its own line: its label and what it asks, its input, validation and feedback."""
+    return "".join(
+        f"<p>{mathjax(n.label_latex)} = [[input:ans{k}]] [[validation:ans{k}]] [[feedback:prt{k}]]</p>"
+        for k, n in enumerate(item.numbers, 1)
+    )
+
+
+def _qtest(item: ExportItem) -> str:
+    """STACK's built-in question test: the teacher's answers score 1 on every tree."""
+    count = len(item.numbers) if item.problem.parts else 1
+    inputs = "".join(
+        f"      <testinput><name>ans{k}</name><value>ta{k}</value></testinput>\n" for k in range(1, count + 1)
+    )
+    expected = "".join(
+        "      <expected>\n"
+        f"        <name>prt{k}</name>\n"
+        "        <expectedscore>1.0000000</expectedscore>\n"
+        "        <expectedpenalty>0.0000000</expectedpenalty>\n"
+        f"        <expectedanswernote>prt{k}-1-T</expectedanswernote>\n"
+        "      </expected>\n"
+        for k in range(1, count + 1)
+    )
+    return (
+        "    <qtest>\n"
+        "      <testcase>1</testcase>\n"
+        "      <description>The teacher's answer scores 1.</description>\n" + inputs + expected + "    </qtest>\n"
+    )
+
+
 def _syntax_hint(item: ExportItem) -> str:
     if item.kind == "numerical":
         return ""
@@ -186,6 +286,8 @@ def _syntax_hint(item: ExportItem) -> str:
 
 def _instructions(item: ExportItem) -> str:
     p = item.problem
+    if getattr(p, "parts", None):  # (read defensively: tests pass a bare stand-in for the problem)
+        return "Enter each value exactly (3/4, log(3)) or as a decimal within 0.1%."
     if item.kind == "numerical":
         return "Enter the exact value or a decimal (within 0.1%)."
     text = "Type your answer in STACK syntax, e.g. 3*x^2*y, exp(x), log(x), sqrt(x), abs(x)."
@@ -256,12 +358,8 @@ def _stack_question_xml(item: ExportItem) -> str:
     p = item.problem
     vid = parse_idnumber(item.idnumber)
     idnumber = item.idnumber + ".stack" if vid is not None and not vid.stack else item.idnumber
-    question = (
-        prompt_html(p, mathjax)
-        + f"<p>{esc(_instructions(item))}</p>"
-        + "<p>[[input:ans1]] [[validation:ans1]]</p>"
-        + reference_html(idnumber)
-    )
+    inputs = _part_lines(item) if p.parts else "<p>[[input:ans1]] [[validation:ans1]]</p>"
+    question = prompt_html(p, mathjax) + f"<p>{esc(_instructions(item))}</p>" + inputs + reference_html(idnumber)
     note = question_note(p, idnumber)
     out = '  <question type="stack">\n'
     out += f"    <name><text>{_e(item.name)}</text></name>\n"
@@ -274,7 +372,8 @@ def _stack_question_xml(item: ExportItem) -> str:
     out += f"    <idnumber>{_e(idnumber)}</idnumber>\n"
     out += f"    <stackversion><text>{STACK_VERSION}</text></stackversion>\n"
     out += f"    <questionvariables><text>{_e(question_variables(item))}</text></questionvariables>\n"
-    out += '    <specificfeedback format="html"><text>[[feedback:prt1]]</text></specificfeedback>\n'
+    specific = "" if p.parts else "[[feedback:prt1]]"  # parts: each tree's feedback sits beside its input
+    out += f'    <specificfeedback format="html"><text>{specific}</text></specificfeedback>\n'
     out += f'    <questionnote format="html"><text>{cdata(note)}</text></questionnote>\n'
     out += '    <questiondescription format="html"><text></text></questiondescription>\n'
     out += "    <questionsimplify>1</questionsimplify>\n"
@@ -294,21 +393,9 @@ def _stack_question_xml(item: ExportItem) -> str:
     out += "    <logicsymbol>lang</logicsymbol>\n"
     out += "    <matrixparens>[</matrixparens>\n"
     out += "    <variantsselectionseed></variantsselectionseed>\n"
-    out += input_xml(item)
-    out += prt_xml(item)
-    out += (
-        "    <qtest>\n"
-        "      <testcase>1</testcase>\n"
-        "      <description>The teacher's answer scores 1.</description>\n"
-        "      <testinput><name>ans1</name><value>ta1</value></testinput>\n"
-        "      <expected>\n"
-        "        <name>prt1</name>\n"
-        "        <expectedscore>1.0000000</expectedscore>\n"
-        "        <expectedpenalty>0.0000000</expectedpenalty>\n"
-        "        <expectedanswernote>prt1-1-T</expectedanswernote>\n"
-        "      </expected>\n"
-        "    </qtest>\n"
-    )
+    out += part_inputs_xml(item) if p.parts else input_xml(item)
+    out += part_prts_xml(item) if p.parts else prt_xml(item)
+    out += _qtest(item)
     out += "  </question>\n"
     return out
 

@@ -101,6 +101,12 @@ def solution_html(problem: Problem, math: Math) -> str:
             line += "<br>" + math(step.latex)
         items.append(f"<li>{line}</li>")
     steps = f"<ol>{''.join(items)}</ol>" if items else ""
+    if problem.parts:  # every part's key, not the one leaf gradient the manifest's answer holds
+        keys = "".join(
+            f"<li>({esc(p.label)}) {latex_paragraph(p.prompt_latex, math)} = {math(p.answer_latex)}</li>"
+            for p in problem.parts
+        )
+        return f"<p><strong>Worked solution</strong></p>{steps}<p>Answers:</p><ul>{keys}</ul>"
     return f"<p><strong>Worked solution</strong></p>{steps}<p>Answer: {math(problem.answer_latex)}</p>"
 
 

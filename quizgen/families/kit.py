@@ -19,10 +19,15 @@ Building expressions (integer polynomials in sympy's canonical form, fast)
     mono, poly, add, diff, fast_subs, ordered_terms, Powers.
 
 Printing (exactly sympy's str()/latex(), cached; text in the notation students type)
-    sstr, plain, tex, tex_ln, tex_escape, label, join_names, partial_text, partial_latex, d_text, d_latex.
+    sstr, plain, tex, tex_ln, tex_escape, label, math_label (a sentence with variables as math), join_names, partial_text, partial_latex, d_text, d_latex.
 
 Steps of the worked solution
     DraftStep, held_constant_step, eq_step, gradient_steps.
+
+Activations with hand-workable values (shared by neuron and backprop)
+    ACTIVATION_NAMES, LEAKY_SLOPE, SIGMOID_LN_R, TANH_LN_R, sigmoid, activation_expr, exact_at_ln,
+    exact_tanh: sigma(ln r) and tanh(ln r) are simple fractions, so a pre-activation ln r keeps a value
+    question exact.
 
 Mistakes, indicators and the finished Draft
     MistakeSpec, indicator, finish (the prompt, the answer and the mistakes for the slot's ask:
@@ -32,6 +37,16 @@ Mistakes, indicators and the finished Draft
 
 from __future__ import annotations
 
+from quizgen.families._activations import (
+    ACTIVATION_NAMES,
+    LEAKY_SLOPE,
+    SIGMOID_LN_R,
+    TANH_LN_R,
+    activation_expr,
+    exact_at_ln,
+    exact_tanh,
+    sigmoid,
+)
 from quizgen.families._build import Powers, add, fast_subs, mono, ordered_terms, poly
 from quizgen.families._common import (
     MistakeSpec,
@@ -47,6 +62,7 @@ from quizgen.families._common import (
     indicator,
     join_names,
     label,
+    math_label,
     nonzero_int,
     partial_latex,
     partial_text,
@@ -101,6 +117,7 @@ __all__ = [  # noqa: RUF022  (grouped by purpose, as the family-kit page reads)
     "d_text",
     "join_names",
     "label",
+    "math_label",
     "partial_latex",
     "partial_text",
     "plain",
@@ -112,6 +129,15 @@ __all__ = [  # noqa: RUF022  (grouped by purpose, as the family-kit page reads)
     "eq_step",
     "gradient_steps",
     "held_constant_step",
+    # activations
+    "ACTIVATION_NAMES",
+    "LEAKY_SLOPE",
+    "SIGMOID_LN_R",
+    "TANH_LN_R",
+    "activation_expr",
+    "exact_at_ln",
+    "exact_tanh",
+    "sigmoid",
     # mistakes and the finished draft
     "MistakeSpec",
     "finish",

@@ -10,12 +10,14 @@ Student text is read with the safe parser only (quizgen.mathparse), the rule fro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 import sympy
 
 from quizgen.mathparse import AnswerSyntaxError, parse_answer, parse_key, symbol
-from quizgen.problem import Part
+from quizgen.problem import Part, Problem
 
 _PRECISION = 30
 _TOLERANCE = sympy.Float("1e-20", _PRECISION)
@@ -23,12 +25,63 @@ _DECIMAL_TOLERANCE = sympy.Float("1e-9", _PRECISION)
 """A typed decimal (0.75) is inexact: it may differ from the exact value by its rounding in binary."""
 
 
-def numeric_value(text: str, variables: tuple[str, ...] = ()) -> sympy.Basic | None:
-    """The student's answer as an exact number, or None when blank, unreadable or not a number."""
+@lru_cache(maxsize=512)
+def _graph_values(
+    definitions: tuple[tuple[str, str], ...], point: tuple[tuple[str, str], ...], variables: tuple[str, ...]
+) -> tuple[tuple[str, sympy.Basic], ...]:
+    names = list(variables)
+    subs = {symbol(name): parse_key(text, names).value for name, text in point}
+    out: list[tuple[str, sympy.Basic]] = [(name, subs[symbol(name)]) for name, _ in point]
+    for name, text in definitions:
+        value = parse_key(text, names).value
+        if not isinstance(value, tuple):
+            out.append((name, value.xreplace(subs)))
+    return tuple(out)
+
+
+def graph_values(problem: Problem) -> dict[str, sympy.Basic]:
+    """Every name of a multi-part problem's graph with its exact value at the problem's point: the leaves
+    (x1 = -2, b = log(3) + 6) and the nodes its prompt defines (z, a, L, h1 ...). A part asks for a number,
+    so a name in a part's answer stands for that number ("2*(a - t)" for dL/da). Read from the checksummed
+    manifest with the safe key parser; cached per problem text."""
+    if not problem.point:
+        return {}
+    try:
+        return dict(
+            _graph_values(
+                tuple(sorted(problem.definitions.items())),
+                tuple((name, str(value)) for name, value in problem.point.items()),
+                tuple(problem.variables),
+            )
+        )
+    except (AnswerSyntaxError, ValueError):
+        return {}
+
+
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+def names_in(text: str, values: Mapping[str, sympy.Basic]) -> tuple[tuple[str, str], ...]:
+    """The graph's names an answer mentions (z1 or z_1), each with its value as key text, for the checker's
+    definitions. Only a filter on which names to pass: the checker itself reads the answer."""
+    words = {w.replace("_", "") for w in _NAME.findall(text)}
+    return tuple((name, sympy.sstr(value)) for name, value in sorted(values.items()) if name.replace("_", "") in words)
+
+
+def numeric_value(
+    text: str, variables: tuple[str, ...] = (), values: Mapping[str, sympy.Basic] | None = None
+) -> sympy.Basic | None:
+    """The student's answer as an exact number, or None when blank, unreadable or not a number.
+
+    values: names the answer may use, with their numbers (graph_values), written in before the check.
+    """
     if not text.strip():
         return None
     try:
-        value = parse_answer(text, variables).value
+        names = tuple(dict.fromkeys([*variables, *(values or {})]))
+        value = parse_answer(text, names).value
+        if values and not isinstance(value, tuple):
+            value = value.xreplace({symbol(n): v for n, v in values.items()})
     except (AnswerSyntaxError, ValueError):
         return None
     if isinstance(value, tuple) or value.free_symbols or not value.is_number:

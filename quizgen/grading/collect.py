@@ -138,8 +138,13 @@ def collect(
                 continue
             problem, variant, idx = placed
             key = (sheet.student_id, spelled, problem.slot)
-            if idx is not None:
-                parts.setdefault(key, {}).setdefault(idx, []).append(_Entry(order, raw, raw.text))
+            target = variant or problem
+            if idx is None and target.parts and raw.pieces is not None and raw.text.strip():
+                # one LMS response holding every part (STACK inputs, cloze blanks, Canvas blanks)
+                for i, text in _part_pieces(raw, target, sheet.student_id, issues):
+                    parts.setdefault(key, {}).setdefault(i, []).append(_Entry(order, raw, text, problem=variant))
+            elif idx is not None:
+                parts.setdefault(key, {}).setdefault(idx, []).append(_Entry(order, raw, raw.text, problem=variant))
             else:
                 whole.setdefault(key, []).append(_Entry(order, raw, raw.text, problem=variant))
     issues.extend(_unknown_students(manifest, unknown, spellings))
@@ -153,7 +158,7 @@ def collect(
         resubmitted: list[tuple[str, _Entry, list[_Entry]]] = []
         for problem in sorted(sheet.problems, key=lambda p: p.slot):
             keys = {(sheet.student_id, counted, problem.slot), (sheet.student_id, "", problem.slot)}
-            entries = _entries(whole, parts, sorted(keys), problem, first, resubmitted)
+            entries = _entries(whole, parts, sorted(keys), problem, first, resubmitted, issues)
             submissions.append(_choose(sheet, problem, entries, first, issues, present, resubmitted))
         if resubmitted:
             issues.append(_resubmission(sheet.student_id, resubmitted, first))
@@ -183,6 +188,7 @@ def _entries(
     problem: Problem,
     first: bool,
     resubmitted: list[tuple[str, _Entry, list[_Entry]]],
+    issues: list[Issue] | None = None,
 ) -> list[_Entry]:
     """The answers to one problem under the given (student, spelling, slot) keys; components put together."""
     entries = [e for key in keys for e in whole.get(key, [])]
@@ -191,7 +197,7 @@ def _entries(
         for i, es in parts.get(key, {}).items():
             comps.setdefault(i, []).extend(es)
     if comps:
-        entries.append(_assemble(problem, comps, first, resubmitted))
+        entries.append(_assemble(problem, comps, first, resubmitted, issues))
     return entries
 
 
@@ -339,16 +345,62 @@ def _place(
         variant = built
     if raw.component is None:
         return problem, variant, None
-    idx = _component_index(problem, raw.component)
+    target = variant or problem
+    idx = _component_index(target, raw.component)
     if idx is None:
+        what = "part" if target.parts else "component"
         return _not_graded(
             raw,
             "unknown_problem",
             sheet.student_id,
             raw.problem_label,
-            f"problem {problem.slot} has no component {raw.component!r}",
+            f"problem {problem.slot} has no {what} {raw.component!r}",
         )
-    return problem, None, idx
+    return problem, variant, idx
+
+
+def _part_pieces(raw: RawAnswer, problem: Problem, student: str, issues: list[Issue]) -> list[tuple[int, str]]:
+    """The parts an LMS response's inputs answer (input K is part K, as exported), 0-based. An input the
+    problem has no part for, or a Canvas answer whose blanks cannot be counted, is reported, not graded."""
+    pieces = list(raw.pieces or ())
+    n = len(problem.parts)
+    where = raw.ref.text if raw.ref is not None else raw.problem_label
+    labels = ", ".join(f"{problem.slot}{p.label}" for p in problem.parts)
+    if _is_canvas(raw) and len(pieces) != n:
+        issues.append(
+            _not_graded(
+                raw,
+                "unknown_problem",
+                student,
+                where,
+                f"this answer has {len(pieces)} comma-separated values for the {n} blanks of problem "
+                f"{problem.slot} ({labels}); cannot tell which value is which part",
+            )
+        )
+        return []
+    out = []
+    for number, text in pieces:
+        if 1 <= number <= n:
+            out.append((number - 1, text))
+        elif text.strip():
+            issues.append(
+                Issue(
+                    "unknown_problem",
+                    raw.source.file,
+                    raw.source.line,
+                    student,
+                    where,
+                    f"input {number} of this response matches no part of problem {problem.slot}, which has {n} "
+                    f"parts ({labels}); its answer {_quote(text)} was not graded",
+                )
+            )
+    return out
+
+
+def _is_canvas(raw: RawAnswer) -> bool:
+    """Canvas blanks come as one comma-joined cell, numbered by position only (Moodle's inputs and blanks carry
+    their numbers); a Canvas question column is labelled "<question id>: <text>", Moodle's "Response N"."""
+    return ":" in raw.problem_label
 
 
 def _in_file_order(issues: list[Issue], paths: Sequence[str]) -> list[Issue]:
@@ -373,25 +425,51 @@ def _where(source: Source) -> str:
 
 
 def _assemble(
-    problem: Problem, comps: dict[int, list[_Entry]], first: bool, resubmitted: list[tuple[str, _Entry, list[_Entry]]]
+    problem: Problem,
+    comps: dict[int, list[_Entry]],
+    first: bool,
+    resubmitted: list[tuple[str, _Entry, list[_Entry]]],
+    issues: list[Issue] | None = None,
 ) -> _Entry:
     """A gradient answered one column per component (or the parts of a multi-part problem), as one entry whose
-    text is the vector."""
-    n = len(problem.parts) or (len(problem.answer) if isinstance(problem.answer, list) else 0)
-    texts: list[str] = []
-    last: _Entry | None = None
-    for i in range(n):
-        chosen, dropped = _pick(comps.get(i, []), first)
-        if dropped and chosen is not None:
-            name = problem.parts[i].label if problem.parts else str(i + 1)
+    text is the vector. Parts answered in an LMS carry the variant they were asked in: the entry is for that
+    variant, and a part answered in another variant of the same problem is reported and left out."""
+    chosen_by: dict[int, _Entry] = {}
+    for i in sorted(comps):
+        chosen, dropped = _pick(comps[i], first)
+        if chosen is None:
+            continue
+        chosen_by[i] = chosen
+        if dropped:
+            target = chosen.problem or problem
+            name = target.parts[i].label if target.parts and i < len(target.parts) else str(i + 1)
             resubmitted.append((f"q{problem.slot}.{name}", chosen, dropped))
+    last = max(chosen_by.values(), key=lambda e: e.order)  # comps is non-empty
+    variant = last.problem
+    target = variant or problem
+    n = len(target.parts) or (len(target.answer) if isinstance(target.answer, list) else 0)
+    texts: list[str] = []
+    for i in range(n):
+        chosen = chosen_by.get(i)
+        if chosen is not None and chosen.problem is not variant and chosen.text.strip():
+            if issues is not None:
+                issues.append(
+                    Issue(
+                        "unknown_problem",
+                        chosen.raw.source.file,
+                        chosen.raw.source.line,
+                        chosen.raw.student.label,
+                        chosen.raw.problem_label,
+                        f"part {target.parts[i].label if target.parts else i + 1} of problem {problem.slot} was "
+                        f"answered in another variant than the student's other parts; its answer {_quote(chosen.text)} "
+                        "was not graded (settle it with --overrides)",
+                    )
+                )
+            chosen = None
         texts.append(chosen.text.strip() if chosen else "")
-        if chosen is not None and (last is None or chosen.order > last.order):
-            last = chosen
-    assert last is not None  # comps is non-empty
     if all(not t for t in texts):
-        return _Entry(last.order, last.raw, "")
-    return _Entry(last.order, last.raw, "[" + ", ".join(texts) + "]", tuple(texts))
+        return _Entry(last.order, last.raw, "", problem=variant)
+    return _Entry(last.order, last.raw, "[" + ", ".join(texts) + "]", tuple(texts), problem=variant)
 
 
 def _resubmission(student_id: str, resubmitted: list[tuple[str, _Entry, list[_Entry]]], first: bool) -> Issue:

@@ -13,7 +13,15 @@ import io
 import re
 from collections.abc import Callable, Sequence
 
-from quizgen.grading.model import GradedAnswer, GradeRun, Issue, StudentResult, checked_outcome, fmt_number
+from quizgen.grading.model import (
+    GradedAnswer,
+    GradeRun,
+    Issue,
+    StudentResult,
+    checked_outcome,
+    display_outcome,
+    fmt_number,
+)
 from quizgen.notation import key_text
 from quizgen.problem import Sheet
 
@@ -203,6 +211,81 @@ def problems_csv(issues: Sequence[Issue]) -> str:
                 safe_cell(i.detail),
             ]
         )
+    return _csv(rows, bom=True)
+
+
+def _share(value: float) -> str:
+    return fmt_number(100 * value)
+
+
+def items_csv(run: GradeRun) -> str:
+    """Item analysis as a spreadsheet: one row per problem (part empty), then, for a multi-part problem, one
+    row per node of its graph, with the percentage of answers right, carried forward, wrong, invalid (or
+    undecided) and blank, the difficulty (mean score, % of the points) and the discrimination."""
+    from quizgen.grading.items import item_stats, part_stats
+
+    rows: list[list[str]] = [
+        [
+            "problem",
+            "part",
+            "kind",
+            "of",
+            "asks",
+            "answers",
+            "difficulty",
+            "correct",
+            "carried_forward",
+            "incorrect",
+            "invalid",
+            "blank",
+            "discrimination",
+        ]
+    ]
+    parts = part_stats(run)
+    graded = [a for r in run.results if not r.absent for a in r.answers]
+    for it in item_stats(run):
+        mine = [a for a in graded if a.slot == it.slot]
+        n = len(mine) or 1
+
+        def pct(*outcomes: str, mine: list[GradedAnswer] = mine, n: int = n) -> str:
+            return _share(sum(1 for a in mine if display_outcome(a) in outcomes) / n)
+
+        disc = "" if it.discrimination is None else f"{it.discrimination:.2f}"
+        rows.append(
+            [
+                str(it.slot),
+                "",
+                "",
+                "",
+                safe_cell(it.family),
+                str(it.n),
+                _share(it.difficulty),
+                pct("correct"),
+                "",
+                pct("incorrect", "partial"),
+                pct("invalid", "unsure"),
+                pct("blank", "missing"),
+                disc,
+            ]
+        )
+        for ps in (p for p in parts if p.slot == it.slot):
+            rows.append(
+                [
+                    str(ps.slot),
+                    safe_cell(" ".join(ps.labels)),
+                    ps.kind,
+                    safe_cell(ps.of),
+                    safe_cell(ps.asks),
+                    str(ps.n),
+                    _share(ps.difficulty),
+                    _share(ps.share("correct")),
+                    _share(ps.share("carried")),
+                    _share(ps.share("incorrect")),
+                    _share(ps.share("invalid")),
+                    _share(ps.share("blank", "missing")),
+                    "" if ps.discrimination is None else f"{ps.discrimination:.2f}",
+                ]
+            )
     return _csv(rows, bom=True)
 
 

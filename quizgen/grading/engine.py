@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
-from quizgen.grading.carry import carried_from, carried_message, numeric_value
+from quizgen.grading.carry import carried_from, carried_message, graph_values, names_in, numeric_value
 from quizgen.grading.model import REVIEW_OUTCOMES, GradedAnswer, Outcome, PartResult, StudentResult, Submission
 from quizgen.problem import Mistake, Problem
 
@@ -139,7 +139,13 @@ def grade_all(
     seen: dict[tuple[ProblemKey, str | None, str], int] = {}
     keys: dict[int, ProblemKey] = {}
 
-    def request_for(problem: Problem, expected: str | tuple[str, ...], answer: str, mistakes: bool) -> int:
+    def request_for(
+        problem: Problem,
+        expected: str | tuple[str, ...],
+        answer: str,
+        mistakes: bool,
+        named: tuple[tuple[str, str], ...] | None = None,
+    ) -> int:
         pkey = keys.get(id(problem))
         if pkey is None:
             pkey = keys[id(problem)] = _problem_key(problem)
@@ -151,9 +157,9 @@ def grade_all(
                 Request(
                     expected,
                     answer,
-                    tuple(problem.variables),
+                    tuple(problem.variables) if named is None else (),
                     tuple(problem.mistakes) if mistakes else (),
-                    tuple(problem.definitions.items()),
+                    tuple(problem.definitions.items()) if named is None else named,
                 )
             )
         return seen[dedup]
@@ -169,7 +175,9 @@ def grade_all(
                 plans.append(_Plan(sub, (), (), whole=True))
                 continue
             pos = tuple(i for i, c in enumerate(comps) if c)
-            idx = tuple(request_for(p, p.parts[i].answer, comps[i], False) for i in pos)
+            # a part is a number: the graph's names in it (leaves and nodes) stand for their values
+            values = graph_values(p)
+            idx = tuple(request_for(p, p.parts[i].answer, comps[i], False, names_in(comps[i], values)) for i in pos)
             plans.append(_Plan(sub, idx, pos))
         elif sub.components is not None and any(not c for c in sub.components):
             pos = tuple(i for i, c in enumerate(sub.components) if c)
@@ -310,7 +318,7 @@ def _graded_parts(plan: _Plan, verdicts: Sequence[VerdictLike], carry_forward: b
                 score = 1.0
             # the student's number is only needed for carried-forward credit (parsing costs per part)
             own = (
-                numeric_value(typed, tuple(p.variables))
+                numeric_value(typed, (), graph_values(p))
                 if carry_forward and outcome not in REVIEW_OUTCOMES and any(q.rule for q in p.parts[i:])
                 else None
             )

@@ -52,6 +52,27 @@ class ItemStats:
 
 
 @dataclass(frozen=True)
+class PartStats:
+    """One node of a multi-part problem across the class: the parts that ask the same thing (kind and node;
+    the letters differ between variants' graphs), how often they were right, carried forward or wrong, and
+    whether they separate strong from weak students."""
+
+    slot: int
+    kind: str  # "value" or "gradient"
+    of: str  # the node or variable
+    asks: str  # what the part asks, each wording once ("∂L/∂z"; "∂a/∂p2, ∂z/∂p2" when the graphs' outputs differ)
+    labels: tuple[str, ...]  # the part letters it had, in order of first appearance
+    n: int
+    outcomes: dict[str, int]
+    difficulty: float  # mean score as a share of the part's points (carried forward counts as right)
+    discrimination: float | None  # part score against the rest of the quiz; None when scores do not vary
+
+    def share(self, *outcomes: str) -> float:
+        """The share of the answers (0..1) with one of these outcomes."""
+        return sum(self.outcomes.get(o, 0) for o in outcomes) / self.n if self.n else 0.0
+
+
+@dataclass(frozen=True)
 class Misconception:
     kind: str
     students: int  # distinct students with this diagnosis, on any problem
@@ -131,6 +152,43 @@ def item_stats(run: GradeRun) -> list[ItemStats]:
             )
         )
     return out
+
+
+def part_stats(run: GradeRun) -> list[PartStats]:
+    """Per node of every multi-part problem, in slot order and then in the order the parts are asked, over
+    the students who sent answers. Discrimination correlates the part's score with the student's total
+    without that part, so a part does not correlate with itself."""
+    graded = [r for r in run.results if not r.absent]
+    groups: dict[tuple[int, str, str], list[tuple[float, float, str, str, str]]] = {}
+    for r in graded:
+        for a in r.answers:
+            for part, result in zip(a.problem.parts, a.parts, strict=False):
+                score = result.points / part.points if part.points else 0.0
+                rest_max = r.max_points - part.points
+                rest = (r.total - result.points) / rest_max if rest_max > 0 else 0.0
+                key = (a.slot, part.kind, part.of)
+                groups.setdefault(key, []).append((score, rest, result.outcome, part.prompt_text, part.label))
+    out = []
+    for (slot, kind, of), rows in groups.items():  # insertion order: slot, then the order asked
+        outcomes: dict[str, int] = {}
+        for _, _, outcome, _, _ in rows:
+            name = "invalid" if outcome in ("invalid", "unsure") else outcome
+            outcomes[name] = outcomes.get(name, 0) + 1
+        scores = [row[0] for row in rows]
+        out.append(
+            PartStats(
+                slot,
+                kind,
+                of,
+                ", ".join(dict.fromkeys(row[3] for row in rows)),
+                tuple(dict.fromkeys(row[4] for row in rows)),
+                len(rows),
+                outcomes,
+                statistics.fmean(scores),
+                _correlation(scores, [row[1] for row in rows]),
+            )
+        )
+    return sorted(out, key=lambda p: p.slot)
 
 
 def misconceptions(run: GradeRun) -> list[Misconception]:

@@ -73,6 +73,58 @@ def lms_cell_text(cell: str) -> str:
     return value if value != cell.strip() else cell
 
 
+_STACK_PIECE = re.compile(
+    r"(?:^|;\s*)ans(?P<n>\d+)\s*:\s*(?P<text>.*?)\s*(?:\[(?:score|valid|invalid|blank)\])?\s*(?=;|$)"
+)
+_CLOZE_PIECE = re.compile(r"^\s*[^\W\d_]+\s+(?P<n>\d+)\s*:\s?(?P<text>.*)$", re.DOTALL)
+_CLOZE_SPLIT = re.compile(r";\s*(?=[^\W\d_]+\s+\d+\s*:)")
+
+
+def stack_pieces(cell: str) -> tuple[tuple[int, str], ...]:
+    """The inputs of a STACK response summary by number: "Seed: 1; ans1: 3 [score]; ans3: 1/2 [valid]; ..."
+    gives ((1, "3"), (3, "1/2")). STACK leaves blank inputs out of the summary."""
+    return tuple((int(m["n"]), m["text"]) for m in _STACK_PIECE.finditer(cell.strip()))
+
+
+def cloze_pieces(cell: str) -> tuple[tuple[int, str], ...] | None:
+    """The blanks of a Moodle cloze (embedded answers) response, "part 1: 3; part 2: ; part 3: -1/2" (the
+    word is translated with the site's language), by number; None when the cell is not in that form."""
+    chunks = _CLOZE_SPLIT.split(cell.strip())
+    found = [_CLOZE_PIECE.match(chunk) for chunk in chunks]
+    if not chunks or not all(found):
+        return None
+    return tuple((int(m["n"]), m["text"].strip()) for m in found if m)
+
+
+def canvas_blank_pieces(cell: str) -> tuple[tuple[int, str], ...]:
+    """A Canvas fill-in-multiple-blanks answer in the student analysis: the blanks' answers in order, joined
+    by commas (a comma inside an answer written as "\\,")."""
+    values, current, i = [], "", 0
+    text = cell.strip()
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text) and text[i + 1] == ",":
+            current += ","
+            i += 2
+            continue
+        if text[i] == ",":
+            values.append(current.strip())
+            current = ""
+        else:
+            current += text[i]
+        i += 1
+    values.append(current.strip())
+    return tuple(enumerate(values, 1))
+
+
+def part_of_ref(text: str, ref: VariantRef | None) -> str | None:
+    """The part label after a variant id in a question text ("Ref: qg.b.1.s04.v002.c" -> "c"): the export of
+    a format that asks each part as its own question (GIFT) names the part there."""
+    if ref is None:
+        return None
+    m = re.search(re.escape(ref.text) + r"\.([A-Za-z][A-Za-z0-9_]*)\b", text)
+    return m.group(1) if m and m.group(1) != "stack" else None
+
+
 def is_stack_summary(cell: str) -> bool:
     """Whether a Moodle response cell is a STACK response summary ("Seed: 1; ans1: ... [score]; ...")."""
     return bool(re.search(r"(?:^|;\s*)ans\d+\s*:", cell.strip()))
@@ -83,6 +135,8 @@ def moodle_response_text(cell: str) -> str:
     value = cell.strip()
     if value == "-":
         return ""
+    if re.match(r"^Seed:\s*\d+\s*(?:;|$)", value) and not is_stack_summary(value):
+        return ""  # a STACK attempt with every input blank: only the seed and the trees' "!" notes
     if is_stack_summary(value):
         parts = [m.group(1) for m in _STACK_INPUT.finditer(value)]
         if len(parts) == 1:
@@ -154,7 +208,13 @@ def read_moodle(
             text = moodle_response_text(cells[col])
             if ref is None and text.strip() and slot_from_text(question) is None:
                 guessed.setdefault(number, (label, slot))
-            answers.append(RawAnswer(Source(str(path), line), key, slot, None, text, label, ref))
+            cell = cells[col].strip()
+            pieces = stack_pieces(cell) if is_stack_summary(cell) else cloze_pieces(cell)
+            answers.append(
+                RawAnswer(
+                    Source(str(path), line), key, slot, part_of_ref(question, ref), text, label, ref, pieces=pieces
+                )
+            )
     issues.extend(_guessed_issue(path, label, slot) for _, (label, slot) in sorted(guessed.items()))
     return ReadResult(answers, issues, "Moodle responses")
 
@@ -224,7 +284,10 @@ def read_canvas(
             label = header[col].strip()[:80]
             if ref is None and answer.strip() and slot_from_text(text) is None:
                 guessed.setdefault(col, (label, slot))
-            answers.append(RawAnswer(Source(str(path), line), key, slot, None, answer, label, ref))
+            pieces = canvas_blank_pieces(cells[col]) if cells[col].strip() else None
+            answers.append(
+                RawAnswer(Source(str(path), line), key, slot, part_of_ref(text, ref), answer, label, ref, pieces=pieces)
+            )
     issues.extend(_guessed_issue(path, label, slot) for _, (label, slot) in sorted(guessed.items()))
     return ReadResult(answers, issues, "Canvas student analysis")
 

@@ -99,6 +99,10 @@ class RawAnswer:
     text: str
     problem_label: str
     ref: VariantRef | None = None  # set by LMS readers when the question text names its variant
+    pieces: tuple[tuple[int, str], ...] | None = None
+    """An LMS response with several inputs, as (1-based input number, text): STACK's ans1, ans2 ..., a cloze
+    question's part 1, part 2 ..., a Canvas fill-in-multiple-blanks answer's blanks. Used when the problem
+    has parts (input K is part K); otherwise text holds the response as one answer."""
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,7 @@ class FeedbackStudent:
     max_points: float
     percent: float
     answers: list[FeedbackAnswer]
+    pending: int = 0  # answers waiting for review: the total is provisional (as on the HTML page)
 
 
 def _interpreted(answer: GradedAnswer) -> Tex:
@@ -98,7 +99,12 @@ def feedback_students(run: GradeRun) -> list[FeedbackStudent]:
             )
         out.append(
             FeedbackStudent(
-                student, total=result.total, max_points=result.max_points, percent=result.percent, answers=answers
+                student,
+                total=result.total,
+                max_points=result.max_points,
+                percent=result.percent,
+                answers=answers,
+                pending=result.pending if run.provisional(result) else 0,
             )
         )
     return out

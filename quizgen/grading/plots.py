@@ -65,7 +65,7 @@ def success_bars(
 ) -> bytes:
     """Per problem, the share of students right, partly right, wrong, invalid and blank (stacked, in %)."""
     with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(8, 0.5 + 0.42 * max(len(labels), 1)))
+        fig = Figure(figsize=(8, 1.4 + 0.42 * max(len(labels), 1)))  # room for the legend and axis label
         ax = fig.add_subplot()
         y = list(range(len(labels)))
         left = [0.0] * len(labels)

@@ -16,7 +16,7 @@ from html import escape
 from quizgen.fileio import file_stems
 from quizgen.grading import plots
 from quizgen.grading.htmlpage import math, page, wide
-from quizgen.grading.items import FAR_POINTS, MIN_VARIANT_STUDENTS, ItemStats, item_stats, misconceptions
+from quizgen.grading.items import FAR_POINTS, MIN_VARIANT_STUDENTS, ItemStats, item_stats, misconceptions, part_stats
 from quizgen.grading.model import GradedAnswer, GradeRun, checked_outcome, display_outcome, fmt_number
 from quizgen.grading.stats import ClassStats, class_stats
 from quizgen.notation import key_text, student_notation
@@ -78,11 +78,11 @@ def report_html(run: GradeRun) -> str:
         ),
         "<h2>Item analysis</h2>",
         _items(item_stats(run)),
+        _part_success(run),
         "<h2>What to reteach</h2>",
         _reteach(run),
         "<h2>Success per problem</h2>",
         _success(st),
-        _part_success(st),
         "<h2>Most common mistakes per problem</h2>",
         _mistakes(st),
         "<h2>Invalid answers</h2>",
@@ -343,38 +343,45 @@ def _success(st: ClassStats) -> str:
     ) + "\n".join(rows)
 
 
-def _part_success(st: ClassStats) -> str:
-    """Multi-part problems: success per node of the graph (grouped by what the part asks, since the parts'
-    letters differ between students' graphs), so a teacher sees which node the class gets wrong."""
-    rows: list[str] = []
-    for ps in st.problems:
-        groups: dict[tuple[str, str], list[str]] = {}
-        asks: dict[tuple[str, str], str] = {}
-        for a in ps.answers:
-            for part, r in zip(a.problem.parts, a.parts):
-                key = (part.kind, part.of)
-                groups.setdefault(key, []).append(r.outcome)
-                asks.setdefault(key, part.prompt_text)
-        for key, outcomes in groups.items():
-            n = len(outcomes)
-
-            def share(*names: str, outcomes: list[str] = outcomes, n: int = n) -> str:
-                return _pct(100.0 * sum(o in names for o in outcomes) / n)
-
-            rows.append(
-                f"<tr><td>{ps.slot}</td><td>{escape(asks[key])}</td><td class=num>{n}</td>"
-                f"<td class=num>{share('correct')}</td><td class=num>{share('carried')}</td>"
-                f"<td class=num>{share('incorrect')}</td><td class=num>{share('invalid', 'unsure')}</td>"
-                f"<td class=num>{share('blank')}</td></tr>"
-            )
-    if not rows:
+def _part_success(run: GradeRun) -> str:
+    """Multi-part problems, one row per node of the graph (parts grouped by what they ask, since the letters
+    differ between students' graphs): difficulty, how the answers went, and discrimination, with the node the
+    class did worst on named above the table, so a teacher sees which node to go over again."""
+    stats = part_stats(run)
+    if not stats:
         return ""
-    head = (
-        "<h2>Success per part</h2><table><tr><th>Problem</th><th>Part asks</th><th class=num>Answers</th>"
-        "<th class=num>Correct</th><th class=num>Carried forward</th><th class=num>Incorrect</th>"
-        "<th class=num>Invalid</th><th class=num>Blank</th></tr>"
-    )
-    return head + "\n".join(rows) + "</table>"
+    rows = [
+        "<h2>Item analysis per part</h2>",
+        "<p>Each node of a multi-part problem: its difficulty (the mean score as a share of the part's points; "
+        "a part carried forward from the student's own earlier answers counts as right), the share of answers "
+        "right, carried forward, wrong, invalid and blank, and its discrimination (as for problems, the "
+        "part's score against the rest of the quiz).</p>",
+    ]
+    hardest = min(stats, key=lambda p: (p.difficulty, -p.n, p.slot))  # of equals, the one more students had
+    if hardest.difficulty < 1:
+        rows.append(
+            f'<p class="warn">Hardest node: problem {hardest.slot}, {escape(hardest.asks)} '
+            f"(mean {_pct(100 * hardest.difficulty)}, {_pct(100 * hardest.share('incorrect'))} wrong).</p>"
+        )
+    table = [
+        "<table><tr><th scope=col>Problem</th><th scope=col>Part</th><th scope=col>Part asks</th>"
+        "<th scope=col class=num>Answers</th><th scope=col class=num>Difficulty</th>"
+        "<th scope=col class=num>Correct</th><th scope=col class=num>Carried forward</th>"
+        "<th scope=col class=num>Incorrect</th><th scope=col class=num>Invalid</th>"
+        "<th scope=col class=num>Blank</th><th scope=col>Discrimination</th></tr>"
+    ]
+    for ps in stats:
+        table.append(
+            f"<tr><th scope=row>{ps.slot}</th><td>{escape(', '.join(ps.labels))}</td><td>{escape(ps.asks)}</td>"
+            f"<td class=num>{ps.n}</td><td class=num>{_pct(100 * ps.difficulty)}</td>"
+            f"<td class=num>{_pct(100 * ps.share('correct'))}</td><td class=num>{_pct(100 * ps.share('carried'))}</td>"
+            f"<td class=num>{_pct(100 * ps.share('incorrect'))}</td><td class=num>{_pct(100 * ps.share('invalid'))}</td>"
+            f"<td class=num>{_pct(100 * ps.share('blank', 'missing'))}</td>"
+            f"<td>{_discrimination(ps.discrimination)}</td></tr>"
+        )
+    table.append("</table>")
+    rows.append(wide("\n".join(table), "item analysis per part"))
+    return "\n".join(rows)
 
 
 def _mistakes(st: ClassStats) -> str:

@@ -8,8 +8,10 @@ README (template variables) and are a contract for teachers' --template folders:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
+from functools import lru_cache
+from typing import Any
 
 import sympy
 
@@ -29,8 +31,10 @@ from quizgen.typeset.latexmath import (
     display_math,
     indicator_notation,
     partial_labels,
+    product_factors,
     prompt_segments,
     split_leading_text,
+    sum_terms,
     vector_components,
     visible_width,
 )
@@ -78,6 +82,7 @@ class ProblemContext:
     field: str = ""  # fillable worksheets: the answer box's form field name (quizgen.formfields)
     row_fields: list[str] = dataclass_field(default_factory=list)  # gradient: one field per component row
     graph: GraphContext | None = None  # a multi-part problem's computational graph (backprop), else None
+    marking_cell: str = ""  # Tex; marking key: the answer as terms that wrap in the cell (\\qgfit each)
 
 
 @dataclass(frozen=True)
@@ -143,11 +148,17 @@ POINT_PER_LINE = 3
 """The evaluation bar of a value question lists this many coordinates a line (more wrap below)."""
 
 
+@lru_cache(maxsize=4096)
+def _name_tex(name: str) -> str:
+    """A variable's name in LaTeX (x_1 -> x_{1}), as sympy prints it; a class has few names."""
+    return sympy.latex(symbol(name))
+
+
 def _labels(problem: Problem) -> list[str]:
     """What the answer lines are labelled with; a value at a point shows the point: df/dx|_{x = 1}."""
     labels = partial_labels(problem.prompt_latex)
     if problem.ask == "value" and problem.point and labels:
-        pairs = [f"{sympy.latex(symbol(name))} = {_value_tex(value)}" for name, value in problem.point.items()]
+        pairs = [f"{_name_tex(name)} = {_value_tex(value)}" for name, value in problem.point.items()]
         # A long point (six variables) wraps under the bar, three to a line, instead of shrinking the line.
         rows = [", ".join(pairs[i : i + POINT_PER_LINE]) for i in range(0, len(pairs), POINT_PER_LINE)]
         at = rows[0] if len(rows) == 1 else r"\substack{" + r", \\ ".join(rows) + "}"
@@ -195,6 +206,36 @@ def _answer_parts(problem: Problem) -> list[Tex]:
     answer_latex = indicator_notation(problem.answer_latex)
     parts = vector_components(answer_latex) if problem.ask == "gradient" else None
     return [Tex(p) for p in parts] if parts else [Tex(answer_latex)]
+
+
+def _marking_pieces(component: str) -> list[str]:
+    """A formula's unbreakable pieces for a marking-key cell: its terms, and a product's factors."""
+    pieces = []
+    for j, term in enumerate(sum_terms(component) or [component]):
+        pieces += product_factors(("{}" if j else "") + term)
+    return pieces
+
+
+def _marking_width(latex: str) -> int:
+    """visible_width plus one character for the space TeX puts around each operator and relation."""
+    return visible_width(latex) + len(re.findall(r"[-+<>=]|\\cdot|\\[lg]eq?\b", latex))
+
+
+def _marking_cell(problem: Problem) -> Tex:
+    """The key answer for a marking-key cell: each term of a sum and each factor of a product in its own
+    box, so a long answer wraps between them instead of shrinking; a gradient's components in parentheses,
+    comma separated. A single piece wider than the column is shrunk to fit (\\qgfit, marking-key.tex.j2)."""
+    components = _answer_parts(problem)
+    boxes: list[str] = []
+    for k, component in enumerate(components):
+        pieces = _marking_pieces(component)
+        if len(components) > 1:
+            pieces[0] = ("(" if k == 0 else "") + pieces[0]
+            pieces[-1] += ")" if k == len(components) - 1 else ","
+        boxes += [r"\qgfit{$" + piece + "$}" for piece in pieces]
+        if k < len(components) - 1:
+            boxes.append(r"\hspace{0.4em plus 0.2em}")
+    return Tex(r"\allowbreak{}".join(boxes))
 
 
 def _answer_plain(problem: Problem) -> str:
@@ -305,11 +346,10 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
         row_height="1.3cm" if widest <= MATH_LINE_CHARS // 2 else "2.0cm",
         steps=_steps(problem),
         answer_parts=_answer_parts(problem),
+        marking_cell=_marking_cell(problem),
         working=working_space(problem) if problem.graph is None or problem.working is not None else GRAPH_WORKING,
-        # Field names and values are [A-Za-z0-9;+-] only (quizgen.formfields): Tex, so "-" stays "-".
-        field=Tex(formfields.answer_field(sheet.student_id, problem.slot)),
-        row_fields=[Tex(formfields.answer_field(sheet.student_id, problem.slot, k)) for k in range(1, len(rows) + 1)],
         graph=_graph(problem),
+        **_field_names(sheet, problem, len(rows)),
     )
 
 
@@ -327,9 +367,43 @@ def _graph(problem: Problem) -> GraphContext | None:
     )
 
 
-def student_context(sheet: Sheet, index: int, form_set: str = "") -> StudentContext:
-    """One student for the templates; form_set (quizgen.formfields.set_id) fills the hidden form field."""
-    problems = [problem_context(sheet, p, n) for n, p in enumerate(sheet.problems, 1)]
+def _field_names(sheet: Sheet, problem: Problem, rows: int) -> dict[str, Any]:
+    """The parts of a ProblemContext that depend on the student, not on the problem: its form field names."""
+    # Field names and values are [A-Za-z0-9;+-] only (quizgen.formfields): Tex, so "-" stays "-".
+    return {
+        "field": Tex(formfields.answer_field(sheet.student_id, problem.slot)),
+        "row_fields": [Tex(formfields.answer_field(sheet.student_id, problem.slot, k)) for k in range(1, rows + 1)],
+    }
+
+
+Layouts = dict[int | str, "ProblemContext"]
+"""Problem layouts of one document set: by id() of a Problem object (a manifest straight from generate
+shares one object between the students who drew it) and by the problem's repr (any manifest)."""
+
+
+def _cached_problem_context(sheet: Sheet, problem: Problem, number: int, layouts: Layouts | None) -> ProblemContext:
+    """problem_context, laid out once per distinct problem: a class repeats its variants' problems, and the
+    layout (checks, line breaking, widths) is a pure function of the problem. The key is the problem's
+    repr, so every field (present and future) is part of it; only the number and field names are the
+    student's own."""
+    if layouts is None:
+        return problem_context(sheet, problem, number)
+    cached = layouts.get(id(problem))
+    if cached is None:
+        key = repr(problem)
+        cached = layouts.get(key)
+        if cached is None:
+            cached = layouts[key] = problem_context(sheet, problem, number)
+        layouts[id(problem)] = cached
+    return replace(cached, number=number, **_field_names(sheet, problem, len(cached.box_rows)))
+
+
+def student_context(sheet: Sheet, index: int, form_set: str = "", layouts: Layouts | None = None) -> StudentContext:
+    """One student for the templates; form_set (quizgen.formfields.set_id) fills the hidden form field.
+
+    layouts: a dict shared by the students of one document set, so each distinct problem is laid out once.
+    """
+    problems = [_cached_problem_context(sheet, p, n, layouts) for n, p in enumerate(sheet.problems, 1)]
     return StudentContext(
         index=index,
         student_id=sheet.student_id,
@@ -372,19 +446,30 @@ def document_context(
     )
 
 
+MARKING_LINES = 2
+"""A marking-key cell is sized for its column's answers to fit in this many lines (nine in ten of them)."""
+
+
 def _marking_permille(manifest: Manifest) -> list[int]:
-    """Marking-key column widths in thousandths of the table: in proportion to the answers the column
-    holds (the widest but one in ten, so one outlier does not take the page), within 4 to 40 characters."""
+    """Marking-key column widths in thousandths of the table: each column as wide as nine in ten of its
+    answers need to fit in MARKING_LINES lines (wrapping between terms), and at least as wide as their
+    widest single term, within 4 to 60 characters, so one outlier does not take the page."""
     columns = max((len(sheet.problems) for sheet in manifest.students), default=0)
-    widths: list[list[int]] = [[] for _ in range(columns)]
+    totals: list[list[int]] = [[] for _ in range(columns)]
+    terms: list[list[int]] = [[] for _ in range(columns)]
     for sheet in manifest.students:
         for n, problem in enumerate(sheet.problems):
-            widths[n].append(max(visible_width(p) for p in _answer_parts(problem)))
+            parts = _answer_parts(problem)
+            totals[n].append(sum(_marking_width(p) + 2 for p in parts))
+            terms[n].append(max(_marking_width(piece) for p in parts for piece in _marking_pieces(p)))
     weights = []
-    for column in widths:
-        ranked = sorted(column)
-        weights.append(
-            min(max(ranked[(len(ranked) * 9) // 10 - (1 if len(ranked) % 10 == 0 else 0)] if ranked else 4, 4), 40)
-        )
-    total = sum(weights) or 1
-    return [1000 * w // total for w in weights]
+    for total, term in zip(totals, terms):
+        weight = max(_ninth_decile(total) // MARKING_LINES + 1, _ninth_decile(term), 4)
+        weights.append(min(weight, 60))
+    whole = sum(weights) or 1
+    return [1000 * w // whole for w in weights]
+
+
+def _ninth_decile(values: list[int]) -> int:
+    ranked = sorted(values)
+    return ranked[(len(ranked) * 9) // 10 - (1 if len(ranked) % 10 == 0 else 0)] if ranked else 0

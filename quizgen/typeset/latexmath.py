@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from quizgen.errors import LatexError
 
@@ -23,6 +24,10 @@ _FORBIDDEN = re.compile(
 
 _ESCAPED = re.compile(r"\\.", re.S)
 _NOT_BRACE = re.compile(r"[^{}]+")
+
+_CACHE_SIZE = 1 << 16
+"""Entries of each layout cache: a class repeats its formulas (a key is measured by several callers, and
+the same steps and answers recur across variants); the functions are pure, so caching changes no output."""
 
 MATH_LINE_CHARS = 62
 """Estimated visible characters of display math that fit on one line of the worksheet."""
@@ -38,20 +43,24 @@ def check_latex(latex: str, where: str) -> str:
     Raises:
         LatexError: naming where (student and problem) and the offending command.
     """
+    problem = _latex_problem(latex)
+    if problem:
+        raise LatexError(f"{where}: {problem}; regenerate the manifest with quizgen generate")
+    return latex
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _latex_problem(latex: str) -> str:
+    """What is wrong with the LaTeX ("" when nothing): a class repeats its formulas, so each is checked once."""
     match = _FORBIDDEN.search(latex)
     if match:
-        raise LatexError(
-            f"{where}: LaTeX contains the command {match.group(0)!r}, which quizgen never prints; "
-            "regenerate the manifest with quizgen generate"
-        )
+        return f"LaTeX contains the command {match.group(0)!r}, which quizgen never prints"
     depth = 0
     for ch in _NOT_BRACE.sub("", _ESCAPED.sub("", latex)):
         depth += 1 if ch == "{" else -1
         if depth < 0:
             break
-    if depth != 0:
-        raise LatexError(f"{where}: LaTeX has unbalanced braces; regenerate the manifest with quizgen generate")
-    return latex
+    return "LaTeX has unbalanced braces" if depth != 0 else ""
 
 
 _ZERO_WIDTH = re.compile(
@@ -61,20 +70,30 @@ _CONTROL_WORD = re.compile(r"\\[A-Za-z]+")
 _FRAC = re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}")
 
 
+_INVISIBLE = re.compile(r"[{}^_&]|\\\\|\s+")
+
+
+def _fraction_width(m: re.Match[str]) -> str:
+    return "x" * max(_plain_len(m.group(1)), _plain_len(m.group(2)))
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
 def visible_width(latex: str) -> int:
     """A rough count of the characters math occupies on a line (fractions count their wider part)."""
     text = latex
-    for _ in range(3):  # innermost fractions first
-        text = _FRAC.sub(lambda m: "x" * max(_plain_len(m.group(1)), _plain_len(m.group(2))), text)
+    if "\\frac" in text:
+        for _ in range(3):  # innermost fractions first
+            text = _FRAC.sub(_fraction_width, text)
     return _plain_len(text)
 
 
 def _plain_len(latex: str) -> int:
     text = _ZERO_WIDTH.sub("", latex)
     text = _CONTROL_WORD.sub("x", text)
-    text = re.sub(r"[{}^_&]|\\\\", "", text)
-    text = re.sub(r"\s+", "", text)
-    return len(text)
+    return len(_INVISIBLE.sub("", text))
+
+
+_WORD = re.compile(r"\\([A-Za-z]+)")
 
 
 def _top_level_positions(latex: str, chars: str) -> list[int]:
@@ -86,7 +105,7 @@ def _top_level_positions(latex: str, chars: str) -> list[int]:
     while i < n:
         ch = latex[i]
         if ch == "\\":
-            word = re.match(r"\\([A-Za-z]+)", latex[i:])
+            word = _WORD.match(latex, i)
             if word:
                 name = word.group(1)
                 if name in ("left", "begin"):
@@ -141,6 +160,34 @@ def _break_sum(latex: str, limit: int) -> list[str]:
     return lines
 
 
+def sum_terms(latex: str) -> list[str]:
+    """A sum's top-level terms, each after the first starting with its + or - (a product is one term)."""
+    return [term.strip() for term in _break_sum(latex.strip(), 0)]
+
+
+def product_factors(term: str) -> list[str]:
+    """A product's top-level factors, each but the last ending in its \\cdot (a factor may wrap after it)."""
+    factors: list[str] = []
+    depth = start = i = 0
+    while i < len(term):
+        word = re.match(r"\\([A-Za-z]+)|\\.", term[i:])
+        if word:
+            name = word.group(1) or ""
+            depth += name in ("left", "begin")
+            depth -= name in ("right", "end")
+            i += len(word.group(0))
+            if name == "cdot" and depth == 0:
+                factors.append(term[start:i].strip())
+                start = i
+            continue
+        depth += term[i] == "{"
+        depth -= term[i] == "}"
+        i += 1
+    factors.append(term[start:].strip())
+    return [f for f in factors if f]
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
 def display_math(latex: str, *, limit: int = MATH_LINE_CHARS) -> str:
     """Math for \\qgdisplay: as is when short, else an aligned block broken at = and then at + / -.
 
@@ -173,6 +220,7 @@ _CASES = re.compile(
 _WRAPPED_INDICATOR = re.compile(r"\\left\((?P<inner>(?:-?\s*[0-9]*\s*)?\\qgind\\left\([^()]*\\right\))\\right\)")
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def indicator_notation(latex: str) -> str:
     r"""sympy's cases for Piecewise((v, cond), (0, True)) as the material writes it: v \cdot 1(cond).
 
@@ -246,6 +294,7 @@ def prompt_segments(prompt_latex: str) -> list[Segment]:
     return out
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def split_leading_text(step_latex: str) -> tuple[str, str]:
     r"""Split a step's LaTeX "\text{Hold y constant:} 3 x^{2}" into ("Hold y constant:", "3 x^{2}").
 

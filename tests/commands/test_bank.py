@@ -120,7 +120,7 @@ def test_bank_schema_prints_every_key_of_every_family():
         assert f"asks: {', '.join(fam.asks)}" in block
         for key, option in family_options(fam).items():
             assert re.search(rf"^  {key} +{re.escape(option.kind())}", block, re.MULTILINE) and option.help in block
-    assert "  loss    one of relu, half_squared, squared" in result.output
+    assert "  loss        one of output, half_squared, squared, bce, relu" in result.output
 
 
 def test_bank_schema_markdown_is_the_docs_page():

@@ -11,7 +11,11 @@ from lxml import etree
 from quizgen.problem import Mistake, Problem, Step
 
 REPO = Path(__file__).resolve().parents[2]
-SCHEMAS = REPO.parent / "shared" / "lms-schemas"
+SCHEMAS = next(
+    (base / "shared" / "lms-schemas" for base in REPO.parents if (base / "shared" / "lms-schemas").is_dir()),
+    REPO.parent / "shared" / "lms-schemas",
+)
+"""../shared/lms-schemas beside the repository; a worktree (/work/wt/<name>) sits one level deeper."""
 
 
 class _LocalOnly(etree.Resolver):

@@ -107,3 +107,31 @@ def test_pages_have_no_serious_accessibility_violations(written: Path, tmp_path:
         found = axe_violations((written / name).read_text(encoding="utf-8"), tmp_path)
         bad = [v for v in found if v["impact"] in ("serious", "critical")]
         assert not bad, (name, bad)
+
+
+@pytest.fixture(scope="module")
+def written_parts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The backprop bank (multi-part problems) graded for a small class: one student right throughout, one
+    wrong at every other part, one absent."""
+    tmp = tmp_path_factory.mktemp("parts-pages")
+    bank = load_bank(ROOT / "banks/backprop.yaml")
+    m = generate(bank, [Student("s1", "Ada Lovelace"), Student("s2", NAMES[3]), Student("s3", "Absent Al")], seed=4)
+    rows = [["student_id", "problem", "answer"]]
+    for k, sheet in enumerate(m.students[:2]):
+        for p in sheet.problems:
+            for i, part in enumerate(p.parts):
+                rows.append([sheet.student_id, f"{p.slot}{part.label}", part.answer if k == 0 or i % 2 else "7"])
+    path = tmp / "answers.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    run = grade_files(m, [path], CheckerBackend(workers=1, timeout=5.0))
+    return write_outputs(run, tmp / "out").out_dir
+
+
+def test_the_per_part_item_analysis_is_accessible(written_parts: Path, tmp_path: Path) -> None:
+    page = read_page((written_parts / "report.html").read_text(encoding="utf-8"))
+    assert "Item analysis per part" in page.text and "Hardest node: problem" in page.text
+    for name in ("report.html", "feedback/s2.html"):
+        found = axe_violations((written_parts / name).read_text(encoding="utf-8"), tmp_path)
+        bad = [v for v in found if v["impact"] in ("serious", "critical")]
+        assert not bad, (name, bad)

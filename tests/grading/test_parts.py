@@ -158,5 +158,61 @@ def test_the_class_report_shows_success_per_part(tmp_path: Path) -> None:
 
     run, _ = _grade(tmp_path, {**RIGHT, "d": "3", "e": "3"})
     html = report_html(run)
-    assert "Success per part" in html
-    assert "<td>∂L/∂z</td><td class=num>1</td><td class=num>0%</td><td class=num>100%</td>" in html
+    assert "Item analysis per part" in html
+    # ∂L/∂z carried forward: counted right in the difficulty, shown apart from "correct"
+    assert (
+        "<td>∂L/∂z</td><td class=num>1</td><td class=num>100%</td><td class=num>0%</td><td class=num>100%</td>" in html
+    )
+    assert "Hardest node: problem 1, ∂L/∂a (mean 0%, 100% wrong)" in html
+
+
+CLASS = {
+    "s1": {"e": "7", "f": "1", "g": "1"},  # weak: wrong at z and below
+    "s2": {"e": "7", "f": "1"},
+    "s3": {"e": "7"},
+    "s4": {"d": "3", "e": "3"},  # wrong at a, right at z from that value (carried forward)
+    "s5": {},
+    "s6": {},
+}
+
+
+def _class_run(tmp_path: Path):
+    sheets = [Sheet(sid, sid, "V", [_problem()]) for sid in CLASS]
+    manifest = Manifest(__version__, BankInfo("Graphs", "", "", "missing-bank.yaml"), "0" * 64, 1, sheets)
+    lines = ["student_id,problem,answer"]
+    for sid, wrong in CLASS.items():
+        lines += [f"{sid},1{label},{ {**RIGHT, **wrong}[label] }" for label in RIGHT]
+    path = tmp_path / "class.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return grade_files(manifest, [path], FakeBackend())
+
+
+def test_item_analysis_per_part_names_the_node_the_class_gets_wrong(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    from quizgen.grading.csvout import items_csv
+    from quizgen.grading.items import part_stats
+    from quizgen.grading.report import report_html
+
+    run = _class_run(tmp_path)
+    stats = {(p.kind, p.of): p for p in part_stats(run)}
+    z = stats[("gradient", "z")]
+    assert z.n == 6 and z.outcomes == {"incorrect": 3, "carried": 1, "correct": 2}
+    assert z.difficulty == pytest.approx(0.5)  # carried forward counts as right
+    assert z.discrimination is not None and z.discrimination > 0.3  # the weak students miss it
+    assert stats[("gradient", "w")].difficulty == pytest.approx(4 / 6)
+    assert stats[("value", "z")].difficulty == 1 and stats[("value", "z")].discrimination is None
+    html = report_html(run)
+    assert "Hardest node: problem 1, ∂L/∂z (mean 50%, 50% wrong)" in html
+    rows = list(csv.DictReader(io.StringIO(items_csv(run).lstrip("\ufeff"))))
+    assert [r["part"] for r in rows] == ["", "a", "b", "c", "d", "e", "f", "g"]
+    problem, part_z = rows[0], rows[5]
+    assert problem["problem"] == "1" and problem["answers"] == "6"
+    assert (part_z["of"], part_z["difficulty"], part_z["correct"], part_z["carried_forward"]) == (
+        "z",
+        "50",
+        "33.33",
+        "16.67",
+    )
+    assert part_z["incorrect"] == "50" and float(part_z["discrimination"]) > 0.3

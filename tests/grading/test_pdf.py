@@ -69,3 +69,22 @@ def test_feedback_shows_the_variant_the_answer_was_graded_against(tmp_path: Path
     text = pdf_text(tmp_path / "ada.pdf")
     assert "7x3" in text and "Correctanswer:∂h=21x2" in text
     assert "3(2x2)5" not in text and "Simplify" not in text  # nothing of the student's own sheet
+
+
+def test_a_total_waiting_for_review_is_marked_provisional_on_the_feedback_sheet() -> None:
+    """As on the HTML page: an invalid answer waits for the teacher, so the printed total may still go up."""
+    from dataclasses import replace
+
+    from quizgen.grading.pdf import render_feedback_source
+
+    manifest = make_manifest(["Ada", "Bo"], [scalar_problem(1), gradient_problem(2)], ids=["ada", "bo"])
+    run = make_run(manifest)
+    ada = run.results[0]
+    ada.answers[1] = replace(ada.answers[1], outcome="invalid", score=0.0, points=0.0)
+    source = render_feedback_source(run)
+    ada_part, bo_part = source.split("% qg:student=2", 1)
+    assert r"points (40\,\%), provisional" in ada_part
+    assert "1 answer could not be graded by the checker and will be reviewed by your teacher" in ada_part
+    assert "provisional" not in bo_part
+    final = replace(run, invalid="zero")  # --invalid zero: the 0 is final, nothing is provisional
+    assert "provisional" not in render_feedback_source(final)

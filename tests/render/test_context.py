@@ -6,7 +6,7 @@ import pytest
 
 from quizgen.errors import LatexError
 from quizgen.problem import Sheet
-from quizgen.render.context import problem_context
+from quizgen.render.context import Layouts, problem_context, student_context
 
 from .conftest import gradient_problem, long_problem, scalar_problem
 
@@ -79,3 +79,28 @@ def test_a_graph_problem_gets_its_diagram_and_a_compact_key() -> None:
     assert len(lines) == -(-len(p.parts) // 3)  # three parts to a line
     plain = draw_problem(SlotSpec(1, "sum_rule", 1, 1.0, "partial"), random.Random(0))
     assert problem_context(Sheet("s1", "", "V", [plain]), plain, 1).graph is None
+
+
+def test_a_problem_laid_out_once_still_gets_each_students_number_and_form_fields() -> None:
+    """student_context lays out a repeated problem once (by object, and by content for a manifest read
+    from a file); what is the student's own (number, form field names) must still be theirs."""
+    shared = gradient_problem()
+    copy = dataclasses.replace(shared)  # equal content, another object: as read back from manifest.json
+    first = Sheet(student_id="s1", name="A", variant="V1", problems=[shared])
+    second = Sheet(student_id="s/2", name="B", variant="V2", problems=[scalar_problem(), shared])
+    third = Sheet(student_id="s3", name="C", variant="V3", problems=[long_problem(), scalar_problem(), copy])
+    layouts: Layouts = {}
+    got = [student_context(sheet, i, "set", layouts) for i, sheet in enumerate((first, second, third), 1)]
+    for sheet, student in zip((first, second, third), got):
+        assert student.problems == [problem_context(sheet, p, n) for n, p in enumerate(sheet.problems, 1)]
+    assert [got[0].problems[0].number, got[1].problems[1].number, got[2].problems[2].number] == [1, 2, 3]
+    assert got[1].problems[1].row_fields != got[0].problems[0].row_fields != got[2].problems[2].row_fields
+    assert len({key for key in layouts if isinstance(key, str)}) == 3  # gradient, scalar, long: once each
+
+
+def test_a_cached_layout_does_not_let_bad_latex_through_for_another_student() -> None:
+    bad = dataclasses.replace(scalar_problem(), prompt_latex=r"Let $f = \input{x}$.")
+    layouts: Layouts = {}
+    for student_id in ("s1", "s2"):
+        with pytest.raises(LatexError, match=rf"student '{student_id}'"):
+            student_context(Sheet(student_id=student_id, name="", variant="V", problems=[bad]), 1, "", layouts)
