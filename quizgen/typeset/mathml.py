@@ -15,6 +15,7 @@ from functools import lru_cache
 from html import escape
 from typing import NamedTuple
 
+from quizgen.typeset.escape import TEXT_COMMAND_CHARS
 from quizgen.typeset.latexmath import indicator_notation
 
 MAX_LATEX_CHARS = 20_000
@@ -475,8 +476,23 @@ _TEXT_ESCAPES = re.compile(r"\\([,;:! ]|[%&#_{}$])|\{\}|[{}]")
 _MATH_IN_TEXT = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$", re.S)
 
 
+_TEXT_COMMAND = re.compile(r"\\(" + "|".join(sorted(TEXT_COMMAND_CHARS, key=len, reverse=True)) + r")(?:\{\}|(?![A-Za-z]))")
+
+
 def _plain_text(latex_text: str) -> str:
-    """The words of a \\text{...} argument: "Sum rule,{} term by term" -> "Sum rule, term by term"."""
+    """The words of a \\text{...} argument: "Sum rule,{} term by term" -> "Sum rule, term by term", and
+    "ReLU\\textquotesingle{}s" (tex_escape's apostrophe) -> "ReLU's"."""
+    out = []
+    pos = 0
+    for m in _TEXT_COMMAND.finditer(latex_text):
+        out.append(_plain_words(latex_text[pos : m.start()]))
+        out.append(TEXT_COMMAND_CHARS[m.group(1)])
+        pos = m.end()
+    out.append(_plain_words(latex_text[pos:]))
+    return "".join(out)
+
+
+def _plain_words(latex_text: str) -> str:
     if re.search(r"\\[A-Za-z]", latex_text):
         raise MathMLError(f"command inside text: {latex_text[:40]!r}")
 
