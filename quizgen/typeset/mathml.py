@@ -476,7 +476,9 @@ _TEXT_ESCAPES = re.compile(r"\\([,;:! ]|[%&#_{}$])|\{\}|[{}]")
 _MATH_IN_TEXT = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$", re.S)
 
 
-_TEXT_COMMAND = re.compile(r"\\(" + "|".join(sorted(TEXT_COMMAND_CHARS, key=len, reverse=True)) + r")(?:\{\}|(?![A-Za-z]))")
+_TEXT_COMMAND = re.compile(
+    r"\\(" + "|".join(sorted(TEXT_COMMAND_CHARS, key=len, reverse=True)) + r")(?:\{\}|(?![A-Za-z]))"
+)
 
 
 def _plain_text(latex_text: str) -> str:
