@@ -134,7 +134,7 @@ def grade_once(work: Path, out: Path, workers: int) -> Timing:
     finally:
         backend.close()
     t_grade = time.perf_counter() - t0
-    write_outputs(run, out, gradebooks=["canvas", "moodle"])
+    write_outputs(run, out, gradebooks=["canvas", "moodle"], workers=workers)
     total = time.perf_counter() - t0
     cpu = _cpu() - cpu0
     outcomes: dict[str, int] = {}

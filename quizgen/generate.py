@@ -6,36 +6,21 @@ its variant code alone; redraws are counted in Manifest.stats.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 
 from quizgen import __version__
 from quizgen.bank import Bank
 from quizgen.draw import GenerationError, Stats, draw_problem
+from quizgen.gcpause import rare_collections
 from quizgen.manifest import BankInfo, Manifest
 from quizgen.problem import Problem, Sheet
 from quizgen.roster import Student
 from quizgen.seeding import slot_rng, variant_code, variants_rng
-
-
-@contextmanager
-def _rare_collections() -> Iterator[None]:
-    """Generating allocates millions of small sympy objects, most of them kept (caches, problems); with the
-    default threshold (700 allocations) the cyclic collector re-walks them thousands of times, about 15% of
-    generation time. Collections are made rarer while generating (cycles are still collected) and the
-    previous thresholds restored afterwards."""
-    old = gc.get_threshold()
-    gc.set_threshold(max(old[0], 50_000), *old[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)
 
 
 def effective_seed(bank: Bank, seed: int | None) -> int:
@@ -79,23 +64,28 @@ def _manifest(bank: Bank, seed: int, sheets: list[Sheet], stats: Stats) -> Manif
 
 
 PARALLEL_FROM = 100
-"""Classes of at least this many students are generated in one process per core (up to MAX_WORKERS):
-starting a forked worker costs milliseconds, a class of 500 takes seconds of CPU."""
+"""Classes of at least this many students may be generated in several processes: starting a forked worker
+costs milliseconds, a class of 500 takes seconds of CPU."""
 MAX_WORKERS = 4
 
 
 def generation_workers(students: int) -> int:
-    """How many processes generate a class: one per usable core for a large class on Linux (fork shares the
-    loaded sympy and the families' warm caches), else 1."""
+    """How many processes generate a class: one per idle core for a large class on Linux (fork shares the
+    loaded sympy and the families' warm caches), else 1.
+
+    Each process warms its own caches, so a split class costs about a fifth more CPU in all: it pays only
+    on cores that would otherwise wait (by the load average), and slows a busy machine down."""
     if students < PARALLEL_FROM or not sys.platform.startswith("linux"):
         return 1
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    return max(1, min(MAX_WORKERS, len(os.sched_getaffinity(0)), students // (PARALLEL_FROM // 2)))
+    cores = len(os.sched_getaffinity(0))
+    idle = int(cores - os.getloadavg()[0] + 0.5)
+    return max(1, min(MAX_WORKERS, cores, idle, students // (PARALLEL_FROM // 2)))
 
 
 def _sheets(bank: Bank, seed: int, students: Sequence[Student], stats: Stats) -> list[Sheet]:
-    with _rare_collections():
+    with rare_collections():
         return [
             build_sheet(
                 bank,
@@ -194,7 +184,7 @@ def generate_variants(bank: Bank, slot_number: int, count: int, *, seed: int | N
     seen: set[tuple[str, ...]] = set()
     stats = Stats()
     problems: list[Problem] = []
-    with _rare_collections():
+    with rare_collections():
         for _ in range(count):
             try:
                 problems.append(draw_problem(slot, rng, seen=seen, stats=stats, where=f"{bank.path}: "))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,9 +83,102 @@ def _body(data: dict[str, Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
+class _Encoded(str):
+    """JSON text already written at its place in the manifest (a problem shared by several students)."""
+
+
+_encode_string = json.encoder.encode_basestring  # ensure_ascii=False's string encoder (C when available)
+_PROBLEM_INDENT = " " * 8
+"""Indentation of a problem in the manifest: body > students > a sheet > problems > the problem."""
+
+
+def _json_float(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value in (math.inf, -math.inf):
+        return "Infinity" if value > 0 else "-Infinity"
+    return float.__repr__(value)
+
+
+def _json_key(key: object) -> str:
+    if isinstance(key, str):
+        return _encode_string(key)
+    if key is True or key is False or key is None:
+        return {True: "true", False: "false", None: "null"}[key]
+    if isinstance(key, int):
+        return _encode_string(int.__repr__(key))
+    if isinstance(key, float):
+        return _encode_string(_json_float(key))
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+
+
+def _dump(value: object, indent: str, out: list[str]) -> None:
+    """Append value as json.dumps(value, indent=2, ensure_ascii=False) writes it at this indentation, with
+    the same rules in the same order; a flat recursion instead of json's nested generators (pure Python
+    once indent is set), about twice as fast."""
+    if type(value) is _Encoded:
+        out.append(value)
+    elif isinstance(value, str):
+        out.append(_encode_string(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        out.append(_json_float(value))
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            out.append("[]")
+            return
+        inner = indent + "  "
+        out.append("[\n" + inner)
+        for i, item in enumerate(value):
+            if i:
+                out.append(",\n" + inner)
+            _dump(item, inner, out)
+        out.append("\n" + indent + "]")
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = indent + "  "
+        out.append("{\n" + inner)
+        for i, (key, item) in enumerate(value.items()):
+            if i:
+                out.append(",\n" + inner)
+            out.append(_json_key(key) + ": ")
+            _dump(item, inner, out)
+        out.append("\n" + indent + "}")
+    else:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _manifest_body(manifest: Manifest) -> str:
+    """_body(manifest.to_dict()), character for character, written faster: each distinct Problem object
+    (generate shares one between the students who drew the same problem) is encoded once."""
+    data = manifest.to_dict()
+    encoded: dict[int, _Encoded] = {}
+    for sheet, entry in zip(manifest.students, data["students"]):
+        problems = entry["problems"]
+        for i, problem in enumerate(sheet.problems):
+            text = encoded.get(id(problem))
+            if text is None:
+                out: list[str] = []
+                _dump(problems[i], _PROBLEM_INDENT, out)
+                text = encoded[id(problem)] = _Encoded("".join(out))
+            problems[i] = text
+    out = []
+    _dump(data, "", out)
+    return "".join(out)
+
+
 def dumps(manifest: Manifest) -> str:
     """The manifest's exact text: the body, then its checksum as the last key."""
-    body = _body(manifest.to_dict())
+    body = _manifest_body(manifest)
     checksum = hashlib.sha256(body.encode("utf-8")).hexdigest()
     # Same text as dumping the dict with the checksum as its last key, without encoding it all twice.
     assert body.endswith("\n}")

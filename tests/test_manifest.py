@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quizgen import __version__, manifest
 from quizgen.errors import ManifestError
@@ -161,3 +164,30 @@ def test_a_graph_round_trips_and_problems_without_one_carry_no_key(tmp_path: Pat
     }
     assert manifest.read(path).students[0].problems[0].graph == graph
     assert Problem.from_dict(problem.to_dict()).graph is None  # an older manifest reads without one
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON)
+def test_the_manifest_writer_is_json_dumps_character_for_character(value: object) -> None:
+    """dumps() writes with its own encoder (faster than json's pure-Python indent path): any JSON value,
+    including NaN, infinities, empty containers, escapes and non-ASCII text, must come out as json's."""
+    out: list[str] = []
+    manifest._dump(value, "", out)
+    assert "".join(out) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def test_a_problem_shared_by_students_is_written_in_full_for_each() -> None:
+    one = _manifest()
+    shared = one.students[0].problems[0]
+    sheets = [Sheet(f"s{i}", "", f"V{i}", [shared, dataclasses.replace(shared, slot=2)]) for i in range(3)]
+    many = dataclasses.replace(one, students=sheets)
+    text = manifest.dumps(many)
+    body = json.dumps(many.to_dict(), indent=2, ensure_ascii=False)
+    assert text.startswith(body[:-2]) and json.loads(text)["students"][2]["problems"][0] == shared.to_dict()

@@ -20,6 +20,7 @@ from quizgen.checker.core import TIMEOUT_MESSAGE, check_request
 from quizgen.checker.equivalence import CheckTimeout
 from quizgen.checker.verdict import CheckRequest, Verdict, invalid
 from quizgen.checker.worker import DEFAULT_MEMORY_MB, WorkerFailed, WorkerProcess
+from quizgen.gcpause import rare_collections
 
 POOL_THRESHOLD = 200
 """Distinct uncached checks left from which workers > 1 may pay for itself."""
@@ -130,6 +131,10 @@ class Checker:
         self, requests: Sequence[CheckRequest], *, progress: Callable[[int], None] | None = None
     ) -> list[Verdict]:
         """Verdicts in input order; progress(n) is told how many requests are done so far."""
+        with rare_collections():
+            return self._check_many(requests, progress)
+
+    def _check_many(self, requests: Sequence[CheckRequest], progress: Callable[[int], None] | None) -> list[Verdict]:
         results: list[Verdict | None] = [None] * len(requests)
         groups: OrderedDict[Any, list[int]] = OrderedDict()
         done = 0
@@ -145,7 +150,7 @@ class Checker:
                 groups.setdefault(key, []).append(i)
         if progress is not None and done:
             progress(done)
-        todo = list(groups.items())
+        todo = _by_key(list(groups.items()))
 
         def finish(key: Any, verdict: Verdict) -> None:
             nonlocal done
@@ -301,6 +306,17 @@ def _start_quietly(worker: WorkerProcess) -> None:
         worker.start()
     except OSError:
         worker.kill()
+
+
+def _by_key(todo: list[tuple[Any, list[int]]]) -> list[tuple[Any, list[int]]]:
+    """The checks of one key (and its buggy keys) next to each other, keys in order of first appearance: the
+    key is parsed, compiled and scanned once while its answers are checked, by one process. The verdicts do
+    not depend on the order (every cache is a pure function of its key)."""
+    first: dict[Any, int] = {}
+    for key, _ in todo:
+        if key[0] != "uncacheable":
+            first.setdefault(key[:1] + key[2:], len(first))  # all but the answer
+    return sorted(todo, key=lambda item: first.get(item[0][:1] + item[0][2:], -1))
 
 
 def _safe_key(request: CheckRequest) -> Any:

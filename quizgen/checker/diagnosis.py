@@ -12,6 +12,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import sympy
@@ -85,8 +86,14 @@ def values_of(fn: Fn, points: Sequence[tuple[float, ...]]) -> list[float | None]
 
 
 def compile_or_none(expr: sympy.Basic, names: dict[str, int]) -> Fn | None:
+    """The float closure of a buggy key (compiled once, however many wrong answers it is tested against)."""
+    return _compiled(expr, tuple(names.items()))
+
+
+@lru_cache(maxsize=8192)
+def _compiled(expr: sympy.Basic, names: tuple[tuple[str, int], ...]) -> Fn | None:
     try:
-        return compile_expr(expr, names)
+        return compile_expr(expr, dict(names))
     except Unsupported:
         return None
 

@@ -23,6 +23,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 import sympy
@@ -418,8 +419,8 @@ def equivalent(
         # share of the key's domain where the answer is real is estimated on more than six
         points.extend(generic_points(key, rng, check_time, 4 * GENERIC_POINTS, 8 * MAX_ATTEMPTS))
     gfns = [fn for _, fn in key.bp_fns]
-    if n:
-        own = [fn for g, fn in ans.bp_fns if all(g != h and g != -h for h in key.breakpoints)]
+    own = [fn for g, fn in ans.bp_fns if all(g != h and g != -h for h in key.breakpoints)] if n else []
+    if n and (gfns or own):  # without a breakpoint there is nothing to straddle (and no scan line to draw)
         cr = key.crossings(check_time)
         if own:
             cr = add_breakpoints(cr, own, rng, check_time)
@@ -440,7 +441,15 @@ def _exact_constants(key: Compiled, ans: Compiled) -> bool | None:
 
 
 def try_prepare(expr: sympy.Basic, names: dict[str, int]) -> Compiled | None:
+    """The compiled expression, or None when it cannot be evaluated numerically. Shared (a pure function of
+    its arguments, its lazy parts too): a key, and an answer typed by many students or compiled again for
+    feedback, are compiled, and their breakpoints scanned, once."""
+    return _prepared(expr, tuple(names.items()))
+
+
+@lru_cache(maxsize=8192)
+def _prepared(expr: sympy.Basic, names: tuple[tuple[str, int], ...]) -> Compiled | None:
     try:
-        return prepare(expr, names)
+        return prepare(expr, dict(names))
     except Unsupported:
         return None

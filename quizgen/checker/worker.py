@@ -27,6 +27,7 @@ except ImportError:  # Windows has no resource module: workers then run without 
 from quizgen.checker.core import check_request
 from quizgen.checker.equivalence import CheckTimeout
 from quizgen.checker.symbolic import symbolic_equal
+from quizgen.gcpause import rare_collections
 
 DEFAULT_MEMORY_MB = 1024
 """Memory a worker may take beyond what it has after start-up."""
@@ -101,8 +102,9 @@ def worker_main(conn: Connection, memory_mb: int | None) -> None:
             conn.send(("symbolic", reply))
         elif kind == "batch":
             timeout, items = payload
-            for index, request in items:
-                conn.send(("result", index, check_request(request, timeout=timeout, symbolic=_inline_symbolic)))
+            with rare_collections():
+                for index, request in items:
+                    conn.send(("result", index, check_request(request, timeout=timeout, symbolic=_inline_symbolic)))
             conn.send(("done",))
         elif kind == "sleep":  # used by the tests to stand for a check that never ends
             time.sleep(float(payload))

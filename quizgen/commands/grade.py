@@ -112,7 +112,8 @@ def grade_command(
 
         pdf_writer = make_pdf_writer()
     show = not quiet and sys.stderr.isatty()
-    backend = CheckerBackend(workers=workers or os.cpu_count() or 1, timeout=timeout)
+    workers = workers or os.cpu_count() or 1
+    backend = CheckerBackend(workers=workers, timeout=timeout)
     try:
         with progress_bar(enabled=show) as bar:
             run = grade_files(
@@ -132,7 +133,7 @@ def grade_command(
             )
     finally:
         backend.close()
-    written = write_outputs(run, target, gradebooks=gradebooks, pdf_writer=pdf_writer)  # type: ignore[arg-type]
+    written = write_outputs(run, target, gradebooks=gradebooks, pdf_writer=pdf_writer, workers=workers)  # type: ignore[arg-type]
     if not quiet:
         names = [p.relative_to(written.out_dir).as_posix() for p in written.files]
         print_summary(run, Console(highlight=False), str(written.out_dir), names)

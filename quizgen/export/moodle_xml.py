@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 from xml.sax.saxutils import escape as xml_escape
 
+from quizgen.export import diagrams
 from quizgen.export.items import ExportItem, ExportQuiz, NumericPart
 from quizgen.export.numeric import format_number
 from quizgen.export.text import cdata, esc, mathjax, prompt_html, reference_html, solution_html
@@ -50,7 +51,8 @@ def _text(tag: str, html: str, fmt: str = "html") -> str:
 def _common(item: ExportItem, qtype: str, question_html: str, *, grade: bool = True) -> str:
     out = f'  <question type="{qtype}">\n'
     out += f"    <name><text>{xml_escape(item.name)}</text></name>\n"
-    out += _text("questiontext", question_html)
+    question_html, image = diagrams.moodle_question_text(item, question_html, mathjax)  # a graph, as a file
+    out += f'    <questiontext format="html"><text>{cdata(question_html)}</text>{image}</questiontext>\n'
     out += _text("generalfeedback", solution_html(item.problem, mathjax))
     if grade:
         out += f"    <defaultgrade>{format_number(item.problem.points)}</defaultgrade>\n"

@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import sympy
 
+from quizgen.export import diagrams
 from quizgen.export.items import ExportItem, ExportQuiz, NumericPart, SlotGroup
 from quizgen.export.numeric import format_number
 from quizgen.export.text import canvas_equation, esc, prompt_html, reference_html, solution_html
@@ -235,6 +236,7 @@ def item_xml(item: ExportItem) -> str:
         body = _blanks(item)
     else:
         body = _numerical(item) if item.kind == "numerical" else _multichoice(item)
+    body = diagrams.qti_item_body(item, body, canvas_equation)  # a graph, as an image in the package
     return f'      <item ident="{_a(item.idnumber)}" title="{_a(item.name)}">\n{body}      </item>\n'
 
 
@@ -326,10 +328,13 @@ def manifest_xml(*, quiz: ExportQuiz) -> str:
 def qti_files(*, quiz: ExportQuiz) -> list[tuple[str, str]]:
     """The package's files in zip order: manifest first."""
     ident = assessment_ident(quiz)
+    images = diagrams.qti_manifest_resources(quiz)  # graphs' diagrams, listed as web content
+    manifest = manifest_xml(quiz=quiz).replace("  </resources>\n", images + "  </resources>\n")
     return [
-        ("imsmanifest.xml", manifest_xml(quiz=quiz)),
+        ("imsmanifest.xml", manifest),
         (f"{ident}/{ident}.xml", assessment_xml(quiz=quiz)),
         (f"{ident}/assessment_meta.xml", assessment_meta_xml(quiz=quiz)),
+        *diagrams.qti_files(quiz),
     ]
 
 

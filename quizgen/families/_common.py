@@ -43,6 +43,7 @@ __all__ = [
     "indicator",
     "join_names",
     "label",
+    "math_label",
     "nonzero_int",
     "partial_latex",
     "partial_text",
@@ -287,6 +288,24 @@ def finish(
 def label(text: str) -> str:
     r"""A step's leading sentence in LaTeX, "\text{Sum rule:} ": renderers set it as words before the math."""
     return r"\text{" + tex_escape(text) + "} "
+
+
+def math_label(*parts: str | sympy.Basic | Sequence[sympy.Basic]) -> str:
+    r"""A step's leading sentence whose variables are set as math (italic), as in the material:
+    math_label("Terms without ", x, " are constants:") is \text{Terms without $x$ are constants:} .
+
+    Strings are words (escaped); a sympy object is inline math; a list of them is "$x$, $y$ and $z$".
+    Only the LaTeX side: the step's plain text keeps the names as typed.
+    """
+    out = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(tex_escape(part))
+        elif isinstance(part, sympy.Basic):
+            out.append(f"${tex(part)}$")
+        else:
+            out.append(join_names([f"${tex(v)}$" for v in part]))
+    return r"\text{" + "".join(out) + "} "
 
 
 def d_latex(wrt: sympy.Symbol, inner: str) -> str:

@@ -29,6 +29,7 @@ from quizgen.families.kit import (
     fast_subs,
     finish,
     join_names,
+    math_label,
     mono,
     nonzero_int,
     ordered_terms,
@@ -266,7 +267,12 @@ class Gradient(Family):
         steps = [
             DraftStep(
                 text=f"The gradient lists the partial derivatives in the order {', '.join(v.name for v in variables)}; "
-                "for each one the other variables are held constant."
+                "for each one the other variables are held constant.",
+                latex=math_label(
+                    "The gradient lists the partial derivatives in the order ",
+                    *[part for v in variables for part in (", ", v)][1:],
+                    "; for each one the other variables are held constant.",
+                ),
             )
         ]
         steps += [_partial_step(v, variables, terms, d) for v, d in zip(variables, key)]

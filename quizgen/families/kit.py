@@ -19,7 +19,7 @@ Building expressions (integer polynomials in sympy's canonical form, fast)
     mono, poly, add, diff, fast_subs, ordered_terms, Powers.
 
 Printing (exactly sympy's str()/latex(), cached; text in the notation students type)
-    sstr, plain, tex, tex_ln, tex_escape, label, join_names, partial_text, partial_latex, d_text, d_latex.
+    sstr, plain, tex, tex_ln, tex_escape, label, math_label (a sentence with variables as math), join_names, partial_text, partial_latex, d_text, d_latex.
 
 Steps of the worked solution
     DraftStep, held_constant_step, eq_step, gradient_steps.
@@ -62,6 +62,7 @@ from quizgen.families._common import (
     indicator,
     join_names,
     label,
+    math_label,
     nonzero_int,
     partial_latex,
     partial_text,
@@ -116,6 +117,7 @@ __all__ = [  # noqa: RUF022  (grouped by purpose, as the family-kit page reads)
     "d_text",
     "join_names",
     "label",
+    "math_label",
     "partial_latex",
     "partial_text",
     "plain",

@@ -29,6 +29,7 @@ from quizgen.families.kit import (
     held_constant_step,
     join_names,
     label,
+    math_label,
     partial_latex,
     plain,
     slot_variables,
@@ -113,7 +114,7 @@ def _steps(name: str, products: list[_Product], variables: list[sympy.Symbol], w
             steps.append(
                 DraftStep(
                     text=f"{plain(p.expr)} contains no {wrt.name}: a constant, so its derivative is 0.",
-                    latex=label(f"No {wrt.name} here, a constant:") + d_latex(wrt, tex(p.expr)) + " = 0",
+                    latex=math_label("No ", wrt, " here, a constant:") + d_latex(wrt, tex(p.expr)) + " = 0",
                 )
             )
             continue

@@ -30,6 +30,7 @@ from quizgen.families.kit import (
     held_constant_step,
     indicator,
     label,
+    math_label,
     partial_latex,
     partial_text,
     plain,
@@ -105,7 +106,11 @@ def _steps(name: str, s: _Shape, variables: list[sympy.Symbol], wrt: sympy.Symbo
             DraftStep(
                 text=f"Outer function: {plain(s.k * sympy.Symbol('r') ** s.n)} with r = max(0, u); its derivative is "
                 f"{plain(sympy.Integer(s.k * s.n) * sympy.Symbol('r') ** (s.n - 1) if s.n > 1 else s.outer())}, and r = u where u > 0.",
-                latex=label("Outer function, r = max(0, u):")
+                latex=math_label(
+                    "Outer function, ",
+                    sympy.Eq(sympy.Symbol("r"), sympy.Max(0, sympy.Symbol("u"), evaluate=False), evaluate=False),
+                    ":",
+                )
                 + r"\frac{d}{dr}\left("
                 + tex(s.k * sympy.Symbol("r") ** s.n)
                 + r"\right) = "

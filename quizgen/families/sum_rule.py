@@ -30,6 +30,7 @@ from quizgen.families.kit import (
     held_constant_step,
     join_names,
     label,
+    math_label,
     ordered_terms,
     partial_latex,
     partial_text,
@@ -158,7 +159,7 @@ def _steps(name: str, terms: list[_Term], variables: list[sympy.Symbol], wrt: sy
         steps.append(
             DraftStep(
                 text=f"{names_text} {verb} no {wrt.name}: constants, so their derivative is 0.",
-                latex=label(f"Terms without {wrt.name} are constants:")
+                latex=math_label("Terms without ", wrt, " are constants:")
                 + r",\quad ".join(d_latex(wrt, tex(t.expr)) + " = 0" for t in constants),
             )
         )
@@ -166,13 +167,16 @@ def _steps(name: str, terms: list[_Term], variables: list[sympy.Symbol], wrt: sy
         if not t.has(wrt):
             continue
         d = t.d(wrt)
-        rest = [v.name for v, _ in t.powers if v != wrt]
+        held = [v for v, _ in t.powers if v != wrt]
+        rest = [v.name for v in held]
         note = f" ({join_names(rest)} held constant)" if rest else ""
         rule = f"Derivative of {t.func.__name__}" if t.func is not None and t.func_var == wrt else "Power rule"
         steps.append(
             DraftStep(
                 text=f"{rule}{note}: {d_text(wrt, plain(t.expr))} = {plain(d)}",
-                latex=label(f"{rule}{note}:") + d_latex(wrt, tex(t.expr)) + f" = {tex(d)}",
+                latex=(math_label(rule, " (", held, " held constant):") if held else label(f"{rule}:"))
+                + d_latex(wrt, tex(t.expr))
+                + f" = {tex(d)}",
             )
         )
     total = sympy.Add(*[t.d(wrt) for t in terms])

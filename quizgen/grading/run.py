@@ -15,13 +15,14 @@ from typing import Literal
 
 from quizgen.errors import AnswerFileError
 from quizgen.fileio import file_stems, staging_dir
+from quizgen.gcpause import rare_collections
 from quizgen.grading import csvout
 from quizgen.grading.bank_source import BankSource, resolve
 from quizgen.grading.collect import StudentIndex, collect
 from quizgen.grading.engine import Backend, grade_all
-from quizgen.grading.feedback_html import feedback_html
 from quizgen.grading.model import GradeRun, Override, ReadResult, StudentResult, Submission
 from quizgen.grading.overrides import apply_overrides
+from quizgen.grading.pagepool import finish_pages, start_pages
 from quizgen.grading.readers import read_answers
 from quizgen.grading.report import report_html
 from quizgen.grading.review import suggest
@@ -147,8 +148,22 @@ def write_outputs(
     *,
     gradebooks: Sequence[Gradebook] = (),
     pdf_writer: Callable[[GradeRun, Path, dict[str, str]], None] | None = None,
+    workers: int = 1,
 ) -> Written:
-    """Write every output into out_dir atomically, as one set."""
+    """Write every output into out_dir atomically, as one set; workers > 1 writes the feedback pages in
+    that many forked processes (grading.pagepool)."""
+    with rare_collections():  # thousands of pages of strings: the collector would re-walk the class's trees
+        return _write_outputs(run, out_dir, gradebooks=gradebooks, pdf_writer=pdf_writer, workers=workers)
+
+
+def _write_outputs(
+    run: GradeRun,
+    out_dir: str | Path,
+    *,
+    gradebooks: Sequence[Gradebook],
+    pdf_writer: Callable[[GradeRun, Path, dict[str, str]], None] | None,
+    workers: int,
+) -> Written:
     target = Path(out_dir)
     existed = target.exists()
     stems = file_stems([r.sheet.student_id for r in run.results])
@@ -159,13 +174,15 @@ def write_outputs(
             (tmp / "problems.csv").write_text(csvout.problems_csv(run.issues), encoding="utf-8", newline="")
             (tmp / "review.csv").write_text(csvout.review_csv(run), encoding="utf-8", newline="")
             (tmp / "items.csv").write_text(csvout.items_csv(run), encoding="utf-8", newline="")
-            (tmp / "report.html").write_text(report_html(run), encoding="utf-8")
             fb = tmp / "feedback"
             fb.mkdir()
-            for r in run.results:
-                (fb / f"{stems[r.sheet.student_id]}.html").write_text(
-                    feedback_html(r, run.manifest.bank, provisional=run.provisional(r)), encoding="utf-8"
-                )
+            copies = start_pages(run, fb, stems, workers)  # the pages are written while the report is
+            try:
+                (tmp / "report.html").write_text(report_html(run), encoding="utf-8")
+            except BaseException:
+                finish_pages(run, fb, stems, copies, write_missing=False)
+                raise
+            finish_pages(run, fb, stems, copies)
             name = csvout.assignment_name(run)
 
             def value(r: StudentResult) -> str:

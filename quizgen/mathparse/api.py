@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 import sympy
@@ -87,9 +88,41 @@ def parse_key(text: str, variables: Sequence[str] | None = None) -> Parsed:
     return _parse(text, None if variables is None else tuple(variables), latex=None, limits=KEY_LIMITS, key=True)
 
 
+PARSE_CACHE_SIZE: Final = 8192
+"""Readings kept (a class types the same answers, and the checker reads a key's buggy keys for each wrong
+answer): an identical text in the same variables and mode is read once."""
+
+_UNCACHED_CODES: Final = ("too_deep", "internal:")
+"""Refusals that may depend on the caller (its stack depth) or hide a bug: always read again."""
+
+
 def _parse(text: str, variables: tuple[str, ...] | None, *, latex: bool | None, limits: Limits, key: bool) -> Parsed:
     if not isinstance(text, str):
         raise AnswerSyntaxError("The answer must be text.", -1, "", "not_text")
+    try:
+        hit = _cached_parse(text, variables, latex, limits, key)
+    except TypeError:  # unhashable variables: a setup error the uncached path reports
+        hit = None
+    if isinstance(hit, AnswerSyntaxError):
+        raise AnswerSyntaxError(hit.message, hit.offset, hit.excerpt, hit.code)  # a fresh one for each caller
+    return hit if hit is not None else _parse_text(text, variables, latex=latex, limits=limits, key=key)
+
+
+@lru_cache(maxsize=PARSE_CACHE_SIZE)
+def _cached_parse(
+    text: str, variables: tuple[str, ...] | None, latex: bool | None, limits: Limits, key: bool
+) -> Parsed | AnswerSyntaxError | None:
+    """The reading, or the refusal, of a text (a pure function of its arguments: sympy values are
+    immutable, so every caller may share them); None for refusals that are not kept."""
+    try:
+        return _parse_text(text, variables, latex=latex, limits=limits, key=key)
+    except AnswerSyntaxError as exc:
+        return None if exc.code.startswith(_UNCACHED_CODES) else exc
+
+
+def _parse_text(
+    text: str, variables: tuple[str, ...] | None, *, latex: bool | None, limits: Limits, key: bool
+) -> Parsed:
     if len(text) > limits.max_length:
         message = MESSAGES["too_long"].format(length=len(text), limit=limits.max_length)
         raise AnswerSyntaxError(message, limits.max_length, "", "too_long")

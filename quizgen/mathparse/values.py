@@ -56,7 +56,7 @@ class SafeValues:
 
     def checked(self, value: sympy.Basic, pos: int, what: str) -> sympy.Basic:
         """Reject undefined results (1/0, log(0)) and exact numbers too large to keep."""
-        if value in _BAD:
+        if any(value is bad for bad in _BAD):  # sympy's singletons: identity, not four sympy comparisons
             raise Fail("undefined", pos, text=what)
         num = value
         if value.is_Add or value.is_Mul:

@@ -14,7 +14,7 @@ import signal
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,8 +83,13 @@ def compile_tex(
     timeout: float,
     on_progress: Callable[[int], None] | None = None,
     describe: Callable[[int, int | None], str] | None = None,
+    engine: Sequence[str] = (),
+    files: Mapping[str, bytes] | None = None,
 ) -> CompileResult:
     """Compile tex once with pdflatex in a fresh temporary folder and return the PDF bytes.
+
+    engine replaces pdflatex (the LuaLaTeX name snippets: quizgen.render.scripts); files are written
+    into the folder first (names.pdf, which the documents include).
 
     on_progress(student_index) is called as each student's pages are typeset. describe(student, problem)
     turns the markers in the source into words for the error message.
@@ -93,12 +98,14 @@ def compile_tex(
         LatexNotFound: no pdflatex.
         CompileError: LaTeX failed or ran past timeout; the message names the first error and its source.
     """
-    exe = find_pdflatex()
+    command_start = list(engine) or [find_pdflatex()]
     with tempfile.TemporaryDirectory(prefix="quizgen-tex-") as tmp:
         work = Path(tmp)
         (work / f"{jobname}.tex").write_text(tex, encoding="utf-8")
+        for name, data in (files or {}).items():
+            (work / name).write_bytes(data)
         command = [
-            exe,
+            *command_start,
             "-no-shell-escape",
             "-interaction=nonstopmode",
             "-halt-on-error",
@@ -132,7 +139,9 @@ def compile_tex(
         log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
         pdf_path = work / f"{jobname}.pdf"
         if timed_out:
-            raise CompileError(f"{jobname}.tex: pdflatex took longer than {timeout:.0f} s and was stopped", log)
+            raise CompileError(
+                f"{jobname}.tex: {Path(command_start[0]).name} took longer than {timeout:.0f} s and was stopped", log
+            )
         if returncode != 0 or not pdf_path.exists():
             raise CompileError(first_error(log, tex, jobname, describe), log)
         marks_path = work / f"{jobname}.marks"

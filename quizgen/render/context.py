@@ -31,8 +31,10 @@ from quizgen.typeset.latexmath import (
     display_math,
     indicator_notation,
     partial_labels,
+    product_factors,
     prompt_segments,
     split_leading_text,
+    sum_terms,
     vector_components,
     visible_width,
 )
@@ -80,6 +82,7 @@ class ProblemContext:
     field: str = ""  # fillable worksheets: the answer box's form field name (quizgen.formfields)
     row_fields: list[str] = dataclass_field(default_factory=list)  # gradient: one field per component row
     graph: GraphContext | None = None  # a multi-part problem's computational graph (backprop), else None
+    marking_cell: str = ""  # Tex; marking key: the answer as terms that wrap in the cell (\\qgfit each)
 
 
 @dataclass(frozen=True)
@@ -198,6 +201,36 @@ def _answer_parts(problem: Problem) -> list[Tex]:
     return [Tex(p) for p in parts] if parts else [Tex(answer_latex)]
 
 
+def _marking_pieces(component: str) -> list[str]:
+    """A formula's unbreakable pieces for a marking-key cell: its terms, and a product's factors."""
+    pieces = []
+    for j, term in enumerate(sum_terms(component) or [component]):
+        pieces += product_factors(("{}" if j else "") + term)
+    return pieces
+
+
+def _marking_width(latex: str) -> int:
+    """visible_width plus one character for the space TeX puts around each operator and relation."""
+    return visible_width(latex) + len(re.findall(r"[-+<>=]|\\cdot|\\[lg]eq?\b", latex))
+
+
+def _marking_cell(problem: Problem) -> Tex:
+    """The key answer for a marking-key cell: each term of a sum and each factor of a product in its own
+    box, so a long answer wraps between them instead of shrinking; a gradient's components in parentheses,
+    comma separated. A single piece wider than the column is shrunk to fit (\\qgfit, marking-key.tex.j2)."""
+    components = _answer_parts(problem)
+    boxes: list[str] = []
+    for k, component in enumerate(components):
+        pieces = _marking_pieces(component)
+        if len(components) > 1:
+            pieces[0] = ("(" if k == 0 else "") + pieces[0]
+            pieces[-1] += ")" if k == len(components) - 1 else ","
+        boxes += [r"\qgfit{$" + piece + "$}" for piece in pieces]
+        if k < len(components) - 1:
+            boxes.append(r"\hspace{0.4em plus 0.2em}")
+    return Tex(r"\allowbreak{}".join(boxes))
+
+
 def _answer_plain(problem: Problem) -> str:
     if problem.parts:
         return "; ".join(f"({p.label}) {p.answer}" for p in problem.parts)
@@ -306,6 +339,7 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
         row_height="1.3cm" if widest <= MATH_LINE_CHARS // 2 else "2.0cm",
         steps=_steps(problem),
         answer_parts=_answer_parts(problem),
+        marking_cell=_marking_cell(problem),
         working=working_space(problem) if problem.graph is None or problem.working is not None else GRAPH_WORKING,
         graph=_graph(problem),
         **_field_names(sheet, problem, len(rows)),
@@ -405,19 +439,30 @@ def document_context(
     )
 
 
+MARKING_LINES = 2
+"""A marking-key cell is sized for its column's answers to fit in this many lines (nine in ten of them)."""
+
+
 def _marking_permille(manifest: Manifest) -> list[int]:
-    """Marking-key column widths in thousandths of the table: in proportion to the answers the column
-    holds (the widest but one in ten, so one outlier does not take the page), within 4 to 40 characters."""
+    """Marking-key column widths in thousandths of the table: each column as wide as nine in ten of its
+    answers need to fit in MARKING_LINES lines (wrapping between terms), and at least as wide as their
+    widest single term, within 4 to 60 characters, so one outlier does not take the page."""
     columns = max((len(sheet.problems) for sheet in manifest.students), default=0)
-    widths: list[list[int]] = [[] for _ in range(columns)]
+    totals: list[list[int]] = [[] for _ in range(columns)]
+    terms: list[list[int]] = [[] for _ in range(columns)]
     for sheet in manifest.students:
         for n, problem in enumerate(sheet.problems):
-            widths[n].append(max(visible_width(p) for p in _answer_parts(problem)))
+            parts = _answer_parts(problem)
+            totals[n].append(sum(_marking_width(p) + 2 for p in parts))
+            terms[n].append(max(_marking_width(piece) for p in parts for piece in _marking_pieces(p)))
     weights = []
-    for column in widths:
-        ranked = sorted(column)
-        weights.append(
-            min(max(ranked[(len(ranked) * 9) // 10 - (1 if len(ranked) % 10 == 0 else 0)] if ranked else 4, 4), 40)
-        )
-    total = sum(weights) or 1
-    return [1000 * w // total for w in weights]
+    for total, term in zip(totals, terms):
+        weight = max(_ninth_decile(total) // MARKING_LINES + 1, _ninth_decile(term), 4)
+        weights.append(min(weight, 60))
+    whole = sum(weights) or 1
+    return [1000 * w // whole for w in weights]
+
+
+def _ninth_decile(values: list[int]) -> int:
+    ranked = sorted(values)
+    return ranked[(len(ranked) * 9) // 10 - (1 if len(ranked) % 10 == 0 else 0)] if ranked else 0

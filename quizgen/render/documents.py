@@ -8,6 +8,7 @@ the previous set in place (quizgen.fileio.output_set).
 from __future__ import annotations
 
 import io
+import shutil
 import sys
 import threading
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from quizgen import formfields
 from quizgen.errors import LatexError
 from quizgen.fileio import atomic_write_bytes, atomic_write_text, file_stems
 from quizgen.manifest import Manifest
+from quizgen.render import scripts
 from quizgen.render.compile import (
     CompileError,
     CompileResult,
@@ -30,7 +32,8 @@ from quizgen.render.compile import (
 from quizgen.render.context import Layouts, document_context, student_context, uses_cjk
 from quizgen.render.environment import build_environment, render_template
 from quizgen.render.split import split_pdf
-from quizgen.typeset.escape import name_needs_fallback, tex_escape
+from quizgen.typeset.escape import name_needs_fallback, print_name, unprintable
+from quizgen.typeset.unicodefonts import lualatex_ready
 
 DOCUMENTS = (("worksheets", "worksheet.tex.j2"), ("key", "key.tex.j2"), ("marking-key", "marking-key.tex.j2"))
 """(output name, template) for each document generate writes."""
@@ -44,12 +47,24 @@ def compile_timeout(students: int) -> float:
     return 120.0 + 0.5 * students
 
 
-def render_sources(manifest: Manifest, template_dir: Path | None = None, *, fillable: bool = False) -> dict[str, str]:
+def printed_texts(manifest: Manifest) -> list[str]:
+    """The one-line texts of the documents that may need LuaLaTeX's fonts: course, title and names."""
+    return [manifest.bank.course, manifest.bank.title, *(print_name(sheet.name) for sheet in manifest.students)]
+
+
+def render_sources(
+    manifest: Manifest,
+    template_dir: Path | None = None,
+    *,
+    fillable: bool = False,
+    snippets: scripts.Snippets | None = None,
+) -> dict[str, str]:
     """The LaTeX source of each document, keyed by output name ("worksheets", "key").
 
-    fillable makes the worksheets' answer boxes PDF form fields (quizgen.formfields names them).
+    fillable makes the worksheets' answer boxes PDF form fields (quizgen.formfields names them). snippets
+    are the texts printed from names.pdf (quizgen.render.scripts); without them such texts print as [U+XXXX].
     """
-    env = build_environment(template_dir)
+    env = build_environment(template_dir, snippets.macros() if snippets else None)
     form_set = formfields.set_id(manifest)
     layouts: Layouts = {}  # each distinct problem is laid out once for all three documents
     students = [student_context(sheet, i, form_set, layouts) for i, sheet in enumerate(manifest.students, 1)]
@@ -92,7 +107,34 @@ def write_documents(
     if not manifest.students:
         raise LatexError("the manifest has no students, so there is nothing to typeset; check the roster")
     out = Path(out_dir)
-    sources = render_sources(manifest, template_dir, fillable=fillable)
+    log_out = Path(log_dir) if log_dir is not None else out
+    snippets = scripts.plan(printed_texts(manifest))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # LuaLaTeX typesets names.pdf while the sources are rendered: they do not depend on its output.
+        names_job = (
+            pool.submit(
+                scripts.compile_snippets, scripts.snippet_source(snippets), timeout=compile_timeout(len(snippets.texts))
+            )
+            if fmt == "pdf" and snippets.texts and shutil.which("pdflatex")
+            else None
+        )
+        sources = render_sources(manifest, template_dir, fillable=fillable, snippets=snippets)
+        names_pdf = b""
+        if names_job is not None:
+            try:
+                names_pdf = names_job.result().pdf
+            except CompileError as exc:
+                atomic_write_text(log_out / f"{scripts.JOBNAME}.log", exc.log)
+                if not quiet:
+                    click.echo(
+                        f"Warning: LuaLaTeX could not typeset the {len(snippets.texts)} name(s) in other scripts "
+                        f"({exc.message}; log in {log_out / (scripts.JOBNAME + '.log')}), so they print as [U+XXXX] codes",
+                        err=True,
+                    )
+                snippets = scripts.Snippets(())
+                sources = render_sources(manifest, template_dir, fillable=fillable)
+    if snippets.texts:
+        sources = {scripts.JOBNAME: scripts.snippet_source(snippets), **sources}
     written: list[Path] = []
     for name, text in sources.items():
         path = out / f"{name}.tex"
@@ -100,10 +142,18 @@ def write_documents(
         written.append(path)
         # A PDF from an earlier run no longer matches the new manifest and sources.
         (out / f"{name}.pdf").unlink(missing_ok=True)
+    sources.pop(scripts.JOBNAME, None)
     if fmt == "tex":
+        _warn_scripts(manifest, snippets, quiet=quiet)
         return written
     find_pdflatex()
-    results = _compile_all(manifest, sources, quiet=quiet, out=Path(log_dir) if log_dir is not None else out)
+    if names_pdf:
+        path = out / f"{scripts.JOBNAME}.pdf"
+        atomic_write_bytes(path, names_pdf)
+        written.append(path)
+    results = _compile_all(
+        manifest, sources, quiet=quiet, out=log_out, files={f"{scripts.JOBNAME}.pdf": names_pdf} if names_pdf else None
+    )
     if fillable:
         _check_fields(manifest, results["worksheets"].pdf)
     for name, result in results.items():
@@ -113,7 +163,7 @@ def write_documents(
         (out / f"{name}.log").unlink(missing_ok=True)  # a log left by an earlier failed run
     _warn_missing_glyphs(results, quiet=quiet)
     _warn_name_fallbacks(manifest, quiet=quiet)
-    _warn_uncovered_names(manifest, quiet=quiet)
+    _warn_scripts(manifest, snippets, quiet=quiet)
     if split:
         written += _write_split(manifest, results, out)
     return written
@@ -133,7 +183,9 @@ def _describe(manifest: Manifest) -> Callable[[int, int | None], str]:
     return describe
 
 
-def _compile_all(manifest: Manifest, sources: dict[str, str], *, quiet: bool, out: Path) -> dict[str, CompileResult]:
+def _compile_all(
+    manifest: Manifest, sources: dict[str, str], *, quiet: bool, out: Path, files: dict[str, bytes] | None = None
+) -> dict[str, CompileResult]:
     """Compile every document at once (one pdflatex each, in parallel) with one progress bar."""
     n = len(manifest.students)
     show = not quiet and sys.stdout.isatty()
@@ -146,7 +198,12 @@ def _compile_all(manifest: Manifest, sources: dict[str, str], *, quiet: bool, ou
 
         def run(name: str) -> CompileResult:
             return compile_tex(
-                sources[name], name, timeout=compile_timeout(n), on_progress=tick, describe=_describe(manifest)
+                sources[name],
+                name,
+                timeout=compile_timeout(n),
+                on_progress=tick,
+                describe=_describe(manifest),
+                files=files,
             )
 
         with ThreadPoolExecutor(max_workers=len(sources)) as pool:
@@ -178,20 +235,39 @@ def _warn_missing_glyphs(results: dict[str, CompileResult], *, quiet: bool) -> N
 
 
 def uncovered_names(manifest: Manifest) -> list[tuple[str, str]]:
-    """(student id, name) of each name with characters no installed font covers: they print as [U+XXXX]."""
-    return [(sheet.student_id, sheet.name) for sheet in manifest.students if r"\qgmissing{" in tex_escape(sheet.name)]
+    """(student id, name) of each name with characters no installed font has: they print as [U+XXXX]."""
+    return [(sheet.student_id, sheet.name) for sheet in manifest.students if unprintable(print_name(sheet.name))]
 
 
-def _warn_uncovered_names(manifest: Manifest, *, quiet: bool) -> None:
-    """Name each student whose name prints as code points, so the teacher can write it in by hand."""
+def _shown(found: list[tuple[str, str]]) -> str:
+    return ", ".join(f"{sid} ({name})" for sid, name in found[:5]) + (
+        f" and {len(found) - 5} more" if len(found) > 5 else ""
+    )
+
+
+def _warn_scripts(manifest: Manifest, snippets: scripts.Snippets, *, quiet: bool) -> None:
+    """Name each student whose name prints as [U+XXXX] codes, so the teacher can write it in by hand: names
+    with characters no installed font has, and names only LuaLaTeX could print when it is not usable."""
+    if quiet:
+        return
     found = uncovered_names(manifest)
-    if found and not quiet:
-        shown = ", ".join(f"{sid} ({name})" for sid, name in found[:5]) + (
-            f" and {len(found) - 5} more" if len(found) > 5 else ""
-        )
+    if found:
         click.echo(
             f"Warning: {len(found)} name(s) use characters no installed font covers and print as [U+XXXX] "
-            f"codes on the PDFs (write them in by hand): {shown}",
+            f"codes on the PDFs (write them in by hand, or {scripts.INSTALL_HINT}): {_shown(found)}",
+            err=True,
+        )
+    printed = set(snippets.texts)
+    unset = [
+        (sheet.student_id, sheet.name)
+        for sheet in manifest.students
+        if (shown := print_name(sheet.name)) not in printed and scripts.needing_fonts([shown])
+    ]
+    if unset:
+        why = "LuaLaTeX failed (see above)" if lualatex_ready() else "LuaLaTeX with fontspec is not installed"
+        click.echo(
+            f"Warning: {len(unset)} name(s) are in scripts pdflatex's fonts lack (Arabic, Hebrew, Korean...) and "
+            f"{why}, so they print as [U+XXXX] codes on the PDFs ({scripts.INSTALL_HINT}): {_shown(unset)}",
             err=True,
         )
 

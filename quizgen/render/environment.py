@@ -7,6 +7,7 @@ unless it is a Tex value (math from the manifest, already-escaped text), so a te
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,15 @@ def _finalize(value: Any) -> str:
     if value is None:
         return ""
     return tex_escape(value)
+
+
+def _with_snippets(escape: Callable[[Any], str], snippets: Mapping[str, str]) -> Callable[[Any], str]:
+    def escape_or_snippet(value: Any) -> str:
+        if isinstance(value, str) and not isinstance(value, Tex) and value in snippets:
+            return Tex(snippets[value])
+        return escape(value)
+
+    return escape_or_snippet
 
 
 def _escape_filter(value: Any) -> Tex:
@@ -59,8 +69,13 @@ def builtin_template_dir() -> Path:
     return folder
 
 
-def build_environment(template_dir: Path | None = None) -> jinja2.Environment:
+def build_environment(
+    template_dir: Path | None = None, snippets: Mapping[str, str] | None = None
+) -> jinja2.Environment:
     """The one Environment every LaTeX document is rendered with; template_dir overrides built-ins by name.
+
+    snippets maps texts pdflatex cannot print (an Arabic name) to the \\qgname{N} that includes them from
+    names.pdf (quizgen.render.scripts); every \\VAR and |tex_escape of such a text prints the snippet.
 
     Raises:
         LatexError: template_dir does not exist or is not a folder.
@@ -90,11 +105,11 @@ def build_environment(template_dir: Path | None = None) -> jinja2.Environment:
         autoescape=False,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
-        finalize=_finalize,
+        finalize=_with_snippets(_finalize, snippets) if snippets else _finalize,
         # Templates are read once per run: without this, every {% include %} (three per problem) stats the file.
         auto_reload=False,
     )
-    env.filters["tex_escape"] = _escape_filter
+    env.filters["tex_escape"] = _with_snippets(_escape_filter, snippets) if snippets else _escape_filter
     env.filters["paragraphs"] = _paragraphs_filter
     env.filters["points"] = _points_filter
     env.filters["breakable"] = _breakable_filter

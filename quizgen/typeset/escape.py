@@ -19,6 +19,8 @@ from pathlib import Path
 
 from pylatex.utils import escape_latex
 
+from quizgen.typeset.unicodefonts import Layout, covered, layout, lualatex_ready
+
 CJK_FONTS = {"gbsn": "gbsnu", "bsmi": "bsmiu", "min": "udmj", "gkai": "gkaiu", "bkai": "bkaiu"}
 """CJKutf8 font families, tried in this order, and the prefix of their Unicode subfont files (<prefix>XX.tfm
 for code points XX00-XXFF): Arphic Sung (GB) and Ming (Big5) from Debian's latex-cjk-chinese-arphic-*,
@@ -296,7 +298,7 @@ def print_name(name: str) -> str:
     used = 0
     cut = -1  # how many clusters fit before "…" once the name turns out too wide
     for cluster in _clusters(_normalize(name[: MAX_NAME * 20])):  # 20 code points a character is plenty
-        width = len(f"[U+{ord(cluster[0]):04X}]") * len(cluster) if _cluster_class(cluster) == "u" else 1
+        width = 1 if _printable(cluster) else len(f"[U+{ord(cluster[0]):04X}]") * len(cluster)
         if cut < 0 and used + width > MAX_NAME - 1:
             cut = len(kept)
         used += width
@@ -306,6 +308,31 @@ def print_name(name: str) -> str:
     if len(name) <= MAX_NAME * 20:
         return name
     return "".join(kept if cut < 0 else kept[:cut]) + "\u2026"  # the rest was not even looked at
+
+
+def _printable(cluster: str) -> bool:
+    """Whether a character prints as itself: with pdflatex's fonts, or with LuaLaTeX's (unicodefonts)."""
+    return _cluster_class(cluster) != "u" or (lualatex_ready() and covered(cluster))
+
+
+def needs_unicode_fonts(text: str) -> bool:
+    """Whether text has characters pdflatex's fonts lack but an installed OpenType font has (Arabic, Hangul,
+    the Vietnamese hook above...): quizgen.render.scripts then typesets it with LuaLaTeX, when installed."""
+    if r"\qgmissing{" not in tex_escape(text):
+        return False
+    return any(_cluster_class(c) == "u" and covered(c) for c in _clusters(_normalize(text)))
+
+
+def unprintable(text: str) -> list[str]:
+    """The characters of text that no installed font has (pdflatex's, or the OpenType fonts LuaLaTeX uses)."""
+    if r"\qgmissing{" not in tex_escape(text):
+        return []
+    return [c for c in _clusters(_normalize(text)) if _cluster_class(c) == "u" and not covered(c)]
+
+
+def unicode_layout(text: str) -> Layout:
+    """text laid out in runs for LuaLaTeX's OpenType fonts (quizgen.typeset.unicodefonts.layout)."""
+    return layout(_clusters(_normalize(text)))
 
 
 def name_needs_fallback(name: str) -> bool:

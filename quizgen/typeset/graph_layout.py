@@ -21,7 +21,8 @@ BOX_W = 1.75
 BOX_H = 0.8
 BOX_GAP = 0.13  # between the stub and its boxes
 GIVEN_H = 0.45  # a printed number (a leaf's given value, the output's upstream gradient 1)
-NAME_H = 0.4  # an operation's name (z, a, L) above its node
+NAME_H = 0.4  # an operation's name (z, a, L) above the right half of its node, clear of the incoming edges
+NAME_W = 0.45
 ROW_GAP = 0.25  # between the lowest thing of one row and the highest of the next
 LAYER_GAP = 0.9  # from one layer's ports to the next layer's nodes: room for the edges to turn
 STUB_PAD = 0.15  # between a node and its boxes, and between the boxes and the port
@@ -50,6 +51,12 @@ class PlacedNode:
     @property
     def east(self) -> float:
         return self.cx + self.w / 2
+
+    @property
+    def name_at(self) -> Point:
+        """The bottom-left corner of an operation's name: above the node's right half, where no edge comes in
+        (edges enter on the left) and short of the value box (which starts STUB_PAD right of the node)."""
+        return (self.cx + 0.04, self.cy - self.h / 2 - 0.02)
 
 
 @dataclass(frozen=True)

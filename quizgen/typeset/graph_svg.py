@@ -60,16 +60,22 @@ def _short(text: str) -> str:
     return text if len(text) <= BOX_CHARS else text[: BOX_CHARS - 1] + "…"
 
 
-def graph_svg(graph: Graph, marks: dict[str, BoxMark], *, ident: str, title: str, placed: Layout | None = None) -> str:
-    """The SVG element. ident makes its ids unique on the page (several problems, one page); title names
-    the picture ("Problem 3: the computational graph")."""
+def graph_svg(
+    graph: Graph, marks: dict[str, BoxMark] | None, *, ident: str, title: str, placed: Layout | None = None
+) -> str:
+    """The SVG element. marks None draws the question: empty lettered boxes (an LMS export); otherwise each
+    box shows the student's answer and its mark. ident makes its ids unique on the page (several problems,
+    one page); title names the picture ("Problem 3: the computational graph")."""
     lay = placed or layout(graph)
     by_name = {n.name: n for n in graph.nodes}
     uid = "qg-" + "".join(ch if ch.isalnum() else "-" for ch in ident)
     described = []
     for b in lay.boxes:
-        mark = marks.get(b.part, BoxMark("blank", ""))
         what = "forward value" if b.kind == "value" else "gradient"
+        if marks is None:
+            described.append(f"box {b.part}, {what} at {b.node}")
+            continue
+        mark = marks.get(b.part, BoxMark("blank", ""))
         shown = f", you wrote {mark.shown}" if mark.shown.strip() else ""
         described.append(f"box {b.part}, {what} at {b.node}{shown}: {STYLE[mark.state][3]}")
     desc = (
@@ -112,7 +118,7 @@ def graph_svg(graph: Graph, marks: dict[str, BoxMark], *, ident: str, title: str
         )
         if p.shape != "text":
             out.append(
-                f'<text x="{_n(p.cx)}" y="{_n(p.cy - p.h / 2 - 0.08)}" text-anchor="middle" font-size="12" '
+                f'<text x="{_n(p.name_at[0])}" y="{_n(p.name_at[1] - 0.06)}" font-size="12" '
                 f'font-style="italic" paint-order="stroke" stroke="#fff" stroke-width="3">{_name(node.name)}</text>'
             )
     for g in lay.givens:
@@ -121,6 +127,15 @@ def graph_svg(graph: Graph, marks: dict[str, BoxMark], *, ident: str, title: str
             f'<text x="{_n(g.x)}" y="{_n(g.y)}" text-anchor="middle" dominant-baseline="central">{escape(text)}</text>'
         )
     for b in lay.boxes:
+        if marks is None:
+            out.append(
+                f'<g class="box" data-part="{escape(b.part)}">'
+                f'<rect x="{_n(b.x)}" y="{_n(b.y)}" width="{_n(b.w)}" height="{_n(b.h)}" fill="#fff" '
+                'stroke="#1d2330" stroke-width="1.2"/>'
+                f'<text x="{_n(b.x + 0.07)}" y="{_n(b.y + 0.07)}" font-size="11" font-weight="bold" '
+                f'dominant-baseline="hanging">{escape(b.part)}</text></g>'
+            )
+            continue
         mark = marks.get(b.part, BoxMark("blank", ""))
         stroke, fill, symbol, _words = STYLE[mark.state]
         dashed = ' stroke-dasharray="4 3"' if mark.state == "blank" else ""

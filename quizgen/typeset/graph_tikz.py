@@ -54,7 +54,7 @@ def graph_tikz(graph: Graph, answers: dict[str, str], mode: Mode, *, placed: Lay
             out.append(rf"\draw[fill=white,rounded corners=3pt] {_pt(corner1)} rectangle {_pt(corner2)};")
         out.append(rf"\node at {centre} {{${node.label_latex}$}};")
         out.append(
-            rf"\node[anchor=south,font=\footnotesize,inner sep=1pt,fill=white] at {_pt((p.cx, p.cy - p.h / 2 - 0.03))} "
+            rf"\node[anchor=south west,font=\footnotesize,inner sep=0.5pt] at {_pt(p.name_at)} "
             rf"{{${node.name_latex}$}};"
         )
     for b in lay.boxes:

@@ -160,6 +160,33 @@ def _break_sum(latex: str, limit: int) -> list[str]:
     return lines
 
 
+def sum_terms(latex: str) -> list[str]:
+    """A sum's top-level terms, each after the first starting with its + or - (a product is one term)."""
+    return [term.strip() for term in _break_sum(latex.strip(), 0)]
+
+
+def product_factors(term: str) -> list[str]:
+    """A product's top-level factors, each but the last ending in its \\cdot (a factor may wrap after it)."""
+    factors: list[str] = []
+    depth = start = i = 0
+    while i < len(term):
+        word = re.match(r"\\([A-Za-z]+)|\\.", term[i:])
+        if word:
+            name = word.group(1) or ""
+            depth += name in ("left", "begin")
+            depth -= name in ("right", "end")
+            i += len(word.group(0))
+            if name == "cdot" and depth == 0:
+                factors.append(term[start:i].strip())
+                start = i
+            continue
+        depth += term[i] == "{"
+        depth -= term[i] == "}"
+        i += 1
+    factors.append(term[start:].strip())
+    return [f for f in factors if f]
+
+
 @lru_cache(maxsize=_CACHE_SIZE)
 def display_math(latex: str, *, limit: int = MATH_LINE_CHARS) -> str:
     """Math for \\qgdisplay: as is when short, else an aligned block broken at = and then at + / -.

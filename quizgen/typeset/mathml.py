@@ -11,9 +11,9 @@ Indicators are written as the PDFs write them, a bold 1 followed by the conditio
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
+from typing import NamedTuple
 
 from quizgen.typeset.latexmath import indicator_notation
 
@@ -28,6 +28,16 @@ class MathMLError(ValueError):
 _TOKEN = re.compile(
     r"\\(?P<word>[A-Za-z]+)\s*|\\(?P<sym>.)|(?P<num>[0-9]+(?:\.[0-9]+)?)|(?P<space>\s+)|(?P<char>.)", re.S
 )
+_SLOT0 = 0xE000
+"""Numbers of a formula's shape are private-use characters U+E000, U+E001, ... (see _shape)."""
+_MAX_SLOTS = 0x1900
+_SHAPE_TOKEN = re.compile(
+    r"\\(?P<word>[A-Za-z]+)\s*|\\(?P<sym>.)|(?P<num>[\ue000-\uf8ff])|(?P<space>\s+)|(?P<char>.)", re.S
+)
+_NUMBER_OR_ESCAPE = re.compile(r"\\([A-Za-z]+)|\\.|[0-9]+(?:\.[0-9]+)?|[\ue000-\uf8ff]", re.S)
+_RAW_WORDS = frozenset({"text", "textrm", "mbox", "textit", "mathrm", "operatorname", "mathit", "mathbf"})
+_RAW_WORDS |= {"boldsymbol", "bm", "mathbb", "begin", "end"}
+"""Commands that read their argument's source text: a formula using one is typeset as it is."""
 
 _IDENTIFIERS = {
     "alpha": "α",
@@ -209,44 +219,43 @@ _MATRICES = {
 _BOLD_ONE = '<mn mathvariant="bold" class="ind">1</mn>'
 
 
-@dataclass
-class _Tok:
-    kind: str  # word | sym | num | char | space
+class _Tok(NamedTuple):
+    kind: str  # word | sym | num | char (spaces are dropped: only \\text's source keeps them)
     text: str
     start: int
     end: int
 
 
-def _tokens(latex: str) -> list[_Tok]:
-    out = []
-    for m in _TOKEN.finditer(latex):
-        kind = m.lastgroup or "char"
-        out.append(_Tok(kind, m.group(kind), m.start(), m.end()))
-    return out
+def _tokens(latex: str, pattern: re.Pattern[str] = _TOKEN) -> list[_Tok]:
+    return [
+        _Tok(kind, m.group(kind), m.start(), m.end())
+        for m in pattern.finditer(latex)
+        if (kind := m.lastgroup or "char") != "space"
+    ]
 
 
 class _Parser:
-    def __init__(self, latex: str) -> None:
+    def __init__(self, latex: str, pattern: re.Pattern[str] = _TOKEN) -> None:
         self.source = latex
-        self.toks = _tokens(latex)
+        self.toks = _tokens(latex, pattern)
+        self.n = len(self.toks)
         self.i = 0
 
     def peek(self) -> _Tok | None:
-        while self.i < len(self.toks) and self.toks[self.i].kind == "space":
-            self.i += 1
-        return self.toks[self.i] if self.i < len(self.toks) else None
+        return self.toks[self.i] if self.i < self.n else None
 
     def take(self) -> _Tok:
-        tok = self.peek()
-        if tok is None:
+        if self.i >= self.n:
             raise MathMLError("unexpected end of formula")
+        tok = self.toks[self.i]
         self.i += 1
         return tok
 
-    def expect(self, text: str) -> None:
+    def expect(self, text: str) -> _Tok:
         tok = self.take()
         if tok.text != text:
             raise MathMLError(f"expected {text!r}, found {tok.text!r}")
+        return tok
 
     def row(self, stop: tuple[str, ...] = ()) -> list[str]:
         """Atoms up to (not including) a closing brace, \\right, \\end, & or \\\\ (whichever stop names)."""
@@ -304,10 +313,9 @@ class _Parser:
 
     def raw_group(self) -> str:
         """The source text of a {group}, for \\text and \\operatorname."""
-        self.expect("{")
-        start = self.i
+        opening = self.expect("{")
         depth = 1
-        while self.i < len(self.toks):
+        while self.i < self.n:
             tok = self.toks[self.i]
             self.i += 1
             if tok.kind == "char" and tok.text == "{":
@@ -315,7 +323,7 @@ class _Parser:
             elif tok.kind == "char" and tok.text == "}":
                 depth -= 1
                 if depth == 0:
-                    return self.source[self.toks[start].start : tok.start] if self.i - 1 > start else ""
+                    return self.source[opening.end : tok.start]
         raise MathMLError("unbalanced {")
 
     def atom(self) -> str | None:
@@ -504,15 +512,64 @@ def mathml(latex: str, plain: str, *, display: bool = False) -> str:
     """
     if len(latex) > MAX_LATEX_CHARS:
         raise MathMLError("formula too long to typeset")
-    parser = _Parser(indicator_notation(latex))
+    source = indicator_notation(latex)
+    shape = _shape(source)
+    pieces = None if shape is None else _shape_body(shape[0])
+    if shape is None or pieces is None:
+        body = _body(_Parser(source))
+    else:
+        numbers = shape[1]
+        body = "".join([numbers[ord(p) - _SLOT0] if i % 2 else p for i, p in enumerate(pieces)])
+    mode = "block" if display else "inline"
+    return f'<math display="{mode}"><semantics>{body}<annotation encoding="text/plain">{escape(plain)}</annotation></semantics></math>'
+
+
+def _body(parser: _Parser) -> str:
     body = _mrow(parser.row())
     if parser.peek() is not None:
         raise MathMLError("unbalanced braces")
-    mode = "block" if display else "inline"
-    return (
-        f'<math display="{mode}"><semantics>{body if body.startswith("<mrow>") else "<mrow>" + body + "</mrow>"}'
-        f'<annotation encoding="text/plain">{escape(plain)}</annotation></semantics></math>'
-    )
+    return body if body.startswith("<mrow>") else "<mrow>" + body + "</mrow>"
+
+
+def _shape(latex: str) -> tuple[str, list[str]] | None:
+    """The formula with its k-th number replaced by the character U+E000 + k, and those numbers.
+
+    Variants of a problem differ mostly in their numbers, and a number only ever becomes <mn>number</mn>
+    wherever it stands, so a class's formulas share a few shapes, each typeset once (_shape_body); the
+    numbers are put back in the shape's MathML. None when the formula cannot be handled this way: it has a
+    private-use character of its own, too many numbers, or a command that reads its argument as text."""
+    numbers: list[str] = []
+    usable = True
+
+    def slot(m: re.Match[str]) -> str:
+        nonlocal usable
+        text = m.group(0)
+        if text[0] == "\\":
+            if m.group(1) in _RAW_WORDS:
+                usable = False
+            return text
+        if text[0] >= "\ue000" or len(numbers) >= _MAX_SLOTS:
+            usable = False
+            return text
+        numbers.append(text)
+        return chr(_SLOT0 + len(numbers) - 1)
+
+    shape = _NUMBER_OR_ESCAPE.sub(slot, latex)
+    return (shape, numbers) if usable else None
+
+
+_SLOT = re.compile("([\ue000-\uf8ff])")
+
+
+@lru_cache(maxsize=4096)
+def _shape_body(shape: str) -> tuple[str, ...] | None:
+    """The MathML of a formula's shape (_shape), split around its numbers' slots (odd items are slots), or
+    None when it is not understood: the formula itself is then typeset, so that its error names it."""
+    try:
+        body = _body(_Parser(shape, _SHAPE_TOKEN))
+    except MathMLError:
+        return None
+    return tuple(_SLOT.split(body))
 
 
 @lru_cache(maxsize=16384)  # a class repeats its variants' prompts and steps: typeset each once
@@ -534,13 +591,18 @@ def text_html(latex_text: str) -> str:
     return "".join(out)
 
 
+_SYMBOLS = {**_IDENTIFIERS, **_OPERATORS}
+_SYMBOL_WORD = re.compile(
+    r"\\(" + "|".join(re.escape(w) for w in sorted(_SYMBOLS, key=len, reverse=True)) + r")(?![A-Za-z])\s*"
+)
+
+
 @lru_cache(maxsize=16384)  # a class repeats its variants' prompts and steps: typeset each once
 def _latex_plain(latex: str) -> str:
     """A readable plain form of short math inside prose, for its annotation."""
     text = re.sub(r"\\(left|right)(?![A-Za-z])", "", latex)
     text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"\1/\2", text)
-    for word, sym in {**_IDENTIFIERS, **_OPERATORS}.items():
-        text = re.sub(r"\\" + re.escape(word) + r"(?![A-Za-z])\s*", sym, text)
+    text = _SYMBOL_WORD.sub(lambda m: _SYMBOLS[m.group(1)], text)  # one pass: no symbol contains a backslash
     text = re.sub(r"\\[A-Za-z]+\s*", "", text)
     text = re.sub(r"\^\{([^{}]*)\}", r"^\1", text)
     return re.sub(r"\s+", " ", text.replace("{", "").replace("}", "")).strip()

@@ -50,6 +50,31 @@ def test_identical_requests_hit_the_cache(monkeypatch: pytest.MonkeyPatch) -> No
         assert len(calls) == 4 and again == first
 
 
+def test_a_keys_answers_are_checked_together_and_answered_in_input_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A class's answers arrive student by student; the checks of one key run one after another (the key
+    is parsed and scanned once while it is hot), and the verdicts still come back in input order."""
+    calls: list[str] = []
+    real = batch_module.check_request
+
+    def recording(req, **kw):
+        calls.append(req.expected)
+        return real(req, **kw)
+
+    monkeypatch.setattr(batch_module, "check_request", recording)
+    requests = [
+        CheckRequest("2*x", "2x", ("x",)),
+        CheckRequest("3*y**2", "3y^2", ("y",)),
+        CheckRequest("2*x", "x + x", ("x",)),
+        CheckRequest("3*y**2", "6y", ("y",)),
+        CheckRequest("2*x", "3x", ("x",)),
+    ]
+    with Checker() as checker:
+        out = checker.check_many(requests)
+    assert calls == ["2*x", "2*x", "2*x", "3*y**2", "3*y**2"]
+    assert [v.verdict for v in out] == ["correct", "correct", "correct", "incorrect", "incorrect"]
+    assert [v.interpreted for v in out] == ["2*x", "3*y^2", "x + x", "6*y", "3*x"]
+
+
 def test_cache_is_bounded() -> None:
     with Checker(cache_size=2) as checker:
         checker.check_many([CheckRequest(f"{i}*x", "x", ("x",)) for i in range(5)])

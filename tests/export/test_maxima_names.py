@@ -97,7 +97,8 @@ def _stack_programs(path: Path) -> list[tuple[str, str, list[str]]]:
 def test_every_shipped_bank_exports_questions_that_run_in_maxima(tmp_path: Path) -> None:
     programs = []
     for bank in sorted(BANKS.glob("*.yaml")):
-        target, _ = export_bank(bank, fmt="moodle-stack", out=tmp_path / f"{bank.stem}.xml", variants=4, seed=3)
+        # two variants of every slot: each question shape with two sets of numbers (export is the cost here)
+        target, _ = export_bank(bank, fmt="moodle-stack", out=tmp_path / f"{bank.stem}.xml", variants=2, seed=3)
         programs += _stack_programs(target)
     assert len(programs) > 50
     results = evaluate([text for _, text, _ in programs])

@@ -44,7 +44,7 @@ def _draw(slot: SlotSpec, seed: int):
 
 
 def _values(expr: sympy.Basic, x: sympy.Symbol) -> list[complex]:
-    return [complex(sympy.N(expr.subs(x, p))) for p in POINTS]
+    return [complex(sympy.N(expr.xreplace({x: sympy.Float(p)}))) for p in POINTS]  # subs, minus its matching
 
 
 def _close(a: list[complex], b: list[complex]) -> bool:

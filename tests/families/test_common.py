@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sympy
 
@@ -37,3 +39,31 @@ def test_plain_uses_the_course_notation(expr: sympy.Basic, text: str) -> None:
 @pytest.mark.parametrize(("expr", "text"), CASES)
 def test_plain_text_reads_back_as_the_same_function(expr: sympy.Basic, text: str) -> None:
     assert check(str(expr), plain(expr), ["x", "y"]).verdict == "correct"
+
+
+def test_math_label_sets_variables_as_math_and_escapes_the_words() -> None:
+    from quizgen.families.kit import math_label
+
+    x, y, z = sympy.symbols("x y z")
+    w1 = sympy.Symbol("w_1")
+    assert math_label("Terms without ", x, " are constants:") == r"\text{Terms without $x$ are constants:} "
+    assert math_label("Power rule (", [y, z], " held constant):") == r"\text{Power rule ($y$ and $z$ held constant):} "
+    assert math_label("No ", w1, " here & 100%:") == r"\text{No $w_{1}$ here \& 100\%:} "
+
+
+@pytest.mark.parametrize("bank", ["sum_rule", "product_rule", "relu", "gradient", "max_partial"])
+def test_step_sentences_name_variables_as_math(bank: str) -> None:
+    """No step sentence names a variable as a bare letter: "Terms without $x$", not "Terms without x"."""
+    from pathlib import Path
+
+    from quizgen.bank import load_bank
+    from quizgen.generate import generate
+    from quizgen.roster import numbered_students
+    from quizgen.typeset.latexmath import split_leading_text
+
+    manifest = generate(load_bank(Path(__file__).parents[2] / "banks" / f"{bank}.yaml"), numbered_students(4), seed=3)
+    bare = re.compile(r"(?:without|No|order|treat|respect to|,) ([a-z])(?=[ ,;:)]|$)")
+    sentences = [split_leading_text(step.latex)[0] for s in manifest.students for p in s.problems for step in p.steps]
+    assert sentences
+    for sentence in sentences:
+        assert not bare.search(sentence), sentence

@@ -497,3 +497,23 @@ def test_a_key_with_atan2_reads_back() -> None:
     assert str(parsed.value) == key
     assert parse_answer(parsed.text, ["x"]).value == parsed.value
     assert parse_answer(parsed.latex, ["x"], latex=True).value == parsed.value
+
+
+def test_a_repeated_text_is_read_once_and_its_refusal_is_raised_afresh_each_time() -> None:
+    """A class types the same answers: the reading is shared, and the refusal is the same for everyone."""
+    first = parse_answer("3x^2 + 2xy", ["x", "y"])
+    assert parse_answer("3x^2 + 2xy", ["x", "y"]) is first
+    assert parse_answer("3x^2 + 2xy", ["x", "y", "z"]) == first  # other variables: read again, same value
+    assert parse_answer("3x^2 + 2xy", ["x", "y"], latex=False).text == first.text
+    errors = []
+    for _ in range(2):
+        with pytest.raises(AnswerSyntaxError) as info:
+            parse_answer("2x +* 3", ["x"])
+        errors.append(info.value)
+    assert errors[0] is not errors[1]
+    assert [(e.message, e.offset, e.excerpt, e.code) for e in errors] == [
+        (errors[0].message, errors[0].offset, errors[0].excerpt, errors[0].code)
+    ] * 2
+    assert (errors[0].code, errors[0].offset) == ("expected", 4)
+    with pytest.raises(AnswerSyntaxError):
+        parse_answer("2x", ["y"])  # a name that is a variable elsewhere is still refused here

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from quizgen.cli import cli
+from quizgen.typeset.unicodefonts import covered, lualatex_ready
 
 from .test_documents import pdf_text
 
@@ -127,7 +128,9 @@ def test_one_unprintable_name_never_stops_the_class_pdf(tmp_path: Path, bank: Pa
         cli, ["generate", "--bank", str(bank), "--roster", str(roster), "--format", "pdf", "--split", "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    assert "Note: 5 name(s) are too long or carry too many accents" in result.output
+    # s3's overlay marks are in Latin Modern's OpenType font: with LuaLaTeX its 60 letters print in full
+    shortened = 4 if lualatex_ready() and covered("Z\u0336\u0335\u0334") else 5
+    assert f"Note: {shortened} name(s) are too long or carry too many accents" in result.output
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert {s["student_id"]: s["name"] for s in manifest["students"]} == UNPRINTABLE  # kept whole
     text = pdf_text(out / "worksheets.pdf")

@@ -8,7 +8,7 @@ import itertools
 import pytest
 
 from quizgen.problem import Graph, GraphNode, Problem
-from quizgen.typeset.graph_layout import BOX_GAP, BOX_W, GIVEN_H, NAME_H, Layout, layout
+from quizgen.typeset.graph_layout import BOX_GAP, BOX_W, GIVEN_H, NAME_H, NAME_W, Layout, layout
 
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1
 
@@ -19,7 +19,8 @@ def _rects(lay: Layout) -> list[tuple[str, Rect]]:
     for p in lay.nodes:
         out.append((f"node {p.name}", (p.cx - p.w / 2, p.cy - p.h / 2, p.cx + p.w / 2, p.cy + p.h / 2)))
         if p.shape != "text":
-            out.append((f"name {p.name}", (p.cx - 0.25, p.cy - p.h / 2 - NAME_H, p.cx + 0.25, p.cy - p.h / 2)))
+            x, y = p.name_at
+            out.append((f"name {p.name}", (x, y - NAME_H, x + NAME_W, y)))
     for b in lay.boxes:
         out.append((f"box {b.part}", (b.x, b.y, b.x + b.w, b.y + b.h)))
     for g in lay.givens:

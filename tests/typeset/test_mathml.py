@@ -69,6 +69,25 @@ def test_the_plain_form_is_the_escaped_annotation_and_display_is_kept() -> None:
     assert "<script>" not in out and "a &lt; b &amp; &lt;/annotation&gt;&lt;script&gt;" in out
 
 
+def test_formulas_of_one_shape_keep_their_own_numbers() -> None:
+    """Variants differ in their numbers: a formula typeset after another of its shape shows its own."""
+    first = text_of(tree(r"\sqrt[3]{27 x} + \frac{3}{4} x^{2.5}"))
+    second = text_of(tree(r"\sqrt[5]{8 x} + \frac{1}{12} x^{7}"))
+    assert first == "27x3+34x2.5"  # a root's index comes after its radicand in MathML
+    assert second == "8x5+112x7"
+    assert text_of(tree(r"\text{for 2 cases} \; 3 x")) == "for 2 cases3x"
+    assert text_of(tree(r"\mathbf{1} \left(x > 2\right)")) == "1(x>2)"
+    assert text_of(tree("\ue000 + 5")) == "\ue000+5"  # a private-use character of its own is kept
+
+
+def test_a_refused_formula_is_refused_for_its_own_reason_whatever_shares_its_shape() -> None:
+    tree(r"\frac{1}{2}")
+    with pytest.raises(MathMLError, match="unknown command"):
+        mathml(r"\frac{1}{2} \foo", "p")
+    with pytest.raises(MathMLError, match="unknown command"):
+        mathml(r"\frac{3}{4} \foo", "p")
+
+
 @pytest.mark.parametrize(
     "latex",
     [

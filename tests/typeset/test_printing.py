@@ -41,7 +41,8 @@ def _nested(draw_poly: sympy.Expr, kind: int, other: sympy.Expr) -> sympy.Basic:
     return 5 * sympy.Max(0, draw_poly, evaluate=False) ** 2
 
 
-@settings(max_examples=300, deadline=None)
+# 120 examples: 15 per nesting kind on average, each with fresh polynomials; the real drafts below add the rest
+@settings(max_examples=120, deadline=None)
 @given(polynomials, st.integers(0, 7), polynomials)
 def test_fast_printers_equal_sympy(poly, kind, other):
     expr = _nested(poly, kind, other)
@@ -96,7 +97,7 @@ def test_every_family_prints_exactly_like_sympy():
     for bank_file in sorted(banks.glob("*.yaml")):
         for slot in load_bank(bank_file).slots:
             family = get_family(slot.family)
-            for seed in range(6):
+            for seed in range(4):
                 draft = family.draw(slot, random.Random(seed))
                 if draft is None:
                     continue

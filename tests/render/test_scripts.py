@@ -1,0 +1,195 @@
+"""Names in every script: real compiles with LuaLaTeX and the Noto fonts, read back with pdftotext."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from quizgen.errors import LatexError
+from quizgen.render import documents, scripts, write_documents
+from quizgen.render.compile import CompileError
+from quizgen.typeset import escape
+from quizgen.typeset.unicodefonts import face_for, lualatex_ready
+
+from .conftest import make_manifest, scalar_problem
+
+NAMES = {
+    "s1": "فاطمة الزهراء",
+    "s2": "דוד לוי",
+    "s3": "김민준",
+    "s4": "Nguyễn Thị Hương ở ả",
+    "s5": "देवनागरी नाम",
+    "s6": "สมชาย",
+    "s7": "ኤርምያስ",
+    "s8": "ნინო",
+}
+
+_missing = [name for name in NAMES.values() if any(face_for(c) is None for c in name if not c.isspace())]
+needs_lualatex = pytest.mark.skipif(
+    shutil.which("pdflatex") is None or not lualatex_ready() or bool(_missing),
+    reason="LuaLaTeX (texlive-luatex) or the Noto fonts (fonts-noto-core, fonts-noto-cjk) are not installed: "
+    + (", ".join(_missing) or "lualatex"),
+)
+
+
+def text_of(path: Path, *args: str) -> str:
+    """pdftotext's text without the bidi marks it wraps right-to-left runs in."""
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", *args, str(path), "-"], capture_output=True, check=True)
+    return re.sub("[\u202a-\u202e]", "", out.stdout.decode("utf-8"))
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory):
+    """One batch with a name in each script and one ordinary name."""
+    ids = [*NAMES, "s9"]
+    manifest = make_manifest([*NAMES.values(), "Ada Lovelace"], [scalar_problem(1)], ids=ids)
+    out = tmp_path_factory.mktemp("scripts")
+    written = write_documents(manifest, out, fmt="pdf", split=True, quiet=True)
+    return manifest, out, written
+
+
+@needs_lualatex
+def test_every_name_prints_in_its_own_script_in_every_document(world) -> None:
+    _, out, _ = world
+    for document in ("worksheets", "key", "marking-key"):
+        text = text_of(out / f"{document}.pdf")
+        assert "[U+" not in text, document
+        for name in NAMES.values():
+            assert squash(name) in squash(text), (document, name)
+
+
+@needs_lualatex
+def test_each_sheet_shows_its_students_name_in_header_and_footers(world) -> None:
+    _, out, _ = world
+    for sid, name in NAMES.items():
+        sheet = out / "keys" / f"{sid}.pdf"
+        pages = len(PdfReader(str(sheet)).pages)
+        for page in range(1, pages + 1):
+            text = text_of(sheet, "-f", str(page), "-l", str(page))
+            # the header (first page, bold) and every footer; extraction may space Devanagari's vowel signs
+            assert squash(text).count(squash(name)) >= (2 if page == 1 else 1), (sid, page)
+
+
+@needs_lualatex
+def test_hebrew_reads_right_to_left_on_the_page(world) -> None:
+    _, out, _ = world
+    result = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(out / "students" / "s2.pdf"), "-"],
+        capture_output=True,
+        check=True,
+    )
+    boxes = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', result.stdout.decode("utf-8"))
+    name_y = next(float(y) for _, y, w in boxes if w == "Name:")
+    # poppler gives one box per Hebrew glyph; read the name line's glyphs from right to left
+    glyphs = [(float(x), w) for x, y, w in boxes if abs(float(y) - name_y) < 4 and "\u05d0" <= w[0] <= "\u05ea"]
+    assert "".join(w for _, w in sorted(glyphs, reverse=True)) == NAMES["s2"].replace(" ", "")
+
+
+@needs_lualatex
+def test_names_pdf_holds_a_regular_and_a_bold_page_per_name(world) -> None:
+    _, out, written = world
+    assert out / "names.pdf" in written and out / "names.tex" in written
+    assert len(PdfReader(str(out / "names.pdf")).pages) == 2 * len(NAMES)
+    assert "Ada" not in (out / "names.tex").read_text(encoding="utf-8")  # pdflatex prints her name itself
+    assert r"\qgname{1}" in (out / "worksheets.tex").read_text(encoding="utf-8")
+
+
+@needs_lualatex
+def test_a_hostile_name_in_another_script_is_printed_not_run(tmp_path: Path) -> None:
+    name = "\\input{/etc/passwd} $x$ %#&_ فاطمة \\directlua{os.exit(1)}"
+    write_documents(make_manifest([name], [scalar_problem(1)]), tmp_path, fmt="pdf", quiet=True)
+    assert "\\directlua{os.exit" not in (tmp_path / "names.tex").read_text(encoding="utf-8")
+    text = text_of(tmp_path / "worksheets.pdf")
+    # pdftotext orders text around a right-to-left word unreliably: each left-to-right piece is checked
+    assert "\\input{/etc/passwd} $x$ %#&_" in text and "directlua{os.exit(1)}" in text and "فاطمة" in text
+    assert "root:" not in text
+
+
+@needs_lualatex
+def test_the_pdfs_are_reproducible(tmp_path: Path) -> None:
+    manifest = make_manifest(list(NAMES.values())[:3], [scalar_problem(1)])
+    for run in ("a", "b"):
+        write_documents(manifest, tmp_path / run, fmt="pdf", quiet=True)
+    for name in ("names.pdf", "worksheets.pdf", "key.pdf"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_a_batch_without_such_names_never_starts_lualatex(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("LuaLaTeX was started")
+
+    monkeypatch.setattr(scripts, "compile_snippets", refuse)
+    manifest = make_manifest(["Ada Lovelace", "Zoë O'Brien", "王小明", "Nguyễn Thị Ánh"], [scalar_problem(1)])
+    written = write_documents(manifest, tmp_path, fmt="pdf", quiet=True)
+    assert not any(p.name.startswith("names.") for p in written)
+    assert not (tmp_path / "names.pdf").exists()
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_without_lualatex_the_names_print_as_code_points_and_the_teacher_is_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for module in (scripts, documents, escape):
+        monkeypatch.setattr(module, "lualatex_ready", lambda: False)
+    manifest = make_manifest(["Ada Lovelace", NAMES["s1"]], [scalar_problem(1)], ids=["s1", "s2"])
+    write_documents(manifest, tmp_path, fmt="pdf", quiet=False)
+    err = capsys.readouterr().err
+    if face_for("ف") is None:
+        assert "no installed font covers" in err and "s2 (فاطمة الزهراء)" in err
+    else:
+        assert "LuaLaTeX with fontspec is not installed" in err and "texlive-luatex" in err
+        assert "s2 (فاطمة الزهراء)" in err and "s1 (" not in err
+    assert "[U+0641]" in text_of(tmp_path / "worksheets.pdf")
+    assert not (tmp_path / "names.pdf").exists()
+
+
+@needs_lualatex
+def test_a_lualatex_failure_falls_back_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def fail(*_: object, **__: object) -> None:
+        raise CompileError("names.tex line 3: LaTeX error: Font not loadable", "the log")
+
+    monkeypatch.setattr(scripts, "compile_snippets", fail)
+    manifest = make_manifest(["Ada Lovelace", NAMES["s2"]], [scalar_problem(1)], ids=["s1", "s2"])
+    write_documents(manifest, tmp_path / "out", fmt="pdf", quiet=False, log_dir=tmp_path)
+    err = capsys.readouterr().err
+    assert "LuaLaTeX could not typeset the 1 name(s)" in err and "Font not loadable" in err
+    assert "s2 (דוד לוי)" in err
+    assert (tmp_path / "names.log").read_text(encoding="utf-8") == "the log"
+    assert "[U+05D3]" in text_of(tmp_path / "out" / "worksheets.pdf")
+    assert not (tmp_path / "out" / "names.tex").exists()
+
+
+def test_tex_format_writes_the_lualatex_source_beside_the_documents(tmp_path: Path) -> None:
+    manifest = make_manifest([NAMES["s3"]], [scalar_problem(1)])
+    written = write_documents(manifest, tmp_path, fmt="tex", quiet=True)
+    if not lualatex_ready() or face_for("김") is None:
+        assert not (tmp_path / "names.tex").exists()
+        return
+    assert tmp_path / "names.tex" in written and not (tmp_path / "names.pdf").exists()
+    assert "김민준" in (tmp_path / "names.tex").read_text(encoding="utf-8")
+
+
+def test_a_custom_preamble_without_qgname_fails_with_a_clear_error(tmp_path: Path) -> None:
+    if shutil.which("pdflatex") is None or not lualatex_ready() or face_for("ד") is None:
+        pytest.skip("needs pdflatex, LuaLaTeX and Noto Sans Hebrew")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    builtin = Path(__file__).parents[2] / "templates" / "preamble.tex.j2"
+    text = builtin.read_text(encoding="utf-8")
+    (mine / "preamble.tex.j2").write_text(text.replace(r"\newcommand{\qgname}", r"\newcommand{\qgnameX}"), "utf-8")
+    with pytest.raises(LatexError, match=r"student 's001'.*Undefined control sequence"):
+        write_documents(
+            make_manifest([NAMES["s2"]], [scalar_problem(1)]), tmp_path / "o", fmt="pdf", template_dir=mine, quiet=True
+        )
