@@ -521,7 +521,7 @@ def text_mathml(latex_text: str) -> str:
     return _mrow(out)
 
 
-@lru_cache(maxsize=16384)  # a class repeats its variants' prompts and steps: typeset each once
+@lru_cache(maxsize=32768)  # a class repeats its variants' prompts and steps: typeset each once
 def mathml(latex: str, plain: str, *, display: bool = False) -> str:
     """A <math> element for latex, with plain as its text annotation (for copying and screen readers).
 
@@ -579,7 +579,7 @@ def _shape(latex: str) -> tuple[str, list[str]] | None:
 _SLOT = re.compile("([\ue000-\uf8ff])")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=32768)  # a class of 2,000 has about 12,000 shapes
 def _shape_body(shape: str) -> tuple[str, ...] | None:
     """The MathML of a formula's shape (_shape), split around its numbers' slots (odd items are slots), or
     None when it is not understood: the formula itself is then typeset, so that its error names it."""
