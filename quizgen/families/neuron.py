@@ -155,11 +155,8 @@ class _Neuron:
 
     def dz(self, v: sympy.Symbol) -> sympy.Basic:
         """∂z/∂v: xi for wi, wi for xi, 1 for b."""
-        if v in self.weights:
-            return self.inputs[self.weights.index(v)]
-        if v in self.inputs:
-            return self.weights[self.inputs.index(v)]
-        return ONE
+        partner = self.partner(v)
+        return ONE if partner is None else partner
 
     def partner(self, v: sympy.Symbol) -> sympy.Symbol | None:
         """The symbol multiplying v in z (xi for wi and wi for xi); None for the bias."""
@@ -176,10 +173,7 @@ def _times(factor: sympy.Basic, expr: sympy.Basic) -> sympy.Basic:
         return expr
     if isinstance(expr, sympy.Piecewise):
         return sympy.Piecewise(*[(_times(factor, e), c) for e, c in expr.args], evaluate=False)
-    parts = expr.args if isinstance(expr, sympy.Mul) and not expr.args[0].is_Number else (expr,)
-    if isinstance(expr, sympy.Mul) and expr.args[0].is_Number:
-        return sympy.Mul(factor, *expr.args)
-    return sympy.Mul(factor, *parts)
+    return sympy.Mul(factor, *(expr.args if isinstance(expr, sympy.Mul) else (expr,)))
 
 
 # --- what a slot may draw -------------------------------------------------------------------------------
