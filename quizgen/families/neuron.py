@@ -437,14 +437,14 @@ _DA_DZ = {  # da/dz: text, LaTeX, templates for the numbers, and why
         r"\begin{cases} 1 & z > 0 \\ \tfrac{1}{10} & z < 0 \end{cases}",
         "",
         "",
-        "the leaky ReLU's two slopes; no derivative at z = 0",
+        "the two slopes of the leaky ReLU; no derivative at z = 0",
     ),
     "sigmoid": (
         "σ(z)(1 - σ(z)) = a(1 - a)",
         r"\sigma(z)\left(1 - \sigma(z)\right) = a(1 - a)",
         "{a}(1 - {a})",
         r"{a}\left(1 - {a}\right)",
-        "the sigmoid's derivative",
+        "the derivative of the sigmoid",
     ),
     "tanh": (
         "1 - tanh(z)^2 = 1 - a^2",
