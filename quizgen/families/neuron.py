@@ -752,10 +752,15 @@ def _steps(q: _Question, nn: _Neuron, numbers: _Numbers | None) -> list[DraftSte
             a_tex = f"{_FORWARD[nn.activation][1]} = {tex_ln(numbers.a)}"
         steps.append(
             DraftStep(
-                text=f"Forward pass: z = {' + '.join(terms)} + ({plain(b)}) = {plain(numbers.z)}, so {a_text}.",
+                text=f"Forward pass: z = {' + '.join(terms)} + ({plain(b)}) = {plain(numbers.z)}.",
                 latex=label("Forward pass:")
-                + rf"z = {' + '.join(terms_tex)} + \left({tex_ln(b)}\right) = {tex_ln(numbers.z)},\quad {a_tex}"
-                + (r"\text{ (given)}" if a_given else ""),
+                + rf"z = {' + '.join(terms_tex)} + \left({tex_ln(b)}\right) = {tex_ln(numbers.z)}",
+            )
+        )
+        steps.append(
+            DraftStep(
+                text=f"Output: {a_text}.",
+                latex=label("Output:") + a_tex + (r"\text{ (given)}" if a_given else ""),
             )
         )
     elif q.about == "z":
