@@ -118,10 +118,15 @@ def _parallel_sheets(bank: Bank, seed: int, students: Sequence[Student], stats: 
     and stats are exactly the one-process ones; an error is the first one in roster order, as there."""
     size = -(-len(students) // workers)
     runs = [students[i : i + size] for i in range(0, len(students), size)]
-    with ProcessPoolExecutor(len(runs) - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+    pool = ProcessPoolExecutor(len(runs) - 1, mp_context=multiprocessing.get_context("fork"))
+    try:
         futures: list[Future[tuple[list[Sheet], Stats]]] = [
             pool.submit(_worker_sheets, bank, seed, run) for run in runs[1:]
         ]
+    except OSError:  # no process could be started (a process limit): the same sheets, in this process
+        pool.shutdown(wait=False, cancel_futures=True)
+        return _sheets(bank, seed, students, stats)
+    with pool:
         try:
             sheets = _sheets(bank, seed, runs[0], stats)
         except BaseException:
@@ -144,8 +149,8 @@ def generate(
 ) -> Manifest:
     """Every student's sheet, in roster order, with its variant code; the same inputs give the same manifest.
 
-    workers: processes to generate in (default: generation_workers, by class size and cores); the manifest
-    is the same whatever the number.
+    workers: processes to generate in (default: generation_workers, by class size and idle cores); the
+    manifest is the same whatever the number.
     """
     used = effective_seed(bank, seed)
     stats = Stats()

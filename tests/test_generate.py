@@ -258,6 +258,20 @@ def test_generating_in_several_processes_gives_the_same_manifest_bytes():
     assert manifest_io.dumps(generate(bank, students, seed=31, workers=50)) == one  # more workers than students
 
 
+def test_a_machine_that_cannot_start_a_worker_still_gets_the_same_manifest(monkeypatch):
+    from concurrent.futures import ProcessPoolExecutor
+
+    bank = load_bank(DEMO)
+    students = numbered_students(4)
+    one = manifest_io.dumps(generate(bank, students, seed=5, workers=1))
+
+    def refuse(*args, **kwargs):
+        raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", refuse)
+    assert manifest_io.dumps(generate(bank, students, seed=5, workers=2)) == one
+
+
 def test_only_a_large_class_is_generated_in_several_processes():
     from quizgen.generate import PARALLEL_FROM, generation_workers
 

@@ -101,18 +101,22 @@ def _variants(answers: list[GradedAnswer]) -> tuple[int, list[VariantStats]]:
     groups: dict[str, list[GradedAnswer]] = {}
     for a in answers:
         groups.setdefault(a.problem.function, []).append(a)
+    fractions = {k: [_fraction(a) for a in g] for k, g in groups.items()}
+    slot_variance: float | None = None  # of every score of the slot: the same for each variant (exact arithmetic)
     out = []
     for key in sorted(groups, key=lambda k: (-len(groups[k]), k)):
         mine = groups[key]
         if len(mine) < MIN_VARIANT_STUDENTS or len(groups) < 2:
             continue
-        rest = [_fraction(a) for k, g in groups.items() if k != key for a in g]
-        scores = [_fraction(a) for a in mine]
+        rest = [f for k, fs in fractions.items() if k != key for f in fs]
+        scores = fractions[key]
         mean = statistics.fmean(scores)
         rest_mean = statistics.fmean(rest) if rest else None
         flagged = False
         if rest_mean is not None and len(rest) >= 2 and abs(mean - rest_mean) >= FAR_POINTS:
-            var = statistics.pvariance(scores + rest)
+            if slot_variance is None:
+                slot_variance = statistics.pvariance(scores + rest)
+            var = slot_variance
             se = math.sqrt(var * (1 / len(scores) + 1 / len(rest)))
             flagged = se == 0 or abs(mean - rest_mean) / se >= FAR_Z
         out.append(VariantStats(key, mine, mean, rest_mean, flagged))

@@ -99,6 +99,13 @@ _ASCII_EXTRA = {
     "~": r"\textasciitilde{}",
 }
 
+TEXT_COMMAND_CHARS = {
+    **{command[1:-2]: ch for ch, command in _ASCII_EXTRA.items() if command.startswith("\\")},
+    "textbackslash": "\\",
+}
+"""The text-mode commands tex_escape writes for printable ASCII, and the character each prints: a reader
+of escaped text (the MathML typesetter's \\text{...}) turns them back."""
+
 
 def _is_cjk_script(cp: int) -> bool:
     """Characters to set with CJKutf8 (if its font has them): CJK, kana, Cyrillic, basic Greek."""

@@ -25,7 +25,7 @@ _FORBIDDEN = re.compile(
 _ESCAPED = re.compile(r"\\.", re.S)
 _NOT_BRACE = re.compile(r"[^{}]+")
 
-_CACHE_SIZE = 1 << 16
+_CACHE_SIZE = 1 << 15
 """Entries of each layout cache: a class repeats its formulas (a key is measured by several callers, and
 the same steps and answers recur across variants); the functions are pure, so caching changes no output."""
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 from html import escape
 from typing import NamedTuple
 
+from quizgen.typeset.escape import TEXT_COMMAND_CHARS
 from quizgen.typeset.latexmath import indicator_notation
 
 MAX_LATEX_CHARS = 20_000
@@ -475,8 +476,25 @@ _TEXT_ESCAPES = re.compile(r"\\([,;:! ]|[%&#_{}$])|\{\}|[{}]")
 _MATH_IN_TEXT = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$", re.S)
 
 
+_TEXT_COMMAND = re.compile(
+    r"\\(" + "|".join(sorted(TEXT_COMMAND_CHARS, key=len, reverse=True)) + r")(?:\{\}|(?![A-Za-z]))"
+)
+
+
 def _plain_text(latex_text: str) -> str:
-    """The words of a \\text{...} argument: "Sum rule,{} term by term" -> "Sum rule, term by term"."""
+    """The words of a \\text{...} argument: "Sum rule,{} term by term" -> "Sum rule, term by term", and
+    "ReLU\\textquotesingle{}s" (tex_escape's apostrophe) -> "ReLU's"."""
+    out = []
+    pos = 0
+    for m in _TEXT_COMMAND.finditer(latex_text):
+        out.append(_plain_words(latex_text[pos : m.start()]))
+        out.append(TEXT_COMMAND_CHARS[m.group(1)])
+        pos = m.end()
+    out.append(_plain_words(latex_text[pos:]))
+    return "".join(out)
+
+
+def _plain_words(latex_text: str) -> str:
     if re.search(r"\\[A-Za-z]", latex_text):
         raise MathMLError(f"command inside text: {latex_text[:40]!r}")
 
@@ -503,7 +521,7 @@ def text_mathml(latex_text: str) -> str:
     return _mrow(out)
 
 
-@lru_cache(maxsize=16384)  # a class repeats its variants' prompts and steps: typeset each once
+@lru_cache(maxsize=32768)  # a class repeats its variants' prompts and steps: typeset each once
 def mathml(latex: str, plain: str, *, display: bool = False) -> str:
     """A <math> element for latex, with plain as its text annotation (for copying and screen readers).
 
@@ -561,7 +579,7 @@ def _shape(latex: str) -> tuple[str, list[str]] | None:
 _SLOT = re.compile("([\ue000-\uf8ff])")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=32768)  # a class of 2,000 has about 12,000 shapes
 def _shape_body(shape: str) -> tuple[str, ...] | None:
     """The MathML of a formula's shape (_shape), split around its numbers' slots (odd items are slots), or
     None when it is not understood: the formula itself is then typeset, so that its error names it."""

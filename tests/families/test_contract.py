@@ -72,8 +72,19 @@ def _slots(family: Family) -> list[SlotSpec]:
     return out
 
 
+_DRAFTS: dict[tuple[str, int, str], list[Draft]] = {}
+"""Drafts by (family, difficulty, ask), drawn once per worker: the key and the steps tests read the same ones."""
+
+
 def _drafts(family: Family, slot: SlotSpec) -> list[Draft]:
     """One draft per seed (the first one the family does not decline); declines must be the exception."""
+    key = (family.name, slot.difficulty, slot.ask)
+    if key not in _DRAFTS:
+        _DRAFTS[key] = _draw_seeds(family, slot)
+    return _DRAFTS[key]
+
+
+def _draw_seeds(family: Family, slot: SlotSpec) -> list[Draft]:
     drafts, declined = [], 0
     for seed in SEEDS:
         rng = random.Random(seed)

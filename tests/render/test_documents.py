@@ -171,14 +171,6 @@ def test_a_latex_error_names_student_and_problem_and_keeps_the_log(tmp_path: Pat
     assert (out / "worksheets.tex").is_file()
 
 
-@needs_tex
-def test_pdfs_are_reproducible(tmp_path: Path) -> None:
-    manifest = make_manifest(["Ada"], [scalar_problem(1)])
-    write_documents(manifest, tmp_path / "a", fmt="pdf", quiet=True)
-    write_documents(manifest, tmp_path / "b", fmt="pdf", quiet=True)
-    assert (tmp_path / "a" / "key.pdf").read_bytes() == (tmp_path / "b" / "key.pdf").read_bytes()
-
-
 class _Terminal:
     """Stands in for stdout on a terminal, collecting what the progress bar draws."""
 
@@ -196,13 +188,31 @@ class _Terminal:
         return True
 
 
+@pytest.fixture(scope="module")
+def twice(tmp_path_factory: pytest.TempPathFactory) -> dict[bool, tuple[Path, str]]:
+    """The same one-student manifest compiled twice, on a terminal without and with --quiet: the output folder
+    and what was drawn on the terminal, by quiet (two compiles shared by the progress and the bytes tests)."""
+    manifest = make_manifest(["Ada"], [scalar_problem(1)])
+    out = {}
+    for quiet in (False, True):
+        folder, terminal = tmp_path_factory.mktemp(f"quiet-{quiet}"), _Terminal()
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr("sys.stdout", terminal)
+            write_documents(manifest, folder, fmt="pdf", quiet=quiet)
+        out[quiet] = (folder, terminal.text)
+    return out
+
+
+@needs_tex
+def test_pdfs_are_reproducible(twice: dict[bool, tuple[Path, str]]) -> None:
+    for name in ("key.pdf", "worksheets.pdf"):
+        assert (twice[False][0] / name).read_bytes() == (twice[True][0] / name).read_bytes(), name
+
+
 @needs_tex
 @pytest.mark.parametrize("quiet", [False, True])
-def test_progress_bar_on_a_terminal_unless_quiet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quiet: bool) -> None:
-    terminal = _Terminal()
-    monkeypatch.setattr("sys.stdout", terminal)
-    write_documents(make_manifest(["A", "B"], [scalar_problem(1)]), tmp_path, fmt="pdf", quiet=quiet)
-    assert ("Typesetting" in terminal.text) is not quiet
+def test_progress_bar_on_a_terminal_unless_quiet(twice: dict[bool, tuple[Path, str]], quiet: bool) -> None:
+    assert ("Typesetting" in twice[quiet][1]) is not quiet
 
 
 @needs_tex

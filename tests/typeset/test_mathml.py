@@ -118,3 +118,17 @@ def test_every_formula_the_shipped_banks_print_is_typeset(bank: Path) -> None:
                 assert "{}" not in text_html(lead)
                 if formula:
                     tree(formula, display=True)
+
+
+def test_text_escaped_by_tex_escape_reads_back_as_its_characters() -> None:
+    """A step's prose goes through tex_escape ("ReLU's" -> ReLU\\textquotesingle{}s); the page shows the
+    apostrophe, and a command tex_escape never writes is still refused."""
+    import html
+
+    from quizgen.typeset.escape import tex_escape
+    from quizgen.typeset.mathml import text_mathml
+
+    prose = "the leaky ReLU's slope, a < b | c ~ d ^ e \\ f"
+    assert text_mathml(tex_escape(prose)) == f"<mtext>{html.escape(prose)}</mtext>"
+    with pytest.raises(MathMLError, match="command inside text"):
+        text_mathml(r"ReLU\textquotesingle{}s \input{x}")
