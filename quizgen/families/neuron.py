@@ -437,14 +437,14 @@ _DA_DZ = {  # da/dz: text, LaTeX, templates for the numbers, and why
         r"\begin{cases} 1 & z > 0 \\ \tfrac{1}{10} & z < 0 \end{cases}",
         "",
         "",
-        "the leaky ReLU's two slopes; no derivative at z = 0",
+        "the two slopes of the leaky ReLU; no derivative at z = 0",
     ),
     "sigmoid": (
         "σ(z)(1 - σ(z)) = a(1 - a)",
         r"\sigma(z)\left(1 - \sigma(z)\right) = a(1 - a)",
         "{a}(1 - {a})",
         r"{a}\left(1 - {a}\right)",
-        "the sigmoid's derivative",
+        "the derivative of the sigmoid",
     ),
     "tanh": (
         "1 - tanh(z)^2 = 1 - a^2",
@@ -752,10 +752,15 @@ def _steps(q: _Question, nn: _Neuron, numbers: _Numbers | None) -> list[DraftSte
             a_tex = f"{_FORWARD[nn.activation][1]} = {tex_ln(numbers.a)}"
         steps.append(
             DraftStep(
-                text=f"Forward pass: z = {' + '.join(terms)} + ({plain(b)}) = {plain(numbers.z)}, so {a_text}.",
+                text=f"Forward pass: z = {' + '.join(terms)} + ({plain(b)}) = {plain(numbers.z)}.",
                 latex=label("Forward pass:")
-                + rf"z = {' + '.join(terms_tex)} + \left({tex_ln(b)}\right) = {tex_ln(numbers.z)},\quad {a_tex}"
-                + (r"\text{ (given)}" if a_given else ""),
+                + rf"z = {' + '.join(terms_tex)} + \left({tex_ln(b)}\right) = {tex_ln(numbers.z)}",
+            )
+        )
+        steps.append(
+            DraftStep(
+                text=f"Output: {a_text}.",
+                latex=label("Output:") + a_tex + (r"\text{ (given)}" if a_given else ""),
             )
         )
     elif q.about == "z":

@@ -416,3 +416,23 @@ def test_every_checked_slot_draws(difficulty, ask):
         slot = _slot(difficulty, ask, options=options)
         if not FAMILY.check_slot(slot):
             _draw(slot, 1)
+
+
+@pytest.mark.parametrize("ask", ["partial", "value"])
+def test_every_prompt_key_and_step_typesets_as_mathml(ask):
+    """The HTML feedback pages typeset every formula (quizgen.typeset.mathml); none may fall back to text."""
+    from quizgen.draw import draw_problem
+    from quizgen.typeset.latexmath import split_leading_text
+    from quizgen.typeset.mathml import mathml, text_html
+
+    for g, loss, about in _cases(ask):
+        problem = draw_problem(
+            _slot(3, ask, options={"activation": g, "loss": loss, "about": [about]}), random.Random(0)
+        )
+        text_html(problem.prompt_latex)
+        mathml(problem.answer_latex, problem.answer)
+        for step in problem.steps:
+            lead, formula = split_leading_text(step.latex)
+            assert "{}" not in text_html(lead), step.latex
+            if formula:
+                mathml(formula, step.text, display=True)
