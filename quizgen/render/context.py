@@ -17,7 +17,7 @@ import sympy
 
 from quizgen import formfields
 from quizgen.manifest import Manifest
-from quizgen.mathparse import symbol
+from quizgen.mathparse import AnswerSyntaxError, parse_key, symbol
 from quizgen.problem import Part, Problem, Sheet
 from quizgen.render.environment import Tex
 from quizgen.typeset.escape import needs_cjk, print_name, tex_escape, tex_paragraphs
@@ -38,6 +38,7 @@ from quizgen.typeset.latexmath import (
     vector_components,
     visible_width,
 )
+from quizgen.typeset.printing import tex_ln
 
 
 @dataclass(frozen=True)
@@ -140,8 +141,18 @@ def _value_tex(value: int | str) -> str:
     sign = "-" if text.startswith("-") else ""
     num, _, den = text.lstrip("-").partition("/")
     if not num.isdigit() or (den and not den.isdigit()):
-        return tex_escape(text)
+        return _exact_value_tex(text)
     return f"{sign}\\frac{{{num}}}{{{den}}}" if den else f"{sign}{num}"
+
+
+@lru_cache(maxsize=1024)
+def _exact_value_tex(text: str) -> str:
+    """A coordinate that is no fraction ("-8 + log(3)", a neuron's bias) as math: -8 + ln 3. Read with the
+    safe key parser (never sympify); what it cannot read is printed as escaped text."""
+    try:
+        return tex_ln(parse_key(text, ()).value)
+    except AnswerSyntaxError:
+        return r"\text{" + tex_escape(text) + "}"
 
 
 POINT_PER_LINE = 3
@@ -249,7 +260,9 @@ def _answer_plain(problem: Problem) -> str:
 def _box_height(problem: Problem) -> str:
     """Room for the answer: a value needs a line, an expression more as the key grows (a rough guide)."""
     if problem.ask == "value":
-        return "1.4cm"
+        # the evaluation bar wraps three coordinates a line (_labels): a neuron's ten need room below it
+        bar_lines = -(-len(problem.point or {}) // POINT_PER_LINE)
+        return f"{1.4 + 0.35 * max(0, bar_lines - 2):.1f}cm"
     width = visible_width(indicator_notation(problem.answer_latex))
     lines = 1 + width // (MATH_LINE_CHARS // 2)
     return f"{min(1.0 + 0.8 * lines, 5.0):.1f}cm"

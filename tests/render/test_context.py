@@ -40,6 +40,17 @@ def test_a_value_is_labelled_with_its_point() -> None:
     assert ctx.answer == ctx.label + r" = - \frac{15}{32}"
 
 
+def test_a_coordinate_that_is_no_fraction_is_typeset_as_math_with_ln() -> None:
+    """A neuron's bias "-8 + log(3)" (so that sigma(z) is exact) reads ln 3 in the bar, as in the prompt;
+    text that is no number stays escaped text, never LaTeX."""
+    value = dataclasses.replace(
+        scalar_problem(), ask="value", point={"x": "-8 + log(3)", "y": "$\\input{x}$"}, answer="1", answer_latex="1"
+    )
+    label = problem_context(_sheet(), value, 1).label
+    assert r"x = -8 + \ln{\left(3 \right)}" in label and "log" not in label
+    assert r"y = \text{\$\textbackslash{}input\{x\}\$}" in label
+
+
 def test_room_for_working_comes_from_the_bank_else_grows_with_difficulty_and_family() -> None:
     easy = dataclasses.replace(scalar_problem(), difficulty=1)
     hard = dataclasses.replace(scalar_problem(), difficulty=3)
