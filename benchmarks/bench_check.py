@@ -103,8 +103,7 @@ def grading_batch(cases: list[dict[str, Any]], size: int) -> None:
         requests.append(CheckRequest(c["expected"], c["answer"] + " + 0" * variant, c.get("variables")))
     distinct = len({r.cache_key() for r in requests})
     for workers in (1, 2):
-        core._KEYS.data.clear()
-        core._MISTAKES.data.clear()
+        core.clear_caches()
         t0 = time.perf_counter()
         with Checker(workers=workers) as checker:
             checker.check_many(requests)
@@ -143,8 +142,7 @@ def correct_forms_time(repeat: int) -> tuple[int, float]:
     check_request(reqs[0])
     best = float("inf")
     for _ in range(max(1, repeat)):
-        core._KEYS.data.clear()
-        core._MISTAKES.data.clear()
+        core.clear_caches()
         t0 = time.perf_counter()
         for r in reqs:
             check_request(r)
@@ -195,15 +193,14 @@ def main() -> int:
     per_check: list[float] = []
     verdicts = []
     for _ in range(max(1, args.repeat)):
-        core._KEYS.data.clear()  # cold: no parsed keys, no verdicts
-        core._MISTAKES.data.clear()
+        core.clear_caches()  # cold: no parsed or compiled keys, no verdicts
         with Checker() as checker:
             t0 = time.perf_counter()
             verdicts = checker.check_many(requests)
             runs.append(time.perf_counter() - t0)
     # per-check times, each with cold caches
     for req in requests:
-        core._KEYS.data.clear()
+        core.clear_caches()
         with Checker() as checker:
             t0 = time.perf_counter()
             checker.check_many([req])

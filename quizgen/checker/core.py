@@ -23,11 +23,12 @@ import sympy
 
 from quizgen.checker.decimals import exact_text, read_rounded, within_key_rounding
 from quizgen.checker.definitions import check_with_definitions
-from quizgen.checker.diagnosis import Diagnosis, generic_diagnosis, matches_expr
+from quizgen.checker.diagnosis import Diagnosis, clear_compiled, generic_diagnosis, matches_expr
 from quizgen.checker.equivalence import (
     CheckTimeout,
     Comparison,
     Compiled,
+    clear_prepared,
     deadline_checker,
     equivalent,
     try_prepare,
@@ -36,6 +37,7 @@ from quizgen.checker.structure import new_structure
 from quizgen.checker.verdict import CheckRequest, Verdict, invalid
 from quizgen.checker.witness import find_witness
 from quizgen.mathparse import AnswerSyntaxError, parse_answer, parse_key
+from quizgen.mathparse.api import clear_parse_cache
 from quizgen.problem import Mistake
 
 SymbolicFn = Callable[[Any, str, Sequence[str], "bool | None", int, "float | None"], bool]
@@ -89,6 +91,16 @@ class _LRU:
 
 _KEYS = _LRU(4096)
 _MISTAKES = _LRU(4096)
+
+
+def clear_caches() -> None:
+    """Forget every parsed and compiled key, answer and buggy key of this process (for cold-cache
+    benchmarks and tests; the Checker's verdict cache is the Checker's own)."""
+    _KEYS.data.clear()
+    _MISTAKES.data.clear()
+    clear_parse_cache()
+    clear_prepared()
+    clear_compiled()
 
 
 class BadKey(Exception):

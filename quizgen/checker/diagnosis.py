@@ -90,6 +90,11 @@ def compile_or_none(expr: sympy.Basic, names: dict[str, int]) -> Fn | None:
     return _compiled(expr, tuple(names.items()))
 
 
+def clear_compiled() -> None:
+    """Forget every compiled buggy key (cold-cache benchmarks)."""
+    _compiled.cache_clear()
+
+
 @lru_cache(maxsize=8192)
 def _compiled(expr: sympy.Basic, names: tuple[tuple[str, int], ...]) -> Fn | None:
     try:

@@ -447,6 +447,11 @@ def try_prepare(expr: sympy.Basic, names: dict[str, int]) -> Compiled | None:
     return _prepared(expr, tuple(names.items()))
 
 
+def clear_prepared() -> None:
+    """Forget every shared compiled expression (cold-cache benchmarks)."""
+    _prepared.cache_clear()
+
+
 @lru_cache(maxsize=8192)
 def _prepared(expr: sympy.Basic, names: tuple[tuple[str, int], ...]) -> Compiled | None:
     try:

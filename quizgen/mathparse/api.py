@@ -108,6 +108,11 @@ def _parse(text: str, variables: tuple[str, ...] | None, *, latex: bool | None, 
     return hit if hit is not None else _parse_text(text, variables, latex=latex, limits=limits, key=key)
 
 
+def clear_parse_cache() -> None:
+    """Forget every kept reading (cold-cache benchmarks)."""
+    _cached_parse.cache_clear()
+
+
 @lru_cache(maxsize=PARSE_CACHE_SIZE)
 def _cached_parse(
     text: str, variables: tuple[str, ...] | None, latex: bool | None, limits: Limits, key: bool

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from quizgen.checker import Verdict, check
+from quizgen.checker import CheckRequest, Verdict, check, core
+from quizgen.checker.equivalence import try_prepare
+from quizgen.mathparse import parse_answer
 
 HERE = Path(__file__).resolve().parent
 SHARED = next(
@@ -115,3 +117,16 @@ def test_big_max_with_decimals_is_checked_within_the_limit() -> None:
     answer = "max(" + ",".join(f"{i}.5x-{i}y+sin({i}x)" for i in range(16)) + ")"
     v = check("2*x + 3*y", answer, ["x", "y"], timeout=60.0)
     assert v.verdict == "incorrect" and v.diagnosis != "timeout"
+
+
+def test_clear_caches_makes_the_next_check_cold_and_gives_the_same_verdict() -> None:
+    """Cold-cache benchmarks rely on it: after clear_caches nothing parsed or compiled is reused."""
+    first = core.check_request(CheckRequest("6*x*exp(3*x**2)", "e^(3x^2)", ["x"]))
+    reading = parse_answer("e^(3x^2)", ["x"])
+    compiled = try_prepare(reading.value, {"x": 0})
+    assert parse_answer("e^(3x^2)", ["x"]) is reading and try_prepare(reading.value, {"x": 0}) is compiled
+    core.clear_caches()
+    assert not core._KEYS.data and not core._MISTAKES.data
+    assert parse_answer("e^(3x^2)", ["x"]) is not reading
+    assert try_prepare(reading.value, {"x": 0}) is not compiled
+    assert core.check_request(CheckRequest("6*x*exp(3*x**2)", "e^(3x^2)", ["x"])) == first
