@@ -52,10 +52,12 @@ def compile_timeout(students: int) -> float:
 
 
 def printed_texts(manifest: Manifest, sheets: Sequence[Sheet] | None = None) -> list[str]:
-    """The one-line texts of the documents that may need LuaLaTeX's fonts: course, title and the names of
-    sheets (default: every student of the manifest)."""
+    """The one-line texts of the documents that may need LuaLaTeX's fonts: course, title, and the names and
+    ids of sheets (default: every student of the manifest). An id that would not print whole (wider than a
+    name may be, or too many marks) is left to pdflatex's [U+XXXX] codes: the id must read exactly."""
     shown = manifest.students if sheets is None else sheets
-    return [manifest.bank.course, manifest.bank.title, *(print_name(sheet.name) for sheet in shown)]
+    ids = [s.student_id for s in shown if not s.student_id.isascii() and not name_needs_fallback(s.student_id)]
+    return [manifest.bank.course, manifest.bank.title, *(print_name(sheet.name) for sheet in shown), *ids]
 
 
 T = TypeVar("T")
@@ -298,7 +300,8 @@ def _shown(found: list[tuple[str, str]]) -> str:
 
 def warn_scripts(sheets: Sequence[Sheet], snippets: scripts.Snippets, *, quiet: bool) -> None:
     """Name each student whose name prints as [U+XXXX] codes, so the teacher can write it in by hand: names
-    with characters no installed font has, and names only LuaLaTeX could print when it is not usable."""
+    with characters no installed font has, and names only LuaLaTeX could print when it is not usable. Then
+    the student ids that print as codes (an id is never shortened, so a long one stays in codes too)."""
     if quiet:
         return
     found = uncovered_names(sheets)
@@ -319,6 +322,25 @@ def warn_scripts(sheets: Sequence[Sheet], snippets: scripts.Snippets, *, quiet: 
         click.echo(
             f"Warning: {len(unset)} name(s) are in scripts pdflatex's fonts lack (Arabic, Hebrew, Korean...) and "
             f"{why}, so they print as [U+XXXX] codes on the PDFs ({scripts.INSTALL_HINT}): {_shown(unset)}",
+            err=True,
+        )
+    coded = [
+        sheet.student_id
+        for sheet in sheets
+        if not sheet.student_id.isascii()
+        and sheet.student_id not in printed
+        and (scripts.needing_fonts([sheet.student_id]) or unprintable(sheet.student_id))
+    ]
+    if coded:
+        why = (
+            "LuaLaTeX with fontspec is not installed"
+            if not lualatex_ready()
+            else "no installed font has a character, LuaLaTeX failed, or the id is too long to print whole"
+        )
+        click.echo(
+            f"Warning: {len(coded)} student id(s) print as [U+XXXX] codes on the PDFs ({why}): "
+            + ", ".join(coded[:5])
+            + (f" and {len(coded) - 5} more" if len(coded) > 5 else ""),
             err=True,
         )
 

@@ -216,3 +216,11 @@ def test_a_hostile_name_in_another_script_is_printed_on_the_feedback_not_run(tmp
     text = text_of(tmp_path / "s1.pdf")
     assert "\\input{/etc/passwd} $x$ %#&_" in text and "directlua{os.exit(1)}" in text and "فاطمة" in text
     assert "root:" not in text
+
+
+@needs_lualatex
+def test_a_student_id_in_another_script_prints_on_the_feedback(tmp_path: Path) -> None:
+    manifest = make_manifest(["Minjun"], [scalar_problem(1)], ids=["학번-7"])
+    render_feedback_pdf(make_run(manifest), tmp_path, {"학번-7": "s"})
+    text = text_of(tmp_path / "s.pdf")
+    assert "[U+" not in text and squash(text).count("학번-7") >= 2  # header and footer
