@@ -110,7 +110,7 @@ def grade_command(
     if pdf:
         from quizgen.grading.pdf import pdf_writer as make_pdf_writer
 
-        pdf_writer = make_pdf_writer()
+        pdf_writer = make_pdf_writer(quiet=quiet)
     show = not quiet and sys.stderr.isatty()
     workers = workers or os.cpu_count() or 1
     backend = CheckerBackend(workers=workers, timeout=timeout)

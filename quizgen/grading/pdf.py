@@ -2,12 +2,14 @@
 
 Grading owns the feedback sheet (its model is the GradeRun); quizgen.render typesets it. All students are
 typeset in one pdflatex run (feedback.tex.j2) and the result is split, as for --split; the file names are
-the ones grading uses for the HTML feedback pages.
+the ones grading uses for the HTML feedback pages. Names pdflatex cannot print (Arabic, Korean...) are
+typeset once with LuaLaTeX and included, as on the worksheets (quizgen.render.scripts).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from pathlib import Path
 from quizgen.errors import LatexError
 from quizgen.fileio import atomic_write_bytes
 from quizgen.grading.model import VERDICT_LABEL, GradedAnswer, GradeRun, display_outcome
+from quizgen.render import scripts
 from quizgen.render.compile import CompileError, compile_tex
 from quizgen.render.context import (
     ProblemContext,
@@ -25,7 +28,13 @@ from quizgen.render.context import (
     student_context,
     uses_cjk,
 )
-from quizgen.render.documents import compile_timeout
+from quizgen.render.documents import (
+    compile_timeout,
+    printed_texts,
+    render_with_names,
+    warn_name_fallbacks,
+    warn_scripts,
+)
 from quizgen.render.environment import Tex, build_environment, render_template
 from quizgen.render.split import split_pdf
 from quizgen.typeset.latexmath import (
@@ -110,8 +119,12 @@ def feedback_students(run: GradeRun) -> list[FeedbackStudent]:
     return out
 
 
-def render_feedback_source(run: GradeRun, template_dir: Path | None = None) -> str:
-    env = build_environment(template_dir)
+def render_feedback_source(
+    run: GradeRun, template_dir: Path | None = None, snippets: scripts.Snippets | None = None
+) -> str:
+    """The LaTeX of every student's feedback sheet. snippets are the names printed from names.pdf
+    (quizgen.render.scripts); without them such names print as [U+XXXX]."""
+    env = build_environment(template_dir, snippets.macros() if snippets else None)
     students = feedback_students(run)
     more = [text for s in run.results for a in s.answers for text in (a.typed, a.feedback)]
     doc = document_context(run.manifest, "feedback", cjk=uses_cjk(run.manifest, more), double_sided=False)
@@ -119,9 +132,13 @@ def render_feedback_source(run: GradeRun, template_dir: Path | None = None) -> s
 
 
 def render_feedback_pdf(
-    run: GradeRun, folder: Path, stems: dict[str, str], *, template_dir: Path | None = None
+    run: GradeRun, folder: Path, stems: dict[str, str], *, template_dir: Path | None = None, quiet: bool = False
 ) -> list[Path]:
     """Write folder/<stems[student_id]>.pdf for every student of run (one compile, then split).
+
+    Names in scripts pdflatex lacks are typeset first by LuaLaTeX (only when there are any) and embedded in
+    the PDFs; names.pdf itself is not written. Unless quiet, the students whose names print as [U+XXXX]
+    codes or shortened are named on stderr, as generate does.
 
     Raises:
         LatexError: pdflatex is missing or the document fails to compile (the message names the student
@@ -129,7 +146,15 @@ def render_feedback_pdf(
     """
     if not run.results:
         return []
-    tex = render_feedback_source(run, template_dir)
+    sheets = [r.sheet for r in run.results]
+    named = render_with_names(
+        printed_texts(run.manifest, sheets),
+        lambda snippets: render_feedback_source(run, template_dir, snippets),
+        compile=shutil.which("pdflatex") is not None,
+        log_dir=None,  # grade's feedback folder holds students' files only: a log goes to the temporary folder
+        quiet=quiet,
+    )
+    tex = named.rendered
 
     def describe(student: int, problem: int | None) -> str:
         sheet = run.results[student - 1].sheet if 1 <= student <= len(run.results) else None
@@ -137,7 +162,13 @@ def render_feedback_pdf(
         return text + (f", problem {problem}" if problem else "")
 
     try:
-        result = compile_tex(tex, "feedback", timeout=compile_timeout(len(run.results)), describe=describe)
+        result = compile_tex(
+            tex,
+            "feedback",
+            timeout=compile_timeout(len(run.results)),
+            describe=describe,
+            files={f"{scripts.JOBNAME}.pdf": named.names_pdf} if named.names_pdf else None,
+        )
     except CompileError as exc:
         # grade writes its outputs through a staging folder that is dropped on failure, so the log is
         # kept in the system's temporary folder instead.
@@ -153,15 +184,18 @@ def render_feedback_pdf(
         path = Path(folder) / f"{stems[r.sheet.student_id]}.pdf"
         atomic_write_bytes(path, data)
         written.append(path)
+    warn_name_fallbacks(sheets, quiet=quiet)
+    warn_scripts(sheets, named.snippets, quiet=quiet)
     return written
 
 
-def pdf_writer() -> Callable[[GradeRun, Path, dict[str, str]], None]:
-    """The function write_outputs calls to add feedback/<stem>.pdf for every student."""
+def pdf_writer(*, quiet: bool = False) -> Callable[[GradeRun, Path, dict[str, str]], None]:
+    """The function write_outputs calls to add feedback/<stem>.pdf for every student (quiet: no warnings
+    about names printed as [U+XXXX] codes)."""
 
     def write(run: GradeRun, folder: Path, stems: dict[str, str]) -> None:
         try:
-            render_feedback_pdf(run, folder, stems)
+            render_feedback_pdf(run, folder, stems, quiet=quiet)
         except LatexError as exc:
             # The staging folder is discarded on failure, so keep pdflatex's log where the user can read it.
             log = folder / "feedback.log"

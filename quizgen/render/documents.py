@@ -8,13 +8,16 @@ the previous set in place (quizgen.fileio.output_set).
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import sys
+import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 import click
 
@@ -22,6 +25,7 @@ from quizgen import formfields
 from quizgen.errors import LatexError
 from quizgen.fileio import atomic_write_bytes, atomic_write_text, file_stems
 from quizgen.manifest import Manifest
+from quizgen.problem import Sheet
 from quizgen.render import scripts
 from quizgen.render.compile import (
     CompileError,
@@ -47,9 +51,75 @@ def compile_timeout(students: int) -> float:
     return 120.0 + 0.5 * students
 
 
-def printed_texts(manifest: Manifest) -> list[str]:
-    """The one-line texts of the documents that may need LuaLaTeX's fonts: course, title and names."""
-    return [manifest.bank.course, manifest.bank.title, *(print_name(sheet.name) for sheet in manifest.students)]
+def printed_texts(manifest: Manifest, sheets: Sequence[Sheet] | None = None) -> list[str]:
+    """The one-line texts of the documents that may need LuaLaTeX's fonts: course, title, and the names and
+    ids of sheets (default: every student of the manifest). An id that would not print whole (wider than a
+    name may be, or too many marks) is left to pdflatex's [U+XXXX] codes: the id must read exactly."""
+    shown = manifest.students if sheets is None else sheets
+    ids = [s.student_id for s in shown if not s.student_id.isascii() and not name_needs_fallback(s.student_id)]
+    return [manifest.bank.course, manifest.bank.title, *(print_name(sheet.name) for sheet in shown), *ids]
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class WithNames(Generic[T]):
+    """Documents rendered with the snippets they include, and names.pdf holding them (b"" when none)."""
+
+    snippets: scripts.Snippets
+    rendered: T
+    names_pdf: bytes = b""
+
+
+def render_with_names(
+    texts: Sequence[str],
+    render: Callable[[scripts.Snippets], T],
+    *,
+    compile: bool,
+    log_dir: Path | None,
+    quiet: bool,
+) -> WithNames[T]:
+    """render(snippets) the documents, with LuaLaTeX typesetting names.pdf meanwhile when compile is set and
+    some of texts need it (a batch without such texts never starts LuaLaTeX). Used by generate and by
+    grade --pdf, so both print names the same way.
+
+    When LuaLaTeX fails, the documents are rendered again without snippets (the texts print as [U+XXXX]),
+    its log is kept as <log_dir>/names.log (log_dir None: the system's temporary folder) and the first
+    error is printed unless quiet.
+    """
+    snippets = scripts.plan(texts)
+    if not (compile and snippets.texts):
+        return WithNames(snippets, render(snippets))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # LuaLaTeX typesets names.pdf while the sources are rendered: they do not depend on its output.
+        job = pool.submit(
+            scripts.compile_snippets, scripts.snippet_source(snippets), timeout=compile_timeout(len(snippets.texts))
+        )
+        rendered = render(snippets)
+        try:
+            return WithNames(snippets, rendered, job.result().pdf)
+        except CompileError as exc:
+            log = _keep_names_log(exc.log, log_dir)
+            if not quiet:
+                click.echo(
+                    f"Warning: LuaLaTeX could not typeset the {len(snippets.texts)} name(s) in other scripts "
+                    f"({exc.message}; log in {log}), so they print as [U+XXXX] codes",
+                    err=True,
+                )
+    empty = scripts.Snippets(())
+    return WithNames(empty, render(empty))
+
+
+def _keep_names_log(log: str, folder: Path | None) -> Path:
+    if folder is not None:
+        path = folder / f"{scripts.JOBNAME}.log"
+        atomic_write_text(path, log)
+        return path
+    fd, kept = tempfile.mkstemp(prefix="quizgen-names-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(log)
+    return Path(kept)
 
 
 def render_sources(
@@ -108,31 +178,14 @@ def write_documents(
         raise LatexError("the manifest has no students, so there is nothing to typeset; check the roster")
     out = Path(out_dir)
     log_out = Path(log_dir) if log_dir is not None else out
-    snippets = scripts.plan(printed_texts(manifest))
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # LuaLaTeX typesets names.pdf while the sources are rendered: they do not depend on its output.
-        names_job = (
-            pool.submit(
-                scripts.compile_snippets, scripts.snippet_source(snippets), timeout=compile_timeout(len(snippets.texts))
-            )
-            if fmt == "pdf" and snippets.texts and shutil.which("pdflatex")
-            else None
-        )
-        sources = render_sources(manifest, template_dir, fillable=fillable, snippets=snippets)
-        names_pdf = b""
-        if names_job is not None:
-            try:
-                names_pdf = names_job.result().pdf
-            except CompileError as exc:
-                atomic_write_text(log_out / f"{scripts.JOBNAME}.log", exc.log)
-                if not quiet:
-                    click.echo(
-                        f"Warning: LuaLaTeX could not typeset the {len(snippets.texts)} name(s) in other scripts "
-                        f"({exc.message}; log in {log_out / (scripts.JOBNAME + '.log')}), so they print as [U+XXXX] codes",
-                        err=True,
-                    )
-                snippets = scripts.Snippets(())
-                sources = render_sources(manifest, template_dir, fillable=fillable)
+    named = render_with_names(
+        printed_texts(manifest),
+        lambda snippets: render_sources(manifest, template_dir, fillable=fillable, snippets=snippets),
+        compile=fmt == "pdf" and shutil.which("pdflatex") is not None,
+        log_dir=log_out,
+        quiet=quiet,
+    )
+    snippets, sources, names_pdf = named.snippets, named.rendered, named.names_pdf
     if snippets.texts:
         sources = {scripts.JOBNAME: scripts.snippet_source(snippets), **sources}
     written: list[Path] = []
@@ -144,7 +197,7 @@ def write_documents(
         (out / f"{name}.pdf").unlink(missing_ok=True)
     sources.pop(scripts.JOBNAME, None)
     if fmt == "tex":
-        _warn_scripts(manifest, snippets, quiet=quiet)
+        warn_scripts(manifest.students, snippets, quiet=quiet)
         return written
     find_pdflatex()
     if names_pdf:
@@ -162,8 +215,8 @@ def write_documents(
         written.append(path)
         (out / f"{name}.log").unlink(missing_ok=True)  # a log left by an earlier failed run
     _warn_missing_glyphs(results, quiet=quiet)
-    _warn_name_fallbacks(manifest, quiet=quiet)
-    _warn_scripts(manifest, snippets, quiet=quiet)
+    warn_name_fallbacks(manifest.students, quiet=quiet)
+    warn_scripts(manifest.students, snippets, quiet=quiet)
     if split:
         written += _write_split(manifest, results, out)
     return written
@@ -234,9 +287,9 @@ def _warn_missing_glyphs(results: dict[str, CompileResult], *, quiet: bool) -> N
             )
 
 
-def uncovered_names(manifest: Manifest) -> list[tuple[str, str]]:
+def uncovered_names(sheets: Sequence[Sheet]) -> list[tuple[str, str]]:
     """(student id, name) of each name with characters no installed font has: they print as [U+XXXX]."""
-    return [(sheet.student_id, sheet.name) for sheet in manifest.students if unprintable(print_name(sheet.name))]
+    return [(sheet.student_id, sheet.name) for sheet in sheets if unprintable(print_name(sheet.name))]
 
 
 def _shown(found: list[tuple[str, str]]) -> str:
@@ -245,12 +298,13 @@ def _shown(found: list[tuple[str, str]]) -> str:
     )
 
 
-def _warn_scripts(manifest: Manifest, snippets: scripts.Snippets, *, quiet: bool) -> None:
+def warn_scripts(sheets: Sequence[Sheet], snippets: scripts.Snippets, *, quiet: bool) -> None:
     """Name each student whose name prints as [U+XXXX] codes, so the teacher can write it in by hand: names
-    with characters no installed font has, and names only LuaLaTeX could print when it is not usable."""
+    with characters no installed font has, and names only LuaLaTeX could print when it is not usable. Then
+    the student ids that print as codes (an id is never shortened, so a long one stays in codes too)."""
     if quiet:
         return
-    found = uncovered_names(manifest)
+    found = uncovered_names(sheets)
     if found:
         click.echo(
             f"Warning: {len(found)} name(s) use characters no installed font covers and print as [U+XXXX] "
@@ -260,7 +314,7 @@ def _warn_scripts(manifest: Manifest, snippets: scripts.Snippets, *, quiet: bool
     printed = set(snippets.texts)
     unset = [
         (sheet.student_id, sheet.name)
-        for sheet in manifest.students
+        for sheet in sheets
         if (shown := print_name(sheet.name)) not in printed and scripts.needing_fonts([shown])
     ]
     if unset:
@@ -270,11 +324,30 @@ def _warn_scripts(manifest: Manifest, snippets: scripts.Snippets, *, quiet: bool
             f"{why}, so they print as [U+XXXX] codes on the PDFs ({scripts.INSTALL_HINT}): {_shown(unset)}",
             err=True,
         )
+    coded = [
+        sheet.student_id
+        for sheet in sheets
+        if not sheet.student_id.isascii()
+        and sheet.student_id not in printed
+        and (scripts.needing_fonts([sheet.student_id]) or unprintable(sheet.student_id))
+    ]
+    if coded:
+        why = (
+            "LuaLaTeX with fontspec is not installed"
+            if not lualatex_ready()
+            else "no installed font has a character, LuaLaTeX failed, or the id is too long to print whole"
+        )
+        click.echo(
+            f"Warning: {len(coded)} student id(s) print as [U+XXXX] codes on the PDFs ({why}): "
+            + ", ".join(coded[:5])
+            + (f" and {len(coded) - 5} more" if len(coded) > 5 else ""),
+            err=True,
+        )
 
 
-def _warn_name_fallbacks(manifest: Manifest, *, quiet: bool) -> None:
+def warn_name_fallbacks(sheets: Sequence[Sheet], *, quiet: bool) -> None:
     """Say which names print shortened or without some accents (escape.print_name and MAX_MARKS)."""
-    ids = [sheet.student_id for sheet in manifest.students if name_needs_fallback(sheet.name)]
+    ids = [sheet.student_id for sheet in sheets if name_needs_fallback(sheet.name)]
     if ids and not quiet:
         shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
         click.echo(

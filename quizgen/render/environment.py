@@ -75,7 +75,8 @@ def build_environment(
     """The one Environment every LaTeX document is rendered with; template_dir overrides built-ins by name.
 
     snippets maps texts pdflatex cannot print (an Arabic name) to the \\qgname{N} that includes them from
-    names.pdf (quizgen.render.scripts); every \\VAR and |tex_escape of such a text prints the snippet.
+    names.pdf (quizgen.render.scripts); every \\VAR, |tex_escape and |breakable (student ids) of such a
+    text prints the snippet.
 
     Raises:
         LatexError: template_dir does not exist or is not a folder.
@@ -112,7 +113,7 @@ def build_environment(
     env.filters["tex_escape"] = _with_snippets(_escape_filter, snippets) if snippets else _escape_filter
     env.filters["paragraphs"] = _paragraphs_filter
     env.filters["points"] = _points_filter
-    env.filters["breakable"] = _breakable_filter
+    env.filters["breakable"] = _with_snippets(_breakable_filter, snippets) if snippets else _breakable_filter
     return env
 
 

@@ -1,15 +1,22 @@
 from __future__ import annotations
 
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
+from gradetools import FakeBackend, make_problems
 
 from quizgen.errors import LatexError
 from quizgen.grading.pdf import render_feedback_pdf
 from quizgen.problem import Step
+from quizgen.render import documents, scripts
+from quizgen.render.compile import CompileError
+from quizgen.typeset import escape
+from quizgen.typeset.unicodefonts import face_for
 from tests.render.conftest import gradient_problem, make_manifest, make_run, scalar_problem
 from tests.render.test_documents import pages, pdf_text
+from tests.render.test_scripts import NAMES, needs_lualatex, squash, text_of
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
@@ -88,3 +95,132 @@ def test_a_total_waiting_for_review_is_marked_provisional_on_the_feedback_sheet(
     assert "provisional" not in bo_part
     final = replace(run, invalid="zero")  # --invalid zero: the 0 is final, nothing is provisional
     assert "provisional" not in render_feedback_source(final)
+
+
+# Names in every script (docs/pdfs.md): the feedback PDFs print names as the worksheets do.
+
+CLASS = {"s1": NAMES["s1"], "s2": NAMES["s2"], "s3": NAMES["s3"], "s4": "Nguyễn Thị Hương", "s5": "Ada Lovelace"}
+
+
+class _Checker(FakeBackend):
+    def __init__(self, *, workers: int, timeout: float) -> None:
+        super().__init__()
+
+    def close(self) -> None:
+        pass
+
+
+def _grade_pdf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, students: dict[str, str], *flags: str):
+    """`quizgen grade --pdf` for a class of students (id -> name), everyone answering; the CLI's result."""
+    from click.testing import CliRunner
+
+    from quizgen import manifest as manifest_mod
+    from quizgen.cli import cli
+    from quizgen.grading import engine
+    from quizgen.manifest import BankInfo, Manifest
+    from quizgen.problem import Sheet
+
+    monkeypatch.setattr(engine, "CheckerBackend", _Checker)
+    sheets = [Sheet(sid, name, f"V{k}", make_problems(k + 2)) for k, (sid, name) in enumerate(students.items())]
+    path = tmp_path / "gen" / "manifest.json"
+    manifest_mod.write(
+        Manifest("0.1.0", BankInfo("Chain rule quiz", "NN 101", "", "missing-bank.yaml"), "0" * 64, 7, sheets), path
+    )
+    answers = tmp_path / "answers.csv"
+    answers.write_text("student_id,q1,q2,q3\n" + "".join(f"{sid},2cos(2x),,1\n" for sid in students), encoding="utf-8")
+    return CliRunner().invoke(
+        cli, ["grade", "--manifest", str(path), str(answers), "--out", str(tmp_path / "o"), "--pdf", *flags]
+    )
+
+
+@needs_lualatex
+def test_grade_pdf_prints_every_name_in_its_own_script(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = _grade_pdf(tmp_path, monkeypatch, CLASS)
+    assert result.exit_code == 0, result.output
+    assert "[U+XXXX]" not in result.output  # no warning: every name is printed
+    feedback = tmp_path / "o" / "feedback"
+    assert sorted(p.name for p in feedback.glob("*.pdf")) == [f"{sid}.pdf" for sid in CLASS]
+    assert not list(feedback.glob("names.*"))  # names.pdf is embedded, not left among the students' files
+    for sid, name in CLASS.items():
+        sheet = feedback / f"{sid}.pdf"
+        assert "[U+" not in text_of(sheet), sid
+        for page in range(1, pages(sheet) + 1):
+            text = squash(text_of(sheet, "-f", str(page), "-l", str(page)))
+            # the header (bold, first page) and every footer
+            assert text.count(squash(name)) >= (2 if page == 1 else 1), (sid, page)
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_feedback_without_such_names_never_starts_lualatex(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("LuaLaTeX was started")
+
+    monkeypatch.setattr(scripts, "compile_snippets", refuse)
+    names = ["Ada Lovelace", "Zoë O'Brien", "王小明", "Nguyễn Thị Ánh"]
+    manifest = make_manifest(names, [scalar_problem(1)], ids=["a", "b", "c", "d"])
+    render_feedback_pdf(make_run(manifest), tmp_path, {sid: sid for sid in "abcd"})
+    for sid, name in zip("abcd", names):
+        text = unicodedata.normalize("NFC", squash(text_of(tmp_path / f"{sid}.pdf")))
+        # pdftotext reads the T1 dot below of pdflatex's "ị" as "i."
+        assert squash(name).replace("ị", "i.") in text and "[U+" not in text, sid
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_without_lualatex_feedback_names_print_as_codes_and_the_student_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for module in (scripts, documents, escape):
+        monkeypatch.setattr(module, "lualatex_ready", lambda: False)
+    manifest = make_manifest(["Ada Lovelace", NAMES["s1"]], [scalar_problem(1)], ids=["s1", "s2"])
+    render_feedback_pdf(make_run(manifest), tmp_path, {"s1": "s1", "s2": "s2"}, quiet=True)
+    assert capsys.readouterr().err == ""  # grade --quiet
+    render_feedback_pdf(make_run(manifest), tmp_path, {"s1": "s1", "s2": "s2"})
+    err = capsys.readouterr().err
+    if face_for("ف") is None:
+        assert "no installed font covers" in err and "s2 (فاطمة الزهراء)" in err
+    else:
+        assert "LuaLaTeX with fontspec is not installed" in err and "texlive-luatex" in err
+        assert "s2 (فاطمة الزهراء)" in err and "s1 (" not in err
+    assert "[U+0641]" in text_of(tmp_path / "s2.pdf")
+
+
+@needs_lualatex
+def test_a_lualatex_failure_leaves_codes_on_the_feedback_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def fail(*_: object, **__: object) -> None:
+        raise CompileError("names.tex line 3: LaTeX error: Font not loadable", "the log")
+
+    monkeypatch.setattr(scripts, "compile_snippets", fail)
+    manifest = make_manifest(["Ada Lovelace", NAMES["s2"]], [scalar_problem(1)], ids=["s1", "s2"])
+    render_feedback_pdf(make_run(manifest), tmp_path, {"s1": "s1", "s2": "s2"})
+    err = " ".join(capsys.readouterr().err.split())
+    assert "LuaLaTeX could not typeset the 1 name(s)" in err and "Font not loadable" in err
+    assert "LuaLaTeX failed (see above)" in err and "s2 (דוד לוי)" in err
+    log = Path(err.split("log in ", 1)[1].split("), so", 1)[0])
+    assert log.read_text(encoding="utf-8") == "the log"
+    log.unlink()
+    assert "[U+05D3]" in text_of(tmp_path / "s2.pdf")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s1.pdf", "s2.pdf"]
+
+
+@needs_lualatex
+def test_a_hostile_name_in_another_script_is_printed_on_the_feedback_not_run(tmp_path: Path) -> None:
+    from quizgen.grading.pdf import render_feedback_source
+
+    name = "\\input{/etc/passwd} $x$ %#&_ فاطمة \\directlua{os.exit(1)}"
+    manifest = make_manifest([name], [scalar_problem(1)], ids=["s1"])
+    source = render_feedback_source(make_run(manifest), snippets=scripts.plan([name]))
+    assert r"\qgname{1}" in source and "directlua" not in source
+    render_feedback_pdf(make_run(manifest), tmp_path, {"s1": "s1"})
+    text = text_of(tmp_path / "s1.pdf")
+    assert "\\input{/etc/passwd} $x$ %#&_" in text and "directlua{os.exit(1)}" in text and "فاطمة" in text
+    assert "root:" not in text
+
+
+@needs_lualatex
+def test_a_student_id_in_another_script_prints_on_the_feedback(tmp_path: Path) -> None:
+    manifest = make_manifest(["Minjun"], [scalar_problem(1)], ids=["학번-7"])
+    render_feedback_pdf(make_run(manifest), tmp_path, {"학번-7": "s"})
+    text = text_of(tmp_path / "s.pdf")
+    assert "[U+" not in text and squash(text).count("학번-7") >= 2  # header and footer

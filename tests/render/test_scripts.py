@@ -193,3 +193,40 @@ def test_a_custom_preamble_without_qgname_fails_with_a_clear_error(tmp_path: Pat
         write_documents(
             make_manifest([NAMES["s2"]], [scalar_problem(1)]), tmp_path / "o", fmt="pdf", template_dir=mine, quiet=True
         )
+
+
+IDS = {"فاطمة-٢٠٢٦": "Fatima", "학번-7": "Minjun", "plain-1": "Ada Lovelace"}
+
+
+@needs_lualatex
+def test_student_ids_in_other_scripts_print_in_header_and_footers(tmp_path: Path) -> None:
+    manifest = make_manifest(list(IDS.values()), [scalar_problem(1)], ids=list(IDS))
+    write_documents(manifest, tmp_path, fmt="pdf", quiet=True)
+    assert "Fatima" not in (tmp_path / "names.tex").read_text(encoding="utf-8")  # only what pdflatex lacks
+    text = text_of(tmp_path / "key.pdf")
+    assert "[U+" not in text
+    # one key page per student here: the id in the header (bold) and the footer; pdftotext orders the
+    # pieces around a right-to-left word unreliably, so each piece is counted
+    for piece in ("فاطمة", "٢٠٢٦", "학번-7", "plain-1"):
+        assert squash(text).count(piece) >= 2, piece
+    assert "학번-7" in text_of(tmp_path / "marking-key.pdf")
+
+
+def test_ids_that_print_as_codes_are_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for module in (scripts, documents, escape):
+        monkeypatch.setattr(module, "lualatex_ready", lambda: False)
+    manifest = make_manifest(list(IDS.values()), [scalar_problem(1)], ids=list(IDS))
+    write_documents(manifest, tmp_path, fmt="tex", quiet=False)
+    err = " ".join(capsys.readouterr().err.split())
+    assert "2 student id(s) print as [U+XXXX] codes on the PDFs (LuaLaTeX with fontspec is not installed)" in err
+    assert "فاطمة-٢٠٢٦, 학번-7" in err and "plain-1" not in err
+    assert r"\qgmissing{D559}" in (tmp_path / "worksheets.tex").read_text(encoding="utf-8")
+
+
+def test_an_id_too_long_to_print_whole_is_not_typeset_by_lualatex() -> None:
+    long_id = "학" * 70
+    manifest = make_manifest(["Ada"], [scalar_problem(1)], ids=[long_id])
+    assert long_id not in documents.printed_texts(manifest)
+    assert "학번-7" in documents.printed_texts(make_manifest(["Ada"], [scalar_problem(1)], ids=["학번-7"]))
