@@ -114,9 +114,10 @@ def test_an_answer_equals_its_own_key(text: str) -> None:
         return  # no real value anywhere (log(0*x), cos(1/2)/relu(pi - 4)): not a key either
     v = check(str(value), text, ["x", "y"], timeout=5.0)
     _clean(v)
-    if value.has(sympy.Float) and v.verdict == "unsure":
-        # str() printed a decimal sympy computed (sin(0.5) -> 0.479425538604203) into a breakpoint of the
-        # key: the key's kink is 3e-17 away from the answer's, a strip nothing can see; a person decides
+    if value.has(sympy.Float) and v.verdict in ("unsure", "incorrect"):
+        # str() printed a decimal sympy computed (sin(0.5) -> 0.479425538604203) into the key: a breakpoint
+        # 3e-17 away from the answer's (a strip nothing can see: unsure), or a number the answer is not
+        # (sqrt(0.5)^-1 is sqrt(2), the key's 1.41421356237309 is exactly that decimal: incorrect, soundly)
         return
     assert v.verdict == "correct", (str(value), text, v)
     if v.verdict == "correct":
