@@ -11,6 +11,11 @@ with the same variant code. A file that fails a check is reported in one line an
   or a file named for one student (students/<id>.pdf) holding another student's worksheet, or answers
   on another student's sheet (a class worksheets.pdf filled in on the wrong page).
 
+Within a graded sheet, a part's field is read as that part ("4a"), so per-part grading and carried-forward
+credit apply as for a CSV. An answer field the worksheet had but the file lacks (removed or renamed in a PDF
+editor) is a `missing` issue naming it, and a filled field whose name is not quizgen's an `unknown_problem`
+quoting it: neither is a silent zero.
+
 For answers read from a PDF, Source.line is the page the field is on.
 """
 
@@ -203,6 +208,7 @@ class _Checker:
                 "unknown_problem",
                 f"the form field {f.name[:80]!r} is not one of quizgen's (renamed?), so its answer "
                 f"{f.value[:80]!r} was not graded; type it into answers-template.csv",
+                next(iter(metas)) if len(metas) == 1 else "",  # whose it is, when the file holds one sheet
                 line=f.page,
             )
 

@@ -294,5 +294,5 @@ def test_backprop_worksheets_round_trip_part_by_part_with_carried_forward_credit
     missing = [p for p in named if p["kind"] == "missing"]
     assert len(missing) == 1 and lost_field in missing[0]["detail"]
     assert f"{cy.problems[0].slot}{lost.label}" in missing[0]["detail"]
-    stray = [p for p in problems if p["kind"] == "unknown_problem"]
+    stray = [p for p in named if p["kind"] == "unknown_problem"]
     assert len(stray) == 1 and "'answer b'" in stray[0]["detail"] and "'7'" in stray[0]["detail"]
