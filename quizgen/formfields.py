@@ -7,10 +7,12 @@ turns into an en dash:
 
     qg-<id>-s<slot>          the answer to problem <slot>
     qg-<id>-s<slot>-<k>      component k (1-based) of a gradient answered one line per component
+    qg-<id>-s<slot>-p<label> part <label> of a multi-part problem ("4a" is qg-<id>-s4-pa)
     qg-<id>-meta             hidden, read-only: "quizgen-worksheet;1;<id>;<variant code>;<set>"
 
 <id> is the student id with every character outside [A-Za-z0-9] written as +XX per UTF-8 byte, so it
-reads back exactly and holds no "-" (the separator). <set> names the generate run (the bank's sha256
+reads back exactly and holds no "-" (the separator); a part's <label> (a letter, or a node's name such as
+h1) is written the same way. <set> names the generate run (the bank's sha256
 prefix and the seed), so a worksheet from another manifest is told apart from a student's own.
 """
 
@@ -20,13 +22,16 @@ import re
 from dataclasses import dataclass
 
 from quizgen.manifest import Manifest
-from quizgen.problem import Sheet
+from quizgen.problem import Problem, Sheet
 
 MAGIC = "quizgen-worksheet"
 VERSION = "1"
 _SAFE = re.compile(r"[A-Za-z0-9]")
 _ENCODED = re.compile(r"(?:[A-Za-z0-9]|\+[0-9A-F]{2})+")
-_ANSWER = re.compile(r"^qg-(?P<id>(?:[A-Za-z0-9]|\+[0-9A-F]{2})+)-s(?P<slot>\d{1,6})(?:-(?P<comp>\d{1,3}))?$")
+_ANSWER = re.compile(
+    r"^qg-(?P<id>(?:[A-Za-z0-9]|\+[0-9A-F]{2})+)-s(?P<slot>\d{1,6})"
+    r"(?:-(?P<comp>\d{1,3})|-p(?P<part>(?:[A-Za-z0-9]|\+[0-9A-F]{2}){1,64}))?$"
+)
 _META = re.compile(r"^qg-(?P<id>(?:[A-Za-z0-9]|\+[0-9A-F]{2})+)-meta$")
 
 
@@ -60,6 +65,25 @@ def answer_field(student_id: str, slot: int, component: int | None = None) -> st
     return name if component is None else f"{name}-{component}"
 
 
+def part_field(student_id: str, slot: int, label: str) -> str:
+    """The field for part <label> of a multi-part problem (the manifest's parts[].label, kept exactly)."""
+    return f"qg-{encode_id(student_id)}-s{slot}-p{encode_id(label)}"
+
+
+def row_fields(student_id: str, problem: Problem) -> list[str]:
+    """The fields of a problem answered one line per row: a part each, or a gradient's component each."""
+    if problem.parts:
+        return [part_field(student_id, problem.slot, p.label) for p in problem.parts]
+    if problem.ask == "gradient":
+        return [answer_field(student_id, problem.slot, k) for k in range(1, len(problem.wrt) + 1)]
+    return []
+
+
+def problem_fields(student_id: str, problem: Problem) -> list[str]:
+    """Every answer field of one problem on a fillable worksheet, in the order they appear."""
+    return row_fields(student_id, problem) or [answer_field(student_id, problem.slot)]
+
+
 def meta_field(student_id: str) -> str:
     return f"qg-{encode_id(student_id)}-meta"
 
@@ -78,6 +102,7 @@ class AnswerField:
     student_id: str
     slot: int
     component: int | None  # 1-based, for a gradient answered one line per component
+    part: str | None = None  # the part's label, for a part of a multi-part problem
 
 
 @dataclass(frozen=True)
@@ -96,7 +121,10 @@ def parse_answer_field(name: str) -> AnswerField | None:
     sid = decode_id(m["id"])
     if sid is None:
         return None
-    return AnswerField(sid, int(m["slot"]), int(m["comp"]) if m["comp"] else None)
+    part = decode_id(m["part"]) if m["part"] else None
+    if m["part"] and part is None:
+        return None
+    return AnswerField(sid, int(m["slot"]), int(m["comp"]) if m["comp"] else None, part)
 
 
 def parse_meta_field(name: str) -> str | None:

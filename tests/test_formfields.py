@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -44,3 +45,26 @@ def test_foreign_or_damaged_meta_values_are_refused(value: str) -> None:
 def test_names_that_are_not_quizgen_answer_fields(name: str) -> None:
     # qg-s1+9F-s1 decodes s1 + byte 0x9F: not UTF-8, so not a student id quizgen wrote.
     assert formfields.parse_answer_field(name) is None
+
+
+@pytest.mark.parametrize("label", ["a", "B", "h1", "dL/dz", "é"])
+@pytest.mark.parametrize("sid", IDS[:4])
+def test_a_part_field_names_its_part_and_reads_back_exactly(sid: str, label: str) -> None:
+    name = formfields.part_field(sid, 4, label)
+    assert re.fullmatch(r"[A-Za-z0-9+-]+", name) and "--" not in name
+    assert formfields.parse_answer_field(name) == formfields.AnswerField(sid, 4, None, label)
+    assert name != formfields.answer_field(sid, 4) and formfields.parse_answer_field(name + "-1") is None
+
+
+def test_a_multi_part_problem_has_one_field_per_part_in_order() -> None:
+    from quizgen.problem import Part, Problem
+
+    part = Part(
+        label="a", kind="value", of="z", prompt_text="z", prompt_latex="$z$", answer="1", answer_latex="1", points=1
+    )
+    problem = Problem(
+        slot=3, family="backprop", difficulty=1, points=3, ask="value", prompt_text="", prompt_latex="",
+        function="x", function_latex="x", variables=["x"], wrt=[], point=None, answer="1", answer_latex="1",
+        parts=[part, replace(part, label="b"), replace(part, label="h1")],
+    )  # fmt: skip
+    assert formfields.problem_fields("s1", problem) == ["qg-s1-s3-pa", "qg-s1-s3-pb", "qg-s1-s3-ph1"]

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from quizgen.export.items import ExportQuiz
+
 bank_help = "The bank whose slots are exported: a YAML file, or a shipped bank's name such as demo."
 format_help = (
     "moodle: Moodle XML, core types (numerical, Cloze, multichoice); moodle-stack: STACK questions plus "
@@ -39,9 +41,25 @@ def export_command(bank: Path, fmt: str, variants: int, seed: int | None, out: s
     from quizgen.export import export_bank, shortfalls
 
     target, quiz = export_bank(bank, fmt=fmt, out=out, variants=variants, seed=seed)
-    questions = sum(len(g.items) for g in quiz.groups)
     short = shortfalls(quiz, variants)  # a family that cannot make N distinct problems gives fewer
-    shape = f"{len(quiz.groups)} slots x {'up to ' if short else ''}{variants} variants"
-    click.echo(f"Wrote {target}: {shape} = {questions} questions ({fmt}, seed {quiz.seed})")
+    click.echo(f"Wrote {target}: {summary(quiz, fmt, variants, bool(short))}")
     for line in short:
         click.echo(f"Note: {line}", err=True)
+
+
+def summary(quiz: ExportQuiz, fmt: str, variants: int, short: bool) -> str:
+    """What the file holds, counted as the LMS will list it: GIFT has one question per part of a multi-part
+    problem, moodle-stack a STACK question and its core-type fallback per problem, the others one question
+    per problem (a multi-part problem's parts are blanks of that one question)."""
+    problems = [item.problem for group in quiz.groups for item in group.items]
+    shape = f"{len(quiz.groups)} slots x {'up to ' if short else ''}{variants} variants"
+    multi = sum(1 for p in problems if p.parts)
+    tail = f"({fmt}, seed {quiz.seed})"
+    if fmt == "gift" and multi:
+        questions = sum(len(p.parts) or 1 for p in problems)
+        return f"{shape} = {len(problems)} problems as {questions} questions (one per part) {tail}"
+    if fmt == "moodle-stack":
+        n = len(problems)
+        return f"{shape} = {n} problems as {2 * n} questions ({n} STACK, {n} core-type fallbacks) {tail}"
+    blanks = " (a multi-part problem is one question with a blank per part)" if multi else ""
+    return f"{shape} = {len(problems)} questions{blanks} {tail}"

@@ -10,7 +10,9 @@ import click
 
 MANIFEST_HELP = "manifest.json written by `quizgen generate`, or its folder (checked: checksum, version)."
 OUT_HELP = (
-    "Folder for grades.csv, responses.csv, problems.csv, report.html, feedback/ (default: grades/ beside the manifest)."
+    "Folder it writes (default: grades/ beside the manifest): grades.csv, responses.csv, problems.csv, "
+    "review.csv, items.csv, report.html, feedback/ (a page per student; with --pdf also a PDF), and with "
+    "--gradebook gradebook-canvas.csv / gradebook-moodle.csv."
 )
 CARRY_HELP = (
     "Multi-part problems: a wrong part that follows by the right local rule from the student's own "

@@ -43,12 +43,41 @@ def step_html(step: Step) -> str:
         return escape(step.text)
 
 
+def badge(a: GradedAnswer) -> tuple[str, str]:
+    """A problem's badge: its style class and words. A multi-part problem graded part by part is summed up
+    from its parts ("3 of 5 parts right, 1 unreadable"), so one unreadable part does not hide the others'
+    grades; a teacher's override stands as given."""
+    shown = display_outcome(a)
+    if not a.problem.parts or not a.parts or a.override is not None:
+        return shown, VERDICT_LABEL[shown]
+    outcomes = {r.label: r.outcome for r in a.parts}
+    every = [outcomes.get(part.label, "blank") for part in a.problem.parts]
+    right = sum(o in ("correct", "carried") for o in every)
+    words = f"{right} of {len(every)} parts right"
+    if right == len(every):
+        words = "all parts right" if len(every) > 1 else "correct"
+    carried = every.count("carried")
+    if carried:
+        words += f" ({carried} carried forward)"
+    wrong = sum(o in ("incorrect", "partial") for o in every)
+    counts = [
+        (wrong, "wrong"),
+        (every.count("invalid"), "unreadable"),
+        (every.count("unsure"), "awaiting review"),
+        (sum(o in ("blank", "missing", "absent") for o in every), "not answered"),
+    ]
+    words += "".join(f", {n} {what}" for n, what in counts if n)
+    if shown in ("invalid", "unsure"):
+        return shown, words  # a part waits for the teacher: the badge keeps that colour
+    return ("correct" if right == len(every) else "partial" if right else shown), words
+
+
 def _answer_card(a: GradedAnswer, provisional: bool) -> str:
     p = a.problem
-    shown = display_outcome(a)
+    shown, words = badge(a)
     parts = [
         f'<section class="card {shown}">',
-        f'<h2 class="problem">Problem {p.slot} <span class="badge {shown}">{escape(VERDICT_LABEL[shown])}</span>'
+        f'<h2 class="problem">Problem {p.slot} <span class="badge {shown}">{escape(words)}</span>'
         f' <span class="muted">{fmt_number(a.points)} / {fmt_number(p.points)} points</span></h2>',
         f"<p>{prompt_html(p)}</p>",
     ]
@@ -173,9 +202,9 @@ def _score(result: StudentResult, provisional: bool) -> str:
 def _summary_table(answers: Sequence[GradedAnswer]) -> str:
     rows = ["<table><tr><th scope=col>Problem</th><th scope=col>Result</th><th scope=col class=num>Points</th></tr>"]
     for a in answers:
-        shown = display_outcome(a)
+        _, words = badge(a)
         rows.append(
-            f"<tr><td>{a.slot}</td><td>{escape(VERDICT_LABEL[shown])}</td>"
+            f"<tr><td>{a.slot}</td><td>{escape(words)}</td>"
             f"<td class=num>{fmt_number(a.points)} / {fmt_number(a.problem.points)}</td></tr>"
         )
     rows.append("</table>")

@@ -11,12 +11,18 @@ with the same variant code. A file that fails a check is reported in one line an
   or a file named for one student (students/<id>.pdf) holding another student's worksheet, or answers
   on another student's sheet (a class worksheets.pdf filled in on the wrong page).
 
+Within a graded sheet, a part's field is read as that part ("4a"), so per-part grading and carried-forward
+credit apply as for a CSV. An answer field the worksheet had but the file lacks (removed or renamed in a PDF
+editor) is a `missing` issue naming it, and a filled field whose name is not quizgen's an `unknown_problem`
+quoting it: neither is a silent zero.
+
 For answers read from a PDF, Source.line is the page the field is on.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +31,7 @@ from quizgen.errors import AnswerFileError
 from quizgen.fileio import file_stems
 from quizgen.grading.model import Issue, IssueKind, RawAnswer, ReadResult, Source, StudentKey
 from quizgen.manifest import Manifest
+from quizgen.problem import Sheet
 
 MAX_PDF_BYTES = 50_000_000
 """A filled-in worksheet is well under a megabyte; a larger file is not read (bounded time and memory)."""
@@ -142,8 +149,8 @@ class _Checker:
     def read_file(self, path: Path, answers: list[RawAnswer], issues: list[Issue]) -> None:
         file = str(path)
 
-        def report(kind: IssueKind, detail: str, student: str = "", line: int = 0) -> None:
-            issues.append(Issue(kind, file, line, student, "", detail))
+        def report(kind: IssueKind, detail: str, student: str = "", line: int = 0, problem: str = "") -> None:
+            issues.append(Issue(kind, file, line, student, problem, detail))
 
         try:
             size = path.stat().st_size
@@ -164,6 +171,7 @@ class _Checker:
 
         metas: dict[str, formfields.Meta] = {}
         filled: dict[str, list[tuple[formfields.AnswerField, _Field]]] = {}
+        stray: list[_Field] = []  # filled fields whose names are not quizgen's (renamed in a PDF editor)
         for f in fields:
             owner = formfields.parse_meta_field(f.name)
             if owner is not None:
@@ -180,6 +188,8 @@ class _Checker:
             parsed = formfields.parse_answer_field(f.name)
             if parsed is not None:
                 filled.setdefault(parsed.student_id, []).append((parsed, f))
+            elif f.value.strip():
+                stray.append(f)
         if not metas:
             why = (
                 "its answer fields lack the hidden field naming the student and variant"
@@ -192,6 +202,15 @@ class _Checker:
                 "`quizgen generate --fillable`, or type the answers into answers-template.csv",
             )
             return
+
+        for f in stray:
+            report(
+                "unknown_problem",
+                f"the form field {f.name[:80]!r} is not one of quizgen's (renamed?), so its answer "
+                f"{f.value[:80]!r} was not graded; type it into answers-template.csv",
+                next(iter(metas)) if len(metas) == 1 else "",  # whose it is, when the file holds one sheet
+                line=f.page,
+            )
 
         other_runs = sorted({m.set_id for m in metas.values() if m.set_id != self.set_id})
         if other_runs:
@@ -253,8 +272,43 @@ class _Checker:
                 continue
             if len(metas) > 1 and not any(f.value.strip() for _, f in items):
                 continue  # a sheet in a class file that nobody filled in (a student's own empty file counts)
+            self._report_missing(self.sheets[sid], {f.name for _, f in items}, report)
             key = StudentKey((("student_id", sid),))
-            for parsed, f in sorted(items, key=lambda item: (item[0].slot, item[0].component or 0)):
-                label = str(parsed.slot) if parsed.component is None else f"{parsed.slot}.{parsed.component}"
-                component = None if parsed.component is None else parsed.component - 1
+            for parsed, f in sorted(items, key=lambda item: self._order(sid, item[0])):
+                component, label = _address(parsed)
                 answers.append(RawAnswer(Source(file, f.page), key, parsed.slot, component, f.value, label))
+
+    def _order(self, sid: str, field: formfields.AnswerField) -> tuple[int, int, int, str]:
+        """Fields in sheet order: by slot, then component, then the part's place in the problem."""
+        labels = next((p.parts for p in self.sheets[sid].problems if p.slot == field.slot), [])
+        place = next((i for i, part in enumerate(labels) if part.label == field.part), len(labels))
+        return (field.slot, field.component or 0, place, field.part or "")
+
+    def _report_missing(self, sheet: Sheet, names: set[str], report: Callable[..., None]) -> None:
+        """An answer field the worksheet had but the file lacks (removed or renamed by a PDF editor) is named,
+        not a silent zero: the answer it held is not in the file."""
+        for problem in sheet.problems:
+            fields = formfields.problem_fields(sheet.student_id, problem)
+            lost = [name for name in fields if name not in names]
+            if not lost:
+                continue
+            parsed = [formfields.parse_answer_field(name) for name in lost]
+            what = ", ".join(_address(a)[1] for a in parsed if a is not None)
+            report(
+                "missing",
+                f"the file lacks the answer field{'s' if len(lost) > 1 else ''} {', '.join(lost[:6])}"
+                f"{' ...' if len(lost) > 6 else ''} (removed or renamed in a PDF editor), so {what} could not "
+                "be read and scores 0; check the file, or type the answer into answers-template.csv",
+                sheet.student_id,
+                problem=str(problem.slot),
+            )
+
+
+def _address(field: formfields.AnswerField) -> tuple[int | str | None, str]:
+    """The RawAnswer component and problem label of an answer field: "4", "4.2" (a gradient's second
+    component, 0-based index 1) or "4a" (a part, by its label, as an answers file writes it)."""
+    if field.part is not None:
+        return field.part, f"{field.slot}{field.part}"
+    if field.component is not None:
+        return field.component - 1, f"{field.slot}.{field.component}"
+    return None, str(field.slot)

@@ -362,7 +362,7 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
         marking_cell=_marking_cell(problem),
         working=working_space(problem) if problem.graph is None or problem.working is not None else GRAPH_WORKING,
         graph=_graph(problem),
-        **_field_names(sheet, problem, len(rows)),
+        **_field_names(sheet, problem),
     )
 
 
@@ -380,12 +380,12 @@ def _graph(problem: Problem) -> GraphContext | None:
     )
 
 
-def _field_names(sheet: Sheet, problem: Problem, rows: int) -> dict[str, Any]:
+def _field_names(sheet: Sheet, problem: Problem) -> dict[str, Any]:
     """The parts of a ProblemContext that depend on the student, not on the problem: its form field names."""
     # Field names and values are [A-Za-z0-9;+-] only (quizgen.formfields): Tex, so "-" stays "-".
     return {
         "field": Tex(formfields.answer_field(sheet.student_id, problem.slot)),
-        "row_fields": [Tex(formfields.answer_field(sheet.student_id, problem.slot, k)) for k in range(1, rows + 1)],
+        "row_fields": [Tex(name) for name in formfields.row_fields(sheet.student_id, problem)],
     }
 
 
@@ -408,7 +408,7 @@ def _cached_problem_context(sheet: Sheet, problem: Problem, number: int, layouts
         if cached is None:
             cached = layouts[key] = problem_context(sheet, problem, number)
         layouts[id(problem)] = cached
-    return replace(cached, number=number, **_field_names(sheet, problem, len(cached.box_rows)))
+    return replace(cached, number=number, **_field_names(sheet, problem))
 
 
 def student_context(sheet: Sheet, index: int, form_set: str = "", layouts: Layouts | None = None) -> StudentContext:

@@ -358,15 +358,13 @@ def warn_name_fallbacks(sheets: Sequence[Sheet], *, quiet: bool) -> None:
 
 
 def expected_fields(manifest: Manifest) -> list[str]:
-    """Every form field a fillable worksheets.pdf must have: each student's hidden field and answer boxes."""
+    """Every form field a fillable worksheets.pdf must have: each student's hidden field and answer boxes
+    (one per answer, gradient component or part: quizgen.formfields.problem_fields)."""
     names = []
     for sheet in manifest.students:
         names.append(formfields.meta_field(sheet.student_id))
         for p in sheet.problems:
-            if p.ask == "gradient":
-                names += [formfields.answer_field(sheet.student_id, p.slot, k) for k in range(1, len(p.wrt) + 1)]
-            else:
-                names.append(formfields.answer_field(sheet.student_id, p.slot))
+            names += formfields.problem_fields(sheet.student_id, p)
     return names
 
 

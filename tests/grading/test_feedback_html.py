@@ -136,3 +136,35 @@ def test_a_page_without_graphs_has_no_svg() -> None:
     ]
     subs, _ = collect(m, [ReadResult(answers, [], "long CSV")])
     assert "<svg" not in feedback_html(grade(subs, FakeBackend())[0], m.bank)
+
+
+def test_a_problem_with_one_unreadable_part_says_how_its_parts_went() -> None:
+    """One unreadable part does not make the whole problem "could not be read": the badge and the summary
+    table count the parts right, wrong, unreadable and not answered."""
+    import re
+
+    problem, _, _ = _graph_page({})
+    typed = {p.label: p.answer for p in problem.parts}
+    labels = [p.label for p in problem.parts]
+    typed[labels[0]] = str(int(problem.parts[0].answer) + 7)  # wrong (a value the next part cannot carry)
+    typed[labels[1]] = "@"  # unreadable
+    del typed[labels[2]]  # not answered
+    _, result, page = _graph_page(typed)
+    outcomes = [r.outcome for r in result.answers[0].parts]
+    right = sum(o in ("correct", "carried") for o in outcomes)
+    carried = outcomes.count("carried")
+    wrong = outcomes.count("incorrect")
+    n = len(labels)
+    words = f"{right} of {n} parts right" + (f" ({carried} carried forward)" if carried else "")
+    words += f", {wrong} wrong, 1 unreadable, 1 not answered"
+    badge = re.search(r'<span class="badge (\w+)">([^<]*)</span>', page)
+    assert badge is not None and badge.group(2) == words
+    assert badge.group(1) == "invalid"  # a part waits for the teacher's review: the colour says so
+    assert f"<td>1</td><td>{words}</td>" in page  # the summary table says the same
+    assert ">could not be read</span>" not in page  # (the diagram's legend still explains its "?" mark)
+
+
+def test_a_multi_part_problem_all_right_says_so() -> None:
+    problem, _, _ = _graph_page({})
+    _, _, page = _graph_page({p.label: p.answer for p in problem.parts})
+    assert '<span class="badge correct">all parts right</span>' in page

@@ -257,3 +257,17 @@ def test_a_bank_edited_after_generation_warns_but_grades(tmp_path: Path) -> None
     assert result.exit_code == 0 and result.stdout == ""
     assert "Warning: bank" in result.stderr and "wording only" in result.stderr
     assert "wording only" in (tmp_path / "gen" / "grades" / "report.html").read_text(encoding="utf-8")
+
+
+def test_help_for_out_names_every_file_grade_writes(tmp_path: Path, manifest_path: Path) -> None:
+    import re
+
+    out = tmp_path / "o"
+    args = ["--out", str(out), "--quiet", "--gradebook", "canvas", "--gradebook", "moodle"]
+    assert invoke("--manifest", str(manifest_path), str(answers(tmp_path)), *args).exit_code == 0
+    written = {p.name + ("/" if p.is_dir() else "") for p in out.iterdir()}
+    assert {"grades.csv", "review.csv", "items.csv", "feedback/", "gradebook-moodle.csv"} <= written
+    text = " ".join(invoke("--help").output.split())
+    out_help = re.search(r"--out DIRECTORY (.*?) --first", text)
+    assert out_help is not None
+    assert [name for name in sorted(written) if name not in out_help.group(1)] == []

@@ -19,7 +19,7 @@ from quizgen import manifest as manifest_mod
 from quizgen.cli import cli
 from quizgen.manifest import Manifest
 from quizgen.notation import student_notation
-from quizgen.problem import Problem
+from quizgen.problem import Problem, Sheet
 
 pytestmark = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
 
@@ -198,3 +198,101 @@ def test_bad_pdfs_get_one_line_each_and_the_rest_are_graded(made: tuple[Path, Ma
     # Zoë sent her worksheet back empty: blank answers, not absent.
     assert {p["kind"] for p in problems if p["student_id"] == ODD_ID} == {"blank"}
     assert s3.variant != other.students[0].variant
+
+
+BACKPROP = Path(__file__).resolve().parents[2] / "banks" / "backprop.yaml"
+
+
+def _rename_field(src: Path, dst: Path, old: str, new: str, value: str) -> None:
+    """What a PDF editor that renames a field does: the box keeps its place under another name."""
+    from pypdf.generic import NameObject, TextStringObject
+
+    writer = PdfWriter(clone_from=PdfReader(src))
+    for page in writer.pages:
+        for annot in page.get("/Annots") or []:
+            obj = annot.get_object()
+            if obj.get("/T") == old:
+                obj[NameObject("/T")] = TextStringObject(new)
+                obj[NameObject("/V")] = TextStringObject(value)
+    with dst.open("wb") as fh:
+        writer.write(fh)
+
+
+def _carry(problem: Problem) -> tuple[str, str, str, str]:
+    """A part whose rule uses one earlier part: (that part, a wrong nonzero value for it, the part, the value
+    it takes by its rule from that wrong value). Sympy on the test's own manifest, not on student text."""
+    import sympy
+
+    answers = {p.label: sympy.sympify(p.answer) for p in problem.parts}
+    for part in problem.parts:
+        if not part.rule:
+            continue
+        rule = sympy.sympify(part.rule, locals={lab: sympy.Symbol(lab) for lab in answers})
+        used = [str(s) for s in rule.free_symbols]
+        if len(used) != 1 or answers[used[0]] == 0:
+            continue
+        wrong = answers[used[0]] + 1
+        if wrong == 0:
+            continue
+        carried = sympy.nsimplify(rule.subs(sympy.Symbol(used[0]), wrong))
+        if carried != 0 and carried != answers[part.label]:
+            return used[0], str(wrong), part.label, str(carried)
+    raise AssertionError("no part of this problem carries from a single earlier part")
+
+
+def test_backprop_worksheets_round_trip_part_by_part_with_carried_forward_credit(tmp_path: Path) -> None:
+    """Fillable multi-part worksheets: one field per part, read back as 1a, 1b ..., graded per part with
+    carried-forward credit as from a CSV; a renamed part field is reported, never a silent zero."""
+    (tmp_path / "roster.csv").write_text("student_id,name\nada,Ada\nbo,Bo\ncy,Cy\n", encoding="utf-8")
+    args = ["generate", "--bank", str(BACKPROP), "--roster", str(tmp_path / "roster.csv"), "--seed", "3"]
+    result = CliRunner().invoke(cli, [*args, "--fillable", "--split", "--quiet", "--out", str(tmp_path / "gen")])
+    assert result.exit_code == 0, result.output
+    gen = tmp_path / "gen"
+    manifest = manifest_mod.read(gen / "manifest.json")
+    ada, bo, cy = manifest.students
+
+    def keys(sheet: Sheet) -> dict[str, str]:
+        return {
+            formfields.part_field(sheet.student_id, p.slot, part.label): student_notation(part.answer)
+            for p in sheet.problems
+            for part in p.parts
+        }
+
+    folder = tmp_path / "returned"
+    fill(gen / "students" / "ada.pdf", folder / "ada.pdf", keys(ada))
+    first = bo.problems[0]
+    upstream, wrong, downstream, carried = _carry(first)
+    fill(
+        gen / "students" / "bo.pdf",
+        folder / "bo.pdf",
+        {
+            **keys(bo),
+            formfields.part_field("bo", first.slot, upstream): wrong,
+            formfields.part_field("bo", first.slot, downstream): carried,
+        },
+    )
+    lost = cy.problems[0].parts[1]
+    lost_field = formfields.part_field("cy", cy.problems[0].slot, lost.label)
+    fill(gen / "students" / "cy.pdf", tmp_path / "cy-filled.pdf", keys(cy))
+    _rename_field(tmp_path / "cy-filled.pdf", folder / "cy.pdf", lost_field, "answer b", "7")
+
+    totals, problems = grade(gen, folder, tmp_path / "grades")
+    full = {s.student_id: sum(p.points for p in s.problems) for s in manifest.students}
+    points = {part.label: part.points for part in first.parts}
+    assert totals["ada"] == pytest.approx(full["ada"])
+    assert totals["bo"] == pytest.approx(full["bo"] - points[upstream])  # the carried part earns its points
+    assert totals["cy"] == pytest.approx(full["cy"] - lost.points)
+
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "grades" / "responses.csv").read_text("utf-8-sig"))))
+    bo_rows = {r["problem"]: r for r in rows if r["student_id"] == "bo"}
+    assert bo_rows[f"{first.slot}{upstream}"]["verdict"] == "incorrect"
+    assert bo_rows[f"{first.slot}{downstream}"]["verdict"] == "carried forward"
+    assert float(bo_rows[f"{first.slot}{downstream}"]["points"]) == points[downstream]
+    assert all(r["verdict"] == "correct" for r in rows if r["student_id"] == "ada" and r["problem"][-1].isalpha())
+
+    named = [p for p in problems if p["student_id"] == "cy"]
+    missing = [p for p in named if p["kind"] == "missing"]
+    assert len(missing) == 1 and lost_field in missing[0]["detail"]
+    assert f"{cy.problems[0].slot}{lost.label}" in missing[0]["detail"]
+    stray = [p for p in named if p["kind"] == "unknown_problem"]
+    assert len(stray) == 1 and "'answer b'" in stray[0]["detail"] and "'7'" in stray[0]["detail"]
