@@ -128,17 +128,6 @@ def _local(op: str, inputs: tuple[str, ...], vals: dict[str, sympy.Basic], out: 
     raise ValueError(op)
 
 
-_LOCAL_TEXT = {
-    "relu": ("1 if {x} > 0 else 0", r"\mathbb{1}[{x} > 0]"),
-    "leaky_relu": ("1 if {x} > 0 else 1/10", r"1 \text{ or } \tfrac{1}{10}"),
-    "sigmoid": ("{y}(1 - {y})", r"{y}(1 - {y})"),
-    "tanh": ("1 - {y}^2", r"1 - {y}^{2}"),
-    "half_squared": ("{x} - t", r"{x} - t"),
-    "squared": ("2({x} - t)", r"2({x} - t)"),
-    "bce": ("-t/{x} + (1 - t)/(1 - {x})", r"-\frac{t}{{x}} + \frac{1 - t}{1 - {x}}"),
-}
-
-
 @dataclass
 class _Graph:
     leaves: dict[str, sympy.Basic]  # leaf name -> value, in the order they are shown
