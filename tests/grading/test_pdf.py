@@ -9,7 +9,7 @@ from quizgen.errors import LatexError
 from quizgen.grading.pdf import render_feedback_pdf
 from quizgen.problem import Step
 from tests.render.conftest import gradient_problem, make_manifest, make_run, scalar_problem
-from tests.render.test_documents import pages, pdf_text
+from tests.render.pdftools import pages, pdf_text
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
