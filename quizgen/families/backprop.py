@@ -20,7 +20,11 @@ from typing import ClassVar
 import sympy
 
 from quizgen.families.kit import (
+    ACTIVATION_NAMES,
+    LEAKY_SLOPE,
     PART_SHIFT,
+    SIGMOID_LN_R,
+    TANH_LN_R,
     Ask,
     Draft,
     DraftGraph,
@@ -29,6 +33,8 @@ from quizgen.families.kit import (
     DraftStep,
     Family,
     SlotSpec,
+    activation_expr,
+    exact_at_ln,
     label,
     plain,
     var,
@@ -40,9 +46,6 @@ from quizgen.families.options import Choice, Integer, OptionDeclaration, Type
 
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh")
 LOSSES = ("half_squared", "squared")
-LEAK = sympy.Rational(1, 10)
-SIGMOID_R = (sympy.Integer(3), sympy.Rational(1, 3), sympy.Integer(4), sympy.Rational(1, 4))
-TANH_R = (sympy.Integer(2), sympy.Rational(1, 2), sympy.Integer(3), sympy.Rational(1, 3))
 ONE = sympy.Integer(1)
 ZERO = sympy.Integer(0)
 LABELS = "abcdefghijklmnopqrstuvwxyz"
@@ -69,16 +72,8 @@ def _sym_op(op: str, args: list[sympy.Basic]) -> sympy.Basic:
         return sympy.Add(*args)
     if op == "affine":
         return sympy.Add(*[args[i] * args[i + 1] for i in range(0, len(args) - 1, 2)], args[-1])
-    if op == "relu":
-        return sympy.Max(0, args[0])
-    if op == "leaky_relu":
-        return sympy.Max(args[0], LEAK * args[0])
-    if op == "sigmoid":
-        return 1 / (1 + sympy.exp(-args[0]))
-    if op == "tanh":
-        return sympy.tanh(args[0])
-    if op == "linear":
-        return args[0]
+    if op in ACTIVATION_NAMES:
+        return activation_expr(op, args[0])  # the same expression the neuron family builds
     if op == "half_squared":
         return (args[0] - args[1]) ** 2 / 2
     if op == "squared":
@@ -93,13 +88,9 @@ def _forward(op: str, vals: list[sympy.Basic]) -> sympy.Basic:
     if op == "relu":
         return vals[0] if vals[0] > 0 else ZERO
     if op == "leaky_relu":
-        return vals[0] if vals[0] > 0 else LEAK * vals[0]
-    if op == "sigmoid":
-        r = sympy.exp(vals[0])  # vals[0] = ln r: exp simplifies to r
-        return sympy.nsimplify(r / (1 + r))
-    if op == "tanh":
-        r2 = sympy.exp(2 * vals[0])
-        return sympy.nsimplify((r2 - 1) / (r2 + 1))
+        return vals[0] if vals[0] > 0 else LEAKY_SLOPE * vals[0]
+    if op in ("sigmoid", "tanh"):
+        return exact_at_ln(op, sympy.exp(vals[0]))  # vals[0] = ln r: exp simplifies to r
     if op == "bce":
         a, t = vals
         return -sympy.log(a) if t == 1 else -sympy.log(1 - a)
@@ -120,7 +111,7 @@ def _local(op: str, inputs: tuple[str, ...], vals: dict[str, sympy.Basic], out: 
     if op == "relu":
         return ONE if args[0] > 0 else ZERO
     if op == "leaky_relu":
-        return ONE if args[0] > 0 else LEAK
+        return ONE if args[0] > 0 else LEAKY_SLOPE
     if op == "sigmoid":
         return out * (1 - out)
     if op == "tanh":
@@ -135,17 +126,6 @@ def _local(op: str, inputs: tuple[str, ...], vals: dict[str, sympy.Basic], out: 
         a, t = args
         return -t / a + (1 - t) / (1 - a)
     raise ValueError(op)
-
-
-_LOCAL_TEXT = {
-    "relu": ("1 if {x} > 0 else 0", r"\mathbb{1}[{x} > 0]"),
-    "leaky_relu": ("1 if {x} > 0 else 1/10", r"1 \text{ or } \tfrac{1}{10}"),
-    "sigmoid": ("{y}(1 - {y})", r"{y}(1 - {y})"),
-    "tanh": ("1 - {y}^2", r"1 - {y}^{2}"),
-    "half_squared": ("{x} - t", r"{x} - t"),
-    "squared": ("2({x} - t)", r"2({x} - t)"),
-    "bce": ("-t/{x} + (1 - t)/(1 - {x})", r"-\frac{t}{{x}} + \frac{1 - t}{1 - {x}}"),
-}
 
 
 @dataclass
@@ -213,7 +193,7 @@ def _neuron(
     ws = [sympy.Integer(_nonzero(rng, lo, hi)) for _ in range(n)]
     s = sum(w * x for w, x in zip(ws, xs))
     if activation in ("sigmoid", "tanh"):
-        r = rng.choice(SIGMOID_R if activation == "sigmoid" else TANH_R)
+        r = rng.choice(SIGMOID_LN_R if activation == "sigmoid" else TANH_LN_R)
         b: sympy.Basic = sympy.log(r) - s  # z = ln r exactly: sigma(z) and tanh(z) are then simple fractions
     else:
         b = sympy.Integer(rng.randint(lo, hi))

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pylatex.utils import escape_latex
 
+from quizgen.typeset.asciitex import ASCII_TEXT_ESCAPES
 from quizgen.typeset.unicodefonts import Layout, covered, layout, lualatex_ready
 
 CJK_FONTS = {"gbsn": "gbsnu", "bsmi": "bsmiu", "min": "udmj", "gkai": "gkaiu", "bkai": "bkaiu"}
@@ -82,25 +83,8 @@ _T1_EXTRA = (
     }
 )
 
-# Printable ASCII that must not reach TeX as itself. pylatex's table covers the classic specials; the
-# rest stop ligatures (-- `` << ,,) and T1 quirks so "O'Brien" and "a--b" print exactly as typed.
-_ASCII_EXTRA = {
-    "'": r"\textquotesingle{}",
-    "`": r"\textasciigrave{}",
-    '"': r"\textquotedbl{}",
-    "<": r"\textless{}",
-    ">": r"\textgreater{}",
-    "|": r"\textbar{}",
-    "-": "-{}",
-    ",": ",{}",
-    "!": "!{}",
-    "?": "?{}",
-    "^": r"\textasciicircum{}",
-    "~": r"\textasciitilde{}",
-}
-
 TEXT_COMMAND_CHARS = {
-    **{command[1:-2]: ch for ch, command in _ASCII_EXTRA.items() if command.startswith("\\")},
+    **{command[1:-2]: ch for ch, command in ASCII_TEXT_ESCAPES.items() if command.startswith("\\")},
     "textbackslash": "\\",
 }
 """The text-mode commands tex_escape writes for printable ASCII, and the character each prints: a reader
@@ -250,8 +234,8 @@ def _escape_t1(clusters: list[str]) -> str:
     for ch in clusters:
         if len(ch) > 1 or not _is_t1(ch):
             out.append(_accented(ch) or "")
-        elif ch in _ASCII_EXTRA:
-            out.append(_ASCII_EXTRA[ch])
+        elif ch in ASCII_TEXT_ESCAPES:
+            out.append(ASCII_TEXT_ESCAPES[ch])
         elif ch == "\u00a0":
             out.append(r"\nobreakspace{}")
         else:

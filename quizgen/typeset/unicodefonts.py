@@ -21,6 +21,8 @@ from pathlib import Path
 
 from pylatex.utils import escape_latex
 
+from quizgen.typeset.asciitex import ASCII_TEXT_ESCAPES as _ASCII
+
 LATIN_MODERN = ("lmroman10-regular.otf", "lmroman10-bold.otf")
 """The documents' own typeface (lmodern) as OpenType, tried first, so Latin letters (Vietnamese ở, ả) look
 like the rest of the page; kpsewhich finds them in TeX Live."""
@@ -223,19 +225,6 @@ def face_for(cluster: str) -> FontFace | None:
 def covered(cluster: str) -> bool:
     """Whether an installed font has this character with its marks (LuaLaTeX can then print it)."""
     return face_for(cluster) is not None
-
-
-_ASCII = {
-    "'": r"\textquotesingle{}",
-    "`": r"\textasciigrave{}",
-    '"': r"\textquotedbl{}",
-    "<": r"\textless{}",
-    ">": r"\textgreater{}",
-    "|": r"\textbar{}",
-    "-": "-{}",
-    "^": r"\textasciicircum{}",
-    "~": r"\textasciitilde{}",
-}
 
 
 def _escape(cluster: str) -> str:

@@ -14,10 +14,16 @@ import sympy
 from quizgen.families.base import Draft, Family, SlotSpec
 
 
-def slot(family: str, difficulty: int, ask: str = "partial", **kw) -> SlotSpec:
+def slot(family: str, difficulty: int, ask: str = "partial", *, points: float = 1.0, **kw) -> SlotSpec:
     if ask == "value" and "point" not in kw:
         kw["point"] = "random"
-    return SlotSpec(number=1, family=family, difficulty=difficulty, points=1.0, ask=ask, **kw)
+    return SlotSpec(number=1, family=family, difficulty=difficulty, points=points, ask=ask, **kw)
+
+
+def backprop_slot(difficulty: int, **options: object) -> SlotSpec:
+    """The backprop slot the family and diagram tests draw from: values at a random point, coefficients
+    -3..3, 6 points shared by the parts (unless part_points is among the options)."""
+    return slot("backprop", difficulty, "value", points=6.0, coefficients=(-3, 3), options=dict(options))
 
 
 def draw(family: Family, spec: SlotSpec, seed: int) -> Draft:

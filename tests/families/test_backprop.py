@@ -13,20 +13,7 @@ from quizgen.families.backprop import Backprop
 from quizgen.families.base import PART_SHIFT, Draft, SlotSpec
 from quizgen.problem import Problem
 from quizgen.verify import verify_parts
-
-
-def _slot(difficulty: int, **options: object) -> SlotSpec:
-    return SlotSpec(
-        number=1,
-        family="backprop",
-        difficulty=difficulty,
-        points=6.0,
-        ask="value",
-        coefficients=(-3, 3),
-        point="random",
-        options=dict(options),
-    )
-
+from tests.families.drawtools import backprop_slot
 
 _DRAWN: dict[tuple[int, tuple[tuple[str, object], ...]], list[Draft | None]] = {}
 """Each seed's first draft (None if 40 draws declined), kept per worker: several tests read the same drafts."""
@@ -35,7 +22,7 @@ _DRAWN: dict[tuple[int, tuple[tuple[str, object], ...]], list[Draft | None]] = {
 def _drafts(difficulty: int, n: int = 25, **options: object) -> tuple[Draft, ...]:
     drawn = _DRAWN.setdefault((difficulty, tuple(sorted(options.items()))), [])
     for seed in range(len(drawn), n):
-        drawn.append(_first_draft(_slot(difficulty, **options), random.Random(seed)))
+        drawn.append(_first_draft(backprop_slot(difficulty, **options), random.Random(seed)))
     return tuple(d for d in drawn[:n] if d is not None)
 
 
@@ -132,7 +119,7 @@ def test_difficulty_three_sums_over_paths() -> None:
 
 
 def test_parts_round_trip_the_manifest_and_share_the_points() -> None:
-    p = draw_problem(_slot(2), random.Random(3))
+    p = draw_problem(backprop_slot(2), random.Random(3))
     data = p.to_dict()
     assert [q["label"] for q in data["parts"]] == [chr(ord("a") + i) for i in range(len(p.parts))]
     assert set(data["parts"][0]) == {
@@ -149,7 +136,7 @@ def test_parts_round_trip_the_manifest_and_share_the_points() -> None:
     }
     assert Problem.from_dict(data) == p
     assert sum(q.points for q in p.parts) == pytest.approx(6.0)
-    each = draw_problem(_slot(2, part_points=0.5), random.Random(3))
+    each = draw_problem(backprop_slot(2, part_points=0.5), random.Random(3))
     assert all(q.points == 0.5 for q in each.parts) and each.points == 0.5 * len(each.parts)
 
 
@@ -160,15 +147,15 @@ def test_a_problem_without_parts_has_no_parts_key() -> None:
 
 
 def test_options_that_do_not_fit_the_difficulty_are_reported_at_load_time() -> None:
-    assert Backprop().check_slot(_slot(1, activation="sigmoid"))[0][0] == "activation"
-    assert Backprop().check_slot(_slot(3, loss="squared"))[0][0] == "loss"
-    assert Backprop().check_slot(_slot(2, activation="tanh", loss="squared")) == []
+    assert Backprop().check_slot(backprop_slot(1, activation="sigmoid"))[0][0] == "activation"
+    assert Backprop().check_slot(backprop_slot(3, loss="squared"))[0][0] == "loss"
+    assert Backprop().check_slot(backprop_slot(2, activation="tanh", loss="squared")) == []
 
 
 @pytest.mark.parametrize("difficulty", [1, 2, 3])
 def test_the_graph_holds_every_node_and_links_each_part_to_its_node(difficulty: int) -> None:
     for seed in range(4):
-        p = draw_problem(_slot(difficulty), random.Random(seed))
+        p = draw_problem(backprop_slot(difficulty), random.Random(seed))
         assert p.graph is not None and p.graph.output == p.graph.nodes[-1].name
         names = [n.name for n in p.graph.nodes]
         assert set(names) == set(p.definitions) | set(p.variables)  # every node and every leaf
@@ -189,7 +176,7 @@ def test_the_graph_holds_every_node_and_links_each_part_to_its_node(difficulty: 
 
 
 def test_the_prompt_gives_each_leaf_as_its_own_formula_so_the_line_can_break() -> None:
-    p = draw_problem(_slot(3), random.Random(1))
+    p = draw_problem(backprop_slot(3), random.Random(1))
     assert p.point is not None
     for name in p.point:
         head = name.rstrip("0123456789")

@@ -1,5 +1,6 @@
 """Test helpers: a hand-built manifest (three students, a partial, a gradient, a value) and a fake
-checker backend (same terms, each with the same characters = equivalent), so grading is tested without the real checker."""
+checker backend (same terms, each with the same characters = equivalent), so grading is tested without the real checker;
+grade_with_checker for the tests that grade through the real one."""
 
 from __future__ import annotations
 
@@ -7,9 +8,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from quizgen import __version__
-from quizgen.grading.engine import Request
+from quizgen.grading.engine import CheckerBackend, Request, grade
+from quizgen.grading.model import StudentResult, Submission
 from quizgen.manifest import BankInfo, Manifest
 from quizgen.problem import Mistake, Problem, Sheet, Step
+
+
+def grade_with_checker(submissions: Sequence[Submission]) -> list[StudentResult]:
+    """Grade through the real checker (one worker, 10 s an answer), closing its worker even when grading fails."""
+    backend = CheckerBackend(workers=1, timeout=10.0)
+    try:
+        return grade(submissions, backend)
+    finally:
+        backend.close()
 
 
 def make_problems(k: int) -> list[Problem]:

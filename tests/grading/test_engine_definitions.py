@@ -7,11 +7,11 @@ import re
 
 import pytest
 import sympy
+from gradetools import grade_with_checker
 
 from quizgen.bank import load_bank
 from quizgen.generate import generate
 from quizgen.grading.collect import collect
-from quizgen.grading.engine import CheckerBackend, grade
 from quizgen.grading.model import RawAnswer, ReadResult, Source, StudentKey
 from quizgen.mathparse import parse_answer, parse_key, symbol
 from quizgen.problem import Problem
@@ -64,11 +64,7 @@ def _grade(manifest, rows: list[tuple[str, int, str]]):
         for n, (s, slot, text) in enumerate(rows, start=2)
     ]
     subs, _ = collect(manifest, [ReadResult(raw, [], "long CSV")])
-    backend = CheckerBackend(workers=1, timeout=10.0)
-    try:
-        results = grade(subs, backend)
-    finally:
-        backend.close()
+    results = grade_with_checker(subs)
     return {(a.student_id, a.slot): a for r in results for a in r.answers}, results
 
 
@@ -121,11 +117,7 @@ def read_roster_row(student_id: str):
 def _grade_parts(sheet, problem: Problem, typed: list[str]):
     from quizgen.grading.model import Submission
 
-    backend = CheckerBackend(workers=1, timeout=10.0)
-    try:
-        (result,) = grade([Submission(sheet, problem, "[...]", None, tuple(typed))], backend)
-    finally:
-        backend.close()
+    (result,) = grade_with_checker([Submission(sheet, problem, "[...]", None, tuple(typed))])
     return result.answers[0]
 
 

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from gradetools import make_manifest
+from gradetools import grade_with_checker, make_manifest
 
 from quizgen.grading.collect import collect
 from quizgen.grading.lms import canvas_column_slots, lms_cell_text, moodle_response_text
@@ -255,7 +255,6 @@ def test_regrading_a_real_moodle_stack_attempt_agrees_with_moodle_on_every_slot(
     from quizgen import manifest as manifest_mod
     from quizgen.bank import load_bank
     from quizgen.generate import generate_variants
-    from quizgen.grading.engine import CheckerBackend, grade
     from quizgen.grading.variants import VariantBuilder
 
     folder = _shared_attempt()
@@ -273,11 +272,7 @@ def test_regrading_a_real_moodle_stack_attempt_agrees_with_moodle_on_every_slot(
     bank = load_bank(folder / "demo.yaml")
     # The quiz held variant 1 of every slot (seed 11); each answer is graded against that variant.
     assert [s.problem for s in subs] == [generate_variants(bank, s.problem.slot, 1, seed=11)[0] for s in subs]
-    backend = CheckerBackend(workers=1, timeout=10.0)
-    try:
-        (result,) = grade(subs, backend)
-    finally:
-        backend.close()
+    (result,) = grade_with_checker(subs)
     got = {a.slot: (1 if a.outcome == "correct" else 0) for a in result.answers}
     assert got == {s["slot"]: s["moodle_fraction"] for s in expected}
     assert sum(got.values()) == 7

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import sympy
+from gradetools import grade_with_checker
 
 from quizgen.bank import load_bank
 from quizgen.export import collect as export_collect
@@ -24,7 +25,6 @@ from quizgen.export.items import ExportItem, ExportQuiz
 from quizgen.export.stack_xml import question_note
 from quizgen.generate import generate
 from quizgen.grading.collect import collect
-from quizgen.grading.engine import CheckerBackend, grade
 from quizgen.grading.lms import canvas_blank_pieces, cloze_pieces, stack_pieces
 from quizgen.grading.readers import read_answers
 from quizgen.grading.variants import VariantBuilder
@@ -93,11 +93,7 @@ def carried_case(problem: Problem) -> tuple[list[str], int, int]:
 def _grade(manifest, tmp: Path, *paths: Path):
     reads = [read_answers(p, [1, 2, 3]) for p in paths]
     subs, issues = collect(manifest, reads, variants=VariantBuilder(manifest, tmp))
-    backend = CheckerBackend(workers=1, timeout=10.0)
-    try:
-        results = grade(subs, backend)
-    finally:
-        backend.close()
+    results = grade_with_checker(subs)
     return {(a.student_id, a.slot): a for r in results for a in r.answers}, issues
 
 

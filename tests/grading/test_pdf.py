@@ -15,8 +15,8 @@ from quizgen.render.compile import CompileError
 from quizgen.typeset import escape
 from quizgen.typeset.unicodefonts import face_for
 from tests.render.conftest import gradient_problem, make_manifest, make_run, scalar_problem
-from tests.render.test_documents import pages, pdf_text
-from tests.render.test_scripts import NAMES, needs_lualatex, squash, text_of
+from tests.render.pdftools import pages, pdf_text, squash
+from tests.render.test_scripts import NAMES, needs_lualatex, text_of
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from quizgen.cli import cli
 from quizgen.typeset.unicodefonts import covered, lualatex_ready
 
-from .test_documents import pdf_text
+from .pdftools import pdf_text
 
 BANK = """\
 title: "Backprop quiz #3 & friends"

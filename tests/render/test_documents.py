@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,29 +16,9 @@ from quizgen.render import write_documents
 from quizgen.typeset.escape import cjk_font_for
 
 from .conftest import HOSTILE_NAMES, gradient_problem, long_problem, make_manifest, scalar_problem
+from .pdftools import compiled_batch, page_texts, pages, pdf_text, squash
 
 needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
-
-
-def pdf_text(path: Path) -> str:
-    """The PDF's text with all whitespace removed (extraction spaces CJK and math unpredictably)."""
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True)
-    return re.sub(r"\s+", "", out.stdout.decode("utf-8"))
-
-
-def page_texts(path: Path) -> list[str]:
-    """Each page's text, whitespace removed (pdftotext ends every page with a form feed; pypdf's extraction is
-    many times slower and gives the same words)."""
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True)
-    return [squash(page) for page in out.stdout.decode("utf-8").split("\f")[:-1]]
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def pages(path: Path) -> int:
-    return len(PdfReader(str(path)).pages)
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +27,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory):
     names = [n for n in ["Ada Lovelace", *HOSTILE_NAMES] if all(ord(c) < 0x3000 or cjk_font_for(ord(c)) for c in n)]
     ids = ["s001", "../../etc/passwd", "a b", "CON", "王", "s006", "s007", "s008"][: len(names)]
     manifest = make_manifest(names, [scalar_problem(1), gradient_problem(2), long_problem(3)], ids=ids)
-    out = tmp_path_factory.mktemp("batch")
-    written = write_documents(manifest, out, fmt="pdf", split=True, quiet=True)
-    return manifest, out, written
+    return compiled_batch(tmp_path_factory, "batch", manifest)
 
 
 @needs_tex

@@ -17,6 +17,7 @@ from quizgen.typeset import escape
 from quizgen.typeset.unicodefonts import face_for, lualatex_ready
 
 from .conftest import make_manifest, scalar_problem
+from .pdftools import compiled_batch, pdftotext, squash
 
 NAMES = {
     "s1": "فاطمة الزهراء",
@@ -39,12 +40,7 @@ needs_lualatex = pytest.mark.skipif(
 
 def text_of(path: Path, *args: str) -> str:
     """pdftotext's text without the bidi marks it wraps right-to-left runs in."""
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", *args, str(path), "-"], capture_output=True, check=True)
-    return re.sub("[\u202a-\u202e]", "", out.stdout.decode("utf-8"))
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return re.sub("[\u202a-\u202e]", "", pdftotext(path, *args))
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +48,7 @@ def world(tmp_path_factory: pytest.TempPathFactory):
     """One batch with a name in each script and one ordinary name."""
     ids = [*NAMES, "s9"]
     manifest = make_manifest([*NAMES.values(), "Ada Lovelace"], [scalar_problem(1)], ids=ids)
-    out = tmp_path_factory.mktemp("scripts")
-    written = write_documents(manifest, out, fmt="pdf", split=True, quiet=True)
-    return manifest, out, written
+    return compiled_batch(tmp_path_factory, "scripts", manifest)
 
 
 @needs_lualatex

@@ -7,22 +7,12 @@ import functools
 import random
 
 from quizgen.draw import draw_problem
-from quizgen.families.base import SlotSpec
 from quizgen.problem import Problem
+from tests.families.drawtools import backprop_slot
 
 
 def _draw(difficulty: int, seed: int, **options: object) -> Problem:
-    slot = SlotSpec(
-        number=1,
-        family="backprop",
-        difficulty=difficulty,
-        points=6.0,
-        ask="value",
-        coefficients=(-3, 3),
-        point="random",
-        options=dict(options),
-    )
-    return draw_problem(slot, random.Random(seed))
+    return draw_problem(backprop_slot(difficulty, **options), random.Random(seed))
 
 
 def _shape(p: Problem) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from quizgen.typeset import unicodefonts
-from quizgen.typeset.escape import needs_unicode_fonts, unicode_layout, unprintable
+from quizgen.typeset.escape import needs_unicode_fonts, tex_escape, unicode_layout, unprintable
 from quizgen.typeset.unicodefonts import FontFace, _charset, face_for
 
 ARABIC = "فاطمة"
@@ -74,6 +74,16 @@ def test_tex_specials_are_escaped_and_unknown_characters_are_code_points() -> No
     latex = "".join(r.latex for r in layout.runs)
     assert latex == ARABIC + r" \textbackslash{}input\{/etc/passwd\} \$x\$ \% \# \qgmissing{1F600}"
     assert layout.missing == (0x1F600,)
+
+
+@pytest.mark.usefixtures("fake_fonts")
+def test_printable_ascii_is_escaped_as_the_pdflatex_documents_escape_it() -> None:
+    """One table for both engines: a name typeset with LuaLaTeX prints O'Brien, a--b, a,,b and ?` as the
+    pdflatex documents print them (the quote as \\textquotesingle, ligatures broken)."""
+    ascii_text = "".join(chr(c) for c in range(0x20, 0x7F))
+    latex = "".join(r.latex for r in unicodefonts.layout(list(ascii_text)).runs)
+    assert latex == tex_escape(ascii_text)
+    assert ",{},{}" in tex_escape(",,") and r"\textquotesingle{}" in latex
 
 
 @pytest.mark.usefixtures("fake_fonts")
