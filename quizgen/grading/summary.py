@@ -142,5 +142,7 @@ def print_summary(run: GradeRun, console: Console, out_dir: str, files: Sequence
     top = sorted(f for f in files if "/" not in f)
     pages = sum(1 for f in files if f.startswith("feedback/") and f.endswith(".html"))
     pdfs = sum(1 for f in files if f.startswith("feedback/") and f.endswith(".pdf"))
-    feedback = f"feedback/ ({pages} pages" + (f", {pdfs} PDFs)" if pdfs else ")")
+    feedback = f"feedback/ ({pages} page{'s' if pages != 1 else ''}" + (
+        f", {pdfs} PDF{'s' if pdfs != 1 else ''})" if pdfs else ")"
+    )
     console.print(f"Wrote {', '.join(top + [feedback])} to {out_dir}")
