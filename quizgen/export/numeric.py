@@ -100,9 +100,22 @@ def evaluate(expr: sympy.Expr, point: dict[str, sympy.Rational]) -> float:
     return result if math.isfinite(result) else math.nan
 
 
+_signatures: dict[object, tuple[float, ...]] = {}
+_SIGNATURE_LIMIT = 20_000
+
+
 def signature(key: KeyValue, points: Sequence[dict[str, sympy.Rational]]) -> tuple[float, ...]:
-    """The values of every component at every point: two answers are the same choice iff these agree."""
-    return tuple(evaluate(comp, p) for comp in key.components for p in points)
+    """The values of every component at every point: two answers are the same choice iff these agree.
+
+    Remembered (a pure function of exact expressions and rational points): the choices and the STACK
+    feedback tree both sign the same key and mistakes, and variants of a slot repeat many of them."""
+    memo_key = (key.components, tuple(tuple(p.items()) for p in points))
+    hit = _signatures.get(memo_key)
+    if hit is None:
+        if len(_signatures) >= _SIGNATURE_LIMIT:
+            _signatures.clear()
+        hit = _signatures[memo_key] = tuple(evaluate(comp, p) for comp in key.components for p in points)
+    return hit
 
 
 def same_values(a: Sequence[float], b: Sequence[float], *, rel: float = 1e-9) -> bool:
