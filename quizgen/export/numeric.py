@@ -17,6 +17,7 @@ from fractions import Fraction
 import sympy
 
 from quizgen.mathparse import parse_key
+from quizgen.typeset.printing import tex
 
 Answer = str | list[str]
 
@@ -45,8 +46,11 @@ def parse(answer: Answer, variables: Sequence[str]) -> KeyValue:
 
 
 def latex_of(components: Sequence[sympy.Expr], is_vector: bool) -> str:
-    """One LaTeX style for every choice (the key must not stand out): sympy's printer, vectors in ( )."""
-    parts = [sympy.latex(c.replace(sympy.Heaviside, _heaviside_as_indicator)) for c in components]
+    """One LaTeX style for every choice (the key must not stand out): sympy's printer, vectors in ( ).
+
+    Printed with the shared cached printer (the same bytes as sympy.latex): an export prints the same keys
+    and distractors many times, and sympy's printer was most of a STACK export's time."""
+    parts = [tex(_indicators(c)) for c in components]
     return r"\left(" + ",\\ ".join(parts) + r"\right)" if is_vector else parts[0]
 
 
@@ -54,6 +58,11 @@ def _scalar(value: sympy.Expr | tuple[sympy.Expr, ...]) -> sympy.Expr:
     if isinstance(value, tuple):
         raise ValueError("a gradient component is itself a vector")
     return value
+
+
+def _indicators(expr: sympy.Expr) -> sympy.Expr:
+    """expr with each Heaviside step written as the indicator it is (rebuilt only when there is one)."""
+    return expr.replace(sympy.Heaviside, _heaviside_as_indicator) if expr.has(sympy.Heaviside) else expr
 
 
 def _heaviside_as_indicator(arg: sympy.Expr, *_: sympy.Expr) -> sympy.Expr:
@@ -91,9 +100,22 @@ def evaluate(expr: sympy.Expr, point: dict[str, sympy.Rational]) -> float:
     return result if math.isfinite(result) else math.nan
 
 
+_signatures: dict[object, tuple[float, ...]] = {}
+_SIGNATURE_LIMIT = 20_000
+
+
 def signature(key: KeyValue, points: Sequence[dict[str, sympy.Rational]]) -> tuple[float, ...]:
-    """The values of every component at every point: two answers are the same choice iff these agree."""
-    return tuple(evaluate(comp, p) for comp in key.components for p in points)
+    """The values of every component at every point: two answers are the same choice iff these agree.
+
+    Remembered (a pure function of exact expressions and rational points): the choices and the STACK
+    feedback tree both sign the same key and mistakes, and variants of a slot repeat many of them."""
+    memo_key = (key.components, tuple(tuple(p.items()) for p in points))
+    hit = _signatures.get(memo_key)
+    if hit is None:
+        if len(_signatures) >= _SIGNATURE_LIMIT:
+            _signatures.clear()
+        hit = _signatures[memo_key] = tuple(evaluate(comp, p) for comp in key.components for p in points)
+    return hit
 
 
 def same_values(a: Sequence[float], b: Sequence[float], *, rel: float = 1e-9) -> bool:

@@ -145,7 +145,7 @@ class _Graph:
         for name in self.leaves:
             out[name] = var(name) + (PART_SHIFT if name == shift else 0)
         for node in self.nodes:
-            e = _sym_op(node.op, [out[i] for i in node.inputs])
+            e = _built(node.op, tuple(out[i] for i in node.inputs))
             out[node.name] = e + PART_SHIFT if node.name == shift else e
         return out
 
@@ -272,6 +272,23 @@ def _two_layer(rng: random.Random, slot: SlotSpec, hidden: int) -> _Graph | None
 def _nonzero(rng: random.Random, lo: int, hi: int) -> int:
     choices = [v for v in range(lo, hi + 1) if v != 0]
     return rng.choice(choices)
+
+
+_BUILT: dict[tuple[str, tuple[sympy.Basic, ...]], sympy.Basic] = {}
+_BUILT_LIMIT = 20_000
+
+
+def _built(op: str, args: tuple[sympy.Basic, ...]) -> sympy.Basic:
+    """_sym_op, remembered: a draft rebuilds its graph once per asked gradient (the output with one node
+    shifted), and every node upstream of the shift is the same expression again. Building a ReLU's Max
+    (sympy compares its arguments by factoring) was most of a draw's time."""
+    key = (op, args)
+    hit = _BUILT.get(key)
+    if hit is None:
+        if len(_BUILT) >= _BUILT_LIMIT:
+            _BUILT.clear()
+        hit = _BUILT[key] = _sym_op(op, list(args))
+    return hit
 
 
 def _op_text(node: _Node) -> tuple[str, str]:

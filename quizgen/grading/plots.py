@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
     from matplotlib.typing import RcKeyType
 
 _RC: dict[RcKeyType, Any] = {"font.size": 10, "axes.spines.top": False, "axes.spines.right": False}
+
+
+def _matplotlib() -> ModuleType:
+    """matplotlib on the Agg backend, imported when a plot is first drawn: importing it costs about a
+    second, and most processes that import the report module (test workers, grading runs without a
+    report) never draw."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    return matplotlib
 
 
 def _png(fig: Figure) -> bytes:
@@ -27,6 +32,10 @@ def _png(fig: Figure) -> bytes:
 
 def score_histogram(percents: Sequence[float], mean: float | None = None) -> bytes:
     """Students per 10-point band of the percentage score (100% in the top band), the class mean marked."""
+    matplotlib = _matplotlib()
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(8, 3.2))
         ax = fig.add_subplot()
@@ -64,6 +73,9 @@ def success_bars(
     blank: Sequence[float],
 ) -> bytes:
     """Per problem, the share of students right, partly right, wrong, invalid and blank (stacked, in %)."""
+    matplotlib = _matplotlib()
+    from matplotlib.figure import Figure
+
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(8, 1.4 + 0.42 * max(len(labels), 1)))  # room for the legend and axis label
         ax = fig.add_subplot()
