@@ -42,3 +42,13 @@ def test_unexpected_error_prints_one_line_not_a_traceback(monkeypatch: pytest.Mo
     assert info.value.code == 70
     err = capsys.readouterr().err
     assert "internal error" in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_help_loads_no_heavy_library() -> None:
+    """`quizgen --help` answers at once: sympy, matplotlib and the PDF machinery load only where used."""
+    code = (
+        "import sys; from quizgen.cli import cli; "
+        "print(sorted(m for m in ('sympy', 'matplotlib', 'pypdf', 'lxml') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from quizgen.export.items import ExportQuiz
+if TYPE_CHECKING:  # the export machinery imports sympy: `quizgen --help` must not pay for it
+    from quizgen.export.items import ExportQuiz
 
 bank_help = "The bank whose slots are exported: a YAML file, or a shipped bank's name such as demo."
 format_help = (
