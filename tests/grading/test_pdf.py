@@ -10,13 +10,18 @@ from gradetools import FakeBackend, make_problems
 from quizgen.errors import LatexError
 from quizgen.grading.pdf import render_feedback_pdf
 from quizgen.problem import Step
-from quizgen.render import documents, scripts
-from quizgen.render.compile import CompileError
-from quizgen.typeset import escape
-from quizgen.typeset.unicodefonts import face_for
+from quizgen.render import scripts
 from tests.render.conftest import gradient_problem, make_manifest, make_run, scalar_problem
 from tests.render.pdftools import pages, pdf_text, squash
-from tests.render.test_scripts import NAMES, needs_lualatex, text_of
+from tests.render.test_scripts import (
+    NAMES,
+    assert_told_without_lualatex,
+    fail_lualatex,
+    hide_lualatex,
+    needs_lualatex,
+    refuse_lualatex,
+    text_of,
+)
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
@@ -152,10 +157,7 @@ def test_grade_pdf_prints_every_name_in_its_own_script(tmp_path: Path, monkeypat
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
 def test_feedback_without_such_names_never_starts_lualatex(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*_: object, **__: object) -> None:
-        raise AssertionError("LuaLaTeX was started")
-
-    monkeypatch.setattr(scripts, "compile_snippets", refuse)
+    refuse_lualatex(monkeypatch)
     names = ["Ada Lovelace", "Zoë O'Brien", "王小明", "Nguyễn Thị Ánh"]
     manifest = make_manifest(names, [scalar_problem(1)], ids=["a", "b", "c", "d"])
     render_feedback_pdf(make_run(manifest), tmp_path, {sid: sid for sid in "abcd"})
@@ -169,18 +171,13 @@ def test_feedback_without_such_names_never_starts_lualatex(tmp_path: Path, monke
 def test_without_lualatex_feedback_names_print_as_codes_and_the_student_is_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for module in (scripts, documents, escape):
-        monkeypatch.setattr(module, "lualatex_ready", lambda: False)
+    hide_lualatex(monkeypatch)
     manifest = make_manifest(["Ada Lovelace", NAMES["s1"]], [scalar_problem(1)], ids=["s1", "s2"])
     render_feedback_pdf(make_run(manifest), tmp_path, {"s1": "s1", "s2": "s2"}, quiet=True)
     assert capsys.readouterr().err == ""  # grade --quiet
     render_feedback_pdf(make_run(manifest), tmp_path, {"s1": "s1", "s2": "s2"})
     err = capsys.readouterr().err
-    if face_for("ف") is None:
-        assert "no installed font covers" in err and "s2 (فاطمة الزهراء)" in err
-    else:
-        assert "LuaLaTeX with fontspec is not installed" in err and "texlive-luatex" in err
-        assert "s2 (فاطمة الزهراء)" in err and "s1 (" not in err
+    assert_told_without_lualatex(err)
     assert "[U+0641]" in text_of(tmp_path / "s2.pdf")
 
 
@@ -188,10 +185,7 @@ def test_without_lualatex_feedback_names_print_as_codes_and_the_student_is_named
 def test_a_lualatex_failure_leaves_codes_on_the_feedback_and_says_why(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def fail(*_: object, **__: object) -> None:
-        raise CompileError("names.tex line 3: LaTeX error: Font not loadable", "the log")
-
-    monkeypatch.setattr(scripts, "compile_snippets", fail)
+    fail_lualatex(monkeypatch)
     manifest = make_manifest(["Ada Lovelace", NAMES["s2"]], [scalar_problem(1)], ids=["s1", "s2"])
     render_feedback_pdf(make_run(manifest), tmp_path, {"s1": "s1", "s2": "s2"})
     err = " ".join(capsys.readouterr().err.split())

@@ -38,6 +38,39 @@ needs_lualatex = pytest.mark.skipif(
 )
 
 
+def refuse_lualatex(monkeypatch: pytest.MonkeyPatch) -> None:
+    """LuaLaTeX must not start: a test of a batch without names pdflatex cannot print."""
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("LuaLaTeX was started")
+
+    monkeypatch.setattr(scripts, "compile_snippets", refuse)
+
+
+def fail_lualatex(monkeypatch: pytest.MonkeyPatch) -> None:
+    """LuaLaTeX fails as it does when a font cannot be loaded: the fallback's test."""
+
+    def fail(*_: object, **__: object) -> None:
+        raise CompileError("names.tex line 3: LaTeX error: Font not loadable", "the log")
+
+    monkeypatch.setattr(scripts, "compile_snippets", fail)
+
+
+def hide_lualatex(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on a machine without LuaLaTeX and fontspec."""
+    for module in (scripts, documents, escape):
+        monkeypatch.setattr(module, "lualatex_ready", lambda: False)
+
+
+def assert_told_without_lualatex(err: str) -> None:
+    """Without LuaLaTeX, the warning names student s2 (NAMES["s1"], Arabic) and says what to install."""
+    if face_for("ف") is None:
+        assert "no installed font covers" in err and "s2 (فاطمة الزهراء)" in err
+    else:
+        assert "LuaLaTeX with fontspec is not installed" in err and "texlive-luatex" in err
+        assert "s2 (فاطمة الزهراء)" in err and "s1 (" not in err
+
+
 def text_of(path: Path, *args: str) -> str:
     """pdftotext's text without the bidi marks it wraps right-to-left runs in."""
     return re.sub("[\u202a-\u202e]", "", pdftotext(path, *args))
@@ -119,10 +152,7 @@ def test_the_pdfs_are_reproducible(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
 def test_a_batch_without_such_names_never_starts_lualatex(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*_: object, **__: object) -> None:
-        raise AssertionError("LuaLaTeX was started")
-
-    monkeypatch.setattr(scripts, "compile_snippets", refuse)
+    refuse_lualatex(monkeypatch)
     manifest = make_manifest(["Ada Lovelace", "Zoë O'Brien", "王小明", "Nguyễn Thị Ánh"], [scalar_problem(1)])
     written = write_documents(manifest, tmp_path, fmt="pdf", quiet=True)
     assert not any(p.name.startswith("names.") for p in written)
@@ -133,16 +163,11 @@ def test_a_batch_without_such_names_never_starts_lualatex(tmp_path: Path, monkey
 def test_without_lualatex_the_names_print_as_code_points_and_the_teacher_is_told(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for module in (scripts, documents, escape):
-        monkeypatch.setattr(module, "lualatex_ready", lambda: False)
+    hide_lualatex(monkeypatch)
     manifest = make_manifest(["Ada Lovelace", NAMES["s1"]], [scalar_problem(1)], ids=["s1", "s2"])
     write_documents(manifest, tmp_path, fmt="pdf", quiet=False)
     err = capsys.readouterr().err
-    if face_for("ف") is None:
-        assert "no installed font covers" in err and "s2 (فاطمة الزهراء)" in err
-    else:
-        assert "LuaLaTeX with fontspec is not installed" in err and "texlive-luatex" in err
-        assert "s2 (فاطمة الزهراء)" in err and "s1 (" not in err
+    assert_told_without_lualatex(err)
     assert "[U+0641]" in text_of(tmp_path / "worksheets.pdf")
     assert not (tmp_path / "names.pdf").exists()
 
@@ -151,10 +176,7 @@ def test_without_lualatex_the_names_print_as_code_points_and_the_teacher_is_told
 def test_a_lualatex_failure_falls_back_with_a_warning(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def fail(*_: object, **__: object) -> None:
-        raise CompileError("names.tex line 3: LaTeX error: Font not loadable", "the log")
-
-    monkeypatch.setattr(scripts, "compile_snippets", fail)
+    fail_lualatex(monkeypatch)
     manifest = make_manifest(["Ada Lovelace", NAMES["s2"]], [scalar_problem(1)], ids=["s1", "s2"])
     write_documents(manifest, tmp_path / "out", fmt="pdf", quiet=False, log_dir=tmp_path)
     err = capsys.readouterr().err
@@ -209,8 +231,7 @@ def test_student_ids_in_other_scripts_print_in_header_and_footers(tmp_path: Path
 def test_ids_that_print_as_codes_are_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for module in (scripts, documents, escape):
-        monkeypatch.setattr(module, "lualatex_ready", lambda: False)
+    hide_lualatex(monkeypatch)
     manifest = make_manifest(list(IDS.values()), [scalar_problem(1)], ids=list(IDS))
     write_documents(manifest, tmp_path, fmt="tex", quiet=False)
     err = " ".join(capsys.readouterr().err.split())
