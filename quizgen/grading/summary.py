@@ -59,7 +59,8 @@ def _students(run: GradeRun, st: ClassStats, console: Console, out_dir: str) -> 
         ]
         _listed(
             console,
-            f"To review: {st.to_review} answers could not be read or decided; these grades are {until} "
+            f"To review: {st.to_review} answer{'s' if st.to_review != 1 else ''} could not be read or decided; "
+            f"these grades are {until} "
             f"(see {out_dir}/review.csv):",
             pending,
             out_dir,
