@@ -76,7 +76,7 @@ def _compile(expr: sympy.Basic) -> Compiled:
             return _undefined
         c = float(expr.real) if isinstance(expr, complex) else float(expr)
         return lambda v: c
-    symbols = [s for s in expr.free_symbols if isinstance(s, sympy.Symbol)]
+    symbols = [s for s in _free_symbols(expr) if isinstance(s, sympy.Symbol)]
     try:
         if len({s.name for s in symbols}) != len(symbols):  # two symbols, one name: only sympy tells them apart
             raise Unsupported("symbols sharing a name")
@@ -101,6 +101,39 @@ def _compile(expr: sympy.Basic) -> Compiled:
         return _real_float(out)
 
     return compiled
+
+
+_symbols_memo: dict[sympy.Basic, frozenset[sympy.Basic]] = {}
+_PLAIN_NODES = (
+    sympy.Add,
+    sympy.Mul,
+    sympy.Pow,
+    sympy.Tuple,  # and ExprCondPair, a Piecewise's (expression, condition)
+    sympy.core.function.Application,  # functions applied, Max, Min, Piecewise
+    sympy.core.relational.Relational,
+    sympy.logic.boolalg.BooleanFunction,
+)
+"""Nodes whose free symbols are exactly their arguments' (none binds a variable, as Lambda or Derivative do)."""
+
+
+def _free_symbols(expr: sympy.Basic) -> frozenset[sympy.Basic]:
+    """expr.free_symbols, remembered by subtree: a draft's function, key, kinks and mistakes share most of
+    their subtrees, and sympy walks every one of them on each call. Any other node asks sympy."""
+    hit = _symbols_memo.get(expr)
+    if hit is not None:
+        return hit
+    if isinstance(expr, sympy.Symbol):
+        found: frozenset[sympy.Basic] = frozenset((expr,))
+    elif isinstance(expr, sympy.Number):
+        found = frozenset()
+    elif isinstance(expr, _PLAIN_NODES):
+        found = frozenset().union(*[_free_symbols(a) for a in expr.args])
+    else:
+        found = frozenset(expr.free_symbols)
+    if len(_symbols_memo) > 200_000:
+        _symbols_memo.clear()
+    _symbols_memo[expr] = found
+    return found
 
 
 def _real_float(out: object) -> float:
