@@ -419,26 +419,44 @@ def verify_parts(
     return ""
 
 
+PointMemo = dict[tuple[object, int], "float | None"]
+"""Real values already computed at one list of points, by (expression, index of the point)."""
+
+
+def _real_at(expr: sympy.Basic, values: Values, index: int, memo: PointMemo | None) -> float | None:
+    if memo is None:
+        return _real(expr, values)
+    key = (expr, index)
+    try:
+        return memo[key]
+    except KeyError:
+        value = memo[key] = _real(expr, values)
+        return value
+
+
 def differs(
     key: sympy.Basic | Sequence[sympy.Basic],
     other: sympy.Basic | Sequence[sympy.Basic],
     points: Sequence[Values],
+    memo: PointMemo | None = None,
 ) -> bool:
     """True when other (a mistake) is numerically different from key at one of the points at least.
 
     A point where the key has no real value says nothing and is skipped; where the key is real and other
-    is not (complex, undefined), they differ.
+    is not (complex, undefined), they differ. memo (for these very points, shared by the calls of one
+    draft) keeps each expression's value at each point, so comparing a draft's key and mistakes pairwise
+    evaluates each of them once at a point, and only at the points a comparison reaches.
     """
     keys = list(key) if isinstance(key, (list, tuple)) else [key]
     others = list(other) if isinstance(other, (list, tuple)) else [other]
     if len(keys) != len(others):
         return True
-    for values in points or [{}]:
+    for index, values in enumerate(points or [{}]):
         for k, o in zip(keys, others):
-            expected = _real(k, values)
+            expected = _real_at(k, values, index, memo)
             if expected is None:
                 continue
-            got = _real(o, values)
+            got = _real_at(o, values, index, memo)
             if got is None or not close(expected, got):
                 return True
     return False
@@ -450,10 +468,12 @@ def mistake_differs(
     points: Sequence[Values],
     variables: Sequence[sympy.Symbol],
     kinks: Sequence[sympy.Basic],
+    memo: PointMemo | None = None,
 ) -> bool:
-    """differs() at the check points, or else at points on both sides of the mistake's own breakpoints:
-    1(x > 0) for the key 1(5x - 5 > 0) differs on 0 < x < 1 only, which the check points may all miss."""
-    if differs(key, mistake, points):
+    """differs() at the check points (memo: values already computed there), or else at points on both
+    sides of the mistake's own breakpoints: 1(x > 0) for the key 1(5x - 5 > 0) differs on 0 < x < 1 only,
+    which the check points may all miss."""
+    if differs(key, mistake, points, memo):
         return True
     mistakes = list(mistake) if isinstance(mistake, (list, tuple)) else [mistake]
     own = [b for b in breakpoint_exprs(mistakes) if b not in kinks]
