@@ -17,6 +17,7 @@ import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 import sympy
 
@@ -280,6 +281,70 @@ def _usable(values: Values, kink_fns: Sequence[Compiled], need: Sequence[Compile
     return sides
 
 
+Affine = tuple[tuple[Fraction, ...], Fraction]
+"""An affine function of the variables: (coefficient of each variable, constant)."""
+
+
+def _affine(expr: sympy.Basic, variables: Sequence[sympy.Symbol]) -> Affine | None:
+    """expr's rational coefficients if it is affine in the variables (and in nothing else), else None."""
+    index = {v: i for i, v in enumerate(variables)}
+    coeffs = [Fraction(0)] * len(variables)
+    constant = Fraction(0)
+    for term, c in expr.as_coefficients_dict().items():
+        if not isinstance(c, sympy.Rational):
+            return None
+        value = Fraction(c.p, c.q)
+        if term == 1:
+            constant += value
+        elif term in index:
+            coeffs[index[term]] += value
+        else:
+            return None
+    return tuple(coeffs), constant
+
+
+def _impossible_cells(kinks: Sequence[sympy.Basic], variables: Sequence[sympy.Symbol]) -> set[tuple[bool, ...]]:
+    """Sign patterns of the kinks (True: positive) that no real point has, as far as they can be proved:
+    among affine kinks with parallel gradients (x - 1 and x; x - y + 2 and y - x - 2) the kinks are
+    functions of one number t, so a pattern asks t to lie in an interval, possibly empty; a constant kink
+    has one sign. Other patterns are kept (a cell no sample finds costs tries, not correctness), so every
+    pattern left out is one that sampling could never cover: the points found are the same, found sooner."""
+    forms = [_affine(k, variables) for k in kinks]
+    groups: list[tuple[tuple[Fraction, ...], list[int]]] = []  # (direction, kinks along it)
+    bad: set[tuple[bool, ...]] = set()
+    patterns = list(itertools.product((True, False), repeat=len(kinks)))
+    for i, form in enumerate(forms):
+        if form is None:
+            continue
+        coeffs, constant = form
+        if not any(coeffs):
+            bad.update(p for p in patterns if constant == 0 or p[i] != (constant > 0))
+            continue
+        for direction, members in groups:
+            pivot = next(j for j, a in enumerate(direction) if a)
+            ratio = coeffs[pivot] / direction[pivot]
+            if all(a == ratio * d for a, d in zip(coeffs, direction)):
+                members.append(i)
+                break
+        else:
+            groups.append((coeffs, [i]))
+    for direction, members in groups:
+        pivot = next(j for j, a in enumerate(direction) if a)
+        for pattern in patterns:
+            low, high = -math.inf, math.inf  # bounds on t = direction . point (open interval)
+            for i in members:
+                coeffs, constant = forms[i]  # type: ignore[misc]
+                ratio = coeffs[pivot] / direction[pivot]  # kink i = ratio * t + constant
+                root = -constant / ratio
+                if (ratio > 0) == pattern[i]:
+                    low = max(low, root)
+                else:
+                    high = min(high, root)
+            if low >= high:
+                bad.add(pattern)
+    return bad
+
+
 def sample_points(
     variables: Sequence[sympy.Symbol],
     kinks: Sequence[sympy.Basic],
@@ -302,6 +367,7 @@ def sample_points(
 
     if cells:
         missing: set[object] = set(itertools.product((True, False), repeat=len(kink_fns)))
+        missing -= _impossible_cells(kinks, variables)
     else:
         missing = {(i, side) for i in range(len(kink_fns)) for side in (True, False)}
     points: list[Values] = []
