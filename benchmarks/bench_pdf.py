@@ -1,21 +1,31 @@
 """Time `quizgen generate --format pdf` for a class: worksheets, the key and the marking key, all students.
 
-Usage: .venv/bin/python benchmarks/bench_pdf.py [--students 500] [--bank banks/demo.yaml] [--split]
+Usage: .venv/bin/python benchmarks/bench_pdf.py [--students 500] [--bank banks/demo.yaml] [--split] [--workers N]
 
-Times generation (as `generate` runs it: forked workers for a large class), then
-quizgen.render.write_documents: the templates and the three pdflatex runs (in parallel) and writing the
-PDFs. Target (issue 14): 500 students x 10 problems, bank to PDFs, in 10 s wall on a 2-core machine.
-Wall time depends on the machine's load, so CPU time is printed too (this process and its children:
-generation workers and pdflatex), with the load average.
+Times generation (as `generate` runs it: forked workers when cores are idle), then
+quizgen.render.write_documents: the templates, the pdflatex runs (one per core at a time; a large class's
+worksheets and key in parts, joined by qpdf) and writing the PDFs. Target (issue 14): 500 students x 10
+problems, bank to PDFs, in 10 s wall on a 2-core machine.
+
+Wall time depends on the machine's load, so CPU time is printed too, per stage and per run (each
+pdflatex/qpdf process's own CPU, read when it is reaped), with the load average, the idle cores measured at
+the start and the generation processes used. "Critical path on N idle cores" is the longest chain the
+stages' CPU allows: generation (its busiest process), then the typesetting (the longest single run, or the
+templates and all runs shared over the cores, whichever is longer). It is what the wall time would be on an
+idle machine, to compare before/after when the machine is shared.
+Runs with older code too (PYTHONPATH=/path/to/main), for a before/after in one session.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -30,57 +40,155 @@ def _cpu() -> tuple[float, float]:
     return t.user + t.system, t.children_user + t.children_system
 
 
+@dataclass
+class Run:
+    """One pdflatex or qpdf process: its document, when it started and ended, and its own CPU."""
+
+    tool: str
+    job: str
+    start: float
+    ready: float  # CPU this process had used when the run started (its templates so far)
+    end: float = 0.0
+    cpu: float = 0.0
+    after: str = ""  # a join: the document whose parts it joins
+
+
+RUNS: dict[int, Run] = {}
+
+
+def _trace_processes() -> None:
+    """Record every child process's start, end and CPU (os.wait4 instead of os.waitpid, which subprocess uses)."""
+    popen_init = subprocess.Popen.__init__
+
+    def init(self, args, *a, **k):  # type: ignore[no-untyped-def]
+        popen_init(self, args, *a, **k)
+        words = [str(w) for w in args] if isinstance(args, list | tuple) else [str(args)]
+        tool = Path(words[0]).name
+        job = next((w.split("=", 1)[1] for w in words if w.startswith("-jobname=")), tool)
+        RUNS[self.pid] = Run(tool, "join" if tool == "qpdf" else job, time.perf_counter(), time.process_time())
+
+    def waitpid(pid: int, options: int) -> tuple[int, int]:
+        reaped, status, usage = os.wait4(pid, options)
+        if reaped and reaped in RUNS:
+            RUNS[reaped].end = time.perf_counter()
+            RUNS[reaped].cpu = usage.ru_utime + usage.ru_stime
+        return reaped, status
+
+    subprocess.Popen.__init__ = init  # type: ignore[method-assign]
+    os.waitpid = waitpid
+
+
+def simulate(runs: list[Run], own: float, cores: int, slots: int = 3, step: float = 0.005) -> float:
+    """How long write_documents would take on `cores` idle cores, the way an OS shares them: every runnable
+    process gets an equal share (at most one core). This process runs from the start until it has used the
+    CPU it had when the last run started; a pdflatex run is runnable once this process had used the CPU it
+    had when the run really started (its source was rendered), a join once its document's runs are done,
+    at most `slots` runs at a time, in the order they started; what this process did after that comes last."""
+    runs = sorted((r for r in runs if r.tool in ("pdflatex", "qpdf")), key=lambda r: r.start)
+    if not runs:
+        return own
+    for r in runs:
+        if r.tool == "qpdf":
+            r.after = max((p for p in runs if p.tool == "pdflatex" and p.end <= r.start), key=lambda p: p.end).job
+    main_work = max(r.ready for r in runs) - BASE_CPU[0]
+    left = {id(r): r.cpu for r in runs}
+    main_done, clock = 0.0, 0.0
+    while main_done < main_work or any(v > 0 for v in left.values()):
+        done_docs = {r.job for r in runs if r.tool == "pdflatex"} - {
+            r.job for r in runs if r.tool == "pdflatex" and left[id(r)] > 0
+        }
+        eligible = [
+            r
+            for r in runs
+            if left[id(r)] > 0
+            and (main_done >= r.ready - BASE_CPU[0] if r.tool == "pdflatex" else r.after in done_docs)
+        ][:slots]
+        active = len(eligible) + (main_done < main_work)
+        rate = min(1.0, cores / active) if active else 1.0
+        if main_done < main_work:
+            main_done += step * rate
+        for r in eligible:
+            left[id(r)] = max(0.0, left[id(r)] - step * rate)
+        clock += step
+    return clock + max(0.0, own - main_work)
+
+
+BASE_CPU = [0.0]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=500)
     parser.add_argument("--bank", type=Path, default=ROOT / "banks" / "demo.yaml")
     parser.add_argument("--split", action="store_true", help="also time splitting per student")
     parser.add_argument("--workers", type=int, default=None, help="generation processes (default: as generate)")
+    parser.add_argument("--cores", type=int, default=2, help="cores for the critical-path estimate")
+    parser.add_argument("--trace", type=Path, default=None, help="write each run's times and CPU to this JSON file")
+    parser.add_argument("--no-parts", action="store_true", help="each document in one run (as without qpdf)")
     args = parser.parse_args()
 
+    from quizgen import generate as generation
     from quizgen.bank import load_bank
-    from quizgen.generate import generate, generation_workers
-    from quizgen.render import documents, write_documents
+    from quizgen.render import write_documents
     from quizgen.roster import numbered_students
 
+    if args.no_parts:
+        from quizgen.render import documents
+
+        documents.qpdf = lambda: None  # type: ignore[attr-defined]
     bank = load_bank(args.bank)
     load_start = os.getloadavg()[0]
-    workers = generation_workers(args.students) if args.workers is None else args.workers
+    idle = generation.idle_cores() if hasattr(generation, "idle_cores") else None
+    workers = generation.generation_workers(args.students) if args.workers is None else args.workers
+    _trace_processes()
     t0, (own0, kids0) = time.perf_counter(), _cpu()
-    manifest = generate(bank, numbered_students(args.students), seed=2026, workers=workers)
+    manifest = generation.generate(bank, numbered_students(args.students), seed=2026, workers=workers)
     t_generate, (own1, kids1) = time.perf_counter() - t0, _cpu()
     problems = sum(len(s.problems) for s in manifest.students)
 
-    templates = [0.0]
-    render_sources = documents.render_sources
-
-    def timed_render_sources(*a, **k):  # type: ignore[no-untyped-def]
-        start = time.perf_counter()
-        try:
-            return render_sources(*a, **k)
-        finally:
-            templates[0] += time.perf_counter() - start
-
-    documents.render_sources = timed_render_sources  # the templates' share of write_documents, cold
     with tempfile.TemporaryDirectory(prefix="bench-pdf-") as tmp:
         out = Path(tmp)
-        t0 = time.perf_counter()
+        t1 = time.perf_counter()
+        BASE_CPU[0] = time.process_time()
         write_documents(manifest, out, fmt="pdf", split=args.split, quiet=True)
-        t_render, (own2, kids2) = time.perf_counter() - t0, _cpu()
+        t_render, (own2, kids2) = time.perf_counter() - t1, _cpu()
         pages = {name: len(PdfReader(str(out / f"{name}.pdf")).pages) for name in ("worksheets", "key", "marking-key")}
+        sizes = {name: (out / f"{name}.pdf").stat().st_size / 1e6 for name in pages}
 
+    runs = [r for r in RUNS.values() if r.start >= t1 and r.end]
     total = t_generate + t_render
+    gen_workers = kids1 - kids0
     print(f"students: {args.students}, problems: {problems} ({problems / args.students:.0f} per student)")
     print(
-        f"generate: {t_generate:.1f} s wall, {workers} process(es), CPU {own1 - own0:.1f} s + workers "
-        f"{kids1 - kids0:.1f} s"
+        f"generate: {t_generate:.1f} s wall, {workers} process(es) (idle cores measured at the start: "
+        f"{'n/a' if idle is None else f'{idle:.1f}'}), CPU {own1 - own0:.1f} s in this process + workers "
+        f"{gen_workers:.1f} s"
     )
     print(
-        f"write_documents (pdf{', split' if args.split else ''}): {t_render:.1f} s wall; CPU: templates and "
-        f"PDF files {own2 - own1:.1f} s in this process, pdflatex {kids2 - kids1:.1f} s (3 runs in parallel); "
-        f"of which templates {templates[0]:.1f} s wall"
+        f"write_documents (pdf{', split' if args.split else ''}): {t_render:.1f} s wall; CPU {own2 - own1:.1f} s in "
+        f"this process (templates, PDF files{', split' if args.split else ''}), {kids2 - kids1:.1f} s in "
+        f"{len(runs)} runs"
     )
-    print(f"pages: worksheets {pages['worksheets']}, key {pages['key']}, marking key {pages['marking-key']}")
+    for job in ("worksheets", "key", "marking-key", "join"):
+        mine = [r for r in runs if r.job == job]
+        if mine:
+            print(
+                f"  {job:<11} {len(mine)} run(s), CPU {sum(r.cpu for r in mine):.1f} s (longest {max(r.cpu for r in mine):.1f} s),"
+                f" from {min(r.start for r in mine) - t1:.1f} s to {max(r.end for r in mine) - t1:.1f} s"
+            )
+    print(
+        "pages: "
+        + ", ".join(f"{name} {pages[name]} ({sizes[name]:.1f} MB)" for name in pages)
+    )
+    busiest = max(own1 - own0, gen_workers / max(1, workers - 1)) if workers > 1 else own1 - own0
+    if args.trace is not None:
+        trace = {"base": BASE_CPU[0], "own": own2 - own1, "runs": [vars(r) for r in runs]}
+        args.trace.write_text(json.dumps(trace, indent=1), encoding="utf-8")
+    typesetting = simulate(runs, own2 - own1, args.cores)
+    print(
+        f"critical path on {args.cores} idle cores (from CPU): generation {busiest:.1f} s (busiest process) + "
+        f"typesetting {typesetting:.1f} s (the runs shared over the cores as they started) = {busiest + typesetting:.1f} s"
+    )
     print(
         f"bank to PDFs (generate + write_documents): {total:.1f} s wall "
         f"({'within' if total <= TARGET else 'OVER'} the {TARGET:.0f} s target), "

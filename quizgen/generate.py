@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -69,18 +70,56 @@ costs milliseconds, a class of 500 takes seconds of CPU."""
 MAX_WORKERS = 4
 
 
+IDLE_SAMPLE = 0.1
+"""Seconds over which the machine's idle CPU time is measured before a class is split across processes."""
+IDLE_CORE = 0.7
+"""A core counts as idle when at least this share of it was idle during the sample."""
+
+
+def _cpu_times() -> tuple[int, int] | None:
+    """(idle, total) CPU time of the whole machine so far, in clock ticks, from /proc/stat (None elsewhere)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as handle:
+            fields = handle.readline().split()
+    except OSError:
+        return None
+    if len(fields) < 5 or fields[0] != "cpu" or not all(f.isdigit() for f in fields[1:]):
+        return None
+    ticks = [int(f) for f in fields[1:]]
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle + iowait
+    return idle, sum(ticks[:8])  # user .. steal; guest time is already counted in user
+
+
+def idle_cores(sample: float = IDLE_SAMPLE) -> float:
+    """How many cores are idle now: the idle share of the machine's CPU time over `sample` seconds, times the
+    cores. Unlike the load average (a one-minute mean, which still counts a run that just ended), it sees
+    the machine as it is when the class starts; where /proc/stat is missing, the load average stands in."""
+    cores = os.cpu_count() or 1
+    before = _cpu_times()
+    if before is not None:
+        time.sleep(sample)
+        after = _cpu_times()
+        if after is not None and after[1] > before[1]:
+            return cores * (after[0] - before[0]) / (after[1] - before[1])
+    return max(0.0, cores - os.getloadavg()[0])
+
+
 def generation_workers(students: int) -> int:
     """How many processes generate a class: one per idle core for a large class on Linux (fork shares the
     loaded sympy and the families' warm caches), else 1.
 
     Each process warms its own caches, so a split class costs about a fifth more CPU in all: it pays only
-    on cores that would otherwise wait (by the load average), and slows a busy machine down."""
+    on cores that would otherwise wait, and slows a busy machine down. So a core counts only when it was
+    idle (IDLE_CORE of it) just now (idle_cores): an idle 2-core machine gets 2 processes, one where
+    another job keeps a core busy gets 1."""
     if students < PARALLEL_FROM or not sys.platform.startswith("linux"):
         return 1
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     cores = len(os.sched_getaffinity(0))
-    idle = int(cores - os.getloadavg()[0] + 0.5)
+    if cores < 2:
+        return 1
+    idle = int(idle_cores() + (1 - IDLE_CORE))
     return max(1, min(MAX_WORKERS, cores, idle, students // (PARALLEL_FROM // 2)))
 
 

@@ -279,3 +279,50 @@ def test_only_a_large_class_is_generated_in_several_processes():
     assert generation_workers(1) == 1
     assert generation_workers(PARALLEL_FROM - 1) == 1
     assert 1 <= generation_workers(10 * PARALLEL_FROM) <= max(1, len(os.sched_getaffinity(0)))
+
+
+def _machine(monkeypatch, cores: int, ticks: list[tuple[int, int]], load: float = 0.0) -> None:
+    """A Linux machine with `cores` cores whose /proc/stat reads (idle, total) ticks in turn."""
+    from quizgen import generate as generation
+
+    readings = iter(ticks)
+    monkeypatch.setattr(generation, "_cpu_times", lambda: next(readings))
+    monkeypatch.setattr(generation.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)))
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers are used on Linux only")
+def test_an_idle_two_core_machine_generates_in_two_processes_even_just_after_a_run(monkeypatch):
+    """The one-minute load average still counts a run that just ended (1.1 on an idle 2-core machine made
+    the old rule use one process); the idle CPU time measured now is what counts."""
+    from quizgen.generate import generation_workers
+
+    _machine(monkeypatch, 2, [(1000, 2000), (1019, 2020)], load=1.1)  # 19 of 20 ticks idle: 1.9 cores
+    assert generation_workers(500) == 2
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers are used on Linux only")
+def test_a_busy_machine_generates_in_one_process(monkeypatch):
+    from quizgen.generate import generation_workers
+
+    _machine(monkeypatch, 2, [(1000, 2000), (1001, 2020)], load=0.2)  # 1 of 20 ticks idle, load says idle
+    assert generation_workers(500) == 1
+    _machine(monkeypatch, 2, [(1000, 2000), (1011, 2020)])  # another job keeps one of the two cores busy
+    assert generation_workers(500) == 1
+    _machine(monkeypatch, 4, [(1000, 2000), (1020, 2040)])  # 4 cores, half of them idle: 2 processes
+    assert generation_workers(500) == 2
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers are used on Linux only")
+def test_without_proc_stat_the_load_average_decides(monkeypatch):
+    from quizgen import generate as generation
+
+    monkeypatch.setattr(generation, "_cpu_times", lambda: None)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.1, 0.1, 0.1))
+    assert generation.generation_workers(500) == 2
+    monkeypatch.setattr(os, "getloadavg", lambda: (3.0, 3.0, 3.0))
+    assert generation.generation_workers(500) == 1

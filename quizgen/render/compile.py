@@ -48,9 +48,10 @@ class CompileResult:
 class CompileError(LatexError):
     """pdflatex failed; .log is the full log for the caller to keep beside the output."""
 
-    def __init__(self, message: str, log: str) -> None:
+    def __init__(self, message: str, log: str, *, timed_out: bool = False) -> None:
         super().__init__(message)
         self.log = log
+        self.timed_out = timed_out  # stopped at the time limit: the message is not from the log
 
 
 def find_pdflatex() -> str:
@@ -140,7 +141,9 @@ def compile_tex(
         pdf_path = work / f"{jobname}.pdf"
         if timed_out:
             raise CompileError(
-                f"{jobname}.tex: {Path(command_start[0]).name} took longer than {timeout:.0f} s and was stopped", log
+                f"{jobname}.tex: {Path(command_start[0]).name} took longer than {timeout:.0f} s and was stopped",
+                log,
+                timed_out=True,
             )
         if returncode != 0 or not pdf_path.exists():
             raise CompileError(first_error(log, tex, jobname, describe), log)
@@ -168,8 +171,17 @@ def parse_marks(text: str) -> dict[int, tuple[int, int]]:
     return {i: (starts[i], ends.get(i, starts[i])) for i in sorted(starts)}
 
 
-def first_error(log: str, tex: str, jobname: str, describe: Callable[[int, int | None], str] | None = None) -> str:
-    """One line: the first LaTeX error, its line in the .tex, and the student/problem it belongs to."""
+def first_error(
+    log: str,
+    tex: str,
+    jobname: str,
+    describe: Callable[[int, int | None], str] | None = None,
+    line_map: Callable[[int], int] | None = None,
+) -> str:
+    """One line: the first LaTeX error, its line in the .tex, and the student/problem it belongs to.
+
+    line_map turns a line of tex into the line to report (tex is a part of the document written as
+    jobname.tex: quizgen.render.parts)."""
     match = _FILE_LINE_ERROR.search(log)
     bang = _BANG_ERROR.search(log)
     if match and (bang is None or match.start() <= bang.start()):
@@ -192,7 +204,8 @@ def first_error(log: str, tex: str, jobname: str, describe: Callable[[int, int |
                 if describe
                 else f"student #{student}" + (f" problem {problem}" if problem else "")
             )
-    location = f"{jobname}.tex line {line_no}" if line_no else f"{jobname}.tex"
+    shown = line_map(line_no) if line_no and line_map is not None and source.endswith(f"{jobname}.tex") else line_no
+    location = f"{jobname}.tex line {shown}" if line_no else f"{jobname}.tex"
     if where:
         location += f" ({where})"
     return f"{location}: LaTeX error: {message}"

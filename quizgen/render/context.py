@@ -113,6 +113,7 @@ class DocumentContext:
     graphs: bool = False  # some problem draws a computational graph: the preamble loads TikZ
     marking_columns: int = 0  # marking key: problems per sheet (its table's columns)
     marking_permille: list[int] = dataclass_field(default_factory=list)  # each column's share of the width
+    continued: bool = False  # a part of a large class that more students follow (quizgen.render.parts)
 
 
 def _where(sheet: Sheet, problem: Problem | None, field_name: str) -> str:

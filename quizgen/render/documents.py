@@ -1,7 +1,8 @@
 """`quizgen generate --format pdf|tex`: worksheets and keys for every student from one manifest.
 
-Both documents are each one pdflatex run over all students (worksheets and key in parallel, one per
-core), then split per student when asked. generate stages the output folder, so a failed compile leaves
+Each document is one pdflatex run over all students, or for a large class a few runs over parts of it,
+joined (quizgen.render.parts); the runs go side by side, one per core, then are split per student when
+asked. generate stages the output folder, so a failed compile leaves
 the previous set in place (quizgen.fileio.output_set).
 """
 
@@ -14,8 +15,8 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Generic, Literal, TypeVar
 
@@ -32,15 +33,22 @@ from quizgen.render.compile import (
     CompileResult,
     compile_tex,
     find_pdflatex,
+    first_error,
 )
-from quizgen.render.context import Layouts, document_context, student_context, uses_cjk
+from quizgen.render.context import Layouts, StudentContext, document_context, student_context, uses_cjk
 from quizgen.render.environment import build_environment, render_template
+from quizgen.render.parts import PART_STUDENTS, JoinError, Part, join_pdfs, joined_result, plan_parts, qpdf, whole_line
 from quizgen.render.split import split_pdf
 from quizgen.typeset.escape import name_needs_fallback, print_name, unprintable
 from quizgen.typeset.unicodefonts import lualatex_ready
 
 DOCUMENTS = (("worksheets", "worksheet.tex.j2"), ("key", "key.tex.j2"), ("marking-key", "marking-key.tex.j2"))
 """(output name, template) for each document generate writes."""
+TEMPLATES = dict(DOCUMENTS)
+PARTED = ("key", "worksheets")
+"""The documents a large class typesets in parts, longest first (the marking key is one table)."""
+TEMPLATE_FILES = (*TEMPLATES.values(), "preamble.tex.j2", "header.tex.j2", "problem.tex.j2", "solution.tex.j2")
+"""The templates these documents use: a --template folder with any of them keeps each document one run."""
 
 DOUBLE_SIDED = True
 """Worksheets start each student on an odd page, so a double-sided stack separates cleanly."""
@@ -72,6 +80,43 @@ class WithNames(Generic[T]):
     names_pdf: bytes = b""
 
 
+class NamesRun:
+    """LuaLaTeX typesetting names.pdf in a thread while the documents are rendered: the sources do not
+    depend on its output. A batch without texts that need it never starts LuaLaTeX."""
+
+    def __init__(self, texts: Sequence[str], *, compile: bool) -> None:
+        self.snippets = scripts.plan(texts)
+        self._pool: ThreadPoolExecutor | None = None
+        self._job: Future[CompileResult] | None = None
+        if compile and self.snippets.texts:
+            self._pool = ThreadPoolExecutor(max_workers=1)
+            self._job = self._pool.submit(
+                scripts.compile_snippets,
+                scripts.snippet_source(self.snippets),
+                timeout=compile_timeout(len(self.snippets.texts)),
+            )
+
+    def finish(self, *, log_dir: Path | None, quiet: bool) -> tuple[scripts.Snippets, bytes]:
+        """(the snippets the documents print, names.pdf). When LuaLaTeX failed: no snippets (the texts
+        print as [U+XXXX]), its log kept as <log_dir>/names.log (None: the system's temporary folder) and
+        the first error printed unless quiet."""
+        if self._job is None or self._pool is None:
+            return self.snippets, b""
+        try:
+            return self.snippets, self._job.result().pdf
+        except CompileError as exc:
+            log = _keep_names_log(exc.log, log_dir)
+            if not quiet:
+                click.echo(
+                    f"Warning: LuaLaTeX could not typeset the {len(self.snippets.texts)} name(s) in other "
+                    f"scripts ({exc.message}; log in {log}), so they print as [U+XXXX] codes",
+                    err=True,
+                )
+            return scripts.Snippets(()), b""
+        finally:
+            self._pool.shutdown()
+
+
 def render_with_names(
     texts: Sequence[str],
     render: Callable[[scripts.Snippets], T],
@@ -81,34 +126,18 @@ def render_with_names(
     quiet: bool,
 ) -> WithNames[T]:
     """render(snippets) the documents, with LuaLaTeX typesetting names.pdf meanwhile when compile is set and
-    some of texts need it (a batch without such texts never starts LuaLaTeX). Used by generate and by
-    grade --pdf, so both print names the same way.
+    some of texts need it (NamesRun). Used by grade --pdf, so it prints names as generate does.
 
     When LuaLaTeX fails, the documents are rendered again without snippets (the texts print as [U+XXXX]),
     its log is kept as <log_dir>/names.log (log_dir None: the system's temporary folder) and the first
     error is printed unless quiet.
     """
-    snippets = scripts.plan(texts)
-    if not (compile and snippets.texts):
-        return WithNames(snippets, render(snippets))
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # LuaLaTeX typesets names.pdf while the sources are rendered: they do not depend on its output.
-        job = pool.submit(
-            scripts.compile_snippets, scripts.snippet_source(snippets), timeout=compile_timeout(len(snippets.texts))
-        )
+    run = NamesRun(texts, compile=compile)
+    rendered = render(run.snippets)
+    snippets, names_pdf = run.finish(log_dir=log_dir, quiet=quiet)
+    if snippets is not run.snippets:
         rendered = render(snippets)
-        try:
-            return WithNames(snippets, rendered, job.result().pdf)
-        except CompileError as exc:
-            log = _keep_names_log(exc.log, log_dir)
-            if not quiet:
-                click.echo(
-                    f"Warning: LuaLaTeX could not typeset the {len(snippets.texts)} name(s) in other scripts "
-                    f"({exc.message}; log in {log}), so they print as [U+XXXX] codes",
-                    err=True,
-                )
-    empty = scripts.Snippets(())
-    return WithNames(empty, render(empty))
+    return WithNames(snippets, rendered, names_pdf)
 
 
 def _keep_names_log(log: str, folder: Path | None) -> Path:
@@ -120,6 +149,51 @@ def _keep_names_log(log: str, folder: Path | None) -> Path:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(log)
     return Path(kept)
+
+
+class _Sources:
+    """The documents' LaTeX, for the whole class or part by part. Each student's context is built once for
+    the three documents, and each distinct problem laid out once."""
+
+    def __init__(self, manifest: Manifest, template_dir: Path | None, *, fillable: bool) -> None:
+        self.manifest = manifest
+        self.template_dir = template_dir
+        self.form_set = formfields.set_id(manifest)
+        self.layouts: Layouts = {}
+        self.students: list[StudentContext] = []
+        cjk = uses_cjk(manifest)
+        self.docs = {
+            name: document_context(
+                manifest,
+                name,
+                cjk=cjk,
+                double_sided=DOUBLE_SIDED and name == "worksheets",
+                fillable=fillable and name == "worksheets",
+            )
+            for name, _ in DOCUMENTS
+        }
+        self.env = build_environment(template_dir)
+
+    def use_snippets(self, snippets: scripts.Snippets | None) -> None:
+        """Print the texts of names.pdf from it (without: such texts print as [U+XXXX])."""
+        self.env = build_environment(self.template_dir, snippets.macros() if snippets else None)
+
+    def add_students(self, upto: int) -> None:
+        """Build the contexts of the students up to number upto (1-based, inclusive)."""
+        sheets = self.manifest.students
+        for index in range(len(self.students) + 1, upto + 1):
+            self.students.append(student_context(sheets[index - 1], index, self.form_set, self.layouts))
+
+    def whole(self, name: str) -> str:
+        """The document for every student added so far (the .tex written beside the PDF)."""
+        return render_template(self.env, TEMPLATES[name], {"doc": self.docs[name], "students": self.students})
+
+    def part(self, name: str, part: Part, *, last: bool) -> str:
+        """The document for one part's students; when more follow (not last), it ends where the next
+        student's sheet would start (on an odd page for double-sided worksheets)."""
+        doc = replace(self.docs[name], continued=not last)
+        students = self.students[part.first - 1 : part.last]
+        return render_template(self.env, TEMPLATES[name], {"doc": doc, "students": students})
 
 
 def render_sources(
@@ -134,22 +208,32 @@ def render_sources(
     fillable makes the worksheets' answer boxes PDF form fields (quizgen.formfields names them). snippets
     are the texts printed from names.pdf (quizgen.render.scripts); without them such texts print as [U+XXXX].
     """
-    env = build_environment(template_dir, snippets.macros() if snippets else None)
-    form_set = formfields.set_id(manifest)
-    layouts: Layouts = {}  # each distinct problem is laid out once for all three documents
-    students = [student_context(sheet, i, form_set, layouts) for i, sheet in enumerate(manifest.students, 1)]
-    cjk = uses_cjk(manifest)
-    sources = {}
-    for name, template in DOCUMENTS:
-        doc = document_context(
-            manifest,
-            name,
-            cjk=cjk,
-            double_sided=DOUBLE_SIDED and name == "worksheets",
-            fillable=fillable and name == "worksheets",
-        )
-        sources[name] = render_template(env, template, {"doc": doc, "students": students})
-    return sources
+    sources = _Sources(manifest, template_dir, fillable=fillable)
+    sources.use_snippets(snippets)
+    sources.add_students(len(manifest.students))
+    return {name: sources.whole(name) for name, _ in DOCUMENTS}
+
+
+def compile_slots() -> int:
+    """The cores this process may use. One more pdflatex than cores runs at a time: the runs start as the
+    templates are rendered, so a run waiting for a free core would leave one idle at the end."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _split_in_parts(students: int, template_dir: Path | None) -> dict[str, list[Part]]:
+    """The documents typeset in parts, each with its parts (the others: one run each). Only with the
+    built-in templates: a custom one may put something once per document (a cover page) or count across
+    students. Only with qpdf, which joins them."""
+    parts = {name: plan_parts(students, PART_STUDENTS[name]) for name in PARTED}
+    parts = {name: plan for name, plan in parts.items() if len(plan) > 1}
+    if not parts or qpdf() is None:
+        return {}
+    if template_dir is not None and any((Path(template_dir) / t).exists() for t in TEMPLATE_FILES):
+        return {}
+    return parts
 
 
 def write_documents(
@@ -167,6 +251,9 @@ def write_documents(
     students/<id>.pdf and keys/<id>.pdf). With fillable, the worksheets' answer boxes are form fields
     (in worksheets.pdf and in each split file). Returns the paths written.
 
+    A large class's worksheets and key are typeset in parts (quizgen.render.parts), each part compiled as
+    soon as its students are rendered while the next part is rendered, one pdflatex per core.
+
     Raises:
         LatexError: a template is broken, pdflatex is missing (the .tex files are written first) or a
             document fails to compile (its log is kept as <log_dir or DIR>/<name>.log: generate stages DIR
@@ -178,35 +265,48 @@ def write_documents(
         raise LatexError("the manifest has no students, so there is nothing to typeset; check the roster")
     out = Path(out_dir)
     log_out = Path(log_dir) if log_dir is not None else out
-    named = render_with_names(
-        printed_texts(manifest),
-        lambda snippets: render_sources(manifest, template_dir, fillable=fillable, snippets=snippets),
-        compile=fmt == "pdf" and shutil.which("pdflatex") is not None,
-        log_dir=log_out,
-        quiet=quiet,
-    )
-    snippets, sources, names_pdf = named.snippets, named.rendered, named.names_pdf
-    if snippets.texts:
-        sources = {scripts.JOBNAME: scripts.snippet_source(snippets), **sources}
-    written: list[Path] = []
-    for name, text in sources.items():
-        path = out / f"{name}.tex"
-        atomic_write_text(path, text)
-        written.append(path)
-        # A PDF from an earlier run no longer matches the new manifest and sources.
-        (out / f"{name}.pdf").unlink(missing_ok=True)
-    sources.pop(scripts.JOBNAME, None)
-    if fmt == "tex":
-        warn_scripts(manifest.students, snippets, quiet=quiet)
-        return written
-    find_pdflatex()
-    if names_pdf:
-        path = out / f"{scripts.JOBNAME}.pdf"
-        atomic_write_bytes(path, names_pdf)
-        written.append(path)
-    results = _compile_all(
-        manifest, sources, quiet=quiet, out=log_out, files={f"{scripts.JOBNAME}.pdf": names_pdf} if names_pdf else None
-    )
+    compile = fmt == "pdf" and shutil.which("pdflatex") is not None
+    names = NamesRun(printed_texts(manifest), compile=compile)
+    parts = _split_in_parts(len(manifest.students), template_dir) if compile else {}
+    # Students are added up to the end of each part; a part is compiled as soon as its students are in.
+    steps = sorted({part.last for plan in parts.values() for part in plan} | {len(manifest.students)})
+    sources = _Sources(manifest, template_dir, fillable=fillable)
+    with _Typesetter(manifest, quiet=quiet, out=log_out) as typesetter:
+        for step in steps:
+            sources.add_students(step)
+            if step == steps[0]:  # the first students' contexts were built while LuaLaTeX ran
+                snippets, names_pdf = names.finish(log_dir=log_out, quiet=quiet)
+                sources.use_snippets(snippets)
+                typesetter.files = {f"{scripts.JOBNAME}.pdf": names_pdf} if names_pdf else None
+            for name, plan in parts.items():
+                for part in plan:
+                    if part.last == step:
+                        typesetter.submit(name, sources.part(name, part, last=part is plan[-1]), part)
+        whole: dict[str, str] = {}
+        for name in (*PARTED, "marking-key"):  # the longest first
+            whole[name] = sources.whole(name)
+            if compile and name not in parts:
+                typesetter.submit(name, whole[name], None)
+        texts = {name: whole[name] for name, _ in DOCUMENTS}
+        if snippets.texts:
+            texts = {scripts.JOBNAME: scripts.snippet_source(snippets), **texts}
+        written: list[Path] = []
+        for name, text in texts.items():
+            path = out / f"{name}.tex"
+            atomic_write_text(path, text)
+            written.append(path)
+            # A PDF from an earlier run no longer matches the new manifest and sources.
+            (out / f"{name}.pdf").unlink(missing_ok=True)
+        texts.pop(scripts.JOBNAME, None)
+        if fmt == "tex":
+            warn_scripts(manifest.students, snippets, quiet=quiet)
+            return written
+        find_pdflatex()
+        if names_pdf:
+            path = out / f"{scripts.JOBNAME}.pdf"
+            atomic_write_bytes(path, names_pdf)
+            written.append(path)
+        results = typesetter.results(texts)
     if fillable:
         _check_fields(manifest, results["worksheets"].pdf)
     for name, result in results.items():
@@ -236,43 +336,108 @@ def _describe(manifest: Manifest) -> Callable[[int, int | None], str]:
     return describe
 
 
-def _compile_all(
-    manifest: Manifest, sources: dict[str, str], *, quiet: bool, out: Path, files: dict[str, bytes] | None = None
-) -> dict[str, CompileResult]:
-    """Compile every document at once (one pdflatex each, in parallel) with one progress bar."""
-    n = len(manifest.students)
-    show = not quiet and sys.stdout.isatty()
-    lock = threading.Lock()
-    with click.progressbar(length=n * len(sources), label="Typesetting", file=None if show else io.StringIO()) as bar:
+@dataclass(frozen=True)
+class _Run:
+    name: str  # the document
+    tex: str
+    part: Part | None  # None: the whole document in one run
+    future: Future[CompileResult]
 
-        def tick(_: int) -> None:
-            with lock:
-                bar.update(1)
 
-        def run(name: str) -> CompileResult:
-            return compile_tex(
-                sources[name],
-                name,
-                timeout=compile_timeout(n),
-                on_progress=tick,
-                describe=_describe(manifest),
-                files=files,
-            )
+class _Typesetter:
+    """The pdflatex runs of one batch, one per core at a time, as they are submitted, with one progress bar;
+    results() waits for them, joins each document's parts and names the first failure."""
 
-        with ThreadPoolExecutor(max_workers=len(sources)) as pool:
-            futures = {name: pool.submit(run, name) for name in sources}
-            results: dict[str, CompileResult] = {}
-            failures: list[tuple[str, CompileError]] = []
-            for name, future in futures.items():
+    def __init__(self, manifest: Manifest, *, quiet: bool, out: Path) -> None:
+        self.manifest = manifest
+        self.out = out
+        self.files: dict[str, bytes] | None = None
+        self.runs: list[_Run] = []
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=compile_slots() + 1)
+        show = not quiet and sys.stdout.isatty()
+        self._quiet = quiet
+        n = len(manifest.students)
+        self._bar = click.progressbar(length=n * len(DOCUMENTS), label="Typesetting", file=None if show else io.StringIO())
+
+    def __enter__(self) -> _Typesetter:
+        self._bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for run in self.runs:
+            run.future.cancel()
+        self._pool.shutdown(wait=True)
+        self._bar.__exit__(None, None, None)
+
+    def _tick(self, _: int) -> None:
+        with self._lock:
+            self._bar.update(1)
+
+    def submit(self, name: str, tex: str, part: Part | None) -> None:
+        students = part.size if part is not None else len(self.manifest.students)
+        future = self._pool.submit(
+            compile_tex,
+            tex,
+            name,
+            timeout=compile_timeout(students),
+            on_progress=self._tick,
+            describe=_describe(self.manifest),
+            files=self.files,
+        )
+        self.runs.append(_Run(name, tex, part, future))
+
+    def results(self, whole: dict[str, str]) -> dict[str, CompileResult]:
+        """Each document's result, in the order of whole (the documents' whole sources), parts joined.
+
+        Raises LatexError for the first document that failed (in that order), naming the error's line in
+        the whole source and, for a part, its students; that run's log is kept as <out>/<name>.log."""
+        results: dict[str, CompileResult] = {}
+        failures: list[str] = []
+        for name in whole:
+            runs = [run for run in self.runs if run.name == name]
+            done: list[CompileResult] = []
+            for run in runs:
                 try:
-                    results[name] = future.result()
+                    done.append(run.future.result())
                 except CompileError as exc:
-                    atomic_write_text(out / f"{name}.log", exc.log)
-                    failures.append((name, exc))
-    if failures:
-        failed, error = failures[0]
-        raise LatexError(f"{error.message}; full log in {out / (failed + '.log')}") from None
-    return results
+                    atomic_write_text(self.out / f"{name}.log", exc.log)
+                    failures.append(f"{self._message(run, exc, whole[name])}; full log in {self.out / (name + '.log')}")
+                    break
+            if len(done) < len(runs):
+                continue
+            results[name] = done[0] if len(done) == 1 else self._join(name, done, whole[name])
+        if failures:
+            raise LatexError(failures[0])
+        return results
+
+    def _message(self, run: _Run, exc: CompileError, whole: str) -> str:
+        if run.part is None:
+            return exc.message
+        message = exc.message
+        if not exc.timed_out:
+            message = first_error(
+                exc.log, run.tex, run.name, _describe(self.manifest), lambda line: whole_line(run.tex, whole, line)
+            )
+        sheets = self.manifest.students
+        return (
+            f"{message} (in the part with students {sheets[run.part.first - 1].student_id!r} to "
+            f"{sheets[run.part.last - 1].student_id!r}, numbers {run.part.first} to {run.part.last})"
+        )
+
+    def _join(self, name: str, done: list[CompileResult], whole: str) -> CompileResult:
+        try:
+            return joined_result(done, join_pdfs([result.pdf for result in done]))
+        except JoinError as exc:
+            # The parts are fine; only joining them failed: the document in one run, as without parts.
+            if not self._quiet:
+                click.echo(
+                    f"Note: {name}.pdf was typeset in one run because its parts could not be joined ({exc})",
+                    err=True,
+                )
+            return compile_tex(
+                whole, name, timeout=compile_timeout(len(self.manifest.students)), describe=_describe(self.manifest), files=self.files
+            )
 
 
 def _warn_missing_glyphs(results: dict[str, CompileResult], *, quiet: bool) -> None:

@@ -1,0 +1,173 @@
+"""A large class typeset in parts and joined: the same pages, in the same order, as one run; a failing part
+names its students; a join that fails falls back to one run and says so."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from quizgen.errors import LatexError
+from quizgen.render import documents, parts, write_documents
+from quizgen.render.compile import CompileResult
+from quizgen.render.parts import Part, joined_result, page_count, plan_parts, whole_line
+
+from .conftest import gradient_problem, make_manifest, scalar_problem
+from .pdftools import page_texts, squash
+
+needs_tools = pytest.mark.skipif(
+    shutil.which("pdflatex") is None or shutil.which("qpdf") is None, reason="pdflatex or qpdf not installed"
+)
+
+NAMES = ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Emmy Noether", "Kurt Gödel"]
+
+
+def test_parts_depend_on_the_class_size_only_and_are_even() -> None:
+    assert plan_parts(500, 250) == [Part(1, 250), Part(251, 500)]
+    assert plan_parts(501, 250) == [Part(1, 167), Part(168, 334), Part(335, 501)]
+    assert plan_parts(250, 250) == [Part(1, 250)]
+    assert plan_parts(5, 2) == [Part(1, 2), Part(3, 4), Part(5, 5)]
+    assert plan_parts(0, 250) == []
+
+
+def test_the_joined_marks_count_each_part_s_pages_from_the_start() -> None:
+    log = "...\nOutput written on key.pdf ({} pages, 1234 bytes).\n"
+    first = CompileResult(pdf=b"", log=log.format(6), marks={1: (1, 3), 2: (4, 5)})  # page 6: a blank page
+    second = CompileResult(pdf=b"", log=log.format(1), marks={3: (1, 1)})
+    joined = joined_result([first, second], b"%PDF")
+    assert joined.marks == {1: (1, 3), 2: (4, 5), 3: (7, 7)}
+    assert joined.pdf == b"%PDF"
+    assert page_count("Output written on x.pdf (1 page, 99 bytes).") == 1
+    assert page_count("no output") is None
+
+
+def test_a_line_of_a_part_is_found_in_the_whole_source() -> None:
+    head = "\\documentclass{article}\n\\begin{document}\n"
+    student = "% qg:student={0}\n\nsheet {0}\n% qg:student={0} problem=1\n\nproblem\nmore\n% qg:student={0}\n\ntotal\n"
+    whole = head + "".join(student.format(i) for i in (1, 2, 3)) + "\\end{document}\n"
+    part = head + student.format(3) + "\\end{document}\n"
+    assert whole_line(part, whole, 1) == 1  # the preamble is the same
+    assert whole_line(part, whole, 9) == 29  # student 3's "more": 2 + 2 * 10 + 7
+    assert whole_line(part, whole, 12) == 32  # student 3's "total", under its second plain marker
+    assert whole.splitlines()[31] == "total"
+
+
+def _class(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, *, parted: bool, **options: bool) -> Path:
+    """The five-student class written to tmp_path/name, in parts of 2 students (3 parts) or in one run."""
+    monkeypatch.setattr(parts, "PART_STUDENTS", {"key": 2, "worksheets": 2})
+    monkeypatch.setattr(documents, "PART_STUDENTS", {"key": 2, "worksheets": 2})
+    if not parted:
+        monkeypatch.setattr(documents, "qpdf", lambda: None)
+    out = tmp_path / name
+    manifest = make_manifest(NAMES, [scalar_problem(1), gradient_problem(2)])
+    write_documents(manifest, out, fmt="pdf", quiet=True, **options)
+    monkeypatch.undo()
+    return out
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    tmp = tmp_path_factory.mktemp("parts")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        parted = _class(tmp, monkeypatch, "parted", parted=True, split=True)
+        whole = _class(tmp, monkeypatch, "whole", parted=False, split=True)
+    return parted, whole
+
+
+@needs_tools
+def test_parts_joined_give_the_pages_of_one_run(both: tuple[Path, Path]) -> None:
+    parted, whole = both
+    for name in ("worksheets", "key", "marking-key"):
+        assert page_texts(parted / f"{name}.pdf") == page_texts(whole / f"{name}.pdf"), name
+        assert (parted / f"{name}.tex").read_text() == (whole / f"{name}.tex").read_text()
+
+
+@needs_tools
+def test_each_student_s_pages_are_in_order_and_start_on_an_odd_page(both: tuple[Path, Path]) -> None:
+    parted, _ = both
+    texts = page_texts(parted / "worksheets.pdf")
+    starts = [i + 1 for i, text in enumerate(texts) if "StudentID" in text]
+    assert len(starts) == len(NAMES)
+    assert all(page % 2 == 1 for page in starts)  # also the first sheet of parts 2 and 3
+    for start, end, name in zip(starts, [*starts[1:], len(texts) + 1], NAMES):
+        sheet = [text for text in texts[start - 1 : end - 1] if text]  # without the blank page after it
+        assert squash(name) in sheet[0]
+        assert [f"Page{k}of{len(sheet)}" in text for k, text in enumerate(sheet, 1)] == [True] * len(sheet)
+
+
+@needs_tools
+def test_split_files_hold_each_student_s_pages_from_the_joined_pdf(both: tuple[Path, Path]) -> None:
+    parted, whole = both
+    for folder in ("students", "keys"):
+        files = sorted((parted / folder).glob("*.pdf"))
+        assert len(files) == len(NAMES)
+        for path in files:
+            assert page_texts(path) == page_texts(whole / folder / path.name), path
+
+
+@needs_tools
+def test_parted_pdfs_are_reproducible(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _class(tmp_path, monkeypatch, "a", parted=True)
+    second = _class(tmp_path, monkeypatch, "b", parted=True)
+    for name in ("worksheets", "key"):
+        assert (first / f"{name}.pdf").read_bytes() == (second / f"{name}.pdf").read_bytes()
+
+
+@needs_tools
+def test_fillable_parts_keep_every_field_and_the_keywords(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = _class(tmp_path, monkeypatch, "fill", parted=True, fillable=True)  # write_documents checks the fields
+    reader = PdfReader(str(out / "worksheets.pdf"))
+    fields = reader.get_fields() or {}
+    assert {f"qg-s00{i}-meta" for i in range(1, 6)} <= set(fields)
+    assert reader.metadata is not None and reader.metadata.get("/Keywords") == "quizgen-worksheet fillable"
+
+
+@needs_tools
+def test_a_failing_part_names_its_students_and_the_line_of_the_whole_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compile_tex = documents.compile_tex
+
+    def broken(tex: str, jobname: str, **kwargs):  # type: ignore[no-untyped-def]
+        if jobname == "key":  # a macro pdflatex does not know, in student 4's first problem
+            tex = tex.replace("% qg:student=4 problem=1\n", "% qg:student=4 problem=1\n\\undefinedmacro\n")
+        return compile_tex(tex, jobname, **kwargs)
+
+    monkeypatch.setattr(documents, "compile_tex", broken)
+    monkeypatch.setattr(parts, "PART_STUDENTS", {"key": 2, "worksheets": 2})
+    monkeypatch.setattr(documents, "PART_STUDENTS", {"key": 2, "worksheets": 2})
+    out = tmp_path / "out"
+    with pytest.raises(LatexError) as err:
+        write_documents(make_manifest(NAMES, [scalar_problem(1), gradient_problem(2)]), out, fmt="pdf", quiet=True)
+    message = err.value.message
+    lines = (out / "key.tex").read_text().splitlines()
+    marker = lines.index("% qg:student=4 problem=1") + 1
+    assert f"key.tex line {marker + 1} (student 's004', problem 1 (slot 1, chain_single))" in message
+    assert "Undefined control sequence" in message
+    assert "in the part with students 's003' to 's004', numbers 3 to 4" in message
+    assert message.endswith("key.log")
+    assert "undefinedmacro" in (out / "key.log").read_text()
+    assert not (out / "key.pdf").exists()
+
+
+@needs_tools
+def test_when_the_parts_cannot_be_joined_the_document_is_one_run_and_it_is_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def refuse(pdfs, **kwargs):  # type: ignore[no-untyped-def]
+        raise parts.JoinError("qpdf: damaged file")
+
+    monkeypatch.setattr(documents, "join_pdfs", refuse)
+    monkeypatch.setattr(parts, "PART_STUDENTS", {"key": 2, "worksheets": 2})
+    monkeypatch.setattr(documents, "PART_STUDENTS", {"key": 2, "worksheets": 2})
+    out = tmp_path / "out"
+    write_documents(make_manifest(NAMES, [scalar_problem(1), gradient_problem(2)]), out, fmt="pdf", split=True)
+    err = capsys.readouterr().err
+    assert "Note: key.pdf was typeset in one run because its parts could not be joined (qpdf: damaged file)" in err
+    assert "Note: worksheets.pdf was typeset in one run" in err
+    monkeypatch.undo()
+    whole = _class(tmp_path, monkeypatch, "whole", parted=False)
+    for name in ("worksheets", "key"):
+        assert page_texts(out / f"{name}.pdf") == page_texts(whole / f"{name}.pdf")
