@@ -307,20 +307,15 @@ def test_the_marking_key_fits_a_class_of_40_on_three_pages(tmp_path: Path) -> No
 
 
 @needs_tex
-def test_fillable_backprop_worksheets_have_one_field_per_part(tmp_path: Path) -> None:
-    """A multi-part problem is answered one part per field: `generate --fillable` of the backprop bank works."""
-    from click.testing import CliRunner
-
+def test_fillable_backprop_worksheets_have_one_field_per_part(fillable_backprop: Path) -> None:
+    """A multi-part problem is answered one part per field: `generate --fillable` of the backprop bank works
+    (the run is shared with the grading tests: tests/conftest.py)."""
     from quizgen import manifest as manifest_mod
-    from quizgen.cli import cli
     from quizgen.formfields import part_field
     from quizgen.render.documents import expected_fields
 
-    args = ["generate", "--bank", "backprop", "--count", "2", "--format", "pdf", "--fillable", "--quiet"]
-    result = CliRunner().invoke(cli, [*args, "--out", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    manifest = manifest_mod.read(tmp_path / "manifest.json")
-    have = set(PdfReader(str(tmp_path / "worksheets.pdf")).get_fields())
+    manifest = manifest_mod.read(fillable_backprop / "manifest.json")
+    have = set(PdfReader(str(fillable_backprop / "worksheets.pdf")).get_fields())
     assert have == set(expected_fields(manifest))
     for sheet in manifest.students:
         for problem in sheet.problems:
