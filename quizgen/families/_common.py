@@ -60,9 +60,16 @@ MistakeSpec = tuple[str, "sympy.Basic | list[sympy.Basic]", str]
 """(kind, buggy key in the same shape as the derivative(s), feedback for a student who gives it)."""
 
 
+_variables: dict[str, sympy.Symbol] = {}
+
+
 def var(name: str) -> sympy.Symbol:
-    """A problem variable: a real Symbol, identical to quizgen.mathparse.symbol(name)."""
-    return sympy.Symbol(name, real=True)
+    """A problem variable: a real Symbol, identical to quizgen.mathparse.symbol(name). Remembered by name:
+    families ask for their variables on every draw, and sympy sorts out the assumptions on each call."""
+    hit = _variables.get(name)
+    if hit is None:
+        hit = _variables[name] = sympy.Symbol(name, real=True)
+    return hit
 
 
 def slot_variables(slot: SlotSpec, family: type[Family] | Family) -> list[sympy.Symbol]:
