@@ -226,6 +226,8 @@ def indicator_notation(latex: str) -> str:
 
     \qgind is the template's indicator symbol (a bold 1); redundant parentheses around it are dropped.
     """
+    if "\\begin{cases}" not in latex and "\\qgind" not in latex:
+        return latex  # what both patterns need: most formulas have neither
 
     def repl(m: re.Match[str]) -> str:
         value = m.group("value").strip()
