@@ -4,6 +4,7 @@ feedback, the key and the worked solution. File names are safe for any student i
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from html import escape
 
 from quizgen.grading.htmlpage import math, page
@@ -33,14 +34,19 @@ def prompt_html(p: Problem) -> str:
 
 def step_html(step: Step) -> str:
     """One worked step, once: its sentence, then its formula (plain text in the formula's annotation)."""
+    return _step_html(step.latex, step.text)
+
+
+@lru_cache(maxsize=16384)  # a student's steps recur on the class's other pages of that variant
+def _step_html(latex: str, text: str) -> str:
     try:
-        lead, formula = split_leading_text(step.latex)
+        lead, formula = split_leading_text(latex)
         out = text_html(lead)
         if formula.strip():
-            out += mathml(formula, step.text, display=True)
-        return out or escape(step.text)
+            out += mathml(formula, text, display=True)
+        return out or escape(text)
     except MathMLError:
-        return escape(step.text)
+        return escape(text)
 
 
 def badge(a: GradedAnswer) -> tuple[str, str]:

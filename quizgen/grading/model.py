@@ -8,6 +8,7 @@ reads a GradeRun.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from quizgen.manifest import Manifest
@@ -36,6 +37,7 @@ and go to the review queue. absent: the student sent no answer at all."""
 REVIEW_OUTCOMES = ("invalid", "unsure")
 
 
+@lru_cache(maxsize=4096)  # a class's pages and reports print the same few point values over and over
 def fmt_number(value: float) -> str:
     """Points and percentages with at most two decimals and no trailing zeros: 3, 1.5, 66.67."""
     text = f"{round(value, 2):.2f}".rstrip("0").rstrip(".")

@@ -226,6 +226,8 @@ def indicator_notation(latex: str) -> str:
 
     \qgind is the template's indicator symbol (a bold 1); redundant parentheses around it are dropped.
     """
+    if "\\begin{cases}" not in latex and "\\qgind" not in latex:
+        return latex  # what both patterns need: most formulas have neither
 
     def repl(m: re.Match[str]) -> str:
         value = m.group("value").strip()
@@ -304,17 +306,17 @@ def split_leading_text(step_latex: str) -> tuple[str, str]:
     if not s.startswith("\\text{"):
         return "", step_latex.strip()
     depth = 0
-    for i in range(len("\\text"), len(s)):
-        ch = s[i]
-        if ch == "\\":
-            continue
-        if ch == "{" and (i == 0 or s[i - 1] != "\\"):
+    for m in _UNESCAPED_BRACE.finditer(s, len("\\text")):
+        if m.group() == "{":
             depth += 1
-        elif ch == "}" and s[i - 1] != "\\":
+        else:
             depth -= 1
             if depth == 0:
-                return s[len("\\text{") : i], s[i + 1 :].strip()
+                return s[len("\\text{") : m.start()], s[m.end() :].strip()
     return "", step_latex.strip()
+
+
+_UNESCAPED_BRACE = re.compile(r"(?<!\\)[{}]")
 
 
 _BRACED = r"(?:[^{}]|\{[^{}]*\})*"  # one level of nested braces: w_{1}

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 from html import escape
+from itertools import accumulate, repeat
 from typing import TypeVar
 
 from quizgen.typeset.escape import TEXT_COMMAND_CHARS
@@ -30,12 +31,12 @@ class MathMLError(ValueError):
 _TOKEN = re.compile(r"(\\[A-Za-z]+|\\.|[0-9]+(?:\.[0-9]+)?|\S)\s*", re.S)
 """One token (a command, an escaped character, a number or a character) and the spaces after it, which
 only the source text of \\text{...} keeps. findall gives the tokens; the spans of group 1 their places."""
-_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
-_NUMBER_FREE = re.compile(r"\\[0-9]|[\ue000-\uf8ff]")
-"""What keeps a formula from being typeset by its shape: an escaped digit (\\1 is one token, 1 alone is a
-number) or a private-use character of its own (those stand for the numbers, see _typeset)."""
+_NUMBER_SPLIT = re.compile(r"([0-9]+(?:\.[0-9]+)?)")
 _NUM = "\ue000"
-"""A number in a formula's shape, and in the MathML typeset from the shape (see _typeset)."""
+"""A number in a formula's shape, and in the MathML typeset from the shape (see _typeset). A formula with
+this private-use character of its own is typeset as it is, and so is one with an escaped digit (\\1 is
+one token, 1 alone is a number): _ESCAPED_NUM in its shape."""
+_ESCAPED_NUM = "\\" + _NUM
 _MAX_CACHED = 50_000
 """Entries of each of the typesetter's own caches (shapes, spans, characters): bounds their memory."""
 
@@ -223,7 +224,7 @@ _BOLD_ONE = '<mn mathvariant="bold" class="ind">1</mn>'
 _DIGITS = frozenset("0123456789")
 _NUM_ATOM = f"<mn>{_NUM}</mn>"
 _SCRIPTS = frozenset("^_'")
-_BRACKETS = frozenset(("{", "}", "\\left", "\\right"))
+_NESTING = {"{": 1, "\\left": 1, "}": -1, "\\right": -1}
 _CLOSE_BRACE = ("}",)
 _CLOSE_BRACKET = ("]",)
 _CLOSE_FENCE = ("\\right",)
@@ -295,7 +296,7 @@ class _Parser:
     nothing that the tokens do not show (loose).
     """
 
-    __slots__ = ("i", "loose", "match", "n", "raw_numbers", "reordered", "shape", "source", "spans", "toks")
+    __slots__ = ("depths", "i", "loose", "n", "raw_numbers", "reordered", "shape", "source", "spans", "toks")
 
     def __init__(self, source: str, toks: list[str], *, shape: bool = False) -> None:
         self.source = source  # the formula itself: \text and the like read their argument's characters
@@ -303,7 +304,7 @@ class _Parser:
         self.n = len(toks)
         self.i = 0
         self.shape = shape
-        self.match = _matches(toks) if shape else {}
+        self.depths = _depths(toks) if shape else None
         self.spans: list[tuple[int, int]] | None = None
         self.loose = False  # what was typeset depends on more than its tokens (spaces in text, see below)
         self.raw_numbers = False  # a number was read as text
@@ -383,7 +384,7 @@ class _Parser:
 
     def group(self) -> str:
         start = self.i
-        end = self.match.get(start)
+        end = self._closing(start)
         if end is None:
             return self._group()
         return self._cached(start, end + 1, self._group)
@@ -393,6 +394,16 @@ class _Parser:
         items = self.row(_CLOSE_BRACE)
         self.expect("}")
         return _mrow(items)
+
+    def _closing(self, start: int) -> int | None:
+        """Where the bracket at start is closed, in a shape (see _depths)."""
+        depths = self.depths
+        if depths is None:
+            return None
+        try:
+            return depths.index(depths[start] - 1, start + 1)
+        except ValueError:
+            return None
 
     def _cached(self, start: int, stop: int, parse: Callable[[], str]) -> str:
         """parse() from start, which should end at stop: from _SPANS when these tokens were typeset before."""
@@ -441,6 +452,9 @@ class _Parser:
 
     def atom(self) -> str | None:
         tok = self.take()
+        simple = _ATOMS.get(tok)
+        if simple is not None:
+            return simple
         first = tok[0]
         if tok == _NUM and self.shape:
             return _NUM_ATOM
@@ -470,9 +484,6 @@ class _Parser:
     def command(self, word: str) -> str | None:
         if word in _IGNORED:
             return None
-        atom = _ATOMS.get("\\" + word)
-        if atom is not None:
-            return atom
         if word in ("frac", "dfrac", "tfrac"):
             num = self.argument()
             return f"<mfrac>{num}{self.argument()}</mfrac>"
@@ -488,7 +499,7 @@ class _Parser:
             return f"<msqrt>{self.argument()}</msqrt>"
         if word == "left":
             start = self.i - 1
-            end = self.match.get(start)
+            end = self._closing(start)
             if end is None:
                 return self.fenced()
             return self._cached(start, end + 2, self.fenced)  # \left( ... \right)
@@ -575,19 +586,10 @@ def _text(tok: str) -> str:
     return tok[1:] if len(tok) > 1 and tok[0] == "\\" else tok
 
 
-def _matches(toks: list[str]) -> dict[int, int]:
-    """Where each { and \\left is closed, by counting (a guess the parse confirms before a span is kept)."""
-    match: dict[int, int] = {}
-    stack: list[int] = []
-    for i in [i for i, t in enumerate(toks) if t in _BRACKETS]:
-        tok = toks[i]
-        if tok == "{" or tok == "\\left":
-            stack.append(i)
-        elif stack:
-            opening = stack.pop()
-            if (toks[opening] == "{") == (tok == "}"):
-                match[opening] = i
-    return match
+def _depths(toks: list[str]) -> list[int]:
+    """After each token, how many { and \\left are open: a bracket opened at i (depth d after it) is closed
+    by the first token after it with depth d - 1 (a guess the parse confirms before a span is kept)."""
+    return list(accumulate(map(_NESTING.get, toks, repeat(0))))
 
 
 def _template(out: str) -> str:
@@ -613,7 +615,9 @@ def _mrow(items: list[str]) -> str:
 
 
 _TEXT_ESCAPES = re.compile(r"\\([,;:! ]|[%&#_{}$])|\{\}|[{}]")
-_MATH_IN_TEXT = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$", re.S)
+_MATH_IN_TEXT = re.compile(r"(?<!\\)\$(.[^$]*(?:(?<=\\)\$[^$]*)*)(?<!\\)\$", re.S)
+"""$...$ in prose: a $ not after a backslash, then at least one character, up to the first $ not after one."""
+_COMMAND_IN_TEXT = re.compile(r"\\[A-Za-z]")
 
 
 _TEXT_COMMAND = re.compile(
@@ -624,6 +628,8 @@ _TEXT_COMMAND = re.compile(
 def _plain_text(latex_text: str) -> str:
     """The words of a \\text{...} argument: "Sum rule,{} term by term" -> "Sum rule, term by term", and
     "ReLU\\textquotesingle{}s" (tex_escape's apostrophe) -> "ReLU's"."""
+    if "\\" not in latex_text and "{" not in latex_text and "}" not in latex_text:
+        return latex_text  # most prose: nothing to read back
     out = []
     pos = 0
     for m in _TEXT_COMMAND.finditer(latex_text):
@@ -635,7 +641,7 @@ def _plain_text(latex_text: str) -> str:
 
 
 def _plain_words(latex_text: str) -> str:
-    if re.search(r"\\[A-Za-z]", latex_text):
+    if _COMMAND_IN_TEXT.search(latex_text):
         raise MathMLError(f"command inside text: {latex_text[:40]!r}")
 
     def repl(m: re.Match[str]) -> str:
@@ -687,22 +693,23 @@ def _typeset(source: str) -> str:
     _NUM), each typeset once; the numbers are put back in order by str.format. Inside a shape, sub-
     expressions repeat too (_SPANS). A formula whose numbers are read as text (\\text{2 cases}) or written
     out of order (\\sqrt[3]{8}: the index comes last in MathML), and one that cannot be shaped
-    (_NUMBER_FREE), is typeset as it is. A shape that is refused is typeset again as the formula itself, so
+    (see _NUM), is typeset as it is. A shape that is refused is typeset again as the formula itself, so
     that the error names it."""
-    if _NUMBER_FREE.search(source) is None:
-        shape = _NUMBER.sub(_NUM, source)
-        template = _SHAPES.get(shape)
-        if template is None:
-            parser = _Parser(source, _TOKEN.findall(shape), shape=True)
-            try:
-                body = parser.body()
-            except MathMLError:
-                _plain_parser(source).body()  # raises, naming the formula's own tokens
-                raise
-            template = "" if parser.raw_numbers or parser.reordered else _template(body)
-            _remember(_SHAPES, shape, template)
-        if template:
-            return template.format(*_NUMBER.findall(source))
+    if _NUM not in source:
+        parts = _NUMBER_SPLIT.split(source)  # text, number, text, ..., text
+        shape = _NUM.join(parts[::2])
+        if _ESCAPED_NUM not in shape:
+            template = _SHAPES.get(shape)
+            if template is None:
+                parser = _Parser(source, _TOKEN.findall(shape), shape=True)
+                try:
+                    body = parser.body()
+                except MathMLError:
+                    return _plain_parser(source).body()  # raises, naming the formula's own tokens
+                template = "" if parser.raw_numbers or parser.reordered else _template(body)
+                _remember(_SHAPES, shape, template)
+            if template:
+                return template.format(*parts[1::2])
     return _plain_parser(source).body()
 
 
@@ -713,6 +720,8 @@ def text_html(latex_text: str) -> str:
     Raises:
         MathMLError: the prose or its math is outside the subset quizgen prints.
     """
+    if "$" not in latex_text:
+        return escape(_plain_text(latex_text))
     out = []
     pos = 0
     for m in _MATH_IN_TEXT.finditer(latex_text):
