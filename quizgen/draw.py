@@ -24,7 +24,7 @@ from quizgen.families.registry import get_family
 from quizgen.problem import Graph, GraphNode, Mistake, Part, Problem, Step
 from quizgen.typeset.escape import tex_escape
 from quizgen.typeset.printing import plain, sstr, tex, tex_ln
-from quizgen.verify import mistake_differs, verify_draft, verify_parts
+from quizgen.verify import PointMemo, mistake_differs, verify_draft, verify_parts
 
 MAX_ATTEMPTS = 80
 """Draws per slot before giving up: a slot that fails this often is misconfigured, not unlucky."""
@@ -277,13 +277,14 @@ def _problem(
     kept: list[sympy.Basic | list[sympy.Basic]] = []
     # a value question's one point is all there is; elsewhere, also look around the mistake's own kinks
     variables = draft.variables if draft.point is None else []
+    memo: PointMemo = {}  # values at the check points, shared by the comparisons below
     for m in draft.mistakes:
-        if not mistake_differs(draft.answer, m.answer, points, variables, draft.kinks):
+        if not mistake_differs(draft.answer, m.answer, points, variables, draft.kinks, memo):
             stats.mistakes_dropped += 1
             continue
         # The same wrong answer reached by two mistakes (for max(x, y), the wrong side is also the other
         # variable's derivative) keeps only the first: one answer, one diagnosis.
-        if any(not mistake_differs(earlier, m.answer, points, variables, draft.kinks) for earlier in kept):
+        if any(not mistake_differs(earlier, m.answer, points, variables, draft.kinks, memo) for earlier in kept):
             continue
         kept.append(m.answer)
         answer = _answer_strings(m.answer)

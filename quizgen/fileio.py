@@ -12,6 +12,7 @@ import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 
 def _umask() -> int:
@@ -119,7 +120,17 @@ def _signals_held() -> Iterator[None]:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         if received:
-            signal.raise_signal(received[0])
+            _deliver(received[0], previous[received[0]])
+
+
+def _deliver(number: int, handler: Any) -> None:
+    """Act on a held signal as its own handler would have. A Python handler is called directly, because
+    raise_signal would leave it pending where the process has the signal blocked (as some test runners'
+    workers do); only the default action needs the real signal."""
+    if callable(handler):
+        handler(number, None)
+    elif handler == signal.SIG_DFL or handler is None:  # None: installed outside Python
+        signal.raise_signal(number)
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ from typing import Any
 from quizgen import __version__
 from quizgen.errors import ManifestError
 from quizgen.fileio import atomic_write_text
+from quizgen.gcpause import rare_collections
 from quizgen.problem import Sheet
 from quizgen.resources import resolve_bank
 
@@ -46,8 +47,9 @@ class Manifest:
     students: list[Sheet]
     stats: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, *, students: bool = True) -> dict[str, Any]:
+        """The manifest as JSON data; students=False leaves the students out (the writer adds them)."""
+        out: dict[str, Any] = {
             "quizgen_version": self.quizgen_version,
             "bank": {
                 "title": self.bank.title,
@@ -59,8 +61,10 @@ class Manifest:
             "bank_sha256": self.bank_sha256,
             "seed": self.seed,
             "stats": dict(self.stats),
-            "students": [s.to_dict() for s in self.students],
         }
+        if students:
+            out["students"] = [s.to_dict() for s in self.students]
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Manifest:
@@ -159,18 +163,22 @@ def _dump(value: object, indent: str, out: list[str]) -> None:
 
 def _manifest_body(manifest: Manifest) -> str:
     """_body(manifest.to_dict()), character for character, written faster: each distinct Problem object
-    (generate shares one between the students who drew the same problem) is encoded once."""
-    data = manifest.to_dict()
+    (generate shares one between the students who drew the same problem) is turned into a dict and
+    encoded once."""
     encoded: dict[int, _Encoded] = {}
-    for sheet, entry in zip(manifest.students, data["students"]):
-        problems = entry["problems"]
-        for i, problem in enumerate(sheet.problems):
+    students = []
+    for sheet in manifest.students:
+        problems: list[object] = []
+        for problem in sheet.problems:
             text = encoded.get(id(problem))
             if text is None:
                 out: list[str] = []
-                _dump(problems[i], _PROBLEM_INDENT, out)
+                _dump(problem.to_dict(), _PROBLEM_INDENT, out)
                 text = encoded[id(problem)] = _Encoded("".join(out))
-            problems[i] = text
+            problems.append(text)
+        entry = {**sheet.to_dict(problems=False), "problems": problems}
+        students.append(entry)
+    data = {**manifest.to_dict(students=False), "students": students}
     out = []
     _dump(data, "", out)
     return "".join(out)
@@ -178,7 +186,10 @@ def _manifest_body(manifest: Manifest) -> str:
 
 def dumps(manifest: Manifest) -> str:
     """The manifest's exact text: the body, then its checksum as the last key."""
-    body = _manifest_body(manifest)
+    # encoding allocates dicts and lists per problem: at the default thresholds the cyclic collector would
+    # re-walk every sympy object generation left in its caches dozens of times (a third of the time)
+    with rare_collections():
+        body = _manifest_body(manifest)
     checksum = hashlib.sha256(body.encode("utf-8")).hexdigest()
     # Same text as dumping the dict with the checksum as its last key, without encoding it all twice.
     assert body.endswith("\n}")

@@ -232,14 +232,17 @@ class Sheet:
     problems: list[Problem]
     extra: dict[str, str] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, *, problems: bool = True) -> dict[str, Any]:
+        """The sheet as JSON data; problems=False leaves the problems out (the manifest writer adds them)."""
+        out: dict[str, Any] = {
             "student_id": self.student_id,
             "name": self.name,
             "variant": self.variant,
             "extra": dict(self.extra),
-            "problems": [p.to_dict() for p in self.problems],
         }
+        if problems:
+            out["problems"] = [p.to_dict() for p in self.problems]
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Sheet:

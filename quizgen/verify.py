@@ -17,6 +17,7 @@ import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 import sympy
 
@@ -76,7 +77,7 @@ def _compile(expr: sympy.Basic) -> Compiled:
             return _undefined
         c = float(expr.real) if isinstance(expr, complex) else float(expr)
         return lambda v: c
-    symbols = [s for s in expr.free_symbols if isinstance(s, sympy.Symbol)]
+    symbols = [s for s in _free_symbols(expr) if isinstance(s, sympy.Symbol)]
     try:
         if len({s.name for s in symbols}) != len(symbols):  # two symbols, one name: only sympy tells them apart
             raise Unsupported("symbols sharing a name")
@@ -101,6 +102,39 @@ def _compile(expr: sympy.Basic) -> Compiled:
         return _real_float(out)
 
     return compiled
+
+
+_symbols_memo: dict[sympy.Basic, frozenset[sympy.Basic]] = {}
+_PLAIN_NODES = (
+    sympy.Add,
+    sympy.Mul,
+    sympy.Pow,
+    sympy.Tuple,  # and ExprCondPair, a Piecewise's (expression, condition)
+    sympy.core.function.Application,  # functions applied, Max, Min, Piecewise
+    sympy.core.relational.Relational,
+    sympy.logic.boolalg.BooleanFunction,
+)
+"""Nodes whose free symbols are exactly their arguments' (none binds a variable, as Lambda or Derivative do)."""
+
+
+def _free_symbols(expr: sympy.Basic) -> frozenset[sympy.Basic]:
+    """expr.free_symbols, remembered by subtree: a draft's function, key, kinks and mistakes share most of
+    their subtrees, and sympy walks every one of them on each call. Any other node asks sympy."""
+    hit = _symbols_memo.get(expr)
+    if hit is not None:
+        return hit
+    if isinstance(expr, sympy.Symbol):
+        found: frozenset[sympy.Basic] = frozenset((expr,))
+    elif isinstance(expr, sympy.Number):
+        found = frozenset()
+    elif isinstance(expr, _PLAIN_NODES):
+        found = frozenset().union(*[_free_symbols(a) for a in expr.args])
+    else:
+        found = frozenset(expr.free_symbols)
+    if len(_symbols_memo) > 200_000:
+        _symbols_memo.clear()
+    _symbols_memo[expr] = found
+    return found
 
 
 def _real_float(out: object) -> float:
@@ -247,6 +281,70 @@ def _usable(values: Values, kink_fns: Sequence[Compiled], need: Sequence[Compile
     return sides
 
 
+Affine = tuple[tuple[Fraction, ...], Fraction]
+"""An affine function of the variables: (coefficient of each variable, constant)."""
+
+
+def _affine(expr: sympy.Basic, variables: Sequence[sympy.Symbol]) -> Affine | None:
+    """expr's rational coefficients if it is affine in the variables (and in nothing else), else None."""
+    index = {v: i for i, v in enumerate(variables)}
+    coeffs = [Fraction(0)] * len(variables)
+    constant = Fraction(0)
+    for term, c in expr.as_coefficients_dict().items():
+        if not isinstance(c, sympy.Rational):
+            return None
+        value = Fraction(c.p, c.q)
+        if term == 1:
+            constant += value
+        elif term in index:
+            coeffs[index[term]] += value
+        else:
+            return None
+    return tuple(coeffs), constant
+
+
+def _impossible_cells(kinks: Sequence[sympy.Basic], variables: Sequence[sympy.Symbol]) -> set[tuple[bool, ...]]:
+    """Sign patterns of the kinks (True: positive) that no real point has, as far as they can be proved:
+    among affine kinks with parallel gradients (x - 1 and x; x - y + 2 and y - x - 2) the kinks are
+    functions of one number t, so a pattern asks t to lie in an interval, possibly empty; a constant kink
+    has one sign. Other patterns are kept (a cell no sample finds costs tries, not correctness), so every
+    pattern left out is one that sampling could never cover: the points found are the same, found sooner."""
+    forms = [_affine(k, variables) for k in kinks]
+    groups: list[tuple[tuple[Fraction, ...], list[int]]] = []  # (direction, kinks along it)
+    bad: set[tuple[bool, ...]] = set()
+    patterns = list(itertools.product((True, False), repeat=len(kinks)))
+    for i, form in enumerate(forms):
+        if form is None:
+            continue
+        coeffs, constant = form
+        if not any(coeffs):
+            bad.update(p for p in patterns if constant == 0 or p[i] != (constant > 0))
+            continue
+        for direction, members in groups:
+            pivot = next(j for j, a in enumerate(direction) if a)
+            ratio = coeffs[pivot] / direction[pivot]
+            if all(a == ratio * d for a, d in zip(coeffs, direction)):
+                members.append(i)
+                break
+        else:
+            groups.append((coeffs, [i]))
+    for direction, members in groups:
+        pivot = next(j for j, a in enumerate(direction) if a)
+        for pattern in patterns:
+            low, high = -math.inf, math.inf  # bounds on t = direction . point (open interval)
+            for i in members:
+                coeffs, constant = forms[i]  # type: ignore[misc]
+                ratio = coeffs[pivot] / direction[pivot]  # kink i = ratio * t + constant
+                root = -constant / ratio
+                if (ratio > 0) == pattern[i]:
+                    low = max(low, root)
+                else:
+                    high = min(high, root)
+            if low >= high:
+                bad.add(pattern)
+    return bad
+
+
 def sample_points(
     variables: Sequence[sympy.Symbol],
     kinks: Sequence[sympy.Basic],
@@ -269,6 +367,7 @@ def sample_points(
 
     if cells:
         missing: set[object] = set(itertools.product((True, False), repeat=len(kink_fns)))
+        missing -= _impossible_cells(kinks, variables)
     else:
         missing = {(i, side) for i in range(len(kink_fns)) for side in (True, False)}
     points: list[Values] = []
@@ -386,26 +485,44 @@ def verify_parts(
     return ""
 
 
+PointMemo = dict[tuple[object, int], "float | None"]
+"""Real values already computed at one list of points, by (expression, index of the point)."""
+
+
+def _real_at(expr: sympy.Basic, values: Values, index: int, memo: PointMemo | None) -> float | None:
+    if memo is None:
+        return _real(expr, values)
+    key = (expr, index)
+    try:
+        return memo[key]
+    except KeyError:
+        value = memo[key] = _real(expr, values)
+        return value
+
+
 def differs(
     key: sympy.Basic | Sequence[sympy.Basic],
     other: sympy.Basic | Sequence[sympy.Basic],
     points: Sequence[Values],
+    memo: PointMemo | None = None,
 ) -> bool:
     """True when other (a mistake) is numerically different from key at one of the points at least.
 
     A point where the key has no real value says nothing and is skipped; where the key is real and other
-    is not (complex, undefined), they differ.
+    is not (complex, undefined), they differ. memo (for these very points, shared by the calls of one
+    draft) keeps each expression's value at each point, so comparing a draft's key and mistakes pairwise
+    evaluates each of them once at a point, and only at the points a comparison reaches.
     """
     keys = list(key) if isinstance(key, (list, tuple)) else [key]
     others = list(other) if isinstance(other, (list, tuple)) else [other]
     if len(keys) != len(others):
         return True
-    for values in points or [{}]:
+    for index, values in enumerate(points or [{}]):
         for k, o in zip(keys, others):
-            expected = _real(k, values)
+            expected = _real_at(k, values, index, memo)
             if expected is None:
                 continue
-            got = _real(o, values)
+            got = _real_at(o, values, index, memo)
             if got is None or not close(expected, got):
                 return True
     return False
@@ -417,10 +534,12 @@ def mistake_differs(
     points: Sequence[Values],
     variables: Sequence[sympy.Symbol],
     kinks: Sequence[sympy.Basic],
+    memo: PointMemo | None = None,
 ) -> bool:
-    """differs() at the check points, or else at points on both sides of the mistake's own breakpoints:
-    1(x > 0) for the key 1(5x - 5 > 0) differs on 0 < x < 1 only, which the check points may all miss."""
-    if differs(key, mistake, points):
+    """differs() at the check points (memo: values already computed there), or else at points on both
+    sides of the mistake's own breakpoints: 1(x > 0) for the key 1(5x - 5 > 0) differs on 0 < x < 1 only,
+    which the check points may all miss."""
+    if differs(key, mistake, points, memo):
         return True
     mistakes = list(mistake) if isinstance(mistake, (list, tuple)) else [mistake]
     own = [b for b in breakpoint_exprs(mistakes) if b not in kinks]

@@ -4,9 +4,12 @@ reproduces; locally it keeps exploring new examples."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+from tests.builtonce import built_once
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
@@ -17,3 +20,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The long pole first: the wheel test (build, venv, install, generate, mostly in subprocesses) starts at once
     on one xdist worker and overlaps the rest of the suite instead of running alone at the end."""
     items.sort(key=lambda item: item.get_closest_marker("wheel") is None)
+
+
+@pytest.fixture(scope="session")
+def fillable_backprop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`quizgen generate --fillable --split` (PDF) of the shipped backprop bank for ada, bo and cy, seed 3: the
+    folder written. Built once per run for every worker (tests.builtonce); the form-field tests of render and
+    grading read it and write elsewhere."""
+    from click.testing import CliRunner
+
+    from quizgen.cli import cli
+
+    def build(folder: Path) -> None:
+        (folder / "roster.csv").write_text("student_id,name\nada,Ada\nbo,Bo\ncy,Cy\n", encoding="utf-8")
+        args = ["generate", "--bank", "backprop", "--roster", str(folder / "roster.csv"), "--seed", "3"]
+        result = CliRunner().invoke(cli, [*args, "--fillable", "--split", "--quiet", "--out", str(folder / "gen")])
+        assert result.exit_code == 0, result.output
+
+    return built_once(tmp_path_factory, "fillable-backprop", build) / "gen"

@@ -162,3 +162,40 @@ def test_an_interrupt_during_the_swap_waits_until_the_set_is_complete(tmp_path: 
     )
     assert done.stdout.strip() == "KeyboardInterrupt after 3 files", done.stdout + done.stderr
     assert sorted(p.name for p in out.iterdir()) == ["a.txt", "b.txt", "c.txt"]
+
+
+def test_a_held_interrupt_comes_back_where_the_signal_is_blocked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The held Ctrl-C is handed to the handler it was taken from, not re-raised as a signal that a blocked
+    mask (some test runners' workers) would leave pending: the swap completes, then the interrupt comes."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signal handlers can only be changed in the main thread")
+    import quizgen.fileio as fileio
+
+    real, calls = os.replace, []
+
+    def replace_then_interrupt(src: object, dst: object) -> None:
+        calls.append(dst)
+        real(src, dst)  # type: ignore[arg-type]
+        if len(calls) == 1:
+            held = signal.getsignal(signal.SIGINT)
+            assert callable(held)
+            held(signal.SIGINT, None)  # as the signal would, had it been delivered
+
+    monkeypatch.setattr(fileio.os, "replace", replace_then_interrupt)
+    out = tmp_path / "out"
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    handler = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt), fileio.output_set(out, ["*.txt"]) as stage:
+            for name in ("a.txt", "b.txt", "c.txt"):
+                (stage / name).write_text("new")
+    finally:
+        signal.signal(signal.SIGINT, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    assert len(calls) == 3
+    assert sorted(p.name for p in out.iterdir()) == ["a.txt", "b.txt", "c.txt"]

@@ -8,9 +8,18 @@ import random
 import pytest
 import sympy
 
+from quizgen import verify
 from quizgen.checker.sampling import breakpoint_exprs
 from quizgen.families._common import indicator, var
-from quizgen.verify import Undefined, differs, evaluate, mistake_differs, sample_points, verify_draft
+from quizgen.verify import (
+    Undefined,
+    _impossible_cells,
+    differs,
+    evaluate,
+    mistake_differs,
+    sample_points,
+    verify_draft,
+)
 
 x, y = var("x"), var("y")
 
@@ -195,3 +204,33 @@ def test_mistake_with_its_own_kink_is_judged_around_that_kink():
     # a mistake equal to the key stays "not different" however hard one looks
     same = indicator(sympy.Integer(5), x - 1)
     assert not mistake_differs(key, same, missed[0], [x], [5 * x - 5])
+
+
+@pytest.mark.parametrize(
+    ("kinks", "variables", "impossible"),
+    [
+        ([5 * x - 5, x], [x], {(True, False)}),  # x > 1 and x < 0
+        ([x - y + 2, -x + y - 2], [x, y], {(True, True), (False, False)}),  # one kink and its negative
+        (
+            [x, x - 1, x - 2],
+            [x],
+            {(True, False, True), (False, False, True), (False, True, False), (False, True, True)},
+        ),
+        ([x - 2 * y - 1, y], [x, y], set()),  # two crossing lines: four cells
+        ([x**2 - 1, x], [x], set()),  # not affine: nothing is claimed
+        ([sympy.Integer(3), x], [x], {(False, True), (False, False)}),  # a constant kink has one sign
+    ],
+)
+def test_impossible_cells_are_exactly_the_empty_sign_patterns(kinks, variables, impossible):
+    assert _impossible_cells(kinks, variables) == impossible
+
+
+@pytest.mark.parametrize(
+    ("variables", "kinks"),
+    [([x], [5 * x - 5, x]), ([x, y], [x - y + 2, -x + y - 2]), ([x], [x, x - 1, x - 2]), ([x, y], [x - 2 * y - 1, y])],
+)
+def test_leaving_out_impossible_cells_finds_the_same_points(monkeypatch, variables, kinks):
+    """Pruning only stops the search for sides no point can have sooner; the points are those of the full search."""
+    pruned = [sample_points(variables, kinks, random.Random(s), cells=True) for s in range(5)]
+    monkeypatch.setattr(verify, "_impossible_cells", lambda kinks, variables: set())
+    assert [sample_points(variables, kinks, random.Random(s), cells=True) for s in range(5)] == pruned

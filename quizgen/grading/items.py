@@ -103,24 +103,38 @@ def _variants(answers: list[GradedAnswer]) -> tuple[int, list[VariantStats]]:
         groups.setdefault(a.problem.function, []).append(a)
     fractions = {k: [_fraction(a) for a in g] for k, g in groups.items()}
     slot_variance: float | None = None  # of every score of the slot: the same for each variant (exact arithmetic)
+    everyone = [f for fs in fractions.values() for f in fs]
+    sums, scale = _exact_sums(fractions)
+    total = sum(sums.values())
     out = []
     for key in sorted(groups, key=lambda k: (-len(groups[k]), k)):
         mine = groups[key]
         if len(mine) < MIN_VARIANT_STUDENTS or len(groups) < 2:
             continue
-        rest = [f for k, fs in fractions.items() if k != key for f in fs]
         scores = fractions[key]
+        n_rest = len(everyone) - len(scores)
         mean = statistics.fmean(scores)
-        rest_mean = statistics.fmean(rest) if rest else None
+        # fmean of the other variants' scores without listing them for each variant: fmean is their exact
+        # sum correctly rounded (math.fsum) over their count, and that exact sum is the slot's less ours.
+        rest_mean = (total - sums[key]) / scale / n_rest if n_rest else None
         flagged = False
-        if rest_mean is not None and len(rest) >= 2 and abs(mean - rest_mean) >= FAR_POINTS:
+        if rest_mean is not None and n_rest >= 2 and abs(mean - rest_mean) >= FAR_POINTS:
             if slot_variance is None:
-                slot_variance = statistics.pvariance(scores + rest)
+                slot_variance = statistics.pvariance(everyone)
             var = slot_variance
-            se = math.sqrt(var * (1 / len(scores) + 1 / len(rest)))
+            se = math.sqrt(var * (1 / len(scores) + 1 / n_rest))
             flagged = se == 0 or abs(mean - rest_mean) / se >= FAR_Z
         out.append(VariantStats(key, mine, mean, rest_mean, flagged))
     return len(groups), out
+
+
+def _exact_sums(groups: dict[str, list[float]]) -> tuple[dict[str, int], int]:
+    """Each group's exact sum as an integer count of 1/scale (a float is an integer over a power of two, so
+    the largest denominator is a multiple of all): (total - sum) / scale is then the correctly rounded sum
+    of the other groups, as math.fsum gives it."""
+    ratios = {k: [f.as_integer_ratio() for f in fs] for k, fs in groups.items()}
+    scale = max((d for rs in ratios.values() for _, d in rs), default=1)
+    return {k: sum(n * (scale // d) for n, d in rs) for k, rs in ratios.items()}, scale
 
 
 def item_stats(run: GradeRun) -> list[ItemStats]:

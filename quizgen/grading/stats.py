@@ -18,13 +18,14 @@ class ProblemStats:
     slot: int
     family: str
     answers: list[GradedAnswer] = field(default_factory=list)
+    outcomes: Counter[str] = field(default_factory=Counter)  # display_outcome of each answer, counted
 
     @property
     def n(self) -> int:
         return len(self.answers)
 
     def count(self, outcome: str) -> int:
-        return sum(1 for a in self.answers if display_outcome(a) == outcome)
+        return self.outcomes[outcome]
 
     def share(self, *outcomes: str) -> float:
         return 100.0 * sum(self.count(o) for o in outcomes) / self.n if self.n else 0.0
@@ -63,9 +64,13 @@ def class_stats(run: GradeRun) -> ClassStats:
     counts: Counter[str] = Counter()
     for r in graded:
         for a in r.answers:
-            ps = by_slot.setdefault(a.slot, ProblemStats(a.slot, a.problem.family))
+            ps = by_slot.get(a.slot)
+            if ps is None:
+                ps = by_slot[a.slot] = ProblemStats(a.slot, a.problem.family)
+            shown = display_outcome(a)
             ps.answers.append(a)
-            counts[display_outcome(a)] += 1
+            ps.outcomes[shown] += 1
+            counts[shown] += 1
     return ClassStats(
         students=len(graded),
         answers=sum(1 for r in graded for a in r.answers if a.outcome != "missing"),

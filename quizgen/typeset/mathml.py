@@ -11,9 +11,10 @@ Indicators are written as the PDFs write them, a bold 1 followed by the conditio
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from html import escape
-from typing import NamedTuple
+from typing import TypeVar
 
 from quizgen.typeset.escape import TEXT_COMMAND_CHARS
 from quizgen.typeset.latexmath import indicator_notation
@@ -26,19 +27,18 @@ class MathMLError(ValueError):
     """LaTeX outside the subset quizgen prints."""
 
 
-_TOKEN = re.compile(
-    r"\\(?P<word>[A-Za-z]+)\s*|\\(?P<sym>.)|(?P<num>[0-9]+(?:\.[0-9]+)?)|(?P<space>\s+)|(?P<char>.)", re.S
-)
-_SLOT0 = 0xE000
-"""Numbers of a formula's shape are private-use characters U+E000, U+E001, ... (see _shape)."""
-_MAX_SLOTS = 0x1900
-_SHAPE_TOKEN = re.compile(
-    r"\\(?P<word>[A-Za-z]+)\s*|\\(?P<sym>.)|(?P<num>[\ue000-\uf8ff])|(?P<space>\s+)|(?P<char>.)", re.S
-)
-_NUMBER_OR_ESCAPE = re.compile(r"\\([A-Za-z]+)|\\.|[0-9]+(?:\.[0-9]+)?|[\ue000-\uf8ff]", re.S)
-_RAW_WORDS = frozenset({"text", "textrm", "mbox", "textit", "mathrm", "operatorname", "mathit", "mathbf"})
-_RAW_WORDS |= {"boldsymbol", "bm", "mathbb", "begin", "end"}
-"""Commands that read their argument's source text: a formula using one is typeset as it is."""
+_TOKEN = re.compile(r"(\\[A-Za-z]+|\\.|[0-9]+(?:\.[0-9]+)?|\S)\s*", re.S)
+"""One token (a command, an escaped character, a number or a character) and the spaces after it, which
+only the source text of \\text{...} keeps. findall gives the tokens; the spans of group 1 their places."""
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_NUMBER_FREE = re.compile(r"\\[0-9]|[\ue000-\uf8ff]")
+"""What keeps a formula from being typeset by its shape: an escaped digit (\\1 is one token, 1 alone is a
+number) or a private-use character of its own (those stand for the numbers, see _typeset)."""
+_NUM = "\ue000"
+"""A number in a formula's shape, and in the MathML typeset from the shape (see _typeset)."""
+_MAX_CACHED = 50_000
+"""Entries of each of the typesetter's own caches (shapes, spans, characters): bounds their memory."""
+
 
 _IDENTIFIERS = {
     "alpha": "α",
@@ -220,64 +220,138 @@ _MATRICES = {
 _BOLD_ONE = '<mn mathvariant="bold" class="ind">1</mn>'
 
 
-class _Tok(NamedTuple):
-    kind: str  # word | sym | num | char (spaces are dropped: only \\text's source keeps them)
-    text: str
-    start: int
-    end: int
+_DIGITS = frozenset("0123456789")
+_NUM_ATOM = f"<mn>{_NUM}</mn>"
+_SCRIPTS = frozenset("^_'")
+_BRACKETS = frozenset(("{", "}", "\\left", "\\right"))
+_CLOSE_BRACE = ("}",)
+_CLOSE_BRACKET = ("]",)
+_CLOSE_FENCE = ("\\right",)
+_CELL_END = ("&", "\\\\", "\\end")
+_SPECIAL_CHARS = frozenset("{&^_" + _NUM)
+"""Characters that are not an atom by themselves (a group, errors, a number's slot)."""
 
 
-def _tokens(latex: str, pattern: re.Pattern[str] = _TOKEN) -> list[_Tok]:
-    return [
-        _Tok(kind, m.group(kind), m.start(), m.end())
-        for m in pattern.finditer(latex)
-        if (kind := m.lastgroup or "char") != "space"
-    ]
+def _char_atom(ch: str) -> str:
+    """A character that is an atom by itself: a letter, a bracket, an operator."""
+    if ch.isalpha():
+        return f"<mi>{escape(ch)}</mi>"
+    if ch == "~":
+        return '<mspace width="0.25em"/>'
+    if ch in "()[]|":
+        return f'<mo stretchy="false" lspace="0em" rspace="0em">{escape(ch)}</mo>'
+    if ch == "-":
+        return "<mo>−</mo>"
+    if ch == "'":
+        return "<mo>′</mo>"
+    return f"<mo>{escape(ch)}</mo>"
+
+
+def _simple_atoms() -> dict[str, str]:
+    """Tokens that stand for one fixed piece of MathML, whatever follows them: symbols, functions, spaces."""
+    atoms: dict[str, str] = {}
+    for word, ch in _IDENTIFIERS.items():
+        variant = ' mathvariant="normal"' if word in ("partial", "nabla") or word[0].isupper() else ""
+        atoms.setdefault("\\" + word, f"<mi{variant}>{ch}</mi>")
+    for word, ch in _OPERATORS.items():
+        atoms.setdefault("\\" + word, f"<mo>{escape(ch)}</mo>")
+    for word, width in _SPACES.items():
+        atoms.setdefault("\\" + word, f'<mspace width="{width}"/>')
+    for word in _FUNCTIONS:  # thin space, as TeX's \\mathop
+        atoms.setdefault("\\" + word, f'<mspace width="0.1667em"/><mi>{word}</mi><mo>&#x2061;</mo>')
+    atoms["\\qgind"] = _BOLD_ONE
+    for word in _IGNORED:
+        atoms.pop("\\" + word, None)
+    return atoms
+
+
+_ATOMS = _simple_atoms()
+"""Token -> its MathML, for the tokens that need no parsing; characters are added as they are met."""
+_ATOM_WORDS = len(_ATOMS)
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _remember(cache: dict[K, V], key: K, value: V) -> None:
+    """Keep value, unless the cache is full: then it starts again (a class needs far fewer entries)."""
+    if len(cache) >= _MAX_CACHED:
+        cache.clear()
+    cache[key] = value
+
+
+_SPANS: dict[tuple[str, ...], str] = {}
+"""A {group}'s or a \\left...\\right's tokens in a shape -> its MathML, numbers as _NUM. Steps and keys
+repeat their sub-expressions: each is typeset once."""
 
 
 class _Parser:
-    def __init__(self, latex: str, pattern: re.Pattern[str] = _TOKEN) -> None:
-        self.source = latex
-        self.toks = _tokens(latex, pattern)
-        self.n = len(self.toks)
+    """Recursive descent over a formula's tokens (token strings: "\\frac", "\\{", "12", "x").
+
+    A parser of a shape (shape=True) reads the formula with every number replaced by _NUM, and writes each
+    number as <mn>_NUM</mn>: the numbers are put back in order (_typeset), unless the MathML has them in
+    another order than the source (reordered) or reads one as text (raw_numbers). Its groups and fences are
+    looked up in _SPANS by their tokens, and stored there when their parse read exactly their tokens and
+    nothing that the tokens do not show (loose).
+    """
+
+    __slots__ = ("i", "loose", "match", "n", "raw_numbers", "reordered", "shape", "source", "spans", "toks")
+
+    def __init__(self, source: str, toks: list[str], *, shape: bool = False) -> None:
+        self.source = source  # the formula itself: \text and the like read their argument's characters
+        self.toks = toks
+        self.n = len(toks)
         self.i = 0
+        self.shape = shape
+        self.match = _matches(toks) if shape else {}
+        self.spans: list[tuple[int, int]] | None = None
+        self.loose = False  # what was typeset depends on more than its tokens (spaces in text, see below)
+        self.raw_numbers = False  # a number was read as text
+        self.reordered = False  # two numbers are written in the other order than they are read
 
-    def peek(self) -> _Tok | None:
-        return self.toks[self.i] if self.i < self.n else None
-
-    def take(self) -> _Tok:
+    def take(self) -> str:
         if self.i >= self.n:
             raise MathMLError("unexpected end of formula")
         tok = self.toks[self.i]
         self.i += 1
         return tok
 
-    def expect(self, text: str) -> _Tok:
+    def expect(self, text: str) -> str:
         tok = self.take()
-        if tok.text != text:
-            raise MathMLError(f"expected {text!r}, found {tok.text!r}")
+        if _text(tok) != text:
+            raise MathMLError(f"expected {text!r}, found {_text(tok)!r}")
         return tok
 
     def row(self, stop: tuple[str, ...] = ()) -> list[str]:
         """Atoms up to (not including) a closing brace, \\right, \\end, & or \\\\ (whichever stop names)."""
         items: list[str] = []
-        while (tok := self.peek()) is not None:
-            if (tok.kind == "char" and tok.text in stop) or (tok.kind in ("word", "sym") and "\\" + tok.text in stop):
+        toks, n = self.toks, self.n
+        while self.i < n:
+            tok = toks[self.i]
+            if tok in stop:
                 break
-            if tok.kind == "char" and tok.text == "}":
+            if tok == "}":
                 raise MathMLError("unbalanced }")
-            atom = self.atom()
+            atom = _ATOMS.get(tok)
             if atom is None:
-                continue
-            items.append(self.scripts(atom))
+                atom = self.atom()
+                if atom is None:
+                    continue
+            else:
+                self.i += 1
+            if self.i < n and toks[self.i] in _SCRIPTS:
+                atom = self.scripts(atom)
+            items.append(atom)
         return items
 
     def scripts(self, base: str) -> str:
         sub = sup = None
-        while (tok := self.peek()) is not None and tok.kind == "char" and tok.text in "^_":
-            self.take()
+        toks, n = self.toks, self.n
+        first = toks[self.i]
+        while self.i < n and (tok := toks[self.i]) in ("^", "_"):
+            self.i += 1
             arg = self.argument()
-            if tok.text == "^":
+            if tok == "^":
                 if sup is not None:
                     raise MathMLError("double superscript")
                 sup = arg
@@ -285,10 +359,12 @@ class _Parser:
                 if sub is not None:
                     raise MathMLError("double subscript")
                 sub = arg
-        while (tok := self.peek()) is not None and tok.kind == "char" and tok.text == "'":
-            self.take()
+        while self.i < n and toks[self.i] == "'":
+            self.i += 1
             base = f"<mrow>{base}<mo>′</mo></mrow>"
         if sub is not None and sup is not None:
+            if first == "^" and _NUM in sup and _NUM in sub:
+                self.reordered = self.loose = True
             return f"<msubsup>{base}{sub}{sup}</msubsup>"
         if sup is not None:
             return f"<msup>{base}{sup}</msup>"
@@ -298,8 +374,7 @@ class _Parser:
 
     def argument(self) -> str:
         """One argument: a {group} or a single token."""
-        tok = self.peek()
-        if tok is not None and tok.kind == "char" and tok.text == "{":
+        if self.i < self.n and self.toks[self.i] == "{":
             return self.group()
         atom = self.atom()
         if atom is None:
@@ -307,87 +382,116 @@ class _Parser:
         return atom
 
     def group(self) -> str:
+        start = self.i
+        end = self.match.get(start)
+        if end is None:
+            return self._group()
+        return self._cached(start, end + 1, self._group)
+
+    def _group(self) -> str:
         self.expect("{")
-        items = self.row(("}",))
+        items = self.row(_CLOSE_BRACE)
         self.expect("}")
         return _mrow(items)
 
+    def _cached(self, start: int, stop: int, parse: Callable[[], str]) -> str:
+        """parse() from start, which should end at stop: from _SPANS when these tokens were typeset before."""
+        key = tuple(self.toks[start:stop])
+        hit = _SPANS.get(key)
+        if hit is not None:
+            self.i = stop
+            return hit
+        loose, self.loose = self.loose, False
+        out = parse()
+        if self.i == stop and not self.loose:
+            _remember(_SPANS, key, out)
+        self.loose = self.loose or loose
+        return out
+
     def raw_group(self) -> str:
         """The source text of a {group}, for \\text and \\operatorname."""
-        opening = self.expect("{")
+        start = self.i
+        self.expect("{")
         depth = 1
+        toks = self.toks
         while self.i < self.n:
-            tok = self.toks[self.i]
+            tok = toks[self.i]
             self.i += 1
-            if tok.kind == "char" and tok.text == "{":
+            if tok == "{":
                 depth += 1
-            elif tok.kind == "char" and tok.text == "}":
+            elif tok == "}":
                 depth -= 1
                 if depth == 0:
-                    return self.source[opening.end : tok.start]
+                    return self._source(start, self.i - 1)
         raise MathMLError("unbalanced {")
+
+    def _source(self, opening: int, closing: int) -> str:
+        """The characters between two tokens, from the formula itself: numbers read as text (a shape does
+        not have them) and spaces (which the tokens do not show) are kept."""
+        if self.spans is None:
+            self.spans = [m.span(1) for m in _TOKEN.finditer(self.source)]
+        text = self.source[self.spans[opening][1] : self.spans[closing][0]]
+        if self.shape:
+            inner = self.toks[opening + 1 : closing]
+            if _NUM in inner:
+                self.raw_numbers = self.loose = True
+            elif text != "".join(inner):
+                self.loose = True
+        return text
 
     def atom(self) -> str | None:
         tok = self.take()
-        if tok.kind == "num":
-            return f"<mn>{escape(tok.text)}</mn>"
-        if tok.kind == "char":
-            return self.char(tok.text)
-        if tok.kind == "sym":
-            if tok.text == "\\":
-                raise MathMLError("line break outside a matrix")
-            if tok.text in _SPACES:
-                return f'<mspace width="{_SPACES[tok.text]}"/>'
-            if tok.text in _OPERATORS:
-                return f"<mo>{escape(_OPERATORS[tok.text])}</mo>"
-            raise MathMLError(f"unknown symbol \\{tok.text}")
-        return self.command(tok.text)
+        first = tok[0]
+        if tok == _NUM and self.shape:
+            return _NUM_ATOM
+        if first in _DIGITS:
+            return f"<mn>{escape(tok)}</mn>"
+        if first != "\\" or len(tok) == 1:
+            return self.char(tok)
+        if tok[1] in _LETTERS:
+            return self.command(tok[1:])
+        if tok == "\\\\":
+            raise MathMLError("line break outside a matrix")
+        raise MathMLError(f"unknown symbol {tok}")
 
     def char(self, ch: str) -> str | None:
         if ch == "{":
             self.i -= 1
             return self.group()
-        if ch.isalpha():
-            return f"<mi>{escape(ch)}</mi>"
-        if ch in "&":
+        if ch == "&":
             raise MathMLError("& outside a matrix")
-        if ch in "^_":
+        if ch in ("^", "_"):
             raise MathMLError(f"{ch} without a base")
-        if ch == "~":
-            return '<mspace width="0.25em"/>'
-        if ch in "()[]|":
-            return f'<mo stretchy="false" lspace="0em" rspace="0em">{escape(ch)}</mo>'
-        if ch == "-":
-            return "<mo>−</mo>"
-        if ch == "'":
-            return "<mo>′</mo>"
-        return f"<mo>{escape(ch)}</mo>"
+        atom = _char_atom(ch)
+        if ch not in _SPECIAL_CHARS and len(_ATOMS) < _ATOM_WORDS + _MAX_CACHED:
+            _ATOMS[ch] = atom
+        return atom
 
     def command(self, word: str) -> str | None:
         if word in _IGNORED:
             return None
-        if word in _IDENTIFIERS:
-            variant = ' mathvariant="normal"' if word in ("partial", "nabla") or word[0].isupper() else ""
-            return f"<mi{variant}>{_IDENTIFIERS[word]}</mi>"
-        if word in _OPERATORS:
-            return f"<mo>{escape(_OPERATORS[word])}</mo>"
-        if word in _SPACES:
-            return f'<mspace width="{_SPACES[word]}"/>'
-        if word in _FUNCTIONS:
-            return f'<mspace width="0.1667em"/><mi>{word}</mi><mo>&#x2061;</mo>'  # thin space, as TeX's \\mathop
+        atom = _ATOMS.get("\\" + word)
+        if atom is not None:
+            return atom
         if word in ("frac", "dfrac", "tfrac"):
             num = self.argument()
             return f"<mfrac>{num}{self.argument()}</mfrac>"
         if word == "sqrt":
-            tok = self.peek()
-            if tok is not None and tok.kind == "char" and tok.text == "[":
-                self.take()
-                index = _mrow(self.row(("]",)))
+            if self.i < self.n and self.toks[self.i] == "[":
+                self.i += 1
+                index = _mrow(self.row(_CLOSE_BRACKET))
                 self.expect("]")
-                return f"<mroot>{self.argument()}{index}</mroot>"
+                radicand = self.argument()
+                if _NUM in index and _NUM in radicand:
+                    self.reordered = self.loose = True
+                return f"<mroot>{radicand}{index}</mroot>"
             return f"<msqrt>{self.argument()}</msqrt>"
         if word == "left":
-            return self.fenced()
+            start = self.i - 1
+            end = self.match.get(start)
+            if end is None:
+                return self.fenced()
+            return self._cached(start, end + 2, self.fenced)  # \left( ... \right)
         if word in ("text", "textrm", "mbox", "textit"):
             return text_mathml(self.raw_group())
         if word in ("mathrm", "operatorname", "mathit"):
@@ -400,8 +504,6 @@ class _Parser:
             if inner == "1":
                 return _BOLD_ONE
             return f'<mi mathvariant="bold" class="bold">{escape(inner)}</mi>'
-        if word == "qgind":
-            return _BOLD_ONE
         if word == "mathbb":
             inner = _plain_text(self.raw_group())
             if inner == "1":
@@ -415,15 +517,14 @@ class _Parser:
         raise MathMLError(f"unknown command \\{word}")
 
     def fence(self) -> str:
-        tok = self.take()
-        key = ("\\" + tok.text) if tok.kind in ("word", "sym") else tok.text
+        key = self.take()
         if key not in _FENCES:
             raise MathMLError(f"unknown fence {key!r}")
         return _FENCES[key]
 
     def fenced(self) -> str:
         opening = self.fence()
-        items = self.row(("\\right",))
+        items = self.row(_CLOSE_FENCE)
         self.take()  # \right
         closing = self.fence()
         return f"<mrow>{_fence(opening)}{_mrow(items)}{_fence(closing)}</mrow>"
@@ -436,12 +537,12 @@ class _Parser:
             self.raw_group()  # column spec
         rows: list[list[str]] = [[]]
         while True:
-            cell = self.row(("&", "\\\\", "\\end"))
+            cell = self.row(_CELL_END)
             rows[-1].append(_mrow(cell))
             tok = self.take()
-            if tok.kind == "char" and tok.text == "&":
+            if tok == "&":
                 continue
-            if tok.kind == "sym" and tok.text == "\\":
+            if tok == "\\\\":
                 rows.append([])
                 continue
             end = _plain_text(self.raw_group())
@@ -457,6 +558,45 @@ class _Parser:
             f"<mrow>{_fence(opening, stretch=True)}<mtable{align}>{table}</mtable>"
             f"{_fence(closing, stretch=True)}</mrow>"
         )
+
+    def body(self) -> str:
+        """The whole formula as one <mrow>."""
+        body = _mrow(self.row())
+        if self.i < self.n:
+            raise MathMLError("unbalanced braces")
+        return body if body.startswith("<mrow>") else "<mrow>" + body + "</mrow>"
+
+
+_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
+def _text(tok: str) -> str:
+    """A token as the error messages name it: a command without its backslash."""
+    return tok[1:] if len(tok) > 1 and tok[0] == "\\" else tok
+
+
+def _matches(toks: list[str]) -> dict[int, int]:
+    """Where each { and \\left is closed, by counting (a guess the parse confirms before a span is kept)."""
+    match: dict[int, int] = {}
+    stack: list[int] = []
+    for i in [i for i, t in enumerate(toks) if t in _BRACKETS]:
+        tok = toks[i]
+        if tok == "{" or tok == "\\left":
+            stack.append(i)
+        elif stack:
+            opening = stack.pop()
+            if (toks[opening] == "{") == (tok == "}"):
+                match[opening] = i
+    return match
+
+
+def _template(out: str) -> str:
+    """MathML with numbers as _NUM as a str.format template of the numbers, in order."""
+    return out.replace("{", "{{").replace("}", "}}").replace(_NUM, "{}")
+
+
+def _plain_parser(latex: str) -> _Parser:
+    return _Parser(latex, _TOKEN.findall(latex))
 
 
 def _fence(char: str, *, stretch: bool = False) -> str:
@@ -514,7 +654,7 @@ def text_mathml(latex_text: str) -> str:
     for m in _MATH_IN_TEXT.finditer(latex_text):
         if m.start() > pos:
             out.append(f"<mtext>{escape(_plain_text(latex_text[pos : m.start()]))}</mtext>")
-        out.append(_mrow(_Parser(m.group(1)).row()))
+        out.append(_mrow(_plain_parser(m.group(1)).row()))
         pos = m.end()
     if pos < len(latex_text) or not out:
         out.append(f"<mtext>{escape(_plain_text(latex_text[pos:]))}</mtext>")
@@ -530,64 +670,40 @@ def mathml(latex: str, plain: str, *, display: bool = False) -> str:
     """
     if len(latex) > MAX_LATEX_CHARS:
         raise MathMLError("formula too long to typeset")
-    source = indicator_notation(latex)
-    shape = _shape(source)
-    pieces = None if shape is None else _shape_body(shape[0])
-    if shape is None or pieces is None:
-        body = _body(_Parser(source))
-    else:
-        numbers = shape[1]
-        body = "".join([numbers[ord(p) - _SLOT0] if i % 2 else p for i, p in enumerate(pieces)])
+    body = _typeset(indicator_notation(latex))
     mode = "block" if display else "inline"
     return f'<math display="{mode}"><semantics>{body}<annotation encoding="text/plain">{escape(plain)}</annotation></semantics></math>'
 
 
-def _body(parser: _Parser) -> str:
-    body = _mrow(parser.row())
-    if parser.peek() is not None:
-        raise MathMLError("unbalanced braces")
-    return body if body.startswith("<mrow>") else "<mrow>" + body + "</mrow>"
+_SHAPES: dict[str, str] = {}
+"""A formula's shape -> its MathML as a str.format template of its numbers, or "": typeset it as it is."""
 
 
-def _shape(latex: str) -> tuple[str, list[str]] | None:
-    """The formula with its k-th number replaced by the character U+E000 + k, and those numbers.
+def _typeset(source: str) -> str:
+    """The formula's MathML body, typeset by its shape where it can be.
 
     Variants of a problem differ mostly in their numbers, and a number only ever becomes <mn>number</mn>
-    wherever it stands, so a class's formulas share a few shapes, each typeset once (_shape_body); the
-    numbers are put back in the shape's MathML. None when the formula cannot be handled this way: it has a
-    private-use character of its own, too many numbers, or a command that reads its argument as text."""
-    numbers: list[str] = []
-    usable = True
-
-    def slot(m: re.Match[str]) -> str:
-        nonlocal usable
-        text = m.group(0)
-        if text[0] == "\\":
-            if m.group(1) in _RAW_WORDS:
-                usable = False
-            return text
-        if text[0] >= "\ue000" or len(numbers) >= _MAX_SLOTS:
-            usable = False
-            return text
-        numbers.append(text)
-        return chr(_SLOT0 + len(numbers) - 1)
-
-    shape = _NUMBER_OR_ESCAPE.sub(slot, latex)
-    return (shape, numbers) if usable else None
-
-
-_SLOT = re.compile("([\ue000-\uf8ff])")
-
-
-@lru_cache(maxsize=32768)  # a class of 2,000 has about 12,000 shapes
-def _shape_body(shape: str) -> tuple[str, ...] | None:
-    """The MathML of a formula's shape (_shape), split around its numbers' slots (odd items are slots), or
-    None when it is not understood: the formula itself is then typeset, so that its error names it."""
-    try:
-        body = _body(_Parser(shape, _SHAPE_TOKEN))
-    except MathMLError:
-        return None
-    return tuple(_SLOT.split(body))
+    wherever it stands, so a class's formulas share a few shapes (the formula with each number replaced by
+    _NUM), each typeset once; the numbers are put back in order by str.format. Inside a shape, sub-
+    expressions repeat too (_SPANS). A formula whose numbers are read as text (\\text{2 cases}) or written
+    out of order (\\sqrt[3]{8}: the index comes last in MathML), and one that cannot be shaped
+    (_NUMBER_FREE), is typeset as it is. A shape that is refused is typeset again as the formula itself, so
+    that the error names it."""
+    if _NUMBER_FREE.search(source) is None:
+        shape = _NUMBER.sub(_NUM, source)
+        template = _SHAPES.get(shape)
+        if template is None:
+            parser = _Parser(source, _TOKEN.findall(shape), shape=True)
+            try:
+                body = parser.body()
+            except MathMLError:
+                _plain_parser(source).body()  # raises, naming the formula's own tokens
+                raise
+            template = "" if parser.raw_numbers or parser.reordered else _template(body)
+            _remember(_SHAPES, shape, template)
+        if template:
+            return template.format(*_NUMBER.findall(source))
+    return _plain_parser(source).body()
 
 
 @lru_cache(maxsize=16384)  # a class repeats its variants' prompts and steps: typeset each once

@@ -8,12 +8,14 @@ import pytest
 from gradetools import FakeBackend, make_problems
 
 from quizgen.errors import LatexError
+from quizgen.fileio import file_stems
 from quizgen.grading.pdf import render_feedback_pdf
 from quizgen.problem import Step
 from quizgen.render import scripts
 from tests.render.conftest import gradient_problem, make_manifest, make_run, scalar_problem
 from tests.render.pdftools import pages, pdf_text, squash
 from tests.render.test_scripts import (
+    HOSTILE,
     NAMES,
     assert_told_without_lualatex,
     fail_lualatex,
@@ -138,13 +140,27 @@ def _grade_pdf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, students: dict[s
     )
 
 
+CLASS_AND_MORE = {**CLASS, "s6": HOSTILE, "학번-7": "Minjun"}
+"""The class, a hostile name in another script and an id in another script: graded once for the module."""
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory: pytest.TempPathFactory):
+    """`quizgen grade --pdf` of CLASS_AND_MORE, run once (LuaLaTeX loads each script's font once): the CLI's
+    result and the feedback folder."""
+    tmp_path = tmp_path_factory.mktemp("class")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        result = _grade_pdf(tmp_path, monkeypatch, CLASS_AND_MORE)
+    return result, tmp_path / "o" / "feedback"
+
+
 @needs_lualatex
-def test_grade_pdf_prints_every_name_in_its_own_script(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    result = _grade_pdf(tmp_path, monkeypatch, CLASS)
+def test_grade_pdf_prints_every_name_in_its_own_script(graded_class) -> None:
+    result, feedback = graded_class
     assert result.exit_code == 0, result.output
     assert "[U+XXXX]" not in result.output  # no warning: every name is printed
-    feedback = tmp_path / "o" / "feedback"
-    assert sorted(p.name for p in feedback.glob("*.pdf")) == [f"{sid}.pdf" for sid in CLASS]
+    stems = file_stems(list(CLASS_AND_MORE))
+    assert sorted(p.name for p in feedback.glob("*.pdf")) == sorted(f"{stem}.pdf" for stem in stems.values())
     assert not list(feedback.glob("names.*"))  # names.pdf is embedded, not left among the students' files
     for sid, name in CLASS.items():
         sheet = feedback / f"{sid}.pdf"
@@ -199,22 +215,21 @@ def test_a_lualatex_failure_leaves_codes_on_the_feedback_and_says_why(
 
 
 @needs_lualatex
-def test_a_hostile_name_in_another_script_is_printed_on_the_feedback_not_run(tmp_path: Path) -> None:
+def test_a_hostile_name_in_another_script_is_printed_on_the_feedback_not_run(graded_class) -> None:
     from quizgen.grading.pdf import render_feedback_source
 
-    name = "\\input{/etc/passwd} $x$ %#&_ فاطمة \\directlua{os.exit(1)}"
-    manifest = make_manifest([name], [scalar_problem(1)], ids=["s1"])
-    source = render_feedback_source(make_run(manifest), snippets=scripts.plan([name]))
+    manifest = make_manifest([HOSTILE], [scalar_problem(1)], ids=["s1"])
+    source = render_feedback_source(make_run(manifest), snippets=scripts.plan([HOSTILE]))
     assert r"\qgname{1}" in source and "directlua" not in source
-    render_feedback_pdf(make_run(manifest), tmp_path, {"s1": "s1"})
-    text = text_of(tmp_path / "s1.pdf")
+    _, feedback = graded_class
+    text = text_of(feedback / "s6.pdf")
+    # pdftotext orders text around a right-to-left word unreliably: each left-to-right piece is checked
     assert "\\input{/etc/passwd} $x$ %#&_" in text and "directlua{os.exit(1)}" in text and "فاطمة" in text
     assert "root:" not in text
 
 
 @needs_lualatex
-def test_a_student_id_in_another_script_prints_on_the_feedback(tmp_path: Path) -> None:
-    manifest = make_manifest(["Minjun"], [scalar_problem(1)], ids=["학번-7"])
-    render_feedback_pdf(make_run(manifest), tmp_path, {"학번-7": "s"})
-    text = text_of(tmp_path / "s.pdf")
+def test_a_student_id_in_another_script_prints_on_the_feedback(graded_class) -> None:
+    _, feedback = graded_class
+    text = text_of(feedback / f"{file_stems(list(CLASS_AND_MORE))['학번-7']}.pdf")
     assert "[U+" not in text and squash(text).count("학번-7") >= 2  # header and footer

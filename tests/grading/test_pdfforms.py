@@ -200,9 +200,6 @@ def test_bad_pdfs_get_one_line_each_and_the_rest_are_graded(made: tuple[Path, Ma
     assert s3.variant != other.students[0].variant
 
 
-BACKPROP = Path(__file__).resolve().parents[2] / "banks" / "backprop.yaml"
-
-
 def _rename_field(src: Path, dst: Path, old: str, new: str, value: str) -> None:
     """What a PDF editor that renames a field does: the box keeps its place under another name."""
     from pypdf.generic import NameObject, TextStringObject
@@ -240,14 +237,12 @@ def _carry(problem: Problem) -> tuple[str, str, str, str]:
     raise AssertionError("no part of this problem carries from a single earlier part")
 
 
-def test_backprop_worksheets_round_trip_part_by_part_with_carried_forward_credit(tmp_path: Path) -> None:
+def test_backprop_worksheets_round_trip_part_by_part_with_carried_forward_credit(
+    fillable_backprop: Path, tmp_path: Path
+) -> None:
     """Fillable multi-part worksheets: one field per part, read back as 1a, 1b ..., graded per part with
     carried-forward credit as from a CSV; a renamed part field is reported, never a silent zero."""
-    (tmp_path / "roster.csv").write_text("student_id,name\nada,Ada\nbo,Bo\ncy,Cy\n", encoding="utf-8")
-    args = ["generate", "--bank", str(BACKPROP), "--roster", str(tmp_path / "roster.csv"), "--seed", "3"]
-    result = CliRunner().invoke(cli, [*args, "--fillable", "--split", "--quiet", "--out", str(tmp_path / "gen")])
-    assert result.exit_code == 0, result.output
-    gen = tmp_path / "gen"
+    gen = fillable_backprop  # generate --bank backprop --fillable --split for ada, bo and cy (tests/conftest.py)
     manifest = manifest_mod.read(gen / "manifest.json")
     ada, bo, cy = manifest.students
 

@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from quizgen.errors import LatexError
+from quizgen.fileio import file_stems
 from quizgen.render import documents, scripts, write_documents
 from quizgen.render.compile import CompileError
 from quizgen.typeset import escape
@@ -76,11 +77,20 @@ def text_of(path: Path, *args: str) -> str:
     return re.sub("[\u202a-\u202e]", "", pdftotext(path, *args))
 
 
+HOSTILE = "\\input{/etc/passwd} $x$ %#&_ فاطمة \\directlua{os.exit(1)}"
+"""A name in another script that tries to read a file and run Lua."""
+
+IDS = {"فاطمة-٢٠٢٦": "Fatima", "학번-7": "Minjun", "plain-1": "Grace Hopper"}
+"""Student ids in other scripts, with names pdflatex prints itself (and one plain id)."""
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory):
-    """One batch with a name in each script and one ordinary name."""
-    ids = [*NAMES, "s9"]
-    manifest = make_manifest([*NAMES.values(), "Ada Lovelace"], [scalar_problem(1)], ids=ids)
+    """One batch compiled once for the module's tests (LuaLaTeX loads each script's font once): a name in each
+    script, an ordinary name, a hostile name, and ids in other scripts."""
+    ids = [*NAMES, "s9", "s10", *IDS]
+    names = [*NAMES.values(), "Ada Lovelace", HOSTILE, *IDS.values()]
+    manifest = make_manifest(names, [scalar_problem(1)], ids=ids)
     return compiled_batch(tmp_path_factory, "scripts", manifest)
 
 
@@ -125,29 +135,31 @@ def test_hebrew_reads_right_to_left_on_the_page(world) -> None:
 def test_names_pdf_holds_a_regular_and_a_bold_page_per_name(world) -> None:
     _, out, written = world
     assert out / "names.pdf" in written and out / "names.tex" in written
-    assert len(PdfReader(str(out / "names.pdf")).pages) == 2 * len(NAMES)
-    assert "Ada" not in (out / "names.tex").read_text(encoding="utf-8")  # pdflatex prints her name itself
+    # each name in another script, the hostile name, and the two ids in other scripts
+    assert len(PdfReader(str(out / "names.pdf")).pages) == 2 * (len(NAMES) + 1 + 2)
+    names_tex = (out / "names.tex").read_text(encoding="utf-8")
+    for plain in ("Ada", "Fatima", "Grace"):  # pdflatex prints these itself
+        assert plain not in names_tex, plain
     assert r"\qgname{1}" in (out / "worksheets.tex").read_text(encoding="utf-8")
 
 
 @needs_lualatex
-def test_a_hostile_name_in_another_script_is_printed_not_run(tmp_path: Path) -> None:
-    name = "\\input{/etc/passwd} $x$ %#&_ فاطمة \\directlua{os.exit(1)}"
-    write_documents(make_manifest([name], [scalar_problem(1)]), tmp_path, fmt="pdf", quiet=True)
-    assert "\\directlua{os.exit" not in (tmp_path / "names.tex").read_text(encoding="utf-8")
-    text = text_of(tmp_path / "worksheets.pdf")
+def test_a_hostile_name_in_another_script_is_printed_not_run(world) -> None:
+    _, out, _ = world
+    assert "\\directlua{os.exit" not in (out / "names.tex").read_text(encoding="utf-8")
+    text = text_of(out / "students" / "s10.pdf")
     # pdftotext orders text around a right-to-left word unreliably: each left-to-right piece is checked
     assert "\\input{/etc/passwd} $x$ %#&_" in text and "directlua{os.exit(1)}" in text and "فاطمة" in text
     assert "root:" not in text
 
 
 @needs_lualatex
-def test_the_pdfs_are_reproducible(tmp_path: Path) -> None:
-    manifest = make_manifest(list(NAMES.values())[:3], [scalar_problem(1)])
-    for run in ("a", "b"):
-        write_documents(manifest, tmp_path / run, fmt="pdf", quiet=True)
-    for name in ("names.pdf", "worksheets.pdf", "key.pdf"):
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+def test_the_pdfs_are_reproducible(world, tmp_path: Path) -> None:
+    """The module's batch compiled again, apart: the same bytes (LuaLaTeX's names.pdf included)."""
+    manifest, out, _ = world
+    write_documents(manifest, tmp_path, fmt="pdf", quiet=True)
+    for name in ("names.pdf", "worksheets.pdf", "key.pdf", "marking-key.pdf"):
+        assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
@@ -211,21 +223,18 @@ def test_a_custom_preamble_without_qgname_fails_with_a_clear_error(tmp_path: Pat
         )
 
 
-IDS = {"فاطمة-٢٠٢٦": "Fatima", "학번-7": "Minjun", "plain-1": "Ada Lovelace"}
-
-
 @needs_lualatex
-def test_student_ids_in_other_scripts_print_in_header_and_footers(tmp_path: Path) -> None:
-    manifest = make_manifest(list(IDS.values()), [scalar_problem(1)], ids=list(IDS))
-    write_documents(manifest, tmp_path, fmt="pdf", quiet=True)
-    assert "Fatima" not in (tmp_path / "names.tex").read_text(encoding="utf-8")  # only what pdflatex lacks
-    text = text_of(tmp_path / "key.pdf")
-    assert "[U+" not in text
-    # one key page per student here: the id in the header (bold) and the footer; pdftotext orders the
-    # pieces around a right-to-left word unreliably, so each piece is counted
-    for piece in ("فاطمة", "٢٠٢٦", "학번-7", "plain-1"):
-        assert squash(text).count(piece) >= 2, piece
-    assert "학번-7" in text_of(tmp_path / "marking-key.pdf")
+def test_student_ids_in_other_scripts_print_in_header_and_footers(world) -> None:
+    manifest, out, _ = world
+    stems = file_stems([sheet.student_id for sheet in manifest.students])
+    for sid, pieces in {"فاطمة-٢٠٢٦": ("فاطمة", "٢٠٢٦"), "학번-7": ("학번-7",), "plain-1": ("plain-1",)}.items():
+        text = text_of(out / "keys" / f"{stems[sid]}.pdf")
+        assert "[U+" not in text, sid
+        # one key page per student here: the id in the header (bold) and the footer; pdftotext orders the
+        # pieces around a right-to-left word unreliably, so each piece is counted
+        for piece in pieces:
+            assert squash(text).count(piece) >= 2, (sid, piece)
+    assert "학번-7" in text_of(out / "marking-key.pdf")
 
 
 def test_ids_that_print_as_codes_are_named(
