@@ -176,10 +176,7 @@ def main() -> int:
                 f"  {job:<11} {len(mine)} run(s), CPU {sum(r.cpu for r in mine):.1f} s (longest {max(r.cpu for r in mine):.1f} s),"
                 f" from {min(r.start for r in mine) - t1:.1f} s to {max(r.end for r in mine) - t1:.1f} s"
             )
-    print(
-        "pages: "
-        + ", ".join(f"{name} {pages[name]} ({sizes[name]:.1f} MB)" for name in pages)
-    )
+    print("pages: " + ", ".join(f"{name} {pages[name]} ({sizes[name]:.1f} MB)" for name in pages))
     busiest = max(own1 - own0, gen_workers / max(1, workers - 1)) if workers > 1 else own1 - own0
     if args.trace is not None:
         trace = {"base": BASE_CPU[0], "own": own2 - own1, "runs": [vars(r) for r in runs]}

@@ -54,9 +54,10 @@ DOUBLE_SIDED = True
 """Worksheets start each student on an odd page, so a double-sided stack separates cleanly."""
 
 
-def compile_timeout(students: int) -> float:
-    """Generous time for one document: 2 minutes plus half a second per student."""
-    return 120.0 + 0.5 * students
+def compile_timeout(students: int, graphs: int = 0) -> float:
+    """Generous time for one run: 2 minutes plus half a second per student and 2 s per computational graph
+    (a diagram costs pdflatex ~0.2 s of CPU, a student of the demo bank ~0.03 s)."""
+    return 120.0 + 0.5 * students + 2.0 * graphs
 
 
 def printed_texts(manifest: Manifest, sheets: Sequence[Sheet] | None = None) -> list[str]:
@@ -358,7 +359,9 @@ class _Typesetter:
         show = not quiet and sys.stdout.isatty()
         self._quiet = quiet
         n = len(manifest.students)
-        self._bar = click.progressbar(length=n * len(DOCUMENTS), label="Typesetting", file=None if show else io.StringIO())
+        self._bar = click.progressbar(
+            length=n * len(DOCUMENTS), label="Typesetting", file=None if show else io.StringIO()
+        )
 
     def __enter__(self) -> _Typesetter:
         self._bar.__enter__()
@@ -374,13 +377,16 @@ class _Typesetter:
         with self._lock:
             self._bar.update(1)
 
+    def _timeout(self, part: Part | None) -> float:
+        sheets = self.manifest.students if part is None else self.manifest.students[part.first - 1 : part.last]
+        return compile_timeout(len(sheets), sum(1 for sheet in sheets for p in sheet.problems if p.graph is not None))
+
     def submit(self, name: str, tex: str, part: Part | None) -> None:
-        students = part.size if part is not None else len(self.manifest.students)
         future = self._pool.submit(
             compile_tex,
             tex,
             name,
-            timeout=compile_timeout(students),
+            timeout=self._timeout(part),
             on_progress=self._tick,
             describe=_describe(self.manifest),
             files=self.files,
@@ -436,7 +442,7 @@ class _Typesetter:
                     err=True,
                 )
             return compile_tex(
-                whole, name, timeout=compile_timeout(len(self.manifest.students)), describe=_describe(self.manifest), files=self.files
+                whole, name, timeout=self._timeout(None), describe=_describe(self.manifest), files=self.files
             )
 
 

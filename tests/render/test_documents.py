@@ -326,3 +326,12 @@ def test_fillable_backprop_worksheets_have_one_field_per_part(fillable_backprop:
         for problem in sheet.problems:
             assert problem.parts
             assert {part_field(sheet.student_id, problem.slot, p.label) for p in problem.parts} <= have
+
+
+def test_the_time_limit_grows_with_the_diagrams_of_a_run() -> None:
+    """A computational graph costs pdflatex ~0.2 s (the demo bank's student ~0.03 s): 260 students of the
+    backprop bank (3 graphs each, ~130 s of CPU for the worksheets) must not be stopped on a busy machine."""
+    from quizgen.render.documents import compile_timeout
+
+    assert compile_timeout(260) == 250.0
+    assert compile_timeout(260, graphs=780) >= 10 * 130
