@@ -17,9 +17,11 @@ if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The long pole first: the wheel test (build, venv, install, generate, mostly in subprocesses) starts at once
-    on one xdist worker and overlaps the rest of the suite instead of running alone at the end."""
-    items.sort(key=lambda item: item.get_closest_marker("wheel") is None)
+    """The long poles first: the wheel test (build, venv, install, generate, mostly in subprocesses) starts at once
+    on one xdist worker and overlaps the rest of the suite, then the modules marked slow (real compiles, Maxima,
+    bank-wide draws), so the run ends on small tests and no core waits idle for one long test at the end
+    (worksteal moves only tests still queued). The sort is stable: a module's tests stay together."""
+    items.sort(key=lambda item: (item.get_closest_marker("wheel") is None, item.get_closest_marker("slow") is None))
 
 
 @pytest.fixture(scope="session")

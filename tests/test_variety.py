@@ -15,6 +15,8 @@ from quizgen.cli import cli
 from quizgen.families.base import SlotSpec
 from quizgen.variety import CHECK_CLASS_SIZE, Variety, estimate, warnings
 
+pytestmark = pytest.mark.slow  # started first under xdist (tests/conftest.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "banks").glob("*.yaml"))
 MIN_DISTINCT = 36

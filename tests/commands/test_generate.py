@@ -12,6 +12,8 @@ from click.testing import CliRunner
 
 from quizgen.cli import cli
 
+pytestmark = pytest.mark.slow  # started first under xdist (tests/conftest.py)
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEMO = str(ROOT / "banks" / "demo.yaml")
 

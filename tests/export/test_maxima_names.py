@@ -19,6 +19,8 @@ from quizgen import maxima_names as names
 from quizgen.bank import validate_bank
 from quizgen.export import export_bank
 
+pytestmark = pytest.mark.slow  # started first under xdist (tests/conftest.py)
+
 BANKS = Path(__file__).resolve().parents[2] / "banks"
 needs_maxima = pytest.mark.skipif(maxima() is None, reason="Maxima is not installed")
 

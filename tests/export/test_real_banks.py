@@ -14,6 +14,8 @@ from quizgen.errors import QuizgenError
 from quizgen.export import export_bank
 from quizgen.variantids import parse_idnumber
 
+pytestmark = pytest.mark.slow  # started first under xdist (tests/conftest.py)
+
 BANKS = Path(__file__).resolve().parents[2] / "banks"
 
 

@@ -29,6 +29,8 @@ from quizgen.typeset.latexmath import check_latex
 from quizgen.verify import verify_draft
 from tests.families.drawtools import assert_key_correct, balanced_latex
 
+pytestmark = pytest.mark.slow  # started first under xdist (tests/conftest.py)
+
 THIRD_PARTY = "square_loss"
 SEEDS = range(8)
 

@@ -25,6 +25,8 @@ from tests.render.test_scripts import (
     text_of,
 )
 
+pytestmark = pytest.mark.slow  # started first under xdist (tests/conftest.py)
+
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
 def test_one_feedback_pdf_per_student_with_verdicts_and_keys(tmp_path: Path) -> None:

@@ -21,7 +21,10 @@ from quizgen.manifest import Manifest
 from quizgen.notation import student_notation
 from quizgen.problem import Problem, Sheet
 
-pytestmark = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed"),
+    pytest.mark.slow,  # started first under xdist (tests/conftest.py)
+]
 
 BANK = Path(__file__).resolve().parents[2] / "banks" / "demo.yaml"
 ODD_ID = "é/b c"  # not a safe file name nor a safe field name (it starts with an escape): both must still work

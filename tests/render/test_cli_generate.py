@@ -15,6 +15,8 @@ from quizgen.typeset.unicodefonts import covered, lualatex_ready
 
 from .pdftools import pdf_text
 
+pytestmark = pytest.mark.slow  # started first under xdist (tests/conftest.py)
+
 BANK = """\
 title: "Backprop quiz #3 & friends"
 course: "ML_101 100%"

@@ -20,6 +20,8 @@ from quizgen.typeset.escape import cjk_font_for
 from .conftest import HOSTILE_NAMES, gradient_problem, long_problem, make_manifest, scalar_problem
 from .pdftools import compiled_batch, page_texts, pages, pdf_text, squash
 
+pytestmark = pytest.mark.slow  # started first under xdist (tests/conftest.py)
+
 needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
 
 

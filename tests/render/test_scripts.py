@@ -20,6 +20,8 @@ from quizgen.typeset.unicodefonts import face_for, lualatex_ready
 from .conftest import make_manifest, scalar_problem
 from .pdftools import compiled_batch, pdftotext, squash
 
+pytestmark = pytest.mark.slow  # started first under xdist (tests/conftest.py)
+
 NAMES = {
     "s1": "فاطمة الزهراء",
     "s2": "דוד לוי",

@@ -19,6 +19,8 @@ from quizgen.render import write_documents
 from quizgen.render.context import problem_context
 from quizgen.typeset.graph_tikz import FORWARD, GRADIENT, graph_legend, graph_tikz
 
+pytestmark = pytest.mark.slow  # started first under xdist (tests/conftest.py)
+
 needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
 BOX = re.compile(r"\\draw\[(black|blue!75!black|red!75!black),fill=white\] \(([\d.]+),([\d.]+)\) rectangle")
 LETTER = re.compile(r"\\node\[anchor=north west[^]]*\] at \([\d.]+,[\d.]+\) \{([^}]*)\};")
