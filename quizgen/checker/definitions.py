@@ -155,6 +155,36 @@ def _pattern(spellings: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z0-9_])(?:{alternatives})(?![A-Za-z0-9_])")
 
 
+def _none_used(answer: str, variables: Sequence[str], definitions: object, latex: bool | None) -> bool:
+    """Whether expand() would find no defined name in the answer, known without reading it a second time.
+
+    Most answers to a problem with definitions use none (they are written in the variables). When no
+    spelling of a defined name occurs anywhere in a plain ASCII answer, the defined names cannot give a
+    token, so the reading with them allowed is token for token the reading in the variables alone: when
+    that one succeeds and shows no defined name, expand() would return None and the check reads the
+    answer in the variables, as here (that reading is the one the check then uses, from the parse cache).
+    Anything else (a refusal, LaTeX, Unicode, a defined name's letters anywhere) takes expand()'s path,
+    whose messages name the defined names too.
+
+    Raises:
+        DefinitionError: a definition cannot be used (as expand() would raise it, before any reading).
+    """
+    pairs = normalize_definitions(definitions)
+    if not pairs:
+        return True
+    defs = _load(pairs, tuple(variables))
+    if latex is True or not answer.isascii() or "\\" in answer or "{" in answer:
+        return False
+    spelling = _spellings(tuple(defs), tuple(variables))
+    if any(s in answer for s in spelling):
+        return False
+    try:
+        parsed = parse_answer(answer, list(variables), latex=latex)
+    except (AnswerSyntaxError, ValueError):
+        return False
+    return _pattern(tuple(spelling)).search(parsed.text) is None
+
+
 def check_with_definitions(
     req: CheckRequest, variables: Sequence[str], run: Callable[[CheckRequest], Verdict]
 ) -> Verdict:
@@ -162,6 +192,8 @@ def check_with_definitions(
     with the names as typed and written out."""
     plain = replace(req, definitions=None)
     try:
+        if _none_used(req.answer, variables, req.definitions, req.latex):
+            return run(plain)
         expanded = expand(req.answer, variables, req.definitions, req.latex)
     except DefinitionError as exc:
         return invalid(f"Problem with the key, not the answer: {exc}", "bad_key")

@@ -448,7 +448,27 @@ def _compile(e: sympy.Basic, names: Mapping[str, int], be: _Backend) -> Fn:
     return fn
 
 
+_INTEGER_TYPES = frozenset({sympy.Integer, type(sympy.S.One), type(sympy.S.Zero), type(sympy.S.NegativeOne)})
+_FLOAT_EXACT = 2**53
+"""Integers below this in size are floats exactly: float(p) is what sympy's float() of them gives."""
+
+
 def _compile_node(e: sympy.Basic, names: Mapping[str, int], be: _Backend) -> Fn:
+    # The commonest nodes first, by exact type (the general tests below still handle subclasses).
+    t = type(e)
+    if t is sympy.Mul:
+        return _chain([_compile(a, names, be) for a in e.args], "*", be.name == "exact")
+    if t is sympy.Add:
+        return _chain([_compile(a, names, be) for a in e.args], "+", be.name == "exact")
+    if t is sympy.Pow:
+        return _compile_pow(e, names, be)
+    if t in _INTEGER_TYPES:
+        p = e.p  # type: ignore[attr-defined]
+        if be.name == "float" and -_FLOAT_EXACT < p < _FLOAT_EXACT:
+            return _const_fn(float(p))
+        if be.name == "exact":
+            return _const_fn(int(p))
+        return _const_fn(be.const(e))
     if isinstance(e, sympy.Symbol):
         if e.name not in names:
             raise Unsupported(f"unknown variable {e.name}")

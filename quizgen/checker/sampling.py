@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import sympy
+from sympy.utilities.iterables import iterable
 
 from quizgen.checker.evaluate import FLOAT, OVERFLOW, UNDEF, Fn, Unsupported, compile_expr, run_float
 
@@ -54,7 +55,7 @@ def breakpoint_exprs(exprs: Iterable[sympy.Basic]) -> list[sympy.Basic]:
         found.append(g)
 
     for expr in exprs:
-        for node in sympy.preorder_traversal(expr):
+        for node in preorder_nodes(expr):
             if isinstance(node, (sympy.Max, sympy.Min)):
                 args = node.args
                 for i in range(len(args)):
@@ -65,6 +66,23 @@ def breakpoint_exprs(exprs: Iterable[sympy.Basic]) -> list[sympy.Basic]:
             elif isinstance(node, sympy.core.relational.Relational):
                 add(node.lhs - node.rhs)
     return found
+
+
+def preorder_nodes(expr: object) -> list[object]:
+    """The nodes of expr in the order sympy.preorder_traversal(expr) yields them (a node, then its args in
+    turn; a LatticeOp's _argset as sympy iterates it), as a list built with a stack: the generator nesting
+    of sympy's version costs more than the walk itself on every key and answer compiled."""
+    out: list[object] = []
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        if isinstance(node, sympy.Basic):
+            args = node._argset if hasattr(node, "_argset") else node.args
+            stack.extend(reversed(list(args)))
+        elif iterable(node):
+            stack.extend(reversed(list(node)))  # type: ignore[call-overload]
+    return out
 
 
 def compile_breakpoints(gs: Sequence[sympy.Basic], names: dict[str, int]) -> list[Fn]:
@@ -250,7 +268,7 @@ def _direction(rng: random.Random, n: int) -> tuple[float, ...]:
 
 
 def _along(p: Sequence[float], d: Sequence[float], t: float) -> tuple[float, ...]:
-    return tuple(pi + t * di for pi, di in zip(p, d))
+    return tuple([pi + t * di for pi, di in zip(p, d)])
 
 
 def _bisect(g: Fn, p: Sequence[float], d: Sequence[float], lo: float, hi: float, s_lo: int) -> float:

@@ -185,6 +185,7 @@ def tokenize(text: str, table: NameTable, *, latex: bool, key: bool, lo: int = 0
     hi = len(text) if hi is None else hi
     pattern = _LATEX_RE if latex else (_KEY_RE if key else _PLAIN_RE)
     tokens: list[Token] = []
+    known = table.known
     pos = lo
     space = False
     while pos < hi:
@@ -203,13 +204,17 @@ def tokenize(text: str, table: NameTable, *, latex: bool, key: bool, lo: int = 0
             word = m.group()
             if latex and "{" in word:
                 word = re.sub(r"[{}\s]", "", word)
-            if key and word in CONDITION_FUNCTIONS and word not in table.known:
+            meaning = known.get(word)
+            if meaning is not None and meaning[0] == "var":  # a whole variable: what _split_name gives it
+                tokens.append(Token("name", word, start, end, space, meaning))
+            elif key and word in CONDITION_FUNCTIONS and meaning is None:
                 tokens.append(Token("name", word, start, end, space, ("func", CONDITION_FUNCTIONS[word])))
             else:
                 tokens.extend(_split_name(word, start, end, table, space, _next_char(text, end, hi)))
         elif kind == "op":
             op = m.group()
-            _check_op(op, start, text, end, hi, latex)
+            if op in _REFUSED_OPS:
+                _check_op(op, start, text, end, hi, latex)
             tokens.append(Token("op", op, start, end, space))
         else:
             pos = _latex_command(m.group()[1:], start, end, text, hi, tokens, table, space, latex)
@@ -226,6 +231,10 @@ def _next_char(text: str, end: int, hi: int) -> str:
     while end < hi and text[end] == " ":
         end += 1
     return text[end] if end < hi else ""
+
+
+_REFUSED_OPS: Final = frozenset("\"`'!=.$_;:~@#%?")
+"""The operator characters _check_op may refuse (every other operator passes it untouched)."""
 
 
 def _check_op(op: str, start: int, text: str, end: int, hi: int, latex: bool) -> None:

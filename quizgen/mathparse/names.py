@@ -385,6 +385,7 @@ def symbol(name: str) -> sympy.Symbol:
     return sympy.Symbol(name, real=True)
 
 
+@lru_cache(maxsize=1024)
 def variable_latex(name: str) -> str:
     """LaTeX of a variable name: x, w_{1} for w1 or w_1, \\alpha for alpha, \\mathit{} for longer words."""
     base, sep, sub = name.partition("_")

@@ -45,6 +45,10 @@ _REL_LATEX = {"<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "==": "=", "!=": r
 _ONE = sympy.S.One
 _ZERO = sympy.S.Zero
 _CLOSERS = (")", "]", "}")
+_INTEGERS: dict[str, sympy.Integer] = {}
+"""Whole-number literals as typed -> their sympy Integer (immutable, so shared): a class types the same few
+hundred numbers over and over, and building an Integer goes through sympy's cache machinery each time."""
+MAX_KEPT_INTEGERS = 4096
 UNITS: tuple[sympy.Symbol, ...] = (
     sympy.Dummy("i", real=True),
     sympy.Dummy("j", real=True),
@@ -616,6 +620,15 @@ class Parser(SafeValues):
     def number(self, t: Token) -> E:
         self.count()
         text = t.text
+        if text.isdecimal() and len(text) <= self.limits.max_digits:  # a whole number: most literals
+            value = _INTEGERS.get(text)
+            if value is None:
+                value = sympy.Integer(int(text))
+                if len(_INTEGERS) < MAX_KEPT_INTEGERS:
+                    _INTEGERS[text] = value
+            e = E(value, text, text, P_ATOM, t.start)
+            e.number = True
+            return e
         mantissa, _, exp_text = text.lower().partition("e")
         int_part, _, frac_part = mantissa.partition(".")
         digits = (int_part + frac_part).lstrip("0")

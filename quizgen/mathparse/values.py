@@ -16,6 +16,8 @@ from quizgen.mathparse.limits import Limits
 from quizgen.mathparse.messages import Fail
 
 _BAD = (sympy.S.NaN, sympy.S.ComplexInfinity, sympy.S.Infinity, sympy.S.NegativeInfinity)
+_BAD_IDS = frozenset(id(bad) for bad in _BAD)
+"""sympy's singletons live as long as sympy: their ids identify them (one set look-up per value built)."""
 
 
 def ask(query: Callable[[], bool | None]) -> bool | None:
@@ -56,7 +58,7 @@ class SafeValues:
 
     def checked(self, value: sympy.Basic, pos: int, what: str) -> sympy.Basic:
         """Reject undefined results (1/0, log(0)) and exact numbers too large to keep."""
-        if any(value is bad for bad in _BAD):  # sympy's singletons: identity, not four sympy comparisons
+        if id(value) in _BAD_IDS:  # sympy's singletons: identity, not four sympy comparisons
             raise Fail("undefined", pos, text=what)
         num = value
         if value.is_Add or value.is_Mul:

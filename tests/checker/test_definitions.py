@@ -113,6 +113,29 @@ def test_answers_without_the_names_are_checked_as_typed() -> None:
     assert ", with" not in with_defs.interpreted
 
 
+def test_refusals_still_name_the_defined_names() -> None:
+    """An answer without a defined name is read once, in the variables; a refusal still comes from the
+    reading that knows the defined names (they are listed, and suggested for a wrong case)."""
+    unknown = check(KEY, "x1 (q - t)", V, definitions=DEFS)
+    assert unknown.verdict == "invalid" and "(the variables are w1, w2, x1, x2, b, t, a, z)" in unknown.message
+    case = check(KEY, "x1 (Z - t) 1(Z > 0)", V, definitions=DEFS)
+    assert case.verdict == "invalid" and "did you mean 'z'?" in case.message
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        f"x1 (Max(0, {Z}) - t) 1({Z} > 0)",  # the letter a inside Max: no defined name, read as typed
+        f"x1 (relu({Z}) - t) 1({Z} > 0)",
+        f"x1 ({Z} - t) 1({Z} > 0)",
+    ],
+)
+def test_a_defined_names_letters_inside_other_words_are_not_the_name(answer: str) -> None:
+    v = check(KEY, answer, V, definitions=DEFS)
+    assert v == check(KEY, answer, V)
+    assert v.verdict == "correct" and ", with" not in v.interpreted
+
+
 def test_bad_definitions_are_a_problem_with_the_key() -> None:
     for defs in ({"x1": "b"}, {"z": "b +"}, {"z": "q + b"}, {"sin": "b"}, {"z": "[b, t]"}, {"z": 3}):
         v = check(KEY, "x1 (z - t) 1(z > 0)", V, definitions=defs)  # type: ignore[arg-type]
