@@ -395,8 +395,10 @@ class _Typesetter:
 
     def results(self, whole: dict[str, str]) -> dict[str, CompileResult]:
         """Each document's result, in the order of whole (the documents' whole sources), parts joined.
+        Documents are waited for in the order their runs started, so the key is joined while the others
+        still compile.
 
-        Raises LatexError for the first document that failed (in that order), naming the error's line in
+        Raises LatexError for the first document that failed (in the order of whole), naming the error's line in
         the whole source and, for a part, its students; that run's log is kept as <out>/<name>.log."""
         results: dict[str, CompileResult] = {}
         failures: dict[str, str] = {}
