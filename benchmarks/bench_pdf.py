@@ -166,8 +166,9 @@ def main() -> int:
     )
     print(
         f"write_documents (pdf{', split' if args.split else ''}): {t_render:.1f} s wall; CPU {own2 - own1:.1f} s in "
-        f"this process (templates, PDF files{', split' if args.split else ''}), {kids2 - kids1:.1f} s in "
-        f"{len(runs)} runs"
+        f"this process (templates, PDF files{', split' if args.split else ''}), {kids2 - kids1:.1f} s in child "
+        f"processes, of which {sum(r.cpu for r in runs if r.tool in ('pdflatex', 'qpdf')):.1f} s in "
+        f"{sum(r.tool in ('pdflatex', 'qpdf') for r in runs)} pdflatex and qpdf runs"
     )
     for job in ("worksheets", "key", "marking-key", "join"):
         mine = [r for r in runs if r.job == job]

@@ -395,12 +395,16 @@ class _Typesetter:
 
     def results(self, whole: dict[str, str]) -> dict[str, CompileResult]:
         """Each document's result, in the order of whole (the documents' whole sources), parts joined.
+        Documents are waited for in the order their runs started, so the key is joined while the others
+        still compile.
 
-        Raises LatexError for the first document that failed (in that order), naming the error's line in
+        Raises LatexError for the first document that failed (in the order of whole), naming the error's line in
         the whole source and, for a part, its students; that run's log is kept as <out>/<name>.log."""
         results: dict[str, CompileResult] = {}
-        failures: list[str] = []
-        for name in whole:
+        failures: dict[str, str] = {}
+        # In the order the runs were started, so a document's parts are joined while later ones compile.
+        started = [run.name for run in self.runs]
+        for name in sorted(whole, key=lambda n: started.index(n) if n in started else len(started)):
             runs = [run for run in self.runs if run.name == name]
             done: list[CompileResult] = []
             for run in runs:
@@ -408,14 +412,14 @@ class _Typesetter:
                     done.append(run.future.result())
                 except CompileError as exc:
                     atomic_write_text(self.out / f"{name}.log", exc.log)
-                    failures.append(f"{self._message(run, exc, whole[name])}; full log in {self.out / (name + '.log')}")
+                    failures[name] = f"{self._message(run, exc, whole[name])}; full log in {self.out / (name + '.log')}"
                     break
             if len(done) < len(runs):
                 continue
             results[name] = done[0] if len(done) == 1 else self._join(name, done, whole[name])
         if failures:
-            raise LatexError(failures[0])
-        return results
+            raise LatexError(next(failures[name] for name in whole if name in failures))
+        return {name: results[name] for name in whole}
 
     def _message(self, run: _Run, exc: CompileError, whole: str) -> str:
         if run.part is None:
