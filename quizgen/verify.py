@@ -309,11 +309,11 @@ def _impossible_cells(kinks: Sequence[sympy.Basic], variables: Sequence[sympy.Sy
     functions of one number t, so a pattern asks t to lie in an interval, possibly empty; a constant kink
     has one sign. Other patterns are kept (a cell no sample finds costs tries, not correctness), so every
     pattern left out is one that sampling could never cover: the points found are the same, found sooner."""
-    forms = [_affine(k, variables) for k in kinks]
-    groups: list[tuple[tuple[Fraction, ...], list[int]]] = []  # (direction, kinks along it)
+    groups: list[tuple[tuple[Fraction, ...], list[tuple[int, Affine]]]] = []  # (direction, kinks along it)
     bad: set[tuple[bool, ...]] = set()
     patterns = list(itertools.product((True, False), repeat=len(kinks)))
-    for i, form in enumerate(forms):
+    for i, kink in enumerate(kinks):
+        form = _affine(kink, variables)
         if form is None:
             continue
         coeffs, constant = form
@@ -324,23 +324,23 @@ def _impossible_cells(kinks: Sequence[sympy.Basic], variables: Sequence[sympy.Sy
             pivot = next(j for j, a in enumerate(direction) if a)
             ratio = coeffs[pivot] / direction[pivot]
             if all(a == ratio * d for a, d in zip(coeffs, direction)):
-                members.append(i)
+                members.append((i, form))
                 break
         else:
-            groups.append((coeffs, [i]))
+            groups.append((coeffs, [(i, form)]))
     for direction, members in groups:
         pivot = next(j for j, a in enumerate(direction) if a)
         for pattern in patterns:
-            low, high = -math.inf, math.inf  # bounds on t = direction . point (open interval)
-            for i in members:
-                coeffs, constant = forms[i]  # type: ignore[misc]
+            low: Fraction | None = None  # open bounds on t = direction . point
+            high: Fraction | None = None
+            for i, (coeffs, constant) in members:
                 ratio = coeffs[pivot] / direction[pivot]  # kink i = ratio * t + constant
                 root = -constant / ratio
                 if (ratio > 0) == pattern[i]:
-                    low = max(low, root)
+                    low = root if low is None else max(low, root)
                 else:
-                    high = min(high, root)
-            if low >= high:
+                    high = root if high is None else min(high, root)
+            if low is not None and high is not None and low >= high:
                 bad.add(pattern)
     return bad
 

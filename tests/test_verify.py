@@ -234,3 +234,19 @@ def test_leaving_out_impossible_cells_finds_the_same_points(monkeypatch, variabl
     pruned = [sample_points(variables, kinks, random.Random(s), cells=True) for s in range(5)]
     monkeypatch.setattr(verify, "_impossible_cells", lambda kinks, variables: set())
     assert [sample_points(variables, kinks, random.Random(s), cells=True) for s in range(5)] == pruned
+
+
+def test_a_memo_shared_by_comparisons_gives_their_verdicts_and_evaluates_each_expression_once_per_point(
+    monkeypatch,
+):
+    points = sample_points([x, y], [], random.Random(3))
+    key = x**2 * y
+    mistakes = [2 * x * y, x**2, x**2 * y + 0 * x, sympy.sqrt(-(x**2) - 1), [x, y]]
+    verdicts = [(differs(key, m, points), differs(2 * x * y, m, points)) for m in mistakes]
+    evaluated: list[tuple[object, float]] = []
+    real = verify._real
+    monkeypatch.setattr(verify, "_real", lambda expr, values: evaluated.append((expr, values[x])) or real(expr, values))
+    memo: verify.PointMemo = {}
+    assert [(differs(key, m, points, memo), differs(2 * x * y, m, points, memo)) for m in mistakes] == verdicts
+    assert evaluated and len(evaluated) == len(set(evaluated))  # never the same expression at the same point twice
+    assert memo[(key, 0)] == pytest.approx(points[0][x] ** 2 * points[0][y])

@@ -232,8 +232,21 @@ def _draw_inner(rng: random.Random, slot: SlotSpec, outer: str) -> InnerSpec | N
 _TRIG = {"sin": sympy.sin, "cos": sympy.cos, "exp": sympy.exp}
 
 
+_inners: dict[tuple[InnerSpec, sympy.Symbol], _Inner] = {}
+
+
 def _build_inner(spec: InnerSpec, x: sympy.Symbol) -> _Inner:
-    """g(x), g'(x) and the buggy g' for a drawn spec."""
+    """g(x), g'(x) and the buggy g' for a drawn spec, remembered: the same inner function comes back under
+    every outer one (82 distinct for the demo bank's 933 new compositions of 1,000 students)."""
+    hit = _inners.get((spec, x))
+    if hit is None:
+        if len(_inners) >= _CACHE_LIMIT:
+            _inners.clear()
+        hit = _inners[(spec, x)] = _new_inner(spec, x)
+    return hit
+
+
+def _new_inner(spec: InnerSpec, x: sympy.Symbol) -> _Inner:
     if spec[0] == "monomial":
         _, a, k = spec
         g = a * x**k

@@ -166,7 +166,6 @@ class ProductRule(Family):
 
     def draw(self, slot: SlotSpec, rng: random.Random) -> Draft | None:
         variables = slot_variables(slot, self)
-        name = "f"
         if slot.ask == "gradient":
             # one product with every variable, so every component is a real product-rule question
             count, max_exp = _LEVELS[slot.difficulty]
@@ -175,65 +174,95 @@ class ProductRule(Family):
                 extra = _draw_product(rng, slot, variables, variables[rng.randrange(len(variables))], max_exp, 2)
                 if extra.powers != products[0].powers:
                     products.append(extra)
-            function = sympy.Add(*[p.expr for p in products])
-            answers = [sympy.Add(*[p.d(v) for p in products]) for v in variables]
-            steps = gradient_steps(name, [(v, _steps(name, products, variables, v)[1:]) for v in variables], answers)
-            mistakes: list[MistakeSpec] = [
-                (
-                    "off_by_one_exp",
-                    [sympy.Add(*[p.d_no_reduce(v) for p in products]) for v in variables],
-                    "Power rule: the exponent comes down and is reduced by one, d/dx x^n = n x^(n-1).",
-                ),
-            ]
-            return finish(
-                slot,
-                rng,
-                function=function,
-                variables=variables,
-                wrt=variables,
-                derivatives=answers,
-                steps=steps,
-                mistakes=mistakes,
-            )
-        wrt = choose_wrt(slot, rng, variables)
-        products = _products(slot, rng, variables, wrt)
+            wrt, other = None, None
+        else:
+            wrt = choose_wrt(slot, rng, variables)
+            products = _products(slot, rng, variables, wrt)
+            in_product = [v for v, _ in products[0].powers if v != wrt]
+            other = in_product[rng.randrange(len(in_product))] if in_product else None
+        if slot.ask == "value":  # the point is drawn from rng as well
+            return _build(slot, rng, variables, products, wrt, other)
+        key = (tuple(products), wrt, other, tuple(variables), slot.ask)
+        hit = _drafts.get(key)
+        if hit is None:
+            if len(_drafts) >= _CACHE_LIMIT:
+                _drafts.clear()
+            hit = _drafts[key] = _build(slot, rng, variables, products, wrt, other)
+        return hit
+
+
+_CACHE_LIMIT = 20_000
+_drafts: dict[tuple[object, ...], Draft | None] = {}
+"""Partial and gradient drafts by products, wrt, the other variable and ask (drafts are not mutated
+downstream): about a third of the demo bank's draws repeat one."""
+
+
+def _build(
+    slot: SlotSpec,
+    rng: random.Random,
+    variables: list[sympy.Symbol],
+    products: list[_Product],
+    wrt: sympy.Symbol | None,
+    other: sympy.Symbol | None,
+) -> Draft | None:
+    """Everything after the random draws: for partial and gradient asks a pure function of them."""
+    name = "f"
+    if wrt is None:
         function = sympy.Add(*[p.expr for p in products])
-        answer = sympy.Add(*[p.d(wrt) for p in products])
-        in_product = [v for v, _ in products[0].powers if v != wrt]
-        other = in_product[rng.randrange(len(in_product))] if in_product else None
-        mistakes = [
+        answers = [sympy.Add(*[p.d(v) for p in products]) for v in variables]
+        steps = gradient_steps(name, [(v, _steps(name, products, variables, v)[1:]) for v in variables], answers)
+        mistakes: list[MistakeSpec] = [
             (
                 "off_by_one_exp",
-                sympy.Add(*[p.d_no_reduce(wrt) for p in products]),
+                [sympy.Add(*[p.d_no_reduce(v) for p in products]) for v in variables],
                 "Power rule: the exponent comes down and is reduced by one, d/dx x^n = n x^(n-1).",
             ),
-            (
-                "no_power_factor",
-                sympy.Add(*[p.d_no_factor(wrt) for p in products]),
-                "Power rule: the old exponent multiplies the result, d/dx x^n = n x^(n-1).",
-            ),
-            (
-                "other_var_nonconst",
-                sympy.Add(*[p.d_all_vary(wrt) for p in products]),
-                f"Only {wrt.name} changes: the other variables are constants, they move outside and are not differentiated.",
-            ),
         ]
-        if other is not None:
-            mistakes.insert(
-                0,
-                (
-                    "wrong_var",
-                    sympy.Add(*[p.d(other) for p in products]),
-                    f"That is the derivative with respect to {other.name}; the question asks for {wrt.name}.",
-                ),
-            )
         return finish(
             slot,
             rng,
             function=function,
             variables=variables,
-            wrt=[wrt],
-            derivatives=[answer],
-            steps=_steps(name, products, variables, wrt),
+            wrt=variables,
+            derivatives=answers,
+            steps=steps,
             mistakes=mistakes,
         )
+    function = sympy.Add(*[p.expr for p in products])
+    answer = sympy.Add(*[p.d(wrt) for p in products])
+    mistakes = [
+        (
+            "off_by_one_exp",
+            sympy.Add(*[p.d_no_reduce(wrt) for p in products]),
+            "Power rule: the exponent comes down and is reduced by one, d/dx x^n = n x^(n-1).",
+        ),
+        (
+            "no_power_factor",
+            sympy.Add(*[p.d_no_factor(wrt) for p in products]),
+            "Power rule: the old exponent multiplies the result, d/dx x^n = n x^(n-1).",
+        ),
+        (
+            "other_var_nonconst",
+            sympy.Add(*[p.d_all_vary(wrt) for p in products]),
+            f"Only {wrt.name} changes: the other variables are constants, they move outside and are not differentiated.",
+        ),
+    ]
+    if other is not None:
+        mistakes.insert(
+            0,
+            (
+                "wrong_var",
+                sympy.Add(*[p.d(other) for p in products]),
+                f"That is the derivative with respect to {other.name}; the question asks for {wrt.name}.",
+            ),
+        )
+    return finish(
+        slot,
+        rng,
+        function=function,
+        variables=variables,
+        wrt=[wrt],
+        derivatives=[answer],
+        steps=_steps(name, products, variables, wrt),
+        mistakes=mistakes,
+    )
