@@ -761,9 +761,16 @@ _SYMBOL_WORD = re.compile(
 @lru_cache(maxsize=16384)  # a class repeats its variants' prompts and steps: typeset each once
 def _latex_plain(latex: str) -> str:
     """A readable plain form of short math inside prose, for its annotation."""
-    text = re.sub(r"\\(left|right)(?![A-Za-z])", "", latex)
-    text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"\1/\2", text)
+    text = _LEFT_RIGHT.sub("", latex)
+    text = _SIMPLE_FRAC.sub(r"\1/\2", text)
     text = _SYMBOL_WORD.sub(lambda m: _SYMBOLS[m.group(1)], text)  # one pass: no symbol contains a backslash
-    text = re.sub(r"\\[A-Za-z]+\s*", "", text)
-    text = re.sub(r"\^\{([^{}]*)\}", r"^\1", text)
-    return re.sub(r"\s+", " ", text.replace("{", "").replace("}", "")).strip()
+    text = _ANY_COMMAND.sub("", text)
+    text = _BRACED_POWER.sub(r"^\1", text)
+    return _SPACES_RUN.sub(" ", text.replace("{", "").replace("}", "")).strip()
+
+
+_LEFT_RIGHT = re.compile(r"\\(left|right)(?![A-Za-z])")
+_SIMPLE_FRAC = re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}")
+_ANY_COMMAND = re.compile(r"\\[A-Za-z]+\s*")
+_BRACED_POWER = re.compile(r"\^\{([^{}]*)\}")
+_SPACES_RUN = re.compile(r"\s+")
