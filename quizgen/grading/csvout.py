@@ -12,6 +12,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from quizgen.grading.model import (
     GradedAnswer,
@@ -24,6 +25,9 @@ from quizgen.grading.model import (
 )
 from quizgen.notation import key_text
 from quizgen.problem import Sheet
+
+if TYPE_CHECKING:
+    from quizgen.grading.items import ItemStats
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
@@ -218,10 +222,11 @@ def _share(value: float) -> str:
     return fmt_number(100 * value)
 
 
-def items_csv(run: GradeRun) -> str:
+def items_csv(run: GradeRun, *, items: list[ItemStats] | None = None) -> str:
     """Item analysis as a spreadsheet: one row per problem (part empty), then, for a multi-part problem, one
     row per node of its graph, with the percentage of answers right, carried forward, wrong, invalid (or
-    undecided) and blank, the difficulty (mean score, % of the points) and the discrimination."""
+    undecided) and blank, the difficulty (mean score, % of the points) and the discrimination. items:
+    item_stats(run) when the caller has it already."""
     from quizgen.grading.items import item_stats, part_stats
 
     rows: list[list[str]] = [
@@ -243,7 +248,7 @@ def items_csv(run: GradeRun) -> str:
     ]
     parts = part_stats(run)
     graded = [a for r in run.results if not r.absent for a in r.answers]
-    for it in item_stats(run):
+    for it in item_stats(run) if items is None else items:
         mine = [a for a in graded if a.slot == it.slot]
         n = len(mine) or 1
 

@@ -111,7 +111,7 @@ def _answer_card(a: GradedAnswer, provisional: bool) -> str:
             f"<dt>Review</dt><dd>The checker could not grade this answer; your teacher reviews it. {then}</dd>"
         )
     if not p.parts:
-        parts.append(f"<dt>Correct answer</dt><dd>{math(key_text(p.answer), p.answer_latex)}</dd>")
+        parts.append(f"<dt>Correct answer</dt><dd>{_key_html(_hashable(p.answer), p.answer_latex)}</dd>")
     parts.append("</dl>")
     if p.steps:
         parts.append('<details open><summary>Worked solution</summary><ol class="steps">')
@@ -120,6 +120,15 @@ def _answer_card(a: GradedAnswer, provisional: bool) -> str:
         parts.append("</ol></details>")
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _hashable(answer: str | list[str]) -> str | tuple[str, ...]:
+    return answer if isinstance(answer, str) else tuple(answer)
+
+
+@lru_cache(maxsize=16384)  # a variant's key is on the page of every student who had it
+def _key_html(answer: str | tuple[str, ...], answer_latex: str) -> str:
+    return math(key_text(answer if isinstance(answer, str) else list(answer)), answer_latex)
 
 
 _PART_OUTCOME = {"carried": "correct (carried forward)"}

@@ -57,7 +57,8 @@ def _pct(value: float) -> str:
     return fmt_number(value) + "%"
 
 
-def report_html(run: GradeRun) -> str:
+def report_html(run: GradeRun, *, items: list[ItemStats] | None = None) -> str:
+    """The page; items: item_stats(run) when the caller has it already (items.csv is written from it too)."""
     st = class_stats(run)
     bank = run.manifest.bank
     graded = [r.percent for r in run.results if not r.absent]
@@ -77,7 +78,7 @@ def report_html(run: GradeRun) -> str:
             f"with the class mean of {_pct(st.mean)} marked by a dashed line.",
         ),
         "<h2>Item analysis</h2>",
-        _items(item_stats(run)),
+        _items(item_stats(run) if items is None else items),
         _part_success(run),
         "<h2>What to reteach</h2>",
         _reteach(run),

@@ -20,6 +20,7 @@ from quizgen.grading import csvout
 from quizgen.grading.bank_source import BankSource, resolve
 from quizgen.grading.collect import StudentIndex, collect
 from quizgen.grading.engine import Backend, grade_all
+from quizgen.grading.items import item_stats
 from quizgen.grading.model import GradeRun, Override, ReadResult, StudentResult, Submission
 from quizgen.grading.overrides import apply_overrides
 from quizgen.grading.pagepool import finish_pages, start_pages
@@ -173,12 +174,13 @@ def _write_outputs(
             (tmp / "responses.csv").write_text(csvout.responses_csv(run), encoding="utf-8", newline="")
             (tmp / "problems.csv").write_text(csvout.problems_csv(run.issues), encoding="utf-8", newline="")
             (tmp / "review.csv").write_text(csvout.review_csv(run), encoding="utf-8", newline="")
-            (tmp / "items.csv").write_text(csvout.items_csv(run), encoding="utf-8", newline="")
+            items = item_stats(run)  # for items.csv and the report's item analysis
+            (tmp / "items.csv").write_text(csvout.items_csv(run, items=items), encoding="utf-8", newline="")
             fb = tmp / "feedback"
             fb.mkdir()
             copies = start_pages(run, fb, stems, workers)  # the pages are written while the report is
             try:
-                (tmp / "report.html").write_text(report_html(run), encoding="utf-8")
+                (tmp / "report.html").write_text(report_html(run, items=items), encoding="utf-8")
             except BaseException:
                 finish_pages(run, fb, stems, copies, write_missing=False)
                 raise

@@ -11,7 +11,7 @@ Indicators are written as the PDFs write them, a bold 1 followed by the conditio
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from html import escape
 from itertools import accumulate, repeat
@@ -615,8 +615,25 @@ def _mrow(items: list[str]) -> str:
 
 
 _TEXT_ESCAPES = re.compile(r"\\([,;:! ]|[%&#_{}$])|\{\}|[{}]")
-_MATH_IN_TEXT = re.compile(r"(?<!\\)\$(.[^$]*(?:(?<=\\)\$[^$]*)*)(?<!\\)\$", re.S)
-"""$...$ in prose: a $ not after a backslash, then at least one character, up to the first $ not after one."""
+
+
+def _math_in_text(text: str) -> Iterator[tuple[int, int]]:
+    """Where each $...$ is in prose, as (start, end) of the $...$: a $ not after a backslash, then at least one
+    character, up to the first $ not after one (what the pattern (?<!\\\\)\\$(.+?)(?<!\\\\)\\$ finds)."""
+    pos = 0
+    while (start := text.find("$", pos)) >= 0:
+        if start and text[start - 1] == "\\":
+            pos = start + 1
+            continue
+        end = start + 2
+        while (end := text.find("$", end)) >= 0 and text[end - 1] == "\\":
+            end += 1
+        if end < 0:
+            return  # no closing $: none after it either
+        yield start, end + 1
+        pos = end + 1
+
+
 _COMMAND_IN_TEXT = re.compile(r"\\[A-Za-z]")
 
 
@@ -657,11 +674,11 @@ def text_mathml(latex_text: str) -> str:
     """\\text{...} inside math: <mtext>, with $...$ inside it typeset as math."""
     out = []
     pos = 0
-    for m in _MATH_IN_TEXT.finditer(latex_text):
-        if m.start() > pos:
-            out.append(f"<mtext>{escape(_plain_text(latex_text[pos : m.start()]))}</mtext>")
-        out.append(_mrow(_plain_parser(m.group(1)).row()))
-        pos = m.end()
+    for start, end in _math_in_text(latex_text):
+        if start > pos:
+            out.append(f"<mtext>{escape(_plain_text(latex_text[pos:start]))}</mtext>")
+        out.append(_mrow(_plain_parser(latex_text[start + 1 : end - 1]).row()))
+        pos = end
     if pos < len(latex_text) or not out:
         out.append(f"<mtext>{escape(_plain_text(latex_text[pos:]))}</mtext>")
     return _mrow(out)
@@ -724,11 +741,12 @@ def text_html(latex_text: str) -> str:
         return escape(_plain_text(latex_text))
     out = []
     pos = 0
-    for m in _MATH_IN_TEXT.finditer(latex_text):
-        if m.start() > pos:
-            out.append(escape(_plain_text(latex_text[pos : m.start()])))
-        out.append(mathml(m.group(1), _latex_plain(m.group(1))))
-        pos = m.end()
+    for start, end in _math_in_text(latex_text):
+        if start > pos:
+            out.append(escape(_plain_text(latex_text[pos:start])))
+        math = latex_text[start + 1 : end - 1]
+        out.append(mathml(math, _latex_plain(math)))
+        pos = end
     if pos < len(latex_text):
         out.append(escape(_plain_text(latex_text[pos:])))
     return "".join(out)
@@ -743,9 +761,16 @@ _SYMBOL_WORD = re.compile(
 @lru_cache(maxsize=16384)  # a class repeats its variants' prompts and steps: typeset each once
 def _latex_plain(latex: str) -> str:
     """A readable plain form of short math inside prose, for its annotation."""
-    text = re.sub(r"\\(left|right)(?![A-Za-z])", "", latex)
-    text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"\1/\2", text)
+    text = _LEFT_RIGHT.sub("", latex)
+    text = _SIMPLE_FRAC.sub(r"\1/\2", text)
     text = _SYMBOL_WORD.sub(lambda m: _SYMBOLS[m.group(1)], text)  # one pass: no symbol contains a backslash
-    text = re.sub(r"\\[A-Za-z]+\s*", "", text)
-    text = re.sub(r"\^\{([^{}]*)\}", r"^\1", text)
-    return re.sub(r"\s+", " ", text.replace("{", "").replace("}", "")).strip()
+    text = _ANY_COMMAND.sub("", text)
+    text = _BRACED_POWER.sub(r"^\1", text)
+    return _SPACES_RUN.sub(" ", text.replace("{", "").replace("}", "")).strip()
+
+
+_LEFT_RIGHT = re.compile(r"\\(left|right)(?![A-Za-z])")
+_SIMPLE_FRAC = re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}")
+_ANY_COMMAND = re.compile(r"\\[A-Za-z]+\s*")
+_BRACED_POWER = re.compile(r"\^\{([^{}]*)\}")
+_SPACES_RUN = re.compile(r"\s+")

@@ -80,3 +80,19 @@ def test_misconceptions_are_ranked_by_students_across_problems_without_the_absen
     found = misconceptions(run)
     assert [(m.kind, m.students, m.slots) for m in found] == [("forgot_inner", 3, [1]), ("sign", 3, [2])]
     assert found[0].example.student_id == "s0"
+
+
+def test_a_variant_is_compared_with_the_mean_of_the_rest_of_its_slot_to_the_last_bit() -> None:
+    """The rest's mean comes from exact sums, not from listing the rest per variant: it must be the very
+    float statistics.fmean gives for the other variants' scores, awkward fractions included."""
+    import statistics
+
+    fractions = [0.7, 0.7, 0.7] + [0.1] * 10 + [0.3, 0.6, 0.9, 1 / 3] + [1e-17, 1 / 7]
+    functions = ["f1"] * 3 + ["f2"] * 10 + ["f3"] * 4 + ["f4"] * 2  # f1's rest summed naively is 2 ulps off
+    run = make_class([(f, 1.0) for f in fractions], functions)
+    compared = item_stats(run)[0].compared
+    assert {v.key for v in compared} == {"f1", "f2", "f3"}  # f4: too few students
+    for v in compared:
+        rest = [f for f, fn in zip(fractions, functions, strict=True) if fn != v.key]
+        assert v.rest_mean == statistics.fmean(rest)
+        assert v.mean == statistics.fmean([f for f, fn in zip(fractions, functions, strict=True) if fn == v.key])

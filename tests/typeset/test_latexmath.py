@@ -86,6 +86,9 @@ def test_short_definitions_and_points_stay_in_the_sentence() -> None:
 def test_step_text_is_split_from_its_formula() -> None:
     assert split_leading_text(r"\text{Hold y constant:}\quad 3 x^{2}") == ("Hold y constant:", r"\quad 3 x^{2}")
     assert split_leading_text(r"3 x^{2}") == ("", "3 x^{2}")
+    # nested and escaped braces stay in the sentence; a sentence that is never closed is all formula
+    assert split_leading_text(r" \text{Set {a} \{b\} and 50\%:} x = 1") == (r"Set {a} \{b\} and 50\%:", "x = 1")
+    assert split_leading_text(r"\text{open \} x") == ("", r"\text{open \} x")
 
 
 def test_vectors_and_labels() -> None:

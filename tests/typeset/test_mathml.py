@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -78,6 +79,8 @@ def test_formulas_of_one_shape_keep_their_own_numbers() -> None:
     assert text_of(tree(r"\text{for 2 cases} \; 3 x")) == "for 2 cases3x"
     assert text_of(tree(r"\mathbf{1} \left(x > 2\right)")) == "1(x>2)"
     assert text_of(tree("\ue000 + 5")) == "\ue000+5"  # a private-use character of its own is kept
+    assert text_of(tree(r"x^{2}_{3} + 1")) == "x32+1"  # MathML writes the subscript first
+    assert text_of(tree(r"x^{4}_{5} + 1")) == "x54+1"
 
 
 def test_a_refused_formula_is_refused_for_its_own_reason_whatever_shares_its_shape() -> None:
@@ -132,3 +135,96 @@ def test_text_escaped_by_tex_escape_reads_back_as_its_characters() -> None:
     assert text_mathml(tex_escape(prose)) == f"<mtext>{html.escape(prose)}</mtext>"
     with pytest.raises(MathMLError, match="command inside text"):
         text_mathml(r"ReLU\textquotesingle{}s \input{x}")
+
+
+@pytest.fixture
+def fresh_caches() -> Iterator[None]:
+    """The typesetter's caches emptied before and after: a formula's MathML from scratch."""
+    from quizgen.typeset import mathml as m
+
+    def clear() -> None:
+        m.mathml.cache_clear()
+        m.text_html.cache_clear()
+        m._SPANS.clear()
+        m._SHAPES.clear()
+
+    clear()
+    yield
+    clear()
+
+
+def from_scratch(latex: str) -> str:
+    from quizgen.typeset import mathml as m
+
+    m._SPANS.clear()
+    m._SHAPES.clear()
+    m.mathml.cache_clear()
+    return mathml(latex, "p")
+
+
+# Pairs of one shape (or sharing {groups} and \left...\right spans token for token) whose MathML differs in
+# what the tokens do not show: numbers, spaces and numbers inside text, a bold 1 against a bold 2, the order
+# in which MathML writes a root's index and a subscript after a superscript.
+SAME_TOKENS = [
+    (r"\frac{\text{a  b}}{2} + x", r"\frac{\text{a b}}{2} + x"),
+    (r"\left(\text{for 2 cases}\right) x", r"\left(\text{for 3 cases}\right) x"),
+    (r"\left(\mathbf{1} + y\right)", r"\left(\mathbf{2} + y\right)"),
+    (r"\left(\sqrt[3]{8 x}\right)^{2}", r"\left(\sqrt[5]{2 x}\right)^{2}"),
+    (r"{x^{2}_{3}} + 1", r"{x^{4}_{5}} + 1"),
+    (r"\operatorname{ReLU}{\left(3 x \right)}", r"\operatorname{ReLU}{\left(4 x \right)}"),
+    (r"\left\{ 2 x \right\} \cdot \left. 3 \right|_{x = 1}", r"\left\{ 5 x \right\} \cdot \left. 7 \right|_{x = 2}"),
+    (
+        r"\frac{d}{dx}\left(\left(x + 1\right)^{2}\right) = 2 \left(x + 1\right)",
+        r"\frac{d}{dx}\left(\left(x + 9\right)^{3}\right) = 3 \left(x + 9\right)",
+    ),
+    (
+        r"\begin{cases} 1 & x > 0 \\ 0 & \text{otherwise} \end{cases}",
+        r"\begin{cases} 4 & x > 2 \\ 0 & \text{otherwise} \end{cases}",
+    ),
+]
+
+
+@pytest.mark.parametrize(("first", "second"), SAME_TOKENS)
+def test_a_formula_is_typeset_as_from_scratch_whatever_was_typeset_before(
+    fresh_caches: None, first: str, second: str
+) -> None:
+    """The typesetter reuses a shape's and a sub-expression's MathML; what it reuses never leaks another
+    formula's numbers, spaces or text into this one."""
+    expected = [from_scratch(first), from_scratch(second)]
+    assert expected[0] != expected[1]
+    from_scratch("x")  # empty the caches, then one after the other, both orders
+    assert [mathml(first, "p"), mathml(second, "p")] == expected
+    from_scratch("x")
+    assert [mathml(second, "p"), mathml(first, "p")] == expected[::-1]
+
+
+def test_a_group_the_braces_seem_to_close_early_is_not_reused(fresh_caches: None) -> None:
+    r"""In {\frac{a}}} the fraction takes the first } as its denominator, so the group ends at the last brace,
+    not where counting braces says: {\frac{a}} followed by more is still refused."""
+    assert "<mfrac><mi>a</mi><mo>}</mo></mfrac>" in mathml(r"{\frac{a}}}", "p")
+    with pytest.raises(MathMLError):
+        mathml(r"{\frac{a}} + x", "p")
+
+
+def test_text_from_users_stays_escaped_in_every_path(fresh_caches: None) -> None:
+    """Names and typed answers reach MathML only as the annotation, or as text the safe parser printed."""
+    for latex in (
+        r"\text{<img src=x onerror=alert(1)>} + 2",
+        r"\left(\text{a & b < c}\right)",
+        r"\operatorname{<b>}{x}",
+    ):
+        for _ in range(2):  # typeset, then reused
+            out = mathml(latex, "</annotation><script>")
+            assert "<img" not in out and "<b>" not in out and "<script>" not in out
+            assert tree(latex).find(f".//{M}semantics") is not None  # well-formed XML
+
+
+def test_the_typesetters_caches_are_bounded(fresh_caches: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from quizgen.typeset import mathml as m
+
+    monkeypatch.setattr(m, "_MAX_CACHED", 5)
+    formulas = [rf"\left({k} x^{{{k + 1}}} + y_{{{k}}}\right) + \frac{{{k}}}{{z}}" for k in range(40)]
+    formulas += [rf"\left(x^{{{k}}} + {'y' * (k % 7 + 1)}\right)" for k in range(40)]
+    typeset = [mathml(f, "p") for f in formulas]
+    assert len(m._SPANS) <= 5 and len(m._SHAPES) <= 5
+    assert typeset == [from_scratch(f) for f in formulas]
