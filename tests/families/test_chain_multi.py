@@ -9,7 +9,7 @@ import re
 import pytest
 import sympy
 
-from quizgen.families.base import SlotSpec
+from quizgen.families.base import Draft, SlotSpec
 from quizgen.families.chain_multi import ChainMulti
 from tests.families.drawtools import assert_steps_well_formed
 
@@ -33,7 +33,7 @@ def _slot(difficulty: int, ask: str = "partial", variables=VARIABLES, coefficien
     )
 
 
-def _draw(slot: SlotSpec, seed: int):
+def _fresh_draw(slot: SlotSpec, seed: int) -> Draft:
     """Like the generator: a draw that returns None (no useful point) is redrawn from the same stream."""
     rng = random.Random(seed)
     for _ in range(20):
@@ -41,6 +41,18 @@ def _draw(slot: SlotSpec, seed: int):
         if draft is not None:
             return draft
     raise AssertionError("no draft after 20 draws")
+
+
+_DRAWN: dict[tuple[str, int], Draft] = {}
+"""Drafts by (slot, seed), drawn once per worker: the tests that only read a draft share it (a Draft is frozen);
+test_same_seed_same_draft draws afresh."""
+
+
+def _draw(slot: SlotSpec, seed: int) -> Draft:
+    key = (repr(slot), seed)
+    if key not in _DRAWN:
+        _DRAWN[key] = _fresh_draw(slot, seed)
+    return _DRAWN[key]
 
 
 def _at(expr: sympy.Basic, variables, values) -> float:
@@ -99,7 +111,7 @@ def test_two_variables_are_enough():
 
 @pytest.mark.parametrize("difficulty", [1, 2, 3])
 def test_same_seed_same_draft(difficulty):
-    a, b = _draw(_slot(difficulty), 4), _draw(_slot(difficulty), 4)
+    a, b = _fresh_draw(_slot(difficulty), 4), _fresh_draw(_slot(difficulty), 4)
     assert (str(a.function), str(a.answer), a.prompt_text) == (str(b.function), str(b.answer), b.prompt_text)
     assert [(m.kind, str(m.answer)) for m in a.mistakes] == [(m.kind, str(m.answer)) for m in b.mistakes]
 

@@ -9,7 +9,7 @@ import random
 import pytest
 import sympy
 
-from quizgen.families.base import SlotSpec
+from quizgen.families.base import Draft, SlotSpec
 from quizgen.families.chain_single import OUTERS, ChainSingle, _Outer
 from quizgen.families.options import SlotContext, ValidationError
 from tests.families.drawtools import assert_steps_well_formed
@@ -33,7 +33,7 @@ def _slot(difficulty: int, ask: str = "partial", coefficients=(-5, 5), options=N
     )
 
 
-def _draw(slot: SlotSpec, seed: int):
+def _fresh_draw(slot: SlotSpec, seed: int) -> Draft:
     """Like the generator: a draw that returns None (no useful point) is redrawn from the same stream."""
     rng = random.Random(seed)
     for _ in range(10):
@@ -41,6 +41,18 @@ def _draw(slot: SlotSpec, seed: int):
         if draft is not None:
             return draft
     raise AssertionError("no draft after 10 draws")
+
+
+_DRAWN: dict[tuple[str, int], Draft] = {}
+"""Drafts by (slot, seed), drawn once per worker: the tests that only read a draft share it (a Draft is frozen);
+test_same_seed_same_draft draws afresh."""
+
+
+def _draw(slot: SlotSpec, seed: int) -> Draft:
+    key = (repr(slot), seed)
+    if key not in _DRAWN:
+        _DRAWN[key] = _fresh_draw(slot, seed)
+    return _DRAWN[key]
 
 
 def _values(expr: sympy.Basic, x: sympy.Symbol) -> list[complex]:
@@ -102,7 +114,7 @@ def test_value_is_derivative_at_point(difficulty):
 
 @pytest.mark.parametrize("difficulty", [1, 2, 3])
 def test_same_seed_same_draft(difficulty):
-    a, b = _draw(_slot(difficulty), 9), _draw(_slot(difficulty), 9)
+    a, b = _fresh_draw(_slot(difficulty), 9), _fresh_draw(_slot(difficulty), 9)
     assert (str(a.function), str(a.answer), a.prompt_latex) == (str(b.function), str(b.answer), b.prompt_latex)
     assert [s.text for s in a.steps] == [s.text for s in b.steps]
     assert [(m.kind, str(m.answer)) for m in a.mistakes] == [(m.kind, str(m.answer)) for m in b.mistakes]

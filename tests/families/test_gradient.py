@@ -8,7 +8,7 @@ import random
 import pytest
 import sympy
 
-from quizgen.families.base import SlotSpec
+from quizgen.families.base import Draft, SlotSpec
 from quizgen.families.gradient import Gradient
 from tests.families.drawtools import assert_steps_well_formed
 
@@ -25,10 +25,22 @@ def _slot(
     return SlotSpec(1, "gradient", difficulty, 2.0, ask, variables=variables, coefficients=coefficients, point=point)
 
 
-def _draw(slot: SlotSpec, seed: int):
+def _fresh_draw(slot: SlotSpec, seed: int) -> Draft:
     draft = Gradient().draw(slot, random.Random(seed))
     assert draft is not None
     return draft
+
+
+_DRAWN: dict[tuple[str, int], Draft] = {}
+"""Drafts by (slot, seed), drawn once per worker: the tests that only read a draft share it (a Draft is frozen);
+test_same_seed_same_draft draws afresh."""
+
+
+def _draw(slot: SlotSpec, seed: int) -> Draft:
+    key = (repr(slot), seed)
+    if key not in _DRAWN:
+        _DRAWN[key] = _fresh_draw(slot, seed)
+    return _DRAWN[key]
 
 
 @pytest.mark.parametrize("difficulty", [1, 2, 3])
@@ -61,8 +73,8 @@ def test_explicit_point_is_used():
 @pytest.mark.parametrize("ask", ["gradient", "value"])
 @pytest.mark.parametrize("difficulty", [1, 2, 3])
 def test_same_seed_same_draft(difficulty, ask):
-    a = _draw(_slot(difficulty, ask), 11)
-    b = _draw(_slot(difficulty, ask), 11)
+    a = _fresh_draw(_slot(difficulty, ask), 11)
+    b = _fresh_draw(_slot(difficulty, ask), 11)
     assert str(a.function) == str(b.function)
     assert str(a.answer) == str(b.answer)
     assert a.prompt_text == b.prompt_text
