@@ -13,6 +13,7 @@ confirm transcendental values at the precision the constants need). A point wher
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
@@ -258,6 +259,7 @@ def mp_backend(dps: int) -> _Backend:
     be = _MP_BACKENDS.get(dps)
     if be is None:
         be = _MP_BACKENDS[dps] = _Backend("mp", ctx=mp_context(dps))
+        be.views = {}
     return be
 
 
@@ -279,6 +281,9 @@ class _Backend:
             self.funcs = _MP_FUNCS if self.ctx is MPX else _mp_funcs(self.ctx)
         self.params = params
         self.memo: dict[sympy.Basic, Fn] | None = None
+        self.views: dict[tuple[tuple[str, int], ...], _Backend] | None = None
+        """For the shared backends (FLOAT, MP, EXACT, mp_backend(dps)): per variable mapping, a copy whose
+        memo keeps compiled subtrees (see compile_expr)."""
         """Compiled subtrees, shared between expressions: only for a backend whose every compile uses one
         names mapping that only ever grows (verify.py's), so an index once given never changes."""
 
@@ -377,6 +382,32 @@ class _Backend:
 FLOAT = _Backend("float")
 MP = _Backend("mp")
 EXACT = _Backend("exact")
+for _shared in (FLOAT, MP, EXACT):
+    _shared.views = {}
+
+SHARED_SUBTREES = 20000
+"""Compiled subtrees kept per shared backend and variable mapping before that memo starts afresh."""
+MAX_VIEWS = 64
+"""Variable mappings kept per shared backend (a class has a few dozen problems at most)."""
+
+
+def _shared_view(be: _Backend, names: Mapping[str, int]) -> _Backend:
+    """be with a memo of compiled subtrees for this variable mapping. A compiled subtree is a pure function
+    of (subtree, mapping, backend), and sympy's == on subtrees is structural (a Float's precision, a
+    Symbol's assumptions included), so a key, its buggy keys and the answers to it, which share most of
+    their terms, compile each shared term once. Bounded: a full memo or view table starts afresh."""
+    views = be.views
+    assert views is not None
+    key = tuple(names.items())
+    view = views.get(key)
+    if view is None or len(view.memo or ()) > SHARED_SUBTREES:
+        if len(views) >= MAX_VIEWS:
+            views.clear()
+        view = copy.copy(be)
+        view.views = None
+        view.memo = {}
+        views[key] = view
+    return view
 
 
 def new_float_backend() -> _Backend:
@@ -398,6 +429,8 @@ def compile_expr(
     can be moved without rebuilding the sympy tree (rebuilding a 16-argument Max can take sympy a second).
     Raises Unsupported for node types outside the allow-list (or a symbol not in names).
     """
+    if backend.views is not None and backend.params is None and backend.memo is None:
+        backend = _shared_view(backend, names)
     try:
         return _compile(expr, names, backend)
     except RecursionError as exc:
