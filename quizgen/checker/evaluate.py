@@ -391,6 +391,13 @@ MAX_VIEWS = 64
 """Variable mappings kept per shared backend (a class has a few dozen problems at most)."""
 
 
+def clear_shared() -> None:
+    """Forget every shared compiled subtree (cold-cache benchmarks)."""
+    for be in (FLOAT, MP, EXACT, *_MP_BACKENDS.values()):
+        if be.views is not None:
+            be.views.clear()
+
+
 def _shared_view(be: _Backend, names: Mapping[str, int]) -> _Backend:
     """be with a memo of compiled subtrees for this variable mapping. A compiled subtree is a pure function
     of (subtree, mapping, backend), and sympy's == on subtrees is structural (a Float's precision, a
