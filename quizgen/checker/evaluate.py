@@ -648,6 +648,8 @@ def run_float(fn: Fn, point: Sequence[float]) -> Any:
         return OVERFLOW
     except (ValueError, ZeroDivisionError, TypeError):
         return UNDEF
+    if type(v) is float:  # the usual result: the checks below, in one
+        return v if math.isfinite(v) else OVERFLOW
     if isinstance(v, bool):
         return float(v)
     if not isinstance(v, (float, int)):
