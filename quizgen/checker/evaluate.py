@@ -503,7 +503,7 @@ def _compile_node(e: sympy.Basic, names: Mapping[str, int], be: _Backend) -> Fn:
     if t is sympy.Pow:
         return _compile_pow(e, names, be)
     if t in _INTEGER_TYPES:
-        p = e.p  # type: ignore[attr-defined]
+        p = e.p
         if be.name == "float" and -_FLOAT_EXACT < p < _FLOAT_EXACT:
             return _const_fn(float(p))
         if be.name == "exact":
