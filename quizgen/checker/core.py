@@ -33,6 +33,7 @@ from quizgen.checker.equivalence import (
     equivalent,
     try_prepare,
 )
+from quizgen.checker.evaluate import clear_shared
 from quizgen.checker.structure import new_structure
 from quizgen.checker.verdict import CheckRequest, Verdict, invalid
 from quizgen.checker.witness import find_witness
@@ -101,6 +102,7 @@ def clear_caches() -> None:
     clear_parse_cache()
     clear_prepared()
     clear_compiled()
+    clear_shared()
 
 
 class BadKey(Exception):

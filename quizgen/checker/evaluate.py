@@ -13,6 +13,7 @@ confirm transcendental values at the precision the constants need). A point wher
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
@@ -279,6 +280,9 @@ class _Backend:
             self.funcs = _MP_FUNCS if self.ctx is MPX else _mp_funcs(self.ctx)
         self.params = params
         self.memo: dict[sympy.Basic, Fn] | None = None
+        self.views: dict[tuple[tuple[str, int], ...], _Backend] | None = None
+        """For the shared backends (FLOAT, MP, EXACT): per variable mapping, a copy whose memo keeps
+        compiled subtrees (see compile_expr)."""
         """Compiled subtrees, shared between expressions: only for a backend whose every compile uses one
         names mapping that only ever grows (verify.py's), so an index once given never changes."""
 
@@ -377,6 +381,43 @@ class _Backend:
 FLOAT = _Backend("float")
 MP = _Backend("mp")
 EXACT = _Backend("exact")
+for _shared in (FLOAT, MP, EXACT):
+    _shared.views = {}
+
+SHARED_SUBTREES = 50000
+"""Compiled subtrees kept per shared backend (FLOAT, MP, EXACT) over all its variable mappings; past this,
+its memos start afresh. Grading 2,000 students of the demo bank keeps about 30,000 float subtrees."""
+MAX_VIEWS = 32
+"""Variable mappings kept per shared backend (a class has a few dozen problems at most)."""
+
+
+def clear_shared() -> None:
+    """Forget every shared compiled subtree (cold-cache benchmarks)."""
+    for be in (FLOAT, MP, EXACT):
+        if be.views is not None:
+            be.views.clear()
+
+
+def _shared_view(be: _Backend, names: Mapping[str, int]) -> _Backend:
+    """be with a memo of compiled subtrees for this variable mapping. A compiled subtree is a pure function
+    of (subtree, mapping, backend), and sympy's == on subtrees is structural (a Float's precision, a
+    Symbol's assumptions included), so a key, its buggy keys and the answers to it, which share most of
+    their terms, compile each shared term once. Bounded: past SHARED_SUBTREES subtrees or MAX_VIEWS
+    mappings, the backend's memos start afresh (a compile adds at most its own tree's nodes beyond that)."""
+    views = be.views
+    assert views is not None
+    key = tuple(names.items())
+    if (key not in views and len(views) >= MAX_VIEWS) or sum(
+        len(v.memo or ()) for v in views.values()
+    ) > SHARED_SUBTREES:
+        views.clear()
+    view = views.get(key)
+    if view is None:
+        view = copy.copy(be)
+        view.views = None
+        view.memo = {}
+        views[key] = view
+    return view
 
 
 def new_float_backend() -> _Backend:
@@ -398,6 +439,8 @@ def compile_expr(
     can be moved without rebuilding the sympy tree (rebuilding a 16-argument Max can take sympy a second).
     Raises Unsupported for node types outside the allow-list (or a symbol not in names).
     """
+    if backend.views is not None and backend.params is None and backend.memo is None:
+        backend = _shared_view(backend, names)
     try:
         return _compile(expr, names, backend)
     except RecursionError as exc:
@@ -463,7 +506,7 @@ def _compile_node(e: sympy.Basic, names: Mapping[str, int], be: _Backend) -> Fn:
     if t is sympy.Pow:
         return _compile_pow(e, names, be)
     if t in _INTEGER_TYPES:
-        p = e.p  # type: ignore[attr-defined]
+        p = e.p
         if be.name == "float" and -_FLOAT_EXACT < p < _FLOAT_EXACT:
             return _const_fn(float(p))
         if be.name == "exact":
@@ -608,6 +651,8 @@ def run_float(fn: Fn, point: Sequence[float]) -> Any:
         return OVERFLOW
     except (ValueError, ZeroDivisionError, TypeError):
         return UNDEF
+    if type(v) is float:  # the usual result: the checks below, in one
+        return v if math.isfinite(v) else OVERFLOW
     if isinstance(v, bool):
         return float(v)
     if not isinstance(v, (float, int)):

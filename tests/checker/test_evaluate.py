@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import mpmath
 import pytest
@@ -133,3 +134,40 @@ def test_mpmath_at_any_precision() -> None:
         v - ctx.sin(2) == ctx.mpf(10) ** -150 * (1 + ctx.mpf(10) ** -40)
         or abs(v - ctx.sin(2) - ctx.mpf(10) ** -150) < ctx.mpf(10) ** -190
     )
+
+
+def test_shared_subtrees_compile_once_per_variable_mapping() -> None:
+    """A term shared by a key and an answer is compiled once; the same term under another mapping of the
+    variables, a decimal of another precision or a symbol with other assumptions is compiled anew."""
+    from quizgen.checker import evaluate
+
+    term = 3 * x**2 * y
+    key_fn = compile_expr(term + sympy.sin(x), NAMES)
+    answer_fn = compile_expr(term + 7 * x, NAMES)
+    assert run_float(key_fn, (0.5, 2.0)) == pytest.approx(1.5 + math.sin(0.5))
+    assert run_float(answer_fn, (0.5, 2.0)) == pytest.approx(1.5 + 3.5)
+    view = evaluate.FLOAT.views[tuple(NAMES.items())]  # type: ignore[index]
+    assert term in view.memo  # type: ignore[operator]
+    swapped = compile_expr(term, {"x": 1, "y": 0})  # the same tree, the variables in the other order
+    assert run_float(swapped, (0.5, 2.0)) == pytest.approx(3 * 4.0 * 0.5)
+    short, long = sympy.Float("0.1", 15), sympy.Float("0.1", 30)
+    assert run_float(compile_expr(short * x, NAMES), (1.0, 0.0)) == float(short)
+    exact_long = evaluate.run_exact(compile_expr(long * x, NAMES, evaluate.EXACT), (1.0, 0.0))
+    exact_short = evaluate.run_exact(compile_expr(short * x, NAMES, evaluate.EXACT), (1.0, 0.0))
+    assert exact_short == exact_long == Fraction(1, 10)  # each decimal read from its own digits
+    plain = sympy.Symbol("x")  # no real assumption: not the problem's x, and not in the memo as it
+    assert run_float(compile_expr(plain + 1, NAMES), (2.0, 0.0)) == 3.0
+
+
+def test_the_shared_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from quizgen.checker import evaluate
+
+    monkeypatch.setattr(evaluate, "SHARED_SUBTREES", 5)
+    monkeypatch.setattr(evaluate, "MAX_VIEWS", 3)
+    for k in range(40):
+        compile_expr(x**2 + k * y, NAMES)
+        compile_expr(x + k, {"x": 0, f"v{k}": 1})
+    views = evaluate.FLOAT.views
+    assert views is not None and len(views) <= 3
+    assert sum(len(v.memo or ()) for v in views.values()) <= 5 + 8  # full memos start afresh
+    assert run_float(compile_expr(x**2 + 39 * y, NAMES), (1.0, 1.0)) == 40.0
