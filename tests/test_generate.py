@@ -287,7 +287,7 @@ def _machine(monkeypatch, cores: int, ticks: list[tuple[int, int]], load: float 
 
     readings = iter(ticks)
     monkeypatch.setattr(generation, "_cpu_times", lambda: next(readings))
-    monkeypatch.setattr(generation.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(generation.time, "sleep", lambda _seconds: None)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)))
     monkeypatch.setattr(os, "cpu_count", lambda: cores)
     monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))

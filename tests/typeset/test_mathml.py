@@ -185,9 +185,8 @@ SAME_TOKENS = [
 
 
 @pytest.mark.parametrize(("first", "second"), SAME_TOKENS)
-def test_a_formula_is_typeset_as_from_scratch_whatever_was_typeset_before(
-    fresh_caches: None, first: str, second: str
-) -> None:
+@pytest.mark.usefixtures("fresh_caches")
+def test_a_formula_is_typeset_as_from_scratch_whatever_was_typeset_before(first: str, second: str) -> None:
     """The typesetter reuses a shape's and a sub-expression's MathML; what it reuses never leaks another
     formula's numbers, spaces or text into this one."""
     expected = [from_scratch(first), from_scratch(second)]
@@ -198,7 +197,8 @@ def test_a_formula_is_typeset_as_from_scratch_whatever_was_typeset_before(
     assert [mathml(second, "p"), mathml(first, "p")] == expected[::-1]
 
 
-def test_a_group_the_braces_seem_to_close_early_is_not_reused(fresh_caches: None) -> None:
+@pytest.mark.usefixtures("fresh_caches")
+def test_a_group_the_braces_seem_to_close_early_is_not_reused() -> None:
     r"""In {\frac{a}}} the fraction takes the first } as its denominator, so the group ends at the last brace,
     not where counting braces says: {\frac{a}} followed by more is still refused."""
     assert "<mfrac><mi>a</mi><mo>}</mo></mfrac>" in mathml(r"{\frac{a}}}", "p")
@@ -206,7 +206,8 @@ def test_a_group_the_braces_seem_to_close_early_is_not_reused(fresh_caches: None
         mathml(r"{\frac{a}} + x", "p")
 
 
-def test_text_from_users_stays_escaped_in_every_path(fresh_caches: None) -> None:
+@pytest.mark.usefixtures("fresh_caches")
+def test_text_from_users_stays_escaped_in_every_path() -> None:
     """Names and typed answers reach MathML only as the annotation, or as text the safe parser printed."""
     for latex in (
         r"\text{<img src=x onerror=alert(1)>} + 2",
@@ -219,7 +220,8 @@ def test_text_from_users_stays_escaped_in_every_path(fresh_caches: None) -> None
             assert tree(latex).find(f".//{M}semantics") is not None  # well-formed XML
 
 
-def test_the_typesetters_caches_are_bounded(fresh_caches: None, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("fresh_caches")
+def test_the_typesetters_caches_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     from quizgen.typeset import mathml as m
 
     monkeypatch.setattr(m, "_MAX_CACHED", 5)
