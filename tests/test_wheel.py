@@ -99,8 +99,12 @@ def venv_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
         else:
             shutil.copy2(ROOT / name, source / name)
     pip = [sys.executable, "-m", "pip"]
-    # build isolation: the build backend the pyproject names (setuptools>=77), not the test environment's
-    _run([*pip, "wheel", "--no-deps", "--wheel-dir", work / "dist", source], cwd=work)
+    # the backend [build-system] names (setuptools>=77), from the test environment (the test extra declares it):
+    # an isolated build would fetch it from the index on every run
+    _run(
+        [*pip, "wheel", "--no-deps", "--no-build-isolation", "--no-index", "--wheel-dir", work / "dist", source],
+        cwd=work,
+    )
     wheels = list((work / "dist").glob("quizgen-*.whl"))
     assert len(wheels) == 1, wheels
     venv = work / "venv"
