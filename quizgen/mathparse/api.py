@@ -78,7 +78,7 @@ def parse_key(text: str, variables: Sequence[str] | None = None) -> Parsed:
 
     With variables=None every identifier that is not a known function or constant becomes a variable.
     The same safe machinery as parse_answer (no sympify); also accepts & and | in conditions and
-    scientific notation (1.0e-5).
+    scientific notation (1.0e-5) and sympy's trailing dot on a whole-number Float (281474976710656.).
 
     Raises:
         AnswerSyntaxError: the key cannot be read (its message names the problem).

@@ -44,7 +44,9 @@ class Token:
 
 
 _NUM = r"\d+(?:\.\d+)?|\.\d+"
-_NUM_SCI = r"\d+\.\d*[eE][+-]?\d+|" + _NUM
+# Keys also read what sympy's str() prints for a whole-number Float: "281474976710656." (a trailing dot, not
+# followed by a digit, a name or another dot, so "3.x" and "3..5" stay refused)
+_NUM_SCI = r"\d+\.\d*[eE][+-]?\d+|\d+\.(?![A-Za-z0-9_.])|" + _NUM
 _OPS = r"\*\*|<=|>=|==|!=|[-+*/^()\[\]{},|<>=!&_⟨⟩√'\"`.;:~@#$%?]"
 _PLAIN_RE = re.compile(
     rf"(?P<ws>\s+)|(?P<num>{_NUM})|(?P<name>[A-Za-z][A-Za-z0-9_]*)|(?P<op>{_OPS})|(?P<cmd>\\(?:[A-Za-z]+|.|$))"

@@ -192,7 +192,21 @@ KEY_CASES = [
     ("w1*x1 + b", None, w1 * x1 + symbol("b")),
     ("1.0e-5*x", None, sympy.Float("1.0e-5") * x),
     ("2*x", ["x", "y"], 2 * x),
+    # sympy's str() of a whole-number Float may end in a dot: a decimal of the digits written (at least 15)
+    ("281474976710656.*x", None, sympy.Float(2**48, 15) * x),
+    ("3.*x + 1.", None, sympy.Float(3, 15) * x + sympy.Float(1, 15)),
 ]
+
+
+@pytest.mark.parametrize("text", ["3.x", "3..5", "3._x", "x.__class__"])
+def test_a_trailing_dot_in_a_key_is_a_number_only_before_an_operator(text: str) -> None:
+    with pytest.raises(AnswerSyntaxError):
+        parse_key(text)
+
+
+def test_a_trailing_dot_is_not_part_of_the_answer_language() -> None:
+    with pytest.raises(AnswerSyntaxError, match="decimals are written 0.5"):
+        parse_answer("3.*x", ["x"])
 
 
 @pytest.mark.parametrize(("text", "variables", "expected"), KEY_CASES)
