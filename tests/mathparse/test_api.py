@@ -205,7 +205,7 @@ def test_a_trailing_dot_in_a_key_is_a_number_only_before_an_operator(text: str) 
 
 
 def test_a_trailing_dot_is_not_part_of_the_answer_language() -> None:
-    with pytest.raises(AnswerSyntaxError, match="decimals are written 0.5"):
+    with pytest.raises(AnswerSyntaxError, match=r"decimals are written 0\.5"):
         parse_answer("3.*x", ["x"])
 
 
