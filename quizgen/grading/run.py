@@ -67,12 +67,13 @@ def grade_files(
     is given (bank: see quizgen.grading.bank_source). overrides are applied last. Raises AnswerFileError
     when no answer belongs to a student of the manifest (answers for another class, or no answers at all).
     """
-    reads = read_all(paths, manifest)
-    folder = Path(manifest_dir) if manifest_dir is not None else Path(".")
-    source = bank if bank is not None else resolve(manifest, folder)
-    builder = VariantBuilder(manifest, folder, source)
-    uncounted: list[Submission] = []
-    submissions, issues = collect(manifest, reads, first=first, variants=builder, uncounted=uncounted)
+    with rare_collections():  # a class's answers and submissions: many small objects, all kept
+        reads = read_all(paths, manifest)
+        folder = Path(manifest_dir) if manifest_dir is not None else Path(".")
+        source = bank if bank is not None else resolve(manifest, folder)
+        builder = VariantBuilder(manifest, folder, source)
+        uncounted: list[Submission] = []
+        submissions, issues = collect(manifest, reads, first=first, variants=builder, uncounted=uncounted)
     check_some_matched(manifest, reads, submissions, manifest_name)
     results, extra = grade_all(
         submissions, uncounted, backend, progress=progress, on_requests=on_requests, carry_forward=carry_forward
