@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import sympy
-from sympy import Add, Integer, Mul, Pow, Symbol
+from sympy import Add, Integer, Mul, Number, Pow, Rational, Symbol
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
@@ -237,6 +237,132 @@ def latex_ln(expr: sympy.Basic) -> str:
     return _LATEX_LN.doprint(expr)
 
 
+_FUNCTIONS = (sympy.sin, sympy.cos, sympy.tan, sympy.exp, sympy.log, sympy.sinh, sympy.cosh, sympy.tanh)
+"""Functions of one argument that StrPrinter writes as name(argument)."""
+_LATTICE = (sympy.Max, sympy.Min)
+_BASES = (Symbol, Add, Mul, *_LATTICE, *_FUNCTIONS)
+"""Bases of an integer power the fast printers cover (powers of powers and of numbers are left to sympy)."""
+
+
+def _is_function(expr: sympy.Basic) -> bool:
+    return isinstance(expr, _FUNCTIONS) and len(expr.args) == 1
+
+
+def _power_parts(expr: Pow) -> tuple[sympy.Basic, int] | None:
+    """(base, integer exponent) of a power the fast printers cover, exponent 0 standing for a square root."""
+    base, exp = expr.args
+    if exp is sympy.S.Half:
+        if isinstance(base, (Symbol, Add)) or (isinstance(base, Integer) and base.p > 1):
+            return base, 0
+        return None
+    if not isinstance(exp, Integer) or not isinstance(base, _BASES):
+        return None
+    if isinstance(base, _FUNCTIONS) and len(base.args) != 1:
+        return None
+    return base, exp.p
+
+
+def _pow_base_str(base: sympy.Basic) -> str:
+    """A power's base as StrPrinter parenthesizes it: sums and products are below Pow's precedence."""
+    text = fast_str(base)
+    return f"({text})" if isinstance(base, (Add, Mul)) else text
+
+
+def _pow_str(expr: Pow) -> str | None:
+    """StrPrinter._print_Pow for the covered powers, None for the rest."""
+    parts = _power_parts(expr)
+    if parts is None:
+        return None
+    base, n = parts
+    if n == 0:
+        return f"sqrt({fast_str(base)})"
+    if n == -1:
+        return "1/" + _pow_base_str(base)
+    return f"{_pow_base_str(base)}**{n}" if n > 0 else f"{_pow_base_str(base)}**({n})"
+
+
+_class_keys: dict[type, tuple[object, ...]] = {}
+
+
+def _class_key(expr: sympy.Basic) -> tuple[object, ...]:
+    cls = type(expr)
+    hit = _class_keys.get(cls)
+    if hit is None:
+        hit = _class_keys[cls] = cls.class_key()
+    return hit
+
+
+def _order_factors(factors: tuple[sympy.Basic, ...]) -> list[sympy.Basic]:
+    """The factors in Mul.as_ordered_factors' order (by sort_key), computing sort_key only on a tie.
+
+    sort_key starts with the class key of the factor (of its base, for a power) and, for a symbol, goes on
+    with its name; computing it in full orders every sum inside, which is slow the first time."""
+    if len(factors) == 1:
+        return list(factors)
+    keys = []
+    names: dict[tuple[object, ...], str | None] = {}
+    for f in factors:
+        base = f.args[0] if isinstance(f, Pow) else f
+        key = _class_key(base)
+        name = base.name if type(base) is Symbol else None
+        if key in names and (name is None or names[key] is None or names[key] == name):
+            return sorted(factors, key=sympy.Basic.sort_key)  # a tie: sympy's full sort key decides
+        names[key] = name
+        keys.append((key, name or ""))
+    return [f for _, f in sorted(zip(keys, factors, strict=True), key=_first)]
+
+
+def _first(item: tuple[tuple[object, object], sympy.Basic]) -> tuple[object, object]:
+    return item[0]
+
+
+def _mul_str(expr: Mul) -> str | None:
+    """StrPrinter._print_Mul for a rational coefficient times symbols, covered powers and functions, or None.
+
+    Follows sympy's steps: the sign comes out of the coefficient, the factors go in sort_key order (sympy
+    caches sort_key), the coefficient's numerator and negative powers' bases go to the denominator."""
+    args = expr.args
+    coeff = args[0] if isinstance(args[0], Rational) else sympy.S.One
+    factors = args[1:] if coeff is not sympy.S.One else args
+    if args[0] is sympy.S.One or not expr.is_commutative:
+        return None  # an unevaluated Mul, or noncommutative factors: sympy's own cases
+    for f in factors:
+        if isinstance(f, Number):
+            return None  # a second number: an unevaluated Mul
+        if isinstance(f, Pow):
+            parts = _power_parts(f)
+            if parts is None or (isinstance(parts[0], Integer) and parts[1] != 0):
+                return None
+            if parts[1] < 0 and isinstance(parts[0], Mul):
+                return None  # sympy parenthesizes these in its own way (sympy issue 14160)
+        elif not (isinstance(f, (Symbol, *_LATTICE)) or _is_function(f)):
+            return None
+    sign = ""
+    if coeff.is_negative:
+        sign, coeff = "-", -coeff
+    # a number's sort_key comes before every other factor's
+    ordered = ([coeff] if coeff is not sympy.S.One else []) + _order_factors(factors)
+    top: list[str] = []
+    bottom: list[str] = []
+    for item in ordered:
+        if isinstance(item, Rational):
+            if item.p != 1:
+                top.append(str(item.p))
+            if item.q != 1:
+                bottom.append(str(item.q))
+        elif isinstance(item, Pow) and item.exp.is_negative:
+            base, n = item.args[0], -item.exp.p
+            bottom.append(_pow_base_str(base) if n == 1 else f"{_pow_base_str(base)}**{n}")
+        else:
+            top.append(fast_str(item))
+    head = sign + ("*".join(top) if top else "1")
+    if not bottom:
+        return head
+    if len(bottom) == 1:
+        return f"{head}/{bottom[0]}"
+    return f"{head}/({'*'.join(bottom)})"
+
+
 def fast_str(expr: sympy.Basic) -> str:
     """str(expr), printed directly for integer polynomials, Max/Min and Piecewise of them."""
     if isinstance(expr, sympy.Piecewise):
@@ -257,7 +383,14 @@ def fast_str(expr: sympy.Basic) -> str:
     single = monomial(expr)
     if single is not None:
         return _mono_str(single)
-    return _STR.doprint(expr)
+    text = None
+    if isinstance(expr, Mul):
+        text = _mul_str(expr)
+    elif isinstance(expr, Pow):
+        text = _pow_str(expr)
+    elif _is_function(expr):
+        text = f"{type(expr).__name__}({fast_str(expr.args[0])})"
+    return _STR.doprint(expr) if text is None else text
 
 
 def fast_latex(expr: sympy.Basic) -> str:
