@@ -9,6 +9,7 @@ fast ordering for polynomial sums nested inside), so the output is always exactl
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 import sympy
@@ -393,6 +394,82 @@ def fast_str(expr: sympy.Basic) -> str:
     return _STR.doprint(expr) if text is None else text
 
 
+_TRIG = (sympy.sin, sympy.cos, sympy.tan, sympy.sinh, sympy.cosh, sympy.tanh)
+"""Functions LatexPrinter writes as \\name{\\left(argument \\right)}."""
+_PLAIN_NODES = (Symbol, Number, Add, Mul, Pow, *_LATTICE, *_FUNCTIONS)
+_NUMBER_BEFORE = re.compile(r"[0-9][} ]*$")  # LatexPrinter's test for a \cdot between two numbers
+_NUMBER_AFTER = re.compile(r"(\d|\\frac{\d+}{\d+})")
+
+
+def _plain_tree(expr: sympy.Basic) -> bool:
+    """Whether expr is built only of numbers, symbols, arithmetic and the covered functions: such a factor
+    never needs LatexPrinter's brackets in a product (those are for sums, relations, Mod, integrals...)."""
+    if not isinstance(expr, _PLAIN_NODES) or type(expr) is sympy.Symbol and not expr.is_commutative:
+        return False
+    return all(_plain_tree(a) for a in expr.args)
+
+
+def _factor_latex(f: sympy.Basic) -> str:
+    """LatexPrinter._print of a factor of a covered product."""
+    if isinstance(f, Symbol):
+        return _sym_latex(f)
+    if isinstance(f, _TRIG) and len(f.args) == 1:
+        return rf"\{type(f).__name__}{{\left({fast_latex(f.args[0])} \right)}}"
+    if isinstance(f, sympy.exp):
+        return f"e^{{{fast_latex(f.args[0])}}}"
+    if isinstance(f, Pow):
+        base, exp = f.args
+        if exp is sympy.S.Half:
+            return rf"\sqrt{{{fast_latex(base)}}}"
+        if isinstance(exp, Integer) and exp.p > 1:
+            if isinstance(base, Symbol):
+                text = _sym_latex(base)
+                if "^" not in text:
+                    return f"{text}^{{{exp.p}}}"
+            elif isinstance(base, (Add, Mul)):
+                return rf"\left({fast_latex(base)}\right)^{{{exp.p}}}"
+    return _LATEX.doprint(f)
+
+
+def _mul_latex(expr: Mul) -> str | None:
+    """LatexPrinter._print_Mul for an integer coefficient times symbols, positive powers, square roots and
+    the covered functions, or None: no denominator, so no fraction; factors in sympy's order."""
+    args = expr.args
+    coeff = args[0] if isinstance(args[0], Integer) else sympy.S.One
+    factors = args[1:] if coeff is not sympy.S.One else args
+    if args[0] is sympy.S.One or isinstance(args[0], Rational) and coeff is sympy.S.One:
+        return None  # an unevaluated Mul or a fraction: sympy's own cases
+    for f in factors:
+        if isinstance(f, Number) or not _plain_tree(f):
+            return None
+        if isinstance(f, Pow):
+            base, exp = f.args
+            if exp is not sympy.S.Half and not (isinstance(exp, Integer) and exp.p > 0):
+                return None  # a denominator
+            if isinstance(base, Number) and exp is not sympy.S.Half:
+                return None
+        elif isinstance(f, Add):
+            return None
+        elif isinstance(f, sympy.exp) and f.args[0].is_negative:
+            return None  # sympy's fraction() puts it in the denominator
+    sign = ""
+    if coeff.p < 0:
+        sign, coeff = "- ", -coeff
+    ordered = ([coeff] if coeff is not sympy.S.One else []) + _order_factors(factors)
+    if len(ordered) == 1:
+        return sign + _factor_latex(ordered[0])
+    text = last = ""
+    for item in ordered:
+        term = str(item.p) if isinstance(item, Integer) else _factor_latex(item)
+        if _NUMBER_BEFORE.search(last) and _NUMBER_AFTER.match(term):
+            text += r" \cdot "
+        elif text:
+            text += " "
+        text += term
+        last = term
+    return sign + text
+
+
 def fast_latex(expr: sympy.Basic) -> str:
     """sympy.latex(expr), printed directly for integer polynomials, Max/Min and Piecewise of them."""
     if isinstance(expr, sympy.Piecewise):
@@ -420,6 +497,10 @@ def fast_latex(expr: sympy.Basic) -> str:
     m = monomial(expr)
     if m is not None:
         return _mono_latex(m)
+    if isinstance(expr, Mul):
+        text = _mul_latex(expr)
+        if text is not None:
+            return text
     return _LATEX.doprint(expr)
 
 
