@@ -307,10 +307,15 @@ def _order_factors(factors: tuple[sympy.Basic, ...]) -> list[sympy.Basic]:
         key = _class_key(base)
         name = base.name if type(base) is Symbol else None
         if key in names and (name is None or names[key] is None or names[key] == name):
-            return sorted(factors, key=sympy.Basic.sort_key)  # a tie: sympy's full sort key decides
+            return sorted(factors, key=_sort_key)  # a tie: sympy's full sort key decides
         names[key] = name
         keys.append((key, name or ""))
     return [f for _, f in sorted(zip(keys, factors, strict=True), key=_first)]
+
+
+def _sort_key(expr: sympy.Basic) -> tuple[object, ...]:
+    """The key Mul.as_ordered_factors sorts by (each class's own sort_key, cached by sympy)."""
+    return expr.sort_key()
 
 
 def _first(item: tuple[tuple[object, object], sympy.Basic]) -> tuple[object, object]:
