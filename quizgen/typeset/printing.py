@@ -341,7 +341,7 @@ def _mul_str(expr: Mul) -> str | None:
                 return None
             if parts[1] < 0 and isinstance(parts[0], Mul):
                 return None  # sympy parenthesizes these in its own way (sympy issue 14160)
-        elif not (isinstance(f, (Symbol, *_LATTICE)) or _is_function(f)):
+        elif not (isinstance(f, (Symbol, Add, *_LATTICE)) or _is_function(f)):
             return None
     sign = ""
     if coeff.is_negative:
@@ -360,7 +360,7 @@ def _mul_str(expr: Mul) -> str | None:
             base, n = item.args[0], -item.exp.p
             bottom.append(_pow_base_str(base) if n == 1 else f"{_pow_base_str(base)}**{n}")
         else:
-            top.append(fast_str(item))
+            top.append(_pow_base_str(item))  # a sum in a product is parenthesized as in a power
     head = sign + ("*".join(top) if top else "1")
     if not bottom:
         return head
@@ -418,6 +418,8 @@ def _factor_latex(f: sympy.Basic) -> str:
     """LatexPrinter._print of a factor of a covered product."""
     if isinstance(f, Symbol):
         return _sym_latex(f)
+    if isinstance(f, Add):
+        return rf"\left({fast_latex(f)}\right)"  # LatexPrinter._needs_mul_brackets: a sum in a product
     if isinstance(f, _TRIG) and len(f.args) == 1:
         return rf"\{type(f).__name__}{{\left({fast_latex(f.args[0])} \right)}}"
     if isinstance(f, sympy.exp):
@@ -453,8 +455,6 @@ def _mul_latex(expr: Mul) -> str | None:
                 return None  # a denominator
             if isinstance(base, Number) and exp is not sympy.S.Half:
                 return None
-        elif isinstance(f, Add):
-            return None
         elif isinstance(f, sympy.exp) and f.args[0].is_negative:
             return None  # sympy's fraction() puts it in the denominator
     sign = ""
@@ -462,6 +462,8 @@ def _mul_latex(expr: Mul) -> str | None:
         sign, coeff = "- ", -coeff
     ordered = ([coeff] if coeff is not sympy.S.One else []) + _order_factors(factors)
     if len(ordered) == 1:
+        if isinstance(ordered[0], Add):
+            return None
         return sign + _factor_latex(ordered[0])
     text = last = ""
     for item in ordered:

@@ -64,6 +64,8 @@ _FACTORS = [
     lambda poly, n: sympy.log(poly**2 + n),
     lambda poly, n: sympy.Max(0, poly, evaluate=False) ** (n % 3 + 1),
     lambda poly, n: POSITIVE ** (n - 3) * sympy.Symbol("x", real=True),
+    lambda poly, n: poly + n,  # a sum as a factor: parenthesized
+    lambda poly, n: sympy.Symbol("y", real=True) - n,
 ]
 products = st.builds(
     lambda coeff, parts: sympy.Mul(coeff, *[_FACTORS[k](poly, n) for k, poly, n in parts]),
@@ -93,9 +95,11 @@ def test_common_products_take_the_fast_path():
         5 * sympy.exp(2 * x * y + y),
         sympy.sqrt(10) / 20,
         3 / (x**2 + 4),
+        -2 * (x + y) * sympy.sin(x * y + 2 * y**2),
+        24 * x * y**2 * (4 * x * y + 2) ** 3 * (8 * x**2 * y**4 + 2) ** 2,  # a tie: full sort_key
     ):
         assert _mul_str(expr) == str(expr)
-    for expr in (-3 * sympy.sin(4 * x**2), 3 * sympy.Max(0, x - 2 * y - 1) ** 2, 12 * x * sympy.cos(x) ** 2):
+    for expr in (-3 * sympy.sin(4 * x**2), 3 * sympy.Max(0, x - 2 * y - 1) ** 2, 12 * x * sympy.cos(x) ** 2, 2 * y * (2 * x + y**2)):
         assert _mul_latex(expr) == sympy.latex(expr)
 
 
