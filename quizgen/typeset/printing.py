@@ -390,7 +390,9 @@ def fast_str(expr: sympy.Basic) -> str:
     if single is not None:
         return _mono_str(single)
     text = None
-    if isinstance(expr, Mul):
+    if isinstance(expr, Rational):
+        text = f"{expr.p}/{expr.q}"  # an Integer is a monomial, handled above
+    elif isinstance(expr, Mul):
         text = _mul_str(expr)
     elif isinstance(expr, Pow):
         text = _pow_str(expr)
@@ -401,6 +403,7 @@ def fast_str(expr: sympy.Basic) -> str:
 
 _TRIG = (sympy.sin, sympy.cos, sympy.tan, sympy.sinh, sympy.cosh, sympy.tanh)
 """Functions LatexPrinter writes as \\name{\\left(argument \\right)}."""
+_LATEX_FACTORS = (Symbol, Add, Pow, sympy.exp, sympy.log, *_TRIG, *_LATTICE)
 _PLAIN_NODES = (Symbol, Number, Add, Mul, Pow, *_LATTICE, *_FUNCTIONS)
 _NUMBER_BEFORE = re.compile(r"[0-9][} ]*$")  # LatexPrinter's test for a \cdot between two numbers
 _NUMBER_AFTER = re.compile(r"(\d|\\frac{\d+}{\d+})")
@@ -435,6 +438,8 @@ def _factor_latex(f: sympy.Basic) -> str:
                     return f"{text}^{{{exp.p}}}"
             elif isinstance(base, (Add, Mul)):
                 return rf"\left({fast_latex(base)}\right)^{{{exp.p}}}"
+            elif isinstance(base, _LATTICE):
+                return f"{fast_latex(base)}^{{{exp.p}}}"  # _hprint_variadic_function's exponent
     return _LATEX.doprint(f)
 
 
@@ -447,8 +452,8 @@ def _mul_latex(expr: Mul) -> str | None:
     if args[0] is sympy.S.One or isinstance(args[0], Rational) and coeff is sympy.S.One:
         return None  # an unevaluated Mul or a fraction: sympy's own cases
     for f in factors:
-        if isinstance(f, Number) or not _plain_tree(f):
-            return None
+        if not isinstance(f, _LATEX_FACTORS) or not _plain_tree(f):
+            return None  # a number after the first, a nested product (unevaluated Mul): sympy's cases
         if isinstance(f, Pow):
             base, exp = f.args
             if exp is not sympy.S.Half and not (isinstance(exp, Integer) and exp.p > 0):
@@ -508,6 +513,11 @@ def fast_latex(expr: sympy.Basic) -> str:
         text = _mul_latex(expr)
         if text is not None:
             return text
+    elif isinstance(expr, (Pow, sympy.exp, *_TRIG)):
+        return _factor_latex(expr)  # outside a product: no fraction, no brackets to decide
+    elif isinstance(expr, Rational):
+        sign, p = ("- ", -expr.p) if expr.p < 0 else ("", expr.p)
+        return rf"{sign}\frac{{{p}}}{{{expr.q}}}"  # an Integer is a monomial, handled above
     return _LATEX.doprint(expr)
 
 

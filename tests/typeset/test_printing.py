@@ -83,6 +83,9 @@ def test_fast_product_printers_equal_sympy(expr):
     assert fast_latex(expr) == sympy.latex(expr)
     assert fast_str(expr**2) == str(expr**2)
     assert fast_latex(sympy.sin(expr)) == sympy.latex(sympy.sin(expr))
+    for part in expr.args:  # the factors on their own: powers, functions, rationals outside a product
+        assert fast_str(part) == str(part)
+        assert fast_latex(part) == sympy.latex(part)
 
 
 def test_common_products_take_the_fast_path():
