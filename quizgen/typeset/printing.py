@@ -389,16 +389,16 @@ def fast_str(expr: sympy.Basic) -> str:
     single = monomial(expr)
     if single is not None:
         return _mono_str(single)
-    text = None
+    direct: str | None = None
     if isinstance(expr, Rational):
-        text = f"{expr.p}/{expr.q}"  # an Integer is a monomial, handled above
+        direct = f"{expr.p}/{expr.q}"  # an Integer is a monomial, handled above
     elif isinstance(expr, Mul):
-        text = _mul_str(expr)
+        direct = _mul_str(expr)
     elif isinstance(expr, Pow):
-        text = _pow_str(expr)
+        direct = _pow_str(expr)
     elif _is_function(expr):
-        text = f"{type(expr).__name__}({fast_str(expr.args[0])})"
-    return _STR.doprint(expr) if text is None else text
+        direct = f"{type(expr).__name__}({fast_str(expr.args[0])})"
+    return _STR.doprint(expr) if direct is None else direct
 
 
 _TRIG = (sympy.sin, sympy.cos, sympy.tan, sympy.sinh, sympy.cosh, sympy.tanh)
@@ -412,7 +412,7 @@ _NUMBER_AFTER = re.compile(r"(\d|\\frac{\d+}{\d+})")
 def _plain_tree(expr: sympy.Basic) -> bool:
     """Whether expr is built only of numbers, symbols, arithmetic and the covered functions: such a factor
     never needs LatexPrinter's brackets in a product (those are for sums, relations, Mod, integrals...)."""
-    if not isinstance(expr, _PLAIN_NODES) or type(expr) is sympy.Symbol and not expr.is_commutative:
+    if not isinstance(expr, _PLAIN_NODES) or (type(expr) is sympy.Symbol and not expr.is_commutative):
         return False
     return all(_plain_tree(a) for a in expr.args)
 
@@ -449,7 +449,7 @@ def _mul_latex(expr: Mul) -> str | None:
     args = expr.args
     coeff = args[0] if isinstance(args[0], Integer) else sympy.S.One
     factors = args[1:] if coeff is not sympy.S.One else args
-    if args[0] is sympy.S.One or isinstance(args[0], Rational) and coeff is sympy.S.One:
+    if args[0] is sympy.S.One or (isinstance(args[0], Rational) and coeff is sympy.S.One):
         return None  # an unevaluated Mul or a fraction: sympy's own cases
     for f in factors:
         if not isinstance(f, _LATEX_FACTORS) or not _plain_tree(f):

@@ -102,7 +102,12 @@ def test_common_products_take_the_fast_path():
         24 * x * y**2 * (4 * x * y + 2) ** 3 * (8 * x**2 * y**4 + 2) ** 2,  # a tie: full sort_key
     ):
         assert _mul_str(expr) == str(expr)
-    for expr in (-3 * sympy.sin(4 * x**2), 3 * sympy.Max(0, x - 2 * y - 1) ** 2, 12 * x * sympy.cos(x) ** 2, 2 * y * (2 * x + y**2)):
+    for expr in (
+        -3 * sympy.sin(4 * x**2),
+        3 * sympy.Max(0, x - 2 * y - 1) ** 2,
+        12 * x * sympy.cos(x) ** 2,
+        2 * y * (2 * x + y**2),
+    ):
         assert _mul_latex(expr) == sympy.latex(expr)
 
 
