@@ -3,7 +3,8 @@
 sympy's printers sort an Add's terms through as_ordered_terms on every call, which dominates generation
 time. Most expressions quizgen prints are polynomials with integer coefficients (functions, keys, step
 terms), so this module prints those directly, reproducing sympy's term order (lex on the sorted
-variables, the "2 - 3*x" special case) and spacing. Anything else goes to sympy's own printer (with the same
+variables, the "2 - 3*x" special case) and spacing; and products of powers, sums and functions such as
+3*sin(4*x**2) or 2*y*(2*x + z**2), in sympy's factor order. Anything else goes to sympy's own printer (with the same
 fast ordering for polynomial sums nested inside), so the output is always exactly sympy's; tests/typeset/test_printing.py compares the two on many expressions.
 """
 
@@ -370,7 +371,8 @@ def _mul_str(expr: Mul) -> str | None:
 
 
 def fast_str(expr: sympy.Basic) -> str:
-    """str(expr), printed directly for integer polynomials, Max/Min and Piecewise of them."""
+    """str(expr), printed directly for integer polynomials, Max/Min and Piecewise of them, and products,
+    powers and functions of the covered shapes."""
     if isinstance(expr, sympy.Piecewise):
         return "Piecewise(" + ", ".join(f"({fast_str(e)}, {_cond_str(c)})" for e, c in expr.args) + ")"
     if isinstance(expr, (sympy.Max, sympy.Min)):
@@ -483,7 +485,8 @@ def _mul_latex(expr: Mul) -> str | None:
 
 
 def fast_latex(expr: sympy.Basic) -> str:
-    """sympy.latex(expr), printed directly for integer polynomials, Max/Min and Piecewise of them."""
+    """sympy.latex(expr), printed directly for integer polynomials, Max/Min and Piecewise of them, and
+    products without a denominator, powers and functions of the covered shapes."""
     if isinstance(expr, sympy.Piecewise):
         pairs = [rf"{fast_latex(e)} & \text{{for}}\: {_cond_latex(c)}" for e, c in expr.args[:-1]]
         last = expr.args[-1]
