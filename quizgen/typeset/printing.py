@@ -3,16 +3,18 @@
 sympy's printers sort an Add's terms through as_ordered_terms on every call, which dominates generation
 time. Most expressions quizgen prints are polynomials with integer coefficients (functions, keys, step
 terms), so this module prints those directly, reproducing sympy's term order (lex on the sorted
-variables, the "2 - 3*x" special case) and spacing. Anything else goes to sympy's own printer (with the same
+variables, the "2 - 3*x" special case) and spacing; and products of powers, sums and functions such as
+3*sin(4*x**2) or 2*y*(2*x + z**2), in sympy's factor order. Anything else goes to sympy's own printer (with the same
 fast ordering for polynomial sums nested inside), so the output is always exactly sympy's; tests/typeset/test_printing.py compares the two on many expressions.
 """
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 import sympy
-from sympy import Add, Integer, Mul, Pow, Symbol
+from sympy import Add, Integer, Mul, Number, Pow, Rational, Symbol
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
@@ -237,8 +239,140 @@ def latex_ln(expr: sympy.Basic) -> str:
     return _LATEX_LN.doprint(expr)
 
 
+_FUNCTIONS = (sympy.sin, sympy.cos, sympy.tan, sympy.exp, sympy.log, sympy.sinh, sympy.cosh, sympy.tanh)
+"""Functions of one argument that StrPrinter writes as name(argument)."""
+_LATTICE = (sympy.Max, sympy.Min)
+_BASES = (Symbol, Add, Mul, *_LATTICE, *_FUNCTIONS)
+"""Bases of an integer power the fast printers cover (powers of powers and of numbers are left to sympy)."""
+
+
+def _is_function(expr: sympy.Basic) -> bool:
+    return isinstance(expr, _FUNCTIONS) and len(expr.args) == 1
+
+
+def _power_parts(expr: Pow) -> tuple[sympy.Basic, int] | None:
+    """(base, integer exponent) of a power the fast printers cover, exponent 0 standing for a square root."""
+    base, exp = expr.args
+    if exp is sympy.S.Half:
+        if isinstance(base, (Symbol, Add)) or (isinstance(base, Integer) and base.p > 1):
+            return base, 0
+        return None
+    if not isinstance(exp, Integer) or not isinstance(base, _BASES):
+        return None
+    if isinstance(base, _FUNCTIONS) and len(base.args) != 1:
+        return None
+    return base, exp.p
+
+
+def _pow_base_str(base: sympy.Basic) -> str:
+    """A power's base as StrPrinter parenthesizes it: sums and products are below Pow's precedence."""
+    text = fast_str(base)
+    return f"({text})" if isinstance(base, (Add, Mul)) else text
+
+
+def _pow_str(expr: Pow) -> str | None:
+    """StrPrinter._print_Pow for the covered powers, None for the rest."""
+    parts = _power_parts(expr)
+    if parts is None:
+        return None
+    base, n = parts
+    if n == 0:
+        return f"sqrt({fast_str(base)})"
+    if n == -1:
+        return "1/" + _pow_base_str(base)
+    return f"{_pow_base_str(base)}**{n}" if n > 0 else f"{_pow_base_str(base)}**({n})"
+
+
+_class_keys: dict[type, tuple[object, ...]] = {}
+
+
+def _class_key(expr: sympy.Basic) -> tuple[object, ...]:
+    cls = type(expr)
+    hit = _class_keys.get(cls)
+    if hit is None:
+        hit = _class_keys[cls] = cls.class_key()
+    return hit
+
+
+def _order_factors(factors: tuple[sympy.Basic, ...]) -> list[sympy.Basic]:
+    """The factors in Mul.as_ordered_factors' order (by sort_key), computing sort_key only on a tie.
+
+    sort_key starts with the class key of the factor (of its base, for a power) and, for a symbol, goes on
+    with its name; computing it in full orders every sum inside, which is slow the first time."""
+    if len(factors) == 1:
+        return list(factors)
+    keys = []
+    names: dict[tuple[object, ...], str | None] = {}
+    for f in factors:
+        base = f.args[0] if isinstance(f, Pow) else f
+        key = _class_key(base)
+        name = base.name if type(base) is Symbol else None
+        if key in names and (name is None or names[key] is None or names[key] == name):
+            return sorted(factors, key=_sort_key)  # a tie: sympy's full sort key decides
+        names[key] = name
+        keys.append((key, name or ""))
+    return [f for _, f in sorted(zip(keys, factors, strict=True), key=_first)]
+
+
+def _sort_key(expr: sympy.Basic) -> tuple[object, ...]:
+    """The key Mul.as_ordered_factors sorts by (each class's own sort_key, cached by sympy)."""
+    return expr.sort_key()
+
+
+def _first(item: tuple[tuple[object, object], sympy.Basic]) -> tuple[object, object]:
+    return item[0]
+
+
+def _mul_str(expr: Mul) -> str | None:
+    """StrPrinter._print_Mul for a rational coefficient times symbols, covered powers and functions, or None.
+
+    Follows sympy's steps: the sign comes out of the coefficient, the factors go in sort_key order (sympy
+    caches sort_key), the coefficient's numerator and negative powers' bases go to the denominator."""
+    args = expr.args
+    coeff = args[0] if isinstance(args[0], Rational) else sympy.S.One
+    factors = args[1:] if coeff is not sympy.S.One else args
+    if args[0] is sympy.S.One or not expr.is_commutative:
+        return None  # an unevaluated Mul, or noncommutative factors: sympy's own cases
+    for f in factors:
+        if isinstance(f, Number):
+            return None  # a second number: an unevaluated Mul
+        if isinstance(f, Pow):
+            parts = _power_parts(f)
+            if parts is None or (isinstance(parts[0], Integer) and parts[1] != 0):
+                return None
+            if parts[1] < 0 and isinstance(parts[0], Mul):
+                return None  # sympy parenthesizes these in its own way (sympy issue 14160)
+        elif not (isinstance(f, (Symbol, Add, *_LATTICE)) or _is_function(f)):
+            return None
+    sign = ""
+    if coeff.is_negative:
+        sign, coeff = "-", -coeff
+    # a number's sort_key comes before every other factor's
+    ordered = ([coeff] if coeff is not sympy.S.One else []) + _order_factors(factors)
+    top: list[str] = []
+    bottom: list[str] = []
+    for item in ordered:
+        if isinstance(item, Rational):
+            if item.p != 1:
+                top.append(str(item.p))
+            if item.q != 1:
+                bottom.append(str(item.q))
+        elif isinstance(item, Pow) and item.exp.is_negative:
+            base, n = item.args[0], -item.exp.p
+            bottom.append(_pow_base_str(base) if n == 1 else f"{_pow_base_str(base)}**{n}")
+        else:
+            top.append(_pow_base_str(item))  # a sum in a product is parenthesized as in a power
+    head = sign + ("*".join(top) if top else "1")
+    if not bottom:
+        return head
+    if len(bottom) == 1:
+        return f"{head}/{bottom[0]}"
+    return f"{head}/({'*'.join(bottom)})"
+
+
 def fast_str(expr: sympy.Basic) -> str:
-    """str(expr), printed directly for integer polynomials, Max/Min and Piecewise of them."""
+    """str(expr), printed directly for integer polynomials, Max/Min and Piecewise of them, and products,
+    powers and functions of the covered shapes."""
     if isinstance(expr, sympy.Piecewise):
         return "Piecewise(" + ", ".join(f"({fast_str(e)}, {_cond_str(c)})" for e, c in expr.args) + ")"
     if isinstance(expr, (sympy.Max, sympy.Min)):
@@ -257,11 +391,102 @@ def fast_str(expr: sympy.Basic) -> str:
     single = monomial(expr)
     if single is not None:
         return _mono_str(single)
-    return _STR.doprint(expr)
+    direct: str | None = None
+    if isinstance(expr, Rational):
+        direct = f"{expr.p}/{expr.q}"  # an Integer is a monomial, handled above
+    elif isinstance(expr, Mul):
+        direct = _mul_str(expr)
+    elif isinstance(expr, Pow):
+        direct = _pow_str(expr)
+    elif _is_function(expr):
+        direct = f"{type(expr).__name__}({fast_str(expr.args[0])})"
+    return _STR.doprint(expr) if direct is None else direct
+
+
+_TRIG = (sympy.sin, sympy.cos, sympy.tan, sympy.sinh, sympy.cosh, sympy.tanh)
+"""Functions LatexPrinter writes as \\name{\\left(argument \\right)}."""
+_LATEX_FACTORS = (Symbol, Add, Pow, sympy.exp, sympy.log, *_TRIG, *_LATTICE)
+_PLAIN_NODES = (Symbol, Number, Add, Mul, Pow, *_LATTICE, *_FUNCTIONS)
+_NUMBER_BEFORE = re.compile(r"[0-9][} ]*$")  # LatexPrinter's test for a \cdot between two numbers
+_NUMBER_AFTER = re.compile(r"(\d|\\frac{\d+}{\d+})")
+
+
+def _plain_tree(expr: sympy.Basic) -> bool:
+    """Whether expr is built only of numbers, symbols, arithmetic and the covered functions: such a factor
+    never needs LatexPrinter's brackets in a product (those are for sums, relations, Mod, integrals...)."""
+    if not isinstance(expr, _PLAIN_NODES) or (type(expr) is sympy.Symbol and not expr.is_commutative):
+        return False
+    return all(_plain_tree(a) for a in expr.args)
+
+
+def _factor_latex(f: sympy.Basic) -> str:
+    """LatexPrinter._print of a factor of a covered product."""
+    if isinstance(f, Symbol):
+        return _sym_latex(f)
+    if isinstance(f, Add):
+        return rf"\left({fast_latex(f)}\right)"  # LatexPrinter._needs_mul_brackets: a sum in a product
+    if isinstance(f, _TRIG) and len(f.args) == 1:
+        return rf"\{type(f).__name__}{{\left({fast_latex(f.args[0])} \right)}}"
+    if isinstance(f, sympy.exp):
+        return f"e^{{{fast_latex(f.args[0])}}}"
+    if isinstance(f, Pow):
+        base, exp = f.args
+        if exp is sympy.S.Half:
+            return rf"\sqrt{{{fast_latex(base)}}}"
+        if isinstance(exp, Integer) and exp.p > 1:
+            if isinstance(base, Symbol):
+                text = _sym_latex(base)
+                if "^" not in text:
+                    return f"{text}^{{{exp.p}}}"
+            elif isinstance(base, (Add, Mul)):
+                return rf"\left({fast_latex(base)}\right)^{{{exp.p}}}"
+            elif isinstance(base, _LATTICE):
+                return f"{fast_latex(base)}^{{{exp.p}}}"  # _hprint_variadic_function's exponent
+    return _LATEX.doprint(f)
+
+
+def _mul_latex(expr: Mul) -> str | None:
+    """LatexPrinter._print_Mul for an integer coefficient times symbols, positive powers, square roots and
+    the covered functions, or None: no denominator, so no fraction; factors in sympy's order."""
+    args = expr.args
+    coeff = args[0] if isinstance(args[0], Integer) else sympy.S.One
+    factors = args[1:] if coeff is not sympy.S.One else args
+    if args[0] is sympy.S.One or (isinstance(args[0], Rational) and coeff is sympy.S.One):
+        return None  # an unevaluated Mul or a fraction: sympy's own cases
+    for f in factors:
+        if not isinstance(f, _LATEX_FACTORS) or not _plain_tree(f):
+            return None  # a number after the first, a nested product (unevaluated Mul): sympy's cases
+        if isinstance(f, Pow):
+            base, exp = f.args
+            if exp is not sympy.S.Half and not (isinstance(exp, Integer) and exp.p > 0):
+                return None  # a denominator
+            if isinstance(base, Number) and exp is not sympy.S.Half:
+                return None
+        elif isinstance(f, sympy.exp) and f.args[0].is_negative:
+            return None  # sympy's fraction() puts it in the denominator
+    sign = ""
+    if coeff.p < 0:
+        sign, coeff = "- ", -coeff
+    ordered = ([coeff] if coeff is not sympy.S.One else []) + _order_factors(factors)
+    if len(ordered) == 1:
+        if isinstance(ordered[0], Add):
+            return None
+        return sign + _factor_latex(ordered[0])
+    text = last = ""
+    for item in ordered:
+        term = str(item.p) if isinstance(item, Integer) else _factor_latex(item)
+        if _NUMBER_BEFORE.search(last) and _NUMBER_AFTER.match(term):
+            text += r" \cdot "
+        elif text:
+            text += " "
+        text += term
+        last = term
+    return sign + text
 
 
 def fast_latex(expr: sympy.Basic) -> str:
-    """sympy.latex(expr), printed directly for integer polynomials, Max/Min and Piecewise of them."""
+    """sympy.latex(expr), printed directly for integer polynomials, Max/Min and Piecewise of them, and
+    products without a denominator, powers and functions of the covered shapes."""
     if isinstance(expr, sympy.Piecewise):
         pairs = [rf"{fast_latex(e)} & \text{{for}}\: {_cond_latex(c)}" for e, c in expr.args[:-1]]
         last = expr.args[-1]
@@ -287,6 +512,15 @@ def fast_latex(expr: sympy.Basic) -> str:
     m = monomial(expr)
     if m is not None:
         return _mono_latex(m)
+    if isinstance(expr, Mul):
+        text = _mul_latex(expr)
+        if text is not None:
+            return text
+    elif isinstance(expr, (Pow, sympy.exp, *_TRIG)):
+        return _factor_latex(expr)  # outside a product: no fraction, no brackets to decide
+    elif isinstance(expr, Rational):
+        sign, p = ("- ", -expr.p) if expr.p < 0 else ("", expr.p)
+        return rf"{sign}\frac{{{p}}}{{{expr.q}}}"  # an Integer is a monomial, handled above
     return _LATEX.doprint(expr)
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from quizgen.families._build import fast_diff, fast_subs
 from quizgen.families._common import indicator
-from quizgen.typeset.printing import fast_latex, fast_str, latex_ln
+from quizgen.typeset.printing import _mul_latex, _mul_str, fast_latex, fast_str, latex_ln
 
 SYMBOLS = [sympy.Symbol(n, real=True) for n in ("x", "y", "z", "w1", "b", "t", "x_1")]
 
@@ -51,6 +51,64 @@ def test_fast_printers_equal_sympy(poly, kind, other):
     logged = sympy.log(poly**2 + 1) * other + sympy.log(sympy.exp(poly) + 2) ** 2
     assert latex_ln(logged) == sympy.latex(logged, ln_notation=True)
     assert fast_latex(logged) == sympy.latex(logged)  # the two printers keep separate memos
+
+
+POSITIVE = sympy.Symbol("p", positive=True)
+_FACTORS = [
+    lambda poly, n: SYMBOLS[n % len(SYMBOLS)] ** (n - 2 if n != 2 else 7),
+    lambda poly, n: poly ** (n % 4 + 1),
+    lambda poly, n: 1 / poly ** (n % 3 + 1),
+    lambda poly, n: sympy.sqrt(poly) if n % 2 else sympy.sqrt(n + 2),
+    lambda poly, n: [sympy.sin, sympy.cos, sympy.tan, sympy.tanh, sympy.sinh, sympy.cosh][n % 6](poly),
+    lambda poly, n: sympy.exp(poly if n % 3 else -n * POSITIVE if n % 2 else sympy.cos(n)),
+    lambda poly, n: sympy.log(poly**2 + n),
+    lambda poly, n: sympy.Max(0, poly, evaluate=False) ** (n % 3 + 1),
+    lambda poly, n: POSITIVE ** (n - 3) * sympy.Symbol("x", real=True),
+    lambda poly, n: poly + n,  # a sum as a factor: parenthesized
+    lambda poly, n: sympy.Symbol("y", real=True) - n,
+]
+products = st.builds(
+    lambda coeff, parts: sympy.Mul(coeff, *[_FACTORS[k](poly, n) for k, poly, n in parts]),
+    st.sampled_from([sympy.Integer(c) for c in (-7, -2, -1, 1, 3, 12)] + [sympy.Rational(-3, 4), sympy.Rational(1, 2)]),
+    st.lists(st.tuples(st.integers(0, len(_FACTORS) - 1), polynomials, st.integers(0, 6)), min_size=1, max_size=4),
+)
+
+
+# products of powers, square roots and functions with integer or rational coefficients: the fast product
+# printers order the factors and place numerators and denominators themselves, so they must agree exactly
+@settings(max_examples=150, deadline=None)
+@given(products)
+def test_fast_product_printers_equal_sympy(expr):
+    assert fast_str(expr) == str(expr)
+    assert fast_latex(expr) == sympy.latex(expr)
+    assert fast_str(expr**2) == str(expr**2)
+    assert fast_latex(sympy.sin(expr)) == sympy.latex(sympy.sin(expr))
+    for part in expr.args:  # the factors on their own: powers, functions, rationals outside a product
+        assert fast_str(part) == str(part)
+        assert fast_latex(part) == sympy.latex(part)
+
+
+def test_common_products_take_the_fast_path():
+    """The shapes generation prints most often are printed without sympy's printer."""
+    x, y = sympy.Symbol("x", real=True), sympy.Symbol("y", real=True)
+    for expr in (
+        -3 * sympy.sin(4 * x**2),
+        3 * sympy.Max(0, x - 2 * y - 1) ** 2,
+        96 * x**2 * y**3 * (4 * x**2 * y**4 + 2) ** 2,
+        5 * sympy.exp(2 * x * y + y),
+        sympy.sqrt(10) / 20,
+        3 / (x**2 + 4),
+        -2 * (x + y) * sympy.sin(x * y + 2 * y**2),
+        24 * x * y**2 * (4 * x * y + 2) ** 3 * (8 * x**2 * y**4 + 2) ** 2,  # a tie: full sort_key
+    ):
+        assert _mul_str(expr) == str(expr)
+    for expr in (
+        -3 * sympy.sin(4 * x**2),
+        3 * sympy.Max(0, x - 2 * y - 1) ** 2,
+        12 * x * sympy.cos(x) ** 2,
+        2 * y * (2 * x + y**2),
+    ):
+        assert _mul_latex(expr) == sympy.latex(expr)
 
 
 def test_known_forms():
