@@ -7,6 +7,7 @@ and compares exactly, with sympy's own substitution, at rational points off ever
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from fractions import Fraction
 
 import sympy
@@ -24,6 +25,20 @@ def backprop_slot(difficulty: int, **options: object) -> SlotSpec:
     """The backprop slot the family and diagram tests draw from: values at a random point, coefficients
     -3..3, 6 points shared by the parts (unless part_points is among the options)."""
     return slot("backprop", difficulty, "value", points=6.0, coefficients=(-3, 3), options=dict(options))
+
+
+def remembered(fresh: Callable[[SlotSpec, int], Draft]) -> Callable[[SlotSpec, int], Draft]:
+    """fresh(slot, seed), drawn once per (slot, seed) in this worker: tests that only read a draft share it (a
+    Draft is frozen); a determinism test calls fresh itself to draw afresh."""
+    drawn: dict[tuple[str, int], Draft] = {}
+
+    def shared(spec: SlotSpec, seed: int) -> Draft:
+        key = (repr(spec), seed)
+        if key not in drawn:
+            drawn[key] = fresh(spec, seed)
+        return drawn[key]
+
+    return shared
 
 
 def draw(family: Family, spec: SlotSpec, seed: int) -> Draft:

@@ -11,7 +11,7 @@ import sympy
 
 from quizgen.families.base import Draft, SlotSpec
 from quizgen.families.chain_multi import ChainMulti
-from tests.families.drawtools import assert_steps_well_formed
+from tests.families.drawtools import assert_steps_well_formed, remembered
 
 SEEDS = range(30)
 ASKS = ("partial", "value")
@@ -43,16 +43,7 @@ def _fresh_draw(slot: SlotSpec, seed: int) -> Draft:
     raise AssertionError("no draft after 20 draws")
 
 
-_DRAWN: dict[tuple[str, int], Draft] = {}
-"""Drafts by (slot, seed), drawn once per worker: the tests that only read a draft share it (a Draft is frozen);
-test_same_seed_same_draft draws afresh."""
-
-
-def _draw(slot: SlotSpec, seed: int) -> Draft:
-    key = (repr(slot), seed)
-    if key not in _DRAWN:
-        _DRAWN[key] = _fresh_draw(slot, seed)
-    return _DRAWN[key]
+_draw = remembered(_fresh_draw)  # test_same_seed_same_draft draws afresh
 
 
 def _at(expr: sympy.Basic, variables, values) -> float:

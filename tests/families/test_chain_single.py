@@ -12,7 +12,7 @@ import sympy
 from quizgen.families.base import Draft, SlotSpec
 from quizgen.families.chain_single import OUTERS, ChainSingle, _Outer
 from quizgen.families.options import SlotContext, ValidationError
-from tests.families.drawtools import assert_steps_well_formed
+from tests.families.drawtools import assert_steps_well_formed, remembered
 
 SEEDS = range(40)
 ASKS = ("partial", "value")
@@ -43,16 +43,7 @@ def _fresh_draw(slot: SlotSpec, seed: int) -> Draft:
     raise AssertionError("no draft after 10 draws")
 
 
-_DRAWN: dict[tuple[str, int], Draft] = {}
-"""Drafts by (slot, seed), drawn once per worker: the tests that only read a draft share it (a Draft is frozen);
-test_same_seed_same_draft draws afresh."""
-
-
-def _draw(slot: SlotSpec, seed: int) -> Draft:
-    key = (repr(slot), seed)
-    if key not in _DRAWN:
-        _DRAWN[key] = _fresh_draw(slot, seed)
-    return _DRAWN[key]
+_draw = remembered(_fresh_draw)  # test_same_seed_same_draft draws afresh
 
 
 def _values(expr: sympy.Basic, x: sympy.Symbol) -> list[complex]:

@@ -10,7 +10,7 @@ import sympy
 
 from quizgen.families.base import Draft, SlotSpec
 from quizgen.families.gradient import Gradient
-from tests.families.drawtools import assert_steps_well_formed
+from tests.families.drawtools import assert_steps_well_formed, remembered
 
 SEEDS = range(25)
 ASKS = ("gradient", "value")
@@ -31,16 +31,7 @@ def _fresh_draw(slot: SlotSpec, seed: int) -> Draft:
     return draft
 
 
-_DRAWN: dict[tuple[str, int], Draft] = {}
-"""Drafts by (slot, seed), drawn once per worker: the tests that only read a draft share it (a Draft is frozen);
-test_same_seed_same_draft draws afresh."""
-
-
-def _draw(slot: SlotSpec, seed: int) -> Draft:
-    key = (repr(slot), seed)
-    if key not in _DRAWN:
-        _DRAWN[key] = _fresh_draw(slot, seed)
-    return _DRAWN[key]
+_draw = remembered(_fresh_draw)  # test_same_seed_same_draft draws afresh
 
 
 @pytest.mark.parametrize("difficulty", [1, 2, 3])
