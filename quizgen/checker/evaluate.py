@@ -280,11 +280,11 @@ class _Backend:
             self.funcs = _MP_FUNCS if self.ctx is MPX else _mp_funcs(self.ctx)
         self.params = params
         self.memo: dict[sympy.Basic, Fn] | None = None
+        """Compiled subtrees, shared between expressions: only for a backend whose every compile uses one
+        names mapping that only ever grows (verify.py's), so an index once given never changes."""
         self.views: dict[tuple[tuple[str, int], ...], _Backend] | None = None
         """For the shared backends (FLOAT, MP, EXACT): per variable mapping, a copy whose memo keeps
         compiled subtrees (see compile_expr)."""
-        """Compiled subtrees, shared between expressions: only for a backend whose every compile uses one
-        names mapping that only ever grows (verify.py's), so an index once given never changes."""
 
     def with_params(self, params: Mapping[sympy.Float, int]) -> _Backend:
         return _Backend(self.name, ctx=self.ctx, params=params)
