@@ -15,7 +15,7 @@ import random
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from threading import Lock
 from typing import Any
 
@@ -58,13 +58,23 @@ TIMEOUT_MESSAGE = "This answer took too long to check (over {limit:g} s); write 
 
 @dataclass(frozen=True)
 class Key:
-    """A parsed, compiled key: its components (1 for a scalar) and the variables in order."""
+    """A parsed key: its components (1 for a scalar) and the variables in order; each component is
+    compiled for the numbers on first use (compiled(i))."""
 
     components: tuple[sympy.Basic, ...]
-    compiled: tuple[Compiled | None, ...]
     variables: tuple[str, ...]
     is_vector: bool
     texts: tuple[str, ...]
+    _compiled: dict[int, Compiled | None] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def compiled(self, i: int) -> Compiled | None:
+        """Component i compiled (None when it cannot be evaluated numerically), once per key: not before
+        an answer needs it, since an answer typed as the key is decided by the trees alone (about half
+        of a class's right answers), and a key whose answers are all of that kind or unreadable is never
+        compiled."""
+        if i not in self._compiled:
+            self._compiled[i] = try_prepare(self.components[i], {n: j for j, n in enumerate(self.variables)})
+        return self._compiled[i]
 
 
 class _LRU:
@@ -144,8 +154,7 @@ def load_key(expected: str | Sequence[str], variables: Sequence[str] | None) -> 
         names = tuple(found)
     else:
         names = tuple(variables)
-    index = {n: i for i, n in enumerate(names)}
-    key = Key(tuple(values), tuple(try_prepare(v, index) for v in values), names, is_vector, tuple(texts))
+    key = Key(tuple(values), names, is_vector, tuple(texts))
     _KEYS.put(cache_key, key)
     return key
 
@@ -306,7 +315,7 @@ def _component(
     rng = random.Random(seed + i)
     if expr == key.components[i]:
         return Outcome(Comparison("equal", [], [], []), "equal")  # the same tree: equal, whatever its domain
-    kc = key.compiled[i]
+    kc = key.compiled(i)
     ac = try_prepare(expr, index)
     cmp = equivalent(kc, ac, rng, check_time) if kc is not None and ac is not None else None
     if cmp is None or cmp.status == "undecided":
@@ -439,7 +448,8 @@ def _equals_a_component(
     ac = try_prepare(expr, index)
     if ac is None:
         return False
-    for i, kc in enumerate(key.compiled):
+    for i in range(len(key.components)):
+        kc = key.compiled(i)
         if kc is not None and _plainly_equal(kc, ac, random.Random(seed + i), index, check_time):
             return True
     return False
@@ -450,7 +460,7 @@ def _equals_first_component(
 ) -> bool:
     """A single expression equal to the gradient's first component: a gradient with the rest missing."""
     ac = try_prepare(expr, index)
-    kc = key.compiled[0]
+    kc = key.compiled(0)
     return ac is not None and kc is not None and _plainly_equal(kc, ac, random.Random(seed), index, check_time)
 
 
@@ -471,12 +481,13 @@ def _diagnose(
     seed: int,
     check_time: Callable[[], None],
 ) -> Diagnosis:
-    for m, mcomps in parse_mistakes(req.mistakes, key):
-        check_time()
-        if len(mcomps) == len(comps) and _matches_mistake(results, mcomps, index):
-            return Diagnosis(m.kind, m.feedback)
+    if _comparable(comps, results):
+        for m, mcomps in parse_mistakes(req.mistakes, key):
+            check_time()
+            if len(mcomps) == len(comps) and _matches_mistake(results, mcomps, index):
+                return Diagnosis(m.kind, m.feedback)
     if not key.is_vector:
-        cmp, kc = results[0], key.compiled[0]
+        cmp, kc = results[0], key.compiled(0)
         if cmp is not None and kc is not None and cmp.points:
             found = generic_diagnosis(kc, cmp, try_prepare(comps[0], index))
             if found is not None:
@@ -485,13 +496,16 @@ def _diagnose(
     return _diagnose_vector(req, key, comps, results, index, seed, check_time)
 
 
+def _comparable(comps: tuple[sympy.Basic, ...], results: list[Comparison | None]) -> bool:
+    """Can a buggy key match this answer at all? It is matched component by component at the comparison's
+    sample points, so an answer with a component that has none (typed exactly as the key's, or real
+    nowhere the key is) or with more components than the key matches none: its buggy keys are not read."""
+    return len(results) == len(comps) and all(cmp is not None and cmp.points for cmp in results)
+
+
 def _matches_mistake(results: list[Comparison | None], mcomps: tuple[sympy.Basic, ...], index: dict[str, int]) -> bool:
-    if len(results) != len(mcomps):
-        return False
-    for cmp, mexpr in zip(results, mcomps):
-        if cmp is None or not cmp.points or not matches_expr(cmp, mexpr, index):
-            return False
-    return True
+    """results are comparable (_comparable) and as many as mcomps."""
+    return all(cmp is not None and matches_expr(cmp, mexpr, index) for cmp, mexpr in zip(results, mcomps))
 
 
 def _diagnose_vector(
@@ -528,7 +542,7 @@ def _diagnose_vector(
     message = f"{noun} {labels} of {nk} {verb} wrong."
     kinds = []
     for i in wrong:
-        cmp, kc = results[i], key.compiled[i]
+        cmp, kc = results[i], key.compiled(i)
         if cmp is not None and kc is not None and cmp.points:
             found = generic_diagnosis(kc, cmp, try_prepare(comps[i], index))
             if found is not None:
@@ -548,8 +562,9 @@ def _is_permutation(
         if ac is None:
             return False
         hit = None
-        for i, kc in enumerate(key.compiled):
-            if i in used or kc is None:
+        for i in range(len(key.components)):
+            kc = None if i in used else key.compiled(i)
+            if kc is None:
                 continue
             check_time()
             if _plainly_equal(kc, ac, random.Random(seed + 1000 + 31 * i + j), index, check_time):

@@ -77,12 +77,14 @@ def matches_values(cmp: Comparison, candidate: Callable[[int], float | None]) ->
     return compared >= min(MIN_MATCHES, len(cmp.answer_values)) and compared > 0
 
 
+def value_at(fn: Fn, point: tuple[float, ...]) -> float | None:
+    """fn at point as a float, or None where it is not a finite real number."""
+    v = run_float(fn, point)
+    return None if v is UNDEF or v is OVERFLOW else v
+
+
 def values_of(fn: Fn, points: Sequence[tuple[float, ...]]) -> list[float | None]:
-    out: list[float | None] = []
-    for p in points:
-        v = run_float(fn, p)
-        out.append(None if v is UNDEF or v is OVERFLOW else v)
-    return out
+    return [value_at(fn, p) for p in points]
 
 
 def compile_or_none(expr: sympy.Basic, names: dict[str, int]) -> Fn | None:
@@ -104,11 +106,13 @@ def _compiled(expr: sympy.Basic, names: tuple[tuple[str, int], ...]) -> Fn | Non
 
 
 def matches_expr(cmp: Comparison, expr: sympy.Basic, names: dict[str, int]) -> bool:
+    """Does the answer match expr at the comparison's points? expr is evaluated point by point, and only
+    up to the first point where it differs (most buggy keys differ at the first)."""
     fn = compile_or_none(expr, names)
     if fn is None:
         return False
-    vals = values_of(fn, cmp.points)
-    return matches_values(cmp, lambda i: vals[i])
+    points = cmp.points
+    return matches_values(cmp, lambda i: value_at(fn, points[i]))
 
 
 def generic_diagnosis(key: Compiled, cmp: Comparison, answer: Compiled | None = None) -> Diagnosis | None:
