@@ -101,14 +101,21 @@ class _LRU:
 
 
 _KEYS = _LRU(4096)
-_MISTAKES = _LRU(4096)
+_READINGS = _LRU(32768)
+"""Key texts as read in the variables, kept per text: a buggy key is read for the first wrong answer that
+needs it and then serves the variant's other students, and a text that is one variant's key and another's
+buggy key is read once. Larger than the parser's own cache, which also holds the answers: a class of 2,000
+reads about 20,000 distinct key texts, and one read evicted was read again."""
+
+_UNREADABLE = object()
+"""A buggy key that cannot be read (kept, so it is not read again for every wrong answer)."""
 
 
 def clear_caches() -> None:
     """Forget every parsed and compiled key, answer and buggy key of this process (for cold-cache
     benchmarks and tests; the Checker's verdict cache is the Checker's own)."""
     _KEYS.data.clear()
-    _MISTAKES.data.clear()
+    _READINGS.data.clear()
     clear_parse_cache()
     clear_prepared()
     clear_compiled()
@@ -138,12 +145,12 @@ def load_key(expected: str | Sequence[str], variables: Sequence[str] | None) -> 
     saw_vector = not isinstance(expected, str)
     try:
         for text in texts:
-            parsed = parse_key(text, list(variables) if variables is not None else None)
-            if isinstance(parsed.value, tuple):
+            value = read_key_text(text, None if variables is None else tuple(variables))
+            if isinstance(value, tuple):
                 saw_vector = True
-                values.extend(parsed.value)
+                values.extend(value)
             else:
-                values.append(parsed.value)
+                values.append(value)
     except AnswerSyntaxError as exc:
         raise BadKey(f"the key {text!r} cannot be read: {exc.message}") from exc
     except ValueError as exc:  # a variable name that is not an identifier
@@ -157,6 +164,16 @@ def load_key(expected: str | Sequence[str], variables: Sequence[str] | None) -> 
     key = Key(tuple(values), names, is_vector, tuple(texts))
     _KEYS.put(cache_key, key)
     return key
+
+
+def read_key_text(text: str, variables: tuple[str, ...] | None) -> sympy.Basic | tuple[sympy.Basic, ...]:
+    """parse_key(text, variables).value, kept in _READINGS; raises what parse_key raises (a failure is
+    not kept here: the parser keeps the refusals it can)."""
+    hit = _READINGS.get((text, variables))
+    if hit is None or hit is _UNREADABLE:
+        hit = parse_key(text, None if variables is None else list(variables)).value
+        _READINGS.put((text, variables), hit)
+    return hit
 
 
 def seed_for(expected: Any, answer: str, variables: Sequence[str]) -> int:
@@ -177,24 +194,31 @@ class Outcome:
 
 
 def parse_mistakes(mistakes: Sequence[Mistake], key: Key) -> Iterator[tuple[Mistake, tuple[sympy.Basic, ...]]]:
-    """Buggy keys parsed like keys (cached), one at a time in order: the first match wins, so the ones
-    after it are never parsed. Unreadable ones are skipped (they only drive feedback)."""
+    """Buggy keys read like keys (each text once, read_key_text), one at a time in order: the first match
+    wins, so the ones after it are never read. Unreadable ones are skipped (they only drive feedback)."""
     for m in mistakes:
         texts = (m.answer,) if isinstance(m.answer, str) else tuple(m.answer)
-        ck = (texts, key.variables)
-        hit = _MISTAKES.get(ck)
-        if hit is None:
-            comps: list[sympy.Basic] = []
-            try:
-                for t in texts:
-                    v = parse_key(t, list(key.variables)).value
-                    comps.extend(v if isinstance(v, tuple) else (v,))
-            except (AnswerSyntaxError, Exception):  # noqa: BLE001 - a bad buggy key only loses feedback
-                comps = []
-            hit = tuple(comps)
-            _MISTAKES.put(ck, hit)
-        if hit:
-            yield m, hit
+        comps: list[sympy.Basic] = []
+        for t in texts:
+            value = _read_buggy_text(t, key.variables)
+            if value is _UNREADABLE:
+                break
+            comps.extend(value if isinstance(value, tuple) else (value,))
+        else:
+            if comps:
+                yield m, tuple(comps)
+
+
+def _read_buggy_text(text: str, variables: tuple[str, ...]) -> Any:
+    """read_key_text, or _UNREADABLE (kept) when the text cannot be read."""
+    hit = _READINGS.get((text, variables))
+    if hit is None:
+        try:
+            hit = read_key_text(text, variables)
+        except Exception:  # noqa: BLE001 - a bad buggy key only loses feedback
+            hit = _UNREADABLE
+            _READINGS.put((text, variables), hit)
+    return hit
 
 
 def check_request(

@@ -126,7 +126,7 @@ def test_clear_caches_makes_the_next_check_cold_and_gives_the_same_verdict() -> 
     compiled = try_prepare(reading.value, {"x": 0})
     assert parse_answer("e^(3x^2)", ["x"]) is reading and try_prepare(reading.value, {"x": 0}) is compiled
     core.clear_caches()
-    assert not core._KEYS.data and not core._MISTAKES.data
+    assert not core._KEYS.data and not core._READINGS.data
     assert parse_answer("e^(3x^2)", ["x"]) is not reading
     assert try_prepare(reading.value, {"x": 0}) is not compiled
     assert core.check_request(CheckRequest("6*x*exp(3*x**2)", "e^(3x^2)", ["x"])) == first
