@@ -10,6 +10,7 @@ import pytest
 from quizgen.checker import CheckRequest, Verdict, check, core
 from quizgen.checker.equivalence import try_prepare
 from quizgen.mathparse import parse_answer
+from quizgen.problem import Mistake
 
 HERE = Path(__file__).resolve().parent
 SHARED = next(
@@ -130,3 +131,42 @@ def test_clear_caches_makes_the_next_check_cold_and_gives_the_same_verdict() -> 
     assert parse_answer("e^(3x^2)", ["x"]) is not reading
     assert try_prepare(reading.value, {"x": 0}) is not compiled
     assert core.check_request(CheckRequest("6*x*exp(3*x**2)", "e^(3x^2)", ["x"])) == first
+
+
+def test_an_answer_typed_as_the_key_is_decided_without_compiling_the_key() -> None:
+    """The trees decide it; the key is compiled for the first answer the numbers must decide."""
+    core.clear_caches()
+    assert check("6*x*exp(3*x**2)", "6*x*exp(3*x**2)", ["x"]).verdict == "correct"
+    key = core.load_key("6*x*exp(3*x**2)", ["x"])
+    assert not key._compiled
+    assert check("6*x*exp(3*x**2)", "6x e^(3x^2)", ["x"]).verdict == "correct"
+    wrong = check("6*x*exp(3*x**2)", "6x e^(3x)", ["x"])
+    assert wrong.verdict == "incorrect" and key.compiled(0) is not None and list(key._compiled) == [0]
+
+
+def test_a_text_is_read_once_as_a_key_and_as_a_buggy_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One variant's buggy key is often another's key: the checker reads it once in the same variables."""
+    core.clear_caches()
+    reads: list[str] = []
+    real = core.parse_key
+    monkeypatch.setattr(core, "parse_key", lambda text, variables=None: reads.append(text) or real(text, variables))
+    mistakes = [Mistake("forgot_inner", "15*(2*x**2)**4", "Multiply by the derivative of the inside.")]
+    for _ in range(2):
+        v = core.check_request(CheckRequest("960*x**9", "15(2x^2)^4", ["x"], mistakes=mistakes))
+        assert v.diagnosis == "forgot_inner"
+    assert core.check_request(CheckRequest("15*(2*x**2)**4", "15(2x^2)^4", ["x"])).verdict == "correct"
+    assert reads == ["960*x**9", "15*(2*x**2)**4"]
+
+
+def test_an_unreadable_buggy_key_only_loses_its_feedback_and_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    core.clear_caches()
+    reads: list[str] = []
+    real = core.parse_key
+    monkeypatch.setattr(core, "parse_key", lambda text, variables=None: reads.append(text) or real(text, variables))
+    mistakes = [Mistake("bad", "2*x +* 1", "never shown"), Mistake("sign", "-2*x", "Sign!")]
+    for answer in ("-2x", "-2*x"):
+        v = core.check_request(CheckRequest("2*x", answer, ["x"], mistakes=mistakes))
+        assert v.diagnosis == "sign" and v.message == "Sign!"
+    assert reads == ["2*x", "2*x +* 1", "-2*x"]
+    with pytest.raises(core.BadKey, match="cannot be read"):
+        core.load_key("2*x +* 1", ["x"])  # a key is never taken for readable from a buggy key's failure

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from quizgen.checker import check
+from quizgen.checker import CheckRequest, check, core
 from quizgen.problem import Mistake
 
 
@@ -61,3 +61,19 @@ def test_partial_credit_per_gradient_component() -> None:
     assert "2" in v.message
     v = check(["2*x", "3*y**2"], "[-2x, -3y^2]", ["x", "y"])
     assert v.score == 0.0 and v.diagnosis == "sign"
+
+
+def test_buggy_keys_are_not_read_for_a_gradient_with_a_component_typed_as_the_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Buggy keys are matched at each component's sample points; a component typed exactly as the key's is
+    decided by its tree and has none, so no buggy key can match and none is read: the gradient's own
+    feedback (which components are wrong) is given."""
+    core.clear_caches()
+    reads: list[str] = []
+    real = core.parse_key
+    monkeypatch.setattr(core, "parse_key", lambda text, variables=None: reads.append(text) or real(text, variables))
+    mistakes = [Mistake("half", ["2*x", "3*y"], "Differentiate y**2 again.")]
+    v = core.check_request(CheckRequest(["2*x", "3*y**2"], "[2*x, 3*y]", ["x", "y"], mistakes=mistakes))
+    assert v.verdict == "incorrect" and v.score == 0.5 and v.message.startswith("Component 2 of 2 is wrong.")
+    assert reads == ["2*x", "3*y**2"]
