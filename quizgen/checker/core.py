@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from threading import Lock
-from typing import Any
+from typing import Any, Literal
 
 import sympy
 
@@ -281,10 +281,7 @@ def _check(req: CheckRequest, deadline: float | None, symbolic: SymbolicFn | Non
     n = min(len(comps), len(key.components))
     for i in range(n):
         outcomes.append(_component(req, key, i, comps[i], typed[i], index, seed, symbolic, deadline, check_time))
-    results = [
-        None if o.cmp is None else replace(o.cmp, status="equal" if o.status == "equal" else "different")
-        for o in outcomes
-    ]
+    results = [_settled(o) for o in outcomes]
     right = [o.status == "equal" for o in outcomes]
     notes = [o.note for o in outcomes if o.status == "equal" and o.note]
     if len(comps) == len(key.components) and all(right):
@@ -383,6 +380,16 @@ def _component(
     if out.status == "equal":
         return Outcome(cmp, "equal", note, kind)
     return out
+
+
+def _settled(outcome: Outcome) -> Comparison | None:
+    """The component's comparison with its final status, equal or different, for the diagnosis (a copy
+    only where the status changes: most comparisons already say it)."""
+    cmp = outcome.cmp
+    if cmp is None:
+        return None
+    status: Literal["equal", "different"] = "equal" if outcome.status == "equal" else "different"
+    return cmp if cmp.status == status else replace(cmp, status=status)
 
 
 def _prove(
