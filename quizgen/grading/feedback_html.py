@@ -23,6 +23,10 @@ from quizgen.typeset.graph_svg import BoxMark, State, graph_svg, legend_html
 from quizgen.typeset.latexmath import split_leading_text
 from quizgen.typeset.mathml import MathMLError, mathml, text_html
 
+_PAGE_CACHE = 1 << 15
+"""Entries of each cache of page pieces: a class of 2,000 students shows 31,500 distinct worked steps, and
+a smaller cache drops steps that later pages show again."""
+
 
 def prompt_html(p: Problem) -> str:
     """The prompt as the worksheet prints it, math typeset; the plain prompt if its LaTeX is not understood."""
@@ -37,7 +41,7 @@ def step_html(step: Step) -> str:
     return _step_html(step.latex, step.text)
 
 
-@lru_cache(maxsize=16384)  # a student's steps recur on the class's other pages of that variant
+@lru_cache(maxsize=_PAGE_CACHE)  # a student's steps recur on the class's other pages of that variant
 def _step_html(latex: str, text: str) -> str:
     try:
         lead, formula = split_leading_text(latex)
@@ -126,7 +130,7 @@ def _hashable(answer: str | list[str]) -> str | tuple[str, ...]:
     return answer if isinstance(answer, str) else tuple(answer)
 
 
-@lru_cache(maxsize=16384)  # a variant's key is on the page of every student who had it
+@lru_cache(maxsize=_PAGE_CACHE)  # a variant's key is on the page of every student who had it
 def _key_html(answer: str | tuple[str, ...], answer_latex: str) -> str:
     return math(key_text(answer if isinstance(answer, str) else list(answer)), answer_latex)
 
