@@ -791,12 +791,11 @@ def _latex_plain(latex: str) -> str:
     text = _SIMPLE_FRAC.sub(r"\1/\2", text)
     text = _SYMBOL_WORD.sub(lambda m: _SYMBOLS[m.group(1)], text)  # one pass: no symbol contains a backslash
     text = _ANY_COMMAND.sub("", text)
-    text = _BRACED_POWER.sub(r"^\1", text)
-    return _SPACES_RUN.sub(" ", text.replace("{", "").replace("}", "")).strip()
+    # x^{2} reads x^2 because every brace goes; runs of spaces become one space (str.split's whitespace is
+    # the pattern \s's), none at either end.
+    return " ".join(text.replace("{", "").replace("}", "").split())
 
 
 _LEFT_RIGHT = re.compile(r"\\(left|right)(?![A-Za-z])")
 _SIMPLE_FRAC = re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}")
 _ANY_COMMAND = re.compile(r"\\[A-Za-z]+\s*")
-_BRACED_POWER = re.compile(r"\^\{([^{}]*)\}")
-_SPACES_RUN = re.compile(r"\s+")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
@@ -229,6 +230,29 @@ def test_a_formula_is_tokenized_from_its_pieces_as_the_pattern_tokenizes_it(late
     from quizgen.typeset import mathml as m
 
     assert m._tokens(latex) == m._TOKEN.findall(latex)
+
+
+def _latex_plain_by_patterns(latex: str) -> str:
+    """The annotation of math in prose as first written: a pattern for each rule, braced powers included."""
+    from quizgen.typeset import mathml as m
+
+    text = re.sub(r"\\(left|right)(?![A-Za-z])", "", latex)
+    text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"\1/\2", text)
+    text = m._SYMBOL_WORD.sub(lambda w: m._SYMBOLS[w.group(1)], text)
+    text = re.sub(r"\\[A-Za-z]+\s*", "", text)
+    text = re.sub(r"\^\{([^{}]*)\}", r"^\1", text)
+    return re.sub(r"\s+", " ", text.replace("{", "").replace("}", "")).strip()
+
+
+PROSE_MATH_PIECES = [" ", "\t", "\x1c", "\xa0", "{", "}", "^", "x", "2", "\\frac", "\\left", "\\alpha", "\\,"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(PROSE_MATH_PIECES), max_size=20).map("".join))
+def test_math_in_prose_reads_as_the_patterns_read_it(latex: str) -> None:
+    from quizgen.typeset import mathml as m
+
+    assert m._latex_plain.__wrapped__(latex) == _latex_plain_by_patterns(latex)
 
 
 @pytest.mark.usefixtures("fresh_caches")
