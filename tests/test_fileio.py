@@ -25,6 +25,30 @@ def test_staging_dir_moves_files_on_success(tmp_path: Path) -> None:
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == ["a.csv", "feedback", "feedback/s1.html"]
 
 
+def test_staging_dir_moves_a_new_folder_whole_and_merges_into_an_existing_one(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with staging_dir(out) as tmp:
+        (tmp / "feedback").mkdir()
+        for name in ("s1.html", "s2.html"):
+            (tmp / "feedback" / name).write_text("first")
+        (tmp / "empty").mkdir()  # a folder without files does not appear
+        (tmp / "nested" / "inner").mkdir(parents=True)
+        (tmp / "nested" / "inner" / "n.txt").write_text("n")
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == [
+        "feedback/s1.html",
+        "feedback/s2.html",
+        "nested/inner/n.txt",
+    ]
+    assert not (out / "empty").exists()
+    (out / "feedback" / "kept.html").write_text("a page of a student no longer in the class")
+    with staging_dir(out) as tmp:
+        (tmp / "feedback").mkdir()
+        (tmp / "feedback" / "s1.html").write_text("second")
+    assert sorted(p.name for p in (out / "feedback").iterdir()) == ["kept.html", "s1.html", "s2.html"]
+    assert (out / "feedback" / "s1.html").read_text() == "second"
+    assert [p.name for p in out.iterdir() if p.name.startswith(".quizgen-")] == []
+
+
 def test_staging_dir_leaves_nothing_on_failure(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()

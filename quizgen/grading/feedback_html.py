@@ -18,10 +18,14 @@ from quizgen.grading.model import (
 )
 from quizgen.manifest import BankInfo
 from quizgen.notation import key_text
-from quizgen.problem import Problem, Step
+from quizgen.problem import Problem
 from quizgen.typeset.graph_svg import BoxMark, State, graph_svg, legend_html
 from quizgen.typeset.latexmath import split_leading_text
 from quizgen.typeset.mathml import MathMLError, mathml, text_html
+
+_PAGE_CACHE = 1 << 15
+"""Entries of each cache of page pieces: a class of 2,000 students shows 31,500 distinct worked steps, and
+a smaller cache drops steps that later pages show again."""
 
 
 def prompt_html(p: Problem) -> str:
@@ -32,21 +36,18 @@ def prompt_html(p: Problem) -> str:
         return escape(p.prompt_text)
 
 
-def step_html(step: Step) -> str:
-    """One worked step, once: its sentence, then its formula (plain text in the formula's annotation)."""
-    return _step_html(step.latex, step.text)
-
-
-@lru_cache(maxsize=16384)  # a student's steps recur on the class's other pages of that variant
-def _step_html(latex: str, text: str) -> str:
+@lru_cache(maxsize=_PAGE_CACHE)  # a student's steps recur on the class's other pages of that variant
+def _step_item(latex: str, text: str) -> str:
+    """One worked step as a list item, once: its sentence, then its formula (plain text in the formula's
+    annotation)."""
     try:
         lead, formula = split_leading_text(latex)
         out = text_html(lead)
         if formula.strip():
             out += mathml(formula, text, display=True)
-        return out or escape(text)
+        return f"<li>{out or escape(text)}</li>"
     except MathMLError:
-        return escape(text)
+        return f"<li>{escape(text)}</li>"
 
 
 def badge(a: GradedAnswer) -> tuple[str, str]:
@@ -78,57 +79,55 @@ def badge(a: GradedAnswer) -> tuple[str, str]:
     return ("correct" if right == len(every) else "partial" if right else shown), words
 
 
-def _answer_card(a: GradedAnswer, provisional: bool) -> str:
+def _answer_card(out: list[str], a: GradedAnswer, badged: tuple[str, str], provisional: bool) -> None:
+    """Append the lines of one problem's card to the page's lines."""
     p = a.problem
-    shown, words = badge(a)
-    parts = [
+    shown, words = badged
+    out += (
         f'<section class="card {shown}">',
         f'<h2 class="problem">Problem {p.slot} <span class="badge {shown}">{escape(words)}</span>'
         f' <span class="muted">{fmt_number(a.points)} / {fmt_number(p.points)} points</span></h2>',
         f"<p>{prompt_html(p)}</p>",
-    ]
+    )
     if p.parts and p.graph is not None:
-        parts.append(_graph_figure(a))
+        out.append(_graph_figure(a))
     if p.parts:
-        parts.append(_parts_table(a))
-    parts.append("<dl>")
+        out.append(_parts_table(a))
+    out.append("<dl>")
     if not p.parts or not a.parts:
         typed = "<code>" + escape(a.typed) + "</code>" if a.typed.strip() else "<span class=muted>(nothing)</span>"
-        parts.append(f"<dt>You typed</dt><dd>{typed}</dd>")
+        out.append(f"<dt>You typed</dt><dd>{typed}</dd>")
     if a.interpreted and not p.parts:
-        parts.append(f"<dt>Understood as</dt><dd>{math(a.interpreted, a.interpreted_latex)}</dd>")
+        out.append(f"<dt>Understood as</dt><dd>{math(a.interpreted, a.interpreted_latex)}</dd>")
     if a.feedback and a.outcome != "correct" and not (p.parts and a.parts):
-        parts.append(f"<dt>Feedback</dt><dd>{escape(a.feedback)}</dd>")
+        out.append(f"<dt>Feedback</dt><dd>{escape(a.feedback)}</dd>")
     if a.override is not None:
         was = VERDICT_LABEL.get(checked_outcome(a), checked_outcome(a))
-        parts.append(
+        out.append(
             f"<dt>Teacher's review</dt><dd>{escape(a.override.describe())} "
             f"<span class=muted>(the checker said: {escape(was)})</span></dd>"
         )
     elif a.pending:
         then = "It counts 0 points until your teacher has reviewed it." if provisional else "It counts 0 points."
-        parts.append(
-            f"<dt>Review</dt><dd>The checker could not grade this answer; your teacher reviews it. {then}</dd>"
-        )
+        out.append(f"<dt>Review</dt><dd>The checker could not grade this answer; your teacher reviews it. {then}</dd>")
     if not p.parts:
-        parts.append(f"<dt>Correct answer</dt><dd>{_key_html(_hashable(p.answer), p.answer_latex)}</dd>")
-    parts.append("</dl>")
+        out.append(_key_line(_hashable(p.answer), p.answer_latex))
+    out.append("</dl>")
     if p.steps:
-        parts.append('<details open><summary>Worked solution</summary><ol class="steps">')
-        for step in p.steps:
-            parts.append(f"<li>{step_html(step)}</li>")
-        parts.append("</ol></details>")
-    parts.append("</section>")
-    return "\n".join(parts)
+        out.append('<details open><summary>Worked solution</summary><ol class="steps">')
+        out += [_step_item(step.latex, step.text) for step in p.steps]
+        out.append("</ol></details>")
+    out.append("</section>")
 
 
 def _hashable(answer: str | list[str]) -> str | tuple[str, ...]:
     return answer if isinstance(answer, str) else tuple(answer)
 
 
-@lru_cache(maxsize=16384)  # a variant's key is on the page of every student who had it
-def _key_html(answer: str | tuple[str, ...], answer_latex: str) -> str:
-    return math(key_text(answer if isinstance(answer, str) else list(answer)), answer_latex)
+@lru_cache(maxsize=_PAGE_CACHE)  # a variant's key is on the page of every student who had it
+def _key_line(answer: str | tuple[str, ...], answer_latex: str) -> str:
+    key = math(key_text(answer if isinstance(answer, str) else list(answer)), answer_latex)
+    return f"<dt>Correct answer</dt><dd>{key}</dd>"
 
 
 _PART_OUTCOME = {"carried": "correct (carried forward)"}
@@ -189,16 +188,19 @@ def feedback_html(result: StudentResult, bank: BankInfo, *, provisional: bool = 
     s = result.sheet
     heading = escape(bank.title or "Quiz")
     who = escape(s.name or s.student_id)
-    body = [
+    badges = [badge(a) for a in result.answers]
+    head = [
         f"<h1>{heading}</h1>",
         f'<p class="sub">{escape(bank.course)}</p>' if bank.course else "",
         f'<p>{who} <span class="muted">(id <code>{escape(s.student_id)}</code>, variant '
         f"<code>{escape(s.variant)}</code>)</span></p>",
         _score(result, provisional),
-        _summary_table(result.answers),
+        _summary_table(result.answers, badges),
     ]
-    body.extend(_answer_card(a, provisional) for a in result.answers)
-    return page(f"{bank.title or 'Quiz'}: {s.name or s.student_id}", "\n".join(b for b in body if b))
+    lines = [line for line in head if line]
+    for a, badged in zip(result.answers, badges, strict=True):
+        _answer_card(lines, a, badged, provisional)  # the page is joined once, not card by card
+    return page(f"{bank.title or 'Quiz'}: {s.name or s.student_id}", "\n".join(lines))
 
 
 def _score(result: StudentResult, provisional: bool) -> str:
@@ -214,10 +216,9 @@ def _score(result: StudentResult, provisional: bool) -> str:
     return f'<p class="score">{total}</p>'
 
 
-def _summary_table(answers: Sequence[GradedAnswer]) -> str:
+def _summary_table(answers: Sequence[GradedAnswer], badges: Sequence[tuple[str, str]]) -> str:
     rows = ["<table><tr><th scope=col>Problem</th><th scope=col>Result</th><th scope=col class=num>Points</th></tr>"]
-    for a in answers:
-        _, words = badge(a)
+    for a, (_, words) in zip(answers, badges, strict=True):
         rows.append(
             f"<tr><td>{a.slot}</td><td>{escape(words)}</td>"
             f"<td class=num>{fmt_number(a.points)} / {fmt_number(a.problem.points)}</td></tr>"

@@ -305,18 +305,21 @@ def split_leading_text(step_latex: str) -> tuple[str, str]:
     s = step_latex.lstrip()
     if not s.startswith("\\text{"):
         return "", step_latex.strip()
-    depth = 0
-    for m in _UNESCAPED_BRACE.finditer(s, len("\\text")):
-        if m.group() == "{":
-            depth += 1
-        else:
-            depth -= 1
-            if depth == 0:
-                return s[len("\\text{") : m.start()], s[m.end() :].strip()
-    return "", step_latex.strip()
-
-
-_UNESCAPED_BRACE = re.compile(r"(?<!\\)[{}]")
+    # The brace closing \text{: braces after a backslash do not count. Found with str.find, brace by brace
+    # (a regular expression's lookbehind at every character cost more than the rest of the page's step).
+    depth, pos = 1, len("\\text{")
+    while True:
+        closing = s.find("}", pos)
+        if closing < 0:
+            return "", step_latex.strip()
+        opening = s.find("{", pos, closing)
+        brace = opening if opening >= 0 else closing
+        pos = brace + 1
+        if s[brace - 1] == "\\":
+            continue
+        depth += 1 if brace == opening else -1
+        if depth == 0:
+            return s[len("\\text{") : closing], s[pos:].strip()
 
 
 _BRACED = r"(?:[^{}]|\{[^{}]*\})*"  # one level of nested braces: w_{1}

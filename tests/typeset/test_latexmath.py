@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quizgen.errors import LatexError
 from quizgen.typeset.latexmath import (
@@ -89,6 +93,27 @@ def test_step_text_is_split_from_its_formula() -> None:
     # nested and escaped braces stay in the sentence; a sentence that is never closed is all formula
     assert split_leading_text(r" \text{Set {a} \{b\} and 50\%:} x = 1") == (r"Set {a} \{b\} and 50\%:", "x = 1")
     assert split_leading_text(r"\text{open \} x") == ("", r"\text{open \} x")
+
+
+def _split_by_pattern(step_latex: str) -> tuple[str, str]:
+    """split_leading_text as first written: the first brace not after a backslash that closes \\text{."""
+    s = step_latex.lstrip()
+    if not s.startswith("\\text{"):
+        return "", step_latex.strip()
+    depth = 0
+    for m in re.finditer(r"(?<!\\)[{}]", s[len("\\text") :]):
+        depth += 1 if m.group() == "{" else -1
+        if depth == 0:
+            end = len("\\text") + m.start()
+            return s[len("\\text{") : end], s[end + 1 :].strip()
+    return "", step_latex.strip()
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="{}\\ ax$", max_size=24))
+def test_step_text_is_split_where_the_first_unescaped_brace_closes_it(tail: str) -> None:
+    for latex in (tail, "\\text{" + tail, " \\text{" + tail + "} x"):
+        assert split_leading_text.__wrapped__(latex) == _split_by_pattern(latex)
 
 
 def test_vectors_and_labels() -> None:

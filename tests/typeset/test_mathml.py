@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quizgen.bank import load_bank
 from quizgen.generate import generate
@@ -220,6 +223,48 @@ def test_text_from_users_stays_escaped_in_every_path() -> None:
             assert tree(latex).find(f".//{M}semantics") is not None  # well-formed XML
 
 
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=" \t\\{}^_.,x19\ue000", max_size=30))
+def test_a_formula_is_tokenized_from_its_pieces_as_the_pattern_tokenizes_it(latex: str) -> None:
+    """Shapes are tokenized piece by piece between spaces (an escaped space, "\\ ", is one token)."""
+    from quizgen.typeset import mathml as m
+
+    assert m._tokens(latex) == m._TOKEN.findall(latex)
+
+
+def _latex_plain_by_patterns(latex: str) -> str:
+    """The annotation of math in prose as first written: a pattern for each rule, braced powers included."""
+    from quizgen.typeset import mathml as m
+
+    text = re.sub(r"\\(left|right)(?![A-Za-z])", "", latex)
+    text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"\1/\2", text)
+    text = m._SYMBOL_WORD.sub(lambda w: m._SYMBOLS[w.group(1)], text)
+    text = re.sub(r"\\[A-Za-z]+\s*", "", text)
+    text = re.sub(r"\^\{([^{}]*)\}", r"^\1", text)
+    return re.sub(r"\s+", " ", text.replace("{", "").replace("}", "")).strip()
+
+
+PROSE_MATH_PIECES = [" ", "\t", "\x1c", "\xa0", "{", "}", "^", "x", "2", "\\frac", "\\left", "\\alpha", "\\,"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(PROSE_MATH_PIECES), max_size=20).map("".join))
+def test_math_in_prose_reads_as_the_patterns_read_it(latex: str) -> None:
+    from quizgen.typeset import mathml as m
+
+    assert m._latex_plain.__wrapped__(latex) == _latex_plain_by_patterns(latex)
+
+
+@pytest.mark.usefixtures("fresh_caches")
+def test_a_percent_sign_in_a_shape_is_not_taken_for_a_number() -> None:
+    """The numbers go back into a shape's MathML as a printf template: a \\% of the formula stays itself."""
+    first, second = r"50\% \cdot \left(3 x\right)", r"25\% \cdot \left(4 x\right)"
+    expected = [from_scratch(first), from_scratch(second)]
+    from_scratch("x")
+    assert [mathml(first, "p"), mathml(second, "p")] == expected
+    assert "<mn>25</mn><mo>%</mo>" in expected[1]
+
+
 @pytest.mark.usefixtures("fresh_caches")
 def test_the_typesetters_caches_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     from quizgen.typeset import mathml as m
@@ -228,5 +273,5 @@ def test_the_typesetters_caches_are_bounded(monkeypatch: pytest.MonkeyPatch) -> 
     formulas = [rf"\left({k} x^{{{k + 1}}} + y_{{{k}}}\right) + \frac{{{k}}}{{z}}" for k in range(40)]
     formulas += [rf"\left(x^{{{k}}} + {'y' * (k % 7 + 1)}\right)" for k in range(40)]
     typeset = [mathml(f, "p") for f in formulas]
-    assert len(m._SPANS) <= 5 and len(m._SHAPES) <= 5
+    assert len(m._SPANS) <= 5 and len(m._SHAPES) <= 5 and len(m._PIECES) <= 5
     assert typeset == [from_scratch(f) for f in formulas]
