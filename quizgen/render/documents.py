@@ -60,6 +60,17 @@ def compile_timeout(students: int, graphs: int = 0) -> float:
     return 120.0 + 0.5 * students + 2.0 * graphs
 
 
+TEX_WORDS_PER_STUDENT = 10_000
+"""Main memory added to a run per student (compile_tex's memory): the marking key holds all its pages until
+it ends, ~3,300 words a student of the demo bank; three times that keeps TeX's allocation fast, and
+the memory TeX does not use is never touched."""
+
+
+def compile_memory(students: int) -> int:
+    """Words of main memory to add to TeX's own for a run over this many students (see compile_tex)."""
+    return TEX_WORDS_PER_STUDENT * students
+
+
 def printed_texts(manifest: Manifest, sheets: Sequence[Sheet] | None = None) -> list[str]:
     """The one-line texts of the documents that may need LuaLaTeX's fonts: course, title, and the names and
     ids of sheets (default: every student of the manifest). An id that would not print whole (wider than a
@@ -381,6 +392,9 @@ class _Typesetter:
         sheets = self.manifest.students if part is None else self.manifest.students[part.first - 1 : part.last]
         return compile_timeout(len(sheets), sum(1 for sheet in sheets for p in sheet.problems if p.graph is not None))
 
+    def _memory(self, part: Part | None) -> int:
+        return compile_memory(len(self.manifest.students) if part is None else part.size)
+
     def submit(self, name: str, tex: str, part: Part | None) -> None:
         future = self._pool.submit(
             compile_tex,
@@ -390,6 +404,7 @@ class _Typesetter:
             on_progress=self._tick,
             describe=_describe(self.manifest),
             files=self.files,
+            memory=self._memory(part),
         )
         self.runs.append(_Run(name, tex, part, future))
 
@@ -446,7 +461,12 @@ class _Typesetter:
                     err=True,
                 )
             return compile_tex(
-                whole, name, timeout=self._timeout(None), describe=_describe(self.manifest), files=self.files
+                whole,
+                name,
+                timeout=self._timeout(None),
+                describe=_describe(self.manifest),
+                files=self.files,
+                memory=self._memory(None),
             )
 
 
