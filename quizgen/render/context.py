@@ -269,20 +269,26 @@ def _box_height(problem: Problem) -> str:
     return f"{min(1.0 + 0.8 * lines, 5.0):.1f}cm"
 
 
-WORKING_BY_DIFFICULTY = {1: 3.0, 2: 4.5, 3: 6.0}
-"""Centimetres of room for working by difficulty, when the bank's slot does not say (`working:`)."""
+WORKING_BY_DIFFICULTY = {1: 2.4, 2: 3.6, 3: 4.8}
+"""Centimetres of room for working by difficulty, when the bank's slot does not say (`working:`): four to
+seven lines of handwriting at 7 mm a line. Four fifths of the 3, 4.5 and 6 cm of earlier versions, which
+left each page a third empty (problems do not break across pages) and printed the demo bank on 5 pages
+and a blank; now 4 pages, two double-sided sheets (docs/pdfs.md)."""
 WORKING_LONG_FAMILIES = frozenset({"chain_multi", "neuron", "product_rule", "backprop"})
-"""Families whose working runs over several lines (layers, products, a network): 1.5 cm more."""
+"""Families whose working runs over several lines (layers, products, a network): LONG_WORKING cm more."""
+LONG_WORKING = 1.2
+ASK_WORKING = 0.8
+"""Centimetres more for a gradient (a line a component) or a value (the substitution comes on top)."""
 
 
 def default_working(family: str, difficulty: int, ask: str) -> float:
     """Room for working a teacher would leave: more for harder levels, long families, gradients (a line a
     component) and values (the substitution comes on top)."""
-    cm = WORKING_BY_DIFFICULTY.get(difficulty, 6.0 if difficulty > 3 else 3.0)
+    cm = WORKING_BY_DIFFICULTY.get(difficulty, WORKING_BY_DIFFICULTY[3] if difficulty > 3 else WORKING_BY_DIFFICULTY[1])
     if family in WORKING_LONG_FAMILIES:
-        cm += 1.5
+        cm += LONG_WORKING
     if ask in ("gradient", "value"):
-        cm += 1.0
+        cm += ASK_WORKING
     return cm
 
 

@@ -50,6 +50,9 @@ PARTED = ("key", "worksheets")
 TEMPLATE_FILES = (*TEMPLATES.values(), "preamble.tex.j2", "header.tex.j2", "problem.tex.j2", "solution.tex.j2")
 """The templates these documents use: a --template folder with any of them keeps each document one run."""
 
+_MARKER = "% qg:student="
+"""The line that starts each student's pages in every document's source (quizgen.render.compile reads it)."""
+
 DOUBLE_SIDED = True
 """Worksheets start each student on an odd page, so a double-sided stack separates cleanly."""
 
@@ -58,6 +61,17 @@ def compile_timeout(students: int, graphs: int = 0) -> float:
     """Generous time for one run: 2 minutes plus half a second per student and 2 s per computational graph
     (a diagram costs pdflatex ~0.2 s of CPU, a student of the demo bank ~0.03 s)."""
     return 120.0 + 0.5 * students + 2.0 * graphs
+
+
+TEX_WORDS_PER_STUDENT = 10_000
+"""Main memory added to a run per student (compile_tex's memory): the marking key holds all its pages until
+it ends, ~3,300 words a student of the demo bank; three times that keeps TeX's allocation fast, and
+the memory TeX does not use is never touched."""
+
+
+def compile_memory(students: int) -> int:
+    """Words of main memory to add to TeX's own for a run over this many students (see compile_tex)."""
+    return TEX_WORDS_PER_STUDENT * students
 
 
 def printed_texts(manifest: Manifest, sheets: Sequence[Sheet] | None = None) -> list[str]:
@@ -154,7 +168,8 @@ def _keep_names_log(log: str, folder: Path | None) -> Path:
 
 class _Sources:
     """The documents' LaTeX, for the whole class or part by part. Each student's context is built once for
-    the three documents, and each distinct problem laid out once."""
+    the three documents, each distinct problem laid out once, and each student rendered once per document:
+    the whole source of a document typeset in parts is joined from the parts' sources."""
 
     def __init__(self, manifest: Manifest, template_dir: Path | None, *, fillable: bool) -> None:
         self.manifest = manifest
@@ -174,10 +189,12 @@ class _Sources:
             for name, _ in DOCUMENTS
         }
         self.env = build_environment(template_dir)
+        self.parts: dict[str, list[tuple[Part, str]]] = {}  # the sources of the parts rendered so far
 
     def use_snippets(self, snippets: scripts.Snippets | None) -> None:
         """Print the texts of names.pdf from it (without: such texts print as [U+XXXX])."""
         self.env = build_environment(self.template_dir, snippets.macros() if snippets else None)
+        self.parts.clear()  # rendered without them
 
     def add_students(self, upto: int) -> None:
         """Build the contexts of the students up to number upto (1-based, inclusive)."""
@@ -186,15 +203,46 @@ class _Sources:
             self.students.append(student_context(sheets[index - 1], index, self.form_set, self.layouts))
 
     def whole(self, name: str) -> str:
-        """The document for every student added so far (the .tex written beside the PDF)."""
-        return render_template(self.env, TEMPLATES[name], {"doc": self.docs[name], "students": self.students})
+        """The document for every student added so far (the .tex written beside the PDF): joined from its
+        parts when it was typeset in parts of all these students, else rendered."""
+        rendered = self.parts.get(name, [])
+        if rendered and rendered[0][0].first == 1 and rendered[-1][0].last == len(self.students):
+            joined = self._join(name, [text for _, text in rendered])
+            if joined is not None:
+                return joined
+        return self._render(name, self.students)
 
     def part(self, name: str, part: Part, *, last: bool) -> str:
         """The document for one part's students; when more follow (not last), it ends where the next
         student's sheet would start (on an odd page for double-sided worksheets)."""
-        doc = replace(self.docs[name], continued=not last)
-        students = self.students[part.first - 1 : part.last]
+        text = self._render(name, self.students[part.first - 1 : part.last], continued=not last)
+        self.parts.setdefault(name, []).append((part, text))
+        return text
+
+    def _render(self, name: str, students: list[StudentContext], *, continued: bool = False) -> str:
+        doc = replace(self.docs[name], continued=True) if continued else self.docs[name]
         return render_template(self.env, TEMPLATES[name], {"doc": doc, "students": students})
+
+    def _join(self, name: str, texts: list[str]) -> str | None:
+        """The whole document from its parts' sources: the preamble (everything before the first student's
+        marker), each part's students, the last part's ending. The ending of a part that more follow is
+        what the template prints without students (doc.continued), so each part's students are cut out
+        exactly; None if a part does not have that shape (the caller renders the whole instead)."""
+        first = texts[0].find(f"\n{_MARKER}")
+        if first < 0:
+            return None
+        head = texts[0][: first + 1]
+        endings = [self._render(name, [], continued=True), self._render(name, [])]
+        if not all(e.startswith(head) for e in endings):
+            return None
+        more, last = (e[len(head) :] for e in endings)
+        bodies = []
+        for i, text in enumerate(texts):
+            ending = last if i == len(texts) - 1 else more
+            if not (text.startswith(head) and text.endswith(ending)):
+                return None
+            bodies.append(text[len(head) : len(text) - len(ending)])
+        return head + "".join(bodies) + last
 
 
 def render_sources(
@@ -381,6 +429,9 @@ class _Typesetter:
         sheets = self.manifest.students if part is None else self.manifest.students[part.first - 1 : part.last]
         return compile_timeout(len(sheets), sum(1 for sheet in sheets for p in sheet.problems if p.graph is not None))
 
+    def _memory(self, part: Part | None) -> int:
+        return compile_memory(len(self.manifest.students) if part is None else part.size)
+
     def submit(self, name: str, tex: str, part: Part | None) -> None:
         future = self._pool.submit(
             compile_tex,
@@ -390,6 +441,7 @@ class _Typesetter:
             on_progress=self._tick,
             describe=_describe(self.manifest),
             files=self.files,
+            memory=self._memory(part),
         )
         self.runs.append(_Run(name, tex, part, future))
 
@@ -446,7 +498,12 @@ class _Typesetter:
                     err=True,
                 )
             return compile_tex(
-                whole, name, timeout=self._timeout(None), describe=_describe(self.manifest), files=self.files
+                whole,
+                name,
+                timeout=self._timeout(None),
+                describe=_describe(self.manifest),
+                files=self.files,
+                memory=self._memory(None),
             )
 
 

@@ -56,3 +56,17 @@ def test_a_runaway_document_is_stopped_at_the_time_limit() -> None:
     tex = "\\documentclass{article}\\begin{document}\\loop\\iftrue\\repeat\\end{document}\n"
     with pytest.raises(CompileError, match="took longer than 1 s and was stopped"):
         compile_tex(tex, "loop", timeout=1)
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_memory_lets_a_document_hold_more_than_texs_own_main_memory() -> None:
+    # 300,000 boxes held at once need ~4 million words on top of the format's ~1.85 million: past TeX's
+    # 5 million (capacity exceeded, after ~10 s of an allocator walking its free list), done in a fraction
+    # of a second with the memory a marking key of ~400 students gets.
+    tex = (
+        "\\documentclass{article}\\newcount\\n\\begin{document}"
+        "\\setbox0\\vbox{\\leavevmode\\loop\\ifnum\\n<300000 \\advance\\n 1 \\hbox{}\\repeat}x\\end{document}\n"
+    )
+    result = compile_tex(tex, "held", timeout=60, memory=4_000_000)
+    assert result.pdf.startswith(b"%PDF")
+    assert "words of memory out of 9000000" in result.log

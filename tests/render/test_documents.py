@@ -12,9 +12,9 @@ from pypdf import PdfReader
 from quizgen.errors import LatexError
 from quizgen.fileio import file_stems
 from quizgen.formfields import encode_id
-from quizgen.render import render_sources, write_documents
+from quizgen.render import documents, render_sources, write_documents
 from quizgen.render.compile import compile_tex
-from quizgen.render.documents import compile_timeout
+from quizgen.render.documents import compile_memory, compile_timeout
 from quizgen.typeset.escape import cjk_font_for
 
 from .conftest import HOSTILE_NAMES, gradient_problem, long_problem, make_manifest, scalar_problem
@@ -310,6 +310,23 @@ def test_the_marking_key_fits_a_class_of_40_on_three_pages(tmp_path: Path) -> No
     text = pdf_text(tmp_path / "marking-key.pdf")
     for sheet in manifest.students:
         assert squash(sheet.student_id + "·" + sheet.variant) in text
+
+
+@needs_tex
+def test_each_run_gets_main_memory_for_its_students(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The marking key holds every page until it ends: without memory for the class, TeX's allocator slows
+    down as its memory fills, and the marking key of 1,000 students did not fit at all."""
+    memory: dict[str, int] = {}
+    compile_tex = documents.compile_tex
+
+    def spy(tex: str, jobname: str, **kwargs):  # type: ignore[no-untyped-def]
+        memory[jobname] = kwargs["memory"]
+        return compile_tex(tex, jobname, **kwargs)
+
+    monkeypatch.setattr(documents, "compile_tex", spy)
+    write_documents(make_manifest(["A", "B", "C"], [scalar_problem(1)]), tmp_path, fmt="pdf", quiet=True)
+    assert memory == {name: compile_memory(3) for name in ("worksheets", "key", "marking-key")}
+    assert compile_memory(500) >= 3 * 3_300 * 500  # three times what the demo bank's marking key holds
 
 
 @needs_tex

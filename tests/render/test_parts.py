@@ -54,6 +54,23 @@ def test_a_line_of_a_part_is_found_in_the_whole_source() -> None:
     assert whole.splitlines()[31] == "total"
 
 
+@pytest.mark.parametrize("fillable", [False, True])
+def test_the_whole_source_joined_from_the_parts_is_the_one_run_source(fillable: bool) -> None:
+    """The .tex beside a parted PDF is cut from the parts' sources (each student rendered once), byte for
+    byte the source one run would have: the preamble once, each part's students, the last part's ending
+    (not the blank page a continued worksheets part ends with)."""
+    manifest = make_manifest(NAMES, [scalar_problem(1), gradient_problem(2)])
+    sources = documents._Sources(manifest, None, fillable=fillable)
+    sources.add_students(len(NAMES))
+    plan = plan_parts(len(NAMES), 2)
+    for name in ("worksheets", "key"):
+        texts = [sources.part(name, part, last=part is plan[-1]) for part in plan]
+        assert "\\qgnewsheet{1}\n" in texts[0] or name == "key"
+        joined = sources.whole(name)
+        assert joined == sources._render(name, sources.students)
+        assert joined.count("\\begin{document}") == 1
+
+
 def _class(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, *, parted: bool, **options: bool) -> Path:
     """The five-student class written to tmp_path/name, in parts of 2 students (3 parts) or in one run."""
     monkeypatch.setattr(parts, "PART_STUDENTS", {"key": 2, "worksheets": 2})
