@@ -13,6 +13,7 @@ from quizgen.errors import LatexError
 from quizgen.render import documents, parts, write_documents
 from quizgen.render.compile import CompileResult
 from quizgen.render.parts import Part, joined_result, page_count, plan_parts, whole_line
+from tests.builtonce import built_once
 
 from .conftest import gradient_problem, make_manifest, scalar_problem
 from .pdftools import page_texts, squash
@@ -86,11 +87,16 @@ def _class(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, *, parted
 
 @pytest.fixture(scope="module")
 def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    tmp = tmp_path_factory.mktemp("parts")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        parted = _class(tmp, monkeypatch, "parted", parted=True, split=True)
-        whole = _class(tmp, monkeypatch, "whole", parted=False, split=True)
-    return parted, whole
+    """The class in parts and in one run, split too: (parted, whole), built once per run for every xdist worker
+    (tests.builtonce). Tests only read them; the reproducibility and fallback tests compare against them."""
+
+    def build(folder: Path) -> None:
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            _class(folder, monkeypatch, "parted", parted=True, split=True)
+            _class(folder, monkeypatch, "whole", parted=False, split=True)
+
+    folder = built_once(tmp_path_factory, "parts-both", build)
+    return folder / "parted", folder / "whole"
 
 
 @needs_tools
@@ -125,11 +131,14 @@ def test_split_files_hold_each_student_s_pages_from_the_joined_pdf(both: tuple[P
 
 
 @needs_tools
-def test_parted_pdfs_are_reproducible(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    first = _class(tmp_path, monkeypatch, "a", parted=True)
-    second = _class(tmp_path, monkeypatch, "b", parted=True)
-    for name in ("worksheets", "key"):
-        assert (first / f"{name}.pdf").read_bytes() == (second / f"{name}.pdf").read_bytes()
+def test_parted_pdfs_are_reproducible(both: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parted class typeset again, apart: the same bytes as the module's copy."""
+    first, _ = both
+    second = _class(tmp_path, monkeypatch, "again", parted=True, split=True)
+    for name in ("worksheets", "key", "marking-key"):
+        assert (first / f"{name}.pdf").read_bytes() == (second / f"{name}.pdf").read_bytes(), name
+    for path in sorted((first / "students").glob("*.pdf")):
+        assert path.read_bytes() == (second / "students" / path.name).read_bytes(), path.name
 
 
 @needs_tools
@@ -171,7 +180,7 @@ def test_a_failing_part_names_its_students_and_the_line_of_the_whole_source(
 
 @needs_tools
 def test_when_the_parts_cannot_be_joined_the_document_is_one_run_and_it_is_said(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    both: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     def refuse(pdfs, **kwargs):  # type: ignore[no-untyped-def]
         raise parts.JoinError("qpdf: damaged file")
@@ -184,7 +193,6 @@ def test_when_the_parts_cannot_be_joined_the_document_is_one_run_and_it_is_said(
     err = capsys.readouterr().err
     assert "Note: key.pdf was typeset in one run because its parts could not be joined (qpdf: damaged file)" in err
     assert "Note: worksheets.pdf was typeset in one run" in err
-    monkeypatch.undo()
-    whole = _class(tmp_path, monkeypatch, "whole", parted=False)
+    _, whole = both  # the class typeset in one run
     for name in ("worksheets", "key"):
         assert page_texts(out / f"{name}.pdf") == page_texts(whole / f"{name}.pdf")
