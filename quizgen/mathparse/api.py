@@ -160,12 +160,16 @@ _LATEX_HINT: Final = re.compile(r"\\|[_^]\s*\{")
 
 def _looks_latex(norm: str, lo: int, hi: int) -> bool:
     """A backslash, or braces after ^ or _ (x^{10}, w_{1}), mean LaTeX."""
+    if "\\" not in norm and "{" not in norm:  # most answers and keys: no need to search
+        return False
     return _LATEX_HINT.search(norm, lo, hi) is not None
 
 
 def _math_span(norm: str) -> tuple[int, int]:
     """Strip surrounding whitespace and math delimiters ($...$, $$...$$, \\(...\\), \\[...\\])."""
     lo, hi = _trim(norm, 0, len(norm))
+    if lo == hi or norm[lo] not in "$\\":  # no delimiter can open here
+        return lo, hi
     for left, right in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
         if hi - lo >= len(left) + len(right) and norm.startswith(left, lo) and norm.endswith(right, lo, hi):
             return _trim(norm, lo + len(left), hi - len(right))

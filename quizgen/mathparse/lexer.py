@@ -48,16 +48,19 @@ _NUM = r"\d+(?:\.\d+)?|\.\d+"
 # followed by a digit, a name or another dot, so "3.x" and "3..5" stay refused)
 _NUM_SCI = r"\d+\.\d*[eE][+-]?\d+|\d+\.(?![A-Za-z0-9_.])|" + _NUM
 _OPS = r"\*\*|<=|>=|==|!=|[-+*/^()\[\]{},|<>=!&_⟨⟩√'\"`.;:~@#$%?]"
-_PLAIN_RE = re.compile(
-    rf"(?P<ws>\s+)|(?P<num>{_NUM})|(?P<name>[A-Za-z][A-Za-z0-9_]*)|(?P<op>{_OPS})|(?P<cmd>\\(?:[A-Za-z]+|.|$))"
-)
-_KEY_RE = re.compile(
-    rf"(?P<ws>\s+)|(?P<num>{_NUM_SCI})|(?P<name>[A-Za-z][A-Za-z0-9_]*)|(?P<op>{_OPS})|(?P<cmd>\\(?:[A-Za-z]+|.|$))"
-)
-_LATEX_RE = re.compile(
-    rf"(?P<ws>\s+)|(?P<num>{_NUM})|(?P<name>[A-Za-z][A-Za-z0-9]*(?:_(?:\{{\s*[A-Za-z0-9]+\s*\}}|[A-Za-z0-9]))?)"
-    rf"|(?P<op>{_OPS})|(?P<cmd>\\(?:[A-Za-z]+|.|$))"
-)
+_NAME = r"[A-Za-z][A-Za-z0-9_]*"
+_LATEX_NAME = r"[A-Za-z][A-Za-z0-9]*(?:_(?:\{\s*[A-Za-z0-9]+\s*\}|[A-Za-z0-9]))?"
+
+
+def _token_pattern(num: str, name: str) -> re.Pattern[str]:
+    """One token per match, as groups: the spaces before it, then a number, a name, an operator, a LaTeX
+    command, or any other character (refused); at the end of the text, only the spaces before the end."""
+    return re.compile(rf"(\s*)(?:({num})|({name})|({_OPS})|(\\(?:[A-Za-z]+|.|$))|((?s:.))|\Z)")
+
+
+_PLAIN_RE = _token_pattern(_NUM, _NAME)
+_KEY_RE = _token_pattern(_NUM_SCI, _NAME)
+_LATEX_RE = _token_pattern(_NUM, _LATEX_NAME)
 _BRACED_NAME = re.compile(r"\s*\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}")
 _BRACED_ONE = re.compile(r"\s*(?:\{\s*1\s*\}|1)")
 _LEFT_BAR = re.compile(r"\s*(?:\||\\[lv]vert(?![A-Za-z]))")
@@ -189,44 +192,58 @@ def tokenize(text: str, table: NameTable, *, latex: bool, key: bool, lo: int = 0
     tokens: list[Token] = []
     known = table.known
     pos = lo
-    space = False
-    while pos < hi:
-        m = pattern.match(text, pos, hi)
-        if m is None:
-            raise Fail("bad_char", pos, char=text[pos])
-        kind = m.lastgroup
-        start, end = m.span()
-        pos = end
-        if kind == "ws":
-            space = True
-            continue
-        if kind == "num":
-            tokens.append(Token("num", m.group(), start, end, space))
-        elif kind == "name":
-            word = m.group()
-            if latex and "{" in word:
-                word = re.sub(r"[{}\s]", "", word)
-            meaning = known.get(word)
-            if meaning is not None and meaning[0] == "var":  # a whole variable: what _split_name gives it
-                tokens.append(Token("name", word, start, end, space, meaning))
-            elif key and word in CONDITION_FUNCTIONS and meaning is None:
-                tokens.append(Token("name", word, start, end, space, ("func", CONDITION_FUNCTIONS[word])))
+    skipped = False  # a LaTeX spacing command (\, \left) before the next token counts as a space
+    while True:
+        # One regex pass over the text (findall), unless a LaTeX command may read past its own match
+        # (\left|, \mathrm{relu}): then match by match, starting again after what the command read.
+        pieces = (m.groups() for m in pattern.finditer(text, pos, hi)) if latex else pattern.findall(text, pos, hi)
+        for spaces, num, name, op, cmd, other in pieces:
+            start = pos + len(spaces)
+            space = skipped or start > pos
+            skipped = False
+            if num:
+                pos = start + len(num)
+                tokens.append(Token("num", num, start, pos, space))
+            elif name:
+                pos = start + len(name)
+                meaning = known.get(name)
+                if meaning is not None and meaning[0] == "var":  # a whole variable: what _split_name gives it
+                    tokens.append(Token("name", name, start, pos, space, meaning))
+                else:
+                    tokens.extend(_name_tokens(name, start, pos, text, hi, table, space, latex=latex, key=key))
+            elif op:
+                pos = start + len(op)
+                if op in _REFUSED_OPS:
+                    _check_op(op, start, text, pos, hi, latex)
+                tokens.append(Token("op", op, start, pos, space))
+            elif cmd:
+                pos = start + len(cmd)
+                after = _latex_command(cmd[1:], start, pos, text, hi, tokens, table, space, latex)
+                if after < 0:  # skipped (spacing, \left)
+                    after = -after
+                    skipped = True
+                if after != pos:
+                    pos = after
+                    break  # the command read past its match: tokenize again from there
+            elif other:
+                raise Fail("bad_char", start, char=other)
             else:
-                tokens.extend(_split_name(word, start, end, table, space, _next_char(text, end, hi)))
-        elif kind == "op":
-            op = m.group()
-            if op in _REFUSED_OPS:
-                _check_op(op, start, text, end, hi, latex)
-            tokens.append(Token("op", op, start, end, space))
-        else:
-            pos = _latex_command(m.group()[1:], start, end, text, hi, tokens, table, space, latex)
-            if pos < 0:  # skipped (spacing, \left)
-                pos = -pos
-                space = True
-                continue
-        space = False
-    tokens.append(Token("end", "", hi, hi, space))
-    return tokens
+                tokens.append(Token("end", "", hi, hi, space))
+                return tokens
+
+
+def _name_tokens(
+    word: str, start: int, end: int, text: str, hi: int, table: NameTable, space: bool, *, latex: bool, key: bool
+) -> list[Token]:
+    """The tokens of an identifier run that is not simply a variable."""
+    if latex and "{" in word:
+        word = re.sub(r"[{}\s]", "", word)
+        meaning = table.known.get(word)
+        if meaning is not None and meaning[0] == "var":
+            return [Token("name", word, start, end, space, meaning)]
+    if key and word in CONDITION_FUNCTIONS and word not in table.known:
+        return [Token("name", word, start, end, space, ("func", CONDITION_FUNCTIONS[word]))]
+    return _split_name(word, start, end, table, space, _next_char(text, end, hi))
 
 
 def _next_char(text: str, end: int, hi: int) -> str:

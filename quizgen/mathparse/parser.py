@@ -41,6 +41,10 @@ _RELOPS = {
     "==": sympy.Eq,
     "!=": sympy.Ne,
 }
+_ENDS_TERM = frozenset(("+", "-", ")", "]", "}", ",", "⟩", *_RELOPS))
+"""Operators after a factor that neither multiply nor divide it nor start the next factor."""
+_ABOVE_SUM = frozenset((*_RELOPS, "&", "|"))
+"""The operators of the levels above a sum (with the keywords if, and, or)."""
 _REL_LATEX = {"<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "==": "=", "!=": r"\ne"}
 _ONE = sympy.S.One
 _ZERO = sympy.S.Zero
@@ -163,6 +167,7 @@ class Parser(SafeValues):
         self.toks = tokens
         self.i = 0
         self.limits = limits
+        self.max_nodes = limits.max_nodes
         self.latex = latex
         self.key = key
         self.depth = 0
@@ -191,8 +196,8 @@ class Parser(SafeValues):
 
     def count(self, n: int = 1) -> None:
         self.nodes += n
-        if self.nodes > self.limits.max_nodes:
-            raise Fail("too_many_nodes", self.peek().start, limit=self.limits.max_nodes)
+        if self.nodes > self.max_nodes:
+            raise Fail("too_many_nodes", self.peek().start, limit=self.max_nodes)
 
     def enter(self, pos: int) -> None:
         self.depth += 1
@@ -330,15 +335,23 @@ class Parser(SafeValues):
         return E(tuple(x.value for x in items), text, latex, P_ATOM, start, "tuple", items)
 
     def parse_or(self) -> E:
-        left = self.parse_and()
+        # Most operands are a plain sum: read it, and enter the four levels above it (or, and, comparison,
+        # if-else) only when a keyword or one of their operators follows; each of them would start by
+        # reading this same sum.
+        first = self.parse_sum()
+        t = self.toks[self.i]
+        if t.kind != "kw" and not (t.kind == "op" and t.text in _ABOVE_SUM):
+            return first
+        left = self.parse_and(first)
         while self.at_kw("or") or (self.key and self.at_op("|")):
             op = self.advance()
             right = self.parse_and()
             left = self.combine_bool(left, right, op, sympy.Or, "or", r"\lor", P_OR)
         return left
 
-    def parse_and(self) -> E:
-        left = self.parse_rel()
+    def parse_and(self, first: E | None = None) -> E:
+        """first: the sum that starts it, when the caller has read it already (also for the levels below)."""
+        left = self.parse_rel(first)
         while self.at_kw("and") or self.at_op("&"):
             op = self.advance()
             right = self.parse_rel()
@@ -354,8 +367,8 @@ class Parser(SafeValues):
         ltx = rf"{_lwrap(left.latex, left.prec < prec)} {latex} {_lwrap(right.latex, right.prec <= prec)}"
         return E(value, text, ltx, prec, left.start, "cond")
 
-    def parse_rel(self) -> E:
-        first = self.parse_ifelse()
+    def parse_rel(self, first: E | None = None) -> E:
+        first = self.parse_ifelse(first)
         t = self.peek()
         if not (t.kind == "op" and t.text in _RELOPS):
             return first
@@ -375,8 +388,9 @@ class Parser(SafeValues):
             latex += f" {_REL_LATEX[op]} {b.latex}"
         return E(value, text, latex, P_REL, first.start, "cond")
 
-    def parse_ifelse(self) -> E:
-        then = self.parse_sum()
+    def parse_ifelse(self, then: E | None = None) -> E:
+        if then is None:
+            then = self.parse_sum()
         if not self.at_kw("if"):
             return then
         if_tok = self.advance()
@@ -409,12 +423,14 @@ class Parser(SafeValues):
 
     def parse_sum(self) -> E:
         first = self.parse_term()
-        if not self.at_op("+", "-"):
+        t = self.toks[self.i]
+        if t.kind != "op" or (t.text != "+" and t.text != "-"):
             return first
         terms = [("+", self.need_expr(first))]
-        while self.at_op("+", "-"):
-            op = self.advance().text
-            terms.append((op, self.need_expr(self.parse_term())))
+        while t.kind == "op" and (t.text == "+" or t.text == "-"):
+            self.i += 1
+            terms.append((t.text, self.need_expr(self.parse_term())))
+            t = self.toks[self.i]
         self.count(len(terms) - 1)
         values = [e.value if op == "+" else -e.value for op, e in terms]
         value = self.build(first.start, "sum", sympy.Add, *values)
@@ -428,18 +444,21 @@ class Parser(SafeValues):
 
     def parse_term(self) -> E:
         first = self.parse_unary()
+        t = self.toks[self.i]
+        if t.kind == "end" or (t.kind == "op" and t.text in _ENDS_TERM):  # most terms: one factor
+            return first
         factors: list[tuple[str, E]] = [("*", first)]
         while True:
-            t = self.peek()
             if t.kind == "op" and t.text in ("*", "/"):
-                self.advance()
+                self.i += 1
                 factors.append((t.text, self.parse_unary()))
-                continue
-            if not self.starts_factor(t):
+            elif self.starts_factor(t):
+                factors.append(("", self.implicit_factor(t, factors[-1][1])))
+            else:
                 break
-            factors.append(("", self.implicit_factor(t, factors[-1][1])))
+            t = self.toks[self.i]
         if len(factors) == 1:
-            return factors[0][1]
+            return first
         return self.product(factors)
 
     def implicit_factor(self, t: Token, prev: E) -> E:
@@ -480,7 +499,7 @@ class Parser(SafeValues):
         """One n-ary product (a*b/c 2x ...): the numbers are size-checked before sympy multiplies them."""
         values = []
         bits = 0
-        factors = [(op, self.need_expr(f)) for op, f in factors]
+        factors = [(op, f if f.kind == "expr" else self.need_expr(f)) for op, f in factors]
         for op, f in factors:
             v = f.value
             if op == "/":
@@ -511,9 +530,9 @@ class Parser(SafeValues):
         return E(value, text, latex, P_MUL, first.start)
 
     def parse_unary(self) -> E:
-        t = self.peek()
-        if t.kind == "op" and t.text in ("-", "+"):
-            self.advance()
+        t = self.toks[self.i]
+        if t.kind == "op" and (t.text == "-" or t.text == "+"):
+            self.i += 1
             self.enter(t.start)
             operand = self.need_expr(self.parse_unary())
             self.leave()
@@ -530,9 +549,10 @@ class Parser(SafeValues):
 
     def parse_power(self) -> E:
         base = self.parse_primary()
-        if not self.at_op("^", "**"):
+        op = self.toks[self.i]
+        if op.kind != "op" or (op.text != "^" and op.text != "**"):
             return base
-        op = self.advance()
+        self.i += 1
         base = self.need_expr(base)
         nxt = self.peek()
         if self.latex and op.text == "^" and nxt.kind == "num" and len(nxt.text) > 1 and not nxt.space_before:

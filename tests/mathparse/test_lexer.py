@@ -74,3 +74,35 @@ def test_latex_spacing_and_delimiters_vanish() -> None:
 def test_backslash_outside_latex_is_rejected() -> None:
     with pytest.raises(Fail):
         tokenize(r"\sin", name_table(("x",)), latex=False, key=False)
+
+
+_PIECES = ["x", "y", "w1", "xy", "sin", "exp", "e", "pi", "if", "else", "Piecewise", "I", "sect", "2", "10", "3.5",
+           ".5", "1e5", "7.", "+", "-", "*", "**", "/", "^", "(", ")", "[", "]", ",", "<", "<=", "==", "|", "&",
+           " ", "  ", "\t"]  # fmt: skip
+
+
+def test_tokens_cover_the_text_in_order() -> None:
+    """Error messages point at token positions: each token of plain text and keys is the text between its
+    start and end, tokens come in order, and space_before says whether whitespace precedes it."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.sampled_from(_PIECES), max_size=14), st.sampled_from([("x", "y", "w1"), None]))
+    def check(pieces: list[str], variables: tuple[str, ...] | None) -> None:
+        text = "".join(pieces)
+        try:
+            toks = tokenize(text, name_table(variables), latex=False, key=variables is None)
+        except Fail as fail:
+            assert 0 <= fail.pos <= len(text)
+            return
+        assert toks[-1].kind == "end" and toks[-1].start == len(text)
+        previous_end = 0
+        for t in toks:
+            assert t.start >= previous_end
+            assert t.space_before == (t.start > 0 and text[t.start - 1].isspace())
+            if t.kind != "end":
+                assert text[t.start : t.end] == t.text
+                previous_end = t.end
+
+    check()
