@@ -518,8 +518,9 @@ def _diagnose(
             if len(mcomps) == len(comps) and _matches_mistake(results, mcomps, index):
                 return Diagnosis(m.kind, m.feedback)
     if not key.is_vector:
-        cmp, kc = results[0], key.compiled(0)
-        if cmp is not None and kc is not None and cmp.points:
+        cmp = results[0]
+        kc = key.compiled(0) if cmp is not None and cmp.points else None
+        if cmp is not None and kc is not None:
             found = generic_diagnosis(kc, cmp, try_prepare(comps[0], index))
             if found is not None:
                 return found
@@ -573,8 +574,9 @@ def _diagnose_vector(
     message = f"{noun} {labels} of {nk} {verb} wrong."
     kinds = []
     for i in wrong:
-        cmp, kc = results[i], key.compiled(i)
-        if cmp is not None and kc is not None and cmp.points:
+        cmp = results[i]
+        kc = key.compiled(i) if cmp is not None and cmp.points else None
+        if cmp is not None and kc is not None:
             found = generic_diagnosis(kc, cmp, try_prepare(comps[i], index))
             if found is not None:
                 kinds.append(found)
