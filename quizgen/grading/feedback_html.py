@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from html import escape
 
-from quizgen.grading.htmlpage import math, page
+from quizgen.grading.htmlpage import math, page_of_lines
 from quizgen.grading.model import (
     VERDICT_LABEL,
     GradedAnswer,
@@ -200,7 +200,7 @@ def feedback_html(result: StudentResult, bank: BankInfo, *, provisional: bool = 
     lines = [line for line in head if line]
     for a, badged in zip(result.answers, badges, strict=True):
         _answer_card(lines, a, badged, provisional)  # the page is joined once, not card by card
-    return page(f"{bank.title or 'Quiz'}: {s.name or s.student_id}", "\n".join(lines))
+    return page_of_lines(f"{bank.title or 'Quiz'}: {s.name or s.student_id}", lines)
 
 
 def _score(result: StudentResult, provisional: bool) -> str:

@@ -97,11 +97,14 @@ def _correlation(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     return sxy / math.sqrt(sxx * syy)
 
 
-def _variants(answers: list[GradedAnswer]) -> tuple[int, list[VariantStats]]:
+def _variants(answers: list[GradedAnswer], scores: list[float]) -> tuple[int, list[VariantStats]]:
+    """The slot's variants compared with the rest of the slot; scores: each answer's _fraction."""
     groups: dict[str, list[GradedAnswer]] = {}
-    for a in answers:
-        groups.setdefault(a.problem.function, []).append(a)
-    fractions = {k: [_fraction(a) for a in g] for k, g in groups.items()}
+    fractions: dict[str, list[float]] = {}
+    for a, score in zip(answers, scores, strict=True):
+        key = a.problem.function
+        groups.setdefault(key, []).append(a)
+        fractions.setdefault(key, []).append(score)
     slot_variance: float | None = None  # of every score of the slot: the same for each variant (exact arithmetic)
     everyone = [f for fs in fractions.values() for f in fs]
     sums, scale = _exact_sums(fractions)
@@ -157,7 +160,7 @@ def item_stats(run: GradeRun) -> list[ItemStats]:
             else 0.0
             for a in answers
         ]
-        count, compared = _variants(answers)
+        count, compared = _variants(answers, scores)
         out.append(
             ItemStats(
                 slot,

@@ -220,15 +220,18 @@ _CASES = re.compile(
 _WRAPPED_INDICATOR = re.compile(r"\\left\((?P<inner>(?:-?\s*[0-9]*\s*)?\\qgind\\left\([^()]*\\right\))\\right\)")
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
 def indicator_notation(latex: str) -> str:
     r"""sympy's cases for Piecewise((v, cond), (0, True)) as the material writes it: v \cdot 1(cond).
 
     \qgind is the template's indicator symbol (a bold 1); redundant parentheses around it are dropped.
     """
     if "\\begin{cases}" not in latex and "\\qgind" not in latex:
-        return latex  # what both patterns need: most formulas have neither
+        return latex  # what both patterns need: most formulas have neither (and need no cache entry)
+    return _indicator_notation(latex)
 
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _indicator_notation(latex: str) -> str:
     def repl(m: re.Match[str]) -> str:
         value = m.group("value").strip()
         ind = r"\qgind\left(" + m.group("cond").strip() + r"\right)"
