@@ -35,7 +35,14 @@ from quizgen.render.compile import (
     find_pdflatex,
     first_error,
 )
-from quizgen.render.context import Layouts, StudentContext, document_context, student_context, uses_cjk
+from quizgen.render.context import (
+    DocumentContext,
+    Layouts,
+    StudentContext,
+    document_context,
+    student_context,
+    uses_cjk,
+)
 from quizgen.render.environment import build_environment, render_template
 from quizgen.render.parts import PART_STUDENTS, JoinError, Part, join_pdfs, joined_result, plan_parts, qpdf, whole_line
 from quizgen.render.split import split_pdf
@@ -177,17 +184,9 @@ class _Sources:
         self.form_set = formfields.set_id(manifest)
         self.layouts: Layouts = {}
         self.students: list[StudentContext] = []
-        cjk = uses_cjk(manifest)
-        self.docs = {
-            name: document_context(
-                manifest,
-                name,
-                cjk=cjk,
-                double_sided=DOUBLE_SIDED and name == "worksheets",
-                fillable=fillable and name == "worksheets",
-            )
-            for name, _ in DOCUMENTS
-        }
+        self.fillable = fillable
+        self.cjk = uses_cjk(manifest)
+        self.docs: dict[str, DocumentContext] = {}
         self.env = build_environment(template_dir)
         self.parts: dict[str, list[tuple[Part, str]]] = {}  # the sources of the parts rendered so far
 
@@ -219,8 +218,22 @@ class _Sources:
         self.parts.setdefault(name, []).append((part, text))
         return text
 
+    def doc(self, name: str) -> DocumentContext:
+        """What a document's template receives besides its students, built when first rendered: the
+        marking key's column widths read every answer of the class (~0.3 s for 500 students), which the
+        key's first part, typeset while the rest is rendered, need not wait for."""
+        if name not in self.docs:
+            self.docs[name] = document_context(
+                self.manifest,
+                name,
+                cjk=self.cjk,
+                double_sided=DOUBLE_SIDED and name == "worksheets",
+                fillable=self.fillable and name == "worksheets",
+            )
+        return self.docs[name]
+
     def _render(self, name: str, students: list[StudentContext], *, continued: bool = False) -> str:
-        doc = replace(self.docs[name], continued=True) if continued else self.docs[name]
+        doc = replace(self.doc(name), continued=True) if continued else self.doc(name)
         return render_template(self.env, TEMPLATES[name], {"doc": doc, "students": students})
 
     def _join(self, name: str, texts: list[str]) -> str | None:

@@ -22,7 +22,7 @@ from quizgen.render.compile import CompileResult
 
 PART_STUDENTS = {"key": 250, "worksheets": 500}
 """At most this many students of a document in one pdflatex run: about 4 s of CPU (the key ~16 ms a
-student, the worksheets ~9.5 ms). Long enough that a run's fixed cost (~0.23 s: the preamble, loading and
+student, the worksheets ~9 ms). Long enough that a run's fixed cost (~0.23 s: the preamble, loading and
 embedding the fonts) and the join (~0.15 s per 1,000 pages) stay small; short enough that no run is the
 critical path on two cores. 500 students: the key in two parts, the worksheets and the marking key whole."""
 
