@@ -115,7 +115,7 @@ def _identically_zero(draft: Draft) -> bool:
 
 
 def _duplicate_key(draft: Draft, function: str) -> tuple[str, ...]:
-    point = "" if draft.point is None else repr(sorted((v.name, str(x)) for v, x in draft.point.items()))
+    point = "" if draft.point is None else repr(sorted((v.name, sstr(x)) for v, x in draft.point.items()))
     return (function, ",".join(w.name for w in draft.wrt), point)
 
 

@@ -143,7 +143,10 @@ def _dump(value: object, indent: str, out: list[str]) -> None:
         for i, item in enumerate(value):
             if i:
                 out.append(",\n" + inner)
-            _dump(item, inner, out)
+            if type(item) is str:  # most leaves: written here rather than by one more call
+                out.append(_encode_string(item))
+            else:
+                _dump(item, inner, out)
         out.append("\n" + indent + "]")
     elif isinstance(value, dict):
         if not value:
@@ -155,7 +158,10 @@ def _dump(value: object, indent: str, out: list[str]) -> None:
             if i:
                 out.append(",\n" + inner)
             out.append(_json_key(key) + ": ")
-            _dump(item, inner, out)
+            if type(item) is str:
+                out.append(_encode_string(item))
+            else:
+                _dump(item, inner, out)
         out.append("\n" + indent + "}")
     else:
         raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")

@@ -66,11 +66,16 @@ class _Term:
     def expr(self) -> sympy.Expr:
         return self.rest()
 
+    @cached_property
+    def symbols(self) -> frozenset[sympy.Symbol]:
+        """The variables the term contains (a set: steps and mistakes ask once per term and variable)."""
+        return frozenset([p for p, _ in self.powers] + ([self.var] if self.var is not None else []))
+
     def contains(self, v: sympy.Symbol) -> bool:
-        return v == self.var or any(p == v for p, _ in self.powers)
+        return v in self.symbols
 
     def exponent(self, v: sympy.Symbol) -> int:
-        return next((e for p, e in self.powers if p == v), 0)
+        return dict(self.powers).get(v, 0)
 
     def diff(self, v: sympy.Symbol, *, keep_exponent: bool = False) -> sympy.Expr:
         """d/dv of the term; keep_exponent=True is the off-by-one bug v^n -> n v^n."""

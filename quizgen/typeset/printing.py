@@ -6,6 +6,8 @@ terms), so this module prints those directly, reproducing sympy's term order (le
 variables, the "2 - 3*x" special case) and spacing; and products of powers, sums and functions such as
 3*sin(4*x**2) or 2*y*(2*x + z**2), in sympy's factor order. Anything else goes to sympy's own printer (with the same
 fast ordering for polynomial sums nested inside), so the output is always exactly sympy's; tests/typeset/test_printing.py compares the two on many expressions.
+A subexpression is printed through the same caches as a whole expression (sstr, tex): a draft's function,
+key, mistakes and steps share most of their sums and factors.
 """
 
 from __future__ import annotations
@@ -147,14 +149,14 @@ def _cond_str(cond: sympy.Basic) -> str:
         return "True"
     op = _STR_RELATIONS.get(type(cond))
     if op is not None and isinstance(cond.lhs, _SIMPLE_SIDES) and isinstance(cond.rhs, _SIMPLE_SIDES):
-        return f"{fast_str(cond.lhs)} {op} {fast_str(cond.rhs)}"
+        return f"{sstr(cond.lhs)} {op} {sstr(cond.rhs)}"
     return _STR.doprint(cond)
 
 
 def _cond_latex(cond: sympy.Basic) -> str:
     op = _LATEX_RELATIONS.get(type(cond))
     if op is not None:
-        return f"{fast_latex(cond.lhs)} {op} {fast_latex(cond.rhs)}"
+        return f"{tex(cond.lhs)} {op} {tex(cond.rhs)}"
     return _LATEX.doprint(cond)
 
 
@@ -266,7 +268,7 @@ def _power_parts(expr: Pow) -> tuple[sympy.Basic, int] | None:
 
 def _pow_base_str(base: sympy.Basic) -> str:
     """A power's base as StrPrinter parenthesizes it: sums and products are below Pow's precedence."""
-    text = fast_str(base)
+    text = sstr(base)
     return f"({text})" if isinstance(base, (Add, Mul)) else text
 
 
@@ -277,7 +279,7 @@ def _pow_str(expr: Pow) -> str | None:
         return None
     base, n = parts
     if n == 0:
-        return f"sqrt({fast_str(base)})"
+        return f"sqrt({sstr(base)})"
     if n == -1:
         return "1/" + _pow_base_str(base)
     return f"{_pow_base_str(base)}**{n}" if n > 0 else f"{_pow_base_str(base)}**({n})"
@@ -370,14 +372,31 @@ def _mul_str(expr: Mul) -> str | None:
     return f"{head}/({'*'.join(bottom)})"
 
 
+_LEADING_KEYS = {Symbol: Symbol.class_key(), Add: Add.class_key()}
+"""The first part of sort_key for a symbol or a sum (a number's is Number.class_key(), below both)."""
+
+
+def _lattice_args(expr: sympy.Basic) -> list[sympy.Basic]:
+    """A Max's or Min's arguments in the order both printers write them, sorted by default_sort_key.
+
+    A sort key starts with the class key: a number's (1, 0), a symbol's (2, 0), a sum's (3, 1). When the
+    arguments are numbers, symbols and sums, no two of a kind (max(0, 2x + 1), max(y, x + 4)), that part
+    decides, and the rest of the key, which orders every term of a sum, need not be computed."""
+    leading = [Number.class_key() if isinstance(a, Number) else _LEADING_KEYS.get(type(a)) for a in expr.args]
+    keys = [k for k in leading if k is not None]
+    if len(keys) == len(expr.args) == len(set(keys)):
+        return [a for _, a in sorted(zip(keys, expr.args), key=lambda pair: pair[0])]
+    return sorted(expr.args, key=sympy.default_sort_key)
+
+
 def fast_str(expr: sympy.Basic) -> str:
     """str(expr), printed directly for integer polynomials, Max/Min and Piecewise of them, and products,
     powers and functions of the covered shapes."""
     if isinstance(expr, sympy.Piecewise):
-        return "Piecewise(" + ", ".join(f"({fast_str(e)}, {_cond_str(c)})" for e, c in expr.args) + ")"
+        return "Piecewise(" + ", ".join(f"({sstr(e)}, {_cond_str(c)})" for e, c in expr.args) + ")"
     if isinstance(expr, (sympy.Max, sympy.Min)):
-        args = sorted(expr.args, key=sympy.default_sort_key)  # as StrPrinter._print_LatticeOp
-        return f"{type(expr).__name__}(" + ", ".join(fast_str(a) for a in args) + ")"
+        args = _lattice_args(expr)
+        return f"{type(expr).__name__}(" + ", ".join(sstr(a) for a in args) + ")"
     if isinstance(expr, Add):
         monos = ordered_monomials(expr)
         if monos is not None:
@@ -399,7 +418,7 @@ def fast_str(expr: sympy.Basic) -> str:
     elif isinstance(expr, Pow):
         direct = _pow_str(expr)
     elif _is_function(expr):
-        direct = f"{type(expr).__name__}({fast_str(expr.args[0])})"
+        direct = f"{type(expr).__name__}({sstr(expr.args[0])})"
     return _STR.doprint(expr) if direct is None else direct
 
 
@@ -424,24 +443,24 @@ def _factor_latex(f: sympy.Basic) -> str:
     if isinstance(f, Symbol):
         return _sym_latex(f)
     if isinstance(f, Add):
-        return rf"\left({fast_latex(f)}\right)"  # LatexPrinter._needs_mul_brackets: a sum in a product
+        return rf"\left({tex(f)}\right)"  # LatexPrinter._needs_mul_brackets: a sum in a product
     if isinstance(f, _TRIG) and len(f.args) == 1:
-        return rf"\{type(f).__name__}{{\left({fast_latex(f.args[0])} \right)}}"
+        return rf"\{type(f).__name__}{{\left({tex(f.args[0])} \right)}}"
     if isinstance(f, sympy.exp):
-        return f"e^{{{fast_latex(f.args[0])}}}"
+        return f"e^{{{tex(f.args[0])}}}"
     if isinstance(f, Pow):
         base, exp = f.args
         if exp is sympy.S.Half:
-            return rf"\sqrt{{{fast_latex(base)}}}"
+            return rf"\sqrt{{{tex(base)}}}"
         if isinstance(exp, Integer) and exp.p > 1:
             if isinstance(base, Symbol):
                 text = _sym_latex(base)
                 if "^" not in text:
                     return f"{text}^{{{exp.p}}}"
             elif isinstance(base, (Add, Mul)):
-                return rf"\left({fast_latex(base)}\right)^{{{exp.p}}}"
+                return rf"\left({tex(base)}\right)^{{{exp.p}}}"
             elif isinstance(base, _LATTICE):
-                return f"{fast_latex(base)}^{{{exp.p}}}"  # _hprint_variadic_function's exponent
+                return f"{tex(base)}^{{{exp.p}}}"  # _hprint_variadic_function's exponent
     return _LATEX.doprint(f)
 
 
@@ -488,16 +507,16 @@ def fast_latex(expr: sympy.Basic) -> str:
     """sympy.latex(expr), printed directly for integer polynomials, Max/Min and Piecewise of them, and
     products without a denominator, powers and functions of the covered shapes."""
     if isinstance(expr, sympy.Piecewise):
-        pairs = [rf"{fast_latex(e)} & \text{{for}}\: {_cond_latex(c)}" for e, c in expr.args[:-1]]
+        pairs = [rf"{tex(e)} & \text{{for}}\: {_cond_latex(c)}" for e, c in expr.args[:-1]]
         last = expr.args[-1]
         if last.cond is sympy.true:
-            pairs.append(rf"{fast_latex(last.expr)} & \text{{otherwise}}")
+            pairs.append(rf"{tex(last.expr)} & \text{{otherwise}}")
         else:
-            pairs.append(rf"{fast_latex(last.expr)} & \text{{for}}\: {_cond_latex(last.cond)}")
+            pairs.append(rf"{tex(last.expr)} & \text{{for}}\: {_cond_latex(last.cond)}")
         return r"\begin{cases} " + r" \\".join(pairs) + r" \end{cases}"
     if isinstance(expr, (sympy.Max, sympy.Min)):
-        args = sorted(expr.args, key=sympy.default_sort_key)
-        return rf"\{type(expr).__name__.lower()}\left(" + ", ".join(fast_latex(a) for a in args) + r"\right)"
+        args = _lattice_args(expr)
+        return rf"\{type(expr).__name__.lower()}\left(" + ", ".join(tex(a) for a in args) + r"\right)"
     if isinstance(expr, Add):
         monos = ordered_monomials(expr)
         if monos is not None:
@@ -564,11 +583,12 @@ def tex(expr: sympy.Basic) -> str:
 
 
 def tex_ln(expr: sympy.Basic) -> str:
-    """sympy.latex(expr, ln_notation=True), cached: ln for the natural logarithm, as the course writes it."""
+    """sympy.latex(expr, ln_notation=True), cached: ln for the natural logarithm, as the course writes it.
+    ln_notation changes how a log prints and nothing else, so an expression without one prints as tex()."""
     hit = _tex_ln_cache.get(expr)
     if hit is not None:
         return hit
-    return _remember(_tex_ln_cache, expr, latex_ln(expr))
+    return _remember(_tex_ln_cache, expr, latex_ln(expr) if expr.has(sympy.log) else tex(expr))
 
 
 __all__ = [

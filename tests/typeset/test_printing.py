@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from quizgen.families._build import fast_diff, fast_subs
 from quizgen.families._common import indicator
-from quizgen.typeset.printing import _mul_latex, _mul_str, fast_latex, fast_str, latex_ln
+from quizgen.typeset.printing import _mul_latex, _mul_str, fast_latex, fast_str, latex_ln, tex_ln
 
 SYMBOLS = [sympy.Symbol(n, real=True) for n in ("x", "y", "z", "w1", "b", "t", "x_1")]
 
@@ -111,6 +111,25 @@ def test_common_products_take_the_fast_path():
         assert _mul_latex(expr) == sympy.latex(expr)
 
 
+def test_max_and_min_arguments_in_sympys_order():
+    """Numbers, symbols and sums are ordered by their class alone; anything else by sympy's full sort key."""
+    x, y = SYMBOLS[0], SYMBOLS[1]
+    args = [sympy.Integer(0), sympy.Integer(-2), sympy.Rational(1, 2), x, y, x + 1, 2 * x - y + 3, x * y, x**2]
+    for a in args:
+        for b in args:
+            for lattice in (sympy.Max, sympy.Min):
+                for expr in (lattice(a, b, evaluate=False), lattice(b, a, x - 4, evaluate=False)):
+                    assert fast_str(expr) == str(expr)
+                    assert fast_latex(expr) == sympy.latex(expr)
+
+
+def test_ln_notation_only_changes_logs():
+    x = SYMBOLS[0]
+    for expr in (sympy.Max(0, 3 * x - 1, evaluate=False) ** 2, 2 * sympy.exp(-x) / (x**2 + 1), sympy.log(x**2 + 1) / 4):
+        assert tex_ln(expr) == sympy.latex(expr, ln_notation=True)
+    assert tex_ln(sympy.log(x**2 + 1)) == r"\ln{\left(x^{2} + 1 \right)}"
+
+
 def test_known_forms():
     x, y = sympy.Symbol("x", real=True), sympy.Symbol("y", real=True)
     assert fast_str(2 - 3 * x) == "2 - 3*x"
@@ -163,3 +182,4 @@ def test_every_family_prints_exactly_like_sympy():
                     assert fast_str(expr) == str(expr), (bank_file.name, expr)
                     assert fast_latex(expr) == sympy.latex(expr), (bank_file.name, expr)
                     assert latex_ln(expr) == sympy.latex(expr, ln_notation=True), (bank_file.name, expr)
+                    assert tex_ln(expr) == sympy.latex(expr, ln_notation=True), (bank_file.name, expr)
