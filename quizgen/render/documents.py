@@ -46,7 +46,7 @@ from quizgen.render.context import (
 from quizgen.render.environment import build_environment, render_template
 from quizgen.render.parts import PART_STUDENTS, JoinError, Part, join_pdfs, joined_result, plan_parts, qpdf, whole_line
 from quizgen.render.split import split_pdf
-from quizgen.typeset.escape import name_needs_fallback, print_name, unprintable
+from quizgen.typeset.escape import name_needs_fallback, plain_paragraphs, print_name, unprintable
 from quizgen.typeset.unicodefonts import lualatex_ready
 
 DOCUMENTS = (("worksheets", "worksheet.tex.j2"), ("key", "key.tex.j2"), ("marking-key", "marking-key.tex.j2"))
@@ -106,16 +106,16 @@ class NamesRun:
     """LuaLaTeX typesetting names.pdf in a thread while the documents are rendered: the sources do not
     depend on its output. A batch without texts that need it never starts LuaLaTeX."""
 
-    def __init__(self, texts: Sequence[str], *, compile: bool) -> None:
-        self.snippets = scripts.plan(texts)
+    def __init__(self, texts: Sequence[str], *, compile: bool, paragraphs: Sequence[str] = ()) -> None:
+        self.snippets = scripts.plan(texts, paragraphs)
         self._pool: ThreadPoolExecutor | None = None
         self._job: Future[CompileResult] | None = None
-        if compile and self.snippets.texts:
+        if compile and self.snippets:
             self._pool = ThreadPoolExecutor(max_workers=1)
             self._job = self._pool.submit(
                 scripts.compile_snippets,
                 scripts.snippet_source(self.snippets),
-                timeout=compile_timeout(len(self.snippets.texts)),
+                timeout=compile_timeout(len(self.snippets.texts) + len(self.snippets.paragraphs)),
             )
 
     def finish(self, *, log_dir: Path | None, quiet: bool) -> tuple[scripts.Snippets, bytes]:
@@ -129,8 +129,9 @@ class NamesRun:
         except CompileError as exc:
             log = _keep_names_log(exc.log, log_dir)
             if not quiet:
+                count = len(self.snippets.texts) + len(self.snippets.paragraphs)
                 click.echo(
-                    f"Warning: LuaLaTeX could not typeset the {len(self.snippets.texts)} name(s) in other "
+                    f"Warning: LuaLaTeX could not typeset the {count} name(s) and text(s) in other "
                     f"scripts ({exc.message}; log in {log}), so they print as [U+XXXX] codes",
                     err=True,
                 )
@@ -192,7 +193,11 @@ class _Sources:
 
     def use_snippets(self, snippets: scripts.Snippets | None) -> None:
         """Print the texts of names.pdf from it (without: such texts print as [U+XXXX])."""
-        self.env = build_environment(self.template_dir, snippets.macros() if snippets else None)
+        self.env = build_environment(
+            self.template_dir,
+            snippets.macros() if snippets else None,
+            snippets.paragraph_macros() if snippets else None,
+        )
         self.parts.clear()  # rendered without them
 
     def add_students(self, upto: int) -> None:
@@ -328,7 +333,7 @@ def write_documents(
     out = Path(out_dir)
     log_out = Path(log_dir) if log_dir is not None else out
     compile = fmt == "pdf" and shutil.which("pdflatex") is not None
-    names = NamesRun(printed_texts(manifest), compile=compile)
+    names = NamesRun(printed_texts(manifest), compile=compile, paragraphs=plain_paragraphs(manifest.bank.instructions))
     parts = _split_in_parts(len(manifest.students), template_dir) if compile else {}
     # Students are added up to the end of each part; a part is compiled as soon as its students are in.
     steps = sorted({part.last for plan in parts.values() for part in plan} | {len(manifest.students)})
@@ -350,7 +355,7 @@ def write_documents(
             if compile and name not in parts:
                 typesetter.submit(name, whole[name], None)
         texts = {name: whole[name] for name, _ in DOCUMENTS}
-        if snippets.texts:
+        if snippets:
             texts = {scripts.JOBNAME: scripts.snippet_source(snippets), **texts}
         written: list[Path] = []
         for name, text in texts.items():
@@ -362,6 +367,7 @@ def write_documents(
         texts.pop(scripts.JOBNAME, None)
         if fmt == "tex":
             warn_scripts(manifest.students, snippets, quiet=quiet)
+            warn_bank_texts(manifest, snippets, quiet=quiet)
             return written
         find_pdflatex()
         if names_pdf:
@@ -379,6 +385,7 @@ def write_documents(
     _warn_missing_glyphs(results, quiet=quiet)
     warn_name_fallbacks(manifest.students, quiet=quiet)
     warn_scripts(manifest.students, snippets, quiet=quiet)
+    warn_bank_texts(manifest, snippets, quiet=quiet)
     if split:
         written += _write_split(manifest, results, out)
     return written
@@ -586,6 +593,32 @@ def warn_scripts(sheets: Sequence[Sheet], snippets: scripts.Snippets, *, quiet: 
             f"Warning: {len(coded)} student id(s) print as [U+XXXX] codes on the PDFs ({why}): "
             + ", ".join(coded[:5])
             + (f" and {len(coded) - 5} more" if len(coded) > 5 else ""),
+            err=True,
+        )
+
+
+def warn_bank_texts(manifest: Manifest, snippets: scripts.Snippets, *, quiet: bool) -> None:
+    """Say which of the bank's texts (course, title, instruction paragraphs) print as [U+XXXX] codes: with
+    characters no installed font has, or in a script only LuaLaTeX prints when it is not usable."""
+    if quiet:
+        return
+    bank = manifest.bank
+    texts = [("course", bank.course), ("title", bank.title)]
+    texts += [(f"instructions (paragraph {n})", p) for n, p in enumerate(plain_paragraphs(bank.instructions), 1)]
+    uncovered = [where for where, text in texts if unprintable(text)]
+    if uncovered:
+        click.echo(
+            f"Warning: the bank's {', '.join(uncovered)} use(s) characters no installed font covers, printed as "
+            f"[U+XXXX] codes on the PDFs (edit the bank, or {scripts.INSTALL_HINT})",
+            err=True,
+        )
+    printed = {*snippets.texts, *snippets.paragraphs}
+    unset = [where for where, text in texts if text not in printed and scripts.needing_fonts([text])]
+    if unset:
+        why = "LuaLaTeX failed (see above)" if lualatex_ready() else "LuaLaTeX with fontspec is not installed"
+        click.echo(
+            f"Warning: the bank's {', '.join(unset)} are in scripts pdflatex's fonts lack and {why}, so they "
+            f"print as [U+XXXX] codes on the PDFs ({scripts.INSTALL_HINT})",
             err=True,
         )
 

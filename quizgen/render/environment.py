@@ -15,7 +15,7 @@ import jinja2
 
 from quizgen.errors import LatexError
 from quizgen.resources import TEMPLATES, data_folder
-from quizgen.typeset.escape import tex_escape, tex_paragraphs
+from quizgen.typeset.escape import plain_paragraphs, tex_escape, tex_paragraphs
 
 
 class Tex(str):
@@ -47,6 +47,13 @@ def _paragraphs_filter(value: Any) -> Tex:
     return Tex("\n\n".join(tex_paragraphs(value)))
 
 
+def _paragraphs_with_snippets(paragraphs: Mapping[str, str]) -> Callable[[Any], Tex]:
+    def paragraphs_or_snippets(value: Any) -> Tex:
+        return Tex("\n\n".join(paragraphs.get(p) or tex_escape(p) for p in plain_paragraphs(value)))
+
+    return paragraphs_or_snippets
+
+
 def _breakable_filter(value: Any) -> Tex:
     """Escaped text that may break between any two characters (long ids without spaces)."""
     return Tex(r"\allowbreak{}".join(tex_escape(ch) for ch in str(value)))
@@ -70,13 +77,16 @@ def builtin_template_dir() -> Path:
 
 
 def build_environment(
-    template_dir: Path | None = None, snippets: Mapping[str, str] | None = None
+    template_dir: Path | None = None,
+    snippets: Mapping[str, str] | None = None,
+    paragraphs: Mapping[str, str] | None = None,
 ) -> jinja2.Environment:
     """The one Environment every LaTeX document is rendered with; template_dir overrides built-ins by name.
 
     snippets maps texts pdflatex cannot print (an Arabic name) to the \\qgname{N} that includes them from
     names.pdf (quizgen.render.scripts); every \\VAR, |tex_escape and |breakable (student ids) of such a
-    text prints the snippet.
+    text prints the snippet. paragraphs does the same for the paragraphs of |paragraphs (the instructions),
+    with \\qgpara{N}.
 
     Raises:
         LatexError: template_dir does not exist or is not a folder.
@@ -111,7 +121,7 @@ def build_environment(
         auto_reload=False,
     )
     env.filters["tex_escape"] = _with_snippets(_escape_filter, snippets) if snippets else _escape_filter
-    env.filters["paragraphs"] = _paragraphs_filter
+    env.filters["paragraphs"] = _paragraphs_with_snippets(paragraphs) if paragraphs else _paragraphs_filter
     env.filters["points"] = _points_filter
     env.filters["breakable"] = _with_snippets(_breakable_filter, snippets) if snippets else _breakable_filter
     return env

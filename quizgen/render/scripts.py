@@ -8,6 +8,10 @@ with \\qgname{N} (preamble.tex.j2), which includes page 2N-1 or 2N at the size o
 
 Every page has the same height and baseline, so the documents need nothing measured by LuaLaTeX: their
 sources are rendered while LuaLaTeX runs. A batch without such names never starts LuaLaTeX.
+
+A paragraph of the bank's instructions in such a script is typeset the same way, after the names: one page
+a paragraph, broken into lines at the worksheet's text width (PARAGRAPH_WIDTH), which the worksheet
+includes at the width of its line (\\qgpara in preamble.tex.j2).
 """
 
 from __future__ import annotations
@@ -29,13 +33,23 @@ INSTALL_HINT = "install texlive-luatex, fonts-noto-core and fonts-noto-cjk (bash
 
 @dataclass(frozen=True)
 class Snippets:
-    """The texts printed from names.pdf, in page order: text i (0-based) is pages 2i+1 and 2i+2."""
+    """The texts printed from names.pdf, in page order: text i (0-based) is pages 2i+1 and 2i+2; then the
+    paragraphs, one page each."""
 
     texts: tuple[str, ...]
+    paragraphs: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.texts or self.paragraphs)
 
     def macros(self) -> dict[str, str]:
         """text -> the LaTeX that prints it in a pdflatex document."""
         return {text: rf"\qgname{{{i}}}" for i, text in enumerate(self.texts, 1)}
+
+    def paragraph_macros(self) -> dict[str, str]:
+        """paragraph (as plain_paragraphs gives it) -> the LaTeX that prints it as a block of its own."""
+        first = 2 * len(self.texts) + 1
+        return {text: rf"\qgpara{{{page}}}" for page, text in enumerate(self.paragraphs, first)}
 
 
 def needing_fonts(texts: Iterable[str]) -> list[str]:
@@ -47,11 +61,11 @@ def needing_fonts(texts: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-def plan(texts: Iterable[str]) -> Snippets:
+def plan(texts: Iterable[str], paragraphs: Iterable[str] = ()) -> Snippets:
     """What goes into names.pdf: nothing when LuaLaTeX is missing (the texts then print as [U+XXXX])."""
     if not lualatex_ready():
         return Snippets(())
-    return Snippets(tuple(needing_fonts(texts)))
+    return Snippets(tuple(needing_fonts(texts)), tuple(needing_fonts(paragraphs)))
 
 
 def _macro_name(n: int) -> str:
@@ -89,7 +103,8 @@ class _Fonts:
 
 
 def _body(text: str, fonts: _Fonts, *, bold: bool) -> str:
-    """One text as LuaLaTeX: each run in its font; runs against the base direction in a \\textdir group."""
+    """One text as LuaLaTeX: each run in its font; runs against the base direction in a \\textdir group.
+    A right-to-left text starts with \\textdir TRT (a paragraph also takes it as its direction)."""
     layout = unicode_layout(text)
     groups: list[tuple[bool, list[Run]]] = []
     for run in layout.runs:
@@ -111,6 +126,10 @@ SNIPPET_DEPTH = "5pt"
 """Every snippet page reaches this far above and below its baseline (LuaLaTeX sets the text at 10pt, so
 1.2em and 0.5em): room for stacked Vietnamese accents and Arabic descenders, and one baseline for all."""
 
+PARAGRAPH_WIDTH = "170mm"
+"""The worksheet's text width (A4 less the 2 cm margins of preamble.tex.j2): a paragraph set at 10pt on
+12pt, as the worksheet's \\small, is included at scale 1 (scaled to the line in a template that differs)."""
+
 
 def snippet_source(snippets: Snippets) -> str:
     """The LuaLaTeX document of names.pdf: per text a regular page and a bold page, cropped to its width."""
@@ -119,6 +138,10 @@ def snippet_source(snippets: Snippets) -> str:
     for i, text in enumerate(snippets.texts, 1):
         pages.append(f"% text {i}: pages {2 * i - 1} and {2 * i}\n\\qgsnippet{{{_body(text, fonts, bold=False)}}}")
         pages.append(f"\\qgsnippet{{\\bfseries{_body(text, fonts, bold=True)}}}")
+    for page, text in enumerate(snippets.paragraphs, 2 * len(snippets.texts) + 1):
+        body = _body(text, fonts, bold=False)
+        direction = r"\pardir TRT" if body.startswith(r"\textdir TRT") else r"\pardir TLT"
+        pages.append(f"% paragraph: page {page}\n\\qgparagraph{{{direction}{body}}}")
     body = "\n".join([*fonts.declarations, r"\begin{document}", *pages, r"\end{document}", ""])
     # LuaTeX's document ID hashes the output path (a new temporary folder each time): fixed from the content
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:32].upper()
@@ -136,6 +159,10 @@ def snippet_source(snippets: Snippets) -> str:
             r"  \ifdim\wd\qgsnipbox<1pt \wd\qgsnipbox=1pt \fi",
             rf"  \ht\qgsnipbox={SNIPPET_HEIGHT}\relax \dp\qgsnipbox={SNIPPET_DEPTH}\relax",
             rf"  \pagewidth=\wd\qgsnipbox \pageheight=\dimexpr{SNIPPET_HEIGHT}+{SNIPPET_DEPTH}\relax",
+            r"  \shipout\box\qgsnipbox}",
+            r"\newcommand{\qgparagraph}[1]{\setbox\qgsnipbox\vbox{\hsize=" + PARAGRAPH_WIDTH + r" \parindent=0pt",
+            r"  #1\par}%",
+            r"  \pagewidth=\wd\qgsnipbox \pageheight=\dimexpr\ht\qgsnipbox+\dp\qgsnipbox\relax",
             r"  \shipout\box\qgsnipbox}",
             body,
         ]

@@ -399,11 +399,16 @@ def _escape_cached(value: str) -> str:
     return "".join(out)
 
 
-def tex_paragraphs(value: object) -> list[str]:
-    """Multi-line text (bank instructions) as escaped paragraphs, split at blank lines."""
+def plain_paragraphs(value: object) -> list[str]:
+    """Multi-line text (bank instructions) as paragraphs split at blank lines, each on one line."""
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
     paragraphs = [" ".join(p.split()) for p in text.split("\n\n")]
-    return [tex_escape(p) for p in paragraphs if p]
+    return [p for p in paragraphs if p]
+
+
+def tex_paragraphs(value: object) -> list[str]:
+    """Multi-line text (bank instructions) as escaped paragraphs, split at blank lines."""
+    return [tex_escape(p) for p in plain_paragraphs(value)]
 
 
 def needs_cjk(texts: Iterable[str]) -> bool:

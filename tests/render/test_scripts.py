@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -82,6 +83,13 @@ def text_of(path: Path, *args: str) -> str:
 HOSTILE = "\\input{/etc/passwd} $x$ %#&_ فاطمة \\directlua{os.exit(1)}"
 """A name in another script that tries to read a file and run Lua."""
 
+INSTRUCTIONS = (
+    "أجب عن كل سؤال واكتب خطوات الحل كاملة قبل الإجابة النهائية. عامل المتغيرات التي لا تشتق بالنسبة إليها "
+    "كثوابت، واكتب القوى بالرمز ^ والضرب بالرمز * أو بوضع العاملين متجاورين.\n\n"
+    "सभी प्रश्नों के उत्तर दें।\n\nShow your work."
+)
+"""Instructions in two scripts pdflatex lacks (a right-to-left paragraph long enough to wrap) and English."""
+
 IDS = {"فاطمة-٢٠٢٦": "Fatima", "학번-7": "Minjun", "plain-1": "Grace Hopper"}
 """Student ids in other scripts, with names pdflatex prints itself (and one plain id)."""
 
@@ -93,6 +101,7 @@ def world(tmp_path_factory: pytest.TempPathFactory):
     ids = [*NAMES, "s9", "s10", *IDS]
     names = [*NAMES.values(), "Ada Lovelace", HOSTILE, *IDS.values()]
     manifest = make_manifest(names, [scalar_problem(1)], ids=ids)
+    manifest = dataclasses.replace(manifest, bank=dataclasses.replace(manifest.bank, instructions=INSTRUCTIONS))
     return compiled_batch(tmp_path_factory, "scripts", manifest)
 
 
@@ -137,12 +146,44 @@ def test_hebrew_reads_right_to_left_on_the_page(world) -> None:
 def test_names_pdf_holds_a_regular_and_a_bold_page_per_name(world) -> None:
     _, out, written = world
     assert out / "names.pdf" in written and out / "names.tex" in written
-    # each name in another script, the hostile name, and the two ids in other scripts
-    assert len(PdfReader(str(out / "names.pdf")).pages) == 2 * (len(NAMES) + 1 + 2)
+    # each name in another script, the hostile name, and the two ids in other scripts; then the Arabic and the
+    # Hindi paragraphs of the instructions, one page each
+    assert len(PdfReader(str(out / "names.pdf")).pages) == 2 * (len(NAMES) + 1 + 2) + 2
     names_tex = (out / "names.tex").read_text(encoding="utf-8")
     for plain in ("Ada", "Fatima", "Grace"):  # pdflatex prints these itself
         assert plain not in names_tex, plain
     assert r"\qgname{1}" in (out / "worksheets.tex").read_text(encoding="utf-8")
+
+
+@needs_lualatex
+def test_instructions_in_other_scripts_print_in_their_own_script_as_paragraphs(world) -> None:
+    manifest, out, _ = world
+    text = squash(text_of(out / "students" / "s9.pdf", "-f", "1", "-l", "1"))
+    assert "[U+" not in text
+    for word in ("سؤال", "كثوابت", "प्रश्नों", "Showyourwork."):
+        assert squash(word) in text, word
+    source = (out / "worksheets.tex").read_text(encoding="utf-8")
+    assert source.count(r"\qgpara{") == 2 * len(manifest.students)  # the two paragraphs on every sheet
+    assert "Show your work." in source  # pdflatex prints the English paragraph itself
+
+
+@needs_lualatex
+def test_a_right_to_left_paragraph_wraps_and_keeps_to_the_right_margin(world) -> None:
+    _, out, _ = world
+    result = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(out / "students" / "s9.pdf"), "-"],
+        capture_output=True,
+        check=True,
+    )
+    boxes = re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)"[^>]*>([^<]*)</word>', result.stdout.decode("utf-8")
+    )
+    arabic = [(float(y), float(x_max)) for _, y, x_max, w in boxes if "\u0600" <= w[:1] <= "\u06ff"]
+    lines = sorted({round(y) for y, _ in arabic})
+    assert len(lines) >= 2, "the paragraph wraps at the text width"
+    right_margin = 595.28 - 2 * 72 / 2.54  # A4 less the 2 cm margin, in points
+    for line in lines:  # each line, the last one too, starts at the right margin
+        assert max(x for y, x in arabic if round(y) == line) == pytest.approx(right_margin, abs=3), line
 
 
 @needs_lualatex
@@ -179,9 +220,12 @@ def test_without_lualatex_the_names_print_as_code_points_and_the_teacher_is_told
 ) -> None:
     hide_lualatex(monkeypatch)
     manifest = make_manifest(["Ada Lovelace", NAMES["s1"]], [scalar_problem(1)], ids=["s1", "s2"])
+    manifest = dataclasses.replace(manifest, bank=dataclasses.replace(manifest.bank, instructions=INSTRUCTIONS))
     write_documents(manifest, tmp_path, fmt="pdf", quiet=False)
     err = capsys.readouterr().err
     assert_told_without_lualatex(err)
+    if face_for("ف") is not None:
+        assert "the bank's instructions (paragraph 1), instructions (paragraph 2) are in scripts" in err
     assert "[U+0641]" in text_of(tmp_path / "worksheets.pdf")
     assert not (tmp_path / "names.pdf").exists()
 
