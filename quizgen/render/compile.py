@@ -100,8 +100,8 @@ def compile_tex(
     pages at once ("Page X of Y" holds a sheet's pages until it ends; the marking key is one sheet).
     TeX allocates its nodes first-fit from a list of free blocks, and once its memory is nearly full every
     allocation walks that list: the 500-student marking key used 3.5 million words and took 2.5 s of CPU
-    for 28 pages, 0.7 s with room to spare, and the key of a class of 1,000 did not fit at all. Memory TeX does not
-    use costs nothing (it is never touched), and the PDF is the same.
+    for 28 pages, 0.7 s with room to spare, and the marking key of 1,000 students did not fit at all.
+    Memory TeX does not use costs nothing (it is never touched), and the PDF is the same.
 
     on_progress(student_index) is called as each student's pages are typeset. describe(student, problem)
     turns the markers in the source into words for the error message.

@@ -277,6 +277,7 @@ and a blank; now 4 pages, two double-sided sheets (docs/pdfs.md)."""
 WORKING_LONG_FAMILIES = frozenset({"chain_multi", "neuron", "product_rule", "backprop"})
 """Families whose working runs over several lines (layers, products, a network): LONG_WORKING cm more."""
 LONG_WORKING = 1.2
+"""Centimetres more for a family in WORKING_LONG_FAMILIES."""
 ASK_WORKING = 0.8
 """Centimetres more for a gradient (a line a component) or a value (the substitution comes on top)."""
 
@@ -284,7 +285,7 @@ ASK_WORKING = 0.8
 def default_working(family: str, difficulty: int, ask: str) -> float:
     """Room for working a teacher would leave: more for harder levels, long families, gradients (a line a
     component) and values (the substitution comes on top)."""
-    cm = WORKING_BY_DIFFICULTY.get(difficulty, WORKING_BY_DIFFICULTY[3] if difficulty > 3 else WORKING_BY_DIFFICULTY[1])
+    cm = WORKING_BY_DIFFICULTY.get(difficulty, WORKING_BY_DIFFICULTY[3 if difficulty > 3 else 1])
     if family in WORKING_LONG_FAMILIES:
         cm += LONG_WORKING
     if ask in ("gradient", "value"):

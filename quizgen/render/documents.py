@@ -211,7 +211,7 @@ class _Sources:
         parts when it was typeset in parts of all these students, else rendered."""
         rendered = self.parts.get(name, [])
         if rendered and rendered[0][0].first == 1 and rendered[-1][0].last == len(self.students):
-            joined = self._join(name, [text for _, text in rendered])
+            joined = self._joined_source(name, [text for _, text in rendered])
             if joined is not None:
                 return joined
         return self._render(name, self.students)
@@ -241,7 +241,7 @@ class _Sources:
         doc = replace(self.doc(name), continued=True) if continued else self.doc(name)
         return render_template(self.env, TEMPLATES[name], {"doc": doc, "students": students})
 
-    def _join(self, name: str, texts: list[str]) -> str | None:
+    def _joined_source(self, name: str, texts: list[str]) -> str | None:
         """The whole document from its parts' sources: the preamble (everything before the first student's
         marker), each part's students, the last part's ending. The ending of a part that more follow is
         what the template prints without students (doc.continued), so each part's students are cut out

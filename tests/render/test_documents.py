@@ -313,6 +313,25 @@ def test_the_marking_key_fits_a_class_of_40_on_three_pages(tmp_path: Path) -> No
 
 
 @needs_tex
+def test_the_demo_sheet_is_two_double_sided_sheets(tmp_path: Path) -> None:
+    """The default room for working puts the demo bank's ten problems on 4 pages: no blank page is needed
+    for double-sided printing, and each problem keeps its room and its box (docs/pdfs.md, room for working)."""
+    from quizgen.bank import load_bank
+    from quizgen.generate import generate
+    from quizgen.roster import numbered_students
+
+    bank = load_bank(Path(__file__).parents[2] / "banks" / "demo.yaml")
+    manifest = generate(bank, numbered_students(3), seed=2026)
+    write_documents(manifest, tmp_path, fmt="pdf", quiet=True)
+    texts = page_texts(tmp_path / "worksheets.pdf")
+    assert len(texts) == 12
+    for first in (0, 4, 8):
+        sheet = texts[first : first + 4]
+        assert [f"Page{k}of4" in text for k, text in enumerate(sheet, 1)] == [True] * 4
+        assert "".join(sheet).count("Working") == 10
+
+
+@needs_tex
 def test_each_run_gets_main_memory_for_its_students(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The marking key holds every page until it ends: without memory for the class, TeX's allocator slows
     down as its memory fills, and the marking key of 1,000 students did not fit at all."""
