@@ -220,8 +220,10 @@ def generic_points(
     check_time: Callable[[], None],
     count: int = GENERIC_POINTS,
     attempts: int = MAX_ATTEMPTS,
+    values: list[Any] | None = None,
 ) -> list[tuple[float, ...]]:
-    """Random points where the key is real (the box first, then wider; see sampling.generic_point)."""
+    """Random points where the key is real (the box first, then wider; see sampling.generic_point).
+    values, when given, receives the key's float value at each point returned, in order."""
     n = len(key.names)
     points: list[tuple[float, ...]] = []
     for attempt in range(attempts):
@@ -230,8 +232,11 @@ def generic_points(
         if attempt % 8 == 0:
             check_time()
         p = generic_point(rng, n, attempt)
-        if run_float(key.fn, p) is not UNDEF:
+        v = run_float(key.fn, p)
+        if v is not UNDEF:
             points.append(p)
+            if values is not None:
+                values.append(v)
     return points
 
 
@@ -326,8 +331,11 @@ def compare(
     points: Sequence[tuple[float, ...]],
     check_time: Callable[[], None],
     gfns: Sequence[Fn] = (),
+    key_known: Sequence[Any] = (),
+    answer_known: Sequence[Any] = (),
 ) -> Comparison:
-    """Compare ans with key at points; points where either is not real are outside the domain."""
+    """Compare ans with key at points; points where either is not real are outside the domain.
+    key_known and answer_known are float values (run_float) already computed at the first points."""
     kept: list[tuple[float, ...]] = []
     kvals: list[Any] = []
     avals: list[Any] = []
@@ -338,10 +346,10 @@ def compare(
     for i, p in enumerate(points):
         if i % 8 == 0:
             check_time()
-        kv = run_float(key.fn, p)
+        kv = key_known[i] if i < len(key_known) else run_float(key.fn, p)
         if kv is UNDEF:
             continue
-        av = run_float(ans.fn, p)
+        av = answer_known[i] if i < len(answer_known) else run_float(ans.fn, p)
         if kv is OVERFLOW or av is OVERFLOW:
             kv, av = mp_pair(key, ans, p)
             if kv is UNDEF:
@@ -413,11 +421,14 @@ def equivalent(
         if exact is not None:
             return Comparison("equal" if exact else "different", [()], [], [])
     n = len(key.names)
-    points: list[tuple[float, ...]] = [()] if n == 0 else generic_points(key, rng, check_time)
-    if n and any(run_float(ans.fn, p) is UNDEF for p in points):
+    # the values found at the generic points are kept for compare(), which needs them again
+    key_known: list[Any] = []
+    answer_known: list[Any] = []
+    points: list[tuple[float, ...]] = [()] if n == 0 else generic_points(key, rng, check_time, values=key_known)
+    if n and _undefined_at_one(ans, points, answer_known):
         # the answer is not real at some of them: more points, so that enough lie in both domains and the
         # share of the key's domain where the answer is real is estimated on more than six
-        points.extend(generic_points(key, rng, check_time, 4 * GENERIC_POINTS, 8 * MAX_ATTEMPTS))
+        points.extend(generic_points(key, rng, check_time, 4 * GENERIC_POINTS, 8 * MAX_ATTEMPTS, key_known))
     gfns = [fn for _, fn in key.bp_fns]
     own = [fn for g, fn in ans.bp_fns if all(g != h and g != -h for h in key.breakpoints)] if n else []
     if n and (gfns or own):  # without a breakpoint there is nothing to straddle (and no scan line to draw)
@@ -426,7 +437,18 @@ def equivalent(
             cr = add_breakpoints(cr, own, rng, check_time)
             gfns = gfns + own
         points.extend(crossing_points(cr, rng, check_time))
-    return compare(key, ans, points, check_time, gfns)
+    return compare(key, ans, points, check_time, gfns, key_known, answer_known)
+
+
+def _undefined_at_one(ans: Compiled, points: Sequence[tuple[float, ...]], values: list[Any]) -> bool:
+    """Is the answer not real at one of the points? Its values are appended to values, in order, up to
+    the first such point."""
+    for p in points:
+        v = run_float(ans.fn, p)
+        values.append(v)
+        if v is UNDEF:
+            return True
+    return False
 
 
 def _exact_constants(key: Compiled, ans: Compiled) -> bool | None:
