@@ -13,7 +13,7 @@ from quizgen.families.backprop import Backprop
 from quizgen.families.base import PART_SHIFT, Draft, SlotSpec
 from quizgen.problem import Problem
 from quizgen.verify import verify_parts
-from tests.families.drawtools import backprop_slot
+from tests.families.drawtools import backprop_slot, derivative, exactly_zero
 
 _DRAWN: dict[tuple[int, tuple[tuple[str, object], ...]], list[Draft | None]] = {}
 """Each seed's first draft (None if 40 draws declined), kept per worker: several tests read the same drafts."""
@@ -34,12 +34,6 @@ def _first_draft(slot: SlotSpec, rng: random.Random) -> Draft | None:
     return None
 
 
-def _exactly_zero(e: sympy.Expr) -> bool:
-    """Exact either way: tanh and σ at a logarithm are rational once written with exp, so expanding that settles
-    most differences at once; simplify, many times slower, decides the rest."""
-    return sympy.expand(e.rewrite(sympy.exp)) == 0 or sympy.simplify(e) == 0
-
-
 @pytest.mark.parametrize("difficulty", [1, 2, 3])
 def test_every_part_is_exactly_right(difficulty: int) -> None:
     """Exact sympy, not the family's local rules: a value is the node's expression at the point, a gradient
@@ -51,8 +45,8 @@ def test_every_part_is_exactly_right(difficulty: int) -> None:
             if p.kind == "value":
                 exact = p.check.xreplace(subs)  # symbols to numbers: subs' result, without its pattern matching
             else:
-                exact = sympy.diff(p.check, PART_SHIFT).xreplace(subs)
-            assert _exactly_zero(exact - p.answer), (p.label, p.of, p.answer, exact)
+                exact = derivative(p.check, PART_SHIFT).xreplace(subs)
+            assert exactly_zero(exact - p.answer), (p.label, p.of, p.answer, exact)
 
 
 @pytest.mark.parametrize("difficulty", [1, 2, 3])
@@ -63,7 +57,7 @@ def test_the_rules_give_each_part_from_the_earlier_parts(difficulty: int) -> Non
         for p in d.parts:
             if p.rule is not None:
                 assert p.rule.free_symbols <= {sympy.Symbol(q.label) for q in d.parts if q.label < p.label}
-                assert _exactly_zero(p.rule.subs(answers) - p.answer)
+                assert exactly_zero(p.rule.subs(answers) - p.answer)
 
 
 def test_a_wrong_part_is_caught_by_the_independent_check() -> None:
