@@ -20,6 +20,7 @@ at most one core each). A second table gives each row's phases. Runs older code 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import subprocess
@@ -33,8 +34,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_grade  # noqa: E402
-from bench_grade import make_inputs  # noqa: E402
+import bench_grade
+from bench_grade import make_inputs
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -180,7 +181,7 @@ class Phase:
 def phases(trace: Trace, cores: int) -> list[Phase]:
     ends = [m for m in trace.marks if m.phase_ends]
     out: list[Phase] = []
-    for a, b in zip(ends, ends[1:], strict=False):
+    for a, b in itertools.pairwise(ends):
         helpers: dict[str, list[float]] = {}
         for pid, cpu in b.kids.items():
             used = cpu - a.kids.get(pid, 0.0)
