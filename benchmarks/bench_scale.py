@@ -13,8 +13,9 @@ points the grader passes, and with os.wait4 when a process is reaped) and from i
 N idle cores** (N = the row's workers): the run is cut into phases where the grader starts or waits for
 its helper processes (the checks all back, the workers stopped, the pages written), and within a phase the
 grader and its helpers share the N cores the way an OS shares them (each runnable process an equal share,
-at most one core each). A second table gives each row's phases. Runs older code too
-(PYTHONPATH=/path/to/main), for a before/after in one session.
+at most one core each). A second table gives each row's phases. For a before/after in one session with
+older code, copy this file into that tree's benchmarks/ and run it there with PYTHONPATH=/path/to/tree
+(bench_grade.py puts its own tree first on sys.path); it marks what it finds of the grader's steps.
 """
 
 from __future__ import annotations
