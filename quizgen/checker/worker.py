@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -171,6 +172,7 @@ def serve_forks(fd: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the grader, which closes the socket
     check_request(WARM_UP, timeout=10.0, symbolic=_inline_symbolic)
     gc.freeze()  # the workers' collections then skip what they inherit (and leave its pages shared)
+    server.send(b"ready")
     children: set[int] = set()
     while True:
         try:
@@ -213,8 +215,9 @@ def _spawn(entry: str, fds: tuple[int, ...]) -> subprocess.Popen[bytes]:
 class ForkServer:
     """A fresh interpreter that imports the checker once and forks warm workers (WorkerProcess(forks=...)).
 
-    start() returns at once: the server imports in the background, and fork requests sent meanwhile wait in
-    its socket. Forking the server, not the grader, is what makes forking safe: the server has no threads.
+    start() returns at once: the server imports in the background (then says b"ready"), and fork requests
+    sent meanwhile wait in its socket. Forking the server, not the grader, is what makes forking safe: the
+    server has no threads.
     """
 
     def __init__(self) -> None:
@@ -254,11 +257,16 @@ class ForkServer:
                 pass
 
     def close(self) -> None:
-        """Stop the server; workers still running are killed by it."""
+        """Stop the server: at end of file it kills and reaps the workers left, and exits. A server still
+        importing (the batch was small: no worker was ever forked) is killed at once instead of waited for."""
+        warm = False
         if self.sock is not None:
+            warm = bool(select.select([self.sock], [], [], 0)[0])  # its b"ready" (or its end) is waiting
             self.sock.close()
             self.sock = None
         if self.proc is not None:
+            if not warm:
+                self.proc.kill()
             try:
                 self.proc.wait(5)
             except subprocess.TimeoutExpired:

@@ -3,6 +3,7 @@ interpreter or forked by a ForkServer."""
 
 from __future__ import annotations
 
+import signal
 import time
 
 import pytest
@@ -89,9 +90,20 @@ def test_closing_the_server_ends_its_workers(forks: ForkServer) -> None:
     worker.send(("sleep", 30))  # busy: only a kill ends it
     pid = worker.pid
     assert pid is not None and _exists(pid)
+    server = forks.proc
     forks.close()
+    assert server is not None and server.returncode == 0  # warm: it killed and reaped its worker, then left
     assert not _exists(pid)
     worker.kill()
+
+
+def test_a_server_closed_before_it_is_warm_is_killed() -> None:
+    """A small batch never forks a worker: closing then does not wait for the server's imports."""
+    server = ForkServer()
+    server.start()
+    proc = server.proc
+    server.close()  # at once: its imports take a good fraction of a second
+    assert proc is not None and proc.returncode == -signal.SIGKILL
 
 
 def test_without_its_server_a_worker_is_a_fresh_interpreter(forks: ForkServer) -> None:
