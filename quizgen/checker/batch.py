@@ -72,6 +72,8 @@ class Checker:
 
     def _start_forks(self) -> None:
         if self.workers > 1 and (self._forks is None or not self._forks.alive):
+            if self._forks is not None:
+                self._forks.close()  # it died: a new one
             forks = ForkServer()
             try:
                 forks.start()
@@ -209,6 +211,7 @@ class Checker:
             while len(self._pool) < self.workers:
                 self._pool.append(WorkerProcess(self.memory_mb, self._forks))
             for proc in self._pool:
+                proc.forks = self._forks
                 if not proc.alive:
                     _start_quietly(proc)
             keys = [k for k, _ in items]
