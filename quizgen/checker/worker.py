@@ -229,7 +229,11 @@ class ForkServer:
         return self.proc is not None and self.proc.poll() is None
 
     def start(self) -> None:
+        """OSError where there is no fork or no Unix socket for packets (Windows, macOS): workers are then
+        fresh interpreters."""
         self.close()
+        if not (hasattr(os, "fork") and hasattr(socket, "AF_UNIX") and hasattr(socket, "SOCK_SEQPACKET")):
+            raise OSError("no fork server on this platform")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             self.proc = _spawn(
