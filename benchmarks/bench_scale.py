@@ -13,7 +13,8 @@ points the grader passes, and with os.wait4 when a process is reaped) and from i
 N idle cores** (N = the row's workers): the run is cut into phases where the grader starts or waits for
 its helper processes (the checks all back, the workers stopped, the pages written), and within a phase the
 grader and its helpers share the N cores the way an OS shares them (each runnable process an equal share,
-at most one core each). A second table gives each row's phases. For a before/after in one session with
+at most one core each; the checker workers, which take chunks from one queue, with equal parts of their
+total CPU). A second table gives each row's phases. For a before/after in one session with
 older code, copy this file into that tree's benchmarks/ and run it there with PYTHONPATH=/path/to/tree
 (bench_grade.py puts its own tree first on sys.path); it marks what it finds of the grader's steps.
 """
@@ -188,7 +189,11 @@ def phases(trace: Trace, cores: int) -> list[Phase]:
             used = cpu - a.kids.get(pid, 0.0)
             if used > 0.005:
                 helpers.setdefault(trace.roles.get(pid, "other"), []).append(used)
-        jobs = [b.own - a.own, *(c for cs in helpers.values() for c in cs)]
+        jobs = [b.own - a.own]
+        for name, cs in helpers.items():
+            # checker workers take chunks from one queue: on idle cores they would share the work evenly,
+            # whatever split the loaded machine's scheduling gave them
+            jobs += [sum(cs) / len(cs)] * len(cs) if name == "checker" else cs
         out.append(Phase(b.name, b.own - a.own, helpers, share(jobs, cores)))
     return out
 
