@@ -2,30 +2,33 @@
 
 Small batches and single checks run in this process (the numeric path is bounded and fast); the rare
 check that needs symbolic work sends it to a helper process that is killed when the check's time is up.
-Big batches with workers > 1 are cut into chunks run by N worker processes; the parent watches every
-item's time and kills and replaces a worker whose current item overruns, so one pathological answer
-costs at most the limit and the batch goes on.
+Big batches with workers > 1 are cut into chunks run by N worker processes, forked from one fork server
+(checker/worker.py) that imported the checker once; the parent watches every item's time and kills and
+replaces a worker whose current item overruns, so one pathological answer costs at most the limit and the
+batch goes on.
 """
 
 from __future__ import annotations
 
+import math
+import select
 import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
-from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from quizgen.checker.core import TIMEOUT_MESSAGE, check_request
 from quizgen.checker.equivalence import CheckTimeout
 from quizgen.checker.verdict import CheckRequest, Verdict, invalid
-from quizgen.checker.worker import DEFAULT_MEMORY_MB, WorkerFailed, WorkerProcess
+from quizgen.checker.worker import DEFAULT_MEMORY_MB, ForkServer, WorkerFailed, WorkerProcess
 from quizgen.gcpause import rare_collections
 
 POOL_THRESHOLD = 200
 """Distinct uncached checks left from which workers > 1 may pay for itself."""
 POOL_AFTER = 1.0
-"""Seconds of in-process checking before a batch goes to worker processes (starting one costs about that)."""
+"""Seconds of in-process checking before a batch goes to worker processes, unless prepare_workers() was
+called (starting the fork server, an interpreter importing sympy, costs about that)."""
 CHUNK = 64
 GRACE = 0.25
 """Extra seconds the parent allows for a result to travel back before killing a worker."""
@@ -58,6 +61,25 @@ class Checker:
         self._helper_lock = threading.Lock()
         self._pool: list[WorkerProcess] = []
         self._pool_lock = threading.Lock()
+        self._forks: ForkServer | None = None  # started by prepare_workers() or the first pool
+
+    def prepare_workers(self) -> None:
+        """With workers > 1, start the fork server now, in the background, for a big batch to come: it
+        imports the checker while the caller reads its input, and the batch then goes to the workers at
+        once instead of after POOL_AFTER seconds in this process."""
+        with self._pool_lock:
+            self._start_forks()
+
+    def _start_forks(self) -> None:
+        if self.workers > 1 and (self._forks is None or not self._forks.alive):
+            if self._forks is not None:
+                self._forks.close()  # it died: a new one
+            forks = ForkServer()
+            try:
+                forks.start()
+            except OSError:
+                return  # no processes left: workers start as fresh interpreters, or the parent does the work
+            self._forks = forks
 
     # ------------------------------------------------------------------ cache
 
@@ -164,8 +186,13 @@ class Checker:
 
         start, k = time.monotonic(), 0
         while k < len(todo):
-            # In this process first: most batches finish before worker processes would have started.
-            if self.workers > 1 and len(todo) - k >= POOL_THRESHOLD and time.monotonic() - start > POOL_AFTER:
+            # In this process first (most batches finish before worker processes would have started), unless
+            # the fork server was started ahead for a big batch.
+            if (
+                self.workers > 1
+                and len(todo) - k >= POOL_THRESHOLD
+                and (self._forks is not None or time.monotonic() - start > POOL_AFTER)
+            ):
                 self._run_pool([(key, requests[idx[0]]) for key, idx in todo[k:]], finish)
                 break
             key, idx = todo[k]
@@ -176,13 +203,15 @@ class Checker:
     def _run_pool(self, items: list[tuple[Any, CheckRequest]], finish: Callable[[Any, Verdict], None]) -> None:
         """Chunks to N worker processes; the parent times every item and replaces a worker that overruns.
 
-        While workers start (about a second: a fresh interpreter imports sympy) the parent checks items
-        itself, so a pool never makes a batch slower than the in-process path.
+        While workers start (a fork, or about a second while the fork server imports sympy) the parent checks
+        items itself, so a pool never makes a batch slower than the in-process path.
         """
         with self._pool_lock:
+            self._start_forks()
             while len(self._pool) < self.workers:
-                self._pool.append(WorkerProcess(self.memory_mb))
+                self._pool.append(WorkerProcess(self.memory_mb, self._forks))
             for proc in self._pool:
+                proc.forks = self._forks
                 if not proc.alive:
                     _start_quietly(proc)
             keys = [k for k, _ in items]
@@ -215,38 +244,14 @@ class Checker:
                     if pending[1:]:
                         queue.appendleft(pending[1:])
 
-            while queue or local or busy:
-                starting = [w for w, p in enumerate(self._pool) if not p.ready and p.conn is not None]
-                helping = bool(starting) and bool(queue or local)
-                conns: dict[Connection, int] = {}  # the child's end we read from -> its worker
-                for w in [*busy, *starting]:
-                    duplex = self._pool[w].conn
-                    if duplex is not None:
-                        conns[duplex.reader] = w
-                now = time.monotonic()
-                if helping:
-                    wait_for = 0.0
-                elif busy:
-                    wait_for = max(0.0, min(start + self.timeout + GRACE - now for _, start in busy.values()))
-                else:
-                    wait_for = 0.05
-                ready = set(wait(list(conns), timeout=wait_for)) if conns else set()
-                for conn, w in conns.items():
-                    if conn not in ready:
-                        continue
-                    worker = self._pool[w]
-                    if not worker.ready:
-                        try:
-                            worker.mark_ready()
-                        except WorkerFailed:
-                            failures[w] = failures.get(w, 0) + 1
-                            if failures[w] < 3:  # a child that cannot even start is not retried forever
-                                _start_quietly(worker)
-                            continue
-                        dispatch(w)
-                        continue
+            def receive(w: int) -> None:
+                """Every message worker w has sent so far: one wake-up for however many results are waiting."""
+                worker = self._pool[w]
+                duplex = worker.conn
+                assert duplex is not None
+                while True:
                     try:
-                        message = conn.recv()
+                        message = duplex.recv()
                     except (EOFError, OSError):
                         if w in busy:
                             lost(
@@ -255,7 +260,7 @@ class Checker:
                             )
                         else:
                             _start_quietly(worker)
-                        continue
+                        return
                     if message[0] == "result" and w in busy:
                         pending, _ = busy[w]
                         if message[1] in pending:
@@ -265,6 +270,37 @@ class Checker:
                     elif message[0] == "done":
                         busy.pop(w, None)
                         dispatch(w)
+                    if worker.conn is not duplex or not _readable({duplex.fileno(): w}, 0.0):
+                        return  # replaced (a failed dispatch), or nothing more to read for now
+
+            while queue or local or busy:
+                starting = [w for w, p in enumerate(self._pool) if not p.ready and p.conn is not None]
+                helping = bool(starting) and bool(queue or local)
+                watched: dict[int, int] = {}  # the file descriptor we read the child from -> its worker
+                for w in [*busy, *starting]:
+                    duplex = self._pool[w].conn
+                    if duplex is not None:
+                        watched[duplex.fileno()] = w
+                now = time.monotonic()
+                if helping:
+                    wait_for = 0.0
+                elif busy:
+                    wait_for = max(0.0, min(start + self.timeout + GRACE - now for _, start in busy.values()))
+                else:
+                    wait_for = 0.05
+                for w in _readable(watched, wait_for) if watched else ():
+                    worker = self._pool[w]
+                    if worker.ready:
+                        receive(w)
+                        continue
+                    try:
+                        worker.mark_ready()
+                    except WorkerFailed:
+                        failures[w] = failures.get(w, 0) + 1
+                        if failures[w] < 3:  # a child that cannot even start is not retried forever
+                            _start_quietly(worker)
+                        continue
+                    dispatch(w)
                 now = time.monotonic()
                 for w in list(busy):
                     pending, start = busy[w]
@@ -292,12 +328,25 @@ class Checker:
             for w in self._pool:
                 w.close()
             self._pool.clear()
+            if self._forks is not None:
+                self._forks.close()
+                self._forks = None
 
     def __enter__(self) -> Checker:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _readable(watched: dict[int, int], timeout: float) -> list[int]:
+    """The workers (watched: file descriptor -> worker) with something to read (a message, or end of file),
+    waiting up to timeout seconds. One poll per wake-up: multiprocessing.connection.wait builds and tears
+    down a selector each time, and a class's batch wakes the parent once per verdict."""
+    poller = select.poll()
+    for fd in watched:
+        poller.register(fd, select.POLLIN)
+    return [watched[fd] for fd, _ in poller.poll(math.ceil(timeout * 1000))]
 
 
 def _start_quietly(worker: WorkerProcess) -> None:

@@ -1,16 +1,23 @@
 """Killable worker processes: where the time limit becomes hard.
 
 SIGALRM only works in the main thread, and a thread cannot be stopped, so anything that might not finish
-runs in a child process that the parent kills when its time is up and replaces. Children are fresh
-interpreters (subprocess, `python -c`), not forks: forking a threaded grader is unsafe, and
-multiprocessing's spawn/forkserver would re-run the caller's main script in every child. Messages are
-pickled over a pair of pipes (multiprocessing.connection on raw file descriptors). Each child caps its
-address space with RLIMIT_AS once started, so a memory bomb ends in MemoryError there, not in swapping.
+runs in a child process that the parent kills when its time is up and replaces. The grader is threaded, so
+it is never forked: a worker is either a fresh interpreter (subprocess, `python -c`) or a fork of a
+ForkServer, a fresh interpreter started the same way that imports the checker once and then forks a warm
+worker per request in a few milliseconds (instead of each worker importing sympy, about half a second of
+CPU). Either way each worker is its own process: it caps its own address space with RLIMIT_AS once started
+(so a memory bomb ends in MemoryError there, not in swapping), and the parent kills it by pid.
+multiprocessing's spawn/forkserver are not used: they re-run the caller's main script in every child.
+Messages are pickled over a pair of pipes (multiprocessing.connection on raw file descriptors).
 """
 
 from __future__ import annotations
 
+import gc
 import os
+import select
+import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -27,6 +34,7 @@ except ImportError:  # Windows has no resource module: workers then run without 
 from quizgen.checker.core import check_request
 from quizgen.checker.equivalence import CheckTimeout
 from quizgen.checker.symbolic import symbolic_equal
+from quizgen.checker.verdict import CheckRequest
 from quizgen.gcpause import rare_collections
 
 DEFAULT_MEMORY_MB = 1024
@@ -84,7 +92,7 @@ def worker_main(conn: Connection, memory_mb: int | None) -> None:
     ("batch", (timeout, [(index, request), ...])) -> ("result", index, Verdict) per item, then ("done",)."""
     _limit_memory(memory_mb)
     _exit_with_parent()
-    conn.send(("ready",))
+    conn.send(("ready", os.getpid()))
     while True:
         try:
             kind, payload = conn.recv()
@@ -138,45 +146,168 @@ class _Duplex:
 
 
 def child_entry(read_fd: int, write_fd: int, memory_mb: int) -> None:
-    """Entry point of a worker interpreter (see WorkerProcess.ensure)."""
+    """Entry point of a worker, fresh interpreter or fork (see WorkerProcess.start). It leaves with os._exit:
+    there is nothing to flush (its output goes nowhere), and tearing down its caches, millions of objects,
+    would cost more than a chunk of checks while the parent waits for it to stop."""
     conn = _Duplex(Connection(read_fd, writable=False), Connection(write_fd, readable=False))
     try:
         worker_main(conn, memory_mb or None)  # type: ignore[arg-type]
     except (BrokenPipeError, KeyboardInterrupt):
         pass
+    finally:
+        os._exit(0)
 
 
-class WorkerProcess:
-    """One child process and the pipe to it; kill() and the next call starts a fresh one."""
+WARM_UP = CheckRequest("2*x*exp(x) + sin(x)", "2x e^x + sin(x)", ["x"])
+"""Checked once by the fork server, so the modules sympy imports on first use are loaded before it forks."""
 
-    def __init__(self, memory_mb: int | None = DEFAULT_MEMORY_MB) -> None:
-        self.memory_mb = memory_mb
-        self.proc: Any = None
-        self.conn: _Duplex | None = None
-        self.ready = False
+
+def serve_forks(fd: int) -> None:
+    """The fork server's loop (see ForkServer). A message is b"fork MB" with a worker's two pipe ends: fork
+    a worker on them, its memory capped at MB more; or b"reap PID": the parent has killed that worker, wait
+    for it. A worker is reaped only when the parent says so, so its pid cannot pass to another process while
+    the parent may still kill it. At end of file (the parent closed or died), kill and reap the workers left
+    and exit. The server has no thread, so forking it is safe."""
+    server = socket.socket(fileno=fd)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the grader, which closes the socket
+    check_request(WARM_UP, timeout=10.0, symbolic=_inline_symbolic)
+    gc.freeze()  # the workers' collections then skip what they inherit (and leave its pages shared)
+    server.send(b"ready")
+    children: set[int] = set()
+    while True:
+        try:
+            data, fds, _, _ = socket.recv_fds(server, 64, 2)
+        except OSError:
+            data, fds = b"", []
+        if not data:
+            break
+        word, number = data.split()
+        if word == b"fork" and len(fds) == 2:
+            pid = os.fork()
+            if pid == 0:
+                server.close()
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+                child_entry(fds[0], fds[1], int(number))  # never returns
+            children.add(pid)
+        elif word == b"reap" and int(number) in children:
+            children.discard(int(number))
+            os.waitpid(int(number), 0)
+        for f in fds:
+            os.close(f)
+    for pid in children:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    os._exit(0)
+
+
+def _spawn(entry: str, fds: tuple[int, ...]) -> subprocess.Popen[bytes]:
+    """A fresh interpreter running `entry` (code importing from quizgen), with these fds and no output."""
+    return subprocess.Popen(
+        [sys.executable, "-c", entry],
+        pass_fds=fds,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,  # nothing a child prints may end up in `--batch -` output
+        stderr=subprocess.DEVNULL,
+        close_fds=True,
+    )
+
+
+class ForkServer:
+    """A fresh interpreter that imports the checker once and forks warm workers (WorkerProcess(forks=...)).
+
+    start() returns at once: the server imports in the background (then says b"ready"), and fork requests
+    sent meanwhile wait in its socket. Forking the server, not the grader, is what makes forking safe: the
+    server has no threads.
+    """
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.sock: socket.socket | None = None
 
     @property
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
     def start(self) -> None:
-        """Launch a fresh child without waiting for it (it says ("ready",) once its imports are done)."""
+        """OSError where there is no fork or no Unix socket for packets (Windows, macOS): workers are then
+        fresh interpreters."""
+        self.close()
+        if not (hasattr(os, "fork") and hasattr(socket, "AF_UNIX") and hasattr(socket, "SOCK_SEQPACKET")):
+            raise OSError("no fork server on this platform")
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            self.proc = _spawn(
+                f"from quizgen.checker.worker import serve_forks; serve_forks({theirs.fileno()})", (theirs.fileno(),)
+            )
+        except OSError:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        self.sock = ours
+
+    def fork(self, read_fd: int, write_fd: int, memory_mb: int | None) -> None:
+        """Ask for a worker on these pipe ends (the caller closes its copies); OSError if the server is gone."""
+        if self.sock is None:
+            raise OSError("the fork server is not running")
+        socket.send_fds(self.sock, [b"fork %d" % (memory_mb or 0)], [read_fd, write_fd])
+
+    def reap(self, pid: int) -> None:
+        """Tell the server that its worker pid was killed (it waits for it; until then the pid stays taken)."""
+        if self.sock is not None:
+            try:
+                self.sock.send(b"reap %d" % pid)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        """Stop the server: at end of file it kills and reaps the workers left, and exits. A server still
+        importing (the batch was small: no worker was ever forked) is killed at once instead of waited for."""
+        warm = False
+        if self.sock is not None:
+            warm = bool(select.select([self.sock], [], [], 0)[0])  # its b"ready" (or its end) is waiting
+            self.sock.close()
+            self.sock = None
+        if self.proc is not None:
+            if not warm:
+                self.proc.kill()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+
+
+class WorkerProcess:
+    """One child process and the pipe to it; kill() and the next call starts a fresh one.
+
+    With forks (a started ForkServer), the child is forked from it; otherwise, or when the server is gone,
+    it is a fresh interpreter.
+    """
+
+    def __init__(self, memory_mb: int | None = DEFAULT_MEMORY_MB, forks: ForkServer | None = None) -> None:
+        self.memory_mb = memory_mb
+        self.forks = forks
+        self.proc: subprocess.Popen[bytes] | None = None  # a fresh interpreter
+        self.pid: int | None = None  # the child's, from its ("ready", pid)
+        self.conn: _Duplex | None = None
+        self.ready = False
+
+    @property
+    def alive(self) -> bool:
+        """Started and not known to have ended (a forked child's end shows as end of file on its pipe)."""
+        if self.proc is not None:
+            return self.proc.poll() is None
+        return self.conn is not None
+
+    def start(self) -> None:
+        """Launch a child without waiting for it (it says ("ready", pid) once it can take work)."""
         self.kill()
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
-        code = (
-            "from quizgen.checker.worker import child_entry; "
-            f"child_entry({to_child_r}, {from_child_w}, {self.memory_mb or 0})"
-        )
         try:
-            proc = subprocess.Popen(
-                [sys.executable, "-c", code],
-                pass_fds=(to_child_r, from_child_w),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,  # nothing a child prints may end up in `--batch -` output
-                stderr=subprocess.DEVNULL,
-                close_fds=True,
-            )
+            self._launch(to_child_r, from_child_w)
         except OSError:
             os.close(to_child_w)
             os.close(from_child_r)
@@ -184,9 +315,20 @@ class WorkerProcess:
         finally:
             os.close(to_child_r)
             os.close(from_child_w)
-        self.proc = proc
         self.conn = _Duplex(Connection(from_child_r, writable=False), Connection(to_child_w, readable=False))
         self.ready = False
+
+    def _launch(self, read_fd: int, write_fd: int) -> None:
+        if self.forks is not None and self.forks.alive:
+            try:
+                self.forks.fork(read_fd, write_fd, self.memory_mb)
+                return
+            except OSError:
+                pass  # the server has just gone: a fresh interpreter instead
+        self.proc = _spawn(
+            f"from quizgen.checker.worker import child_entry; child_entry({read_fd}, {write_fd}, {self.memory_mb or 0})",
+            (read_fd, write_fd),
+        )
 
     def ensure(self, wait: float | None = None) -> None:
         """A started and ready child. With wait, give up after that many seconds (CheckTimeout) but let
@@ -210,7 +352,7 @@ class WorkerProcess:
         """Consume the child's ("ready",) message."""
         assert self.conn is not None
         try:
-            self.conn.recv()
+            _, self.pid = self.conn.recv()
         except (EOFError, OSError) as exc:
             self.kill()
             raise WorkerFailed("the checker's worker process did not start") from exc
@@ -245,7 +387,7 @@ class WorkerProcess:
 
     def kill(self) -> None:
         if self.conn is not None:
-            self.conn.close()
+            self.conn.close()  # a forked child not yet ready finds end of file and leaves
         if self.proc is not None:
             if self.proc.poll() is None:
                 self.proc.kill()
@@ -253,11 +395,18 @@ class WorkerProcess:
                 self.proc.wait(5)
             except subprocess.TimeoutExpired:
                 pass
-        self.proc, self.conn = None, None
+        elif self.pid is not None and self.forks is not None:  # forked: a zombie until its server reaps it
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.forks.reap(self.pid)
+        self.proc, self.conn, self.pid = None, None, None
         self.ready = False
 
     def close(self) -> None:
-        if self.alive and self.conn is not None:
+        """Stop the child: a fresh interpreter is asked to (it exits at once when idle), a fork is killed."""
+        if self.proc is not None and self.alive and self.conn is not None:
             try:
                 self.conn.send(("stop", None))
             except OSError:

@@ -58,12 +58,16 @@ class Backend(Protocol):
 
 
 class CheckerBackend:
-    """The real quizgen.checker.Checker, in-process, with its worker processes and per-answer time limit."""
+    """The real quizgen.checker.Checker, in-process, with its worker processes and per-answer time limit.
+
+    With workers > 1 the checker's fork server starts here, so it imports the checker while the answers are
+    read, and the class's checks go to warm workers as soon as they are known."""
 
     def __init__(self, *, workers: int, timeout: float) -> None:
         from quizgen.checker import Checker
 
         self._checker = Checker(workers=workers, timeout=timeout)
+        self._checker.prepare_workers()
 
     def check(self, requests: Sequence[Request], progress: Callable[[int], None] | None) -> list[VerdictLike]:
         from quizgen.checker import CheckRequest

@@ -138,6 +138,30 @@ def check_inputs_safe(out_dir: Path, inputs: Sequence[str | Path]) -> None:
             raise AnswerFileError(f"{p}: is inside the feedback folder grading rewrites; choose another --out")
 
 
+def _write_tables(run: GradeRun, tmp: Path, gradebooks: Sequence[Gradebook]) -> None:
+    """Every output but the feedback pages, into the staging folder tmp."""
+    (tmp / "grades.csv").write_text(csvout.grades_csv(run), encoding="utf-8", newline="")
+    (tmp / "responses.csv").write_text(csvout.responses_csv(run), encoding="utf-8", newline="")
+    (tmp / "problems.csv").write_text(csvout.problems_csv(run.issues), encoding="utf-8", newline="")
+    (tmp / "review.csv").write_text(csvout.review_csv(run), encoding="utf-8", newline="")
+    items = item_stats(run)  # for items.csv and the report's item analysis
+    (tmp / "items.csv").write_text(csvout.items_csv(run, items=items), encoding="utf-8", newline="")
+    (tmp / "report.html").write_text(report_html(run, items=items), encoding="utf-8")
+    name = csvout.assignment_name(run)
+
+    def value(r: StudentResult) -> str:
+        return csvout.gradebook_value(run, r)
+
+    if "canvas" in gradebooks:
+        (tmp / "gradebook-canvas.csv").write_text(
+            csvout.canvas_gradebook_csv(run.results, name, value), encoding="utf-8", newline=""
+        )
+    if "moodle" in gradebooks:
+        (tmp / "gradebook-moodle.csv").write_text(
+            csvout.moodle_gradebook_csv(run.results, name, value), encoding="utf-8", newline=""
+        )
+
+
 @dataclass(frozen=True)
 class Written:
     out_dir: Path
@@ -152,8 +176,8 @@ def write_outputs(
     pdf_writer: Callable[[GradeRun, Path, dict[str, str]], None] | None = None,
     workers: int = 1,
 ) -> Written:
-    """Write every output into out_dir atomically, as one set; workers > 1 writes the feedback pages in
-    that many forked processes (grading.pagepool)."""
+    """Write every output into out_dir atomically, as one set; with workers > 1 the feedback pages are
+    written by this process and workers - 1 forked copies (grading.pagepool)."""
     with rare_collections():  # thousands of pages of strings: the collector would re-walk the class's trees
         return _write_outputs(run, out_dir, gradebooks=gradebooks, pdf_writer=pdf_writer, workers=workers)
 
@@ -171,34 +195,15 @@ def _write_outputs(
     stems = file_stems([r.sheet.student_id for r in run.results])
     try:
         with staging_dir(target) as tmp:
-            (tmp / "grades.csv").write_text(csvout.grades_csv(run), encoding="utf-8", newline="")
-            (tmp / "responses.csv").write_text(csvout.responses_csv(run), encoding="utf-8", newline="")
-            (tmp / "problems.csv").write_text(csvout.problems_csv(run.issues), encoding="utf-8", newline="")
-            (tmp / "review.csv").write_text(csvout.review_csv(run), encoding="utf-8", newline="")
-            items = item_stats(run)  # for items.csv and the report's item analysis
-            (tmp / "items.csv").write_text(csvout.items_csv(run, items=items), encoding="utf-8", newline="")
             fb = tmp / "feedback"
             fb.mkdir()
-            copies = start_pages(run, fb, stems, workers)  # the pages are written while the report is
-            try:
-                (tmp / "report.html").write_text(report_html(run, items=items), encoding="utf-8")
+            pages = start_pages(run, fb, stems, workers)  # forked copies write pages while this process
+            try:  # writes the CSVs, the report and the gradebooks; then it writes pages too
+                _write_tables(run, tmp, gradebooks)
             except BaseException:
-                finish_pages(run, fb, stems, copies, write_missing=False)
+                finish_pages(run, fb, stems, pages, write_missing=False)
                 raise
-            finish_pages(run, fb, stems, copies)
-            name = csvout.assignment_name(run)
-
-            def value(r: StudentResult) -> str:
-                return csvout.gradebook_value(run, r)
-
-            if "canvas" in gradebooks:
-                (tmp / "gradebook-canvas.csv").write_text(
-                    csvout.canvas_gradebook_csv(run.results, name, value), encoding="utf-8", newline=""
-                )
-            if "moodle" in gradebooks:
-                (tmp / "gradebook-moodle.csv").write_text(
-                    csvout.moodle_gradebook_csv(run.results, name, value), encoding="utf-8", newline=""
-                )
+            finish_pages(run, fb, stems, pages)
             if pdf_writer is not None:
                 pdf_writer(run, fb, stems)
             files = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())

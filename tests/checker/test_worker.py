@@ -1,11 +1,15 @@
-"""WorkerProcess: a child that can be killed mid-task and replaced, with its memory capped."""
+"""WorkerProcess: a child that can be killed mid-task and replaced, with its memory capped, whether a fresh
+interpreter or forked by a ForkServer."""
 
 from __future__ import annotations
+
+import signal
+import time
 
 import pytest
 
 from quizgen.checker.equivalence import CheckTimeout
-from quizgen.checker.worker import WorkerProcess
+from quizgen.checker.worker import ForkServer, WorkerProcess
 
 
 def test_worker_is_killed_and_replaced() -> None:
@@ -27,8 +31,99 @@ def test_worker_memory_is_capped() -> None:
     worker = WorkerProcess(memory_mb=256)
     try:
         worker.ensure()
-        limits = open(f"/proc/{worker.proc.pid}/limits", encoding="ascii").read()
-        line = next(x for x in limits.splitlines() if x.startswith("Max address space"))
-        assert "unlimited" not in line.split()[3]
+        assert _address_space_limit(worker.proc.pid) != "unlimited"
     finally:
         worker.close()
+
+
+def _exists(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def forks():  # type: ignore[no-untyped-def]
+    server = ForkServer()
+    server.start()
+    yield server
+    server.close()
+
+
+def test_a_forked_worker_is_killed_and_replaced(forks: ForkServer) -> None:
+    worker = WorkerProcess(forks=forks)
+    try:
+        worker.ensure()
+        first = worker.pid
+        assert worker.proc is None and first is not None  # forked by the server, not a fresh interpreter
+        assert _parent(first) == forks.proc.pid
+        worker.send(("sleep", 30))
+        with pytest.raises(CheckTimeout):
+            worker.receive(0.3)
+        assert not worker.alive
+        worker.send(("sleep", 0))
+        assert worker.receive(10) == ("slept",) and worker.pid != first
+        for _ in range(100):  # the server reaps the killed one (it stays a zombie until told to)
+            if not _exists(first):
+                break
+            time.sleep(0.05)
+        assert not _exists(first)
+    finally:
+        worker.close()
+
+
+def test_a_forked_workers_memory_is_capped(forks: ForkServer) -> None:
+    worker = WorkerProcess(memory_mb=256, forks=forks)
+    try:
+        worker.ensure()
+        assert _address_space_limit(worker.pid) != "unlimited"  # each worker caps itself once forked
+        assert _address_space_limit(forks.proc.pid) == "unlimited"  # the server checks no answer
+    finally:
+        worker.close()
+
+
+def test_closing_the_server_ends_its_workers(forks: ForkServer) -> None:
+    worker = WorkerProcess(forks=forks)
+    worker.ensure()
+    worker.send(("sleep", 30))  # busy: only a kill ends it
+    pid = worker.pid
+    assert pid is not None and _exists(pid)
+    server = forks.proc
+    forks.close()
+    assert server is not None and server.returncode == 0  # warm: it killed and reaped its worker, then left
+    assert not _exists(pid)
+    worker.kill()
+
+
+def test_a_server_closed_before_it_is_warm_is_killed() -> None:
+    """A small batch never forks a worker: closing then does not wait for the server's imports."""
+    server = ForkServer()
+    server.start()
+    proc = server.proc
+    server.close()  # at once: its imports take a good fraction of a second
+    assert proc is not None and proc.returncode == -signal.SIGKILL
+
+
+def test_without_its_server_a_worker_is_a_fresh_interpreter(forks: ForkServer) -> None:
+    forks.proc.kill()
+    forks.proc.wait()
+    worker = WorkerProcess(forks=forks)
+    try:
+        worker.ensure()
+        assert worker.proc is not None and worker.pid == worker.proc.pid
+        worker.send(("sleep", 0))
+        assert worker.receive(10) == ("slept",)
+    finally:
+        worker.close()
+
+
+def _parent(pid: int) -> int:
+    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[1])
+
+
+def _address_space_limit(pid: int) -> str:
+    limits = open(f"/proc/{pid}/limits", encoding="ascii").read()
+    return next(x for x in limits.splitlines() if x.startswith("Max address space")).split()[3]

@@ -1,4 +1,5 @@
-"""Feedback pages written by forked copies: the same bytes as one process, and nothing lost when a copy fails."""
+"""Feedback pages written by this process and forked copies from one queue: the same bytes as one process,
+and nothing lost when a copy fails."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ def test_pages_from_forked_copies_are_the_same_bytes(
 ) -> None:
     run = grade_fixture(tmp_path, manifest_path)
     one = write_outputs(run, tmp_path / "one", gradebooks=["canvas"], workers=1)
-    monkeypatch.setattr(pagepool, "MIN_PAGES_PER_PROCESS", 1)  # the fixture's 3 students: 2 copies
+    monkeypatch.setattr(pagepool, "MIN_PAGES_PER_PROCESS", 1)  # the fixture's 3 students: 3 processes
+    monkeypatch.setattr(pagepool, "RUN", 1)  # one student per queue entry
     forks: list[int] = []
     real_fork = os.fork
 
@@ -34,8 +36,8 @@ def test_pages_from_forked_copies_are_the_same_bytes(
         return pid
 
     monkeypatch.setattr(os, "fork", counting_fork)
-    two = write_outputs(run, tmp_path / "two", gradebooks=["canvas"], workers=2)
-    assert len(forks) == 2
+    two = write_outputs(run, tmp_path / "two", gradebooks=["canvas"], workers=3)
+    assert len(forks) == 2  # this process is the third writer
     assert len(list((two.out_dir / "feedback").glob("*.html"))) == len(run.results) == 3
     assert _files(two.out_dir) == _files(one.out_dir)
 
@@ -54,6 +56,7 @@ def test_a_copy_that_fails_has_its_pages_written_by_the_parent(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(pagepool, "MIN_PAGES_PER_PROCESS", 1)
+    monkeypatch.setattr(pagepool, "RUN", 1)
     monkeypatch.setattr(pagepool, "feedback_html", failing_in_copies)
     two = write_outputs(run, tmp_path / "two", workers=3)
     assert _files(two.out_dir) == _files(one.out_dir)
