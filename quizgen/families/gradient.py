@@ -86,7 +86,7 @@ class _Term:
             if self.func is None or self.var is None:
                 return mono(self.c * e, powers)
             return sympy.Mul(mono(self.c * e, powers), self.func(self.k * self.var))
-        if v == self.var:
+        if self.var is not None and v == self.var:  # a pure power term has no var (Symbol == None is slow)
             inner = sympy.Integer(self.k) * self.var
             outer = {sympy.exp: sympy.exp(inner), sympy.sin: sympy.cos(inner), sympy.cos: -sympy.sin(inner)}
             others = sympy.Mul(sympy.Integer(self.c), *[p**q for p, q in self.powers])
