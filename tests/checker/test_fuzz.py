@@ -11,6 +11,10 @@ from hypothesis import strategies as st
 
 from quizgen.checker import Verdict, check
 
+LIMIT = 30.0
+"""Seconds a check may take here: these tests are about verdicts, and a loaded machine must not turn one into
+"unsure (timeout)" (the time bound has its own tests)."""
+
 KEYS = ["2*x + 3*y", "Piecewise((1, x > y), (0, True))", "[2*x, 3*y**2]", "6*x*exp(3*x**2)", "log(x)"]
 ALPHABET = "xy0123456789.+-*/^()[]<>=,| esincoxplgqrtabmHvd\\{}!_'\"π·×²√"
 
@@ -112,7 +116,7 @@ def test_an_answer_equals_its_own_key(text: str) -> None:
         return  # 0*sqrt(x) left unevaluated: the key "0*sqrt(x)" reads as 0, defined where sqrt(x) is not
     if not _has_real_values(value):
         return  # no real value anywhere (log(0*x), cos(1/2)/relu(pi - 4)): not a key either
-    v = check(str(value), text, ["x", "y"], timeout=5.0)
+    v = check(str(value), text, ["x", "y"], timeout=LIMIT)
     _clean(v)
     if value.has(sympy.Float) and v.verdict in ("unsure", "incorrect"):
         # str() printed a decimal sympy computed (sin(0.5) -> 0.479425538604203) into the key: a breakpoint
@@ -122,7 +126,7 @@ def test_an_answer_equals_its_own_key(text: str) -> None:
     assert v.verdict == "correct", (str(value), text, v)
     if v.verdict == "correct":
         # 3% off plus a varying offset: beyond the 0.1% a typed decimal may be off, and no fixed point
-        w = check(str(value), f"({text})*103/100 + (1 + x^2)/97", ["x", "y"], timeout=5.0)
+        w = check(str(value), f"({text})*103/100 + (1 + x^2)/97", ["x", "y"], timeout=LIMIT)
         # (a key like sin(exp(exp(16))) has no computable value: "took too long" is an honest answer there)
         assert w.verdict == "incorrect" or w.diagnosis in ("timeout", "too_complex"), (str(value), text, w)
 
@@ -154,6 +158,6 @@ def test_no_wrong_answer_hides_behind_a_zero_term_with_a_decimal(text: str, wron
         return
     if value.has(sympy.Float) and wrong == "10^-30":
         return  # a key with a 15-digit decimal stands for any value that rounds to it: 10^-30 is within
-    v = check(str(value), f"({text}) + {wrong} + {zero}", ["x", "y"], timeout=5.0)
+    v = check(str(value), f"({text}) + {wrong} + {zero}", ["x", "y"], timeout=LIMIT)
     _clean(v)
     assert v.verdict != "correct", (str(value), text, wrong, zero, v)
