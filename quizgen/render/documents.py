@@ -550,6 +550,11 @@ def _shown(found: list[tuple[str, str]]) -> str:
     )
 
 
+def _why_not_set() -> str:
+    """Why a text only LuaLaTeX prints was not set by it."""
+    return "LuaLaTeX failed (see above)" if lualatex_ready() else "LuaLaTeX with fontspec is not installed"
+
+
 def warn_scripts(sheets: Sequence[Sheet], snippets: scripts.Snippets, *, quiet: bool) -> None:
     """Name each student whose name prints as [U+XXXX] codes, so the teacher can write it in by hand: names
     with characters no installed font has, and names only LuaLaTeX could print when it is not usable. Then
@@ -570,10 +575,9 @@ def warn_scripts(sheets: Sequence[Sheet], snippets: scripts.Snippets, *, quiet: 
         if (shown := print_name(sheet.name)) not in printed and scripts.needing_fonts([shown])
     ]
     if unset:
-        why = "LuaLaTeX failed (see above)" if lualatex_ready() else "LuaLaTeX with fontspec is not installed"
         click.echo(
             f"Warning: {len(unset)} name(s) are in scripts pdflatex's fonts lack (Arabic, Hebrew, Korean...) and "
-            f"{why}, so they print as [U+XXXX] codes on the PDFs ({scripts.INSTALL_HINT}): {_shown(unset)}",
+            f"{_why_not_set()}, so they print as [U+XXXX] codes on the PDFs ({scripts.INSTALL_HINT}): {_shown(unset)}",
             err=True,
         )
     coded = [
@@ -615,10 +619,9 @@ def warn_bank_texts(manifest: Manifest, snippets: scripts.Snippets, *, quiet: bo
     printed = {*snippets.texts, *snippets.paragraphs}
     unset = [where for where, text in texts if text not in printed and scripts.needing_fonts([text])]
     if unset:
-        why = "LuaLaTeX failed (see above)" if lualatex_ready() else "LuaLaTeX with fontspec is not installed"
         click.echo(
-            f"Warning: the bank's {', '.join(unset)} are in scripts pdflatex's fonts lack and {why}, so they "
-            f"print as [U+XXXX] codes on the PDFs ({scripts.INSTALL_HINT})",
+            f"Warning: the bank's {', '.join(unset)} are in scripts pdflatex's fonts lack and {_why_not_set()}, so "
+            f"they print as [U+XXXX] codes on the PDFs ({scripts.INSTALL_HINT})",
             err=True,
         )
 

@@ -127,18 +127,24 @@ def test_each_sheet_shows_its_students_name_in_header_and_footers(world) -> None
             assert squash(text).count(squash(name)) >= (2 if page == 1 else 1), (sid, page)
 
 
+def first_page_words(pdf: Path) -> list[tuple[float, float, float, str]]:
+    """(xMin, yMin, xMax, word) of each word pdftotext finds on the first page."""
+    result = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, check=True
+    )
+    boxes = re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)"[^>]*>([^<]*)</word>', result.stdout.decode("utf-8")
+    )
+    return [(float(x), float(y), float(x_max), w) for x, y, x_max, w in boxes]
+
+
 @needs_lualatex
 def test_hebrew_reads_right_to_left_on_the_page(world) -> None:
     _, out, _ = world
-    result = subprocess.run(
-        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(out / "students" / "s2.pdf"), "-"],
-        capture_output=True,
-        check=True,
-    )
-    boxes = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', result.stdout.decode("utf-8"))
-    name_y = next(float(y) for _, y, w in boxes if w == "Name:")
+    boxes = first_page_words(out / "students" / "s2.pdf")
+    name_y = next(y for _, y, _, w in boxes if w == "Name:")
     # poppler gives one box per Hebrew glyph; read the name line's glyphs from right to left
-    glyphs = [(float(x), w) for x, y, w in boxes if abs(float(y) - name_y) < 4 and "\u05d0" <= w[0] <= "\u05ea"]
+    glyphs = [(x, w) for x, y, _, w in boxes if abs(y - name_y) < 4 and "\u05d0" <= w[0] <= "\u05ea"]
     assert "".join(w for _, w in sorted(glyphs, reverse=True)) == NAMES["s2"].replace(" ", "")
 
 
@@ -170,15 +176,8 @@ def test_instructions_in_other_scripts_print_in_their_own_script_as_paragraphs(w
 @needs_lualatex
 def test_a_right_to_left_paragraph_wraps_and_keeps_to_the_right_margin(world) -> None:
     _, out, _ = world
-    result = subprocess.run(
-        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(out / "students" / "s9.pdf"), "-"],
-        capture_output=True,
-        check=True,
-    )
-    boxes = re.findall(
-        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)"[^>]*>([^<]*)</word>', result.stdout.decode("utf-8")
-    )
-    arabic = [(float(y), float(x_max)) for _, y, x_max, w in boxes if "\u0600" <= w[:1] <= "\u06ff"]
+    boxes = first_page_words(out / "students" / "s9.pdf")
+    arabic = [(y, x_max) for _, y, x_max, w in boxes if "\u0600" <= w[:1] <= "\u06ff"]
     lines = sorted({round(y) for y, _ in arabic})
     assert len(lines) >= 2, "the paragraph wraps at the text width"
     right_margin = 595.28 - 2 * 72 / 2.54  # A4 less the 2 cm margin, in points
