@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from fractions import Fraction
 
 import sympy
@@ -113,6 +113,25 @@ def diff(expr: sympy.Basic, v: sympy.Symbol) -> sympy.Basic:
         _diff_cache.clear()
     result = _diff_cache[key] = fast_diff(expr, v)
     return result
+
+
+class DraftMemo:
+    """Drafts by the random draws they are a pure function of, bounded (emptied when full): many students
+    draw the same problem, and drafts are not mutated downstream. A value ask, which draws its point from
+    the rng after the key's draws, is built each time unless the point is part of the key."""
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self._drafts: dict[Hashable, Draft | None] = {}
+        self._limit = limit
+
+    def get(self, key: Hashable, build: Callable[[], Draft | None]) -> Draft | None:
+        """The draft for key, from build() the first time (a declined draw, None, is built again)."""
+        hit = self._drafts.get(key)
+        if hit is None:
+            if len(self._drafts) >= self._limit:
+                self._drafts.clear()
+            hit = self._drafts[key] = build()
+        return hit
 
 
 def join_names(names: Sequence[str]) -> str:

@@ -20,6 +20,7 @@ import sympy
 from quizgen.families.kit import (
     Ask,
     Draft,
+    DraftMemo,
     DraftStep,
     Family,
     MistakeSpec,
@@ -362,13 +363,8 @@ class ChainSingle(Family):
                 return None
             point = {x.name: at}
         key = (outer, spec, x, slot.ask, tuple(sorted(point.items())) if isinstance(point, dict) else point)
-        hit = _drafts.get(key)
-        if hit is None:
-            # everything after the draws above is a pure function of them: computed once per key
-            hit = _drafts[key] = _finish(replace(slot, point=point), rng, sym, x)
-            if len(_drafts) >= _CACHE_LIMIT:
-                _drafts.clear()
-        return hit
+        # everything after the draws above is a pure function of them: computed once per key
+        return _drafts.get(key, lambda: _finish(replace(slot, point=point), rng, sym, x))
 
 
 @dataclass
@@ -387,7 +383,7 @@ class _Symbolic:
 
 _CACHE_LIMIT = 20_000
 _symbolic_cache: dict[tuple[_Outer, InnerSpec, sympy.Symbol], _Symbolic] = {}
-_drafts: dict[tuple[object, ...], Draft | None] = {}
+_drafts = DraftMemo()
 
 
 def _symbolic(outer: _Outer, spec: InnerSpec, x: sympy.Symbol) -> _Symbolic:

@@ -33,6 +33,9 @@ Mistakes, indicators and the finished Draft
     MistakeSpec, indicator, finish (the prompt, the answer and the mistakes for the slot's ask:
     partial, gradient or value at a point; definitions= names intermediate quantities the prompt
     defines, which an answer may then use).
+
+Remembering drafts
+    DraftMemo: a bounded memo of drafts by the random draws they are a pure function of.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from quizgen.families._activations import (
 )
 from quizgen.families._build import Powers, add, fast_subs, mono, ordered_terms, poly
 from quizgen.families._common import (
+    DraftMemo,
     MistakeSpec,
     choose_wrt,
     coef,
@@ -138,6 +142,8 @@ __all__ = [  # noqa: RUF022  (grouped by purpose, as the family-kit page reads)
     "exact_at_ln",
     "exact_tanh",
     "sigmoid",
+    # remembering drafts
+    "DraftMemo",
     # mistakes and the finished draft
     "MistakeSpec",
     "finish",

@@ -15,6 +15,7 @@ import sympy
 from quizgen.families.kit import (
     Ask,
     Draft,
+    DraftMemo,
     DraftStep,
     Family,
     MistakeSpec,
@@ -97,10 +98,9 @@ def _steps(
     return steps
 
 
-_CACHE_LIMIT = 20_000
-_drafts: dict[tuple[object, ...], Draft | None] = {}
+_drafts = DraftMemo()
 """Partial and gradient drafts by branches, wrt and ask: a slot has few distinct ones (74 in 1,001 draws of
-the demo bank), and drafts are not mutated downstream."""
+the demo bank)."""
 
 
 class MaxPartial(Family):
@@ -125,12 +125,7 @@ class MaxPartial(Family):
         if slot.ask == "value":  # the point is drawn from rng as well
             return self._build(slot, rng, variables, u, v, wrt)
         key = (u, v, wrt, tuple(variables), slot.ask)
-        hit = _drafts.get(key)
-        if hit is None:
-            if len(_drafts) >= _CACHE_LIMIT:
-                _drafts.clear()
-            hit = _drafts[key] = self._build(slot, rng, variables, u, v, wrt)
-        return hit
+        return _drafts.get(key, lambda: self._build(slot, rng, variables, u, v, wrt))
 
     def _build(
         self,

@@ -16,6 +16,7 @@ import sympy
 from quizgen.families.kit import (
     Ask,
     Draft,
+    DraftMemo,
     DraftStep,
     Family,
     MistakeSpec,
@@ -183,18 +184,12 @@ class ProductRule(Family):
         if slot.ask == "value":  # the point is drawn from rng as well
             return _build(slot, rng, variables, products, wrt, other)
         key = (tuple(products), wrt, other, tuple(variables), slot.ask)
-        hit = _drafts.get(key)
-        if hit is None:
-            if len(_drafts) >= _CACHE_LIMIT:
-                _drafts.clear()
-            hit = _drafts[key] = _build(slot, rng, variables, products, wrt, other)
-        return hit
+        return _drafts.get(key, lambda: _build(slot, rng, variables, products, wrt, other))
 
 
-_CACHE_LIMIT = 20_000
-_drafts: dict[tuple[object, ...], Draft | None] = {}
-"""Partial and gradient drafts by products, wrt, the other variable and ask (drafts are not mutated
-downstream): about a third of the demo bank's draws repeat one."""
+_drafts = DraftMemo()
+"""Partial and gradient drafts by products, wrt, the other variable and ask: about a third of the demo
+bank's draws repeat one."""
 
 
 def _build(

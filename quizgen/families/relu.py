@@ -16,6 +16,7 @@ import sympy
 from quizgen.families.kit import (
     Ask,
     Draft,
+    DraftMemo,
     DraftStep,
     Family,
     MistakeSpec,
@@ -40,9 +41,8 @@ from quizgen.families.kit import (
 )
 
 ZERO = sympy.Integer(0)
-_CACHE_LIMIT = 20_000
-_drafts: dict[tuple[object, ...], Draft | None] = {}
-"""Partial and gradient drafts by shape and wrt (drafts are not mutated downstream)."""
+_drafts = DraftMemo()
+"""Partial and gradient drafts by shape and wrt."""
 
 
 class _Shape:
@@ -157,12 +157,7 @@ class Relu(Family):
         if slot.ask == "value":  # the point is drawn from rng as well
             return self._build(slot, rng, variables, wrt, s)
         key = (s.u, s.k, s.n, wrt, tuple(variables), slot.ask)
-        hit = _drafts.get(key)
-        if hit is None:
-            if len(_drafts) >= _CACHE_LIMIT:
-                _drafts.clear()
-            hit = _drafts[key] = self._build(slot, rng, variables, wrt, s)
-        return hit
+        return _drafts.get(key, lambda: self._build(slot, rng, variables, wrt, s))
 
     def _build(
         self, slot: SlotSpec, rng: random.Random, variables: list[sympy.Symbol], wrt: sympy.Symbol, s: _Shape

@@ -67,3 +67,24 @@ def test_step_sentences_name_variables_as_math(bank: str) -> None:
     assert sentences
     for sentence in sentences:
         assert not bare.search(sentence), sentence
+
+
+def test_a_draft_memo_builds_once_per_key_stays_bounded_and_retries_a_declined_draw() -> None:
+    from quizgen.families._common import DraftMemo
+    from quizgen.families.base import Draft
+
+    built: list[object] = []
+
+    def build(key: object, result: Draft | None) -> Draft | None:
+        built.append(key)
+        return result
+
+    draft = object.__new__(Draft)  # a stand-in: the memo never looks inside a draft
+    memo = DraftMemo(limit=2)
+    assert memo.get("a", lambda: build("a", draft)) is draft
+    assert memo.get("a", lambda: build("a", None)) is draft  # remembered: not built again
+    assert memo.get("declined", lambda: build("declined", None)) is None
+    assert memo.get("declined", lambda: build("declined", draft)) is draft  # a declined draw is tried again
+    assert built == ["a", "declined", "declined"]
+    memo.get("c", lambda: build("c", draft))  # full at 2 keys: emptied, then c is kept
+    assert memo.get("a", lambda: build("a", draft)) is draft and built[-1] == "a"
