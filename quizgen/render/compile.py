@@ -30,7 +30,10 @@ INSTALL_HINT = (
 _PROGRESS = re.compile(r"^QGPROGRESS (\d+)")
 _FILE_LINE_ERROR = re.compile(r"^(?:\./)?([^:\n]+\.tex):(\d+): (.*)$", re.M)
 _BANG_ERROR = re.compile(r"^! (.*)$", re.M)
-_MARKER = re.compile(r"^% qg:student=(\d+)(?: problem=(\d+))?\s*$")
+MARKER_PREFIX = "% qg:student="
+"""Starts the line the templates print before each student's pages and each problem: errors are located by
+it, and a document typeset in parts is joined at it (quizgen.render.parts, documents)."""
+_MARKER = re.compile(rf"^{re.escape(MARKER_PREFIX)}(\d+)(?: problem=(\d+))?\s*$")
 
 
 class LatexNotFound(LatexError):
@@ -227,11 +230,19 @@ def _line_after(log: str, pos: int) -> int:
     return int(m.group(1)) if m else 0
 
 
-def _marker_before(tex: str, line_no: int) -> tuple[int | None, int | None]:
-    """The last '% qg:student=N problem=M' marker at or above line_no of the source."""
-    lines = tex.splitlines()
+def marker_index(lines: Sequence[str], line_no: int) -> int | None:
+    """The index in lines of the last '% qg:student=N problem=M' marker at or above line line_no (1-based)."""
     for i in range(min(line_no, len(lines)) - 1, -1, -1):
-        m = _MARKER.match(lines[i])
-        if m:
-            return int(m.group(1)), (int(m.group(2)) if m.group(2) else None)
-    return None, None
+        if _MARKER.match(lines[i]):
+            return i
+    return None
+
+
+def _marker_before(tex: str, line_no: int) -> tuple[int | None, int | None]:
+    """(student, problem) of the last marker at or above line_no of the source."""
+    lines = tex.splitlines()
+    i = marker_index(lines, line_no)
+    m = _MARKER.match(lines[i]) if i is not None else None
+    if m is None:
+        return None, None
+    return int(m.group(1)), (int(m.group(2)) if m.group(2) else None)

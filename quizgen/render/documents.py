@@ -29,6 +29,7 @@ from quizgen.manifest import Manifest
 from quizgen.problem import Sheet
 from quizgen.render import scripts
 from quizgen.render.compile import (
+    MARKER_PREFIX,
     CompileError,
     CompileResult,
     compile_tex,
@@ -56,9 +57,6 @@ PARTED = ("key", "worksheets")
 """The documents a large class typesets in parts, longest first (the marking key is one table)."""
 TEMPLATE_FILES = (*TEMPLATES.values(), "preamble.tex.j2", "header.tex.j2", "problem.tex.j2", "solution.tex.j2")
 """The templates these documents use: a --template folder with any of them keeps each document one run."""
-
-_MARKER = "% qg:student="
-"""The line that starts each student's pages in every document's source (quizgen.render.compile reads it)."""
 
 DOUBLE_SIDED = True
 """Worksheets start each student on an odd page, so a double-sided stack separates cleanly."""
@@ -246,7 +244,7 @@ class _Sources:
         marker), each part's students, the last part's ending. The ending of a part that more follow is
         what the template prints without students (doc.continued), so each part's students are cut out
         exactly; None if a part does not have that shape (the caller renders the whole instead)."""
-        first = texts[0].find(f"\n{_MARKER}")
+        first = texts[0].find(f"\n{MARKER_PREFIX}")
         if first < 0:
             return None
         head = texts[0][: first + 1]

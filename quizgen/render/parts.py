@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from quizgen.render.compile import CompileResult
+from quizgen.render.compile import CompileResult, marker_index
 
 PART_STUDENTS = {"key": 250, "worksheets": 500}
 """At most this many students of a document in one pdflatex run: about 4 s of CPU (the key ~16 ms a
@@ -106,21 +106,15 @@ def joined_result(results: Sequence[CompileResult], pdf: bytes) -> CompileResult
     return CompileResult(pdf=pdf, log="\n".join(result.log for result in results), marks=marks)
 
 
-_MARKER_LINE = re.compile(r"^% qg:student=\d+(?: problem=\d+)?\s*$")
-
-
 def whole_line(part_tex: str, whole_tex: str, line: int) -> int:
     """The line of the whole document's source (the .tex written beside the PDF) that is line `line` of a
     part's source: the same distance below the same student/problem marker. Lines above the first marker
     (the preamble) are the same in both."""
     part_lines = part_tex.splitlines()
-    marker, index = None, 0
-    for i in range(min(line, len(part_lines)) - 1, -1, -1):
-        if _MARKER_LINE.match(part_lines[i]):
-            marker, index = part_lines[i], i
-            break
-    if marker is None:
+    index = marker_index(part_lines, line)
+    if index is None:
         return line
+    marker = part_lines[index]
     # The same marker can stand more than once for a student (before its problems, before its total).
     occurrence = part_lines[: index + 1].count(marker)
     seen = 0
