@@ -1,41 +1,38 @@
 """Accessibility check of a written page with axe-core in headless Chromium, without a browser driver.
 
-A copy of the page gets axe.min.js and a small script inlined; the script runs axe and writes its
-violations as JSON into the DOM, which `chromium --headless --dump-dom` prints. Chromium comes from
-Debian's packages and axe-core from npm (.ci/setup puts it in .cache/axe, ignored by git); without either
-the tests that use this are skipped with a message saying what is missing.
+A copy of the page gets axe.min.js inlined; one headless Chromium per test worker (the `axe` fixture of
+tests/grading/conftest.py) opens each copy in a fresh tab and runs axe there, driven over
+`--remote-debugging-pipe`: the DevTools protocol's JSON messages, each ended by a NUL byte, go in on the
+browser's fd 3 and come out on its fd 4. Launching Chromium costs about 1 s of CPU, as much as checking a
+page, so the page tests share one launch. Chromium comes from Debian's packages and axe-core from npm
+(.ci/setup puts it in .cache/axe, ignored by git); without either the tests that use this are skipped with a
+message saying what is missing.
 """
 
 from __future__ import annotations
 
-import html
+import fcntl
 import json
 import os
-import re
+import select
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = Path(os.environ.get("QUIZGEN_AXE", ROOT / ".cache/axe/node_modules/axe-core/axe.min.js"))
 
-_RUNNER = """
-<script>
-axe.run(document, {resultTypes: ['violations']}).then(function (r) {
-  var out = document.createElement('pre'); out.id = 'axe-results';
-  out.textContent = JSON.stringify(r.violations.map(function (v) {
+# axe's violations, each with the start of its nodes' HTML (what a failing test prints)
+_RUN = """axe.run(document, {resultTypes: ['violations']}).then(function (r) {
+  return JSON.stringify(r.violations.map(function (v) {
     return {id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(function (n) { return n.html.slice(0, 200); })};
   }));
-  document.body.appendChild(out);
-}, function (e) {
-  var out = document.createElement('pre'); out.id = 'axe-results'; out.textContent = 'ERROR ' + e;
-  document.body.appendChild(out);
-});
-</script>
-"""
+})"""
 
 
 def chromium() -> str | None:
@@ -75,18 +72,114 @@ def headless(browser: str, *args: str, timeout: float = 120) -> subprocess.Compl
         )
 
 
-def axe_violations(page_html: str, workdir: Path) -> list[dict[str, object]]:
-    """axe-core's violations for page_html (rendered from a file in workdir)."""
-    browser = require_axe()
-    script = "<script>" + AXE.read_text(encoding="utf-8") + "</script>" + _RUNNER
-    copy = workdir / "axe-page.html"
-    copy.write_text(page_html.replace("</body>", script + "</body>"), encoding="utf-8")
-    done = headless(browser, "--virtual-time-budget=30000", "--dump-dom", copy.as_uri())
-    m = re.search(r'<pre id="axe-results">(.*?)</pre>', done.stdout, re.S)
-    assert m, f"axe did not report (chromium exit {done.returncode}): {done.stderr[-500:]}"
-    text = html.unescape(m.group(1))
-    assert not text.startswith("ERROR"), text
-    return json.loads(text)
+def _numbered_above_4(fd: int) -> int:
+    """fd moved to a number of 5 or more, so bash's `3<&` and `4>&` below cannot overwrite it."""
+    high = fcntl.fcntl(fd, fcntl.F_DUPFD, 5)
+    os.close(fd)
+    return high
+
+
+class Axe:
+    """One headless Chromium that runs axe-core on page after page (see the module's docstring)."""
+
+    def __init__(self, browser: str, timeout: float = 120) -> None:
+        self._timeout = timeout
+        self._home = tempfile.TemporaryDirectory()
+        self._log = Path(self._home.name) / "chromium.log"  # a file, not a pipe nobody reads that could fill up
+        to_browser, self._send = os.pipe()
+        self._receive, from_browser = os.pipe()
+        to_browser, from_browser = _numbered_above_4(to_browser), _numbered_above_4(from_browser)
+        with self._log.open("wb") as log:
+            self._proc = subprocess.Popen(
+                [
+                    "bash",
+                    "-c",
+                    f'exec "$0" "$@" 3<&{to_browser} 4>&{from_browser}',
+                    browser,
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    f"--user-data-dir={self._home.name}/profile",
+                    "--remote-debugging-pipe",
+                    "about:blank",
+                ],
+                pass_fds=(to_browser, from_browser),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
+        os.close(to_browser)
+        os.close(from_browser)
+        self._script = "<script>" + AXE.read_text(encoding="utf-8") + "</script>"
+        self._buffer = b""
+        self._events: list[dict[str, Any]] = []
+        self._last_id = 0
+
+    def violations(self, page_html: str, workdir: Path) -> list[dict[str, object]]:
+        """axe-core's violations for page_html, opened from a copy in workdir in a tab of its own."""
+        copy = workdir / "axe-page.html"
+        copy.write_text(page_html.replace("</body>", self._script + "</body>"), encoding="utf-8")
+        target = self._call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        try:
+            session = self._call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+            self._call("Page.enable", session=session)
+            self._call("Page.navigate", {"url": copy.as_uri()}, session=session)
+            self._event("Page.loadEventFired", session)
+            done = self._call(
+                "Runtime.evaluate", {"expression": _RUN, "awaitPromise": True, "returnByValue": True}, session=session
+            )
+        finally:
+            self._call("Target.closeTarget", {"targetId": target})
+        assert "exceptionDetails" not in done, f"axe did not report: {done['exceptionDetails']}"
+        return json.loads(done["result"]["value"])
+
+    def close(self) -> None:
+        os.close(self._send)  # the browser exits when its pipe closes
+        try:
+            self._proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        os.close(self._receive)
+        self._home.cleanup()
+
+    def _call(self, method: str, params: dict[str, Any] | None = None, session: str | None = None) -> dict[str, Any]:
+        self._last_id += 1
+        message: dict[str, Any] = {"id": self._last_id, "method": method, "params": params or {}}
+        if session is not None:
+            message["sessionId"] = session
+        os.write(self._send, json.dumps(message).encode() + b"\0")
+        while True:
+            reply = self._read()
+            if reply.get("id") == self._last_id:
+                assert "error" not in reply, f"Chromium refused {method}: {reply['error']}"
+                return reply["result"]
+            if "method" in reply:
+                self._events.append(reply)
+
+    def _event(self, method: str, session: str) -> None:
+        """Wait for the event (it may have come in while waiting for a reply)."""
+        while True:
+            for event in self._events:
+                if event["method"] == method and event.get("sessionId") == session:
+                    self._events.remove(event)
+                    return
+            self._events.append(self._read())
+
+    def _read(self) -> dict[str, Any]:
+        deadline = time.monotonic() + self._timeout
+        while b"\0" not in self._buffer:
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([self._receive], [], [], max(left, 0))
+            chunk = os.read(self._receive, 1 << 16) if ready else b""
+            if not chunk:
+                self._proc.kill()
+                why = "stopped" if ready else f"did not answer in {self._timeout:.0f} s"
+                raise AssertionError(f"Chromium {why}: {self._log.read_text(errors='replace')[-500:]}")
+            self._buffer += chunk
+        message, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(message)
 
 
 def screenshot(page: Path, png: Path, height: int = 2000) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # for gradetools (tests run with --import-mode=importlib)
 
+from axetools import Axe, require_axe
 from gradetools import FakeBackend, make_manifest
 
 from quizgen import manifest as manifest_mod
@@ -24,3 +26,11 @@ def manifest_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def backend() -> FakeBackend:
     return FakeBackend()
+
+
+@pytest.fixture(scope="session")
+def axe() -> Iterator[Axe]:
+    """One headless Chromium with axe-core for every page test of this worker (skips when either is missing)."""
+    browser = Axe(require_axe())
+    yield browser
+    browser.close()

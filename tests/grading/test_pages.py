@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from axetools import axe_violations
+from axetools import Axe
 from pagetools import read_page
 
 from quizgen.bank import load_bank
@@ -102,9 +102,9 @@ def test_the_report_starts_with_the_class_then_review_then_students_linked_to_th
     assert "key (student s" in reteach
 
 
-def test_pages_have_no_serious_accessibility_violations(written: Path, tmp_path: Path) -> None:
+def test_pages_have_no_serious_accessibility_violations(written: Path, axe: Axe, tmp_path: Path) -> None:
     for name in ("report.html", "feedback/s1.html", "feedback/s2.html", "feedback/s6.html"):
-        found = axe_violations((written / name).read_text(encoding="utf-8"), tmp_path)
+        found = axe.violations((written / name).read_text(encoding="utf-8"), tmp_path)
         bad = [v for v in found if v["impact"] in ("serious", "critical")]
         assert not bad, (name, bad)
 
@@ -128,10 +128,10 @@ def written_parts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_outputs(run, tmp / "out").out_dir
 
 
-def test_the_per_part_item_analysis_is_accessible(written_parts: Path, tmp_path: Path) -> None:
+def test_the_per_part_item_analysis_is_accessible(written_parts: Path, axe: Axe, tmp_path: Path) -> None:
     page = read_page((written_parts / "report.html").read_text(encoding="utf-8"))
     assert "Item analysis per part" in page.text and "Hardest node: problem" in page.text
     for name in ("report.html", "feedback/s2.html"):
-        found = axe_violations((written_parts / name).read_text(encoding="utf-8"), tmp_path)
+        found = axe.violations((written_parts / name).read_text(encoding="utf-8"), tmp_path)
         bad = [v for v in found if v["impact"] in ("serious", "critical")]
         assert not bad, (name, bad)
