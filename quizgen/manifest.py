@@ -16,7 +16,7 @@ from typing import Any
 from quizgen import __version__
 from quizgen.errors import ManifestError
 from quizgen.fileio import atomic_write_text
-from quizgen.gcpause import rare_collections
+from quizgen.gcpause import no_collections, rare_collections
 from quizgen.problem import Sheet
 from quizgen.resources import resolve_bank
 
@@ -234,7 +234,8 @@ def read(path: str | Path, *, verify_bank: bool = True) -> Manifest:
     except OSError as exc:
         raise ManifestError(f"{p}: cannot read manifest ({exc.strerror})") from None
     try:
-        data = json.loads(raw.decode("utf-8"))
+        with no_collections():  # hundreds of thousands of dicts and lists, all kept
+            data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: also a 5,000-digit number
         reason = (
             "nested too deeply"
@@ -259,7 +260,8 @@ def read(path: str | Path, *, verify_bank: bool = True) -> Manifest:
             f"regrade with quizgen {version} or regenerate the manifest"
         )
     try:
-        manifest = Manifest.from_dict(data)
+        with no_collections():  # a Problem, its Steps and Mistakes for every student: all kept
+            manifest = Manifest.from_dict(data)
     except (KeyError, TypeError) as exc:
         raise ManifestError(f"{p}: manifest is missing a field ({exc}); regenerate it") from None
     if manifest.bank.text and embedded_bank_sha256(manifest) != manifest.bank_sha256:
