@@ -25,23 +25,34 @@ def rare_collections() -> Iterator[None]:
         gc.set_threshold(*old)
 
 
+_settled_depth = 0
+"""How many settled_heap blocks this process is inside (the outermost one thaws the heap)."""
+
+
 @contextmanager
 def settled_heap() -> Iterator[None]:
-    """rare_collections(), and the objects alive at entry left out of the collections inside the block.
+    """rare_collections(), and the objects alive at entry left out of the collections until the outermost
+    settled block ends.
 
-    Grading keeps what it read or checked until the end (the manifest's problems; then the verdicts, and with
-    one process the checker's parsed trees): every full collection re-walked them all, about a second of a
-    2,000-student class's CPU. gc.freeze() moves them aside and gc.unfreeze() puts them back on the way out;
-    they are still freed when nothing refers to them. A heap someone else froze (a checker worker's) is
-    theirs to thaw: then this is only rare_collections()."""
-    ours = gc.get_freeze_count() == 0
-    if ours:
-        gc.freeze()
+    Grading keeps what it read or checked until the end (the manifest's problems; then the answers and
+    verdicts, and with one process the checker's parsed trees): every full collection re-walked them all,
+    about a second of a 2,000-student class's CPU. gc.freeze() moves them aside (a block inside another one
+    moves aside what was made since) and the outermost block's gc.unfreeze() puts them back on the way
+    out; they are still freed when nothing refers to them. A heap someone else froze (a checker worker's)
+    is theirs to thaw: then this is only rare_collections()."""
+    global _settled_depth
+    if _settled_depth == 0 and gc.get_freeze_count():
+        with rare_collections():
+            yield
+        return
+    gc.freeze()
+    _settled_depth += 1
     try:
         with rare_collections():
             yield
     finally:
-        if ours:
+        _settled_depth -= 1
+        if _settled_depth == 0:
             gc.unfreeze()
 
 
