@@ -38,6 +38,11 @@ from quizgen.grading.run import grade_files, write_outputs  # noqa: E402
 from quizgen.problem import Problem  # noqa: E402
 from quizgen.roster import Student  # noqa: E402
 
+try:
+    from quizgen.gcpause import no_collection_at_exit
+except ImportError:  # code before branch gradeflow
+    no_collection_at_exit = None  # type: ignore[assignment]
+
 INVALID = [
     "2x +* 3",
     "sin(",
@@ -135,6 +140,8 @@ def grade_once(work: Path, out: Path, workers: int) -> Timing:
         backend.close()
     t_grade = time.perf_counter() - t0
     write_outputs(run, out, gradebooks=["canvas", "moodle"], workers=workers)
+    if no_collection_at_exit is not None:  # as `quizgen grade` does (older code: not there)
+        no_collection_at_exit()
     total = time.perf_counter() - t0
     cpu = _cpu() - cpu0
     outcomes: dict[str, int] = {}

@@ -14,9 +14,11 @@ N idle cores** (N = the row's workers): the run is cut into phases where the gra
 its helper processes (the checks all back, the workers stopped, the pages written), and within a phase the
 grader and its helpers share the N cores the way an OS shares them (each runnable process an equal share,
 at most one core each; the checker workers, which take chunks from one queue, with equal parts of their
-total CPU). A second table gives each row's phases. For a before/after in one session with
-older code, copy this file into that tree's benchmarks/ and run it there with PYTHONPATH=/path/to/tree
-(bench_grade.py puts its own tree first on sys.path); it marks what it finds of the grader's steps.
+total CPU). A second table gives each row's phases; the last, "exit", is the row process's CPU after the
+grader's last step (printing its figures and the interpreter's shutdown), counted in its CPU and critical
+path. For a before/after in one session with older code, copy this file into that tree's benchmarks/ and
+run it there with PYTHONPATH=/path/to/tree (bench_grade.py puts its own tree first on sys.path); it marks
+what it finds of the grader's steps.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import argparse
 import itertools
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -211,8 +214,21 @@ def traced_row(work: Path, workers: int) -> dict[str, Any]:
         "phases": [asdict(p) for p in cut],
         "critical": sum(p.critical for p in cut),
         "own": trace.marks[-1].own - trace.marks[0].own,
+        "own_at_end": trace.marks[-1].own,  # this process's CPU since it started, at the last mark
         "helpers": sum(trace.marks[-1].kids.values()) - sum(trace.marks[0].kids.values()),
     }
+
+
+def add_exit(r: dict[str, Any], before: resource.struct_rusage, after: resource.struct_rusage) -> None:
+    """Count the row process's exit (printing its figures, then the interpreter's shutdown, whose last
+    collection re-walks every object still alive unless the heap is frozen): its CPU after the last mark is
+    what the reaped process used in all, less its helpers' and its own up to then. A serial phase."""
+    used = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    end = max(0.0, used - r["helpers"] - r["own_at_end"])
+    r["phases"].append({"name": "exit", "own": end, "helpers": {}, "critical": end})
+    r["critical"] += end
+    r["own"] += end
+    r["cpu"] += end
 
 
 def main() -> None:
@@ -238,10 +254,12 @@ def main() -> None:
         if not ((work / "manifest.json").exists() and (work / "answers.csv").exists()):
             make_inputs(work, size)
         for workers in (int(w) for w in args.workers.split(",")):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             done = subprocess.run(
                 [sys.executable, __file__, "--row", str(work), str(workers)], capture_output=True, text=True, check=True
             )
             r = json.loads(done.stdout.strip().splitlines()[-1])
+            add_exit(r, before, resource.getrusage(resource.RUSAGE_CHILDREN))
             rows.append((size, workers, r))
             print(
                 f"| {r['students']:,} | {r['answers']:,} | {workers} | {r['wall']:.1f} | {r['cpu']:.1f} | "

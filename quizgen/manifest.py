@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,8 @@ from typing import Any
 from quizgen import __version__
 from quizgen.errors import ManifestError
 from quizgen.fileio import atomic_write_text
-from quizgen.gcpause import rare_collections
-from quizgen.problem import Sheet
+from quizgen.gcpause import no_collections, rare_collections
+from quizgen.problem import Problem, Sheet
 from quizgen.resources import resolve_bank
 
 CHECKSUM_KEY = "checksum"
@@ -68,13 +69,23 @@ class Manifest:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Manifest:
+        """The manifest from JSON data; a problem's dict that several sheets share (see _loads) gives them one
+        Problem, built once."""
+        built: dict[int, Problem] = {}  # by id: every dict stays alive in data meanwhile
+
+        def problem(values: dict[str, Any]) -> Problem:
+            made = built.get(id(values))
+            if made is None:
+                made = built[id(values)] = Problem.from_dict(values)
+            return made
+
         return cls(
             quizgen_version=data["quizgen_version"],
             bank=BankInfo(**data["bank"]),
             bank_sha256=data["bank_sha256"],
             seed=data["seed"],
             stats=dict(data.get("stats", {})),
-            students=[Sheet.from_dict(s) for s in data["students"]],
+            students=[Sheet.from_dict(s, problem) for s in data["students"]],
         )
 
 
@@ -220,6 +231,96 @@ def _checksum_matches_fast(raw: bytes, claimed: object) -> bool:
     return hashlib.sha256(raw[: -len(tail)] + b"\n}").hexdigest() == claimed
 
 
+_SHEET_PROBLEMS = '\n      "problems": [\n'
+"""How dumps() opens a sheet's list of problems: the sheet's keys 6 spaces in, each problem 8 spaces in."""
+_PROBLEM_OPEN = "        {"
+_PROBLEM_CLOSE = "\n        }"
+_PROBLEMS_CLOSE = "\n      ]"
+
+
+def _loads(text: str) -> Any:
+    """json.loads(text), with the sheets' equal problems as one dict, parsed once.
+
+    A class repeats its variants (2,000 students x 10 problems: 12,176 distinct) and dumps() writes a problem
+    as a block of lines at a fixed indentation, so equal problems are equal texts. No JSON string holds a
+    line break, so a block ends at the first line that closes an object at its indentation; the blocks are
+    cut out, each distinct one parsed alone, and the rest of the file parsed with a placeholder where each
+    block was. Nothing is taken on trust: if the file is not laid out as dumps() writes it, a block is not
+    one whole JSON object, or a placeholder does not come back exactly as an element of a sheet's problems,
+    in order, the whole text is parsed as it is."""
+    cut = _cut_problems(text)
+    if cut is not None:
+        data = _fill_problems(*cut)
+        if data is not None:
+            return data
+    return json.loads(text)
+
+
+def _cut_problems(text: str) -> tuple[str, list[str], str] | None:
+    """The text with each problem block replaced by a placeholder string, the blocks in order, and the
+    placeholders' prefix (random, so that no text in the file can pass for one); None for another layout."""
+    tag = secrets.token_hex(16)
+    pieces: list[str] = []
+    blocks: list[str] = []
+    pos = 0
+    while (at := text.find(_SHEET_PROBLEMS, pos)) >= 0:
+        start = at + len(_SHEET_PROBLEMS)
+        pieces.append(text[pos:start])
+        while True:
+            if not text.startswith(_PROBLEM_OPEN, start):
+                return None
+            end = text.find(_PROBLEM_CLOSE, start)
+            if end < 0:
+                return None
+            end += len(_PROBLEM_CLOSE)
+            pieces.append(f'"{tag}{len(blocks)}"')
+            blocks.append(text[start + len(_PROBLEM_OPEN) - 1 : end])  # from its "{"
+            if text.startswith(",\n", end):
+                pieces.append(",\n")
+                start = end + 2
+            elif text.startswith(_PROBLEMS_CLOSE, end):
+                pos = end
+                break
+            else:
+                return None
+    pieces.append(text[pos:])
+    return "".join(pieces), blocks, tag
+
+
+def _fill_problems(skeleton: str, blocks: list[str], tag: str) -> Any:
+    """json.loads of the cut text with each placeholder replaced by its block's value (one dict for equal
+    blocks); None if a block is not one JSON object or the placeholders are not all, in order, elements of
+    the sheets' problems."""
+    try:
+        data = json.loads(skeleton)
+    except (ValueError, RecursionError):
+        return None
+    students = data.get("students") if isinstance(data, dict) else None
+    if not isinstance(students, list):
+        return None
+    parsed: dict[str, dict[str, Any]] = {}
+    found = 0
+    for sheet in students:
+        problems = sheet.get("problems") if isinstance(sheet, dict) else None
+        if not isinstance(problems, list):
+            continue
+        for i, item in enumerate(problems):
+            if not (type(item) is str and item.startswith(tag)):
+                continue  # not cut out: parsed where it is
+            if found == len(blocks) or item != f"{tag}{found}":
+                return None
+            block = blocks[found]
+            value = parsed.get(block)
+            if value is None:
+                try:
+                    value = parsed[block] = json.loads(block)  # starts with "{": a dict if it is one value
+                except (ValueError, RecursionError):
+                    return None
+            problems[i] = value
+            found += 1
+    return data if found == len(blocks) else None
+
+
 def read(path: str | Path, *, verify_bank: bool = True) -> Manifest:
     """Read and verify a manifest: checksum, quizgen version, and the bank's sha256 when the bank is present.
 
@@ -234,7 +335,8 @@ def read(path: str | Path, *, verify_bank: bool = True) -> Manifest:
     except OSError as exc:
         raise ManifestError(f"{p}: cannot read manifest ({exc.strerror})") from None
     try:
-        data = json.loads(raw.decode("utf-8"))
+        with no_collections():  # hundreds of thousands of dicts and lists, all kept
+            data = _loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: also a 5,000-digit number
         reason = (
             "nested too deeply"
@@ -259,7 +361,8 @@ def read(path: str | Path, *, verify_bank: bool = True) -> Manifest:
             f"regrade with quizgen {version} or regenerate the manifest"
         )
     try:
-        manifest = Manifest.from_dict(data)
+        with no_collections():  # a Problem, its Steps and Mistakes for every student: all kept
+            manifest = Manifest.from_dict(data)
     except (KeyError, TypeError) as exc:
         raise ManifestError(f"{p}: manifest is missing a field ({exc}); regenerate it") from None
     if manifest.bank.text and embedded_bank_sha256(manifest) != manifest.bank_sha256:

@@ -7,6 +7,7 @@ quizgen's safe parser, never with sympify.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -245,11 +246,13 @@ class Sheet:
         return out
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Sheet:
+    def from_dict(cls, data: dict[str, Any], problem: Callable[[dict[str, Any]], Problem] = Problem.from_dict) -> Sheet:
+        """problem builds each problem from its dict (the manifest reader builds a dict shared by several
+        sheets once)."""
         return cls(
             student_id=data["student_id"],
             name=data.get("name", ""),
             variant=data["variant"],
             extra=dict(data.get("extra", {})),
-            problems=[Problem.from_dict(p) for p in data["problems"]],
+            problems=[problem(p) for p in data["problems"]],
         )

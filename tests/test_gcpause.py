@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
+import weakref
 
 import pytest
 
-from quizgen.gcpause import RARE_THRESHOLD, rare_collections
+from quizgen.gcpause import RARE_THRESHOLD, no_collections, rare_collections, settled_heap
 
 
 def test_collections_are_rarer_inside_and_the_thresholds_come_back_even_after_an_error() -> None:
@@ -16,3 +19,70 @@ def test_collections_are_rarer_inside_and_the_thresholds_come_back_even_after_an
     with pytest.raises(RuntimeError), rare_collections():
         raise RuntimeError("boom")
     assert gc.get_threshold() == before
+
+
+def test_settled_heap_leaves_what_was_alive_out_of_collections_and_puts_it_back() -> None:
+    kept = [[i] for i in range(1000)]  # containers the collector tracks, alive before the block
+    assert gc.get_freeze_count() == 0
+    with settled_heap():
+        outer = gc.get_freeze_count()
+        assert outer >= len(kept)
+        assert gc.get_threshold()[0] >= RARE_THRESHOLD
+        made = [[i] for i in range(1000)]  # kept from here on too
+        with settled_heap():  # nested: what was made since the outer block began is set aside as well
+            assert gc.get_freeze_count() >= outer + len(made)
+        assert gc.get_freeze_count() >= outer + len(made)  # only the outermost block thaws
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), settled_heap():
+        raise RuntimeError("boom")
+    assert gc.get_freeze_count() == 0
+
+
+def test_settled_heap_does_not_thaw_a_heap_someone_else_froze() -> None:
+    gc.freeze()  # as a checker worker does when it starts
+    try:
+        frozen = gc.get_freeze_count()
+        with settled_heap():
+            pass
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
+
+
+def test_no_collections_inside_and_the_cycles_left_there_are_collected_after() -> None:
+    class Node:
+        other: object = None
+
+    assert gc.isenabled()
+    with no_collections():
+        assert not gc.isenabled()
+        node = Node()
+        node.other = node  # garbage with a cycle, made inside
+        ref = weakref.ref(node)
+        del node
+    assert gc.isenabled()
+    gc.collect()
+    assert ref() is None
+    with pytest.raises(RuntimeError), no_collections():
+        raise RuntimeError("boom")
+    assert gc.isenabled()
+    gc.disable()  # a caller that had collections off keeps them off
+    try:
+        with no_collections():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_no_collection_at_exit_freezes_the_heap_once_when_the_process_ends() -> None:
+    script = (
+        "import atexit, gc\n"
+        "freeze, calls = gc.freeze, []\n"
+        "gc.freeze = lambda: calls.append(1) or freeze()\n"  # counts the freezes at exit
+        "atexit.register(lambda: print(len(calls), gc.get_freeze_count() > 0))\n"  # runs after ours
+        "from quizgen.gcpause import no_collection_at_exit\n"
+        "no_collection_at_exit(); no_collection_at_exit()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["1", "True"]

@@ -191,3 +191,48 @@ def test_a_problem_shared_by_students_is_written_in_full_for_each() -> None:
     text = manifest.dumps(many)
     body = json.dumps(many.to_dict(), indent=2, ensure_ascii=False)
     assert text.startswith(body[:-2]) and json.loads(text)["students"][2]["problems"][0] == shared.to_dict()
+
+
+def test_students_with_the_same_problem_share_one_object_when_read(tmp_path: Path) -> None:
+    one = _manifest()
+    shared = one.students[0].problems[0]
+    other = dataclasses.replace(shared, slot=2, answer="2*x")
+    sheets = [Sheet(f"s{i}", "", f"V{i}", [shared, other if i % 2 else dataclasses.replace(other)]) for i in range(4)]
+    path = tmp_path / "manifest.json"
+    manifest.write(dataclasses.replace(one, students=sheets), path)
+    read = manifest.read(path)
+    assert read == dataclasses.replace(one, students=sheets)
+    firsts = {id(s.problems[0]) for s in read.students}
+    seconds = {id(s.problems[1]) for s in read.students}
+    assert len(firsts) == 1 and len(seconds) == 1 and firsts != seconds
+
+
+def _same(text: str) -> None:
+    """The sharing reader gives json.loads's value (compared as text: NaN is not equal to itself)."""
+    assert json.dumps(manifest._loads(text)) == json.dumps(json.loads(text))
+
+
+_SHEET = st.fixed_dictionaries({"student_id": st.text(max_size=4), "problems": st.lists(_JSON, max_size=3)})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_SHEET, max_size=4), _JSON, st.sampled_from([2, None, 4, 0]))
+def test_reading_with_shared_problems_gives_what_json_gives(
+    sheets: list[object], stats: object, indent: int | None
+) -> None:
+    """Any sheets' problems (objects or not, empty, nested, with line breaks in strings), anything in stats,
+    in dumps()'s layout or another one: the same value as json.loads."""
+    data = {"stats": stats, "students": sheets + [{"problems": [{"a": [1, {"b": "x\ny"}]}] * 2}]}
+    _same(json.dumps(data, indent=indent, ensure_ascii=False))
+
+
+def test_text_that_only_looks_like_a_sheets_problems_is_read_as_json_reads_it() -> None:
+    mimic = {"stats": {"x": {"problems": [{"a": 1}]}}, "students": [{"problems": [{"a": 1}, {"a": 2}]}]}
+    _same(json.dumps(mimic, indent=2))  # a problems list in stats, at a sheet's indentation
+    twice = (
+        '{\n  "students": [\n    {\n      "problems": [\n        {\n          "a": 1\n        }\n      ],\n'
+        '      "problems": [\n        {\n          "a": 2\n        }\n      ]\n    }\n  ]\n}'
+    )
+    _same(twice)  # a key given twice: json keeps the last
+    unclosed = '{\n  "students": [\n    {\n      "problems": [\n        {"a": [{\n        }]}\n      ]\n    }\n  ]\n}'
+    _same(unclosed)  # a block that ends at a brace closing something else

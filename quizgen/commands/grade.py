@@ -85,6 +85,7 @@ def grade_command(
 
     from quizgen import manifest as manifest_mod
     from quizgen.errors import QuizgenError
+    from quizgen.gcpause import no_collection_at_exit
     from quizgen.grading.bank_source import resolve
     from quizgen.grading.engine import CheckerBackend
     from quizgen.grading.overrides import read_overrides
@@ -136,6 +137,7 @@ def grade_command(
     finally:
         backend.close()
     written = write_outputs(run, target, gradebooks=gradebooks, pdf_writer=pdf_writer, workers=workers)  # type: ignore[arg-type]
+    no_collection_at_exit()  # the class stays alive until the process ends
     if not quiet:
         names = [p.relative_to(written.out_dir).as_posix() for p in written.files]
         print_summary(run, Console(highlight=False), str(written.out_dir), names)

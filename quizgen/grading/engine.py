@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
-from quizgen.gcpause import rare_collections
+from quizgen.gcpause import rare_collections, settled_heap
 from quizgen.grading.carry import carried_from, carried_message, graph_values, names_in, numeric_value
 from quizgen.grading.model import REVIEW_OUTCOMES, GradedAnswer, Outcome, PartResult, StudentResult, Submission
 from quizgen.problem import Mistake, Problem
@@ -209,7 +209,8 @@ def _grade_all(
 
     if on_requests is not None:
         on_requests(len(requests))
-    verdicts = backend.check(requests, progress) if requests else []
+    with settled_heap():  # the class's problems, submissions, plans and requests: kept to the end
+        verdicts = backend.check(requests, progress) if requests else []
     graded = [
         _graded_parts(plan, verdicts, carry_forward)
         if plan.submission.problem.parts and plan.submission.text.strip()

@@ -15,7 +15,7 @@ from typing import Literal
 
 from quizgen.errors import AnswerFileError
 from quizgen.fileio import file_stems, staging_dir
-from quizgen.gcpause import rare_collections
+from quizgen.gcpause import settled_heap
 from quizgen.grading import csvout
 from quizgen.grading.bank_source import BankSource, resolve
 from quizgen.grading.collect import StudentIndex, collect
@@ -67,18 +67,19 @@ def grade_files(
     is given (bank: see quizgen.grading.bank_source). overrides are applied last. Raises AnswerFileError
     when no answer belongs to a student of the manifest (answers for another class, or no answers at all).
     """
-    with rare_collections():  # a class's answers and submissions: many small objects, all kept
+    # the manifest is kept to the end, and so are the class's answers, submissions and verdicts
+    with settled_heap():
         reads = read_all(paths, manifest)
         folder = Path(manifest_dir) if manifest_dir is not None else Path(".")
         source = bank if bank is not None else resolve(manifest, folder)
         builder = VariantBuilder(manifest, folder, source)
         uncounted: list[Submission] = []
         submissions, issues = collect(manifest, reads, first=first, variants=builder, uncounted=uncounted)
-    check_some_matched(manifest, reads, submissions, manifest_name)
-    results, extra = grade_all(
-        submissions, uncounted, backend, progress=progress, on_requests=on_requests, carry_forward=carry_forward
-    )
-    suggested = suggest(results)
+        check_some_matched(manifest, reads, submissions, manifest_name)
+        results, extra = grade_all(
+            submissions, uncounted, backend, progress=progress, on_requests=on_requests, carry_forward=carry_forward
+        )
+        suggested = suggest(results)
     results = apply_overrides(results, overrides)
     return GradeRun(
         manifest,
@@ -178,7 +179,7 @@ def write_outputs(
 ) -> Written:
     """Write every output into out_dir atomically, as one set; with workers > 1 the feedback pages are
     written by this process and workers - 1 forked copies (grading.pagepool)."""
-    with rare_collections():  # thousands of pages of strings: the collector would re-walk the class's trees
+    with settled_heap():  # thousands of pages of strings: the collector would re-walk the class's trees
         return _write_outputs(run, out_dir, gradebooks=gradebooks, pdf_writer=pdf_writer, workers=workers)
 
 
