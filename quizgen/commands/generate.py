@@ -116,7 +116,7 @@ def generate_command(
     from quizgen import manifest as manifest_io
     from quizgen.bank import load_bank
     from quizgen.fileio import output_set
-    from quizgen.generate import generate, rebuild_variant
+    from quizgen.generate import Drawing, generate, rebuild_variant
     from quizgen.roster import numbered_students, read_roster
     from quizgen.seeding import normalize_variant
 
@@ -146,12 +146,13 @@ def generate_command(
 
             for line in warnings(bank.slots, len(students)):  # stderr; the manifest does not change
                 click.echo(line, err=True)
-        manifest = generate(bank, students, seed=seed)
+        # PDFs are typeset while the class is drawn (write_documents), so the drawing waits for them.
+        drawing = Drawing(bank, students, seed=seed) if fmt == "pdf" else None
+        manifest = drawing.manifest if drawing is not None else generate(bank, students, seed=seed)
     written: list[Path] = []
     try:
         with output_set(out_dir, GENERATED) as stage:  # the whole set appears at once, or the old one stays
-            manifest_io.write(manifest, stage / "manifest.json")
-            written = [stage / "manifest.json", _write_answers_template(manifest, stage)]
+            documents: list[Path] = []
             if fmt != "json":
                 try:
                     from quizgen.render import write_documents
@@ -159,8 +160,8 @@ def generate_command(
                     raise QuizgenError(
                         f"--format {fmt} is not available in this installation; use --format json"
                     ) from None
-                written += write_documents(
-                    manifest,
+                documents = write_documents(
+                    drawing if drawing is not None else manifest,
                     stage,
                     fmt=fmt,
                     template_dir=template_dir,
@@ -169,6 +170,10 @@ def generate_command(
                     fillable=fillable,
                     log_dir=out_dir,
                 )
+            if drawing is not None:
+                manifest = drawing.finish()  # drawn by now
+            manifest_io.write(manifest, stage / "manifest.json")
+            written = [stage / "manifest.json", _write_answers_template(manifest, stage), *documents]
             written = [out_dir / p.relative_to(stage) for p in written]
     except OSError as exc:
         raise QuizgenError(
