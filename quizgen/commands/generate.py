@@ -131,6 +131,7 @@ def generate_command(
     _refuse_overwriting_inputs(out_dir, [resolve_bank(bank_path), roster])  # --bank may be a shipped name
     bank = load_bank(bank_path)
     students = read_roster(roster) if roster is not None else []
+    drawing: Drawing | None = None
     if variant is not None:
         code = normalize_variant(variant)
         if code is None:
@@ -146,9 +147,11 @@ def generate_command(
 
             for line in warnings(bank.slots, len(students)):  # stderr; the manifest does not change
                 click.echo(line, err=True)
-        # PDFs are typeset while the class is drawn (write_documents), so the drawing waits for them.
-        drawing = Drawing(bank, students, seed=seed) if fmt == "pdf" else None
-        manifest = drawing.manifest if drawing is not None else generate(bank, students, seed=seed)
+        if fmt == "pdf":  # drawn while the PDFs are typeset (write_documents): see generate.Drawing
+            drawing = Drawing(bank, students, seed=seed)
+            manifest = drawing.manifest
+        else:
+            manifest = generate(bank, students, seed=seed)
     written: list[Path] = []
     try:
         with output_set(out_dir, GENERATED) as stage:  # the whole set appears at once, or the old one stays

@@ -238,9 +238,7 @@ def compile_tex(
         return CompileResult(pdf=pdf_path.read_bytes(), log=log, marks=marks)
 
 
-def _feed_pipe(
-    path: Path, feed: Feed, proc: subprocess.Popen[bytes], limit: Callable[[float], None]
-) -> None:
+def _feed_pipe(path: Path, feed: Feed, proc: subprocess.Popen[bytes], limit: Callable[[float], None]) -> None:
     """Write feed into the named pipe pdflatex reads, then start the time limit. Once pdflatex has stopped
     (an error, the time limit) the rest of the source is taken from the feed and dropped."""
     fd = _open_writer(path, proc)

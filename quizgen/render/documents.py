@@ -335,8 +335,9 @@ def render_sources(
 STREAMED = ("key", "worksheets")
 """The documents typeset while a class is drawn (write_documents with a Drawing), longest first."""
 STREAM_STUDENTS = 20
-"""Students drawn and rendered at a time while the worksheets and key are streamed to pdflatex: soon enough
-that pdflatex starts after ~0.4 s, few enough template calls (each renders the preamble once more)."""
+"""Students drawn and rendered at a time while the worksheets and key are streamed to pdflatex (after the
+first student, alone): pdflatex is never far behind, and few template calls (each renders the preamble
+once more, ~1 ms)."""
 
 
 def _streams(template_dir: Path | None) -> bool:
@@ -400,8 +401,9 @@ def write_documents(
     """
     if fmt not in ("pdf", "tex"):
         raise LatexError(f"unknown document format {fmt!r}; use pdf or tex")
-    drawing = manifest if isinstance(manifest, Drawing) else None
-    manifest = drawing.manifest if drawing is not None else manifest
+    drawing: Drawing | None = None
+    if isinstance(manifest, Drawing):
+        drawing, manifest = manifest, manifest.manifest
     if not manifest.students:
         raise LatexError("the manifest has no students, so there is nothing to typeset; check the roster")
     out = Path(out_dir)
@@ -416,8 +418,8 @@ def write_documents(
     parts = _split_in_parts(count, template_dir) if compile and not streamed else {}
     # Students are added up to the end of each part; a part is compiled as soon as its students are in.
     ends = {part.last for plan in parts.values() for part in plan}
-    if streamed:
-        ends |= set(range(STREAM_STUDENTS, count, STREAM_STUDENTS))
+    if streamed:  # the first student alone: pdflatex reads the preamble while the next ones are drawn
+        ends |= {1, *range(STREAM_STUDENTS, count, STREAM_STUDENTS)}
     steps = sorted(ends | {count})
     sources = _Sources(manifest, template_dir, fillable=fillable, drawing=drawing)
     feeds: dict[str, Feed] = {}
@@ -441,13 +443,13 @@ def write_documents(
                         typesetter.submit(name, sources.part(name, part, last=part is plan[-1]), part)
         whole: dict[str, str] = {}
         for name in (*PARTED, "marking-key"):  # the longest first
-            feed = feeds.get(name)
-            if feed is not None and not feed.closed and sources.settled(name):
-                whole[name] = feed.text  # the pieces joined: sources.whole(name), without rendering it again
-                typesetter.finish_stream(feed)
+            stream = feeds.get(name)
+            if stream is not None and not stream.closed and sources.settled(name):
+                whole[name] = stream.text  # the pieces joined: sources.whole(name), without rendering it again
+                typesetter.finish_stream(stream)
                 continue
-            if feed is not None:  # its preamble changed with the later students: typeset it again, whole
-                feed.abort()
+            if stream is not None:  # its preamble changed with the later students: typeset it again, whole
+                stream.abort()
                 typesetter.drop(name)
             whole[name] = sources.whole(name)
             if compile and name not in parts:
@@ -609,12 +611,13 @@ class _Typesetter:
         return {name: results[name] for name in whole}
 
     def _message(self, run: _Run, exc: CompileError, whole: str) -> str:
-        if run.part is None or isinstance(run.tex, Feed):
+        tex = run.tex
+        if run.part is None or isinstance(tex, Feed):  # the whole document's source: its lines are the .tex's
             return exc.message
         message = exc.message
         if not exc.timed_out:
             message = first_error(
-                exc.log, run.tex, run.name, _describe(self.manifest), lambda line: whole_line(run.tex, whole, line)
+                exc.log, tex, run.name, _describe(self.manifest), lambda line: whole_line(tex, whole, line)
             )
         sheets = self.manifest.students
         return (
