@@ -258,8 +258,8 @@ class _Sources:
 
     def doc(self, name: str) -> DocumentContext:
         """What a document's template receives besides its students, built when first rendered: the
-        marking key's column widths read every answer of the class (~0.3 s for 500 students), which the
-        key's first part, typeset while the rest is rendered, need not wait for."""
+        marking key's column widths need every student's answers (their contexts' marking_widths), which
+        the key's first part or stream need not wait for."""
         if name not in self.docs:
             self.docs[name] = self._document_context(name)
         return self.docs[name]
@@ -271,6 +271,7 @@ class _Sources:
             cjk=self.cjk,
             double_sided=DOUBLE_SIDED and name == "worksheets",
             fillable=self.fillable and name == "worksheets",
+            students=self.students if len(self.students) == len(self.manifest.students) else None,
         )
 
     def _render(self, name: str, students: list[StudentContext], *, continued: bool = False) -> str:
