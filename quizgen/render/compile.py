@@ -72,6 +72,7 @@ class Feed:
         self._queue: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self.timeout = 0.0
         self.closed = False
+        self.aborted = False
 
     @staticmethod
     def available() -> bool:
@@ -89,8 +90,9 @@ class Feed:
         self._queue.put(None)
 
     def abort(self) -> None:
+        """Stop now: what is written and not yet read is dropped, and pdflatex is stopped."""
         if not self.closed:
-            self.closed = True
+            self.closed = self.aborted = True
             self._queue.put(None)
 
     @property
@@ -239,13 +241,14 @@ def compile_tex(
 
 
 def _feed_pipe(path: Path, feed: Feed, proc: subprocess.Popen[bytes], limit: Callable[[float], None]) -> None:
-    """Write feed into the named pipe pdflatex reads, then start the time limit. Once pdflatex has stopped
-    (an error, the time limit) the rest of the source is taken from the feed and dropped."""
+    """Write feed into the named pipe pdflatex reads, then start the time limit (0 s for an aborted feed:
+    pdflatex is stopped at once). Once pdflatex has stopped (an error, the time limit) or the feed is
+    aborted, the rest of the source is taken from the feed and dropped."""
     fd = _open_writer(path, proc)
     try:
         for chunk in feed.chunks():
             view = memoryview(chunk)
-            while fd is not None and view:
+            while fd is not None and view and not feed.aborted:
                 try:
                     view = view[os.write(fd, view) :]
                 except BrokenPipeError:

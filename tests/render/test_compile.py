@@ -125,6 +125,19 @@ def test_an_aborted_stream_stops_pdflatex() -> None:
 
 
 @needs_fifo
+def test_an_aborted_stream_drops_what_pdflatex_has_not_read() -> None:
+    """Ctrl-C or a failing slot stops the typesetting now, not after the students already rendered."""
+    feed = Feed()
+    feed.write("\\documentclass{article}\n\\begin{document}\n")
+    for n in range(1, 3001):
+        feed.write(f"% qg:student={n}\n\\typeout{{QGPROGRESS {n}}}Student {n}.\\newpage\n")
+    feed.abort()  # before pdflatex has read a line
+    with pytest.raises(CompileError) as err:
+        compile_tex(feed, "streamed", timeout=60)
+    assert "QGPROGRESS" not in err.value.log  # not one student typeset
+
+
+@needs_fifo
 def test_the_time_limit_of_a_stream_counts_from_its_close() -> None:
     feed = _fed([STREAMED, "\\loop\\iftrue\\repeat\n"], close=True, timeout=1)
     with pytest.raises(CompileError, match="took longer than 1 s and was stopped"):
