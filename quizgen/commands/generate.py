@@ -116,7 +116,7 @@ def generate_command(
     from quizgen import manifest as manifest_io
     from quizgen.bank import load_bank
     from quizgen.fileio import output_set
-    from quizgen.generate import Drawing, generate, rebuild_variant
+    from quizgen.generate import Drawing, GenerationError, generate, rebuild_variant
     from quizgen.roster import numbered_students, read_roster
     from quizgen.seeding import normalize_variant
 
@@ -153,6 +153,7 @@ def generate_command(
         else:
             manifest = generate(bank, students, seed=seed)
     written: list[Path] = []
+    new_folder = not out_dir.exists()
     try:
         with output_set(out_dir, GENERATED) as stage:  # the whole set appears at once, or the old one stays
             documents: list[Path] = []
@@ -182,6 +183,10 @@ def generate_command(
         raise QuizgenError(
             f"{out_dir}: cannot write the output ({exc.strerror or exc}); choose another --out folder"
         ) from None
+    except GenerationError:
+        if new_folder and out_dir.is_dir() and not any(out_dir.iterdir()):
+            out_dir.rmdir()  # a slot failed while the PDFs were typeset: no folder, as when drawn first
+        raise
     if not quiet:
         sheets = len(manifest.students)
         problems = sum(len(s.problems) for s in manifest.students)
