@@ -149,10 +149,18 @@ def main() -> int:
     parser.add_argument("--students", type=int, default=500)
     parser.add_argument("--bank", type=Path, default=ROOT / "banks" / "demo.yaml")
     parser.add_argument("--split", action="store_true", help="also time splitting per student")
-    parser.add_argument("--workers", type=int, default=None, help="generation processes (default: as generate)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="generate the class first in N processes, then typeset the finished manifest (in parts); default: "
+        "as generate --format pdf (drawn while typeset; with older code: generation's own choice)",
+    )
     parser.add_argument("--cores", type=int, default=2, help="cores for the critical-path estimate")
     parser.add_argument("--trace", type=Path, default=None, help="write each run's times and CPU to this JSON file")
-    parser.add_argument("--no-parts", action="store_true", help="each document in one run (as without qpdf)")
+    parser.add_argument(
+        "--no-parts", action="store_true", help="with --workers: each document in one run (as without qpdf)"
+    )
     args = parser.parse_args()
 
     from quizgen import generate as generation
