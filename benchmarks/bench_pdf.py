@@ -2,17 +2,20 @@
 
 Usage: .venv/bin/python benchmarks/bench_pdf.py [--students 500] [--bank banks/demo.yaml] [--split] [--workers N]
 
-Times generation (as `generate` runs it: forked workers when cores are idle), then
-quizgen.render.write_documents: the templates, the pdflatex runs (one per core at a time; a large class's
-worksheets and key in parts, joined by qpdf) and writing the PDFs. Target (issue 14): 500 students x 10
-problems, bank to PDFs, in 10 s wall on a 2-core machine.
+Times what `generate --format pdf` does: since branch pdf10, quizgen.render.write_documents on a
+generate.Drawing, which draws the class in this process 20 students at a time while pdflatex typesets the
+worksheets and key from named pipes (the marking key last), then Drawing.finish for the manifest; with
+older code (no Drawing), generation (forked workers when cores are idle), then write_documents: the
+templates, the pdflatex runs (one per core at a time; a large class's worksheets and key in parts, joined
+by qpdf) and writing the PDFs. Target (issue 14): 500 students x 10 problems, bank to PDFs, in 10 s wall
+on a 2-core machine.
 
 Wall time depends on the machine's load, so CPU time is printed too, per stage and per run (each
 pdflatex/qpdf process's own CPU, read when it is reaped), with the load average, the idle cores measured at
-the start and the generation processes used. "Critical path on N idle cores" is the longest chain the
-stages' CPU allows: generation (its busiest process), then the typesetting (the longest single run, or the
-templates and all runs shared over the cores, whichever is longer). It is what the wall time would be on an
-idle machine, to compare before/after when the machine is shared.
+the start and the generation processes used. "Critical path on N idle cores" replays the runs' CPU on idle
+cores (simulate): generation's busiest process first when it comes first, then this process and the runs
+shared over the cores as they started, a streamed run never ahead of the source written for it. It is
+what the wall time would be on an idle machine, to compare before/after when the machine is shared.
 Runs with older code too (PYTHONPATH=/path/to/main), for a before/after in one session.
 """
 
@@ -51,6 +54,7 @@ class Run:
     end: float = 0.0
     cpu: float = 0.0
     after: str = ""  # a join: the document whose parts it joins
+    until: float = 0.0  # a streamed run: the CPU this process had used when its source was complete
 
 
 RUNS: dict[int, Run] = {}
@@ -81,17 +85,26 @@ def _trace_processes() -> None:
 def simulate(runs: list[Run], own: float, cores: int, slots: int = 3, step: float = 0.005) -> float:
     """How long write_documents would take on `cores` idle cores, the way an OS shares them: every runnable
     process gets an equal share (at most one core). This process runs from the start until it has used the
-    CPU it had when the last run started; a pdflatex run is runnable once this process had used the CPU it
-    had when the run really started (its source was rendered), a join once its document's runs are done,
-    at most `slots` runs at a time, in the order they started; what this process did after that comes last."""
+    CPU it had when the last run started or its last stream was complete; a pdflatex run is runnable once
+    this process had used the CPU it had when the run really started (its source was rendered), a streamed
+    run only as far as its source was written by then (in proportion to this process's CPU until the
+    stream was complete), a join once its document's runs are done, at most `slots` runs at a time, in the
+    order they started; what this process did after that comes last."""
     runs = sorted((r for r in runs if r.tool in ("pdflatex", "qpdf")), key=lambda r: r.start)
     if not runs:
         return own
     for r in runs:
         if r.tool == "qpdf":
             r.after = max((p for p in runs if p.tool == "pdflatex" and p.end <= r.start), key=lambda p: p.end).job
-    main_work = max(r.ready for r in runs) - BASE_CPU[0]
+    main_work = max(max(r.ready, r.until) for r in runs) - BASE_CPU[0]
     left = {id(r): r.cpu for r in runs}
+
+    def fed(r: Run) -> bool:  # a streamed run's source is written ahead of what it has typeset
+        if not r.until:
+            return True
+        share = (main_done - (r.ready - BASE_CPU[0])) / max(step, r.until - r.ready)
+        return r.cpu - left[id(r)] < r.cpu * min(1.0, share)
+
     main_done, clock = 0.0, 0.0
     while main_done < main_work or any(v > 0 for v in left.values()):
         done_docs = {r.job for r in runs if r.tool == "pdflatex"} - {
@@ -101,7 +114,7 @@ def simulate(runs: list[Run], own: float, cores: int, slots: int = 3, step: floa
             r
             for r in runs
             if left[id(r)] > 0
-            and (main_done >= r.ready - BASE_CPU[0] if r.tool == "pdflatex" else r.after in done_docs)
+            and (main_done >= r.ready - BASE_CPU[0] and fed(r) if r.tool == "pdflatex" else r.after in done_docs)
         ][:slots]
         active = len(eligible) + (main_done < main_work)
         rate = min(1.0, cores / active) if active else 1.0
@@ -116,15 +129,38 @@ def simulate(runs: list[Run], own: float, cores: int, slots: int = 3, step: floa
 BASE_CPU = [0.0]
 
 
+def _trace_streams() -> dict[str, float]:
+    """Record this process's CPU when each streamed document's source is complete (by document name)."""
+    from quizgen.render import documents
+
+    closed: dict[str, float] = {}
+    finish = documents._Typesetter.finish_stream
+
+    def finish_stream(self, feed):  # type: ignore[no-untyped-def]
+        closed[next(run.name for run in self.runs if run.tex is feed)] = time.process_time()
+        finish(self, feed)
+
+    documents._Typesetter.finish_stream = finish_stream  # type: ignore[method-assign]
+    return closed
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=500)
     parser.add_argument("--bank", type=Path, default=ROOT / "banks" / "demo.yaml")
     parser.add_argument("--split", action="store_true", help="also time splitting per student")
-    parser.add_argument("--workers", type=int, default=None, help="generation processes (default: as generate)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="generate the class first in N processes, then typeset the finished manifest (in parts); default: "
+        "as generate --format pdf (drawn while typeset; with older code: generation's own choice)",
+    )
     parser.add_argument("--cores", type=int, default=2, help="cores for the critical-path estimate")
     parser.add_argument("--trace", type=Path, default=None, help="write each run's times and CPU to this JSON file")
-    parser.add_argument("--no-parts", action="store_true", help="each document in one run (as without qpdf)")
+    parser.add_argument(
+        "--no-parts", action="store_true", help="with --workers: each document in one run (as without qpdf)"
+    )
     args = parser.parse_args()
 
     from quizgen import generate as generation
@@ -141,32 +177,46 @@ def main() -> int:
     idle = generation.idle_cores() if hasattr(generation, "idle_cores") else None
     workers = generation.generation_workers(args.students) if args.workers is None else args.workers
     _trace_processes()
+    streamed = hasattr(generation, "Drawing") and args.workers is None
+    closed = _trace_streams() if streamed else {}
     t0, (own0, kids0) = time.perf_counter(), _cpu()
-    manifest = generation.generate(bank, numbered_students(args.students), seed=2026, workers=workers)
+    if streamed:  # as generate --format pdf: drawn while typeset
+        workers = 1
+        drawing = generation.Drawing(bank, numbered_students(args.students), seed=2026)
+    else:
+        manifest = generation.generate(bank, numbered_students(args.students), seed=2026, workers=workers)
     t_generate, (own1, kids1) = time.perf_counter() - t0, _cpu()
-    problems = sum(len(s.problems) for s in manifest.students)
 
     with tempfile.TemporaryDirectory(prefix="bench-pdf-") as tmp:
         out = Path(tmp)
         t1 = time.perf_counter()
         BASE_CPU[0] = time.process_time()
-        write_documents(manifest, out, fmt="pdf", split=args.split, quiet=True)
+        write_documents(drawing if streamed else manifest, out, fmt="pdf", split=args.split, quiet=True)
+        if streamed:
+            manifest = drawing.finish()
         t_render, (own2, kids2) = time.perf_counter() - t1, _cpu()
+        for run in RUNS.values():
+            run.until = closed.get(run.job, 0.0)
         pages = {name: len(PdfReader(str(out / f"{name}.pdf")).pages) for name in ("worksheets", "key", "marking-key")}
         sizes = {name: (out / f"{name}.pdf").stat().st_size / 1e6 for name in pages}
 
+    problems = sum(len(s.problems) for s in manifest.students)
     runs = [r for r in RUNS.values() if r.start >= t1 and r.end]
     total = t_generate + t_render
     gen_workers = kids1 - kids0
     print(f"students: {args.students}, problems: {problems} ({problems / args.students:.0f} per student)")
-    print(
-        f"generate: {t_generate:.1f} s wall, {workers} process(es) (idle cores measured at the start: "
-        f"{'n/a' if idle is None else f'{idle:.1f}'}), CPU {own1 - own0:.1f} s in this process + workers "
-        f"{gen_workers:.1f} s"
-    )
+    if streamed:
+        print("generate: in write_documents (a Drawing, this process, while the worksheets and key are typeset)")
+    else:
+        print(
+            f"generate: {t_generate:.1f} s wall, {workers} process(es) (idle cores measured at the start: "
+            f"{'n/a' if idle is None else f'{idle:.1f}'}), CPU {own1 - own0:.1f} s in this process + workers "
+            f"{gen_workers:.1f} s"
+        )
     print(
         f"write_documents (pdf{', split' if args.split else ''}): {t_render:.1f} s wall; CPU {own2 - own1:.1f} s in "
-        f"this process (templates, PDF files{', split' if args.split else ''}), {kids2 - kids1:.1f} s in child "
+        f"this process ({'drawing, ' if streamed else ''}templates, PDF files{', split' if args.split else ''}), "
+        f"{kids2 - kids1:.1f} s in child "
         f"processes, of which {sum(r.cpu for r in runs if r.tool in ('pdflatex', 'qpdf')):.1f} s in "
         f"{sum(r.tool in ('pdflatex', 'qpdf') for r in runs)} pdflatex and qpdf runs"
     )
@@ -183,10 +233,17 @@ def main() -> int:
         trace = {"base": BASE_CPU[0], "own": own2 - own1, "runs": [vars(r) for r in runs]}
         args.trace.write_text(json.dumps(trace, indent=1), encoding="utf-8")
     typesetting = simulate(runs, own2 - own1, args.cores)
-    print(
-        f"critical path on {args.cores} idle cores (from CPU): generation {busiest:.1f} s (busiest process) + "
-        f"typesetting {typesetting:.1f} s (the runs shared over the cores as they started) = {busiest + typesetting:.1f} s"
-    )
+    if streamed:
+        print(
+            f"critical path on {args.cores} idle cores (from CPU): drawing and typesetting {busiest + typesetting:.1f} s "
+            "(this process and the runs shared over the cores as they started, each stream behind its source)"
+        )
+    else:
+        print(
+            f"critical path on {args.cores} idle cores (from CPU): generation {busiest:.1f} s (busiest process) + "
+            f"typesetting {typesetting:.1f} s (the runs shared over the cores as they started) = "
+            f"{busiest + typesetting:.1f} s"
+        )
     print(
         f"bank to PDFs (generate + write_documents): {total:.1f} s wall "
         f"({'within' if total <= TARGET else 'OVER'} the {TARGET:.0f} s target), "

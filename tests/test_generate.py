@@ -14,7 +14,7 @@ import pytest
 
 from quizgen import manifest as manifest_io
 from quizgen.bank import load_bank
-from quizgen.generate import GenerationError, generate, generate_variants, rebuild_variant
+from quizgen.generate import Drawing, GenerationError, generate, generate_variants, rebuild_variant
 from quizgen.mathparse import parse_key
 from quizgen.roster import Student, numbered_students
 from quizgen.verify import differs
@@ -326,3 +326,25 @@ def test_without_proc_stat_the_load_average_decides(monkeypatch):
     assert generation.generation_workers(500) == 2
     monkeypatch.setattr(os, "getloadavg", lambda: (3.0, 3.0, 3.0))
     assert generation.generation_workers(500) == 1
+
+
+def test_a_class_drawn_a_few_students_at_a_time_is_generate_s_manifest():
+    """generate --format pdf draws the class while it is typeset (Drawing): the same manifest bytes."""
+    bank = load_bank(ROOT / "banks" / "backprop.yaml")
+    students = [Student(student_id=f"id{i}", name=f"Name {i}", extra={"email": f"{i}@x"}) for i in range(5)]
+    drawing = Drawing(bank, students, seed=31)
+    first = drawing.manifest.students[3]
+    assert (first.student_id, first.name, first.extra, first.problems) == ("id3", "Name 3", {"email": "3@x"}, [])
+    drawing.draw(2)
+    assert drawing.drawn == 2 and all(s.problems for s in drawing.manifest.students[:2])
+    assert not drawing.manifest.students[2].problems  # not drawn yet
+    drawing.draw(1)  # never drawn twice
+    assert manifest_io.dumps(drawing.finish()) == manifest_io.dumps(generate(bank, students, seed=31, workers=1))
+
+
+def test_a_drawing_stops_at_the_first_student_whose_slot_cannot_be_filled(tmp_path):
+    slot = "  - {family: max_partial, difficulty: 1, coefficients: [1, 1]}\n"
+    drawing = Drawing(_bank(tmp_path, slot * 8), numbered_students(3))
+    with pytest.raises(GenerationError, match="slots\\[7\\] \\(max_partial\\): no valid problem"):
+        drawing.draw(2)
+    assert drawing.drawn == 0

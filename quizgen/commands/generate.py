@@ -116,7 +116,7 @@ def generate_command(
     from quizgen import manifest as manifest_io
     from quizgen.bank import load_bank
     from quizgen.fileio import output_set
-    from quizgen.generate import generate, rebuild_variant
+    from quizgen.generate import Drawing, GenerationError, generate, rebuild_variant
     from quizgen.roster import numbered_students, read_roster
     from quizgen.seeding import normalize_variant
 
@@ -131,6 +131,7 @@ def generate_command(
     _refuse_overwriting_inputs(out_dir, [resolve_bank(bank_path), roster])  # --bank may be a shipped name
     bank = load_bank(bank_path)
     students = read_roster(roster) if roster is not None else []
+    drawing: Drawing | None = None
     if variant is not None:
         code = normalize_variant(variant)
         if code is None:
@@ -146,12 +147,16 @@ def generate_command(
 
             for line in warnings(bank.slots, len(students)):  # stderr; the manifest does not change
                 click.echo(line, err=True)
-        manifest = generate(bank, students, seed=seed)
+        if fmt == "pdf":  # drawn while the PDFs are typeset (write_documents): see generate.Drawing
+            drawing = Drawing(bank, students, seed=seed)
+            manifest = drawing.manifest
+        else:
+            manifest = generate(bank, students, seed=seed)
     written: list[Path] = []
+    new_folder = not out_dir.exists()
     try:
         with output_set(out_dir, GENERATED) as stage:  # the whole set appears at once, or the old one stays
-            manifest_io.write(manifest, stage / "manifest.json")
-            written = [stage / "manifest.json", _write_answers_template(manifest, stage)]
+            documents: list[Path] = []
             if fmt != "json":
                 try:
                     from quizgen.render import write_documents
@@ -159,8 +164,8 @@ def generate_command(
                     raise QuizgenError(
                         f"--format {fmt} is not available in this installation; use --format json"
                     ) from None
-                written += write_documents(
-                    manifest,
+                documents = write_documents(
+                    drawing if drawing is not None else manifest,
                     stage,
                     fmt=fmt,
                     template_dir=template_dir,
@@ -169,11 +174,19 @@ def generate_command(
                     fillable=fillable,
                     log_dir=out_dir,
                 )
+            if drawing is not None:
+                manifest = drawing.finish()  # drawn by now
+            manifest_io.write(manifest, stage / "manifest.json")
+            written = [stage / "manifest.json", _write_answers_template(manifest, stage), *documents]
             written = [out_dir / p.relative_to(stage) for p in written]
     except OSError as exc:
         raise QuizgenError(
             f"{out_dir}: cannot write the output ({exc.strerror or exc}); choose another --out folder"
         ) from None
+    except GenerationError:
+        if new_folder and out_dir.is_dir() and not any(out_dir.iterdir()):
+            out_dir.rmdir()  # a slot failed while the PDFs were typeset: no folder, as when drawn first
+        raise
     if not quiet:
         sheets = len(manifest.students)
         problems = sum(len(s.problems) for s in manifest.students)

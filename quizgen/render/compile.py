@@ -7,14 +7,17 @@ restrict file access, so the compile is run here directly; pylatex provides the 
 
 from __future__ import annotations
 
+import errno
 import os
+import queue
 import re
 import shutil
 import signal
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +60,51 @@ class CompileError(LatexError):
         self.timed_out = timed_out  # stopped at the time limit: the message is not from the log
 
 
+class Feed:
+    """The source of a run that is still being rendered: pdflatex reads it from a named pipe while the
+    rest is written (quizgen.render.documents streams the worksheets and key while the class is drawn).
+    write never waits for pdflatex: a thread of compile_tex passes the text on. The time limit counts from
+    close, when the source is complete and its length known; abort ends the source where it is (pdflatex
+    stops at the end of its input with an error nobody reads)."""
+
+    def __init__(self) -> None:
+        self._chunks: list[str] = []
+        self._queue: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.timeout = 0.0
+        self.closed = False
+        self.aborted = False
+
+    @staticmethod
+    def available() -> bool:
+        """Whether this system has named pipes (os.mkfifo: not on Windows)."""
+        return hasattr(os, "mkfifo")
+
+    def write(self, text: str) -> None:
+        self._chunks.append(text)
+        self._queue.put(text.encode("utf-8"))
+
+    def close(self, *, timeout: float) -> None:
+        """The source is complete; pdflatex may take timeout seconds more."""
+        self.timeout = timeout
+        self.closed = True
+        self._queue.put(None)
+
+    def abort(self) -> None:
+        """Stop now: what is written and not yet read is dropped, and pdflatex is stopped."""
+        if not self.closed:
+            self.closed = self.aborted = True
+            self._queue.put(None)
+
+    @property
+    def text(self) -> str:
+        """The source written so far (all of it once closed)."""
+        return "".join(self._chunks)
+
+    def chunks(self) -> Iterator[bytes]:
+        """The source's bytes as written, until closed or aborted."""
+        return iter(self._queue.get, None)
+
+
 def find_pdflatex() -> str:
     """The pdflatex executable, or LatexNotFound with how to install it."""
     exe = shutil.which("pdflatex")
@@ -84,7 +132,7 @@ def _environment(memory: int = 0) -> dict[str, str]:
 
 
 def compile_tex(
-    tex: str,
+    tex: str | Feed,
     jobname: str,
     *,
     timeout: float,
@@ -95,6 +143,9 @@ def compile_tex(
     memory: int = 0,
 ) -> CompileResult:
     """Compile tex once with pdflatex in a fresh temporary folder and return the PDF bytes.
+
+    tex may be a Feed still being written: pdflatex reads it from a named pipe, and the time limit is the
+    one its close gives, counted from then.
 
     engine replaces pdflatex (the LuaLaTeX name snippets: quizgen.render.scripts); files are written
     into the folder first (names.pdf, which the documents include).
@@ -116,11 +167,17 @@ def compile_tex(
     command_start = list(engine) or [find_pdflatex()]
     with tempfile.TemporaryDirectory(prefix="quizgen-tex-") as tmp:
         work = Path(tmp)
-        (work / f"{jobname}.tex").write_text(tex, encoding="utf-8")
+        source = work / f"{jobname}.tex"
+        if isinstance(tex, Feed):
+            os.mkfifo(source)
+        else:
+            source.write_text(tex, encoding="utf-8")
         for name, data in (files or {}).items():
             (work / name).write_bytes(data)
         command = [
             *command_start,
+            # pdflatex opens its file once more to look for a %& format line; a named pipe can be read once.
+            *(["-no-parse-first-line"] if isinstance(tex, Feed) else []),
             "-no-shell-escape",
             "-interaction=nonstopmode",
             "-halt-on-error",
@@ -138,8 +195,21 @@ def compile_tex(
             start_new_session=True,
         )
         killed = threading.Event()
-        timer = threading.Timer(timeout, _kill, args=(proc, killed))
-        timer.start()
+        timers: list[threading.Timer] = []
+        ended = threading.Lock()  # held once the process is reaped: no timer may start after that
+
+        def limit(seconds: float) -> None:
+            if ended.acquire(blocking=False):
+                try:
+                    timers.append(threading.Timer(seconds, _kill, args=(proc, killed)))
+                    timers[-1].start()
+                finally:
+                    ended.release()
+
+        if isinstance(tex, Feed):
+            threading.Thread(target=_feed_pipe, args=(source, tex, proc, limit), daemon=True).start()
+        else:
+            limit(timeout)
         try:
             assert proc.stdout is not None
             for raw in proc.stdout:
@@ -148,8 +218,12 @@ def compile_tex(
                     on_progress(int(match.group(1)))
             returncode = proc.wait()
         finally:
-            timer.cancel()
+            ended.acquire()  # kept: the pid may be reused, so a late timer must not kill by it
+            for timer in timers:
+                timer.cancel()
         timed_out = killed.is_set()
+        if isinstance(tex, Feed):
+            timeout, tex = tex.timeout, tex.text
         log_path = work / f"{jobname}.log"
         log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
         pdf_path = work / f"{jobname}.pdf"
@@ -164,6 +238,41 @@ def compile_tex(
         marks_path = work / f"{jobname}.marks"
         marks = parse_marks(marks_path.read_text(encoding="utf-8") if marks_path.exists() else "")
         return CompileResult(pdf=pdf_path.read_bytes(), log=log, marks=marks)
+
+
+def _feed_pipe(path: Path, feed: Feed, proc: subprocess.Popen[bytes], limit: Callable[[float], None]) -> None:
+    """Write feed into the named pipe pdflatex reads, then start the time limit (0 s for an aborted feed:
+    pdflatex is stopped at once). Once pdflatex has stopped (an error, the time limit) or the feed is
+    aborted, the rest of the source is taken from the feed and dropped."""
+    fd = _open_writer(path, proc)
+    try:
+        for chunk in feed.chunks():
+            view = memoryview(chunk)
+            while fd is not None and view and not feed.aborted:
+                try:
+                    view = view[os.write(fd, view) :]
+                except BrokenPipeError:
+                    os.close(fd)
+                    fd = None
+    finally:
+        if fd is not None:
+            os.close(fd)  # pdflatex reads the end of its file
+        limit(feed.timeout)
+
+
+def _open_writer(path: Path, proc: subprocess.Popen[bytes]) -> int | None:
+    """The writing end of the named pipe, once pdflatex has opened it (None if it ended first)."""
+    while proc.poll() is None:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as exc:
+            if exc.errno != errno.ENXIO:  # ENXIO: no reader yet
+                raise
+            time.sleep(0.002)
+            continue
+        os.set_blocking(fd, True)
+        return fd
+    return None
 
 
 def _kill(proc: subprocess.Popen[bytes], killed: threading.Event) -> None:

@@ -8,6 +8,7 @@ README (template variables) and are a contract for teachers' --template folders:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from functools import lru_cache
@@ -84,6 +85,7 @@ class ProblemContext:
     row_fields: list[str] = dataclass_field(default_factory=list)  # gradient: one field per component row
     graph: GraphContext | None = None  # a multi-part problem's computational graph (backprop), else None
     marking_cell: str = ""  # Tex; marking key: the answer as terms that wrap in the cell (\\qgfit each)
+    marking_widths: tuple[int, int] = (0, 0)  # marking key: the cell's width in all and its widest piece's
 
 
 @dataclass(frozen=True)
@@ -233,14 +235,27 @@ def _marking_width(latex: str) -> int:
     return visible_width(latex) + len(re.findall(r"[-+<>=]|\\cdot|\\[lg]eq?\b", latex))
 
 
-def _marking_cell(problem: Problem) -> Tex:
+def _marking(problem: Problem) -> tuple[Tex, tuple[int, int]]:
+    """The problem's marking-key cell (_marking_cell) and its widths (_marking_widths), from one split of its
+    answer into pieces: a problem is laid out once, its widths read for every student who drew it."""
+    components = [(component, _marking_pieces(component)) for component in _answer_parts(problem)]
+    return _marking_cell(components), _marking_widths(components)
+
+
+def _marking_widths(components: list[tuple[Tex, list[str]]]) -> tuple[int, int]:
+    """(the width of the whole answer, of its widest piece) in characters, for the marking key's columns."""
+    total = sum(_marking_width(component) + 2 for component, _ in components)
+    return total, max(_marking_width(piece) for _, pieces in components for piece in pieces)
+
+
+def _marking_cell(components: list[tuple[Tex, list[str]]]) -> Tex:
     """The key answer for a marking-key cell: each term of a sum and each factor of a product in its own
     box, so a long answer wraps between them instead of shrinking; a gradient's components in parentheses,
-    comma separated. A single piece wider than the column is shrunk to fit (\\qgfit, marking-key.tex.j2)."""
-    components = _answer_parts(problem)
+    comma separated. A single piece wider than the column is shrunk to fit (\\qgfit, marking-key.tex.j2).
+    components: the answer's parts (_answer_parts), each with its pieces (_marking_pieces)."""
     boxes: list[str] = []
-    for k, component in enumerate(components):
-        pieces = _marking_pieces(component)
+    for k, (_, split) in enumerate(components):
+        pieces = list(split)
         if len(components) > 1:
             pieces[0] = ("(" if k == 0 else "") + pieces[0]
             pieces[-1] += ")" if k == len(components) - 1 else ","
@@ -348,6 +363,7 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
     answer = _parts_answer_tex(problem) if problem.parts else _answer_tex(problem)
     components = vector_components(indicator_notation(problem.answer_latex)) or [""]
     widest = max(visible_width(c) for c in components)
+    marking_cell, marking_widths = _marking(problem)
     return ProblemContext(
         number=number,
         slot=problem.slot,
@@ -367,7 +383,8 @@ def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemConte
         row_height="1.3cm" if widest <= MATH_LINE_CHARS // 2 else "2.0cm",
         steps=_steps(problem),
         answer_parts=_answer_parts(problem),
-        marking_cell=_marking_cell(problem),
+        marking_cell=marking_cell,
+        marking_widths=marking_widths,
         working=working_space(problem) if problem.graph is None or problem.working is not None else GRAPH_WORKING,
         graph=_graph(problem),
         **_field_names(sheet, problem),
@@ -448,8 +465,16 @@ def uses_cjk(manifest: Manifest, more: list[str] | None = None) -> bool:
 
 
 def document_context(
-    manifest: Manifest, kind: str, *, cjk: bool, double_sided: bool, fillable: bool = False
+    manifest: Manifest,
+    kind: str,
+    *,
+    cjk: bool,
+    double_sided: bool,
+    fillable: bool = False,
+    students: Sequence[StudentContext] | None = None,
 ) -> DocumentContext:
+    """What a document's template receives besides its students. students: the manifest's students' contexts
+    when built already (the marking key reads its column widths from their problems' marking_widths)."""
     return DocumentContext(
         kind=kind,
         title=manifest.bank.title,
@@ -463,7 +488,7 @@ def document_context(
         graphs=kind in ("worksheets", "key")
         and any(p.graph is not None for sheet in manifest.students for p in sheet.problems),
         marking_columns=max((len(sheet.problems) for sheet in manifest.students), default=0),
-        marking_permille=_marking_permille(manifest) if kind == "marking-key" else [],
+        marking_permille=_marking_permille(manifest, students) if kind == "marking-key" else [],
     )
 
 
@@ -471,18 +496,25 @@ MARKING_LINES = 2
 """A marking-key cell is sized for its column's answers to fit in this many lines (nine in ten of them)."""
 
 
-def _marking_permille(manifest: Manifest) -> list[int]:
+def _marking_permille(manifest: Manifest, students: Sequence[StudentContext] | None = None) -> list[int]:
     """Marking-key column widths in thousandths of the table: each column as wide as nine in ten of its
     answers need to fit in MARKING_LINES lines (wrapping between terms), and at least as wide as their
-    widest single term, within 4 to 60 characters, so one outlier does not take the page."""
-    columns = max((len(sheet.problems) for sheet in manifest.students), default=0)
+    widest single term, within 4 to 60 characters, so one outlier does not take the page. The widths are
+    the students' contexts' when given (each distinct problem measured once), else measured here."""
+    if students is not None:
+        widths = [[p.marking_widths for p in student.problems] for student in students]
+    else:
+        widths = [
+            [_marking_widths([(c, _marking_pieces(c)) for c in _answer_parts(p)]) for p in sheet.problems]
+            for sheet in manifest.students
+        ]
+    columns = max((len(row) for row in widths), default=0)
     totals: list[list[int]] = [[] for _ in range(columns)]
     terms: list[list[int]] = [[] for _ in range(columns)]
-    for sheet in manifest.students:
-        for n, problem in enumerate(sheet.problems):
-            parts = _answer_parts(problem)
-            totals[n].append(sum(_marking_width(p) + 2 for p in parts))
-            terms[n].append(max(_marking_width(piece) for p in parts for piece in _marking_pieces(p)))
+    for row in widths:
+        for n, (whole_width, widest_piece) in enumerate(row):
+            totals[n].append(whole_width)
+            terms[n].append(widest_piece)
     weights = []
     for total, term in zip(totals, terms):
         weight = max(_ninth_decile(total) // MARKING_LINES + 1, _ninth_decile(term), 4)

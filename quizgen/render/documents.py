@@ -25,6 +25,7 @@ import click
 from quizgen import formfields
 from quizgen.errors import LatexError
 from quizgen.fileio import atomic_write_bytes, atomic_write_text, file_stems
+from quizgen.generate import Drawing
 from quizgen.manifest import Manifest
 from quizgen.problem import Sheet
 from quizgen.render import scripts
@@ -32,6 +33,7 @@ from quizgen.render.compile import (
     MARKER_PREFIX,
     CompileError,
     CompileResult,
+    Feed,
     compile_tex,
     find_pdflatex,
     first_error,
@@ -177,8 +179,11 @@ class _Sources:
     the three documents, each distinct problem laid out once, and each student rendered once per document:
     the whole source of a document typeset in parts is joined from the parts' sources."""
 
-    def __init__(self, manifest: Manifest, template_dir: Path | None, *, fillable: bool) -> None:
+    def __init__(
+        self, manifest: Manifest, template_dir: Path | None, *, fillable: bool, drawing: Drawing | None = None
+    ) -> None:
         self.manifest = manifest
+        self.drawing = drawing  # draws the students as they are added (manifest is its manifest)
         self.template_dir = template_dir
         self.form_set = formfields.set_id(manifest)
         self.layouts: Layouts = {}
@@ -188,6 +193,7 @@ class _Sources:
         self.docs: dict[str, DocumentContext] = {}
         self.env = build_environment(template_dir)
         self.parts: dict[str, list[tuple[Part, str]]] = {}  # the sources of the parts rendered so far
+        self.shapes: dict[str, tuple[str, str, str] | None] = {}  # _shape's, by document
 
     def use_snippets(self, snippets: scripts.Snippets | None) -> None:
         """Print the texts of names.pdf from it (without: such texts print as [U+XXXX])."""
@@ -197,9 +203,12 @@ class _Sources:
             snippets.paragraph_macros() if snippets else None,
         )
         self.parts.clear()  # rendered without them
+        self.shapes.clear()
 
     def add_students(self, upto: int) -> None:
         """Build the contexts of the students up to number upto (1-based, inclusive)."""
+        if self.drawing is not None:
+            self.drawing.draw(upto)
         sheets = self.manifest.students
         for index in range(len(self.students) + 1, upto + 1):
             self.students.append(student_context(sheets[index - 1], index, self.form_set, self.layouts))
@@ -221,19 +230,49 @@ class _Sources:
         self.parts.setdefault(name, []).append((part, text))
         return text
 
+    def piece(self, name: str, part: Part, *, last: bool) -> str | None:
+        """What a streamed document's source continues with after the students before part: the preamble
+        first, then the part's students, then the ending after the last part; joined, the pieces are
+        the whole source (whole). None if the template does not have that shape (see _joined_source)."""
+        text = self.part(name, part, last=last)
+        shape = self._shape(name)
+        if shape is None:
+            return None
+        head, more, end = shape
+        ending = end if last else more
+        if not (text.startswith(head) and text.endswith(ending)):
+            return None
+        return (head if part.first == 1 else "") + text[len(head) : len(text) - len(ending)] + (end if last else "")
+
+    def settled(self, name: str) -> bool:
+        """Whether the document's context, built when its first students were rendered, is the whole
+        class's (it is, unless a computational graph appears only after them: the preamble then loads
+        TikZ). If not, it is replaced and the document's sources rendered so far are dropped."""
+        final = self._document_context(name)
+        if self.docs.get(name, final) == final:
+            return True
+        self.docs[name] = final
+        self.parts.pop(name, None)
+        self.shapes.pop(name, None)
+        return False
+
     def doc(self, name: str) -> DocumentContext:
         """What a document's template receives besides its students, built when first rendered: the
-        marking key's column widths read every answer of the class (~0.3 s for 500 students), which the
-        key's first part, typeset while the rest is rendered, need not wait for."""
+        marking key's column widths need every student's answers (their contexts' marking_widths), which
+        the key's first part or stream need not wait for."""
         if name not in self.docs:
-            self.docs[name] = document_context(
-                self.manifest,
-                name,
-                cjk=self.cjk,
-                double_sided=DOUBLE_SIDED and name == "worksheets",
-                fillable=self.fillable and name == "worksheets",
-            )
+            self.docs[name] = self._document_context(name)
         return self.docs[name]
+
+    def _document_context(self, name: str) -> DocumentContext:
+        return document_context(
+            self.manifest,
+            name,
+            cjk=self.cjk,
+            double_sided=DOUBLE_SIDED and name == "worksheets",
+            fillable=self.fillable and name == "worksheets",
+            students=self.students if len(self.students) == len(self.manifest.students) else None,
+        )
 
     def _render(self, name: str, students: list[StudentContext], *, continued: bool = False) -> str:
         doc = replace(self.doc(name), continued=True) if continued else self.doc(name)
@@ -244,14 +283,10 @@ class _Sources:
         marker), each part's students, the last part's ending. The ending of a part that more follow is
         what the template prints without students (doc.continued), so each part's students are cut out
         exactly; None if a part does not have that shape (the caller renders the whole instead)."""
-        first = texts[0].find(f"\n{MARKER_PREFIX}")
-        if first < 0:
+        shape = self._shape(name)
+        if shape is None:
             return None
-        head = texts[0][: first + 1]
-        endings = [self._render(name, [], continued=True), self._render(name, [])]
-        if not all(e.startswith(head) for e in endings):
-            return None
-        more, last = (e[len(head) :] for e in endings)
+        head, more, last = shape
         bodies = []
         for i, text in enumerate(texts):
             ending = last if i == len(texts) - 1 else more
@@ -259,6 +294,25 @@ class _Sources:
                 return None
             bodies.append(text[len(head) : len(text) - len(ending)])
         return head + "".join(bodies) + last
+
+    def _shape(self, name: str) -> tuple[str, str, str] | None:
+        """(preamble, ending of a part that more students follow, ending of the document): what the
+        template prints without students, cut at the first student's marker (None: it prints more)."""
+        if name not in self.shapes:
+            self.shapes[name] = self._cut(name)
+        return self.shapes[name]
+
+    def _cut(self, name: str) -> tuple[str, str, str] | None:
+        texts = self.parts.get(name, [])
+        first = texts[0][1].find(f"\n{MARKER_PREFIX}") if texts else -1
+        if first < 0:
+            return None
+        head = texts[0][1][: first + 1]
+        endings = [self._render(name, [], continued=True), self._render(name, [])]
+        if not all(e.startswith(head) for e in endings):
+            return None
+        more, last = (e[len(head) :] for e in endings)
+        return head, more, last
 
 
 def render_sources(
@@ -277,6 +331,22 @@ def render_sources(
     sources.use_snippets(snippets)
     sources.add_students(len(manifest.students))
     return {name: sources.whole(name) for name, _ in DOCUMENTS}
+
+
+STREAMED = ("key", "worksheets")
+"""The documents typeset while a class is drawn (write_documents with a Drawing), longest first."""
+STREAM_STUDENTS = 20
+"""Students drawn and rendered at a time while the worksheets and key are streamed to pdflatex (after the
+first student, alone): pdflatex is never far behind, and few template calls (each renders the preamble
+once more, ~1 ms)."""
+
+
+def _streams(template_dir: Path | None) -> bool:
+    """Whether the worksheets and key can be streamed to pdflatex as the class is drawn: only with the
+    built-in templates (cut at the students' markers, as parts are) and named pipes (compile.Feed)."""
+    if template_dir is not None and any((Path(template_dir) / t).exists() for t in TEMPLATE_FILES):
+        return False
+    return Feed.available()
 
 
 def compile_slots() -> int:
@@ -302,7 +372,7 @@ def _split_in_parts(students: int, template_dir: Path | None) -> dict[str, list[
 
 
 def write_documents(
-    manifest: Manifest,
+    manifest: Manifest | Drawing,
     out_dir: Path,
     *,
     fmt: Literal["pdf", "tex"],
@@ -316,8 +386,14 @@ def write_documents(
     students/<id>.pdf and keys/<id>.pdf). With fillable, the worksheets' answer boxes are form fields
     (in worksheets.pdf and in each split file). Returns the paths written.
 
-    A large class's worksheets and key are typeset in parts (quizgen.render.parts), each part compiled as
-    soon as its students are rendered while the next part is rendered, one pdflatex per core.
+    manifest may be a class still to be drawn (Drawing, from `generate --format pdf`): the worksheets and
+    key are then each one pdflatex run that reads its source from a named pipe (compile.Feed) while the
+    class is drawn and rendered STREAM_STUDENTS at a time, so typesetting overlaps generation; the
+    marking key, whose columns fit every answer, comes last. The caller takes the manifest from
+    Drawing.finish afterwards. Without named pipes, or with a custom template, the class is drawn first.
+    A large class's worksheets and key from a finished manifest are typeset in parts (quizgen.render.parts),
+    each part compiled as soon as its students are rendered while the next part is rendered, one pdflatex
+    per core.
 
     Raises:
         LatexError: a template is broken, pdflatex is missing (the .tex files are written first) or a
@@ -326,29 +402,56 @@ def write_documents(
     """
     if fmt not in ("pdf", "tex"):
         raise LatexError(f"unknown document format {fmt!r}; use pdf or tex")
+    drawing: Drawing | None = None
+    if isinstance(manifest, Drawing):
+        drawing, manifest = manifest, manifest.manifest
     if not manifest.students:
         raise LatexError("the manifest has no students, so there is nothing to typeset; check the roster")
     out = Path(out_dir)
     log_out = Path(log_dir) if log_dir is not None else out
     compile = fmt == "pdf" and shutil.which("pdflatex") is not None
+    # Names and ids are known before the class is drawn: LuaLaTeX sets those it must while it is.
     names = NamesRun(printed_texts(manifest), compile=compile, paragraphs=plain_paragraphs(manifest.bank.instructions))
-    parts = _split_in_parts(len(manifest.students), template_dir) if compile else {}
+    count = len(manifest.students)
+    streamed = STREAMED if compile and drawing is not None and _streams(template_dir) else ()
+    if drawing is not None and not streamed:
+        drawing.finish()
+    parts = _split_in_parts(count, template_dir) if compile and not streamed else {}
     # Students are added up to the end of each part; a part is compiled as soon as its students are in.
-    steps = sorted({part.last for plan in parts.values() for part in plan} | {len(manifest.students)})
-    sources = _Sources(manifest, template_dir, fillable=fillable)
+    ends = {part.last for plan in parts.values() for part in plan}
+    if streamed:  # the first student alone: pdflatex reads the preamble while the next ones are drawn
+        ends |= {1, *range(STREAM_STUDENTS, count, STREAM_STUDENTS)}
+    steps = sorted(ends | {count})
+    sources = _Sources(manifest, template_dir, fillable=fillable, drawing=drawing)
+    feeds: dict[str, Feed] = {}
     with _Typesetter(manifest, quiet=quiet, out=log_out) as typesetter:
-        for step in steps:
+        for previous, step in zip([0, *steps], steps):
             sources.add_students(step)
             if step == steps[0]:  # the first students' contexts were built while LuaLaTeX ran
                 snippets, names_pdf = names.finish(log_dir=log_out, quiet=quiet)
                 sources.use_snippets(snippets)
                 typesetter.files = {f"{scripts.JOBNAME}.pdf": names_pdf} if names_pdf else None
+                feeds = {name: typesetter.stream(name) for name in streamed}
+            for name, feed in feeds.items():
+                piece = sources.piece(name, Part(previous + 1, step), last=step == count)
+                if piece is None:  # cannot happen with the built-in templates: typeset it whole below
+                    feed.abort()
+                else:
+                    feed.write(piece)
             for name, plan in parts.items():
                 for part in plan:
                     if part.last == step:
                         typesetter.submit(name, sources.part(name, part, last=part is plan[-1]), part)
         whole: dict[str, str] = {}
         for name in (*PARTED, "marking-key"):  # the longest first
+            stream = feeds.get(name)
+            if stream is not None and not stream.closed and sources.settled(name):
+                whole[name] = stream.text  # the pieces joined: sources.whole(name), without rendering it again
+                typesetter.finish_stream(stream)
+                continue
+            if stream is not None:  # its preamble changed with the later students: typeset it again, whole
+                stream.abort()
+                typesetter.drop(name)
             whole[name] = sources.whole(name)
             if compile and name not in parts:
                 typesetter.submit(name, whole[name], None)
@@ -406,7 +509,7 @@ def _describe(manifest: Manifest) -> Callable[[int, int | None], str]:
 @dataclass(frozen=True)
 class _Run:
     name: str  # the document
-    tex: str
+    tex: str | Feed  # a Feed: streamed while the class is drawn
     part: Part | None  # None: the whole document in one run
     future: Future[CompileResult]
 
@@ -435,6 +538,8 @@ class _Typesetter:
 
     def __exit__(self, *exc: object) -> None:
         for run in self.runs:
+            if isinstance(run.tex, Feed):
+                run.tex.abort()  # after an error (a slot that cannot be drawn): pdflatex stops now
             run.future.cancel()
         self._pool.shutdown(wait=True)
         self._bar.__exit__(None, None, None)
@@ -450,7 +555,22 @@ class _Typesetter:
     def _memory(self, part: Part | None) -> int:
         return compile_memory(len(self.manifest.students) if part is None else part.size)
 
-    def submit(self, name: str, tex: str, part: Part | None) -> None:
+    def stream(self, name: str) -> Feed:
+        """Start the document's one run on a source still to be written (Feed): the caller writes it as
+        the students are drawn and rendered, and closes it with finish_stream."""
+        feed = Feed()
+        self.submit(name, feed, None)
+        return feed
+
+    def drop(self, name: str) -> None:
+        """Forget the document's runs so far (an aborted stream, typeset again whole)."""
+        self.runs = [run for run in self.runs if run.name != name]
+
+    def finish_stream(self, feed: Feed) -> None:
+        """The source is complete: the run's time limit starts, for the whole class's students."""
+        feed.close(timeout=self._timeout(None))
+
+    def submit(self, name: str, tex: str | Feed, part: Part | None) -> None:
         future = self._pool.submit(
             compile_tex,
             tex,
@@ -492,12 +612,13 @@ class _Typesetter:
         return {name: results[name] for name in whole}
 
     def _message(self, run: _Run, exc: CompileError, whole: str) -> str:
-        if run.part is None:
+        tex = run.tex
+        if run.part is None or isinstance(tex, Feed):  # the whole document's source: its lines are the .tex's
             return exc.message
         message = exc.message
         if not exc.timed_out:
             message = first_error(
-                exc.log, run.tex, run.name, _describe(self.manifest), lambda line: whole_line(run.tex, whole, line)
+                exc.log, tex, run.name, _describe(self.manifest), lambda line: whole_line(tex, whole, line)
             )
         sheets = self.manifest.students
         return (

@@ -230,3 +230,22 @@ def test_a_shipped_bank_by_name_gives_the_same_sheets_anywhere(tmp_path, monkeyp
     for data in (named, pathed):
         del data["bank"]["path"], data["checksum"]
     assert named == pathed
+
+
+def test_a_slot_that_cannot_be_drawn_leaves_no_folder_and_keeps_a_previous_set(tmp_path):
+    """With --format pdf the class is drawn while it is typeset: a slot that fails still writes nothing."""
+    bank = tmp_path / "narrow.yaml"  # 6 distinct problems for 8 slots of a sheet
+    bank.write_text(
+        "title: T\nslots:\n" + "  - {family: max_partial, difficulty: 1, coefficients: [1, 1]}\n" * 8,
+        encoding="utf-8",
+    )
+    out = tmp_path / "sheets"
+    result = _run("generate", "--bank", str(bank), "--count", "3", "-q", "--out", str(out))
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {bank}: slots[7] (max_partial): no valid problem")
+    assert len(result.output.strip().splitlines()) == 1
+    assert not out.exists()
+    assert _run("generate", "--bank", DEMO, "--count", "1", "--format", "tex", "-q", "--out", str(out)).exit_code == 0
+    before = _snapshot(out)
+    assert _run("generate", "--bank", str(bank), "--count", "3", "-q", "--out", str(out)).exit_code == 1
+    assert _snapshot(out) == before

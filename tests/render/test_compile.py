@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import threading
 
 import pytest
 
 from quizgen.problem import Step
 from quizgen.render import render_sources
-from quizgen.render.compile import CompileError, compile_tex, first_error, parse_marks
+from quizgen.render.compile import CompileError, Feed, compile_tex, first_error, parse_marks
 
 from .conftest import HOSTILE_NAMES, gradient_problem, long_problem, make_manifest, scalar_problem
 
@@ -70,3 +71,74 @@ def test_memory_lets_a_document_hold_more_than_texs_own_main_memory() -> None:
     result = compile_tex(tex, "held", timeout=60, memory=4_000_000)
     assert result.pdf.startswith(b"%PDF")
     assert "words of memory out of 9000000" in result.log
+
+
+needs_fifo = pytest.mark.skipif(
+    shutil.which("pdflatex") is None or not Feed.available(), reason="pdflatex or named pipes missing"
+)
+STREAMED = "\\documentclass{article}\n\\begin{document}\n" + "".join(
+    f"% qg:student={n}\nStudent {n}.\\newpage\n" for n in range(1, 7)
+)
+
+
+def _fed(pieces: list[str], *, close: bool = True, timeout: float = 60) -> Feed:
+    """A Feed written piece by piece from another thread while pdflatex reads it, as documents does."""
+    feed = Feed()
+
+    def write() -> None:
+        for piece in pieces:
+            feed.write(piece)
+        if close:
+            feed.close(timeout=timeout)
+
+    threading.Thread(target=write).start()
+    return feed
+
+
+@needs_fifo
+def test_a_source_streamed_in_pieces_gives_the_bytes_of_the_whole_source() -> None:
+    tex = STREAMED + "\\end{document}\n"
+    whole = compile_tex(tex, "streamed", timeout=60)
+    pieces = [tex[i : i + 40] for i in range(0, len(tex), 40)]
+    fed = compile_tex(_fed(pieces), "streamed", timeout=1)  # the Feed's own limit counts, from its close
+    assert fed.pdf == whole.pdf
+    assert fed.log.count("Output written on streamed.pdf (6 pages") == 1
+
+
+@needs_fifo
+def test_a_streamed_source_with_an_error_names_its_line_and_takes_the_rest() -> None:
+    """pdflatex stops at the error while more is written: the writer drops the rest instead of waiting."""
+    pieces = [STREAMED, "% qg:student=7\n\\undefinedmacro\n", "more " * 40_000, "\\end{document}\n"]
+    with pytest.raises(CompileError) as err:
+        compile_tex(_fed(pieces), "streamed", timeout=60)
+    line = STREAMED.count("\n") + 2
+    assert err.value.message == f"streamed.tex line {line} (student #7): LaTeX error: Undefined control sequence."
+
+
+@needs_fifo
+def test_an_aborted_stream_stops_pdflatex() -> None:
+    feed = Feed()
+    feed.write(STREAMED)
+    threading.Timer(0.5, feed.abort).start()  # e.g. a slot that cannot be drawn, halfway through the class
+    with pytest.raises(CompileError, match="took longer than 0 s and was stopped"):
+        compile_tex(feed, "streamed", timeout=60)
+
+
+@needs_fifo
+def test_an_aborted_stream_drops_what_pdflatex_has_not_read() -> None:
+    """Ctrl-C or a failing slot stops the typesetting now, not after the students already rendered."""
+    feed = Feed()
+    feed.write("\\documentclass{article}\n\\begin{document}\n")
+    for n in range(1, 3001):
+        feed.write(f"% qg:student={n}\n\\typeout{{QGPROGRESS {n}}}Student {n}.\\newpage\n")
+    feed.abort()  # before pdflatex has read a line
+    with pytest.raises(CompileError) as err:
+        compile_tex(feed, "streamed", timeout=60)
+    assert "QGPROGRESS" not in err.value.log  # not one student typeset
+
+
+@needs_fifo
+def test_the_time_limit_of_a_stream_counts_from_its_close() -> None:
+    feed = _fed([STREAMED, "\\loop\\iftrue\\repeat\n"], close=True, timeout=1)
+    with pytest.raises(CompileError, match="took longer than 1 s and was stopped"):
+        compile_tex(feed, "streamed", timeout=60)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from pathlib import Path
@@ -12,8 +13,10 @@ from pypdf import PdfReader
 from quizgen.errors import LatexError
 from quizgen.fileio import file_stems
 from quizgen.formfields import encode_id
+from quizgen.generate import Drawing, GenerationError
+from quizgen.manifest import Manifest
 from quizgen.render import documents, render_sources, write_documents
-from quizgen.render.compile import compile_tex
+from quizgen.render.compile import Feed, compile_tex
 from quizgen.render.documents import compile_memory, compile_timeout
 from quizgen.typeset.escape import cjk_font_for
 
@@ -372,3 +375,120 @@ def test_the_time_limit_grows_with_the_diagrams_of_a_run() -> None:
 
     assert compile_timeout(260) == 250.0
     assert compile_timeout(260, graphs=780) >= 10 * 130
+
+
+class _Replay(Drawing):
+    """A class "drawn" from a finished manifest's sheets, as generate.Drawing draws them: the sheets
+    without problems at first, filled in as asked; fail_at: the student whose slot cannot be drawn."""
+
+    def __init__(self, manifest: Manifest, *, fail_at: int = 0) -> None:
+        self.full, self.fail_at, self.drawn = manifest, fail_at, 0
+        blank = [dataclasses.replace(sheet, problems=[]) for sheet in manifest.students]
+        self.manifest = dataclasses.replace(manifest, students=blank)
+
+    def draw(self, upto: int) -> None:
+        for index in range(self.drawn, min(upto, len(self.full.students))):
+            if index + 1 == self.fail_at:
+                raise GenerationError(f"slot 1 cannot be drawn for student {index + 1}")
+            self.manifest.students[index] = self.full.students[index]
+            self.drawn = index + 1
+
+    def finish(self) -> Manifest:
+        self.draw(len(self.full.students))
+        return self.manifest
+
+
+needs_fifo = pytest.mark.skipif(
+    shutil.which("pdflatex") is None or not Feed.available(), reason="pdflatex or named pipes missing"
+)
+CLASS = ["Ada", "Bo", "Cy", "Di", "Ed"]
+
+
+@pytest.fixture
+def streamed(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[bool]]:
+    """Streams of 2 students at a time; records, by document, whether each run read a Feed."""
+    monkeypatch.setattr(documents, "STREAM_STUDENTS", 2)
+    fed: dict[str, list[bool]] = {}
+    compile_tex = documents.compile_tex
+
+    def spy(tex, jobname: str, **kwargs):  # type: ignore[no-untyped-def]
+        fed.setdefault(jobname, []).append(isinstance(tex, Feed))
+        return compile_tex(tex, jobname, **kwargs)
+
+    monkeypatch.setattr(documents, "compile_tex", spy)
+    return fed
+
+
+def _outputs(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix in (".tex", ".pdf")}
+
+
+@needs_fifo
+def test_a_class_typeset_while_it_is_drawn_gives_the_bytes_of_a_drawn_class(
+    tmp_path: Path, streamed: dict[str, list[bool]]
+) -> None:
+    """generate --format pdf streams the worksheets and key to pdflatex while the class is drawn: the same
+    sources and PDFs as typesetting the finished manifest (for any class up to PART_STUDENTS: one run)."""
+    manifest = make_manifest(CLASS, [scalar_problem(1), gradient_problem(2)])
+    write_documents(_Replay(manifest), tmp_path / "streamed", fmt="pdf", quiet=True, split=True)
+    assert streamed == {"key": [True], "worksheets": [True], "marking-key": [False]}
+    write_documents(manifest, tmp_path / "drawn", fmt="pdf", quiet=True, split=True)
+    assert _outputs(tmp_path / "streamed") == _outputs(tmp_path / "drawn")
+    for folder in ("students", "keys"):
+        assert _outputs(tmp_path / "streamed" / folder) == _outputs(tmp_path / "drawn" / folder)
+
+
+@needs_fifo
+def test_a_latex_error_in_a_streamed_document_names_its_student_problem_and_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: dict[str, list[bool]]
+) -> None:
+    piece = documents._Sources.piece
+
+    def broken(self, name, part, *, last):  # type: ignore[no-untyped-def]
+        text = piece(self, name, part, last=last)  # a macro pdflatex does not know, in student 4's problem 1
+        return (
+            text
+            if name != "key"
+            else text.replace("% qg:student=4 problem=1\n", "% qg:student=4 problem=1\n\\undefinedmacro\n")
+        )
+
+    monkeypatch.setattr(documents._Sources, "piece", broken)
+    out = tmp_path / "out"
+    with pytest.raises(LatexError) as err:
+        write_documents(_Replay(make_manifest(CLASS, [scalar_problem(1), gradient_problem(2)])), out, fmt="pdf")
+    lines = (out / "key.tex").read_text(encoding="utf-8").splitlines()
+    line = lines.index("% qg:student=4 problem=1") + 2
+    assert lines[line - 1] == "\\undefinedmacro"
+    assert err.value.message.startswith(f"key.tex line {line} (student 's004', problem 1 (slot 1, chain_single)): ")
+    assert "Undefined control sequence" in err.value.message and err.value.message.endswith("key.log")
+    assert "undefinedmacro" in (out / "key.log").read_text(encoding="utf-8")
+    assert not (out / "key.pdf").exists()
+
+
+@needs_fifo
+def test_a_slot_that_cannot_be_drawn_halfway_stops_the_typesetting(
+    tmp_path: Path, streamed: dict[str, list[bool]]
+) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(GenerationError, match="student 4"):
+        write_documents(_Replay(make_manifest(CLASS), fail_at=4), out, fmt="pdf", quiet=True)
+    assert streamed["key"] == [True] and streamed["worksheets"] == [True]  # started, then stopped
+    assert not list(out.glob("*.pdf")) and not list(out.glob("*.tex"))
+
+
+@needs_fifo
+def test_a_graph_after_the_first_students_typesets_the_document_again_whole(
+    tmp_path: Path, fillable_backprop: Path, streamed: dict[str, list[bool]]
+) -> None:
+    """The preamble loads TikZ only when a problem draws a graph; a stream's preamble is written after the
+    first student, so a graph in a later one means the document is typeset again, whole."""
+    from quizgen import manifest as manifest_mod
+
+    graphs = manifest_mod.read(fillable_backprop / "manifest.json")
+    first = make_manifest(["Ada"], [scalar_problem(1)]).students[0]
+    manifest = dataclasses.replace(graphs, students=[first, *graphs.students])
+    write_documents(_Replay(manifest), tmp_path / "streamed", fmt="pdf", quiet=True)
+    assert streamed == {"key": [True, False], "worksheets": [True, False], "marking-key": [False]}
+    write_documents(manifest, tmp_path / "drawn", fmt="pdf", quiet=True)
+    assert _outputs(tmp_path / "streamed") == _outputs(tmp_path / "drawn")
+    assert "{tikz}" in (tmp_path / "streamed" / "key.tex").read_text(encoding="utf-8")
