@@ -92,6 +92,29 @@ def add(exprs: Sequence[sympy.Basic]) -> sympy.Basic:
     return poly(terms)
 
 
+def expand_product(factors: Sequence[sympy.Basic]) -> sympy.Basic:
+    """sympy.expand(sympy.Mul(*factors)): multiplied out directly when every factor is an integer polynomial
+    (a sum of integer monomials, or one), else by sympy."""
+    product: dict[tuple[tuple[Symbol, int], ...], int] = {(): 1}
+    for factor in factors:
+        monos = []
+        for term in factor.args if isinstance(factor, Add) else (factor,):
+            m = monomial(term)
+            if m is None:
+                return sympy.expand(Mul(*factors))
+            monos.append(m)
+        grown: dict[tuple[tuple[Symbol, int], ...], int] = {}
+        for powers, coeff in product.items():
+            for c, more in monos:
+                exps = dict(powers)
+                for s, e in more:
+                    exps[s] = exps.get(s, 0) + e
+                key = tuple(sorted(exps.items(), key=lambda p: p[0].name))
+                grown[key] = grown.get(key, 0) + coeff * c
+        product = grown
+    return poly([(c, p) for p, c in product.items()])
+
+
 def ordered_terms(function: sympy.Expr) -> list[sympy.Expr]:
     """The terms of a sum in the order sympy prints them: the fast polynomial order when it applies, else sympy's."""
     ordered = ordered_args(function) if isinstance(function, Add) else None
@@ -188,4 +211,4 @@ def fast_subs(expr: sympy.Basic, point: dict[Symbol, sympy.Rational]) -> sympy.B
     return sympy.Rational(result.numerator, result.denominator)
 
 
-__all__ = ["Exact", "Powers", "add", "fast_diff", "fast_subs", "mono", "ordered_terms", "poly"]
+__all__ = ["Exact", "Powers", "add", "expand_product", "fast_diff", "fast_subs", "mono", "ordered_terms", "poly"]

@@ -27,6 +27,7 @@ from quizgen.families.kit import (
     d_latex,
     d_text,
     diff,
+    expand_product,
     finish,
     gradient_steps,
     held_constant_step,
@@ -74,7 +75,7 @@ class _Shape:
         """d f / d wrt on the active side: the outer derivative times the inner one, expanded."""
         hit = self._slopes.get(wrt)
         if hit is None:
-            hit = self._slopes[wrt] = sympy.expand(self.outer * diff(self.u, wrt))
+            hit = self._slopes[wrt] = expand_product([self.outer, diff(self.u, wrt)])
         return hit
 
     def derivative(self, wrt: sympy.Symbol) -> sympy.Basic:
