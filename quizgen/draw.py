@@ -153,10 +153,12 @@ students), and checking and printing a draft is a pure function of the slot and 
 
 
 def _freeze(value: object) -> object:
+    if isinstance(value, sympy.Basic):  # the commonest leaf, hashable as it is
+        return value
     if isinstance(value, (list, tuple)):
-        return tuple(_freeze(v) for v in value)
+        return tuple([_freeze(v) for v in value])
     if isinstance(value, dict):
-        return tuple((k, _freeze(v)) for k, v in value.items())
+        return tuple([(k, _freeze(v)) for k, v in value.items()])
     if isinstance(value, DraftStep):
         return (value.text, _freeze(value.expr), value.latex)
     if isinstance(value, DraftMistake):

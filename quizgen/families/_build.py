@@ -58,11 +58,15 @@ def mono(coeff: int, powers: Powers) -> sympy.Expr:
     return result
 
 
+def _by_name(p: tuple[Symbol, int]) -> str:
+    return p[0].name
+
+
 def poly(terms: Iterable[tuple[int, Powers]]) -> sympy.Expr:
     """sympy.Add of the monomials coeff * powers, like terms merged and zeros dropped, built directly."""
     merged: dict[tuple[tuple[Symbol, int], ...], int] = {}
     for coeff, powers in terms:
-        key = tuple(sorted(powers, key=lambda p: p[0].name))
+        key = tuple(powers) if len(powers) < 2 else tuple(sorted(powers, key=_by_name))
         merged[key] = merged.get(key, 0) + coeff
     number = merged.pop((), 0)
     parts = [mono(c, p) for p, c in merged.items() if c != 0]
@@ -109,7 +113,7 @@ def expand_product(factors: Sequence[sympy.Basic]) -> sympy.Basic:
                 exps = dict(powers)
                 for s, e in more:
                     exps[s] = exps.get(s, 0) + e
-                key = tuple(sorted(exps.items(), key=lambda p: p[0].name))
+                key = tuple(sorted(exps.items(), key=_by_name))
                 grown[key] = grown.get(key, 0) + coeff * c
         product = grown
     return poly([(c, p) for p, c in product.items()])
