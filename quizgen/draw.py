@@ -66,7 +66,24 @@ def _text_latex(text: str) -> str:
     return r"\text{" + tex_escape(text) + "}"
 
 
+_STEPS_LIMIT = 20_000
+_steps: dict[DraftStep, Step] = {}
+"""Printed steps by draft step: about half of a class's steps recur (the same held-constant sentence, the
+same chain-rule steps under another coefficient's draft), and a Step is immutable."""
+
+
 def _step(step: DraftStep) -> Step:
+    if isinstance(step.expr, list):  # unhashable, and rare (a gradient's vector)
+        return _print_step(step)
+    hit = _steps.get(step)
+    if hit is None:
+        if len(_steps) >= _STEPS_LIMIT:
+            _steps.clear()
+        hit = _steps[step] = _print_step(step)
+    return hit
+
+
+def _print_step(step: DraftStep) -> Step:
     expr = step.expr
     if expr is None:
         return Step(text=step.text, latex=step.latex if step.latex is not None else _text_latex(step.text))
@@ -136,10 +153,12 @@ students), and checking and printing a draft is a pure function of the slot and 
 
 
 def _freeze(value: object) -> object:
+    if isinstance(value, sympy.Basic):  # the commonest leaf, hashable as it is
+        return value
     if isinstance(value, (list, tuple)):
-        return tuple(_freeze(v) for v in value)
+        return tuple([_freeze(v) for v in value])
     if isinstance(value, dict):
-        return tuple((k, _freeze(v)) for k, v in value.items())
+        return tuple([(k, _freeze(v)) for k, v in value.items()])
     if isinstance(value, DraftStep):
         return (value.text, _freeze(value.expr), value.latex)
     if isinstance(value, DraftMistake):

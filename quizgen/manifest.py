@@ -19,6 +19,10 @@ from quizgen.errors import ManifestError
 from quizgen.fileio import atomic_write_text
 from quizgen.gcpause import no_collections, rare_collections
 from quizgen.problem import Problem, Sheet
+
+from quizgen.fileio import atomic_write_bytes
+from quizgen.gcpause import rare_collections
+from quizgen.problem import Sheet
 from quizgen.resources import resolve_bank
 
 CHECKSUM_KEY = "checksum"
@@ -201,20 +205,26 @@ def _manifest_body(manifest: Manifest) -> str:
     return "".join(out)
 
 
-def dumps(manifest: Manifest) -> str:
-    """The manifest's exact text: the body, then its checksum as the last key."""
+def _file_bytes(manifest: Manifest) -> bytes:
+    """The manifest file's exact UTF-8 bytes: the body, then its checksum as the last key."""
     # encoding allocates dicts and lists per problem: at the default thresholds the cyclic collector would
     # re-walk every sympy object generation left in its caches dozens of times (a third of the time)
     with rare_collections():
-        body = _manifest_body(manifest)
-    checksum = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    # Same text as dumping the dict with the checksum as its last key, without encoding it all twice.
-    assert body.endswith("\n}")
-    return f'{body[:-2]},\n  "{CHECKSUM_KEY}": "{checksum}"\n}}\n'
+        body = _manifest_body(manifest).encode("utf-8")
+    checksum = hashlib.sha256(body).hexdigest()
+    # Same text as dumping the dict with the checksum as its last key, without encoding it all twice; the
+    # body is encoded once, for the checksum and the file (a class's manifest is tens of megabytes).
+    assert body.endswith(b"\n}")
+    return body[:-2] + f',\n  "{CHECKSUM_KEY}": "{checksum}"\n}}\n'.encode()
+
+
+def dumps(manifest: Manifest) -> str:
+    """The manifest's exact text: the body, then its checksum as the last key."""
+    return _file_bytes(manifest).decode("utf-8")
 
 
 def write(manifest: Manifest, path: str | Path) -> None:
-    atomic_write_text(path, dumps(manifest))
+    atomic_write_bytes(path, _file_bytes(manifest))
 
 
 def _checksum_matches_fast(raw: bytes, claimed: object) -> bool:

@@ -86,18 +86,19 @@ def _compile(expr: sympy.Basic) -> Compiled:
         fn = compile_points(expr, _NAMES, _FLOAT)
     except Unsupported:
         return lambda v: _by_sympy(expr, v)
-    size = len(_NAMES)
+    blank = [0.0] * len(_NAMES)
     slots = [(_NAMES[s.name], s) for s in symbols]
+    finite = math.isfinite
 
     def compiled(values: Values) -> float:
-        point = [0.0] * size
+        point = blank.copy()
         for i, s in slots:
             point[i] = values[s]
         try:
             out = fn(point)
         except (ArithmeticError, ValueError, TypeError):  # not real there, or overflowed: as run_float
             raise Undefined from None
-        if type(out) is float and math.isfinite(out):
+        if type(out) is float and finite(out):
             return out
         return _real_float(out)
 

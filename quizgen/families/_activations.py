@@ -24,8 +24,25 @@ def sigmoid(u: sympy.Basic) -> sympy.Basic:
     return 1 / (1 + sympy.exp(-u))
 
 
+_BUILT_LIMIT = 20_000
+_built: dict[tuple[str, sympy.Basic], sympy.Basic] = {}
+
+
 def activation_expr(name: str, u: sympy.Basic) -> sympy.Basic:
-    """The activation applied to u as a sympy expression (ReLU and leaky ReLU as unevaluated Max)."""
+    """The activation applied to u as a sympy expression (ReLU and leaky ReLU as unevaluated Max).
+
+    Remembered by (name, u): even an unevaluated Max sorts its arguments by sympy's sort key (tens of
+    microseconds), and a neuron asks for g(z) at every point it tries and g(w x + b) for every question."""
+    key = (name, u)
+    hit = _built.get(key)
+    if hit is None:
+        if len(_built) >= _BUILT_LIMIT:
+            _built.clear()
+        hit = _built[key] = _activation(name, u)
+    return hit
+
+
+def _activation(name: str, u: sympy.Basic) -> sympy.Basic:
     if name == "linear":
         return u
     if name == "relu":

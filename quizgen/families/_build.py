@@ -58,11 +58,15 @@ def mono(coeff: int, powers: Powers) -> sympy.Expr:
     return result
 
 
+def _by_name(p: tuple[Symbol, int]) -> str:
+    return p[0].name
+
+
 def poly(terms: Iterable[tuple[int, Powers]]) -> sympy.Expr:
     """sympy.Add of the monomials coeff * powers, like terms merged and zeros dropped, built directly."""
     merged: dict[tuple[tuple[Symbol, int], ...], int] = {}
     for coeff, powers in terms:
-        key = tuple(sorted(powers, key=lambda p: p[0].name))
+        key = tuple(powers) if len(powers) < 2 else tuple(sorted(powers, key=_by_name))
         merged[key] = merged.get(key, 0) + coeff
     number = merged.pop((), 0)
     parts = [mono(c, p) for p, c in merged.items() if c != 0]
@@ -90,6 +94,29 @@ def add(exprs: Sequence[sympy.Basic]) -> sympy.Basic:
             return Add(*exprs)
         terms.append(m)
     return poly(terms)
+
+
+def expand_product(factors: Sequence[sympy.Basic]) -> sympy.Basic:
+    """sympy.expand(sympy.Mul(*factors)): multiplied out directly when every factor is an integer polynomial
+    (a sum of integer monomials, or one), else by sympy."""
+    product: dict[tuple[tuple[Symbol, int], ...], int] = {(): 1}
+    for factor in factors:
+        monos = []
+        for term in factor.args if isinstance(factor, Add) else (factor,):
+            m = monomial(term)
+            if m is None:
+                return sympy.expand(Mul(*factors))
+            monos.append(m)
+        grown: dict[tuple[tuple[Symbol, int], ...], int] = {}
+        for powers, coeff in product.items():
+            for c, more in monos:
+                exps = dict(powers)
+                for s, e in more:
+                    exps[s] = exps.get(s, 0) + e
+                key = tuple(sorted(exps.items(), key=_by_name))
+                grown[key] = grown.get(key, 0) + coeff * c
+        product = grown
+    return poly([(c, p) for p, c in product.items()])
 
 
 def ordered_terms(function: sympy.Expr) -> list[sympy.Expr]:
@@ -188,4 +215,4 @@ def fast_subs(expr: sympy.Basic, point: dict[Symbol, sympy.Rational]) -> sympy.B
     return sympy.Rational(result.numerator, result.denominator)
 
 
-__all__ = ["Exact", "Powers", "add", "fast_diff", "fast_subs", "mono", "ordered_terms", "poly"]
+__all__ = ["Exact", "Powers", "add", "expand_product", "fast_diff", "fast_subs", "mono", "ordered_terms", "poly"]

@@ -397,7 +397,8 @@ def _symbolic(outer: _Outer, spec: InnerSpec, x: sympy.Symbol) -> _Symbolic:
     h = outer.apply(inner.expr)
     f_prime_g = outer.apply(inner.expr, derivative=True)
     shortcut = kind == "power" and inner.monomial
-    chained = sympy.Mul(outer.apply(inner.expr, derivative=True, keep=False), inner.deriv)
+    outer_derivative = outer.apply(inner.expr, derivative=True, keep=False)  # f'(g(x)), evaluated
+    chained = sympy.Mul(outer_derivative, inner.deriv)
     key = sympy.expand(chained) if shortcut else chained
 
     X, XL = x.name, tex(x)
@@ -441,7 +442,7 @@ def _symbolic(outer: _Outer, spec: InnerSpec, x: sympy.Symbol) -> _Symbolic:
                 latex=rf"\text{{then the power rule gives:}} h'({XL}) = {tex(key)}",
             ),
         ]
-    mistakes = _mistakes(outer, inner, x, key, shortcut)
+    mistakes = _mistakes(outer, inner, x, key, shortcut, outer_derivative)
     if len(_symbolic_cache) >= _CACHE_LIMIT:
         _symbolic_cache.clear()
     result = _symbolic_cache[cache_key] = _Symbolic(x, h, key, steps, mistakes, _ln_tex(h))
@@ -491,8 +492,10 @@ def _readable_point(rng: random.Random, sym: _Symbolic) -> int | None:
     return None
 
 
-def _mistakes(outer: _Outer, inner: _Inner, x: sympy.Symbol, key: sympy.Expr, shortcut: bool) -> list[MistakeSpec]:
-    f_prime_g = outer.apply(inner.expr, derivative=True, keep=False)
+def _mistakes(
+    outer: _Outer, inner: _Inner, x: sympy.Symbol, key: sympy.Expr, shortcut: bool, f_prime_g: sympy.Expr
+) -> list[MistakeSpec]:
+    """The buggy keys; f_prime_g is the outer derivative at the inner function, f'(g(x)), evaluated."""
     candidates: list[MistakeSpec] = [
         (
             "forgot_inner",

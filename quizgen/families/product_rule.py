@@ -21,6 +21,7 @@ from quizgen.families.kit import (
     Family,
     MistakeSpec,
     SlotSpec,
+    add,
     choose_wrt,
     coef,
     d_latex,
@@ -31,6 +32,7 @@ from quizgen.families.kit import (
     join_names,
     label,
     math_label,
+    mono,
     partial_latex,
     plain,
     slot_variables,
@@ -43,36 +45,46 @@ _LEVELS = {1: (1, 2), 2: (1, 3), 3: (2, 4)}
 
 @dataclass(frozen=True)
 class _Product:
+    """c * v1^e1 * v2^e2 ...; its derivatives (and the buggy ones) are monomials, built directly (kit.mono)."""
+
     c: int
     powers: tuple[tuple[sympy.Symbol, int], ...]
 
     @property
     def expr(self) -> sympy.Expr:
-        return sympy.Mul(sympy.Integer(self.c), *[v**e for v, e in self.powers])
+        return mono(self.c, self.powers)
 
     def exponent(self, v: sympy.Symbol) -> int:
         return dict(self.powers).get(v, 0)
 
+    def _others(self, v: sympy.Symbol) -> tuple[tuple[sympy.Symbol, int], ...]:
+        return tuple((p, e) for p, e in self.powers if p != v)
+
     def outside(self, v: sympy.Symbol) -> sympy.Expr:
         """The constant factor (coefficient and the other variables) that moves outside."""
-        return sympy.Mul(sympy.Integer(self.c), *[p**e for p, e in self.powers if p != v])
+        return mono(self.c, self._others(v))
+
+    def _times_power(self, v: sympy.Symbol, factor: int, exponent: int) -> sympy.Expr:
+        """outside(v) * factor * v^exponent."""
+        own = ((v, exponent),) if exponent else ()
+        return mono(self.c * factor, self._others(v) + own)
 
     def d(self, v: sympy.Symbol) -> sympy.Expr:
         n = self.exponent(v)
-        return self.outside(v) * n * v ** (n - 1) if n else sympy.Integer(0)
+        return self._times_power(v, n, n - 1) if n else sympy.Integer(0)
 
     def d_no_reduce(self, v: sympy.Symbol) -> sympy.Expr:
         n = self.exponent(v)
-        return self.outside(v) * n * v**n if n else sympy.Integer(0)
+        return self._times_power(v, n, n) if n else sympy.Integer(0)
 
     def d_no_factor(self, v: sympy.Symbol) -> sympy.Expr:
         """Exponent reduced but not brought down."""
         n = self.exponent(v)
-        return self.outside(v) * v ** (n - 1) if n else sympy.Integer(0)
+        return self._times_power(v, 1, n - 1) if n else sympy.Integer(0)
 
     def d_all_vary(self, v: sympy.Symbol) -> sympy.Expr:
         """Every variable differentiated as if it changed too (product rule over all factors)."""
-        return sympy.Add(*[self.d(p) for p, _ in self.powers])
+        return add([self.d(p) for p, _ in self.powers])
 
 
 def _draw_product(
@@ -133,7 +145,7 @@ def _steps(name: str, products: list[_Product], variables: list[sympy.Symbol], w
                 + d_latex(wrt, tex(power)),
             )
         )
-        d_power = sympy.Integer(n) * wrt ** (n - 1)
+        d_power = mono(n, ((wrt, n - 1),) if n > 1 else ())
         steps.append(
             DraftStep(
                 text=f"Power rule: {d_text(wrt, plain(power))} = {plain(d_power)}",
@@ -148,7 +160,7 @@ def _steps(name: str, products: list[_Product], variables: list[sympy.Symbol], w
                 latex=label("Multiply:") + f"{tex(out)} \\cdot {tex(d_power)} = {tex(result)}",
             )
         )
-    total = sympy.Add(*results)
+    total = add(results)
     steps.append(
         DraftStep(text="Result:", expr=total, latex=label("Result:") + f"{partial_latex(wrt, name)} = {tex(total)}")
     )
@@ -203,13 +215,13 @@ def _build(
     """Everything after the random draws: for partial and gradient asks a pure function of them."""
     name = "f"
     if wrt is None:
-        function = sympy.Add(*[p.expr for p in products])
-        answers = [sympy.Add(*[p.d(v) for p in products]) for v in variables]
+        function = add([p.expr for p in products])
+        answers = [add([p.d(v) for p in products]) for v in variables]
         steps = gradient_steps(name, [(v, _steps(name, products, variables, v)[1:]) for v in variables], answers)
         mistakes: list[MistakeSpec] = [
             (
                 "off_by_one_exp",
-                [sympy.Add(*[p.d_no_reduce(v) for p in products]) for v in variables],
+                [add([p.d_no_reduce(v) for p in products]) for v in variables],
                 "Power rule: the exponent comes down and is reduced by one, d/dx x^n = n x^(n-1).",
             ),
         ]
@@ -223,22 +235,22 @@ def _build(
             steps=steps,
             mistakes=mistakes,
         )
-    function = sympy.Add(*[p.expr for p in products])
-    answer = sympy.Add(*[p.d(wrt) for p in products])
+    function = add([p.expr for p in products])
+    answer = add([p.d(wrt) for p in products])
     mistakes = [
         (
             "off_by_one_exp",
-            sympy.Add(*[p.d_no_reduce(wrt) for p in products]),
+            add([p.d_no_reduce(wrt) for p in products]),
             "Power rule: the exponent comes down and is reduced by one, d/dx x^n = n x^(n-1).",
         ),
         (
             "no_power_factor",
-            sympy.Add(*[p.d_no_factor(wrt) for p in products]),
+            add([p.d_no_factor(wrt) for p in products]),
             "Power rule: the old exponent multiplies the result, d/dx x^n = n x^(n-1).",
         ),
         (
             "other_var_nonconst",
-            sympy.Add(*[p.d_all_vary(wrt) for p in products]),
+            add([p.d_all_vary(wrt) for p in products]),
             f"Only {wrt.name} changes: the other variables are constants, they move outside and are not differentiated.",
         ),
     ]
@@ -247,7 +259,7 @@ def _build(
             0,
             (
                 "wrong_var",
-                sympy.Add(*[p.d(other) for p in products]),
+                add([p.d(other) for p in products]),
                 f"That is the derivative with respect to {other.name}; the question asks for {wrt.name}.",
             ),
         )

@@ -9,6 +9,7 @@ a power of ReLU or ReLU of a non-linear expression.
 from __future__ import annotations
 
 import random
+from functools import cached_property
 from typing import ClassVar
 
 import sympy
@@ -26,6 +27,7 @@ from quizgen.families.kit import (
     d_latex,
     d_text,
     diff,
+    expand_product,
     finish,
     gradient_steps,
     held_constant_step,
@@ -41,27 +43,47 @@ from quizgen.families.kit import (
 )
 
 ZERO = sympy.Integer(0)
+_R = sympy.Symbol("r")
+_R_IS_RELU = sympy.Eq(_R, sympy.Max(0, sympy.Symbol("u"), evaluate=False), evaluate=False)
+"""r = max(0, u), the outer function's variable in the steps (built once: building a Max is slow)."""
 _drafts = DraftMemo()
 """Partial and gradient drafts by shape and wrt."""
 
 
 class _Shape:
-    """f = k * max(0, u)**n: the inner u, the outer constant k and the power n (1 or 2)."""
+    """f = k * max(0, u)**n: the inner u, the outer constant k and the power n (1 or 2).
+
+    Its parts are built when first asked for and then kept: the steps, the key and the buggy keys ask for
+    the same slopes, and a shape whose draft is remembered (DraftMemo) needs none of them."""
 
     def __init__(self, u: sympy.Expr, k: int = 1, n: int = 1) -> None:
         self.u, self.k, self.n = u, k, n
-        self.relu = sympy.Max(ZERO, u, evaluate=False)  # evaluating Max costs ms per call
+        self._slopes: dict[sympy.Symbol, sympy.Expr] = {}
+        self._derivatives: dict[sympy.Symbol, sympy.Basic] = {}
 
     @property
     def function(self) -> sympy.Expr:
-        return self.k * self.relu**self.n
+        relu = sympy.Max(ZERO, self.u, evaluate=False)  # evaluating Max costs ms per call
+        return self.k * relu**self.n
 
+    @cached_property
     def outer(self) -> sympy.Expr:
         """d f / d relu, on the active side (relu = u there)."""
         return sympy.Integer(self.k * self.n) * self.u ** (self.n - 1)
 
+    def slope(self, wrt: sympy.Symbol) -> sympy.Expr:
+        """d f / d wrt on the active side: the outer derivative times the inner one, expanded."""
+        hit = self._slopes.get(wrt)
+        if hit is None:
+            hit = self._slopes[wrt] = expand_product([self.outer, diff(self.u, wrt)])
+        return hit
+
     def derivative(self, wrt: sympy.Symbol) -> sympy.Basic:
-        return indicator(sympy.expand(self.outer() * diff(self.u, wrt)), self.u)
+        """d f / d wrt: the slope where u > 0, else 0."""
+        hit = self._derivatives.get(wrt)
+        if hit is None:
+            hit = self._derivatives[wrt] = indicator(self.slope(wrt), self.u)
+        return hit
 
 
 def _affine(rng: random.Random, slot: SlotSpec, variables: list[sympy.Symbol]) -> sympy.Expr:
@@ -104,17 +126,13 @@ def _steps(name: str, s: _Shape, variables: list[sympy.Symbol], wrt: sympy.Symbo
     if s.n != 1 or s.k != 1:
         steps.append(
             DraftStep(
-                text=f"Outer function: {plain(s.k * sympy.Symbol('r') ** s.n)} with r = max(0, u); its derivative is "
-                f"{plain(sympy.Integer(s.k * s.n) * sympy.Symbol('r') ** (s.n - 1) if s.n > 1 else s.outer())}, and r = u where u > 0.",
-                latex=math_label(
-                    "Outer function, ",
-                    sympy.Eq(sympy.Symbol("r"), sympy.Max(0, sympy.Symbol("u"), evaluate=False), evaluate=False),
-                    ":",
-                )
+                text=f"Outer function: {plain(s.k * _R**s.n)} with r = max(0, u); its derivative is "
+                f"{plain(sympy.Integer(s.k * s.n) * _R ** (s.n - 1) if s.n > 1 else s.outer)}, and r = u where u > 0.",
+                latex=math_label("Outer function, ", _R_IS_RELU, ":")
                 + r"\frac{d}{dr}\left("
-                + tex(s.k * sympy.Symbol("r") ** s.n)
+                + tex(s.k * _R**s.n)
                 + r"\right) = "
-                + tex(sympy.Integer(s.k * s.n) * sympy.Symbol("r") ** (s.n - 1)),
+                + tex(sympy.Integer(s.k * s.n) * _R ** (s.n - 1)),
             )
         )
     steps.append(
@@ -174,12 +192,12 @@ class Relu(Family):
             mistakes: list[MistakeSpec] = [
                 (
                     "wrong_side",
-                    [indicator(sympy.expand(s.outer() * diff(s.u, v)), ZERO, s.u) for v in variables],
+                    [indicator(s.slope(v), ZERO, s.u) for v in variables],
                     "ReLU passes the slope where its input is positive, not negative.",
                 ),
                 (
                     "ignored_max",
-                    [sympy.expand(s.outer() * diff(s.u, v)) for v in variables],
+                    [s.slope(v) for v in variables],
                     "ReLU is flat where its input is negative: every component needs the indicator.",
                 ),
             ]
@@ -195,7 +213,7 @@ class Relu(Family):
                 kinks=kinks,
             )
         du = diff(s.u, wrt)
-        slope = sympy.expand(s.outer() * du)
+        slope = s.slope(wrt)
         answer = s.derivative(wrt)
         mistakes = [
             (
@@ -213,7 +231,7 @@ class Relu(Family):
             mistakes.append(
                 (
                     "forgot_inner",
-                    indicator(s.outer(), s.u),
+                    indicator(s.outer, s.u),
                     f"Chain rule: multiply by the inner derivative {plain(du)}.",
                 )
             )

@@ -21,6 +21,7 @@ from quizgen.families.kit import (
     Family,
     MistakeSpec,
     SlotSpec,
+    add,
     choose_wrt,
     coef,
     d_latex,
@@ -31,6 +32,7 @@ from quizgen.families.kit import (
     join_names,
     label,
     math_label,
+    mono,
     ordered_terms,
     partial_latex,
     partial_text,
@@ -61,7 +63,7 @@ class _Term:
         return _term_expr(self)
 
     def has(self, v: sympy.Symbol) -> bool:
-        return any(p == v for p, _ in self.powers) or self.func_var == v
+        return any(p == v for p, _ in self.powers) or (self.func_var is not None and self.func_var == v)
 
     def d(self, v: sympy.Symbol) -> sympy.Expr:
         return _term_d(self, v)
@@ -71,17 +73,17 @@ class _Term:
         if self.func_var == v or not self.has(v):
             return self.d(v)
         e = dict(self.powers)[v]
+        if self.func is None:
+            return mono(e * self.c, self.powers)
         return sympy.Integer(e) * self.expr
 
 
 @functools.lru_cache(maxsize=20_000)
 def _term_expr(t: _Term) -> sympy.Expr:
-    """Terms recur across students, so their sympy objects are built once."""
-    factors: list[sympy.Expr] = [sympy.Integer(t.c)]
-    factors += [v**e for v, e in t.powers]
-    if t.func is not None:
-        factors.append(t.func(t.func_var))
-    return sympy.Mul(*factors)
+    """Terms recur across students, so their sympy objects are built once (a power term directly)."""
+    if t.func is None:
+        return mono(t.c, t.powers)
+    return sympy.Mul(sympy.Integer(t.c), *[v**e for v, e in t.powers], t.func(t.func_var))
 
 
 _FUNC_DERIVATIVE = {sympy.sin: lambda u: sympy.cos(u), sympy.cos: lambda u: -sympy.sin(u), sympy.exp: sympy.exp}
@@ -96,11 +98,10 @@ def _term_d(t: _Term, v: sympy.Symbol) -> sympy.Expr:
     e = dict(t.powers).get(v, 0)
     if e == 0:
         return sympy.Integer(0)
-    factors: list[sympy.Expr] = [sympy.Integer(t.c * e)]
-    factors += [(p ** (k - 1) if p == v else p**k) for p, k in t.powers]
-    if t.func is not None:
-        factors.append(t.func(t.func_var))
-    return sympy.Mul(*factors)
+    powers = tuple((p, k - 1 if p == v else k) for p, k in t.powers if p != v or k > 1)
+    if t.func is None:
+        return mono(t.c * e, powers)
+    return sympy.Mul(sympy.Integer(t.c * e), *[p**k for p, k in powers], t.func(t.func_var))
 
 
 def _draw_terms(slot: SlotSpec, rng: random.Random, variables: list[sympy.Symbol], wrt: sympy.Symbol) -> list[_Term]:
@@ -179,7 +180,7 @@ def _steps(name: str, terms: list[_Term], variables: list[sympy.Symbol], wrt: sy
                 + f" = {tex(d)}",
             )
         )
-    total = sympy.Add(*[t.d(wrt) for t in terms])
+    total = add([t.d(wrt) for t in terms])
     steps.append(
         DraftStep(
             text="Add the results:",
@@ -208,19 +209,19 @@ class SumRule(Family):
             for v in variables:
                 if not any(t.has(v) for t in terms):
                     terms.append(_Term(coef(rng, slot), ((v, rng.randint(1, _LEVELS[slot.difficulty][2])),)))
-            function = sympy.Add(*[t.expr for t in terms])
+            function = add([t.expr for t in terms])
             terms = _printed_order(terms, function)
-            answers = [sympy.Add(*[t.d(v) for t in terms]) for v in variables]
+            answers = [add([t.d(v) for t in terms]) for v in variables]
             steps = gradient_steps(name, [(v, _steps(name, terms, variables, v)[1:]) for v in variables], answers)
             mistakes: list[MistakeSpec] = [
                 (
                     "off_by_one_exp",
-                    [sympy.Add(*[t.d_no_reduce(v) for t in terms]) for v in variables],
+                    [add([t.d_no_reduce(v) for t in terms]) for v in variables],
                     "Power rule: the exponent comes down and is reduced by one, d/dx x^n = n x^(n-1).",
                 ),
                 (
                     "other_var_nonconst",
-                    [sympy.Add(*[t.d(v) if t.has(v) else t.expr for t in terms]) for v in variables],
+                    [add([t.d(v) if t.has(v) else t.expr for t in terms]) for v in variables],
                     "A term without the variable is a constant; its partial derivative is 0, not the term itself.",
                 ),
             ]
@@ -236,26 +237,26 @@ class SumRule(Family):
             )
         wrt = choose_wrt(slot, rng, variables)
         terms = _draw_terms(slot, rng, variables, wrt)
-        function = sympy.Add(*[t.expr for t in terms])
+        function = add([t.expr for t in terms])
         terms = _printed_order(terms, function)
-        answer = sympy.Add(*[t.d(wrt) for t in terms])
+        answer = add([t.d(wrt) for t in terms])
         others = [v for v in variables if v != wrt]
         other = others[rng.randrange(len(others))]
         with_wrt = [t for t in terms if t.has(wrt)]
         mistakes = [
             (
                 "wrong_var",
-                sympy.Add(*[t.d(other) for t in terms]),
+                add([t.d(other) for t in terms]),
                 f"That is the derivative with respect to {other.name}; the question asks for {wrt.name}.",
             ),
             (
                 "other_var_nonconst",
-                sympy.Add(*[t.d(wrt) if t.has(wrt) else t.expr for t in terms]),
+                add([t.d(wrt) if t.has(wrt) else t.expr for t in terms]),
                 f"Terms without {wrt.name} are constants: their partial derivative is 0, so they vanish.",
             ),
             (
                 "off_by_one_exp",
-                sympy.Add(*[t.d_no_reduce(wrt) for t in terms]),
+                add([t.d_no_reduce(wrt) for t in terms]),
                 "Power rule: the exponent comes down and is reduced by one, d/dx x^n = n x^(n-1).",
             ),
         ]
@@ -263,7 +264,7 @@ class SumRule(Family):
             mistakes.append(
                 (
                     "dropped_term",
-                    sympy.Add(*[t.d(wrt) for t in with_wrt[1:]]),
+                    add([t.d(wrt) for t in with_wrt[1:]]),
                     f"Every term containing {wrt.name} contributes; one was left out (sum rule: differentiate each term).",
                 )
             )

@@ -7,7 +7,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizgen.families._build import add, mono, poly
+from quizgen.families._build import add, expand_product, mono, poly
 from quizgen.typeset.printing import fast_str
 
 SYMBOLS = [sympy.Symbol(n, real=True) for n in ("x", "y", "z", "w1", "w2", "b", "t", "x_1", "u")]
@@ -42,3 +42,17 @@ def test_add_falls_back_to_sympy_for_other_terms():
     exprs = [sympy.exp(x), 3 * x * y, sympy.Rational(1, 2) * y]
     _same(add(exprs), sympy.Add(*exprs))
     _same(add([x + y, 2 * x, sympy.Integer(-3)]), sympy.Add(x + y, 2 * x, -3))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.tuples(coefficients, powers), min_size=1, max_size=3), max_size=3))
+def test_expand_product_is_sympys_expand_of_the_product(factors):
+    """Sums of monomials (and single ones) multiplied out, like terms merged, zeros dropped: sympy's expand."""
+    built = [poly([(c, tuple(ps)) for c, ps in terms]) for terms in factors]
+    _same(expand_product(built), sympy.expand(sympy.Mul(*built)))
+
+
+def test_expand_product_falls_back_to_sympy_for_other_factors():
+    x, y = SYMBOLS[:2]
+    factors = [x + 1, sympy.exp(y) + x, sympy.Integer(3)]
+    _same(expand_product(factors), sympy.expand(sympy.Mul(*factors)))
