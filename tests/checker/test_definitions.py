@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import sympy
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from quizgen.checker import Checker, CheckRequest, check
 from quizgen.checker.definitions import DefinitionError, expand
 from quizgen.mathparse import AnswerSyntaxError, parse_answer, parse_key, symbol
+from tests.strategies import sequences
 
 V = ["w1", "w2", "x1", "x2", "b", "t"]
 Z = "b + w1*x1 + w2*x2"
@@ -206,7 +206,7 @@ NAME_SOUP = [
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.sampled_from(NAME_SOUP), max_size=20))
+@given(sequences(NAME_SOUP, max_size=20))
 def test_random_answers_with_names_give_clean_verdicts(tokens: list[str]) -> None:
     """Whatever is typed around the defined names, the verdict is clean, and a name is never written out
     into a reading that means something else (a correct verdict holds for the names' definitions)."""

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import quizgen.mathparse.api as api
 from quizgen.mathparse import AnswerSyntaxError, Parsed, parse_answer, parse_key
+from tests.strategies import sequences
 
 XY = ["x", "y"]
 
@@ -294,19 +295,19 @@ def test_fuzz_printable_text(text: str) -> None:
 
 
 @FUZZ
-@given(st.lists(st.sampled_from(TOKENS), max_size=25))
+@given(sequences(TOKENS, max_size=25))
 def test_fuzz_token_soup_answers(tokens: list[str]) -> None:
     _clean("".join(tokens))
 
 
 @FUZZ
-@given(st.lists(st.sampled_from(TOKENS), max_size=25))
+@given(sequences(TOKENS, max_size=25))
 def test_fuzz_token_soup_keys(tokens: list[str]) -> None:
     _clean("".join(tokens), None, key=True)
 
 
 @FUZZ
-@given(st.lists(st.sampled_from(TOKENS), max_size=25), st.booleans())
+@given(sequences(TOKENS, max_size=25), st.booleans())
 def test_fuzz_token_soup_latex(tokens: list[str], spaced: bool) -> None:
     text = (" " if spaced else "").join(tokens)
     try:

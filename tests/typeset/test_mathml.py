@@ -14,6 +14,7 @@ from quizgen.generate import generate
 from quizgen.roster import numbered_students
 from quizgen.typeset.latexmath import split_leading_text
 from quizgen.typeset.mathml import MathMLError, mathml, text_html
+from tests.strategies import sequences
 
 BANKS = sorted((Path(__file__).resolve().parents[2] / "banks").glob("*.yaml"))
 M = "{http://www.w3.org/1998/Math/MathML}"
@@ -248,7 +249,7 @@ PROSE_MATH_PIECES = [" ", "\t", "\x1c", "\xa0", "{", "}", "^", "x", "2", "\\frac
 
 
 @settings(max_examples=3000, deadline=None)
-@given(st.lists(st.sampled_from(PROSE_MATH_PIECES), max_size=20).map("".join))
+@given(sequences(PROSE_MATH_PIECES, max_size=20).map("".join))
 def test_math_in_prose_reads_as_the_patterns_read_it(latex: str) -> None:
     from quizgen.typeset import mathml as m
 
