@@ -14,10 +14,11 @@ import math
 import select
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from quizgen.checker.chunks import ChunkQueues
 from quizgen.checker.core import TIMEOUT_MESSAGE, check_request
 from quizgen.checker.equivalence import CheckTimeout
 from quizgen.checker.verdict import CheckRequest, Verdict, invalid
@@ -215,22 +216,23 @@ class Checker:
                 if not proc.alive:
                     _start_quietly(proc)
             keys = [k for k, _ in items]
-            queue: deque[list[int]] = deque(
-                list(range(s, min(s + CHUNK, len(items)))) for s in range(0, len(items), CHUNK)
-            )
+            queues = ChunkQueues([request for _, request in items], len(self._pool), CHUNK)
             local: list[int] = []
+            local_owner = 0
             failures: dict[int, int] = {}
             busy: dict[int, tuple[list[int], float]] = {}  # worker -> (pending items, current item's start)
 
             def dispatch(w: int) -> None:
                 worker = self._pool[w]
-                if not queue or not worker.ready:
+                if not worker.ready:
                     return
-                chunk = queue.popleft()
+                chunk = queues.take(w)
+                if chunk is None:
+                    return
                 try:
                     worker.send(("batch", (self.timeout, [(j, items[j][1]) for j in chunk])))
                 except (OSError, WorkerFailed):
-                    queue.appendleft(chunk)
+                    queues.put_back(w, chunk)
                     _start_quietly(worker)
                     return
                 busy[w] = (chunk, time.monotonic())
@@ -242,7 +244,7 @@ class Checker:
                 if pending:
                     finish(keys[pending[0]], verdict)
                     if pending[1:]:
-                        queue.appendleft(pending[1:])
+                        queues.put_back(w, pending[1:])
 
             def receive(w: int) -> None:
                 """Every message worker w has sent so far: one wake-up for however many results are waiting."""
@@ -273,9 +275,9 @@ class Checker:
                     if worker.conn is not duplex or not _readable({duplex.fileno(): w}, 0.0):
                         return  # replaced (a failed dispatch), or nothing more to read for now
 
-            while queue or local or busy:
+            while queues or local or busy:
                 starting = [w for w, p in enumerate(self._pool) if not p.ready and p.conn is not None]
-                helping = bool(starting) and bool(queue or local)
+                helping = bool(starting) and bool(queues or local)
                 watched: dict[int, int] = {}  # the file descriptor we read the child from -> its worker
                 for w in [*busy, *starting]:
                     duplex = self._pool[w].conn
@@ -311,11 +313,11 @@ class Checker:
                     if w not in busy:
                         dispatch(w)
                 if local and not helping and any(p.alive for p in self._pool):
-                    queue.appendleft(local)  # the workers are up: they take it from here
+                    queues.put_back(local_owner, local, last=True)  # the workers are up: they take it from here
                     local = []
                 if helping or not any(p.alive for p in self._pool):
-                    if not local and queue:
-                        local = queue.popleft()
+                    if not local and queues:
+                        local_owner, local = queues.take_last() or (0, [])
                     if local:
                         j = local.pop(0)
                         finish(keys[j], check_request(items[j][1], timeout=self.timeout, symbolic=self._symbolic))

@@ -14,7 +14,7 @@ import hashlib
 import random
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from threading import Lock
 from typing import Any, Literal
@@ -193,20 +193,26 @@ class Outcome:
     kind: str | None = None
 
 
-def parse_mistakes(mistakes: Sequence[Mistake], key: Key) -> Iterator[tuple[Mistake, tuple[sympy.Basic, ...]]]:
-    """Buggy keys read like keys (each text once, read_key_text), one at a time in order: the first match
-    wins, so the ones after it are never read. Unreadable ones are skipped (they only drive feedback)."""
-    for m in mistakes:
-        texts = (m.answer,) if isinstance(m.answer, str) else tuple(m.answer)
-        comps: list[sympy.Basic] = []
-        for t in texts:
-            value = _read_buggy_text(t, key.variables)
-            if value is _UNREADABLE:
-                break
-            comps.extend(value if isinstance(value, tuple) else (value,))
-        else:
-            if comps:
-                yield m, tuple(comps)
+def matches_mistake(
+    mistake: Mistake, variables: tuple[str, ...], results: Sequence[Comparison], index: dict[str, int]
+) -> bool:
+    """Does the answer, compared component by component in results, match this buggy key at every component?
+
+    The buggy key's texts are read like keys (each once, read_key_text), one at a time, and each component
+    is matched as soon as it is read: a gradient's buggy key whose first component differs is decided
+    without reading the others. A buggy key that cannot be read, or has another number of components,
+    matches nothing (buggy keys only drive feedback)."""
+    texts = (mistake.answer,) if isinstance(mistake.answer, str) else tuple(mistake.answer)
+    matched = 0
+    for t in texts:
+        value = _read_buggy_text(t, variables)
+        if value is _UNREADABLE:
+            return False
+        for part in value if isinstance(value, tuple) else (value,):
+            if matched == len(results) or not matches_expr(results[matched], part, index):
+                return False
+            matched += 1
+    return matched == len(results)
 
 
 def _read_buggy_text(text: str, variables: tuple[str, ...]) -> Any:
@@ -513,9 +519,10 @@ def _diagnose(
     check_time: Callable[[], None],
 ) -> Diagnosis:
     if _comparable(comps, results):
-        for m, mcomps in parse_mistakes(req.mistakes, key):
+        compared = [cmp for cmp in results if cmp is not None]  # all of them (_comparable)
+        for m in req.mistakes:
             check_time()
-            if len(mcomps) == len(comps) and _matches_mistake(results, mcomps, index):
+            if matches_mistake(m, key.variables, compared, index):
                 return Diagnosis(m.kind, m.feedback)
     if not key.is_vector:
         cmp = results[0]
@@ -533,11 +540,6 @@ def _comparable(comps: tuple[sympy.Basic, ...], results: list[Comparison | None]
     sample points, so an answer with a component that has none (typed exactly as the key's, or real
     nowhere the key is) or with more components than the key matches none: its buggy keys are not read."""
     return len(results) == len(comps) and all(cmp is not None and cmp.points for cmp in results)
-
-
-def _matches_mistake(results: list[Comparison | None], mcomps: tuple[sympy.Basic, ...], index: dict[str, int]) -> bool:
-    """results are comparable (_comparable) and as many as mcomps."""
-    return all(cmp is not None and matches_expr(cmp, mexpr, index) for cmp, mexpr in zip(results, mcomps))
 
 
 def _diagnose_vector(

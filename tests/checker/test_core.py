@@ -158,6 +158,24 @@ def test_a_text_is_read_once_as_a_key_and_as_a_buggy_key(monkeypatch: pytest.Mon
     assert reads == ["960*x**9", "15*(2*x**2)**4"]
 
 
+def test_a_gradients_buggy_key_is_read_component_by_component(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A buggy key whose first component differs from the answer's is ruled out without reading the rest;
+    one that matches every component is still found, and an unreadable component still only skips it."""
+    core.clear_caches()
+    reads: list[str] = []
+    real = core.parse_key
+    monkeypatch.setattr(core, "parse_key", lambda text, variables=None: reads.append(text) or real(text, variables))
+    mistakes = [
+        Mistake("sign_and_factor", ["-2*x", "5*y**2"], "never shown"),
+        Mistake("bad", ["2*x", "3*y +* 1"], "never shown"),
+        Mistake("no_power", ["2*x", "3*y"], "Keep the power."),
+    ]
+    answer = "[(x + 1)^2 - x^2 - 1, 3y]"  # each component compared at points (typed as the key's, it has none)
+    v = core.check_request(CheckRequest(["2*x", "3*y**2"], answer, ["x", "y"], mistakes=mistakes))
+    assert v.verdict == "incorrect" and v.diagnosis == "no_power" and v.message == "Keep the power."
+    assert reads == ["2*x", "3*y**2", "-2*x", "3*y +* 1", "3*y"]  # never 5*y**2; 2*x is the key's
+
+
 def test_an_unreadable_buggy_key_only_loses_its_feedback_and_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
     core.clear_caches()
     reads: list[str] = []
