@@ -16,13 +16,9 @@ from typing import Any
 
 from quizgen import __version__
 from quizgen.errors import ManifestError
-from quizgen.fileio import atomic_write_text
+from quizgen.fileio import atomic_write_bytes
 from quizgen.gcpause import no_collections, rare_collections
 from quizgen.problem import Problem, Sheet
-
-from quizgen.fileio import atomic_write_bytes
-from quizgen.gcpause import rare_collections
-from quizgen.problem import Sheet
 from quizgen.resources import resolve_bank
 
 CHECKSUM_KEY = "checksum"
