@@ -183,9 +183,10 @@ def generate_command(
         raise QuizgenError(
             f"{out_dir}: cannot write the output ({exc.strerror or exc}); choose another --out folder"
         ) from None
-    except GenerationError:
+    except (GenerationError, KeyboardInterrupt):
+        # A slot failed, or Ctrl-C, while the class was drawn for the PDFs: no new folder, as when drawn first.
         if new_folder and out_dir.is_dir() and not any(out_dir.iterdir()):
-            out_dir.rmdir()  # a slot failed while the PDFs were typeset: no folder, as when drawn first
+            out_dir.rmdir()
         raise
     if not quiet:
         sheets = len(manifest.students)

@@ -64,8 +64,8 @@ class Feed:
     """The source of a run that is still being rendered: pdflatex reads it from a named pipe while the
     rest is written (quizgen.render.documents streams the worksheets and key while the class is drawn).
     write never waits for pdflatex: a thread of compile_tex passes the text on. The time limit counts from
-    close, when the source is complete and its length known; abort ends the source where it is (pdflatex
-    stops at the end of its input with an error nobody reads)."""
+    close, when the source is complete and its length known; abort drops what pdflatex has not read yet
+    and stops it (its error is nobody's to read)."""
 
     def __init__(self) -> None:
         self._chunks: list[str] = []

@@ -433,6 +433,8 @@ def write_documents(
                 typesetter.files = {f"{scripts.JOBNAME}.pdf": names_pdf} if names_pdf else None
                 feeds = {name: typesetter.stream(name) for name in streamed}
             for name, feed in feeds.items():
+                if feed.closed:  # aborted: typeset whole at the end
+                    continue
                 piece = sources.piece(name, Part(previous + 1, step), last=step == count)
                 if piece is None:  # cannot happen with the built-in templates: typeset it whole below
                     feed.abort()
@@ -449,7 +451,7 @@ def write_documents(
                 whole[name] = stream.text  # the pieces joined: sources.whole(name), without rendering it again
                 typesetter.finish_stream(stream)
                 continue
-            if stream is not None:  # its preamble changed with the later students: typeset it again, whole
+            if stream is not None:  # aborted, or its preamble changed with later students: typeset it whole
                 stream.abort()
                 typesetter.drop(name)
             whole[name] = sources.whole(name)

@@ -492,3 +492,22 @@ def test_a_graph_after_the_first_students_typesets_the_document_again_whole(
     write_documents(manifest, tmp_path / "drawn", fmt="pdf", quiet=True)
     assert _outputs(tmp_path / "streamed") == _outputs(tmp_path / "drawn")
     assert "{tikz}" in (tmp_path / "streamed" / "key.tex").read_text(encoding="utf-8")
+
+
+@needs_fifo
+def test_a_piece_that_cannot_be_cut_typesets_the_document_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: dict[str, list[bool]]
+) -> None:
+    """A template whose parts cannot be cut at the students' markers (piece is None) is not streamed on:
+    the stream is dropped and the document typeset whole once the class is drawn, the same bytes."""
+    piece = documents._Sources.piece
+
+    def uncut(self, name, part, *, last):  # type: ignore[no-untyped-def]
+        return None if name == "key" and part.first > 1 else piece(self, name, part, last=last)
+
+    monkeypatch.setattr(documents._Sources, "piece", uncut)
+    manifest = make_manifest(CLASS, [scalar_problem(1), gradient_problem(2)])
+    write_documents(_Replay(manifest), tmp_path / "streamed", fmt="pdf", quiet=True)
+    assert streamed == {"key": [True, False], "worksheets": [True], "marking-key": [False]}
+    write_documents(manifest, tmp_path / "drawn", fmt="pdf", quiet=True)
+    assert _outputs(tmp_path / "streamed") == _outputs(tmp_path / "drawn")
