@@ -53,6 +53,11 @@ class SafeValues:
             return self.build(pos, text, fn, a, b)
         if not (a.free_symbols or b.free_symbols):
             raise Fail("constant_condition", pos, text=left)
+        difference = self.build(pos, text, sympy.Add, a, -b)
+        if difference.is_Number:
+            # [x + 1 < x] is decided here, as sympy decides it: left unevaluated, sympy itself may fold it
+            # halfway while it builds sqrt(sqrt(2*[x < x])) and trip its own Mul.flatten (an AssertionError)
+            return self.build(pos, text, fn, difference, sympy.S.Zero)
         rel = self.build(pos, text, fn, a, b, evaluate=False)
         return rel.canonical  # y > x is written x < y, as sympy does
 

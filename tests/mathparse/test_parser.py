@@ -194,3 +194,23 @@ def test_key_only_syntax() -> None:
     assert parse_key("Abs(x) + |y|").value == sympy.Abs(x) + sympy.Abs(y)
     with pytest.raises(AnswerSyntaxError):
         parse_answer("Piecewise((0, Eq(x, 0)), (1, True))", XY)  # Eq is a command in answers
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[x > x]", 0),
+        ("[x >= x]", 1),
+        ("3*[x + 1 < x]", 0),
+        ("[x != x]", 0),
+        ("[x + 0.1 > x]", 1),
+        # left unevaluated, sympy folds x > x halfway through the roots and trips an assertion of its own
+        ("sqrt(sqrt([x > x]*2))", 0),
+        ("sqrt(sqrt([sin(x) > sin(x)]*0.5))", 0),
+        ("sqrt(sqrt([x > x and y > 1]*2))", 0),
+        ("[x > y]", ind(x > y)),
+    ],
+)
+def test_a_condition_whose_sides_differ_by_a_number_is_decided(text: str, expected: sympy.Basic) -> None:
+    """Found by tests/checker/test_fuzz.py: such an answer could not be checked at all (an internal error)."""
+    assert parse_answer(text, XY).value == expected
