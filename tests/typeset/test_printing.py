@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from quizgen.families._build import fast_diff, fast_subs
 from quizgen.families._common import indicator
-from quizgen.typeset.printing import _mul_latex, _mul_str, fast_latex, fast_str, latex_ln, tex_ln
+from quizgen.typeset.printing import _mul_latex, _mul_str, fast_latex, fast_str, latex_ln, monomial, tex_ln
 
 SYMBOLS = [sympy.Symbol(n, real=True) for n in ("x", "y", "z", "w1", "b", "t", "x_1")]
 
@@ -183,3 +183,20 @@ def test_every_family_prints_exactly_like_sympy():
                     assert fast_latex(expr) == sympy.latex(expr), (bank_file.name, expr)
                     assert latex_ln(expr) == sympy.latex(expr, ln_notation=True), (bank_file.name, expr)
                     assert tex_ln(expr) == sympy.latex(expr, ln_notation=True), (bank_file.name, expr)
+
+
+def test_monomial_reads_terms_and_remembers_them_by_expression() -> None:
+    x, y = sympy.symbols("x y")
+    for _ in range(2):  # the second round answers from the memo
+        assert monomial(sympy.Integer(-4)) == (-4, ())
+        assert monomial(-3 * y**2 * x) == (-3, ((x, 1), (y, 2)))
+        assert monomial(x**3) == (1, ((x, 3),))
+        assert monomial(sympy.Rational(1, 2) * x) is None
+        assert monomial(sympy.sin(x)) is None
+        assert monomial(x**-1) is None
+
+
+def test_a_plain_number_is_no_monomial_even_when_its_sympy_twin_was_read() -> None:
+    assert monomial(sympy.Integer(7)) == (7, ())
+    assert monomial(7) is None  # type: ignore[arg-type]  # 7 == Integer(7), same hash: kept out of the memo
+    assert monomial(7.0) is None  # type: ignore[arg-type]
