@@ -92,42 +92,39 @@ def _plain_len(latex: str) -> int:
     return len(_INVISIBLE.sub("", text))
 
 
-@lru_cache(maxsize=64)
-def _scanner(chars: str) -> re.Pattern[str]:
-    """What _top_level_positions looks at: a control word, an escaped character, a brace, one of chars."""
-    return re.compile(r"\\([A-Za-z]+)|\\.|[{}]|[" + re.escape(chars) + "]", re.S)
-
-
-_DELIMITERS = "()[]|."
-"""What \\left and \\right consume right after them."""
+_WORD = re.compile(r"\\([A-Za-z]+)")
 
 
 def _top_level_positions(latex: str, chars: str) -> list[int]:
-    """Indexes of chars at brace depth 0 and outside \\left...\\right and environments.
-
-    One regular-expression scan from token to token (a character-by-character loop was ~18% of laying
-    out a class's problems)."""
+    """Indexes of chars at brace depth 0 and outside \\left...\\right and environments."""
     positions = []
     depth = 0
-    consumed = -1  # the delimiter of the last \\left or \\right, which is no char of its own
-    for m in _scanner(chars).finditer(latex):
-        start = m.start()
-        name = m.group(1)
-        if name is not None:
-            if name in ("left", "begin"):
-                depth += 1
-            elif name in ("right", "end"):
-                depth -= 1
-            if name in ("left", "right") and latex[m.end() : m.end() + 1] in _DELIMITERS:
-                consumed = m.end()
+    i = 0
+    n = len(latex)
+    while i < n:
+        ch = latex[i]
+        if ch == "\\":
+            word = _WORD.match(latex, i)
+            if word:
+                name = word.group(1)
+                if name in ("left", "begin"):
+                    depth += 1
+                elif name in ("right", "end"):
+                    depth -= 1
+                i += len(word.group(0))
+                # \left( and \right) consume their delimiter
+                if name in ("left", "right") and i < n and latex[i] in "()[]|.":
+                    i += 1
+                continue
+            i += 2
             continue
-        token = m.group()
-        if token == "{":
+        if ch == "{":
             depth += 1
-        elif token == "}":
+        elif ch == "}":
             depth -= 1
-        elif token[0] != "\\" and depth == 0 and start != consumed:
-            positions.append(start)
+        elif depth == 0 and ch in chars:
+            positions.append(i)
+        i += 1
     return positions
 
 
