@@ -326,15 +326,19 @@ STEP_INLINE_CHARS = 48
 
 
 def _steps(problem: Problem) -> list[StepContext]:
-    steps = []
-    for step in problem.steps:
-        sentence, math = split_leading_text(indicator_notation(step.latex))
-        math = math.removeprefix(r"\quad").strip()
-        text = Tex(sentence) if sentence else Tex(tex_escape(step.text) if not math else "")
-        # A short step reads as one line, "Sum rule: df/dx = ...", which also keeps the key short.
-        inline = bool(math) and visible_width(math) + len(sentence) * 2 // 3 <= STEP_INLINE_CHARS
-        steps.append(StepContext(text=text, math=Tex(math if inline else display_math(math)), inline=inline))
-    return steps
+    return [_step(step.latex, step.text) for step in problem.steps]
+
+
+@lru_cache(maxsize=1 << 15)
+def _step(latex: str, text: str) -> StepContext:
+    """One worked step laid out; the same step recurs across a class's problems (held-constant sentences,
+    chain-rule steps), and a StepContext is frozen, so each distinct step is laid out once."""
+    sentence, math = split_leading_text(indicator_notation(latex))
+    math = math.removeprefix(r"\quad").strip()
+    shown = Tex(sentence) if sentence else Tex(tex_escape(text) if not math else "")
+    # A short step reads as one line, "Sum rule: df/dx = ...", which also keeps the key short.
+    inline = bool(math) and visible_width(math) + len(sentence) * 2 // 3 <= STEP_INLINE_CHARS
+    return StepContext(text=shown, math=Tex(math if inline else display_math(math)), inline=inline)
 
 
 def problem_context(sheet: Sheet, problem: Problem, number: int) -> ProblemContext:

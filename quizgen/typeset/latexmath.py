@@ -55,12 +55,11 @@ def _latex_problem(latex: str) -> str:
     match = _FORBIDDEN.search(latex)
     if match:
         return f"LaTeX contains the command {match.group(0)!r}, which quizgen never prints"
-    depth = 0
-    for ch in _NOT_BRACE.sub("", _ESCAPED.sub("", latex)):
-        depth += 1 if ch == "{" else -1
-        if depth < 0:
-            break
-    return "LaTeX has unbalanced braces" if depth != 0 else ""
+    # The braces balance when removing innermost pairs "{}" leaves nothing (a "}" before its "{" never goes).
+    braces = _NOT_BRACE.sub("", _ESCAPED.sub("", latex))
+    while "{}" in braces:
+        braces = braces.replace("{}", "")
+    return "LaTeX has unbalanced braces" if braces else ""
 
 
 _ZERO_WIDTH = re.compile(
@@ -165,24 +164,26 @@ def sum_terms(latex: str) -> list[str]:
     return [term.strip() for term in _break_sum(latex.strip(), 0)]
 
 
+_FACTOR_SCAN = re.compile(r"\\([A-Za-z]+)|\\.|[{}]")
+
+
 def product_factors(term: str) -> list[str]:
     """A product's top-level factors, each but the last ending in its \\cdot (a factor may wrap after it)."""
     factors: list[str] = []
-    depth = start = i = 0
-    while i < len(term):
-        word = re.match(r"\\([A-Za-z]+)|\\.", term[i:])
-        if word:
-            name = word.group(1) or ""
+    depth = start = 0
+    for m in _FACTOR_SCAN.finditer(term):
+        token = m.group()
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        else:
+            name = m.group(1) or ""
             depth += name in ("left", "begin")
             depth -= name in ("right", "end")
-            i += len(word.group(0))
             if name == "cdot" and depth == 0:
-                factors.append(term[start:i].strip())
-                start = i
-            continue
-        depth += term[i] == "{"
-        depth -= term[i] == "}"
-        i += 1
+                factors.append(term[start : m.end()].strip())
+                start = m.end()
     factors.append(term[start:].strip())
     return [f for f in factors if f]
 

@@ -13,6 +13,7 @@ from quizgen.typeset.latexmath import (
     display_math,
     indicator_notation,
     partial_labels,
+    product_factors,
     prompt_segments,
     split_leading_text,
     vector_components,
@@ -130,3 +131,29 @@ def test_labels_with_subscripted_variables() -> None:
     prompt = r"Find $\frac{\partial L}{\partial w_{2}}$ and $\frac{\partial L_{1}}{\partial b}$."
     assert partial_labels(prompt) == [r"\frac{\partial L}{\partial w_{2}}", r"\frac{\partial L_{1}}{\partial b}"]
     assert [differentiated_name(label) for label in partial_labels(prompt)] == ["L", "L_{1}"]
+
+
+@pytest.mark.parametrize(
+    "latex",
+    ["x}", "{x", "}{", "{a}}{", r"\frac{a}{b", r"x^{2\}", "{{}", "{}}{{}"],
+)
+def test_check_latex_refuses_unbalanced_braces(latex: str) -> None:
+    with pytest.raises(LatexError, match="unbalanced braces"):
+        check_latex(latex, "student 's1' problem 1 (answer_latex)")
+
+
+@pytest.mark.parametrize("latex", ["", "x", r"\frac{a}{b}", r"\{x\}", r"{{a}{b}}{c}", r"\left\{ x \right."])
+def test_check_latex_accepts_balanced_braces(latex: str) -> None:
+    assert check_latex(latex, "here") == latex
+
+
+def test_product_factors_split_at_top_level_cdots_only() -> None:
+    term = r"2 x \cdot \left(x \cdot y\right) \cdot e^{a \cdot b} \cdot \begin{pmatrix}1 \cdot 2\end{pmatrix}"
+    assert product_factors(term) == [
+        r"2 x \cdot",
+        r"\left(x \cdot y\right) \cdot",
+        r"e^{a \cdot b} \cdot",
+        r"\begin{pmatrix}1 \cdot 2\end{pmatrix}",
+    ]
+    assert product_factors(r"x \cdotp y \{ \cdot z") == [r"x \cdotp y \{ \cdot", "z"]
+    assert product_factors("  ") == []
