@@ -234,15 +234,12 @@ class _Sources:
         """What a streamed document's source continues with after the students before part: the preamble
         first, then the part's students, then the ending after the last part; joined, the pieces are
         the whole source (whole). None if the template does not have that shape (see _joined_source)."""
-        text = self.part(name, part, last=last)
+        body = self._body(name, self.part(name, part, last=last), last=last)
         shape = self._shape(name)
-        if shape is None:
+        if body is None or shape is None:
             return None
-        head, more, end = shape
-        ending = end if last else more
-        if not (text.startswith(head) and text.endswith(ending)):
-            return None
-        return (head if part.first == 1 else "") + text[len(head) : len(text) - len(ending)] + (end if last else "")
+        head, _, end = shape
+        return (head if part.first == 1 else "") + body + (end if last else "")
 
     def settled(self, name: str) -> bool:
         """Whether the document's context, built when its first students were rendered, is the whole
@@ -286,14 +283,26 @@ class _Sources:
         shape = self._shape(name)
         if shape is None:
             return None
-        head, more, last = shape
         bodies = []
         for i, text in enumerate(texts):
-            ending = last if i == len(texts) - 1 else more
-            if not (text.startswith(head) and text.endswith(ending)):
+            body = self._body(name, text, last=i == len(texts) - 1)
+            if body is None:
                 return None
-            bodies.append(text[len(head) : len(text) - len(ending)])
-        return head + "".join(bodies) + last
+            bodies.append(body)
+        head, _, end = shape
+        return head + "".join(bodies) + end
+
+    def _body(self, name: str, text: str, *, last: bool) -> str | None:
+        """A part's students, cut out of its source: without the preamble and the part's ending (the
+        document's, if last). None if the source does not have the template's shape."""
+        shape = self._shape(name)
+        if shape is None:
+            return None
+        head, more, end = shape
+        ending = end if last else more
+        if not (text.startswith(head) and text.endswith(ending)):
+            return None
+        return text[len(head) : len(text) - len(ending)]
 
     def _shape(self, name: str) -> tuple[str, str, str] | None:
         """(preamble, ending of a part that more students follow, ending of the document): what the
