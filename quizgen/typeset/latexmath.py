@@ -55,11 +55,14 @@ def _latex_problem(latex: str) -> str:
     match = _FORBIDDEN.search(latex)
     if match:
         return f"LaTeX contains the command {match.group(0)!r}, which quizgen never prints"
-    # The braces balance when removing innermost pairs "{}" leaves nothing (a "}" before its "{" never goes).
-    braces = _NOT_BRACE.sub("", _ESCAPED.sub("", latex))
-    while "{}" in braces:
-        braces = braces.replace("{}", "")
-    return "LaTeX has unbalanced braces" if braces else ""
+    # One pass, linear in any text (a manifest's fields may be anything): removing innermost "{}" pairs
+    # until none are left is as many passes as the braces are deep.
+    depth = 0
+    for ch in _NOT_BRACE.sub("", _ESCAPED.sub("", latex)):
+        depth += 1 if ch == "{" else -1
+        if depth < 0:
+            break
+    return "LaTeX has unbalanced braces" if depth != 0 else ""
 
 
 _ZERO_WIDTH = re.compile(
