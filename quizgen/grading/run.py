@@ -67,6 +67,8 @@ def grade_files(
     is given (bank: see quizgen.grading.bank_source). overrides are applied last. Raises AnswerFileError
     when no answer belongs to a student of the manifest (answers for another class, or no answers at all).
     """
+    # the checker may start on the keys while the answers are read
+    backend.expect(list({id(p): p for s in manifest.students for p in s.problems}.values()))
     # the manifest is kept to the end, and so are the class's answers, submissions and verdicts
     with settled_heap():
         reads = read_all(paths, manifest)
