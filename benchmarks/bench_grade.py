@@ -132,9 +132,9 @@ def grade_once(work: Path, out: Path, workers: int) -> Timing:
     """Grade work/answers.csv against work/manifest.json end to end, writing every report into out."""
     cpu0 = _cpu()
     t0 = time.perf_counter()
-    m = manifest_mod.read(work / "manifest.json")
-    backend = CheckerBackend(workers=workers, timeout=2.0)
+    backend = CheckerBackend(workers=workers, timeout=2.0)  # first, as `quizgen grade` makes it
     try:
+        m = manifest_mod.read(work / "manifest.json")
         run = grade_files(m, [work / "answers.csv"], backend, manifest_dir=work)
     finally:
         backend.close()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from quizgen.fileio import atomic_write_text, file_stems, safe_stem, staging_dir
+from quizgen.fileio import atomic_write_text, file_stems, files_under, safe_stem, staging_dir
 
 
 def test_atomic_write_replaces_whole_file_and_leaves_no_temp(tmp_path: Path) -> None:
@@ -47,6 +47,30 @@ def test_staging_dir_moves_a_new_folder_whole_and_merges_into_an_existing_one(tm
     assert sorted(p.name for p in (out / "feedback").iterdir()) == ["kept.html", "s1.html", "s2.html"]
     assert (out / "feedback" / "s1.html").read_text() == "second"
     assert [p.name for p in out.iterdir() if p.name.startswith(".quizgen-")] == []
+
+
+def test_staging_dir_merges_nested_folders_and_makes_only_those_that_get_files(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "feedback").mkdir(parents=True)
+    (out / "feedback" / "s1.html").write_text("old")
+    with staging_dir(out) as tmp:
+        (tmp / "feedback" / "plots" / "empty").mkdir(parents=True)
+        (tmp / "feedback" / "plots" / "p.svg").write_text("plot")
+        (tmp / "feedback" / "s1.html").write_text("new")
+        (tmp / "grades.csv").write_text("g")
+    assert files_under(out) == [Path("feedback/plots/p.svg"), Path("feedback/s1.html"), Path("grades.csv")]
+    assert (out / "feedback" / "s1.html").read_text() == "new"
+    assert not (out / "feedback" / "plots" / "empty").exists()
+
+
+def test_files_under_lists_regular_files_in_path_order_and_not_inside_linked_folders(tmp_path: Path) -> None:
+    (tmp_path / "b" / "c").mkdir(parents=True)
+    for name in ("a.txt", "b/z.txt", "b/c/y.txt", "b.txt"):
+        (tmp_path / name).write_text(name)
+    (tmp_path / "linked").symlink_to(tmp_path / "b", target_is_directory=True)
+    found = files_under(tmp_path)
+    assert found == sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    assert found == [Path("a.txt"), Path("b/c/y.txt"), Path("b/z.txt"), Path("b.txt")]
 
 
 def test_staging_dir_leaves_nothing_on_failure(tmp_path: Path) -> None:

@@ -86,3 +86,33 @@ def test_no_collection_at_exit_freezes_the_heap_once_when_the_process_ends() -> 
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["1", "True"]
+
+
+def test_what_no_collections_made_goes_to_the_oldest_generation_without_a_collection() -> None:
+    collections: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.callbacks.append(count)
+    try:
+        with no_collections():
+            made = [[i] for i in range(1000)]
+        assert collections == []
+        assert gc.get_count()[0] < 100  # the young generation does not hold the block's objects
+        oldest = {id(o) for o in gc.get_objects(generation=2)}
+        assert id(made) in oldest and all(id(item) in oldest for item in made)
+    finally:
+        gc.callbacks.remove(count)
+
+
+def test_no_collections_inside_a_frozen_heap_leaves_it_frozen() -> None:
+    gc.freeze()  # as settled_heap or a checker worker does
+    try:
+        frozen = gc.get_freeze_count()
+        with no_collections():
+            made = [[i] for i in range(100)]
+        assert gc.get_freeze_count() >= frozen and made
+    finally:
+        gc.unfreeze()

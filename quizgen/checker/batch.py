@@ -71,6 +71,16 @@ class Checker:
         with self._pool_lock:
             self._start_forks()
 
+    def expect(self, keys: Sequence[tuple[Any, Sequence[str] | None]]) -> None:
+        """The keys ((expected, variables) of CheckRequests) of a big batch to come: with workers > 1 the
+        fork server started by prepare_workers() reads them meanwhile, so that every worker inherits them
+        parsed (worker.ForkServer.expect). Only a head start: the verdicts are the same without it."""
+        with self._pool_lock:
+            if self._forks is not None:
+                self._forks.expect(
+                    [(tuple(e) if isinstance(e, list) else e, None if v is None else tuple(v)) for e, v in keys]
+                )
+
     def _start_forks(self) -> None:
         if self.workers > 1 and (self._forks is None or not self._forks.alive):
             if self._forks is not None:

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 import select
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -31,7 +33,7 @@ try:
 except ImportError:  # Windows has no resource module: workers then run without a memory cap
     resource = None  # type: ignore[assignment]
 
-from quizgen.checker.core import check_request
+from quizgen.checker.core import check_request, load_key
 from quizgen.checker.equivalence import CheckTimeout
 from quizgen.checker.symbolic import symbolic_equal
 from quizgen.checker.verdict import CheckRequest
@@ -162,12 +164,36 @@ WARM_UP = CheckRequest("2*x*exp(x) + sin(x)", "2x e^x + sin(x)", ["x"])
 """Checked once by the fork server, so the modules sympy imports on first use are loaded before it forks."""
 
 
+def _read_keys(fd: int, server: socket.socket) -> None:
+    """Parse the keys the parent expects to check (ForkServer.expect: a pickled list of (expected,
+    variables) in the file fd) into this process's caches, which every worker forked afterwards inherits.
+    One key at a time, and only while no message waits: the first fork request (the batch has begun) ends
+    it, so the warming only ever uses a core the grader leaves idle. A key that cannot be read is left to
+    the check that needs it (it says why)."""
+    try:
+        with os.fdopen(os.dup(fd), "rb") as f:
+            f.seek(0)
+            keys = pickle.load(f)
+    except Exception:  # noqa: BLE001 - only a head start: the workers read what is missing
+        return
+    with rare_collections():
+        for expected, variables in keys:
+            if select.select([server], [], [], 0)[0]:
+                break
+            try:
+                load_key(expected, variables)
+            except Exception:  # noqa: BLE001 - BadKey: the check reports it
+                pass
+    gc.freeze()  # as after the warm-up: the workers' collections skip what they inherit
+
+
 def serve_forks(fd: int) -> None:
     """The fork server's loop (see ForkServer). A message is b"fork MB" with a worker's two pipe ends: fork
-    a worker on them, its memory capped at MB more; or b"reap PID": the parent has killed that worker, wait
-    for it. A worker is reaped only when the parent says so, so its pid cannot pass to another process while
-    the parent may still kill it. At end of file (the parent closed or died), kill and reap the workers left
-    and exit. The server has no thread, so forking it is safe."""
+    a worker on them, its memory capped at MB more; b"reap PID": the parent has killed that worker, wait
+    for it; or b"keys 0" with a file of keys to read ahead (_read_keys). A worker is reaped only when the
+    parent says so, so its pid cannot pass to another process while the parent may still kill it. At end of
+    file (the parent closed or died), kill and reap the workers left and exit. The server has no thread, so
+    forking it is safe."""
     server = socket.socket(fileno=fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the grader, which closes the socket
     check_request(WARM_UP, timeout=10.0, symbolic=_inline_symbolic)
@@ -192,6 +218,8 @@ def serve_forks(fd: int) -> None:
         elif word == b"reap" and int(number) in children:
             children.discard(int(number))
             os.waitpid(int(number), 0)
+        elif word == b"keys" and len(fds) == 1:
+            _read_keys(fds[0], server)
         for f in fds:
             os.close(f)
     for pid in children:
@@ -251,6 +279,21 @@ class ForkServer:
         if self.sock is None:
             raise OSError("the fork server is not running")
         socket.send_fds(self.sock, [b"fork %d" % (memory_mb or 0)], [read_fd, write_fd])
+
+    def expect(self, keys: Sequence[tuple[Any, tuple[str, ...] | None]]) -> None:
+        """Have the server read these keys ((expected, variables), as load_key takes them) before it forks
+        the workers, on a core the caller leaves idle meanwhile (reading its answers): each worker then
+        inherits them instead of reading its share again. It stops at the first fork request. Sent as a
+        file, so the caller never waits for the server (which may still be importing)."""
+        if self.sock is None:
+            return
+        with tempfile.TemporaryFile() as f:
+            pickle.dump(list(keys), f, protocol=pickle.HIGHEST_PROTOCOL)
+            f.flush()
+            try:
+                socket.send_fds(self.sock, [b"keys 0"], [f.fileno()])
+            except OSError:
+                pass  # the server is gone: the workers will be fresh interpreters anyway
 
     def reap(self, pid: int) -> None:
         """Tell the server that its worker pid was killed (it waits for it; until then the pid stays taken)."""

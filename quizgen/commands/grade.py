@@ -102,22 +102,23 @@ def grade_command(
             )
         manifest_file = manifest_file / "manifest.json"
     manifest_path = str(manifest_file)
-    manifest = manifest_mod.read(manifest_path, verify_bank=False)  # a changed bank warns (bank_source)
-    bank = resolve(manifest, manifest_file.parent, bank_path)
-    for warning in bank.warnings:  # shown even with --quiet: it says what the grades rest on
-        click.echo(f"Warning: {warning}", err=True)
-    overrides = read_overrides(overrides_path, manifest) if overrides_path else []
-    target = Path(out_dir) if out_dir else default_out_dir(manifest_path)
-    check_inputs_safe(target, [manifest_path, *answers, *([overrides_path] if overrides_path else [])])
-    pdf_writer = None
-    if pdf:
-        from quizgen.grading.pdf import pdf_writer as make_pdf_writer
-
-        pdf_writer = make_pdf_writer(quiet=quiet)
-    show = not quiet and sys.stderr.isatty()
     workers = workers or os.cpu_count() or 1
+    # made first: with workers > 1 its fork server imports the checker while the manifest is read
     backend = CheckerBackend(workers=workers, timeout=timeout)
     try:
+        manifest = manifest_mod.read(manifest_path, verify_bank=False)  # a changed bank warns (bank_source)
+        bank = resolve(manifest, manifest_file.parent, bank_path)
+        for warning in bank.warnings:  # shown even with --quiet: it says what the grades rest on
+            click.echo(f"Warning: {warning}", err=True)
+        overrides = read_overrides(overrides_path, manifest) if overrides_path else []
+        target = Path(out_dir) if out_dir else default_out_dir(manifest_path)
+        check_inputs_safe(target, [manifest_path, *answers, *([overrides_path] if overrides_path else [])])
+        pdf_writer = None
+        if pdf:
+            from quizgen.grading.pdf import pdf_writer as make_pdf_writer
+
+            pdf_writer = make_pdf_writer(quiet=quiet)
+        show = not quiet and sys.stderr.isatty()
         with progress_bar(enabled=show) as bar:
             run = grade_files(
                 manifest,

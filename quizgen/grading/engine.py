@@ -52,7 +52,11 @@ class VerdictLike(Protocol):
 
 
 class Backend(Protocol):
-    """What the engine needs from a checker: check a batch, reporting progress as a count done so far."""
+    """What the engine needs from a checker: check a batch, reporting progress as a count done so far; and
+    hear, before the answers are read, which problems the batch will be about (a backend may start on
+    their keys; it must give the same verdicts if it does nothing)."""
+
+    def expect(self, problems: Sequence[Problem]) -> None: ...
 
     def check(self, requests: Sequence[Request], progress: Callable[[int], None] | None) -> list[VerdictLike]: ...
 
@@ -68,6 +72,15 @@ class CheckerBackend:
 
         self._checker = Checker(workers=workers, timeout=timeout)
         self._checker.prepare_workers()
+
+    def expect(self, problems: Sequence[Problem]) -> None:
+        """The problems' keys, as whole answers check them, go to the fork server, which reads them while
+        the answers are read (an idle core) and the workers inherit them (Checker.expect)."""
+        keys: dict[tuple[str | tuple[str, ...], tuple[str, ...]], None] = {}
+        for p in problems:
+            if not p.parts:
+                keys.setdefault((_frozen(p.answer), tuple(p.variables)), None)
+        self._checker.expect(list(keys))
 
     def check(self, requests: Sequence[Request], progress: Callable[[int], None] | None) -> list[VerdictLike]:
         from quizgen.checker import CheckRequest

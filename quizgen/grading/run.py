@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from quizgen.errors import AnswerFileError
-from quizgen.fileio import file_stems, staging_dir
+from quizgen.fileio import file_stems, files_under, staging_dir
 from quizgen.gcpause import settled_heap
 from quizgen.grading import csvout
 from quizgen.grading.bank_source import BankSource, resolve
@@ -67,6 +67,8 @@ def grade_files(
     is given (bank: see quizgen.grading.bank_source). overrides are applied last. Raises AnswerFileError
     when no answer belongs to a student of the manifest (answers for another class, or no answers at all).
     """
+    # the checker may start on the keys while the answers are read
+    backend.expect(list({id(p): p for s in manifest.students for p in s.problems}.values()))
     # the manifest is kept to the end, and so are the class's answers, submissions and verdicts
     with settled_heap():
         reads = read_all(paths, manifest)
@@ -207,15 +209,23 @@ def _write_outputs(
             finish_pages(run, fb, stems, pages)
             if pdf_writer is not None:
                 pdf_writer(run, fb, stems)
-            files = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
+            files = files_under(tmp)
     except BaseException:
         if not existed and target.exists() and not any(target.iterdir()):
             shutil.rmtree(target, ignore_errors=True)
         raise
     if existed:
-        # A previous run's feedback pages for students no longer in the class would mislead; remove them.
-        keep = {target / f for f in files}
-        for old in sorted((target / "feedback").glob("*")) if (target / "feedback").is_dir() else []:
-            if old.is_file() and old not in keep and old.suffix in (".html", ".pdf"):
-                os.unlink(old)
+        _remove_stale_pages(target / "feedback", {f.name for f in files if f.parent == Path("feedback")})
     return Written(target, [target / f for f in files])
+
+
+def _remove_stale_pages(feedback: Path, keep: set[str]) -> None:
+    """A previous run's feedback pages (.html, .pdf) for students no longer in the class would mislead:
+    remove those not in keep (the names just written); anything else in the folder is left alone."""
+    if not feedback.is_dir():
+        return
+    with os.scandir(feedback) as listing:
+        entries = sorted(listing, key=lambda e: e.name)
+    for old in entries:
+        if old.name not in keep and os.path.splitext(old.name)[1] in (".html", ".pdf") and old.is_file():
+            os.unlink(old.path)

@@ -9,6 +9,7 @@ import pytest
 
 from quizgen.checker import Checker, CheckRequest, Verdict, check
 from quizgen.checker import batch as batch_module
+from quizgen.problem import Mistake
 
 # A key with no real value anywhere sends the check to the symbolic path, where this answer makes
 # sympy.simplify run for seconds: a stand-in for any pathological answer.
@@ -117,6 +118,27 @@ def test_pool_batch_survives_a_pathological_answer(monkeypatch: pytest.MonkeyPat
     assert [v.verdict for v in out] == ["correct"] * 2 + ["invalid"] + ["correct"] * 5 + ["incorrect"]
     assert "too long" in out[2].message
     assert seen[-1] == len(reqs)
+
+
+def test_keys_read_ahead_by_the_fork_server_give_the_same_verdicts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch_module, "POOL_THRESHOLD", 1)
+    monkeypatch.setattr(batch_module, "CHUNK", 2)
+    reqs = [
+        CheckRequest("3*x**2", "3x^2", ("x",)),
+        CheckRequest("3*x**2", "3x^3", ("x",), mistakes=[Mistake("power", "x**3", "Power rule.")]),
+        CheckRequest("3*x**2", "x^3", ("x",), mistakes=[Mistake("power", "x**3", "Power rule.")]),
+        CheckRequest(["2*x*y", "x**2"], "[2xy, x^2]", ("x", "y")),
+        CheckRequest(["2*x*y", "x**2"], "[x^2, 2xy]", ("x", "y")),
+        CheckRequest("2*x +* 3", "2x", ("x",)),  # a bad key: the check still says so
+    ]
+    with Checker(workers=1) as alone:
+        expected = alone.check_many(reqs)
+    with Checker(workers=2) as checker:
+        checker.prepare_workers()
+        checker.expect([(r.expected, r.variables) for r in reqs])
+        got = checker.check_many(reqs)
+    assert got == expected
+    assert expected[-1].diagnosis == "bad_key"
 
 
 def test_concurrent_checks_in_threads_agree_with_serial_ones() -> None:

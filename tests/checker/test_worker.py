@@ -3,13 +3,17 @@ interpreter or forked by a ForkServer."""
 
 from __future__ import annotations
 
+import pickle
 import signal
+import socket
+import tempfile
 import time
 
 import pytest
 
+from quizgen.checker import core
 from quizgen.checker.equivalence import CheckTimeout
-from quizgen.checker.worker import ForkServer, WorkerProcess
+from quizgen.checker.worker import ForkServer, WorkerProcess, _read_keys
 
 
 def test_worker_is_killed_and_replaced() -> None:
@@ -117,6 +121,57 @@ def test_without_its_server_a_worker_is_a_fresh_interpreter(forks: ForkServer) -
         assert worker.receive(10) == ("slept",)
     finally:
         worker.close()
+
+
+def _keys_file(keys: list[tuple[object, tuple[str, ...] | None]]):  # type: ignore[no-untyped-def]
+    f = tempfile.TemporaryFile()
+    pickle.dump(keys, f)
+    f.flush()
+    return f
+
+
+def test_the_server_reads_the_keys_it_is_sent_into_its_caches() -> None:
+    """What every worker forked afterwards inherits; a key that cannot be read is left to its checks."""
+    core.clear_caches()
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        with _keys_file([("3*x**2", ("x",)), (("2*x*y", "x**2"), ("x", "y")), ("2*x +* 3", ("x",))]) as f:
+            _read_keys(f.fileno(), theirs)
+        assert core._KEYS.get(("3*x**2", ("x",))) is not None
+        assert core._KEYS.get((("2*x*y", "x**2"), ("x", "y"))).is_vector
+        assert core._KEYS.get(("2*x +* 3", ("x",))) is None
+    finally:
+        ours.close()
+        theirs.close()
+        core.clear_caches()
+
+
+def test_the_server_stops_reading_keys_when_a_fork_is_asked_for() -> None:
+    """The batch has begun: the core is the workers' from then on."""
+    core.clear_caches()
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        ours.send(b"fork 0")  # waiting before the first key
+        with _keys_file([("3*x**2", ("x",))]) as f:
+            _read_keys(f.fileno(), theirs)
+        assert core._KEYS.get(("3*x**2", ("x",))) is None
+        assert theirs.recv(64) == b"fork 0"  # still there for the server's loop
+    finally:
+        ours.close()
+        theirs.close()
+        core.clear_caches()
+
+
+def test_an_unreadable_keys_file_is_ignored() -> None:
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        with tempfile.TemporaryFile() as f:
+            f.write(b"not a pickle")
+            f.flush()
+            _read_keys(f.fileno(), theirs)  # no exception: the workers read their keys themselves
+    finally:
+        ours.close()
+        theirs.close()
 
 
 def _parent(pid: int) -> int:

@@ -132,6 +132,7 @@ class FakeBackend:
 
     def __init__(self) -> None:
         self.batches: list[int] = []
+        self.expected: list[Problem] = []
 
     def _scalar(self, expected: str, answer: str) -> bool:
         """Same terms, each with the same characters in any order ("cos(3x)*3" == "3*cos(3x)")."""
@@ -173,6 +174,9 @@ class FakeBackend:
             if isinstance(m.answer, str) and self._scalar(m.answer, ans):
                 return FakeVerdict("incorrect", interp, interp, m.feedback, 0.0, m.kind)
         return FakeVerdict("incorrect", interp, interp, "Not equal to the derivative.", 0.0, None)
+
+    def expect(self, problems: Sequence[Problem]) -> None:
+        self.expected = list(problems)
 
     def check(self, requests: Sequence[Request], progress: Callable[[int], None] | None) -> list[FakeVerdict]:
         self.batches.append(len(requests))

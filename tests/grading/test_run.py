@@ -129,6 +129,8 @@ def test_regrading_replaces_the_previous_outputs(tmp_path: Path, manifest_path: 
     (tmp_path / "out" / "notes.txt").write_text("mine", encoding="utf-8")
     smaller = type(run)(run.manifest, run.results[:1], [], run.files)
     write_outputs(smaller, tmp_path / "out")
-    assert sorted(p.name for p in (tmp_path / "out" / "feedback").iterdir()) == ["s1.html"]
+    (tmp_path / "out" / "feedback" / "readme.txt").write_text("mine too", encoding="utf-8")
+    write_outputs(smaller, tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out" / "feedback").iterdir()) == ["readme.txt", "s1.html"]
     assert (tmp_path / "out" / "notes.txt").read_text(encoding="utf-8") == "mine"  # not ours: left alone
     assert len(read_csv(tmp_path / "out" / "grades.csv")) == 1
