@@ -4,7 +4,7 @@ Usage: .venv/bin/python benchmarks/bench_pdf.py [--students 500] [--bank banks/d
 
 Times what `generate --format pdf` does: since branch pdf10, quizgen.render.write_documents on a
 generate.Drawing, which draws the class in this process 20 students at a time while pdflatex typesets the
-worksheets and key from named pipes (the marking key last), then Drawing.finish for the manifest; with
+worksheets and key from named pipes (the marking key last, its preamble read meanwhile), then Drawing.finish for the manifest; with
 older code (no Drawing), generation (forked workers when cores are idle), then write_documents: the
 templates, the pdflatex runs (one per core at a time; a large class's worksheets and key in parts, joined
 by qpdf) and writing the PDFs. Target (issue 14): 500 students x 10 problems, bank to PDFs, in 10 s wall
@@ -14,7 +14,8 @@ Wall time depends on the machine's load, so CPU time is printed too, per stage a
 pdflatex/qpdf process's own CPU, read when it is reaped), with the load average, the idle cores measured at
 the start and the generation processes used. "Critical path on N idle cores" replays the runs' CPU on idle
 cores (simulate): generation's busiest process first when it comes first, then this process and the runs
-shared over the cores as they started, a streamed run never ahead of the source written for it. It is
+shared over the cores as they started, a streamed run never ahead of the source written for it (the
+marking key, since branch pdf11 started on its preamble: that part from the start, the rest last). It is
 what the wall time would be on an idle machine, to compare before/after when the machine is shared.
 Runs with older code too (PYTHONPATH=/path/to/main), for a before/after in one session.
 """
@@ -55,6 +56,7 @@ class Run:
     cpu: float = 0.0
     after: str = ""  # a join: the document whose parts it joins
     until: float = 0.0  # a streamed run: the CPU this process had used when its source was complete
+    head: float = 0.0  # a run started on its preamble (the marking key): its own CPU before the rest came
 
 
 RUNS: dict[int, Run] = {}
@@ -88,7 +90,8 @@ def simulate(runs: list[Run], own: float, cores: int, slots: int = 3, step: floa
     CPU it had when the last run started or its last stream was complete; a pdflatex run is runnable once
     this process had used the CPU it had when the run really started (its source was rendered), a streamed
     run only as far as its source was written by then (in proportion to this process's CPU until the
-    stream was complete), a join once its document's runs are done, at most `slots` runs at a time, in the
+    stream was complete; a run started on its preamble, as far as the CPU it used before the rest came,
+    then once the rest is written), a join once its document's runs are done, at most `slots` runs at a time, in the
     order they started; what this process did after that comes last."""
     runs = sorted((r for r in runs if r.tool in ("pdflatex", "qpdf")), key=lambda r: r.start)
     if not runs:
@@ -100,6 +103,8 @@ def simulate(runs: list[Run], own: float, cores: int, slots: int = 3, step: floa
     left = {id(r): r.cpu for r in runs}
 
     def fed(r: Run) -> bool:  # a streamed run's source is written ahead of what it has typeset
+        if r.head:  # its preamble from the start, the rest once its source was complete
+            return r.cpu - left[id(r)] < r.head or main_done >= r.until - BASE_CPU[0]
         if not r.until:
             return True
         share = (main_done - (r.ready - BASE_CPU[0])) / max(step, r.until - r.ready)
@@ -129,19 +134,38 @@ def simulate(runs: list[Run], own: float, cores: int, slots: int = 3, step: floa
 BASE_CPU = [0.0]
 
 
-def _trace_streams() -> dict[str, float]:
-    """Record this process's CPU when each streamed document's source is complete (by document name)."""
+def _process_cpu(pid: int) -> float:
+    """A running process's CPU so far (user + system, /proc; 0 where there is none)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _trace_streams() -> tuple[dict[str, float], dict[str, float]]:
+    """Record this process's CPU when each streamed document's source is complete (by document name), and
+    the CPU a run started on its preamble (the marking key) had used when the rest of its source was
+    rendered, which is then written to it."""
     from quizgen.render import documents
 
     closed: dict[str, float] = {}
+    heads: dict[str, float] = {}
     finish = documents._Typesetter.finish_stream
+    whole = documents._Sources.whole
 
     def finish_stream(self, feed):  # type: ignore[no-untyped-def]
         closed[next(run.name for run in self.runs if run.tex is feed)] = time.process_time()
         finish(self, feed)
 
+    def whole_source(self, name):  # type: ignore[no-untyped-def]
+        waiting = [pid for pid, run in RUNS.items() if run.job == name and not run.end]
+        heads[name] = sum(_process_cpu(pid) for pid in waiting)
+        return whole(self, name)
+
     documents._Typesetter.finish_stream = finish_stream  # type: ignore[method-assign]
-    return closed
+    documents._Sources.whole = whole_source  # type: ignore[method-assign]
+    return closed, heads
 
 
 def main() -> int:
@@ -178,7 +202,7 @@ def main() -> int:
     workers = generation.generation_workers(args.students) if args.workers is None else args.workers
     _trace_processes()
     streamed = hasattr(generation, "Drawing") and args.workers is None
-    closed = _trace_streams() if streamed else {}
+    closed, heads = _trace_streams() if streamed else ({}, {})
     t0, (own0, kids0) = time.perf_counter(), _cpu()
     if streamed:  # as generate --format pdf: drawn while typeset
         workers = 1
@@ -197,6 +221,7 @@ def main() -> int:
         t_render, (own2, kids2) = time.perf_counter() - t1, _cpu()
         for run in RUNS.values():
             run.until = closed.get(run.job, 0.0)
+            run.head = heads.get(run.job, 0.0)
         pages = {name: len(PdfReader(str(out / f"{name}.pdf")).pages) for name in ("worksheets", "key", "marking-key")}
         sizes = {name: (out / f"{name}.pdf").stat().st_size / 1e6 for name in pages}
 
