@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -57,6 +57,8 @@ class Run:
     after: str = ""  # a join: the document whose parts it joins
     until: float = 0.0  # a streamed run: the CPU this process had used when its source was complete
     head: float = 0.0  # a run started on its preamble (the marking key): its own CPU before the rest came
+    writes: list[tuple[float, int]] = field(default_factory=list)  # a streamed run: (this process's CPU,
+    # characters of the source written so far) at each write
 
 
 RUNS: dict[int, Run] = {}
@@ -89,9 +91,8 @@ def simulate(runs: list[Run], own: float, cores: int, slots: int = 3, step: floa
     process gets an equal share (at most one core). This process runs from the start until it has used the
     CPU it had when the last run started or its last stream was complete; a pdflatex run is runnable once
     this process had used the CPU it had when the run really started (its source was rendered), a streamed
-    run only as far as its source was written by then (in proportion to this process's CPU until the
-    stream was complete; a run started on its preamble, as far as the CPU it used before the rest came,
-    then once the rest is written), a join once its document's runs are done, at most `slots` runs at a time, in the
+    run only as far as its source was written by then (its CPU taken as even over the characters of its
+    source; a run started on its preamble, at least the CPU it used before the rest came), a join once its document's runs are done, at most `slots` runs at a time, in the
     order they started; what this process did after that comes last."""
     runs = sorted((r for r in runs if r.tool in ("pdflatex", "qpdf")), key=lambda r: r.start)
     if not runs:
@@ -103,12 +104,10 @@ def simulate(runs: list[Run], own: float, cores: int, slots: int = 3, step: floa
     left = {id(r): r.cpu for r in runs}
 
     def fed(r: Run) -> bool:  # a streamed run's source is written ahead of what it has typeset
-        if r.head:  # its preamble from the start, the rest once its source was complete
-            return r.cpu - left[id(r)] < r.head or main_done >= r.until - BASE_CPU[0]
-        if not r.until:
+        if not r.writes:
             return True
-        share = (main_done - (r.ready - BASE_CPU[0])) / max(step, r.until - r.ready)
-        return r.cpu - left[id(r)] < r.cpu * min(1.0, share)
+        written = max((chars for cpu, chars in r.writes if cpu - BASE_CPU[0] <= main_done), default=0)
+        return r.cpu - left[id(r)] < max(r.head, r.cpu * written / r.writes[-1][1])
 
     main_done, clock = 0.0, 0.0
     while main_done < main_work or any(v > 0 for v in left.values()):
@@ -143,19 +142,28 @@ def _process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _trace_streams() -> tuple[dict[str, float], dict[str, float]]:
-    """Record this process's CPU when each streamed document's source is complete (by document name), and
-    the CPU a run started on its preamble (the marking key) had used when the rest of its source was
-    rendered, which is then written to it."""
-    from quizgen.render import documents
+def _trace_streams() -> tuple[dict[str, float], dict[str, float], dict[str, list[tuple[float, int]]]]:
+    """Record this process's CPU when each streamed document's source is complete (by document name), the
+    CPU a run started on its preamble (the marking key) had used when the rest of its source was
+    rendered, which is then written to it, and each stream's writes (Run.writes)."""
+    from quizgen.render import compile, documents
 
     closed: dict[str, float] = {}
     heads: dict[str, float] = {}
+    writes: dict[int, list[tuple[float, int]]] = {}  # by id() of the Feed
+    streams: dict[str, list[tuple[float, int]]] = {}
     finish = documents._Typesetter.finish_stream
     whole = documents._Sources.whole
+    write = compile.Feed.write
+
+    def feed_write(self, text):  # type: ignore[no-untyped-def]
+        done = writes.setdefault(id(self), [])
+        done.append((time.process_time(), (done[-1][1] if done else 0) + len(text)))
+        write(self, text)
 
     def finish_stream(self, feed):  # type: ignore[no-untyped-def]
-        closed[next(run.name for run in self.runs if run.tex is feed)] = time.process_time()
+        name = next(run.name for run in self.runs if run.tex is feed)
+        closed[name], streams[name] = time.process_time(), writes.get(id(feed), [])
         finish(self, feed)
 
     def whole_source(self, name):  # type: ignore[no-untyped-def]
@@ -163,9 +171,10 @@ def _trace_streams() -> tuple[dict[str, float], dict[str, float]]:
         heads[name] = sum(_process_cpu(pid) for pid in waiting)
         return whole(self, name)
 
+    compile.Feed.write = feed_write  # type: ignore[method-assign]
     documents._Typesetter.finish_stream = finish_stream  # type: ignore[method-assign]
     documents._Sources.whole = whole_source  # type: ignore[method-assign]
-    return closed, heads
+    return closed, heads, streams
 
 
 def main() -> int:
@@ -202,7 +211,7 @@ def main() -> int:
     workers = generation.generation_workers(args.students) if args.workers is None else args.workers
     _trace_processes()
     streamed = hasattr(generation, "Drawing") and args.workers is None
-    closed, heads = _trace_streams() if streamed else ({}, {})
+    closed, heads, writes = _trace_streams() if streamed else ({}, {}, {})
     t0, (own0, kids0) = time.perf_counter(), _cpu()
     if streamed:  # as generate --format pdf: drawn while typeset
         workers = 1
@@ -222,6 +231,7 @@ def main() -> int:
         for run in RUNS.values():
             run.until = closed.get(run.job, 0.0)
             run.head = heads.get(run.job, 0.0)
+            run.writes = writes.get(run.job, [])
         pages = {name: len(PdfReader(str(out / f"{name}.pdf")).pages) for name in ("worksheets", "key", "marking-key")}
         sizes = {name: (out / f"{name}.pdf").stat().st_size / 1e6 for name in pages}
 
