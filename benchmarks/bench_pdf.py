@@ -89,11 +89,13 @@ def _trace_processes() -> None:
 def simulate(runs: list[Run], own: float, cores: int, slots: int = 3, step: float = 0.005) -> float:
     """How long write_documents would take on `cores` idle cores, the way an OS shares them: every runnable
     process gets an equal share (at most one core). This process runs from the start until it has used the
-    CPU it had when the last run started or its last stream was complete; a pdflatex run is runnable once
+    CPU it had when it began to wait for the runs (the .tex files are written while they typeset), or when
+    the last run started or its last stream was complete if that is later; a pdflatex run is runnable once
     this process had used the CPU it had when the run really started (its source was rendered), a streamed
     run only as far as its source was written by then (its CPU taken as even over the characters of its
-    source; a run started on its preamble, at least the CPU it used before the rest came), a join once its document's runs are done, at most `slots` runs at a time, in the
-    order they started; what this process did after that comes last."""
+    source; a run started on its preamble, at least the CPU it used before the rest came), a join once its
+    document's runs are done, at most `slots` runs at a time, in the order they started; what this process
+    did after that (writing the PDFs) comes last."""
     runs = sorted((r for r in runs if r.tool in ("pdflatex", "qpdf")), key=lambda r: r.start)
     if not runs:
         return own
@@ -101,6 +103,8 @@ def simulate(runs: list[Run], own: float, cores: int, slots: int = 3, step: floa
         if r.tool == "qpdf":
             r.after = max((p for p in runs if p.tool == "pdflatex" and p.end <= r.start), key=lambda p: p.end).job
     main_work = max(max(r.ready, r.until) for r in runs) - BASE_CPU[0]
+    if WAITING:
+        main_work = max(main_work, WAITING[0] - BASE_CPU[0])
     left = {id(r): r.cpu for r in runs}
 
     def fed(r: Run) -> bool:  # a streamed run's source is written ahead of what it has typeset
@@ -131,6 +135,20 @@ def simulate(runs: list[Run], own: float, cores: int, slots: int = 3, step: floa
 
 
 BASE_CPU = [0.0]
+WAITING: list[float] = []  # this process's CPU when it began to wait for the runs (_Typesetter.results)
+
+
+def _trace_waiting() -> None:
+    """Record this process's CPU when write_documents begins to wait for the pdflatex runs."""
+    from quizgen.render import documents
+
+    results = documents._Typesetter.results
+
+    def wait_results(self, whole):  # type: ignore[no-untyped-def]
+        WAITING[:] = [time.process_time()]
+        return results(self, whole)
+
+    documents._Typesetter.results = wait_results  # type: ignore[method-assign]
 
 
 def _process_cpu(pid: int) -> float:
@@ -210,6 +228,7 @@ def main() -> int:
     idle = generation.idle_cores() if hasattr(generation, "idle_cores") else None
     workers = generation.generation_workers(args.students) if args.workers is None else args.workers
     _trace_processes()
+    _trace_waiting()
     streamed = hasattr(generation, "Drawing") and args.workers is None
     closed, heads, writes = _trace_streams() if streamed else ({}, {}, {})
     t0, (own0, kids0) = time.perf_counter(), _cpu()
@@ -265,7 +284,7 @@ def main() -> int:
     print("pages: " + ", ".join(f"{name} {pages[name]} ({sizes[name]:.1f} MB)" for name in pages))
     busiest = max(own1 - own0, gen_workers / max(1, workers - 1)) if workers > 1 else own1 - own0
     if args.trace is not None:
-        trace = {"base": BASE_CPU[0], "own": own2 - own1, "runs": [vars(r) for r in runs]}
+        trace = {"base": BASE_CPU[0], "own": own2 - own1, "waiting": WAITING, "runs": [vars(r) for r in runs]}
         args.trace.write_text(json.dumps(trace, indent=1), encoding="utf-8")
     typesetting = simulate(runs, own2 - own1, args.cores)
     if streamed:
