@@ -56,7 +56,7 @@ class Run:
     cpu: float = 0.0
     after: str = ""  # a join: the document whose parts it joins
     until: float = 0.0  # a streamed run: the CPU this process had used when its source was complete
-    head: float = 0.0  # a run started on its preamble (the marking key): its own CPU before the rest came
+    head: float = 0.0  # a streamed run: its own CPU when the second piece of its source was written
     writes: list[tuple[float, int]] = field(default_factory=list)  # a streamed run: (this process's CPU,
     # characters of the source written so far) at each write
 
@@ -93,7 +93,7 @@ def simulate(runs: list[Run], own: float, cores: int, slots: int = 3, step: floa
     the last run started or its last stream was complete if that is later; a pdflatex run is runnable once
     this process had used the CPU it had when the run really started (its source was rendered), a streamed
     run only as far as its source was written by then (its CPU taken as even over the characters of its
-    source; a run started on its preamble, at least the CPU it used before the rest came), a join once its
+    source, and at least the CPU it had used, its start-up, when the second piece came), a join once its
     document's runs are done, at most `slots` runs at a time, in the order they started; what this process
     did after that (writing the PDFs) comes last."""
     runs = sorted((r for r in runs if r.tool in ("pdflatex", "qpdf")), key=lambda r: r.start)
@@ -161,21 +161,31 @@ def _process_cpu(pid: int) -> float:
 
 
 def _trace_streams() -> tuple[dict[str, float], dict[str, float], dict[str, list[tuple[float, int]]]]:
-    """Record this process's CPU when each streamed document's source is complete (by document name), the
-    CPU a run started on its preamble (the marking key) had used when the rest of its source was
-    rendered, which is then written to it, and each stream's writes (Run.writes)."""
+    """Record, by document name, this process's CPU when each streamed document's source is complete,
+    each stream's writes (Run.writes), and the CPU its run had used when the second piece of its source
+    was written: its start-up and first piece, which it typesets before it waits for more (the marking
+    key: its preamble, while the class is drawn; the worksheets and key: the preamble and first student)."""
     from quizgen.render import compile, documents
 
     closed: dict[str, float] = {}
     heads: dict[str, float] = {}
     writes: dict[int, list[tuple[float, int]]] = {}  # by id() of the Feed
+    names: dict[int, str] = {}
     streams: dict[str, list[tuple[float, int]]] = {}
+    stream = documents._Typesetter.stream
     finish = documents._Typesetter.finish_stream
-    whole = documents._Sources.whole
     write = compile.Feed.write
+
+    def new_stream(self, name):  # type: ignore[no-untyped-def]
+        feed = stream(self, name)
+        names[id(feed)] = name
+        return feed
 
     def feed_write(self, text):  # type: ignore[no-untyped-def]
         done = writes.setdefault(id(self), [])
+        name = names.get(id(self), "")
+        if len(done) == 1 and name:
+            heads[name] = sum(_process_cpu(pid) for pid, run in RUNS.items() if run.job == name and not run.end)
         done.append((time.process_time(), (done[-1][1] if done else 0) + len(text)))
         write(self, text)
 
@@ -184,14 +194,9 @@ def _trace_streams() -> tuple[dict[str, float], dict[str, float], dict[str, list
         closed[name], streams[name] = time.process_time(), writes.get(id(feed), [])
         finish(self, feed)
 
-    def whole_source(self, name):  # type: ignore[no-untyped-def]
-        waiting = [pid for pid, run in RUNS.items() if run.job == name and not run.end]
-        heads[name] = sum(_process_cpu(pid) for pid in waiting)
-        return whole(self, name)
-
     compile.Feed.write = feed_write  # type: ignore[method-assign]
+    documents._Typesetter.stream = new_stream  # type: ignore[method-assign]
     documents._Typesetter.finish_stream = finish_stream  # type: ignore[method-assign]
-    documents._Sources.whole = whole_source  # type: ignore[method-assign]
     return closed, heads, streams
 
 
