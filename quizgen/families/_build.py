@@ -136,6 +136,68 @@ def mul(factors: Sequence[sympy.Basic]) -> sympy.Basic:
     return Mul._from_args(parts, True)
 
 
+_PLAIN_CALLS = (sympy.exp, sympy.sin, sympy.cos)
+
+
+def function_of(func: type[sympy.Function], arg: sympy.Basic) -> sympy.Basic:
+    """func(arg) for exp, sin or cos, built directly when arg is an integer polynomial that sympy's eval
+    leaves as it is, else by sympy.
+
+    For such an argument (no pi, no I, never zero unless it is the number 0) exp's eval changes nothing
+    but exp(0) and exp(1); sin's and cos's only take out a sign (sin(-u) = -sin(u), cos(-u) = cos(u)),
+    which they do when the argument has more terms with a negative coefficient than without
+    (could_extract_minus_sign; a tie is left to sympy), and evaluate sin(0) and cos(0)."""
+    if func not in _PLAIN_CALLS:
+        return func(arg)
+    terms = arg.args if isinstance(arg, Add) else (arg,)
+    negative = 0
+    for term in terms:
+        m = monomial(term)
+        if m is None:
+            return func(arg)
+        negative += m[0] < 0
+    if isinstance(arg, Integer):
+        plain = arg.p not in (0, 1) if func is sympy.exp else arg.p > 0
+    else:
+        plain = func is sympy.exp or 2 * negative < len(terms)
+    return func(arg, evaluate=False) if plain else func(arg)
+
+
+def substitute(expr: sympy.Basic, rule: dict[sympy.Basic, sympy.Basic]) -> sympy.Basic:
+    """expr.xreplace(rule), rebuilding the nodes that change through mul, add and function_of.
+
+    xreplace rebuilds every node above a replaced one by its class (node.func(*args)), which evaluates
+    it; for products, sums and exp/sin/cos of polynomials the builders here give the same objects
+    without sympy's evaluation where it provably changes nothing."""
+    return _substitute(expr, rule)[0]
+
+
+def _substitute(expr: sympy.Basic, rule: dict[sympy.Basic, sympy.Basic]) -> tuple[sympy.Basic, bool]:
+    hit = rule.get(expr)
+    if hit is not None:
+        return hit, True
+    if not expr.args:
+        return expr, False
+    args = []
+    changed = False
+    for a in expr.args:
+        if not isinstance(a, sympy.Basic):
+            args.append(a)
+            continue
+        new, moved = _substitute(a, rule)
+        args.append(new)
+        changed = changed or moved
+    if not changed:
+        return expr, False
+    if isinstance(expr, Mul):
+        return mul(args), True
+    if isinstance(expr, Add):
+        return add(args), True
+    if type(expr) in _PLAIN_CALLS:
+        return function_of(type(expr), args[0]), True
+    return expr.func(*args), True
+
+
 def expand_product(factors: Sequence[sympy.Basic]) -> sympy.Basic:
     """sympy.expand(sympy.Mul(*factors)): multiplied out directly when every factor is an integer polynomial
     (a sum of integer monomials, or one), else by sympy."""
@@ -251,8 +313,8 @@ def fast_subs(expr: sympy.Basic, point: dict[Symbol, sympy.Rational]) -> sympy.B
         values: dict[Symbol, Exact] = {s: v.p if v.q == 1 else Fraction(v.p, v.q) for s, v in point.items()}
         result = _exact(expr, values)
     except (_NotRational, AttributeError):
-        return expr.xreplace(dict(point))  # exact like subs for numbers in place of symbols, and faster
+        return substitute(expr, dict(point))  # xreplace: exact like subs for numbers in place of symbols, and faster
     return sympy.Rational(result.numerator, result.denominator)
 
 
-__all__ = ["Exact", "Powers", "add", "expand_product", "fast_diff", "fast_subs", "mono", "mul", "ordered_terms", "poly"]
+__all__ = ["Exact", "Powers", "add", "expand_product", "fast_diff", "fast_subs", "function_of", "mono", "mul", "ordered_terms", "poly", "substitute"]

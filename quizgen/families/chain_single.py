@@ -27,6 +27,7 @@ from quizgen.families.kit import (
     SlotSpec,
     coef,
     finish,
+    function_of,
     mul,
     nonzero_int,
     plain,
@@ -44,10 +45,10 @@ _TRIES = 30
 _FUNCTIONS = {"exp": sympy.exp, "ln": sympy.log, "sin": sympy.sin, "cos": sympy.cos, "sqrt": sympy.sqrt}
 _DERIVATIVES: dict[str, tuple[sympy.Rational, Callable[[sympy.Expr, bool], sympy.Expr]]] = {
     # f'(u) = factor * build(u): the outer derivatives, built so that keep=True prints them as written
-    "exp": (sympy.Integer(1), lambda a, ev: sympy.exp(a, evaluate=ev)),
+    "exp": (sympy.Integer(1), lambda a, ev: function_of(sympy.exp, a) if ev else sympy.exp(a, evaluate=False)),
     "ln": (sympy.Integer(1), lambda a, ev: sympy.Pow(a, -1, evaluate=ev)),
-    "sin": (sympy.Integer(1), lambda a, ev: sympy.cos(a, evaluate=ev)),
-    "cos": (sympy.Integer(-1), lambda a, ev: sympy.sin(a, evaluate=ev)),
+    "sin": (sympy.Integer(1), lambda a, ev: function_of(sympy.cos, a) if ev else sympy.cos(a, evaluate=False)),
+    "cos": (sympy.Integer(-1), lambda a, ev: function_of(sympy.sin, a) if ev else sympy.sin(a, evaluate=False)),
     "sqrt": (sympy.Rational(1, 2), lambda a, ev: sympy.Pow(sympy.sqrt(a, evaluate=ev), -1, evaluate=ev)),
 }
 
@@ -81,7 +82,8 @@ class _Outer:
             core = sympy.Pow(arg, power, evaluate=ev) if power != 1 else arg
         elif not derivative:
             coeff = self.c
-            core = _FUNCTIONS[self.kind](arg, evaluate=ev)
+            func = _FUNCTIONS[self.kind]
+            core = function_of(func, arg) if ev else func(arg, evaluate=False)
         else:
             factor, build = _DERIVATIVES[self.kind]
             coeff = factor * self.c
