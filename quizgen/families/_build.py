@@ -109,13 +109,13 @@ def mul(factors: Sequence[sympy.Basic]) -> sympy.Basic:
 
     The factors must be evaluated expressions, as sympy builds them (a Pow or function left unevaluated on
     purpose would be evaluated by sympy.Mul, and is kept here)."""
-    coeff = sympy.S.One
+    num, den = 1, 1  # the rational coefficient, in Python integers (sympy's arithmetic is slower)
     parts: list[sympy.Basic] = []
     bases = set()
     for factor in factors:
         for f in factor.args if isinstance(factor, Mul) and factor.is_commutative else (factor,):
             if isinstance(f, sympy.Rational):
-                coeff *= f
+                num, den = num * f.p, den * f.q
                 continue
             if not isinstance(f, _PLAIN_FACTORS) or not f.is_commutative:
                 return Mul(*factors)
@@ -124,14 +124,16 @@ def mul(factors: Sequence[sympy.Basic]) -> sympy.Basic:
                 return Mul(*factors)
             bases.add(base)
             parts.append(f)
-    if coeff == 0 or (len(parts) == 1 and coeff != 1 and isinstance(parts[0], Add)):
+    one = num == den
+    if num == 0 or (len(parts) == 1 and not one and isinstance(parts[0], Add)):
         return Mul(*factors)
+    coeff = sympy.Rational(num, den)
     if not parts:
         return coeff
-    if len(parts) == 1 and coeff == 1:
+    if len(parts) == 1 and one:
         return parts[0]
     parts.sort(key=_args_sortkey)
-    if coeff != 1:
+    if not one:
         parts.insert(0, coeff)
     return Mul._from_args(parts, True)
 
@@ -317,4 +319,17 @@ def fast_subs(expr: sympy.Basic, point: dict[Symbol, sympy.Rational]) -> sympy.B
     return sympy.Rational(result.numerator, result.denominator)
 
 
-__all__ = ["Exact", "Powers", "add", "expand_product", "fast_diff", "fast_subs", "function_of", "mono", "mul", "ordered_terms", "poly", "substitute"]
+__all__ = [
+    "Exact",
+    "Powers",
+    "add",
+    "expand_product",
+    "fast_diff",
+    "fast_subs",
+    "function_of",
+    "mono",
+    "mul",
+    "ordered_terms",
+    "poly",
+    "substitute",
+]
