@@ -141,10 +141,10 @@ def ordered_monomials(expr: Add) -> list[Monomial] | None:
     index = {s: i for i, s in enumerate(gens)}
 
     def key(m: Monomial) -> tuple[tuple[int, ...], int]:
-        vector = [0] * len(gens)
+        vector = [0] * len(gens)  # minus each exponent: higher powers first
         for s, e in m[1]:
-            vector[index[s]] = e
-        return tuple(-v for v in vector), m[0]
+            vector[index[s]] = -e
+        return tuple(vector), m[0]
 
     return sorted(monos, key=key)
 
