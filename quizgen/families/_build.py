@@ -142,27 +142,56 @@ _PLAIN_CALLS = (sympy.exp, sympy.sin, sympy.cos)
 
 
 def function_of(func: type[sympy.Function], arg: sympy.Basic) -> sympy.Basic:
-    """func(arg) for exp, sin or cos, built directly when arg is an integer polynomial that sympy's eval
-    leaves as it is, else by sympy.
+    """func(arg) for exp, sin or cos, built directly when sympy's eval provably leaves it as it is, else
+    by sympy (whose eval asks the assumption system and looks for i and pi in the argument).
 
-    For such an argument (no pi, no I, never zero unless it is the number 0) exp's eval changes nothing
-    but exp(0) and exp(1); sin's and cos's only take out a sign (sin(-u) = -sin(u), cos(-u) = cos(u)),
-    which they do when the argument has more terms with a negative coefficient than without
-    (could_extract_minus_sign; a tie is left to sympy), and evaluate sin(0) and cos(0)."""
+    The arguments covered have no pi, i, log, E or float in them: a rational number; an integer polynomial;
+    or a rational coefficient times plain factors (symbols, their integer powers, integer polynomials, and
+    exp/sin/cos of such arguments, e.g. 4*cos(4) or 2*x*(y + 2*z**2)). For these exp's eval changes only
+    exp(0) and exp(1), and sin's and cos's only take out a sign (sin(-u) = -sin(u), cos(-u) = cos(u)) and
+    evaluate sin(0) and cos(0). The sign comes out (could_extract_minus_sign) of a negative number, a
+    product with a negative coefficient, and a polynomial with more terms of negative coefficient than of
+    positive ones (a tie is left to sympy)."""
     if func not in _PLAIN_CALLS:
         return func(arg)
-    terms = arg.args if isinstance(arg, Add) else (arg,)
-    negative = 0
-    for term in terms:
-        m = monomial(term)
-        if m is None:
-            return func(arg)
-        negative += m[0] < 0
-    if isinstance(arg, Integer):
-        plain = arg.p not in (0, 1) if func is sympy.exp else arg.p > 0
+    if isinstance(arg, sympy.Rational):
+        plain = arg.p not in (0, arg.q) if func is sympy.exp else arg.p > 0
+    elif isinstance(arg, Add):
+        negative = 0
+        for term in arg.args:
+            m = monomial(term)
+            if m is None:
+                return func(arg)
+            negative += m[0] < 0
+        plain = func is sympy.exp or 2 * negative < len(arg.args)
     else:
-        plain = func is sympy.exp or 2 * negative < len(terms)
+        factors = arg.args if isinstance(arg, Mul) else (arg,)
+        coefficient = factors[0] if isinstance(factors[0], sympy.Rational) else None
+        if not all(_plain_factor(f) for f in (factors[1:] if coefficient is not None else factors)):
+            return func(arg)
+        plain = func is sympy.exp or coefficient is None or coefficient.p > 0
     return func(arg, evaluate=False) if plain else func(arg)
+
+
+def _plain_factor(f: sympy.Basic) -> bool:
+    """A symbol, an integer power of one, an integer polynomial, or exp/sin/cos of a rational number, of
+    an integer polynomial or of a rational coefficient times plain factors: nothing sympy's eval of
+    exp/sin/cos could take out of a product (no pi, i, log, E, float) and never zero."""
+    if isinstance(f, Symbol):
+        return True
+    if isinstance(f, Pow):
+        return isinstance(f.base, Symbol) and isinstance(f.exp, Integer)
+    if isinstance(f, Add):
+        return all(monomial(t) is not None for t in f.args)
+    if type(f) in _PLAIN_CALLS:
+        a = f.args[0]
+        if isinstance(a, sympy.Rational) or isinstance(a, Add):
+            return _plain_factor(a) if isinstance(a, Add) else True
+        factors = a.args if isinstance(a, Mul) else (a,)
+        if isinstance(factors[0], sympy.Rational):
+            factors = factors[1:]
+        return all(_plain_factor(g) for g in factors)
+    return False
 
 
 def substitute(expr: sympy.Basic, rule: dict[sympy.Basic, sympy.Basic]) -> sympy.Basic:

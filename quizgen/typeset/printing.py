@@ -609,7 +609,8 @@ def tex_ln(expr: sympy.Basic) -> str:
     hit = _tex_ln_cache.get(expr)
     if hit is not None:
         return hit
-    return _remember(_tex_ln_cache, expr, latex_ln(expr) if expr.has(sympy.log) else tex(expr))
+    with_log = bool(expr.args) and expr.has(sympy.log)  # a number or symbol has none (asking sympy is slow)
+    return _remember(_tex_ln_cache, expr, latex_ln(expr) if with_log else tex(expr))
 
 
 __all__ = [

@@ -127,6 +127,43 @@ def test_function_of_is_sympys_call(func, arg):
     _same(function_of(func, arg), func(arg))
 
 
+ARGUMENTS = [
+    sympy.Rational(-1, 2),
+    sympy.Rational(1, 2),
+    sympy.Integer(4),
+    sympy.Integer(-3),
+    4 * sympy.cos(4),
+    -3 * sympy.sin(8),
+    sympy.cos(2),
+    sympy.exp(-2),
+    2 * sympy.exp(-2),
+    sympy.exp(X),
+    -8 * sympy.sin(2 * X),
+    12 * sympy.cos(4 * X),
+    2 * X * (Y + 2 * Z**2),
+    -2 * Y * (2 * X**2 + 2 * Z),
+    X / Y,
+    sympy.sin(sympy.Rational(1, 2)) * sympy.exp(X**2 - Y),
+    3 * sympy.cos(2 * sympy.exp(-X)),
+    sympy.E,  # left to sympy from here on
+    2 * sympy.exp(1),
+    sympy.pi * X,
+    sympy.I * X,
+    3 * sympy.log(X**2 + 1),
+    sympy.sqrt(3) * X,
+    sympy.Float(0.5) * X,
+    -2 * sympy.sin(sympy.pi / 7),
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from([sympy.exp, sympy.sin, sympy.cos]), st.sampled_from(ARGUMENTS))
+def test_function_of_products_and_numbers_is_sympys_call(func, arg):
+    """The arguments a value question's substitution builds (4*cos(4), 2*exp(-2)) and the compositions
+    chain_multi builds (2*x*(y + 2*z**2)), of either sign, and the ones sympy's eval does change."""
+    _same(function_of(func, arg), func(arg))
+
+
 def test_function_of_leaves_other_arguments_to_sympy():
     for arg in [sympy.pi * X, sympy.I * X, sympy.Rational(1, 2) * X, sympy.log(X), sympy.exp(X), -X - Y, X - Y]:
         for func in (sympy.exp, sympy.sin, sympy.cos):
