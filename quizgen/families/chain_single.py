@@ -26,8 +26,10 @@ from quizgen.families.kit import (
     MistakeSpec,
     SlotSpec,
     coef,
+    expand_product,
     finish,
     function_of,
+    mono,
     mul,
     nonzero_int,
     plain,
@@ -403,8 +405,8 @@ def _symbolic(outer: _Outer, spec: InnerSpec, x: sympy.Symbol) -> _Symbolic:
     f_prime_g = outer.apply(inner.expr, derivative=True)
     shortcut = kind == "power" and inner.monomial
     outer_derivative = outer.apply(inner.expr, derivative=True, keep=False)  # f'(g(x)), evaluated
-    chained = mul([outer_derivative, inner.deriv])
-    key = sympy.expand(chained) if shortcut else chained
+    factors = [outer_derivative, inner.deriv]
+    key = expand_product(factors) if shortcut else mul(factors)  # the shortcut's key multiplied out: one monomial
 
     X, XL = x.name, tex(x)
     steps = [
@@ -434,7 +436,11 @@ def _symbolic(outer: _Outer, spec: InnerSpec, x: sympy.Symbol) -> _Symbolic:
         DraftStep(text=f"Simplify: h'({X}) =", expr=key, latex=rf"\text{{Simplify:}} h'({XL}) = {tex(key)}"),
     ]
     if shortcut:
-        expanded = sympy.expand(h)
+        _, a, k = spec
+        if outer.c == 1 and a == 1:
+            expanded = sympy.expand(h)  # sympy's expand leaves (x^k)^n as written, and the step shows it so
+        else:
+            expanded = mono(outer.c * a**outer.n, ((x, k * outer.n),))  # c (a x^k)^n multiplied out
         steps += [
             DraftStep(
                 text=f"Alternatively, simplify first: h({X}) = {plain(h)} =",
