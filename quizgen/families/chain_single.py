@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, cast
 
 import sympy
 
@@ -256,7 +256,7 @@ def _build_inner(spec: InnerSpec, x: sympy.Symbol) -> _Inner:
 
 def _new_inner(spec: InnerSpec, x: sympy.Symbol) -> _Inner:
     if spec[0] == "monomial":
-        _, a, k = spec
+        _, a, k = cast("tuple[str, int, int]", spec)  # the shortcut's inner function: ("monomial", a, k)
         g = a * x**k
         return _Inner(
             g,
@@ -276,7 +276,7 @@ def _new_inner(spec: InnerSpec, x: sympy.Symbol) -> _Inner:
             "Your inner derivative is wrong: in the power rule the exponent comes down as a factor, (x^n)' = n x^(n-1).",
         )
     if spec[0] == "exp":
-        _, a, k = spec
+        _, a, k = cast("tuple[str, int, int]", spec)  # the shortcut's inner function: ("monomial", a, k)
         g = a * sympy.exp(k * x)
         return _Inner(
             g,
@@ -436,7 +436,7 @@ def _symbolic(outer: _Outer, spec: InnerSpec, x: sympy.Symbol) -> _Symbolic:
         DraftStep(text=f"Simplify: h'({X}) =", expr=key, latex=rf"\text{{Simplify:}} h'({XL}) = {tex(key)}"),
     ]
     if shortcut:
-        _, a, k = spec
+        _, a, k = cast("tuple[str, int, int]", spec)  # the shortcut's inner function: ("monomial", a, k)
         if outer.c == 1 and a == 1:
             expanded = sympy.expand(h)  # sympy's expand leaves (x^k)^n as written, and the step shows it so
         else:
