@@ -199,7 +199,9 @@ def substitute(expr: sympy.Basic, rule: dict[sympy.Basic, sympy.Basic]) -> sympy
 
     xreplace rebuilds every node above a replaced one by its class (node.func(*args)), which evaluates
     it; for products, sums and exp/sin/cos of polynomials the builders here give the same objects
-    without sympy's evaluation where it provably changes nothing."""
+    without sympy's evaluation where it provably changes nothing. As for mul, the products above a replaced
+    symbol must hold evaluated factors (sympy.Mul would evaluate a power left unevaluated on purpose; the
+    families substitute into keys and buggy keys, which are evaluated)."""
     return _substitute(expr, rule)[0]
 
 
