@@ -185,8 +185,10 @@ def _plain_factor(f: sympy.Basic) -> bool:
         return all(monomial(t) is not None for t in f.args)
     if type(f) in _PLAIN_CALLS:
         a = f.args[0]
-        if isinstance(a, sympy.Rational) or isinstance(a, Add):
-            return _plain_factor(a) if isinstance(a, Add) else True
+        if isinstance(a, sympy.Rational):
+            return True
+        if isinstance(a, Add):
+            return _plain_factor(a)
         factors = a.args if isinstance(a, Mul) else (a,)
         if isinstance(factors[0], sympy.Rational):
             factors = factors[1:]
