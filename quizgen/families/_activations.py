@@ -75,4 +75,6 @@ def exact_tanh(expr: sympy.Basic) -> sympy.Basic:
             return -exact_at_ln("tanh", u.args[1].args[0])
         return sympy.tanh(u)
 
+    if not expr.args:  # a number or a symbol (most values): no tanh in it, and asking sympy is slow
+        return expr
     return expr.replace(sympy.tanh, value) if expr.has(sympy.tanh) else expr

@@ -109,13 +109,13 @@ def mul(factors: Sequence[sympy.Basic]) -> sympy.Basic:
 
     The factors must be evaluated expressions, as sympy builds them (a Pow or function left unevaluated on
     purpose would be evaluated by sympy.Mul, and is kept here)."""
-    coeff = sympy.S.One
+    num, den = 1, 1  # the rational coefficient, in Python integers (sympy's arithmetic is slower)
     parts: list[sympy.Basic] = []
     bases = set()
     for factor in factors:
         for f in factor.args if isinstance(factor, Mul) and factor.is_commutative else (factor,):
             if isinstance(f, sympy.Rational):
-                coeff *= f
+                num, den = num * f.p, den * f.q
                 continue
             if not isinstance(f, _PLAIN_FACTORS) or not f.is_commutative:
                 return Mul(*factors)
@@ -124,16 +124,113 @@ def mul(factors: Sequence[sympy.Basic]) -> sympy.Basic:
                 return Mul(*factors)
             bases.add(base)
             parts.append(f)
-    if coeff == 0 or (len(parts) == 1 and coeff != 1 and isinstance(parts[0], Add)):
+    one = num == den
+    if num == 0 or (len(parts) == 1 and not one and isinstance(parts[0], Add)):
         return Mul(*factors)
+    coeff = sympy.Rational(num, den)
     if not parts:
         return coeff
-    if len(parts) == 1 and coeff == 1:
+    if len(parts) == 1 and one:
         return parts[0]
     parts.sort(key=_args_sortkey)
-    if coeff != 1:
+    if not one:
         parts.insert(0, coeff)
     return Mul._from_args(parts, True)
+
+
+_PLAIN_CALLS = (sympy.exp, sympy.sin, sympy.cos)
+
+
+def function_of(func: type[sympy.Function], arg: sympy.Basic) -> sympy.Basic:
+    """func(arg) for exp, sin or cos, built directly when sympy's eval provably leaves it as it is, else
+    by sympy (whose eval asks the assumption system and looks for i and pi in the argument).
+
+    The arguments covered have no pi, i, log, E or float in them: a rational number; an integer polynomial;
+    or a rational coefficient times plain factors (symbols, their integer powers, integer polynomials, and
+    exp/sin/cos of such arguments, e.g. 4*cos(4) or 2*x*(y + 2*z**2)). For these exp's eval changes only
+    exp(0) and exp(1), and sin's and cos's only take out a sign (sin(-u) = -sin(u), cos(-u) = cos(u)) and
+    evaluate sin(0) and cos(0). The sign comes out (could_extract_minus_sign) of a negative number, a
+    product with a negative coefficient, and a polynomial with more terms of negative coefficient than of
+    positive ones (a tie is left to sympy)."""
+    if func not in _PLAIN_CALLS:
+        return func(arg)
+    if isinstance(arg, sympy.Rational):
+        plain = arg.p not in (0, arg.q) if func is sympy.exp else arg.p > 0
+    elif isinstance(arg, Add):
+        negative = 0
+        for term in arg.args:
+            m = monomial(term)
+            if m is None:
+                return func(arg)
+            negative += m[0] < 0
+        plain = func is sympy.exp or 2 * negative < len(arg.args)
+    else:
+        factors = arg.args if isinstance(arg, Mul) else (arg,)
+        coefficient = factors[0] if isinstance(factors[0], sympy.Rational) else None
+        if not all(_plain_factor(f) for f in (factors[1:] if coefficient is not None else factors)):
+            return func(arg)
+        plain = func is sympy.exp or coefficient is None or coefficient.p > 0
+    return func(arg, evaluate=False) if plain else func(arg)
+
+
+def _plain_factor(f: sympy.Basic) -> bool:
+    """A symbol, an integer power of one, an integer polynomial, or exp/sin/cos of a rational number, of
+    an integer polynomial or of a rational coefficient times plain factors: nothing sympy's eval of
+    exp/sin/cos could take out of a product (no pi, i, log, E, float) and never zero."""
+    if isinstance(f, Symbol):
+        return True
+    if isinstance(f, Pow):
+        return isinstance(f.base, Symbol) and isinstance(f.exp, Integer)
+    if isinstance(f, Add):
+        return all(monomial(t) is not None for t in f.args)
+    if type(f) in _PLAIN_CALLS:
+        a = f.args[0]
+        if isinstance(a, sympy.Rational):
+            return True
+        if isinstance(a, Add):
+            return _plain_factor(a)
+        factors = a.args if isinstance(a, Mul) else (a,)
+        if isinstance(factors[0], sympy.Rational):
+            factors = factors[1:]
+        return all(_plain_factor(g) for g in factors)
+    return False
+
+
+def substitute(expr: sympy.Basic, rule: dict[sympy.Basic, sympy.Basic]) -> sympy.Basic:
+    """expr.xreplace(rule), rebuilding the nodes that change through mul, add and function_of.
+
+    xreplace rebuilds every node above a replaced one by its class (node.func(*args)), which evaluates
+    it; for products, sums and exp/sin/cos of polynomials the builders here give the same objects
+    without sympy's evaluation where it provably changes nothing. As for mul, the products above a replaced
+    symbol must hold evaluated factors (sympy.Mul would evaluate a power left unevaluated on purpose; the
+    families substitute into keys and buggy keys, which are evaluated)."""
+    return _substitute(expr, rule)[0]
+
+
+def _substitute(expr: sympy.Basic, rule: dict[sympy.Basic, sympy.Basic]) -> tuple[sympy.Basic, bool]:
+    hit = rule.get(expr)
+    if hit is not None:
+        return hit, True
+    if not expr.args:
+        return expr, False
+    args = []
+    changed = False
+    for a in expr.args:
+        if not isinstance(a, sympy.Basic):
+            args.append(a)
+            continue
+        new, moved = _substitute(a, rule)
+        args.append(new)
+        changed = changed or moved
+    if not changed:
+        return expr, False
+    if isinstance(expr, Mul):
+        return mul(args), True
+    if isinstance(expr, Add):
+        return add(args), True
+    if type(expr) in _PLAIN_CALLS:
+        return function_of(type(expr), args[0]), True
+    return expr.func(*args), True
 
 
 def expand_product(factors: Sequence[sympy.Basic]) -> sympy.Basic:
@@ -251,8 +348,21 @@ def fast_subs(expr: sympy.Basic, point: dict[Symbol, sympy.Rational]) -> sympy.B
         values: dict[Symbol, Exact] = {s: v.p if v.q == 1 else Fraction(v.p, v.q) for s, v in point.items()}
         result = _exact(expr, values)
     except (_NotRational, AttributeError):
-        return expr.xreplace(dict(point))  # exact like subs for numbers in place of symbols, and faster
+        return substitute(expr, dict(point))  # xreplace: exact like subs for numbers in place of symbols, and faster
     return sympy.Rational(result.numerator, result.denominator)
 
 
-__all__ = ["Exact", "Powers", "add", "expand_product", "fast_diff", "fast_subs", "mono", "mul", "ordered_terms", "poly"]
+__all__ = [
+    "Exact",
+    "Powers",
+    "add",
+    "expand_product",
+    "fast_diff",
+    "fast_subs",
+    "function_of",
+    "mono",
+    "mul",
+    "ordered_terms",
+    "poly",
+    "substitute",
+]

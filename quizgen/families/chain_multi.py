@@ -38,6 +38,7 @@ from quizgen.families.kit import (
     point_values,
     poly,
     slot_variables,
+    substitute,
     tex,
     var,
 )
@@ -228,7 +229,7 @@ def _substitute(expr: sympy.Basic, arg: sympy.Symbol, value: sympy.Basic) -> sym
     if hit is None:
         if len(_substituted) >= _SUBSTITUTED_LIMIT:
             _substituted.clear()
-        hit = _substituted[key] = expr.xreplace({arg: value})
+        hit = _substituted[key] = substitute(expr, {arg: value})
     return hit
 
 

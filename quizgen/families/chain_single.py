@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, cast
 
 import sympy
 
@@ -26,7 +26,10 @@ from quizgen.families.kit import (
     MistakeSpec,
     SlotSpec,
     coef,
+    expand_product,
     finish,
+    function_of,
+    mono,
     mul,
     nonzero_int,
     plain,
@@ -44,10 +47,10 @@ _TRIES = 30
 _FUNCTIONS = {"exp": sympy.exp, "ln": sympy.log, "sin": sympy.sin, "cos": sympy.cos, "sqrt": sympy.sqrt}
 _DERIVATIVES: dict[str, tuple[sympy.Rational, Callable[[sympy.Expr, bool], sympy.Expr]]] = {
     # f'(u) = factor * build(u): the outer derivatives, built so that keep=True prints them as written
-    "exp": (sympy.Integer(1), lambda a, ev: sympy.exp(a, evaluate=ev)),
+    "exp": (sympy.Integer(1), lambda a, ev: function_of(sympy.exp, a) if ev else sympy.exp(a, evaluate=False)),
     "ln": (sympy.Integer(1), lambda a, ev: sympy.Pow(a, -1, evaluate=ev)),
-    "sin": (sympy.Integer(1), lambda a, ev: sympy.cos(a, evaluate=ev)),
-    "cos": (sympy.Integer(-1), lambda a, ev: sympy.sin(a, evaluate=ev)),
+    "sin": (sympy.Integer(1), lambda a, ev: function_of(sympy.cos, a) if ev else sympy.cos(a, evaluate=False)),
+    "cos": (sympy.Integer(-1), lambda a, ev: function_of(sympy.sin, a) if ev else sympy.sin(a, evaluate=False)),
     "sqrt": (sympy.Rational(1, 2), lambda a, ev: sympy.Pow(sympy.sqrt(a, evaluate=ev), -1, evaluate=ev)),
 }
 
@@ -81,7 +84,8 @@ class _Outer:
             core = sympy.Pow(arg, power, evaluate=ev) if power != 1 else arg
         elif not derivative:
             coeff = self.c
-            core = _FUNCTIONS[self.kind](arg, evaluate=ev)
+            func = _FUNCTIONS[self.kind]
+            core = function_of(func, arg) if ev else func(arg, evaluate=False)
         else:
             factor, build = _DERIVATIVES[self.kind]
             coeff = factor * self.c
@@ -252,7 +256,7 @@ def _build_inner(spec: InnerSpec, x: sympy.Symbol) -> _Inner:
 
 def _new_inner(spec: InnerSpec, x: sympy.Symbol) -> _Inner:
     if spec[0] == "monomial":
-        _, a, k = spec
+        _, a, k = cast("tuple[str, int, int]", spec)  # the shortcut's inner function: ("monomial", a, k)
         g = a * x**k
         return _Inner(
             g,
@@ -272,7 +276,7 @@ def _new_inner(spec: InnerSpec, x: sympy.Symbol) -> _Inner:
             "Your inner derivative is wrong: in the power rule the exponent comes down as a factor, (x^n)' = n x^(n-1).",
         )
     if spec[0] == "exp":
-        _, a, k = spec
+        _, a, k = cast("tuple[str, int, int]", spec)  # the shortcut's inner function: ("monomial", a, k)
         g = a * sympy.exp(k * x)
         return _Inner(
             g,
@@ -401,8 +405,8 @@ def _symbolic(outer: _Outer, spec: InnerSpec, x: sympy.Symbol) -> _Symbolic:
     f_prime_g = outer.apply(inner.expr, derivative=True)
     shortcut = kind == "power" and inner.monomial
     outer_derivative = outer.apply(inner.expr, derivative=True, keep=False)  # f'(g(x)), evaluated
-    chained = mul([outer_derivative, inner.deriv])
-    key = sympy.expand(chained) if shortcut else chained
+    factors = [outer_derivative, inner.deriv]
+    key = expand_product(factors) if shortcut else mul(factors)  # the shortcut's key multiplied out: one monomial
 
     X, XL = x.name, tex(x)
     steps = [
@@ -432,7 +436,11 @@ def _symbolic(outer: _Outer, spec: InnerSpec, x: sympy.Symbol) -> _Symbolic:
         DraftStep(text=f"Simplify: h'({X}) =", expr=key, latex=rf"\text{{Simplify:}} h'({XL}) = {tex(key)}"),
     ]
     if shortcut:
-        expanded = sympy.expand(h)
+        _, a, k = cast("tuple[str, int, int]", spec)  # the shortcut's inner function: ("monomial", a, k)
+        if outer.c == 1 and a == 1:
+            expanded = sympy.expand(h)  # sympy's expand leaves (x^k)^n as written, and the step shows it so
+        else:
+            expanded = mono(outer.c * a**outer.n, ((x, k * outer.n),))  # c (a x^k)^n multiplied out
         steps += [
             DraftStep(
                 text=f"Alternatively, simplify first: h({X}) = {plain(h)} =",

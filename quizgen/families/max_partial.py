@@ -29,9 +29,11 @@ from quizgen.families.kit import (
     held_constant_step,
     indicator,
     label,
+    mono,
     partial_latex,
     partial_text,
     plain,
+    poly,
     slot_variables,
     tex,
 )
@@ -43,14 +45,17 @@ def _branches(slot: SlotSpec, rng: random.Random, x: sympy.Symbol, y: sympy.Symb
         if rng.random() < 0.5:
             return x, y
         shift = coef(rng, slot)
-        return (x + shift, y) if rng.random() < 0.5 else (x, y + shift)
-    if slot.difficulty == 2:
-        return coef(rng, slot) * x + coef(rng, slot), coef(rng, slot) * y + coef(rng, slot)
+        return (
+            (poly([(1, ((x, 1),)), (shift, ())]), y) if rng.random() < 0.5 else (x, poly([(1, ((y, 1),)), (shift, ())]))
+        )
+    if slot.difficulty == 2:  # c1 x + c0, c3 y + c2, drawn in that order
+        u = poly([(coef(rng, slot), ((x, 1),)), (coef(rng, slot), ())])
+        return u, poly([(coef(rng, slot), ((y, 1),)), (coef(rng, slot), ())])
     shapes = [
-        lambda: coef(rng, slot) * x * y,
-        lambda: coef(rng, slot) * x**2 + coef(rng, slot) * y,
-        lambda: coef(rng, slot) * x + coef(rng, slot) * y**2,
-        lambda: coef(rng, slot) * x * y + coef(rng, slot),
+        lambda: mono(coef(rng, slot), ((x, 1), (y, 1))),
+        lambda: poly([(coef(rng, slot), ((x, 2),)), (coef(rng, slot), ((y, 1),))]),
+        lambda: poly([(coef(rng, slot), ((x, 1),)), (coef(rng, slot), ((y, 2),))]),
+        lambda: poly([(coef(rng, slot), ((x, 1), (y, 1))), (coef(rng, slot), ())]),
     ]
     i = rng.randrange(len(shapes))
     j = (i + 1 + rng.randrange(len(shapes) - 1)) % len(shapes)

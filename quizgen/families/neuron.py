@@ -19,6 +19,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cache, cached_property
 from typing import ClassVar
 
@@ -910,6 +911,16 @@ def _slope_value(nn: _Neuron, numbers: _Numbers) -> sympy.Basic:
 # --- draws -------------------------------------------------------------------------------------------------
 
 
+def _weighted_sum(nn: _Neuron, point: dict[sympy.Symbol, sympy.Basic]) -> sympy.Rational:
+    """w1 x1 + ... + wn xn at the point, whose weights and inputs are rational numbers (drawn integers or
+    a bank's values): summed in Python, since sympy's Add of many numbers is slow."""
+    total = Fraction(0)
+    for w, x in zip(nn.weights, nn.inputs):
+        a, b = point[w], point[x]
+        total += Fraction(a.p * b.p, a.q * b.q)
+    return sympy.Rational(total.numerator, total.denominator)
+
+
 def _draw_numbers(slot: SlotSpec, rng: random.Random, nn: _Neuron, q: _Question) -> _Numbers | None:
     """Numbers for a value question: small integers, a sigmoid or tanh at ln r, no ReLU input at 0, an
     open ReLU gate and a nonzero answer (behind a closed gate every answer is 0, which tests little).
@@ -924,7 +935,7 @@ def _draw_numbers(slot: SlotSpec, rng: random.Random, nn: _Neuron, q: _Question)
             for w, x in zip(nn.weights, nn.inputs):
                 point[w] = sympy.Integer(rng.choice(nonzero))
                 point[x] = sympy.Integer(rng.choice(nonzero))
-            s = sympy.Add(*[point[w] * point[x] for w, x in zip(nn.weights, nn.inputs)])
+            s = _weighted_sum(nn, point)
             if nn.activation in ("sigmoid", "tanh"):
                 r = rng.choice(SIGMOID_LN_R if nn.activation == "sigmoid" else TANH_LN_R)
                 point[nn.bias] = sympy.log(r) - s  # z = ln r exactly
@@ -937,7 +948,7 @@ def _draw_numbers(slot: SlotSpec, rng: random.Random, nn: _Neuron, q: _Question)
                     point[nn.target] = sympy.Integer(rng.randint(-1, 1))
                 else:
                     point[nn.target] = sympy.Integer(rng.randint(lo, hi))
-        z = sympy.Add(*[point[w] * point[x] for w, x in zip(nn.weights, nn.inputs)], point[nn.bias])
+        z = _weighted_sum(nn, point) + point[nn.bias]  # a rational number, or ln r (the bias is ln r - s)
         if nn.activation in ("sigmoid", "tanh"):
             a = exact_at_ln(nn.activation, sympy.exp(z))  # z = ln r: exp(z) is r
         elif z == 0:

@@ -34,6 +34,7 @@ from quizgen.families.kit import (
     indicator,
     label,
     math_label,
+    mul,
     partial_latex,
     partial_text,
     plain,
@@ -64,12 +65,12 @@ class _Shape:
     @property
     def function(self) -> sympy.Expr:
         relu = sympy.Max(ZERO, self.u, evaluate=False)  # evaluating Max costs ms per call
-        return self.k * relu**self.n
+        return mul([sympy.Integer(self.k), relu**self.n])
 
     @cached_property
     def outer(self) -> sympy.Expr:
         """d f / d relu, on the active side (relu = u there)."""
-        return sympy.Integer(self.k * self.n) * self.u ** (self.n - 1)
+        return expand_product([sympy.Integer(self.k * self.n), self.u ** (self.n - 1)])  # k n u^(n-1), multiplied out
 
     def slope(self, wrt: sympy.Symbol) -> sympy.Expr:
         """d f / d wrt on the active side: the outer derivative times the inner one, expanded."""

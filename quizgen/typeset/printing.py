@@ -141,10 +141,10 @@ def ordered_monomials(expr: Add) -> list[Monomial] | None:
     index = {s: i for i, s in enumerate(gens)}
 
     def key(m: Monomial) -> tuple[tuple[int, ...], int]:
-        vector = [0] * len(gens)
+        vector = [0] * len(gens)  # minus each exponent: higher powers first
         for s, e in m[1]:
-            vector[index[s]] = e
-        return tuple(-v for v in vector), m[0]
+            vector[index[s]] = -e
+        return tuple(vector), m[0]
 
     return sorted(monos, key=key)
 
@@ -609,7 +609,8 @@ def tex_ln(expr: sympy.Basic) -> str:
     hit = _tex_ln_cache.get(expr)
     if hit is not None:
         return hit
-    return _remember(_tex_ln_cache, expr, latex_ln(expr) if expr.has(sympy.log) else tex(expr))
+    with_log = bool(expr.args) and expr.has(sympy.log)  # a number or symbol has none (asking sympy is slow)
+    return _remember(_tex_ln_cache, expr, latex_ln(expr) if with_log else tex(expr))
 
 
 __all__ = [

@@ -7,7 +7,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizgen.families._build import add, expand_product, mono, mul, poly
+from quizgen.families._build import add, expand_product, function_of, mono, mul, poly, substitute
 from quizgen.typeset.printing import fast_str
 
 SYMBOLS = [sympy.Symbol(n, real=True) for n in ("x", "y", "z", "w1", "w2", "b", "t", "x_1", "u")]
@@ -113,3 +113,84 @@ def test_mul_of_the_chain_families_keys_and_mistakes():
     ]
     for factors in cases:
         _same(mul(factors), sympy.Mul(*factors))
+
+
+polynomials = st.lists(st.tuples(coefficients, powers), max_size=4).map(
+    lambda terms: poly([(c, tuple(ps)) for c, ps in terms])
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from([sympy.exp, sympy.sin, sympy.cos]), polynomials)
+def test_function_of_is_sympys_call(func, arg):
+    """Integer polynomials of every sign pattern (ties included), numbers 0, 1 and negative ones."""
+    _same(function_of(func, arg), func(arg))
+
+
+ARGUMENTS = [
+    sympy.Rational(-1, 2),
+    sympy.Rational(1, 2),
+    sympy.Integer(4),
+    sympy.Integer(-3),
+    4 * sympy.cos(4),
+    -3 * sympy.sin(8),
+    sympy.cos(2),
+    sympy.exp(-2),
+    2 * sympy.exp(-2),
+    sympy.exp(X),
+    -8 * sympy.sin(2 * X),
+    12 * sympy.cos(4 * X),
+    2 * X * (Y + 2 * Z**2),
+    -2 * Y * (2 * X**2 + 2 * Z),
+    X / Y,
+    sympy.sin(sympy.Rational(1, 2)) * sympy.exp(X**2 - Y),
+    3 * sympy.cos(2 * sympy.exp(-X)),
+    sympy.E,  # left to sympy from here on
+    2 * sympy.exp(1),
+    sympy.pi * X,
+    sympy.I * X,
+    3 * sympy.log(X**2 + 1),
+    sympy.sqrt(3) * X,
+    sympy.Float(0.5) * X,
+    -2 * sympy.sin(sympy.pi / 7),
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from([sympy.exp, sympy.sin, sympy.cos]), st.sampled_from(ARGUMENTS))
+def test_function_of_products_and_numbers_is_sympys_call(func, arg):
+    """The arguments a value question's substitution builds (4*cos(4), 2*exp(-2)) and the compositions
+    chain_multi builds (2*x*(y + 2*z**2)), of either sign, and the ones sympy's eval does change."""
+    _same(function_of(func, arg), func(arg))
+
+
+def test_function_of_leaves_other_arguments_to_sympy():
+    for arg in [sympy.pi * X, sympy.I * X, sympy.Rational(1, 2) * X, sympy.log(X), sympy.exp(X), -X - Y, X - Y]:
+        for func in (sympy.exp, sympy.sin, sympy.cos):
+            _same(function_of(func, arg), func(arg))
+    _same(function_of(sympy.log, X**2 + 1), sympy.log(X**2 + 1))
+
+
+LAYERS = [
+    3 * X**2,
+    2 * X + Y**2,
+    -X * Y,
+    X**2 - 3,
+    2 * sympy.exp(X),
+    -sympy.sin(X),
+    3 * sympy.cos(X),
+    5 * X**2 * sympy.exp(2 * X),
+    X * (Y - 1) ** 2,
+    sympy.sqrt(X**2 + 1),
+    sympy.log(X**2 + 1) / X,
+    sympy.Max(0, X - 1),
+    sympy.Piecewise((1, X > 0), (0, True)),
+]
+VALUES = [Y, 2 * Y * Z, Y**2 - Z, -Y - 2, sympy.Integer(2), sympy.Integer(-1), sympy.Integer(0), sympy.Rational(1, 2)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(LAYERS), st.sampled_from(VALUES))
+def test_substitute_is_xreplace(expr, value):
+    """A layer composed with the one below (chain_multi) or evaluated at a point (value questions)."""
+    _same(substitute(expr, {X: value}), expr.xreplace({X: value}))

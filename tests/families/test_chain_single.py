@@ -10,7 +10,7 @@ import pytest
 import sympy
 
 from quizgen.families.base import Draft, SlotSpec
-from quizgen.families.chain_single import OUTERS, ChainSingle, _Outer
+from quizgen.families.chain_single import OUTERS, ChainSingle, _build_inner, _Outer, _symbolic
 from quizgen.families.options import SlotContext, ValidationError
 from tests.families.drawtools import assert_steps_well_formed, derivative, remembered
 
@@ -232,3 +232,20 @@ def test_one_variable_is_differentiated_with_d_never_partial(difficulty, ask):
         assert not any("∂" in t for t in texts), texts
         assert not any(r"\partial" in t for t in latexes), latexes
         assert r"\frac{d h}{d x}" in draft.prompt_latex and "dh/dx" in draft.prompt_text
+
+
+@pytest.mark.parametrize("c", [-3, -1, 1, 2])
+@pytest.mark.parametrize("a", [-2, -1, 1, 3])
+def test_power_of_monomial_steps_and_key_are_sympys_expand(c, a):
+    """The shortcut's simplified function and key, built as monomials, are exactly sympy.expand of the
+    composition and of the chain-rule product, for either sign (sympy leaves (x^k)^n as written)."""
+    x = sympy.Symbol("x", real=True)
+    for k in (2, 3):
+        for n in (2, 5):
+            outer, spec = _Outer("power", c, n), ("monomial", a, k)
+            sym = _symbolic(outer, spec, x)
+            inner = _build_inner(spec, x)
+            chained = sympy.Mul(outer.apply(inner.expr, derivative=True, keep=False), inner.deriv)
+            assert sympy.srepr(sym.key) == sympy.srepr(sympy.expand(chained))
+            simplified = next(s.expr for s in sym.steps if s.text.startswith("Alternatively"))
+            assert sympy.srepr(simplified) == sympy.srepr(sympy.expand(sym.h))
