@@ -437,10 +437,7 @@ def _symbolic(outer: _Outer, spec: InnerSpec, x: sympy.Symbol) -> _Symbolic:
     ]
     if shortcut:
         _, a, k = cast("tuple[str, int, int]", spec)  # the shortcut's inner function: ("monomial", a, k)
-        if outer.c == 1 and a == 1:
-            expanded = sympy.expand(h)  # sympy's expand leaves (x^k)^n as written, and the step shows it so
-        else:
-            expanded = mono(outer.c * a**outer.n, ((x, k * outer.n),))  # c (a x^k)^n multiplied out
+        expanded = mono(outer.c * a**outer.n, ((x, k * outer.n),))  # c (a x^k)^n multiplied out
         steps += [
             DraftStep(
                 text=f"Alternatively, simplify first: h({X}) = {plain(h)} =",
