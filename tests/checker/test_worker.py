@@ -3,6 +3,7 @@ interpreter or forked by a ForkServer."""
 
 from __future__ import annotations
 
+import gc
 import pickle
 import signal
 import socket
@@ -182,6 +183,7 @@ def test_the_server_reads_the_keys_it_is_sent_into_its_caches() -> None:
         assert core._KEYS.get((("2*x*y", "x**2"), ("x", "y"))).is_vector
         assert core._KEYS.get(("2*x +* 3", ("x",))) is None
     finally:
+        gc.unfreeze()  # _read_keys froze this process's heap, as it does the server's
         ours.close()
         theirs.close()
         core.clear_caches()
@@ -198,6 +200,7 @@ def test_the_server_stops_reading_keys_when_a_fork_is_asked_for() -> None:
         assert core._KEYS.get(("3*x**2", ("x",))) is None
         assert theirs.recv(64) == b"fork 0"  # still there for the server's loop
     finally:
+        gc.unfreeze()  # _read_keys froze this process's heap, as it does the server's
         ours.close()
         theirs.close()
         core.clear_caches()
@@ -211,6 +214,7 @@ def test_an_unreadable_keys_file_is_ignored() -> None:
             f.flush()
             _read_keys(f.fileno(), theirs)  # no exception: the workers read their keys themselves
     finally:
+        gc.unfreeze()  # _read_keys froze this process's heap, as it does the server's
         ours.close()
         theirs.close()
 
