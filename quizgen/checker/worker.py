@@ -69,9 +69,11 @@ class Board:
         self.map = mmap.mmap(fd, self.SIZE)
 
     def clear(self, n: int) -> None:
+        """The parent, before it sends a batch of n items: none started."""
         self.map[: 8 * n] = bytes(8 * n)
 
     def started(self, slot: int) -> None:
+        """The worker, as it starts the item in this slot (one aligned 8-byte store)."""
         struct.pack_into("d", self.map, 8 * slot, time.monotonic())
 
     def current(self, n: int) -> tuple[int, float] | None:
@@ -246,13 +248,12 @@ def _read_keys(fd: int, server: socket.socket) -> None:
 
 
 def serve_forks(fd: int) -> None:
-    """The fork server's loop (see ForkServer). A message is b"fork MB" with a worker's two pipe ends and its
-    board: fork
-    a worker on them, its memory capped at MB more; b"reap PID": the parent has killed that worker, wait
-    for it; or b"keys 0" with a file of keys to read ahead (_read_keys). A worker is reaped only when the
-    parent says so, so its pid cannot pass to another process while the parent may still kill it. At end of
-    file (the parent closed or died), kill and reap the workers left and exit. The server has no thread, so
-    forking it is safe."""
+    """The fork server's loop (see ForkServer). A message is b"fork MB" with a worker's two pipe ends and
+    its board's file (if it has one): fork a worker on them, its memory capped at MB more; b"reap PID": the
+    parent has killed that worker, wait for it; or b"keys 0" with a file of keys to read ahead
+    (_read_keys). A worker is reaped only when the parent says so, so its pid cannot pass to another process
+    while the parent may still kill it. At end of file (the parent closed or died), kill and reap the
+    workers left and exit. The server has no thread, so forking it is safe."""
     server = socket.socket(fileno=fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the grader, which closes the socket
     check_request(WARM_UP, timeout=10.0, symbolic=_inline_symbolic)
@@ -267,12 +268,12 @@ def serve_forks(fd: int) -> None:
         if not data:
             break
         word, number = data.split()
-        if word == b"fork" and len(fds) == 3:
+        if word == b"fork" and len(fds) in (2, 3):
             pid = os.fork()
             if pid == 0:
                 server.close()
                 signal.signal(signal.SIGINT, signal.default_int_handler)
-                child_entry(fds[0], fds[1], int(number), fds[2])  # never returns
+                child_entry(fds[0], fds[1], int(number), fds[2] if len(fds) == 3 else -1)  # never returns
             children.add(pid)
         elif word == b"reap" and int(number) in children:
             children.discard(int(number))
@@ -333,12 +334,13 @@ class ForkServer:
             theirs.close()
         self.sock = ours
 
-    def fork(self, read_fd: int, write_fd: int, memory_mb: int | None, board_fd: int) -> None:
-        """Ask for a worker on these pipe ends and board (the caller closes its copies of the pipe ends);
-        OSError if the server is gone."""
+    def fork(self, read_fd: int, write_fd: int, memory_mb: int | None, board_fd: int = -1) -> None:
+        """Ask for a worker on these pipe ends and board (-1: none; the caller closes its copies of the pipe
+        ends); OSError if the server is gone."""
         if self.sock is None:
             raise OSError("the fork server is not running")
-        socket.send_fds(self.sock, [b"fork %d" % (memory_mb or 0)], [read_fd, write_fd, board_fd])
+        fds = [read_fd, write_fd] + ([board_fd] if board_fd >= 0 else [])
+        socket.send_fds(self.sock, [b"fork %d" % (memory_mb or 0)], fds)
 
     def expect(self, keys: Sequence[tuple[Any, tuple[str, ...] | None]]) -> None:
         """Have the server read these keys ((expected, variables), as load_key takes them) before it forks
@@ -408,15 +410,19 @@ class WorkerProcess:
     def start(self) -> None:
         """Launch a child without waiting for it (it says ("ready", pid) once it can take work)."""
         self.kill()
-        board = Board()
+        try:
+            board: Board | None = Board()
+        except OSError:  # no shared memory: the child then sends each verdict as soon as it has it
+            board = None
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         try:
-            self._launch(to_child_r, from_child_w, board.fd)
+            self._launch(to_child_r, from_child_w, -1 if board is None else board.fd)
         except OSError:
             os.close(to_child_w)
             os.close(from_child_r)
-            board.close()
+            if board is not None:
+                board.close()
             raise
         finally:
             os.close(to_child_r)
@@ -435,7 +441,7 @@ class WorkerProcess:
         self.proc = _spawn(
             "from quizgen.checker.worker import child_entry; "
             f"child_entry({read_fd}, {write_fd}, {self.memory_mb or 0}, {board_fd})",
-            (read_fd, write_fd, board_fd),
+            (read_fd, write_fd) if board_fd < 0 else (read_fd, write_fd, board_fd),
         )
 
     def ensure(self, wait: float | None = None) -> None:
