@@ -293,14 +293,14 @@ class Checker:
                         return
                     work = busy.get(w)
                     if message[0] in ("results", "done") and work is not None:
+                        if message[0] == "done":  # the next chunk first: the worker waits for it
+                            busy.pop(w)
+                            dispatch(w)
                         for j, verdict in message[1]:
                             if j in work.pending:
                                 work.pending.discard(j)
                                 finish(keys[j], verdict)
                         work.heard = time.monotonic()
-                        if message[0] == "done":
-                            busy.pop(w)
-                            dispatch(w)
                     if worker.conn is not duplex or not _readable({duplex.fileno(): w}, 0.0):
                         return  # replaced (a failed dispatch), or nothing more to read for now
 
