@@ -4,7 +4,7 @@ Usage: .venv/bin/python benchmarks/bench_pdf.py [--students 500] [--bank banks/d
 
 Times what `generate --format pdf` does: since branch pdf10, quizgen.render.write_documents on a
 generate.Drawing, which draws the class in this process 20 students at a time while pdflatex typesets the
-worksheets and key from named pipes (the marking key last), then Drawing.finish for the manifest; with
+worksheets and key from named pipes (the marking key last, its preamble read meanwhile), then Drawing.finish for the manifest; with
 older code (no Drawing), generation (forked workers when cores are idle), then write_documents: the
 templates, the pdflatex runs (one per core at a time; a large class's worksheets and key in parts, joined
 by qpdf) and writing the PDFs. Target (issue 14): 500 students x 10 problems, bank to PDFs, in 10 s wall
@@ -14,7 +14,8 @@ Wall time depends on the machine's load, so CPU time is printed too, per stage a
 pdflatex/qpdf process's own CPU, read when it is reaped), with the load average, the idle cores measured at
 the start and the generation processes used. "Critical path on N idle cores" replays the runs' CPU on idle
 cores (simulate): generation's busiest process first when it comes first, then this process and the runs
-shared over the cores as they started, a streamed run never ahead of the source written for it. It is
+shared over the cores as they started, a streamed run never ahead of the source written for it (the
+marking key, since branch pdf11 started on its preamble: that part from the start, the rest last). It is
 what the wall time would be on an idle machine, to compare before/after when the machine is shared.
 Runs with older code too (PYTHONPATH=/path/to/main), for a before/after in one session.
 """
@@ -28,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -55,6 +56,9 @@ class Run:
     cpu: float = 0.0
     after: str = ""  # a join: the document whose parts it joins
     until: float = 0.0  # a streamed run: the CPU this process had used when its source was complete
+    head: float = 0.0  # a streamed run: its own CPU when the second piece of its source was written
+    writes: list[tuple[float, int]] = field(default_factory=list)  # a streamed run: (this process's CPU,
+    # characters of the source written so far) at each write
 
 
 RUNS: dict[int, Run] = {}
@@ -85,11 +89,13 @@ def _trace_processes() -> None:
 def simulate(runs: list[Run], own: float, cores: int, slots: int = 3, step: float = 0.005) -> float:
     """How long write_documents would take on `cores` idle cores, the way an OS shares them: every runnable
     process gets an equal share (at most one core). This process runs from the start until it has used the
-    CPU it had when the last run started or its last stream was complete; a pdflatex run is runnable once
+    CPU it had when it began to wait for the runs (the .tex files are written while they typeset), or when
+    the last run started or its last stream was complete if that is later; a pdflatex run is runnable once
     this process had used the CPU it had when the run really started (its source was rendered), a streamed
-    run only as far as its source was written by then (in proportion to this process's CPU until the
-    stream was complete), a join once its document's runs are done, at most `slots` runs at a time, in the
-    order they started; what this process did after that comes last."""
+    run only as far as its source was written by then (its CPU taken as even over the characters of its
+    source, and at least the CPU it had used, its start-up, when the second piece came), a join once its
+    document's runs are done, at most `slots` runs at a time, in the order they started; what this process
+    did after that (writing the PDFs) comes last."""
     runs = sorted((r for r in runs if r.tool in ("pdflatex", "qpdf")), key=lambda r: r.start)
     if not runs:
         return own
@@ -97,13 +103,15 @@ def simulate(runs: list[Run], own: float, cores: int, slots: int = 3, step: floa
         if r.tool == "qpdf":
             r.after = max((p for p in runs if p.tool == "pdflatex" and p.end <= r.start), key=lambda p: p.end).job
     main_work = max(max(r.ready, r.until) for r in runs) - BASE_CPU[0]
+    if WAITING:
+        main_work = max(main_work, WAITING[0] - BASE_CPU[0])
     left = {id(r): r.cpu for r in runs}
 
     def fed(r: Run) -> bool:  # a streamed run's source is written ahead of what it has typeset
-        if not r.until:
+        if not r.writes:
             return True
-        share = (main_done - (r.ready - BASE_CPU[0])) / max(step, r.until - r.ready)
-        return r.cpu - left[id(r)] < r.cpu * min(1.0, share)
+        written = max((chars for cpu, chars in r.writes if cpu - BASE_CPU[0] <= main_done), default=0)
+        return r.cpu - left[id(r)] < max(r.head, r.cpu * written / r.writes[-1][1])
 
     main_done, clock = 0.0, 0.0
     while main_done < main_work or any(v > 0 for v in left.values()):
@@ -127,21 +135,69 @@ def simulate(runs: list[Run], own: float, cores: int, slots: int = 3, step: floa
 
 
 BASE_CPU = [0.0]
+WAITING: list[float] = []  # this process's CPU when it began to wait for the runs (_Typesetter.results)
 
 
-def _trace_streams() -> dict[str, float]:
-    """Record this process's CPU when each streamed document's source is complete (by document name)."""
+def _trace_waiting() -> None:
+    """Record this process's CPU when write_documents begins to wait for the pdflatex runs."""
     from quizgen.render import documents
 
+    results = documents._Typesetter.results
+
+    def wait_results(self, whole):  # type: ignore[no-untyped-def]
+        WAITING[:] = [time.process_time()]
+        return results(self, whole)
+
+    documents._Typesetter.results = wait_results  # type: ignore[method-assign]
+
+
+def _process_cpu(pid: int) -> float:
+    """A running process's CPU so far (user + system, /proc; 0 where there is none)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _trace_streams() -> tuple[dict[str, float], dict[str, float], dict[str, list[tuple[float, int]]]]:
+    """Record, by document name, this process's CPU when each streamed document's source is complete,
+    each stream's writes (Run.writes), and the CPU its run had used when the second piece of its source
+    was written: its start-up and first piece, which it typesets before it waits for more (the marking
+    key: its preamble, while the class is drawn; the worksheets and key: the preamble and first student)."""
+    from quizgen.render import compile, documents
+
     closed: dict[str, float] = {}
+    heads: dict[str, float] = {}
+    writes: dict[int, list[tuple[float, int]]] = {}  # by id() of the Feed
+    names: dict[int, str] = {}
+    streams: dict[str, list[tuple[float, int]]] = {}
+    stream = documents._Typesetter.stream
     finish = documents._Typesetter.finish_stream
+    write = compile.Feed.write
+
+    def new_stream(self, name):  # type: ignore[no-untyped-def]
+        feed = stream(self, name)
+        names[id(feed)] = name
+        return feed
+
+    def feed_write(self, text):  # type: ignore[no-untyped-def]
+        done = writes.setdefault(id(self), [])
+        name = names.get(id(self), "")
+        if len(done) == 1 and name:
+            heads[name] = sum(_process_cpu(pid) for pid, run in RUNS.items() if run.job == name and not run.end)
+        done.append((time.process_time(), (done[-1][1] if done else 0) + len(text)))
+        write(self, text)
 
     def finish_stream(self, feed):  # type: ignore[no-untyped-def]
-        closed[next(run.name for run in self.runs if run.tex is feed)] = time.process_time()
+        name = next(run.name for run in self.runs if run.tex is feed)
+        closed[name], streams[name] = time.process_time(), writes.get(id(feed), [])
         finish(self, feed)
 
+    compile.Feed.write = feed_write  # type: ignore[method-assign]
+    documents._Typesetter.stream = new_stream  # type: ignore[method-assign]
     documents._Typesetter.finish_stream = finish_stream  # type: ignore[method-assign]
-    return closed
+    return closed, heads, streams
 
 
 def main() -> int:
@@ -177,8 +233,9 @@ def main() -> int:
     idle = generation.idle_cores() if hasattr(generation, "idle_cores") else None
     workers = generation.generation_workers(args.students) if args.workers is None else args.workers
     _trace_processes()
+    _trace_waiting()
     streamed = hasattr(generation, "Drawing") and args.workers is None
-    closed = _trace_streams() if streamed else {}
+    closed, heads, writes = _trace_streams() if streamed else ({}, {}, {})
     t0, (own0, kids0) = time.perf_counter(), _cpu()
     if streamed:  # as generate --format pdf: drawn while typeset
         workers = 1
@@ -197,6 +254,8 @@ def main() -> int:
         t_render, (own2, kids2) = time.perf_counter() - t1, _cpu()
         for run in RUNS.values():
             run.until = closed.get(run.job, 0.0)
+            run.head = heads.get(run.job, 0.0)
+            run.writes = writes.get(run.job, [])
         pages = {name: len(PdfReader(str(out / f"{name}.pdf")).pages) for name in ("worksheets", "key", "marking-key")}
         sizes = {name: (out / f"{name}.pdf").stat().st_size / 1e6 for name in pages}
 
@@ -230,7 +289,7 @@ def main() -> int:
     print("pages: " + ", ".join(f"{name} {pages[name]} ({sizes[name]:.1f} MB)" for name in pages))
     busiest = max(own1 - own0, gen_workers / max(1, workers - 1)) if workers > 1 else own1 - own0
     if args.trace is not None:
-        trace = {"base": BASE_CPU[0], "own": own2 - own1, "runs": [vars(r) for r in runs]}
+        trace = {"base": BASE_CPU[0], "own": own2 - own1, "waiting": WAITING, "runs": [vars(r) for r in runs]}
         args.trace.write_text(json.dumps(trace, indent=1), encoding="utf-8")
     typesetting = simulate(runs, own2 - own1, args.cores)
     if streamed:

@@ -127,7 +127,8 @@ def generic_diagnosis(key: Compiled, cmp: Comparison, answer: Compiled | None = 
     if _is_indicator(key.expr) and matches_values(cmp, lambda i: flipped[i]):
         return _d("wrong_side")
     ratio = _constant_ratio(cmp, kv)
-    if ratio is not None and not _close(ratio, 1.0) and _ratio_confirmed(key, answer, cmp):
+    # A ratio of 0 is an answer that is 0 where the key is not: zero times the key, not a wrong coefficient.
+    if ratio is not None and not _close(ratio, 1.0) and not _close(ratio, 0.0) and _ratio_confirmed(key, answer, cmp):
         return _d("constant_factor")
     expr = key.expr
     if isinstance(expr, sympy.Mul) and len(expr.args) <= MAX_FACTORS:

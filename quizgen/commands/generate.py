@@ -116,6 +116,7 @@ def generate_command(
     from quizgen import manifest as manifest_io
     from quizgen.bank import load_bank
     from quizgen.fileio import output_set
+    from quizgen.gcpause import no_collection_at_exit
     from quizgen.generate import Drawing, GenerationError, generate, rebuild_variant
     from quizgen.roster import numbered_students, read_roster
     from quizgen.seeding import normalize_variant
@@ -188,6 +189,7 @@ def generate_command(
         if new_folder and out_dir.is_dir() and not any(out_dir.iterdir()):
             out_dir.rmdir()
         raise
+    no_collection_at_exit()  # the class stays alive until the process ends
     if not quiet:
         sheets = len(manifest.students)
         problems = sum(len(s.problems) for s in manifest.students)

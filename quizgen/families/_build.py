@@ -16,6 +16,7 @@ from fractions import Fraction
 import sympy
 from sympy import Add, Integer, Mul, Pow, Symbol
 from sympy.core.basic import _args_sortkey
+from sympy.core.function import Application
 
 from quizgen.typeset.printing import monomial, ordered_args
 
@@ -94,6 +95,45 @@ def add(exprs: Sequence[sympy.Basic]) -> sympy.Basic:
             return Add(*exprs)
         terms.append(m)
     return poly(terms)
+
+
+_PLAIN_FACTORS = (Symbol, Pow, Add, Application)
+"""Factors mul() places as they are: Mul.flatten keeps such a factor unchanged unless it meets another
+with the same base (x and x**2, exp(u) and exp(v)), has a number for base (sqrt(2)) or is alone with a
+coefficient and a sum (2*(x + 1) distributes); mul() leaves exactly those cases to sympy."""
+
+
+def mul(factors: Sequence[sympy.Basic]) -> sympy.Basic:
+    """sympy.Mul(*factors), built directly when sympy would only multiply the rational coefficients and sort
+    the other factors (every base distinct and not a number), else by sympy.
+
+    The factors must be evaluated expressions, as sympy builds them (a Pow or function left unevaluated on
+    purpose would be evaluated by sympy.Mul, and is kept here)."""
+    coeff = sympy.S.One
+    parts: list[sympy.Basic] = []
+    bases = set()
+    for factor in factors:
+        for f in factor.args if isinstance(factor, Mul) and factor.is_commutative else (factor,):
+            if isinstance(f, sympy.Rational):
+                coeff *= f
+                continue
+            if not isinstance(f, _PLAIN_FACTORS) or not f.is_commutative:
+                return Mul(*factors)
+            base = f.as_base_exp()[0]  # exp(u) has base E, as a power does
+            if base.is_Number or base in bases:
+                return Mul(*factors)
+            bases.add(base)
+            parts.append(f)
+    if coeff == 0 or (len(parts) == 1 and coeff != 1 and isinstance(parts[0], Add)):
+        return Mul(*factors)
+    if not parts:
+        return coeff
+    if len(parts) == 1 and coeff == 1:
+        return parts[0]
+    parts.sort(key=_args_sortkey)
+    if coeff != 1:
+        parts.insert(0, coeff)
+    return Mul._from_args(parts, True)
 
 
 def expand_product(factors: Sequence[sympy.Basic]) -> sympy.Basic:
@@ -215,4 +255,4 @@ def fast_subs(expr: sympy.Basic, point: dict[Symbol, sympy.Rational]) -> sympy.B
     return sympy.Rational(result.numerator, result.denominator)
 
 
-__all__ = ["Exact", "Powers", "add", "expand_product", "fast_diff", "fast_subs", "mono", "ordered_terms", "poly"]
+__all__ = ["Exact", "Powers", "add", "expand_product", "fast_diff", "fast_subs", "mono", "mul", "ordered_terms", "poly"]

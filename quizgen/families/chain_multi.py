@@ -24,11 +24,13 @@ from quizgen.families.kit import (
     Family,
     MistakeSpec,
     SlotSpec,
+    add,
     choose_wrt,
     coef,
     diff,
     join_names,
     mono,
+    mul,
     nonzero_int,
     partial_latex,
     partial_text,
@@ -184,7 +186,7 @@ class ChainMulti(Family):
         factors = [
             _substitute(d, layer.arg, value) for d, layer, value in zip(derivatives, reversed(layers), reversed(values))
         ]
-        key = sympy.Mul(*factors)
+        key = mul(factors)
 
         steps = _steps(layers, values, derivatives, factors, key, x, kind)
         mistakes = _mistakes(layers, values, factors, key, x, kind, degree)
@@ -328,17 +330,17 @@ def _mistakes(
     out: list[MistakeSpec] = [
         (
             "forgot_inner",
-            sympy.Mul(*factors[:-1]),
+            mul(factors[:-1]),
             f"A factor is missing: the chain rule ends with the innermost derivative ∂h/∂{x.name}.",
         ),
         (
             "wrong_var",
-            sympy.Mul(*factors[:-1], dh_ds),
+            mul([*factors[:-1], dh_ds]),
             f"The innermost factor is the derivative of h by {x.name}, not by {s.name}.",
         ),
         (
             "other_var_nonconst",
-            sympy.Mul(*factors[:-1], factors[-1] + dh_ds),
+            mul([*factors[:-1], add([factors[-1], dh_ds])]),
             f"{s.name} is held constant when you differentiate by {x.name}: ∂h/∂{x.name} has no term from {s.name}.",
         ),
     ]
@@ -346,7 +348,7 @@ def _mistakes(
         out.append(
             (
                 "missing_factor",
-                sympy.Mul(factors[0], *factors[2:]),
+                mul([factors[0], *factors[2:]]),
                 "A factor is missing: every layer between the outside and x contributes its own derivative.",
             )
         )
@@ -356,7 +358,7 @@ def _mistakes(
         out.append(
             (
                 "off_by_one_exp",
-                sympy.Mul(kept, *factors[1:]),
+                mul([kept, *factors[1:]]),
                 f"The power rule lowers the exponent by one: the derivative of v^{n} is {n}v^{n - 1}.",
             )
         )

@@ -27,6 +27,7 @@ from quizgen.families.kit import (
     SlotSpec,
     coef,
     finish,
+    mul,
     nonzero_int,
     plain,
     tex,
@@ -86,7 +87,9 @@ class _Outer:
             coeff = factor * self.c
             core = build(arg, ev)
         coeff = sympy.Rational(coeff)
-        return sympy.Mul(coeff, core, evaluate=ev) if coeff != 1 else core
+        if coeff == 1:
+            return core
+        return mul([coeff, core]) if ev else sympy.Mul(coeff, core, evaluate=False)
 
     @property
     def rule(self) -> str:
@@ -398,7 +401,7 @@ def _symbolic(outer: _Outer, spec: InnerSpec, x: sympy.Symbol) -> _Symbolic:
     f_prime_g = outer.apply(inner.expr, derivative=True)
     shortcut = kind == "power" and inner.monomial
     outer_derivative = outer.apply(inner.expr, derivative=True, keep=False)  # f'(g(x)), evaluated
-    chained = sympy.Mul(outer_derivative, inner.deriv)
+    chained = mul([outer_derivative, inner.deriv])
     key = sympy.expand(chained) if shortcut else chained
 
     X, XL = x.name, tex(x)
@@ -508,7 +511,7 @@ def _mistakes(
             "You put the inner derivative inside the outer derivative: evaluate f' at the inner function g(x) "
             "itself, then multiply by g'(x).",
         ),
-        ("wrong_inner", f_prime_g * inner.wrong, inner.wrong_feedback),
+        ("wrong_inner", mul([f_prime_g, inner.wrong]), inner.wrong_feedback),
     ]
     if shortcut:
         coeff, power = key.as_coeff_exponent(x)
@@ -520,7 +523,7 @@ def _mistakes(
             )
         )
     elif outer.kind == "power":
-        kept = sympy.Integer(outer.c * outer.n) * inner.expr**outer.n * inner.deriv
+        kept = mul([mul([sympy.Integer(outer.c * outer.n), inner.expr**outer.n]), inner.deriv])
         candidates.append(
             (
                 "off_by_one_exp",

@@ -16,7 +16,7 @@ Variables and random draws (every random choice from the rng draw() is given)
     var, slot_variables, nonzero_int, coef, choose_wrt, point_values.
 
 Building expressions (integer polynomials in sympy's canonical form, fast)
-    mono, poly, add, expand_product, diff, fast_subs, ordered_terms, Powers.
+    mono, poly, add, expand_product, diff, fast_subs, ordered_terms, Powers; mul (any evaluated factors).
 
 Printing (exactly sympy's str()/latex(), cached; text in the notation students type)
     sstr, plain, tex, tex_ln, tex_escape, label, math_label (a sentence with variables as math), join_names, partial_text, partial_latex, d_text, d_latex.
@@ -50,7 +50,7 @@ from quizgen.families._activations import (
     exact_tanh,
     sigmoid,
 )
-from quizgen.families._build import Powers, add, expand_product, fast_subs, mono, ordered_terms, poly
+from quizgen.families._build import Powers, add, expand_product, fast_subs, mono, mul, ordered_terms, poly
 from quizgen.families._common import (
     DraftMemo,
     MistakeSpec,
@@ -115,6 +115,7 @@ __all__ = [  # noqa: RUF022  (grouped by purpose, as the family-kit page reads)
     "expand_product",
     "fast_subs",
     "mono",
+    "mul",
     "ordered_terms",
     "poly",
     # printing

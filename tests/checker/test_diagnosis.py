@@ -49,6 +49,14 @@ def test_generic_diagnoses(expected, answer, variables, kind) -> None:
     assert v.message
 
 
+@pytest.mark.parametrize(("expected", "answer"), [("2*x", "0"), ("960*x**9", "0*x"), ("6*x*exp(3*x**2)", "x - x")])
+def test_a_zero_answer_is_not_called_off_by_a_constant_factor(expected, answer) -> None:
+    """0 is the key times 0 at every point, but telling a student to check the coefficients of 0 is wrong."""
+    v = check(expected, answer, ["x"])
+    assert v.verdict == "incorrect" and v.score == 0.0
+    assert v.diagnosis != "constant_factor" and "constant factor" not in v.message, v
+
+
 def test_feedback_never_gives_the_key_away() -> None:
     for answer in ("-960x^9", "96x^9", "960x^8"):
         v = check("960*x**9", answer, ["x"])

@@ -7,7 +7,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizgen.families._build import add, expand_product, mono, poly
+from quizgen.families._build import add, expand_product, mono, mul, poly
 from quizgen.typeset.printing import fast_str
 
 SYMBOLS = [sympy.Symbol(n, real=True) for n in ("x", "y", "z", "w1", "w2", "b", "t", "x_1", "u")]
@@ -56,3 +56,60 @@ def test_expand_product_falls_back_to_sympy_for_other_factors():
     x, y = SYMBOLS[:2]
     factors = [x + 1, sympy.exp(y) + x, sympy.Integer(3)]
     _same(expand_product(factors), sympy.expand(sympy.Mul(*factors)))
+
+
+X, Y, Z = SYMBOLS[:3]
+FACTORS = [
+    X,
+    Y,
+    X**2,
+    X**-1,
+    Y**3,
+    X + 1,
+    X - Y,
+    (X + 1) ** 2,
+    (X + Y) ** -1,
+    sympy.sqrt(X**2 + 1),
+    sympy.exp(X),
+    sympy.exp(2 * X * Y),
+    sympy.exp(-(X**2)),
+    sympy.sin(X),
+    sympy.cos(3 * Y + 1),
+    sympy.log(X**2 + 1),
+    sympy.Max(0, X),
+    3 * X * sympy.cos(Y),
+    -2 * Y * sympy.exp(X),
+    sympy.Integer(2),
+    sympy.Integer(-1),
+    sympy.Rational(1, 2),
+    sympy.Integer(0),
+    sympy.sqrt(2),
+    sympy.sqrt(3) * X,
+    sympy.E,
+    sympy.I,
+    sympy.Float(1.5),
+]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(FACTORS), max_size=4))
+def test_mul_is_sympys_mul(factors):
+    """Every mix, including the ones mul() must leave to sympy: a base met twice (x and x**2, exp and
+    exp, sqrt(2) and sqrt(3)), a number for base, E, I, 0, a float, a coefficient with one sum."""
+    _same(mul(factors), sympy.Mul(*factors))
+
+
+def test_mul_of_the_chain_families_keys_and_mistakes():
+    x, y = X, Y
+    g = 2 * x**2 + 3
+    cases = [
+        [sympy.Integer(12), g**5],
+        [12 * g**5, 4 * x],
+        [sympy.Integer(3), sympy.cos(g)],
+        [-3 * sympy.sin(g), 4 * x],
+        [sympy.Integer(-1), x + y],  # distributes: sympy's
+        [sympy.Rational(1, 2), (x + 1) ** -1],
+        [3 * sympy.cos(y * (x**2 + 1)), 2 * y, 2 * x],
+    ]
+    for factors in cases:
+        _same(mul(factors), sympy.Mul(*factors))

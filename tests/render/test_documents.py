@@ -427,11 +427,12 @@ def _outputs(folder: Path) -> dict[str, bytes]:
 def test_a_class_typeset_while_it_is_drawn_gives_the_bytes_of_a_drawn_class(
     tmp_path: Path, streamed: dict[str, list[bool]]
 ) -> None:
-    """generate --format pdf streams the worksheets and key to pdflatex while the class is drawn: the same
-    sources and PDFs as typesetting the finished manifest (for any class up to PART_STUDENTS: one run)."""
+    """generate --format pdf streams the worksheets and key to pdflatex while the class is drawn, and the
+    marking key's run reads its preamble meanwhile: the same sources and PDFs as typesetting the finished
+    manifest (for any class up to PART_STUDENTS: one run)."""
     manifest = make_manifest(CLASS, [scalar_problem(1), gradient_problem(2)])
     write_documents(_Replay(manifest), tmp_path / "streamed", fmt="pdf", quiet=True, split=True)
-    assert streamed == {"key": [True], "worksheets": [True], "marking-key": [False]}
+    assert streamed == {"key": [True], "worksheets": [True], "marking-key": [True]}
     write_documents(manifest, tmp_path / "drawn", fmt="pdf", quiet=True, split=True)
     assert _outputs(tmp_path / "streamed") == _outputs(tmp_path / "drawn")
     for folder in ("students", "keys"):
@@ -472,7 +473,7 @@ def test_a_slot_that_cannot_be_drawn_halfway_stops_the_typesetting(
     out = tmp_path / "out"
     with pytest.raises(GenerationError, match="student 4"):
         write_documents(_Replay(make_manifest(CLASS), fail_at=4), out, fmt="pdf", quiet=True)
-    assert streamed["key"] == [True] and streamed["worksheets"] == [True]  # started, then stopped
+    assert streamed == {"key": [True], "worksheets": [True], "marking-key": [True]}  # started, then stopped
     assert not list(out.glob("*.pdf")) and not list(out.glob("*.tex"))
 
 
@@ -488,7 +489,7 @@ def test_a_graph_after_the_first_students_typesets_the_document_again_whole(
     first = make_manifest(["Ada"], [scalar_problem(1)]).students[0]
     manifest = dataclasses.replace(graphs, students=[first, *graphs.students])
     write_documents(_Replay(manifest), tmp_path / "streamed", fmt="pdf", quiet=True)
-    assert streamed == {"key": [True, False], "worksheets": [True, False], "marking-key": [False]}
+    assert streamed == {"key": [True, False], "worksheets": [True, False], "marking-key": [True]}
     write_documents(manifest, tmp_path / "drawn", fmt="pdf", quiet=True)
     assert _outputs(tmp_path / "streamed") == _outputs(tmp_path / "drawn")
     assert "{tikz}" in (tmp_path / "streamed" / "key.tex").read_text(encoding="utf-8")
@@ -508,6 +509,25 @@ def test_a_piece_that_cannot_be_cut_typesets_the_document_whole(
     monkeypatch.setattr(documents._Sources, "piece", uncut)
     manifest = make_manifest(CLASS, [scalar_problem(1), gradient_problem(2)])
     write_documents(_Replay(manifest), tmp_path / "streamed", fmt="pdf", quiet=True)
-    assert streamed == {"key": [True, False], "worksheets": [True], "marking-key": [False]}
+    assert streamed == {"key": [True, False], "worksheets": [True], "marking-key": [True]}
+    write_documents(manifest, tmp_path / "drawn", fmt="pdf", quiet=True)
+    assert _outputs(tmp_path / "streamed") == _outputs(tmp_path / "drawn")
+
+
+@needs_fifo
+def test_a_marking_key_that_does_not_start_with_its_early_preamble_is_typeset_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: dict[str, list[bool]]
+) -> None:
+    """The marking key's run reads its preamble while the class is drawn; if the whole source rendered at
+    the end did not start with it, that run is stopped and the whole source typeset: the same bytes."""
+    preamble = documents._Sources.preamble
+
+    def other(self, name):  # type: ignore[no-untyped-def]
+        return "% an older preamble\n" + preamble(self, name)
+
+    monkeypatch.setattr(documents._Sources, "preamble", other)
+    manifest = make_manifest(CLASS, [scalar_problem(1), gradient_problem(2)])
+    write_documents(_Replay(manifest), tmp_path / "streamed", fmt="pdf", quiet=True)
+    assert streamed == {"key": [True], "worksheets": [True], "marking-key": [True, False]}
     write_documents(manifest, tmp_path / "drawn", fmt="pdf", quiet=True)
     assert _outputs(tmp_path / "streamed") == _outputs(tmp_path / "drawn")
