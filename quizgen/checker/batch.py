@@ -16,13 +16,14 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from quizgen.checker.chunks import ChunkQueues
 from quizgen.checker.core import TIMEOUT_MESSAGE, check_request
 from quizgen.checker.equivalence import CheckTimeout
 from quizgen.checker.verdict import CheckRequest, Verdict, invalid
-from quizgen.checker.worker import DEFAULT_MEMORY_MB, ForkServer, WorkerFailed, WorkerProcess
+from quizgen.checker.worker import DEFAULT_MEMORY_MB, MAX_BATCH, ForkServer, WorkerFailed, WorkerProcess
 from quizgen.gcpause import rare_collections
 
 POOL_THRESHOLD = 200
@@ -31,6 +32,7 @@ POOL_AFTER = 1.0
 """Seconds of in-process checking before a batch goes to worker processes, unless prepare_workers() was
 called (starting the fork server, an interpreter importing sympy, costs about that)."""
 CHUNK = 64
+assert CHUNK <= MAX_BATCH  # a worker's board has a slot per item of its chunk
 GRACE = 0.25
 """Extra seconds the parent allows for a result to travel back before killing a worker."""
 
@@ -230,7 +232,7 @@ class Checker:
             local: list[int] = []
             local_owner = 0
             failures: dict[int, int] = {}
-            busy: dict[int, tuple[list[int], float]] = {}  # worker -> (pending items, current item's start)
+            busy: dict[int, _Busy] = {}  # worker -> the chunk it is checking
 
             def dispatch(w: int) -> None:
                 worker = self._pool[w]
@@ -239,25 +241,41 @@ class Checker:
                 chunk = queues.take(w)
                 if chunk is None:
                     return
+                if worker.board is not None:
+                    worker.board.clear(len(chunk))  # before the worker can see the chunk
                 try:
                     worker.send(("batch", (self.timeout, [(j, items[j][1]) for j in chunk])))
                 except (OSError, WorkerFailed):
                     queues.put_back(w, chunk)
                     _start_quietly(worker)
                     return
-                busy[w] = (chunk, time.monotonic())
+                busy[w] = _Busy(chunk, set(chunk), time.monotonic())
+
+            def running(w: int) -> tuple[int | None, float]:
+                """The item worker w is checking (None: none left) and the time from which it is timed: the
+                item's start on the worker's board; else, for an item not started yet (or a worker without
+                a board, which sends every verdict at once), when the worker was last heard from."""
+                work, board = busy[w], self._pool[w].board
+                at = board.current(len(work.chunk)) if board is not None else None
+                if at is not None and work.chunk[at[0]] in work.pending:
+                    return work.chunk[at[0]], at[1]
+                after = 0 if at is None else at[0] + 1
+                return next((j for j in work.chunk[after:] if j in work.pending), None), work.heard
 
             def lost(w: int, verdict: Verdict) -> None:
-                """Worker w was killed or died: its current item gets verdict, the rest go back to the queue."""
-                pending, _ = busy.pop(w)
+                """Worker w was killed or died: the item it was on gets verdict; the rest of its chunk without a
+                verdict yet (verdicts it had not sent are lost with it) goes back to the queue."""
+                culprit, _ = running(w)
+                work = busy.pop(w)
                 _start_quietly(self._pool[w])
-                if pending:
-                    finish(keys[pending[0]], verdict)
-                    if pending[1:]:
-                        queues.put_back(w, pending[1:])
+                if culprit is not None:
+                    finish(keys[culprit], verdict)
+                rest = [j for j in work.chunk if j in work.pending and j != culprit]
+                if rest:
+                    queues.put_back(w, rest)
 
             def receive(w: int) -> None:
-                """Every message worker w has sent so far: one wake-up for however many results are waiting."""
+                """Every message worker w has sent so far: one wake-up for however many are waiting."""
                 worker = self._pool[w]
                 duplex = worker.conn
                 assert duplex is not None
@@ -273,15 +291,16 @@ class Checker:
                         else:
                             _start_quietly(worker)
                         return
-                    if message[0] == "result" and w in busy:
-                        pending, _ = busy[w]
-                        if message[1] in pending:
-                            pending.remove(message[1])
-                        finish(keys[message[1]], message[2])
-                        busy[w] = (pending, time.monotonic())
-                    elif message[0] == "done":
-                        busy.pop(w, None)
-                        dispatch(w)
+                    work = busy.get(w)
+                    if message[0] in ("results", "done") and work is not None:
+                        if message[0] == "done":  # the next chunk first: the worker waits for it
+                            busy.pop(w)
+                            dispatch(w)
+                        for j, verdict in message[1]:
+                            if j in work.pending:
+                                work.pending.discard(j)
+                                finish(keys[j], verdict)
+                        work.heard = time.monotonic()
                     if worker.conn is not duplex or not _readable({duplex.fileno(): w}, 0.0):
                         return  # replaced (a failed dispatch), or nothing more to read for now
 
@@ -296,10 +315,9 @@ class Checker:
                 now = time.monotonic()
                 if helping:
                     wait_for = 0.0
-                elif busy:
-                    wait_for = max(0.0, min(start + self.timeout + GRACE - now for _, start in busy.values()))
                 else:
-                    wait_for = 0.05
+                    timed = [since for culprit, since in map(running, busy) if culprit is not None]
+                    wait_for = max(0.0, min(since + self.timeout + GRACE - now for since in timed)) if timed else 0.05
                 for w in _readable(watched, wait_for) if watched else ():
                     worker = self._pool[w]
                     if worker.ready:
@@ -315,10 +333,9 @@ class Checker:
                     dispatch(w)
                 now = time.monotonic()
                 for w in list(busy):
-                    pending, start = busy[w]
-                    if pending and now - start > self.timeout + GRACE:
+                    culprit, since = running(w)
+                    if culprit is not None and now - since > self.timeout + GRACE:
                         lost(w, invalid(TIMEOUT_MESSAGE.format(limit=self.timeout), "timeout"))
-                        continue
                 for w in range(len(self._pool)):
                     if w not in busy:
                         dispatch(w)
@@ -349,6 +366,16 @@ class Checker:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@dataclass
+class _Busy:
+    """A chunk a worker is checking: its items in the order checked (the slots of the worker's board), those
+    whose verdict has not come back, and when the worker was last heard from (the chunk sent, verdicts)."""
+
+    chunk: list[int]
+    pending: set[int]
+    heard: float
 
 
 def _readable(watched: dict[int, int], timeout: float) -> list[int]:

@@ -14,11 +14,13 @@ Messages are pickled over a pair of pipes (multiprocessing.connection on raw fil
 from __future__ import annotations
 
 import gc
+import mmap
 import os
 import pickle
 import select
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -42,6 +44,55 @@ from quizgen.gcpause import rare_collections
 DEFAULT_MEMORY_MB = 1024
 """Memory a worker may take beyond what it has after start-up."""
 START_TIMEOUT = 120.0
+MAX_BATCH = 256
+"""Most items in one ("batch", ...) message: the Board has a slot for each."""
+SEND_EVERY = 0.1
+"""Seconds a worker may keep verdicts before it sends them (it sends the rest when the batch is done)."""
+
+
+class Board:
+    """Which item of its batch a worker is checking, and since when, in memory the worker and its parent
+    share: one slot per item, the time.monotonic() at which the worker started it (a clock every process
+    of the machine shares), zeroed by the parent before it sends a batch and written once by the worker.
+    A read sees 0 or the time, never half of it, so the parent times each item exactly and, when it kills
+    an overrunning worker, knows which item it was on; the worker can then send its verdicts in bunches
+    (one message, and one wake-up of the parent, per SEND_EVERY instead of per verdict)."""
+
+    SIZE = 8 * MAX_BATCH
+
+    def __init__(self, fd: int | None = None) -> None:
+        """A new board (the parent), or the one whose file is fd (the worker)."""
+        if fd is None:
+            fd = os.memfd_create("quizgen-board") if hasattr(os, "memfd_create") else _unlinked_file()
+            os.ftruncate(fd, self.SIZE)
+        self.fd = fd
+        self.map = mmap.mmap(fd, self.SIZE)
+
+    def clear(self, n: int) -> None:
+        """The parent, before it sends a batch of n items: none started."""
+        self.map[: 8 * n] = bytes(8 * n)
+
+    def started(self, slot: int) -> None:
+        """The worker, as it starts the item in this slot (one aligned 8-byte store)."""
+        struct.pack_into("d", self.map, 8 * slot, time.monotonic())
+
+    def current(self, n: int) -> tuple[int, float] | None:
+        """(slot, start) of the last item of n started, or None before the first."""
+        starts = struct.unpack_from(f"{n}d", self.map, 0)
+        for slot in range(n - 1, -1, -1):
+            if starts[slot]:
+                return slot, starts[slot]
+        return None
+
+    def close(self) -> None:
+        self.map.close()
+        os.close(self.fd)
+
+
+def _unlinked_file() -> int:
+    fd, path = tempfile.mkstemp(prefix="quizgen-board-")
+    os.unlink(path)
+    return fd
 
 
 class WorkerFailed(Exception):
@@ -89,9 +140,10 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def worker_main(conn: Connection, memory_mb: int | None) -> None:
+def worker_main(conn: Connection, memory_mb: int | None, board: Board | None = None) -> None:
     """The child's loop: ("symbolic", args) -> ("symbolic", bool | None | "memory");
-    ("batch", (timeout, [(index, request), ...])) -> ("result", index, Verdict) per item, then ("done",)."""
+    ("batch", (timeout, [(index, request), ...])) -> ("results", [(index, Verdict), ...]) at most every
+    SEND_EVERY seconds, then ("done", [the rest]); each item's start is written on the board first."""
     _limit_memory(memory_mb)
     _exit_with_parent()
     conn.send(("ready", os.getpid()))
@@ -112,10 +164,17 @@ def worker_main(conn: Connection, memory_mb: int | None) -> None:
             conn.send(("symbolic", reply))
         elif kind == "batch":
             timeout, items = payload
+            verdicts: list[tuple[int, Any]] = []
+            sent = time.monotonic()
             with rare_collections():
-                for index, request in items:
-                    conn.send(("result", index, check_request(request, timeout=timeout, symbolic=_inline_symbolic)))
-            conn.send(("done",))
+                for slot, (index, request) in enumerate(items):
+                    if board is not None:
+                        board.started(slot)
+                    verdicts.append((index, check_request(request, timeout=timeout, symbolic=_inline_symbolic)))
+                    if time.monotonic() - sent >= SEND_EVERY or board is None:
+                        conn.send(("results", verdicts))
+                        verdicts, sent = [], time.monotonic()
+            conn.send(("done", verdicts))
         elif kind == "sleep":  # used by the tests to stand for a check that never ends
             time.sleep(float(payload))
             conn.send(("slept",))
@@ -147,13 +206,14 @@ class _Duplex:
                 pass
 
 
-def child_entry(read_fd: int, write_fd: int, memory_mb: int) -> None:
+def child_entry(read_fd: int, write_fd: int, memory_mb: int, board_fd: int = -1) -> None:
     """Entry point of a worker, fresh interpreter or fork (see WorkerProcess.start). It leaves with os._exit:
     there is nothing to flush (its output goes nowhere), and tearing down its caches, millions of objects,
     would cost more than a chunk of checks while the parent waits for it to stop."""
     conn = _Duplex(Connection(read_fd, writable=False), Connection(write_fd, readable=False))
     try:
-        worker_main(conn, memory_mb or None)  # type: ignore[arg-type]
+        board = Board(board_fd) if board_fd >= 0 else None
+        worker_main(conn, memory_mb or None, board)  # type: ignore[arg-type]
     except (BrokenPipeError, KeyboardInterrupt):
         pass
     finally:
@@ -188,12 +248,12 @@ def _read_keys(fd: int, server: socket.socket) -> None:
 
 
 def serve_forks(fd: int) -> None:
-    """The fork server's loop (see ForkServer). A message is b"fork MB" with a worker's two pipe ends: fork
-    a worker on them, its memory capped at MB more; b"reap PID": the parent has killed that worker, wait
-    for it; or b"keys 0" with a file of keys to read ahead (_read_keys). A worker is reaped only when the
-    parent says so, so its pid cannot pass to another process while the parent may still kill it. At end of
-    file (the parent closed or died), kill and reap the workers left and exit. The server has no thread, so
-    forking it is safe."""
+    """The fork server's loop (see ForkServer). A message is b"fork MB" with a worker's two pipe ends and
+    its board's file (if it has one): fork a worker on them, its memory capped at MB more; b"reap PID": the
+    parent has killed that worker, wait for it; or b"keys 0" with a file of keys to read ahead
+    (_read_keys). A worker is reaped only when the parent says so, so its pid cannot pass to another process
+    while the parent may still kill it. At end of file (the parent closed or died), kill and reap the
+    workers left and exit. The server has no thread, so forking it is safe."""
     server = socket.socket(fileno=fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the grader, which closes the socket
     check_request(WARM_UP, timeout=10.0, symbolic=_inline_symbolic)
@@ -202,18 +262,18 @@ def serve_forks(fd: int) -> None:
     children: set[int] = set()
     while True:
         try:
-            data, fds, _, _ = socket.recv_fds(server, 64, 2)
+            data, fds, _, _ = socket.recv_fds(server, 64, 3)
         except OSError:
             data, fds = b"", []
         if not data:
             break
         word, number = data.split()
-        if word == b"fork" and len(fds) == 2:
+        if word == b"fork" and len(fds) in (2, 3):
             pid = os.fork()
             if pid == 0:
                 server.close()
                 signal.signal(signal.SIGINT, signal.default_int_handler)
-                child_entry(fds[0], fds[1], int(number))  # never returns
+                child_entry(fds[0], fds[1], int(number), fds[2] if len(fds) == 3 else -1)  # never returns
             children.add(pid)
         elif word == b"reap" and int(number) in children:
             children.discard(int(number))
@@ -274,11 +334,13 @@ class ForkServer:
             theirs.close()
         self.sock = ours
 
-    def fork(self, read_fd: int, write_fd: int, memory_mb: int | None) -> None:
-        """Ask for a worker on these pipe ends (the caller closes its copies); OSError if the server is gone."""
+    def fork(self, read_fd: int, write_fd: int, memory_mb: int | None, board_fd: int = -1) -> None:
+        """Ask for a worker on these pipe ends and board (-1: none; the caller closes its copies of the pipe
+        ends); OSError if the server is gone."""
         if self.sock is None:
             raise OSError("the fork server is not running")
-        socket.send_fds(self.sock, [b"fork %d" % (memory_mb or 0)], [read_fd, write_fd])
+        fds = [read_fd, write_fd] + ([board_fd] if board_fd >= 0 else [])
+        socket.send_fds(self.sock, [b"fork %d" % (memory_mb or 0)], fds)
 
     def expect(self, keys: Sequence[tuple[Any, tuple[str, ...] | None]]) -> None:
         """Have the server read these keys ((expected, variables), as load_key takes them) before it forks
@@ -335,6 +397,7 @@ class WorkerProcess:
         self.proc: subprocess.Popen[bytes] | None = None  # a fresh interpreter
         self.pid: int | None = None  # the child's, from its ("ready", pid)
         self.conn: _Duplex | None = None
+        self.board: Board | None = None  # the child's, new with each child
         self.ready = False
 
     @property
@@ -347,30 +410,38 @@ class WorkerProcess:
     def start(self) -> None:
         """Launch a child without waiting for it (it says ("ready", pid) once it can take work)."""
         self.kill()
+        try:
+            board: Board | None = Board()
+        except OSError:  # no shared memory: the child then sends each verdict as soon as it has it
+            board = None
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         try:
-            self._launch(to_child_r, from_child_w)
+            self._launch(to_child_r, from_child_w, -1 if board is None else board.fd)
         except OSError:
             os.close(to_child_w)
             os.close(from_child_r)
+            if board is not None:
+                board.close()
             raise
         finally:
             os.close(to_child_r)
             os.close(from_child_w)
         self.conn = _Duplex(Connection(from_child_r, writable=False), Connection(to_child_w, readable=False))
+        self.board = board
         self.ready = False
 
-    def _launch(self, read_fd: int, write_fd: int) -> None:
+    def _launch(self, read_fd: int, write_fd: int, board_fd: int) -> None:
         if self.forks is not None and self.forks.alive:
             try:
-                self.forks.fork(read_fd, write_fd, self.memory_mb)
+                self.forks.fork(read_fd, write_fd, self.memory_mb, board_fd)
                 return
             except OSError:
                 pass  # the server has just gone: a fresh interpreter instead
         self.proc = _spawn(
-            f"from quizgen.checker.worker import child_entry; child_entry({read_fd}, {write_fd}, {self.memory_mb or 0})",
-            (read_fd, write_fd),
+            "from quizgen.checker.worker import child_entry; "
+            f"child_entry({read_fd}, {write_fd}, {self.memory_mb or 0}, {board_fd})",
+            (read_fd, write_fd) if board_fd < 0 else (read_fd, write_fd, board_fd),
         )
 
     def ensure(self, wait: float | None = None) -> None:
@@ -444,7 +515,9 @@ class WorkerProcess:
             except ProcessLookupError:
                 pass
             self.forks.reap(self.pid)
-        self.proc, self.conn, self.pid = None, None, None
+        if self.board is not None:
+            self.board.close()
+        self.proc, self.conn, self.pid, self.board = None, None, None, None
         self.ready = False
 
     def close(self) -> None:

@@ -120,6 +120,18 @@ def test_pool_batch_survives_a_pathological_answer(monkeypatch: pytest.MonkeyPat
     assert seen[-1] == len(reqs)
 
 
+def test_without_a_board_workers_send_each_verdict_and_a_pathological_answer_is_still_caught(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from quizgen.checker import worker as worker_module
+
+    def no_shared_memory(fd: int | None = None) -> None:
+        raise OSError("no shared memory here")
+
+    monkeypatch.setattr(worker_module, "Board", no_shared_memory)
+    test_pool_batch_survives_a_pathological_answer(monkeypatch)
+
+
 def test_keys_read_ahead_by_the_fork_server_give_the_same_verdicts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(batch_module, "POOL_THRESHOLD", 1)
     monkeypatch.setattr(batch_module, "CHUNK", 2)

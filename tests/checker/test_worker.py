@@ -3,6 +3,7 @@ interpreter or forked by a ForkServer."""
 
 from __future__ import annotations
 
+import gc
 import pickle
 import signal
 import socket
@@ -13,7 +14,8 @@ import pytest
 
 from quizgen.checker import core
 from quizgen.checker.equivalence import CheckTimeout
-from quizgen.checker.worker import ForkServer, WorkerProcess, _read_keys
+from quizgen.checker.verdict import CheckRequest
+from quizgen.checker.worker import Board, ForkServer, WorkerProcess, _read_keys
 
 
 def test_worker_is_killed_and_replaced() -> None:
@@ -123,6 +125,46 @@ def test_without_its_server_a_worker_is_a_fresh_interpreter(forks: ForkServer) -
         worker.close()
 
 
+def test_the_board_says_which_item_was_started_last_and_when() -> None:
+    board = Board()
+    try:
+        board.clear(4)
+        assert board.current(4) is None  # the batch is not started
+        before = time.monotonic()
+        board.started(0)
+        board.started(1)
+        slot, start = board.current(4)
+        assert slot == 1 and before <= start <= time.monotonic()
+        worker_side = Board(board.fd)  # the same memory, as the worker maps it
+        worker_side.started(2)
+        assert board.current(4)[0] == 2 and board.current(2)[0] == 1  # only the batch's own slots count
+        board.clear(4)
+        assert board.current(4) is None
+        worker_side.map.close()
+    finally:
+        board.close()
+
+
+def test_a_forked_worker_sends_its_verdicts_in_bunches_and_marks_every_item_started(forks: ForkServer) -> None:
+    worker = WorkerProcess(forks=forks)
+    try:
+        worker.ensure()
+        items = [(10 + i, CheckRequest(f"{i}*x", f"{i}x", ["x"])) for i in range(1, 9)]
+        worker.board.clear(len(items))
+        worker.send(("batch", (10.0, items)))
+        messages = [worker.receive(60)]
+        while messages[-1][0] != "done":
+            messages.append(worker.receive(60))
+        assert all(kind == "results" for kind, _ in messages[:-1])
+        verdicts = [pair for _, bunch in messages for pair in bunch]
+        assert [j for j, _ in verdicts] == [j for j, _ in items]
+        assert all(v.verdict == "correct" for _, v in verdicts)
+        assert len(messages) < len(items)  # not one message per verdict
+        assert worker.board.current(len(items))[0] == len(items) - 1
+    finally:
+        worker.close()
+
+
 def _keys_file(keys: list[tuple[object, tuple[str, ...] | None]]):  # type: ignore[no-untyped-def]
     f = tempfile.TemporaryFile()
     pickle.dump(keys, f)
@@ -141,6 +183,7 @@ def test_the_server_reads_the_keys_it_is_sent_into_its_caches() -> None:
         assert core._KEYS.get((("2*x*y", "x**2"), ("x", "y"))).is_vector
         assert core._KEYS.get(("2*x +* 3", ("x",))) is None
     finally:
+        gc.unfreeze()  # _read_keys froze this process's heap, as it does the server's
         ours.close()
         theirs.close()
         core.clear_caches()
@@ -157,6 +200,7 @@ def test_the_server_stops_reading_keys_when_a_fork_is_asked_for() -> None:
         assert core._KEYS.get(("3*x**2", ("x",))) is None
         assert theirs.recv(64) == b"fork 0"  # still there for the server's loop
     finally:
+        gc.unfreeze()  # _read_keys froze this process's heap, as it does the server's
         ours.close()
         theirs.close()
         core.clear_caches()
@@ -170,6 +214,7 @@ def test_an_unreadable_keys_file_is_ignored() -> None:
             f.flush()
             _read_keys(f.fileno(), theirs)  # no exception: the workers read their keys themselves
     finally:
+        gc.unfreeze()  # _read_keys froze this process's heap, as it does the server's
         ours.close()
         theirs.close()
 
