@@ -224,26 +224,57 @@ WARM_UP = CheckRequest("2*x*exp(x) + sin(x)", "2x e^x + sin(x)", ["x"])
 """Checked once by the fork server, so the modules sympy imports on first use are loaded before it forks."""
 
 
+KEY_READ_LIMIT = 1.0
+"""Seconds the fork server may spend on one key it reads ahead (a key reads in well under a millisecond)."""
+
+
+class _KeyTooSlow(BaseException):
+    """SIGALRM in the fork server while it reads a key ahead (a BaseException: no `except Exception` eats it)."""
+
+
 def _read_keys(fd: int, server: socket.socket) -> None:
     """Parse the keys the parent expects to check (ForkServer.expect: a pickled list of (expected,
     variables) in the file fd) into this process's caches, which every worker forked afterwards inherits.
     One key at a time, and only while no message waits: the first fork request (the batch has begun) ends
     it, so the warming only ever uses a core the grader leaves idle. A key that cannot be read is left to
-    the check that needs it (it says why)."""
+    the check that needs it (it says why). A key that takes over KEY_READ_LIMIT (a manifest is a file
+    anyone can edit) ends the warming: the server must stay free to fork, and the workers read that key and
+    the rest under each check's time limit."""
     try:
         with os.fdopen(os.dup(fd), "rb") as f:
             f.seek(0)
             keys = pickle.load(f)
     except Exception:  # noqa: BLE001 - only a head start: the workers read what is missing
         return
-    with rare_collections():
-        for expected, variables in keys:
-            if select.select([server], [], [], 0)[0]:
-                break
-            try:
-                load_key(expected, variables)
-            except Exception:  # noqa: BLE001 - BadKey: the check reports it
-                pass
+    armed = False
+
+    def too_slow(signum: int, frame: object) -> None:
+        nonlocal armed
+        if armed:  # not after the key is read: the alarm is being switched off
+            armed = False
+            raise _KeyTooSlow
+
+    previous = signal.signal(signal.SIGALRM, too_slow)
+    try:
+        with rare_collections():
+            for expected, variables in keys:
+                if select.select([server], [], [], 0)[0]:
+                    break
+                armed = True
+                signal.setitimer(signal.ITIMER_REAL, KEY_READ_LIMIT)
+                try:
+                    load_key(expected, variables)
+                except Exception:  # noqa: BLE001 - BadKey: the check reports it
+                    pass
+                finally:
+                    armed = False
+                signal.setitimer(signal.ITIMER_REAL, 0)
+    except _KeyTooSlow:
+        pass
+    finally:
+        armed = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
     gc.freeze()  # as after the warm-up: the workers' collections skip what they inherit
 
 
@@ -291,7 +322,9 @@ def serve_forks(fd: int) -> None:
 def _spawn(entry: str, fds: tuple[int, ...]) -> subprocess.Popen[bytes]:
     """A fresh interpreter running `entry` (code importing from quizgen), with these fds and no output."""
     return subprocess.Popen(
-        [sys.executable, "-c", entry],
+        # -P: the current folder is not put first on sys.path, so a folder named quizgen where the grader is
+        # run (another checkout, or a planted one) is not what the workers import
+        [sys.executable, "-P", "-c", entry],
         pass_fds=fds,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,  # nothing a child prints may end up in `--batch -` output

@@ -206,6 +206,52 @@ def test_the_server_stops_reading_keys_when_a_fork_is_asked_for() -> None:
         core.clear_caches()
 
 
+def test_a_key_too_slow_to_read_ends_the_reading_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A manifest is a file anyone can edit: a key that will not finish must not keep the fork server from
+    forking. Its reading is cut at KEY_READ_LIMIT and the keys after it are left to the workers."""
+    from quizgen.checker import worker
+
+    def load(expected, variables):  # type: ignore[no-untyped-def]
+        if expected == "slow":
+            time.sleep(60)
+        return core.load_key(expected, variables)
+
+    monkeypatch.setattr(worker, "load_key", load)
+    monkeypatch.setattr(worker, "KEY_READ_LIMIT", 0.2)
+    core.clear_caches()
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    handler = signal.getsignal(signal.SIGALRM)
+    try:
+        with _keys_file([("3*x**2", ("x",)), ("slow", ("x",)), ("5*x**4", ("x",))]) as f:
+            _read_keys(f.fileno(), theirs)
+        assert core._KEYS.get(("3*x**2", ("x",))) is not None
+        assert core._KEYS.get(("5*x**4", ("x",))) is None  # after the slow one: the workers read it
+        assert signal.getsignal(signal.SIGALRM) == handler and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    finally:
+        gc.unfreeze()  # _read_keys froze this process's heap, as it does the server's
+        ours.close()
+        theirs.close()
+        core.clear_caches()
+
+
+def test_a_quizgen_folder_where_the_grader_runs_is_not_what_the_workers_import(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers are fresh interpreters started with -P: the current folder is not first on their sys.path."""
+    planted = tmp_path / "quizgen"
+    planted.mkdir()
+    (planted / "__init__.py").write_text("open('imported', 'w').close()\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    worker = WorkerProcess()
+    try:
+        worker.ensure()
+        worker.send(("sleep", 0))
+        assert worker.receive(60) == ("slept",)
+    finally:
+        worker.close()
+    assert not (tmp_path / "imported").exists()
+
+
 def test_an_unreadable_keys_file_is_ignored() -> None:
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
