@@ -248,7 +248,7 @@ def _read_keys(fd: int, server: socket.socket) -> None:
         return
     armed = False
 
-    def too_slow(signum: int, frame: object) -> None:
+    def too_slow(_signum: int, _frame: object) -> None:
         nonlocal armed
         if armed:  # not after the key is read: the alarm is being switched off
             armed = False
