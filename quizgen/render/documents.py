@@ -355,6 +355,11 @@ def render_sources(
 
 STREAMED = ("key", "worksheets")
 """The documents typeset while a class is drawn (write_documents with a Drawing), longest first."""
+STREAM_NICE = {"worksheets": 3}
+"""How much the worksheets' run yields to the key's while both are streamed: the drawing feeds both, and
+the key takes about twice the worksheets' CPU, so with equal shares the key was left to finish alone, 1-2 s
+with the other core idle (500 students); at a lower priority the worksheets run on into that time
+instead (compile.lower_priority). 3: both end together (5 left the worksheets last)."""
 STREAM_STUDENTS = 20
 """Students drawn and rendered at a time while the worksheets and key are streamed to pdflatex (after the
 first student, alone): pdflatex is never far behind, and few template calls (each renders the preamble
@@ -603,7 +608,7 @@ class _Typesetter:
         """Start the document's one run on a source still to be written (Feed): the caller writes it as
         the students are drawn and rendered, and closes it with finish_stream."""
         feed = Feed()
-        self.submit(name, feed, None)
+        self.submit(name, feed, None, nice=STREAM_NICE.get(name, 0))
         return feed
 
     def drop(self, name: str) -> None:
@@ -614,7 +619,7 @@ class _Typesetter:
         """The source is complete: the run's time limit starts, for the whole class's students."""
         feed.close(timeout=self._timeout(None))
 
-    def submit(self, name: str, tex: str | Feed, part: Part | None) -> None:
+    def submit(self, name: str, tex: str | Feed, part: Part | None, *, nice: int = 0) -> None:
         future = self._pool.submit(
             compile_tex,
             tex,
@@ -624,6 +629,7 @@ class _Typesetter:
             describe=_describe(self.manifest),
             files=self.files,
             memory=self._memory(part),
+            nice=nice,
         )
         self.runs.append(_Run(name, tex, part, future))
 

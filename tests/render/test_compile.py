@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
+import subprocess
+import sys
 import threading
 
 import pytest
 
 from quizgen.problem import Step
 from quizgen.render import render_sources
-from quizgen.render.compile import CompileError, Feed, compile_tex, first_error, parse_marks
+from quizgen.render.compile import CompileError, Feed, compile_tex, first_error, lower_priority, parse_marks
 
 from .conftest import HOSTILE_NAMES, gradient_problem, long_problem, make_manifest, scalar_problem
 
@@ -142,3 +145,21 @@ def test_the_time_limit_of_a_stream_counts_from_its_close() -> None:
     feed = _fed([STREAMED, "\\loop\\iftrue\\repeat\n"], close=True, timeout=1)
     with pytest.raises(CompileError, match="took longer than 1 s and was stopped"):
         compile_tex(feed, "streamed", timeout=60)
+
+
+def test_a_run_with_time_to_spare_gets_a_lower_priority_in_its_own_session() -> None:
+    """A run is its own session; where Linux groups a session for the scheduler, the group's nice is what
+    counts against the other runs, else the process's own."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"], start_new_session=True)
+    try:
+        lower_priority(proc.pid, 3)
+        try:
+            with open(f"/proc/{proc.pid}/autogroup", encoding="ascii") as f:
+                group_nice = f.read().split()[-1]
+        except OSError:
+            group_nice = None  # no autogroups here
+        if group_nice != "3":  # else the process's own nice
+            assert os.getpriority(os.PRIO_PROCESS, proc.pid) == os.getpriority(os.PRIO_PROCESS, 0) + 3
+    finally:
+        proc.kill()
+        proc.wait()

@@ -425,14 +425,24 @@ def _outputs(folder: Path) -> dict[str, bytes]:
 
 @needs_fifo
 def test_a_class_typeset_while_it_is_drawn_gives_the_bytes_of_a_drawn_class(
-    tmp_path: Path, streamed: dict[str, list[bool]]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: dict[str, list[bool]]
 ) -> None:
     """generate --format pdf streams the worksheets and key to pdflatex while the class is drawn, and the
     marking key's run reads its preamble meanwhile: the same sources and PDFs as typesetting the finished
-    manifest (for any class up to PART_STUDENTS: one run)."""
+    manifest (for any class up to PART_STUDENTS: one run). The worksheets' run yields to the key's, the
+    longer one (documents.STREAM_NICE)."""
+    nice: dict[str, int] = {}
+    spy = documents.compile_tex
+
+    def niceness(tex, jobname: str, **kwargs):  # type: ignore[no-untyped-def]
+        nice[jobname] = kwargs.get("nice", 0)
+        return spy(tex, jobname, **kwargs)
+
+    monkeypatch.setattr(documents, "compile_tex", niceness)
     manifest = make_manifest(CLASS, [scalar_problem(1), gradient_problem(2)])
     write_documents(_Replay(manifest), tmp_path / "streamed", fmt="pdf", quiet=True, split=True)
     assert streamed == {"key": [True], "worksheets": [True], "marking-key": [True]}
+    assert nice == {"key": 0, "worksheets": 3, "marking-key": 0}
     write_documents(manifest, tmp_path / "drawn", fmt="pdf", quiet=True, split=True)
     assert _outputs(tmp_path / "streamed") == _outputs(tmp_path / "drawn")
     for folder in ("students", "keys"):
