@@ -165,12 +165,19 @@ def function_of(func: type[sympy.Function], arg: sympy.Basic) -> sympy.Basic:
             negative += m[0] < 0
         plain = func is sympy.exp or 2 * negative < len(arg.args)
     else:
-        factors = arg.args if isinstance(arg, Mul) else (arg,)
-        coefficient = factors[0] if isinstance(factors[0], sympy.Rational) else None
-        if not all(_plain_factor(f) for f in (factors[1:] if coefficient is not None else factors)):
+        coefficient, factors = _split_coefficient(arg)
+        if not all(_plain_factor(f) for f in factors):
             return func(arg)
         plain = func is sympy.exp or coefficient is None or coefficient.p > 0
     return func(arg, evaluate=False) if plain else func(arg)
+
+
+def _split_coefficient(expr: sympy.Basic) -> tuple[sympy.Rational | None, tuple[sympy.Basic, ...]]:
+    """A product's rational coefficient (None when it has none) and its other factors; expr alone if no product."""
+    factors = expr.args if isinstance(expr, Mul) else (expr,)
+    if isinstance(factors[0], sympy.Rational):
+        return factors[0], factors[1:]
+    return None, factors
 
 
 def _plain_factor(f: sympy.Basic) -> bool:
@@ -189,10 +196,7 @@ def _plain_factor(f: sympy.Basic) -> bool:
             return True
         if isinstance(a, Add):
             return _plain_factor(a)
-        factors = a.args if isinstance(a, Mul) else (a,)
-        if isinstance(factors[0], sympy.Rational):
-            factors = factors[1:]
-        return all(_plain_factor(g) for g in factors)
+        return all(_plain_factor(g) for g in _split_coefficient(a)[1])
     return False
 
 
