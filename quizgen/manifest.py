@@ -10,6 +10,7 @@ import hashlib
 import json
 import math
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -245,7 +246,13 @@ _PROBLEMS_CLOSE = "\n      ]"
 
 
 def _loads(text: str) -> Any:
-    """json.loads(text), with the sheets' equal problems as one dict, parsed once.
+    """json.loads(text), with the sheets' equal problems as one dict, parsed once (see _parse)."""
+    return _parse(text)[0]
+
+
+def _parse(text: str) -> tuple[Any, list[dict[str, Any]]]:
+    """json.loads(text), with the sheets' equal problems as one dict, parsed once; and those distinct
+    problems' dicts in order of first appearance ([] when the text is read as plain JSON).
 
     A class repeats its variants (2,000 students x 10 problems: 12,176 distinct) and dumps() writes a problem
     as a block of lines at a fixed indentation, so equal problems are equal texts. No JSON string holds a
@@ -256,10 +263,10 @@ def _loads(text: str) -> Any:
     in order, the whole text is parsed as it is."""
     cut = _cut_problems(text)
     if cut is not None:
-        data = _fill_problems(*cut)
-        if data is not None:
-            return data
-    return json.loads(text)
+        filled = _fill_problems(*cut)
+        if filled is not None:
+            return filled
+    return json.loads(text), []
 
 
 def _cut_problems(text: str) -> tuple[str, list[str], str] | None:
@@ -293,10 +300,10 @@ def _cut_problems(text: str) -> tuple[str, list[str], str] | None:
     return "".join(pieces), blocks, tag
 
 
-def _fill_problems(skeleton: str, blocks: list[str], tag: str) -> Any:
+def _fill_problems(skeleton: str, blocks: list[str], tag: str) -> tuple[Any, list[dict[str, Any]]] | None:
     """json.loads of the cut text with each placeholder replaced by its block's value (one dict for equal
-    blocks); None if a block is not one JSON object or the placeholders are not all, in order, elements of
-    the sheets' problems."""
+    blocks), and the distinct blocks' values; None if a block is not one JSON object or the placeholders
+    are not all, in order, elements of the sheets' problems."""
     try:
         data = json.loads(skeleton)
     except (ValueError, RecursionError):
@@ -324,11 +331,21 @@ def _fill_problems(skeleton: str, blocks: list[str], tag: str) -> Any:
                     return None
             problems[i] = value
             found += 1
-    return data if found == len(blocks) else None
+    return (data, list(parsed.values())) if found == len(blocks) else None
 
 
-def read(path: str | Path, *, verify_bank: bool = True) -> Manifest:
+def read(
+    path: str | Path,
+    *,
+    verify_bank: bool = True,
+    on_problems: Callable[[list[dict[str, Any]]], None] | None = None,
+) -> Manifest:
     """Read and verify a manifest: checksum, quizgen version, and the bank's sha256 when the bank is present.
+
+    on_problems, when given, hears the distinct problems as JSON data (dicts as in the file, each once) as
+    soon as they are parsed, before anything is verified or built: a head start for work that is a pure
+    function of them and only saves time (the checker's workers reading the keys), since the manifest may
+    still be refused. Not called when the file is not laid out as dumps() writes it.
 
     Raises:
         ManifestError: with a one-line message naming the file and what to do.
@@ -342,7 +359,7 @@ def read(path: str | Path, *, verify_bank: bool = True) -> Manifest:
         raise ManifestError(f"{p}: cannot read manifest ({exc.strerror})") from None
     try:
         with no_collections():  # hundreds of thousands of dicts and lists, all kept
-            data = _loads(raw.decode("utf-8"))
+            data, problems = _parse(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: also a 5,000-digit number
         reason = (
             "nested too deeply"
@@ -352,6 +369,8 @@ def read(path: str | Path, *, verify_bank: bool = True) -> Manifest:
             else "a number too long to read"
         )
         raise ManifestError(f"{p}: not a quizgen manifest (invalid JSON: {reason}); regenerate it") from None
+    if on_problems is not None and problems:
+        on_problems(problems)
     if not isinstance(data, dict) or CHECKSUM_KEY not in data:
         raise ManifestError(f"{p}: not a quizgen manifest (no checksum); regenerate it with quizgen generate")
     claimed = data.pop(CHECKSUM_KEY)
