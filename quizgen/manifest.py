@@ -245,14 +245,16 @@ _PROBLEM_CLOSE = "\n        }"
 _PROBLEMS_CLOSE = "\n      ]"
 
 
-def _loads(text: str) -> Any:
-    """json.loads(text), with the sheets' equal problems as one dict, parsed once (see _parse)."""
-    return _parse(text)[0]
+Heard = Callable[[list[dict[str, Any]]], None]
+"""Told distinct problems (JSON data) as they are parsed: see read()'s on_problems."""
+HAND_OUT = 2048
+"""Distinct problems handed to on_problems at a time while the rest are parsed."""
 
 
-def _parse(text: str) -> tuple[Any, list[dict[str, Any]]]:
-    """json.loads(text), with the sheets' equal problems as one dict, parsed once; and those distinct
-    problems' dicts in order of first appearance ([] when the text is read as plain JSON).
+def _loads(text: str, on_problems: Heard | None = None) -> Any:
+    """json.loads(text), with the sheets' equal problems as one dict, parsed once; on_problems is told each
+    distinct problem's dict as it is parsed, in runs of HAND_OUT (not at all when the text is not laid out
+    as dumps() writes it; for part of them when that shows only after some were handed out).
 
     A class repeats its variants (2,000 students x 10 problems: 12,176 distinct) and dumps() writes a problem
     as a block of lines at a fixed indentation, so equal problems are equal texts. No JSON string holds a
@@ -263,10 +265,10 @@ def _parse(text: str) -> tuple[Any, list[dict[str, Any]]]:
     in order, the whole text is parsed as it is."""
     cut = _cut_problems(text)
     if cut is not None:
-        filled = _fill_problems(*cut)
-        if filled is not None:
-            return filled
-    return json.loads(text), []
+        data = _fill_problems(*cut, on_problems)
+        if data is not None:
+            return data
+    return json.loads(text)
 
 
 def _cut_problems(text: str) -> tuple[str, list[str], str] | None:
@@ -300,10 +302,10 @@ def _cut_problems(text: str) -> tuple[str, list[str], str] | None:
     return "".join(pieces), blocks, tag
 
 
-def _fill_problems(skeleton: str, blocks: list[str], tag: str) -> tuple[Any, list[dict[str, Any]]] | None:
+def _fill_problems(skeleton: str, blocks: list[str], tag: str, on_problems: Heard | None = None) -> Any:
     """json.loads of the cut text with each placeholder replaced by its block's value (one dict for equal
-    blocks), and the distinct blocks' values; None if a block is not one JSON object or the placeholders
-    are not all, in order, elements of the sheets' problems."""
+    blocks), on_problems told the distinct values in runs as they are parsed; None if a block is not one
+    JSON object or the placeholders are not all, in order, elements of the sheets' problems."""
     try:
         data = json.loads(skeleton)
     except (ValueError, RecursionError):
@@ -312,6 +314,7 @@ def _fill_problems(skeleton: str, blocks: list[str], tag: str) -> tuple[Any, lis
     if not isinstance(students, list):
         return None
     parsed: dict[str, dict[str, Any]] = {}
+    fresh: list[dict[str, Any]] = []  # parsed and not yet handed out
     found = 0
     for sheet in students:
         problems = sheet.get("problems") if isinstance(sheet, dict) else None
@@ -329,9 +332,18 @@ def _fill_problems(skeleton: str, blocks: list[str], tag: str) -> tuple[Any, lis
                     value = parsed[block] = json.loads(block)  # starts with "{": a dict if it is one value
                 except (ValueError, RecursionError):
                     return None
+                if on_problems is not None:
+                    fresh.append(value)
+                    if len(fresh) == HAND_OUT:
+                        on_problems(fresh)
+                        fresh = []
             problems[i] = value
             found += 1
-    return (data, list(parsed.values())) if found == len(blocks) else None
+    if found != len(blocks):
+        return None
+    if fresh and on_problems is not None:
+        on_problems(fresh)
+    return data
 
 
 def read(
@@ -342,10 +354,11 @@ def read(
 ) -> Manifest:
     """Read and verify a manifest: checksum, quizgen version, and the bank's sha256 when the bank is present.
 
-    on_problems, when given, hears the distinct problems as JSON data (dicts as in the file, each once) as
-    soon as they are parsed, before anything is verified or built: a head start for work that is a pure
-    function of them and only saves time (the checker's workers reading the keys), since the manifest may
-    still be refused. Not called when the file is not laid out as dumps() writes it.
+    on_problems, when given, hears the distinct problems as JSON data (dicts as in the file, each once, in
+    runs of HAND_OUT) as they are parsed, before anything is verified or built: a head start for work that
+    is a pure function of them and only saves time (the checker's workers reading the keys), since the
+    manifest may still be refused. It must not raise. It may not hear every problem: none when the file is
+    not laid out as dumps() writes it.
 
     Raises:
         ManifestError: with a one-line message naming the file and what to do.
@@ -359,7 +372,7 @@ def read(
         raise ManifestError(f"{p}: cannot read manifest ({exc.strerror})") from None
     try:
         with no_collections():  # hundreds of thousands of dicts and lists, all kept
-            data, problems = _parse(raw.decode("utf-8"))
+            data = _loads(raw.decode("utf-8"), on_problems)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: also a 5,000-digit number
         reason = (
             "nested too deeply"
@@ -369,8 +382,6 @@ def read(
             else "a number too long to read"
         )
         raise ManifestError(f"{p}: not a quizgen manifest (invalid JSON: {reason}); regenerate it") from None
-    if on_problems is not None and problems:
-        on_problems(problems)
     if not isinstance(data, dict) or CHECKSUM_KEY not in data:
         raise ManifestError(f"{p}: not a quizgen manifest (no checksum); regenerate it with quizgen generate")
     claimed = data.pop(CHECKSUM_KEY)

@@ -81,9 +81,9 @@ class CheckerBackend:
 
     def expect_data(self, problems: Sequence[Mapping[str, Any]]) -> None:
         """expect() for the manifest's problems as JSON data, as manifest.read(on_problems=...) hands them
-        out: before they are verified and built, so the server starts on the keys about half a second
-        sooner (a key of a manifest then refused is only work wasted). Anything not shaped like a key is
-        left out here; expect() then sends only the keys not sent yet."""
+        out, in runs as they are parsed: before they are verified and built, so that the server starts on
+        the keys as soon as it is up (a key of a manifest then refused is only work wasted). Anything not
+        shaped like a key is left out here; each call, and expect(), sends only the keys not sent yet."""
         self._expect_keys((d.get("answer"), d.get("variables")) for d in problems if not d.get("parts"))
 
     def _expect_keys(self, pairs: Iterable[tuple[object, object]]) -> None:
