@@ -150,8 +150,8 @@ def _cached_parse(
 def _parse_text(
     text: str, variables: tuple[str, ...] | None, *, latex: bool | None, limits: Limits, key: bool, strings: bool = True
 ) -> Parsed:
-    """The reading; with strings=False, its text and latex are "" and a refusal's message may quote
-    empty texts (Parser)."""
+    """The reading; with strings=False, the value only (its text and latex are not the reading's, and a
+    refusal's message may quote an empty text: Parser)."""
     if len(text) > limits.max_length:
         message = MESSAGES["too_long"].format(length=len(text), limit=limits.max_length)
         raise AnswerSyntaxError(message, limits.max_length, "", "too_long")

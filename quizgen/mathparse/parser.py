@@ -6,8 +6,9 @@ directly from the allow-list (never from strings); every numeric power and produ
 sympy evaluates it, and the nesting depth and node count are bounded, so no input can hang or recurse.
 
 A key read for its value alone (strings=False: the checker never shows a key as understood) skips the text
-and LaTeX: each node kind returns before building them; the value, every bound and every decision are the
-same (no decision reads a text).
+and LaTeX: the node kinds keys are made of (sums, products, powers, signs, brackets, indicators, comparisons,
+and, or, vectors; a call's LaTeX) return before building them, the rarer ones build them anyway. The value,
+every bound and every decision are the same: no decision reads a text, only the messages quote one.
 
 Grammar (lowest precedence first):
     top      := '<' ifelse (',' ifelse)* '>' | or
@@ -167,9 +168,9 @@ def _bare_text(e: E) -> str:
 
 
 class Parser(SafeValues):
-    """One parse of one token list; not reusable. strings=False: values only (every E's text and latex
-    are ""); a refusal is then not worded for anyone (the caller reads the text again with strings to
-    word it), so messages may quote empty texts."""
+    """One parse of one token list; not reusable. strings=False: the value only (texts and LaTeX left
+    empty or partial); a refusal is then not worded for anyone (the caller reads the text again with
+    strings to word it), so its message may quote an empty text."""
 
     def __init__(
         self, tokens: Sequence[Token], limits: Limits, *, latex: bool, key: bool, strings: bool = True
