@@ -1,10 +1,10 @@
 """Reading keys: CPU to read a class's distinct keys and buggy keys, as the checker reads them.
 
-Usage: .venv/bin/python benchmarks/bench_keys.py [--manifest FILE] [--repeat N] [--buggy N]
+Usage: .venv/bin/python benchmarks/bench_keys.py [--work DIR | --manifest FILE] [--repeat N] [--buggy N]
 
-The texts are a manifest's (default: bench_grade.py's 2,000-student class, /work/bench-scale/2000): every
-distinct (key text, variables) pair of its problems (a gradient's components one by one), then the first
---buggy distinct buggy-key texts in sorted order. Each reading runs in a fresh process (sympy's caches
+The texts are a manifest's (default: bench_grade.py's class of 2,000 students, generated once into --work
+DIR, as bench_scale.py keeps it in DIR/2000): every distinct (key text, variables) pair of its problems (a
+gradient's components one by one), then the first --buggy distinct buggy-key texts in sorted order. Each reading runs in a fresh process (sympy's caches
 cold, as in a grading run) with the collector tuned as grading tunes it (quizgen.gcpause), and prints its
 CPU: "full" is parse_key (text and LaTeX as understood built too), "value" parse_key_value (the value
 alone, what the checker uses), when the code under test has it. The rows alternate full and value. For a
@@ -18,10 +18,9 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
-
-DEFAULT_MANIFEST = Path("/work/bench-scale/2000/manifest.json")
 
 
 def texts(manifest: Path) -> tuple[list[tuple[str, tuple[str, ...]]], list[tuple[str, tuple[str, ...]]]]:
@@ -68,7 +67,9 @@ def child(mode: str, manifest: Path, n_buggy: int) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST)
+    ap.add_argument("--manifest", type=Path, default=None, help="read this manifest's keys")
+    ap.add_argument("--work", type=Path, default=None, help="keep (and reuse) bench_grade.py's inputs here")
+    ap.add_argument("--students", type=int, default=2000)
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--buggy", type=int, default=10000, help="how many distinct buggy-key texts (sorted)")
     ap.add_argument("--child", choices=("full", "value"), help=argparse.SUPPRESS)
@@ -76,9 +77,18 @@ def main() -> None:
     if args.child:
         child(args.child, args.manifest, args.buggy)
         return
-    import quizgen.mathparse.api as api
+    import quizgen.mathparse.api as api  # first: the code under test, as PYTHONPATH gives it
 
     modes = ["full", "value"] if hasattr(api, "parse_key_value") else ["full"]
+    if args.manifest is None:
+        work = args.work or Path(tempfile.mkdtemp(prefix="bench-keys-"))
+        work.mkdir(parents=True, exist_ok=True)
+        if not (work / "manifest.json").exists():
+            sys.path.insert(0, str(Path(__file__).resolve().parent))
+            from bench_grade import make_inputs
+
+            make_inputs(work, args.students)
+        args.manifest = work / "manifest.json"
     head = ("reading", "keys", "CPU s", "µs/text", "buggy", "CPU s", "µs/text")
     print("{:8s} {:>7s} {:>7s} {:>8s} {:>7s} {:>7s} {:>8s}  load".format(*head))
     for _ in range(args.repeat):
