@@ -21,7 +21,7 @@ from quizgen.notation import key_text
 from quizgen.problem import Problem
 from quizgen.typeset.graph_svg import BoxMark, State, graph_svg, legend_html
 from quizgen.typeset.latexmath import split_leading_text
-from quizgen.typeset.mathml import MathMLError, mathml, text_html
+from quizgen.typeset.mathml import MathMLError, math_element, text_html
 
 _PAGE_CACHE = 1 << 15
 """Entries of each cache of page pieces: a class of 2,000 students shows 31,500 distinct worked steps, and
@@ -44,7 +44,7 @@ def _step_item(latex: str, text: str) -> str:
         lead, formula = split_leading_text(latex)
         out = text_html(lead)
         if formula.strip():
-            out += mathml(formula, text, display=True)
+            out += math_element(formula, text, display=True)  # kept here, in the item: not in mathml's cache too
         return f"<li>{out or escape(text)}</li>"
     except MathMLError:
         return f"<li>{escape(text)}</li>"
