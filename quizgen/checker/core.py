@@ -37,7 +37,7 @@ from quizgen.checker.evaluate import clear_shared
 from quizgen.checker.structure import new_structure
 from quizgen.checker.verdict import CheckRequest, Verdict, invalid
 from quizgen.checker.witness import find_witness
-from quizgen.mathparse import AnswerSyntaxError, parse_answer, parse_key
+from quizgen.mathparse import AnswerSyntaxError, parse_answer, parse_key_value
 from quizgen.mathparse.api import clear_parse_cache
 from quizgen.problem import Mistake
 
@@ -167,11 +167,12 @@ def load_key(expected: str | Sequence[str], variables: Sequence[str] | None) -> 
 
 
 def read_key_text(text: str, variables: tuple[str, ...] | None) -> sympy.Basic | tuple[sympy.Basic, ...]:
-    """parse_key(text, variables).value, kept in _READINGS; raises what parse_key raises (a failure is
-    not kept here: the parser keeps the refusals it can)."""
+    """parse_key(text, variables).value (read by parse_key_value, without the text as understood, which
+    the checker never shows), kept in _READINGS; raises what parse_key raises (a failure is not kept
+    here: the parser keeps the refusals it can)."""
     hit = _READINGS.get((text, variables))
     if hit is None or hit is _UNREADABLE:
-        hit = parse_key(text, None if variables is None else list(variables)).value
+        hit = parse_key_value(text, variables)
         _READINGS.put((text, variables), hit)
     return hit
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -247,13 +248,17 @@ def items_csv(run: GradeRun, *, items: list[ItemStats] | None = None) -> str:
         ]
     ]
     parts = part_stats(run)
-    graded = [a for r in run.results if not r.absent for a in r.answers]
+    outcomes: dict[int, Counter[str]] = {}  # each slot's displayed outcomes, counted once
+    for r in run.results:
+        if not r.absent:
+            for a in r.answers:
+                outcomes.setdefault(a.slot, Counter())[display_outcome(a)] += 1
     for it in item_stats(run) if items is None else items:
-        mine = [a for a in graded if a.slot == it.slot]
-        n = len(mine) or 1
+        counted = outcomes.get(it.slot, Counter())
+        n = counted.total() or 1
 
-        def pct(*outcomes: str, mine: list[GradedAnswer] = mine, n: int = n) -> str:
-            return _share(sum(1 for a in mine if display_outcome(a) in outcomes) / n)
+        def pct(*shown: str, counted: Counter[str] = counted, n: int = n) -> str:
+            return _share(sum(counted[o] for o in shown) / n)
 
         disc = "" if it.discrimination is None else f"{it.discrimination:.2f}"
         rows.append(
@@ -296,6 +301,8 @@ def items_csv(run: GradeRun, *, items: list[ItemStats] | None = None) -> str:
 
 def _extra(sheet: Sheet, *names: str) -> str:
     """The first roster extra column whose normalised name is one of names."""
+    if not sheet.extra:
+        return ""  # a roster without extra columns: nothing to normalise (a gradebook asks for 4 per student)
     norm = {k.strip().lower().replace(" ", "_").replace("-", "_"): v for k, v in sheet.extra.items()}
     for name in names:
         if norm.get(name, "").strip():

@@ -21,7 +21,7 @@ from quizgen.notation import key_text
 from quizgen.problem import Problem
 from quizgen.typeset.graph_svg import BoxMark, State, graph_svg, legend_html
 from quizgen.typeset.latexmath import split_leading_text
-from quizgen.typeset.mathml import MathMLError, mathml, text_html
+from quizgen.typeset.mathml import MathMLError, math_element, text_html
 
 _PAGE_CACHE = 1 << 15
 """Entries of each cache of page pieces: a class of 2,000 students shows 31,500 distinct worked steps, and
@@ -44,7 +44,7 @@ def _step_item(latex: str, text: str) -> str:
         lead, formula = split_leading_text(latex)
         out = text_html(lead)
         if formula.strip():
-            out += mathml(formula, text, display=True)
+            out += math_element(formula, text, display=True)  # kept here, in the item: not in mathml's cache too
         return f"<li>{out or escape(text)}</li>"
     except MathMLError:
         return f"<li>{escape(text)}</li>"
@@ -110,14 +110,33 @@ def _answer_card(out: list[str], a: GradedAnswer, badged: tuple[str, str], provi
     elif a.pending:
         then = "It counts 0 points until your teacher has reviewed it." if provisional else "It counts 0 points."
         out.append(f"<dt>Review</dt><dd>The checker could not grade this answer; your teacher reviews it. {then}</dd>")
-    if not p.parts:
-        out.append(_key_line(_hashable(p.answer), p.answer_latex))
-    out.append("</dl>")
-    if p.steps:
-        out.append('<details open><summary>Worked solution</summary><ol class="steps">')
-        out += [_step_item(step.latex, step.text) for step in p.steps]
-        out.append("</ol></details>")
+    out += _key_and_solution(p)
     out.append("</section>")
+
+
+_KEY_AND_SOLUTION: dict[int, tuple[Problem, tuple[str, ...]]] = {}
+"""id(problem) -> (problem, the lines of its card after the student's answer: the key and the worked
+solution). The students of a class share their problems' objects (a 2,000-student class has about 12,000
+for 20,000 cards), so these lines are looked up once per problem, not step by step on every card; the
+problem is kept with them so that its id is not reused while they are cached."""
+
+
+def _key_and_solution(p: Problem) -> tuple[str, ...]:
+    """The card's key (a one-answer problem's) and worked solution, with the </dl> that closes the answer."""
+    known = _KEY_AND_SOLUTION.get(id(p))
+    if known is not None and known[0] is p:
+        return known[1]
+    lines = [] if p.parts else [_key_line(_hashable(p.answer), p.answer_latex)]
+    lines.append("</dl>")
+    if p.steps:
+        lines.append('<details open><summary>Worked solution</summary><ol class="steps">')
+        lines += [_step_item(step.latex, step.text) for step in p.steps]
+        lines.append("</ol></details>")
+    made = tuple(lines)
+    if len(_KEY_AND_SOLUTION) >= _PAGE_CACHE:
+        _KEY_AND_SOLUTION.clear()  # bounded like the other caches of page pieces
+    _KEY_AND_SOLUTION[id(p)] = (p, made)
+    return made
 
 
 def _hashable(answer: str | list[str]) -> str | tuple[str, ...]:

@@ -107,21 +107,23 @@ def _students(run: GradeRun) -> str:
     ]
     for r in run.results:
         flags = []
-        if r.absent:
+        absent = r.absent
+        if absent:
             flags.append("absent")
-        if run.provisional(r):
-            flags.append(f"provisional: {r.pending} to review")
-        elif r.pending:
-            flags.append(f"{r.pending} unread, counted 0")
+        pending = r.pending
+        if pending and run.provisional(r):
+            flags.append(f"provisional: {pending} to review")
+        elif pending:
+            flags.append(f"{pending} unread, counted 0")
         n_over = sum(1 for a in r.answers if a.override is not None)
         if n_over:
             flags.append(f"{n_over} override{'s' if n_over > 1 else ''}")
         n_blank = sum(1 for a in r.answers if a.outcome in ("blank", "missing"))
-        if n_blank and not r.absent:
+        if n_blank and not absent:
             flags.append(f"{n_blank} blank")
         link = f"feedback/{escape(stems[r.sheet.student_id])}.html"
-        score = "" if r.absent else f"{fmt_number(r.total)} / {fmt_number(r.max_points)}"
-        pct = "" if r.absent else _pct(r.percent)
+        score = "" if absent else f"{fmt_number(r.total)} / {fmt_number(r.max_points)}"
+        pct = "" if absent else _pct(r.percent)
         rows.append(
             f'<tr><th scope=row><a href="{link}">{escape(r.sheet.student_id)}</a></th>'
             f"<td>{escape(r.sheet.name)}</td><td class=num>{score}</td><td class=num>{pct}</td>"

@@ -71,6 +71,7 @@ def class_stats(run: GradeRun) -> ClassStats:
             ps.answers.append(a)
             ps.outcomes[shown] += 1
             counts[shown] += 1
+    review = run.review
     return ClassStats(
         students=len(graded),
         answers=sum(1 for r in graded for a in r.answers if a.outcome != "missing"),
@@ -83,7 +84,7 @@ def class_stats(run: GradeRun) -> ClassStats:
         issues=Counter(i.kind for i in run.issues),
         absent=[r.sheet.student_id for r in run.results if r.absent],
         provisional=sum(1 for r in run.results if run.provisional(r)),
-        to_review=sum(1 for a in run.review if a.pending),
-        reviewed=sum(1 for a in run.review if not a.pending),
+        to_review=sum(1 for a in review if a.pending),
+        reviewed=sum(1 for a in review if not a.pending),
         overrides=len(run.overrides),
     )

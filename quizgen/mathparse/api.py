@@ -88,6 +88,24 @@ def parse_key(text: str, variables: Sequence[str] | None = None) -> Parsed:
     return _parse(text, None if variables is None else tuple(variables), latex=None, limits=KEY_LIMITS, key=True)
 
 
+def parse_key_value(text: str, variables: Sequence[str] | None = None) -> sympy.Expr | tuple[sympy.Expr, ...]:
+    """parse_key(text, variables).value, read without the text and LaTeX as understood, which only an
+    answer's feedback shows: the checker reads keys and buggy keys this way (a tenth less CPU).
+
+    Raises:
+        AnswerSyntaxError: exactly as parse_key (a text refused here is read again by parse_key, whose
+            message quotes the text as understood).
+    """
+    if isinstance(variables, str):
+        variables = (variables,)
+    names = None if variables is None else tuple(variables)
+    try:
+        return _parse(text, names, latex=None, limits=KEY_LIMITS, key=True, strings=False).value
+    except AnswerSyntaxError:
+        pass  # worded by parse_key below
+    return parse_key(text, variables).value
+
+
 PARSE_CACHE_SIZE: Final = 8192
 """Readings kept (a class types the same answers, and the checker reads a key's buggy keys for each wrong
 answer): an identical text in the same variables and mode is read once."""
@@ -96,16 +114,20 @@ _UNCACHED_CODES: Final = ("too_deep", "internal:")
 """Refusals that may depend on the caller (its stack depth) or hide a bug: always read again."""
 
 
-def _parse(text: str, variables: tuple[str, ...] | None, *, latex: bool | None, limits: Limits, key: bool) -> Parsed:
+def _parse(
+    text: str, variables: tuple[str, ...] | None, *, latex: bool | None, limits: Limits, key: bool, strings: bool = True
+) -> Parsed:
     if not isinstance(text, str):
         raise AnswerSyntaxError("The answer must be text.", -1, "", "not_text")
     try:
-        hit = _cached_parse(text, variables, latex, limits, key)
+        hit = _cached_parse(text, variables, latex, limits, key, strings)
     except TypeError:  # unhashable variables: a setup error the uncached path reports
         hit = None
     if isinstance(hit, AnswerSyntaxError):
         raise AnswerSyntaxError(hit.message, hit.offset, hit.excerpt, hit.code)  # a fresh one for each caller
-    return hit if hit is not None else _parse_text(text, variables, latex=latex, limits=limits, key=key)
+    if hit is not None:
+        return hit
+    return _parse_text(text, variables, latex=latex, limits=limits, key=key, strings=strings)
 
 
 def clear_parse_cache() -> None:
@@ -115,19 +137,21 @@ def clear_parse_cache() -> None:
 
 @lru_cache(maxsize=PARSE_CACHE_SIZE)
 def _cached_parse(
-    text: str, variables: tuple[str, ...] | None, latex: bool | None, limits: Limits, key: bool
+    text: str, variables: tuple[str, ...] | None, latex: bool | None, limits: Limits, key: bool, strings: bool
 ) -> Parsed | AnswerSyntaxError | None:
     """The reading, or the refusal, of a text (a pure function of its arguments: sympy values are
     immutable, so every caller may share them); None for refusals that are not kept."""
     try:
-        return _parse_text(text, variables, latex=latex, limits=limits, key=key)
+        return _parse_text(text, variables, latex=latex, limits=limits, key=key, strings=strings)
     except AnswerSyntaxError as exc:
         return None if exc.code.startswith(_UNCACHED_CODES) else exc
 
 
 def _parse_text(
-    text: str, variables: tuple[str, ...] | None, *, latex: bool | None, limits: Limits, key: bool
+    text: str, variables: tuple[str, ...] | None, *, latex: bool | None, limits: Limits, key: bool, strings: bool = True
 ) -> Parsed:
+    """The reading; with strings=False, the value only (its text and latex are not the reading's, and a
+    refusal's message may quote an empty text: Parser)."""
     if len(text) > limits.max_length:
         message = MESSAGES["too_long"].format(length=len(text), limit=limits.max_length)
         raise AnswerSyntaxError(message, limits.max_length, "", "too_long")
@@ -140,7 +164,7 @@ def _parse_text(
             raise Fail("empty", 0)
         is_latex = latex if latex is not None else _looks_latex(norm, lo, hi)
         tokens = tokenize(norm, table, latex=is_latex, key=key, lo=lo, hi=hi)
-        e = Parser(tokens, limits, latex=is_latex, key=key).parse_top()
+        e = Parser(tokens, limits, latex=is_latex, key=key, strings=strings).parse_top()
         return Parsed(e.value, e.text, e.latex)
     except Fail as fail:
         raise to_error(fail, text, original_offset(offsets, fail.pos, len(text))) from None

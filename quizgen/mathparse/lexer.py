@@ -19,7 +19,7 @@ from quizgen.mathparse.names import CONDITION_FUNCTIONS, FORBIDDEN, FUNCTIONS, G
 class Token:
     """kind: num, name, kw, op, frac, sqrt, ind, end. For names, meaning is ("var"|"func"|"const", payload)."""
 
-    __slots__ = ("end", "kind", "latex_cmd", "meaning", "space_before", "start", "text")
+    __slots__ = ("end", "kind", "meaning", "space_before", "start", "text")
 
     def __init__(
         self,
@@ -29,7 +29,6 @@ class Token:
         end: int,
         space_before: bool,
         meaning: tuple[str, object] | None = None,
-        latex_cmd: bool = False,
     ) -> None:
         self.kind = kind
         self.text = text
@@ -37,7 +36,6 @@ class Token:
         self.end = end
         self.space_before = space_before
         self.meaning = meaning
-        self.latex_cmd = latex_cmd
 
     def __repr__(self) -> str:
         return f"Token({self.kind}, {self.text!r}, {self.start})"
@@ -307,7 +305,7 @@ def _latex_command(
         return end
     if cmd in _LATEX_FUNCS:
         name = "sign" if cmd == "sgn" else cmd
-        tokens.append(Token("name", name, start, end, space, ("func", FUNCTIONS[name]), latex_cmd=True))
+        tokens.append(Token("name", name, start, end, space, ("func", FUNCTIONS[name])))
         return end
     if cmd in ("mathbb", "mathbf", "mathds", "mathbbm", "boldsymbol"):
         m = _BRACED_ONE.match(text, end, hi)

@@ -5,6 +5,11 @@ implicit multiplications made explicit and the student's own parentheses kept). 
 directly from the allow-list (never from strings); every numeric power and product is size-checked before
 sympy evaluates it, and the nesting depth and node count are bounded, so no input can hang or recurse.
 
+A key read for its value alone (strings=False: the checker never shows a key as understood) skips the text
+and LaTeX: the node kinds keys are made of (sums, products, powers, signs, brackets, indicators, comparisons,
+and, or, vectors; a call's LaTeX) return before building them, the rarer ones build them anyway. The value,
+every bound and every decision are the same: no decision reads a text, only the messages quote one.
+
 Grammar (lowest precedence first):
     top      := '<' ifelse (',' ifelse)* '>' | or
     or       := and (('or' | '|' [keys]) and)*
@@ -105,6 +110,7 @@ class E:
 
     __slots__ = (
         "cases",
+        "indicator",
         "inner",
         "items",
         "kind",
@@ -141,6 +147,7 @@ class E:
         self.cases: list[str] | None = None  # LaTeX rows of a chained "a if c else b if d else e"
         self.pieces: list[tuple[sympy.Basic, sympy.Basic]] | None = None  # its (value, condition) pairs
         self.paren = False  # a comparison in parentheses: (u > v) used as a value is the indicator
+        self.indicator = False  # an indicator 1(...), or a power of one (x[x > 0] multiplies by it)
 
 
 def _wrap(text: str, cond: bool) -> str:
@@ -161,10 +168,15 @@ def _bare_text(e: E) -> str:
 
 
 class Parser(SafeValues):
-    """One parse of one token list; not reusable."""
+    """One parse of one token list; not reusable. strings=False: the value only (texts and LaTeX left
+    empty or partial); a refusal is then not worded for anyone (the caller reads the text again with
+    strings to word it), so its message may quote an empty text."""
 
-    def __init__(self, tokens: Sequence[Token], limits: Limits, *, latex: bool, key: bool) -> None:
+    def __init__(
+        self, tokens: Sequence[Token], limits: Limits, *, latex: bool, key: bool, strings: bool = True
+    ) -> None:
         self.toks = tokens
+        self.strings = strings
         self.i = 0
         self.limits = limits
         self.max_nodes = limits.max_nodes
@@ -281,7 +293,8 @@ class Parser(SafeValues):
                 if self.units and item.kind == "expr" and has_units(item.value):
                     raise Fail("unit_vector_inside", item.start)
             if any(item.paren for item in items):
-                opener, closer = e.text[0], ("]" if e.text[0] == "[" else ")" if e.text[0] == "(" else ">")
+                opener = e.text[:1]  # "" without strings: only the text shows the brackets
+                closer = "]" if opener == "[" else ")" if opener == "(" else ">"
                 e = self.make_tuple([self.need_expr(item) for item in items], opener, closer, e.start)
         elif self.units and has_units(e.value):
             e = self.unit_vector(e)
@@ -330,9 +343,12 @@ class Parser(SafeValues):
 
     def make_tuple(self, items: list[E], open_text: str, close_text: str, start: int) -> E:
         self.count()
+        value = tuple(x.value for x in items)
+        if not self.strings:
+            return E(value, "", "", P_ATOM, start, "tuple", items)
         text = open_text + ", ".join(x.text for x in items) + close_text
         latex = r"\left(" + ", ".join(x.latex for x in items) + r"\right)"
-        return E(tuple(x.value for x in items), text, latex, P_ATOM, start, "tuple", items)
+        return E(value, text, latex, P_ATOM, start, "tuple", items)
 
     def parse_or(self) -> E:
         # Most operands are a plain sum: read it, and enter the four levels above it (or, and, comparison,
@@ -363,6 +379,8 @@ class Parser(SafeValues):
         self.need_cond(right)
         self.count()
         value = self.build(left.start, word, fn, left.value, right.value)
+        if not self.strings:
+            return E(value, "", "", prec, left.start, "cond")
         text = f"{_wrap(left.text, left.prec < prec)} {word} {_wrap(right.text, right.prec <= prec)}"
         ltx = rf"{_lwrap(left.latex, left.prec < prec)} {latex} {_lwrap(right.latex, right.prec <= prec)}"
         return E(value, text, ltx, prec, left.start, "cond")
@@ -381,6 +399,8 @@ class Parser(SafeValues):
         self.plain_operands(operands)
         rels = [self.relation(_RELOPS[op], a, b) for op, a, b in zip(ops, operands, operands[1:])]
         value = rels[0] if len(rels) == 1 else self.build(first.start, "comparison", sympy.And, *rels)
+        if not self.strings:
+            return E(value, "", "", P_REL, first.start, "cond")
         text = operands[0].text
         latex = operands[0].latex
         for op, b in zip(ops, operands[1:]):
@@ -434,6 +454,8 @@ class Parser(SafeValues):
         self.count(len(terms) - 1)
         values = [e.value if op == "+" else -e.value for op, e in terms]
         value = self.build(first.start, "sum", sympy.Add, *values)
+        if not self.strings:
+            return E(value, "", "", P_ADD, first.start)
         text = _wrap(first.text, first.prec < P_ADD)
         latex = _lwrap(first.latex, first.prec < P_ADD)
         for op, e in terms[1:]:
@@ -478,7 +500,7 @@ class Parser(SafeValues):
             and (before.kind == "name" or (before.kind == "op" and before.text == ")"))
         )
         f = self.parse_power()
-        if index_like and before is not None and not f.text.startswith("1("):
+        if index_like and before is not None and not f.indicator:
             raise Fail("indexing", t.start, name=before.text)
         if f.kind == "cond" and not f.paren:
             raise Fail("condition_needs_one", f.start, text=_bare_text(f))
@@ -514,6 +536,8 @@ class Parser(SafeValues):
         self.count(len(factors) - 1)
         first = factors[0][1]
         value = self.build(first.start, "product", sympy.Mul, *values)
+        if not self.strings:
+            return E(value, "", "", P_MUL, first.start)
         text = _wrap(first.text, first.prec < P_MUL)
         latex = _lwrap(first.latex, first.prec < P_MUL)
         for k, (op, f) in enumerate(factors[1:]):
@@ -544,6 +568,8 @@ class Parser(SafeValues):
     def negate(self, operand: E, start: int) -> E:
         self.count()
         value = self.build(start, "negation", sympy.Mul, sympy.S.NegativeOne, operand.value)
+        if not self.strings:
+            return E(value, "", "", P_NEG, start)
         paren = operand.prec <= P_NEG
         return E(value, "-" + _wrap(operand.text, paren), "-" + _lwrap(operand.latex, paren), P_NEG, start)
 
@@ -565,9 +591,14 @@ class Parser(SafeValues):
     def power(self, base: E, exponent: E, pos: int) -> E:
         value = self.pow_value(base.value, exponent.value, exponent.start, exponent.text)
         self.count()
-        text = _wrap(base.text, base.prec <= P_POW) + "^" + _wrap(exponent.text, exponent.prec < P_POW)
-        latex = _lwrap(base.latex, base.prec <= P_POW and base.inner is None) + "^{" + _bare(exponent) + "}"
-        return E(value, text, latex, P_POW, base.start)
+        if not self.strings:
+            e = E(value, "", "", P_POW, base.start)
+        else:
+            text = _wrap(base.text, base.prec <= P_POW) + "^" + _wrap(exponent.text, exponent.prec < P_POW)
+            latex = _lwrap(base.latex, base.prec <= P_POW and base.inner is None) + "^{" + _bare(exponent) + "}"
+            e = E(value, text, latex, P_POW, base.start)
+        e.indicator = base.indicator  # [x > 0]^2 is still an indicator's text, 1(x > 0)^2
+        return e
 
     # ---- primaries
     def parse_primary(self) -> E:
@@ -697,18 +728,29 @@ class Parser(SafeValues):
             if opener.text == "{" and self.latex:
                 return e
             self.count()
-            out = E(e.value, f"({e.text})", rf"\left({e.latex}\right)", P_ATOM, opener.start, "cond", inner=e)
+            out = E(e.value, *self.parenthesized(e), P_ATOM, opener.start, "cond", inner=e)
             out.paren = True
             return out
         if e.kind == "tuple" or (opener.text == "{" and self.latex):
             return e  # LaTeX braces group invisibly
         self.count()
-        return E(e.value, f"({e.text})", rf"\left({e.latex}\right)", P_ATOM, opener.start, inner=e)
+        return E(e.value, *self.parenthesized(e), P_ATOM, opener.start, inner=e)
+
+    def parenthesized(self, e: E) -> tuple[str, str]:
+        """Text and LaTeX of (e), kept as the student typed them."""
+        if not self.strings:
+            return "", ""
+        return f"({e.text})", rf"\left({e.latex}\right)"
 
     def indicator(self, cond: E, start: int) -> E:
         self.count()
         value = self.make_piecewise([(_ONE, cond.value), (_ZERO, sympy.true)], start)
-        return E(value, f"1({_bare_text(cond)})", r"\mathbf{1}\left(" + _bare(cond) + r"\right)", P_ATOM, start)
+        if not self.strings:
+            e = E(value, "", "", P_ATOM, start)
+        else:
+            e = E(value, f"1({_bare_text(cond)})", r"\mathbf{1}\left(" + _bare(cond) + r"\right)", P_ATOM, start)
+        e.indicator = True
+        return e
 
     def abs_bars(self, opener: Token) -> E:
         self.enter(opener.start)
@@ -793,7 +835,7 @@ class Parser(SafeValues):
             raise Fail("undefined", name.start, text=text) from None
         value = self.checked(built, name.start, text)
         self.real_number(value, name.start, text)
-        latex = self.call_latex(spec, args, power)
+        latex = self.call_latex(spec, args, power) if self.strings else ""
         prec = P_ATOM
         if power is not None:
             value = self.pow_value(value, sympy.Integer(power), name.start, str(power))

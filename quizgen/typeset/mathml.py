@@ -709,9 +709,11 @@ def text_mathml(latex_text: str) -> str:
     return _mrow(out)
 
 
-@lru_cache(maxsize=32768)  # a class repeats its variants' prompts and steps: typeset each once
-def mathml(latex: str, plain: str, *, display: bool = False) -> str:
+def math_element(latex: str, plain: str, *, display: bool = False) -> str:
     """A <math> element for latex, with plain as its text annotation (for copying and screen readers).
+
+    Not cached: mathml is, and this is for a caller that keeps what the element is part of (a worked step's
+    list item), so that a class's 30,000 steps are not kept twice.
 
     Raises:
         MathMLError: latex is outside the subset quizgen prints, or too long.
@@ -721,6 +723,16 @@ def mathml(latex: str, plain: str, *, display: bool = False) -> str:
     body = _typeset(indicator_notation(latex))
     mode = "block" if display else "inline"
     return f'<math display="{mode}"><semantics>{body}<annotation encoding="text/plain">{escape(plain)}</annotation></semantics></math>'
+
+
+@lru_cache(maxsize=32768)  # a class repeats its variants' prompts and keys: typeset each once
+def mathml(latex: str, plain: str, *, display: bool = False) -> str:
+    """math_element, cached.
+
+    Raises:
+        MathMLError: latex is outside the subset quizgen prints, or too long.
+    """
+    return math_element(latex, plain, display=display)
 
 
 _SHAPES: dict[str, str] = {}

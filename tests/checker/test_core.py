@@ -148,8 +148,10 @@ def test_a_text_is_read_once_as_a_key_and_as_a_buggy_key(monkeypatch: pytest.Mon
     """One variant's buggy key is often another's key: the checker reads it once in the same variables."""
     core.clear_caches()
     reads: list[str] = []
-    real = core.parse_key
-    monkeypatch.setattr(core, "parse_key", lambda text, variables=None: reads.append(text) or real(text, variables))
+    real = core.parse_key_value
+    monkeypatch.setattr(
+        core, "parse_key_value", lambda text, variables=None: reads.append(text) or real(text, variables)
+    )
     mistakes = [Mistake("forgot_inner", "15*(2*x**2)**4", "Multiply by the derivative of the inside.")]
     for _ in range(2):
         v = core.check_request(CheckRequest("960*x**9", "15(2x^2)^4", ["x"], mistakes=mistakes))
@@ -158,13 +160,29 @@ def test_a_text_is_read_once_as_a_key_and_as_a_buggy_key(monkeypatch: pytest.Mon
     assert reads == ["960*x**9", "15*(2*x**2)**4"]
 
 
+def test_a_key_that_cannot_be_read_is_named_with_the_parsers_own_message() -> None:
+    """Keys are read for their value alone (parse_key_value); a refusal still quotes the key as understood."""
+    core.clear_caches()
+    for _ in range(2):  # the second time from the parser's kept refusal
+        with pytest.raises(core.BadKey) as info:
+            core.load_key("2*x > 1", ["x"])
+        assert str(info.value) == (
+            "the key '2*x > 1' cannot be read: A comparison like 2*x > 1 is not a value: for an indicator "
+            "write 1(2*x > 1) or [2*x > 1]."
+        )
+    v = core.check_request(CheckRequest("2*x > 1", "2x", ["x"]))
+    assert v.verdict == "invalid" and v.message.endswith("for an indicator write 1(2*x > 1) or [2*x > 1].")
+
+
 def test_a_gradients_buggy_key_is_read_component_by_component(monkeypatch: pytest.MonkeyPatch) -> None:
     """A buggy key whose first component differs from the answer's is ruled out without reading the rest;
     one that matches every component is still found, and an unreadable component still only skips it."""
     core.clear_caches()
     reads: list[str] = []
-    real = core.parse_key
-    monkeypatch.setattr(core, "parse_key", lambda text, variables=None: reads.append(text) or real(text, variables))
+    real = core.parse_key_value
+    monkeypatch.setattr(
+        core, "parse_key_value", lambda text, variables=None: reads.append(text) or real(text, variables)
+    )
     mistakes = [
         Mistake("sign_and_factor", ["-2*x", "5*y**2"], "never shown"),
         Mistake("bad", ["2*x", "3*y +* 1"], "never shown"),
@@ -179,8 +197,10 @@ def test_a_gradients_buggy_key_is_read_component_by_component(monkeypatch: pytes
 def test_an_unreadable_buggy_key_only_loses_its_feedback_and_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
     core.clear_caches()
     reads: list[str] = []
-    real = core.parse_key
-    monkeypatch.setattr(core, "parse_key", lambda text, variables=None: reads.append(text) or real(text, variables))
+    real = core.parse_key_value
+    monkeypatch.setattr(
+        core, "parse_key_value", lambda text, variables=None: reads.append(text) or real(text, variables)
+    )
     mistakes = [Mistake("bad", "2*x +* 1", "never shown"), Mistake("sign", "-2*x", "Sign!")]
     for answer in ("-2x", "-2*x"):
         v = core.check_request(CheckRequest("2*x", answer, ["x"], mistakes=mistakes))

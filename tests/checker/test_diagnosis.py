@@ -79,8 +79,10 @@ def test_buggy_keys_are_not_read_for_a_gradient_with_a_component_typed_as_the_ke
     feedback (which components are wrong) is given."""
     core.clear_caches()
     reads: list[str] = []
-    real = core.parse_key
-    monkeypatch.setattr(core, "parse_key", lambda text, variables=None: reads.append(text) or real(text, variables))
+    real = core.parse_key_value
+    monkeypatch.setattr(
+        core, "parse_key_value", lambda text, variables=None: reads.append(text) or real(text, variables)
+    )
     mistakes = [Mistake("half", ["2*x", "3*y"], "Differentiate y**2 again.")]
     v = core.check_request(CheckRequest(["2*x", "3*y**2"], "[2*x, 3*y]", ["x", "y"], mistakes=mistakes))
     assert v.verdict == "incorrect" and v.score == 0.5 and v.message.startswith("Component 2 of 2 is wrong.")

@@ -7,7 +7,7 @@ import re
 import pytest
 import sympy
 
-from quizgen.mathparse import AnswerSyntaxError, Parsed, parse_answer, parse_key, symbol
+from quizgen.mathparse import AnswerSyntaxError, Parsed, parse_answer, parse_key, parse_key_value, symbol
 
 x, y, z = symbol("x"), symbol("y"), symbol("z")
 w1, x1 = symbol("w1"), symbol("x1")
@@ -212,6 +212,42 @@ def test_a_trailing_dot_is_not_part_of_the_answer_language() -> None:
 @pytest.mark.parametrize(("text", "variables", "expected"), KEY_CASES)
 def test_keys(text: str, variables: list[str] | None, expected: sympy.Expr) -> None:
     assert parse_key(text, variables).value == expected
+
+
+VALUE_ALONE_CASES = [
+    *((text, variables) for text, variables, _ in KEY_CASES),
+    ("-3*x**2*z**2 - 2*x*y**3 + 48*z**2*(4*x*z**2 + 2*y)**2", ["x", "y", "z"]),
+    ("[2*x, 3*y**2]", None),
+    ("Piecewise((32*x - 32*y + 16, -2*x + 2*y - 1 > 0), (0, True))", ["x", "y"]),
+    ("Piecewise((1, (x > 0) & (y < 1) | (x < -1)), (2, Eq(x, y)), (0, True))", ["x", "y"]),
+    ("-8*sqrt(19)/19 + exp(-x)/(1 + exp(-x))**2 - Max(x, 0)*Abs(y)*sin(x)**2", ["x", "y"]),
+    ("x[x > 0]**2 + (x > y)*y", ["x", "y"]),
+    ("1.0e-5*x + 281474976710656.", ["x"]),
+]
+
+
+@pytest.mark.parametrize(("text", "variables"), VALUE_ALONE_CASES)
+def test_a_keys_value_read_alone_is_its_full_readings_value(text: str, variables: list[str] | None) -> None:
+    """The checker reads keys with parse_key_value, which builds no text or LaTeX: the same sympy tree."""
+    assert sympy.srepr(parse_key_value(text, variables)) == sympy.srepr(parse_key(text, variables).value)
+
+
+@pytest.mark.parametrize("text", ["2*x > 1", "[x > 1, 2*x]", "x +* 1", "x[x + 1]", "f(x)", "x**2 + y"])
+def test_a_key_refused_when_read_for_its_value_gets_parse_keys_message(text: str) -> None:
+    """Messages quote the key as understood (A comparison like 2*x > 1 ...), which parse_key_value does
+    not build: its refusal is parse_key's, message, offset and code."""
+    with pytest.raises(AnswerSyntaxError) as full:
+        parse_key(text, ["x"])
+    with pytest.raises(AnswerSyntaxError) as alone:
+        parse_key_value(text, ["x"])
+    assert (alone.value.message, alone.value.offset, alone.value.excerpt, alone.value.code) == (
+        full.value.message,
+        full.value.offset,
+        full.value.excerpt,
+        full.value.code,
+    )
+    if text == "2*x > 1":
+        assert "A comparison like 2*x > 1 is not a value" in alone.value.message
 
 
 def test_key_vector() -> None:

@@ -140,6 +140,9 @@ PRECEDENCE_CASES = [
     ("(x+1)[x>0]", (x + 1) * ind(x > 0)),
     ("x[x>y]", x * ind(x > y)),
     ("2x(y-1)[x>y]", 2 * x * (y - 1) * ind(x > y)),
+    ("x[x>y]^2", x * ind(x > y) ** 2),  # also raised to a power
+    ("x[(x>y)]", x * ind(x > y)),
+    ("x[(x+y)]", None),  # a bracket that is not a condition is indexing
 ]
 
 
