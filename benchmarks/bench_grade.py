@@ -134,7 +134,8 @@ def grade_once(work: Path, out: Path, workers: int) -> Timing:
     t0 = time.perf_counter()
     backend = CheckerBackend(workers=workers, timeout=2.0)  # first, as `quizgen grade` makes it
     try:
-        m = manifest_mod.read(work / "manifest.json")
+        early = getattr(backend, "expect_data", None)  # as `quizgen grade` reads it (older code: not there)
+        m = manifest_mod.read(work / "manifest.json", **({"on_problems": early} if early else {}))
         run = grade_files(m, [work / "answers.csv"], backend, manifest_dir=work)
     finally:
         backend.close()

@@ -10,6 +10,7 @@ import hashlib
 import json
 import math
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -244,8 +245,16 @@ _PROBLEM_CLOSE = "\n        }"
 _PROBLEMS_CLOSE = "\n      ]"
 
 
-def _loads(text: str) -> Any:
-    """json.loads(text), with the sheets' equal problems as one dict, parsed once.
+Heard = Callable[[list[dict[str, Any]]], None]
+"""Told distinct problems (JSON data) as they are parsed: see read()'s on_problems."""
+HAND_OUT = 2048
+"""Distinct problems handed to on_problems at a time while the rest are parsed."""
+
+
+def _loads(text: str, on_problems: Heard | None = None) -> Any:
+    """json.loads(text), with the sheets' equal problems as one dict, parsed once; on_problems is told each
+    distinct problem's dict as it is parsed, in runs of HAND_OUT (not at all when the text is not laid out
+    as dumps() writes it; for part of them when that shows only after some were handed out).
 
     A class repeats its variants (2,000 students x 10 problems: 12,176 distinct) and dumps() writes a problem
     as a block of lines at a fixed indentation, so equal problems are equal texts. No JSON string holds a
@@ -256,7 +265,7 @@ def _loads(text: str) -> Any:
     in order, the whole text is parsed as it is."""
     cut = _cut_problems(text)
     if cut is not None:
-        data = _fill_problems(*cut)
+        data = _fill_problems(*cut, on_problems)
         if data is not None:
             return data
     return json.loads(text)
@@ -293,10 +302,10 @@ def _cut_problems(text: str) -> tuple[str, list[str], str] | None:
     return "".join(pieces), blocks, tag
 
 
-def _fill_problems(skeleton: str, blocks: list[str], tag: str) -> Any:
+def _fill_problems(skeleton: str, blocks: list[str], tag: str, on_problems: Heard | None = None) -> Any:
     """json.loads of the cut text with each placeholder replaced by its block's value (one dict for equal
-    blocks); None if a block is not one JSON object or the placeholders are not all, in order, elements of
-    the sheets' problems."""
+    blocks), on_problems told the distinct values in runs as they are parsed; None if a block is not one
+    JSON object or the placeholders are not all, in order, elements of the sheets' problems."""
     try:
         data = json.loads(skeleton)
     except (ValueError, RecursionError):
@@ -305,6 +314,7 @@ def _fill_problems(skeleton: str, blocks: list[str], tag: str) -> Any:
     if not isinstance(students, list):
         return None
     parsed: dict[str, dict[str, Any]] = {}
+    fresh: list[dict[str, Any]] = []  # parsed and not yet handed out
     found = 0
     for sheet in students:
         problems = sheet.get("problems") if isinstance(sheet, dict) else None
@@ -322,13 +332,33 @@ def _fill_problems(skeleton: str, blocks: list[str], tag: str) -> Any:
                     value = parsed[block] = json.loads(block)  # starts with "{": a dict if it is one value
                 except (ValueError, RecursionError):
                     return None
+                if on_problems is not None:
+                    fresh.append(value)
+                    if len(fresh) == HAND_OUT:
+                        on_problems(fresh)
+                        fresh = []
             problems[i] = value
             found += 1
-    return data if found == len(blocks) else None
+    if found != len(blocks):
+        return None
+    if fresh and on_problems is not None:
+        on_problems(fresh)
+    return data
 
 
-def read(path: str | Path, *, verify_bank: bool = True) -> Manifest:
+def read(
+    path: str | Path,
+    *,
+    verify_bank: bool = True,
+    on_problems: Callable[[list[dict[str, Any]]], None] | None = None,
+) -> Manifest:
     """Read and verify a manifest: checksum, quizgen version, and the bank's sha256 when the bank is present.
+
+    on_problems, when given, hears the distinct problems as JSON data (dicts as in the file, each once, in
+    runs of HAND_OUT) as they are parsed, before anything is verified or built: a head start for work that
+    is a pure function of them and only saves time (the checker's workers reading the keys), since the
+    manifest may still be refused. It must not raise. It may not hear every problem: none when the file is
+    not laid out as dumps() writes it.
 
     Raises:
         ManifestError: with a one-line message naming the file and what to do.
@@ -342,7 +372,7 @@ def read(path: str | Path, *, verify_bank: bool = True) -> Manifest:
         raise ManifestError(f"{p}: cannot read manifest ({exc.strerror})") from None
     try:
         with no_collections():  # hundreds of thousands of dicts and lists, all kept
-            data = _loads(raw.decode("utf-8"))
+            data = _loads(raw.decode("utf-8"), on_problems)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: also a 5,000-digit number
         reason = (
             "nested too deeply"

@@ -236,3 +236,47 @@ def test_text_that_only_looks_like_a_sheets_problems_is_read_as_json_reads_it() 
     _same(twice)  # a key given twice: json keeps the last
     unclosed = '{\n  "students": [\n    {\n      "problems": [\n        {"a": [{\n        }]}\n      ]\n    }\n  ]\n}'
     _same(unclosed)  # a block that ends at a brace closing something else
+
+
+def test_the_distinct_problems_are_heard_as_soon_as_parsed_even_from_a_manifest_then_refused(tmp_path: Path) -> None:
+    one = _manifest()
+    shared = one.students[0].problems[0]
+    other = dataclasses.replace(shared, slot=2, answer="2*x")
+    sheets = [Sheet(f"s{i}", "", f"V{i}", [shared, other]) for i in range(3)]
+    path = tmp_path / "manifest.json"
+    manifest.write(dataclasses.replace(one, students=sheets), path)
+    heard: list[list[dict[str, object]]] = []
+    assert manifest.read(path, on_problems=heard.append).students == sheets
+    assert heard == [[shared.to_dict(), other.to_dict()]]  # each once, in order of first appearance
+
+    heard.clear()
+    path.write_text(path.read_text(encoding="utf-8").replace('"2*x"', '"3*x"'), encoding="utf-8")
+    with pytest.raises(ManifestError, match="edited after it was generated"):
+        manifest.read(path, on_problems=heard.append)
+    assert [p["answer"] for p in heard[0]] == ["2*x + 3*y", "3*x"]  # only a head start: the error is as before
+
+
+def test_the_distinct_problems_are_handed_out_in_runs_while_the_rest_are_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one = _manifest()
+    shared = one.students[0].problems[0]
+    variants = [dataclasses.replace(shared, slot=2, answer=f"{k}*x") for k in range(5)]
+    sheets = [Sheet(f"s{i}", "", f"V{i}", [shared, variants[i % 5]]) for i in range(8)]
+    path = tmp_path / "manifest.json"
+    manifest.write(dataclasses.replace(one, students=sheets), path)
+    monkeypatch.setattr(manifest, "HAND_OUT", 2)
+    heard: list[list[dict[str, object]]] = []
+    assert manifest.read(path, on_problems=heard.append).students == sheets
+    assert [len(run) for run in heard] == [2, 2, 2]
+    assert [p for run in heard for p in run] == [p.to_dict() for p in [shared, *variants]]
+
+
+def test_a_manifest_in_another_layout_is_read_without_handing_out_its_problems(tmp_path: Path) -> None:
+    data = _manifest().to_dict()
+    data[manifest.CHECKSUM_KEY] = hashlib.sha256(manifest._body(data).encode("utf-8")).hexdigest()
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(data), encoding="utf-8")  # valid, but on one line
+    heard: list[object] = []
+    assert manifest.read(path, on_problems=heard.append) == _manifest()
+    assert heard == []

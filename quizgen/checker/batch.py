@@ -220,6 +220,10 @@ class Checker:
         items itself, so a pool never makes a batch slower than the in-process path.
         """
         with self._pool_lock:
+            # the chunks first: the fork server reads keys ahead until the first worker is asked for, and
+            # the workers then get a chunk as soon as they are up
+            keys = [k for k, _ in items]
+            queues = ChunkQueues([request for _, request in items], self.workers, CHUNK)
             self._start_forks()
             while len(self._pool) < self.workers:
                 self._pool.append(WorkerProcess(self.memory_mb, self._forks))
@@ -227,8 +231,6 @@ class Checker:
                 proc.forks = self._forks
                 if not proc.alive:
                     _start_quietly(proc)
-            keys = [k for k, _ in items]
-            queues = ChunkQueues([request for _, request in items], len(self._pool), CHUNK)
             local: list[int] = []
             local_owner = 0
             failures: dict[int, int] = {}

@@ -232,20 +232,26 @@ class _KeyTooSlow(BaseException):
     """SIGALRM in the fork server while it reads a key ahead (a BaseException: no `except Exception` eats it)."""
 
 
-def _read_keys(fd: int, server: socket.socket) -> None:
-    """Parse the keys the parent expects to check (ForkServer.expect: a pickled list of (expected,
-    variables) in the file fd) into this process's caches, which every worker forked afterwards inherits.
-    One key at a time, and only while no message waits: the first fork request (the batch has begun) ends
-    it, so the warming only ever uses a core the grader leaves idle. A key that cannot be read is left to
-    the check that needs it (it says why). A key that takes over KEY_READ_LIMIT (a manifest is a file
-    anyone can edit) ends the warming: the server must stay free to fork, and the workers read that key and
-    the rest under each check's time limit."""
+def _keys_in(fd: int) -> list[Any]:
+    """The keys in the file fd (ForkServer.expect: a pickled list of (expected, variables)); [] when it cannot
+    be read: reading ahead is only a head start, the workers read what is missing."""
     try:
         with os.fdopen(os.dup(fd), "rb") as f:
             f.seek(0)
-            keys = pickle.load(f)
-    except Exception:  # noqa: BLE001 - only a head start: the workers read what is missing
-        return
+            return list(pickle.load(f))
+    except Exception:  # noqa: BLE001 - see above
+        return []
+
+
+def _read_keys(keys: list[Any], server: socket.socket) -> list[Any] | None:
+    """Parse keys the parent expects to check ((expected, variables), as load_key takes them) into this
+    process's caches, which every worker forked afterwards inherits. One key at a time, and only while no
+    message waits: returns the keys not read yet as soon as one does ([] when all were read), so that a
+    fork request (the batch has begun) ends the reading, and the warming only ever uses a core the grader
+    leaves idle, while more keys sent ahead are added to the rest. A key that cannot be read is left to the
+    check that needs it (it says why). A key that takes over KEY_READ_LIMIT (a manifest is a file anyone can
+    edit) ends the reading ahead for good (None): the server must stay free to fork, and the workers read
+    that key and the rest under each check's time limit."""
     armed = False
 
     def too_slow(_signum: int, _frame: object) -> None:
@@ -254,11 +260,13 @@ def _read_keys(fd: int, server: socket.socket) -> None:
             armed = False
             raise _KeyTooSlow
 
+    left: list[Any] | None = []
     previous = signal.signal(signal.SIGALRM, too_slow)
     try:
         with rare_collections():
-            for expected, variables in keys:
+            for n, (expected, variables) in enumerate(keys):
                 if select.select([server], [], [], 0)[0]:
+                    left = keys[n:]
                     break
                 armed = True
                 signal.setitimer(signal.ITIMER_REAL, KEY_READ_LIMIT)
@@ -270,27 +278,29 @@ def _read_keys(fd: int, server: socket.socket) -> None:
                     armed = False
                 signal.setitimer(signal.ITIMER_REAL, 0)
     except _KeyTooSlow:
-        pass
+        left = None
     finally:
         armed = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     gc.freeze()  # as after the warm-up: the workers' collections skip what they inherit
+    return left
 
 
 def serve_forks(fd: int) -> None:
     """The fork server's loop (see ForkServer). A message is b"fork MB" with a worker's two pipe ends and
     its board's file (if it has one): fork a worker on them, its memory capped at MB more; b"reap PID": the
-    parent has killed that worker, wait for it; or b"keys 0" with a file of keys to read ahead
-    (_read_keys). A worker is reaped only when the parent says so, so its pid cannot pass to another process
-    while the parent may still kill it. At end of file (the parent closed or died), kill and reap the
-    workers left and exit. The server has no thread, so forking it is safe."""
+    parent has killed that worker, wait for it; or b"keys 0" with a file of keys to read ahead, added to
+    those not read yet (_read_keys). A worker is reaped only when the parent says so, so its pid cannot pass
+    to another process while the parent may still kill it. At end of file (the parent closed or died), kill
+    and reap the workers left and exit. The server has no thread, so forking it is safe."""
     server = socket.socket(fileno=fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the grader, which closes the socket
     check_request(WARM_UP, timeout=10.0, symbolic=_inline_symbolic)
     gc.freeze()  # the workers' collections then skip what they inherit (and leave its pages shared)
     server.send(b"ready")
     children: set[int] = set()
+    ahead: list[Any] | None = []  # keys sent to read ahead and not read yet (None: no more reading ahead)
     while True:
         try:
             data, fds, _, _ = socket.recv_fds(server, 64, 3)
@@ -309,8 +319,8 @@ def serve_forks(fd: int) -> None:
         elif word == b"reap" and int(number) in children:
             children.discard(int(number))
             os.waitpid(int(number), 0)
-        elif word == b"keys" and len(fds) == 1:
-            _read_keys(fds[0], server)
+        elif word == b"keys" and len(fds) == 1 and ahead is not None:
+            ahead = _read_keys(ahead + _keys_in(fds[0]), server)
         for f in fds:
             os.close(f)
     for pid in children:
@@ -378,17 +388,18 @@ class ForkServer:
     def expect(self, keys: Sequence[tuple[Any, tuple[str, ...] | None]]) -> None:
         """Have the server read these keys ((expected, variables), as load_key takes them) before it forks
         the workers, on a core the caller leaves idle meanwhile (reading its answers): each worker then
-        inherits them instead of reading its share again. It stops at the first fork request. Sent as a
-        file, so the caller never waits for the server (which may still be importing)."""
+        inherits them instead of reading its share again. Keys sent by several calls are read in turn until
+        the first fork request. Sent as a file, so the caller never waits for the server (which may still be
+        importing)."""
         if self.sock is None:
             return
-        with tempfile.TemporaryFile() as f:
-            pickle.dump(list(keys), f, protocol=pickle.HIGHEST_PROTOCOL)
-            f.flush()
-            try:
+        try:
+            with tempfile.TemporaryFile() as f:
+                pickle.dump(list(keys), f, protocol=pickle.HIGHEST_PROTOCOL)
+                f.flush()
                 socket.send_fds(self.sock, [b"keys 0"], [f.fileno()])
-            except OSError:
-                pass  # the server is gone: the workers will be fresh interpreters anyway
+        except OSError:
+            pass  # no room for the file, or the server is gone: only a head start is lost
 
     def reap(self, pid: int) -> None:
         """Tell the server that its worker pid was killed (it waits for it; until then the pid stays taken)."""

@@ -106,7 +106,8 @@ def grade_command(
     # made first: with workers > 1 its fork server imports the checker while the manifest is read
     backend = CheckerBackend(workers=workers, timeout=timeout)
     try:
-        manifest = manifest_mod.read(manifest_path, verify_bank=False)  # a changed bank warns (bank_source)
+        # a changed bank warns (bank_source); the keys go to the fork server as soon as they are parsed
+        manifest = manifest_mod.read(manifest_path, verify_bank=False, on_problems=backend.expect_data)
         bank = resolve(manifest, manifest_file.parent, bank_path)
         for warning in bank.warnings:  # shown even with --quiet: it says what the grades rest on
             click.echo(f"Warning: {warning}", err=True)

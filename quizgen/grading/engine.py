@@ -9,10 +9,10 @@ points too (quizgen.grading.carry).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from quizgen.gcpause import rare_collections, settled_heap
 from quizgen.grading.carry import carried_from, carried_message, graph_values, names_in, numeric_value
@@ -72,15 +72,29 @@ class CheckerBackend:
 
         self._checker = Checker(workers=workers, timeout=timeout)
         self._checker.prepare_workers()
+        self._expected: set[tuple[str | tuple[str, ...], tuple[str, ...]]] = set()
 
     def expect(self, problems: Sequence[Problem]) -> None:
         """The problems' keys, as whole answers check them, go to the fork server, which reads them while
         the answers are read (an idle core) and the workers inherit them (Checker.expect)."""
+        self._expect_keys((p.answer, p.variables) for p in problems if not p.parts)
+
+    def expect_data(self, problems: Sequence[Mapping[str, Any]]) -> None:
+        """expect() for the manifest's problems as JSON data, as manifest.read(on_problems=...) hands them
+        out, in runs as they are parsed: before they are verified and built, so that the server starts on
+        the keys as soon as it is up (a key of a manifest then refused is only work wasted). Anything not
+        shaped like a key is left out here; each call, and expect(), sends only the keys not sent yet."""
+        self._expect_keys((d.get("answer"), d.get("variables")) for d in problems if not d.get("parts"))
+
+    def _expect_keys(self, pairs: Iterable[tuple[object, object]]) -> None:
         keys: dict[tuple[str | tuple[str, ...], tuple[str, ...]], None] = {}
-        for p in problems:
-            if not p.parts:
-                keys.setdefault((_frozen(p.answer), tuple(p.variables)), None)
-        self._checker.expect(list(keys))
+        for answer, variables in pairs:
+            key = _key_texts(answer, variables)
+            if key is not None and key not in self._expected:
+                keys.setdefault(key, None)
+        if keys:
+            self._expected.update(keys)
+            self._checker.expect(list(keys))
 
     def check(self, requests: Sequence[Request], progress: Callable[[int], None] | None) -> list[VerdictLike]:
         from quizgen.checker import CheckRequest
@@ -106,6 +120,15 @@ ProblemKey = tuple[object, ...]
 
 def _frozen(value: str | list[str]) -> str | tuple[str, ...]:
     return tuple(value) if isinstance(value, list) else value
+
+
+def _key_texts(answer: object, variables: object) -> tuple[str | tuple[str, ...], tuple[str, ...]] | None:
+    """(key, variables) as the checker's load_key takes them, or None for values no key has."""
+    if not (isinstance(variables, (list, tuple)) and all(type(v) is str for v in variables)):
+        return None
+    if isinstance(answer, (list, tuple)) and all(type(a) is str for a in answer):
+        return tuple(answer), tuple(variables)
+    return (answer, tuple(variables)) if type(answer) is str else None
 
 
 def _problem_key(problem: Problem) -> ProblemKey:

@@ -15,7 +15,7 @@ import pytest
 from quizgen.checker import core
 from quizgen.checker.equivalence import CheckTimeout
 from quizgen.checker.verdict import CheckRequest
-from quizgen.checker.worker import Board, ForkServer, WorkerProcess, _read_keys
+from quizgen.checker.worker import Board, ForkServer, WorkerProcess, _keys_in, _read_keys
 
 
 def test_worker_is_killed_and_replaced() -> None:
@@ -178,7 +178,7 @@ def test_the_server_reads_the_keys_it_is_sent_into_its_caches() -> None:
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
         with _keys_file([("3*x**2", ("x",)), (("2*x*y", "x**2"), ("x", "y")), ("2*x +* 3", ("x",))]) as f:
-            _read_keys(f.fileno(), theirs)
+            assert _read_keys(_keys_in(f.fileno()), theirs) == []  # all read
         assert core._KEYS.get(("3*x**2", ("x",))) is not None
         assert core._KEYS.get((("2*x*y", "x**2"), ("x", "y"))).is_vector
         assert core._KEYS.get(("2*x +* 3", ("x",))) is None
@@ -195,8 +195,8 @@ def test_the_server_stops_reading_keys_when_a_fork_is_asked_for() -> None:
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
         ours.send(b"fork 0")  # waiting before the first key
-        with _keys_file([("3*x**2", ("x",))]) as f:
-            _read_keys(f.fileno(), theirs)
+        keys = [("3*x**2", ("x",)), ("5*x**4", ("x",))]
+        assert _read_keys(keys, theirs) == keys  # left for more keys sent ahead, if any come
         assert core._KEYS.get(("3*x**2", ("x",))) is None
         assert theirs.recv(64) == b"fork 0"  # still there for the server's loop
     finally:
@@ -222,8 +222,7 @@ def test_a_key_too_slow_to_read_ends_the_reading_ahead(monkeypatch: pytest.Monke
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     handler = signal.getsignal(signal.SIGALRM)
     try:
-        with _keys_file([("3*x**2", ("x",)), ("slow", ("x",)), ("5*x**4", ("x",))]) as f:
-            _read_keys(f.fileno(), theirs)
+        assert _read_keys([("3*x**2", ("x",)), ("slow", ("x",)), ("5*x**4", ("x",))], theirs) is None  # no more
         assert core._KEYS.get(("3*x**2", ("x",))) is not None
         assert core._KEYS.get(("5*x**4", ("x",))) is None  # after the slow one: the workers read it
         assert signal.getsignal(signal.SIGALRM) == handler and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
@@ -258,11 +257,32 @@ def test_an_unreadable_keys_file_is_ignored() -> None:
         with tempfile.TemporaryFile() as f:
             f.write(b"not a pickle")
             f.flush()
-            _read_keys(f.fileno(), theirs)  # no exception: the workers read their keys themselves
+            assert _keys_in(f.fileno()) == []  # no exception: the workers read their keys themselves
+    finally:
+        ours.close()
+        theirs.close()
+
+
+def test_keys_not_read_when_more_are_sent_ahead_are_read_with_those() -> None:
+    """The manifest hands its problems out in runs as it parses them, and each run's keys go to the server as
+    they come: a run it had not finished when the next one came is still read (the server's loop reads what
+    _read_keys left plus the new run)."""
+    core.clear_caches()
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        first = [(f"{k}*x**{k + 1}", ("x",)) for k in range(1, 6)]
+        second = [(f"{k}*y**{k + 1}", ("y",)) for k in range(1, 6)]
+        ours.send(b"keys 0")  # the next run is waiting: the reading stops at once
+        left = _read_keys(first, theirs)
+        assert left == first
+        assert theirs.recv(64) == b"keys 0"
+        assert left is not None and _read_keys(left + second, theirs) == []
+        assert all(core._KEYS.get(key) is not None for key in first + second)
     finally:
         gc.unfreeze()  # _read_keys froze this process's heap, as it does the server's
         ours.close()
         theirs.close()
+        core.clear_caches()
 
 
 def _parent(pid: int) -> int:

@@ -4,8 +4,9 @@ grade_with_checker for the tests that grade through the real one."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from quizgen import __version__
 from quizgen.grading.engine import CheckerBackend, Request, grade
@@ -133,6 +134,7 @@ class FakeBackend:
     def __init__(self) -> None:
         self.batches: list[int] = []
         self.expected: list[Problem] = []
+        self.expected_data: list[Mapping[str, Any]] = []
 
     def _scalar(self, expected: str, answer: str) -> bool:
         """Same terms, each with the same characters in any order ("cos(3x)*3" == "3*cos(3x)")."""
@@ -177,6 +179,10 @@ class FakeBackend:
 
     def expect(self, problems: Sequence[Problem]) -> None:
         self.expected = list(problems)
+
+    def expect_data(self, problems: Sequence[Mapping[str, Any]]) -> None:
+        """CheckerBackend's early hand-off from manifest.read (the command's backend has it)."""
+        self.expected_data = list(problems)
 
     def check(self, requests: Sequence[Request], progress: Callable[[int], None] | None) -> list[FakeVerdict]:
         self.batches.append(len(requests))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from gradetools import FakeBackend, make_manifest
 
 from quizgen.grading.collect import collect
@@ -70,3 +72,23 @@ def test_gradient_with_a_blank_component_is_checked_component_by_component() -> 
     assert (s1.outcome, s1.score, s1.points) == ("incorrect", 0.5, 1.5)
     assert s1.interpreted == "[2y, ?]" and "blank" in s1.feedback
     assert got[("s2", 2)].outcome == "correct" and got[("s2", 2)].points == 3.0
+
+
+def test_keys_handed_out_from_the_manifests_data_go_to_the_checker_once(monkeypatch) -> None:
+    from quizgen.checker import Checker
+    from quizgen.grading.engine import CheckerBackend
+
+    sent: list[list[object]] = []
+    monkeypatch.setattr(Checker, "expect", lambda self, keys: sent.append(list(keys)))
+    problems = list({id(p): p for s in make_manifest().students for p in s.problems if not p.parts}.values())
+    keys = [(tuple(p.answer) if isinstance(p.answer, list) else p.answer, tuple(p.variables)) for p in problems]
+    hostile = [{}, {"answer": {"a": 1}, "variables": ["x"]}, {"answer": "x", "variables": "x"}, {"answer": ["x", 2]}]
+    backend = CheckerBackend(workers=1, timeout=2.0)
+    try:
+        backend.expect_data([p.to_dict() for p in problems] + hostile)  # as manifest.read hands them out
+        assert sent == [list(dict.fromkeys(keys))]  # what is not shaped like a key is left out, not an error
+        backend.expect(problems)  # as grade_files does once the manifest is read: nothing new
+        backend.expect([*problems, replace(problems[0], answer="x**3")])
+    finally:
+        backend.close()
+    assert sent == [list(dict.fromkeys(keys)), [("x**3", tuple(problems[0].variables))]]
