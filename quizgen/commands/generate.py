@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import click
 
 from quizgen.errors import QuizgenError
+
+if TYPE_CHECKING:
+    from quizgen.manifest import Manifest
 
 BANK_HELP = "The YAML bank to draw from: a file, or a shipped bank's name such as demo (see `quizgen bank list`)."
 ROSTER_HELP = "Roster CSV with a student_id column (optional name; other columns are kept)."
@@ -113,7 +116,6 @@ def generate_command(
       quizgen generate --bank banks/demo.yaml --roster class.csv --fillable --split --out sheets
       quizgen generate --bank banks/demo.yaml --seed 2026 --variant ZDPHMMH8 --format json --out one
     """
-    from quizgen import manifest as manifest_io
     from quizgen.bank import load_bank
     from quizgen.fileio import output_set
     from quizgen.gcpause import no_collection_at_exit
@@ -157,6 +159,12 @@ def generate_command(
     new_folder = not out_dir.exists()
     try:
         with output_set(out_dir, GENERATED) as stage:  # the whole set appears at once, or the old one stays
+            records: list[Path] = []  # manifest.json and the answers template, staged like the documents
+
+            def write_records() -> None:
+                drawn = drawing.finish() if drawing is not None else manifest
+                records.extend(_write_records(drawn, stage))
+
             documents: list[Path] = []
             if fmt != "json":
                 try:
@@ -174,12 +182,13 @@ def generate_command(
                     quiet=quiet,
                     fillable=fillable,
                     log_dir=out_dir,
+                    meanwhile=write_records,  # while the last pages are typeset (pdf)
                 )
             if drawing is not None:
                 manifest = drawing.finish()  # drawn by now
-            manifest_io.write(manifest, stage / "manifest.json")
-            written = [stage / "manifest.json", _write_answers_template(manifest, stage), *documents]
-            written = [out_dir / p.relative_to(stage) for p in written]
+            if not records:  # json or tex: nothing was typeset
+                write_records()
+            written = [out_dir / p.relative_to(stage) for p in (*records, *documents)]
     except OSError as exc:
         raise QuizgenError(
             f"{out_dir}: cannot write the output ({exc.strerror or exc}); choose another --out folder"
@@ -198,11 +207,20 @@ def generate_command(
             click.echo(f"  {path}")
 
 
-def _write_answers_template(manifest: object, out_dir: Path) -> Path:
+def _write_records(manifest: Manifest, out_dir: Path) -> list[Path]:
+    """manifest.json and answers-template.csv in out_dir (the stage), in the order generate lists them."""
+    from quizgen import manifest as manifest_io
+
+    path = out_dir / "manifest.json"
+    manifest_io.write(manifest, path)
+    return [path, _write_answers_template(manifest, out_dir)]
+
+
+def _write_answers_template(manifest: Manifest, out_dir: Path) -> Path:
     """answers-template.csv beside the manifest, for typing answers from paper (a long CSV grade reads)."""
     from quizgen.fileio import atomic_write_text
     from quizgen.grading.answer_template import FILE_NAME, answers_template_csv
 
     path = out_dir / FILE_NAME
-    atomic_write_text(path, answers_template_csv(manifest))  # type: ignore[arg-type]  # OSError: the caller's
+    atomic_write_text(path, answers_template_csv(manifest))  # OSError: the caller's
     return path

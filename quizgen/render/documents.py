@@ -412,6 +412,7 @@ def write_documents(
     quiet: bool = False,
     fillable: bool = False,
     log_dir: Path | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[Path]:
     """Write DIR/worksheets.tex and key.tex and, for fmt "pdf", worksheets.pdf and key.pdf (and with split,
     students/<id>.pdf and keys/<id>.pdf). With fillable, the worksheets' answer boxes are form fields
@@ -425,6 +426,10 @@ def write_documents(
     A large class's worksheets and key from a finished manifest are typeset in parts (quizgen.render.parts),
     each part compiled as soon as its students are rendered while the next part is rendered, one pdflatex
     per core.
+
+    With fmt "pdf", meanwhile (if given) is called once the class is drawn and every source is written,
+    before waiting for pdflatex: generate writes manifest.json there while the last pages are typeset.
+    It is not called when no run starts (fmt "tex", a template error, pdflatex missing).
 
     Raises:
         LatexError: a template is broken, pdflatex is missing (the .tex files are written first) or a
@@ -524,6 +529,8 @@ def write_documents(
             path = out / f"{scripts.JOBNAME}.pdf"
             atomic_write_bytes(path, names_pdf)
             written.append(path)
+        if meanwhile is not None:
+            meanwhile()
         results = typesetter.results(texts)
     if fillable:
         _check_fields(manifest, results["worksheets"].pdf)

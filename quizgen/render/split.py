@@ -8,12 +8,14 @@ from __future__ import annotations
 import io
 import logging
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DictionaryObject
-
 
 def split_pdf(pdf: bytes, ranges: list[tuple[int, int]]) -> list[bytes]:
     """The pages first..last (1-based, inclusive) of pdf as a separate PDF, for each range."""
+    # pypdf (~0.1 s to import) only when asked: generate imports this module before the class is drawn,
+    # while the second core still waits for pdflatex's first run.
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import DictionaryObject
+
     # pdflatex writes CJK fonts with two /ToUnicode entries; harmless, but pypdf warns about each one.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     reader = PdfReader(io.BytesIO(pdf))

@@ -63,3 +63,17 @@ def test_broken_entry_points_are_user_errors(monkeypatch, target, message):
     with pytest.raises(BankError) as info:
         registry.get_family("fake")
     assert info.value.message == message
+
+
+def test_a_plugin_put_on_the_path_after_a_lookup_is_found(tmp_path, monkeypatch):
+    """The entry points are looked up once per sys.path (each lookup reads every installed distribution's
+    metadata): a distribution on a path added later is still found, and gone once the path is."""
+    assert "late_plugin" not in registry.family_names()  # the lookup for this path is remembered
+    info = tmp_path / "late_plugin-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: late-plugin\nVersion: 0.1\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text("[quizgen.families]\nlate_plugin = late_plugin:Late\n", encoding="utf-8")
+    with monkeypatch.context() as mp:
+        mp.syspath_prepend(str(tmp_path))
+        assert "late_plugin" in registry.family_names()
+    assert "late_plugin" not in registry.family_names()

@@ -541,3 +541,23 @@ def test_a_marking_key_that_does_not_start_with_its_early_preamble_is_typeset_wh
     assert streamed == {"key": [True], "worksheets": [True], "marking-key": [True, False]}
     write_documents(manifest, tmp_path / "drawn", fmt="pdf", quiet=True)
     assert _outputs(tmp_path / "streamed") == _outputs(tmp_path / "drawn")
+
+
+@needs_fifo
+def test_meanwhile_runs_once_the_sources_are_written_and_before_the_pdfs(tmp_path: Path) -> None:
+    """generate writes manifest.json in write_documents' meanwhile, while the last pages are typeset: the
+    class is drawn and every source written by then, no PDF yet. With --format tex nothing is typeset,
+    so it is not called (generate writes the manifest itself)."""
+    manifest = make_manifest(CLASS, [scalar_problem(1), gradient_problem(2)])
+    replay = _Replay(manifest)
+    out = tmp_path / "pdf"
+    seen: list[tuple[int, list[str]]] = []
+
+    def meanwhile() -> None:
+        seen.append((replay.drawn, sorted(p.name for p in out.iterdir())))
+
+    written = write_documents(replay, out, fmt="pdf", quiet=True, meanwhile=meanwhile)
+    assert seen == [(len(CLASS), ["key.tex", "marking-key.tex", "worksheets.tex"])]
+    assert {p.name for p in written} >= {"worksheets.pdf", "key.pdf", "marking-key.pdf"}
+    write_documents(manifest, tmp_path / "tex", fmt="tex", quiet=True, meanwhile=lambda: seen.append((0, [])))
+    assert len(seen) == 1
