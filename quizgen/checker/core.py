@@ -354,7 +354,7 @@ def _component(
         return _prove(req, key, i, kc, ac, cmp, rng, reason, symbolic, deadline, check_time)
     if cmp.status == "different":
         tc = ac if typed is expr else try_prepare(typed, index)
-        if tc is not None and ac is not None and kc is not None and tc.expr.has(sympy.Float):
+        if tc is not None and ac is not None and kc is not None and tc.has_float:
             reading = read_rounded(kc, tc, cmp.points, rng, check_time, ac)
             if reading.accepted:
                 structure = new_structure(kc, ac)
@@ -371,7 +371,7 @@ def _component(
                 )
             if reading.message:
                 return Outcome(cmp, "different", reading.message, "decimal_digits")
-        if kc is not None and ac is not None and kc.expr.has(sympy.Float) and within_key_rounding(kc, ac, cmp.points):
+        if kc is not None and ac is not None and kc.has_float and within_key_rounding(kc, ac, cmp.points):
             return Outcome(cmp, "equal")  # the key's own decimals are rounded values
         return Outcome(cmp, "different")
     assert kc is not None and ac is not None

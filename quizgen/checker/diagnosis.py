@@ -124,7 +124,7 @@ def generic_diagnosis(key: Compiled, cmp: Comparison, answer: Compiled | None = 
     if matches_values(cmp, lambda i: negated[i]):
         return _d("sign")
     flipped = [None if v is None else 1.0 - v for v in kv]
-    if _is_indicator(key.expr) and matches_values(cmp, lambda i: flipped[i]):
+    if matches_values(cmp, lambda i: flipped[i]) and _is_indicator(key.expr):  # the values first: cheaper
         return _d("wrong_side")
     ratio = _constant_ratio(cmp, kv)
     # A ratio of 0 is an answer that is 0 where the key is not: zero times the key, not a wrong coefficient.

@@ -97,6 +97,15 @@ class Compiled:
     _bp_fns: list[tuple[sympy.Basic, Fn]] | None = field(default=None, repr=False)
     _crossings: Crossings | None = field(default=None, repr=False)
     _signature: Any = field(default=None, repr=False)
+    _has_float: bool | None = field(default=None, repr=False)
+
+    @property
+    def has_float(self) -> bool:
+        """Whether the expression holds a decimal (a sympy Float), found once: a key's is asked for every
+        wrong answer to it (the decimal rules, core._component)."""
+        if self._has_float is None:
+            self._has_float = bool(self.expr.has(sympy.Float))
+        return self._has_float
 
     @property
     def signature(self) -> Any:

@@ -40,8 +40,15 @@ BOX = 2.5
 """Generic points come from [-BOX, BOX]^n first (WeBWorK uses [-2, 2]), then (0, 3]^n, then [-10, 10]^n."""
 
 
+_BRANCHING = (sympy.Max, sympy.Min, sympy.Heaviside, sympy.sign, sympy.Abs, sympy.core.relational.Relational)
+"""The nodes whose branch switches where some g = 0 (breakpoint_exprs)."""
+
+
 def breakpoint_exprs(exprs: Iterable[sympy.Basic]) -> list[sympy.Basic]:
-    """Every g (with variables in it) where a branch switches at g = 0, deduplicated, in tree order."""
+    """Every g (with variables in it) where a branch switches at g = 0, deduplicated, in tree order: the
+    order sympy.preorder_traversal visits the nodes (a node, then its args in turn; a LatticeOp's _argset as
+    sympy iterates it). One walk with a stack, which skips the leaves and tests each node once for all the
+    branching kinds: it runs on every key and answer compiled, and most have no branch at all."""
     found: list[sympy.Basic] = []
 
     def add(g: sympy.Basic) -> None:
@@ -55,34 +62,26 @@ def breakpoint_exprs(exprs: Iterable[sympy.Basic]) -> list[sympy.Basic]:
         found.append(g)
 
     for expr in exprs:
-        for node in preorder_nodes(expr):
-            if isinstance(node, (sympy.Max, sympy.Min)):
-                args = node.args
-                for i in range(len(args)):
-                    for j in range(i + 1, len(args)):
-                        add(args[i] - args[j])
-            elif isinstance(node, (sympy.Heaviside, sympy.sign, sympy.Abs)):
-                add(node.args[0])
-            elif isinstance(node, sympy.core.relational.Relational):
-                add(node.lhs - node.rhs)
+        stack: list[object] = [expr]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, sympy.Basic):
+                if node.is_Atom:  # a symbol or a number: no args, no branch
+                    continue
+                if isinstance(node, _BRANCHING):
+                    if isinstance(node, (sympy.Max, sympy.Min)):
+                        args = node.args
+                        for i in range(len(args)):
+                            for j in range(i + 1, len(args)):
+                                add(args[i] - args[j])
+                    elif isinstance(node, sympy.core.relational.Relational):
+                        add(node.lhs - node.rhs)
+                    else:
+                        add(node.args[0])
+                stack.extend(reversed(list(node._argset if hasattr(node, "_argset") else node.args)))
+            elif iterable(node):
+                stack.extend(reversed(list(node)))  # type: ignore[call-overload]
     return found
-
-
-def preorder_nodes(expr: object) -> list[object]:
-    """The nodes of expr in the order sympy.preorder_traversal(expr) yields them (a node, then its args in
-    turn; a LatticeOp's _argset as sympy iterates it), as a list built with a stack: the generator nesting
-    of sympy's version costs more than the walk itself on every key and answer compiled."""
-    out: list[object] = []
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        if isinstance(node, sympy.Basic):
-            args = node._argset if hasattr(node, "_argset") else node.args
-            stack.extend(reversed(list(args)))
-        elif iterable(node):
-            stack.extend(reversed(list(node)))  # type: ignore[call-overload]
-    return out
 
 
 def compile_breakpoints(gs: Sequence[sympy.Basic], names: dict[str, int]) -> list[Fn]:
@@ -98,10 +97,10 @@ def compile_breakpoints(gs: Sequence[sympy.Basic], names: dict[str, int]) -> lis
 def generic_point(rng: random.Random, n: int, attempt: int) -> tuple[float, ...]:
     """A random point; later attempts widen the search (positive box for log/sqrt domains, then wide)."""
     if attempt < 24:
-        return tuple(rng.uniform(-BOX, BOX) for _ in range(n))
+        return tuple([rng.uniform(-BOX, BOX) for _ in range(n)])
     if attempt < 48:
-        return tuple(rng.uniform(0.05, 3.0) for _ in range(n))
-    return tuple(rng.uniform(-10.0, 10.0) for _ in range(n))
+        return tuple([rng.uniform(0.05, 3.0) for _ in range(n)])
+    return tuple([rng.uniform(-10.0, 10.0) for _ in range(n)])
 
 
 PROBE_LEVELS = ((BOX, 16), (10.0, 16), (50.0, 32), (1000.0, 32), (1e6, 32), (1e13, 32))
@@ -268,6 +267,15 @@ def _direction(rng: random.Random, n: int) -> tuple[float, ...]:
 
 
 def _along(p: Sequence[float], d: Sequence[float], t: float) -> tuple[float, ...]:
+    """p + t d. Written out for 1 to 3 variables (the same float operations as the loop): the scans and
+    bisections of a class's breakpoints call it hundreds of thousands of times."""
+    n = len(p)
+    if n == 1:
+        return (p[0] + t * d[0],)
+    if n == 2:
+        return (p[0] + t * d[0], p[1] + t * d[1])
+    if n == 3:
+        return (p[0] + t * d[0], p[1] + t * d[1], p[2] + t * d[2])
     return tuple([pi + t * di for pi, di in zip(p, d)])
 
 

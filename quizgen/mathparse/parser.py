@@ -932,7 +932,7 @@ class Parser(SafeValues):
         """No indicator or Piecewise inside a comparison: sympy rewrites such conditions by solving
         inequalities (seconds per answer), and no derivative needs them."""
         for e in operands:
-            if e.value.has(sympy.Piecewise):
+            if not e.value.is_Atom and e.value.has(sympy.Piecewise):  # most operands are a name or a number
                 raise Fail("indicator_in_condition", e.start, text=e.text)
 
     def relation_call(self, name: Token, spec: FuncSpec, args: list[E]) -> E:

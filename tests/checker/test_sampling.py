@@ -44,3 +44,22 @@ def test_the_middle_of_a_strip_between_two_breakpoints_is_sampled() -> None:
     gs = compile_breakpoints([x - 1, 1 + sympy.Rational(1, 10**11) - x], NAMES)
     pts = breakpoint_points(gs, 2, random.Random(9), lambda: None)
     assert any(lo < p[0] < hi for p in pts)
+
+
+def test_breakpoints_come_in_sympy_tree_order() -> None:
+    """The order decides which lines and probes each breakpoint gets (and so every sample point): it is the
+    order of sympy.preorder_traversal, nested branches and Max/Min's argument sets included."""
+    z = sympy.Symbol("z")
+    expr = sympy.Piecewise((sympy.Max(x, y, 2 * z) + sympy.Abs(y - 1), x > y), (sympy.Min(x, sympy.sign(z)), True))
+    expected: list[sympy.Basic] = []
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, (sympy.Max, sympy.Min)):
+            gs = [node.args[i] - node.args[j] for i in range(len(node.args)) for j in range(i + 1, len(node.args))]
+        elif isinstance(node, (sympy.Heaviside, sympy.sign, sympy.Abs)):
+            gs = [node.args[0]]
+        elif isinstance(node, sympy.core.relational.Relational):
+            gs = [node.lhs - node.rhs]
+        else:
+            gs = []
+        expected.extend(g for g in gs if g.free_symbols and g not in expected)
+    assert breakpoint_exprs([expr]) == expected
