@@ -179,8 +179,8 @@ def write_outputs(
     pdf_writer: Callable[[GradeRun, Path, dict[str, str]], None] | None = None,
     workers: int = 1,
 ) -> Written:
-    """Write every output into out_dir atomically, as one set; with workers > 1 forked copies write the
-    tables and share the feedback pages with this process (grading.pagepool)."""
+    """Write every output into out_dir atomically, as one set; with workers > 1 the feedback pages are
+    written by this process and workers - 1 forked copies (grading.pagepool)."""
     with settled_heap():  # thousands of pages of strings: the collector would re-walk the class's trees
         return _write_outputs(run, out_dir, gradebooks=gradebooks, pdf_writer=pdf_writer, workers=workers)
 
@@ -200,9 +200,12 @@ def _write_outputs(
         with staging_dir(target) as tmp:
             fb = tmp / "feedback"
             fb.mkdir()
-            # a forked copy writes the CSVs, the report and the gradebooks while this process (and more
-            # copies) write the pages
-            pages = start_pages(run, fb, stems, workers, lambda: _write_tables(run, tmp, gradebooks))
+            pages = start_pages(run, fb, stems, workers)  # forked copies write pages while this process
+            try:  # writes the CSVs, the report and the gradebooks; then it writes pages too
+                _write_tables(run, tmp, gradebooks)
+            except BaseException:
+                finish_pages(run, fb, stems, pages, write_missing=False)
+                raise
             finish_pages(run, fb, stems, pages)
             if pdf_writer is not None:
                 pdf_writer(run, fb, stems)
