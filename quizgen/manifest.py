@@ -350,7 +350,7 @@ def read(
     path: str | Path,
     *,
     verify_bank: bool = True,
-    on_problems: Callable[[list[dict[str, Any]]], None] | None = None,
+    on_problems: Heard | None = None,
 ) -> Manifest:
     """Read and verify a manifest: checksum, quizgen version, and the bank's sha256 when the bank is present.
 

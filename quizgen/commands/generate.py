@@ -162,8 +162,10 @@ def generate_command(
             records: list[Path] = []  # manifest.json and the answers template, staged like the documents
 
             def write_records() -> None:
-                drawn = drawing.finish() if drawing is not None else manifest
-                records.extend(_write_records(drawn, stage))
+                nonlocal manifest
+                if drawing is not None:
+                    manifest = drawing.finish()  # drawn by now
+                records.extend(_write_records(manifest, stage))
 
             documents: list[Path] = []
             if fmt != "json":
@@ -184,8 +186,6 @@ def generate_command(
                     log_dir=out_dir,
                     meanwhile=write_records,  # while the last pages are typeset (pdf)
                 )
-            if drawing is not None:
-                manifest = drawing.finish()  # drawn by now
             if not records:  # json or tex: nothing was typeset
                 write_records()
             written = [out_dir / p.relative_to(stage) for p in (*records, *documents)]
