@@ -110,7 +110,9 @@ def _split_by_pattern(step_latex: str) -> tuple[str, str]:
     return "", step_latex.strip()
 
 
-@settings(max_examples=3000, deadline=None)
+# 300 examples (3,000 before): docs/benchmarks.md (branch suiteprops) has the seven planted bugs this count
+# catches, derandomized and in 20 seeds (the hardest needs about 100)
+@settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="{}\\ ax$", max_size=24))
 def test_step_text_is_split_where_the_first_unescaped_brace_closes_it(tail: str) -> None:
     for latex in (tail, "\\text{" + tail, " \\text{" + tail + "} x"):
