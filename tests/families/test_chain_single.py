@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import random
+from functools import cache
 
 import pytest
 import sympy
@@ -46,11 +47,14 @@ def _fresh_draw(slot: SlotSpec, seed: int) -> Draft:
 _draw = remembered(_fresh_draw)  # test_same_seed_same_draft draws afresh
 
 
-def _values(expr: sympy.Basic, x: sympy.Symbol) -> list[complex]:
-    return [complex(sympy.N(expr.xreplace({x: sympy.Float(p)}))) for p in POINTS]  # subs, minus its matching
+@cache
+def _values(expr: sympy.Basic, x: sympy.Symbol) -> tuple[complex, ...]:
+    """expr at the check points, computed once per worker (the key and mistake tests read the same drafts' keys;
+    sympy expressions are immutable, so a remembered one is the same result)."""
+    return tuple(complex(sympy.N(expr.xreplace({x: sympy.Float(p)}))) for p in POINTS)  # subs, minus its matching
 
 
-def _close(a: list[complex], b: list[complex]) -> bool:
+def _close(a: tuple[complex, ...], b: tuple[complex, ...]) -> bool:
     return all(abs(p - q) <= 1e-8 * max(1.0, abs(p), abs(q)) for p, q in zip(a, b))
 
 
