@@ -86,12 +86,15 @@ def assert_key_correct(draft: Draft, seed: int = 0) -> None:
 
 
 def exactly_zero(e: sympy.Expr) -> bool:
-    """Whether e is exactly 0, decided fast where it can be: at a rational point most differences are numbers
-    of exp and log (σ and tanh written with exp) that expand settles; the σ-shaped rest, such as
-    -1/4 + a/(4(a + 1)) + 1/(4(a + 1)) with a = exp(-209/32), is 0 when over one denominator its numerator
-    expands to 0 and the denominator is known not to be 0; simplify, many times slower (1 s of a neuron's
-    contract test against 0.1 s), decides the rest. (The points are symbols replaced by numbers: xreplace gives
-    subs' result without its matching.)"""
+    """Whether e is exactly 0, decided by the cheapest exact step that settles it. At a rational point most
+    differences are numbers that expand settles as they are; tanh, written with exp, settles after rewriting;
+    the σ-shaped rest, such as -1/4 + a/(4(a + 1)) + 1/(4(a + 1)) with a = exp(-209/32), is 0 when over one
+    denominator its numerator expands to 0 and the denominator is known not to be 0; simplify, many times
+    slower (1 s of a neuron's contract test against 0.1 s), decides the rest. Every step only ever answers
+    "zero" for a zero. (The points are symbols replaced by numbers: xreplace gives subs' result without its
+    matching.)"""
+    if sympy.expand(e) == 0:
+        return True
     written = e.rewrite(sympy.exp)
     if sympy.expand(written) == 0:
         return True
