@@ -19,6 +19,7 @@ from quizgen.render import documents, render_sources, write_documents
 from quizgen.render.compile import Feed, compile_tex
 from quizgen.render.documents import compile_memory, compile_timeout
 from quizgen.typeset.escape import cjk_font_for
+from tests.builtonce import built_once
 
 from .conftest import HOSTILE_NAMES, gradient_problem, long_problem, make_manifest, scalar_problem
 from .pdftools import compiled_batch, page_texts, pages, pdf_text, squash
@@ -172,40 +173,70 @@ class _Terminal:
         return True
 
 
+RERUN = ["Cy", "Di", "Ed"]
+"""The class `twice` typesets: three students, so the memory each run gets is seen to grow with the class."""
+
+
+@dataclasses.dataclass
+class _Run:
+    """One write_documents of the RERUN class."""
+
+    folder: Path
+    terminal: str  # what was drawn on the terminal
+    memory: dict[str, int]  # by document: the main memory its run was given
+
+
+def _typeset_on_a_terminal(manifest: Manifest, folder: Path, *, quiet: bool) -> _Run:
+    """write_documents (split too) with stdout a terminal, watching the memory each run is given."""
+    terminal = _Terminal()
+    memory: dict[str, int] = {}
+    compile_tex = documents.compile_tex
+
+    def spy(tex: str, jobname: str, **kwargs):  # type: ignore[no-untyped-def]
+        memory[jobname] = kwargs["memory"]
+        return compile_tex(tex, jobname, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("sys.stdout", terminal)
+        mp.setattr(documents, "compile_tex", spy)
+        write_documents(manifest, folder, fmt="pdf", split=True, quiet=quiet)
+    return _Run(folder, terminal.text, memory)
+
+
 @pytest.fixture(scope="module")
-def twice(tmp_path_factory: pytest.TempPathFactory) -> dict[bool, tuple[Path, str]]:
-    """The same one-student manifest compiled twice, on a terminal without and with --quiet: the output folder
-    and what was drawn on the terminal, by quiet (two compiles shared by the progress and the bytes tests)."""
-    manifest = make_manifest(["Ada"], [scalar_problem(1)])
-    out = {}
-    for quiet in (False, True):
-        folder, terminal = tmp_path_factory.mktemp(f"quiet-{quiet}"), _Terminal()
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setattr("sys.stdout", terminal)
-            write_documents(manifest, folder, fmt="pdf", quiet=quiet)
-        out[quiet] = (folder, terminal.text)
-    return out
+def twice(batch, tmp_path_factory: pytest.TempPathFactory) -> dict[bool, _Run]:
+    """The RERUN class typeset twice, by quiet: on a terminal into a fresh folder, and with --quiet over the
+    batch's whole output (an earlier class's PDFs and split files). Six compiles shared by the
+    reproducibility, progress bar, stale outputs and memory tests."""
+    manifest = make_manifest(RERUN, [scalar_problem(1)], ids=[name.lower() for name in RERUN])
+    fresh = tmp_path_factory.mktemp("fresh")
+    over = tmp_path_factory.mktemp("over-the-batch")
+    shutil.copytree(batch[1], over, dirs_exist_ok=True)
+    return {
+        False: _typeset_on_a_terminal(manifest, fresh, quiet=False),
+        True: _typeset_on_a_terminal(manifest, over, quiet=True),
+    }
 
 
 @needs_tex
-def test_pdfs_are_reproducible(twice: dict[bool, tuple[Path, str]]) -> None:
-    for name in ("key.pdf", "worksheets.pdf"):
-        assert (twice[False][0] / name).read_bytes() == (twice[True][0] / name).read_bytes(), name
+def test_pdfs_are_reproducible(twice: dict[bool, _Run]) -> None:
+    for name in ("key.pdf", "worksheets.pdf", "marking-key.pdf"):
+        assert (twice[False].folder / name).read_bytes() == (twice[True].folder / name).read_bytes(), name
 
 
 @needs_tex
 @pytest.mark.parametrize("quiet", [False, True])
-def test_progress_bar_on_a_terminal_unless_quiet(twice: dict[bool, tuple[Path, str]], quiet: bool) -> None:
-    assert ("Typesetting" in twice[quiet][1]) is not quiet
+def test_progress_bar_on_a_terminal_unless_quiet(twice: dict[bool, _Run], quiet: bool) -> None:
+    assert ("Typesetting" in twice[quiet].terminal) is not quiet
 
 
 @needs_tex
-def test_a_rerun_replaces_stale_outputs(batch, tmp_path: Path) -> None:
-    shutil.copytree(batch[1], tmp_path, dirs_exist_ok=True)  # an earlier class's complete output, split too
-    assert len(list((tmp_path / "students").iterdir())) > 1
-    write_documents(make_manifest(["C"], [scalar_problem(1)], ids=["c"]), tmp_path, fmt="pdf", split=True, quiet=True)
-    assert sorted(p.name for p in (tmp_path / "students").iterdir()) == ["c.pdf"]
-    assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == ["c.pdf"]
+def test_a_rerun_replaces_stale_outputs(batch, twice: dict[bool, _Run], tmp_path: Path) -> None:
+    assert len(list((batch[1] / "students").iterdir())) > len(RERUN)  # the earlier class's split files
+    rerun = twice[True].folder  # the batch's output, typeset over by the RERUN class
+    for folder in ("students", "keys"):
+        assert sorted(p.name for p in (rerun / folder).iterdir()) == ["cy.pdf", "di.pdf", "ed.pdf"]
+    shutil.copytree(rerun, tmp_path, dirs_exist_ok=True)
     write_documents(make_manifest(["D"], [scalar_problem(1)], ids=["d"]), tmp_path, fmt="tex", quiet=True)
     assert not (tmp_path / "worksheets.pdf").exists()  # it was for the previous class
 
@@ -335,19 +366,11 @@ def test_the_demo_sheet_is_two_double_sided_sheets(tmp_path: Path) -> None:
 
 
 @needs_tex
-def test_each_run_gets_main_memory_for_its_students(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_run_gets_main_memory_for_its_students(twice: dict[bool, _Run]) -> None:
     """The marking key holds every page until it ends: without memory for the class, TeX's allocator slows
     down as its memory fills, and the marking key of 1,000 students did not fit at all."""
-    memory: dict[str, int] = {}
-    compile_tex = documents.compile_tex
-
-    def spy(tex: str, jobname: str, **kwargs):  # type: ignore[no-untyped-def]
-        memory[jobname] = kwargs["memory"]
-        return compile_tex(tex, jobname, **kwargs)
-
-    monkeypatch.setattr(documents, "compile_tex", spy)
-    write_documents(make_manifest(["A", "B", "C"], [scalar_problem(1)]), tmp_path, fmt="pdf", quiet=True)
-    assert memory == {name: compile_memory(3) for name in ("worksheets", "key", "marking-key")}
+    for run in twice.values():
+        assert run.memory == {name: compile_memory(len(RERUN)) for name in ("worksheets", "key", "marking-key")}
     assert compile_memory(500) >= 3 * 3_300 * 500  # three times what the demo bank's marking key holds
 
 
@@ -404,19 +427,70 @@ needs_fifo = pytest.mark.skipif(
 CLASS = ["Ada", "Bo", "Cy", "Di", "Ed"]
 
 
-@pytest.fixture
-def streamed(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[bool]]:
-    """Streams of 2 students at a time; records, by document, whether each run read a Feed."""
+def _class() -> Manifest:
+    """The five-student class the stream tests typeset, two problems each."""
+    return make_manifest(CLASS, [scalar_problem(1), gradient_problem(2)])
+
+
+def _spy_on_runs(monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, list[bool]], dict[str, int]]:
+    """Streams of 2 students at a time; records, by document, whether each run read a Feed, and the last
+    run's nice."""
     monkeypatch.setattr(documents, "STREAM_STUDENTS", 2)
     fed: dict[str, list[bool]] = {}
+    nice: dict[str, int] = {}
     compile_tex = documents.compile_tex
 
     def spy(tex, jobname: str, **kwargs):  # type: ignore[no-untyped-def]
         fed.setdefault(jobname, []).append(isinstance(tex, Feed))
+        nice[jobname] = kwargs.get("nice", 0)
         return compile_tex(tex, jobname, **kwargs)
 
     monkeypatch.setattr(documents, "compile_tex", spy)
-    return fed
+    return fed, nice
+
+
+@pytest.fixture
+def streamed(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[bool]]:
+    """Streams of 2 students at a time; records, by document, whether each run read a Feed."""
+    return _spy_on_runs(monkeypatch)[0]
+
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The finished class (_class()) typeset, split too: the folder the streamed runs are compared with. Built
+    once per run for every xdist worker (tests.builtonce); tests only read it."""
+    return built_once(
+        tmp_path_factory,
+        "documents-drawn-class",
+        lambda folder: write_documents(_class(), folder, fmt="pdf", quiet=True, split=True),
+    )
+
+
+@dataclasses.dataclass
+class _Streamed:
+    """The class typeset while it is drawn, as generate --format pdf does (split too)."""
+
+    folder: Path
+    written: list[Path]
+    fed: dict[str, list[bool]]  # by document: whether each run read a Feed
+    nice: dict[str, int]  # by document: its run's nice
+    meanwhile: list[tuple[int, list[str]]]  # each call: the students drawn and the files in the folder by then
+
+
+@pytest.fixture(scope="module")
+def streamed_class(tmp_path_factory: pytest.TempPathFactory) -> _Streamed:
+    """_class() typeset while it is drawn, once for the module's tests of the stream and of meanwhile."""
+    folder = tmp_path_factory.mktemp("streamed")
+    replay = _Replay(_class())
+    seen: list[tuple[int, list[str]]] = []
+
+    def meanwhile() -> None:
+        seen.append((replay.drawn, sorted(p.name for p in folder.iterdir())))
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fed, nice = _spy_on_runs(monkeypatch)
+        written = write_documents(replay, folder, fmt="pdf", quiet=True, split=True, meanwhile=meanwhile)
+    return _Streamed(folder, written, fed, nice, seen)
 
 
 def _outputs(folder: Path) -> dict[str, bytes]:
@@ -425,28 +499,17 @@ def _outputs(folder: Path) -> dict[str, bytes]:
 
 @needs_fifo
 def test_a_class_typeset_while_it_is_drawn_gives_the_bytes_of_a_drawn_class(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: dict[str, list[bool]]
+    streamed_class: _Streamed, drawn: Path
 ) -> None:
     """generate --format pdf streams the worksheets and key to pdflatex while the class is drawn, and the
     marking key's run reads its preamble meanwhile: the same sources and PDFs as typesetting the finished
     manifest (for any class up to PART_STUDENTS: one run). The worksheets' run yields to the key's, the
     longer one (documents.STREAM_NICE)."""
-    nice: dict[str, int] = {}
-    spy = documents.compile_tex
-
-    def niceness(tex, jobname: str, **kwargs):  # type: ignore[no-untyped-def]
-        nice[jobname] = kwargs.get("nice", 0)
-        return spy(tex, jobname, **kwargs)
-
-    monkeypatch.setattr(documents, "compile_tex", niceness)
-    manifest = make_manifest(CLASS, [scalar_problem(1), gradient_problem(2)])
-    write_documents(_Replay(manifest), tmp_path / "streamed", fmt="pdf", quiet=True, split=True)
-    assert streamed == {"key": [True], "worksheets": [True], "marking-key": [True]}
-    assert nice == {"key": 0, "worksheets": 3, "marking-key": 0}
-    write_documents(manifest, tmp_path / "drawn", fmt="pdf", quiet=True, split=True)
-    assert _outputs(tmp_path / "streamed") == _outputs(tmp_path / "drawn")
+    assert streamed_class.fed == {"key": [True], "worksheets": [True], "marking-key": [True]}
+    assert streamed_class.nice == {"key": 0, "worksheets": 3, "marking-key": 0}
+    assert _outputs(streamed_class.folder) == _outputs(drawn)
     for folder in ("students", "keys"):
-        assert _outputs(tmp_path / "streamed" / folder) == _outputs(tmp_path / "drawn" / folder)
+        assert _outputs(streamed_class.folder / folder) == _outputs(drawn / folder)
 
 
 @needs_fifo
@@ -466,7 +529,7 @@ def test_a_latex_error_in_a_streamed_document_names_its_student_problem_and_line
     monkeypatch.setattr(documents._Sources, "piece", broken)
     out = tmp_path / "out"
     with pytest.raises(LatexError) as err:
-        write_documents(_Replay(make_manifest(CLASS, [scalar_problem(1), gradient_problem(2)])), out, fmt="pdf")
+        write_documents(_Replay(_class()), out, fmt="pdf")
     lines = (out / "key.tex").read_text(encoding="utf-8").splitlines()
     line = lines.index("% qg:student=4 problem=1") + 2
     assert lines[line - 1] == "\\undefinedmacro"
@@ -482,7 +545,7 @@ def test_a_slot_that_cannot_be_drawn_halfway_stops_the_typesetting(
 ) -> None:
     out = tmp_path / "out"
     with pytest.raises(GenerationError, match="student 4"):
-        write_documents(_Replay(make_manifest(CLASS), fail_at=4), out, fmt="pdf", quiet=True)
+        write_documents(_Replay(_class(), fail_at=4), out, fmt="pdf", quiet=True)
     assert streamed == {"key": [True], "worksheets": [True], "marking-key": [True]}  # started, then stopped
     assert not list(out.glob("*.pdf")) and not list(out.glob("*.tex"))
 
@@ -510,7 +573,7 @@ def test_a_graph_after_the_first_students_typesets_the_document_again_whole(
 
 @needs_fifo
 def test_a_piece_that_cannot_be_cut_typesets_the_document_whole(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: dict[str, list[bool]]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: dict[str, list[bool]], drawn: Path
 ) -> None:
     """A template whose parts cannot be cut at the students' markers (piece is None) is not streamed on:
     the stream is dropped and the document typeset whole once the class is drawn, the same bytes."""
@@ -520,16 +583,14 @@ def test_a_piece_that_cannot_be_cut_typesets_the_document_whole(
         return None if name == "key" and part.first > 1 else piece(self, name, part, last=last)
 
     monkeypatch.setattr(documents._Sources, "piece", uncut)
-    manifest = make_manifest(CLASS, [scalar_problem(1), gradient_problem(2)])
-    write_documents(_Replay(manifest), tmp_path / "streamed", fmt="pdf", quiet=True)
+    write_documents(_Replay(_class()), tmp_path, fmt="pdf", quiet=True)
     assert streamed == {"key": [True, False], "worksheets": [True], "marking-key": [True]}
-    write_documents(manifest, tmp_path / "drawn", fmt="pdf", quiet=True)
-    assert _outputs(tmp_path / "streamed") == _outputs(tmp_path / "drawn")
+    assert _outputs(tmp_path) == _outputs(drawn)
 
 
 @needs_fifo
 def test_a_marking_key_that_does_not_start_with_its_early_preamble_is_typeset_whole(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: dict[str, list[bool]]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: dict[str, list[bool]], drawn: Path
 ) -> None:
     """The marking key's run reads its preamble while the class is drawn; if the whole source rendered at
     the end did not start with it, that run is stopped and the whole source typeset: the same bytes."""
@@ -539,28 +600,20 @@ def test_a_marking_key_that_does_not_start_with_its_early_preamble_is_typeset_wh
         return "% an older preamble\n" + preamble(self, name)
 
     monkeypatch.setattr(documents._Sources, "preamble", other)
-    manifest = make_manifest(CLASS, [scalar_problem(1), gradient_problem(2)])
-    write_documents(_Replay(manifest), tmp_path / "streamed", fmt="pdf", quiet=True)
+    write_documents(_Replay(_class()), tmp_path, fmt="pdf", quiet=True)
     assert streamed == {"key": [True], "worksheets": [True], "marking-key": [True, False]}
-    write_documents(manifest, tmp_path / "drawn", fmt="pdf", quiet=True)
-    assert _outputs(tmp_path / "streamed") == _outputs(tmp_path / "drawn")
+    assert _outputs(tmp_path) == _outputs(drawn)
 
 
 @needs_fifo
-def test_meanwhile_runs_once_the_sources_are_written_and_before_the_pdfs(tmp_path: Path) -> None:
+def test_meanwhile_runs_once_the_sources_are_written_and_before_the_pdfs(
+    streamed_class: _Streamed, tmp_path: Path
+) -> None:
     """generate writes manifest.json in write_documents' meanwhile, while the last pages are typeset: the
     class is drawn and every source written by then, no PDF yet. With --format tex nothing is typeset,
     so it is not called (generate writes the manifest itself)."""
-    manifest = make_manifest(CLASS, [scalar_problem(1), gradient_problem(2)])
-    replay = _Replay(manifest)
-    out = tmp_path / "pdf"
-    seen: list[tuple[int, list[str]]] = []
-
-    def meanwhile() -> None:
-        seen.append((replay.drawn, sorted(p.name for p in out.iterdir())))
-
-    written = write_documents(replay, out, fmt="pdf", quiet=True, meanwhile=meanwhile)
-    assert seen == [(len(CLASS), ["key.tex", "marking-key.tex", "worksheets.tex"])]
-    assert {p.name for p in written} >= {"worksheets.pdf", "key.pdf", "marking-key.pdf"}
-    write_documents(manifest, tmp_path / "tex", fmt="tex", quiet=True, meanwhile=lambda: seen.append((0, [])))
-    assert len(seen) == 1
+    assert streamed_class.meanwhile == [(len(CLASS), ["key.tex", "marking-key.tex", "worksheets.tex"])]
+    assert {p.name for p in streamed_class.written} >= {"worksheets.pdf", "key.pdf", "marking-key.pdf"}
+    seen: list[int] = []
+    write_documents(_class(), tmp_path, fmt="tex", quiet=True, meanwhile=lambda: seen.append(0))
+    assert seen == []
