@@ -162,8 +162,9 @@ def test_a_failing_part_names_its_students_and_the_line_of_the_whole_source(
         return compile_tex(tex, jobname, **kwargs)
 
     monkeypatch.setattr(documents, "compile_tex", broken)
-    monkeypatch.setattr(parts, "PART_STUDENTS", {"key": 2, "worksheets": 2})
-    monkeypatch.setattr(documents, "PART_STUDENTS", {"key": 2, "worksheets": 2})
+    # the key in three parts (the failing one in the middle), the worksheets whole: they are not what fails
+    monkeypatch.setattr(parts, "PART_STUDENTS", {"key": 2, "worksheets": 500})
+    monkeypatch.setattr(documents, "PART_STUDENTS", {"key": 2, "worksheets": 500})
     out = tmp_path / "out"
     with pytest.raises(LatexError) as err:
         write_documents(make_manifest(NAMES, [scalar_problem(1), gradient_problem(2)]), out, fmt="pdf", quiet=True)
@@ -186,8 +187,9 @@ def test_when_the_parts_cannot_be_joined_the_document_is_one_run_and_it_is_said(
         raise parts.JoinError("qpdf: damaged file")
 
     monkeypatch.setattr(documents, "join_pdfs", refuse)
-    monkeypatch.setattr(parts, "PART_STUDENTS", {"key": 2, "worksheets": 2})
-    monkeypatch.setattr(documents, "PART_STUDENTS", {"key": 2, "worksheets": 2})
+    # two parts each (students 1-3 and 4-5) are enough for a join to fail
+    monkeypatch.setattr(parts, "PART_STUDENTS", {"key": 3, "worksheets": 3})
+    monkeypatch.setattr(documents, "PART_STUDENTS", {"key": 3, "worksheets": 3})
     out = tmp_path / "out"
     write_documents(make_manifest(NAMES, [scalar_problem(1), gradient_problem(2)]), out, fmt="pdf", split=True)
     err = capsys.readouterr().err
