@@ -19,9 +19,8 @@ from quizgen.render import documents, render_sources, write_documents
 from quizgen.render.compile import Feed, compile_tex
 from quizgen.render.documents import compile_memory, compile_timeout
 from quizgen.typeset.escape import cjk_font_for
-from tests.builtonce import built_once
 
-from .conftest import HOSTILE_NAMES, gradient_problem, long_problem, make_manifest, scalar_problem
+from .conftest import FIVE, HOSTILE_NAMES, five_students, gradient_problem, long_problem, make_manifest, scalar_problem
 from .pdftools import compiled_batch, page_texts, pages, pdf_text, squash
 
 pytestmark = pytest.mark.slow  # started first under xdist (tests/conftest.py)
@@ -426,12 +425,6 @@ class _Replay(Drawing):
 needs_fifo = pytest.mark.skipif(
     shutil.which("pdflatex") is None or not Feed.available(), reason="pdflatex or named pipes missing"
 )
-CLASS = ["Ada", "Bo", "Cy", "Di", "Ed"]
-
-
-def _class() -> Manifest:
-    """The five-student class the stream tests typeset, two problems each."""
-    return make_manifest(CLASS, [scalar_problem(1), gradient_problem(2)])
 
 
 def _spy_on_runs(monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, list[bool]], dict[str, int]]:
@@ -457,17 +450,6 @@ def streamed(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[bool]]:
     return _spy_on_runs(monkeypatch)[0]
 
 
-@pytest.fixture(scope="module")
-def drawn(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The finished class (_class()) typeset, split too: the folder the streamed runs are compared with. Built
-    once per run for every xdist worker (tests.builtonce); tests only read it."""
-    return built_once(
-        tmp_path_factory,
-        "documents-drawn-class",
-        lambda folder: write_documents(_class(), folder, fmt="pdf", quiet=True, split=True),
-    )
-
-
 @dataclasses.dataclass
 class _Streamed:
     """The class typeset while it is drawn, as generate --format pdf does (split too)."""
@@ -481,9 +463,9 @@ class _Streamed:
 
 @pytest.fixture(scope="module")
 def streamed_class(tmp_path_factory: pytest.TempPathFactory) -> _Streamed:
-    """_class() typeset while it is drawn, once for the module's tests of the stream and of meanwhile."""
+    """five_students() typeset while it is drawn, once for the module's tests of the stream and of meanwhile."""
     folder = tmp_path_factory.mktemp("streamed")
-    replay = _Replay(_class())
+    replay = _Replay(five_students())
     seen: list[tuple[int, list[str]]] = []
 
     def meanwhile() -> None:
@@ -501,7 +483,7 @@ def _outputs(folder: Path) -> dict[str, bytes]:
 
 @needs_fifo
 def test_a_class_typeset_while_it_is_drawn_gives_the_bytes_of_a_drawn_class(
-    streamed_class: _Streamed, drawn: Path
+    streamed_class: _Streamed, five_in_one_run: Path
 ) -> None:
     """generate --format pdf streams the worksheets and key to pdflatex while the class is drawn, and the
     marking key's run reads its preamble meanwhile: the same sources and PDFs as typesetting the finished
@@ -509,9 +491,9 @@ def test_a_class_typeset_while_it_is_drawn_gives_the_bytes_of_a_drawn_class(
     longer one (documents.STREAM_NICE)."""
     assert streamed_class.fed == {"key": [True], "worksheets": [True], "marking-key": [True]}
     assert streamed_class.nice == {"key": 0, "worksheets": 3, "marking-key": 0}
-    assert _outputs(streamed_class.folder) == _outputs(drawn)
+    assert _outputs(streamed_class.folder) == _outputs(five_in_one_run)
     for folder in ("students", "keys"):
-        assert _outputs(streamed_class.folder / folder) == _outputs(drawn / folder)
+        assert _outputs(streamed_class.folder / folder) == _outputs(five_in_one_run / folder)
 
 
 @needs_fifo
@@ -531,7 +513,7 @@ def test_a_latex_error_in_a_streamed_document_names_its_student_problem_and_line
     monkeypatch.setattr(documents._Sources, "piece", broken)
     out = tmp_path / "out"
     with pytest.raises(LatexError) as err:
-        write_documents(_Replay(_class()), out, fmt="pdf")
+        write_documents(_Replay(five_students()), out, fmt="pdf")
     lines = (out / "key.tex").read_text(encoding="utf-8").splitlines()
     line = lines.index("% qg:student=4 problem=1") + 2
     assert lines[line - 1] == "\\undefinedmacro"
@@ -547,7 +529,7 @@ def test_a_slot_that_cannot_be_drawn_halfway_stops_the_typesetting(
 ) -> None:
     out = tmp_path / "out"
     with pytest.raises(GenerationError, match="student 4"):
-        write_documents(_Replay(_class(), fail_at=4), out, fmt="pdf", quiet=True)
+        write_documents(_Replay(five_students(), fail_at=4), out, fmt="pdf", quiet=True)
     assert streamed == {"key": [True], "worksheets": [True], "marking-key": [True]}  # started, then stopped
     assert not list(out.glob("*.pdf")) and not list(out.glob("*.tex"))
 
@@ -575,7 +557,7 @@ def test_a_graph_after_the_first_students_typesets_the_document_again_whole(
 
 @needs_fifo
 def test_a_piece_that_cannot_be_cut_typesets_the_document_whole(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: dict[str, list[bool]], drawn: Path
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: dict[str, list[bool]], five_in_one_run: Path
 ) -> None:
     """A template whose parts cannot be cut at the students' markers (piece is None) is not streamed on:
     the stream is dropped and the document typeset whole once the class is drawn, the same bytes."""
@@ -585,14 +567,14 @@ def test_a_piece_that_cannot_be_cut_typesets_the_document_whole(
         return None if name == "key" and part.first > 1 else piece(self, name, part, last=last)
 
     monkeypatch.setattr(documents._Sources, "piece", uncut)
-    write_documents(_Replay(_class()), tmp_path, fmt="pdf", quiet=True)
+    write_documents(_Replay(five_students()), tmp_path, fmt="pdf", quiet=True)
     assert streamed == {"key": [True, False], "worksheets": [True], "marking-key": [True]}
-    assert _outputs(tmp_path) == _outputs(drawn)
+    assert _outputs(tmp_path) == _outputs(five_in_one_run)
 
 
 @needs_fifo
 def test_a_marking_key_that_does_not_start_with_its_early_preamble_is_typeset_whole(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: dict[str, list[bool]], drawn: Path
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: dict[str, list[bool]], five_in_one_run: Path
 ) -> None:
     """The marking key's run reads its preamble while the class is drawn; if the whole source rendered at
     the end did not start with it, that run is stopped and the whole source typeset: the same bytes."""
@@ -602,9 +584,9 @@ def test_a_marking_key_that_does_not_start_with_its_early_preamble_is_typeset_wh
         return "% an older preamble\n" + preamble(self, name)
 
     monkeypatch.setattr(documents._Sources, "preamble", other)
-    write_documents(_Replay(_class()), tmp_path, fmt="pdf", quiet=True)
+    write_documents(_Replay(five_students()), tmp_path, fmt="pdf", quiet=True)
     assert streamed == {"key": [True], "worksheets": [True], "marking-key": [True, False]}
-    assert _outputs(tmp_path) == _outputs(drawn)
+    assert _outputs(tmp_path) == _outputs(five_in_one_run)
 
 
 @needs_fifo
@@ -614,8 +596,8 @@ def test_meanwhile_runs_once_the_sources_are_written_and_before_the_pdfs(
     """generate writes manifest.json in write_documents' meanwhile, while the last pages are typeset: the
     class is drawn and every source written by then, no PDF yet. With --format tex nothing is typeset,
     so it is not called (generate writes the manifest itself)."""
-    assert streamed_class.meanwhile == [(len(CLASS), ["key.tex", "marking-key.tex", "worksheets.tex"])]
+    assert streamed_class.meanwhile == [(len(FIVE), ["key.tex", "marking-key.tex", "worksheets.tex"])]
     assert {p.name for p in streamed_class.written} >= {"worksheets.pdf", "key.pdf", "marking-key.pdf"}
     seen: list[int] = []
-    write_documents(_class(), tmp_path, fmt="tex", quiet=True, meanwhile=lambda: seen.append(0))
+    write_documents(five_students(), tmp_path, fmt="tex", quiet=True, meanwhile=lambda: seen.append(0))
     assert seen == []

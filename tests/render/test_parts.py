@@ -15,14 +15,12 @@ from quizgen.render.compile import CompileResult
 from quizgen.render.parts import Part, joined_result, page_count, plan_parts, whole_line
 from tests.builtonce import built_once
 
-from .conftest import gradient_problem, make_manifest, scalar_problem
+from .conftest import FIVE, five_students
 from .pdftools import page_texts, squash
 
 needs_tools = pytest.mark.skipif(
     shutil.which("pdflatex") is None or shutil.which("qpdf") is None, reason="pdflatex or qpdf not installed"
 )
-
-NAMES = ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Emmy Noether", "Kurt Gödel"]
 
 
 def test_parts_depend_on_the_class_size_only_and_are_even() -> None:
@@ -60,10 +58,10 @@ def test_the_whole_source_joined_from_the_parts_is_the_one_run_source(fillable: 
     """The .tex beside a parted PDF is cut from the parts' sources (each student rendered once), byte for
     byte the source one run would have: the preamble once, each part's students, the last part's ending
     (not the blank page a continued worksheets part ends with)."""
-    manifest = make_manifest(NAMES, [scalar_problem(1), gradient_problem(2)])
+    manifest = five_students()
     sources = documents._Sources(manifest, None, fillable=fillable)
-    sources.add_students(len(NAMES))
-    plan = plan_parts(len(NAMES), 2)
+    sources.add_students(len(FIVE))
+    plan = plan_parts(len(FIVE), 2)
     for name in ("worksheets", "key"):
         texts = [sources.part(name, part, last=part is plan[-1]) for part in plan]
         assert "\\qgnewsheet{1}\n" in texts[0] or name == "key"
@@ -72,31 +70,22 @@ def test_the_whole_source_joined_from_the_parts_is_the_one_run_source(fillable: 
         assert joined.count("\\begin{document}") == 1
 
 
-def _class(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, *, parted: bool, **options: bool) -> Path:
-    """The five-student class written to tmp_path/name, in parts of 2 students (3 parts) or in one run."""
-    monkeypatch.setattr(parts, "PART_STUDENTS", {"key": 2, "worksheets": 2})
-    monkeypatch.setattr(documents, "PART_STUDENTS", {"key": 2, "worksheets": 2})
-    if not parted:
-        monkeypatch.setattr(documents, "qpdf", lambda: None)
-    out = tmp_path / name
-    manifest = make_manifest(NAMES, [scalar_problem(1), gradient_problem(2)])
-    write_documents(manifest, out, fmt="pdf", quiet=True, **options)
-    monkeypatch.undo()
-    return out
+def _parted(folder: Path, **options: bool) -> Path:
+    """The five-student class written to folder, in parts of 2 students (3 parts)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(parts, "PART_STUDENTS", {"key": 2, "worksheets": 2})
+        monkeypatch.setattr(documents, "PART_STUDENTS", {"key": 2, "worksheets": 2})
+        write_documents(five_students(), folder, fmt="pdf", quiet=True, **options)
+    return folder
 
 
 @pytest.fixture(scope="module")
-def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The class in parts and in one run, split too: (parted, whole), built once per run for every xdist worker
-    (tests.builtonce). Tests only read them; the reproducibility and fallback tests compare against them."""
-
-    def build(folder: Path) -> None:
-        with pytest.MonkeyPatch.context() as monkeypatch:
-            _class(folder, monkeypatch, "parted", parted=True, split=True)
-            _class(folder, monkeypatch, "whole", parted=False, split=True)
-
-    folder = built_once(tmp_path_factory, "parts-both", build)
-    return folder / "parted", folder / "whole"
+def both(tmp_path_factory: pytest.TempPathFactory, five_in_one_run: Path) -> tuple[Path, Path]:
+    """The class in parts and in one run, split too: (parted, whole), each built once per run for every xdist
+    worker (tests.builtonce; the one run is the stream tests' too). Tests only read them; the reproducibility and
+    fallback tests compare against them."""
+    parted = built_once(tmp_path_factory, "parts-parted", lambda folder: _parted(folder, split=True))
+    return parted, five_in_one_run
 
 
 @needs_tools
@@ -112,9 +101,9 @@ def test_each_student_s_pages_are_in_order_and_start_on_an_odd_page(both: tuple[
     parted, _ = both
     texts = page_texts(parted / "worksheets.pdf")
     starts = [i + 1 for i, text in enumerate(texts) if "StudentID" in text]
-    assert len(starts) == len(NAMES)
+    assert len(starts) == len(FIVE)
     assert all(page % 2 == 1 for page in starts)  # also the first sheet of parts 2 and 3
-    for start, end, name in zip(starts, [*starts[1:], len(texts) + 1], NAMES):
+    for start, end, name in zip(starts, [*starts[1:], len(texts) + 1], FIVE):
         sheet = [text for text in texts[start - 1 : end - 1] if text]  # without the blank page after it
         assert squash(name) in sheet[0]
         assert [f"Page{k}of{len(sheet)}" in text for k, text in enumerate(sheet, 1)] == [True] * len(sheet)
@@ -125,7 +114,7 @@ def test_split_files_hold_each_student_s_pages_from_the_joined_pdf(both: tuple[P
     parted, whole = both
     for folder in ("students", "keys"):
         files = sorted((parted / folder).glob("*.pdf"))
-        assert len(files) == len(NAMES)
+        assert len(files) == len(FIVE)
         for path in files:
             assert page_texts(path) == page_texts(whole / folder / path.name), path
 
@@ -134,8 +123,7 @@ def test_split_files_hold_each_student_s_pages_from_the_joined_pdf(both: tuple[P
 def fillable(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The class in parts again, apart from both, with fillable worksheets and split: the fillable test reads its
     worksheets; its key (which --fillable leaves as it is) and marking key are a second compile of both's."""
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        return _class(tmp_path_factory.mktemp("fillable"), monkeypatch, "fill", parted=True, fillable=True, split=True)
+    return _parted(tmp_path_factory.mktemp("fillable"), fillable=True, split=True)
 
 
 @needs_tools
@@ -174,7 +162,7 @@ def test_a_failing_part_names_its_students_and_the_line_of_the_whole_source(
     monkeypatch.setattr(documents, "PART_STUDENTS", {"key": 2, "worksheets": 500})
     out = tmp_path / "out"
     with pytest.raises(LatexError) as err:
-        write_documents(make_manifest(NAMES, [scalar_problem(1), gradient_problem(2)]), out, fmt="pdf", quiet=True)
+        write_documents(five_students(), out, fmt="pdf", quiet=True)
     message = err.value.message
     lines = (out / "key.tex").read_text().splitlines()
     marker = lines.index("% qg:student=4 problem=1") + 1
@@ -198,7 +186,7 @@ def test_when_the_parts_cannot_be_joined_the_document_is_one_run_and_it_is_said(
     monkeypatch.setattr(parts, "PART_STUDENTS", {"key": 3, "worksheets": 3})
     monkeypatch.setattr(documents, "PART_STUDENTS", {"key": 3, "worksheets": 3})
     out = tmp_path / "out"
-    write_documents(make_manifest(NAMES, [scalar_problem(1), gradient_problem(2)]), out, fmt="pdf", split=True)
+    write_documents(five_students(), out, fmt="pdf", split=True)
     err = capsys.readouterr().err
     assert "Note: key.pdf was typeset in one run because its parts could not be joined (qpdf: damaged file)" in err
     assert "Note: worksheets.pdf was typeset in one run" in err
