@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 import shutil
 from pathlib import Path
@@ -172,8 +173,10 @@ class _Terminal:
         return True
 
 
-RERUN = ["Cy", "Di", "Ed"]
-"""The class `twice` typesets: three students, so the memory each run gets is seen to grow with the class."""
+EMOJI = "Zoë \U0001f600"  # no Noto font quizgen uses has emoji
+RERUN = {"s1": "Ada Lovelace", "s2": EMOJI, "s3": "Cy"}
+"""The class `twice` typesets (id -> name): three students, so the memory each run gets is seen to grow with the
+class, one of them with a name no font covers."""
 
 
 @dataclasses.dataclass
@@ -182,12 +185,13 @@ class _Run:
 
     folder: Path
     terminal: str  # what was drawn on the terminal
+    err: str  # what was written to stderr
     memory: dict[str, int]  # by document: the main memory its run was given
 
 
 def _typeset_on_a_terminal(manifest: Manifest, folder: Path, *, quiet: bool) -> _Run:
     """write_documents (split too) with stdout a terminal, watching the memory each run is given."""
-    terminal = _Terminal()
+    terminal, err = _Terminal(), io.StringIO()
     memory: dict[str, int] = {}
     compile_tex = documents.compile_tex
 
@@ -197,17 +201,18 @@ def _typeset_on_a_terminal(manifest: Manifest, folder: Path, *, quiet: bool) -> 
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("sys.stdout", terminal)
+        mp.setattr("sys.stderr", err)
         mp.setattr(documents, "compile_tex", spy)
         write_documents(manifest, folder, fmt="pdf", split=True, quiet=quiet)
-    return _Run(folder, terminal.text, memory)
+    return _Run(folder, terminal.text, err.getvalue(), memory)
 
 
 @pytest.fixture(scope="module")
 def twice(batch, tmp_path_factory: pytest.TempPathFactory) -> dict[bool, _Run]:
     """The RERUN class typeset twice, by quiet: on a terminal into a fresh folder, and with --quiet over the
     batch's whole output (an earlier class's PDFs and split files). Six compiles shared by the
-    reproducibility, progress bar, stale outputs and memory tests."""
-    manifest = make_manifest(RERUN, [scalar_problem(1)], ids=[name.lower() for name in RERUN])
+    reproducibility, progress bar, stale outputs, memory and missing-glyph tests."""
+    manifest = make_manifest(list(RERUN.values()), [scalar_problem(1)], ids=list(RERUN))
     fresh = tmp_path_factory.mktemp("fresh")
     over = tmp_path_factory.mktemp("over-the-batch")
     shutil.copytree(batch[1], over, dirs_exist_ok=True)
@@ -234,7 +239,7 @@ def test_a_rerun_replaces_stale_outputs(batch, twice: dict[bool, _Run], tmp_path
     assert len(list((batch[1] / "students").iterdir())) > len(RERUN)  # the earlier class's split files
     rerun = twice[True].folder  # the batch's output, typeset over by the RERUN class
     for folder in ("students", "keys"):
-        assert sorted(p.name for p in (rerun / folder).iterdir()) == ["cy.pdf", "di.pdf", "ed.pdf"]
+        assert sorted(p.name for p in (rerun / folder).iterdir()) == ["s1.pdf", "s2.pdf", "s3.pdf"]
     shutil.copytree(rerun, tmp_path, dirs_exist_ok=True)
     write_documents(make_manifest(["D"], [scalar_problem(1)], ids=["d"]), tmp_path, fmt="tex", quiet=True)
     assert not (tmp_path / "worksheets.pdf").exists()  # it was for the previous class
@@ -316,14 +321,12 @@ def test_the_marking_key_is_one_table_of_every_students_answers(batch) -> None:
 
 
 @needs_tex
-def test_a_name_no_font_covers_is_named_in_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    emoji = "Zoë \U0001f600"  # no Noto font quizgen uses has emoji
-    manifest = make_manifest(["Ada Lovelace", emoji], [scalar_problem(1)], ids=["s1", "s2"])
-    write_documents(manifest, tmp_path, fmt="pdf", quiet=False)
-    err = capsys.readouterr().err
+def test_a_name_no_font_covers_is_named_in_a_warning(twice: dict[bool, _Run]) -> None:
+    err = twice[False].err
     assert "1 name(s) use characters no installed font covers" in err
-    assert f"s2 ({emoji})" in err and "s1" not in err.split("covers", 1)[1]
-    assert "[U+1F600]" in pdf_text(tmp_path / "worksheets.pdf")
+    assert f"s2 ({EMOJI})" in err and "s1" not in err.split("covers", 1)[1] and "s3" not in err.split("covers", 1)[1]
+    assert "[U+1F600]" in pdf_text(twice[False].folder / "worksheets.pdf")
+    assert "covers" not in twice[True].err  # --quiet
 
 
 @needs_tex
