@@ -13,10 +13,13 @@ import hashlib
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from quizgen.bank import Bank, load_bank
 from quizgen.errors import QuizgenError
 from quizgen.manifest import Manifest
+
+if TYPE_CHECKING:
+    from quizgen.bank import Bank
 
 
 def _sha(data: bytes) -> str:
@@ -25,6 +28,8 @@ def _sha(data: bytes) -> str:
 
 def bank_from_text(text: str, shown: str) -> Bank:
     """Load a bank from its text with the one bank loader (same checks and limits as a file), named shown."""
+    from quizgen.bank import load_bank  # on first use: grading a class without LMS variants loads no bank
+
     with tempfile.TemporaryDirectory(prefix="quizgen-bank-") as tmp:
         path = Path(tmp) / (Path(shown).name or "bank.yaml")
         path.write_bytes(text.encode("utf-8"))

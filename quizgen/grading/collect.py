@@ -124,22 +124,23 @@ def collect(
         issues.extend(read.issues)
         for raw in read.answers:
             order += 1
+            filled = bool(raw.text.strip())
             sheet, spelled = index.match(raw)
             if sheet is None:
-                if raw.text.strip():
+                if filled:
                     unknown.setdefault((raw.source.file, raw.student.label), []).append(raw)
                 continue
             seen = spellings.setdefault(sheet.student_id, {})
-            seen[spelled] = seen.get(spelled, 0) + (1 if raw.text.strip() else 0)
+            seen[spelled] = seen.get(spelled, 0) + filled
             placed = _place(raw, sheet, by_slot[sheet.student_id], variants)
             if isinstance(placed, Issue):
-                if raw.text.strip():
+                if filled:
                     issues.append(placed)
                 continue
             problem, variant, idx = placed
             key = (sheet.student_id, spelled, problem.slot)
             target = variant or problem
-            if idx is None and target.parts and raw.pieces is not None and raw.text.strip():
+            if idx is None and target.parts and raw.pieces is not None and filled:
                 # one LMS response holding every part (STACK inputs, cloze blanks, Canvas blanks)
                 for i, text in _part_pieces(raw, target, sheet.student_id, issues):
                     parts.setdefault(key, {}).setdefault(i, []).append(_Entry(order, raw, text, problem=variant))
@@ -157,8 +158,11 @@ def collect(
             issues.append(Issue("absent", "", 0, sheet.student_id, "", "no answers from this student in any file"))
         resubmitted: list[tuple[str, _Entry, list[_Entry]]] = []
         for problem in sorted(sheet.problems, key=lambda p: p.slot):
-            keys = {(sheet.student_id, counted, problem.slot), (sheet.student_id, "", problem.slot)}
-            entries = _entries(whole, parts, sorted(keys), problem, first, resubmitted, issues)
+            # the answers matched by an LMS identity value (spelled ""), then those under the counted id spelling
+            keys = [(sheet.student_id, "", problem.slot)] + (
+                [(sheet.student_id, counted, problem.slot)] if counted else []
+            )
+            entries = _entries(whole, parts, keys, problem, first, resubmitted, issues)
             submissions.append(_choose(sheet, problem, entries, first, issues, present, resubmitted))
         if resubmitted:
             issues.append(_resubmission(sheet.student_id, resubmitted, first))
@@ -413,6 +417,8 @@ def _in_file_order(issues: list[Issue], paths: Sequence[str]) -> list[Issue]:
 
 def _pick(entries: list[_Entry], first: bool) -> tuple[_Entry | None, list[_Entry]]:
     """The entry that counts and the non-blank ones it overrides."""
+    if len(entries) == 1:  # most problems: one answer, which counts (blank or not) and overrides nothing
+        return entries[0], []
     filled = [e for e in sorted(entries, key=lambda e: e.order) if e.text.strip()]
     if not filled:
         return (entries[-1] if entries else None), []

@@ -191,8 +191,11 @@ def _grade_all(
     carry_forward: bool,
 ) -> tuple[list[StudentResult], list[GradedAnswer]]:
     requests: list[Request] = []
-    seen: dict[tuple[ProblemKey, str | None, str], int] = {}
-    keys: dict[int, ProblemKey] = {}
+    seen: dict[tuple[int, str | None, str], int] = {}
+    # each distinct problem key gets a number, found once per problem object: a tuple's hash is not kept, so
+    # a dedup key holding the problem key itself would hash all of its mistakes again for every answer
+    numbers: dict[ProblemKey, int] = {}
+    number_of: dict[int, int] = {}  # id(problem) -> the number of its key
 
     def request_for(
         problem: Problem,
@@ -201,13 +204,14 @@ def _grade_all(
         mistakes: bool,
         named: tuple[tuple[str, str], ...] | None = None,
     ) -> int:
-        pkey = keys.get(id(problem))
-        if pkey is None:
-            pkey = keys[id(problem)] = _problem_key(problem)
+        number = number_of.get(id(problem))
+        if number is None:
+            number = number_of[id(problem)] = numbers.setdefault(_problem_key(problem), len(numbers))
         component = expected if isinstance(expected, str) and not mistakes else None
-        dedup = (pkey, component, answer)
-        if dedup not in seen:
-            seen[dedup] = len(requests)
+        dedup = (number, component, answer)
+        index = seen.get(dedup)
+        if index is None:
+            index = seen[dedup] = len(requests)
             requests.append(
                 Request(
                     expected,
@@ -217,7 +221,7 @@ def _grade_all(
                     tuple(problem.definitions.items()) if named is None else named,
                 )
             )
-        return seen[dedup]
+        return index
 
     plans: list[_Plan] = []
     for sub in [*submissions, *uncounted]:

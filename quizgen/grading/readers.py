@@ -22,7 +22,7 @@ from typing import Any
 from quizgen.csvread import CsvProblem, csv_records, sniff_delimiter
 from quizgen.errors import AnswerFileError
 from quizgen.grading import lms, pdfforms
-from quizgen.grading.labels import parse_label
+from quizgen.grading.labels import Label, parse_label
 from quizgen.grading.model import Issue, RawAnswer, ReadResult, Source, StudentKey
 from quizgen.jsonread import decode_error_reason, loads
 from quizgen.manifest import Manifest
@@ -156,6 +156,14 @@ def _read_csv(path: Path, text: str, slots: Sequence[int]) -> ReadResult:
     )
 
 
+def _label(labels: dict[str, Label | None], text: str) -> Label | None:
+    """parse_label(text), remembered in labels: a file repeats its few problem labels on every row."""
+    if text in labels:
+        return labels[text]
+    label = labels[text] = parse_label(text)
+    return label
+
+
 def _cell(row: list[str], i: int | None) -> str:
     return row[i].strip() if i is not None and i < len(row) else ""
 
@@ -172,8 +180,11 @@ def _read_long(
 ) -> ReadResult:
     sid, kind = student_col
     answers: list[RawAnswer] = []
+    file = str(path)
+    labels: dict[str, Label | None] = {}
+    students: dict[tuple[str, str], StudentKey] = {}  # one per student and name: a student has a row per answer
     for line, row in rows:
-        if not any(cell.strip() for cell in row):
+        if not "".join(row).strip():  # every cell blank
             continue
         if len(row) > width and ans == width - 1:
             # An unquoted comma inside the answer (max(x, 0)): the answer is the last column, so rejoin it.
@@ -192,16 +203,15 @@ def _read_long(
             continue
         student = row[sid].strip()
         label_text = row[prob].strip()
-        source = Source(str(path), line)
         if not student:
-            issues.append(Issue("unreadable_row", str(path), line, "", label_text, "no student id in this row"))
+            issues.append(Issue("unreadable_row", file, line, "", label_text, "no student id in this row"))
             continue
-        label = parse_label(label_text)
+        label = _label(labels, label_text)
         if label is None:
             issues.append(
                 Issue(
                     "unknown_problem",
-                    str(path),
+                    file,
                     line,
                     student,
                     label_text,
@@ -209,16 +219,11 @@ def _read_long(
                 )
             )
             continue
-        answers.append(
-            RawAnswer(
-                source,
-                StudentKey(((kind, student),), _cell(row, name_col)),
-                label.slot,
-                label.component,
-                row[ans],
-                label_text,
-            )
-        )
+        name = _cell(row, name_col)
+        who = students.get((student, name))
+        if who is None:
+            who = students[(student, name)] = StudentKey(((kind, student),), name)
+        answers.append(RawAnswer(Source(file, line), who, label.slot, label.component, row[ans], label_text))
     return ReadResult(answers, issues, "long CSV")
 
 
@@ -428,6 +433,7 @@ def _answer_text(value: Any) -> str | None:
 def _read_json(path: Path, text: str) -> ReadResult:
     issues: list[Issue] = []
     answers: list[RawAnswer] = []
+    labels: dict[str, Label | None] = {}
     for line, record in _records(path, text, issues):
         if not isinstance(record, dict):
             issues.append(Issue("unreadable_row", str(path), line, "", "", "a record must be a JSON object"))
@@ -443,7 +449,7 @@ def _read_json(path: Path, text: str) -> ReadResult:
             )
             continue
         label_text = str(record[prob_key]).strip()
-        label = parse_label(label_text)
+        label = _label(labels, label_text)
         text_value = _answer_text(record[ans_key])
         if label is None:
             issues.append(

@@ -375,7 +375,14 @@ class _Parser:
 
     def argument(self) -> str:
         """One argument: a {group} or a single token."""
-        if self.i < self.n and self.toks[self.i] == "{":
+        i, toks = self.i, self.toks
+        if i < self.n and toks[i] == "{":
+            if i + 2 < self.n and toks[i + 2] == "}" and toks[i + 1] != "}":  # {2}, {x}: most scripts
+                tok = toks[i + 1]
+                atom = _NUM_ATOM if tok == _NUM and self.shape else _ATOMS.get(tok)
+                if atom is not None:  # what the group would give, without looking it up in _SPANS
+                    self.i = i + 3
+                    return atom
             return self.group()
         atom = self.atom()
         if atom is None:

@@ -160,3 +160,28 @@ def test_absent_students_get_absent_submissions() -> None:
     subs, _ = run([raw(2, "s1", 1, "a")])
     assert {s.present for (sid, _), s in subs.items() if sid == "s2"} == {False}
     assert {s.present for (sid, _), s in subs.items() if sid == "s1"} == {True}
+
+
+def test_answers_matched_by_an_lms_identity_and_by_the_id_are_one_problem_answered_twice() -> None:
+    """A Moodle export (matched by email) and a CSV (by id) both answer s1's problem 1: the later row counts,
+    in either file order, and the other is reported as dropped."""
+    by_email = RawAnswer(
+        Source("m.csv", 2), StudentKey((("idnumber", ""), ("email", "Ada@Uni.edu"))), 1, None, "a", "Response 1"
+    )
+    by_id = raw(3, "s1", 1, "b")
+    for reads, kept, dropped in (
+        (
+            [ReadResult([by_email], [], "Moodle responses", "m.csv"), ReadResult([by_id], [], "long CSV", "a.csv")],
+            "b",
+            "'a' (m.csv:2)",
+        ),
+        (
+            [ReadResult([by_id], [], "long CSV", "a.csv"), ReadResult([by_email], [], "Moodle responses", "m.csv")],
+            "a",
+            "'b' (a.csv:3)",
+        ),
+    ):
+        subs, issues = collect(make_manifest(), reads)
+        assert next(s.text for s in subs if s.sheet.student_id == "s1" and s.problem.slot == 1) == kept
+        dup = [i for i in issues if i.kind == "duplicate" and i.student_id == "s1"]
+        assert len(dup) == 1 and dropped in dup[0].detail

@@ -297,3 +297,17 @@ def test_quizgen_grade_regrades_lms_answers_from_a_moved_manifest_without_the_ba
     grades = list(csv.DictReader(io.StringIO((other / "grades" / "grades.csv").read_text(encoding="utf-8-sig"))))
     assert (grades[0]["total"], grades[0]["max"]) == ("3", "3")
     assert (other / "grades" / "problems.csv").read_text(encoding="utf-8-sig").count("\n") == 1  # header only
+
+
+def test_grading_loads_the_generator_only_to_rebuild_a_variant() -> None:
+    """The bank loader and the generator (ruamel.yaml, the families) are for LMS variants: grading modules load
+    without them, so every `quizgen grade` of a class's own sheets starts without their import."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import quizgen.grading.run, quizgen.grading.engine, quizgen.grading.variants; "
+        "print(sorted(m for m in ('quizgen.bank', 'quizgen.generate', 'ruamel.yaml') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from quizgen.manifest import BankInfo, Manifest
 from quizgen.problem import Problem, Sheet, Step
+from quizgen.render import write_documents
+from tests.builtonce import built_once
 
 
 def scalar_problem(slot: int = 1, *, points: float = 4) -> Problem:
@@ -121,6 +125,26 @@ def make_manifest(names: list[str], problems: list[Problem] | None = None, ids: 
         seed=7,
         students=students,
     )
+
+
+FIVE = ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Emmy Noether", "Kurt Gödel"]
+
+
+def five_students() -> Manifest:
+    """Five students with two problems each: the class the parts tests typeset in parts and the stream tests
+    while it is drawn."""
+    return make_manifest(FIVE, [scalar_problem(1), gradient_problem(2)])
+
+
+@pytest.fixture(scope="session")
+def five_in_one_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """five_students() typeset in one run, split too: what the parted and the streamed copies are compared with.
+    Built once per run for every xdist worker (tests.builtonce); tests only read it."""
+
+    def build(folder: Path) -> None:
+        write_documents(five_students(), folder, fmt="pdf", quiet=True, split=True)
+
+    return built_once(tmp_path_factory, "five-in-one-run", build)
 
 
 @pytest.fixture

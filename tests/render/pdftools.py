@@ -3,6 +3,7 @@ with pdftotext (whitespace squashed, since extraction spaces CJK and math unpred
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -12,16 +13,24 @@ from pypdf import PdfReader
 
 from quizgen.manifest import Manifest
 from quizgen.render import write_documents
+from tests.builtonce import built_once
 
 
 def compiled_batch(
     tmp_path_factory: pytest.TempPathFactory, folder: str, manifest: Manifest
 ) -> tuple[Manifest, Path, list[Path]]:
-    """The manifest's worksheets and keys compiled to PDF, split per student too, into a fresh folder: a
-    module's batch fixture returns (manifest, folder, files written)."""
-    out = tmp_path_factory.mktemp(folder)
-    written = write_documents(manifest, out, fmt="pdf", split=True, quiet=True)
-    return manifest, out, written
+    """The manifest's worksheets and keys compiled to PDF, split per student too: a module's batch fixture returns
+    (manifest, folder, files written). Built once per run for every xdist worker (tests.builtonce): worksteal
+    may run a module's tests on both workers, and each would otherwise build the module's fixture."""
+
+    def build(base: Path) -> None:
+        written = write_documents(manifest, base / "out", fmt="pdf", split=True, quiet=True)
+        names = [str(path.relative_to(base / "out")) for path in written]
+        (base / "written.json").write_text(json.dumps(names), encoding="utf-8")
+
+    base = built_once(tmp_path_factory, folder, build)
+    out = base / "out"
+    return manifest, out, [out / name for name in json.loads((base / "written.json").read_text(encoding="utf-8"))]
 
 
 def pdftotext(path: Path, *args: str) -> str:

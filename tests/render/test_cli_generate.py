@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from quizgen.cli import cli
 from quizgen.typeset.unicodefonts import covered, lualatex_ready
+from tests.builtonce import built_once
 
 from .pdftools import pdf_text
 
@@ -52,16 +53,30 @@ def bank(tmp_path: Path) -> Path:
     return path
 
 
+def generated_class(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`quizgen generate --format pdf --split` of BANK for two students with hostile names: the folder holding
+    out/ (what generate wrote) and output.txt (what it printed). Built once per run for every xdist worker
+    (tests.builtonce); tests/commands/test_generate.py's failed-compile test copies it as a previous set."""
+
+    def build(folder: Path) -> None:
+        (folder / "bank.yaml").write_text(BANK, encoding="utf-8")
+        roster = folder / "class.csv"
+        roster.write_text(
+            "student_id,name\nA1,Zoë O'Brien & Co_1 #2\nB/2,Jean \\input{/etc/passwd}\n", encoding="utf-8"
+        )
+        args = ["--bank", str(folder / "bank.yaml"), "--roster", str(roster), "--format", "pdf", "--split"]
+        result = CliRunner().invoke(cli, ["generate", *args, "--out", str(folder / "out")])
+        assert result.exit_code == 0, result.output
+        (folder / "output.txt").write_text(result.output, encoding="utf-8")
+
+    return built_once(tmp_path_factory, "generated-class", build)
+
+
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
-def test_generate_pdf_writes_worksheets_key_and_split_files(tmp_path: Path, bank: Path) -> None:
-    roster = tmp_path / "class.csv"
-    roster.write_text("student_id,name\nA1,Zoë O'Brien & Co_1 #2\nB/2,Jean \\input{/etc/passwd}\n", encoding="utf-8")
-    out = tmp_path / "out"
-    result = CliRunner().invoke(
-        cli, ["generate", "--bank", str(bank), "--roster", str(roster), "--format", "pdf", "--split", "--out", str(out)]
-    )
-    assert result.exit_code == 0, result.output
-    assert "Typesetting" not in result.output  # no progress bar when stdout is not a terminal
+def test_generate_pdf_writes_worksheets_key_and_split_files(tmp_path_factory: pytest.TempPathFactory) -> None:
+    folder = generated_class(tmp_path_factory)
+    out = folder / "out"
+    assert "Typesetting" not in (folder / "output.txt").read_text(encoding="utf-8")  # stdout is not a terminal
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     text = pdf_text(out / "worksheets.pdf")
     key = pdf_text(out / "key.pdf")

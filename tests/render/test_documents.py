@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 import shutil
 from pathlib import Path
@@ -20,7 +21,7 @@ from quizgen.render.compile import Feed, compile_tex
 from quizgen.render.documents import compile_memory, compile_timeout
 from quizgen.typeset.escape import cjk_font_for
 
-from .conftest import HOSTILE_NAMES, gradient_problem, long_problem, make_manifest, scalar_problem
+from .conftest import FIVE, HOSTILE_NAMES, five_students, gradient_problem, long_problem, make_manifest, scalar_problem
 from .pdftools import compiled_batch, page_texts, pages, pdf_text, squash
 
 pytestmark = pytest.mark.slow  # started first under xdist (tests/conftest.py)
@@ -172,40 +173,74 @@ class _Terminal:
         return True
 
 
+EMOJI = "Zoë \U0001f600"  # no Noto font quizgen uses has emoji
+RERUN = {"s1": "Ada Lovelace", "s2": EMOJI, "s3": "Cy"}
+"""The class `twice` typesets (id -> name): three students, so the memory each run gets is seen to grow with the
+class, one of them with a name no font covers."""
+
+
+@dataclasses.dataclass
+class _Run:
+    """One write_documents of the RERUN class."""
+
+    folder: Path
+    terminal: str  # what was drawn on the terminal
+    err: str  # what was written to stderr
+    memory: dict[str, int]  # by document: the main memory its run was given
+
+
+def _typeset_on_a_terminal(manifest: Manifest, folder: Path, *, quiet: bool) -> _Run:
+    """write_documents (split too) with stdout a terminal, watching the memory each run is given."""
+    terminal, err = _Terminal(), io.StringIO()
+    memory: dict[str, int] = {}
+    compile_tex = documents.compile_tex
+
+    def spy(tex: str, jobname: str, **kwargs):  # type: ignore[no-untyped-def]
+        memory[jobname] = kwargs["memory"]
+        return compile_tex(tex, jobname, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("sys.stdout", terminal)
+        mp.setattr("sys.stderr", err)
+        mp.setattr(documents, "compile_tex", spy)
+        write_documents(manifest, folder, fmt="pdf", split=True, quiet=quiet)
+    return _Run(folder, terminal.text, err.getvalue(), memory)
+
+
 @pytest.fixture(scope="module")
-def twice(tmp_path_factory: pytest.TempPathFactory) -> dict[bool, tuple[Path, str]]:
-    """The same one-student manifest compiled twice, on a terminal without and with --quiet: the output folder
-    and what was drawn on the terminal, by quiet (two compiles shared by the progress and the bytes tests)."""
-    manifest = make_manifest(["Ada"], [scalar_problem(1)])
-    out = {}
-    for quiet in (False, True):
-        folder, terminal = tmp_path_factory.mktemp(f"quiet-{quiet}"), _Terminal()
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setattr("sys.stdout", terminal)
-            write_documents(manifest, folder, fmt="pdf", quiet=quiet)
-        out[quiet] = (folder, terminal.text)
-    return out
+def twice(batch, tmp_path_factory: pytest.TempPathFactory) -> dict[bool, _Run]:
+    """The RERUN class typeset twice, by quiet: on a terminal into a fresh folder, and with --quiet over the
+    batch's whole output (an earlier class's PDFs and split files). Six compiles shared by the
+    reproducibility, progress bar, stale outputs, memory and missing-glyph tests."""
+    manifest = make_manifest(list(RERUN.values()), [scalar_problem(1)], ids=list(RERUN))
+    fresh = tmp_path_factory.mktemp("fresh")
+    over = tmp_path_factory.mktemp("over-the-batch")
+    shutil.copytree(batch[1], over, dirs_exist_ok=True)
+    return {
+        False: _typeset_on_a_terminal(manifest, fresh, quiet=False),
+        True: _typeset_on_a_terminal(manifest, over, quiet=True),
+    }
 
 
 @needs_tex
-def test_pdfs_are_reproducible(twice: dict[bool, tuple[Path, str]]) -> None:
-    for name in ("key.pdf", "worksheets.pdf"):
-        assert (twice[False][0] / name).read_bytes() == (twice[True][0] / name).read_bytes(), name
+def test_pdfs_are_reproducible(twice: dict[bool, _Run]) -> None:
+    for name in ("key.pdf", "worksheets.pdf", "marking-key.pdf"):
+        assert (twice[False].folder / name).read_bytes() == (twice[True].folder / name).read_bytes(), name
 
 
 @needs_tex
 @pytest.mark.parametrize("quiet", [False, True])
-def test_progress_bar_on_a_terminal_unless_quiet(twice: dict[bool, tuple[Path, str]], quiet: bool) -> None:
-    assert ("Typesetting" in twice[quiet][1]) is not quiet
+def test_progress_bar_on_a_terminal_unless_quiet(twice: dict[bool, _Run], quiet: bool) -> None:
+    assert ("Typesetting" in twice[quiet].terminal) is not quiet
 
 
 @needs_tex
-def test_a_rerun_replaces_stale_outputs(batch, tmp_path: Path) -> None:
-    shutil.copytree(batch[1], tmp_path, dirs_exist_ok=True)  # an earlier class's complete output, split too
-    assert len(list((tmp_path / "students").iterdir())) > 1
-    write_documents(make_manifest(["C"], [scalar_problem(1)], ids=["c"]), tmp_path, fmt="pdf", split=True, quiet=True)
-    assert sorted(p.name for p in (tmp_path / "students").iterdir()) == ["c.pdf"]
-    assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == ["c.pdf"]
+def test_a_rerun_replaces_stale_outputs(batch, twice: dict[bool, _Run], tmp_path: Path) -> None:
+    assert len(list((batch[1] / "students").iterdir())) > len(RERUN)  # the earlier class's split files
+    rerun = twice[True].folder  # the batch's output, typeset over by the RERUN class
+    for folder in ("students", "keys"):
+        assert sorted(p.name for p in (rerun / folder).iterdir()) == ["s1.pdf", "s2.pdf", "s3.pdf"]
+    shutil.copytree(rerun, tmp_path, dirs_exist_ok=True)
     write_documents(make_manifest(["D"], [scalar_problem(1)], ids=["d"]), tmp_path, fmt="tex", quiet=True)
     assert not (tmp_path / "worksheets.pdf").exists()  # it was for the previous class
 
@@ -286,14 +321,12 @@ def test_the_marking_key_is_one_table_of_every_students_answers(batch) -> None:
 
 
 @needs_tex
-def test_a_name_no_font_covers_is_named_in_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    emoji = "Zoë \U0001f600"  # no Noto font quizgen uses has emoji
-    manifest = make_manifest(["Ada Lovelace", emoji], [scalar_problem(1)], ids=["s1", "s2"])
-    write_documents(manifest, tmp_path, fmt="pdf", quiet=False)
-    err = capsys.readouterr().err
+def test_a_name_no_font_covers_is_named_in_a_warning(twice: dict[bool, _Run]) -> None:
+    err = twice[False].err
     assert "1 name(s) use characters no installed font covers" in err
-    assert f"s2 ({emoji})" in err and "s1" not in err.split("covers", 1)[1]
-    assert "[U+1F600]" in pdf_text(tmp_path / "worksheets.pdf")
+    assert f"s2 ({EMOJI})" in err and "s1" not in err.split("covers", 1)[1] and "s3" not in err.split("covers", 1)[1]
+    assert "[U+1F600]" in pdf_text(twice[False].folder / "worksheets.pdf")
+    assert "covers" not in twice[True].err  # --quiet
 
 
 @needs_tex
@@ -325,7 +358,9 @@ def test_the_demo_sheet_is_two_double_sided_sheets(tmp_path: Path) -> None:
 
     bank = load_bank(Path(__file__).parents[2] / "banks" / "demo.yaml")
     manifest = generate(bank, numbered_students(3), seed=2026)
-    write_documents(manifest, tmp_path, fmt="pdf", quiet=True)
+    # only the worksheets are compiled, from the source write_documents compiles (not its key and marking key)
+    result = compile_tex(render_sources(manifest)["worksheets"], "worksheets", timeout=compile_timeout(3))
+    (tmp_path / "worksheets.pdf").write_bytes(result.pdf)
     texts = page_texts(tmp_path / "worksheets.pdf")
     assert len(texts) == 12
     for first in (0, 4, 8):
@@ -335,19 +370,11 @@ def test_the_demo_sheet_is_two_double_sided_sheets(tmp_path: Path) -> None:
 
 
 @needs_tex
-def test_each_run_gets_main_memory_for_its_students(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_run_gets_main_memory_for_its_students(twice: dict[bool, _Run]) -> None:
     """The marking key holds every page until it ends: without memory for the class, TeX's allocator slows
     down as its memory fills, and the marking key of 1,000 students did not fit at all."""
-    memory: dict[str, int] = {}
-    compile_tex = documents.compile_tex
-
-    def spy(tex: str, jobname: str, **kwargs):  # type: ignore[no-untyped-def]
-        memory[jobname] = kwargs["memory"]
-        return compile_tex(tex, jobname, **kwargs)
-
-    monkeypatch.setattr(documents, "compile_tex", spy)
-    write_documents(make_manifest(["A", "B", "C"], [scalar_problem(1)]), tmp_path, fmt="pdf", quiet=True)
-    assert memory == {name: compile_memory(3) for name in ("worksheets", "key", "marking-key")}
+    for run in twice.values():
+        assert run.memory == {name: compile_memory(len(RERUN)) for name in ("worksheets", "key", "marking-key")}
     assert compile_memory(500) >= 3 * 3_300 * 500  # three times what the demo bank's marking key holds
 
 
@@ -401,22 +428,56 @@ class _Replay(Drawing):
 needs_fifo = pytest.mark.skipif(
     shutil.which("pdflatex") is None or not Feed.available(), reason="pdflatex or named pipes missing"
 )
-CLASS = ["Ada", "Bo", "Cy", "Di", "Ed"]
+
+
+def _spy_on_runs(monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, list[bool]], dict[str, int]]:
+    """Streams of 2 students at a time; records, by document, whether each run read a Feed, and the last
+    run's nice."""
+    monkeypatch.setattr(documents, "STREAM_STUDENTS", 2)
+    fed: dict[str, list[bool]] = {}
+    nice: dict[str, int] = {}
+    compile_tex = documents.compile_tex
+
+    def spy(tex, jobname: str, **kwargs):  # type: ignore[no-untyped-def]
+        fed.setdefault(jobname, []).append(isinstance(tex, Feed))
+        nice[jobname] = kwargs.get("nice", 0)
+        return compile_tex(tex, jobname, **kwargs)
+
+    monkeypatch.setattr(documents, "compile_tex", spy)
+    return fed, nice
 
 
 @pytest.fixture
 def streamed(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[bool]]:
     """Streams of 2 students at a time; records, by document, whether each run read a Feed."""
-    monkeypatch.setattr(documents, "STREAM_STUDENTS", 2)
-    fed: dict[str, list[bool]] = {}
-    compile_tex = documents.compile_tex
+    return _spy_on_runs(monkeypatch)[0]
 
-    def spy(tex, jobname: str, **kwargs):  # type: ignore[no-untyped-def]
-        fed.setdefault(jobname, []).append(isinstance(tex, Feed))
-        return compile_tex(tex, jobname, **kwargs)
 
-    monkeypatch.setattr(documents, "compile_tex", spy)
-    return fed
+@dataclasses.dataclass
+class _Streamed:
+    """The class typeset while it is drawn, as generate --format pdf does (split too)."""
+
+    folder: Path
+    written: list[Path]
+    fed: dict[str, list[bool]]  # by document: whether each run read a Feed
+    nice: dict[str, int]  # by document: its run's nice
+    meanwhile: list[tuple[int, list[str]]]  # each call: the students drawn and the files in the folder by then
+
+
+@pytest.fixture(scope="module")
+def streamed_class(tmp_path_factory: pytest.TempPathFactory) -> _Streamed:
+    """five_students() typeset while it is drawn, once for the module's tests of the stream and of meanwhile."""
+    folder = tmp_path_factory.mktemp("streamed")
+    replay = _Replay(five_students())
+    seen: list[tuple[int, list[str]]] = []
+
+    def meanwhile() -> None:
+        seen.append((replay.drawn, sorted(p.name for p in folder.iterdir())))
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fed, nice = _spy_on_runs(monkeypatch)
+        written = write_documents(replay, folder, fmt="pdf", quiet=True, split=True, meanwhile=meanwhile)
+    return _Streamed(folder, written, fed, nice, seen)
 
 
 def _outputs(folder: Path) -> dict[str, bytes]:
@@ -425,28 +486,17 @@ def _outputs(folder: Path) -> dict[str, bytes]:
 
 @needs_fifo
 def test_a_class_typeset_while_it_is_drawn_gives_the_bytes_of_a_drawn_class(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: dict[str, list[bool]]
+    streamed_class: _Streamed, five_in_one_run: Path
 ) -> None:
     """generate --format pdf streams the worksheets and key to pdflatex while the class is drawn, and the
     marking key's run reads its preamble meanwhile: the same sources and PDFs as typesetting the finished
     manifest (for any class up to PART_STUDENTS: one run). The worksheets' run yields to the key's, the
     longer one (documents.STREAM_NICE)."""
-    nice: dict[str, int] = {}
-    spy = documents.compile_tex
-
-    def niceness(tex, jobname: str, **kwargs):  # type: ignore[no-untyped-def]
-        nice[jobname] = kwargs.get("nice", 0)
-        return spy(tex, jobname, **kwargs)
-
-    monkeypatch.setattr(documents, "compile_tex", niceness)
-    manifest = make_manifest(CLASS, [scalar_problem(1), gradient_problem(2)])
-    write_documents(_Replay(manifest), tmp_path / "streamed", fmt="pdf", quiet=True, split=True)
-    assert streamed == {"key": [True], "worksheets": [True], "marking-key": [True]}
-    assert nice == {"key": 0, "worksheets": 3, "marking-key": 0}
-    write_documents(manifest, tmp_path / "drawn", fmt="pdf", quiet=True, split=True)
-    assert _outputs(tmp_path / "streamed") == _outputs(tmp_path / "drawn")
+    assert streamed_class.fed == {"key": [True], "worksheets": [True], "marking-key": [True]}
+    assert streamed_class.nice == {"key": 0, "worksheets": 3, "marking-key": 0}
+    assert _outputs(streamed_class.folder) == _outputs(five_in_one_run)
     for folder in ("students", "keys"):
-        assert _outputs(tmp_path / "streamed" / folder) == _outputs(tmp_path / "drawn" / folder)
+        assert _outputs(streamed_class.folder / folder) == _outputs(five_in_one_run / folder)
 
 
 @needs_fifo
@@ -466,7 +516,7 @@ def test_a_latex_error_in_a_streamed_document_names_its_student_problem_and_line
     monkeypatch.setattr(documents._Sources, "piece", broken)
     out = tmp_path / "out"
     with pytest.raises(LatexError) as err:
-        write_documents(_Replay(make_manifest(CLASS, [scalar_problem(1), gradient_problem(2)])), out, fmt="pdf")
+        write_documents(_Replay(five_students()), out, fmt="pdf")
     lines = (out / "key.tex").read_text(encoding="utf-8").splitlines()
     line = lines.index("% qg:student=4 problem=1") + 2
     assert lines[line - 1] == "\\undefinedmacro"
@@ -482,7 +532,7 @@ def test_a_slot_that_cannot_be_drawn_halfway_stops_the_typesetting(
 ) -> None:
     out = tmp_path / "out"
     with pytest.raises(GenerationError, match="student 4"):
-        write_documents(_Replay(make_manifest(CLASS), fail_at=4), out, fmt="pdf", quiet=True)
+        write_documents(_Replay(five_students(), fail_at=4), out, fmt="pdf", quiet=True)
     assert streamed == {"key": [True], "worksheets": [True], "marking-key": [True]}  # started, then stopped
     assert not list(out.glob("*.pdf")) and not list(out.glob("*.tex"))
 
@@ -492,12 +542,15 @@ def test_a_graph_after_the_first_students_typesets_the_document_again_whole(
     tmp_path: Path, fillable_backprop: Path, streamed: dict[str, list[bool]]
 ) -> None:
     """The preamble loads TikZ only when a problem draws a graph; a stream's preamble is written after the
-    first student, so a graph in a later one means the document is typeset again, whole."""
+    first student, so a graph in a later one means the document is typeset again, whole. One graph does it
+    (each costs pdflatex ~0.2 s, run four times here): the second student has the backprop bank's first."""
     from quizgen import manifest as manifest_mod
 
     graphs = manifest_mod.read(fillable_backprop / "manifest.json")
     first = make_manifest(["Ada"], [scalar_problem(1)]).students[0]
-    manifest = dataclasses.replace(graphs, students=[first, *graphs.students])
+    second = dataclasses.replace(graphs.students[0], problems=graphs.students[0].problems[:1])
+    assert second.problems[0].graph is not None
+    manifest = dataclasses.replace(graphs, students=[first, second])
     write_documents(_Replay(manifest), tmp_path / "streamed", fmt="pdf", quiet=True)
     assert streamed == {"key": [True, False], "worksheets": [True, False], "marking-key": [True]}
     write_documents(manifest, tmp_path / "drawn", fmt="pdf", quiet=True)
@@ -507,7 +560,7 @@ def test_a_graph_after_the_first_students_typesets_the_document_again_whole(
 
 @needs_fifo
 def test_a_piece_that_cannot_be_cut_typesets_the_document_whole(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: dict[str, list[bool]]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: dict[str, list[bool]], five_in_one_run: Path
 ) -> None:
     """A template whose parts cannot be cut at the students' markers (piece is None) is not streamed on:
     the stream is dropped and the document typeset whole once the class is drawn, the same bytes."""
@@ -517,16 +570,14 @@ def test_a_piece_that_cannot_be_cut_typesets_the_document_whole(
         return None if name == "key" and part.first > 1 else piece(self, name, part, last=last)
 
     monkeypatch.setattr(documents._Sources, "piece", uncut)
-    manifest = make_manifest(CLASS, [scalar_problem(1), gradient_problem(2)])
-    write_documents(_Replay(manifest), tmp_path / "streamed", fmt="pdf", quiet=True)
+    write_documents(_Replay(five_students()), tmp_path, fmt="pdf", quiet=True)
     assert streamed == {"key": [True, False], "worksheets": [True], "marking-key": [True]}
-    write_documents(manifest, tmp_path / "drawn", fmt="pdf", quiet=True)
-    assert _outputs(tmp_path / "streamed") == _outputs(tmp_path / "drawn")
+    assert _outputs(tmp_path) == _outputs(five_in_one_run)
 
 
 @needs_fifo
 def test_a_marking_key_that_does_not_start_with_its_early_preamble_is_typeset_whole(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: dict[str, list[bool]]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: dict[str, list[bool]], five_in_one_run: Path
 ) -> None:
     """The marking key's run reads its preamble while the class is drawn; if the whole source rendered at
     the end did not start with it, that run is stopped and the whole source typeset: the same bytes."""
@@ -536,28 +587,20 @@ def test_a_marking_key_that_does_not_start_with_its_early_preamble_is_typeset_wh
         return "% an older preamble\n" + preamble(self, name)
 
     monkeypatch.setattr(documents._Sources, "preamble", other)
-    manifest = make_manifest(CLASS, [scalar_problem(1), gradient_problem(2)])
-    write_documents(_Replay(manifest), tmp_path / "streamed", fmt="pdf", quiet=True)
+    write_documents(_Replay(five_students()), tmp_path, fmt="pdf", quiet=True)
     assert streamed == {"key": [True], "worksheets": [True], "marking-key": [True, False]}
-    write_documents(manifest, tmp_path / "drawn", fmt="pdf", quiet=True)
-    assert _outputs(tmp_path / "streamed") == _outputs(tmp_path / "drawn")
+    assert _outputs(tmp_path) == _outputs(five_in_one_run)
 
 
 @needs_fifo
-def test_meanwhile_runs_once_the_sources_are_written_and_before_the_pdfs(tmp_path: Path) -> None:
+def test_meanwhile_runs_once_the_sources_are_written_and_before_the_pdfs(
+    streamed_class: _Streamed, tmp_path: Path
+) -> None:
     """generate writes manifest.json in write_documents' meanwhile, while the last pages are typeset: the
     class is drawn and every source written by then, no PDF yet. With --format tex nothing is typeset,
     so it is not called (generate writes the manifest itself)."""
-    manifest = make_manifest(CLASS, [scalar_problem(1), gradient_problem(2)])
-    replay = _Replay(manifest)
-    out = tmp_path / "pdf"
-    seen: list[tuple[int, list[str]]] = []
-
-    def meanwhile() -> None:
-        seen.append((replay.drawn, sorted(p.name for p in out.iterdir())))
-
-    written = write_documents(replay, out, fmt="pdf", quiet=True, meanwhile=meanwhile)
-    assert seen == [(len(CLASS), ["key.tex", "marking-key.tex", "worksheets.tex"])]
-    assert {p.name for p in written} >= {"worksheets.pdf", "key.pdf", "marking-key.pdf"}
-    write_documents(manifest, tmp_path / "tex", fmt="tex", quiet=True, meanwhile=lambda: seen.append((0, [])))
-    assert len(seen) == 1
+    assert streamed_class.meanwhile == [(len(FIVE), ["key.tex", "marking-key.tex", "worksheets.tex"])]
+    assert {p.name for p in streamed_class.written} >= {"worksheets.pdf", "key.pdf", "marking-key.pdf"}
+    seen: list[int] = []
+    write_documents(five_students(), tmp_path, fmt="tex", quiet=True, meanwhile=lambda: seen.append(0))
+    assert seen == []

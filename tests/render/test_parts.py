@@ -15,14 +15,12 @@ from quizgen.render.compile import CompileResult
 from quizgen.render.parts import Part, joined_result, page_count, plan_parts, whole_line
 from tests.builtonce import built_once
 
-from .conftest import gradient_problem, make_manifest, scalar_problem
+from .conftest import FIVE, five_students
 from .pdftools import page_texts, squash
 
 needs_tools = pytest.mark.skipif(
     shutil.which("pdflatex") is None or shutil.which("qpdf") is None, reason="pdflatex or qpdf not installed"
 )
-
-NAMES = ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Emmy Noether", "Kurt Gödel"]
 
 
 def test_parts_depend_on_the_class_size_only_and_are_even() -> None:
@@ -60,10 +58,10 @@ def test_the_whole_source_joined_from_the_parts_is_the_one_run_source(fillable: 
     """The .tex beside a parted PDF is cut from the parts' sources (each student rendered once), byte for
     byte the source one run would have: the preamble once, each part's students, the last part's ending
     (not the blank page a continued worksheets part ends with)."""
-    manifest = make_manifest(NAMES, [scalar_problem(1), gradient_problem(2)])
+    manifest = five_students()
     sources = documents._Sources(manifest, None, fillable=fillable)
-    sources.add_students(len(NAMES))
-    plan = plan_parts(len(NAMES), 2)
+    sources.add_students(len(FIVE))
+    plan = plan_parts(len(FIVE), 2)
     for name in ("worksheets", "key"):
         texts = [sources.part(name, part, last=part is plan[-1]) for part in plan]
         assert "\\qgnewsheet{1}\n" in texts[0] or name == "key"
@@ -72,31 +70,22 @@ def test_the_whole_source_joined_from_the_parts_is_the_one_run_source(fillable: 
         assert joined.count("\\begin{document}") == 1
 
 
-def _class(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, *, parted: bool, **options: bool) -> Path:
-    """The five-student class written to tmp_path/name, in parts of 2 students (3 parts) or in one run."""
-    monkeypatch.setattr(parts, "PART_STUDENTS", {"key": 2, "worksheets": 2})
-    monkeypatch.setattr(documents, "PART_STUDENTS", {"key": 2, "worksheets": 2})
-    if not parted:
-        monkeypatch.setattr(documents, "qpdf", lambda: None)
-    out = tmp_path / name
-    manifest = make_manifest(NAMES, [scalar_problem(1), gradient_problem(2)])
-    write_documents(manifest, out, fmt="pdf", quiet=True, **options)
-    monkeypatch.undo()
-    return out
+def _parted(folder: Path, **options: bool) -> Path:
+    """The five-student class written to folder, in parts of 2 students (3 parts)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(parts, "PART_STUDENTS", {"key": 2, "worksheets": 2})
+        monkeypatch.setattr(documents, "PART_STUDENTS", {"key": 2, "worksheets": 2})
+        write_documents(five_students(), folder, fmt="pdf", quiet=True, **options)
+    return folder
 
 
 @pytest.fixture(scope="module")
-def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The class in parts and in one run, split too: (parted, whole), built once per run for every xdist worker
-    (tests.builtonce). Tests only read them; the reproducibility and fallback tests compare against them."""
-
-    def build(folder: Path) -> None:
-        with pytest.MonkeyPatch.context() as monkeypatch:
-            _class(folder, monkeypatch, "parted", parted=True, split=True)
-            _class(folder, monkeypatch, "whole", parted=False, split=True)
-
-    folder = built_once(tmp_path_factory, "parts-both", build)
-    return folder / "parted", folder / "whole"
+def both(tmp_path_factory: pytest.TempPathFactory, five_in_one_run: Path) -> tuple[Path, Path]:
+    """The class in parts and in one run, split too: (parted, whole), each built once per run for every xdist
+    worker (tests.builtonce; the one run is the stream tests' too). Tests only read them; the reproducibility and
+    fallback tests compare against them."""
+    parted = built_once(tmp_path_factory, "parts-parted", lambda folder: _parted(folder, split=True))
+    return parted, five_in_one_run
 
 
 @needs_tools
@@ -112,9 +101,9 @@ def test_each_student_s_pages_are_in_order_and_start_on_an_odd_page(both: tuple[
     parted, _ = both
     texts = page_texts(parted / "worksheets.pdf")
     starts = [i + 1 for i, text in enumerate(texts) if "StudentID" in text]
-    assert len(starts) == len(NAMES)
+    assert len(starts) == len(FIVE)
     assert all(page % 2 == 1 for page in starts)  # also the first sheet of parts 2 and 3
-    for start, end, name in zip(starts, [*starts[1:], len(texts) + 1], NAMES):
+    for start, end, name in zip(starts, [*starts[1:], len(texts) + 1], FIVE):
         sheet = [text for text in texts[start - 1 : end - 1] if text]  # without the blank page after it
         assert squash(name) in sheet[0]
         assert [f"Page{k}of{len(sheet)}" in text for k, text in enumerate(sheet, 1)] == [True] * len(sheet)
@@ -125,26 +114,32 @@ def test_split_files_hold_each_student_s_pages_from_the_joined_pdf(both: tuple[P
     parted, whole = both
     for folder in ("students", "keys"):
         files = sorted((parted / folder).glob("*.pdf"))
-        assert len(files) == len(NAMES)
+        assert len(files) == len(FIVE)
         for path in files:
             assert page_texts(path) == page_texts(whole / folder / path.name), path
 
 
+@pytest.fixture(scope="module")
+def fillable(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The class in parts again, apart from both, with fillable worksheets and split: the fillable test reads its
+    worksheets; its key (which --fillable leaves as it is) and marking key are a second compile of both's."""
+    return _parted(tmp_path_factory.mktemp("fillable"), fillable=True, split=True)
+
+
 @needs_tools
-def test_parted_pdfs_are_reproducible(both: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The parted class typeset again, apart: the same bytes as the module's copy."""
+def test_parted_pdfs_are_reproducible(both: tuple[Path, Path], fillable: Path) -> None:
+    """The parted class typeset again, apart: the same key and marking key bytes as the module's copy, its split
+    files too (the key's three parts joined as the worksheets' are)."""
     first, _ = both
-    second = _class(tmp_path, monkeypatch, "again", parted=True, split=True)
-    for name in ("worksheets", "key", "marking-key"):
-        assert (first / f"{name}.pdf").read_bytes() == (second / f"{name}.pdf").read_bytes(), name
-    for path in sorted((first / "students").glob("*.pdf")):
-        assert path.read_bytes() == (second / "students" / path.name).read_bytes(), path.name
+    for name in ("key", "marking-key"):
+        assert (first / f"{name}.pdf").read_bytes() == (fillable / f"{name}.pdf").read_bytes(), name
+    for path in sorted((first / "keys").glob("*.pdf")):
+        assert path.read_bytes() == (fillable / "keys" / path.name).read_bytes(), path.name
 
 
 @needs_tools
-def test_fillable_parts_keep_every_field_and_the_keywords(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    out = _class(tmp_path, monkeypatch, "fill", parted=True, fillable=True)  # write_documents checks the fields
-    reader = PdfReader(str(out / "worksheets.pdf"))
+def test_fillable_parts_keep_every_field_and_the_keywords(fillable: Path) -> None:
+    reader = PdfReader(str(fillable / "worksheets.pdf"))  # write_documents checked the fields against the class
     fields = reader.get_fields() or {}
     assert {f"qg-s00{i}-meta" for i in range(1, 6)} <= set(fields)
     assert reader.metadata is not None and reader.metadata.get("/Keywords") == "quizgen-worksheet fillable"
@@ -162,11 +157,12 @@ def test_a_failing_part_names_its_students_and_the_line_of_the_whole_source(
         return compile_tex(tex, jobname, **kwargs)
 
     monkeypatch.setattr(documents, "compile_tex", broken)
-    monkeypatch.setattr(parts, "PART_STUDENTS", {"key": 2, "worksheets": 2})
-    monkeypatch.setattr(documents, "PART_STUDENTS", {"key": 2, "worksheets": 2})
+    # the key in three parts (the failing one in the middle), the worksheets whole: they are not what fails
+    monkeypatch.setattr(parts, "PART_STUDENTS", {"key": 2, "worksheets": 500})
+    monkeypatch.setattr(documents, "PART_STUDENTS", {"key": 2, "worksheets": 500})
     out = tmp_path / "out"
     with pytest.raises(LatexError) as err:
-        write_documents(make_manifest(NAMES, [scalar_problem(1), gradient_problem(2)]), out, fmt="pdf", quiet=True)
+        write_documents(five_students(), out, fmt="pdf", quiet=True)
     message = err.value.message
     lines = (out / "key.tex").read_text().splitlines()
     marker = lines.index("% qg:student=4 problem=1") + 1
@@ -186,10 +182,11 @@ def test_when_the_parts_cannot_be_joined_the_document_is_one_run_and_it_is_said(
         raise parts.JoinError("qpdf: damaged file")
 
     monkeypatch.setattr(documents, "join_pdfs", refuse)
-    monkeypatch.setattr(parts, "PART_STUDENTS", {"key": 2, "worksheets": 2})
-    monkeypatch.setattr(documents, "PART_STUDENTS", {"key": 2, "worksheets": 2})
+    # two parts each (students 1-3 and 4-5) are enough for a join to fail
+    monkeypatch.setattr(parts, "PART_STUDENTS", {"key": 3, "worksheets": 3})
+    monkeypatch.setattr(documents, "PART_STUDENTS", {"key": 3, "worksheets": 3})
     out = tmp_path / "out"
-    write_documents(make_manifest(NAMES, [scalar_problem(1), gradient_problem(2)]), out, fmt="pdf", split=True)
+    write_documents(five_students(), out, fmt="pdf", split=True)
     err = capsys.readouterr().err
     assert "Note: key.pdf was typeset in one run because its parts could not be joined (qpdf: damaged file)" in err
     assert "Note: worksheets.pdf was typeset in one run" in err

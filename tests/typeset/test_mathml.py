@@ -291,3 +291,37 @@ def test_the_typesetters_caches_are_bounded(monkeypatch: pytest.MonkeyPatch) -> 
     typeset = [mathml(f, "p") for f in formulas]
     assert len(m._SPANS) <= 5 and len(m._SHAPES) <= 5 and len(m._PIECES) <= 5
     assert typeset == [from_scratch(f) for f in formulas]
+
+
+ONE_TOKEN_ARGUMENTS = ["x", "2", "17", "0.5", "\\alpha", "\\partial", "\\cdot", "'", "+", "(", "|", "\\,", "\\{"]
+ONE_TOKEN_ARGUMENTS += ["&", "^", "_", "\\\\", "\\unknown", "\\displaystyle", "\ue000"]
+"""Tokens that are a whole argument by themselves (or refused as one): not \\frac or \\text, which read on."""
+
+
+def _typeset_or_refusal(latex: str) -> str:
+    try:
+        return from_scratch(latex)
+    except MathMLError as e:
+        return f"refused: {e}"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(ONE_TOKEN_ARGUMENTS),
+    st.sampled_from(["x^{%s}", "w_{%s} + 3", r"\frac{%s}{y}", r"\frac{4}{%s}", r"\sqrt{%s}", r"\hat{%s}^{2}"]),
+)
+@pytest.mark.usefixtures("fresh_caches")
+def test_a_one_token_argument_reads_as_the_same_token_in_a_group(token: str, context: str) -> None:
+    """{2} in x^{2}, w_{1} or \\frac{a}{b} is read without the span machinery (the commonest argument); it
+    must give what the same token gives in {{2}}, which goes the general way: the same MathML, or a refusal
+    for the same reason."""
+    assert _typeset_or_refusal(context % token) == _typeset_or_refusal(context % ("{" + token + "}"))
+
+
+@pytest.mark.usefixtures("fresh_caches")
+def test_an_empty_group_is_not_taken_for_a_one_token_argument() -> None:
+    """x^{}} is an empty superscript, then a brace too many, even once a lone } has been typeset as a symbol
+    (x^} makes it one): the brace inside {}} closes the group, it is not the argument."""
+    assert "<mo>}</mo>" in mathml("x^}", "p")
+    with pytest.raises(MathMLError, match="unbalanced"):
+        mathml("x^{}}", "p")
