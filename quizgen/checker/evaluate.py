@@ -518,6 +518,7 @@ def _chain_leaves(operands: list[Operand], op: str) -> Fn:
 
 
 def _as_fn(operand: Operand) -> Fn:
+    """The operand as a closure of its own (a lone number or variable, or the end of a fold)."""
     kind, v = operand
     if kind == _CONST:
         return _const_fn(v)
