@@ -340,9 +340,9 @@ def _component(
 ) -> Outcome:
     """Compare one component (expr: decimals read exactly; typed: as parsed, with sympy Floats): numbers
     first; a proof where the numbers cannot stand behind "equal"."""
-    rng = random.Random(seed + i)
     if expr == key.components[i]:
         return Outcome(Comparison("equal", [], [], []), "equal")  # the same tree: equal, whatever its domain
+    rng = random.Random(seed + i)  # after the trees: most right answers are typed as the key and draw nothing
     kc = key.compiled(i)
     ac = try_prepare(expr, index)
     cmp = equivalent(kc, ac, rng, check_time) if kc is not None and ac is not None else None

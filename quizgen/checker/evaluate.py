@@ -455,20 +455,102 @@ def _undefined_fn(p: Sequence[Any]) -> Any:
     raise Undefined
 
 
-def _chain(fs: list[Fn], op: str, exact: bool = False) -> Fn:
-    """Fold n closures into nested binary closures (cheaper per call than a generator). Exact values are
+def _sum_or_product(e: sympy.Basic, op: str, names: Mapping[str, int], be: _Backend) -> Fn:
+    """e (an Add, op "+", or a Mul, op "*") folded left to right over its arguments."""
+    if be.name == "exact":
+        return _chain_exact([_compile(a, names, be) for a in e.args], op)
+    return _chain_leaves([_operand(a, names, be) for a in e.args], op)
+
+
+def _chain_exact(fs: list[Fn], op: str) -> Fn:
+    """Fold n exact closures into nested binary closures (cheaper per call than a generator), each value
     size-checked after every step, so no sum or product of rationals grows without bound."""
     f = fs[0]
     for g in fs[1:]:
-        if exact:
-            f = (
-                (lambda a, b: lambda p: _exact_size(a(p) + b(p)))(f, g)
-                if op == "+"
-                else (lambda a, b: lambda p: _exact_size(a(p) * b(p)))(f, g)
-            )
-        else:
-            f = (lambda a, b: lambda p: a(p) + b(p))(f, g) if op == "+" else (lambda a, b: lambda p: a(p) * b(p))(f, g)
+        f = (
+            (lambda a, b: lambda p: _exact_size(a(p) + b(p)))(f, g)
+            if op == "+"
+            else (lambda a, b: lambda p: _exact_size(a(p) * b(p)))(f, g)
+        )
     return f
+
+
+_FN, _CONST, _VAR = "fn", "const", "var"
+"""An operand of a sum or product as _chain_leaves takes it: a closure, a number (its value), or a variable
+(its index in the point)."""
+Operand = tuple[str, Any]
+
+_BINARY: dict[tuple[str, str, str], Callable[[Any, Any], Fn]] = {
+    ("+", _FN, _FN): lambda a, b: lambda p: a(p) + b(p),
+    ("+", _FN, _CONST): lambda a, b: lambda p: a(p) + b,
+    ("+", _FN, _VAR): lambda a, b: lambda p: a(p) + p[b],
+    ("+", _CONST, _FN): lambda a, b: lambda p: a + b(p),
+    ("+", _CONST, _VAR): lambda a, b: lambda p: a + p[b],
+    ("+", _VAR, _FN): lambda a, b: lambda p: p[a] + b(p),
+    ("+", _VAR, _CONST): lambda a, b: lambda p: p[a] + b,
+    ("+", _VAR, _VAR): lambda a, b: lambda p: p[a] + p[b],
+    ("*", _FN, _FN): lambda a, b: lambda p: a(p) * b(p),
+    ("*", _FN, _CONST): lambda a, b: lambda p: a(p) * b,
+    ("*", _FN, _VAR): lambda a, b: lambda p: a(p) * p[b],
+    ("*", _CONST, _FN): lambda a, b: lambda p: a * b(p),
+    ("*", _CONST, _VAR): lambda a, b: lambda p: a * p[b],
+    ("*", _VAR, _FN): lambda a, b: lambda p: p[a] * b(p),
+    ("*", _VAR, _CONST): lambda a, b: lambda p: p[a] * b,
+    ("*", _VAR, _VAR): lambda a, b: lambda p: p[a] * p[b],
+}
+"""a op b as one closure, for each kind of a and b: a number or a variable is read inline instead of through
+a closure of its own. The same operations on the same values in the same order as a(p) op b(p) on a closure
+per operand, so the same results bit for bit (and the same exceptions), with one or two calls fewer per
+step: 96*x - 72*y + 72 evaluates in 4 calls instead of 9. (Two numbers never meet: sympy folds them.)"""
+
+
+def _chain_leaves(operands: list[Operand], op: str) -> Fn:
+    """Fold a sum or product for the float and mpmath backends into nested binary closures, left to right,
+    its numbers and variables read inline (_BINARY)."""
+    kind, f = operands[0]
+    for kind_b, g in operands[1:]:
+        binary = _BINARY.get((op, kind, kind_b))
+        if binary is None:  # two numbers: as closures
+            f, g, kind, kind_b = _as_fn((kind, f)), _as_fn((kind_b, g)), _FN, _FN
+            binary = _BINARY[(op, _FN, _FN)]
+        f, kind = binary(f, g), _FN
+    return _as_fn((kind, f))
+
+
+def _as_fn(operand: Operand) -> Fn:
+    """The operand as a closure of its own (a lone number or variable, or the end of a fold)."""
+    kind, v = operand
+    if kind == _CONST:
+        return _const_fn(v)
+    if kind == _VAR:
+        return lambda p: p[v]
+    return v
+
+
+def _operand(e: sympy.Basic, names: Mapping[str, int], be: _Backend) -> Operand:
+    """e as an operand of a sum or product: a whole number or a variable as itself (_leaf), anything else
+    compiled."""
+    leaf = _leaf(e, names, be)
+    return leaf if leaf is not None else (_FN, _compile(e, names, be))
+
+
+def _leaf(e: sympy.Basic, names: Mapping[str, int], be: _Backend) -> Operand | None:
+    """A whole number as (_CONST, its value in the backend) or a variable as (_VAR, its index); None for
+    anything else. The one place that says what a number or a variable evaluates to (_compile_node
+    compiles them from it)."""
+    t = type(e)
+    if t in _INTEGER_TYPES:
+        p = e.p
+        if be.name == "float" and -_FLOAT_EXACT < p < _FLOAT_EXACT:
+            return _CONST, float(p)
+        if be.name == "exact":
+            return _CONST, int(p)
+        return _CONST, be.const(e)
+    if isinstance(e, sympy.Symbol):
+        if e.name not in names:
+            raise Unsupported(f"unknown variable {e.name}")
+        return _VAR, names[e.name]
+    return None
 
 
 _REL_OPS: dict[type, Callable[[Any, Any], bool]] = {
@@ -500,23 +582,14 @@ def _compile_node(e: sympy.Basic, names: Mapping[str, int], be: _Backend) -> Fn:
     # The commonest nodes first, by exact type (the general tests below still handle subclasses).
     t = type(e)
     if t is sympy.Mul:
-        return _chain([_compile(a, names, be) for a in e.args], "*", be.name == "exact")
+        return _sum_or_product(e, "*", names, be)
     if t is sympy.Add:
-        return _chain([_compile(a, names, be) for a in e.args], "+", be.name == "exact")
+        return _sum_or_product(e, "+", names, be)
     if t is sympy.Pow:
         return _compile_pow(e, names, be)
-    if t in _INTEGER_TYPES:
-        p = e.p
-        if be.name == "float" and -_FLOAT_EXACT < p < _FLOAT_EXACT:
-            return _const_fn(float(p))
-        if be.name == "exact":
-            return _const_fn(int(p))
-        return _const_fn(be.const(e))
-    if isinstance(e, sympy.Symbol):
-        if e.name not in names:
-            raise Unsupported(f"unknown variable {e.name}")
-        i = names[e.name]
-        return lambda p: p[i]
+    leaf = _leaf(e, names, be)
+    if leaf is not None:
+        return _as_fn(leaf)
     if e is sympy.S.true:
         return _const_fn(True)
     if e is sympy.S.false:
@@ -533,9 +606,9 @@ def _compile_node(e: sympy.Basic, names: Mapping[str, int], be: _Backend) -> Fn:
     if e is sympy.I:
         return _undefined_fn  # sympy made something complex (sqrt(ln(1/2))): not real wherever it is used
     if isinstance(e, sympy.Add):
-        return _chain([_compile(a, names, be) for a in e.args], "+", be.name == "exact")
+        return _sum_or_product(e, "+", names, be)
     if isinstance(e, sympy.Mul):
-        return _chain([_compile(a, names, be) for a in e.args], "*", be.name == "exact")
+        return _sum_or_product(e, "*", names, be)
     if isinstance(e, sympy.Pow):
         return _compile_pow(e, names, be)
     if isinstance(e, sympy.Piecewise):
@@ -620,6 +693,9 @@ def _compile_pow(e: sympy.Pow, names: Mapping[str, int], be: _Backend) -> Fn:
         if n == 1:
             return b
         if n == 2 and be.name != "exact":
+            if isinstance(base, sympy.Symbol):  # x**2, the commonest power: the variable read inline
+                i = names[base.name]
+                return lambda p: p[i] * p[i]
             return lambda p: (lambda v: v * v)(b(p))
         if n == -1:
             if be.name == "float":
