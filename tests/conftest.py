@@ -4,6 +4,7 @@ reproduces; locally it keeps exploring new examples."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,29 @@ def fillable_backprop(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert result.exit_code == 0, result.output
 
     return built_once(tmp_path_factory, "fillable-backprop", build) / "gen"
+
+
+@pytest.fixture(scope="module")
+def plots_drawn_once() -> Iterator[None]:
+    """The report's plots drawn once per distinct data for the module that asks (`pytestmark =
+    pytest.mark.usefixtures("plots_drawn_once")`): a module that grades the same answers again and again with
+    different options would otherwise draw the same two PNGs in every run, most of each run's CPU. plots.py
+    draws the same bytes for the same data (tests/grading/test_report.py checks it, drawing for real), so
+    every page is written with the bytes it would have had; new data is drawn for real."""
+    from quizgen.grading import plots
+
+    def drawn_once(draw: Callable[..., bytes]) -> Callable[..., bytes]:
+        drawn: dict[str, bytes] = {}
+
+        def draw_or_reuse(*args: object) -> bytes:
+            key = repr(args)  # lists of floats and labels: repr is exact
+            if key not in drawn:
+                drawn[key] = draw(*args)
+            return drawn[key]
+
+        return draw_or_reuse
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(plots, "score_histogram", drawn_once(plots.score_histogram))
+        patch.setattr(plots, "success_bars", drawn_once(plots.success_bars))
+        yield

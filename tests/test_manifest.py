@@ -3,6 +3,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import re
 from pathlib import Path
 
@@ -166,14 +167,18 @@ def test_a_graph_round_trips_and_problems_without_one_carry_no_key(tmp_path: Pat
     assert Problem.from_dict(problem.to_dict()).graph is None  # an older manifest reads without one
 
 
+# NaN and the infinities drawn as often as any other leaf: st.floats() alone gives them rarely inside nested
+# values (with 300 examples a writer that printed -inf as "Infinity" passed 7 seeds of 21; see
+# docs/benchmarks.md, branch suiteboot)
+_SPECIAL_FLOATS = st.sampled_from([math.nan, math.inf, -math.inf])
 _JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    st.none() | st.booleans() | st.integers() | st.floats() | _SPECIAL_FLOATS | st.text(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
     max_leaves=20,
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)  # 300 before NaN and the infinities were drawn on purpose
 @given(_JSON)
 def test_the_manifest_writer_is_json_dumps_character_for_character(value: object) -> None:
     """dumps() writes with its own encoder (faster than json's pure-Python indent path): any JSON value,

@@ -18,26 +18,21 @@ from quizgen.checker.verdict import CheckRequest
 from quizgen.checker.worker import Board, ForkServer, WorkerProcess, _keys_in, _read_keys
 
 
-def test_worker_is_killed_and_replaced() -> None:
-    worker = WorkerProcess()
-    try:
-        worker.ensure()
-        first = worker.proc.pid
-        worker.send(("sleep", 30))
-        with pytest.raises(CheckTimeout):
-            worker.receive(0.3)  # the child sleeps 30 s: only killing it ends the wait
-        assert not worker.alive
-        worker.send(("sleep", 0))
-        assert worker.receive(10) == ("slept",) and worker.proc.pid != first
-    finally:
-        worker.close()
-
-
-def test_worker_memory_is_capped() -> None:
+def test_worker_is_killed_and_replaced_and_each_caps_its_memory() -> None:
+    """(One test: every fresh interpreter costs an import of sympy, so the first worker and its replacement are
+    also the ones whose memory caps are checked.)"""
     worker = WorkerProcess(memory_mb=256)
     try:
         worker.ensure()
-        assert _address_space_limit(worker.proc.pid) != "unlimited"
+        first = worker.proc.pid
+        assert _address_space_limit(first) != "unlimited"
+        worker.send(("sleep", 30))
+        with pytest.raises(CheckTimeout):
+            worker.receive(0.1)  # the child sleeps 30 s: only killing it ends the wait (any wait would do)
+        assert not worker.alive
+        worker.send(("sleep", 0))
+        assert worker.receive(10) == ("slept",) and worker.proc.pid != first
+        assert _address_space_limit(worker.proc.pid) != "unlimited"  # the replacement is capped too
     finally:
         worker.close()
 
@@ -52,22 +47,33 @@ def _exists(pid: int) -> bool:
 
 @pytest.fixture
 def forks():  # type: ignore[no-untyped-def]
+    """A fork server of the test's own, which the test may close or kill."""
     server = ForkServer()
     server.start()
     yield server
     server.close()
 
 
-def test_a_forked_worker_is_killed_and_replaced(forks: ForkServer) -> None:
-    worker = WorkerProcess(forks=forks)
+@pytest.fixture(scope="module")
+def warm_forks():  # type: ignore[no-untyped-def]
+    """One fork server for the tests that only fork workers from it (starting one imports sympy): each test
+    forks, kills and closes its own workers, and the server reaps them."""
+    server = ForkServer()
+    server.start()
+    yield server
+    server.close()
+
+
+def test_a_forked_worker_is_killed_and_replaced(warm_forks: ForkServer) -> None:
+    worker = WorkerProcess(forks=warm_forks)
     try:
         worker.ensure()
         first = worker.pid
         assert worker.proc is None and first is not None  # forked by the server, not a fresh interpreter
-        assert _parent(first) == forks.proc.pid
+        assert _parent(first) == warm_forks.proc.pid
         worker.send(("sleep", 30))
         with pytest.raises(CheckTimeout):
-            worker.receive(0.3)
+            worker.receive(0.1)
         assert not worker.alive
         worker.send(("sleep", 0))
         assert worker.receive(10) == ("slept",) and worker.pid != first
@@ -80,12 +86,12 @@ def test_a_forked_worker_is_killed_and_replaced(forks: ForkServer) -> None:
         worker.close()
 
 
-def test_a_forked_workers_memory_is_capped(forks: ForkServer) -> None:
-    worker = WorkerProcess(memory_mb=256, forks=forks)
+def test_a_forked_workers_memory_is_capped(warm_forks: ForkServer) -> None:
+    worker = WorkerProcess(memory_mb=256, forks=warm_forks)
     try:
         worker.ensure()
         assert _address_space_limit(worker.pid) != "unlimited"  # each worker caps itself once forked
-        assert _address_space_limit(forks.proc.pid) == "unlimited"  # the server checks no answer
+        assert _address_space_limit(warm_forks.proc.pid) == "unlimited"  # the server checks no answer
     finally:
         worker.close()
 
@@ -145,8 +151,8 @@ def test_the_board_says_which_item_was_started_last_and_when() -> None:
         board.close()
 
 
-def test_a_forked_worker_sends_its_verdicts_in_bunches_and_marks_every_item_started(forks: ForkServer) -> None:
-    worker = WorkerProcess(forks=forks)
+def test_a_forked_worker_sends_its_verdicts_in_bunches_and_marks_every_item_started(warm_forks: ForkServer) -> None:
+    worker = WorkerProcess(forks=warm_forks)
     try:
         worker.ensure()
         items = [(10 + i, CheckRequest(f"{i}*x", f"{i}x", ["x"])) for i in range(1, 9)]

@@ -12,6 +12,8 @@ from gradetools import FakeBackend
 from quizgen.cli import cli
 from quizgen.grading import engine
 
+pytestmark = pytest.mark.usefixtures("plots_drawn_once")  # most tests here grade the same answers: tests/conftest.py
+
 
 class ClosableFake(FakeBackend):
     def __init__(self, *, workers: int, timeout: float) -> None:

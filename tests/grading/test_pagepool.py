@@ -12,7 +12,10 @@ from test_run import grade_fixture
 from quizgen.grading import pagepool
 from quizgen.grading.run import write_outputs
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="pages are written by forked copies only with fork")
+pytestmark = [
+    pytest.mark.skipif(not hasattr(os, "fork"), reason="pages are written by forked copies only with fork"),
+    pytest.mark.usefixtures("plots_drawn_once"),  # each test writes one class's report twice: tests/conftest.py
+]
 
 
 def _files(root: Path) -> dict[str, bytes]:

@@ -111,15 +111,23 @@ def test_pages_have_no_serious_accessibility_violations(written: Path, axe: Axe,
 
 @pytest.fixture(scope="module")
 def written_parts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The backprop bank (multi-part problems) graded for a small class: one student right throughout, one
-    wrong at every other part, one absent."""
+    """The backprop bank (multi-part problems, each with its computational graph) graded for a small class:
+    one student right throughout, one absent, and one (s2) wrong at every other part, except in the last
+    problem, where one part cannot be read and one is not answered. So s2's page shows every mark a graph
+    can carry (right, carried forward, wrong, unreadable, blank) and every kind of row and badge of a
+    multi-part problem: its accessibility check covers the graph pages."""
     tmp = tmp_path_factory.mktemp("parts-pages")
     bank = load_bank(ROOT / "banks/backprop.yaml")
     m = generate(bank, [Student("s1", "Ada Lovelace"), Student("s2", NAMES[3]), Student("s3", "Absent Al")], seed=4)
     rows = [["student_id", "problem", "answer"]]
     for k, sheet in enumerate(m.students[:2]):
         for p in sheet.problems:
+            last = p is sheet.problems[-1]
             for i, part in enumerate(p.parts):
+                if k == 1 and last and i < 2:
+                    if i == 0:
+                        rows.append([sheet.student_id, f"{p.slot}{part.label}", "@"])  # unreadable; 1: not answered
+                    continue
                 rows.append([sheet.student_id, f"{p.slot}{part.label}", part.answer if k == 0 or i % 2 else "7"])
     path = tmp / "answers.csv"
     with path.open("w", encoding="utf-8", newline="") as f:
@@ -128,9 +136,14 @@ def written_parts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_outputs(run, tmp / "out").out_dir
 
 
-def test_the_per_part_item_analysis_is_accessible(written_parts: Path, axe: Axe, tmp_path: Path) -> None:
+def test_the_per_part_item_analysis_and_the_graph_pages_are_accessible(
+    written_parts: Path, axe: Axe, tmp_path: Path
+) -> None:
     page = read_page((written_parts / "report.html").read_text(encoding="utf-8"))
     assert "Item analysis per part" in page.text and "Hardest node: problem" in page.text
+    graphs = (written_parts / "feedback/s2.html").read_text(encoding="utf-8")
+    assert all(f'class="mark {mark}"' in graphs for mark in ("right", "carried", "wrong", "unreadable", "blank"))
+    assert 'class="badge partial"' in graphs and 'class="badge invalid"' in graphs
     for name in ("report.html", "feedback/s2.html"):
         found = axe.violations((written_parts / name).read_text(encoding="utf-8"), tmp_path)
         bad = [v for v in found if v["impact"] in ("serious", "critical")]

@@ -14,6 +14,10 @@ from quizgen.errors import AnswerFileError
 from quizgen.grading import run as run_mod
 from quizgen.grading.run import check_inputs_safe, grade_files, write_outputs
 
+# the same class is written again and again: its plots are drawn once (tests/conftest.py); that plots.py draws
+# the same bytes for the same data is test_report's test, which draws for real
+pytestmark = pytest.mark.usefixtures("plots_drawn_once")
+
 LONG = (
     "\ufeffstudent_id,problem,answer\r\n"
     "s1,1,cos(2x)*2\r\n"  # right, factors reordered
