@@ -20,6 +20,8 @@ from quizgen.cli import cli
 from quizgen.manifest import Manifest
 from quizgen.notation import student_notation
 from quizgen.problem import Problem, Sheet
+from quizgen.render.compile import compile_tex
+from quizgen.render.documents import compile_timeout
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed"),
@@ -30,7 +32,8 @@ BANK = Path(__file__).resolve().parents[2] / "banks" / "demo.yaml"
 ODD_ID = "é/b c"  # not a safe file name nor a safe field name (it starts with an escape): both must still work
 
 
-def _generate(folder: Path, roster: list[tuple[str, str]], seed: int) -> Manifest:
+def _generate(folder: Path, roster: list[tuple[str, str]], seed: int, fmt: str = "pdf") -> Manifest:
+    """`quizgen generate --fillable --split --format fmt` of the demo bank into folder/gen."""
     folder.mkdir(parents=True, exist_ok=True)
     lines = ["student_id,name"] + [f'"{sid}","{name}"' for sid, name in roster]
     (folder / "roster.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -47,6 +50,8 @@ def _generate(folder: Path, roster: list[tuple[str, str]], seed: int) -> Manifes
             "--fillable",
             "--split",
             "--quiet",
+            "--format",
+            fmt,
             "--out",
             str(folder / "gen"),
         ],
@@ -175,9 +180,13 @@ def test_bad_pdfs_get_one_line_each_and_the_rest_are_graded(made: tuple[Path, Ma
     # Ada again, as the class file with her answer typed on Bo's page: the page is not hers.
     fill(gen / "worksheets.pdf", folder / "s1.pdf", {field_names("s3", s3.problems[0])[0]: "1"})
     # A worksheet of another generate run (another seed: other variants) for the same student id.
-    other = _generate(tmp_path / "other", [("s3", "Bo")], seed=6)
+    # Only its worksheets are typeset, from the source generate writes (the key and marking key are not read): for
+    # a class of one the class PDF is Bo's whole worksheet, as students/s3.pdf would be.
+    other = _generate(tmp_path / "other", [("s3", "Bo")], seed=6, fmt="tex")
+    source = (tmp_path / "other" / "gen" / "worksheets.tex").read_text(encoding="utf-8")
+    (tmp_path / "bo-old-class.pdf").write_bytes(compile_tex(source, "worksheets", timeout=compile_timeout(1)).pdf)
     fill(
-        tmp_path / "other" / "gen" / "students" / "s3.pdf",
+        tmp_path / "bo-old-class.pdf",
         folder / "bo-old.pdf",
         {field_names("s3", other.students[0].problems[0])[0]: key_texts(other.students[0].problems[0])[0]},
     )

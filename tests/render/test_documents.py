@@ -539,11 +539,15 @@ def test_a_slot_that_cannot_be_drawn_halfway_stops_the_typesetting(
 
 @needs_fifo
 def test_a_graph_after_the_first_students_typesets_the_document_again_whole(
-    tmp_path: Path, fillable_backprop: Path, streamed: dict[str, list[bool]]
+    tmp_path: Path, fillable_backprop: Path, streamed: dict[str, list[bool]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The preamble loads TikZ only when a problem draws a graph; a stream's preamble is written after the
     first student, so a graph in a later one means the document is typeset again, whole. One graph does it
-    (each costs pdflatex ~0.2 s, run four times here): the second student has the backprop bank's first."""
+    (each costs pdflatex ~0.2 s, run twice here): the second student has the backprop bank's first.
+
+    The drawn class's files are its sources (render_sources: two students, one run each) and their PDFs: so the
+    last run of each document must have compiled exactly that source, and its PDF be the one written (a source
+    gives the same bytes whether fed or whole: test_compile), without typesetting the drawn class again."""
     from quizgen import manifest as manifest_mod
 
     graphs = manifest_mod.read(fillable_backprop / "manifest.json")
@@ -551,10 +555,22 @@ def test_a_graph_after_the_first_students_typesets_the_document_again_whole(
     second = dataclasses.replace(graphs.students[0], problems=graphs.students[0].problems[:1])
     assert second.problems[0].graph is not None
     manifest = dataclasses.replace(graphs, students=[first, second])
+    compiled: dict[str, tuple[str, bytes]] = {}  # by document: the source and PDF of its last finished run
+    spy = documents.compile_tex
+
+    def record(tex, jobname: str, **kwargs):  # type: ignore[no-untyped-def]
+        result = spy(tex, jobname, **kwargs)
+        compiled[jobname] = (tex.text if isinstance(tex, Feed) else tex, result.pdf)
+        return result
+
+    monkeypatch.setattr(documents, "compile_tex", record)
     write_documents(_Replay(manifest), tmp_path / "streamed", fmt="pdf", quiet=True)
     assert streamed == {"key": [True, False], "worksheets": [True, False], "marking-key": [True]}
-    write_documents(manifest, tmp_path / "drawn", fmt="pdf", quiet=True)
-    assert _outputs(tmp_path / "streamed") == _outputs(tmp_path / "drawn")
+    drawn = {}
+    for name, source in render_sources(manifest).items():
+        drawn[f"{name}.tex"], drawn[f"{name}.pdf"] = source.encode("utf-8"), compiled[name][1]
+        assert compiled[name][0] == source, name
+    assert _outputs(tmp_path / "streamed") == drawn
     assert "{tikz}" in (tmp_path / "streamed" / "key.tex").read_text(encoding="utf-8")
 
 
