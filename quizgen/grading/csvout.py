@@ -21,7 +21,6 @@ from quizgen.grading.model import (
     Issue,
     StudentResult,
     checked_outcome,
-    display_outcome,
     fmt_number,
 )
 from quizgen.notation import key_text
@@ -29,6 +28,7 @@ from quizgen.problem import Sheet
 
 if TYPE_CHECKING:
     from quizgen.grading.items import ItemStats
+    from quizgen.grading.stats import ClassStats
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
@@ -223,12 +223,13 @@ def _share(value: float) -> str:
     return fmt_number(100 * value)
 
 
-def items_csv(run: GradeRun, *, items: list[ItemStats] | None = None) -> str:
+def items_csv(run: GradeRun, *, items: list[ItemStats] | None = None, stats: ClassStats | None = None) -> str:
     """Item analysis as a spreadsheet: one row per problem (part empty), then, for a multi-part problem, one
     row per node of its graph, with the percentage of answers right, carried forward, wrong, invalid (or
-    undecided) and blank, the difficulty (mean score, % of the points) and the discrimination. items:
-    item_stats(run) when the caller has it already."""
+    undecided) and blank, the difficulty (mean score, % of the points) and the discrimination. items and
+    stats: item_stats(run) and class_stats(run) when the caller has them already."""
     from quizgen.grading.items import item_stats, part_stats
+    from quizgen.grading.stats import class_stats
 
     rows: list[list[str]] = [
         [
@@ -248,11 +249,7 @@ def items_csv(run: GradeRun, *, items: list[ItemStats] | None = None) -> str:
         ]
     ]
     parts = part_stats(run)
-    outcomes: dict[int, Counter[str]] = {}  # each slot's displayed outcomes, counted once
-    for r in run.results:
-        if not r.absent:
-            for a in r.answers:
-                outcomes.setdefault(a.slot, Counter())[display_outcome(a)] += 1
+    outcomes = {ps.slot: ps.outcomes for ps in (stats or class_stats(run)).problems}  # displayed, per slot
     for it in item_stats(run) if items is None else items:
         counted = outcomes.get(it.slot, Counter())
         n = counted.total() or 1

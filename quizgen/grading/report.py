@@ -57,9 +57,10 @@ def _pct(value: float) -> str:
     return fmt_number(value) + "%"
 
 
-def report_html(run: GradeRun, *, items: list[ItemStats] | None = None) -> str:
-    """The page; items: item_stats(run) when the caller has it already (items.csv is written from it too)."""
-    st = class_stats(run)
+def report_html(run: GradeRun, *, items: list[ItemStats] | None = None, stats: ClassStats | None = None) -> str:
+    """The page; items and stats: item_stats(run) and class_stats(run) when the caller has them already
+    (items.csv is written from them too)."""
+    st = stats or class_stats(run)
     bank = run.manifest.bank
     graded = [r.percent for r in run.results if not r.absent]
     body = [

@@ -27,6 +27,7 @@ from quizgen.grading.pagepool import finish_pages, start_pages
 from quizgen.grading.readers import read_answers
 from quizgen.grading.report import report_html
 from quizgen.grading.review import suggest
+from quizgen.grading.stats import class_stats
 from quizgen.grading.variants import VariantBuilder
 from quizgen.manifest import Manifest
 
@@ -147,9 +148,9 @@ def _write_tables(run: GradeRun, tmp: Path, gradebooks: Sequence[Gradebook]) -> 
     (tmp / "responses.csv").write_text(csvout.responses_csv(run), encoding="utf-8", newline="")
     (tmp / "problems.csv").write_text(csvout.problems_csv(run.issues), encoding="utf-8", newline="")
     (tmp / "review.csv").write_text(csvout.review_csv(run), encoding="utf-8", newline="")
-    items = item_stats(run)  # for items.csv and the report's item analysis
-    (tmp / "items.csv").write_text(csvout.items_csv(run, items=items), encoding="utf-8", newline="")
-    (tmp / "report.html").write_text(report_html(run, items=items), encoding="utf-8")
+    items, stats = item_stats(run), class_stats(run)  # for items.csv and the report, computed once
+    (tmp / "items.csv").write_text(csvout.items_csv(run, items=items, stats=stats), encoding="utf-8", newline="")
+    (tmp / "report.html").write_text(report_html(run, items=items, stats=stats), encoding="utf-8")
     name = csvout.assignment_name(run)
 
     def value(r: StudentResult) -> str:
