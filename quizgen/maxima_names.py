@@ -1,10 +1,10 @@
 """Names a STACK export cannot give a variable: Maxima keywords, constants, option variables and functions.
 
-Generated from Maxima 5.46 (the version STACK 4.x sites run or newer): every symbol of apropos("") that is
-a valid bank variable name, classified by reading `name*2+1` with Maxima's own parser (keywords do not
-parse), then asking Maxima whether the symbol is a constant, has a value (an option variable such as
-numer, which would be substituted) or names a built-in function (a variable called load or ev is refused
-by STACK's input security). Greek letter names (beta, gamma, zeta) stay allowed: Maxima and STACK read
+Generated from Maxima 5.46 (the version STACK 4.x sites run or newer): every $ or % symbol of its package
+(what apropos("") lists) that is a valid bank variable name, classified by reading `name*2+1` with
+Maxima's own parser (keywords do not parse), then asking Maxima whether the symbol is a constant, has a
+value (an option variable such as numer, which would be substituted) or names a built-in function (a
+variable called load or ev is refused by STACK's input security). Greek letter names (beta, gamma, zeta) stay allowed: Maxima and STACK read
 them as plain symbols when they are not called. `python tests/export/maxima_probe.py` prints the data again.
 """
 

@@ -62,9 +62,12 @@ def name_kinds(names: list[str]) -> dict[str, str]:
 
 
 def all_symbols() -> list[str]:
-    """Every symbol Maxima knows (apropos ""), as a user types it."""
-    code = '(in-package :maxima)\n(dolist (s (cdr (mfuncall \'$apropos "")))\n'
-    code += '  (format t "QGSYM ~a~%" (print-invert-case (stripdollar s))))\n'
+    """Every symbol Maxima knows, as a user types it: the $ and % symbols of its package. That is what
+    apropos("") lists, plus nine interned names it leaves out (emode, o1, th...), all without a meaning, and
+    walking the package takes 0.1 s of CPU where apropos("") takes 2.1 s."""
+    code = "(in-package :maxima)\n(do-symbols (s :maxima)\n  (let ((name (symbol-name s)))\n"
+    code += "    (when (and (plusp (length name)) (member (char name 0) '(#\\$ #\\%)))\n"
+    code += '      (format t "QGSYM ~a~%" (print-invert-case (stripdollar s))))))\n'
     out = run_lisp(code)
     return sorted(
         {line.split()[1] for line in out.splitlines() if line.startswith("QGSYM ") and len(line.split()) == 2}
