@@ -317,7 +317,9 @@ def _check_slots(errors: _Errors, slots: Any) -> list[SlotSpec]:
     return [spec for spec in specs if spec is not None]
 
 
-def _validate(path: str | Path) -> tuple[list[str], Bank | None]:
+def check_bank(path: str | Path) -> tuple[list[str], Bank | None]:
+    """Every error in the bank as `file:line: key path: message`, and the Bank when there is none: for a
+    caller that reports the errors and then uses the bank (`quizgen bank check`), in one reading."""
     shown = str(path)
     errors = _Errors(shown)
     try:
@@ -348,12 +350,12 @@ def _validate(path: str | Path) -> tuple[list[str], Bank | None]:
 
 def validate_bank(path: str | Path) -> list[str]:
     """Every error in the bank as `file:line: key path: message`; [] when the bank is valid."""
-    return _validate(path)[0]
+    return check_bank(path)[0]
 
 
 def load_bank(path: str | Path) -> Bank:
     """Load a bank, or raise BankError listing every error (one per line)."""
-    errors, bank = _validate(path)
+    errors, bank = check_bank(path)
     if bank is None:
         raise BankError("\n".join(errors))
     return bank
