@@ -8,12 +8,12 @@ give the same verdicts.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cached_property
 from typing import overload
 
 import sympy
@@ -34,7 +34,7 @@ class KeyValue:
     components: tuple[sympy.Expr, ...]
     is_vector: bool
 
-    @cached_property
+    @functools.cached_property
     def latex(self) -> str:
         """latex_of the components, printed when first read: most buggy keys and generic distractors are
         compared and dropped, never shown."""
@@ -76,7 +76,15 @@ def _heaviside_as_indicator(arg: sympy.Expr, *_: sympy.Expr) -> sympy.Expr:
 
 
 def sample_points(variables: Sequence[str], count: int = _SAMPLES) -> list[dict[str, sympy.Rational]]:
-    """Fixed rational points in [-3, 3], never 0 and never equal coordinates (no point on a kink of max)."""
+    """Fixed rational points in [-3, 3], never 0 and never equal coordinates (no point on a kink of max).
+
+    Drawn once per list of variables (every variant of a slot asks for the same points); the points are
+    shared, so they must not be changed."""
+    return list(_sample_points(tuple(variables), count))
+
+
+@functools.lru_cache(maxsize=256)
+def _sample_points(variables: tuple[str, ...], count: int) -> tuple[dict[str, sympy.Rational], ...]:
     rng = random.Random(_SAMPLE_SEED)
     points: list[dict[str, sympy.Rational]] = []
     while len(points) < count:
@@ -90,7 +98,7 @@ def sample_points(variables: Sequence[str], count: int = _SAMPLES) -> list[dict[
             used.add(frac)
             values[name] = sympy.Rational(frac.numerator, frac.denominator)
         points.append(values)
-    return points
+    return tuple(points)
 
 
 def evaluate(expr: sympy.Expr, point: dict[str, sympy.Rational]) -> float:
