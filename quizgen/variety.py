@@ -51,13 +51,11 @@ def _samples(class_size: int) -> int:
     return max(MIN_SAMPLES, min(MAX_SAMPLES, 4 * class_size))
 
 
-def estimate(slot: SlotSpec, class_size: int) -> Variety:
-    """Draw the slot repeatedly (deterministically) and count distinct (function, answer) pairs."""
-    return _estimate(slot, class_size, enough=2 * class_size)
-
-
-def _estimate(slot: SlotSpec, class_size: int, *, enough: int) -> Variety:
-    """estimate(), drawing until `enough` distinct problems have been seen (or the draws run out)."""
+def estimate(slot: SlotSpec, class_size: int, *, enough: int | None = None) -> Variety:
+    """Draw the slot repeatedly (deterministically) and count distinct (function, answer) pairs, up to the
+    class's number of draws; drawing stops early once `enough` distinct problems are seen (by default
+    twice the class). The draws are one fixed stream, so a smaller `enough` gives a prefix of the draws."""
+    enough = 2 * class_size if enough is None else enough
     rng = random.Random(f"quizgen-variety-{slot.number}-{slot.family}")
     samples = _samples(class_size)
     seen: set[tuple[str, str]] = set()
@@ -96,7 +94,7 @@ def warnings(slots: Iterable[SlotSpec], class_size: int) -> list[str]:
     """One line per slot that is short of variety for a class of class_size (empty when all are fine)."""
     lines: list[str] = []
     for slot in slots:
-        found = _estimate(slot, class_size, enough=_enough_to_decide(slot, class_size))
+        found = estimate(slot, class_size, enough=_enough_to_decide(slot, class_size))
         line = _line(slot, found, class_size)
         if line:
             lines.append(line)
