@@ -246,16 +246,21 @@ def _load(text: str, shown: str) -> Any:
     if deep:
         raise BankError(f"{shown}:{text.count(chr(10), 0, deep.start()) + 1}: {_TOO_DEEP}")
     try:
-        try:
-            return _yaml().load(text)
-        except ComposerError:
-            # An undefined alias or a second document stops the composer before the end of the stream. The
-            # shape is the first thing checked, so a refused shape further on is still the error reported.
-            for _event in _yaml().parse(text):
-                pass
-            raise
+        return _load_checked(text)
     except _ShapeProblem as exc:
         raise BankError(f"{shown}:{exc.line}: {exc.message}") from None
+
+
+def _load_checked(text: str) -> Any:
+    """yaml.load with the shape checked on the way (raises _ShapeProblem)."""
+    try:
+        return _yaml().load(text)
+    except ComposerError:
+        # An undefined alias or a second document stops the composer before the end of the stream. The
+        # shape is the first thing checked, so a refused shape further on is still the error reported.
+        for _event in _yaml().parse(text):
+            pass
+        raise
 
 
 def _report(errors: _Errors, node: Any, line: int | None, prefix: str, problems: list[tuple[Any, str]]) -> bool:
