@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import ComposerError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
+from ruamel.yaml.parser import RoundTripParser
 from ruamel.yaml.reader import ReaderError
 
 from quizgen.bank_schema import CheckedSlot, check_bank_keys, check_slot_keys
@@ -116,10 +118,8 @@ def _read(path: Path, shown: str) -> tuple[bytes, Any]:
             f"{shown}: the bank is {len(raw):,} bytes, more than a bank needs "
             f"(the limit is {MAX_BANK_BYTES:,}); check it is the right file"
         )
-    yaml = YAML(typ="rt")
     try:
-        _check_shape(yaml, text, shown)
-        data = yaml.load(text)
+        data = _load(text, shown)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f":{mark.line + 1}" if mark is not None else ""
@@ -132,7 +132,7 @@ def _read(path: Path, shown: str) -> tuple[bytes, Any]:
         raise BankError(f"{where}: the control character U+{code:04X} is not allowed in YAML; remove it") from None
     except YAMLError as exc:
         raise BankError(f"{shown}: YAML syntax error: {str(exc).splitlines()[0]}; fix the YAML") from None
-    except (RecursionError, ValueError, OverflowError) as exc:  # after _check_shape, a YAML library edge case
+    except (RecursionError, ValueError, OverflowError) as exc:  # within the shape's bounds, a YAML library edge case
         raise BankError(f"{shown}: the bank cannot be read ({type(exc).__name__}); simplify the YAML") from None
     return raw, data
 
@@ -148,7 +148,7 @@ _TOO_DEEP = (
 
 @dataclass
 class _Shape:
-    """Running counts over a bank's YAML event stream, for _check_shape: the nesting depth, the values seen
+    """Running counts over a bank's YAML event stream (_ShapeCheckingParser): the nesting depth, the values seen
     so far with aliases expanded, and how many values each anchor stands for."""
 
     depth: int = 0
@@ -197,18 +197,70 @@ class _Shape:
             self.sizes[anchor] = self.total - start
 
 
-def _check_shape(yaml: YAML, text: str, shown: str) -> None:
-    """Refuse, from the event stream and before anything is built, what would exhaust time or memory:
-    nesting past MAX_DEPTH (the YAML composer recurses), aliases that expand past MAX_VALUES values, and
-    numbers longer than MAX_DIGITS digits. Linear in the file; raises BankError with the line."""
+class _ShapeProblem(Exception):
+    """A bank _Shape refuses, at a line of the file (_load makes it a BankError)."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class _ShapeCheckingParser(RoundTripParser):
+    """ruamel's round-trip parser, with every event counted (_Shape) as the composer takes it.
+
+    The bank is read once, and its shape is checked before anything is built: the composer asks for a
+    collection's start event before it recurses into it, so it never nests past MAX_DEPTH, and the
+    constructor (aliases expanded, numbers turned into integers) runs only once the whole document has
+    been composed, so it never sees a bank with too many values or too long a number."""
+
+    def reset_parser(self) -> None:
+        super().reset_parser()
+        self.shape = _Shape()
+
+    def get_event(self) -> Any:
+        event = super().get_event()
+        problem = self.shape.problem(event)
+        if problem:
+            raise _ShapeProblem(event.start_mark.line + 1, problem)
+        return event
+
+
+def _yaml() -> YAML:
+    """A round-trip reader (it keeps each key's line) whose parser checks the shape of what it reads."""
+    yaml = YAML(typ="rt")
+    yaml.Parser = _ShapeCheckingParser
+    return yaml
+
+
+def _load(text: str, shown: str) -> Any:
+    """The bank's data, read in one pass that refuses, with its line and before anything is built, what
+    would exhaust time or memory: nesting past MAX_DEPTH (the YAML composer recurses), aliases that expand
+    past MAX_VALUES values, and numbers longer than MAX_DIGITS digits. Linear in the file.
+
+    Raises:
+        BankError: the bank's shape is refused.
+        YAMLError: the YAML itself is wrong (the caller words it).
+    """
     deep = _DEEP_BRACKETS.search(text)
     if deep:
         raise BankError(f"{shown}:{text.count(chr(10), 0, deep.start()) + 1}: {_TOO_DEEP}")
-    shape = _Shape()
-    for event in yaml.parse(text):
-        problem = shape.problem(event)
-        if problem:
-            raise BankError(f"{shown}:{event.start_mark.line + 1}: {problem}")
+    try:
+        return _load_checked(text)
+    except _ShapeProblem as exc:
+        raise BankError(f"{shown}:{exc.line}: {exc.message}") from None
+
+
+def _load_checked(text: str) -> Any:
+    """yaml.load with the shape checked on the way (raises _ShapeProblem)."""
+    try:
+        return _yaml().load(text)
+    except ComposerError:
+        # An undefined alias or a second document stops the composer before the end of the stream. The
+        # shape is the first thing checked, so a refused shape further on is still the error reported.
+        for _event in _yaml().parse(text):
+            pass
+        raise
 
 
 def _report(errors: _Errors, node: Any, line: int | None, prefix: str, problems: list[tuple[Any, str]]) -> bool:
@@ -270,7 +322,9 @@ def _check_slots(errors: _Errors, slots: Any) -> list[SlotSpec]:
     return [spec for spec in specs if spec is not None]
 
 
-def _validate(path: str | Path) -> tuple[list[str], Bank | None]:
+def check_bank(path: str | Path) -> tuple[list[str], Bank | None]:
+    """Every error in the bank as `file:line: key path: message`, and the Bank when there is none: for a
+    caller that reports the errors and then uses the bank (`quizgen bank check`), in one reading."""
     shown = str(path)
     errors = _Errors(shown)
     try:
@@ -301,12 +355,12 @@ def _validate(path: str | Path) -> tuple[list[str], Bank | None]:
 
 def validate_bank(path: str | Path) -> list[str]:
     """Every error in the bank as `file:line: key path: message`; [] when the bank is valid."""
-    return _validate(path)[0]
+    return check_bank(path)[0]
 
 
 def load_bank(path: str | Path) -> Bank:
     """Load a bank, or raise BankError listing every error (one per line)."""
-    errors, bank = _validate(path)
+    errors, bank = check_bank(path)
     if bank is None:
         raise BankError("\n".join(errors))
     return bank

@@ -51,8 +51,11 @@ def _samples(class_size: int) -> int:
     return max(MIN_SAMPLES, min(MAX_SAMPLES, 4 * class_size))
 
 
-def estimate(slot: SlotSpec, class_size: int) -> Variety:
-    """Draw the slot repeatedly (deterministically) and count distinct (function, answer) pairs."""
+def estimate(slot: SlotSpec, class_size: int, *, enough: int | None = None) -> Variety:
+    """Draw the slot repeatedly (deterministically) and count distinct (function, answer) pairs, up to the
+    class's number of draws; drawing stops early once `enough` distinct problems are seen (by default
+    twice the class). The draws are one fixed stream, so a smaller `enough` gives a prefix of the draws."""
+    enough = 2 * class_size if enough is None else enough
     rng = random.Random(f"quizgen-variety-{slot.number}-{slot.family}")
     samples = _samples(class_size)
     seen: set[tuple[str, str]] = set()
@@ -71,7 +74,7 @@ def estimate(slot: SlotSpec, class_size: int) -> Variety:
             seen.add(key)
             last_new = i
         answers[answer] += 1
-        if len(seen) >= 2 * class_size:
+        if len(seen) >= enough:
             break  # plenty: no need to measure the space further
     saturated = drawn > 0 and last_new >= drawn - max(1, drawn // 4)
     top, count = answers.most_common(1)[0] if answers else (None, 0)
@@ -91,11 +94,18 @@ def warnings(slots: Iterable[SlotSpec], class_size: int) -> list[str]:
     """One line per slot that is short of variety for a class of class_size (empty when all are fine)."""
     lines: list[str] = []
     for slot in slots:
-        found = estimate(slot, class_size)
+        found = estimate(slot, class_size, enough=_enough_to_decide(slot, class_size))
         line = _line(slot, found, class_size)
         if line:
             lines.append(line)
     return lines
+
+
+def _enough_to_decide(slot: SlotSpec, class_size: int) -> int:
+    """Distinct problems after which a slot's warning is settled, so drawing can stop: a symbolic question
+    warns only when it has fewer than class_size problems, so class_size settles it; a value question's
+    answer share is over all of estimate()'s draws, so it draws as estimate() does."""
+    return 2 * class_size if slot.ask == "value" else class_size
 
 
 def _line(slot: SlotSpec, found: Variety, class_size: int) -> str:

@@ -195,6 +195,12 @@ def _laughs(levels: int) -> str:
     return text
 
 
+def _block_nest(levels: int) -> str:
+    """A slot whose point is a mapping nested `levels` deep in block style (no brackets)."""
+    keys = "".join(f"{'  ' * (level + 3)}k{level}:\n" for level in range(levels))
+    return "title: T\nslots:\n  - family: sum_rule\n    point:\n" + keys + "  " * (levels + 3) + "v\n"
+
+
 HOSTILE_BANKS = [
     # billion laughs: 10^9 values from 1 KB of aliases
     (
@@ -218,6 +224,17 @@ HOSTILE_BANKS = [
         "a number 5,000 characters long; numbers in a bank have at most 30 digits",
     ),
     ("title: T\nslots:\n  - family: sum_rule\n    points: " + "7" * 3000 + "\n", 4, "a number 3,000 characters long"),
+    # past Python's 4,300 digits for int(): refused before YAML would build the integer
+    (
+        "title: T\nslots:\n  - family: sum_rule\n    points: " + "7" * 10_000 + "\n",
+        4,
+        "a number 10,000 characters long",
+    ),
+    # block style, 400 levels: the composer recurses per level, so it must stop at level 21 (line 22)
+    (_block_nest(400), 22, "lists and mappings nested more than 20 deep"),
+    # the composer stops at an undefined alias or a second document; the shape further on is still checked
+    ("title: *nope\nseed: " + "9" * 5000 + "\nslots:\n  - family: sum_rule\n", 2, "a number 5,000 characters long"),
+    ("title: T\nslots:\n  - family: sum_rule\n---\n" + _laughs(9), 8, "the bank holds more than 10,000 values"),
     (
         "title: T\nslots:\n  - family: sum_rule\n    points: .inf\n",
         4,

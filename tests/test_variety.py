@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from quizgen.bank import load_bank
 from quizgen.cli import cli
 from quizgen.families.base import SlotSpec
-from quizgen.variety import CHECK_CLASS_SIZE, Variety, estimate, warnings
+from quizgen.variety import CHECK_CLASS_SIZE, Variety, _line, estimate, warnings
 
 pytestmark = pytest.mark.slow  # started first under xdist (tests/conftest.py)
 
@@ -44,12 +44,9 @@ slots:
 
 
 def _estimate_to_the_bar(slot: SlotSpec) -> Variety:
-    """What `bank check` finds for a class of 40, as far as the bar needs. estimate() draws from the slot's own
-    fixed stream, so a smaller class's estimate is a prefix of the same draws: one that stops on reaching
-    MIN_DISTINCT distinct problems proves the class-of-40 count reaches it too, in half the draws; a slot short
-    of the bar gets the full count."""
-    early = estimate(slot, MIN_DISTINCT // 2)
-    return early if early.distinct >= MIN_DISTINCT else estimate(slot, CHECK_CLASS_SIZE)
+    """What `bank check` finds for a class of 40, as far as the bar needs: the same draws, stopped once
+    MIN_DISTINCT distinct problems are seen (a prefix of the class-of-40 estimate's draws)."""
+    return estimate(slot, CHECK_CLASS_SIZE, enough=MIN_DISTINCT)
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
@@ -85,6 +82,18 @@ def test_a_collapsing_value_answer_is_named(tmp_path):
     assert found.top_answer == "0" and found.top_share >= 0.25
     line = next(line for line in warnings(bank.slots, 40) if "slot 3 " in line)
     assert 'its answer is "0" for about' in line
+
+
+@pytest.mark.parametrize("class_size", [3, 4])
+def test_warnings_say_what_the_full_estimates_say(tmp_path, class_size):
+    """warnings() stops drawing a symbolic slot once its warning is settled: its lines are still those of
+    estimate()'s full count (neuron's space of 3 problems sits on the edge at 3 and 4 students)."""
+    bank_file = tmp_path / "tiny.yaml"
+    bank_file.write_text(TINY, encoding="utf-8")
+    slots = load_bank(bank_file).slots
+    full = [line for slot in slots if (line := _line(slot, estimate(slot, class_size), class_size))]
+    assert warnings(slots, class_size) == full
+    assert any("slot 3 " in line for line in full)  # the value slot's collapse, at every size
 
 
 def test_same_bank_same_estimate():

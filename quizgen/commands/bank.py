@@ -29,17 +29,14 @@ def check_command(file: Path) -> None:
       quizgen bank check banks/demo.yaml
       quizgen bank check demo
     """
-    from quizgen.bank import validate_bank
+    from quizgen.bank import check_bank
 
-    errors = validate_bank(file)
-    if errors:
+    errors, bank = check_bank(file)
+    if bank is None:
         for line in errors:
             click.echo(line, err=True)
         count = f"{len(errors)} errors; fix them" if len(errors) != 1 else "1 error; fix it"
         raise BankError(f"{file}: {count} and check again")
-    from quizgen.bank import load_bank
-
-    bank = load_bank(file)
     click.echo(
         f"{file}: OK ({len(bank.slots)} slot{'s' if len(bank.slots) != 1 else ''}: "
         f"{', '.join(s.family for s in bank.slots)})"

@@ -22,6 +22,7 @@ import sympy
 
 from quizgen.export import numeric
 from quizgen.problem import Problem
+from quizgen.typeset.printing import sstr
 from quizgen.variantids import VariantId
 
 Kind = Literal["numerical", "multinumerical", "multichoice"]
@@ -182,14 +183,10 @@ def _rng_for(idnumber: str) -> random.Random:
 
 
 def _choice_from(kind: str, value: numeric.KeyValue, correct: bool, feedback: str) -> Choice:
-    text = ", ".join(str(c) for c in value.components)
+    text = ", ".join(sstr(c) for c in value.components)
     if value.is_vector:
         text = f"[{text}]"
     return Choice(value.latex, text, correct, feedback, kind, value.components)
-
-
-def _from_components(components: Sequence[sympy.Expr], is_vector: bool) -> numeric.KeyValue:
-    return numeric.KeyValue(tuple(components), numeric.latex_of(components, is_vector), is_vector)
 
 
 def _generic(key: numeric.KeyValue) -> list[tuple[str, numeric.KeyValue, str]]:
@@ -209,7 +206,7 @@ def _generic(key: numeric.KeyValue) -> list[tuple[str, numeric.KeyValue, str]]:
             ),
         )
     out.append(("generic_shift", [c + 1 for c in comps], "Check each term: this has an extra constant."))
-    return [(kind, _from_components(c, key.is_vector), fb) for kind, c, fb in out]
+    return [(kind, numeric.KeyValue(tuple(c), key.is_vector), fb) for kind, c, fb in out]
 
 
 def _choices(problem: Problem, key: numeric.KeyValue, idnumber: str) -> tuple[Choice, ...]:

@@ -8,11 +8,13 @@ give the same verdicts.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import overload
 
 import sympy
 
@@ -27,22 +29,26 @@ _SAMPLES = 8
 
 @dataclass(frozen=True)
 class KeyValue:
-    """A key or buggy key parsed once: its sympy components (one for a scalar) and LaTeX."""
+    """A key or buggy key parsed once: its sympy components (one for a scalar)."""
 
     components: tuple[sympy.Expr, ...]
-    latex: str
     is_vector: bool
+
+    @functools.cached_property
+    def latex(self) -> str:
+        """latex_of the components, printed when first read: most buggy keys and generic distractors are
+        compared and dropped, never shown."""
+        return latex_of(self.components, self.is_vector)
 
 
 def parse(answer: Answer, variables: Sequence[str]) -> KeyValue:
     """Parse a key in sympy str() form (a list for a gradient) with the safe key parser."""
     if isinstance(answer, list):
-        comps = tuple(_scalar(parse_key(part, list(variables)).value) for part in answer)
-        return KeyValue(comps, latex_of(comps, True), True)
+        return KeyValue(tuple(_scalar(parse_key(part, list(variables)).value) for part in answer), True)
     value = parse_key(answer, list(variables)).value
     if isinstance(value, tuple):
-        return KeyValue(tuple(value), latex_of(value, True), True)
-    return KeyValue((value,), latex_of((value,), False), False)
+        return KeyValue(tuple(value), True)
+    return KeyValue((value,), False)
 
 
 def latex_of(components: Sequence[sympy.Expr], is_vector: bool) -> str:
@@ -70,7 +76,15 @@ def _heaviside_as_indicator(arg: sympy.Expr, *_: sympy.Expr) -> sympy.Expr:
 
 
 def sample_points(variables: Sequence[str], count: int = _SAMPLES) -> list[dict[str, sympy.Rational]]:
-    """Fixed rational points in [-3, 3], never 0 and never equal coordinates (no point on a kink of max)."""
+    """Fixed rational points in [-3, 3], never 0 and never equal coordinates (no point on a kink of max).
+
+    Drawn once per list of variables (every variant of a slot asks for the same points); the points are
+    shared, so they must not be changed."""
+    return list(_sample_points(tuple(variables), count))
+
+
+@functools.lru_cache(maxsize=256)
+def _sample_points(variables: tuple[str, ...], count: int) -> tuple[dict[str, sympy.Rational], ...]:
     rng = random.Random(_SAMPLE_SEED)
     points: list[dict[str, sympy.Rational]] = []
     while len(points) < count:
@@ -84,7 +98,7 @@ def sample_points(variables: Sequence[str], count: int = _SAMPLES) -> list[dict[
             used.add(frac)
             values[name] = sympy.Rational(frac.numerator, frac.denominator)
         points.append(values)
-    return points
+    return tuple(points)
 
 
 def evaluate(expr: sympy.Expr, point: dict[str, sympy.Rational]) -> float:
@@ -100,11 +114,39 @@ def evaluate(expr: sympy.Expr, point: dict[str, sympy.Rational]) -> float:
     return result if math.isfinite(result) else math.nan
 
 
-_signatures: dict[object, tuple[float, ...]] = {}
+class Signature(Sequence[float]):
+    """The values of every component at every point (component by component), each evaluated when it is
+    first read: two answers are the same choice iff these agree, and most distractors already differ
+    from the key at the first point, so most of the other points are never evaluated."""
+
+    def __init__(self, components: tuple[sympy.Expr, ...], points: Sequence[dict[str, sympy.Rational]]) -> None:
+        self._components = components
+        self._points = points
+        self._values: list[float | None] = [None] * (len(components) * len(points))
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    @overload
+    def __getitem__(self, index: int) -> float: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[float]: ...
+    def __getitem__(self, index: int | slice) -> float | list[float]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        index = range(len(self))[index]  # a negative index counts from the end; out of range raises IndexError
+        value = self._values[index]
+        if value is None:
+            component, point = divmod(index, len(self._points))
+            value = self._values[index] = evaluate(self._components[component], self._points[point])
+        return value
+
+
+_signatures: dict[object, Signature] = {}
 _SIGNATURE_LIMIT = 20_000
 
 
-def signature(key: KeyValue, points: Sequence[dict[str, sympy.Rational]]) -> tuple[float, ...]:
+def signature(key: KeyValue, points: Sequence[dict[str, sympy.Rational]]) -> Signature:
     """The values of every component at every point: two answers are the same choice iff these agree.
 
     Remembered (a pure function of exact expressions and rational points): the choices and the STACK
@@ -114,15 +156,16 @@ def signature(key: KeyValue, points: Sequence[dict[str, sympy.Rational]]) -> tup
     if hit is None:
         if len(_signatures) >= _SIGNATURE_LIMIT:
             _signatures.clear()
-        hit = _signatures[memo_key] = tuple(evaluate(comp, p) for comp in key.components for p in points)
+        hit = _signatures[memo_key] = Signature(key.components, points)
     return hit
 
 
 def same_values(a: Sequence[float], b: Sequence[float], *, rel: float = 1e-9) -> bool:
-    """True when a and b agree wherever either is defined (nan against a number is a difference)."""
+    """True when a and b agree wherever either is defined (nan against a number is a difference).
+
+    Read in order and only as far as the first difference (a Signature evaluates only what is read)."""
     if len(a) != len(b):
         return False
-    compared = 0
     for x, y in zip(a, b):
         if math.isnan(x) and math.isnan(y):
             continue
@@ -130,7 +173,6 @@ def same_values(a: Sequence[float], b: Sequence[float], *, rel: float = 1e-9) ->
             return False
         if abs(x - y) > rel * max(1.0, abs(x), abs(y)):
             return False
-        compared += 1
     return True
 
 

@@ -37,7 +37,10 @@ def _e(text: str) -> str:
 
 
 def _maxima_key(answer: str | list[str], variables: list[str]) -> str:
-    value = numeric.parse(answer, variables)
+    return _maxima_value(numeric.parse(answer, variables))
+
+
+def _maxima_value(value: numeric.KeyValue) -> str:
     parts = [maxima.to_maxima(c) for c in value.components]
     return "[" + ", ".join(parts) + "]" if value.is_vector else parts[0]
 
@@ -135,11 +138,14 @@ def _mistake_keys(item: ExportItem) -> list[tuple[str, str]]:
     for mistake in p.mistakes:
         try:
             value = numeric.parse(mistake.answer, p.variables)
-            text = _maxima_key(mistake.answer, p.variables)
-        except Exception:  # noqa: BLE001 - a buggy key the parser or printer cannot take gets no node
+        except Exception:  # noqa: BLE001 - a buggy key the parser cannot take gets no node
             continue
         sig = numeric.signature(value, points)
         if any(numeric.same_values(sig, other) for other in seen):
+            continue
+        try:
+            text = _maxima_value(value)  # printed only for a node that is kept
+        except Exception:  # noqa: BLE001 - nor one the printer cannot take
             continue
         seen.append(sig)
         out.append((text, mistake.feedback))

@@ -150,7 +150,7 @@ def stack_key_matches(questionvariables: str, problem: Problem) -> bool:
                 for k, v in problem.point.items()
             }
             derived = [d.subs(subs) for d in derived]
-        value = numeric.KeyValue(tuple(derived), "", len(derived) > 1)
+        value = numeric.KeyValue(tuple(derived), len(derived) > 1)
     else:
         value = numeric.parse(maxima_to_key(ta), problem.variables)
     points = numeric.sample_points(problem.variables)

@@ -39,8 +39,7 @@ def test_choices_have_one_key_and_distinct_distractors(quiz) -> None:
             assert len(item.choices) >= 4
             points = numeric.sample_points(item.problem.variables)
             sigs = [
-                numeric.signature(numeric.KeyValue(c.components, c.latex, len(c.components) > 1), points)
-                for c in item.choices
+                numeric.signature(numeric.KeyValue(c.components, len(c.components) > 1), points) for c in item.choices
             ]
             for i in range(len(sigs)):
                 for j in range(i):

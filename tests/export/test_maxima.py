@@ -40,7 +40,7 @@ MORE = CASES + [
 def test_maxima_text_means_the_same_function(expr: sympy.Expr, _text: str | None) -> None:
     names = sorted(s.name for s in expr.free_symbols)
     back = numeric.parse(maxima_to_key(to_maxima(expr)), names)
-    original = numeric.KeyValue((expr,), "", False)
+    original = numeric.KeyValue((expr,), False)
     points = numeric.sample_points(names)
     assert numeric.same_values(numeric.signature(back, points), numeric.signature(original, points))
 
