@@ -4,15 +4,19 @@ interpreter or forked by a ForkServer."""
 from __future__ import annotations
 
 import gc
+import os
 import pickle
 import signal
 import socket
+import subprocess
 import tempfile
+import threading
 import time
 
 import pytest
 
 from quizgen.checker import core
+from quizgen.checker import worker as worker_module
 from quizgen.checker.equivalence import CheckTimeout
 from quizgen.checker.verdict import CheckRequest
 from quizgen.checker.worker import Board, ForkServer, WorkerProcess, _keys_in, _read_keys
@@ -116,6 +120,52 @@ def test_a_server_closed_before_it_is_warm_is_killed() -> None:
     proc = server.proc
     server.close()  # at once: its imports take a good fraction of a second
     assert proc is not None and proc.returncode == -signal.SIGKILL
+
+
+def test_the_server_is_a_fork_of_a_single_threaded_caller_holding_nothing_of_its(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """It saves a fresh interpreter's import of the checker, and must look like one: only its socket and
+    /dev/null open (not the caller's files, nor a pipe someone waits to see closed), none of the caller's
+    signal handlers (Ctrl-C is ignored: the grader's end closes it), and no way back into the caller's code."""
+    kept = open(tmp_path / "caller's file", "w", encoding="utf-8")  # open while the server is forked
+    previous = signal.signal(signal.SIGUSR1, lambda *_: None)
+    server = ForkServer()
+    try:
+        server.start()
+        assert isinstance(server.proc, worker_module._Forked) and _parent(server.proc.pid) == os.getpid()
+        worker = WorkerProcess(forks=server)
+        worker.ensure()  # the server is up: it set itself up before it said b"ready"
+        opened = {os.readlink(f"/proc/{server.proc.pid}/fd/{fd}") for fd in os.listdir(f"/proc/{server.proc.pid}/fd")}
+        assert {o for o in opened if not o.startswith("socket:")} == {os.devnull}
+        caught, ignored = _signal_masks(server.proc.pid)
+        assert not caught & (1 << (signal.SIGUSR1 - 1)) and ignored & (1 << (signal.SIGINT - 1))
+        worker.send(("sleep", 0))
+        assert worker.receive(10) == ("slept",)  # and it forks workers
+        worker.close()
+    finally:
+        server.close()
+        signal.signal(signal.SIGUSR1, previous)
+        kept.close()
+    assert server.proc is None
+
+
+def test_a_caller_running_threads_gets_a_fresh_interpreter_as_its_server() -> None:
+    """Forking a process with threads can copy a lock another thread holds: never done."""
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    server = ForkServer()
+    try:
+        server.start()
+        assert isinstance(server.proc, subprocess.Popen)
+        worker = WorkerProcess(forks=server)
+        worker.ensure()
+        worker.send(("sleep", 0))
+        assert worker.receive(60) == ("slept",) and _parent(worker.pid) == server.proc.pid
+        worker.close()
+    finally:
+        stop.set()
+        thread.join()
+        server.close()
 
 
 def test_without_its_server_a_worker_is_a_fresh_interpreter(forks: ForkServer) -> None:
@@ -294,6 +344,12 @@ def test_keys_not_read_when_more_are_sent_ahead_are_read_with_those() -> None:
 def _parent(pid: int) -> int:
     with open(f"/proc/{pid}/stat", encoding="ascii") as f:
         return int(f.read().rsplit(")", 1)[1].split()[1])
+
+
+def _signal_masks(pid: int) -> tuple[int, int]:
+    """(caught, ignored) signals of a process, as bit masks (bit n - 1 for signal n)."""
+    fields = dict(line.split(":", 1) for line in open(f"/proc/{pid}/status", encoding="ascii").read().splitlines())
+    return int(fields["SigCgt"], 16), int(fields["SigIgn"], 16)
 
 
 def _address_space_limit(pid: int) -> str:
