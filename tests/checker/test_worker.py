@@ -4,11 +4,13 @@ interpreter or forked by a ForkServer."""
 from __future__ import annotations
 
 import gc
+import json
 import os
 import pickle
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -16,7 +18,6 @@ import time
 import pytest
 
 from quizgen.checker import core
-from quizgen.checker import worker as worker_module
 from quizgen.checker.equivalence import CheckTimeout
 from quizgen.checker.verdict import CheckRequest
 from quizgen.checker.worker import Board, ForkServer, WorkerProcess, _keys_in, _read_keys
@@ -122,30 +123,50 @@ def test_a_server_closed_before_it_is_warm_is_killed() -> None:
     assert proc is not None and proc.returncode == -signal.SIGKILL
 
 
+_FORKED_SERVER_FACTS = """
+import json, os, signal, sys
+from quizgen.checker import worker
+kept = open(sys.argv[1], "w", encoding="utf-8")  # open while the server is forked, below its socket's number
+os.dup2(kept.fileno(), 100)  # and above it
+signal.signal(signal.SIGUSR1, lambda *_: None)
+server = worker.ForkServer()
+server.start()
+child = worker.WorkerProcess(forks=server)
+child.ensure()  # the server is up: it set itself up before it said b"ready"
+pid = server.proc.pid
+status = dict(line.split(":", 1) for line in open(f"/proc/{pid}/status", encoding="ascii").read().splitlines())
+child.send(("sleep", 0))
+facts = {
+    "forked": isinstance(server.proc, worker._Forked),
+    "parent": int(open(f"/proc/{pid}/stat", encoding="ascii").read().rsplit(")", 1)[1].split()[1]) == os.getpid(),
+    "open": sorted(os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")),
+    "caught": int(status["SigCgt"], 16),
+    "ignored": int(status["SigIgn"], 16),
+    "worker": list(child.receive(30)),
+}
+child.close()
+server.close()
+print(json.dumps(facts))
+"""
+
+
 def test_the_server_is_a_fork_of_a_single_threaded_caller_holding_nothing_of_its(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """It saves a fresh interpreter's import of the checker, and must look like one: only its socket and
     /dev/null open (not the caller's files, nor a pipe someone waits to see closed), none of the caller's
-    signal handlers (Ctrl-C is ignored: the grader's end closes it), and no way back into the caller's code."""
-    kept = open(tmp_path / "caller's file", "w", encoding="utf-8")  # open while the server is forked
-    previous = signal.signal(signal.SIGUSR1, lambda *_: None)
-    server = ForkServer()
-    try:
-        server.start()
-        assert isinstance(server.proc, worker_module._Forked) and _parent(server.proc.pid) == os.getpid()
-        worker = WorkerProcess(forks=server)
-        worker.ensure()  # the server is up: it set itself up before it said b"ready"
-        opened = {os.readlink(f"/proc/{server.proc.pid}/fd/{fd}") for fd in os.listdir(f"/proc/{server.proc.pid}/fd")}
-        assert {o for o in opened if not o.startswith("socket:")} == {os.devnull}
-        caught, ignored = _signal_masks(server.proc.pid)
-        assert not caught & (1 << (signal.SIGUSR1 - 1)) and ignored & (1 << (signal.SIGINT - 1))
-        worker.send(("sleep", 0))
-        assert worker.receive(10) == ("slept",)  # and it forks workers
-        worker.close()
-    finally:
-        server.close()
-        signal.signal(signal.SIGUSR1, previous)
-        kept.close()
-    assert server.proc is None
+    signal handlers (Ctrl-C is ignored: the grader's end closes it). Run in a fresh interpreter, which has one
+    thread as `quizgen grade` has when it starts the server (a test session may run threads of its own)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _FORKED_SERVER_FACTS, str(tmp_path / "caller's file")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    facts = json.loads(done.stdout)
+    assert facts["forked"] and facts["parent"]
+    assert {o for o in facts["open"] if not o.startswith("socket:")} == {os.devnull}
+    assert not facts["caught"] & (1 << (signal.SIGUSR1 - 1)) and facts["ignored"] & (1 << (signal.SIGINT - 1))
+    assert facts["worker"] == ["slept"]  # and it forks workers
 
 
 def test_a_caller_running_threads_gets_a_fresh_interpreter_as_its_server() -> None:
@@ -344,12 +365,6 @@ def test_keys_not_read_when_more_are_sent_ahead_are_read_with_those() -> None:
 def _parent(pid: int) -> int:
     with open(f"/proc/{pid}/stat", encoding="ascii") as f:
         return int(f.read().rsplit(")", 1)[1].split()[1])
-
-
-def _signal_masks(pid: int) -> tuple[int, int]:
-    """(caught, ignored) signals of a process, as bit masks (bit n - 1 for signal n)."""
-    fields = dict(line.split(":", 1) for line in open(f"/proc/{pid}/status", encoding="ascii").read().splitlines())
-    return int(fields["SigCgt"], 16), int(fields["SigIgn"], 16)
 
 
 def _address_space_limit(pid: int) -> str:
