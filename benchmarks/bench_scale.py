@@ -74,12 +74,18 @@ def descendants(pid: int) -> list[int]:
 
 
 def role(pid: int, parent: int) -> str:
+    """What a helper process is: by the name it gives itself (a fork of the grader, a fork server or a checker
+    worker, has the grader's command line), else by its command line (a fresh interpreter, or older code)."""
     try:
+        with open(f"/proc/{pid}/comm", encoding="utf-8") as f:
+            name = f.read().strip()
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return "other"
-    if "serve_forks" in cmdline:
+    if name == "quizgen-check":
+        return "checker"
+    if name == "quizgen-forks" or "serve_forks" in cmdline:
         return "fork server" if parent == os.getpid() else "checker"
     if "quizgen.checker.worker" in cmdline:
         return "checker"

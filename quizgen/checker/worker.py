@@ -1,12 +1,14 @@
 """Killable worker processes: where the time limit becomes hard.
 
 SIGALRM only works in the main thread, and a thread cannot be stopped, so anything that might not finish
-runs in a child process that the parent kills when its time is up and replaces. The grader is threaded, so
-it is never forked: a worker is either a fresh interpreter (subprocess, `python -c`) or a fork of a
-ForkServer, a fresh interpreter started the same way that imports the checker once and then forks a warm
-worker per request in a few milliseconds (instead of each worker importing sympy, about half a second of
-CPU). Either way each worker is its own process: it caps its own address space with RLIMIT_AS once started
-(so a memory bomb ends in MemoryError there, not in swapping), and the parent kills it by pid.
+runs in a child process that the parent kills when its time is up and replaces. A worker is either a fresh
+interpreter (subprocess, `python -c`) or a fork of a ForkServer, which forks a warm worker per request in a
+few milliseconds (instead of each worker importing sympy, about half a second of CPU). The server is itself
+a fork of the caller when the caller has one thread (it has imported the checker already: no second import),
+and a fresh interpreter importing the checker otherwise: the caller (the grader) runs threads later on, and
+forking a threaded process is unsafe. Either way each worker is its own process: it caps its own address
+space with RLIMIT_AS once started (so a memory bomb ends in MemoryError there, not in swapping), and the
+parent kills it by pid.
 multiprocessing's spawn/forkserver are not used: they re-run the caller's main script in every child.
 Messages are pickled over a pair of pipes (multiprocessing.connection on raw file descriptors).
 """
@@ -210,6 +212,7 @@ def child_entry(read_fd: int, write_fd: int, memory_mb: int, board_fd: int = -1)
     """Entry point of a worker, fresh interpreter or fork (see WorkerProcess.start). It leaves with os._exit:
     there is nothing to flush (its output goes nowhere), and tearing down its caches, millions of objects,
     would cost more than a chunk of checks while the parent waits for it to stop."""
+    _name_process("quizgen-check")
     conn = _Duplex(Connection(read_fd, writable=False), Connection(write_fd, readable=False))
     try:
         board = Board(board_fd) if board_fd >= 0 else None
@@ -329,6 +332,90 @@ def serve_forks(fd: int) -> None:
     os._exit(0)
 
 
+def _name_process(name: str) -> None:
+    """The name `ps` and `top` show (Linux): a fork would otherwise show its parent's command line."""
+    try:
+        with open("/proc/self/comm", "w", encoding="ascii") as f:
+            f.write(name)
+    except OSError:
+        pass
+
+
+def _single_threaded() -> bool:
+    """Whether this process runs one thread (Linux: /proc counts threads started by C code too); False when
+    it cannot tell."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
+class _Forked:
+    """A fork of this process, with the part of subprocess.Popen's interface ForkServer uses."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # reaped already (SIGCHLD ignored): gone, its status unknown (as Popen)
+                pid, status = self.pid, 0
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)  # not reaped by us yet, so the pid is still this child's
+            except ProcessLookupError:
+                pass
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        delay = 0.0005
+        while (code := self.poll()) is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"fork server {self.pid}", timeout or 0.0)
+            time.sleep(delay)
+            delay = min(2 * delay, 0.05)
+        return code
+
+
+_MAX_FD = os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 1 << 16
+
+
+def _fork_server(fd: int) -> _Forked:
+    """The fork server as a fork of this process (single-threaded, and it has imported the checker). The
+    child is made to look like the fresh interpreter _spawn would start: nothing of the caller's open but the
+    socket fd, with /dev/null as stdin, stdout and stderr; none of the caller's signal handlers; and it
+    never returns into the caller's code nor runs its exit handlers (os._exit, even on an exception)."""
+    pid = -1
+    try:
+        pid = os.fork()
+        if pid == 0:
+            # First: garbage the caller left for its collector is never collected here, so no object of the
+            # caller's can close a descriptor number that the server has since reused.
+            gc.freeze()
+            _name_process("quizgen-forks")
+            null = os.open(os.devnull, os.O_RDWR)
+            for std in (0, 1, 2):
+                os.dup2(null, std)
+            os.closerange(3, fd)
+            os.closerange(fd + 1, _MAX_FD)
+            for number in signal.valid_signals():
+                if callable(signal.getsignal(number)) and number != signal.SIGINT:
+                    signal.signal(number, signal.SIG_DFL)
+            serve_forks(fd)
+    finally:
+        if pid == 0:
+            os._exit(0)
+    return _Forked(pid)
+
+
 def _spawn(entry: str, fds: tuple[int, ...]) -> subprocess.Popen[bytes]:
     """A fresh interpreter running `entry` (code importing from quizgen), with these fds and no output."""
     return subprocess.Popen(
@@ -344,15 +431,16 @@ def _spawn(entry: str, fds: tuple[int, ...]) -> subprocess.Popen[bytes]:
 
 
 class ForkServer:
-    """A fresh interpreter that imports the checker once and forks warm workers (WorkerProcess(forks=...)).
+    """A process with the checker imported, which forks warm workers (WorkerProcess(forks=...)): a fork of
+    the caller when the caller has one thread, else a fresh interpreter that imports the checker.
 
-    start() returns at once: the server imports in the background (then says b"ready"), and fork requests
-    sent meanwhile wait in its socket. Forking the server, not the grader, is what makes forking safe: the
-    server has no threads.
+    start() returns at once: the server warms up (a fresh one imports first) in the background, then says
+    b"ready", and fork requests sent meanwhile wait in its socket. The workers are forked from the server,
+    never from the caller, which may run threads by then: the server never has any.
     """
 
     def __init__(self) -> None:
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.proc: subprocess.Popen[bytes] | _Forked | None = None
         self.sock: socket.socket | None = None
 
     @property
@@ -367,9 +455,13 @@ class ForkServer:
             raise OSError("no fork server on this platform")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
-            self.proc = _spawn(
-                f"from quizgen.checker.worker import serve_forks; serve_forks({theirs.fileno()})", (theirs.fileno(),)
-            )
+            if _single_threaded():
+                self.proc = _fork_server(theirs.fileno())
+            else:
+                self.proc = _spawn(
+                    f"from quizgen.checker.worker import serve_forks; serve_forks({theirs.fileno()})",
+                    (theirs.fileno(),),
+                )
         except OSError:
             ours.close()
             raise

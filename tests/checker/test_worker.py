@@ -4,10 +4,15 @@ interpreter or forked by a ForkServer."""
 from __future__ import annotations
 
 import gc
+import json
+import os
 import pickle
 import signal
 import socket
+import subprocess
+import sys
 import tempfile
+import threading
 import time
 
 import pytest
@@ -116,6 +121,72 @@ def test_a_server_closed_before_it_is_warm_is_killed() -> None:
     proc = server.proc
     server.close()  # at once: its imports take a good fraction of a second
     assert proc is not None and proc.returncode == -signal.SIGKILL
+
+
+_FORKED_SERVER_FACTS = """
+import json, os, signal, sys
+from quizgen.checker import worker
+kept = open(sys.argv[1], "w", encoding="utf-8")  # open while the server is forked, below its socket's number
+os.dup2(kept.fileno(), 100)  # and above it
+signal.signal(signal.SIGUSR1, lambda *_: None)
+server = worker.ForkServer()
+server.start()
+child = worker.WorkerProcess(forks=server)
+child.ensure()  # the server is up: it set itself up before it said b"ready"
+pid = server.proc.pid
+status = dict(line.split(":", 1) for line in open(f"/proc/{pid}/status", encoding="ascii").read().splitlines())
+child.send(("sleep", 0))
+facts = {
+    "forked": isinstance(server.proc, worker._Forked),
+    "parent": int(open(f"/proc/{pid}/stat", encoding="ascii").read().rsplit(")", 1)[1].split()[1]) == os.getpid(),
+    "open": sorted(os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")),
+    "caught": int(status["SigCgt"], 16),
+    "ignored": int(status["SigIgn"], 16),
+    "worker": list(child.receive(30)),
+}
+child.close()
+server.close()
+print(json.dumps(facts))
+"""
+
+
+def test_the_server_is_a_fork_of_a_single_threaded_caller_holding_nothing_of_its(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """It saves a fresh interpreter's import of the checker, and must look like one: only its socket and
+    /dev/null open (not the caller's files, nor a pipe someone waits to see closed), none of the caller's
+    signal handlers (Ctrl-C is ignored: the grader's end closes it). Run in a fresh interpreter, which has one
+    thread as `quizgen grade` has when it starts the server (a test session may run threads of its own)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _FORKED_SERVER_FACTS, str(tmp_path / "caller's file")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    facts = json.loads(done.stdout)
+    assert facts["forked"] and facts["parent"]
+    assert {o for o in facts["open"] if not o.startswith("socket:")} == {os.devnull}
+    assert not facts["caught"] & (1 << (signal.SIGUSR1 - 1)) and facts["ignored"] & (1 << (signal.SIGINT - 1))
+    assert facts["worker"] == ["slept"]  # and it forks workers
+
+
+def test_a_caller_running_threads_gets_a_fresh_interpreter_as_its_server() -> None:
+    """Forking a process with threads can copy a lock another thread holds: never done."""
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    server = ForkServer()
+    try:
+        server.start()
+        assert isinstance(server.proc, subprocess.Popen)
+        worker = WorkerProcess(forks=server)
+        worker.ensure()
+        worker.send(("sleep", 0))
+        assert worker.receive(60) == ("slept",) and _parent(worker.pid) == server.proc.pid
+        worker.close()
+    finally:
+        stop.set()
+        thread.join()
+        server.close()
 
 
 def test_without_its_server_a_worker_is_a_fresh_interpreter(forks: ForkServer) -> None:
