@@ -11,9 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from quizgen.cli import cli
+from tests.render.templatecache import templates_compiled_once  # noqa: F401 (a fixture, for pytestmark)
 from tests.render.test_cli_generate import generated_class
 
-pytestmark = pytest.mark.slow  # started first under xdist (tests/conftest.py)
+# started first under xdist (tests/conftest.py); most tests here render the demo bank's templates
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("templates_compiled_once")]
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEMO = str(ROOT / "banks" / "demo.yaml")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,15 @@ from quizgen.manifest import BankInfo, Manifest
 from quizgen.problem import Problem, Sheet, Step
 from quizgen.render import write_documents
 from tests.builtonce import built_once
+
+from .templatecache import templates_shared
+
+
+@pytest.fixture(scope="module", autouse=True)
+def templates_compiled_once() -> Iterator[None]:
+    """Each module here renders with its templates compiled once (tests/render/templatecache.py)."""
+    with templates_shared():
+        yield
 
 
 def scalar_problem(slot: int = 1, *, points: float = 4) -> Problem:

@@ -51,8 +51,7 @@ def test_worksheets_and_key_are_written_with_their_sources(batch) -> None:
 @needs_tex
 def test_each_student_starts_on_an_odd_page_of_the_worksheets(batch) -> None:
     manifest, out, _ = batch
-    reader = PdfReader(str(out / "worksheets.pdf"))
-    starts = [i + 1 for i, page in enumerate(reader.pages) if "Student ID" in page.extract_text()]
+    starts = [i + 1 for i, text in enumerate(page_texts(out / "worksheets.pdf")) if "StudentID" in text]
     assert len(starts) == len(manifest.students)
     assert all(p % 2 == 1 for p in starts)
 
@@ -575,36 +574,26 @@ def test_a_graph_after_the_first_students_typesets_the_document_again_whole(
 
 
 @needs_fifo
-def test_a_piece_that_cannot_be_cut_typesets_the_document_whole(
+def test_a_stream_that_cannot_go_on_typesets_its_document_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: dict[str, list[bool]], five_in_one_run: Path
 ) -> None:
-    """A template whose parts cannot be cut at the students' markers (piece is None) is not streamed on:
-    the stream is dropped and the document typeset whole once the class is drawn, the same bytes."""
+    """Two ways a stream is dropped and its document typeset whole once the class is drawn, the same bytes: a
+    template whose parts cannot be cut at the students' markers (piece is None; here the key's), and a marking
+    key whose whole source, rendered at the end, does not start with the preamble its run read while the class
+    was drawn (that run is stopped). One class for both: each document's stream is dropped on its own."""
     piece = documents._Sources.piece
+    preamble = documents._Sources.preamble
 
     def uncut(self, name, part, *, last):  # type: ignore[no-untyped-def]
         return None if name == "key" and part.first > 1 else piece(self, name, part, last=last)
 
-    monkeypatch.setattr(documents._Sources, "piece", uncut)
-    write_documents(_Replay(five_students()), tmp_path, fmt="pdf", quiet=True)
-    assert streamed == {"key": [True, False], "worksheets": [True], "marking-key": [True]}
-    assert _outputs(tmp_path) == _outputs(five_in_one_run)
-
-
-@needs_fifo
-def test_a_marking_key_that_does_not_start_with_its_early_preamble_is_typeset_whole(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: dict[str, list[bool]], five_in_one_run: Path
-) -> None:
-    """The marking key's run reads its preamble while the class is drawn; if the whole source rendered at
-    the end did not start with it, that run is stopped and the whole source typeset: the same bytes."""
-    preamble = documents._Sources.preamble
-
     def other(self, name):  # type: ignore[no-untyped-def]
         return "% an older preamble\n" + preamble(self, name)
 
+    monkeypatch.setattr(documents._Sources, "piece", uncut)
     monkeypatch.setattr(documents._Sources, "preamble", other)
     write_documents(_Replay(five_students()), tmp_path, fmt="pdf", quiet=True)
-    assert streamed == {"key": [True], "worksheets": [True], "marking-key": [True, False]}
+    assert streamed == {"key": [True, False], "worksheets": [True], "marking-key": [True, False]}
     assert _outputs(tmp_path) == _outputs(five_in_one_run)
 
 
