@@ -122,7 +122,29 @@ def _probe(g: Fn, n: int, rng: random.Random) -> tuple[list[tuple[float, ...]], 
                 neg.append(p)
         if pos and neg:
             return pos, neg
-    return [], []
+    return _probe_axes(g, n)
+
+
+def _probe_axes(g: Fn, n: int) -> tuple[list[tuple[float, ...]], list[tuple[float, ...]]]:
+    """Points where g > 0 and where g < 0 on the axes through the origin, out to the first scan line's far
+    steps (both ways), for a g no box showed both signs of.
+
+    A region that reaches far out along one variable's axis can be too thin a share of every box for the
+    random probes and be crossed by no scan line: y > x^2 + 4, where relu(x^2 - y + 4)'s derivative is 0,
+    is about 5% of [-10, 10]^2 and less of the wider boxes, and only a steep line meets it, so a key's seed
+    could miss it, and 2*x was accepted as that derivative. On the axis (0, t) it begins at t = 4. No draw
+    from rng: where the boxes found both signs, every point is as before."""
+    pos: list[tuple[float, ...]] = []
+    neg: list[tuple[float, ...]] = []
+    for i in range(n):
+        for t in _TS[True]:
+            p = tuple(t if j == i else 0.0 for j in range(n))
+            s = _sign_of(g, p)
+            if s > 0:
+                pos.append(p)
+            elif s < 0:
+                neg.append(p)
+    return (pos, neg) if pos and neg else ([], [])
 
 
 def _sign_of(g: Fn, point: Sequence[float]) -> int:
