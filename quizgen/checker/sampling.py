@@ -7,8 +7,10 @@ lines, find every place where g changes sign by bisection, and step a little to 
 shared by all g and the middle of every gap between two crossings on a line is used too, so a strip
 between two breakpoints is sampled however narrow it is (down to float resolution). The first line is
 scanned out to |t| = 8 * 8^14 (about 3.5 * 10^13) in steps of 8x, so kinks far away (t = 700, -10^7, 10^12)
-are found. Points exactly on a kink are never used, so answers that differ only there (Heaviside(0) =
-1/2 against 0, x >= y against x > y) count as equal.
+are found; a breakpoint no line crosses is bisected between random points of opposite sign (in growing
+boxes, then around the nearest point of the other sign on the axes). Points exactly on a kink are never
+used, so answers that differ only there (Heaviside(0) = 1/2 against 0, x >= y against x > y) count as
+equal.
 """
 
 from __future__ import annotations
