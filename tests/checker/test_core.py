@@ -219,3 +219,5 @@ def test_ignoring_a_max_whose_zero_region_lies_outside_the_box_is_wrong() -> Non
         assert v.verdict == "incorrect" and v.diagnosis == "ignored_max", (c, v)
         v = check(f"Piecewise((2*x, x**2 - y + {c} > 0), (0, True))", f"2x 1(x^2 - y + {c} > 0)", ["x", "y"])
         assert v.verdict == "correct", (c, v)
+        v = check(f"Piecewise((2*x*z, x**2 + z**2 - y + {c} > 0), (0, True))", "2xz", ["x", "y", "z"])
+        assert v.verdict == "incorrect", (c, v)
