@@ -136,9 +136,21 @@ def generic_diagnosis(key: Compiled, cmp: Comparison, answer: Compiled | None = 
             return _d("missing_factor")
     if isinstance(expr, sympy.Add) and len(expr.args) <= 8:
         for term in expr.args:
-            if matches_expr(cmp, expr - term, key.names):
+            if matches_expr(cmp, without_term(expr, term), key.names):
                 return _d("missing_term")
     return None
+
+
+def without_term(expr: sympy.Add, term: sympy.Basic) -> sympy.Basic:
+    """expr - term, for one of the terms of the sum expr, made of its other terms as they stand.
+
+    A sum sympy has built has its like terms combined and its terms in canonical order, so the others
+    are already expr - term's terms, in its order: they are put together without sympy's subtraction,
+    which would split every term into coefficient and rest, collect them again and sort them (a
+    seventh of the CPU; the diagnosis tries every term of a wrong answer's key). The same tree,
+    which the tests pin against expr - term."""
+    rest = [t for t in expr.args if t is not term]
+    return rest[0] if len(rest) == 1 else sympy.Add(*rest, evaluate=False)
 
 
 def _d(kind: str) -> Diagnosis:

@@ -7,8 +7,10 @@ lines, find every place where g changes sign by bisection, and step a little to 
 shared by all g and the middle of every gap between two crossings on a line is used too, so a strip
 between two breakpoints is sampled however narrow it is (down to float resolution). The first line is
 scanned out to |t| = 8 * 8^14 (about 3.5 * 10^13) in steps of 8x, so kinks far away (t = 700, -10^7, 10^12)
-are found. Points exactly on a kink are never used, so answers that differ only there (Heaviside(0) =
-1/2 against 0, x >= y against x > y) count as equal.
+are found; a breakpoint no line crosses is bisected between random points of opposite sign (in growing
+boxes, then around the nearest point of the other sign on the axes). Points exactly on a kink are never
+used, so answers that differ only there (Heaviside(0) = 1/2 against 0, x >= y against x > y) count as
+equal.
 """
 
 from __future__ import annotations
@@ -122,7 +124,46 @@ def _probe(g: Fn, n: int, rng: random.Random) -> tuple[list[tuple[float, ...]], 
                 neg.append(p)
         if pos and neg:
             return pos, neg
-    return [], []
+    return _probe_axes(g, n, rng)
+
+
+AXIS_BOX_POINTS = 32
+"""Random points around the farther of the two axis points of opposite sign, in _probe_axes."""
+
+
+def _probe_axes(g: Fn, n: int, rng: random.Random) -> tuple[list[tuple[float, ...]], list[tuple[float, ...]]]:
+    """Points where g > 0 and where g < 0 for a g no box showed both signs of: along the axes through the
+    origin, out to the first scan line's far steps, the nearest point of each sign; then random points
+    in a box around the farther of the two, an eighth of its distance wide.
+
+    A region that reaches far out along one variable's axis can be too thin a share of every box for the
+    random probes and be crossed by no scan line: y > x^2 + 4, where relu(x^2 - y + 4)'s derivative is 0,
+    is about 5% of [-10, 10]^2 and less of the wider boxes, and only a steep line meets it, so a key's seed
+    could miss it, and 2*x was accepted as that derivative. The axis (0, t) enters it at t = 4, and around
+    (0, 4.5) it is most of a small box: the crossings are then found between points at generic places
+    (the axis itself is no such place: 2*x is 0 on x = 0, as the key is there), close enough together
+    for the bisection to locate them to within the straddling step. Only here, where every box saw one
+    sign, is rng drawn from: where the boxes found both signs, every point is as before."""
+    nearest: dict[int, tuple[float, ...]] = {}
+    for t in _AXIS_TS:
+        for i in range(n):
+            p = tuple(t if j == i else 0.0 for j in range(n))
+            nearest.setdefault(_sign_of(g, p), p)
+        if 1 in nearest and -1 in nearest:
+            break
+    else:
+        return [], []
+    far = max(nearest[1], nearest[-1], key=lambda p: max(abs(c) for c in p))
+    scale = max(abs(c) for c in far) / 8
+    pos, neg = [nearest[1]], [nearest[-1]]
+    for _ in range(AXIS_BOX_POINTS):
+        p = tuple(c + rng.uniform(-scale, scale) for c in far)
+        s = _sign_of(g, p)
+        if s > 0:
+            pos.append(p)
+        elif s < 0:
+            neg.append(p)
+    return pos, neg
 
 
 def _sign_of(g: Fn, point: Sequence[float]) -> int:
@@ -142,6 +183,8 @@ def _scan_ts(far: bool) -> list[float]:
 
 
 _TS = (_scan_ts(False), _scan_ts(True))
+_AXIS_TS = sorted(_TS[True], key=abs)
+"""The far scan's steps, nearest the origin first: where _probe_axes looks."""
 
 
 def _scan_points(p: Sequence[float], d: Sequence[float], far: bool) -> list[tuple[float, tuple[float, ...]]]:

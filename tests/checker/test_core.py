@@ -208,3 +208,16 @@ def test_an_unreadable_buggy_key_only_loses_its_feedback_and_is_read_once(monkey
     assert reads == ["2*x", "2*x +* 1", "-2*x"]
     with pytest.raises(core.BadKey, match="cannot be read"):
         core.load_key("2*x +* 1", ["x"])  # a key is never taken for readable from a buggy key's failure
+
+
+def test_ignoring_a_max_whose_zero_region_lies_outside_the_box_is_wrong() -> None:
+    """A class's case: 2*x for relu(x^2 - y + 4)'s d/dx, wrong where y > x^2 + 4 (outside the sample box),
+    was accepted when the key's scan lines and probes missed that region; the buggy key's feedback shows."""
+    mistakes = [Mistake("ignored_max", "2*x", "The derivative is 0 where x^2 - y + 4 < 0.")]
+    for c in (4, 9, 30):
+        v = check(f"Piecewise((2*x, x**2 - y + {c} > 0), (0, True))", "2*x", ["x", "y"], mistakes=mistakes)
+        assert v.verdict == "incorrect" and v.diagnosis == "ignored_max", (c, v)
+        v = check(f"Piecewise((2*x, x**2 - y + {c} > 0), (0, True))", f"2x 1(x^2 - y + {c} > 0)", ["x", "y"])
+        assert v.verdict == "correct", (c, v)
+        v = check(f"Piecewise((2*x*z, x**2 + z**2 - y + {c} > 0), (0, True))", "2xz", ["x", "y", "z"])
+        assert v.verdict == "incorrect", (c, v)

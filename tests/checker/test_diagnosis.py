@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
+import sympy
 
 from quizgen.checker import CheckRequest, check, core
+from quizgen.checker.diagnosis import without_term
+from quizgen.mathparse import parse_key_value
 from quizgen.problem import Mistake
 
 
@@ -87,3 +92,43 @@ def test_buggy_keys_are_not_read_for_a_gradient_with_a_component_typed_as_the_ke
     v = core.check_request(CheckRequest(["2*x", "3*y**2"], "[2*x, 3*y]", ["x", "y"], mistakes=mistakes))
     assert v.verdict == "incorrect" and v.score == 0.5 and v.message.startswith("Component 2 of 2 is wrong.")
     assert reads == ["2*x", "3*y**2"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2*x + 3*y",
+        "x + 1/2",
+        "-15*x**2*y**3*z**3 + 24*x**2*y**3 - 21*x**2*y**2*z**2 - 18*x**2*y + 7",
+        "0.5*x + 0.25*y - 1.5",
+        "x + 0.5",
+        "16*x*cos(2*x**2 + 4*y + 2*z**2) + 2*x - exp(-x) + log(y**2 + 1)",
+        "Piecewise((2*x, x**2 - y + 4 > 0), (0, True)) + 42*y - 3",
+        "Max(0, x - y) + sqrt(x**2 + 1) + 2*(x + y)**3 + pi",
+        "x*y/(x + 1) - y/(x + 1) + 3*z/7",
+    ],
+)
+def test_a_sum_without_one_of_its_terms_is_the_subtraction(text: str) -> None:
+    """The missing-term diagnosis builds key - term from the key's other terms: the same tree as sympy's
+    subtraction, so the same values and the same diagnosis."""
+    expr = parse_key_value(text, ["x", "y", "z"])
+    assert isinstance(expr, sympy.Add)
+    for term in expr.args:
+        assert sympy.srepr(without_term(expr, term)) == sympy.srepr(expr - term)
+
+
+def test_sums_drawn_at_random_without_one_term_are_the_subtraction() -> None:
+    x, y, z = sympy.symbols("x y z")
+    atoms = [x, y, z, x * y, x**2, y**3 * z, sympy.sin(x), sympy.exp(y), sympy.Integer(1), sympy.Float("0.5")]
+    rng = random.Random(14)
+    for _ in range(300):
+        expr = sympy.Add(
+            *[
+                rng.choice([-3, -1, 2, sympy.Rational(5, 2), sympy.Float("1.25")]) * rng.choice(atoms)
+                for _ in range(rng.randint(2, 7))
+            ]
+        )
+        if not isinstance(expr, sympy.Add):
+            continue
+        for term in expr.args:
+            assert sympy.srepr(without_term(expr, term)) == sympy.srepr(expr - term), (expr, term)

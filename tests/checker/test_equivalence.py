@@ -5,7 +5,7 @@ import random
 import pytest
 import sympy
 
-from quizgen.checker.equivalence import CheckTimeout, deadline_checker, equivalent, prepare
+from quizgen.checker.equivalence import CheckTimeout, deadline_checker, equivalent, prepare, tree_spelling
 
 from .conftest import NAMES, same
 from .conftest import X as x
@@ -128,3 +128,23 @@ def test_every_kink_of_a_nonlinear_inner_function_is_straddled(seed: int) -> Non
     key = 2 * x * sympy.Piecewise((1, x**2 - 1 > 0), (0, True))
     assert same(key, 2 * x * H(x - 1), seed=seed) == "different"
     assert same(key, 2 * x * (H(x - 1) + H(-x - 1)), seed=seed) == "equal"
+
+
+def test_the_crossings_seed_is_a_function_of_the_tree() -> None:
+    """The scan lines of a key are seeded by its tree_spelling: the same for the same tree however it was
+    built (sums and products in canonical order, Max, Min, And and Or sorted), different for another tree."""
+    x, y, z = sympy.symbols("x y z")
+    pairs = [
+        (x + 2 * y - sympy.Rational(1, 3), -sympy.Rational(1, 3) + 2 * y + x),
+        (sympy.Max(0, x - y, 2 * z + 1), sympy.Max(2 * z + 1, 0, x - y, evaluate=False)),
+        (sympy.Min(x, y**2, z), sympy.Min(z, x, y**2)),
+        (sympy.And(x > y, z < 2), sympy.And(z < 2, x > y)),
+        (sympy.Piecewise((2 * x, x**2 - y + 4 > 0), (0, True)), sympy.Piecewise((x * 2, 4 + x**2 - y > 0), (0, True))),
+    ]
+    for a, b in pairs:
+        assert a == b and tree_spelling(a) == tree_spelling(b)
+    spellings = {
+        tree_spelling(e) for e in (x + y, x - y, x * y, x + 2 * y, x + sympy.Float("0.5"), x + sympy.Rational(1, 2))
+    }
+    assert len(spellings) == 6
+    assert tree_spelling(x - 3 * y + 1) == "Add(1,x,Mul(-3,y))"

@@ -63,3 +63,16 @@ def test_breakpoints_come_in_sympy_tree_order() -> None:
             gs = []
         expected.extend(g for g in gs if g.free_symbols and g not in expected)
     assert breakpoint_exprs([expr]) == expected
+
+
+def test_a_region_far_out_along_an_axis_is_straddled_whatever_the_seed() -> None:
+    """y > x^2 + c, where relu(x^2 - y + c) has derivative 0, is a thin share of every probe box and only
+    steep lines cross it: the axes through the origin find it when the random lines and probes do not, and
+    points inside it off the axis x = 0 are sampled (2*x, wrong there, is 0 on that axis as the key is)."""
+    for c in (4, 9, 30, 57):
+        g = x**2 - y + c
+        fns = compile_breakpoints([g], NAMES)
+        for seed in range(40):
+            pts = breakpoint_points(fns, 2, random.Random(seed), lambda: None)
+            assert any(p[0] ** 2 - p[1] + c < 0 and abs(p[0]) > 1e-3 for p in pts), (c, seed)
+            assert any(p[0] ** 2 - p[1] + c > 0 for p in pts), (c, seed)
