@@ -4,7 +4,8 @@ sympy's printers sort an Add's terms through as_ordered_terms on every call, whi
 time. Most expressions quizgen prints are polynomials with integer coefficients (functions, keys, step
 terms), so this module prints those directly, reproducing sympy's term order (lex on the sorted
 variables, the "2 - 3*x" special case) and spacing; and products of powers, sums and functions such as
-3*sin(4*x**2) or 2*y*(2*x + z**2), in sympy's factor order. Anything else goes to sympy's own printer (with the same
+3*sin(4*x**2) or 2*y*(2*x + z**2), in sympy's factor order; other sums (4*x**3*y - 5*z*cos(y)) go to
+sympy's printer with their terms ordered by sympy's own recipe minus its slowest step (sympy_term_order). Anything else goes to sympy's own printer (with the same
 fast ordering for polynomial sums nested inside), so the output is always exactly sympy's; tests/typeset/test_printing.py compares the two on many expressions.
 A subexpression is printed through the same caches as a whole expression (sstr, tex): a draft's function,
 key, mistakes and steps share most of their sums and factors.
@@ -17,6 +18,7 @@ from typing import ClassVar
 
 import sympy
 from sympy import Add, Integer, Mul, Number, Pow, Rational, Symbol
+from sympy.core.exprtools import decompose_power
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
@@ -196,12 +198,81 @@ def ordered_args(expr: Add) -> list[sympy.Basic] | None:
     return [by_mono[m] for m in ordered]
 
 
+_gen_keys: dict[sympy.Basic, tuple[object, ...]] = {}
+
+
+def _gen_key(base: sympy.Basic) -> tuple[object, ...]:
+    """default_sort_key(base), remembered: a family's sums share their factors (cos(y), exp(x), z)."""
+    hit = _gen_keys.get(base)
+    if hit is None:
+        if len(_gen_keys) >= _MONOMIAL_MEMO_LIMIT:
+            _gen_keys.clear()
+        hit = _gen_keys[base] = sympy.default_sort_key(base)
+    return hit
+
+
+def _term_parts(term: sympy.Basic) -> tuple[float, dict[sympy.Basic, int]] | None:
+    """What Expr.as_terms records of one term, (coefficient, {base: exponent}), when the coefficient is
+    rational and every other factor is commutative and not a number; None otherwise."""
+    if isinstance(term, Mul):
+        args = term.args
+        coeff, factors = (args[0], args[1:]) if isinstance(args[0], Number) else (sympy.S.One, args)
+    elif isinstance(term, Number):
+        coeff, factors = term, ()
+    else:
+        coeff, factors = sympy.S.One, (term,)
+    if not isinstance(coeff, Rational):
+        return None
+    powers: dict[sympy.Basic, int] = {}
+    for f in factors:
+        if isinstance(f, (Mul, Number)) or f.is_number or not f.is_commutative:
+            return None  # a number factor goes into sympy's coefficient; the rest is sympy's business
+        base, e = (f, 1) if isinstance(f, Symbol) else decompose_power(f)
+        powers[base] = e
+    return coeff.p / coeff.q, powers
+
+
+def sympy_term_order(expr: Add) -> list[sympy.Basic] | None:
+    """expr.as_ordered_terms() for a sum whose terms are each a rational coefficient times commutative
+    factors with variables in them (4*x**3*y - 5*z*cos(y) + 3), or None for any other sum.
+
+    sympy's as_terms turns every coefficient into a complex number by evalf (about 30 µs a term, most of
+    the time of printing such a sum) only to sort by it; the float of a rational is the same number,
+    computed directly (p / q rounds correctly, as evalf does). The rest is sympy's own recipe: each
+    factor's (base, exponent) by decompose_power, the bases sorted by default_sort_key, the terms sorted
+    stably by minus their exponent vector over those bases, then by coefficient. A sum of two terms with a
+    number among them is left to sympy (as_ordered_terms has a special case for 2 - 3*x)."""
+    args = expr.args
+    if len(args) == 2 and any(isinstance(a, Number) for a in args):
+        return None
+    parts = []
+    for term in args:
+        found = _term_parts(term)
+        if found is None:
+            return None
+        parts.append(found)
+    gens = sorted({base for _, powers in parts for base in powers}, key=_gen_key)
+    index = {base: i for i, base in enumerate(gens)}
+
+    def key(item: tuple[sympy.Basic, tuple[float, dict[sympy.Basic, int]]]) -> tuple[tuple[int, ...], float]:
+        coeff, powers = item[1]
+        vector = [0] * len(gens)
+        for base, e in powers.items():
+            vector[index[base]] = -e
+        return tuple(vector), coeff
+
+    return [term for term, _ in sorted(zip(args, parts), key=key)]
+
+
 class _FastOrder:
-    """Printer mixin: order a polynomial Add's terms directly instead of through as_ordered_terms."""
+    """Printer mixin: order an Add's terms directly instead of through as_ordered_terms, for integer
+    polynomials (ordered_args) and sums of rational multiples of other factors (sympy_term_order)."""
 
     def _as_ordered_terms(self, expr, order=None):  # type: ignore[no-untyped-def]
         if (order or self.order) is None and isinstance(expr, Add):  # type: ignore[attr-defined]
             args = ordered_args(expr)
+            if args is None:
+                args = sympy_term_order(expr)
             if args is not None:
                 return args
         return super()._as_ordered_terms(expr, order=order)  # type: ignore[misc]
@@ -623,6 +694,7 @@ __all__ = [
     "ordered_monomials",
     "plain",
     "sstr",
+    "sympy_term_order",
     "tex",
     "tex_ln",
 ]
