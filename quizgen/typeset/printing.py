@@ -4,9 +4,11 @@ sympy's printers sort an Add's terms through as_ordered_terms on every call, whi
 time. Most expressions quizgen prints are polynomials with integer coefficients (functions, keys, step
 terms), so this module prints those directly, reproducing sympy's term order (lex on the sorted
 variables, the "2 - 3*x" special case) and spacing; and products of powers, sums and functions such as
-3*sin(4*x**2) or 2*y*(2*x + z**2), in sympy's factor order; other sums (4*x**3*y - 5*z*cos(y)) go to
-sympy's printer with their terms ordered by sympy's own recipe minus its slowest step (sympy_term_order). Anything else goes to sympy's own printer (with the same
-fast ordering for polynomial sums nested inside), so the output is always exactly sympy's; tests/typeset/test_printing.py compares the two on many expressions.
+3*sin(4*x**2) or 2*y*(2*x + z**2), in sympy's factor order. Other sums (4*x**3*y - 5*z*cos(y)) go to
+sympy's printer with their terms put in order by sympy's own recipe without its slowest step
+(sympy_term_order). Anything else goes to sympy's own printer (with the same fast ordering for sums
+nested inside), so the output is always exactly sympy's; tests/typeset/test_printing.py compares the two
+on many expressions.
 A subexpression is printed through the same caches as a whole expression (sstr, tex): a draft's function,
 key, mistakes and steps share most of their sums and factors.
 """
