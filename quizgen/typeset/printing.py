@@ -16,6 +16,7 @@ key, mistakes and steps share most of their sums and factors.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import ClassVar
 
 import sympy
@@ -304,6 +305,10 @@ class _Memo:
 class _Str(_Memo, _FastOrder, StrPrinter):
     _memo: ClassVar[dict[object, str]] = {}
 
+    def _print_Add(self, expr, order=None):  # type: ignore[no-untyped-def]
+        text = _add_str(expr) if (order or self.order) is None else None
+        return super()._print_Add(expr, order=order) if text is None else text
+
 
 class _Latex(_Memo, _FastOrder, LatexPrinter):
     """Also remembers each symbol's LaTeX: splitting names into sub/superscripts is slow and repeated."""
@@ -318,11 +323,24 @@ class _Latex(_Memo, _FastOrder, LatexPrinter):
             hit = self._symbols[key] = super()._print_Symbol(expr, style=style)
         return hit
 
+    def _print_Add(self, expr, order=None):  # type: ignore[no-untyped-def]
+        text = _add_latex(expr, self._term) if (order or self.order) is None else None
+        return super()._print_Add(expr, order=order) if text is None else text
+
+    @staticmethod
+    def _term(expr: sympy.Basic) -> str:
+        """How this printer prints a subexpression, through the module's cache."""
+        return tex(expr)
+
 
 class _LatexLn(_Latex):
     """LaTeX with ln for the natural logarithm (its own memo: the same subexpression prints differently)."""
 
     _memo: ClassVar[dict[object, str]] = {}
+
+    @staticmethod
+    def _term(expr: sympy.Basic) -> str:
+        return tex_ln(expr)
 
 
 _STR = _Str()
@@ -340,6 +358,27 @@ _FUNCTIONS = (sympy.sin, sympy.cos, sympy.tan, sympy.exp, sympy.log, sympy.sinh,
 _LATTICE = (sympy.Max, sympy.Min)
 _BASES = (Symbol, Add, Mul, *_LATTICE, *_FUNCTIONS)
 """Bases of an integer power the fast printers cover (powers of powers and of numbers are left to sympy)."""
+
+
+_SUM_TERMS = (Mul, Rational, Symbol, Pow, *_LATTICE, *_FUNCTIONS)
+"""Terms whose precedence is at least a sum's (a product's is a sum's when it starts with a minus), so
+StrPrinter._print_Add never puts them in parentheses."""
+
+
+def _add_str(expr: Add) -> str | None:
+    """StrPrinter._print_Add for a sum sympy_term_order can order, each term one of _SUM_TERMS, or None.
+
+    sympy prints each term with its own printer and writes a leading minus as the term's sign; here each
+    term is printed by sstr (the same text, through the fast paths and the cache)."""
+    terms = sympy_term_order(expr)
+    if terms is None or not all(isinstance(t, _SUM_TERMS) for t in terms):
+        return None
+    words = []
+    for term in terms:
+        text = sstr(term)
+        words += ["-", text[1:]] if text.startswith("-") else ["+", text]
+    sign = words.pop(0)
+    return ("" if sign == "+" else sign) + " ".join(words)
 
 
 def _is_function(expr: sympy.Basic) -> bool:
@@ -530,6 +569,26 @@ def _plain_tree(expr: sympy.Basic) -> bool:
     if not isinstance(expr, _PLAIN_NODES) or (type(expr) is sympy.Symbol and not expr.is_commutative):
         return False
     return all(_plain_tree(a) for a in expr.args)
+
+
+def _add_latex(expr: Add, term_latex: Callable[[sympy.Basic], str]) -> str | None:
+    """LatexPrinter._print_Add for a sum sympy_term_order can order, of _SUM_TERMS built only of plain
+    nodes (no relation, no Mod: no brackets around a term), or None. As sympy does, a term after the first
+    that could_extract_minus_sign is written " - " and its negation; term_latex prints a term as the
+    calling printer would (tex, or tex_ln for ln notation)."""
+    terms = sympy_term_order(expr)
+    if terms is None or not all(isinstance(t, _SUM_TERMS) and _plain_tree(t) for t in terms):
+        return None
+    parts = [term_latex(terms[0])]
+    for term in terms[1:]:
+        if term.could_extract_minus_sign():
+            negated = -term
+            if isinstance(negated, Add):
+                return None  # sympy would put it in brackets
+            parts += [" - ", term_latex(negated)]
+        else:
+            parts += [" + ", term_latex(term)]
+    return "".join(parts)
 
 
 def _factor_latex(f: sympy.Basic) -> str:

@@ -155,6 +155,7 @@ def test_sums_are_ordered_as_sympy_orders_them(parts):
         assert ordered == expr.as_ordered_terms(), expr
     assert fast_str(expr) == str(expr)
     assert fast_latex(expr) == sympy.latex(expr)
+    assert latex_ln(expr) == sympy.latex(expr, ln_notation=True)
 
 
 def test_sums_of_functions_and_monomials_take_the_direct_order():
@@ -171,6 +172,15 @@ def test_sums_of_functions_and_monomials_take_the_direct_order():
         assert ordered == expr.as_ordered_terms()
     assert sympy_term_order(sympy.log(3) + 2 * x) is None  # log(3) is a number: sympy's coefficient
     assert sympy_term_order(3 - 2 * sympy.cos(x)) is None  # two terms with a number: sympy's special case
+    # the sums' own printers: signs taken off the terms, brackets where sympy's LaTeX printer wants them
+    for expr in (
+        -x * sympy.cos(y) + 3 * sympy.log(x**2 + 1) - 2,
+        x - sympy.Mod(y, 3) * sympy.exp(x) + z,
+        -sympy.Max(0, x - 1, evaluate=False) + x * y - sympy.sqrt(x**2 + 1) / 3,
+    ):
+        assert fast_str(expr) == str(expr)
+        assert fast_latex(expr) == sympy.latex(expr)
+        assert latex_ln(expr) == sympy.latex(expr, ln_notation=True)
 
 
 def test_max_and_min_arguments_in_sympys_order():
