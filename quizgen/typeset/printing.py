@@ -563,12 +563,23 @@ _NUMBER_BEFORE = re.compile(r"[0-9][} ]*$")  # LatexPrinter's test for a \cdot b
 _NUMBER_AFTER = re.compile(r"(\d|\\frac{\d+}{\d+})")
 
 
+_plain_trees: dict[sympy.Basic, bool] = {}
+
+
 def _plain_tree(expr: sympy.Basic) -> bool:
     """Whether expr is built only of numbers, symbols, arithmetic and the covered functions: such a factor
-    never needs LatexPrinter's brackets in a product (those are for sums, relations, Mod, integrals...)."""
-    if not isinstance(expr, _PLAIN_NODES) or (type(expr) is sympy.Symbol and not expr.is_commutative):
-        return False
-    return all(_plain_tree(a) for a in expr.args)
+    never needs LatexPrinter's brackets in a product (those are for sums, relations, Mod, integrals...).
+    Remembered by subexpression: a factor is asked again for every product and sum printed around it."""
+    hit = _plain_trees.get(expr)
+    if hit is None:
+        if not isinstance(expr, _PLAIN_NODES) or (type(expr) is sympy.Symbol and not expr.is_commutative):
+            hit = False
+        else:
+            hit = all(_plain_tree(a) for a in expr.args)
+        if len(_plain_trees) >= _MONOMIAL_MEMO_LIMIT:
+            _plain_trees.clear()
+        _plain_trees[expr] = hit
+    return hit
 
 
 def _add_latex(expr: Add, term_latex: Callable[[sympy.Basic], str]) -> str | None:
