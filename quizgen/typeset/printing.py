@@ -608,6 +608,8 @@ def _factor_latex(f: sympy.Basic) -> str:
         return _sym_latex(f)
     if isinstance(f, Add):
         return rf"\left({tex(f)}\right)"  # LatexPrinter._needs_mul_brackets: a sum in a product
+    if isinstance(f, _LATTICE):
+        return tex(f)  # fast_latex writes a Max or Min (a ReLU in a product) itself
     if isinstance(f, _TRIG) and len(f.args) == 1:
         return rf"\{type(f).__name__}{{\left({tex(f.args[0])} \right)}}"
     if isinstance(f, sympy.exp):

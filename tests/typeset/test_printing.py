@@ -114,6 +114,8 @@ def test_common_products_take_the_fast_path():
     for expr in (
         -3 * sympy.sin(4 * x**2),
         3 * sympy.Max(0, x - 2 * y - 1) ** 2,
+        -2 * sympy.Max(0, x - 2 * y - 1, evaluate=False),  # a ReLU in a product: its arguments in sympy's order
+        x * sympy.Min(y, x + 4, evaluate=False),
         12 * x * sympy.cos(x) ** 2,
         2 * y * (2 * x + y**2),
     ):
