@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from fractions import Fraction
 
 import pytest
 import sympy
@@ -223,6 +224,26 @@ def test_mistake_with_its_own_kink_is_judged_around_that_kink():
 )
 def test_impossible_cells_are_exactly_the_empty_sign_patterns(kinks, variables, impossible):
     assert _impossible_cells(kinks, variables) == impossible
+
+
+@pytest.mark.parametrize(
+    ("kink", "affine"),
+    [
+        (5 * x - 5, ((5, 0), -5)),
+        (x - y + 2, ((1, -1), 2)),
+        (sympy.Integer(3), ((0, 0), 3)),
+        (-x, ((-1, 0), 0)),
+        (x / 2 - 1, ((Fraction(1, 2), 0), -1)),  # not an integer polynomial: sympy's as_coefficients_dict
+        (3 * x - y / 4, ((3, Fraction(-1, 4)), 0)),
+        (x**2 - 1, None),
+        (x * y + 1, None),
+        (sympy.Symbol("z", real=True) - x, None),  # a symbol that is not a variable
+        (x / 2 + sympy.Symbol("z", real=True), None),
+    ],
+)
+def test_affine_reads_the_coefficients_of_a_kink(kink, affine):
+    """Integer polynomials are read term by term as monomials, the rest by sympy: the same answer either way."""
+    assert verify._affine(kink, [x, y]) == affine
 
 
 @pytest.mark.parametrize(

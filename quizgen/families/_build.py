@@ -18,7 +18,7 @@ from sympy import Add, Integer, Mul, Pow, Symbol
 from sympy.core.basic import _args_sortkey
 from sympy.core.function import Application
 
-from quizgen.typeset.printing import monomial, ordered_args
+from quizgen.typeset.printing import monomial, ordered_args, sympy_term_order
 
 Powers = tuple[tuple[Symbol, int], ...]
 """(symbol, positive exponent) pairs, one per symbol (in any order)."""
@@ -261,9 +261,13 @@ def expand_product(factors: Sequence[sympy.Basic]) -> sympy.Basic:
 
 
 def ordered_terms(function: sympy.Expr) -> list[sympy.Expr]:
-    """The terms of a sum in the order sympy prints them: the fast polynomial order when it applies, else sympy's."""
-    ordered = ordered_args(function) if isinstance(function, Add) else None
-    return ordered or list(function.as_ordered_terms())
+    """The terms of a sum in the order sympy prints them: the fast polynomial order when it applies, then
+    sympy's recipe for other sums of rational multiples (quizgen.typeset.printing), else sympy's own."""
+    if isinstance(function, Add):
+        ordered = ordered_args(function) or sympy_term_order(function)
+        if ordered is not None:
+            return ordered
+    return list(function.as_ordered_terms())
 
 
 def fast_diff(expr: sympy.Basic, v: Symbol) -> sympy.Basic:

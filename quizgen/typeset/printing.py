@@ -4,8 +4,11 @@ sympy's printers sort an Add's terms through as_ordered_terms on every call, whi
 time. Most expressions quizgen prints are polynomials with integer coefficients (functions, keys, step
 terms), so this module prints those directly, reproducing sympy's term order (lex on the sorted
 variables, the "2 - 3*x" special case) and spacing; and products of powers, sums and functions such as
-3*sin(4*x**2) or 2*y*(2*x + z**2), in sympy's factor order. Anything else goes to sympy's own printer (with the same
-fast ordering for polynomial sums nested inside), so the output is always exactly sympy's; tests/typeset/test_printing.py compares the two on many expressions.
+3*sin(4*x**2) or 2*y*(2*x + z**2), in sympy's factor order. Other sums (4*x**3*y - 5*z*cos(y)) go to
+sympy's printer with their terms put in order by sympy's own recipe without its slowest step
+(sympy_term_order). Anything else goes to sympy's own printer (with the same fast ordering for sums
+nested inside), so the output is always exactly sympy's; tests/typeset/test_printing.py compares the two
+on many expressions.
 A subexpression is printed through the same caches as a whole expression (sstr, tex): a draft's function,
 key, mistakes and steps share most of their sums and factors.
 """
@@ -13,10 +16,12 @@ key, mistakes and steps share most of their sums and factors.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import ClassVar
 
 import sympy
 from sympy import Add, Integer, Mul, Number, Pow, Rational, Symbol
+from sympy.core.exprtools import decompose_power
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
@@ -196,12 +201,81 @@ def ordered_args(expr: Add) -> list[sympy.Basic] | None:
     return [by_mono[m] for m in ordered]
 
 
+_gen_keys: dict[sympy.Basic, tuple[object, ...]] = {}
+
+
+def _gen_key(base: sympy.Basic) -> tuple[object, ...]:
+    """default_sort_key(base), remembered: a family's sums share their factors (cos(y), exp(x), z)."""
+    hit = _gen_keys.get(base)
+    if hit is None:
+        if len(_gen_keys) >= _MONOMIAL_MEMO_LIMIT:
+            _gen_keys.clear()
+        hit = _gen_keys[base] = sympy.default_sort_key(base)
+    return hit
+
+
+def _term_parts(term: sympy.Basic) -> tuple[float, dict[sympy.Basic, int]] | None:
+    """What Expr.as_terms records of one term, (coefficient, {base: exponent}), when the coefficient is
+    rational and every other factor is commutative and not a number; None otherwise."""
+    if isinstance(term, Mul):
+        args = term.args
+        coeff, factors = (args[0], args[1:]) if isinstance(args[0], Number) else (sympy.S.One, args)
+    elif isinstance(term, Number):
+        coeff, factors = term, ()
+    else:
+        coeff, factors = sympy.S.One, (term,)
+    if not isinstance(coeff, Rational):
+        return None
+    powers: dict[sympy.Basic, int] = {}
+    for f in factors:
+        if isinstance(f, (Mul, Number)) or f.is_number or not f.is_commutative:
+            return None  # a number factor goes into sympy's coefficient; the rest is sympy's business
+        base, e = (f, 1) if isinstance(f, Symbol) else decompose_power(f)
+        powers[base] = e
+    return coeff.p / coeff.q, powers
+
+
+def sympy_term_order(expr: Add) -> list[sympy.Basic] | None:
+    """expr.as_ordered_terms() for a sum whose terms are each a rational coefficient times commutative
+    factors with variables in them (4*x**3*y - 5*z*cos(y) + 3), or None for any other sum.
+
+    sympy's as_terms turns every coefficient into a complex number by evalf (about 30 µs a term, most of
+    the time of printing such a sum) only to sort by it; the float of a rational is the same number,
+    computed directly (p / q rounds correctly, as evalf does). The rest is sympy's own recipe: each
+    factor's (base, exponent) by decompose_power, the bases sorted by default_sort_key, the terms sorted
+    stably by minus their exponent vector over those bases, then by coefficient. A sum of two terms with a
+    number among them is left to sympy (as_ordered_terms has a special case for 2 - 3*x)."""
+    args = expr.args
+    if len(args) == 2 and any(isinstance(a, Number) for a in args):
+        return None
+    parts = []
+    for term in args:
+        found = _term_parts(term)
+        if found is None:
+            return None
+        parts.append(found)
+    gens = sorted({base for _, powers in parts for base in powers}, key=_gen_key)
+    index = {base: i for i, base in enumerate(gens)}
+
+    def key(item: tuple[sympy.Basic, tuple[float, dict[sympy.Basic, int]]]) -> tuple[tuple[int, ...], float]:
+        coeff, powers = item[1]
+        vector = [0] * len(gens)
+        for base, e in powers.items():
+            vector[index[base]] = -e
+        return tuple(vector), coeff
+
+    return [term for term, _ in sorted(zip(args, parts), key=key)]
+
+
 class _FastOrder:
-    """Printer mixin: order a polynomial Add's terms directly instead of through as_ordered_terms."""
+    """Printer mixin: order an Add's terms directly instead of through as_ordered_terms, for integer
+    polynomials (ordered_args) and sums of rational multiples of other factors (sympy_term_order)."""
 
     def _as_ordered_terms(self, expr, order=None):  # type: ignore[no-untyped-def]
         if (order or self.order) is None and isinstance(expr, Add):  # type: ignore[attr-defined]
             args = ordered_args(expr)
+            if args is None:
+                args = sympy_term_order(expr)
             if args is not None:
                 return args
         return super()._as_ordered_terms(expr, order=order)  # type: ignore[misc]
@@ -231,6 +305,10 @@ class _Memo:
 class _Str(_Memo, _FastOrder, StrPrinter):
     _memo: ClassVar[dict[object, str]] = {}
 
+    def _print_Add(self, expr, order=None):  # type: ignore[no-untyped-def]
+        text = _add_str(expr) if (order or self.order) is None else None
+        return super()._print_Add(expr, order=order) if text is None else text
+
 
 class _Latex(_Memo, _FastOrder, LatexPrinter):
     """Also remembers each symbol's LaTeX: splitting names into sub/superscripts is slow and repeated."""
@@ -245,11 +323,24 @@ class _Latex(_Memo, _FastOrder, LatexPrinter):
             hit = self._symbols[key] = super()._print_Symbol(expr, style=style)
         return hit
 
+    def _print_Add(self, expr, order=None):  # type: ignore[no-untyped-def]
+        text = _add_latex(expr, self._term) if (order or self.order) is None else None
+        return super()._print_Add(expr, order=order) if text is None else text
+
+    @staticmethod
+    def _term(expr: sympy.Basic) -> str:
+        """How this printer prints a subexpression, through the module's cache."""
+        return tex(expr)
+
 
 class _LatexLn(_Latex):
     """LaTeX with ln for the natural logarithm (its own memo: the same subexpression prints differently)."""
 
     _memo: ClassVar[dict[object, str]] = {}
+
+    @staticmethod
+    def _term(expr: sympy.Basic) -> str:
+        return tex_ln(expr)
 
 
 _STR = _Str()
@@ -267,6 +358,27 @@ _FUNCTIONS = (sympy.sin, sympy.cos, sympy.tan, sympy.exp, sympy.log, sympy.sinh,
 _LATTICE = (sympy.Max, sympy.Min)
 _BASES = (Symbol, Add, Mul, *_LATTICE, *_FUNCTIONS)
 """Bases of an integer power the fast printers cover (powers of powers and of numbers are left to sympy)."""
+
+
+_SUM_TERMS = (Mul, Rational, Symbol, Pow, *_LATTICE, *_FUNCTIONS)
+"""Terms whose precedence is at least a sum's (a product's is a sum's when it starts with a minus), so
+StrPrinter._print_Add never puts them in parentheses."""
+
+
+def _add_str(expr: Add) -> str | None:
+    """StrPrinter._print_Add for a sum sympy_term_order can order, each term one of _SUM_TERMS, or None.
+
+    sympy prints each term with its own printer and writes a leading minus as the term's sign; here each
+    term is printed by sstr (the same text, through the fast paths and the cache)."""
+    terms = sympy_term_order(expr)
+    if terms is None or not all(isinstance(t, _SUM_TERMS) for t in terms):
+        return None
+    words = []
+    for term in terms:
+        text = sstr(term)
+        words += ["-", text[1:]] if text.startswith("-") else ["+", text]
+    sign = words.pop(0)
+    return ("" if sign == "+" else sign) + " ".join(words)
 
 
 def _is_function(expr: sympy.Basic) -> bool:
@@ -451,12 +563,43 @@ _NUMBER_BEFORE = re.compile(r"[0-9][} ]*$")  # LatexPrinter's test for a \cdot b
 _NUMBER_AFTER = re.compile(r"(\d|\\frac{\d+}{\d+})")
 
 
+_plain_trees: dict[sympy.Basic, bool] = {}
+
+
 def _plain_tree(expr: sympy.Basic) -> bool:
     """Whether expr is built only of numbers, symbols, arithmetic and the covered functions: such a factor
-    never needs LatexPrinter's brackets in a product (those are for sums, relations, Mod, integrals...)."""
-    if not isinstance(expr, _PLAIN_NODES) or (type(expr) is sympy.Symbol and not expr.is_commutative):
-        return False
-    return all(_plain_tree(a) for a in expr.args)
+    never needs LatexPrinter's brackets in a product (those are for sums, relations, Mod, integrals...).
+    Remembered by subexpression: a factor is asked again for every product and sum printed around it."""
+    hit = _plain_trees.get(expr)
+    if hit is None:
+        if not isinstance(expr, _PLAIN_NODES) or (type(expr) is sympy.Symbol and not expr.is_commutative):
+            hit = False
+        else:
+            hit = all(_plain_tree(a) for a in expr.args)
+        if len(_plain_trees) >= _MONOMIAL_MEMO_LIMIT:
+            _plain_trees.clear()
+        _plain_trees[expr] = hit
+    return hit
+
+
+def _add_latex(expr: Add, term_latex: Callable[[sympy.Basic], str]) -> str | None:
+    """LatexPrinter._print_Add for a sum sympy_term_order can order, of _SUM_TERMS built only of plain
+    nodes (no relation, no Mod: no brackets around a term), or None. As sympy does, a term after the first
+    that could_extract_minus_sign is written " - " and its negation; term_latex prints a term as the
+    calling printer would (tex, or tex_ln for ln notation)."""
+    terms = sympy_term_order(expr)
+    if terms is None or not all(isinstance(t, _SUM_TERMS) and _plain_tree(t) for t in terms):
+        return None
+    parts = [term_latex(terms[0])]
+    for term in terms[1:]:
+        if term.could_extract_minus_sign():
+            negated = -term
+            if isinstance(negated, Add):
+                return None  # sympy would put it in brackets
+            parts += [" - ", term_latex(negated)]
+        else:
+            parts += [" + ", term_latex(term)]
+    return "".join(parts)
 
 
 def _factor_latex(f: sympy.Basic) -> str:
@@ -465,6 +608,8 @@ def _factor_latex(f: sympy.Basic) -> str:
         return _sym_latex(f)
     if isinstance(f, Add):
         return rf"\left({tex(f)}\right)"  # LatexPrinter._needs_mul_brackets: a sum in a product
+    if isinstance(f, _LATTICE):
+        return tex(f)  # fast_latex writes a Max or Min (a ReLU in a product) itself
     if isinstance(f, _TRIG) and len(f.args) == 1:
         return rf"\{type(f).__name__}{{\left({tex(f.args[0])} \right)}}"
     if isinstance(f, sympy.exp):
@@ -623,6 +768,7 @@ __all__ = [
     "ordered_monomials",
     "plain",
     "sstr",
+    "sympy_term_order",
     "tex",
     "tex_ln",
 ]

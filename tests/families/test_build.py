@@ -7,7 +7,7 @@ import sympy
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from quizgen.families._build import add, expand_product, function_of, mono, mul, poly, substitute
+from quizgen.families._build import add, expand_product, function_of, mono, mul, ordered_terms, poly, substitute
 from quizgen.typeset.printing import fast_str
 
 SYMBOLS = [sympy.Symbol(n, real=True) for n in ("x", "y", "z", "w1", "w2", "b", "t", "x_1", "u")]
@@ -200,3 +200,19 @@ VALUES = [Y, 2 * Y * Z, Y**2 - Z, -Y - 2, sympy.Integer(2), sympy.Integer(-1), s
 def test_substitute_is_xreplace(expr: sympy.Basic, value: sympy.Basic) -> None:
     """A layer composed with the one below (chain_multi) or evaluated at a point (value questions)."""
     _same(substitute(expr, {X: value}), expr.xreplace({X: value}))
+
+
+def test_ordered_terms_is_sympys_print_order() -> None:
+    """Polynomials, sums with functions of the variables (gradient's and sum_rule's functions), and sums
+    with a number factor or a special case left to sympy: always as_ordered_terms."""
+    x, y, z = SYMBOLS[:3]
+    for expr in (
+        2 - 3 * x,
+        4 * x**3 * y - 2 * x * z + z**3,
+        4 * x**3 * y - 2 * x * z + z**3 - 5 * z * sympy.cos(y),
+        -2 * x * y + 3 * y * z**2 - 5 * sympy.sin(y) - 3 * sympy.cos(z) + 7,
+        sympy.exp(2 * x) - 3 * sympy.exp(x) * y + x / 2,
+        sympy.log(3) + 2 * x,
+        2 - 3 * sympy.sin(x),
+    ):
+        assert ordered_terms(expr) == expr.as_ordered_terms(), expr

@@ -6,12 +6,21 @@ from __future__ import annotations
 import random
 
 import sympy
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from quizgen.families._build import fast_diff, fast_subs
 from quizgen.families._common import indicator
-from quizgen.typeset.printing import _mul_latex, _mul_str, fast_latex, fast_str, latex_ln, monomial, tex_ln
+from quizgen.typeset.printing import (
+    _mul_latex,
+    _mul_str,
+    fast_latex,
+    fast_str,
+    latex_ln,
+    monomial,
+    sympy_term_order,
+    tex_ln,
+)
 
 SYMBOLS = [sympy.Symbol(n, real=True) for n in ("x", "y", "z", "w1", "b", "t", "x_1")]
 
@@ -105,10 +114,77 @@ def test_common_products_take_the_fast_path():
     for expr in (
         -3 * sympy.sin(4 * x**2),
         3 * sympy.Max(0, x - 2 * y - 1) ** 2,
+        -2 * sympy.Max(0, x - 2 * y - 1, evaluate=False),  # a ReLU in a product: its arguments in sympy's order
+        x * sympy.Min(y, x + 4, evaluate=False),
         12 * x * sympy.cos(x) ** 2,
         2 * y * (2 * x + y**2),
     ):
         assert _mul_latex(expr) == sympy.latex(expr)
+
+
+_TERM_FACTORS = [
+    lambda n: SYMBOLS[n % 3],
+    lambda n: SYMBOLS[n % 3] ** (n % 4 + 2),
+    lambda n: sympy.cos(SYMBOLS[n % 2]),
+    lambda n: sympy.sin(n * SYMBOLS[1] + 1),
+    lambda n: sympy.exp(n * SYMBOLS[0]),  # decompose_power reads exp(2x) as exp(x)**2
+    lambda n: sympy.exp(-SYMBOLS[2]),
+    lambda n: sympy.sqrt(SYMBOLS[0] ** 2 + n),
+    lambda n: 1 / (SYMBOLS[1] + n),
+    lambda n: sympy.Max(0, SYMBOLS[0] - n, evaluate=False),
+    lambda n: sympy.log(3),  # a number factor: sympy folds it into the coefficient, so not covered
+    lambda n: POSITIVE ** sympy.Rational(n, 2),
+]
+terms = st.builds(
+    lambda coeff, parts: sympy.Mul(coeff, *[_TERM_FACTORS[k](n) for k, n in parts]),
+    st.sampled_from(
+        [sympy.Integer(c) for c in (-9, -5, -2, -1, 1, 2, 3, 7)] + [sympy.Rational(-3, 4), sympy.Rational(5, 2)]
+    ),
+    st.lists(st.tuples(st.integers(0, len(_TERM_FACTORS) - 1), st.integers(1, 3)), max_size=3),
+)
+
+
+# sums of rational multiples of powers and functions, as the gradient and sum_rule families draw them: where
+# sympy_term_order answers, it is sympy's own order (the coefficient, the exponents, the bases' sort key)
+@settings(max_examples=60, deadline=None)
+@given(st.lists(terms, min_size=2, max_size=6))
+@example([sympy.Integer(3), -2 * sympy.cos(SYMBOLS[0])])  # two terms with a number: sympy's special case
+@example([sympy.log(3) * SYMBOLS[1], SYMBOLS[0] ** 2, -SYMBOLS[1]])  # a number factor: sympy's coefficient
+def test_sums_are_ordered_as_sympy_orders_them(parts):
+    expr = sympy.Add(*parts)
+    if not isinstance(expr, sympy.Add):
+        return
+    ordered = sympy_term_order(expr)
+    if ordered is not None:
+        assert ordered == expr.as_ordered_terms(), expr
+    assert fast_str(expr) == str(expr)
+    assert fast_latex(expr) == sympy.latex(expr)
+    assert latex_ln(expr) == sympy.latex(expr, ln_notation=True)
+
+
+def test_sums_of_functions_and_monomials_take_the_direct_order():
+    x, y, z = SYMBOLS[:3]
+    for expr in (
+        4 * x**3 * y - 2 * x * z + z**3 - 5 * z * sympy.cos(y),
+        2 * x**3 * y**2 - 2 * x * y * z + y * z**3 - 5 * z * sympy.sin(y) - 3 * sympy.sin(z) - 4,
+        -6 * x**2 * sympy.sin(3 * x) + 4 * x * sympy.cos(3 * x),
+        3 * sympy.exp(2 * x) + sympy.exp(x) - x / 2,
+        -y + 1 / (sympy.exp(-x) + 1),
+    ):
+        ordered = sympy_term_order(expr)
+        assert ordered is not None, expr
+        assert ordered == expr.as_ordered_terms()
+    assert sympy_term_order(sympy.log(3) + 2 * x) is None  # log(3) is a number: sympy's coefficient
+    assert sympy_term_order(3 - 2 * sympy.cos(x)) is None  # two terms with a number: sympy's special case
+    # the sums' own printers: signs taken off the terms, brackets where sympy's LaTeX printer wants them
+    for expr in (
+        -x * sympy.cos(y) + 3 * sympy.log(x**2 + 1) - 2,
+        x - sympy.Mod(y, 3) * sympy.exp(x) + z,
+        -sympy.Max(0, x - 1, evaluate=False) + x * y - sympy.sqrt(x**2 + 1) / 3,
+    ):
+        assert fast_str(expr) == str(expr)
+        assert fast_latex(expr) == sympy.latex(expr)
+        assert latex_ln(expr) == sympy.latex(expr, ln_notation=True)
 
 
 def test_max_and_min_arguments_in_sympys_order():
