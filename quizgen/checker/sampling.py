@@ -8,7 +8,8 @@ shared by all g and the middle of every gap between two crossings on a line is u
 between two breakpoints is sampled however narrow it is (down to float resolution). The first line is
 scanned out to |t| = 8 * 8^14 (about 3.5 * 10^13) in steps of 8x, so kinks far away (t = 700, -10^7, 10^12)
 are found; a breakpoint no line crosses is bisected between random points of opposite sign (in growing
-boxes, then around the nearest point of the other sign on the axes). Points exactly on a kink are never
+boxes, then around the nearest point of the other sign on the axes, then at the end of a walk downhill
+on |g|). Points exactly on a kink are never
 used, so answers that differ only there (Heaviside(0) = 1/2 against 0, x >= y against x > y) count as
 equal.
 """
@@ -112,6 +113,7 @@ kink outside [-2.5, 2.5] (1(x > y + 5)) is still found and straddled."""
 
 def _probe(g: Fn, n: int, rng: random.Random) -> tuple[list[tuple[float, ...]], list[tuple[float, ...]]]:
     """Random points where g > 0 and where g < 0, from the smallest box that has both."""
+    seen: list[list[tuple[float, ...]]] = []  # each box's points (all of one sign), for _probe_descent
     for scale, count in PROBE_LEVELS:
         pos: list[tuple[float, ...]] = []
         neg: list[tuple[float, ...]] = []
@@ -124,7 +126,11 @@ def _probe(g: Fn, n: int, rng: random.Random) -> tuple[list[tuple[float, ...]], 
                 neg.append(p)
         if pos and neg:
             return pos, neg
-    return _probe_axes(g, n, rng)
+        seen.append(pos or neg)
+    pos, neg = _probe_axes(g, n, rng)
+    if pos and neg:
+        return pos, neg
+    return _probe_descent(g, seen)
 
 
 AXIS_BOX_POINTS = 32
@@ -164,6 +170,72 @@ def _probe_axes(g: Fn, n: int, rng: random.Random) -> tuple[list[tuple[float, ..
         elif s < 0:
             neg.append(p)
     return pos, neg
+
+
+DESCENT_STEPS = 60
+"""_probe_descent: one walk from the probe point nearest zero of each box, at most this many steps each."""
+
+
+def _probe_descent(
+    g: Fn, boxes: Sequence[Sequence[tuple[float, ...]]]
+) -> tuple[list[tuple[float, ...]], list[tuple[float, ...]]]:
+    """Points where g > 0 and where g < 0 for a g that every box and both axes showed one sign of: walk
+    downhill on |g| from the probe point nearest zero in each box, each step aimed at -g on g's tangent
+    plane (twice the Newton step), halved until |g| shrinks or the sign changes.
+
+    A region of the other sign that is a small share of every box and lies off the axes (a disc, where
+    relu(r^2 - (x - a)^2 - (y - b)^2) has a nonzero derivative, far from the origin) is met by no scan
+    line, probe or axis, and an answer of 0 was accepted. Downhill from any point, the walk reaches it.
+    It draws nothing from rng and starts only where everything else saw one sign, so every other key's
+    points are as before; where g truly has one sign (x^2 + 1) it ends at g's minimum and adds nothing."""
+    for box in boxes:
+        values = [(abs(v), q, v) for q in box if (v := _value(g, q))]
+        if not values:
+            continue
+        _, p, v = min(values)
+        sign = 1.0 if v > 0 else -1.0
+        for _ in range(DESCENT_STEPS):
+            grad = _gradient(g, p)
+            norm2 = sum(c * c for c in grad) if grad is not None else 0.0
+            if grad is None or not norm2 or not math.isfinite(norm2):
+                break
+            step = 2.0 * v / norm2
+            for _ in range(40):
+                q = tuple(pi - step * ci for pi, ci in zip(p, grad))
+                w = _value(g, q)
+                if w is not None and (w * sign < 0 or abs(w) < abs(v)):
+                    break
+                step /= 2
+            else:
+                break
+            assert w is not None
+            if w * sign < 0:
+                return ([p], [q]) if sign > 0 else ([q], [p])
+            if w == 0:
+                break
+            p, v = q, w
+    return [], []
+
+
+def _gradient(g: Fn, p: Sequence[float]) -> list[float] | None:
+    """Central differences, step relative to the point's size."""
+    h = 1e-6 * (1.0 + max(abs(c) for c in p))
+    out = []
+    for i in range(len(p)):
+        hi = _value(g, tuple(c + h if j == i else c for j, c in enumerate(p)))
+        lo = _value(g, tuple(c - h if j == i else c for j, c in enumerate(p)))
+        if hi is None or lo is None:
+            return None
+        out.append((hi - lo) / (2 * h))
+    return out
+
+
+def _value(g: Fn, point: Sequence[float]) -> float | None:
+    """g at point as a finite float, or None (undefined, overflow, not real)."""
+    v = run_float(g, point)
+    if v is UNDEF or v is OVERFLOW or not isinstance(v, (float, int)) or v != v or math.isinf(v):
+        return None
+    return float(v)
 
 
 def _sign_of(g: Fn, point: Sequence[float]) -> int:

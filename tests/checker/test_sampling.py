@@ -76,3 +76,21 @@ def test_a_region_far_out_along_an_axis_is_straddled_whatever_the_seed() -> None
             pts = breakpoint_points(fns, 2, random.Random(seed), lambda: None)
             assert any(p[0] ** 2 - p[1] + c < 0 and abs(p[0]) > 1e-3 for p in pts), (c, seed)
             assert any(p[0] ** 2 - p[1] + c > 0 for p in pts), (c, seed)
+
+
+def test_a_small_region_off_the_axes_is_found_by_walking_downhill() -> None:
+    """A disc far from the origin (where relu(r^2 - (x - a)^2 - (y - b)^2) has a nonzero derivative) is a
+    small share of every probe box and off both axes: the walk from the probe points finds it, and points
+    inside it are sampled, whatever the seed."""
+    for a, b, r in ((5, 5, 1), (20, -20, 3), (7, -3, sympy.Rational(3, 10)), (1000, 1000, 10)):
+        g = r**2 - (x - a) ** 2 - (y - b) ** 2
+        fns = compile_breakpoints([g], NAMES)
+        for seed in range(20):
+            pts = breakpoint_points(fns, 2, random.Random(seed), lambda: None)
+            assert any(float(r) ** 2 - (p[0] - a) ** 2 - (p[1] - b) ** 2 > 0 for p in pts), (a, b, r, seed)
+
+
+def test_a_breakpoint_of_one_sign_adds_no_point() -> None:
+    """x^2 + y^2 + 1 is positive everywhere: the walk ends at its minimum and there is nothing to straddle."""
+    fns = compile_breakpoints([x**2 + y**2 + 1], NAMES)
+    assert breakpoint_points(fns, 2, random.Random(1), lambda: None) == []
