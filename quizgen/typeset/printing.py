@@ -232,7 +232,7 @@ def _term_parts(term: sympy.Basic) -> tuple[float, dict[sympy.Basic, int]] | Non
             return None  # a number factor goes into sympy's coefficient; the rest is sympy's business
         base, e = (f, 1) if isinstance(f, Symbol) else decompose_power(f)
         powers[base] = e
-    return coeff.p / coeff.q, powers
+    return float(coeff), powers  # as sympy's complex(coeff): correctly rounded, inf past the float range
 
 
 def sympy_term_order(expr: Add) -> list[sympy.Basic] | None:
@@ -241,7 +241,8 @@ def sympy_term_order(expr: Add) -> list[sympy.Basic] | None:
 
     sympy's as_terms turns every coefficient into a complex number by evalf (about 30 µs a term, most of
     the time of printing such a sum) only to sort by it; the float of a rational is the same number,
-    computed directly (p / q rounds correctly, as evalf does). The rest is sympy's own recipe: each
+    computed directly (float(Rational) rounds to 53 bits as evalf does, and gives inf where it does: a
+    student may type 10^400). The rest is sympy's own recipe: each
     factor's (base, exponent) by decompose_power, the bases sorted by default_sort_key, the terms sorted
     stably by minus their exponent vector over those bases, then by coefficient. A sum of two terms with a
     number among them is left to sympy (as_ordered_terms has a special case for 2 - 3*x)."""

@@ -176,6 +176,16 @@ def test_sums_of_functions_and_monomials_take_the_direct_order():
         assert ordered == expr.as_ordered_terms()
     assert sympy_term_order(sympy.log(3) + 2 * x) is None  # log(3) is a number: sympy's coefficient
     assert sympy_term_order(3 - 2 * sympy.cos(x)) is None  # two terms with a number: sympy's special case
+    # coefficients past a float's range (a student may type 10^400): sympy sorts them as inf and 0.0
+    big, tiny = sympy.Integer(10) ** 400, sympy.Rational(1, 10**400)
+    for expr in (
+        big * x * sympy.cos(y) + 3 * z,
+        tiny * x * sympy.cos(y) + 3 * z - big * y * sympy.exp(x),
+        -(sympy.Integer(10) ** 309) * z * sympy.cos(x) + sympy.Integer(10) ** 308 * x**2 * y,
+    ):
+        assert sympy_term_order(expr) == expr.as_ordered_terms()
+        assert fast_str(expr) == str(expr)
+        assert fast_latex(expr) == sympy.latex(expr)
     # the sums' own printers: signs taken off the terms, brackets where sympy's LaTeX printer wants them
     for expr in (
         -x * sympy.cos(y) + 3 * sympy.log(x**2 + 1) - 2,
