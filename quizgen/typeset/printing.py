@@ -15,6 +15,7 @@ key, mistakes and steps share most of their sums and factors.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import ClassVar
@@ -201,17 +202,8 @@ def ordered_args(expr: Add) -> list[sympy.Basic] | None:
     return [by_mono[m] for m in ordered]
 
 
-_gen_keys: dict[sympy.Basic, tuple[object, ...]] = {}
-
-
-def _gen_key(base: sympy.Basic) -> tuple[object, ...]:
-    """default_sort_key(base), remembered: a family's sums share their factors (cos(y), exp(x), z)."""
-    hit = _gen_keys.get(base)
-    if hit is None:
-        if len(_gen_keys) >= _MONOMIAL_MEMO_LIMIT:
-            _gen_keys.clear()
-        hit = _gen_keys[base] = sympy.default_sort_key(base)
-    return hit
+_gen_key = functools.lru_cache(maxsize=_MONOMIAL_MEMO_LIMIT)(sympy.default_sort_key)
+"""default_sort_key(base), remembered: a family's sums share their factors (cos(y), exp(x), z)."""
 
 
 def _term_parts(term: sympy.Basic) -> tuple[float, dict[sympy.Basic, int]] | None:
@@ -564,23 +556,14 @@ _NUMBER_BEFORE = re.compile(r"[0-9][} ]*$")  # LatexPrinter's test for a \cdot b
 _NUMBER_AFTER = re.compile(r"(\d|\\frac{\d+}{\d+})")
 
 
-_plain_trees: dict[sympy.Basic, bool] = {}
-
-
+@functools.lru_cache(maxsize=_MONOMIAL_MEMO_LIMIT)
 def _plain_tree(expr: sympy.Basic) -> bool:
     """Whether expr is built only of numbers, symbols, arithmetic and the covered functions: such a factor
     never needs LatexPrinter's brackets in a product (those are for sums, relations, Mod, integrals...).
     Remembered by subexpression: a factor is asked again for every product and sum printed around it."""
-    hit = _plain_trees.get(expr)
-    if hit is None:
-        if not isinstance(expr, _PLAIN_NODES) or (type(expr) is sympy.Symbol and not expr.is_commutative):
-            hit = False
-        else:
-            hit = all(_plain_tree(a) for a in expr.args)
-        if len(_plain_trees) >= _MONOMIAL_MEMO_LIMIT:
-            _plain_trees.clear()
-        _plain_trees[expr] = hit
-    return hit
+    if not isinstance(expr, _PLAIN_NODES) or (type(expr) is sympy.Symbol and not expr.is_commutative):
+        return False
+    return all(_plain_tree(a) for a in expr.args)
 
 
 def _add_latex(expr: Add, term_latex: Callable[[sympy.Basic], str]) -> str | None:
