@@ -24,7 +24,7 @@ import sympy
 from quizgen.checker.evaluate import OVERFLOW, UNDEF, Undefined, Unsupported, new_float_backend, run_float
 from quizgen.checker.evaluate import compile_expr as compile_points
 from quizgen.checker.sampling import breakpoint_exprs
-from quizgen.typeset.printing import Monomial, monomial
+from quizgen.typeset.printing import term_monomials
 
 Values = dict[sympy.Symbol, float]
 Compiled = Callable[[Values], float]
@@ -287,26 +287,16 @@ Affine = tuple[tuple[Fraction, ...], Fraction]
 """An affine function of the variables: (coefficient of each variable, constant)."""
 
 
-def _integer_terms(expr: sympy.Basic) -> list[Monomial] | None:
-    """expr's terms as integer monomials, or None when one is not."""
-    found = []
-    for term in expr.args if isinstance(expr, sympy.Add) else (expr,):
-        m = monomial(term)
-        if m is None:
-            return None
-        found.append(m)
-    return found
-
-
 def _affine(expr: sympy.Basic, variables: Sequence[sympy.Symbol]) -> Affine | None:
     """expr's rational coefficients if it is affine in the variables (and in nothing else), else None.
 
-    Most kinks are integer polynomials, read term by term as monomials (typeset.printing.monomial, which
-    the families' sums have mostly met already); anything else by sympy's as_coefficients_dict."""
+    Most kinks are integer polynomials, read term by term as monomials (typeset.printing.term_monomials,
+    whose monomials the families' sums have mostly met already); anything else by sympy's
+    as_coefficients_dict."""
     index = {v: i for i, v in enumerate(variables)}
     coeffs = [Fraction(0)] * len(variables)
     constant = Fraction(0)
-    monomials = _integer_terms(expr)
+    monomials = term_monomials(expr)
     if monomials is not None:
         for c, powers in monomials:
             if not powers:

@@ -126,14 +126,23 @@ def _mono_latex(m: Monomial) -> str:
     return f"{coeff} {body}"
 
 
-def ordered_monomials(expr: Add) -> list[Monomial] | None:
-    """The Add's terms as monomials in sympy's print order, or None when a term is not a monomial."""
+def term_monomials(expr: sympy.Basic) -> list[Monomial] | None:
+    """The terms of a sum (or expr itself as one term) as monomials, in the sum's own order, or None when
+    a term is not a monomial."""
     monos = []
-    for arg in expr.args:
-        m = monomial(arg)
+    for term in expr.args if isinstance(expr, Add) else (expr,):
+        m = monomial(term)
         if m is None:
             return None
         monos.append(m)
+    return monos
+
+
+def ordered_monomials(expr: Add) -> list[Monomial] | None:
+    """The Add's terms as monomials in sympy's print order, or None when a term is not a monomial."""
+    monos = term_monomials(expr)
+    if monos is None:
+        return None
     if len(monos) == 2:
         # sympy's special case: positive number first before a negative (number * one factor): "2 - 3*x"
         numbers = [m for m in monos if not m[1]]
@@ -189,16 +198,11 @@ def _cond_latex(cond: sympy.Basic) -> str:
 
 def ordered_args(expr: Add) -> list[sympy.Basic] | None:
     """The Add's own args in sympy's print order, when every term is an integer monomial."""
-    monos = []
-    for arg in expr.args:
-        m = monomial(arg)
-        if m is None:
-            return None
-        monos.append((m, arg))
-    ordered = ordered_monomials(expr)
-    if ordered is None:
+    monos = term_monomials(expr)
+    ordered = ordered_monomials(expr) if monos is not None else None
+    if monos is None or ordered is None:
         return None
-    by_mono = {m: arg for m, arg in monos}
+    by_mono = dict(zip(monos, expr.args, strict=True))
     return [by_mono[m] for m in ordered]
 
 
@@ -753,6 +757,7 @@ __all__ = [
     "plain",
     "sstr",
     "sympy_term_order",
+    "term_monomials",
     "tex",
     "tex_ln",
 ]
