@@ -23,6 +23,7 @@ from quizgen.typeset.escape import cjk_font_for
 
 from .conftest import FIVE, HOSTILE_NAMES, five_students, gradient_problem, long_problem, make_manifest, scalar_problem
 from .pdftools import compiled_batch, page_texts, pages, pdf_text, squash
+from .replay import recording, replaying
 
 pytestmark = pytest.mark.slow  # started first under xdist (tests/conftest.py)
 
@@ -209,22 +210,20 @@ def _typeset_on_a_terminal(manifest: Manifest, folder: Path, *, quiet: bool) -> 
 @pytest.fixture(scope="module")
 def twice(batch, tmp_path_factory: pytest.TempPathFactory) -> dict[bool, _Run]:
     """The RERUN class typeset twice, by quiet: on a terminal into a fresh folder, and with --quiet over the
-    batch's whole output (an earlier class's PDFs and split files). Six compiles shared by the
-    reproducibility, progress bar, stale outputs, memory and missing-glyph tests."""
+    batch's whole output (an earlier class's PDFs and split files). Shared by the progress bar, stale outputs,
+    memory and missing-glyph tests. The second typesetting replays the first's three runs (tests/render/replay.py):
+    its tests are about what write_documents does around them (test_pdfs_are_reproducible compares real runs)."""
     manifest = make_manifest(list(RERUN.values()), [scalar_problem(1)], ids=list(RERUN))
     fresh = tmp_path_factory.mktemp("fresh")
     over = tmp_path_factory.mktemp("over-the-batch")
     shutil.copytree(batch[1], over, dirs_exist_ok=True)
-    return {
-        False: _typeset_on_a_terminal(manifest, fresh, quiet=False),
-        True: _typeset_on_a_terminal(manifest, over, quiet=True),
-    }
-
-
-@needs_tex
-def test_pdfs_are_reproducible(twice: dict[bool, _Run]) -> None:
-    for name in ("key.pdf", "worksheets.pdf", "marking-key.pdf"):
-        assert (twice[False].folder / name).read_bytes() == (twice[True].folder / name).read_bytes(), name
+    with recording(fresh):
+        first = _typeset_on_a_terminal(manifest, fresh, quiet=False)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        replayed = replaying(monkeypatch, fresh)
+        second = _typeset_on_a_terminal(manifest, over, quiet=True)
+    assert sorted(replayed) == ["key", "marking-key", "worksheets"]
+    return {False: first, True: second}
 
 
 @needs_tex
@@ -499,6 +498,17 @@ def test_a_class_typeset_while_it_is_drawn_gives_the_bytes_of_a_drawn_class(
 
 
 @needs_fifo
+def test_pdfs_are_reproducible(streamed_class: _Streamed, five_in_one_run: Path) -> None:
+    """Two runs of one class apart, in other folders at other times (the session's one run and this module's
+    stream, each real): the same bytes, split files too."""
+    for name in ("key.pdf", "worksheets.pdf", "marking-key.pdf"):
+        assert (streamed_class.folder / name).read_bytes() == (five_in_one_run / name).read_bytes(), name
+    for folder in ("students", "keys"):
+        for path in sorted((five_in_one_run / folder).iterdir()):
+            assert path.read_bytes() == (streamed_class.folder / folder / path.name).read_bytes(), path
+
+
+@needs_fifo
 def test_a_latex_error_in_a_streamed_document_names_its_student_problem_and_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: dict[str, list[bool]]
 ) -> None:
@@ -575,12 +585,16 @@ def test_a_graph_after_the_first_students_typesets_the_document_again_whole(
 
 @needs_fifo
 def test_a_stream_that_cannot_go_on_typesets_its_document_whole(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: dict[str, list[bool]], five_in_one_run: Path
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, five_in_one_run: Path
 ) -> None:
     """Two ways a stream is dropped and its document typeset whole once the class is drawn, the same bytes: a
     template whose parts cannot be cut at the students' markers (piece is None; here the key's), and a marking
     key whose whole source, rendered at the end, does not start with the preamble its run read while the class
-    was drawn (that run is stopped). One class for both: each document's stream is dropped on its own."""
+    was drawn (that run is stopped). One class for both: each document's stream is dropped on its own. The whole
+    runs are the session's one run's, replayed (tests/render/replay.py): the streams, and what is done when one
+    cannot go on, are the subject; the sources are compared, and a source gives the same bytes fed or whole."""
+    replayed = replaying(monkeypatch, five_in_one_run)
+    streamed = _spy_on_runs(monkeypatch)[0]  # every run, replayed or not
     piece = documents._Sources.piece
     preamble = documents._Sources.preamble
 
@@ -595,6 +609,7 @@ def test_a_stream_that_cannot_go_on_typesets_its_document_whole(
     write_documents(_Replay(five_students()), tmp_path, fmt="pdf", quiet=True)
     assert streamed == {"key": [True, False], "worksheets": [True], "marking-key": [True, False]}
     assert _outputs(tmp_path) == _outputs(five_in_one_run)
+    assert sorted(replayed) == ["key", "marking-key"]
 
 
 @needs_fifo
