@@ -136,7 +136,13 @@ def test_without_pdflatex_the_message_says_how_to_install_and_tex_is_written(
 
 
 @needs_tex
-def test_a_latex_error_names_student_and_problem_and_keeps_the_log(tmp_path: Path) -> None:
+def test_a_latex_error_names_student_and_problem_and_keeps_the_log(
+    batch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The module's batch with a problem template that breaks the second problem: the key and the marking key
+    (which do not include problem.tex.j2) are the batch's runs, replayed (tests/render/replay.py)."""
+    manifest, out, _ = batch
+    replayed = replaying(monkeypatch, out.parent)
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "problem.tex.j2").write_text(
@@ -144,16 +150,16 @@ def test_a_latex_error_names_student_and_problem_and_keeps_the_log(tmp_path: Pat
         encoding="utf-8",
     )
     out = tmp_path / "out"
-    manifest = make_manifest(["A", "B"], ids=["first", "second"])
     with pytest.raises(LatexError) as err:
         write_documents(manifest, out, fmt="pdf", template_dir=templates, quiet=True)
     message = err.value.message
     assert "worksheets.tex line" in message and "Undefined control sequence" in message
-    assert "student 'first', problem 2 (slot 2, gradient)" in message
+    assert "student 's001', problem 2 (slot 2, gradient)" in message
     assert message.endswith("worksheets.log")
     assert (out / "worksheets.log").is_file()
     assert not (out / "worksheets.pdf").exists()
     assert (out / "worksheets.tex").is_file()
+    assert sorted(replayed) == ["key", "marking-key"]
 
 
 class _Terminal:
@@ -258,15 +264,24 @@ def test_fillable_sources_name_a_field_per_student_and_answer_box(tmp_path: Path
 
 
 @needs_tex
-def test_a_template_without_fields_is_refused_with_fillable(tmp_path: Path) -> None:
+def test_a_template_without_fields_is_refused_with_fillable(
+    batch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The module's batch, fillable, with a problem template without answer boxes: its worksheets are typeset
+    and refused; the key and the marking key (which --fillable leaves as they are) are the batch's runs,
+    replayed (tests/render/replay.py)."""
+    manifest, out, _ = batch
+    replayed = replaying(monkeypatch, out.parent)
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "problem.tex.j2").write_text(
         "Problem \\VAR{ problem.number }: \\VAR{ problem.prompt }\\par\n", encoding="utf-8"
     )
-    with pytest.raises(LatexError, match="lacks 3 of its form fields"):
-        write_documents(make_manifest(["A"]), tmp_path / "out", fmt="pdf", template_dir=mine, fillable=True, quiet=True)
+    boxes = 4 * len(manifest.students)  # each student's scalar answer, two gradient components, long answer
+    with pytest.raises(LatexError, match=f"lacks {boxes} of its form fields"):
+        write_documents(manifest, tmp_path / "out", fmt="pdf", template_dir=mine, fillable=True, quiet=True)
     assert not (tmp_path / "out" / "worksheets.pdf").exists()
+    assert sorted(replayed) == ["key", "marking-key"]
 
 
 @needs_tex
