@@ -31,8 +31,9 @@ def run_key(tex: str, jobname: str, kwargs: Mapping[str, object]) -> str:
     """What a run's PDF and log depend on: its source, job name, engine, files (names.pdf) and main memory."""
     files = kwargs.get("files") or {}
     assert isinstance(files, dict)
-    engine = " ".join(str(part) for part in kwargs.get("engine") or ())  # type: ignore[attr-defined]
-    digest = hashlib.sha256(f"{jobname}\0{engine}\0{kwargs.get('memory', 0)}\0{tex}".encode())
+    engine = kwargs.get("engine") or ()
+    assert isinstance(engine, (list, tuple))
+    digest = hashlib.sha256(f"{jobname}\0{' '.join(engine)}\0{kwargs.get('memory', 0)}\0{tex}".encode())
     for name, data in sorted(files.items()):
         digest.update(name.encode() + b"\0" + data)
     return digest.hexdigest()
