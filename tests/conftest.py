@@ -4,7 +4,10 @@ reproduces; locally it keeps exploring new examples."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -67,3 +70,42 @@ def plots_drawn_once() -> Iterator[None]:
         patch.setattr(plots, "score_histogram", drawn_once(plots.score_histogram))
         patch.setattr(plots, "success_bars", drawn_once(plots.success_bars))
         yield
+
+
+@dataclass(frozen=True)
+class FreshRun:
+    """`python -m quizgen generate` in a fresh interpreter: what it wrote and printed."""
+
+    args: tuple[str, ...]  # the generate command line, less the --out folder
+    out: Path  # the folder it wrote
+    at_exit: str  # what the interpreter printed as it exited: "frozen" when the heap was frozen by then
+
+
+_FRESH_CODE = (
+    "import atexit, gc, runpy\n"
+    "atexit.register(lambda: print('frozen' if gc.get_freeze_count() else 'not frozen'))\n"
+    "runpy.run_module('quizgen', run_name='__main__', alter_sys=True)\n"
+)
+"""`python -m quizgen` (quizgen/__main__.py), with a look at the heap after everything else at exit has run
+(atexit runs the last registered first)."""
+
+
+@pytest.fixture(scope="session")
+def generated_in_a_fresh_interpreter(tmp_path_factory: pytest.TempPathFactory) -> FreshRun:
+    """The demo bank for 2 students, seed 9, json, run as `python -m quizgen` in a fresh interpreter whose hash
+    seed differs from this process's (this one's is random or the environment's). One run (a second of CPU to
+    start: sympy's import) for test_generate's bytes-across-processes test and commands/test_generate's
+    heap-at-exit test. Built once per run for every worker (tests.builtonce)."""
+    root = Path(__file__).resolve().parent.parent
+    args = ("generate", "--bank", str(root / "banks" / "demo.yaml"), "--count", "2", "--seed", "9")
+    args += ("--format", "json", "--quiet")
+
+    def build(folder: Path) -> None:
+        hash_seed = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        command = [sys.executable, "-c", _FRESH_CODE, *args, "--out", str(folder / "out")]
+        done = subprocess.run(command, env=env, cwd=root, capture_output=True, text=True, check=True)
+        (folder / "at-exit.txt").write_text(done.stdout, encoding="utf-8")
+
+    folder = built_once(tmp_path_factory, "generated-in-a-fresh-interpreter", build)
+    return FreshRun(args, folder / "out", (folder / "at-exit.txt").read_text(encoding="utf-8").strip())

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import os
 import random
-import subprocess
 import sys
 from pathlib import Path
 
@@ -33,20 +32,19 @@ def test_same_inputs_same_bytes(demo_manifest):
     assert manifest_io.dumps(again) == manifest_io.dumps(demo_manifest)
 
 
-def test_same_bytes_across_processes_with_different_hash_seeds(tmp_path):
+def test_same_bytes_across_processes_with_different_hash_seeds(generated_in_a_fresh_interpreter, tmp_path):
     """A fresh interpreter with a hash seed other than this one's (and cold caches) writes the bytes this warm
     process writes: no set or dict order, hash or cache leaks into the manifest."""
     from click.testing import CliRunner
 
     from quizgen.cli import cli
 
-    args = ["generate", "--bank", str(DEMO), "--count", "2", "--seed", "9", "--format", "json", "--quiet", "--out"]
-    hash_seed = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"  # this process's is random or the env's
-    env = dict(os.environ, PYTHONHASHSEED=hash_seed)
-    subprocess.run([sys.executable, "-m", "quizgen", *args, str(tmp_path / "fresh")], check=True, env=env, cwd=ROOT)
-    here = CliRunner().invoke(cli, [*args, str(tmp_path / "here")], catch_exceptions=False)
+    fresh = generated_in_a_fresh_interpreter
+    here = CliRunner().invoke(cli, [*fresh.args, "--out", str(tmp_path / "here")], catch_exceptions=False)
     assert here.exit_code == 0, here.output
-    digests = {hashlib.sha256((tmp_path / out / "manifest.json").read_bytes()).hexdigest() for out in ("fresh", "here")}
+    digests = {
+        hashlib.sha256((out / "manifest.json").read_bytes()).hexdigest() for out in (fresh.out, tmp_path / "here")
+    }
     assert len(digests) == 1
 
 

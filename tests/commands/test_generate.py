@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from quizgen.cli import cli
+from tests.conftest import FreshRun
 from tests.render.templatecache import templates_compiled_once  # noqa: F401 (a fixture, for pytestmark)
 from tests.render.test_cli_generate import generated_class
 
@@ -254,21 +255,11 @@ def test_a_slot_that_cannot_be_drawn_leaves_no_folder_and_keeps_a_previous_set(t
     assert _snapshot(out) == before
 
 
-def test_the_class_is_left_to_the_operating_system_at_exit(tmp_path: Path) -> None:
+def test_the_class_is_left_to_the_operating_system_at_exit(generated_in_a_fresh_interpreter: FreshRun) -> None:
     """A generated class stays alive until the process ends: the interpreter's last collection would walk
     it all (about a second of CPU for 2,000 students) only to have the operating system free it, so the
-    heap is frozen at exit (gcpause.no_collection_at_exit), after the files are written."""
-    import subprocess
-    import sys
-
-    code = (
-        "import atexit, gc, sys\n"
-        "atexit.register(lambda: print('frozen' if gc.get_freeze_count() else 'not frozen'))\n"
-        "from quizgen.cli import cli\n"
-        "cli(['generate', '--bank', sys.argv[1], '--count', '2', '--format', 'json', '--out', sys.argv[2],"
-        " '--quiet'], standalone_mode=False)\n"
-    )
-    out = tmp_path / "out"
-    result = subprocess.run([sys.executable, "-c", code, DEMO, str(out)], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "frozen"
-    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["students"]
+    heap is frozen at exit (gcpause.no_collection_at_exit), after the files are written. The run is
+    `python -m quizgen generate` in a fresh interpreter, shared with tests/test_generate.py."""
+    assert generated_in_a_fresh_interpreter.at_exit == "frozen"
+    manifest = generated_in_a_fresh_interpreter.out / "manifest.json"
+    assert json.loads(manifest.read_text(encoding="utf-8"))["students"]

@@ -12,6 +12,7 @@ from quizgen.problem import Problem, Sheet, Step
 from quizgen.render import write_documents
 from tests.builtonce import built_once
 
+from .replay import recording
 from .templatecache import templates_shared
 
 
@@ -149,10 +150,12 @@ def five_students() -> Manifest:
 @pytest.fixture(scope="session")
 def five_in_one_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """five_students() typeset in one run, split too: what the parted and the streamed copies are compared with.
-    Built once per run for every xdist worker (tests.builtonce); tests only read it."""
+    Built once per run for every xdist worker (tests.builtonce), its runs recorded for the tests that replay them
+    (tests/render/replay.py); tests only read it."""
 
     def build(folder: Path) -> None:
-        write_documents(five_students(), folder, fmt="pdf", quiet=True, split=True)
+        with recording(folder):
+            write_documents(five_students(), folder, fmt="pdf", quiet=True, split=True)
 
     return built_once(tmp_path_factory, "five-in-one-run", build)
 

@@ -15,16 +15,20 @@ from quizgen.manifest import Manifest
 from quizgen.render import write_documents
 from tests.builtonce import built_once
 
+from .replay import recording
+
 
 def compiled_batch(
     tmp_path_factory: pytest.TempPathFactory, folder: str, manifest: Manifest
 ) -> tuple[Manifest, Path, list[Path]]:
     """The manifest's worksheets and keys compiled to PDF, split per student too: a module's batch fixture returns
     (manifest, folder, files written). Built once per run for every xdist worker (tests.builtonce): worksteal
-    may run a module's tests on both workers, and each would otherwise build the module's fixture."""
+    may run a module's tests on both workers, and each would otherwise build the module's fixture. Its runs are
+    recorded in the folder's parent (tests/render/replay.py)."""
 
     def build(base: Path) -> None:
-        written = write_documents(manifest, base / "out", fmt="pdf", split=True, quiet=True)
+        with recording(base):
+            written = write_documents(manifest, base / "out", fmt="pdf", split=True, quiet=True)
         names = [str(path.relative_to(base / "out")) for path in written]
         (base / "written.json").write_text(json.dumps(names), encoding="utf-8")
 

@@ -58,9 +58,9 @@ def test_latex_cannot_read_files_outside_its_folder() -> None:
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
 def test_a_runaway_document_is_stopped_at_the_time_limit() -> None:
     tex = "\\documentclass{article}\\begin{document}\\loop\\iftrue\\repeat\\end{document}\n"
-    # the loop burns CPU until it is stopped: a limit of 0.6 s, which the message gives in whole seconds
+    # the loop burns CPU until it is stopped: a limit just over half a second, which the message rounds to 1 s
     with pytest.raises(CompileError, match="took longer than 1 s and was stopped"):
-        compile_tex(tex, "loop", timeout=0.6)
+        compile_tex(tex, "loop", timeout=0.51)
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
@@ -143,7 +143,7 @@ def test_an_aborted_stream_drops_what_pdflatex_has_not_read() -> None:
 
 @needs_fifo
 def test_the_time_limit_of_a_stream_counts_from_its_close() -> None:
-    feed = _fed([STREAMED, "\\loop\\iftrue\\repeat\n"], close=True, timeout=0.6)  # given in whole seconds
+    feed = _fed([STREAMED, "\\loop\\iftrue\\repeat\n"], close=True, timeout=0.51)  # in whole seconds: 1
     with pytest.raises(CompileError, match="took longer than 1 s and was stopped"):
         compile_tex(feed, "streamed", timeout=60)
 

@@ -23,6 +23,7 @@ from quizgen.typeset.escape import cjk_font_for
 
 from .conftest import FIVE, HOSTILE_NAMES, five_students, gradient_problem, long_problem, make_manifest, scalar_problem
 from .pdftools import compiled_batch, page_texts, pages, pdf_text, squash
+from .replay import recording, replaying
 
 pytestmark = pytest.mark.slow  # started first under xdist (tests/conftest.py)
 
@@ -135,7 +136,13 @@ def test_without_pdflatex_the_message_says_how_to_install_and_tex_is_written(
 
 
 @needs_tex
-def test_a_latex_error_names_student_and_problem_and_keeps_the_log(tmp_path: Path) -> None:
+def test_a_latex_error_names_student_and_problem_and_keeps_the_log(
+    batch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The module's batch with a problem template that breaks the second problem: the key and the marking key
+    (which do not include problem.tex.j2) are the batch's runs, replayed (tests/render/replay.py)."""
+    manifest, out, _ = batch
+    replayed = replaying(monkeypatch, out.parent)
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "problem.tex.j2").write_text(
@@ -143,16 +150,16 @@ def test_a_latex_error_names_student_and_problem_and_keeps_the_log(tmp_path: Pat
         encoding="utf-8",
     )
     out = tmp_path / "out"
-    manifest = make_manifest(["A", "B"], ids=["first", "second"])
     with pytest.raises(LatexError) as err:
         write_documents(manifest, out, fmt="pdf", template_dir=templates, quiet=True)
     message = err.value.message
     assert "worksheets.tex line" in message and "Undefined control sequence" in message
-    assert "student 'first', problem 2 (slot 2, gradient)" in message
+    assert "student 's001', problem 2 (slot 2, gradient)" in message
     assert message.endswith("worksheets.log")
     assert (out / "worksheets.log").is_file()
     assert not (out / "worksheets.pdf").exists()
     assert (out / "worksheets.tex").is_file()
+    assert sorted(replayed) == ["key", "marking-key"]
 
 
 class _Terminal:
@@ -209,22 +216,20 @@ def _typeset_on_a_terminal(manifest: Manifest, folder: Path, *, quiet: bool) -> 
 @pytest.fixture(scope="module")
 def twice(batch, tmp_path_factory: pytest.TempPathFactory) -> dict[bool, _Run]:
     """The RERUN class typeset twice, by quiet: on a terminal into a fresh folder, and with --quiet over the
-    batch's whole output (an earlier class's PDFs and split files). Six compiles shared by the
-    reproducibility, progress bar, stale outputs, memory and missing-glyph tests."""
+    batch's whole output (an earlier class's PDFs and split files). Shared by the progress bar, stale outputs,
+    memory and missing-glyph tests. The second typesetting replays the first's three runs (tests/render/replay.py):
+    its tests are about what write_documents does around them (test_pdfs_are_reproducible compares real runs)."""
     manifest = make_manifest(list(RERUN.values()), [scalar_problem(1)], ids=list(RERUN))
     fresh = tmp_path_factory.mktemp("fresh")
     over = tmp_path_factory.mktemp("over-the-batch")
     shutil.copytree(batch[1], over, dirs_exist_ok=True)
-    return {
-        False: _typeset_on_a_terminal(manifest, fresh, quiet=False),
-        True: _typeset_on_a_terminal(manifest, over, quiet=True),
-    }
-
-
-@needs_tex
-def test_pdfs_are_reproducible(twice: dict[bool, _Run]) -> None:
-    for name in ("key.pdf", "worksheets.pdf", "marking-key.pdf"):
-        assert (twice[False].folder / name).read_bytes() == (twice[True].folder / name).read_bytes(), name
+    with recording(fresh):
+        first = _typeset_on_a_terminal(manifest, fresh, quiet=False)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        replayed = replaying(monkeypatch, fresh)
+        second = _typeset_on_a_terminal(manifest, over, quiet=True)
+    assert sorted(replayed) == ["key", "marking-key", "worksheets"]
+    return {False: first, True: second}
 
 
 @needs_tex
@@ -259,15 +264,24 @@ def test_fillable_sources_name_a_field_per_student_and_answer_box(tmp_path: Path
 
 
 @needs_tex
-def test_a_template_without_fields_is_refused_with_fillable(tmp_path: Path) -> None:
+def test_a_template_without_fields_is_refused_with_fillable(
+    batch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The module's batch, fillable, with a problem template without answer boxes: its worksheets are typeset
+    and refused; the key and the marking key (which --fillable leaves as they are) are the batch's runs,
+    replayed (tests/render/replay.py)."""
+    manifest, out, _ = batch
+    replayed = replaying(monkeypatch, out.parent)
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "problem.tex.j2").write_text(
         "Problem \\VAR{ problem.number }: \\VAR{ problem.prompt }\\par\n", encoding="utf-8"
     )
-    with pytest.raises(LatexError, match="lacks 3 of its form fields"):
-        write_documents(make_manifest(["A"]), tmp_path / "out", fmt="pdf", template_dir=mine, fillable=True, quiet=True)
+    boxes = 4 * len(manifest.students)  # each student's scalar answer, two gradient components, long answer
+    with pytest.raises(LatexError, match=f"lacks {boxes} of its form fields"):
+        write_documents(manifest, tmp_path / "out", fmt="pdf", template_dir=mine, fillable=True, quiet=True)
     assert not (tmp_path / "out" / "worksheets.pdf").exists()
+    assert sorted(replayed) == ["key", "marking-key"]
 
 
 @needs_tex
@@ -499,6 +513,17 @@ def test_a_class_typeset_while_it_is_drawn_gives_the_bytes_of_a_drawn_class(
 
 
 @needs_fifo
+def test_pdfs_are_reproducible(streamed_class: _Streamed, five_in_one_run: Path) -> None:
+    """Two runs of one class apart, in other folders at other times (the session's one run and this module's
+    stream, each real): the same bytes, split files too."""
+    for name in ("key.pdf", "worksheets.pdf", "marking-key.pdf"):
+        assert (streamed_class.folder / name).read_bytes() == (five_in_one_run / name).read_bytes(), name
+    for folder in ("students", "keys"):
+        for path in sorted((five_in_one_run / folder).iterdir()):
+            assert path.read_bytes() == (streamed_class.folder / folder / path.name).read_bytes(), path
+
+
+@needs_fifo
 def test_a_latex_error_in_a_streamed_document_names_its_student_problem_and_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: dict[str, list[bool]]
 ) -> None:
@@ -575,12 +600,16 @@ def test_a_graph_after_the_first_students_typesets_the_document_again_whole(
 
 @needs_fifo
 def test_a_stream_that_cannot_go_on_typesets_its_document_whole(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: dict[str, list[bool]], five_in_one_run: Path
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, five_in_one_run: Path
 ) -> None:
     """Two ways a stream is dropped and its document typeset whole once the class is drawn, the same bytes: a
     template whose parts cannot be cut at the students' markers (piece is None; here the key's), and a marking
     key whose whole source, rendered at the end, does not start with the preamble its run read while the class
-    was drawn (that run is stopped). One class for both: each document's stream is dropped on its own."""
+    was drawn (that run is stopped). One class for both: each document's stream is dropped on its own. The whole
+    runs are the session's one run's, replayed (tests/render/replay.py): the streams, and what is done when one
+    cannot go on, are the subject; the sources are compared, and a source gives the same bytes fed or whole."""
+    replayed = replaying(monkeypatch, five_in_one_run)
+    streamed = _spy_on_runs(monkeypatch)[0]  # every run, replayed or not
     piece = documents._Sources.piece
     preamble = documents._Sources.preamble
 
@@ -595,6 +624,7 @@ def test_a_stream_that_cannot_go_on_typesets_its_document_whole(
     write_documents(_Replay(five_students()), tmp_path, fmt="pdf", quiet=True)
     assert streamed == {"key": [True, False], "worksheets": [True], "marking-key": [True, False]}
     assert _outputs(tmp_path) == _outputs(five_in_one_run)
+    assert sorted(replayed) == ["key", "marking-key"]
 
 
 @needs_fifo

@@ -3,8 +3,6 @@ names its students; a join that fails falls back to one run and says so."""
 
 from __future__ import annotations
 
-import hashlib
-import pickle
 import shutil
 from pathlib import Path
 
@@ -13,12 +11,13 @@ from pypdf import PdfReader
 
 from quizgen.errors import LatexError
 from quizgen.render import documents, parts, write_documents
-from quizgen.render.compile import CompileResult, Feed
+from quizgen.render.compile import CompileResult
 from quizgen.render.parts import Part, joined_result, page_count, plan_parts, whole_line
 from tests.builtonce import built_once
 
 from .conftest import FIVE, five_students
 from .pdftools import page_texts, squash
+from .replay import recording, replaying
 
 needs_tools = pytest.mark.skipif(
     shutil.which("pdflatex") is None or shutil.which("qpdf") is None, reason="pdflatex or qpdf not installed"
@@ -81,63 +80,22 @@ def _parted(folder: Path, **options: bool) -> Path:
     return folder
 
 
-RUNS = "runs.pickle"
-"""Beside both's parted class: the result of each of its pdflatex runs (its six parts and its marking key), by
-_run_key."""
-
-
-def _run_key(tex: str, jobname: str, kwargs: dict[str, object]) -> str:
-    """What a run's PDF and log depend on: its source, job name, files (names.pdf) and main memory."""
-    files = kwargs.get("files") or {}
-    assert isinstance(files, dict)
-    digest = hashlib.sha256(f"{jobname}\0{kwargs.get('memory', 0)}\0{tex}".encode())
-    for name, data in sorted(files.items()):
-        digest.update(name.encode() + b"\0" + data)
-    return digest.hexdigest()
-
-
-def _parted_and_recorded(folder: Path) -> None:
-    """_parted (split too) into folder, each run's result kept in folder / RUNS for _replaying."""
-    runs: dict[str, CompileResult] = {}
-    compile_tex = documents.compile_tex
-
-    def record(tex: str, jobname: str, **kwargs):  # type: ignore[no-untyped-def]
-        result = compile_tex(tex, jobname, **kwargs)
-        runs[_run_key(tex, jobname, kwargs)] = result
-        return result
-
+def _parted_and_recorded(folder: Path, whole: Path) -> None:
+    """_parted (split too) into folder, each run's result recorded beside it (tests/render/replay.py). Its marking
+    key (not typeset in parts) is the one run's, replayed: the same source."""
     with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setattr(documents, "compile_tex", record)
-        _parted(folder, split=True)
-    (folder / RUNS).write_bytes(pickle.dumps(runs))
-
-
-def _replaying(monkeypatch: pytest.MonkeyPatch, parted: Path) -> list[str]:
-    """A run of a source both's parted class compiled (a part of 2 students, its marking key) returns that run's
-    result instead of running pdflatex again: for the tests whose subject is what happens after such runs (a join
-    that fails, another part that fails), which pdflatex gives the same bytes for the same source
-    (test_parted_pdfs_are_reproducible). Every other run is real. Returns the job names replayed, in order."""
-    runs: dict[str, CompileResult] = pickle.loads((parted / RUNS).read_bytes())
-    replayed: list[str] = []
-    compile_tex = documents.compile_tex
-
-    def compile_or_replay(tex: str | Feed, jobname: str, **kwargs):  # type: ignore[no-untyped-def]
-        found = None if isinstance(tex, Feed) else runs.get(_run_key(tex, jobname, kwargs))
-        if found is None:
-            return compile_tex(tex, jobname, **kwargs)
-        replayed.append(jobname)
-        return found
-
-    monkeypatch.setattr(documents, "compile_tex", compile_or_replay)
-    return replayed
+        replaying(monkeypatch, whole)
+        with recording(folder):
+            _parted(folder, split=True)
 
 
 @pytest.fixture(scope="module")
 def both(tmp_path_factory: pytest.TempPathFactory, five_in_one_run: Path) -> tuple[Path, Path]:
     """The class in parts and in one run, split too: (parted, whole), each built once per run for every xdist
-    worker (tests.builtonce; the one run is the stream tests' too). Tests only read them; the reproducibility and
-    fallback tests compare against them, and the failing-part and fallback tests replay the parted class's runs."""
-    parted = built_once(tmp_path_factory, "parts-parted", _parted_and_recorded)
+    worker (tests.builtonce; the one run is the stream tests' too), their runs recorded (tests/render/replay.py).
+    Tests only read them; the reproducibility and fallback tests compare against them, and the failing-part and
+    fallback tests replay their runs."""
+    parted = built_once(tmp_path_factory, "parts-parted", lambda folder: _parted_and_recorded(folder, five_in_one_run))
     return parted, five_in_one_run
 
 
@@ -202,9 +160,9 @@ def test_fillable_parts_keep_every_field_and_the_keywords(fillable: Path) -> Non
 def test_a_failing_part_names_its_students_and_the_line_of_the_whole_source(
     both: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # the key's other parts and the marking key are both's runs, replayed: only the failing part and the
-    # worksheets are typeset here
-    replayed = _replaying(monkeypatch, both[0])
+    # the key's other parts, the marking key and the worksheets (in one run) are both's runs, replayed: only the
+    # failing part is typeset here
+    replayed = replaying(monkeypatch, *both)
     compile_tex = documents.compile_tex
 
     def broken(tex: str, jobname: str, **kwargs):  # type: ignore[no-untyped-def]
@@ -228,7 +186,7 @@ def test_a_failing_part_names_its_students_and_the_line_of_the_whole_source(
     assert message.endswith("key.log")
     assert "undefinedmacro" in (out / "key.log").read_text()
     assert not (out / "key.pdf").exists()
-    assert sorted(replayed) == ["key", "key", "marking-key"]
+    assert sorted(replayed) == ["key", "key", "marking-key", "worksheets"]
 
 
 @needs_tools
@@ -239,8 +197,9 @@ def test_when_the_parts_cannot_be_joined_the_document_is_one_run_and_it_is_said(
         raise parts.JoinError("qpdf: damaged file")
 
     monkeypatch.setattr(documents, "join_pdfs", refuse)
-    # the parts are both's (three each), whose runs are replayed: the two runs typeset here are the fallbacks
-    replayed = _replaying(monkeypatch, both[0])
+    # the parts are both's (three each) and the fallbacks the one run's: every run is replayed, for the subject is
+    # what write_documents does when a join fails
+    replayed = replaying(monkeypatch, *both)
     monkeypatch.setattr(parts, "PART_STUDENTS", {"key": 2, "worksheets": 2})
     monkeypatch.setattr(documents, "PART_STUDENTS", {"key": 2, "worksheets": 2})
     out = tmp_path / "out"
@@ -248,7 +207,7 @@ def test_when_the_parts_cannot_be_joined_the_document_is_one_run_and_it_is_said(
     err = capsys.readouterr().err
     assert "Note: key.pdf was typeset in one run because its parts could not be joined (qpdf: damaged file)" in err
     assert "Note: worksheets.pdf was typeset in one run" in err
-    assert sorted(replayed) == ["key"] * 3 + ["marking-key"] + ["worksheets"] * 3
-    _, whole = both  # the class typeset in one run
+    assert sorted(replayed) == ["key"] * 4 + ["marking-key"] + ["worksheets"] * 4
+    _, whole = both  # the class typeset in one run: what the fallbacks wrote
     for name in ("worksheets", "key"):
         assert page_texts(out / f"{name}.pdf") == page_texts(whole / f"{name}.pdf")

@@ -20,6 +20,7 @@ from quizgen.typeset.unicodefonts import face_for, lualatex_ready
 
 from .conftest import make_manifest, scalar_problem
 from .pdftools import compiled_batch, pdftotext, squash
+from .replay import replaying
 
 pytestmark = pytest.mark.slow  # started first under xdist (tests/conftest.py)
 
@@ -254,18 +255,22 @@ def test_tex_format_writes_the_lualatex_source_beside_the_documents(tmp_path: Pa
     assert "김민준" in (tmp_path / "names.tex").read_text(encoding="utf-8")
 
 
-def test_a_custom_preamble_without_qgname_fails_with_a_clear_error(tmp_path: Path) -> None:
-    if shutil.which("pdflatex") is None or not lualatex_ready() or face_for("ד") is None:
-        pytest.skip("needs pdflatex, LuaLaTeX and Noto Sans Hebrew")
+@needs_lualatex
+def test_a_custom_preamble_without_qgname_fails_with_a_clear_error(
+    world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The module's batch with a preamble that lacks \\qgname: its names.pdf is the module's run, replayed
+    (tests/render/replay.py; the same names.tex), and pdflatex fails at the first name it prints."""
+    manifest, out, _ = world
+    replayed = replaying(monkeypatch, out.parent)
     mine = tmp_path / "mine"
     mine.mkdir()
     builtin = Path(__file__).parents[2] / "templates" / "preamble.tex.j2"
     text = builtin.read_text(encoding="utf-8")
     (mine / "preamble.tex.j2").write_text(text.replace(r"\newcommand{\qgname}", r"\newcommand{\qgnameX}"), "utf-8")
-    with pytest.raises(LatexError, match=r"student 's001'.*Undefined control sequence"):
-        write_documents(
-            make_manifest([NAMES["s2"]], [scalar_problem(1)]), tmp_path / "o", fmt="pdf", template_dir=mine, quiet=True
-        )
+    with pytest.raises(LatexError, match=r"student 's1'.*Undefined control sequence"):
+        write_documents(manifest, tmp_path / "o", fmt="pdf", template_dir=mine, quiet=True)
+    assert replayed == ["names"]
 
 
 @needs_lualatex
