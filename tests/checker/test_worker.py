@@ -23,9 +23,17 @@ from quizgen.checker.verdict import CheckRequest
 from quizgen.checker.worker import Board, ForkServer, WorkerProcess, _keys_in, _read_keys
 
 
-def test_worker_is_killed_and_replaced_and_each_caps_its_memory() -> None:
+def test_worker_is_killed_and_replaced_and_each_caps_its_memory_and_skips_a_quizgen_folder_where_it_runs(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """(One test: every fresh interpreter costs an import of sympy, so the first worker and its replacement are
-    also the ones whose memory caps are checked.)"""
+    also the ones whose memory caps are checked, and the ones started where a folder named quizgen lies.)
+    Workers are fresh interpreters started with -P: the current folder is not first on their sys.path, so a
+    quizgen folder where the grader runs is not what they import."""
+    planted = tmp_path / "quizgen"
+    planted.mkdir()
+    (planted / "__init__.py").write_text("open('imported', 'w').close()\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
     worker = WorkerProcess(memory_mb=256)
     try:
         worker.ensure()
@@ -40,6 +48,7 @@ def test_worker_is_killed_and_replaced_and_each_caps_its_memory() -> None:
         assert _address_space_limit(worker.proc.pid) != "unlimited"  # the replacement is capped too
     finally:
         worker.close()
+    assert not (tmp_path / "imported").exists()  # neither the first worker nor its replacement imported it
 
 
 def _exists(pid: int) -> bool:
@@ -308,24 +317,6 @@ def test_a_key_too_slow_to_read_ends_the_reading_ahead(monkeypatch: pytest.Monke
         ours.close()
         theirs.close()
         core.clear_caches()
-
-
-def test_a_quizgen_folder_where_the_grader_runs_is_not_what_the_workers_import(
-    tmp_path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Workers are fresh interpreters started with -P: the current folder is not first on their sys.path."""
-    planted = tmp_path / "quizgen"
-    planted.mkdir()
-    (planted / "__init__.py").write_text("open('imported', 'w').close()\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    worker = WorkerProcess()
-    try:
-        worker.ensure()
-        worker.send(("sleep", 0))
-        assert worker.receive(60) == ("slept",)
-    finally:
-        worker.close()
-    assert not (tmp_path / "imported").exists()
 
 
 def test_an_unreadable_keys_file_is_ignored() -> None:
