@@ -110,19 +110,6 @@ def test_a_forked_workers_memory_is_capped(warm_forks: ForkServer) -> None:
         worker.close()
 
 
-def test_closing_the_server_ends_its_workers(forks: ForkServer) -> None:
-    worker = WorkerProcess(forks=forks)
-    worker.ensure()
-    worker.send(("sleep", 30))  # busy: only a kill ends it
-    pid = worker.pid
-    assert pid is not None and _exists(pid)
-    server = forks.proc
-    forks.close()
-    assert server is not None and server.returncode == 0  # warm: it killed and reaped its worker, then left
-    assert not _exists(pid)
-    worker.kill()
-
-
 def test_a_server_closed_before_it_is_warm_is_killed() -> None:
     """A small batch never forks a worker: closing then does not wait for the server's imports."""
     server = ForkServer()
@@ -153,8 +140,15 @@ facts = {
     "ignored": int(status["SigIgn"], 16),
     "worker": list(child.receive(30)),
 }
-child.close()
+child.send(("sleep", 30))  # busy: only a kill ends it
+busy, forked = child.pid, server.proc
 server.close()
+facts["closed"] = forked.returncode  # 0: warm, it killed and reaped its worker, then left
+try:  # killed: gone, or at most a zombie
+    facts["worker left"] = open(f"/proc/{busy}/stat", encoding="ascii").read().rsplit(")", 1)[1].split()[0] != "Z"
+except OSError:
+    facts["worker left"] = False
+child.kill()
 print(json.dumps(facts))
 """
 
@@ -163,7 +157,8 @@ def test_the_server_is_a_fork_of_a_single_threaded_caller_holding_nothing_of_its
     """It saves a fresh interpreter's import of the checker, and must look like one: only its socket and
     /dev/null open (not the caller's files, nor a pipe someone waits to see closed), none of the caller's
     signal handlers (Ctrl-C is ignored: the grader's end closes it). Run in a fresh interpreter, which has one
-    thread as `quizgen grade` has when it starts the server (a test session may run threads of its own)."""
+    thread as `quizgen grade` has when it starts the server (a test session may run threads of its own).
+    Closing it ends its workers, as closing a fresh interpreter's does (the next test)."""
     done = subprocess.run(
         [sys.executable, "-c", _FORKED_SERVER_FACTS, str(tmp_path / "caller's file")],
         capture_output=True,
@@ -176,10 +171,12 @@ def test_the_server_is_a_fork_of_a_single_threaded_caller_holding_nothing_of_its
     assert {o for o in facts["open"] if not o.startswith("socket:")} == {os.devnull}
     assert not facts["caught"] & (1 << (signal.SIGUSR1 - 1)) and facts["ignored"] & (1 << (signal.SIGINT - 1))
     assert facts["worker"] == ["slept"]  # and it forks workers
+    assert facts["closed"] == 0 and not facts["worker left"]  # closing the server ends its workers
 
 
 def test_a_caller_running_threads_gets_a_fresh_interpreter_as_its_server() -> None:
-    """Forking a process with threads can copy a lock another thread holds: never done."""
+    """Forking a process with threads can copy a lock another thread holds: never done. Closing that server
+    ends its workers, as closing a forked one does (the test before)."""
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
@@ -191,7 +188,13 @@ def test_a_caller_running_threads_gets_a_fresh_interpreter_as_its_server() -> No
         worker.ensure()
         worker.send(("sleep", 0))
         assert worker.receive(60) == ("slept",) and _parent(worker.pid) == server.proc.pid
-        worker.close()
+        worker.send(("sleep", 30))  # busy: only a kill ends it
+        pid, proc = worker.pid, server.proc
+        assert pid is not None and _exists(pid)
+        server.close()  # closing the server ends its workers
+        assert proc.returncode == 0  # warm: it killed and reaped its worker, then left
+        assert not _exists(pid)
+        worker.kill()
     finally:
         stop.set()
         thread.join()
