@@ -24,12 +24,14 @@ from quizgen.checker.worker import Board, ForkServer, WorkerProcess, _keys_in, _
 
 
 def test_worker_is_killed_and_replaced_and_each_caps_its_memory_and_skips_a_quizgen_folder_where_it_runs(
-    tmp_path, monkeypatch: pytest.MonkeyPatch
+    forks: ForkServer, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """(One test: every fresh interpreter costs an import of sympy, so the first worker and its replacement are
     also the ones whose memory caps are checked, and the ones started where a folder named quizgen lies.)
     Workers are fresh interpreters started with -P: the current folder is not first on their sys.path, so a
-    quizgen folder where the grader runs is not what they import."""
+    quizgen folder where the grader runs is not what they import. The first has no fork server (a Checker's
+    helper); the replacement is given one that has died, as a pool's workers are given theirs: without its
+    server a worker is a fresh interpreter too."""
     planted = tmp_path / "quizgen"
     planted.mkdir()
     (planted / "__init__.py").write_text("open('imported', 'w').close()\n", encoding="utf-8")
@@ -43,8 +45,11 @@ def test_worker_is_killed_and_replaced_and_each_caps_its_memory_and_skips_a_quiz
         with pytest.raises(CheckTimeout):
             worker.receive(0.1)  # the child sleeps 30 s: only killing it ends the wait (any wait would do)
         assert not worker.alive
+        forks.proc.kill()
+        forks.proc.wait()
+        worker.forks = forks  # as Checker._run_pool hands its server to its workers
         worker.send(("sleep", 0))
-        assert worker.receive(10) == ("slept",) and worker.proc.pid != first
+        assert worker.receive(10) == ("slept",) and worker.proc is not None and worker.pid == worker.proc.pid != first
         assert _address_space_limit(worker.proc.pid) != "unlimited"  # the replacement is capped too
     finally:
         worker.close()
@@ -199,19 +204,6 @@ def test_a_caller_running_threads_gets_a_fresh_interpreter_as_its_server() -> No
         stop.set()
         thread.join()
         server.close()
-
-
-def test_without_its_server_a_worker_is_a_fresh_interpreter(forks: ForkServer) -> None:
-    forks.proc.kill()
-    forks.proc.wait()
-    worker = WorkerProcess(forks=forks)
-    try:
-        worker.ensure()
-        assert worker.proc is not None and worker.pid == worker.proc.pid
-        worker.send(("sleep", 0))
-        assert worker.receive(10) == ("slept",)
-    finally:
-        worker.close()
 
 
 def test_the_board_says_which_item_was_started_last_and_when() -> None:
