@@ -127,7 +127,16 @@ def test_pool_batch_survives_a_pathological_answer(monkeypatch: pytest.MonkeyPat
         for worker in checker._pool:
             worker.ensure()  # up, so this process leaves the batch to them
         monkeypatch.setattr(batch_module, "check_request", in_this_process)
-        out = checker.check_many(reqs, progress=seen.append)
+        box: dict[str, list[Verdict]] = {}
+        th = threading.Thread(target=lambda: box.update(out=checker.check_many(reqs, progress=seen.append)))
+        th.start()
+        th.join(120)  # very generous: only a worker left to run (not killed at the limit) fails here
+        if th.is_alive():
+            for worker in checker._pool:
+                worker.kill()  # so that the batch, and then close(), can end
+            th.join(60)
+            pytest.fail("the batch did not come back: the overrunning worker was not stopped")
+        out = box["out"]
     assert reqs[2] not in here
     assert [v.verdict for v in out] == ["correct"] * 2 + ["invalid"] + ["correct"] * 5 + ["incorrect"]
     assert "too long" in out[2].message
