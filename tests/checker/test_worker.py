@@ -36,6 +36,8 @@ def test_worker_is_killed_and_replaced_and_each_caps_its_memory_and_skips_a_quiz
     planted.mkdir()
     (planted / "__init__.py").write_text("open('imported', 'w').close()\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
+    forks.proc.kill()  # at once: under xdist (threads) the server is a fresh interpreter, importing
+    forks.proc.wait()
     worker = WorkerProcess(memory_mb=256)
     try:
         worker.ensure()
@@ -45,8 +47,6 @@ def test_worker_is_killed_and_replaced_and_each_caps_its_memory_and_skips_a_quiz
         with pytest.raises(CheckTimeout):
             worker.receive(0.1)  # the child sleeps 30 s: only killing it ends the wait (any wait would do)
         assert not worker.alive
-        forks.proc.kill()
-        forks.proc.wait()
         worker.forks = forks  # as Checker._run_pool hands its server to its workers
         worker.send(("sleep", 0))
         assert worker.receive(10) == ("slept",) and worker.proc is not None and worker.pid == worker.proc.pid != first
