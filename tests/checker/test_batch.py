@@ -106,15 +106,38 @@ def test_symbolic_path_decides_when_numbers_cannot() -> None:
 
 
 def test_pool_batch_survives_a_pathological_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pathological answer is checked by a worker of the pool, not by this process while the workers
+    start (asserted): the pool is up before the batch."""
     monkeypatch.setattr(batch_module, "POOL_THRESHOLD", 1)
-    monkeypatch.setattr(batch_module, "POOL_AFTER", 0.0)
     monkeypatch.setattr(batch_module, "CHUNK", 3)
     reqs = [CheckRequest(f"{i}*x", f"{i}x", ("x",)) for i in range(1, 8)]
     reqs.insert(2, CheckRequest(SLOW_KEY, SLOW_ANSWER, ("x",)))
     reqs.append(CheckRequest("2*x", "3x", ("x",)))
+    here: list[CheckRequest] = []
+    real = batch_module.check_request
+
+    def in_this_process(req, **kw):
+        here.append(req)
+        return real(req, **kw)
+
     seen: list[int] = []
     with Checker(workers=2, timeout=0.5) as checker:
-        out = checker.check_many(reqs, progress=seen.append)
+        checker.prepare_workers()
+        checker.check_many([CheckRequest("5*y", "5y", ("y",))])  # starts the pool's workers
+        for worker in checker._pool:
+            worker.ensure()  # up, so this process leaves the batch to them
+        monkeypatch.setattr(batch_module, "check_request", in_this_process)
+        box: dict[str, list[Verdict]] = {}
+        th = threading.Thread(target=lambda: box.update(out=checker.check_many(reqs, progress=seen.append)))
+        th.start()
+        th.join(120)  # very generous: only a worker left to run (not killed at the limit) fails here
+        if th.is_alive():
+            for worker in checker._pool:
+                worker.kill()  # so that the batch, and then close(), can end
+            th.join(60)
+            pytest.fail("the batch did not come back: the overrunning worker was not stopped")
+        out = box["out"]
+    assert reqs[2] not in here
     assert [v.verdict for v in out] == ["correct"] * 2 + ["invalid"] + ["correct"] * 5 + ["incorrect"]
     assert "too long" in out[2].message
     assert seen[-1] == len(reqs)

@@ -23,9 +23,21 @@ from quizgen.checker.verdict import CheckRequest
 from quizgen.checker.worker import Board, ForkServer, WorkerProcess, _keys_in, _read_keys
 
 
-def test_worker_is_killed_and_replaced_and_each_caps_its_memory() -> None:
+def test_worker_is_killed_and_replaced_and_each_caps_its_memory_and_skips_a_quizgen_folder_where_it_runs(
+    forks: ForkServer, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """(One test: every fresh interpreter costs an import of sympy, so the first worker and its replacement are
-    also the ones whose memory caps are checked.)"""
+    also the ones whose memory caps are checked, and the ones started where a folder named quizgen lies.)
+    Workers are fresh interpreters started with -P: the current folder is not first on their sys.path, so a
+    quizgen folder where the grader runs is not what they import. The first has no fork server (a Checker's
+    helper); the replacement is given one that has died, as a pool's workers are given theirs: without its
+    server a worker is a fresh interpreter too."""
+    planted = tmp_path / "quizgen"
+    planted.mkdir()
+    (planted / "__init__.py").write_text("open('imported', 'w').close()\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    forks.proc.kill()  # at once: under xdist (threads) the server is a fresh interpreter, importing
+    forks.proc.wait()
     worker = WorkerProcess(memory_mb=256)
     try:
         worker.ensure()
@@ -35,11 +47,13 @@ def test_worker_is_killed_and_replaced_and_each_caps_its_memory() -> None:
         with pytest.raises(CheckTimeout):
             worker.receive(0.1)  # the child sleeps 30 s: only killing it ends the wait (any wait would do)
         assert not worker.alive
+        worker.forks = forks  # as Checker._run_pool hands its server to its workers
         worker.send(("sleep", 0))
-        assert worker.receive(10) == ("slept",) and worker.proc.pid != first
+        assert worker.receive(10) == ("slept",) and worker.proc is not None and worker.pid == worker.proc.pid != first
         assert _address_space_limit(worker.proc.pid) != "unlimited"  # the replacement is capped too
     finally:
         worker.close()
+    assert not (tmp_path / "imported").exists()  # neither the first worker nor its replacement imported it
 
 
 def _exists(pid: int) -> bool:
@@ -101,19 +115,6 @@ def test_a_forked_workers_memory_is_capped(warm_forks: ForkServer) -> None:
         worker.close()
 
 
-def test_closing_the_server_ends_its_workers(forks: ForkServer) -> None:
-    worker = WorkerProcess(forks=forks)
-    worker.ensure()
-    worker.send(("sleep", 30))  # busy: only a kill ends it
-    pid = worker.pid
-    assert pid is not None and _exists(pid)
-    server = forks.proc
-    forks.close()
-    assert server is not None and server.returncode == 0  # warm: it killed and reaped its worker, then left
-    assert not _exists(pid)
-    worker.kill()
-
-
 def test_a_server_closed_before_it_is_warm_is_killed() -> None:
     """A small batch never forks a worker: closing then does not wait for the server's imports."""
     server = ForkServer()
@@ -144,8 +145,15 @@ facts = {
     "ignored": int(status["SigIgn"], 16),
     "worker": list(child.receive(30)),
 }
-child.close()
+child.send(("sleep", 30))  # busy: only a kill ends it
+busy, forked = child.pid, server.proc
 server.close()
+facts["closed"] = forked.returncode  # 0: warm, it killed and reaped its worker, then left
+try:  # killed: gone, or at most a zombie
+    facts["worker left"] = open(f"/proc/{busy}/stat", encoding="ascii").read().rsplit(")", 1)[1].split()[0] != "Z"
+except OSError:
+    facts["worker left"] = False
+child.kill()
 print(json.dumps(facts))
 """
 
@@ -154,7 +162,8 @@ def test_the_server_is_a_fork_of_a_single_threaded_caller_holding_nothing_of_its
     """It saves a fresh interpreter's import of the checker, and must look like one: only its socket and
     /dev/null open (not the caller's files, nor a pipe someone waits to see closed), none of the caller's
     signal handlers (Ctrl-C is ignored: the grader's end closes it). Run in a fresh interpreter, which has one
-    thread as `quizgen grade` has when it starts the server (a test session may run threads of its own)."""
+    thread as `quizgen grade` has when it starts the server (a test session may run threads of its own).
+    Closing it ends its workers, as closing a fresh interpreter's does (the next test)."""
     done = subprocess.run(
         [sys.executable, "-c", _FORKED_SERVER_FACTS, str(tmp_path / "caller's file")],
         capture_output=True,
@@ -167,10 +176,12 @@ def test_the_server_is_a_fork_of_a_single_threaded_caller_holding_nothing_of_its
     assert {o for o in facts["open"] if not o.startswith("socket:")} == {os.devnull}
     assert not facts["caught"] & (1 << (signal.SIGUSR1 - 1)) and facts["ignored"] & (1 << (signal.SIGINT - 1))
     assert facts["worker"] == ["slept"]  # and it forks workers
+    assert facts["closed"] == 0 and not facts["worker left"]  # closing the server ends its workers
 
 
 def test_a_caller_running_threads_gets_a_fresh_interpreter_as_its_server() -> None:
-    """Forking a process with threads can copy a lock another thread holds: never done."""
+    """Forking a process with threads can copy a lock another thread holds: never done. Closing that server
+    ends its workers, as closing a forked one does (the test before)."""
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
@@ -182,24 +193,17 @@ def test_a_caller_running_threads_gets_a_fresh_interpreter_as_its_server() -> No
         worker.ensure()
         worker.send(("sleep", 0))
         assert worker.receive(60) == ("slept",) and _parent(worker.pid) == server.proc.pid
-        worker.close()
+        worker.send(("sleep", 30))  # busy: only a kill ends it
+        pid, proc = worker.pid, server.proc
+        assert pid is not None and _exists(pid)
+        server.close()  # closing the server ends its workers
+        assert proc.returncode == 0  # warm: it killed and reaped its worker, then left
+        assert not _exists(pid)
+        worker.kill()
     finally:
         stop.set()
         thread.join()
         server.close()
-
-
-def test_without_its_server_a_worker_is_a_fresh_interpreter(forks: ForkServer) -> None:
-    forks.proc.kill()
-    forks.proc.wait()
-    worker = WorkerProcess(forks=forks)
-    try:
-        worker.ensure()
-        assert worker.proc is not None and worker.pid == worker.proc.pid
-        worker.send(("sleep", 0))
-        assert worker.receive(10) == ("slept",)
-    finally:
-        worker.close()
 
 
 def test_the_board_says_which_item_was_started_last_and_when() -> None:
@@ -308,24 +312,6 @@ def test_a_key_too_slow_to_read_ends_the_reading_ahead(monkeypatch: pytest.Monke
         ours.close()
         theirs.close()
         core.clear_caches()
-
-
-def test_a_quizgen_folder_where_the_grader_runs_is_not_what_the_workers_import(
-    tmp_path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Workers are fresh interpreters started with -P: the current folder is not first on their sys.path."""
-    planted = tmp_path / "quizgen"
-    planted.mkdir()
-    (planted / "__init__.py").write_text("open('imported', 'w').close()\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    worker = WorkerProcess()
-    try:
-        worker.ensure()
-        worker.send(("sleep", 0))
-        assert worker.receive(60) == ("slept",)
-    finally:
-        worker.close()
-    assert not (tmp_path / "imported").exists()
 
 
 def test_an_unreadable_keys_file_is_ignored() -> None:
