@@ -80,11 +80,12 @@ def _interpreted(answer: GradedAnswer) -> Tex:
     return Tex(display_math(indicator_notation(answer.interpreted_latex)))
 
 
-def feedback_students(run: GradeRun) -> list[FeedbackStudent]:
-    """The template context for every student in the run, in roster order."""
+def feedback_students(run: GradeRun, *, unicode_fonts: bool) -> list[FeedbackStudent]:
+    """The template context for every student in the run, in roster order (unicode_fonts: whether names in
+    scripts pdflatex lacks print from LuaLaTeX's names.pdf, as for student_context)."""
     out = []
     for index, result in enumerate(run.results, 1):
-        student = student_context(result.sheet, index)
+        student = student_context(result.sheet, index, unicode_fonts=unicode_fonts)
         numbers = {p.slot: p.number for p in student.problems}
         answers = []
         for a in result.answers:
@@ -125,7 +126,7 @@ def render_feedback_source(
     """The LaTeX of every student's feedback sheet. snippets are the names printed from names.pdf
     (quizgen.render.scripts); without them such names print as [U+XXXX]."""
     env = build_environment(template_dir, snippets.macros() if snippets else None)
-    students = feedback_students(run)
+    students = feedback_students(run, unicode_fonts=bool(snippets))
     more = [text for s in run.results for a in s.answers for text in (a.typed, a.feedback)]
     doc = document_context(run.manifest, "feedback", cjk=uses_cjk(run.manifest, more), double_sided=False)
     return render_template(env, "feedback.tex.j2", {"doc": doc, "students": students})
@@ -184,7 +185,7 @@ def render_feedback_pdf(
         path = Path(folder) / f"{stems[r.sheet.student_id]}.pdf"
         atomic_write_bytes(path, data)
         written.append(path)
-    warn_name_fallbacks(sheets, quiet=quiet)
+    warn_name_fallbacks(sheets, named.snippets, quiet=quiet)
     warn_scripts(sheets, named.snippets, quiet=quiet)
     return written
 

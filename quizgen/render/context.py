@@ -440,8 +440,12 @@ def _cached_problem_context(sheet: Sheet, problem: Problem, number: int, layouts
     return replace(cached, number=number, **_field_names(sheet, problem))
 
 
-def student_context(sheet: Sheet, index: int, form_set: str = "", layouts: Layouts | None = None) -> StudentContext:
+def student_context(
+    sheet: Sheet, index: int, form_set: str = "", layouts: Layouts | None = None, *, unicode_fonts: bool
+) -> StudentContext:
     """One student for the templates; form_set (quizgen.formfields.set_id) fills the hidden form field.
+    unicode_fonts: whether names in scripts pdflatex lacks print from LuaLaTeX's names.pdf, which decides
+    where a long name is cut (escape.print_name).
 
     layouts: a dict shared by the students of one document set, so each distinct problem is laid out once.
     """
@@ -449,7 +453,7 @@ def student_context(sheet: Sheet, index: int, form_set: str = "", layouts: Layou
     return StudentContext(
         index=index,
         student_id=sheet.student_id,
-        name=print_name(sheet.name),
+        name=print_name(sheet.name, unicode_fonts=unicode_fonts),
         variant=sheet.variant,
         extra=dict(sheet.extra),
         total_points=sum(p.points for p in sheet.problems),

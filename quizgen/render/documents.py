@@ -85,10 +85,17 @@ def compile_memory(students: int) -> int:
 def printed_texts(manifest: Manifest, sheets: Sequence[Sheet] | None = None) -> list[str]:
     """The one-line texts of the documents that may need LuaLaTeX's fonts: course, title, and the names and
     ids of sheets (default: every student of the manifest). An id that would not print whole (wider than a
-    name may be, or too many marks) is left to pdflatex's [U+XXXX] codes: the id must read exactly."""
+    name may be, or too many marks) is left to pdflatex's [U+XXXX] codes: the id must read exactly. Names are
+    cut as they print when LuaLaTeX typesets them (escape.print_name)."""
     shown = manifest.students if sheets is None else sheets
-    ids = [s.student_id for s in shown if not s.student_id.isascii() and not name_needs_fallback(s.student_id)]
-    return [manifest.bank.course, manifest.bank.title, *(print_name(sheet.name) for sheet in shown), *ids]
+    fonts = lualatex_ready()
+    ids = [
+        s.student_id
+        for s in shown
+        if not s.student_id.isascii() and not name_needs_fallback(s.student_id, unicode_fonts=fonts)
+    ]
+    names = (print_name(sheet.name, unicode_fonts=fonts) for sheet in shown)
+    return [manifest.bank.course, manifest.bank.title, *names, *ids]
 
 
 T = TypeVar("T")
@@ -181,9 +188,16 @@ class _Sources:
     the whole source of a document typeset in parts is joined from the parts' sources."""
 
     def __init__(
-        self, manifest: Manifest, template_dir: Path | None, *, fillable: bool, drawing: Drawing | None = None
+        self,
+        manifest: Manifest,
+        template_dir: Path | None,
+        *,
+        fillable: bool,
+        drawing: Drawing | None = None,
+        unicode_fonts: bool = False,
     ) -> None:
         self.manifest = manifest
+        self.unicode_fonts = unicode_fonts  # the students' names are cut for LuaLaTeX's fonts (use_snippets)
         self.drawing = drawing  # draws the students as they are added (manifest is its manifest)
         self.template_dir = template_dir
         self.form_set = formfields.set_id(manifest)
@@ -197,7 +211,8 @@ class _Sources:
         self.shapes: dict[str, tuple[str, str, str] | None] = {}  # _shape's, by document
 
     def use_snippets(self, snippets: scripts.Snippets | None) -> None:
-        """Print the texts of names.pdf from it (without: such texts print as [U+XXXX])."""
+        """Print the texts of names.pdf from it (without: such texts print as [U+XXXX], and a long name is cut
+        to fit its codes, as without LuaLaTeX: the students added for LuaLaTeX's fonts are built again)."""
         self.env = build_environment(
             self.template_dir,
             snippets.macros() if snippets else None,
@@ -205,6 +220,10 @@ class _Sources:
         )
         self.parts.clear()  # rendered without them
         self.shapes.clear()
+        if self.unicode_fonts != bool(snippets):
+            self.unicode_fonts = bool(snippets)
+            added, self.students = len(self.students), []
+            self.add_students(added)  # the sheets are drawn: only their contexts are built again
 
     def add_students(self, upto: int) -> None:
         """Build the contexts of the students up to number upto (1-based, inclusive)."""
@@ -212,7 +231,9 @@ class _Sources:
             self.drawing.draw(upto)
         sheets = self.manifest.students
         for index in range(len(self.students) + 1, upto + 1):
-            self.students.append(student_context(sheets[index - 1], index, self.form_set, self.layouts))
+            self.students.append(
+                student_context(sheets[index - 1], index, self.form_set, self.layouts, unicode_fonts=self.unicode_fonts)
+            )
 
     def whole(self, name: str) -> str:
         """The document for every student added so far (the .tex written beside the PDF): joined from its
@@ -458,7 +479,7 @@ def write_documents(
     if streamed:  # the first student alone: pdflatex reads the preamble while the next ones are drawn
         ends |= {1, *range(STREAM_STUDENTS, count, STREAM_STUDENTS)}
     steps = sorted(ends | {count})
-    sources = _Sources(manifest, template_dir, fillable=fillable, drawing=drawing)
+    sources = _Sources(manifest, template_dir, fillable=fillable, drawing=drawing, unicode_fonts=bool(names.snippets))
     feeds: dict[str, Feed] = {}
     ahead: Feed | None = None  # the marking key's run, on its preamble until the class is drawn
     # The drawn sheets, contexts and sources are kept until the end: the cyclic collector re-walked that
@@ -540,7 +561,7 @@ def write_documents(
         written.append(path)
         (out / f"{name}.log").unlink(missing_ok=True)  # a log left by an earlier failed run
     _warn_missing_glyphs(results, quiet=quiet)
-    warn_name_fallbacks(manifest.students, quiet=quiet)
+    warn_name_fallbacks(manifest.students, snippets, quiet=quiet)
     warn_scripts(manifest.students, snippets, quiet=quiet)
     warn_bank_texts(manifest, snippets, quiet=quiet)
     if split:
@@ -715,9 +736,14 @@ def _warn_missing_glyphs(results: dict[str, CompileResult], *, quiet: bool) -> N
             )
 
 
-def uncovered_names(sheets: Sequence[Sheet]) -> list[tuple[str, str]]:
-    """(student id, name) of each name with characters no installed font has: they print as [U+XXXX]."""
-    return [(sheet.student_id, sheet.name) for sheet in sheets if unprintable(print_name(sheet.name))]
+def uncovered_names(sheets: Sequence[Sheet], *, unicode_fonts: bool) -> list[tuple[str, str]]:
+    """(student id, name) of each name with characters no installed font has: they print as [U+XXXX]
+    (unicode_fonts: as escape.print_name)."""
+    return [
+        (sheet.student_id, sheet.name)
+        for sheet in sheets
+        if unprintable(print_name(sheet.name, unicode_fonts=unicode_fonts))
+    ]
 
 
 def _shown(found: list[tuple[str, str]]) -> str:
@@ -737,7 +763,7 @@ def warn_scripts(sheets: Sequence[Sheet], snippets: scripts.Snippets, *, quiet: 
     the student ids that print as codes (an id is never shortened, so a long one stays in codes too)."""
     if quiet:
         return
-    found = uncovered_names(sheets)
+    found = uncovered_names(sheets, unicode_fonts=bool(snippets))
     if found:
         click.echo(
             f"Warning: {len(found)} name(s) use characters no installed font covers and print as [U+XXXX] "
@@ -748,7 +774,8 @@ def warn_scripts(sheets: Sequence[Sheet], snippets: scripts.Snippets, *, quiet: 
     unset = [
         (sheet.student_id, sheet.name)
         for sheet in sheets
-        if (shown := print_name(sheet.name)) not in printed and scripts.needing_fonts([shown])
+        if (shown := print_name(sheet.name, unicode_fonts=bool(snippets))) not in printed
+        and scripts.needing_fonts([shown])
     ]
     if unset:
         click.echo(
@@ -802,9 +829,11 @@ def warn_bank_texts(manifest: Manifest, snippets: scripts.Snippets, *, quiet: bo
         )
 
 
-def warn_name_fallbacks(sheets: Sequence[Sheet], *, quiet: bool) -> None:
-    """Say which names print shortened or without some accents (escape.print_name and MAX_MARKS)."""
-    ids = [sheet.student_id for sheet in sheets if name_needs_fallback(sheet.name)]
+def warn_name_fallbacks(sheets: Sequence[Sheet], snippets: scripts.Snippets, *, quiet: bool) -> None:
+    """Say which names print shortened or without some accents (escape.print_name and MAX_MARKS), with
+    names.pdf's snippets or, when empty, without (a long name then prints shorter, as codes)."""
+    fonts = bool(snippets)
+    ids = [sheet.student_id for sheet in sheets if name_needs_fallback(sheet.name, unicode_fonts=fonts)]
     if ids and not quiet:
         shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
         click.echo(

@@ -20,7 +20,7 @@ from pathlib import Path
 from pylatex.utils import escape_latex
 
 from quizgen.typeset.asciitex import ASCII_TEXT_ESCAPES
-from quizgen.typeset.unicodefonts import Layout, covered, layout, lualatex_ready
+from quizgen.typeset.unicodefonts import Layout, covered, layout
 
 CJK_FONTS = {"gbsn": "gbsnu", "bsmi": "bsmiu", "min": "udmj", "gkai": "gkaiu", "bkai": "bkaiu"}
 """CJKutf8 font families, tried in this order, and the prefix of their Unicode subfont files (<prefix>XX.tfm
@@ -282,14 +282,18 @@ MAX_NAME = 60
 header and footer."""
 
 
-def print_name(name: str) -> str:
+def print_name(name: str, *, unicode_fonts: bool) -> str:
     """A roster name in the form the PDFs print: as written, or, when it prints wider than MAX_NAME
-    characters, its start and "…" (the manifest, grades and feedback pages keep the full name)."""
+    characters, its start and "…" (the manifest, grades and feedback pages keep the full name).
+
+    unicode_fonts: whether the documents print the characters only LuaLaTeX's OpenType fonts have (Arabic,
+    Hangul...) from its names.pdf (quizgen.render.scripts). Without them, because LuaLaTeX is missing or
+    failed, each such character prints as [U+XXXX], 9 characters wide, and the name is cut to fit that."""
     kept: list[str] = []
     used = 0
     cut = -1  # how many clusters fit before "…" once the name turns out too wide
     for cluster in _clusters(_normalize(name[: MAX_NAME * 20])):  # 20 code points a character is plenty
-        width = 1 if _printable(cluster) else len(f"[U+{ord(cluster[0]):04X}]") * len(cluster)
+        width = 1 if _printable(cluster, unicode_fonts) else len(f"[U+{ord(cluster[0]):04X}]") * len(cluster)
         if cut < 0 and used + width > MAX_NAME - 1:
             cut = len(kept)
         used += width
@@ -301,9 +305,10 @@ def print_name(name: str) -> str:
     return "".join(kept if cut < 0 else kept[:cut]) + "\u2026"  # the rest was not even looked at
 
 
-def _printable(cluster: str) -> bool:
-    """Whether a character prints as itself: with pdflatex's fonts, or with LuaLaTeX's (unicodefonts)."""
-    return _cluster_class(cluster) != "u" or (lualatex_ready() and covered(cluster))
+def _printable(cluster: str, unicode_fonts: bool) -> bool:
+    """Whether a character prints as itself: with pdflatex's fonts, or with LuaLaTeX's (unicodefonts) when
+    the documents print from them (print_name)."""
+    return _cluster_class(cluster) != "u" or (unicode_fonts and covered(cluster))
 
 
 def needs_unicode_fonts(text: str) -> bool:
@@ -326,13 +331,14 @@ def unicode_layout(text: str) -> Layout:
     return layout(_clusters(_normalize(text)))
 
 
-def name_needs_fallback(name: str) -> bool:
-    """Whether a name prints differently from how it is written (shortened, or marks left out)."""
+def name_needs_fallback(name: str, *, unicode_fonts: bool) -> bool:
+    """Whether a name prints differently from how it is written (shortened, or marks left out);
+    unicode_fonts as for print_name."""
     run = longest = 0
     for ch in unicodedata.normalize("NFC", name):
         run = run + 1 if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me") else 0
         longest = max(longest, run)
-    return longest > MAX_MARKS or print_name(name) != name
+    return longest > MAX_MARKS or print_name(name, unicode_fonts=unicode_fonts) != name
 
 
 def _cjk_runs(chunk: str) -> str:

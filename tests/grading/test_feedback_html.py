@@ -51,7 +51,7 @@ def test_feedback_shows_the_override_the_review_and_absence(tmp_path) -> None:
     s2 = feedback_html(results[1], m.bank, provisional=True)
     assert "provisional" in s2 and "reviewed by your teacher" in s2
     assert "Absent: no answers were received" in feedback_html(results[2], m.bank)
-    pdf_context = feedback_students(GradeRun(m, results, []))
+    pdf_context = feedback_students(GradeRun(m, results, []), unicode_fonts=False)
     assert pdf_context[0].answers[0].feedback.startswith("Teacher's review: 2 points (bracket <missing>).")
     assert pdf_context[1].answers[0].feedback.endswith("your teacher reviews it.")  # pending, in the PDF too
 

@@ -16,6 +16,7 @@ from tests.render.conftest import gradient_problem, make_manifest, make_run, sca
 from tests.render.pdftools import pages, pdf_text, squash
 from tests.render.test_scripts import (
     HOSTILE,
+    LONG_ARABIC,
     NAMES,
     assert_told_without_lualatex,
     fail_lualatex,
@@ -218,6 +219,22 @@ def test_a_lualatex_failure_leaves_codes_on_the_feedback_and_says_why(
     log.unlink()
     assert "[U+05D3]" in text_of(tmp_path / "s2.pdf")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s1.pdf", "s2.pdf"]
+
+
+@needs_lualatex
+def test_after_a_lualatex_failure_a_long_name_on_the_feedback_is_cut_as_without_lualatex(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The feedback's header and footer after a LuaLaTeX failure: the name cut to fit its [U+XXXX] codes,
+    as without LuaLaTeX (tests/render/test_scripts.py's LONG_ARABIC), not cut for LuaLaTeX's fonts."""
+    manifest = make_manifest(["Ada Lovelace", LONG_ARABIC], [scalar_problem(1)], ids=["s1", "s2"])
+    fail_lualatex(monkeypatch)
+    render_feedback_pdf(make_run(manifest), tmp_path / "failed", {"s1": "s1", "s2": "s2"}, quiet=True)
+    hide_lualatex(monkeypatch)
+    render_feedback_pdf(make_run(manifest), tmp_path / "without", {"s1": "s1", "s2": "s2"}, quiet=True)
+    text = squash(text_of(tmp_path / "failed" / "s2.pdf"))
+    assert text == squash(text_of(tmp_path / "without" / "s2.pdf"))
+    assert "[U+0641][U+0627][U+0637][U+0645][U+0629][U+0627][U+0644]..." in text and "[U+0632]" not in text
 
 
 @needs_lualatex

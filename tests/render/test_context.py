@@ -101,7 +101,10 @@ def test_a_problem_laid_out_once_still_gets_each_students_number_and_form_fields
     second = Sheet(student_id="s/2", name="B", variant="V2", problems=[scalar_problem(), shared])
     third = Sheet(student_id="s3", name="C", variant="V3", problems=[long_problem(), scalar_problem(), copy])
     layouts: Layouts = {}
-    got = [student_context(sheet, i, "set", layouts) for i, sheet in enumerate((first, second, third), 1)]
+    got = [
+        student_context(sheet, i, "set", layouts, unicode_fonts=False)
+        for i, sheet in enumerate((first, second, third), 1)
+    ]
     for sheet, student in zip((first, second, third), got):
         assert student.problems == [problem_context(sheet, p, n) for n, p in enumerate(sheet.problems, 1)]
     assert [got[0].problems[0].number, got[1].problems[1].number, got[2].problems[2].number] == [1, 2, 3]
@@ -114,4 +117,6 @@ def test_a_cached_layout_does_not_let_bad_latex_through_for_another_student() ->
     layouts: Layouts = {}
     for student_id in ("s1", "s2"):
         with pytest.raises(LatexError, match=rf"student '{student_id}'"):
-            student_context(Sheet(student_id=student_id, name="", variant="V", problems=[bad]), 1, "", layouts)
+            student_context(
+                Sheet(student_id=student_id, name="", variant="V", problems=[bad]), 1, "", layouts, unicode_fonts=False
+            )

@@ -15,7 +15,6 @@ from quizgen.errors import LatexError
 from quizgen.fileio import file_stems
 from quizgen.render import documents, scripts, write_documents
 from quizgen.render.compile import CompileError
-from quizgen.typeset import escape
 from quizgen.typeset.unicodefonts import face_for, lualatex_ready
 
 from .conftest import make_manifest, scalar_problem
@@ -63,7 +62,7 @@ def fail_lualatex(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def hide_lualatex(monkeypatch: pytest.MonkeyPatch) -> None:
     """As on a machine without LuaLaTeX and fontspec."""
-    for module in (scripts, documents, escape):
+    for module in (scripts, documents):
         monkeypatch.setattr(module, "lualatex_ready", lambda: False)
 
 
@@ -243,6 +242,32 @@ def test_a_lualatex_failure_falls_back_with_a_warning(
     assert (tmp_path / "names.log").read_text(encoding="utf-8") == "the log"
     assert "[U+05D3]" in text_of(tmp_path / "out" / "worksheets.pdf")
     assert not (tmp_path / "out" / "names.tex").exists()
+
+
+LONG_ARABIC = " ".join(["فاطمة الزهراء"] * 5)
+"""69 characters: LuaLaTeX prints 59 of them and "…"; as [U+XXXX] codes (8 characters each) only 7 letters fit,
+"[U+0641][U+0627][U+0637][U+0645][U+0629] [U+0627][U+0644]…", and "ز" (U+0632), the 8th, is left out."""
+
+
+@needs_lualatex
+def test_after_a_lualatex_failure_a_long_name_is_cut_as_without_lualatex(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """When LuaLaTeX fails, the name cut for its fonts would print as ~470 characters of codes running off
+    the header and footer: it is cut to fit its codes instead, the same documents as without LuaLaTeX."""
+    manifest = make_manifest(["Ada Lovelace", LONG_ARABIC], [scalar_problem(1)], ids=["s1", "s2"])
+    fail_lualatex(monkeypatch)
+    write_documents(manifest, tmp_path / "failed", fmt="pdf", quiet=False, log_dir=tmp_path)
+    err = capsys.readouterr().err
+    assert "LuaLaTeX could not typeset the 1 name(s)" in err and "appear shortened on the PDFs" in err
+    hide_lualatex(monkeypatch)
+    write_documents(manifest, tmp_path / "without", fmt="tex", quiet=True)
+    for name in ("worksheets", "key", "marking-key"):
+        failed = (tmp_path / "failed" / f"{name}.tex").read_text(encoding="utf-8")
+        assert failed == (tmp_path / "without" / f"{name}.tex").read_text(encoding="utf-8"), name
+    text = squash(text_of(tmp_path / "failed" / "worksheets.pdf", "-f", "3", "-l", "3"))  # s2's sheet
+    assert text.count("[U+0641][U+0627][U+0637][U+0645][U+0629][U+0627][U+0644]...") == 2  # header and footer
+    assert "[U+0632]" not in text
 
 
 def test_tex_format_writes_the_lualatex_source_beside_the_documents(tmp_path: Path) -> None:

@@ -76,17 +76,33 @@ def test_a_long_run_of_combining_marks_keeps_four_and_counts_the_rest() -> None:
 def test_print_name_shortens_what_would_print_too_wide() -> None:
     from quizgen.typeset.escape import MAX_NAME, name_needs_fallback, print_name
 
-    assert print_name("Ada Lovelace") == "Ada Lovelace" and not name_needs_fallback("Ada Lovelace")
-    long = print_name("x" * 5000)
-    assert long == "x" * (MAX_NAME - 1) + "\u2026" and name_needs_fallback("x" * 5000)
-    emoji = print_name("\U0001f600" * 50)  # each prints as [U+1F600], 9 characters wide
-    assert emoji == "\U0001f600" * 6 + "\u2026"
-    assert name_needs_fallback("a" + "\u0301" * 200) and print_name("a" + "\u0301" * 200) == "a" + "\u0301" * 200
-    assert not name_needs_fallback("Nguyễn Thị Minh Khai")
+    for fonts in (False, True):  # pdflatex prints these itself, or no font has them: LuaLaTeX changes nothing
+        assert print_name("Ada Lovelace", unicode_fonts=fonts) == "Ada Lovelace"
+        assert not name_needs_fallback("Ada Lovelace", unicode_fonts=fonts)
+        long = print_name("x" * 5000, unicode_fonts=fonts)
+        assert long == "x" * (MAX_NAME - 1) + "\u2026" and name_needs_fallback("x" * 5000, unicode_fonts=fonts)
+        emoji = print_name("\U0001f600" * 50, unicode_fonts=fonts)  # each prints as [U+1F600], 9 characters wide
+        assert emoji == "\U0001f600" * 6 + "\u2026"
+        marks = "a" + "\u0301" * 200
+        assert name_needs_fallback(marks, unicode_fonts=fonts) and print_name(marks, unicode_fonts=fonts) == marks
+        assert not name_needs_fallback("Nguyễn Thị Minh Khai", unicode_fonts=fonts)
+
+
+def test_a_name_in_another_script_is_cut_as_it_prints_with_lualatex_or_as_codes() -> None:
+    """With LuaLaTeX's fonts an Arabic letter prints as itself, 1 character wide; without them (LuaLaTeX
+    missing or failed) as [U+0641], 8 wide: the name is cut to fit what is printed, never 500 characters of
+    codes in a header."""
+    from quizgen.typeset.escape import MAX_NAME, print_name
+    from quizgen.typeset.unicodefonts import covered
+
+    name = "فاطمة الزهراء " * 5  # 70 characters
+    as_codes = print_name(name, unicode_fonts=False)
+    assert as_codes == "فاطمة ال\u2026"  # 7 letters of 8, a space and "…": 58; one more letter would be 66
+    assert print_name(name, unicode_fonts=True) == (name[: MAX_NAME - 1] + "\u2026" if covered("ف") else as_codes)
 
 
 def test_a_name_exactly_as_wide_as_the_limit_prints_whole() -> None:
     from quizgen.typeset.escape import MAX_NAME, print_name
 
-    assert print_name("y" * MAX_NAME) == "y" * MAX_NAME
-    assert print_name("y" * (MAX_NAME + 1)) == "y" * (MAX_NAME - 1) + "\u2026"
+    assert print_name("y" * MAX_NAME, unicode_fonts=False) == "y" * MAX_NAME
+    assert print_name("y" * (MAX_NAME + 1), unicode_fonts=False) == "y" * (MAX_NAME - 1) + "\u2026"
