@@ -343,6 +343,15 @@ def add_breakpoints(cr: Crossings, gs: Sequence[Fn], rng: random.Random, check_t
     return Crossings(cr.n, cr.lines, tuple(tuple(sorted(set(ts))) for ts in on_line), tuple(probed))
 
 
+def crossing_bases(cr: Crossings) -> list[tuple[float, ...]]:
+    """The crossings themselves (points on a breakpoint, before any step): where cells.find_corners starts
+    its Newton runs for curved breakpoints."""
+    out = [_along(base, d, t0) for base, d, t0 in cr.probed]
+    for (p, d), ts in zip(cr.lines, cr.on_line):
+        out.extend(_along(p, d, t0) for t0 in ts)
+    return out
+
+
 def crossing_points(cr: Crossings, rng: random.Random, check_time: Callable[[], None]) -> list[tuple[float, ...]]:
     """Both sides of every crossing (~1e-8 away for thin regions, 0.05-0.5 for the branch), and the middle of
     every gap between neighbouring crossings on a line (a strip between two breakpoints, however narrow).

@@ -1,0 +1,430 @@
+"""Points in every cell of the breakpoints' arrangement, from the places where two breakpoints meet.
+
+The scan lines straddle every breakpoint, but with two or more the regions between them (cells, where
+each side is a single formula) can be missed: x = 1000 and y = 1000 cut the plane into four quarters
+around (1000, 1000), far from the sample box, a line meets at most three of them, and relu(y - 1000) was
+accepted for 1(x > 1000) relu(y - 1000), which it differs from on the quarter x < 1000 < y.
+
+Why corners of pairs suffice, for affine breakpoints (hyperplanes g = c.x + e = 0):
+
+- a cell of an arrangement whose normals span 2 or more dimensions has a face of codimension 2 (a vertex
+  in 2 variables, an edge in 3), inside the flat where two of them, g_i = g_j = 0, meet. Near a point
+  inside that face the cell is one of the four quarters of (g_i, g_j) for the two hyperplanes that bound
+  it there: where several pass through the face (x - y, x and y through the origin, for max(x, y, 0)'s
+  derivative), it lies between two neighbouring ones, which no other one splits;
+- so a point inside every such face, stepped a little into each quarter, lands in every cell. In 2
+  variables the faces are the corners themselves (g_i = g_j = 0, solved exactly with fractions); in 3 they
+  are the pieces into which the other planes cut the line g_i = g_j = 0 (where they cross it is solved
+  exactly too, and a point of every piece is taken); in more variables the same holds while the normals
+  span at most 3 dimensions (the other hyperplanes then cut the flat g_i = g_j = 0 along parallel
+  hyperplanes, and one line across them meets every piece). With 4 or more affine breakpoints whose
+  normals span 4 or more dimensions the pieces are not all found: the corners say so (complete=False)
+  and the numbers alone cannot say "equal" (equivalence: undecided, so a proof or `unsure`).
+
+Curved breakpoints (x^2 + y^2 - 4, w1*x1 + b) meet where Gauss-Newton, started from the crossings the
+scan lines found, converges: every such corner is stepped into its four quarters too, but a meeting place
+Newton does not reach is not sampled (docs/checking.md, Known limits).
+
+The steps into each quarter (two sizes, random lengths and mixtures) are drawn from the answer's seed, so
+no sample point is known before the answer is written; where the corners are is a function of the key
+and the answer's breakpoints alone (a key's, shared by every answer to it, from the key's seed).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import sympy
+
+from quizgen.checker.evaluate import Fn
+from quizgen.checker.sampling import _gradient, _value
+
+Vector = tuple[Fraction, ...]
+Affine = tuple[Vector, Fraction]
+"""g = c.x + e, exactly: (c, e)."""
+
+NEWTON_STARTS = 3
+"""Gauss-Newton runs per pair of curved breakpoints, from the crossings nearest both zero sets."""
+NEWTON_STEPS = 40
+NEWTON_TOL = 1e-11
+"""Converged when the point is this close (relative to its size) to both zero sets, by first order."""
+NEAR = 1e-8
+"""The small step into each quarter, relative to the corner's size (as sampling._straddle's)."""
+MAX_CORNERS = 2000
+"""Corners and inner points the affine construction may make; past it the corners are not complete."""
+
+
+@dataclass(frozen=True)
+class Corner:
+    """A point where two breakpoints g_i, g_j meet, and unit steps along which g_i grows and g_j stays 0
+    (and the reverse), to first order: at + s (u_i a + u_j b) with signs u lies in the quarter of signs u."""
+
+    at: tuple[float, ...]
+    steps: tuple[tuple[float, ...], tuple[float, ...]]
+    room: float = math.inf
+    """How far the nearest breakpoint not through the corner is (an affine one's); steps stay within a
+    quarter of it."""
+
+
+@dataclass(frozen=True)
+class Corners:
+    """Every corner found, and whether they reach every cell of the affine breakpoints (see above)."""
+
+    corners: tuple[Corner, ...]
+    complete: bool = True
+
+
+NO_CORNERS = Corners(())
+
+
+@dataclass(frozen=True)
+class Breakpoint:
+    """A breakpoint expression compiled, and its exact affine form when it has one."""
+
+    fn: Fn
+    affine: Affine | None
+
+
+def affine_form(g: sympy.Basic, names: dict[str, int]) -> Affine | None:
+    """g as c.x + e with exact coefficients (a decimal as the binary fraction of its float, a constant
+    such as pi as its float), or None when g is not affine in the variables. One walk of the tree, nothing
+    expanded (a power of a sum is not affine and is not multiplied out)."""
+    coef = [Fraction(0)] * len(names)
+    const = [Fraction(0)]
+
+    def walk(e: sympy.Basic, scale: Fraction) -> bool:
+        if isinstance(e, sympy.Symbol):
+            i = names.get(e.name)
+            if i is None:
+                return False
+            coef[i] += scale
+            return True
+        if not e.free_symbols:
+            value = _number(e)
+            if value is None:
+                return False
+            const[0] += scale * value
+            return True
+        if isinstance(e, sympy.Add):
+            return all(walk(a, scale) for a in e.args)
+        if isinstance(e, sympy.Mul):
+            factor = Fraction(1)
+            rest = None
+            for a in e.args:
+                if a.free_symbols:
+                    if rest is not None:
+                        return False
+                    rest = a
+                else:
+                    value = _number(a)
+                    if value is None:
+                        return False
+                    factor *= value
+            return rest is not None and walk(rest, scale * factor)
+        return False
+
+    if not walk(g, Fraction(1)) or not any(coef):
+        return None
+    return tuple(coef), const[0]
+
+
+def _number(e: sympy.Basic) -> Fraction | None:
+    if isinstance(e, sympy.Rational):
+        return Fraction(int(e.p), int(e.q))
+    try:
+        v = float(e)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return Fraction(v) if math.isfinite(v) else None
+
+
+def _dot(a: Sequence[Fraction], b: Sequence[Fraction]) -> Fraction:
+    return sum((x * y for x, y in zip(a, b)), Fraction(0))
+
+
+def _combine(terms: Sequence[tuple[Fraction, Vector]]) -> Vector:
+    n = len(terms[0][1])
+    return tuple(sum((k * v[i] for k, v in terms), Fraction(0)) for i in range(n))
+
+
+def _rank(vectors: Sequence[Vector]) -> int:
+    """Rank of the vectors, by exact elimination."""
+    rows = [list(r) for r in vectors]
+    rank = 0
+    for col in range(len(rows[0]) if rows else 0):
+        pivot = next((r for r in range(rank, len(rows)) if rows[r][col]), None)
+        if pivot is None:
+            continue
+        rows[rank], rows[pivot] = rows[pivot], rows[rank]
+        for r in range(len(rows)):
+            if r != rank and rows[r][col]:
+                k = rows[r][col] / rows[rank][col]
+                rows[r] = [a - k * b for a, b in zip(rows[r], rows[rank])]
+        rank += 1
+    return rank
+
+
+def _unit(v: Sequence[float]) -> tuple[float, ...] | None:
+    norm = math.sqrt(sum(c * c for c in v))
+    if not norm or not math.isfinite(norm):
+        return None
+    return tuple(c / norm for c in v)
+
+
+def _affine_pair(
+    gi: Affine, gj: Affine
+) -> tuple[Fraction, Fraction, Fraction, Fraction, Vector, Vector, Vector] | None:
+    """(a, b, c, det, p, dual_i, dual_j) for two hyperplanes: the Gram matrix [[a, b], [b, c]] of their
+    normals, the point of g_i = g_j = 0 nearest the origin, and the steps that raise one by 1 and keep
+    the other; None when they are parallel."""
+    (ci, ei), (cj, ej) = gi, gj
+    a, b, c = _dot(ci, ci), _dot(ci, cj), _dot(cj, cj)
+    det = a * c - b * b
+    if not det:
+        return None
+    li, lj = (b * ej - c * ei) / det, (b * ei - a * ej) / det
+    p = _combine([(li, ci), (lj, cj)])
+    dual_i = _combine([(c / det, ci), (-b / det, cj)])
+    dual_j = _combine([(a / det, cj), (-b / det, ci)])
+    return a, b, c, det, p, dual_i, dual_j
+
+
+def _null_basis(rows: Sequence[Vector], m: int) -> list[Vector]:
+    """A basis of the vectors orthogonal to every row (exact): the directions of the flat they meet in."""
+    reduced = [list(r) for r in rows]
+    pivots: list[int] = []
+    rank = 0
+    for col in range(m):
+        pivot = next((r for r in range(rank, len(reduced)) if reduced[r][col]), None)
+        if pivot is None:
+            continue
+        reduced[rank], reduced[pivot] = reduced[pivot], reduced[rank]
+        lead = reduced[rank][col]
+        reduced[rank] = [v / lead for v in reduced[rank]]
+        for r in range(len(reduced)):
+            if r != rank and reduced[r][col]:
+                k = reduced[r][col]
+                reduced[r] = [a - k * b for a, b in zip(reduced[r], reduced[rank])]
+        pivots.append(col)
+        rank += 1
+    basis = []
+    for free in (c for c in range(m) if c not in pivots):
+        v = [Fraction(0)] * m
+        v[free] = Fraction(1)
+        for r, col in enumerate(pivots):
+            v[col] = -reduced[r][free]
+        basis.append(tuple(v))
+    return basis
+
+
+def _distinct(forms: Sequence[Affine]) -> list[Affine]:
+    """The forms that cut the space, each hyperplane once (g and 2g, -g are one; a form with no variable
+    left, constant on the space, cuts nothing)."""
+    seen: set[Affine] = set()
+    out = []
+    for c, e in forms:
+        lead = next((v for v in c if v), None)
+        if lead is None:
+            continue
+        key = (tuple(v / lead for v in c), e / lead)
+        if key not in seen:
+            seen.add(key)
+            out.append((c, e))
+    return out
+
+
+class _Budget:
+    """How many corners and inner points the affine construction may make (it grows like the number of
+    breakpoints to the power of the number of variables): past it the corners are not complete."""
+
+    def __init__(self, limit: int, check_time: Callable[[], None]) -> None:
+        self.left = limit
+        self.check_time = check_time
+
+    def spend(self, count: int = 1) -> None:
+        self.left -= count
+        if self.left < 0:
+            raise _OverBudget
+        self.check_time()
+
+
+class _OverBudget(Exception):
+    pass
+
+
+Face = tuple[Vector, Vector, Vector]
+"""A point inside a face of codimension 2 (on g_i = g_j = 0 and no other hyperplane that cuts that flat),
+and the duals of g_i, g_j there (steps that raise one by 1 and keep the other)."""
+
+
+def _faces(forms: Sequence[Affine], m: int, rng: random.Random, budget: _Budget) -> list[Face]:
+    """A point inside every face of codimension 2 of the arrangement of forms (distinct, in Q^m): for each
+    pair that meets, a point in every cell of the arrangement the others cut their meeting flat into."""
+    out: list[Face] = []
+    for i, j in itertools.combinations(range(len(forms)), 2):
+        pair = _affine_pair(forms[i], forms[j])
+        if pair is None:
+            continue
+        _, _, _, _, p, dual_i, dual_j = pair
+        basis = _null_basis([forms[i][0], forms[j][0]], m)
+        induced = [
+            (tuple(_dot(v, ck) for v in basis), _dot(ck, p) + ek) for k, (ck, ek) in enumerate(forms) if k not in (i, j)
+        ]
+        for u in _cell_points(induced, len(basis), rng, budget):
+            budget.spend()
+            q = _combine([(Fraction(1), p), *zip(u, basis)]) if basis else p
+            out.append((q, dual_i, dual_j))
+    return out
+
+
+def _cell_points(forms: Sequence[Affine], m: int, rng: random.Random, budget: _Budget) -> list[Vector]:
+    """An exact point inside every cell of the arrangement of forms in Q^m: one point when nothing cuts the
+    space, a point of every piece of a line across parallel hyperplanes, and otherwise a step into each
+    quarter of every face of codimension 2, short enough to cross no other hyperplane."""
+    forms = _distinct(forms)
+    origin = tuple(Fraction(0) for _ in range(m))
+    if not forms:
+        return [origin]
+    if _rank([c for c, _ in forms]) <= 1:
+        c = forms[0][0]
+        ts = sorted({-e / _dot(ck, c) for ck, e in forms})
+        return [tuple(t * v for v in c) for t in _piece_points(ts, rng)]
+    points = []
+    for q, dual_i, dual_j in _faces(forms, m, rng, budget):
+        for si, sj in _QUARTERS:
+            step = _combine(
+                [(si * Fraction(rng.uniform(0.5, 1.5)), dual_i), (sj * Fraction(rng.uniform(0.5, 1.5)), dual_j)]
+            )
+            room = Fraction(1)
+            for ck, ek in forms:
+                at, along = _dot(ck, q) + ek, _dot(ck, step)
+                if at and along:
+                    room = min(room, abs(at / along))
+            point = _combine([(Fraction(1), q), (room / 2, step)])
+            if all(_dot(ck, point) + ek for ck, ek in forms):  # on none (a third through q could hold it)
+                points.append(point)
+    return points
+
+
+def _piece_points(ts: Sequence[Fraction], rng: random.Random) -> list[Fraction]:
+    """A parameter inside every piece of a line cut at ts (sorted, distinct): before the first, between
+    each two, after the last."""
+    if not ts:
+        return [Fraction(0)]
+    span = ts[-1] - ts[0] + 1 + abs(ts[0]) + abs(ts[-1])
+    out = [ts[0] - span * Fraction(rng.uniform(0.5, 1.5))]
+    out.extend(lo + (hi - lo) * Fraction(rng.uniform(0.25, 0.75)) for lo, hi in itertools.pairwise(ts))
+    out.append(ts[-1] + span * Fraction(rng.uniform(0.5, 1.5)))
+    return out
+
+
+_QUARTERS = ((1, 1), (1, -1), (-1, 1), (-1, -1))
+
+
+def _affine_corners(
+    affine: Sequence[Affine], rng: random.Random, check_time: Callable[[], None]
+) -> tuple[list[Corner], bool]:
+    """A corner inside every face of codimension 2 of the hyperplanes (see the module docstring), with the
+    room it has: its distance to the nearest hyperplane not through it. complete: all were found within
+    MAX_CORNERS."""
+    forms = _distinct(affine)
+    if len(forms) < 2 or _rank([c for c, _ in forms]) <= 1:
+        return [], True  # parallel hyperplanes: the scan lines cross them all (sampling)
+    n = len(forms[0][0])
+    budget = _Budget(MAX_CORNERS, check_time)
+    try:
+        faces = _faces(forms, n, rng, budget)
+        complete = True
+    except _OverBudget:
+        return [], False
+    norms = [math.sqrt(float(_dot(c, c))) for c, _ in forms]
+    corners = []
+    for q, dual_i, dual_j in faces:
+        ui, uj = _unit([float(v) for v in dual_i]), _unit([float(v) for v in dual_j])
+        at = tuple(float(v) for v in q)
+        if ui is None or uj is None or not all(math.isfinite(v) for v in at):
+            continue
+        room = min(
+            (abs(float(_dot(c, q) + e)) / norm for (c, e), norm in zip(forms, norms) if _dot(c, q) + e),
+            default=math.inf,
+        )
+        corners.append(Corner(at, (ui, uj), room))
+    return corners, complete
+
+
+def _newton_corner(gi: Fn, gj: Fn, start: Sequence[float]) -> Corner | None:
+    """Gauss-Newton on (g_i, g_j) = 0 from start (the least-norm step each time); the corner it converges
+    to, or None."""
+    p = tuple(start)
+    for _ in range(NEWTON_STEPS):
+        vi, vj = _value(gi, p), _value(gj, p)
+        grad_i, grad_j = _gradient(gi, p), _gradient(gj, p)
+        if vi is None or vj is None or grad_i is None or grad_j is None:
+            return None
+        a = sum(v * v for v in grad_i)
+        b = sum(x * y for x, y in zip(grad_i, grad_j))
+        c = sum(v * v for v in grad_j)
+        det = a * c - b * b
+        if not (det > 1e-12 * a * c) or not math.isfinite(det):
+            return None  # (nearly) parallel, or flat
+        size = 1.0 + max(abs(v) for v in p)
+        if abs(vi) <= NEWTON_TOL * size * math.sqrt(a) and abs(vj) <= NEWTON_TOL * size * math.sqrt(c):
+            ui = _unit([(c * x - b * y) / det for x, y in zip(grad_i, grad_j)])
+            uj = _unit([(a * y - b * x) / det for x, y in zip(grad_i, grad_j)])
+            return Corner(p, (ui, uj)) if ui is not None and uj is not None else None
+        li, lj = (c * vi - b * vj) / det, (a * vj - b * vi) / det
+        p = tuple(v - li * x - lj * y for v, x, y in zip(p, grad_i, grad_j))
+        if not all(math.isfinite(v) for v in p):
+            return None
+    return None
+
+
+def find_corners(
+    bps: Sequence[Breakpoint],
+    starts: Sequence[tuple[float, ...]],
+    rng: random.Random,
+    check_time: Callable[[], None],
+) -> Corners:
+    """The corners of every pair of breakpoints (exact for two affine ones, by Gauss-Newton from the
+    NEWTON_STARTS starts nearest both zero sets otherwise). Nothing with fewer than two breakpoints."""
+    if len(bps) < 2:
+        return NO_CORNERS
+    affine = [bp.affine for bp in bps if bp.affine is not None]
+    corners, complete = _affine_corners(affine, rng, check_time) if len(affine) >= 2 else ([], True)
+    for bi, bj in itertools.combinations(bps, 2):
+        if bi.affine is not None and bj.affine is not None:
+            continue
+        check_time()
+        ranked = sorted(
+            (abs(vi) + abs(vj), p)
+            for p in starts
+            if (vi := _value(bi.fn, p)) is not None and (vj := _value(bj.fn, p)) is not None
+        )
+        for _, p in ranked[:NEWTON_STARTS]:
+            corner = _newton_corner(bi.fn, bj.fn, p)
+            if corner is not None:
+                corners.append(corner)
+    return Corners(tuple(corners), complete)
+
+
+def corner_points(corners: Corners, rng: random.Random) -> list[tuple[float, ...]]:
+    """Around every corner, a point in each of its four quarters at two sizes of step: about 1e-8 of the
+    corner's size (inside the cell, however close the next breakpoint) and 0.05-0.5 (a generic point of
+    it), both within a quarter of the corner's room. The lengths and the mixture of the two steps are
+    random, so no point falls on a third breakpoint through the corner (x - y, through the corner of x and
+    y, is met by no step of equal parts)."""
+    points: list[tuple[float, ...]] = []
+    for corner in corners.corners:
+        size = 1.0 + math.sqrt(sum(v * v for v in corner.at))
+        ui, uj = corner.steps
+        for si, sj in _QUARTERS:
+            for scale in (NEAR * size, rng.uniform(0.05, 0.5) * (1.0 + 1e-3 * size)):
+                scale = min(scale, corner.room / 4)
+                ri, rj = si * scale * rng.uniform(0.5, 1.5), sj * scale * rng.uniform(0.5, 1.5)
+                points.append(tuple(p + ri * x + rj * y for p, x, y in zip(corner.at, ui, uj)))
+    return points
