@@ -5,29 +5,33 @@ each side is a single formula) can be missed: x = 1000 and y = 1000 cut the plan
 around (1000, 1000), far from the sample box, a line meets at most three of them, and relu(y - 1000) was
 accepted for 1(x > 1000) relu(y - 1000), which it differs from on the quarter x < 1000 < y.
 
-Why corners of pairs suffice, for affine breakpoints (hyperplanes g = c.x + e = 0):
+Why corners of pairs reach every cell, for affine breakpoints (hyperplanes g = c.x + e = 0) whose normals
+span 2 or more dimensions (when they are all parallel the scan lines cross them all):
 
-- a cell of an arrangement whose normals span 2 or more dimensions has a face of codimension 2 (a vertex
-  in 2 variables, an edge in 3), inside the flat where two of them, g_i = g_j = 0, meet. Near a point
-  inside that face the cell is one of the four quarters of (g_i, g_j) for the two hyperplanes that bound
-  it there: where several pass through the face (x - y, x and y through the origin, for max(x, y, 0)'s
-  derivative), it lies between two neighbouring ones, which no other one splits;
-- so a point inside every such face, stepped a little into each quarter, lands in every cell. In 2
-  variables the faces are the corners themselves (g_i = g_j = 0, solved exactly with fractions); in 3 they
-  are the pieces into which the other planes cut the line g_i = g_j = 0 (where they cross it is solved
-  exactly too, and a point of every piece is taken); in more variables the same holds while the normals
-  span at most 3 dimensions (the other hyperplanes then cut the flat g_i = g_j = 0 along parallel
-  hyperplanes, and one line across them meets every piece). With 4 or more affine breakpoints whose
-  normals span 4 or more dimensions the pieces are not all found: the corners say so (complete=False)
-  and the numbers alone cannot say "equal" (equivalence: undecided, so a proof or `unsure`).
+- every cell has a face of codimension 2 (a vertex in 2 variables, an edge in 3), inside the flat where
+  two hyperplanes g_i = g_j = 0 meet; near a point inside that face the cell is one of the four quarters
+  of (g_i, g_j) for the two that bound it there. Where several pass through the face (x - y, x and y
+  through the origin, for max(x, y, 0)'s derivative), the cell lies between two neighbouring ones, which
+  no other one splits;
+- such a face is a cell of the arrangement the other hyperplanes cut the flat g_i = g_j = 0 into, which
+  has 2 dimensions fewer: the same construction finds a point inside each of those (_cell_points, on the
+  flat's own coordinates), down to a point (no dimension left, or nothing cutting the flat) or a line
+  across parallel hyperplanes (a point of every piece). All of it is exact (fractions): the meeting
+  points, the pieces, and the steps from an inner face into its quarters, short enough to cross nothing.
+
+So in 2 variables the corners are the meeting points, in 3 a point of every piece into which the other
+planes cut each meeting line, and so on; at most MAX_CORNERS are made (the count grows like the number of
+breakpoints to the power of the number of variables): past that the corners are not complete
+(complete=False) and the numbers alone cannot say "equal" (equivalence: undecided, so a proof or unsure).
 
 Curved breakpoints (x^2 + y^2 - 4, w1*x1 + b) meet where Gauss-Newton, started from the crossings the
-scan lines found, converges: every such corner is stepped into its four quarters too, but a meeting place
-Newton does not reach is not sampled (docs/checking.md, Known limits).
+scan lines found nearest both zero sets, converges: each such corner is stepped into its four quarters
+too, but a meeting place Newton does not reach, and the pieces of a curve where two surfaces meet in 3+
+variables, are not sampled (docs/checking.md, Known limits).
 
 The steps into each quarter (two sizes, random lengths and mixtures) are drawn from the answer's seed, so
 no sample point is known before the answer is written; where the corners are is a function of the key
-and the answer's breakpoints alone (a key's, shared by every answer to it, from the key's seed).
+and the answer's breakpoints (a key's are found once, from the key's seed, and shared by its answers).
 """
 
 from __future__ import annotations
@@ -50,12 +54,16 @@ Affine = tuple[Vector, Fraction]
 
 NEWTON_STARTS = 3
 """Gauss-Newton runs per pair of curved breakpoints, from the crossings nearest both zero sets."""
+NEWTON_CANDIDATES = 32
+NEWTON_PAIRS = 64
+"""Curved pairs get Newton runs up to this many (a max of 16 curved arguments has 120 breakpoints, 7,140
+pairs): their corners are a help, never a promise (module docstring)."""
 NEWTON_STEPS = 40
 NEWTON_TOL = 1e-11
 """Converged when the point is this close (relative to its size) to both zero sets, by first order."""
 NEAR = 1e-8
 """The small step into each quarter, relative to the corner's size (as sampling._straddle's)."""
-MAX_CORNERS = 2000
+MAX_CORNERS = 1000
 """Corners and inner points the affine construction may make; past it the corners are not complete."""
 
 
@@ -335,6 +343,8 @@ def _affine_corners(
     forms = _distinct(affine)
     if len(forms) < 2 or _rank([c for c, _ in forms]) <= 1:
         return [], True  # parallel hyperplanes: the scan lines cross them all (sampling)
+    if len(forms) * (len(forms) - 1) // 2 > MAX_CORNERS:
+        return [], False  # a corner per pair at least: over budget before any is made
     n = len(forms[0][0])
     budget = _Budget(MAX_CORNERS, check_time)
     try:
@@ -390,19 +400,21 @@ def find_corners(
     rng: random.Random,
     check_time: Callable[[], None],
 ) -> Corners:
-    """The corners of every pair of breakpoints (exact for two affine ones, by Gauss-Newton from the
-    NEWTON_STARTS starts nearest both zero sets otherwise). Nothing with fewer than two breakpoints."""
+    """The corners of every pair of breakpoints: exact for two affine ones; by Gauss-Newton otherwise, from
+    the NEWTON_STARTS starts nearest both zero sets (among NEWTON_CANDIDATES of the starts), for the first
+    NEWTON_PAIRS such pairs. Nothing with fewer than two breakpoints."""
     if len(bps) < 2:
         return NO_CORNERS
     affine = [bp.affine for bp in bps if bp.affine is not None]
     corners, complete = _affine_corners(affine, rng, check_time) if len(affine) >= 2 else ([], True)
-    for bi, bj in itertools.combinations(bps, 2):
-        if bi.affine is not None and bj.affine is not None:
-            continue
+    curved = [(bi, bj) for bi, bj in itertools.combinations(bps, 2) if bi.affine is None or bj.affine is None]
+    stride = max(1, len(starts) // NEWTON_CANDIDATES)
+    candidates = starts[::stride]
+    for bi, bj in curved[:NEWTON_PAIRS]:
         check_time()
         ranked = sorted(
             (abs(vi) + abs(vj), p)
-            for p in starts
+            for p in candidates
             if (vi := _value(bi.fn, p)) is not None and (vj := _value(bj.fn, p)) is not None
         )
         for _, p in ranked[:NEWTON_STARTS]:
