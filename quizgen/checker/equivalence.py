@@ -1,7 +1,8 @@
 """Is the answer the key? Decided numerically on the real domain, exactly where exact is possible.
 
 1. Floats screen both sides at the sample points (sampling.py: generic points, both sides of every
-   breakpoint, the middle of every gap between breakpoints). A point where floats say "different" is
+   breakpoint, the middle of every gap between breakpoints; cells.py: a point in every cell between
+   two or more breakpoints, from the corners where they meet). A point where floats say "different" is
    re-evaluated with 60-digit mpmath before it counts, so cancellation or overflow never rejects a right
    answer. Points where either side is not real are outside the domain and are not compared.
 2. "Equal" is then confirmed at one point of every cell (the region between breakpoints the point lies

@@ -11,7 +11,8 @@ are found; a breakpoint no line crosses is bisected between random points of opp
 boxes, then around the nearest point of the other sign on the axes, then at the end of a walk downhill
 on |g|). Points exactly on a kink are never
 used, so answers that differ only there (Heaviside(0) = 1/2 against 0, x >= y against x > y) count as
-equal.
+equal. The cells between two or more breakpoints (the quarters around a far crossing, which the lines
+can miss) are reached from where the breakpoints meet, in cells.py.
 """
 
 from __future__ import annotations
