@@ -334,6 +334,30 @@ def _piece_points(ts: Sequence[Fraction], rng: random.Random) -> list[Fraction]:
 _QUARTERS = ((1, 1), (1, -1), (-1, 1), (-1, -1))
 
 
+THINNEST = 1e-12
+"""A corner with less room than this, relative to its size, cannot be stepped off in floats."""
+
+
+def _float_corner(forms: Sequence[Affine], q: Vector, dual_i: Vector, dual_j: Vector) -> Corner | None:
+    """The corner in floats, with its room (the distance to the nearest hyperplane not through it); None
+    when floats cannot hold it (past 1e308) or step off it within its cell (room under THINNEST)."""
+    try:
+        ui, uj = _unit([float(v) for v in dual_i]), _unit([float(v) for v in dual_j])
+        at = tuple(float(v) for v in q)
+        room = math.inf
+        for c, e in forms:
+            value = _dot(c, q) + e
+            if value:
+                room = min(room, float(abs(value)) / math.sqrt(float(_dot(c, c))))
+    except (OverflowError, ZeroDivisionError):
+        return None
+    if ui is None or uj is None or not all(math.isfinite(v) for v in at):
+        return None
+    if room < THINNEST * (1.0 + math.sqrt(sum(v * v for v in at))):
+        return None
+    return Corner(at, (ui, uj), room)
+
+
 def _affine_corners(
     affine: Sequence[Affine], rng: random.Random, check_time: Callable[[], None]
 ) -> tuple[list[Corner], bool]:
@@ -352,18 +376,13 @@ def _affine_corners(
         complete = True
     except _OverBudget:
         return [], False
-    norms = [math.sqrt(float(_dot(c, c))) for c, _ in forms]
     corners = []
     for q, dual_i, dual_j in faces:
-        ui, uj = _unit([float(v) for v in dual_i]), _unit([float(v) for v in dual_j])
-        at = tuple(float(v) for v in q)
-        if ui is None or uj is None or not all(math.isfinite(v) for v in at):
-            continue
-        room = min(
-            (abs(float(_dot(c, q) + e)) / norm for (c, e), norm in zip(forms, norms) if _dot(c, q) + e),
-            default=math.inf,
-        )
-        corners.append(Corner(at, (ui, uj), room))
+        corner = _float_corner(forms, q, dual_i, dual_j)
+        if corner is None:
+            complete = False  # a cell floats cannot reach: the numbers cannot vouch for it
+        else:
+            corners.append(corner)
     return corners, complete
 
 

@@ -135,3 +135,12 @@ def test_the_steps_are_drawn_from_the_answers_seed() -> None:
     found = find_corners(bps, [], random.Random(1), lambda: None)
     assert corner_points(found, random.Random(5)) == corner_points(found, random.Random(5))
     assert corner_points(found, random.Random(5)) != corner_points(found, random.Random(6))
+
+
+def test_a_corner_floats_cannot_hold_makes_the_corners_incomplete() -> None:
+    """x = 10^400 and y = 0 meet past the floats' range: no point can be taken there, so the corners do
+    not vouch for every cell (equal is then undecided, never correct from the numbers alone)."""
+    forms = [((F(1), F(0)), F(-(10**400))), ((F(0), F(1)), F(0))]
+    assert not find_corners(_breakpoints(forms), [], random.Random(1), lambda: None).complete
+    near = [((F(1), F(0)), F(-1000)), ((F(0), F(1)), F(0))]
+    assert find_corners(_breakpoints(near), [], random.Random(1), lambda: None).complete
