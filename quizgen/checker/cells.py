@@ -24,6 +24,10 @@ planes cut each meeting line, and so on; at most MAX_CORNERS are made (the count
 breakpoints to the power of the number of variables): past that the corners are not complete
 (complete=False) and the numbers alone cannot say "equal" (equivalence: undecided, so a proof or unsure).
 
+A piecewise-affine breakpoint (max, min and abs of affine forms: sympy writes max(x - a, y - b, 0)'s
+derivative as Heaviside(x - max(0, y - b) - a)) is read as its affine pieces (affine_pieces), whose
+cells refine its own: it is covered the same way.
+
 Curved breakpoints (x^2 + y^2 - 4, w1*x1 + b) meet where Gauss-Newton, started from the crossings the
 scan lines found nearest both zero sets, converges: each such corner is stepped into its four quarters
 too, but a meeting place Newton does not reach, and the pieces of a curve where two surfaces meet in 3+
@@ -92,53 +96,71 @@ NO_CORNERS = Corners(())
 
 @dataclass(frozen=True)
 class Breakpoint:
-    """A breakpoint expression compiled, and its exact affine form when it has one."""
+    """A breakpoint expression compiled, and its affine pieces when it has them (affine_pieces)."""
 
     fn: Fn
-    affine: Affine | None
+    pieces: tuple[Affine, ...] | None
 
 
-def affine_form(g: sympy.Basic, names: dict[str, int]) -> Affine | None:
-    """g as c.x + e with exact coefficients (a decimal as the binary fraction of its float, a constant
-    such as pi as its float), or None when g is not affine in the variables. One walk of the tree, nothing
-    expanded (a power of a sum is not affine and is not multiplied out)."""
-    coef = [Fraction(0)] * len(names)
-    const = [Fraction(0)]
+MAX_PIECES = 16
+"""A piecewise-affine breakpoint is read as at most this many affine pieces (one per choice of every
+max, min and abs in it), else as curved."""
 
-    def walk(e: sympy.Basic, scale: Fraction) -> bool:
+
+def affine_pieces(g: sympy.Basic, names: dict[str, int]) -> tuple[Affine, ...] | None:
+    """Affine forms c.x + e whose zero sets together hold g's: g itself when it is affine (exact
+    coefficients: a decimal as the binary fraction of its float, a constant such as pi as its float), one
+    per branch when it is piecewise affine (x - max(0, y - 5) - 3: x - 3 and x - y + 2, each of which
+    g equals where that branch is taken). None when g is curved, or has over MAX_PIECES pieces. One walk
+    of the tree, nothing expanded (a power of a sum is not affine and is not multiplied out).
+
+    The cells between the pieces refine the cells between the g's, so a point in each of theirs is a
+    point in each of g's: sympy's derivative of max(x - a, y - b, 0) is Heaviside(x - max(0, y - b) - a)."""
+    n = len(names)
+    zero = tuple(Fraction(0) for _ in range(n))
+
+    def walk(e: sympy.Basic) -> list[Affine] | None:
         if isinstance(e, sympy.Symbol):
             i = names.get(e.name)
-            if i is None:
-                return False
-            coef[i] += scale
-            return True
+            return None if i is None else [(tuple(Fraction(int(k == i)) for k in range(n)), Fraction(0))]
         if not e.free_symbols:
             value = _number(e)
-            if value is None:
-                return False
-            const[0] += scale * value
-            return True
-        if isinstance(e, sympy.Add):
-            return all(walk(a, scale) for a in e.args)
+            return None if value is None else [(zero, value)]
         if isinstance(e, sympy.Mul):
-            factor = Fraction(1)
-            rest = None
+            factor, rest = Fraction(1), None
             for a in e.args:
                 if a.free_symbols:
                     if rest is not None:
-                        return False
+                        return None
                     rest = a
+                elif (value := _number(a)) is None:
+                    return None
                 else:
-                    value = _number(a)
-                    if value is None:
-                        return False
                     factor *= value
-            return rest is not None and walk(rest, scale * factor)
-        return False
+            inner = walk(rest) if rest is not None else None
+            return None if inner is None else [(tuple(factor * v for v in c), factor * k) for c, k in inner]
+        parts = [part for a in e.args if (part := walk(a)) is not None]
+        if len(parts) < len(e.args):
+            return None
+        if isinstance(e, sympy.Add):
+            out = [(zero, Fraction(0))]
+            for part in parts:
+                out = [(tuple(u + v for u, v in zip(c, d)), k + m) for c, k in out for d, m in part]
+                if len(out) > MAX_PIECES:
+                    return None
+            return out
+        if isinstance(e, (sympy.Max, sympy.Min)):
+            out = [f for part in parts for f in part]
+        elif isinstance(e, sympy.Abs):
+            out = [f for part in parts for c, k in part for f in ((c, k), (tuple(-v for v in c), -k))]
+        else:
+            return None
+        return out if len(out) <= MAX_PIECES else None
 
-    if not walk(g, Fraction(1)) or not any(coef):
+    pieces = walk(g)
+    if pieces is None:
         return None
-    return tuple(coef), const[0]
+    return tuple(dict.fromkeys((c, k) for c, k in pieces if any(c))) or None
 
 
 def _number(e: sympy.Basic) -> Fraction | None:
@@ -424,9 +446,9 @@ def find_corners(
     NEWTON_PAIRS such pairs. Nothing with fewer than two breakpoints."""
     if len(bps) < 2:
         return NO_CORNERS
-    affine = [bp.affine for bp in bps if bp.affine is not None]
+    affine = [f for bp in bps if bp.pieces is not None for f in bp.pieces]
     corners, complete = _affine_corners(affine, rng, check_time) if len(affine) >= 2 else ([], True)
-    curved = [(bi, bj) for bi, bj in itertools.combinations(bps, 2) if bi.affine is None or bj.affine is None]
+    curved = [(bi, bj) for bi, bj in itertools.combinations(bps, 2) if bi.pieces is None or bj.pieces is None]
     stride = max(1, len(starts) // NEWTON_CANDIDATES)
     candidates = starts[::stride]
     for bi, bj in curved[:NEWTON_PAIRS]:

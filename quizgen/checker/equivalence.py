@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 import sympy
 
-from quizgen.checker.cells import Breakpoint, Corners, affine_form, corner_points, find_corners
+from quizgen.checker.cells import Breakpoint, Corners, affine_pieces, corner_points, find_corners
 from quizgen.checker.evaluate import (
     EXACT,
     FLOAT,
@@ -131,9 +131,9 @@ class Compiled:
 
     @property
     def cell_breakpoints(self) -> list[Breakpoint]:
-        """bp_fns with each expression's exact affine form (cells.affine_form), in the same order."""
+        """bp_fns with each expression's affine pieces (cells.affine_pieces), in the same order."""
         if self._cell_bps is None:
-            self._cell_bps = [Breakpoint(fn, affine_form(g, self.names)) for g, fn in self.bp_fns]
+            self._cell_bps = [Breakpoint(fn, affine_pieces(g, self.names)) for g, fn in self.bp_fns]
         return self._cell_bps
 
     def corners(self, check_time: Callable[[], None]) -> Corners:
