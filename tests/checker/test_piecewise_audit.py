@@ -146,3 +146,29 @@ def test_four_variables_and_four_breakpoints() -> None:
     assert check(key, "relu(x+y+z+w-1000)*1(x>1000 and w>y and z>y+1)", v).verdict == "correct"
     assert check(key, "relu(x+y+z+w-1000)*1(x>1000)*1(z>y+1)", v).verdict == "incorrect"
     assert check(key, "relu(x+y+z+w-1000)*1(w>y)*1(z>y+1)", v).verdict == "incorrect"
+
+
+@pytest.mark.parametrize("a", [10, 1000, 10**5])
+def test_curved_breakpoints_with_a_far_corner(a: int) -> None:
+    """Curved breakpoints meet where Gauss-Newton takes the crossings (no promise, docs/checking.md): these
+    far corners are found. Main accepted some of the answers with a factor forgotten at every a."""
+    v2, v3 = ["x", "y"], ["x", "y", "z"]
+    cases = [
+        (f"Heaviside(x**3 - {a**3})*Max(0, y - {a})", f"relu(y-{a})", f"1(x^3 > {a**3})*relu(y - {a})", v2),
+        (
+            f"Heaviside(x - {a})*Heaviside(y**2 - {a * a} - x + {a})",
+            f"1(x > {a})",
+            f"1(x>{a})*1(y^2 > {a * a} + x - {a})",
+            v2,
+        ),
+        (f"Heaviside(x*y - {a * a})*Max(0, z - {a})", f"relu(z-{a})", f"1(x*y>{a * a})*relu(z-{a})", v3),
+        (
+            f"Heaviside(x**3 - {a**3})*Heaviside(y - {a})*Max(0, z - {a})",
+            f"1(x^3>{a**3})*relu(z-{a})",
+            f"1(x^3>{a**3})*1(y>{a})*relu(z-{a})",
+            v3,
+        ),
+    ]
+    for key, wrong, right, variables in cases:
+        assert check(key, wrong, variables).verdict == "incorrect", (key, wrong)
+        assert check(key, right, variables).verdict == "correct", (key, right)
