@@ -3,6 +3,8 @@ adversarial ones of the audit in docs/checking.md: what is caught, pinned."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 import sympy
 
@@ -172,3 +174,58 @@ def test_curved_breakpoints_with_a_far_corner(a: int) -> None:
     for key, wrong, right, variables in cases:
         assert check(key, wrong, variables).verdict == "incorrect", (key, wrong)
         assert check(key, right, variables).verdict == "correct", (key, right)
+
+
+Form = tuple[list[int], int]
+NAMES = ["x", "y", "z", "w"]
+
+
+def _text(form: Form) -> str:
+    c, e = form
+    return " + ".join(f"({ci})*{v}" for ci, v in zip(c, NAMES) if ci) + f" + ({e})"
+
+
+def _inside(forms: list[Form], p: list[float], skip: int = -1) -> bool:
+    return all(sum(ci * pi for ci, pi in zip(c, p)) + e > 0 for j, (c, e) in enumerate(forms) if j != skip)
+
+
+def _draw(rng: random.Random) -> tuple[list[Form], list[int]]:
+    """2 to 4 linear forms (coefficients -2..2) in 2 to 4 variables, all vanishing near one far point."""
+    n = rng.choice([2, 3, 4])
+    center = [rng.choice([1, 10, 1000, 10**5]) * rng.choice([1, -1]) for _ in range(n)]
+    forms = []
+    for _ in range(rng.randint(2, 4)):
+        c = [rng.randint(-2, 2) for _ in range(n)]
+        if not any(c):
+            c[0] = 1
+        forms.append((c, -sum(ci * si for ci, si in zip(c, center)) + rng.randint(-3, 3)))
+    return forms, center
+
+
+def random_indicator_cases(seed: int, draws: int) -> list[tuple[str, str, str, list[str]]]:
+    """(key, right, wrong, variables): a product of indicators, the same as one indicator of a
+    conjunction with every other form doubled, and the product with one indicator left out where a
+    random search near the point finds that it matters."""
+    rng = random.Random(seed)
+    cases = []
+    for _ in range(draws):
+        forms, center = _draw(rng)
+        key = "*".join(f"1({_text(f)} > 0)" for f in forms)
+        right = "1(" + " and ".join(f"{1 + j % 2}*({_text(f)}) > 0" for j, f in enumerate(forms)) + ")"
+        drop = rng.randrange(len(forms))
+        near = ([s + rng.uniform(-20, 20) for s in center] for _ in range(20_000))
+        if any(_inside(forms, p) != _inside(forms, p, drop) for p in near):
+            wrong = "*".join(f"1({_text(f)} > 0)" for j, f in enumerate(forms) if j != drop)
+            cases.append((key, right, wrong, NAMES[: len(center)]))
+    return cases
+
+
+def test_random_products_of_indicators_around_a_far_point() -> None:
+    """Products of 2 to 4 indicators of linear forms in 2 to 4 variables breaking near one far point
+    (coordinates up to 10^5), against the product with one indicator left out: none is accepted (main
+    accepted 17 of these 36), and the key written as one indicator of a conjunction is right."""
+    cases = random_indicator_cases(7, 40)
+    assert len(cases) >= 30
+    for key, right, wrong, variables in cases:
+        assert check(key, right, variables).verdict == "correct", (key, right)
+        assert check(key, wrong, variables).verdict == "incorrect", (key, wrong)
