@@ -50,7 +50,7 @@ from fractions import Fraction
 import sympy
 
 from quizgen.checker.evaluate import Fn
-from quizgen.checker.sampling import _gradient, _value
+from quizgen.checker.sampling import _along, _crossings_on_line, _gradient, _scan_points, _value
 
 Vector = tuple[Fraction, ...]
 Affine = tuple[Vector, Fraction]
@@ -73,11 +73,12 @@ MAX_CORNERS = 1000
 
 @dataclass(frozen=True)
 class Corner:
-    """A point where two breakpoints g_i, g_j meet, and unit steps along which g_i grows and g_j stays 0
-    (and the reverse), to first order: at + s (u_i a + u_j b) with signs u lies in the quarter of signs u."""
+    """A point where two (or three) breakpoints meet, and a unit step per breakpoint along which it grows
+    and the others stay 0, to first order: at + sum of s_k a_k u_k (a_k > 0) lies in the quarter (octant)
+    of signs s."""
 
     at: tuple[float, ...]
-    steps: tuple[tuple[float, ...], tuple[float, ...]]
+    steps: tuple[tuple[float, ...], ...]
     room: float = math.inf
     """How far the nearest breakpoint not through the corner is (an affine one's); steps stay within a
     quarter of it."""
@@ -435,6 +436,102 @@ def _newton_corner(gi: Fn, gj: Fn, start: Sequence[float]) -> Corner | None:
     return None
 
 
+CURVED_SCANS = 256
+"""Scans of a curved breakpoint along an affine line (_curved_on_lines), at most."""
+
+
+def _float_duals(rows: Sequence[Sequence[float]]) -> tuple[tuple[float, ...], ...] | None:
+    """Unit steps along which each row's form grows and the others' stay 0: the columns of
+    R^T (R R^T)^-1, normalized; None when the rows are (nearly) dependent."""
+    k = len(rows)
+    gram = [[sum(a * b for a, b in zip(ri, rj)) for rj in rows] for ri in rows]
+    inverse = [[float(i == j) for j in range(k)] for i in range(k)]
+    scale = max(abs(gram[i][i]) for i in range(k))
+    for col in range(k):  # Gauss-Jordan with partial pivoting
+        pivot = max(range(col, k), key=lambda r: abs(gram[r][col]))
+        if not abs(gram[pivot][col]) > 1e-10 * scale:
+            return None
+        gram[col], gram[pivot] = gram[pivot], gram[col]
+        inverse[col], inverse[pivot] = inverse[pivot], inverse[col]
+        lead = gram[col][col]
+        gram[col] = [v / lead for v in gram[col]]
+        inverse[col] = [v / lead for v in inverse[col]]
+        for r in range(k):
+            if r != col and gram[r][col]:
+                f = gram[r][col]
+                gram[r] = [a - f * b for a, b in zip(gram[r], gram[col])]
+                inverse[r] = [a - f * b for a, b in zip(inverse[r], inverse[col])]
+    steps = []
+    for j in range(k):
+        unit = _unit([sum(rows[i][c] * inverse[i][j] for i in range(k)) for c in range(len(rows[0]))])
+        if unit is None:
+            return None
+        steps.append(unit)
+    return tuple(steps)
+
+
+def _affine_lines(forms: Sequence[Affine], n: int) -> list[tuple[tuple[float, ...], tuple[float, ...], list[Vector]]]:
+    """The lines where n - 1 affine breakpoints meet (each hyperplane in 2 variables, each pair's meeting
+    line in 3, ...), as (point nearest the origin, unit direction, the normals), at most CURVED_SCANS."""
+    lines: list[tuple[tuple[float, ...], tuple[float, ...], list[Vector]]] = []
+    for subset in itertools.combinations(forms, n - 1):
+        if len(lines) >= CURVED_SCANS:
+            break
+        normals = [c for c, _ in subset]
+        basis = _null_basis(normals, n)
+        if len(basis) != 1:
+            continue  # dependent normals: they meet in more than a line, or nowhere
+        point = _least_norm(normals, [-e for _, e in subset])
+        d = _unit([float(v) for v in basis[0]])
+        if point is not None and d is not None:
+            lines.append((tuple(float(v) for v in point), d, normals))
+    return lines
+
+
+def _least_norm(rows: Sequence[Vector], rhs: Sequence[Fraction]) -> Vector | None:
+    """The least-norm x with rows . x = rhs (independent rows), exactly: R^T (R R^T)^-1 rhs."""
+    k = len(rows)
+    aug = [[_dot(rows[i], rows[j]) for j in range(k)] + [rhs[i]] for i in range(k)]
+    for col in range(k):
+        pivot = next((r for r in range(col, k) if aug[r][col]), None)
+        if pivot is None:
+            return None
+        aug[col], aug[pivot] = aug[pivot], aug[col]
+        aug[col] = [v / aug[col][col] for v in aug[col]]
+        for r in range(k):
+            if r != col and aug[r][col]:
+                f = aug[r][col]
+                aug[r] = [a - f * b for a, b in zip(aug[r], aug[col])]
+    return _combine([(aug[i][k], rows[i]) for i in range(k)]) if rows else None
+
+
+def _curved_on_lines(
+    forms: Sequence[Affine], curved: Sequence[Fn], n: int, check_time: Callable[[], None]
+) -> list[Corner]:
+    """Where curved breakpoints cross the lines where affine ones meet, found by the scan lines' own scan
+    (out to 3.5e13 along each line) and bisection: corners of a curve and a line in 2 variables, vertices of
+    a surface and two planes in 3 (stepped into their 8 octants), and so on. Newton from the crossings finds one
+    place a pair meets; a line meets a curve at each of its crossings: x y = -1000 crosses a line far out
+    along its asymptote, and the planes of a slab meet a surface where the slab's cells touch it."""
+    corners: list[Corner] = []
+    scans = 0
+    for p, d, normals in _affine_lines(forms, n):
+        scan = _scan_points(p, d, far=True)
+        rows = [[float(v) for v in c] for c in normals]
+        for g in curved:
+            scans += 1
+            if scans > CURVED_SCANS:
+                return corners
+            check_time()
+            for t in _crossings_on_line(g, p, d, scan):
+                q = _along(p, d, t)
+                grad = _gradient(g, q)
+                steps = _float_duals([*rows, grad]) if grad is not None else None
+                if steps is not None and all(math.isfinite(v) for v in q):
+                    corners.append(Corner(q, steps))
+    return corners
+
+
 def find_corners(
     bps: Sequence[Breakpoint],
     starts: Sequence[tuple[float, ...]],
@@ -451,6 +548,9 @@ def find_corners(
     curved = [(bi, bj) for bi, bj in itertools.combinations(bps, 2) if bi.pieces is None or bj.pieces is None]
     stride = max(1, len(starts) // NEWTON_CANDIDATES)
     candidates = starts[::stride]
+    curved_fns = [bp.fn for bp in bps if bp.pieces is None]
+    if curved_fns and affine:
+        corners.extend(_curved_on_lines(_distinct(affine), curved_fns, len(affine[0][0]), check_time))
     for bi, bj in curved[:NEWTON_PAIRS]:
         check_time()
         ranked = sorted(
@@ -474,10 +574,11 @@ def corner_points(corners: Corners, rng: random.Random) -> list[tuple[float, ...
     points: list[tuple[float, ...]] = []
     for corner in corners.corners:
         size = 1.0 + math.sqrt(sum(v * v for v in corner.at))
-        ui, uj = corner.steps
-        for si, sj in _QUARTERS:
+        for signs in itertools.product((1, -1), repeat=len(corner.steps)):
             for scale in (NEAR * size, rng.uniform(0.05, 0.5) * (1.0 + 1e-3 * size)):
-                scale = min(scale, corner.room / 4)
-                ri, rj = si * scale * rng.uniform(0.5, 1.5), sj * scale * rng.uniform(0.5, 1.5)
-                points.append(tuple(p + ri * x + rj * y for p, x, y in zip(corner.at, ui, uj)))
+                scale = min(scale, corner.room / (2 * len(corner.steps)))
+                mix = [s * scale * rng.uniform(0.5, 1.5) for s in signs]
+                points.append(
+                    tuple(p + sum(m * u[i] for m, u in zip(mix, corner.steps)) for i, p in enumerate(corner.at))
+                )
     return points
