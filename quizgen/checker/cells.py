@@ -28,10 +28,11 @@ A piecewise-affine breakpoint (max, min and abs of affine forms: sympy writes ma
 derivative as Heaviside(x - max(0, y - b) - a)) is read as its affine pieces (affine_pieces), whose
 cells refine its own: it is covered the same way.
 
-Curved breakpoints (x^2 + y^2 - 4, w1*x1 + b) meet where Gauss-Newton, started from the crossings the
-scan lines found nearest both zero sets, converges: each such corner is stepped into its four quarters
-too, but a meeting place Newton does not reach, and the pieces of a curve where two surfaces meet in 3+
-variables, are not sampled (docs/checking.md, Known limits).
+Curved breakpoints (x^2 + y^2 - 4, w1*x1 + b) are met in two ways, neither a promise: they are scanned
+along every line where n - 1 affine ones meet (as the scan lines are scanned, far out, with bisection;
+each crossing is stepped into all its sign combinations), and each pair with a curved one is solved by
+Gauss-Newton from the crossings the scan lines found nearest both zero sets. A meeting place neither
+reaches is not sampled (docs/checking.md, Known limits).
 
 The steps into each quarter (two sizes, random lengths and mixtures) are drawn from the answer's seed, so
 no sample point is known before the answer is written; where the corners are is a function of the key

@@ -229,3 +229,17 @@ def test_random_products_of_indicators_around_a_far_point() -> None:
     for key, right, wrong, variables in cases:
         assert check(key, right, variables).verdict == "correct", (key, right)
         assert check(key, wrong, variables).verdict == "incorrect", (key, wrong)
+
+
+def test_a_curved_breakpoint_crossing_the_lines_of_affine_ones() -> None:
+    """Found by a random search (a curved indicator among affine ones): x y = -1000 crosses the region of
+    the two max indicators only far out along its asymptote, and the surface y z = -10^4 meets the slab
+    |x + y - z + 1011| < 2 with x > -1 only near y = -10 and y = -998. Each answer that leaves one indicator
+    out was accepted; the curved breakpoint is now scanned along the lines where the affine ones meet."""
+    key = "1(y*x > -1000)*1((-2)*x + y + 1003 > max(-x + 2y + 2002, 0))*1(2y + 2000 > max(2x + y + 1000, 0))"
+    wrong = "1((-2)*x + y + 1003 > max(-x + 2y + 2002, 0))*1(2y + 2000 > max(2x + y + 1000, 0))"
+    assert check(key, wrong, ["x", "y"]).verdict == "incorrect"
+    key3 = "1(abs(x + y - z + 1011) > 2)*1(x + 1 > 0)*1(y*z > -10000)"
+    assert check(key3, "1(x + 1 > 0)*1(y*z > -10000)", ["x", "y", "z"]).verdict == "incorrect"
+    right3 = "(1(x + y - z + 1011 > 2) + 1(x + y - z + 1011 < -2))*Heaviside(x + 1)*1(y*z + 10000 > 0)"
+    assert check(key3, right3, ["x", "y", "z"]).verdict in ("correct", "unsure")
