@@ -1,7 +1,8 @@
 """Is the answer the key? Decided numerically on the real domain, exactly where exact is possible.
 
 1. Floats screen both sides at the sample points (sampling.py: generic points, both sides of every
-   breakpoint, the middle of every gap between breakpoints). A point where floats say "different" is
+   breakpoint, the middle of every gap between breakpoints; cells.py: a point in every cell between
+   two or more breakpoints, from the corners where they meet). A point where floats say "different" is
    re-evaluated with 60-digit mpmath before it counts, so cancellation or overflow never rejects a right
    answer. Points where either side is not real are outside the domain and are not compared.
 2. "Equal" is then confirmed at one point of every cell (the region between breakpoints the point lies
@@ -22,12 +23,13 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Literal
 
 import sympy
 
+from quizgen.checker.cells import Breakpoint, Corners, affine_pieces, corner_points, find_corners
 from quizgen.checker.evaluate import (
     EXACT,
     FLOAT,
@@ -50,6 +52,7 @@ from quizgen.checker.sampling import (
     breakpoint_exprs,
     breakpoint_points,
     compile_breakpoints,
+    crossing_bases,
     crossing_points,
     generic_point,
     scan_lines,
@@ -96,6 +99,8 @@ class Compiled:
     _digits: int | None = field(default=None, repr=False)
     _bp_fns: list[tuple[sympy.Basic, Fn]] | None = field(default=None, repr=False)
     _crossings: Crossings | None = field(default=None, repr=False)
+    _cell_bps: list[Breakpoint] | None = field(default=None, repr=False)
+    _corners: Corners | None = field(default=None, repr=False)
     _signature: Any = field(default=None, repr=False)
     _has_float: bool | None = field(default=None, repr=False)
 
@@ -123,6 +128,22 @@ class Compiled:
                 scan_lines(len(self.names), rng), [fn for _, fn in self.bp_fns], rng, check_time
             )
         return self._crossings
+
+    @property
+    def cell_breakpoints(self) -> list[Breakpoint]:
+        """bp_fns with each expression's affine pieces (cells.affine_pieces), in the same order."""
+        if self._cell_bps is None:
+            self._cell_bps = [Breakpoint(fn, affine_pieces(g, self.names)) for g, fn in self.bp_fns]
+        return self._cell_bps
+
+    def corners(self, check_time: Callable[[], None]) -> Corners:
+        """Where this expression's breakpoints meet two by two (cells.find_corners), found once: a key's
+        are shared by every answer that adds no breakpoint of its own."""
+        if self._corners is None:
+            rng = random.Random(tree_spelling(self.expr))
+            starts = crossing_bases(self.crossings(check_time))
+            self._corners = find_corners(self.cell_breakpoints, starts, rng, check_time)
+        return self._corners
 
     @property
     def mp(self) -> Fn:
@@ -455,14 +476,27 @@ def equivalent(
         # share of the key's domain where the answer is real is estimated on more than six
         points.extend(generic_points(key, rng, check_time, 4 * GENERIC_POINTS, 8 * MAX_ATTEMPTS, key_known))
     gfns = [fn for _, fn in key.bp_fns]
-    own = [fn for g, fn in ans.bp_fns if all(g != h and g != -h for h in key.breakpoints)] if n else []
+    mine = [i for i, (g, _) in enumerate(ans.bp_fns) if all(g != h and g != -h for h in key.breakpoints)] if n else []
+    own = [ans.bp_fns[i][1] for i in mine]
+    corners: Corners | None = None
     if n and (gfns or own):  # without a breakpoint there is nothing to straddle (and no scan line to draw)
         cr = key.crossings(check_time)
         if own:
             cr = add_breakpoints(cr, own, rng, check_time)
             gfns = gfns + own
         points.extend(crossing_points(cr, rng, check_time))
-    return compare(key, ans, points, check_time, gfns, key_known, answer_known)
+        if len(gfns) >= 2:  # cells between breakpoints: one or none need no corner
+            if own:
+                bps = key.cell_breakpoints + [ans.cell_breakpoints[i] for i in mine]
+                corners = find_corners(bps, crossing_bases(cr), rng, check_time)
+            else:
+                corners = key.corners(check_time)
+            points.extend(corner_points(corners, rng))
+    cmp = compare(key, ans, points, check_time, gfns, key_known, answer_known)
+    if corners is not None and not corners.complete and cmp.status == "equal":
+        # some cells of the breakpoints may have no point: the numbers cannot stand behind "equal"
+        return replace(cmp, status="undecided", reason="cells between its breakpoints the sampling cannot reach")
+    return cmp
 
 
 def _undefined_at_one(ans: Compiled, points: Sequence[tuple[float, ...]], values: list[Any]) -> bool:

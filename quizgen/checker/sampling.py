@@ -11,7 +11,8 @@ are found; a breakpoint no line crosses is bisected between random points of opp
 boxes, then around the nearest point of the other sign on the axes, then at the end of a walk downhill
 on |g|). Points exactly on a kink are never
 used, so answers that differ only there (Heaviside(0) = 1/2 against 0, x >= y against x > y) count as
-equal.
+equal. The cells between two or more breakpoints (the quarters around a far crossing, which the lines
+can miss) are reached from where the breakpoints meet, in cells.py.
 """
 
 from __future__ import annotations
@@ -341,6 +342,15 @@ def add_breakpoints(cr: Crossings, gs: Sequence[Fn], rng: random.Random, check_t
         if not hit:
             probed.extend(_crossings_between_probes(g, cr.n, rng))
     return Crossings(cr.n, cr.lines, tuple(tuple(sorted(set(ts))) for ts in on_line), tuple(probed))
+
+
+def crossing_bases(cr: Crossings) -> list[tuple[float, ...]]:
+    """The crossings themselves (points on a breakpoint, before any step): where cells.find_corners starts
+    its Newton runs for curved breakpoints."""
+    out = [_along(base, d, t0) for base, d, t0 in cr.probed]
+    for (p, d), ts in zip(cr.lines, cr.on_line):
+        out.extend(_along(p, d, t0) for t0 in ts)
+    return out
 
 
 def crossing_points(cr: Crossings, rng: random.Random, check_time: Callable[[], None]) -> list[tuple[float, ...]]:
