@@ -51,7 +51,7 @@ from fractions import Fraction
 import sympy
 
 from quizgen.checker.evaluate import Fn
-from quizgen.checker.sampling import _along, _crossings_on_line, _gradient, _scan_points, _value
+from quizgen.checker.sampling import crossings_on_line, finite_value, gradient_at, point_along, scan_points
 
 Vector = tuple[Fraction, ...]
 Affine = tuple[Vector, Fraction]
@@ -415,8 +415,8 @@ def _newton_corner(gi: Fn, gj: Fn, start: Sequence[float]) -> Corner | None:
     to, or None."""
     p = tuple(start)
     for _ in range(NEWTON_STEPS):
-        vi, vj = _value(gi, p), _value(gj, p)
-        grad_i, grad_j = _gradient(gi, p), _gradient(gj, p)
+        vi, vj = finite_value(gi, p), finite_value(gj, p)
+        grad_i, grad_j = gradient_at(gi, p), gradient_at(gj, p)
         if vi is None or vj is None or grad_i is None or grad_j is None:
             return None
         a = sum(v * v for v in grad_i)
@@ -517,16 +517,16 @@ def _curved_on_lines(
     corners: list[Corner] = []
     scans = 0
     for p, d, normals in _affine_lines(forms, n):
-        scan = _scan_points(p, d, far=True)
+        scan = scan_points(p, d, far=True)
         rows = [[float(v) for v in c] for c in normals]
         for g in curved:
             scans += 1
             if scans > CURVED_SCANS:
                 return corners
             check_time()
-            for t in _crossings_on_line(g, p, d, scan):
-                q = _along(p, d, t)
-                grad = _gradient(g, q)
+            for t in crossings_on_line(g, p, d, scan):
+                q = point_along(p, d, t)
+                grad = gradient_at(g, q)
                 steps = _float_duals([*rows, grad]) if grad is not None else None
                 if steps is not None and all(math.isfinite(v) for v in q):
                     corners.append(Corner(q, steps))
@@ -557,7 +557,7 @@ def find_corners(
         ranked = sorted(
             (abs(vi) + abs(vj), p)
             for p in candidates
-            if (vi := _value(bi.fn, p)) is not None and (vj := _value(bj.fn, p)) is not None
+            if (vi := finite_value(bi.fn, p)) is not None and (vj := finite_value(bj.fn, p)) is not None
         )
         for _, p in ranked[:NEWTON_STARTS]:
             corner = _newton_corner(bi.fn, bj.fn, p)

@@ -190,20 +190,20 @@ def _probe_descent(
     It draws nothing from rng and starts only where everything else saw one sign, so every other key's
     points are as before; where g truly has one sign (x^2 + 1) it ends at g's minimum and adds nothing."""
     for box in boxes:
-        values = [(abs(v), q, v) for q in box if (v := _value(g, q))]
+        values = [(abs(v), q, v) for q in box if (v := finite_value(g, q))]
         if not values:
             continue
         _, p, v = min(values)
         sign = 1.0 if v > 0 else -1.0
         for _ in range(DESCENT_STEPS):
-            grad = _gradient(g, p)
+            grad = gradient_at(g, p)
             norm2 = sum(c * c for c in grad) if grad is not None else 0.0
             if grad is None or not norm2 or not math.isfinite(norm2):
                 break
             step = 2.0 * v / norm2
             for _ in range(40):
                 q = tuple(pi - step * ci for pi, ci in zip(p, grad))
-                w = _value(g, q)
+                w = finite_value(g, q)
                 if w is not None and (w * sign < 0 or abs(w) < abs(v)):
                     break
                 step /= 2
@@ -218,20 +218,20 @@ def _probe_descent(
     return [], []
 
 
-def _gradient(g: Fn, p: Sequence[float]) -> list[float] | None:
+def gradient_at(g: Fn, p: Sequence[float]) -> list[float] | None:
     """Central differences, step relative to the point's size."""
     h = 1e-6 * (1.0 + max(abs(c) for c in p))
     out = []
     for i in range(len(p)):
-        hi = _value(g, tuple(c + h if j == i else c for j, c in enumerate(p)))
-        lo = _value(g, tuple(c - h if j == i else c for j, c in enumerate(p)))
+        hi = finite_value(g, tuple(c + h if j == i else c for j, c in enumerate(p)))
+        lo = finite_value(g, tuple(c - h if j == i else c for j, c in enumerate(p)))
         if hi is None or lo is None:
             return None
         out.append((hi - lo) / (2 * h))
     return out
 
 
-def _value(g: Fn, point: Sequence[float]) -> float | None:
+def finite_value(g: Fn, point: Sequence[float]) -> float | None:
     """g at point as a finite float, or None (undefined, overflow, not real)."""
     v = run_float(g, point)
     if v is UNDEF or v is OVERFLOW or not isinstance(v, (float, int)) or v != v or math.isinf(v):
@@ -260,12 +260,12 @@ _AXIS_TS = sorted(_TS[True], key=abs)
 """The far scan's steps, nearest the origin first: where _probe_axes looks."""
 
 
-def _scan_points(p: Sequence[float], d: Sequence[float], far: bool) -> list[tuple[float, tuple[float, ...]]]:
+def scan_points(p: Sequence[float], d: Sequence[float], far: bool) -> list[tuple[float, tuple[float, ...]]]:
     """The scan points of one line, (t, p + t d): built once per line and shared by all its breakpoints."""
-    return [(t, _along(p, d, t)) for t in _TS[far]]
+    return [(t, point_along(p, d, t)) for t in _TS[far]]
 
 
-def _crossings_on_line(
+def crossings_on_line(
     g: Fn, p: Sequence[float], d: Sequence[float], scan: Sequence[tuple[float, tuple[float, ...]]]
 ) -> list[float]:
     """Every t where g(p + t d) changes sign between two scan points, located by bisection."""
@@ -304,10 +304,10 @@ def _crossings_between_probes(
 
 
 def _straddle(base: Sequence[float], d: Sequence[float], t0: float, rng: random.Random) -> list[tuple[float, ...]]:
-    at = _along(base, d, t0)
+    at = point_along(base, d, t0)
     delta = 1e-8 * (1.0 + math.sqrt(sum(v * v for v in at))) * rng.uniform(0.5, 1.5)
     far = rng.uniform(0.05, 0.5) * (1.0 + abs(t0) * 1e-3)
-    return [_along(base, d, t0 + s_ * r) for r in (delta, far) for s_ in (-1.0, 1.0)]
+    return [point_along(base, d, t0 + s_ * r) for r in (delta, far) for s_ in (-1.0, 1.0)]
 
 
 @dataclass(frozen=True)
@@ -323,7 +323,9 @@ class Crossings:
 
 
 def scan_lines(n: int, rng: random.Random) -> Crossings:
-    lines = tuple((tuple(rng.uniform(-BOX, BOX) for _ in range(n)), _direction(rng, n)) for _ in range(SCAN_LINES))
+    lines = tuple(
+        (tuple(rng.uniform(-BOX, BOX) for _ in range(n)), random_direction(rng, n)) for _ in range(SCAN_LINES)
+    )
     return Crossings(n, lines, tuple(() for _ in lines))
 
 
@@ -331,12 +333,12 @@ def add_breakpoints(cr: Crossings, gs: Sequence[Fn], rng: random.Random, check_t
     """cr with the sign changes of every g in gs added (no cap: more breakpoints cost time, never one missed)."""
     on_line = [list(ts) for ts in cr.on_line]
     probed = list(cr.probed)
-    scans = [_scan_points(p, d, far=li == 0) for li, (p, d) in enumerate(cr.lines)] if gs else []
+    scans = [scan_points(p, d, far=li == 0) for li, (p, d) in enumerate(cr.lines)] if gs else []
     for g in gs:
         check_time()
         hit = False
         for li, ((p, d), scan) in enumerate(zip(cr.lines, scans)):
-            ts = _crossings_on_line(g, p, d, scan)
+            ts = crossings_on_line(g, p, d, scan)
             on_line[li].extend(ts)
             hit = hit or bool(ts)
         if not hit:
@@ -347,9 +349,9 @@ def add_breakpoints(cr: Crossings, gs: Sequence[Fn], rng: random.Random, check_t
 def crossing_bases(cr: Crossings) -> list[tuple[float, ...]]:
     """The crossings themselves (points on a breakpoint, before any step): where cells.find_corners starts
     its Newton runs for curved breakpoints."""
-    out = [_along(base, d, t0) for base, d, t0 in cr.probed]
+    out = [point_along(base, d, t0) for base, d, t0 in cr.probed]
     for (p, d), ts in zip(cr.lines, cr.on_line):
-        out.extend(_along(p, d, t0) for t0 in ts)
+        out.extend(point_along(p, d, t0) for t0 in ts)
     return out
 
 
@@ -370,7 +372,7 @@ def crossing_points(cr: Crossings, rng: random.Random, check_time: Callable[[], 
         for a, b in itertools.pairwise(ts):
             mid = a + (b - a) * rng.uniform(0.25, 0.75)
             if a < mid < b:
-                points.append(_along(p, d, mid))
+                points.append(point_along(p, d, mid))
     return points
 
 
@@ -383,7 +385,7 @@ def breakpoint_points(
     return crossing_points(add_breakpoints(scan_lines(n, rng), gs, rng, check_time), rng, check_time)
 
 
-def _direction(rng: random.Random, n: int) -> tuple[float, ...]:
+def random_direction(rng: random.Random, n: int) -> tuple[float, ...]:
     while True:
         v = [rng.gauss(0.0, 1.0) for _ in range(n)]
         norm = math.sqrt(sum(c * c for c in v))
@@ -391,7 +393,7 @@ def _direction(rng: random.Random, n: int) -> tuple[float, ...]:
             return tuple(c / norm for c in v)
 
 
-def _along(p: Sequence[float], d: Sequence[float], t: float) -> tuple[float, ...]:
+def point_along(p: Sequence[float], d: Sequence[float], t: float) -> tuple[float, ...]:
     """p + t d. Written out for 1 to 3 variables (the same float operations as the loop): the scans and
     bisections of a class's breakpoints call it hundreds of thousands of times."""
     n = len(p)
@@ -409,7 +411,7 @@ def _bisect(g: Fn, p: Sequence[float], d: Sequence[float], lo: float, hi: float,
         if abs(hi - lo) <= BISECT_REL * (1.0 + abs(lo)):
             break
         mid = 0.5 * (lo + hi)
-        s = _sign_of(g, _along(p, d, mid))
+        s = _sign_of(g, point_along(p, d, mid))
         if s == 0:
             return mid
         if s == s_lo:

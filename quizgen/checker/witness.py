@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from quizgen.checker.equivalence import SCREEN, Compiled, close, mp_pair
 from quizgen.checker.evaluate import OVERFLOW, UNDEF, run_float
-from quizgen.checker.sampling import BOX, _along, _direction
+from quizgen.checker.sampling import BOX, point_along, random_direction
 
 RANDOM_SCALES = ((BOX, 400), (10.0, 300), (1000.0, 200), (1e7, 100))
 LINES = 4
@@ -33,9 +33,9 @@ def find_witness(
         candidates.extend(tuple(rng.uniform(-scale, scale) for _ in range(n)) for _ in range(count))
     for _ in range(LINES):
         base = tuple(rng.uniform(-BOX, BOX) for _ in range(n))
-        d = _direction(rng, n)
+        d = random_direction(rng, n)
         step = 2 * LINE_RANGE / (LINE_POINTS - 1)
-        candidates.extend(_along(base, d, -LINE_RANGE + k * step) for k in range(LINE_POINTS))
+        candidates.extend(point_along(base, d, -LINE_RANGE + k * step) for k in range(LINE_POINTS))
     for i, p in enumerate(candidates):
         if i % 256 == 0:
             check_time()
