@@ -5,6 +5,7 @@ import random
 from collections.abc import Sequence
 from fractions import Fraction
 
+import numpy as np
 import pytest
 import sympy
 
@@ -31,17 +32,28 @@ def _breakpoints(forms: Sequence[Affine]) -> list[Breakpoint]:
     return [Breakpoint(fn(c, e), ((c, e),)) for c, e in forms]
 
 
-def _signs(forms: Sequence[Affine], p: Sequence[float]) -> tuple[bool, ...]:
-    return tuple(sum(float(ci) * pi for ci, pi in zip(c, p)) + float(e) > 0 for c, e in forms)
+def _signs(forms: Sequence[Affine], points: Sequence[Sequence[float]]) -> set[tuple[bool, ...]]:
+    """The sign patterns of the points, in the order and rounding of a plain Python sum (0 + c_1 p_1 + ... +
+    e, term by term), one numpy column at a time: the same answer as point by point, 8,000 points at once."""
+    if not points:
+        return set()
+    ps = np.asarray(points, dtype=float)
+    rows = []
+    for c, e in forms:
+        acc = np.zeros(len(ps))
+        for i, ci in enumerate(c):
+            acc = acc + float(ci) * ps[:, i]
+        rows.append(acc + float(e) > 0)
+    return {tuple(bool(v) for v in row) for row in np.unique(np.array(rows).T, axis=0)}
 
 
 def _cells_missed(forms: Sequence[Affine], center: Sequence[float], seed: int) -> int:
     """How many cells that 8,000 random points around center land in get no point from the corners."""
     found = find_corners(_breakpoints(forms), [], random.Random(seed), lambda: None)
     assert found.complete
-    ours = {_signs(forms, p) for p in corner_points(found, random.Random(seed + 1))}
+    ours = _signs(forms, corner_points(found, random.Random(seed + 1)))
     rng = random.Random(seed + 2)
-    seen = {_signs(forms, [c + rng.uniform(-30, 30) for c in center]) for _ in range(8_000)}
+    seen = _signs(forms, [[c + rng.uniform(-30, 30) for c in center] for _ in range(8_000)])
     return len(seen - ours)
 
 
