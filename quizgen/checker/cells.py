@@ -185,20 +185,9 @@ def _combine(terms: Sequence[tuple[Fraction, Vector]]) -> Vector:
 
 
 def _rank(vectors: Sequence[Vector]) -> int:
-    """Rank of the vectors, by exact elimination."""
-    rows = [list(r) for r in vectors]
-    rank = 0
-    for col in range(len(rows[0]) if rows else 0):
-        pivot = next((r for r in range(rank, len(rows)) if rows[r][col]), None)
-        if pivot is None:
-            continue
-        rows[rank], rows[pivot] = rows[pivot], rows[rank]
-        for r in range(len(rows)):
-            if r != rank and rows[r][col]:
-                k = rows[r][col] / rows[rank][col]
-                rows[r] = [a - k * b for a, b in zip(rows[r], rows[rank])]
-        rank += 1
-    return rank
+    """Rank of the vectors (exact): the dimension less that of what is orthogonal to them all."""
+    m = len(vectors[0]) if vectors else 0
+    return m - len(_null_basis(vectors, m))
 
 
 def _unit(v: Sequence[float]) -> tuple[float, ...] | None:
@@ -208,12 +197,10 @@ def _unit(v: Sequence[float]) -> tuple[float, ...] | None:
     return tuple(c / norm for c in v)
 
 
-def _affine_pair(
-    gi: Affine, gj: Affine
-) -> tuple[Fraction, Fraction, Fraction, Fraction, Vector, Vector, Vector] | None:
-    """(a, b, c, det, p, dual_i, dual_j) for two hyperplanes: the Gram matrix [[a, b], [b, c]] of their
-    normals, the point of g_i = g_j = 0 nearest the origin, and the steps that raise one by 1 and keep
-    the other; None when they are parallel."""
+def _affine_pair(gi: Affine, gj: Affine) -> tuple[Vector, Vector, Vector] | None:
+    """(p, dual_i, dual_j) for two hyperplanes: the point of g_i = g_j = 0 nearest the origin, and the
+    steps that raise one by 1 and keep the other (from the Gram matrix [[a, b], [b, c]] of their normals);
+    None when they are parallel."""
     (ci, ei), (cj, ej) = gi, gj
     a, b, c = _dot(ci, ci), _dot(ci, cj), _dot(cj, cj)
     det = a * c - b * b
@@ -223,7 +210,7 @@ def _affine_pair(
     p = _combine([(li, ci), (lj, cj)])
     dual_i = _combine([(c / det, ci), (-b / det, cj)])
     dual_j = _combine([(a / det, cj), (-b / det, ci)])
-    return a, b, c, det, p, dual_i, dual_j
+    return p, dual_i, dual_j
 
 
 def _null_basis(rows: Sequence[Vector], m: int) -> list[Vector]:
@@ -302,7 +289,7 @@ def _faces(forms: Sequence[Affine], m: int, rng: random.Random, budget: _Budget)
         pair = _affine_pair(forms[i], forms[j])
         if pair is None:
             continue
-        _, _, _, _, p, dual_i, dual_j = pair
+        p, dual_i, dual_j = pair
         basis = _null_basis([forms[i][0], forms[j][0]], m)
         induced = [
             (tuple(_dot(v, ck) for v in basis), _dot(ck, p) + ek) for k, (ck, ek) in enumerate(forms) if k not in (i, j)
@@ -383,12 +370,11 @@ def _float_corner(forms: Sequence[Affine], q: Vector, dual_i: Vector, dual_j: Ve
 
 
 def _affine_corners(
-    affine: Sequence[Affine], rng: random.Random, check_time: Callable[[], None]
+    forms: Sequence[Affine], rng: random.Random, check_time: Callable[[], None]
 ) -> tuple[list[Corner], bool]:
-    """A corner inside every face of codimension 2 of the hyperplanes (see the module docstring), with the
-    room it has: its distance to the nearest hyperplane not through it. complete: all were found within
-    MAX_CORNERS."""
-    forms = _distinct(affine)
+    """A corner inside every face of codimension 2 of the hyperplanes (distinct: _distinct; see the module
+    docstring), with the room it has: its distance to the nearest hyperplane not through it. complete: all
+    were found within MAX_CORNERS."""
     if len(forms) < 2 or _rank([c for c, _ in forms]) <= 1:
         return [], True  # parallel hyperplanes: the scan lines cross them all (sampling)
     if len(forms) * (len(forms) - 1) // 2 > MAX_CORNERS:
@@ -544,15 +530,18 @@ def find_corners(
     NEWTON_PAIRS such pairs. Nothing with fewer than two breakpoints."""
     if len(bps) < 2:
         return NO_CORNERS
-    affine = [f for bp in bps if bp.pieces is not None for f in bp.pieces]
-    corners, complete = _affine_corners(affine, rng, check_time) if len(affine) >= 2 else ([], True)
-    curved = [(bi, bj) for bi, bj in itertools.combinations(bps, 2) if bi.pieces is None or bj.pieces is None]
+    forms = _distinct([f for bp in bps if bp.pieces is not None for f in bp.pieces])
+    corners, complete = _affine_corners(forms, rng, check_time)
+    pairs = itertools.combinations(bps, 2)
+    curved = list(
+        itertools.islice(((bi, bj) for bi, bj in pairs if bi.pieces is None or bj.pieces is None), NEWTON_PAIRS)
+    )
     stride = max(1, len(starts) // NEWTON_CANDIDATES)
     candidates = starts[::stride]
     curved_fns = [bp.fn for bp in bps if bp.pieces is None]
-    if curved_fns and affine:
-        corners.extend(_curved_on_lines(_distinct(affine), curved_fns, len(affine[0][0]), check_time))
-    for bi, bj in curved[:NEWTON_PAIRS]:
+    if curved_fns and forms:
+        corners.extend(_curved_on_lines(forms, curved_fns, len(forms[0][0]), check_time))
+    for bi, bj in curved:
         check_time()
         ranked = sorted(
             (abs(vi) + abs(vj), p)
