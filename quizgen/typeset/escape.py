@@ -288,7 +288,7 @@ def print_name(name: str, *, unicode_fonts: bool) -> str:
 
     unicode_fonts: whether the documents print the characters only LuaLaTeX's OpenType fonts have (Arabic,
     Hangul...) from its names.pdf (quizgen.render.scripts). Without them, because LuaLaTeX is missing or
-    failed, each such character prints as [U+XXXX], 9 characters wide, and the name is cut to fit that."""
+    failed, each such character prints as [U+XXXX] (8 or 9 characters wide), and the name is cut to fit that."""
     kept: list[str] = []
     used = 0
     cut = -1  # how many clusters fit before "…" once the name turns out too wide
