@@ -105,7 +105,9 @@ def _utf8_error(raw: bytes) -> str:
     raise AssertionError("valid UTF-8")
 
 
-@pytest.mark.parametrize("bad", [b"\xff", b"\xed\xa0\x80", b"\xe2\x88"])  # a stray byte, a surrogate, a cut-off character
+@pytest.mark.parametrize(
+    "bad", [b"\xff", b"\xed\xa0\x80", b"\xe2\x88"]
+)  # a stray byte, a surrogate, a cut-off character
 def test_a_manifest_that_is_not_utf8_is_refused_where_it_breaks(tmp_path: Path, bad: bytes) -> None:
     """UTF-8 is checked a megabyte at a time, apart from the reading: a bad byte in a manifest laid out as
     written, past the first megabyte, or cut at its boundary, is refused and named at its place in the file."""
