@@ -6,6 +6,7 @@ than silently grading students against altered keys. No timestamps: the same inp
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import math
@@ -235,14 +236,16 @@ def _checksum_matches_fast(raw: bytes, claimed: object) -> bool:
     tail = f',\n  "{CHECKSUM_KEY}": "{claimed}"\n}}\n'.encode()
     if not raw.endswith(tail):
         return False
-    return hashlib.sha256(raw[: -len(tail)] + b"\n}").hexdigest() == claimed
+    body = hashlib.sha256(memoryview(raw)[: -len(tail)])  # no copy of a file of tens of megabytes
+    body.update(b"\n}")
+    return body.hexdigest() == claimed
 
 
-_SHEET_PROBLEMS = '\n      "problems": [\n'
+_SHEET_PROBLEMS = b'\n      "problems": [\n'
 """How dumps() opens a sheet's list of problems: the sheet's keys 6 spaces in, each problem 8 spaces in."""
-_PROBLEM_OPEN = "        {"
-_PROBLEM_CLOSE = "\n        }"
-_PROBLEMS_CLOSE = "\n      ]"
+_PROBLEM_OPEN = b"        {"
+_PROBLEM_CLOSE = b"\n        }"
+_PROBLEMS_CLOSE = b"\n      ]"
 
 
 Heard = Callable[[list[dict[str, Any]]], None]
@@ -251,10 +254,31 @@ HAND_OUT = 2048
 """Distinct problems handed to on_problems at a time while the rest are parsed."""
 
 
-def _loads(text: str, on_problems: Heard | None = None) -> Any:
-    """json.loads(text), with the sheets' equal problems as one dict, parsed once; on_problems is told each
-    distinct problem's dict as it is parsed, in runs of HAND_OUT (not at all when the text is not laid out
-    as dumps() writes it; for part of them when that shows only after some were handed out).
+UTF8_CHUNK = 1 << 20
+
+
+def _check_utf8(raw: bytes) -> None:
+    """raw.decode("utf-8")'s check, a megabyte at a time, keeping none of the text.
+
+    Raises:
+        UnicodeDecodeError: as raw.decode("utf-8") raises it (the position is in the whole file).
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(raw)
+    try:
+        for at in range(0, len(raw), UTF8_CHUNK):
+            decoder.decode(view[at : at + UTF8_CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raw.decode("utf-8")  # the same error, worded for the whole file
+        raise
+
+
+def _loads(raw: bytes, on_problems: Heard | None = None) -> Any:
+    """json.loads of raw (UTF-8, checked by the caller), with the sheets' equal problems as one dict, parsed
+    once; on_problems is told each distinct problem's dict as it is parsed, in runs of HAND_OUT (not at all
+    when the text is not laid out as dumps() writes it; for part of them when that shows only after some
+    were handed out).
 
     A class repeats its variants (2,000 students x 10 problems: 12,176 distinct) and dumps() writes a problem
     as a block of lines at a fixed indentation, so equal problems are equal texts. No JSON string holds a
@@ -262,21 +286,24 @@ def _loads(text: str, on_problems: Heard | None = None) -> Any:
     cut out, each distinct one parsed alone, and the rest of the file parsed with a placeholder where each
     block was. Nothing is taken on trust: if the file is not laid out as dumps() writes it, a block is not
     one whole JSON object, or a placeholder does not come back exactly as an element of a sheet's problems,
-    in order, the whole text is parsed as it is."""
-    cut = _cut_problems(text)
+    in order, the whole text is parsed as it is. The cutting works on the bytes (the markers are ASCII, which
+    no multi-byte UTF-8 character contains): a decoded copy of a class's file would take twice its size
+    again, since one character beyond Latin-1 (the prompts' partial-derivative sign) makes every character
+    of the string two bytes wide."""
+    cut = _cut_problems(raw)
     if cut is not None:
         data = _fill_problems(*cut, on_problems)
         if data is not None:
             return data
-    return json.loads(text)
+    return json.loads(raw.decode("utf-8"))
 
 
-def _cut_problems(text: str) -> tuple[str, list[str], str] | None:
+def _cut_problems(text: bytes) -> tuple[bytes, list[bytes], str] | None:
     """The text with each problem block replaced by a placeholder string, the blocks in order, and the
     placeholders' prefix (random, so that no text in the file can pass for one); None for another layout."""
     tag = secrets.token_hex(16)
-    pieces: list[str] = []
-    blocks: list[str] = []
+    pieces: list[bytes] = []
+    blocks: list[bytes] = []
     pos = 0
     while (at := text.find(_SHEET_PROBLEMS, pos)) >= 0:
         start = at + len(_SHEET_PROBLEMS)
@@ -288,10 +315,10 @@ def _cut_problems(text: str) -> tuple[str, list[str], str] | None:
             if end < 0:
                 return None
             end += len(_PROBLEM_CLOSE)
-            pieces.append(f'"{tag}{len(blocks)}"')
+            pieces.append(b'"%s%d"' % (tag.encode(), len(blocks)))
             blocks.append(text[start + len(_PROBLEM_OPEN) - 1 : end])  # from its "{"
-            if text.startswith(",\n", end):
-                pieces.append(",\n")
+            if text.startswith(b",\n", end):
+                pieces.append(b",\n")
                 start = end + 2
             elif text.startswith(_PROBLEMS_CLOSE, end):
                 pos = end
@@ -299,10 +326,10 @@ def _cut_problems(text: str) -> tuple[str, list[str], str] | None:
             else:
                 return None
     pieces.append(text[pos:])
-    return "".join(pieces), blocks, tag
+    return b"".join(pieces), blocks, tag
 
 
-def _fill_problems(skeleton: str, blocks: list[str], tag: str, on_problems: Heard | None = None) -> Any:
+def _fill_problems(skeleton: bytes, blocks: list[bytes], tag: str, on_problems: Heard | None = None) -> Any:
     """json.loads of the cut text with each placeholder replaced by its block's value (one dict for equal
     blocks), on_problems told the distinct values in runs as they are parsed; None if a block is not one
     JSON object or the placeholders are not all, in order, elements of the sheets' problems."""
@@ -313,7 +340,7 @@ def _fill_problems(skeleton: str, blocks: list[str], tag: str, on_problems: Hear
     students = data.get("students") if isinstance(data, dict) else None
     if not isinstance(students, list):
         return None
-    parsed: dict[str, dict[str, Any]] = {}
+    parsed: dict[bytes, dict[str, Any]] = {}
     fresh: list[dict[str, Any]] = []  # parsed and not yet handed out
     found = 0
     for sheet in students:
@@ -372,7 +399,8 @@ def read(
         raise ManifestError(f"{p}: cannot read manifest ({exc.strerror})") from None
     try:
         with no_collections():  # hundreds of thousands of dicts and lists, all kept
-            data = _loads(raw.decode("utf-8"), on_problems)
+            _check_utf8(raw)
+            data = _loads(raw, on_problems)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: also a 5,000-digit number
         reason = (
             "nested too deeply"

@@ -97,6 +97,33 @@ def test_garbage_is_refused_with_one_line(tmp_path: Path, content: bytes) -> Non
     assert "\n" not in info.value.message and str(path) in info.value.message
 
 
+def _utf8_error(raw: bytes) -> str:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return str(exc)
+    raise AssertionError("valid UTF-8")
+
+
+@pytest.mark.parametrize(
+    "bad", [b"\xff", b"\xed\xa0\x80", b"\xe2\x88"]
+)  # a stray byte, a surrogate, a cut-off character
+def test_a_manifest_that_is_not_utf8_is_refused_where_it_breaks(tmp_path: Path, bad: bytes) -> None:
+    """UTF-8 is checked a megabyte at a time, apart from the reading: a bad byte in a manifest laid out as
+    written, past the first megabyte, or cut at its boundary, is refused and named at its place in the file."""
+    path = tmp_path / "manifest.json"
+    written = manifest.dumps(_manifest()).encode()
+    files = [written.replace(b"Hold y constant.", b"Hold y " + bad + b"constant.")]
+    files += [b'{"a": "' + b"x" * (at - 7) + bad + b'"}' for at in (manifest.UTF8_CHUNK + 5, manifest.UTF8_CHUNK - 1)]
+    for raw in files:
+        path.write_bytes(raw)
+        with pytest.raises(ManifestError) as info:
+            manifest.read(path)
+        reason = _utf8_error(raw)
+        assert info.value.message == f"{path}: not a quizgen manifest (invalid JSON: {reason}); regenerate it"
+    assert f"position {manifest.UTF8_CHUNK + 5}" in _utf8_error(files[1])
+
+
 def test_missing_manifest_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(ManifestError, match="quizgen generate"):
         manifest.read(tmp_path / "nope.json")
@@ -214,7 +241,7 @@ def test_students_with_the_same_problem_share_one_object_when_read(tmp_path: Pat
 
 def _same(text: str) -> None:
     """The sharing reader gives json.loads's value (compared as text: NaN is not equal to itself)."""
-    assert json.dumps(manifest._loads(text)) == json.dumps(json.loads(text))
+    assert json.dumps(manifest._loads(text.encode())) == json.dumps(json.loads(text))
 
 
 # Problems are mostly small objects, as a sheet's are: the blocks the reader cuts out, often equal or of
