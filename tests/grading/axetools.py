@@ -1,13 +1,14 @@
 """Accessibility check of a written page with axe-core in headless Chromium, without a browser driver.
 
 One headless Chromium per test worker (the `axe` fixture of tests/grading/conftest.py) keeps one tab that has
-loaded axe.min.js once; each page is written into that tab's document (document.open, write, close: the page's
-own HTML parsed as a navigation parses it, while axe stays loaded, since document.open keeps the window) and axe
-runs there. The browser is driven over `--remote-debugging-pipe`: the DevTools protocol's JSON messages, each
-ended by a NUL byte, go in on the browser's fd 3 and come out on its fd 4. Launching Chromium costs about 1 s of
-CPU and a new tab with axe inlined about 0.3 s more per page (a renderer, axe parsed and set up again), so the
-page tests share one launch and one tab; axe's results on a written page are the same, rule by rule and node by
-node, as on the page opened from a file in a tab of its own (docs/benchmarks.md, branch `suitegrading`). Chromium comes from Debian's packages and axe-core from npm
+loaded axe.min.js once; each page is written into that tab's document (document.open, write, close: the
+page's own HTML parsed as a navigation parses it, while axe stays loaded, since document.open keeps the
+window) and axe runs there. The browser is driven over `--remote-debugging-pipe`: the DevTools protocol's
+JSON messages, each ended by a NUL byte, go in on the browser's fd 3 and come out on its fd 4. Launching
+Chromium costs about 1 s of CPU and a new tab with axe inlined about 0.3 s more per page (a renderer, axe
+parsed and set up again), so the page tests share one launch and one tab; axe's results on a written page are
+the same, rule by rule and node by node, as on the page opened from a file in a tab of its own
+(docs/benchmarks.md, branch `suitegrading`). Chromium comes from Debian's packages and axe-core from npm
 (.ci/setup puts it in .cache/axe, ignored by git); without either the tests that use this are skipped with a
 message saying what is missing.
 """
