@@ -46,23 +46,28 @@ def fillable_backprop(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built_once(tmp_path_factory, "fillable-backprop", build) / "gen"
 
 
+_DRAWN: dict[tuple[str, str], bytes] = {}
+"""The report plots drawn in this process (an xdist worker) for the modules that ask for plots_drawn_once, by
+function and data."""
+
+
 @pytest.fixture(scope="module")
 def plots_drawn_once() -> Iterator[None]:
-    """The report's plots drawn once per distinct data for the module that asks (`pytestmark =
-    pytest.mark.usefixtures("plots_drawn_once")`): a module that grades the same answers again and again with
-    different options would otherwise draw the same two PNGs in every run, most of each run's CPU. plots.py
-    draws the same bytes for the same data (tests/grading/test_report.py checks it, drawing for real), so
-    every page is written with the bytes it would have had; new data is drawn for real."""
+    """The report's plots drawn once per distinct data in this worker, for the modules that ask (`pytestmark =
+    pytest.mark.usefixtures("plots_drawn_once")`): a grading run draws two PNGs (most of a small class's run's
+    CPU), and tests that grade the same answers again and again, with different options or in another module
+    (the same hand-made class, the same totals), would draw the same ones each time. plots.py draws the same
+    bytes for the same data (tests/grading/test_report.py checks it, drawing for real: it does not ask), so
+    every page is written with the bytes it would have had; new data is drawn for real. Only the modules that
+    ask see the memo: it is in place while they run."""
     from quizgen.grading import plots
 
     def drawn_once(draw: Callable[..., bytes]) -> Callable[..., bytes]:
-        drawn: dict[str, bytes] = {}
-
         def draw_or_reuse(*args: object) -> bytes:
-            key = repr(args)  # lists of floats and labels: repr is exact
-            if key not in drawn:
-                drawn[key] = draw(*args)
-            return drawn[key]
+            key = (draw.__name__, repr(args))  # lists of floats and labels: repr is exact
+            if key not in _DRAWN:
+                _DRAWN[key] = draw(*args)
+            return _DRAWN[key]
 
         return draw_or_reuse
 

@@ -1,10 +1,14 @@
 """Accessibility check of a written page with axe-core in headless Chromium, without a browser driver.
 
-A copy of the page gets axe.min.js inlined; one headless Chromium per test worker (the `axe` fixture of
-tests/grading/conftest.py) opens each copy in a fresh tab and runs axe there, driven over
-`--remote-debugging-pipe`: the DevTools protocol's JSON messages, each ended by a NUL byte, go in on the
-browser's fd 3 and come out on its fd 4. Launching Chromium costs about 1 s of CPU, as much as checking a
-page, so the page tests share one launch. Chromium comes from Debian's packages and axe-core from npm
+One headless Chromium per test worker (the `axe` fixture of tests/grading/conftest.py) keeps one tab that has
+loaded axe.min.js once; each page is written into that tab's document (document.open, write, close: the
+page's own HTML parsed as a navigation parses it, while axe stays loaded, since document.open keeps the
+window) and axe runs there. The browser is driven over `--remote-debugging-pipe`: the DevTools protocol's
+JSON messages, each ended by a NUL byte, go in on the browser's fd 3 and come out on its fd 4. Launching
+Chromium costs about 1 s of CPU and a new tab with axe inlined about 0.3 s more per page (a renderer, axe
+parsed and set up again), so the page tests share one launch and one tab; axe's results on a written page are
+the same, rule by rule and node by node, as on the page opened from a file in a tab of its own
+(docs/benchmarks.md, branch `suitegrading`). Chromium comes from Debian's packages and axe-core from npm
 (.ci/setup puts it in .cache/axe, ignored by git); without either the tests that use this are skipped with a
 message saying what is missing.
 """
@@ -26,6 +30,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = Path(os.environ.get("QUIZGEN_AXE", ROOT / ".cache/axe/node_modules/axe-core/axe.min.js"))
+
+# the page (the argument) replaces the tab's document; the promise settles once it has loaded (its images too)
+_WRITE = """(function (html) {
+  document.open(); document.write(html); document.close();
+  return new Promise(function (done) {
+    if (document.readyState === 'complete') { done(); } else { window.addEventListener('load', done, {once: true}); }
+  });
+})"""
 
 # axe's violations, each with the start of its nodes' HTML (what a failing test prints)
 _RUN = """axe.run(document, {resultTypes: ['violations']}).then(function (r) {
@@ -111,28 +123,31 @@ class Axe:
             )
         os.close(to_browser)
         os.close(from_browser)
-        self._script = "<script>" + AXE.read_text(encoding="utf-8") + "</script>"
         self._buffer = b""
         self._events: list[dict[str, Any]] = []
         self._last_id = 0
-
-    def violations(self, page_html: str, workdir: Path) -> list[dict[str, object]]:
-        """axe-core's violations for page_html, opened from a copy in workdir in a tab of its own."""
-        copy = workdir / "axe-page.html"
-        copy.write_text(page_html.replace("</body>", self._script + "</body>"), encoding="utf-8")
+        blank = Path(self._home.name) / "axe.html"
+        blank.write_text(
+            f"<!DOCTYPE html><html><body><script>{AXE.read_text(encoding='utf-8')}</script></body></html>",
+            encoding="utf-8",
+        )
         target = self._call("Target.createTarget", {"url": "about:blank"})["targetId"]
-        try:
-            session = self._call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-            self._call("Page.enable", session=session)
-            self._call("Page.navigate", {"url": copy.as_uri()}, session=session)
-            self._event("Page.loadEventFired", session)
-            done = self._call(
-                "Runtime.evaluate", {"expression": _RUN, "awaitPromise": True, "returnByValue": True}, session=session
-            )
-        finally:
-            self._call("Target.closeTarget", {"targetId": target})
-        assert "exceptionDetails" not in done, f"axe did not report: {done['exceptionDetails']}"
-        return json.loads(done["result"]["value"])
+        self._session = self._call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        self._call("Page.enable", session=self._session)
+        self._call("Page.navigate", {"url": blank.as_uri()}, session=self._session)
+        self._event("Page.loadEventFired", self._session)
+
+    def violations(self, page_html: str) -> list[dict[str, object]]:
+        """axe-core's violations for page_html, written into the tab where axe is loaded."""
+        self._evaluate(f"{_WRITE}({json.dumps(page_html)})")
+        return json.loads(self._evaluate(_RUN))
+
+    def _evaluate(self, expression: str) -> Any:
+        """The value of expression in the tab (awaited when a promise)."""
+        params = {"expression": expression, "awaitPromise": True, "returnByValue": True}
+        done = self._call("Runtime.evaluate", params, session=self._session)
+        assert "exceptionDetails" not in done, f"the page or axe failed: {done['exceptionDetails']}"
+        return done["result"].get("value")
 
     def close(self) -> None:
         os.close(self._send)  # the browser exits when its pipe closes

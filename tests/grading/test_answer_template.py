@@ -6,6 +6,7 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from gradetools import make_manifest
 
@@ -15,6 +16,9 @@ from quizgen.grading.answer_template import answers_template_csv
 from quizgen.notation import key_text
 
 BANK = Path(__file__).resolve().parents[2] / "banks" / "demo.yaml"
+
+
+pytestmark = pytest.mark.usefixtures("plots_drawn_once")  # its reports' plots: tests/conftest.py
 
 
 def test_one_row_per_student_and_problem_with_an_empty_answer() -> None:

@@ -23,6 +23,8 @@ from quizgen.grading import engine
 from quizgen.problem import Problem
 from quizgen.roster import read_roster
 
+pytestmark = pytest.mark.usefixtures("plots_drawn_once")  # its reports' plots: tests/conftest.py
+
 BANK = """\
 title: "Grading end to end"
 course: "NN 101"

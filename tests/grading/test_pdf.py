@@ -14,6 +14,7 @@ from quizgen.problem import Step
 from quizgen.render import scripts
 from tests.render.conftest import gradient_problem, make_manifest, make_run, scalar_problem
 from tests.render.pdftools import pages, pdf_text, squash
+from tests.render.replay import run_key
 from tests.render.test_scripts import (
     HOSTILE,
     LONG_ARABIC,
@@ -27,6 +28,29 @@ from tests.render.test_scripts import (
 )
 
 pytestmark = pytest.mark.slow  # started first under xdist (tests/conftest.py)
+
+
+def replay_repeats(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From now on, a feedback run of a source this test has already typeset returns that run's result
+    (pdflatex gives the same bytes for the same source and files: the reproducibility tests compare real
+    runs); any other source is typeset. Returns the job names replayed, in order, so a test that renders the
+    same class twice asserts that the second rendering wrote the same source."""
+    from quizgen.grading import pdf
+
+    runs: dict[str, object] = {}
+    replayed: list[str] = []
+    compile_tex = pdf.compile_tex
+
+    def compile_or_replay(tex: str, jobname: str, **kwargs):  # type: ignore[no-untyped-def]
+        key = run_key(tex, jobname, kwargs)
+        if key in runs:
+            replayed.append(jobname)
+        else:
+            runs[key] = compile_tex(tex, jobname, **kwargs)
+        return runs[key]
+
+    monkeypatch.setattr(pdf, "compile_tex", compile_or_replay)
+    return replayed
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
@@ -195,10 +219,12 @@ def test_without_lualatex_feedback_names_print_as_codes_and_the_student_is_named
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     hide_lualatex(monkeypatch)
+    replayed = replay_repeats(monkeypatch)
     manifest = make_manifest(["Ada Lovelace", NAMES["s1"]], [scalar_problem(1)], ids=["s1", "s2"])
     render_feedback_pdf(make_run(manifest), tmp_path, {"s1": "s1", "s2": "s2"}, quiet=True)
     assert capsys.readouterr().err == ""  # grade --quiet
     render_feedback_pdf(make_run(manifest), tmp_path, {"s1": "s1", "s2": "s2"})
+    assert replayed == ["feedback"]  # quiet or not, the same document
     err = capsys.readouterr().err
     assert_told_without_lualatex(err)
     assert "[U+0641]" in text_of(tmp_path / "s2.pdf")
@@ -226,12 +252,15 @@ def test_after_a_lualatex_failure_a_long_name_on_the_feedback_is_cut_as_without_
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The feedback's header and footer after a LuaLaTeX failure: the name cut to fit its [U+XXXX] codes,
-    as without LuaLaTeX (tests/render/test_scripts.py's LONG_ARABIC), not cut for LuaLaTeX's fonts."""
+    as without LuaLaTeX (tests/render/test_scripts.py's LONG_ARABIC), not cut for LuaLaTeX's fonts: the same
+    document, so the run without LuaLaTeX is the failed one's, replayed."""
     manifest = make_manifest(["Ada Lovelace", LONG_ARABIC], [scalar_problem(1)], ids=["s1", "s2"])
+    replayed = replay_repeats(monkeypatch)
     fail_lualatex(monkeypatch)
     render_feedback_pdf(make_run(manifest), tmp_path / "failed", {"s1": "s1", "s2": "s2"}, quiet=True)
     hide_lualatex(monkeypatch)
     render_feedback_pdf(make_run(manifest), tmp_path / "without", {"s1": "s1", "s2": "s2"}, quiet=True)
+    assert replayed == ["feedback"]  # the same source (and no names.pdf) as without LuaLaTeX
     text = squash(text_of(tmp_path / "failed" / "s2.pdf"))
     assert text == squash(text_of(tmp_path / "without" / "s2.pdf"))
     assert "[U+0641][U+0627][U+0637][U+0645][U+0629][U+0627][U+0644]..." in text and "[U+0632]" not in text

@@ -26,6 +26,7 @@ from quizgen.render.documents import compile_timeout
 pytestmark = [
     pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed"),
     pytest.mark.slow,  # started first under xdist (tests/conftest.py)
+    pytest.mark.usefixtures("plots_drawn_once"),  # its reports' plots: tests/conftest.py
 ]
 
 BANK = Path(__file__).resolve().parents[2] / "banks" / "demo.yaml"

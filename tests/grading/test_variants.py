@@ -6,6 +6,8 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
+
 from quizgen import manifest as manifest_mod
 from quizgen.bank import load_bank
 from quizgen.generate import generate, generate_variants
@@ -14,6 +16,8 @@ from quizgen.grading.readers import read_answers
 from quizgen.grading.variants import VariantBuilder, find_ref
 from quizgen.roster import Student
 from quizgen.variantids import VariantId
+
+pytestmark = pytest.mark.usefixtures("plots_drawn_once")  # its reports' plots: tests/conftest.py
 
 BANK = """\
 title: "Variants"
