@@ -34,7 +34,10 @@ needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflate
 def batch(tmp_path_factory: pytest.TempPathFactory):
     # CJK names only where this machine has fonts for them (CI installs them; see the README)
     names = [n for n in ["Ada Lovelace", *HOSTILE_NAMES] if all(ord(c) < 0x3000 or cjk_font_for(ord(c)) for c in n)]
-    ids = ["s001", "../../etc/passwd", "a b", "CON", "王", "s006", "s007", "s008"][: len(names)]
+    # hostile ids too (the fillable test's): TeX specials and a leading escape, a path, a device name, CJK, a
+    # space, a leading hyphen (the first four on every machine)
+    ids = ["s001", r"\textbf{x} 100% $y$", "../../etc/passwd", "CON", "王", "a b", "Zoë O'Brien & Co_1 #2", "-x"]
+    ids = ids[: len(names)]
     manifest = make_manifest(names, [scalar_problem(1), gradient_problem(2), long_problem(3)], ids=ids)
     return compiled_batch(tmp_path_factory, "batch", manifest)
 
@@ -285,18 +288,22 @@ def test_a_template_without_fields_is_refused_with_fillable(
 
 
 @needs_tex
-def test_fillable_fields_survive_any_student_id(tmp_path: Path) -> None:
-    """Ids that are hostile names (CJK, TeX specials, a leading escape) still give every field, split too."""
+def test_fillable_fields_survive_any_student_id(batch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The module's batch, whose ids are hostile (TeX specials, a leading escape, CJK, a path), fillable and split:
+    every field, in each student's file their own. Its key and marking key (which --fillable leaves as they are)
+    are the batch's runs, replayed (tests/render/replay.py): only the fillable worksheets are typeset."""
     from quizgen.render.documents import expected_fields
 
-    ids = [n for n in HOSTILE_NAMES if all(ord(c) < 0x3000 or cjk_font_for(ord(c)) for c in n)][:4] + ["-x"]
-    manifest = make_manifest(ids, ids=ids)
+    manifest, out, _ = batch
+    replayed = replaying(monkeypatch, out.parent)
     write_documents(manifest, tmp_path, fmt="pdf", fillable=True, split=True, quiet=True)
     assert set(PdfReader(str(tmp_path / "worksheets.pdf")).get_fields()) == set(expected_fields(manifest))
+    ids = [sheet.student_id for sheet in manifest.students]
     stems = file_stems(ids)
     for sid in ids:
         fields = PdfReader(str(tmp_path / "students" / f"{stems[sid]}.pdf")).get_fields()
         assert set(fields) == {n for n in expected_fields(manifest) if n.startswith(f"qg-{encode_id(sid)}-")}
+    assert sorted(replayed) == ["key", "marking-key"]
 
 
 @needs_tex
