@@ -18,7 +18,7 @@ from quizgen.render import documents, scripts, write_documents
 from quizgen.render.compile import CompileError
 from quizgen.typeset.unicodefonts import face_for, lualatex_ready
 
-from .conftest import make_manifest, scalar_problem
+from .conftest import VIETNAMESE, make_manifest, scalar_problem
 from .pdftools import compiled_batch, pdftotext, squash
 from .replay import recording, replaying
 
@@ -206,12 +206,20 @@ def test_the_pdfs_are_reproducible(world, tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
-def test_a_batch_without_such_names_never_starts_lualatex(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_batch_without_such_names_never_starts_lualatex(
+    batch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """test_documents' batch: names and ids pdflatex prints itself (Latin accents, Vietnamese, CJK, TeX specials),
+    typeset again. Its pdflatex runs are the batch's, replayed (tests/render/replay.py): what is started is the
+    subject, and the batch was typeset by pdflatex alone."""
+    manifest, out, _ = batch
+    assert {VIETNAMESE, "Zoë O'Brien & Co_1 #2"} <= {sheet.name for sheet in manifest.students}
     refuse_lualatex(monkeypatch)
-    manifest = make_manifest(["Ada Lovelace", "Zoë O'Brien", "王小明", "Nguyễn Thị Ánh"], [scalar_problem(1)])
+    replayed = replaying(monkeypatch, out.parent)
     written = write_documents(manifest, tmp_path, fmt="pdf", quiet=True)
     assert not any(p.name.startswith("names.") for p in written)
     assert not (tmp_path / "names.pdf").exists()
+    assert sorted(replayed) == ["key", "marking-key", "worksheets"]
 
 
 LONG_ARABIC = " ".join(["فاطمة الزهراء"] * 5)
