@@ -21,9 +21,9 @@ from quizgen.render import documents, render_sources, write_documents
 from quizgen.render.compile import Feed, compile_tex
 from quizgen.render.documents import compile_memory, compile_timeout
 
-from .conftest import FIVE, five_students, make_manifest, printed_as, scalar_problem
+from .conftest import EMOJI, FIVE, five_students, make_manifest, printed_as, scalar_problem
 from .pdftools import page_texts, pages, pdf_text, squash
-from .replay import recording, replaying
+from .replay import replaying
 
 pytestmark = pytest.mark.slow  # started first under xdist (tests/conftest.py)
 
@@ -170,15 +170,9 @@ class _Terminal:
         return True
 
 
-EMOJI = "Zoë \U0001f600"  # no Noto font quizgen uses has emoji
-RERUN = {"s1": "Ada Lovelace", "s2": EMOJI, "s3": "Cy"}
-"""The class `twice` typesets (id -> name): three students, so the memory each run gets is seen to grow with the
-class, one of them with a name no font covers."""
-
-
 @dataclasses.dataclass
 class _Run:
-    """One write_documents of the RERUN class."""
+    """One write_documents of the batch's class."""
 
     folder: Path
     terminal: str  # what was drawn on the terminal
@@ -205,22 +199,22 @@ def _typeset_on_a_terminal(manifest: Manifest, folder: Path, *, quiet: bool) -> 
 
 
 @pytest.fixture(scope="module")
-def twice(batch, tmp_path_factory: pytest.TempPathFactory) -> dict[bool, _Run]:
-    """The RERUN class typeset twice, by quiet: on a terminal into a fresh folder, and with --quiet over the
-    batch's whole output (an earlier class's PDFs and split files). Shared by the progress bar, stale outputs,
-    memory and missing-glyph tests. The second typesetting replays the first's three runs (tests/render/replay.py):
-    its tests are about what write_documents does around them (test_pdfs_are_reproducible compares real runs)."""
-    manifest = make_manifest(list(RERUN.values()), [scalar_problem(1)], ids=list(RERUN))
+def twice(batch, five_in_one_run: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[bool, _Run]:
+    """The batch's class typeset twice, by quiet: on a terminal into a fresh folder, and with --quiet over the
+    whole output of an earlier class (five_in_one_run's PDFs and split files). Shared by the progress bar, stale
+    outputs, memory and missing-glyph tests. Both replay the batch's three runs (tests/render/replay.py): their
+    tests are about what write_documents does around them (test_pdfs_are_reproducible compares real runs)."""
+    manifest, out, _ = batch
     fresh = tmp_path_factory.mktemp("fresh")
-    over = tmp_path_factory.mktemp("over-the-batch")
-    shutil.copytree(batch[1], over, dirs_exist_ok=True)
-    with recording(fresh):
-        first = _typeset_on_a_terminal(manifest, fresh, quiet=False)
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        replayed = replaying(monkeypatch, fresh)
-        second = _typeset_on_a_terminal(manifest, over, quiet=True)
-    assert sorted(replayed) == ["key", "marking-key", "worksheets"]
-    return {False: first, True: second}
+    over = tmp_path_factory.mktemp("over-five")
+    shutil.copytree(five_in_one_run, over, dirs_exist_ok=True)
+    runs = {}
+    for quiet, folder in ((False, fresh), (True, over)):
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            replayed = replaying(monkeypatch, out.parent)
+            runs[quiet] = _typeset_on_a_terminal(manifest, folder, quiet=quiet)
+        assert sorted(replayed) == ["key", "marking-key", "worksheets"]
+    return runs
 
 
 @needs_tex
@@ -230,11 +224,13 @@ def test_progress_bar_on_a_terminal_unless_quiet(twice: dict[bool, _Run], quiet:
 
 
 @needs_tex
-def test_a_rerun_replaces_stale_outputs(batch, twice: dict[bool, _Run], tmp_path: Path) -> None:
-    assert len(list((batch[1] / "students").iterdir())) > len(RERUN)  # the earlier class's split files
-    rerun = twice[True].folder  # the batch's output, typeset over by the RERUN class
+def test_a_rerun_replaces_stale_outputs(batch, twice: dict[bool, _Run], five_in_one_run: Path, tmp_path: Path) -> None:
+    manifest = batch[0]
+    stems = {f"{stem}.pdf" for stem in file_stems([sheet.student_id for sheet in manifest.students]).values()}
+    assert {p.name for p in (five_in_one_run / "students").iterdir()} - stems  # the earlier class's own split files
+    rerun = twice[True].folder  # five_in_one_run's output, typeset over by the batch's class
     for folder in ("students", "keys"):
-        assert sorted(p.name for p in (rerun / folder).iterdir()) == ["s1.pdf", "s2.pdf", "s3.pdf"]
+        assert sorted(p.name for p in (rerun / folder).iterdir()) == sorted(stems)
     shutil.copytree(rerun, tmp_path, dirs_exist_ok=True)
     write_documents(make_manifest(["D"], [scalar_problem(1)], ids=["d"]), tmp_path, fmt="tex", quiet=True)
     assert not (tmp_path / "worksheets.pdf").exists()  # it was for the previous class
@@ -329,10 +325,11 @@ def test_the_marking_key_is_one_table_of_every_students_answers(batch) -> None:
 
 
 @needs_tex
-def test_a_name_no_font_covers_is_named_in_a_warning(twice: dict[bool, _Run]) -> None:
+def test_a_name_no_font_covers_is_named_in_a_warning(batch, twice: dict[bool, _Run]) -> None:
+    emoji = next(sheet.student_id for sheet in batch[0].students if sheet.name == EMOJI)
     err = twice[False].err
     assert "1 name(s) use characters no installed font covers" in err
-    assert f"s2 ({EMOJI})" in err and "s1" not in err.split("covers", 1)[1] and "s3" not in err.split("covers", 1)[1]
+    assert f"{emoji} ({EMOJI})" in err
     assert "[U+1F600]" in pdf_text(twice[False].folder / "worksheets.pdf")
     assert "covers" not in twice[True].err  # --quiet
 
@@ -378,11 +375,12 @@ def test_the_demo_sheet_is_two_double_sided_sheets(tmp_path: Path) -> None:
 
 
 @needs_tex
-def test_each_run_gets_main_memory_for_its_students(twice: dict[bool, _Run]) -> None:
+def test_each_run_gets_main_memory_for_its_students(batch, twice: dict[bool, _Run]) -> None:
     """The marking key holds every page until it ends: without memory for the class, TeX's allocator slows
     down as its memory fills, and the marking key of 1,000 students did not fit at all."""
     for run in twice.values():
-        assert run.memory == {name: compile_memory(len(RERUN)) for name in ("worksheets", "key", "marking-key")}
+        memory = compile_memory(len(batch[0].students))
+        assert run.memory == {name: memory for name in ("worksheets", "key", "marking-key")}
     assert compile_memory(500) >= 3 * 3_300 * 500  # three times what the demo bank's marking key holds
 
 

@@ -209,9 +209,9 @@ def test_the_pdfs_are_reproducible(world, tmp_path: Path) -> None:
 def test_a_batch_without_such_names_never_starts_lualatex(
     batch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """test_documents' batch: names and ids pdflatex prints itself (Latin accents, Vietnamese, CJK, TeX specials),
-    typeset again. Its pdflatex runs are the batch's, replayed (tests/render/replay.py): what is started is the
-    subject, and the batch was typeset by pdflatex alone."""
+    """test_documents' batch: names and ids pdflatex prints itself (Latin accents, Vietnamese, CJK, TeX specials)
+    and an emoji no font has, typeset again. Its pdflatex runs are the batch's, replayed (tests/render/replay.py):
+    what is started is the subject, and the batch was typeset by pdflatex alone."""
     manifest, out, _ = batch
     assert {VIETNAMESE, "Zoë O'Brien & Co_1 #2"} <= {sheet.name for sheet in manifest.students}
     refuse_lualatex(monkeypatch)
