@@ -194,7 +194,9 @@ def test_a_failed_compile_keeps_the_previous_pdfs_and_writes_the_log(tmp_path, t
     assert {"manifest.json", "worksheets.pdf", "key.pdf", "students/A1.pdf"} <= set(before)
     templates = tmp_path / "templates"
     templates.mkdir()
-    (templates / "header.tex.j2").write_text("\\undefinedcommand\n", encoding="utf-8")
+    # a broken preamble: each document's run stops at its first line (a broken header: after the preamble's
+    # packages, ~0.1 s of CPU more a run)
+    (templates / "preamble.tex.j2").write_text("\\undefinedcommand\n", encoding="utf-8")
     result = CliRunner().invoke(
         cli, ["generate", "--bank", DEMO, "--count", "2", "--template", str(templates), "-q", "--out", str(out)]
     )

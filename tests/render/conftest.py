@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,8 +11,10 @@ import pytest
 from quizgen.manifest import BankInfo, Manifest
 from quizgen.problem import Problem, Sheet, Step
 from quizgen.render import write_documents
+from quizgen.typeset.escape import cjk_font_for
 from tests.builtonce import built_once
 
+from .pdftools import compiled_batch
 from .replay import recording
 from .templatecache import templates_shared
 
@@ -158,6 +161,46 @@ def five_in_one_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
             write_documents(five_students(), folder, fmt="pdf", quiet=True, split=True)
 
     return built_once(tmp_path_factory, "five-in-one-run", build)
+
+
+VIETNAMESE = "Nguyễn Thị Ánh"
+"""Stacked accents pdflatex sets itself (T1); pdftotext reads them back decomposed, and the dot below of "ị" as
+"i." (printed_as)."""
+
+
+EMOJI = "Zoë \U0001f600"
+"""A name no font quizgen uses covers (no Noto font has emoji): the emoji prints as [U+1F600]."""
+
+
+def printed_as(name: str) -> str:
+    """name squashed as pdftotext reads it from a pdflatex PDF, once its text is NFC-normalized."""
+    return re.sub(r"\s+", "", name).replace("ị", "i.").replace("\U0001f600", "[U+1F600]")
+
+
+@pytest.fixture(scope="session")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> tuple[Manifest, Path, list[Path]]:
+    """A hostile class compiled once (tests/render/pdftools.compiled_batch): test_documents' batch, and in
+    test_scripts a class of names LuaLaTeX is not needed for (Latin accents, Vietnamese, CJK, TeX specials, an
+    emoji no font has), whose runs it replays. Three problems; names and ids hostile (HOSTILE_NAMES; ids with TeX
+    specials and a leading escape, a path, a device name, a space, a leading hyphen, CJK). CJK names only where
+    this machine has fonts for them (CI installs them; see the README): the first six students are on every
+    machine."""
+    hostile = [n for n in HOSTILE_NAMES if all(ord(c) < 0x3000 or cjk_font_for(ord(c)) for c in n)]
+    names = ["Ada Lovelace", VIETNAMESE, EMOJI, *hostile]
+    ids = [
+        "s001",
+        r"\textbf{x} 100% $y$",
+        "../../etc/passwd",
+        "CON",
+        "a b",
+        "-x",
+        "王",
+        "Zoë O'Brien & Co_1 #2",
+        "s009",
+        "s010",
+    ]
+    problems = [scalar_problem(1), gradient_problem(2), long_problem(3)]
+    return compiled_batch(tmp_path_factory, "batch", make_manifest(names, problems, ids=ids[: len(names)]))
 
 
 @pytest.fixture

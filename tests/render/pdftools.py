@@ -3,6 +3,7 @@ with pdftotext (whitespace squashed, since extraction spaces CJK and math unpred
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import subprocess
@@ -37,10 +38,26 @@ def compiled_batch(
     return manifest, out, [out / name for name in json.loads((base / "written.json").read_text(encoding="utf-8"))]
 
 
+_TEXTS: dict[bytes, str] = {}
+"""pdftotext's whole text of each PDF read so far, by the SHA-256 of its bytes: tests read the same compiled files
+again and again, and the same bytes give the same text."""
+
+
 def pdftotext(path: Path, *args: str) -> str:
-    """The PDF's text as pdftotext gives it (UTF-8; args such as "-f", "2", "-l", "2" pick pages)."""
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", *args, str(path), "-"], capture_output=True, check=True)
-    return out.stdout.decode("utf-8")
+    """The PDF's text as pdftotext gives it (UTF-8; args "-f", "2", "-l", "3" pick pages 2 to 3): a range is the
+    same pages of the whole text, each ended by a form feed, as pdftotext gives it."""
+    digest = hashlib.sha256(path.read_bytes()).digest()
+    text = _TEXTS.get(digest)
+    if text is None:
+        out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True)
+        text = _TEXTS[digest] = out.stdout.decode("utf-8")
+    if not args:
+        return text
+    picked = dict(zip(args[::2], args[1::2]))
+    assert len(args) % 2 == 0 and set(picked) <= {"-f", "-l"}, args
+    pages = text.split("\f")[:-1]
+    first, last = int(picked.get("-f", 1)), int(picked.get("-l", len(pages)))
+    return "".join(page + "\f" for page in pages[first - 1 : last])
 
 
 def squash(text: str) -> str:

@@ -3,8 +3,9 @@ does with a run's result (a part that fails, a join that fails, a stream dropped
 files): a run of a source the fixture compiled returns that run's result instead of running the engine again.
 
 The engines give the same bytes for the same source, engine, files (names.pdf) and main memory: the
-reproducibility tests compare real runs (test_documents, test_parts, test_scripts), and nothing here replays
-them. A run of any other source is real, and so is every streamed run (a Feed is never replayed).
+reproducibility tests of test_documents and test_scripts compare real runs, which nothing here replays
+(test_parts' compares what quizgen makes of the same part runs: the parts' sources, their join and split). A run
+of any other source is real, and so is every streamed run (a Feed is never replayed).
 """
 
 from __future__ import annotations

@@ -143,7 +143,10 @@ def test_an_aborted_stream_drops_what_pdflatex_has_not_read() -> None:
 
 @needs_fifo
 def test_the_time_limit_of_a_stream_counts_from_its_close() -> None:
-    feed = _fed([STREAMED, "\\loop\\iftrue\\repeat\n"], close=True, timeout=0.51)  # in whole seconds: 1
+    """After the close, pdflatex hangs: it inputs its own named pipe again, whose writer is gone, and waits for
+    another (without the CPU a \\loop burns until it is stopped: test_a_runaway_document_is_stopped_at_the_time_limit).
+    Twice: should the first \\input come before the writer has closed, it ends there, and the second waits."""
+    feed = _fed([STREAMED, "\\input{streamed}\\input{streamed}\n"], close=True, timeout=0.51)  # in whole seconds: 1
     with pytest.raises(CompileError, match="took longer than 1 s and was stopped"):
         compile_tex(feed, "streamed", timeout=60)
 

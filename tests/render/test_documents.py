@@ -6,6 +6,7 @@ import dataclasses
 import io
 import re
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -19,24 +20,14 @@ from quizgen.manifest import Manifest
 from quizgen.render import documents, render_sources, write_documents
 from quizgen.render.compile import Feed, compile_tex
 from quizgen.render.documents import compile_memory, compile_timeout
-from quizgen.typeset.escape import cjk_font_for
 
-from .conftest import FIVE, HOSTILE_NAMES, five_students, gradient_problem, long_problem, make_manifest, scalar_problem
-from .pdftools import compiled_batch, page_texts, pages, pdf_text, squash
-from .replay import recording, replaying
+from .conftest import EMOJI, FIVE, five_students, make_manifest, printed_as, scalar_problem
+from .pdftools import page_texts, pages, pdf_text, squash
+from .replay import replaying
 
 pytestmark = pytest.mark.slow  # started first under xdist (tests/conftest.py)
 
 needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
-
-
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory: pytest.TempPathFactory):
-    # CJK names only where this machine has fonts for them (CI installs them; see the README)
-    names = [n for n in ["Ada Lovelace", *HOSTILE_NAMES] if all(ord(c) < 0x3000 or cjk_font_for(ord(c)) for c in n)]
-    ids = ["s001", "../../etc/passwd", "a b", "CON", "王", "s006", "s007", "s008"][: len(names)]
-    manifest = make_manifest(names, [scalar_problem(1), gradient_problem(2), long_problem(3)], ids=ids)
-    return compiled_batch(tmp_path_factory, "batch", manifest)
 
 
 @needs_tex
@@ -60,10 +51,10 @@ def test_each_student_starts_on_an_odd_page_of_the_worksheets(batch) -> None:
 @needs_tex
 def test_every_student_name_id_variant_and_prompt_is_printed(batch) -> None:
     manifest, out, _ = batch
-    text = pdf_text(out / "worksheets.pdf")
+    text = unicodedata.normalize("NFC", pdf_text(out / "worksheets.pdf"))
     for sheet in manifest.students:
         # pdftotext gives straight quotes for \textquotesingle; the name must appear exactly as typed.
-        assert squash(sheet.name) in text, sheet.name
+        assert printed_as(sheet.name) in text, sheet.name
         assert squash(sheet.student_id) in text
         assert sheet.variant in text
     # each prompt: its words and its function (math extracts without spaces or parentheses from \left)
@@ -103,7 +94,7 @@ def test_split_writes_one_file_per_student_with_their_pages(batch) -> None:
         student_pdf = out / "students" / f"{stems[sheet.student_id]}.pdf"
         key_pdf = out / "keys" / f"{stems[sheet.student_id]}.pdf"
         assert sheet.variant in pdf_text(student_pdf)
-        assert squash(sheet.name) in pdf_text(key_pdf)
+        assert printed_as(sheet.name) in unicodedata.normalize("NFC", pdf_text(key_pdf))
         total += pages(student_pdf)
     # the split files hold every page except the blank ones that start students on odd pages
     assert total <= pages(out / "worksheets.pdf") and total >= len(manifest.students)
@@ -179,15 +170,9 @@ class _Terminal:
         return True
 
 
-EMOJI = "Zoë \U0001f600"  # no Noto font quizgen uses has emoji
-RERUN = {"s1": "Ada Lovelace", "s2": EMOJI, "s3": "Cy"}
-"""The class `twice` typesets (id -> name): three students, so the memory each run gets is seen to grow with the
-class, one of them with a name no font covers."""
-
-
 @dataclasses.dataclass
 class _Run:
-    """One write_documents of the RERUN class."""
+    """One write_documents of the batch's class."""
 
     folder: Path
     terminal: str  # what was drawn on the terminal
@@ -214,22 +199,22 @@ def _typeset_on_a_terminal(manifest: Manifest, folder: Path, *, quiet: bool) -> 
 
 
 @pytest.fixture(scope="module")
-def twice(batch, tmp_path_factory: pytest.TempPathFactory) -> dict[bool, _Run]:
-    """The RERUN class typeset twice, by quiet: on a terminal into a fresh folder, and with --quiet over the
-    batch's whole output (an earlier class's PDFs and split files). Shared by the progress bar, stale outputs,
-    memory and missing-glyph tests. The second typesetting replays the first's three runs (tests/render/replay.py):
-    its tests are about what write_documents does around them (test_pdfs_are_reproducible compares real runs)."""
-    manifest = make_manifest(list(RERUN.values()), [scalar_problem(1)], ids=list(RERUN))
+def twice(batch, five_in_one_run: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[bool, _Run]:
+    """The batch's class typeset twice, by quiet: on a terminal into a fresh folder, and with --quiet over the
+    whole output of an earlier class (five_in_one_run's PDFs and split files). Shared by the progress bar, stale
+    outputs, memory and missing-glyph tests. Both replay the batch's three runs (tests/render/replay.py): their
+    tests are about what write_documents does around them (test_pdfs_are_reproducible compares real runs)."""
+    manifest, out, _ = batch
     fresh = tmp_path_factory.mktemp("fresh")
-    over = tmp_path_factory.mktemp("over-the-batch")
-    shutil.copytree(batch[1], over, dirs_exist_ok=True)
-    with recording(fresh):
-        first = _typeset_on_a_terminal(manifest, fresh, quiet=False)
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        replayed = replaying(monkeypatch, fresh)
-        second = _typeset_on_a_terminal(manifest, over, quiet=True)
-    assert sorted(replayed) == ["key", "marking-key", "worksheets"]
-    return {False: first, True: second}
+    over = tmp_path_factory.mktemp("over-five")
+    shutil.copytree(five_in_one_run, over, dirs_exist_ok=True)
+    runs = {}
+    for quiet, folder in ((False, fresh), (True, over)):
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            replayed = replaying(monkeypatch, out.parent)
+            runs[quiet] = _typeset_on_a_terminal(manifest, folder, quiet=quiet)
+        assert sorted(replayed) == ["key", "marking-key", "worksheets"]
+    return runs
 
 
 @needs_tex
@@ -239,11 +224,13 @@ def test_progress_bar_on_a_terminal_unless_quiet(twice: dict[bool, _Run], quiet:
 
 
 @needs_tex
-def test_a_rerun_replaces_stale_outputs(batch, twice: dict[bool, _Run], tmp_path: Path) -> None:
-    assert len(list((batch[1] / "students").iterdir())) > len(RERUN)  # the earlier class's split files
-    rerun = twice[True].folder  # the batch's output, typeset over by the RERUN class
+def test_a_rerun_replaces_stale_outputs(batch, twice: dict[bool, _Run], five_in_one_run: Path, tmp_path: Path) -> None:
+    manifest = batch[0]
+    stems = {f"{stem}.pdf" for stem in file_stems([sheet.student_id for sheet in manifest.students]).values()}
+    assert {p.name for p in (five_in_one_run / "students").iterdir()} - stems  # the earlier class's own split files
+    rerun = twice[True].folder  # five_in_one_run's output, typeset over by the batch's class
     for folder in ("students", "keys"):
-        assert sorted(p.name for p in (rerun / folder).iterdir()) == ["s1.pdf", "s2.pdf", "s3.pdf"]
+        assert sorted(p.name for p in (rerun / folder).iterdir()) == sorted(stems)
     shutil.copytree(rerun, tmp_path, dirs_exist_ok=True)
     write_documents(make_manifest(["D"], [scalar_problem(1)], ids=["d"]), tmp_path, fmt="tex", quiet=True)
     assert not (tmp_path / "worksheets.pdf").exists()  # it was for the previous class
@@ -285,18 +272,22 @@ def test_a_template_without_fields_is_refused_with_fillable(
 
 
 @needs_tex
-def test_fillable_fields_survive_any_student_id(tmp_path: Path) -> None:
-    """Ids that are hostile names (CJK, TeX specials, a leading escape) still give every field, split too."""
+def test_fillable_fields_survive_any_student_id(batch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The module's batch, whose ids are hostile (TeX specials, a leading escape, CJK, a path), fillable and split:
+    every field, in each student's file their own. Its key and marking key (which --fillable leaves as they are)
+    are the batch's runs, replayed (tests/render/replay.py): only the fillable worksheets are typeset."""
     from quizgen.render.documents import expected_fields
 
-    ids = [n for n in HOSTILE_NAMES if all(ord(c) < 0x3000 or cjk_font_for(ord(c)) for c in n)][:4] + ["-x"]
-    manifest = make_manifest(ids, ids=ids)
+    manifest, out, _ = batch
+    replayed = replaying(monkeypatch, out.parent)
     write_documents(manifest, tmp_path, fmt="pdf", fillable=True, split=True, quiet=True)
     assert set(PdfReader(str(tmp_path / "worksheets.pdf")).get_fields()) == set(expected_fields(manifest))
+    ids = [sheet.student_id for sheet in manifest.students]
     stems = file_stems(ids)
     for sid in ids:
         fields = PdfReader(str(tmp_path / "students" / f"{stems[sid]}.pdf")).get_fields()
         assert set(fields) == {n for n in expected_fields(manifest) if n.startswith(f"qg-{encode_id(sid)}-")}
+    assert sorted(replayed) == ["key", "marking-key"]
 
 
 @needs_tex
@@ -334,10 +325,11 @@ def test_the_marking_key_is_one_table_of_every_students_answers(batch) -> None:
 
 
 @needs_tex
-def test_a_name_no_font_covers_is_named_in_a_warning(twice: dict[bool, _Run]) -> None:
+def test_a_name_no_font_covers_is_named_in_a_warning(batch, twice: dict[bool, _Run]) -> None:
+    emoji = next(sheet.student_id for sheet in batch[0].students if sheet.name == EMOJI)
     err = twice[False].err
     assert "1 name(s) use characters no installed font covers" in err
-    assert f"s2 ({EMOJI})" in err and "s1" not in err.split("covers", 1)[1] and "s3" not in err.split("covers", 1)[1]
+    assert f"{emoji} ({EMOJI})" in err
     assert "[U+1F600]" in pdf_text(twice[False].folder / "worksheets.pdf")
     assert "covers" not in twice[True].err  # --quiet
 
@@ -383,11 +375,12 @@ def test_the_demo_sheet_is_two_double_sided_sheets(tmp_path: Path) -> None:
 
 
 @needs_tex
-def test_each_run_gets_main_memory_for_its_students(twice: dict[bool, _Run]) -> None:
+def test_each_run_gets_main_memory_for_its_students(batch, twice: dict[bool, _Run]) -> None:
     """The marking key holds every page until it ends: without memory for the class, TeX's allocator slows
     down as its memory fills, and the marking key of 1,000 students did not fit at all."""
     for run in twice.values():
-        assert run.memory == {name: compile_memory(len(RERUN)) for name in ("worksheets", "key", "marking-key")}
+        memory = compile_memory(len(batch[0].students))
+        assert run.memory == {name: memory for name in ("worksheets", "key", "marking-key")}
     assert compile_memory(500) >= 3 * 3_300 * 500  # three times what the demo bank's marking key holds
 
 

@@ -3,6 +3,7 @@ names its students; a join that fails falls back to one run and says so."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -130,27 +131,43 @@ def test_split_files_hold_each_student_s_pages_from_the_joined_pdf(both: tuple[P
             assert page_texts(path) == page_texts(whole / folder / path.name), path
 
 
+@dataclasses.dataclass(frozen=True)
+class _Fillable:
+    """The fillable copy: its folder and the runs it replayed."""
+
+    folder: Path
+    replayed: list[str]
+
+
 @pytest.fixture(scope="module")
-def fillable(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def fillable(tmp_path_factory: pytest.TempPathFactory, both: tuple[Path, Path]) -> _Fillable:
     """The class in parts again, apart from both, with fillable worksheets and split: the fillable test reads its
-    worksheets; its key (which --fillable leaves as it is) and marking key are a second compile of both's."""
-    return _parted(tmp_path_factory.mktemp("fillable"), fillable=True, split=True)
+    worksheets (typeset here). Its key (which --fillable leaves as it is) and marking key are both's sources, so
+    their runs are both's, replayed (tests/render/replay.py): its key, rendered, joined and split again, is the
+    reproducibility test's second copy."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        replayed = replaying(monkeypatch, *both)
+        folder = _parted(tmp_path_factory.mktemp("fillable"), fillable=True, split=True)
+    return _Fillable(folder, replayed)
 
 
 @needs_tools
-def test_parted_pdfs_are_reproducible(both: tuple[Path, Path], fillable: Path) -> None:
-    """The parted class typeset again, apart: the same key and marking key bytes as the module's copy, its split
-    files too (the key's three parts joined as the worksheets' are)."""
+def test_parted_pdfs_are_reproducible(both: tuple[Path, Path], fillable: _Fillable) -> None:
+    """The parted class typeset again, apart: the same key bytes as the module's copy, its split files too (the
+    key's three parts joined as the worksheets' are). The part runs are the module's copy's, replayed (fillable),
+    so this is about what quizgen does with them: the parts' sources (a run is replayed only for the same
+    source), qpdf's join (its document ID derived from the content) and the split. Two real pdflatex runs of
+    one source are compared by test_documents.py::test_pdfs_are_reproducible, the marking key's among them."""
     first, _ = both
-    for name in ("key", "marking-key"):
-        assert (first / f"{name}.pdf").read_bytes() == (fillable / f"{name}.pdf").read_bytes(), name
+    assert sorted(fillable.replayed) == ["key"] * 3 + ["marking-key"]
+    assert (first / "key.pdf").read_bytes() == (fillable.folder / "key.pdf").read_bytes()
     for path in sorted((first / "keys").glob("*.pdf")):
-        assert path.read_bytes() == (fillable / "keys" / path.name).read_bytes(), path.name
+        assert path.read_bytes() == (fillable.folder / "keys" / path.name).read_bytes(), path.name
 
 
 @needs_tools
-def test_fillable_parts_keep_every_field_and_the_keywords(fillable: Path) -> None:
-    reader = PdfReader(str(fillable / "worksheets.pdf"))  # write_documents checked the fields against the class
+def test_fillable_parts_keep_every_field_and_the_keywords(fillable: _Fillable) -> None:
+    reader = PdfReader(str(fillable.folder / "worksheets.pdf"))  # write_documents checked the fields against the class
     fields = reader.get_fields() or {}
     assert {f"qg-s00{i}-meta" for i in range(1, 6)} <= set(fields)
     assert reader.metadata is not None and reader.metadata.get("/Keywords") == "quizgen-worksheet fillable"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 import shutil
 import subprocess
@@ -17,9 +18,9 @@ from quizgen.render import documents, scripts, write_documents
 from quizgen.render.compile import CompileError
 from quizgen.typeset.unicodefonts import face_for, lualatex_ready
 
-from .conftest import make_manifest, scalar_problem
+from .conftest import VIETNAMESE, make_manifest, scalar_problem
 from .pdftools import compiled_batch, pdftotext, squash
-from .replay import replaying
+from .replay import recording, replaying
 
 pytestmark = pytest.mark.slow  # started first under xdist (tests/conftest.py)
 
@@ -205,67 +206,102 @@ def test_the_pdfs_are_reproducible(world, tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
-def test_a_batch_without_such_names_never_starts_lualatex(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_batch_without_such_names_never_starts_lualatex(
+    batch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """test_documents' batch: names and ids pdflatex prints itself (Latin accents, Vietnamese, CJK, TeX specials)
+    and an emoji no font has, typeset again. Its pdflatex runs are the batch's, replayed (tests/render/replay.py):
+    what is started is the subject, and the batch was typeset by pdflatex alone."""
+    manifest, out, _ = batch
+    assert {VIETNAMESE, "Zoë O'Brien & Co_1 #2"} <= {sheet.name for sheet in manifest.students}
     refuse_lualatex(monkeypatch)
-    manifest = make_manifest(["Ada Lovelace", "Zoë O'Brien", "王小明", "Nguyễn Thị Ánh"], [scalar_problem(1)])
+    replayed = replaying(monkeypatch, out.parent)
     written = write_documents(manifest, tmp_path, fmt="pdf", quiet=True)
     assert not any(p.name.startswith("names.") for p in written)
     assert not (tmp_path / "names.pdf").exists()
-
-
-@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
-def test_without_lualatex_the_names_print_as_code_points_and_the_teacher_is_told(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    hide_lualatex(monkeypatch)
-    manifest = make_manifest(["Ada Lovelace", NAMES["s1"]], [scalar_problem(1)], ids=["s1", "s2"])
-    manifest = dataclasses.replace(manifest, bank=dataclasses.replace(manifest.bank, instructions=INSTRUCTIONS))
-    write_documents(manifest, tmp_path, fmt="pdf", quiet=False)
-    err = capsys.readouterr().err
-    assert_told_without_lualatex(err)
-    if face_for("ف") is not None:
-        assert "the bank's instructions (paragraph 1), instructions (paragraph 2) are in scripts" in err
-    assert "[U+0641]" in text_of(tmp_path / "worksheets.pdf")
-    assert not (tmp_path / "names.pdf").exists()
-
-
-@needs_lualatex
-def test_a_lualatex_failure_falls_back_with_a_warning(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    fail_lualatex(monkeypatch)
-    manifest = make_manifest(["Ada Lovelace", NAMES["s2"]], [scalar_problem(1)], ids=["s1", "s2"])
-    write_documents(manifest, tmp_path / "out", fmt="pdf", quiet=False, log_dir=tmp_path)
-    err = capsys.readouterr().err
-    assert "LuaLaTeX could not typeset the 1 name(s)" in err and "Font not loadable" in err
-    assert "s2 (דוד לוי)" in err
-    assert (tmp_path / "names.log").read_text(encoding="utf-8") == "the log"
-    assert "[U+05D3]" in text_of(tmp_path / "out" / "worksheets.pdf")
-    assert not (tmp_path / "out" / "names.tex").exists()
+    assert sorted(replayed) == ["key", "marking-key", "worksheets"]
 
 
 LONG_ARABIC = " ".join(["فاطمة الزهراء"] * 5)
 """69 characters: LuaLaTeX prints 59 of them and "…"; as [U+XXXX] codes (8 characters each) only 7 letters fit,
 "[U+0641][U+0627][U+0637][U+0645][U+0629] [U+0627][U+0644]…", and "ز" (U+0632), the 8th, is left out."""
 
+FALLBACK = {"s1": "Ada Lovelace", "s2": NAMES["s1"], "s3": NAMES["s2"], "s4": LONG_ARABIC}
+"""The class the fallback tests typeset (id -> name): an ordinary name, Arabic, Hebrew and a long Arabic name, with
+the INSTRUCTIONS in two scripts pdflatex lacks."""
+
+
+@dataclasses.dataclass
+class _Typeset:
+    """One write_documents (PDF) of the FALLBACK class."""
+
+    folder: Path
+    err: str  # what was written to stderr
+    replayed: list[str]  # the runs replayed (tests/render/replay.py)
+
+
+@pytest.fixture(scope="module")
+def fallbacks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, _Typeset]:
+    """The FALLBACK class typeset with LuaLaTeX failing ("failed", its names.log kept beside the folder), then as
+    on a machine without LuaLaTeX ("without"). The sources are the same bytes either way (the texts print as
+    [U+XXXX] codes), so the second typesetting replays the first's pdflatex runs (tests/render/replay.py): its
+    subject is what write_documents says and writes without LuaLaTeX, and a source gives the same PDF."""
+    manifest = make_manifest(list(FALLBACK.values()), [scalar_problem(1)], ids=list(FALLBACK))
+    manifest = dataclasses.replace(manifest, bank=dataclasses.replace(manifest.bank, instructions=INSTRUCTIONS))
+    base = tmp_path_factory.mktemp("fallbacks")
+    typeset: dict[str, _Typeset] = {}
+    for case in ("failed", "without"):
+        err = io.StringIO()
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            monkeypatch.setattr("sys.stderr", err)
+            if case == "failed":
+                fail_lualatex(monkeypatch)
+                replayed: list[str] = []
+                with recording(base):  # split: the long name's test reads its key
+                    write_documents(manifest, base / case, fmt="pdf", split=True, quiet=False, log_dir=base)
+            else:
+                hide_lualatex(monkeypatch)
+                replayed = replaying(monkeypatch, base)
+                write_documents(manifest, base / case, fmt="pdf", quiet=False)
+        typeset[case] = _Typeset(base / case, err.getvalue(), replayed)
+    return typeset
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_without_lualatex_the_names_print_as_code_points_and_the_teacher_is_told(
+    fallbacks: dict[str, _Typeset],
+) -> None:
+    without = fallbacks["without"]
+    assert_told_without_lualatex(without.err)
+    if face_for("ف") is not None:
+        assert "the bank's instructions (paragraph 1), instructions (paragraph 2) are in scripts" in without.err
+    assert "[U+0641]" in text_of(without.folder / "worksheets.pdf")
+    assert not (without.folder / "names.pdf").exists()
+    assert sorted(without.replayed) == ["key", "marking-key", "worksheets"]  # the sources with LuaLaTeX failing
+
 
 @needs_lualatex
-def test_after_a_lualatex_failure_a_long_name_is_cut_as_without_lualatex(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_lualatex_failure_falls_back_with_a_warning(fallbacks: dict[str, _Typeset]) -> None:
+    failed = fallbacks["failed"]
+    # three names and the instructions' two paragraphs
+    assert "LuaLaTeX could not typeset the 5 name(s)" in failed.err and "Font not loadable" in failed.err
+    assert "s3 (דוד לוי)" in failed.err
+    assert (failed.folder.parent / "names.log").read_text(encoding="utf-8") == "the log"
+    assert "[U+05D3]" in text_of(failed.folder / "worksheets.pdf")
+    assert not (failed.folder / "names.tex").exists()
+
+
+@needs_lualatex
+def test_after_a_lualatex_failure_a_long_name_is_cut_as_without_lualatex(fallbacks: dict[str, _Typeset]) -> None:
     """When LuaLaTeX fails, the name cut for its fonts would print as ~470 characters of codes running off
     the header and footer: it is cut to fit its codes instead, the same documents as without LuaLaTeX."""
-    manifest = make_manifest(["Ada Lovelace", LONG_ARABIC], [scalar_problem(1)], ids=["s1", "s2"])
-    fail_lualatex(monkeypatch)
-    write_documents(manifest, tmp_path / "failed", fmt="pdf", quiet=False, log_dir=tmp_path)
-    err = capsys.readouterr().err
-    assert "LuaLaTeX could not typeset the 1 name(s)" in err and "appear shortened on the PDFs" in err
-    hide_lualatex(monkeypatch)
-    write_documents(manifest, tmp_path / "without", fmt="tex", quiet=True)
+    failed = fallbacks["failed"]
+    assert "appear shortened on the PDFs" in failed.err and "s4" in failed.err.split("appear shortened", 1)[1]
     for name in ("worksheets", "key", "marking-key"):
-        failed = (tmp_path / "failed" / f"{name}.tex").read_text(encoding="utf-8")
-        assert failed == (tmp_path / "without" / f"{name}.tex").read_text(encoding="utf-8"), name
-    text = squash(text_of(tmp_path / "failed" / "worksheets.pdf", "-f", "3", "-l", "3"))  # s2's sheet
+        without = (fallbacks["without"].folder / f"{name}.tex").read_text(encoding="utf-8")
+        assert (failed.folder / f"{name}.tex").read_text(encoding="utf-8") == without, name
+    # s4's key (one page: no instructions there, which hold a "ز" of their own)
+    text = squash(text_of(failed.folder / "keys" / "s4.pdf"))
     assert text.count("[U+0641][U+0627][U+0637][U+0645][U+0629][U+0627][U+0644]...") == 2  # header and footer
     assert "[U+0632]" not in text
 
