@@ -355,7 +355,7 @@ def _same(a: object, b: object) -> bool:
         return True
     point = {sympy.Symbol("x", real=True): sympy.Rational(7, 10), sympy.Symbol("y", real=True): sympy.Rational(13, 10)}
     try:
-        diff = complex(sympy.N((a - b).subs(point)))  # type: ignore[operator]
+        diff = complex(sympy.N((a - b).xreplace(point)))  # type: ignore[operator]
     except (TypeError, ValueError):
         return False
     return abs(diff) < 1e-9
