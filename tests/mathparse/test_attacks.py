@@ -15,6 +15,8 @@ import quizgen.mathparse.api as api
 from quizgen.mathparse import AnswerSyntaxError, Parsed, parse_answer, parse_key
 from tests.strategies import sequences
 
+pytestmark = pytest.mark.usefixtures("heap_settled")  # tests/conftest.py
+
 XY = ["x", "y"]
 
 CODE_ATTACKS = [
