@@ -18,6 +18,8 @@ from quizgen.mathparse import parse_key
 from quizgen.roster import Student, numbered_students
 from quizgen.verify import differs
 
+pytestmark = pytest.mark.usefixtures("heap_settled")  # tests/conftest.py
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "banks" / "demo.yaml"
 

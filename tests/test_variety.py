@@ -15,7 +15,8 @@ from quizgen.cli import cli
 from quizgen.families.base import SlotSpec
 from quizgen.variety import CHECK_CLASS_SIZE, Variety, _line, estimate, warnings
 
-pytestmark = pytest.mark.slow  # started first under xdist (tests/conftest.py)
+# slow: started first under xdist; heap_settled: see tests/conftest.py
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("heap_settled")]
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "banks").glob("*.yaml"))

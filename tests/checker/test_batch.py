@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 
 import pytest
 
 from quizgen.checker import Checker, CheckRequest, Verdict, check
 from quizgen.checker import batch as batch_module
+from quizgen.checker import worker as worker_module
 from quizgen.problem import Mistake
 
 # A key with no real value anywhere sends the check to the symbolic path, where this answer makes
 # sympy.simplify run for seconds: a stand-in for any pathological answer.
 SLOW_KEY = "sqrt(-1 - x**2)"
 SLOW_ANSWER = "sqrt(-1-x^2)*(sin(x)^20+cos(x)^20+tan(x)^9)^4"
+_BOARD = worker_module.Board
 
 
 def _requests() -> list[CheckRequest]:
@@ -105,11 +108,37 @@ def test_symbolic_path_decides_when_numbers_cannot() -> None:
     assert check(SLOW_KEY, "2sqrt(-1 - x^2)", ["x"], timeout=120.0).verdict == "incorrect"
 
 
-def test_pool_batch_survives_a_pathological_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(scope="module")
+def pool() -> Iterator[Checker]:
+    """One pool of two workers, limit 0.5 s, for the tests of the pool: its fork server imports sympy under
+    xdist (a test worker runs threads, so the server is a fresh interpreter), once for the module instead of
+    once a test. Each test starts from new workers and an empty cache (_fresh_workers)."""
+    with Checker(workers=2, timeout=0.5) as checker:
+        checker.prepare_workers()
+        yield checker
+
+
+def _fresh_workers(checker: Checker, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    """The pool's workers forked anew (after whatever the test has patched in worker.py, such as Board) and up,
+    and the cache emptied, as a new Checker's would be; batches of any size go to the pool, in chunks of chunk."""
+    monkeypatch.setattr(batch_module, "POOL_THRESHOLD", 1)
+    monkeypatch.setattr(batch_module, "CHUNK", chunk)
+    checker._cache.clear()
+    for worker in checker._pool:
+        worker.kill()
+    checker.check_many([CheckRequest("5*y", "5y", ("y",))])  # starts the pool's workers
+    for worker in checker._pool:
+        worker.ensure()  # up, so this process leaves the batch to them
+    checker._cache.clear()
+
+
+def test_pool_batch_survives_a_pathological_answer(pool: Checker, monkeypatch: pytest.MonkeyPatch) -> None:
     """The pathological answer is checked by a worker of the pool, not by this process while the workers
     start (asserted): the pool is up before the batch."""
-    monkeypatch.setattr(batch_module, "POOL_THRESHOLD", 1)
-    monkeypatch.setattr(batch_module, "CHUNK", 3)
+    _fresh_workers(pool, monkeypatch, chunk=3)
+    assert pool._forks is not None and pool._forks.alive and len(pool._pool) == 2
+    boards = [worker.board is not None for worker in pool._pool]
+    assert boards == [worker_module.Board is _BOARD] * 2  # new workers: with a board unless the test took it away
     reqs = [CheckRequest(f"{i}*x", f"{i}x", ("x",)) for i in range(1, 8)]
     reqs.insert(2, CheckRequest(SLOW_KEY, SLOW_ANSWER, ("x",)))
     reqs.append(CheckRequest("2*x", "3x", ("x",)))
@@ -121,22 +150,17 @@ def test_pool_batch_survives_a_pathological_answer(monkeypatch: pytest.MonkeyPat
         return real(req, **kw)
 
     seen: list[int] = []
-    with Checker(workers=2, timeout=0.5) as checker:
-        checker.prepare_workers()
-        checker.check_many([CheckRequest("5*y", "5y", ("y",))])  # starts the pool's workers
-        for worker in checker._pool:
-            worker.ensure()  # up, so this process leaves the batch to them
-        monkeypatch.setattr(batch_module, "check_request", in_this_process)
-        box: dict[str, list[Verdict]] = {}
-        th = threading.Thread(target=lambda: box.update(out=checker.check_many(reqs, progress=seen.append)))
-        th.start()
-        th.join(120)  # very generous: only a worker left to run (not killed at the limit) fails here
-        if th.is_alive():
-            for worker in checker._pool:
-                worker.kill()  # so that the batch, and then close(), can end
-            th.join(60)
-            pytest.fail("the batch did not come back: the overrunning worker was not stopped")
-        out = box["out"]
+    monkeypatch.setattr(batch_module, "check_request", in_this_process)
+    box: dict[str, list[Verdict]] = {}
+    th = threading.Thread(target=lambda: box.update(out=pool.check_many(reqs, progress=seen.append)))
+    th.start()
+    th.join(120)  # very generous: only a worker left to run (not killed at the limit) fails here
+    if th.is_alive():
+        for worker in pool._pool:
+            worker.kill()  # so that the batch, and then close(), can end
+        th.join(60)
+        pytest.fail("the batch did not come back: the overrunning worker was not stopped")
+    out = box["out"]
     assert reqs[2] not in here
     assert [v.verdict for v in out] == ["correct"] * 2 + ["invalid"] + ["correct"] * 5 + ["incorrect"]
     assert "too long" in out[2].message
@@ -144,20 +168,19 @@ def test_pool_batch_survives_a_pathological_answer(monkeypatch: pytest.MonkeyPat
 
 
 def test_without_a_board_workers_send_each_verdict_and_a_pathological_answer_is_still_caught(
-    monkeypatch: pytest.MonkeyPatch,
+    pool: Checker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from quizgen.checker import worker as worker_module
-
     def no_shared_memory(fd: int | None = None) -> None:
         raise OSError("no shared memory here")
 
     monkeypatch.setattr(worker_module, "Board", no_shared_memory)
-    test_pool_batch_survives_a_pathological_answer(monkeypatch)
+    test_pool_batch_survives_a_pathological_answer(pool, monkeypatch)
 
 
-def test_keys_read_ahead_by_the_fork_server_give_the_same_verdicts(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch_module, "POOL_THRESHOLD", 1)
-    monkeypatch.setattr(batch_module, "CHUNK", 2)
+def test_keys_read_ahead_by_the_fork_server_give_the_same_verdicts(
+    pool: Checker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pool, "timeout", 2.0)  # a Checker's default, as `alone`'s
     reqs = [
         CheckRequest("3*x**2", "3x^2", ("x",)),
         CheckRequest("3*x**2", "3x^3", ("x",), mistakes=[Mistake("power", "x**3", "Power rule.")]),
@@ -168,10 +191,13 @@ def test_keys_read_ahead_by_the_fork_server_give_the_same_verdicts(monkeypatch: 
     ]
     with Checker(workers=1) as alone:
         expected = alone.check_many(reqs)
-    with Checker(workers=2) as checker:
-        checker.prepare_workers()
-        checker.expect([(r.expected, r.variables) for r in reqs])
-        got = checker.check_many(reqs)
+    monkeypatch.setattr(batch_module, "POOL_THRESHOLD", 1)
+    monkeypatch.setattr(batch_module, "CHUNK", 2)
+    pool._cache.clear()
+    for worker in pool._pool:
+        worker.kill()  # forked again after the keys are sent: they inherit what the server has read of them
+    pool.expect([(r.expected, r.variables) for r in reqs])
+    got = pool.check_many(reqs)
     assert got == expected
     assert expected[-1].diagnosis == "bad_key"
 

@@ -18,6 +18,8 @@ from .conftest import NAMES
 from .conftest import X as x
 from .conftest import Y as y
 
+pytestmark = pytest.mark.usefixtures("heap_settled")  # tests/conftest.py
+
 F = Fraction
 
 

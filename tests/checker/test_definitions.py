@@ -11,6 +11,8 @@ from quizgen.checker.definitions import DefinitionError, expand
 from quizgen.mathparse import AnswerSyntaxError, parse_answer, parse_key, symbol
 from tests.strategies import sequences
 
+pytestmark = pytest.mark.usefixtures("heap_settled")  # tests/conftest.py
+
 V = ["w1", "w2", "x1", "x2", "b", "t"]
 Z = "b + w1*x1 + w2*x2"
 DEFS = {"z": Z, "a": f"Max(0, {Z})"}

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from quizgen.checker import Verdict, check
 
+pytestmark = pytest.mark.usefixtures("heap_settled")  # tests/conftest.py
+
 LIMIT = 30.0
 """Seconds a check may take here: these tests are about verdicts, and a loaded machine must not turn one into
 "unsure (timeout)" (the time bound has its own tests)."""

@@ -14,6 +14,8 @@ from quizgen.checker import check
 from quizgen.checker.core import check_request
 from quizgen.checker.verdict import CheckRequest
 
+pytestmark = pytest.mark.usefixtures("heap_settled")  # tests/conftest.py
+
 
 def _not_rejected(key: str, answer: str, variables: list[str]) -> bool:
     """The answer is correct or unsure, checked without the symbolic proof (where one is needed the verdict is

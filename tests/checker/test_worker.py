@@ -3,6 +3,7 @@ interpreter or forked by a ForkServer."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -14,6 +15,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -73,14 +75,39 @@ def forks():  # type: ignore[no-untyped-def]
     server.close()
 
 
+@contextlib.contextmanager
+def _a_thread_running() -> Iterator[None]:
+    """This process runs a thread of ours meanwhile, as a test session may (xdist's workers do)."""
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 @pytest.fixture(scope="module")
-def warm_forks():  # type: ignore[no-untyped-def]
-    """One fork server for the tests that only fork workers from it (starting one imports sympy): each test
-    forks, kills and closes its own workers, and the server reaps them."""
+def module_forks() -> Iterator[ForkServer]:
+    """One fork server for the module (starting one imports sympy), started while a thread runs: a fresh
+    interpreter whether or not the session runs threads, so the one test_a_caller_running_threads_... checks
+    (under xdist every server is one, and a second one for that test alone cost an import of sympy)."""
     server = ForkServer()
-    server.start()
+    with _a_thread_running():
+        server.start()
     yield server
     server.close()
+
+
+@pytest.fixture
+def warm_forks(module_forks: ForkServer) -> ForkServer:
+    """The module's fork server, for the tests that only fork workers from it: each test forks, kills and closes
+    its own workers, and the server reaps them. Started again if the test that closes it ran first."""
+    if not module_forks.alive:
+        with _a_thread_running():
+            module_forks.start()
+    return module_forks
 
 
 def test_a_forked_worker_is_killed_and_replaced(warm_forks: ForkServer) -> None:
@@ -163,7 +190,8 @@ def test_the_server_is_a_fork_of_a_single_threaded_caller_holding_nothing_of_its
     /dev/null open (not the caller's files, nor a pipe someone waits to see closed), none of the caller's
     signal handlers (Ctrl-C is ignored: the grader's end closes it). Run in a fresh interpreter, which has one
     thread as `quizgen grade` has when it starts the server (a test session may run threads of its own).
-    Closing it ends its workers, as closing a fresh interpreter's does (the next test)."""
+    Closing it ends its workers, as closing a fresh interpreter's does
+    (test_a_caller_running_threads_gets_a_fresh_interpreter_as_its_server)."""
     done = subprocess.run(
         [sys.executable, "-c", _FORKED_SERVER_FACTS, str(tmp_path / "caller's file")],
         capture_output=True,
@@ -177,33 +205,6 @@ def test_the_server_is_a_fork_of_a_single_threaded_caller_holding_nothing_of_its
     assert not facts["caught"] & (1 << (signal.SIGUSR1 - 1)) and facts["ignored"] & (1 << (signal.SIGINT - 1))
     assert facts["worker"] == ["slept"]  # and it forks workers
     assert facts["closed"] == 0 and not facts["worker left"]  # closing the server ends its workers
-
-
-def test_a_caller_running_threads_gets_a_fresh_interpreter_as_its_server() -> None:
-    """Forking a process with threads can copy a lock another thread holds: never done. Closing that server
-    ends its workers, as closing a forked one does (the test before)."""
-    stop = threading.Event()
-    thread = threading.Thread(target=stop.wait)
-    thread.start()
-    server = ForkServer()
-    try:
-        server.start()
-        assert isinstance(server.proc, subprocess.Popen)
-        worker = WorkerProcess(forks=server)
-        worker.ensure()
-        worker.send(("sleep", 0))
-        assert worker.receive(60) == ("slept",) and _parent(worker.pid) == server.proc.pid
-        worker.send(("sleep", 30))  # busy: only a kill ends it
-        pid, proc = worker.pid, server.proc
-        assert pid is not None and _exists(pid)
-        server.close()  # closing the server ends its workers
-        assert proc.returncode == 0  # warm: it killed and reaped its worker, then left
-        assert not _exists(pid)
-        worker.kill()
-    finally:
-        stop.set()
-        thread.join()
-        server.close()
 
 
 def test_the_board_says_which_item_was_started_last_and_when() -> None:
@@ -346,6 +347,26 @@ def test_keys_not_read_when_more_are_sent_ahead_are_read_with_those() -> None:
         ours.close()
         theirs.close()
         core.clear_caches()
+
+
+def test_a_caller_running_threads_gets_a_fresh_interpreter_as_its_server(warm_forks: ForkServer) -> None:
+    """Forking a process with threads can copy a lock another thread holds: never done (the module's server was
+    started while a thread ran). Closing that server ends its workers, as closing a forked one does
+    (test_the_server_is_a_fork_of_a_single_threaded_caller_...). The last test of the module to use the server:
+    it closes it."""
+    server = warm_forks
+    assert isinstance(server.proc, subprocess.Popen)
+    worker = WorkerProcess(forks=server)
+    worker.ensure()
+    worker.send(("sleep", 0))
+    assert worker.receive(60) == ("slept",) and _parent(worker.pid) == server.proc.pid
+    worker.send(("sleep", 30))  # busy: only a kill ends it
+    pid, proc = worker.pid, server.proc
+    assert pid is not None and _exists(pid)
+    server.close()  # closing the server ends its workers
+    assert proc.returncode == 0  # warm: it killed and reaped its worker, then left
+    assert not _exists(pid)
+    worker.kill()
 
 
 def _parent(pid: int) -> int:

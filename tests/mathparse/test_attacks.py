@@ -15,6 +15,8 @@ import quizgen.mathparse.api as api
 from quizgen.mathparse import AnswerSyntaxError, Parsed, parse_answer, parse_key
 from tests.strategies import sequences
 
+pytestmark = pytest.mark.usefixtures("heap_settled")  # tests/conftest.py
+
 XY = ["x", "y"]
 
 CODE_ATTACKS = [
@@ -355,7 +357,7 @@ def _same(a: object, b: object) -> bool:
         return True
     point = {sympy.Symbol("x", real=True): sympy.Rational(7, 10), sympy.Symbol("y", real=True): sympy.Rational(13, 10)}
     try:
-        diff = complex(sympy.N((a - b).subs(point)))  # type: ignore[operator]
+        diff = complex(sympy.N((a - b).xreplace(point)))  # type: ignore[operator]
     except (TypeError, ValueError):
         return False
     return abs(diff) < 1e-9
