@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 import unicodedata
 from pathlib import Path
 
@@ -257,7 +258,9 @@ def test_after_a_lualatex_failure_a_long_name_on_the_feedback_is_cut_as_without_
     manifest = make_manifest(["Ada Lovelace", LONG_ARABIC], [scalar_problem(1)], ids=["s1", "s2"])
     replayed = replay_repeats(monkeypatch)
     fail_lualatex(monkeypatch)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the failed run's log is kept, quiet too
     render_feedback_pdf(make_run(manifest), tmp_path / "failed", {"s1": "s1", "s2": "s2"}, quiet=True)
+    assert [p.read_text(encoding="utf-8") for p in tmp_path.glob("quizgen-names-*.log")] == ["the log"]
     hide_lualatex(monkeypatch)
     render_feedback_pdf(make_run(manifest), tmp_path / "without", {"s1": "s1", "s2": "s2"}, quiet=True)
     assert replayed == ["feedback"]  # the same source (and no names.pdf) as without LuaLaTeX
