@@ -135,7 +135,7 @@ class Timing:
 
 def grade_once(work: Path, out: Path, workers: int) -> Timing:
     """Grade work/answers.csv against work/manifest.json end to end, writing every report into out."""
-    cpu0, system0 = _cpu(), _system()
+    cpu0, system0 = _cpu()
     t0 = time.perf_counter()
     backend = CheckerBackend(workers=workers, timeout=2.0)  # first, as `quizgen grade` makes it
     try:
@@ -149,7 +149,8 @@ def grade_once(work: Path, out: Path, workers: int) -> Timing:
     if no_collection_at_exit is not None:  # as `quizgen grade` does (older code: not there)
         no_collection_at_exit()
     total = time.perf_counter() - t0
-    cpu, system = _cpu() - cpu0, _system() - system0
+    cpu1, system1 = _cpu()
+    cpu, system = cpu1 - cpu0, system1 - system0
     outcomes: dict[str, int] = {}
     for res in run.results:
         for a in res.answers:
@@ -158,15 +159,11 @@ def grade_once(work: Path, out: Path, workers: int) -> Timing:
     return Timing(answers, len(run.results), total, t_grade, cpu, system, os.getloadavg()[0], outcomes)
 
 
-def _cpu() -> float:
-    """CPU seconds of this process and of its finished children (the checker's worker processes)."""
+def _cpu() -> tuple[float, float]:
+    """CPU seconds of this process and of its finished children (the checker's worker processes), and the
+    system share of them."""
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
-
-
-def _system() -> float:
-    """System CPU seconds of this process and of its finished children."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_stime + resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime, me.ru_stime + kids.ru_stime
 
 
 def make_inputs(work: Path, n_students: int) -> None:
