@@ -302,6 +302,7 @@ def _cut_problems(text: bytes) -> tuple[bytes, list[bytes], str] | None:
     """The text with each problem block replaced by a placeholder string, the blocks in order, and the
     placeholders' prefix (random, so that no text in the file can pass for one); None for another layout."""
     tag = secrets.token_hex(16)
+    mark = tag.encode()
     pieces: list[bytes] = []
     blocks: list[bytes] = []
     pos = 0
@@ -315,7 +316,7 @@ def _cut_problems(text: bytes) -> tuple[bytes, list[bytes], str] | None:
             if end < 0:
                 return None
             end += len(_PROBLEM_CLOSE)
-            pieces.append(b'"%s%d"' % (tag.encode(), len(blocks)))
+            pieces.append(b'"%s%d"' % (mark, len(blocks)))
             blocks.append(text[start + len(_PROBLEM_OPEN) - 1 : end])  # from its "{"
             if text.startswith(b",\n", end):
                 pieces.append(b",\n")
