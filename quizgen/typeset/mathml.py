@@ -809,10 +809,23 @@ def _latex_plain(latex: str) -> str:
     text = _LEFT_RIGHT.sub("", latex)
     text = _SIMPLE_FRAC.sub(r"\1/\2", text)
     text = _SYMBOL_WORD.sub(lambda m: _SYMBOLS[m.group(1)], text)  # one pass: no symbol contains a backslash
+    text = _FUNCTION_WORD.sub(_function_word, text)  # \sin(2x) reads sin(2x), \cos x reads cos x
     text = _ANY_COMMAND.sub("", text)
     # x^{2} reads x^2 because every brace goes; runs of spaces become one space (str.split's whitespace is
     # the pattern \s's), none at either end.
     return " ".join(text.replace("{", "").replace("}", "").split())
+
+
+_FUNCTION_WORD = re.compile(r"\\(" + "|".join(sorted(_FUNCTIONS, key=len, reverse=True)) + r")(?![A-Za-z])(\s*)")
+_JOINS_A_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789}")
+
+
+def _function_word(m: re.Match[str]) -> str:
+    """A function's name, apart from a letter or digit before it (d/dx max) and from a bare argument after it
+    if the source had a space there (cos x, but sin(2x))."""
+    at = m.start()
+    before = " " if at and m.string[at - 1] in _JOINS_A_WORD else ""
+    return before + m.group(1) + (" " if m.group(2) else "")
 
 
 _LEFT_RIGHT = re.compile(r"\\(left|right)(?![A-Za-z])")

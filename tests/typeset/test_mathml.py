@@ -247,12 +247,17 @@ def _latex_plain_by_patterns(latex: str) -> str:
     text = re.sub(r"\\(left|right)(?![A-Za-z])", "", latex)
     text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"\1/\2", text)
     text = m._SYMBOL_WORD.sub(lambda w: m._SYMBOLS[w.group(1)], text)
+    function = "(" + "|".join(sorted(m._FUNCTIONS, key=len, reverse=True)) + ")(?![A-Za-z])"
+    text = re.sub(r"(?<=[A-Za-z0-9}])\\" + function, r" \\\1", text)  # a space before, after a letter or digit
+    text = re.sub(r"\\" + function + r"\s+", r"\1 ", text)  # one after, if the source had one
+    text = re.sub(r"\\" + function, r"\1", text)
     text = re.sub(r"\\[A-Za-z]+\s*", "", text)
     text = re.sub(r"\^\{([^{}]*)\}", r"^\1", text)
     return re.sub(r"\s+", " ", text.replace("{", "").replace("}", "")).strip()
 
 
 PROSE_MATH_PIECES = [" ", "\t", "\x1c", "\xa0", "{", "}", "^", "x", "2", "\\frac", "\\left", "\\alpha", "\\,"]
+PROSE_MATH_PIECES += ["\\sin", "\\max", "\\sinh", "(", "\\sigma"]
 
 
 # 400 draws (3,000 before every starting and ending run was checked): docs/benchmarks.md (branch suiteprops) has
@@ -263,6 +268,7 @@ PROSE_MATH_PIECES = [" ", "\t", "\x1c", "\xa0", "{", "}", "^", "x", "2", "\\frac
 @given(sequences(PROSE_MATH_PIECES, max_size=20))
 @example(["\\frac", "\\left", "{", "x", "}", "{", "2", "}"])
 @example(["\\frac", "{", "{", "x", "}", "}", "{", "2", "}", "^", "{", "2", "}"])
+@example(["x", "\\sinh", " ", "\\sin", "x", "}", "\\max", "("])
 def test_math_in_prose_reads_as_the_patterns_read_it(pieces: list[str]) -> None:
     """The drawn pieces joined, and every run of them that starts or ends the text: a check costs far less
     than drawing the pieces, and a rule that goes wrong at either end of the text meets its end."""
@@ -271,6 +277,13 @@ def test_math_in_prose_reads_as_the_patterns_read_it(pieces: list[str]) -> None:
     for run in [pieces[:end] for end in range(len(pieces) + 1)] + [pieces[start:] for start in range(1, len(pieces))]:
         latex = "".join(run)
         assert m._latex_plain.__wrapped__(latex) == _latex_plain_by_patterns(latex), (latex, "".join(pieces))
+
+
+def test_math_in_prose_keeps_its_function_names_in_the_annotation() -> None:
+    """A prompt's formula read aloud or copied as text: \\sin and \\max are words, not dropped commands."""
+    assert text_html(r"Find $\frac{d}{dx}\max(x,0)$ at $x = 2$.").count("<annotation") == 2
+    assert ">d/dx max(x,0)</annotation>" in text_html(r"Find $\frac{d}{dx}\max(x,0)$.")
+    assert ">d/dx sin(2x) + cos x</annotation>" in text_html(r"Find $\frac{d}{dx} \sin(2x) + \cos x$.")
 
 
 @pytest.mark.usefixtures("fresh_caches")
