@@ -82,12 +82,13 @@ def badge(a: GradedAnswer) -> tuple[str, str]:
 def _answer_card(out: list[str], a: GradedAnswer, badged: tuple[str, str], provisional: bool) -> None:
     """Append the lines of one problem's card to the page's lines."""
     p = a.problem
+    prompt, tail = _problem_lines(p)
     shown, words = badged
     out += (
         f'<section class="card {shown}">',
         f'<h2 class="problem">Problem {p.slot} <span class="badge {shown}">{escape(words)}</span>'
         f' <span class="muted">{fmt_number(a.points)} / {fmt_number(p.points)} points</span></h2>',
-        f"<p>{prompt_html(p)}</p>",
+        prompt,
     )
     if p.parts and p.graph is not None:
         out.append(_graph_figure(a))
@@ -110,33 +111,34 @@ def _answer_card(out: list[str], a: GradedAnswer, badged: tuple[str, str], provi
     elif a.pending:
         then = "It counts 0 points until your teacher has reviewed it." if provisional else "It counts 0 points."
         out.append(f"<dt>Review</dt><dd>The checker could not grade this answer; your teacher reviews it. {then}</dd>")
-    out += _key_and_solution(p)
+    out += tail
     out.append("</section>")
 
 
-_KEY_AND_SOLUTION: dict[int, tuple[Problem, tuple[str, ...]]] = {}
-"""id(problem) -> (problem, the lines of its card after the student's answer: the key and the worked
-solution). The students of a class share their problems' objects (a 2,000-student class has about 12,000
-for 20,000 cards), so these lines are looked up once per problem, not step by step on every card; the
-problem is kept with them so that its id is not reused while they are cached."""
+_PROBLEM_LINES: dict[int, tuple[Problem, str, tuple[str, ...]]] = {}
+"""id(problem) -> (problem, its card's prompt line, the lines after the student's answer: the key and the
+worked solution). The students of a class share their problems' objects (a 2,000-student class has about
+12,000 for 20,000 cards), so these lines are made once per problem, not on every card; the problem is kept
+with them so that its id is not reused while they are cached."""
 
 
-def _key_and_solution(p: Problem) -> tuple[str, ...]:
-    """The card's key (a one-answer problem's) and worked solution, with the </dl> that closes the answer."""
-    known = _KEY_AND_SOLUTION.get(id(p))
+def _problem_lines(p: Problem) -> tuple[str, tuple[str, ...]]:
+    """The card's lines that depend on the problem alone: the prompt, and the key (a one-answer problem's)
+    and worked solution, with the </dl> that closes the answer."""
+    known = _PROBLEM_LINES.get(id(p))
     if known is not None and known[0] is p:
-        return known[1]
+        return known[1], known[2]
     lines = [] if p.parts else [_key_line(_hashable(p.answer), p.answer_latex)]
     lines.append("</dl>")
     if p.steps:
         lines.append('<details open><summary>Worked solution</summary><ol class="steps">')
         lines += [_step_item(step.latex, step.text) for step in p.steps]
         lines.append("</ol></details>")
-    made = tuple(lines)
-    if len(_KEY_AND_SOLUTION) >= _PAGE_CACHE:
-        _KEY_AND_SOLUTION.clear()  # bounded like the other caches of page pieces
-    _KEY_AND_SOLUTION[id(p)] = (p, made)
-    return made
+    prompt, made = f"<p>{prompt_html(p)}</p>", tuple(lines)
+    if len(_PROBLEM_LINES) >= _PAGE_CACHE:
+        _PROBLEM_LINES.clear()  # bounded like the other caches of page pieces
+    _PROBLEM_LINES[id(p)] = (p, prompt, made)
+    return prompt, made
 
 
 def _hashable(answer: str | list[str]) -> str | tuple[str, ...]:

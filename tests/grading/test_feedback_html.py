@@ -160,8 +160,8 @@ def test_a_multi_part_problem_all_right_says_so() -> None:
 
 
 def test_students_sharing_a_problem_each_get_its_key_and_solution_and_no_other_problems() -> None:
-    """A class shares its problems' objects between students: the key and worked solution are put together
-    once per problem object, and a page never shows another problem's (even one cached under its id)."""
+    """A class shares its problems' objects between students: the prompt, key and worked solution are put
+    together once per problem object, and a page never shows another problem's (even one cached under its id)."""
     from dataclasses import replace
 
     from quizgen.grading import feedback_html as fh
@@ -174,13 +174,14 @@ def test_students_sharing_a_problem_each_get_its_key_and_solution_and_no_other_p
     ]
     subs, _ = collect(shared, [ReadResult(answers, [], "long CSV")])
     results = grade(subs, FakeBackend())
-    fh._KEY_AND_SOLUTION.clear()
+    fh._PROBLEM_LINES.clear()
     first = [feedback_html(r, shared.bank) for r in results]
-    fh._KEY_AND_SOLUTION.clear()
+    fh._PROBLEM_LINES.clear()
     alone = [feedback_html(r, shared.bank) for r in reversed(results)][::-1]
     assert first == alone  # the same pages whatever was written before them
     p = results[0].answers[0].problem
     other = m.students[1].problems[0]  # k = 3: its own key and step
-    fh._KEY_AND_SOLUTION[id(p)] = (other, fh._key_and_solution(other))  # as if p's id had been other's
+    fh._PROBLEM_LINES[id(p)] = (other, *fh._problem_lines(other))  # as if p's id had been other's
     page = read_page(feedback_html(results[0], shared.bank))
     assert "2*cos(2*x)" in page.annotations and "3*cos(3*x)" not in page.annotations
+    assert "d/dx sin(2x)" in page.annotations and "d/dx sin(3x)" not in page.annotations  # the prompt is p's too
