@@ -177,6 +177,7 @@ def worker_main(conn: Connection, memory_mb: int | None, board: Board | None = N
                         conn.send(("results", verdicts))
                         verdicts, sent = [], time.monotonic()
             conn.send(("done", verdicts))
+            gc.freeze()  # what the chunk left is kept (parsed texts, compiled keys): no collection walks it again
         elif kind == "sleep":  # used by the tests to stand for a check that never ends
             time.sleep(float(payload))
             conn.send(("slept",))
