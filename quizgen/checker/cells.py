@@ -50,8 +50,8 @@ from fractions import Fraction
 
 import sympy
 
-from quizgen.checker.evaluate import Fn
-from quizgen.checker.sampling import crossings_on_line, finite_value, gradient_at, point_along, scan_points
+from quizgen.checker.evaluate import Fn, value_at
+from quizgen.checker.sampling import crossings_on_line, gradient_at, point_along, scan_points
 
 Vector = tuple[Fraction, ...]
 Affine = tuple[Vector, Fraction]
@@ -401,7 +401,7 @@ def _newton_corner(gi: Fn, gj: Fn, start: Sequence[float]) -> Corner | None:
     to, or None."""
     p = tuple(start)
     for _ in range(NEWTON_STEPS):
-        vi, vj = finite_value(gi, p), finite_value(gj, p)
+        vi, vj = value_at(gi, p), value_at(gj, p)
         grad_i, grad_j = gradient_at(gi, p), gradient_at(gj, p)
         if vi is None or vj is None or grad_i is None or grad_j is None:
             return None
@@ -546,7 +546,7 @@ def find_corners(
         ranked = sorted(
             (abs(vi) + abs(vj), p)
             for p in candidates
-            if (vi := finite_value(bi.fn, p)) is not None and (vj := finite_value(bj.fn, p)) is not None
+            if (vi := value_at(bi.fn, p)) is not None and (vj := value_at(bj.fn, p)) is not None
         )
         for _, p in ranked[:NEWTON_STARTS]:
             corner = _newton_corner(bi.fn, bj.fn, p)

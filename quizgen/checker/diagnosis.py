@@ -18,7 +18,7 @@ from typing import Any
 import sympy
 
 from quizgen.checker.equivalence import Comparison, Compiled, Tolerance
-from quizgen.checker.evaluate import MPX, OVERFLOW, UNDEF, Fn, Unsupported, compile_expr, run_float, run_mp
+from quizgen.checker.evaluate import MPX, OVERFLOW, UNDEF, Fn, Unsupported, compile_expr, run_mp, value_at
 
 MAX_FACTORS = 6
 MIN_MATCHES = 2
@@ -75,12 +75,6 @@ def matches_values(cmp: Comparison, candidate: Callable[[int], float | None]) ->
             return False
         compared += 1
     return compared >= min(MIN_MATCHES, len(cmp.answer_values)) and compared > 0
-
-
-def value_at(fn: Fn, point: tuple[float, ...]) -> float | None:
-    """fn at point as a float, or None where it is not a finite real number."""
-    v = run_float(fn, point)
-    return None if v is UNDEF or v is OVERFLOW else v
 
 
 def values_of(fn: Fn, points: Sequence[tuple[float, ...]]) -> list[float | None]:

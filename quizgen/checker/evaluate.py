@@ -738,6 +738,12 @@ def run_float(fn: Fn, point: Sequence[float]) -> Any:
     return OVERFLOW
 
 
+def value_at(fn: Fn, point: Sequence[float]) -> float | None:
+    """fn at point as a finite float, or None where run_float finds none (not real there, or overflowing)."""
+    v = run_float(fn, point)
+    return None if v is UNDEF or v is OVERFLOW else v
+
+
 def run_mp(fn: Fn, point: Sequence[Any], ctx: Any = MPX) -> Any:
     """fn (compiled for the mpmath context ctx, MPX unless given) at point; an mpf of ctx, or UNDEF."""
     X = ctx

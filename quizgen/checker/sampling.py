@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import sympy
 from sympy.utilities.iterables import iterable
 
-from quizgen.checker.evaluate import FLOAT, OVERFLOW, UNDEF, Fn, Unsupported, compile_expr, run_float
+from quizgen.checker.evaluate import FLOAT, OVERFLOW, UNDEF, Fn, Unsupported, compile_expr, run_float, value_at
 
 LINES_PER_BREAKPOINT = 2
 """Segments between random points of opposite sign, when the scan lines find no crossing."""
@@ -190,7 +190,7 @@ def _probe_descent(
     It draws nothing from rng and starts only where everything else saw one sign, so every other key's
     points are as before; where g truly has one sign (x^2 + 1) it ends at g's minimum and adds nothing."""
     for box in boxes:
-        values = [(abs(v), q, v) for q in box if (v := finite_value(g, q))]
+        values = [(abs(v), q, v) for q in box if (v := value_at(g, q))]
         if not values:
             continue
         _, p, v = min(values)
@@ -203,7 +203,7 @@ def _probe_descent(
             step = 2.0 * v / norm2
             for _ in range(40):
                 q = tuple(pi - step * ci for pi, ci in zip(p, grad))
-                w = finite_value(g, q)
+                w = value_at(g, q)
                 if w is not None and (w * sign < 0 or abs(w) < abs(v)):
                     break
                 step /= 2
@@ -223,20 +223,12 @@ def gradient_at(g: Fn, p: Sequence[float]) -> list[float] | None:
     h = 1e-6 * (1.0 + max(abs(c) for c in p))
     out = []
     for i in range(len(p)):
-        hi = finite_value(g, tuple(c + h if j == i else c for j, c in enumerate(p)))
-        lo = finite_value(g, tuple(c - h if j == i else c for j, c in enumerate(p)))
+        hi = value_at(g, tuple(c + h if j == i else c for j, c in enumerate(p)))
+        lo = value_at(g, tuple(c - h if j == i else c for j, c in enumerate(p)))
         if hi is None or lo is None:
             return None
         out.append((hi - lo) / (2 * h))
     return out
-
-
-def finite_value(g: Fn, point: Sequence[float]) -> float | None:
-    """g at point as a finite float, or None (undefined, overflow, not real)."""
-    v = run_float(g, point)
-    if v is UNDEF or v is OVERFLOW or not isinstance(v, (float, int)) or v != v or math.isinf(v):
-        return None
-    return float(v)
 
 
 def _sign_of(g: Fn, point: Sequence[float]) -> int:
