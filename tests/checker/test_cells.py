@@ -49,13 +49,14 @@ def _signs(forms: Sequence[Affine], points: Sequence[Sequence[float]]) -> set[tu
     return {tuple(bool(v) for v in row) for row in np.unique(np.array(rows).T, axis=0)}
 
 
-def _cells_missed(forms: Sequence[Affine], center: Sequence[float], seed: int) -> int:
-    """How many cells that 8,000 random points around center land in get no point from the corners."""
+def _cells_missed(forms: Sequence[Affine], center: Sequence[float], seed: int, spread: float = 30.0) -> int:
+    """How many cells that 8,000 random points within spread of center land in get no point from the
+    corners."""
     found = find_corners(_breakpoints(forms), [], random.Random(seed), lambda: None)
     assert found.complete
     ours = _signs(forms, corner_points(found, random.Random(seed + 1)))
     rng = random.Random(seed + 2)
-    seen = _signs(forms, [[c + rng.uniform(-30, 30) for c in center] for _ in range(8_000)])
+    seen = _signs(forms, [[c + rng.uniform(-spread, spread) for c in center] for _ in range(8_000)])
     return len(seen - ours)
 
 
@@ -121,6 +122,43 @@ def test_every_cell_of_a_max_of_n_variables_and_0_gets_a_point(n: int) -> None:
         c = tuple(u - v for u, v in zip(a, b))
         forms.append((c, -sum((ci * s for ci, s in zip(c, shift)), F(0))))
     assert _cells_missed(forms, [float(s) for s in shift], n) == 0
+
+
+def _units(n: int) -> list[tuple[Fraction, ...]]:
+    return [tuple(F(int(k == i)) for k in range(n)) for i in range(n)]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_every_cell_of_an_arrangement_finer_than_a_unit_gets_a_point(seed: int) -> None:
+    """Six hyperplanes in 4 variables, 1/8 to 1/4 apart: within each plane where two of them meet, the
+    step into a quarter of a corner stops halfway to the nearest other hyperplane, so the thin cells get
+    their points too. (Found by a search over small arrangements: with a step of the whole room, which
+    lands on that hyperplane, each of these seeds leaves a cell without a point.)"""
+    forms = [
+        ((F(-1), F(-1), F(-1), F(-1)), F(-1, 8)),
+        ((F(1), F(1), F(-1), F(1)), F(-1, 8)),
+        ((F(1), F(0), F(1), F(-1)), F(1, 8)),
+        ((F(0), F(1), F(1), F(-1)), F(-1, 4)),
+        ((F(1), F(-1), F(0), F(1)), F(1, 8)),
+        ((F(1), F(0), F(0), F(-1)), F(0)),
+    ]
+    assert _cells_missed(forms, [0.0] * 4, seed, spread=0.6) == 0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_both_steps_around_a_corner_stay_in_its_quarter(seed: int) -> None:
+    """x = 0 and y = 0 meet 0.01 from x + y = 0.01: the near and the generic step into a quarter of their
+    corner land in the same cell (the generic step is cut to the corner's room, not 0.05-0.5), so every
+    point says what it was taken for."""
+    ex, ey = _units(2)
+    forms = [(ex, F(0)), (ey, F(0)), ((F(1), F(1)), F(-1, 100))]
+    found = find_corners(_breakpoints(forms), [], random.Random(seed), lambda: None)
+    at_origin = [c for c in found.corners if max(abs(v) for v in c.at) < 1e-12]
+    assert at_origin
+    points = corner_points(cells.Corners(tuple(at_origin), found.complete), random.Random(seed + 1))
+    assert len(points) == 8  # four quarters, a near and a generic step each
+    for near, generic in zip(points[::2], points[1::2], strict=True):
+        assert _signs(forms, [near]) == _signs(forms, [generic]), (near, generic)
 
 
 def test_no_corner_for_fewer_than_two_breakpoints_nor_for_parallel_ones() -> None:
