@@ -11,7 +11,10 @@ before it is called correct when it has structure the key lacks:
 - an argument of an exponential-like function that is not a small rational multiple (numerator and
   denominator at most 12) of one of the key's arguments (exp(2x)*exp(x) for exp(3x) is shaped like it;
   exp(-90000 x^2) for exp(x) is not);
-- a breakpoint that is not a constant multiple of one of the key's (the cells would not be the key's).
+- a breakpoint that is not a constant multiple of one of the key's (the cells would not be the key's),
+  unless its zero set lies on the hyperplanes of the key's piecewise-affine breakpoints (cells.affine_pieces:
+  the sampling's cells are those of the hyperplanes, so they are the key's): `1(x - a > y - b)*1(x > a)` for
+  sympy's `Heaviside(x - max(0, y - b) - a)`.
 Algebraic, trigonometric and logarithmic parts (sqrt, sin, log, atan, |x|, indicators) cannot fall below
 the precision used at a generic point without constants that raise that precision, so answers shaped like
 the key, the common case, never pay for a proof.
@@ -20,11 +23,13 @@ the key, the common case, never pay for a proof.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any, Protocol
 
 import sympy
 
+from quizgen.checker.cells import Affine, Breakpoint, affine_pieces
 from quizgen.checker.evaluate import FLOAT, Unsupported, compile_expr, run_float
 
 
@@ -37,6 +42,9 @@ class Compiled(Protocol):
 
     breakpoints: list[sympy.Basic]
     names: dict[str, int]
+
+    @property
+    def cell_breakpoints(self) -> Sequence[Breakpoint]: ...
 
 
 EXP_LIKE = (
@@ -145,12 +153,28 @@ def new_structure(key: Compiled, answer: Compiled) -> str | None:
         ):
             return "a function argument the expected answer does not have"
     kb = None
+    planes: set[Affine] | None = None
     for g in answer_breaks:
         if any(g == h or g == -h for h in key_breaks):
             continue
         gv = _values(g, names)
         if kb is None:
             kb = [_values(h, names) for h in key_breaks]
-        if gv is None or not any(hv is not None and _ratio(gv, hv) is not None for hv in kb):
+        if gv is not None and any(hv is not None and _ratio(gv, hv) is not None for hv in kb):
+            continue
+        if planes is None:
+            planes = {_normal(f) for bp in key.cell_breakpoints if bp.pieces for f in bp.pieces}
+        own = affine_pieces(g, names) if planes else None
+        if not own or any(_normal(f) not in planes for f in own):
             return "a breakpoint the expected answer does not have"
     return None
+
+
+def _normal(form: Affine) -> Affine:
+    """An affine form scaled so that its first nonzero coefficient is 1: two forms with the same zero set
+    (one a nonzero multiple of the other) are then equal. A constant form (no zero set) is kept as it is."""
+    c, e = form
+    lead = next((v for v in c if v), None)
+    if lead is None:
+        return form
+    return tuple(v / lead for v in c), e / lead

@@ -221,3 +221,14 @@ def test_ignoring_a_max_whose_zero_region_lies_outside_the_box_is_wrong() -> Non
         assert v.verdict == "correct", (c, v)
         v = check(f"Piecewise((2*x*z, x**2 + z**2 - y + {c} > 0), (0, True))", "2xz", ["x", "y", "z"])
         assert v.verdict == "incorrect", (c, v)
+
+
+def test_indicators_on_the_lines_of_a_max_breakpoint_are_graded_not_sent_to_review() -> None:
+    """sympy's derivative of max(x - a, y - b, 0) along x is Heaviside(x - max(0, y - b) - a): a product of
+    indicators on the same lines (x = a, x - y = a - b) is correct, in any order or scale, and one that
+    leaves a line out is incorrect; neither waits for a person."""
+    key, names = "Heaviside(x - Max(0, y - b) - a)", ["x", "y", "a", "b"]
+    for right in ("1(x-a > y-b)*1(x>a)", "1(x > a)*1(2x - 2a > 2y - 2b)"):
+        assert check(key, right, names).verdict == "correct", right
+    for wrong in ("1(x > a)", "1(x-a > y-b)", "1(x-a > y-b)*1(x>a+1)"):
+        assert check(key, wrong, names).verdict == "incorrect", wrong

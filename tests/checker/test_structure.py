@@ -26,6 +26,9 @@ def needs_proof(key: str, answer: str) -> str | None:
         ("Piecewise((1, u > v), (0, True))", "Heaviside(3u - 3v)"),
         ("1", "sqrt(u/v)*sqrt(v/u)"),
         ("Max(0, u + v)", "(u + v + abs(u + v))/2"),
+        # breakpoints on the hyperplanes of the key's piecewise-affine one (u = 3 and u - v = -2): its cells
+        ("Heaviside(u - Max(0, v - 5) - 3)", "1(u - 3 > v - 5)*1(u > 3)"),
+        ("Heaviside(u - Max(0, v - 5) - 3)", "1(2u - 6 > 0)*1(3v - 3u < 6)"),
     ],
 )
 def test_shaped_like_the_key(key: str, answer: str) -> None:
@@ -40,6 +43,9 @@ def test_shaped_like_the_key(key: str, answer: str) -> None:
         ("u", "u + tanh(u - 10^12) + 1", "function"),
         ("u**2", "u^2 + 1(u > 700)", "breakpoint"),
         ("Piecewise((1, u > v), (0, True))", "1(u > v + 10^-9)", "breakpoint"),
+        ("Heaviside(u - Max(0, v - 5) - 3)", "1(u - 3 > v - 5)*1(u > 3)*1(u > 2)", "breakpoint"),
+        ("Heaviside(u - Max(0, v - 5) - 3)", "1(u > 3)*1(u - v > -2 + 10^-9)", "breakpoint"),
+        ("Heaviside(u - Max(0, v - 5) - 3)", "1(u - 3 > v - 5)*1(u > 3)*1(u*v > -10^6)", "breakpoint"),
     ],
 )
 def test_new_structure_is_named(key: str, answer: str, why: str) -> None:
