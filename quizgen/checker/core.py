@@ -195,14 +195,20 @@ class Outcome:
 
 
 def matches_mistake(
-    mistake: Mistake, variables: tuple[str, ...], results: Sequence[Comparison], index: dict[str, int]
+    mistake: Mistake,
+    variables: tuple[str, ...],
+    results: Sequence[Comparison],
+    index: dict[str, int],
+    key_parts: Sequence[sympy.Basic] = (),
 ) -> bool:
     """Does the answer, compared component by component in results, match this buggy key at every component?
 
     The buggy key's texts are read like keys (each once, read_key_text), one at a time, and each component
     is matched as soon as it is read: a gradient's buggy key whose first component differs is decided
-    without reading the others. A buggy key that cannot be read, or has another number of components,
-    matches nothing (buggy keys only drive feedback)."""
+    without reading the others. A component the answer typed as the key's (a comparison without points,
+    see _typed_as_key) matches a buggy component that reads as that same tree (key_parts, the key's
+    components): most buggy gradients get one component wrong, not all. A buggy key that cannot be read,
+    or has another number of components, matches nothing (buggy keys only drive feedback)."""
     texts = (mistake.answer,) if isinstance(mistake.answer, str) else tuple(mistake.answer)
     matched = 0
     for t in texts:
@@ -210,10 +216,21 @@ def matches_mistake(
         if value is _UNREADABLE:
             return False
         for part in value if isinstance(value, tuple) else (value,):
-            if matched == len(results) or not matches_expr(results[matched], part, index):
+            if matched == len(results):
+                return False
+            cmp = results[matched]
+            if _typed_as_key(cmp):
+                if matched >= len(key_parts) or part != key_parts[matched]:
+                    return False
+            elif not matches_expr(cmp, part, index):
                 return False
             matched += 1
     return matched == len(results)
+
+
+def _typed_as_key(cmp: Comparison) -> bool:
+    """A component the answer typed as the key's own tree: _component settles it as equal without sampling."""
+    return cmp.status == "equal" and not cmp.points
 
 
 def _read_buggy_text(text: str, variables: tuple[str, ...]) -> Any:
@@ -523,7 +540,7 @@ def _diagnose(
         compared = [cmp for cmp in results if cmp is not None]  # all of them (_comparable)
         for m in req.mistakes:
             check_time()
-            if matches_mistake(m, key.variables, compared, index):
+            if matches_mistake(m, key.variables, compared, index, key.components):
                 return Diagnosis(m.kind, m.feedback)
     if not key.is_vector:
         cmp = results[0]
@@ -538,9 +555,14 @@ def _diagnose(
 
 def _comparable(comps: tuple[sympy.Basic, ...], results: list[Comparison | None]) -> bool:
     """Can a buggy key match this answer at all? It is matched component by component at the comparison's
-    sample points, so an answer with a component that has none (typed exactly as the key's, or real
-    nowhere the key is) or with more components than the key matches none: its buggy keys are not read."""
-    return len(results) == len(comps) and all(cmp is not None and cmp.points for cmp in results)
+    sample points, or by the tree where the answer typed a component as the key's; an answer with a
+    component that has neither (real nowhere the key is), or with more components than the key, matches
+    none, and its buggy keys are not read. Nor are they for an answer whose every component is the key's."""
+    return (
+        len(results) == len(comps)
+        and all(cmp is not None and (cmp.points or _typed_as_key(cmp)) for cmp in results)
+        and not all(cmp is not None and _typed_as_key(cmp) for cmp in results)
+    )
 
 
 def _diagnose_vector(

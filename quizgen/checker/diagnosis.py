@@ -120,8 +120,9 @@ def generic_diagnosis(key: Compiled, cmp: Comparison, answer: Compiled | None = 
     flipped = [None if v is None else 1.0 - v for v in kv]
     if matches_values(cmp, lambda i: flipped[i]) and _is_indicator(key.expr):  # the values first: cheaper
         return _d("wrong_side")
-    ratio = _constant_ratio(cmp, kv)
-    # A ratio of 0 is an answer that is 0 where the key is not: zero times the key, not a wrong coefficient.
+    # A ratio of 0 is an answer that is 0 where the key is not: zero times the key, not a wrong coefficient;
+    # and any number is a multiple of a key that is a number (a value at a point): that says nothing.
+    ratio = _constant_ratio(cmp, kv) if key.expr.free_symbols else None
     if ratio is not None and not _close(ratio, 1.0) and not _close(ratio, 0.0) and _ratio_confirmed(key, answer, cmp):
         return _d("constant_factor")
     expr = key.expr

@@ -76,22 +76,36 @@ def test_partial_credit_per_gradient_component() -> None:
     assert v.score == 0.0 and v.diagnosis == "sign"
 
 
-def test_buggy_keys_are_not_read_for_a_gradient_with_a_component_typed_as_the_key(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Buggy keys are matched at each component's sample points; a component typed exactly as the key's is
-    decided by its tree and has none, so no buggy key can match and none is read: the gradient's own
-    feedback (which components are wrong) is given."""
+def test_a_buggy_gradient_with_one_component_wrong_is_recognised(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most buggy gradients get one component wrong. A student who types one exactly (the right component
+    typed as the key's, decided by its tree without sample points) gets that mistake's feedback, not the
+    generic "Component 2 of 2 is wrong"; a buggy key whose other component differs from the key's does not
+    match, and the texts each are read once."""
     core.clear_caches()
     reads: list[str] = []
     real = core.parse_key_value
     monkeypatch.setattr(
         core, "parse_key_value", lambda text, variables=None: reads.append(text) or real(text, variables)
     )
-    mistakes = [Mistake("half", ["2*x", "3*y"], "Differentiate y**2 again.")]
+    mistakes = [
+        Mistake("doubled", ["4*x", "3*y"], "Not this one: its first component is not the key's."),
+        Mistake("half", ["2*x", "3*y"], "Differentiate y**2 again."),
+    ]
     v = core.check_request(CheckRequest(["2*x", "3*y**2"], "[2*x, 3*y]", ["x", "y"], mistakes=mistakes))
-    assert v.verdict == "incorrect" and v.score == 0.5 and v.message.startswith("Component 2 of 2 is wrong.")
-    assert reads == ["2*x", "3*y**2"]
+    assert (v.verdict, v.score, v.diagnosis, v.message) == ("incorrect", 0.5, "half", "Differentiate y**2 again.")
+    assert sorted(reads) == ["2*x", "3*y", "3*y**2", "4*x"]
+    v = core.check_request(CheckRequest(["2*x", "3*y**2"], "[2*x, 5*y]", ["x", "y"], mistakes=mistakes))
+    assert v.diagnosis != "half" and v.message.startswith("Component 2 of 2 is wrong."), v
+
+
+def test_a_value_that_is_off_is_not_called_off_by_a_constant_factor() -> None:
+    """Any number is a multiple of a key that is a number (a value at a point, a gradient's value): "off by
+    a constant factor, check the coefficients" would be said of every wrong value. A sign is still named,
+    and a factor still is where the key is a function."""
+    assert core.check_request(CheckRequest("6", "7", ["x"])).diagnosis is None
+    assert core.check_request(CheckRequest(["-2", "9"], "[7, 9]", ["x", "y"])).diagnosis != "constant_factor"
+    assert core.check_request(CheckRequest("6", "-6", ["x"])).diagnosis == "sign"
+    assert core.check_request(CheckRequest("2*x", "4*x", ["x"])).diagnosis == "constant_factor"
 
 
 @pytest.mark.parametrize(
