@@ -146,3 +146,28 @@ def test_sums_drawn_at_random_without_one_term_are_the_subtraction() -> None:
             continue
         for term in expr.args:
             assert sympy.srepr(without_term(expr, term)) == sympy.srepr(expr - term), (expr, term)
+
+
+def test_each_buggy_key_of_the_shipped_banks_gets_its_own_feedback() -> None:
+    """A student who makes a mistake a family knows is told that mistake: typing any buggy key of the
+    shipped banks' problems (three students of each bank) gives incorrect with that buggy key's kind (and
+    its feedback; a gradient short of a component gets the checker's own words for it, which name the
+    component), not a generic message: gradients with one component wrong, wrong values."""
+    from pathlib import Path
+
+    from quizgen.bank import load_bank
+    from quizgen.generate import generate
+    from quizgen.roster import Student
+
+    banks = sorted((Path(__file__).resolve().parents[2] / "banks").glob("*.yaml"))
+    assert len(banks) >= 9
+    checked = 0
+    for path in banks:
+        manifest = generate(load_bank(path), [Student(f"s{i}", f"S {i}", {}) for i in range(3)], seed=12)
+        for p in {id(p): p for s in manifest.students for p in s.problems if not p.parts}.values():
+            for m in p.mistakes:
+                typed = m.answer if isinstance(m.answer, str) else "[" + ", ".join(m.answer) + "]"
+                v = check(p.answer, typed, p.variables, mistakes=p.mistakes, definitions=p.definitions or None)
+                assert (v.verdict, v.diagnosis) == ("incorrect", m.kind), (path.name, typed, v)
+                checked += 1
+    assert checked > 300
