@@ -1,6 +1,7 @@
 """End-to-end grading speed: 2,000 students x 10 problems (20,000 answers) with every report.
 
 Usage: .venv/bin/python benchmarks/bench_grade.py [--students N] [--workers N] [--work DIR] [--keep DIR]
+       [--repeat N] [--pause S] [--against CHECKOUT]
 
 The manifest comes from the generator (banks/demo.yaml, 10 slots, one variant per student). The answers
 are a realistic, seeded mix: right answers in several forms (as printed, with ^ and implied products,
@@ -13,6 +14,12 @@ of this process and its checker workers is printed too, with its system share: o
 (these machines) creating a file skips every inode freed in the last minute, so a run right after thousands
 of files were deleted (the previous run's pages, replaced; a test suite's temporary folders) pays up to a
 second more system time for its 2,008 files. Measure after a quiet minute.
+
+The host's speed moves by about 10% from hour to hour, so one run says little: --repeat N grades N times,
+each in a fresh process (no run inherits another's caches) after --pause seconds of quiet, and prints the
+spread; --against CHECKOUT (another version's files, say the code a speed issue was measured on, from
+`git archive`) runs that checkout's own bench_grade.py before each of ours, alternated, and prints the
+ratio of the medians, which is the figure that holds from one hour to the next.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ import os
 import random
 import re
 import resource
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -100,12 +109,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--keep", type=Path, default=None, help="write the outputs here and keep them")
     parser.add_argument("--work", type=Path, default=None, help="keep (and reuse) the generated inputs here")
+    parser.add_argument("--repeat", type=int, default=1, help="grade this many times, each in a fresh process")
+    parser.add_argument("--pause", type=float, default=65.0, help="seconds of quiet before each repeated run")
+    parser.add_argument("--against", type=Path, default=None, help="another checkout to run alternated with this one")
     args = parser.parse_args()
 
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-grade-"))
     work.mkdir(parents=True, exist_ok=True)
     if not ((work / "manifest.json").exists() and (work / "answers.csv").exists()):
         make_inputs(work, args.students)
+    if args.repeat > 1 or args.against is not None:
+        series(work, args.workers, max(1, args.repeat), args.pause, args.against)
+        return
     with open(work / "answers.csv", encoding="utf-8", newline="") as handle:
         count = sum(1 for _ in csv.reader(handle)) - 1
     out = args.keep or work / "grades"
@@ -118,6 +133,55 @@ def main() -> None:
         f"of which system {r.system:.1f} s, "
         f"{1000 * r.cpu / r.answers:.2f} ms per answer; workers={args.workers}, cores={os.cpu_count()}, "
         f"load average {r.load:.1f})"
+    )
+
+
+def series(work: Path, workers: int, repeat: int, pause: float, against: Path | None) -> None:
+    """repeat runs of this script on work's inputs, each in a fresh process after pause seconds of quiet; with
+    against, that checkout's bench_grade.py (on its own inputs, in work/against) before each of ours."""
+    if against is not None and not (against / "benchmarks" / "bench_grade.py").is_file():
+        sys.exit(f"bench_grade: {against} has no benchmarks/bench_grade.py; give a checkout of quizgen to --against")
+    ours: list[float] = []
+    theirs: list[float] = []
+    this = [sys.executable, str(Path(__file__).resolve()), "--workers", str(workers), "--work", str(work)]
+    for _ in range(repeat):
+        if against is not None:
+            time.sleep(pause)
+            script = against.resolve() / "benchmarks" / "bench_grade.py"
+            other = [sys.executable, str(script), "--workers", str(workers), "--work", str(work.resolve() / "against")]
+            # its own folder first on the path, and as the current folder: its workers import its quizgen
+            theirs.append(_run_once(other, against.resolve(), f"{against}:"))
+        time.sleep(pause)
+        ours.append(_run_once(this, ROOT, "this checkout:"))
+    print(_spread("this checkout", ours))
+    if theirs:
+        print(_spread(str(against), theirs))
+        print(
+            f"{against} takes {statistics.median(theirs) / statistics.median(ours):.2f}x the CPU per answer (medians)"
+        )
+
+
+_GRADED = re.compile(r"graded (\d+) answers .*?CPU ([0-9.]+) s")
+
+
+def _run_once(command: list[str], cwd: Path, label: str) -> float:
+    """One run in a fresh process; its result line printed; its CPU per answer in ms."""
+    env = dict(os.environ, PYTHONPATH=str(cwd))
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    lines = [line for line in done.stdout.splitlines() if _GRADED.search(line)]
+    if done.returncode != 0 or not lines:
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        sys.exit(f"bench_grade: {label} {' '.join(command)} failed: {tail}")
+    print(label, lines[0], flush=True)
+    found = _GRADED.search(lines[0])
+    assert found is not None
+    return 1000 * float(found.group(2)) / int(found.group(1))
+
+
+def _spread(label: str, values: list[float]) -> str:
+    return (
+        f"{label}: {len(values)} run(s), CPU per answer min {min(values):.2f}, "
+        f"median {statistics.median(values):.2f}, max {max(values):.2f} ms"
     )
 
 
