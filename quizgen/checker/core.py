@@ -45,6 +45,8 @@ SymbolicFn = Callable[[Any, str, Sequence[str], "bool | None", int, "float | Non
 """symbolic(expected, answer_text, variables, latex, component, deadline) -> equal?; may raise CheckTimeout."""
 
 NOT_EQUIVALENT = "Your answer is not equivalent to the expected answer."
+NOT_THE_VALUE = "Your answer is not the expected value."
+"""For a key that is a number (a value at a point): "equivalent" is the word for expressions."""
 UNSURE_MESSAGE = (
     "Not graded automatically: your answer agrees with the expected one at every point checked, but it has "
     "{reason}, and no proof that they are equal was found{why}. A person should look at it."
@@ -549,7 +551,7 @@ def _diagnose(
             found = generic_diagnosis(kc, cmp, try_prepare(comps[0], index))
             if found is not None:
                 return found
-        return Diagnosis(None, NOT_EQUIVALENT)
+        return Diagnosis(None, NOT_EQUIVALENT if key.components[0].free_symbols else NOT_THE_VALUE)
     return _diagnose_vector(req, key, comps, results, index, seed, check_time)
 
 

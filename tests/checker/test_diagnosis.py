@@ -102,7 +102,9 @@ def test_a_value_that_is_off_is_not_called_off_by_a_constant_factor() -> None:
     """Any number is a multiple of a key that is a number (a value at a point, a gradient's value): "off by
     a constant factor, check the coefficients" would be said of every wrong value. A sign is still named,
     and a factor still is where the key is a function."""
-    assert core.check_request(CheckRequest("6", "7", ["x"])).diagnosis is None
+    wrong_value = core.check_request(CheckRequest("6", "7", ["x"]))
+    assert (wrong_value.diagnosis, wrong_value.message) == (None, "Your answer is not the expected value.")
+    assert core.check_request(CheckRequest("2*x", "3*x + 1", ["x"])).message == core.NOT_EQUIVALENT
     assert core.check_request(CheckRequest(["-2", "9"], "[7, 9]", ["x", "y"])).diagnosis != "constant_factor"
     assert core.check_request(CheckRequest("6", "-6", ["x"])).diagnosis == "sign"
     assert core.check_request(CheckRequest("2*x", "4*x", ["x"])).diagnosis == "constant_factor"
