@@ -44,6 +44,9 @@ GENERIC_MESSAGES = {
     ),
     "missing_term": "A term is missing from your answer: differentiate every term.",
 }
+MISSING_PLAIN_FACTOR = "A factor is missing from your answer: check that every factor of the product is there."
+"""missing_factor where the key composes no function: the chain rule's inner derivative is not the hint
+(d/dx of x^2 y is 2xy: a student who writes 2x dropped the y, a variable held constant)."""
 
 
 def _num(v: Any) -> float | None:
@@ -128,7 +131,7 @@ def generic_diagnosis(key: Compiled, cmp: Comparison, answer: Compiled | None = 
     expr = key.expr
     if isinstance(expr, sympy.Mul) and len(expr.args) <= MAX_FACTORS:
         if _missing_factor(expr, key.names, cmp):
-            return _d("missing_factor")
+            return _d("missing_factor") if _composes(expr) else Diagnosis("missing_factor", MISSING_PLAIN_FACTOR)
     if isinstance(expr, sympy.Add) and len(expr.args) <= 8:
         for term in expr.args:
             if matches_expr(cmp, without_term(expr, term), key.names):
@@ -195,6 +198,17 @@ def _constant_ratio(cmp: Comparison, kv: list[float | None]) -> float | None:
         elif not _close(r, ratio):
             return None
     return ratio if nonzero >= MIN_RATIO_POINTS else None
+
+
+def _composes(expr: sympy.Basic) -> bool:
+    """Does expr apply a function (or a power) to something other than a variable, so that the chain rule
+    made one of its factors: cos(3x^2), exp(x y), (2x + 1)^5? Not x^2 y, nor exp(x) alone."""
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, sympy.Function) and any(a.free_symbols and not a.is_Symbol for a in node.args):
+            return True
+        if isinstance(node, sympy.Pow) and node.base.free_symbols and not node.base.is_Symbol:
+            return True
+    return False
 
 
 def _missing_factor(expr: sympy.Mul, names: dict[str, int], cmp: Comparison) -> bool:

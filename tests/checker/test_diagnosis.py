@@ -54,6 +54,23 @@ def test_generic_diagnoses(expected, answer, variables, kind) -> None:
     assert v.message
 
 
+@pytest.mark.parametrize(
+    ("expected", "answer", "chain"),
+    [
+        ("6*x*exp(3*x**2)", "e^(3x^2)", True),
+        ("y*exp(x*y)", "exp(xy)", True),
+        ("2*x*y", "2x", False),  # d/dx of x^2 y: the y held constant was dropped, no inner function
+        ("3*x**2*y", "3x^2", False),
+    ],
+)
+def test_the_chain_rule_is_named_only_where_the_key_composes_a_function(expected, answer, chain) -> None:
+    """A missing factor is the inner derivative only where the key applies a function (or a power) to more
+    than a variable; elsewhere the hint would send the student to a rule they did not need."""
+    v = check(expected, answer, ["x", "y"])
+    assert v.diagnosis == "missing_factor"
+    assert ("chain rule" in v.message) == chain, v.message
+
+
 @pytest.mark.parametrize(("expected", "answer"), [("2*x", "0"), ("960*x**9", "0*x"), ("6*x*exp(3*x**2)", "x - x")])
 def test_a_zero_answer_is_not_called_off_by_a_constant_factor(expected, answer) -> None:
     """0 is the key times 0 at every point, but telling a student to check the coefficients of 0 is wrong."""
