@@ -817,7 +817,11 @@ def _latex_plain(latex: str) -> str:
 
 
 _FUNCTION_WORD = re.compile(r"\\(" + "|".join(sorted(_FUNCTIONS, key=len, reverse=True)) + r")(?![A-Za-z])(\s*)")
-_JOINS_A_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789}")
+_JOINS_A_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789}") | frozenset(
+    map(chr, range(0x391, 0x3CA))
+)
+"""What a function name must not run into: Latin letters, digits, a closing brace, and the Greek letters that
+\\alpha and its kin become (\\sigma\\sin x reads σ sin x)."""
 
 
 def _function_word(m: re.Match[str]) -> str:

@@ -248,7 +248,7 @@ def _latex_plain_by_patterns(latex: str) -> str:
     text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"\1/\2", text)
     text = m._SYMBOL_WORD.sub(lambda w: m._SYMBOLS[w.group(1)], text)
     function = "(" + "|".join(sorted(m._FUNCTIONS, key=len, reverse=True)) + ")(?![A-Za-z])"
-    text = re.sub(r"(?<=[A-Za-z0-9}])\\" + function, r" \\\1", text)  # a space before, after a letter or digit
+    text = re.sub(r"(?<=[A-Za-z0-9}\u0391-\u03c9])\\" + function, r" \\\1", text)  # a space after a letter or digit
     text = re.sub(r"\\" + function + r"\s+", r"\1 ", text)  # one after, if the source had one
     text = re.sub(r"\\" + function, r"\1", text)
     text = re.sub(r"\\[A-Za-z]+\s*", "", text)
@@ -284,6 +284,7 @@ def test_math_in_prose_keeps_its_function_names_in_the_annotation() -> None:
     assert text_html(r"Find $\frac{d}{dx}\max(x,0)$ at $x = 2$.").count("<annotation") == 2
     assert ">d/dx max(x,0)</annotation>" in text_html(r"Find $\frac{d}{dx}\max(x,0)$.")
     assert ">d/dx sin(2x) + cos x</annotation>" in text_html(r"Find $\frac{d}{dx} \sin(2x) + \cos x$.")
+    assert ">σ sin x</annotation>" in text_html(r"Find $\sigma\sin x$.")
 
 
 @pytest.mark.usefixtures("fresh_caches")
