@@ -241,16 +241,23 @@ def _null_basis(rows: Sequence[Vector], m: int) -> list[Vector]:
     return basis
 
 
+def plane(form: Affine) -> Affine:
+    """The form scaled so that its first nonzero coefficient is 1: forms with one zero set (g, 2g, -g) give
+    one plane. A constant form (no variable) is returned as it is."""
+    c, e = form
+    lead = next((v for v in c if v), None)
+    return form if lead is None else (tuple(v / lead for v in c), e / lead)
+
+
 def _distinct(forms: Sequence[Affine]) -> list[Affine]:
     """The forms that cut the space, each hyperplane once (g and 2g, -g are one; a form with no variable
     left, constant on the space, cuts nothing)."""
     seen: set[Affine] = set()
     out = []
     for c, e in forms:
-        lead = next((v for v in c if v), None)
-        if lead is None:
+        if not any(c):
             continue
-        key = (tuple(v / lead for v in c), e / lead)
+        key = plane((c, e))
         if key not in seen:
             seen.add(key)
             out.append((c, e))

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 import sympy
 
-from quizgen.checker.cells import Affine, Breakpoint, affine_pieces
+from quizgen.checker.cells import Affine, Breakpoint, affine_pieces, plane
 from quizgen.checker.evaluate import FLOAT, Unsupported, compile_expr, run_float
 
 
@@ -163,18 +163,8 @@ def new_structure(key: Compiled, answer: Compiled) -> str | None:
         if gv is not None and any(hv is not None and _ratio(gv, hv) is not None for hv in kb):
             continue
         if planes is None:
-            planes = {_normal(f) for bp in key.cell_breakpoints if bp.pieces for f in bp.pieces}
+            planes = {plane(f) for bp in key.cell_breakpoints if bp.pieces for f in bp.pieces}
         own = affine_pieces(g, names) if planes else None
-        if not own or any(_normal(f) not in planes for f in own):
+        if not own or any(plane(f) not in planes for f in own):
             return "a breakpoint the expected answer does not have"
     return None
-
-
-def _normal(form: Affine) -> Affine:
-    """An affine form scaled so that its first nonzero coefficient is 1: two forms with the same zero set
-    (one a nonzero multiple of the other) are then equal. A constant form (no zero set) is kept as it is."""
-    c, e = form
-    lead = next((v for v in c if v), None)
-    if lead is None:
-        return form
-    return tuple(v / lead for v in c), e / lead
