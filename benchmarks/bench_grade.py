@@ -168,13 +168,11 @@ def _run_once(command: list[str], cwd: Path, label: str) -> float:
     """One run in a fresh process; its result line printed; its CPU per answer in ms."""
     env = dict(os.environ, PYTHONPATH=str(cwd))
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    lines = [line for line in done.stdout.splitlines() if _GRADED.search(line)]
-    if done.returncode != 0 or not lines:
+    found = next(filter(None, map(_GRADED.search, done.stdout.splitlines())), None)
+    if done.returncode != 0 or found is None:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
         sys.exit(f"bench_grade: {label} {' '.join(command)} failed: {tail}")
-    print(label, lines[0], flush=True)
-    found = _GRADED.search(lines[0])
-    assert found is not None
+    print(label, found.string, flush=True)
     return 1000 * float(found.group(2)) / int(found.group(1))
 
 
