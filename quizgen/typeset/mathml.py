@@ -11,6 +11,7 @@ Indicators are written as the PDFs write them, a bold 1 followed by the conditio
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from html import escape
@@ -817,9 +818,7 @@ def _latex_plain(latex: str) -> str:
 
 
 _FUNCTION_WORD = re.compile(r"\\(" + "|".join(sorted(_FUNCTIONS, key=len, reverse=True)) + r")(?![A-Za-z])(\s*)")
-_JOINS_A_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789}") | frozenset(
-    map(chr, range(0x391, 0x3CA))
-)
+_JOINS_A_WORD = frozenset(string.ascii_letters + string.digits + "}") | frozenset(map(chr, range(0x391, 0x3CA)))
 """What a function name must not run into: Latin letters, digits, a closing brace, and the Greek letters that
 \\alpha and its kin become (\\sigma\\sin x reads σ sin x)."""
 
